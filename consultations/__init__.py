@@ -1,0 +1,1 @@
+"""Community consultations and third-party public evaluations (built on participation)."""

@@ -1,0 +1,267 @@
+"""Accounts, linked OpenID identities, role grants and sign-in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from participation.areas import Area
+from participation.db import Base, utcnow
+from participation.errors import DomainError
+from participation.passwords import burn_time, hash_password, verify_password
+from participation.rules.permissions import Grant, Role
+from participation.rules.ratelimit import Limit, check_limit
+
+PHONE = re.compile(r"^1\d{10}$")
+USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,31}$")
+MIN_PASSWORD = 8
+
+ACCOUNT_LIMIT = Limit(max_failures=5, window=timedelta(minutes=15))
+IP_LIMIT = Limit(max_failures=20, window=timedelta(minutes=15))
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(32), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(11), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped on password change: sessions carrying an older value are dropped.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+
+
+class Identity(Base):
+    """An OpenID Connect identity (issuer + subject) linked to an account."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoleGrant(Base):
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("account_id", "role", "area_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+
+class SignInFailure(Base):
+    """A failed sign-in, keyed by "account:<login>" or "ip:<address>"."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def normalize_login(login: str) -> str:
+    return login.strip().lower()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(
+            "account.password_short",
+            "The password must have at least 8 characters.",
+            fields={"password": "The password must have at least 8 characters."},
+        )
+
+
+def sign_up(session: Session, *, login: str, password: str, display_name: str) -> Account:
+    """Create a local account with a phone number or a username as its login.
+
+    Invariant: logins are unique case-insensitively; the password is stored
+    only as an argon2id hash.
+    """
+    login = normalize_login(login)
+    display_name = display_name.strip()
+    fields: dict[str, str] = {}
+    is_phone = bool(PHONE.match(login))
+    if not is_phone and not USERNAME.match(login):
+        fields["login"] = (
+            "Enter an 11-digit mobile number, or a username of 3–32 letters, digits, _ . -"
+        )
+    if not display_name or len(display_name) > 60:
+        fields["display_name"] = "Enter a name of at most 60 characters."
+    if len(password) < MIN_PASSWORD:
+        fields["password"] = "The password must have at least 8 characters."
+    if fields:
+        raise DomainError("account.invalid", "Please correct the marked fields.", fields=fields)
+    if find_by_login(session, login) is not None:
+        raise DomainError(
+            "account.taken",
+            "This login is already registered.",
+            fields={"login": "This login is already registered."},
+        )
+    account = Account(
+        phone=login if is_phone else None,
+        username=None if is_phone else login,
+        display_name=display_name,
+        password_hash=hash_password(password),
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def find_by_login(session: Session, login: str) -> Account | None:
+    login = normalize_login(login)
+    column = Account.phone if PHONE.match(login) else Account.username
+    return session.scalar(select(Account).where(column == login))
+
+
+def sign_in_allowed(session: Session, login: str, ip: str, now: datetime) -> bool:
+    """Whether neither the account nor the address is over its failure limit."""
+    since = now - max(ACCOUNT_LIMIT.window, IP_LIMIT.window)
+    keys = {f"account:{normalize_login(login)}": ACCOUNT_LIMIT, f"ip:{ip}": IP_LIMIT}
+    rows = session.execute(
+        select(SignInFailure.key, SignInFailure.at).where(
+            SignInFailure.key.in_(keys), SignInFailure.at > since
+        )
+    ).all()
+    for key, limit in keys.items():
+        if not check_limit([at for k, at in rows if k == key], now, limit).allowed:
+            return False
+    return True
+
+
+def record_failure(session: Session, login: str, ip: str, now: datetime) -> None:
+    session.add(SignInFailure(key=f"account:{normalize_login(login)}", at=now))
+    session.add(SignInFailure(key=f"ip:{ip}", at=now))
+
+
+def authenticate(session: Session, login: str, password: str) -> Account | None:
+    """The active account whose password matches, else None (in constant-ish time)."""
+    account = find_by_login(session, login)
+    if account is None or not account.is_active or not account.password_hash:
+        burn_time(password)
+        return None
+    return account if verify_password(account.password_hash, password) else None
+
+
+def change_password(session: Session, account: Account, current: str, new: str) -> None:
+    if not verify_password(account.password_hash, current):
+        raise DomainError(
+            "account.wrong_password",
+            "The current password is not correct.",
+            fields={"current": "The current password is not correct."},
+        )
+    _check_password(new)
+    account.password_hash = hash_password(new)
+    account.session_epoch += 1
+
+
+def account_for_identity(session: Session, provider: str, subject: str) -> Account | None:
+    return session.scalar(
+        select(Account)
+        .join(Identity, Identity.account_id == Account.id)
+        .where(Identity.provider == provider, Identity.subject == subject)
+    )
+
+
+def link_identity(
+    session: Session, account: Account, provider: str, subject: str, email: str | None
+) -> Identity:
+    """Link an OpenID identity; one identity belongs to at most one account."""
+    existing = session.scalar(
+        select(Identity).where(Identity.provider == provider, Identity.subject == subject)
+    )
+    if existing is not None:
+        if existing.account_id == account.id:
+            return existing
+        raise DomainError("identity.taken", "This sign-in is already linked to another account.")
+    identity = Identity(account_id=account.id, provider=provider, subject=subject, email=email)
+    session.add(identity)
+    session.flush()
+    return identity
+
+
+def create_account_for_identity(
+    session: Session, provider: str, subject: str, name: str | None, email: str | None
+) -> Account:
+    account = Account(display_name=(name or email or "用户")[:60], password_hash=None)
+    session.add(account)
+    session.flush()
+    link_identity(session, account, provider, subject, email)
+    return account
+
+
+def identities_of(session: Session, account: Account) -> Sequence[Identity]:
+    return session.scalars(select(Identity).where(Identity.account_id == account.id)).all()
+
+
+def grants_of(session: Session, account_id: int) -> list[Grant]:
+    rows = session.execute(
+        select(RoleGrant.role, Area.path)
+        .select_from(RoleGrant)
+        .outerjoin(Area, Area.id == RoleGrant.area_id)
+        .where(RoleGrant.account_id == account_id)
+    ).all()
+    return [Grant(Role(role), path) for role, path in rows]
+
+
+def grant_role(
+    session: Session,
+    account: Account,
+    role: Role,
+    area: Area | None,
+    granted_by: Account | None = None,
+) -> RoleGrant:
+    """Grant ``role`` on ``area`` (None: everywhere). Granting twice is a no-op."""
+    area_id = area.id if area else None
+    existing = session.scalar(
+        select(RoleGrant).where(
+            RoleGrant.account_id == account.id,
+            RoleGrant.role == role.value,
+            RoleGrant.area_id.is_(None) if area_id is None else RoleGrant.area_id == area_id,
+        )
+    )
+    if existing is not None:
+        return existing
+    grant = RoleGrant(
+        account_id=account.id,
+        role=role.value,
+        area_id=area_id,
+        granted_by=granted_by.id if granted_by else None,
+    )
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def revoke_role(session: Session, grant_id: int) -> RoleGrant:
+    grant = session.get(RoleGrant, grant_id)
+    if grant is None:
+        raise DomainError("grant.not_found", "No such role grant.", status=404)
+    session.delete(grant)
+    return grant
+
+
+def role_grants(session: Session, account_id: int) -> list[tuple[RoleGrant, Area | None]]:
+    rows = session.execute(
+        select(RoleGrant, Area)
+        .outerjoin(Area, Area.id == RoleGrant.area_id)
+        .where(RoleGrant.account_id == account_id)
+        .order_by(RoleGrant.id)
+    ).all()
+    return [(g, a) for g, a in rows]

@@ -1,0 +1,98 @@
+"""The area tree (市/区/街道/社区/网格): model and services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from participation.db import Base
+from participation.errors import DomainError
+from participation.rules.areas import AreaKind, child_kind, path_of
+
+
+class Area(Base):
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    path: Mapped[str] = mapped_column(String(255), default="", index=True)
+
+    @property
+    def area_kind(self) -> AreaKind:
+        return AreaKind(self.kind)
+
+
+def create_area(
+    session: Session, *, code: str, name: str, kind: AreaKind, parent: Area | None
+) -> Area:
+    """Add an area under ``parent``; the kind must be the parent's next level."""
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise DomainError("area.required", "An area needs a code and a name.")
+    expected = child_kind(parent.area_kind if parent else None)
+    if kind != expected:
+        raise DomainError("area.kind", "This kind of area cannot be placed there.")
+    if session.scalar(select(Area.id).where(Area.code == code)) is not None:
+        raise DomainError("area.code_taken", "An area with this code already exists.")
+    area = Area(code=code, name=name, kind=kind.value, parent_id=parent.id if parent else None)
+    session.add(area)
+    session.flush()  # the path embeds the new id
+    area.path = path_of(parent.path if parent else None, area.id)
+    return area
+
+
+def rename_area(session: Session, area: Area, name: str) -> None:
+    name = name.strip()
+    if not name:
+        raise DomainError("area.required", "An area needs a code and a name.")
+    area.name = name
+
+
+def get_area(session: Session, area_id: int) -> Area:
+    area = session.get(Area, area_id)
+    if area is None:
+        raise DomainError("area.not_found", "No such area.", status=404)
+    return area
+
+
+def area_by_code(session: Session, code: str) -> Area | None:
+    return session.scalar(select(Area).where(Area.code == code))
+
+
+def all_areas(session: Session) -> Sequence[Area]:
+    return session.scalars(select(Area).order_by(Area.path)).all()
+
+
+@dataclass(frozen=True)
+class AreaNode:
+    area: Area
+    depth: int
+
+
+def area_tree(session: Session, root_path: str | None = None) -> list[AreaNode]:
+    """Areas in depth-first order (by path), each with its depth for indenting."""
+    query = select(Area)
+    if root_path:
+        query = query.where(Area.path.startswith(root_path))
+    areas = session.scalars(query).all()
+    # Sort by the numeric ids along the path so that siblings keep creation order.
+    areas = sorted(areas, key=lambda a: [int(p) for p in a.path.strip("/").split("/")])
+    return [AreaNode(a, a.path.count("/") - 2) for a in areas]
+
+
+def ancestors(session: Session, area: Area) -> list[Area]:
+    ids = [int(p) for p in area.path.strip("/").split("/")]
+    found = {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def communities(session: Session) -> Sequence[Area]:
+    return session.scalars(
+        select(Area).where(Area.kind == AreaKind.COMMUNITY.value).order_by(Area.path)
+    ).all()

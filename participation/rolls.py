@@ -1,0 +1,81 @@
+"""The resident roll, deputy rolls and their import jobs (models).
+
+ID numbers never appear in clear: ``id_hash`` is a keyed hash (see
+:mod:`participation.rules.identity`). A roll entry verifies at most one account,
+and an account is verified by at most one entry (``account_id`` is unique).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from participation.db import Base, utcnow
+
+
+class ImportJob(Base):
+    """One upload of a roll file; progress is committed as it goes, data only at the end."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "residents" | "deputies" | "areas"
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    scope_id: Mapped[int | None] = mapped_column()  # congress id for deputy rolls
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    total_rows: Mapped[int] = mapped_column(default=0)
+    processed_rows: Mapped[int] = mapped_column(default=0)
+    imported_rows: Mapped[int] = mapped_column(default=0)
+    error_count: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON [{row, field, reason}]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class RollEntry(Base):
+    __tablename__ = "roll_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    birth_date: Mapped[date] = mapped_column(Date)
+    household_code: Mapped[str] = mapped_column(String(40), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    verified_at: Mapped[datetime | None] = mapped_column()
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    import_job_id: Mapped[int | None] = mapped_column(ForeignKey("import_jobs.id"))
+
+
+class Congress(Base):
+    """A people's congress at one level (区 or 街道/镇), term (届) and session (次会议)."""
+
+    __tablename__ = "congresses"
+    __table_args__ = (UniqueConstraint("area_id", "term", "session_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    term: Mapped[int] = mapped_column()
+    session_number: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class DeputyEntry(Base):
+    __tablename__ = "deputy_entries"
+    __table_args__ = (
+        UniqueConstraint("congress_id", "id_hash"),
+        UniqueConstraint("congress_id", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    id_hash: Mapped[str] = mapped_column(String(64))
+    constituency: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    import_job_id: Mapped[int | None] = mapped_column(ForeignKey("import_jobs.id"))

@@ -1,0 +1,1 @@
+"""Pure domain rules: plain values in, results with reasons out. No SQLAlchemy here."""

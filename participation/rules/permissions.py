@@ -1,0 +1,103 @@
+"""Roles, permissions and the one check every route uses.
+
+A role is granted to an account on an area (or globally, ``area_path=None``). A
+grant covers that area and everything below it. :func:`allows` is the only
+place that decides; routes name a :class:`Permission`, never a role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from participation.rules.areas import is_within
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    HOUSEHOLD_REP = "household_rep"
+    DEPUTY = "deputy"
+    REPRESENTATIVE = "representative"
+    VOLUNTEER = "volunteer"
+    TEAM_LEADER = "team_leader"
+    ORG_MEMBER = "org_member"
+    STAFF = "staff"
+    COMMUNITY_WORKER = "community_worker"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    VIEW_PUBLIC = "view_public"
+    USE_ACCOUNT = "use_account"
+    VERIFY_SELF = "verify_self"
+    BACKOFFICE = "backoffice"
+    MANAGE_AREAS = "manage_areas"
+    MANAGE_ROLLS = "manage_rolls"
+    ASSIST_VERIFY = "assist_verify"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    READ_AUDIT = "read_audit"
+
+
+# Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
+# any grant; everyone (even anonymous) gets VIEW_PUBLIC.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.RESIDENT: frozenset(),
+    Role.HOUSEHOLD_REP: frozenset(),
+    Role.DEPUTY: frozenset(),
+    Role.REPRESENTATIVE: frozenset(),
+    Role.VOLUNTEER: frozenset(),
+    Role.TEAM_LEADER: frozenset(),
+    Role.ORG_MEMBER: frozenset(),
+    Role.STAFF: frozenset({Permission.BACKOFFICE}),
+    Role.COMMUNITY_WORKER: frozenset(
+        {Permission.BACKOFFICE, Permission.MANAGE_ROLLS, Permission.ASSIST_VERIFY}
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+ANONYMOUS_PERMISSIONS = frozenset({Permission.VIEW_PUBLIC})
+SIGNED_IN_PERMISSIONS = frozenset(
+    {Permission.VIEW_PUBLIC, Permission.USE_ACCOUNT, Permission.VERIFY_SELF}
+)
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    area_path: str | None  # None: everywhere
+
+
+class Decision(StrEnum):
+    ALLOW = "allow"
+    SIGN_IN = "sign_in"  # anonymous: send to the sign-in page
+    FORBID = "forbid"  # signed in but not allowed: 403
+
+
+def allows(
+    signed_in: bool,
+    grants: Iterable[Grant],
+    permission: Permission,
+    area_path: str | None = None,
+) -> Decision:
+    """Decide whether a person may exercise ``permission`` on an area.
+
+    ``area_path=None`` asks "anywhere at all" (e.g. to show the back-office
+    entry); a concrete path asks about that area, which a grant covers when the
+    grant is global or on that area or an ancestor.
+
+    Invariants: anonymous people only ever get VIEW_PUBLIC; a grant never covers
+    an area outside its subtree; more grants never take a permission away.
+    """
+    if permission in ANONYMOUS_PERMISSIONS:
+        return Decision.ALLOW
+    if not signed_in:
+        return Decision.SIGN_IN
+    if permission in SIGNED_IN_PERMISSIONS:
+        return Decision.ALLOW
+    for grant in grants:
+        if permission not in ROLE_PERMISSIONS[grant.role]:
+            continue
+        if grant.area_path is None or area_path is None or is_within(area_path, grant.area_path):
+            return Decision.ALLOW
+    return Decision.FORBID

@@ -1,0 +1,1 @@
+"""Volunteer teams, shifts, attendance, the hours ledger and certificates."""

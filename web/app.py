@@ -1,0 +1,100 @@
+"""The application factory: everything is built from settings, nothing at import time."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from sqlalchemy.orm import sessionmaker
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import FileResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from participation import passwords
+from participation.db import make_engine
+from participation.errors import DomainError
+from web import errors, i18n, routes, vendor
+from web.dbsession import DatabaseSessionMiddleware
+from web.security import CSRFMiddleware, SecurityHeadersMiddleware, origin_of
+from web.settings import Settings
+from web.templating import make_environment
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+class LocaleMiddleware:
+    """Sets the request's locale from the ``lang`` cookie (default: settings)."""
+
+    def __init__(self, app: ASGIApp, *, default: str) -> None:
+        self.app = app
+        self.default = default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            from starlette.requests import HTTPConnection
+
+            cookie = HTTPConnection(scope).cookies.get("lang")
+            i18n.current_locale.set(i18n.choose_locale(cookie, self.default))
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        app.state.engine.dispose()
+
+    if settings.cheap_hashing:
+        passwords.use_cheap_hashing()
+    i18n.load_catalogs()
+    htmx_js = vendor.asset_path("htmx.min.js")
+
+    async def htmx_asset(request: object) -> FileResponse:
+        return FileResponse(htmx_js, media_type="text/javascript")
+
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, hsts=settings.https),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="gongzhi_session",
+            max_age=settings.session_max_age,
+            same_site="lax",
+            https_only=settings.https,
+        ),
+        Middleware(LocaleMiddleware, default=settings.default_locale),
+        Middleware(DatabaseSessionMiddleware),
+        Middleware(CSRFMiddleware, origin=origin_of(settings.base_url)),
+    ]
+    app = Starlette(
+        routes=[
+            Route("/static/vendor/htmx.min.js", htmx_asset),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            Route("/_error/{status:int}", errors.refused),
+            *routes.all_routes(),
+        ],
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: errors.http_exception,
+            DomainError: errors.domain_error,
+            Exception: errors.server_error,
+        },
+        lifespan=lifespan,
+    )
+    # Built here, not in the lifespan, so test clients without lifespan work too.
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.sessions = sessionmaker(app.state.engine, expire_on_commit=False)
+    app.state.templates = make_environment()
+    app.state.oauth = None
+    if settings.oidc_providers:
+        from web.oidc import make_oauth
+
+        app.state.oauth = make_oauth(settings)
+    return app

@@ -1,0 +1,102 @@
+"""Who is asking, and the one permission check every route uses."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from participation.accounts import Account, grants_of
+from participation.rules.permissions import Decision, Grant, Permission, allows
+from web import htmx
+from web.dbsession import db
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    account: Account
+    grants: tuple[Grant, ...]
+
+    @property
+    def id(self) -> int:
+        return self.account.id
+
+    def can(self, permission: Permission, area_path: str | None = None) -> bool:
+        return allows(True, self.grants, permission, area_path) is Decision.ALLOW
+
+
+def sign_in(request: Request, account: Account) -> None:
+    csrf = request.session.get("csrf")
+    request.session.clear()  # a fresh session on sign-in: no fixation
+    request.session.update({"uid": account.id, "epoch": account.session_epoch})
+    if csrf:
+        request.session["csrf"] = csrf
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def current_user_or_none(request: Request) -> CurrentUser | None:
+    if "session" not in request.scope or "db" not in request.scope.get("state", {}):
+        return None
+    if hasattr(request.state, "user"):
+        return request.state.user  # type: ignore[no-any-return]
+    user = None
+    uid = request.session.get("uid")
+    if isinstance(uid, int):
+        account = db(request).get(Account, uid)
+        if (
+            account is not None
+            and account.is_active
+            and account.session_epoch == request.session.get("epoch")
+        ):
+            user = CurrentUser(account, tuple(grants_of(db(request), account.id)))
+        else:
+            request.session.clear()  # expired: password changed or account disabled
+    request.state.user = user
+    return user
+
+
+def authorize(request: Request, permission: Permission, area_path: str | None = None) -> None:
+    """Raise 401 (sent to sign-in) or 403 unless the person may act."""
+    user = current_user_or_none(request)
+    decision = allows(user is not None, user.grants if user else (), permission, area_path)
+    if decision is Decision.SIGN_IN:
+        raise HTTPException(401)
+    if decision is Decision.FORBID:
+        raise HTTPException(403)
+
+
+def requires(permission: Permission) -> Callable[[Endpoint], Endpoint]:
+    """Decorate an endpoint with the permission it needs anywhere in the tree."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def wrapper(request: Request) -> Response:
+            authorize(request, permission)
+            return await endpoint(request)
+
+        wrapper.permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def user(request: Request) -> CurrentUser:
+    found = current_user_or_none(request)
+    if found is None:
+        raise HTTPException(401)
+    return found
+
+
+def sign_in_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return htmx.redirect(request, f"/login?next={quote(target)}")

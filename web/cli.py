@@ -1,0 +1,152 @@
+"""The ``gongzhi`` command: serve, migrate, demo, imports and admin tasks."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from web.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env(os.environ)
+    except SettingsError as error:
+        sys.exit(f"gongzhi: {error}")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    _settings()  # fail fast on bad settings, before workers start
+    uvicorn.run(
+        "web.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="warning" if args.quiet else "info",
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from web.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    print(f"database at {settings.database_url} is up to date")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from web.demo import seed_demo
+
+    settings = _settings()
+    if settings.environment == "production":
+        sys.exit("gongzhi: refusing to load demo data in production")
+    print(seed_demo(settings, reset=args.reset))
+    if args.serve:
+        return cmd_serve(args)
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from participation import accounts, audit
+    from participation.errors import DomainError
+    from participation.rules.permissions import Role
+    from web.session_scope import session_scope
+
+    password = args.password or getpass.getpass("Password: ")
+    with session_scope(_settings()) as session:
+        try:
+            account = accounts.sign_up(
+                session, login=args.login, password=password, display_name=args.name
+            )
+        except DomainError as error:
+            print(f"gongzhi: {error.message} {error.fields}", file=sys.stderr)
+            return 2
+        accounts.grant_role(session, account, Role.ADMIN, None)
+        audit.record(
+            session,
+            actor_id=None,
+            action="account.create_admin",
+            target=f"account:{account.id}",
+            ip="cli",
+        )
+    print(f"administrator {args.login} created")
+    return 0
+
+
+def cmd_import_areas(args: argparse.Namespace) -> int:
+    from participation.area_import import import_areas_csv
+    from participation.errors import DomainError
+    from web.session_scope import session_scope
+
+    with open(args.file, "rb") as fh:
+        data = fh.read()
+    with session_scope(_settings()) as session:
+        try:
+            result = import_areas_csv(session, data)
+        except DomainError as error:
+            print(f"gongzhi: {error.message}", file=sys.stderr)
+            return 2
+        if result.errors:
+            for e in result.errors:
+                print(f"row {e.row}: {e.reason}", file=sys.stderr)
+            session.rollback()
+            print("nothing imported", file=sys.stderr)
+            return 1
+    print(f"{result.created} areas imported")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongzhi", description="Gongzhi civic portal")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def serve_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--workers", type=int, default=1)
+        p.add_argument("--quiet", action="store_true")
+
+    p = sub.add_parser("serve", help="serve the portal with uvicorn")
+    serve_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="load demo data (and serve with --serve)")
+    p.add_argument("--reset", action="store_true", help="delete the SQLite database first")
+    p.add_argument("--serve", action="store_true")
+    serve_options(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("create-admin", help="create an administrator account")
+    p.add_argument("login")
+    p.add_argument("--name", default="管理员")
+    p.add_argument("--password")
+    p.set_defaults(func=cmd_create_admin)
+
+    p = sub.add_parser("import-areas", help="import the area tree from CSV")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import_areas)
+
+    from web import cli_more
+
+    cli_more.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

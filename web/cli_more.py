@@ -1,0 +1,17 @@
+"""Further ``gongzhi`` subcommands contributed by other parts of the portal.
+
+Each part adds a ``register(subparsers)`` function to HOOKS, so that the main
+parser in :mod:`web.cli` stays small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+HOOKS: list[Callable[[Any], None]] = []
+
+
+def register(sub: Any) -> None:
+    for hook in HOOKS:
+        hook(sub)

@@ -1,0 +1,184 @@
+"""Demo data: a fictional city (海澄市) with districts, streets, communities, grids,
+a resident roll of about 2,000 people, some verified accounts, a deputy roll and
+one account per role. Everything is invented; ID numbers carry valid check digits
+but a region code (990) that no real place has.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from participation import accounts, audit
+from participation.areas import Area, create_area
+from participation.db import utcnow
+from participation.rolls import Congress, DeputyEntry, RollEntry
+from participation.rules.areas import AreaKind
+from participation.rules.identity import check_digit, id_hash
+from participation.rules.permissions import Role
+from web.migrate import upgrade
+from web.session_scope import session_scope
+from web.settings import Settings
+
+DEMO_PASSWORD = "gongzhi-demo"
+
+TREE = {
+    ("4401", "海澄市"): {
+        ("440101", "东湖区"): {
+            ("440101001", "临江街道"): ["望江社区", "春晖社区"],
+            ("440101002", "翠竹街道"): ["竹园社区", "新桥社区"],
+        },
+        ("440102", "西岭区"): {
+            ("440102001", "松山街道"): ["松风社区", "岭南社区"],
+            ("440102002", "白石镇"): ["白石村", "溪口村"],
+        },
+    }
+}
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅晨曦子涵浩然雨"
+    "桐欣怡宇轩佳怡梓萱一诺思远海燕春生秋菊冬梅德华文斌丽萍永红建平卫东"
+)
+
+ROLE_ACCOUNTS = [
+    ("admin", "系统管理员", Role.ADMIN, None),
+    ("worker", "社区工作者·望江", Role.COMMUNITY_WORKER, "望江社区"),
+    ("staff", "区民政局干部", Role.STAFF, "东湖区"),
+    ("deputy", "人大代表·陈", Role.DEPUTY, "东湖区"),
+    ("rep", "议事代表·林", Role.REPRESENTATIVE, "望江社区"),
+    ("volunteer", "志愿者·赵", Role.VOLUNTEER, "望江社区"),
+    ("leader", "志愿服务队队长·孙", Role.TEAM_LEADER, "望江社区"),
+    ("orguser", "社会组织成员·周", Role.ORG_MEMBER, "海澄市"),
+    ("household", "户代表·吴", Role.HOUSEHOLD_REP, "望江社区"),
+    ("resident", "居民·王", Role.RESIDENT, "望江社区"),
+]
+
+
+def fake_id_number(rng: random.Random, born: date) -> str:
+    first17 = f"990{rng.randint(100, 999)}{born:%Y%m%d}{rng.randint(0, 999):03d}"
+    return first17 + check_digit(first17)
+
+
+def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000) -> str:
+    """Migrate and load demo data; returns the text to print (accounts, passwords)."""
+    if reset and settings.database_url.startswith("sqlite:///"):
+        path = Path(settings.database_url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    upgrade(settings.database_url)
+    rng = random.Random(20261122)
+    secret = settings.id_hash_key.encode()
+    with session_scope(settings) as session:
+        if session.scalar(select(Area.id).limit(1)) is not None:
+            return "Demo data is already loaded.\n" + _accounts_text()
+        by_name: dict[str, Area] = {}
+        community_areas: list[Area] = []
+        for (city_code, city_name), districts in TREE.items():
+            city = create_area(
+                session, code=city_code, name=city_name, kind=AreaKind.CITY, parent=None
+            )
+            by_name[city_name] = city
+            for (d_code, d_name), streets in districts.items():
+                district = create_area(
+                    session, code=d_code, name=d_name, kind=AreaKind.DISTRICT, parent=city
+                )
+                by_name[d_name] = district
+                for (s_code, s_name), comms in streets.items():
+                    street = create_area(
+                        session, code=s_code, name=s_name, kind=AreaKind.STREET, parent=district
+                    )
+                    by_name[s_name] = street
+                    for i, c_name in enumerate(comms, start=1):
+                        community = create_area(
+                            session,
+                            code=f"{s_code}{i:03d}",
+                            name=c_name,
+                            kind=AreaKind.COMMUNITY,
+                            parent=street,
+                        )
+                        by_name[c_name] = community
+                        community_areas.append(community)
+                        for g in range(1, 4):
+                            create_area(
+                                session,
+                                code=f"{s_code}{i:03d}{g:02d}",
+                                name=f"{c_name}第{g}网格",
+                                kind=AreaKind.GRID,
+                                parent=community,
+                            )
+        entries: list[RollEntry] = []
+        for n in range(residents):
+            community = community_areas[n % len(community_areas)]
+            born = date(1940, 1, 1) + timedelta(days=rng.randint(0, 365 * 66))
+            entries.append(
+                RollEntry(
+                    community_id=community.id,
+                    name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2))),
+                    id_hash=id_hash(secret, fake_id_number(rng, born)),
+                    birth_date=born,
+                    household_code=f"{community.code}-{n // 3:05d}",
+                )
+            )
+        session.add_all(entries)
+        session.flush()
+        for login, name, role, area_name in ROLE_ACCOUNTS:
+            account = accounts.sign_up(
+                session, login=login, password=DEMO_PASSWORD, display_name=name
+            )
+            accounts.grant_role(session, account, role, by_name[area_name] if area_name else None)
+            if role in (Role.RESIDENT, Role.HOUSEHOLD_REP, Role.REPRESENTATIVE):
+                entry = next(
+                    e
+                    for e in entries
+                    if e.community_id == by_name["望江社区"].id and e.account_id is None
+                )
+                entry.account_id, entry.verified_at = account.id, utcnow()
+        # A few more verified residents across communities.
+        for n, entry in enumerate(entries[100:130]):
+            account = accounts.sign_up(
+                session, login=f"1380000{n:04d}", password=DEMO_PASSWORD, display_name=entry.name
+            )
+            entry.account_id, entry.verified_at = account.id, utcnow()
+            accounts.grant_role(
+                session, account, Role.RESIDENT, session.get(Area, entry.community_id)
+            )
+        congress = Congress(
+            area_id=by_name["东湖区"].id,
+            term=7,
+            session_number=3,
+            name="东湖区第七届人民代表大会第三次会议",
+        )
+        session.add(congress)
+        session.flush()
+        deputy_account = accounts.find_by_login(session, "deputy")
+        for n in range(45):
+            born = date(1960, 1, 1) + timedelta(days=rng.randint(0, 365 * 30))
+            session.add(
+                DeputyEntry(
+                    congress_id=congress.id,
+                    name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)),
+                    id_hash=id_hash(secret, fake_id_number(rng, born)),
+                    constituency=f"第{n // 3 + 1}选区",
+                    account_id=deputy_account.id if n == 0 and deputy_account else None,
+                )
+            )
+        audit.record(
+            session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
+        )
+    return "Demo data loaded.\n" + _accounts_text()
+
+
+def _accounts_text() -> str:
+    lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
+    for login, name, role, area in ROLE_ACCOUNTS:
+        lines.append(f"  {login:<10} {role.value:<17} {name}" + (f" @ {area}" if area else ""))
+    lines.append("  13800000000 … 13800000029  verified residents")
+    return "\n".join(lines)

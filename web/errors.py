@@ -1,0 +1,84 @@
+"""Error pages in the user's language: {status}.html, falling back to error.html."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from participation.errors import DomainError
+from web import i18n
+from web.auth import sign_in_redirect
+from web.templating import render
+
+log = logging.getLogger("gongzhi")
+
+TITLES = {
+    400: "Bad request",
+    403: "You may not do this",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "The upload is too large",
+    422: "The request could not be processed",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+}
+EXPLANATIONS = {
+    403: "Your account does not have the role this page needs, or the form had expired. "
+    "Go back, reload the page and try again.",
+    404: "The page may have moved, or the address may be mistyped.",
+    500: "The error has been logged. Nothing was saved; please try again later.",
+}
+
+
+def error_page(request: Request, status: int, detail: str | None = None) -> Response:
+    title = TITLES.get(status, TITLES[400])
+    explanation = detail or EXPLANATIONS.get(status, "")
+    if request.url.path.startswith("/api/"):
+        message = i18n.gettext(title)
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    env = request.app.state.templates
+    name = f"errors/{status}.html"
+    template = name if name in env.list_templates() else "errors/error.html"
+    return render(
+        request,
+        template,
+        {"status": status, "title": title, "explanation": explanation},
+        status=status,
+    )
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 401:
+        return sign_in_redirect(request)
+    detail = exc.detail if exc.detail not in (None, "") and exc.detail != _default(exc) else None
+    return error_page(request, exc.status_code, detail)
+
+
+def _default(exc: HTTPException) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        return ""
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return error_page(request, exc.status, i18n.gettext(exc.message, **exc.params))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    request.state.user = None  # the request's database session is already gone
+    return error_page(request, 500)
+
+
+async def refused(request: Request) -> Response:
+    """Target of the CSRF middleware's refusals."""
+    status = int(request.scope.get("gongzhi.refused", 404))
+    return error_page(request, status)

@@ -1,0 +1,71 @@
+"""Translations: Simplified Chinese by default, English on request.
+
+Source strings (msgids) are English. Catalogs are the ``.po`` files in
+``web/translations``, compiled in memory at start-up, so no binary ``.mo`` file
+is kept in the repository. The current request's locale lives in a context
+variable that the Jinja ``_()`` and the Python ``gettext`` below both read.
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES = ("zh_CN", "en")
+LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+
+_catalogs: dict[str, NullTranslations] = {}
+current_locale: ContextVar[str] = ContextVar("current_locale", default="zh_CN")
+
+
+def load_catalogs() -> None:
+    for locale in LOCALES:
+        po = TRANSLATIONS_DIR / f"{locale}.po"
+        if not po.exists():
+            _catalogs[locale] = NullTranslations()
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        _catalogs[locale] = Translations(fp=buffer)
+
+
+def translations(locale: str | None = None) -> NullTranslations:
+    if not _catalogs:
+        load_catalogs()
+    return _catalogs.get(locale or current_locale.get(), NullTranslations())
+
+
+def gettext(message: str, **params: object) -> str:
+    text = translations().gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    text = translations().ngettext(singular, plural, n)
+    return text % ({"num": n} | params)
+
+
+_ = gettext
+
+
+def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return babel_format_datetime(value, fmt, tzinfo=LOCAL_TZ, locale=current_locale.get())
+
+
+def choose_locale(cookie: str | None, default: str) -> str:
+    return cookie if cookie in LOCALES else default

@@ -1,0 +1,19 @@
+"""All routes, one module per area of the site."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+
+def all_routes() -> list[BaseRoute]:
+    from web.routes import accounts, admin, api, areas, home, oidc, rolls
+
+    return [
+        *home.routes,
+        *accounts.routes,
+        *oidc.routes,
+        *areas.routes,
+        *rolls.routes,
+        *admin.routes,
+        *api.routes,
+    ]

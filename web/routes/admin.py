@@ -1,0 +1,291 @@
+"""Back office: areas, accounts and roles, the audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation import accounts, audit
+from participation.accounts import Account
+from participation.area_import import import_areas_csv
+from participation.areas import area_tree, create_area, get_area, rename_area
+from participation.errors import DomainError
+from participation.rules.areas import AreaKind
+from participation.rules.permissions import Permission, Role
+from web import htmx
+from web.accounts_ip import client_ip
+from web.auth import requires, user
+from web.dbsession import db
+from web.forms import form_fields, upload
+from web.pagination import Page, page_number
+from web.templating import flash, render
+
+
+@requires(Permission.BACKOFFICE)
+async def dashboard(request: Request) -> Response:
+    return render(request, "admin/dashboard.html")
+
+
+async def _areas_page(request: Request, status: int = 200, **extra: object) -> Response:
+    return render(
+        request,
+        "admin/areas.html",
+        {"nodes": area_tree(db(request)), "kinds": list(AreaKind)} | extra,
+        status=status,
+    )
+
+
+@requires(Permission.MANAGE_AREAS)
+async def areas(request: Request) -> Response:
+    if request.method == "GET":
+        return await _areas_page(request)
+    fields = await form_fields(request)
+    session = db(request)
+    try:
+        parent_id = fields.get("parent_id")
+        parent = get_area(session, int(parent_id)) if parent_id else None
+        kind = AreaKind(fields.get("kind", ""))
+        area = create_area(
+            session,
+            code=fields.get("code", ""),
+            name=fields.get("name", ""),
+            kind=kind,
+            parent=parent,
+        )
+    except (DomainError, ValueError) as error:
+        message = error.message if isinstance(error, DomainError) else "Choose a valid kind."
+        return await _areas_page(request, 422, form=fields, error=message)
+    audit.record(
+        session,
+        actor_id=user(request).id,
+        action="area.create",
+        target=f"area:{area.id}",
+        ip=client_ip(request),
+        code=area.code,
+        name=area.name,
+    )
+    flash(request, "The area has been created.", "success")
+    return htmx.redirect(request, "/admin/areas")
+
+
+@requires(Permission.MANAGE_AREAS)
+async def rename(request: Request) -> Response:
+    session = db(request)
+    area = get_area(session, request.path_params["area_id"])
+    fields = await form_fields(request)
+    old = area.name
+    try:
+        rename_area(session, area, fields.get("name", ""))
+    except DomainError as error:
+        return await _areas_page(request, 422, error=error.message)
+    audit.record(
+        session,
+        actor_id=user(request).id,
+        action="area.rename",
+        target=f"area:{area.id}",
+        ip=client_ip(request),
+        old=old,
+        new=area.name,
+    )
+    flash(request, "The area has been renamed.", "success")
+    return htmx.redirect(request, "/admin/areas")
+
+
+@requires(Permission.MANAGE_AREAS)
+async def import_areas(request: Request) -> Response:
+    file = await upload(request, "file")
+    if file is None:
+        return await _areas_page(request, 422, error="Choose a CSV file to import.")
+    session = db(request)
+    try:
+        result = import_areas_csv(session, await file.read())
+    except DomainError as error:
+        return await _areas_page(request, 422, error=error.message)
+    if result.errors:
+        return await _areas_page(
+            request,
+            422,
+            import_errors=result.errors,
+            error="Nothing was imported: correct these rows and try again.",
+        )
+    audit.record(
+        session,
+        actor_id=user(request).id,
+        action="area.import",
+        target=file.filename or "",
+        ip=client_ip(request),
+        created=result.created,
+    )
+    flash(request, "The areas have been imported.", "success")
+    return htmx.redirect(request, "/admin/areas")
+
+
+@requires(Permission.MANAGE_ACCOUNTS)
+async def account_list(request: Request) -> Response:
+    session = db(request)
+    q = request.query_params.get("q", "").strip()
+    query = select(Account).order_by(Account.id)
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(
+                Account.display_name.like(like),
+                Account.username.like(like),
+                Account.phone.like(like),
+            )
+        )
+    found = session.scalars(query).all()
+    page = Page.of(found, page_number(request))
+    return render(request, "admin/accounts.html", {"page": page, "q": q})
+
+
+async def _account_page(
+    request: Request, account: Account, status: int = 200, **extra: object
+) -> Response:
+    session = db(request)
+    return render(
+        request,
+        "admin/account.html",
+        {
+            "account": account,
+            "grants": accounts.role_grants(session, account.id),
+            "roles": list(Role),
+            "areas": area_tree(session),
+        }
+        | extra,
+        status=status,
+    )
+
+
+def _account(request: Request) -> Account:
+    account = db(request).get(Account, request.path_params["account_id"])
+    if account is None:
+        raise HTTPException(404)
+    return account
+
+
+@requires(Permission.MANAGE_ACCOUNTS)
+async def account_detail(request: Request) -> Response:
+    return await _account_page(request, _account(request))
+
+
+@requires(Permission.MANAGE_ACCOUNTS)
+async def grant(request: Request) -> Response:
+    session = db(request)
+    account = _account(request)
+    fields = await form_fields(request)
+    try:
+        role = Role(fields.get("role", ""))
+        area_id = fields.get("area_id")
+        area = get_area(session, int(area_id)) if area_id else None
+    except (ValueError, DomainError):
+        return await _account_page(request, account, 422, error="Choose a role and an area.")
+    me = user(request)
+    accounts.grant_role(session, account, role, area, granted_by=me.account)
+    audit.record(
+        session,
+        actor_id=me.id,
+        action="role.grant",
+        target=f"account:{account.id}",
+        ip=client_ip(request),
+        role=role.value,
+        area=area.code if area else None,
+    )
+    flash(request, "The role has been granted.", "success")
+    return htmx.redirect(request, f"/admin/accounts/{account.id}")
+
+
+@requires(Permission.MANAGE_ACCOUNTS)
+async def revoke(request: Request) -> Response:
+    session = db(request)
+    account = _account(request)
+    fields = await form_fields(request)
+    try:
+        grant_id = int(fields.get("grant_id", ""))
+        removed = accounts.revoke_role(session, grant_id)
+    except (ValueError, DomainError):
+        return await _account_page(request, account, 422, error="No such role grant.")
+    if removed.account_id != account.id:
+        raise HTTPException(404)
+    audit.record(
+        session,
+        actor_id=user(request).id,
+        action="role.revoke",
+        target=f"account:{account.id}",
+        ip=client_ip(request),
+        role=removed.role,
+        area_id=removed.area_id,
+    )
+    flash(request, "The role has been revoked.", "success")
+    return htmx.redirect(request, f"/admin/accounts/{account.id}")
+
+
+@requires(Permission.MANAGE_ACCOUNTS)
+async def set_active(request: Request) -> Response:
+    session = db(request)
+    account = _account(request)
+    fields = await form_fields(request)
+    me = user(request)
+    if account.id == me.id:
+        return await _account_page(
+            request, account, 422, error="You cannot disable your own account."
+        )
+    account.is_active = fields.get("active") == "1"
+    account.session_epoch += 1  # signs the person out everywhere
+    audit.record(
+        session,
+        actor_id=me.id,
+        action="account.active",
+        target=f"account:{account.id}",
+        ip=client_ip(request),
+        active=account.is_active,
+    )
+    flash(request, "The account has been updated.", "success")
+    return htmx.redirect(request, f"/admin/accounts/{account.id}")
+
+
+@requires(Permission.READ_AUDIT)
+async def audit_log(request: Request) -> Response:
+    session = db(request)
+    action = request.query_params.get("action", "").strip() or None
+    actor = request.query_params.get("actor", "").strip()
+    actor_id = int(actor) if actor.isdigit() else None
+    number = page_number(request)
+    rows = audit.entries(
+        session, action=action, actor_id=actor_id, limit=51, offset=(number - 1) * 50
+    )
+    actors = {
+        a.id: a
+        for a in session.scalars(
+            select(Account).where(Account.id.in_({r.actor_id for r in rows if r.actor_id}))
+        )
+    }
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "rows": rows[:50],
+            "has_next": len(rows) > 50,
+            "number": number,
+            "actors": actors,
+            "action": action or "",
+            "actor": actor,
+        },
+    )
+
+
+routes = [
+    Route("/admin", dashboard),
+    Route("/admin/areas", areas, methods=["GET", "POST"]),
+    Route("/admin/areas/import", import_areas, methods=["POST"]),
+    Route("/admin/areas/{area_id:int}/rename", rename, methods=["POST"]),
+    Route("/admin/accounts", account_list),
+    Route("/admin/accounts/{account_id:int}", account_detail),
+    Route("/admin/accounts/{account_id:int}/grant", grant, methods=["POST"]),
+    Route("/admin/accounts/{account_id:int}/revoke", revoke, methods=["POST"]),
+    Route("/admin/accounts/{account_id:int}/active", set_active, methods=["POST"]),
+    Route("/admin/audit", audit_log),
+]

@@ -1,0 +1,124 @@
+"""Read-only open data under /api/v1/, described by /api/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from participation.areas import Area, all_areas, get_area
+from web.dbsession import db
+
+
+def area_json(area: Area) -> dict[str, Any]:
+    return {
+        "id": area.id,
+        "code": area.code,
+        "name": area.name,
+        "kind": area.kind,
+        "parent_id": area.parent_id,
+        "path": area.path,
+    }
+
+
+async def areas(request: Request) -> Response:
+    kind = request.query_params.get("kind")
+    items = [area_json(a) for a in all_areas(db(request)) if not kind or a.kind == kind]
+    return JSONResponse({"count": len(items), "items": items})
+
+
+async def area(request: Request) -> Response:
+    return JSONResponse(area_json(get_area(db(request), request.path_params["area_id"])))
+
+
+AREA_SCHEMA = {
+    "type": "object",
+    "required": ["id", "code", "name", "kind", "parent_id", "path"],
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string", "description": "administrative division code"},
+        "name": {"type": "string"},
+        "kind": {"type": "string", "enum": ["city", "district", "street", "community", "grid"]},
+        "parent_id": {"type": ["integer", "null"]},
+        "path": {"type": "string", "description": "ids from the root, e.g. /1/5/12/"},
+    },
+}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Gongzhi open data",
+        "version": "1",
+        "description": "Read-only public data of the Gongzhi civic participation portal.",
+    },
+    "paths": {
+        "/api/v1/areas": {
+            "get": {
+                "summary": "The area tree (city, district, street, community, grid)",
+                "parameters": [
+                    {
+                        "name": "kind",
+                        "in": "query",
+                        "required": False,
+                        "schema": AREA_SCHEMA["properties"]["kind"],  # type: ignore[index]
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "All areas, ordered by path",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "count": {"type": "integer"},
+                                        "items": {
+                                            "type": "array",
+                                            "items": {"$ref": "#/components/schemas/Area"},
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    }
+                },
+            }
+        },
+        "/api/v1/areas/{area_id}": {
+            "get": {
+                "summary": "One area",
+                "parameters": [
+                    {
+                        "name": "area_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The area",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Area"}}
+                        },
+                    },
+                    "404": {"description": "No such area"},
+                },
+            }
+        },
+    },
+    "components": {"schemas": {"Area": AREA_SCHEMA}},
+}
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(OPENAPI)
+
+
+routes = [
+    Route("/api/v1/areas", areas),
+    Route("/api/v1/areas/{area_id:int}", area),
+    Route("/api/openapi.json", openapi),
+]

@@ -1,0 +1,21 @@
+"""A transaction outside of any request (CLI, demo loader, background jobs)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy.orm import Session
+
+from participation.db import make_engine
+from web.settings import Settings
+
+
+@contextlib.contextmanager
+def session_scope(settings: Settings) -> Iterator[Session]:
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()

@@ -1,0 +1,168 @@
+"""Settings: one frozen object, the only reader of the environment.
+
+Every setting is declared once in :data:`SETTINGS` with its variable, default
+and help text; the README documents each (a test checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class Setting(NamedTuple):
+    env: str
+    default: str
+    help: str
+
+
+DEV_SECRET = "dev-only-insecure-secret-key"
+DEV_ID_KEY = "dev-only-insecure-id-hash-key"
+
+SETTINGS: dict[str, Setting] = {
+    "environment": Setting(
+        "GONGZHI_ENV",
+        "development",
+        "development, test or production; production refuses "
+        "default secrets and marks cookies Secure when the base URL is https.",
+    ),
+    "database_url": Setting(
+        "GONGZHI_DATABASE_URL",
+        "sqlite:///var/gongzhi.db",
+        "SQLAlchemy URL: SQLite (WAL) by default, postgresql+psycopg://... for larger sites.",
+    ),
+    "secret_key": Setting(
+        "GONGZHI_SECRET_KEY", DEV_SECRET, "Signs session cookies and CSRF tokens."
+    ),
+    "id_hash_key": Setting(
+        "GONGZHI_ID_HASH_KEY",
+        DEV_ID_KEY,
+        "Keys the hash of ID numbers on the rolls; changing it orphans every roll entry.",
+    ),
+    "base_url": Setting(
+        "GONGZHI_BASE_URL",
+        "http://127.0.0.1:8000",
+        "Public URL of the portal, used for OIDC redirect URIs and links in mail.",
+    ),
+    "default_locale": Setting("GONGZHI_DEFAULT_LOCALE", "zh_CN", "zh_CN or en."),
+    "oidc_providers": Setting(
+        "GONGZHI_OIDC_PROVIDERS",
+        "",
+        "Comma-separated provider names; each NAME needs GONGZHI_OIDC_<NAME>_DISCOVERY_URL, "
+        "_CLIENT_ID, _CLIENT_SECRET and optionally _LABEL.",
+    ),
+    "smtp_url": Setting(
+        "GONGZHI_SMTP_URL",
+        "",
+        "smtp://user:password@host:587 for outgoing mail; empty: mail "
+        "is written to the outbox table only.",
+    ),
+    "mail_from": Setting("GONGZHI_MAIL_FROM", "noreply@gongzhi.local", "Sender of outgoing mail."),
+    "trust_proxy": Setting(
+        "GONGZHI_TRUST_PROXY",
+        "0",
+        "1 when behind a reverse proxy: take the client address from X-Forwarded-For.",
+    ),
+    "session_max_age": Setting(
+        "GONGZHI_SESSION_MAX_AGE", "1209600", "Session cookie lifetime in seconds."
+    ),
+    "cheap_hashing": Setting(
+        "GONGZHI_CHEAP_HASHING", "0", "1 only in tests: a fast, insecure password hash profile."
+    ),
+}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class OIDCProvider:
+    name: str
+    label: str
+    discovery_url: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = "sqlite:///var/gongzhi.db"
+    secret_key: str = DEV_SECRET
+    id_hash_key: str = DEV_ID_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    default_locale: str = "zh_CN"
+    oidc_providers: tuple[OIDCProvider, ...] = field(default_factory=tuple)
+    smtp_url: str = ""
+    mail_from: str = "noreply@gongzhi.local"
+    trust_proxy: bool = False
+    session_max_age: int = 1209600
+    cheap_hashing: bool = False
+
+    def __post_init__(self) -> None:
+        if self.environment not in {"development", "test", "production"}:
+            raise SettingsError(
+                f"GONGZHI_ENV must be development, test or production, not {self.environment!r}"
+            )
+        if self.environment == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise SettingsError(
+                    "GONGZHI_SECRET_KEY must be set to 32+ random characters in production"
+                )
+            if self.id_hash_key == DEV_ID_KEY or len(self.id_hash_key) < 32:
+                raise SettingsError(
+                    "GONGZHI_ID_HASH_KEY must be set to 32+ random characters in production"
+                )
+            if self.cheap_hashing:
+                raise SettingsError("GONGZHI_CHEAP_HASHING is for tests only")
+        if self.default_locale not in {"zh_CN", "en"}:
+            raise SettingsError("GONGZHI_DEFAULT_LOCALE must be zh_CN or en")
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str:
+            spec = SETTINGS[name]
+            return environ.get(spec.env, spec.default)
+
+        providers = []
+        for raw in get("oidc_providers").split(","):
+            name = raw.strip()
+            if not name:
+                continue
+            prefix = f"GONGZHI_OIDC_{name.upper()}_"
+            try:
+                providers.append(
+                    OIDCProvider(
+                        name=name.lower(),
+                        label=environ.get(prefix + "LABEL", name),
+                        discovery_url=environ[prefix + "DISCOVERY_URL"],
+                        client_id=environ[prefix + "CLIENT_ID"],
+                        client_secret=environ[prefix + "CLIENT_SECRET"],
+                    )
+                )
+            except KeyError as missing:
+                raise SettingsError(f"OIDC provider {name}: {missing.args[0]} is not set") from None
+        try:
+            max_age = int(get("session_max_age"))
+        except ValueError:
+            raise SettingsError("GONGZHI_SESSION_MAX_AGE must be a number of seconds") from None
+        return cls(
+            environment=get("environment"),
+            database_url=get("database_url"),
+            secret_key=get("secret_key"),
+            id_hash_key=get("id_hash_key"),
+            base_url=get("base_url").rstrip("/"),
+            default_locale=get("default_locale"),
+            oidc_providers=tuple(providers),
+            smtp_url=get("smtp_url"),
+            mail_from=get("mail_from"),
+            trust_proxy=get("trust_proxy") == "1",
+            session_max_age=max_age,
+            cheap_hashing=get("cheap_hashing") == "1",
+        )

@@ -1,0 +1,86 @@
+"""Jinja environment and page rendering (whole page, or one named block for htmx).
+
+A swappable region is a block whose name is the id of the element it
+replaces; an htmx request whose ``HX-Target`` names such a block gets only it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2_fragments import render_block
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from web import htmx, i18n, labels
+from web.security import csrf_token
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+def make_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda s, **kw: i18n.gettext(s, **kw),
+        lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
+        newstyle=True,
+    )
+    env.filters["datetime"] = i18n.format_datetime
+    env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+    env.globals["ROLE_LABELS"] = labels.ROLE_LABELS
+    env.globals["AREA_KIND_LABELS"] = labels.AREA_KIND_LABELS
+    return env
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    env: jinja2.Environment = request.app.state.templates
+    ctx = base_context(request) | (context or {})
+    block = htmx.target(request)
+    tmpl = env.get_template(template)
+    if block and block in tmpl.blocks:
+        html = render_block(env, template, block, ctx)
+    else:
+        html = tmpl.render(ctx)
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    return htmx.add_vary(response)  # type: ignore[return-value]
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    from web.auth import current_user_or_none  # late: auth imports templating helpers
+
+    return {
+        "request": request,
+        "user": current_user_or_none(request),
+        "locale": i18n.current_locale.get(),
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "flashes": pop_flashes(request),
+        "form": {},
+        "errors": {},
+    }
+
+
+def flash(request: Request, message: str, kind: str = "info") -> None:
+    """Queue a message (an English msgid, translated when shown) for the next page."""
+    request.session.setdefault("flash", []).append([kind, message])
+
+
+def pop_flashes(request: Request) -> list[tuple[str, str]]:
+    if "session" not in request.scope:
+        return []
+    return [(k, i18n.gettext(m)) for k, m in request.session.pop("flash", [])]
