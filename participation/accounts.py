@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.areas import Area
 from participation.db import Base, utcnow
-from participation.errors import DomainError
+from participation.errors import N_, DomainError
 from participation.passwords import burn_time, hash_password, verify_password
 from participation.rules.permissions import Grant, Role
 from participation.rules.ratelimit import Limit, check_limit
@@ -83,7 +83,7 @@ def _check_password(password: str) -> None:
         raise DomainError(
             "account.password_short",
             "The password must have at least 8 characters.",
-            fields={"password": "The password must have at least 8 characters."},
+            fields={"password": N_("The password must have at least 8 characters.")},
         )
 
 
@@ -98,20 +98,20 @@ def sign_up(session: Session, *, login: str, password: str, display_name: str) -
     fields: dict[str, str] = {}
     is_phone = bool(PHONE.match(login))
     if not is_phone and not USERNAME.match(login):
-        fields["login"] = (
+        fields["login"] = N_(
             "Enter an 11-digit mobile number, or a username of 3–32 letters, digits, _ . -"
         )
     if not display_name or len(display_name) > 60:
-        fields["display_name"] = "Enter a name of at most 60 characters."
+        fields["display_name"] = N_("Enter a name of at most 60 characters.")
     if len(password) < MIN_PASSWORD:
-        fields["password"] = "The password must have at least 8 characters."
+        fields["password"] = N_("The password must have at least 8 characters.")
     if fields:
         raise DomainError("account.invalid", "Please correct the marked fields.", fields=fields)
     if find_by_login(session, login) is not None:
         raise DomainError(
             "account.taken",
             "This login is already registered.",
-            fields={"login": "This login is already registered."},
+            fields={"login": N_("This login is already registered.")},
         )
     account = Account(
         phone=login if is_phone else None,
@@ -164,7 +164,7 @@ def change_password(session: Session, account: Account, current: str, new: str) 
         raise DomainError(
             "account.wrong_password",
             "The current password is not correct.",
-            fields={"current": "The current password is not correct."},
+            fields={"current": N_("The current password is not correct.")},
         )
     _check_password(new)
     account.password_hash = hash_password(new)

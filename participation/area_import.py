@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area, create_area
-from participation.errors import DomainError
+from participation.errors import N_, DomainError
 from participation.rules.areas import AreaKind, child_kind
 
 COLUMNS = ("code", "name", "kind", "parent_code")
@@ -19,7 +19,8 @@ COLUMNS = ("code", "name", "kind", "parent_code")
 @dataclass(frozen=True)
 class RowError:
     row: int  # 1-based line number in the file, header = 1
-    reason: str
+    reason: str  # an English msgid with %(name)s placeholders filled from params
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,22 @@ def import_areas_csv(session: Session, data: bytes) -> AreaImportResult:
         try:
             kind = AreaKind((row.get("kind") or "").strip())
         except ValueError:
-            errors.append(RowError(line, "unknown kind (city, district, street, community, grid)"))
+            errors.append(
+                RowError(line, N_("unknown kind (city, district, street, community, grid)"))
+            )
             continue
         if not code or not name:
-            errors.append(RowError(line, "code and name are required"))
+            errors.append(RowError(line, N_("code and name are required")))
         elif code in known:
-            errors.append(RowError(line, f"code {code} already exists"))
+            errors.append(RowError(line, N_("code %(code)s already exists"), {"code": code}))
         elif parent and parent not in known:
-            errors.append(RowError(line, f"parent {parent} is not defined above"))
+            errors.append(
+                RowError(line, N_("parent %(code)s is not defined above"), {"code": parent})
+            )
         elif child_kind(known[parent] if parent else None) != kind:
-            errors.append(RowError(line, f"a {kind.value} cannot be placed under that parent"))
+            errors.append(
+                RowError(line, N_("this kind of area cannot be placed under that parent"))
+            )
         else:
             known[code] = kind
             planned.append((line, code, name, kind, parent))

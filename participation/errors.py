@@ -5,6 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it here (gettext's N_).
+
+    Domain code states its messages in English; the web layer translates them
+    when it shows them, in the reader's language.
+    """
+    return message
+
+
 class DomainError(Exception):
     """A refused request: nothing was changed, and the message says why.
 

@@ -40,7 +40,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_cluster() -> Iterator[Cluster]:
     cluster = start_cluster()
     try:
-        upgrade(cluster.url("postgres").replace("/postgres", "/template1"))
+        admin = create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE gongzhi_template"))
+        admin.dispose()
+        upgrade(cluster.url("gongzhi_template"))
         yield cluster
     finally:
         cluster.stop()
@@ -56,7 +60,7 @@ def _pg_database(cluster: Cluster) -> str:
     admin = create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE template1"))
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE gongzhi_template"))
     admin.dispose()
     return cluster.url(name)
 

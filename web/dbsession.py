@@ -20,6 +20,20 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITING_GET_PREFIXES = ("/auth/oidc/",)
 
 
+KEEP_ON_REFUSAL = "db_keep_on_refusal"
+
+
+def keep_on_refusal(request: Request) -> None:
+    """Commit this request's writes even though it answers with a refusal.
+
+    Only for records of the refusal itself (a failed sign-in that feeds the rate
+    limit): the refused action must have written nothing else. A separate
+    transaction would deadlock on SQLite, where the request already holds the
+    write lock.
+    """
+    request.scope["state"][KEEP_ON_REFUSAL] = True
+
+
 class DatabaseSessionMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -42,7 +56,7 @@ class DatabaseSessionMiddleware:
             nonlocal finished
             if message["type"] == "http.response.start" and not finished:
                 finished = True
-                if message["status"] < 400:
+                if message["status"] < 400 or scope["state"].get(KEEP_ON_REFUSAL):
                     try:
                         session.commit()
                     except Exception:

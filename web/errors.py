@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from participation.errors import DomainError
+from participation.errors import N_, DomainError
 from web import i18n
 from web.auth import sign_in_redirect
 from web.templating import render
@@ -16,20 +16,24 @@ from web.templating import render
 log = logging.getLogger("gongzhi")
 
 TITLES = {
-    400: "Bad request",
-    403: "You may not do this",
-    404: "Page not found",
-    405: "Method not allowed",
-    413: "The upload is too large",
-    422: "The request could not be processed",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
+    400: N_("Bad request"),
+    403: N_("You may not do this"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    413: N_("The upload is too large"),
+    422: N_("The request could not be processed"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong on our side"),
+    502: N_("A service we depend on is not answering"),
+    503: N_("A service we depend on is not answering"),
 }
 EXPLANATIONS = {
-    403: "Your account does not have the role this page needs, or the form had expired. "
-    "Go back, reload the page and try again.",
-    404: "The page may have moved, or the address may be mistyped.",
-    500: "The error has been logged. Nothing was saved; please try again later.",
+    403: N_(
+        "Your account does not have the role this page needs, or the form had expired. "
+        "Go back, reload the page and try again."
+    ),
+    404: N_("The page may have moved, or the address may be mistyped."),
+    500: N_("The error has been logged. Nothing was saved; please try again later."),
 }
 
 

@@ -54,7 +54,9 @@ def render(
     block = htmx.target(request)
     tmpl = env.get_template(template)
     if block and block in tmpl.blocks:
-        html = render_block(env, template, block, ctx)
+        # A block rendered alone does not run the template's top-level imports.
+        macros = env.get_template("_macros.html").make_module(ctx)
+        html = render_block(env, template, block, ctx | {"m": macros})
     else:
         html = tmpl.render(ctx)
     response = HTMLResponse(html, status_code=status, headers=headers)

@@ -7,14 +7,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import accounts
-from participation.errors import DomainError
+from participation.errors import N_, DomainError
 from participation.rolls import RollEntry
 from participation.rules.permissions import Permission
 from web import htmx
 from web.accounts_ip import client_ip
 from web.auth import requires, sign_in, sign_out, user
 from web.clock import now
-from web.dbsession import db
+from web.dbsession import db, keep_on_refusal
 from web.forms import form_fields, safe_next
 from web.templating import flash, render
 
@@ -52,15 +52,13 @@ async def login(request: Request) -> Response:
     session, ip, at = db(request), client_ip(request), now(request)
     context = {"form": {"login": login_name}, "next": next_url}
     if not accounts.sign_in_allowed(session, login_name, ip, at):
-        message = "Too many failed attempts. Please wait 15 minutes and try again."
+        message = N_("Too many failed attempts. Please wait 15 minutes and try again.")
         return render(request, "accounts/login.html", context | {"error": message}, status=429)
     account = accounts.authenticate(session, login_name, password)
     if account is None:
-        # The request's own transaction is rolled back on refusal, so the failure
-        # that feeds the rate limit is recorded in a transaction of its own.
-        with request.app.state.sessions.begin() as own:
-            accounts.record_failure(own, login_name, ip, at)
-        message = "The login or password is not correct."
+        accounts.record_failure(session, login_name, ip, at)
+        keep_on_refusal(request)  # the failure must count although we answer 422
+        message = N_("The login or password is not correct.")
         return render(request, "accounts/login.html", context | {"error": message}, status=422)
     sign_in(request, account)
     return htmx.redirect(request, next_url)
@@ -102,7 +100,7 @@ async def change_password(request: Request) -> Response:
     me = user(request)
     fields = await form_fields(request)
     if fields.get("new", "") != fields.get("confirm", ""):
-        errors = {"confirm": "The two new passwords differ."}
+        errors = {"confirm": N_("The two new passwords differ.")}
         return render(request, "accounts/password.html", {"errors": errors}, status=422)
     try:
         accounts.change_password(

@@ -12,7 +12,7 @@ from participation import accounts, audit
 from participation.accounts import Account
 from participation.area_import import import_areas_csv
 from participation.areas import area_tree, create_area, get_area, rename_area
-from participation.errors import DomainError
+from participation.errors import N_, DomainError
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Permission, Role
 from web import htmx
@@ -56,7 +56,7 @@ async def areas(request: Request) -> Response:
             parent=parent,
         )
     except (DomainError, ValueError) as error:
-        message = error.message if isinstance(error, DomainError) else "Choose a valid kind."
+        message = error.message if isinstance(error, DomainError) else N_("Choose a valid kind.")
         return await _areas_page(request, 422, form=fields, error=message)
     audit.record(
         session,
@@ -98,7 +98,7 @@ async def rename(request: Request) -> Response:
 async def import_areas(request: Request) -> Response:
     file = await upload(request, "file")
     if file is None:
-        return await _areas_page(request, 422, error="Choose a CSV file to import.")
+        return await _areas_page(request, 422, error=N_("Choose a CSV file to import."))
     session = db(request)
     try:
         result = import_areas_csv(session, await file.read())
@@ -109,7 +109,7 @@ async def import_areas(request: Request) -> Response:
             request,
             422,
             import_errors=result.errors,
-            error="Nothing was imported: correct these rows and try again.",
+            error=N_("Nothing was imported: correct these rows and try again."),
         )
     audit.record(
         session,
@@ -182,7 +182,7 @@ async def grant(request: Request) -> Response:
         area_id = fields.get("area_id")
         area = get_area(session, int(area_id)) if area_id else None
     except (ValueError, DomainError):
-        return await _account_page(request, account, 422, error="Choose a role and an area.")
+        return await _account_page(request, account, 422, error=N_("Choose a role and an area."))
     me = user(request)
     accounts.grant_role(session, account, role, area, granted_by=me.account)
     audit.record(
@@ -207,7 +207,7 @@ async def revoke(request: Request) -> Response:
         grant_id = int(fields.get("grant_id", ""))
         removed = accounts.revoke_role(session, grant_id)
     except (ValueError, DomainError):
-        return await _account_page(request, account, 422, error="No such role grant.")
+        return await _account_page(request, account, 422, error=N_("No such role grant."))
     if removed.account_id != account.id:
         raise HTTPException(404)
     audit.record(
@@ -231,7 +231,7 @@ async def set_active(request: Request) -> Response:
     me = user(request)
     if account.id == me.id:
         return await _account_page(
-            request, account, 422, error="You cannot disable your own account."
+            request, account, 422, error=N_("You cannot disable your own account.")
         )
     account.is_active = fields.get("active") == "1"
     account.session_epoch += 1  # signs the person out everywhere

@@ -1,0 +1,61 @@
+# Gongzhi: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export GONGZHI_DATABASE_URL ?= sqlite:///var/gongzhi.db
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/gongzhi: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dev]'
+	@touch $@
+
+venv: $(BIN)/gongzhi ## create .venv and install the project with test and dev extras
+
+demo: venv ## install, migrate a SQLite database, load demo data, serve on http://127.0.0.1:8000
+	$(BIN)/gongzhi demo --serve --port 8000
+
+serve: venv ## serve the portal (no demo data) on http://127.0.0.1:8000
+	$(BIN)/gongzhi migrate
+	$(BIN)/gongzhi serve --port 8000
+
+system-deps: ## install Debian's chromium, postgresql and CJK fonts when missing (needs root)
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q $$missing; \
+	fi
+
+test-deps: venv system-deps ## everything the tests need: python extras, chromium, postgresql, the OIDC provider
+	@if [ -f tests/oidc_provider/package-lock.json ]; then \
+	  [ -d tests/oidc_provider/node_modules ] || npm ci --silent --no-audit --no-fund --prefix tests/oidc_provider; \
+	fi
+
+test: test-deps ## run the whole suite: unit, db, web, browser, PostgreSQL and OIDC tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+check: venv ## ruff format --check, ruff check, mypy, import contracts, alembic check
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	GONGZHI_DATABASE_URL=sqlite:///$$(mktemp -d)/check.db bash -c '$(BIN)/gongzhi migrate >/dev/null && $(BIN)/alembic check'
+
+bench: venv ## benchmarks: HTTP throughput against a bare Starlette app, tally rules against pabutools
+	$(BIN)/python bench/bench_http.py
+	@if [ -f bench/bench_tally.py ]; then $(BIN)/python bench/bench_tally.py --quick; fi
+
+clean: ## remove the virtualenv and local databases
+	rm -rf $(VENV) var
+
+.PHONY: help venv demo serve system-deps test-deps test check bench clean

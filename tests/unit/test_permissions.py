@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from participation.rules.permissions import (
+    ROLE_PERMISSIONS,
+    Decision,
+    Grant,
+    Permission,
+    Role,
+    allows,
+)
+
+COMMUNITY = "/1/2/3/4/"
+OTHER_COMMUNITY = "/1/2/3/9/"
+DISTRICT = "/1/2/"
+
+
+@pytest.mark.parametrize(
+    ("signed_in", "grants", "permission", "area", "expected"),
+    [
+        (False, [], Permission.VIEW_PUBLIC, None, Decision.ALLOW),
+        (False, [], Permission.USE_ACCOUNT, None, Decision.SIGN_IN),
+        (False, [Grant(Role.ADMIN, None)], Permission.BACKOFFICE, None, Decision.SIGN_IN),
+        (True, [], Permission.USE_ACCOUNT, None, Decision.ALLOW),
+        (True, [], Permission.VERIFY_SELF, None, Decision.ALLOW),
+        (True, [], Permission.BACKOFFICE, None, Decision.FORBID),
+        (True, [Grant(Role.RESIDENT, COMMUNITY)], Permission.BACKOFFICE, None, Decision.FORBID),
+        (True, [Grant(Role.ADMIN, None)], Permission.READ_AUDIT, COMMUNITY, Decision.ALLOW),
+        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS, COMMUNITY,
+         Decision.ALLOW),
+        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS,
+         COMMUNITY + "7/", Decision.ALLOW),
+        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS,
+         OTHER_COMMUNITY, Decision.FORBID),
+        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS, DISTRICT,
+         Decision.FORBID),
+        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ACCOUNTS, COMMUNITY,
+         Decision.FORBID),
+        (True, [Grant(Role.STAFF, DISTRICT)], Permission.BACKOFFICE, COMMUNITY, Decision.ALLOW),
+        (True, [Grant(Role.STAFF, DISTRICT)], Permission.MANAGE_AREAS, COMMUNITY,
+         Decision.FORBID),
+        # "/1/2/3/4/" must not be mistaken for an ancestor of "/1/2/3/41/".
+        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS, "/1/2/3/41/",
+         Decision.FORBID),
+    ],
+)
+def test_allows_table(signed_in, grants, permission, area, expected) -> None:  # type: ignore[no-untyped-def]
+    assert allows(signed_in, grants, permission, area) is expected
+
+
+paths = st.lists(st.integers(1, 30), min_size=1, max_size=5).map(
+    lambda ids: "/" + "/".join(map(str, ids)) + "/"
+)
+grants = st.lists(st.builds(Grant, st.sampled_from(Role), st.one_of(st.none(), paths)),
+                  max_size=6)
+
+
+@given(grants, grants, st.sampled_from(Permission), st.one_of(st.none(), paths))
+def test_more_grants_never_take_a_permission_away(a, b, permission, area) -> None:  # type: ignore[no-untyped-def]
+    if allows(True, a, permission, area) is Decision.ALLOW:
+        assert allows(True, a + b, permission, area) is Decision.ALLOW
+
+
+@given(grants, st.sampled_from(Permission), st.one_of(st.none(), paths))
+def test_anonymous_only_views(grants_, permission, area) -> None:  # type: ignore[no-untyped-def]
+    decision = allows(False, grants_, permission, area)
+    assert (decision is Decision.ALLOW) == (permission is Permission.VIEW_PUBLIC)
+
+
+@given(paths, paths, st.sampled_from(Role), st.sampled_from(Permission))
+def test_a_grant_never_reaches_outside_its_subtree(grant_path, area, role, permission) -> None:  # type: ignore[no-untyped-def]
+    decision = allows(True, [Grant(role, grant_path)], permission, area)
+    granted = permission in ROLE_PERMISSIONS[role] and area.startswith(grant_path)
+    signed_in_default = permission in {Permission.VIEW_PUBLIC, Permission.USE_ACCOUNT,
+                                       Permission.VERIFY_SELF}
+    assert (decision is Decision.ALLOW) == (granted or signed_in_default)
