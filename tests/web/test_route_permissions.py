@@ -1,0 +1,117 @@
+"""Every route × every role: allowed, refused with 403, or sent to sign in.
+
+The expectations are written out here, independently of the code's permission
+table; a route missing from EXPECTED fails the coverage test, so every new route
+must state who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from starlette.routing import Route
+
+from participation.rules.permissions import Role
+from tests.conftest import PASSWORD
+
+EVERYONE = "everyone"
+SIGNED_IN = "signed_in"
+BACKOFFICE = frozenset({"staff", "community_worker", "admin"})
+ROLLS = frozenset({"community_worker", "admin"})
+ADMIN = frozenset({"admin"})
+
+# (method, path template) -> who may use it
+EXPECTED: dict[tuple[str, str], object] = {
+    ("GET", "/"): EVERYONE,
+    ("POST", "/lang"): EVERYONE,
+    ("GET", "/healthz"): EVERYONE,
+    ("GET", "/signup"): EVERYONE,
+    ("POST", "/signup"): EVERYONE,
+    ("GET", "/login"): EVERYONE,
+    ("POST", "/login"): EVERYONE,
+    ("POST", "/logout"): EVERYONE,
+    ("GET", "/account"): SIGNED_IN,
+    ("GET", "/account/password"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("GET", "/areas"): EVERYONE,
+    ("GET", "/areas/{area}"): EVERYONE,
+    ("GET", "/api/v1/areas"): EVERYONE,
+    ("GET", "/api/v1/areas/{area}"): EVERYONE,
+    ("GET", "/api/openapi.json"): EVERYONE,
+    ("GET", "/admin"): BACKOFFICE,
+    ("GET", "/admin/areas"): ADMIN,
+    ("POST", "/admin/areas"): ADMIN,
+    ("POST", "/admin/areas/import"): ADMIN,
+    ("POST", "/admin/areas/{area}/rename"): ADMIN,
+    ("GET", "/admin/accounts"): ADMIN,
+    ("GET", "/admin/accounts/{account}"): ADMIN,
+    ("POST", "/admin/accounts/{account}/grant"): ADMIN,
+    ("POST", "/admin/accounts/{account}/revoke"): ADMIN,
+    ("POST", "/admin/accounts/{account}/active"): ADMIN,
+    ("GET", "/admin/audit"): ADMIN,
+}
+
+# Routes whose access is decided elsewhere (not by role): static files, error pages.
+NOT_ROLE_ROUTES = {"/static/vendor/htmx.min.js", "/_error/{status:int}"}
+
+PEOPLE = ["anonymous", "nobody", *[r.value for r in Role]]
+
+
+def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
+    return (template.replace("{area}", str(world["community"].id))
+            .replace("{account}", str(world["people"]["nobody"].id)))
+
+
+def normalized(path: str) -> str:
+    for name in ("area_id", "account_id"):
+        path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
+    return path
+
+
+def test_every_route_has_an_expectation(app) -> None:  # type: ignore[no-untyped-def]
+    missing = []
+    for route in app.routes:
+        if not isinstance(route, Route) or route.path in NOT_ROLE_ROUTES:
+            continue
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            if (method, normalized(route.path)) not in EXPECTED:
+                missing.append(f"{method} {route.path}")
+    assert not missing, f"routes without an access expectation: {missing}"
+
+
+def allowed(who: str, rule: object) -> bool:
+    if rule == EVERYONE:
+        return True
+    if who == "anonymous":
+        return False
+    if rule == SIGNED_IN:
+        return True
+    assert isinstance(rule, frozenset)
+    return who in rule
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_access_table(who: str, client, world) -> None:  # type: ignore[no-untyped-def]
+    if who != "anonymous":
+        login = "nobody" if who == "nobody" else who.replace("_", "")
+        client.sign_in(login, PASSWORD)
+    problems = []
+    for (method, template), rule in EXPECTED.items():
+        if template in {"/logout", "/lang", "/login", "/signup"} and method == "POST":
+            continue  # they change who is signed in; covered in test_accounts
+        path = concrete(template, world)
+        if method == "GET":
+            response = client.get(path, follow_redirects=False)
+        else:
+            response = client.post(path, data={"csrf_token": client.csrf("/")},
+                                   follow_redirects=False)
+        status = response.status_code
+        if allowed(who, rule):
+            ok = status not in (401, 403) and not (
+                status == 303 and response.headers["location"].startswith("/login"))
+        elif who == "anonymous":
+            ok = status == 303 and response.headers["location"].startswith("/login?next=")
+        else:
+            ok = status == 403
+        if not ok:
+            problems.append(f"{who} {method} {path} -> {status}")
+    assert not problems
