@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from participation.accounts import Account, find_by_login, grants_of
+from participation.areas import Area
+from participation.db import make_engine
+from participation.rolls import DeputyEntry, RollEntry
+from participation.rules.permissions import Role
+from web.cli import main
+from web.demo import seed_demo
+from web.settings import Settings
+
+
+@pytest.fixture
+def cli_env(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("GONGZHI_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("GONGZHI_CHEAP_HASHING", "1")
+    monkeypatch.setenv("GONGZHI_ENV", "test")
+    return sqlite_url
+
+
+def test_create_admin(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["create-admin", "boss", "--password", "long enough"]) == 0
+    engine = make_engine(cli_env)
+    with Session(engine) as s:
+        account = find_by_login(s, "boss")
+        assert account is not None
+        assert [g.role for g in grants_of(s, account.id)] == [Role.ADMIN]
+    assert main(["create-admin", "boss", "--password", "long enough"]) == 2
+    assert main(["create-admin", "x", "--password", "long enough"]) == 2
+    engine.dispose()
+
+
+def test_import_areas_reports_rows_and_imports_nothing(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,kind,parent_code\nC,市,city,\nD,区,grid,C\n", encoding="utf-8")
+    assert main(["import-areas", str(bad)]) == 1
+    assert "row 3" in capsys.readouterr().err
+    good = tmp_path / "good.csv"
+    good.write_text("code,name,kind,parent_code\nC,市,city,\nD,区,district,C\n", encoding="utf-8")
+    assert main(["import-areas", str(good)]) == 0
+    engine = make_engine(cli_env)
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Area)) == 2
+    engine.dispose()
+
+
+def test_demo_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/demo.db"
+    settings = Settings(environment="development", database_url=url, cheap_hashing=True)
+    text = seed_demo(settings, residents=300)
+    assert "admin" in text and "gongzhi-demo" in text
+    engine = make_engine(url)
+    with Session(engine) as s:
+        kinds = dict(s.execute(select(Area.kind, func.count()).group_by(Area.kind)).all())
+        assert kinds["district"] >= 2 and kinds["street"] >= 4 and kinds["community"] >= 8
+        assert kinds["grid"] >= 8
+        assert s.scalar(select(func.count()).select_from(RollEntry)) == 300
+        assert s.scalar(select(func.count()).select_from(RollEntry).where(
+            RollEntry.account_id.is_not(None))) > 10
+        assert s.scalar(select(func.count()).select_from(DeputyEntry)) > 0
+        roles = {g.role for a in s.scalars(select(Account)) for g in grants_of(s, a.id)}
+        assert roles == set(Role)
+    engine.dispose()
+    assert "already loaded" in seed_demo(settings)
