@@ -1,6 +1,7 @@
 """Import every mapped module so that ``Base.metadata`` knows all tables (for Alembic)."""
 
 from participation import accounts, areas, audit, rolls  # noqa: F401
+from participation.ballots import models as ballot_models  # noqa: F401
 from participation.db import Base
 
 metadata = Base.metadata

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 16:13:27.036747
+Create Date: 2026-11-22 16:33:08.624667
 """
 
 from collections.abc import Sequence
@@ -161,6 +161,39 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_role_grants_account_id"), ["account_id"], unique=False)
 
     op.create_table(
+        "ballot_boxes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("area_id", sa.Integer(), nullable=False),
+        sa.Column("roll", sa.String(length=20), nullable=False),
+        sa.Column("congress_id", sa.Integer(), nullable=True),
+        sa.Column("opens_at", participation.db.UTCDateTime(), nullable=False),
+        sa.Column("closes_at", participation.db.UTCDateTime(), nullable=False),
+        sa.Column("form_json", sa.Text(), nullable=False),
+        sa.Column("rule_json", sa.Text(), nullable=False),
+        sa.Column("secrecy", sa.String(length=10), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", participation.db.UTCDateTime(), nullable=False),
+        sa.Column("published_at", participation.db.UTCDateTime(), nullable=True),
+        sa.Column("eligible_count", sa.Integer(), nullable=True),
+        sa.Column("bulletin_json", sa.Text(), nullable=True),
+        sa.Column("bulletin_root", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["area_id"], ["areas.id"], name=op.f("fk_ballot_boxes_area_id_areas")
+        ),
+        sa.ForeignKeyConstraint(
+            ["congress_id"], ["congresses.id"], name=op.f("fk_ballot_boxes_congress_id_congresses")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["accounts.id"], name=op.f("fk_ballot_boxes_created_by_accounts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballot_boxes")),
+    )
+    with op.batch_alter_table("ballot_boxes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ballot_boxes_area_id"), ["area_id"], unique=False)
+
+    op.create_table(
         "deputy_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("congress_id", sa.Integer(), nullable=False),
@@ -235,11 +268,108 @@ def upgrade() -> None:
             batch_op.f("ix_roll_entries_household_code"), ["household_code"], unique=False
         )
 
+    op.create_table(
+        "ballot_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("box_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("cost", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["box_id"], ["ballot_boxes.id"], name=op.f("fk_ballot_items_box_id_ballot_boxes")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballot_items")),
+        sa.UniqueConstraint("box_id", "key", name=op.f("uq_ballot_items_box_id_key")),
+    )
+    with op.batch_alter_table("ballot_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ballot_items_box_id"), ["box_id"], unique=False)
+
+    op.create_table(
+        "cast_ballots",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("box_id", sa.Integer(), nullable=False),
+        sa.Column("receipt_hash", sa.String(length=64), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("voter_key", sa.String(length=80), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["box_id"], ["ballot_boxes.id"], name=op.f("fk_cast_ballots_box_id_ballot_boxes")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cast_ballots")),
+        sa.UniqueConstraint("receipt_hash", name=op.f("uq_cast_ballots_receipt_hash")),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table("cast_ballots", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cast_ballots_box_id"), ["box_id"], unique=False)
+
+    op.create_table(
+        "paper_batches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("box_id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=60), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["box_id"], ["ballot_boxes.id"], name=op.f("fk_paper_batches_box_id_ballot_boxes")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_paper_batches")),
+        sa.UniqueConstraint("box_id", "label", name=op.f("uq_paper_batches_box_id_label")),
+    )
+    with op.batch_alter_table("paper_batches", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_paper_batches_box_id"), ["box_id"], unique=False)
+
+    op.create_table(
+        "participations",
+        sa.Column("box_id", sa.Integer(), nullable=False),
+        sa.Column("voter_key", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["box_id"], ["ballot_boxes.id"], name=op.f("fk_participations_box_id_ballot_boxes")
+        ),
+        sa.PrimaryKeyConstraint("box_id", "voter_key", name=op.f("pk_participations")),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "paper_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("teller_id", sa.Integer(), nullable=False),
+        sa.Column("ballots", sa.Text(), nullable=False),
+        sa.Column("entered_at", participation.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["paper_batches.id"], name=op.f("fk_paper_entries_batch_id_paper_batches")
+        ),
+        sa.ForeignKeyConstraint(
+            ["teller_id"], ["accounts.id"], name=op.f("fk_paper_entries_teller_id_accounts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_paper_entries")),
+        sa.UniqueConstraint(
+            "batch_id", "teller_id", name=op.f("uq_paper_entries_batch_id_teller_id")
+        ),
+    )
+    with op.batch_alter_table("paper_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_paper_entries_batch_id"), ["batch_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("paper_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_paper_entries_batch_id"))
+
+    op.drop_table("paper_entries")
+    op.drop_table("participations")
+    with op.batch_alter_table("paper_batches", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_paper_batches_box_id"))
+
+    op.drop_table("paper_batches")
+    with op.batch_alter_table("cast_ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cast_ballots_box_id"))
+
+    op.drop_table("cast_ballots")
+    with op.batch_alter_table("ballot_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ballot_items_box_id"))
+
+    op.drop_table("ballot_items")
     with op.batch_alter_table("roll_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_roll_entries_household_code"))
         batch_op.drop_index(batch_op.f("ix_roll_entries_community_id"))
@@ -249,6 +379,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_deputy_entries_congress_id"))
 
     op.drop_table("deputy_entries")
+    with op.batch_alter_table("ballot_boxes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ballot_boxes_area_id"))
+
+    op.drop_table("ballot_boxes")
     with op.batch_alter_table("role_grants", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_role_grants_account_id"))
 

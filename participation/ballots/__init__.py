@@ -1,0 +1,1 @@
+"""Ballot boxes: eligibility, secret casting with receipts, paper ballots, bulletins."""

@@ -1,0 +1,108 @@
+"""Creating ballot boxes and reading them back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation.areas import Area
+from participation.ballots.models import BallotBox, BallotItem
+from participation.errors import N_, DomainError
+from participation.rules.ballot_forms import BallotForm, FormKind
+from participation.rules.eligibility import Roll
+
+
+@dataclass(frozen=True)
+class NewItem:
+    title: str
+    cost: int = 0
+    description: str = ""
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class NewBox:
+    title: str
+    area: Area
+    roll: Roll
+    opens_at: datetime
+    closes_at: datetime
+    form: BallotForm
+    rule: Mapping[str, Any]
+    items: Sequence[NewItem]
+    description: str = ""
+    secrecy: str = "secret"
+    congress_id: int | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def create_box(session: Session, new: NewBox, created_by: int | None) -> BallotBox:
+    """Create a box with its items.
+
+    Invariants: it opens before it closes; it has at least one item (two for
+    choice forms); deputy boxes name their congress; a choice form's bounds fit
+    its items.
+    """
+    problems: dict[str, str] = {}
+    if not new.title.strip():
+        problems["title"] = N_("Enter a title.")
+    if new.closes_at <= new.opens_at:
+        problems["closes_at"] = N_("Voting must close after it opens.")
+    minimum = 1 if new.form.kind in (FormKind.YES_NO, FormKind.SATISFACTION) else 2
+    if len(new.items) < minimum:
+        problems["items"] = N_("Add at least two items to choose from.")
+    if new.roll is Roll.DEPUTIES and new.congress_id is None:
+        problems["congress_id"] = N_("Choose the congress session whose deputies vote.")
+    if new.form.max_choices is not None and new.form.max_choices < max(1, new.form.min_choices):
+        problems["max_choices"] = N_("The most choices cannot be fewer than the fewest.")
+    if new.secrecy not in ("secret", "recorded"):
+        problems["secrecy"] = N_("Choose secret or recorded voting.")
+    if problems:
+        raise DomainError("box.invalid", N_("Please correct the marked fields."), fields=problems)
+    box = BallotBox(
+        title=new.title.strip(),
+        description=new.description.strip(),
+        area_id=new.area.id,
+        roll=new.roll.value,
+        congress_id=new.congress_id,
+        opens_at=new.opens_at,
+        closes_at=new.closes_at,
+        form_json=json.dumps(new.form.to_json()),
+        rule_json=json.dumps(dict(new.rule), sort_keys=True),
+        secrecy=new.secrecy,
+        created_by=created_by,
+    )
+    session.add(box)
+    session.flush()
+    for position, item in enumerate(new.items, start=1):
+        session.add(
+            BallotItem(
+                box_id=box.id,
+                key=item.key or str(position),
+                position=position,
+                title=item.title.strip(),
+                description=item.description.strip(),
+                cost=item.cost,
+            )
+        )
+    session.flush()
+    return box
+
+
+def get_box(session: Session, box_id: int) -> BallotBox:
+    box = session.get(BallotBox, box_id)
+    if box is None:
+        raise DomainError("box.not_found", N_("No such ballot."), status=404)
+    return box
+
+
+def items_of(session: Session, box: BallotBox) -> Sequence[BallotItem]:
+    return session.scalars(
+        select(BallotItem).where(BallotItem.box_id == box.id).order_by(BallotItem.position)
+    ).all()

@@ -1,0 +1,153 @@
+"""Casting a ballot: eligibility, validation, one person one vote, a receipt."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from participation.accounts import RoleGrant
+from participation.areas import Area
+from participation.ballots.models import BallotBox, BallotItem, CastBallot, Participation
+from participation.errors import N_, DomainError
+from participation.rolls import DeputyEntry, RollEntry
+from participation.rules.ballot_forms import check_ballot
+from participation.rules.bulletin import receipt_hash
+from participation.rules.eligibility import BoxScope, Eligibility, Roll, VoterFacts, assess
+from participation.rules.permissions import Role
+
+# Reason codes -> English messages (translated by the web layer).
+INELIGIBLE = {
+    "not_open": N_("Voting has not started yet."),
+    "closed": N_("Voting has closed."),
+    "not_verified": N_("Only verified residents may vote here. Verify your account first."),
+    "outside_area": N_("This vote is for residents of another area."),
+    "not_deputy": N_("Only the deputies of this congress session may vote here."),
+    "not_representative": N_("Only the deliberation representatives may vote here."),
+}
+INVALID = {
+    "unknown_item": N_("The ballot names an item that is not on it."),
+    "too_few": N_("Choose at least %(min)s."),
+    "too_many": N_("Choose at most %(max)s."),
+    "duplicate": N_("An item was chosen twice."),
+    "over_budget": N_("The chosen projects cost more than the budget."),
+    "under_min_share": N_("The chosen projects must use at least the stated share of the budget."),
+    "bad_choice": N_("Mark each item with one of the offered choices."),
+    "bad_points": N_("Points must be whole numbers, zero or more."),
+    "over_points": N_("You gave out more points than you have."),
+    "over_item_points": N_("You gave one item more points than allowed."),
+    "empty": N_("The ballot is empty."),
+}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    code: str  # shown to the voter once; only its hash is stored
+
+    @property
+    def hash(self) -> str:
+        return receipt_hash(self.code)
+
+
+def voter_facts(session: Session, account_id: int) -> VoterFacts:
+    entry = session.scalar(select(RollEntry).where(RollEntry.account_id == account_id))
+    community_path = None
+    if entry is not None:
+        area = session.get(Area, entry.community_id)
+        community_path = area.path if area else None
+    congress_ids = frozenset(
+        session.scalars(select(DeputyEntry.congress_id).where(DeputyEntry.account_id == account_id))
+    )
+    rep_paths = tuple(
+        session.scalars(
+            select(Area.path)
+            .join(RoleGrant, RoleGrant.area_id == Area.id)
+            .where(
+                RoleGrant.account_id == account_id,
+                RoleGrant.role == Role.REPRESENTATIVE.value,
+            )
+        )
+    )
+    return VoterFacts(
+        account_id=account_id,
+        community_path=community_path,
+        household_code=entry.household_code if entry else None,
+        congress_ids=congress_ids,
+        representative_paths=rep_paths,
+    )
+
+
+def box_scope(session: Session, box: BallotBox) -> BoxScope:
+    area = session.get(Area, box.area_id)
+    assert area is not None
+    return BoxScope(Roll(box.roll), area.path, box.opens_at, box.closes_at, box.congress_id)
+
+
+def eligibility(session: Session, box: BallotBox, account_id: int, now: datetime) -> Eligibility:
+    return assess(voter_facts(session, account_id), box_scope(session, box), now)
+
+
+def item_costs(session: Session, box: BallotBox) -> dict[str, int]:
+    rows = session.execute(
+        select(BallotItem.key, BallotItem.cost).where(BallotItem.box_id == box.id)
+    ).all()
+    return {key: cost for key, cost in rows}
+
+
+def has_voted(session: Session, box: BallotBox, voter_key: str) -> bool:
+    return session.get(Participation, {"box_id": box.id, "voter_key": voter_key}) is not None
+
+
+def cast_ballot(
+    session: Session, box: BallotBox, account_id: int, raw: Mapping[str, Any], now: datetime
+) -> Receipt:
+    """Record one ballot for ``account_id`` and return its receipt.
+
+    Invariants: an ineligible or invalid ballot writes nothing; one voter key
+    counts once per box, also under concurrent casts (the participation's
+    primary key decides, the loser gets ``ballot.already_voted``); the stored
+    ballot carries no voter, time or order unless the box is recorded.
+    """
+    verdict = eligibility(session, box, account_id, now)
+    if not verdict.ok:
+        assert verdict.reason is not None
+        raise DomainError(f"ballot.{verdict.reason}", INELIGIBLE[verdict.reason], status=403)
+    form = box.form
+    checked = check_ballot(form, item_costs(session, box), raw)
+    if not checked.ok:
+        assert checked.reason is not None
+        raise DomainError(
+            f"ballot.{checked.reason}",
+            INVALID[checked.reason],
+            params={"min": form.min_choices, "max": form.max_choices or 0},
+        )
+    assert verdict.voter_key is not None
+    receipt = Receipt("-".join(secrets.token_hex(2).upper() for _ in range(4)))
+    try:
+        with session.begin_nested():
+            session.add(Participation(box_id=box.id, voter_key=verdict.voter_key))
+            session.flush()
+    except IntegrityError:
+        raise DomainError(
+            "ballot.already_voted",
+            N_("You have already voted in this ballot (or a member of your household has)."),
+            status=409,
+        ) from None
+    session.add(
+        CastBallot(
+            id=secrets.token_hex(16),
+            box_id=box.id,
+            receipt_hash=receipt.hash,
+            content=json.dumps(checked.content, ensure_ascii=False, sort_keys=True),
+            voter_key=verdict.voter_key if box.secrecy == "recorded" else None,
+        )
+    )
+    session.flush()
+    return receipt

@@ -1,0 +1,115 @@
+"""Ballot boxes and what is stored of a vote.
+
+Secrecy: who voted (:class:`Participation`) and what was voted
+(:class:`CastBallot`) live in separate tables with no shared key, no timestamp
+and no insertion order: both have random or voter-derived primary keys and, on
+SQLite, no rowid (rows are stored in key order). On PostgreSQL both tables are
+rewritten in key order when the box closes (see closing.py), so the physical
+order of rows does not survive either.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from participation.db import Base, utcnow
+from participation.rules.ballot_forms import BallotForm
+
+
+class BallotBox(Base):
+    __tablename__ = "ballot_boxes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    roll: Mapped[str] = mapped_column(String(20))
+    congress_id: Mapped[int | None] = mapped_column(ForeignKey("congresses.id"))
+    opens_at: Mapped[datetime] = mapped_column()
+    closes_at: Mapped[datetime] = mapped_column()
+    form_json: Mapped[str] = mapped_column(Text)
+    rule_json: Mapped[str] = mapped_column(Text)
+    secrecy: Mapped[str] = mapped_column(String(10), default="secret")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Filled once, when the box is closed and its bulletin published.
+    published_at: Mapped[datetime | None] = mapped_column()
+    eligible_count: Mapped[int | None] = mapped_column()
+    bulletin_json: Mapped[str | None] = mapped_column(Text)
+    bulletin_root: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def form(self) -> BallotForm:
+        return BallotForm.from_json(json.loads(self.form_json))
+
+    @property
+    def rule(self) -> dict[str, Any]:
+        return dict(json.loads(self.rule_json))
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+
+class BallotItem(Base):
+    __tablename__ = "ballot_items"
+    __table_args__ = (UniqueConstraint("box_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_boxes.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    cost: Mapped[int] = mapped_column(default=0)  # yuan
+
+
+class Participation(Base):
+    """That a voter key has voted in a box: the one-person-one-vote record."""
+
+    __tablename__ = "participations"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_boxes.id"), primary_key=True)
+    voter_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class CastBallot(Base):
+    """What was voted, under a random id; ``voter_key`` only in recorded boxes."""
+
+    __tablename__ = "cast_ballots"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_boxes.id"), index=True)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[str] = mapped_column(Text)
+    voter_key: Mapped[str | None] = mapped_column(String(80))
+
+
+class PaperBatch(Base):
+    """A batch of paper ballots, entered independently by two tellers."""
+
+    __tablename__ = "paper_batches"
+    __table_args__ = (UniqueConstraint("box_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_boxes.id"), index=True)
+    label: Mapped[str] = mapped_column(String(60))
+
+
+class PaperEntry(Base):
+    """One teller's entry of a batch: the ballots as read from paper (JSON list)."""
+
+    __tablename__ = "paper_entries"
+    __table_args__ = (UniqueConstraint("batch_id", "teller_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("paper_batches.id"), index=True)
+    teller_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    ballots: Mapped[str] = mapped_column(Text)
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
