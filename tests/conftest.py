@@ -89,8 +89,9 @@ def db_url(sqlite_url: str) -> str:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(environment="test", database_url=db_url, base_url="http://testserver",
-                    cheap_hashing=True)
+    return Settings(
+        environment="test", database_url=db_url, base_url="http://testserver", cheap_hashing=True
+    )
 
 
 @pytest.fixture
@@ -143,18 +144,29 @@ def world(engine: Engine) -> dict[str, object]:
         city = create_area(s, code="C1", name="测试市", kind=AreaKind.CITY, parent=None)
         district = create_area(s, code="D1", name="一区", kind=AreaKind.DISTRICT, parent=city)
         street = create_area(s, code="S1", name="一街道", kind=AreaKind.STREET, parent=district)
-        community = create_area(s, code="M1", name="一社区", kind=AreaKind.COMMUNITY,
-                                parent=street)
+        community = create_area(s, code="M1", name="一社区", kind=AreaKind.COMMUNITY, parent=street)
         other = create_area(s, code="M2", name="二社区", kind=AreaKind.COMMUNITY, parent=street)
         grid = create_area(s, code="G1", name="一网格", kind=AreaKind.GRID, parent=community)
         people: dict[str, Account] = {}
         scopes: dict[Role, Area | None] = {Role.ADMIN: None, Role.STAFF: district}
         for role in Role:
-            account = accounts.sign_up(s, login=role.value.replace("_", ""), password=PASSWORD,
-                                       display_name=f"测试{role.value}")
+            account = accounts.sign_up(
+                s,
+                login=role.value.replace("_", ""),
+                password=PASSWORD,
+                display_name=f"测试{role.value}",
+            )
             accounts.grant_role(s, account, role, scopes.get(role, community))
             people[role.value] = account
-        people["nobody"] = accounts.sign_up(s, login="nobody", password=PASSWORD,
-                                            display_name="无角色")
-    return {"city": city, "district": district, "street": street, "community": community,
-            "other": other, "grid": grid, "people": people}
+        people["nobody"] = accounts.sign_up(
+            s, login="nobody", password=PASSWORD, display_name="无角色"
+        )
+    return {
+        "city": city,
+        "district": district,
+        "street": street,
+        "community": community,
+        "other": other,
+        "grid": grid,
+        "people": people,
+    }

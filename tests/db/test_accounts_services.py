@@ -30,8 +30,11 @@ def test_sign_up_and_authenticate(any_db_url: str) -> None:
 
 
 def test_concurrent_sign_ups_with_one_login_make_one_account(any_db_url: str) -> None:
-    engine = make_engine(any_db_url, pool_size=20, max_overflow=0) if "postgresql" in \
-        any_db_url else make_engine(any_db_url)
+    engine = (
+        make_engine(any_db_url, pool_size=20, max_overflow=0)
+        if "postgresql" in any_db_url
+        else make_engine(any_db_url)
+    )
     outcomes: list[str] = []
     barrier = threading.Barrier(8)
 
@@ -50,8 +53,9 @@ def test_concurrent_sign_ups_with_one_login_make_one_account(any_db_url: str) ->
     for t in threads:
         t.join()
     with Session(engine) as s:
-        count = s.scalar(select(func.count()).select_from(Account).where(
-            Account.username == "racer"))
+        count = s.scalar(
+            select(func.count()).select_from(Account).where(Account.username == "racer")
+        )
     assert count == 1
     assert sorted(outcomes) == ["created"] + ["refused"] * 7
     engine.dispose()

@@ -63,8 +63,12 @@ def test_demo_data(tmp_path: Path) -> None:
         assert kinds["district"] >= 2 and kinds["street"] >= 4 and kinds["community"] >= 8
         assert kinds["grid"] >= 8
         assert s.scalar(select(func.count()).select_from(RollEntry)) == 300
-        assert s.scalar(select(func.count()).select_from(RollEntry).where(
-            RollEntry.account_id.is_not(None))) > 10
+        assert (
+            s.scalar(
+                select(func.count()).select_from(RollEntry).where(RollEntry.account_id.is_not(None))
+            )
+            > 10
+        )
         assert s.scalar(select(func.count()).select_from(DeputyEntry)) > 0
         roles = {g.role for a in s.scalars(select(Account)) for g in grants_of(s, a.id)}
         assert roles == set(Role)

@@ -18,8 +18,15 @@ class FormClient(TestClient):
         assert match, f"no CSRF token on {page}"
         return match.group(1)
 
-    def submit(self, url: str, data: dict[str, Any] | None = None, *, page: str = "/login",
-               files: Any = None, **kwargs: Any) -> Any:
+    def submit(
+        self,
+        url: str,
+        data: dict[str, Any] | None = None,
+        *,
+        page: str = "/login",
+        files: Any = None,
+        **kwargs: Any,
+    ) -> Any:
         form = dict(data or {})
         form["csrf_token"] = self.csrf(page)
         return self.post(url, data=form, files=files, follow_redirects=False, **kwargs)

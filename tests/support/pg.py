@@ -51,8 +51,9 @@ class Cluster:
 
     def stop(self) -> None:
         subprocess.run(
-            _as_postgres([pg_bin("pg_ctl"), "-D", f"{self.directory}/data", "-m", "immediate",
-                          "stop"]),
+            _as_postgres(
+                [pg_bin("pg_ctl"), "-D", f"{self.directory}/data", "-m", "immediate", "stop"]
+            ),
             capture_output=True,
             check=False,
         )
@@ -67,8 +68,21 @@ def start_cluster() -> Cluster:
     port = free_port()
     data = f"{directory}/data"
     subprocess.run(
-        _as_postgres([pg_bin("initdb"), "-D", data, "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
+        _as_postgres(
+            [
+                pg_bin("initdb"),
+                "-D",
+                data,
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ]
+        ),
         capture_output=True,
         check=True,
     )
@@ -77,8 +91,21 @@ def start_cluster() -> Cluster:
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
     )
     subprocess.run(
-        _as_postgres([pg_bin("pg_ctl"), "-D", data, "-o", options, "-l",
-                      f"{directory}/log", "-w", "-t", "60", "start"]),
+        _as_postgres(
+            [
+                pg_bin("pg_ctl"),
+                "-D",
+                data,
+                "-o",
+                options,
+                "-l",
+                f"{directory}/log",
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        ),
         capture_output=True,
         check=True,
     )

@@ -26,8 +26,11 @@ VALID = "11010519491231002X"  # the example from GB 11643
         ("11010519491231002", None, "shape"),
         ("1101051949123100XX", None, "shape"),
         ("", None, "shape"),
-        ("110105194902300025", None, None if check_digit("11010519490230002") == "5"
-         else "checksum"),
+        (
+            "110105194902300025",
+            None,
+            None if check_digit("11010519490230002") == "5" else "checksum",
+        ),
     ],
 )
 def test_problems(number: str, birth: date | None, problem: str | None) -> None:

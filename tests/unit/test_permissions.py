@@ -29,22 +29,51 @@ DISTRICT = "/1/2/"
         (True, [], Permission.BACKOFFICE, None, Decision.FORBID),
         (True, [Grant(Role.RESIDENT, COMMUNITY)], Permission.BACKOFFICE, None, Decision.FORBID),
         (True, [Grant(Role.ADMIN, None)], Permission.READ_AUDIT, COMMUNITY, Decision.ALLOW),
-        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS, COMMUNITY,
-         Decision.ALLOW),
-        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS,
-         COMMUNITY + "7/", Decision.ALLOW),
-        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS,
-         OTHER_COMMUNITY, Decision.FORBID),
-        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS, DISTRICT,
-         Decision.FORBID),
-        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ACCOUNTS, COMMUNITY,
-         Decision.FORBID),
+        (
+            True,
+            [Grant(Role.COMMUNITY_WORKER, COMMUNITY)],
+            Permission.MANAGE_ROLLS,
+            COMMUNITY,
+            Decision.ALLOW,
+        ),
+        (
+            True,
+            [Grant(Role.COMMUNITY_WORKER, COMMUNITY)],
+            Permission.MANAGE_ROLLS,
+            COMMUNITY + "7/",
+            Decision.ALLOW,
+        ),
+        (
+            True,
+            [Grant(Role.COMMUNITY_WORKER, COMMUNITY)],
+            Permission.MANAGE_ROLLS,
+            OTHER_COMMUNITY,
+            Decision.FORBID,
+        ),
+        (
+            True,
+            [Grant(Role.COMMUNITY_WORKER, COMMUNITY)],
+            Permission.MANAGE_ROLLS,
+            DISTRICT,
+            Decision.FORBID,
+        ),
+        (
+            True,
+            [Grant(Role.COMMUNITY_WORKER, COMMUNITY)],
+            Permission.MANAGE_ACCOUNTS,
+            COMMUNITY,
+            Decision.FORBID,
+        ),
         (True, [Grant(Role.STAFF, DISTRICT)], Permission.BACKOFFICE, COMMUNITY, Decision.ALLOW),
-        (True, [Grant(Role.STAFF, DISTRICT)], Permission.MANAGE_AREAS, COMMUNITY,
-         Decision.FORBID),
+        (True, [Grant(Role.STAFF, DISTRICT)], Permission.MANAGE_AREAS, COMMUNITY, Decision.FORBID),
         # "/1/2/3/4/" must not be mistaken for an ancestor of "/1/2/3/41/".
-        (True, [Grant(Role.COMMUNITY_WORKER, COMMUNITY)], Permission.MANAGE_ROLLS, "/1/2/3/41/",
-         Decision.FORBID),
+        (
+            True,
+            [Grant(Role.COMMUNITY_WORKER, COMMUNITY)],
+            Permission.MANAGE_ROLLS,
+            "/1/2/3/41/",
+            Decision.FORBID,
+        ),
     ],
 )
 def test_allows_table(signed_in, grants, permission, area, expected) -> None:  # type: ignore[no-untyped-def]
@@ -54,8 +83,7 @@ def test_allows_table(signed_in, grants, permission, area, expected) -> None:  #
 paths = st.lists(st.integers(1, 30), min_size=1, max_size=5).map(
     lambda ids: "/" + "/".join(map(str, ids)) + "/"
 )
-grants = st.lists(st.builds(Grant, st.sampled_from(Role), st.one_of(st.none(), paths)),
-                  max_size=6)
+grants = st.lists(st.builds(Grant, st.sampled_from(Role), st.one_of(st.none(), paths)), max_size=6)
 
 
 @given(grants, grants, st.sampled_from(Permission), st.one_of(st.none(), paths))
@@ -74,6 +102,9 @@ def test_anonymous_only_views(grants_, permission, area) -> None:  # type: ignor
 def test_a_grant_never_reaches_outside_its_subtree(grant_path, area, role, permission) -> None:  # type: ignore[no-untyped-def]
     decision = allows(True, [Grant(role, grant_path)], permission, area)
     granted = permission in ROLE_PERMISSIONS[role] and area.startswith(grant_path)
-    signed_in_default = permission in {Permission.VIEW_PUBLIC, Permission.USE_ACCOUNT,
-                                       Permission.VERIFY_SELF}
+    signed_in_default = permission in {
+        Permission.VIEW_PUBLIC,
+        Permission.USE_ACCOUNT,
+        Permission.VERIFY_SELF,
+    }
     assert (decision is Decision.ALLOW) == (granted or signed_in_default)

@@ -40,9 +40,14 @@ def test_retry_after_is_within_the_window_and_then_allowed(ages: list[int]) -> N
 
 @pytest.mark.parametrize(
     ("parent", "child"),
-    [(None, AreaKind.CITY), (AreaKind.CITY, AreaKind.DISTRICT),
-     (AreaKind.DISTRICT, AreaKind.STREET), (AreaKind.STREET, AreaKind.COMMUNITY),
-     (AreaKind.COMMUNITY, AreaKind.GRID), (AreaKind.GRID, None)],
+    [
+        (None, AreaKind.CITY),
+        (AreaKind.CITY, AreaKind.DISTRICT),
+        (AreaKind.DISTRICT, AreaKind.STREET),
+        (AreaKind.STREET, AreaKind.COMMUNITY),
+        (AreaKind.COMMUNITY, AreaKind.GRID),
+        (AreaKind.GRID, None),
+    ],
 )
 def test_levels(parent: AreaKind | None, child: AreaKind | None) -> None:
     assert child_kind(parent) == child

@@ -52,7 +52,11 @@ def test_oidc_providers_from_env() -> None:
         {"GONGZHI_DEFAULT_LOCALE": "fr"},
         {"GONGZHI_SESSION_MAX_AGE": "soon"},
         {"GONGZHI_ENV": "production", "GONGZHI_SECRET_KEY": "x" * 40},
-        {"GONGZHI_ENV": "production", "GONGZHI_SECRET_KEY": "short", "GONGZHI_ID_HASH_KEY": "y" * 40},
+        {
+            "GONGZHI_ENV": "production",
+            "GONGZHI_SECRET_KEY": "short",
+            "GONGZHI_ID_HASH_KEY": "y" * 40,
+        },
     ],
 )
 def test_bad_settings_are_refused(env: dict[str, str]) -> None:

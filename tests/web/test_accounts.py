@@ -16,8 +16,11 @@ def count_accounts(engine) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_sign_up_signs_in_and_redirects(client, engine) -> None:  # type: ignore[no-untyped-def]
-    response = client.submit("/signup", {"login": "13912345678", "password": "long enough",
-                                         "display_name": "张三"}, page="/signup")
+    response = client.submit(
+        "/signup",
+        {"login": "13912345678", "password": "long enough", "display_name": "张三"},
+        page="/signup",
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/verify"
     assert "张三" in client.get("/account").text
@@ -28,8 +31,9 @@ def test_sign_up_signs_in_and_redirects(client, engine) -> None:  # type: ignore
 
 
 def test_sign_up_errors_are_shown_beside_fields_and_nothing_is_stored(client, engine) -> None:  # type: ignore[no-untyped-def]
-    response = client.submit("/signup", {"login": "x", "password": "short",
-                                         "display_name": ""}, page="/signup")
+    response = client.submit(
+        "/signup", {"login": "x", "password": "short", "display_name": ""}, page="/signup"
+    )
     assert response.status_code == 422
     assert 'id="f-login-error"' in response.text
     assert 'id="f-password-error"' in response.text
@@ -38,21 +42,29 @@ def test_sign_up_errors_are_shown_beside_fields_and_nothing_is_stored(client, en
 
 
 def test_duplicate_login_is_refused_case_insensitively(client, engine) -> None:  # type: ignore[no-untyped-def]
-    ok = client.submit("/signup", {"login": "Alice", "password": "long enough",
-                                   "display_name": "A"}, page="/signup")
+    ok = client.submit(
+        "/signup",
+        {"login": "Alice", "password": "long enough", "display_name": "A"},
+        page="/signup",
+    )
     assert ok.status_code == 303
     client.post("/logout", data={"csrf_token": client.csrf("/")})
-    again = client.submit("/signup", {"login": "alice", "password": "long enough",
-                                      "display_name": "B"}, page="/signup")
+    again = client.submit(
+        "/signup",
+        {"login": "alice", "password": "long enough", "display_name": "B"},
+        page="/signup",
+    )
     assert again.status_code == 422
     assert count_accounts(engine) == 1
 
 
 def test_htmx_sign_up_error_returns_only_the_form(client) -> None:  # type: ignore[no-untyped-def]
     token = client.csrf("/signup")
-    response = client.post("/signup", data={"login": "x", "password": "", "display_name": "",
-                                            "csrf_token": token},
-                           headers={"HX-Request": "true", "HX-Target": "signup_form"})
+    response = client.post(
+        "/signup",
+        data={"login": "x", "password": "", "display_name": "", "csrf_token": token},
+        headers={"HX-Request": "true", "HX-Target": "signup_form"},
+    )
     assert response.status_code == 422
     assert response.text.lstrip().startswith("<form")
     assert "<html" not in response.text
@@ -63,23 +75,22 @@ def test_sign_in_wrong_password_then_right(client, world) -> None:  # type: igno
     bad = client.submit("/login", {"login": "resident", "password": "wrong password"})
     assert bad.status_code == 422
     assert client.get("/account", follow_redirects=False).status_code == 303
-    good = client.submit("/login", {"login": "resident", "password": PASSWORD,
-                                    "next": "/areas"})
+    good = client.submit("/login", {"login": "resident", "password": PASSWORD, "next": "/areas"})
     assert good.status_code == 303
     assert good.headers["location"] == "/areas"
     assert client.get("/account").status_code == 200
 
 
 def test_sign_in_never_redirects_off_site(client, world) -> None:  # type: ignore[no-untyped-def]
-    response = client.submit("/login", {"login": "resident", "password": PASSWORD,
-                                        "next": "//evil.example/"})
+    response = client.submit(
+        "/login", {"login": "resident", "password": PASSWORD, "next": "//evil.example/"}
+    )
     assert response.headers["location"] == "/account"
 
 
 def test_rate_limit_per_account(client, world, engine) -> None:  # type: ignore[no-untyped-def]
     for _ in range(5):
-        assert client.submit("/login", {"login": "resident", "password": "nope"}
-                             ).status_code == 422
+        assert client.submit("/login", {"login": "resident", "password": "nope"}).status_code == 422
     blocked = client.submit("/login", {"login": "resident", "password": PASSWORD})
     assert blocked.status_code == 429
     assert client.get("/account", follow_redirects=False).status_code == 303
@@ -90,8 +101,7 @@ def test_rate_limit_per_account(client, world, engine) -> None:  # type: ignore[
     with Session(engine) as s, s.begin():
         for failure in s.scalars(select(SignInFailure)):
             failure.at = utcnow() - timedelta(minutes=16)
-    assert client.submit("/login", {"login": "resident", "password": PASSWORD}
-                         ).status_code == 303
+    assert client.submit("/login", {"login": "resident", "password": PASSWORD}).status_code == 303
 
 
 def test_rate_limit_per_ip(client, world) -> None:  # type: ignore[no-untyped-def]
@@ -102,8 +112,7 @@ def test_rate_limit_per_ip(client, world) -> None:  # type: ignore[no-untyped-de
 
 def test_sign_out(client, world) -> None:  # type: ignore[no-untyped-def]
     client.sign_in("resident", PASSWORD)
-    response = client.post("/logout", data={"csrf_token": client.csrf("/")},
-                           follow_redirects=False)
+    response = client.post("/logout", data={"csrf_token": client.csrf("/")}, follow_redirects=False)
     assert response.status_code == 303
     assert client.get("/account", follow_redirects=False).status_code == 303
 
@@ -112,24 +121,32 @@ def test_password_change_expires_other_sessions(client, make_client, world) -> N
     other = make_client()
     client.sign_in("resident", PASSWORD)
     other.sign_in("resident", PASSWORD)
-    wrong = client.submit("/account/password", {"current": "nope", "new": "a new password",
-                                                "confirm": "a new password"}, page="/account")
+    wrong = client.submit(
+        "/account/password",
+        {"current": "nope", "new": "a new password", "confirm": "a new password"},
+        page="/account",
+    )
     assert wrong.status_code == 422
-    changed = client.submit("/account/password", {"current": PASSWORD, "new": "a new password",
-                                                  "confirm": "a new password"}, page="/account")
+    changed = client.submit(
+        "/account/password",
+        {"current": PASSWORD, "new": "a new password", "confirm": "a new password"},
+        page="/account",
+    )
     assert changed.status_code == 303
     assert client.get("/account").status_code == 200
     assert other.get("/account", follow_redirects=False).status_code == 303
     fresh = make_client()
-    assert fresh.submit("/login", {"login": "resident", "password": PASSWORD}
-                        ).status_code == 422
+    assert fresh.submit("/login", {"login": "resident", "password": PASSWORD}).status_code == 422
     fresh.sign_in("resident", "a new password")
 
 
 def test_password_change_mismatch(client, world) -> None:  # type: ignore[no-untyped-def]
     client.sign_in("resident", PASSWORD)
-    response = client.submit("/account/password", {"current": PASSWORD, "new": "aaaaaaaaa",
-                                                   "confirm": "bbbbbbbbb"}, page="/account")
+    response = client.submit(
+        "/account/password",
+        {"current": PASSWORD, "new": "aaaaaaaaa", "confirm": "bbbbbbbbb"},
+        page="/account",
+    )
     assert response.status_code == 422
     assert 'id="f-confirm-error"' in response.text
 

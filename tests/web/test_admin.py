@@ -22,13 +22,17 @@ def audit_actions(engine) -> list[str]:  # type: ignore[no-untyped-def]
 def test_admin_adds_and_renames_an_area(client, world, engine) -> None:  # type: ignore[no-untyped-def]
     client.sign_in("admin", PASSWORD)
     community = world["community"]
-    added = client.submit("/admin/areas", {"parent_id": str(community.id), "kind": "grid",
-                                           "code": "G9", "name": "九网格"}, page="/admin/areas")
+    added = client.submit(
+        "/admin/areas",
+        {"parent_id": str(community.id), "kind": "grid", "code": "G9", "name": "九网格"},
+        page="/admin/areas",
+    )
     assert added.status_code == 303
     grid = areas_by_code(engine)["G9"]
     assert grid.path.startswith(community.path) and grid.kind == "grid"
-    renamed = client.submit(f"/admin/areas/{grid.id}/rename", {"name": "九号网格"},
-                            page="/admin/areas")
+    renamed = client.submit(
+        f"/admin/areas/{grid.id}/rename", {"name": "九号网格"}, page="/admin/areas"
+    )
     assert renamed.status_code == 303
     assert areas_by_code(engine)["G9"].name == "九号网格"
     assert audit_actions(engine)[-2:] == ["area.create", "area.rename"]
@@ -37,9 +41,11 @@ def test_admin_adds_and_renames_an_area(client, world, engine) -> None:  # type:
 
 def test_wrong_level_is_refused(client, world, engine) -> None:  # type: ignore[no-untyped-def]
     client.sign_in("admin", PASSWORD)
-    response = client.submit("/admin/areas", {"parent_id": str(world["city"].id),
-                                              "kind": "grid", "code": "X", "name": "错"},
-                             page="/admin/areas")
+    response = client.submit(
+        "/admin/areas",
+        {"parent_id": str(world["city"].id), "kind": "grid", "code": "X", "name": "错"},
+        page="/admin/areas",
+    )
     assert response.status_code == 422
     assert "此类型的区域不能放在该位置" in response.text
     assert "X" not in areas_by_code(engine)
@@ -48,14 +54,17 @@ def test_wrong_level_is_refused(client, world, engine) -> None:  # type: ignore[
 
 def test_csv_import_all_or_nothing(client, world, engine) -> None:  # type: ignore[no-untyped-def]
     client.sign_in("admin", PASSWORD)
-    bad = ("code,name,kind,parent_code\n"
-           "S2,二街道,street,D1\n"
-           "M7,七社区,community,S2\n"
-           "M8,八社区,community,NOPE\n"
-           "G7,七网格,grid,S2\n"
-           "M1,重复,community,S2\n")
-    response = client.submit("/admin/areas/import", files={"file": ("a.csv", bad.encode())},
-                             page="/admin/areas")
+    bad = (
+        "code,name,kind,parent_code\n"
+        "S2,二街道,street,D1\n"
+        "M7,七社区,community,S2\n"
+        "M8,八社区,community,NOPE\n"
+        "G7,七网格,grid,S2\n"
+        "M1,重复,community,S2\n"
+    )
+    response = client.submit(
+        "/admin/areas/import", files={"file": ("a.csv", bad.encode())}, page="/admin/areas"
+    )
     assert response.status_code == 422
     text = response.text
     for row in ("<td>4</td>", "<td>5</td>", "<td>6</td>"):
@@ -63,8 +72,9 @@ def test_csv_import_all_or_nothing(client, world, engine) -> None:  # type: igno
     assert "<td>2</td>" not in text and "<td>3</td>" not in text
     assert "S2" not in areas_by_code(engine)
     good = "code,name,kind,parent_code\nS2,二街道,street,D1\nM7,七社区,community,S2\n"
-    ok = client.submit("/admin/areas/import", files={"file": ("a.csv", good.encode())},
-                       page="/admin/areas")
+    ok = client.submit(
+        "/admin/areas/import", files={"file": ("a.csv", good.encode())}, page="/admin/areas"
+    )
     assert ok.status_code == 303
     found = areas_by_code(engine)
     assert found["M7"].path.startswith(found["S2"].path)
@@ -72,11 +82,13 @@ def test_csv_import_all_or_nothing(client, world, engine) -> None:  # type: igno
 
 def test_csv_import_rejects_binary_and_missing_columns(client, world) -> None:  # type: ignore[no-untyped-def]
     client.sign_in("admin", PASSWORD)
-    binary = client.submit("/admin/areas/import", files={"file": ("a.csv", b"\xff\xfe\x00")},
-                           page="/admin/areas")
+    binary = client.submit(
+        "/admin/areas/import", files={"file": ("a.csv", b"\xff\xfe\x00")}, page="/admin/areas"
+    )
     assert binary.status_code == 422 and "UTF-8" in binary.text
-    columns = client.submit("/admin/areas/import", files={"file": ("a.csv", b"a,b\n1,2\n")},
-                            page="/admin/areas")
+    columns = client.submit(
+        "/admin/areas/import", files={"file": ("a.csv", b"a,b\n1,2\n")}, page="/admin/areas"
+    )
     assert columns.status_code == 422 and "parent_code" in columns.text
     missing = client.submit("/admin/areas/import", page="/admin/areas")
     assert missing.status_code == 422
@@ -85,18 +97,24 @@ def test_csv_import_rejects_binary_and_missing_columns(client, world) -> None:  
 def test_grant_and_revoke_roles(client, world, engine) -> None:  # type: ignore[no-untyped-def]
     client.sign_in("admin", PASSWORD)
     nobody = world["people"]["nobody"]
-    granted = client.submit(f"/admin/accounts/{nobody.id}/grant",
-                            {"role": "community_worker", "area_id": str(world["other"].id)},
-                            page="/admin/accounts")
+    granted = client.submit(
+        f"/admin/accounts/{nobody.id}/grant",
+        {"role": "community_worker", "area_id": str(world["other"].id)},
+        page="/admin/accounts",
+    )
     assert granted.status_code == 303
     with Session(engine) as s:
         grant = s.scalar(select(RoleGrant).where(RoleGrant.account_id == nobody.id))
         assert grant is not None and grant.area_id == world["other"].id
-    other = client.submit(f"/admin/accounts/{world['people']['resident'].id}/revoke",
-                          {"grant_id": str(grant.id)}, page="/admin/accounts")
+    other = client.submit(
+        f"/admin/accounts/{world['people']['resident'].id}/revoke",
+        {"grant_id": str(grant.id)},
+        page="/admin/accounts",
+    )
     assert other.status_code == 404  # a grant of somebody else
-    revoked = client.submit(f"/admin/accounts/{nobody.id}/revoke", {"grant_id": str(grant.id)},
-                            page="/admin/accounts")
+    revoked = client.submit(
+        f"/admin/accounts/{nobody.id}/revoke", {"grant_id": str(grant.id)}, page="/admin/accounts"
+    )
     assert revoked.status_code == 303
     with Session(engine) as s:
         assert s.scalar(select(RoleGrant).where(RoleGrant.account_id == nobody.id)) is None
@@ -110,10 +128,15 @@ def test_disable_account_signs_it_out(client, make_client, world) -> None:  # ty
     rid = world["people"]["resident"].id
     client.submit(f"/admin/accounts/{rid}/active", {"active": "0"}, page="/admin/accounts")
     assert victim.get("/account", follow_redirects=False).status_code == 303
-    assert make_client().submit("/login", {"login": "resident", "password": PASSWORD}
-                                ).status_code == 422
-    self_disable = client.submit(f"/admin/accounts/{world['people']['admin'].id}/active",
-                                 {"active": "0"}, page="/admin/accounts")
+    assert (
+        make_client().submit("/login", {"login": "resident", "password": PASSWORD}).status_code
+        == 422
+    )
+    self_disable = client.submit(
+        f"/admin/accounts/{world['people']['admin'].id}/active",
+        {"active": "0"},
+        page="/admin/accounts",
+    )
     assert self_disable.status_code == 422
 
 
@@ -121,16 +144,20 @@ def test_account_search_and_htmx_fragment(client, world) -> None:  # type: ignor
     client.sign_in("admin", PASSWORD)
     page = client.get("/admin/accounts?q=communityworker")
     assert "测试community_worker" in page.text and "测试deputy" not in page.text
-    fragment = client.get("/admin/accounts?q=deputy",
-                          headers={"HX-Request": "true", "HX-Target": "account_results"})
+    fragment = client.get(
+        "/admin/accounts?q=deputy", headers={"HX-Request": "true", "HX-Target": "account_results"}
+    )
     assert fragment.text.lstrip().startswith('<div id="account_results">')
     assert "测试deputy" in fragment.text
 
 
 def test_audit_log_filters(client, world) -> None:  # type: ignore[no-untyped-def]
     client.sign_in("admin", PASSWORD)
-    client.submit("/admin/areas", {"parent_id": str(world["community"].id), "kind": "grid",
-                                   "code": "G5", "name": "五网格"}, page="/admin/areas")
+    client.submit(
+        "/admin/areas",
+        {"parent_id": str(world["community"].id), "kind": "grid", "code": "G5", "name": "五网格"},
+        page="/admin/areas",
+    )
     log = client.get("/admin/audit?action=area.create")
     assert "area.create" in log.text and "五网格" in log.text
     assert "五网格" not in client.get("/admin/audit?action=role.grant").text

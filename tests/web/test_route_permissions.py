@@ -57,8 +57,9 @@ PEOPLE = ["anonymous", "nobody", *[r.value for r in Role]]
 
 
 def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
-    return (template.replace("{area}", str(world["community"].id))
-            .replace("{account}", str(world["people"]["nobody"].id)))
+    return template.replace("{area}", str(world["community"].id)).replace(
+        "{account}", str(world["people"]["nobody"].id)
+    )
 
 
 def normalized(path: str) -> str:
@@ -102,12 +103,14 @@ def test_access_table(who: str, client, world) -> None:  # type: ignore[no-untyp
         if method == "GET":
             response = client.get(path, follow_redirects=False)
         else:
-            response = client.post(path, data={"csrf_token": client.csrf("/")},
-                                   follow_redirects=False)
+            response = client.post(
+                path, data={"csrf_token": client.csrf("/")}, follow_redirects=False
+            )
         status = response.status_code
         if allowed(who, rule):
             ok = status not in (401, 403) and not (
-                status == 303 and response.headers["location"].startswith("/login"))
+                status == 303 and response.headers["location"].startswith("/login")
+            )
         elif who == "anonymous":
             ok = status == 303 and response.headers["location"].startswith("/login?next=")
         else:

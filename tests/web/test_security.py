@@ -11,8 +11,9 @@ from web.settings import Settings
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, engine) -> None:  # type: ignore[no-untyped-def]
     client.get("/signup")
-    response = client.post("/signup", data={"login": "bob123", "password": "long enough",
-                                            "display_name": "Bob"})
+    response = client.post(
+        "/signup", data={"login": "bob123", "password": "long enough", "display_name": "Bob"}
+    )
     assert response.status_code == 403
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Account)) == 0
@@ -22,19 +23,22 @@ def test_wrong_token_and_cross_origin_are_refused(client) -> None:  # type: igno
     token = client.csrf("/signup")
     data = {"login": "bob123", "password": "long enough", "display_name": "Bob"}
     assert client.post("/signup", data=data | {"csrf_token": "x" + token}).status_code == 403
-    cross = client.post("/signup", data=data | {"csrf_token": token},
-                        headers={"Origin": "https://evil.example"})
+    cross = client.post(
+        "/signup", data=data | {"csrf_token": token}, headers={"Origin": "https://evil.example"}
+    )
     assert cross.status_code == 403
-    site = client.post("/signup", data=data | {"csrf_token": token},
-                       headers={"Sec-Fetch-Site": "cross-site"})
+    site = client.post(
+        "/signup", data=data | {"csrf_token": token}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
     assert site.status_code == 403
 
 
 def test_htmx_requests_use_the_header(client) -> None:  # type: ignore[no-untyped-def]
     token = client.csrf("/signup")
     data = {"login": "bob123", "password": "long enough", "display_name": "Bob"}
-    response = client.post("/signup", data=data,
-                           headers={"X-CSRF-Token": token, "HX-Request": "true"})
+    response = client.post(
+        "/signup", data=data, headers={"X-CSRF-Token": token, "HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == "/verify"
 
@@ -107,6 +111,11 @@ def test_settings_refuse_default_secrets_in_production() -> None:
 
     with pytest.raises(SettingsError):
         Settings.from_env({"GONGZHI_ENV": "production"})
-    ok = Settings.from_env({"GONGZHI_ENV": "production", "GONGZHI_SECRET_KEY": "s" * 40,
-                            "GONGZHI_ID_HASH_KEY": "i" * 40})
+    ok = Settings.from_env(
+        {
+            "GONGZHI_ENV": "production",
+            "GONGZHI_SECRET_KEY": "s" * 40,
+            "GONGZHI_ID_HASH_KEY": "i" * 40,
+        }
+    )
     assert ok.environment == "production"
