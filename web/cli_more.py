@@ -15,3 +15,8 @@ HOOKS: list[Callable[[Any], None]] = []
 def register(sub: Any) -> None:
     for hook in HOOKS:
         hook(sub)
+
+
+from web import cli_ballots  # noqa: E402
+
+HOOKS.append(cli_ballots.register)

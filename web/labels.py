@@ -24,3 +24,34 @@ AREA_KIND_LABELS = {
     "community": N_("Community / village"),
     "grid": N_("Grid"),
 }
+
+ROLL_LABELS = {
+    "residents": N_("Verified residents, one vote each"),
+    "households": N_("One vote per household"),
+    "deputies": N_("The deputies of a congress session"),
+    "representatives": N_("The deliberation representatives"),
+}
+
+FORM_LABELS = {
+    "yes_no": N_("Yes / no / abstain on each item"),
+    "choose": N_("Choose up to N of M"),
+    "budget": N_("Projects within a budget"),
+    "ranked": N_("Ranked"),
+    "cumulative": N_("Cumulative points"),
+    "satisfaction": N_("Satisfaction grades"),
+}
+
+RULE_LABELS = {
+    "threshold": N_("Majority threshold, then the top N"),
+    "approval": N_("Most votes (top N)"),
+    "greedy": N_("Greedy by votes"),
+    "greedy-no-skip": N_("Greedy by votes, stop at the first that does not fit"),
+    "greedy-threshold": N_("Greedy among projects above a support threshold"),
+    "mes": N_("Method of Equal Shares"),
+    "mes-add1": N_("Method of Equal Shares, add-one completion"),
+    "mes-add1-greedy": N_("Method of Equal Shares, add-one then greedy completion"),
+    "borda": N_("Borda count"),
+    "irv": N_("Instant runoff"),
+    "points": N_("Most points"),
+    "satisfaction": N_("Satisfaction rating"),
+}

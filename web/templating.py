@@ -38,6 +38,9 @@ def make_environment() -> jinja2.Environment:
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     env.globals["ROLE_LABELS"] = labels.ROLE_LABELS
     env.globals["AREA_KIND_LABELS"] = labels.AREA_KIND_LABELS
+    env.globals["ROLL_LABELS"] = labels.ROLL_LABELS
+    env.globals["FORM_LABELS"] = labels.FORM_LABELS
+    env.globals["RULE_LABELS"] = labels.RULE_LABELS
     return env
 
 

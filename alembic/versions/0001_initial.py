@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 16:33:08.624667
+Create Date: 2026-11-22 16:54:49.096148
 """
 
 from collections.abc import Sequence
@@ -173,6 +173,7 @@ def upgrade() -> None:
         sa.Column("form_json", sa.Text(), nullable=False),
         sa.Column("rule_json", sa.Text(), nullable=False),
         sa.Column("secrecy", sa.String(length=10), nullable=False),
+        sa.Column("paper_issued", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", participation.db.UTCDateTime(), nullable=False),
         sa.Column("published_at", participation.db.UTCDateTime(), nullable=True),
@@ -308,6 +309,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("box_id", sa.Integer(), nullable=False),
         sa.Column("label", sa.String(length=60), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["box_id"], ["ballot_boxes.id"], name=op.f("fk_paper_batches_box_id_ballot_boxes")
         ),
@@ -331,6 +333,7 @@ def upgrade() -> None:
         "paper_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("teller_id", sa.Integer(), nullable=False),
         sa.Column("ballots", sa.Text(), nullable=False),
         sa.Column("entered_at", participation.db.UTCDateTime(), nullable=False),
@@ -342,7 +345,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_paper_entries")),
         sa.UniqueConstraint(
-            "batch_id", "teller_id", name=op.f("uq_paper_entries_batch_id_teller_id")
+            "batch_id", "round", "teller_id", name=op.f("uq_paper_entries_batch_id_round_teller_id")
         ),
     )
     with op.batch_alter_table("paper_entries", schema=None) as batch_op:

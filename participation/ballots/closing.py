@@ -1,11 +1,134 @@
-"""Closing a box: count, publish the bulletin, and scramble physical storage."""
+"""Closing a box: count online and reconciled paper ballots, publish the bulletin."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, make_transient
 
-from participation.ballots.models import BallotBox, CastBallot, Participation
+from participation.accounts import RoleGrant
+from participation.areas import Area
+from participation.ballots.boxes import items_of
+from participation.ballots.models import (
+    BallotBox,
+    CastBallot,
+    PaperBatch,
+    PaperEntry,
+    Participation,
+)
+from participation.ballots.paper import batch_states
+from participation.errors import N_, DomainError
+from participation.rolls import DeputyEntry, RollEntry
+from participation.rules.bulletin import build_bulletin
+from participation.rules.counting import count_bulletin
+from participation.rules.eligibility import Roll
+from participation.rules.permissions import Role
+
+
+def eligible_count(session: Session, box: BallotBox) -> int:
+    """Members of the box's roll: the base for "all eligible" thresholds."""
+    roll = Roll(box.roll)
+    if roll is Roll.DEPUTIES:
+        query = select(func.count()).where(DeputyEntry.congress_id == box.congress_id)
+        return int(session.scalar(query) or 0)
+    area = session.get(Area, box.area_id)
+    assert area is not None
+    inside = Area.path.startswith(area.path)
+    if roll is Roll.REPRESENTATIVES:
+        query = (
+            select(func.count(func.distinct(RoleGrant.account_id)))
+            .join(Area, Area.id == RoleGrant.area_id)
+            .where(RoleGrant.role == Role.REPRESENTATIVE.value, inside)
+        )
+        return int(session.scalar(query) or 0)
+    counted = (
+        func.count(func.distinct(RollEntry.household_code))
+        if roll is Roll.HOUSEHOLDS
+        else func.count()
+    )
+    query = (
+        select(counted)
+        .select_from(RollEntry)
+        .join(Area, Area.id == RollEntry.community_id)
+        .where(inside)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def bulletin_header(session: Session, box: BallotBox, eligible: int) -> dict[str, Any]:
+    return {
+        "id": box.id,
+        "title": box.title,
+        "roll": box.roll,
+        "form": box.form.to_json(),
+        "rule": box.rule,
+        "items": [{"key": i.key, "title": i.title, "cost": i.cost} for i in items_of(session, box)],
+        "eligible": eligible,
+        "paper_issued": box.paper_issued,
+        "closes_at": box.closes_at.isoformat(),
+    }
+
+
+def publish(session: Session, box: BallotBox, now: datetime) -> dict[str, Any]:
+    """Count the box and publish its bulletin; once only, and only after it closes.
+
+    Invariants: every batch of paper ballots must have two agreeing entries;
+    the published tally is exactly what :func:`count_bulletin` gives for the
+    published ballots, so anyone can recompute it from the bulletin alone.
+    """
+    if box.published_at is not None:
+        raise DomainError("box.published", N_("The results are already published."))
+    if now < box.closes_at:
+        raise DomainError("box.still_open", N_("The vote has not closed yet."))
+    states = batch_states(session, box)
+    pending = [s.batch.label for s in states if not s.agreed]
+    if pending:
+        raise DomainError(
+            "box.paper_pending",
+            N_("Paper batches are not reconciled yet: %(batches)s"),
+            params={"batches": ", ".join(pending)},
+        )
+    entries: list[dict[str, Any]] = [
+        {"receipt_hash": receipt, "content": json.loads(content), "source": "online"}
+        for receipt, content in session.execute(
+            select(CastBallot.receipt_hash, CastBallot.content).where(CastBallot.box_id == box.id)
+        )
+    ]
+    for state in states:
+        readings = json.loads(_agreed_reading(session, state.batch))
+        for n, raw in enumerate(readings, start=1):
+            seed = f"paper:{box.id}:{state.batch.label}:{n}".encode()
+            entries.append(
+                {
+                    "receipt_hash": hashlib.sha256(seed).hexdigest(),
+                    "content": raw,
+                    "source": f"paper:{state.batch.label}",
+                }
+            )
+    header = bulletin_header(session, box, eligible_count(session, box))
+    tally = count_bulletin(
+        header, [e["content"] for e in entries], [e["source"] != "online" for e in entries]
+    )
+    bulletin = build_bulletin(header, entries, tally)
+    box.bulletin_json = json.dumps(bulletin, ensure_ascii=False, sort_keys=True)
+    box.bulletin_root = bulletin["root"]
+    box.eligible_count = header["eligible"]
+    box.published_at = now
+    scramble_storage(session, box)
+    return bulletin
+
+
+def _agreed_reading(session: Session, batch: PaperBatch) -> str:
+    first = session.scalar(
+        select(PaperEntry.ballots)
+        .where(PaperEntry.batch_id == batch.id, PaperEntry.round == batch.round)
+        .order_by(PaperEntry.id)
+    )
+    return first or "[]"
 
 
 def scramble_storage(session: Session, box: BallotBox) -> None:

@@ -35,6 +35,8 @@ class BallotBox(Base):
     form_json: Mapped[str] = mapped_column(Text)
     rule_json: Mapped[str] = mapped_column(Text)
     secrecy: Mapped[str] = mapped_column(String(10), default="secret")
+    # Paper ballots handed out; a round returning more than this is void.
+    paper_issued: Mapped[int | None] = mapped_column()
     created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Filled once, when the box is closed and its bulletin published.
@@ -100,16 +102,19 @@ class PaperBatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     box_id: Mapped[int] = mapped_column(ForeignKey("ballot_boxes.id"), index=True)
     label: Mapped[str] = mapped_column(String(60))
+    # A recount after a discrepancy starts a new round; older entries are kept.
+    round: Mapped[int] = mapped_column(default=1)
 
 
 class PaperEntry(Base):
     """One teller's entry of a batch: the ballots as read from paper (JSON list)."""
 
     __tablename__ = "paper_entries"
-    __table_args__ = (UniqueConstraint("batch_id", "teller_id"),)
+    __table_args__ = (UniqueConstraint("batch_id", "round", "teller_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("paper_batches.id"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
     teller_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     ballots: Mapped[str] = mapped_column(Text)
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -37,6 +37,8 @@ class Permission(StrEnum):
     ASSIST_VERIFY = "assist_verify"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    MANAGE_BALLOTS = "manage_ballots"
+    COUNT_PAPER = "count_paper"
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -49,9 +51,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VOLUNTEER: frozenset(),
     Role.TEAM_LEADER: frozenset(),
     Role.ORG_MEMBER: frozenset(),
-    Role.STAFF: frozenset({Permission.BACKOFFICE}),
+    Role.STAFF: frozenset(
+        {Permission.BACKOFFICE, Permission.MANAGE_BALLOTS, Permission.COUNT_PAPER}
+    ),
     Role.COMMUNITY_WORKER: frozenset(
-        {Permission.BACKOFFICE, Permission.MANAGE_ROLLS, Permission.ASSIST_VERIFY}
+        {
+            Permission.BACKOFFICE,
+            Permission.MANAGE_ROLLS,
+            Permission.ASSIST_VERIFY,
+            Permission.MANAGE_BALLOTS,
+            Permission.COUNT_PAPER,
+        }
     ),
     Role.ADMIN: frozenset(Permission),
 }

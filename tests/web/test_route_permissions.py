@@ -48,6 +48,19 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/accounts/{account}/revoke"): ADMIN,
     ("POST", "/admin/accounts/{account}/active"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/ballots"): EVERYONE,
+    ("GET", "/ballots/{box}"): EVERYONE,
+    ("POST", "/ballots/{box}/cast"): SIGNED_IN,
+    ("GET", "/ballots/{box}/receipt"): EVERYONE,
+    ("GET", "/ballots/{box}/bulletin.json"): EVERYONE,
+    ("GET", "/api/v1/ballots"): EVERYONE,
+    ("GET", "/api/v1/ballots/{box}/bulletin"): EVERYONE,
+    ("GET", "/admin/ballots"): BACKOFFICE,
+    ("POST", "/admin/ballots"): BACKOFFICE,
+    ("GET", "/admin/ballots/{box}"): BACKOFFICE,
+    ("POST", "/admin/ballots/{box}/paper"): BACKOFFICE,
+    ("POST", "/admin/ballots/{box}/recount"): BACKOFFICE,
+    ("POST", "/admin/ballots/{box}/publish"): BACKOFFICE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -57,13 +70,14 @@ PEOPLE = ["anonymous", "nobody", *[r.value for r in Role]]
 
 
 def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
-    return template.replace("{area}", str(world["community"].id)).replace(
-        "{account}", str(world["people"]["nobody"].id)
-    )
+    values = {"area": world["community"].id, "account": world["people"]["nobody"].id, "box": 1}
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", str(value))
+    return template
 
 
 def normalized(path: str) -> str:
-    for name in ("area_id", "account_id"):
+    for name in ("area_id", "account_id", "box_id"):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
 

@@ -6,7 +6,7 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from web.routes import accounts, admin, api, areas, home, oidc, rolls
+    from web.routes import accounts, admin, admin_ballots, api, areas, ballots, home, oidc, rolls
 
     return [
         *home.routes,
@@ -14,6 +14,8 @@ def all_routes() -> list[BaseRoute]:
         *oidc.routes,
         *areas.routes,
         *rolls.routes,
+        *ballots.routes,
+        *admin_ballots.routes,
         *admin.routes,
         *api.routes,
     ]

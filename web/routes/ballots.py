@@ -1,0 +1,128 @@
+"""Public ballot pages: the box, casting, receipts, results and the bulletin."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from participation.ballots import casting
+from participation.ballots.boxes import get_box, items_of
+from participation.ballots.models import BallotBox
+from participation.errors import N_, DomainError
+from participation.rules.bulletin import receipt_hash
+from web import htmx
+from web.auth import current_user_or_none, user
+from web.ballot_input import raw_ballot
+from web.clock import now
+from web.dbsession import db
+from web.templating import render
+
+STATUS_LABELS = {
+    "upcoming": N_("Not yet open"),
+    "open": N_("Open for voting"),
+    "counting": N_("Closed, awaiting results"),
+    "published": N_("Results published"),
+}
+
+
+def box_status(box: BallotBox, at: Any) -> str:
+    if box.published_at is not None:
+        return "published"
+    if at < box.opens_at:
+        return "upcoming"
+    return "open" if at < box.closes_at else "counting"
+
+
+async def ballot_list(request: Request) -> Response:
+    at = now(request)
+    boxes = db(request).scalars(select(BallotBox).order_by(BallotBox.closes_at.desc())).all()
+    rows = [(box, box_status(box, at)) for box in boxes]
+    return render(request, "ballots/list.html", {"rows": rows, "labels": STATUS_LABELS})
+
+
+def _tally(box: BallotBox) -> dict[str, Any] | None:
+    if not box.bulletin_json:
+        return None
+    return dict(json.loads(box.bulletin_json)["tally"])
+
+
+async def _box_page(request: Request, box: BallotBox, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    at = now(request)
+    me = current_user_or_none(request)
+    verdict = casting.eligibility(session, box, me.id, at) if me else None
+    voted = bool(
+        verdict
+        and verdict.ok
+        and verdict.voter_key
+        and casting.has_voted(session, box, verdict.voter_key)
+    )
+    context = {
+        "box": box,
+        "form_spec": box.form,
+        "items": items_of(session, box),
+        "state": box_status(box, at),
+        "labels": STATUS_LABELS,
+        "verdict": verdict,
+        "ineligible_message": casting.INELIGIBLE.get(verdict.reason or "") if verdict else None,
+        "voted": voted,
+        "tally": _tally(box),
+        "receipt_query": request.query_params.get("receipt", ""),
+        "receipt_found": None,
+    } | extra
+    query = context["receipt_query"]
+    if query and box.bulletin_json:
+        hashes = {b["receipt_hash"] for b in json.loads(box.bulletin_json)["ballots"]}
+        context["receipt_found"] = receipt_hash(str(query)) in hashes
+    return render(request, "ballots/box.html", context, status=status)
+
+
+async def box_page(request: Request) -> Response:
+    return await _box_page(request, get_box(db(request), request.path_params["box_id"]))
+
+
+async def cast(request: Request) -> Response:
+    me = user(request)
+    session = db(request)
+    box = get_box(session, request.path_params["box_id"])
+    form = await request.form()
+    raw = raw_ballot(box.form.kind, items_of(session, box), form)
+    try:
+        receipt = casting.cast_ballot(session, box, me.id, raw, now(request))
+    except DomainError as error:
+        message = error.message
+        return await _box_page(
+            request, box, status=error.status, error=message, error_params=error.params
+        )
+    request.session[f"receipt:{box.id}"] = receipt.code
+    return htmx.redirect(request, f"/ballots/{box.id}/receipt")
+
+
+async def receipt_page(request: Request) -> Response:
+    box = get_box(db(request), request.path_params["box_id"])
+    code = request.session.pop(f"receipt:{box.id}", None)
+    return render(request, "ballots/receipt.html", {"box": box, "code": code})
+
+
+async def bulletin(request: Request) -> Response:
+    box = get_box(db(request), request.path_params["box_id"])
+    if not box.bulletin_json:
+        raise DomainError("box.unpublished", N_("The results are not published yet."), status=404)
+    return JSONResponse(
+        json.loads(box.bulletin_json),
+        headers={"Content-Disposition": f'attachment; filename="bulletin-{box.id}.json"'},
+    )
+
+
+routes = [
+    Route("/ballots", ballot_list),
+    Route("/ballots/{box_id:int}", box_page),
+    Route("/ballots/{box_id:int}/cast", cast, methods=["POST"]),
+    Route("/ballots/{box_id:int}/receipt", receipt_page),
+    Route("/ballots/{box_id:int}/bulletin.json", bulletin),
+]
