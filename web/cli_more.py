@@ -20,3 +20,7 @@ def register(sub: Any) -> None:
 from web import cli_ballots  # noqa: E402
 
 HOOKS.append(cli_ballots.register)
+
+from web import cli_rolls  # noqa: E402
+
+HOOKS.append(cli_rolls.register)

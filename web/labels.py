@@ -55,3 +55,11 @@ RULE_LABELS = {
     "points": N_("Most points"),
     "satisfaction": N_("Satisfaction rating"),
 }
+
+JOB_STATUS = {
+    "pending": N_("Waiting to start"),
+    "validating": N_("Checking the rows"),
+    "writing": N_("Writing the roll"),
+    "done": N_("Imported"),
+    "failed": N_("Not imported"),
+}

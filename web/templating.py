@@ -41,6 +41,7 @@ def make_environment() -> jinja2.Environment:
     env.globals["ROLL_LABELS"] = labels.ROLL_LABELS
     env.globals["FORM_LABELS"] = labels.FORM_LABELS
     env.globals["RULE_LABELS"] = labels.RULE_LABELS
+    env.globals["JOB_STATUS"] = labels.JOB_STATUS
     return env
 
 

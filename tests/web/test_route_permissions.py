@@ -48,6 +48,18 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/accounts/{account}/revoke"): ADMIN,
     ("POST", "/admin/accounts/{account}/active"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/verify"): SIGNED_IN,
+    ("POST", "/verify"): SIGNED_IN,
+    ("GET", "/admin/verify"): ROLLS,
+    ("POST", "/admin/verify"): ROLLS,
+    ("GET", "/admin/rolls"): ROLLS,
+    ("POST", "/admin/rolls/import"): ROLLS,
+    ("GET", "/admin/rolls/jobs/{job}"): ROLLS,
+    ("GET", "/admin/congresses"): ROLLS,
+    ("POST", "/admin/congresses"): ROLLS,
+    ("GET", "/admin/congresses/{congress}"): ROLLS,
+    ("POST", "/admin/congresses/{congress}/import"): ROLLS,
+    ("POST", "/admin/congresses/{congress}/link"): ROLLS,
     ("GET", "/ballots"): EVERYONE,
     ("GET", "/ballots/{box}"): EVERYONE,
     ("POST", "/ballots/{box}/cast"): SIGNED_IN,
@@ -70,14 +82,20 @@ PEOPLE = ["anonymous", "nobody", *[r.value for r in Role]]
 
 
 def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
-    values = {"area": world["community"].id, "account": world["people"]["nobody"].id, "box": 1}
+    values = {
+        "area": world["community"].id,
+        "account": world["people"]["nobody"].id,
+        "box": 1,
+        "job": 1,
+        "congress": 1,
+    }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
     return template
 
 
 def normalized(path: str) -> str:
-    for name in ("area_id", "account_id", "box_id"):
+    for name in ("area_id", "account_id", "box_id", "job_id", "congress_id"):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
 

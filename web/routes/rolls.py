@@ -1,7 +1,373 @@
-"""Resident roll import, verification and deputy rolls (placeholder)."""
+"""Resident roll import, verification (self and assisted) and deputy rolls."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from typing import Any
 
-routes: list[BaseRoute] = []
+from sqlalchemy import func, select
+from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation import audit
+from participation.accounts import Account, find_by_login
+from participation.areas import Area, area_tree, get_area
+from participation.deputies import create_congress, deputies_of, get_congress
+from participation.errors import N_, DomainError
+from participation.roll_import import job_errors, run_job, start_job
+from participation.rolls import Congress, DeputyEntry, ImportJob, RollEntry
+from participation.rules.permissions import Permission
+from participation.rules.roll_rows import parse_date
+from participation.verification import (
+    NO_MATCH,
+    attempts_left,
+    find_entry,
+    link_deputy,
+    record_failed_attempt,
+    verify,
+)
+from web import htmx
+from web.accounts_ip import client_ip
+from web.auth import authorize, requires, user
+from web.clock import now
+from web.dbsession import db, keep_on_refusal
+from web.forms import form_fields, upload
+from web.templating import flash, render
+
+
+def _secret(request: Request) -> bytes:
+    return str(request.app.state.settings.id_hash_key).encode()
+
+
+# --- verifying oneself ---------------------------------------------------------------
+
+
+@requires(Permission.VERIFY_SELF)
+async def verify_self(request: Request) -> Response:
+    session = db(request)
+    me = user(request)
+    entry = session.scalar(select(RollEntry).where(RollEntry.account_id == me.id))
+    if request.method == "GET" or entry is not None:
+        return render(request, "rolls/verify.html", {"entry": entry})
+    fields = await form_fields(request)
+    at = now(request)
+    if not attempts_left(session, me.id, at):
+        return render(
+            request,
+            "rolls/verify.html",
+            {
+                "entry": None,
+                "form": fields,
+                "error": N_(
+                    "Too many attempts. Please try again in an hour, or ask your community worker."
+                ),
+            },
+            status=429,
+        )
+    found = find_entry(
+        session,
+        _secret(request),
+        fields.get("name", ""),
+        fields.get("id_number", ""),
+        parse_date(fields.get("birth_date")),
+    )
+    if found is None:
+        record_failed_attempt(session, me.id, at)
+        keep_on_refusal(request)  # the failed attempt counts towards the limit
+        return render(
+            request,
+            "rolls/verify.html",
+            {"entry": None, "form": fields, "error": NO_MATCH},
+            status=422,
+        )
+    try:
+        verify(session, me.account, found, at)
+    except DomainError as error:
+        return render(
+            request,
+            "rolls/verify.html",
+            {"entry": None, "form": fields, "error": error.message},
+            status=422,
+        )
+    flash(request, "You are now a verified resident.", "success")
+    return htmx.redirect(request, "/account")
+
+
+# --- the assisted desk ---------------------------------------------------------------
+
+
+@requires(Permission.ASSIST_VERIFY)
+async def assisted(request: Request) -> Response:
+    if request.method == "GET":
+        return render(request, "rolls/assisted.html")
+    session = db(request)
+    fields = await form_fields(request)
+    context: dict[str, Any] = {"form": fields}
+    account = find_by_login(session, fields.get("login", ""))
+    if account is None:
+        return render(
+            request,
+            "rolls/assisted.html",
+            context | {"error": N_("No account has this login.")},
+            status=422,
+        )
+    entry = find_entry(
+        session,
+        _secret(request),
+        fields.get("name", ""),
+        fields.get("id_number", ""),
+        parse_date(fields.get("birth_date")),
+    )
+    if entry is None:
+        return render(request, "rolls/assisted.html", context | {"error": NO_MATCH}, status=422)
+    community = session.get(Area, entry.community_id)
+    assert community is not None
+    authorize(request, Permission.ASSIST_VERIFY, community.path)
+    me = user(request)
+    try:
+        verify(session, account, entry, now(request), verified_by=me.account)
+    except DomainError as error:
+        return render(
+            request, "rolls/assisted.html", context | {"error": error.message}, status=422
+        )
+    audit.record(
+        session,
+        actor_id=me.id,
+        action="roll.assisted_verify",
+        target=f"account:{account.id}",
+        ip=client_ip(request),
+        entry=entry.id,
+    )
+    flash(request, "The person has been verified.", "success")
+    return htmx.redirect(request, "/admin/verify")
+
+
+# --- resident roll imports -----------------------------------------------------------
+
+
+def _scope(request: Request) -> tuple[Area | None, str | None]:
+    """The importer's area: None for people whose grant covers everything."""
+    me = user(request)
+    paths = [g.area_path for g in me.grants if me.can(Permission.MANAGE_ROLLS, g.area_path)]
+    if any(p is None for p in paths) or not paths:
+        return None, None
+    path = min((p for p in paths if p), key=len)
+    area = db(request).scalar(select(Area).where(Area.path == path))
+    return area, path
+
+
+@requires(Permission.MANAGE_ROLLS)
+async def rolls(request: Request) -> Response:
+    return await _rolls_page(request)
+
+
+async def _rolls_page(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    _area, path = _scope(request)
+    counts = (
+        select(Area, func.count(RollEntry.id), func.count(RollEntry.account_id))
+        .outerjoin(RollEntry, RollEntry.community_id == Area.id)
+        .where(Area.kind == "community")
+        .group_by(Area.id)
+        .order_by(Area.path)
+    )
+    if path:
+        counts = counts.where(Area.path.startswith(path))
+    jobs = session.scalars(
+        select(ImportJob)
+        .where(ImportJob.kind == "residents")
+        .order_by(ImportJob.id.desc())
+        .limit(20)
+    ).all()
+    return render(
+        request,
+        "rolls/index.html",
+        {"communities": session.execute(counts).all(), "jobs": jobs} | extra,
+        status=status,
+    )
+
+
+@requires(Permission.MANAGE_ROLLS)
+async def import_roll(request: Request) -> Response:
+    file = await upload(request, "file")
+    if file is None:
+        return await _rolls_page(request, 422, error=N_("Choose a CSV or XLSX file to import."))
+    data = await file.read()
+    _area, path = _scope(request)
+    me = user(request)
+    job = start_job(db(request), "residents", file.filename or "roll.csv", me.id)
+    audit.record(
+        db(request),
+        actor_id=me.id,
+        action="roll.import",
+        target=f"job:{job.id}",
+        ip=client_ip(request),
+        filename=file.filename,
+    )
+    task = BackgroundTask(
+        run_job, request.app.state.sessions, job.id, data, secret=_secret(request), scope_path=path
+    )
+    response = htmx.redirect(request, f"/admin/rolls/jobs/{job.id}")
+    response.background = task
+    return response
+
+
+@requires(Permission.MANAGE_ROLLS)
+async def job_page(request: Request) -> Response:
+    job = db(request).get(ImportJob, request.path_params["job_id"])
+    if job is None:
+        raise HTTPException(404)
+    return render(request, "rolls/job.html", {"job": job, "errors": job_errors(job)})
+
+
+# --- congresses and deputy rolls ------------------------------------------------------
+
+
+@requires(Permission.MANAGE_ROLLS)
+async def congresses(request: Request) -> Response:
+    session = db(request)
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        fields = await form_fields(request)
+        try:
+            area = get_area(session, int(fields.get("area_id") or 0))
+            authorize(request, Permission.MANAGE_ROLLS, area.path)
+            congress = create_congress(
+                session,
+                area,
+                int(fields.get("term") or 0),
+                int(fields.get("session_number") or 0),
+                fields.get("name", ""),
+            )
+        except (DomainError, ValueError) as error:
+            message = (
+                error.message
+                if isinstance(error, DomainError)
+                else N_("Term and session are numbers from 1.")
+            )
+            context, status = {"form": fields, "error": message}, 422
+        else:
+            audit.record(
+                session,
+                actor_id=user(request).id,
+                action="congress.create",
+                target=f"congress:{congress.id}",
+                ip=client_ip(request),
+                name=congress.name,
+            )
+            flash(request, "The congress has been created.", "success")
+            return htmx.redirect(request, f"/admin/congresses/{congress.id}")
+    rows = session.execute(
+        select(Congress, Area).join(Area, Area.id == Congress.area_id).order_by(Congress.id)
+    ).all()
+    levels = [n for n in area_tree(session) if n.area.kind in ("city", "district", "street")]
+    return render(
+        request, "rolls/congresses.html", {"rows": rows, "levels": levels} | context, status=status
+    )
+
+
+async def _congress_page(
+    request: Request, congress: Congress, status: int = 200, **extra: Any
+) -> Response:
+    session = db(request)
+    deputies = deputies_of(session, congress)
+    linked = {
+        a.id: a
+        for a in session.scalars(
+            select(Account).where(Account.id.in_({d.account_id for d in deputies if d.account_id}))
+        )
+    }
+    jobs = session.scalars(
+        select(ImportJob)
+        .where(ImportJob.kind == "deputies", ImportJob.scope_id == congress.id)
+        .order_by(ImportJob.id.desc())
+        .limit(10)
+    ).all()
+    return render(
+        request,
+        "rolls/congress.html",
+        {"congress": congress, "deputies": deputies, "linked": linked, "jobs": jobs} | extra,
+        status=status,
+    )
+
+
+def _congress(request: Request) -> Congress:
+    session = db(request)
+    congress = get_congress(session, request.path_params["congress_id"])
+    authorize(request, Permission.MANAGE_ROLLS, get_area(session, congress.area_id).path)
+    return congress
+
+
+@requires(Permission.MANAGE_ROLLS)
+async def congress_page(request: Request) -> Response:
+    return await _congress_page(request, _congress(request))
+
+
+@requires(Permission.MANAGE_ROLLS)
+async def import_deputies(request: Request) -> Response:
+    congress = _congress(request)
+    file = await upload(request, "file")
+    if file is None:
+        return await _congress_page(
+            request, congress, 422, error=N_("Choose a CSV or XLSX file to import.")
+        )
+    me = user(request)
+    job = start_job(
+        db(request), "deputies", file.filename or "deputies.csv", me.id, scope_id=congress.id
+    )
+    audit.record(
+        db(request),
+        actor_id=me.id,
+        action="deputies.import",
+        target=f"job:{job.id}",
+        ip=client_ip(request),
+        congress=congress.id,
+    )
+    response = htmx.redirect(request, f"/admin/rolls/jobs/{job.id}")
+    response.background = BackgroundTask(
+        run_job, request.app.state.sessions, job.id, await file.read(), secret=_secret(request)
+    )
+    return response
+
+
+@requires(Permission.MANAGE_ROLLS)
+async def link(request: Request) -> Response:
+    session = db(request)
+    congress = _congress(request)
+    fields = await form_fields(request)
+    deputy = session.get(DeputyEntry, int(fields.get("deputy_id") or 0))
+    account = find_by_login(session, fields.get("login", ""))
+    if deputy is None or deputy.congress_id != congress.id:
+        raise HTTPException(404)
+    if account is None:
+        return await _congress_page(request, congress, 422, error=N_("No account has this login."))
+    try:
+        link_deputy(session, deputy, account)
+    except DomainError as error:
+        return await _congress_page(request, congress, 422, error=error.message)
+    audit.record(
+        session,
+        actor_id=user(request).id,
+        action="deputies.link",
+        target=f"account:{account.id}",
+        ip=client_ip(request),
+        deputy=deputy.id,
+    )
+    flash(request, "The deputy has been linked to the account.", "success")
+    return htmx.redirect(request, f"/admin/congresses/{congress.id}")
+
+
+routes = [
+    Route("/verify", verify_self, methods=["GET", "POST"]),
+    Route("/admin/verify", assisted, methods=["GET", "POST"]),
+    Route("/admin/rolls", rolls),
+    Route("/admin/rolls/import", import_roll, methods=["POST"]),
+    Route("/admin/rolls/jobs/{job_id:int}", job_page),
+    Route("/admin/congresses", congresses, methods=["GET", "POST"]),
+    Route("/admin/congresses/{congress_id:int}", congress_page),
+    Route("/admin/congresses/{congress_id:int}/import", import_deputies, methods=["POST"]),
+    Route("/admin/congresses/{congress_id:int}/link", link, methods=["POST"]),
+]

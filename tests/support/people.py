@@ -1,0 +1,27 @@
+"""Invented people with valid ID numbers, for roll tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from participation.rules.identity import check_digit
+
+
+def id_number(n: int, born: date) -> str:
+    first17 = f"990{n % 1000:03d}{born:%Y%m%d}{(n // 1000) % 1000:03d}"
+    return first17 + check_digit(first17)
+
+
+def person(n: int) -> tuple[str, str, date]:
+    born = date(1950, 1, 1) + timedelta(days=n % 20000)
+    return f"居民{n}", id_number(n, born), born
+
+
+def roll_csv(count: int, community: str = "M1", start: int = 0) -> str:
+    lines = ["姓名,身份证号,出生日期,社区代码,户号,手机号"]
+    for n in range(start, start + count):
+        name, number, born = person(n)
+        lines.append(
+            f"{name},{number},{born.isoformat()},{community},H{n // 3},1380000{n % 10000:04d}"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,170 @@
+"""Roll pages: self verification, the assisted desk, imports with progress, deputies."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from participation.audit import AuditEntry
+from participation.rolls import DeputyEntry, RollEntry
+from tests.conftest import PASSWORD
+from tests.support.people import person, roll_csv
+
+
+def import_roll(client, csv_text: str) -> str:  # type: ignore[no-untyped-def]
+    response = client.submit(
+        "/admin/rolls/import", files={"file": ("roll.csv", csv_text.encode())}, page="/admin/rolls"
+    )
+    assert response.status_code == 303
+    return str(response.headers["location"])
+
+
+def roll_count(engine) -> int:  # type: ignore[no-untyped-def]
+    with Session(engine) as s:
+        return int(s.scalar(select(func.count()).select_from(RollEntry)) or 0)
+
+
+def test_import_page_shows_progress_and_result(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("communityworker", PASSWORD)
+    job_url = import_roll(client, roll_csv(50))
+    page = client.get(job_url).text
+    assert "已导入" in page and "50" in page
+    assert roll_count(engine) == 50
+    fragment = client.get(job_url, headers={"HX-Request": "true", "HX-Target": "job_progress"})
+    assert fragment.text.lstrip().startswith('<div id="job_progress"')
+
+
+def test_bad_file_reports_rows_and_imports_nothing(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("communityworker", PASSWORD)
+    text = roll_csv(20).replace(",M1,", ",M2,", 1)  # M2 is outside the worker's community
+    page = client.get(import_roll(client, text)).text
+    assert "未导入" in page and "<td>2</td>" in page and "不在您的管辖区域内" in page
+    assert roll_count(engine) == 0
+
+
+def test_self_verification(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    admin = client
+    admin.sign_in("admin", PASSWORD)
+    import_roll(admin, roll_csv(3))
+    admin.post("/logout", data={"csrf_token": admin.csrf("/")})
+    client.sign_in("nobody", PASSWORD)
+    name, number, born = person(1)
+    wrong = client.submit(
+        "/verify", {"name": name, "id_number": number, "birth_date": "1900-01-01"}, page="/verify"
+    )
+    assert wrong.status_code == 422 and "核对" in wrong.text
+    ok = client.submit(
+        "/verify",
+        {"name": name, "id_number": number, "birth_date": born.isoformat()},
+        page="/verify",
+    )
+    assert ok.status_code == 303
+    account = client.get("/account").text
+    assert "已核验为一社区居民" in account
+    with Session(engine) as s:
+        entry = s.scalar(select(RollEntry).where(RollEntry.name == name))
+        assert entry is not None and entry.account_id == world["people"]["nobody"].id
+
+
+def test_verification_attempts_are_limited(client, world) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("nobody", PASSWORD)
+    name, number, born = person(1)
+    for _ in range(5):
+        assert (
+            client.submit(
+                "/verify",
+                {"name": "猜", "id_number": number, "birth_date": born.isoformat()},
+                page="/verify",
+            ).status_code
+            == 422
+        )
+    assert (
+        client.submit(
+            "/verify",
+            {"name": name, "id_number": number, "birth_date": born.isoformat()},
+            page="/verify",
+        ).status_code
+        == 429
+    )
+
+
+def test_a_roll_entry_verifies_one_account(client, make_client, world) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("admin", PASSWORD)
+    import_roll(client, roll_csv(2))
+    name, number, born = person(0)
+    details = {"name": name, "id_number": number, "birth_date": born.isoformat()}
+    first = make_client()
+    first.sign_in("nobody", PASSWORD)
+    assert first.submit("/verify", details, page="/verify").status_code == 303
+    second = make_client()
+    second.sign_in("volunteer", PASSWORD)
+    again = second.submit("/verify", details, page="/verify")
+    assert again.status_code == 422 and "已经用另一个账户核验" in again.text
+
+
+def test_assisted_desk_is_audited_and_scoped(client, make_client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    admin = make_client()
+    admin.sign_in("admin", PASSWORD)
+    import_roll(
+        admin, roll_csv(2) + "\n".join(roll_csv(1, community="M2", start=9).splitlines()[1:]) + "\n"
+    )
+    client.sign_in("communityworker", PASSWORD)
+    name, number, born = person(0)
+    ok = client.submit(
+        "/admin/verify",
+        {"login": "nobody", "name": name, "id_number": number, "birth_date": born.isoformat()},
+        page="/admin/verify",
+    )
+    assert ok.status_code == 303
+    with Session(engine) as s:
+        entry = s.scalar(select(RollEntry).where(RollEntry.name == name))
+        assert entry is not None and entry.verified_by == world["people"]["community_worker"].id
+        assert (
+            s.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()))
+            == "roll.assisted_verify"
+        )
+    other_name, other_number, other_born = person(9)  # lives in M2, outside the worker's area
+    refused = client.submit(
+        "/admin/verify",
+        {
+            "login": "volunteer",
+            "name": other_name,
+            "id_number": other_number,
+            "birth_date": other_born.isoformat(),
+        },
+        page="/admin/verify",
+    )
+    assert refused.status_code == 403
+
+
+def test_congress_and_deputy_roll(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("admin", PASSWORD)
+    created = client.submit(
+        "/admin/congresses",
+        {"area_id": str(world["district"].id), "term": "7", "session_number": "3", "name": ""},
+        page="/admin/congresses",
+    )
+    assert created.status_code == 303
+    url = created.headers["location"]
+    wrong_level = client.submit(
+        "/admin/congresses",
+        {"area_id": str(world["community"].id), "term": "1", "session_number": "1"},
+        page="/admin/congresses",
+    )
+    assert wrong_level.status_code == 422
+    lines = ["姓名,身份证号,选区"] + [f"{person(n)[0]},{person(n)[1]},第{n}选区" for n in range(4)]
+    imported = client.submit(
+        f"{url}/import",
+        files={"file": ("d.csv", "\n".join(lines).encode())},
+        page="/admin/congresses",
+    )
+    assert "已导入" in client.get(imported.headers["location"]).text
+    with Session(engine) as s:
+        deputy = s.scalar(select(DeputyEntry).order_by(DeputyEntry.id))
+        assert deputy is not None
+        assert s.scalar(select(func.count()).select_from(DeputyEntry)) == 4
+    linked = client.submit(
+        f"{url}/link", {"deputy_id": str(deputy.id), "login": "deputy"}, page="/admin/congresses"
+    )
+    assert linked.status_code == 303
+    assert "测试deputy" in client.get(url).text
