@@ -21,6 +21,7 @@ from participation.db import make_engine
 from participation.errors import DomainError
 from web import errors, i18n, routes, vendor
 from web.dbsession import DatabaseSessionMiddleware
+from web.oidc import make_oauth, provider_origins
 from web.security import CSRFMiddleware, SecurityHeadersMiddleware, origin_of
 from web.settings import Settings
 from web.templating import make_environment
@@ -59,7 +60,11 @@ def create_app(settings: Settings) -> Starlette:
         return FileResponse(htmx_js, media_type="text/javascript")
 
     middleware = [
-        Middleware(SecurityHeadersMiddleware, hsts=settings.https),
+        Middleware(
+            SecurityHeadersMiddleware,
+            hsts=settings.https,
+            form_targets=provider_origins(settings),
+        ),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,
@@ -92,9 +97,5 @@ def create_app(settings: Settings) -> Starlette:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.templates = make_environment()
-    app.state.oauth = None
-    if settings.oidc_providers:
-        from web.oidc import make_oauth
-
-        app.state.oauth = make_oauth(settings)
+    app.state.oauth = make_oauth(settings) if settings.oidc_providers else None
     return app

@@ -48,6 +48,9 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/accounts/{account}/revoke"): ADMIN,
     ("POST", "/admin/accounts/{account}/active"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/auth/oidc/{provider}/login"): EVERYONE,
+    ("POST", "/auth/oidc/{provider}/link"): SIGNED_IN,
+    ("GET", "/auth/oidc/{provider}/callback"): EVERYONE,
     ("GET", "/verify"): SIGNED_IN,
     ("POST", "/verify"): SIGNED_IN,
     ("GET", "/admin/verify"): ROLLS,
@@ -88,6 +91,7 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "box": 1,
         "job": 1,
         "congress": 1,
+        "provider": "none",
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
