@@ -11,12 +11,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from participation import accounts, audit
 from participation.areas import Area, create_area
+from participation.ballots.boxes import NewBox, NewItem, create_box
+from participation.ballots.casting import cast_ballot
+from participation.ballots.closing import publish
 from participation.db import utcnow
 from participation.rolls import Congress, DeputyEntry, RollEntry
 from participation.rules.areas import AreaKind
+from participation.rules.ballot_forms import BallotForm, FormKind
+from participation.rules.eligibility import Roll
 from participation.rules.identity import check_digit, id_hash
 from participation.rules.permissions import Role
 from web.migrate import upgrade
@@ -78,7 +84,7 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
     secret = settings.id_hash_key.encode()
     with session_scope(settings) as session:
         if session.scalar(select(Area.id).limit(1)) is not None:
-            return "Demo data is already loaded.\n" + _accounts_text()
+            return "Demo data is already loaded.\n" + _accounts_text(None)
         by_name: dict[str, Area] = {}
         community_areas: list[Area] = []
         for (city_code, city_name), districts in TREE.items():
@@ -115,18 +121,23 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
                                 parent=community,
                             )
         entries: list[RollEntry] = []
+        samples: list[tuple[str, str, date, str]] = []
         for n in range(residents):
             community = community_areas[n % len(community_areas)]
             born = date(1940, 1, 1) + timedelta(days=rng.randint(0, 365 * 66))
+            name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2)))
+            number = fake_id_number(rng, born)
             entries.append(
                 RollEntry(
                     community_id=community.id,
-                    name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2))),
-                    id_hash=id_hash(secret, fake_id_number(rng, born)),
+                    name=name,
+                    id_hash=id_hash(secret, number),
                     birth_date=born,
                     household_code=f"{community.code}-{n // 3:05d}",
                 )
             )
+            if n >= residents - 3:  # never verified below: people to try /verify as
+                samples.append((name, number, born, community.name))
         session.add_all(entries)
         session.flush()
         for login, name, role, area_name in ROLE_ACCOUNTS:
@@ -170,15 +181,80 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
                     account_id=deputy_account.id if n == 0 and deputy_account else None,
                 )
             )
+        seed_ballots(session, by_name, entries)
         audit.record(
             session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
         )
-    return "Demo data loaded.\n" + _accounts_text()
+    return "Demo data loaded.\n" + _accounts_text(samples)
 
 
-def _accounts_text() -> str:
+def _samples_text(samples: list[tuple[str, str, date, str]]) -> str:
+    lines = ["People on the roll, not yet verified (sign up, then verify at /verify as one):"]
+    for name, number, born, community in samples:
+        lines.append(f"  {name}  {number}  {born.isoformat()}  {community}")
+    return "\n".join(lines)
+
+
+def _accounts_text(samples: list[tuple[str, str, date, str]] | None) -> str:
     lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     for login, name, role, area in ROLE_ACCOUNTS:
         lines.append(f"  {login:<10} {role.value:<17} {name}" + (f" @ {area}" if area else ""))
     lines.append("  13800000000 … 13800000029  verified residents")
+    if samples:
+        lines.append(_samples_text(samples))
+    else:
+        lines.append("(Start again with `gongzhi demo --reset` to see people to verify as.)")
     return "\n".join(lines)
+
+
+def seed_ballots(session: Session, by_name: dict[str, Area], entries: list[RollEntry]) -> None:
+    """An open community-budget vote and a closed, published city-wide yes/no vote."""
+    now = utcnow()
+    create_box(
+        session,
+        NewBox(
+            title="望江社区2027年微实事项目投票",
+            area=by_name["望江社区"],
+            roll=Roll.RESIDENTS,
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=30),
+            form=BallotForm(FormKind.BUDGET, min_choices=1, budget=300_000),
+            rule={"rule": "mes-add1-greedy", "budget": 300_000},
+            description="预算30万元，请选择您支持的项目（总额不超过预算）。",
+            items=[
+                NewItem("老旧小区加装电梯前期论证", 150_000),
+                NewItem("社区长者饭堂升级", 90_000),
+                NewItem("儿童友好游乐空间", 120_000),
+                NewItem("背街小巷路灯改造", 60_000),
+                NewItem("垃圾分类亭智能化", 45_000),
+            ],
+        ),
+        None,
+    )
+    closed = create_box(
+        session,
+        NewBox(
+            title="海澄市“关键小事”清单意见征询",
+            area=by_name["海澄市"],
+            roll=Roll.RESIDENTS,
+            opens_at=now - timedelta(days=20),
+            closes_at=now - timedelta(days=2),
+            form=BallotForm(FormKind.YES_NO),
+            rule={"rule": "threshold", "base": "cast", "places": 2},
+            items=[
+                NewItem("增设社区便民服务点"),
+                NewItem("延长图书馆开放时间"),
+                NewItem("新增公交夜班线路"),
+            ],
+        ),
+        None,
+    )
+    voters = [e for e in entries if e.account_id is not None]
+    marks = ["yes", "yes", "no", "abstain", "yes"]
+    for n, entry in enumerate(voters):
+        assert entry.account_id is not None
+        choices = {"1": marks[n % 5], "2": marks[(n + 1) % 5], "3": marks[(n + 3) % 5]}
+        cast_ballot(
+            session, closed, entry.account_id, {"choices": choices}, now - timedelta(days=10)
+        )
+    publish(session, closed, now)
