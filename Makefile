@@ -51,9 +51,12 @@ check: venv ## ruff format --check, ruff check, mypy, import contracts, alembic 
 	$(BIN)/lint-imports
 	GONGZHI_DATABASE_URL=sqlite:///$$(mktemp -d)/check.db bash -c '$(BIN)/gongzhi migrate >/dev/null && $(BIN)/alembic check'
 
-bench: venv ## benchmarks: HTTP throughput against a bare Starlette app, tally rules against pabutools
+bench: venv ## benchmarks: pages and ballot casting against a bare Starlette app, tally rules
+	@command -v ab >/dev/null && command -v wrk >/dev/null || { \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q apache2-utils wrk; }
 	$(BIN)/python bench/bench_http.py
-	@if [ -f bench/bench_tally.py ]; then $(BIN)/python bench/bench_tally.py --quick; fi
+	$(BIN)/python bench/bench_cast.py
 
 clean: ## remove the virtualenv and local databases
 	rm -rf $(VENV) var

@@ -7,6 +7,7 @@ otherwise (and on any exception), so a refused request writes nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,9 +19,24 @@ from participation.db import READ_ONLY
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # GET endpoints that must write (the OpenID callback creates accounts and links).
 WRITING_GET_PREFIXES = ("/auth/oidc/",)
+# POST endpoints that read first and then write briefly (see start_write): casting.
+SHORT_WRITES = re.compile(r"^/ballots/\d+/cast$")
 
 
 KEEP_ON_REFUSAL = "db_keep_on_refusal"
+
+
+def start_write(request: Request) -> None:
+    """End a short-write request's read phase and begin its write transaction.
+
+    On SQLite a write transaction holds the database's single write lock; for
+    the hottest write (casting a ballot) the checks run first without it and the
+    two inserts then take it for well under a millisecond. Correctness does not
+    depend on the reads staying current: the inserts carry their own unique keys.
+    """
+    session = db(request)
+    session.commit()  # nothing was written: this only ends the read transaction
+    session.connection(execution_options={READ_ONLY: False})
 
 
 def keep_on_refusal(request: Request) -> None:
@@ -43,9 +59,9 @@ class DatabaseSessionMiddleware:
             await self.app(scope, receive, send)
             return
         factory: sessionmaker[Session] = scope["app"].state.sessions
-        read_only = scope["method"] in SAFE_METHODS and not scope["path"].startswith(
-            WRITING_GET_PREFIXES
-        )
+        read_only = (
+            scope["method"] in SAFE_METHODS and not scope["path"].startswith(WRITING_GET_PREFIXES)
+        ) or bool(SHORT_WRITES.match(scope["path"]))
         session = factory()
         if read_only:
             session.connection(execution_options={READ_ONLY: True})

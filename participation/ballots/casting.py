@@ -105,16 +105,18 @@ def has_voted(session: Session, box: BallotBox, voter_key: str) -> bool:
     return session.get(Participation, {"box_id": box.id, "voter_key": voter_key}) is not None
 
 
-def cast_ballot(
-    session: Session, box: BallotBox, account_id: int, raw: Mapping[str, Any], now: datetime
-) -> Receipt:
-    """Record one ballot for ``account_id`` and return its receipt.
+@dataclass(frozen=True)
+class PreparedCast:
+    """A checked ballot, ready to record: eligibility and validity already hold."""
 
-    Invariants: an ineligible or invalid ballot writes nothing; one voter key
-    counts once per box, also under concurrent casts (the participation's
-    primary key decides, the loser gets ``ballot.already_voted``); the stored
-    ballot carries no voter, time or order unless the box is recorded.
-    """
+    voter_key: str
+    content: dict[str, Any]
+
+
+def prepare_cast(
+    session: Session, box: BallotBox, account_id: int, raw: Mapping[str, Any], now: datetime
+) -> PreparedCast:
+    """Check eligibility and the ballot (reads only). Raises DomainError when refused."""
     verdict = eligibility(session, box, account_id, now)
     if not verdict.ok:
         assert verdict.reason is not None
@@ -128,11 +130,17 @@ def cast_ballot(
             INVALID[checked.reason],
             params={"min": form.min_choices, "max": form.max_choices or 0},
         )
-    assert verdict.voter_key is not None
+    assert verdict.voter_key is not None and checked.content is not None
+    return PreparedCast(verdict.voter_key, checked.content)
+
+
+def record_cast(session: Session, box: BallotBox, prepared: PreparedCast) -> Receipt:
+    """Store a prepared ballot (two inserts). The participation's primary key
+    decides races: the loser gets ``ballot.already_voted`` and nothing is stored."""
     receipt = Receipt("-".join(secrets.token_hex(2).upper() for _ in range(4)))
     try:
         with session.begin_nested():
-            session.add(Participation(box_id=box.id, voter_key=verdict.voter_key))
+            session.add(Participation(box_id=box.id, voter_key=prepared.voter_key))
             session.flush()
     except IntegrityError:
         raise DomainError(
@@ -145,9 +153,21 @@ def cast_ballot(
             id=secrets.token_hex(16),
             box_id=box.id,
             receipt_hash=receipt.hash,
-            content=json.dumps(checked.content, ensure_ascii=False, sort_keys=True),
-            voter_key=verdict.voter_key if box.secrecy == "recorded" else None,
+            content=json.dumps(prepared.content, ensure_ascii=False, sort_keys=True),
+            voter_key=prepared.voter_key if box.secrecy == "recorded" else None,
         )
     )
     session.flush()
     return receipt
+
+
+def cast_ballot(
+    session: Session, box: BallotBox, account_id: int, raw: Mapping[str, Any], now: datetime
+) -> Receipt:
+    """Record one ballot for ``account_id`` and return its receipt.
+
+    Invariants: an ineligible or invalid ballot writes nothing; one voter key
+    counts once per box, also under concurrent casts; the stored ballot carries
+    no voter, time or order unless the box is recorded.
+    """
+    return record_cast(session, box, prepare_cast(session, box, account_id, raw, now))

@@ -19,7 +19,7 @@ from web import htmx
 from web.auth import current_user_or_none, user
 from web.ballot_input import raw_ballot
 from web.clock import now
-from web.dbsession import db
+from web.dbsession import db, start_write
 from web.templating import render
 
 STATUS_LABELS = {
@@ -93,7 +93,9 @@ async def cast(request: Request) -> Response:
     form = await request.form()
     raw = raw_ballot(box.form.kind, items_of(session, box), form)
     try:
-        receipt = casting.cast_ballot(session, box, me.id, raw, now(request))
+        prepared = casting.prepare_cast(session, box, me.id, raw, now(request))
+        start_write(request)
+        receipt = casting.record_cast(session, box, prepared)
     except DomainError as error:
         message = error.message
         return await _box_page(

@@ -1,0 +1,117 @@
+"""Shared pieces of the benchmarks: the machine, servers on loopback, wrk runs."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"machine: {os.cpu_count()} CPUs ({model}), {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(
+    command: Sequence[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server in its own process group; always stop the whole group."""
+    process = subprocess.Popen(
+        list(command),
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"server did not start: {' '.join(command)}") from None
+                time.sleep(0.1)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class Load:
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def ab(url: str, *, requests: int, seconds: int, connections: int = 32) -> Load:
+    """Bounded load with ApacheBench: ``requests`` requests, or ``seconds`` at most."""
+    if shutil.which("ab") is None:
+        raise SystemExit("ab is needed: apt-get install apache2-utils (make bench installs it)")
+    # -t before -n: -t alone would imply 50,000 requests; -n after it sets the count.
+    out = subprocess.run(
+        ["ab", "-q", "-t", str(seconds), "-n", str(requests), "-c", str(connections), url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    ).stdout
+    done = int(re.search(r"Complete requests:\s+(\d+)", out).group(1))  # type: ignore[union-attr]
+    failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
+    rps = float(re.search(r"Requests per second:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = float(re.search(r"\n\s+50%\s+(\d+)", out).group(1))  # type: ignore[union-attr]
+    p99 = float(re.search(r"\n\s+99%\s+(\d+)", out).group(1))  # type: ignore[union-attr]
+    return Load(done, rps, p50, p99, failed + (int(non2xx.group(1)) if non2xx else 0))
+
+
+def row(name: str, load: Load, baseline: Load | None) -> str:
+    ratio = f"{load.rps / baseline.rps:6.2f}" if baseline else "  1.00"
+    return (
+        f"{name:<28} {load.requests:>8} {load.rps:>10.0f} {load.p50_ms:>8.1f} "
+        f"{load.p99_ms:>8.1f} {ratio:>8} {load.errors:>6}"
+    )
+
+
+HEADER = (
+    f"{'endpoint':<28} {'requests':>8} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} "
+    f"{'vs hello':>8} {'non2xx':>6}"
+)
