@@ -71,6 +71,7 @@ def equal_shares(
     budget: Fraction,
     *,
     cost_utility: bool = True,
+    order: Sequence[str] | None = None,
 ) -> Outcome:
     """MES with a fixed budget: every voter starts with ``budget / n``.
 
@@ -78,7 +79,8 @@ def equal_shares(
     maximal payment per unit of utility (rho) is funded, each supporter paying
     ``min(their money, rho * utility)``. Utility is the project's cost (cost
     utilities) or 1 (approval utilities). Voters with identical ballots are
-    grouped, which changes nothing but speed.
+    grouped, which changes nothing but speed. ``order`` replaces the default
+    tie-break (supporters, cost, item order) with a given order of preference.
     """
     groups = Counter(approvals)
     sets = list(groups)
@@ -89,8 +91,8 @@ def equal_shares(
     money = [Fraction(budget) / n] * len(sets)
     supporters = {k: [g for g, s in enumerate(sets) if k in s] for k in keys}
     votes = {k: sum(counts[g] for g in supporters[k]) for k in keys}
-    order = tie_order(keys, votes, costs)
-    remaining = [k for k in order if votes[k] > 0]
+    ranking = list(order) if order is not None else tie_order(keys, votes, costs)
+    remaining = [k for k in ranking if votes[k] > 0]
     reasons: dict[str, tuple[str, dict[str, object]]] = {
         k: (N_("No supporters"), {}) for k in keys if votes[k] == 0
     }
@@ -148,6 +150,7 @@ def equal_shares_add1(
     *,
     cost_utility: bool = True,
     greedy_completion: bool = False,
+    order: Sequence[str] | None = None,
 ) -> Outcome:
     """MES with the add-one completion, optionally followed by greedy completion.
 
@@ -159,7 +162,9 @@ def equal_shares_add1(
     """
     n = len(approvals)
     supported = {k for a in approvals for k in a}
-    current = equal_shares(keys, approvals, costs, Fraction(budget), cost_utility=cost_utility)
+    current = equal_shares(
+        keys, approvals, costs, Fraction(budget), cost_utility=cost_utility, order=order
+    )
     virtual = budget
     while n:
         spent = sum(costs[k] for k in current.selected)
@@ -168,7 +173,7 @@ def equal_shares_add1(
             break  # exhaustive: no supported project fits any more
         virtual += n
         following = equal_shares(
-            keys, approvals, costs, Fraction(virtual), cost_utility=cost_utility
+            keys, approvals, costs, Fraction(virtual), cost_utility=cost_utility, order=order
         )
         if sum(costs[k] for k in following.selected) > budget:
             break
