@@ -24,3 +24,7 @@ HOOKS.append(cli_ballots.register)
 from web import cli_rolls  # noqa: E402
 
 HOOKS.append(cli_rolls.register)
+
+from web import cli_pb  # noqa: E402
+
+HOOKS.append(cli_pb.register)

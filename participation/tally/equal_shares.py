@@ -11,6 +11,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
+
+from gmpy2 import mpq  # exact rationals, several times faster than fractions.Fraction
 
 from participation.errors import N_
 
@@ -88,35 +91,43 @@ def equal_shares(
     n = sum(counts)
     if n == 0:
         return Outcome((), {k: (N_("No supporters"), {}) for k in keys})
-    money = [Fraction(budget) / n] * len(sets)
+    share = Fraction(budget) / n
+    money = [mpq(share.numerator, share.denominator)] * len(sets)
     supporters = {k: [g for g, s in enumerate(sets) if k in s] for k in keys}
     votes = {k: sum(counts[g] for g in supporters[k]) for k in keys}
     ranking = list(order) if order is not None else tie_order(keys, votes, costs)
+    position = {k: i for i, k in enumerate(ranking)}
     remaining = [k for k in ranking if votes[k] > 0]
     reasons: dict[str, tuple[str, dict[str, object]]] = {
         k: (N_("No supporters"), {}) for k in keys if votes[k] == 0
     }
+    # rho of a project only grows as its supporters spend, so the rho found in
+    # an earlier round is a lower bound: a round may stop looking once the
+    # bounds exceed the best rho found (the standard lazy evaluation of MES).
+    lower = dict.fromkeys(remaining, mpq(0))
     selected: list[str] = []
     round_no = 0
     while True:
         round_no += 1
         best: str | None = None
-        best_rho: Fraction | None = None
-        best_cap = Fraction(0)
-        for k in list(remaining):
+        best_rho = mpq(0)
+        best_cap = mpq(0)
+        for k in sorted(remaining, key=lambda k: (lower[k], position[k])):
+            if best is not None and lower[k] > best_rho:
+                break
             cost = costs[k]
             total = sum(money[g] * counts[g] for g in supporters[k])
             if total < cost:
                 remaining.remove(k)
                 reasons[k] = (
-                    N_("Its supporters ran out of money in round %(round)s"),
+                    N_("Its supporters no longer had enough money (round %(round)s)"),
                     {"round": round_no},
                 )
                 continue
             cap = _payment_cap(cost, [(money[g], counts[g]) for g in supporters[k]])
-            utility = cost if cost_utility and cost > 0 else 1
-            rho = cap / utility
-            if best_rho is None or rho < best_rho:
+            rho = cap / (cost if cost_utility and cost > 0 else 1)
+            lower[k] = rho
+            if best is None or rho < best_rho or (rho == best_rho and position[k] < position[best]):
                 best, best_rho, best_cap = k, rho, cap
         if best is None:
             break
@@ -128,11 +139,11 @@ def equal_shares(
     return Outcome(tuple(selected), reasons)
 
 
-def _payment_cap(cost: int, holdings: Sequence[tuple[Fraction, int]]) -> Fraction:
+def _payment_cap(cost: int, holdings: Sequence[tuple[Any, int]]) -> Any:
     """The least q with sum(count * min(money, q)) == cost (given that money suffices)."""
     if cost == 0:
-        return Fraction(0)
-    paid = Fraction(0)
+        return mpq(0)
+    paid = mpq(0)
     left = sum(c for _, c in holdings)
     for amount, count in sorted(holdings):
         if amount * left >= cost - paid:

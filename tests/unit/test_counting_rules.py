@@ -134,7 +134,7 @@ def test_equal_shares_small_example() -> None:
     approvals = [frozenset("x")] * 3 + [frozenset("y")]
     outcome = equal_shares(["x", "y"], approvals, {"x": 60, "y": 40}, Fraction(100))
     assert outcome.selected == ("x",)
-    assert outcome.reasons["y"][0].startswith("Its supporters ran out")
+    assert outcome.reasons["y"][0].startswith("Its supporters no longer had enough money")
     completed = equal_shares_add1(["x", "y"], approvals, {"x": 60, "y": 40}, 100)
     assert completed.selected == ("x", "y")  # raising shares to 40 each affords y
 

@@ -14,19 +14,22 @@ from participation.tally.equal_shares import equal_shares, equal_shares_add1
 NAMES = [f"p{n}" for n in range(6)]
 
 
-def reference(costs: dict[str, int], approvals: list[frozenset[str]], budget: int,
-              add1: bool) -> set[str]:
+def reference(
+    costs: dict[str, int], approvals: list[frozenset[str]], budget: int, add1: bool
+) -> set[str]:
     projects = {k: Project(k, cost) for k, cost in costs.items()}
     instance = Instance(projects.values(), budget_limit=budget)
     profile = ApprovalProfile([ApprovalBallot({projects[k] for k in a}) for a in approvals])
-    outcome = method_of_equal_shares(instance, profile, sat_class=Cost_Sat,
-                                     voter_budget_increment=1 if add1 else None)
+    outcome = method_of_equal_shares(
+        instance, profile, sat_class=Cost_Sat, voter_budget_increment=1 if add1 else None
+    )
     return {p.name for p in outcome}
 
 
 instances = st.tuples(
     st.lists(st.integers(1, 40), min_size=2, max_size=6).map(
-        lambda costs: dict(zip(NAMES, costs, strict=False))),
+        lambda costs: dict(zip(NAMES, costs, strict=False))
+    ),
     st.lists(st.sets(st.sampled_from(NAMES), min_size=1, max_size=4), min_size=1, max_size=10),
     st.integers(5, 100),
 )
