@@ -1,0 +1,1 @@
+"""Counting rules for ballots and participatory budgets: pure, exact, explained."""
