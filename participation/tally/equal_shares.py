@@ -8,7 +8,7 @@ lower cost, then the item order of the ballot.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -67,9 +67,34 @@ def greedy(
     return Outcome(tuple(selected), reasons)
 
 
+@dataclass(frozen=True)
+class Electorate:
+    """Approval ballots grouped by identical ballot, with each project's supporters.
+
+    Built once and reused by every run of the add-one completion.
+    """
+
+    counts: list[int]
+    supporters: dict[str, list[int]]
+    votes: dict[str, int]
+    size: int
+
+    @classmethod
+    def of(cls, keys: Sequence[str], approvals: Sequence[frozenset[str]]) -> Electorate:
+        groups = Counter(approvals)
+        counts = list(groups.values())
+        supporters: dict[str, list[int]] = {k: [] for k in keys}
+        for g, ballot in enumerate(groups):
+            for k in ballot:
+                if k in supporters:
+                    supporters[k].append(g)
+        votes = {k: sum(counts[g] for g in supporters[k]) for k in keys}
+        return cls(counts, supporters, votes, sum(counts))
+
+
 def equal_shares(
     keys: Sequence[str],
-    approvals: Sequence[frozenset[str]],
+    approvals: Sequence[frozenset[str]] | Electorate,
     costs: Mapping[str, int],
     budget: Fraction,
     *,
@@ -85,16 +110,17 @@ def equal_shares(
     grouped, which changes nothing but speed. ``order`` replaces the default
     tie-break (supporters, cost, item order) with a given order of preference.
     """
-    groups = Counter(approvals)
-    sets = list(groups)
-    counts = [groups[s] for s in sets]
-    n = sum(counts)
+    electorate = approvals if isinstance(approvals, Electorate) else Electorate.of(keys, approvals)
+    counts, supporters, votes, n = (
+        electorate.counts,
+        electorate.supporters,
+        electorate.votes,
+        electorate.size,
+    )
     if n == 0:
         return Outcome((), {k: (N_("No supporters"), {}) for k in keys})
     share = Fraction(budget) / n
-    money = [mpq(share.numerator, share.denominator)] * len(sets)
-    supporters = {k: [g for g, s in enumerate(sets) if k in s] for k in keys}
-    votes = {k: sum(counts[g] for g in supporters[k]) for k in keys}
+    money = [mpq(share.numerator, share.denominator)] * len(counts)
     ranking = list(order) if order is not None else tie_order(keys, votes, costs)
     position = {k: i for i, k in enumerate(ranking)}
     remaining = [k for k in ranking if votes[k] > 0]
@@ -116,15 +142,19 @@ def equal_shares(
             if best is not None and lower[k] > best_rho:
                 break
             cost = costs[k]
-            total = sum(money[g] * counts[g] for g in supporters[k])
-            if total < cost:
+            # Supporters holding the same amount are pooled: after a few rounds
+            # there are few distinct amounts, so the sort below stays short.
+            pool: dict[Any, int] = {}
+            for g in supporters[k]:
+                pool[money[g]] = pool.get(money[g], 0) + counts[g]
+            cap = _payment_cap(cost, pool.items())
+            if cap is None:
                 remaining.remove(k)
                 reasons[k] = (
                     N_("Its supporters no longer had enough money (round %(round)s)"),
                     {"round": round_no},
                 )
                 continue
-            cap = _payment_cap(cost, [(money[g], counts[g]) for g in supporters[k]])
             rho = cap / (cost if cost_utility and cost > 0 else 1)
             lower[k] = rho
             if best is None or rho < best_rho or (rho == best_rho and position[k] < position[best]):
@@ -139,18 +169,20 @@ def equal_shares(
     return Outcome(tuple(selected), reasons)
 
 
-def _payment_cap(cost: int, holdings: Sequence[tuple[Any, int]]) -> Any:
-    """The least q with sum(count * min(money, q)) == cost (given that money suffices)."""
+def _payment_cap(cost: int, holdings: Iterable[tuple[Any, int]]) -> Any | None:
+    """The least q with sum(count * min(money, q)) == cost, or None if the money
+    of all holdings together does not reach the cost."""
     if cost == 0:
         return mpq(0)
+    ordered = sorted(holdings)
+    left = sum(c for _, c in ordered)
     paid = mpq(0)
-    left = sum(c for _, c in holdings)
-    for amount, count in sorted(holdings):
+    for amount, count in ordered:
         if amount * left >= cost - paid:
             return (cost - paid) / left
         paid += amount * count
         left -= count
-    raise ValueError("supporters cannot afford the project")
+    return None
 
 
 def equal_shares_add1(
@@ -173,8 +205,9 @@ def equal_shares_add1(
     """
     n = len(approvals)
     supported = {k for a in approvals for k in a}
+    electorate = Electorate.of(keys, approvals)
     current = equal_shares(
-        keys, approvals, costs, Fraction(budget), cost_utility=cost_utility, order=order
+        keys, electorate, costs, Fraction(budget), cost_utility=cost_utility, order=order
     )
     virtual = budget
     while n:
@@ -184,7 +217,7 @@ def equal_shares_add1(
             break  # exhaustive: no supported project fits any more
         virtual += n
         following = equal_shares(
-            keys, approvals, costs, Fraction(virtual), cost_utility=cost_utility, order=order
+            keys, electorate, costs, Fraction(virtual), cost_utility=cost_utility, order=order
         )
         if sum(costs[k] for k in following.selected) > budget:
             break
