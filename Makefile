@@ -57,6 +57,7 @@ bench: venv ## benchmarks: pages and ballot casting against a bare Starlette app
 	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q apache2-utils wrk; }
 	$(BIN)/python bench/bench_http.py
 	$(BIN)/python bench/bench_cast.py
+	$(BIN)/python bench/bench_tally.py
 
 clean: ## remove the virtualenv and local databases
 	rm -rf $(VENV) var
