@@ -52,6 +52,9 @@ def build_bulletin(
 def chain_problems(bulletin: Mapping[str, Any]) -> list[str]:
     """Where the bulletin's chain does not hold (empty when it is intact)."""
     problems = []
+    for n, ballot in enumerate(bulletin["ballots"], start=1):
+        if not isinstance(ballot.get("receipt_hash"), str) or "content" not in ballot:
+            return [f"ballot {n}: malformed (no receipt hash or no content)"]
     entries = [{k: v for k, v in b.items() if k != "link"} for b in bulletin["ballots"]]
     links = chain(bulletin["box"], entries)
     for n, (ballot, link) in enumerate(zip(bulletin["ballots"], links, strict=True), start=1):

@@ -50,7 +50,10 @@ def count_bulletin(
     if base["round_void"]:
         return base | {"rows": [], "selected": [], "notes": [], "value_label": "Votes", "scale": 0}
     counter = RULES[str(rule.get("rule"))]
-    result = counter(form, rule, costs, valid, int(header.get("eligible", 0)))
+    # "returned" (valid and void ballots) is the base for "present" thresholds.
+    result = counter(
+        form, rule | {"returned": len(contents)}, costs, valid, int(header.get("eligible", 0))
+    )
     rows = [
         {
             "key": row.key,

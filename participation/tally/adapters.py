@@ -76,7 +76,8 @@ def count_threshold(
 ) -> CountResult:
     """Items pass with more than (or at least) a share of a base; then the top N pass.
 
-    ``params``: ``base`` (eligible | cast, default eligible), ``share`` (default
+    ``params``: ``base`` (eligible | present | cast: all on the roll, ballots
+    returned including void ones, or valid ballots; default eligible), ``share`` (default
     1/2), ``strict`` (default true: "more than"), ``places`` (N, default all),
     ``quorum`` (share of eligible that must vote, default none). A tie at the
     cut-off is reported as a runoff among the tied items, never broken; fewer
@@ -85,16 +86,19 @@ def count_threshold(
     keys = list(costs)
     yes = approvals(ballots, keys)
     cast = len(ballots)
-    base = eligible if params.get("base", "eligible") == "eligible" else cast
+    present = int(params.get("returned", cast))
+    base = {"eligible": eligible, "present": present, "cast": cast}[
+        str(params.get("base", "eligible"))
+    ]
     share = _fraction(params.get("share"), "1/2")
     strict = bool(params.get("strict", True))
     notes: list[tuple[str, dict[str, Any]]] = []
     quorum = params.get("quorum")
-    if quorum is not None and cast * 1 <= _fraction(quorum, "1/2") * eligible:
+    if quorum is not None and present <= _fraction(quorum, "1/2") * eligible:
         notes.append(
             (
                 N_("Quorum not reached: %(cast)s of %(eligible)s voted."),
-                {"cast": cast, "eligible": eligible},
+                {"cast": present, "eligible": eligible},
             )
         )
         rows = [Row(k, yes[k], False, N_("Not adopted: no quorum")) for k in ordered(keys, yes)]
@@ -382,13 +386,18 @@ def count_points(
     ballots: Ballots,
     eligible: int,
 ) -> CountResult:
-    """Cumulative ballots: most points first; within a budget, greedy by points."""
+    """Cumulative (or ranked, Borda-scored) ballots: most points first; within a
+    budget, greedy by points."""
     from participation.tally.equal_shares import greedy
 
     keys = list(costs)
     points: Counter[str] = Counter({k: 0 for k in keys})
     for ballot in ballots:
-        points.update(ballot["points"])
+        if "ranking" in ballot:  # ranked ballots give Borda points
+            ranking = ballot["ranking"]
+            points.update({k: len(ranking) - i for i, k in enumerate(ranking)})
+        else:
+            points.update(ballot["points"])
     budget = _budget_of(form, params)
     if budget:
         return _budget_rows(keys, points, costs, greedy(keys, points, costs, budget))

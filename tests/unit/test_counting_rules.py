@@ -167,3 +167,17 @@ def test_greedy_with_skip_is_maximal(costs, votes_sets, budget) -> None:  # type
     outcome = greedy(keys, votes, costs, budget)
     left = budget - sum(costs[k] for k in outcome.selected)
     assert all(costs[k] > left for k in keys if k not in outcome.selected)
+
+
+def test_threshold_base_present_counts_void_ballots() -> None:
+    votes = ballots("a", "a", "a")  # 3 valid of 5 returned (2 void), 10 eligible
+    params = {"places": 1, "base": "present", "returned": 5}
+    assert run("threshold", params, votes, 10).rows[0].selected  # 3 > 5/2
+    assert not run("threshold", params | {"returned": 6}, votes, 10).rows[0].selected
+
+
+def test_points_from_rankings_within_a_budget() -> None:
+    form = BallotForm(FormKind.RANKED, budget=100)
+    rankings = [{"ranking": ["a", "b"]}, {"ranking": ["b", "a"]}, {"ranking": ["b"]}]
+    result = RULES["points"](form, {}, {"a": 60, "b": 50}, rankings, 3)
+    assert [(r.key, r.value, r.selected) for r in result.rows] == [("b", 4, True), ("a", 3, False)]

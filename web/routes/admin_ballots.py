@@ -42,7 +42,7 @@ RULES = {
         "mes-add1",
         "mes-add1-greedy",
     ],
-    FormKind.RANKED: ["borda", "irv"],
+    FormKind.RANKED: ["borda", "irv", "points"],
     FormKind.CUMULATIVE: ["points"],
     FormKind.SATISFACTION: ["satisfaction"],
 }
