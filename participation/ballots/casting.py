@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -56,32 +56,37 @@ class Receipt:
         return receipt_hash(self.code)
 
 
-def voter_facts(session: Session, account_id: int) -> VoterFacts:
-    entry = session.scalar(select(RollEntry).where(RollEntry.account_id == account_id))
-    community_path = None
-    if entry is not None:
-        area = session.get(Area, entry.community_id)
-        community_path = area.path if area else None
-    congress_ids = frozenset(
-        session.scalars(select(DeputyEntry.congress_id).where(DeputyEntry.account_id == account_id))
-    )
-    rep_paths = tuple(
-        session.scalars(
-            select(Area.path)
-            .join(RoleGrant, RoleGrant.area_id == Area.id)
-            .where(
-                RoleGrant.account_id == account_id,
-                RoleGrant.role == Role.REPRESENTATIVE.value,
+def voter_facts(session: Session, account_id: int, roll: Roll | None = None) -> VoterFacts:
+    """What the rolls say about an account; with ``roll``, only what that roll needs."""
+    facts = VoterFacts(account_id=account_id)
+    if roll in (None, Roll.RESIDENTS, Roll.HOUSEHOLDS):
+        row = session.execute(
+            select(Area.path, RollEntry.household_code)
+            .join(RollEntry, RollEntry.community_id == Area.id)
+            .where(RollEntry.account_id == account_id)
+        ).first()
+        if row is not None:
+            facts = replace(facts, community_path=row[0], household_code=row[1])
+    if roll in (None, Roll.DEPUTIES):
+        congress_ids = frozenset(
+            session.scalars(
+                select(DeputyEntry.congress_id).where(DeputyEntry.account_id == account_id)
             )
         )
-    )
-    return VoterFacts(
-        account_id=account_id,
-        community_path=community_path,
-        household_code=entry.household_code if entry else None,
-        congress_ids=congress_ids,
-        representative_paths=rep_paths,
-    )
+        facts = replace(facts, congress_ids=congress_ids)
+    if roll in (None, Roll.REPRESENTATIVES):
+        rep_paths = tuple(
+            session.scalars(
+                select(Area.path)
+                .join(RoleGrant, RoleGrant.area_id == Area.id)
+                .where(
+                    RoleGrant.account_id == account_id,
+                    RoleGrant.role == Role.REPRESENTATIVE.value,
+                )
+            )
+        )
+        facts = replace(facts, representative_paths=rep_paths)
+    return facts
 
 
 def box_scope(session: Session, box: BallotBox) -> BoxScope:
@@ -91,7 +96,8 @@ def box_scope(session: Session, box: BallotBox) -> BoxScope:
 
 
 def eligibility(session: Session, box: BallotBox, account_id: int, now: datetime) -> Eligibility:
-    return assess(voter_facts(session, account_id), box_scope(session, box), now)
+    facts = voter_facts(session, account_id, Roll(box.roll))
+    return assess(facts, box_scope(session, box), now)
 
 
 def item_costs(session: Session, box: BallotBox) -> dict[str, int]:
