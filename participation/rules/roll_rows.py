@@ -96,6 +96,12 @@ def text_of(value: object) -> str:
     return str(value).strip()
 
 
+def name_errors(line: int, name: str) -> list[RowError]:
+    if not name or len(name) > 60:
+        return [RowError(line, "name", N_("the name is missing or longer than 60 characters"))]
+    return []
+
+
 @dataclass(frozen=True)
 class ResidentRecord:
     name: str
@@ -118,12 +124,8 @@ def check_resident_row(
     ``communities`` maps community codes to area paths; ``scope_path`` limits
     the importer to communities inside their area (None: anywhere).
     """
-    errors: list[RowError] = []
     name = text_of(values.get("name"))
-    if not name or len(name) > 60:
-        errors.append(
-            RowError(line, "name", N_("the name is missing or longer than 60 characters"))
-        )
+    errors = name_errors(line, name)
     number = normalize_id_number(text_of(values.get("id_number")))
     born = parse_date(values.get("birth_date"))
     if born is None:
@@ -173,12 +175,8 @@ class DeputyRecord:
 def check_deputy_row(
     line: int, values: Mapping[str, object], secret: bytes
 ) -> DeputyRecord | list[RowError]:
-    errors: list[RowError] = []
     name = text_of(values.get("name"))
-    if not name or len(name) > 60:
-        errors.append(
-            RowError(line, "name", N_("the name is missing or longer than 60 characters"))
-        )
+    errors = name_errors(line, name)
     number = normalize_id_number(text_of(values.get("id_number")))
     problem = id_number_problem(number)
     if problem:

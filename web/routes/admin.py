@@ -16,7 +16,7 @@ from participation.errors import N_, DomainError
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Permission, Role
 from web import htmx
-from web.accounts_ip import client_ip
+from web.audit_log import log_action
 from web.auth import requires, user
 from web.dbsession import db
 from web.forms import form_fields, upload
@@ -58,15 +58,7 @@ async def areas(request: Request) -> Response:
     except (DomainError, ValueError) as error:
         message = error.message if isinstance(error, DomainError) else N_("Choose a valid kind.")
         return await _areas_page(request, 422, form=fields, error=message)
-    audit.record(
-        session,
-        actor_id=user(request).id,
-        action="area.create",
-        target=f"area:{area.id}",
-        ip=client_ip(request),
-        code=area.code,
-        name=area.name,
-    )
+    log_action(request, "area.create", f"area:{area.id}", code=area.code, name=area.name)
     flash(request, "The area has been created.", "success")
     return htmx.redirect(request, "/admin/areas")
 
@@ -81,15 +73,7 @@ async def rename(request: Request) -> Response:
         rename_area(session, area, fields.get("name", ""))
     except DomainError as error:
         return await _areas_page(request, 422, error=error.message)
-    audit.record(
-        session,
-        actor_id=user(request).id,
-        action="area.rename",
-        target=f"area:{area.id}",
-        ip=client_ip(request),
-        old=old,
-        new=area.name,
-    )
+    log_action(request, "area.rename", f"area:{area.id}", old=old, new=area.name)
     flash(request, "The area has been renamed.", "success")
     return htmx.redirect(request, "/admin/areas")
 
@@ -111,14 +95,7 @@ async def import_areas(request: Request) -> Response:
             import_errors=result.errors,
             error=N_("Nothing was imported: correct these rows and try again."),
         )
-    audit.record(
-        session,
-        actor_id=user(request).id,
-        action="area.import",
-        target=file.filename or "",
-        ip=client_ip(request),
-        created=result.created,
-    )
+    log_action(request, "area.import", file.filename or "", created=result.created)
     flash(request, "The areas have been imported.", "success")
     return htmx.redirect(request, "/admin/areas")
 
@@ -185,12 +162,10 @@ async def grant(request: Request) -> Response:
         return await _account_page(request, account, 422, error=N_("Choose a role and an area."))
     me = user(request)
     accounts.grant_role(session, account, role, area, granted_by=me.account)
-    audit.record(
-        session,
-        actor_id=me.id,
-        action="role.grant",
-        target=f"account:{account.id}",
-        ip=client_ip(request),
+    log_action(
+        request,
+        "role.grant",
+        f"account:{account.id}",
         role=role.value,
         area=area.code if area else None,
     )
@@ -210,14 +185,8 @@ async def revoke(request: Request) -> Response:
         return await _account_page(request, account, 422, error=N_("No such role grant."))
     if removed.account_id != account.id:
         raise HTTPException(404)
-    audit.record(
-        session,
-        actor_id=user(request).id,
-        action="role.revoke",
-        target=f"account:{account.id}",
-        ip=client_ip(request),
-        role=removed.role,
-        area_id=removed.area_id,
+    log_action(
+        request, "role.revoke", f"account:{account.id}", role=removed.role, area_id=removed.area_id
     )
     flash(request, "The role has been revoked.", "success")
     return htmx.redirect(request, f"/admin/accounts/{account.id}")
@@ -225,7 +194,6 @@ async def revoke(request: Request) -> Response:
 
 @requires(Permission.MANAGE_ACCOUNTS)
 async def set_active(request: Request) -> Response:
-    session = db(request)
     account = _account(request)
     fields = await form_fields(request)
     me = user(request)
@@ -235,14 +203,7 @@ async def set_active(request: Request) -> Response:
         )
     account.is_active = fields.get("active") == "1"
     account.session_epoch += 1  # signs the person out everywhere
-    audit.record(
-        session,
-        actor_id=me.id,
-        action="account.active",
-        target=f"account:{account.id}",
-        ip=client_ip(request),
-        active=account.is_active,
-    )
+    log_action(request, "account.active", f"account:{account.id}", active=account.is_active)
     flash(request, "The account has been updated.", "success")
     return htmx.redirect(request, f"/admin/accounts/{account.id}")
 

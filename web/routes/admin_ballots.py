@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation import audit
 from participation.areas import area_tree, get_area
 from participation.ballots.boxes import NewBox, NewItem, create_box, get_box, items_of
 from participation.ballots.closing import publish
@@ -23,7 +22,7 @@ from participation.rules.eligibility import Roll
 from participation.rules.paper_lines import LineError, read_lines
 from participation.rules.permissions import Permission
 from web import htmx
-from web.accounts_ip import client_ip
+from web.audit_log import log_action
 from web.auth import authorize, requires, user
 from web.clock import now
 from web.dbsession import db
@@ -159,14 +158,7 @@ async def boxes(request: Request) -> Response:
         box = create_box(session, new, user(request).id)
     except DomainError as error:
         return await _list_page(request, 422, form=fields, errors=error.fields, error=error.message)
-    audit.record(
-        session,
-        actor_id=user(request).id,
-        action="ballot.create",
-        target=f"ballot:{box.id}",
-        ip=client_ip(request),
-        title=box.title,
-    )
+    log_action(request, "ballot.create", f"ballot:{box.id}", title=box.title)
     flash(request, "The ballot has been created.", "success")
     return htmx.redirect(request, f"/admin/ballots/{box.id}")
 
@@ -216,12 +208,10 @@ async def paper(request: Request) -> Response:
         enter_batch(db(request), box, fields.get("label", ""), user(request).id, ballots)
     except DomainError as error:
         return await _box_admin(request, box, 422, error=error.message)
-    audit.record(
-        db(request),
-        actor_id=user(request).id,
-        action="ballot.paper_entry",
-        target=f"ballot:{box.id}",
-        ip=client_ip(request),
+    log_action(
+        request,
+        "ballot.paper_entry",
+        f"ballot:{box.id}",
         batch=fields.get("label"),
         count=len(ballots),
     )
@@ -237,14 +227,7 @@ async def recount(request: Request) -> Response:
         recount_batch(db(request), box, fields.get("label", ""))
     except DomainError as error:
         return await _box_admin(request, box, error.status, error=error.message)
-    audit.record(
-        db(request),
-        actor_id=user(request).id,
-        action="ballot.paper_recount",
-        target=f"ballot:{box.id}",
-        ip=client_ip(request),
-        batch=fields.get("label"),
-    )
+    log_action(request, "ballot.paper_recount", f"ballot:{box.id}", batch=fields.get("label"))
     flash(request, "Both tellers can now enter the batch again.", "success")
     return htmx.redirect(request, f"/admin/ballots/{box.id}")
 
@@ -256,14 +239,7 @@ async def publish_results(request: Request) -> Response:
         bulletin = publish(db(request), box, now(request))
     except DomainError as error:
         return await _box_admin(request, box, 422, error=error.message, error_params=error.params)
-    audit.record(
-        db(request),
-        actor_id=user(request).id,
-        action="ballot.publish",
-        target=f"ballot:{box.id}",
-        ip=client_ip(request),
-        root=bulletin["root"],
-    )
+    log_action(request, "ballot.publish", f"ballot:{box.id}", root=bulletin["root"])
     flash(request, "The results have been published.", "success")
     return htmx.redirect(request, f"/ballots/{box.id}")
 

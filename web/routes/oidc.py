@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation import accounts, audit
+from participation import accounts
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
-from web.accounts_ip import client_ip
+from web.audit_log import log_action
 from web.auth import requires, sign_in, user
 from web.dbsession import db
 from web.errors import error_page
@@ -109,14 +109,7 @@ async def callback(request: Request) -> Response:
             accounts.link_identity(session, account, name, subject, email)
         except DomainError as error:
             return error_page(request, 409, error.message)
-        audit.record(
-            session,
-            actor_id=account.id,
-            action="identity.link",
-            target=f"account:{account.id}",
-            ip=client_ip(request),
-            provider=name,
-        )
+        log_action(request, "identity.link", f"account:{account.id}", provider=name)
         flash(request, "The sign-in provider has been linked to your account.", "success")
         sign_in(request, account)
         return _go(next_url)

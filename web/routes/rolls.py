@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation import audit
 from participation.accounts import Account, find_by_login
 from participation.areas import Area, area_tree, get_area
 from participation.deputies import create_congress, deputies_of, get_congress
@@ -29,7 +28,7 @@ from participation.verification import (
     verify,
 )
 from web import htmx
-from web.accounts_ip import client_ip
+from web.audit_log import log_action
 from web.auth import authorize, requires, user
 from web.clock import now
 from web.dbsession import db, keep_on_refusal
@@ -39,6 +38,17 @@ from web.templating import flash, render
 
 def _secret(request: Request) -> bytes:
     return str(request.app.state.settings.id_hash_key).encode()
+
+
+def entry_from_form(request: Request, fields: dict[str, str]) -> RollEntry | None:
+    """The roll entry matching name, ID number and birth date typed into a form."""
+    return find_entry(
+        db(request),
+        _secret(request),
+        fields.get("name", ""),
+        fields.get("id_number", ""),
+        parse_date(fields.get("birth_date")),
+    )
 
 
 # --- verifying oneself ---------------------------------------------------------------
@@ -66,13 +76,7 @@ async def verify_self(request: Request) -> Response:
             },
             status=429,
         )
-    found = find_entry(
-        session,
-        _secret(request),
-        fields.get("name", ""),
-        fields.get("id_number", ""),
-        parse_date(fields.get("birth_date")),
-    )
+    found = entry_from_form(request, fields)
     if found is None:
         record_failed_attempt(session, me.id, at)
         keep_on_refusal(request)  # the failed attempt counts towards the limit
@@ -113,13 +117,7 @@ async def assisted(request: Request) -> Response:
             context | {"error": N_("No account has this login.")},
             status=422,
         )
-    entry = find_entry(
-        session,
-        _secret(request),
-        fields.get("name", ""),
-        fields.get("id_number", ""),
-        parse_date(fields.get("birth_date")),
-    )
+    entry = entry_from_form(request, fields)
     if entry is None:
         return render(request, "rolls/assisted.html", context | {"error": NO_MATCH}, status=422)
     community = session.get(Area, entry.community_id)
@@ -132,14 +130,7 @@ async def assisted(request: Request) -> Response:
         return render(
             request, "rolls/assisted.html", context | {"error": error.message}, status=422
         )
-    audit.record(
-        session,
-        actor_id=me.id,
-        action="roll.assisted_verify",
-        target=f"account:{account.id}",
-        ip=client_ip(request),
-        entry=entry.id,
-    )
+    log_action(request, "roll.assisted_verify", f"account:{account.id}", entry=entry.id)
     flash(request, "The person has been verified.", "success")
     return htmx.redirect(request, "/admin/verify")
 
@@ -198,14 +189,7 @@ async def import_roll(request: Request) -> Response:
     _area, path = _scope(request)
     me = user(request)
     job = start_job(db(request), "residents", file.filename or "roll.csv", me.id)
-    audit.record(
-        db(request),
-        actor_id=me.id,
-        action="roll.import",
-        target=f"job:{job.id}",
-        ip=client_ip(request),
-        filename=file.filename,
-    )
+    log_action(request, "roll.import", f"job:{job.id}", filename=file.filename)
     task = BackgroundTask(
         run_job, request.app.state.sessions, job.id, data, secret=_secret(request), scope_path=path
     )
@@ -250,14 +234,7 @@ async def congresses(request: Request) -> Response:
             )
             context, status = {"form": fields, "error": message}, 422
         else:
-            audit.record(
-                session,
-                actor_id=user(request).id,
-                action="congress.create",
-                target=f"congress:{congress.id}",
-                ip=client_ip(request),
-                name=congress.name,
-            )
+            log_action(request, "congress.create", f"congress:{congress.id}", name=congress.name)
             flash(request, "The congress has been created.", "success")
             return htmx.redirect(request, f"/admin/congresses/{congress.id}")
     rows = session.execute(
@@ -318,14 +295,7 @@ async def import_deputies(request: Request) -> Response:
     job = start_job(
         db(request), "deputies", file.filename or "deputies.csv", me.id, scope_id=congress.id
     )
-    audit.record(
-        db(request),
-        actor_id=me.id,
-        action="deputies.import",
-        target=f"job:{job.id}",
-        ip=client_ip(request),
-        congress=congress.id,
-    )
+    log_action(request, "deputies.import", f"job:{job.id}", congress=congress.id)
     response = htmx.redirect(request, f"/admin/rolls/jobs/{job.id}")
     response.background = BackgroundTask(
         run_job, request.app.state.sessions, job.id, await file.read(), secret=_secret(request)
@@ -348,14 +318,7 @@ async def link(request: Request) -> Response:
         link_deputy(session, deputy, account)
     except DomainError as error:
         return await _congress_page(request, congress, 422, error=error.message)
-    audit.record(
-        session,
-        actor_id=user(request).id,
-        action="deputies.link",
-        target=f"account:{account.id}",
-        ip=client_ip(request),
-        deputy=deputy.id,
-    )
+    log_action(request, "deputies.link", f"account:{account.id}", deputy=deputy.id)
     flash(request, "The deputy has been linked to the account.", "success")
     return htmx.redirect(request, f"/admin/congresses/{congress.id}")
 
