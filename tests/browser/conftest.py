@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,14 @@ from sqlalchemy.orm import Session
 
 from participation import accounts
 from participation.areas import create_area
+from participation.ballots.boxes import NewBox, NewItem, create_box
+from participation.ballots.casting import cast_ballot
+from participation.ballots.closing import publish
 from participation.db import make_engine
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
+from participation.rules.ballot_forms import BallotForm, FormKind
+from participation.rules.eligibility import Roll
 from participation.rules.identity import id_hash
 from participation.rules.permissions import Role
 from tests.support.people import person
@@ -81,6 +86,43 @@ def seed(settings: Settings) -> None:
         )
         s.add(entry)
         accounts.grant_role(s, resident, Role.RESIDENT, community)
+        now = datetime.now(UTC)
+        create_box(
+            s,
+            NewBox(
+                title="望江社区微实事投票",
+                area=community,
+                roll=Roll.RESIDENTS,
+                opens_at=now - timedelta(days=1),
+                closes_at=now + timedelta(days=7),
+                form=BallotForm(FormKind.BUDGET, min_choices=1, budget=100_000),
+                rule={"rule": "mes-add1-greedy", "budget": 100_000},
+                items=[
+                    NewItem("长者饭堂", 60_000),
+                    NewItem("儿童乐园", 50_000),
+                    NewItem("路灯改造", 30_000),
+                ],
+            ),
+            None,
+        )
+        closed = create_box(
+            s,
+            NewBox(
+                title="已结束的表决",
+                area=community,
+                roll=Roll.RESIDENTS,
+                opens_at=now - timedelta(days=9),
+                closes_at=now - timedelta(days=1),
+                form=BallotForm(FormKind.YES_NO),
+                rule={"rule": "threshold", "base": "cast"},
+                items=[NewItem("增设快递柜"), NewItem("延长开放时间")],
+            ),
+            None,
+        )
+        cast_ballot(
+            s, closed, resident.id, {"choices": {"1": "yes", "2": "no"}}, now - timedelta(days=5)
+        )
+        publish(s, closed, now)
     engine.dispose()
 
 

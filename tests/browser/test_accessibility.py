@@ -11,7 +11,17 @@ from tests.browser.conftest import LiveServer, sign_in
 pytestmark = pytest.mark.browser
 axe = Axe()
 
-PUBLIC = ["/", "/login", "/signup", "/areas", "/areas/1", "/ballots", "/no-such-page"]
+PUBLIC = [
+    "/",
+    "/login",
+    "/signup",
+    "/areas",
+    "/areas/1",
+    "/ballots",
+    "/ballots/1",
+    "/ballots/2",
+    "/no-such-page",
+]
 ADMIN = [
     "/account",
     "/admin",
