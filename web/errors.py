@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -63,8 +64,6 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
 
 def _default(exc: HTTPException) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(exc.status_code).phrase
     except ValueError:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from web import htmx, i18n, labels
+from web.auth import current_user_or_none
 from web.security import csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -68,8 +69,6 @@ def render(
 
 
 def base_context(request: Request) -> dict[str, Any]:
-    from web.auth import current_user_or_none  # late: auth imports templating helpers
-
     return {
         "request": request,
         "user": current_user_or_none(request),

@@ -12,6 +12,7 @@ from typing import Any
 
 from participation.errors import N_
 from participation.rules.ballot_forms import BallotForm
+from participation.tally import equal_shares as es
 
 Ballots = Sequence[Mapping[str, Any]]
 RUNOFF = N_("Runoff needed among: %(items)s (tied at %(votes)s votes) for %(places)s place(s).")
@@ -315,8 +316,6 @@ def count_irv(
 def _budget_rows(
     keys: Sequence[str], votes: Mapping[str, int], costs: Mapping[str, int], outcome: Any
 ) -> CountResult:
-    from participation.tally.equal_shares import tie_order
-
     chosen = set(outcome.selected)
     reasons = {k: outcome.reasons.get(k, (N_("Not funded"), {})) for k in keys}
     rows = [
@@ -328,7 +327,7 @@ def _budget_rows(
             reasons[k][1],
             detail={N_("Cost"): costs[k]},
         )
-        for k in tie_order(keys, votes, costs)
+        for k in es.tie_order(keys, votes, costs)
     ]
     return CountResult(rows)
 
@@ -338,8 +337,6 @@ def _budget_of(form: BallotForm, params: Mapping[str, Any]) -> int:
 
 
 def _budget_rule(name: str, **options: Any) -> None:
-    from participation.tally import equal_shares as es
-
     def count(
         form: BallotForm,
         params: Mapping[str, Any],
@@ -388,8 +385,6 @@ def count_points(
 ) -> CountResult:
     """Cumulative (or ranked, Borda-scored) ballots: most points first; within a
     budget, greedy by points."""
-    from participation.tally.equal_shares import greedy
-
     keys = list(costs)
     points: Counter[str] = Counter({k: 0 for k in keys})
     for ballot in ballots:
@@ -400,5 +395,5 @@ def count_points(
             points.update(ballot["points"])
     budget = _budget_of(form, params)
     if budget:
-        return _budget_rows(keys, points, costs, greedy(keys, points, costs, budget))
+        return _budget_rows(keys, points, costs, es.greedy(keys, points, costs, budget))
     return _top(keys, points, int(params.get("places") or 1), N_("Points"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import accounts
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rolls import RollEntry
 from participation.rules.permissions import Permission
@@ -74,10 +76,6 @@ async def logout(request: Request) -> Response:
 async def account_page(request: Request) -> Response:
     me = user(request)
     session = db(request)
-    from sqlalchemy import select
-
-    from participation.areas import Area
-
     entry = session.scalar(select(RollEntry).where(RollEntry.account_id == me.id))
     community = session.get(Area, entry.community_id) if entry else None
     return render(

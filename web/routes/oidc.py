@@ -7,7 +7,7 @@ from typing import Any
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from participation import accounts
@@ -125,8 +125,6 @@ async def callback(request: Request) -> Response:
 
 
 def _go(url: str) -> Response:
-    from starlette.responses import RedirectResponse
-
     return RedirectResponse(url, status_code=303)
 
 
