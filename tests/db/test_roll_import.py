@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +15,12 @@ from participation.rolls import ImportJob, RollEntry
 from tests.support.people import person, roll_csv
 
 SECRET = b"test-secret"
+
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return any_db_url
 
 
 def run(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -7,6 +8,12 @@ from participation.accounts import RoleGrant
 from participation.areas import Area
 from participation.audit import AuditEntry
 from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return any_db_url
 
 
 def areas_by_code(engine) -> dict[str, Area]:  # type: ignore[no-untyped-def]

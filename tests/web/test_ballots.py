@@ -21,6 +21,12 @@ NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
+@pytest.fixture
 def voters(world, engine):  # type: ignore[no-untyped-def]
     """Verified residents of the community: 'resident' and 'householdrep' (one household)."""
     with Session(engine) as s, s.begin():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -9,6 +10,12 @@ from participation.audit import AuditEntry
 from participation.rolls import DeputyEntry, RollEntry
 from tests.conftest import PASSWORD
 from tests.support.people import person, roll_csv
+
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return any_db_url
 
 
 def import_roll(client, csv_text: str) -> str:  # type: ignore[no-untyped-def]
