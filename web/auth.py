@@ -12,11 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from participation.accounts import Account, grants_of
+from participation.errors import N_
 from participation.rules.permissions import Decision, Grant, Permission, allows
 from web import htmx
 from web.dbsession import db
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+SESSION_ENDED = N_("Your session has ended. Please sign in again.")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,9 @@ def current_user_or_none(request: Request) -> CurrentUser | None:
         ):
             user = CurrentUser(account, tuple(grants_of(db(request), account.id)))
         else:
-            request.session.clear()  # expired: password changed or account disabled
+            # Expired: the password changed or the account was disabled meanwhile.
+            request.session.clear()
+            request.session["flash"] = [["info", SESSION_ENDED]]
     request.state.user = user
     return user
 
