@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -94,6 +95,7 @@ def _save(sessions: sessionmaker[Session], job_id: int, **values: Any) -> Import
         assert job is not None
         for key, value in values.items():
             setattr(job, key, value)
+        job.updated_at = utcnow()
         session.flush()
         session.expunge(job)
         return job
@@ -269,3 +271,28 @@ def _write(
 
 def job_errors(job: ImportJob) -> list[dict[str, Any]]:
     return list(json.loads(job.errors or "[]"))
+
+
+RUNNING = ("pending", "validating", "writing")
+STALE_AFTER = timedelta(minutes=10)
+
+
+def recover_stale_jobs(session: Session, now: datetime) -> int:
+    """Mark jobs that stopped reporting (their process died) as failed.
+
+    Safe because a job writes the roll in one transaction: a job that died
+    imported nothing. Invariant: a job is never left "running" forever.
+    """
+    stale = session.scalars(
+        select(ImportJob).where(ImportJob.status.in_(RUNNING),
+                                ImportJob.updated_at < now - STALE_AFTER)
+    ).all()
+    for job in stale:
+        job.status = "failed"
+        job.error_count = 1
+        job.errors = json.dumps([RowError(0, "", INTERRUPTED).to_json()])
+        job.finished_at = now
+    return len(stale)
+
+
+INTERRUPTED = N_("The import was interrupted before it finished; nothing was imported.")

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
 from participation.db import Base, utcnow
 
 
@@ -32,6 +33,8 @@ class ImportJob(Base):
     errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON [{row, field, reason}]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Touched with every progress report; a running job silent for long has died.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
 
 

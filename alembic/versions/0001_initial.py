@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 16:54:49.096148
+Create Date: 2026-11-22 17:43:58.122545
 """
 
 from collections.abc import Sequence
@@ -129,6 +129,7 @@ def upgrade() -> None:
         sa.Column("errors", sa.Text(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", participation.db.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", participation.db.UTCDateTime(), nullable=False),
         sa.Column("finished_at", participation.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by"], ["accounts.id"], name=op.f("fk_import_jobs_created_by_accounts")

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from participation import rolls as _rolls  # noqa: F401  (tables our keys refer to)
 from participation.db import Base, utcnow
 from participation.rules.ballot_forms import BallotForm
 

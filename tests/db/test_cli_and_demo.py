@@ -74,3 +74,37 @@ def test_demo_data(tmp_path: Path) -> None:
         assert roles == set(Role)
     engine.dispose()
     assert "already loaded" in seed_demo(settings)
+
+
+def test_import_roll_command(world, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Run as a separate process, the way staff use it (catches import-order bugs)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.people import roll_csv
+
+    env = os.environ | {
+        "GONGZHI_DATABASE_URL": sqlite_url,
+        "GONGZHI_ENV": "test",
+        "GONGZHI_DEFAULT_LOCALE": "en",
+    }
+    command = [sys.executable, "-m", "web.cli", "import-roll"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(roll_csv(30).replace(",M1,", ",M9,", 1), encoding="utf-8")
+    refused = subprocess.run(
+        [*command, str(bad)], env=env, capture_output=True, text=True, check=False
+    )
+    assert refused.returncode == 1
+    assert "row 2, community_code: no community has the code M9" in refused.stderr
+    good = tmp_path / "good.csv"
+    good.write_text(roll_csv(30), encoding="utf-8")
+    done = subprocess.run(
+        [*command, str(good)], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "30 rows imported" in done.stdout and "rows checked" in done.stderr
+    engine = make_engine(sqlite_url)
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(RollEntry)) == 30
+    engine.dispose()

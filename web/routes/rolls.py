@@ -15,7 +15,7 @@ from participation.accounts import Account, find_by_login
 from participation.areas import Area, area_tree, get_area
 from participation.deputies import create_congress, deputies_of, get_congress
 from participation.errors import N_, DomainError
-from participation.roll_import import job_errors, run_job, start_job
+from participation.roll_import import job_errors, recover_stale_jobs, run_job, start_job
 from participation.rolls import Congress, DeputyEntry, ImportJob, RollEntry
 from participation.rules.permissions import Permission
 from participation.rules.roll_rows import parse_date
@@ -200,6 +200,7 @@ async def import_roll(request: Request) -> Response:
 
 @requires(Permission.MANAGE_ROLLS)
 async def job_page(request: Request) -> Response:
+    recover_stale_jobs(db(request), now(request))
     job = db(request).get(ImportJob, request.path_params["job_id"])
     if job is None:
         raise HTTPException(404)
