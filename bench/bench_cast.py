@@ -11,91 +11,28 @@ many ballots and participations as requests were accepted: nothing lost.
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
-from base64 import b64encode
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import itsdangerous
 from harness import BIN, ROOT, free_port, machine, server
 
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation.accounts import Account
-from participation.areas import create_area
-from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.models import CastBallot, Participation
 from participation.db import make_engine
-from participation.rolls import RollEntry
-from participation.rules.areas import AreaKind
-from participation.rules.ballot_forms import BallotForm, FormKind
-from participation.rules.eligibility import Roll
-from web.migrate import upgrade
-
-SECRET = "bench-secret-key-bench-secret-key-0123456789"
+from tests.support.voters import SECRET, prepare_voters
 
 
 def prepare(url: str, voters: int, cookie_file: Path) -> int:
-    upgrade(url)
-    engine = make_engine(url)
-    now = datetime.now(UTC)
-    with Session(engine) as s, s.begin():
-        city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
-        district = create_area(s, code="D", name="区", kind=AreaKind.DISTRICT, parent=city)
-        street = create_area(s, code="S", name="街", kind=AreaKind.STREET, parent=district)
-        community = create_area(s, code="M", name="社区", kind=AreaKind.COMMUNITY, parent=street)
-        s.execute(
-            insert(Account),
-            [
-                {"username": f"v{n}", "display_name": f"v{n}", "password_hash": None}
-                for n in range(voters)
-            ],
-        )
-        ids = list(s.scalars(select(Account.id).order_by(Account.id)))
-        s.execute(
-            insert(RollEntry),
-            [
-                {
-                    "community_id": community.id,
-                    "name": f"v{n}",
-                    "id_hash": f"{n:064x}",
-                    "birth_date": date(1980, 1, 1),
-                    "household_code": f"H{n}",
-                    "account_id": account_id,
-                }
-                for n, account_id in enumerate(ids)
-            ],
-        )
-        box = create_box(
-            s,
-            NewBox(
-                title="bench",
-                area=community,
-                roll=Roll.RESIDENTS,
-                opens_at=now - timedelta(hours=1),
-                closes_at=now + timedelta(hours=2),
-                form=BallotForm(FormKind.CHOOSE, 1, 2),
-                rule={"rule": "approval", "places": 1},
-                items=[NewItem("a"), NewItem("b"), NewItem("c")],
-            ),
-            None,
-        )
-        box_id = box.id
-    engine.dispose()
-    signer = itsdangerous.TimestampSigner(SECRET)
+    box_id, people = prepare_voters(url, voters)
     with cookie_file.open("w") as fh:
-        for account_id in ids:
-            token = secrets.token_urlsafe(16)
-            session = {"uid": account_id, "epoch": 0, "csrf": token}
-            cookie = signer.sign(b64encode(json.dumps(session).encode())).decode()
+        for _account_id, cookie, token in people:
             fh.write(f"{cookie}\t{token}\n")
     return box_id
 

@@ -76,3 +76,96 @@ def test_an_import_killed_while_writing_leaves_no_rows(world, db_url: str, tmp_p
             recovered = s.get(ImportJob, job_id)
             assert recovered is not None and recovered.status == "failed"  # ...and is told
     engine.dispose()
+
+
+def test_a_server_killed_during_voting_loses_no_acknowledged_ballot(db_url: str) -> None:
+    """Voters cast through the real server; it is killed mid-stream and restarted.
+
+    Every ballot the server acknowledged (303) must be stored, and ballots and
+    participations must still pair up one to one.
+    """
+    import threading
+
+    import httpx
+
+    from participation.ballots.models import CastBallot, Participation
+    from tests.support.pg import free_port
+    from tests.support.voters import SECRET, prepare_voters
+
+    box_id, people = prepare_voters(db_url, 400)
+    port = free_port()
+    env = os.environ | {
+        "GONGZHI_DATABASE_URL": db_url,
+        "GONGZHI_SECRET_KEY": SECRET,
+        "GONGZHI_ENV": "test",
+        "GONGZHI_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "web.cli",
+        "serve",
+        "--workers",
+        "2",
+        "--port",
+        str(port),
+        "--quiet",
+    ]
+    server = subprocess.Popen(
+        command,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    acknowledged: list[int] = []
+    lock = threading.Lock()
+
+    def voter_thread(chunk: list[tuple[int, str, str]]) -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            for account_id, cookie, token in chunk:
+                try:
+                    response = client.post(
+                        f"/ballots/{box_id}/cast",
+                        content=f"csrf_token={token}&item=1",
+                        headers={
+                            "Cookie": f"gongzhi_session={cookie}",
+                            "Content-Type": "application/x-www-form-urlencoded",
+                        },
+                    )
+                except httpx.HTTPError:
+                    return  # the server is gone
+                if response.status_code == 303:
+                    with lock:
+                        acknowledged.append(account_id)
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        threads = [threading.Thread(target=voter_thread, args=(people[n::8],)) for n in range(8)]
+        for t in threads:
+            t.start()
+        while len(acknowledged) < 60:
+            time.sleep(0.01)
+        os.killpg(server.pid, signal.SIGKILL)
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        voters = set(s.scalars(select(Participation.voter_key)))
+        ballots = s.scalar(select(func.count()).select_from(CastBallot))
+    engine.dispose()
+    assert len(acknowledged) < len(people)  # the kill really came mid-stream
+    assert {f"account:{a}" for a in acknowledged} <= voters
+    assert ballots == len(voters)

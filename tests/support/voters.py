@@ -1,0 +1,90 @@
+"""Many verified voters and an open ballot, with signed session cookies for each.
+
+Shared by the crash tests and bench/bench_cast.py: casting as thousands of
+different people without signing each of them in through the forms.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from base64 import b64encode
+from datetime import UTC, date, datetime, timedelta
+
+import itsdangerous
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from participation.accounts import Account
+from participation.areas import create_area
+from participation.ballots.boxes import NewBox, NewItem, create_box
+from participation.db import make_engine
+from participation.rolls import RollEntry
+from participation.rules.areas import AreaKind
+from participation.rules.ballot_forms import BallotForm, FormKind
+from participation.rules.eligibility import Roll
+from web.migrate import upgrade
+
+SECRET = "test-secret-key-test-secret-key-0123456789"
+
+
+def prepare_voters(url: str, voters: int) -> tuple[int, list[tuple[int, str, str]]]:
+    """Migrate, create ``voters`` verified residents and an open box.
+
+    Returns the box id and, per voter, (account id, session cookie, CSRF token)
+    valid for a portal running with GONGZHI_SECRET_KEY=SECRET.
+    """
+    upgrade(url)
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    with Session(engine) as s, s.begin():
+        city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
+        district = create_area(s, code="D", name="区", kind=AreaKind.DISTRICT, parent=city)
+        street = create_area(s, code="S", name="街", kind=AreaKind.STREET, parent=district)
+        community = create_area(s, code="M", name="社区", kind=AreaKind.COMMUNITY, parent=street)
+        s.execute(
+            insert(Account),
+            [
+                {"username": f"v{n}", "display_name": f"v{n}", "password_hash": None}
+                for n in range(voters)
+            ],
+        )
+        ids = list(s.scalars(select(Account.id).order_by(Account.id)))
+        s.execute(
+            insert(RollEntry),
+            [
+                {
+                    "community_id": community.id,
+                    "name": f"v{n}",
+                    "id_hash": f"{n:064x}",
+                    "birth_date": date(1980, 1, 1),
+                    "household_code": f"H{n}",
+                    "account_id": account_id,
+                }
+                for n, account_id in enumerate(ids)
+            ],
+        )
+        box = create_box(
+            s,
+            NewBox(
+                title="bench",
+                area=community,
+                roll=Roll.RESIDENTS,
+                opens_at=now - timedelta(hours=1),
+                closes_at=now + timedelta(hours=2),
+                form=BallotForm(FormKind.CHOOSE, 1, 2),
+                rule={"rule": "approval", "places": 1},
+                items=[NewItem("a"), NewItem("b"), NewItem("c")],
+            ),
+            None,
+        )
+        box_id = box.id
+    engine.dispose()
+    signer = itsdangerous.TimestampSigner(SECRET)
+    people = []
+    for account_id in ids:
+        token = secrets.token_urlsafe(16)
+        session = {"uid": account_id, "epoch": 0, "csrf": token}
+        cookie = signer.sign(b64encode(json.dumps(session).encode())).decode()
+        people.append((account_id, cookie, token))
+    return box_id, people
