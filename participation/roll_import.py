@@ -284,8 +284,9 @@ def recover_stale_jobs(session: Session, now: datetime) -> int:
     imported nothing. Invariant: a job is never left "running" forever.
     """
     stale = session.scalars(
-        select(ImportJob).where(ImportJob.status.in_(RUNNING),
-                                ImportJob.updated_at < now - STALE_AFTER)
+        select(ImportJob).where(
+            ImportJob.status.in_(RUNNING), ImportJob.updated_at < now - STALE_AFTER
+        )
     ).all()
     for job in stale:
         job.status = "failed"

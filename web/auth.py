@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
@@ -21,10 +21,17 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 SESSION_ENDED = N_("Your session has ended. Please sign in again.")
 
 
-@dataclass(frozen=True)
 class CurrentUser:
-    account: Account
-    grants: tuple[Grant, ...]
+    """The signed-in person; their role grants are read on first use only
+    (the hottest routes, like casting a ballot, never need them)."""
+
+    def __init__(self, account: Account, load_grants: Callable[[], tuple[Grant, ...]]) -> None:
+        self.account = account
+        self._load_grants = load_grants
+
+    @cached_property
+    def grants(self) -> tuple[Grant, ...]:
+        return self._load_grants()
 
     @property
     def id(self) -> int:
@@ -60,7 +67,8 @@ def current_user_or_none(request: Request) -> CurrentUser | None:
             and account.is_active
             and account.session_epoch == request.session.get("epoch")
         ):
-            user = CurrentUser(account, tuple(grants_of(db(request), account.id)))
+            session, account_id = db(request), account.id
+            user = CurrentUser(account, lambda: tuple(grants_of(session, account_id)))
         else:
             # Expired: the password changed or the account was disabled meanwhile.
             request.session.clear()

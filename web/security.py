@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PARSED_FORM = "gongzhi_parsed_form"
 MAX_BODY = 64 * 1024 * 1024
 
 
@@ -101,7 +102,12 @@ class CSRFMiddleware:
         ):
             await _refuse(scope, replay, send, 403)
             return
-        await self.app(scope, replay, send)
+        try:
+            await self.app(scope, replay, send)
+        finally:
+            form = scope.get("state", {}).pop(PARSED_FORM, None)
+            if form is not None:
+                await form.close()
 
     def _same_origin(self, headers: Headers, scope: Scope) -> bool:
         site = headers.get("sec-fetch-site")
@@ -125,7 +131,8 @@ class CSRFMiddleware:
                 form = await Request(scope, replay).form()
                 value = form.get("csrf_token")
                 sent = value if isinstance(value, str) else None
-                await form.close()
+                # Keep the parsed form: the endpoint reads it instead of parsing again.
+                scope.setdefault("state", {})[PARSED_FORM] = form
         return bool(sent) and hmac.compare_digest(str(sent), str(expected))
 
 

@@ -120,15 +120,23 @@ class PreparedCast:
 
 
 def prepare_cast(
-    session: Session, box: BallotBox, account_id: int, raw: Mapping[str, Any], now: datetime
+    session: Session,
+    box: BallotBox,
+    account_id: int,
+    raw: Mapping[str, Any],
+    now: datetime,
+    costs: Mapping[str, int] | None = None,
 ) -> PreparedCast:
-    """Check eligibility and the ballot (reads only). Raises DomainError when refused."""
+    """Check eligibility and the ballot (reads only). Raises DomainError when refused.
+
+    ``costs`` (item key -> cost) saves a query when the caller has the items.
+    """
     verdict = eligibility(session, box, account_id, now)
     if not verdict.ok:
         assert verdict.reason is not None
         raise DomainError(f"ballot.{verdict.reason}", INELIGIBLE[verdict.reason], status=403)
     form = box.form
-    checked = check_ballot(form, item_costs(session, box), raw)
+    checked = check_ballot(form, costs if costs is not None else item_costs(session, box), raw)
     if not checked.ok:
         assert checked.reason is not None
         raise DomainError(

@@ -20,6 +20,7 @@ from web.auth import current_user_or_none, user
 from web.ballot_input import raw_ballot
 from web.clock import now
 from web.dbsession import db, start_write
+from web.forms import parsed_form
 from web.templating import render
 
 STATUS_LABELS = {
@@ -90,10 +91,12 @@ async def cast(request: Request) -> Response:
     me = user(request)
     session = db(request)
     box = get_box(session, request.path_params["box_id"])
-    form = await request.form()
-    raw = raw_ballot(box.form.kind, items_of(session, box), form)
+    form = await parsed_form(request)
+    items = items_of(session, box)
+    raw = raw_ballot(box.form.kind, items, form)
     try:
-        prepared = casting.prepare_cast(session, box, me.id, raw, now(request))
+        costs = {item.key: item.cost for item in items}
+        prepared = casting.prepare_cast(session, box, me.id, raw, now(request), costs)
         start_write(request)
         receipt = casting.record_cast(session, box, prepared)
     except DomainError as error:
