@@ -59,7 +59,7 @@ def count_bulletin(
             "key": row.key,
             "title": titles[row.key],
             "value": row.value,
-            "detail": row.detail,
+            "detail": [[label, value] for label, value in row.detail.items()],  # ordered
             "selected": row.selected,
             "outcome": row.outcome,
             "outcome_params": row.outcome_params,

@@ -101,7 +101,9 @@ def test_without_javascript(browser: Browser, live_server: LiveServer) -> None:
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/signup", "/login", "/areas", "/ballots"])
+@pytest.mark.parametrize(
+    "path", ["/", "/signup", "/login", "/areas", "/ballots", "/ballots/1", "/ballots/2"]
+)
 def test_phone_width_has_no_sideways_scroll(
     browser: Browser, live_server: LiveServer, path: str
 ) -> None:
