@@ -61,10 +61,16 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 _ = gettext
 
 
-def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
+# Minutes are enough for people; seconds only clutter deadlines and logs.
+DATETIME_PATTERNS = {"zh_CN": "y年M月d日 HH:mm", "en": "d MMM y, HH:mm"}
+
+
+def format_datetime(value: datetime | None, fmt: str | None = None) -> str:
     if value is None:
         return ""
-    return babel_format_datetime(value, fmt, tzinfo=LOCAL_TZ, locale=current_locale.get())
+    locale = current_locale.get()
+    pattern = fmt or DATETIME_PATTERNS.get(locale, "medium")
+    return babel_format_datetime(value, pattern, tzinfo=LOCAL_TZ, locale=locale)
 
 
 def choose_locale(cookie: str | None, default: str) -> str:
