@@ -54,3 +54,20 @@ def read_lines(kind: FormKind, item_keys: Sequence[str], text: str) -> list[dict
             field = "choices" if kind is FormKind.YES_NO else "grades"
             ballots.append({field: {k: table[c] for k, c in zip(item_keys, letters, strict=True)}})
     return ballots
+
+
+def read_counts(item_keys: Sequence[str], text: str) -> dict[str, list[int]]:
+    """Per-item counts typed as ``item: n [n n ...]``, one item per line.
+
+    Raises LineError(line) for a line that is not an item followed by numbers.
+    """
+    counts: dict[str, list[int]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, _, rest = line.replace("：", ":").partition(":")
+        values = rest.replace(",", " ").split()
+        if key.strip() not in item_keys or not values or not all(v.isdigit() for v in values):
+            raise LineError(number)
+        counts[key.strip()] = [int(v) for v in values]
+    return counts

@@ -193,3 +193,41 @@ def test_full_ballot(app, client, make_client, voters, engine, tmp_path: Path) -
     with Session(engine) as s:
         box = s.get(BallotBox, box_id)
         assert box is not None and box.bulletin_root == bulletin["root"]
+
+
+def test_paper_batches_entered_as_counts(app, client, make_client, voters) -> None:  # type: ignore[no-untyped-def]
+    app.state.fixed_now = NOW
+    client.sign_in("communityworker", PASSWORD)
+    box_id = create_box(
+        client,
+        voters,
+        kind="yes_no",
+        rule="threshold",
+        min_choices="",
+        max_choices="",
+        places="",
+        items="甲\n乙",
+    )
+    app.state.fixed_now = NOW + timedelta(hours=2)
+    admin = make_client()
+    admin.sign_in("admin", PASSWORD)
+    counts = {"label": "会场", "valid": "10", "void": "2", "counts": "1: 7 2 1\n2: 3 6 1"}
+    wrong = client.submit(
+        f"/admin/ballots/{box_id}/paper-counts",
+        counts | {"counts": "1: 7 2 2\n2: 3 6 1"},
+        page="/admin/ballots",
+    )
+    assert wrong.status_code == 422 and "相加" in wrong.text
+    for teller in (client, admin):
+        entered = teller.submit(
+            f"/admin/ballots/{box_id}/paper-counts", counts, page="/admin/ballots"
+        )
+        assert entered.status_code == 303
+    assert (
+        client.submit(f"/admin/ballots/{box_id}/publish", page="/admin/ballots").status_code == 303
+    )
+    tally = client.get(f"/ballots/{box_id}/bulletin.json").json()["tally"]
+    assert tally["ballots"] == 12 and tally["void"] == 2
+    rows = {r["key"]: r for r in tally["rows"]}
+    assert rows["1"]["value"] == 7 and rows["2"]["value"] == 3
+    assert rows["1"]["detail"] == [["Yes", 7], ["No", 2], ["Abstain", 1]]

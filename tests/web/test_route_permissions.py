@@ -74,6 +74,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/ballots"): BACKOFFICE,
     ("GET", "/admin/ballots/{box}"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/paper"): BACKOFFICE,
+    ("POST", "/admin/ballots/{box}/paper-counts"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/recount"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/publish"): BACKOFFICE,
 }

@@ -19,7 +19,8 @@ from participation.errors import N_, DomainError
 from participation.rolls import Congress
 from participation.rules.ballot_forms import BallotForm, FormKind
 from participation.rules.eligibility import Roll
-from participation.rules.paper_lines import LineError, read_lines
+from participation.rules.paper_counts import COUNTABLE, counts_problem, expand
+from participation.rules.paper_lines import LineError, read_counts, read_lines
 from participation.rules.permissions import Permission
 from web import htmx
 from web.audit_log import log_action
@@ -170,6 +171,7 @@ async def _box_admin(request: Request, box: BallotBox, status: int = 200, **extr
         "batches": batch_states(session, box),
         "now": now(request),
         "items": items_of(session, box),
+        "countable": box.form.kind in COUNTABLE,
         "error_params": {},
         "form": {},
     }
@@ -220,6 +222,50 @@ async def paper(request: Request) -> Response:
 
 
 @requires(Permission.COUNT_PAPER)
+async def paper_counts(request: Request) -> Response:
+    """A teller enters a batch as per-item counts (for count-based rules)."""
+    box = _scoped_box(request, Permission.COUNT_PAPER)
+    fields = await form_fields(request)
+    keys = [item.key for item in items_of(db(request), box)]
+    try:
+        counts = read_counts(keys, fields.get("counts", ""))
+        valid, void = int(fields.get("valid", "")), int(fields.get("void", "0") or 0)
+    except LineError as bad:
+        return await _box_admin(
+            request,
+            box,
+            422,
+            form=fields,
+            error=N_("Line %(line)s cannot be read; see the format above."),
+            error_params={"line": bad.line},
+        )
+    except ValueError:
+        return await _box_admin(
+            request, box, 422, form=fields, error=N_("Enter the numbers of valid and void ballots.")
+        )
+    problem = counts_problem(box.form, keys, valid, counts)
+    if problem is None and void < 0:
+        problem = N_("Counts cannot be negative.")
+    if problem:
+        return await _box_admin(request, box, 422, form=fields, error=problem)
+    ballots = expand(box.form, keys, valid, void, counts)
+    try:
+        enter_batch(db(request), box, fields.get("label", ""), user(request).id, ballots)
+    except DomainError as error:
+        return await _box_admin(request, box, 422, form=fields, error=error.message)
+    log_action(
+        request,
+        "ballot.paper_counts",
+        f"ballot:{box.id}",
+        batch=fields.get("label"),
+        valid=valid,
+        void=void,
+    )
+    flash(request, "The batch has been entered.", "success")
+    return htmx.redirect(request, f"/admin/ballots/{box.id}")
+
+
+@requires(Permission.COUNT_PAPER)
 async def recount(request: Request) -> Response:
     box = _scoped_box(request, Permission.COUNT_PAPER)
     fields = await form_fields(request)
@@ -248,6 +294,7 @@ routes = [
     Route("/admin/ballots", boxes, methods=["GET", "POST"]),
     Route("/admin/ballots/{box_id:int}", box_admin),
     Route("/admin/ballots/{box_id:int}/paper", paper, methods=["POST"]),
+    Route("/admin/ballots/{box_id:int}/paper-counts", paper_counts, methods=["POST"]),
     Route("/admin/ballots/{box_id:int}/recount", recount, methods=["POST"]),
     Route("/admin/ballots/{box_id:int}/publish", publish_results, methods=["POST"]),
 ]
