@@ -97,5 +97,6 @@ def create_app(settings: Settings) -> Starlette:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.templates = make_environment()
+    app.state.cast_targets = {}  # see web.routes.ballots.cast_target
     app.state.oauth = make_oauth(settings) if settings.oidc_providers else None
     return app

@@ -7,33 +7,32 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from participation.ballots.models import BallotItem
 from participation.rules.ballot_forms import FormKind
 
 
-def raw_ballot(kind: FormKind, items: Sequence[BallotItem], form: FormData) -> dict[str, Any]:
+def raw_ballot(kind: FormKind, keys: Sequence[str], form: FormData) -> dict[str, Any]:
     """The ballot as submitted; validation is the domain's (check_ballot)."""
     if kind in (FormKind.CHOOSE, FormKind.BUDGET):
         return {"approved": [v for v in form.getlist("item") if isinstance(v, str)]}
     if kind is FormKind.RANKED:
         ranking = []
-        for rank in range(1, len(items) + 1):
+        for rank in range(1, len(keys) + 1):
             value = form.get(f"rank-{rank}")
             if isinstance(value, str) and value:
                 ranking.append(value)
         return {"ranking": ranking}
     if kind is FormKind.CUMULATIVE:
         points: dict[str, Any] = {}
-        for item in items:
-            value = form.get(f"points-{item.key}")
+        for key in keys:
+            value = form.get(f"points-{key}")
             if isinstance(value, str) and value.strip():
-                points[item.key] = int(value) if value.strip().isdigit() else value
+                points[key] = int(value) if value.strip().isdigit() else value
         return {"points": points}
     field = "choices" if kind is FormKind.YES_NO else "grades"
     prefix = "choice" if kind is FormKind.YES_NO else "grade"
     marks = {}
-    for item in items:
-        value = form.get(f"{prefix}-{item.key}")
+    for key in keys:
+        value = form.get(f"{prefix}-{key}")
         if isinstance(value, str) and value:
-            marks[item.key] = value
+            marks[key] = value
     return {field: marks}

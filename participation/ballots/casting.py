@@ -18,7 +18,7 @@ from participation.areas import Area
 from participation.ballots.models import BallotBox, BallotItem, CastBallot, Participation
 from participation.errors import N_, DomainError
 from participation.rolls import DeputyEntry, RollEntry
-from participation.rules.ballot_forms import check_ballot
+from participation.rules.ballot_forms import BallotForm, check_ballot
 from participation.rules.bulletin import receipt_hash
 from participation.rules.eligibility import BoxScope, Eligibility, Roll, VoterFacts, assess
 from participation.rules.permissions import Role
@@ -102,13 +102,37 @@ def eligibility(session: Session, box: BallotBox, account_id: int, now: datetime
 
 def item_costs(session: Session, box: BallotBox) -> dict[str, int]:
     rows = session.execute(
-        select(BallotItem.key, BallotItem.cost).where(BallotItem.box_id == box.id)
+        select(BallotItem.key, BallotItem.cost)
+        .where(BallotItem.box_id == box.id)
+        .order_by(BallotItem.position)
     ).all()
     return {key: cost for key, cost in rows}
 
 
 def has_voted(session: Session, box: BallotBox, voter_key: str) -> bool:
     return session.get(Participation, {"box_id": box.id, "voter_key": voter_key}) is not None
+
+
+@dataclass(frozen=True)
+class CastTarget:
+    """What casting needs to know of a box. A box never changes these once it
+    exists, so the web layer may keep them between requests."""
+
+    box_id: int
+    scope: BoxScope
+    form: BallotForm
+    costs: dict[str, int]  # item key -> cost, in ballot order
+    recorded: bool
+
+
+def cast_target(session: Session, box: BallotBox) -> CastTarget:
+    return CastTarget(
+        box.id,
+        box_scope(session, box),
+        box.form,
+        item_costs(session, box),
+        box.secrecy == "recorded",
+    )
 
 
 @dataclass(frozen=True)
@@ -120,23 +144,16 @@ class PreparedCast:
 
 
 def prepare_cast(
-    session: Session,
-    box: BallotBox,
-    account_id: int,
-    raw: Mapping[str, Any],
-    now: datetime,
-    costs: Mapping[str, int] | None = None,
+    session: Session, target: CastTarget, account_id: int, raw: Mapping[str, Any], now: datetime
 ) -> PreparedCast:
-    """Check eligibility and the ballot (reads only). Raises DomainError when refused.
-
-    ``costs`` (item key -> cost) saves a query when the caller has the items.
-    """
-    verdict = eligibility(session, box, account_id, now)
+    """Check eligibility and the ballot (reads only). Raises DomainError when refused."""
+    facts = voter_facts(session, account_id, target.scope.roll)
+    verdict = assess(facts, target.scope, now)
     if not verdict.ok:
         assert verdict.reason is not None
         raise DomainError(f"ballot.{verdict.reason}", INELIGIBLE[verdict.reason], status=403)
-    form = box.form
-    checked = check_ballot(form, costs if costs is not None else item_costs(session, box), raw)
+    form = target.form
+    checked = check_ballot(form, target.costs, raw)
     if not checked.ok:
         assert checked.reason is not None
         raise DomainError(
@@ -148,13 +165,13 @@ def prepare_cast(
     return PreparedCast(verdict.voter_key, checked.content)
 
 
-def record_cast(session: Session, box: BallotBox, prepared: PreparedCast) -> Receipt:
+def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) -> Receipt:
     """Store a prepared ballot (two inserts). The participation's primary key
     decides races: the loser gets ``ballot.already_voted`` and nothing is stored."""
     receipt = Receipt("-".join(secrets.token_hex(2).upper() for _ in range(4)))
     try:
         with session.begin_nested():
-            session.add(Participation(box_id=box.id, voter_key=prepared.voter_key))
+            session.add(Participation(box_id=target.box_id, voter_key=prepared.voter_key))
             session.flush()
     except IntegrityError:
         raise DomainError(
@@ -165,10 +182,10 @@ def record_cast(session: Session, box: BallotBox, prepared: PreparedCast) -> Rec
     session.add(
         CastBallot(
             id=secrets.token_hex(16),
-            box_id=box.id,
+            box_id=target.box_id,
             receipt_hash=receipt.hash,
             content=json.dumps(prepared.content, ensure_ascii=False, sort_keys=True),
-            voter_key=prepared.voter_key if box.secrecy == "recorded" else None,
+            voter_key=prepared.voter_key if target.recorded else None,
         )
     )
     session.flush()
@@ -184,4 +201,5 @@ def cast_ballot(
     counts once per box, also under concurrent casts; the stored ballot carries
     no voter, time or order unless the box is recorded.
     """
-    return record_cast(session, box, prepare_cast(session, box, account_id, raw, now))
+    target = cast_target(session, box)
+    return record_cast(session, target, prepare_cast(session, target, account_id, raw, now))
