@@ -1,0 +1,54 @@
+"""Plans and plan items.
+
+A plan belongs to an area and a year. An item belongs to one plan, may have a
+parent item (a parent's progress is computed from its children), and names its
+source: ``(source_kind, source_ref)`` is unique, so one decision is one item.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
+from participation import areas as _areas  # noqa: F401
+from participation.db import Base, utcnow
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("area_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    year: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanItem(Base):
+    __tablename__ = "plan_items"
+    __table_args__ = (UniqueConstraint("source_kind", "source_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plan_items.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    source_kind: Mapped[str] = mapped_column(String(30), index=True)
+    # Unique within the kind: e.g. "project:17" or a generated id for direct entries.
+    source_ref: Mapped[str] = mapped_column(String(64))
+    # The page of the decision this item came from (a site path such as /consultations/3).
+    source_url: Mapped[str] = mapped_column(String(300), default="")
+    owner_department: Mapped[str] = mapped_column(String(120), default="")
+    owner_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    budget_yuan: Mapped[int] = mapped_column(default=0)
+    starts_on: Mapped[date | None] = mapped_column()
+    due_on: Mapped[date | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    # Share of the parent's progress this item carries (relative weight, > 0).
+    weight: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))

@@ -1,0 +1,53 @@
+"""Where a plan item comes from. Pure: no database, no web.
+
+Every decision the portal produces (an adopted livelihood project, a funded
+community-budget project, a final consultation resolution, an evaluation's
+rectification demand, a dissatisfied year-end vote) enters the plan through
+:func:`participation.plan.intake.receive_item` with one of these kinds and a
+reference that is unique within the kind, so the same decision never yields
+two items.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from participation.errors import N_
+
+
+class SourceKind(StrEnum):
+    LIVELIHOOD_PROJECT = "livelihood_project"  # 民生实事项目 adopted by deputies
+    COMMUNITY_BUDGET = "community_budget"  # 社区微实事 project funded by residents
+    CONSULTATION = "consultation"  # final resolution of a 社区协商
+    RECTIFICATION = "rectification"  # 整改 demanded by an evaluation
+    SATISFACTION = "satisfaction"  # dissatisfied year-end vote
+    DIRECT = "direct"  # entered by staff
+    CARRIED_OVER = "carried_over"  # unfinished item from last year's plan
+
+
+SOURCE_LABELS: dict[SourceKind, str] = {
+    SourceKind.LIVELIHOOD_PROJECT: N_("Livelihood project"),
+    SourceKind.COMMUNITY_BUDGET: N_("Community budget"),
+    SourceKind.CONSULTATION: N_("Community consultation"),
+    SourceKind.RECTIFICATION: N_("Rectification"),
+    SourceKind.SATISFACTION: N_("Year-end satisfaction vote"),
+    SourceKind.DIRECT: N_("Entered by staff"),
+    SourceKind.CARRIED_OVER: N_("Carried over"),
+}
+
+
+class ItemStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DELAYED = "delayed"
+    DROPPED = "dropped"
+
+
+STATUS_LABELS: dict[ItemStatus, str] = {
+    ItemStatus.PLANNED: N_("Planned"),
+    ItemStatus.IN_PROGRESS: N_("In progress"),
+    ItemStatus.DONE: N_("Done"),
+    ItemStatus.DELAYED: N_("Delayed"),
+    ItemStatus.DROPPED: N_("Dropped"),
+}
