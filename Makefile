@@ -8,7 +8,7 @@ export GONGZHI_DATABASE_URL ?= sqlite:///var/gongzhi.db
 .DEFAULT_GOAL := help
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(BIN)/gongzhi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,23 +18,28 @@ $(BIN)/gongzhi: pyproject.toml
 
 venv: $(BIN)/gongzhi ## create .venv and install the project with test and dev extras
 
-demo: venv ## install, migrate a SQLite database, load demo data, serve on http://127.0.0.1:8000
+demo: venv runtime-deps ## install, migrate a SQLite database, load demo data, serve on http://127.0.0.1:8000
 	$(BIN)/gongzhi demo --serve --port 8000
 
-serve: venv ## serve the portal (no demo data) on http://127.0.0.1:8000
+serve: venv runtime-deps ## serve the portal (no demo data) on http://127.0.0.1:8000
 	$(BIN)/gongzhi migrate
 	$(BIN)/gongzhi serve --port 8000
 
-system-deps: ## install Debian's chromium, postgresql and CJK fonts when missing (needs root)
+APT_INSTALL = $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q
+
+runtime-deps: ## install Debian's CJK fonts and Pango (PDF certificates and result sheets) when missing
+	@missing=""; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(APT_INSTALL) $$missing; fi
+
+system-deps: runtime-deps ## also install Debian's chromium, postgresql and poppler-utils (tests)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
-	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q $$missing; \
-	fi
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(APT_INSTALL) $$missing; fi
 
 test-deps: venv system-deps ## everything the tests need: python extras, chromium, postgresql, the OIDC provider
 	@if [ -f tests/oidc_provider/package-lock.json ]; then \
@@ -62,4 +67,4 @@ bench: venv ## benchmarks: pages and ballot casting against a bare Starlette app
 clean: ## remove the virtualenv and local databases
 	rm -rf $(VENV) var
 
-.PHONY: help venv demo serve system-deps test-deps test check bench clean
+.PHONY: help venv demo serve runtime-deps system-deps test-deps test check bench clean
