@@ -1,0 +1,152 @@
+"""Opinion groups on constructed conversations whose groups are known."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consultations.rules.opinion import Choice, opinion_map
+
+AGREE, DISAGREE, PASS = 1, -1, 0
+
+
+def camps(
+    sizes: list[int],
+    stances: list[list[int]],
+    *,
+    noise: float = 0.0,
+    skip: float = 0.0,
+    seed: int = 7,
+) -> list[tuple[str, int, int]]:
+    """Votes of camps whose members mostly vote their camp's stance on each statement."""
+    rng = random.Random(seed)
+    votes = []
+    for camp, size in enumerate(sizes):
+        for member in range(size):
+            for statement, stance in enumerate(stances[camp]):
+                if rng.random() < skip:
+                    continue
+                choice = stance
+                if rng.random() < noise:
+                    choice = rng.choice([AGREE, DISAGREE, PASS])
+                votes.append((f"c{camp}-p{member}", statement, choice))
+    return votes
+
+
+# Statements 0-3 divide the camps; 4 and 5 everyone agrees with.
+TWO_CAMPS = [
+    [AGREE, AGREE, DISAGREE, DISAGREE, AGREE, AGREE],
+    [DISAGREE, DISAGREE, AGREE, AGREE, AGREE, AGREE],
+]
+
+
+def members_by_camp(result) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    return [{m.split("-")[0] for m in group.members} for group in result.groups]
+
+
+def test_two_known_camps_are_found_with_their_statements_and_consensus() -> None:
+    result = opinion_map(camps([30, 20], TWO_CAMPS, noise=0.1))
+    assert [g.size for g in result.groups] == [30, 20]
+    assert members_by_camp(result) == [{"c0"}, {"c1"}]
+    first, second = result.groups
+    assert {(s.statement, s.direction) for s in first.representative} >= {(0, Choice.AGREE)}
+    assert {(s.statement, s.direction) for s in second.representative} >= {(2, Choice.AGREE)}
+    assert {s.statement for s in result.consensus} == {4, 5}
+    assert result.silhouette is not None and result.silhouette > 0.5
+
+
+@pytest.mark.parametrize(
+    ("sizes", "stances"),
+    [
+        ([20, 20, 20], [[1, 1, -1, -1, -1, -1], [-1, -1, 1, 1, -1, -1], [-1, -1, -1, -1, 1, 1]]),
+        (
+            [15, 15, 15, 15],
+            [
+                [1, 1, -1, -1, -1, -1, -1, -1],
+                [-1, -1, 1, 1, -1, -1, -1, -1],
+                [-1, -1, -1, -1, 1, 1, -1, -1],
+                [-1, -1, -1, -1, -1, -1, 1, 1],
+            ],
+        ),
+    ],
+)
+def test_the_number_of_groups_is_chosen_by_silhouette(
+    sizes: list[int], stances: list[list[int]]
+) -> None:
+    result = opinion_map(camps(sizes, stances))
+    assert len(result.groups) == len(sizes)
+    assert all(len(camp) == 1 for camp in members_by_camp(result))
+
+
+def test_sparse_voters_are_still_grouped_with_their_camp() -> None:
+    result = opinion_map(camps([40, 40], TWO_CAMPS, skip=0.4, seed=3))
+    assert members_by_camp(result) == [{"c0"}, {"c1"}] or members_by_camp(result) == [
+        {"c1"},
+        {"c0"},
+    ]
+
+
+def test_participants_with_too_few_votes_are_not_placed() -> None:
+    votes = [*camps([5, 5], TWO_CAMPS), ("late", 0, AGREE)]
+    result = opinion_map(votes, min_votes=3)
+    assert result.participants == 11 and result.placed == 10
+    assert result.group_of("late") is None and "late" not in result.positions
+
+
+def test_no_votes_and_unanimity() -> None:
+    assert opinion_map([]).reason == "no_votes"
+    same = opinion_map([(p, s, AGREE) for p in range(5) for s in range(4)])
+    assert len(same.groups) == 1 and same.groups[0].size == 5
+    assert same.silhouette is None
+
+
+def test_votes_outside_agree_disagree_pass_are_refused() -> None:
+    with pytest.raises(ValueError):
+        opinion_map([("a", 1, 2)])
+    with pytest.raises(ValueError):
+        opinion_map([("a", 1, 1)], max_groups=6)
+
+
+conversation = st.lists(
+    st.lists(st.sampled_from([AGREE, DISAGREE, PASS, None]), min_size=6, max_size=6),
+    min_size=4,
+    max_size=25,
+)
+
+
+def as_votes(rows: list[list[int | None]], names: list[int]) -> list[tuple[int, int, int]]:
+    return [
+        (names[p], s, choice)
+        for p, row in enumerate(rows)
+        for s, choice in enumerate(row)
+        if choice is not None
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(conversation, st.randoms(use_true_random=False))
+def test_permuting_participants_does_not_change_the_grouping(rows, rng) -> None:  # type: ignore[no-untyped-def]
+    names = list(range(len(rows)))
+    votes = as_votes(rows, names)
+    shuffled = list(votes)
+    rng.shuffle(shuffled)
+    a, b = opinion_map(votes), opinion_map(shuffled)
+    assert [g.members for g in a.groups] == [g.members for g in b.groups]
+    assert [s.statement for s in a.consensus] == [s.statement for s in b.consensus]
+
+
+@settings(max_examples=60, deadline=None)
+@given(conversation)
+def test_groups_partition_the_placed_participants(rows) -> None:  # type: ignore[no-untyped-def]
+    votes = as_votes(rows, list(range(len(rows))))
+    result = opinion_map(votes)
+    members = [m for g in result.groups for m in g.members]
+    assert len(members) == len(set(members)) == result.placed
+    assert 0 <= len(result.groups) <= 5
+    voted = {(p, s) for p, s, _ in votes}
+    for group in result.groups:
+        for statement in group.representative:
+            assert any((m, statement.statement) in voted for m in group.members)
