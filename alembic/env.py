@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
+from consultations import models as _consultation_models  # noqa: F401  (their tables)
 from participation.db import make_engine
 from participation.models import metadata
 

@@ -1,0 +1,226 @@
+"""The decision: a vote through the ballot engine, the resolution on public notice
+(公示) with objections and public answers, finality, and the plan item.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from consultations.meetings import minutes_signed
+from consultations.messages import NOTICE, check_text
+from consultations.models import Consultation, Objection
+from consultations.rules.journey import POST_MAX, finality_problem, objection_problem
+from consultations.topics import community_rules
+from participation import audit
+from participation.accounts import Account
+from participation.areas import Area
+from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
+from participation.errors import N_, DomainError
+from participation.plan.intake import ItemFromSource, item_for_source, receive_item
+from participation.plan.models import PlanItem
+from participation.plan.sources import SourceKind
+from participation.rules.ballot_forms import BallotForm, FormKind
+from participation.rules.eligibility import Roll
+
+BASES = ("eligible", "present", "cast")
+SHARES = ("1/2", "2/3")
+
+
+@dataclass(frozen=True)
+class VoteSetup:
+    resolution: str
+    roll: Roll
+    base: str  # eligible | present | cast
+    share: str  # "1/2" or "2/3"
+    opens_at: datetime
+    closes_at: datetime
+    commits_to_action: bool = False
+    owner_department: str = ""
+    budget_yuan: int = 0
+    due_on: date | None = None
+
+
+def open_vote(session: Session, consultation: Consultation, setup: VoteSetup, actor_id: int) -> int:
+    """Put the resolution to a yes/no vote with an explicit base and threshold."""
+    if consultation.box_id is not None:
+        raise DomainError("decision.exists", N_("The vote has already been set up."))
+    if not minutes_signed(consultation):
+        raise DomainError(
+            "decision.no_minutes",
+            N_("The minutes must be signed by the recorder and the host before the vote."),
+        )
+    fields: dict[str, str] = {}
+    try:
+        check_text("resolution", setup.resolution, POST_MAX)
+    except DomainError as error:
+        fields |= error.fields
+    if setup.base not in BASES:
+        fields["base"] = N_("Choose the base of the threshold.")
+    if setup.share not in SHARES:
+        fields["share"] = N_("Choose the threshold.")
+    if setup.budget_yuan < 0:
+        fields["budget_yuan"] = N_("The budget cannot be negative.")
+    if setup.commits_to_action and not setup.owner_department.strip():
+        fields["owner_department"] = N_("Name the department that will deliver it.")
+    if fields:
+        raise DomainError(
+            "decision.invalid", N_("Please correct the marked fields."), fields=fields
+        )
+    area = session.get(Area, consultation.area_id)
+    assert area is not None
+    box = create_box(
+        session,
+        NewBox(
+            title=f"{consultation.title}：决议表决",
+            description=setup.resolution.strip(),
+            area=area,
+            roll=setup.roll,
+            opens_at=setup.opens_at,
+            closes_at=setup.closes_at,
+            form=BallotForm(FormKind.YES_NO),
+            rule={"rule": "threshold", "base": setup.base, "share": setup.share, "places": 1},
+            items=[NewItem("同意本决议", key="resolution")],
+            secrecy="secret",
+        ),
+        actor_id,
+    )
+    consultation.box_id = box.id
+    consultation.resolution = setup.resolution.strip()
+    consultation.commits_to_action = setup.commits_to_action
+    consultation.owner_department = setup.owner_department.strip()
+    consultation.budget_yuan = setup.budget_yuan
+    consultation.due_on = setup.due_on
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="consultation.vote",
+        target=f"consultation:{consultation.id}",
+        box=box.id,
+    )
+    return box.id
+
+
+def take_result(session: Session, consultation: Consultation, actor_id: int, now: datetime) -> bool:
+    """Read the published vote; a passed resolution goes on public notice."""
+    if consultation.box_id is None:
+        raise DomainError("decision.no_vote", N_("There is no vote yet."))
+    if consultation.passed is not None:
+        raise DomainError("decision.taken", N_("The result has already been taken."))
+    box = get_box(session, consultation.box_id)
+    if box.bulletin_json is None:
+        raise DomainError("decision.unpublished", N_("Publish the vote's results first."))
+    passed = "resolution" in json.loads(box.bulletin_json)["tally"]["selected"]
+    consultation.passed = passed
+    if passed:
+        days = community_rules(session, consultation.area_id).notice_days
+        consultation.notice_starts_at = now
+        consultation.notice_ends_at = now + timedelta(days=days)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="consultation.result",
+        target=f"consultation:{consultation.id}",
+        passed=passed,
+    )
+    return passed
+
+
+def lodge_objection(
+    session: Session, consultation: Consultation, author: Account, body: str, now: datetime
+) -> Objection:
+    reason = objection_problem(consultation.notice_starts_at, consultation.notice_ends_at, now)
+    if reason is not None:
+        raise DomainError(f"notice.{reason}", NOTICE[reason], status=409)
+    body = check_text("body", body, POST_MAX)
+    row = Objection(
+        consultation_id=consultation.id,
+        author_id=author.id,
+        author_name=author.display_name,
+        body=body,
+        lodged_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def answer_objection(
+    session: Session,
+    consultation: Consultation,
+    objection_id: int,
+    answer: str,
+    actor_id: int,
+    now: datetime,
+) -> None:
+    objection = session.get(Objection, objection_id)
+    if objection is None or objection.consultation_id != consultation.id:
+        raise DomainError("notice.no_objection", N_("No such objection."), status=404)
+    if objection.answered_at is not None:
+        raise DomainError("notice.answered", N_("This objection has already been answered."))
+    objection.answer = check_text("answer", answer, POST_MAX)
+    objection.answered_by, objection.answered_at = actor_id, now
+    audit.record(
+        session, actor_id=actor_id, action="notice.answer", target=f"objection:{objection.id}"
+    )
+
+
+def objections(session: Session, consultation_id: int) -> Sequence[Objection]:
+    return session.scalars(
+        select(Objection).where(Objection.consultation_id == consultation_id).order_by(Objection.id)
+    ).all()
+
+
+def source_ref(consultation: Consultation) -> str:
+    return f"consultation:{consultation.id}"
+
+
+def finalize(
+    session: Session, consultation: Consultation, actor_id: int, now: datetime
+) -> PlanItem | None:
+    """Make the resolution final; one that commits to action becomes a plan item."""
+    if consultation.final_at is not None:
+        raise DomainError("notice.final", N_("The resolution is already final."))
+    unanswered = int(
+        session.scalar(
+            select(func.count()).where(
+                Objection.consultation_id == consultation.id, Objection.answered_at.is_(None)
+            )
+        )
+        or 0
+    )
+    reason = finality_problem(consultation.notice_ends_at, unanswered, now)
+    if reason is not None:
+        raise DomainError(f"notice.{reason}", NOTICE[reason], status=409)
+    consultation.final_at = now
+    audit.record(
+        session, actor_id=actor_id, action="consultation.final", target=source_ref(consultation)
+    )
+    if not consultation.commits_to_action:
+        return None
+    return receive_item(
+        session,
+        ItemFromSource(
+            area_id=consultation.area_id,
+            year=now.year,
+            title=consultation.title,
+            description=consultation.resolution,
+            source_kind=SourceKind.CONSULTATION,
+            source_ref=source_ref(consultation),
+            source_url=f"/consultations/{consultation.id}",
+            owner_department=consultation.owner_department,
+            budget_yuan=consultation.budget_yuan,
+            starts_on=now.date(),
+            due_on=consultation.due_on,
+        ),
+        actor_id=actor_id,
+    )
+
+
+def plan_item(session: Session, consultation: Consultation) -> PlanItem | None:
+    return item_for_source(session, SourceKind.CONSULTATION, source_ref(consultation))

@@ -1,0 +1,273 @@
+"""Online deliberation: arguments for and against, two-level comment threads,
+reports and moderation, and the opinion map's statements and votes.
+
+Everything a person writes is accepted only inside the consultation's
+deliberation window. Moderation hides (never deletes), records who hid what and
+why, and tells the author.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from consultations.messages import WINDOW, check_text
+from consultations.models import (
+    AuthorNotice,
+    Consultation,
+    OpinionStatement,
+    OpinionVote,
+    Post,
+    PostReport,
+)
+from consultations.rules.journey import POST_MAX, REASON_MAX, STATEMENT_MAX, window_problem
+from consultations.rules.opinion import OpinionMap, opinion_map
+from participation import audit
+from participation.accounts import Account
+from participation.errors import N_, DomainError
+
+POST_KINDS = ("for", "against", "comment")
+CHOICES = {"agree": 1, "disagree": -1, "pass": 0}
+
+
+def _check_window(consultation: Consultation, now: datetime) -> None:
+    reason = window_problem(
+        consultation.deliberation_opens_at, consultation.deliberation_closes_at, now
+    )
+    if reason is not None:
+        raise DomainError(f"deliberation.{reason}", WINDOW[reason], status=409)
+
+
+def write_post(
+    session: Session,
+    consultation: Consultation,
+    author: Account,
+    kind: str,
+    body: str,
+    now: datetime,
+    parent_id: int | None = None,
+) -> Post:
+    """An argument (for/against) or a comment; a reply answers a top-level post only."""
+    _check_window(consultation, now)
+    body = check_text("body", body, POST_MAX)
+    if kind not in POST_KINDS:
+        raise DomainError("deliberation.kind", N_("Choose for, against or comment."))
+    if parent_id is not None:
+        parent = session.get(Post, parent_id)
+        if parent is None or parent.consultation_id != consultation.id:
+            raise DomainError("deliberation.no_parent", N_("No such post to reply to."), status=404)
+        if parent.parent_id is not None:
+            raise DomainError(
+                "deliberation.too_deep", N_("Replies go to the first post of a thread.")
+            )
+        kind = "comment"
+    post = Post(
+        consultation_id=consultation.id,
+        kind=kind,
+        parent_id=parent_id,
+        author_id=author.id,
+        author_name=author.display_name,
+        body=body,
+        created_at=now,
+    )
+    session.add(post)
+    session.flush()
+    return post
+
+
+def get_post(session: Session, consultation: Consultation, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or post.consultation_id != consultation.id:
+        raise DomainError("deliberation.no_post", N_("No such post."), status=404)
+    return post
+
+
+def report_post(session: Session, post: Post, reporter_id: int, reason: str, now: datetime) -> None:
+    reason = check_text("reason", reason, 200)
+    try:
+        with session.begin_nested():
+            session.add(
+                PostReport(post_id=post.id, reporter_id=reporter_id, reason=reason, reported_at=now)
+            )
+            session.flush()
+    except IntegrityError:
+        raise DomainError(
+            "deliberation.already_reported", N_("You have already reported this post."), status=409
+        ) from None
+
+
+def hide_post(session: Session, post: Post, actor_id: int, reason: str, now: datetime) -> None:
+    """Hide a post with a recorded reason; the author is told why."""
+    reason = check_text("reason", reason, REASON_MAX)
+    if post.hidden_at is not None:
+        raise DomainError("deliberation.hidden", N_("This post is already hidden."))
+    post.hidden_at, post.hidden_by, post.hidden_reason = now, actor_id, reason
+    session.add(
+        AuthorNotice(
+            account_id=post.author_id,
+            consultation_id=post.consultation_id,
+            message=reason,
+            created_at=now,
+        )
+    )
+    audit.record(
+        session, actor_id=actor_id, action="deliberation.hide", target=f"post:{post.id}", why=reason
+    )
+
+
+@dataclass(frozen=True)
+class Thread:
+    post: Post
+    replies: Sequence[Post]
+    reports: int
+
+
+def threads(session: Session, consultation_id: int) -> list[Thread]:
+    posts = session.scalars(
+        select(Post).where(Post.consultation_id == consultation_id).order_by(Post.id)
+    ).all()
+    reports = dict(
+        session.execute(
+            select(PostReport.post_id, func.count())
+            .join(Post, Post.id == PostReport.post_id)
+            .where(Post.consultation_id == consultation_id)
+            .group_by(PostReport.post_id)
+        ).all()
+    )
+    children: dict[int, list[Post]] = {}
+    for post in posts:
+        if post.parent_id is not None:
+            children.setdefault(post.parent_id, []).append(post)
+    return [
+        Thread(p, children.get(p.id, []), int(reports.get(p.id, 0)))
+        for p in posts
+        if p.parent_id is None
+    ]
+
+
+def notices_for(session: Session, account_id: int, consultation_id: int) -> Sequence[AuthorNotice]:
+    return session.scalars(
+        select(AuthorNotice)
+        .where(
+            AuthorNotice.account_id == account_id,
+            AuthorNotice.consultation_id == consultation_id,
+        )
+        .order_by(AuthorNotice.id)
+    ).all()
+
+
+def add_statement(
+    session: Session, consultation: Consultation, author_id: int, text: str, now: datetime
+) -> OpinionStatement:
+    """A short statement (at most 140 characters) for others to vote on."""
+    _check_window(consultation, now)
+    text = check_text("text", text, STATEMENT_MAX)
+    duplicate = session.scalar(
+        select(OpinionStatement.id).where(
+            OpinionStatement.consultation_id == consultation.id, OpinionStatement.text == text
+        )
+    )
+    if duplicate is not None:
+        raise DomainError(
+            "opinion.duplicate",
+            N_("This statement has already been made; vote on it instead."),
+            fields={"text": N_("This statement has already been made; vote on it instead.")},
+        )
+    statement = OpinionStatement(
+        consultation_id=consultation.id, author_id=author_id, text=text, created_at=now
+    )
+    session.add(statement)
+    session.flush()
+    return statement
+
+
+def vote_statement(
+    session: Session,
+    consultation: Consultation,
+    statement_id: int,
+    account_id: int,
+    choice: str,
+    now: datetime,
+) -> None:
+    """Agree, disagree or pass: once per person and statement, inside the window."""
+    _check_window(consultation, now)
+    if choice not in CHOICES:
+        raise DomainError("opinion.choice", N_("Choose agree, disagree or pass."))
+    statement = session.get(OpinionStatement, statement_id)
+    if (
+        statement is None
+        or statement.consultation_id != consultation.id
+        or statement.hidden_at is not None
+    ):
+        raise DomainError("opinion.no_statement", N_("No such statement."), status=404)
+    try:
+        with session.begin_nested():
+            session.add(
+                OpinionVote(
+                    consultation_id=consultation.id,
+                    statement_id=statement_id,
+                    account_id=account_id,
+                    choice=CHOICES[choice],
+                    voted_at=now,
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        raise DomainError(
+            "opinion.already_voted", N_("You have already voted on this statement."), status=409
+        ) from None
+
+
+def statements(session: Session, consultation_id: int) -> Sequence[OpinionStatement]:
+    return session.scalars(
+        select(OpinionStatement)
+        .where(
+            OpinionStatement.consultation_id == consultation_id,
+            OpinionStatement.hidden_at.is_(None),
+        )
+        .order_by(OpinionStatement.id)
+    ).all()
+
+
+def next_statement(
+    session: Session, consultation_id: int, account_id: int
+) -> OpinionStatement | None:
+    """The statement with the fewest votes that this person has not voted on yet."""
+    mine = select(OpinionVote.statement_id).where(
+        OpinionVote.consultation_id == consultation_id, OpinionVote.account_id == account_id
+    )
+    counts = (
+        select(OpinionVote.statement_id, func.count().label("n"))
+        .where(OpinionVote.consultation_id == consultation_id)
+        .group_by(OpinionVote.statement_id)
+        .subquery()
+    )
+    return session.scalar(
+        select(OpinionStatement)
+        .outerjoin(counts, counts.c.statement_id == OpinionStatement.id)
+        .where(
+            OpinionStatement.consultation_id == consultation_id,
+            OpinionStatement.hidden_at.is_(None),
+            OpinionStatement.id.not_in(mine),
+        )
+        .order_by(func.coalesce(counts.c.n, 0), OpinionStatement.id)
+        .limit(1)
+    )
+
+
+def compute_map(session: Session, consultation_id: int) -> OpinionMap:
+    """The opinion map from all votes so far (recomputed on every view)."""
+    votes = session.execute(
+        select(OpinionVote.account_id, OpinionVote.statement_id, OpinionVote.choice)
+        .join(OpinionStatement, OpinionStatement.id == OpinionVote.statement_id)
+        .where(
+            OpinionVote.consultation_id == consultation_id,
+            OpinionStatement.hidden_at.is_(None),
+        )
+    ).all()
+    return opinion_map([(a, s, c) for a, s, c in votes])

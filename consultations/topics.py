@@ -1,0 +1,240 @@
+"""Topic intake (议题征集): propose, co-sign (联名), triage (accept, merge, decline)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from consultations.messages import check_text
+from consultations.models import CommunityRules, Cosignature, Topic
+from consultations.rules.journey import POST_MAX, REASON_MAX, TITLE_MAX, reaches_threshold
+from participation import audit
+from participation.areas import Area
+from participation.ballots.casting import voter_facts
+from participation.errors import N_, DomainError
+from participation.rules.areas import is_within
+from participation.rules.eligibility import Roll
+
+
+class Source(StrEnum):
+    RESIDENT = "resident"
+    ORGANIZATION = "organization"
+    GRID_WORKER = "grid_worker"
+    COMMUNITY_WORKER = "community_worker"
+
+
+SOURCE_LABELS = {
+    Source.RESIDENT: N_("Resident"),
+    Source.ORGANIZATION: N_("Organization"),
+    Source.GRID_WORKER: N_("Grid worker"),
+    Source.COMMUNITY_WORKER: N_("Community worker"),
+}
+TOPIC_STATUS_LABELS = {
+    "collecting": N_("Collecting co-signatures"),
+    "triage": N_("Awaiting triage"),
+    "accepted": N_("Accepted"),
+    "merged": N_("Merged"),
+    "declined": N_("Declined"),
+}
+
+
+def community_rules(session: Session, area_id: int) -> CommunityRules:
+    """The community's settings, or the defaults (not stored) when it has none."""
+    found = session.get(CommunityRules, area_id)
+    return found or CommunityRules(
+        area_id=area_id,
+        cosign_threshold=10,
+        quorum_numerator=2,
+        quorum_denominator=3,
+        notice_days=7,
+    )
+
+
+def get_topic(session: Session, topic_id: int) -> Topic:
+    topic = session.get(Topic, topic_id)
+    if topic is None:
+        raise DomainError("topic.not_found", N_("No such topic."), status=404)
+    return topic
+
+
+def cosigners(session: Session, topic_id: int) -> int:
+    return int(session.scalar(select(func.count()).where(Cosignature.topic_id == topic_id)) or 0)
+
+
+def propose_topic(
+    session: Session,
+    *,
+    area: Area,
+    title: str,
+    body: str,
+    source: str,
+    proposer_id: int,
+    public_name: str = "",
+) -> Topic:
+    """A new topic, signed by its proposer. Only communities collect topics."""
+    fields: dict[str, str] = {}
+    for name, text, maximum, minimum in (
+        ("title", title, TITLE_MAX, 1),
+        ("body", body, POST_MAX, 0),
+    ):
+        try:
+            check_text(name, text, maximum, minimum)
+        except DomainError as error:
+            fields |= error.fields
+    if source not in set(Source):
+        fields["source"] = N_("Choose who proposes the topic.")
+    if area.kind != "community":
+        fields["area_id"] = N_("Topics are proposed to a community.")
+    if len(public_name.strip()) > 60:
+        fields["public_name"] = N_("Enter a name of at most 60 characters.")
+    if fields:
+        raise DomainError("topic.invalid", N_("Please correct the marked fields."), fields=fields)
+    topic = Topic(
+        area_id=area.id,
+        title=title.strip(),
+        body=body.strip(),
+        source=source,
+        proposer_id=proposer_id,
+        proposer_public_name=public_name.strip(),
+        threshold=community_rules(session, area.id).cosign_threshold,
+    )
+    session.add(topic)
+    session.flush()
+    session.add(Cosignature(topic_id=topic.id, account_id=proposer_id))
+    session.flush()
+    _maybe_to_triage(session, topic)
+    return topic
+
+
+def cosign(session: Session, topic: Topic, account_id: int, now: datetime) -> int:
+    """Add a verified resident's co-signature; returns the new count.
+
+    Invariant: one co-signature per person and topic, also under concurrent
+    requests (a unique key decides); a refused co-signature stores nothing.
+    """
+    if topic.status != "collecting":
+        raise DomainError("topic.closed", N_("This topic no longer collects co-signatures."))
+    area = session.get(Area, topic.area_id)
+    assert area is not None
+    facts = voter_facts(session, account_id, Roll.RESIDENTS)
+    if facts.community_path is None or not is_within(facts.community_path, area.path):
+        raise DomainError(
+            "topic.not_resident",
+            N_("Only verified residents of this community can co-sign."),
+            status=403,
+        )
+    try:
+        with session.begin_nested():
+            session.add(Cosignature(topic_id=topic.id, account_id=account_id, signed_at=now))
+            session.flush()
+    except IntegrityError:
+        raise DomainError(
+            "topic.already_signed", N_("You have already co-signed this topic."), status=409
+        ) from None
+    _maybe_to_triage(session, topic)
+    return cosigners(session, topic.id)
+
+
+def _maybe_to_triage(session: Session, topic: Topic) -> None:
+    if topic.status == "collecting" and reaches_threshold(
+        cosigners(session, topic.id), topic.threshold
+    ):
+        topic.status = "triage"
+
+
+def _decide(topic: Topic, status: str, reason: str, actor_id: int, now: datetime) -> None:
+    if topic.status not in ("collecting", "triage"):
+        raise DomainError("topic.decided", N_("This topic has already been decided."))
+    topic.status, topic.decision_reason = status, reason
+    topic.decided_by, topic.decided_at = actor_id, now
+
+
+def accept_topic(
+    session: Session, topic: Topic, actor_id: int, now: datetime, reason: str = ""
+) -> None:
+    if topic.status != "triage":
+        raise DomainError(
+            "topic.not_in_triage", N_("Only topics that reached their threshold can be accepted.")
+        )
+    _decide(topic, "accepted", reason.strip(), actor_id, now)
+    audit.record(session, actor_id=actor_id, action="topic.accept", target=f"topic:{topic.id}")
+
+
+def decline_topic(
+    session: Session, topic: Topic, reason: str, actor_id: int, now: datetime
+) -> None:
+    """Decline with a reason that is published on the topic's page."""
+    reason = check_text("reason", reason, REASON_MAX)
+    _decide(topic, "declined", reason, actor_id, now)
+    audit.record(
+        session, actor_id=actor_id, action="topic.decline", target=f"topic:{topic.id}", why=reason
+    )
+
+
+def merge_topic(
+    session: Session, topic: Topic, into: Topic, reason: str, actor_id: int, now: datetime
+) -> int:
+    """Merge ``topic`` into ``into``: its co-signers now co-sign ``into`` (once each).
+
+    Returns how many signatures came over. Both topics must be in one community.
+    """
+    reason = check_text("reason", reason, REASON_MAX)
+    if (
+        into.id == topic.id
+        or into.area_id != topic.area_id
+        or into.status in ("merged", "declined")
+    ):
+        raise DomainError(
+            "topic.bad_merge",
+            N_("Choose another open topic of the same community to merge into."),
+            fields={
+                "merge_into": N_("Choose another open topic of the same community to merge into.")
+            },
+        )
+    _decide(topic, "merged", reason, actor_id, now)
+    topic.merged_into_id = into.id
+    already = set(
+        session.scalars(select(Cosignature.account_id).where(Cosignature.topic_id == into.id))
+    )
+    moved = 0
+    for account_id in session.scalars(
+        select(Cosignature.account_id).where(Cosignature.topic_id == topic.id)
+    ):
+        if account_id not in already:
+            session.add(
+                Cosignature(topic_id=into.id, account_id=account_id, carried_from_id=topic.id)
+            )
+            moved += 1
+    session.flush()
+    _maybe_to_triage(session, into)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="topic.merge",
+        target=f"topic:{topic.id}",
+        into=into.id,
+        moved=moved,
+    )
+    return moved
+
+
+def topics_in(session: Session, area_path: str | None = None) -> Sequence[tuple[Topic, int]]:
+    """Topics (newest first) with their co-signature counts, optionally under an area."""
+    count = (
+        select(Cosignature.topic_id, func.count().label("n"))
+        .group_by(Cosignature.topic_id)
+        .subquery()
+    )
+    query = (
+        select(Topic, func.coalesce(count.c.n, 0))
+        .outerjoin(count, count.c.topic_id == Topic.id)
+        .order_by(Topic.id.desc())
+    )
+    if area_path:
+        query = query.join(Area, Area.id == Topic.area_id).where(Area.path.startswith(area_path))
+    return [(t, int(n)) for t, n in session.execute(query).all()]

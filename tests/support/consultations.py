@@ -1,0 +1,58 @@
+"""A community with verified residents and seated representatives, for consultation tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from participation import accounts
+from participation.accounts import Account
+from participation.areas import Area, create_area
+from participation.rolls import RollEntry
+from participation.rules.areas import AreaKind
+from participation.rules.permissions import Role
+
+NOW = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
+
+
+@dataclass
+class Community:
+    area: Area
+    other: Area
+    residents: list[Account]
+    representatives: list[Account]
+    worker: Account
+
+
+def verified(s: Session, community: Area, login: str, name: str, n: int) -> Account:
+    account = accounts.sign_up(s, login=login, password="correct horse", display_name=name)
+    s.add(
+        RollEntry(
+            community_id=community.id,
+            name=name,
+            id_hash=f"{community.id:08d}{n:056x}",
+            birth_date=date(1980, 1, 1),
+            household_code=f"H{community.id}-{n}",
+            account_id=account.id,
+            verified_at=NOW - timedelta(days=30),
+        )
+    )
+    return account
+
+
+def community(s: Session, *, residents: int = 6, representatives: int = 3) -> Community:
+    city = create_area(s, code="XC", name="市", kind=AreaKind.CITY, parent=None)
+    district = create_area(s, code="XD", name="区", kind=AreaKind.DISTRICT, parent=city)
+    street = create_area(s, code="XS", name="街道", kind=AreaKind.STREET, parent=district)
+    area = create_area(s, code="XM", name="望江社区", kind=AreaKind.COMMUNITY, parent=street)
+    other = create_area(s, code="XN", name="春晖社区", kind=AreaKind.COMMUNITY, parent=street)
+    people = [verified(s, area, f"res{n}", f"居民{n}", n) for n in range(residents)]
+    reps = [verified(s, area, f"rep{n}", f"代表{n}", 100 + n) for n in range(representatives)]
+    for rep in reps:
+        accounts.grant_role(s, rep, Role.REPRESENTATIVE, area)
+    worker = accounts.sign_up(s, login="cworker", password="correct horse", display_name="社工")
+    accounts.grant_role(s, worker, Role.COMMUNITY_WORKER, area)
+    s.flush()
+    return Community(area, other, people, reps, worker)
