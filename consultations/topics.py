@@ -238,3 +238,9 @@ def topics_in(session: Session, area_path: str | None = None) -> Sequence[tuple[
     if area_path:
         query = query.join(Area, Area.id == Topic.area_id).where(Area.path.startswith(area_path))
     return [(t, int(n)) for t, n in session.execute(query).all()]
+
+
+def signers(session: Session, topic_id: int) -> set[int]:
+    return set(
+        session.scalars(select(Cosignature.account_id).where(Cosignature.topic_id == topic_id))
+    )

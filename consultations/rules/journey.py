@@ -94,7 +94,7 @@ class Stage(StrEnum):
 @dataclass(frozen=True)
 class StageFacts:
     meets_at: datetime
-    deliberation_closes_at: datetime
+    deliberation_opens_at: datetime
     box_id: int | None
     passed: bool | None
     notice_ends_at: datetime | None
@@ -111,6 +111,6 @@ def stage(facts: StageFacts, now: datetime) -> Stage:
         return Stage.REJECTED
     if facts.box_id is not None:
         return Stage.VOTING
-    if now < facts.meets_at:
+    if now < min(facts.meets_at, facts.deliberation_opens_at):
         return Stage.ANNOUNCED
     return Stage.DELIBERATING

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_BALLOTS = "manage_ballots"
     COUNT_PAPER = "count_paper"
+    # Triage topics, announce and record consultations, moderate, run the decision.
+    MANAGE_CONSULTATIONS = "manage_consultations"
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -52,7 +54,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TEAM_LEADER: frozenset(),
     Role.ORG_MEMBER: frozenset(),
     Role.STAFF: frozenset(
-        {Permission.BACKOFFICE, Permission.MANAGE_BALLOTS, Permission.COUNT_PAPER}
+        {
+            Permission.BACKOFFICE,
+            Permission.MANAGE_BALLOTS,
+            Permission.COUNT_PAPER,
+            Permission.MANAGE_CONSULTATIONS,
+        }
     ),
     Role.COMMUNITY_WORKER: frozenset(
         {
@@ -61,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ASSIST_VERIFY,
             Permission.MANAGE_BALLOTS,
             Permission.COUNT_PAPER,
+            Permission.MANAGE_CONSULTATIONS,
         }
     ),
     Role.ADMIN: frozenset(Permission),

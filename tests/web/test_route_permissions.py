@@ -18,6 +18,7 @@ SIGNED_IN = "signed_in"
 BACKOFFICE = frozenset({"staff", "community_worker", "admin"})
 ROLLS = frozenset({"community_worker", "admin"})
 ADMIN = frozenset({"admin"})
+CONSULTATIONS = frozenset({"staff", "community_worker", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -77,6 +78,36 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/ballots/{box}/paper-counts"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/recount"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/publish"): BACKOFFICE,
+    ("GET", "/consultations"): EVERYONE,
+    ("GET", "/consultations/topics/new"): SIGNED_IN,
+    ("POST", "/consultations/topics/new"): SIGNED_IN,
+    ("GET", "/consultations/topics/{topic}"): EVERYONE,
+    ("POST", "/consultations/topics/{topic}/cosign"): SIGNED_IN,
+    ("GET", "/consultations/terms/{term}"): EVERYONE,
+    ("POST", "/consultations/terms/{term}/stand"): SIGNED_IN,
+    ("GET", "/consultations/{consultation}"): EVERYONE,
+    ("POST", "/consultations/{consultation}/posts"): SIGNED_IN,
+    ("POST", "/consultations/{consultation}/posts/{post}/report"): SIGNED_IN,
+    ("POST", "/consultations/{consultation}/statements"): SIGNED_IN,
+    ("POST", "/consultations/{consultation}/statements/{statement}/vote"): SIGNED_IN,
+    ("POST", "/consultations/{consultation}/objections"): SIGNED_IN,
+    ("POST", "/consultations/{consultation}/minutes/sign"): SIGNED_IN,
+    ("GET", "/admin/consultations"): CONSULTATIONS,
+    ("POST", "/admin/consultations/topics/{topic}/triage"): CONSULTATIONS,
+    ("POST", "/admin/consultations/topics/{topic}/announce"): CONSULTATIONS,
+    ("POST", "/admin/consultations/terms"): CONSULTATIONS,
+    ("POST", "/admin/consultations/terms/{term}"): CONSULTATIONS,
+    ("GET", "/admin/consultations/{consultation}"): CONSULTATIONS,
+    ("POST", "/admin/consultations/{consultation}/attendance"): CONSULTATIONS,
+    ("POST", "/admin/consultations/{consultation}/record"): CONSULTATIONS,
+    ("POST", "/admin/consultations/{consultation}/posts/{post}/hide"): CONSULTATIONS,
+    ("POST", "/admin/consultations/{consultation}/vote"): CONSULTATIONS,
+    ("POST", "/admin/consultations/{consultation}/result"): CONSULTATIONS,
+    ("POST", "/admin/consultations/{consultation}/objections/{objection}/answer"): CONSULTATIONS,
+    ("POST", "/admin/consultations/{consultation}/finalize"): CONSULTATIONS,
+    ("GET", "/api/v1/consultations"): EVERYONE,
+    ("GET", "/api/v1/consultations.csv"): EVERYONE,
+    ("GET", "/api/v1/consultations/{consultation}"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -93,6 +124,12 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "job": 1,
         "congress": 1,
         "provider": "none",
+        "topic": 1,
+        "term": 1,
+        "consultation": 1,
+        "post": 1,
+        "statement": 1,
+        "objection": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -100,7 +137,19 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
 
 
 def normalized(path: str) -> str:
-    for name in ("area_id", "account_id", "box_id", "job_id", "congress_id"):
+    for name in (
+        "area_id",
+        "account_id",
+        "box_id",
+        "job_id",
+        "congress_id",
+        "topic_id",
+        "term_id",
+        "consultation_id",
+        "post_id",
+        "statement_id",
+        "objection_id",
+    ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
 

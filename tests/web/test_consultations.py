@@ -1,0 +1,280 @@
+"""Consultation pages over HTTP: forms without JavaScript, refusals that store nothing,
+the opinion map as a page and as an htmx fragment, open data without personal data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from consultations import deliberation, meetings, topics
+from consultations.models import Cosignature, Objection, OpinionStatement, Post, Topic
+from tests.support.consultations import NOW, community
+
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+def place(engine: Engine, app):  # type: ignore[no-untyped-def]
+    """A community, an accepted topic and an announced consultation with two opinion camps."""
+    app.state.fixed_now = NOW
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        c = community(s, residents=12)
+        topic = topics.propose_topic(
+            s,
+            area=c.area,
+            title="加装电梯",
+            body="",
+            source="resident",
+            proposer_id=c.residents[0].id,
+        )
+        topic.status = "accepted"
+        consultation = meetings.announce(
+            s,
+            topic,
+            meetings.Announcement(
+                title="加装电梯协商会",
+                agenda="讨论方案",
+                materials="",
+                place="社区议事厅",
+                online_link="",
+                meets_at=NOW + timedelta(days=4),
+                deliberation_opens_at=NOW - timedelta(days=1),
+                deliberation_closes_at=NOW + timedelta(days=10),
+            ),
+            c.worker.id,
+            NOW,
+        )
+        texts = ["一楼住户应获补偿", "费用按楼层分摊", "政府应补贴", "施工应避开夜间"]
+        ids = [
+            deliberation.add_statement(s, consultation, c.residents[0].id, t, NOW).id for t in texts
+        ]
+        for n, resident in enumerate(c.residents[1:]):
+            camp = n % 2
+            for i, sid in enumerate(ids):
+                choice = "agree" if i >= 2 or (i == camp) else "disagree"
+                deliberation.vote_statement(s, consultation, sid, resident.id, choice, NOW)
+    return {"c": c, "consultation": consultation, "topic": topic, "statements": ids}
+
+
+def count(engine: Engine, model: type) -> int:
+    with Session(engine) as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_proposing_and_cosigning_a_topic(client, make_client, place, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("res1", PASSWORD)
+    area_id = place["c"].area.id
+    refused = client.submit(
+        "/consultations/topics/new",
+        {"area_id": area_id, "title": "", "source": "resident"},
+        page="/consultations/topics/new",
+    )
+    assert refused.status_code == 422 and "请填写内容" in refused.text
+    made = client.submit(
+        "/consultations/topics/new",
+        {"area_id": area_id, "title": "小区停车难", "body": "车位太少", "source": "resident"},
+        page="/consultations/topics/new",
+    )
+    assert made.status_code == 303
+    url = made.headers["location"]
+    other = make_client()
+    other.sign_in("res2", PASSWORD)
+    assert other.submit(f"{url}/cosign", page=url).status_code == 303
+    again = other.submit(f"{url}/cosign", page=url)
+    assert again.status_code == 409 and "您已联名" in again.text
+    page = client.get(url)
+    assert '<strong data-testid="cosigners">2</strong>' in page.text
+    with Session(engine) as s:
+        topic_id = int(url.rsplit("/", 1)[1])
+        assert s.scalar(select(func.count()).where(Cosignature.topic_id == topic_id)) == 2
+
+
+def test_opinion_map_shows_groups_and_consensus_as_page_and_fragment(client, place) -> None:  # type: ignore[no-untyped-def]
+    url = f"/consultations/{place['consultation'].id}"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.text.count('data-testid="group"') == 2
+    consensus = page.text.split('data-testid="consensus"')[1].split("</ul>")[0]
+    assert "政府应补贴" in consensus and "施工应避开夜间" in consensus
+    fragment = client.get(url, headers={"HX-Request": "true", "HX-Target": "opinion"})
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<section id="opinion"')
+    assert "<html" not in fragment.text
+
+
+def test_statements_empty_oversized_or_outside_the_window_are_refused(
+    client, app, place, engine
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"/consultations/{place['consultation'].id}"
+    client.sign_in("res3", PASSWORD)
+    before = count(engine, OpinionStatement)
+    for text in ("", "长" * 141):
+        response = client.submit(f"{url}/statements", {"text": text}, page=url)
+        assert response.status_code == 422
+    assert "最多 140 个字" in response.text
+    sid = place["statements"][0]
+    app.state.fixed_now = NOW + timedelta(days=11)
+    late = client.submit(f"{url}/statements/{sid}/vote", {"choice": "agree"}, page=url)
+    assert late.status_code == 409 and "网上协商已结束" in late.text
+    assert count(engine, OpinionStatement) == before
+
+
+def test_moderation_needs_a_reason_and_tells_the_author(client, make_client, place, engine) -> None:  # type: ignore[no-untyped-def]
+    url = f"/consultations/{place['consultation'].id}"
+    author = make_client()
+    author.sign_in("res4", PASSWORD)
+    assert (
+        author.submit(f"{url}/posts", {"kind": "for", "body": "支持加装"}, page=url).status_code
+        == 303
+    )
+    with Session(engine) as s:
+        post_id = s.scalars(select(Post.id)).one()
+    client.sign_in("cworker", PASSWORD)
+    admin_url = f"/admin/consultations/{place['consultation'].id}"
+    refused = client.submit(f"{admin_url}/posts/{post_id}/hide", {"reason": " "}, page=admin_url)
+    assert refused.status_code == 422
+    with Session(engine) as s:
+        assert s.get(Post, post_id).hidden_at is None  # type: ignore[union-attr]
+    done = client.submit(
+        f"{admin_url}/posts/{post_id}/hide", {"reason": "含有广告"}, page=admin_url
+    )
+    assert done.status_code == 303
+    page = author.get(url)
+    assert "含有广告" in page.text and "支持加装" not in page.text
+
+
+def test_objections_after_the_notice_are_refused(client, app, place, engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine) as s, s.begin():
+        row = meetings.get_consultation(s, place["consultation"].id)
+        row.notice_starts_at, row.notice_ends_at = NOW, NOW + timedelta(days=7)
+    url = f"/consultations/{place['consultation'].id}"
+    client.sign_in("res5", PASSWORD)
+    assert client.submit(f"{url}/objections", {"body": "补偿不足"}, page=url).status_code == 303
+    app.state.fixed_now = NOW + timedelta(days=7)
+    late = client.submit(f"{url}/objections", {"body": "再提一条"}, page=url)
+    assert late.status_code == 409 and "公示期已结束" in late.text
+    assert count(engine, Objection) == 1
+
+
+def test_open_data_has_no_personal_data(client, place) -> None:  # type: ignore[no-untyped-def]
+    listing = client.get("/api/v1/consultations").json()
+    assert listing["count"] == 1 and listing["items"][0]["stage"] == "deliberating"
+    one = client.get(f"/api/v1/consultations/{place['consultation'].id}").json()
+    assert len(one["opinion_map"]["groups"]) == 2
+    text = client.get(f"/api/v1/consultations/{place['consultation'].id}").text
+    for person in place["c"].residents:
+        assert person.display_name not in text
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/v1/consultations.csv").text.lstrip("\ufeff")))
+    )
+    assert rows[0]["title"] == "加装电梯协商会" and rows[0]["cosigners"] == "1"
+    assert "/api/v1/consultations" in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_a_declined_topic_shows_its_public_reason(client, place, engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        c = place["c"]
+        topic = topics.propose_topic(
+            s,
+            area=c.area,
+            title="广场舞噪音",
+            body="",
+            source="grid_worker",
+            proposer_id=c.residents[0].id,
+        )
+    client.sign_in("cworker", PASSWORD)
+    response = client.submit(
+        f"/admin/consultations/topics/{topic.id}/triage",
+        {"action": "decline", "reason": "已由城管部门处理"},
+        page="/admin/consultations",
+    )
+    assert response.status_code == 303
+    page = client.get(f"/consultations/topics/{topic.id}")
+    assert "已由城管部门处理" in page.text
+    with Session(engine) as s:
+        assert s.get(Topic, topic.id).status == "declined"  # type: ignore[union-attr]
+
+
+def test_back_office_journey_from_meeting_to_plan_item(
+    client, make_client, app, place, engine
+) -> None:  # type: ignore[no-untyped-def]
+    cid = place["consultation"].id
+    admin_url = f"/admin/consultations/{cid}"
+    client.sign_in("cworker", PASSWORD)
+    assert client.get("/admin/consultations").status_code == 200
+    meeting = NOW + timedelta(days=4, hours=1)
+    app.state.fixed_now = meeting
+    reps = place["c"].representatives
+    for rep in reps[:2]:
+        response = client.submit(f"{admin_url}/attendance", {"account_id": rep.id}, page=admin_url)
+        assert response.status_code == 303
+    again = client.submit(f"{admin_url}/attendance", {"account_id": reps[0].id}, page=admin_url)
+    assert again.status_code == 409
+    record = {
+        "speakers": "代表0 | 支持加装\n住建局 | 可申请补贴",
+        "summary": "多数代表支持",
+        "minutes": "会议纪要全文",
+        "recorder": "rep0",
+        "host": "cworker",
+    }
+    assert client.submit(f"{admin_url}/record", record, page=admin_url).status_code == 303
+    recorder = make_client()
+    recorder.sign_in("rep0", PASSWORD)
+    page_url = f"/consultations/{cid}"
+    assert recorder.submit(f"{page_url}/minutes/sign", page=page_url).status_code == 303
+    assert client.submit(f"{page_url}/minutes/sign", page=page_url).status_code == 303
+    vote = {
+        "resolution": "同意加装电梯",
+        "roll": "representatives",
+        "base": "eligible",
+        "share": "1/2",
+        "opens_at": "2027-03-05T11:00",
+        "closes_at": "2027-03-05T12:00",
+        "commits": "1",
+        "owner_department": "区住建局",
+        "budget_yuan": "200000",
+        "due_on": "2027-12-31",
+    }
+    assert client.submit(f"{admin_url}/vote", vote, page=admin_url).status_code == 303
+    box_id = meetings.get_consultation(Session(engine), cid).box_id
+    app.state.fixed_now = NOW + timedelta(days=4, hours=1, minutes=30)  # 11:30 Beijing time
+    for n, rep in enumerate(reps):
+        voter = make_client()
+        voter.sign_in(f"rep{n}", PASSWORD)
+        cast = voter.submit(
+            f"/ballots/{box_id}/cast", {"choice-resolution": "yes"}, page=f"/ballots/{box_id}"
+        )
+        assert cast.status_code == 303, cast.text
+    app.state.fixed_now = NOW + timedelta(days=5)
+    assert (
+        client.submit(
+            f"/admin/ballots/{box_id}/publish", page=f"/admin/ballots/{box_id}"
+        ).status_code
+        == 303
+    )
+    assert client.submit(f"{admin_url}/result", page=admin_url).status_code == 303
+    resident = make_client()
+    resident.sign_in("res6", PASSWORD)
+    assert (
+        resident.submit(f"{page_url}/objections", {"body": "一楼补偿？"}, page=page_url).status_code
+        == 303
+    )
+    app.state.fixed_now = NOW + timedelta(days=13)
+    refused = client.submit(f"{admin_url}/finalize", page=admin_url)
+    assert refused.status_code == 409
+    with Session(engine) as s:
+        objection_id = s.scalars(select(Objection.id)).one()
+    answered = client.submit(
+        f"{admin_url}/objections/{objection_id}/answer", {"answer": "按楼层补偿"}, page=admin_url
+    )
+    assert answered.status_code == 303
+    assert client.submit(f"{admin_url}/finalize", page=admin_url).status_code == 303
+    page = client.get(page_url)
+    assert 'data-testid="plan-status">计划中' in page.text
+    assert "按楼层补偿" in page.text and "/plan/items/" in page.text

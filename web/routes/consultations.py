@@ -1,0 +1,378 @@
+"""Public consultation pages: topics and co-signing, the consultation page with its
+deliberation, opinion map, result, public notice and follow-up."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from consultations import decisions, deliberation, meetings, representatives, topics
+from consultations.models import Consultation, Topic
+from consultations.rules.journey import Stage, StageFacts, stage
+from participation.areas import Area, get_area
+from participation.ballots.boxes import get_box
+from participation.errors import N_, DomainError
+from participation.plan.sources import STATUS_LABELS as PLAN_STATUS_LABELS
+from participation.rules.permissions import Permission
+from web import htmx
+from web.auth import current_user_or_none, requires, user
+from web.clock import now
+from web.dbsession import db
+from web.forms import form_fields
+from web.templating import flash, render
+
+STAGE_LABELS = {
+    Stage.ANNOUNCED: N_("Announced"),
+    Stage.DELIBERATING: N_("Under deliberation"),
+    Stage.VOTING: N_("Voting"),
+    Stage.REJECTED: N_("Not adopted"),
+    Stage.NOTICE: N_("On public notice"),
+    Stage.AWAITING_FINAL: N_("Notice ended, awaiting confirmation"),
+    Stage.FINAL: N_("Final"),
+}
+
+
+def stage_of(c: Consultation, at: Any) -> Stage:
+    return stage(
+        StageFacts(
+            c.meets_at, c.deliberation_opens_at, c.box_id, c.passed, c.notice_ends_at, c.final_at
+        ),
+        at,
+    )
+
+
+def communities(session: Any) -> list[Area]:
+    return list(session.scalars(select(Area).where(Area.kind == "community").order_by(Area.path)))
+
+
+async def index(request: Request) -> Response:
+    session = db(request)
+    at = now(request)
+    area_id = request.query_params.get("area", "")
+    wanted = request.query_params.get("stage", "")
+    area = get_area(session, int(area_id)) if area_id.isdigit() else None
+    query = select(Consultation, Area.name).join(Area, Area.id == Consultation.area_id)
+    if area is not None:
+        query = query.where(Area.path.startswith(area.path))
+    rows = [
+        (c, name, stage_of(c, at))
+        for c, name in session.execute(query.order_by(Consultation.meets_at.desc())).all()
+    ]
+    if wanted:
+        rows = [r for r in rows if r[2].value == wanted]
+    names = {a.id: a.name for a in communities(session)}
+    return render(
+        request,
+        "consultations/index.html",
+        {
+            "rows": rows,
+            "topics": topics.topics_in(session, area.path if area else None)[:50],
+            "names": names,
+            "areas": communities(session),
+            "area": area,
+            "wanted": wanted,
+            "stages": list(Stage),
+            "stage_labels": STAGE_LABELS,
+            "topic_labels": topics.TOPIC_STATUS_LABELS,
+        },
+    )
+
+
+async def _propose_page(request: Request, status: int = 200, **extra: Any) -> Response:
+    context = {
+        "areas": communities(db(request)),
+        "sources": topics.SOURCE_LABELS,
+    } | extra
+    return render(request, "consultations/propose.html", context, status=status)
+
+
+@requires(Permission.USE_ACCOUNT)
+async def propose(request: Request) -> Response:
+    if request.method == "GET":
+        return await _propose_page(request)
+    session = db(request)
+    fields = await form_fields(request)
+    try:
+        area_id = fields.get("area_id", "")
+        if not area_id.isdigit():
+            raise DomainError(
+                "topic.invalid",
+                N_("Please correct the marked fields."),
+                fields={"area_id": N_("Choose a community.")},
+            )
+        topic = topics.propose_topic(
+            session,
+            area=get_area(session, int(area_id)),
+            title=fields.get("title", ""),
+            body=fields.get("body", ""),
+            source=fields.get("source", ""),
+            proposer_id=user(request).id,
+            public_name=fields.get("public_name", ""),
+        )
+    except DomainError as error:
+        return await _propose_page(
+            request, 422, form=fields, errors=error.fields, error=error.message
+        )
+    flash(request, "Your topic has been proposed. Ask your neighbours to co-sign it.", "success")
+    return htmx.redirect(request, f"/consultations/topics/{topic.id}")
+
+
+async def _topic_page(request: Request, topic: Topic, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    me = current_user_or_none(request)
+    signed = False
+    if me is not None:
+        signed = me.id in {a for a in topics.signers(session, topic.id)}
+    context = {
+        "topic": topic,
+        "area": get_area(session, topic.area_id),
+        "count": topics.cosigners(session, topic.id),
+        "signed": signed,
+        "merged_into": session.get(Topic, topic.merged_into_id) if topic.merged_into_id else None,
+        "consultations": session.scalars(
+            select(Consultation).where(Consultation.topic_id == topic.id)
+        ).all(),
+        "labels": topics.TOPIC_STATUS_LABELS,
+        "sources": topics.SOURCE_LABELS,
+    } | extra
+    return render(request, "consultations/topic.html", context, status=status)
+
+
+async def topic_page(request: Request) -> Response:
+    return await _topic_page(
+        request, topics.get_topic(db(request), request.path_params["topic_id"])
+    )
+
+
+@requires(Permission.USE_ACCOUNT)
+async def cosign(request: Request) -> Response:
+    session = db(request)
+    topic = topics.get_topic(session, request.path_params["topic_id"])
+    try:
+        topics.cosign(session, topic, user(request).id, now(request))
+    except DomainError as error:
+        return await _topic_page(request, topic, error.status, error=error.message)
+    flash(request, "Thank you: your co-signature has been recorded.", "success")
+    return htmx.redirect(request, f"/consultations/topics/{topic.id}")
+
+
+async def _page(request: Request, c: Consultation, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    at = now(request)
+    me = current_user_or_none(request)
+    opinion = deliberation.compute_map(session, c.id)
+    statement_list = deliberation.statements(session, c.id)
+    texts = {s.id: s.text for s in statement_list}
+    box = get_box(session, c.box_id) if c.box_id else None
+    tally = json.loads(box.bulletin_json)["tally"] if box and box.bulletin_json else None
+    item = decisions.plan_item(session, c)
+    window_open = c.deliberation_opens_at <= at < c.deliberation_closes_at
+    context = {
+        "c": c,
+        "topic": session.get(Topic, c.topic_id),
+        "area": get_area(session, c.area_id),
+        "cosigners": topics.cosigners(session, c.topic_id),
+        "stage": stage_of(c, at),
+        "stage_labels": STAGE_LABELS,
+        "participants": meetings.participants(session, c.id),
+        "participant_labels": meetings.PARTICIPANT_LABELS,
+        "quorum": meetings.quorum(session, c),
+        "speakers": meetings.speakers(session, c.id),
+        "signed": meetings.minutes_signed(c),
+        "threads": deliberation.threads(session, c.id),
+        "opinion": opinion,
+        "texts": texts,
+        "dots": map_dots(opinion),
+        "statement_count": len(statement_list),
+        "next_statement": deliberation.next_statement(session, c.id, me.id) if me else None,
+        "window_open": window_open,
+        "box": box,
+        "tally": tally,
+        "objections": decisions.objections(session, c.id),
+        "on_notice": c.notice_ends_at is not None and c.final_at is None and at < c.notice_ends_at,
+        "item": item,
+        "plan_status": PLAN_STATUS_LABELS,
+        "notices": deliberation.notices_for(session, me.id, c.id) if me else [],
+        "may_sign": bool(
+            me
+            and c.minutes
+            and me.id in (c.recorder_id, c.host_id)
+            and not meetings.minutes_signed(c)
+        ),
+        "error_field": "",
+    } | extra
+    return render(request, "consultations/detail.html", context, status=status)
+
+
+def map_dots(opinion: Any, size: int = 200, margin: int = 8) -> list[tuple[int, int, int]]:
+    """Participants' positions scaled into an SVG square: (x, y, group index)."""
+    if not opinion.positions:
+        return []
+    xs = [p[0] for p in opinion.positions.values()]
+    ys = [p[1] for p in opinion.positions.values()]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = (size - 2 * margin) / span
+    index = {m: n for n, g in enumerate(opinion.groups) for m in g.members}
+    return [
+        (
+            round(margin + (x - min(xs)) * scale),
+            round(size - margin - (y - min(ys)) * scale),
+            index.get(person, 0),
+        )
+        for person, (x, y) in sorted(opinion.positions.items())
+    ]
+
+
+def _get(request: Request) -> Consultation:
+    return meetings.get_consultation(db(request), request.path_params["consultation_id"])
+
+
+async def detail(request: Request) -> Response:
+    return await _page(request, _get(request))
+
+
+async def _act(request: Request, action: Any, done: str, anchor: str) -> Response:
+    """Run ``action(session, consultation, fields, me, now)``; re-render on refusal."""
+    consultation = _get(request)
+    fields = await form_fields(request)
+    try:
+        action(db(request), consultation, fields, user(request), now(request))
+    except DomainError as error:
+        return await _page(
+            request,
+            consultation,
+            error.status,
+            error=error.message,
+            errors=error.fields,
+            form=fields,
+            error_field=anchor,
+        )
+    flash(request, done, "success")
+    return htmx.redirect(request, f"/consultations/{consultation.id}#{anchor}")
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+@requires(Permission.USE_ACCOUNT)
+async def post(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        deliberation.write_post(
+            s,
+            c,
+            me.account,
+            f.get("kind", "comment"),
+            f.get("body", ""),
+            at,
+            _int(f.get("parent_id", "")),
+        )
+
+    return await _act(request, act, N_("Your post has been published."), "discussion")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def report(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        target = deliberation.get_post(s, c, request.path_params["post_id"])
+        deliberation.report_post(s, target, me.id, f.get("reason", ""), at)
+
+    return await _act(request, act, N_("Thank you: the moderators will look at it."), "discussion")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def statement(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        deliberation.add_statement(s, c, me.id, f.get("text", ""), at)
+
+    return await _act(request, act, N_("Your statement has been added."), "opinion")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def vote(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        deliberation.vote_statement(
+            s, c, request.path_params["statement_id"], me.id, f.get("choice", ""), at
+        )
+
+    return await _act(request, act, N_("Your vote has been recorded."), "opinion")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def objection(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        decisions.lodge_objection(s, c, me.account, f.get("body", ""), at)
+
+    return await _act(
+        request, act, N_("Your objection has been lodged; it will be answered publicly."), "notice"
+    )
+
+
+@requires(Permission.USE_ACCOUNT)
+async def sign_minutes(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        meetings.sign_minutes(s, c, me.id, at)
+
+    return await _act(request, act, N_("You have signed the minutes."), "meeting")
+
+
+async def _term_page(request: Request, term: Any, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    context = {
+        "term": term,
+        "area": get_area(session, term.area_id),
+        "candidates": representatives.candidates(session, term.id),
+        "roster": representatives.roster(session, term.id, include_past=True),
+        "labels": representatives.TERM_STATUS_LABELS,
+    } | extra
+    return render(request, "consultations/term.html", context, status=status)
+
+
+async def term_page(request: Request) -> Response:
+    term = representatives.get_term(db(request), request.path_params["term_id"])
+    return await _term_page(request, term)
+
+
+@requires(Permission.USE_ACCOUNT)
+async def stand(request: Request) -> Response:
+    session = db(request)
+    term = representatives.get_term(session, request.path_params["term_id"])
+    fields = await form_fields(request)
+    try:
+        representatives.sign_up_candidate(
+            session, term, user(request).account, fields.get("statement", "")
+        )
+    except DomainError as error:
+        return await _term_page(
+            request, term, error.status, error=error.message, errors=error.fields, form=fields
+        )
+    flash(request, "You are now a candidate.", "success")
+    return htmx.redirect(request, f"/consultations/terms/{term.id}")
+
+
+routes = [
+    Route("/consultations", index),
+    Route("/consultations/topics/new", propose, methods=["GET", "POST"]),
+    Route("/consultations/topics/{topic_id:int}", topic_page),
+    Route("/consultations/topics/{topic_id:int}/cosign", cosign, methods=["POST"]),
+    Route("/consultations/terms/{term_id:int}", term_page),
+    Route("/consultations/terms/{term_id:int}/stand", stand, methods=["POST"]),
+    Route("/consultations/{consultation_id:int}", detail),
+    Route("/consultations/{consultation_id:int}/posts", post, methods=["POST"]),
+    Route(
+        "/consultations/{consultation_id:int}/posts/{post_id:int}/report", report, methods=["POST"]
+    ),
+    Route("/consultations/{consultation_id:int}/statements", statement, methods=["POST"]),
+    Route(
+        "/consultations/{consultation_id:int}/statements/{statement_id:int}/vote",
+        vote,
+        methods=["POST"],
+    ),
+    Route("/consultations/{consultation_id:int}/objections", objection, methods=["POST"]),
+    Route("/consultations/{consultation_id:int}/minutes/sign", sign_minutes, methods=["POST"]),
+]

@@ -1,0 +1,416 @@
+"""Back office for consultations: triage, announcing, the meeting record,
+moderation, the decision vote, public notice answers, finality; representative terms."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from consultations import decisions, deliberation, meetings, representatives, topics
+from consultations.models import Consultation, Topic
+from participation.accounts import Account, find_by_login
+from participation.areas import get_area
+from participation.errors import N_, DomainError
+from participation.rules.eligibility import Roll
+from participation.rules.permissions import Permission
+from web import htmx
+from web.auth import authorize, requires, user
+from web.clock import now
+from web.dbsession import db
+from web.forms import form_fields
+from web.i18n import LOCAL_TZ
+from web.routes.consultations import STAGE_LABELS, communities, stage_of
+from web.templating import flash, render
+
+BAD_TIME = N_("Enter a date and time.")
+
+
+def local_time(fields: dict[str, str], name: str, problems: dict[str, str]) -> datetime:
+    try:
+        return datetime.fromisoformat(fields.get(name, "")).replace(tzinfo=LOCAL_TZ)
+    except ValueError:
+        problems[name] = BAD_TIME
+        return datetime.now(LOCAL_TZ)
+
+
+def lines(text: str) -> list[tuple[str, str]]:
+    """``a | b`` per line -> [(a, b)]; lines without a bar are skipped."""
+    pairs = []
+    for line in text.splitlines():
+        left, bar, right = line.partition("|")
+        if bar and left.strip() and right.strip():
+            pairs.append((left.strip(), right.strip()))
+    return pairs
+
+
+def _refuse(problems: dict[str, str]) -> None:
+    if problems:
+        raise DomainError(
+            "consultation.invalid", N_("Please correct the marked fields."), fields=problems
+        )
+
+
+async def _index(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    at = now(request)
+    rows = session.scalars(select(Consultation).order_by(Consultation.id.desc())).all()
+    context = {
+        "topics": topics.topics_in(session),
+        "consultations": [(c, stage_of(c, at)) for c in rows],
+        "terms": representatives.terms_in(session),
+        "areas": communities(session),
+        "stage_labels": STAGE_LABELS,
+        "topic_labels": topics.TOPIC_STATUS_LABELS,
+        "term_labels": representatives.TERM_STATUS_LABELS,
+    } | extra
+    return render(request, "consultations/admin_index.html", context, status=status)
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def index(request: Request) -> Response:
+    return await _index(request)
+
+
+def _topic(request: Request) -> Topic:
+    session = db(request)
+    topic = topics.get_topic(session, request.path_params["topic_id"])
+    authorize(request, Permission.MANAGE_CONSULTATIONS, get_area(session, topic.area_id).path)
+    return topic
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def triage(request: Request) -> Response:
+    session = db(request)
+    topic = _topic(request)
+    fields = await form_fields(request)
+    me, at = user(request), now(request)
+    action = fields.get("action", "")
+    try:
+        if action == "accept":
+            topics.accept_topic(session, topic, me.id, at, fields.get("reason", ""))
+        elif action == "decline":
+            topics.decline_topic(session, topic, fields.get("reason", ""), me.id, at)
+        elif action == "merge":
+            into_id = fields.get("merge_into", "")
+            into = topics.get_topic(session, int(into_id)) if into_id.isdigit() else topic
+            topics.merge_topic(session, topic, into, fields.get("reason", ""), me.id, at)
+        else:
+            raise DomainError("topic.action", N_("Choose accept, merge or decline."))
+    except DomainError as error:
+        return await _index(
+            request, 422, error=error.message, errors=error.fields, form=fields, topic_id=topic.id
+        )
+    flash(request, "The topic has been decided.", "success")
+    return htmx.redirect(request, "/admin/consultations")
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def announce(request: Request) -> Response:
+    session = db(request)
+    topic = _topic(request)
+    fields = await form_fields(request)
+    problems: dict[str, str] = {}
+    new = meetings.Announcement(
+        title=fields.get("title", ""),
+        agenda=fields.get("agenda", ""),
+        materials=fields.get("materials", ""),
+        place=fields.get("place", ""),
+        online_link=fields.get("online_link", ""),
+        meets_at=local_time(fields, "meets_at", problems),
+        deliberation_opens_at=local_time(fields, "deliberation_opens_at", problems),
+        deliberation_closes_at=local_time(fields, "deliberation_closes_at", problems),
+        participants=lines(fields.get("participants", "")),
+    )
+    try:
+        _refuse(problems)
+        consultation = meetings.announce(session, topic, new, user(request).id, now(request))
+    except DomainError as error:
+        return await _index(
+            request, 422, error=error.message, errors=error.fields, form=fields, topic_id=topic.id
+        )
+    flash(request, "The consultation has been announced.", "success")
+    return htmx.redirect(request, f"/admin/consultations/{consultation.id}")
+
+
+def _consultation(request: Request) -> Consultation:
+    session = db(request)
+    found = meetings.get_consultation(session, request.path_params["consultation_id"])
+    authorize(request, Permission.MANAGE_CONSULTATIONS, get_area(session, found.area_id).path)
+    return found
+
+
+async def _manage_page(
+    request: Request, c: Consultation, status: int = 200, **extra: Any
+) -> Response:
+    session = db(request)
+    context = {
+        "c": c,
+        "stage": stage_of(c, now(request)),
+        "stage_labels": STAGE_LABELS,
+        "representatives": representatives.representatives_of(session, c.area_id),
+        "present": meetings.attendees(session, c.id),
+        "quorum": meetings.quorum(session, c),
+        "speakers": meetings.speakers(session, c.id),
+        "threads": deliberation.threads(session, c.id),
+        "objections": decisions.objections(session, c.id),
+        "signed": meetings.minutes_signed(c),
+        "rolls": [Roll.REPRESENTATIVES, Roll.RESIDENTS, Roll.HOUSEHOLDS],
+        "item": decisions.plan_item(session, c),
+        "accounts": {
+            a.id: a.display_name
+            for a in session.scalars(
+                select(Account).where(Account.id.in_([x for x in (c.recorder_id, c.host_id) if x]))
+            )
+        },
+    } | extra
+    return render(request, "consultations/admin_detail.html", context, status=status)
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def manage(request: Request) -> Response:
+    return await _manage_page(request, _consultation(request))
+
+
+async def _step(request: Request, action: Any, done: str) -> Response:
+    c = _consultation(request)
+    fields = await form_fields(request)
+    try:
+        action(db(request), c, fields, user(request).id, now(request))
+    except DomainError as error:
+        return await _manage_page(
+            request,
+            c,
+            error.status,
+            error=error.message,
+            errors=error.fields,
+            form=fields,
+        )
+    flash(request, done, "success")
+    return htmx.redirect(request, f"/admin/consultations/{c.id}")
+
+
+def _account_id(session: Any, login: str, field: str) -> int:
+    account = find_by_login(session, login) if login else None
+    if account is None:
+        raise DomainError(
+            "consultation.no_account",
+            N_("No account with this login."),
+            fields={field: N_("No account with this login.")},
+        )
+    return account.id
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def attendance(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        account = f.get("account_id", "")
+        meetings.sign_in(s, c, int(account) if account.isdigit() else 0, me, at)
+
+    return await _step(request, act, N_("Attendance recorded."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def record(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        meetings.record_meeting(
+            s,
+            c,
+            summary=f.get("summary", ""),
+            minutes=f.get("minutes", ""),
+            speakers=lines(f.get("speakers", "")),
+            recorder_id=_account_id(s, f.get("recorder", ""), "recorder"),
+            host_id=_account_id(s, f.get("host", ""), "host"),
+            now=at,
+        )
+
+    return await _step(
+        request, act, N_("The meeting record has been saved; recorder and host can now sign.")
+    )
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def hide(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        post = deliberation.get_post(s, c, request.path_params["post_id"])
+        deliberation.hide_post(s, post, me, f.get("reason", ""), at)
+
+    return await _step(request, act, N_("The post is hidden and its author has been told why."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def open_vote(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        problems: dict[str, str] = {}
+        opens, closes = local_time(f, "opens_at", problems), local_time(f, "closes_at", problems)
+        try:
+            roll = Roll(f.get("roll", ""))
+        except ValueError:
+            problems["roll"] = N_("Choose who votes.")
+            roll = Roll.REPRESENTATIVES
+        budget = f.get("budget_yuan", "0") or "0"
+        if not budget.isdigit():
+            problems["budget_yuan"] = N_("Enter a whole number.")
+        due: date | None = None
+        if f.get("due_on"):
+            try:
+                due = date.fromisoformat(f["due_on"])
+            except ValueError:
+                problems["due_on"] = N_("Enter a date.")
+        _refuse(problems)
+        setup = decisions.VoteSetup(
+            resolution=f.get("resolution", ""),
+            roll=roll,
+            base=f.get("base", ""),
+            share=f.get("share", ""),
+            opens_at=opens,
+            closes_at=closes,
+            commits_to_action=f.get("commits") == "1",
+            owner_department=f.get("owner_department", ""),
+            budget_yuan=int(budget) if budget.isdigit() else 0,
+            due_on=due,
+        )
+        decisions.open_vote(s, c, setup, me)
+
+    return await _step(request, act, N_("The vote has been set up."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def take_result(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        decisions.take_result(s, c, me, at)
+
+    return await _step(request, act, N_("The result has been recorded."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def answer(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        decisions.answer_objection(
+            s, c, request.path_params["objection_id"], f.get("answer", ""), me, at
+        )
+
+    return await _step(request, act, N_("The answer has been published."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def finalize(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        decisions.finalize(s, c, me, at)
+
+    return await _step(request, act, N_("The resolution is final."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def new_term(request: Request) -> Response:
+    session = db(request)
+    fields = await form_fields(request)
+    try:
+        area_id = fields.get("area_id", "")
+        area = get_area(session, int(area_id) if area_id.isdigit() else 0)
+        authorize(request, Permission.MANAGE_CONSULTATIONS, area.path)
+        problems: dict[str, str] = {}
+        try:
+            starts, ends = (
+                date.fromisoformat(fields.get("starts_on", "")),
+                date.fromisoformat(fields.get("ends_on", "")),
+            )
+        except ValueError:
+            problems["starts_on"] = N_("Enter a date.")
+            starts = ends = date.today()
+        seats = fields.get("seats", "")
+        _refuse(problems)
+        term = representatives.open_term(
+            session,
+            area=area,
+            title=fields.get("title", ""),
+            seats=int(seats) if seats.isdigit() else 0,
+            starts_on=starts,
+            ends_on=ends,
+        )
+    except DomainError as error:
+        return await _index(request, 422, error=error.message, errors=error.fields, form=fields)
+    flash(request, "The term is open for candidates.", "success")
+    return htmx.redirect(request, f"/consultations/terms/{term.id}")
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def term_step(request: Request) -> Response:
+    """Advance a term: publish candidates, start the election, seat the elected,
+    or replace a representative mid-term."""
+    session = db(request)
+    term = representatives.get_term(session, request.path_params["term_id"])
+    authorize(request, Permission.MANAGE_CONSULTATIONS, get_area(session, term.area_id).path)
+    fields = await form_fields(request)
+    me, at = user(request), now(request)
+    action = fields.get("action", "")
+    try:
+        problems: dict[str, str] = {}
+        if action == "publish":
+            until = local_time(fields, "notice_until", problems)
+            _refuse(problems)
+            representatives.publish_candidates(session, term, until, at)
+        elif action == "elect":
+            opens, closes = (
+                local_time(fields, "opens_at", problems),
+                local_time(fields, "closes_at", problems),
+            )
+            _refuse(problems)
+            representatives.start_election(session, term, opens, closes, me.id)
+        elif action == "seat":
+            representatives.seat_elected(session, term, me.id)
+        elif action == "replace":
+            successor = find_by_login(session, fields.get("successor", ""))
+            if successor is None:
+                raise DomainError(
+                    "consultation.no_account",
+                    N_("No account with this login."),
+                    fields={"successor": N_("No account with this login.")},
+                )
+            entry = fields.get("entry_id", "")
+            representatives.replace_representative(
+                session,
+                term,
+                int(entry) if entry.isdigit() else 0,
+                successor,
+                fields.get("reason", ""),
+                me.id,
+                at,
+            )
+        else:
+            raise DomainError("term.action", N_("Choose a step."))
+    except DomainError as error:
+        return await _index(
+            request, 422, error=error.message, errors=error.fields, form=fields, term_id=term.id
+        )
+    flash(request, "Done.", "success")
+    return htmx.redirect(request, f"/consultations/terms/{term.id}")
+
+
+routes = [
+    Route("/admin/consultations", index),
+    Route("/admin/consultations/topics/{topic_id:int}/triage", triage, methods=["POST"]),
+    Route("/admin/consultations/topics/{topic_id:int}/announce", announce, methods=["POST"]),
+    Route("/admin/consultations/terms", new_term, methods=["POST"]),
+    Route("/admin/consultations/terms/{term_id:int}", term_step, methods=["POST"]),
+    Route("/admin/consultations/{consultation_id:int}", manage),
+    Route("/admin/consultations/{consultation_id:int}/attendance", attendance, methods=["POST"]),
+    Route("/admin/consultations/{consultation_id:int}/record", record, methods=["POST"]),
+    Route(
+        "/admin/consultations/{consultation_id:int}/posts/{post_id:int}/hide",
+        hide,
+        methods=["POST"],
+    ),
+    Route("/admin/consultations/{consultation_id:int}/vote", open_vote, methods=["POST"]),
+    Route("/admin/consultations/{consultation_id:int}/result", take_result, methods=["POST"]),
+    Route(
+        "/admin/consultations/{consultation_id:int}/objections/{objection_id:int}/answer",
+        answer,
+        methods=["POST"],
+    ),
+    Route("/admin/consultations/{consultation_id:int}/finalize", finalize, methods=["POST"]),
+]
