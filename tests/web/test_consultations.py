@@ -244,7 +244,7 @@ def test_back_office_journey_from_meeting_to_plan_item(
     assert client.submit(f"{admin_url}/vote", vote, page=admin_url).status_code == 303
     box_id = meetings.get_consultation(Session(engine), cid).box_id
     app.state.fixed_now = NOW + timedelta(days=4, hours=1, minutes=30)  # 11:30 Beijing time
-    for n, rep in enumerate(reps):
+    for n, _rep in enumerate(reps):
         voter = make_client()
         voter.sign_in(f"rep{n}", PASSWORD)
         cast = voter.submit(
