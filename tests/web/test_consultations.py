@@ -278,3 +278,32 @@ def test_back_office_journey_from_meeting_to_plan_item(
     page = client.get(page_url)
     assert 'data-testid="plan-status">计划中' in page.text
     assert "按楼层补偿" in page.text and "/plan/items/" in page.text
+
+
+def test_a_term_opens_takes_candidates_and_refuses_a_stranger(client, make_client, place) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("cworker", PASSWORD)
+    form = {
+        "area_id": place["c"].area.id,
+        "title": "第二届议事代表",
+        "seats": "2",
+        "starts_on": "2027-04-01",
+        "ends_on": "2030-03-31",
+    }
+    made = client.submit("/admin/consultations/terms", form, page="/admin/consultations")
+    assert made.status_code == 303
+    term_url = made.headers["location"]
+    resident = make_client()
+    resident.sign_in("res7", PASSWORD)
+    stood = resident.submit(f"{term_url}/stand", {"statement": "愿为邻里服务"}, page=term_url)
+    assert stood.status_code == 303
+    assert "愿为邻里服务" in resident.get(term_url).text
+    stranger = make_client()
+    stranger.sign_in("cworker", PASSWORD)  # not on the resident roll
+    refused = stranger.submit(f"{term_url}/stand", {"statement": "我也报名"}, page=term_url)
+    assert refused.status_code == 403 and "只有本社区已认证的居民才能报名参选" in refused.text
+    early = client.submit(
+        f"/admin/consultations/terms/{term_url.rsplit('/', 1)[1]}",
+        {"action": "publish", "notice_until": "2027-03-05T10:00"},
+        page="/admin/consultations",
+    )
+    assert early.status_code == 422 and "候选人少于席位数" in early.text

@@ -16,6 +16,7 @@ def all_routes() -> list[BaseRoute]:
         consultations,
         consultations_admin,
         consultations_api,
+        consultations_terms,
         home,
         oidc,
         rolls,
@@ -34,4 +35,5 @@ def all_routes() -> list[BaseRoute]:
         *consultations.routes,
         *consultations_admin.routes,
         *consultations_api.routes,
+        *consultations_terms.routes,
     ]

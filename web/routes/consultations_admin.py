@@ -48,14 +48,14 @@ def lines(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _refuse(problems: dict[str, str]) -> None:
+def refuse_problems(problems: dict[str, str]) -> None:
     if problems:
         raise DomainError(
             "consultation.invalid", N_("Please correct the marked fields."), fields=problems
         )
 
 
-async def _index(request: Request, status: int = 200, **extra: Any) -> Response:
+async def index_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     at = now(request)
     rows = session.scalars(select(Consultation).order_by(Consultation.id.desc())).all()
@@ -73,7 +73,7 @@ async def _index(request: Request, status: int = 200, **extra: Any) -> Response:
 
 @requires(Permission.MANAGE_CONSULTATIONS)
 async def index(request: Request) -> Response:
-    return await _index(request)
+    return await index_page(request)
 
 
 def _topic(request: Request) -> Topic:
@@ -102,7 +102,7 @@ async def triage(request: Request) -> Response:
         else:
             raise DomainError("topic.action", N_("Choose accept, merge or decline."))
     except DomainError as error:
-        return await _index(
+        return await index_page(
             request, 422, error=error.message, errors=error.fields, form=fields, topic_id=topic.id
         )
     flash(request, "The topic has been decided.", "success")
@@ -127,10 +127,10 @@ async def announce(request: Request) -> Response:
         participants=lines(fields.get("participants", "")),
     )
     try:
-        _refuse(problems)
+        refuse_problems(problems)
         consultation = meetings.announce(session, topic, new, user(request).id, now(request))
     except DomainError as error:
-        return await _index(
+        return await index_page(
             request, 422, error=error.message, errors=error.fields, form=fields, topic_id=topic.id
         )
     flash(request, "The consultation has been announced.", "success")
@@ -261,7 +261,7 @@ async def open_vote(request: Request) -> Response:
                 due = date.fromisoformat(f["due_on"])
             except ValueError:
                 problems["due_on"] = N_("Enter a date.")
-        _refuse(problems)
+        refuse_problems(problems)
         setup = decisions.VoteSetup(
             resolution=f.get("resolution", ""),
             roll=roll,
@@ -305,98 +305,10 @@ async def finalize(request: Request) -> Response:
     return await _step(request, act, N_("The resolution is final."))
 
 
-@requires(Permission.MANAGE_CONSULTATIONS)
-async def new_term(request: Request) -> Response:
-    session = db(request)
-    fields = await form_fields(request)
-    try:
-        area_id = fields.get("area_id", "")
-        area = get_area(session, int(area_id) if area_id.isdigit() else 0)
-        authorize(request, Permission.MANAGE_CONSULTATIONS, area.path)
-        problems: dict[str, str] = {}
-        try:
-            starts, ends = (
-                date.fromisoformat(fields.get("starts_on", "")),
-                date.fromisoformat(fields.get("ends_on", "")),
-            )
-        except ValueError:
-            problems["starts_on"] = N_("Enter a date.")
-            starts = ends = date.today()
-        seats = fields.get("seats", "")
-        _refuse(problems)
-        term = representatives.open_term(
-            session,
-            area=area,
-            title=fields.get("title", ""),
-            seats=int(seats) if seats.isdigit() else 0,
-            starts_on=starts,
-            ends_on=ends,
-        )
-    except DomainError as error:
-        return await _index(request, 422, error=error.message, errors=error.fields, form=fields)
-    flash(request, "The term is open for candidates.", "success")
-    return htmx.redirect(request, f"/consultations/terms/{term.id}")
-
-
-@requires(Permission.MANAGE_CONSULTATIONS)
-async def term_step(request: Request) -> Response:
-    """Advance a term: publish candidates, start the election, seat the elected,
-    or replace a representative mid-term."""
-    session = db(request)
-    term = representatives.get_term(session, request.path_params["term_id"])
-    authorize(request, Permission.MANAGE_CONSULTATIONS, get_area(session, term.area_id).path)
-    fields = await form_fields(request)
-    me, at = user(request), now(request)
-    action = fields.get("action", "")
-    try:
-        problems: dict[str, str] = {}
-        if action == "publish":
-            until = local_time(fields, "notice_until", problems)
-            _refuse(problems)
-            representatives.publish_candidates(session, term, until, at)
-        elif action == "elect":
-            opens, closes = (
-                local_time(fields, "opens_at", problems),
-                local_time(fields, "closes_at", problems),
-            )
-            _refuse(problems)
-            representatives.start_election(session, term, opens, closes, me.id)
-        elif action == "seat":
-            representatives.seat_elected(session, term, me.id)
-        elif action == "replace":
-            successor = find_by_login(session, fields.get("successor", ""))
-            if successor is None:
-                raise DomainError(
-                    "consultation.no_account",
-                    N_("No account with this login."),
-                    fields={"successor": N_("No account with this login.")},
-                )
-            entry = fields.get("entry_id", "")
-            representatives.replace_representative(
-                session,
-                term,
-                int(entry) if entry.isdigit() else 0,
-                successor,
-                fields.get("reason", ""),
-                me.id,
-                at,
-            )
-        else:
-            raise DomainError("term.action", N_("Choose a step."))
-    except DomainError as error:
-        return await _index(
-            request, 422, error=error.message, errors=error.fields, form=fields, term_id=term.id
-        )
-    flash(request, "Done.", "success")
-    return htmx.redirect(request, f"/consultations/terms/{term.id}")
-
-
 routes = [
     Route("/admin/consultations", index),
     Route("/admin/consultations/topics/{topic_id:int}/triage", triage, methods=["POST"]),
     Route("/admin/consultations/topics/{topic_id:int}/announce", announce, methods=["POST"]),
-    Route("/admin/consultations/terms", new_term, methods=["POST"]),
-    Route("/admin/consultations/terms/{term_id:int}", term_step, methods=["POST"]),
     Route("/admin/consultations/{consultation_id:int}", manage),
     Route("/admin/consultations/{consultation_id:int}/attendance", attendance, methods=["POST"]),
     Route("/admin/consultations/{consultation_id:int}/record", record, methods=["POST"]),
