@@ -20,6 +20,7 @@ PUBLIC = [
     "/ballots",
     "/ballots/1",
     "/ballots/2",
+    "/consultations",
     "/no-such-page",
 ]
 ADMIN = [
@@ -33,6 +34,8 @@ ADMIN = [
     "/admin/verify",
     "/admin/congresses",
     "/admin/ballots",
+    "/admin/consultations",
+    "/consultations/topics/new",
     "/account/password",
 ]
 

@@ -5,11 +5,14 @@ the journey waits (the meeting day, the vote's close, the end of the notice)."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import uvicorn
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,7 +24,12 @@ from participation.ballots.models import BallotBox
 from participation.db import make_engine
 from participation.rolls import RollEntry
 from participation.rules.permissions import Role
-from tests.browser.conftest import PASSWORD, LiveServer, sign_in
+from tests.browser.conftest import PASSWORD, LiveServer, seed, sign_in
+from tests.browser.test_accessibility import serious
+from tests.support.pg import free_port
+from web.app import create_app
+from web.migrate import upgrade
+from web.settings import Settings
 
 pytestmark = pytest.mark.browser
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -31,9 +39,35 @@ def local(at: datetime) -> str:
     return at.astimezone(BEIJING).strftime("%Y-%m-%dT%H:%M")
 
 
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of its own: the journey's records stay out of the shared pages."""
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('consult') / 'live.db'}"
+    upgrade(db_url)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = Settings(environment="test", database_url=db_url, base_url=url, cheap_hashing=True)
+    seed(settings)
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the live server did not start"
+        time.sleep(0.05)
+    yield LiveServer(url, db_url, settings)
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()
+
+
 @pytest.fixture
-def people(live_server: LiveServer) -> Iterator[None]:
+def people(own_server: LiveServer) -> Iterator[None]:
     """A neighbour to co-sign and two representatives in 望江社区; threshold 2."""
+    live_server = own_server
     engine = make_engine(live_server.db_url)
     with Session(engine) as s, s.begin():
         community = s.scalars(select(Area).where(Area.code == "M1")).one()
@@ -75,8 +109,9 @@ def as_person(browser: Browser, base: str, login: str) -> Page:
 
 
 def test_topic_to_plan_item_at_phone_width(
-    browser: Browser, live_server: LiveServer, people: None
+    browser: Browser, own_server: LiveServer, people: None
 ) -> None:
+    live_server = own_server
     base = live_server.url
     now = datetime.now(UTC)
     resident = as_person(browser, base, "resident")
@@ -187,3 +222,8 @@ def test_topic_to_plan_item_at_phone_width(
     expect(resident.get_by_test_id("stage")).to_have_text("已生效")
     expect(resident.get_by_text("2栋已于去年安装，无需重复。")).to_be_visible()
     expect(resident.get_by_test_id("plan-status")).to_have_text("计划中")
+    assert serious(resident) == []
+    worker.goto(f"{base}/admin/consultations/{cid}")
+    assert serious(worker) == []
+    resident.goto(topic_url)
+    assert serious(resident) == []
