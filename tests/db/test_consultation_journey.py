@@ -331,3 +331,37 @@ def test_concurrent_duplicate_cosignatures_count_once(any_db_url: str) -> None:
         assert topics.cosigners(s, topic_id) == 2
     assert outcomes.count("ok") == 1 and outcomes.count("topic.already_signed") == 3
     engine.dispose()
+
+
+def test_concurrent_duplicate_opinion_votes_count_once(any_db_url: str) -> None:
+    engine = make_engine(any_db_url)
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        c = community(s)
+        consultation = announced(s, c)
+        statement = deliberation.add_statement(s, consultation, c.residents[0].id, "应该装", NOW)
+        cid, sid, voter = consultation.id, statement.id, c.residents[1].id
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def vote(choice: str) -> None:
+        with Session(engine) as s:
+            barrier.wait()
+            try:
+                with s.begin():
+                    row = meetings.get_consultation(s, cid)
+                    deliberation.vote_statement(s, row, sid, voter, choice, NOW)
+                outcomes.append("ok")
+            except DomainError as error:
+                outcomes.append(error.code)
+
+    threads = [
+        threading.Thread(target=vote, args=(c,)) for c in ("agree", "disagree", "pass", "agree")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(OpinionVote)) == 1
+    assert outcomes.count("ok") == 1 and outcomes.count("opinion.already_voted") == 3
+    engine.dispose()
