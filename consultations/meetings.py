@@ -19,8 +19,6 @@ from consultations.topics import community_rules
 from participation import audit
 from participation.errors import N_, DomainError
 
-#: A consultation is announced at least this long before it meets (the notice period).
-ANNOUNCE_AHEAD = timedelta(days=3)
 PARTICIPANT_KINDS = ("representative", "resident", "department", "organization")
 PARTICIPANT_LABELS = {
     "representative": N_("Representative"),
@@ -53,7 +51,9 @@ def get_consultation(session: Session, consultation_id: int) -> Consultation:
 def announce(
     session: Session, topic: Topic, new: Announcement, actor_id: int, now: datetime
 ) -> Consultation:
-    """Announce a consultation on an accepted topic, at least ANNOUNCE_AHEAD in advance."""
+    """Announce a consultation on an accepted topic, at least the community's
+    ``announce_days`` (three by default) before the meeting: the notice period."""
+    rules = community_rules(session, topic.area_id)
     fields: dict[str, str] = {}
     for name, text, maximum in (("title", new.title, TITLE_MAX), ("agenda", new.agenda, POST_MAX)):
         try:
@@ -66,8 +66,8 @@ def announce(
         fields["place"] = N_("Give a place or an online link.")
     if new.online_link.strip() and not new.online_link.strip().startswith(("https://", "http://")):
         fields["online_link"] = N_("The online link must start with https://")
-    if new.meets_at < now + ANNOUNCE_AHEAD:
-        fields["meets_at"] = N_("Announce the meeting at least three days in advance.")
+    if new.meets_at < now + timedelta(days=rules.announce_days):
+        fields["meets_at"] = N_("The meeting is too soon for the community's notice period.")
     if new.deliberation_closes_at <= new.deliberation_opens_at:
         fields["deliberation_closes_at"] = N_("Online deliberation must close after it opens.")
     if any(kind not in PARTICIPANT_KINDS for kind, _ in new.participants):
@@ -78,7 +78,6 @@ def announce(
         raise DomainError(
             "consultation.invalid", N_("Please correct the marked fields."), fields=fields
         )
-    rules = community_rules(session, topic.area_id)
     row = Consultation(
         topic_id=topic.id,
         area_id=topic.area_id,

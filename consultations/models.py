@@ -29,6 +29,7 @@ class CommunityRules(Base):
     quorum_numerator: Mapped[int] = mapped_column(default=2)
     quorum_denominator: Mapped[int] = mapped_column(default=3)
     notice_days: Mapped[int] = mapped_column(default=7)  # public notice (公示) of a resolution
+    announce_days: Mapped[int] = mapped_column(default=3)  # a meeting is announced this far ahead
 
 
 class Topic(Base):

@@ -52,7 +52,47 @@ def community_rules(session: Session, area_id: int) -> CommunityRules:
         quorum_numerator=2,
         quorum_denominator=3,
         notice_days=7,
+        announce_days=3,
     )
+
+
+def set_community_rules(
+    session: Session,
+    area: Area,
+    *,
+    cosign_threshold: int,
+    quorum_numerator: int,
+    quorum_denominator: int,
+    notice_days: int,
+    announce_days: int,
+) -> CommunityRules:
+    """Store a community's settings. Topics keep the threshold they were proposed
+    under and consultations the quorum they were announced with."""
+    fields: dict[str, str] = {}
+    if area.kind != "community":
+        fields["area_id"] = N_("Choose a community.")
+    if not 1 <= cosign_threshold <= 10_000:
+        fields["cosign_threshold"] = N_("Enter a threshold between 1 and 10,000.")
+    if not 0 < quorum_numerator <= quorum_denominator <= 100:
+        fields["quorum_numerator"] = N_("The quorum is a fraction between 0 and 1, such as 2/3.")
+    if not 1 <= notice_days <= 60:
+        fields["notice_days"] = N_("Enter between 1 and 60 days.")
+    if not 0 <= announce_days <= 60:
+        fields["announce_days"] = N_("Enter between 0 and 60 days.")
+    if fields:
+        raise DomainError("rules.invalid", N_("Please correct the marked fields."), fields=fields)
+    row = session.get(CommunityRules, area.id)
+    if row is None:
+        row = CommunityRules(area_id=area.id)
+        session.add(row)
+    row.cosign_threshold, row.notice_days, row.announce_days = (
+        cosign_threshold,
+        notice_days,
+        announce_days,
+    )
+    row.quorum_numerator, row.quorum_denominator = quorum_numerator, quorum_denominator
+    session.flush()
+    return row
 
 
 def get_topic(session: Session, topic_id: int) -> Topic:

@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('quorum_numerator', sa.Integer(), nullable=False),
     sa.Column('quorum_denominator', sa.Integer(), nullable=False),
     sa.Column('notice_days', sa.Integer(), nullable=False),
+    sa.Column('announce_days', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_consultation_rules_area_id_areas')),
     sa.PrimaryKeyConstraint('area_id', name=op.f('pk_consultation_rules'))
     )

@@ -140,7 +140,7 @@ def test_topic_to_plan_item_at_phone_width(
     card.locator("summary").click()
     card.get_by_label("议程", exact=True).fill("一、听取意见；二、确定安装范围；三、表决。")
     card.get_by_label("地点", exact=True).fill("社区议事厅")
-    card.get_by_label("会议时间（至少提前三天）", exact=True).fill(local(now + timedelta(days=4)))
+    card.get_by_label("会议时间", exact=True).fill(local(now + timedelta(days=4)))
     card.get_by_label("网上协商开始时间", exact=True).fill(local(now - timedelta(hours=1)))
     card.get_by_label("网上协商结束时间", exact=True).fill(local(now + timedelta(days=10)))
     card.get_by_role("button", name="发布预告", exact=True).click()

@@ -307,3 +307,39 @@ def test_a_term_opens_takes_candidates_and_refuses_a_stranger(client, make_clien
         page="/admin/consultations",
     )
     assert early.status_code == 422 and "候选人少于席位数" in early.text
+
+
+def test_community_settings_apply_to_new_topics_and_bad_values_are_refused(
+    client, place, engine
+) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("cworker", PASSWORD)
+    settings = {
+        "area_id": place["c"].area.id,
+        "cosign_threshold": "3",
+        "quorum_numerator": "3",
+        "quorum_denominator": "2",
+        "notice_days": "5",
+        "announce_days": "2",
+    }
+    refused = client.submit("/admin/consultations/rules", settings, page="/admin/consultations")
+    assert refused.status_code == 422 and "法定人数须为 0 到 1 之间的分数" in refused.text
+    settings |= {"quorum_numerator": "1", "quorum_denominator": "2"}
+    saved = client.submit("/admin/consultations/rules", settings, page="/admin/consultations")
+    assert saved.status_code == 303
+    with Session(engine) as s:
+        topic = topics.propose_topic(
+            s,
+            area=place["c"].area,
+            title="新议题",
+            body="",
+            source="resident",
+            proposer_id=place["c"].residents[0].id,
+        )
+        assert topic.threshold == 3
+        assert topics.community_rules(s, place["c"].area.id).announce_days == 2
+    other = client.submit(
+        "/admin/consultations/rules",
+        settings | {"area_id": place["c"].other.id},
+        page="/admin/consultations",
+    )
+    assert other.status_code == 403  # the worker's grant covers only their own community

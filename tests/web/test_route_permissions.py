@@ -96,6 +96,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/consultations/topics/{topic}/triage"): CONSULTATIONS,
     ("POST", "/admin/consultations/topics/{topic}/announce"): CONSULTATIONS,
     ("POST", "/admin/consultations/terms"): CONSULTATIONS,
+    ("POST", "/admin/consultations/rules"): CONSULTATIONS,
     ("POST", "/admin/consultations/terms/{term}"): CONSULTATIONS,
     ("GET", "/admin/consultations/{consultation}"): CONSULTATIONS,
     ("POST", "/admin/consultations/{consultation}/attendance"): CONSULTATIONS,

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations import decisions, deliberation, meetings, representatives, topics
-from consultations.models import Consultation, Topic
+from consultations.models import CommunityRules, Consultation, Topic
 from participation.accounts import Account, find_by_login
 from participation.areas import get_area
 from participation.errors import N_, DomainError
@@ -67,6 +67,8 @@ async def index_page(request: Request, status: int = 200, **extra: Any) -> Respo
         "stage_labels": STAGE_LABELS,
         "topic_labels": topics.TOPIC_STATUS_LABELS,
         "term_labels": representatives.TERM_STATUS_LABELS,
+        "rules": session.scalars(select(CommunityRules).order_by(CommunityRules.area_id)).all(),
+        "area_names": {a.id: a.name for a in communities(session)},
     } | extra
     return render(request, "consultations/admin_index.html", context, status=status)
 
@@ -305,7 +307,36 @@ async def finalize(request: Request) -> Response:
     return await _step(request, act, N_("The resolution is final."))
 
 
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def community_settings(request: Request) -> Response:
+    session = db(request)
+    fields = await form_fields(request)
+
+    def number(name: str) -> int:
+        value = fields.get(name, "")
+        return int(value) if value.isdigit() else -1
+
+    try:
+        area_id = fields.get("area_id", "")
+        area = get_area(session, int(area_id) if area_id.isdigit() else 0)
+        authorize(request, Permission.MANAGE_CONSULTATIONS, area.path)
+        topics.set_community_rules(
+            session,
+            area,
+            cosign_threshold=number("cosign_threshold"),
+            quorum_numerator=number("quorum_numerator"),
+            quorum_denominator=number("quorum_denominator"),
+            notice_days=number("notice_days"),
+            announce_days=number("announce_days"),
+        )
+    except DomainError as error:
+        return await index_page(request, 422, error=error.message, errors=error.fields, form=fields)
+    flash(request, N_("The community's settings have been saved."), "success")
+    return htmx.redirect(request, "/admin/consultations")
+
+
 routes = [
+    Route("/admin/consultations/rules", community_settings, methods=["POST"]),
     Route("/admin/consultations", index),
     Route("/admin/consultations/topics/{topic_id:int}/triage", triage, methods=["POST"]),
     Route("/admin/consultations/topics/{topic_id:int}/announce", announce, methods=["POST"]),
