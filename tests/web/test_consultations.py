@@ -343,3 +343,22 @@ def test_community_settings_apply_to_new_topics_and_bad_values_are_refused(
         page="/admin/consultations",
     )
     assert other.status_code == 403  # the worker's grant covers only their own community
+
+
+def test_voting_with_htmx_swaps_the_opinion_section_in_place(client, place) -> None:  # type: ignore[no-untyped-def]
+    url = f"/consultations/{place['consultation'].id}"
+    client.sign_in("res0", PASSWORD)  # wrote the statements, has not voted
+    headers = {"HX-Request": "true", "HX-Target": "opinion"}
+    for sid in place["statements"]:
+        data = {"choice": "agree", "csrf_token": client.csrf(url)}
+        response = client.post(f"{url}/statements/{sid}/vote", data=data, headers=headers)
+        assert response.status_code == 200
+        assert response.text.lstrip().startswith('<section id="opinion"')
+    assert "您已对所有观点表态" in response.text and "您的表态已记录" in response.text
+    again = client.post(
+        f"{url}/statements/{place['statements'][0]}/vote",
+        data={"choice": "pass", "csrf_token": client.csrf(url)},
+        headers=headers,
+    )
+    assert again.status_code == 409 and "您已对这条观点表过态" in again.text
+    assert "<html" not in again.text

@@ -205,6 +205,7 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
             and not meetings.minutes_signed(c)
         ),
         "error_field": "",
+        "flash_message": "",
     } | extra
     return render(request, "consultations/detail.html", context, status=status)
 
@@ -252,6 +253,9 @@ async def _act(request: Request, action: Any, done: str, anchor: str) -> Respons
             form=fields,
             error_field=anchor,
         )
+    if htmx.target(request) == anchor:
+        # htmx swaps the section in place: answer with the fresh block, not a redirect.
+        return await _page(request, consultation, flash_message=done)
     flash(request, done, "success")
     return htmx.redirect(request, f"/consultations/{consultation.id}#{anchor}")
 
