@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -60,6 +61,13 @@ def place(engine: Engine, app):  # type: ignore[no-untyped-def]
                 choice = "agree" if i >= 2 or (i == camp) else "disagree"
                 deliberation.vote_statement(s, consultation, sid, resident.id, choice, NOW)
     return {"c": c, "consultation": consultation, "topic": topic, "statements": ids}
+
+
+def pdf_text(content: bytes) -> str:
+    done = subprocess.run(
+        ["pdftotext", "-", "-"], input=content, capture_output=True, check=True, timeout=60
+    )
+    return done.stdout.decode()
 
 
 def count(engine: Engine, model: type) -> int:
@@ -228,7 +236,12 @@ def test_back_office_journey_from_meeting_to_plan_item(
     recorder.sign_in("rep0", PASSWORD)
     page_url = f"/consultations/{cid}"
     assert recorder.submit(f"{page_url}/minutes/sign", page=page_url).status_code == 303
+    assert client.get(f"{page_url}/minutes.pdf").status_code == 404  # one signature is not enough
     assert client.submit(f"{page_url}/minutes/sign", page=page_url).status_code == 303
+    pdf = client.get(f"{page_url}/minutes.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = pdf_text(pdf.content)
+    assert "加装电梯协商会" in text and "会议纪要全文" in text and "支持加装" in text
     vote = {
         "resolution": "同意加装电梯",
         "roll": "representatives",

@@ -92,6 +92,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/consultations/{consultation}/statements/{statement}/vote"): SIGNED_IN,
     ("POST", "/consultations/{consultation}/objections"): SIGNED_IN,
     ("POST", "/consultations/{consultation}/minutes/sign"): SIGNED_IN,
+    ("GET", "/consultations/{consultation}/minutes.pdf"): EVERYONE,
     ("GET", "/admin/consultations"): CONSULTATIONS,
     ("POST", "/admin/consultations/topics/{topic}/triage"): CONSULTATIONS,
     ("POST", "/admin/consultations/topics/{topic}/announce"): CONSULTATIONS,

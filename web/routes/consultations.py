@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import weasyprint
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -24,7 +26,7 @@ from web.auth import current_user_or_none, requires, user
 from web.clock import now
 from web.dbsession import db
 from web.forms import form_fields
-from web.templating import flash, render
+from web.templating import base_context, flash, render
 
 STAGE_LABELS = {
     Stage.ANNOUNCED: N_("Announced"),
@@ -237,6 +239,34 @@ async def detail(request: Request) -> Response:
     return await _page(request, _get(request))
 
 
+async def minutes_pdf(request: Request) -> Response:
+    """The signed minutes as a PDF (WeasyPrint, CJK font from Debian's fonts-noto-cjk)."""
+    session = db(request)
+    c = _get(request)
+    if not meetings.minutes_signed(c):
+        raise DomainError(
+            "consultation.minutes_unsigned",
+            N_("The minutes are published once the recorder and the host have signed."),
+            status=404,
+        )
+    env = request.app.state.templates
+    html = env.get_template("consultations/minutes_pdf.html").render(
+        base_context(request)
+        | {
+            "c": c,
+            "area": get_area(session, c.area_id),
+            "quorum": meetings.quorum(session, c),
+            "speakers": meetings.speakers(session, c.id),
+        }
+    )
+    pdf = await run_in_threadpool(lambda: weasyprint.HTML(string=html).write_pdf())
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="minutes-{c.id}.pdf"'},
+    )
+
+
 async def _act(request: Request, action: Any, done: str, anchor: str) -> Response:
     """Run ``action(session, consultation, fields, me, now)``; re-render on refusal."""
     consultation = _get(request)
@@ -379,4 +409,5 @@ routes = [
     ),
     Route("/consultations/{consultation_id:int}/objections", objection, methods=["POST"]),
     Route("/consultations/{consultation_id:int}/minutes/sign", sign_minutes, methods=["POST"]),
+    Route("/consultations/{consultation_id:int}/minutes.pdf", minutes_pdf),
 ]
