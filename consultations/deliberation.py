@@ -120,6 +120,48 @@ def hide_post(session: Session, post: Post, actor_id: int, reason: str, now: dat
     )
 
 
+def hide_statement(
+    session: Session,
+    consultation: Consultation,
+    statement_id: int,
+    actor_id: int,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Hide an opinion statement (its votes leave the map); the author is told why."""
+    reason = check_text("reason", reason, REASON_MAX)
+    statement = session.get(OpinionStatement, statement_id)
+    if statement is None or statement.consultation_id != consultation.id:
+        raise DomainError("opinion.no_statement", N_("No such statement."), status=404)
+    if statement.hidden_at is not None:
+        raise DomainError("opinion.hidden", N_("This statement is already hidden."))
+    statement.hidden_at, statement.hidden_reason = now, reason
+    session.add(
+        AuthorNotice(
+            account_id=statement.author_id,
+            consultation_id=consultation.id,
+            message=reason,
+            created_at=now,
+        )
+    )
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="opinion.hide",
+        target=f"statement:{statement.id}",
+        why=reason,
+    )
+
+
+def all_statements(session: Session, consultation_id: int) -> Sequence[OpinionStatement]:
+    """Every statement, hidden ones included (for moderators)."""
+    return session.scalars(
+        select(OpinionStatement)
+        .where(OpinionStatement.consultation_id == consultation_id)
+        .order_by(OpinionStatement.id)
+    ).all()
+
+
 @dataclass(frozen=True)
 class Thread:
     post: Post

@@ -375,3 +375,23 @@ def test_voting_with_htmx_swaps_the_opinion_section_in_place(client, place) -> N
     )
     assert again.status_code == 409 and "您已对这条观点表过态" in again.text
     assert "<html" not in again.text
+
+
+def test_a_hidden_statement_leaves_the_map_and_its_author_is_told(
+    client, make_client, place
+) -> None:  # type: ignore[no-untyped-def]
+    cid = place["consultation"].id
+    admin_url = f"/admin/consultations/{cid}"
+    client.sign_in("cworker", PASSWORD)
+    sid = place["statements"][0]
+    refused = client.submit(f"{admin_url}/statements/{sid}/hide", {"reason": ""}, page=admin_url)
+    assert refused.status_code == 422
+    done = client.submit(
+        f"{admin_url}/statements/{sid}/hide", {"reason": "涉及个人隐私"}, page=admin_url
+    )
+    assert done.status_code == 303
+    author = make_client()
+    author.sign_in("res0", PASSWORD)
+    page = author.get(f"/consultations/{cid}")
+    assert "涉及个人隐私" in page.text
+    assert "一楼住户应获补偿" not in page.text.split('id="opinion"')[1]

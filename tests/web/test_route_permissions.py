@@ -103,6 +103,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/consultations/{consultation}/attendance"): CONSULTATIONS,
     ("POST", "/admin/consultations/{consultation}/record"): CONSULTATIONS,
     ("POST", "/admin/consultations/{consultation}/posts/{post}/hide"): CONSULTATIONS,
+    ("POST", "/admin/consultations/{consultation}/statements/{statement}/hide"): CONSULTATIONS,
     ("POST", "/admin/consultations/{consultation}/vote"): CONSULTATIONS,
     ("POST", "/admin/consultations/{consultation}/result"): CONSULTATIONS,
     ("POST", "/admin/consultations/{consultation}/objections/{objection}/answer"): CONSULTATIONS,

@@ -159,6 +159,7 @@ async def _manage_page(
         "quorum": meetings.quorum(session, c),
         "speakers": meetings.speakers(session, c.id),
         "threads": deliberation.threads(session, c.id),
+        "statements": deliberation.all_statements(session, c.id),
         "objections": decisions.objections(session, c.id),
         "signed": meetings.minutes_signed(c),
         "rolls": [Roll.REPRESENTATIVES, Roll.RESIDENTS, Roll.HOUSEHOLDS],
@@ -242,6 +243,18 @@ async def hide(request: Request) -> Response:
         deliberation.hide_post(s, post, me, f.get("reason", ""), at)
 
     return await _step(request, act, N_("The post is hidden and its author has been told why."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def hide_statement(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        deliberation.hide_statement(
+            s, c, request.path_params["statement_id"], me, f.get("reason", ""), at
+        )
+
+    return await _step(
+        request, act, N_("The statement is hidden and its author has been told why.")
+    )
 
 
 @requires(Permission.MANAGE_CONSULTATIONS)
@@ -346,6 +359,11 @@ routes = [
     Route(
         "/admin/consultations/{consultation_id:int}/posts/{post_id:int}/hide",
         hide,
+        methods=["POST"],
+    ),
+    Route(
+        "/admin/consultations/{consultation_id:int}/statements/{statement_id:int}/hide",
+        hide_statement,
         methods=["POST"],
     ),
     Route("/admin/consultations/{consultation_id:int}/vote", open_vote, methods=["POST"]),
