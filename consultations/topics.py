@@ -157,7 +157,7 @@ def cosign(session: Session, topic: Topic, account_id: int, now: datetime) -> in
     Invariant: one co-signature per person and topic, also under concurrent
     requests (a unique key decides); a refused co-signature stores nothing.
     """
-    if topic.status != "collecting":
+    if topic.status not in ("collecting", "triage"):  # support still counts before triage ends
         raise DomainError("topic.closed", N_("This topic no longer collects co-signatures."))
     area = session.get(Area, topic.area_id)
     assert area is not None

@@ -395,3 +395,16 @@ def test_a_hidden_statement_leaves_the_map_and_its_author_is_told(
     page = author.get(f"/consultations/{cid}")
     assert "涉及个人隐私" in page.text
     assert "一楼住户应获补偿" not in page.text.split('id="opinion"')[1]
+
+
+def test_the_list_filters_by_community_and_stage_as_page_and_fragment(client, place) -> None:  # type: ignore[no-untyped-def]
+    mine, other = place["c"].area.id, place["c"].other.id
+    assert "加装电梯协商会" in client.get(f"/consultations?area={mine}&stage=deliberating").text
+    assert "加装电梯协商会" not in client.get(f"/consultations?area={other}").text
+    assert "加装电梯协商会" not in client.get("/consultations?stage=final").text
+    fragment = client.get(
+        f"/consultations?area={mine}",
+        headers={"HX-Request": "true", "HX-Target": "consultation_list"},
+    )
+    assert fragment.text.lstrip().startswith('<section id="consultation_list"')
+    assert "加装电梯协商会" in fragment.text and "<html" not in fragment.text

@@ -125,8 +125,10 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "may_sign": bool(
             me
             and c.minutes
-            and me.id in (c.recorder_id, c.host_id)
-            and not meetings.minutes_signed(c)
+            and (
+                (me.id == c.recorder_id and c.recorder_signed_at is None)
+                or (me.id == c.host_id and c.host_signed_at is None)
+            )
         ),
         "error_field": "",
         "flash_message": "",
