@@ -302,6 +302,26 @@ def next_statement(
     )
 
 
+def map_version(session: Session, consultation_id: int) -> tuple[int, int, int]:
+    """Changes whenever the map's input changes: (votes, highest vote id, hidden statements).
+
+    Votes are only ever added, and statements only ever hidden, so this triple
+    identifies the input of :func:`compute_map` for caching.
+    """
+    votes, top = session.execute(
+        select(func.count(OpinionVote.id), func.coalesce(func.max(OpinionVote.id), 0)).where(
+            OpinionVote.consultation_id == consultation_id
+        )
+    ).one()
+    hidden = session.scalar(
+        select(func.count()).where(
+            OpinionStatement.consultation_id == consultation_id,
+            OpinionStatement.hidden_at.is_not(None),
+        )
+    )
+    return int(votes), int(top), int(hidden or 0)
+
+
 def compute_map(session: Session, consultation_id: int) -> OpinionMap:
     """The opinion map from all votes so far (recomputed on every view)."""
     votes = session.execute(

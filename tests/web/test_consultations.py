@@ -362,12 +362,14 @@ def test_voting_with_htmx_swaps_the_opinion_section_in_place(client, place) -> N
     url = f"/consultations/{place['consultation'].id}"
     client.sign_in("res0", PASSWORD)  # wrote the statements, has not voted
     headers = {"HX-Request": "true", "HX-Target": "opinion"}
+    assert "共 11 人参与" in client.get(url, headers=headers).text  # computed, then cached
     for sid in place["statements"]:
         data = {"choice": "agree", "csrf_token": client.csrf(url)}
         response = client.post(f"{url}/statements/{sid}/vote", data=data, headers=headers)
         assert response.status_code == 200
         assert response.text.lstrip().startswith('<section id="opinion"')
     assert "您已对所有观点表态" in response.text and "您的表态已记录" in response.text
+    assert "共 12 人参与" in response.text  # the map was recomputed as the votes arrived
     again = client.post(
         f"{url}/statements/{place['statements'][0]}/vote",
         data={"choice": "pass", "csrf_token": client.csrf(url)},

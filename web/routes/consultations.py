@@ -16,6 +16,7 @@ from starlette.routing import Route
 from consultations import decisions, deliberation, meetings, topics
 from consultations.models import Consultation, Topic
 from consultations.rules.journey import Stage, StageFacts, stage
+from consultations.rules.opinion import OpinionMap
 from participation.areas import Area, get_area
 from participation.ballots.boxes import get_box
 from participation.errors import N_, DomainError
@@ -89,7 +90,7 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
     session = db(request)
     at = now(request)
     me = current_user_or_none(request)
-    opinion = deliberation.compute_map(session, c.id)
+    opinion = opinion_map_of(request, c.id)
     statement_list = deliberation.statements(session, c.id)
     texts = {s.id: s.text for s in statement_list}
     box = get_box(session, c.box_id) if c.box_id else None
@@ -134,6 +135,26 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "flash_message": "",
     } | extra
     return render(request, "consultations/detail.html", context, status=status)
+
+
+def opinion_map_of(request: Request, consultation_id: int) -> OpinionMap:
+    """The opinion map, recomputed only when votes arrive or statements are hidden.
+
+    Kept per worker process, keyed by the map's input version: a large
+    conversation (10,000 x 500) takes about 2 s to compute, a version check one query.
+    """
+    state = request.app.state
+    if not hasattr(state, "opinion_maps"):
+        state.opinion_maps = {}
+    cache: dict[tuple[int, tuple[int, int, int]], OpinionMap] = state.opinion_maps
+    key = (consultation_id, deliberation.map_version(db(request), consultation_id))
+    found = cache.get(key)
+    if found is None:
+        found = deliberation.compute_map(db(request), consultation_id)
+        if len(cache) > 200:
+            cache.clear()
+        cache[key] = found
+    return found
 
 
 def map_dots(opinion: Any, size: int = 200, margin: int = 8) -> list[tuple[int, int, int]]:

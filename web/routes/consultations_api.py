@@ -25,7 +25,7 @@ from participation.ballots.boxes import get_box
 from web.clock import now
 from web.dbsession import db
 from web.routes.api import OPENAPI
-from web.routes.consultations import stage_of
+from web.routes.consultations import opinion_map_of, stage_of
 
 CSV_FIELDS = [
     "id",
@@ -109,7 +109,7 @@ async def one(request: Request) -> Response:
     area = session.get(Area, c.area_id)
     assert area is not None
     data = summary(session, c, area, now(request))
-    opinion = deliberation.compute_map(session, c.id)
+    opinion = opinion_map_of(request, c.id)
     texts: dict[Any, str] = {s.id: s.text for s in deliberation.statements(session, c.id)}
     box = get_box(session, c.box_id) if c.box_id else None
     data |= {
