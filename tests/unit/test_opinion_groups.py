@@ -150,3 +150,23 @@ def test_groups_partition_the_placed_participants(rows) -> None:  # type: ignore
     for group in result.groups:
         for statement in group.representative:
             assert any((m, statement.statement) in voted for m in group.members)
+
+
+@settings(max_examples=40, deadline=None)
+@given(conversation, st.permutations(list(range(6))))
+def test_renaming_statements_does_not_change_the_groups(rows, order) -> None:  # type: ignore[no-untyped-def]
+    votes = as_votes(rows, list(range(len(rows))))
+    renamed = [(p, f"s{order[s]}", c) for p, s, c in votes]
+    a, b = opinion_map(votes), opinion_map(renamed)
+    # Where two principal axes tie (symmetric conversations) the plane is not unique,
+    # so equally good groupings may differ; their sizes and quality may not.
+    assert sorted(g.size for g in a.groups) == sorted(g.size for g in b.groups)
+    assert (a.silhouette is None) == (b.silhouette is None)
+    if a.silhouette is not None and b.silhouette is not None:
+        assert a.silhouette == pytest.approx(b.silhouette, abs=1e-6)
+
+
+def test_the_same_votes_always_give_the_same_map() -> None:
+    votes = camps([25, 25, 10], [*TWO_CAMPS, [PASS] * 6], noise=0.2, seed=11)
+    first, second = opinion_map(votes), opinion_map(list(reversed(votes)))
+    assert first == second
