@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date
 from fractions import Fraction
@@ -94,7 +95,7 @@ def trees(draw: st.DrawFn) -> list[IndicatorSpec]:
     def split(count: int) -> list[int]:
         cuts = sorted(draw(st.lists(st.integers(0, 1000), min_size=count - 1, max_size=count - 1)))
         bounds = [0, *cuts, 1000]
-        return [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+        return [b - a for a, b in itertools.pairwise(bounds)]
 
     specs = []
     tops = draw(st.integers(1, 5))

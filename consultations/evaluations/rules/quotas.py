@@ -8,6 +8,7 @@ has caps (the plan names every cell it wants).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
@@ -27,7 +28,7 @@ def age_band(birth: date, today: date, bands: Sequence[int] = AGE_BANDS) -> str:
     age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     if age < bands[0]:
         return f"<{bands[0]}"
-    for low, high in zip(bands, bands[1:], strict=False):
+    for low, high in itertools.pairwise(bands):
         if low <= age < high:
             return f"{low}-{high - 1}"
     return f"{bands[-1]}+"
