@@ -20,6 +20,7 @@ from consultations.evaluations.rules.answers import (
     score_answer,
 )
 from consultations.evaluations.rules.estimates import (
+    Aggregates,
     aggregate,
     estimate,
     indicator_means,
@@ -28,6 +29,7 @@ from consultations.evaluations.rules.estimates import (
 from consultations.evaluations.rules.integrity import Flag, flags_for
 from consultations.evaluations.rules.quotas import QuotaVerdict, age_band, quota_verdict
 from consultations.evaluations.rules.sampling import margin_of_error, sample_size
+from consultations.evaluations.rules.scoring import ResponseRow, WeightPlan, score
 from consultations.evaluations.rules.suppression import shown
 from consultations.evaluations.rules.weighting import (
     design_effect,
@@ -127,26 +129,26 @@ NUMBER = QuestionSpec("q3", QuestionKind.NUMBER, "B", low=0, high=10)
 @pytest.mark.parametrize(
     ("question", "raw", "score"),
     [
-        (SCALE, ["1"], 0.0),
-        (SCALE, ["4"], 75.0),
-        (SCALE, [""], None),
-        (CHOICE, ["a", "b"], 75.0),
-        (CHOICE, ["c"], None),
-        (NUMBER, ["7.5"], 75.0),
-        (NUMBER, ["20"], 100.0),
-        (NUMBER, ["-3"], 0.0),
+        (SCALE, "1", 0.0),
+        (SCALE, "4", 75.0),
+        (SCALE, "", None),
+        (CHOICE, "a,b", 75.0),
+        (CHOICE, "c", None),
+        (NUMBER, "7.5", 75.0),
+        (NUMBER, "20", 100.0),
+        (NUMBER, "-3", 0.0),
     ],
 )
-def test_answer_scores(question: QuestionSpec, raw: list[str], score: float | None) -> None:
+def test_answer_scores(question: QuestionSpec, raw: str, score: float | None) -> None:
     assert score_answer(question, raw) == score
 
 
 def test_answer_checks_and_question_problems() -> None:
-    assert check_answer(SCALE, ["6"]) == "bad_choice"
-    assert check_answer(SCALE, [""]) == "required"
-    assert check_answer(CHOICE, ["a", "a"]) == "bad_choice"
-    assert check_answer(NUMBER, ["七"]) == "bad_number"
-    assert check_answer(NUMBER, ["3"]) is None
+    assert check_answer(SCALE, "6") == "bad_choice"
+    assert check_answer(SCALE, "") == "required"
+    assert check_answer(CHOICE, "a,a") == "bad_choice"
+    assert check_answer(NUMBER, "七") == "bad_number"
+    assert check_answer(NUMBER, "3") is None
     orphan = QuestionSpec("q9", QuestionKind.SCALE5, None)
     assert question_problems(orphan, {"A1"}) == ["no_indicator"]
     text = QuestionSpec("q10", QuestionKind.TEXT, None)
@@ -288,6 +290,8 @@ def test_integrity_flags() -> None:
     assert flags_for(50, 300.0, ["3", "4", "2", "5", "1"]) == {Flag.SPEEDING}
     assert flags_for(300, 300.0, ["4"] * 5) == {Flag.STRAIGHT_LINING}
     assert flags_for(300, 300.0, ["4"] * 4) == set()
+    assert flags_for(300, 300.0, ["", *["4"] * 5]) == set()
+    assert flags_for(300, 300.0, [""] * 6) == set()
     assert flags_for(99, 300.0, ["4"] * 6) == {Flag.SPEEDING, Flag.STRAIGHT_LINING}
 
 
@@ -305,3 +309,73 @@ def test_quota_cells_and_age_bands() -> None:
 @given(st.integers(0, 200))
 def test_small_groups_are_never_shown(n: int) -> None:
     assert shown(n) == (n >= 30)
+
+
+SCORING_QUESTIONS = [
+    QuestionSpec("q1", QuestionKind.SCALE5, "A"),
+    QuestionSpec("q2", QuestionKind.SCALE5, "A"),
+    QuestionSpec("q3", QuestionKind.SINGLE, "B", (Option("a", "好", 100), Option("b", "差", 0))),
+    QuestionSpec("q4", QuestionKind.TEXT, None),
+]
+SCORING_TREE = [IndicatorSpec("A", None, 600), IndicatorSpec("B", None, 400)]
+NO_WEIGHTS = WeightPlan("none", (), {})
+
+
+def _rows() -> list[ResponseRow]:
+    return [
+        ResponseRow("x", {"q1": "5", "q2": "3", "q3": "a", "q4": "很好"}, 300),  # A 75, B 100: 85
+        ResponseRow("x", {"q1": "1", "q2": "", "q3": "b", "q4": ""}, 300),  # A 0, B 0: 0
+        ResponseRow("y", {"q1": "4", "q2": "4", "q3": "", "q4": ""}, 300),  # A 75, B —: 75
+        ResponseRow("y", {"q1": "5", "q2": "5", "q3": "a", "q4": ""}, 10),  # speeding: left out
+    ]
+
+
+def test_scoring_by_hand() -> None:
+    report = score(SCORING_QUESTIONS, SCORING_TREE, _rows(), NO_WEIGHTS)
+    assert report["responses"] == 4
+    assert report["kept"] == 3
+    assert report["flags"] == {"speeding": 1, "straight_lining": 0}
+    figures = report["figures"]
+    assert figures["_overall"]["mean"] == pytest.approx((85 + 0 + 75) / 3)
+    assert figures["A"]["mean"] == pytest.approx(50.0)
+    assert figures["B"]["n"] == 2
+    assert figures["B"]["mean"] == pytest.approx(50.0)
+    assert report["questions"]["q2"]["n"] == 2
+    assert "q4" not in report["questions"]
+
+
+def test_published_aggregates_recompute_every_figure() -> None:
+    report = score(SCORING_QUESTIONS, SCORING_TREE, _rows(), NO_WEIGHTS)
+    for figure in report["figures"].values():
+        again = estimate(Aggregates(**figure["weighted_aggregates"]))
+        assert again.mean == pytest.approx(figure["weighted_mean"])
+        assert again.low == pytest.approx(figure["weighted_low"])
+
+
+def test_responses_missing_a_key_score_like_skipped_answers() -> None:
+    rows = _rows()
+    partial = [
+        ResponseRow(r.cell, {k: v for k, v in r.answers.items() if v}, r.seconds) for r in rows
+    ]
+    full = score(SCORING_QUESTIONS, SCORING_TREE, rows, NO_WEIGHTS)
+    assert score(SCORING_QUESTIONS, SCORING_TREE, partial, NO_WEIGHTS)["figures"] == full["figures"]
+
+
+def test_straight_liners_are_left_out_and_small_subgroups_hidden() -> None:
+    questions = [QuestionSpec(f"s{i}", QuestionKind.SCALE5, "A") for i in range(5)]
+    tree = [IndicatorSpec("A", None, 1000)]
+    rows = [
+        ResponseRow("甲 / 女", {f"s{i}": str(1 + (i + k) % 5) for i in range(5)}, 100)
+        for k in range(40)
+    ]
+    rows += [ResponseRow("乙 / 女", {f"s{i}": "5" for i in range(5)}, 100) for _ in range(3)]
+    rows += [ResponseRow("乙 / 男", {f"s{i}": str(1 + i) for i in range(5)}, 100) for _ in range(5)]
+    plan = WeightPlan(
+        "raking", ("community", "gender"), {"甲 / 女": 50, "乙 / 女": 30, "乙 / 男": 20}
+    )
+    report = score(questions, tree, rows, plan)
+    assert report["flags"]["straight_lining"] == 3
+    assert report["kept"] == 45
+    community = {g["value"]: g for g in report["subgroups"]["community"]}
+    assert community["甲"]["shown"] and community["甲"]["n"] == 40
+    assert not community["乙"]["shown"] and "mean" not in community["乙"]

@@ -7,11 +7,15 @@ The mapping is stated on the questionnaire page (:func:`mapping_text` feeds it):
 - number: linear from the stated low (0) to the stated high (100), clamped;
 - open text: never scored.
 Every scored question belongs to an indicator.
+
+An answer is one string: the option key, the number or the text; several
+chosen options are joined with commas (option keys never hold one); "" is no answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -72,9 +76,13 @@ def question_problems(question: QuestionSpec, indicators: set[str]) -> list[str]
     return problems
 
 
-def check_answer(question: QuestionSpec, raw: Sequence[str]) -> str | None:
-    """Reason code when an answer is not acceptable, None when it is (empty = skipped)."""
-    values = [v for v in raw if v != ""]
+def split_choices(raw: str) -> list[str]:
+    return [v for v in raw.split(",") if v]
+
+
+def check_answer(question: QuestionSpec, raw: str) -> str | None:
+    """Reason code when an answer is not acceptable, None when it is ("" = skipped)."""
+    values = split_choices(raw) if question.kind is QuestionKind.MULTI else [raw] if raw else []
     if not values:
         return "required" if question.required else None
     keys = {o.key for o in question.options}
@@ -89,13 +97,13 @@ def check_answer(question: QuestionSpec, raw: Sequence[str]) -> str | None:
             float(values[0])
         except ValueError:
             return "bad_number"
-        return None if len(values) == 1 else "bad_number"
+        return None if math.isfinite(float(values[0])) else "bad_number"
     return None if len(values[0]) <= 2000 else "too_long"
 
 
-def score_answer(question: QuestionSpec, raw: Sequence[str]) -> float | None:
+def score_answer(question: QuestionSpec, raw: str) -> float | None:
     """The 0–100 score of an accepted answer; None when skipped or not scored."""
-    values = [v for v in raw if v != ""]
+    values = split_choices(raw) if question.kind is QuestionKind.MULTI else [raw] if raw else []
     if not values or not question.scored:
         return None
     if question.kind is QuestionKind.SCALE5:

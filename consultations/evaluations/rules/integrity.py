@@ -3,7 +3,7 @@
 - Speeding: finishing in less than one third of the median completion time
   of all submitted responses.
 - Straight-lining: giving the same answer to every five-point question, when
-  there are at least five such questions answered.
+  the questionnaire has at least five of them.
 Flagged responses are kept (never deleted or edited) and excluded from scores.
 """
 
@@ -38,7 +38,10 @@ def flags_for(duration: int, typical: float | None, scale_answers: Sequence[str]
     found: set[Flag] = set()
     if typical is not None and duration < typical * SPEEDING_SHARE:
         found.add(Flag.SPEEDING)
-    answered = [a for a in scale_answers if a]
-    if len(answered) >= STRAIGHT_LINE_MIN and len(set(answered)) == 1:
+    if (
+        len(scale_answers) >= STRAIGHT_LINE_MIN
+        and scale_answers[0]
+        and len(set(scale_answers)) == 1
+    ):
         found.add(Flag.STRAIGHT_LINING)
     return found
