@@ -192,8 +192,12 @@ def set_indicators(
         if weight is None:
             raise DomainError(
                 "evaluation.weight_unreadable",
-                N_("The weight of %(key)s is not readable: write 0.25, 25% or 250‰."),
-                fields={"indicators": N_("Write weights as 0.25, 25% or 250‰.")},
+                N_("The weight of %(key)s is not readable: write a decimal such as 0.25, or 250‰."),
+                fields={
+                    "indicators": N_(
+                        "Write weights as decimals such as 0.25, or per-mille such as 250‰."
+                    )
+                },
                 params={"key": line.key},
             )
         specs.append(IndicatorSpec(line.key, line.parent, weight))

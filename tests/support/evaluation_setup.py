@@ -24,6 +24,7 @@ from participation.accounts import Account
 from participation.areas import create_area
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
+from participation.rules.permissions import Role
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 INDICATORS = (
@@ -38,6 +39,7 @@ class EvaluationWorld:
     org_admin: int
     staff: int
     residents: list[int]  # account ids; even ones in 东社区, odd ones in 西社区
+    resident: int  # 13900000000, who can sign in (password1), in 东社区
     area_id: int
 
 
@@ -54,6 +56,10 @@ def build(
             s, login="orgadmin", password="password1", display_name="评估员"
         )
         staff = accounts.sign_up(s, login="deptstaff", password="password1", display_name="部门")
+        accounts.grant_role(s, staff, Role.STAFF, district)
+        resident = accounts.sign_up(
+            s, login="13900000000", password="password1", display_name="居民甲"
+        )
         s.execute(
             insert(Account),
             [
@@ -77,6 +83,16 @@ def build(
                 }
                 for n, account_id in enumerate(ids)
             ],
+        )
+        s.add(
+            RollEntry(
+                community_id=east.id,
+                name="居民甲",
+                id_hash="f" * 64,
+                birth_date=date(1975, 5, 5),
+                household_code="HX",
+                account_id=resident.id,
+            )
         )
         org = register_organization(
             s,
@@ -118,4 +134,6 @@ def build(
             NOW.date(),
         )
         open_evaluation(s, evaluation, org_admin.id, NOW)
-        return EvaluationWorld(evaluation.id, org.id, org_admin.id, staff.id, ids, street.id)
+        return EvaluationWorld(
+            evaluation.id, org.id, org_admin.id, staff.id, ids, resident.id, street.id
+        )

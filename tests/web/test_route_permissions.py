@@ -18,6 +18,8 @@ SIGNED_IN = "signed_in"
 BACKOFFICE = frozenset({"staff", "community_worker", "admin"})
 ROLLS = frozenset({"community_worker", "admin"})
 ADMIN = frozenset({"admin"})
+ORGS = frozenset({"org_member", "admin"})
+DEPARTMENTS = frozenset({"staff", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -77,6 +79,34 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/ballots/{box}/paper-counts"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/recount"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/publish"): BACKOFFICE,
+    ("GET", "/evaluations"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/respond"): EVERYONE,
+    ("POST", "/evaluations/{evaluation}/respond"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/report.pdf"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/report.csv"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/microdata.csv"): EVERYONE,
+    ("GET", "/api/v1/evaluations"): EVERYONE,
+    ("GET", "/api/v1/evaluations/{evaluation}"): EVERYONE,
+    ("GET", "/organizations/new"): SIGNED_IN,
+    ("POST", "/organizations/new"): SIGNED_IN,
+    ("GET", "/evaluations/manage"): SIGNED_IN,
+    ("POST", "/evaluations/manage"): ORGS,
+    ("POST", "/organizations/{org}/members"): ORGS,
+    ("GET", "/evaluations/manage/{evaluation}"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/indicators"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/questions"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/questions/{question}/delete"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/plan"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/invitations"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/open"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/close"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/publish"): ORGS,
+    ("GET", "/admin/organizations"): DEPARTMENTS,
+    ("POST", "/admin/organizations/{org}/decide"): DEPARTMENTS,
+    ("GET", "/evaluations/{evaluation}/department-response"): DEPARTMENTS,
+    ("POST", "/evaluations/{evaluation}/department-response"): DEPARTMENTS,
+    ("POST", "/evaluations/{evaluation}/rectifications/{item}"): DEPARTMENTS,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -93,6 +123,10 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "job": 1,
         "congress": 1,
         "provider": "none",
+        "evaluation": 1,
+        "org": 1,
+        "question": 1,
+        "item": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -100,7 +134,17 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
 
 
 def normalized(path: str) -> str:
-    for name in ("area_id", "account_id", "box_id", "job_id", "congress_id"):
+    for name in (
+        "area_id",
+        "account_id",
+        "box_id",
+        "job_id",
+        "congress_id",
+        "evaluation_id",
+        "org_id",
+        "question_id",
+        "item_id",
+    ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
 

@@ -6,7 +6,21 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from web.routes import accounts, admin, admin_ballots, api, areas, ballots, home, oidc, rolls
+    from web.routes import (
+        accounts,
+        admin,
+        admin_ballots,
+        api,
+        areas,
+        ballots,
+        evaluations,
+        evaluations_api,
+        evaluations_manage,
+        evaluations_staff,
+        home,
+        oidc,
+        rolls,
+    )
 
     return [
         *home.routes,
@@ -18,4 +32,8 @@ def all_routes() -> list[BaseRoute]:
         *admin_ballots.routes,
         *admin.routes,
         *api.routes,
+        *evaluations_manage.routes,  # before /evaluations/{id}: /evaluations/manage
+        *evaluations.routes,
+        *evaluations_staff.routes,
+        *evaluations_api.routes,
     ]

@@ -1,0 +1,243 @@
+"""Evaluation pages through HTTP: building, responding, publishing, the department's
+response, exports and open data; bad input re-renders with messages and stores nothing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from consultations.evaluations.models import (
+    Evaluation,
+    EvaluationParticipation,
+    EvaluationResponse,
+    Indicator,
+    Question,
+    ResponseDraft,
+)
+from participation.plan.models import PlanItem
+from tests.support.evaluation_setup import NOW, build
+
+
+@pytest.fixture
+def ew(engine, app):  # type: ignore[no-untyped-def]
+    app.state.fixed_now = NOW
+    return build(engine, residents=8)
+
+
+def rows(engine, model, *where) -> int:  # type: ignore[no-untyped-def]
+    with Session(engine) as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def test_public_list_and_collecting_page(client, ew) -> None:  # type: ignore[no-untyped-def]
+    listing = client.get("/evaluations")
+    assert listing.status_code == 200
+    assert "政务服务评估" in listing.text
+    page = client.get(f"/evaluations/{ew.evaluation_id}")
+    assert page.status_code == 200
+    assert f'href="/evaluations/{ew.evaluation_id}/respond"' in page.text
+    assert "本机构与被评估部门无利益关系" in page.text  # the declaration is public
+    assert "Very satisfied = 100" in page.text or "非常满意 = 100" in page.text
+    anonymous = client.get(f"/evaluations/{ew.evaluation_id}/respond")
+    assert "/login?next=/evaluations/" in anonymous.text
+
+
+def test_resident_responds_once_with_drafts_and_clear_errors(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("13900000000", "password1")
+    url = f"/evaluations/{ew.evaluation_id}/respond"
+    bad = client.submit(url, {"q1": "4", "q2": "", "q3": "7", "action": "submit"}, page=url)
+    assert bad.status_code == 422
+    assert 'id="q2-error"' in bad.text and 'id="q3-error"' in bad.text
+    assert 'value="4" checked' in bad.text  # what was given is kept
+    assert rows(engine, EvaluationParticipation) == rows(engine, EvaluationResponse) == 0
+    saved = client.submit(url, {"q1": "4", "action": "save"}, page=url)
+    assert saved.status_code == 303
+    assert rows(engine, ResponseDraft) == 1
+    assert 'value="4" checked' in client.get(url).text
+    done = client.submit(
+        url, {"q1": "4", "q2": "5", "q3": "3", "q4": "", "action": "submit"}, page=url
+    )
+    assert done.status_code == 303
+    assert rows(engine, EvaluationResponse) == 1
+    assert rows(engine, ResponseDraft) == 0
+    assert "already responded" in client.get(url).text or "已经" in client.get(url).text
+    again = client.submit(url, {"q1": "1", "q2": "1", "q3": "1", "action": "submit"}, page=url)
+    assert again.status_code == 409
+    assert rows(engine, EvaluationResponse) == 1
+
+
+def _draft(client) -> int:  # type: ignore[no-untyped-def]
+    created = client.submit(
+        "/evaluations/manage",
+        {
+            "org_id": "1",
+            "title": "社区养老服务评估",
+            "subject_kind": "policy",
+            "subject": "居家养老服务补贴政策",
+            "department": "区民政局",
+            "area_id": "3",
+            "conflict_declaration": "无利益冲突。",
+        },
+        page="/evaluations/manage",
+    )
+    assert created.status_code == 303, created.text
+    return int(created.headers["location"].rsplit("/", 1)[1])
+
+
+def test_builder_refuses_bad_weights_and_orphan_questions(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("orgadmin", "password1")
+    new_id = _draft(client)
+    base = f"/evaluations/manage/{new_id}"
+    bad = client.submit(
+        f"{base}/indicators", {"indicators": "A | 便利 | 0.6\nB | 满意 | 0.3"}, page=base
+    )
+    assert bad.status_code == 422
+    assert "0.9" in bad.text
+    assert rows(engine, Indicator, Indicator.evaluation_id == new_id) == 0
+    good = client.submit(
+        f"{base}/indicators", {"indicators": "A | 便利 | 0.6\nB | 满意 | 0.4"}, page=base
+    )
+    assert good.status_code == 303
+    orphan = client.submit(
+        f"{base}/questions", {"text": "方便吗？", "kind": "scale5", "indicator": ""}, page=base
+    )
+    assert orphan.status_code == 422
+    assert 'id="f-indicator-error"' in orphan.text
+    assert rows(engine, Question, Question.evaluation_id == new_id) == 0
+    premature = client.submit(f"{base}/open", {}, page=base)
+    assert premature.status_code == 422
+    with Session(engine) as s:
+        assert s.get(Evaluation, new_id).status == "draft"  # type: ignore[union-attr]
+
+
+def test_builder_journey_to_open(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("orgadmin", "password1")
+    new_id = _draft(client)
+    base = f"/evaluations/manage/{new_id}"
+    assert (
+        client.submit(f"{base}/indicators", {"indicators": "A | 便利 | 1"}, page=base).status_code
+        == 303
+    )
+    question = {
+        "text": "补贴申请方便吗？",
+        "kind": "single",
+        "indicator": "A",
+        "options": "方便 = 100\n一般 = 50\n不方便 = 0",
+    }
+    assert client.submit(f"{base}/questions", question, page=base).status_code == 303
+    plan = {
+        "access": "residents",
+        "confidence": "0.95",
+        "margin": "5",
+        "response_rate": "50",
+        "dimensions": "community",
+        "weighting": "raking",
+    }
+    assert client.submit(f"{base}/plan", plan, page=base).status_code == 303
+    page = client.get(base)
+    assert 'id="sample-size"' in page.text and 'id="quota-cells"' in page.text
+    assert client.submit(f"{base}/open", {}, page=base).status_code == 303
+    with Session(engine) as s:
+        evaluation = s.get(Evaluation, new_id)
+        assert evaluation is not None and evaluation.status == "collecting"
+        assert evaluation.target_sample == 9  # the roll holds 9 people here
+    outsider = client.__class__(client.app, base_url="http://testserver")
+    outsider.sign_in("deptstaff", "password1")
+    assert outsider.get(base).status_code == 403
+
+
+def test_publish_report_exports_and_department_response(client, ew, engine, make_client) -> None:  # type: ignore[no-untyped-def]
+    from consultations.evaluations.builder import get_evaluation
+    from consultations.evaluations.responding import resident_respondent, submit_response
+
+    with Session(engine) as s, s.begin():
+        evaluation = get_evaluation(s, ew.evaluation_id)
+        for n, account in enumerate(ew.residents):
+            who = resident_respondent(s, evaluation, account, NOW.date())
+            submit_response(
+                s,
+                evaluation,
+                who,
+                {"q1": str(1 + n % 5), "q2": "4", "q3": "5"},
+                now=NOW,
+                started_at=None,
+            )
+    client.sign_in("orgadmin", "password1")
+    base = f"/evaluations/manage/{ew.evaluation_id}"
+    assert client.submit(f"{base}/close", {}, page=base).status_code == 303
+    empty = client.submit(f"{base}/publish", {"findings": ""}, page=base)
+    assert empty.status_code == 422
+    assert (
+        client.submit(f"{base}/publish", {"findings": "窗口等待时间偏长。"}, page=base).status_code
+        == 303
+    )
+
+    public = client.get(f"/evaluations/{ew.evaluation_id}")
+    assert 'id="overall-index"' in public.text
+    assert 'role="img"' in public.text and "<table" in public.text
+    assert "窗口等待时间偏长" in public.text
+    csv_text = client.get(f"/evaluations/{ew.evaluation_id}/report.csv").text
+    assert csv_text.lstrip("\ufeff").startswith("indicator,name,n,mean")
+    assert "_overall" in csv_text
+    micro = client.get(f"/evaluations/{ew.evaluation_id}/microdata.csv").text
+    assert "窗口" not in micro and len(micro.strip().splitlines()) == 1 + 8
+    api = client.get(f"/api/v1/evaluations/{ew.evaluation_id}").json()
+    assert api["report"]["figures"]["_overall"]["weighted_aggregates"]["n"] == 8
+    assert client.get("/api/v1/evaluations").json()["count"] == 1
+    assert "/api/v1/evaluations" in client.get("/api/openapi.json").json()["paths"]
+
+    staff = make_client()
+    staff.sign_in("deptstaff", "password1")
+    url = f"/evaluations/{ew.evaluation_id}/department-response"
+    bad = staff.submit(
+        url,
+        {"text": "收到", "title_0": "增开窗口", "owner_0": "中心", "due_0": "2027-01-31"},
+        page=url,
+    )
+    assert bad.status_code == 422
+    assert rows(engine, PlanItem) == 0
+    ok = staff.submit(
+        url,
+        {
+            "text": "接受评估结论，立即整改。",
+            "title_0": "增开午间窗口",
+            "owner_0": "便民服务中心",
+            "due_0": "2027-01-31",
+        },
+        page=url,
+    )
+    assert ok.status_code == 303
+    with Session(engine) as s:
+        item = s.scalars(select(PlanItem)).one()
+    assert item.source_kind == "rectification"
+    assert f'href="/plan/items/{item.id}"' in client.get(f"/evaluations/{ew.evaluation_id}").text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_report_pdf_has_the_chinese_text(client, ew, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from consultations.evaluations.builder import close_evaluation, get_evaluation
+    from consultations.evaluations.reports import publish_report
+
+    with Session(engine) as s, s.begin():
+        evaluation = get_evaluation(s, ew.evaluation_id)
+        close_evaluation(s, evaluation, ew.org_admin, NOW)
+        publish_report(s, evaluation, "总体满意度较高。", ew.org_admin, NOW)
+    response = client.get(f"/evaluations/{ew.evaluation_id}/report.pdf")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "政务服务评估" in text and "总体满意度较高" in text
+
+
+def test_unpublished_evaluations_are_not_open_data(client, ew) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(f"/api/v1/evaluations/{ew.evaluation_id}").status_code == 404
+    assert client.get(f"/evaluations/{ew.evaluation_id}/report.csv").status_code == 404
+    assert client.get("/api/v1/evaluations").json()["count"] == 0
