@@ -115,33 +115,32 @@ def published_report(evaluation: Evaluation) -> dict[str, Any]:
     return dict(json.loads(evaluation.report_json))
 
 
-def report_csv(session: Session, evaluation: Evaluation) -> str:
+REPORT_COLUMNS = [
+    "indicator",
+    "name",
+    "n",
+    "mean",
+    "low95",
+    "high95",
+    "weighted_mean",
+    "weighted_low95",
+    "weighted_high95",
+    "sum_w",
+    "sum_wy",
+    "sum_w2",
+    "sum_w2y",
+    "sum_w2y2",
+]
+
+
+def report_rows(session: Session, evaluation: Evaluation) -> list[list[Any]]:
     """Indicator figures, weighted and unweighted, with the aggregates behind them."""
     report = published_report(evaluation)
     names = {i.key: i.name for i in indicators_of(session, evaluation.id)}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "indicator",
-            "name",
-            "n",
-            "mean",
-            "low95",
-            "high95",
-            "weighted_mean",
-            "weighted_low95",
-            "weighted_high95",
-            "sum_w",
-            "sum_wy",
-            "sum_w2",
-            "sum_w2y",
-            "sum_w2y2",
-        ]
-    )
+    rows: list[list[Any]] = [list(REPORT_COLUMNS)]
     for key, figure in report["figures"].items():
         agg = figure["weighted_aggregates"]
-        writer.writerow(
+        rows.append(
             [key, names.get(key, "总指数" if key == OVERALL else key), figure["n"]]
             + [
                 _round(figure[k])
@@ -149,7 +148,34 @@ def report_csv(session: Session, evaluation: Evaluation) -> str:
             ]
             + [agg[k] for k in ("sw", "swy", "sw2", "sw2y", "sw2y2")]
         )
+    return rows
+
+
+def report_csv(session: Session, evaluation: Evaluation) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(report_rows(session, evaluation))
     return out.getvalue()
+
+
+def report_xlsx(session: Session, evaluation: Evaluation) -> bytes:
+    """The same table as the CSV, as a workbook (numbers stay numbers)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("scores")
+    for row in report_rows(session, evaluation):
+        sheet.append([float(v) if isinstance(v, str) and _is_number(v) else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text not in ("nan", "inf")
 
 
 def microdata_csv(session: Session, evaluation: Evaluation) -> str:

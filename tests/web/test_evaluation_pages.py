@@ -3,10 +3,12 @@ response, exports and open data; bad input re-renders with messages and stores n
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -183,6 +185,12 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
     csv_text = client.get(f"/evaluations/{ew.evaluation_id}/report.csv").text
     assert csv_text.lstrip("\ufeff").startswith("indicator,name,n,mean")
     assert "_overall" in csv_text
+    xlsx = client.get(f"/evaluations/{ew.evaluation_id}/report.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    header, overall_row = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True))
+    assert header[:4] == ("indicator", "name", "n", "mean")
+    assert overall_row[0] == "_overall" and isinstance(overall_row[3], float)
     micro = client.get(f"/evaluations/{ew.evaluation_id}/microdata.csv").text
     assert "窗口" not in micro and len(micro.strip().splitlines()) == 1 + 8
     api = client.get(f"/api/v1/evaluations/{ew.evaluation_id}").json()

@@ -85,6 +85,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/evaluations/{evaluation}/respond"): EVERYONE,
     ("GET", "/evaluations/{evaluation}/report.pdf"): EVERYONE,
     ("GET", "/evaluations/{evaluation}/report.csv"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/report.xlsx"): EVERYONE,
     ("GET", "/evaluations/{evaluation}/microdata.csv"): EVERYONE,
     ("GET", "/api/v1/evaluations"): EVERYONE,
     ("GET", "/api/v1/evaluations/{evaluation}"): EVERYONE,

@@ -21,7 +21,12 @@ from consultations.evaluations.builder import (
 from consultations.evaluations.models import DepartmentResponse, Evaluation, Organization
 from consultations.evaluations.organizations import get_org
 from consultations.evaluations.rectification import is_overdue, rectifications_of
-from consultations.evaluations.reports import microdata_csv, published_report, report_csv
+from consultations.evaluations.reports import (
+    microdata_csv,
+    published_report,
+    report_csv,
+    report_xlsx,
+)
 from consultations.evaluations.responding import (
     Respondent,
     draft_of,
@@ -285,6 +290,16 @@ async def report_csv_file(request: Request) -> Response:
     return _csv(report_csv(session, evaluation), f"evaluation-{evaluation.id}.csv")
 
 
+async def report_xlsx_file(request: Request) -> Response:
+    session = db(request)
+    evaluation = get_evaluation(session, request.path_params["evaluation_id"])
+    return Response(
+        report_xlsx(session, evaluation),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="evaluation-{evaluation.id}.xlsx"'},
+    )
+
+
 async def microdata_file(request: Request) -> Response:
     session = db(request)
     evaluation = get_evaluation(session, request.path_params["evaluation_id"])
@@ -298,5 +313,6 @@ routes = [
     Route("/evaluations/{evaluation_id:int}/respond", respond, methods=["POST"]),
     Route("/evaluations/{evaluation_id:int}/report.pdf", report_pdf),
     Route("/evaluations/{evaluation_id:int}/report.csv", report_csv_file),
+    Route("/evaluations/{evaluation_id:int}/report.xlsx", report_xlsx_file),
     Route("/evaluations/{evaluation_id:int}/microdata.csv", microdata_file),
 ]
