@@ -1,7 +1,8 @@
 """Demo data for third-party evaluations: two verified organizations (and one waiting
 for verification), a published city-wide evaluation of a service policy with about
 1,000 responses, quotas, raking weights, a department response and rectification
-items (one overdue), and a community evaluation collecting responses."""
+items (one overdue), a community evaluation collecting responses, and a panel review
+of completed community projects with its live tally."""
 
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ from consultations.evaluations.organizations import (
     add_member,
     decide_organization,
     register_organization,
+)
+from consultations.evaluations.panels import (
+    add_panel_member,
+    add_project,
+    create_panel,
+    draw,
+    open_scoring,
+    projects_of,
+    recuse,
+    score_project,
 )
 from consultations.evaluations.rectification import NewRectification, post_response
 from consultations.evaluations.reports import publish_report
@@ -121,6 +132,53 @@ def seed_evaluations(session: Session, by_name: dict[str, Area]) -> None:
     )
     _published(session, rng, center, by_name, orguser.id, staff.id)
     _collecting(session, council, by_name, orguser.id)
+    _panel(session, rng, council, by_name, orguser.id)
+
+
+PANEL_PROJECTS = [
+    ("望江社区长者饭堂", "望江社区居委会", 84),
+    ("春晖社区儿童游乐场改造", "春晖社区居委会", 78),
+    ("望江社区背街小巷路灯改造", "临江街道城建办", 88),
+    ("春晖社区口袋公园", "春晖社区居委会", 73),
+]
+
+
+def _panel(
+    session: Session, rng: random.Random, org: Organization, by_name: dict[str, Area], actor: int
+) -> None:
+    """A panel review of completed community projects, scoring still open: the last
+    public member (13800000006) has not scored yet, and one expert recused."""
+    panel = create_panel(
+        session,
+        org,
+        title="临江街道2026年社区微实事项目验收评审",
+        area_id=by_name["临江街道"].id,
+        expert_weight="0.6",
+        description="已完工的社区微实事项目现场汇报，专家组与大众组分别评分，结果作为项目验收和下一年度资金安排的依据。",
+        actor_id=actor,
+    )
+    for title, owner, _quality in PANEL_PROJECTS:
+        add_project(session, panel, title, owner, actor)
+    members = []
+    for n, name in enumerate(("专家·刘", "专家·梁", "专家·何")):
+        accounts.sign_up(
+            session, login=f"expert{n + 1}", password="gongzhi-demo", display_name=name
+        )
+        members.append(add_panel_member(session, panel, f"expert{n + 1}", "expert", actor))
+    for n in range(7):
+        members.append(add_panel_member(session, panel, f"1380000{n:04d}", "public", actor))
+    draw(session, panel, actor, utcnow() - timedelta(hours=2))
+    open_scoring(session, panel, actor)
+    projects = projects_of(session, panel.id)
+    quality = {title: q for title, _owner, q in PANEL_PROJECTS}
+    recuse(session, panel, members[1], projects[0].id, "本人参与了该项目的设计咨询")
+    for member in members[:-1]:
+        for project in projects:
+            if member is members[1] and project.id == projects[0].id:
+                continue
+            spread = 6 if member.track == "expert" else 9
+            mark = round(rng.gauss(quality[project.title], spread))
+            score_project(session, panel, member, project.id, str(min(100, max(0, mark))))
 
 
 def _answers(rng: random.Random, community: str, age: str) -> tuple[dict[str, str], int]:

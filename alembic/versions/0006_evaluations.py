@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0003
-Create Date: 2026-11-23 00:15:27.012704
+Create Date: 2026-11-23 00:34:37.289486
 """
 
 from collections.abc import Sequence
@@ -55,6 +55,52 @@ def upgrade() -> None:
     with op.batch_alter_table('eval_org_members', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_eval_org_members_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_eval_org_members_org_id'), ['org_id'], unique=False)
+
+    op.create_table('eval_panels',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('expert_weight', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('draw_seed', sa.String(length=64), nullable=True),
+    sa.Column('drawn_at', participation.db.UTCDateTime(), nullable=True),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', participation.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_eval_panels_area_id_areas')),
+    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_eval_panels_created_by_accounts')),
+    sa.ForeignKeyConstraint(['org_id'], ['eval_organizations.id'], name=op.f('fk_eval_panels_org_id_eval_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_eval_panels'))
+    )
+    with op.batch_alter_table('eval_panels', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_eval_panels_area_id'), ['area_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_eval_panels_org_id'), ['org_id'], unique=False)
+
+    op.create_table('eval_panel_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('panel_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('track', sa.String(length=10), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_eval_panel_members_account_id_accounts')),
+    sa.ForeignKeyConstraint(['panel_id'], ['eval_panels.id'], name=op.f('fk_eval_panel_members_panel_id_eval_panels')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_eval_panel_members')),
+    sa.UniqueConstraint('panel_id', 'account_id', name=op.f('uq_eval_panel_members_panel_id_account_id'))
+    )
+    with op.batch_alter_table('eval_panel_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_eval_panel_members_panel_id'), ['panel_id'], unique=False)
+
+    op.create_table('eval_panel_projects',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('panel_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('owner', sa.String(length=120), nullable=False),
+    sa.Column('place', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['panel_id'], ['eval_panels.id'], name=op.f('fk_eval_panel_projects_panel_id_eval_panels')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_eval_panel_projects'))
+    )
+    with op.batch_alter_table('eval_panel_projects', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_eval_panel_projects_panel_id'), ['panel_id'], unique=False)
 
     op.create_table('evaluations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -138,6 +184,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('eval_invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_eval_invitations_evaluation_id'), ['evaluation_id'], unique=False)
+
+    op.create_table('eval_panel_recusals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['eval_panel_members.id'], name=op.f('fk_eval_panel_recusals_member_id_eval_panel_members')),
+    sa.ForeignKeyConstraint(['project_id'], ['eval_panel_projects.id'], name=op.f('fk_eval_panel_recusals_project_id_eval_panel_projects')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_eval_panel_recusals')),
+    sa.UniqueConstraint('member_id', 'project_id', name=op.f('uq_eval_panel_recusals_member_id_project_id'))
+    )
+    with op.batch_alter_table('eval_panel_recusals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_eval_panel_recusals_member_id'), ['member_id'], unique=False)
+
+    op.create_table('eval_panel_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['eval_panel_members.id'], name=op.f('fk_eval_panel_scores_member_id_eval_panel_members')),
+    sa.ForeignKeyConstraint(['project_id'], ['eval_panel_projects.id'], name=op.f('fk_eval_panel_scores_project_id_eval_panel_projects')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_eval_panel_scores')),
+    sa.UniqueConstraint('member_id', 'project_id', name=op.f('uq_eval_panel_scores_member_id_project_id'))
+    )
+    with op.batch_alter_table('eval_panel_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_eval_panel_scores_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_eval_panel_scores_project_id'), ['project_id'], unique=False)
 
     op.create_table('eval_participations',
     sa.Column('evaluation_id', sa.Integer(), nullable=False),
@@ -231,6 +304,15 @@ def downgrade() -> None:
 
     op.drop_table('eval_questions')
     op.drop_table('eval_participations')
+    with op.batch_alter_table('eval_panel_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_eval_panel_scores_project_id'))
+        batch_op.drop_index(batch_op.f('ix_eval_panel_scores_member_id'))
+
+    op.drop_table('eval_panel_scores')
+    with op.batch_alter_table('eval_panel_recusals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_eval_panel_recusals_member_id'))
+
+    op.drop_table('eval_panel_recusals')
     with op.batch_alter_table('eval_invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_eval_invitations_evaluation_id'))
 
@@ -246,6 +328,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_evaluations_area_id'))
 
     op.drop_table('evaluations')
+    with op.batch_alter_table('eval_panel_projects', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_eval_panel_projects_panel_id'))
+
+    op.drop_table('eval_panel_projects')
+    with op.batch_alter_table('eval_panel_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_eval_panel_members_panel_id'))
+
+    op.drop_table('eval_panel_members')
+    with op.batch_alter_table('eval_panels', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_eval_panels_org_id'))
+        batch_op.drop_index(batch_op.f('ix_eval_panels_area_id'))
+
+    op.drop_table('eval_panels')
     with op.batch_alter_table('eval_org_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_eval_org_members_org_id'))
         batch_op.drop_index(batch_op.f('ix_eval_org_members_account_id'))

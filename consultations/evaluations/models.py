@@ -196,3 +196,64 @@ class Rectification(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")  # open|done
     plan_item_id: Mapped[int | None] = mapped_column(ForeignKey("plan_items.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Panel(Base):
+    """A panel review (大众评审) of projects by an expert track and a public track."""
+
+    __tablename__ = "eval_panels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("eval_organizations.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    expert_weight: Mapped[int] = mapped_column()  # per-mille; public = 1000 − expert
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft|scoring|closed
+    # Recorded at the draw: the random seed and the order it yields (JSON list of ids).
+    draw_seed: Mapped[str | None] = mapped_column(String(64))
+    drawn_at: Mapped[datetime | None] = mapped_column()
+    created_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PanelProject(Base):
+    __tablename__ = "eval_panel_projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("eval_panels.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(120), default="")
+    place: Mapped[int | None] = mapped_column()  # presentation order, from the draw
+
+
+class PanelMember(Base):
+    __tablename__ = "eval_panel_members"
+    __table_args__ = (UniqueConstraint("panel_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("eval_panels.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    track: Mapped[str] = mapped_column(String(10))  # expert|public
+
+
+class PanelRecusal(Base):
+    __tablename__ = "eval_panel_recusals"
+    __table_args__ = (UniqueConstraint("member_id", "project_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("eval_panel_members.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("eval_panel_projects.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+
+
+class PanelScoreRow(Base):
+    """One member's score of one project; never replaced (unique per member and project)."""
+
+    __tablename__ = "eval_panel_scores"
+    __table_args__ = (UniqueConstraint("member_id", "project_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("eval_panel_members.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("eval_panel_projects.id"), index=True)
+    score: Mapped[int] = mapped_column()

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consultations.evaluations.models import Evaluation, Organization, Rectification
+from consultations.evaluations.models import (
+    Evaluation,
+    Organization,
+    Panel,
+    PanelScoreRow,
+    Rectification,
+)
 from participation.db import make_engine
 from participation.plan.models import PlanItem
 from web.demo import seed_demo
@@ -34,4 +40,7 @@ def test_demo_evaluations(sqlite_url: str) -> None:
         ).all()
         assert len(items) == 3 and all(p.source_kind == "rectification" for _, p in items)
         assert {o.status for o in s.scalars(select(Organization))} == {"verified", "pending"}
+        panel = s.scalars(select(Panel)).one()
+        assert panel.status == "scoring" and panel.draw_seed
+        assert s.scalar(select(func.count()).select_from(PanelScoreRow)) == 9 * 4 - 1
     engine.dispose()

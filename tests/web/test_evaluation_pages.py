@@ -249,3 +249,74 @@ def test_unpublished_evaluations_are_not_open_data(client, ew) -> None:  # type:
     assert client.get(f"/api/v1/evaluations/{ew.evaluation_id}").status_code == 404
     assert client.get(f"/evaluations/{ew.evaluation_id}/report.csv").status_code == 404
     assert client.get("/api/v1/evaluations").json()["count"] == 0
+
+
+def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: ignore[no-untyped-def]
+    from participation import accounts as account_service
+
+    with Session(engine) as s, s.begin():
+        account_service.sign_up(s, login="expert1", password="password1", display_name="专家甲")
+        account_service.sign_up(s, login="public1", password="password1", display_name="居民评审")
+    client.sign_in("orgadmin", "password1")
+    created = client.submit(
+        "/panels",
+        {
+            "org_id": "1",
+            "panel_title": "微实事项目验收评审",
+            "panel_area_id": "3",
+            "expert_weight": "1.5",
+        },
+        page="/evaluations/manage",
+    )
+    assert created.status_code == 422  # a weight above 1
+    created = client.submit(
+        "/panels",
+        {
+            "org_id": "1",
+            "panel_title": "微实事项目验收评审",
+            "panel_area_id": "3",
+            "expert_weight": "0.6",
+        },
+        page="/evaluations/manage",
+    )
+    assert created.status_code == 303
+    manage = created.headers["location"]
+    panel_id = int(manage.split("/")[2])
+    for data in (
+        {"action": "project", "project_title": "长者饭堂"},
+        {"action": "project", "project_title": "路灯改造"},
+        {"action": "member", "login": "expert1", "track": "expert"},
+        {"action": "member", "login": "public1", "track": "public"},
+    ):
+        assert client.submit(manage, data, page=manage).status_code == 303
+    assert client.submit(manage, {"action": "open"}, page=manage).status_code == 422  # not drawn
+    assert client.submit(manage, {"action": "draw"}, page=manage).status_code == 303
+    assert 'id="draw-seed"' in client.get(manage).text
+    assert client.submit(manage, {"action": "open"}, page=manage).status_code == 303
+
+    expert = make_client()
+    expert.sign_in("expert1", "password1")
+    score_url = f"/panels/{panel_id}/score"
+    page = expert.get(score_url)
+    assert page.status_code == 200
+    first = int(page.text.split('name="project" value="')[1].split('"')[0])
+    bad = expert.submit(
+        score_url, {"project": first, f"score_{first}": "120", "action": "score"}, page=score_url
+    )
+    assert bad.status_code == 422
+    ok = expert.submit(
+        score_url, {"project": first, f"score_{first}": "88", "action": "score"}, page=score_url
+    )
+    assert ok.status_code == 303
+    assert "88" in expert.get(score_url).text
+    # The public tally, whole and as the htmx fragment that refreshes it.
+    public = client.get(f"/panels/{panel_id}")
+    assert public.status_code == 200 and "88.0" in public.text
+    fragment = client.get(
+        f"/panels/{panel_id}", headers={"HX-Request": "true", "HX-Target": "tally"}
+    )
+    assert fragment.text.lstrip().startswith('<div id="tally"')
+    assert "<h1>" not in fragment.text
+    outsider = make_client()
+    outsider.sign_in("deptstaff", "password1")
+    assert outsider.get(score_url).status_code == 403

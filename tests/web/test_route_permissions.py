@@ -103,6 +103,12 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/evaluations/manage/{evaluation}/open"): ORGS,
     ("POST", "/evaluations/manage/{evaluation}/close"): ORGS,
     ("POST", "/evaluations/manage/{evaluation}/publish"): ORGS,
+    ("POST", "/panels"): ORGS,
+    ("GET", "/panels/{panel}"): EVERYONE,
+    ("GET", "/panels/{panel}/manage"): ORGS,
+    ("POST", "/panels/{panel}/manage"): ORGS,
+    ("GET", "/panels/{panel}/score"): SIGNED_IN,
+    ("POST", "/panels/{panel}/score"): SIGNED_IN,
     ("GET", "/admin/organizations"): DEPARTMENTS,
     ("POST", "/admin/organizations/{org}/decide"): DEPARTMENTS,
     ("GET", "/evaluations/{evaluation}/department-response"): DEPARTMENTS,
@@ -128,6 +134,7 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "org": 1,
         "question": 1,
         "item": 1,
+        "panel": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -145,6 +152,7 @@ def normalized(path: str) -> str:
         "org_id",
         "question_id",
         "item_id",
+        "panel_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path

@@ -16,6 +16,7 @@ def all_routes() -> list[BaseRoute]:
         evaluations,
         evaluations_api,
         evaluations_manage,
+        evaluations_panels,
         evaluations_staff,
         home,
         oidc,
@@ -36,4 +37,5 @@ def all_routes() -> list[BaseRoute]:
         *evaluations.routes,
         *evaluations_staff.routes,
         *evaluations_api.routes,
+        *evaluations_panels.routes,
     ]

@@ -18,7 +18,7 @@ from consultations.evaluations.builder import (
     question_spec,
     questions_of,
 )
-from consultations.evaluations.models import DepartmentResponse, Evaluation, Organization
+from consultations.evaluations.models import DepartmentResponse, Evaluation, Organization, Panel
 from consultations.evaluations.organizations import get_org
 from consultations.evaluations.rectification import is_overdue, rectifications_of
 from consultations.evaluations.reports import (
@@ -78,10 +78,20 @@ async def evaluation_list(request: Request) -> Response:
     areas = session.scalars(
         select(Area).where(Area.kind.in_(("district", "street", "community"))).order_by(Area.path)
     ).all()
+    panels = session.scalars(
+        select(Panel).where(Panel.draw_seed.is_not(None)).order_by(Panel.id.desc())
+    ).all()
     return render(
         request,
         "evaluations/list.html",
-        {"rows": rows, "orgs": orgs, "areas": areas, "filters": filters, "L": labels()},
+        {
+            "rows": rows,
+            "panels": panels,
+            "orgs": orgs,
+            "areas": areas,
+            "filters": filters,
+            "L": labels(),
+        },
     )
 
 

@@ -10,7 +10,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.evaluations import builder
-from consultations.evaluations.models import Evaluation, EvaluationResponse, Organization, OrgMember
+from consultations.evaluations.models import (
+    Evaluation,
+    EvaluationResponse,
+    Organization,
+    OrgMember,
+    Panel,
+)
 from consultations.evaluations.organizations import (
     add_member,
     get_org,
@@ -78,7 +84,8 @@ async def register(request: Request) -> Response:
     return htmx.redirect(request, f"/evaluations/manage?registered={org.id}")
 
 
-async def _manage_page(request: Request, status: int = 200, **extra: Any) -> Response:
+async def manage_page(request: Request, status: int = 200, **extra: Any) -> Response:
+    """The organization's overview: organizations, evaluations, panel reviews."""
     session = db(request)
     me = user(request)
     orgs = orgs_of(session, me.id)
@@ -94,10 +101,14 @@ async def _manage_page(request: Request, status: int = 200, **extra: Any) -> Res
         ).all()
         for o in orgs
     }
+    panel_rows = session.scalars(
+        select(Panel).where(Panel.org_id.in_(org_ids)).order_by(Panel.id.desc())
+    ).all()
     context = {
         "orgs": orgs,
         "members": members,
         "evaluations": evaluations,
+        "panels": panel_rows,
         "areas": area_tree(session),
         "L": labels(),
     } | extra
@@ -106,7 +117,7 @@ async def _manage_page(request: Request, status: int = 200, **extra: Any) -> Res
 
 @requires(Permission.USE_ACCOUNT)
 async def manage(request: Request) -> Response:
-    return await _manage_page(request)
+    return await manage_page(request)
 
 
 @requires(Permission.MANAGE_EVALUATIONS)
@@ -131,7 +142,7 @@ async def create(request: Request) -> Response:
             user(request).id,
         )
     except DomainError as error:
-        return await _manage_page(
+        return await manage_page(
             request, status=error.status, form=fields, errors=error.fields, error=error.message
         )
     return htmx.redirect(request, f"/evaluations/manage/{evaluation.id}")
@@ -151,7 +162,7 @@ async def add_org_member(request: Request) -> Response:
             actor_id=user(request).id,
         )
     except DomainError as error:
-        return await _manage_page(
+        return await manage_page(
             request, status=error.status, member_errors={org.id: error.message}
         )
     flash(request, N_("Member added."), "success")
