@@ -29,6 +29,7 @@ from consultations.evaluations.rules.weights import IndicatorSpec, check_tree, p
 from participation import audit
 from participation.areas import get_area
 from participation.errors import N_, DomainError
+from participation.plan.models import PlanItem
 
 SUBJECT_KINDS = ("policy", "service", "department", "project")
 STATUSES = ("draft", "collecting", "closed", "published")
@@ -78,6 +79,8 @@ def create_evaluation(
         fields["area_id"] = N_("Choose an area.")
     if new.previous_id is not None and session.get(Evaluation, new.previous_id) is None:
         fields["previous_id"] = N_("No such evaluation.")
+    if new.plan_item_id is not None and session.get(PlanItem, new.plan_item_id) is None:
+        fields["plan_item_id"] = N_("No such governance plan item.")
     if fields:
         raise DomainError(
             "evaluation.invalid", N_("Please correct the marked fields."), fields=fields

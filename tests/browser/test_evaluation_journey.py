@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,16 @@ from participation.rules.permissions import Role
 from tests.browser.conftest import PASSWORD, LiveServer, sign_in
 
 pytestmark = pytest.mark.browser
+axe = Axe()
+
+
+def serious(page: Page) -> list[str]:
+    """axe-core violations of serious or critical impact on the page as it is now."""
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in axe.run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +96,7 @@ def test_build_respond_publish_and_department_response(
     page.fill("#f-indicators", "A | 饭菜质量 | 0.6\nB | 服务态度 | 0.3")
     page.get_by_role("button", name="保存指标").click()
     expect(page.locator("#f-indicators-error")).to_contain_text("一级指标权重之和为 0.9，而不是 1")
+    assert serious(page) == []
     page.fill("#f-indicators", "A | 饭菜质量 | 0.6\nB | 服务态度 | 0.4")
     page.get_by_role("button", name="保存指标").click()
     expect(page.get_by_text("指标已保存。")).to_be_visible()
@@ -115,6 +127,7 @@ def test_build_respond_publish_and_department_response(
     mobile.goto(f"{base}/evaluations/{evaluation_id}")
     mobile.get_by_role("link", name="参与评议").click()
     assert _no_horizontal_scroll(mobile)
+    assert serious(mobile) == []
     mobile.get_by_role("button", name="提交答卷").click()  # nothing answered yet
     expect(mobile.locator("#q1-error")).to_be_visible()
     mobile.get_by_label("满意", exact=True).check()
@@ -132,6 +145,7 @@ def test_build_respond_publish_and_department_response(
     page.goto(f"{base}/evaluations/{evaluation_id}")
     expect(page.locator("#overall-index")).to_have_text("85.0")  # 0.6 × 75 + 0.4 × 100
     expect(page.get_by_role("img", name=re.compile("各指标得分"))).to_be_visible()
+    assert serious(page) == []
 
     # The responsible department answers; its rectification item joins the plan.
     department = browser.new_context(locale="zh-CN")
@@ -139,6 +153,7 @@ def test_build_respond_publish_and_department_response(
     sign_in(desk, base, "evalstaff")
     desk.goto(f"{base}/evaluations/{evaluation_id}")
     desk.get_by_role("link", name="发布部门回应").click()
+    assert serious(desk) == []
     desk.fill("#f-text", "接受评估结论，将开展服务礼仪培训。")
     desk.fill("#title_0", "饭堂服务人员礼仪培训")
     desk.fill("#due_0", "2027-06-30")

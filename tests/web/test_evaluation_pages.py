@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -18,6 +19,7 @@ from consultations.evaluations.models import (
     EvaluationResponse,
     Indicator,
     Question,
+    Rectification,
     ResponseDraft,
 )
 from participation.plan.models import PlanItem
@@ -223,6 +225,20 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
         item = s.scalars(select(PlanItem)).one()
     assert item.source_kind == "rectification"
     assert f'href="/plan/items/{item.id}"' in client.get(f"/evaluations/{ew.evaluation_id}").text
+    with Session(engine) as s:
+        rectification = s.scalars(select(Rectification)).one()
+    update = f"/evaluations/{ew.evaluation_id}/rectifications/{rectification.id}"
+    no_evidence = staff.submit(update, {"evidence": "", "done": "1"}, page=url)
+    assert no_evidence.status_code == 422
+    # Past its due date and not done: flagged on the public page.
+    client.app.state.fixed_now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    assert 'class="overdue"' in client.get(f"/evaluations/{ew.evaluation_id}").text
+    done = staff.submit(
+        update, {"evidence": "2027年1月起午间增开2个窗口，附排班表。", "done": "1"}, page=url
+    )
+    assert done.status_code == 303
+    page = client.get(f"/evaluations/{ew.evaluation_id}").text
+    assert 'class="overdue"' not in page and "附排班表" in page
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -320,3 +336,32 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     outsider = make_client()
     outsider.sign_in("deptstaff", "password1")
     assert outsider.get(score_url).status_code == 403
+
+
+def test_a_re_evaluation_links_back(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("orgadmin", "password1")
+    form = {
+        "org_id": "1",
+        "title": "政务服务复评",
+        "subject_kind": "service",
+        "subject": "街道便民服务中心",
+        "department": "街道办事处",
+        "area_id": "3",
+        "conflict_declaration": "无利益冲突。",
+        "previous_id": str(ew.evaluation_id),
+        "plan_item_id": "999",
+    }
+    refused = client.submit("/evaluations/manage", form, page="/evaluations/manage")
+    assert refused.status_code == 422
+    assert rows(engine, Evaluation) == 1
+    created = client.submit(
+        "/evaluations/manage", form | {"plan_item_id": ""}, page="/evaluations/manage"
+    )
+    assert created.status_code == 303
+    new_id = int(created.headers["location"].rsplit("/", 1)[1])
+    with Session(engine) as s, s.begin():
+        later = s.get(Evaluation, new_id)
+        assert later is not None and later.previous_id == ew.evaluation_id
+        later.status = "collecting"
+    assert f'href="/evaluations/{new_id}"' in client.get(f"/evaluations/{ew.evaluation_id}").text
+    assert f'href="/evaluations/{ew.evaluation_id}"' in client.get(f"/evaluations/{new_id}").text

@@ -40,6 +40,7 @@ from consultations.evaluations.rules.answers import QuestionKind
 from consultations.evaluations.rules.scoring import OVERALL
 from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
+from participation.plan.models import PlanItem
 from web import htmx
 from web.auth import current_user_or_none, sign_in_redirect
 from web.clock import now
@@ -141,6 +142,14 @@ async def evaluation_page(request: Request) -> Response:
         "area": get_area(session, evaluation.area_id),
         "previous": session.get(Evaluation, evaluation.previous_id)
         if evaluation.previous_id
+        else None,
+        "later": session.scalars(
+            select(Evaluation)
+            .where(Evaluation.previous_id == evaluation.id, Evaluation.status.in_(PUBLIC_STATUSES))
+            .order_by(Evaluation.id)
+        ).all(),
+        "plan_item": session.get(PlanItem, evaluation.plan_item_id)
+        if evaluation.plan_item_id
         else None,
         "indicators": indicator_rows(session, evaluation, report),
         "questions": _question_rows(session, evaluation),

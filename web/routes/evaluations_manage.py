@@ -127,6 +127,7 @@ async def create(request: Request) -> Response:
     try:
         org = get_org(session, _int(fields.get("org_id", "")))
         previous = _int(fields.get("previous_id", "")) or None
+        plan_item = _int(fields.get("plan_item_id", "")) or None
         evaluation = builder.create_evaluation(
             session,
             org,
@@ -138,6 +139,7 @@ async def create(request: Request) -> Response:
                 area_id=_int(fields.get("area_id", "")),
                 conflict_declaration=fields.get("conflict_declaration", ""),
                 previous_id=previous,
+                plan_item_id=plan_item,
             ),
             user(request).id,
         )
