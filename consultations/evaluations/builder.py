@@ -413,6 +413,9 @@ def close_evaluation(
             status=409,
         )
     evaluation.status, evaluation.closed_at = "closed", now
+    from consultations.evaluations.responding import scramble_storage  # responding imports us
+
+    scramble_storage(session, evaluation.id)
     audit.record(
         session, actor_id=actor_id, action="evaluation.closed", target=f"evaluation:{evaluation.id}"
     )

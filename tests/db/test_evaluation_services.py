@@ -153,6 +153,23 @@ def test_tokens_single_use_and_expiring(engine) -> None:  # type: ignore[no-unty
         assert s.scalar(select(func.count()).select_from(Invitation).where(Invitation.used)) == 1
 
 
+def test_closing_rewrites_responses_in_key_order(any_db_url: str) -> None:
+    engine = make_engine(any_db_url)
+    world = build(engine, residents=6)
+    with Session(engine) as s, s.begin():
+        for n in range(6):
+            respond(s, world, n)
+        before = sorted(s.scalars(select(EvaluationResponse.answers_json)))
+        close_evaluation(s, get_evaluation(s, world.evaluation_id), world.org_admin, NOW)
+    with Session(engine) as s:
+        # Physical order (no ORDER BY) is key order now, and nothing was lost.
+        ids = list(s.scalars(text("SELECT id FROM eval_responses")))
+        keys = list(s.scalars(text("SELECT respondent_key FROM eval_participations")))
+        assert ids == sorted(ids) and keys == sorted(keys)
+        assert sorted(s.scalars(select(EvaluationResponse.answers_json))) == before
+    engine.dispose()
+
+
 def test_publish_and_rectification_become_plan_items(engine) -> None:  # type: ignore[no-untyped-def]
     world = build(engine, residents=6)
     with Session(engine) as s, s.begin():
