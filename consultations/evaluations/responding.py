@@ -31,7 +31,7 @@ from consultations.evaluations.models import (
     ResponseDraft,
 )
 from consultations.evaluations.rules.answers import check_answer
-from consultations.evaluations.rules.quotas import age_band, cell_of
+from consultations.evaluations.rules.quotas import QuotaVerdict, age_band, cell_of, quota_verdict
 from consultations.evaluations.sampling_plan import token_hash
 from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
@@ -118,6 +118,34 @@ def token_respondent(
             "evaluation.token_expired", N_("This invitation has expired."), status=403
         )
     return Respondent(f"token:{digest}", invitation.cell, digest)
+
+
+QUOTA_FULL = N_("Thank you, but the quota for your group (%(cell)s) is already full.")
+NOT_IN_PLAN = N_("Thank you, but your group (%(cell)s) is not part of this evaluation's sample.")
+
+
+def quota_refusal(
+    session: Session, evaluation: Evaluation, respondent: Respondent
+) -> DomainError | None:
+    """Why the respondent's quota cell cannot take them now (None: it can), so that the
+    page can say so before they answer; submission decides again, atomically."""
+    cells = session.execute(
+        select(QuotaCell.cell, QuotaCell.cap, QuotaCell.filled).where(
+            QuotaCell.evaluation_id == evaluation.id
+        )
+    ).all()
+    verdict = quota_verdict(
+        respondent.cell, {c: cap for c, cap, _ in cells}, {c: filled for c, _, filled in cells}
+    )
+    if verdict is QuotaVerdict.OK:
+        return None
+    message = QUOTA_FULL if verdict is QuotaVerdict.FULL else NOT_IN_PLAN
+    return DomainError(
+        f"evaluation.quota_{verdict.value}",
+        message,
+        status=409,
+        params={"cell": respondent.cell or "—"},
+    )
 
 
 def has_responded(session: Session, evaluation: Evaluation, respondent: Respondent) -> bool:
@@ -233,11 +261,12 @@ def submit_response(
                     .values(filled=QuotaCell.filled + 1)
                 )
                 if taken.rowcount != 1:  # type: ignore[attr-defined]
-                    raise DomainError(
+                    refusal = quota_refusal(session, evaluation, respondent)
+                    raise refusal or DomainError(
                         "evaluation.quota_full",
-                        N_("Thank you, but the quota for your group (%(cell)s) is already full."),
+                        QUOTA_FULL,
                         status=409,
-                        params={"cell": respondent.cell or "—"},
+                        params={"cell": respondent.cell},
                     )
             session.add(
                 EvaluationResponse(

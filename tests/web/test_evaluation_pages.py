@@ -365,3 +365,32 @@ def test_a_re_evaluation_links_back(client, ew, engine) -> None:  # type: ignore
         later.status = "collecting"
     assert f'href="/evaluations/{new_id}"' in client.get(f"/evaluations/{ew.evaluation_id}").text
     assert f'href="/evaluations/{ew.evaluation_id}"' in client.get(f"/evaluations/{new_id}").text
+
+
+def test_invitations_expired_used_and_full_cells_are_explained(client, engine, app) -> None:  # type: ignore[no-untyped-def]
+    from consultations.evaluations.builder import get_evaluation
+    from consultations.evaluations.sampling_plan import issue_invitations
+
+    app.state.fixed_now = NOW
+    world = build(engine, residents=4, access="tokens", caps="东社区 = 1\n西社区 = 3")
+    with Session(engine) as s, s.begin():
+        evaluation = get_evaluation(s, world.evaluation_id)
+        east = issue_invitations(
+            s, evaluation, count=2, days=1, cell="东社区", actor_id=world.org_admin, now=NOW
+        )
+    url = f"/evaluations/{world.evaluation_id}/respond"
+    answers = {"q1": "4", "q2": "4", "q3": "4", "action": "submit"}
+    assert client.submit(url, answers | {"token": east[0]}, page=url).status_code == 303
+    used = client.get(f"{url}?token={east[0]}")
+    assert "already been used" in used.text or "已被使用" in used.text
+    full = client.get(f"{url}?token={east[1]}")
+    assert "东社区" in full.text and ("already full" in full.text or "名额已满" in full.text)
+    assert 'id="respond-form"' not in full.text  # told before answering
+    refused = client.submit(url, answers | {"token": east[1]}, page=url)
+    assert refused.status_code == 409
+    app.state.fixed_now = NOW.replace(day=NOW.day + 2)
+    expired = client.submit(url, answers | {"token": east[1]}, page=url)
+    assert expired.status_code == 403
+    assert "expired" in expired.text or "已过期" in expired.text
+    assert rows(engine, EvaluationResponse) == 1
+    assert client.get(url).status_code == 200  # no token: told to use the invitation link

@@ -31,6 +31,7 @@ from consultations.evaluations.responding import (
     Respondent,
     draft_of,
     has_responded,
+    quota_refusal,
     resident_respondent,
     save_draft,
     submit_response,
@@ -205,6 +206,9 @@ async def _respond_page(
             context["refusal"], context["refusal_params"] = error.message, error.params
         else:
             context["done"] = has_responded(session, evaluation, respondent)
+            refusal = None if context["done"] else quota_refusal(session, evaluation, respondent)
+            if refusal is not None:
+                context["refusal"], context["refusal_params"] = refusal.message, refusal.params
             draft = draft_of(session, evaluation, respondent)
             if draft is not None and not extra.get("answers"):
                 context["answers"] = json.loads(draft.answers_json)
