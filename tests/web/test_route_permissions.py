@@ -88,6 +88,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/evaluations/{evaluation}/report.xlsx"): EVERYONE,
     ("GET", "/evaluations/{evaluation}/microdata.csv"): EVERYONE,
     ("GET", "/api/v1/evaluations"): EVERYONE,
+    ("GET", "/api/v1/evaluations.csv"): EVERYONE,
     ("GET", "/api/v1/evaluations/{evaluation}"): EVERYONE,
     ("GET", "/organizations/new"): SIGNED_IN,
     ("POST", "/organizations/new"): SIGNED_IN,

@@ -6,6 +6,8 @@ Every figure comes with the sums it is computed from (n, Σw, Σwy, Σw², Σw²
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -39,7 +41,7 @@ def _summary(evaluation: Evaluation, org: Organization) -> dict[str, Any]:
     }
 
 
-async def evaluations(request: Request) -> Response:
+def _published(request: Request) -> list[dict[str, Any]]:
     rows = (
         db(request)
         .execute(
@@ -50,8 +52,41 @@ async def evaluations(request: Request) -> Response:
         )
         .all()
     )
-    items = [_summary(e, o) for e, o in rows]
+    return [_summary(e, o) for e, o in rows]
+
+
+async def evaluations(request: Request) -> Response:
+    items = _published(request)
     return JSONResponse({"count": len(items), "items": items})
+
+
+CSV_COLUMNS = [
+    "id",
+    "title",
+    "subject_kind",
+    "subject",
+    "department",
+    "area_id",
+    "organization",
+    "published_at",
+    "responses",
+    "overall_index",
+    "overall_index_unweighted",
+]
+
+
+async def evaluations_csv(request: Request) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for item in _published(request):
+        item["organization"] = item["organization"]["name"]
+        writer.writerow([item[c] for c in CSV_COLUMNS])
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="evaluations.csv"'},
+    )
 
 
 async def evaluation(request: Request) -> Response:
@@ -104,6 +139,12 @@ OPENAPI_PATHS: dict[str, Any] = {
             },
         }
     },
+    "/api/v1/evaluations.csv": {
+        "get": {
+            "summary": "The same list as CSV (UTF-8 with BOM)",
+            "responses": {"200": {"description": "one row per published evaluation"}},
+        }
+    },
     "/api/v1/evaluations/{evaluation_id}": {
         "get": {
             "summary": "One published evaluation: indicators, questionnaire, figures with "
@@ -126,5 +167,6 @@ OPENAPI_PATHS: dict[str, Any] = {
 
 routes = [
     Route("/api/v1/evaluations", evaluations),
+    Route("/api/v1/evaluations.csv", evaluations_csv),
     Route("/api/v1/evaluations/{evaluation_id:int}", evaluation),
 ]
