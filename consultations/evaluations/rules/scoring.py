@@ -17,23 +17,15 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import compress, repeat
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 
-from consultations.evaluations.rules.answers import (
-    QuestionKind,
-    QuestionSpec,
-    score_answer,
-    score_table,
-)
-from consultations.evaluations.rules.estimates import (
-    Column,
-    aggregate_column,
-    estimate,
-    mean_of,
-    weighted_mean_of,
-)
+import numpy as np
+
+from consultations.evaluations.rules import vectors
+from consultations.evaluations.rules.answers import QuestionKind, QuestionSpec
+from consultations.evaluations.rules.estimates import estimate
 from consultations.evaluations.rules.integrity import (
     SPEEDING_SHARE,
     STRAIGHT_LINE_MIN,
@@ -42,7 +34,8 @@ from consultations.evaluations.rules.integrity import (
 )
 from consultations.evaluations.rules.quotas import SEPARATOR
 from consultations.evaluations.rules.suppression import shown
-from consultations.evaluations.rules.weighting import Weighting, post_stratify, rake
+from consultations.evaluations.rules.vectors import Floats, Vec
+from consultations.evaluations.rules.weighting import Weighting, post_stratify, rake_columns
 from consultations.evaluations.rules.weights import IndicatorSpec, leaf_weights
 
 OVERALL = "_overall"
@@ -90,27 +83,19 @@ def weigh(cells: Sequence[str], plan: WeightPlan) -> Weighting:
         for cell, size in plan.population.items():
             for dim, value in zip(plan.dimensions, cell.split(SEPARATOR), strict=False):
                 margins[dim][value] += size / total
-        rows = [dict(zip(plan.dimensions, c.split(SEPARATOR), strict=False)) for c in cells]
-        return rake(rows, margins, trim=plan.trim)
+        # Respondents' values per dimension, computed once per distinct cell.
+        parts = {c: c.split(SEPARATOR) for c in set(cells)}
+        columns = {
+            dim: [p[i] if i < len(p) else "" for p in map(parts.__getitem__, cells)]
+            for i, dim in enumerate(plan.dimensions)
+        }
+        return rake_columns(columns, margins, len(cells), trim=plan.trim)
     return Weighting([1.0] * len(cells), "none", 0, True)
 
 
-def _column(question: QuestionSpec, codes: Sequence[str]) -> Column:
-    """Scores of one question's answers."""
-    if question.kind in (QuestionKind.SCALE5, QuestionKind.SINGLE):
-        # One code per answer: table lookups run in C, the hot path of large evaluations.
-        table = score_table(question)
-        ones = dict.fromkeys(table, 1)
-        return Column(
-            list(map(table.get, codes, repeat(0.0))),  # type: ignore[arg-type]
-            list(map(ones.get, codes, repeat(0))),  # type: ignore[arg-type]
-        )
-    return Column.of([score_answer(question, code) for code in codes])
-
-
-def _figure(column: Column, weights: Sequence[float]) -> dict[str, Any]:
-    plain = aggregate_column(column.filled, column.present)
-    weighted = aggregate_column(column.filled, column.present, weights)
+def _figure(column: Vec, weights: Floats) -> dict[str, Any]:
+    plain = vectors.aggregate(column)
+    weighted = vectors.aggregate(column, weights)
     p, w = estimate(plain), estimate(weighted)
     return {
         "n": p.n,
@@ -149,8 +134,8 @@ def _straight_lined(scale_columns: Sequence[Sequence[str]], count: int) -> list[
     return [d == 1 and bool(first) for d, first in zip(distinct, scale_columns[0], strict=True)]
 
 
-def _plain_figure(column: Column) -> dict[str, Any]:
-    plain = aggregate_column(column.filled, column.present)
+def _plain_figure(column: Vec) -> dict[str, Any]:
+    plain = vectors.aggregate(column)
     p = estimate(plain)
     return {"n": p.n, "mean": p.mean, "low": p.low, "high": p.high, "aggregates": plain.as_dict()}
 
@@ -174,47 +159,43 @@ def score(
         [codes[q.key] for q in questions if q.kind is QuestionKind.SCALE5], len(rows)
     )
     keep = [not (a or b) for a, b in zip(speeding, straight, strict=True)]
+    mask = np.fromiter(keep, dtype=np.bool_, count=len(keep))
     flag_counts = {Flag.SPEEDING.value: sum(speeding), Flag.STRAIGHT_LINING.value: sum(straight)}
     kept_rows = list(compress(rows, keep))
     n = len(kept_rows)
     cells = [r.cell for r in kept_rows]
     weighting = weigh(cells, plan)
-    weights = weighting.weights
+    weights = np.asarray(weighting.weights, dtype=np.float64)
     scored = [q for q in questions if q.scored and q.indicator]
-    question_columns = {q.key: _column(q, list(compress(codes[q.key], keep))) for q in scored}
-    grouped: dict[str, list[Column]] = defaultdict(list)
+    question_columns = {q.key: vectors.answer_column(q, codes[q.key]).take(mask) for q in scored}
+    grouped: dict[str, list[Vec]] = defaultdict(list)
     for q in scored:
         grouped[q.indicator or ""].append(question_columns[q.key])
     leaves = leaf_weights(list(indicators))
-    empty = Column([0.0] * n, [0] * n)
-    by_leaf = {key: mean_of(grouped[key], n) if key in grouped else empty for key in leaves}
-    nodes: dict[str, Column] = {OVERALL: weighted_mean_of(by_leaf, leaves, n)}
+    by_leaf = {
+        key: vectors.mean_of(grouped[key], n) if key in grouped else Vec.empty(n) for key in leaves
+    }
+    nodes: dict[str, Vec] = {OVERALL: vectors.weighted_mean_of(by_leaf, leaves, n)}
     for spec in indicators:
         nodes[spec.key] = (
             by_leaf[spec.key]
             if spec.key in leaves
-            else weighted_mean_of(by_leaf, subtree_weights(indicators, spec.key), n)
+            else vectors.weighted_mean_of(by_leaf, subtree_weights(indicators, spec.key), n)
         )
     figures = {key: _figure(column, weights) for key, column in nodes.items()}
     overall = nodes[OVERALL]
     subgroups: dict[str, list[dict[str, Any]]] = {}
+    distinct = {c: c.split(SEPARATOR) for c in set(cells)}
+    split = [distinct[c] for c in cells]
     for position, dim in enumerate(plan.dimensions):
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, cell in enumerate(cells):
-            parts = cell.split(SEPARATOR)
-            groups[parts[position] if position < len(parts) else "?"].append(i)
+        values = np.array([parts[position] if position < len(parts) else "?" for parts in split])
         subgroups[dim] = []
-        for value, members in sorted(groups.items()):
-            entry: dict[str, Any] = {
-                "value": value,
-                "n": len(members),
-                "shown": shown(len(members), min_group),
-            }
+        for value in sorted(set(values.tolist())):
+            members = values == value
+            size = int(members.sum())
+            entry: dict[str, Any] = {"value": value, "n": size, "shown": shown(size, min_group)}
             if entry["shown"]:
-                part = Column(
-                    [overall.filled[i] for i in members], [overall.present[i] for i in members]
-                )
-                entry |= _figure(part, [weights[i] for i in members])
+                entry |= _figure(overall.take(members), weights[members])
             subgroups[dim].append(entry)
     return {
         "responses": len(rows),
@@ -227,8 +208,8 @@ def score(
             "converged": weighting.converged,
             "design_effect": weighting.design_effect,
             "missing_cells": list(weighting.missing_cells),
-            "max_weight": max(weights, default=1.0),
-            "min_weight": min(weights, default=1.0),
+            "max_weight": float(weights.max()) if n else 1.0,
+            "min_weight": float(weights.min()) if n else 1.0,
         },
         "figures": figures,
         # Questions unweighted: the weighted figures are those of the indicators.

@@ -15,6 +15,9 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 
 @dataclass(frozen=True)
 class Weighting:
@@ -83,53 +86,73 @@ def rake(
     Values without respondents cannot be reached; their targets are dropped and the
     others rescaled. Converged means every margin is within ``tolerance``.
     """
-    n = len(rows)
-    weights = [1.0] * n
+    columns = {dim: [row.get(dim, "") for row in rows] for dim in margins}
+    return rake_columns(
+        columns, margins, len(rows), trim=trim, max_iterations=max_iterations, tolerance=tolerance
+    )
+
+
+def rake_columns(
+    columns: Mapping[str, Sequence[str]],
+    margins: Mapping[str, Mapping[str, float]],
+    n: int,
+    *,
+    trim: tuple[float, float] = (0.3, 3.0),
+    max_iterations: int = 100,
+    tolerance: float = 1e-6,
+) -> Weighting:
+    """:func:`rake` on the respondents' values per dimension (one list per dimension)."""
     if n == 0:
         return Weighting([], "raking", 0, True)
-    targets: dict[str, dict[str, float]] = {}
+    # Per dimension: each respondent's value as an integer code, and the target share
+    # per code (NaN for values without a target: their weights are left alone).
+    codes: list[npt.NDArray[np.intp]] = []
+    targets: list[npt.NDArray[np.float64]] = []
     missing: list[str] = []
     for dim, shares in margins.items():
-        seen = {row.get(dim) for row in rows}
+        values, inverse = np.unique(np.asarray(columns[dim]), return_inverse=True)
+        seen = set(values.tolist())
         kept = {v: s for v, s in shares.items() if v in seen and s > 0}
         missing += [f"{dim}={v}" for v, s in shares.items() if v not in seen and s > 0]
         total = sum(kept.values())
-        targets[dim] = {v: s / total for v, s in kept.items()} if total else {}
+        if not total:
+            continue
+        codes.append(inverse.reshape(-1))
+        targets.append(
+            np.array([kept[v] / total if v in kept else np.nan for v in values.tolist()])
+        )
+    weights = np.ones(n)
     low, high = trim
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 (reported below)
-        for dim, shares in targets.items():
-            sums: dict[str, float] = defaultdict(float)
-            for w, row in zip(weights, rows, strict=True):
-                sums[row.get(dim, "")] += w
-            total = math.fsum(sums.values())
-            factors = {v: shares[v] * total / s for v, s in sums.items() if v in shares and s > 0}
-            weights = [
-                w * factors.get(row.get(dim, ""), 1.0) for w, row in zip(weights, rows, strict=True)
-            ]
-        weights = trim_weights(weights, low, high)
-        if _worst_gap(weights, rows, targets) < tolerance and all(
-            low - 1e-9 <= w <= high + 1e-9 for w in weights
+        for code, target in zip(codes, targets, strict=True):
+            sums = np.bincount(code, weights=weights, minlength=len(target))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factors = np.where(
+                    np.isnan(target) | (sums == 0), 1.0, target * weights.sum() / sums
+                )
+            weights = weights * factors[code]
+        weights = np.asarray(trim_weights(weights.tolist(), low, high))
+        if _worst_gap(weights, codes, targets) < tolerance and bool(
+            np.all((weights >= low - 1e-9) & (weights <= high + 1e-9))
         ):
             converged = True
             break
-    return Weighting(weights, "raking", iteration, converged, tuple(missing))
+    return Weighting(weights.tolist(), "raking", iteration, converged, tuple(missing))
 
 
 def _worst_gap(
-    weights: Sequence[float],
-    rows: Sequence[Mapping[str, str]],
-    targets: Mapping[str, Mapping[str, float]],
+    weights: npt.NDArray[np.float64],
+    codes: Sequence[npt.NDArray[np.intp]],
+    targets: Sequence[npt.NDArray[np.float64]],
 ) -> float:
-    total = math.fsum(weights)
+    total = weights.sum()
     worst = 0.0
-    for dim, shares in targets.items():
-        sums: dict[str, float] = defaultdict(float)
-        for w, row in zip(weights, rows, strict=True):
-            sums[row.get(dim, "")] += w
-        for value, share in shares.items():
-            worst = max(worst, abs(sums.get(value, 0.0) / total - share))
+    for code, target in zip(codes, targets, strict=True):
+        shares = np.bincount(code, weights=weights, minlength=len(target)) / total
+        gaps = np.abs(shares - target)
+        worst = max(worst, float(np.nanmax(gaps)) if not np.all(np.isnan(gaps)) else 0.0)
     return worst
 
 
