@@ -379,3 +379,35 @@ def test_straight_liners_are_left_out_and_small_subgroups_hidden() -> None:
     community = {g["value"]: g for g in report["subgroups"]["community"]}
     assert community["甲"]["shown"] and community["甲"]["n"] == 40
     assert not community["乙"]["shown"] and "mean" not in community["乙"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["", "1", "2", "3", "4", "5"]), st.sampled_from(["", "a", "b"])),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_the_fast_pipeline_matches_the_stated_formulas(answers: list[tuple[str, str]]) -> None:
+    questions = [SCORING_QUESTIONS[0], SCORING_QUESTIONS[2]]
+    rows = [ResponseRow("x", {"q1": a, "q3": b}, 300) for a, b in answers]
+    report = score(questions, SCORING_TREE, rows, NO_WEIGHTS)
+    scale = {"1": 0.0, "2": 25.0, "3": 50.0, "4": 75.0, "5": 100.0}
+    a_values = [scale.get(a) for a, _ in answers]
+    b_values = [{"a": 100.0, "b": 0.0}.get(b) for _, b in answers]
+    overall = [
+        None
+        if a is None and b is None
+        else (0.6 * (a or 0) + 0.4 * (b or 0))
+        / ((0.6 if a is not None else 0) + (0.4 if b is not None else 0))
+        for a, b in zip(a_values, b_values, strict=True)
+    ]
+    for key, values in (("A", a_values), ("B", b_values), ("_overall", overall)):
+        expected = estimate(aggregate(values))
+        figure = report["figures"][key]
+        assert figure["n"] == expected.n
+        if expected.mean is None:
+            assert figure["mean"] is None
+        else:
+            assert figure["mean"] == pytest.approx(expected.mean)
+            assert figure["weighted_mean"] == pytest.approx(expected.mean)
