@@ -13,12 +13,9 @@ from sqlalchemy.orm import Session
 
 from consultations.evaluations.builder import (
     NewEvaluation,
-    NewQuestion,
-    add_question,
     close_evaluation,
     create_evaluation,
     open_evaluation,
-    set_indicators,
 )
 from consultations.evaluations.models import Organization
 from consultations.evaluations.organizations import (
@@ -36,6 +33,7 @@ from consultations.evaluations.panels import (
     recuse,
     score_project,
 )
+from consultations.evaluations.questionnaire import NewQuestion, add_question, set_indicators
 from consultations.evaluations.rectification import NewRectification, post_response
 from consultations.evaluations.reports import publish_report
 from consultations.evaluations.responding import submit_response, token_respondent

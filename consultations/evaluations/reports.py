@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consultations.evaluations.builder import (
+from consultations.evaluations.models import Evaluation, EvaluationResponse
+from consultations.evaluations.questionnaire import (
     indicator_specs,
     indicators_of,
     question_spec,
     questions_of,
 )
-from consultations.evaluations.models import Evaluation, EvaluationResponse
 from consultations.evaluations.rules.sampling import margin_of_error
 from consultations.evaluations.rules.scoring import OVERALL, ResponseRow, WeightPlan, score
 from consultations.evaluations.sampling_plan import quota_cells

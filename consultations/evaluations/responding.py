@@ -16,11 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from consultations.evaluations.builder import question_spec, questions_of
 from consultations.evaluations.models import (
     Evaluation,
     EvaluationParticipation,
@@ -30,6 +29,7 @@ from consultations.evaluations.models import (
     QuotaCell,
     ResponseDraft,
 )
+from consultations.evaluations.questionnaire import question_spec, questions_of
 from consultations.evaluations.rules.answers import check_answer
 from consultations.evaluations.rules.quotas import QuotaVerdict, age_band, cell_of, quota_verdict
 from consultations.evaluations.sampling_plan import token_hash
@@ -290,29 +290,3 @@ def submit_response(
             N_("You have already responded to this evaluation."),
             status=409,
         ) from None
-
-
-def scramble_storage(session: Session, evaluation_id: int) -> None:
-    """Rewrite the evaluation's participations and responses in key order.
-
-    PostgreSQL appends rows in insertion order, so an untouched table would list
-    responses in the order they came, next to participations in the same order.
-    Re-inserting both sorted by their keys (respondent key; random response id)
-    leaves only key order, as for ballots (participation/ballots/closing.py).
-    On SQLite the tables have no rowid and are kept in key order already.
-    """
-    for model, key in (
-        (EvaluationParticipation, EvaluationParticipation.respondent_key),
-        (EvaluationResponse, EvaluationResponse.id),
-    ):
-        table = model.__table__
-        rows = [
-            dict(r._mapping)
-            for r in session.execute(
-                select(table).where(table.c.evaluation_id == evaluation_id).order_by(key)
-            )
-        ]
-        session.execute(delete(model).where(model.evaluation_id == evaluation_id))
-        if rows:
-            session.execute(insert(model), rows)
-    session.flush()

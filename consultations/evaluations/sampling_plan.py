@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from consultations.evaluations.builder import require_draft
 from consultations.evaluations.models import Evaluation, Invitation, QuotaCell
+from consultations.evaluations.questionnaire import require_draft
 from consultations.evaluations.rules.quotas import age_band, cell_of
 from consultations.evaluations.rules.sampling import sample_size
 from participation import audit

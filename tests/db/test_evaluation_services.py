@@ -12,13 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from consultations.evaluations.builder import (
-    NewQuestion,
-    add_question,
-    close_evaluation,
-    get_evaluation,
-    set_indicators,
-)
+from consultations.evaluations.builder import close_evaluation, get_evaluation
 from consultations.evaluations.models import (
     EvaluationParticipation,
     EvaluationResponse,
@@ -27,6 +21,7 @@ from consultations.evaluations.models import (
     Question,
     QuotaCell,
 )
+from consultations.evaluations.questionnaire import NewQuestion, add_question, set_indicators
 from consultations.evaluations.rectification import NewRectification, post_response
 from consultations.evaluations.reports import publish_report
 from consultations.evaluations.responding import (

@@ -9,15 +9,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from consultations.evaluations.builder import (
-    NewEvaluation,
-    NewQuestion,
-    add_question,
-    create_evaluation,
-    open_evaluation,
-    set_indicators,
-)
+from consultations.evaluations.builder import NewEvaluation, create_evaluation, open_evaluation
 from consultations.evaluations.organizations import decide_organization, register_organization
+from consultations.evaluations.questionnaire import NewQuestion, add_question, set_indicators
 from consultations.evaluations.sampling_plan import PlanInput, set_plan
 from participation import accounts
 from participation.accounts import Account

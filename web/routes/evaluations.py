@@ -12,14 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from consultations.evaluations.builder import (
-    get_evaluation,
-    indicators_of,
-    question_spec,
-    questions_of,
-)
+from consultations.evaluations.builder import get_evaluation
 from consultations.evaluations.models import DepartmentResponse, Evaluation, Organization, Panel
 from consultations.evaluations.organizations import get_org
+from consultations.evaluations.questionnaire import indicators_of, question_spec, questions_of
 from consultations.evaluations.rectification import is_overdue, rectifications_of
 from consultations.evaluations.reports import (
     microdata_csv,

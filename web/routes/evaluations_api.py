@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from consultations.evaluations.builder import get_evaluation, indicators_of, questions_of
+from consultations.evaluations.builder import get_evaluation
 from consultations.evaluations.models import Evaluation, Organization
+from consultations.evaluations.questionnaire import indicators_of, questions_of
 from consultations.evaluations.rectification import rectifications_of
 from web.dbsession import db
 

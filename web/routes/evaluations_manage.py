@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from consultations.evaluations import builder
+from consultations.evaluations import builder, questionnaire
 from consultations.evaluations.models import (
     Evaluation,
     EvaluationResponse,
@@ -182,8 +182,8 @@ def _evaluation_for_member(request: Request) -> tuple[Evaluation, Organization]:
 async def _builder_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     evaluation, org = _evaluation_for_member(request)
-    questions = builder.questions_of(session, evaluation.id)
-    indicators = builder.indicators_of(session, evaluation.id)
+    questions = questionnaire.questions_of(session, evaluation.id)
+    indicators = questionnaire.indicators_of(session, evaluation.id)
     responses = session.scalar(
         select(func.count())
         .select_from(EvaluationResponse)
@@ -208,7 +208,7 @@ async def _builder_page(request: Request, status: int = 200, **extra: Any) -> Re
         "org": org,
         "indicators": indicators,
         "indicator_text": indicator_text,
-        "questions": [{"row": q, "spec": builder.question_spec(q)} for q in questions],
+        "questions": [{"row": q, "spec": questionnaire.question_spec(q)} for q in questions],
         "cells": quota_cells(session, evaluation.id),
         "responses": responses or 0,
         "invitations_needed": invitations,
@@ -258,16 +258,18 @@ def _action(name: str):  # type: ignore[no-untyped-def]
 
 @_action("indicators")
 async def save_indicators(request: Request, evaluation: Evaluation, fields: dict[str, str]) -> None:
-    builder.set_indicators(db(request), evaluation, fields.get("indicators", ""), user(request).id)
+    questionnaire.set_indicators(
+        db(request), evaluation, fields.get("indicators", ""), user(request).id
+    )
     flash(request, N_("Indicators saved."), "success")
 
 
 @_action("questions")
 async def save_question(request: Request, evaluation: Evaluation, fields: dict[str, str]) -> None:
-    builder.add_question(
+    questionnaire.add_question(
         db(request),
         evaluation,
-        builder.NewQuestion(
+        questionnaire.NewQuestion(
             text=fields.get("text", ""),
             kind=fields.get("kind", ""),
             indicator=fields.get("indicator", ""),
@@ -282,7 +284,7 @@ async def save_question(request: Request, evaluation: Evaluation, fields: dict[s
 
 @_action("questions")
 async def delete_question(request: Request, evaluation: Evaluation, fields: dict[str, str]) -> None:
-    builder.remove_question(
+    questionnaire.remove_question(
         db(request), evaluation, request.path_params["question_id"], user(request).id
     )
 

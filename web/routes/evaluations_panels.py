@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.evaluations import panels
-from consultations.evaluations.models import Panel
+from consultations.evaluations.models import Panel, PanelMember
 from consultations.evaluations.organizations import get_org, require_member
 from participation.accounts import Account
 from participation.areas import get_area
@@ -22,6 +22,7 @@ from web.auth import current_user_or_none, requires, user
 from web.clock import now
 from web.dbsession import db
 from web.forms import form_fields
+from web.routes.evaluations_manage import manage_page
 from web.templating import flash, render
 
 TRACKS = {"expert": N_("Expert track"), "public": N_("Public track")}
@@ -54,8 +55,6 @@ async def create(request: Request) -> Response:
             actor_id=user(request).id,
         )
     except DomainError as error:
-        from web.routes.evaluations_manage import manage_page
-
         return await manage_page(
             request, status=error.status, form=fields, errors=error.fields, error=error.message
         )
@@ -72,10 +71,10 @@ def _managed_panel(request: Request) -> Panel:
 async def _manage_page(request: Request, panel: Panel, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     members = session.execute(
-        select(Account.display_name, Account.username, Account.phone, panels.PanelMember.track)
-        .join(panels.PanelMember, panels.PanelMember.account_id == Account.id)
-        .where(panels.PanelMember.panel_id == panel.id)
-        .order_by(panels.PanelMember.id)
+        select(Account.display_name, Account.username, Account.phone, PanelMember.track)
+        .join(PanelMember, PanelMember.account_id == Account.id)
+        .where(PanelMember.panel_id == panel.id)
+        .order_by(PanelMember.id)
     ).all()
     context = {
         "panel": panel,
@@ -136,8 +135,8 @@ async def public_page(request: Request) -> Response:
     is_member = bool(
         me
         and session.scalar(
-            select(panels.PanelMember.id).where(
-                panels.PanelMember.panel_id == panel.id, panels.PanelMember.account_id == me.id
+            select(PanelMember.id).where(
+                PanelMember.panel_id == panel.id, PanelMember.account_id == me.id
             )
         )
     )
