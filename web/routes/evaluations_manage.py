@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -226,10 +227,15 @@ async def builder_page(request: Request) -> Response:
     return await _builder_page(request)
 
 
-def _action(name: str):  # type: ignore[no-untyped-def]
-    """A builder form: run the step, redirect back, or re-render with 422 and messages."""
+Step = Callable[[Request, Evaluation, dict[str, str]], Awaitable[dict[str, Any] | None]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
-    def decorate(step):  # type: ignore[no-untyped-def]
+
+def _action(name: str) -> Callable[[Step], Endpoint]:
+    """A builder form: run the step, redirect back, or re-render with 422 and messages.
+    A step may return extra context to show instead of redirecting (new invitations)."""
+
+    def decorate(step: Step) -> Endpoint:
         @requires(Permission.MANAGE_EVALUATIONS)
         async def endpoint(request: Request) -> Response:
             evaluation, _org = _evaluation_for_member(request)
