@@ -396,3 +396,84 @@ def test_invitations_expired_used_and_full_cells_are_explained(client, engine, a
     assert "expired" in expired.text or "已过期" in expired.text
     assert rows(engine, EvaluationResponse) == 1
     assert client.get(url).status_code == 200  # no token: told to use the invitation link
+
+
+def test_registration_verification_and_membership(client, ew, engine, make_client) -> None:  # type: ignore[no-untyped-def]
+    from consultations.evaluations.models import Organization
+    from participation import accounts as account_service
+    from participation.accounts import Account, grants_of
+
+    with Session(engine) as s, s.begin():
+        account_service.sign_up(s, login="founder", password="password1", display_name="发起人")
+        account_service.sign_up(s, login="colleague", password="password1", display_name="同事")
+    client.sign_in("founder", "password1")
+    form = {"name": "望海社会工作服务中心", "credit_code": "123", "area_id": "3", "description": ""}
+    bad = client.submit("/organizations/new", form, page="/organizations/new")
+    assert bad.status_code == 422 and 'id="f-credit_code-error"' in bad.text
+    taken = client.submit(
+        "/organizations/new",
+        form | {"credit_code": "52440400MJ0000001X"},
+        page="/organizations/new",
+    )
+    assert taken.status_code == 422  # the test organization holds this code
+    assert rows(engine, Organization) == 1
+    ok = client.submit(
+        "/organizations/new",
+        form | {"credit_code": "52440101MJ0000777K"},
+        page="/organizations/new",
+    )
+    assert ok.status_code == 303
+    # Pending: the founder cannot build evaluations yet.
+    assert (
+        client.submit(
+            "/evaluations/manage", {"org_id": "2"}, page="/evaluations/manage"
+        ).status_code
+        == 403
+    )
+
+    staff = make_client()
+    staff.sign_in("deptstaff", "password1")
+    listing = staff.get("/admin/organizations")
+    assert "望海社会工作服务中心" in listing.text
+    decided = staff.submit(
+        "/admin/organizations/2/decide", {"decision": "verify"}, page="/admin/organizations"
+    )
+    assert decided.status_code == 303
+    again = staff.submit(
+        "/admin/organizations/2/decide", {"decision": "reject"}, page="/admin/organizations"
+    )
+    assert again.status_code == 409
+    with Session(engine) as s:
+        founder = s.scalars(select(Account).where(Account.username == "founder")).one()
+        assert any(g.role.value == "org_member" for g in grants_of(s, founder.id))
+
+    # The founder (an admin of the organization) adds a colleague, who may then build.
+    added = client.submit(
+        "/organizations/2/members",
+        {"login": "colleague", "role": "evaluator"},
+        page="/evaluations/manage",
+    )
+    assert added.status_code == 303
+    colleague = make_client()
+    colleague.sign_in("colleague", "password1")
+    assert "望海社会工作服务中心" in colleague.get("/evaluations/manage").text
+    not_admin = colleague.submit(
+        "/organizations/2/members",
+        {"login": "founder", "role": "evaluator"},
+        page="/evaluations/manage",
+    )
+    assert not_admin.status_code == 403
+
+
+def test_builder_answers_htmx_with_a_redirect_header(client, ew) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("orgadmin", "password1")
+    new_id = _draft(client)
+    base = f"/evaluations/manage/{new_id}"
+    response = client.post(
+        f"{base}/indicators",
+        data={"indicators": "A | 便利 | 1", "csrf_token": client.csrf(base)},
+        headers={"HX-Request": "true"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == f"{base}#indicators"
