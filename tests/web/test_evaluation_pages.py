@@ -198,6 +198,8 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
     api = client.get(f"/api/v1/evaluations/{ew.evaluation_id}").json()
     assert api["report"]["figures"]["_overall"]["weighted_aggregates"]["n"] == 8
     assert client.get("/api/v1/evaluations").json()["count"] == 1
+    assert client.get(f"/api/v1/evaluations?area_id={ew.area_id}").json()["count"] == 1
+    assert client.get("/api/v1/evaluations?area_id=4").json()["count"] == 0  # 东社区, below
     listing = client.get("/api/v1/evaluations.csv").text.lstrip("\ufeff").splitlines()
     assert listing[0].startswith("id,title") and "政务服务评估" in listing[1]
     assert "/api/v1/evaluations" in client.get("/api/openapi.json").json()["paths"]

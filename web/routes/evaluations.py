@@ -232,6 +232,8 @@ def _answers(form: Any, evaluation: Evaluation, session: Any) -> dict[str, str]:
 async def respond(request: Request) -> Response:
     session = db(request)
     evaluation = get_evaluation(session, request.path_params["evaluation_id"])
+    if evaluation.status == "draft":
+        raise DomainError("evaluation.not_found", N_("No such evaluation."), status=404)
     form = await parsed_form(request)
     token = str(form.get("token", ""))
     answers = _answers(form, evaluation, session)

@@ -20,6 +20,7 @@ from consultations.evaluations.builder import get_evaluation
 from consultations.evaluations.models import Evaluation, Organization
 from consultations.evaluations.questionnaire import indicators_of, questions_of
 from consultations.evaluations.rectification import rectifications_of
+from participation.areas import Area
 from web.dbsession import db
 
 
@@ -53,6 +54,12 @@ def _published(request: Request) -> list[dict[str, Any]]:
         )
         .all()
     )
+    area = request.query_params.get("area_id", "")
+    if area.isdigit():
+        # The area and everything below it.
+        found = db(request).get(Area, int(area))
+        paths = {a.id: a.path for a in db(request).scalars(select(Area))}
+        rows = [r for r in rows if found and paths.get(r[0].area_id, "").startswith(found.path)]
     return [_summary(e, o) for e, o in rows]
 
 
@@ -135,6 +142,15 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/evaluations": {
         "get": {
             "summary": "Published third-party evaluations, newest first",
+            "parameters": [
+                {
+                    "name": "area_id",
+                    "in": "query",
+                    "required": False,
+                    "description": "only evaluations of this area and the areas below it",
+                    "schema": {"type": "integer"},
+                }
+            ],
             "responses": {
                 "200": {"description": "count and items (id, title, subject, overall index)"}
             },
