@@ -184,6 +184,7 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
     assert 'id="overall-index"' in public.text
     assert 'role="img"' in public.text and "<table" in public.text
     assert "窗口等待时间偏长" in public.text
+    assert "平均得分 40.6（8 份答卷，未加权）" in public.text  # q1: 0,25,50,75,100,0,25,50 → 40.6
     csv_text = client.get(f"/evaluations/{ew.evaluation_id}/report.csv").text
     assert csv_text.lstrip("\ufeff").startswith("indicator,name,n,mean")
     assert "_overall" in csv_text
