@@ -64,6 +64,7 @@ bench: venv ## benchmarks: pages and ballot casting against a bare Starlette app
 	$(BIN)/python bench/bench_cast.py
 	$(BIN)/python bench/bench_tally.py
 	$(BIN)/python bench/bench_opinion.py
+	$(BIN)/python bench/bench_scoring.py
 
 clean: ## remove the virtualenv and local databases
 	rm -rf $(VENV) var

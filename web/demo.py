@@ -26,6 +26,7 @@ from participation.rules.eligibility import Roll
 from participation.rules.identity import check_digit, id_hash
 from participation.rules.permissions import Role
 from web.demo_consultations import seed_consultations
+from web.demo_evaluations import seed_evaluations
 from web.migrate import upgrade
 from web.session_scope import session_scope
 from web.settings import Settings
@@ -184,6 +185,7 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
             )
         seed_ballots(session, by_name, entries)
         seed_consultations(session, by_name)
+        seed_evaluations(session, by_name)
         audit.record(
             session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
         )

@@ -1,7 +1,7 @@
 """consultations
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-23 00:15:27.889389
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import participation.db
 
 revision: str = '0007'
-down_revision: str | None = '0003'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

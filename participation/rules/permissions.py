@@ -41,6 +41,9 @@ class Permission(StrEnum):
     COUNT_PAPER = "count_paper"
     # Triage topics, announce and record consultations, moderate, run the decision.
     MANAGE_CONSULTATIONS = "manage_consultations"
+    MANAGE_EVALUATIONS = "manage_evaluations"  # build and run an organization's evaluations
+    VERIFY_ORGANIZATIONS = "verify_organizations"
+    RESPOND_EVALUATIONS = "respond_evaluations"  # the responsible department's answer
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -52,13 +55,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.REPRESENTATIVE: frozenset(),
     Role.VOLUNTEER: frozenset(),
     Role.TEAM_LEADER: frozenset(),
-    Role.ORG_MEMBER: frozenset(),
+    Role.ORG_MEMBER: frozenset({Permission.MANAGE_EVALUATIONS}),
     Role.STAFF: frozenset(
         {
             Permission.BACKOFFICE,
             Permission.MANAGE_BALLOTS,
             Permission.COUNT_PAPER,
             Permission.MANAGE_CONSULTATIONS,
+            Permission.VERIFY_ORGANIZATIONS,
+            Permission.RESPOND_EVALUATIONS,
         }
     ),
     Role.COMMUNITY_WORKER: frozenset(

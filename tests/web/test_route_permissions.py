@@ -19,6 +19,8 @@ BACKOFFICE = frozenset({"staff", "community_worker", "admin"})
 ROLLS = frozenset({"community_worker", "admin"})
 ADMIN = frozenset({"admin"})
 CONSULTATIONS = frozenset({"staff", "community_worker", "admin"})
+ORGS = frozenset({"org_member", "admin"})
+DEPARTMENTS = frozenset({"staff", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -111,6 +113,42 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/consultations"): EVERYONE,
     ("GET", "/api/v1/consultations.csv"): EVERYONE,
     ("GET", "/api/v1/consultations/{consultation}"): EVERYONE,
+    ("GET", "/evaluations"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/respond"): EVERYONE,
+    ("POST", "/evaluations/{evaluation}/respond"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/report.pdf"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/report.csv"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/report.xlsx"): EVERYONE,
+    ("GET", "/evaluations/{evaluation}/microdata.csv"): EVERYONE,
+    ("GET", "/api/v1/evaluations"): EVERYONE,
+    ("GET", "/api/v1/evaluations.csv"): EVERYONE,
+    ("GET", "/api/v1/evaluations/{evaluation}"): EVERYONE,
+    ("GET", "/organizations/new"): SIGNED_IN,
+    ("POST", "/organizations/new"): SIGNED_IN,
+    ("GET", "/evaluations/manage"): SIGNED_IN,
+    ("POST", "/evaluations/manage"): ORGS,
+    ("POST", "/organizations/{org}/members"): ORGS,
+    ("GET", "/evaluations/manage/{evaluation}"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/indicators"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/questions"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/questions/{question}/delete"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/plan"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/invitations"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/open"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/close"): ORGS,
+    ("POST", "/evaluations/manage/{evaluation}/publish"): ORGS,
+    ("POST", "/panels"): ORGS,
+    ("GET", "/panels/{panel}"): EVERYONE,
+    ("GET", "/panels/{panel}/manage"): ORGS,
+    ("POST", "/panels/{panel}/manage"): ORGS,
+    ("GET", "/panels/{panel}/score"): SIGNED_IN,
+    ("POST", "/panels/{panel}/score"): SIGNED_IN,
+    ("GET", "/admin/organizations"): DEPARTMENTS,
+    ("POST", "/admin/organizations/{org}/decide"): DEPARTMENTS,
+    ("GET", "/evaluations/{evaluation}/department-response"): DEPARTMENTS,
+    ("POST", "/evaluations/{evaluation}/department-response"): DEPARTMENTS,
+    ("POST", "/evaluations/{evaluation}/rectifications/{item}"): DEPARTMENTS,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -133,6 +171,11 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "post": 1,
         "statement": 1,
         "objection": 1,
+        "evaluation": 1,
+        "org": 1,
+        "question": 1,
+        "item": 1,
+        "panel": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -152,6 +195,11 @@ def normalized(path: str) -> str:
         "post_id",
         "statement_id",
         "objection_id",
+        "evaluation_id",
+        "org_id",
+        "question_id",
+        "item_id",
+        "panel_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path

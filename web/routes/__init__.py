@@ -18,6 +18,11 @@ def all_routes() -> list[BaseRoute]:
         consultations_api,
         consultations_terms,
         consultations_topics,
+        evaluations,
+        evaluations_api,
+        evaluations_manage,
+        evaluations_panels,
+        evaluations_staff,
         home,
         oidc,
         rolls,
@@ -38,4 +43,9 @@ def all_routes() -> list[BaseRoute]:
         *consultations_admin.routes,
         *consultations_api.routes,
         *consultations_terms.routes,
+        *evaluations_manage.routes,  # before /evaluations/{id}: /evaluations/manage
+        *evaluations.routes,
+        *evaluations_staff.routes,
+        *evaluations_api.routes,
+        *evaluations_panels.routes,
     ]

@@ -174,7 +174,9 @@ async def ballot_bulletin(request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
-    return JSONResponse(OPENAPI)
+    from web.routes.evaluations_api import OPENAPI_PATHS as EVALUATION_PATHS
+
+    return JSONResponse(OPENAPI | {"paths": OPENAPI["paths"] | EVALUATION_PATHS})
 
 
 routes = [

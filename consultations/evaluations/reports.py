@@ -1,0 +1,201 @@
+"""Scoring an evaluation from its stored responses, publishing the report, exports.
+
+Publication freezes the figures (with the aggregates that recompute them) in
+``Evaluation.report_json``: the public report, the PDF, the CSV and the open
+data all read that one document, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consultations.evaluations.models import Evaluation, EvaluationResponse
+from consultations.evaluations.questionnaire import (
+    indicator_specs,
+    indicators_of,
+    question_spec,
+    questions_of,
+)
+from consultations.evaluations.rules.sampling import margin_of_error
+from consultations.evaluations.rules.scoring import OVERALL, ResponseRow, WeightPlan, score
+from consultations.evaluations.sampling_plan import quota_cells
+from participation import audit
+from participation.errors import N_, DomainError
+
+
+def response_rows(session: Session, evaluation_id: int) -> list[ResponseRow]:
+    rows = session.execute(
+        select(EvaluationResponse.cell, EvaluationResponse.answers_json, EvaluationResponse.seconds)
+        .where(EvaluationResponse.evaluation_id == evaluation_id)
+        .order_by(EvaluationResponse.id)
+    ).all()
+    return [ResponseRow(cell, json.loads(answers), seconds) for cell, answers, seconds in rows]
+
+
+def compute_report(session: Session, evaluation: Evaluation) -> dict[str, Any]:
+    """The report's figures from the stored responses (nothing is written)."""
+    cells = quota_cells(session, evaluation.id)
+    dims = tuple(d for d in evaluation.quota_dimensions.split(",") if d)
+    plan = WeightPlan(evaluation.weighting, dims, {c.cell: c.population for c in cells})
+    questions = [question_spec(q) for q in questions_of(session, evaluation.id)]
+    indicators = indicator_specs(indicators_of(session, evaluation.id))
+    report = score(
+        questions,
+        indicators,
+        response_rows(session, evaluation.id),
+        plan,
+        min_group=evaluation.min_group,
+    )
+    report["plan"] = {
+        "population": evaluation.population,
+        "target": evaluation.target_sample,
+        "confidence": evaluation.confidence_permille / 1000,
+        "margin": evaluation.margin_permille / 1000,
+        "response_rate": evaluation.response_rate_permille / 1000,
+        "achieved_margin": margin_of_error(
+            report["kept"],
+            confidence=evaluation.confidence_permille / 1000,
+            population=evaluation.population or None,
+        ),
+        "cells": [
+            {
+                "cell": c.cell,
+                "cap": c.cap,
+                "population": c.population,
+                # Small cells are shown as "<min" so no one can be singled out.
+                "achieved": report["cells"].get(c.cell, 0)
+                if report["cells"].get(c.cell, 0) >= evaluation.min_group
+                else None,
+            }
+            for c in cells
+        ],
+    }
+    del report["cells"]
+    return report
+
+
+def publish_report(
+    session: Session, evaluation: Evaluation, findings: str, actor_id: int, now: datetime
+) -> None:
+    if evaluation.status != "closed":
+        raise DomainError(
+            "evaluation.not_closed",
+            N_("Close the evaluation before publishing its report."),
+            status=409,
+        )
+    if not findings.strip():
+        raise DomainError(
+            "evaluation.no_findings",
+            N_("Write the findings before publishing."),
+            fields={"findings": N_("Write the findings before publishing.")},
+        )
+    evaluation.report_json = json.dumps(compute_report(session, evaluation), ensure_ascii=False)
+    evaluation.findings = findings.strip()
+    evaluation.status, evaluation.published_at = "published", now
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="evaluation.published",
+        target=f"evaluation:{evaluation.id}",
+    )
+
+
+def published_report(evaluation: Evaluation) -> dict[str, Any]:
+    if evaluation.status != "published" or not evaluation.report_json:
+        raise DomainError(
+            "evaluation.unpublished", N_("The report is not published yet."), status=404
+        )
+    return dict(json.loads(evaluation.report_json))
+
+
+REPORT_COLUMNS = [
+    "indicator",
+    "name",
+    "n",
+    "mean",
+    "low95",
+    "high95",
+    "weighted_mean",
+    "weighted_low95",
+    "weighted_high95",
+    "sum_w",
+    "sum_wy",
+    "sum_w2",
+    "sum_w2y",
+    "sum_w2y2",
+]
+
+
+def report_rows(session: Session, evaluation: Evaluation) -> list[list[Any]]:
+    """Indicator figures, weighted and unweighted, with the aggregates behind them."""
+    report = published_report(evaluation)
+    names = {i.key: i.name for i in indicators_of(session, evaluation.id)}
+    rows: list[list[Any]] = [list(REPORT_COLUMNS)]
+    for key, figure in report["figures"].items():
+        agg = figure["weighted_aggregates"]
+        rows.append(
+            [key, names.get(key, "总指数" if key == OVERALL else key), figure["n"]]
+            + [
+                _round(figure[k])
+                for k in ("mean", "low", "high", "weighted_mean", "weighted_low", "weighted_high")
+            ]
+            + [agg[k] for k in ("sw", "swy", "sw2", "sw2y", "sw2y2")]
+        )
+    return rows
+
+
+def report_csv(session: Session, evaluation: Evaluation) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(report_rows(session, evaluation))
+    return out.getvalue()
+
+
+def report_xlsx(session: Session, evaluation: Evaluation) -> bytes:
+    """The same table as the CSV, as a workbook (numbers stay numbers)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("scores")
+    for row in report_rows(session, evaluation):
+        sheet.append([float(v) if isinstance(v, str) and _is_number(v) else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text not in ("nan", "inf")
+
+
+def microdata_csv(session: Session, evaluation: Evaluation) -> str:
+    """Anonymised microdata: one row per response (random order by random id), cell and
+    scored answers only; open text is left out (it may name people), and rows of cells
+    below the minimum group size have their cell hidden."""
+    published_report(evaluation)
+    questions = [q for q in questions_of(session, evaluation.id) if q.kind != "text"]
+    rows = response_rows(session, evaluation.id)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.cell] = counts.get(row.cell, 0) + 1
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["cell", "seconds", *[q.key for q in questions]])
+    for row in rows:
+        cell = row.cell if counts[row.cell] >= evaluation.min_group else "(small group)"
+        writer.writerow([cell, row.seconds, *[row.answers.get(q.key, "") for q in questions]])
+    return out.getvalue()
+
+
+def _round(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"

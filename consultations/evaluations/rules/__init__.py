@@ -1,0 +1,2 @@
+"""Pure rules of evaluations: weights, answer scores, indices with intervals, sampling,
+quotas, weighting, integrity flags and small-group suppression. No SQLAlchemy here."""

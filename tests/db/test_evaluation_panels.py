@@ -1,0 +1,110 @@
+"""Panel review services: a recorded, reproducible draw; recusal; one score per member
+and project, also under concurrent submissions; the two-track tally."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from consultations.evaluations import panels
+from consultations.evaluations.models import PanelProject, PanelScoreRow
+from consultations.evaluations.organizations import get_org
+from consultations.evaluations.rules.panel import draw_order
+from participation import accounts
+from participation.db import make_engine
+from participation.errors import DomainError
+from tests.support.evaluation_setup import NOW, build
+
+
+def setup_panel(engine) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
+    world = build(engine)
+    with Session(engine) as s, s.begin():
+        org = get_org(s, world.org_id)
+        panel = panels.create_panel(
+            s,
+            org,
+            title="社区微实事项目验收评审",
+            area_id=world.area_id,
+            expert_weight="0.6",
+            description="",
+            actor_id=world.org_admin,
+        )
+        for title in ("长者饭堂", "儿童乐园", "路灯改造"):
+            panels.add_project(s, panel, title, "东社区居委会", world.org_admin)
+        members = []
+        for n, track in enumerate(("expert", "expert", "public", "public")):
+            accounts.sign_up(s, login=f"panel{n}", password="password1", display_name=f"评审{n}")
+            members.append(
+                panels.add_panel_member(s, panel, f"panel{n}", track, world.org_admin).id
+            )
+        with pytest.raises(DomainError):
+            panels.open_scoring(s, panel, world.org_admin)  # not drawn yet
+        order = panels.draw(s, panel, world.org_admin, NOW)
+        assert order == draw_order(
+            [p.id for p in panels.projects_of(s, panel.id)], panel.draw_seed or ""
+        )
+        panels.open_scoring(s, panel, world.org_admin)
+        return panel.id, members
+
+
+def test_draw_recusal_scores_and_tally(engine) -> None:  # type: ignore[no-untyped-def]
+    panel_id, members = setup_panel(engine)
+    with Session(engine) as s, s.begin():
+        panel = panels.get_panel(s, panel_id)
+        projects = panels.projects_of(s, panel.id)
+        assert [p.place for p in projects] == [1, 2, 3]
+        with pytest.raises(DomainError):
+            panels.draw(s, panel, 1, NOW)  # once only
+        first = projects[0].id
+        m = {n: s.get(panels.PanelMember, mid) for n, mid in enumerate(members)}
+        panels.recuse(s, panel, m[0], first, "项目承接方是我的亲属")
+        with pytest.raises(DomainError) as recused:
+            panels.score_project(s, panel, m[0], first, "90")
+        assert recused.value.code == "panel.recused"
+        for member, score in ((m[1], "80"), (m[2], "70"), (m[3], "90")):
+            panels.score_project(s, panel, member, first, score)
+        with pytest.raises(DomainError) as twice:
+            panels.score_project(s, panel, m[1], first, "10")
+        assert twice.value.code == "panel.scored"
+        with pytest.raises(DomainError) as bad:
+            panels.score_project(s, panel, m[1], projects[1].id, "101")
+        assert bad.value.code == "panel.score_range"
+        result = panels.panel_tally(s, panel)
+        top = result.results[0]
+        assert top.project_id == first
+        assert top.combined == pytest.approx(0.6 * 80 + 0.4 * 80)
+        assert result.recusals == 1
+
+
+def test_concurrent_scores_count_once(any_db_url: str) -> None:
+    engine = make_engine(any_db_url)
+    panel_id, members = setup_panel(engine)
+    with Session(engine) as s:
+        project_id = s.scalars(select(PanelProject.id).order_by(PanelProject.place)).first()
+    outcomes: list[str] = []
+    barrier = threading.Barrier(5)
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            with Session(engine) as s, s.begin():
+                panel = panels.get_panel(s, panel_id)
+                member = s.get(panels.PanelMember, members[1])
+                assert member is not None and project_id is not None
+                panels.score_project(s, panel, member, project_id, "77")
+            outcomes.append("ok")
+        except DomainError as error:
+            outcomes.append(error.code)
+
+    threads = [threading.Thread(target=run) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok"] + ["panel.scored"] * 4
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(PanelScoreRow)) == 1
+    engine.dispose()

@@ -1,0 +1,169 @@
+"""Staff pages: verifying organizations, and the responsible department's response
+with its rectification items."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from consultations.evaluations.builder import get_evaluation
+from consultations.evaluations.models import Evaluation, Organization
+from consultations.evaluations.organizations import decide_organization, get_org
+from consultations.evaluations.rectification import (
+    NewRectification,
+    post_response,
+    rectifications_of,
+    update_rectification,
+)
+from participation.areas import Area, get_area
+from participation.errors import N_, DomainError
+from participation.rules.permissions import Permission
+from web import htmx
+from web.auth import authorize, requires, user
+from web.clock import now
+from web.dbsession import db
+from web.evaluation_labels import labels
+from web.forms import form_fields
+from web.templating import flash, render
+
+ITEM_ROWS = 5
+
+
+@requires(Permission.VERIFY_ORGANIZATIONS)
+async def organizations(request: Request) -> Response:
+    rows = (
+        db(request)
+        .execute(
+            select(Organization, Area)
+            .join(Area, Area.id == Organization.area_id)
+            .order_by(Organization.status.desc(), Organization.id)
+        )
+        .all()
+    )
+    return render(request, "evaluations/organizations.html", {"rows": rows, "L": labels()})
+
+
+@requires(Permission.VERIFY_ORGANIZATIONS)
+async def decide(request: Request) -> Response:
+    session = db(request)
+    org = get_org(session, request.path_params["org_id"])
+    authorize(request, Permission.VERIFY_ORGANIZATIONS, get_area(session, org.area_id).path)
+    fields = await form_fields(request)
+    decide_organization(
+        session,
+        org,
+        verified=fields.get("decision") == "verify",
+        staff_id=user(request).id,
+        now=now(request),
+    )
+    flash(request, N_("Decision recorded."), "success")
+    return htmx.redirect(request, "/admin/organizations")
+
+
+def _department_evaluation(request: Request) -> Evaluation:
+    session = db(request)
+    evaluation = get_evaluation(session, request.path_params["evaluation_id"])
+    authorize(request, Permission.RESPOND_EVALUATIONS, get_area(session, evaluation.area_id).path)
+    return evaluation
+
+
+async def _response_page(
+    request: Request, evaluation: Evaluation, status: int = 200, **extra: Any
+) -> Response:
+    context = {
+        "evaluation": evaluation,
+        "rectifications": rectifications_of(db(request), evaluation.id),
+        "rows": range(ITEM_ROWS),
+        "L": labels(),
+    } | extra
+    return render(request, "evaluations/department_response.html", context, status=status)
+
+
+@requires(Permission.RESPOND_EVALUATIONS)
+async def response_page(request: Request) -> Response:
+    return await _response_page(request, _department_evaluation(request))
+
+
+def _items(fields: dict[str, str]) -> list[NewRectification]:
+    items = []
+    for n in range(ITEM_ROWS):
+        title = fields.get(f"title_{n}", "")
+        if not title:
+            continue
+        try:
+            due = date.fromisoformat(fields.get(f"due_{n}", ""))
+        except ValueError:
+            raise DomainError(
+                "evaluation.item_due",
+                N_("Give each rectification item a due date."),
+                fields={"items": N_("Give each rectification item a due date.")},
+            ) from None
+        items.append(NewRectification(title, fields.get(f"owner_{n}", ""), due))
+    return items
+
+
+@requires(Permission.RESPOND_EVALUATIONS)
+async def respond(request: Request) -> Response:
+    evaluation = _department_evaluation(request)
+    fields = await form_fields(request)
+    try:
+        post_response(
+            db(request),
+            evaluation,
+            fields.get("text", ""),
+            _items(fields),
+            actor_id=user(request).id,
+            now=now(request),
+        )
+    except DomainError as error:
+        return await _response_page(
+            request,
+            evaluation,
+            status=error.status,
+            form=fields,
+            errors=error.fields,
+            error=error.message,
+        )
+    flash(
+        request,
+        N_("The response is published, and each rectification item is on the governance plan."),
+        "success",
+    )
+    return htmx.redirect(request, f"/evaluations/{evaluation.id}")
+
+
+@requires(Permission.RESPOND_EVALUATIONS)
+async def update_item(request: Request) -> Response:
+    evaluation = _department_evaluation(request)
+    fields = await form_fields(request)
+    try:
+        update_rectification(
+            db(request),
+            evaluation,
+            request.path_params["item_id"],
+            evidence=fields.get("evidence", ""),
+            done=fields.get("done") == "1",
+            actor_id=user(request).id,
+        )
+    except DomainError as error:
+        return await _response_page(request, evaluation, status=error.status, error=error.message)
+    flash(request, N_("Rectification item updated."), "success")
+    return htmx.redirect(request, f"/evaluations/{evaluation.id}/department-response")
+
+
+routes = [
+    Route("/admin/organizations", organizations),
+    Route("/admin/organizations/{org_id:int}/decide", decide, methods=["POST"]),
+    Route("/evaluations/{evaluation_id:int}/department-response", response_page),
+    Route("/evaluations/{evaluation_id:int}/department-response", respond, methods=["POST"]),
+    Route(
+        "/evaluations/{evaluation_id:int}/rectifications/{item_id:int}",
+        update_item,
+        methods=["POST"],
+    ),
+]
