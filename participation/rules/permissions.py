@@ -39,6 +39,8 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_BALLOTS = "manage_ballots"
     COUNT_PAPER = "count_paper"
+    MANAGE_PLAN = "manage_plan"  # enter plan items, milestones, roll up the year
+    SUPERVISE_PLAN = "supervise_plan"  # record supervision visits on plan items
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -46,13 +48,18 @@ class Permission(StrEnum):
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: frozenset(),
     Role.HOUSEHOLD_REP: frozenset(),
-    Role.DEPUTY: frozenset(),
-    Role.REPRESENTATIVE: frozenset(),
+    Role.DEPUTY: frozenset({Permission.SUPERVISE_PLAN}),
+    Role.REPRESENTATIVE: frozenset({Permission.SUPERVISE_PLAN}),
     Role.VOLUNTEER: frozenset(),
     Role.TEAM_LEADER: frozenset(),
     Role.ORG_MEMBER: frozenset(),
     Role.STAFF: frozenset(
-        {Permission.BACKOFFICE, Permission.MANAGE_BALLOTS, Permission.COUNT_PAPER}
+        {
+            Permission.BACKOFFICE,
+            Permission.MANAGE_BALLOTS,
+            Permission.COUNT_PAPER,
+            Permission.MANAGE_PLAN,
+        }
     ),
     Role.COMMUNITY_WORKER: frozenset(
         {
@@ -61,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ASSIST_VERIFY,
             Permission.MANAGE_BALLOTS,
             Permission.COUNT_PAPER,
+            Permission.MANAGE_PLAN,
         }
     ),
     Role.ADMIN: frozenset(Permission),
