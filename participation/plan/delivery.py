@@ -361,3 +361,14 @@ def post_update(
         item.status = ItemStatus.IN_PROGRESS.value
     session.flush()
     return update
+
+
+def updates_of(session: Session, item_id: int) -> Sequence[Update]:
+    """The item's public timeline, newest first."""
+    return session.scalars(
+        select(Update).where(Update.item_id == item_id).order_by(Update.at.desc(), Update.id.desc())
+    ).all()
+
+
+def child_ids(session: Session, item_id: int) -> list[int]:
+    return list(session.scalars(select(PlanItem.id).where(PlanItem.parent_id == item_id)))

@@ -76,7 +76,7 @@ def milestone_weights_problem(existing: Sequence[int], new_weight: int) -> str |
     if problem:
         return problem
     if sum(existing) + new_weight > MILESTONE_WEIGHT_TOTAL:
-        return N_("The milestones' weights would add up to more than 100%.")
+        return N_("The milestones' weights would add up to more than 100.")
     return None
 
 

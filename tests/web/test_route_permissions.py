@@ -18,6 +18,7 @@ SIGNED_IN = "signed_in"
 BACKOFFICE = frozenset({"staff", "community_worker", "admin"})
 ROLLS = frozenset({"community_worker", "admin"})
 ADMIN = frozenset({"admin"})
+SUPERVISORS = frozenset({"deputy", "representative", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -77,6 +78,25 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/ballots/{box}/paper-counts"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/recount"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/publish"): BACKOFFICE,
+    ("GET", "/plan"): EVERYONE,
+    ("GET", "/plan/feed.atom"): EVERYONE,
+    ("GET", "/plan/items/{item}"): EVERYONE,
+    ("POST", "/plan/items/{item}/updates"): SIGNED_IN,
+    ("POST", "/plan/items/{item}/milestones/{milestone}/done"): SIGNED_IN,
+    ("POST", "/plan/items/{item}/visits"): SUPERVISORS,
+    ("GET", "/admin/plan"): BACKOFFICE,
+    ("POST", "/admin/plan/items"): BACKOFFICE,
+    ("GET", "/admin/plan/items/{item}"): BACKOFFICE,
+    ("POST", "/admin/plan/items/{item}"): BACKOFFICE,
+    ("POST", "/admin/plan/items/{item}/milestones"): BACKOFFICE,
+    ("POST", "/admin/plan/items/{item}/schedule"): BACKOFFICE,
+    ("POST", "/admin/plan/remind"): BACKOFFICE,
+    ("GET", "/admin/plan/rollup"): BACKOFFICE,
+    ("POST", "/admin/plan/rollup"): BACKOFFICE,
+    ("GET", "/api/v1/plans"): EVERYONE,
+    ("GET", "/api/v1/plan-items"): EVERYONE,
+    ("GET", "/api/v1/plan-items.csv"): EVERYONE,
+    ("GET", "/api/v1/plan-items.xlsx"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -93,6 +113,8 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "job": 1,
         "congress": 1,
         "provider": "none",
+        "item": 1,
+        "milestone": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -100,7 +122,15 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
 
 
 def normalized(path: str) -> str:
-    for name in ("area_id", "account_id", "box_id", "job_id", "congress_id"):
+    for name in (
+        "area_id",
+        "account_id",
+        "box_id",
+        "job_id",
+        "congress_id",
+        "item_id",
+        "milestone_id",
+    ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
 

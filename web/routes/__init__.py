@@ -6,7 +6,20 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from web.routes import accounts, admin, admin_ballots, api, areas, ballots, home, oidc, rolls
+    from web.routes import (
+        accounts,
+        admin,
+        admin_ballots,
+        api,
+        areas,
+        ballots,
+        home,
+        oidc,
+        plan,
+        plan_data,
+        plan_office,
+        rolls,
+    )
 
     return [
         *home.routes,
@@ -18,4 +31,7 @@ def all_routes() -> list[BaseRoute]:
         *admin_ballots.routes,
         *admin.routes,
         *api.routes,
+        *plan.routes,
+        *plan_office.routes,
+        *plan_data.routes,
     ]
