@@ -118,3 +118,24 @@ def test_year_end_roll_up_carries_the_item_over(
     expect(page.get_by_role("heading", name="楼道电动车充电棚")).to_be_visible()
     expect(page.locator("#source-link")).to_have_attribute("href", f"/plan/items/{resolution_item}")
     expect(page.locator("#item-progress")).to_contain_text("45%")
+
+
+def test_plan_pages_have_no_serious_accessibility_violations(
+    page: Page, live_server: LiveServer, resolution_item: int
+) -> None:
+    from tests.browser.test_accessibility import serious
+
+    base = live_server.url
+    sign_in(page, base, "admin")
+    found = {}
+    for path in [
+        f"/plan?year={YEAR}",
+        f"/plan/items/{resolution_item}",
+        f"/plan/items/{resolution_item + 1}",
+        f"/admin/plan?year={YEAR}",
+        f"/admin/plan/items/{resolution_item + 1}",
+    ]:
+        page.goto(base + path)
+        if problems := serious(page):
+            found[path] = problems
+    assert found == {}

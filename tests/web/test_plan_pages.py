@@ -221,4 +221,7 @@ def test_open_data_json_csv_xlsx_and_feed(client, items, engine) -> None:  # typ
     ns = {"a": "http://www.w3.org/2005/Atom"}
     titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
     assert titles == ["老旧小区加装电梯 · 40%"]
-    assert json.loads(client.get("/api/openapi.json").text)["paths"]
+    spec = json.loads(client.get("/api/openapi.json").text)
+    assert {"/api/v1/plans", "/api/v1/plan-items"} <= set(spec["paths"])
+    # Every published column is documented, and nothing documented is missing.
+    assert list(spec["components"]["schemas"]["PlanItem"]["properties"]) == list(lift)
