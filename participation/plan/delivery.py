@@ -22,7 +22,7 @@ from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.plan.intake import ItemFromSource, check_item, receive_item
 from participation.plan.models import Plan, PlanItem
-from participation.plan.records import Department, Milestone, Update
+from participation.plan.records import Department, Milestone, Update, YearEndOutcome
 from participation.plan.sources import ItemStatus, SourceKind
 from participation.rules.permissions import Decision, Permission, allows
 from participation.rules.plan import (
@@ -75,8 +75,11 @@ def _require_delivery(session: Session, item: PlanItem, actor_id: int | None) ->
         )
 
 
-def _require_open(item: PlanItem) -> None:
-    if item.status in CLOSED:
+def _require_open(session: Session, item: PlanItem) -> None:
+    """Done, dropped and rolled-up items take no more changes (a carried item lives on
+    in next year's plan)."""
+    rolled_up = session.scalar(select(YearEndOutcome.id).where(YearEndOutcome.item_id == item.id))
+    if item.status in CLOSED or rolled_up is not None:
         raise DomainError("plan.item_closed", N_("This item is closed; it takes no more changes."))
 
 
@@ -154,6 +157,7 @@ def edit_item(
     actor_id: int | None,
 ) -> None:
     """Change an item's owner, budget and dates; its milestones must still fit."""
+    _require_open(session, item)
     check_item(
         ItemFromSource(
             area_id=0,
@@ -213,7 +217,7 @@ def add_milestone(
     actor_id: int | None,
 ) -> Milestone:
     """Add a milestone due within the item's dates; weights stay within 100 %."""
-    _require_open(item)
+    _require_open(session, item)
     fields: dict[str, str] = {}
     if not title.strip() or len(title) > 200:
         fields["title"] = N_("A milestone needs a title of at most 200 characters.")
@@ -281,7 +285,7 @@ def complete_milestone(
     actor_id: int | None,
 ) -> Milestone:
     _require_delivery(session, item, actor_id)
-    _require_open(item)
+    _require_open(session, item)
     milestone = session.get(Milestone, milestone_id)
     if milestone is None or milestone.item_id != item.id:
         raise DomainError("plan.milestone_not_found", N_("No such milestone."), status=404)
@@ -329,7 +333,7 @@ def post_update(
     update's, the spend the sum of all updates'.
     """
     _require_delivery(session, item, actor_id)
-    _require_open(item)
+    _require_open(session, item)
     fields: dict[str, str] = {}
     if not text.strip():
         fields["text"] = N_("Say what was done.")

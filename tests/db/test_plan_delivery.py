@@ -303,6 +303,18 @@ def test_year_end_carries_unfinished_items_over_once(session: Session, town) -> 
         )
     session.rollback()
     assert count(session, PlanItem) == 6
+    with pytest.raises(DomainError) as closed:  # last year's item lives on next year
+        delivery.post_update(
+            session,
+            late,
+            text="补记",
+            progress=70,
+            spend_yuan=0,
+            evidence="",
+            actor_id=town["owner1"],
+            now=NOW,
+        )
+    assert closed.value.code == "plan.item_closed"
 
 
 def test_reminders_are_queued_once_per_overdue_milestone(session: Session, town) -> None:

@@ -225,3 +225,73 @@ def test_open_data_json_csv_xlsx_and_feed(client, items, engine) -> None:  # typ
     assert {"/api/v1/plans", "/api/v1/plan-items"} <= set(spec["paths"])
     # Every published column is documented, and nothing documented is missing.
     assert list(spec["components"]["schemas"]["PlanItem"]["properties"]) == list(lift)
+
+
+def test_owner_marks_a_milestone_done_not_in_the_future(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+    url = f"/plan/items/{items['lift']}"
+    with Session(engine) as s:
+        milestone_id = s.scalars(select(Milestone.id)).one()
+    client.sign_in("nobody")
+    assert "已逾期" in client.get(url).text
+    done = f"{url}/milestones/{milestone_id}/done"
+    future = client.submit(done, {"done_on": "2027-07-11"}, page=url)
+    assert future.status_code == 422 and "日期不能晚于今天" in future.text
+    ok = client.submit(done, {"done_on": "2027-07-08", "evidence": "验收单"}, page=url)
+    assert ok.status_code == 303
+    with Session(engine) as s:
+        assert s.scalars(select(Milestone.done_on)).one() == date(2027, 7, 8)
+    assert "已逾期" not in client.get(url).text
+
+
+def test_planner_edits_owner_budget_and_dates(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("communityworker")
+    url = f"/admin/plan/items/{items['lift']}"
+    fields = {
+        "owner_department": "住建局",
+        "owner_account_id": "",
+        "budget_yuan": "650000",
+        "starts_on": "2027-03-01",
+    }
+    too_short = client.submit(url, fields | {"due_on": "2027-06-01"}, page=url)
+    assert too_short.status_code == 422  # the milestone of 30 June would fall outside
+    bad = client.submit(url, fields | {"due_on": "2027-12-31", "budget_yuan": "很多"}, page=url)
+    assert bad.status_code == 422 and 'id="f-budget_yuan-error"' in bad.text
+    ok = client.submit(url, fields | {"due_on": "2027-12-31"}, page=url)
+    assert ok.status_code == 303
+    with Session(engine) as s:
+        item = s.get(PlanItem, items["lift"])
+        assert item is not None
+        assert (item.budget_yuan, item.due_on, item.owner_account_id) == (
+            650_000,
+            date(2027, 12, 31),
+            None,
+        )
+    other = f"/admin/plan/items/{items['park']}"  # 二社区: outside the worker's community
+    assert client.get(other).status_code == 403
+
+
+def test_reminder_button_queues_mail_for_overdue_milestones(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+    from participation.outbox import OutboxMessage
+    from participation.plan.records import Department
+
+    with Session(engine) as s, s.begin():
+        s.scalars(select(Department).where(Department.name == "住建局")).one().email = "z@e.cn"
+    client.sign_in("admin")
+    assert client.submit("/admin/plan/remind", {}, page="/admin/plan").status_code == 303
+    assert client.submit("/admin/plan/remind", {}, page="/admin/plan").status_code == 303
+    with Session(engine) as s:
+        assert s.scalars(select(OutboxMessage.to_address)).all() == ["z@e.cn"]
+
+
+def test_update_form_answers_htmx_with_its_fragment(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+    url = f"/plan/items/{items['lift']}"
+    client.sign_in("nobody")
+    headers = {"HX-Request": "true", "HX-Target": "update_form"}
+    form = {"text": "进展", "progress": "-5", "csrf_token": client.csrf(url)}
+    bad = client.post(f"{url}/updates", data=form, headers=headers)
+    assert bad.status_code == 422
+    assert bad.text.lstrip().startswith('<form method="post" action="/plan/items/')
+    assert 'aria-invalid="true"' in bad.text and "<html" not in bad.text
+    good = client.post(f"{url}/updates", data=form | {"progress": "5"}, headers=headers)
+    assert good.status_code == 200 and good.headers["HX-Redirect"] == f"{url}#timeline"
+    assert count(engine, Update) == 1
