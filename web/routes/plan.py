@@ -146,7 +146,7 @@ async def post_update(request: Request) -> Response:
             request, item, error.status, form=fields, errors=error.fields, error=error.message
         )
     flash(request, "The update has been posted.", "success")
-    return htmx.redirect(request, f"/plan/items/{item.id}#timeline")
+    return htmx.redirect(request, f"/plan/items/{item.id}")
 
 
 @requires(Permission.USE_ACCOUNT)
@@ -171,7 +171,7 @@ async def milestone_done(request: Request) -> Response:
     except DomainError as error:
         return await _item_page(request, item, error.status, error=error.message)
     flash(request, "The milestone is marked done.", "success")
-    return htmx.redirect(request, f"/plan/items/{item.id}#milestones")
+    return htmx.redirect(request, f"/plan/items/{item.id}")
 
 
 @requires(Permission.SUPERVISE_PLAN)
@@ -197,7 +197,7 @@ async def record_visit(request: Request) -> Response:
             request, item, error.status, form=fields, errors=error.fields, error=error.message
         )
     flash(request, "The visit has been recorded.", "success")
-    return htmx.redirect(request, f"/plan/items/{item.id}#visits")
+    return htmx.redirect(request, f"/plan/items/{item.id}")
 
 
 routes = [
