@@ -13,6 +13,7 @@ from participation import accounts
 from participation.areas import Area
 from participation.plan import delivery, supervision, yearend
 from participation.plan.intake import ItemFromSource, receive_item
+from participation.plan.judgements import JudgementKind, JudgementOf, attach_judgement
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Department
 from participation.plan.sources import SourceKind
@@ -352,6 +353,27 @@ def _carried_over(session: Session, area: Area, owner: int, staff: int, today: d
     session.flush()
     plan = session.get(Plan, lift.plan_id)
     assert plan is not None
+    attach_judgement(
+        session,
+        JudgementOf(
+            item_id=kiosk.id,
+            kind=JudgementKind.SATISFACTION,
+            source_ref=f"demo:satisfaction:{last}",
+            verdict="满意 86%，基本满意 11%，不满意 3%",
+        ),
+        now=_at(date(last, 12, 20)),
+    )
+    attach_judgement(
+        session,
+        JudgementOf(
+            item_id=lift.id,
+            kind=JudgementKind.EVALUATION,
+            source_ref=f"demo:evaluation:{last}",
+            verdict="第三方评估：审批环节耗时过长，62 分",
+            needs_rectification=True,
+        ),
+        now=_at(date(last, 12, 22)),
+    )
     yearend.roll_up_year(
         session,
         plan,

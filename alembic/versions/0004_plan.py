@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-23 00:14:23.693799
+Create Date: 2026-11-23 00:47:18.952899
 """
 
 from collections.abc import Sequence
@@ -45,6 +45,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_sent_at'), ['sent_at'], unique=False)
+
+    op.create_table('plan_judgements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('source_ref', sa.String(length=64), nullable=False),
+    sa.Column('source_url', sa.String(length=300), nullable=False),
+    sa.Column('verdict', sa.String(length=200), nullable=False),
+    sa.Column('needs_rectification', sa.Boolean(), nullable=False),
+    sa.Column('judged_at', participation.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['plan_items.id'], name=op.f('fk_plan_judgements_item_id_plan_items')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_judgements')),
+    sa.UniqueConstraint('item_id', 'kind', 'source_ref', name=op.f('uq_plan_judgements_item_id_kind_source_ref'))
+    )
+    with op.batch_alter_table('plan_judgements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_judgements_item_id'), ['item_id'], unique=False)
 
     op.create_table('plan_milestones',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -132,6 +148,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_plan_milestones_item_id'))
 
     op.drop_table('plan_milestones')
+    with op.batch_alter_table('plan_judgements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_judgements_item_id'))
+
+    op.drop_table('plan_judgements')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_sent_at'))
 

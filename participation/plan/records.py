@@ -97,3 +97,25 @@ class YearEndOutcome(Base):
     carried_to_id: Mapped[int | None] = mapped_column(ForeignKey("plan_items.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+
+class Judgement(Base):
+    """A year-end satisfaction vote or an evaluation's verdict on an item it judged.
+
+    Attached by the judging process through
+    :func:`participation.plan.judgements.attach_judgement`; one per judging source.
+    """
+
+    __tablename__ = "plan_judgements"
+    __table_args__ = (UniqueConstraint("item_id", "kind", "source_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("plan_items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "satisfaction" or "evaluation"
+    source_ref: Mapped[str] = mapped_column(String(64))
+    source_url: Mapped[str] = mapped_column(String(300), default="")
+    # The verdict as the judging process states it, e.g. "满意 78%" or "82.5 分，良好".
+    verdict: Mapped[str] = mapped_column(String(200))
+    # Whether the judgement asks for more work (dissatisfied, rectification demanded).
+    needs_rectification: Mapped[bool] = mapped_column(default=False)
+    judged_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,12 @@ from participation.plan import delivery, supervision, yearend
 from participation.plan.board import Filters, figures, item_views
 from participation.plan.delivery import DirectItem
 from participation.plan.intake import item_for_source
+from participation.plan.judgements import (
+    JudgementKind,
+    JudgementOf,
+    attach_judgement,
+    judgements_of,
+)
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Department, Milestone, Update, Visit, YearEndOutcome
 from participation.plan.reminders import remind_overdue
@@ -376,3 +382,22 @@ def test_concurrent_roll_ups_carry_each_item_once(any_db_url: str) -> None:
         assert carried == 3
     assert len(errors) == 1
     engine.dispose()
+
+
+def test_judgements_attach_once_per_judging_source(session: Session, town) -> None:
+    item = new_item(session, town)
+    judged = JudgementOf(
+        item_id=item.id,
+        kind=JudgementKind.SATISFACTION,
+        source_ref="ballot:9",
+        source_url="/ballots/9",
+        verdict="不满意 41%",
+        needs_rectification=True,
+    )
+    first = attach_judgement(session, judged, now=NOW)
+    again = attach_judgement(session, judged, now=NOW)
+    session.commit()
+    assert first.id == again.id
+    assert [j.verdict for j in judgements_of(session, item.id)] == ["不满意 41%"]
+    with pytest.raises(DomainError):
+        attach_judgement(session, JudgementOf(item.id, JudgementKind.EVALUATION, "x", " "), now=NOW)

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from participation.errors import N_, DomainError
 from participation.plan import board, delivery, supervision, yearend
+from participation.plan.judgements import JUDGEMENT_LABELS, judgements_of
 from participation.plan.models import PlanItem
 from participation.plan.sources import SOURCE_LABELS, STATUS_LABELS, SourceKind
 from participation.rules.permissions import Permission
@@ -28,6 +29,7 @@ LABELS = {
     "sources": {k.value: v for k, v in SOURCE_LABELS.items()},
     "statuses": {k.value: v for k, v in STATUS_LABELS.items()},
     "outcomes": {k.value: v for k, v in OUTCOME_LABELS.items()},
+    "judgements": {k.value: v for k, v in JUDGEMENT_LABELS.items()},
 }
 
 
@@ -100,6 +102,7 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
         "history": history,
         "visits": supervision.visits_of(session, item.id),
         "outcome": yearend.outcome_of(session, item.id),
+        "judgements": judgements_of(session, item.id),
         "children": board.item_views(session, day, item_ids=children) if children else [],
         "may_deliver": bool(me and delivery.may_deliver(session, item, me.id)),
         "may_visit": bool(
