@@ -246,7 +246,57 @@ def seed_plans(session: Session, by_name: dict[str, Area], today: date) -> None:
                 today=today,
                 actor_id=supervisor.id,
             )
+    _parent_with_parts(session, by_name["海澄市"], year, admin.id)
     session.flush()
+
+
+def _parent_with_parts(session: Session, city: Area, year: int, actor: int) -> None:
+    """A city item delivered in two parts; its progress is rolled up by their weights."""
+    common = {"area_id": city.id, "year": year, "source_kind": SourceKind.LIVELIHOOD_PROJECT}
+    parent = receive_item(
+        session,
+        ItemFromSource(
+            **common,  # type: ignore[arg-type]
+            title="老旧小区改造提升（两个片区）",
+            source_ref="demo:old-estates",
+            owner_department="住建局",
+            budget_yuan=12_000_000,
+            starts_on=date(year, 3, 1),
+            due_on=date(year, 12, 20),
+        ),
+        actor_id=actor,
+    )
+    for n, (title, weight, progress, spend) in enumerate(
+        [
+            ("望江片区：管网与外立面", 2, 60, 4_800_000),
+            ("春晖片区：加装电梯与适老化", 1, 30, 1_200_000),
+        ]
+    ):
+        part = receive_item(
+            session,
+            ItemFromSource(
+                **common,  # type: ignore[arg-type]
+                title=title,
+                source_ref=f"demo:old-estates:{n}",
+                owner_department="住建局",
+                budget_yuan=8_000_000 if weight == 2 else 4_000_000,
+                starts_on=date(year, 3, 1),
+                due_on=date(year, 12, 20),
+                parent_id=parent.id,
+            ),
+            actor_id=actor,
+        )
+        part.weight = weight
+        delivery.post_update(
+            session,
+            part,
+            text=f"{title}完成{progress}%。",
+            progress=progress,
+            spend_yuan=spend,
+            evidence="",
+            actor_id=actor,
+            now=_at(date(year, 9, 1)),
+        )
 
 
 def _deliver(session: Session, item: PlanItem, spec: DemoItem, today: date, actor: int) -> None:

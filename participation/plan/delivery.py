@@ -32,6 +32,7 @@ from participation.rules.plan import (
     date_problem,
     milestone_weights_problem,
     progress_problem,
+    weight_problem,
 )
 
 CLOSED = frozenset({ItemStatus.DONE.value, ItemStatus.DROPPED.value})
@@ -105,10 +106,27 @@ class DirectItem:
     budget_yuan: int = 0
     starts_on: date | None = None
     due_on: date | None = None
+    parent_id: int | None = None
+    weight: int = 1  # share of the parent's progress
+
+
+def _check_parent(session: Session, new: DirectItem) -> None:
+    if new.parent_id is None:
+        return
+    parent = session.get(PlanItem, new.parent_id)
+    plan = session.get(Plan, parent.plan_id) if parent else None
+    if plan is None or (plan.area_id, plan.year) != (new.area_id, new.year):
+        message = N_("The parent must be an item of the same plan (area and year).")
+        raise DomainError("plan.parent", message, fields={"parent_id": message})
+    problem = weight_problem(new.weight)
+    if problem:
+        raise DomainError("plan.weight", problem, fields={"weight": problem})
 
 
 def enter_item(session: Session, new: DirectItem, *, actor_id: int | None) -> PlanItem:
-    """Staff put an item on the plan directly (SourceKind.DIRECT)."""
+    """Staff put an item on the plan directly (SourceKind.DIRECT), optionally as a part
+    of a parent item of the same plan, whose progress is rolled up from its parts."""
+    _check_parent(session, new)
     if new.owner_account_id is not None and session.get(Account, new.owner_account_id) is None:
         raise DomainError(
             "plan.owner_unknown",
@@ -130,9 +148,11 @@ def enter_item(session: Session, new: DirectItem, *, actor_id: int | None) -> Pl
             budget_yuan=new.budget_yuan,
             starts_on=new.starts_on,
             due_on=new.due_on,
+            parent_id=new.parent_id,
         ),
         actor_id=actor_id,
     )
+    item.weight = new.weight
     department_named(session, new.owner_department)
     return item
 

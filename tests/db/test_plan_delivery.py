@@ -210,6 +210,18 @@ def test_parent_progress_rolls_up_from_children(session: Session, town) -> None:
     assert views[parent.id].progress == 75
 
 
+def test_parts_must_belong_to_the_parent_s_plan(session: Session, town) -> None:
+    parent = new_item(session, town, title="背街小巷整治")
+    with pytest.raises(DomainError) as refused:
+        new_item(session, town, title="一巷", parent_id=parent.id, area_id=town["other"])
+    assert "parent_id" in refused.value.fields
+    with pytest.raises(DomainError) as refused:
+        new_item(session, town, title="一巷", parent_id=parent.id, weight=0)
+    assert "weight" in refused.value.fields
+    part = new_item(session, town, title="一巷", parent_id=parent.id, weight=3)
+    assert (part.parent_id, part.weight) == (parent.id, 3)
+
+
 def test_deputies_and_representatives_record_visits(session: Session, town) -> None:
     item = new_item(session, town)
     visit = supervision.record_visit(

@@ -33,4 +33,6 @@ def test_demo_plans(tmp_path: Path) -> None:
             select(PlanItem).where(PlanItem.source_kind == SourceKind.CARRIED_OVER.value)
         ).one()
         assert carried.title == "3号楼加装电梯"
+        parent = next(v for v in views if v.item.title.startswith("老旧小区改造提升"))
+        assert parent.progress == 50  # (2 x 60 + 1 x 30) / 3
     engine.dispose()

@@ -100,6 +100,8 @@ async def enter_item(request: Request) -> Response:
             budget_yuan=form.whole("budget_yuan", 0) or 0,
             starts_on=form.day("starts_on"),
             due_on=form.day("due_on"),
+            parent_id=form.whole("parent_id", None),
+            weight=form.whole("weight", 1) or 0,
         )
         form.check()
         item = delivery.enter_item(session, new, actor_id=user(request).id)
