@@ -4,6 +4,7 @@ post updates, mark milestones done, and deputies and representatives record visi
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +23,7 @@ from web.clock import now
 from web.dbsession import db
 from web.forms import form_fields
 from web.i18n import LOCAL_TZ
+from web.pagination import Page, page_number
 from web.plan_input import Reader
 from web.templating import flash, render
 
@@ -64,11 +66,15 @@ async def progress_board(request: Request) -> Response:
     years = board.years(session)
     filters = board_filters(request, years)
     views = board.item_views(session, today(request), filters)
+    # The charts and totals cover every matching item; the table is paged.
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     return render(
         request,
         "plan/board.html",
         {
             "views": views,
+            "page": Page.of(views, page_number(request), per_page=100),
+            "pager_base": f"/plan?{kept}&" if kept else "/plan?",
             "figures": board.figures(views, today(request)),
             "filters": filters,
             "years": years,
