@@ -35,8 +35,6 @@ from participation.rules.plan import (
     weight_problem,
 )
 
-CLOSED = frozenset({ItemStatus.DONE.value, ItemStatus.DROPPED.value})
-
 
 def get_item(session: Session, item_id: int) -> PlanItem:
     item = session.get(PlanItem, item_id)
@@ -77,10 +75,10 @@ def _require_delivery(session: Session, item: PlanItem, actor_id: int | None) ->
 
 
 def _require_open(session: Session, item: PlanItem) -> None:
-    """Done, dropped and rolled-up items take no more changes (a carried item lives on
-    in next year's plan)."""
+    """Dropped and rolled-up items take no more changes (a carried item lives on in
+    next year's plan). A done item still takes updates: a correction is a new update."""
     rolled_up = session.scalar(select(YearEndOutcome.id).where(YearEndOutcome.item_id == item.id))
-    if item.status in CLOSED or rolled_up is not None:
+    if item.status == ItemStatus.DROPPED.value or rolled_up is not None:
         raise DomainError("plan.item_closed", N_("This item is closed; it takes no more changes."))
 
 
@@ -381,8 +379,8 @@ def post_update(
     session.add(update)
     if progress >= MAX_PROGRESS:
         item.status = ItemStatus.DONE.value
-    elif progress > 0:
-        item.status = ItemStatus.IN_PROGRESS.value
+    elif progress > 0 or item.status == ItemStatus.DONE.value:
+        item.status = ItemStatus.IN_PROGRESS.value  # a done item corrected below 100 reopens
     session.flush()
     return update
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from participation import outbox
 from participation.accounts import Identity
 from participation.plan.models import PlanItem
-from participation.plan.records import Department, Milestone
+from participation.plan.records import Department, Milestone, YearEndOutcome
 from participation.plan.sources import ItemStatus
 
 
@@ -36,6 +36,8 @@ def remind_overdue(session: Session, *, today: date, now: datetime, base_url: st
             Milestone.due_on < today,
             Milestone.reminded_at.is_(None),
             PlanItem.status.not_in([ItemStatus.DONE.value, ItemStatus.DROPPED.value]),
+            # A rolled-up item's open milestones live on in next year's item.
+            ~select(YearEndOutcome.id).where(YearEndOutcome.item_id == PlanItem.id).exists(),
         )
         .order_by(Milestone.id)
     ).all()

@@ -413,3 +413,38 @@ def test_judgements_attach_once_per_judging_source(session: Session, town) -> No
     assert [j.verdict for j in judgements_of(session, item.id)] == ["不满意 41%"]
     with pytest.raises(DomainError):
         attach_judgement(session, JudgementOf(item.id, JudgementKind.EVALUATION, "x", " "), now=NOW)
+
+
+def test_a_done_item_takes_a_correction_and_reopens(session: Session, town) -> None:
+    item = new_item(session, town)
+    for progress in (100, 90):
+        delivery.post_update(
+            session,
+            item,
+            text=f"进度{progress}",
+            progress=progress,
+            spend_yuan=0,
+            evidence="",
+            actor_id=town["owner1"],
+            now=NOW,
+        )
+        session.commit()
+        (view,) = item_views(session, TODAY)
+        assert view.progress == progress
+    assert item.status == "in_progress"
+    assert count(session, Update) == 2  # the first report stays on the timeline
+
+
+def test_rolled_up_items_are_not_reminded(session: Session, town) -> None:
+    item = new_item(session, town, due_on=date(2027, 12, 31))
+    delivery.add_milestone(
+        session, item, title="招标", due_on=date(2027, 6, 30), weight=30, actor_id=None
+    )
+    session.scalars(select(Department)).one().email = "zjj@example.cn"
+    plan = session.get(Plan, item.plan_id)
+    assert plan is not None
+    yearend.roll_up_year(
+        session, plan, drop_reasons={}, today=date(2028, 1, 2), now=NOW, actor_id=None
+    )
+    reminded = remind_overdue(session, today=date(2028, 1, 2), now=NOW, base_url="http://x")
+    assert reminded.queued == 0

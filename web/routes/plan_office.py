@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import area_tree, get_area
+from participation.areas import Area, area_tree, get_area
 from participation.errors import N_, DomainError
 from participation.plan import board, delivery, yearend
 from participation.plan.models import Plan
@@ -58,9 +58,12 @@ async def _planner(request: Request, status: int = 200, **extra: Any) -> Respons
         for v in board.item_views(session, today(request), board.Filters(year=year))
         if me.can(Permission.MANAGE_PLAN, v.area.path)
     ]
-    plans = session.execute(
-        select(Plan).where(Plan.year == year).order_by(Plan.area_id) if year else select(Plan)
-    ).scalars()
+    query = select(Plan, Area).join(Area, Area.id == Plan.area_id).order_by(Area.path)
+    if year:
+        query = query.where(Plan.year == year)
+    plans = [
+        plan for plan, area in session.execute(query) if me.can(Permission.MANAGE_PLAN, area.path)
+    ]
     context = {
         "year": year or today(request).year,
         "years": years,
