@@ -295,3 +295,48 @@ def test_update_form_answers_htmx_with_its_fragment(client, items, engine) -> No
     good = client.post(f"{url}/updates", data=form | {"progress": "5"}, headers=headers)
     assert good.status_code == 200 and good.headers["HX-Redirect"] == url
     assert count(engine, Update) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        (SourceKind.COMMUNITY_BUDGET, "社区微实事"),
+        (SourceKind.CONSULTATION, "社区协商"),
+        (SourceKind.RECTIFICATION, "整改"),
+    ],
+)
+def test_decisions_of_other_processes_appear_on_the_board(  # type: ignore[no-untyped-def]
+    client, engine, world, kind: SourceKind, label: str
+) -> None:
+    """A funded project, a final resolution, a rectification demand: each becomes an item
+    that links to its source, and the source finds it again for its back link."""
+    from participation.plan.intake import ItemFromSource, item_for_source, receive_item
+
+    with Session(engine) as s, s.begin():
+        receive_item(
+            s,
+            ItemFromSource(
+                area_id=world["community"].id,
+                year=2027,
+                title='=HYPERLINK("x") 的决定',
+                source_kind=kind,
+                source_ref=f"{kind.value}:7",
+                source_url=f"/{kind.value}/7",
+            ),
+            actor_id=None,
+        )
+    with Session(engine) as s:
+        item = item_for_source(s, kind, f"{kind.value}:7")
+        assert item is not None
+    board = client.get("/plan?year=2027")
+    row = board.text.split(f'data-item="{item.id}"')[1].split("</tr>")[0]
+    assert label in row
+    assert f'href="/{kind.value}/7"' in client.get(f"/plan/items/{item.id}").text
+    cell = next(csv.DictReader(io.StringIO(client.get("/api/v1/plan-items.csv").text[1:])))
+    assert cell["title"].startswith("'=")  # never run as a spreadsheet formula
+
+
+def test_board_in_english(client, items) -> None:  # type: ignore[no-untyped-def]
+    client.post("/lang", data={"lang": "en", "next": "/plan", "csrf_token": client.csrf("/plan")})
+    page = client.get("/plan?year=2027")
+    assert "Governance plan progress board" in page.text and "Delayed" in page.text

@@ -69,6 +69,13 @@ def item_row(view: board.ItemView) -> dict[str, Any]:
     }
 
 
+def spreadsheet_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (=, +, -, @) is quoted with '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def _rows(request: Request) -> list[dict[str, Any]]:
     session = db(request)
     filters = board_filters(request, [])  # no default year: all years unless asked
@@ -102,7 +109,7 @@ async def plan_items_csv(request: Request) -> Response:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=ITEM_COLUMNS)
     writer.writeheader()
-    writer.writerows(_rows(request))
+    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in _rows(request))
     # A byte-order mark so that spreadsheet programs read the Chinese as UTF-8.
     return Response(
         "\ufeff" + out.getvalue(),
@@ -116,7 +123,7 @@ async def plan_items_xlsx(request: Request) -> Response:
     sheet = book.create_sheet("plan-items")
     sheet.append(ITEM_COLUMNS)
     for row in _rows(request):
-        sheet.append([row[c] for c in ITEM_COLUMNS])
+        sheet.append([spreadsheet_safe(row[c]) for c in ITEM_COLUMNS])
     out = io.BytesIO()
     book.save(out)
     return Response(
