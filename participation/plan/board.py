@@ -188,6 +188,8 @@ class Figures:
 
     progress_bins: list[Bar]
     on_time: OnTime
+    # Per department: value = percent of due milestones done on time, second = due.
+    on_time_by_department: list[Bar]
     by_source: list[Bar]
     by_department: list[Bar]
     total_budget: int
@@ -216,9 +218,18 @@ def figures(views: Sequence[ItemView], today: date) -> Figures:
         for bucket, key in ((source, v.item.source_kind), (department, v.item.owner_department)):
             bucket[key][0] += v.item.budget_yuan
             bucket[key][1] += v.spend_yuan
+    milestones_of: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+    for v in views:
+        milestones_of[v.item.owner_department].extend(v.milestones)
+    rates = {k: on_time_rate(ms, today) for k, ms in milestones_of.items()}
     return Figures(
         progress_bins=bins,
         on_time=on_time_rate(all_milestones, today),
+        on_time_by_department=[
+            Bar(k, r.percent or 0, r.due)
+            for k, r in sorted(rates.items(), key=lambda kv: (kv[1].percent or 0, kv[0]))
+            if r.due
+        ],
         by_source=[Bar(k, b, s) for k, (b, s) in sorted(source.items(), key=lambda kv: -kv[1][0])],
         by_department=[
             Bar(k, b, s) for k, (b, s) in sorted(department.items(), key=lambda kv: -kv[1][0])
