@@ -25,7 +25,7 @@ from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
 from participation.plan.sources import ItemStatus, SourceKind
-from participation.rules.plan import Outcome, classify_year_end
+from participation.rules.plan import Outcome, YearEnd, classify_year_end
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,16 @@ def roll_up_year(
     carried: dict[int, int] = {}
     for view in views:
         item = view.item
-        result = classify_year_end(
-            done=item.status == ItemStatus.DONE.value,
-            progress=view.progress,
-            due_on=item.due_on,
-            year_end=year_end,
-            drop_reason=drop_reasons.get(item.id, "")
-            or ("—" if item.status == ItemStatus.DROPPED.value else ""),
-        )
+        if item.status == ItemStatus.DROPPED.value:  # dropped earlier: stays dropped
+            result = YearEnd(Outcome.DROPPED, drop_reasons.get(item.id, "").strip())
+        else:
+            result = classify_year_end(
+                done=item.status == ItemStatus.DONE.value,
+                progress=view.progress,
+                due_on=item.due_on,
+                year_end=year_end,
+                drop_reason=drop_reasons.get(item.id, ""),
+            )
         outcome = YearEndOutcome(
             item_id=item.id,
             outcome=result.outcome.value,
