@@ -448,3 +448,14 @@ def test_rolled_up_items_are_not_reminded(session: Session, town) -> None:
     )
     reminded = remind_overdue(session, today=date(2028, 1, 2), now=NOW, base_url="http://x")
     assert reminded.queued == 0
+
+
+def test_an_item_dropped_before_the_year_end_stays_dropped(session: Session, town) -> None:
+    item = new_item(session, town)
+    item.status = "dropped"
+    plan = session.get(Plan, item.plan_id)
+    assert plan is not None
+    result = yearend.roll_up_year(
+        session, plan, drop_reasons={}, today=date(2028, 1, 2), now=NOW, actor_id=None
+    )
+    assert result.outcomes == {item.id: Outcome.DROPPED} and result.carried == {}
