@@ -257,3 +257,35 @@ def plan_areas(session: Session) -> Sequence[Area]:
     return session.scalars(
         select(Area).where(Area.id.in_(select(Plan.area_id))).order_by(Area.path)
     ).all()
+
+
+def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()) -> int:
+    """Store the board's status (planned, in progress, delayed, done) on open items, so
+    that pages of other processes showing ``PlanItem.status`` agree with the board.
+
+    Dropped and rolled-up items keep theirs. Runs after each change to an item and
+    daily with ``gongzhi plan-remind`` (lateness changes with the date alone).
+    Returns how many items changed.
+    """
+    ids = list(item_ids)
+    if not ids:
+        ids = list(
+            session.scalars(
+                select(PlanItem.id).where(
+                    PlanItem.status != ItemStatus.DROPPED.value,
+                    ~select(YearEndOutcome.id)
+                    .where(YearEndOutcome.item_id == PlanItem.id)
+                    .exists(),
+                )
+            )
+        )
+        if not ids:
+            return 0
+    changed = 0
+    for view in item_views(session, today, item_ids=ids):
+        if view.outcome or view.item.status == ItemStatus.DROPPED.value:
+            continue
+        if view.item.status != view.status:
+            view.item.status = view.status
+            changed += 1
+    return changed

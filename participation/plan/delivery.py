@@ -20,6 +20,7 @@ from participation import audit
 from participation.accounts import Account, grants_of
 from participation.areas import Area
 from participation.errors import N_, DomainError
+from participation.plan.board import refresh_statuses
 from participation.plan.intake import ItemFromSource, check_item, receive_item
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Department, Milestone, Update, YearEndOutcome
@@ -325,6 +326,8 @@ def complete_milestone(
         milestone=milestone.id,
         done_on=done_on,
     )
+    session.flush()
+    refresh_statuses(session, today, [item.id])
     return milestone
 
 
@@ -382,6 +385,8 @@ def post_update(
     elif progress > 0 or item.status == ItemStatus.DONE.value:
         item.status = ItemStatus.IN_PROGRESS.value  # a done item corrected below 100 reopens
     session.flush()
+    if item.status != ItemStatus.DONE.value:
+        refresh_statuses(session, now.date(), [item.id])  # late stays late
     return update
 
 

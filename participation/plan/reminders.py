@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from participation import outbox
 from participation.accounts import Identity
+from participation.plan.board import refresh_statuses
 from participation.plan.models import PlanItem
 from participation.plan.records import Department, Milestone, YearEndOutcome
 from participation.plan.sources import ItemStatus
@@ -28,6 +29,8 @@ class Reminded:
 
 
 def remind_overdue(session: Session, *, today: date, now: datetime, base_url: str) -> Reminded:
+    """Queue reminders for overdue milestones and store every open item's current status."""
+    refresh_statuses(session, today)
     rows = session.execute(
         select(Milestone, PlanItem)
         .join(PlanItem, PlanItem.id == Milestone.item_id)

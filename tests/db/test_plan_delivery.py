@@ -459,3 +459,47 @@ def test_an_item_dropped_before_the_year_end_stays_dropped(session: Session, tow
         session, plan, drop_reasons={}, today=date(2028, 1, 2), now=NOW, actor_id=None
     )
     assert result.outcomes == {item.id: Outcome.DROPPED} and result.carried == {}
+
+
+def test_the_stored_status_follows_the_board(session: Session, town) -> None:
+    """Other processes show PlanItem.status on their pages: it says late when late."""
+    item = new_item(session, town)
+    milestone = delivery.add_milestone(
+        session, item, title="招标", due_on=date(2027, 6, 30), weight=30, actor_id=None
+    )
+    session.commit()
+    assert item.status == "planned"
+    remind_overdue(session, today=TODAY, now=NOW, base_url="http://x")
+    assert item.status == "delayed"
+    delivery.post_update(
+        session,
+        item,
+        text="招标延误",
+        progress=20,
+        spend_yuan=0,
+        evidence="",
+        actor_id=town["owner1"],
+        now=NOW,
+    )
+    assert item.status == "delayed"  # reporting progress does not clear the lateness
+    delivery.complete_milestone(
+        session,
+        item,
+        milestone.id,
+        done_on=TODAY,
+        evidence="",
+        today=TODAY,
+        actor_id=town["owner1"],
+    )
+    assert item.status == "in_progress"
+    delivery.post_update(
+        session,
+        item,
+        text="完工",
+        progress=100,
+        spend_yuan=0,
+        evidence="",
+        actor_id=town["owner1"],
+        now=NOW,
+    )
+    assert item.status == "done"
