@@ -27,6 +27,7 @@ from participation.rules.identity import check_digit, id_hash
 from participation.rules.permissions import Role
 from web.demo_consultations import seed_consultations
 from web.demo_evaluations import seed_evaluations
+from web.demo_plan import seed_plans
 from web.migrate import upgrade
 from web.session_scope import session_scope
 from web.settings import Settings
@@ -186,6 +187,7 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
         seed_ballots(session, by_name, entries)
         seed_consultations(session, by_name)
         seed_evaluations(session, by_name)
+        seed_plans(session, by_name, date.today())
         audit.record(
             session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
         )

@@ -44,6 +44,8 @@ class Permission(StrEnum):
     MANAGE_EVALUATIONS = "manage_evaluations"  # build and run an organization's evaluations
     VERIFY_ORGANIZATIONS = "verify_organizations"
     RESPOND_EVALUATIONS = "respond_evaluations"  # the responsible department's answer
+    MANAGE_PLAN = "manage_plan"  # enter plan items, milestones, roll up the year
+    SUPERVISE_PLAN = "supervise_plan"  # record supervision visits on plan items
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -51,8 +53,8 @@ class Permission(StrEnum):
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: frozenset(),
     Role.HOUSEHOLD_REP: frozenset(),
-    Role.DEPUTY: frozenset(),
-    Role.REPRESENTATIVE: frozenset(),
+    Role.DEPUTY: frozenset({Permission.SUPERVISE_PLAN}),
+    Role.REPRESENTATIVE: frozenset({Permission.SUPERVISE_PLAN}),
     Role.VOLUNTEER: frozenset(),
     Role.TEAM_LEADER: frozenset(),
     Role.ORG_MEMBER: frozenset({Permission.MANAGE_EVALUATIONS}),
@@ -64,6 +66,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_CONSULTATIONS,
             Permission.VERIFY_ORGANIZATIONS,
             Permission.RESPOND_EVALUATIONS,
+            Permission.MANAGE_PLAN,
         }
     ),
     Role.COMMUNITY_WORKER: frozenset(
@@ -74,6 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_BALLOTS,
             Permission.COUNT_PAPER,
             Permission.MANAGE_CONSULTATIONS,
+            Permission.MANAGE_PLAN,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -21,6 +21,7 @@ ADMIN = frozenset({"admin"})
 CONSULTATIONS = frozenset({"staff", "community_worker", "admin"})
 ORGS = frozenset({"org_member", "admin"})
 DEPARTMENTS = frozenset({"staff", "admin"})
+SUPERVISORS = frozenset({"deputy", "representative", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -149,6 +150,25 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/evaluations/{evaluation}/department-response"): DEPARTMENTS,
     ("POST", "/evaluations/{evaluation}/department-response"): DEPARTMENTS,
     ("POST", "/evaluations/{evaluation}/rectifications/{item}"): DEPARTMENTS,
+    ("GET", "/plan"): EVERYONE,
+    ("GET", "/plan/feed.atom"): EVERYONE,
+    ("GET", "/plan/items/{item}"): EVERYONE,
+    ("POST", "/plan/items/{item}/updates"): SIGNED_IN,
+    ("POST", "/plan/items/{item}/milestones/{milestone}/done"): SIGNED_IN,
+    ("POST", "/plan/items/{item}/visits"): SUPERVISORS,
+    ("GET", "/admin/plan"): BACKOFFICE,
+    ("POST", "/admin/plan/items"): BACKOFFICE,
+    ("GET", "/admin/plan/items/{item}"): BACKOFFICE,
+    ("POST", "/admin/plan/items/{item}"): BACKOFFICE,
+    ("POST", "/admin/plan/items/{item}/milestones"): BACKOFFICE,
+    ("POST", "/admin/plan/items/{item}/schedule"): BACKOFFICE,
+    ("POST", "/admin/plan/remind"): BACKOFFICE,
+    ("GET", "/admin/plan/rollup"): BACKOFFICE,
+    ("POST", "/admin/plan/rollup"): BACKOFFICE,
+    ("GET", "/api/v1/plans"): EVERYONE,
+    ("GET", "/api/v1/plan-items"): EVERYONE,
+    ("GET", "/api/v1/plan-items.csv"): EVERYONE,
+    ("GET", "/api/v1/plan-items.xlsx"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -176,6 +196,7 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "question": 1,
         "item": 1,
         "panel": 1,
+        "milestone": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -200,6 +221,7 @@ def normalized(path: str) -> str:
         "question_id",
         "item_id",
         "panel_id",
+        "milestone_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path

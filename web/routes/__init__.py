@@ -25,6 +25,9 @@ def all_routes() -> list[BaseRoute]:
         evaluations_staff,
         home,
         oidc,
+        plan,
+        plan_data,
+        plan_office,
         rolls,
     )
 
@@ -48,4 +51,7 @@ def all_routes() -> list[BaseRoute]:
         *evaluations_staff.routes,
         *evaluations_api.routes,
         *evaluations_panels.routes,
+        *plan.routes,
+        *plan_office.routes,
+        *plan_data.routes,
     ]

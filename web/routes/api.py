@@ -13,6 +13,7 @@ from starlette.routing import Route
 from participation.areas import Area, all_areas, get_area
 from participation.ballots.boxes import get_box
 from participation.ballots.models import BallotBox
+from web import plan_openapi
 from web.dbsession import db
 
 
@@ -138,6 +139,8 @@ OPENAPI: dict[str, Any] = {
     },
     "components": {"schemas": {"Area": AREA_SCHEMA}},
 }
+OPENAPI["paths"] |= plan_openapi.PATHS
+OPENAPI["components"]["schemas"] |= plan_openapi.SCHEMAS
 
 
 async def ballots(request: Request) -> Response:

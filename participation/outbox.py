@@ -1,0 +1,134 @@
+"""An outbox of e-mail: services queue messages in their transaction; a separate
+run (``gongzhi send-mail``) hands them to SMTP.
+
+Queuing in the same transaction as the action means a message exists exactly
+when the action happened; a ``key`` makes queuing idempotent (one reminder per
+overdue milestone, however often the reminder run goes).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from participation.db import Base, utcnow
+
+MAX_ATTEMPTS = 5
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    to_address: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+
+def queue(
+    session: Session,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    key: str | None = None,
+    account_id: int | None = None,
+) -> OutboxMessage | None:
+    """Queue a message in the caller's transaction; None if ``key`` was queued before."""
+    if key is not None and session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)):
+        return None
+    message = OutboxMessage(
+        key=key, to_address=to, subject=subject, body=body, account_id=account_id
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        return None  # queued concurrently by another run
+    return message
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    user: str
+    password: str
+    starttls: bool
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpTarget:
+        """``smtp://user:password@host:587`` (STARTTLS when offered) or ``smtps://`` (TLS)."""
+        parts = urlsplit(url)
+        if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+            raise ValueError("the SMTP URL must look like smtp://user:password@host:587")
+        return cls(
+            host=parts.hostname,
+            port=parts.port or (465 if parts.scheme == "smtps" else 25),
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            starttls=parts.scheme == "smtp",
+        )
+
+
+@dataclass(frozen=True)
+class SendReport:
+    sent: int
+    failed: int
+
+
+def send_pending(
+    session: Session, smtp_url: str, mail_from: str, now: datetime, *, limit: int = 100
+) -> SendReport:
+    """Send unsent messages (oldest first) over one SMTP connection.
+
+    A message that fails is kept with its error and tried again on the next run,
+    up to MAX_ATTEMPTS times. The caller commits after the run.
+    """
+    pending = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    if not pending:
+        return SendReport(0, 0)
+    target = SmtpTarget.parse(smtp_url)
+    sent = failed = 0
+    connect = smtplib.SMTP_SSL if not target.starttls and target.port == 465 else smtplib.SMTP
+    with connect(target.host, target.port, timeout=30) as smtp:
+        smtp.ehlo()
+        if target.starttls and smtp.has_extn("starttls"):
+            smtp.starttls()
+            smtp.ehlo()
+        if target.user:
+            smtp.login(target.user, target.password)
+        for message in pending:
+            email = EmailMessage()
+            email["From"] = mail_from
+            email["To"] = message.to_address
+            email["Subject"] = message.subject
+            email.set_content(message.body)
+            message.attempts += 1
+            try:
+                smtp.send_message(email)
+            except smtplib.SMTPException as error:
+                message.last_error = str(error)[:500]
+                failed += 1
+            else:
+                message.sent_at = now
+                sent += 1
+    return SendReport(sent, failed)

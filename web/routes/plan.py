@@ -1,0 +1,222 @@
+"""Public plan pages: the progress board (挂图作战) and each item's page, where owners
+post updates, mark milestones done, and deputies and representatives record visits."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.errors import N_, DomainError
+from participation.plan import board, delivery, supervision, yearend
+from participation.plan.judgements import JUDGEMENT_LABELS, judgements_of
+from participation.plan.models import PlanItem
+from participation.plan.sources import SOURCE_LABELS, STATUS_LABELS, SourceKind
+from participation.rules.permissions import Permission
+from participation.rules.plan import OUTCOME_LABELS, is_overdue
+from web import htmx
+from web.auth import current_user_or_none, requires, user
+from web.clock import now
+from web.dbsession import db
+from web.forms import form_fields
+from web.i18n import LOCAL_TZ
+from web.pagination import Page, page_number
+from web.plan_input import Reader
+from web.templating import flash, render
+
+LABELS = {
+    "sources": {k.value: v for k, v in SOURCE_LABELS.items()},
+    "statuses": {k.value: v for k, v in STATUS_LABELS.items()},
+    "outcomes": {k.value: v for k, v in OUTCOME_LABELS.items()},
+    "judgements": {k.value: v for k, v in JUDGEMENT_LABELS.items()},
+}
+
+
+def today(request: Request) -> Any:
+    return now(request).astimezone(LOCAL_TZ).date()
+
+
+def board_filters(request: Request, years: list[int]) -> board.Filters:
+    q = request.query_params
+
+    def number(name: str) -> int | None:
+        raw = q.get(name, "")
+        return int(raw) if raw.isdigit() else None
+
+    year = number("year") if "year" in q else None
+    if "year" not in q and years:
+        current = today(request).year
+        year = current if current in years else years[0]
+    source = q.get("source", "")
+    status = q.get("status", "")
+    return board.Filters(
+        year=year,
+        area_id=number("area"),
+        source=source if source in LABELS["sources"] else "",
+        department=q.get("department", ""),
+        status=status if status in board.BOARD_STATUSES else "",
+    )
+
+
+async def progress_board(request: Request) -> Response:
+    session = db(request)
+    years = board.years(session)
+    filters = board_filters(request, years)
+    views = board.item_views(session, today(request), filters)
+    # The charts and totals cover every matching item; the table is paged.
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    return render(
+        request,
+        "plan/board.html",
+        {
+            "views": views,
+            "page": Page.of(views, page_number(request), per_page=100),
+            "pager_base": f"/plan?{kept}&" if kept else "/plan?",
+            "figures": board.figures(views, today(request)),
+            "filters": filters,
+            "years": years,
+            "areas": board.plan_areas(session),
+            "departments": board.departments(session),
+            "statuses": board.BOARD_STATUSES,
+            "labels": LABELS,
+        },
+    )
+
+
+async def _item_page(request: Request, item: PlanItem, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    day = today(request)
+    (view,) = board.item_views(session, day, item_ids=[item.id])
+    me = current_user_or_none(request)
+    milestones = delivery.milestones_of(session, item.id)
+    carried_from = None
+    if item.source_kind == SourceKind.CARRIED_OVER.value:
+        carried_from = item.source_ref.removeprefix("plan_item:")
+    history: list[Any] = []
+    if carried_from and carried_from.isdigit():
+        history = list(delivery.updates_of(session, int(carried_from)))
+    children = delivery.child_ids(session, item.id)
+    context = {
+        "view": view,
+        "item": item,
+        "milestones": milestones,
+        "overdue": {m.id for m in milestones if is_overdue(m.due_on, m.done_on, day)},
+        "updates": delivery.updates_of(session, item.id),
+        "history": history,
+        "visits": supervision.visits_of(session, item.id),
+        "outcome": yearend.outcome_of(session, item.id),
+        "judgements": judgements_of(session, item.id),
+        "children": board.item_views(session, day, item_ids=children) if children else [],
+        "may_deliver": bool(me and delivery.may_deliver(session, item, me.id)),
+        "may_visit": bool(
+            me and supervision.supervising_role(session, me.id, view.area.path) is not None
+        ),
+        "may_manage": bool(me and me.can(Permission.MANAGE_PLAN, view.area.path)),
+        "today": day,
+        "labels": LABELS,
+        "error": None,
+    } | extra
+    return render(request, "plan/item.html", context, status=status)
+
+
+async def item_page(request: Request) -> Response:
+    item = delivery.get_item(db(request), request.path_params["item_id"])
+    return await _item_page(request, item)
+
+
+@requires(Permission.USE_ACCOUNT)
+async def post_update(request: Request) -> Response:
+    session = db(request)
+    item = delivery.get_item(session, request.path_params["item_id"])
+    fields = await form_fields(request)
+    form = Reader(fields)
+    try:
+        progress = form.whole("progress", None)
+        spend = form.whole("spend_yuan", 0) or 0
+        if progress is None:
+            form.problems["progress"] = N_("Progress is a whole percentage from 0 to 100.")
+        form.check()
+        assert progress is not None
+        delivery.post_update(
+            session,
+            item,
+            text=fields.get("text", ""),
+            progress=progress,
+            spend_yuan=spend,
+            evidence=fields.get("evidence", ""),
+            actor_id=user(request).id,
+            now=now(request),
+        )
+    except DomainError as error:
+        return await _item_page(
+            request, item, error.status, form=fields, errors=error.fields, error=error.message
+        )
+    flash(request, "The update has been posted.", "success")
+    return htmx.redirect(request, f"/plan/items/{item.id}")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def milestone_done(request: Request) -> Response:
+    session = db(request)
+    item = delivery.get_item(session, request.path_params["item_id"])
+    fields = await form_fields(request)
+    form = Reader(fields)
+    try:
+        done_on = form.day("done_on", required=True)
+        form.check()
+        assert done_on is not None
+        delivery.complete_milestone(
+            session,
+            item,
+            request.path_params["milestone_id"],
+            done_on=done_on,
+            evidence=fields.get("evidence", ""),
+            today=today(request),
+            actor_id=user(request).id,
+        )
+    except DomainError as error:
+        return await _item_page(request, item, error.status, error=error.message)
+    flash(request, "The milestone is marked done.", "success")
+    return htmx.redirect(request, f"/plan/items/{item.id}")
+
+
+@requires(Permission.SUPERVISE_PLAN)
+async def record_visit(request: Request) -> Response:
+    session = db(request)
+    item = delivery.get_item(session, request.path_params["item_id"])
+    fields = await form_fields(request)
+    form = Reader(fields)
+    try:
+        visited_on = form.day("visited_on", required=True)
+        form.check()
+        assert visited_on is not None
+        supervision.record_visit(
+            session,
+            item,
+            visited_on=visited_on,
+            findings=fields.get("findings", ""),
+            today=today(request),
+            actor_id=user(request).id,
+        )
+    except DomainError as error:
+        return await _item_page(
+            request, item, error.status, form=fields, errors=error.fields, error=error.message
+        )
+    flash(request, "The visit has been recorded.", "success")
+    return htmx.redirect(request, f"/plan/items/{item.id}")
+
+
+routes = [
+    Route("/plan", progress_board),
+    Route("/plan/items/{item_id:int}", item_page),
+    Route("/plan/items/{item_id:int}/updates", post_update, methods=["POST"]),
+    Route(
+        "/plan/items/{item_id:int}/milestones/{milestone_id:int}/done",
+        milestone_done,
+        methods=["POST"],
+    ),
+    Route("/plan/items/{item_id:int}/visits", record_visit, methods=["POST"]),
+]
