@@ -4,5 +4,6 @@ from participation import accounts, areas, audit, rolls  # noqa: F401
 from participation.ballots import models as ballot_models  # noqa: F401
 from participation.db import Base
 from participation.plan import models as plan_models  # noqa: F401
+from participation.projects import models as project_models  # noqa: F401
 
 metadata = Base.metadata

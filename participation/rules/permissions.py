@@ -39,6 +39,8 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_BALLOTS = "manage_ballots"
     COUNT_PAPER = "count_paper"
+    MANAGE_BUDGETS = "manage_budgets"  # community budget rounds: screening, phases
+    MANAGE_LIVELIHOOD = "manage_livelihood"  # congress cycles on livelihood projects
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -52,7 +54,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TEAM_LEADER: frozenset(),
     Role.ORG_MEMBER: frozenset(),
     Role.STAFF: frozenset(
-        {Permission.BACKOFFICE, Permission.MANAGE_BALLOTS, Permission.COUNT_PAPER}
+        {
+            Permission.BACKOFFICE,
+            Permission.MANAGE_BALLOTS,
+            Permission.COUNT_PAPER,
+            Permission.MANAGE_BUDGETS,
+            Permission.MANAGE_LIVELIHOOD,
+        }
     ),
     Role.COMMUNITY_WORKER: frozenset(
         {
@@ -61,6 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ASSIST_VERIFY,
             Permission.MANAGE_BALLOTS,
             Permission.COUNT_PAPER,
+            Permission.MANAGE_BUDGETS,
         }
     ),
     Role.ADMIN: frozenset(Permission),

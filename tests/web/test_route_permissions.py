@@ -18,6 +18,8 @@ SIGNED_IN = "signed_in"
 BACKOFFICE = frozenset({"staff", "community_worker", "admin"})
 ROLLS = frozenset({"community_worker", "admin"})
 ADMIN = frozenset({"admin"})
+BUDGETS = frozenset({"staff", "community_worker", "admin"})
+LIVELIHOOD = frozenset({"staff", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -77,6 +79,45 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/ballots/{box}/paper-counts"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/recount"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/publish"): BACKOFFICE,
+    ("GET", "/budgets"): EVERYONE,
+    ("GET", "/budgets/notices"): SIGNED_IN,
+    ("GET", "/budgets/{round}"): EVERYONE,
+    ("GET", "/budgets/{round}/propose"): SIGNED_IN,
+    ("POST", "/budgets/{round}/propose"): SIGNED_IN,
+    ("GET", "/budgets/{round}/results"): EVERYONE,
+    ("GET", "/budgets/proposals/{proposal}"): EVERYONE,
+    ("POST", "/budgets/proposals/{proposal}/support"): SIGNED_IN,
+    ("POST", "/budgets/proposals/{proposal}/comment"): SIGNED_IN,
+    ("GET", "/budgets/proposals/{proposal}/photo"): EVERYONE,
+    ("GET", "/admin/budgets"): BUDGETS,
+    ("POST", "/admin/budgets"): BUDGETS,
+    ("GET", "/admin/budgets/{round}"): BUDGETS,
+    ("POST", "/admin/budgets/{round}/advance"): BUDGETS,
+    ("POST", "/admin/budgets/proposals/{proposal}/screen"): BUDGETS,
+    ("GET", "/api/v1/budget-rounds"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds.csv"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds.xlsx"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds/{round}"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds/{round}/projects.csv"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds/{round}/projects.xlsx"): EVERYONE,
+    ("GET", "/livelihood"): EVERYONE,
+    ("GET", "/livelihood/{cycle}"): EVERYONE,
+    ("GET", "/livelihood/{cycle}/submit"): EVERYONE,
+    ("POST", "/livelihood/{cycle}/submit"): SIGNED_IN,
+    ("GET", "/livelihood/{cycle}/qr.svg"): EVERYONE,
+    ("POST", "/livelihood/{cycle}/attend"): SIGNED_IN,
+    ("GET", "/livelihood/{cycle}/result"): EVERYONE,
+    ("GET", "/livelihood/{cycle}/result.pdf"): EVERYONE,
+    ("GET", "/admin/livelihood"): LIVELIHOOD,
+    ("POST", "/admin/livelihood"): LIVELIHOOD,
+    ("GET", "/admin/livelihood/{cycle}"): LIVELIHOOD,
+    ("POST", "/admin/livelihood/{cycle}/advance"): LIVELIHOOD,
+    ("POST", "/admin/livelihood/{cycle}/ballot"): LIVELIHOOD,
+    ("POST", "/admin/livelihood/candidates/{candidate}/screen"): LIVELIHOOD,
+    ("GET", "/api/v1/livelihood/cycles"): EVERYONE,
+    ("GET", "/api/v1/livelihood/cycles/{cycle}"): EVERYONE,
+    ("GET", "/api/v1/livelihood/cycles/{cycle}/candidates.csv"): EVERYONE,
+    ("GET", "/api/v1/livelihood/cycles/{cycle}/candidates.xlsx"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -93,6 +134,10 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "job": 1,
         "congress": 1,
         "provider": "none",
+        "round": 1,
+        "proposal": 1,
+        "cycle": 1,
+        "candidate": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -100,7 +145,17 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
 
 
 def normalized(path: str) -> str:
-    for name in ("area_id", "account_id", "box_id", "job_id", "congress_id"):
+    for name in (
+        "area_id",
+        "account_id",
+        "box_id",
+        "job_id",
+        "congress_id",
+        "round_id",
+        "proposal_id",
+        "cycle_id",
+        "candidate_id",
+    ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
 

@@ -6,7 +6,23 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from web.routes import accounts, admin, admin_ballots, api, areas, ballots, home, oidc, rolls
+    from web.routes import (
+        accounts,
+        admin,
+        admin_ballots,
+        api,
+        areas,
+        ballots,
+        budgets,
+        budgets_admin,
+        budgets_api,
+        home,
+        livelihood,
+        livelihood_admin,
+        livelihood_api,
+        oidc,
+        rolls,
+    )
 
     return [
         *home.routes,
@@ -18,4 +34,10 @@ def all_routes() -> list[BaseRoute]:
         *admin_ballots.routes,
         *admin.routes,
         *api.routes,
+        *budgets.routes,
+        *budgets_admin.routes,
+        *budgets_api.routes,
+        *livelihood.routes,
+        *livelihood_admin.routes,
+        *livelihood_api.routes,
     ]

@@ -174,7 +174,10 @@ async def ballot_bulletin(request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
-    return JSONResponse(OPENAPI)
+    from web.routes import budgets_api, livelihood_api
+
+    paths = OPENAPI["paths"] | budgets_api.OPENAPI_PATHS | livelihood_api.OPENAPI_PATHS
+    return JSONResponse(OPENAPI | {"paths": paths})
 
 
 routes = [
