@@ -133,11 +133,10 @@ async def support(request: Request) -> Response:
         added = budgets.support(session, proposal, me.id, budget_round.phase)
     except DomainError as error:
         return await _proposal_page(request, error.status, error=error.message)
-    flash(
-        request,
-        "Thank you for your support." if added else "You already support this proposal.",
-        "success",
-    )
+    if added:
+        flash(request, "Thank you for your support.", "success")
+    else:
+        flash(request, "You already support this proposal.", "info")
     return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
 
 

@@ -120,11 +120,10 @@ async def attend(request: Request) -> Response:
     except DomainError as error:
         context = _cycle_context(request, cycle) | {"error": error.message}
         return render(request, "livelihood/cycle.html", context, status=error.status)
-    flash(
-        request,
-        "You are signed in at the session." if added else "You were already signed in.",
-        "success",
-    )
+    if added:
+        flash(request, "You are signed in at the session.", "success")
+    else:
+        flash(request, "You were already signed in.", "info")
     return htmx.redirect(request, f"/livelihood/{cycle.id}")
 
 
