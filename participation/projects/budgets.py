@@ -35,6 +35,7 @@ from participation.projects.models import (
 )
 from participation.projects.rules import (
     BUDGET_RULES,
+    ENGINE_RULES,
     ROUND_PHASES,
     ProposalDraft,
     RoundPhase,
@@ -399,7 +400,7 @@ def _open_voting(
                 max_choices=budget_round.max_choices,
                 budget=budget_round.budget_yuan,
             ),
-            rule={"rule": budget_round.rule, "budget": budget_round.budget_yuan},
+            rule={"rule": ENGINE_RULES[budget_round.rule], "budget": budget_round.budget_yuan},
             items=[
                 NewItem(p.title, p.final_cost, p.description[:500], key=f"p{p.id}")
                 for p in accepted
@@ -434,6 +435,9 @@ def fund_winners(
     """Every funded project becomes a plan item (idempotent per proposal)."""
     tally = json.loads(box.bulletin_json or "{}")["tally"]
     funded = set(tally["selected"])
+    area = session.get(Area, budget_round.area_id)
+    # The community (its residents' committee) delivers its own micro projects.
+    area_name = area.name if area else ""
     items = []
     for proposal in session.scalars(select(Proposal).where(Proposal.round_id == budget_round.id)):
         if f"p{proposal.id}" not in funded:
@@ -448,6 +452,7 @@ def fund_winners(
                 source_ref=f"budget_proposal:{proposal.id}",
                 source_url=f"/budgets/proposals/{proposal.id}",
                 description=proposal.description,
+                owner_department=area_name,
                 budget_yuan=proposal.final_cost,
                 starts_on=date(budget_round.year, 1, 1),
                 due_on=date(budget_round.year, 12, 31),
@@ -482,7 +487,7 @@ def results(session: Session, budget_round: BudgetRound) -> Results | None:
     bulletin = json.loads(box.bulletin_json)
     header = dict(bulletin["box"])
     alternative = other_rule(budget_round.rule)
-    header["rule"] = dict(header["rule"]) | {"rule": alternative}
+    header["rule"] = dict(header["rule"]) | {"rule": ENGINE_RULES[alternative]}
     ballots = bulletin["ballots"]
     other = count_bulletin(
         header, [b["content"] for b in ballots], [b["source"] != "online" for b in ballots]

@@ -57,6 +57,10 @@ BUDGET_RULE_LABELS = {
     "greedy": N_("Most votes first, while the money lasts (greedy)"),
     "mes": N_("Method of Equal Shares"),
 }
+# The ballot engine's rule for each round rule. Equal Shares runs with the usual
+# completion (raise the per-voter budget, then fill greedily) so that money is
+# not left unspent only because no group can afford one more project alone.
+ENGINE_RULES = {"greedy": "greedy", "mes": "mes-add1-greedy"}
 
 
 def next_phase(phases: Sequence[str], current: str) -> str | None:
