@@ -334,14 +334,26 @@ def advance(
     actor_id: int,
     now: datetime,
     closes_at: datetime | None = None,
+    expected: str | None = None,
 ) -> str:
     """Move the round to its next phase and do what that phase needs.
+
+    ``expected`` is the phase the person saw: a second click (or a second
+    worker) finds the round moved on and is refused instead of skipping a phase.
 
     screening: no more proposals. voting: every proposal must be screened and at
     least two accepted; opens a ballot box until ``closes_at``. results: the box
     is counted and published (only after it closed) and funded projects become
     plan items. delivery: the round is done. Returns the new phase.
     """
+    # Concurrent requests on one round queue here (PostgreSQL row lock; SQLite
+    # write transactions are serial already) and see each other's phase.
+    session.flush()  # refresh would drop unflushed changes of this transaction
+    session.refresh(budget_round, with_for_update=True)
+    if expected is not None and budget_round.phase != expected:
+        raise DomainError(
+            "round.moved_on", N_("The round has already moved on; reload the page."), status=409
+        )
     target = next_phase([p.value for p in ROUND_PHASES], budget_round.phase)
     if target is None:
         raise DomainError("round.finished", N_("This round is finished."), status=409)

@@ -252,8 +252,11 @@ def advance(
     actor_id: int,
     now: datetime,
     closes_at: datetime | None = None,
+    expected: str | None = None,
 ) -> str:
     """Move the cycle on; each step checks what it needs.
+
+    ``expected`` is the phase the person saw; a stale or repeated request is refused.
 
     to screening: no more submissions. to session: every submission screened
     and the list competitive (差额). Opening the ballot (see open_ballot) needs a
@@ -261,6 +264,12 @@ def advance(
     to evaluation: the satisfaction box opens. to closed: it is published and
     dissatisfied projects open rectification items.
     """
+    session.flush()  # refresh would drop unflushed changes of this transaction
+    session.refresh(cycle, with_for_update=True)  # concurrent requests queue here
+    if expected is not None and cycle.phase != expected:
+        raise DomainError(
+            "cycle.moved_on", N_("The cycle has already moved on; reload the page."), status=409
+        )
     phase = CyclePhase(cycle.phase)
     if phase is CyclePhase.SOLICITATION:
         target = CyclePhase.SCREENING
@@ -309,6 +318,8 @@ def open_ballot(
     session: Session, cycle: LivelihoodCycle, actor_id: int, now: datetime, closes_at: datetime
 ) -> BallotBox:
     """Open the session's secret ballot: needs the quorum and a competitive list."""
+    session.flush()  # refresh would drop unflushed changes of this transaction
+    session.refresh(cycle, with_for_update=True)
     if cycle.phase != CyclePhase.SESSION.value or cycle.box_id is not None:
         raise DomainError("cycle.phase", N_("The ballot cannot be opened now."), status=409)
     present = attendance(session, cycle)

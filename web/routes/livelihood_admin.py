@@ -155,6 +155,7 @@ async def advance(request: Request) -> Response:
             user(request).id,
             now(request),
             local_time(fields.get("closes_at", "")),
+            expected=fields.get("from") or None,
         )
     except DomainError as error:
         return await _cycle_admin(
