@@ -139,7 +139,12 @@ async def advance(request: Request) -> Response:
     closes_at = local_time(fields.get("closes_at", ""))
     try:
         phase = budgets.advance(
-            db(request), budget_round, user(request).id, now(request), closes_at
+            db(request),
+            budget_round,
+            user(request).id,
+            now(request),
+            closes_at,
+            expected=fields.get("from") or None,
         )
     except DomainError as error:
         return await _round_admin(
