@@ -246,6 +246,51 @@ def sign_in_deputy(
     return True
 
 
+def register_attendance(
+    session: Session, cycle: LivelihoodCycle, entry_id: int, clerk_id: int, now: datetime
+) -> bool:
+    """The session's clerk signs a deputy in from the paper register (True if new)."""
+    if cycle.phase != CyclePhase.SESSION.value:
+        raise DomainError(
+            "cycle.phase", N_("Attendance is taken only during the session."), status=409
+        )
+    entry = session.get(DeputyEntry, entry_id)
+    if entry is None or entry.congress_id != cycle.congress_id:
+        raise DomainError(
+            "cycle.not_deputy", N_("Only the deputies of this congress session may vote here.")
+        )
+    try:
+        with session.begin_nested():
+            session.add(
+                Attendance(
+                    cycle_id=cycle.id, deputy_entry_id=entry.id, signed_at=now, signed_by=clerk_id
+                )
+            )
+    except IntegrityError:
+        return False
+    audit.record(
+        session,
+        actor_id=clerk_id,
+        action="livelihood.attendance",
+        target=_ref(cycle),
+        deputy_entry=entry.id,
+    )
+    return True
+
+
+def roll_call(session: Session, cycle: LivelihoodCycle) -> list[tuple[DeputyEntry, bool]]:
+    """Every deputy of the congress and whether they have signed in."""
+    present = set(
+        session.scalars(select(Attendance.deputy_entry_id).where(Attendance.cycle_id == cycle.id))
+    )
+    entries = session.scalars(
+        select(DeputyEntry)
+        .where(DeputyEntry.congress_id == cycle.congress_id)
+        .order_by(DeputyEntry.constituency, DeputyEntry.id)
+    )
+    return [(e, e.id in present) for e in entries]
+
+
 def advance(
     session: Session,
     cycle: LivelihoodCycle,

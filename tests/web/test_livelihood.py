@@ -133,6 +133,17 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
         ).status_code
         == 422
     )
+    # The clerk signs in the deputy without an account from the paper register.
+    with Session(engine) as s:
+        paper_deputy = s.scalars(
+            select(DeputyEntry.id).where(DeputyEntry.account_id.is_(None))
+        ).one()
+    clerk = client.submit(
+        f"/admin/livelihood/{cycle_id}/attendance",
+        {"deputy_entry_id": str(paper_deputy)},
+        page=f"/admin/livelihood/{cycle_id}",
+    )
+    assert clerk.status_code == 303
     deputies = {}
     for login in ["deputy", "representative", "volunteer"]:
         c = make_client()
@@ -152,7 +163,7 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
         cycle = s.get(LivelihoodCycle, cycle_id)
         assert cycle is not None and cycle.box_id is not None
         box_id = cycle.box_id
-        assert s.scalar(select(func.count()).select_from(Attendance)) == 3
+        assert s.scalar(select(func.count()).select_from(Attendance)) == 4
 
     votes = {
         "deputy": [f"c{ids[0]}", f"c{ids[1]}"],

@@ -113,6 +113,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/admin/livelihood/{cycle}"): LIVELIHOOD,
     ("POST", "/admin/livelihood/{cycle}/advance"): LIVELIHOOD,
     ("POST", "/admin/livelihood/{cycle}/ballot"): LIVELIHOOD,
+    ("POST", "/admin/livelihood/{cycle}/attendance"): LIVELIHOOD,
     ("POST", "/admin/livelihood/candidates/{candidate}/screen"): LIVELIHOOD,
     ("GET", "/api/v1/livelihood/cycles"): EVERYONE,
     ("GET", "/api/v1/livelihood/cycles/{cycle}"): EVERYONE,

@@ -14,7 +14,12 @@ from participation.ballots.boxes import get_box
 from participation.errors import N_, DomainError
 from participation.projects import livelihood
 from participation.projects.models import LivelihoodCycle
-from participation.projects.rules import CYCLE_PHASE_LABELS, CYCLE_PHASES, SUBMITTER_LABELS
+from participation.projects.rules import (
+    CYCLE_PHASE_LABELS,
+    CYCLE_PHASES,
+    SUBMITTER_LABELS,
+    CyclePhase,
+)
 from participation.rolls import Congress
 from participation.rules.permissions import Permission
 from web import htmx
@@ -99,6 +104,9 @@ async def _cycle_admin(
         "listed": livelihood.candidates_of(session, cycle, "candidate"),
         "competitive": livelihood.competitiveness(session, cycle),
         "quorum": livelihood.attendance(session, cycle),
+        "roll_call": livelihood.roll_call(session, cycle)
+        if cycle.phase == CyclePhase.SESSION.value
+        else [],
         "box": get_box(session, cycle.box_id) if cycle.box_id else None,
         "phase_labels": CYCLE_PHASE_LABELS,
         "phases": CYCLE_PHASES,
@@ -200,10 +208,27 @@ async def open_ballot(request: Request) -> Response:
     return htmx.redirect(request, f"/admin/livelihood/{cycle.id}")
 
 
+@requires(Permission.MANAGE_LIVELIHOOD)
+async def attendance(request: Request) -> Response:
+    """The clerk signs in a deputy from the paper register."""
+    cycle = _scoped(request)
+    fields = await form_fields(request)
+    entry = fields.get("deputy_entry_id", "")
+    try:
+        livelihood.register_attendance(
+            db(request), cycle, int(entry) if entry.isdigit() else 0, user(request).id, now(request)
+        )
+    except DomainError as error:
+        return await _cycle_admin(request, cycle, error.status, error=error.message)
+    flash(request, "The deputy is signed in.", "success")
+    return htmx.redirect(request, f"/admin/livelihood/{cycle.id}#roll-call")
+
+
 routes = [
     Route("/admin/livelihood", cycle_list, methods=["GET", "POST"]),
     Route("/admin/livelihood/{cycle_id:int}", cycle_admin),
     Route("/admin/livelihood/{cycle_id:int}/advance", advance, methods=["POST"]),
     Route("/admin/livelihood/{cycle_id:int}/ballot", open_ballot, methods=["POST"]),
+    Route("/admin/livelihood/{cycle_id:int}/attendance", attendance, methods=["POST"]),
     Route("/admin/livelihood/candidates/{candidate_id:int}/screen", screen, methods=["POST"]),
 ]
