@@ -244,6 +244,37 @@ def test_deputy_signs_in_votes_and_reads_the_result_sheet(
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
 
+    # Year-end: the deputies grade the adopted projects; a dissatisfied one is rectified.
+    admin.goto(f"{base}/admin/livelihood/{cycle_id}")
+    admin.fill("#f-closes_at", in_an_hour())
+    admin.get_by_role("button", name="开始年终满意度测评").click()
+    expect(admin.get_by_text("已进入下一阶段")).to_be_visible()
+    deputy.goto(f"{base}/livelihood/{cycle_id}")
+    deputy.get_by_role("link", name="年终满意度测评").click()
+    deputy.get_by_role("group", name="社区食堂").get_by_label("不满意").check()
+    deputy.get_by_role("group", name="老旧小区加装电梯").get_by_label("满意", exact=True).check()
+    deputy.get_by_role("button", name="投出我的选票").click()
+    expect(deputy.get_by_role("heading", name="您的选票已投出")).to_be_visible()
+    engine = make_engine(live_server.db_url)
+    with Session(engine) as s:
+        satisfaction_id = livelihood.get_cycle(s, cycle_id).satisfaction_box_id
+    engine.dispose()
+    assert satisfaction_id is not None
+    close_voting(live_server, satisfaction_id)
+    admin.goto(f"{base}/admin/livelihood/{cycle_id}")
+    admin.get_by_role("button", name="公布满意度测评结果").click()
+    expect(admin.get_by_text("已进入下一阶段")).to_be_visible()
+    deputy.goto(f"{base}/livelihood/{cycle_id}/result")
+    grades = deputy.get_by_role("table", name="代表对各项目的测评结果")
+    row = grades.get_by_role("row", name=re.compile("社区食堂"))
+    expect(row).to_contain_text("不满意")
+    expect(row.get_by_role("link", name="整改")).to_have_attribute(
+        "href", re.compile(r"^/plan/items/\d+$")
+    )
+    expect(grades.get_by_role("row", name=re.compile("老旧小区加装电梯"))).not_to_contain_text(
+        "整改"
+    )
+
 
 PAGES = ["/budgets", "/budgets/1", "/budgets/1/results", "/livelihood", "/livelihood/1"]
 
