@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('rule', sa.String(length=20), nullable=False),
     sa.Column('roll', sa.String(length=20), nullable=False),
     sa.Column('max_choices', sa.Integer(), nullable=True),
+    sa.Column('min_share_percent', sa.Integer(), nullable=True),
     sa.Column('phase', sa.String(length=20), nullable=False),
     sa.Column('box_id', sa.Integer(), nullable=True),
     sa.Column('created_by', sa.Integer(), nullable=True),

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select
@@ -60,6 +61,7 @@ class NewRound:
     roll: str
     description: str = ""
     max_choices: int | None = None
+    min_share_percent: int | None = None
 
 
 def create_round(session: Session, new: NewRound, actor_id: int | None) -> BudgetRound:
@@ -75,6 +77,8 @@ def create_round(session: Session, new: NewRound, actor_id: int | None) -> Budge
         problems["roll"] = N_("Choose who votes.")
     if new.max_choices is not None and new.max_choices < 1:
         problems["max_choices"] = N_("Enter a whole number.")
+    if new.min_share_percent is not None and not 1 <= new.min_share_percent <= 100:
+        problems["min_share_percent"] = N_("Enter a percentage from 1 to 100.")
     if problems:
         raise DomainError("round.invalid", N_("Please correct the marked fields."), fields=problems)
     get_area(session, new.area_id)
@@ -87,6 +91,7 @@ def create_round(session: Session, new: NewRound, actor_id: int | None) -> Budge
         rule=new.rule,
         roll=new.roll,
         max_choices=new.max_choices,
+        min_share_percent=new.min_share_percent,
         phase=RoundPhase.PROPOSAL.value,
         created_by=actor_id,
     )
@@ -411,6 +416,9 @@ def _open_voting(
                 min_choices=1,
                 max_choices=budget_round.max_choices,
                 budget=budget_round.budget_yuan,
+                min_share=Fraction(budget_round.min_share_percent, 100)
+                if budget_round.min_share_percent
+                else None,
             ),
             rule={"rule": ENGINE_RULES[budget_round.rule], "budget": budget_round.budget_yuan},
             items=[

@@ -32,6 +32,8 @@ class BudgetRound(Base):
     rule: Mapped[str] = mapped_column(String(20))  # "greedy" | "mes"
     roll: Mapped[str] = mapped_column(String(20))  # "residents" | "households"
     max_choices: Mapped[int | None] = mapped_column()
+    # A ballot must use at least this share of the budget (percent), if set.
+    min_share_percent: Mapped[int | None] = mapped_column()
     phase: Mapped[str] = mapped_column(String(20), default="proposal")
     box_id: Mapped[int | None] = mapped_column(ForeignKey("ballot_boxes.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))

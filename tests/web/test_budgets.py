@@ -183,6 +183,51 @@ def test_a_round_from_proposals_to_plan_items(app, client, make_client, voters, 
     assert xlsx.content[:2] == b"PK"
 
 
+def test_a_round_with_choice_limits(app, client, make_client, voters, engine) -> None:  # type: ignore[no-untyped-def]
+    """At most two projects per ballot, using at least half of the budget."""
+    app.state.fixed_now = NOW
+    client.sign_in("communityworker", PASSWORD)
+    bad = client.submit(
+        "/admin/budgets",
+        {
+            "title": "x",
+            "area_id": str(voters["community"].id),
+            "year": "2026",
+            "budget_yuan": "100000",
+            "rule": "mes",
+            "roll": "households",
+            "min_share_percent": "150",
+        },
+        page="/admin/budgets",
+    )
+    assert bad.status_code == 422 and "f-min_share_percent-error" in bad.text
+    round_id = create_round(
+        client, voters, rule="mes", roll="households", max_choices="2", min_share_percent="50"
+    )
+    resident = make_client()
+    resident.sign_in("resident", PASSWORD)
+    ids = []
+    for title, cost in PROPOSALS:
+        response = propose(resident, round_id, title, cost)
+        ids.append(int(response.headers["location"].rsplit("/", 1)[1]))
+    advance(client, round_id)
+    for proposal_id in ids:
+        screen(client, round_id, proposal_id)
+    assert advance(client, round_id, closes_at=local(NOW + timedelta(hours=2))).status_code == 303
+    with Session(engine) as s:
+        box_id = s.get(BudgetRound, round_id).box_id  # type: ignore[union-attr]
+    cases = [
+        ([f"p{ids[2]}"], 422),  # 30,000 < half of 100,000
+        ([f"p{i}" for i in ids], 422),  # three projects
+        ([f"p{ids[0]}", f"p{ids[2]}"], 303),
+    ]
+    for items, status in cases:
+        cast = resident.submit(f"/ballots/{box_id}/cast", {"item": items}, page="/")
+        assert cast.status_code == status, items
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(CastBallot)) == 1
+
+
 def test_bad_proposals_are_refused_and_nothing_is_stored(
     app, client, make_client, voters, engine
 ) -> None:  # type: ignore[no-untyped-def]

@@ -68,6 +68,7 @@ async def round_list(request: Request) -> Response:
     budget = parse_yuan(fields.get("budget_yuan", ""))
     year = fields.get("year", "")
     max_choices = fields.get("max_choices", "")
+    min_share = fields.get("min_share_percent", "")
     try:
         area = get_area(session, int(fields.get("area_id", "0") or 0))
         authorize(request, Permission.MANAGE_BUDGETS, area.path)
@@ -77,6 +78,8 @@ async def round_list(request: Request) -> Response:
             problems["year"] = N_("Enter a whole number.")
         if max_choices and not max_choices.isdigit():
             problems["max_choices"] = N_("Enter a whole number.")
+        if min_share and not min_share.isdigit():
+            problems["min_share_percent"] = N_("Enter a percentage from 1 to 100.")
         if problems:
             raise DomainError("round.invalid", N_("Please correct the marked fields."))
         created = budgets.create_round(
@@ -90,6 +93,7 @@ async def round_list(request: Request) -> Response:
                 roll=fields.get("roll", ""),
                 description=fields.get("description", ""),
                 max_choices=int(max_choices) if max_choices else None,
+                min_share_percent=int(min_share) if min_share else None,
             ),
             user(request).id,
         )

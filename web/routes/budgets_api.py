@@ -27,6 +27,8 @@ def round_json(budget_round: BudgetRound) -> dict[str, Any]:
         "budget_yuan": budget_round.budget_yuan,
         "rule": budget_round.rule,
         "roll": budget_round.roll,
+        "max_choices": budget_round.max_choices,
+        "min_share_percent": budget_round.min_share_percent,
         "phase": budget_round.phase,
         "ballot_id": budget_round.box_id,
         "url": f"/budgets/{budget_round.id}",
