@@ -292,3 +292,46 @@ def test_a_proposal_with_a_photo_in_english(app, client, make_client, voters) ->
     assert resident.get(f"{proposal_url}/photo").content == png
     page = resident.get(proposal_url).text
     assert "3,000" in page and "/photo" in page
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_proposal_form_as_a_page_and_as_an_htmx_fragment(  # type: ignore[no-untyped-def]
+    app, client, make_client, voters, htmx: bool
+) -> None:
+    app.state.fixed_now = NOW
+    client.sign_in("communityworker", PASSWORD)
+    round_id = create_round(client, voters)
+    resident = make_client()
+    resident.sign_in("resident", PASSWORD)
+    headers = {"HX-Request": "true", "HX-Target": "propose_form"} if htmx else {}
+    bad = resident.submit(
+        f"/budgets/{round_id}/propose",
+        {"title": "长者饭堂", "cost_yuan": "0"},
+        page=f"/budgets/{round_id}",
+        headers=headers,
+    )
+    assert bad.status_code == 422
+    assert 'id="f-cost_yuan-error"' in bad.text
+    assert bad.text.lstrip().startswith("<form") is htmx
+    good = (
+        propose(resident, round_id, "长者饭堂", "60000")
+        if not htmx
+        else resident.submit(
+            f"/budgets/{round_id}/propose",
+            {
+                "title": "长者饭堂",
+                "description": "午餐",
+                "location": "中心",
+                "cost_yuan": "60000",
+                "beneficiaries": "老人",
+            },
+            page=f"/budgets/{round_id}",
+            headers=headers,
+        )
+    )
+    if htmx:
+        assert good.status_code == 200 and good.headers["HX-Redirect"].startswith(
+            "/budgets/proposals/"
+        )
+    else:
+        assert good.status_code == 303
