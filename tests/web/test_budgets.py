@@ -181,6 +181,9 @@ def test_a_round_from_proposals_to_plan_items(app, client, make_client, voters, 
     assert {r["title"] for r in rows if r["funded"] == "True"} == funded
     xlsx = client.get(f"/api/v1/budget-rounds/{round_id}/projects.xlsx")
     assert xlsx.content[:2] == b"PK"
+    listed = client.get("/api/v1/budget-rounds").json()
+    assert [r["id"] for r in listed["items"]] == [round_id]
+    assert "/api/v1/budget-rounds" in client.get("/api/openapi.json").json()["paths"]
 
 
 def test_a_round_with_choice_limits(app, client, make_client, voters, engine) -> None:  # type: ignore[no-untyped-def]
