@@ -37,7 +37,6 @@ from participation.projects.models import (
 )
 from participation.projects.proposals import (
     PHOTO_MAX_BYTES,
-    PHOTO_TYPES,
     ProposalView,
     Screening,
     comment,
@@ -64,7 +63,6 @@ from participation.rules.eligibility import Roll
 
 __all__ = [
     "PHOTO_MAX_BYTES",
-    "PHOTO_TYPES",
     "NewRound",
     "ProposalView",
     "Results",

@@ -30,9 +30,8 @@ from participation.projects.models import (
 from participation.projects.rules import (
     ProposalDraft,
     RoundPhase,
+    image_type,
 )
-
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 
@@ -54,13 +53,18 @@ def submit_proposal(
     budget_round: BudgetRound,
     author_id: int,
     draft: ProposalDraft,
-    photo: tuple[str, bytes] | None = None,
+    photo: bytes | None = None,
 ) -> Proposal:
-    """Add a proposal while the round collects them; a photo is optional."""
+    """Add a proposal while the round collects them; a photo is optional.
+
+    The photo's type is read from its bytes, never from what the browser claims,
+    so only real JPEG, PNG or WebP images are stored and served.
+    """
     _require_phase(budget_round, RoundPhase.PROPOSAL, N_("This round no longer accepts proposals."))
+    content_type = None
     if photo is not None:
-        content_type, data = photo
-        if content_type not in PHOTO_TYPES:
+        content_type, data = image_type(photo), photo
+        if content_type is None:
             raise DomainError(
                 "proposal.photo",
                 N_("The photo must be a JPEG, PNG or WebP image."),
@@ -83,8 +87,8 @@ def submit_proposal(
     )
     session.add(proposal)
     session.flush()
-    if photo is not None:
-        session.add(ProposalPhoto(proposal_id=proposal.id, content_type=photo[0], data=photo[1]))
+    if photo is not None and content_type is not None:
+        session.add(ProposalPhoto(proposal_id=proposal.id, content_type=content_type, data=photo))
         session.flush()
     return proposal
 

@@ -269,5 +269,16 @@ def compare_outcomes(
     return rows, spent, spent_other
 
 
+def image_type(data: bytes) -> str | None:
+    """The media type of a JPEG, PNG or WebP image from its first bytes; None otherwise."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
 def other_rule(rule: str) -> str:
     return "mes" if rule == "greedy" else "greedy"

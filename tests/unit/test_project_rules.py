@@ -15,6 +15,7 @@ from participation.projects.rules import (
     check_proposal,
     compare_outcomes,
     competitive_list,
+    image_type,
     next_phase,
     other_rule,
     parse_yuan,
@@ -174,3 +175,18 @@ def test_compare_outcomes_marks_the_rows_that_change() -> None:
     assert [r.key for r in rows] == ["a", "b", "c"]
     assert [r.differs for r in rows] == [False, True, True]
     assert (spent, spent_other) == (90, 90)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\xff\xd8\xff\xe0rest", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\nrest", "image/png"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"MZ\x90\x00", None),
+        (b"<svg onload=alert(1)>", None),
+        (b"", None),
+    ],
+)
+def test_image_type_is_read_from_the_bytes(data: bytes, expected: str | None) -> None:
+    assert image_type(data) == expected

@@ -260,7 +260,7 @@ def test_bad_proposals_are_refused_and_nothing_is_stored(
             "beneficiaries": "x",
         },
         page="/",
-        files={"photo": ("a.exe", b"MZ...", "application/octet-stream")},
+        files={"photo": ("a.png", b"MZ...", "image/png")},  # a program that claims to be a PNG
     )
     assert bad_photo.status_code == 422
     # Outside the proposal phase: refused.

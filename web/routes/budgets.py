@@ -75,9 +75,7 @@ async def propose(request: Request) -> Response:
     fields = await form_fields(request)
     draft, problems = check_proposal(fields)
     photo_file = await upload(request, "photo")
-    photo = None
-    if photo_file is not None:
-        photo = (photo_file.content_type or "", await photo_file.read())
+    photo = await photo_file.read() if photo_file is not None else None
     try:
         if draft is None:
             raise DomainError("proposal.invalid", N_("Please correct the marked fields."))
