@@ -66,6 +66,8 @@ def upgrade() -> None:
     sa.Column('places', sa.Integer(), nullable=False),
     sa.Column('extra_percent', sa.Integer(), nullable=False),
     sa.Column('form', sa.String(length=10), nullable=False),
+    sa.Column('satisfaction_base', sa.String(length=10), nullable=False),
+    sa.Column('satisfaction_half', sa.String(length=10), nullable=False),
     sa.Column('phase', sa.String(length=20), nullable=False),
     sa.Column('box_id', sa.Integer(), nullable=True),
     sa.Column('satisfaction_box_id', sa.Integer(), nullable=True),

@@ -31,6 +31,8 @@ class NewCycle:
     places: int
     extra_percent: int = 20
     form: str = "choose"
+    satisfaction_base: str = "cast"  # "cast" | "eligible"
+    satisfaction_half: str = "exceed"  # "exceed" | "reach"
 
 
 def create_cycle(session: Session, new: NewCycle, actor_id: int | None) -> LivelihoodCycle:
@@ -41,6 +43,11 @@ def create_cycle(session: Session, new: NewCycle, actor_id: int | None) -> Livel
         problems["places"] = N_("Enter a whole number.")
     if not 0 <= new.extra_percent <= 200:
         problems["extra_percent"] = N_("Enter a whole number.")
+    if new.satisfaction_base not in ("cast", "eligible") or new.satisfaction_half not in (
+        "exceed",
+        "reach",
+    ):
+        problems["satisfaction"] = N_("Choose how the year-end vote is counted.")
     if new.form not in ("choose", "yes_no"):
         problems["form"] = N_("Choose a ballot form.")
     if problems:
@@ -54,6 +61,8 @@ def create_cycle(session: Session, new: NewCycle, actor_id: int | None) -> Livel
         places=new.places,
         extra_percent=new.extra_percent,
         form=new.form,
+        satisfaction_base=new.satisfaction_base,
+        satisfaction_half=new.satisfaction_half,
         phase=CyclePhase.SOLICITATION.value,
         created_by=actor_id,
     )

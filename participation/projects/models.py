@@ -123,6 +123,10 @@ class LivelihoodCycle(Base):
     # The candidate list must exceed the places by at least this many percent (差额).
     extra_percent: Mapped[int] = mapped_column(default=20)
     form: Mapped[str] = mapped_column(String(10), default="choose")  # "choose" | "yes_no"
+    # Year-end vote: a project is satisfactory when satisfied (plus basically
+    # satisfied) grades reach or exceed half of the deputies who voted or of all.
+    satisfaction_base: Mapped[str] = mapped_column(String(10), default="cast")
+    satisfaction_half: Mapped[str] = mapped_column(String(10), default="exceed")
     phase: Mapped[str] = mapped_column(String(20), default="solicitation")
     box_id: Mapped[int | None] = mapped_column(ForeignKey("ballot_boxes.id"))
     satisfaction_box_id: Mapped[int | None] = mapped_column(ForeignKey("ballot_boxes.id"))

@@ -47,7 +47,11 @@ def open_satisfaction(
             opens_at=now,
             closes_at=closes_at,
             form=BallotForm(FormKind.SATISFACTION),
-            rule={"rule": "satisfaction", "base": "cast", "half": "exceed"},
+            rule={
+                "rule": "satisfaction",
+                "base": cycle.satisfaction_base,
+                "half": cycle.satisfaction_half,
+            },
             items=[
                 NewItem(c.name, c.funds_yuan, c.department, key=c.ballot_key or f"c{c.id}")
                 for c in adopted

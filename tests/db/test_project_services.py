@@ -190,3 +190,33 @@ def test_concurrent_attendance_counts_once(engine, world) -> None:  # type: igno
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Attendance)) == 1
         assert livelihood.attendance(s, livelihood.get_cycle(s, cycle.id)).present == 1
+
+
+def test_the_year_end_vote_counts_as_the_cycle_says(engine, world) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        congress = Congress(area_id=world["district"].id, term=1, session_number=2, name="会议")
+        s.add(congress)
+        s.flush()
+        with pytest.raises(DomainError) as refused:
+            livelihood.create_cycle(
+                s, livelihood.NewCycle(congress.id, 2026, "x", 1, satisfaction_half="most"), None
+            )
+        assert "satisfaction" in refused.value.fields
+        cycle = livelihood.create_cycle(
+            s,
+            livelihood.NewCycle(
+                congress.id,
+                2026,
+                "民生实事",
+                1,
+                satisfaction_base="eligible",
+                satisfaction_half="reach",
+            ),
+            None,
+        )
+        draft = CandidateDraft("甲", "b", "c", "局", 100, "财政", date(2026, 12, 31), "public")
+        adopted = livelihood.submit(s, cycle, draft, None)
+        adopted.status, adopted.ballot_key = "adopted", "c1"
+        livelihood.open_satisfaction(s, cycle, 1, NOW, NOW + timedelta(days=1))
+        box = get_box(s, cycle.satisfaction_box_id or 0)
+        assert box.rule == {"rule": "satisfaction", "base": "eligible", "half": "reach"}

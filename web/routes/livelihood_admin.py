@@ -76,6 +76,8 @@ async def cycle_list(request: Request) -> Response:
                 places=int(fields["places"]),
                 extra_percent=int(fields["extra_percent"]),
                 form=fields.get("form", "choose"),
+                satisfaction_base=fields.get("satisfaction_base", "cast"),
+                satisfaction_half=fields.get("satisfaction_half", "exceed"),
             ),
             user(request).id,
         )

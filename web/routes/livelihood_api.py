@@ -28,6 +28,8 @@ def cycle_json(cycle: LivelihoodCycle) -> dict[str, Any]:
         "places": cycle.places,
         "extra_percent": cycle.extra_percent,
         "form": cycle.form,
+        "satisfaction_base": cycle.satisfaction_base,
+        "satisfaction_half": cycle.satisfaction_half,
         "phase": cycle.phase,
         "ballot_id": cycle.box_id,
         "satisfaction_ballot_id": cycle.satisfaction_box_id,
