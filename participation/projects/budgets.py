@@ -8,6 +8,7 @@ is re-exported here, so the web layer imports one module.
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
@@ -251,13 +252,23 @@ class Results:
     other_rule: str
 
 
-def results(session: Session, budget_round: BudgetRound) -> Results | None:
-    """The published tally and, from the same ballots, the tally under the other rule."""
+def results(
+    session: Session,
+    budget_round: BudgetRound,
+    cache: MutableMapping[str, Results] | None = None,
+) -> Results | None:
+    """The published tally and, from the same ballots, the tally under the other rule.
+
+    A published bulletin never changes, so ``cache`` (keyed by its root hash)
+    may keep the recount: Equal Shares over thousands of ballots takes a while.
+    """
     if budget_round.box_id is None:
         return None
     box = get_box(session, budget_round.box_id)
-    if not box.bulletin_json:
+    if not box.bulletin_json or not box.bulletin_root:
         return None
+    if cache is not None and box.bulletin_root in cache:
+        return cache[box.bulletin_root]
     bulletin = json.loads(box.bulletin_json)
     header = dict(bulletin["box"])
     alternative = other_rule(budget_round.rule)
@@ -266,4 +277,9 @@ def results(session: Session, budget_round: BudgetRound) -> Results | None:
     other = count_bulletin(
         header, [b["content"] for b in ballots], [b["source"] != "online" for b in ballots]
     )
-    return Results(bulletin["tally"], other, alternative)
+    found = Results(bulletin["tally"], other, alternative)
+    if cache is not None:
+        if len(cache) > 100:
+            cache.clear()
+        cache[box.bulletin_root] = found
+    return found

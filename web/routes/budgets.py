@@ -166,10 +166,18 @@ async def photo(request: Request) -> Response:
     )
 
 
+def round_results(request: Request, budget_round: BudgetRound) -> budgets.Results | None:
+    """Results with the other rule's recount kept per worker (bulletins never change)."""
+    cache = getattr(request.app.state, "budget_results", None)
+    if cache is None:
+        cache = request.app.state.budget_results = {}
+    return budgets.results(db(request), budget_round, cache)
+
+
 async def results_page(request: Request) -> Response:
     session = db(request)
     budget_round = budgets.get_round(session, request.path_params["round_id"])
-    found = budgets.results(session, budget_round)
+    found = round_results(request, budget_round)
     if found is None:
         raise DomainError("round.no_results", N_("The results are not published yet."), status=404)
     rows, spent, spent_other = compare_outcomes(found.tally, found.other)

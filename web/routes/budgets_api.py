@@ -13,6 +13,7 @@ from participation.projects import budgets
 from participation.projects.models import BudgetRound
 from participation.projects.rules import compare_outcomes
 from web.dbsession import db
+from web.routes.budgets import round_results
 from web.tabular import table_response
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -44,7 +45,7 @@ def _projects(request: Request, budget_round: BudgetRound) -> list[dict[str, Any
     """Proposals with screening and, once published, votes and funding under both rules.
     The author is not named: open data carries no personal data."""
     session = db(request)
-    found = budgets.results(session, budget_round)
+    found = round_results(request, budget_round)
     outcome = {}
     if found is not None:
         rows, _, _ = compare_outcomes(found.tally, found.other)
@@ -75,7 +76,7 @@ def _projects(request: Request, budget_round: BudgetRound) -> list[dict[str, Any
 async def round_detail(request: Request) -> Response:
     session = db(request)
     budget_round = budgets.get_round(session, request.path_params["round_id"])
-    found = budgets.results(session, budget_round)
+    found = round_results(request, budget_round)
     return JSONResponse(
         round_json(budget_round)
         | {
