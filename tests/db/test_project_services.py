@@ -137,7 +137,13 @@ def test_results_publish_once_with_one_plan_item_per_project(engine, world, open
         items = s.scalars(select(PlanItem)).all()
         assert [i.title for i in items].count("长者饭堂") == 1
         assert {i.title for i in items} == {"长者饭堂", "路灯改造"}
-        assert budgets.get_round(s, budget_round.id).phase in ("results", "delivery")
+        published = budgets.get_round(s, budget_round.id)
+        assert published.phase in ("results", "delivery")
+        cache: dict[str, budgets.Results] = {}
+        first = budgets.results(s, published, cache)
+        assert first is not None and first.other_rule == "mes"
+        assert budgets.results(s, published, cache) is first and len(cache) == 1
+        assert first.tally["selected"] == [f"p{proposals[0].id}", f"p{proposals[1].id}"]
 
 
 def test_a_refused_screening_stores_nothing(engine, world, open_round) -> None:  # type: ignore[no-untyped-def]
