@@ -24,6 +24,7 @@ from participation.projects.rules import (
     CYCLE_PHASES,
     SUBMITTER_KINDS,
     SUBMITTER_LABELS,
+    CyclePhase,
     check_candidate,
 )
 from web import htmx
@@ -42,7 +43,9 @@ GLOBALS = {"phase_labels": CYCLE_PHASE_LABELS, "phases": CYCLE_PHASES}
 async def cycle_list(request: Request) -> Response:
     session = db(request)
     rows = [(c, get_congress(session, c.congress_id)) for c in livelihood.cycles(session)]
-    return render(request, "livelihood/list.html", {"rows": rows} | GLOBALS)
+    current = [(c, g) for c, g in rows if c.phase != CyclePhase.CLOSED.value]
+    past = [(c, g) for c, g in rows if c.phase == CyclePhase.CLOSED.value]
+    return render(request, "livelihood/list.html", {"current": current, "past": past} | GLOBALS)
 
 
 def _cycle_context(request: Request, cycle: LivelihoodCycle) -> dict[str, Any]:
