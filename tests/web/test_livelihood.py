@@ -232,6 +232,10 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
         assert fix.due_on is not None
     sheet = client.get(f"/livelihood/{cycle_id}/result").text
     assert 'id="satisfaction"' in sheet and f"/plan/items/{fix.id}" in sheet
+    listing = client.get("/livelihood").text
+    assert listing.startswith("<!doctype html>")
+    past = listing[listing.index('id="past-cycles"') :]
+    assert "一区2026年民生实事项目" in past  # a closed cycle is listed as past
     data = client.get(f"/api/v1/livelihood/cycles/{cycle_id}").json()
     assert [c["status"] for c in data["candidates"]].count("adopted") == 1
     assert client.get(f"/api/v1/livelihood/cycles/{cycle_id}/candidates.csv").status_code == 200
