@@ -104,7 +104,7 @@ def seed_projects(session: Session, by_name: dict[str, Area], congress_id: int) 
         ),
         None,
     )
-    _finished_cycle(session, congress_id, now, rng)
+    _finished_cycle(session, congress_id, now)
     livelihood.create_cycle(
         session,
         livelihood.NewCycle(
@@ -218,7 +218,7 @@ def _open_round(session: Session, community: Area, now: datetime) -> None:
     )
 
 
-def _finished_cycle(session: Session, congress_id: int, now: datetime, rng: random.Random) -> None:
+def _finished_cycle(session: Session, congress_id: int, now: datetime) -> None:
     session_day = now - timedelta(days=300)
     cycle = livelihood.create_cycle(
         session,
