@@ -46,6 +46,8 @@ class Permission(StrEnum):
     RESPOND_EVALUATIONS = "respond_evaluations"  # the responsible department's answer
     MANAGE_PLAN = "manage_plan"  # enter plan items, milestones, roll up the year
     SUPERVISE_PLAN = "supervise_plan"  # record supervision visits on plan items
+    MANAGE_BUDGETS = "manage_budgets"  # community budget rounds: screening, phases
+    MANAGE_LIVELIHOOD = "manage_livelihood"  # congress cycles on livelihood projects
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -67,6 +69,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VERIFY_ORGANIZATIONS,
             Permission.RESPOND_EVALUATIONS,
             Permission.MANAGE_PLAN,
+            Permission.MANAGE_BUDGETS,
+            Permission.MANAGE_LIVELIHOOD,
         }
     ),
     Role.COMMUNITY_WORKER: frozenset(
@@ -78,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COUNT_PAPER,
             Permission.MANAGE_CONSULTATIONS,
             Permission.MANAGE_PLAN,
+            Permission.MANAGE_BUDGETS,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -22,6 +22,8 @@ CONSULTATIONS = frozenset({"staff", "community_worker", "admin"})
 ORGS = frozenset({"org_member", "admin"})
 DEPARTMENTS = frozenset({"staff", "admin"})
 SUPERVISORS = frozenset({"deputy", "representative", "admin"})
+BUDGETS = frozenset({"staff", "community_worker", "admin"})
+LIVELIHOOD = frozenset({"staff", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -169,6 +171,46 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/plan-items"): EVERYONE,
     ("GET", "/api/v1/plan-items.csv"): EVERYONE,
     ("GET", "/api/v1/plan-items.xlsx"): EVERYONE,
+    ("GET", "/budgets"): EVERYONE,
+    ("GET", "/budgets/notices"): SIGNED_IN,
+    ("GET", "/budgets/{round}"): EVERYONE,
+    ("GET", "/budgets/{round}/propose"): SIGNED_IN,
+    ("POST", "/budgets/{round}/propose"): SIGNED_IN,
+    ("GET", "/budgets/{round}/results"): EVERYONE,
+    ("GET", "/budgets/proposals/{proposal}"): EVERYONE,
+    ("POST", "/budgets/proposals/{proposal}/support"): SIGNED_IN,
+    ("POST", "/budgets/proposals/{proposal}/comment"): SIGNED_IN,
+    ("GET", "/budgets/proposals/{proposal}/photo"): EVERYONE,
+    ("GET", "/admin/budgets"): BUDGETS,
+    ("POST", "/admin/budgets"): BUDGETS,
+    ("GET", "/admin/budgets/{round}"): BUDGETS,
+    ("POST", "/admin/budgets/{round}/advance"): BUDGETS,
+    ("POST", "/admin/budgets/proposals/{proposal}/screen"): BUDGETS,
+    ("GET", "/api/v1/budget-rounds"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds.csv"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds.xlsx"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds/{round}"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds/{round}/projects.csv"): EVERYONE,
+    ("GET", "/api/v1/budget-rounds/{round}/projects.xlsx"): EVERYONE,
+    ("GET", "/livelihood"): EVERYONE,
+    ("GET", "/livelihood/{cycle}"): EVERYONE,
+    ("GET", "/livelihood/{cycle}/submit"): EVERYONE,
+    ("POST", "/livelihood/{cycle}/submit"): SIGNED_IN,
+    ("GET", "/livelihood/{cycle}/qr.svg"): EVERYONE,
+    ("POST", "/livelihood/{cycle}/attend"): SIGNED_IN,
+    ("GET", "/livelihood/{cycle}/result"): EVERYONE,
+    ("GET", "/livelihood/{cycle}/result.pdf"): EVERYONE,
+    ("GET", "/admin/livelihood"): LIVELIHOOD,
+    ("POST", "/admin/livelihood"): LIVELIHOOD,
+    ("GET", "/admin/livelihood/{cycle}"): LIVELIHOOD,
+    ("POST", "/admin/livelihood/{cycle}/advance"): LIVELIHOOD,
+    ("POST", "/admin/livelihood/{cycle}/ballot"): LIVELIHOOD,
+    ("POST", "/admin/livelihood/{cycle}/attendance"): LIVELIHOOD,
+    ("POST", "/admin/livelihood/candidates/{candidate}/screen"): LIVELIHOOD,
+    ("GET", "/api/v1/livelihood/cycles"): EVERYONE,
+    ("GET", "/api/v1/livelihood/cycles/{cycle}"): EVERYONE,
+    ("GET", "/api/v1/livelihood/cycles/{cycle}/candidates.csv"): EVERYONE,
+    ("GET", "/api/v1/livelihood/cycles/{cycle}/candidates.xlsx"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -197,6 +239,10 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "item": 1,
         "panel": 1,
         "milestone": 1,
+        "round": 1,
+        "proposal": 1,
+        "cycle": 1,
+        "candidate": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -222,6 +268,10 @@ def normalized(path: str) -> str:
         "item_id",
         "panel_id",
         "milestone_id",
+        "round_id",
+        "proposal_id",
+        "cycle_id",
+        "candidate_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path

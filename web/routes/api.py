@@ -177,9 +177,15 @@ async def ballot_bulletin(request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
-    from web.routes.evaluations_api import OPENAPI_PATHS as EVALUATION_PATHS
+    from web.routes import budgets_api, evaluations_api, livelihood_api
 
-    return JSONResponse(OPENAPI | {"paths": OPENAPI["paths"] | EVALUATION_PATHS})
+    paths = (
+        OPENAPI["paths"]
+        | evaluations_api.OPENAPI_PATHS
+        | budgets_api.OPENAPI_PATHS
+        | livelihood_api.OPENAPI_PATHS
+    )
+    return JSONResponse(OPENAPI | {"paths": paths})
 
 
 routes = [

@@ -1,0 +1,1 @@
+"""Project ballots: community budgets and congress ballots on livelihood projects."""

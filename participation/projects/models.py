@@ -1,0 +1,170 @@
+"""Project ballots: community budget rounds (社区微实事) and congress cycles on
+livelihood projects (民生实事项目人大代表票决制).
+
+Votes themselves live in the ballot engine (participation.ballots): a round or a
+cycle only points at its ballot box. Money is whole yuan.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
+from participation import areas as _areas  # noqa: F401
+from participation.ballots import models as _ballots  # noqa: F401
+from participation.db import Base, utcnow
+
+
+class BudgetRound(Base):
+    """A community budget round of one area, moving through its phases."""
+
+    __tablename__ = "budget_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    year: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    budget_yuan: Mapped[int] = mapped_column()
+    rule: Mapped[str] = mapped_column(String(20))  # "greedy" | "mes"
+    roll: Mapped[str] = mapped_column(String(20))  # "residents" | "households"
+    max_choices: Mapped[int | None] = mapped_column()
+    # A ballot must use at least this share of the budget (percent), if set.
+    min_share_percent: Mapped[int | None] = mapped_column()
+    phase: Mapped[str] = mapped_column(String(20), default="proposal")
+    box_id: Mapped[int | None] = mapped_column(ForeignKey("ballot_boxes.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Proposal(Base):
+    """A resident's project proposal in a budget round, and its screening."""
+
+    __tablename__ = "budget_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("budget_rounds.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(200))
+    cost_yuan: Mapped[int] = mapped_column()
+    beneficiaries: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    feasibility: Mapped[str] = mapped_column(Text, default="")
+    legality: Mapped[str] = mapped_column(Text, default="")
+    revised_cost_yuan: Mapped[int | None] = mapped_column()
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    screened_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    screened_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def final_cost(self) -> int:
+        return self.revised_cost_yuan if self.revised_cost_yuan is not None else self.cost_yuan
+
+
+class ProposalPhoto(Base):
+    __tablename__ = "budget_proposal_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("budget_proposals.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ProposalSupport(Base):
+    __tablename__ = "budget_proposal_supports"
+    __table_args__ = (UniqueConstraint("proposal_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("budget_proposals.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProposalComment(Base):
+    __tablename__ = "budget_proposal_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("budget_proposals.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProjectNotice(Base):
+    """A message to one account about their proposal (screening outcome, funding)."""
+
+    __tablename__ = "project_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    message: Mapped[str] = mapped_column(String(200))  # English msgid
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LivelihoodCycle(Base):
+    """One year's 民生实事项目 cycle of a congress: solicitation to year-end vote."""
+
+    __tablename__ = "livelihood_cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    year: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    places: Mapped[int] = mapped_column()
+    # The candidate list must exceed the places by at least this many percent (差额).
+    extra_percent: Mapped[int] = mapped_column(default=20)
+    form: Mapped[str] = mapped_column(String(10), default="choose")  # "choose" | "yes_no"
+    # Year-end vote: a project is satisfactory when satisfied (plus basically
+    # satisfied) grades reach or exceed half of the deputies who voted or of all.
+    satisfaction_base: Mapped[str] = mapped_column(String(10), default="cast")
+    satisfaction_half: Mapped[str] = mapped_column(String(10), default="exceed")
+    phase: Mapped[str] = mapped_column(String(20), default="solicitation")
+    box_id: Mapped[int | None] = mapped_column(ForeignKey("ballot_boxes.id"))
+    satisfaction_box_id: Mapped[int | None] = mapped_column(ForeignKey("ballot_boxes.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LivelihoodCandidate(Base):
+    """A submitted project; screening makes it a candidate, rejects or merges it."""
+
+    __tablename__ = "livelihood_candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("livelihood_cycles.id"), index=True)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    submitter_kind: Mapped[str] = mapped_column(String(20))  # public | organization | deputy
+    name: Mapped[str] = mapped_column(String(120))
+    background: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    department: Mapped[str] = mapped_column(String(120))
+    funds_yuan: Mapped[int] = mapped_column()
+    funds_source: Mapped[str] = mapped_column(String(120))
+    complete_by: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("livelihood_candidates.id"))
+    ballot_key: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attendance(Base):
+    """A deputy signed in at the cycle's congress session (once)."""
+
+    __tablename__ = "livelihood_attendance"
+    __table_args__ = (UniqueConstraint("cycle_id", "deputy_entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("livelihood_cycles.id"), index=True)
+    deputy_entry_id: Mapped[int] = mapped_column(ForeignKey("deputy_entries.id"))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    signed_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))

@@ -1,0 +1,284 @@
+"""Pure rules of project ballots: phases, proposal and submission checks, the
+competitive-list (差额) and quorum checks, and comparing two budget outcomes.
+
+Plain values in, results with reasons out; no database, no web.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from participation.errors import N_
+
+
+class RoundPhase(StrEnum):
+    PROPOSAL = "proposal"
+    SCREENING = "screening"
+    VOTING = "voting"
+    RESULTS = "results"
+    DELIVERY = "delivery"
+
+
+ROUND_PHASES = list(RoundPhase)
+ROUND_PHASE_LABELS = {
+    RoundPhase.PROPOSAL: N_("Collecting proposals"),
+    RoundPhase.SCREENING: N_("Screening"),
+    RoundPhase.VOTING: N_("Voting"),
+    RoundPhase.RESULTS: N_("Results"),
+    RoundPhase.DELIVERY: N_("Delivery"),
+}
+
+
+class CyclePhase(StrEnum):
+    SOLICITATION = "solicitation"
+    SCREENING = "screening"
+    SESSION = "session"
+    RESULTS = "results"
+    EVALUATION = "evaluation"
+    CLOSED = "closed"
+
+
+CYCLE_PHASES = list(CyclePhase)
+CYCLE_PHASE_LABELS = {
+    CyclePhase.SOLICITATION: N_("Soliciting projects"),
+    CyclePhase.SCREENING: N_("Screening"),
+    CyclePhase.SESSION: N_("Congress session"),
+    CyclePhase.RESULTS: N_("Results in public notice, delivery"),
+    CyclePhase.EVALUATION: N_("Year-end satisfaction vote"),
+    CyclePhase.CLOSED: N_("Closed"),
+}
+
+BUDGET_RULES = ("greedy", "mes")
+BUDGET_RULE_LABELS = {
+    "greedy": N_("Most votes first, while the money lasts (greedy)"),
+    "mes": N_("Method of Equal Shares"),
+}
+# The ballot engine's rule for each round rule. Equal Shares runs with the usual
+# completion (raise the per-voter budget, then fill greedily) so that money is
+# not left unspent only because no group can afford one more project alone.
+ENGINE_RULES = {"greedy": "greedy", "mes": "mes-add1-greedy"}
+
+
+def next_phase(phases: Sequence[str], current: str) -> str | None:
+    """The phase after ``current``; None at the end. Phases only move forward."""
+    position = list(phases).index(current)
+    return phases[position + 1] if position + 1 < len(phases) else None
+
+
+def parse_yuan(raw: str) -> int | None:
+    """A positive whole number of yuan from a form field (commas allowed); else None."""
+    text = raw.strip().replace(",", "").replace("，", "")
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value > 0 else None
+
+
+@dataclass(frozen=True)
+class ProposalDraft:
+    title: str
+    description: str
+    location: str
+    cost_yuan: int
+    beneficiaries: str
+
+
+def check_proposal(fields: Mapping[str, str]) -> tuple[ProposalDraft | None, dict[str, str]]:
+    """Read a proposal form. Every field is required; the cost is a positive amount.
+
+    Returns the draft, or None with a message per refused field (never both).
+    """
+    problems: dict[str, str] = {}
+    limits = {"title": 120, "location": 200, "beneficiaries": 200, "description": 4000}
+    for name, message in (
+        ("title", N_("Give the project a title.")),
+        ("description", N_("Describe the project.")),
+        ("location", N_("Say where in the area the project is.")),
+        ("beneficiaries", N_("Say who benefits from the project.")),
+    ):
+        value = fields.get(name, "").strip()
+        if not value:
+            problems[name] = message
+        elif len(value) > limits[name]:
+            problems[name] = N_("This text is too long.")
+    cost = parse_yuan(fields.get("cost_yuan", ""))
+    if cost is None:
+        problems["cost_yuan"] = N_("Enter the estimated cost as a positive whole number of yuan.")
+    if problems or cost is None:
+        return None, problems
+    return (
+        ProposalDraft(
+            title=fields["title"].strip(),
+            description=fields["description"].strip(),
+            location=fields["location"].strip(),
+            cost_yuan=cost,
+            beneficiaries=fields["beneficiaries"].strip(),
+        ),
+        {},
+    )
+
+
+SUBMITTER_KINDS = ("public", "organization", "deputy")
+SUBMITTER_LABELS = {
+    "public": N_("Member of the public"),
+    "organization": N_("Organization"),
+    "deputy": N_("Deputy"),
+}
+
+
+@dataclass(frozen=True)
+class CandidateDraft:
+    name: str
+    background: str
+    content: str
+    department: str
+    funds_yuan: int
+    funds_source: str
+    complete_by: date
+    submitter_kind: str
+
+
+def check_candidate(
+    fields: Mapping[str, str], today: date
+) -> tuple[CandidateDraft | None, dict[str, str]]:
+    """Read a solicited project: all fields required, positive funds, a future date."""
+    problems: dict[str, str] = {}
+    for name, message in (
+        ("name", N_("Give the project a name.")),
+        ("background", N_("Explain the background.")),
+        ("content", N_("Describe what will be built or done.")),
+        ("department", N_("Name the implementing department.")),
+        ("funds_source", N_("Say where the funds come from.")),
+    ):
+        if not fields.get(name, "").strip():
+            problems[name] = message
+    funds = parse_yuan(fields.get("funds_yuan", ""))
+    if funds is None:
+        problems["funds_yuan"] = N_("Enter the funds as a positive whole number of yuan.")
+    complete_by = None
+    try:
+        complete_by = date.fromisoformat(fields.get("complete_by", ""))
+    except ValueError:
+        problems["complete_by"] = N_("Enter the completion date.")
+    if complete_by is not None and complete_by <= today:
+        problems["complete_by"] = N_("The completion date must be in the future.")
+    kind = fields.get("submitter_kind", "public")
+    if kind not in SUBMITTER_KINDS:
+        problems["submitter_kind"] = N_("Choose who submits the project.")
+    if problems or funds is None or complete_by is None:
+        return None, problems
+    return (
+        CandidateDraft(
+            name=fields["name"].strip()[:120],
+            background=fields["background"].strip(),
+            content=fields["content"].strip(),
+            department=fields["department"].strip()[:120],
+            funds_yuan=funds,
+            funds_source=fields["funds_source"].strip()[:120],
+            complete_by=complete_by,
+            submitter_kind=kind,
+        ),
+        {},
+    )
+
+
+@dataclass(frozen=True)
+class Competitiveness:
+    candidates: int
+    places: int
+    needed: int
+    ok: bool
+
+
+def competitive_list(candidates: int, places: int, extra_percent: int) -> Competitiveness:
+    """Is the candidate list competitive enough (差额) to go to the vote?
+
+    The list needs at least ``places × (100 + extra_percent) / 100`` candidates,
+    rounded up, and always more candidates than places. Invariant: ``ok`` never
+    holds with ``candidates <= places``.
+    """
+    needed = max(places + 1, -(-places * (100 + extra_percent) // 100))
+    return Competitiveness(candidates, places, needed, candidates >= needed)
+
+
+@dataclass(frozen=True)
+class Quorum:
+    expected: int  # 应到
+    present: int  # 实到
+    needed: int  # more than half of those expected
+    reached: bool
+
+
+def quorum(expected: int, present: int) -> Quorum:
+    """The session may vote when more than half of all its deputies are present."""
+    needed = expected // 2 + 1
+    return Quorum(expected, present, needed, expected > 0 and present >= needed)
+
+
+@dataclass(frozen=True)
+class RowComparison:
+    key: str
+    title: str
+    votes: int
+    cost: int
+    funded: bool
+    reason: str
+    reason_params: dict[str, Any]
+    funded_other: bool
+    reason_other: str
+    reason_other_params: dict[str, Any]
+
+    @property
+    def differs(self) -> bool:
+        return self.funded != self.funded_other
+
+
+def compare_outcomes(
+    tally: Mapping[str, Any], other: Mapping[str, Any]
+) -> tuple[list[RowComparison], int, int]:
+    """Join two tallies of the same ballots under two budget rules, row by row.
+
+    Rows keep the order of ``tally`` (the round's own rule). Returns the rows
+    and the money spent under each rule.
+    """
+    others = {row["key"]: row for row in other["rows"]}
+    rows = []
+    for row in tally["rows"]:
+        twin = others[row["key"]]
+        cost = dict(row["detail"]).get("Cost", 0)
+        rows.append(
+            RowComparison(
+                key=row["key"],
+                title=row["title"],
+                votes=row["value"],
+                cost=int(cost),
+                funded=row["selected"],
+                reason=row["outcome"],
+                reason_params=row["outcome_params"],
+                funded_other=twin["selected"],
+                reason_other=twin["outcome"],
+                reason_other_params=twin["outcome_params"],
+            )
+        )
+    spent = sum(r.cost for r in rows if r.funded)
+    spent_other = sum(r.cost for r in rows if r.funded_other)
+    return rows, spent, spent_other
+
+
+def image_type(data: bytes) -> str | None:
+    """The media type of a JPEG, PNG or WebP image from its first bytes; None otherwise."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def other_rule(rule: str) -> str:
+    return "mes" if rule == "greedy" else "greedy"
