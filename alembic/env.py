@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 
+# Domain packages above participation register their tables here (participation
+# may not import them).
+import volunteers.models  # noqa: F401
 from alembic import context
 from participation.db import make_engine
 from participation.models import metadata
