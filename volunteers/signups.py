@@ -98,7 +98,9 @@ def sign_up(session: Session, shift_id: int, account_id: int, now: datetime) -> 
         select(SignUp).where(SignUp.shift_id == shift.id, SignUp.account_id == account_id)
     )
     if existing is not None and existing.status in LIVE:
-        raise DomainError("signup.already", N_("You are already signed up for this shift."))
+        raise DomainError(
+            "signup.already", N_("You are already signed up for this shift."), status=409
+        )
     m = membership(session, ctx.team.id, account_id)
     person = PersonFacts(
         birth_date=profiles.birth_date_of(session, account_id),

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_BALLOTS = "manage_ballots"
     COUNT_PAPER = "count_paper"
+    LEAD_TEAMS = "lead_teams"  # rosters, attendance, hours of teams one leads
+    MANAGE_VOLUNTEERS = "manage_volunteers"  # teams, certificates, reports of an area
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -49,7 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DEPUTY: frozenset(),
     Role.REPRESENTATIVE: frozenset(),
     Role.VOLUNTEER: frozenset(),
-    Role.TEAM_LEADER: frozenset(),
+    Role.TEAM_LEADER: frozenset({Permission.LEAD_TEAMS}),
     Role.ORG_MEMBER: frozenset(),
     Role.STAFF: frozenset(
         {Permission.BACKOFFICE, Permission.MANAGE_BALLOTS, Permission.COUNT_PAPER}
@@ -61,6 +63,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ASSIST_VERIFY,
             Permission.MANAGE_BALLOTS,
             Permission.COUNT_PAPER,
+            Permission.LEAD_TEAMS,
+            Permission.MANAGE_VOLUNTEERS,
         }
     ),
     Role.ADMIN: frozenset(Permission),

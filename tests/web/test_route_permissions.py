@@ -18,6 +18,8 @@ SIGNED_IN = "signed_in"
 BACKOFFICE = frozenset({"staff", "community_worker", "admin"})
 ROLLS = frozenset({"community_worker", "admin"})
 ADMIN = frozenset({"admin"})
+LEAD = frozenset({"team_leader", "community_worker", "admin"})
+MANAGE_VOLUNTEERS = frozenset({"community_worker", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -77,6 +79,40 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/ballots/{box}/paper-counts"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/recount"): BACKOFFICE,
     ("POST", "/admin/ballots/{box}/publish"): BACKOFFICE,
+    ("GET", "/volunteers"): EVERYONE,
+    ("GET", "/volunteers/me"): SIGNED_IN,
+    ("POST", "/volunteers/me/backfill"): SIGNED_IN,
+    ("GET", "/volunteers/teams/{team}"): EVERYONE,
+    ("POST", "/volunteers/teams/{team}/join"): SIGNED_IN,
+    ("POST", "/volunteers/teams/{team}/leave"): SIGNED_IN,
+    ("GET", "/volunteers/shifts/{shift}"): EVERYONE,
+    ("POST", "/volunteers/shifts/{shift}/signup"): SIGNED_IN,
+    ("POST", "/volunteers/shifts/{shift}/cancel"): SIGNED_IN,
+    ("POST", "/volunteers/shifts/{shift}/accept"): SIGNED_IN,
+    ("GET", "/volunteers/shifts/{shift}.ics"): EVERYONE,
+    ("GET", "/volunteers/checkin/{shift}"): SIGNED_IN,
+    ("POST", "/volunteers/checkin/{shift}"): SIGNED_IN,
+    ("GET", "/volunteers/verify"): EVERYONE,
+    ("GET", "/volunteers/verify/{number}"): EVERYONE,
+    ("GET", "/volunteers/certificates/{number}.pdf"): SIGNED_IN,
+    ("GET", "/volunteers/calendar/{token}.ics"): EVERYONE,
+    ("GET", "/lead/teams/{team}"): LEAD,
+    ("POST", "/lead/teams/{team}/members/{account}"): LEAD,
+    ("POST", "/lead/teams/{team}/invite"): LEAD,
+    ("POST", "/lead/teams/{team}/shifts"): LEAD,
+    ("GET", "/lead/shifts/{shift}"): LEAD,
+    ("POST", "/lead/shifts/{shift}/attendance"): LEAD,
+    ("GET", "/lead/shifts/{shift}/checkin-code"): LEAD,
+    ("POST", "/lead/backfills/{request}"): LEAD,
+    ("GET", "/admin/volunteers"): MANAGE_VOLUNTEERS,
+    ("POST", "/admin/volunteers/teams"): MANAGE_VOLUNTEERS,
+    ("POST", "/admin/volunteers/certificates"): MANAGE_VOLUNTEERS,
+    ("POST", "/admin/volunteers/certificates/{number}/revoke"): MANAGE_VOLUNTEERS,
+    ("GET", "/admin/volunteers/hours.csv"): MANAGE_VOLUNTEERS,
+    ("GET", "/admin/volunteers/hours.xlsx"): MANAGE_VOLUNTEERS,
+    ("GET", "/api/v1/volunteer/teams"): EVERYONE,
+    ("GET", "/api/v1/volunteer/shifts"): EVERYONE,
+    ("GET", "/api/v1/volunteer/hours"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -93,6 +129,11 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "job": 1,
         "congress": 1,
         "provider": "none",
+        "team": 1,
+        "shift": 1,
+        "request": 1,
+        "number": "NONE",
+        "token": "none",
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -100,7 +141,16 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
 
 
 def normalized(path: str) -> str:
-    for name in ("area_id", "account_id", "box_id", "job_id", "congress_id"):
+    for name in (
+        "area_id",
+        "account_id",
+        "box_id",
+        "job_id",
+        "congress_id",
+        "team_id",
+        "shift_id",
+        "request_id",
+    ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
 

@@ -6,7 +6,22 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from web.routes import accounts, admin, admin_ballots, api, areas, ballots, home, oidc, rolls
+    from web.routes import (
+        accounts,
+        admin,
+        admin_ballots,
+        api,
+        api_volunteers,
+        areas,
+        ballots,
+        home,
+        oidc,
+        rolls,
+        volunteer_admin,
+        volunteer_lead,
+        volunteer_records,
+        volunteers,
+    )
 
     return [
         *home.routes,
@@ -18,4 +33,9 @@ def all_routes() -> list[BaseRoute]:
         *admin_ballots.routes,
         *admin.routes,
         *api.routes,
+        *volunteers.routes,
+        *volunteer_records.routes,
+        *volunteer_lead.routes,
+        *volunteer_admin.routes,
+        *api_volunteers.routes,
     ]
