@@ -25,6 +25,7 @@ from participation.rules.ballot_forms import BallotForm, FormKind
 from participation.rules.eligibility import Roll
 from participation.rules.identity import check_digit, id_hash
 from participation.rules.permissions import Role
+from web.demo_volunteers import seed_volunteers
 from web.migrate import upgrade
 from web.session_scope import session_scope
 from web.settings import Settings
@@ -182,6 +183,7 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
                 )
             )
         seed_ballots(session, by_name, entries)
+        seed_volunteers(session, by_name, entries)
         audit.record(
             session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
         )
