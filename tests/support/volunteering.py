@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -10,6 +11,8 @@ from participation.areas import Area
 from volunteers.activities import create_activity, create_shift
 from volunteers.models import Shift, Team
 from volunteers.teams import create_team
+
+_numbers = itertools.count(1)
 
 
 def make_shift(
@@ -24,7 +27,7 @@ def make_shift(
 ) -> Shift:
     if team is None:
         team = create_team(
-            s, area=area, name=f"测试服务队{starts_at:%H%M%S%f}", kind="featured", join_mode="open"
+            s, area=area, name=f"测试服务队{next(_numbers)}", kind="featured", join_mode="open"
         )
     activity = create_activity(s, team, title="社区清洁行动", service_content="环境整治")
     return create_shift(
