@@ -151,8 +151,9 @@ def seed_volunteers(
     for team in teams:
         title, content = ACTIVITIES[team.name.removesuffix("志愿服务队")]
         activity = create_activity(session, team, title=title, service_content=content)
-        area = session.get(Area, team.area_id)
-        assert area is not None
+        team_area = session.get(Area, team.area_id)
+        assert team_area is not None
+        area = team_area
         for week in range(1, 13):
             start = _at(now - timedelta(days=7 * week + rng.randint(0, 3)), rng.choice([9, 14, 19]))
             shift = create_shift(
@@ -223,8 +224,9 @@ def seed_volunteers(
             title=ACTIVITIES[team.name.removesuffix("志愿服务队")][0],
             service_content=ACTIVITIES[team.name.removesuffix("志愿服务队")][1],
         )
-        area = session.get(Area, team.area_id)
-        assert area is not None
+        team_area = session.get(Area, team.area_id)
+        assert team_area is not None
+        area = team_area
         for day in (2, 5, 9, 12):
             start = _at(now + timedelta(days=day), rng.choice([9, 14, 19]))
             capacity = rng.choice([5, 8, 10, 20])
