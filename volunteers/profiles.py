@@ -45,15 +45,16 @@ def qualifications_of(session: Session, account_id: int, today: date) -> frozens
     return frozenset(code for code, until in rows if until is None or until >= today)
 
 
-def no_shows(session: Session, profile: VolunteerProfile) -> int:
+def no_shows(session: Session, account_id: int, cleared_at: datetime | None) -> int:
+    """No-shows on shifts that started after the last unlock (``cleared_at``)."""
     query = (
         select(func.count())
         .select_from(SignUp)
         .join(Shift, Shift.id == SignUp.shift_id)
-        .where(SignUp.account_id == profile.account_id, SignUp.status == "no_show")
+        .where(SignUp.account_id == account_id, SignUp.status == "no_show")
     )
-    if profile.no_shows_cleared_at is not None:
-        query = query.where(Shift.starts_at > profile.no_shows_cleared_at)
+    if cleared_at is not None:
+        query = query.where(Shift.starts_at > cleared_at)
     return int(session.scalar(query) or 0)
 
 

@@ -11,15 +11,15 @@ waitlist the rest in the order they took the lock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from participation.errors import N_, DomainError
 from volunteers import profiles
-from volunteers.models import Activity, Shift, SignUp, Team
+from volunteers.models import Activity, Shift, SignUp, Team, VolunteerProfile
 from volunteers.rules.signup import PersonFacts, Reason, ShiftFacts, decide_cancel, decide_signup
 from volunteers.rules.waitlist import Move, on_freed_place
 from volunteers.teams import membership, rules_of
@@ -54,73 +54,106 @@ class ShiftContext:
 
 
 def shift_context(session: Session, shift_id: int, *, lock: bool = False) -> ShiftContext:
-    query = select(Shift).where(Shift.id == shift_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    shift = session.scalar(query)
-    if shift is None:
-        raise DomainError("shift.not_found", N_("No such shift."), status=404)
-    activity = session.get(Activity, shift.activity_id)
-    assert activity is not None
-    team = session.get(Team, activity.team_id)
-    assert team is not None
-    return ShiftContext(shift, activity, team)
-
-
-def _commitments(
-    session: Session, account_id: int, shift_id: int
-) -> tuple[tuple[datetime, datetime], ...]:
-    rows = session.execute(
-        select(Shift.starts_at, Shift.ends_at)
-        .join(SignUp, SignUp.shift_id == Shift.id)
-        .where(
-            SignUp.account_id == account_id,
-            SignUp.status.in_(LIVE),
-            Shift.id != shift_id,
-            Shift.cancelled_at.is_(None),
-        )
-    ).all()
-    return tuple((s, e) for s, e in rows)
-
-
-def sign_up(session: Session, shift_id: int, account_id: int, now: datetime) -> SignUp:
-    """Sign a person up: confirmed while places last, else waitlisted in arrival order.
-
-    Refusals raise DomainError (code ``signup.<reason>``) and change nothing.
-    Invariant: ``shift.confirmed <= shift.capacity``; one live sign-up per person
-    and shift.
-    """
-    profile = profiles.ensure_profile(session, account_id, lock=True)
-    ctx = shift_context(session, shift_id, lock=True)
-    shift = ctx.shift
-    _expire_offers(session, ctx, now)
-    existing = session.scalar(
-        select(SignUp).where(SignUp.shift_id == shift.id, SignUp.account_id == account_id)
+    """The shift with its activity and team, in one query. ``lock`` locks the shift
+    row only (PostgreSQL ``FOR UPDATE OF``; SQLite's write transaction is the lock)."""
+    query = (
+        select(Shift, Activity, Team)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Team, Team.id == Activity.team_id)
+        .where(Shift.id == shift_id)
     )
-    if existing is not None and existing.status in LIVE:
-        raise DomainError(
-            "signup.already", N_("You are already signed up for this shift."), status=409
-        )
+    if lock:
+        query = query.with_for_update(of=Shift).execution_options(populate_existing=True)
+    row = session.execute(query).first()
+    if row is None:
+        raise DomainError("shift.not_found", N_("No such shift."), status=404)
+    return ShiftContext(row[0], row[1], row[2])
+
+
+@dataclass(frozen=True)
+class PreparedSignUp:
+    """What the read phase learned about the person (see :func:`prepare_signup`)."""
+
+    shift_id: int
+    account_id: int
+    person: PersonFacts
+
+
+def prepare_signup(
+    session: Session, shift_id: int, account_id: int, now: datetime
+) -> PreparedSignUp:
+    """Read phase of a sign-up: no writes, no locks.
+
+    Facts about the person that a concurrent sign-up for *this* shift cannot
+    change (age, consent, qualifications, membership, no-shows) are read here,
+    and refusals that do not depend on places are given at once. The places,
+    the person's other commitments and double sign-ups are checked again under
+    the lock in :func:`record_signup`.
+    """
+    ctx = shift_context(session, shift_id)
+    profile = session.get(VolunteerProfile, account_id)
     m = membership(session, ctx.team.id, account_id)
     person = PersonFacts(
         birth_date=profiles.birth_date_of(session, account_id),
         qualifications=profiles.qualifications_of(session, account_id, now.date()),
         is_member=m is not None and m.status == "active",
-        no_shows=profiles.no_shows(session, profile),
-        guardian_consent=profile.guardian_consent_at is not None,
-        commitments=_commitments(session, account_id, shift.id),
+        no_shows=profiles.no_shows(
+            session, account_id, profile.no_shows_cleared_at if profile else None
+        ),
+        guardian_consent=profile is not None and profile.guardian_consent_at is not None,
     )
-    facts = ShiftFacts(
+    decision = decide_signup(_facts(ctx.shift, 0), person, rules_of(ctx.team), now)
+    if not decision.accepted:
+        raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
+    return PreparedSignUp(ctx.shift.id, account_id, person)
+
+
+def _facts(shift: Shift, offered: int) -> ShiftFacts:
+    return ShiftFacts(
         starts_at=shift.starts_at,
         ends_at=shift.ends_at,
         capacity=shift.capacity,
         # Places held by open offers are not free.
-        confirmed=shift.confirmed + _offered(session, shift.id),
+        confirmed=shift.confirmed + offered,
         qualifications=shift.qualification_codes,
         members_only=shift.members_only,
         cancelled=shift.cancelled_at is not None,
     )
-    decision = decide_signup(facts, person, rules_of(ctx.team), now)
+
+
+def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> SignUp:
+    """Write phase of a sign-up, with the person's profile and the shift row locked:
+    confirmed while places last, else waitlisted in arrival order.
+
+    Invariant: ``shift.confirmed <= shift.capacity``; one live sign-up per person
+    and shift; no overlapping commitments for one person.
+    """
+    account_id = prepared.account_id
+    profiles.ensure_profile(session, account_id, lock=True)
+    ctx = shift_context(session, prepared.shift_id, lock=True)
+    shift = ctx.shift
+    offered = _expire_offers(session, ctx, now)
+    # One query for this person's sign-up here and their other live commitments.
+    existing: SignUp | None = None
+    commitments = []
+    for row, starts_at, ends_at, cancelled_at in session.execute(
+        select(SignUp, Shift.starts_at, Shift.ends_at, Shift.cancelled_at)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .where(
+            SignUp.account_id == account_id,
+            or_(SignUp.shift_id == shift.id, SignUp.status.in_(LIVE)),
+        )
+    ):
+        if row.shift_id == shift.id:
+            existing = row
+        elif cancelled_at is None:
+            commitments.append((starts_at, ends_at))
+    if existing is not None and existing.status in LIVE:
+        raise DomainError(
+            "signup.already", N_("You are already signed up for this shift."), status=409
+        )
+    person = replace(prepared.person, commitments=tuple(commitments))
+    decision = decide_signup(_facts(shift, offered), person, rules_of(ctx.team), now)
     if not decision.accepted:
         raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
     shift.arrivals += 1
@@ -143,6 +176,14 @@ def sign_up(session: Session, shift_id: int, account_id: int, now: datetime) -> 
     return existing
 
 
+def sign_up(session: Session, shift_id: int, account_id: int, now: datetime) -> SignUp:
+    """Sign a person up (both phases in one transaction).
+
+    Refusals raise DomainError (code ``signup.<reason>``) and change nothing.
+    """
+    return record_signup(session, prepare_signup(session, shift_id, account_id, now), now)
+
+
 def _offered(session: Session, shift_id: int) -> int:
     return len(
         session.scalars(
@@ -151,22 +192,22 @@ def _offered(session: Session, shift_id: int) -> int:
     )
 
 
-def _expire_offers(session: Session, ctx: ShiftContext, now: datetime) -> None:
-    """Offers not taken in time pass on (the shift row must be locked)."""
-    expired = session.scalars(
-        select(SignUp).where(
-            SignUp.shift_id == ctx.shift.id,
-            SignUp.status == "offered",
-            SignUp.offer_expires_at <= now,
-        )
+def _expire_offers(session: Session, ctx: ShiftContext, now: datetime) -> int:
+    """Offers not taken in time pass on (the shift row must be locked). Returns the
+    number of places held by open offers afterwards."""
+    offers = session.scalars(
+        select(SignUp).where(SignUp.shift_id == ctx.shift.id, SignUp.status == "offered")
     ).all()
+    expired = [s for s in offers if s.offer_expires_at is None or s.offer_expires_at <= now]
     for s in expired:
         s.status = "cancelled"
-        s.cancelled_at = s.offer_expires_at
+        s.cancelled_at = s.offer_expires_at or now
         s.late_cancel_reason = "offer_expired"
-    if expired:
-        session.flush()
-        _fill_places(session, ctx, now)
+    if not expired:
+        return len(offers)
+    session.flush()
+    _fill_places(session, ctx, now)
+    return _offered(session, ctx.shift.id)
 
 
 def _fill_places(session: Session, ctx: ShiftContext, now: datetime) -> None:

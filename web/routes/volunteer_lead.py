@@ -50,7 +50,9 @@ async def _team_page(
     locked = []
     for pid in ids:
         profile = session.get(VolunteerProfile, pid)
-        if profile is not None and profiles.no_shows(session, profile) >= NO_SHOW_LOCK:
+        if profile is not None and (
+            profiles.no_shows(session, pid, profile.no_shows_cleared_at) >= NO_SHOW_LOCK
+        ):
             locked.append(pid)
     backfills = ledger.pending_backfills(session, team.id)
     requesters = {

@@ -18,7 +18,7 @@ from volunteers.rules.hours import shown_star_level, star_level
 from web import htmx
 from web.auth import current_user_or_none, user
 from web.clock import now
-from web.dbsession import db
+from web.dbsession import db, start_write
 from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteering import hours_text, labels
@@ -124,7 +124,10 @@ async def _act(request: Request, action: str) -> Response:
     fields = await form_fields(request)
     try:
         if action == "signup":
-            row = signups.sign_up(session, shift_id, me.id, now(request))
+            # Checks first without the write lock, then a short locked write.
+            prepared = signups.prepare_signup(session, shift_id, me.id, now(request))
+            start_write(request)
+            row = signups.record_signup(session, prepared, now(request))
             message = (
                 N_("You are signed up. See you there!")
                 if row.status == "confirmed"
