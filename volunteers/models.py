@@ -81,6 +81,7 @@ class VolunteerProfile(Base):
     # No-shows before this moment no longer lock (a leader unlocked the person).
     no_shows_cleared_at: Mapped[datetime | None] = mapped_column()
     calendar_token: Mapped[str] = mapped_column(String(43), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255))  # for reminders and notices
     reminder_minutes: Mapped[int] = mapped_column(default=120)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -219,3 +220,21 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     revoke_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class OutboxMail(Base):
+    """An email waiting to be sent (reminders, shift changes). Written in the same
+    transaction as the change it announces, sent later by ``gongzhi volunteers tick``;
+    ``dedupe_key`` keeps a reminder from being queued twice."""
+
+    __tablename__ = "vol_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
+    to_address: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))

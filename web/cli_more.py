@@ -28,3 +28,7 @@ HOOKS.append(cli_rolls.register)
 from web import cli_pb  # noqa: E402
 
 HOOKS.append(cli_pb.register)
+
+from web import cli_volunteers  # noqa: E402
+
+HOOKS.append(cli_volunteers.register)

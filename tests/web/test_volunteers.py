@@ -287,3 +287,31 @@ def test_open_data_has_no_personal_data(app, team_and_shift, make_client) -> Non
     teams = make_client().get("/api/v1/volunteer/teams").json()
     assert teams["items"][0]["members"] == 1
     assert "/api/v1/volunteer/shifts" in make_client().get("/api/openapi.json").json()["paths"]
+
+
+def test_personal_calendar_feed_is_secret_and_lists_my_shifts(
+    app, team_and_shift, make_client, engine
+) -> None:  # type: ignore[no-untyped-def]
+    _, shift_id, _ = team_and_shift
+    [a] = people(make_client, "volunteer")
+    a.submit(f"/volunteers/shifts/{shift_id}/signup", page=f"/volunteers/shifts/{shift_id}")
+    r = a.submit(
+        "/volunteers/me/settings",
+        {"email": "zhao@example.cn", "reminder_minutes": "60"},
+        page="/volunteers/me",
+    )
+    assert r.status_code == 303
+    bad = a.submit(
+        "/volunteers/me/settings",
+        {"email": "not-an-address", "reminder_minutes": "60"},
+        page="/volunteers/me",
+    )
+    assert bad.status_code == 422
+    feed_path = re.search(
+        r'href="(/volunteers/calendar/[^"]+\.ics)"', a.get("/volunteers/me").text
+    ).group(1)  # type: ignore[union-attr]
+    feed = make_client().get(feed_path)
+    assert feed.status_code == 200 and f"UID:shift-{shift_id}@gongzhi" in feed.text
+    assert make_client().get("/volunteers/calendar/guessed.ics").status_code == 404
+    a.submit(f"/volunteers/shifts/{shift_id}/cancel", page=f"/volunteers/shifts/{shift_id}")
+    assert "BEGIN:VEVENT" not in make_client().get(feed_path).text  # cancelled: gone from the feed

@@ -16,7 +16,7 @@ from participation.accounts import Account, find_by_login
 from participation.areas import Area, area_tree
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
-from volunteers import activities, attendance, ledger, profiles, signups, teams
+from volunteers import activities, attendance, ledger, notices, profiles, signups, teams
 from volunteers.models import Activity, BackfillRequest, Shift, SignUp, VolunteerProfile
 from volunteers.rules.checkin import WINDOW_SECONDS, checkin_code, window_of
 from volunteers.rules.signup import NO_SHOW_LOCK
@@ -269,6 +269,44 @@ async def mark_attendance(request: Request) -> Response:
 
 
 @requires(Permission.LEAD_TEAMS)
+async def move_shift(request: Request) -> Response:
+    ctx = _shift_ctx(request)
+    session = db(request)
+    fields = await form_fields(request)
+    starts = local_datetime(fields.get("starts_at", ""))
+    ends = local_datetime(fields.get("ends_at", ""))
+    try:
+        if starts is None or ends is None:
+            raise DomainError(
+                "shift.invalid",
+                N_("Please correct the marked fields."),
+                fields={"starts_at": N_("Enter the start and end times.")},
+            )
+        notified = notices.move_shift(session, ctx.shift.id, starts, ends, user(request).id)
+    except DomainError as error:
+        session.rollback()
+        return await _shift_page(
+            request, ctx, status=error.status, error=error.message, errors=error.fields
+        )
+    flash(
+        request,
+        N_("The shift is moved; volunteers will be told by email.")
+        if notified
+        else N_("The shift is moved."),
+        "success",
+    )
+    return htmx.redirect(request, f"/lead/shifts/{ctx.shift.id}")
+
+
+@requires(Permission.LEAD_TEAMS)
+async def cancel_shift(request: Request) -> Response:
+    ctx = _shift_ctx(request)
+    notices.cancel_shift(db(request), ctx.shift.id, user(request).id, now(request))
+    flash(request, N_("The shift is cancelled; volunteers will be told by email."), "success")
+    return htmx.redirect(request, f"/lead/teams/{ctx.team.id}")
+
+
+@requires(Permission.LEAD_TEAMS)
 async def checkin_code_page(request: Request) -> Response:
     ctx = _shift_ctx(request)
     at = now(request)
@@ -316,5 +354,7 @@ routes = [
     Route("/lead/shifts/{shift_id:int}", shift_roster),
     Route("/lead/shifts/{shift_id:int}/attendance", mark_attendance, methods=["POST"]),
     Route("/lead/shifts/{shift_id:int}/checkin-code", checkin_code_page),
+    Route("/lead/shifts/{shift_id:int}/move", move_shift, methods=["POST"]),
+    Route("/lead/shifts/{shift_id:int}/cancel", cancel_shift, methods=["POST"]),
     Route("/lead/backfills/{request_id:int}", decide_backfill, methods=["POST"]),
 ]

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from participation.areas import Area
 from participation.errors import N_, DomainError
-from volunteers import activities, certificates, ledger, signups, teams
+from volunteers import activities, certificates, ledger, profiles, signups, teams
 from volunteers.models import Activity, Shift, SignUp, Team
 from volunteers.rules.hours import shown_star_level, star_level
 from web import htmx
@@ -22,6 +22,12 @@ from web.dbsession import db, start_write
 from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteering import hours_text, labels
+
+REMINDER_CHOICES = [
+    (60, N_("1 hour before")),
+    (120, N_("2 hours before")),
+    (24 * 60, N_("1 day before")),
+]
 
 
 async def index(request: Request) -> Response:
@@ -185,8 +191,6 @@ async def my_page(request: Request) -> Response:
     ).all()
     entries = ledger.entries_of(session, me.id)
     total = sum(e.minutes for e in entries)
-    from volunteers import profiles
-
     profile = session.get(profiles.VolunteerProfile, me.id)
     memberships = session.execute(
         select(Team, teams.Membership)
@@ -212,6 +216,7 @@ async def my_page(request: Request) -> Response:
             "certificates": certificates.certificates_of(session, me.id),
             "L": labels(),
             "hours_text": hours_text,
+            "reminder_choices": REMINDER_CHOICES,
         },
     )
 
@@ -229,10 +234,34 @@ async def request_backfill(request: Request) -> Response:
     return htmx.redirect(request, "/volunteers/me")
 
 
+async def save_settings(request: Request) -> Response:
+    """The volunteer's email for reminders and notices, and the reminder lead time."""
+    me = user(request)
+    session = db(request)
+    fields = await form_fields(request)
+    email = fields.get("email", "")
+    lead = fields.get("reminder_minutes", "")
+    problems: dict[str, str] = {}
+    if email and (len(email) > 255 or "@" not in email.strip("@")):
+        problems["email"] = N_("Enter an email address, or leave it empty for no reminders.")
+    if not lead.isdigit() or not 15 <= int(lead) <= 7 * 24 * 60:
+        problems["reminder_minutes"] = N_("Choose when to be reminded.")
+    if problems:
+        raise DomainError(
+            "profile.invalid", N_("Please correct the marked fields."), fields=problems
+        )
+    profile = profiles.ensure_profile(session, me.id)
+    profile.email = email or None
+    profile.reminder_minutes = int(lead)
+    flash(request, N_("Saved."), "success")
+    return htmx.redirect(request, "/volunteers/me")
+
+
 routes = [
     Route("/volunteers", index),
     Route("/volunteers/me", my_page),
     Route("/volunteers/me/backfill", request_backfill, methods=["POST"]),
+    Route("/volunteers/me/settings", save_settings, methods=["POST"]),
     Route("/volunteers/teams/{team_id:int}", team_page),
     Route("/volunteers/teams/{team_id:int}/join", join_team, methods=["POST"]),
     Route("/volunteers/teams/{team_id:int}/leave", leave_team, methods=["POST"]),
