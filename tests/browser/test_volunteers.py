@@ -169,3 +169,34 @@ def test_qr_check_in_and_certificate(browser: Browser, live_server: LiveServer) 
     expect(volunteer.locator("[data-state]")).to_have_attribute("data-state", "in")
     leader.context.close()
     volunteer.context.close()
+
+
+def test_volunteer_pages_pass_axe(browser: Browser, live_server: LiveServer) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    base = live_server.url
+    team_id, shift_id, _, _ = setup(live_server, timedelta(days=2), capacity=3, helpers=0)
+    page = person_page(browser, base, "admin")
+    axe = Axe()
+    found = {}
+    for path in [
+        "/volunteers",
+        f"/volunteers/teams/{team_id}",
+        f"/volunteers/shifts/{shift_id}",
+        "/volunteers/me",
+        f"/lead/teams/{team_id}",
+        f"/lead/shifts/{shift_id}",
+        f"/lead/shifts/{shift_id}/checkin-code",
+        "/admin/volunteers",
+        "/volunteers/verify?number=NONE",
+    ]:
+        page.goto(base + path)
+        violations = [
+            f"{v['id']} ({v['impact']})"
+            for v in axe.run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if violations:
+            found[path] = violations
+    page.context.close()
+    assert found == {}
