@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.rolls import RollEntry
-from volunteers.models import Qualification, Shift, SignUp, VolunteerProfile
+from volunteers.models import Membership, Qualification, Shift, SignUp, VolunteerProfile
 
 
 def ensure_profile(session: Session, account_id: int, *, lock: bool = False) -> VolunteerProfile:
@@ -99,3 +99,38 @@ def add_qualification(
     session.add(q)
     session.flush()
     return q
+
+
+def person_row(
+    session: Session, account_id: int, team_id: int
+) -> tuple[date | None, str | None, datetime | None, int]:
+    """(birth date, membership status in the team, guardian consent time, no-shows
+    since the last unlock) in one round trip: sign-up reads these on every request."""
+    cleared = (
+        select(VolunteerProfile.no_shows_cleared_at)
+        .where(VolunteerProfile.account_id == account_id)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(
+            select(RollEntry.birth_date)
+            .where(RollEntry.account_id == account_id)
+            .scalar_subquery(),
+            select(Membership.status)
+            .where(Membership.team_id == team_id, Membership.account_id == account_id)
+            .scalar_subquery(),
+            select(VolunteerProfile.guardian_consent_at)
+            .where(VolunteerProfile.account_id == account_id)
+            .scalar_subquery(),
+            select(func.count())
+            .select_from(SignUp)
+            .join(Shift, Shift.id == SignUp.shift_id)
+            .where(
+                SignUp.account_id == account_id,
+                SignUp.status == "no_show",
+                or_(cleared.is_(None), Shift.starts_at > cleared),
+            )
+            .scalar_subquery(),
+        )
+    ).one()
+    return row[0], row[1], row[2], int(row[3] or 0)

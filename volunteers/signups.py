@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from participation.errors import N_, DomainError
 from volunteers import profiles
-from volunteers.models import Activity, Shift, SignUp, Team, VolunteerProfile
+from volunteers.models import Activity, Shift, SignUp, Team
 from volunteers.rules.signup import PersonFacts, Reason, ShiftFacts, decide_cancel, decide_signup
 from volunteers.rules.waitlist import Move, on_freed_place
-from volunteers.teams import membership, rules_of
+from volunteers.teams import rules_of
 
 LIVE = ("confirmed", "waitlisted", "offered")
 
@@ -91,16 +91,19 @@ def prepare_signup(
     the lock in :func:`record_signup`.
     """
     ctx = shift_context(session, shift_id)
-    profile = session.get(VolunteerProfile, account_id)
-    m = membership(session, ctx.team.id, account_id)
+    birth_date, member_status, consent_at, no_shows = profiles.person_row(
+        session, account_id, ctx.team.id
+    )
+    needed = ctx.shift.qualification_codes
     person = PersonFacts(
-        birth_date=profiles.birth_date_of(session, account_id),
-        qualifications=profiles.qualifications_of(session, account_id, now.date()),
-        is_member=m is not None and m.status == "active",
-        no_shows=profiles.no_shows(
-            session, account_id, profile.no_shows_cleared_at if profile else None
-        ),
-        guardian_consent=profile is not None and profile.guardian_consent_at is not None,
+        birth_date=birth_date,
+        # Most shifts need none: ask only when one does.
+        qualifications=profiles.qualifications_of(session, account_id, now.date())
+        if needed
+        else frozenset(),
+        is_member=member_status == "active",
+        no_shows=no_shows,
+        guardian_consent=consent_at is not None,
     )
     decision = decide_signup(_facts(ctx.shift, 0), person, rules_of(ctx.team), now)
     if not decision.accepted:
