@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from participation.audit import AuditEntry
 from tests.conftest import PASSWORD
+from tests.support.volunteering import make_shift
 from volunteers.models import HoursEntry, Shift, SignUp, Team
 from web.i18n import LOCAL_TZ
 
@@ -315,3 +316,74 @@ def test_personal_calendar_feed_is_secret_and_lists_my_shifts(
     assert make_client().get("/volunteers/calendar/guessed.ics").status_code == 404
     a.submit(f"/volunteers/shifts/{shift_id}/cancel", page=f"/volunteers/shifts/{shift_id}")
     assert "BEGIN:VEVENT" not in make_client().get(feed_path).text  # cancelled: gone from the feed
+
+
+def test_leader_records_qualification_and_unlocks(
+    app, team_and_shift, make_client, engine, world
+) -> None:  # type: ignore[no-untyped-def]
+    team_id, _, leader = team_and_shift
+    [a] = people(make_client, "volunteer")
+    a.submit(f"/volunteers/teams/{team_id}/join", page=f"/volunteers/teams/{team_id}")
+    roster = f"/lead/teams/{team_id}"
+    start = NOW + timedelta(days=4)
+    r = leader.submit(
+        f"{roster}/shifts",
+        {
+            "title": "应急救护培训",
+            "starts_at": local(start),
+            "ends_at": local(start + timedelta(hours=2)),
+            "capacity": "5",
+            "area_id": str(world["community"].id),
+            "q_first_aid": "1",
+        },
+        page=roster,
+    )
+    assert r.status_code == 303
+    with Session(engine) as s:
+        shift_id = s.scalar(select(Shift.id).where(Shift.qualifications == "first_aid"))
+    page = f"/volunteers/shifts/{shift_id}"
+    refused = a.submit(f"{page}/signup", page=page)
+    assert refused.status_code == 409 and "资质" in refused.text
+    member = f"{roster}/members/{world['people']['volunteer'].id}"
+    assert (
+        leader.submit(member, {"action": "qualify", "code": "first_aid"}, page=roster).status_code
+        == 303
+    )
+    assert a.submit(f"{page}/signup", page=page).status_code == 303
+    # Two no-shows (on past shifts) lock; the leader's unlock is audited and lets
+    # them sign up again.
+    with Session(engine) as s, s.begin():
+        for days in (9, 2):
+            past = make_shift(s, world["community"], NOW - timedelta(days=days))
+            s.add(
+                SignUp(
+                    shift_id=past.id,
+                    account_id=world["people"]["volunteer"].id,
+                    arrival=1,
+                    status="no_show",
+                )
+            )
+    assert "因多次未到被限制报名" in leader.get(roster).text
+    third = leader.submit(
+        f"{roster}/shifts",
+        {
+            "title": "第三场",
+            "starts_at": local(start + timedelta(days=1)),
+            "ends_at": local(start + timedelta(days=1, hours=2)),
+            "capacity": "5",
+            "area_id": str(world["community"].id),
+        },
+        page=roster,
+    )
+    assert third.status_code == 303
+    with Session(engine) as s:
+        third_id = s.scalar(select(Shift.id).order_by(Shift.id.desc()))
+    locked = a.submit(
+        f"/volunteers/shifts/{third_id}/signup", page=f"/volunteers/shifts/{third_id}"
+    )
+    assert locked.status_code == 409 and "队长" in locked.text
+    assert leader.submit(member, {"action": "unlock"}, page=roster).status_code == 303
+    again = a.submit(f"/volunteers/shifts/{third_id}/signup", page=f"/volunteers/shifts/{third_id}")
+    assert again.status_code == 303
+    with Session(engine) as s:
+        assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "volunteer.unlock"))
