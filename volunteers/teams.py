@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation.accounts import Account
+from participation.accounts import Account, grant_role
 from participation.areas import Area
 from participation.errors import N_, DomainError
+from participation.rules.permissions import Role
 from volunteers.models import Membership, MembershipEvent, Team
 from volunteers.rules.signup import ShiftRules
 
@@ -152,11 +153,18 @@ def invite(session: Session, team: Team, account: Account, actor_id: int) -> Mem
 
 
 def set_role(session: Session, team: Team, account_id: int, role: str, actor_id: int) -> Membership:
+    """Change a member's role. A new leader also gets the team-leader role on the
+    team's area, which the leaders' pages require."""
     if role not in MEMBER_ROLES:
         raise DomainError("team.role", N_("Choose a role in the team."))
     m = membership(session, team.id, account_id)
     if m is None or m.status != "active":
         raise DomainError("team.not_member", N_("This person is not an active member."))
+    if role == "leader":
+        account, area = session.get(Account, account_id), session.get(Area, team.area_id)
+        actor = session.get(Account, actor_id)
+        if account is not None and area is not None:
+            grant_role(session, account, Role.TEAM_LEADER, area, actor)
     return _set(session, team, account_id, "active", role, "role", actor_id)
 
 

@@ -387,3 +387,34 @@ def test_leader_records_qualification_and_unlocks(
     assert again.status_code == 303
     with Session(engine) as s:
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "volunteer.unlock"))
+
+
+def test_a_new_team_leader_gets_the_leaders_pages(app, client, make_client, world) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("communityworker", PASSWORD)
+    [resident] = people(make_client, "resident")
+    r = client.submit(
+        "/admin/volunteers/teams",
+        {
+            "name": "巾帼志愿服务队",
+            "area_id": str(world["community"].id),
+            "kind": "featured",
+            "join_mode": "approval",
+            "leader": "resident",
+        },
+        page="/admin/volunteers",
+    )
+    assert r.status_code == 303
+    team_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert resident.get(f"/lead/teams/{team_id}").status_code == 200
+    # Invalid input is answered beside the field and creates nothing.
+    bad = client.submit(
+        "/admin/volunteers/teams",
+        {
+            "name": "巾帼志愿服务队",
+            "area_id": str(world["community"].id),
+            "kind": "featured",
+            "join_mode": "approval",
+        },
+        page="/admin/volunteers",
+    )
+    assert bad.status_code == 422 and "已有同名的服务队" in bad.text
