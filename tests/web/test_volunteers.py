@@ -418,3 +418,19 @@ def test_a_new_team_leader_gets_the_leaders_pages(app, client, make_client, worl
         page="/admin/volunteers",
     )
     assert bad.status_code == 422 and "已有同名的服务队" in bad.text
+
+
+def test_place_offered_after_the_cutoff_is_taken_on_the_page(
+    app, team_and_shift, make_client, engine
+) -> None:  # type: ignore[no-untyped-def]
+    _, shift_id, _leader = team_and_shift
+    a, b, c = people(make_client, "volunteer", "resident", "nobody")
+    page = f"/volunteers/shifts/{shift_id}"
+    for person in (a, b, c):
+        person.submit(f"{page}/signup", page=page)  # 2 places: c waits
+    app.state.fixed_now = NOW + timedelta(days=2, hours=12)  # 12 h before: past the cut-off
+    assert a.submit(f"{page}/cancel", page=page).status_code == 303
+    offered = c.get(page).text
+    assert 'data-status="offered"' in offered and "请在" in offered
+    assert c.submit(f"{page}/accept", page=page).status_code == 303
+    assert statuses(engine)["nobody"] == "confirmed"
