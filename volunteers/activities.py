@@ -22,6 +22,8 @@ def create_activity(
     description: str = "",
     service_content: str = "",
     is_public: bool = True,
+    opens_hours_before: int | None = None,
+    cancel_closes_hours_before: int | None = None,
 ) -> Activity:
     title = title.strip()
     if not title or len(title) > 120:
@@ -36,6 +38,8 @@ def create_activity(
         description=description.strip(),
         service_content=(service_content.strip() or title)[:120],
         is_public=is_public,
+        opens_hours_before=opens_hours_before,
+        cancel_closes_hours_before=cancel_closes_hours_before,
     )
     session.add(activity)
     session.flush()

@@ -127,7 +127,7 @@ def _credit(
         ctx.shift.ends_at,
         s.checked_in_at,
         s.checked_out_at,
-        rules_of(ctx.team).coverage_percent,
+        rules_of(ctx.team, ctx.activity).coverage_percent,
     )
     if result.outcome is Credit.CREDITED and not s.credited:
         ledger.record_system(session, s, result.minutes, actor_id, now)

@@ -109,6 +109,9 @@ class Activity(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     service_content: Mapped[str] = mapped_column(String(120), default="")
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Per-activity overrides of the team's rules (None: the team's setting).
+    opens_hours_before: Mapped[int | None] = mapped_column()
+    cancel_closes_hours_before: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -105,7 +105,7 @@ def prepare_signup(
         no_shows=no_shows,
         guardian_consent=consent_at is not None,
     )
-    decision = decide_signup(_facts(ctx.shift, 0), person, rules_of(ctx.team), now)
+    decision = decide_signup(_facts(ctx.shift, 0), person, rules_of(ctx.team, ctx.activity), now)
     if not decision.accepted:
         raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
     return PreparedSignUp(ctx.shift.id, account_id, person)
@@ -156,7 +156,7 @@ def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> 
             "signup.already", N_("You are already signed up for this shift."), status=409
         )
     person = replace(prepared.person, commitments=tuple(commitments))
-    decision = decide_signup(_facts(shift, offered), person, rules_of(ctx.team), now)
+    decision = decide_signup(_facts(shift, offered), person, rules_of(ctx.team, ctx.activity), now)
     if not decision.accepted:
         raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
     shift.arrivals += 1
@@ -216,7 +216,7 @@ def _expire_offers(session: Session, ctx: ShiftContext, now: datetime) -> int:
 def _fill_places(session: Session, ctx: ShiftContext, now: datetime) -> None:
     """Give free places to the waitlist in arrival order: promote before the
     cut-off, offer for a limited time after it."""
-    shift, rules = ctx.shift, rules_of(ctx.team)
+    shift, rules = ctx.shift, rules_of(ctx.team, ctx.activity)
     free = shift.capacity - shift.confirmed - _offered(session, shift.id)
     if free <= 0:
         return
@@ -262,7 +262,7 @@ def cancel(
     ctx = shift_context(session, shift_id, lock=True)
     _expire_offers(session, ctx, now)
     s = _own_signup(session, shift_id, account_id)
-    verdict = decide_cancel(ctx.shift.starts_at, rules_of(ctx.team), now)
+    verdict = decide_cancel(ctx.shift.starts_at, rules_of(ctx.team, ctx.activity), now)
     if not verdict.allowed:
         raise DomainError(
             "signup.cancel_closed",

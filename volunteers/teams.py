@@ -13,7 +13,7 @@ from participation.accounts import Account, grant_role
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Role
-from volunteers.models import Membership, MembershipEvent, Team
+from volunteers.models import Activity, Membership, MembershipEvent, Team
 from volunteers.rules.signup import ShiftRules
 
 TEAM_KINDS = ("featured", "professional")
@@ -54,10 +54,20 @@ def get_team(session: Session, team_id: int) -> Team:
     return team
 
 
-def rules_of(team: Team) -> ShiftRules:
+def rules_of(team: Team, activity: Activity | None = None) -> ShiftRules:
+    """The team's rules, with the activity's overrides where it has them."""
+
+    def pick(override: int | None, default: int) -> int:
+        return default if override is None else override
+
     return ShiftRules(
-        opens_hours_before=team.opens_hours_before,
-        cancel_closes_hours_before=team.cancel_closes_hours_before,
+        opens_hours_before=pick(
+            activity.opens_hours_before if activity else None, team.opens_hours_before
+        ),
+        cancel_closes_hours_before=pick(
+            activity.cancel_closes_hours_before if activity else None,
+            team.cancel_closes_hours_before,
+        ),
         overlap_grace_minutes=team.overlap_grace_minutes,
         promotion_cutoff_hours=team.promotion_cutoff_hours,
         offer_minutes=team.offer_minutes,

@@ -104,6 +104,8 @@ def upgrade() -> None:
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('service_content', sa.String(length=120), nullable=False),
     sa.Column('is_public', sa.Boolean(), nullable=False),
+    sa.Column('opens_hours_before', sa.Integer(), nullable=True),
+    sa.Column('cancel_closes_hours_before', sa.Integer(), nullable=True),
     sa.Column('created_at', participation.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['team_id'], ['vol_teams.id'], name=op.f('fk_vol_activities_team_id_vol_teams')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vol_activities'))

@@ -211,3 +211,31 @@ def test_mixed_signups_and_cancels_never_overbook(db_url: str, world) -> None:  
     assert confirmed + waiting == live
     if waiting:
         assert first_waiting > last_confirmed  # the waitlist moved up in arrival order
+
+
+def test_an_activity_can_override_when_sign_up_opens(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+    from volunteers.activities import create_activity, create_shift
+    from volunteers.teams import create_team
+
+    team = create_team(
+        session, area=world["community"], name="覆盖测试队", kind="featured", join_mode="open"
+    )
+    late = create_activity(session, team, title="临时招募", opens_hours_before=1)
+    start = NOW + timedelta(hours=2)
+    shift = create_shift(
+        session,
+        late,
+        area=world["community"],
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=3,
+    )
+    [p] = [_person(session, "early")]
+    session.commit()
+    with pytest.raises(DomainError) as refused:
+        signups.sign_up(session, shift.id, p, NOW)  # the team would allow it; the activity not
+    assert refused.value.code == "signup.not_yet_open"
+    session.rollback()
+    assert (
+        signups.sign_up(session, shift.id, p, start - timedelta(minutes=30)).status == "confirmed"
+    )

@@ -175,6 +175,7 @@ async def new_shift(request: Request) -> Response:
                 title=fields.get("title", ""),
                 description=fields.get("description", ""),
                 service_content=fields.get("service_content", ""),
+                opens_hours_before=_hours(fields.get("opens_hours_before", "")),
             )
         assert starts is not None and ends is not None and area is not None
         activities.create_shift(
@@ -202,6 +203,11 @@ async def new_shift(request: Request) -> Response:
         )
     flash(request, N_("The shift is published."), "success")
     return htmx.redirect(request, f"/lead/teams/{team.id}")
+
+
+def _hours(value: str) -> int | None:
+    """An optional override in hours (empty: the team's setting)."""
+    return int(value) if value.isdigit() and int(value) <= 90 * 24 else None
 
 
 def _shift_ctx(request: Request) -> signups.ShiftContext:
