@@ -434,3 +434,19 @@ def test_place_offered_after_the_cutoff_is_taken_on_the_page(
     assert 'data-status="offered"' in offered and "请在" in offered
     assert c.submit(f"{page}/accept", page=page).status_code == 303
     assert statuses(engine)["nobody"] == "confirmed"
+
+
+def test_cancelled_shift_says_so_and_takes_no_sign_ups(app, team_and_shift, make_client) -> None:  # type: ignore[no-untyped-def]
+    _, shift_id, leader = team_and_shift
+    [a] = people(make_client, "volunteer")
+    page = f"/volunteers/shifts/{shift_id}"
+    assert (
+        leader.submit(
+            f"/lead/shifts/{shift_id}/cancel", page=f"/lead/shifts/{shift_id}"
+        ).status_code
+        == 303
+    )
+    text = a.get(page).text
+    assert "该班次已取消" in text and f'action="{page}/signup"' not in text
+    refused = a.submit(f"{page}/signup", page=page)
+    assert refused.status_code == 409
