@@ -98,6 +98,7 @@ def test_signup_waitlist_cancel_promotes(app, team_and_shift, make_client, engin
     assert r.status_code == 303
     text = c.get(page).text
     assert 'data-status="waitlisted"' in text and "候补第 1 位" in text
+    assert "候补第 1 位" in c.get("/volunteers/me").text
     # Signing up twice is refused with a message, and changes nothing.
     again = a.submit(f"{page}/signup", page=page)
     assert again.status_code == 409 and "您已报名" in again.text

@@ -189,6 +189,12 @@ async def my_page(request: Request) -> Response:
         .order_by(Shift.starts_at.desc())
         .limit(100)
     ).all()
+    upcoming = [r for r in rows if r[1].ends_at > at and r[0].status in signups.LIVE]
+    positions = {
+        r[0].id: signups.waitlist_position(session, r[0])
+        for r in upcoming
+        if r[0].status == "waitlisted"
+    }
     entries = ledger.entries_of(session, me.id)
     total = sum(e.minutes for e in entries)
     profile = session.get(profiles.VolunteerProfile, me.id)
@@ -204,7 +210,8 @@ async def my_page(request: Request) -> Response:
         request,
         "volunteers/me.html",
         {
-            "upcoming": [r for r in rows if r[1].ends_at > at and r[0].status in signups.LIVE],
+            "upcoming": upcoming,
+            "positions": positions,
             "past": [r for r in rows if r[1].ends_at <= at],
             "entries": entries,
             "total": total,
