@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
-# Tables of the other domain packages (participation may not import them).
+# Domain packages above participation register their tables here (participation
+# may not import them).
 import consultations.evaluations.models  # noqa: F401
+import volunteers.models  # noqa: F401
 from alembic import context
 from consultations import models as _consultation_models  # noqa: F401  (their tables)
 from participation.db import make_engine

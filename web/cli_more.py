@@ -32,3 +32,6 @@ HOOKS.append(cli_pb.register)
 from web import cli_plan  # noqa: E402
 
 HOOKS.append(cli_plan.register)
+from web import cli_volunteers  # noqa: E402
+
+HOOKS.append(cli_volunteers.register)

@@ -19,8 +19,9 @@ from participation.db import READ_ONLY
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # GET endpoints that must write (the OpenID callback creates accounts and links).
 WRITING_GET_PREFIXES = ("/auth/oidc/",)
-# POST endpoints that read first and then write briefly (see start_write): casting.
-SHORT_WRITES = re.compile(r"^/ballots/\d+/cast$")
+# POST endpoints that read first and then write briefly (see start_write): casting
+# a ballot, signing up for a volunteer shift.
+SHORT_WRITES = re.compile(r"^/ballots/\d+/cast$|^/volunteers/shifts/\d+/signup$")
 
 
 KEEP_ON_REFUSAL = "db_keep_on_refusal"

@@ -29,6 +29,7 @@ from web.demo_consultations import seed_consultations
 from web.demo_evaluations import seed_evaluations
 from web.demo_plan import seed_plans
 from web.demo_projects import seed_projects
+from web.demo_volunteers import seed_volunteers
 from web.migrate import upgrade
 from web.session_scope import session_scope
 from web.settings import Settings
@@ -190,6 +191,7 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
         seed_evaluations(session, by_name)
         seed_plans(session, by_name, date.today())
         seed_projects(session, by_name, congress.id)
+        seed_volunteers(session, by_name, entries)
         audit.record(
             session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
         )

@@ -1,7 +1,7 @@
 """evaluations
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-23 00:34:37.289486
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import participation.db
 
 revision: str = '0006'
-down_revision: str | None = '0004'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

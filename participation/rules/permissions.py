@@ -48,6 +48,8 @@ class Permission(StrEnum):
     SUPERVISE_PLAN = "supervise_plan"  # record supervision visits on plan items
     MANAGE_BUDGETS = "manage_budgets"  # community budget rounds: screening, phases
     MANAGE_LIVELIHOOD = "manage_livelihood"  # congress cycles on livelihood projects
+    LEAD_TEAMS = "lead_teams"  # rosters, attendance, hours of teams one leads
+    MANAGE_VOLUNTEERS = "manage_volunteers"  # teams, certificates, reports of an area
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -60,6 +62,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VOLUNTEER: frozenset(),
     Role.TEAM_LEADER: frozenset(),
     Role.ORG_MEMBER: frozenset({Permission.MANAGE_EVALUATIONS}),
+    Role.TEAM_LEADER: frozenset({Permission.LEAD_TEAMS}),
+    Role.ORG_MEMBER: frozenset(),
     Role.STAFF: frozenset(
         {
             Permission.BACKOFFICE,
@@ -83,6 +87,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_CONSULTATIONS,
             Permission.MANAGE_PLAN,
             Permission.MANAGE_BUDGETS,
+            Permission.LEAD_TEAMS,
+            Permission.MANAGE_VOLUNTEERS,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -24,6 +24,8 @@ DEPARTMENTS = frozenset({"staff", "admin"})
 SUPERVISORS = frozenset({"deputy", "representative", "admin"})
 BUDGETS = frozenset({"staff", "community_worker", "admin"})
 LIVELIHOOD = frozenset({"staff", "admin"})
+LEAD = frozenset({"team_leader", "community_worker", "admin"})
+MANAGE_VOLUNTEERS = frozenset({"community_worker", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -211,6 +213,43 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/livelihood/cycles/{cycle}"): EVERYONE,
     ("GET", "/api/v1/livelihood/cycles/{cycle}/candidates.csv"): EVERYONE,
     ("GET", "/api/v1/livelihood/cycles/{cycle}/candidates.xlsx"): EVERYONE,
+    ("GET", "/volunteers"): EVERYONE,
+    ("GET", "/volunteers/me"): SIGNED_IN,
+    ("POST", "/volunteers/me/backfill"): SIGNED_IN,
+    ("GET", "/volunteers/teams/{team}"): EVERYONE,
+    ("POST", "/volunteers/teams/{team}/join"): SIGNED_IN,
+    ("POST", "/volunteers/teams/{team}/leave"): SIGNED_IN,
+    ("GET", "/volunteers/shifts/{shift}"): EVERYONE,
+    ("POST", "/volunteers/shifts/{shift}/signup"): SIGNED_IN,
+    ("POST", "/volunteers/shifts/{shift}/cancel"): SIGNED_IN,
+    ("POST", "/volunteers/shifts/{shift}/accept"): SIGNED_IN,
+    ("GET", "/volunteers/shifts/{shift}.ics"): EVERYONE,
+    ("GET", "/volunteers/checkin/{shift}"): SIGNED_IN,
+    ("POST", "/volunteers/checkin/{shift}"): SIGNED_IN,
+    ("GET", "/volunteers/verify"): EVERYONE,
+    ("GET", "/volunteers/verify/{number}"): EVERYONE,
+    ("GET", "/volunteers/certificates/{number}.pdf"): SIGNED_IN,
+    ("GET", "/volunteers/calendar/{token}.ics"): EVERYONE,
+    ("GET", "/lead/teams/{team}"): LEAD,
+    ("POST", "/lead/teams/{team}/members/{account}"): LEAD,
+    ("POST", "/lead/teams/{team}/invite"): LEAD,
+    ("POST", "/lead/teams/{team}/shifts"): LEAD,
+    ("GET", "/lead/shifts/{shift}"): LEAD,
+    ("POST", "/lead/shifts/{shift}/attendance"): LEAD,
+    ("GET", "/lead/shifts/{shift}/checkin-code"): LEAD,
+    ("POST", "/lead/shifts/{shift}/move"): LEAD,
+    ("POST", "/lead/shifts/{shift}/cancel"): LEAD,
+    ("POST", "/volunteers/me/settings"): SIGNED_IN,
+    ("POST", "/lead/backfills/{request}"): LEAD,
+    ("GET", "/admin/volunteers"): MANAGE_VOLUNTEERS,
+    ("POST", "/admin/volunteers/teams"): MANAGE_VOLUNTEERS,
+    ("POST", "/admin/volunteers/certificates"): MANAGE_VOLUNTEERS,
+    ("POST", "/admin/volunteers/certificates/{number}/revoke"): MANAGE_VOLUNTEERS,
+    ("GET", "/admin/volunteers/hours.csv"): MANAGE_VOLUNTEERS,
+    ("GET", "/admin/volunteers/hours.xlsx"): MANAGE_VOLUNTEERS,
+    ("GET", "/api/v1/volunteer/teams"): EVERYONE,
+    ("GET", "/api/v1/volunteer/shifts"): EVERYONE,
+    ("GET", "/api/v1/volunteer/hours"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -243,6 +282,11 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "proposal": 1,
         "cycle": 1,
         "candidate": 1,
+        "team": 1,
+        "shift": 1,
+        "request": 1,
+        "number": "NONE",
+        "token": "none",
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -272,6 +316,9 @@ def normalized(path: str) -> str:
         "proposal_id",
         "cycle_id",
         "candidate_id",
+        "team_id",
+        "shift_id",
+        "request_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path

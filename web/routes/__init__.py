@@ -11,6 +11,7 @@ def all_routes() -> list[BaseRoute]:
         admin,
         admin_ballots,
         api,
+        api_volunteers,
         areas,
         ballots,
         budgets,
@@ -35,6 +36,10 @@ def all_routes() -> list[BaseRoute]:
         plan_data,
         plan_office,
         rolls,
+        volunteer_admin,
+        volunteer_lead,
+        volunteer_records,
+        volunteers,
     )
 
     return [
@@ -66,4 +71,9 @@ def all_routes() -> list[BaseRoute]:
         *livelihood.routes,
         *livelihood_admin.routes,
         *livelihood_api.routes,
+        *volunteers.routes,
+        *volunteer_records.routes,
+        *volunteer_lead.routes,
+        *volunteer_admin.routes,
+        *api_volunteers.routes,
     ]

@@ -15,6 +15,7 @@ from participation.ballots.boxes import get_box
 from participation.ballots.models import BallotBox
 from web import plan_openapi
 from web.dbsession import db
+from web.routes import api_volunteers
 
 
 def area_json(area: Area) -> dict[str, Any]:
@@ -174,6 +175,9 @@ async def ballot_bulletin(request: Request) -> Response:
     if not box.bulletin_json:
         return JSONResponse({"error": "not published", "status": 404}, status_code=404)
     return JSONResponse(json.loads(box.bulletin_json))
+
+
+OPENAPI["paths"].update(api_volunteers.OPENAPI_PATHS)
 
 
 async def openapi(request: Request) -> Response:

@@ -1,0 +1,121 @@
+"""Reminders and shift-change notices go through the outbox to a real SMTP server
+(aiosmtpd on 127.0.0.1); a server that is down delays mail but loses none."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.header import decode_header, make_header
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from participation.accounts import Account
+from tests.support.pg import free_port
+from tests.support.volunteering import make_shift
+from volunteers import notices, profiles, signups
+from volunteers.models import OutboxMail
+
+NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        message = message_from_bytes(envelope.content)
+        subject = str(make_header(decode_header(message["Subject"])))
+        self.messages.append((list(envelope.rcpt_tos), subject))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, Inbox]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield f"smtp://127.0.0.1:{port}", inbox
+    controller.stop()
+
+
+def _people(s: Session, n: int) -> list[int]:
+    ids = []
+    for k in range(n):
+        a = Account(display_name=f"n{k}", username=f"notice{k}")
+        s.add(a)
+        s.flush()
+        ids.append(a.id)
+    return ids
+
+
+def _count(s: Session) -> int:
+    return int(s.scalar(select(func.count()).select_from(OutboxMail)) or 0)
+
+
+def test_reminders_moves_and_cancels_reach_the_smtp_server(world, session: Session, smtp) -> None:  # type: ignore[no-untyped-def]
+    url, inbox = smtp
+    start = NOW + timedelta(days=3)
+    shift = make_shift(session, world["community"], start, capacity=5)
+    with_mail, without = _people(session, 2)
+    for p in (with_mail, without):
+        signups.sign_up(session, shift.id, p, NOW)
+    profiles.ensure_profile(session, with_mail).email = "zhao@example.cn"
+    session.commit()
+
+    assert notices.queue_reminders(session, NOW) == 0  # not within the 2 h lead time yet
+    due = start - timedelta(minutes=90)
+    assert notices.queue_reminders(session, due) == 1
+    notices.queue_reminders(session, due + timedelta(minutes=5))
+    assert _count(session) == 1  # queued once only
+
+    # A 3-minute adjustment is not worth an email; a 30-minute move is.
+    assert not notices.move_shift(
+        session,
+        shift.id,
+        start + timedelta(minutes=3),
+        shift.ends_at + timedelta(minutes=3),
+        world["people"]["team_leader"].id,
+    )
+    assert notices.move_shift(
+        session,
+        shift.id,
+        start + timedelta(minutes=30),
+        shift.ends_at + timedelta(minutes=30),
+        world["people"]["team_leader"].id,
+    )
+    notices.cancel_shift(session, shift.id, world["people"]["team_leader"].id, due)
+    session.commit()
+    assert _count(session) == 3
+
+    assert notices.send_outbox(session, url, "noreply@gongzhi.local", due) == 3
+    session.commit()
+    assert [to for to, _ in inbox.messages] == [["zhao@example.cn"]] * 3
+    assert [subject.split(":")[0] for _, subject in inbox.messages] == [
+        "志愿服务提醒",
+        "志愿服务时间变更",
+        "志愿服务取消",
+    ]
+    assert notices.send_outbox(session, url, "noreply@gongzhi.local", due) == 0  # nothing twice
+
+
+def test_mail_waits_while_the_server_is_down(world, session: Session, smtp) -> None:  # type: ignore[no-untyped-def]
+    url, inbox = smtp
+    shift = make_shift(session, world["community"], NOW + timedelta(hours=1))
+    [p] = _people(session, 1)
+    signups.sign_up(session, shift.id, p, NOW)
+    profiles.ensure_profile(session, p).email = "qian@example.cn"
+    notices.queue_reminders(session, NOW)
+    session.commit()
+    down = f"smtp://127.0.0.1:{free_port()}"
+    with pytest.raises(OSError):
+        notices.send_outbox(session, down, "noreply@gongzhi.local", NOW)
+    session.rollback()
+    assert session.scalar(select(OutboxMail.sent_at)) is None
+    assert notices.send_outbox(session, url, "noreply@gongzhi.local", NOW) == 1
+    session.commit()
+    assert len(inbox.messages) == 1

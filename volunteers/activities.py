@@ -1,0 +1,146 @@
+"""Activities and their shifts: create, list, and read availability."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation.areas import Area
+from participation.errors import N_, DomainError
+from volunteers.models import Activity, Shift, SignUp, Team
+
+
+def create_activity(
+    session: Session,
+    team: Team,
+    *,
+    title: str,
+    description: str = "",
+    service_content: str = "",
+    is_public: bool = True,
+    opens_hours_before: int | None = None,
+    cancel_closes_hours_before: int | None = None,
+) -> Activity:
+    title = title.strip()
+    if not title or len(title) > 120:
+        raise DomainError(
+            "activity.invalid",
+            N_("Please correct the marked fields."),
+            fields={"title": N_("Enter a title of at most 120 characters.")},
+        )
+    activity = Activity(
+        team_id=team.id,
+        title=title,
+        description=description.strip(),
+        service_content=(service_content.strip() or title)[:120],
+        is_public=is_public,
+        opens_hours_before=opens_hours_before,
+        cancel_closes_hours_before=cancel_closes_hours_before,
+    )
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+def create_shift(
+    session: Session,
+    activity: Activity,
+    *,
+    area: Area,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    place: str = "",
+    qualifications: str = "",
+    members_only: bool = False,
+) -> Shift:
+    fields: dict[str, str] = {}
+    if ends_at <= starts_at:
+        fields["ends_at"] = N_("The shift must end after it starts.")
+    elif (ends_at - starts_at).total_seconds() > 24 * 3600:
+        fields["ends_at"] = N_("A shift lasts at most 24 hours.")
+    if not 1 <= capacity <= 10_000:
+        fields["capacity"] = N_("Enter a number of places from 1 to 10,000.")
+    if fields:
+        raise DomainError("shift.invalid", N_("Please correct the marked fields."), fields=fields)
+    shift = Shift(
+        activity_id=activity.id,
+        area_id=area.id,
+        place=place.strip()[:120],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        qualifications=" ".join(sorted(set(qualifications.split()))),
+        members_only=members_only,
+    )
+    session.add(shift)
+    session.flush()
+    return shift
+
+
+def get_activity(session: Session, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise DomainError("activity.not_found", N_("No such activity."), status=404)
+    return activity
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    shift: Shift
+    activity: Activity
+    team: Team
+    area: Area
+    waiting: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.shift.capacity - self.shift.confirmed)
+
+
+def _waiting_counts(session: Session, shift_ids: Sequence[int]) -> dict[int, int]:
+    from sqlalchemy import func
+
+    if not shift_ids:
+        return {}
+    rows = session.execute(
+        select(SignUp.shift_id, func.count())
+        .where(SignUp.shift_id.in_(shift_ids), SignUp.status.in_(("waitlisted", "offered")))
+        .group_by(SignUp.shift_id)
+    ).all()
+    return {sid: int(n) for sid, n in rows}
+
+
+def shift_rows(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    team_id: int | None = None,
+    activity_id: int | None = None,
+    public_only: bool = False,
+    limit: int = 200,
+) -> list[ShiftRow]:
+    query = (
+        select(Shift, Activity, Team, Area)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Team, Team.id == Activity.team_id)
+        .join(Area, Area.id == Shift.area_id)
+        .where(Shift.cancelled_at.is_(None))
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(Shift.ends_at > since)
+    if team_id is not None:
+        query = query.where(Team.id == team_id)
+    if activity_id is not None:
+        query = query.where(Activity.id == activity_id)
+    if public_only:
+        query = query.where(Activity.is_public.is_(True))
+    rows = session.execute(query).all()
+    waiting = _waiting_counts(session, [r[0].id for r in rows])
+    return [ShiftRow(s, a, t, ar, waiting.get(s.id, 0)) for s, a, t, ar in rows]

@@ -1,0 +1,135 @@
+"""Attendance: check-in/out by rotating code or by the leader, no-shows, and
+crediting hours from attendance into the ledger (once per sign-up)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation import audit
+from participation.errors import N_, DomainError
+from volunteers import ledger
+from volunteers.models import SignUp
+from volunteers.rules.checkin import code_is_valid
+from volunteers.rules.hours import Credit, credit_for_attendance
+from volunteers.signups import ShiftContext, shift_context
+from volunteers.teams import rules_of
+
+# Check-in opens this long before the start and closes this long after the end.
+SLACK_MINUTES = 60
+
+
+def _confirmed(session: Session, shift_id: int, account_id: int) -> SignUp:
+    s = session.scalar(
+        select(SignUp).where(SignUp.shift_id == shift_id, SignUp.account_id == account_id)
+    )
+    if s is None or s.status not in ("confirmed", "no_show"):
+        raise DomainError(
+            "attendance.not_confirmed",
+            N_("You do not have a confirmed place on this shift."),
+            status=403,
+        )
+    return s
+
+
+def scan(
+    session: Session, shift_id: int, account_id: int, code: str, secret: bytes, now: datetime
+) -> SignUp:
+    """A volunteer scanned the leader's code: the first scan checks in, the next checks out."""
+    ctx = shift_context(session, shift_id)
+    if not code_is_valid(secret, shift_id, code, now):
+        raise DomainError(
+            "attendance.code",
+            N_("This check-in code has expired. Scan the code on the leader's screen again."),
+        )
+    from datetime import timedelta
+
+    slack = timedelta(minutes=SLACK_MINUTES)
+    if not ctx.shift.starts_at - slack <= now <= ctx.shift.ends_at + slack:
+        raise DomainError(
+            "attendance.window",
+            N_("Check-in is open from an hour before the shift to an hour after it."),
+        )
+    s = _confirmed(session, shift_id, account_id)
+    s.status = "confirmed"
+    if s.checked_in_at is None:
+        s.checked_in_at = now
+    elif s.checked_out_at is None:
+        s.checked_out_at = now
+        _credit(session, ctx, s, None, now)
+    session.flush()
+    return s
+
+
+def mark(
+    session: Session,
+    shift_id: int,
+    account_id: int,
+    *,
+    checked_in: datetime | None,
+    checked_out: datetime | None,
+    no_show: bool,
+    actor_id: int,
+    now: datetime,
+) -> SignUp:
+    """The leader records attendance on the roster (or a no-show)."""
+    ctx = shift_context(session, shift_id)
+    if now < ctx.shift.starts_at:
+        raise DomainError(
+            "attendance.future", N_("Attendance can be recorded once the shift has started.")
+        )
+    s = _confirmed(session, shift_id, account_id)
+    if s.credited:
+        raise DomainError(
+            "attendance.credited",
+            N_("Hours for this sign-up are already credited; add a correction instead."),
+            status=409,
+        )
+    if no_show:
+        s.status = "no_show"
+        s.checked_in_at = s.checked_out_at = None
+    else:
+        if checked_in is None:
+            raise DomainError(
+                "attendance.times",
+                N_("Enter the check-in time."),
+                fields={"checked_in": N_("Enter the check-in time.")},
+            )
+        if checked_out is not None and checked_out <= checked_in:
+            raise DomainError(
+                "attendance.times",
+                N_("Check-out must come after check-in."),
+                fields={"checked_out": N_("Check-out must come after check-in.")},
+            )
+        s.status = "confirmed"
+        s.checked_in_at, s.checked_out_at = checked_in, checked_out
+    s.attendance_by = actor_id
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="volunteer.attendance",
+        target=f"signup:{s.id}",
+        no_show=no_show,
+    )
+    if not no_show and checked_out is not None:
+        _credit(session, ctx, s, actor_id, now)
+    session.flush()
+    return s
+
+
+def _credit(
+    session: Session, ctx: ShiftContext, s: SignUp, actor_id: int | None, now: datetime
+) -> Credit:
+    result = credit_for_attendance(
+        ctx.shift.starts_at,
+        ctx.shift.ends_at,
+        s.checked_in_at,
+        s.checked_out_at,
+        rules_of(ctx.team, ctx.activity).coverage_percent,
+    )
+    if result.outcome is Credit.CREDITED and not s.credited:
+        ledger.record_system(session, s, result.minutes, actor_id, now)
+        s.credited = True
+    return result.outcome

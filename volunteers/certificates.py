@@ -1,0 +1,136 @@
+"""Certificates (志愿服务记录证明): issued only from approved ledger entries,
+verifiable by number, revocable (the revocation shows on the verification page).
+
+The ID number is checked against the roll's keyed hash when the person is
+verified, and only a masked form is kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation import audit
+from participation.accounts import Account
+from participation.errors import N_, DomainError
+from participation.rolls import RollEntry
+from participation.rules.identity import id_hash, id_number_problem, normalize_id_number
+from volunteers import ledger, profiles
+from volunteers.models import Activity, Certificate, HoursEntry, Shift
+
+# Unambiguous characters for numbers people read out or type.
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def mask_id_number(number: str) -> str:
+    """First 4 and last 4 characters kept: 5101**********123X."""
+    n = normalize_id_number(number)
+    return n[:4] + "*" * (len(n) - 8) + n[-4:]
+
+
+def new_number(now: datetime) -> str:
+    return f"ZY{now:%Y}" + "".join(secrets.choice(ALPHABET) for _ in range(10))
+
+
+def service_summary(session: Session, account_id: int) -> str:
+    """What the person did, from the activities behind their credited hours."""
+    titles = session.scalars(
+        select(Activity.service_content)
+        .join(Shift, Shift.activity_id == Activity.id)
+        .join(HoursEntry, HoursEntry.shift_id == Shift.id)
+        .where(HoursEntry.account_id == account_id)
+        .distinct()
+    ).all()
+    return "、".join(sorted(t for t in titles if t)) or "志愿服务"
+
+
+def issue(
+    session: Session,
+    account_id: int,
+    *,
+    id_number: str,
+    issuer: str,
+    actor_id: int,
+    id_key: bytes,
+    now: datetime,
+) -> Certificate:
+    """Issue a certificate for the person's approved hours (all ledger entries are
+    approved: system entries come from attendance, back-fills only once approved)."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise DomainError("certificate.no_person", N_("No such person."), status=404)
+    number = normalize_id_number(id_number)
+    problem = id_number_problem(number)
+    entry = session.scalar(select(RollEntry).where(RollEntry.account_id == account_id))
+    if problem is None and entry is not None and entry.id_hash != id_hash(id_key, number):
+        problem = "mismatch"
+    if problem is not None:
+        raise DomainError(
+            "certificate.id_number",
+            N_("Please correct the marked fields."),
+            fields={"id_number": N_("Enter the person's 18-character ID number as on the roll.")},
+        )
+    minutes = ledger.total_minutes(session, account_id)
+    if minutes <= 0:
+        raise DomainError("certificate.no_hours", N_("This person has no approved hours yet."))
+    profile = profiles.ensure_profile(session, account_id)
+    cert = Certificate(
+        number=new_number(now),
+        account_id=account_id,
+        holder_name=entry.name if entry is not None else account.display_name,
+        masked_id=mask_id_number(number),
+        volunteer_number=profile.volunteer_number,
+        minutes=minutes,
+        service_content=service_summary(session, account_id),
+        issuer=issuer.strip()[:120] or "志愿服务组织",
+        issued_at=now,
+        issued_by=actor_id,
+    )
+    session.add(cert)
+    session.flush()
+    audit.record(session, actor_id=actor_id, action="volunteer.certificate", target=cert.number)
+    return cert
+
+
+def revoke(session: Session, number: str, reason: str, actor_id: int, now: datetime) -> Certificate:
+    cert = by_number(session, number)
+    if cert.revoked_at is not None:
+        raise DomainError(
+            "certificate.revoked", N_("This certificate is already revoked."), status=409
+        )
+    if not reason.strip():
+        raise DomainError(
+            "certificate.reason",
+            N_("Please correct the marked fields."),
+            fields={"reason": N_("Say why the certificate is revoked.")},
+        )
+    cert.revoked_at, cert.revoked_by, cert.revoke_reason = now, actor_id, reason.strip()[:200]
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="volunteer.certificate_revoke",
+        target=number,
+        reason=reason,
+    )
+    return cert
+
+
+def by_number(session: Session, number: str) -> Certificate:
+    cert = session.scalar(select(Certificate).where(Certificate.number == number.strip().upper()))
+    if cert is None:
+        raise DomainError(
+            "certificate.not_found", N_("No certificate has this number."), status=404
+        )
+    return cert
+
+
+def certificates_of(session: Session, account_id: int) -> Sequence[Certificate]:
+    return session.scalars(
+        select(Certificate)
+        .where(Certificate.account_id == account_id)
+        .order_by(Certificate.id.desc())
+    ).all()

@@ -1,0 +1,243 @@
+"""Volunteer service tables: teams and rosters, activities and shifts, sign-ups,
+the append-only hours ledger and certificates.
+
+Invariants kept by the services (and by constraints where a database can):
+- a person holds at most one sign-up per shift (unique ``shift_id, account_id``);
+- arrival order on a shift is a gap-free counter (``Shift.arrivals``), unique per shift;
+- ``Shift.confirmed`` equals the number of confirmed sign-ups and never exceeds
+  ``capacity``; it changes only while the shift row is locked;
+- hours entries are never updated or deleted (database triggers refuse it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
+from participation import areas as _areas  # noqa: F401
+from participation.db import Base, utcnow
+
+
+class Team(Base):
+    """A volunteer team (志愿服务队) of an area, with its sign-up rules."""
+
+    __tablename__ = "vol_teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # featured | professional
+    join_mode: Mapped[str] = mapped_column(String(16), default="open")
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Rules, per team (sensible defaults; see volunteers.rules.signup.ShiftRules).
+    opens_hours_before: Mapped[int] = mapped_column(default=14 * 24)
+    cancel_closes_hours_before: Mapped[int] = mapped_column(default=3)
+    overlap_grace_minutes: Mapped[int] = mapped_column(default=10)
+    promotion_cutoff_hours: Mapped[int] = mapped_column(default=24)
+    offer_minutes: Mapped[int] = mapped_column(default=30)
+    coverage_percent: Mapped[int] = mapped_column(default=60)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Membership(Base):
+    __tablename__ = "vol_memberships"
+    __table_args__ = (UniqueConstraint("team_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("vol_teams.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="member")  # leader | core | member
+    # pending (asked to join) | invited | active | left | refused
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MembershipEvent(Base):
+    """Membership history: one row per change, never edited."""
+
+    __tablename__ = "vol_membership_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("vol_memberships.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    event: Mapped[str] = mapped_column(String(24))
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class VolunteerProfile(Base):
+    """What volunteering needs to know of a person beyond their account."""
+
+    __tablename__ = "vol_profiles"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    volunteer_number: Mapped[str] = mapped_column(String(24), unique=True)
+    guardian_name: Mapped[str | None] = mapped_column(String(60))
+    guardian_consent_at: Mapped[datetime | None] = mapped_column()
+    # No-shows before this moment no longer lock (a leader unlocked the person).
+    no_shows_cleared_at: Mapped[datetime | None] = mapped_column()
+    calendar_token: Mapped[str] = mapped_column(String(43), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255))  # for reminders and notices
+    reminder_minutes: Mapped[int] = mapped_column(default=120)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Qualification(Base):
+    """A qualification a person holds (e.g. first_aid), recorded by a leader."""
+
+    __tablename__ = "vol_qualifications"
+    __table_args__ = (UniqueConstraint("account_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Activity(Base):
+    __tablename__ = "vol_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("vol_teams.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    service_content: Mapped[str] = mapped_column(String(120), default="")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Per-activity overrides of the team's rules (None: the team's setting).
+    opens_hours_before: Mapped[int | None] = mapped_column()
+    cancel_closes_hours_before: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Shift(Base):
+    __tablename__ = "vol_shifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("vol_activities.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    place: Mapped[str] = mapped_column(String(120), default="")
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime] = mapped_column()
+    capacity: Mapped[int] = mapped_column()
+    # Space-separated qualification codes, all required.
+    qualifications: Mapped[str] = mapped_column(String(200), default="")
+    members_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+    # Changed only with the row locked: the arrival counter and confirmed count.
+    arrivals: Mapped[int] = mapped_column(default=0)
+    confirmed: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def qualification_codes(self) -> frozenset[str]:
+        return frozenset(self.qualifications.split())
+
+
+class SignUp(Base):
+    __tablename__ = "vol_signups"
+    __table_args__ = (
+        UniqueConstraint("shift_id", "account_id"),
+        UniqueConstraint("shift_id", "arrival"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("vol_shifts.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    arrival: Mapped[int] = mapped_column()  # order of arrival on this shift, 1, 2, ...
+    # confirmed | waitlisted | offered | cancelled | no_show
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    offer_expires_at: Mapped[datetime | None] = mapped_column()
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+    late_cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    checked_in_at: Mapped[datetime | None] = mapped_column()
+    checked_out_at: Mapped[datetime | None] = mapped_column()
+    attendance_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    credited: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HoursEntry(Base):
+    """One line of the append-only hours ledger, in integer minutes (may be negative
+    for a correction). The database refuses UPDATE and DELETE on this table."""
+
+    __tablename__ = "vol_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("vol_teams.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("vol_shifts.id"), index=True)
+    served_on: Mapped[date] = mapped_column(Date, index=True)
+    minutes: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))  # system | backfill | correction
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("vol_hours.id"))
+
+
+class BackfillRequest(Base):
+    """A request to credit hours the system did not record; approved into the ledger
+    by someone other than the requester."""
+
+    __tablename__ = "vol_backfills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("vol_signups.id"), index=True)
+    minutes: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(200))
+    requested_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # approved | rejected
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("vol_hours.id"))
+
+
+class Certificate(Base):
+    """志愿服务记录证明: a snapshot of approved hours, verifiable by number."""
+
+    __tablename__ = "vol_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(60))
+    masked_id: Mapped[str] = mapped_column(String(24))
+    volunteer_number: Mapped[str] = mapped_column(String(24))
+    minutes: Mapped[int] = mapped_column()
+    service_content: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(String(120))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class OutboxMail(Base):
+    """An email waiting to be sent (reminders, shift changes). Written in the same
+    transaction as the change it announces, sent later by ``gongzhi volunteers tick``;
+    ``dedupe_key`` keeps a reminder from being queued twice."""
+
+    __tablename__ = "vol_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
+    to_address: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))

@@ -1,0 +1,136 @@
+"""Volunteer profiles: number, guardian consent, no-show lock, calendar token."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from participation import audit
+from participation.rolls import RollEntry
+from volunteers.models import Membership, Qualification, Shift, SignUp, VolunteerProfile
+
+
+def ensure_profile(session: Session, account_id: int, *, lock: bool = False) -> VolunteerProfile:
+    """The person's profile, created on first use. ``lock`` takes the row lock
+    (PostgreSQL) so that one person's concurrent sign-ups are checked one at a time."""
+    query = select(VolunteerProfile).where(VolunteerProfile.account_id == account_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    profile = session.scalar(query)
+    if profile is None:
+        profile = VolunteerProfile(
+            account_id=account_id,
+            volunteer_number=f"V{account_id:08d}",
+            calendar_token=secrets.token_urlsafe(32),
+        )
+        session.add(profile)
+        session.flush()
+    return profile
+
+
+def birth_date_of(session: Session, account_id: int) -> date | None:
+    """From the resident roll when the person is verified; unknown otherwise."""
+    return session.scalar(select(RollEntry.birth_date).where(RollEntry.account_id == account_id))
+
+
+def qualifications_of(session: Session, account_id: int, today: date) -> frozenset[str]:
+    rows = session.execute(
+        select(Qualification.code, Qualification.valid_until).where(
+            Qualification.account_id == account_id
+        )
+    ).all()
+    return frozenset(code for code, until in rows if until is None or until >= today)
+
+
+def no_shows(session: Session, account_id: int, cleared_at: datetime | None) -> int:
+    """No-shows on shifts that started after the last unlock (``cleared_at``)."""
+    query = (
+        select(func.count())
+        .select_from(SignUp)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .where(SignUp.account_id == account_id, SignUp.status == "no_show")
+    )
+    if cleared_at is not None:
+        query = query.where(Shift.starts_at > cleared_at)
+    return int(session.scalar(query) or 0)
+
+
+def unlock(session: Session, account_id: int, actor_id: int, now: datetime, ip: str = "") -> None:
+    """A leader lifts the no-show lock; earlier no-shows stop counting (logged)."""
+    profile = ensure_profile(session, account_id)
+    profile.no_shows_cleared_at = now
+    audit.record(
+        session, actor_id=actor_id, action="volunteer.unlock", target=f"account:{account_id}", ip=ip
+    )
+
+
+def record_guardian_consent(
+    session: Session, account_id: int, guardian_name: str, actor_id: int, now: datetime
+) -> None:
+    profile = ensure_profile(session, account_id)
+    profile.guardian_name = guardian_name.strip()[:60]
+    profile.guardian_consent_at = now
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="volunteer.guardian_consent",
+        target=f"account:{account_id}",
+        guardian=profile.guardian_name,
+    )
+
+
+def add_qualification(
+    session: Session, account_id: int, code: str, actor_id: int, valid_until: date | None = None
+) -> Qualification:
+    found = session.scalar(
+        select(Qualification).where(
+            Qualification.account_id == account_id, Qualification.code == code
+        )
+    )
+    if found is not None:
+        found.valid_until = valid_until
+        return found
+    q = Qualification(
+        account_id=account_id, code=code, valid_until=valid_until, recorded_by=actor_id
+    )
+    session.add(q)
+    session.flush()
+    return q
+
+
+def person_row(
+    session: Session, account_id: int, team_id: int
+) -> tuple[date | None, str | None, datetime | None, int]:
+    """(birth date, membership status in the team, guardian consent time, no-shows
+    since the last unlock) in one round trip: sign-up reads these on every request."""
+    cleared = (
+        select(VolunteerProfile.no_shows_cleared_at)
+        .where(VolunteerProfile.account_id == account_id)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(
+            select(RollEntry.birth_date)
+            .where(RollEntry.account_id == account_id)
+            .scalar_subquery(),
+            select(Membership.status)
+            .where(Membership.team_id == team_id, Membership.account_id == account_id)
+            .scalar_subquery(),
+            select(VolunteerProfile.guardian_consent_at)
+            .where(VolunteerProfile.account_id == account_id)
+            .scalar_subquery(),
+            select(func.count())
+            .select_from(SignUp)
+            .join(Shift, Shift.id == SignUp.shift_id)
+            .where(
+                SignUp.account_id == account_id,
+                SignUp.status == "no_show",
+                or_(cleared.is_(None), Shift.starts_at > cleared),
+            )
+            .scalar_subquery(),
+        )
+    ).one()
+    return row[0], row[1], row[2], int(row[3] or 0)

@@ -1,0 +1,1 @@
+"""Pure volunteer rules: plain values and ``now`` in, decisions with reasons out."""

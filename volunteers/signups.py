@@ -1,0 +1,338 @@
+"""Sign-up, cancellation, waitlist promotion and timed offers, with atomic capacity.
+
+Every change to a shift's places happens with the shift row locked
+(``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite every write transaction
+already holds the database's write lock, ``BEGIN IMMEDIATE``). Under that lock
+the arrival counter is advanced and the confirmed count compared with the
+capacity, so concurrent sign-ups confirm exactly ``capacity`` people and
+waitlist the rest in the order they took the lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from participation.errors import N_, DomainError
+from volunteers import profiles
+from volunteers.models import Activity, Shift, SignUp, Team
+from volunteers.rules.signup import PersonFacts, Reason, ShiftFacts, decide_cancel, decide_signup
+from volunteers.rules.waitlist import Move, on_freed_place
+from volunteers.teams import rules_of
+
+LIVE = ("confirmed", "waitlisted", "offered")
+
+REFUSALS: dict[Reason, str] = {
+    Reason.OVERLAPS: N_("You are already signed up for a shift at this time."),
+    Reason.MISSING_QUALIFICATION: N_("This shift needs a qualification you do not have on record."),
+    Reason.NOT_YET_OPEN: N_("Sign-up for this shift has not opened yet."),
+    Reason.CLOSED: N_("Sign-up for this shift has closed."),
+    Reason.LOCKED: N_(
+        "After two missed shifts you cannot sign up by yourself; "
+        "ask your team leader to unlock you."
+    ),
+    Reason.NEEDS_GUARDIAN_CONSENT: N_(
+        "Volunteers under 14 need a guardian's consent on record before signing up."
+    ),
+    Reason.TOO_YOUNG: N_(
+        "Children under 10 cannot sign up by themselves; a guardian signs them up."
+    ),
+    Reason.MEMBERS_ONLY: N_("This shift is for members of the team only."),
+    Reason.CANCELLED: N_("This shift has been cancelled."),
+}
+
+
+@dataclass(frozen=True)
+class ShiftContext:
+    shift: Shift
+    activity: Activity
+    team: Team
+
+
+def shift_context(session: Session, shift_id: int, *, lock: bool = False) -> ShiftContext:
+    """The shift with its activity and team, in one query. ``lock`` locks the shift
+    row only (PostgreSQL ``FOR UPDATE OF``; SQLite's write transaction is the lock)."""
+    query = (
+        select(Shift, Activity, Team)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Team, Team.id == Activity.team_id)
+        .where(Shift.id == shift_id)
+    )
+    if lock:
+        query = query.with_for_update(of=Shift).execution_options(populate_existing=True)
+    row = session.execute(query).first()
+    if row is None:
+        raise DomainError("shift.not_found", N_("No such shift."), status=404)
+    return ShiftContext(row[0], row[1], row[2])
+
+
+@dataclass(frozen=True)
+class PreparedSignUp:
+    """What the read phase learned about the person (see :func:`prepare_signup`)."""
+
+    shift_id: int
+    account_id: int
+    person: PersonFacts
+
+
+def prepare_signup(
+    session: Session, shift_id: int, account_id: int, now: datetime
+) -> PreparedSignUp:
+    """Read phase of a sign-up: no writes, no locks.
+
+    Facts about the person that a concurrent sign-up for *this* shift cannot
+    change (age, consent, qualifications, membership, no-shows) are read here,
+    and refusals that do not depend on places are given at once. The places,
+    the person's other commitments and double sign-ups are checked again under
+    the lock in :func:`record_signup`.
+    """
+    ctx = shift_context(session, shift_id)
+    birth_date, member_status, consent_at, no_shows = profiles.person_row(
+        session, account_id, ctx.team.id
+    )
+    needed = ctx.shift.qualification_codes
+    person = PersonFacts(
+        birth_date=birth_date,
+        # Most shifts need none: ask only when one does.
+        qualifications=profiles.qualifications_of(session, account_id, now.date())
+        if needed
+        else frozenset(),
+        is_member=member_status == "active",
+        no_shows=no_shows,
+        guardian_consent=consent_at is not None,
+    )
+    decision = decide_signup(_facts(ctx.shift, 0), person, rules_of(ctx.team, ctx.activity), now)
+    if not decision.accepted:
+        raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
+    return PreparedSignUp(ctx.shift.id, account_id, person)
+
+
+def _facts(shift: Shift, offered: int) -> ShiftFacts:
+    return ShiftFacts(
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        capacity=shift.capacity,
+        # Places held by open offers are not free.
+        confirmed=shift.confirmed + offered,
+        qualifications=shift.qualification_codes,
+        members_only=shift.members_only,
+        cancelled=shift.cancelled_at is not None,
+    )
+
+
+def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> SignUp:
+    """Write phase of a sign-up, with the person's profile and the shift row locked:
+    confirmed while places last, else waitlisted in arrival order.
+
+    Invariant: ``shift.confirmed <= shift.capacity``; one live sign-up per person
+    and shift; no overlapping commitments for one person.
+    """
+    account_id = prepared.account_id
+    profiles.ensure_profile(session, account_id, lock=True)
+    ctx = shift_context(session, prepared.shift_id, lock=True)
+    shift = ctx.shift
+    offered = _expire_offers(session, ctx, now)
+    # One query for this person's sign-up here and their other live commitments.
+    existing: SignUp | None = None
+    commitments = []
+    for row, starts_at, ends_at, cancelled_at in session.execute(
+        select(SignUp, Shift.starts_at, Shift.ends_at, Shift.cancelled_at)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .where(
+            SignUp.account_id == account_id,
+            or_(SignUp.shift_id == shift.id, SignUp.status.in_(LIVE)),
+        )
+    ):
+        if row.shift_id == shift.id:
+            existing = row
+        elif cancelled_at is None:
+            commitments.append((starts_at, ends_at))
+    if existing is not None and existing.status in LIVE:
+        raise DomainError(
+            "signup.already", N_("You are already signed up for this shift."), status=409
+        )
+    person = replace(prepared.person, commitments=tuple(commitments))
+    decision = decide_signup(_facts(shift, offered), person, rules_of(ctx.team, ctx.activity), now)
+    if not decision.accepted:
+        raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
+    shift.arrivals += 1
+    status = "waitlisted" if decision.waitlisted else "confirmed"
+    if status == "confirmed":
+        shift.confirmed += 1
+    if existing is None:
+        existing = SignUp(
+            shift_id=shift.id,
+            account_id=account_id,
+            arrival=shift.arrivals,
+            status=status,
+            created_at=now,
+        )
+        session.add(existing)
+    else:  # signing up again after cancelling: back of the queue
+        existing.arrival, existing.status, existing.created_at = shift.arrivals, status, now
+        existing.cancelled_at = existing.offer_expires_at = existing.late_cancel_reason = None
+    session.flush()
+    return existing
+
+
+def sign_up(session: Session, shift_id: int, account_id: int, now: datetime) -> SignUp:
+    """Sign a person up (both phases in one transaction).
+
+    Refusals raise DomainError (code ``signup.<reason>``) and change nothing.
+    """
+    return record_signup(session, prepare_signup(session, shift_id, account_id, now), now)
+
+
+def _offered(session: Session, shift_id: int) -> int:
+    return len(
+        session.scalars(
+            select(SignUp.id).where(SignUp.shift_id == shift_id, SignUp.status == "offered")
+        ).all()
+    )
+
+
+def _expire_offers(session: Session, ctx: ShiftContext, now: datetime) -> int:
+    """Offers not taken in time pass on (the shift row must be locked). Returns the
+    number of places held by open offers afterwards."""
+    offers = session.scalars(
+        select(SignUp).where(SignUp.shift_id == ctx.shift.id, SignUp.status == "offered")
+    ).all()
+    expired = [s for s in offers if s.offer_expires_at is None or s.offer_expires_at <= now]
+    for s in expired:
+        s.status = "cancelled"
+        s.cancelled_at = s.offer_expires_at or now
+        s.late_cancel_reason = "offer_expired"
+    if not expired:
+        return len(offers)
+    session.flush()
+    _fill_places(session, ctx, now)
+    return _offered(session, ctx.shift.id)
+
+
+def _fill_places(session: Session, ctx: ShiftContext, now: datetime) -> None:
+    """Give free places to the waitlist in arrival order: promote before the
+    cut-off, offer for a limited time after it."""
+    shift, rules = ctx.shift, rules_of(ctx.team, ctx.activity)
+    free = shift.capacity - shift.confirmed - _offered(session, shift.id)
+    if free <= 0:
+        return
+    waiting = session.scalars(
+        select(SignUp)
+        .where(SignUp.shift_id == shift.id, SignUp.status == "waitlisted")
+        .order_by(SignUp.arrival)
+        .limit(free)
+    ).all()
+    for s in waiting:
+        place = on_freed_place(
+            shift.starts_at,
+            now,
+            waiting=1,
+            cutoff_hours=rules.promotion_cutoff_hours,
+            offer_minutes=rules.offer_minutes,
+        )
+        if place.move is Move.PROMOTE:
+            s.status = "confirmed"
+            shift.confirmed += 1
+        elif place.move is Move.OFFER:
+            s.status = "offered"
+            s.offer_expires_at = place.offer_expires_at
+    session.flush()
+
+
+def _own_signup(session: Session, shift_id: int, account_id: int) -> SignUp:
+    s = session.scalar(
+        select(SignUp).where(SignUp.shift_id == shift_id, SignUp.account_id == account_id)
+    )
+    if s is None or s.status not in LIVE:
+        raise DomainError("signup.none", N_("You are not signed up for this shift."), status=404)
+    return s
+
+
+def cancel(
+    session: Session, shift_id: int, account_id: int, now: datetime, reason: str = ""
+) -> SignUp:
+    """Cancel one's own sign-up; a freed place goes to the waitlist.
+
+    Late cancellations (inside the closing window) need a reason, which is kept.
+    """
+    ctx = shift_context(session, shift_id, lock=True)
+    _expire_offers(session, ctx, now)
+    s = _own_signup(session, shift_id, account_id)
+    verdict = decide_cancel(ctx.shift.starts_at, rules_of(ctx.team, ctx.activity), now)
+    if not verdict.allowed:
+        raise DomainError(
+            "signup.cancel_closed",
+            N_("The shift has started; it can no longer be cancelled."),
+            status=409,
+        )
+    reason = reason.strip()
+    if verdict.late and s.status == "confirmed" and not reason:
+        raise DomainError(
+            "signup.late_reason",
+            N_("Cancelling this close to the start needs a reason."),
+            fields={"reason": N_("Say why you cannot come.")},
+        )
+    was_confirmed = s.status == "confirmed"
+    s.status = "cancelled"
+    s.cancelled_at = now
+    s.offer_expires_at = None
+    s.late_cancel_reason = reason[:200] if verdict.late and was_confirmed else None
+    if was_confirmed:
+        ctx.shift.confirmed -= 1
+    session.flush()
+    _fill_places(session, ctx, now)
+    return s
+
+
+def accept_offer(session: Session, shift_id: int, account_id: int, now: datetime) -> SignUp:
+    ctx = shift_context(session, shift_id, lock=True)
+    _expire_offers(session, ctx, now)
+    s = _own_signup(session, shift_id, account_id)
+    if s.status != "offered":
+        raise DomainError(
+            "signup.no_offer", N_("There is no open offer for you on this shift."), status=409
+        )
+    s.status = "confirmed"
+    s.offer_expires_at = None
+    ctx.shift.confirmed += 1
+    session.flush()
+    return s
+
+
+def process_offers(session: Session, now: datetime) -> int:
+    """Expire overdue offers on every shift (run by a periodic job); returns how many."""
+    shift_ids = session.scalars(
+        select(SignUp.shift_id)
+        .where(SignUp.status == "offered", SignUp.offer_expires_at <= now)
+        .distinct()
+    ).all()
+    for shift_id in shift_ids:
+        _expire_offers(session, shift_context(session, shift_id, lock=True), now)
+    return len(shift_ids)
+
+
+def waitlist_position(session: Session, signup: SignUp) -> int | None:
+    if signup.status != "waitlisted":
+        return None
+    ahead = session.scalars(
+        select(SignUp.id).where(
+            SignUp.shift_id == signup.shift_id,
+            SignUp.status == "waitlisted",
+            SignUp.arrival < signup.arrival,
+        )
+    ).all()
+    return len(ahead) + 1
+
+
+def signups_of_shift(
+    session: Session, shift_id: int, statuses: Sequence[str] = LIVE
+) -> Sequence[SignUp]:
+    return session.scalars(
+        select(SignUp)
+        .where(SignUp.shift_id == shift_id, SignUp.status.in_(statuses))
+        .order_by(SignUp.arrival)
+    ).all()

@@ -1,0 +1,224 @@
+"""Teams and rosters: create teams, join by the team's mode, approve, invite,
+change roles, leave. Every change adds a membership history row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation.accounts import Account, grant_role
+from participation.areas import Area
+from participation.errors import N_, DomainError
+from participation.rules.permissions import Role
+from volunteers.models import Activity, Membership, MembershipEvent, Team
+from volunteers.rules.signup import ShiftRules
+
+TEAM_KINDS = ("featured", "professional")
+JOIN_MODES = ("open", "approval", "invitation")
+MEMBER_ROLES = ("leader", "core", "member")
+LIVE = ("active",)
+
+
+def create_team(
+    session: Session, *, area: Area, name: str, kind: str, join_mode: str, description: str = ""
+) -> Team:
+    name = name.strip()
+    fields: dict[str, str] = {}
+    if not name or len(name) > 100:
+        fields["name"] = N_("Enter a name of at most 100 characters.")
+    if kind not in TEAM_KINDS:
+        fields["kind"] = N_("Choose a kind of team.")
+    if join_mode not in JOIN_MODES:
+        fields["join_mode"] = N_("Choose how people join.")
+    if fields:
+        raise DomainError("team.invalid", N_("Please correct the marked fields."), fields=fields)
+    if session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise DomainError(
+            "team.taken",
+            N_("A team with this name already exists."),
+            fields={"name": N_("A team with this name already exists.")},
+        )
+    team = Team(area_id=area.id, name=name, kind=kind, join_mode=join_mode, description=description)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def get_team(session: Session, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise DomainError("team.not_found", N_("No such team."), status=404)
+    return team
+
+
+def rules_of(team: Team, activity: Activity | None = None) -> ShiftRules:
+    """The team's rules, with the activity's overrides where it has them."""
+
+    def pick(override: int | None, default: int) -> int:
+        return default if override is None else override
+
+    return ShiftRules(
+        opens_hours_before=pick(
+            activity.opens_hours_before if activity else None, team.opens_hours_before
+        ),
+        cancel_closes_hours_before=pick(
+            activity.cancel_closes_hours_before if activity else None,
+            team.cancel_closes_hours_before,
+        ),
+        overlap_grace_minutes=team.overlap_grace_minutes,
+        promotion_cutoff_hours=team.promotion_cutoff_hours,
+        offer_minutes=team.offer_minutes,
+        coverage_percent=team.coverage_percent,
+    )
+
+
+def membership(session: Session, team_id: int, account_id: int) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(Membership.team_id == team_id, Membership.account_id == account_id)
+    )
+
+
+def is_leader(session: Session, team_id: int, account_id: int) -> bool:
+    m = membership(session, team_id, account_id)
+    return m is not None and m.status == "active" and m.role == "leader"
+
+
+def _log(session: Session, m: Membership, event: str, actor_id: int | None) -> None:
+    session.add(
+        MembershipEvent(
+            membership_id=m.id, actor_id=actor_id, event=event, role=m.role, status=m.status
+        )
+    )
+
+
+def _set(
+    session: Session, team: Team, account_id: int, status: str, role: str, event: str, actor: int
+) -> Membership:
+    m = membership(session, team.id, account_id)
+    if m is None:
+        m = Membership(team_id=team.id, account_id=account_id, role=role, status=status)
+        session.add(m)
+        session.flush()
+    else:
+        m.status, m.role = status, role
+    _log(session, m, event, actor)
+    return m
+
+
+def join(session: Session, team: Team, account_id: int) -> Membership:
+    """Join an open team at once, ask to join an approval team, accept an invitation.
+
+    Invariant: nobody joins an invitation-only team without an invitation.
+    """
+    m = membership(session, team.id, account_id)
+    if m is not None and m.status in ("active", "pending"):
+        raise DomainError("team.already", N_("You are already in this team or have asked to join."))
+    if m is not None and m.status == "invited":
+        return _set(session, team, account_id, "active", m.role, "accepted", account_id)
+    if team.join_mode == "invitation":
+        raise DomainError(
+            "team.invitation_only",
+            N_("This team takes new members by invitation only."),
+            status=403,
+        )
+    status = "active" if team.join_mode == "open" else "pending"
+    return _set(
+        session,
+        team,
+        account_id,
+        status,
+        "member",
+        "joined" if status == "active" else "asked",
+        account_id,
+    )
+
+
+def leave(session: Session, team: Team, account_id: int) -> Membership:
+    m = membership(session, team.id, account_id)
+    if m is None or m.status not in ("active", "pending", "invited"):
+        raise DomainError("team.not_member", N_("You are not in this team."))
+    return _set(session, team, account_id, "left", m.role, "left", account_id)
+
+
+def decide(
+    session: Session, team: Team, account_id: int, approve: bool, actor_id: int
+) -> Membership:
+    m = membership(session, team.id, account_id)
+    if m is None or m.status != "pending":
+        raise DomainError("team.no_request", N_("There is no request to join from this person."))
+    status = "active" if approve else "refused"
+    return _set(
+        session, team, account_id, status, m.role, "approved" if approve else "refused", actor_id
+    )
+
+
+def invite(session: Session, team: Team, account: Account, actor_id: int) -> Membership:
+    m = membership(session, team.id, account.id)
+    if m is not None and m.status == "active":
+        raise DomainError("team.already_member", N_("This person is already a member."))
+    return _set(session, team, account.id, "invited", "member", "invited", actor_id)
+
+
+def set_role(session: Session, team: Team, account_id: int, role: str, actor_id: int) -> Membership:
+    """Change a member's role. A new leader also gets the team-leader role on the
+    team's area, which the leaders' pages require."""
+    if role not in MEMBER_ROLES:
+        raise DomainError("team.role", N_("Choose a role in the team."))
+    m = membership(session, team.id, account_id)
+    if m is None or m.status != "active":
+        raise DomainError("team.not_member", N_("This person is not an active member."))
+    if role == "leader":
+        account, area = session.get(Account, account_id), session.get(Area, team.area_id)
+        actor = session.get(Account, actor_id)
+        if account is not None and area is not None:
+            grant_role(session, account, Role.TEAM_LEADER, area, actor)
+    return _set(session, team, account_id, "active", role, "role", actor_id)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    membership: Membership
+    account: Account
+
+
+def roster(
+    session: Session, team_id: int, statuses: Sequence[str] = ("active", "pending", "invited")
+) -> list[RosterRow]:
+    rows = session.execute(
+        select(Membership, Account)
+        .join(Account, Account.id == Membership.account_id)
+        .where(Membership.team_id == team_id, Membership.status.in_(statuses))
+        .order_by(Membership.role, Membership.id)
+    ).all()
+    order = {r: i for i, r in enumerate(MEMBER_ROLES)}
+    return sorted((RosterRow(m, a) for m, a in rows), key=lambda r: order.get(r.membership.role, 9))
+
+
+def history(
+    session: Session, team_id: int, limit: int = 50
+) -> list[tuple[MembershipEvent, Account]]:
+    rows = session.execute(
+        select(MembershipEvent, Account)
+        .join(Membership, Membership.id == MembershipEvent.membership_id)
+        .join(Account, Account.id == Membership.account_id)
+        .where(Membership.team_id == team_id)
+        .order_by(MembershipEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [(e, a) for e, a in rows]
+
+
+def teams_led_by(session: Session, account_id: int) -> Sequence[Team]:
+    return session.scalars(
+        select(Team)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(
+            Membership.account_id == account_id,
+            Membership.status == "active",
+            Membership.role == "leader",
+        )
+        .order_by(Team.name)
+    ).all()

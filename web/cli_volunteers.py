@@ -1,0 +1,33 @@
+"""``gongzhi volunteers tick``: the periodic volunteer job (run it every minute
+from cron or a systemd timer): expire offers, queue reminders, send the outbox."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from participation.db import utcnow
+from volunteers import notices, signups
+from web.session_scope import session_scope
+from web.settings import Settings
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    import os
+
+    settings = Settings.from_env(os.environ)
+    now = utcnow()
+    with session_scope(settings) as session:
+        offers = signups.process_offers(session, now)
+        reminders = notices.queue_reminders(session, now)
+    with session_scope(settings) as session:
+        sent = notices.send_outbox(session, settings.smtp_url, settings.mail_from, now)
+    print(f"offers expired on {offers} shifts, {reminders} reminders queued, {sent} mails sent")
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("volunteers", help="volunteer jobs")
+    vsub = p.add_subparsers(dest="volunteers_command", required=True)
+    t = vsub.add_parser("tick", help="expire offers, queue reminders, send the outbox")
+    t.set_defaults(func=cmd_tick)

@@ -1,0 +1,101 @@
+"""What the volunteer pages share: labels, the check-in secret, form parsing and
+the one check that someone may lead a given team."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from participation.areas import Area
+from participation.errors import N_
+from participation.rules.permissions import Permission
+from volunteers.models import Team
+from volunteers.teams import is_leader
+from web.auth import user
+from web.dbsession import db
+from web.i18n import LOCAL_TZ
+
+TEAM_KIND_LABELS = {"featured": N_("Featured team"), "professional": N_("Professional team")}
+JOIN_MODE_LABELS = {
+    "open": N_("Anyone can join"),
+    "approval": N_("Join on approval"),
+    "invitation": N_("By invitation only"),
+}
+MEMBER_ROLE_LABELS = {"leader": N_("Leader"), "core": N_("Core member"), "member": N_("Member")}
+MEMBER_STATUS_LABELS = {
+    "active": N_("Member"),
+    "pending": N_("Asked to join"),
+    "invited": N_("Invited"),
+    "left": N_("Left"),
+    "refused": N_("Refused"),
+}
+SIGNUP_STATUS_LABELS = {
+    "confirmed": N_("Confirmed"),
+    "waitlisted": N_("On the waitlist"),
+    "offered": N_("A place is offered to you"),
+    "cancelled": N_("Cancelled"),
+    "no_show": N_("Did not come"),
+}
+QUALIFICATION_LABELS = {
+    "first_aid": N_("First-aid certificate"),
+    "driver": N_("Driving licence"),
+    "lawyer": N_("Lawyer's licence"),
+    "counsellor": N_("Psychological counsellor"),
+    "sign_language": N_("Sign language"),
+}
+HOURS_KIND_LABELS = {
+    "system": N_("Attendance"),
+    "backfill": N_("Back-filled"),
+    "correction": N_("Correction"),
+}
+
+
+def labels() -> dict[str, dict[str, str]]:
+    return {
+        "team_kinds": TEAM_KIND_LABELS,
+        "join_modes": JOIN_MODE_LABELS,
+        "member_roles": MEMBER_ROLE_LABELS,
+        "member_status": MEMBER_STATUS_LABELS,
+        "signup_status": SIGNUP_STATUS_LABELS,
+        "qualifications": QUALIFICATION_LABELS,
+        "hours_kinds": HOURS_KIND_LABELS,
+    }
+
+
+def checkin_secret(request: Request) -> bytes:
+    """A key for check-in codes derived from the session secret (never shown)."""
+    key = request.app.state.settings.secret_key.encode()
+    return hmac.new(key, b"volunteer-checkin", hashlib.sha256).digest()
+
+
+def id_key(request: Request) -> bytes:
+    return str(request.app.state.settings.id_hash_key).encode()
+
+
+def local_datetime(value: str) -> datetime | None:
+    """A ``datetime-local`` form value read as Beijing time; None when unreadable."""
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=LOCAL_TZ)
+    except ValueError:
+        return None
+
+
+def hours_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}:{rest:02d}"
+
+
+def require_lead(request: Request, team: Team) -> None:
+    """Leaders of this team, or people who manage volunteers in its area."""
+    me = user(request)
+    session = db(request)
+    if is_leader(session, team.id, me.id):
+        return
+    area = session.get(Area, team.area_id)
+    if area is not None and me.can(Permission.MANAGE_VOLUNTEERS, area.path):
+        return
+    raise HTTPException(403)
