@@ -1,6 +1,8 @@
-"""Demo governance plans: the city's and two communities' plans for this year, with items
-from every source (standing in for the processes that feed the plan), some on time,
-some late, and one item carried over from last year's plan by a real year-end roll-up."""
+"""Demo governance plans: the city's and two communities' plans for this year. The other
+demo processes (budget rounds, congress ballots, consultations, evaluations) put their
+own results on the plan; this adds items staff entered directly, delivered with
+milestones, updates and visits, some on time, some late, and one item carried over
+from last year's plan by a real year-end roll-up."""
 
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ ITEMS = [
     DemoItem(
         "海澄市",
         "新增公办中小学学位2000个",
-        SourceKind.LIVELIHOOD_PROJECT,
+        SourceKind.DIRECT,
         "教育局",
         48_000_000,
         20,
@@ -66,7 +68,7 @@ ITEMS = [
     DemoItem(
         "海澄市",
         "城区12处易涝积水点改造",
-        SourceKind.LIVELIHOOD_PROJECT,
+        SourceKind.DIRECT,
         "水务局",
         9_600_000,
         40,
@@ -79,7 +81,7 @@ ITEMS = [
     DemoItem(
         "海澄市",
         "12345热线办件回应率整改",
-        SourceKind.RECTIFICATION,
+        SourceKind.DIRECT,
         "市政务服务数据管理局",
         300_000,
         60,
@@ -91,7 +93,7 @@ ITEMS = [
     DemoItem(
         "海澄市",
         "优化公交线网（年度满意度测评不满意项）",
-        SourceKind.SATISFACTION,
+        SourceKind.DIRECT,
         "交通运输局",
         2_000_000,
         30,
@@ -116,7 +118,7 @@ ITEMS = [
     DemoItem(
         "望江社区",
         "长者饭堂",
-        SourceKind.COMMUNITY_BUDGET,
+        SourceKind.DIRECT,
         "望江社区居委会",
         60_000,
         60,
@@ -128,7 +130,7 @@ ITEMS = [
     DemoItem(
         "望江社区",
         "楼道堆物清理与电动车充电棚",
-        SourceKind.CONSULTATION,
+        SourceKind.DIRECT,
         "望江社区居委会",
         45_000,
         90,
@@ -153,7 +155,7 @@ ITEMS = [
     DemoItem(
         "春晖社区",
         "儿童乐园改造",
-        SourceKind.COMMUNITY_BUDGET,
+        SourceKind.DIRECT,
         "春晖社区居委会",
         50_000,
         70,
@@ -165,7 +167,7 @@ ITEMS = [
     DemoItem(
         "春晖社区",
         "小区停车位划线与错时共享",
-        SourceKind.CONSULTATION,
+        SourceKind.DIRECT,
         "春晖社区居委会",
         20_000,
         80,
@@ -178,7 +180,7 @@ ITEMS = [
     DemoItem(
         "春晖社区",
         "社区食堂食品安全整改",
-        SourceKind.RECTIFICATION,
+        SourceKind.DIRECT,
         "市场监管所",
         10_000,
         120,
@@ -252,7 +254,7 @@ def seed_plans(session: Session, by_name: dict[str, Area], today: date) -> None:
 
 def _parent_with_parts(session: Session, city: Area, year: int, actor: int) -> None:
     """A city item delivered in two parts; its progress is rolled up by their weights."""
-    common = {"area_id": city.id, "year": year, "source_kind": SourceKind.LIVELIHOOD_PROJECT}
+    common = {"area_id": city.id, "year": year, "source_kind": SourceKind.DIRECT}
     parent = receive_item(
         session,
         ItemFromSource(

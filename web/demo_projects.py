@@ -69,21 +69,33 @@ CANDIDATE_VOTES = [37, 36, 35, 34, 33, 32, 31, 30, 29, 27, 18, 12]
 
 
 def _voters(session: Session, community: Area, count: int) -> list[int]:
-    """Verified residents of ``community`` (accounts without a password: demo voters)."""
+    """``count`` verified residents of ``community``: those other demo areas already
+    verified first, then accounts (without a password: demo voters) for more."""
+    ids = list(
+        session.scalars(
+            select(RollEntry.account_id)
+            .where(
+                RollEntry.community_id == community.id,
+                RollEntry.account_id.is_not(None),
+                RollEntry.verified_at.is_not(None),
+            )
+            .order_by(RollEntry.id)
+            .limit(count)
+        )
+    )
     entries = session.scalars(
         select(RollEntry)
         .where(RollEntry.community_id == community.id, RollEntry.account_id.is_(None))
         .order_by(RollEntry.id)
-        .limit(count)
+        .limit(count - len(ids))
     ).all()
-    ids = []
     for entry in entries:
         account = Account(display_name=entry.name, password_hash=None)
         session.add(account)
         session.flush()
         entry.account_id, entry.verified_at = account.id, utcnow()
         ids.append(account.id)
-    return ids
+    return [i for i in ids if i is not None]
 
 
 def seed_projects(session: Session, by_name: dict[str, Area], congress_id: int) -> None:

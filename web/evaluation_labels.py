@@ -29,7 +29,7 @@ QUESTION_KINDS = {
     "scale5": N_("Five-point scale"),
     "single": N_("Single choice"),
     "multi": N_("Multiple choice"),
-    "number": N_("Number"),
+    "number": N_("Numeric answer"),
     "text": N_("Open text"),
 }
 SCALE5 = [

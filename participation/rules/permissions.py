@@ -60,10 +60,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DEPUTY: frozenset({Permission.SUPERVISE_PLAN}),
     Role.REPRESENTATIVE: frozenset({Permission.SUPERVISE_PLAN}),
     Role.VOLUNTEER: frozenset(),
-    Role.TEAM_LEADER: frozenset(),
-    Role.ORG_MEMBER: frozenset({Permission.MANAGE_EVALUATIONS}),
     Role.TEAM_LEADER: frozenset({Permission.LEAD_TEAMS}),
-    Role.ORG_MEMBER: frozenset(),
+    Role.ORG_MEMBER: frozenset({Permission.MANAGE_EVALUATIONS}),
     Role.STAFF: frozenset(
         {
             Permission.BACKOFFICE,

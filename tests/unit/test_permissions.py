@@ -108,3 +108,23 @@ def test_a_grant_never_reaches_outside_its_subtree(grant_path, area, role, permi
         Permission.VERIFY_SELF,
     }
     assert (decision is Decision.ALLOW) == (granted or signed_in_default)
+
+
+def test_the_role_table_names_each_role_once() -> None:
+    """A dict literal keeps the last of two equal keys silently; merges have done that."""
+    import ast
+    import inspect
+
+    from participation.rules import permissions
+
+    tree = ast.parse(inspect.getsource(permissions))
+    table = next(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "ROLE_PERMISSIONS"
+    )
+    assert isinstance(table, ast.Dict)
+    keys = [ast.unparse(key) for key in table.keys if key is not None]
+    assert len(keys) == len(set(keys)) == len(Role)
