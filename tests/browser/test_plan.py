@@ -18,7 +18,9 @@ from participation.plan.sources import SourceKind
 from participation.rules.permissions import Role
 from tests.browser.conftest import PASSWORD, LiveServer, sign_in
 
-pytestmark = pytest.mark.browser
+# One journey in file order on one worker: the roll-up carries over the progress that
+# the owner posted in the first test.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("plan-journey")]
 YEAR = date.today().year - 3  # a plan of its own, so rolling it up touches nothing else
 
 
