@@ -91,7 +91,9 @@ class DatabaseSessionMiddleware:
             nonlocal finished
             if message["type"] == "http.response.start" and not finished:
                 finished = True
-                if message["status"] < 400 or scope["state"].get(KEEP_ON_REFUSAL):
+                if not session.in_transaction():
+                    pass  # nothing to end (a short write committed its own)
+                elif message["status"] < 400 or scope["state"].get(KEEP_ON_REFUSAL):
                     try:
                         session.commit()
                     except Exception:
