@@ -120,7 +120,14 @@ def equal_shares(
     if n == 0:
         return Outcome((), {k: (N_("No supporters"), {}) for k in keys})
     share = Fraction(budget) / n
-    money = [mpq(share.numerator, share.denominator)] * len(counts)
+    # Money is kept in numbered "purses", and each voter group points to its
+    # purse: supporters are pooled by small integers instead of by hashing exact
+    # rationals (slow: their denominators grow large), and funding a project
+    # computes each new amount once per purse, not once per group. Two purses
+    # may hold equal amounts; the payment cap does not depend on how holders of
+    # one amount are split. Everyone who has spent everything shares purse 0.
+    purse_money: list[Any] = [mpq(0), mpq(share.numerator, share.denominator)]
+    purse_of_group = [1] * len(counts)
     ranking = list(order) if order is not None else tie_order(keys, votes, costs)
     position = {k: i for i, k in enumerate(ranking)}
     remaining = [k for k in ranking if votes[k] > 0]
@@ -142,12 +149,11 @@ def equal_shares(
             if best is not None and lower[k] > best_rho:
                 break
             cost = costs[k]
-            # Supporters holding the same amount are pooled: after a few rounds
-            # there are few distinct amounts, so the sort below stays short.
-            pool: dict[Any, int] = {}
+            held: dict[int, int] = {}
             for g in supporters[k]:
-                pool[money[g]] = pool.get(money[g], 0) + counts[g]
-            cap = _payment_cap(cost, pool.items())
+                p = purse_of_group[g]
+                held[p] = held.get(p, 0) + counts[g]
+            cap = _payment_cap(cost, [(purse_money[p], c) for p, c in held.items()])
             if cap is None:
                 remaining.remove(k)
                 reasons[k] = (
@@ -161,8 +167,21 @@ def equal_shares(
                 best, best_rho, best_cap = k, rho, cap
         if best is None:
             break
+        moved: dict[int, int] = {}
         for g in supporters[best]:
-            money[g] -= min(money[g], best_cap)
+            was = purse_of_group[g]
+            now = moved.get(was)
+            if now is None:
+                after = purse_money[was] - min(purse_money[was], best_cap)
+                if after == 0:
+                    now = 0
+                elif after == purse_money[was]:
+                    now = was  # paid nothing (a project costing nothing)
+                else:
+                    now = len(purse_money)
+                    purse_money.append(after)
+                moved[was] = now
+            purse_of_group[g] = now
         selected.append(best)
         remaining.remove(best)
         reasons[best] = (N_("Funded in round %(round)s"), {"round": round_no})
