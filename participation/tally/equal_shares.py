@@ -8,9 +8,10 @@ lower cost, then the item order of the ballot.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 from gmpy2 import mpq  # exact rationals, several times faster than fractions.Fraction
@@ -78,6 +79,10 @@ class Electorate:
     supporters: dict[str, list[int]]
     votes: dict[str, int]
     size: int
+    # Each project's supporting groups split by size: the many single voters are
+    # counted in C (Counter over a map), larger groups one by one with their count.
+    single: dict[str, list[int]] = field(default_factory=dict)
+    several: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, keys: Sequence[str], approvals: Sequence[frozenset[str]]) -> Electorate:
@@ -89,7 +94,11 @@ class Electorate:
                 if k in supporters:
                     supporters[k].append(g)
         votes = {k: sum(counts[g] for g in supporters[k]) for k in keys}
-        return cls(counts, supporters, votes, sum(counts))
+        single = {k: [g for g in groups if counts[g] == 1] for k, groups in supporters.items()}
+        several = {
+            k: [(g, counts[g]) for g in groups if counts[g] > 1] for k, groups in supporters.items()
+        }
+        return cls(counts, supporters, votes, sum(counts), single, several)
 
 
 def equal_shares(
@@ -149,10 +158,9 @@ def equal_shares(
             if best is not None and lower[k] > best_rho:
                 break
             cost = costs[k]
-            held: dict[int, int] = {}
-            for g in supporters[k]:
-                p = purse_of_group[g]
-                held[p] = held.get(p, 0) + counts[g]
+            held = Counter(map(purse_of_group.__getitem__, electorate.single[k]))
+            for g, count in electorate.several[k]:
+                held[purse_of_group[g]] += count
             cap = _payment_cap(cost, [(purse_money[p], c) for p, c in held.items()])
             if cap is None:
                 remaining.remove(k)
@@ -188,15 +196,33 @@ def equal_shares(
     return Outcome(tuple(selected), reasons)
 
 
-def _payment_cap(cost: int, holdings: Iterable[tuple[Any, int]]) -> Any | None:
+def _payment_cap(cost: int, holdings: Sequence[tuple[Any, int]]) -> Any | None:
     """The least q with sum(count * min(money, q)) == cost, or None if the money
-    of all holdings together does not reach the cost."""
+    of all holdings together does not reach the cost.
+
+    q is the "water level": holders with less than q pay all they have, the
+    others pay q. Starting from the equal split cost / (all holders), each pass
+    moves the holders below the current level to the pay-all side and raises
+    the level; every level is a lower bound of q, so a pass that moves nobody
+    has found it. Usually that takes a pass or two; after a few, the holders
+    still above the level are sorted and walked through instead (same q).
+    """
     if cost == 0:
         return mpq(0)
-    ordered = sorted(holdings)
-    left = sum(c for _, c in ordered)
+    rest = list(holdings)
+    left = sum(count for _, count in rest)
     paid = mpq(0)
-    for amount, count in ordered:
+    for _ in range(4):
+        if left == 0:
+            return None
+        level = (cost - paid) / left
+        below = [h for h in rest if h[0] < level]
+        if not below:
+            return level
+        rest = [h for h in rest if h[0] >= level]
+        paid += sum(amount * count for amount, count in below)
+        left -= sum(count for _, count in below)
+    for amount, count in sorted(rest, key=itemgetter(0)):  # by amount: one comparison each
         if amount * left >= cost - paid:
             return (cost - paid) / left
         paid += amount * count
