@@ -8,10 +8,10 @@ lower cost, then the item order of the ballot.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from operator import itemgetter
+from operator import itemgetter, mul
 from typing import Any
 
 from gmpy2 import mpq  # exact rationals, several times faster than fractions.Fraction
@@ -154,6 +154,7 @@ def equal_shares(
         best: str | None = None
         best_rho = mpq(0)
         best_cap = mpq(0)
+        best_purses: Iterable[int] = ()
         for k in sorted(remaining, key=lambda k: (lower[k], position[k])):
             if best is not None and lower[k] > best_rho:
                 break
@@ -161,7 +162,9 @@ def equal_shares(
             held = Counter(map(purse_of_group.__getitem__, electorate.single[k]))
             for g, count in electorate.several[k]:
                 held[purse_of_group[g]] += count
-            cap = _payment_cap(cost, [(purse_money[p], c) for p, c in held.items()])
+            cap = _payment_cap(
+                cost, list(zip(map(purse_money.__getitem__, held), held.values(), strict=True))
+            )
             if cap is None:
                 remaining.remove(k)
                 reasons[k] = (
@@ -172,28 +175,28 @@ def equal_shares(
             rho = cap / (cost if cost_utility and cost > 0 else 1)
             lower[k] = rho
             if best is None or rho < best_rho or (rho == best_rho and position[k] < position[best]):
-                best, best_rho, best_cap = k, rho, cap
+                best, best_rho, best_cap, best_purses = k, rho, cap, held.keys()
         if best is None:
             break
         moved: dict[int, int] = {}
+        for was in best_purses:
+            after = purse_money[was] - min(purse_money[was], best_cap)
+            if after == 0:
+                moved[was] = 0
+            elif after == purse_money[was]:
+                moved[was] = was  # paid nothing (a project costing nothing)
+            else:
+                moved[was] = len(purse_money)
+                purse_money.append(after)
         for g in supporters[best]:
-            was = purse_of_group[g]
-            now = moved.get(was)
-            if now is None:
-                after = purse_money[was] - min(purse_money[was], best_cap)
-                if after == 0:
-                    now = 0
-                elif after == purse_money[was]:
-                    now = was  # paid nothing (a project costing nothing)
-                else:
-                    now = len(purse_money)
-                    purse_money.append(after)
-                moved[was] = now
-            purse_of_group[g] = now
+            purse_of_group[g] = moved[purse_of_group[g]]
         selected.append(best)
         remaining.remove(best)
         reasons[best] = (N_("Funded in round %(round)s"), {"round": round_no})
     return Outcome(tuple(selected), reasons)
+
+
+_amount, _count = itemgetter(0), itemgetter(1)
 
 
 def _payment_cap(cost: int, holdings: Sequence[tuple[Any, int]]) -> Any | None:
@@ -210,7 +213,7 @@ def _payment_cap(cost: int, holdings: Sequence[tuple[Any, int]]) -> Any | None:
     if cost == 0:
         return mpq(0)
     rest = list(holdings)
-    left = sum(count for _, count in rest)
+    left = sum(map(_count, rest))
     paid = mpq(0)
     for _ in range(4):
         if left == 0:
@@ -220,9 +223,9 @@ def _payment_cap(cost: int, holdings: Sequence[tuple[Any, int]]) -> Any | None:
         if not below:
             return level
         rest = [h for h in rest if h[0] >= level]
-        paid += sum(amount * count for amount, count in below)
-        left -= sum(count for _, count in below)
-    for amount, count in sorted(rest, key=itemgetter(0)):  # by amount: one comparison each
+        paid += sum(map(mul, map(_amount, below), map(_count, below)))
+        left -= sum(map(_count, below))
+    for amount, count in sorted(rest, key=_amount):  # by amount: one comparison each
         if amount * left >= cost - paid:
             return (cost - paid) / left
         paid += amount * count
