@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -97,6 +97,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def begin_writing(connection: Connection) -> None:
+    """Turn a connection's read transaction into a write transaction.
+
+    On SQLite the portal issues the transaction statements itself (see
+    ``_sqlite_begin``): the read transaction ends (it wrote nothing) and one that
+    holds the write lock begins on the same connection, which SQLAlchemy then
+    commits or rolls back as usual; cheaper than a second transaction through
+    the ORM. Elsewhere the one transaction simply goes on to write.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("COMMIT")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class _WriterQueue:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from participation.db import READ_ONLY, writers_queue
+from participation.db import READ_ONLY, begin_writing, writers_queue
 
 T = TypeVar("T")
 
@@ -30,8 +30,8 @@ KEEP_ON_REFUSAL = "db_keep_on_refusal"
 
 
 def write_briefly(request: Request, work: Callable[[Session], T]) -> T:
-    """End a short-write request's read phase, run ``work`` in its own write
-    transaction and commit it before returning (rolled back if ``work`` raises).
+    """End a short-write request's read phase, run ``work`` in a write transaction
+    and commit it before returning (rolled back if ``work`` raises).
 
     On SQLite a write transaction holds the database's single write lock; for
     the hottest write (casting a ballot) the checks run first without it, and
@@ -42,11 +42,11 @@ def write_briefly(request: Request, work: Callable[[Session], T]) -> T:
     keys. After a refusal the request goes on reading, outside the write lock.
     """
     session = db(request)
-    session.commit()  # nothing was written: this only ends the read transaction
+    connection = session.connection()
     try:
-        with writers_queue(session.get_bind().engine):
+        with writers_queue(connection.engine):
             try:
-                session.connection(execution_options={READ_ONLY: False})
+                begin_writing(connection)
                 result = work(session)
                 session.commit()
             except BaseException:

@@ -18,7 +18,7 @@ from web.app import create_app
 from web.settings import Settings
 
 
-def test_a_ballot_costs_six_statements_and_two_short_transactions(sqlite_url: str) -> None:
+def test_a_ballot_costs_two_reads_and_two_inserts_in_short_transactions(sqlite_url: str) -> None:
     box_id, people = prepare_voters(sqlite_url, 3)
     settings = Settings(
         environment="test",
@@ -52,8 +52,18 @@ def test_a_ballot_costs_six_statements_and_two_short_transactions(sqlite_url: st
         kinds = [
             s.split()[0] + (" IMMEDIATE" if s == "BEGIN IMMEDIATE" else "") for s in statements
         ]
-        assert kinds == ["BEGIN", "SELECT", "SELECT", "BEGIN IMMEDIATE", "INSERT", "INSERT"]
-        assert "ON CONFLICT DO NOTHING" in statements[4]
+        # Read without the write lock (the sign-in check, the roll), then switch
+        # the same connection to a write transaction for the two inserts.
+        assert kinds == [
+            "BEGIN",
+            "SELECT",
+            "SELECT",
+            "COMMIT",
+            "BEGIN IMMEDIATE",
+            "INSERT",
+            "INSERT",
+        ]
+        assert "ON CONFLICT DO NOTHING" in statements[5]
         # A second ballot by the same voter: refused (409), nothing more stored.
         assert cast(*people[1][1:], item="2") == 409
         with Session(app.state.engine) as s:
