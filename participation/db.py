@@ -7,11 +7,16 @@ queries load what the page needs, explicitly.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -92,3 +97,67 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def begin_writing(connection: Connection) -> None:
+    """Turn a connection's read transaction into a write transaction.
+
+    On SQLite the portal issues the transaction statements itself (see
+    ``_sqlite_begin``): the read transaction ends (it wrote nothing) and one that
+    holds the write lock begins on the same connection, which SQLAlchemy then
+    commits or rolls back as usual; cheaper than a second transaction through
+    the ORM. Elsewhere the one transaction simply goes on to write.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("COMMIT")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class _WriterQueue:
+    """One process's handle on a database's writer queue (see writers_queue)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.threads = threading.Lock()
+        self.pid = -1
+        self.fd = -1
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        with self.threads:
+            if self.pid != os.getpid():  # opened anew after a fork: flock is per open file
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                self.pid = os.getpid()
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+_queues: dict[str, _WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def writers_queue(engine: Engine) -> Iterator[None]:
+    """Hold the database's writer queue around one short write transaction.
+
+    SQLite has one write lock, and a writer that finds it taken sleeps in the busy
+    handler for 1, 2, 5, 10 ... ms before looking again, even when the holder
+    needed a tenth of a millisecond: under many concurrent writers those sleeps,
+    not the work, make the slowest requests. Writers that take this lock first
+    (a threading lock within a process, ``flock`` on a file beside the database
+    across worker processes) queue in the kernel and start the moment the
+    previous one finishes. Only for short, synchronous transactions: nothing
+    may await while the lock is held. A no-op for in-memory SQLite and PostgreSQL.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    path = os.path.abspath(database) + "-writers"
+    with _queues_lock:
+        queue = _queues.setdefault(path, _WriterQueue(path))
+    with queue.held():
+        yield

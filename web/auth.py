@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import cached_property
 from urllib.parse import quote
 
+from sqlalchemy import bindparam, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -107,6 +108,25 @@ def user(request: Request) -> CurrentUser:
     if found is None:
         raise HTTPException(401)
     return found
+
+
+_accounts = Account.__table__
+_SESSION_CHECK = select(_accounts.c.is_active, _accounts.c.session_epoch).where(
+    _accounts.c.id == bindparam("uid")
+)
+
+
+def signed_in_id(request: Request) -> int:
+    """The signed-in account's id, checked as ``current_user_or_none`` checks it
+    (active, same session epoch) with one prepared Core query and no ORM object:
+    for casting a ballot, the hottest route. Anything else (not signed in, an
+    expired session) takes the ordinary way, with its redirect and message."""
+    uid = request.session.get("uid")
+    if isinstance(uid, int) and not hasattr(request.state, "user"):
+        row = db(request).connection().execute(_SESSION_CHECK, {"uid": uid}).first()
+        if row is not None and row.is_active and row.session_epoch == request.session.get("epoch"):
+            return uid
+    return user(request).id
 
 
 def sign_in_redirect(request: Request) -> Response:

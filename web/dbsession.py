@@ -8,18 +8,21 @@ otherwise (and on any exception), so a refused request writes nothing.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from participation.db import READ_ONLY
+from participation.db import READ_ONLY, begin_writing, writers_queue
+
+T = TypeVar("T")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # GET endpoints that must write (the OpenID callback creates accounts and links).
 WRITING_GET_PREFIXES = ("/auth/oidc/",)
-# POST endpoints that read first and then write briefly (see start_write): casting
+# POST endpoints that read first and then write briefly (see write_briefly): casting
 # a ballot, signing up for a volunteer shift.
 SHORT_WRITES = re.compile(r"^/ballots/\d+/cast$|^/volunteers/shifts/\d+/signup$")
 
@@ -27,17 +30,33 @@ SHORT_WRITES = re.compile(r"^/ballots/\d+/cast$|^/volunteers/shifts/\d+/signup$"
 KEEP_ON_REFUSAL = "db_keep_on_refusal"
 
 
-def start_write(request: Request) -> None:
-    """End a short-write request's read phase and begin its write transaction.
+def write_briefly(request: Request, work: Callable[[Session], T]) -> T:
+    """End a short-write request's read phase, run ``work`` in a write transaction
+    and commit it before returning (rolled back if ``work`` raises).
 
     On SQLite a write transaction holds the database's single write lock; for
-    the hottest write (casting a ballot) the checks run first without it and the
-    two inserts then take it for well under a millisecond. Correctness does not
-    depend on the reads staying current: the inserts carry their own unique keys.
+    the hottest write (casting a ballot) the checks run first without it, and
+    the write itself (two inserts) takes it for well under a millisecond, queued
+    behind other such writes (participation.db.writers_queue). ``work`` is
+    synchronous, so nothing can await while the lock is held. Correctness does
+    not depend on the reads staying current: the inserts carry their own unique
+    keys. After a refusal the request goes on reading, outside the write lock.
     """
     session = db(request)
-    session.commit()  # nothing was written: this only ends the read transaction
-    session.connection(execution_options={READ_ONLY: False})
+    connection = session.connection()
+    try:
+        with writers_queue(connection.engine):
+            try:
+                begin_writing(connection)
+                result = work(session)
+                session.commit()
+            except BaseException:
+                session.rollback()  # inside the queue: the next writer finds the lock free
+                raise
+    except Exception:
+        session.connection(execution_options={READ_ONLY: True})
+        raise
+    return result
 
 
 def keep_on_refusal(request: Request) -> None:
@@ -73,7 +92,9 @@ class DatabaseSessionMiddleware:
             nonlocal finished
             if message["type"] == "http.response.start" and not finished:
                 finished = True
-                if message["status"] < 400 or scope["state"].get(KEEP_ON_REFUSAL):
+                if not session.in_transaction():
+                    pass  # nothing to end (a short write committed its own)
+                elif message["status"] < 400 or scope["state"].get(KEEP_ON_REFUSAL):
                     try:
                         session.commit()
                     except Exception:

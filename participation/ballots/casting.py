@@ -7,10 +7,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Executable, Insert, Table, bindparam, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from participation.accounts import RoleGrant
@@ -56,15 +56,46 @@ class Receipt:
         return receipt_hash(self.code)
 
 
+# Casting is the portal's hottest write, so its statements are Core statements
+# built once (SQLAlchemy caches their compiled form) and run on the session's
+# connection: no ORM identity map, unit of work or per-call statement building.
+_areas = Area.__table__
+_roll = RollEntry.__table__
+_participations = cast(Table, Participation.__table__)
+_RESIDENT_FACTS = (
+    select(_areas.c.path, _roll.c.household_code)
+    .join_from(_roll, _areas, _roll.c.community_id == _areas.c.id)
+    .where(_roll.c.account_id == bindparam("account_id"))
+)
+_INSERT_BALLOT = insert(cast(Table, CastBallot.__table__))
+
+
+def _insert_participation(dialect: str) -> Insert:
+    """Insert a participation unless the voter key already voted: both SQLite and
+    PostgreSQL say ``ON CONFLICT DO NOTHING``, and the row count tells who won,
+    without a savepoint or a failed statement inside the transaction.
+    (SQLAlchemy keeps an INSERT's row count only when asked to.)"""
+    if dialect == "postgresql":
+        statement: Insert = postgresql.insert(_participations).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(_participations).on_conflict_do_nothing()
+    else:
+        raise NotImplementedError(f"casting needs INSERT ... ON CONFLICT; {dialect} lacks it")
+    return statement.execution_options(preserve_rowcount=True)
+
+
+_INSERT_PARTICIPATION = {name: _insert_participation(name) for name in ("sqlite", "postgresql")}
+
+
+def _run(session: Session, statement: Executable, params: dict[str, Any]) -> Any:
+    return session.connection().execute(statement, params)
+
+
 def voter_facts(session: Session, account_id: int, roll: Roll | None = None) -> VoterFacts:
     """What the rolls say about an account; with ``roll``, only what that roll needs."""
     facts = VoterFacts(account_id=account_id)
     if roll in (None, Roll.RESIDENTS, Roll.HOUSEHOLDS):
-        row = session.execute(
-            select(Area.path, RollEntry.household_code)
-            .join(RollEntry, RollEntry.community_id == Area.id)
-            .where(RollEntry.account_id == account_id)
-        ).first()
+        row = _run(session, _RESIDENT_FACTS, {"account_id": account_id}).first()
         if row is not None:
             facts = replace(facts, community_path=row[0], household_code=row[1])
     if roll in (None, Roll.DEPUTIES):
@@ -167,28 +198,30 @@ def prepare_cast(
 
 def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) -> Receipt:
     """Store a prepared ballot (two inserts). The participation's primary key
-    decides races: the loser gets ``ballot.already_voted`` and nothing is stored."""
-    receipt = Receipt("-".join(secrets.token_hex(2).upper() for _ in range(4)))
-    try:
-        with session.begin_nested():
-            session.add(Participation(box_id=target.box_id, voter_key=prepared.voter_key))
-            session.flush()
-    except IntegrityError:
+    decides races: the loser gets ``ballot.already_voted`` and nothing is stored
+    (its participation insert did nothing, and the ballot is never inserted)."""
+    connection = session.connection()
+    counted = connection.execute(
+        _INSERT_PARTICIPATION[connection.dialect.name],
+        {"box_id": target.box_id, "voter_key": prepared.voter_key},
+    ).rowcount
+    if counted != 1:
         raise DomainError(
             "ballot.already_voted",
             N_("You have already voted in this ballot (or a member of your household has)."),
             status=409,
-        ) from None
-    session.add(
-        CastBallot(
-            id=secrets.token_hex(16),
-            box_id=target.box_id,
-            receipt_hash=receipt.hash,
-            content=json.dumps(prepared.content, ensure_ascii=False, sort_keys=True),
-            voter_key=prepared.voter_key if target.recorded else None,
         )
+    receipt = Receipt("-".join(secrets.token_hex(2).upper() for _ in range(4)))
+    connection.execute(
+        _INSERT_BALLOT,
+        {
+            "id": secrets.token_hex(16),
+            "box_id": target.box_id,
+            "receipt_hash": receipt.hash,
+            "content": json.dumps(prepared.content, ensure_ascii=False, sort_keys=True),
+            "voter_key": prepared.voter_key if target.recorded else None,
+        },
     )
-    session.flush()
     return receipt
 
 

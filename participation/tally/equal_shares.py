@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import itemgetter, mul
 from typing import Any
 
 from gmpy2 import mpq  # exact rationals, several times faster than fractions.Fraction
@@ -78,6 +79,10 @@ class Electorate:
     supporters: dict[str, list[int]]
     votes: dict[str, int]
     size: int
+    # Each project's supporting groups split by size: the many single voters are
+    # counted in C (Counter over a map), larger groups one by one with their count.
+    single: dict[str, list[int]] = field(default_factory=dict)
+    several: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, keys: Sequence[str], approvals: Sequence[frozenset[str]]) -> Electorate:
@@ -89,7 +94,11 @@ class Electorate:
                 if k in supporters:
                     supporters[k].append(g)
         votes = {k: sum(counts[g] for g in supporters[k]) for k in keys}
-        return cls(counts, supporters, votes, sum(counts))
+        single = {k: [g for g in groups if counts[g] == 1] for k, groups in supporters.items()}
+        several = {
+            k: [(g, counts[g]) for g in groups if counts[g] > 1] for k, groups in supporters.items()
+        }
+        return cls(counts, supporters, votes, sum(counts), single, several)
 
 
 def equal_shares(
@@ -120,7 +129,14 @@ def equal_shares(
     if n == 0:
         return Outcome((), {k: (N_("No supporters"), {}) for k in keys})
     share = Fraction(budget) / n
-    money = [mpq(share.numerator, share.denominator)] * len(counts)
+    # Money is kept in numbered "purses", and each voter group points to its
+    # purse: supporters are pooled by small integers instead of by hashing exact
+    # rationals (slow: their denominators grow large), and funding a project
+    # computes each new amount once per purse, not once per group. Two purses
+    # may hold equal amounts; the payment cap does not depend on how holders of
+    # one amount are split. Everyone who has spent everything shares purse 0.
+    purse_money: list[Any] = [mpq(0), mpq(share.numerator, share.denominator)]
+    purse_of_group = [1] * len(counts)
     ranking = list(order) if order is not None else tie_order(keys, votes, costs)
     position = {k: i for i, k in enumerate(ranking)}
     remaining = [k for k in ranking if votes[k] > 0]
@@ -138,16 +154,17 @@ def equal_shares(
         best: str | None = None
         best_rho = mpq(0)
         best_cap = mpq(0)
+        best_purses: Iterable[int] = ()
         for k in sorted(remaining, key=lambda k: (lower[k], position[k])):
             if best is not None and lower[k] > best_rho:
                 break
             cost = costs[k]
-            # Supporters holding the same amount are pooled: after a few rounds
-            # there are few distinct amounts, so the sort below stays short.
-            pool: dict[Any, int] = {}
-            for g in supporters[k]:
-                pool[money[g]] = pool.get(money[g], 0) + counts[g]
-            cap = _payment_cap(cost, pool.items())
+            held = Counter(map(purse_of_group.__getitem__, electorate.single[k]))
+            for g, count in electorate.several[k]:
+                held[purse_of_group[g]] += count
+            cap = _payment_cap(
+                cost, list(zip(map(purse_money.__getitem__, held), held.values(), strict=True))
+            )
             if cap is None:
                 remaining.remove(k)
                 reasons[k] = (
@@ -158,26 +175,57 @@ def equal_shares(
             rho = cap / (cost if cost_utility and cost > 0 else 1)
             lower[k] = rho
             if best is None or rho < best_rho or (rho == best_rho and position[k] < position[best]):
-                best, best_rho, best_cap = k, rho, cap
+                best, best_rho, best_cap, best_purses = k, rho, cap, held.keys()
         if best is None:
             break
+        moved: dict[int, int] = {}
+        for was in best_purses:
+            after = purse_money[was] - min(purse_money[was], best_cap)
+            if after == 0:
+                moved[was] = 0
+            elif after == purse_money[was]:
+                moved[was] = was  # paid nothing (a project costing nothing)
+            else:
+                moved[was] = len(purse_money)
+                purse_money.append(after)
         for g in supporters[best]:
-            money[g] -= min(money[g], best_cap)
+            purse_of_group[g] = moved[purse_of_group[g]]
         selected.append(best)
         remaining.remove(best)
         reasons[best] = (N_("Funded in round %(round)s"), {"round": round_no})
     return Outcome(tuple(selected), reasons)
 
 
-def _payment_cap(cost: int, holdings: Iterable[tuple[Any, int]]) -> Any | None:
+_amount, _count = itemgetter(0), itemgetter(1)
+
+
+def _payment_cap(cost: int, holdings: Sequence[tuple[Any, int]]) -> Any | None:
     """The least q with sum(count * min(money, q)) == cost, or None if the money
-    of all holdings together does not reach the cost."""
+    of all holdings together does not reach the cost.
+
+    q is the "water level": holders with less than q pay all they have, the
+    others pay q. Starting from the equal split cost / (all holders), each pass
+    moves the holders below the current level to the pay-all side and raises
+    the level; every level is a lower bound of q, so a pass that moves nobody
+    has found it. Usually that takes a pass or two; after a few, the holders
+    still above the level are sorted and walked through instead (same q).
+    """
     if cost == 0:
         return mpq(0)
-    ordered = sorted(holdings)
-    left = sum(c for _, c in ordered)
+    rest = list(holdings)
+    left = sum(map(_count, rest))
     paid = mpq(0)
-    for amount, count in ordered:
+    for _ in range(4):
+        if left == 0:
+            return None
+        level = (cost - paid) / left
+        below = [h for h in rest if h[0] < level]
+        if not below:
+            return level
+        rest = [h for h in rest if h[0] >= level]
+        paid += sum(map(mul, map(_amount, below), map(_count, below)))
+        left -= sum(map(_count, below))
+    for amount, count in sorted(rest, key=_amount):  # by amount: one comparison each
         if amount * left >= cost - paid:
             return (cost - paid) / left
         paid += amount * count

@@ -16,10 +16,10 @@ from participation.ballots.models import BallotBox
 from participation.errors import N_, DomainError
 from participation.rules.bulletin import receipt_hash
 from web import htmx
-from web.auth import current_user_or_none, user
+from web.auth import current_user_or_none, signed_in_id
 from web.ballot_input import raw_ballot
 from web.clock import now
-from web.dbsession import db, start_write
+from web.dbsession import db, write_briefly
 from web.forms import parsed_form
 from web.templating import render
 
@@ -101,15 +101,14 @@ def cast_target(request: Request, box_id: int) -> casting.CastTarget:
 
 
 async def cast(request: Request) -> Response:
-    me = user(request)
+    account_id = signed_in_id(request)
     session = db(request)
     target = cast_target(request, request.path_params["box_id"])
     form = await parsed_form(request)
     raw = raw_ballot(target.form.kind, list(target.costs), form)
     try:
-        prepared = casting.prepare_cast(session, target, me.id, raw, now(request))
-        start_write(request)
-        receipt = casting.record_cast(session, target, prepared)
+        prepared = casting.prepare_cast(session, target, account_id, raw, now(request))
+        receipt = write_briefly(request, lambda s: casting.record_cast(s, target, prepared))
     except DomainError as error:
         box = get_box(session, target.box_id)
         return await _box_page(

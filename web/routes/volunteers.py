@@ -18,7 +18,7 @@ from volunteers.rules.hours import shown_star_level, star_level
 from web import htmx
 from web.auth import current_user_or_none, user
 from web.clock import now
-from web.dbsession import db, start_write
+from web.dbsession import db, write_briefly
 from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteering import hours_text, labels
@@ -131,9 +131,9 @@ async def _act(request: Request, action: str) -> Response:
     try:
         if action == "signup":
             # Checks first without the write lock, then a short locked write.
-            prepared = signups.prepare_signup(session, shift_id, me.id, now(request))
-            start_write(request)
-            row = signups.record_signup(session, prepared, now(request))
+            at = now(request)
+            prepared = signups.prepare_signup(session, shift_id, me.id, at)
+            row = write_briefly(request, lambda s: signups.record_signup(s, prepared, at))
             message = (
                 N_("You are signed up. See you there!")
                 if row.status == "confirmed"

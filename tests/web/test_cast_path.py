@@ -1,0 +1,75 @@
+"""The cast endpoint's hot path stays lean: a guard for the casting speed target.
+
+``make bench`` measures ballots per second; this test pins down what that speed
+rests on, so a change that quietly adds queries to every ballot fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
+
+from participation.ballots.models import CastBallot, Participation
+from tests.support.voters import SECRET, prepare_voters
+from web.app import create_app
+from web.settings import Settings
+
+
+def test_a_ballot_costs_two_reads_and_two_inserts_in_short_transactions(sqlite_url: str) -> None:
+    box_id, people = prepare_voters(sqlite_url, 3)
+    settings = Settings(
+        environment="test",
+        database_url=sqlite_url,
+        base_url="http://testserver",
+        secret_key=SECRET,
+        cheap_hashing=True,
+    )
+    app = create_app(settings)
+    statements: list[str] = []
+    event.listen(
+        app.state.engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, sql, *_rest: statements.append(" ".join(sql.split())),
+    )
+
+    def cast(cookie: str, token: str, item: str = "1") -> int:
+        with TestClient(app, base_url="http://testserver") as client:
+            client.cookies.set("gongzhi_session", cookie)
+            response = client.post(
+                f"/ballots/{box_id}/cast",
+                data={"csrf_token": token, "item": item},
+                follow_redirects=False,
+            )
+        return response.status_code
+
+    try:
+        assert cast(*people[0][1:]) == 303  # the first cast per worker reads the box once
+        statements.clear()
+        assert cast(*people[1][1:]) == 303
+        kinds = [
+            s.split()[0] + (" IMMEDIATE" if s == "BEGIN IMMEDIATE" else "") for s in statements
+        ]
+        # Read without the write lock (the sign-in check, the roll), then switch
+        # the same connection to a write transaction for the two inserts.
+        assert kinds == [
+            "BEGIN",
+            "SELECT",
+            "SELECT",
+            "COMMIT",
+            "BEGIN IMMEDIATE",
+            "INSERT",
+            "INSERT",
+        ]
+        assert "ON CONFLICT DO NOTHING" in statements[5]
+        # A second ballot by the same voter: refused (409), nothing more stored.
+        assert cast(*people[1][1:], item="2") == 409
+        with Session(app.state.engine) as s:
+            assert s.scalar(select(func.count()).select_from(CastBallot)) == 2
+            assert s.scalar(select(func.count()).select_from(Participation)) == 2
+    finally:
+        app.state.engine.dispose()
+    # The writers' queue lives beside the database.
+    assert Path(sqlite_url.removeprefix("sqlite:///") + "-writers").exists()
