@@ -3,6 +3,12 @@
 Services take the session and never commit. The transaction is committed just
 before the response starts when its status is below 400, and rolled back
 otherwise (and on any exception), so a refused request writes nothing.
+
+The request body is read in full before the session is opened. Database calls
+are synchronous and run on the event loop; a request that held a pooled
+connection (or SQLite's write lock) while it waited for the rest of its body
+would let other requests of the same worker take the loop and block on that
+connection or lock, which nobody could release until a timeout.
 """
 
 from __future__ import annotations
@@ -70,6 +76,21 @@ def keep_on_refusal(request: Request) -> None:
     request.scope["state"][KEEP_ON_REFUSAL] = True
 
 
+async def buffered_body(receive: Receive) -> Receive:
+    """Read the whole request body now; hand it back to the app without waiting."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
+
+
 class DatabaseSessionMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -78,6 +99,8 @@ class DatabaseSessionMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
+        if scope["method"] not in SAFE_METHODS:
+            receive = await buffered_body(receive)
         factory: sessionmaker[Session] = scope["app"].state.sessions
         read_only = (
             scope["method"] in SAFE_METHODS and not scope["path"].startswith(WRITING_GET_PREFIXES)
