@@ -47,7 +47,7 @@ test-deps: venv system-deps ## everything the tests need: python extras, chromiu
 	fi
 
 test: test-deps ## run the whole suite: unit, db, web, browser, PostgreSQL and OIDC tests
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 check: venv ## ruff format --check, ruff check, mypy, import contracts, alembic check
 	$(BIN)/ruff format --check .

@@ -18,9 +18,9 @@ from participation.plan.sources import SourceKind
 from participation.rules.permissions import Role
 from tests.browser.conftest import PASSWORD, LiveServer, sign_in
 
-# One journey in file order on one worker: the roll-up carries over the progress that
-# the owner posted in the first test.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("plan-journey")]
+# One journey in file order (make test distributes whole files, --dist loadfile): the
+# roll-up carries over the progress that the owner posted in the first test.
+pytestmark = pytest.mark.browser
 YEAR = date.today().year - 3  # a plan of its own, so rolling it up touches nothing else
 
 

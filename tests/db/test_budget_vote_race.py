@@ -116,7 +116,6 @@ def prepare(url: str) -> tuple[int, int, list[tuple[int, str, str]]]:
     return round_id, box_id, people
 
 
-@pytest.mark.xdist_group("race")  # the two databases' runs never compete with each other
 def test_5000_residents_vote_within_a_minute(db_url: str) -> None:
     round_id, box_id, people = prepare(db_url)
     load_before = os.getloadavg()[0]
