@@ -4,6 +4,8 @@ attendance, hours approval, certificate, calendar."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -224,6 +226,11 @@ def test_attendance_backfill_certificate_and_calendar(
     assert 'data-verdict="valid"' in verify and "1101**********002X" in verify
     pdf = a.get(f"/volunteers/certificates/{number}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout.decode()
+        assert number in text and "1101**********002X" in text
     assert b.get(f"/volunteers/certificates/{number}.pdf").status_code == 403
     r = worker.submit(
         f"/admin/volunteers/certificates/{number}/revoke",
