@@ -6,6 +6,8 @@ import secrets
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -103,9 +105,10 @@ def add_qualification(
 
 def person_row(
     session: Session, account_id: int, team_id: int
-) -> tuple[date | None, str | None, datetime | None, int]:
+) -> tuple[date | None, str | None, datetime | None, int, bool]:
     """(birth date, membership status in the team, guardian consent time, no-shows
-    since the last unlock) in one round trip: sign-up reads these on every request."""
+    since the last unlock, whether the profile exists) in one round trip: sign-up
+    reads these on every request."""
     cleared = (
         select(VolunteerProfile.no_shows_cleared_at)
         .where(VolunteerProfile.account_id == account_id)
@@ -131,6 +134,38 @@ def person_row(
                 or_(cleared.is_(None), Shift.starts_at > cleared),
             )
             .scalar_subquery(),
+            select(VolunteerProfile.account_id)
+            .where(VolunteerProfile.account_id == account_id)
+            .scalar_subquery(),
         )
     ).one()
-    return row[0], row[1], row[2], int(row[3] or 0)
+    return row[0], row[1], row[2], int(row[3] or 0), row[4] is not None
+
+
+def claim_profile(session: Session, account_id: int, *, exists: bool) -> None:
+    """Inside a sign-up's write transaction: make sure the profile exists and hold
+    its row lock, so that one person's concurrent sign-ups (for different shifts)
+    are checked one at a time, in as few statements as possible.
+
+    ``exists`` comes from the read phase. A profile is never deleted, so when it
+    existed then it exists now. SQLite needs no row lock (the write transaction
+    holds the database's only write lock), so a returning volunteer costs no
+    statement there; a new one costs one ``INSERT ... ON CONFLICT DO NOTHING``
+    (no ORM object: nothing in the request uses it). PostgreSQL locks the row
+    with ``SELECT ... FOR UPDATE``.
+    """
+    dialect = session.get_bind().dialect.name
+    if not exists:
+        values = {
+            "account_id": account_id,
+            "volunteer_number": f"V{account_id:08d}",
+            "calendar_token": secrets.token_urlsafe(32),
+        }
+        insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        session.execute(insert(VolunteerProfile).values(values).on_conflict_do_nothing())
+    if dialect != "sqlite":
+        session.execute(
+            select(VolunteerProfile.account_id)
+            .where(VolunteerProfile.account_id == account_id)
+            .with_for_update()
+        )
