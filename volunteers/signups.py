@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from participation.errors import N_, DomainError
@@ -53,18 +53,45 @@ class ShiftContext:
     team: Team
 
 
+# The hot path's statements are built once and bound per call: on a sign-up,
+# constructing them cost about as much CPU as running them.
+_SHIFT_CONTEXT = (
+    select(Shift, Activity, Team)
+    .join(Activity, Activity.id == Shift.activity_id)
+    .join(Team, Team.id == Activity.team_id)
+    .where(Shift.id == bindparam("shift_id"))
+)
+_SHIFT_CONTEXT_LOCKED = _SHIFT_CONTEXT.with_for_update(of=Shift).execution_options(
+    populate_existing=True
+)
+_LOCKED_SHIFT = (
+    select(Shift)
+    .where(Shift.id == bindparam("shift_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+# This person's sign-up on the shift, their other live commitments, and the open
+# offers on the shift (places they hold are not free).
+_SIGNUPS_THAT_DECIDE = (
+    select(SignUp, Shift.starts_at, Shift.ends_at, Shift.cancelled_at)
+    .join(Shift, Shift.id == SignUp.shift_id)
+    .where(
+        or_(
+            and_(
+                SignUp.account_id == bindparam("account_id"),
+                or_(SignUp.shift_id == bindparam("shift_id"), SignUp.status.in_(LIVE)),
+            ),
+            and_(SignUp.shift_id == bindparam("shift_id"), SignUp.status == "offered"),
+        )
+    )
+)
+
+
 def shift_context(session: Session, shift_id: int, *, lock: bool = False) -> ShiftContext:
     """The shift with its activity and team, in one query. ``lock`` locks the shift
     row only (PostgreSQL ``FOR UPDATE OF``; SQLite's write transaction is the lock)."""
-    query = (
-        select(Shift, Activity, Team)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .join(Team, Team.id == Activity.team_id)
-        .where(Shift.id == shift_id)
-    )
-    if lock:
-        query = query.with_for_update(of=Shift).execution_options(populate_existing=True)
-    row = session.execute(query).first()
+    query = _SHIFT_CONTEXT_LOCKED if lock else _SHIFT_CONTEXT
+    row = session.execute(query, {"shift_id": shift_id}).first()
     if row is None:
         raise DomainError("shift.not_found", N_("No such shift."), status=404)
     return ShiftContext(row[0], row[1], row[2])
@@ -144,23 +171,11 @@ def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> 
     profiles.claim_profile(session, account_id, exists=prepared.has_profile)
     shift = _locked_shift(session, prepared.shift_id)
     ctx = replace(prepared.context, shift=shift)
-    # One query: this person's sign-up here, their other live commitments, and the
-    # open offers on this shift (places they hold are not free).
     existing: SignUp | None = None
     commitments = []
     offers = []
     for row, starts_at, ends_at, cancelled_at in session.execute(
-        select(SignUp, Shift.starts_at, Shift.ends_at, Shift.cancelled_at)
-        .join(Shift, Shift.id == SignUp.shift_id)
-        .where(
-            or_(
-                and_(
-                    SignUp.account_id == account_id,
-                    or_(SignUp.shift_id == shift.id, SignUp.status.in_(LIVE)),
-                ),
-                and_(SignUp.shift_id == shift.id, SignUp.status == "offered"),
-            )
-        )
+        _SIGNUPS_THAT_DECIDE, {"account_id": account_id, "shift_id": shift.id}
     ):
         if row.shift_id == shift.id and row.status == "offered":
             offers.append(row)
@@ -218,12 +233,7 @@ def _offered(session: Session, shift_id: int) -> int:
 def _locked_shift(session: Session, shift_id: int) -> Shift:
     """The shift row alone, locked and re-read (PostgreSQL ``FOR UPDATE``; SQLite's
     write transaction is the lock)."""
-    shift = session.scalar(
-        select(Shift)
-        .where(Shift.id == shift_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    shift = session.scalar(_LOCKED_SHIFT, {"shift_id": shift_id})
     if shift is None:
         raise DomainError("shift.not_found", N_("No such shift."), status=404)
     return shift
