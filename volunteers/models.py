@@ -223,21 +223,3 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     revoke_reason: Mapped[str | None] = mapped_column(String(200))
-
-
-class OutboxMail(Base):
-    """An email waiting to be sent (reminders, shift changes). Written in the same
-    transaction as the change it announces, sent later by ``gongzhi volunteers tick``;
-    ``dedupe_key`` keeps a reminder from being queued twice."""
-
-    __tablename__ = "vol_outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
-    to_address: Mapped[str] = mapped_column(String(255))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(index=True)
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(String(300))

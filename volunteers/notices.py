@@ -1,25 +1,24 @@
-"""Reminders and shift-change notices, queued in the outbox and sent over SMTP.
+"""Reminders and shift-change notices, queued in the portal's one outbox.
 
 Queuing happens in the caller's transaction (a moved shift and its notices
-commit together); sending happens later, row by row, so a failing mail server
-delays mail but never loses it.
+commit together); ``gongzhi send-mail`` (participation.outbox.send_pending)
+sends them later with every other message of the portal, so a failing mail
+server delays mail but never loses it. Keys start with ``volunteers:`` so they
+never collide with other areas' keys.
 """
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Sequence
 from datetime import datetime
-from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation import audit
+from participation import audit, outbox
 from participation.errors import N_, DomainError
-from volunteers.models import Activity, OutboxMail, Shift, SignUp, VolunteerProfile
+from volunteers.models import Activity, Shift, SignUp, VolunteerProfile
 from volunteers.rules.notices import move_needs_notice, reminder_due
 from volunteers.signups import LIVE, shift_context
 
@@ -32,9 +31,15 @@ def _when(shift: Shift) -> str:
     return f"{start:%Y年%m月%d日 %H:%M}–{end:%H:%M}"
 
 
-def _queue(session: Session, key: str, to: str, subject: str, body: str) -> None:
-    if session.scalar(select(OutboxMail.id).where(OutboxMail.dedupe_key == key)) is None:
-        session.add(OutboxMail(dedupe_key=key[:80], to_address=to, subject=subject, body=body))
+KEY_PREFIX = "volunteers:"
+
+
+def _queue(session: Session, key: str, account_id: int, to: str, subject: str, body: str) -> bool:
+    """Queue one message; False when the same key was queued before (idempotent runs)."""
+    message = outbox.queue(
+        session, to=to, subject=subject, body=body, key=KEY_PREFIX + key, account_id=account_id
+    )
+    return message is not None
 
 
 def _recipients(session: Session, shift_id: int) -> Sequence[tuple[SignUp, VolunteerProfile]]:
@@ -70,15 +75,15 @@ def queue_reminders(session: Session, now: datetime) -> int:
     for signup, shift, activity, profile in rows:
         if reminder_due(shift.starts_at, profile.reminder_minutes, now):
             assert profile.email is not None
-            _queue(
+            queued += _queue(
                 session,
                 f"reminder:{signup.id}:{shift.starts_at:%Y%m%d%H%M}",
+                signup.account_id,
                 profile.email,
                 f"志愿服务提醒:{activity.title}",
                 f"您报名的志愿服务「{activity.title}」将于 {_when(shift)} 开始,"
                 f"地点:{shift.place}。",
             )
-            queued += 1
     return queued
 
 
@@ -107,6 +112,7 @@ def move_shift(
             _queue(
                 session,
                 f"move:{signup.id}:{starts_at:%Y%m%d%H%M}{ends_at:%H%M}",
+                signup.account_id,
                 profile.email,
                 f"志愿服务时间变更:{ctx.activity.title}",
                 f"「{ctx.activity.title}」的时间由 {old} 改为 {_when(shift)}。"
@@ -128,43 +134,8 @@ def cancel_shift(session: Session, shift_id: int, actor_id: int, now: datetime) 
         _queue(
             session,
             f"cancel:{signup.id}",
+            signup.account_id,
             profile.email,
             f"志愿服务取消:{ctx.activity.title}",
             f"很抱歉,原定于 {_when(ctx.shift)} 的「{ctx.activity.title}」已取消。",
         )
-
-
-def send_outbox(
-    session: Session, smtp_url: str, mail_from: str, now: datetime, limit: int = 100
-) -> int:
-    """Send unsent mail over SMTP (``smtp://user:pass@host:port``); returns how many
-    were sent. A failure is recorded on the row and retried next time."""
-    pending = session.scalars(
-        select(OutboxMail)
-        .where(OutboxMail.sent_at.is_(None), OutboxMail.attempts < 10)
-        .order_by(OutboxMail.id)
-        .limit(limit)
-    ).all()
-    if not pending or not smtp_url:
-        return 0
-    url = urlsplit(smtp_url)
-    sent = 0
-    with smtplib.SMTP(url.hostname or "127.0.0.1", url.port or 25, timeout=30) as smtp:
-        if url.scheme == "smtp+starttls":
-            smtp.starttls()
-        if url.username:
-            smtp.login(unquote(url.username), unquote(url.password or ""))
-        for mail in pending:
-            message = EmailMessage()
-            message["From"], message["To"] = mail_from, mail.to_address
-            message["Subject"] = mail.subject
-            message.set_content(mail.body)
-            mail.attempts += 1
-            try:
-                smtp.send_message(message)
-            except smtplib.SMTPException as error:
-                mail.last_error = str(error)[:300]
-                continue
-            mail.sent_at = now
-            sent += 1
-    return sent

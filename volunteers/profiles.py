@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BindParameter, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -101,36 +104,81 @@ def add_qualification(
     return q
 
 
-def person_row(
-    session: Session, account_id: int, team_id: int
-) -> tuple[date | None, str | None, datetime | None, int]:
-    """(birth date, membership status in the team, guardian consent time, no-shows
-    since the last unlock) in one round trip: sign-up reads these on every request."""
+def _person_row_query() -> Any:  # a five-column Select
+    account: BindParameter[int] = bindparam("account_id")
     cleared = (
         select(VolunteerProfile.no_shows_cleared_at)
-        .where(VolunteerProfile.account_id == account_id)
+        .where(VolunteerProfile.account_id == account)
         .scalar_subquery()
     )
-    row = session.execute(
-        select(
-            select(RollEntry.birth_date)
-            .where(RollEntry.account_id == account_id)
-            .scalar_subquery(),
-            select(Membership.status)
-            .where(Membership.team_id == team_id, Membership.account_id == account_id)
-            .scalar_subquery(),
-            select(VolunteerProfile.guardian_consent_at)
-            .where(VolunteerProfile.account_id == account_id)
-            .scalar_subquery(),
-            select(func.count())
-            .select_from(SignUp)
-            .join(Shift, Shift.id == SignUp.shift_id)
-            .where(
-                SignUp.account_id == account_id,
-                SignUp.status == "no_show",
-                or_(cleared.is_(None), Shift.starts_at > cleared),
-            )
-            .scalar_subquery(),
+    return select(
+        select(RollEntry.birth_date).where(RollEntry.account_id == account).scalar_subquery(),
+        select(Membership.status)
+        .where(Membership.team_id == bindparam("team_id"), Membership.account_id == account)
+        .scalar_subquery(),
+        select(VolunteerProfile.guardian_consent_at)
+        .where(VolunteerProfile.account_id == account)
+        .scalar_subquery(),
+        select(func.count())
+        .select_from(SignUp)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .where(
+            SignUp.account_id == account,
+            SignUp.status == "no_show",
+            or_(cleared.is_(None), Shift.starts_at > cleared),
         )
-    ).one()
-    return row[0], row[1], row[2], int(row[3] or 0)
+        .scalar_subquery(),
+        select(VolunteerProfile.account_id)
+        .where(VolunteerProfile.account_id == account)
+        .scalar_subquery(),
+    )
+
+
+# Built once: constructing this statement cost more CPU than running it, on every
+# sign-up (the values are bound per call).
+PERSON_ROW = _person_row_query()
+
+
+def person_row(
+    session: Session, account_id: int, team_id: int
+) -> tuple[date | None, str | None, datetime | None, int, bool]:
+    """(birth date, membership status in the team, guardian consent time, no-shows
+    since the last unlock, whether the profile exists) in one round trip: sign-up
+    reads these on every request."""
+    row = session.execute(PERSON_ROW, {"account_id": account_id, "team_id": team_id}).one()
+    return row[0], row[1], row[2], int(row[3] or 0), row[4] is not None
+
+
+_INSERT_PROFILE = {
+    "sqlite": sqlite_insert(VolunteerProfile).on_conflict_do_nothing(),
+    "postgresql": pg_insert(VolunteerProfile).on_conflict_do_nothing(),
+}
+_LOCK_PROFILE = (
+    select(VolunteerProfile.account_id)
+    .where(VolunteerProfile.account_id == bindparam("account_id"))
+    .with_for_update()
+)
+
+
+def claim_profile(session: Session, account_id: int, *, exists: bool) -> None:
+    """Inside a sign-up's write transaction: make sure the profile exists and hold
+    its row lock, so that one person's concurrent sign-ups (for different shifts)
+    are checked one at a time, in as few statements as possible.
+
+    ``exists`` comes from the read phase. A profile is never deleted, so when it
+    existed then it exists now. SQLite needs no row lock (the write transaction
+    holds the database's only write lock), so a returning volunteer costs no
+    statement there; a new one costs one ``INSERT ... ON CONFLICT DO NOTHING``
+    (no ORM object: nothing in the request uses it). PostgreSQL locks the row
+    with ``SELECT ... FOR UPDATE``.
+    """
+    dialect = session.get_bind().dialect.name
+    if not exists:
+        values = {
+            "account_id": account_id,
+            "volunteer_number": f"V{account_id:08d}",
+            "calendar_token": secrets.token_urlsafe(32),
+        }
+        session.execute(_INSERT_PROFILE[dialect], values)
+    if dialect != "sqlite":
+        session.execute(_LOCK_PROFILE, {"account_id": account_id})

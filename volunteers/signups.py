@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from participation.errors import N_, DomainError
@@ -53,18 +53,45 @@ class ShiftContext:
     team: Team
 
 
+# The hot path's statements are built once and bound per call: on a sign-up,
+# constructing them cost about as much CPU as running them.
+_SHIFT_CONTEXT = (
+    select(Shift, Activity, Team)
+    .join(Activity, Activity.id == Shift.activity_id)
+    .join(Team, Team.id == Activity.team_id)
+    .where(Shift.id == bindparam("shift_id"))
+)
+_SHIFT_CONTEXT_LOCKED = _SHIFT_CONTEXT.with_for_update(of=Shift).execution_options(
+    populate_existing=True
+)
+_LOCKED_SHIFT = (
+    select(Shift)
+    .where(Shift.id == bindparam("shift_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+# This person's sign-up on the shift, their other live commitments, and the open
+# offers on the shift (places they hold are not free).
+_SIGNUPS_THAT_DECIDE = (
+    select(SignUp, Shift.starts_at, Shift.ends_at, Shift.cancelled_at)
+    .join(Shift, Shift.id == SignUp.shift_id)
+    .where(
+        or_(
+            and_(
+                SignUp.account_id == bindparam("account_id"),
+                or_(SignUp.shift_id == bindparam("shift_id"), SignUp.status.in_(LIVE)),
+            ),
+            and_(SignUp.shift_id == bindparam("shift_id"), SignUp.status == "offered"),
+        )
+    )
+)
+
+
 def shift_context(session: Session, shift_id: int, *, lock: bool = False) -> ShiftContext:
     """The shift with its activity and team, in one query. ``lock`` locks the shift
     row only (PostgreSQL ``FOR UPDATE OF``; SQLite's write transaction is the lock)."""
-    query = (
-        select(Shift, Activity, Team)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .join(Team, Team.id == Activity.team_id)
-        .where(Shift.id == shift_id)
-    )
-    if lock:
-        query = query.with_for_update(of=Shift).execution_options(populate_existing=True)
-    row = session.execute(query).first()
+    query = _SHIFT_CONTEXT_LOCKED if lock else _SHIFT_CONTEXT
+    row = session.execute(query, {"shift_id": shift_id}).first()
     if row is None:
         raise DomainError("shift.not_found", N_("No such shift."), status=404)
     return ShiftContext(row[0], row[1], row[2])
@@ -77,6 +104,8 @@ class PreparedSignUp:
     shift_id: int
     account_id: int
     person: PersonFacts
+    has_profile: bool
+    context: ShiftContext
 
 
 def prepare_signup(
@@ -91,7 +120,7 @@ def prepare_signup(
     the lock in :func:`record_signup`.
     """
     ctx = shift_context(session, shift_id)
-    birth_date, member_status, consent_at, no_shows = profiles.person_row(
+    birth_date, member_status, consent_at, no_shows, has_profile = profiles.person_row(
         session, account_id, ctx.team.id
     )
     needed = ctx.shift.qualification_codes
@@ -108,7 +137,7 @@ def prepare_signup(
     decision = decide_signup(_facts(ctx.shift, 0), person, rules_of(ctx.team, ctx.activity), now)
     if not decision.accepted:
         raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
-    return PreparedSignUp(ctx.shift.id, account_id, person)
+    return PreparedSignUp(ctx.shift.id, account_id, person, has_profile, ctx)
 
 
 def _facts(shift: Shift, offered: int) -> ShiftFacts:
@@ -130,27 +159,33 @@ def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> 
 
     Invariant: ``shift.confirmed <= shift.capacity``; one live sign-up per person
     and shift; no overlapping commitments for one person.
+
+    On SQLite this runs while the request holds the database's only write lock,
+    so it is kept to four or five statements: the profile (only for a new
+    volunteer), the shift row, one query for everything about sign-ups it needs,
+    and the flush (shift counters, the new sign-up). The team's and activity's
+    rules come from the read phase: only the shift row and the sign-ups decide
+    places, and both are read under the lock.
     """
     account_id = prepared.account_id
-    profiles.ensure_profile(session, account_id, lock=True)
-    ctx = shift_context(session, prepared.shift_id, lock=True)
-    shift = ctx.shift
-    offered = _expire_offers(session, ctx, now)
-    # One query for this person's sign-up here and their other live commitments.
+    profiles.claim_profile(session, account_id, exists=prepared.has_profile)
+    shift = _locked_shift(session, prepared.shift_id)
+    ctx = replace(prepared.context, shift=shift)
     existing: SignUp | None = None
     commitments = []
+    offers = []
     for row, starts_at, ends_at, cancelled_at in session.execute(
-        select(SignUp, Shift.starts_at, Shift.ends_at, Shift.cancelled_at)
-        .join(Shift, Shift.id == SignUp.shift_id)
-        .where(
-            SignUp.account_id == account_id,
-            or_(SignUp.shift_id == shift.id, SignUp.status.in_(LIVE)),
-        )
+        _SIGNUPS_THAT_DECIDE, {"account_id": account_id, "shift_id": shift.id}
     ):
+        if row.shift_id == shift.id and row.status == "offered":
+            offers.append(row)
+        if row.account_id != account_id:
+            continue
         if row.shift_id == shift.id:
             existing = row
         elif cancelled_at is None:
             commitments.append((starts_at, ends_at))
+    offered = _expire_offers(session, ctx, now, offers)
     if existing is not None and existing.status in LIVE:
         raise DomainError(
             "signup.already", N_("You are already signed up for this shift."), status=409
@@ -195,12 +230,25 @@ def _offered(session: Session, shift_id: int) -> int:
     )
 
 
-def _expire_offers(session: Session, ctx: ShiftContext, now: datetime) -> int:
+def _locked_shift(session: Session, shift_id: int) -> Shift:
+    """The shift row alone, locked and re-read (PostgreSQL ``FOR UPDATE``; SQLite's
+    write transaction is the lock)."""
+    shift = session.scalar(_LOCKED_SHIFT, {"shift_id": shift_id})
+    if shift is None:
+        raise DomainError("shift.not_found", N_("No such shift."), status=404)
+    return shift
+
+
+def _expire_offers(
+    session: Session, ctx: ShiftContext, now: datetime, offers: Sequence[SignUp] | None = None
+) -> int:
     """Offers not taken in time pass on (the shift row must be locked). Returns the
-    number of places held by open offers afterwards."""
-    offers = session.scalars(
-        select(SignUp).where(SignUp.shift_id == ctx.shift.id, SignUp.status == "offered")
-    ).all()
+    number of places held by open offers afterwards. ``offers``: the shift's open
+    offers when the caller has already read them under the lock."""
+    if offers is None:
+        offers = session.scalars(
+            select(SignUp).where(SignUp.shift_id == ctx.shift.id, SignUp.status == "offered")
+        ).all()
     expired = [s for s in offers if s.offer_expires_at is None or s.offer_expires_at <= now]
     for s in expired:
         s.status = "cancelled"

@@ -1,5 +1,6 @@
 """``gongzhi volunteers tick``: the periodic volunteer job (run it every minute
-from cron or a systemd timer): expire offers, queue reminders, send the outbox."""
+from cron or a systemd timer): expire offers and queue reminders. The mail it
+queues is sent by the portal's one sender, ``gongzhi send-mail``."""
 
 from __future__ import annotations
 
@@ -20,14 +21,12 @@ def cmd_tick(args: argparse.Namespace) -> int:
     with session_scope(settings) as session:
         offers = signups.process_offers(session, now)
         reminders = notices.queue_reminders(session, now)
-    with session_scope(settings) as session:
-        sent = notices.send_outbox(session, settings.smtp_url, settings.mail_from, now)
-    print(f"offers expired on {offers} shifts, {reminders} reminders queued, {sent} mails sent")
+    print(f"offers expired on {offers} shifts, {reminders} reminders queued")
     return 0
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("volunteers", help="volunteer jobs")
     vsub = p.add_subparsers(dest="volunteers_command", required=True)
-    t = vsub.add_parser("tick", help="expire offers, queue reminders, send the outbox")
+    t = vsub.add_parser("tick", help="expire offers and queue reminders (send-mail sends them)")
     t.set_defaults(func=cmd_tick)

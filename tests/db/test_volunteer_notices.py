@@ -1,5 +1,6 @@
-"""Reminders and shift-change notices go through the outbox to a real SMTP server
-(aiosmtpd on 127.0.0.1); a server that is down delays mail but loses none."""
+"""Reminders and shift-change notices go through the portal's one outbox to a real
+SMTP server (aiosmtpd on 127.0.0.1), sent by the same code as ``gongzhi send-mail``;
+a server that is down delays mail but loses none."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
+from participation.outbox import OutboxMessage, SendReport, send_pending
 from tests.support.pg import free_port
 from tests.support.volunteering import make_shift
 from volunteers import notices, profiles, signups
-from volunteers.models import OutboxMail
 
 NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 
@@ -54,7 +55,7 @@ def _people(s: Session, n: int) -> list[int]:
 
 
 def _count(s: Session) -> int:
-    return int(s.scalar(select(func.count()).select_from(OutboxMail)) or 0)
+    return int(s.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
 
 def test_reminders_moves_and_cancels_reach_the_smtp_server(world, session: Session, smtp) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +71,7 @@ def test_reminders_moves_and_cancels_reach_the_smtp_server(world, session: Sessi
     assert notices.queue_reminders(session, NOW) == 0  # not within the 2 h lead time yet
     due = start - timedelta(minutes=90)
     assert notices.queue_reminders(session, due) == 1
-    notices.queue_reminders(session, due + timedelta(minutes=5))
+    assert notices.queue_reminders(session, due + timedelta(minutes=5)) == 0
     assert _count(session) == 1  # queued once only
 
     # A 3-minute adjustment is not worth an email; a 30-minute move is.
@@ -92,7 +93,9 @@ def test_reminders_moves_and_cancels_reach_the_smtp_server(world, session: Sessi
     session.commit()
     assert _count(session) == 3
 
-    assert notices.send_outbox(session, url, "noreply@gongzhi.local", due) == 3
+    keys = session.scalars(select(OutboxMessage.key).order_by(OutboxMessage.id)).all()
+    assert all(k and k.startswith("volunteers:") for k in keys)
+    assert send_pending(session, url, "noreply@gongzhi.local", due) == SendReport(3, 0)
     session.commit()
     assert [to for to, _ in inbox.messages] == [["zhao@example.cn"]] * 3
     assert [subject.split(":")[0] for _, subject in inbox.messages] == [
@@ -100,7 +103,7 @@ def test_reminders_moves_and_cancels_reach_the_smtp_server(world, session: Sessi
         "志愿服务时间变更",
         "志愿服务取消",
     ]
-    assert notices.send_outbox(session, url, "noreply@gongzhi.local", due) == 0  # nothing twice
+    assert send_pending(session, url, "noreply@gongzhi.local", due) == SendReport(0, 0)
 
 
 def test_mail_waits_while_the_server_is_down(world, session: Session, smtp) -> None:  # type: ignore[no-untyped-def]
@@ -113,9 +116,37 @@ def test_mail_waits_while_the_server_is_down(world, session: Session, smtp) -> N
     session.commit()
     down = f"smtp://127.0.0.1:{free_port()}"
     with pytest.raises(OSError):
-        notices.send_outbox(session, down, "noreply@gongzhi.local", NOW)
+        send_pending(session, down, "noreply@gongzhi.local", NOW)
     session.rollback()
-    assert session.scalar(select(OutboxMail.sent_at)) is None
-    assert notices.send_outbox(session, url, "noreply@gongzhi.local", NOW) == 1
+    assert session.scalar(select(OutboxMessage.sent_at)) is None
+    assert send_pending(session, url, "noreply@gongzhi.local", NOW) == SendReport(1, 0)
     session.commit()
     assert len(inbox.messages) == 1
+
+
+def test_tick_queues_and_send_mail_is_the_one_sender(  # type: ignore[no-untyped-def]
+    world, session: Session, smtp, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web.cli import main
+
+    url, inbox = smtp
+    monkeypatch.setenv("GONGZHI_DATABASE_URL", db_url)
+    monkeypatch.setenv("GONGZHI_ENV", "test")
+    monkeypatch.setenv("GONGZHI_CHEAP_HASHING", "1")
+    monkeypatch.setenv("GONGZHI_SMTP_URL", url)
+    soon = datetime.now(UTC) + timedelta(minutes=30)
+    shift = make_shift(session, world["community"], soon)
+    [p] = _people(session, 1)
+    signups.sign_up(session, shift.id, p, datetime.now(UTC))
+    profiles.ensure_profile(session, p).email = "sun@example.cn"
+    session.commit()
+
+    assert main(["volunteers", "tick"]) == 0
+    session.expire_all()
+    assert _count(session) == 1 and inbox.messages == []  # tick queues, never sends
+    session.rollback()  # end the read so the CLI can write
+    assert main(["send-mail"]) == 0
+    assert main(["send-mail"]) == 0
+    assert [to for to, _ in inbox.messages] == [["sun@example.cn"]]
+    session.expire_all()
+    assert session.scalar(select(OutboxMessage.sent_at)) is not None

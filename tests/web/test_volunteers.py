@@ -4,6 +4,8 @@ attendance, hours approval, certificate, calendar."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -224,6 +226,11 @@ def test_attendance_backfill_certificate_and_calendar(
     assert 'data-verdict="valid"' in verify and "1101**********002X" in verify
     pdf = a.get(f"/volunteers/certificates/{number}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout.decode()
+        assert number in text and "1101**********002X" in text
     assert b.get(f"/volunteers/certificates/{number}.pdf").status_code == 403
     r = worker.submit(
         f"/admin/volunteers/certificates/{number}/revoke",
@@ -451,3 +458,43 @@ def test_cancelled_shift_says_so_and_takes_no_sign_ups(app, team_and_shift, make
     assert "该班次已取消" in text and f'action="{page}/signup"' not in text
     refused = a.submit(f"{page}/signup", page=page)
     assert refused.status_code == 409
+
+
+def test_signup_holds_the_write_lock_for_few_statements(  # type: ignore[no-untyped-def]
+    app, team_and_shift, make_client
+) -> None:
+    """The sign-up burst is bounded by the time each sign-up holds SQLite's write
+    lock: a new volunteer's sign-up runs at most five statements under it, and a
+    refusal re-renders the page in a read transaction, not under the lock."""
+    from sqlalchemy import event
+
+    _team_id, shift_id, _ = team_and_shift
+    [a] = people(make_client, "volunteer")
+    page = f"/volunteers/shifts/{shift_id}"
+    a.get(page)
+    log: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        log.append(" ".join(statement.split()))
+
+    event.listen(app.state.engine, "before_cursor_execute", record)
+    try:
+        assert a.submit(f"{page}/signup", page=page).status_code == 303
+        signed_up, log[:] = list(log), []
+        assert a.submit(f"{page}/signup", page=page).status_code == 409
+        refused = list(log)
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", record)
+
+    def under_lock(statements: list[str]) -> list[str]:
+        if "BEGIN IMMEDIATE" not in statements:
+            return []
+        rest = statements[statements.index("BEGIN IMMEDIATE") + 1 :]
+        return rest[: next((i for i, s in enumerate(rest) if s.startswith("BEGIN")), len(rest))]
+
+    assert signed_up.count("BEGIN IMMEDIATE") == 1
+    locked = under_lock(signed_up)
+    assert 0 < len([s for s in locked if s != "COMMIT"]) <= 5, locked
+    assert refused.count("BEGIN IMMEDIATE") == 1  # only the write phase that refused
+    assert len(under_lock(refused)) <= 3
+    assert "BEGIN" in refused[refused.index("BEGIN IMMEDIATE") + 1 :]  # page in a read

@@ -4,6 +4,7 @@ calendars (per-shift .ics and the personal secret feed)."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,13 +14,13 @@ from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from volunteers import attendance, calendars, certificates, signups
-from volunteers.certificate_pdf import render_pdf
 from web import htmx
 from web.auth import user
 from web.clock import now
 from web.dbsession import db
 from web.forms import form_fields
 from web.templating import flash, render
+from web.volunteer_certificate import render_pdf
 from web.volunteering import checkin_secret, hours_text, labels
 
 ICS = "text/calendar; charset=utf-8"
@@ -95,7 +96,8 @@ async def certificate_pdf(request: Request) -> Response:
     if cert.account_id != me.id and not me.can(Permission.MANAGE_VOLUNTEERS):
         raise HTTPException(403)
     base = request.app.state.settings.base_url.rstrip("/")
-    pdf = render_pdf(cert, f"{base}/volunteers/verify/{cert.number}")
+    env = request.app.state.templates
+    pdf = await run_in_threadpool(render_pdf, env, cert, f"{base}/volunteers/verify/{cert.number}")
     return Response(
         pdf,
         media_type="application/pdf",

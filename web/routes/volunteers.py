@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.areas import Area
+from participation.db import READ_ONLY
 from participation.errors import N_, DomainError
 from volunteers import activities, certificates, ledger, profiles, signups, teams
 from volunteers.models import Activity, Shift, SignUp, Team
@@ -151,6 +152,9 @@ async def _act(request: Request, action: str) -> Response:
         if error.status == 404 and error.code == "shift.not_found":
             raise
         session.rollback()
+        # Re-render outside the write lock: after a rollback the next transaction
+        # would otherwise begin as a write (BEGIN IMMEDIATE on SQLite).
+        session.connection(execution_options={READ_ONLY: True})
         return await _shift_page(
             request,
             shift_id,
