@@ -149,6 +149,7 @@ async def update_item(request: Request) -> Response:
             evidence=fields.get("evidence", ""),
             done=fields.get("done") == "1",
             actor_id=user(request).id,
+            now=now(request),
         )
     except DomainError as error:
         return await _response_page(request, evaluation, status=error.status, error=error.message)
