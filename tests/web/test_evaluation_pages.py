@@ -239,7 +239,9 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
     assert no_evidence.status_code == 422
     # Past its due date and not done: flagged on the public page.
     client.app.state.fixed_now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
-    assert 'class="overdue"' in client.get(f"/evaluations/{ew.evaluation_id}").text
+    overdue_page = client.get(f"/evaluations/{ew.evaluation_id}").text
+    assert 'class="overdue"' in overdue_page
+    assert '<span data-testid="plan-status">滞后</span>' in overdue_page  # the board's word
     # ... and late on the plan board and the item page too.
     late = client.get("/plan?year=2027&status=delayed").text
     assert f'<tr data-item="{item.id}" class="late">' in late
@@ -250,6 +252,7 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
     assert done.status_code == 303
     page = client.get(f"/evaluations/{ew.evaluation_id}").text
     assert 'class="overdue"' not in page and "附排班表" in page
+    assert '<span data-testid="plan-status">已完成</span>' in page
     # The plan item follows: one public update at 100 % with the evidence, status done.
     with Session(engine) as s:
         plan_item = s.get(PlanItem, item.id)

@@ -37,7 +37,9 @@ from consultations.evaluations.rules.answers import QuestionKind
 from consultations.evaluations.rules.scoring import OVERALL
 from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
+from participation.plan import board
 from participation.plan.models import PlanItem
+from participation.plan.sources import STATUS_LABELS
 from web import htmx
 from web.auth import current_user_or_none, sign_in_redirect
 from web.clock import now
@@ -133,6 +135,15 @@ async def evaluation_page(request: Request) -> Response:
         {"item": item, "plan_item": plan_item, "overdue": is_overdue(item, today)}
         for item, plan_item in rectifications_of(session, evaluation.id)
     ]
+    # The plan items' statuses as the progress board shows them (late included).
+    plan_ids = [r["plan_item"].id for r in rectifications if r["plan_item"] is not None]
+    if evaluation.plan_item_id:
+        plan_ids.append(evaluation.plan_item_id)
+    plan_views = (
+        {v.item.id: v for v in board.item_views(session, today, item_ids=plan_ids)}
+        if plan_ids
+        else {}
+    )
     context = {
         "evaluation": evaluation,
         "org": get_org(session, evaluation.org_id),
@@ -155,6 +166,8 @@ async def evaluation_page(request: Request) -> Response:
         "department_response": session.get(DepartmentResponse, evaluation.id),
         "rectifications": rectifications,
         "overdue": sum(1 for r in rectifications if r["overdue"]),
+        "plan_views": plan_views,
+        "plan_status": STATUS_LABELS,
         "L": labels(),
     }
     return render(request, "evaluations/detail.html", context)
