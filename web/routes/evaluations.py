@@ -131,12 +131,13 @@ async def evaluation_page(request: Request) -> Response:
         raise DomainError("evaluation.not_found", N_("No such evaluation."), status=404)
     report = published_report(evaluation) if evaluation.status == "published" else None
     today = now(request).astimezone(LOCAL_TZ).date()
+    rows = rectifications_of(session, evaluation.id)
     rectifications = [
         {"item": item, "plan_item": plan_item, "overdue": is_overdue(item, today)}
-        for item, plan_item in rectifications_of(session, evaluation.id)
+        for item, plan_item in rows
     ]
     # The plan items' statuses as the progress board shows them (late included).
-    plan_ids = [r["plan_item"].id for r in rectifications if r["plan_item"] is not None]
+    plan_ids = [plan_item.id for _, plan_item in rows if plan_item is not None]
     if evaluation.plan_item_id:
         plan_ids.append(evaluation.plan_item_id)
     plan_views = (
