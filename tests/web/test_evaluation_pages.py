@@ -19,6 +19,7 @@ from consultations.evaluations.models import (
     EvaluationParticipation,
     EvaluationResponse,
     Indicator,
+    PanelProject,
     Question,
     Rectification,
     ResponseDraft,
@@ -329,8 +330,24 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     assert created.status_code == 303
     manage = created.headers["location"]
     panel_id = int(manage.split("/")[2])
+    from participation.plan.delivery import DirectItem, enter_item
+
+    with Session(engine) as s, s.begin():
+        canteen = enter_item(
+            s, DirectItem(area_id=ew.area_id, year=2026, title="长者饭堂"), actor_id=None
+        )
+        s.flush()
+        canteen_id = canteen.id
+    for wrong in ("饭堂", "999"):  # not a number; no such item
+        refused = client.submit(
+            manage,
+            {"action": "project", "project_title": "长者饭堂", "plan_item_id": wrong},
+            page=manage,
+        )
+        assert refused.status_code == 422 and 'id="f-plan_item_id-error"' in refused.text
+    assert rows(engine, PanelProject) == 0
     for data in (
-        {"action": "project", "project_title": "长者饭堂"},
+        {"action": "project", "project_title": "长者饭堂", "plan_item_id": f"#{canteen_id}"},
         {"action": "project", "project_title": "路灯改造"},
         {"action": "member", "login": "expert1", "track": "expert"},
         {"action": "member", "login": "public1", "track": "public"},
@@ -367,6 +384,12 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     outsider = make_client()
     outsider.sign_in("deptstaff", "password1")
     assert outsider.get(score_url).status_code == 403
+    # Closing the scoring judges the plan item the canteen delivered; each links the other.
+    assert f'href="/plan/items/{canteen_id}"' in public.text
+    assert client.submit(manage, {"action": "close"}, page=manage).status_code == 303
+    item_page = client.get(f"/plan/items/{canteen_id}").text
+    judgements = item_page[item_page.index('id="judgements"') :]
+    assert f'href="/panels/{panel_id}"' in judgements and "大众评审" in judgements
 
 
 def test_a_re_evaluation_links_back(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
