@@ -34,7 +34,11 @@ from consultations.evaluations.panels import (
     score_project,
 )
 from consultations.evaluations.questionnaire import NewQuestion, add_question, set_indicators
-from consultations.evaluations.rectification import NewRectification, post_response
+from consultations.evaluations.rectification import (
+    NewRectification,
+    post_response,
+    update_rectification,
+)
 from consultations.evaluations.reports import publish_report
 from consultations.evaluations.responding import submit_response, token_respondent
 from consultations.evaluations.sampling_plan import (
@@ -279,7 +283,7 @@ def _published(
         closed + timedelta(days=10),
     )
     responded = closed + timedelta(days=20)
-    post_response(
+    rectifications = post_response(
         session,
         evaluation,
         "市民政局认真研究了评估报告，接受评估结论。我们将从压缩审核时限、延伸代办服务、优化服务排班三方面推进整改，整改进展将在本页和年度治理计划中公开。",
@@ -302,6 +306,16 @@ def _published(
         ],
         actor_id=staff,
         now=responded,
+    )
+    # The first demand is met on time: its plan item is done, with the evidence.
+    update_rectification(
+        session,
+        evaluation,
+        rectifications[0].id,
+        evidence="补贴审核改为街道初审、区级复核并联办理，近两个月平均审核用时12天。",
+        done=True,
+        actor_id=staff,
+        now=responded + timedelta(days=40),
     )
 
 

@@ -225,6 +225,8 @@ class PanelProject(Base):
     title: Mapped[str] = mapped_column(String(200))
     owner: Mapped[str] = mapped_column(String(120), default="")
     place: Mapped[int | None] = mapped_column()  # presentation order, from the draw
+    # The governance plan item this completed project delivered; judged when scoring closes.
+    plan_item_id: Mapped[int | None] = mapped_column(ForeignKey("plan_items.id"))
 
 
 class PanelMember(Base):

@@ -38,6 +38,8 @@ from participation import audit
 from participation.accounts import find_by_login
 from participation.areas import get_area
 from participation.errors import N_, DomainError
+from participation.plan.judgements import JudgementKind, JudgementOf, attach_judgement
+from participation.plan.models import PlanItem
 
 
 def create_panel(
@@ -105,8 +107,16 @@ def _require_status(panel: Panel, status: str, message: str) -> None:
 
 
 def add_project(
-    session: Session, panel: Panel, title: str, owner: str, actor_id: int
+    session: Session,
+    panel: Panel,
+    title: str,
+    owner: str,
+    actor_id: int,
+    *,
+    plan_item_id: int | None = None,
 ) -> PanelProject:
+    """Add a project to review; ``plan_item_id`` names the plan item it delivered, which
+    the panel's result then judges."""
     _require_status(panel, "draft", N_("Projects can only be added before the order is drawn."))
     if panel.draw_seed is not None:
         raise DomainError(
@@ -118,7 +128,15 @@ def add_project(
             N_("Enter a title of at most 200 characters."),
             fields={"project_title": N_("Enter a title of at most 200 characters.")},
         )
-    project = PanelProject(panel_id=panel.id, title=title.strip(), owner=owner.strip())
+    if plan_item_id is not None and session.get(PlanItem, plan_item_id) is None:
+        raise DomainError(
+            "panel.plan_item",
+            N_("No such governance plan item."),
+            fields={"plan_item_id": N_("No such governance plan item.")},
+        )
+    project = PanelProject(
+        panel_id=panel.id, title=title.strip(), owner=owner.strip(), plan_item_id=plan_item_id
+    )
     session.add(project)
     session.flush()
     audit.record(session, actor_id=actor_id, action="panel.project", target=f"panel:{panel.id}")
@@ -202,10 +220,41 @@ def open_scoring(session: Session, panel: Panel, actor_id: int) -> None:
     audit.record(session, actor_id=actor_id, action="panel.opened", target=f"panel:{panel.id}")
 
 
-def close_scoring(session: Session, panel: Panel, actor_id: int) -> None:
+def close_scoring(session: Session, panel: Panel, actor_id: int, now: datetime) -> None:
+    """Close scoring; each project that delivered a plan item judges that item."""
     _require_status(panel, "scoring", N_("Scoring is not open."))
     panel.status = "closed"
     audit.record(session, actor_id=actor_id, action="panel.closed", target=f"panel:{panel.id}")
+    result = panel_tally(session, panel)
+    for row in result.results:
+        project = result.projects[row.project_id]
+        if project.plan_item_id is None:
+            continue
+        attach_judgement(
+            session,
+            JudgementOf(
+                item_id=project.plan_item_id,
+                kind=JudgementKind.EVALUATION,
+                source_ref=f"panel:{panel.id}:{project.id}",
+                source_url=f"/panels/{panel.id}",
+                verdict=panel_verdict(row, len(result.projects)),
+            ),
+            now=now,
+        )
+
+
+def panel_verdict(row: ProjectResult, projects: int) -> str:
+    """ "大众评审综合得分 85.3 分，第 1 名（共 4 个项目；专家 88.0，群众 81.2）"."""
+
+    def one(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1f}"
+
+    if row.combined is None:
+        return "大众评审：评分不足，未能计算综合得分"
+    return (
+        f"大众评审综合得分 {one(row.combined)} 分，第 {row.rank} 名"
+        f"（共 {projects} 个项目；专家 {one(row.expert)}，群众 {one(row.public)}）"
+    )
 
 
 def member_of(session: Session, panel: Panel, account_id: int) -> PanelMember:

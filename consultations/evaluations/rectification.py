@@ -12,15 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import DepartmentResponse, Evaluation, Rectification
 from participation import audit
 from participation.errors import N_, DomainError
+from participation.plan.delivery import post_source_update
 from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.models import PlanItem
-from participation.plan.sources import SourceKind
+from participation.plan.sources import ItemStatus, SourceKind
+from participation.plan.yearend import outcome_of
+from participation.rules.plan import MAX_PROGRESS
 
 
 @dataclass(frozen=True)
@@ -117,8 +120,14 @@ def update_rectification(
     evidence: str,
     done: bool,
     actor_id: int,
+    now: datetime,
 ) -> Rectification:
-    """Record evidence; an item is marked done only with evidence."""
+    """Record evidence; an item is marked done only with evidence.
+
+    Marking it done reports the delivery on its governance plan item: a public
+    update at 100 % carrying the evidence, so the item's status follows (once:
+    saving a done item again adds nothing to the plan's timeline).
+    """
     row = session.get(Rectification, item_id)
     if row is None or row.evaluation_id != evaluation.id:
         raise DomainError("evaluation.no_item", N_("No such rectification item."), status=404)
@@ -130,8 +139,22 @@ def update_rectification(
                 "evidence": N_("Give the evidence of the rectification before marking it done.")
             },
         )
+    newly_done = False
+    if done and row.status != "done":
+        # Guarded: of two requests marking the same item done at once, one wins, so the
+        # plan's timeline gets one update (the other waits for the row, then matches none).
+        marked = session.execute(
+            update(Rectification)
+            .where(Rectification.id == row.id, Rectification.status != "done")
+            .values(status="done")
+            .execution_options(synchronize_session=False)
+        )
+        newly_done = marked.rowcount == 1  # type: ignore[attr-defined]
+        session.refresh(row)
     row.evidence = evidence.strip()
     row.status = "done" if done else "open"
+    if newly_done and row.plan_item_id is not None:
+        _report_done(session, row, actor_id=actor_id, now=now)
     audit.record(
         session,
         actor_id=actor_id,
@@ -140,6 +163,31 @@ def update_rectification(
         done=done,
     )
     return row
+
+
+def _report_done(session: Session, row: Rectification, *, actor_id: int, now: datetime) -> None:
+    """The plan item's update: the evidence's text in the timeline, its links as evidence.
+
+    An item rolled over at year end lives on in next year's plan, so the update goes
+    to the item it was carried to; a dropped or finished-and-rolled-up item takes none.
+    """
+    item = session.get(PlanItem, row.plan_item_id)
+    while item is not None and (outcome := outcome_of(session, item.id)) is not None:
+        item = session.get(PlanItem, outcome.carried_to_id) if outcome.carried_to_id else None
+    if item is None or item.status == ItemStatus.DROPPED.value:
+        return
+    lines = [line.strip() for line in row.evidence.splitlines() if line.strip()]
+    links = [line for line in lines if line.startswith(("https://", "http://", "/"))]
+    notes = [line for line in lines if line not in links]
+    post_source_update(
+        session,
+        item,
+        text="整改完成：" + ("；".join(notes) or "见证明材料。"),
+        progress=MAX_PROGRESS,
+        evidence="\n".join(links),
+        actor_id=actor_id,
+        now=now,
+    )
 
 
 def rectifications_of(

@@ -28,6 +28,7 @@ from consultations.evaluations.rules.scoring import OVERALL, ResponseRow, Weight
 from consultations.evaluations.sampling_plan import quota_cells
 from participation import audit
 from participation.errors import N_, DomainError
+from participation.plan.judgements import JudgementKind, JudgementOf, attach_judgement
 
 
 def response_rows(session: Session, evaluation_id: int) -> list[ResponseRow]:
@@ -104,6 +105,48 @@ def publish_report(
         actor_id=actor_id,
         action="evaluation.published",
         target=f"evaluation:{evaluation.id}",
+    )
+    judge_plan_item(session, evaluation, now)
+
+
+def _one_decimal(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def overall_verdict(report: dict[str, Any]) -> str:
+    """ "综合指数 82.5 分（95% 区间 80.1–84.9，有效样本 987 份）": the weighted overall
+    index as the report page states it (unweighted when no weights apply)."""
+    figure = report.get("figures", {}).get(OVERALL) or {}
+    mean, low, high = (
+        figure.get("weighted_mean"),
+        figure.get("weighted_low"),
+        figure.get("weighted_high"),
+    )
+    if mean is None:
+        mean, low, high = figure.get("mean"), figure.get("low"), figure.get("high")
+    if mean is None:
+        return "综合指数：有效样本不足"
+    return (
+        f"综合指数 {_one_decimal(mean)} 分（95% 区间 {_one_decimal(low)}–{_one_decimal(high)}，"
+        f"有效样本 {int(figure.get('n') or 0)} 份）"
+    )
+
+
+def judge_plan_item(session: Session, evaluation: Evaluation, now: datetime) -> None:
+    """A published evaluation of a plan item attaches its overall score to that item
+    (once per evaluation; the rectification demands follow with the response)."""
+    if evaluation.plan_item_id is None:
+        return
+    attach_judgement(
+        session,
+        JudgementOf(
+            item_id=evaluation.plan_item_id,
+            kind=JudgementKind.EVALUATION,
+            source_ref=f"evaluation:{evaluation.id}",
+            source_url=f"/evaluations/{evaluation.id}",
+            verdict=overall_verdict(published_report(evaluation)),
+        ),
+        now=now,
     )
 
 

@@ -354,6 +354,58 @@ def post_update(
     update's, the spend the sum of all updates'.
     """
     _require_delivery(session, item, actor_id)
+    return _append_update(
+        session,
+        item,
+        text=text,
+        progress=progress,
+        spend_yuan=spend_yuan,
+        evidence=evidence,
+        actor_id=actor_id,
+        now=now,
+    )
+
+
+def post_source_update(
+    session: Session,
+    item: PlanItem,
+    *,
+    text: str,
+    progress: int,
+    evidence: str,
+    actor_id: int | None,
+    now: datetime,
+) -> Update:
+    """The process the item came from reports delivery it has itself verified, e.g. an
+    evaluation's rectification marked done, with evidence, by the responsible department.
+
+    The caller has authorised the actor under its own permission (the department
+    need not own the plan item); the same checks as :func:`post_update` apply
+    otherwise, and the item's status follows the progress in the same way.
+    """
+    return _append_update(
+        session,
+        item,
+        text=text,
+        progress=progress,
+        spend_yuan=0,
+        evidence=evidence,
+        actor_id=actor_id,
+        now=now,
+    )
+
+
+def _append_update(
+    session: Session,
+    item: PlanItem,
+    *,
+    text: str,
+    progress: int,
+    spend_yuan: int,
+    evidence: str,
+    actor_id: int | None,
+    now: datetime,
+) -> Update:
     _require_open(session, item)
     fields: dict[str, str] = {}
     if not text.strip():

@@ -3,7 +3,9 @@ a dissatisfied grade opens a rectification item under the project's plan item.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +14,7 @@ from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
 from participation.ballots.models import BallotBox
 from participation.errors import N_, DomainError
 from participation.plan.intake import ItemFromSource, item_for_source, receive_item
+from participation.plan.judgements import JudgementKind, JudgementOf, attach_judgement
 from participation.plan.sources import SourceKind
 from participation.projects.congress_session import adopted_of, publish_if_closed, tally_of
 from participation.projects.models import LivelihoodCycle
@@ -71,7 +74,60 @@ def publish_satisfaction(
     assert cycle.satisfaction_box_id is not None
     box = get_box(session, cycle.satisfaction_box_id)
     publish_if_closed(session, box, now)
+    judge_items(session, cycle, box, now)
     rectify(session, cycle, box, actor_id, now.date() + timedelta(days=RECTIFICATION_DAYS))
+
+
+#: The grades as the result sheet states them (the tally keeps English msgids); a
+#: judgement's verdict is stored text, in the portal's default language.
+GRADE_WORDS = {
+    "Satisfied": "满意",
+    "Basically satisfied": "基本满意",
+    "Dissatisfied": "不满意",
+    "Abstain": "弃权",
+}
+
+
+def satisfaction_verdict(outcome: str, detail: Sequence[Sequence[Any]]) -> str:
+    """ "基本满意（满意 12，基本满意 5，不满意 3，弃权 1）": the grade, then every count
+    in the tally's order (``detail`` is the tally row's ``[[label, count], ...]``)."""
+    counts = "，".join(f"{GRADE_WORDS.get(str(k), k)} {n}" for k, n in detail)
+    return f"{GRADE_WORDS.get(outcome, outcome)}（{counts}）"
+
+
+def judge_items(session: Session, cycle: LivelihoodCycle, box: BallotBox, now: datetime) -> int:
+    """Attach each adopted project's grade to its plan item (once per vote, idempotent).
+
+    Returns how many items were judged; a project that never became a plan item
+    is skipped (there is nothing to attach to).
+    """
+    tally = tally_of(box)
+    assert tally is not None
+    by_key = {c.ballot_key: c for c in adopted_of(session, cycle)}
+    judged = 0
+    for row in tally["rows"]:
+        candidate = by_key.get(row["key"])
+        if candidate is None:
+            continue
+        item = item_for_source(
+            session, SourceKind.LIVELIHOOD_PROJECT, f"livelihood_candidate:{candidate.id}"
+        )
+        if item is None:
+            continue
+        attach_judgement(
+            session,
+            JudgementOf(
+                item_id=item.id,
+                kind=JudgementKind.SATISFACTION,
+                source_ref=f"ballot:{box.id}",
+                source_url=f"/livelihood/{cycle.id}/result#satisfaction",
+                verdict=satisfaction_verdict(row["outcome"], row.get("detail") or []),
+                needs_rectification=not row["selected"],
+            ),
+            now=now,
+        )
+        judged += 1
+    return judged
 
 
 def rectify(

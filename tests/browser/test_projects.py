@@ -274,6 +274,13 @@ def test_deputy_signs_in_votes_and_reads_the_result_sheet(
     expect(grades.get_by_role("row", name=re.compile("老旧小区加装电梯"))).not_to_contain_text(
         "整改"
     )
+    # The judged plan item shows the grade and the counts, and leads back to the vote.
+    deputy.locator("#delivery li", has_text="社区食堂").get_by_role("link").click()
+    judged = deputy.locator("#judgements")
+    expect(judged).to_contain_text("不满意（满意 0，基本满意 0，不满意 1，弃权 0）")
+    expect(judged).to_contain_text("要求整改")
+    judged.get_by_role("link", name="年终满意度测评").click()
+    expect(deputy).to_have_url(re.compile(rf"/livelihood/{cycle_id}/result#satisfaction$"))
 
 
 PAGES = ["/budgets", "/budgets/1", "/budgets/1/results", "/livelihood", "/livelihood/1"]

@@ -39,6 +39,9 @@ def test_demo_evaluations(sqlite_url: str) -> None:
             )
         ).all()
         assert len(items) == 3 and all(p.source_kind == "rectification" for _, p in items)
+        # One demand is met: its plan item is done, the evidence on its timeline.
+        assert [(r.status, p.status) for r, p in items].count(("done", "done")) == 1
+        assert [p.status for _, p in items].count("done") == 1
         assert {o.status for o in s.scalars(select(Organization))} == {"verified", "pending"}
         panel = s.scalars(select(Panel)).one()
         assert panel.status == "scoring" and panel.draw_seed

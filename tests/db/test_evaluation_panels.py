@@ -16,6 +16,8 @@ from consultations.evaluations.rules.panel import draw_order
 from participation import accounts
 from participation.db import make_engine
 from participation.errors import DomainError
+from participation.plan.delivery import DirectItem, enter_item
+from participation.plan.records import Judgement
 from tests.support.evaluation_setup import NOW, build
 
 
@@ -108,3 +110,46 @@ def test_concurrent_scores_count_once(any_db_url: str) -> None:
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(PanelScoreRow)) == 1
     engine.dispose()
+
+
+def test_closing_a_panel_judges_the_plan_items_its_projects_delivered(engine) -> None:  # type: ignore[no-untyped-def]
+    world = build(engine)
+    with Session(engine) as s, s.begin():
+        item = enter_item(
+            s, DirectItem(area_id=world.area_id, year=2026, title="长者饭堂"), actor_id=None
+        )
+        s.flush()
+        item_id = item.id
+        panel = panels.create_panel(
+            s,
+            get_org(s, world.org_id),
+            title="社区微实事项目验收评审",
+            area_id=world.area_id,
+            expert_weight="0.6",
+            description="",
+            actor_id=world.org_admin,
+        )
+        with pytest.raises(DomainError) as unknown:
+            panels.add_project(s, panel, "路灯改造", "", world.org_admin, plan_item_id=99_999)
+        assert unknown.value.fields == {"plan_item_id": "No such governance plan item."}
+        fed = panels.add_project(s, panel, "长者饭堂", "", world.org_admin, plan_item_id=item_id)
+        panels.add_project(s, panel, "儿童乐园", "", world.org_admin)
+        member = {}
+        for n, track in enumerate(("expert", "public")):
+            accounts.sign_up(s, login=f"judge{n}", password="password1", display_name=f"评审{n}")
+            member[track] = panels.add_panel_member(s, panel, f"judge{n}", track, world.org_admin)
+        panels.draw(s, panel, world.org_admin, NOW)
+        panels.open_scoring(s, panel, world.org_admin)
+        panels.score_project(s, panel, member["expert"], fed.id, "90")
+        panels.score_project(s, panel, member["public"], fed.id, "80")
+        assert s.scalars(select(Judgement)).all() == []  # scoring still open
+        panels.close_scoring(s, panel, world.org_admin, NOW)
+        panel_id, fed_id = panel.id, fed.id
+    with Session(engine) as s:
+        (judged,) = s.scalars(select(Judgement)).all()  # only the project with a plan item
+    assert (judged.item_id, judged.kind) == (item_id, "evaluation")
+    assert judged.source_ref == f"panel:{panel_id}:{fed_id}"
+    assert judged.source_url == f"/panels/{panel_id}"
+    assert (
+        judged.verdict == "大众评审综合得分 86.0 分，第 1 名（共 2 个项目；专家 90.0，群众 80.0）"
+    )

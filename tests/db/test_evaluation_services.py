@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -22,7 +22,11 @@ from consultations.evaluations.models import (
     QuotaCell,
 )
 from consultations.evaluations.questionnaire import NewQuestion, add_question, set_indicators
-from consultations.evaluations.rectification import NewRectification, post_response
+from consultations.evaluations.rectification import (
+    NewRectification,
+    post_response,
+    update_rectification,
+)
 from consultations.evaluations.reports import publish_report
 from consultations.evaluations.responding import (
     resident_respondent,
@@ -33,7 +37,9 @@ from consultations.evaluations.responding import (
 from consultations.evaluations.sampling_plan import issue_invitations
 from participation.db import make_engine
 from participation.errors import DomainError
-from participation.plan.models import PlanItem
+from participation.plan.models import Plan, PlanItem
+from participation.plan.records import Update
+from participation.plan.yearend import roll_up_year
 from tests.support.evaluation_setup import NOW, build
 
 ANSWERS = {"q1": "4", "q2": "5", "q3": "3", "q4": "窗口可以再多开一个"}
@@ -250,3 +256,102 @@ def test_concurrent_submissions_never_overfill_a_cell(any_db_url: str) -> None:
         assert count(s, EvaluationResponse) == 2
         assert s.scalars(select(QuotaCell.filled).where(QuotaCell.cell == "东社区")).one() == 2
     engine.dispose()
+
+
+def _responded(engine, residents: int = 6):  # type: ignore[no-untyped-def]
+    """A published evaluation whose department answered with one rectification item."""
+    world = build(engine, residents=residents)
+    with Session(engine) as s, s.begin():
+        for n in range(residents):
+            respond(s, world, n)
+        evaluation = get_evaluation(s, world.evaluation_id)
+        close_evaluation(s, evaluation, world.org_admin, NOW)
+        publish_report(s, evaluation, "窗口等待时间偏长。", world.org_admin, NOW)
+        (row,) = post_response(
+            s,
+            evaluation,
+            "我们接受评估结论，将增开窗口。",
+            [NewRectification("增开午间窗口", "街道便民服务中心", NOW.date() + timedelta(days=60))],
+            actor_id=world.staff,
+            now=NOW,
+        )
+        ids = (row.id, row.plan_item_id)
+    return world, *ids
+
+
+def test_concurrent_done_marks_post_one_plan_update(any_db_url: str) -> None:
+    engine = make_engine(any_db_url)
+    world, rectification_id, item_id = _responded(engine)
+    race_engine = make_engine(any_db_url)
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def mark(n: int) -> None:
+        barrier.wait()
+        try:
+            with Session(race_engine) as s, s.begin():
+                update_rectification(
+                    s,
+                    get_evaluation(s, world.evaluation_id),
+                    rectification_id,
+                    evidence=f"已增开窗口，见排班表 {n}",
+                    done=True,
+                    actor_id=world.staff,
+                    now=NOW + timedelta(days=10),
+                )
+            outcomes.append("ok")
+        except OperationalError:  # SQLite: a writer that lost the race may be refused
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=mark, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    race_engine.dispose()
+    assert "ok" in outcomes
+    with Session(engine) as s:
+        posted = s.scalars(select(Update).where(Update.item_id == item_id)).all()
+        item = s.get(PlanItem, item_id)
+        assert item is not None and item.status == "done"
+    assert len(posted) == 1 and posted[0].progress == 100
+    assert posted[0].text.startswith("整改完成：已增开窗口")
+    engine.dispose()
+
+
+def test_a_rectification_done_after_the_year_end_updates_the_carried_item(engine) -> None:  # type: ignore[no-untyped-def]
+    world, rectification_id, item_id = _responded(engine)
+    with Session(engine) as s, s.begin():
+        item = s.get(PlanItem, item_id)
+        assert item is not None
+        rolled = roll_up_year(
+            s,
+            s.get(Plan, item.plan_id),  # type: ignore[arg-type]
+            drop_reasons={},
+            today=date(item.due_on.year + 1, 1, 5),  # type: ignore[union-attr]
+            now=NOW + timedelta(days=80),
+            actor_id=world.staff,
+        )
+        carried = s.scalars(select(PlanItem).where(PlanItem.source_kind == "carried_over")).one()
+        assert rolled is not None
+        carried_id = carried.id
+    with Session(engine) as s, s.begin():
+        update_rectification(
+            s,
+            get_evaluation(s, world.evaluation_id),
+            rectification_id,
+            evidence="已增开窗口\nhttps://example.org/roster.pdf",
+            done=True,
+            actor_id=world.staff,
+            now=NOW + timedelta(days=90),
+        )
+    with Session(engine) as s:
+        assert s.scalars(select(Update).where(Update.item_id == item_id)).all() == []
+        timeline = s.scalars(
+            select(Update).where(Update.item_id == carried_id).order_by(Update.id)
+        ).all()
+        posted = timeline[-1]  # after what the carrying-over wrote
+        assert [u.text for u in timeline].count("整改完成：已增开窗口") == 1
+        assert posted.evidence == "https://example.org/roster.pdf"
+        assert posted.text == "整改完成：已增开窗口"
+        assert s.get(PlanItem, carried_id).status == "done"  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ response, exports and open data; bad input re-renders with messages and stores n
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -18,11 +19,13 @@ from consultations.evaluations.models import (
     EvaluationParticipation,
     EvaluationResponse,
     Indicator,
+    PanelProject,
     Question,
     Rectification,
     ResponseDraft,
 )
 from participation.plan.models import PlanItem
+from participation.plan.records import Judgement, Update
 from tests.support.evaluation_setup import NOW, build
 
 
@@ -237,13 +240,37 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
     assert no_evidence.status_code == 422
     # Past its due date and not done: flagged on the public page.
     client.app.state.fixed_now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
-    assert 'class="overdue"' in client.get(f"/evaluations/{ew.evaluation_id}").text
+    overdue_page = client.get(f"/evaluations/{ew.evaluation_id}").text
+    assert 'class="overdue"' in overdue_page
+    assert '<span data-testid="plan-status">滞后</span>' in overdue_page  # the board's word
+    # ... and late on the plan board and the item page too.
+    late = client.get("/plan?year=2027&status=delayed").text
+    assert f'<tr data-item="{item.id}" class="late">' in late
+    assert 'id="item-status" class="status-delayed"' in client.get(f"/plan/items/{item.id}").text
     done = staff.submit(
         update, {"evidence": "2027年1月起午间增开2个窗口，附排班表。", "done": "1"}, page=url
     )
     assert done.status_code == 303
     page = client.get(f"/evaluations/{ew.evaluation_id}").text
     assert 'class="overdue"' not in page and "附排班表" in page
+    assert '<span data-testid="plan-status">已完成</span>' in page
+    # The plan item follows: one public update at 100 % with the evidence, status done.
+    with Session(engine) as s:
+        plan_item = s.get(PlanItem, item.id)
+        assert plan_item is not None and plan_item.status == "done"
+        (posted,) = s.scalars(select(Update).where(Update.item_id == item.id)).all()
+    assert posted.progress == 100 and "附排班表" in posted.text and posted.author_id is not None
+    item_page = client.get(f"/plan/items/{item.id}").text
+    assert 'id="item-status" class="status-done"' in item_page and "附排班表" in item_page
+    assert f'<tr data-item="{item.id}" class="late">' not in client.get("/plan?year=2027").text
+    # Saving the done item again (a corrected note) adds nothing to the plan's timeline.
+    again = staff.submit(
+        update,
+        {"evidence": "2027年1月起午间增开2个窗口，附排班表（修订）。", "done": "1"},
+        page=url,
+    )
+    assert again.status_code == 303
+    assert rows(engine, Update, Update.item_id == item.id) == 1
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -303,8 +330,24 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     assert created.status_code == 303
     manage = created.headers["location"]
     panel_id = int(manage.split("/")[2])
+    from participation.plan.delivery import DirectItem, enter_item
+
+    with Session(engine) as s, s.begin():
+        canteen = enter_item(
+            s, DirectItem(area_id=ew.area_id, year=2026, title="长者饭堂"), actor_id=None
+        )
+        s.flush()
+        canteen_id = canteen.id
+    for wrong in ("饭堂", "999"):  # not a number; no such item
+        refused = client.submit(
+            manage,
+            {"action": "project", "project_title": "长者饭堂", "plan_item_id": wrong},
+            page=manage,
+        )
+        assert refused.status_code == 422 and 'id="f-plan_item_id-error"' in refused.text
+    assert rows(engine, PanelProject) == 0
     for data in (
-        {"action": "project", "project_title": "长者饭堂"},
+        {"action": "project", "project_title": "长者饭堂", "plan_item_id": f"#{canteen_id}"},
         {"action": "project", "project_title": "路灯改造"},
         {"action": "member", "login": "expert1", "track": "expert"},
         {"action": "member", "login": "public1", "track": "public"},
@@ -341,6 +384,12 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     outsider = make_client()
     outsider.sign_in("deptstaff", "password1")
     assert outsider.get(score_url).status_code == 403
+    # Closing the scoring judges the plan item the canteen delivered; each links the other.
+    assert f'href="/plan/items/{canteen_id}"' in public.text
+    assert client.submit(manage, {"action": "close"}, page=manage).status_code == 303
+    item_page = client.get(f"/plan/items/{canteen_id}").text
+    judgements = item_page[item_page.index('id="judgements"') :]
+    assert f'href="/panels/{panel_id}"' in judgements and "大众评审" in judgements
 
 
 def test_a_re_evaluation_links_back(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
@@ -480,3 +529,43 @@ def test_builder_answers_htmx_with_a_redirect_header(client, ew) -> None:  # typ
     )
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == f"{base}#indicators"
+
+
+def test_a_published_evaluation_of_a_plan_item_judges_it(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+    from consultations.evaluations.builder import get_evaluation
+    from consultations.evaluations.responding import resident_respondent, submit_response
+    from participation.plan.delivery import DirectItem, enter_item
+
+    with Session(engine) as s, s.begin():
+        item = enter_item(
+            s,
+            DirectItem(area_id=ew.area_id, year=2026, title="政务服务中心延时服务"),
+            actor_id=None,
+        )
+        s.flush()
+        item_id = item.id
+        evaluation = get_evaluation(s, ew.evaluation_id)
+        evaluation.subject_kind, evaluation.plan_item_id = "project", item_id
+        for n, account in enumerate(ew.residents):
+            who = resident_respondent(s, evaluation, account, NOW.date())
+            answers = {"q1": str(1 + n % 5), "q2": "4", "q3": "5"}
+            submit_response(s, evaluation, who, answers, now=NOW, started_at=None)
+    client.sign_in("orgadmin", "password1")
+    base = f"/evaluations/manage/{ew.evaluation_id}"
+    assert client.submit(f"{base}/close", {}, page=base).status_code == 303
+    assert rows(engine, Judgement) == 0  # closing is not judging
+    published = client.submit(f"{base}/publish", {"findings": "延时服务受欢迎。"}, page=base)
+    assert published.status_code == 303
+    with Session(engine) as s:
+        (judged,) = s.scalars(select(Judgement)).all()
+        evaluation = get_evaluation(s, ew.evaluation_id)
+        overall = json.loads(evaluation.report_json or "{}")["figures"]["_overall"]
+    assert judged.item_id == item_id and judged.kind == "evaluation"
+    assert judged.source_url == f"/evaluations/{ew.evaluation_id}"
+    assert judged.verdict.startswith(f"综合指数 {overall['weighted_mean']:.1f} 分")
+    assert "有效样本 8 份" in judged.verdict
+    page = client.get(f"/plan/items/{item_id}").text
+    judgements = page[page.index('id="judgements"') :]
+    assert f'href="/evaluations/{ew.evaluation_id}"' in judgements and judged.verdict in judgements
+    # The report page links to the item it judged.
+    assert f'href="/plan/items/{item_id}"' in client.get(f"/evaluations/{ew.evaluation_id}").text

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.plan.models import PlanItem
+from participation.plan.records import Judgement
 from participation.projects.models import Attendance, LivelihoodCandidate, LivelihoodCycle
 from participation.rolls import Congress, DeputyEntry
 from tests.conftest import PASSWORD
@@ -230,6 +231,15 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
         ).one()
         assert fix.parent_id == parent.id and fix.owner_department == "区住建局"
         assert fix.due_on is not None
+        (judged,) = s.scalars(select(Judgement).where(Judgement.item_id == parent.id)).all()
+        assert judged.kind == "satisfaction" and judged.needs_rectification
+        assert judged.verdict == "不满意（满意 1，基本满意 0，不满意 2，弃权 0）"
+        assert s.scalars(select(Judgement).where(Judgement.item_id == fix.id)).all() == []
+    # The judged item shows the grade, the counts and the way to the vote.
+    item_page = client.get(f"/plan/items/{parent.id}").text
+    judgements = item_page[item_page.index('id="judgements"') :]
+    assert "不满意（满意 1，基本满意 0，不满意 2，弃权 0）" in judgements
+    assert f'href="/livelihood/{cycle_id}/result#satisfaction"' in judgements
     sheet = client.get(f"/livelihood/{cycle_id}/result").text
     assert 'id="satisfaction"' in sheet and f"/plan/items/{fix.id}" in sheet
     listing = client.get("/livelihood").text

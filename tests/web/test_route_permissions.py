@@ -253,7 +253,7 @@ EXPECTED: dict[tuple[str, str], object] = {
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
-NOT_ROLE_ROUTES = {"/static/vendor/htmx.min.js", "/_error/{status:int}"}
+NOT_ROLE_ROUTES = {"/static/vendor/htmx.min.js", "/favicon.ico", "/_error/{status:int}"}
 
 PEOPLE = ["anonymous", "nobody", *[r.value for r in Role]]
 

@@ -37,7 +37,9 @@ from consultations.evaluations.rules.answers import QuestionKind
 from consultations.evaluations.rules.scoring import OVERALL
 from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
+from participation.plan import board
 from participation.plan.models import PlanItem
+from participation.plan.sources import STATUS_LABELS
 from web import htmx
 from web.auth import current_user_or_none, sign_in_redirect
 from web.clock import now
@@ -129,10 +131,20 @@ async def evaluation_page(request: Request) -> Response:
         raise DomainError("evaluation.not_found", N_("No such evaluation."), status=404)
     report = published_report(evaluation) if evaluation.status == "published" else None
     today = now(request).astimezone(LOCAL_TZ).date()
+    rows = rectifications_of(session, evaluation.id)
     rectifications = [
         {"item": item, "plan_item": plan_item, "overdue": is_overdue(item, today)}
-        for item, plan_item in rectifications_of(session, evaluation.id)
+        for item, plan_item in rows
     ]
+    # The plan items' statuses as the progress board shows them (late included).
+    plan_ids = [plan_item.id for _, plan_item in rows if plan_item is not None]
+    if evaluation.plan_item_id:
+        plan_ids.append(evaluation.plan_item_id)
+    plan_views = (
+        {v.item.id: v for v in board.item_views(session, today, item_ids=plan_ids)}
+        if plan_ids
+        else {}
+    )
     context = {
         "evaluation": evaluation,
         "org": get_org(session, evaluation.org_id),
@@ -155,6 +167,8 @@ async def evaluation_page(request: Request) -> Response:
         "department_response": session.get(DepartmentResponse, evaluation.id),
         "rectifications": rectifications,
         "overdue": sum(1 for r in rectifications if r["overdue"]),
+        "plan_views": plan_views,
+        "plan_status": STATUS_LABELS,
         "L": labels(),
     }
     return render(request, "evaluations/detail.html", context)

@@ -99,8 +99,17 @@ async def manage_action(request: Request) -> Response:
     actor = user(request).id
     try:
         if action == "project":
+            raw_item = fields.get("plan_item_id", "").strip().lstrip("#")
+            if raw_item and not raw_item.isdigit():
+                message = N_("Give the plan item's number, or leave it empty.")
+                raise DomainError("panel.plan_item", message, fields={"plan_item_id": message})
             panels.add_project(
-                session, panel, fields.get("project_title", ""), fields.get("owner", ""), actor
+                session,
+                panel,
+                fields.get("project_title", ""),
+                fields.get("owner", ""),
+                actor,
+                plan_item_id=int(raw_item) if raw_item else None,
             )
         elif action == "member":
             panels.add_panel_member(
@@ -111,7 +120,7 @@ async def manage_action(request: Request) -> Response:
         elif action == "open":
             panels.open_scoring(session, panel, actor)
         elif action == "close":
-            panels.close_scoring(session, panel, actor)
+            panels.close_scoring(session, panel, actor, now(request))
         else:
             raise DomainError("panel.action", N_("Unknown action."), status=400)
     except DomainError as error:

@@ -22,6 +22,7 @@ from consultations.evaluations.rectification import (
 )
 from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
+from participation.plan.sources import STATUS_LABELS
 from participation.rules.permissions import Permission
 from web import htmx
 from web.auth import authorize, requires, user
@@ -79,6 +80,7 @@ async def _response_page(
         "evaluation": evaluation,
         "rectifications": rectifications_of(db(request), evaluation.id),
         "rows": range(ITEM_ROWS),
+        "plan_status": STATUS_LABELS,
         "L": labels(),
     } | extra
     return render(request, "evaluations/department_response.html", context, status=status)
@@ -149,6 +151,7 @@ async def update_item(request: Request) -> Response:
             evidence=fields.get("evidence", ""),
             done=fields.get("done") == "1",
             actor_id=user(request).id,
+            now=now(request),
         )
     except DomainError as error:
         return await _response_page(request, evaluation, status=error.status, error=error.message)
