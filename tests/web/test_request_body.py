@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
@@ -70,7 +71,10 @@ def run(method: str, chunks: list[bytes]) -> tuple[list[str], bytes]:
         }
         await DatabaseSessionMiddleware(app)(scope, receive, send)
 
-    asyncio.run(main())
+    # A thread of its own: browser tests leave Playwright's loop running in this one.
+    runner = threading.Thread(target=asyncio.run, args=(main(),))
+    runner.start()
+    runner.join()
     return events, bytes(received)
 
 
