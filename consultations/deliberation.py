@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from consultations.messages import WINDOW, check_text
 from consultations.models import (
-    AuthorNotice,
     Consultation,
     OpinionStatement,
     OpinionVote,
@@ -27,12 +26,13 @@ from consultations.models import (
 )
 from consultations.rules.journey import POST_MAX, REASON_MAX, STATEMENT_MAX, window_problem
 from consultations.rules.opinion import OpinionMap, opinion_map
-from participation import audit
+from participation import audit, notices
 from participation.accounts import Account
 from participation.errors import N_, DomainError
 
 POST_KINDS = ("for", "against", "comment")
 CHOICES = {"agree": 1, "disagree": -1, "pass": 0}
+HIDDEN_NOTICE = N_("A moderator hid one of your posts. Reason: %(reason)s")
 
 
 def _check_window(consultation: Consultation, now: datetime) -> None:
@@ -80,6 +80,20 @@ def write_post(
     return post
 
 
+def _tell_author(
+    session: Session, author_id: int, consultation_id: int, reason: str, now: datetime
+) -> None:
+    notices.notify(
+        session,
+        author_id,
+        "consultation.hidden",
+        HIDDEN_NOTICE,
+        link=f"/consultations/{consultation_id}",
+        params={"reason": reason},
+        now=now,
+    )
+
+
 def get_post(session: Session, consultation: Consultation, post_id: int) -> Post:
     post = session.get(Post, post_id)
     if post is None or post.consultation_id != consultation.id:
@@ -107,14 +121,7 @@ def hide_post(session: Session, post: Post, actor_id: int, reason: str, now: dat
     if post.hidden_at is not None:
         raise DomainError("deliberation.hidden", N_("This post is already hidden."))
     post.hidden_at, post.hidden_by, post.hidden_reason = now, actor_id, reason
-    session.add(
-        AuthorNotice(
-            account_id=post.author_id,
-            consultation_id=post.consultation_id,
-            message=reason,
-            created_at=now,
-        )
-    )
+    _tell_author(session, post.author_id, post.consultation_id, reason, now)
     audit.record(
         session, actor_id=actor_id, action="deliberation.hide", target=f"post:{post.id}", why=reason
     )
@@ -136,14 +143,7 @@ def hide_statement(
     if statement.hidden_at is not None:
         raise DomainError("opinion.hidden", N_("This statement is already hidden."))
     statement.hidden_at, statement.hidden_reason = now, reason
-    session.add(
-        AuthorNotice(
-            account_id=statement.author_id,
-            consultation_id=consultation.id,
-            message=reason,
-            created_at=now,
-        )
-    )
+    _tell_author(session, statement.author_id, consultation.id, reason, now)
     audit.record(
         session,
         actor_id=actor_id,
@@ -190,17 +190,6 @@ def threads(session: Session, consultation_id: int) -> list[Thread]:
         for p in posts
         if p.parent_id is None
     ]
-
-
-def notices_for(session: Session, account_id: int, consultation_id: int) -> Sequence[AuthorNotice]:
-    return session.scalars(
-        select(AuthorNotice)
-        .where(
-            AuthorNotice.account_id == account_id,
-            AuthorNotice.consultation_id == consultation_id,
-        )
-        .order_by(AuthorNotice.id)
-    ).all()
 
 
 def add_statement(

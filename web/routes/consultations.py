@@ -122,7 +122,6 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "on_notice": c.notice_ends_at is not None and c.final_at is None and at < c.notice_ends_at,
         "item": item,
         "plan_status": PLAN_STATUS_LABELS,
-        "notices": deliberation.notices_for(session, me.id, c.id) if me else [],
         "may_sign": bool(
             me
             and c.minutes
