@@ -26,6 +26,7 @@ from consultations.models import (
 )
 from consultations.rules.journey import POST_MAX, REASON_MAX, STATEMENT_MAX, window_problem
 from consultations.rules.opinion import OpinionMap, opinion_map
+from consultations.standing import check_may_deliberate
 from participation import audit, notices
 from participation.accounts import Account
 from participation.errors import N_, DomainError
@@ -53,6 +54,7 @@ def write_post(
     parent_id: int | None = None,
 ) -> Post:
     """An argument (for/against) or a comment; a reply answers a top-level post only."""
+    check_may_deliberate(session, consultation, author.id, now)
     _check_window(consultation, now)
     body = check_text("body", body, POST_MAX)
     if kind not in POST_KINDS:
@@ -102,6 +104,9 @@ def get_post(session: Session, consultation: Consultation, post_id: int) -> Post
 
 
 def report_post(session: Session, post: Post, reporter_id: int, reason: str, now: datetime) -> None:
+    consultation = session.get(Consultation, post.consultation_id)
+    assert consultation is not None  # a post belongs to a consultation (foreign key)
+    check_may_deliberate(session, consultation, reporter_id, now)
     reason = check_text("reason", reason, 200)
     try:
         with session.begin_nested():
@@ -196,6 +201,7 @@ def add_statement(
     session: Session, consultation: Consultation, author_id: int, text: str, now: datetime
 ) -> OpinionStatement:
     """A short statement (at most 140 characters) for others to vote on."""
+    check_may_deliberate(session, consultation, author_id, now)
     _check_window(consultation, now)
     text = check_text("text", text, STATEMENT_MAX)
     duplicate = session.scalar(
@@ -226,6 +232,7 @@ def vote_statement(
     now: datetime,
 ) -> None:
     """Agree, disagree or pass: once per person and statement, inside the window."""
+    check_may_deliberate(session, consultation, account_id, now)
     _check_window(consultation, now)
     if choice not in CHOICES:
         raise DomainError("opinion.choice", N_("Choose agree, disagree or pass."))
