@@ -50,6 +50,17 @@ def test_outsiders_read_but_cannot_deliberate(client, make_client, place, engine
         assert refused.status_code == 403, path
         assert "核验" in refused.text  # the explanation, in Chinese
     assert totals(engine) == before
+    # With htmx, the refusal comes back as the opinion section, explained in place.
+    token = client.csrf(url)
+    swapped = client.post(
+        f"{url}/statements/{sid}/vote",
+        data={"csrf_token": token, "choice": "agree"},
+        headers={"HX-Request": "true", "HX-Target": "opinion"},
+    )
+    assert swapped.status_code == 403
+    assert swapped.text.lstrip().startswith('<section id="opinion"')
+    assert 'data-testid="read-only"' in swapped.text
+    assert totals(engine) == before
 
     far = make_client()
     far.sign_in("far0", PASSWORD)
