@@ -34,7 +34,10 @@ MAIL_SUBJECT = "【共治】您有一条新通知 / You have a new notice"
 
 class Notice(Base):
     __tablename__ = "notices"
-    __table_args__ = (Index("ix_notices_account_unread", "account_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notices_account_unread", "account_id", "read_at"),
+        Index("ix_notices_account_created", "account_id", "created_at"),  # the inbox's order
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)

@@ -42,6 +42,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.create_index("ix_notices_account_unread", ["account_id", "read_at"], unique=False)
+        batch_op.create_index(
+            "ix_notices_account_created", ["account_id", "created_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_notices_account_id"), ["account_id"], unique=False)
 
     bind = op.get_bind()
@@ -142,4 +145,5 @@ def downgrade() -> None:
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notices_account_id"))
         batch_op.drop_index("ix_notices_account_unread")
+        batch_op.drop_index("ix_notices_account_created")
     op.drop_table("notices")
