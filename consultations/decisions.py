@@ -16,6 +16,7 @@ from consultations.meetings import minutes_signed
 from consultations.messages import NOTICE, check_text
 from consultations.models import Consultation, Objection
 from consultations.rules.journey import POST_MAX, finality_problem, objection_problem
+from consultations.standing import check_may_deliberate
 from consultations.topics import community_rules
 from participation import audit
 from participation.accounts import Account
@@ -134,6 +135,7 @@ def take_result(session: Session, consultation: Consultation, actor_id: int, now
 def lodge_objection(
     session: Session, consultation: Consultation, author: Account, body: str, now: datetime
 ) -> Objection:
+    check_may_deliberate(session, consultation, author.id, now)
     reason = objection_problem(consultation.notice_starts_at, consultation.notice_ends_at, now)
     if reason is not None:
         raise DomainError(f"notice.{reason}", NOTICE[reason], status=409)

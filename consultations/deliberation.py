@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from consultations.messages import WINDOW, check_text
 from consultations.models import (
-    AuthorNotice,
     Consultation,
     OpinionStatement,
     OpinionVote,
@@ -27,12 +26,14 @@ from consultations.models import (
 )
 from consultations.rules.journey import POST_MAX, REASON_MAX, STATEMENT_MAX, window_problem
 from consultations.rules.opinion import OpinionMap, opinion_map
-from participation import audit
+from consultations.standing import check_may_deliberate
+from participation import audit, notices
 from participation.accounts import Account
 from participation.errors import N_, DomainError
 
 POST_KINDS = ("for", "against", "comment")
 CHOICES = {"agree": 1, "disagree": -1, "pass": 0}
+HIDDEN_NOTICE = N_("A moderator hid one of your posts. Reason: %(reason)s")
 
 
 def _check_window(consultation: Consultation, now: datetime) -> None:
@@ -53,6 +54,7 @@ def write_post(
     parent_id: int | None = None,
 ) -> Post:
     """An argument (for/against) or a comment; a reply answers a top-level post only."""
+    check_may_deliberate(session, consultation, author.id, now)
     _check_window(consultation, now)
     body = check_text("body", body, POST_MAX)
     if kind not in POST_KINDS:
@@ -80,6 +82,20 @@ def write_post(
     return post
 
 
+def _tell_author(
+    session: Session, author_id: int, consultation_id: int, reason: str, now: datetime
+) -> None:
+    notices.notify(
+        session,
+        author_id,
+        "consultation.hidden",
+        HIDDEN_NOTICE,
+        link=f"/consultations/{consultation_id}",
+        params={"reason": reason},
+        now=now,
+    )
+
+
 def get_post(session: Session, consultation: Consultation, post_id: int) -> Post:
     post = session.get(Post, post_id)
     if post is None or post.consultation_id != consultation.id:
@@ -88,6 +104,9 @@ def get_post(session: Session, consultation: Consultation, post_id: int) -> Post
 
 
 def report_post(session: Session, post: Post, reporter_id: int, reason: str, now: datetime) -> None:
+    consultation = session.get(Consultation, post.consultation_id)
+    assert consultation is not None  # a post belongs to a consultation (foreign key)
+    check_may_deliberate(session, consultation, reporter_id, now)
     reason = check_text("reason", reason, 200)
     try:
         with session.begin_nested():
@@ -107,14 +126,7 @@ def hide_post(session: Session, post: Post, actor_id: int, reason: str, now: dat
     if post.hidden_at is not None:
         raise DomainError("deliberation.hidden", N_("This post is already hidden."))
     post.hidden_at, post.hidden_by, post.hidden_reason = now, actor_id, reason
-    session.add(
-        AuthorNotice(
-            account_id=post.author_id,
-            consultation_id=post.consultation_id,
-            message=reason,
-            created_at=now,
-        )
-    )
+    _tell_author(session, post.author_id, post.consultation_id, reason, now)
     audit.record(
         session, actor_id=actor_id, action="deliberation.hide", target=f"post:{post.id}", why=reason
     )
@@ -136,14 +148,7 @@ def hide_statement(
     if statement.hidden_at is not None:
         raise DomainError("opinion.hidden", N_("This statement is already hidden."))
     statement.hidden_at, statement.hidden_reason = now, reason
-    session.add(
-        AuthorNotice(
-            account_id=statement.author_id,
-            consultation_id=consultation.id,
-            message=reason,
-            created_at=now,
-        )
-    )
+    _tell_author(session, statement.author_id, consultation.id, reason, now)
     audit.record(
         session,
         actor_id=actor_id,
@@ -192,21 +197,11 @@ def threads(session: Session, consultation_id: int) -> list[Thread]:
     ]
 
 
-def notices_for(session: Session, account_id: int, consultation_id: int) -> Sequence[AuthorNotice]:
-    return session.scalars(
-        select(AuthorNotice)
-        .where(
-            AuthorNotice.account_id == account_id,
-            AuthorNotice.consultation_id == consultation_id,
-        )
-        .order_by(AuthorNotice.id)
-    ).all()
-
-
 def add_statement(
     session: Session, consultation: Consultation, author_id: int, text: str, now: datetime
 ) -> OpinionStatement:
     """A short statement (at most 140 characters) for others to vote on."""
+    check_may_deliberate(session, consultation, author_id, now)
     _check_window(consultation, now)
     text = check_text("text", text, STATEMENT_MAX)
     duplicate = session.scalar(
@@ -237,6 +232,7 @@ def vote_statement(
     now: datetime,
 ) -> None:
     """Agree, disagree or pass: once per person and statement, inside the window."""
+    check_may_deliberate(session, consultation, account_id, now)
     _check_window(consultation, now)
     if choice not in CHOICES:
         raise DomainError("opinion.choice", N_("Choose agree, disagree or pass."))

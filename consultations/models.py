@@ -223,18 +223,6 @@ class PostReport(Base):
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class AuthorNotice(Base):
-    """A message to an author (their post was hidden, and why)."""
-
-    __tablename__ = "consultation_author_notices"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
-    message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class OpinionStatement(Base):
     __tablename__ = "opinion_statements"
 

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from participation import notices
 from participation.accounts import Account, grants_of
 from participation.errors import N_
 from participation.rules.permissions import Decision, Grant, Permission, allows
@@ -26,9 +27,20 @@ class CurrentUser:
     """The signed-in person; their role grants are read on first use only
     (the hottest routes, like casting a ballot, never need them)."""
 
-    def __init__(self, account: Account, load_grants: Callable[[], tuple[Grant, ...]]) -> None:
+    def __init__(
+        self,
+        account: Account,
+        load_grants: Callable[[], tuple[Grant, ...]],
+        count_unread: Callable[[], int] = lambda: 0,
+    ) -> None:
         self.account = account
         self._load_grants = load_grants
+        self._count_unread = count_unread
+
+    @cached_property
+    def unread_notices(self) -> int:
+        """For the account menu; counted only on pages that show it."""
+        return self._count_unread()
 
     @cached_property
     def grants(self) -> tuple[Grant, ...]:
@@ -69,7 +81,11 @@ def current_user_or_none(request: Request) -> CurrentUser | None:
             and account.session_epoch == request.session.get("epoch")
         ):
             session, account_id = db(request), account.id
-            user = CurrentUser(account, lambda: tuple(grants_of(session, account_id)))
+            user = CurrentUser(
+                account,
+                lambda: tuple(grants_of(session, account_id)),
+                lambda: notices.unread_count(session, account_id),
+            )
         else:
             # Expired: the password changed or the account was disabled meanwhile.
             request.session.clear()

@@ -27,6 +27,7 @@ from participation.rules.identity import check_digit, id_hash
 from participation.rules.permissions import Role
 from web.demo_consultations import seed_consultations
 from web.demo_evaluations import seed_evaluations
+from web.demo_notices import seed_notices
 from web.demo_plan import seed_plans
 from web.demo_projects import seed_projects
 from web.demo_volunteers import seed_volunteers
@@ -188,6 +189,7 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
             )
         seed_ballots(session, by_name, entries)
         seed_consultations(session, by_name)
+        seed_notices(session)
         seed_evaluations(session, by_name)
         seed_plans(session, by_name, date.today())
         seed_projects(session, by_name, congress.id)

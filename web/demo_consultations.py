@@ -7,6 +7,7 @@ consultation open for online deliberation and one announced.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import date, datetime, timedelta
 
@@ -36,7 +37,7 @@ def seed_consultations(session: Session, by_name: dict[str, Area]) -> None:
     for name, seats in COMMUNITIES.items():
         _elect(session, by_name[name], seats, people[name], worker.id, now)
     _topics(session, by_name, people, worker.id, now)
-    crowd = _crowd(session, 300)
+    crowd = _crowd(session, by_name["望江社区"], 300)
     _finished(session, by_name["望江社区"], people["望江社区"], crowd, worker.id, now, rng)
     _on_notice(session, by_name["春晖社区"], people["春晖社区"], worker.id, now)
     _deliberating(session, by_name["望江社区"], people["望江社区"], crowd, worker.id, now, rng)
@@ -61,17 +62,39 @@ def _residents(session: Session, area: Area, count: int, tag: str) -> list[Accou
     return made
 
 
-def _crowd(session: Session, count: int) -> list[int]:
-    """Accounts taking part in the opinion map (no sign-in: demo participants only)."""
+def _crowd(session: Session, area: Area, count: int) -> list[int]:
+    """Accounts taking part in the opinion map (no sign-in: demo participants only).
+
+    Deliberation is for the community's verified residents, so each participant
+    gets a verified roll entry of ``area`` of their own (household codes ``OP…``),
+    leaving the imported roll's unclaimed entries for people to verify as.
+    """
     session.execute(
         insert(Account),
         [{"username": f"op-{n:04d}", "display_name": f"参与者{n}"} for n in range(count)],
     )
-    return list(
+    ids = list(
         session.scalars(
             select(Account.id).where(Account.username.like("op-%")).order_by(Account.id)
         )
     )
+    at = utcnow()
+    session.execute(
+        insert(RollEntry),
+        [
+            {
+                "community_id": area.id,
+                "name": f"参与者{n}",
+                "id_hash": hashlib.sha256(f"demo-crowd-{n}".encode()).hexdigest(),
+                "birth_date": date(1970 + n % 40, 1 + n % 12, 1 + n % 28),
+                "household_code": f"OP{n // 3:04d}",
+                "account_id": account_id,
+                "verified_at": at,
+            }
+            for n, account_id in enumerate(ids)
+        ],
+    )
+    return ids
 
 
 def _elect(

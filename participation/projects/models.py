@@ -96,19 +96,6 @@ class ProposalComment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ProjectNotice(Base):
-    """A message to one account about their proposal (screening outcome, funding)."""
-
-    __tablename__ = "project_notices"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    message: Mapped[str] = mapped_column(String(200))  # English msgid
-    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
-    link: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class LivelihoodCycle(Base):
     """One year's 民生实事项目 cycle of a congress: solicitation to year-end vote."""
 

@@ -6,8 +6,7 @@ Services take the session and never commit.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,13 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from participation import audit
+from participation import audit, notices
 from participation.accounts import Account
 from participation.errors import N_, DomainError
 from participation.projects.budget_rounds import get_round
 from participation.projects.models import (
     BudgetRound,
-    ProjectNotice,
     Proposal,
     ProposalComment,
     ProposalPhoto,
@@ -179,23 +177,8 @@ def notify(
     link: str,
     params: Mapping[str, object] | None = None,
 ) -> None:
-    session.add(
-        ProjectNotice(
-            account_id=account_id,
-            message=message,
-            link=link,
-            params=json.dumps(dict(params or {}), ensure_ascii=False),
-        )
-    )
-
-
-def notices_for(session: Session, account_id: int) -> Sequence[ProjectNotice]:
-    return session.scalars(
-        select(ProjectNotice)
-        .where(ProjectNotice.account_id == account_id)
-        .order_by(ProjectNotice.id.desc())
-        .limit(50)
-    ).all()
+    """Tell a proposal's author something, through the one notices inbox."""
+    notices.notify(session, account_id, "budget.proposal", message, link=link, params=params)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from consultations import decisions, deliberation, meetings, representatives, topics
 from consultations.models import Cosignature, Objection, OpinionStatement, OpinionVote, Post
+from participation import notices
 from participation.accounts import RoleGrant
 from participation.ballots.casting import cast_ballot
 from participation.ballots.closing import publish
@@ -205,8 +206,11 @@ def test_hiding_records_the_reason_and_tells_the_author(session: Session) -> Non
         deliberation.report_post(session, post, c.residents[1].id, "再次", NOW)
     deliberation.hide_post(session, post, c.worker.id, "与议题无关的广告", NOW)
     assert (post.hidden_by, post.hidden_reason) == (c.worker.id, "与议题无关的广告")
-    told = deliberation.notices_for(session, c.residents[0].id, consultation.id)
-    assert [n.message for n in told] == ["与议题无关的广告"]
+    told = notices.inbox(session, c.residents[0].id).notices
+    assert [(n.kind, n.values) for n in told] == [
+        ("consultation.hidden", {"reason": "与议题无关的广告"})
+    ]
+    assert told[0].link == f"/consultations/{consultation.id}"
 
 
 def test_cosigning_is_once_per_resident_and_merging_keeps_cosigners(session: Session) -> None:

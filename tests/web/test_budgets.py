@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.ballots.models import CastBallot
+from participation.notices import Notice
 from participation.plan.models import PlanItem
-from participation.projects.models import BudgetRound, ProjectNotice, Proposal, ProposalSupport
+from participation.projects.models import BudgetRound, Proposal, ProposalSupport
 from participation.rolls import RollEntry
 from tests.conftest import PASSWORD
 from web.i18n import LOCAL_TZ
@@ -124,8 +125,8 @@ def test_a_round_from_proposals_to_plan_items(app, client, make_client, voters, 
         assert budget_round is not None and budget_round.phase == "voting"
         box_id = budget_round.box_id
         assert s.scalar(select(func.count()).select_from(ProposalSupport)) == 1
-        notices = s.scalars(select(ProjectNotice.message)).all()
-        assert any("not accepted" in n for n in notices)
+        told = s.scalars(select(Notice).where(Notice.kind == "budget.proposal")).all()
+        assert any("not accepted" in n.message and n.read_at is None for n in told)
 
     # Residents vote through the ballot engine; the rejected proposal is not on the ballot.
     page = resident.get(f"/ballots/{box_id}").text

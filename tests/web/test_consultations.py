@@ -395,7 +395,9 @@ def test_a_hidden_statement_leaves_the_map_and_its_author_is_told(
     author = make_client()
     author.sign_in("res0", PASSWORD)
     page = author.get(f"/consultations/{cid}")
-    assert "涉及个人隐私" in page.text
+    # The author is told in their notices inbox, with a link back here.
+    told = author.get("/account/notices").text
+    assert "涉及个人隐私" in told and f'href="/consultations/{cid}"' in told
     assert "一楼住户应获补偿" not in page.text.split('id="opinion"')[1]
 
 

@@ -40,6 +40,9 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/account"): SIGNED_IN,
     ("GET", "/account/password"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
+    ("GET", "/account/notices"): SIGNED_IN,
+    ("POST", "/account/notices/read"): SIGNED_IN,
+    ("POST", "/account/notices/{notice}/read"): SIGNED_IN,
     ("GET", "/areas"): EVERYONE,
     ("GET", "/areas/{area}"): EVERYONE,
     ("GET", "/api/v1/areas"): EVERYONE,
@@ -174,7 +177,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/plan-items.csv"): EVERYONE,
     ("GET", "/api/v1/plan-items.xlsx"): EVERYONE,
     ("GET", "/budgets"): EVERYONE,
-    ("GET", "/budgets/notices"): SIGNED_IN,
+    ("GET", "/budgets/notices"): EVERYONE,  # a redirect to /account/notices
     ("GET", "/budgets/{round}"): EVERYONE,
     ("GET", "/budgets/{round}/propose"): SIGNED_IN,
     ("POST", "/budgets/{round}/propose"): SIGNED_IN,
@@ -285,6 +288,7 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "team": 1,
         "shift": 1,
         "request": 1,
+        "notice": 1,
         "number": "NONE",
         "token": "none",
     }
@@ -319,6 +323,7 @@ def normalized(path: str) -> str:
         "team_id",
         "shift_id",
         "request_id",
+        "notice_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path

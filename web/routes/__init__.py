@@ -31,6 +31,7 @@ def all_routes() -> list[BaseRoute]:
         livelihood,
         livelihood_admin,
         livelihood_api,
+        notices,
         oidc,
         plan,
         plan_data,
@@ -45,6 +46,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         *home.routes,
         *accounts.routes,
+        *notices.routes,
         *oidc.routes,
         *areas.routes,
         *rolls.routes,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -212,15 +211,8 @@ async def results_page(request: Request) -> Response:
     )
 
 
-async def my_notices(request: Request) -> Response:
-    notices = budgets.notices_for(db(request), user(request).id)
-    rows = [(n, json.loads(n.params)) for n in notices]
-    return render(request, "budgets/notices.html", {"rows": rows})
-
-
 routes = [
     Route("/budgets", round_list),
-    Route("/budgets/notices", my_notices),
     Route("/budgets/{round_id:int}", round_page),
     Route("/budgets/{round_id:int}/propose", propose, methods=["GET", "POST"]),
     Route("/budgets/{round_id:int}/results", results_page),

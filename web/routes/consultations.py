@@ -17,6 +17,8 @@ from consultations import decisions, deliberation, meetings, topics
 from consultations.models import Consultation, Topic
 from consultations.rules.journey import Stage, StageFacts, stage
 from consultations.rules.opinion import OpinionMap
+from consultations.rules.standing import Refusal
+from consultations.standing import REFUSALS, standing_of
 from participation.areas import Area, get_area
 from participation.ballots.boxes import get_box
 from participation.errors import N_, DomainError
@@ -97,6 +99,7 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
     tally = json.loads(box.bulletin_json)["tally"] if box and box.bulletin_json else None
     item = decisions.plan_item(session, c)
     window_open = c.deliberation_opens_at <= at < c.deliberation_closes_at
+    refusal = standing_of(session, c, me.id, at).refusal if me else None
     context = {
         "c": c,
         "topic": session.get(Topic, c.topic_id),
@@ -116,13 +119,15 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "statement_count": len(statement_list),
         "next_statement": deliberation.next_statement(session, c.id, me.id) if me else None,
         "window_open": window_open,
+        "may_deliberate": me is not None and refusal is None,
+        "refusal": REFUSALS[refusal] if refusal else "",
+        "refusal_can_verify": refusal is Refusal.NOT_VERIFIED,
         "box": box,
         "tally": tally,
         "objections": decisions.objections(session, c.id),
         "on_notice": c.notice_ends_at is not None and c.final_at is None and at < c.notice_ends_at,
         "item": item,
         "plan_status": PLAN_STATUS_LABELS,
-        "notices": deliberation.notices_for(session, me.id, c.id) if me else [],
         "may_sign": bool(
             me
             and c.minutes

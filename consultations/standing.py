@@ -1,0 +1,82 @@
+"""Gather the facts of :mod:`consultations.rules.standing` for one account, and
+refuse (403, nothing stored) those the consultation does not concern."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consultations.evaluations.models import Organization, OrgMember
+from consultations.models import Consultation, Participant, RepresentativeTerm, RosterEntry
+from consultations.rules.standing import Refusal, Standing
+from participation.accounts import grants_of
+from participation.areas import get_area
+from participation.errors import N_, DomainError
+from participation.rolls import RollEntry
+from participation.rules.permissions import Decision, Permission, allows
+
+REFUSALS = {
+    Refusal.NOT_VERIFIED: N_(
+        "Only verified residents of this community and the consultation's listed "
+        "participants can take part. Verify against the resident roll to join in."
+    ),
+    Refusal.OTHER_COMMUNITY: N_(
+        "Only residents of this community and the consultation's listed participants "
+        "can take part; you are registered in another community."
+    ),
+}
+
+
+def standing_of(
+    session: Session, consultation: Consultation, account_id: int, now: datetime
+) -> Standing:
+    community_id = session.scalar(
+        select(RollEntry.community_id).where(RollEntry.account_id == account_id)
+    )
+    representative = session.scalar(
+        select(RosterEntry.id)
+        .join(RepresentativeTerm, RepresentativeTerm.id == RosterEntry.term_id)
+        .where(
+            RosterEntry.account_id == account_id,
+            RosterEntry.left_at.is_(None),
+            RepresentativeTerm.area_id == consultation.area_id,
+            RepresentativeTerm.status == "seated",
+            RepresentativeTerm.starts_on <= now.date(),
+            RepresentativeTerm.ends_on >= now.date(),
+        )
+        .limit(1)
+    )
+    organization = session.scalar(
+        select(OrgMember.id)
+        .join(Organization, Organization.id == OrgMember.org_id)
+        .join(
+            Participant,
+            (Participant.name == Organization.name)
+            & (Participant.kind == "organization")
+            & (Participant.consultation_id == consultation.id),
+        )
+        .where(OrgMember.account_id == account_id, Organization.status == "verified")
+        .limit(1)
+    )
+    area = get_area(session, consultation.area_id)
+    runs = (
+        allows(True, grants_of(session, account_id), Permission.MANAGE_CONSULTATIONS, area.path)
+        is Decision.ALLOW
+    )
+    return Standing(
+        resident_here=community_id == consultation.area_id,
+        resident_elsewhere=community_id is not None and community_id != consultation.area_id,
+        representative=representative is not None,
+        listed_organization=organization is not None,
+        runs_consultation=runs,
+    )
+
+
+def check_may_deliberate(
+    session: Session, consultation: Consultation, account_id: int, now: datetime
+) -> None:
+    refusal = standing_of(session, consultation, account_id, now).refusal
+    if refusal is not None:
+        raise DomainError(f"deliberation.{refusal.value}", REFUSALS[refusal], status=403)
