@@ -239,9 +239,9 @@ def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) ->
     if target.requires_presence:
         params = {"box_id": target.box_id, "voter_key": prepared.voter_key}
         if connection.execute(_PRESENT_AND_UNPUBLISHED, params).first() is None:
-            if connection.execute(_PUBLISHED_AT, params).scalar() is not None:
-                raise DomainError("ballot.closed", INELIGIBLE["closed"], status=403)
-            raise DomainError("ballot.not_present", NOT_PRESENT, status=403)
+            published = connection.execute(_PUBLISHED_AT, params).scalar() is not None
+            reason = "closed" if published else "not_present"
+            raise DomainError(f"ballot.{reason}", INELIGIBLE[reason], status=403)
     counted = connection.execute(
         _INSERT_PARTICIPATION[connection.dialect.name],
         {"box_id": target.box_id, "voter_key": prepared.voter_key},
