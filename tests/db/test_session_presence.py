@@ -27,6 +27,7 @@ from participation.projects.congress_session import publish_if_closed
 from participation.projects.models import Attendance
 from participation.projects.rules import CandidateDraft
 from participation.rolls import Congress, DeputyEntry
+from web.cli_ballots import verify_bulletin
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 CLOSES = NOW + timedelta(hours=1)
@@ -126,6 +127,7 @@ def test_only_deputies_present_vote_and_late_sign_in_counts_until_close(  # type
         bulletin = json.loads(box.bulletin_json or "{}")
     assert bulletin["box"]["present"] == 4 and bulletin["box"]["paper_issued"] == 4
     assert bulletin["tally"]["ballots"] == 2
+    assert verify_bulletin(bulletin) == []  # "present" travels in the bulletin header
 
 
 def box_keys(s: Session, box_id: int) -> list[str]:
