@@ -29,7 +29,7 @@ from participation.areas import Area
 from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.closing import publish
 from participation.ballots.models import BallotBox
-from participation.ballots.presence import add_present, present_count
+from participation.ballots.presence import LIST_CLOSED, add_present, present_count
 from participation.errors import N_, DomainError
 from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.sources import SourceKind
@@ -100,12 +100,13 @@ def _attend(
 ) -> bool:
     """Record attendance and, once the ballot is open, presence and a paper ballot.
 
-    Refused with nothing stored once the ballot has closed (add_present checks
-    before anything is written)."""
+    Refused once the ballot has closed: checked before anything is written, and
+    again by add_present under the box's lock (the caller's transaction then
+    rolls back). Rows are touched in the order ``advance`` takes them, the cycle
+    (the attendance's key) before the box, so the two cannot deadlock."""
     box = session.get(BallotBox, cycle.box_id) if cycle.box_id is not None else None
-    if box is not None:
-        add_present(session, box, member_key(entry), now)
-        box.paper_issued = present_count(session, box)
+    if box is not None and (box.published_at is not None or now >= box.closes_at):
+        raise DomainError("ballot.presence_closed", LIST_CLOSED, status=409)
     try:
         with session.begin_nested():
             session.add(
@@ -113,9 +114,13 @@ def _attend(
                     cycle_id=cycle.id, deputy_entry_id=entry.id, signed_at=now, signed_by=signed_by
                 )
             )
+        added = True
     except IntegrityError:
-        return False
-    return True
+        added = False
+    if box is not None:
+        add_present(session, box, member_key(entry), now)
+        box.paper_issued = present_count(session, box)
+    return added
 
 
 def register_attendance(
