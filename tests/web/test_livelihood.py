@@ -209,6 +209,8 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
     assert sheet.status_code == 200
     # 3 of 5 deputies: more than half of all. 2 of 5 is not.
     assert "老旧小区加装电梯" in sheet.text and 'id="adopted"' in sheet.text
+    # Five deputies signed in, the late one included, each with a paper ballot.
+    assert "实到（已签到）代表：5 名；发出纸质选票：5 张" in sheet.text
     pdf = client.get(f"/livelihood/{cycle_id}/result.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     if shutil.which("pdftotext"):
