@@ -343,6 +343,12 @@ def _finished_cycle(session: Session, congress_id: int, now: datetime) -> None:
         cast_ballot(
             session, box, account_id, {"approved": approved}, session_day + timedelta(minutes=20)
         )
+    if len(accounts) > len(present):
+        # A deputy delayed by traffic signs in after the ballot opened: present
+        # from then on, handed a paper ballot, and allowed to vote online.
+        late = accounts[len(present)]
+        livelihood.sign_in_deputy(session, cycle, late, session_day + timedelta(minutes=15))
+        cast_ballot(session, box, late, {"approved": keys[:1]}, session_day + timedelta(minutes=25))
     livelihood.advance(session, cycle, staff, session_day + timedelta(hours=2))  # -> results
     evaluation = now - timedelta(days=5)
     livelihood.advance(session, cycle, staff, evaluation, evaluation + timedelta(days=3))

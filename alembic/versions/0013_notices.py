@@ -5,7 +5,7 @@ moderation notices (consultation_author_notices) into one ``notices`` table,
 then drops the two old tables. Old notices arrive unread.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 import json
@@ -17,7 +17,7 @@ from alembic import op
 import participation.db
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -39,6 +39,7 @@ class NewBox:
     description: str = ""
     secrecy: str = "secret"
     congress_id: int | None = None
+    requires_presence: bool = False  # only members on its presence list may vote
     fields: dict[str, str] = field(default_factory=dict)
 
 
@@ -76,6 +77,7 @@ def create_box(session: Session, new: NewBox, created_by: int | None) -> BallotB
         form_json=json.dumps(new.form.to_json()),
         rule_json=json.dumps(dict(new.rule), sort_keys=True),
         secrecy=new.secrecy,
+        requires_presence=new.requires_presence,
         created_by=created_by,
     )
     session.add(box)

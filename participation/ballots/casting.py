@@ -9,13 +9,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Executable, Insert, Table, bindparam, insert, select
+from sqlalchemy import Executable, Insert, Table, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from participation.accounts import RoleGrant
 from participation.areas import Area
-from participation.ballots.models import BallotBox, BallotItem, CastBallot, Participation
+from participation.ballots.models import (
+    BallotBox,
+    BallotItem,
+    CastBallot,
+    Participation,
+    Presence,
+)
+from participation.ballots.presence import NOT_PRESENT
 from participation.errors import N_, DomainError
 from participation.rolls import DeputyEntry, RollEntry
 from participation.rules.ballot_forms import BallotForm, check_ballot
@@ -31,6 +38,7 @@ INELIGIBLE = {
     "outside_area": N_("This vote is for residents of another area."),
     "not_deputy": N_("Only the deputies of this congress session may vote here."),
     "not_representative": N_("Only the deliberation representatives may vote here."),
+    "not_present": NOT_PRESENT,
 }
 INVALID = {
     "unknown_item": N_("The ballot names an item that is not on it."),
@@ -68,6 +76,24 @@ _RESIDENT_FACTS = (
     .where(_roll.c.account_id == bindparam("account_id"))
 )
 _INSERT_BALLOT = insert(cast(Table, CastBallot.__table__))
+# Boxes that require presence: one primary-key lookup on the presence list,
+# joined to the box so a published box refuses too; on PostgreSQL it holds the
+# box row shared until the ballot commits, so publishing (which takes the row
+# for update) either waits for the ballot or is seen by it. SQLite has a single
+# writer already, and SQLAlchemy leaves FOR SHARE out there.
+_boxes = cast(Table, BallotBox.__table__)
+_presence = cast(Table, Presence.__table__)
+_PRESENT_AND_UNPUBLISHED = (
+    select(literal(1))
+    .select_from(_presence.join(_boxes, _boxes.c.id == _presence.c.box_id))
+    .where(
+        _presence.c.box_id == bindparam("box_id"),
+        _presence.c.member_key == bindparam("voter_key"),
+        _boxes.c.published_at.is_(None),
+    )
+    .with_for_update(read=True, of=_boxes)
+)
+_PUBLISHED_AT = select(_boxes.c.published_at).where(_boxes.c.id == bindparam("box_id"))
 
 
 def _insert_participation(dialect: str) -> Insert:
@@ -128,7 +154,12 @@ def box_scope(session: Session, box: BallotBox) -> BoxScope:
 
 def eligibility(session: Session, box: BallotBox, account_id: int, now: datetime) -> Eligibility:
     facts = voter_facts(session, account_id, Roll(box.roll))
-    return assess(facts, box_scope(session, box), now)
+    verdict = assess(facts, box_scope(session, box), now)
+    if verdict.ok and box.requires_presence:
+        assert verdict.voter_key is not None
+        if session.get(Presence, {"box_id": box.id, "member_key": verdict.voter_key}) is None:
+            return Eligibility(None, "not_present")
+    return verdict
 
 
 def item_costs(session: Session, box: BallotBox) -> dict[str, int]:
@@ -154,6 +185,7 @@ class CastTarget:
     form: BallotForm
     costs: dict[str, int]  # item key -> cost, in ballot order
     recorded: bool
+    requires_presence: bool = False
 
 
 def cast_target(session: Session, box: BallotBox) -> CastTarget:
@@ -163,6 +195,7 @@ def cast_target(session: Session, box: BallotBox) -> CastTarget:
         box.form,
         item_costs(session, box),
         box.secrecy == "recorded",
+        box.requires_presence,
     )
 
 
@@ -199,8 +232,16 @@ def prepare_cast(
 def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) -> Receipt:
     """Store a prepared ballot (two inserts). The participation's primary key
     decides races: the loser gets ``ballot.already_voted`` and nothing is stored
-    (its participation insert did nothing, and the ballot is never inserted)."""
+    (its participation insert did nothing, and the ballot is never inserted).
+    A box that requires presence first looks the voter up on its presence list
+    (``ballot.not_present``, or ``ballot.closed`` once published; see presence.py)."""
     connection = session.connection()
+    if target.requires_presence:
+        params = {"box_id": target.box_id, "voter_key": prepared.voter_key}
+        if connection.execute(_PRESENT_AND_UNPUBLISHED, params).first() is None:
+            published = connection.execute(_PUBLISHED_AT, params).scalar() is not None
+            reason = "closed" if published else "not_present"
+            raise DomainError(f"ballot.{reason}", INELIGIBLE[reason], status=403)
     counted = connection.execute(
         _INSERT_PARTICIPATION[connection.dialect.name],
         {"box_id": target.box_id, "voter_key": prepared.voter_key},

@@ -21,6 +21,7 @@ from participation.ballots.models import (
     Participation,
 )
 from participation.ballots.paper import batch_states
+from participation.ballots.presence import lock_box, present_count
 from participation.errors import N_, DomainError
 from participation.rolls import DeputyEntry, RollEntry
 from participation.rules.bulletin import build_bulletin
@@ -60,7 +61,9 @@ def eligible_count(session: Session, box: BallotBox) -> int:
 
 
 def bulletin_header(session: Session, box: BallotBox, eligible: int) -> dict[str, Any]:
-    return {
+    """What counting needs besides the ballots; boxes that require presence
+    add ``present`` (members on the presence list), the base "present"."""
+    header: dict[str, Any] = {
         "id": box.id,
         "title": box.title,
         "roll": box.roll,
@@ -71,6 +74,9 @@ def bulletin_header(session: Session, box: BallotBox, eligible: int) -> dict[str
         "paper_issued": box.paper_issued,
         "closes_at": box.closes_at.isoformat(),
     }
+    if box.requires_presence:
+        header["present"] = present_count(session, box)
+    return header
 
 
 def publish(session: Session, box: BallotBox, now: datetime) -> dict[str, Any]:
@@ -79,7 +85,10 @@ def publish(session: Session, box: BallotBox, now: datetime) -> dict[str, Any]:
     Invariants: every batch of paper ballots must have two agreeing entries;
     the published tally is exactly what :func:`count_bulletin` gives for the
     published ballots, so anyone can recompute it from the bulletin alone.
+    The box row is held for update first, so casts into a box that requires
+    presence finish before the count or are refused (see presence.py).
     """
+    lock_box(session, box)
     if box.published_at is not None:
         raise DomainError("box.published", N_("The results are already published."))
     if now < box.closes_at:

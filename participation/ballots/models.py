@@ -14,7 +14,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import rolls as _rolls  # noqa: F401  (tables our keys refer to)
@@ -38,6 +38,8 @@ class BallotBox(Base):
     secrecy: Mapped[str] = mapped_column(String(10), default="secret")
     # Paper ballots handed out; a round returning more than this is void.
     paper_issued: Mapped[int | None] = mapped_column()
+    # Only members on the box's presence list may vote (see presence.py).
+    requires_presence: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Filled once, when the box is closed and its bulletin published.
@@ -92,6 +94,18 @@ class CastBallot(Base):
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     content: Mapped[str] = mapped_column(Text)
     voter_key: Mapped[str | None] = mapped_column(String(80))
+
+
+class Presence(Base):
+    """A member present at the meeting a box belongs to (see presence.py)."""
+
+    __tablename__ = "ballot_presence"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_boxes.id"), primary_key=True)
+    # A voter key ("account:N") for members who may vote online, or another
+    # stable key for members without an account (counted present all the same).
+    member_key: Mapped[str] = mapped_column(String(80), primary_key=True)
 
 
 class PaperBatch(Base):

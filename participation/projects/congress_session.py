@@ -1,5 +1,17 @@
 """The congress session of a cycle: attendance (应到/实到, quorum), the secret ballot
-in the engine, publishing it and adopting projects onto the plan."""
+in the engine, publishing it and adopting projects onto the plan.
+
+Only deputies present vote. The session's ballot box requires presence (see
+participation.ballots.presence): opening the ballot puts every deputy signed in
+so far on its presence list, and a deputy who signs in later (themselves, or the
+clerk from the paper register) is added at once, until voting closes; after
+that, signing in is refused. A deputy's member key is their voter key
+(``account:N``), or ``deputy:N`` (the roll entry) for one without an account,
+who is present but can vote only on paper. Each deputy present gets one paper
+ballot, so ``paper_issued`` is the number present: set when the ballot opens
+and raised with each later sign-in; a round returning more paper ballots than
+that is void.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +29,7 @@ from participation.areas import Area
 from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.closing import publish
 from participation.ballots.models import BallotBox
+from participation.ballots.presence import LIST_CLOSED, add_present, present_count
 from participation.errors import N_, DomainError
 from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.sources import SourceKind
@@ -74,16 +87,40 @@ def sign_in_deputy(
             N_("Only the deputies of this congress session may vote here."),
             status=403,
         )
+    return _attend(session, cycle, entry, account_id, now)
+
+
+def member_key(entry: DeputyEntry) -> str:
+    """The deputy's key on a presence list: their voter key when they have an account."""
+    return f"account:{entry.account_id}" if entry.account_id is not None else f"deputy:{entry.id}"
+
+
+def _attend(
+    session: Session, cycle: LivelihoodCycle, entry: DeputyEntry, signed_by: int, now: datetime
+) -> bool:
+    """Record attendance and, once the ballot is open, presence and a paper ballot.
+
+    Refused once the ballot has closed: checked before anything is written, and
+    again by add_present under the box's lock (the caller's transaction then
+    rolls back). Rows are touched in the order ``advance`` takes them, the cycle
+    (the attendance's key) before the box, so the two cannot deadlock."""
+    box = session.get(BallotBox, cycle.box_id) if cycle.box_id is not None else None
+    if box is not None and (box.published_at is not None or now >= box.closes_at):
+        raise DomainError("ballot.presence_closed", LIST_CLOSED, status=409)
     try:
         with session.begin_nested():
             session.add(
                 Attendance(
-                    cycle_id=cycle.id, deputy_entry_id=entry.id, signed_at=now, signed_by=account_id
+                    cycle_id=cycle.id, deputy_entry_id=entry.id, signed_at=now, signed_by=signed_by
                 )
             )
+        added = True
     except IntegrityError:
-        return False
-    return True
+        added = False
+    if box is not None:
+        add_present(session, box, member_key(entry), now)
+        box.paper_issued = present_count(session, box)
+    return added
 
 
 def register_attendance(
@@ -99,14 +136,7 @@ def register_attendance(
         raise DomainError(
             "cycle.not_deputy", N_("Only the deputies of this congress session may vote here.")
         )
-    try:
-        with session.begin_nested():
-            session.add(
-                Attendance(
-                    cycle_id=cycle.id, deputy_entry_id=entry.id, signed_at=now, signed_by=clerk_id
-                )
-            )
-    except IntegrityError:
+    if not _attend(session, cycle, entry, clerk_id, now):
         return False
     audit.record(
         session,
@@ -174,6 +204,7 @@ def open_ballot(
             area=area,
             roll=Roll.DEPUTIES,
             congress_id=cycle.congress_id,
+            requires_presence=True,
             opens_at=now,
             closes_at=closes_at,
             form=form,
@@ -192,6 +223,14 @@ def open_ballot(
         ),
         actor_id,
     )
+    signed_in = session.scalars(
+        select(DeputyEntry)
+        .join(Attendance, Attendance.deputy_entry_id == DeputyEntry.id)
+        .where(Attendance.cycle_id == cycle.id)
+    )
+    for entry in signed_in:
+        add_present(session, box, member_key(entry), now)
+    box.paper_issued = present_count(session, box)  # one paper ballot per deputy present
     cycle.box_id = box.id
     audit.record(
         session, actor_id=actor_id, action="livelihood.ballot_opened", target=cycle_ref(cycle)

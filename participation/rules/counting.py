@@ -25,6 +25,8 @@ def count_bulletin(
     Invalid ballots are void (a paper ballot that marks too many items, say).
     Invariants: the result depends only on the arguments (ballot order included
     in no way), and a round returning more paper ballots than were issued is void.
+    A header with ``present`` (a box with a presence list) makes that the base of
+    "present" thresholds and of the quorum.
     """
     form = BallotForm.from_json(header["form"])
     costs = {item["key"]: int(item["cost"]) for item in header["items"]}
@@ -50,9 +52,12 @@ def count_bulletin(
     if base["round_void"]:
         return base | {"rows": [], "selected": [], "notes": [], "value_label": "Votes", "scale": 0}
     counter = RULES[str(rule.get("rule"))]
-    # "returned" (valid and void ballots) is the base for "present" thresholds.
+    # The base for "present" thresholds: the members signed in where the box
+    # keeps a presence list, otherwise the ballots returned (valid and void).
+    present = header.get("present")
+    returned = len(contents) if present is None else int(present)
     result = counter(
-        form, rule | {"returned": len(contents)}, costs, valid, int(header.get("eligible", 0))
+        form, rule | {"returned": returned}, costs, valid, int(header.get("eligible", 0))
     )
     rows = [
         {

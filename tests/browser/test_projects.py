@@ -145,7 +145,7 @@ def test_deputy_signs_in_votes_and_reads_the_result_sheet(
         s.add(congress)
         s.flush()
         deputies: list[int] = []
-        for n in range(3):
+        for n in range(4):  # daibiao3 arrives late, after the ballot has opened
             account = accounts.sign_up(
                 s, login=f"daibiao{n}", password=PASSWORD, display_name=f"代表{n}"
             )
@@ -186,7 +186,7 @@ def test_deputy_signs_in_votes_and_reads_the_result_sheet(
             livelihood.screen_candidate(s, c, "candidate", "", None, deputies[0])
         livelihood.advance(s, cycle, deputies[0], datetime.now(UTC))  # -> session
         # Two deputies are already in the hall.
-        for account_id in deputies[1:]:
+        for account_id in deputies[1:3]:
             livelihood.sign_in_deputy(s, cycle, account_id, datetime.now(UTC))
         cycle_id = cycle.id
     engine.dispose()
@@ -213,6 +213,22 @@ def test_deputy_signs_in_votes_and_reads_the_result_sheet(
     deputy.get_by_role("button", name="投出我的选票").click()
     expect(deputy.get_by_role("heading", name="您的选票已投出")).to_be_visible()
 
+    # Only deputies present vote: the late deputy sees why there is no ballot,
+    # signs in while voting is still open, and then votes.
+    late = browser.new_context(locale="zh-CN").new_page()
+    sign_in(late, base, "daibiao3")
+    late.goto(f"{base}/livelihood/{cycle_id}")
+    late.get_by_role("link", name="进入无记名投票").click()
+    expect(late.get_by_text("您尚未在本次会议签到")).to_be_visible()
+    expect(late.get_by_role("button", name="投出我的选票")).to_have_count(0)
+    late.goto(f"{base}/livelihood/{cycle_id}")
+    late.get_by_role("button", name="会议签到").click()
+    expect(late.get_by_role("status")).to_contain_text("您已完成会议签到")
+    late.get_by_role("link", name="进入无记名投票").click()
+    late.get_by_label(re.compile("社区食堂")).check()
+    late.get_by_role("button", name="投出我的选票").click()
+    expect(late.get_by_role("heading", name="您的选票已投出")).to_be_visible()
+
     engine = make_engine(live_server.db_url)
     with Session(engine) as s, s.begin():
         cycle = livelihood.get_cycle(s, cycle_id)
@@ -220,7 +236,7 @@ def test_deputy_signs_in_votes_and_reads_the_result_sheet(
         box_id = box.id
         keys = [c.ballot_key for c in livelihood.candidates_of(s, cycle)]
         # The two other deputies vote too.
-        for account_id, marks in zip(deputies[1:], [keys[:2], [keys[0], keys[2]]], strict=True):
+        for account_id, marks in zip(deputies[1:3], [keys[:2], [keys[0], keys[2]]], strict=True):
             cast_ballot(s, box, account_id, {"approved": marks}, datetime.now(UTC))
     engine.dispose()
     close_voting(live_server, box_id)
@@ -232,6 +248,7 @@ def test_deputy_signs_in_votes_and_reads_the_result_sheet(
     deputy.get_by_role("link", name="票决结果").click()
     sheet = deputy.get_by_role("table", name="各候选项目得票")
     expect(sheet.get_by_role("row", name=re.compile("老旧小区加装电梯"))).to_contain_text("3")
+    expect(sheet.get_by_role("row", name=re.compile("社区食堂"))).to_contain_text("3")
     expect(sheet.get_by_role("row", name=re.compile("口袋公园"))).to_contain_text("1")
     adopted = deputy.locator("#adopted li")
     expect(adopted).to_have_count(2)

@@ -34,6 +34,12 @@ def test_demo_projects(tmp_path: Path) -> None:
         assert cycle.places == 10
         tally = livelihood.tally_of(get_box(s, cycle.box_id or 0))
         assert tally is not None and len(tally["rows"]) == 12 and len(tally["selected"]) == 10
+        # Only deputies present voted; the late arrival got a paper ballot too.
+        box = get_box(s, cycle.box_id or 0)
+        roll = livelihood.roll_call(s, cycle)
+        signed_in = sum(1 for _entry, here in roll if here)
+        assert box.requires_presence and box.paper_issued == signed_in < len(roll)
+        assert tally["ballots"] == signed_in
         kinds = [i.source_kind for i in s.scalars(select(PlanItem))]
         assert kinds.count("livelihood_project") == 10
         assert kinds.count("satisfaction") == 1

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from participation.ballots.models import BallotBox, CastBallot
 from participation.plan.models import PlanItem
 from participation.plan.records import Judgement
 from participation.projects.models import Attendance, LivelihoodCandidate, LivelihoodCycle
@@ -183,6 +184,24 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
         public.submit(f"/ballots/{box_id}/cast", {"item": [f"c{ids[0]}"]}, page="/").status_code
         == 403
     )
+    # Only deputies present vote: one on the roll who has not signed in is refused
+    # (nothing stored), signs in while voting is open, and then votes; each
+    # deputy present holds one paper ballot.
+    late = make_client()
+    late.sign_in("teamleader", PASSWORD)
+    refused = late.submit(f"/ballots/{box_id}/cast", {"item": [f"c{ids[3]}"]}, page="/")
+    assert refused.status_code == 403 and "尚未在本次会议签到" in refused.text
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(CastBallot)) == 3
+        assert s.get(BallotBox, box_id).paper_issued == 4  # type: ignore[union-attr]
+    assert late.submit(f"/livelihood/{cycle_id}/attend", page="/").status_code == 303
+    assert (
+        late.submit(f"/ballots/{box_id}/cast", {"item": [f"c{ids[3]}"]}, page="/").status_code
+        == 303
+    )
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(CastBallot)) == 4
+        assert s.get(BallotBox, box_id).paper_issued == 5  # type: ignore[union-attr]
 
     assert advance().status_code == 409  # still voting
     app.state.fixed_now = NOW + timedelta(hours=2)
@@ -191,6 +210,8 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
     assert sheet.status_code == 200
     # 3 of 5 deputies: more than half of all. 2 of 5 is not.
     assert "老旧小区加装电梯" in sheet.text and 'id="adopted"' in sheet.text
+    # Five deputies signed in, the late one included, each with a paper ballot.
+    assert "实到（已签到）代表：5 名；发出纸质选票：5 张" in sheet.text
     pdf = client.get(f"/livelihood/{cycle_id}/result.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     if shutil.which("pdftotext"):

@@ -4,6 +4,7 @@ QR code for posters), candidates, deputies' sign-in, the result sheet (page and 
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import segno
@@ -161,6 +162,8 @@ def _sheet_context(request: Request, cycle: LivelihoodCycle) -> dict[str, Any]:
         "area": get_area(session, cycle.area_id),
         "box": box,
         "tally": tally,
+        # Deputies signed in when voting closed (the base "present"), from the bulletin.
+        "present": json.loads(box.bulletin_json or "{}").get("box", {}).get("present"),
         "candidates": candidates,
         "adopted": [candidates[k] for k in tally["selected"]],
         "plan_items": plan_items,
