@@ -122,6 +122,8 @@ def test_build_respond_publish_and_department_response(
     sign_in(mobile, base, "resident")
     mobile.goto(f"{base}/evaluations/{evaluation_id}")
     mobile.get_by_role("link", name="参与评议").click()
+    mobile.wait_for_url(re.compile(rf"/evaluations/{evaluation_id}/respond"))
+    mobile.wait_for_load_state("load")
     assert _no_horizontal_scroll(mobile)
     assert serious(mobile) == []
     mobile.get_by_role("button", name="提交答卷").click()  # nothing answered yet
