@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -126,10 +127,10 @@ def seed(settings: Settings) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_path: Path = tmp_path_factory.mktemp("live") / "live.db"
-    db_url = f"sqlite:///{db_path}"
+@contextlib.contextmanager
+def serve_live(directory: Path) -> Iterator[LiveServer]:
+    """A seeded portal on a free port of 127.0.0.1, in a thread, with its own database."""
+    db_url = f"sqlite:///{directory / 'live.db'}"
     upgrade(db_url)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -149,6 +150,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.should_exit = True
     thread.join(timeout=10)
     app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve_live(tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,11 @@ the journey waits (the meeting day, the vote's close, the end of the notice)."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -24,12 +21,8 @@ from participation.ballots.models import BallotBox
 from participation.db import make_engine
 from participation.rolls import RollEntry
 from participation.rules.permissions import Role
-from tests.browser.conftest import PASSWORD, LiveServer, seed, sign_in
+from tests.browser.conftest import PASSWORD, LiveServer, serve_live, sign_in
 from tests.browser.test_accessibility import serious
-from tests.support.pg import free_port
-from web.app import create_app
-from web.migrate import upgrade
-from web.settings import Settings
 
 pytestmark = pytest.mark.browser
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -42,26 +35,8 @@ def local(at: datetime) -> str:
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server of its own: the journey's records stay out of the shared pages."""
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('consult') / 'live.db'}"
-    upgrade(db_url)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = Settings(environment="test", database_url=db_url, base_url=url, cheap_hashing=True)
-    seed(settings)
-    app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the live server did not start"
-        time.sleep(0.05)
-    yield LiveServer(url, db_url, settings)
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    with serve_live(tmp_path_factory.mktemp("consult")) as server:
+        yield server
 
 
 @pytest.fixture
