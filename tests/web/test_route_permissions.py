@@ -379,3 +379,22 @@ def test_access_table(who: str, client, world) -> None:  # type: ignore[no-untyp
         if not ok:
             problems.append(f"{who} {method} {path} -> {status}")
     assert not problems
+
+
+def test_every_route_is_stated_once() -> None:
+    """A dict literal keeps the last of two equal keys silently; merges have done that."""
+    import ast
+    import inspect
+    import sys
+
+    tree = ast.parse(inspect.getsource(sys.modules[__name__]))
+    table = next(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "EXPECTED"
+    )
+    assert isinstance(table, ast.Dict)
+    keys = [ast.unparse(key) for key in table.keys if key is not None]
+    assert len(keys) == len(set(keys)) == len(EXPECTED)
