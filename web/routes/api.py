@@ -140,7 +140,6 @@ OPENAPI: dict[str, Any] = {
     },
     "components": {"schemas": {"Area": AREA_SCHEMA}},
 }
-OPENAPI["paths"] |= plan_openapi.PATHS
 OPENAPI["components"]["schemas"] |= plan_openapi.SCHEMAS
 
 
@@ -177,18 +176,20 @@ async def ballot_bulletin(request: Request) -> Response:
     return JSONResponse(json.loads(box.bulletin_json))
 
 
-OPENAPI["paths"].update(api_volunteers.OPENAPI_PATHS)
-
-
 async def openapi(request: Request) -> Response:
-    from web.routes import budgets_api, evaluations_api, livelihood_api
+    """Each area's API module states its own paths; they are merged here, in one place."""
+    from web.routes import budgets_api, consultations_api, evaluations_api, livelihood_api
 
-    paths = (
-        OPENAPI["paths"]
-        | evaluations_api.OPENAPI_PATHS
-        | budgets_api.OPENAPI_PATHS
-        | livelihood_api.OPENAPI_PATHS
-    )
+    paths = dict(OPENAPI["paths"])
+    for area_paths in (
+        plan_openapi.PATHS,
+        api_volunteers.OPENAPI_PATHS,
+        consultations_api.OPENAPI_PATHS,
+        evaluations_api.OPENAPI_PATHS,
+        budgets_api.OPENAPI_PATHS,
+        livelihood_api.OPENAPI_PATHS,
+    ):
+        paths |= area_paths
     return JSONResponse(OPENAPI | {"paths": paths})
 
 

@@ -24,7 +24,6 @@ from participation.areas import Area
 from participation.ballots.boxes import get_box
 from web.clock import now
 from web.dbsession import db
-from web.routes.api import OPENAPI
 from web.routes.consultations import opinion_map_of, stage_of
 
 CSV_FIELDS = [
@@ -162,43 +161,41 @@ async def one(request: Request) -> Response:
     return JSONResponse(data)
 
 
-OPENAPI["paths"].update(
-    {
-        "/api/v1/consultations": {
-            "get": {
-                "summary": "Community consultations with stage, result, notice and plan item",
-                "parameters": [
-                    {"name": "area", "in": "query", "schema": {"type": "integer"}},
-                    {"name": "stage", "in": "query", "schema": {"type": "string"}},
-                ],
-                "responses": {"200": {"description": "count and items"}},
-            }
-        },
-        "/api/v1/consultations.csv": {
-            "get": {
-                "summary": "The same list as CSV (UTF-8 with BOM)",
-                "responses": {"200": {"description": "CSV"}},
-            }
-        },
-        "/api/v1/consultations/{consultation_id}": {
-            "get": {
-                "summary": "One consultation: agenda, signed minutes, vote, opinion map, notice",
-                "parameters": [
-                    {
-                        "name": "consultation_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
-                "responses": {
-                    "200": {"description": "The consultation"},
-                    "404": {"description": "No such consultation"},
-                },
-            }
-        },
-    }
-)
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/v1/consultations": {
+        "get": {
+            "summary": "Community consultations with stage, result, notice and plan item",
+            "parameters": [
+                {"name": "area", "in": "query", "schema": {"type": "integer"}},
+                {"name": "stage", "in": "query", "schema": {"type": "string"}},
+            ],
+            "responses": {"200": {"description": "count and items"}},
+        }
+    },
+    "/api/v1/consultations.csv": {
+        "get": {
+            "summary": "The same list as CSV (UTF-8 with BOM)",
+            "responses": {"200": {"description": "CSV"}},
+        }
+    },
+    "/api/v1/consultations/{consultation_id}": {
+        "get": {
+            "summary": "One consultation: agenda, signed minutes, vote, opinion map, notice",
+            "parameters": [
+                {
+                    "name": "consultation_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                }
+            ],
+            "responses": {
+                "200": {"description": "The consultation"},
+                "404": {"description": "No such consultation"},
+            },
+        }
+    },
+}
 
 routes = [
     Route("/api/v1/consultations", listing),
