@@ -20,7 +20,8 @@ from participation.plan.models import PlanItem
 from participation.projects import budgets, livelihood
 from participation.projects.models import Attendance, Proposal, ProposalSupport
 from participation.projects.rules import CandidateDraft, ProposalDraft
-from participation.rolls import Congress, DeputyEntry, RollEntry
+from participation.rolls import Congress, DeputyEntry
+from tests.support.people import enrol
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -61,17 +62,7 @@ def run_together(engine: Engine, work: Callable[[Session], object], times: int =
 def open_round(world, engine):  # type: ignore[no-untyped-def]
     people = world["people"]
     with Session(engine, expire_on_commit=False) as s, s.begin():
-        for n, role in enumerate(["resident", "household_rep", "volunteer"]):
-            s.add(
-                RollEntry(
-                    community_id=world["community"].id,
-                    name=role,
-                    id_hash=f"{n:064d}",
-                    birth_date=date(1980, 1, 1),
-                    household_code=f"H{n}",
-                    account_id=people[role].id,
-                )
-            )
+        enrol(s, world, ["resident", "household_rep", "volunteer"])
         budget_round = budgets.create_round(
             s,
             budgets.NewRound(world["community"].id, 2026, "微实事", 100_000, "greedy", "residents"),

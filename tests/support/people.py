@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
+from sqlalchemy.orm import Session
+
+from participation.rolls import RollEntry
 from participation.rules.identity import check_digit
 
 
@@ -25,3 +30,20 @@ def roll_csv(count: int, community: str = "M1", start: int = 0) -> str:
             f"{name},{number},{born.isoformat()},{community},H{n // 3},1380000{n % 10000:04d}"
         )
     return "\n".join(lines) + "\n"
+
+
+def enrol(session: Session, world: dict[str, Any], roles: Iterable[str]) -> None:
+    """Put the ``world`` fixture's accounts of ``roles`` on its community's roll,
+    verified, one household each (not committed)."""
+    people = world["people"]
+    for n, role in enumerate(roles):
+        session.add(
+            RollEntry(
+                community_id=world["community"].id,
+                name=role,
+                id_hash=f"{n:064d}",
+                birth_date=date(1980, 1, 1),
+                household_code=f"H{n}",
+                account_id=people[role].id,
+            )
+        )

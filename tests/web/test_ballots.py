@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.ballots.models import BallotBox, CastBallot
-from participation.rolls import RollEntry
 from tests.conftest import PASSWORD
+from tests.support.people import enrol
 from web.cli import main as cli_main
 from web.i18n import LOCAL_TZ
 
@@ -30,17 +30,7 @@ def db_url(any_db_url: str) -> str:
 def voters(world, engine):  # type: ignore[no-untyped-def]
     """Verified residents of the community: 'resident' and 'householdrep' (one household)."""
     with Session(engine) as s, s.begin():
-        for n, role in enumerate(["resident", "household_rep", "volunteer"]):
-            s.add(
-                RollEntry(
-                    community_id=world["community"].id,
-                    name=role,
-                    id_hash=f"{n:064d}",
-                    birth_date=date(1980, 1, 1),
-                    household_code=f"H{n}",
-                    account_id=world["people"][role].id,
-                )
-            )
+        enrol(s, world, ["resident", "household_rep", "volunteer"])
     return world
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,8 +14,8 @@ from participation.ballots.models import CastBallot
 from participation.notices import Notice
 from participation.plan.models import PlanItem
 from participation.projects.models import BudgetRound, Proposal, ProposalSupport
-from participation.rolls import RollEntry
 from tests.conftest import PASSWORD
+from tests.support.people import enrol
 from web.i18n import LOCAL_TZ
 
 NOW = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
@@ -25,17 +25,7 @@ VOTERS = ["resident", "household_rep", "volunteer", "team_leader", "org_member"]
 @pytest.fixture
 def voters(world, engine):  # type: ignore[no-untyped-def]
     with Session(engine) as s, s.begin():
-        for n, role in enumerate(VOTERS):
-            s.add(
-                RollEntry(
-                    community_id=world["community"].id,
-                    name=role,
-                    id_hash=f"{n:064d}",
-                    birth_date=date(1980, 1, 1),
-                    household_code=f"H{n}",
-                    account_id=world["people"][role].id,
-                )
-            )
+        enrol(s, world, VOTERS)
     return world
 
 
