@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from participation.db import make_engine
+from participation.db import READ_ONLY, make_engine
 from participation.roll_import import recover_stale_jobs, start_job
 from participation.rolls import ImportJob, RollEntry
 from tests.support.people import roll_csv
@@ -50,6 +50,9 @@ def test_an_import_killed_while_writing_leaves_no_rows(world, db_url: str, tmp_p
         deadline = time.monotonic() + 120
         while True:
             with Session(engine) as s:
+                # A read transaction: a plain one would queue behind the import's write
+                # lock on SQLite and only see the job again once it is done.
+                s.connection(execution_options={READ_ONLY: True})
                 status = s.scalar(select(ImportJob.status).where(ImportJob.id == job_id))
             if status == "writing":
                 break
