@@ -22,6 +22,7 @@ from participation.errors import DomainError
 from web import errors, i18n, routes, vendor
 from web.dbsession import DatabaseSessionMiddleware
 from web.oidc import make_oauth, provider_origins
+from web.routing import SegmentRouter
 from web.security import CSRFMiddleware, SecurityHeadersMiddleware, origin_of
 from web.settings import Settings
 from web.templating import make_environment
@@ -84,19 +85,21 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(CSRFMiddleware, origin=origin_of(settings.base_url)),
     ]
     app = Starlette(
-        routes=[
-            Route("/static/vendor/htmx.min.js", htmx_asset),
-            Route("/favicon.ico", favicon),
-            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-            Route("/_error/{status:int}", errors.refused),
-            *routes.all_routes(),
-        ],
         middleware=middleware,
         exception_handlers={
             HTTPException: errors.http_exception,
             DomainError: errors.domain_error,
             Exception: errors.server_error,
         },
+    )
+    app.router = SegmentRouter(
+        [
+            Route("/static/vendor/htmx.min.js", htmx_asset),
+            Route("/favicon.ico", favicon),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            Route("/_error/{status:int}", errors.refused),
+            *routes.all_routes(),
+        ],
         lifespan=lifespan,
     )
     # Built here, not in the lifespan, so test clients without lifespan work too.

@@ -1,0 +1,72 @@
+"""Route dispatch by first path segment.
+
+Starlette's router tries every route in order until one matches: with the
+portal's two hundred routes, the volunteer pages (near the end of the table)
+paid some 180 regular-expression matches per request. This router keeps
+Starlette's rule, the first route in table order that matches fully wins, but
+tries only the routes that could match: those whose path starts with the same
+literal segment as the request's, and those whose first segment is a parameter
+(or that have no path of their own). Anything else (no full match: a 404, a 405
+or a trailing-slash redirect) goes to Starlette's own full scan, unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute, Match, Mount, Route, Router, get_route_path
+from starlette.types import Receive, Scope, Send
+
+ANY_SEGMENT = None
+
+
+def first_segment(path: str) -> str:
+    """``/volunteers/shifts/3`` -> ``volunteers``; ``/`` -> ``""``."""
+    return path.split("/", 2)[1] if path.startswith("/") else path
+
+
+def literal_first_segment(route: BaseRoute) -> str | None:
+    """The literal first segment every path the route matches starts with, or
+    ``None`` when the route could match any (a parameter, a host, no path)."""
+    if not isinstance(route, Route | Mount):
+        return ANY_SEGMENT
+    segment = first_segment(route.path)
+    return ANY_SEGMENT if "{" in segment or (isinstance(route, Mount) and not segment) else segment
+
+
+def index_routes(routes: Sequence[BaseRoute]) -> tuple[dict[str, list[BaseRoute]], list[BaseRoute]]:
+    """Per literal first segment, the routes that could match a path starting with
+    it, in table order; and the routes that could match any path.
+
+    Invariant: for every path, the first route in ``routes`` that matches it is
+    the first in ``index.get(segment, anywhere)`` that matches it.
+    """
+    anywhere = [r for r in routes if literal_first_segment(r) is ANY_SEGMENT]
+    index: dict[str, list[BaseRoute]] = {}
+    for segment in {literal_first_segment(r) for r in routes} - {ANY_SEGMENT}:
+        assert segment is not None
+        index[segment] = [r for r in routes if literal_first_segment(r) in (segment, ANY_SEGMENT)]
+    return index, anywhere
+
+
+class SegmentRouter(Router):
+    """Starlette's Router with a first-segment index in front of its scan."""
+
+    def __init__(self, routes: Sequence[BaseRoute], **options: object) -> None:
+        super().__init__(list(routes), **options)  # type: ignore[arg-type]
+        self.index, self.anywhere = index_routes(self.routes)
+
+    def candidates(self, scope: Scope) -> list[BaseRoute]:
+        return self.index.get(first_segment(get_route_path(scope)), self.anywhere)
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for route in self.candidates(scope):
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.setdefault("router", self)
+                    scope["route"] = route
+                    scope.update(child_scope)
+                    await route.handle(scope, receive, send)
+                    return
+        await super().app(scope, receive, send)
