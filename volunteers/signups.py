@@ -13,14 +13,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from participation.errors import N_, DomainError
 from volunteers import profiles
 from volunteers.models import Activity, Shift, SignUp, Team
-from volunteers.rules.signup import PersonFacts, Reason, ShiftFacts, decide_cancel, decide_signup
+from volunteers.rules.signup import (
+    PersonFacts,
+    Reason,
+    ShiftFacts,
+    ShiftRules,
+    decide_cancel,
+    decide_signup,
+)
 from volunteers.rules.waitlist import Move, on_freed_place
 from volunteers.teams import rules_of
 
@@ -70,19 +78,73 @@ _LOCKED_SHIFT = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
-# This person's sign-up on the shift, their other live commitments, and the open
-# offers on the shift (places they hold are not free).
-_SIGNUPS_THAT_DECIDE = (
-    select(SignUp, Shift.starts_at, Shift.ends_at, Shift.cancelled_at)
-    .join(Shift, Shift.id == SignUp.shift_id)
+# The write phase runs Core statements on the tables (see record_signup).
+_shifts = cast(Table, Shift.__table__)
+_signups = cast(Table, SignUp.__table__)
+# Taking the next arrival number locks the shift row (PostgreSQL) and returns
+# what decides places.
+_TAKE_ARRIVAL = (
+    update(_shifts)
+    .where(_shifts.c.id == bindparam("shift_id"))
+    .values(arrivals=_shifts.c.arrivals + 1)
+    .returning(
+        _shifts.c.arrivals,
+        _shifts.c.confirmed,
+        _shifts.c.capacity,
+        _shifts.c.starts_at,
+        _shifts.c.ends_at,
+        _shifts.c.cancelled_at,
+        _shifts.c.qualifications,
+        _shifts.c.members_only,
+    )
+)
+_CONFIRM_ONE = (
+    update(_shifts)
+    .where(_shifts.c.id == bindparam("shift_id"))
+    .values(confirmed=_shifts.c.confirmed + 1)
+)
+# This person's sign-up on the shift, their other live commitments, and any open
+# offer on the shift (places it holds are not free).
+_DECIDING = (
+    select(
+        _signups.c.id,
+        _signups.c.shift_id,
+        _signups.c.status,
+        _shifts.c.starts_at,
+        _shifts.c.ends_at,
+        _shifts.c.cancelled_at,
+    )
+    .join_from(_signups, _shifts, _shifts.c.id == _signups.c.shift_id)
     .where(
         or_(
             and_(
-                SignUp.account_id == bindparam("account_id"),
-                or_(SignUp.shift_id == bindparam("shift_id"), SignUp.status.in_(LIVE)),
+                _signups.c.account_id == bindparam("account_id"),
+                or_(
+                    _signups.c.shift_id == bindparam("shift_id"),
+                    _signups.c.status.in_(LIVE),
+                ),
             ),
-            and_(SignUp.shift_id == bindparam("shift_id"), SignUp.status == "offered"),
+            and_(_signups.c.shift_id == bindparam("shift_id"), _signups.c.status == "offered"),
         )
+    )
+)
+_INSERT_SIGNUP = insert(_signups).values(
+    shift_id=bindparam("shift_id"),
+    account_id=bindparam("account_id"),
+    arrival=bindparam("arrival"),
+    status=bindparam("new_status"),
+    created_at=bindparam("at"),
+)
+_SIGN_UP_AGAIN = (
+    update(_signups)
+    .where(_signups.c.id == bindparam("signup_id"))
+    .values(
+        arrival=bindparam("arrival"),
+        status=bindparam("new_status"),
+        created_at=bindparam("at"),
+        cancelled_at=None,
+        offer_expires_at=None,
+        late_cancel_reason=None,
     )
 )
 
@@ -106,6 +168,7 @@ class PreparedSignUp:
     person: PersonFacts
     has_profile: bool
     context: ShiftContext
+    rules: ShiftRules
 
 
 def prepare_signup(
@@ -134,10 +197,11 @@ def prepare_signup(
         no_shows=no_shows,
         guardian_consent=consent_at is not None,
     )
-    decision = decide_signup(_facts(ctx.shift, 0), person, rules_of(ctx.team, ctx.activity), now)
+    rules = rules_of(ctx.team, ctx.activity)
+    decision = decide_signup(_facts(ctx.shift, 0), person, rules, now)
     if not decision.accepted:
         raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
-    return PreparedSignUp(ctx.shift.id, account_id, person, has_profile, ctx)
+    return PreparedSignUp(ctx.shift.id, account_id, person, has_profile, ctx, rules)
 
 
 def _facts(shift: Shift, offered: int) -> ShiftFacts:
@@ -153,65 +217,138 @@ def _facts(shift: Shift, offered: int) -> ShiftFacts:
     )
 
 
-def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> SignUp:
+@dataclass(frozen=True)
+class Recorded:
+    """What a sign-up stored: its row, where it stands, its place in the queue."""
+
+    signup_id: int
+    status: str  # confirmed | waitlisted
+    arrival: int
+
+
+def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> Recorded:
     """Write phase of a sign-up, with the person's profile and the shift row locked:
     confirmed while places last, else waitlisted in arrival order.
 
     Invariant: ``shift.confirmed <= shift.capacity``; one live sign-up per person
-    and shift; no overlapping commitments for one person.
+    and shift; no overlapping commitments for one person; arrival numbers on a
+    shift run 1, 2, ... without gaps (a refusal rolls its number back with the
+    transaction).
 
     On SQLite this runs while the request holds the database's only write lock,
-    so it is kept to four or five statements: the profile (only for a new
-    volunteer), the shift row, one query for everything about sign-ups it needs,
-    and the flush (shift counters, the new sign-up). The team's and activity's
-    rules come from the read phase: only the shift row and the sign-ups decide
-    places, and both are read under the lock.
+    so it is four or five Core statements: the profile (only for a new
+    volunteer), taking an arrival number (an ``UPDATE ... RETURNING`` that also
+    locks the shift row on PostgreSQL and returns what decides places), one query
+    for everything about sign-ups it needs, the confirmed count (only when
+    confirmed) and the sign-up itself. The team's and activity's rules come from
+    the read phase: only the shift row and the sign-ups decide places, and both
+    are read under the lock. A shift with open offers (after the promotion
+    cut-off) takes the ORM path, which passes expired offers on first.
     """
-    account_id = prepared.account_id
+    connection = session.connection()
+    account_id, shift_id = prepared.account_id, prepared.shift_id
     profiles.claim_profile(session, account_id, exists=prepared.has_profile)
+    taken = connection.execute(_TAKE_ARRIVAL, {"shift_id": shift_id}).first()
+    if taken is None:
+        raise DomainError("shift.not_found", N_("No such shift."), status=404)
+    existing: tuple[int, str] | None = None
+    commitments = []
+    for row in connection.execute(_DECIDING, {"account_id": account_id, "shift_id": shift_id}):
+        if row.shift_id == shift_id and row.status == "offered":
+            return _record_beside_offers(session, prepared, taken.arrivals, now)
+        if row.shift_id == shift_id:
+            existing = (row.id, row.status)
+        elif row.cancelled_at is None:
+            commitments.append((row.starts_at, row.ends_at))
+    if existing is not None and existing[1] in LIVE:
+        raise DomainError(
+            "signup.already", N_("You are already signed up for this shift."), status=409
+        )
+    facts = ShiftFacts(
+        starts_at=taken.starts_at,
+        ends_at=taken.ends_at,
+        capacity=taken.capacity,
+        confirmed=taken.confirmed,
+        qualifications=frozenset(taken.qualifications.split()),
+        members_only=taken.members_only,
+        cancelled=taken.cancelled_at is not None,
+    )
+    person = replace(prepared.person, commitments=tuple(commitments))
+    decision = decide_signup(facts, person, prepared.rules, now)
+    if not decision.accepted:
+        raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
+    status = "waitlisted" if decision.waitlisted else "confirmed"
+    if status == "confirmed":
+        connection.execute(_CONFIRM_ONE, {"shift_id": shift_id})
+    values = {"arrival": taken.arrivals, "new_status": status, "at": now}
+    if existing is None:
+        values |= {"shift_id": shift_id, "account_id": account_id}
+        inserted = connection.execute(_INSERT_SIGNUP, values).inserted_primary_key
+        assert inserted is not None
+        signup_id = inserted[0]
+    else:  # signing up again after cancelling: back of the queue
+        signup_id = existing[0]
+        connection.execute(_SIGN_UP_AGAIN, values | {"signup_id": signup_id})
+    _forget_cached(session, (Shift, shift_id), (SignUp, signup_id))
+    return Recorded(signup_id, status, taken.arrivals)
+
+
+def _record_beside_offers(
+    session: Session, prepared: PreparedSignUp, arrival: int, now: datetime
+) -> Recorded:
+    """The ORM path of :func:`record_signup` for a shift with open offers, after
+    its arrival number ``arrival`` was taken: expired offers pass on (which may
+    promote or offer to people waiting) before the places are counted."""
+    account_id = prepared.account_id
     shift = _locked_shift(session, prepared.shift_id)
     ctx = replace(prepared.context, shift=shift)
-    existing: SignUp | None = None
-    commitments = []
-    offers = []
-    for row, starts_at, ends_at, cancelled_at in session.execute(
-        _SIGNUPS_THAT_DECIDE, {"account_id": account_id, "shift_id": shift.id}
-    ):
-        if row.shift_id == shift.id and row.status == "offered":
-            offers.append(row)
-        if row.account_id != account_id:
-            continue
-        if row.shift_id == shift.id:
-            existing = row
-        elif cancelled_at is None:
-            commitments.append((starts_at, ends_at))
-    offered = _expire_offers(session, ctx, now, offers)
+    offered = _expire_offers(session, ctx, now)
+    existing = session.scalar(
+        select(SignUp).where(SignUp.shift_id == shift.id, SignUp.account_id == account_id)
+    )
     if existing is not None and existing.status in LIVE:
         raise DomainError(
             "signup.already", N_("You are already signed up for this shift."), status=409
         )
-    person = replace(prepared.person, commitments=tuple(commitments))
-    decision = decide_signup(_facts(shift, offered), person, rules_of(ctx.team, ctx.activity), now)
+    commitments = tuple(
+        (starts_at, ends_at)
+        for starts_at, ends_at in session.execute(
+            select(Shift.starts_at, Shift.ends_at)
+            .join(SignUp, SignUp.shift_id == Shift.id)
+            .where(
+                SignUp.account_id == account_id,
+                SignUp.status.in_(LIVE),
+                Shift.id != shift.id,
+                Shift.cancelled_at.is_(None),
+            )
+        )
+    )
+    person = replace(prepared.person, commitments=commitments)
+    decision = decide_signup(_facts(shift, offered), person, prepared.rules, now)
     if not decision.accepted:
         raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
-    shift.arrivals += 1
     status = "waitlisted" if decision.waitlisted else "confirmed"
     if status == "confirmed":
         shift.confirmed += 1
     if existing is None:
         existing = SignUp(
-            shift_id=shift.id,
-            account_id=account_id,
-            arrival=shift.arrivals,
-            status=status,
-            created_at=now,
+            shift_id=shift.id, account_id=account_id, arrival=arrival, status=status, created_at=now
         )
         session.add(existing)
-    else:  # signing up again after cancelling: back of the queue
-        existing.arrival, existing.status, existing.created_at = shift.arrivals, status, now
+    else:
+        existing.arrival, existing.status, existing.created_at = arrival, status, now
         existing.cancelled_at = existing.offer_expires_at = existing.late_cancel_reason = None
     session.flush()
-    return existing
+    return Recorded(existing.id, status, arrival)
+
+
+def _forget_cached(session: Session, *rows: tuple[type, int]) -> None:
+    """Expire ORM copies of rows that Core statements just changed, so that code
+    holding them (tests, the demo) reads them afresh."""
+    for model, key in rows:
+        cached = session.identity_map.get(session.identity_key(model, key))
+        if cached is not None:
+            session.expire(cached)
 
 
 def sign_up(session: Session, shift_id: int, account_id: int, now: datetime) -> SignUp:
@@ -219,7 +356,10 @@ def sign_up(session: Session, shift_id: int, account_id: int, now: datetime) -> 
 
     Refusals raise DomainError (code ``signup.<reason>``) and change nothing.
     """
-    return record_signup(session, prepare_signup(session, shift_id, account_id, now), now)
+    recorded = record_signup(session, prepare_signup(session, shift_id, account_id, now), now)
+    signup = session.get(SignUp, recorded.signup_id)
+    assert signup is not None
+    return signup
 
 
 def _offered(session: Session, shift_id: int) -> int:
