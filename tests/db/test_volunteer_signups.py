@@ -145,3 +145,34 @@ def test_overlap_refused_across_teams_and_nothing_stored(
     assert (
         session.scalar(select(func.count()).select_from(SignUp).where(SignUp.shift_id == b.id)) == 0
     )
+
+
+def test_a_sign_up_passes_expired_offers_on_before_counting_places(  # type: ignore[no-untyped-def]
+    db_url: str, world, session: Session
+) -> None:
+    """No periodic job ran: the sign-up itself lets the stale offer go, and the
+    person whose offer lapsed may queue again at the back."""
+    people = _people(session.get_bind(), 4)
+    start = NOW + timedelta(hours=10)
+    shift = make_shift(session, world["community"], start, capacity=1)
+    _signup_all(session, shift.id, people[:3], NOW)
+    late = NOW + timedelta(hours=8)
+    signups.cancel(session, shift.id, people[0], late, reason="临时加班")
+    session.commit()
+    lapsed = late + timedelta(minutes=31)
+    assert signups.sign_up(session, shift.id, people[3], lapsed).status == "waitlisted"
+    session.commit()
+    rows = {
+        account: (status, arrival)
+        for account, status, arrival in session.execute(
+            select(SignUp.account_id, SignUp.status, SignUp.arrival)
+        )
+    }
+    assert rows[people[1]][0] == "cancelled"
+    assert rows[people[2]] == ("offered", 3)
+    assert rows[people[3]] == ("waitlisted", 4)
+    again = signups.sign_up(session, shift.id, people[1], lapsed)
+    assert (again.status, again.arrival) == ("waitlisted", 5)
+    session.commit()
+    assert session.get(Shift, shift.id).arrivals == 5  # type: ignore[union-attr]
+    assert session.get(Shift, shift.id).confirmed == 0  # type: ignore[union-attr]
