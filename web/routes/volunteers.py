@@ -24,6 +24,9 @@ from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteering import hours_text, labels
 
+# The shift page's action panel: the block (and element id) htmx swaps after an action.
+SHIFT_PANEL = "signup_panel"
+
 REMINDER_CHOICES = [
     (60, N_("1 hour before")),
     (120, N_("2 hours before")),
@@ -116,6 +119,7 @@ async def _shift_page(
         "L": labels(),
         "error": None,
         "error_params": {},
+        "flash_message": "",
     } | extra
     return render(request, "volunteers/shift.html", context, status=status)
 
@@ -164,6 +168,11 @@ async def _act(request: Request, action: str) -> Response:
             errors=error.fields,
             form=fields,
         )
+    if htmx.target(request) == SHIFT_PANEL:
+        # htmx swaps the action panel in place: answer with the fresh block.
+        if not session.in_transaction():  # the sign-up's write is committed
+            session.connection(execution_options={READ_ONLY: True})
+        return await _shift_page(request, shift_id, flash_message=message)
     flash(request, message, "success")
     return htmx.redirect(request, f"/volunteers/shifts/{shift_id}")
 

@@ -1,0 +1,168 @@
+"""htmx on the volunteer pages: each action answers an htmx request with the
+fragment it swaps (no <html>, the refusal's own status, nothing changed on a
+refusal), the CSRF token travels in the X-CSRF-Token header, and the plain
+form posts still redirect."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from participation.accounts import Account
+from tests.conftest import PASSWORD
+from tests.support.client import FormClient
+from tests.support.volunteering import make_shift
+from volunteers import teams
+from volunteers.models import SignUp
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+def htmx(client: FormClient, target: str, page: str) -> dict[str, str]:
+    """The headers htmx sends for a swap of ``target``, CSRF token included."""
+    return {"HX-Request": "true", "HX-Target": target, "X-CSRF-Token": client.csrf(page)}
+
+
+def is_fragment(html: str) -> bool:
+    return "<html" not in html and "<body" not in html
+
+
+@pytest.fixture
+def shift(app, world, engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """A team led by 'teamleader' and a one-place shift three days ahead."""
+    app.state.fixed_now = NOW
+    people = world["people"]
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        leader = s.get(Account, people["team_leader"].id)
+        assert leader is not None
+        team = teams.create_team(
+            s, area=world["community"], name="青年志愿服务队", kind="featured", join_mode="approval"
+        )
+        teams.invite(s, team, leader, leader.id)
+        teams.join(s, team, leader.id)
+        teams.set_role(s, team, leader.id, "leader", leader.id)
+        row = make_shift(s, world["community"], NOW + timedelta(days=3), capacity=1, team=team)
+        return {"team": team.id, "shift": row.id}
+
+
+def signed_in(make_client, login: str) -> FormClient:  # type: ignore[no-untyped-def]
+    c = make_client()
+    c.sign_in(login, PASSWORD)
+    return c
+
+
+def signups_of(engine) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    with Session(engine) as s:
+        return dict(
+            s.execute(
+                select(Account.username, SignUp.status).join(
+                    SignUp, SignUp.account_id == Account.id
+                )
+            ).all()
+        )
+
+
+def test_sign_up_waitlist_and_cancel_swap_the_panel(shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    a, b = signed_in(make_client, "volunteer"), signed_in(make_client, "resident")
+
+    r = a.post(f"{page}/signup", headers=htmx(a, "signup_panel", page), follow_redirects=False)
+    assert r.status_code == 200 and is_fragment(r.text)
+    assert r.text.lstrip().startswith('<section id="signup_panel"')
+    assert "HX-Redirect" not in r.headers and "HX-Request" in r.headers["Vary"]
+    assert 'data-status="confirmed"' in r.text and "报名成功" in r.text
+    assert 'data-free="0"' in r.text  # the place count in the panel is fresh
+
+    r = b.post(f"{page}/signup", headers=htmx(b, "signup_panel", page), follow_redirects=False)
+    assert r.status_code == 200 and is_fragment(r.text)
+    assert 'data-status="waitlisted"' in r.text and 'data-position="1"' in r.text
+    assert 'data-waiting="1"' in r.text
+    assert signups_of(engine) == {"volunteer": "confirmed", "resident": "waitlisted"}
+
+    # A cancel frees the place: the panel says so and the waitlist moves up.
+    r = a.post(f"{page}/cancel", headers=htmx(a, "signup_panel", page), follow_redirects=False)
+    assert r.status_code == 200 and is_fragment(r.text)
+    assert "报名已取消" in r.text and "data-status" not in r.text
+    assert signups_of(engine) == {"volunteer": "cancelled", "resident": "confirmed"}
+
+
+def test_refusals_come_back_in_the_panel_with_their_status(shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    a = signed_in(make_client, "volunteer")
+    assert a.submit(f"{page}/signup", page=page).status_code == 303
+    # Signing up twice: 409, the message inside the panel fragment, nothing stored.
+    r = a.post(f"{page}/signup", headers=htmx(a, "signup_panel", page), follow_redirects=False)
+    assert r.status_code == 409 and is_fragment(r.text)
+    assert 'id="signup_panel"' in r.text and 'role="alert"' in r.text and "您已报名" in r.text
+    # Taking a place that was never offered: 409 as well.
+    r = a.post(f"{page}/accept", headers=htmx(a, "signup_panel", page), follow_redirects=False)
+    assert r.status_code == 409 and is_fragment(r.text) and 'role="alert"' in r.text
+    # Cancelling without a sign-up: 404, still the panel (it opts in to swapping 404).
+    b = signed_in(make_client, "resident")
+    r = b.post(f"{page}/cancel", headers=htmx(b, "signup_panel", page), follow_redirects=False)
+    assert r.status_code == 404 and is_fragment(r.text)
+    assert 'data-swap-status="404"' in r.text and 'role="alert"' in r.text
+    assert signups_of(engine) == {"volunteer": "confirmed"}
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(SignUp)) == 1
+
+
+def test_late_cancel_without_reason_is_422_beside_the_field(
+    app, shift, make_client, engine
+) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    a = signed_in(make_client, "volunteer")
+    assert a.submit(f"{page}/signup", page=page).status_code == 303
+    app.state.fixed_now = NOW + timedelta(days=3) - timedelta(hours=1)
+    r = a.post(f"{page}/cancel", headers=htmx(a, "signup_panel", page), follow_redirects=False)
+    assert r.status_code == 422 and is_fragment(r.text)
+    assert 'id="f-reason-error"' in r.text and 'aria-invalid="true"' in r.text
+    assert signups_of(engine) == {"volunteer": "confirmed"}
+    r = a.post(
+        f"{page}/cancel",
+        data={"reason": "家里临时有事"},
+        headers=htmx(a, "signup_panel", page),
+        follow_redirects=False,
+    )
+    assert r.status_code == 200 and "报名已取消" in r.text
+    assert signups_of(engine) == {"volunteer": "cancelled"}
+
+
+def test_csrf_travels_in_the_header_and_is_checked(shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    a = signed_in(make_client, "volunteer")
+    a.get(page)
+    forged = {"HX-Request": "true", "HX-Target": "signup_panel", "X-CSRF-Token": "forged"}
+    r = a.post(f"{page}/signup", headers=forged, follow_redirects=False)
+    assert r.status_code == 403
+    assert signups_of(engine) == {}
+
+
+def test_plain_forms_still_redirect(shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    a = signed_in(make_client, "volunteer")
+    r = a.submit(f"{page}/signup", page=page)
+    assert r.status_code == 303 and r.headers["location"] == page
+    whole = a.get(page)
+    assert "<html" in whole.text and "报名成功" in whole.text  # the flash, on the next page
+
+
+def test_availability_polls_while_sign_up_can_change(app, shift, make_client) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    anon = make_client()
+    whole = anon.get(page).text
+    assert 'hx-trigger="every 15s"' in whole
+    r = anon.get(page, headers={"HX-Request": "true", "HX-Target": "availability"})
+    assert r.status_code == 200 and is_fragment(r.text)
+    assert r.text.lstrip().startswith('<p id="availability"') and 'data-free="1"' in r.text
+    assert "signup_panel" not in r.text  # only the small block, not the panel
+    b = signed_in(make_client, "volunteer")
+    assert b.submit(f"{page}/signup", page=page).status_code == 303
+    r = anon.get(page, headers={"HX-Request": "true", "HX-Target": "availability"})
+    assert 'data-free="0"' in r.text
+    # Once the shift has started nothing changes any more: no polling.
+    app.state.fixed_now = NOW + timedelta(days=3, minutes=1)
+    assert "every 15s" not in anon.get(page).text
