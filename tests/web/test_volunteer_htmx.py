@@ -166,3 +166,147 @@ def test_availability_polls_while_sign_up_can_change(app, shift, make_client) ->
     # Once the shift has started nothing changes any more: no polling.
     app.state.fixed_now = NOW + timedelta(days=3, minutes=1)
     assert "every 15s" not in anon.get(page).text
+
+
+def test_marking_attendance_swaps_that_row_only(app, shift, world, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    a = signed_in(make_client, "volunteer")
+    assert a.submit(f"{page}/signup", page=page).status_code == 303
+    person = world["people"]["volunteer"].id
+    leader = signed_in(make_client, "teamleader")
+    roster = f"/lead/shifts/{shift['shift']}"
+    app.state.fixed_now = NOW + timedelta(days=3, hours=4)
+    row = f"attendance-{person}"
+    assert f'<tr id="{row}"' in leader.get(roster).text
+
+    r = leader.post(
+        f"{roster}/attendance",
+        data={"account_id": str(person), "no_show": "1"},
+        headers=htmx(leader, row, roster),
+        follow_redirects=False,
+    )
+    assert r.status_code == 200 and is_fragment(r.text)
+    assert r.text.lstrip().startswith(f'<tr id="{row}"') and r.text.count("<tr") == 1
+    assert 'data-signup-status="no_show"' in r.text and "出勤已保存" in r.text
+    assert signups_of(engine) == {"volunteer": "no_show"}
+
+    # Check-out before check-in: 422, the message in the row, nothing changed.
+    r = leader.post(
+        f"{roster}/attendance",
+        data={
+            "account_id": str(person),
+            "checked_in": "2026-12-04T12:00",
+            "checked_out": "2026-12-04T10:00",
+        },
+        headers=htmx(leader, row, roster),
+        follow_redirects=False,
+    )
+    assert r.status_code == 422 and is_fragment(r.text)
+    assert r.text.lstrip().startswith(f'<tr id="{row}"') and 'role="alert"' in r.text
+    assert signups_of(engine) == {"volunteer": "no_show"}
+
+    # Present after all: the row shows the credited hours and no form any more.
+    r = leader.post(
+        f"{roster}/attendance",
+        data={
+            "account_id": str(person),
+            "checked_in": "2026-12-04T09:00",
+            "checked_out": "2026-12-04T12:00",
+        },
+        headers=htmx(leader, row, roster),
+        follow_redirects=False,
+    )
+    assert r.status_code == 200 and 'data-signup-status="confirmed"' in r.text
+    assert "已记时长" in r.text and "<form" not in r.text
+    with Session(engine) as s:
+        assert s.scalars(select(SignUp.credited)).one()
+
+
+def test_check_in_code_refreshes_itself_when_it_changes(app, shift, make_client) -> None:  # type: ignore[no-untyped-def]
+    leader = signed_in(make_client, "teamleader")
+    url = f"/lead/shifts/{shift['shift']}/checkin-code"
+    app.state.fixed_now = NOW + timedelta(seconds=12)  # 18 s left in this 30 s window
+    whole = leader.get(url)
+    assert '<meta http-equiv="refresh" content="18">' in whole.text  # inside <noscript>
+    assert "<noscript>" in whole.text and "Refresh" not in whole.headers
+    assert 'hx-trigger="every 18s"' in whole.text
+    first = whole.text.split('data-code="')[1][:16]
+
+    app.state.fixed_now = NOW + timedelta(seconds=30)  # the next window: a new code
+    r = leader.get(url, headers={"HX-Request": "true", "HX-Target": "qr_code"})
+    assert r.status_code == 200 and is_fragment(r.text)
+    assert r.text.lstrip().startswith('<div id="qr_code"') and "<svg" in r.text
+    assert 'hx-trigger="every 30s"' in r.text and r.headers["Cache-Control"] == "no-store"
+    assert "<noscript>" not in r.text
+    assert r.text.split('data-code="')[1][:16] != first
+
+
+def membership_of(engine, team_id: int, login: str) -> str | None:  # type: ignore[no-untyped-def]
+    with Session(engine) as s:
+        return s.scalar(
+            select(teams.Membership.status)
+            .join(Account, Account.id == teams.Membership.account_id)
+            .where(teams.Membership.team_id == team_id, Account.username == login)
+        )
+
+
+def test_join_approval_and_leave_swap_the_panel_and_the_row(
+    shift, world, make_client, engine
+) -> None:  # type: ignore[no-untyped-def]
+    team = f"/volunteers/teams/{shift['team']}"
+    a = signed_in(make_client, "volunteer")
+    r = a.post(f"{team}/join", headers=htmx(a, "membership", team), follow_redirects=False)
+    assert r.status_code == 200 and is_fragment(r.text)
+    assert r.text.lstrip().startswith('<section id="membership"')
+    assert 'data-membership="pending"' in r.text and "申请已发送给队长" in r.text
+    # Asking twice: 422 in the panel, nothing changed.
+    r = a.post(f"{team}/join", headers=htmx(a, "membership", team), follow_redirects=False)
+    assert r.status_code == 422 and is_fragment(r.text) and "您已在该服务队中或已申请加入" in r.text
+    assert membership_of(engine, shift["team"], "volunteer") == "pending"
+
+    # The leader approves on the roster: only that member's row comes back.
+    leader = signed_in(make_client, "teamleader")
+    roster = f"/lead/teams/{shift['team']}"
+    person = world["people"]["volunteer"].id
+    row = f"member-{person}"
+    assert f'<tr id="{row}"' in leader.get(roster).text
+    url = f"{roster}/members/{person}"
+    r = leader.post(
+        url, data={"action": "approve"}, headers=htmx(leader, row, roster), follow_redirects=False
+    )
+    assert r.status_code == 200 and is_fragment(r.text) and r.text.count("<tr") == 1
+    assert r.text.lstrip().startswith(f'<tr id="{row}"') and 'data-membership="active"' in r.text
+    assert membership_of(engine, shift["team"], "volunteer") == "active"
+    # Approving again: no request any more, 422 in the row, nothing changed.
+    r = leader.post(
+        url, data={"action": "approve"}, headers=htmx(leader, row, roster), follow_redirects=False
+    )
+    assert r.status_code == 422 and r.text.lstrip().startswith(f'<tr id="{row}"')
+    assert "此人没有加入申请" in r.text and 'role="alert"' in r.text
+
+    r = a.post(f"{team}/leave", headers=htmx(a, "membership", team), follow_redirects=False)
+    assert r.status_code == 200 and "您已退出服务队" in r.text and "申请加入" in r.text
+    assert membership_of(engine, shift["team"], "volunteer") == "left"
+
+
+def test_team_refusals_keep_their_status(world, shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        closed = teams.create_team(
+            s,
+            area=world["community"],
+            name="应急救援队",
+            kind="professional",
+            join_mode="invitation",
+        )
+    team = f"/volunteers/teams/{closed.id}"
+    a = signed_in(make_client, "volunteer")
+    r = a.post(f"{team}/join", headers=htmx(a, "membership", team), follow_redirects=False)
+    assert r.status_code == 403 and is_fragment(r.text)
+    assert 'data-swap-status="403"' in r.text and "该服务队仅通过邀请吸收新队员" in r.text
+    # Without JavaScript: the team page again, with the message and the same status.
+    r = a.submit(f"{team}/join", page=team)
+    assert r.status_code == 403 and "<html" in r.text and "该服务队仅通过邀请吸收新队员" in r.text
+    assert membership_of(engine, closed.id, "volunteer") is None
+    # Leaving a team one is not in: 422 on the page.
+    r = a.submit(f"{team}/leave", page=team)
+    assert r.status_code == 422 and 'role="alert"' in r.text

@@ -20,7 +20,7 @@ from volunteers import activities, attendance, ledger, notices, profiles, signup
 from volunteers.models import Activity, BackfillRequest, Shift, SignUp, VolunteerProfile
 from volunteers.rules.checkin import WINDOW_SECONDS, checkin_code, window_of
 from volunteers.rules.signup import NO_SHOW_LOCK
-from web import htmx
+from web import htmx, volunteer_rows
 from web.auth import requires, user
 from web.clock import now
 from web.dbsession import db
@@ -93,9 +93,30 @@ async def team_roster(request: Request) -> Response:
 async def member_action(request: Request) -> Response:
     team = _team(request)
     session = db(request)
-    me = user(request)
     fields = await form_fields(request)
     account_id = request.path_params["account_id"]
+    row = f"member-{account_id}"
+    try:
+        _member_action(request, team, account_id, fields)
+    except DomainError as error:
+        if htmx.target(request) != row or error.status == 404:
+            raise
+        session.rollback()
+        return volunteer_rows.member_row(
+            request, team, account_id, status=error.status, row_error=error.message
+        )
+    if htmx.target(request) == row:
+        # htmx swaps this member's row alone.
+        return volunteer_rows.member_row(request, team, account_id, row_message=N_("Saved."))
+    flash(request, N_("Saved."), "success")
+    return htmx.redirect(request, f"/lead/teams/{team.id}")
+
+
+def _member_action(
+    request: Request, team: teams.Team, account_id: int, fields: dict[str, str]
+) -> None:
+    session = db(request)
+    me = user(request)
     action = fields.get("action", "")
     if action in ("approve", "refuse"):
         teams.decide(session, team, account_id, action == "approve", me.id)
@@ -116,8 +137,6 @@ async def member_action(request: Request) -> Response:
         )
     else:
         raise DomainError("lead.action", N_("Unknown action."), status=400)
-    flash(request, N_("Saved."), "success")
-    return htmx.redirect(request, f"/lead/teams/{team.id}")
 
 
 @requires(Permission.LEAD_TEAMS)
@@ -267,8 +286,22 @@ async def mark_attendance(request: Request) -> Response:
         )
     except DomainError as error:
         session.rollback()
+        if htmx.target(request) == f"attendance-{account_id}":
+            return volunteer_rows.attendance_row(
+                request,
+                ctx,
+                account_id,
+                status=error.status,
+                row_error=error.message,
+                errors=error.fields,
+            )
         return await _shift_page(
             request, ctx, status=error.status, error=error.message, errors=error.fields
+        )
+    if htmx.target(request) == f"attendance-{account_id}":
+        # htmx swaps this person's row alone.
+        return volunteer_rows.attendance_row(
+            request, ctx, account_id, row_message=N_("Attendance saved.")
         )
     flash(request, N_("Attendance saved."), "success")
     return htmx.redirect(request, f"/lead/shifts/{ctx.shift.id}")
@@ -325,8 +358,8 @@ async def checkin_code_page(request: Request) -> Response:
     return render(
         request,
         "volunteers/lead_qr.html",
-        {"ctx": ctx, "svg": svg, "url": url, "code": code},
-        headers={"Cache-Control": "no-store", "Refresh": str(max(1, seconds_left))},
+        {"ctx": ctx, "svg": svg, "url": url, "code": code, "seconds_left": max(1, seconds_left)},
+        headers={"Cache-Control": "no-store"},
     )
 
 

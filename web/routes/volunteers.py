@@ -3,9 +3,11 @@ offers, and the volunteer's own page (my shifts, hours, star level)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,6 +28,8 @@ from web.volunteering import hours_text, labels
 
 # The shift page's action panel: the block (and element id) htmx swaps after an action.
 SHIFT_PANEL = "signup_panel"
+# The team page's block (and element id) for joining and leaving.
+MEMBERSHIP_PANEL = "membership"
 
 REMINDER_CHOICES = [
     (60, N_("1 hour before")),
@@ -63,31 +67,46 @@ async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Res
         "shifts": activities.shift_rows(session, since=now(request), team_id=team.id),
         "can_lead": bool(me and (teams.is_leader(session, team.id, me.id))),
         "L": labels(),
+        "error": None,
+        "flash_message": "",
     } | extra
     return render(request, "volunteers/team.html", context, status=status)
 
 
 async def join_team(request: Request) -> Response:
-    me = user(request)
-    session = db(request)
-    team = teams.get_team(session, request.path_params["team_id"])
-    m = teams.join(session, team, me.id)
-    flash(
-        request,
-        N_("Welcome to the team.")
-        if m.status == "active"
-        else N_("Your request was sent to the team's leaders."),
-        "success",
-    )
-    return htmx.redirect(request, f"/volunteers/teams/{team.id}")
+    def join(session: Session, team: Team, account_id: int) -> str:
+        m = teams.join(session, team, account_id)
+        if m.status == "active":
+            return N_("Welcome to the team.")
+        return N_("Your request was sent to the team's leaders.")
+
+    return await _membership_act(request, join)
 
 
 async def leave_team(request: Request) -> Response:
+    def leave(session: Session, team: Team, account_id: int) -> str:
+        teams.leave(session, team, account_id)
+        return N_("You have left the team.")
+
+    return await _membership_act(request, leave)
+
+
+async def _membership_act(
+    request: Request, action: Callable[[Session, Team, int], str]
+) -> Response:
+    """Join or leave; a refusal re-renders the team page (or, for htmx, the
+    membership block) with its message and status."""
     me = user(request)
     session = db(request)
     team = teams.get_team(session, request.path_params["team_id"])
-    teams.leave(session, team, me.id)
-    flash(request, N_("You have left the team."))
+    try:
+        message = action(session, team, me.id)
+    except DomainError as error:
+        session.rollback()
+        return await team_page(request, status=error.status, error=error.message)
+    if htmx.target(request) == MEMBERSHIP_PANEL:
+        return await team_page(request, flash_message=message)
+    flash(request, message, "success")
     return htmx.redirect(request, f"/volunteers/teams/{team.id}")
 
 
