@@ -5,6 +5,7 @@ form posts still redirect."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -310,3 +311,25 @@ def test_team_refusals_keep_their_status(world, shift, make_client, engine) -> N
     # Leaving a team one is not in: 422 on the page.
     r = a.submit(f"{team}/leave", page=team)
     assert r.status_code == 422 and 'role="alert"' in r.text
+
+
+def test_the_poll_brings_the_panel_when_ones_own_place_changed(shift, make_client) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    a, b = signed_in(make_client, "volunteer"), signed_in(make_client, "resident")
+    assert a.submit(f"{page}/signup", page=page).status_code == 303
+    assert b.submit(f"{page}/signup", page=page).status_code == 303
+    shown = b.get(page).text
+    poll = re.search(r'hx-get="([^"]+)" hx-trigger="every 15s"', shown)
+    assert poll is not None and "seen=waitlisted%3A1" in poll.group(1)
+    url = poll.group(1).replace("&amp;", "&")
+    polling = {"HX-Request": "true", "HX-Target": "availability"}
+    # Nothing changed for b: just the counts.
+    r = b.get(url, headers=polling)
+    assert r.text.lstrip().startswith('<p id="availability"') and "HX-Retarget" not in r.headers
+    # a cancels; b's next poll brings the whole panel, now confirmed.
+    assert a.submit(f"{page}/cancel", page=page).status_code == 303
+    r = b.get(url, headers=polling)
+    assert r.status_code == 200 and is_fragment(r.text)
+    assert r.headers["HX-Retarget"] == "#signup_panel" and r.headers["HX-Reswap"] == "outerHTML"
+    assert r.text.lstrip().startswith('<section id="signup_panel"')
+    assert 'data-status="confirmed"' in r.text

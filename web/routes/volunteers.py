@@ -30,6 +30,8 @@ from web.volunteering import hours_text, labels
 SHIFT_PANEL = "signup_panel"
 # The team page's block (and element id) for joining and leaving.
 MEMBERSHIP_PANEL = "membership"
+# Its small block of places and waitlist, polled while sign-up can change.
+AVAILABILITY = "availability"
 
 REMINDER_CHOICES = [
     (60, N_("1 hour before")),
@@ -125,13 +127,14 @@ async def _shift_page(
         else None
     )
     waiting = len(signups.signups_of_shift(session, shift_id, ("waitlisted", "offered")))
+    position = signups.waitlist_position(session, mine) if mine else None
     context = {
         "shift": ctx.shift,
         "activity": ctx.activity,
         "team": ctx.team,
         "area": area,
         "mine": mine,
-        "position": signups.waitlist_position(session, mine) if mine else None,
+        "position": position,
         "free": max(0, ctx.shift.capacity - ctx.shift.confirmed),
         "waiting": waiting,
         "started": now(request) >= ctx.shift.starts_at,
@@ -139,8 +142,20 @@ async def _shift_page(
         "error": None,
         "error_params": {},
         "flash_message": "",
+        "seen": _seen(mine, position),
     } | extra
+    seen = request.query_params.get("seen", context["seen"])
+    if htmx.target(request) == AVAILABILITY and seen != context["seen"]:
+        # The poller's own place changed meanwhile (promoted, offered, moved up the
+        # waitlist): the poll brings the whole action panel, not just the counts.
+        response = render(request, "volunteers/shift.html", context, block=SHIFT_PANEL)
+        return htmx.retarget(response, SHIFT_PANEL)
     return render(request, "volunteers/shift.html", context, status=status)
+
+
+def _seen(mine: SignUp | None, position: int | None) -> str:
+    """The viewer's place as the page shows it; the availability poll sends it back."""
+    return f"{mine.status}:{position or ''}" if mine else ""
 
 
 async def shift_page(request: Request) -> Response:
