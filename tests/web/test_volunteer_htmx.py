@@ -333,3 +333,20 @@ def test_the_poll_brings_the_panel_when_ones_own_place_changed(shift, make_clien
     assert r.headers["HX-Retarget"] == "#signup_panel" and r.headers["HX-Reswap"] == "outerHTML"
     assert r.text.lstrip().startswith('<section id="signup_panel"')
     assert 'data-status="confirmed"' in r.text
+
+
+def test_taking_an_offer_swaps_the_panel(app, shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    a, b = signed_in(make_client, "volunteer"), signed_in(make_client, "resident")
+    for person in (a, b):
+        assert person.submit(f"{page}/signup", page=page).status_code == 303
+    # Ten hours before the start a freed place is offered, not given.
+    app.state.fixed_now = NOW + timedelta(days=3) - timedelta(hours=10)
+    assert a.submit(f"{page}/cancel", page=page).status_code == 303
+    assert signups_of(engine) == {"volunteer": "cancelled", "resident": "offered"}
+    shown = b.get(page).text
+    assert 'data-status="offered"' in shown and 'hx-post="' + page + '/accept"' in shown
+    r = b.post(f"{page}/accept", headers=htmx(b, "signup_panel", page), follow_redirects=False)
+    assert r.status_code == 200 and is_fragment(r.text)
+    assert 'data-status="confirmed"' in r.text and "名额已确认" in r.text
+    assert signups_of(engine) == {"volunteer": "cancelled", "resident": "confirmed"}
