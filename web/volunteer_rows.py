@@ -12,7 +12,7 @@ from starlette.responses import Response
 from participation.accounts import Account
 from participation.errors import N_, DomainError
 from volunteers import profiles, signups, teams
-from volunteers.models import SignUp, VolunteerProfile
+from volunteers.models import BackfillRequest, SignUp, VolunteerProfile
 from volunteers.rules.signup import NO_SHOW_LOCK
 from web.clock import now
 from web.dbsession import db
@@ -73,3 +73,19 @@ def member_row(
         "L": labels(),
     } | extra
     return render(request, "volunteers/_member_row.html", context, status=status)
+
+
+def backfill_row(request: Request, backfill_id: int, status: int = 200, **extra: Any) -> Response:
+    """One request for hours on the leader's team page
+    (volunteers/_backfill_row.html), for htmx."""
+    session = db(request)
+    found = session.execute(
+        select(BackfillRequest, Account)
+        .join(SignUp, SignUp.id == BackfillRequest.signup_id)
+        .join(Account, Account.id == SignUp.account_id)
+        .where(BackfillRequest.id == backfill_id)
+    ).first()
+    if found is None:
+        raise DomainError("backfill.not_found", N_("No such request."), status=404)
+    context = {"b": found[0], "requester": found[1]} | extra
+    return render(request, "volunteers/_backfill_row.html", context, status=status)

@@ -17,7 +17,7 @@ from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.volunteering import make_shift
 from volunteers import teams
-from volunteers.models import SignUp
+from volunteers.models import BackfillRequest, HoursEntry, SignUp
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -350,3 +350,43 @@ def test_taking_an_offer_swaps_the_panel(app, shift, make_client, engine) -> Non
     assert r.status_code == 200 and is_fragment(r.text)
     assert 'data-status="confirmed"' in r.text and "名额已确认" in r.text
     assert signups_of(engine) == {"volunteer": "cancelled", "resident": "confirmed"}
+
+
+def test_deciding_a_backfill_swaps_its_row(app, shift, world, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+    page = f"/volunteers/shifts/{shift['shift']}"
+    a = signed_in(make_client, "volunteer")
+    assert a.submit(f"{page}/signup", page=page).status_code == 303
+    app.state.fixed_now = NOW + timedelta(days=4)
+    with Session(engine) as s:
+        signup_id = s.scalars(select(SignUp.id)).one()
+    r = a.submit(
+        "/volunteers/me/backfill",
+        {"signup_id": str(signup_id), "minutes": "90", "reason": "签到设备故障"},
+        page="/volunteers/me",
+    )
+    assert r.status_code == 303
+    with Session(engine) as s:
+        backfill = s.scalars(select(BackfillRequest.id)).one()
+    leader = signed_in(make_client, "teamleader")
+    roster = f"/lead/teams/{shift['team']}"
+    row = f"backfill-{backfill}"
+    assert f'<tr id="{row}"' in leader.get(roster).text
+    r = leader.post(
+        f"/lead/backfills/{backfill}",
+        data={"decision": "approve"},
+        headers=htmx(leader, row, roster),
+        follow_redirects=False,
+    )
+    assert r.status_code == 200 and is_fragment(r.text) and r.text.count("<tr") == 1
+    assert 'data-decision="approved"' in r.text and "<form" not in r.text
+    # Deciding again: 409 in the row, the ledger holds the 90 minutes once.
+    r = leader.post(
+        f"/lead/backfills/{backfill}",
+        data={"decision": "reject"},
+        headers=htmx(leader, row, roster),
+        follow_redirects=False,
+    )
+    assert r.status_code == 409 and r.text.lstrip().startswith(f'<tr id="{row}"')
+    assert 'role="alert"' in r.text
+    with Session(engine) as s:
+        assert s.scalars(select(HoursEntry.minutes)).all() == [90]

@@ -378,9 +378,18 @@ async def decide_backfill(request: Request) -> Response:
     team = teams.get_team(session, activity.team_id)
     require_lead(request, team)
     fields = await form_fields(request)
-    ledger.decide_backfill(
-        session, backfill.id, fields.get("decision") == "approve", user(request).id, now(request)
-    )
+    approve, row = fields.get("decision") == "approve", f"backfill-{backfill.id}"
+    try:
+        ledger.decide_backfill(session, backfill.id, approve, user(request).id, now(request))
+    except DomainError as error:
+        if htmx.target(request) != row:
+            raise
+        session.rollback()
+        return volunteer_rows.backfill_row(
+            request, backfill.id, error.status, row_error=error.message
+        )
+    if htmx.target(request) == row:  # htmx swaps this request's row alone
+        return volunteer_rows.backfill_row(request, backfill.id, row_message=N_("Saved."))
     flash(request, N_("Saved."), "success")
     return htmx.redirect(request, f"/lead/teams/{team.id}")
 
