@@ -1,12 +1,12 @@
 """Team leaders' pages: roster with contacts, join requests, activities and
-shifts, attendance, the rotating check-in code, back-fill approvals, unlocks."""
+shifts, attendance, back-fill approvals, unlocks (the rotating check-in code is
+in volunteer_records, beside the scan it serves)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-import segno
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,7 +18,6 @@ from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from volunteers import activities, attendance, ledger, notices, profiles, signups, teams
 from volunteers.models import Activity, BackfillRequest, Shift, SignUp, VolunteerProfile
-from volunteers.rules.checkin import WINDOW_SECONDS, checkin_code, window_of
 from volunteers.rules.signup import NO_SHOW_LOCK
 from web import htmx, volunteer_rows
 from web.auth import requires, user
@@ -28,7 +27,6 @@ from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteering import (
     QUALIFICATION_LABELS,
-    checkin_secret,
     labels,
     local_datetime,
     require_lead,
@@ -346,24 +344,6 @@ async def cancel_shift(request: Request) -> Response:
 
 
 @requires(Permission.LEAD_TEAMS)
-async def checkin_code_page(request: Request) -> Response:
-    ctx = _shift_ctx(request)
-    at = now(request)
-    window = window_of(at)
-    code = checkin_code(checkin_secret(request), ctx.shift.id, window)
-    base = request.app.state.settings.base_url.rstrip("/")
-    url = f"{base}/volunteers/checkin/{ctx.shift.id}?code={code}"
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
-    seconds_left = WINDOW_SECONDS - int(at.timestamp()) % WINDOW_SECONDS
-    return render(
-        request,
-        "volunteers/lead_qr.html",
-        {"ctx": ctx, "svg": svg, "url": url, "code": code, "seconds_left": max(1, seconds_left)},
-        headers={"Cache-Control": "no-store"},
-    )
-
-
-@requires(Permission.LEAD_TEAMS)
 async def decide_backfill(request: Request) -> Response:
     session = db(request)
     backfill = session.get(BackfillRequest, request.path_params["request_id"])
@@ -401,7 +381,6 @@ routes = [
     Route("/lead/teams/{team_id:int}/shifts", new_shift, methods=["POST"]),
     Route("/lead/shifts/{shift_id:int}", shift_roster),
     Route("/lead/shifts/{shift_id:int}/attendance", mark_attendance, methods=["POST"]),
-    Route("/lead/shifts/{shift_id:int}/checkin-code", checkin_code_page),
     Route("/lead/shifts/{shift_id:int}/move", move_shift, methods=["POST"]),
     Route("/lead/shifts/{shift_id:int}/cancel", cancel_shift, methods=["POST"]),
     Route("/lead/backfills/{request_id:int}", decide_backfill, methods=["POST"]),
