@@ -25,3 +25,10 @@ def add_vary(response: Response) -> Response:
     vary = response.headers.get("Vary")
     response.headers["Vary"] = f"{vary}, HX-Request" if vary else "HX-Request"
     return response
+
+
+def retarget(response: Response, element_id: str) -> Response:
+    """Swap the answer into another element than the one asked for (outerHTML)."""
+    response.headers["HX-Retarget"] = f"#{element_id}"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response

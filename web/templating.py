@@ -53,10 +53,13 @@ def render(
     *,
     status: int = 200,
     headers: dict[str, str] | None = None,
+    block: str | None = None,
 ) -> HTMLResponse:
+    """The whole page, or for htmx the block named by ``HX-Target`` (or by
+    ``block``, when the route retargets the swap)."""
     env: jinja2.Environment = request.app.state.templates
     ctx = base_context(request) | (context or {})
-    block = htmx.target(request)
+    block = block or htmx.target(request)
     tmpl = env.get_template(template)
     if block and block in tmpl.blocks:
         # A block rendered alone does not run the template's top-level imports.

@@ -1,12 +1,12 @@
 """Team leaders' pages: roster with contacts, join requests, activities and
-shifts, attendance, the rotating check-in code, back-fill approvals, unlocks."""
+shifts, attendance, back-fill approvals, unlocks (the rotating check-in code is
+in volunteer_records, beside the scan it serves)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-import segno
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,9 +18,8 @@ from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from volunteers import activities, attendance, ledger, notices, profiles, signups, teams
 from volunteers.models import Activity, BackfillRequest, Shift, SignUp, VolunteerProfile
-from volunteers.rules.checkin import WINDOW_SECONDS, checkin_code, window_of
 from volunteers.rules.signup import NO_SHOW_LOCK
-from web import htmx
+from web import htmx, volunteer_rows
 from web.auth import requires, user
 from web.clock import now
 from web.dbsession import db
@@ -28,7 +27,6 @@ from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteering import (
     QUALIFICATION_LABELS,
-    checkin_secret,
     labels,
     local_datetime,
     require_lead,
@@ -93,9 +91,30 @@ async def team_roster(request: Request) -> Response:
 async def member_action(request: Request) -> Response:
     team = _team(request)
     session = db(request)
-    me = user(request)
     fields = await form_fields(request)
     account_id = request.path_params["account_id"]
+    row = f"member-{account_id}"
+    try:
+        _member_action(request, team, account_id, fields)
+    except DomainError as error:
+        if htmx.target(request) != row or error.status == 404:
+            raise
+        session.rollback()
+        return volunteer_rows.member_row(
+            request, team, account_id, status=error.status, row_error=error.message
+        )
+    if htmx.target(request) == row:
+        # htmx swaps this member's row alone.
+        return volunteer_rows.member_row(request, team, account_id, row_message=N_("Saved."))
+    flash(request, N_("Saved."), "success")
+    return htmx.redirect(request, f"/lead/teams/{team.id}")
+
+
+def _member_action(
+    request: Request, team: teams.Team, account_id: int, fields: dict[str, str]
+) -> None:
+    session = db(request)
+    me = user(request)
     action = fields.get("action", "")
     if action in ("approve", "refuse"):
         teams.decide(session, team, account_id, action == "approve", me.id)
@@ -116,8 +135,6 @@ async def member_action(request: Request) -> Response:
         )
     else:
         raise DomainError("lead.action", N_("Unknown action."), status=400)
-    flash(request, N_("Saved."), "success")
-    return htmx.redirect(request, f"/lead/teams/{team.id}")
 
 
 @requires(Permission.LEAD_TEAMS)
@@ -267,8 +284,22 @@ async def mark_attendance(request: Request) -> Response:
         )
     except DomainError as error:
         session.rollback()
+        if htmx.target(request) == f"attendance-{account_id}":
+            return volunteer_rows.attendance_row(
+                request,
+                ctx,
+                account_id,
+                status=error.status,
+                row_error=error.message,
+                errors=error.fields,
+            )
         return await _shift_page(
             request, ctx, status=error.status, error=error.message, errors=error.fields
+        )
+    if htmx.target(request) == f"attendance-{account_id}":
+        # htmx swaps this person's row alone.
+        return volunteer_rows.attendance_row(
+            request, ctx, account_id, row_message=N_("Attendance saved.")
         )
     flash(request, N_("Attendance saved."), "success")
     return htmx.redirect(request, f"/lead/shifts/{ctx.shift.id}")
@@ -313,24 +344,6 @@ async def cancel_shift(request: Request) -> Response:
 
 
 @requires(Permission.LEAD_TEAMS)
-async def checkin_code_page(request: Request) -> Response:
-    ctx = _shift_ctx(request)
-    at = now(request)
-    window = window_of(at)
-    code = checkin_code(checkin_secret(request), ctx.shift.id, window)
-    base = request.app.state.settings.base_url.rstrip("/")
-    url = f"{base}/volunteers/checkin/{ctx.shift.id}?code={code}"
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
-    seconds_left = WINDOW_SECONDS - int(at.timestamp()) % WINDOW_SECONDS
-    return render(
-        request,
-        "volunteers/lead_qr.html",
-        {"ctx": ctx, "svg": svg, "url": url, "code": code},
-        headers={"Cache-Control": "no-store", "Refresh": str(max(1, seconds_left))},
-    )
-
-
-@requires(Permission.LEAD_TEAMS)
 async def decide_backfill(request: Request) -> Response:
     session = db(request)
     backfill = session.get(BackfillRequest, request.path_params["request_id"])
@@ -345,9 +358,18 @@ async def decide_backfill(request: Request) -> Response:
     team = teams.get_team(session, activity.team_id)
     require_lead(request, team)
     fields = await form_fields(request)
-    ledger.decide_backfill(
-        session, backfill.id, fields.get("decision") == "approve", user(request).id, now(request)
-    )
+    approve, row = fields.get("decision") == "approve", f"backfill-{backfill.id}"
+    try:
+        ledger.decide_backfill(session, backfill.id, approve, user(request).id, now(request))
+    except DomainError as error:
+        if htmx.target(request) != row:
+            raise
+        session.rollback()
+        return volunteer_rows.backfill_row(
+            request, backfill.id, error.status, row_error=error.message
+        )
+    if htmx.target(request) == row:  # htmx swaps this request's row alone
+        return volunteer_rows.backfill_row(request, backfill.id, row_message=N_("Saved."))
     flash(request, N_("Saved."), "success")
     return htmx.redirect(request, f"/lead/teams/{team.id}")
 
@@ -359,7 +381,6 @@ routes = [
     Route("/lead/teams/{team_id:int}/shifts", new_shift, methods=["POST"]),
     Route("/lead/shifts/{shift_id:int}", shift_roster),
     Route("/lead/shifts/{shift_id:int}/attendance", mark_attendance, methods=["POST"]),
-    Route("/lead/shifts/{shift_id:int}/checkin-code", checkin_code_page),
     Route("/lead/shifts/{shift_id:int}/move", move_shift, methods=["POST"]),
     Route("/lead/shifts/{shift_id:int}/cancel", cancel_shift, methods=["POST"]),
     Route("/lead/backfills/{request_id:int}", decide_backfill, methods=["POST"]),

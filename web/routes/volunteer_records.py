@@ -1,8 +1,10 @@
-"""Check-in by scanned code, certificates (PDF and public verification) and
-calendars (per-shift .ics and the personal secret feed)."""
+"""Check-in by scanned code (and the leader's rotating code to scan),
+certificates (PDF and public verification) and calendars (per-shift .ics and
+the personal secret feed)."""
 
 from __future__ import annotations
 
+import segno
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -14,14 +16,15 @@ from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from volunteers import attendance, calendars, certificates, signups
+from volunteers.rules.checkin import WINDOW_SECONDS, checkin_code, window_of
 from web import htmx
-from web.auth import user
+from web.auth import requires, user
 from web.clock import now
 from web.dbsession import db
 from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteer_certificate import render_pdf
-from web.volunteering import checkin_secret, hours_text, labels
+from web.volunteering import checkin_secret, hours_text, labels, require_lead
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -70,6 +73,25 @@ async def checkin(request: Request) -> Response:
         "success",
     )
     return htmx.redirect(request, f"/volunteers/checkin/{shift_id}")
+
+
+@requires(Permission.LEAD_TEAMS)
+async def checkin_code_page(request: Request) -> Response:
+    ctx = signups.shift_context(db(request), request.path_params["shift_id"])
+    require_lead(request, ctx.team)
+    at = now(request)
+    window = window_of(at)
+    code = checkin_code(checkin_secret(request), ctx.shift.id, window)
+    base = request.app.state.settings.base_url.rstrip("/")
+    url = f"{base}/volunteers/checkin/{ctx.shift.id}?code={code}"
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
+    seconds_left = WINDOW_SECONDS - int(at.timestamp()) % WINDOW_SECONDS
+    return render(
+        request,
+        "volunteers/lead_qr.html",
+        {"ctx": ctx, "svg": svg, "url": url, "code": code, "seconds_left": max(1, seconds_left)},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 async def verify_page(request: Request) -> Response:
@@ -145,6 +167,7 @@ async def feed(request: Request) -> Response:
 routes = [
     Route("/volunteers/checkin/{shift_id:int}", checkin_page),
     Route("/volunteers/checkin/{shift_id:int}", checkin, methods=["POST"]),
+    Route("/lead/shifts/{shift_id:int}/checkin-code", checkin_code_page),
     Route("/volunteers/verify", verify_page),
     Route("/volunteers/verify/{number}", verify_page),
     Route("/volunteers/certificates/{number}.pdf", certificate_pdf),

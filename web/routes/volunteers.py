@@ -3,9 +3,11 @@ offers, and the volunteer's own page (my shifts, hours, star level)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,6 +25,13 @@ from web.dbsession import db, write_briefly
 from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteering import hours_text, labels
+
+# The shift page's action panel: the block (and element id) htmx swaps after an action.
+SHIFT_PANEL = "signup_panel"
+# The team page's block (and element id) for joining and leaving.
+MEMBERSHIP_PANEL = "membership"
+# Its small block of places and waitlist, polled while sign-up can change.
+AVAILABILITY = "availability"
 
 REMINDER_CHOICES = [
     (60, N_("1 hour before")),
@@ -60,31 +69,46 @@ async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Res
         "shifts": activities.shift_rows(session, since=now(request), team_id=team.id),
         "can_lead": bool(me and (teams.is_leader(session, team.id, me.id))),
         "L": labels(),
+        "error": None,
+        "flash_message": "",
     } | extra
     return render(request, "volunteers/team.html", context, status=status)
 
 
 async def join_team(request: Request) -> Response:
-    me = user(request)
-    session = db(request)
-    team = teams.get_team(session, request.path_params["team_id"])
-    m = teams.join(session, team, me.id)
-    flash(
-        request,
-        N_("Welcome to the team.")
-        if m.status == "active"
-        else N_("Your request was sent to the team's leaders."),
-        "success",
-    )
-    return htmx.redirect(request, f"/volunteers/teams/{team.id}")
+    def join(session: Session, team: Team, account_id: int) -> str:
+        m = teams.join(session, team, account_id)
+        if m.status == "active":
+            return N_("Welcome to the team.")
+        return N_("Your request was sent to the team's leaders.")
+
+    return await _membership_act(request, join)
 
 
 async def leave_team(request: Request) -> Response:
+    def leave(session: Session, team: Team, account_id: int) -> str:
+        teams.leave(session, team, account_id)
+        return N_("You have left the team.")
+
+    return await _membership_act(request, leave)
+
+
+async def _membership_act(
+    request: Request, action: Callable[[Session, Team, int], str]
+) -> Response:
+    """Join or leave; a refusal re-renders the team page (or, for htmx, the
+    membership block) with its message and status."""
     me = user(request)
     session = db(request)
     team = teams.get_team(session, request.path_params["team_id"])
-    teams.leave(session, team, me.id)
-    flash(request, N_("You have left the team."))
+    try:
+        message = action(session, team, me.id)
+    except DomainError as error:
+        session.rollback()
+        return await team_page(request, status=error.status, error=error.message)
+    if htmx.target(request) == MEMBERSHIP_PANEL:
+        return await team_page(request, flash_message=message)
+    flash(request, message, "success")
     return htmx.redirect(request, f"/volunteers/teams/{team.id}")
 
 
@@ -103,21 +127,35 @@ async def _shift_page(
         else None
     )
     waiting = len(signups.signups_of_shift(session, shift_id, ("waitlisted", "offered")))
+    position = signups.waitlist_position(session, mine) if mine else None
     context = {
         "shift": ctx.shift,
         "activity": ctx.activity,
         "team": ctx.team,
         "area": area,
         "mine": mine,
-        "position": signups.waitlist_position(session, mine) if mine else None,
+        "position": position,
         "free": max(0, ctx.shift.capacity - ctx.shift.confirmed),
         "waiting": waiting,
         "started": now(request) >= ctx.shift.starts_at,
         "L": labels(),
         "error": None,
         "error_params": {},
+        "flash_message": "",
+        "seen": _seen(mine, position),
     } | extra
+    seen = request.query_params.get("seen", context["seen"])
+    if htmx.target(request) == AVAILABILITY and seen != context["seen"]:
+        # The poller's own place changed meanwhile (promoted, offered, moved up the
+        # waitlist): the poll brings the whole action panel, not just the counts.
+        response = render(request, "volunteers/shift.html", context, block=SHIFT_PANEL)
+        return htmx.retarget(response, SHIFT_PANEL)
     return render(request, "volunteers/shift.html", context, status=status)
+
+
+def _seen(mine: SignUp | None, position: int | None) -> str:
+    """The viewer's place as the page shows it; the availability poll sends it back."""
+    return f"{mine.status}:{position or ''}" if mine else ""
 
 
 async def shift_page(request: Request) -> Response:
@@ -164,6 +202,11 @@ async def _act(request: Request, action: str) -> Response:
             errors=error.fields,
             form=fields,
         )
+    if htmx.target(request) == SHIFT_PANEL:
+        # htmx swaps the action panel in place: answer with the fresh block.
+        if not session.in_transaction():  # the sign-up's write is committed
+            session.connection(execution_options={READ_ONLY: True})
+        return await _shift_page(request, shift_id, flash_message=message)
     flash(request, message, "success")
     return htmx.redirect(request, f"/volunteers/shifts/{shift_id}")
 
