@@ -14,61 +14,34 @@ arrival order 1..N without gaps, nobody lost or signed up twice.
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import secrets
 import signal
 import subprocess
 import sys
 import tempfile
-from base64 import b64encode
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import itsdangerous
 from harness import BIN, ROOT, free_port, machine, server
 
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation.accounts import Account
-from participation.areas import create_area
 from participation.db import make_engine
-from participation.rules.areas import AreaKind
-from tests.support.volunteering import make_shift
+from tests.support.volunteering import prepare_volunteers
+from tests.support.voters import signed_in
 from volunteers.models import Shift, SignUp
-from web.migrate import upgrade
 
 SECRET = "bench-secret-key-bench-secret-key-0123456789"
 
 
 def prepare(url: str, people: int, capacity: int) -> tuple[int, list[tuple[str, str]]]:
-    upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as s, s.begin():
-        city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
-        district = create_area(s, code="D", name="区", kind=AreaKind.DISTRICT, parent=city)
-        street = create_area(s, code="S", name="街", kind=AreaKind.STREET, parent=district)
-        community = create_area(s, code="M", name="社区", kind=AreaKind.COMMUNITY, parent=street)
-        s.execute(
-            insert(Account),
-            [{"username": f"p{n}", "display_name": f"志愿者{n}"} for n in range(people)],
-        )
-        ids = list(s.scalars(select(Account.id).order_by(Account.id)))
-        start = datetime.now(UTC) + timedelta(days=3)
-        shift_id = make_shift(s, community, start, capacity=capacity).id
-    engine.dispose()
-    signer = itsdangerous.TimestampSigner(SECRET)
-    sessions = []
-    for account_id in ids:
-        token = secrets.token_urlsafe(16)
-        payload = {"uid": account_id, "epoch": 0, "csrf": token}
-        sessions.append((signer.sign(b64encode(json.dumps(payload).encode())).decode(), token))
-    return shift_id, sessions
+    """The shift and, per person, a signed-in session cookie and its CSRF token."""
+    shift_id, ids = prepare_volunteers(url, people, capacity)
+    return shift_id, [(cookie, token) for _id, cookie, token in signed_in(ids, SECRET)]
 
 
 def burst(

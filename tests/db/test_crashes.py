@@ -81,21 +81,19 @@ def test_an_import_killed_while_writing_leaves_no_rows(world, db_url: str, tmp_p
     engine.dispose()
 
 
-def test_a_server_killed_during_voting_loses_no_acknowledged_ballot(db_url: str) -> None:
-    """Voters cast through the real server; it is killed mid-stream and restarted.
-
-    Every ballot the server acknowledged (303) must be stored, and ballots and
-    participations must still pair up one to one.
-    """
+def _kill_mid_stream(
+    db_url: str, people: list[tuple[int, str, str]], path: str, form: str, enough: int
+) -> list[int]:
+    """Serve the portal (2 workers) and post ``form`` to ``path`` as each person,
+    from 8 threads; kill -9 the whole server once ``enough`` posts have been
+    acknowledged (303). Returns the accounts whose posts were acknowledged."""
     import threading
 
     import httpx
 
-    from participation.ballots.models import CastBallot, Participation
     from tests.support.pg import free_port
-    from tests.support.voters import SECRET, prepare_voters
+    from tests.support.voters import SECRET
 
-    box_id, people = prepare_voters(db_url, 400)
     port = free_port()
     env = os.environ | {
         "GONGZHI_DATABASE_URL": db_url,
@@ -103,17 +101,8 @@ def test_a_server_killed_during_voting_loses_no_acknowledged_ballot(db_url: str)
         "GONGZHI_ENV": "test",
         "GONGZHI_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "web.cli",
-        "serve",
-        "--workers",
-        "2",
-        "--port",
-        str(port),
-        "--quiet",
-    ]
+    command = [sys.executable, "-m", "web.cli", "serve", "--workers", "2"]
+    command += ["--port", str(port), "--quiet"]
     server = subprocess.Popen(
         command,
         env=env,
@@ -125,13 +114,13 @@ def test_a_server_killed_during_voting_loses_no_acknowledged_ballot(db_url: str)
     acknowledged: list[int] = []
     lock = threading.Lock()
 
-    def voter_thread(chunk: list[tuple[int, str, str]]) -> None:
+    def poster(chunk: list[tuple[int, str, str]]) -> None:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
             for account_id, cookie, token in chunk:
                 try:
                     response = client.post(
-                        f"/ballots/{box_id}/cast",
-                        content=f"csrf_token={token}&item=1",
+                        path,
+                        content=f"csrf_token={token}{form}",
                         headers={
                             "Cookie": f"gongzhi_session={cookie}",
                             "Content-Type": "application/x-www-form-urlencoded",
@@ -152,10 +141,10 @@ def test_a_server_killed_during_voting_loses_no_acknowledged_ballot(db_url: str)
             except httpx.HTTPError:
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.1)
-        threads = [threading.Thread(target=voter_thread, args=(people[n::8],)) for n in range(8)]
+        threads = [threading.Thread(target=poster, args=(people[n::8],)) for n in range(8)]
         for t in threads:
             t.start()
-        while len(acknowledged) < 60:
+        while len(acknowledged) < enough:
             time.sleep(0.01)
         os.killpg(server.pid, signal.SIGKILL)
         for t in threads:
@@ -164,11 +153,53 @@ def test_a_server_killed_during_voting_loses_no_acknowledged_ballot(db_url: str)
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=30)
+    assert len(acknowledged) < len(people)  # the kill really came mid-stream
+    return acknowledged
+
+
+def test_a_server_killed_during_voting_loses_no_acknowledged_ballot(db_url: str) -> None:
+    """Voters cast through the real server; it is killed mid-stream.
+
+    Every ballot the server acknowledged (303) must be stored, and ballots and
+    participations must still pair up one to one.
+    """
+    from participation.ballots.models import CastBallot, Participation
+    from tests.support.voters import prepare_voters
+
+    box_id, people = prepare_voters(db_url, 400)
+    acknowledged = _kill_mid_stream(db_url, people, f"/ballots/{box_id}/cast", "&item=1", 60)
     engine = make_engine(db_url)
     with Session(engine) as s:
         voters = set(s.scalars(select(Participation.voter_key)))
         ballots = s.scalar(select(func.count()).select_from(CastBallot))
     engine.dispose()
-    assert len(acknowledged) < len(people)  # the kill really came mid-stream
     assert {f"account:{a}" for a in acknowledged} <= voters
     assert ballots == len(voters)
+
+
+def test_a_server_killed_during_sign_ups_loses_no_acknowledged_place(db_url: str) -> None:
+    """People sign up for a 40-place shift through the real server; it is killed
+    mid-stream. Every acknowledged sign-up is stored; the shift's counters agree
+    with its rows; arrivals run 1..n without gaps; the confirmed are exactly the
+    first 40 arrivals (or all, when fewer came)."""
+    from tests.support.volunteering import prepare_volunteers
+    from tests.support.voters import signed_in
+    from volunteers.models import Shift, SignUp
+
+    shift_id, ids = prepare_volunteers(db_url, 300, 40)
+    path = f"/volunteers/shifts/{shift_id}/signup"
+    acknowledged = _kill_mid_stream(db_url, signed_in(ids), path, "", 60)
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        rows = s.execute(select(SignUp.account_id, SignUp.arrival, SignUp.status)).all()
+        shift = s.get(Shift, shift_id)
+        assert shift is not None
+        arrivals, confirmed_count = shift.arrivals, shift.confirmed
+    engine.dispose()
+    assert set(acknowledged) <= {r.account_id for r in rows}
+    assert sorted(r.arrival for r in rows) == list(range(1, len(rows) + 1)) and arrivals == len(
+        rows
+    )
+    confirmed = sorted(r.arrival for r in rows if r.status == "confirmed")
+    assert confirmed == list(range(1, min(40, len(rows)) + 1)) and confirmed_count == len(confirmed)
+    assert all(r.status == "waitlisted" for r in rows if r.arrival > 40)

@@ -80,11 +80,17 @@ def prepare_voters(url: str, voters: int) -> tuple[int, list[tuple[int, str, str
         )
         box_id = box.id
     engine.dispose()
-    signer = itsdangerous.TimestampSigner(SECRET)
+    return box_id, signed_in(ids)
+
+
+def signed_in(account_ids: list[int], secret: str = SECRET) -> list[tuple[int, str, str]]:
+    """Per account, (account id, session cookie, CSRF token): signed in, as the
+    portal's session middleware would have signed them with ``secret``."""
+    signer = itsdangerous.TimestampSigner(secret)
     people = []
-    for account_id in ids:
+    for account_id in account_ids:
         token = secrets.token_urlsafe(16)
         session = {"uid": account_id, "epoch": 0, "csrf": token}
         cookie = signer.sign(b64encode(json.dumps(session).encode())).decode()
         people.append((account_id, cookie, token))
-    return box_id, people
+    return people
