@@ -31,6 +31,18 @@ def _when(shift: Shift) -> str:
     return f"{start:%Y年%m月%d日 %H:%M}–{end:%H:%M}"
 
 
+def _when_en(shift: Shift) -> str:
+    start = shift.starts_at.astimezone(LOCAL_TZ)
+    end = shift.ends_at.astimezone(LOCAL_TZ)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} (Beijing time)"
+
+
+def _bilingual(chinese: str, english: str) -> str:
+    """Mail goes out in Chinese with an English copy below: the outbox sends it
+    long after the request, and accounts keep no language of their own."""
+    return f"{chinese}\n\n{english}"
+
+
 KEY_PREFIX = "volunteers:"
 
 
@@ -80,9 +92,13 @@ def queue_reminders(session: Session, now: datetime) -> int:
                 f"reminder:{signup.id}:{shift.starts_at:%Y%m%d%H%M}",
                 signup.account_id,
                 profile.email,
-                f"志愿服务提醒:{activity.title}",
-                f"您报名的志愿服务「{activity.title}」将于 {_when(shift)} 开始,"
-                f"地点:{shift.place}。",
+                f"志愿服务提醒:{activity.title} / Volunteer reminder",
+                _bilingual(
+                    f"您报名的志愿服务「{activity.title}」将于 {_when(shift)} 开始,"
+                    f"地点:{shift.place}。",
+                    f'Your volunteer shift "{activity.title}" starts '
+                    f"{_when_en(shift)} at {shift.place}.",
+                ),
             )
     return queued
 
@@ -101,7 +117,7 @@ def move_shift(
     ctx = shift_context(session, shift_id, lock=True)
     shift = ctx.shift
     notify = move_needs_notice(shift.starts_at, shift.ends_at, starts_at, ends_at)
-    old = _when(shift)
+    old, old_en = _when(shift), _when_en(shift)
     shift.starts_at, shift.ends_at = starts_at, ends_at
     audit.record(
         session, actor_id=actor_id, action="volunteer.shift_move", target=f"shift:{shift.id}"
@@ -114,9 +130,13 @@ def move_shift(
                 f"move:{signup.id}:{starts_at:%Y%m%d%H%M}{ends_at:%H%M}",
                 signup.account_id,
                 profile.email,
-                f"志愿服务时间变更:{ctx.activity.title}",
-                f"「{ctx.activity.title}」的时间由 {old} 改为 {_when(shift)}。"
-                "如不能参加,请登录平台取消报名。",
+                f"志愿服务时间变更:{ctx.activity.title} / Volunteer shift moved",
+                _bilingual(
+                    f"「{ctx.activity.title}」的时间由 {old} 改为 {_when(shift)}。"
+                    "如不能参加,请登录平台取消报名。",
+                    f'"{ctx.activity.title}" has moved from {old_en} to '
+                    f"{_when_en(shift)}. If you cannot come, please sign in and cancel.",
+                ),
             )
     return notify
 
@@ -136,6 +156,10 @@ def cancel_shift(session: Session, shift_id: int, actor_id: int, now: datetime) 
             f"cancel:{signup.id}",
             signup.account_id,
             profile.email,
-            f"志愿服务取消:{ctx.activity.title}",
-            f"很抱歉,原定于 {_when(ctx.shift)} 的「{ctx.activity.title}」已取消。",
+            f"志愿服务取消:{ctx.activity.title} / Volunteer shift cancelled",
+            _bilingual(
+                f"很抱歉,原定于 {_when(ctx.shift)} 的「{ctx.activity.title}」已取消。",
+                f'We are sorry: "{ctx.activity.title}" on '
+                f"{_when_en(ctx.shift)} has been cancelled.",
+            ),
         )

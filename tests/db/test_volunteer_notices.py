@@ -95,6 +95,10 @@ def test_reminders_moves_and_cancels_reach_the_smtp_server(world, session: Sessi
 
     keys = session.scalars(select(OutboxMessage.key).order_by(OutboxMessage.id)).all()
     assert all(k and k.startswith("volunteers:") for k in keys)
+    # Chinese first, an English copy below, both with the local time.
+    bodies = session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)).all()
+    assert [b.split("\n\n")[1].split(" ")[0] for b in bodies] == ["Your", '"社区清洁行动"', "We"]
+    assert all("(Beijing time)" in b and "年" in b for b in bodies)
     assert send_pending(session, url, "noreply@gongzhi.local", due) == SendReport(3, 0)
     session.commit()
     assert [to for to, _ in inbox.messages] == [["zhao@example.cn"]] * 3
