@@ -22,8 +22,15 @@ SLACK_MINUTES = 60
 
 
 def _confirmed(session: Session, shift_id: int, account_id: int) -> SignUp:
+    """The person's sign-up, locked and read afresh: racing check-outs (a double
+    tap, a leader marking the roster meanwhile) are decided one after another,
+    so hours are credited once (PostgreSQL ``FOR UPDATE``; SQLite's write
+    transaction is the lock)."""
     s = session.scalar(
-        select(SignUp).where(SignUp.shift_id == shift_id, SignUp.account_id == account_id)
+        select(SignUp)
+        .where(SignUp.shift_id == shift_id, SignUp.account_id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if s is None or s.status not in ("confirmed", "no_show"):
         raise DomainError(

@@ -105,7 +105,8 @@ def decide_backfill(
 ) -> BackfillRequest:
     """Invariant: the approver is not the requester (nor the person credited), and
     approved minutes never take the shift's credit beyond its length."""
-    request = session.get(BackfillRequest, request_id)
+    # Locked and read afresh: of racing decisions, one finds it pending.
+    request = session.get(BackfillRequest, request_id, with_for_update=True, populate_existing=True)
     if request is None or request.status != "pending":
         raise DomainError(
             "backfill.not_pending", N_("This request has already been decided."), status=409
