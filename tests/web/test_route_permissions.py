@@ -259,6 +259,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/lead/activities/{activity}"): LEAD,
     ("GET", "/admin/volunteers/stars"): MANAGE_VOLUNTEERS,
     ("POST", "/admin/volunteers/stars"): MANAGE_VOLUNTEERS,
+    ("GET", "/api/v1/volunteer/star-levels"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.

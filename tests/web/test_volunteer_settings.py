@@ -215,3 +215,13 @@ def test_a_district_scheme_changes_the_stars_shown(app, make_client, engine, wor
     public = make_client().get("/volunteers").text
     assert "一区" in public and "一星" in public and "2 小时" in public
     assert "八星" not in public
+    data = make_client().get("/api/v1/volunteer/star-levels").json()
+    assert data["default"] == {"hours": [100, 300, 600, 1000, 1500], "notice_days": 7}
+    assert data["items"] == [
+        {
+            "area_id": world["district"].id,
+            "area_name": "一区",
+            "hours": [2, 4, 8],
+            "notice_days": 0,
+        }
+    ]
