@@ -8,6 +8,8 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,7 @@ from tests.support.volunteering import make_person, make_shift
 from volunteers import attendance, ledger, signups, team_rules
 from volunteers.activities import get_activity
 from volunteers.models import Activity, Shift, Team
+from volunteers.rules.settings import RULE_NAMES, merge
 from volunteers.rules.signup import ShiftRules
 from volunteers.teams import create_team, get_team, rules_of
 
@@ -179,6 +182,18 @@ def test_rules_of_reads_only_the_rows_it_is_given() -> None:
     assert rules.consent_age == 17 and rules.no_show_lock == 5
     assert rules.offer_minutes == ShiftRules().offer_minutes + 1  # inherited
     assert rules_of(team) == ShiftRules(**{k: v + 1 for k, v in vars(ShiftRules()).items()})
+
+
+@given(
+    st.fixed_dictionaries({n: st.integers(0, 2000) for n in RULE_NAMES}),
+    st.fixed_dictionaries({n: st.none() | st.integers(0, 2000) for n in RULE_NAMES}),
+)
+def test_rules_of_is_the_teams_rules_merged_with_the_overrides(
+    team_values: dict[str, int], overrides: dict[str, int | None]
+) -> None:
+    """Every field is combined the same way: no rule is forgotten."""
+    rules = rules_of(Team(**team_values), Activity(**overrides))
+    assert rules == merge(ShiftRules(**team_values), overrides)
 
 
 def _audits(session: Session, action: str) -> list[dict[str, object]]:
