@@ -115,7 +115,7 @@ def test_the_activity_form_shows_the_team_setting_and_saves_overrides(
     with Session(engine) as s, s.begin():
         team = s.get(Team, team_id)
         shift = make_shift(s, world["community"], NOW + timedelta(days=2), team=team)
-        activity_id = shift.activity_id
+        activity_id, shift_id = shift.activity_id, shift.id
     client.sign_in("teamleader", PASSWORD)
     page = f"/lead/activities/{activity_id}"
     html = client.get(page).text
@@ -125,16 +125,17 @@ def test_the_activity_form_shows_the_team_setting_and_saves_overrides(
     assert r.status_code == 422
     assert _field_error(r.text, "offer_minutes") == "请输入 5 至 1440 之间的整数。"
     assert _field_error(r.text, "title")  # both parts are checked at once
-    r = client.submit(page, details | {"no_show_lock": "3", "offer_minutes": "45"}, page=page)
+    r = client.submit(
+        page, details | {"no_show_lock": "3", "offer_minutes": "45", "consent_age": "16"}, page=page
+    )
     assert r.status_code == 303
+    assert "未满 16 周岁须监护人同意" in client.get(f"/volunteers/shifts/{shift_id}").text
     with Session(engine) as s:
         activity = s.get(Activity, activity_id)
         assert activity is not None
-        assert (activity.no_show_lock, activity.offer_minutes, activity.consent_age) == (
-            3,
-            45,
-            None,
-        )
+        rules = (activity.no_show_lock, activity.offer_minutes, activity.consent_age)
+        assert rules == (3, 45, 16)
+        assert activity.opens_hours_before is None  # left empty: the team's
         assert (
             s.scalar(
                 select(func.count())
