@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +12,19 @@ from sqlalchemy.orm import Session
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from volunteers.models import Activity, Shift, SignUp, Team
+from volunteers.rules.settings import check_rules
+from volunteers.teams import rules_of
+
+
+def _checked_title(title: str) -> str:
+    title = title.strip()
+    if not title or len(title) > 120:
+        raise DomainError(
+            "activity.invalid",
+            N_("Please correct the marked fields."),
+            fields={"title": N_("Enter a title of at most 120 characters.")},
+        )
+    return title
 
 
 def create_activity(
@@ -22,28 +35,46 @@ def create_activity(
     description: str = "",
     service_content: str = "",
     is_public: bool = True,
-    opens_hours_before: int | None = None,
-    cancel_closes_hours_before: int | None = None,
+    rules: Mapping[str, int | None] | None = None,
+    **overrides: int | None,
 ) -> Activity:
-    title = title.strip()
-    if not title or len(title) > 120:
-        raise DomainError(
-            "activity.invalid",
-            N_("Please correct the marked fields."),
-            fields={"title": N_("Enter a title of at most 120 characters.")},
-        )
+    """A new activity of the team. ``rules`` and ``overrides``: any of the team's
+    sign-up rules by name (see volunteers.rules.signup.ShiftRules); None or
+    absent keeps the team's setting. Overrides that make no sense with the
+    team's rules are refused (DomainError with a reason per field)."""
+    title = _checked_title(title)
+    overrides = dict(rules or {}) | overrides
+    problems = check_rules(overrides, rules_of(team))
+    if problems:
+        raise DomainError("rules.invalid", N_("Please correct the marked fields."), fields=problems)
     activity = Activity(
         team_id=team.id,
         title=title,
         description=description.strip(),
         service_content=(service_content.strip() or title)[:120],
         is_public=is_public,
-        opens_hours_before=opens_hours_before,
-        cancel_closes_hours_before=cancel_closes_hours_before,
+        **overrides,
     )
     session.add(activity)
     session.flush()
     return activity
+
+
+def update_details(
+    session: Session,
+    activity: Activity,
+    *,
+    title: str,
+    description: str,
+    service_content: str,
+    is_public: bool,
+) -> None:
+    """Change what an activity is called and says (its rules: volunteers.team_rules)."""
+    title = _checked_title(title)
+    activity.title = title
+    activity.description = description.strip()
+    activity.service_content = (service_content.strip() or title)[:120]
+    activity.is_public = is_public
 
 
 def create_shift(

@@ -12,13 +12,24 @@ Invariants kept by the services (and by constraints where a database can):
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
 from participation import areas as _areas  # noqa: F401
 from participation.db import Base, utcnow
+from volunteers.rules.signup import ShiftRules
+
+_DEFAULT_RULES = ShiftRules()
+
+
+def _rule(name: str) -> Any:
+    """A team's rule column: NOT NULL, defaulting (in Python and in the database)
+    to the rule's default."""
+    value = getattr(_DEFAULT_RULES, name)
+    return mapped_column(default=value, server_default=text(str(value)))
 
 
 class Team(Base):
@@ -32,13 +43,16 @@ class Team(Base):
     kind: Mapped[str] = mapped_column(String(16))  # featured | professional
     join_mode: Mapped[str] = mapped_column(String(16), default="open")
     description: Mapped[str] = mapped_column(Text, default="")
-    # Rules, per team (sensible defaults; see volunteers.rules.signup.ShiftRules).
-    opens_hours_before: Mapped[int] = mapped_column(default=14 * 24)
-    cancel_closes_hours_before: Mapped[int] = mapped_column(default=3)
-    overlap_grace_minutes: Mapped[int] = mapped_column(default=10)
-    promotion_cutoff_hours: Mapped[int] = mapped_column(default=24)
-    offer_minutes: Mapped[int] = mapped_column(default=30)
-    coverage_percent: Mapped[int] = mapped_column(default=60)
+    # Rules, per team: one column per ShiftRules field, defaults from there.
+    opens_hours_before: Mapped[int] = _rule("opens_hours_before")
+    cancel_closes_hours_before: Mapped[int] = _rule("cancel_closes_hours_before")
+    overlap_grace_minutes: Mapped[int] = _rule("overlap_grace_minutes")
+    promotion_cutoff_hours: Mapped[int] = _rule("promotion_cutoff_hours")
+    offer_minutes: Mapped[int] = _rule("offer_minutes")
+    coverage_percent: Mapped[int] = _rule("coverage_percent")
+    no_show_lock: Mapped[int] = _rule("no_show_lock")
+    consent_age: Mapped[int] = _rule("consent_age")
+    self_signup_age: Mapped[int] = _rule("self_signup_age")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -112,6 +126,13 @@ class Activity(Base):
     # Per-activity overrides of the team's rules (None: the team's setting).
     opens_hours_before: Mapped[int | None] = mapped_column()
     cancel_closes_hours_before: Mapped[int | None] = mapped_column()
+    overlap_grace_minutes: Mapped[int | None] = mapped_column()
+    promotion_cutoff_hours: Mapped[int | None] = mapped_column()
+    offer_minutes: Mapped[int | None] = mapped_column()
+    coverage_percent: Mapped[int | None] = mapped_column()
+    no_show_lock: Mapped[int | None] = mapped_column()
+    consent_age: Mapped[int | None] = mapped_column()
+    self_signup_age: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -223,3 +244,18 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     revoke_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class StarSchemeRecord(Base):
+    """A star-level scheme set for an area (see volunteers.rules.stars). Never
+    edited: a change is a new row; the newest one in force applies."""
+
+    __tablename__ = "vol_star_schemes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    hours: Mapped[str] = mapped_column(String(80))  # thresholds, space-separated: "100 300"
+    notice_days: Mapped[int] = mapped_column()
+    effective_at: Mapped[datetime] = mapped_column()
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

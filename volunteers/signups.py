@@ -40,14 +40,14 @@ REFUSALS: dict[Reason, str] = {
     Reason.NOT_YET_OPEN: N_("Sign-up for this shift has not opened yet."),
     Reason.CLOSED: N_("Sign-up for this shift has closed."),
     Reason.LOCKED: N_(
-        "After two missed shifts you cannot sign up by yourself; "
+        "After %(count)s missed shifts you cannot sign up by yourself; "
         "ask your team leader to unlock you."
     ),
     Reason.NEEDS_GUARDIAN_CONSENT: N_(
-        "Volunteers under 14 need a guardian's consent on record before signing up."
+        "Volunteers under %(age)s need a guardian's consent on record before signing up."
     ),
     Reason.TOO_YOUNG: N_(
-        "Children under 10 cannot sign up by themselves; a guardian signs them up."
+        "Children under %(age)s cannot sign up by themselves; a guardian signs them up."
     ),
     Reason.MEMBERS_ONLY: N_("This shift is for members of the team only."),
     Reason.CANCELLED: N_("This shift has been cancelled."),
@@ -200,7 +200,10 @@ def prepare_signup(
     rules = rules_of(ctx.team, ctx.activity)
     decision = decide_signup(_facts(ctx.shift, 0), person, rules, now)
     if not decision.accepted:
-        raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
+        reason = decision.reason
+        raise DomainError(
+            f"signup.{reason.value}", REFUSALS[reason], status=409, params=decision.params
+        )
     return PreparedSignUp(ctx.shift.id, account_id, person, has_profile, ctx, rules)
 
 
@@ -276,7 +279,10 @@ def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> 
     person = replace(prepared.person, commitments=tuple(commitments))
     decision = decide_signup(facts, person, prepared.rules, now)
     if not decision.accepted:
-        raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
+        reason = decision.reason
+        raise DomainError(
+            f"signup.{reason.value}", REFUSALS[reason], status=409, params=decision.params
+        )
     status = "waitlisted" if decision.waitlisted else "confirmed"
     if status == "confirmed":
         connection.execute(_CONFIRM_ONE, {"shift_id": shift_id})
@@ -326,7 +332,10 @@ def _record_beside_offers(
     person = replace(prepared.person, commitments=commitments)
     decision = decide_signup(_facts(shift, offered), person, prepared.rules, now)
     if not decision.accepted:
-        raise DomainError(f"signup.{decision.reason.value}", REFUSALS[decision.reason], status=409)
+        reason = decision.reason
+        raise DomainError(
+            f"signup.{reason.value}", REFUSALS[reason], status=409, params=decision.params
+        )
     status = "waitlisted" if decision.waitlisted else "confirmed"
     if status == "confirmed":
         shift.confirmed += 1

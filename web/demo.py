@@ -30,6 +30,7 @@ from web.demo_evaluations import seed_evaluations
 from web.demo_notices import seed_notices
 from web.demo_plan import seed_plans
 from web.demo_projects import seed_projects
+from web.demo_volunteer_settings import seed_volunteer_settings
 from web.demo_volunteers import seed_volunteers
 from web.migrate import upgrade
 from web.session_scope import session_scope
@@ -194,6 +195,7 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
         seed_plans(session, by_name, date.today())
         seed_projects(session, by_name, congress.id)
         seed_volunteers(session, by_name, entries)
+        seed_volunteer_settings(session, by_name)
         audit.record(
             session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
         )

@@ -13,7 +13,6 @@ from participation.accounts import Account
 from participation.errors import N_, DomainError
 from volunteers import profiles, signups, teams
 from volunteers.models import BackfillRequest, SignUp, VolunteerProfile
-from volunteers.rules.signup import NO_SHOW_LOCK
 from web.clock import now
 from web.dbsession import db
 from web.templating import render
@@ -62,13 +61,15 @@ def member_row(
     if found is None:
         raise DomainError("team.not_member", N_("This person is not in the team."), status=404)
     profile = session.get(VolunteerProfile, account_id)
+    rules = teams.rules_of(team)  # the team's lock, as on the whole roster
     locked = profile is not None and (
-        profiles.no_shows(session, account_id, profile.no_shows_cleared_at) >= NO_SHOW_LOCK
+        profiles.no_shows(session, account_id, profile.no_shows_cleared_at) >= rules.no_show_lock
     )
     context = {
         "team": team,
         "r": teams.RosterRow(found[0], found[1]),
         "locked": [account_id] if locked else [],
+        "rules": rules,
         "qualification_codes": QUALIFICATION_LABELS,
         "L": labels(),
     } | extra

@@ -53,6 +53,34 @@ HOURS_KIND_LABELS = {
     "correction": N_("Correction"),
 }
 
+# The sign-up rules on the team's and the activity's forms, in RULE_NAMES order.
+RULE_LABELS = {
+    "opens_hours_before": N_("Sign-up opens (hours before the start)"),
+    "cancel_closes_hours_before": N_("Cancelling oneself closes (hours before the start)"),
+    "overlap_grace_minutes": N_("Overlap allowed between one person's shifts (minutes)"),
+    "promotion_cutoff_hours": N_(
+        "Waitlist promotion stops, places are offered instead (hours before the start)"
+    ),
+    "offer_minutes": N_("An offered place waits for an answer (minutes)"),
+    "coverage_percent": N_("Hours count when attendance covers at least (per cent of the shift)"),
+    "no_show_lock": N_("Missed shifts after which a person is locked"),
+    "consent_age": N_("Guardian's consent needed under the age of"),
+    "self_signup_age": N_("No signing up by oneself under the age of"),
+}
+# Star levels by number, as the scheme shows them (一星, 二星, ...).
+STAR_LEVEL_NAMES = [
+    N_("1 star"),
+    N_("2 stars"),
+    N_("3 stars"),
+    N_("4 stars"),
+    N_("5 stars"),
+    N_("6 stars"),
+    N_("7 stars"),
+    N_("8 stars"),
+    N_("9 stars"),
+    N_("10 stars"),
+]
+
 
 def labels() -> dict[str, dict[str, str]]:
     return {

@@ -12,6 +12,7 @@ from participation.areas import Area
 from participation.db import make_engine
 from participation.rolls import DeputyEntry, RollEntry
 from participation.rules.permissions import Role
+from volunteers.models import Activity, StarSchemeRecord
 from web.cli import main
 from web.demo import seed_demo
 from web.settings import Settings
@@ -76,6 +77,9 @@ def test_demo_data(tmp_path: Path) -> None:
         assert roles == set(Role)
         resident = find_by_login(s, "resident")
         assert resident is not None and notices.unread_count(s, resident.id) >= 1
+        # Volunteer settings: a district star scheme and activities with their own rules.
+        assert s.scalar(select(func.count()).select_from(StarSchemeRecord)) >= 1
+        assert s.scalar(select(func.count()).where(Activity.consent_age.is_not(None))) >= 1
     engine.dispose()
     assert "already loaded" in seed_demo(settings)
 

@@ -16,8 +16,7 @@ from participation.accounts import Account
 from participation.audit import AuditEntry
 from participation.db import make_engine
 from participation.errors import DomainError
-from participation.rolls import RollEntry
-from tests.support.volunteering import make_shift
+from tests.support.volunteering import make_person, make_shift
 from volunteers import attendance, ledger, profiles, signups
 from volunteers.models import HoursEntry, Shift, SignUp
 
@@ -29,24 +28,7 @@ def db_url(any_db_url: str) -> str:
     return any_db_url
 
 
-def _person(
-    s: Session, name: str, born: date | None = None, community_id: int | None = None
-) -> int:
-    account = Account(display_name=name, username=name)
-    s.add(account)
-    s.flush()
-    if born is not None and community_id is not None:
-        s.add(
-            RollEntry(
-                community_id=community_id,
-                name=name,
-                id_hash=f"{account.id:064d}",
-                birth_date=born,
-                household_code=f"H{account.id}",
-                account_id=account.id,
-            )
-        )
-    return account.id
+_person = make_person
 
 
 def test_minors_need_consent_and_young_children_cannot_sign_up(world, session: Session) -> None:  # type: ignore[no-untyped-def]

@@ -1,9 +1,10 @@
-"""Building blocks for volunteer tests: a team with an activity and a shift."""
+"""Building blocks for volunteer tests: a team with an activity and a shift, a person."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from participation.accounts import Account
 from participation.areas import Area, create_area
 from participation.db import make_engine
+from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from volunteers.activities import create_activity, create_shift
 from volunteers.models import Shift, Team
@@ -28,13 +30,17 @@ def make_shift(
     capacity: int = 2,
     hours: int = 3,
     team: Team | None = None,
+    rules: Mapping[str, int | None] | None = None,
     **extra: object,
 ) -> Shift:
+    """A shift of a new activity (with ``rules`` overriding the team's)."""
     if team is None:
         team = create_team(
             s, area=area, name=f"测试服务队{next(_numbers)}", kind="featured", join_mode="open"
         )
-    activity = create_activity(s, team, title="社区清洁行动", service_content="环境整治")
+    activity = create_activity(
+        s, team, title="社区清洁行动", service_content="环境整治", rules=rules
+    )
     return create_shift(
         s,
         activity,
@@ -67,3 +73,24 @@ def prepare_volunteers(url: str, people: int, capacity: int) -> tuple[int, list[
         shift_id = make_shift(s, community, start, capacity=capacity).id
     engine.dispose()
     return shift_id, ids
+
+
+def make_person(
+    s: Session, name: str, born: date | None = None, community_id: int | None = None
+) -> int:
+    """An account; with a birth date and community, also on the resident roll."""
+    account = Account(display_name=name, username=name)
+    s.add(account)
+    s.flush()
+    if born is not None and community_id is not None:
+        s.add(
+            RollEntry(
+                community_id=community_id,
+                name=name,
+                id_hash=f"{account.id:064d}",
+                birth_date=born,
+                household_code=f"H{account.id}",
+                account_id=account.id,
+            )
+        )
+    return account.id

@@ -253,6 +253,13 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/volunteer/teams"): EVERYONE,
     ("GET", "/api/v1/volunteer/shifts"): EVERYONE,
     ("GET", "/api/v1/volunteer/hours"): EVERYONE,
+    ("GET", "/lead/teams/{team}/rules"): LEAD,
+    ("POST", "/lead/teams/{team}/rules"): LEAD,
+    ("GET", "/lead/activities/{activity}"): LEAD,
+    ("POST", "/lead/activities/{activity}"): LEAD,
+    ("GET", "/admin/volunteers/stars"): MANAGE_VOLUNTEERS,
+    ("POST", "/admin/volunteers/stars"): MANAGE_VOLUNTEERS,
+    ("GET", "/api/v1/volunteer/star-levels"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -286,6 +293,7 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "cycle": 1,
         "candidate": 1,
         "team": 1,
+        "activity": 1,
         "shift": 1,
         "request": 1,
         "notice": 1,
@@ -321,6 +329,7 @@ def normalized(path: str) -> str:
         "cycle_id",
         "candidate_id",
         "team_id",
+        "activity_id",
         "shift_id",
         "request_id",
         "notice_id",

@@ -6,22 +6,25 @@ decision with a reason code out. No database, no clock of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-#: After this many no-shows (since the last unlock) a person cannot sign up alone.
+#: Default: after this many no-shows (since the last unlock) a person cannot sign up alone.
 NO_SHOW_LOCK = 2
-#: Under this age a guardian's consent must be on record.
+#: Default: under this age a guardian's consent must be on record.
 CONSENT_AGE = 14
-#: Under this age a person cannot sign up by themselves at all.
+#: Default: under this age a person cannot sign up by themselves at all.
 SELF_SIGNUP_AGE = 10
 
 
 @dataclass(frozen=True)
 class ShiftRules:
-    """Per-team settings with the defaults the issue names."""
+    """The sign-up rules, set per team and overridable per activity, with the
+    defaults the issue names. Every field is a whole number; each has a column
+    of the same name on ``vol_teams`` (NOT NULL) and ``vol_activities`` (NULL:
+    the team's setting), and bounds in :mod:`volunteers.rules.settings`."""
 
     opens_hours_before: int = 14 * 24
     cancel_closes_hours_before: int = 3
@@ -29,6 +32,9 @@ class ShiftRules:
     promotion_cutoff_hours: int = 24
     offer_minutes: int = 30
     coverage_percent: int = 60
+    no_show_lock: int = NO_SHOW_LOCK
+    consent_age: int = CONSENT_AGE
+    self_signup_age: int = SELF_SIGNUP_AGE
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,9 @@ class SignUpDecision:
     accepted: bool  # False: refused, nothing is stored
     waitlisted: bool
     reason: Reason
+    # The rule behind an age or no-show refusal, for its message
+    # (``age`` or ``count``); empty otherwise.
+    params: Mapping[str, int] = field(default_factory=dict)
 
 
 def age_on(birth: date, today: date) -> int:
@@ -97,8 +106,8 @@ def decide_signup(
     birth date is known.
     """
 
-    def refuse(reason: Reason) -> SignUpDecision:
-        return SignUpDecision(False, False, reason)
+    def refuse(reason: Reason, **params: int) -> SignUpDecision:
+        return SignUpDecision(False, False, reason, params)
 
     if shift.cancelled:
         return refuse(Reason.CANCELLED)
@@ -108,12 +117,12 @@ def decide_signup(
         return refuse(Reason.NOT_YET_OPEN)
     if person.birth_date is not None:
         age = age_on(person.birth_date, now.date())
-        if age < SELF_SIGNUP_AGE:
-            return refuse(Reason.TOO_YOUNG)
-        if age < CONSENT_AGE and not person.guardian_consent:
-            return refuse(Reason.NEEDS_GUARDIAN_CONSENT)
-    if person.no_shows >= NO_SHOW_LOCK:
-        return refuse(Reason.LOCKED)
+        if age < rules.self_signup_age:
+            return refuse(Reason.TOO_YOUNG, age=rules.self_signup_age)
+        if age < rules.consent_age and not person.guardian_consent:
+            return refuse(Reason.NEEDS_GUARDIAN_CONSENT, age=rules.consent_age)
+    if person.no_shows >= rules.no_show_lock:
+        return refuse(Reason.LOCKED, count=rules.no_show_lock)
     if shift.members_only and not person.is_member:
         return refuse(Reason.MEMBERS_ONLY)
     if not shift.qualifications <= person.qualifications:

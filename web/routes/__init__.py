@@ -40,6 +40,8 @@ def all_routes() -> list[BaseRoute]:
         volunteer_admin,
         volunteer_lead,
         volunteer_records,
+        volunteer_settings,
+        volunteer_stars,
         volunteers,
     )
 
@@ -77,5 +79,7 @@ def all_routes() -> list[BaseRoute]:
         *volunteer_records.routes,
         *volunteer_lead.routes,
         *volunteer_admin.routes,
+        *volunteer_settings.routes,
+        *volunteer_stars.routes,
         *api_volunteers.routes,
     ]

@@ -11,8 +11,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from participation.areas import Area
-from volunteers import activities, reports
+from volunteers import activities, reports, stars
 from volunteers.models import Membership, Team
+from volunteers.rules.stars import DEFAULT_SCHEME
 from web.clock import now
 from web.dbsession import db
 
@@ -75,6 +76,22 @@ async def hours(request: Request) -> Response:
     )
 
 
+async def star_levels(request: Request) -> Response:
+    """The star-level schemes in force: the default and each area's own."""
+    rows = stars.areas_with_schemes(db(request), now(request))
+    items = [
+        {
+            "area_id": a.id,
+            "area_name": a.name,
+            "hours": list(scheme.hours),
+            "notice_days": scheme.notice_days,
+        }
+        for a, scheme in rows
+    ]
+    default = {"hours": list(DEFAULT_SCHEME.hours), "notice_days": DEFAULT_SCHEME.notice_days}
+    return JSONResponse({"default": default, "count": len(items), "items": items})
+
+
 def _list(description: str, item: dict[str, Any]) -> dict[str, Any]:
     return {
         "get": {
@@ -108,6 +125,11 @@ OPENAPI_PATHS: dict[str, Any] = {
         "Coming public shifts with places, confirmed count and waitlist length",
         {"type": "object", "required": ["id", "starts_at", "ends_at", "capacity", "free"]},
     ),
+    "/api/v1/volunteer/star-levels": _list(
+        "Star-level schemes in force per area (the nearest area up the tree applies;"
+        " 'default' where none does): hours per level and days of public notice",
+        {"type": "object", "required": ["area_id", "area_name", "hours", "notice_days"]},
+    ),
     "/api/v1/volunteer/hours": {
         "get": {
             "summary": "Service minutes in total, per team and per month",
@@ -120,4 +142,5 @@ routes = [
     Route("/api/v1/volunteer/teams", teams),
     Route("/api/v1/volunteer/shifts", shifts),
     Route("/api/v1/volunteer/hours", hours),
+    Route("/api/v1/volunteer/star-levels", star_levels),
 ]

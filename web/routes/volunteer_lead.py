@@ -4,6 +4,7 @@ in volunteer_records, beside the scan it serves)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -16,9 +17,18 @@ from participation.accounts import Account, find_by_login
 from participation.areas import Area, area_tree
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
-from volunteers import activities, attendance, ledger, notices, profiles, signups, teams
+from volunteers import (
+    activities,
+    attendance,
+    ledger,
+    notices,
+    profiles,
+    signups,
+    team_rules,
+    teams,
+)
 from volunteers.models import Activity, BackfillRequest, Shift, SignUp, VolunteerProfile
-from volunteers.rules.signup import NO_SHOW_LOCK
+from volunteers.rules.settings import BOUNDS
 from web import htmx, volunteer_rows
 from web.auth import requires, user
 from web.clock import now
@@ -27,6 +37,7 @@ from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteering import (
     QUALIFICATION_LABELS,
+    RULE_LABELS,
     labels,
     local_datetime,
     require_lead,
@@ -45,11 +56,12 @@ async def _team_page(
     session = db(request)
     roster = teams.roster(session, team.id)
     ids = [r.account.id for r in roster]
+    rules = teams.rules_of(team)  # the team's lock; an activity may set its own
     locked = []
     for pid in ids:
         profile = session.get(VolunteerProfile, pid)
         if profile is not None and (
-            profiles.no_shows(session, pid, profile.no_shows_cleared_at) >= NO_SHOW_LOCK
+            profiles.no_shows(session, pid, profile.no_shows_cleared_at) >= rules.no_show_lock
         ):
             locked.append(pid)
     backfills = ledger.pending_backfills(session, team.id)
@@ -76,6 +88,10 @@ async def _team_page(
         "requesters": requesters,
         "areas": area_tree(session),
         "qualification_codes": QUALIFICATION_LABELS,
+        "rules": rules,
+        "team_rules": asdict(rules),
+        "rule_labels": RULE_LABELS,
+        "bounds": BOUNDS,
         "L": labels(),
         "error": None,
     } | extra
@@ -192,7 +208,7 @@ async def new_shift(request: Request) -> Response:
                 title=fields.get("title", ""),
                 description=fields.get("description", ""),
                 service_content=fields.get("service_content", ""),
-                opens_hours_before=_hours(fields.get("opens_hours_before", "")),
+                rules=team_rules.read_overrides(fields),
             )
         assert starts is not None and ends is not None and area is not None
         activities.create_shift(
@@ -220,11 +236,6 @@ async def new_shift(request: Request) -> Response:
         )
     flash(request, N_("The shift is published."), "success")
     return htmx.redirect(request, f"/lead/teams/{team.id}")
-
-
-def _hours(value: str) -> int | None:
-    """An optional override in hours (empty: the team's setting)."""
-    return int(value) if value.isdigit() and int(value) <= 90 * 24 else None
 
 
 def _shift_ctx(request: Request) -> signups.ShiftContext:

@@ -15,16 +15,17 @@ from starlette.routing import Route
 from participation.areas import Area
 from participation.db import READ_ONLY
 from participation.errors import N_, DomainError
-from volunteers import activities, certificates, ledger, profiles, signups, teams
+from volunteers import activities, certificates, ledger, profiles, signups, stars, teams
 from volunteers.models import Activity, Shift, SignUp, Team
 from volunteers.rules.hours import shown_star_level, star_level
+from volunteers.rules.stars import DEFAULT_SCHEME
 from web import htmx
 from web.auth import current_user_or_none, user
 from web.clock import now
 from web.dbsession import db, write_briefly
 from web.forms import form_fields
 from web.templating import flash, render
-from web.volunteering import hours_text, labels
+from web.volunteering import STAR_LEVEL_NAMES, hours_text, labels
 
 # The shift page's action panel: the block (and element id) htmx swaps after an action.
 SHIFT_PANEL = "signup_panel"
@@ -49,7 +50,14 @@ async def index(request: Request) -> Response:
     return render(
         request,
         "volunteers/index.html",
-        {"teams": rows, "shifts": upcoming, "L": labels()},
+        {
+            "teams": rows,
+            "shifts": upcoming,
+            "L": labels(),
+            "star_schemes": stars.areas_with_schemes(session, now(request)),
+            "default_scheme": DEFAULT_SCHEME,
+            "level_names": STAR_LEVEL_NAMES,
+        },
     )
 
 
@@ -138,6 +146,7 @@ async def _shift_page(
         "free": max(0, ctx.shift.capacity - ctx.shift.confirmed),
         "waiting": waiting,
         "started": now(request) >= ctx.shift.starts_at,
+        "rules": teams.rules_of(ctx.team, ctx.activity),
         "L": labels(),
         "error": None,
         "error_params": {},
@@ -244,6 +253,8 @@ async def my_page(request: Request) -> Response:
     }
     entries = ledger.entries_of(session, me.id)
     total = sum(e.minutes for e in entries)
+    applied = stars.scheme_for_volunteer(session, me.id, at)
+    scheme = applied.scheme
     profile = session.get(profiles.VolunteerProfile, me.id)
     memberships = session.execute(
         select(Team, teams.Membership)
@@ -263,8 +274,16 @@ async def my_page(request: Request) -> Response:
             "entries": entries,
             "total": total,
             "total_text": hours_text(total),
-            "stars": shown_star_level([(e.recorded_at, e.minutes) for e in entries], at),
-            "stars_reached": star_level(total),
+            "stars": shown_star_level(
+                [(e.recorded_at, e.minutes) for e in entries],
+                at,
+                scheme.hours,
+                scheme.notice_days,
+            ),
+            "stars_reached": star_level(total, scheme.hours),
+            "scheme": scheme,
+            "scheme_area": applied.area,
+            "level_names": STAR_LEVEL_NAMES,
             "profile": profile,
             "memberships": memberships,
             "certificates": certificates.certificates_of(session, me.id),

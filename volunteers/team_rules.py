@@ -1,0 +1,102 @@
+"""Setting the sign-up rules: every rule per team, any of them overridden per
+activity. Bad input changes nothing; every change is audited with old and new
+values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from participation import audit
+from participation.errors import N_, DomainError
+from volunteers.models import Activity, Team
+from volunteers.rules.settings import RULE_NAMES, check_rules, read_rules
+from volunteers.teams import rules_of
+
+
+def overrides_of(activity: Activity) -> dict[str, int | None]:
+    """The activity's own settings (None: the team's)."""
+    return {name: getattr(activity, name) for name in RULE_NAMES}
+
+
+def check_overrides(team: Team, overrides: Mapping[str, int | None]) -> None:
+    """Raise DomainError (422, a reason per field) unless the overrides, combined
+    with the team's rules, make sense."""
+    problems = check_rules(overrides, rules_of(team))
+    if problems:
+        raise DomainError("rules.invalid", N_("Please correct the marked fields."), fields=problems)
+
+
+def _read(raw: Mapping[str, str], *, optional: bool) -> dict[str, int | None]:
+    values, problems = read_rules(raw, optional=optional)
+    if problems:
+        raise DomainError("rules.invalid", N_("Please correct the marked fields."), fields=problems)
+    return values
+
+
+def _apply(row: Team | Activity, values: Mapping[str, int | None]) -> dict[str, list[int | None]]:
+    changes: dict[str, list[int | None]] = {}
+    for name, value in values.items():
+        old = getattr(row, name)
+        if old != value:
+            changes[name] = [old, value]
+            setattr(row, name, value)
+    return changes
+
+
+def set_team_rules(
+    session: Session, team: Team, raw: Mapping[str, str], actor_id: int, ip: str = ""
+) -> dict[str, list[int | None]]:
+    """Set every rule of the team from form text. Returns the changes
+    ({name: [old, new]}), which are also audited.
+
+    Invariant: the team's rules stay within bounds (else nothing changes). An
+    activity's overrides were checked against the team's rules of their day.
+    """
+    values = _read(raw, optional=False)
+    problems = check_rules(values)
+    if problems:
+        raise DomainError("rules.invalid", N_("Please correct the marked fields."), fields=problems)
+    changes = _apply(team, values)
+    if changes:
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="volunteer.team_rules",
+            target=f"team:{team.id}",
+            ip=ip,
+            changes=changes,
+        )
+    return changes
+
+
+def set_activity_rules(
+    session: Session,
+    activity: Activity,
+    team: Team,
+    raw: Mapping[str, str],
+    actor_id: int,
+    ip: str = "",
+) -> dict[str, list[int | None]]:
+    """Set the activity's overrides from form text (empty: the team's setting).
+    Returns the changes, which are also audited."""
+    values = _read(raw, optional=True)
+    check_overrides(team, values)
+    changes = _apply(activity, values)
+    if changes:
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="volunteer.activity_rules",
+            target=f"activity:{activity.id}",
+            ip=ip,
+            changes=changes,
+        )
+    return changes
+
+
+def read_overrides(raw: Mapping[str, str]) -> dict[str, int | None]:
+    """Overrides for a new activity from form text (create_activity checks them
+    against the team's rules)."""
+    return _read(raw, optional=True)
