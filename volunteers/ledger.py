@@ -185,8 +185,12 @@ def correct(
 
 
 def entries_of(session: Session, account_id: int) -> Sequence[HoursEntry]:
+    """A person's ledger by date of service, then in the order entries were made
+    (a correction follows the entry it corrects)."""
     return session.scalars(
-        select(HoursEntry).where(HoursEntry.account_id == account_id).order_by(HoursEntry.id)
+        select(HoursEntry)
+        .where(HoursEntry.account_id == account_id)
+        .order_by(HoursEntry.served_on, HoursEntry.id)
     ).all()
 
 

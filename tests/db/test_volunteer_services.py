@@ -18,7 +18,7 @@ from participation.db import make_engine
 from participation.errors import DomainError
 from tests.support.volunteering import make_person, make_shift
 from volunteers import attendance, ledger, profiles, signups
-from volunteers.models import HoursEntry, Shift, SignUp
+from volunteers.models import Activity, HoursEntry, Shift, SignUp
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -122,12 +122,18 @@ def test_backfill_needs_another_approver_and_stays_within_the_shift(
     assert [e.kind for e in ledger.entries_of(session, p)] == ["backfill", "correction"]
 
 
+def _team_of(session: Session, shift: Shift) -> int:
+    activity = session.get(Activity, shift.activity_id)
+    assert activity is not None
+    return activity.team_id
+
+
 def test_hours_ledger_refuses_update_and_delete(world, session: Session) -> None:  # type: ignore[no-untyped-def]
     p = _person(session, "ledger")
     session.add(
         HoursEntry(
             account_id=p,
-            team_id=make_shift(session, world["community"], NOW).activity_id,
+            team_id=_team_of(session, make_shift(session, world["community"], NOW)),
             area_id=world["community"].id,
             served_on=NOW.date(),
             minutes=60,
@@ -221,3 +227,21 @@ def test_an_activity_can_override_when_sign_up_opens(world, session: Session) ->
     assert (
         signups.sign_up(session, shift.id, p, start - timedelta(minutes=30)).status == "confirmed"
     )
+
+
+def test_a_persons_ledger_reads_by_date_of_service(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+    p = _person(session, "chrono")
+    team_id = _team_of(session, make_shift(session, world["community"], NOW))
+    for day in (16, 12, 25):  # recorded out of date order, as back-fills often are
+        session.add(
+            HoursEntry(
+                account_id=p,
+                team_id=team_id,
+                area_id=world["community"].id,
+                served_on=date(2026, 10, day),
+                minutes=60,
+                kind="system",
+            )
+        )
+    session.commit()
+    assert [e.served_on.day for e in ledger.entries_of(session, p)] == [12, 16, 25]
