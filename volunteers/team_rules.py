@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.errors import N_, DomainError
 from volunteers.models import Activity, Team
-from volunteers.rules.settings import RULE_NAMES, check_rules, read_rules
+from volunteers.rules.settings import RULE_NAMES, check_rules, merge, read_rules
+from volunteers.rules.signup import ShiftRules
 from volunteers.teams import rules_of
 
 
@@ -51,13 +53,14 @@ def set_team_rules(
     """Set every rule of the team from form text. Returns the changes
     ({name: [old, new]}), which are also audited.
 
-    Invariant: the team's rules stay within bounds (else nothing changes). An
-    activity's overrides were checked against the team's rules of their day.
+    Invariant: the team's rules stay within bounds, and every activity's
+    overrides still make sense with them (else nothing changes).
     """
     values = _read(raw, optional=False)
     problems = check_rules(values)
     if problems:
         raise DomainError("rules.invalid", N_("Please correct the marked fields."), fields=problems)
+    _refuse_clashing_activities(session, team, merge(ShiftRules(), values))
     changes = _apply(team, values)
     if changes:
         audit.record(
@@ -69,6 +72,27 @@ def set_team_rules(
             changes=changes,
         )
     return changes
+
+
+def _refuse_clashing_activities(session: Session, team: Team, rules: ShiftRules) -> None:
+    """Refuse team rules that an activity's own settings would no longer fit
+    (e.g. a consent age below an activity's self-sign-up age), naming them."""
+    clashing = [
+        activity.title
+        for activity in session.scalars(
+            select(Activity).where(Activity.team_id == team.id).order_by(Activity.id)
+        )
+        if check_rules(overrides_of(activity), rules)
+    ]
+    if clashing:
+        raise DomainError(
+            "rules.activity_clash",
+            N_(
+                "These rules do not fit the own settings of these activities: %(titles)s. "
+                "Change those activities first."
+            ),
+            params={"titles": "、".join(clashing)},
+        )
 
 
 def set_activity_rules(

@@ -73,6 +73,28 @@ def test_the_team_rules_page_saves_every_rule_or_nothing(client, team_id: int, e
     assert actions.count("volunteer.team_rules") == 1
 
 
+def test_team_rules_an_activitys_own_settings_would_not_fit_are_refused(
+    client, team_id: int, engine, world
+) -> None:  # type: ignore[no-untyped-def]
+    """An activity lets 12-year-olds sign up alone; the team may not then say that
+    consent is needed only under 11 (the activity would be senseless)."""
+    with Session(engine) as s, s.begin():
+        team = s.get(Team, team_id)
+        shift = make_shift(s, world["community"], NOW + timedelta(days=2), team=team)
+        activity = s.get(Activity, shift.activity_id)
+        assert activity is not None
+        activity.title, activity.self_signup_age = "少年科普营", 12
+    client.sign_in("teamleader", PASSWORD)
+    page = f"/lead/teams/{team_id}/rules"
+    form = {k: str(v) for k, v in vars(ShiftRules()).items()}
+    r = client.submit(page, form | {"consent_age": "11"}, page=page)
+    assert r.status_code == 422
+    assert "少年科普营" in r.text and "请先修改这些活动" in r.text
+    assert _team(engine, team_id).consent_age == 14  # nothing stored
+    r = client.submit(page, form | {"consent_age": "12"}, page=page)
+    assert r.status_code == 303 and _team(engine, team_id).consent_age == 12
+
+
 def test_the_team_rules_page_is_for_the_teams_leaders(make_client, team_id: int) -> None:  # type: ignore[no-untyped-def]
     (volunteer,) = [make_client()]
     volunteer.sign_in("volunteer", PASSWORD)

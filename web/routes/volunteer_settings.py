@@ -45,6 +45,7 @@ def _rules_page(request: Request, team: Team, status: int = 200, **extra: Any) -
         "rule_labels": RULE_LABELS,
         "bounds": BOUNDS,
         "error": None,
+        "error_params": {},
     } | extra
     return render(request, "volunteers/lead_rules.html", context, status=status)
 
@@ -64,7 +65,13 @@ async def save_team_rules(request: Request) -> Response:
     except DomainError as error:
         session.rollback()
         return _rules_page(
-            request, team, error.status, error=error.message, errors=error.fields, form=fields
+            request,
+            team,
+            error.status,
+            error=error.message,
+            error_params=error.params,
+            errors=error.fields,
+            form=fields,
         )
     flash(request, N_("The team's rules are saved."), "success")
     return htmx.redirect(request, f"/lead/teams/{team.id}/rules")
