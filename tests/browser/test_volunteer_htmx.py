@@ -6,55 +6,29 @@ with JavaScript switched off."""
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import accounts
-from participation.areas import Area
 from participation.db import make_engine
-from participation.rules.permissions import Role
-from tests.browser.conftest import PASSWORD, LiveServer, sign_in
+from tests.browser.conftest import LiveServer, sign_in
 from tests.browser.test_accessibility import serious
-from tests.support.volunteering import make_shift
-from volunteers import signups, teams
+from tests.browser.volunteering import team_with_shift
+from volunteers import signups
 
 pytestmark = pytest.mark.browser
 numbers = itertools.count(1)
 PHONE = {"width": 375, "height": 800}
 
 
-def setup(
+def setup_approval(
     live_server: LiveServer, starts_in: timedelta, capacity: int, helpers: int
 ) -> tuple[int, int, list[str], str]:
-    """A team (joined on approval) led by a new leader, one shift, new volunteers."""
-    n = next(numbers)
-    engine = make_engine(live_server.db_url)
-    with Session(engine, expire_on_commit=False) as s, s.begin():
-        community = s.scalar(select(Area).where(Area.code == "M1"))
-        assert community is not None
-        leader = accounts.sign_up(s, login=f"hxlead{n}", password=PASSWORD, display_name=f"领队{n}")
-        accounts.grant_role(s, leader, Role.TEAM_LEADER, community)
-        logins = []
-        for k in range(helpers):
-            login = f"hxvol{n}x{k}"
-            accounts.sign_up(s, login=login, password=PASSWORD, display_name=f"热心人{n}-{k}")
-            logins.append(login)
-        team = teams.create_team(
-            s, area=community, name=f"局部刷新测试队{n}", kind="featured", join_mode="approval"
-        )
-        teams.invite(s, team, leader, leader.id)
-        teams.join(s, team, leader.id)
-        teams.set_role(s, team, leader.id, "leader", leader.id)
-        shift = make_shift(
-            s, community, datetime.now(UTC) + starts_in, capacity=capacity, team=team
-        )
-        team_id, shift_id = team.id, shift.id
-    engine.dispose()
-    return team_id, shift_id, logins, f"hxlead{n}"
+    """A team joined on approval (see team_with_shift)."""
+    return team_with_shift(live_server, starts_in, capacity, helpers, join_mode="approval")
 
 
 def phone(browser: Browser, base: str, login: str, *, javascript: bool = True) -> Page:
@@ -78,7 +52,9 @@ def test_sign_up_waitlist_and_promotion_without_page_loads(
     browser: Browser, live_server: LiveServer
 ) -> None:
     base = live_server.url
-    _, shift_id, (first, second), _ = setup(live_server, timedelta(days=3), capacity=1, helpers=2)
+    _, shift_id, (first, second), _ = setup_approval(
+        live_server, timedelta(days=3), capacity=1, helpers=2
+    )
     url = f"{base}/volunteers/shifts/{shift_id}"
     a, b = phone(browser, base, first), phone(browser, base, second)
     b.clock.install()  # b's page polls; the test moves its clock instead of waiting 15 s
@@ -119,7 +95,9 @@ def test_sign_up_waitlist_and_promotion_without_page_loads(
 
 def test_the_same_sign_up_without_javascript(browser: Browser, live_server: LiveServer) -> None:
     base = live_server.url
-    _, shift_id, (helper,), _ = setup(live_server, timedelta(days=3), capacity=2, helpers=1)
+    _, shift_id, (helper,), _ = setup_approval(
+        live_server, timedelta(days=3), capacity=2, helpers=1
+    )
     page = phone(browser, base, helper, javascript=False)
     url = f"{base}/volunteers/shifts/{shift_id}"
     page.goto(url)
@@ -136,7 +114,7 @@ def test_leader_rows_swap_and_the_code_refreshes_itself(
     browser: Browser, live_server: LiveServer
 ) -> None:
     base = live_server.url
-    team_id, shift_id, (came, asker), leader_login = setup(
+    team_id, shift_id, (came, asker), leader_login = setup_approval(
         live_server, -timedelta(hours=4), capacity=5, helpers=2
     )
     engine = make_engine(live_server.db_url)
@@ -163,7 +141,7 @@ def test_leader_rows_swap_and_the_code_refreshes_itself(
     leader.goto(f"{base}/lead/teams/{team_id}")
     mark(leader)
     asker_row = leader.locator(
-        "#roster tr", has_text=asker.replace("hxvol", "热心人").replace("x", "-")
+        "#roster tr", has_text=asker.replace("vol", "志愿者").replace("x", "-")
     )
     asker_row.get_by_role("button", name="批准").click()
     expect(asker_row.locator("[data-membership]")).to_have_attribute("data-membership", "active")
@@ -173,9 +151,7 @@ def test_leader_rows_swap_and_the_code_refreshes_itself(
     # Attendance on the shift roster: the row shows the credited hours.
     leader.goto(f"{base}/lead/shifts/{shift_id}")
     mark(leader)
-    row = leader.locator(
-        "#attendance tr", has_text=came.replace("hxvol", "热心人").replace("x", "-")
-    )
+    row = leader.locator("#attendance tr", has_text=came.replace("vol", "志愿者").replace("x", "-"))
     row.get_by_role("button", name="保存出勤").click()
     expect(row).to_contain_text("出勤已保存")
     expect(row).to_contain_text("已记时长")

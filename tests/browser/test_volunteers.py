@@ -4,54 +4,20 @@ the leader's attendance and hours approval; QR check-in; a certificate verified.
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import accounts
-from participation.areas import Area
 from participation.db import make_engine
-from participation.rules.permissions import Role
-from tests.browser.conftest import PASSWORD, LiveServer, sign_in
-from tests.support.volunteering import make_shift
-from volunteers import signups, teams
+from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.volunteering import team_with_shift
+from volunteers import signups
 
 pytestmark = pytest.mark.browser
 numbers = itertools.count(1)
-
-
-def setup(
-    live_server: LiveServer, starts_in: timedelta, capacity: int, helpers: int
-) -> tuple[int, int, list[str], str]:
-    """A team led by a new leader, one shift, and new volunteers (logins returned)."""
-    n = next(numbers)
-    engine = make_engine(live_server.db_url)
-    with Session(engine, expire_on_commit=False) as s, s.begin():
-        community = s.scalar(select(Area).where(Area.code == "M1"))
-        assert community is not None
-        leader = accounts.sign_up(s, login=f"vlead{n}", password=PASSWORD, display_name=f"队长{n}")
-        accounts.grant_role(s, leader, Role.TEAM_LEADER, community)
-        logins = []
-        for k in range(helpers):
-            accounts.sign_up(
-                s, login=f"vol{n}x{k}", password=PASSWORD, display_name=f"志愿者{n}-{k}"
-            )
-            logins.append(f"vol{n}x{k}")
-        team = teams.create_team(
-            s, area=community, name=f"浏览器测试队{n}", kind="featured", join_mode="open"
-        )
-        teams.invite(s, team, leader, leader.id)
-        teams.join(s, team, leader.id)
-        teams.set_role(s, team, leader.id, "leader", leader.id)
-        shift = make_shift(
-            s, community, datetime.now(UTC) + starts_in, capacity=capacity, team=team
-        )
-        team_id, shift_id = team.id, shift.id
-    engine.dispose()
-    return team_id, shift_id, logins, f"vlead{n}"
 
 
 def person_page(browser: Browser, base: str, login: str) -> Page:
@@ -62,7 +28,9 @@ def person_page(browser: Browser, base: str, login: str) -> Page:
 
 def test_sign_up_waitlist_and_promotion(browser: Browser, live_server: LiveServer) -> None:
     base = live_server.url
-    _, shift_id, (first, second), _ = setup(live_server, timedelta(days=3), capacity=1, helpers=2)
+    _, shift_id, (first, second), _ = team_with_shift(
+        live_server, timedelta(days=3), capacity=1, helpers=2
+    )
     url = f"{base}/volunteers/shifts/{shift_id}"
     a, b = person_page(browser, base, first), person_page(browser, base, second)
     a.goto(url)
@@ -87,7 +55,7 @@ def test_leader_marks_attendance_and_approves_hours(
     browser: Browser, live_server: LiveServer
 ) -> None:
     base = live_server.url
-    team_id, shift_id, (came, forgot), leader_login = setup(
+    team_id, shift_id, (came, forgot), leader_login = team_with_shift(
         live_server, -timedelta(hours=4), capacity=5, helpers=2
     )
     engine = make_engine(live_server.db_url)
@@ -100,7 +68,7 @@ def test_leader_marks_attendance_and_approves_hours(
     engine.dispose()
     leader = person_page(browser, base, leader_login)
     leader.goto(f"{base}/lead/shifts/{shift_id}")
-    name = came.replace("vol", "志愿者").replace("x", "-")  # display name from setup()
+    name = came.replace("vol", "志愿者").replace("x", "-")  # display name from team_with_shift()
     row = leader.locator("tr", has_text=name)
     expect(row.locator(".contact")).to_have_text(came)  # contacts are on the leader's roster
     row.get_by_role("button", name="保存出勤").click()
@@ -152,7 +120,7 @@ def test_leader_marks_attendance_and_approves_hours(
 
 def test_qr_check_in_and_certificate(browser: Browser, live_server: LiveServer) -> None:
     base = live_server.url
-    _, shift_id, (helper,), leader_login = setup(
+    _, shift_id, (helper,), leader_login = team_with_shift(
         live_server, timedelta(minutes=20), capacity=3, helpers=1
     )
     volunteer = person_page(browser, base, helper)
@@ -175,7 +143,7 @@ def test_volunteer_pages_pass_axe(browser: Browser, live_server: LiveServer) -> 
     from axe_playwright_python.sync_playwright import Axe
 
     base = live_server.url
-    team_id, shift_id, _, _ = setup(live_server, timedelta(days=2), capacity=3, helpers=0)
+    team_id, shift_id, _, _ = team_with_shift(live_server, timedelta(days=2), capacity=3, helpers=0)
     page = person_page(browser, base, "admin")
     axe = Axe()
     found = {}

@@ -11,26 +11,22 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from participation import accounts
-from participation.areas import create_area
 from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.casting import cast_ballot
 from participation.ballots.models import CastBallot, Participation
 from participation.db import make_engine
 from participation.errors import DomainError
 from participation.rolls import RollEntry
-from participation.rules.areas import AreaKind
 from participation.rules.ballot_forms import BallotForm, FormKind
 from participation.rules.eligibility import Roll
+from tests.support.areas import one_community
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
 def setup_box(engine, voters: int = 3, roll: Roll = Roll.RESIDENTS, secrecy: str = "secret"):  # type: ignore[no-untyped-def]
     with Session(engine, expire_on_commit=False) as s, s.begin():
-        city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
-        district = create_area(s, code="D", name="区", kind=AreaKind.DISTRICT, parent=city)
-        street = create_area(s, code="S", name="街", kind=AreaKind.STREET, parent=district)
-        community = create_area(s, code="M", name="社区", kind=AreaKind.COMMUNITY, parent=street)
+        community = one_community(s)
         people = []
         for n in range(voters):
             account = accounts.sign_up(

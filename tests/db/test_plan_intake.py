@@ -9,22 +9,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation.areas import create_area
 from participation.db import make_engine
 from participation.errors import DomainError
 from participation.plan.intake import ItemFromSource, item_for_source, receive_item
 from participation.plan.models import Plan, PlanItem
 from participation.plan.sources import SourceKind
-from participation.rules.areas import AreaKind
+from tests.support.areas import one_community
 
 
 def community_id(url: str) -> int:
     engine = make_engine(url)
     with Session(engine) as s, s.begin():
-        city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
-        district = create_area(s, code="D", name="区", kind=AreaKind.DISTRICT, parent=city)
-        street = create_area(s, code="S", name="街", kind=AreaKind.STREET, parent=district)
-        area = create_area(s, code="M", name="望江社区", kind=AreaKind.COMMUNITY, parent=street)
+        area = one_community(s, "望江社区")
         found = area.id
     engine.dispose()
     return found

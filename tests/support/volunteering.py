@@ -10,10 +10,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
-from participation.areas import Area, create_area
+from participation.areas import Area
 from participation.db import make_engine
 from participation.rolls import RollEntry
-from participation.rules.areas import AreaKind
+from tests.support.areas import one_community
 from volunteers.activities import create_activity, create_shift
 from volunteers.models import Shift, Team
 from volunteers.teams import create_team
@@ -60,10 +60,7 @@ def prepare_volunteers(url: str, people: int, capacity: int) -> tuple[int, list[
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as s, s.begin():
-        city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
-        district = create_area(s, code="D", name="区", kind=AreaKind.DISTRICT, parent=city)
-        street = create_area(s, code="S", name="街", kind=AreaKind.STREET, parent=district)
-        community = create_area(s, code="M", name="社区", kind=AreaKind.COMMUNITY, parent=street)
+        community = one_community(s)
         s.execute(
             insert(Account),
             [{"username": f"p{n}", "display_name": f"志愿者{n}"} for n in range(people)],

@@ -16,13 +16,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
-from participation.areas import create_area
 from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.db import make_engine
 from participation.rolls import RollEntry
-from participation.rules.areas import AreaKind
 from participation.rules.ballot_forms import BallotForm, FormKind
 from participation.rules.eligibility import Roll
+from tests.support.areas import one_community
 from web.migrate import upgrade
 
 SECRET = "test-secret-key-test-secret-key-0123456789"
@@ -38,10 +37,7 @@ def prepare_voters(url: str, voters: int) -> tuple[int, list[tuple[int, str, str
     engine = make_engine(url)
     now = datetime.now(UTC)
     with Session(engine) as s, s.begin():
-        city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
-        district = create_area(s, code="D", name="区", kind=AreaKind.DISTRICT, parent=city)
-        street = create_area(s, code="S", name="街", kind=AreaKind.STREET, parent=district)
-        community = create_area(s, code="M", name="社区", kind=AreaKind.COMMUNITY, parent=street)
+        community = one_community(s)
         s.execute(
             insert(Account),
             [
