@@ -198,13 +198,28 @@ def prepare_signup(
         guardian_consent=consent_at is not None,
     )
     rules = rules_of(ctx.team, ctx.activity)
-    decision = decide_signup(_facts(ctx.shift, 0), person, rules, now)
+    _place_or_refuse(_facts(ctx.shift, 0), person, rules, now)
+    return PreparedSignUp(ctx.shift.id, account_id, person, has_profile, ctx, rules)
+
+
+def _already() -> DomainError:
+    return DomainError(
+        "signup.already", N_("You are already signed up for this shift."), status=409
+    )
+
+
+def _place_or_refuse(
+    shift: ShiftFacts, person: PersonFacts, rules: ShiftRules, now: datetime
+) -> str:
+    """The status a sign-up gets ("confirmed" or "waitlisted"), or the refusal
+    raised as DomainError ``signup.<reason>`` with its message and numbers."""
+    decision = decide_signup(shift, person, rules, now)
     if not decision.accepted:
         reason = decision.reason
         raise DomainError(
             f"signup.{reason.value}", REFUSALS[reason], status=409, params=decision.params
         )
-    return PreparedSignUp(ctx.shift.id, account_id, person, has_profile, ctx, rules)
+    return "waitlisted" if decision.waitlisted else "confirmed"
 
 
 def _facts(shift: Shift, offered: int) -> ShiftFacts:
@@ -264,9 +279,7 @@ def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> 
         elif row.cancelled_at is None:
             commitments.append((row.starts_at, row.ends_at))
     if existing is not None and existing[1] in LIVE:
-        raise DomainError(
-            "signup.already", N_("You are already signed up for this shift."), status=409
-        )
+        raise _already()
     facts = ShiftFacts(
         starts_at=taken.starts_at,
         ends_at=taken.ends_at,
@@ -277,13 +290,7 @@ def record_signup(session: Session, prepared: PreparedSignUp, now: datetime) -> 
         cancelled=taken.cancelled_at is not None,
     )
     person = replace(prepared.person, commitments=tuple(commitments))
-    decision = decide_signup(facts, person, prepared.rules, now)
-    if not decision.accepted:
-        reason = decision.reason
-        raise DomainError(
-            f"signup.{reason.value}", REFUSALS[reason], status=409, params=decision.params
-        )
-    status = "waitlisted" if decision.waitlisted else "confirmed"
+    status = _place_or_refuse(facts, person, prepared.rules, now)
     if status == "confirmed":
         connection.execute(_CONFIRM_ONE, {"shift_id": shift_id})
     values = {"arrival": taken.arrivals, "new_status": status, "at": now}
@@ -313,9 +320,7 @@ def _record_beside_offers(
         select(SignUp).where(SignUp.shift_id == shift.id, SignUp.account_id == account_id)
     )
     if existing is not None and existing.status in LIVE:
-        raise DomainError(
-            "signup.already", N_("You are already signed up for this shift."), status=409
-        )
+        raise _already()
     commitments = tuple(
         (starts_at, ends_at)
         for starts_at, ends_at in session.execute(
@@ -330,13 +335,7 @@ def _record_beside_offers(
         )
     )
     person = replace(prepared.person, commitments=commitments)
-    decision = decide_signup(_facts(shift, offered), person, prepared.rules, now)
-    if not decision.accepted:
-        reason = decision.reason
-        raise DomainError(
-            f"signup.{reason.value}", REFUSALS[reason], status=409, params=decision.params
-        )
-    status = "waitlisted" if decision.waitlisted else "confirmed"
+    status = _place_or_refuse(_facts(shift, offered), person, prepared.rules, now)
     if status == "confirmed":
         shift.confirmed += 1
     if existing is None:
