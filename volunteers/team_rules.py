@@ -37,13 +37,30 @@ def _read(raw: Mapping[str, str], *, optional: bool) -> dict[str, int | None]:
     return values
 
 
-def _apply(row: Team | Activity, values: Mapping[str, int | None]) -> dict[str, list[int | None]]:
+def _apply(
+    session: Session,
+    row: Team | Activity,
+    values: Mapping[str, int | None],
+    actor_id: int,
+    ip: str,
+) -> dict[str, list[int | None]]:
+    """Set the values on the row; audit what changed ({name: [old, new]})."""
     changes: dict[str, list[int | None]] = {}
     for name, value in values.items():
         old = getattr(row, name)
         if old != value:
             changes[name] = [old, value]
             setattr(row, name, value)
+    if changes:
+        kind = "team" if isinstance(row, Team) else "activity"
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action=f"volunteer.{kind}_rules",
+            target=f"{kind}:{row.id}",
+            ip=ip,
+            changes=changes,
+        )
     return changes
 
 
@@ -61,17 +78,7 @@ def set_team_rules(
     if problems:
         raise DomainError("rules.invalid", N_("Please correct the marked fields."), fields=problems)
     _refuse_clashing_activities(session, team, merge(ShiftRules(), values))
-    changes = _apply(team, values)
-    if changes:
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="volunteer.team_rules",
-            target=f"team:{team.id}",
-            ip=ip,
-            changes=changes,
-        )
-    return changes
+    return _apply(session, team, values, actor_id, ip)
 
 
 def _refuse_clashing_activities(session: Session, team: Team, rules: ShiftRules) -> None:
@@ -107,17 +114,7 @@ def set_activity_rules(
     Returns the changes, which are also audited."""
     values = _read(raw, optional=True)
     check_overrides(team, values)
-    changes = _apply(activity, values)
-    if changes:
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="volunteer.activity_rules",
-            target=f"activity:{activity.id}",
-            ip=ip,
-            changes=changes,
-        )
-    return changes
+    return _apply(session, activity, values, actor_id, ip)
 
 
 def read_overrides(raw: Mapping[str, str]) -> dict[str, int | None]:
