@@ -61,11 +61,16 @@ def main() -> int:
             baseline = ab(f"http://127.0.0.1:{hello_port}/", requests=requests, seconds=seconds)
             home = ab(f"http://127.0.0.1:{portal_port}/", requests=requests, seconds=seconds)
             areas = ab(f"http://127.0.0.1:{portal_port}/areas", requests=requests, seconds=seconds)
+            # Near the end of the route table: what routing by first segment saves.
+            volunteers = ab(
+                f"http://127.0.0.1:{portal_port}/volunteers", requests=requests, seconds=seconds
+            )
     print(f"load: ab, 32 concurrent connections, {requests} requests or {seconds} s at most each")
     print(HEADER)
     print(row("bare Starlette hello", baseline, None))
     print(row("home page /", home, baseline))
     print(row("area list /areas", areas, baseline))
+    print(row("volunteering /volunteers", volunteers, baseline))
     return 0
 
 
