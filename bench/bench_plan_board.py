@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     settings = Settings(environment="test", database_url=url, cheap_hashing=True)
-    seed_demo(settings, residents=60)
+    seed_demo(settings)  # the whole demo: its consultations need their residents
     year = date.today().year
     engine = make_engine(url)
     with Session(engine) as s, s.begin():
