@@ -66,6 +66,7 @@ bench: venv ## benchmarks: pages and ballot casting against a bare Starlette app
 	$(BIN)/python bench/bench_opinion.py
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_signup.py
+	$(BIN)/python bench/bench_plan_board.py
 
 clean: ## remove the virtualenv and local databases
 	rm -rf $(VENV) var
