@@ -13,7 +13,8 @@ from participation import accounts
 from participation.db import make_engine
 from participation.rolls import RollEntry
 from tests.browser.conftest import LiveServer
-from tests.browser.test_volunteers import person_page, setup
+from tests.browser.test_volunteers import person_page
+from tests.browser.volunteering import team_with_shift
 from volunteers import signups
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,7 @@ def test_leader_overrides_an_activitys_consent_age(
     browser: Browser, live_server: LiveServer
 ) -> None:
     base = live_server.url
-    _, shift_id, (teen,), leader_login = setup(
+    _, shift_id, (teen,), leader_login = team_with_shift(
         live_server, timedelta(days=3), capacity=5, helpers=1
     )
     engine = make_engine(live_server.db_url)
