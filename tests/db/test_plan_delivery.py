@@ -75,6 +75,30 @@ def new_item(session: Session, town: dict[str, int], **changes: object) -> PlanI
     return item
 
 
+def progress_update(
+    session: Session,
+    town: dict[str, int],
+    item: PlanItem,
+    progress: int,
+    text: str,
+    *,
+    by: int | None = None,
+    spend_yuan: int = 0,
+    evidence: str = "",
+) -> Update:
+    """Post a progress update, by the item's owner unless ``by`` says who, at NOW."""
+    return delivery.post_update(
+        session,
+        item,
+        text=text,
+        progress=progress,
+        spend_yuan=spend_yuan,
+        evidence=evidence,
+        actor_id=town["owner1"] if by is None else by,
+        now=NOW,
+    )
+
+
 def count(session: Session, model: type) -> int:
     return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -122,52 +146,24 @@ def test_only_the_owner_or_area_staff_post_updates(session: Session, town) -> No
     item = new_item(session, town)
     for outsider in ("resident1", "staff2", "deputy1"):
         with pytest.raises(DomainError) as refused:
-            delivery.post_update(
-                session,
-                item,
-                text="施工中",
-                progress=30,
-                spend_yuan=0,
-                evidence="",
-                actor_id=town[outsider],
-                now=NOW,
-            )
+            progress_update(session, town, item, 30, "施工中", by=town[outsider])
         assert refused.value.status == 403
     for progress in (-1, 101):
         with pytest.raises(DomainError) as refused:
-            delivery.post_update(
-                session,
-                item,
-                text="施工中",
-                progress=progress,
-                spend_yuan=0,
-                evidence="",
-                actor_id=town["owner1"],
-                now=NOW,
-            )
+            progress_update(session, town, item, progress, "施工中")
         assert "progress" in refused.value.fields
     session.rollback()
     assert count(session, Update) == 0
-    delivery.post_update(
+    progress_update(
         session,
+        town,
         item,
-        text="完成井道施工",
-        progress=40,
+        40,
+        "完成井道施工",
         spend_yuan=120_000,
         evidence="https://example.cn/1.jpg",
-        actor_id=town["owner1"],
-        now=NOW,
     )
-    delivery.post_update(
-        session,
-        item,
-        text="安装轿厢",
-        progress=70,
-        spend_yuan=200_000,
-        evidence="",
-        actor_id=town["staff1"],
-        now=NOW,
-    )
+    progress_update(session, town, item, 70, "安装轿厢", by=town["staff1"], spend_yuan=200_000)
     session.commit()
     (view,) = item_views(session, TODAY)
     assert (view.progress, view.spend_yuan, view.status) == (70, 320_000, "in_progress")
@@ -195,16 +191,7 @@ def test_parent_progress_rolls_up_from_children(session: Session, town) -> None:
     a.parent_id = b.parent_id = parent.id
     a.weight, b.weight = 3, 1
     session.commit()
-    delivery.post_update(
-        session,
-        a,
-        text="完成",
-        progress=100,
-        spend_yuan=0,
-        evidence="",
-        actor_id=town["owner1"],
-        now=NOW,
-    )
+    progress_update(session, town, a, 100, "完成")
     session.commit()
     views = {v.item.id: v for v in item_views(session, TODAY)}
     assert views[parent.id].progress == 75
@@ -268,26 +255,8 @@ def test_year_end_carries_unfinished_items_over_once(session: Session, town) -> 
     delivery.add_milestone(
         session, longer, title="二期", due_on=date(2028, 3, 1), weight=50, actor_id=None
     )
-    delivery.post_update(
-        session,
-        done,
-        text="完工",
-        progress=100,
-        spend_yuan=0,
-        evidence="",
-        actor_id=town["owner1"],
-        now=NOW,
-    )
-    delivery.post_update(
-        session,
-        late,
-        text="施工中",
-        progress=60,
-        spend_yuan=0,
-        evidence="",
-        actor_id=town["owner1"],
-        now=NOW,
-    )
+    progress_update(session, town, done, 100, "完工")
+    progress_update(session, town, late, 60, "施工中")
     session.commit()
     plan = session.get(Plan, done.plan_id)
     assert plan is not None
@@ -322,16 +291,7 @@ def test_year_end_carries_unfinished_items_over_once(session: Session, town) -> 
     session.rollback()
     assert count(session, PlanItem) == 6
     with pytest.raises(DomainError) as closed:  # last year's item lives on next year
-        delivery.post_update(
-            session,
-            late,
-            text="补记",
-            progress=70,
-            spend_yuan=0,
-            evidence="",
-            actor_id=town["owner1"],
-            now=NOW,
-        )
+        progress_update(session, town, late, 70, "补记")
     assert closed.value.code == "plan.item_closed"
 
 
@@ -418,16 +378,7 @@ def test_judgements_attach_once_per_judging_source(session: Session, town) -> No
 def test_a_done_item_takes_a_correction_and_reopens(session: Session, town) -> None:
     item = new_item(session, town)
     for progress in (100, 90):
-        delivery.post_update(
-            session,
-            item,
-            text=f"进度{progress}",
-            progress=progress,
-            spend_yuan=0,
-            evidence="",
-            actor_id=town["owner1"],
-            now=NOW,
-        )
+        progress_update(session, town, item, progress, f"进度{progress}")
         session.commit()
         (view,) = item_views(session, TODAY)
         assert view.progress == progress
@@ -471,16 +422,7 @@ def test_the_stored_status_follows_the_board(session: Session, town) -> None:
     assert item.status == "planned"
     remind_overdue(session, today=TODAY, now=NOW, base_url="http://x")
     assert item.status == "delayed"
-    delivery.post_update(
-        session,
-        item,
-        text="招标延误",
-        progress=20,
-        spend_yuan=0,
-        evidence="",
-        actor_id=town["owner1"],
-        now=NOW,
-    )
+    progress_update(session, town, item, 20, "招标延误")
     assert item.status == "delayed"  # reporting progress does not clear the lateness
     delivery.complete_milestone(
         session,
@@ -492,14 +434,5 @@ def test_the_stored_status_follows_the_board(session: Session, town) -> None:
         actor_id=town["owner1"],
     )
     assert item.status == "in_progress"
-    delivery.post_update(
-        session,
-        item,
-        text="完工",
-        progress=100,
-        spend_yuan=0,
-        evidence="",
-        actor_id=town["owner1"],
-        now=NOW,
-    )
+    progress_update(session, town, item, 100, "完工")
     assert item.status == "done"
