@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from participation.ballots.models import BallotBox, CastBallot, Participation, Presence
@@ -19,8 +20,8 @@ from web.app import create_app
 from web.settings import Settings
 
 
-def test_a_ballot_costs_two_reads_and_two_inserts_in_short_transactions(sqlite_url: str) -> None:
-    box_id, people = prepare_voters(sqlite_url, 3)
+def logged_app(sqlite_url: str) -> tuple[Starlette, list[str]]:
+    """The portal on ``sqlite_url`` and the list its engine logs every statement to."""
     settings = Settings(
         environment="test",
         database_url=sqlite_url,
@@ -35,16 +36,27 @@ def test_a_ballot_costs_two_reads_and_two_inserts_in_short_transactions(sqlite_u
         "before_cursor_execute",
         lambda _conn, _cursor, sql, *_rest: statements.append(" ".join(sql.split())),
     )
+    return app, statements
+
+
+def cast_as(app: Starlette, box_id: int, cookie: str, token: str, item: str = "1") -> int:
+    """Cast a ballot for one item as the signed-in person; the answer's status."""
+    with TestClient(app, base_url="http://testserver") as client:
+        client.cookies.set("gongzhi_session", cookie)
+        response = client.post(
+            f"/ballots/{box_id}/cast",
+            data={"csrf_token": token, "item": item},
+            follow_redirects=False,
+        )
+    return response.status_code
+
+
+def test_a_ballot_costs_two_reads_and_two_inserts_in_short_transactions(sqlite_url: str) -> None:
+    box_id, people = prepare_voters(sqlite_url, 3)
+    app, statements = logged_app(sqlite_url)
 
     def cast(cookie: str, token: str, item: str = "1") -> int:
-        with TestClient(app, base_url="http://testserver") as client:
-            client.cookies.set("gongzhi_session", cookie)
-            response = client.post(
-                f"/ballots/{box_id}/cast",
-                data={"csrf_token": token, "item": item},
-                follow_redirects=False,
-            )
-        return response.status_code
+        return cast_as(app, box_id, cookie, token, item)
 
     try:
         assert cast(*people[0][1:]) == 303  # the first cast per worker reads the box once
@@ -84,30 +96,10 @@ def test_a_box_that_requires_presence_adds_one_lookup_in_the_write(sqlite_url: s
         for account_id, _cookie, _token in people[:2]:  # the third voter is absent
             s.add(Presence(box_id=box_id, member_key=f"account:{account_id}"))
     engine.dispose()
-    settings = Settings(
-        environment="test",
-        database_url=sqlite_url,
-        base_url="http://testserver",
-        secret_key=SECRET,
-        cheap_hashing=True,
-    )
-    app = create_app(settings)
-    statements: list[str] = []
-    event.listen(
-        app.state.engine,
-        "before_cursor_execute",
-        lambda _conn, _cursor, sql, *_rest: statements.append(" ".join(sql.split())),
-    )
+    app, statements = logged_app(sqlite_url)
 
     def cast(cookie: str, token: str) -> int:
-        with TestClient(app, base_url="http://testserver") as client:
-            client.cookies.set("gongzhi_session", cookie)
-            response = client.post(
-                f"/ballots/{box_id}/cast",
-                data={"csrf_token": token, "item": "1"},
-                follow_redirects=False,
-            )
-        return response.status_code
+        return cast_as(app, box_id, cookie, token)
 
     try:
         assert cast(*people[0][1:]) == 303
