@@ -3,9 +3,11 @@ post updates, mark milestones done, and deputies and representatives record visi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -127,13 +129,30 @@ async def item_page(request: Request) -> Response:
     return await _item_page(request, item)
 
 
-@requires(Permission.USE_ACCOUNT)
-async def post_update(request: Request) -> Response:
+async def _act_on_item(
+    request: Request,
+    act: Callable[[Session, PlanItem, Reader], object],
+    done: str,
+    *,
+    keep_form: bool = True,
+) -> Response:
+    """Read the item and the form, run ``act``; a refusal re-renders the item page
+    with its message (and, with ``keep_form``, what was typed), else flash ``done``."""
     session = db(request)
     item = delivery.get_item(session, request.path_params["item_id"])
     fields = await form_fields(request)
-    form = Reader(fields)
     try:
+        act(session, item, Reader(fields))
+    except DomainError as error:
+        kept = {"form": fields, "errors": error.fields} if keep_form else {}
+        return await _item_page(request, item, error.status, error=error.message, **kept)
+    flash(request, done, "success")
+    return htmx.redirect(request, f"/plan/items/{item.id}")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def post_update(request: Request) -> Response:
+    def act(session: Session, item: PlanItem, form: Reader) -> None:
         progress = form.whole("progress", None)
         spend = form.whole("spend_yuan", 0) or 0
         if progress is None:
@@ -143,28 +162,20 @@ async def post_update(request: Request) -> Response:
         delivery.post_update(
             session,
             item,
-            text=fields.get("text", ""),
+            text=form.text("text"),
             progress=progress,
             spend_yuan=spend,
-            evidence=fields.get("evidence", ""),
+            evidence=form.text("evidence"),
             actor_id=user(request).id,
             now=now(request),
         )
-    except DomainError as error:
-        return await _item_page(
-            request, item, error.status, form=fields, errors=error.fields, error=error.message
-        )
-    flash(request, "The update has been posted.", "success")
-    return htmx.redirect(request, f"/plan/items/{item.id}")
+
+    return await _act_on_item(request, act, "The update has been posted.")
 
 
 @requires(Permission.USE_ACCOUNT)
 async def milestone_done(request: Request) -> Response:
-    session = db(request)
-    item = delivery.get_item(session, request.path_params["item_id"])
-    fields = await form_fields(request)
-    form = Reader(fields)
-    try:
+    def act(session: Session, item: PlanItem, form: Reader) -> None:
         done_on = form.day("done_on", required=True)
         form.check()
         assert done_on is not None
@@ -173,23 +184,17 @@ async def milestone_done(request: Request) -> Response:
             item,
             request.path_params["milestone_id"],
             done_on=done_on,
-            evidence=fields.get("evidence", ""),
+            evidence=form.text("evidence"),
             today=today(request),
             actor_id=user(request).id,
         )
-    except DomainError as error:
-        return await _item_page(request, item, error.status, error=error.message)
-    flash(request, "The milestone is marked done.", "success")
-    return htmx.redirect(request, f"/plan/items/{item.id}")
+
+    return await _act_on_item(request, act, "The milestone is marked done.", keep_form=False)
 
 
 @requires(Permission.SUPERVISE_PLAN)
 async def record_visit(request: Request) -> Response:
-    session = db(request)
-    item = delivery.get_item(session, request.path_params["item_id"])
-    fields = await form_fields(request)
-    form = Reader(fields)
-    try:
+    def act(session: Session, item: PlanItem, form: Reader) -> None:
         visited_on = form.day("visited_on", required=True)
         form.check()
         assert visited_on is not None
@@ -197,16 +202,12 @@ async def record_visit(request: Request) -> Response:
             session,
             item,
             visited_on=visited_on,
-            findings=fields.get("findings", ""),
+            findings=form.text("findings"),
             today=today(request),
             actor_id=user(request).id,
         )
-    except DomainError as error:
-        return await _item_page(
-            request, item, error.status, form=fields, errors=error.fields, error=error.message
-        )
-    flash(request, "The visit has been recorded.", "success")
-    return htmx.redirect(request, f"/plan/items/{item.id}")
+
+    return await _act_on_item(request, act, "The visit has been recorded.")
 
 
 routes = [
