@@ -146,7 +146,7 @@ def _finished_round(session: Session, community: Area, now: datetime, rng: rando
             budget_yuan=300_000,
             rule="mes",
             roll="residents",
-            description="预算30万元，采用平等份额法计票：每位居民分得同等的预算份额。",
+            description="预算30万元，采用均等份额法计票：每位居民分得同等的预算份额。",
         ),
         None,
     )

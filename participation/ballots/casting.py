@@ -209,7 +209,9 @@ class PreparedCast:
     content: dict[str, Any]
 
 
-def _spend_params(form: BallotForm, costs: Mapping[str, int], raw: Mapping[str, Any]) -> dict[str, str]:
+def _spend_params(
+    form: BallotForm, costs: Mapping[str, int], raw: Mapping[str, Any]
+) -> dict[str, str]:
     """The total, the cap and the amount over, for a refused budget ballot's message."""
     use = budget_use(form, costs, raw.get("approved", []))
     if use is None:

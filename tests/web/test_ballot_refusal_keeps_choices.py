@@ -108,7 +108,13 @@ def test_a_refused_choose_ballot_keeps_the_choices(
     client: Any, voter: Any, world: dict[str, Any]
 ) -> None:
     box_id = create_box(
-        client, world, kind="choose", rule="approval", max_choices="1", budget="", items="甲\n乙\n丙"
+        client,
+        world,
+        kind="choose",
+        rule="approval",
+        max_choices="1",
+        budget="",
+        items="甲\n乙\n丙",
     )
     page = f"/ballots/{box_id}"
     refused = voter.submit(f"{page}/cast", {"item": ["1", "3"]}, page=page)
