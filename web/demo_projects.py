@@ -384,7 +384,9 @@ def _finished_cycle(session: Session, congress_id: int, now: datetime) -> None:
     livelihood.advance(session, cycle, staff, now)  # -> closed: rectification item
 
 
-def _street_session(session: Session, street: Area, district_congress_id: int, now: datetime) -> None:
+def _street_session(
+    session: Session, street: Area, district_congress_id: int, now: datetime
+) -> None:
     """临江街道's vote in progress: the district deputies elected in the street
     (the ``deputy`` demo account among them) on a roll of their own, 9 of 15 signed
     in (quorum: more than half), the secret ballot open for two weeks, 6 votes cast.
