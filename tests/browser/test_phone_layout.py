@@ -126,48 +126,41 @@ def sideways(page: Page) -> int:
     )
 
 
+# Every visible text node in <main>: its trimmed text, the number of lines it is laid
+# out on, and whether it sits in a heading clipped to one pixel for screen readers.
+TEXT_LINES = """() => {
+  const main = document.querySelector("main");
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+    const tops = new Set(rects.map((r) => Math.round(r.top)));
+    const clipped = node.parentElement.closest(".visually-hidden, table.stack thead") !== null;
+    if (tops.size) found.push([node.data.trim(), tops.size, clipped]);
+  }
+  return found;
+}"""
+
+
+def text_lines(page: Page) -> list[tuple[str, int, bool]]:
+    return [tuple(row) for row in page.evaluate(TEXT_LINES)]  # type: ignore[misc]
+
+
 def lines_of(page: Page, text: str) -> list[int]:
     """The number of lines each visible occurrence of ``text`` (a whole text node's
     trimmed content) inside <main> is laid out on."""
-    return list(
-        page.evaluate(
-            """(text) => {
-              const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
-              const found = [];
-              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                if (node.data.trim() !== text) continue;
-                const range = document.createRange();
-                range.selectNodeContents(node);
-                const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
-                if (tops.size) found.push(tops.size);
-              }
-              return found;
-            }""",
-            text,
-        )
-    )
+    return [lines for found, lines, _ in text_lines(page) if found == text]
 
 
 def squeezed(page: Page) -> list[str]:
     """Visible texts in <main> of four or more characters laid out one character a line."""
-    return list(
-        page.evaluate(
-            """() => {
-              const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
-              const found = [];
-              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const text = node.data.trim();
-                // Headings kept for screen readers only are clipped to one pixel.
-                if ([...text].length < 4 || node.parentElement.closest(".visually-hidden, table.stack thead")) continue;
-                const range = document.createRange();
-                range.selectNodeContents(node);
-                const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
-                if (tops.size >= [...text].length) found.push(text);
-              }
-              return found;
-            }"""
-        )
-    )
+    return [
+        text
+        for text, lines, clipped in text_lines(page)
+        if len(text) >= 4 and lines >= len(text) and not clipped
+    ]
 
 
 def test_a_consultation_with_a_long_meeting_link_fits_a_phone(
