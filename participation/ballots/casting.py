@@ -232,11 +232,11 @@ def prepare_cast(
     checked = check_ballot(form, target.costs, raw)
     if not checked.ok:
         assert checked.reason is not None
+        spend = _spend_params(form, target.costs, raw)
         raise DomainError(
             f"ballot.{checked.reason}",
             INVALID[checked.reason],
-            params={"min": form.min_choices, "max": form.max_choices or 0}
-            | _spend_params(form, target.costs, raw),
+            params={"min": form.min_choices, "max": form.max_choices or 0, **spend},
         )
     assert verdict.voter_key is not None and checked.content is not None
     return PreparedCast(verdict.voter_key, checked.content)
