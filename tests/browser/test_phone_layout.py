@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from volunteers import signups, teams
 from volunteers.models import Team
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 375, "height": 800}
+PHONE: ViewportSize = {"width": 375, "height": 800}
 LONG_LINK = (
     "https://meeting.example.cn/j/chunhui-community-parking-deliberation-2027?pwd=Xk29fQ7LmZ"
 )
@@ -62,8 +62,8 @@ def pages(live_server: LiveServer) -> Iterator[Pages]:
             signups.sign_up(s, shift_id, account.id, now - timedelta(days=1))
             names.append(account.display_name)
         community = s.scalars(select(Area).where(Area.code == "M1")).one()
-        resident = find_by_login(s, "resident")
-        assert resident is not None
+        resident, worker = find_by_login(s, "resident"), find_by_login(s, "worker")
+        assert resident is not None and worker is not None
         topic = topics.propose_topic(
             s,
             area=community,
@@ -86,7 +86,7 @@ def pages(live_server: LiveServer) -> Iterator[Pages]:
                 deliberation_opens_at=now - timedelta(days=1),
                 deliberation_closes_at=now + timedelta(days=10),
             ),
-            None,
+            worker.id,
             now,
         )
         receive_item(

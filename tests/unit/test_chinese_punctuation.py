@@ -38,7 +38,8 @@ def offending() -> dict[str, str]:
         msgid = message.id if isinstance(message.id, str) else message.id[0]
         if not msgid or msgid in ALLOWED:
             continue
-        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        string = message.string
+        texts = [string] if isinstance(string, str) else list(string or ())
         for text in texts:
             if ASCII_BESIDE_CJK.search(PLACEHOLDER.sub("X", text or "")):
                 found[msgid] = text
