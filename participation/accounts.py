@@ -101,7 +101,9 @@ def sign_up(session: Session, *, login: str, password: str, display_name: str) -
         fields["login"] = N_(
             "Enter an 11-digit mobile number, or a username of 3–32 letters, digits, _ . -"
         )
-    if not display_name or len(display_name) > 60:
+    if not display_name:
+        fields["display_name"] = N_("Enter your name.")
+    elif len(display_name) > 60:
         fields["display_name"] = N_("Enter a name of at most 60 characters.")
     if len(password) < MIN_PASSWORD:
         fields["password"] = N_("The password must have at least 8 characters.")
