@@ -158,3 +158,33 @@ def test_session_cookie_flags(client) -> None:  # type: ignore[no-untyped-def]
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
     assert "secure" not in cookie  # http base URL; https sets Secure (see test_settings)
+
+
+def test_htmx_sign_in_never_sends_the_browser_off_site(client, world) -> None:  # type: ignore[no-untyped-def]
+    """A tab inside "/\t/host" is dropped by the browser, which then follows "//host"."""
+    page = client.get("/login?next=%2F%09%2Fevil.example")
+    assert "evil.example" not in page.text
+    token = client.csrf("/login")
+    for target in ["/\t/evil.example", "/\\evil.example", "/%2F/evil.example"]:
+        response = client.post(
+            "/login",
+            data={"login": "resident", "password": PASSWORD, "next": target, "csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
+        assert response.headers["HX-Redirect"] == "/account"
+        client.post("/logout", data={"csrf_token": client.csrf("/")})
+        token = client.csrf("/login")
+
+
+def test_next_with_newlines_is_answered_not_dropped(client, world) -> None:  # type: ignore[no-untyped-def]
+    target = "/a\r\nSet-Cookie: x=1"
+    response = client.submit("/login", {"login": "resident", "password": PASSWORD, "next": target})
+    assert response.status_code == 303 and response.headers["location"] == "/account"
+    client.post("/logout", data={"csrf_token": client.csrf("/")})
+    token = client.csrf("/login")
+    response = client.post(
+        "/login",
+        data={"login": "resident", "password": PASSWORD, "next": target, "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    assert response.headers["HX-Redirect"] == "/account"
