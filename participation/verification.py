@@ -95,7 +95,9 @@ class Attempt:
         return keys
 
 
-def _failures(session: Session, keys: list[str], now: datetime, window: timedelta) -> dict[str, list[datetime]]:
+def _failures(
+    session: Session, keys: list[str], now: datetime, window: timedelta
+) -> dict[str, list[datetime]]:
     rows = session.execute(
         select(SignInFailure.key, SignInFailure.at).where(
             SignInFailure.key.in_(keys), SignInFailure.at > now - window

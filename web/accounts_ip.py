@@ -20,7 +20,9 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def parse_networks(value: str) -> tuple[Network, ...]:
     """Comma-separated addresses or networks (``10.0.0.0/8``); ValueError if one is not."""
-    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in value.split(",") if p.strip())
+    return tuple(
+        ipaddress.ip_network(p.strip(), strict=False) for p in value.split(",") if p.strip()
+    )
 
 
 def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -30,9 +32,7 @@ def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
         return None
 
 
-def client_address(
-    peer: str, forwarded: str, hops: int, trusted: Sequence[Network] = ()
-) -> str:
+def client_address(peer: str, forwarded: str, hops: int, trusted: Sequence[Network] = ()) -> str:
     """The client's address given the peer, the X-Forwarded-For header and the proxies.
 
     ``hops`` is the number of our proxies in front (0: the header is ignored);

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import secrets
-from datetime import timedelta
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import cached_property
 from urllib.parse import quote
 

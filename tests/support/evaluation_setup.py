@@ -49,7 +49,9 @@ def build(
         org_admin = accounts.sign_up(
             s, login="orgadmin", password="evaluation-pass", display_name="评估员"
         )
-        staff = accounts.sign_up(s, login="deptstaff", password="evaluation-pass", display_name="部门")
+        staff = accounts.sign_up(
+            s, login="deptstaff", password="evaluation-pass", display_name="部门"
+        )
         accounts.grant_role(s, staff, Role.STAFF, district)
         resident = accounts.sign_up(
             s, login="13900000000", password="evaluation-pass", display_name="居民甲"

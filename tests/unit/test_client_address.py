@@ -34,8 +34,14 @@ def test_client_address_table(peer, forwarded, hops, trusted, client) -> None:  
 addresses = st.ip_addresses().map(str)
 
 
-@given(st.lists(st.text(max_size=20) | addresses, max_size=4), st.lists(addresses, max_size=3), st.integers(0, 3))
-def test_what_the_client_writes_never_matters(forged: list[str], appended: list[str], hops: int) -> None:
+@given(
+    st.lists(st.text(max_size=20) | addresses, max_size=4),
+    st.lists(addresses, max_size=3),
+    st.integers(0, 3),
+)
+def test_what_the_client_writes_never_matters(
+    forged: list[str], appended: list[str], hops: int
+) -> None:
     """Entries left of those our proxies appended cannot change the answer."""
     forged = [f.replace(",", "") for f in forged]
     honest = ", ".join(appended)

@@ -87,7 +87,9 @@ def test_any_accepted_target_stays_on_the_site(value: str) -> None:
 
 
 @given(
-    st.lists(st.sampled_from(["/", "\\", "\t", "\n", "\r", " ", "%2F", "%5C", "%09", "e.x"]), max_size=6)
+    st.lists(
+        st.sampled_from(["/", "\\", "\t", "\n", "\r", " ", "%2F", "%5C", "%09", "e.x"]), max_size=6
+    )
 )
 def test_slash_and_control_mixtures_never_leave(parts: list[str]) -> None:
     result = safe_next("".join(parts), DEFAULT)

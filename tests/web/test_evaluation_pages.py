@@ -303,8 +303,12 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     from participation import accounts as account_service
 
     with Session(engine) as s, s.begin():
-        account_service.sign_up(s, login="expert1", password="evaluation-pass", display_name="专家甲")
-        account_service.sign_up(s, login="public1", password="evaluation-pass", display_name="居民评审")
+        account_service.sign_up(
+            s, login="expert1", password="evaluation-pass", display_name="专家甲"
+        )
+        account_service.sign_up(
+            s, login="public1", password="evaluation-pass", display_name="居民评审"
+        )
     client.sign_in("orgadmin", "evaluation-pass")
     created = client.submit(
         "/panels",
@@ -456,8 +460,12 @@ def test_registration_verification_and_membership(client, ew, engine, make_clien
     from participation.accounts import Account, grants_of
 
     with Session(engine) as s, s.begin():
-        account_service.sign_up(s, login="founder", password="evaluation-pass", display_name="发起人")
-        account_service.sign_up(s, login="colleague", password="evaluation-pass", display_name="同事")
+        account_service.sign_up(
+            s, login="founder", password="evaluation-pass", display_name="发起人"
+        )
+        account_service.sign_up(
+            s, login="colleague", password="evaluation-pass", display_name="同事"
+        )
     client.sign_in("founder", "evaluation-pass")
     form = {"name": "望海社会工作服务中心", "credit_code": "123", "area_id": "3", "description": ""}
     bad = client.submit("/organizations/new", form, page="/organizations/new")

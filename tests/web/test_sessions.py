@@ -43,15 +43,15 @@ def test_a_cookie_copied_before_sign_out_no_longer_works(client, make_client, wo
 
 def test_csrf_token_changes_on_sign_in_and_sign_out(client, world) -> None:  # type: ignore[no-untyped-def]
     before = client.csrf("/login")
-    client.post(
-        "/login", data={"login": "resident", "password": PASSWORD, "csrf_token": before}
-    )
+    client.post("/login", data={"login": "resident", "password": PASSWORD, "csrf_token": before})
     signed_in = client.csrf("/account")
     assert signed_in != before
     client.post("/logout", data={"csrf_token": signed_in})
     assert client.csrf("/login") != signed_in
     # The old token is refused now.
-    stale = client.post("/login", data={"login": "resident", "password": PASSWORD, "csrf_token": signed_in})
+    stale = client.post(
+        "/login", data={"login": "resident", "password": PASSWORD, "csrf_token": signed_in}
+    )
     assert stale.status_code == 403
 
 
@@ -59,7 +59,9 @@ def wrong(c: FormClient, login: str = "resident") -> object:
     return c.submit("/login", {"login": login, "password": "not the password"})
 
 
-def test_wrong_passwords_slow_the_guesser_not_the_owner(client, elsewhere, make_client, world) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_passwords_slow_the_guesser_not_the_owner(
+    client, elsewhere, make_client, world
+) -> None:  # type: ignore[no-untyped-def]
     client.sign_in("resident", PASSWORD)  # the owner's usual device
     client.post("/logout", data={"csrf_token": client.csrf("/")})
     statuses = [wrong(elsewhere).status_code for _ in range(8)]  # type: ignore[attr-defined]
@@ -79,7 +81,9 @@ def test_the_delay_grows_with_each_failure(elsewhere, world, engine) -> None:  #
     for _ in range(4):
         wrong(elsewhere)
     assert wrong(elsewhere).status_code == 422  # five free tries
-    assert elsewhere.submit("/login", {"login": "resident", "password": PASSWORD}).status_code == 429
+    assert (
+        elsewhere.submit("/login", {"login": "resident", "password": PASSWORD}).status_code == 429
+    )
 
     def age(minutes: float) -> None:
         with Session(engine) as s, s.begin():
@@ -149,4 +153,3 @@ def test_a_weak_new_password_is_refused(client, world) -> None:  # type: ignore[
         page="/account",
     )
     assert response.status_code == 422 and 'id="f-new-error"' in response.text
-

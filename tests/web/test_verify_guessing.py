@@ -119,7 +119,9 @@ def test_one_address_cannot_guess_at_many_people(roll, newcomers) -> None:  # ty
     for n in range(7):
         c = newcomers("203.0.113.50")
         for k in range(2):
-            statuses.append(guess(c, f"某人{n}{k}", id_number(7000 + n * 10 + k, born), born).status_code)
+            statuses.append(
+                guess(c, f"某人{n}{k}", id_number(7000 + n * 10 + k, born), born).status_code
+            )
     assert statuses[:10] == [422] * 10 and statuses[-1] == 429
 
 
@@ -146,7 +148,12 @@ def desk(c: FormClient, login: str, n: int, number: str | None = None):  # type:
     name, right, born = person(n)
     return c.submit(
         "/admin/verify",
-        {"login": login, "name": name, "id_number": number or right, "birth_date": born.isoformat()},
+        {
+            "login": login,
+            "name": name,
+            "id_number": number or right,
+            "birth_date": born.isoformat(),
+        },
         page="/admin/verify",
     )
 

@@ -81,9 +81,9 @@ async def login(request: Request) -> Response:
         remember(request, response, device, None)
         return response
     sign_in(request, account)
-    response = htmx.redirect(request, next_url)
-    remember(request, response, device, account.id)
-    return response
+    done = htmx.redirect(request, next_url)
+    remember(request, done, device, account.id)
+    return done
 
 
 async def logout(request: Request) -> Response:

@@ -19,8 +19,8 @@ from participation.errors import N_, DomainError
 from participation.roll_import import job_errors, recover_stale_jobs, run_job, start_job
 from participation.rolls import Congress, DeputyEntry, ImportJob, RollEntry
 from participation.rules.permissions import Permission
-from participation.rules.roll_rows import parse_date
 from participation.rules.ratelimit import RateDecision
+from participation.rules.roll_rows import parse_date
 from participation.verification import (
     NO_MATCH,
     Attempt,
