@@ -7,18 +7,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation.accounts import Account, SignInFailure
+from participation.accounts import Account
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from web.app import create_app
 from web.settings import Settings
 
 COOKIE = "gongzhi_session"
+START = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(app) -> None:  # type: ignore[no-untyped-def]
+    """The app's clock stands still unless a test moves it: waits never depend on speed."""
+    app.state.fixed_now = START
 
 
 @pytest.fixture
@@ -75,25 +83,23 @@ def test_wrong_passwords_slow_the_guesser_not_the_owner(
     make_client().sign_in("resident", PASSWORD)
 
 
-def test_the_delay_grows_with_each_failure(elsewhere, world, engine) -> None:  # type: ignore[no-untyped-def]
-    from datetime import timedelta
+def test_the_delay_grows_with_each_failure(app, elsewhere, world) -> None:  # type: ignore[no-untyped-def]
+    def at(seconds: int) -> None:
+        app.state.fixed_now = START + timedelta(seconds=seconds)
 
     for _ in range(4):
         wrong(elsewhere)
     assert wrong(elsewhere).status_code == 422  # five free tries
-    assert (
-        elsewhere.submit("/login", {"login": "resident", "password": PASSWORD}).status_code == 429
-    )
-
-    def age(minutes: float) -> None:
-        with Session(engine) as s, s.begin():
-            for failure in s.scalars(select(SignInFailure)):
-                failure.at = failure.at - timedelta(minutes=minutes)
-
-    age(1.5)  # past a short delay: one more guess is allowed ...
+    right = {"login": "resident", "password": PASSWORD}
+    assert elsewhere.submit("/login", right).status_code == 429
+    at(59)
+    assert elsewhere.submit("/login", right).status_code == 429
+    at(61)  # a minute after the fifth: one more guess ...
     assert wrong(elsewhere).status_code == 422
-    age(1.5)  # ... but the next delay is longer than the last
-    assert wrong(elsewhere).status_code == 429
+    at(61 + 119)  # ... and the next wait is two minutes
+    assert elsewhere.submit("/login", right).status_code == 429
+    at(61 + 121)
+    assert elsewhere.submit("/login", right).status_code == 303
 
 
 def test_the_address_limit_counts_the_proxy_hop_not_a_forged_header(db_url, world) -> None:  # type: ignore[no-untyped-def]

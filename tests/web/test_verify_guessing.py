@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +25,12 @@ from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.people import id_number, person
 from web.settings import DEV_ID_KEY
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(app) -> None:  # type: ignore[no-untyped-def]
+    """The app's clock stands still: the waits never depend on the machine's speed."""
+    app.state.fixed_now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
