@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from web.accounts_ip import client_address, parse_networks
+from web.settings import Settings, SettingsError
 
 PROXIES = parse_networks("10.0.0.0/8, 127.0.0.1")
 
@@ -48,3 +49,22 @@ def test_what_the_client_writes_never_matters(
     both = ", ".join([*forged, *appended])
     if hops <= len(appended):
         assert client_address("10.0.0.2", both, hops) == client_address("10.0.0.2", honest, hops)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"GONGZHI_TRUST_PROXY": "yes"},
+        {"GONGZHI_TRUST_PROXY": "-1"},
+        {"GONGZHI_TRUSTED_PROXIES": "10.0.0.0/8, nginx"},
+    ],
+)
+def test_bad_proxy_settings_are_refused_at_start(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_env(env)
+
+
+def test_proxy_settings_from_env() -> None:
+    settings = Settings.from_env({"GONGZHI_TRUST_PROXY": "2", "GONGZHI_TRUSTED_PROXIES": "::1"})
+    assert settings.trust_proxy == 2
+    assert [str(n) for n in settings.proxy_networks] == ["::1/128"]

@@ -88,16 +88,16 @@ def test_sign_in_never_redirects_off_site(client, world) -> None:  # type: ignor
     assert response.headers["location"] == "/account"
 
 
-def test_rate_limit_per_account(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_per_account_and_address(client, world, engine) -> None:  # type: ignore[no-untyped-def]
     for _ in range(5):
         assert client.submit("/login", {"login": "resident", "password": "nope"}).status_code == 422
     blocked = client.submit("/login", {"login": "resident", "password": PASSWORD})
     assert blocked.status_code == 429
     assert client.get("/account", follow_redirects=False).status_code == 303
-    # Other accounts are unaffected from another address... but this client's IP
-    # has 5 failures, below the per-IP limit of 20.
+    # Other accounts are unaffected from this address: its 5 failures are below
+    # the per-address limit of 20 (tests/web/test_sessions.py has the rest).
     assert client.submit("/login", {"login": "admin", "password": PASSWORD}).status_code == 303
-    # Failures older than the window no longer count.
+    # Once the wait is over, the right password works.
     with Session(engine) as s, s.begin():
         for failure in s.scalars(select(SignInFailure)):
             failure.at = utcnow() - timedelta(minutes=16)

@@ -131,7 +131,9 @@ def test_one_address_cannot_guess_at_many_people(roll, newcomers) -> None:  # ty
     assert statuses[:10] == [422] * 10 and statuses[-1] == 429
 
 
-def test_repeated_misses_alert_the_community_workers(roll, newcomers, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_misses_alert_the_community_workers(
+    client, roll, newcomers, world, engine
+) -> None:  # type: ignore[no-untyped-def]
     name, _number, born = person(1)
     numbers = wrong_numbers(1, born)
     for _ in range(3):
@@ -143,6 +145,9 @@ def test_repeated_misses_alert_the_community_workers(roll, newcomers, world, eng
         assert s.scalar(select(AuditEntry).where(AuditEntry.action == "roll.verify_misses"))
         # The worker of the other community hears nothing.
         assert s.scalar(select(Notice).where(Notice.account_id != worker)) is None
+    client.sign_in("communityworker", PASSWORD)
+    inbox = client.get("/account/notices").text
+    assert f"{name}（出生日期 {born.isoformat()}）的身份核验，已失败 3 次" in inbox
     # Misses against someone not on the roll alert nobody.
     for _ in range(3):
         guess(newcomers(), "不在名册", next(numbers), born)
