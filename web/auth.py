@@ -154,8 +154,8 @@ _SESSION_CHECK = select(
 
 def signed_in_id(request: Request) -> int:
     """The signed-in account's id, checked as ``current_user_or_none`` checks it
-    (active, same session epoch, not signed out) with one prepared Core query and no ORM object:
-    for casting a ballot, the hottest route. Anything else (not signed in, an
+    (active, same session epoch, not signed out) with one prepared Core query and
+    no ORM object: for casting a ballot, the hottest route. Anything else (not signed in, an
     expired session) takes the ordinary way, with its redirect and message."""
     uid, sid = request.session.get("uid"), _live_sid(request)
     if isinstance(uid, int) and sid is not None and not hasattr(request.state, "user"):
