@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,52 +64,90 @@ def test_two_known_camps_are_found_with_their_statements_and_consensus() -> None
     ("sizes", "stances"),
     [
         ([20, 20, 20], [[1, 1, -1, -1, -1, -1], [-1, -1, 1, 1, -1, -1], [-1, -1, -1, -1, 1, 1]]),
-        (
-            [15, 15, 15, 15],
-            [
-                [1, 1, -1, -1, -1, -1, -1, -1],
-                [-1, -1, 1, 1, -1, -1, -1, -1],
-                [-1, -1, -1, -1, 1, 1, -1, -1],
-                [-1, -1, -1, -1, -1, -1, 1, 1],
-            ],
-        ),
+        ([30, 15, 10], [[1, 1, -1, -1, -1, -1], [-1, -1, 1, 1, -1, -1], [-1, -1, -1, -1, 1, 1]]),
+        ([30, 30], TWO_CAMPS),
     ],
 )
 def test_the_number_of_groups_is_chosen_by_silhouette(
     sizes: list[int], stances: list[list[int]]
 ) -> None:
-    result = opinion_map(camps(sizes, stances))
+    result = opinion_map(camps(sizes, stances, noise=0.08, seed=5))
     assert len(result.groups) == len(sizes)
     assert all(len(camp) == 1 for camp in members_by_camp(result))
 
 
-def test_sparse_voters_are_still_grouped_with_their_camp() -> None:
-    result = opinion_map(camps([40, 40], TWO_CAMPS, skip=0.4, seed=3))
-    assert members_by_camp(result) == [{"c0"}, {"c1"}] or members_by_camp(result) == [
-        {"c1"},
-        {"c0"},
-    ]
+WIDE = [row * 2 for row in TWO_CAMPS]  # 12 statements
 
 
-def test_participants_with_too_few_votes_are_not_placed() -> None:
-    votes = [*camps([5, 5], TWO_CAMPS), ("late", 0, AGREE)]
-    result = opinion_map(votes, min_votes=3)
-    assert result.participants == 11 and result.placed == 10
-    assert result.group_of("late") is None and "late" not in result.positions
+def test_sparse_voters_with_enough_votes_are_grouped_with_their_camp() -> None:
+    result = opinion_map(camps([40, 40], WIDE, skip=0.3, seed=3))
+    assert sorted(map(sorted, members_by_camp(result))) == [["c0"], ["c1"]]
+    assert result.placed == sum(1 for p in result.positions if result.group_of(p))
+
+
+def test_fewer_than_seven_votes_leave_a_participant_out_but_on_the_map() -> None:
+    votes = [*camps([10, 10], WIDE), *(("late", s, AGREE) for s in range(6))]
+    result = opinion_map(votes)
+    assert result.participants == 21 and result.placed == 20 and result.min_votes == 7
+    assert result.group_of("late") is None and "late" in result.positions
+    # Grouped before (Pol.is keeps whoever it grouped once): grouped now too.
+    assert result.state is not None
+    before = replace(result.state, grouped=result.state.grouped | {"late"})
+    assert opinion_map(votes, previous=before).group_of("late") is not None
+
+
+def test_with_fewer_statements_than_seven_all_of_them_are_needed() -> None:
+    votes = [*camps([10, 10], TWO_CAMPS), *(("late", s, AGREE) for s in range(5))]
+    result = opinion_map(votes)
+    assert result.min_votes == 6 and result.group_of("late") is None
+
+
+def test_below_fifteen_the_most_active_voters_fill_up() -> None:
+    votes = [(p, s, AGREE if p % 2 else DISAGREE) for p in range(10) for s in range(3)]
+    votes += [(p, s, AGREE) for p in range(10, 20) for s in range(8)]
+    result = opinion_map(votes)  # 10 people with 8 votes, 10 with 3: 5 of those fill up
+    assert result.placed == 15
 
 
 def test_no_votes_and_unanimity() -> None:
     assert opinion_map([]).reason == "no_votes"
-    same = opinion_map([(p, s, AGREE) for p in range(5) for s in range(4)])
-    assert len(same.groups) == 1 and same.groups[0].size == 5
-    assert same.silhouette is None
+    same = opinion_map([(p, s, AGREE) for p in range(20) for s in range(8)])
+    assert same.groups == () and same.reason == "too_few_participants"
+    assert same.silhouette is None and same.placed == 20
 
 
 def test_votes_outside_agree_disagree_pass_are_refused() -> None:
     with pytest.raises(ValueError):
         opinion_map([("a", 1, 2)])
-    with pytest.raises(ValueError):
-        opinion_map([("a", 1, 1)], max_groups=6)
+
+
+def test_a_hidden_statement_stays_as_a_column_of_passes() -> None:
+    votes = camps([20, 15], WIDE, noise=0.2, skip=0.2, seed=4)
+    people = sorted({p for p, _, _ in votes})
+    hidden = opinion_map(votes, hidden={0})
+    # The same as everyone having passed on statement 0 (Pol.is zero-out-columns).
+    passed = [(p, s, c) for p, s, c in votes if s != 0] + [(p, 0, PASS) for p in people]
+    as_passes = opinion_map(passed)
+    assert hidden.positions == as_passes.positions
+    dropped = opinion_map([(p, s, c) for p, s, c in votes if s != 0])
+    assert dropped.positions != hidden.positions  # it counts in sqrt(statements / votes)
+    shown = [s.statement for g in hidden.groups for s in g.representative]
+    shown += [s.statement for s in (*hidden.consensus, *hidden.consensus_disagree)]
+    assert 0 not in shown
+
+
+def test_consensus_both_ways_needs_a_majority_of_every_group() -> None:
+    stances = [
+        [AGREE, AGREE, DISAGREE, DISAGREE, AGREE, DISAGREE, AGREE, AGREE],
+        [DISAGREE, DISAGREE, AGREE, AGREE, AGREE, DISAGREE, DISAGREE, AGREE],
+    ]
+    result = opinion_map(camps([30, 10], stances, noise=0.1, seed=2))
+    assert [s.statement for s in result.consensus][:2] in ([4, 7], [7, 4])
+    assert {s.statement for s in result.consensus} == {4, 7}
+    assert [s.statement for s in result.consensus_disagree] == [5]
+    assert all(s.share_out > 0.5 for s in (*result.consensus, *result.consensus_disagree))
+    # Group-aware consensus: the product of the groups' smoothed shares.
+    assert all(s.share_in <= s.share_out for s in result.consensus)
 
 
 conversation = st.lists(
@@ -144,7 +184,8 @@ def test_groups_partition_the_placed_participants(rows) -> None:  # type: ignore
     votes = as_votes(rows, list(range(len(rows))))
     result = opinion_map(votes)
     members = [m for g in result.groups for m in g.members]
-    assert len(members) == len(set(members)) == result.placed
+    assert len(members) == len(set(members))
+    assert len(members) == (result.placed if result.groups else 0)
     assert 0 <= len(result.groups) <= 5
     voted = {(p, s) for p, s, _ in votes}
     for group in result.groups:
