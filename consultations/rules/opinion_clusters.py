@@ -63,7 +63,7 @@ def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     squared = (
         (points**2).sum(1)[:, None] + (centres**2).sum(1)[None, :] - 2.0 * points @ centres.T
     )
-    return np.argmin(np.round(squared, 9), axis=1)
+    return np.argmin(squared, axis=1)
 
 
 def inertia(points: np.ndarray, labels: np.ndarray, centres: np.ndarray, w: np.ndarray) -> float:

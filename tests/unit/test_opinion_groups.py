@@ -211,3 +211,72 @@ def test_the_same_votes_always_give_the_same_map() -> None:
     votes = camps([25, 25, 10], [*TWO_CAMPS, [PASS] * 6], noise=0.2, seed=11)
     first, second = opinion_map(votes), opinion_map(list(reversed(votes)))
     assert first == second
+
+
+# --- Stability across updates (Pol.is carries its state from one update to the next) ---
+
+from consultations.rules.opinion_clusters import KSmoother, follow_labels, smooth_k  # noqa: E402
+from tests.unit.polis_data import adjusted_rand_index  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("previous", "scores", "expected"),
+    [
+        (None, {2: 0.5, 3: 0.4}, KSmoother(2, 1, 2)),  # first time: the best k at once
+        (KSmoother(2, 5, 2), {2: 0.4, 3: 0.5}, KSmoother(3, 1, 2)),  # 3 wins once: keep 2
+        (KSmoother(3, 2, 2), {2: 0.4, 3: 0.5}, KSmoother(3, 3, 2)),  # three in a row: keep 2
+        (KSmoother(3, 3, 2), {2: 0.4, 3: 0.5}, KSmoother(3, 4, 3)),  # the fourth: show 3
+        (KSmoother(3, 3, 2), {2: 0.5, 3: 0.4}, KSmoother(2, 1, 2)),  # streak broken
+        (None, {2: 0.5, 3: 0.5}, KSmoother(3, 1, 3)),  # a tie: the larger k (Pol.is max-key)
+    ],
+)
+def test_k_changes_only_after_four_updates_in_a_row(previous, scores, expected) -> None:  # type: ignore[no-untyped-def]
+    assert smooth_k(scores, previous) == expected
+
+
+def test_labels_follow_members_not_sizes() -> None:
+    before = {"A": frozenset({1, 2, 3}), "B": frozenset({4, 5, 6, 7})}
+    now = [frozenset({4, 5, 6, 7, 8, 9}), frozenset({1, 2})]  # B grew, A shrank
+    assert follow_labels(now, before) == ["B", "A"]
+    split = [frozenset({1, 2, 3}), frozenset({4, 5}), frozenset({6, 7})]
+    assert follow_labels(split, before) == ["A", "B", "C"]
+    assert follow_labels(now, None) == ["A", "B"]  # no history: largest first
+
+
+def test_a_new_vote_does_not_renumber_the_groups() -> None:
+    votes = camps([30, 20, 12], [*TWO_CAMPS, [PASS, AGREE, PASS, AGREE, DISAGREE, AGREE]],
+                  noise=0.15, seed=8)
+    first = opinion_map(votes)
+    again = opinion_map([*votes, ("c2-p0", 99, AGREE)], previous=first.state)
+    for group in first.groups:
+        moved = {g.label for g in again.groups if set(g.members) & set(group.members)}
+        assert group.label in moved
+    assert [g.label for g in again.groups] == [g.label for g in first.groups]
+    # Swapped letters in the previous state are kept: labels follow members.
+    assert first.state is not None
+    swapped = {"A": first.state.groups["B"], "B": first.state.groups["A"]}
+    swapped |= {k: v for k, v in first.state.groups.items() if k not in "AB"}
+    relabelled = opinion_map(votes, previous=replace(first.state, groups=swapped))
+    assert relabelled.group_of(first.groups[0].members[0]) == "B"
+
+
+def test_the_state_round_trips_through_json() -> None:
+    result = opinion_map(camps([20, 15], WIDE, noise=0.1, seed=6))
+    assert result.state is not None
+    from consultations.rules.opinion import MapState
+
+    assert MapState.from_json(result.state.to_json()) == result.state
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ([0, 0, 1, 1], [0, 0, 1, 1], 1.0),
+        ([0, 0, 1, 1], [1, 1, 0, 0], 1.0),  # names do not matter
+        ([0, 0, 1, 1], [0, 0, 1, 2], 0.5714285714285715),  # scikit-learn's documented value
+        ([0, 0, 1, 1], [0, 1, 0, 1], -0.5),
+        ([0, 0, 0, 0], [0, 0, 0, 0], 1.0),
+    ],
+)
+def test_adjusted_rand_index(a, b, expected) -> None:  # type: ignore[no-untyped-def]
+    assert adjusted_rand_index(a, b) == pytest.approx(expected)
