@@ -30,10 +30,10 @@ from harness import ROOT, machine
 
 sys.path.insert(0, str(ROOT))
 
-import opinion_before  # noqa: E402  (bench/, the previous implementation)
+import opinion_before
 
-from consultations.rules.opinion import opinion_map  # noqa: E402
-from tests.unit.polis_data import adjusted_rand_index  # noqa: E402
+from consultations.rules.opinion import opinion_map
+from tests.unit.polis_data import adjusted_rand_index
 
 
 def conversation(people: int, statements: int, per_person: int, seed: int = 2026) -> list:

@@ -385,8 +385,10 @@ def save_map_state(
     blob = zlib.compress(json.dumps(computed.state.to_json(), separators=(",", ":")).encode())
     before = _smoother_text(previous.smoother if previous else KSmoother())
     if row is None:
-        session.add(OpinionMapState(
-            consultation_id=consultation_id, version=text, smoother_before=before, state=blob
-        ))
+        session.add(
+            OpinionMapState(
+                consultation_id=consultation_id, version=text, smoother_before=before, state=blob
+            )
+        )
     else:
         row.version, row.smoother_before, row.state = text, before, blob

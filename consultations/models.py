@@ -262,9 +262,7 @@ class OpinionMapState(Base):
 
     __tablename__ = "opinion_map_states"
 
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id"), primary_key=True
-    )
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), primary_key=True)
     version: Mapped[str] = mapped_column(String(64))
     smoother_before: Mapped[str] = mapped_column(String(64))
     state: Mapped[bytes] = mapped_column(LargeBinary)

@@ -11,9 +11,9 @@ Revises: 0014
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 
 import participation.db
+from alembic import op
 
 revision: str = "0021"
 down_revision: str | None = "0014"

@@ -125,7 +125,7 @@ class MapState:
     grouped: frozenset[Hashable] = frozenset()
     base_centres: tuple[tuple[float, float], ...] = ()
     group_centres: dict[int, tuple[tuple[float, float], ...]] = field(default_factory=dict)
-    smoother: KSmoother = KSmoother()
+    smoother: KSmoother = field(default_factory=KSmoother)
     groups: dict[str, frozenset[Hashable]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -219,7 +219,14 @@ def opinion_map(
     weights = np.bincount(base_labels, minlength=len(base_centres)).astype(np.float64)
     if len(base_centres) < 2:
         return OpinionMap(
-            (), (), positions, None, n, len(grouped_idx), "too_few_participants", min_votes=threshold
+            (),
+            (),
+            positions,
+            None,
+            n,
+            len(grouped_idx),
+            "too_few_participants",
+            min_votes=threshold,
         )
     clusterings, scores = group_clusterings(
         base_centres, weights, previous.group_centres if previous else {}
@@ -297,7 +304,7 @@ def project(value: np.ndarray, voted: np.ndarray) -> np.ndarray:
     Every participant's position on the two leading principal axes of the
     column-mean-imputed matrix, times ``sqrt(statements / votes)``.
     """
-    n, m = value.shape
+    m = value.shape[1]
     seen = voted.sum(axis=0)
     means = np.divide(
         (value * voted).sum(axis=0), seen, out=np.zeros(m, dtype=np.float32), where=seen > 0
@@ -460,9 +467,7 @@ def _rep_statement(
         statements[c],
         Choice.AGREE if agree else Choice.DISAGREE,
         float(stats.pa[g, c] if agree else stats.pd[g, c]),
-        float(
-            (stats.pa[g, c] / stats.ra[g, c]) if agree else (stats.pd[g, c] / stats.rd[g, c])
-        ),
+        float((stats.pa[g, c] / stats.ra[g, c]) if agree else (stats.pd[g, c] / stats.rd[g, c])),
         float(stats.na[g, c] / seen) if seen else 0.0,
         float(stats.nd[g, c] / seen) if seen else 0.0,
         int(seen),

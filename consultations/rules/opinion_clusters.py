@@ -60,9 +60,7 @@ def kmeans(
 
 
 def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    squared = (
-        (points**2).sum(1)[:, None] + (centres**2).sum(1)[None, :] - 2.0 * points @ centres.T
-    )
+    squared = (points**2).sum(1)[:, None] + (centres**2).sum(1)[None, :] - 2.0 * points @ centres.T
     return np.argmin(squared, axis=1)
 
 
@@ -209,14 +207,14 @@ def follow_labels(
         return labels
     old = sorted(previous)
     width = max(len(old), len(groups))
-    slots = old + [None] * (width - len(old))
+    slots: list[str | None] = [*old, *([None] * (width - len(old)))]
+    shared = [
+        [len(groups[g] & previous[slot]) if slot is not None else 0 for slot in slots]
+        for g in range(len(groups))
+    ]
     best: tuple[int, tuple[int, ...]] | None = None
     for perm in permutations(range(width), len(groups)):
-        total = sum(
-            len(groups[g] & previous[slots[p]])  # type: ignore[index]
-            for g, p in enumerate(perm)
-            if slots[p] is not None
-        )
+        total = sum(shared[g][p] for g, p in enumerate(perm))
         if best is None or total > best[0]:
             best = (total, perm)
     assert best is not None

@@ -95,10 +95,10 @@ def select_representative(
     its direction is agree when ``rat > rdt``. Sufficient statements are ranked
     by ``repness * repness-test * p-success * p-test``; the group's *best agreed*
     statement (``beats-best-agr?``) goes first (its direction, like every
-    statement's, is agree when ``rat > rdt``, so it may show as disagree), the list is cut at ``pick`` and
-    agrees are put before disagrees. With no sufficient statement the best
-    agreed one is shown alone, or failing that the one with the highest
-    ``max(rat, rdt)`` (so every group shows at least one statement).
+    statement's, is agree when ``rat > rdt``, so it may show as disagree), the
+    list is cut at ``pick`` and agrees are put before disagrees. With no
+    sufficient statement the best agreed one is shown alone, or failing that
+    the one with the highest ``max(rat, rdt)`` (so every group shows at least one statement).
     """
     s = stats
     g = group

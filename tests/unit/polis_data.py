@@ -135,7 +135,11 @@ def polis_consensus(conv: Conversation) -> tuple[list[int], list[int]]:
     for i, gid in enumerate(gids):
         for j, tid in enumerate(tids):
             counts = group_votes[gid]["votes"].get(str(tid), {})
-            na[i, j], nd[i, j], ns[i, j] = counts.get("A", 0), counts.get("D", 0), counts.get("S", 0)
+            na[i, j], nd[i, j], ns[i, j] = (
+                counts.get("A", 0),
+                counts.get("D", 0),
+                counts.get("S", 0),
+            )
     agree, disagree = group_aware_consensus(na, nd, ns)
     excluded = np.array([t in set(conv.hidden) for t in tids])
     pa, pd = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
@@ -155,5 +159,3 @@ def consensus_overlap(conv: Conversation, result: OpinionMap) -> float:
     if total == 0:
         return 1.0 if not (ours_a or ours_d) else 0.0
     return (len(set(agree) & ours_a) + len(set(disagree) & ours_d)) / total
-
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -244,8 +243,9 @@ def test_labels_follow_members_not_sizes() -> None:
 
 
 def test_a_new_vote_does_not_renumber_the_groups() -> None:
-    votes = camps([30, 20, 12], [*TWO_CAMPS, [PASS, AGREE, PASS, AGREE, DISAGREE, AGREE]],
-                  noise=0.15, seed=8)
+    votes = camps(
+        [30, 20, 12], [*TWO_CAMPS, [PASS, AGREE, PASS, AGREE, DISAGREE, AGREE]], noise=0.15, seed=8
+    )
     first = opinion_map(votes)
     again = opinion_map([*votes, ("c2-p0", 99, AGREE)], previous=first.state)
     for group in first.groups:

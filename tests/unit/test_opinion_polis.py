@@ -118,8 +118,9 @@ def test_groups_match_pollis_or_pollis_grouping_is_a_looser_local_optimum(conv) 
     # sits in depends on its update history, which the votes do not record.
     points, weights, labels, _ = polis_positions(conv)
     k = int(labels.max()) + 1
-    centres = np.array([np.average(points[labels == g], axis=0, weights=weights[labels == g])
-                        for g in range(k)])
+    centres = np.array(
+        [np.average(points[labels == g], axis=0, weights=weights[labels == g]) for g in range(k)]
+    )
     again, _ = oc.kmeans(points, centres, weights, iterations=100)
     assert adjusted_rand_index(list(again), list(labels)) == 1.0
     ours, our_centres = oc.best_kmeans(points, weights, k)

@@ -414,7 +414,9 @@ def test_the_list_filters_by_community_and_stage_as_page_and_fragment(client, pl
     assert "加装电梯协商会" in fragment.text and "<html" not in fragment.text
 
 
-def test_opinion_map_shows_you_are_here_the_method_and_keeps_its_state(client, place, engine) -> None:  # type: ignore[no-untyped-def]
+def test_opinion_map_shows_you_are_here_the_method_and_keeps_its_state(
+    client, place, engine
+) -> None:  # type: ignore[no-untyped-def]
     from consultations.models import OpinionMapState
 
     url = f"/consultations/{place['consultation'].id}"
