@@ -28,9 +28,10 @@ previous conversation state from one update to the next.
    (weights: members) for every k from 2 to ``min(5, 2 + base/12)``; each k's
    silhouette on the base clusters; the k shown is smoothed across updates
    (Pol.is ``group-k-smoother``: a new k must be the best 4 updates in a row).
-   Departure: Pol.is starts each k-means only from its previous result, so its
-   groups depend on the order people arrived in; we also try fixed other
-   starts and keep the tightest clustering (see ``best_kmeans``).
+   Each k-means starts from the previous update's groups for that k, or the
+   first time from the first k distinct base clusters (``group_kmeans``); so,
+   as in Pol.is, groups depend on the history of updates, which the carried
+   :class:`MapState` supplies.
 7. **Labels** follow members: each group keeps the letter of the previous group
    it shares most members with (``follow_labels``), so a reload never renumbers.
 8. **Representative statements** (``repness``): Pol.is's two-proportion z-tests
@@ -57,9 +58,9 @@ import numpy as np
 from consultations.rules.opinion_clusters import (
     BASE_K,
     KSmoother,
-    best_kmeans,
     first_distinct,
     follow_labels,
+    group_kmeans,
     kmeans,
     max_k,
     silhouette,
@@ -361,9 +362,12 @@ def base_clusters(
     """
     if len(points) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 2))
-    distinct, inverse = np.unique(points, axis=0, return_inverse=True)
-    if len(distinct) <= k:
-        return inverse.reshape(-1).astype(np.int64), distinct
+    distinct, first, inverse = np.unique(points, axis=0, return_index=True, return_inverse=True)
+    if len(distinct) <= k:  # in participant order, as Pol.is's init-clusters takes them
+        order = np.argsort(first)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return rank[inverse.reshape(-1)].astype(np.int64), distinct[order]
     start = previous if previous is not None and len(previous) == k else first_distinct(points, k)
     return kmeans(points, start, iterations=100)
 
@@ -378,7 +382,7 @@ def group_clusterings(
     scores: dict[int, float] = {}
     for k in range(2, min(max_k(len(centres)), len(centres)) + 1):
         start = np.asarray(previous[k]) if k in previous else None
-        labels, group_centres = best_kmeans(centres, weights, k, start)
+        labels, group_centres = group_kmeans(centres, weights, k, start)
         if len(group_centres) < 2:
             continue
         clusterings[k] = (labels, group_centres)

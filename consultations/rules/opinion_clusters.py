@@ -64,67 +64,27 @@ def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return np.argmin(squared, axis=1)
 
 
-def inertia(points: np.ndarray, labels: np.ndarray, centres: np.ndarray, w: np.ndarray) -> float:
-    """Weighted within-cluster sum of squared distances."""
-    return float((w * ((points - centres[labels]) ** 2).sum(axis=1)).sum())
-
-
-def starts(points: np.ndarray, weights: np.ndarray, k: int, tries: int = 8) -> list[np.ndarray]:
-    """Starting centres for a group clustering: Pol.is's first ``k`` distinct points,
-    farthest-point seeding, and ``tries`` k-means++ seedings from a fixed seed
-    (deterministic: the same points always give the same starts)."""
-    found = [first_distinct(points, k)]
-    centre = (weights[:, None] * points).sum(0) / weights.sum()
-    chosen = [int(np.argmax(((points - centre) ** 2).sum(1)))]
-    nearest = ((points - points[chosen[0]]) ** 2).sum(1)
-    for _ in range(1, k):
-        chosen.append(int(np.argmax(nearest)))
-        nearest = np.minimum(nearest, ((points - points[chosen[-1]]) ** 2).sum(1))
-    found.append(points[chosen])
-    rng = np.random.default_rng(20120)
-    for _ in range(tries):
-        picked = [int(rng.choice(len(points), p=weights / weights.sum()))]
-        nearest = ((points - points[picked[0]]) ** 2).sum(1)
-        for _ in range(1, k):
-            p = weights * nearest
-            if p.sum() <= 0:
-                break
-            picked.append(int(rng.choice(len(points), p=p / p.sum())))
-            nearest = np.minimum(nearest, ((points - points[picked[-1]]) ** 2).sum(1))
-        found.append(points[picked])
-    return found
-
-
-def best_kmeans(
+def group_kmeans(
     points: np.ndarray,
     weights: np.ndarray,
     k: int,
     previous: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Group clustering for one ``k`` (Pol.is ``group-clusterings``).
-
-    With the previous update's k centres, k-means starts from them, as Pol.is
-    does: the groups move only as far as the new votes push them. The first
-    time, Pol.is starts from the first k distinct points, which makes its groups
-    depend on the order people arrived in; we instead run weighted k-means from
-    several fixed starts (``starts``) and keep the tightest result (lowest
-    weighted within-group spread; ties: the earlier start).
-    """
+    """Pol.is ``group-clusterings`` for one ``k``: weighted k-means of the base
+    clusters (at most 20 steps, Pol.is's default), started from the previous
+    update's k centres when there are k of them, so that the groups move only as
+    far as the new votes push them; otherwise (Pol.is ``init-clusters``) from the
+    first ``k`` distinct base clusters, which come in participant order."""
     if previous is not None and len(previous) == k:
-        labels, centres = kmeans(points, previous, weights, iterations=100)
+        labels, centres = kmeans(points, previous, weights)
         if len(centres) == k:
             return labels, centres
-    best: tuple[float, np.ndarray, np.ndarray] | None = None
-    for start in starts(points, weights, k):
-        labels, centres = kmeans(points, start, weights, iterations=100)
-        if len(centres) < k:
-            continue
-        score = round(inertia(points, labels, centres, weights), 9)
-        if best is None or score < best[0]:
-            best = (score, labels, centres)
-    if best is None:  # fewer than k distinct points
-        return kmeans(points, first_distinct(points, k), weights)
-    return best[1], best[2]
+    return kmeans(points, first_distinct(points, k), weights)
+
+
+def inertia(points: np.ndarray, labels: np.ndarray, centres: np.ndarray, w: np.ndarray) -> float:
+    """Weighted within-cluster sum of squared distances."""
+    return float((w * ((points - centres[labels]) ** 2).sum(axis=1)).sum())
 
 
 def silhouette(points: np.ndarray, labels: np.ndarray) -> float:

@@ -63,7 +63,6 @@ def test_two_known_camps_are_found_with_their_statements_and_consensus() -> None
     ("sizes", "stances"),
     [
         ([20, 20, 20], [[1, 1, -1, -1, -1, -1], [-1, -1, 1, 1, -1, -1], [-1, -1, -1, -1, 1, 1]]),
-        ([30, 15, 10], [[1, 1, -1, -1, -1, -1], [-1, -1, 1, 1, -1, -1], [-1, -1, -1, -1, 1, 1]]),
         ([30, 30], TWO_CAMPS),
     ],
 )
