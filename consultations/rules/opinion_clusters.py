@@ -60,7 +60,11 @@ def kmeans(
 
 
 def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    squared = (points**2).sum(1)[:, None] + (centres**2).sum(1)[None, :] - 2.0 * points @ centres.T
+    """Index of each point's nearest centre (the first among equals), coordinate
+    by coordinate: no BLAS call, which on a busy machine costs more than it saves."""
+    squared = np.zeros((len(points), len(centres)))
+    for d in range(points.shape[1]):
+        squared += (points[:, d, None] - centres[None, :, d]) ** 2
     return np.argmin(squared, axis=1)
 
 
