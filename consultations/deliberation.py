@@ -385,10 +385,17 @@ def save_map_state(
     blob = zlib.compress(json.dumps(computed.state.to_json(), separators=(",", ":")).encode())
     before = _smoother_text(previous.smoother if previous else KSmoother())
     if row is None:
-        session.add(
-            OpinionMapState(
-                consultation_id=consultation_id, version=text, smoother_before=before, state=blob
-            )
-        )
+        try:
+            with session.begin_nested():  # another request may store the first state too
+                session.add(
+                    OpinionMapState(
+                        consultation_id=consultation_id,
+                        version=text,
+                        smoother_before=before,
+                        state=blob,
+                    )
+                )
+        except IntegrityError:
+            return  # theirs is as good: the same votes give the same map
     else:
         row.version, row.smoother_before, row.state = text, before, blob

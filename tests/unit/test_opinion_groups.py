@@ -279,3 +279,20 @@ def test_the_state_round_trips_through_json() -> None:
 )
 def test_adjusted_rand_index(a, b, expected) -> None:  # type: ignore[no-untyped-def]
     assert adjusted_rand_index(a, b) == pytest.approx(expected)
+
+
+def test_recomputing_the_same_votes_from_the_stored_state_gives_the_same_map() -> None:
+    # What the portal stores is the map's output state plus the k smoother it
+    # started from; a second computation of the same votes must not move anything.
+    votes = camps(
+        [25, 20, 10], [*TWO_CAMPS, [PASS, AGREE, PASS, AGREE, DISAGREE, AGREE]], noise=0.2, seed=9
+    )
+    earlier = opinion_map(votes[:-40])
+    assert earlier.state is not None
+    now = opinion_map(votes, previous=earlier.state)
+    assert now.state is not None
+    again = opinion_map(votes, previous=replace(now.state, smoother=earlier.state.smoother))
+    assert [(g.label, g.members) for g in again.groups] == [
+        (g.label, g.members) for g in now.groups
+    ]
+    assert again.state == now.state
