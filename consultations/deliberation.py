@@ -8,8 +8,10 @@ why, and tells the author.
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -19,13 +21,15 @@ from sqlalchemy.orm import Session
 from consultations.messages import WINDOW, check_text
 from consultations.models import (
     Consultation,
+    OpinionMapState,
     OpinionStatement,
     OpinionVote,
     Post,
     PostReport,
 )
 from consultations.rules.journey import POST_MAX, REASON_MAX, STATEMENT_MAX, window_problem
-from consultations.rules.opinion import OpinionMap, opinion_map
+from consultations.rules.opinion import MapState, OpinionMap, opinion_map
+from consultations.rules.opinion_clusters import KSmoother
 from consultations.standing import check_may_deliberate
 from participation import audit, notices
 from participation.accounts import Account
@@ -318,14 +322,80 @@ def map_version(session: Session, consultation_id: int) -> tuple[int, int, int]:
     return int(votes), int(top), int(hidden or 0)
 
 
-def compute_map(session: Session, consultation_id: int) -> OpinionMap:
-    """The opinion map from all votes so far (recomputed on every view)."""
+def compute_map(
+    session: Session, consultation_id: int, previous: MapState | None = None
+) -> OpinionMap:
+    """The opinion map from all votes so far, starting from the ``previous`` state.
+
+    Votes on hidden statements stay in, as passes (Pol.is's treatment of
+    moderated-out statements: see consultations.rules.opinion).
+    """
     votes = session.execute(
-        select(OpinionVote.account_id, OpinionVote.statement_id, OpinionVote.choice)
-        .join(OpinionStatement, OpinionStatement.id == OpinionVote.statement_id)
-        .where(
-            OpinionVote.consultation_id == consultation_id,
-            OpinionStatement.hidden_at.is_(None),
+        select(OpinionVote.account_id, OpinionVote.statement_id, OpinionVote.choice).where(
+            OpinionVote.consultation_id == consultation_id
         )
     ).all()
-    return opinion_map([(a, s, c) for a, s, c in votes])
+    hidden = session.scalars(
+        select(OpinionStatement.id).where(
+            OpinionStatement.consultation_id == consultation_id,
+            OpinionStatement.hidden_at.is_not(None),
+        )
+    ).all()
+    return opinion_map([(a, s, c) for a, s, c in votes], hidden=set(hidden), previous=previous)
+
+
+def _version_text(version: tuple[int, int, int]) -> str:
+    return ":".join(map(str, version))
+
+
+def _smoother_text(smoother: KSmoother) -> str:
+    return json.dumps([smoother.last_k, smoother.last_k_count, smoother.smoothed_k])
+
+
+def map_state_for(
+    session: Session, consultation_id: int, version: tuple[int, int, int]
+) -> MapState | None:
+    """The state to compute the map of ``version`` from: the last stored map's
+    state, or, when the stored map is of this very version, the state it was
+    computed from (so the same votes always give the same map)."""
+    row = session.get(OpinionMapState, consultation_id)
+    if row is None:
+        return None
+    state = MapState.from_json(json.loads(zlib.decompress(row.state)))
+    if row.version == _version_text(version):
+        last_k, count, smoothed = json.loads(row.smoother_before)
+        return replace(state, smoother=KSmoother(last_k, count, smoothed))
+    return state
+
+
+def save_map_state(
+    session: Session,
+    consultation_id: int,
+    version: tuple[int, int, int],
+    previous: MapState | None,
+    computed: OpinionMap,
+) -> None:
+    """Keep ``computed``'s state for the next computation (unless already kept)."""
+    if computed.state is None:
+        return
+    row = session.get(OpinionMapState, consultation_id)
+    text = _version_text(version)
+    if row is not None and row.version == text:
+        return
+    blob = zlib.compress(json.dumps(computed.state.to_json(), separators=(",", ":")).encode())
+    before = _smoother_text(previous.smoother if previous else KSmoother())
+    if row is None:
+        try:
+            with session.begin_nested():  # another request may store the first state too
+                session.add(
+                    OpinionMapState(
+                        consultation_id=consultation_id,
+                        version=text,
+                        smoother_before=before,
+                        state=blob,
+                    )
+                )
+        except IntegrityError:
+            return  # theirs is as good: the same votes give the same map
+    else:
+        row.version, row.smoother_before, row.state = text, before, blob

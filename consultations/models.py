@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
@@ -247,6 +247,26 @@ class OpinionVote(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     choice: Mapped[int] = mapped_column()
     voted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OpinionMapState(Base):
+    """What one opinion-map computation hands to the next (as Pol.is carries its
+    conversation state): who was grouped, base and group centres, the k smoother
+    and the groups' members by label, so that groups keep their letters and k
+    changes only when the data keep asking for it. One row per consultation.
+
+    ``state`` is zlib-compressed JSON (``MapState.to_json``); ``version`` is the
+    vote version it was computed for, and ``smoother_before`` the k smoother it
+    started from, so that recomputing the same version gives the same map.
+    """
+
+    __tablename__ = "opinion_map_states"
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    smoother_before: Mapped[str] = mapped_column(String(64))
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Objection(Base):

@@ -412,3 +412,28 @@ def test_the_list_filters_by_community_and_stage_as_page_and_fragment(client, pl
     )
     assert fragment.text.lstrip().startswith('<section id="consultation_list"')
     assert "加装电梯协商会" in fragment.text and "<html" not in fragment.text
+
+
+def test_opinion_map_shows_you_are_here_the_method_and_keeps_its_state(
+    client, place, engine
+) -> None:  # type: ignore[no-untyped-def]
+    from consultations.models import OpinionMapState
+
+    url = f"/consultations/{place['consultation'].id}"
+    client.sign_in("res0", PASSWORD)
+    for sid in place["statements"]:
+        data = {"choice": "agree", "csrf_token": client.csrf(url)}
+        headers = {"HX-Request": "true", "HX-Target": "opinion"}  # re-renders the map
+        assert client.post(f"{url}/statements/{sid}/vote", data=data, headers=headers).is_success
+    page = client.get(url).text
+    assert 'data-testid="you-are-here"' in page
+    note = page.split('data-testid="you-are-here-note"')[1].split("</p>")[0]
+    assert "您在这里" in note and "组" in note
+    method = page.split('data-testid="opinion-method"')[1].split("</details>")[0]
+    assert "已分组 12 人" in method and "与 Pol.is 的不同之处" in method
+    assert 'data-testid="consensus-disagree"' in page
+    # The vote stored the map's state for the next computation (labels follow members).
+    with Session(engine) as s:
+        row = s.get(OpinionMapState, place["consultation"].id)
+        assert row is not None and row.version.startswith("48:")
+    assert client.get(url).text.count('data-testid="group"') == 2

@@ -115,7 +115,9 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "threads": deliberation.threads(session, c.id),
         "opinion": opinion,
         "texts": texts,
-        "dots": map_dots(opinion),
+        "dots": map_dots(opinion, me=me.id if me else None),
+        "my_group": opinion.group_of(me.id) if me else None,
+        "my_position": bool(me and me.id in opinion.positions),
         "statement_count": len(statement_list),
         "next_statement": deliberation.next_statement(session, c.id, me.id) if me else None,
         "window_open": window_open,
@@ -146,24 +148,37 @@ def opinion_map_of(request: Request, consultation_id: int) -> OpinionMap:
     """The opinion map, recomputed only when votes arrive or statements are hidden.
 
     Kept per worker process, keyed by the map's input version: a large
-    conversation (10,000 x 500) takes about 2 s to compute, a version check one query.
+    conversation (10,000 x 500) takes about a second to compute, a version
+    check one query. Each computation starts from the state the last stored one
+    left (Pol.is's carried state: who was grouped, the groups, the k smoother),
+    so groups keep their letters across updates; a request that may write (a
+    vote, a new or hidden statement) stores the new state.
     """
     state = request.app.state
     if not hasattr(state, "opinion_maps"):
         state.opinion_maps = {}
     cache: dict[tuple[int, tuple[int, int, int]], OpinionMap] = state.opinion_maps
-    key = (consultation_id, deliberation.map_version(db(request), consultation_id))
+    session = db(request)
+    version = deliberation.map_version(session, consultation_id)
+    key = (consultation_id, version)
     found = cache.get(key)
-    if found is None:
-        found = deliberation.compute_map(db(request), consultation_id)
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    if found is None or writes:
+        previous = deliberation.map_state_for(session, consultation_id, version)
+        if found is None:
+            found = deliberation.compute_map(session, consultation_id, previous)
+        if writes:
+            deliberation.save_map_state(session, consultation_id, version, previous, found)
         if len(cache) > 200:
             cache.clear()
         cache[key] = found
     return found
 
 
-def map_dots(opinion: Any, size: int = 200, margin: int = 8) -> list[tuple[int, int, int]]:
-    """Participants' positions scaled into an SVG square: (x, y, group index)."""
+def map_dots(
+    opinion: Any, size: int = 200, margin: int = 8, me: Any = None
+) -> list[tuple[int, int, int, bool]]:
+    """Participants' positions scaled into an SVG square: (x, y, group index, is me)."""
     if not opinion.positions:
         return []
     xs = [p[0] for p in opinion.positions.values()]
@@ -175,7 +190,8 @@ def map_dots(opinion: Any, size: int = 200, margin: int = 8) -> list[tuple[int, 
         (
             round(margin + (x - min(xs)) * scale),
             round(size - margin - (y - min(ys)) * scale),
-            index.get(person, 0),
+            index.get(person, -1),  # -1: on the map but not grouped (too few votes)
+            person == me,
         )
         for person, (x, y) in sorted(opinion.positions.items())
     ]
