@@ -5,7 +5,7 @@ base clusters, each k's groups, the k smoother); so does the portal, one small
 row per consultation.
 
 Revision ID: 0021
-Revises: 0014
+Revises: 0016
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ import participation.db
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0014"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
