@@ -270,6 +270,7 @@ async def _shift_page(
         "rows": rows,
         "pending": pending,
         "started": at >= ctx.shift.starts_at,
+        "ended": at >= ctx.shift.ends_at,
         "L": labels(),
         "error": None,
     } | extra
