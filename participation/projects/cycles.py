@@ -181,5 +181,10 @@ def screen_candidate(
 
 
 def competitiveness(session: Session, cycle: LivelihoodCycle) -> Competitiveness:
-    count = len(candidates_of(session, cycle, "candidate"))
+    """The candidate list as it went (or goes) to the vote: projects screened in,
+    including those the vote then adopted (adoption changes their status, not the
+    fact that they were on the list)."""
+    count = len(
+        [c for c in candidates_of(session, cycle) if c.status in ("candidate", "adopted")]
+    )
     return competitive_list(count, cycle.places, cycle.extra_percent)
