@@ -274,7 +274,9 @@ def _finished_cycle(session: Session, congress_id: int, now: datetime) -> None:
                     complete_by=date(session_day.year, 12, 31),
                     submitter_kind=kinds[n % 3],
                 ),
-                accounts[n],
+                # Deputies submit online; the public's and organizations' projects
+                # came in on paper and were entered by staff (no account).
+                accounts[n] if kinds[n % 3] == "deputy" else None,
             )
         )
     duplicate = livelihood.submit(
