@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.accounts import Account
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rolls import RollEntry
 from participation.rules.identity import id_hash, id_number_problem, normalize_id_number
 from volunteers import ledger, profiles
-from participation.areas import Area
 from volunteers.models import Activity, Certificate, HoursEntry, Shift, Team
 
 # Unambiguous characters for numbers people read out or type.

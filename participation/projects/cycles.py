@@ -16,15 +16,15 @@ from participation.accounts import RoleGrant
 from participation.deputies import get_congress
 from participation.errors import N_, DomainError
 from participation.projects.models import LivelihoodCandidate, LivelihoodCycle
-from participation.rolls import DeputyEntry
-from participation.rules.permissions import Role
 from participation.projects.rules import (
+    SUBMITTER_KINDS,
     CandidateDraft,
     Competitiveness,
-    SUBMITTER_KINDS,
     CyclePhase,
     competitive_list,
 )
+from participation.rolls import DeputyEntry
+from participation.rules.permissions import Role
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,5 @@ def competitiveness(session: Session, cycle: LivelihoodCycle) -> Competitiveness
     """The candidate list as it went (or goes) to the vote: projects screened in,
     including those the vote then adopted (adoption changes their status, not the
     fact that they were on the list)."""
-    count = len(
-        [c for c in candidates_of(session, cycle) if c.status in ("candidate", "adopted")]
-    )
+    count = len([c for c in candidates_of(session, cycle) if c.status in ("candidate", "adopted")])
     return competitive_list(count, cycle.places, cycle.extra_percent)

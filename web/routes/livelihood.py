@@ -85,9 +85,7 @@ async def submit(request: Request) -> Response:
     cycle = livelihood.get_cycle(session, request.path_params["cycle_id"])
     me_or_none = current_user_or_none(request)
     # Only the kinds this person holds are offered (anonymous visitors see "public").
-    kinds = (
-        livelihood.submitter_kinds(session, cycle, me_or_none.id) if me_or_none else ("public",)
-    )
+    kinds = livelihood.submitter_kinds(session, cycle, me_or_none.id) if me_or_none else ("public",)
     context = _cycle_context(request, cycle) | {"kinds": kinds}
     if request.method == "GET":
         return render(request, "livelihood/submit.html", context)
