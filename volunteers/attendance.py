@@ -107,15 +107,14 @@ def mark(
             )
         # Invariant: no credit for time that has not happened yet. A shift in
         # progress gets its check-in now and its check-out once the person leaves.
+        not_yet = N_("This time has not come yet: record it once it has passed.")
         late = {
-            name: N_("This time has not come yet: record it once it has passed.")
+            name: not_yet
             for name, at in (("checked_in", checked_in), ("checked_out", checked_out))
             if at is not None and at > now
         }
         if late:
-            raise DomainError(
-                "attendance.future_time", N_("Please correct the marked fields."), fields=late
-            )
+            raise DomainError("attendance.future_time", not_yet, fields=late)
         if checked_out is not None and checked_out <= checked_in:
             raise DomainError(
                 "attendance.times",

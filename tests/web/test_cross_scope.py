@@ -258,3 +258,35 @@ def test_worker_cannot_read_another_areas_import_job(client, make_client, world,
     admin = make_client()
     admin.sign_in("admin", PASSWORD)
     assert admin.get(job_url).status_code == 200
+
+
+# --- attendance on the roster (issue 13, item 6) -------------------------------------
+
+
+def test_roster_a_few_minutes_into_a_shift_credits_nothing_ahead(
+    app, client, world, scoped, engine
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.volunteering import make_shift
+    from volunteers import signups
+
+    people = world["people"]
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        team = s.get(Team, scoped["a"].id)
+        shift = make_shift(s, world["community"], NOW - timedelta(minutes=5), hours=1, team=team)
+        signups.sign_up(s, shift.id, people["resident"].id, NOW - timedelta(days=1))
+        shift_id, starts, ends = shift.id, shift.starts_at, shift.ends_at
+    client.sign_in("teamleader", PASSWORD)
+    page = f"/lead/shifts/{shift_id}"
+    roster = client.get(page).text
+    assert 'name="checked_out" value=""' in roster  # the end is not offered before it came
+    r = client.submit(
+        f"{page}/attendance",
+        {
+            "account_id": str(people["resident"].id),
+            "checked_in": local(starts),
+            "checked_out": local(ends),
+        },
+        page=page,
+    )
+    assert r.status_code == 422 and "这个时间还没到" in r.text
+    assert _count(engine, HoursEntry) == 1  # only the fixture's back-fill
