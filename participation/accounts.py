@@ -6,22 +6,38 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.areas import Area
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
 from participation.passwords import burn_time, hash_password, verify_password
+from participation.rules.password_policy import password_problem
 from participation.rules.permissions import Grant, Role
-from participation.rules.ratelimit import Limit, check_limit
+from participation.rules.ratelimit import (
+    Backoff,
+    Limit,
+    RateDecision,
+    check_backoff,
+    check_limit,
+    most_restrictive,
+)
 
 PHONE = re.compile(r"^1\d{10}$")
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,31}$")
-MIN_PASSWORD = 8
 
-ACCOUNT_LIMIT = Limit(max_failures=5, window=timedelta(minutes=15))
+#: Per account and address, and per account and device: five tries, then a
+#: minute's wait doubling with each failure, up to an hour.
+PAIR_BACKOFF = Backoff(
+    free=5, base=timedelta(minutes=1), cap=timedelta(hours=1), window=timedelta(days=1)
+)
+#: One address trying many logins.
 IP_LIMIT = Limit(max_failures=20, window=timedelta(minutes=15))
+#: One account guessed at from many addresses (only devices it never used).
+ACCOUNT_BACKOFF = Backoff(
+    free=30, base=timedelta(minutes=1), cap=timedelta(hours=1), window=timedelta(days=1)
+)
 
 
 class Account(Base):
@@ -65,7 +81,9 @@ class RoleGrant(Base):
 
 
 class SignInFailure(Base):
-    """A failed sign-in, keyed by "account:<login>" or "ip:<address>"."""
+    """A failed attempt, keyed by what it counts against: "ip:<address>",
+    "account:<login>", "account-ip:<login>|<address>", "account-device:<login>|<device>",
+    or "verify…" keys for roll verification (participation.verification)."""
 
     __tablename__ = "sign_in_failures"
 
@@ -74,17 +92,41 @@ class SignInFailure(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class EndedSession(Base):
+    """A signed-in session that was ended by signing out, by its random id.
+
+    The session itself lives in the signed cookie; a copy of that cookie must
+    not outlive the sign-out, so the id is kept here until the cookie would
+    have expired anyway (``expires_at``), then purged.
+    """
+
+    __tablename__ = "ended_sessions"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+def end_session(session: Session, sid: str, now: datetime, lifetime: timedelta) -> None:
+    """Record ``sid`` as ended (idempotent) and purge ids whose cookies have expired."""
+    session.execute(delete(EndedSession).where(EndedSession.expires_at < now))
+    if session.get(EndedSession, sid) is None:
+        session.add(EndedSession(sid=sid, expires_at=now + lifetime))
+
+
+def session_ended(session: Session, sid: str) -> bool:
+    return session.get(EndedSession, sid) is not None
+
+
 def normalize_login(login: str) -> str:
     return login.strip().lower()
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(
-            "account.password_short",
-            "The password must have at least 8 characters.",
-            fields={"password": N_("The password must have at least 8 characters.")},
-        )
+def _check_password(account: Account, password: str, field: str) -> None:
+    """Refuse a new password that is short, common or made of the person's own data."""
+    personal = (account.username, account.phone, account.display_name)
+    problem = password_problem(password, personal)
+    if problem is not None:
+        raise DomainError("account.weak_password", problem, fields={field: problem})
 
 
 def sign_up(session: Session, *, login: str, password: str, display_name: str) -> Account:
@@ -101,10 +143,13 @@ def sign_up(session: Session, *, login: str, password: str, display_name: str) -
         fields["login"] = N_(
             "Enter an 11-digit mobile number, or a username of 3–32 letters, digits, _ . -"
         )
-    if not display_name or len(display_name) > 60:
+    if not display_name:
+        fields["display_name"] = N_("Enter your name.")
+    elif len(display_name) > 60:
         fields["display_name"] = N_("Enter a name of at most 60 characters.")
-    if len(password) < MIN_PASSWORD:
-        fields["password"] = N_("The password must have at least 8 characters.")
+    problem = password_problem(password, (login, display_name))
+    if problem is not None:
+        fields["password"] = problem
     if fields:
         raise DomainError("account.invalid", "Please correct the marked fields.", fields=fields)
     if find_by_login(session, login) is not None:
@@ -130,24 +175,60 @@ def find_by_login(session: Session, login: str) -> Account | None:
     return session.scalar(select(Account).where(column == login))
 
 
-def sign_in_allowed(session: Session, login: str, ip: str, now: datetime) -> bool:
-    """Whether neither the account nor the address is over its failure limit."""
-    since = now - max(ACCOUNT_LIMIT.window, IP_LIMIT.window)
-    keys = {f"account:{normalize_login(login)}": ACCOUNT_LIMIT, f"ip:{ip}": IP_LIMIT}
+def _login_key(login: str) -> str:
+    return normalize_login(login)[:64]
+
+
+def sign_in_decision(
+    session: Session,
+    login: str,
+    ip: str,
+    device: str | None,
+    known_device: bool,
+    now: datetime,
+) -> RateDecision:
+    """Whether this attempt may be checked now, or how long to wait.
+
+    Failures slow down whoever makes them, not the account's owner: the wait
+    grows per account *and* address, and per account *and* device (a random id
+    in a long-lived cookie). A device the account signed in from before (its
+    cookie is signed, so it cannot be forged) is held only to its own failures,
+    so the owner at home signs in while someone elsewhere guesses. From other
+    devices two wider limits apply as well: an address trying many logins, and
+    an account guessed at from many addresses at once.
+    """
+    who = _login_key(login)
+    checks: dict[str, Limit | Backoff] = {}
+    if device:
+        checks[f"account-device:{who}|{device}"] = PAIR_BACKOFF
+    if not known_device:
+        checks[f"account-ip:{who}|{ip}"] = PAIR_BACKOFF
+        checks[f"ip:{ip}"] = IP_LIMIT
+        checks[f"account:{who}"] = ACCOUNT_BACKOFF
+    since = now - max(p.window for p in checks.values())
     rows = session.execute(
         select(SignInFailure.key, SignInFailure.at).where(
-            SignInFailure.key.in_(keys), SignInFailure.at > since
+            SignInFailure.key.in_(checks), SignInFailure.at > since
         )
     ).all()
-    for key, limit in keys.items():
-        if not check_limit([at for k, at in rows if k == key], now, limit).allowed:
-            return False
-    return True
+    decisions = []
+    for key, policy in checks.items():
+        times = [at for k, at in rows if k == key]
+        if isinstance(policy, Backoff):
+            decisions.append(check_backoff(times, now, policy))
+        else:
+            decisions.append(check_limit(times, now, policy))
+    return most_restrictive(decisions)
 
 
-def record_failure(session: Session, login: str, ip: str, now: datetime) -> None:
-    session.add(SignInFailure(key=f"account:{normalize_login(login)}", at=now))
-    session.add(SignInFailure(key=f"ip:{ip}", at=now))
+def record_failure(
+    session: Session, login: str, ip: str, device: str | None, now: datetime
+) -> None:
+    who = _login_key(login)
+    keys = [f"account-ip:{who}|{ip}", f"ip:{ip}", f"account:{who}"]
+    if device:
+        keys.append(f"account-device:{who}|{device}")
+    session.add_all(SignInFailure(key=key, at=now) for key in keys)
 
 
 def authenticate(session: Session, login: str, password: str) -> Account | None:
@@ -166,7 +247,7 @@ def change_password(session: Session, account: Account, current: str, new: str) 
             "The current password is not correct.",
             fields={"current": N_("The current password is not correct.")},
         )
-    _check_password(new)
+    _check_password(account, new, "new")
     account.password_hash = hash_password(new)
     account.session_epoch += 1
 

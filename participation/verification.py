@@ -7,44 +7,183 @@ on the entry's community and links any deputy entries with the same ID hash.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from participation import accounts
-from participation.accounts import Account, SignInFailure
+from participation import accounts, audit, notices
+from participation.accounts import Account, RoleGrant, SignInFailure
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rolls import Congress, DeputyEntry, RollEntry
 from participation.rules.identity import id_hash, id_number_problem, normalize_id_number
 from participation.rules.permissions import Role
-from participation.rules.ratelimit import Limit, check_limit
+from participation.rules.ratelimit import Backoff, RateDecision, check_backoff, most_restrictive
 
 TAKEN = N_(
     "This person has already been verified with another account. If this is wrong, ask your "
     "community worker."
 )
-VERIFY_LIMIT = Limit(max_failures=5, window=timedelta(hours=1))
 NO_MATCH = N_(
     "These details do not match an unverified entry on the resident roll. Check them against "
     "your ID card, or ask your community worker."
 )
+MISSES_NOTICE = N_(
+    "%(count)s failed attempts to verify as %(name)s (born %(birth_date)s) of your community. "
+    "If it was not them, someone may be guessing their ID number: further attempts now "
+    "wait longer each time. Verify them at the desk when they come."
+)
+
+#: Per account (self-verification).
+ACCOUNT_BACKOFF = Backoff(
+    free=5, base=timedelta(minutes=10), cap=timedelta(hours=24), window=timedelta(days=1)
+)
+#: Per targeted person: name and birth date, the two details a guesser must already
+#: know, whether or not such a person is on the roll (so the wait reveals nothing),
+#: counted across every account and address.
+PERSON_BACKOFF = Backoff(
+    free=3, base=timedelta(minutes=30), cap=timedelta(hours=24), window=timedelta(days=7)
+)
+#: Per address, across accounts and people.
+ADDRESS_BACKOFF = Backoff(
+    free=10, base=timedelta(minutes=5), cap=timedelta(hours=24), window=timedelta(days=1)
+)
+#: Per desk worker: a typing worker misses now and then, a guessing one is slowed.
+DESK_BACKOFF = Backoff(
+    free=10, base=timedelta(minutes=1), cap=timedelta(hours=1), window=timedelta(hours=12)
+)
+#: The community's workers are told at every ALERT_EVERY-th miss against one person.
+ALERT_EVERY = 3
 
 
-def attempts_left(session: Session, account_id: int, now: datetime) -> bool:
-    failures = session.scalars(
-        select(SignInFailure.at).where(
-            SignInFailure.key == f"verify:{account_id}",
-            SignInFailure.at > now - VERIFY_LIMIT.window,
+@dataclass(frozen=True)
+class Attempt:
+    """Who tries to verify whom, as far as the limits are concerned."""
+
+    secret: bytes
+    name: str
+    birth_date: date | None
+    ip: str
+    account_id: int | None = None  # self-verification
+    desk_worker_id: int | None = None  # assisted
+
+    def person_key(self) -> str | None:
+        """A keyed hash of name and birth date: no personal data in the failures table."""
+        if self.birth_date is None:
+            return None
+        person = f"{self.name.strip()}|{self.birth_date.isoformat()}".encode()
+        return "verify-person:" + hmac.new(self.secret, person, hashlib.sha256).hexdigest()[:40]
+
+    def policies(self) -> dict[str, Backoff]:
+        keys: dict[str, Backoff] = {}
+        if self.desk_worker_id is not None:
+            # The desk sees the ID card: it is not held back by others' misses
+            # against the person (that is how a targeted person gets verified).
+            keys[f"verify-desk:{self.desk_worker_id}"] = DESK_BACKOFF
+            return keys
+        if self.account_id is not None:
+            keys[f"verify:{self.account_id}"] = ACCOUNT_BACKOFF
+        keys[f"verify-ip:{self.ip}"[:300]] = ADDRESS_BACKOFF
+        person = self.person_key()
+        if person:
+            keys[person] = PERSON_BACKOFF
+        return keys
+
+
+def _failures(
+    session: Session, keys: list[str], now: datetime, window: timedelta
+) -> dict[str, list[datetime]]:
+    rows = session.execute(
+        select(SignInFailure.key, SignInFailure.at).where(
+            SignInFailure.key.in_(keys), SignInFailure.at > now - window
         )
     ).all()
-    return check_limit(failures, now, VERIFY_LIMIT).allowed
+    found: dict[str, list[datetime]] = {key: [] for key in keys}
+    for key, at in rows:
+        found[key].append(at)
+    return found
 
 
-def record_failed_attempt(session: Session, account_id: int, now: datetime) -> None:
-    session.add(SignInFailure(key=f"verify:{account_id}", at=now))
+def attempt_decision(session: Session, attempt: Attempt, now: datetime) -> RateDecision:
+    """Whether this verification attempt may be checked now, or how long to wait."""
+    policies = attempt.policies()
+    window = max(p.window for p in policies.values())
+    failures = _failures(session, list(policies), now, window)
+    return most_restrictive(
+        check_backoff(failures[key], now, policy) for key, policy in policies.items()
+    )
+
+
+def record_miss(session: Session, attempt: Attempt, now: datetime) -> int:
+    """Count a miss against the account or desk, the address and the person.
+
+    Returns how many misses against that person fall in the person window now;
+    at every ALERT_EVERY-th, the workers of each community whose roll has an
+    unverified entry with that name and birth date get a notice, and the audit
+    log an entry (the guesser's answer is the same either way).
+    """
+    keys = list(attempt.policies())
+    person = attempt.person_key()
+    if person and person not in keys:
+        keys.append(person)
+    session.add_all(SignInFailure(key=key, at=now) for key in keys)
+    if person is None:
+        return 0
+    session.flush()
+    misses = len(_failures(session, [person], now, PERSON_BACKOFF.window)[person])
+    if misses % ALERT_EVERY == 0:
+        _alert(session, attempt, misses, now)
+    return misses
+
+
+def _alert(session: Session, attempt: Attempt, misses: int, now: datetime) -> None:
+    targets = session.execute(
+        select(RollEntry, Area)
+        .join(Area, Area.id == RollEntry.community_id)
+        .where(
+            RollEntry.name == attempt.name.strip(),
+            RollEntry.birth_date == attempt.birth_date,
+            RollEntry.account_id.is_(None),
+        )
+    ).all()
+    for entry, community in targets:
+        audit.record(
+            session,
+            actor_id=attempt.account_id or attempt.desk_worker_id,
+            action="roll.verify_misses",
+            target=f"roll:{entry.id}",
+            ip=attempt.ip,
+            misses=misses,
+        )
+        for worker_id in _workers_over(session, community):
+            notices.notify(
+                session,
+                worker_id,
+                "roll.verify_misses",
+                MISSES_NOTICE,
+                link="/admin/verify",
+                params={
+                    "count": misses,
+                    "name": entry.name,
+                    "birth_date": entry.birth_date.isoformat(),
+                },
+                now=now,
+            )
+
+
+def _workers_over(session: Session, community: Area) -> list[int]:
+    """Community workers whose grant covers ``community`` (on it or an area above)."""
+    rows = session.execute(
+        select(RoleGrant.account_id, Area.path)
+        .join(Area, Area.id == RoleGrant.area_id)
+        .where(RoleGrant.role == Role.COMMUNITY_WORKER.value)
+    ).all()
+    return sorted({account for account, path in rows if community.path.startswith(path)})
 
 
 def find_entry(

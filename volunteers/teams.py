@@ -28,7 +28,9 @@ def create_team(
 ) -> Team:
     name = name.strip()
     fields: dict[str, str] = {}
-    if not name or len(name) > 100:
+    if not name:
+        fields["name"] = N_("Enter the team's name.")
+    elif len(name) > 100:
         fields["name"] = N_("Enter a name of at most 100 characters.")
     if kind not in TEAM_KINDS:
         fields["kind"] = N_("Choose a kind of team.")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import cached_property
 from urllib.parse import quote
 
@@ -12,11 +14,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from participation import notices
-from participation.accounts import Account, grants_of
+from participation import accounts, notices
+from participation.accounts import Account, EndedSession, grants_of
 from participation.errors import N_
 from participation.rules.permissions import Decision, Grant, Permission, allows
 from web import htmx
+from web.clock import now
 from web.dbsession import db
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -55,15 +58,26 @@ class CurrentUser:
 
 
 def sign_in(request: Request, account: Account) -> None:
-    csrf = request.session.get("csrf")
-    request.session.clear()  # a fresh session on sign-in: no fixation
-    request.session.update({"uid": account.id, "epoch": account.session_epoch})
-    if csrf:
-        request.session["csrf"] = csrf
+    """A fresh session: a new id, and no CSRF token (a new one is made on the next
+    page), so nothing an attacker planted or saw before sign-in carries over."""
+    request.session.clear()
+    request.session.update(
+        {"uid": account.id, "epoch": account.session_epoch, "sid": secrets.token_urlsafe(24)}
+    )
 
 
 def sign_out(request: Request) -> None:
+    """End the session on the server too: a copy of the cookie is refused from now on."""
+    sid = request.session.get("sid")
+    if isinstance(sid, str) and "db" in request.scope.get("state", {}):
+        lifetime = timedelta(seconds=request.app.state.settings.session_max_age)
+        accounts.end_session(db(request), sid[:64], now(request), lifetime)
     request.session.clear()
+
+
+def _live_sid(request: Request) -> str | None:
+    sid = request.session.get("sid")
+    return sid if isinstance(sid, str) and 0 < len(sid) <= 64 else None
 
 
 def current_user_or_none(request: Request) -> CurrentUser | None:
@@ -75,10 +89,13 @@ def current_user_or_none(request: Request) -> CurrentUser | None:
     uid = request.session.get("uid")
     if isinstance(uid, int):
         account = db(request).get(Account, uid)
+        sid = _live_sid(request)
         if (
             account is not None
             and account.is_active
             and account.session_epoch == request.session.get("epoch")
+            and sid is not None
+            and not accounts.session_ended(db(request), sid)
         ):
             session, account_id = db(request), account.id
             user = CurrentUser(
@@ -87,7 +104,7 @@ def current_user_or_none(request: Request) -> CurrentUser | None:
                 lambda: notices.unread_count(session, account_id),
             )
         else:
-            # Expired: the password changed or the account was disabled meanwhile.
+            # Expired: signed out, the password changed or the account was disabled.
             request.session.clear()
             request.session["flash"] = [["info", SESSION_ENDED]]
     request.state.user = user
@@ -127,20 +144,28 @@ def user(request: Request) -> CurrentUser:
 
 
 _accounts = Account.__table__
-_SESSION_CHECK = select(_accounts.c.is_active, _accounts.c.session_epoch).where(
-    _accounts.c.id == bindparam("uid")
-)
+_ended = EndedSession.__table__
+_SESSION_CHECK = select(
+    _accounts.c.is_active,
+    _accounts.c.session_epoch,
+    select(_ended.c.sid).where(_ended.c.sid == bindparam("sid")).exists().label("ended"),
+).where(_accounts.c.id == bindparam("uid"))
 
 
 def signed_in_id(request: Request) -> int:
     """The signed-in account's id, checked as ``current_user_or_none`` checks it
-    (active, same session epoch) with one prepared Core query and no ORM object:
-    for casting a ballot, the hottest route. Anything else (not signed in, an
+    (active, same session epoch, not signed out) with one prepared Core query and
+    no ORM object: for casting a ballot, the hottest route. Anything else (not signed in, an
     expired session) takes the ordinary way, with its redirect and message."""
-    uid = request.session.get("uid")
-    if isinstance(uid, int) and not hasattr(request.state, "user"):
-        row = db(request).connection().execute(_SESSION_CHECK, {"uid": uid}).first()
-        if row is not None and row.is_active and row.session_epoch == request.session.get("epoch"):
+    uid, sid = request.session.get("uid"), _live_sid(request)
+    if isinstance(uid, int) and sid is not None and not hasattr(request.state, "user"):
+        row = db(request).connection().execute(_SESSION_CHECK, {"uid": uid, "sid": sid}).first()
+        if (
+            row is not None
+            and row.is_active
+            and row.session_epoch == request.session.get("epoch")
+            and not row.ended
+        ):
             return uid
     return user(request).id
 

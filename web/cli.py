@@ -18,9 +18,25 @@ def _settings() -> Settings:
         sys.exit(f"gongzhi: {error}")
 
 
+def served_base_url(args: argparse.Namespace) -> str:
+    """The public URL: ``GONGZHI_BASE_URL`` when set, else where this command serves.
+
+    Without it the links the portal builds (QR codes, calendar feeds, certificate
+    checks) and the CSRF origin would name the default port 8000 whatever --port
+    says. Workers inherit the environment, so setting it here reaches them."""
+    configured = os.environ.get("GONGZHI_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    host = f"[{host}]" if ":" in host else host
+    os.environ["GONGZHI_BASE_URL"] = f"http://{host}:{args.port}"
+    return os.environ["GONGZHI_BASE_URL"]
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    served_base_url(args)
     _settings()  # fail fast on bad settings, before workers start
     uvicorn.run(
         "web.asgi:app",
@@ -50,6 +66,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         sys.exit("gongzhi: refusing to load demo data in production")
     print(seed_demo(settings, reset=args.reset))
     if args.serve:
+        base = served_base_url(args)
+        print(f"Open {base}/ and sign in at {base}/login")
         return cmd_serve(args)
     return 0
 

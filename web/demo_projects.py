@@ -5,7 +5,11 @@
 - 望江社区: a round open for voting; 竹园社区: a round collecting proposals;
 - 东湖区 congress: a finished 2026 cycle, 12 candidates for 10 places, the
   year-end vote with one dissatisfied project (a rectification item), and a
-  2027 cycle collecting projects.
+  2027 cycle collecting projects;
+- 临江街道: the district deputies elected there vote on the street's projects in a
+  session in progress (quorum reached, the secret ballot open for two weeks), which
+  the ``deputy`` demo account has not signed in to yet: a newcomer signs in at the
+  session and votes.
 
 Everything goes through the same services as the web pages, with the clock
 set back where a step happened in the past.
@@ -29,7 +33,7 @@ from participation.plan.intake import item_for_source
 from participation.plan.sources import SourceKind
 from participation.projects import budgets, livelihood
 from participation.projects.rules import CandidateDraft, ProposalDraft
-from participation.rolls import DeputyEntry, RollEntry
+from participation.rolls import Congress, DeputyEntry, RollEntry
 
 FINISHED_ROUND = [
     # title, cost, location, beneficiaries, group that approves it
@@ -67,6 +71,16 @@ CANDIDATES = [
     ("智慧养老服务平台", "区民政局", 2_200_000),
     ("全民健身步道", "区文体局", 4_100_000),
 ]
+STREET_CANDIDATES = [
+    ("临江路人行道平整", "区城管局", 380_000),
+    ("望江社区老年活动室改造", "临江街道办事处", 260_000),
+    ("春晖小学门口护学岗亭", "区交警大队", 90_000),
+    ("滨江步道照明补点", "区城管局", 210_000),
+    ("社区食堂助餐点（春晖）", "区民政局", 300_000),
+    ("垃圾分类收集点雨棚", "临江街道办事处", 150_000),
+]
+STREET_DEPUTIES = 15  # the district deputies of 临江街道's five constituencies
+
 # Yes votes each candidate gets from the 38 deputies present (23 is more than half of 45).
 CANDIDATE_VOTES = [37, 36, 35, 34, 33, 32, 31, 30, 29, 27, 18, 12]
 
@@ -120,6 +134,7 @@ def seed_projects(session: Session, by_name: dict[str, Area], congress_id: int) 
         None,
     )
     _finished_cycle(session, congress_id, now)
+    _street_session(session, by_name["临江街道"], congress_id, now)
     livelihood.create_cycle(
         session,
         livelihood.NewCycle(
@@ -149,7 +164,7 @@ def _finished_round(session: Session, community: Area, now: datetime, rng: rando
             budget_yuan=300_000,
             rule="mes",
             roll="residents",
-            description="预算30万元，采用平等份额法计票：每位居民分得同等的预算份额。",
+            description="预算30万元，采用均等份额法计票：每位居民分得同等的预算份额。",
         ),
         None,
     )
@@ -388,3 +403,80 @@ def _finished_cycle(session: Session, congress_id: int, now: datetime) -> None:
             session, satisfaction, account_id, {"grades": grades}, evaluation + timedelta(days=1)
         )
     livelihood.advance(session, cycle, staff, now)  # -> closed: rectification item
+
+
+def _street_session(
+    session: Session, street: Area, district_congress_id: int, now: datetime
+) -> None:
+    """临江街道's vote in progress: the district deputies elected in the street
+    (the ``deputy`` demo account among them) on a roll of their own, 9 of 15 signed
+    in (quorum: more than half), the secret ballot open for two weeks, 6 votes cast.
+    ``deputy`` has not signed in: they sign in at the session and vote."""
+    congress = Congress(
+        area_id=street.id,
+        term=7,
+        session_number=1,
+        name="东湖区第七届人大代表临江街道民生实事项目票决会",
+    )
+    session.add(congress)
+    session.flush()
+    district_roll = session.scalars(
+        select(DeputyEntry)
+        .where(DeputyEntry.congress_id == district_congress_id)
+        .order_by(DeputyEntry.id)
+        .limit(STREET_DEPUTIES)
+    ).all()
+    roll = [
+        DeputyEntry(
+            congress_id=congress.id,
+            name=entry.name,
+            id_hash=entry.id_hash,
+            constituency=entry.constituency,
+            account_id=entry.account_id,
+        )
+        for entry in district_roll
+    ]
+    session.add_all(roll)
+    session.flush()
+    year = now.year + 1
+    cycle = livelihood.create_cycle(
+        session,
+        livelihood.NewCycle(
+            congress_id=congress.id, year=year, title=f"临江街道{year}年民生实事项目", places=4
+        ),
+        None,
+    )
+    staff = session.scalar(select(Account.id).where(Account.username == "staff"))
+    assert staff is not None
+    listed = [
+        livelihood.submit(
+            session,
+            cycle,
+            CandidateDraft(
+                name=name,
+                background=f"居民多次反映：{name}。",
+                content=f"{name}，{year}年内完成。",
+                department=department,
+                funds_yuan=funds,
+                funds_source="街道民生实事专项资金",
+                complete_by=date(year, 12, 31),
+                submitter_kind="public",
+            ),
+            None,
+        )
+        for name, department, funds in STREET_CANDIDATES
+    ]
+    livelihood.advance(session, cycle, staff, now - timedelta(days=10))  # -> screening
+    for candidate in listed:
+        livelihood.screen_candidate(session, candidate, "candidate", "", None, staff)
+    livelihood.advance(session, cycle, staff, now - timedelta(days=1))  # -> session
+    opened = now - timedelta(hours=1)
+    present = roll[1:10]  # roll[0] is the ``deputy`` demo account: not signed in yet
+    for entry in present:
+        livelihood.register_attendance(session, cycle, entry.id, staff, opened)
+    box = livelihood.open_ballot(session, cycle, staff, opened, now + timedelta(days=14))
+    keys = [c.ballot_key for c in listed]
+    for n, entry in enumerate(present[:6]):
+        assert entry.account_id is not None
+        approved = [k for m, k in enumerate(keys) if (n + m) % 3 != 0][:4]
+        cast_ballot(session, box, entry.account_id, {"approved": approved}, opened)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote, unquote, urlsplit
+
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
@@ -26,8 +29,42 @@ async def upload(request: Request, name: str) -> UploadFile | None:
     return value if isinstance(value, UploadFile) and value.filename else None
 
 
+# Every printable ASCII character but the space stays as typed; the rest is
+# percent-encoded, so the answer is always a valid header value.
+_KEEP = "".join(chr(c) for c in range(0x21, 0x7F))
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def _leaves_site(path: str) -> bool:
+    """Whether a browser could read ``path`` as another host or origin: it removes
+    tabs and newlines anywhere and reads a backslash as a slash (WHATWG URL), so
+    any control character or backslash is refused outright."""
+    return (
+        not path.startswith("/")
+        or path.startswith("//")
+        or bool(_UNSAFE.search(path))
+        or bool(urlsplit(path).netloc or urlsplit(path).scheme)
+    )
+
+
 def safe_next(value: str | None, default: str = "/") -> str:
-    """Only same-site paths: never redirect to another host after sign-in."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
+    """Only same-site paths: never redirect to another host after sign-in.
+
+    Invariant: the answer is ``default`` or an ASCII path starting with one "/"
+    that stays on this site after the browser's own normalisation, and still
+    does after being percent-decoded up to three times (so a route that decodes
+    it again cannot be led off-site either).
+    """
+    if not value:
+        return default
+    level = value
+    for _ in range(4):
+        if _leaves_site(level):
+            return default
+        decoded = unquote(level)
+        if decoded == level:
+            break
+        level = decoded
+    else:
+        return default  # still encoded after four rounds: nobody types that
+    return quote(value, safe=_KEEP)

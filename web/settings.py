@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
+
+from web.accounts_ip import Network, parse_networks
 
 
 class Setting(NamedTuple):
@@ -62,7 +65,16 @@ SETTINGS: dict[str, Setting] = {
     "trust_proxy": Setting(
         "GONGZHI_TRUST_PROXY",
         "0",
-        "1 when behind a reverse proxy: take the client address from X-Forwarded-For.",
+        "The number of reverse proxies in front of the portal (0: none). The client "
+        "address is taken that many entries from the right of X-Forwarded-For; entries "
+        "further left are written by the client and never believed.",
+    ),
+    "trusted_proxies": Setting(
+        "GONGZHI_TRUSTED_PROXIES",
+        "",
+        "Instead of counting: the proxies' addresses or networks, comma-separated "
+        "(127.0.0.1,10.0.0.0/8). X-Forwarded-For is read only from them, and the client "
+        "is its rightmost address outside the list.",
     ),
     "session_max_age": Setting(
         "GONGZHI_SESSION_MAX_AGE", "1209600", "Session cookie lifetime in seconds."
@@ -97,7 +109,8 @@ class Settings:
     oidc_providers: tuple[OIDCProvider, ...] = field(default_factory=tuple)
     smtp_url: str = ""
     mail_from: str = "noreply@gongzhi.local"
-    trust_proxy: bool = False
+    trust_proxy: int = 0
+    trusted_proxies: str = ""
     session_max_age: int = 1209600
     cheap_hashing: bool = False
 
@@ -117,8 +130,20 @@ class Settings:
                 )
             if self.cheap_hashing:
                 raise SettingsError("GONGZHI_CHEAP_HASHING is for tests only")
+        if self.trust_proxy < 0:
+            raise SettingsError("GONGZHI_TRUST_PROXY must be a number of proxies from 0")
+        try:
+            parse_networks(self.trusted_proxies)
+        except ValueError:
+            raise SettingsError(
+                "GONGZHI_TRUSTED_PROXIES must list IP addresses or networks, comma-separated"
+            ) from None
         if self.default_locale not in {"zh_CN", "en"}:
             raise SettingsError("GONGZHI_DEFAULT_LOCALE must be zh_CN or en")
+
+    @cached_property
+    def proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @property
     def https(self) -> bool:
@@ -152,6 +177,10 @@ class Settings:
             max_age = int(get("session_max_age"))
         except ValueError:
             raise SettingsError("GONGZHI_SESSION_MAX_AGE must be a number of seconds") from None
+        try:
+            proxies = int(get("trust_proxy"))
+        except ValueError:
+            raise SettingsError("GONGZHI_TRUST_PROXY must be a number of proxies") from None
         return cls(
             environment=get("environment"),
             database_url=get("database_url"),
@@ -162,7 +191,8 @@ class Settings:
             oidc_providers=tuple(providers),
             smtp_url=get("smtp_url"),
             mail_from=get("mail_from"),
-            trust_proxy=get("trust_proxy") == "1",
+            trust_proxy=proxies,
+            trusted_proxies=get("trusted_proxies"),
             session_max_age=max_age,
             cheap_hashing=get("cheap_hashing") == "1",
         )

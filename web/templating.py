@@ -14,7 +14,7 @@ from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from web import htmx, i18n, labels
+from web import htmx, i18n, labels, wording
 from web.auth import current_user_or_none
 from web.security import csrf_token
 
@@ -43,6 +43,8 @@ def make_environment() -> jinja2.Environment:
     env.globals["FORM_LABELS"] = labels.FORM_LABELS
     env.globals["RULE_LABELS"] = labels.RULE_LABELS
     env.globals["JOB_STATUS"] = labels.JOB_STATUS
+    env.globals["outcome_text"] = wording.outcome_text
+    env.globals["lead_time_text"] = wording.lead_time_text
     return env
 
 

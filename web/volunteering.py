@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -19,6 +20,7 @@ from volunteers.teams import is_leader
 from web.auth import user
 from web.dbsession import db
 from web.i18n import LOCAL_TZ
+from web.wording import duration_text
 
 TEAM_KIND_LABELS = {"featured": N_("Featured team"), "professional": N_("Professional team")}
 JOIN_MODE_LABELS = {
@@ -83,12 +85,13 @@ STAR_LEVEL_NAMES = [
 ]
 
 
-def labels() -> dict[str, dict[str, str]]:
+def labels() -> dict[str, Any]:
     return {
         "team_kinds": TEAM_KIND_LABELS,
         "join_modes": JOIN_MODE_LABELS,
         "member_roles": MEMBER_ROLE_LABELS,
         "member_status": MEMBER_STATUS_LABELS,
+        "membership": membership_label,
         "signup_status": SIGNUP_STATUS_LABELS,
         "qualifications": QUALIFICATION_LABELS,
         "hours_kinds": HOURS_KIND_LABELS,
@@ -114,8 +117,16 @@ def local_datetime(value: str) -> datetime | None:
 
 
 def hours_text(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return f"{hours}:{rest:02d}"
+    """Service hours as a duration (``12 小时 35 分``), in the reader's language."""
+    return duration_text(minutes)
+
+
+def membership_label(status: str, role: str) -> str:
+    """One label for a membership: an active member's role (队员, 骨干, 队长), else
+    the status (申请中, 已退出…), so that "队员 · 队员" never shows."""
+    if status == "active":
+        return MEMBER_ROLE_LABELS.get(role, MEMBER_STATUS_LABELS["active"])
+    return MEMBER_STATUS_LABELS.get(status, status)
 
 
 def require_lead(request: Request, team: Team) -> None:

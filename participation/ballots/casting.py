@@ -25,7 +25,7 @@ from participation.ballots.models import (
 from participation.ballots.presence import NOT_PRESENT
 from participation.errors import N_, DomainError
 from participation.rolls import DeputyEntry, RollEntry
-from participation.rules.ballot_forms import BallotForm, check_ballot
+from participation.rules.ballot_forms import BallotForm, budget_use, check_ballot
 from participation.rules.bulletin import receipt_hash
 from participation.rules.eligibility import BoxScope, Eligibility, Roll, VoterFacts, assess
 from participation.rules.permissions import Role
@@ -45,7 +45,9 @@ INVALID = {
     "too_few": N_("Choose at least %(min)s."),
     "too_many": N_("Choose at most %(max)s."),
     "duplicate": N_("An item was chosen twice."),
-    "over_budget": N_("The chosen projects cost more than the budget."),
+    "over_budget": N_(
+        "The chosen projects cost %(total)s yuan: %(over)s yuan over the budget of %(budget)s yuan."
+    ),
     "under_min_share": N_("The chosen projects must use at least the stated share of the budget."),
     "bad_choice": N_("Mark each item with one of the offered choices."),
     "bad_points": N_("Points must be whole numbers, zero or more."),
@@ -207,6 +209,16 @@ class PreparedCast:
     content: dict[str, Any]
 
 
+def _spend_params(
+    form: BallotForm, costs: Mapping[str, int], raw: Mapping[str, Any]
+) -> dict[str, str]:
+    """The total, the cap and the amount over, for a refused budget ballot's message."""
+    use = budget_use(form, costs, raw.get("approved", []))
+    if use is None:
+        return {}
+    return {"total": f"{use.total:,}", "budget": f"{use.budget:,}", "over": f"{use.over:,}"}
+
+
 def prepare_cast(
     session: Session, target: CastTarget, account_id: int, raw: Mapping[str, Any], now: datetime
 ) -> PreparedCast:
@@ -220,10 +232,11 @@ def prepare_cast(
     checked = check_ballot(form, target.costs, raw)
     if not checked.ok:
         assert checked.reason is not None
+        spend = _spend_params(form, target.costs, raw)
         raise DomainError(
             f"ballot.{checked.reason}",
             INVALID[checked.reason],
-            params={"min": form.min_choices, "max": form.max_choices or 0},
+            params={"min": form.min_choices, "max": form.max_choices or 0, **spend},
         )
     assert verdict.voter_key is not None and checked.content is not None
     return PreparedCast(verdict.voter_key, checked.content)

@@ -89,6 +89,36 @@ class Checked:
         return self.reason is None
 
 
+@dataclass(frozen=True)
+class BudgetUse:
+    """How much of a budget ballot's cap a set of chosen items spends.
+
+    Invariants: ``total`` counts each known item once (unknown keys cost
+    nothing); ``over == max(0, total - budget)`` and ``left == max(0, budget - total)``,
+    so at most one of them is positive.
+    """
+
+    total: int
+    budget: int
+
+    @property
+    def over(self) -> int:
+        return max(0, self.total - self.budget)
+
+    @property
+    def left(self) -> int:
+        return max(0, self.budget - self.total)
+
+
+def budget_use(form: BallotForm, costs: Mapping[str, int], chosen: Any) -> BudgetUse | None:
+    """The spend of ``chosen`` item keys against ``form``'s cap; None unless the
+    form is a budget form with a cap."""
+    if form.kind is not FormKind.BUDGET or form.budget is None:
+        return None
+    keys = {str(key) for key in chosen}
+    return BudgetUse(sum(costs.get(key, 0) for key in keys), form.budget)
+
+
 def refuse(reason: str) -> Checked:
     return Checked(None, reason)
 

@@ -97,8 +97,10 @@ def text_of(value: object) -> str:
 
 
 def name_errors(line: int, name: str) -> list[RowError]:
-    if not name or len(name) > 60:
-        return [RowError(line, "name", N_("the name is missing or longer than 60 characters"))]
+    if not name:
+        return [RowError(line, "name", N_("the name is missing"))]
+    if len(name) > 60:
+        return [RowError(line, "name", N_("the name is longer than 60 characters"))]
     return []
 
 

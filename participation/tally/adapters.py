@@ -67,6 +67,19 @@ def _fraction(value: Any, default: str) -> Fraction:
     return Fraction(str(value if value is not None else default))
 
 
+def votes_to_pass(needed: Fraction, strict: bool = True) -> int:
+    """The fewest votes that pass a threshold of ``needed`` votes: more than
+    ``needed`` when ``strict`` (the default, "more than half"), else at least it.
+
+    Invariant: ``passes(votes_to_pass(n, s))`` and not ``passes(votes_to_pass(n, s) - 1)``
+    for the threshold rule's ``passes`` (votes are whole, never negative).
+    """
+    floor = needed.numerator // needed.denominator
+    if strict:
+        return max(0, floor + 1)
+    return max(0, floor if floor == needed else floor + 1)
+
+
 @rule("threshold")
 def count_threshold(
     form: BallotForm,

@@ -70,6 +70,12 @@ def test_signed_in_and_back_office_pages(page: Page, live_server: LiveServer) ->
 
 def test_error_states_are_accessible(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/signup")
-    page.click("form#signup_form button[type=submit]")  # empty: errors beside fields
+    # Filled (the fields are required, so the browser keeps an empty form back) but
+    # invalid: the server answers with errors beside the fields.
+    page.fill("#f-display_name", "甲")
+    page.fill("#f-login", "x")
+    page.fill("#f-password", "short")
+    page.click("form#signup_form button[type=submit]")
     page.wait_for_selector("#f-login-error")
+    assert page.get_attribute("#f-login", "aria-invalid") == "true"
     assert serious(page) == []

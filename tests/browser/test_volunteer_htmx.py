@@ -39,8 +39,14 @@ def phone(browser: Browser, base: str, login: str, *, javascript: bool = True) -
 
 
 def mark(page: Page) -> None:
-    """Set a marker that only a full page load would wipe."""
-    page.wait_for_function("window.htmx !== undefined")
+    """Set a marker that only a full page load would wipe.
+
+    No ``wait_for_function``: Playwright evaluates its string predicate with ``eval``,
+    which the portal's CSP forbids, so it could fail on a busy machine. The page's
+    scripts have run once its load event has fired.
+    """
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.htmx !== undefined")
     page.evaluate("window.__noReload = true")
 
 
@@ -161,10 +167,11 @@ def test_leader_rows_swap_and_the_code_refreshes_itself(
     # The check-in code: htmx fetches a new one when the 30 s window ends.
     leader.goto(f"{base}/lead/shifts/{shift_id}/checkin-code")
     mark(leader)
-    leader.evaluate("document.getElementById('qr_code').__old = true")
+    leader.evaluate("document.getElementById('qr_code').dataset.old = 'yes'")
     with leader.expect_response(lambda r: "/checkin-code" in r.url):
         leader.clock.fast_forward("00:31")
-    leader.wait_for_function("document.getElementById('qr_code').__old === undefined")
+    # The block is swapped by outerHTML: the marked element is gone once the new one is in.
+    expect(leader.locator("#qr_code[data-old]")).to_have_count(0)
     expect(leader.locator("#qr_code svg")).to_be_visible()
     assert kept(leader)
     leader.context.close()

@@ -87,7 +87,7 @@ def test_leader_marks_attendance_and_approves_hours(
     leader.locator("#backfills").get_by_role("button", name="批准").click()
     expect(leader.get_by_text("已保存")).to_be_visible()
     volunteer.goto(f"{base}/volunteers/me")
-    expect(volunteer.locator("#total-hours")).to_have_text("1:30")
+    expect(volunteer.locator("#total-hours")).to_have_text("1 小时 30 分")
     leader.context.close()
     volunteer.context.close()
 

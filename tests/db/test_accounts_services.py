@@ -21,11 +21,11 @@ from participation.rules.permissions import Grant, Role
 def test_sign_up_and_authenticate(any_db_url: str) -> None:
     engine = make_engine(any_db_url)
     with Session(engine) as s, s.begin():
-        accounts.sign_up(s, login="13800001111", password="password1", display_name="甲")
+        accounts.sign_up(s, login="13800001111", password="evaluation-pass", display_name="甲")
     with Session(engine) as s:
-        assert accounts.authenticate(s, "13800001111", "password1") is not None
+        assert accounts.authenticate(s, "13800001111", "evaluation-pass") is not None
         assert accounts.authenticate(s, "13800001111", "password2") is None
-        assert accounts.authenticate(s, "13800009999", "password1") is None
+        assert accounts.authenticate(s, "13800009999", "evaluation-pass") is None
     engine.dispose()
 
 
@@ -42,7 +42,7 @@ def test_concurrent_sign_ups_with_one_login_make_one_account(any_db_url: str) ->
         barrier.wait()
         try:
             with Session(engine) as s, s.begin():
-                accounts.sign_up(s, login="racer", password="password1", display_name=f"{n}")
+                accounts.sign_up(s, login="racer", password="evaluation-pass", display_name=f"{n}")
             outcomes.append("created")
         except (DomainError, IntegrityError):
             outcomes.append("refused")
@@ -66,7 +66,7 @@ def test_grants_cover_subtrees(any_db_url: str) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
         district = create_area(s, code="D", name="区", kind=AreaKind.DISTRICT, parent=city)
-        account = accounts.sign_up(s, login="worker1", password="password1", display_name="w")
+        account = accounts.sign_up(s, login="worker1", password="evaluation-pass", display_name="w")
         accounts.grant_role(s, account, Role.COMMUNITY_WORKER, district)
         accounts.grant_role(s, account, Role.COMMUNITY_WORKER, district)  # idempotent
     with Session(engine) as s:

@@ -108,7 +108,9 @@ def prepare(url: str) -> tuple[int, int, list[tuple[int, str, str]]]:
     for n, account_id in enumerate(ids):
         token = secrets.token_urlsafe(16)
         cookie = signer.sign(
-            b64encode(json.dumps({"uid": account_id, "epoch": 0, "csrf": token}).encode())
+            b64encode(
+                json.dumps({"uid": account_id, "epoch": 0, "sid": token, "csrf": token}).encode()
+            )
         ).decode()
         # Two projects within the budget, varied by voter.
         items = "&".join(f"item={k}" for k in (keys[n % 3], keys[2] if n % 3 != 2 else keys[1]))

@@ -30,7 +30,7 @@ def setup_box(engine, voters: int = 3, roll: Roll = Roll.RESIDENTS, secrecy: str
         people = []
         for n in range(voters):
             account = accounts.sign_up(
-                s, login=f"voter{n}", password="password1", display_name=f"v{n}"
+                s, login=f"voter{n}", password="evaluation-pass", display_name=f"v{n}"
             )
             s.add(
                 RollEntry(

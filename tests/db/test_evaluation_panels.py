@@ -38,7 +38,9 @@ def setup_panel(engine) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def
             panels.add_project(s, panel, title, "东社区居委会", world.org_admin)
         members = []
         for n, track in enumerate(("expert", "expert", "public", "public")):
-            accounts.sign_up(s, login=f"panel{n}", password="password1", display_name=f"评审{n}")
+            accounts.sign_up(
+                s, login=f"panel{n}", password="evaluation-pass", display_name=f"评审{n}"
+            )
             members.append(
                 panels.add_panel_member(s, panel, f"panel{n}", track, world.org_admin).id
             )
@@ -136,7 +138,9 @@ def test_closing_a_panel_judges_the_plan_items_its_projects_delivered(engine) ->
         panels.add_project(s, panel, "儿童乐园", "", world.org_admin)
         member = {}
         for n, track in enumerate(("expert", "public")):
-            accounts.sign_up(s, login=f"judge{n}", password="password1", display_name=f"评审{n}")
+            accounts.sign_up(
+                s, login=f"judge{n}", password="evaluation-pass", display_name=f"评审{n}"
+            )
             member[track] = panels.add_panel_member(s, panel, f"judge{n}", track, world.org_admin)
         panels.draw(s, panel, world.org_admin, NOW)
         panels.open_scoring(s, panel, world.org_admin)

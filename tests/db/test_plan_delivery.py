@@ -51,7 +51,9 @@ def town(session: Session) -> dict[str, int]:
         ("rep1", Role.REPRESENTATIVE, home),
         ("resident1", Role.RESIDENT, home),
     ]:
-        account = accounts.sign_up(session, login=login, password="x" * 8, display_name=login)
+        account = accounts.sign_up(
+            session, login=login, password="plan owner pass", display_name=login
+        )
         if role:
             accounts.grant_role(session, account, role, area)
         people[login] = account.id

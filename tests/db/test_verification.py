@@ -52,7 +52,7 @@ def setup(engine, people: int = 3):  # type: ignore[no-untyped-def]
             )
         )
         made = [
-            accounts.sign_up(s, login=f"user{n}", password="password1", display_name="u")
+            accounts.sign_up(s, login=f"user{n}", password="evaluation-pass", display_name="u")
             for n in range(people)
         ]
     return community, district, made

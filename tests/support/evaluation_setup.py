@@ -33,7 +33,7 @@ class EvaluationWorld:
     org_admin: int
     staff: int
     residents: list[int]  # account ids; even ones in 东社区, odd ones in 西社区
-    resident: int  # 13900000000, who can sign in (password1), in 东社区
+    resident: int  # 13900000000, who can sign in (evaluation-pass), in 东社区
     area_id: int
 
 
@@ -47,12 +47,14 @@ def build(
         east = create_area(s, code="E", name="东社区", kind=AreaKind.COMMUNITY, parent=street)
         west = create_area(s, code="W", name="西社区", kind=AreaKind.COMMUNITY, parent=street)
         org_admin = accounts.sign_up(
-            s, login="orgadmin", password="password1", display_name="评估员"
+            s, login="orgadmin", password="evaluation-pass", display_name="评估员"
         )
-        staff = accounts.sign_up(s, login="deptstaff", password="password1", display_name="部门")
+        staff = accounts.sign_up(
+            s, login="deptstaff", password="evaluation-pass", display_name="部门"
+        )
         accounts.grant_role(s, staff, Role.STAFF, district)
         resident = accounts.sign_up(
-            s, login="13900000000", password="password1", display_name="居民甲"
+            s, login="13900000000", password="evaluation-pass", display_name="居民甲"
         )
         s.execute(
             insert(Account),

@@ -86,7 +86,7 @@ def signed_in(account_ids: list[int], secret: str = SECRET) -> list[tuple[int, s
     people = []
     for account_id in account_ids:
         token = secrets.token_urlsafe(16)
-        session = {"uid": account_id, "epoch": 0, "csrf": token}
+        session = {"uid": account_id, "epoch": 0, "sid": token, "csrf": token}
         cookie = signer.sign(b64encode(json.dumps(session).encode())).decode()
         people.append((account_id, cookie, token))
     return people

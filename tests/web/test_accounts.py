@@ -88,16 +88,16 @@ def test_sign_in_never_redirects_off_site(client, world) -> None:  # type: ignor
     assert response.headers["location"] == "/account"
 
 
-def test_rate_limit_per_account(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_per_account_and_address(client, world, engine) -> None:  # type: ignore[no-untyped-def]
     for _ in range(5):
         assert client.submit("/login", {"login": "resident", "password": "nope"}).status_code == 422
     blocked = client.submit("/login", {"login": "resident", "password": PASSWORD})
     assert blocked.status_code == 429
     assert client.get("/account", follow_redirects=False).status_code == 303
-    # Other accounts are unaffected from another address... but this client's IP
-    # has 5 failures, below the per-IP limit of 20.
+    # Other accounts are unaffected from this address: its 5 failures are below
+    # the per-address limit of 20 (tests/web/test_sessions.py has the rest).
     assert client.submit("/login", {"login": "admin", "password": PASSWORD}).status_code == 303
-    # Failures older than the window no longer count.
+    # Once the wait is over, the right password works.
     with Session(engine) as s, s.begin():
         for failure in s.scalars(select(SignInFailure)):
             failure.at = utcnow() - timedelta(minutes=16)
@@ -158,3 +158,33 @@ def test_session_cookie_flags(client) -> None:  # type: ignore[no-untyped-def]
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
     assert "secure" not in cookie  # http base URL; https sets Secure (see test_settings)
+
+
+def test_htmx_sign_in_never_sends_the_browser_off_site(client, world) -> None:  # type: ignore[no-untyped-def]
+    """A tab inside "/\t/host" is dropped by the browser, which then follows "//host"."""
+    page = client.get("/login?next=%2F%09%2Fevil.example")
+    assert "evil.example" not in page.text
+    token = client.csrf("/login")
+    for target in ["/\t/evil.example", "/\\evil.example", "/%2F/evil.example"]:
+        response = client.post(
+            "/login",
+            data={"login": "resident", "password": PASSWORD, "next": target, "csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
+        assert response.headers["HX-Redirect"] == "/account"
+        client.post("/logout", data={"csrf_token": client.csrf("/")})
+        token = client.csrf("/login")
+
+
+def test_next_with_newlines_is_answered_not_dropped(client, world) -> None:  # type: ignore[no-untyped-def]
+    target = "/a\r\nSet-Cookie: x=1"
+    response = client.submit("/login", {"login": "resident", "password": PASSWORD, "next": target})
+    assert response.status_code == 303 and response.headers["location"] == "/account"
+    client.post("/logout", data={"csrf_token": client.csrf("/")})
+    token = client.csrf("/login")
+    response = client.post(
+        "/login",
+        data={"login": "resident", "password": PASSWORD, "next": target, "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    assert response.headers["HX-Redirect"] == "/account"

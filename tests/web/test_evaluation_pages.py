@@ -54,7 +54,7 @@ def test_public_list_and_collecting_page(client, ew) -> None:  # type: ignore[no
 
 
 def test_resident_responds_once_with_drafts_and_clear_errors(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
-    client.sign_in("13900000000", "password1")
+    client.sign_in("13900000000", "evaluation-pass")
     url = f"/evaluations/{ew.evaluation_id}/respond"
     bad = client.submit(url, {"q1": "4", "q2": "", "q3": "7", "action": "submit"}, page=url)
     assert bad.status_code == 422
@@ -96,7 +96,7 @@ def _draft(client) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_builder_refuses_bad_weights_and_orphan_questions(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
-    client.sign_in("orgadmin", "password1")
+    client.sign_in("orgadmin", "evaluation-pass")
     new_id = _draft(client)
     base = f"/evaluations/manage/{new_id}"
     bad = client.submit(
@@ -122,7 +122,7 @@ def test_builder_refuses_bad_weights_and_orphan_questions(client, ew, engine) ->
 
 
 def test_builder_journey_to_open(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
-    client.sign_in("orgadmin", "password1")
+    client.sign_in("orgadmin", "evaluation-pass")
     new_id = _draft(client)
     base = f"/evaluations/manage/{new_id}"
     assert (
@@ -153,7 +153,7 @@ def test_builder_journey_to_open(client, ew, engine) -> None:  # type: ignore[no
         assert evaluation is not None and evaluation.status == "collecting"
         assert evaluation.target_sample == 9  # the roll holds 9 people here
     outsider = client.__class__(client.app, base_url="http://testserver")
-    outsider.sign_in("deptstaff", "password1")
+    outsider.sign_in("deptstaff", "evaluation-pass")
     assert outsider.get(base).status_code == 403
 
 
@@ -173,7 +173,7 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
                 now=NOW,
                 started_at=None,
             )
-    client.sign_in("orgadmin", "password1")
+    client.sign_in("orgadmin", "evaluation-pass")
     base = f"/evaluations/manage/{ew.evaluation_id}"
     assert client.submit(f"{base}/close", {}, page=base).status_code == 303
     empty = client.submit(f"{base}/publish", {"findings": ""}, page=base)
@@ -209,7 +209,7 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
     assert "/api/v1/evaluations" in client.get("/api/openapi.json").json()["paths"]
 
     staff = make_client()
-    staff.sign_in("deptstaff", "password1")
+    staff.sign_in("deptstaff", "evaluation-pass")
     url = f"/evaluations/{ew.evaluation_id}/department-response"
     bad = staff.submit(
         url,
@@ -303,9 +303,13 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     from participation import accounts as account_service
 
     with Session(engine) as s, s.begin():
-        account_service.sign_up(s, login="expert1", password="password1", display_name="专家甲")
-        account_service.sign_up(s, login="public1", password="password1", display_name="居民评审")
-    client.sign_in("orgadmin", "password1")
+        account_service.sign_up(
+            s, login="expert1", password="evaluation-pass", display_name="专家甲"
+        )
+        account_service.sign_up(
+            s, login="public1", password="evaluation-pass", display_name="居民评审"
+        )
+    client.sign_in("orgadmin", "evaluation-pass")
     created = client.submit(
         "/panels",
         {
@@ -359,7 +363,7 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     assert client.submit(manage, {"action": "open"}, page=manage).status_code == 303
 
     expert = make_client()
-    expert.sign_in("expert1", "password1")
+    expert.sign_in("expert1", "evaluation-pass")
     score_url = f"/panels/{panel_id}/score"
     page = expert.get(score_url)
     assert page.status_code == 200
@@ -382,7 +386,7 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     assert fragment.text.lstrip().startswith('<div id="tally"')
     assert "<h1>" not in fragment.text
     outsider = make_client()
-    outsider.sign_in("deptstaff", "password1")
+    outsider.sign_in("deptstaff", "evaluation-pass")
     assert outsider.get(score_url).status_code == 403
     # Closing the scoring judges the plan item the canteen delivered; each links the other.
     assert f'href="/plan/items/{canteen_id}"' in public.text
@@ -393,7 +397,7 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
 
 
 def test_a_re_evaluation_links_back(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
-    client.sign_in("orgadmin", "password1")
+    client.sign_in("orgadmin", "evaluation-pass")
     form = {
         "org_id": "1",
         "title": "政务服务复评",
@@ -456,9 +460,13 @@ def test_registration_verification_and_membership(client, ew, engine, make_clien
     from participation.accounts import Account, grants_of
 
     with Session(engine) as s, s.begin():
-        account_service.sign_up(s, login="founder", password="password1", display_name="发起人")
-        account_service.sign_up(s, login="colleague", password="password1", display_name="同事")
-    client.sign_in("founder", "password1")
+        account_service.sign_up(
+            s, login="founder", password="evaluation-pass", display_name="发起人"
+        )
+        account_service.sign_up(
+            s, login="colleague", password="evaluation-pass", display_name="同事"
+        )
+    client.sign_in("founder", "evaluation-pass")
     form = {"name": "望海社会工作服务中心", "credit_code": "123", "area_id": "3", "description": ""}
     bad = client.submit("/organizations/new", form, page="/organizations/new")
     assert bad.status_code == 422 and 'id="f-credit_code-error"' in bad.text
@@ -484,7 +492,7 @@ def test_registration_verification_and_membership(client, ew, engine, make_clien
     )
 
     staff = make_client()
-    staff.sign_in("deptstaff", "password1")
+    staff.sign_in("deptstaff", "evaluation-pass")
     listing = staff.get("/admin/organizations")
     assert "望海社会工作服务中心" in listing.text
     decided = staff.submit(
@@ -507,7 +515,7 @@ def test_registration_verification_and_membership(client, ew, engine, make_clien
     )
     assert added.status_code == 303
     colleague = make_client()
-    colleague.sign_in("colleague", "password1")
+    colleague.sign_in("colleague", "evaluation-pass")
     assert "望海社会工作服务中心" in colleague.get("/evaluations/manage").text
     not_admin = colleague.submit(
         "/organizations/2/members",
@@ -518,7 +526,7 @@ def test_registration_verification_and_membership(client, ew, engine, make_clien
 
 
 def test_builder_answers_htmx_with_a_redirect_header(client, ew) -> None:  # type: ignore[no-untyped-def]
-    client.sign_in("orgadmin", "password1")
+    client.sign_in("orgadmin", "evaluation-pass")
     new_id = _draft(client)
     base = f"/evaluations/manage/{new_id}"
     response = client.post(
@@ -550,7 +558,7 @@ def test_a_published_evaluation_of_a_plan_item_judges_it(client, ew, engine) -> 
             who = resident_respondent(s, evaluation, account, NOW.date())
             answers = {"q1": str(1 + n % 5), "q2": "4", "q3": "5"}
             submit_response(s, evaluation, who, answers, now=NOW, started_at=None)
-    client.sign_in("orgadmin", "password1")
+    client.sign_in("orgadmin", "evaluation-pass")
     base = f"/evaluations/manage/{ew.evaluation_id}"
     assert client.submit(f"{base}/close", {}, page=base).status_code == 303
     assert rows(engine, Judgement) == 0  # closing is not judging

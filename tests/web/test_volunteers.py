@@ -171,7 +171,7 @@ def test_attendance_backfill_certificate_and_calendar(
         entries = s.scalars(select(HoursEntry)).all()
         assert [(e.kind, e.minutes) for e in entries] == [("system", 180)]
     me = a.get("/volunteers/me").text
-    assert 'id="total-hours">3:00<' in me
+    assert 'id="total-hours">3 小时<' in me
     # The resident asks for hours; they approve nothing themselves, the leader does.
     with Session(engine) as s:
         b_signup = s.scalar(

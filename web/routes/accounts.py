@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,11 +14,12 @@ from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rolls import RollEntry
 from participation.rules.permissions import Permission
-from web import htmx
+from web import htmx, i18n
 from web.accounts_ip import client_ip
 from web.auth import requires, sign_in, sign_out, user
 from web.clock import now
 from web.dbsession import db, keep_on_refusal
+from web.devices import device_of, remember
 from web.forms import form_fields, safe_next
 from web.templating import flash, render
 
@@ -52,18 +55,35 @@ async def login(request: Request) -> Response:
     next_url = safe_next(fields.get("next"), "/account")
     login_name, password = fields.get("login", ""), fields.get("password", "")
     session, ip, at = db(request), client_ip(request), now(request)
+    device = device_of(request)
+    known = accounts.find_by_login(session, login_name)
     context = {"form": {"login": login_name}, "next": next_url}
-    if not accounts.sign_in_allowed(session, login_name, ip, at):
-        message = N_("Too many failed attempts. Please wait 15 minutes and try again.")
-        return render(request, "accounts/login.html", context | {"error": message}, status=429)
+    decision = accounts.sign_in_decision(
+        session, login_name, ip, device.id, device.knows(known.id if known else None), at
+    )
+    if not decision.allowed:
+        minutes = max(1, math.ceil(decision.retry_after.total_seconds() / 60))
+        message = i18n.ngettext(
+            "Too many failed attempts. Please try again in %(num)s minute.",
+            "Too many failed attempts. Please try again in %(num)s minutes.",
+            minutes,
+        )
+        response = render(request, "accounts/login.html", context | {"error": message}, status=429)
+        response.headers["Retry-After"] = str(int(decision.retry_after.total_seconds()) + 1)
+        remember(request, response, device, None)
+        return response
     account = accounts.authenticate(session, login_name, password)
     if account is None:
-        accounts.record_failure(session, login_name, ip, at)
+        accounts.record_failure(session, login_name, ip, device.id, at)
         keep_on_refusal(request)  # the failure must count although we answer 422
         message = N_("The login or password is not correct.")
-        return render(request, "accounts/login.html", context | {"error": message}, status=422)
+        response = render(request, "accounts/login.html", context | {"error": message}, status=422)
+        remember(request, response, device, None)
+        return response
     sign_in(request, account)
-    return htmx.redirect(request, next_url)
+    done = htmx.redirect(request, next_url)
+    remember(request, done, device, account.id)
+    return done
 
 
 async def logout(request: Request) -> Response:

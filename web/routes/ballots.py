@@ -14,6 +14,7 @@ from participation.ballots import casting
 from participation.ballots.boxes import get_box, items_of
 from participation.ballots.models import BallotBox
 from participation.errors import N_, DomainError
+from participation.rules.ballot_forms import budget_use
 from participation.rules.bulletin import receipt_hash
 from web import htmx
 from web.auth import current_user_or_none, signed_in_id
@@ -63,10 +64,17 @@ async def _box_page(request: Request, box: BallotBox, status: int = 200, **extra
         and verdict.voter_key
         and casting.has_voted(session, box, verdict.voter_key)
     )
+    items = items_of(session, box)
+    # A refused ballot comes back as it was filled in (no JavaScript needed).
+    submitted: dict[str, Any] = extra.pop("submitted", {})
+    chosen = {str(key) for key in submitted.get("approved", [])}
     context = {
         "box": box,
+        "submitted": submitted,
+        "chosen": chosen,
+        "budget_use": budget_use(box.form, {i.key: i.cost or 0 for i in items}, chosen),
         "form_spec": box.form,
-        "items": items_of(session, box),
+        "items": items,
         "state": box_status(box, at),
         "labels": STATUS_LABELS,
         "verdict": verdict,
@@ -112,7 +120,12 @@ async def cast(request: Request) -> Response:
     except DomainError as error:
         box = get_box(session, target.box_id)
         return await _box_page(
-            request, box, status=error.status, error=error.message, error_params=error.params
+            request,
+            box,
+            status=error.status,
+            error=error.message,
+            error_params=error.params,
+            submitted=raw,
         )
     request.session[f"receipt:{target.box_id}"] = receipt.code
     return htmx.redirect(request, f"/ballots/{target.box_id}/receipt")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,16 +19,19 @@ from participation.errors import N_, DomainError
 from participation.roll_import import job_errors, recover_stale_jobs, run_job, start_job
 from participation.rolls import Congress, DeputyEntry, ImportJob, RollEntry
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission
+from participation.rules.ratelimit import RateDecision
 from participation.rules.roll_rows import parse_date
 from participation.verification import (
     NO_MATCH,
-    attempts_left,
+    Attempt,
+    attempt_decision,
     find_entry,
     link_deputy,
-    record_failed_attempt,
+    record_miss,
     verify,
 )
-from web import htmx
+from web import htmx, i18n
+from web.accounts_ip import client_ip
 from web.audit_log import log_action
 from web.auth import authorize, requires, user
 from web.clock import now
@@ -54,6 +58,36 @@ def entry_from_form(request: Request, fields: dict[str, str]) -> RollEntry | Non
 # --- verifying oneself ---------------------------------------------------------------
 
 
+def _attempt(request: Request, fields: dict[str, str], **who: int) -> Attempt:
+    return Attempt(
+        secret=_secret(request),
+        name=fields.get("name", ""),
+        birth_date=parse_date(fields.get("birth_date")),
+        ip=client_ip(request),
+        **who,
+    )
+
+
+def _wait_message(decision: RateDecision, desk: bool = False) -> str:
+    minutes = max(1, math.ceil(decision.retry_after.total_seconds() / 60))
+    if desk:
+        return i18n.ngettext(
+            "Too many details that match nobody. Please try again in %(num)s minute.",
+            "Too many details that match nobody. Please try again in %(num)s minutes.",
+            minutes,
+        )
+    return i18n.ngettext(
+        "Too many attempts. Please try again in %(num)s minute, or ask your community worker.",
+        "Too many attempts. Please try again in %(num)s minutes, or ask your community worker.",
+        minutes,
+    )
+
+
+def _refused(response: Response, decision: RateDecision) -> Response:
+    response.headers["Retry-After"] = str(int(decision.retry_after.total_seconds()) + 1)
+    return response
+
+
 @requires(Permission.VERIFY_SELF)
 async def verify_self(request: Request) -> Response:
     session = db(request)
@@ -63,23 +97,15 @@ async def verify_self(request: Request) -> Response:
         return render(request, "rolls/verify.html", {"entry": entry})
     fields = await form_fields(request)
     at = now(request)
-    if not attempts_left(session, me.id, at):
-        return render(
-            request,
-            "rolls/verify.html",
-            {
-                "entry": None,
-                "form": fields,
-                "error": N_(
-                    "Too many attempts. Please try again in an hour, or ask your community worker."
-                ),
-            },
-            status=429,
-        )
+    attempt = _attempt(request, fields, account_id=me.id)
+    decision = attempt_decision(session, attempt, at)
+    if not decision.allowed:
+        context = {"entry": None, "form": fields, "error": _wait_message(decision)}
+        return _refused(render(request, "rolls/verify.html", context, status=429), decision)
     found = entry_from_form(request, fields)
     if found is None:
-        record_failed_attempt(session, me.id, at)
-        keep_on_refusal(request)  # the failed attempt counts towards the limit
+        record_miss(session, attempt, at)
+        keep_on_refusal(request)  # the miss counts towards the limits
         return render(
             request,
             "rolls/verify.html",
@@ -101,6 +127,11 @@ async def verify_self(request: Request) -> Response:
 
 # --- the assisted desk ---------------------------------------------------------------
 
+OUTSIDE = N_(
+    "This person is on the roll of a community you do not look after. Only the workers of "
+    "their community (or of a street or district above it) can verify them."
+)
+
 
 @requires(Permission.ASSIST_VERIFY)
 async def assisted(request: Request) -> Response:
@@ -108,28 +139,35 @@ async def assisted(request: Request) -> Response:
         return render(request, "rolls/assisted.html")
     session = db(request)
     fields = await form_fields(request)
-    context: dict[str, Any] = {"form": fields}
+    me = user(request)
+    at = now(request)
+
+    def again(error: str, status: int) -> Response:
+        # What was typed stays in the form; nothing but a miss is kept.
+        return render(
+            request, "rolls/assisted.html", {"form": fields, "error": error}, status=status
+        )
+
+    attempt = _attempt(request, fields, desk_worker_id=me.id)
+    decision = attempt_decision(session, attempt, at)
+    if not decision.allowed:
+        return _refused(again(_wait_message(decision, desk=True), 429), decision)
     account = find_by_login(session, fields.get("login", ""))
     if account is None:
-        return render(
-            request,
-            "rolls/assisted.html",
-            context | {"error": N_("No account has this login.")},
-            status=422,
-        )
+        return again(N_("No account has this login."), 422)
     entry = entry_from_form(request, fields)
     if entry is None:
-        return render(request, "rolls/assisted.html", context | {"error": NO_MATCH}, status=422)
+        record_miss(session, attempt, at)
+        keep_on_refusal(request)
+        return again(NO_MATCH, 422)
     community = session.get(Area, entry.community_id)
     assert community is not None
-    authorize(request, Permission.ASSIST_VERIFY, community.path)
-    me = user(request)
+    if not me.can(Permission.ASSIST_VERIFY, community.path):
+        return again(OUTSIDE, 403)
     try:
-        verify(session, account, entry, now(request), verified_by=me.account)
+        verify(session, account, entry, at, verified_by=me.account)
     except DomainError as error:
-        return render(
-            request, "rolls/assisted.html", context | {"error": error.message}, status=422
-        )
+        return again(error.message, 422)
     log_action(request, "roll.assisted_verify", f"account:{account.id}", entry=entry.id)
     flash(request, "The person has been verified.", "success")
     return htmx.redirect(request, "/admin/verify")
