@@ -10,7 +10,7 @@ def test_the_invitation_gives_way_to_thanks_once_answered(client, app, engine) -
     app.state.fixed_now = NOW
     ew = build(engine, residents=4)
     page_url, url = f"/evaluations/{ew.evaluation_id}", f"/evaluations/{ew.evaluation_id}/respond"
-    client.sign_in("13900000000", "password1")
+    client.sign_in("13900000000", "evaluation-pass")
     assert f'href="{url}"' in client.get(page_url).text
     done = client.submit(url, {"q1": "4", "q2": "5", "q3": "3", "action": "submit"}, page=url)
     assert done.status_code == 303
