@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from participation.areas import Area
 from participation.errors import N_, DomainError
+from participation.rules.areas import is_within
 from volunteers.models import Activity, Shift, SignUp, Team
 from volunteers.rules.settings import check_rules
 from volunteers.teams import rules_of
@@ -89,7 +90,16 @@ def create_shift(
     qualifications: str = "",
     members_only: bool = False,
 ) -> Shift:
+    """Publish a shift of ``activity`` at a place in ``area``.
+
+    Invariant: a shift takes place within its team's area (the team's area or an
+    area below it): a community's team does not publish shifts in another
+    community or district, whose workers could not oversee them."""
     fields: dict[str, str] = {}
+    team = session.get(Team, activity.team_id)
+    team_area = session.get(Area, team.area_id) if team is not None else None
+    if team_area is None or not is_within(area.path, team_area.path):
+        fields["area_id"] = N_("Choose a place within the team's area.")
     if ends_at <= starts_at:
         fields["ends_at"] = N_("The shift must end after it starts.")
     elif (ends_at - starts_at).total_seconds() > 24 * 3600:

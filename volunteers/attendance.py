@@ -81,7 +81,8 @@ def mark(
     actor_id: int,
     now: datetime,
 ) -> SignUp:
-    """The leader records attendance on the roster (or a no-show)."""
+    """The leader records attendance on the roster (or a no-show). Times later
+    than ``now`` are refused: hours are credited only for time that has passed."""
     ctx = shift_context(session, shift_id)
     if now < ctx.shift.starts_at:
         raise DomainError(
@@ -104,6 +105,16 @@ def mark(
                 N_("Enter the check-in time."),
                 fields={"checked_in": N_("Enter the check-in time.")},
             )
+        # Invariant: no credit for time that has not happened yet. A shift in
+        # progress gets its check-in now and its check-out once the person leaves.
+        not_yet = N_("This time has not come yet: record it once it has passed.")
+        late = {
+            name: not_yet
+            for name, at in (("checked_in", checked_in), ("checked_out", checked_out))
+            if at is not None and at > now
+        }
+        if late:
+            raise DomainError("attendance.future_time", not_yet, fields=late)
         if checked_out is not None and checked_out <= checked_in:
             raise DomainError(
                 "attendance.times",

@@ -1,8 +1,13 @@
 """Certificates (志愿服务记录证明): issued only from approved ledger entries,
 verifiable by number, revocable (the revocation shows on the verification page).
 
-The ID number is checked against the roll's keyed hash when the person is
-verified, and only a masked form is kept.
+A certificate carries an ID number only when it matches the holder's own
+verified roll entry (checked against the roll's keyed hash; only a masked form
+is kept). A holder who never verified against the roll gets a certificate
+without an ID number: a number typed for them could be anyone's.
+
+Which back office may issue or revoke a certificate is decided by
+:func:`service_area_paths`: the areas of the teams whose hours it certifies.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.accounts import Account
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rolls import RollEntry
 from participation.rules.identity import id_hash, id_number_problem, normalize_id_number
 from volunteers import ledger, profiles
-from volunteers.models import Activity, Certificate, HoursEntry, Shift
+from volunteers.models import Activity, Certificate, HoursEntry, Shift, Team
 
 # Unambiguous characters for numbers people read out or type.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -48,6 +54,53 @@ def service_summary(session: Session, account_id: int) -> str:
     return "、".join(sorted(t for t in titles if t)) or "志愿服务"
 
 
+def service_area_paths(
+    session: Session, account_id: int, until: datetime | None = None
+) -> set[str]:
+    """The area paths of the teams the person served in (ledger entries recorded
+    up to ``until``, all when None). A certificate vouches for these hours, so
+    only someone who manages volunteers in every one of these areas may issue or
+    revoke it."""
+    query = (
+        select(Area.path)
+        .join(Team, Team.area_id == Area.id)
+        .join(HoursEntry, HoursEntry.team_id == Team.id)
+        .where(HoursEntry.account_id == account_id)
+        .distinct()
+    )
+    if until is not None:
+        query = query.where(HoursEntry.recorded_at <= until)
+    return set(session.scalars(query))
+
+
+def _checked_id(session: Session, account_id: int, id_number: str, key: bytes) -> str:
+    """The masked ID number for the certificate, or "" for a holder without a
+    verified roll entry. Invariant: a certificate's ID number is the holder's own,
+    as on their verified roll entry; anything else is refused."""
+    entry = session.scalar(select(RollEntry).where(RollEntry.account_id == account_id))
+    number = normalize_id_number(id_number)
+    if entry is None:
+        if number:
+            raise DomainError(
+                "certificate.id_unverified",
+                N_("Please correct the marked fields."),
+                fields={
+                    "id_number": N_(
+                        "This person has not verified their identity against the roll: "
+                        "leave the ID number empty, the certificate will carry none."
+                    )
+                },
+            )
+        return ""
+    if id_number_problem(number) is not None or entry.id_hash != id_hash(key, number):
+        raise DomainError(
+            "certificate.id_number",
+            N_("Please correct the marked fields."),
+            fields={"id_number": N_("Enter the person's 18-character ID number as on the roll.")},
+        )
+    return mask_id_number(number)
+
+
 def issue(
     session: Session,
     account_id: int,
@@ -63,17 +116,8 @@ def issue(
     account = session.get(Account, account_id)
     if account is None:
         raise DomainError("certificate.no_person", N_("No such person."), status=404)
-    number = normalize_id_number(id_number)
-    problem = id_number_problem(number)
+    masked_id = _checked_id(session, account_id, id_number, id_key)
     entry = session.scalar(select(RollEntry).where(RollEntry.account_id == account_id))
-    if problem is None and entry is not None and entry.id_hash != id_hash(id_key, number):
-        problem = "mismatch"
-    if problem is not None:
-        raise DomainError(
-            "certificate.id_number",
-            N_("Please correct the marked fields."),
-            fields={"id_number": N_("Enter the person's 18-character ID number as on the roll.")},
-        )
     minutes = ledger.total_minutes(session, account_id)
     if minutes <= 0:
         raise DomainError("certificate.no_hours", N_("This person has no approved hours yet."))
@@ -82,7 +126,7 @@ def issue(
         number=new_number(now),
         account_id=account_id,
         holder_name=entry.name if entry is not None else account.display_name,
-        masked_id=mask_id_number(number),
+        masked_id=masked_id,
         volunteer_number=profile.volunteer_number,
         minutes=minutes,
         service_content=service_summary(session, account_id),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account, grant_role
@@ -129,10 +129,47 @@ def join(session: Session, team: Team, account_id: int) -> Membership:
     )
 
 
+def require_member(session: Session, team: Team, account_id: int) -> Membership:
+    """The person's membership of this team, active or asking to join.
+
+    Invariant: a team's leaders record qualifications, guardian consent, unlocks
+    and roles only for people in their own team (those change the person's
+    sign-ups in every team)."""
+    m = membership(session, team.id, account_id)
+    if m is None or m.status not in ("active", "pending"):
+        raise DomainError(
+            "team.not_member", N_("This person is not a member of this team."), status=403
+        )
+    return m
+
+
+def _keep_a_leader(session: Session, team: Team, m: Membership) -> None:
+    """Invariant: a team with a leader keeps at least one; the last leader names
+    another before leaving or stepping down."""
+    if m.status != "active" or m.role != "leader":
+        return
+    leaders = session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(
+            Membership.team_id == team.id,
+            Membership.status == "active",
+            Membership.role == "leader",
+        )
+    )
+    if (leaders or 0) <= 1:
+        raise DomainError(
+            "team.last_leader",
+            N_("This is the team's only leader: name another leader first."),
+            status=409,
+        )
+
+
 def leave(session: Session, team: Team, account_id: int) -> Membership:
     m = membership(session, team.id, account_id)
     if m is None or m.status not in ("active", "pending", "invited"):
         raise DomainError("team.not_member", N_("You are not in this team."))
+    _keep_a_leader(session, team, m)
     return _set(session, team, account_id, "left", m.role, "left", account_id)
 
 
@@ -163,6 +200,8 @@ def set_role(session: Session, team: Team, account_id: int, role: str, actor_id:
     m = membership(session, team.id, account_id)
     if m is None or m.status != "active":
         raise DomainError("team.not_member", N_("This person is not an active member."))
+    if role != "leader":
+        _keep_a_leader(session, team, m)
     if role == "leader":
         account, area = session.get(Account, account_id), session.get(Area, team.area_id)
         actor = session.get(Account, actor_id)

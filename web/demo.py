@@ -222,29 +222,10 @@ def _accounts_text(samples: list[tuple[str, str, date, str]] | None) -> str:
 
 
 def seed_ballots(session: Session, by_name: dict[str, Area], entries: list[RollEntry]) -> None:
-    """An open community-budget vote and a closed, published city-wide yes/no vote."""
+    """A closed, published city-wide yes/no vote. (望江社区's open community-budget
+    vote is its 2027 round's box, seeded with the rounds: a second budget box for
+    the same community would be refused, and was the demo's duplicate.)"""
     now = utcnow()
-    create_box(
-        session,
-        NewBox(
-            title="望江社区2027年微实事项目投票",
-            area=by_name["望江社区"],
-            roll=Roll.RESIDENTS,
-            opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=30),
-            form=BallotForm(FormKind.BUDGET, min_choices=1, budget=300_000),
-            rule={"rule": "mes-add1-greedy", "budget": 300_000},
-            description="预算30万元，请选择您支持的项目（总额不超过预算）。",
-            items=[
-                NewItem("老旧小区加装电梯前期论证", 150_000),
-                NewItem("社区长者饭堂升级", 90_000),
-                NewItem("儿童友好游乐空间", 120_000),
-                NewItem("背街小巷路灯改造", 60_000),
-                NewItem("垃圾分类亭智能化", 45_000),
-            ],
-        ),
-        None,
-    )
     closed = create_box(
         session,
         NewBox(

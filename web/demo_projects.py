@@ -28,6 +28,9 @@ from participation.areas import Area
 from participation.ballots.boxes import get_box
 from participation.ballots.casting import cast_ballot
 from participation.db import utcnow
+from participation.plan.delivery import post_source_update
+from participation.plan.intake import item_for_source
+from participation.plan.sources import SourceKind
 from participation.projects import budgets, livelihood
 from participation.projects.rules import CandidateDraft, ProposalDraft
 from participation.rolls import Congress, DeputyEntry, RollEntry
@@ -286,7 +289,9 @@ def _finished_cycle(session: Session, congress_id: int, now: datetime) -> None:
                     complete_by=date(session_day.year, 12, 31),
                     submitter_kind=kinds[n % 3],
                 ),
-                accounts[n],
+                # Deputies submit online; the public's and organizations' projects
+                # came in on paper and were entered by staff (no account).
+                accounts[n] if kinds[n % 3] == "deputy" else None,
             )
         )
     duplicate = livelihood.submit(
@@ -366,6 +371,22 @@ def _finished_cycle(session: Session, congress_id: int, now: datetime) -> None:
         cast_ballot(session, box, late, {"approved": keys[:1]}, session_day + timedelta(minutes=25))
     livelihood.advance(session, cycle, staff, session_day + timedelta(hours=2))  # -> results
     evaluation = now - timedelta(days=5)
+    # The departments delivered over the year and reported it on the plan board,
+    # before the deputies graded the projects (the market lagged behind).
+    for m, candidate in enumerate(livelihood.adopted_of(session, cycle)):
+        item = item_for_source(
+            session, SourceKind.LIVELIHOOD_PROJECT, f"livelihood_candidate:{candidate.id}"
+        )
+        assert item is not None
+        post_source_update(
+            session,
+            item,
+            text="主体工程滞后，正在加紧施工。" if m == 6 else "项目已完工并通过验收。",
+            progress=70 if m == 6 else 100,
+            evidence="",
+            actor_id=staff,
+            now=evaluation - timedelta(days=20),
+        )
     livelihood.advance(session, cycle, staff, evaluation, evaluation + timedelta(days=3))
     assert cycle.satisfaction_box_id is not None
     satisfaction = get_box(session, cycle.satisfaction_box_id)

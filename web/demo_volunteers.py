@@ -249,8 +249,8 @@ def seed_volunteers(
                     signups.sign_up(session, shift.id, account_id, now)
                 except DomainError:
                     continue  # overlaps, missing qualifications: as in real life
-    # Certificates for the two longest-serving volunteers who are not on the roll
-    # (so no ID number has to match a roll entry's hash).
+    # Certificates for the two longest-serving volunteers who are not on the roll:
+    # they never verified, so their certificates carry no ID number.
     session.flush()
     off_roll = people[len(free_entries) :]
     ranked = sorted(off_roll, key=lambda p: -certificates.ledger.total_minutes(session, p.id))
@@ -259,7 +259,7 @@ def seed_volunteers(
             certificates.issue(
                 session,
                 account.id,
-                id_number=_fake_id(rng),
+                id_number="",
                 issuer="海澄市东湖区志愿服务联合会",
                 actor_id=admin.id if admin else 0,
                 id_key=b"",
@@ -271,11 +271,3 @@ def _at(day: datetime, hour_local: int) -> datetime:
     """Local (UTC+8) hour on that day, as UTC."""
     base = day.replace(hour=0, minute=0, second=0, microsecond=0)
     return base + timedelta(hours=hour_local - 8)
-
-
-def _fake_id(rng: random.Random) -> str:
-    from participation.rules.identity import check_digit
-
-    born = date(1960, 1, 1) + timedelta(days=rng.randint(0, 365 * 30))
-    first17 = f"990{rng.randint(100, 999)}{born:%Y%m%d}{rng.randint(0, 999):03d}"
-    return first17 + check_digit(first17)

@@ -43,6 +43,7 @@ def attendance_row(
         "s": row[0],
         "a": row[1],
         "started": now(request) >= ctx.shift.starts_at,
+        "ended": now(request) >= ctx.shift.ends_at,
         "L": labels(),
     } | extra
     return render(request, "volunteers/_attendance_row.html", context, status=status)

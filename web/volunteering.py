@@ -14,7 +14,8 @@ from starlette.requests import Request
 from participation.areas import Area
 from participation.errors import N_
 from participation.rules.permissions import Permission
-from volunteers.models import Team
+from volunteers.certificates import service_area_paths
+from volunteers.models import Certificate, Team
 from volunteers.teams import is_leader
 from web.auth import user
 from web.dbsession import db
@@ -138,3 +139,19 @@ def require_lead(request: Request, team: Team) -> None:
     if area is not None and me.can(Permission.MANAGE_VOLUNTEERS, area.path):
         return
     raise HTTPException(403)
+
+
+def may_certify(request: Request, account_id: int, until: datetime | None = None) -> bool:
+    """Whether the signed-in person manages volunteers in every area whose teams'
+    hours a certificate for ``account_id`` covers (as recorded up to ``until``)."""
+    me = user(request)
+    paths = service_area_paths(db(request), account_id, until)
+    return me.can(Permission.MANAGE_VOLUNTEERS) and all(
+        me.can(Permission.MANAGE_VOLUNTEERS, path) for path in paths
+    )
+
+
+def may_manage_certificate(request: Request, cert: Certificate) -> bool:
+    """Revoke, download or list a certificate: the same rule as issuing it, over
+    the hours it certified."""
+    return may_certify(request, cert.account_id, cert.issued_at)

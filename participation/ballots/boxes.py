@@ -66,6 +66,8 @@ def create_box(session: Session, new: NewBox, created_by: int | None) -> BallotB
         problems["secrecy"] = N_("Choose secret or recorded voting.")
     if problems:
         raise DomainError("box.invalid", N_("Please correct the marked fields."), fields=problems)
+    if new.form.kind is FormKind.BUDGET:
+        _refuse_second_budget_vote(session, new)
     box = BallotBox(
         title=new.title.strip(),
         description=new.description.strip(),
@@ -95,6 +97,28 @@ def create_box(session: Session, new: NewBox, created_by: int | None) -> BallotB
         )
     session.flush()
     return box
+
+
+def _refuse_second_budget_vote(session: Session, new: NewBox) -> None:
+    """Invariant: an area runs at most one community-budget vote at a time. Two
+    boxes over one budget would let residents split the same money twice and
+    leave two results; a round's vote is its one box."""
+    overlapping = session.scalars(
+        select(BallotBox).where(
+            BallotBox.area_id == new.area.id,
+            BallotBox.opens_at < new.closes_at,
+            BallotBox.closes_at > new.opens_at,
+        )
+    )
+    clash = next((b for b in overlapping if b.form.kind is FormKind.BUDGET), None)
+    if clash is not None:
+        raise DomainError(
+            "box.budget_overlap",
+            N_("This area already has a community-budget vote at that time: %(title)s."),
+            params={"title": clash.title},
+            fields={"opens_at": N_("Choose a time after the other budget vote closes.")},
+            status=409,
+        )
 
 
 def get_box(session: Session, box_id: int) -> BallotBox:

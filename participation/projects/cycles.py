@@ -12,15 +12,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import audit
+from participation.accounts import RoleGrant
 from participation.deputies import get_congress
 from participation.errors import N_, DomainError
 from participation.projects.models import LivelihoodCandidate, LivelihoodCycle
 from participation.projects.rules import (
+    SUBMITTER_KINDS,
     CandidateDraft,
     Competitiveness,
     CyclePhase,
     competitive_list,
 )
+from participation.rolls import DeputyEntry
+from participation.rules.permissions import Role
 
 
 @dataclass(frozen=True)
@@ -105,11 +109,58 @@ def candidates_of(
     return session.scalars(query.order_by(LivelihoodCandidate.id)).all()
 
 
+def submitter_kinds(
+    session: Session, cycle: LivelihoodCycle, account_id: int | None
+) -> tuple[str, ...]:
+    """Who a person may submit as: anyone as a member of the public; as a deputy
+    only a deputy of the cycle's congress; as an organization only a member of
+    one (an org-member grant). ``None`` (staff entering paper submissions,
+    imports) may record any kind."""
+    if account_id is None:
+        return SUBMITTER_KINDS
+    kinds = ["public"]
+    if session.scalar(
+        select(RoleGrant.id).where(
+            RoleGrant.account_id == account_id, RoleGrant.role == Role.ORG_MEMBER.value
+        )
+    ):
+        kinds.append("organization")
+    if session.scalar(
+        select(DeputyEntry.id).where(
+            DeputyEntry.congress_id == cycle.congress_id, DeputyEntry.account_id == account_id
+        )
+    ):
+        kinds.append("deputy")
+    return tuple(k for k in SUBMITTER_KINDS if k in kinds)
+
+
 def submit(
     session: Session, cycle: LivelihoodCycle, draft: CandidateDraft, account_id: int | None
 ) -> LivelihoodCandidate:
+    """Record a solicited project. Invariants: the submitter kind is one the person
+    holds (:func:`submitter_kinds`); a person submits a project of one name once."""
     if cycle.phase != CyclePhase.SOLICITATION.value:
         raise DomainError("cycle.phase", N_("Projects are no longer being solicited."), status=409)
+    if draft.submitter_kind not in submitter_kinds(session, cycle, account_id):
+        raise DomainError(
+            "candidate.submitter_kind",
+            N_("Please correct the marked fields."),
+            fields={"submitter_kind": N_("You cannot submit as this kind of submitter.")},
+            status=403,
+        )
+    if account_id is not None and session.scalar(
+        select(LivelihoodCandidate.id).where(
+            LivelihoodCandidate.cycle_id == cycle.id,
+            LivelihoodCandidate.submitted_by == account_id,
+            LivelihoodCandidate.name == draft.name,
+        )
+    ):
+        raise DomainError(
+            "candidate.duplicate",
+            N_("You have already submitted a project with this name."),
+            fields={"name": N_("You have already submitted a project with this name.")},
+            status=409,
+        )
     row = LivelihoodCandidate(
         cycle_id=cycle.id,
         submitted_by=account_id,
@@ -181,5 +232,8 @@ def screen_candidate(
 
 
 def competitiveness(session: Session, cycle: LivelihoodCycle) -> Competitiveness:
-    count = len(candidates_of(session, cycle, "candidate"))
+    """The candidate list as it went (or goes) to the vote: projects screened in,
+    including those the vote then adopted (adoption changes their status, not the
+    fact that they were on the list)."""
+    count = len([c for c in candidates_of(session, cycle) if c.status in ("candidate", "adopted")])
     return competitive_list(count, cycle.places, cycle.extra_percent)

@@ -37,6 +37,7 @@ from participation.projects.cycles import (
     get_cycle,
     screen_candidate,
     submit,
+    submitter_kinds,
 )
 from participation.projects.models import LivelihoodCycle
 from participation.projects.rules import (
@@ -76,6 +77,7 @@ __all__ = [
     "screen_candidate",
     "sign_in_deputy",
     "submit",
+    "submitter_kinds",
     "tally_of",
 ]
 

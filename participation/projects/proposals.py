@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from participation import audit, notices
 from participation.accounts import Account
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.projects.budget_rounds import get_round
 from participation.projects.models import (
@@ -30,6 +31,8 @@ from participation.projects.rules import (
     RoundPhase,
     image_type,
 )
+from participation.rolls import RollEntry
+from participation.rules.areas import is_within
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 
@@ -46,6 +49,45 @@ def _require_phase(budget_round: BudgetRound, phase: RoundPhase, message: str) -
         raise DomainError("round.phase", message, status=409)
 
 
+def _require_resident(session: Session, budget_round: BudgetRound, author_id: int) -> None:
+    """Invariant: only verified residents of the round's area propose in it (the
+    area's money is theirs to spend; a resident elsewhere proposes in their own)."""
+    area = session.get(Area, budget_round.area_id)
+    assert area is not None
+    home = session.scalar(
+        select(Area.path)
+        .join(RollEntry, RollEntry.community_id == Area.id)
+        .where(RollEntry.account_id == author_id)
+    )
+    if home is None or not is_within(home, area.path):
+        raise DomainError(
+            "proposal.not_resident",
+            N_("Only verified residents of %(area)s can propose in this round."),
+            params={"area": area.name},
+            status=403,
+        )
+
+
+def _refuse_duplicate(
+    session: Session, budget_round: BudgetRound, author_id: int, title: str
+) -> None:
+    """A second submission of the same proposal (a double click, a resent form)
+    is refused rather than screened twice."""
+    if session.scalar(
+        select(Proposal.id).where(
+            Proposal.round_id == budget_round.id,
+            Proposal.author_id == author_id,
+            Proposal.title == title,
+        )
+    ):
+        raise DomainError(
+            "proposal.duplicate",
+            N_("You have already submitted a proposal with this title in this round."),
+            fields={"title": N_("You have already submitted a proposal with this title.")},
+            status=409,
+        )
+
+
 def submit_proposal(
     session: Session,
     budget_round: BudgetRound,
@@ -55,10 +97,18 @@ def submit_proposal(
 ) -> Proposal:
     """Add a proposal while the round collects them; a photo is optional.
 
+    Only verified residents of the round's area propose, each proposal once.
+
     The photo's type is read from its bytes, never from what the browser claims,
     so only real JPEG, PNG or WebP images are stored and served.
     """
     _require_phase(budget_round, RoundPhase.PROPOSAL, N_("This round no longer accepts proposals."))
+    _require_resident(session, budget_round, author_id)
+    # Proposals to one round queue here (PostgreSQL row lock; SQLite write
+    # transactions are serial), so a double submission finds the first.
+    session.flush()
+    session.refresh(budget_round, with_for_update=True)
+    _refuse_duplicate(session, budget_round, author_id, draft.title)
     content_type = None
     if photo is not None:
         content_type, data = image_type(photo), photo

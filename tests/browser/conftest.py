@@ -92,7 +92,9 @@ def seed(settings: Settings) -> None:
             s,
             NewBox(
                 title="望江社区微实事投票",
-                area=community,
+                # The street's pool: 望江社区's own budget vote is the one its round
+                # opens in test_projects (an area runs one budget vote at a time).
+                area=street,
                 roll=Roll.RESIDENTS,
                 opens_at=now - timedelta(days=1),
                 closes_at=now + timedelta(days=7),

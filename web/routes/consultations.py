@@ -110,6 +110,8 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "participants": meetings.participants(session, c.id),
         "participant_labels": meetings.PARTICIPANT_LABELS,
         "quorum": meetings.quorum(session, c),
+        # Before the meeting a quorum is not "missed", only not taken yet.
+        "meeting_ahead": at < c.meets_at,
         "speakers": meetings.speakers(session, c.id),
         "signed": meetings.minutes_signed(c),
         "threads": deliberation.threads(session, c.id),

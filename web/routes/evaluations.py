@@ -169,9 +169,26 @@ async def evaluation_page(request: Request) -> Response:
         "overdue": sum(1 for r in rectifications if r["overdue"]),
         "plan_views": plan_views,
         "plan_status": STATUS_LABELS,
+        "answered": _has_answered(request, evaluation),
         "L": labels(),
     }
     return render(request, "evaluations/detail.html", context)
+
+
+def _has_answered(request: Request, evaluation: Evaluation) -> bool:
+    """Whether the signed-in resident already answered (then the page thanks them
+    instead of inviting them again). Invitation-only evaluations cannot tell: the
+    respondent is their link, not their account."""
+    me = current_user_or_none(request)
+    if me is None or evaluation.status != "collecting" or evaluation.access != "residents":
+        return False
+    try:
+        respondent = resident_respondent(
+            db(request), evaluation, me.id, now(request).astimezone(LOCAL_TZ).date()
+        )
+    except DomainError:
+        return False
+    return has_responded(db(request), evaluation, respondent)
 
 
 def _respondent(request: Request, evaluation: Evaluation, token: str) -> Respondent:

@@ -23,7 +23,6 @@ from participation.projects.models import LivelihoodCycle
 from participation.projects.rules import (
     CYCLE_PHASE_LABELS,
     CYCLE_PHASES,
-    SUBMITTER_KINDS,
     SUBMITTER_LABELS,
     CyclePhase,
     check_candidate,
@@ -84,7 +83,10 @@ async def submit(request: Request) -> Response:
         user(request)  # sign-in first: anonymous people are sent to sign in
     session = db(request)
     cycle = livelihood.get_cycle(session, request.path_params["cycle_id"])
-    context = _cycle_context(request, cycle) | {"kinds": SUBMITTER_KINDS}
+    me_or_none = current_user_or_none(request)
+    # Only the kinds this person holds are offered (anonymous visitors see "public").
+    kinds = livelihood.submitter_kinds(session, cycle, me_or_none.id) if me_or_none else ("public",)
+    context = _cycle_context(request, cycle) | {"kinds": kinds}
     if request.method == "GET":
         return render(request, "livelihood/submit.html", context)
     me = user(request)
@@ -95,11 +97,17 @@ async def submit(request: Request) -> Response:
             raise DomainError("candidate.invalid", N_("Please correct the marked fields."))
         livelihood.submit(session, cycle, draft, me.id)
     except DomainError as error:
+        session.rollback()
         return render(
             request,
             "livelihood/submit.html",
             context
-            | {"form": fields, "errors": problems, "error": error.message, "error_params": {}},
+            | {
+                "form": fields,
+                "errors": problems | error.fields,
+                "error": error.message,
+                "error_params": error.params,
+            },
             status=422 if problems else error.status,
         )
     flash(request, "Thank you. The project has been submitted for screening.", "success")

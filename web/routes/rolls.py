@@ -18,7 +18,7 @@ from participation.deputies import create_congress, deputies_of, get_congress
 from participation.errors import N_, DomainError
 from participation.roll_import import job_errors, recover_stale_jobs, run_job, start_job
 from participation.rolls import Congress, DeputyEntry, ImportJob, RollEntry
-from participation.rules.permissions import Permission
+from participation.rules.permissions import ROLE_PERMISSIONS, Permission
 from participation.rules.ratelimit import RateDecision
 from participation.rules.roll_rows import parse_date
 from participation.verification import (
@@ -187,6 +187,28 @@ def _scope(request: Request) -> tuple[Area | None, str | None]:
     return area, path
 
 
+def _may_read_job(request: Request, job: ImportJob) -> bool:
+    """A job's page lists rows of its file (names, errors): readable by whoever
+    manages rolls where it imported — a resident roll in the importer's area
+    (``scope_id``; none: everywhere), a deputy roll in its congress's area, the
+    area tree by area managers only."""
+    me = user(request)
+    session = db(request)
+    if job.kind == "areas":
+        return me.can(Permission.MANAGE_AREAS)
+    if job.kind == "deputies":
+        congress = session.get(Congress, job.scope_id) if job.scope_id else None
+        area = session.get(Area, congress.area_id) if congress is not None else None
+    else:
+        area = session.get(Area, job.scope_id) if job.scope_id else None
+    if area is None:  # imported with a grant over everything
+        return any(
+            g.area_path is None and Permission.MANAGE_ROLLS in ROLE_PERMISSIONS[g.role]
+            for g in me.grants
+        )
+    return me.can(Permission.MANAGE_ROLLS, area.path)
+
+
 @requires(Permission.MANAGE_ROLLS)
 async def rolls(request: Request) -> Response:
     return await _rolls_page(request)
@@ -204,12 +226,16 @@ async def _rolls_page(request: Request, status: int = 200, **extra: Any) -> Resp
     )
     if path:
         counts = counts.where(Area.path.startswith(path))
-    jobs = session.scalars(
-        select(ImportJob)
-        .where(ImportJob.kind == "residents")
-        .order_by(ImportJob.id.desc())
-        .limit(20)
-    ).all()
+    jobs = [
+        job
+        for job in session.scalars(
+            select(ImportJob)
+            .where(ImportJob.kind == "residents")
+            .order_by(ImportJob.id.desc())
+            .limit(100)
+        )
+        if _may_read_job(request, job)
+    ][:20]
     return render(
         request,
         "rolls/index.html",
@@ -226,7 +252,14 @@ async def import_roll(request: Request) -> Response:
     data = await file.read()
     _area, path = _scope(request)
     me = user(request)
-    job = start_job(db(request), "residents", file.filename or "roll.csv", me.id)
+    # The job remembers the importer's area: its page and errors name people of it.
+    job = start_job(
+        db(request),
+        "residents",
+        file.filename or "roll.csv",
+        me.id,
+        scope_id=_area.id if _area is not None else None,
+    )
     log_action(request, "roll.import", f"job:{job.id}", filename=file.filename)
     task = BackgroundTask(
         run_job, request.app.state.sessions, job.id, data, secret=_secret(request), scope_path=path
@@ -242,6 +275,8 @@ async def job_page(request: Request) -> Response:
     job = db(request).get(ImportJob, request.path_params["job_id"])
     if job is None:
         raise HTTPException(404)
+    if not _may_read_job(request, job):
+        raise HTTPException(403)
     return render(request, "rolls/job.html", {"job": job, "errors": job_errors(job)})
 
 

@@ -26,7 +26,13 @@ from web.dbsession import db
 from web.forms import form_fields
 from web.i18n import gettext
 from web.templating import flash, render
-from web.volunteering import hours_text, id_key, labels
+from web.volunteering import (
+    hours_text,
+    id_key,
+    labels,
+    may_certify,
+    may_manage_certificate,
+)
 
 
 async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
@@ -37,9 +43,11 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
             select(Team, Area).join(Area, Area.id == Team.area_id).order_by(Team.kind, Team.id)
         ).all(),
         "areas": area_tree(session),
-        "certificates": session.scalars(
-            select(Certificate).order_by(Certificate.id.desc()).limit(20)
-        ).all(),
+        "certificates": [
+            c
+            for c in session.scalars(select(Certificate).order_by(Certificate.id.desc()).limit(100))
+            if may_manage_certificate(request, c)
+        ][:20],
         "report": report,
         "peak": max([v for _, v in report.by_team + report.by_month] or [1]),
         "hours_text": hours_text,
@@ -101,6 +109,15 @@ async def issue_certificate(request: Request) -> Response:
                 N_("Please correct the marked fields."),
                 fields={"login": N_("No account has this login.")},
             )
+        if not may_certify(request, account.id):
+            raise DomainError(
+                "certificate.elsewhere",
+                N_(
+                    "This person served in teams outside your area: a worker whose "
+                    "area covers all of them issues the certificate."
+                ),
+                status=403,
+            )
         cert = certificates.issue(
             session,
             account.id,
@@ -122,9 +139,12 @@ async def issue_certificate(request: Request) -> Response:
 @requires(Permission.MANAGE_VOLUNTEERS)
 async def revoke_certificate(request: Request) -> Response:
     fields = await form_fields(request)
+    cert = certificates.by_number(db(request), request.path_params["number"])
+    if not may_manage_certificate(request, cert):
+        raise HTTPException(403)
     certificates.revoke(
         db(request),
-        request.path_params["number"],
+        cert.number,
         fields.get("reason", ""),
         user(request).id,
         now(request),

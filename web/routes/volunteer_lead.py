@@ -16,6 +16,7 @@ from starlette.routing import Route
 from participation.accounts import Account, find_by_login
 from participation.areas import Area, area_tree
 from participation.errors import N_, DomainError
+from participation.rules.areas import is_within
 from participation.rules.permissions import Permission
 from volunteers import (
     activities,
@@ -65,6 +66,8 @@ async def _team_page(
         ):
             locked.append(pid)
     backfills = ledger.pending_backfills(session, team.id)
+    team_area = session.get(Area, team.area_id)
+    assert team_area is not None
     requesters = {
         a.id: a
         for a in session.scalars(
@@ -86,7 +89,7 @@ async def _team_page(
         ),
         "backfills": [(b, session.get(SignUp, b.signup_id)) for b in backfills],
         "requesters": requesters,
-        "areas": area_tree(session),
+        "areas": [n for n in area_tree(session) if is_within(n.area.path, team_area.path)],
         "qualification_codes": QUALIFICATION_LABELS,
         "rules": rules,
         "team_rules": asdict(rules),
@@ -132,6 +135,8 @@ def _member_action(
     session = db(request)
     me = user(request)
     action = fields.get("action", "")
+    if action in ("role", "unlock", "qualify", "consent"):
+        teams.require_member(session, team, account_id)
     if action in ("approve", "refuse"):
         teams.decide(session, team, account_id, action == "approve", me.id)
     elif action == "role":
@@ -265,6 +270,7 @@ async def _shift_page(
         "rows": rows,
         "pending": pending,
         "started": at >= ctx.shift.starts_at,
+        "ended": at >= ctx.shift.ends_at,
         "L": labels(),
         "error": None,
     } | extra

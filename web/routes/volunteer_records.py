@@ -24,7 +24,13 @@ from web.dbsession import db
 from web.forms import form_fields
 from web.templating import flash, render
 from web.volunteer_certificate import render_pdf
-from web.volunteering import checkin_secret, hours_text, labels, require_lead
+from web.volunteering import (
+    checkin_secret,
+    hours_text,
+    labels,
+    may_manage_certificate,
+    require_lead,
+)
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -115,7 +121,7 @@ async def certificate_pdf(request: Request) -> Response:
     me = user(request)
     session = db(request)
     cert = certificates.by_number(session, request.path_params["number"])
-    if cert.account_id != me.id and not me.can(Permission.MANAGE_VOLUNTEERS):
+    if cert.account_id != me.id and not may_manage_certificate(request, cert):
         raise HTTPException(403)
     base = request.app.state.settings.base_url.rstrip("/")
     env = request.app.state.templates
