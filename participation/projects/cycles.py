@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation import audit
+from participation import audit, departments
 from participation.deputies import get_congress
 from participation.errors import N_, DomainError
 from participation.projects.models import LivelihoodCandidate, LivelihoodCycle
@@ -110,6 +110,8 @@ def submit(
 ) -> LivelihoodCandidate:
     if cycle.phase != CyclePhase.SOLICITATION.value:
         raise DomainError("cycle.phase", N_("Projects are no longer being solicited."), status=409)
+    department = departments.require(session, draft.department, "department")
+    assert department is not None
     row = LivelihoodCandidate(
         cycle_id=cycle.id,
         submitted_by=account_id,
@@ -117,7 +119,8 @@ def submit(
         name=draft.name,
         background=draft.background,
         content=draft.content,
-        department=draft.department,
+        department=department.name,
+        department_id=department.id,
         funds_yuan=draft.funds_yuan,
         funds_source=draft.funds_source,
         complete_by=draft.complete_by,

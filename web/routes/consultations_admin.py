@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from consultations import decisions, deliberation, meetings, representatives, topics
 from consultations.models import CommunityRules, Consultation, Topic
+from participation import departments
 from participation.accounts import Account, find_by_login
 from participation.areas import get_area
 from participation.errors import N_, DomainError
@@ -164,6 +165,7 @@ async def _manage_page(
         "signed": meetings.minutes_signed(c),
         "rolls": [Roll.REPRESENTATIVES, Roll.RESIDENTS, Roll.HOUSEHOLDS],
         "item": decisions.plan_item(session, c),
+        "departments": departments.all_departments(session),
         "accounts": {
             a.id: a.display_name
             for a in session.scalars(
