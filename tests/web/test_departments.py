@@ -63,7 +63,7 @@ def test_departments_are_added_edited_and_merged_in_the_back_office(
     assert page.status_code == 200 and "区住建局" in page.text
     assert 'href="/admin/departments"' in client.get("/admin").text
     empty = client.submit("/admin/departments", {"name": " "}, page="/admin/departments")
-    assert empty.status_code == 422 and "A department needs its full name." not in empty.text
+    assert empty.status_code == 422 and "请填写部门全称" in empty.text
     added = client.submit(
         "/admin/departments",
         {
@@ -73,8 +73,21 @@ def test_departments_are_added_edited_and_merged_in_the_back_office(
         },
         page="/admin/departments",
     )
-    assert added.status_code == 422  # the migration already made it a record
+    assert added.status_code == 303
+    again = client.submit(
+        "/admin/departments", {"name": "东湖区住房和城乡建设局"}, page="/admin/departments"
+    )
+    assert again.status_code == 422 and "已有同名部门" in again.text
     ids = _ids(engine)
+    # The item that carried the name as text only is matched to the new record.
+    unmatched = client.get("/admin/departments").text
+    assert "未对应到部门的名称" in unmatched
+    adopted = client.submit(
+        "/admin/departments/adopt",
+        {"name": "东湖区住房和城乡建设局", "target_id": str(ids["东湖区住房和城乡建设局"])},
+        page="/admin/departments",
+    )
+    assert adopted.status_code == 303
     edited = client.submit(
         f"/admin/departments/{ids['东湖区住房和城乡建设局']}",
         {
@@ -96,13 +109,21 @@ def test_departments_are_added_edited_and_merged_in_the_back_office(
     with Session(engine) as s:
         owners = set(s.execute(select(PlanItem.owner_department, PlanItem.owner_department_id)))
         actions = s.scalars(
-            select(AuditEntry.action).where(AuditEntry.action.like("department.%"))
+            select(AuditEntry.action)
+            .where(AuditEntry.action.like("department.%"))
+            .order_by(AuditEntry.id)
         ).all()
     assert owners == {
         ("东湖区住房和城乡建设局", ids["东湖区住房和城乡建设局"]),
         ("城管局", ids["城管局"]),
     }
-    assert actions == ["department.edit", "department.merge", "department.merge"]
+    assert actions == [
+        "department.create",
+        "department.adopt",
+        "department.edit",
+        "department.merge",
+        "department.merge",
+    ]
     board = client.get("/plan?year=2027")
     # One department on the board, under its short name, in the filter and the table.
     assert board.text.count(">区住建局</option>") == 1

@@ -24,9 +24,13 @@ from web.forms import form_fields
 from web.templating import flash, render
 
 
-def _area_path(request: Request, area_id: int | None) -> str | None:
+# The root of every path: only a grant that covers everywhere covers it.
+EVERYWHERE = "/"
+
+
+def _area_path(request: Request, area_id: int | None) -> str:
     area = db(request).get(Area, area_id) if area_id is not None else None
-    return area.path if area else None
+    return area.path if area else EVERYWHERE
 
 
 def _authorize_for(request: Request, area_id: int | None) -> None:
@@ -57,7 +61,7 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
         "departments": rows,
         "area_names": {i: a.name for i, a in areas.items()},
         "may_edit": {
-            d.id: me.can(Permission.MANAGE_PLAN, areas[d.area_id].path if d.area_id else None)
+            d.id: me.can(Permission.MANAGE_PLAN, areas[d.area_id].path if d.area_id else EVERYWHERE)
             for d in rows
         },
         "areas": [n for n in area_tree(session) if me.can(Permission.MANAGE_PLAN, n.area.path)],
