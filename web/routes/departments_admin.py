@@ -23,7 +23,6 @@ from web.dbsession import db
 from web.forms import form_fields
 from web.templating import flash, render
 
-
 # The root of every path: only a grant that covers everywhere covers it.
 EVERYWHERE = "/"
 
