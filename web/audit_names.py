@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, String, literal_column, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnClause
 
 from consultations.evaluations.models import Evaluation, Organization, Panel, Rectification
 from consultations.models import Consultation, RepresentativeTerm, Topic
@@ -109,22 +111,22 @@ ACTION_LABELS: dict[str, str] = {
     "volunteer.activity_rules": N_("Activity sign-up rules changed"),
 }
 
-Names = Callable[[list[int]], Select[tuple[str, int, str]]]
+Names = Callable[[list[int]], Select[str, int, str]]
 
 
-def _kind(kind: str) -> object:
+def _kind(kind: str) -> ColumnClause[str]:
     # A constant of ours (never user input), inlined so that PostgreSQL knows its type.
     return literal_column(f"'{kind}'", String)
 
 
-def _by(kind: str, model: type, column: object) -> Names:
-    def query(ids: list[int]) -> Select[tuple[str, int, str]]:
-        return select(_kind(kind), model.id, column).where(model.id.in_(ids))  # type: ignore[attr-defined]
+def _by(kind: str, model: Any, column: InstrumentedAttribute[str]) -> Names:
+    def query(ids: list[int]) -> Select[str, int, str]:
+        return select(_kind(kind), model.id, column).where(model.id.in_(ids))
 
     return query
 
 
-def _shifts(ids: list[int]) -> Select[tuple[str, int, str]]:
+def _shifts(ids: list[int]) -> Select[str, int, str]:
     return (
         select(_kind("shift"), Shift.id, Activity.title)
         .join(Activity, Activity.id == Shift.activity_id)
@@ -206,7 +208,7 @@ def name_entries(session: Session, rows: Sequence[AuditEntry]) -> Named:
         queries = [TARGET_KINDS[kind][1](sorted(ids)) for kind, ids in sorted(wanted.items())]
         union = queries[0] if len(queries) == 1 else union_all(*queries)
         for kind, row_id, name in session.execute(union):
-            found[(kind, row_id)] = name or ""
+            found[(str(kind), int(row_id))] = str(name or "")
     targets: dict[str, Target] = {}
     for row in rows:
         parsed = _parse(row.target)
