@@ -105,6 +105,12 @@ def check(
     return found
 
 
+def sole_department_of(session: Session, area_id: int) -> Department | None:
+    """The department placed in this area, when there is exactly one."""
+    found = session.scalars(select(Department).where(Department.area_id == area_id).limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
 def link(session: Session, name: str) -> tuple[str, int | None]:
     """The text and id to store for a name handed over by another process: the
     record's name and id when the name is a record's, else the text unchanged."""
