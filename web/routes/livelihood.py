@@ -101,7 +101,12 @@ async def submit(request: Request) -> Response:
             request,
             "livelihood/submit.html",
             context
-            | {"form": fields, "errors": problems, "error": error.message, "error_params": {}},
+            | {
+                "form": fields,
+                "errors": problems | error.fields,
+                "error": error.message,
+                "error_params": {},
+            },
             status=422 if problems else error.status,
         )
     flash(request, "Thank you. The project has been submitted for screening.", "success")
