@@ -18,7 +18,7 @@ from consultations.models import Consultation, Objection
 from consultations.rules.journey import POST_MAX, finality_problem, objection_problem
 from consultations.standing import check_may_deliberate
 from consultations.topics import community_rules
-from participation import audit
+from participation import audit, departments
 from participation.accounts import Account
 from participation.areas import Area
 from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
@@ -69,6 +69,9 @@ def open_vote(session: Session, consultation: Consultation, setup: VoteSetup, ac
         fields["budget_yuan"] = N_("The budget cannot be negative.")
     if setup.commits_to_action and not setup.owner_department.strip():
         fields["owner_department"] = N_("Name the department that will deliver it.")
+    department = departments.check(
+        session, setup.owner_department, "owner_department", fields, optional=True
+    )
     if fields:
         raise DomainError(
             "decision.invalid", N_("Please correct the marked fields."), fields=fields
@@ -94,7 +97,8 @@ def open_vote(session: Session, consultation: Consultation, setup: VoteSetup, ac
     consultation.box_id = box.id
     consultation.resolution = setup.resolution.strip()
     consultation.commits_to_action = setup.commits_to_action
-    consultation.owner_department = setup.owner_department.strip()
+    consultation.owner_department = department.name if department else ""
+    consultation.owner_department_id = department.id if department else None
     consultation.budget_yuan = setup.budget_yuan
     consultation.due_on = setup.due_on
     audit.record(

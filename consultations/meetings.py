@@ -70,8 +70,8 @@ def announce(
         fields["meets_at"] = N_("The meeting is too soon for the community's notice period.")
     if new.deliberation_closes_at <= new.deliberation_opens_at:
         fields["deliberation_closes_at"] = N_("Online deliberation must close after it opens.")
-    if any(kind not in PARTICIPANT_KINDS for kind, _ in new.participants):
-        fields["participants"] = N_("Write each participant as: kind | name")
+    if any(kind not in PARTICIPANT_KINDS or not name.strip() for kind, name in new.participants):
+        fields["participants"] = N_("Choose how each participant takes part, and give a name.")
     if topic.status != "accepted":
         fields["topic_id"] = N_("Only accepted topics can be consulted on.")
     if fields:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
 from participation import areas as _areas  # noqa: F401
+from participation import departments
 from participation.ballots import models as _ballots  # noqa: F401
 from participation.db import Base, utcnow
 
@@ -147,6 +148,9 @@ class Consultation(Base):
     resolution: Mapped[str] = mapped_column(Text, default="")
     commits_to_action: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_department: Mapped[str] = mapped_column(String(120), default="")
+    owner_department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id"), index=True
+    )
     budget_yuan: Mapped[int] = mapped_column(default=0)
     due_on: Mapped[date | None] = mapped_column()
     passed: Mapped[bool | None] = mapped_column(Boolean)
@@ -283,3 +287,6 @@ class Objection(Base):
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     answered_at: Mapped[datetime | None] = mapped_column()
+
+
+departments.refers(Consultation, Consultation.owner_department_id, Consultation.owner_department)

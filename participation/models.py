@@ -1,6 +1,6 @@
 """Import every mapped module so that ``Base.metadata`` knows all tables (for Alembic)."""
 
-from participation import accounts, areas, audit, notices, outbox, rolls  # noqa: F401
+from participation import accounts, areas, audit, departments, notices, outbox, rolls  # noqa: F401
 from participation.ballots import models as ballot_models  # noqa: F401
 from participation.db import Base
 from participation.plan import models as plan_models  # noqa: F401

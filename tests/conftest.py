@@ -21,6 +21,7 @@ from participation.passwords import use_cheap_hashing
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Role
 from tests.support.client import FormClient
+from tests.support.departments import add_departments
 from tests.support.pg import Cluster, start_cluster
 from web.app import create_app
 from web.migrate import upgrade
@@ -167,6 +168,7 @@ def world(engine: Engine) -> dict[str, object]:
         people["nobody"] = accounts.sign_up(
             s, login="nobody", password=PASSWORD, display_name="无角色"
         )
+        add_departments(s)
     return {
         "city": city,
         "district": district,

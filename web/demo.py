@@ -26,6 +26,7 @@ from participation.rules.eligibility import Roll
 from participation.rules.identity import check_digit, id_hash
 from participation.rules.permissions import Role
 from web.demo_consultations import seed_consultations
+from web.demo_departments import seed_departments
 from web.demo_evaluations import seed_evaluations
 from web.demo_notices import seed_notices
 from web.demo_plan import seed_plans
@@ -189,6 +190,7 @@ def seed_demo(settings: Settings, *, reset: bool = False, residents: int = 2000)
                 )
             )
         seed_ballots(session, by_name, entries)
+        seed_departments(session, by_name)
         seed_consultations(session, by_name)
         seed_notices(session)
         seed_evaluations(session, by_name)

@@ -290,17 +290,17 @@ def _published(
         [
             NewRectification(
                 "补贴审核时限由30天压缩至15天",
-                "市民政局养老服务科",
+                "海澄市民政局养老服务科",
                 (responded + timedelta(days=45)).date(),
             ),
             NewRectification(
                 "在各村（社区）党群服务中心设立补贴申请代办点",
-                "各街道（镇）社会事务办",
+                "海澄市民政局",
                 (responded + timedelta(days=200)).date(),
             ),
             NewRectification(
                 "上门服务增设周末时段",
-                "市居家养老服务指导中心",
+                "海澄市居家养老服务指导中心",
                 (responded + timedelta(days=260)).date(),
             ),
         ],

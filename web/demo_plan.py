@@ -17,21 +17,8 @@ from participation.plan import delivery, supervision, yearend
 from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.judgements import JudgementKind, JudgementOf, attach_judgement
 from participation.plan.models import Plan, PlanItem
-from participation.plan.records import Department
 from participation.plan.sources import SourceKind
 from participation.rules.plan import Step
-
-DEPARTMENTS = {
-    "住建局": "zjj@haicheng.example.cn",
-    "教育局": "jyj@haicheng.example.cn",
-    "水务局": "swj@haicheng.example.cn",
-    "交通运输局": "jtj@haicheng.example.cn",
-    "市政务服务数据管理局": "zsj@haicheng.example.cn",
-    "体育局": "",
-    "望江社区居委会": "wangjiang@haicheng.example.cn",
-    "春晖社区居委会": "",
-    "市场监管所": "scjg@haicheng.example.cn",
-}
 
 
 @dataclass(frozen=True)
@@ -54,7 +41,7 @@ ITEMS = [
         "海澄市",
         "新增公办中小学学位2000个",
         SourceKind.DIRECT,
-        "教育局",
+        "海澄市教育局",
         48_000_000,
         20,
         330,
@@ -69,7 +56,7 @@ ITEMS = [
         "海澄市",
         "城区12处易涝积水点改造",
         SourceKind.DIRECT,
-        "水务局",
+        "海澄市水务局",
         9_600_000,
         40,
         250,
@@ -82,7 +69,7 @@ ITEMS = [
         "海澄市",
         "12345热线办件回应率整改",
         SourceKind.DIRECT,
-        "市政务服务数据管理局",
+        "海澄市政务服务数据管理局",
         300_000,
         60,
         300,
@@ -94,7 +81,7 @@ ITEMS = [
         "海澄市",
         "优化公交线网（年度满意度测评不满意项）",
         SourceKind.DIRECT,
-        "交通运输局",
+        "海澄市交通运输局",
         2_000_000,
         30,
         340,
@@ -107,7 +94,7 @@ ITEMS = [
         "海澄市",
         "全民健身步道建设",
         SourceKind.DIRECT,
-        "体育局",
+        "海澄市体育局",
         3_500_000,
         10,
         200,
@@ -119,7 +106,7 @@ ITEMS = [
         "望江社区",
         "长者饭堂",
         SourceKind.DIRECT,
-        "望江社区居委会",
+        "望江社区居民委员会",
         60_000,
         60,
         240,
@@ -131,7 +118,7 @@ ITEMS = [
         "望江社区",
         "楼道堆物清理与电动车充电棚",
         SourceKind.DIRECT,
-        "望江社区居委会",
+        "望江社区居民委员会",
         45_000,
         90,
         300,
@@ -144,7 +131,7 @@ ITEMS = [
         "望江社区",
         "社区微型消防站",
         SourceKind.DIRECT,
-        "望江社区居委会",
+        "望江社区居民委员会",
         30_000,
         100,
         345,
@@ -156,7 +143,7 @@ ITEMS = [
         "春晖社区",
         "儿童乐园改造",
         SourceKind.DIRECT,
-        "春晖社区居委会",
+        "春晖社区居民委员会",
         50_000,
         70,
         280,
@@ -168,7 +155,7 @@ ITEMS = [
         "春晖社区",
         "小区停车位划线与错时共享",
         SourceKind.DIRECT,
-        "春晖社区居委会",
+        "春晖社区居民委员会",
         20_000,
         80,
         220,
@@ -181,7 +168,7 @@ ITEMS = [
         "春晖社区",
         "社区食堂食品安全整改",
         SourceKind.DIRECT,
-        "市场监管所",
+        "临江街道市场监督管理所",
         10_000,
         120,
         260,
@@ -205,8 +192,6 @@ def _at(day: date) -> datetime:
 
 def seed_plans(session: Session, by_name: dict[str, Area], today: date) -> None:
     """Plans of this year for 海澄市, 望江社区 and 春晖社区, and last year's carried item."""
-    for name, email in DEPARTMENTS.items():
-        session.add(Department(name=name, email=email))
     staff = accounts.find_by_login(session, "staff")
     worker = accounts.find_by_login(session, "worker")
     deputy = accounts.find_by_login(session, "deputy")
@@ -261,7 +246,7 @@ def _parent_with_parts(session: Session, city: Area, year: int, actor: int) -> N
             **common,  # type: ignore[arg-type]
             title="老旧小区改造提升（两个片区）",
             source_ref="demo:old-estates",
-            owner_department="住建局",
+            owner_department="海澄市住房和城乡建设局",
             budget_yuan=12_000_000,
             starts_on=date(year, 3, 1),
             due_on=date(year, 12, 20),
@@ -280,7 +265,7 @@ def _parent_with_parts(session: Session, city: Area, year: int, actor: int) -> N
                 **common,  # type: ignore[arg-type]
                 title=title,
                 source_ref=f"demo:old-estates:{n}",
-                owner_department="住建局",
+                owner_department="海澄市住房和城乡建设局",
                 budget_yuan=8_000_000 if weight == 2 else 4_000_000,
                 starts_on=date(year, 3, 1),
                 due_on=date(year, 12, 20),
@@ -342,7 +327,7 @@ def _carried_over(session: Session, area: Area, owner: int, staff: int, today: d
             title="3号楼加装电梯",
             source_kind=SourceKind.COMMUNITY_BUDGET,
             source_ref="demo:last-year:lift",
-            owner_department="住建局",
+            owner_department="海澄市住房和城乡建设局",
             owner_account_id=owner,
             budget_yuan=650_000,
             starts_on=date(last, 4, 1),
@@ -358,7 +343,7 @@ def _carried_over(session: Session, area: Area, owner: int, staff: int, today: d
             title="社区快递柜",
             source_kind=SourceKind.CONSULTATION,
             source_ref="demo:last-year:kiosk",
-            owner_department="望江社区居委会",
+            owner_department="望江社区居民委员会",
             budget_yuan=15_000,
             starts_on=date(last, 3, 1),
             due_on=date(last, 6, 30),

@@ -28,7 +28,12 @@ FILTERS = [
             ],
         },
     },
-    {"name": "department", "in": "query", "schema": {"type": "string"}},
+    {
+        "name": "department",
+        "in": "query",
+        "description": "owner department's id (owner_department_id)",
+        "schema": {"type": "integer", "minimum": 1},
+    },
     {
         "name": "status",
         "in": "query",
@@ -52,6 +57,7 @@ PLAN_ITEM_SCHEMA: dict[str, Any] = {
         "source_kind": {"type": "string"},
         "source_url": {"type": "string", "description": "page of the decision the item came from"},
         "owner_department": {"type": "string"},
+        "owner_department_id": {"type": ["integer", "null"]},
         "budget_yuan": {"type": "integer"},
         "spend_yuan": {"type": "integer", "description": "sum of the spend reported in updates"},
         "starts_on": {"type": ["string", "null"], "format": "date"},

@@ -25,7 +25,7 @@ from consultations.evaluations.questionnaire import (
 from consultations.evaluations.rules.answers import question_problems
 from consultations.evaluations.rules.weights import check_tree
 from consultations.evaluations.storage import scramble_storage
-from participation import audit
+from participation import audit, departments
 from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.plan.models import PlanItem
@@ -57,8 +57,7 @@ def create_evaluation(
         fields["subject_kind"] = N_("Choose what is evaluated.")
     if not new.subject.strip():
         fields["subject"] = N_("Name the policy, service, department or project evaluated.")
-    if not new.department.strip():
-        fields["department"] = N_("Name the responsible department.")
+    department = departments.check(session, new.department, "department", fields)
     if len(new.conflict_declaration.strip()) < 4:
         fields["conflict_declaration"] = N_(
             "Declare any conflict of interest (or state that there is none)."
@@ -81,7 +80,8 @@ def create_evaluation(
         title=new.title.strip(),
         subject_kind=new.subject_kind,
         subject=new.subject.strip(),
-        department=new.department.strip(),
+        department=department.name if department else "",
+        department_id=department.id if department else None,
         conflict_declaration=new.conflict_declaration.strip(),
         previous_id=new.previous_id,
         plan_item_id=new.plan_item_id,

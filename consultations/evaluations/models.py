@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
 from participation import areas as _areas  # noqa: F401
+from participation import departments
 from participation.db import Base, utcnow
 from participation.plan import models as _plan  # noqa: F401
 
@@ -57,6 +58,7 @@ class Evaluation(Base):
     subject_kind: Mapped[str] = mapped_column(String(20))  # policy|service|department|project
     subject: Mapped[str] = mapped_column(String(200))
     department: Mapped[str] = mapped_column(String(120))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     plan_item_id: Mapped[int | None] = mapped_column(ForeignKey("plan_items.id"))
     # A re-evaluation names the evaluation whose rectification it checks.
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id"))
@@ -191,6 +193,9 @@ class Rectification(Base):
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     owner_department: Mapped[str] = mapped_column(String(120))
+    owner_department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id"), index=True
+    )
     due_on: Mapped[date] = mapped_column(Date)
     evidence: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default="open")  # open|done
@@ -259,3 +264,7 @@ class PanelScoreRow(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("eval_panel_members.id"), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("eval_panel_projects.id"), index=True)
     score: Mapped[int] = mapped_column()
+
+
+departments.refers(Evaluation, Evaluation.department_id, Evaluation.department)
+departments.refers(Rectification, Rectification.owner_department_id, Rectification.owner_department)

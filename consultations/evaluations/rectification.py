@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import DepartmentResponse, Evaluation, Rectification
-from participation import audit
+from participation import audit, departments
 from participation.errors import N_, DomainError
 from participation.plan.delivery import post_source_update
 from participation.plan.intake import ItemFromSource, receive_item
@@ -63,6 +63,8 @@ def post_response(
             fields["items"] = N_("Each rectification item needs a title of at most 200 characters.")
         if not item.owner_department.strip():
             fields["items"] = N_("Each rectification item needs an owner.")
+        else:
+            departments.check(session, item.owner_department, "items", fields)
         if item.due_on < now.date():
             fields["items"] = N_("A rectification item cannot be due in the past.")
     if fields:
@@ -76,10 +78,12 @@ def post_response(
     )
     rows = []
     for number, item in enumerate(items, start=1):
+        owner, owner_id = departments.link(session, item.owner_department)
         row = Rectification(
             evaluation_id=evaluation.id,
             title=item.title.strip(),
-            owner_department=item.owner_department.strip(),
+            owner_department=owner,
+            owner_department_id=owner_id,
             due_on=item.due_on,
         )
         session.add(row)

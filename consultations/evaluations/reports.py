@@ -7,10 +7,9 @@ data all read that one document, so they can never disagree.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -194,51 +193,23 @@ def report_rows(session: Session, evaluation: Evaluation) -> list[list[Any]]:
     return rows
 
 
-def report_csv(session: Session, evaluation: Evaluation) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(report_rows(session, evaluation))
-    return out.getvalue()
-
-
-def report_xlsx(session: Session, evaluation: Evaluation) -> bytes:
-    """The same table as the CSV, as a workbook (numbers stay numbers)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("scores")
-    for row in report_rows(session, evaluation):
-        sheet.append([float(v) if isinstance(v, str) and _is_number(v) else v for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return text not in ("nan", "inf")
-
-
-def microdata_csv(session: Session, evaluation: Evaluation) -> str:
-    """Anonymised microdata: one row per response (random order by random id), cell and
-    scored answers only; open text is left out (it may name people), and rows of cells
-    below the minimum group size have their cell hidden."""
+def microdata_rows(session: Session, evaluation: Evaluation) -> list[list[Any]]:
+    """Anonymised microdata, header first: one row per response (random order by random
+    id), cell and scored answers only; open text is left out (it may name people), and
+    rows of cells below the minimum group size have their cell hidden."""
     published_report(evaluation)
     questions = [q for q in questions_of(session, evaluation.id) if q.kind != "text"]
     rows = response_rows(session, evaluation.id)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.cell] = counts.get(row.cell, 0) + 1
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["cell", "seconds", *[q.key for q in questions]])
+    table: list[list[Any]] = [["cell", "seconds", *[q.key for q in questions]]]
     for row in rows:
         cell = row.cell if counts[row.cell] >= evaluation.min_group else "(small group)"
-        writer.writerow([cell, row.seconds, *[row.answers.get(q.key, "") for q in questions]])
-    return out.getvalue()
+        table.append([cell, row.seconds, *[row.answers.get(q.key, "") for q in questions]])
+    return table
 
 
-def _round(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+def _round(value: float | None) -> Decimal | str:
+    # Two decimals, as a number (a spreadsheet keeps it numeric; CSV shows "3.40").
+    return "" if value is None else Decimal(f"{value:.2f}")

@@ -18,9 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
+from participation.departments import Department
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
 from participation.plan.sources import ItemStatus
+from participation.rules.departments import label
 from participation.rules.plan import (
     OnTime,
     Part,
@@ -47,6 +49,14 @@ class ItemView:
     milestones: list[tuple[date, date | None]] = field(default_factory=list)
     milestone_weight: int = 0
     outcome: str | None = None
+    # The owner department as boards show it: the record's short name (or name),
+    # else the unmatched text.
+    department: str = ""
+
+    @property
+    def department_key(self) -> int | str:
+        """Groups items by department record (by text when no record is assigned)."""
+        return self.item.owner_department_id or self.item.owner_department
 
     @property
     def status(self) -> str:
@@ -64,7 +74,7 @@ class Filters:
     year: int | None = None
     area_id: int | None = None
     source: str = ""
-    department: str = ""
+    department_id: int | None = None
     status: str = ""
 
 
@@ -78,9 +88,10 @@ def item_views(
     """Items matching the filters (or exactly ``item_ids``), in plan and creation order."""
     filters = filters or Filters()
     query = (
-        select(PlanItem, Plan, Area)
+        select(PlanItem, Plan, Area, Department.name, Department.short_name)
         .join(Plan, Plan.id == PlanItem.plan_id)
         .join(Area, Area.id == Plan.area_id)
+        .outerjoin(Department, Department.id == PlanItem.owner_department_id)
         .order_by(Plan.year.desc(), Area.path, PlanItem.id)
     )
     ids = list(item_ids)
@@ -94,9 +105,17 @@ def item_views(
             query = query.where(Area.path.startswith(area.path))
     if filters.source:
         query = query.where(PlanItem.source_kind == filters.source)
-    if filters.department:
-        query = query.where(PlanItem.owner_department == filters.department)
-    views = [ItemView(item, plan, area) for item, plan, area in session.execute(query).all()]
+    if filters.department_id:
+        query = query.where(PlanItem.owner_department_id == filters.department_id)
+    views = [
+        ItemView(
+            item,
+            plan,
+            area,
+            department=label(name, short) if name else item.owner_department,
+        )
+        for item, plan, area, name, short in session.execute(query).all()
+    ]
     _fill(session, views, today)
     if filters.status:
         views = [v for v in views if v.status == filters.status]
@@ -213,26 +232,30 @@ def figures(views: Sequence[ItemView], today: date) -> Figures:
     ]
     all_milestones = [m for v in views for m in v.milestones]
     source: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    department: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_key: dict[int | str, list[int]] = defaultdict(lambda: [0, 0])
+    labels: dict[int | str, str] = {}
     for v in views:
-        for bucket, key in ((source, v.item.source_kind), (department, v.item.owner_department)):
-            bucket[key][0] += v.item.budget_yuan
-            bucket[key][1] += v.spend_yuan
-    milestones_of: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+        source[v.item.source_kind][0] += v.item.budget_yuan
+        source[v.item.source_kind][1] += v.spend_yuan
+        by_key[v.department_key][0] += v.item.budget_yuan
+        by_key[v.department_key][1] += v.spend_yuan
+        labels[v.department_key] = v.department
+    milestones_of: dict[int | str, list[tuple[date, date | None]]] = defaultdict(list)
     for v in views:
-        milestones_of[v.item.owner_department].extend(v.milestones)
+        milestones_of[v.department_key].extend(v.milestones)
     rates = {k: on_time_rate(ms, today) for k, ms in milestones_of.items()}
     return Figures(
         progress_bins=bins,
         on_time=on_time_rate(all_milestones, today),
         on_time_by_department=[
-            Bar(k, r.percent or 0, r.due)
-            for k, r in sorted(rates.items(), key=lambda kv: (kv[1].percent or 0, kv[0]))
+            Bar(labels[k], r.percent or 0, r.due)
+            for k, r in sorted(rates.items(), key=lambda kv: (kv[1].percent or 0, labels[kv[0]]))
             if r.due
         ],
         by_source=[Bar(k, b, s) for k, (b, s) in sorted(source.items(), key=lambda kv: -kv[1][0])],
         by_department=[
-            Bar(k, b, s) for k, (b, s) in sorted(department.items(), key=lambda kv: -kv[1][0])
+            Bar(labels[k], b, s)
+            for k, (b, s) in sorted(by_key.items(), key=lambda kv: (-kv[1][0], labels[kv[0]]))
         ],
         total_budget=sum(v.item.budget_yuan for v in views),
         total_spend=sum(v.spend_yuan for v in views),
@@ -243,14 +266,13 @@ def years(session: Session) -> list[int]:
     return list(session.scalars(select(Plan.year).distinct().order_by(Plan.year.desc())))
 
 
-def departments(session: Session) -> list[str]:
-    return [
-        d
-        for d in session.scalars(
-            select(PlanItem.owner_department).distinct().order_by(PlanItem.owner_department)
-        )
-        if d
-    ]
+def departments(session: Session) -> Sequence[Department]:
+    """The department records that own at least one plan item (the board's filter)."""
+    return session.scalars(
+        select(Department)
+        .where(Department.id.in_(select(PlanItem.owner_department_id)))
+        .order_by(Department.name)
+    ).all()
 
 
 def plan_areas(session: Session) -> Sequence[Area]:

@@ -16,14 +16,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation import audit
+from participation import audit, departments
 from participation.accounts import Account, grants_of
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.plan.board import refresh_statuses
 from participation.plan.intake import ItemFromSource, check_item, receive_item
 from participation.plan.models import Plan, PlanItem
-from participation.plan.records import Department, Milestone, Update, YearEndOutcome
+from participation.plan.records import Milestone, Update, YearEndOutcome
 from participation.plan.sources import ItemStatus, SourceKind
 from participation.rules.permissions import Decision, Permission, allows
 from participation.rules.plan import (
@@ -83,17 +83,6 @@ def _require_open(session: Session, item: PlanItem) -> None:
         raise DomainError("plan.item_closed", N_("This item is closed; it takes no more changes."))
 
 
-def department_named(session: Session, name: str) -> Department | None:
-    name = name.strip()
-    if not name:
-        return None
-    found = session.scalar(select(Department).where(Department.name == name))
-    if found is None:
-        found = Department(name=name)
-        session.add(found)
-    return found
-
-
 @dataclass(frozen=True)
 class DirectItem:
     area_id: int
@@ -126,6 +115,7 @@ def enter_item(session: Session, new: DirectItem, *, actor_id: int | None) -> Pl
     """Staff put an item on the plan directly (SourceKind.DIRECT), optionally as a part
     of a parent item of the same plan, whose progress is rolled up from its parts."""
     _check_parent(session, new)
+    departments.require(session, new.owner_department, "owner_department", optional=True)
     if new.owner_account_id is not None and session.get(Account, new.owner_account_id) is None:
         raise DomainError(
             "plan.owner_unknown",
@@ -152,7 +142,6 @@ def enter_item(session: Session, new: DirectItem, *, actor_id: int | None) -> Pl
         actor_id=actor_id,
     )
     item.weight = new.weight
-    department_named(session, new.owner_department)
     return item
 
 
@@ -189,6 +178,7 @@ def edit_item(
             due_on=due_on,
         )
     )
+    department = departments.require(session, owner_department, "owner_department", optional=True)
     if owner_account_id is not None and session.get(Account, owner_account_id) is None:
         raise DomainError(
             "plan.owner_unknown",
@@ -211,12 +201,12 @@ def edit_item(
         "starts_on": item.starts_on,
         "due_on": item.due_on,
     }
-    item.owner_department = owner_department.strip()
+    item.owner_department = department.name if department else ""
+    item.owner_department_id = department.id if department else None
     item.owner_account_id = owner_account_id
     item.budget_yuan = budget_yuan
     item.starts_on = starts_on
     item.due_on = due_on
-    department_named(session, owner_department)
     audit.record(
         session,
         actor_id=actor_id,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from participation import audit
+from participation import audit, departments
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.plan.models import Plan, PlanItem
@@ -96,6 +96,8 @@ def receive_item(session: Session, item: ItemFromSource, *, actor_id: int | None
     if existing is not None:
         return existing
     plan = plan_for(session, item.area_id, item.year)
+    # The deciding process hands over a name; it is the record's when there is one.
+    department, department_id = departments.link(session, item.owner_department)
     row = PlanItem(
         plan_id=plan.id,
         parent_id=item.parent_id,
@@ -104,7 +106,8 @@ def receive_item(session: Session, item: ItemFromSource, *, actor_id: int | None
         source_kind=item.source_kind.value,
         source_ref=item.source_ref,
         source_url=item.source_url,
-        owner_department=item.owner_department.strip(),
+        owner_department=department,
+        owner_department_id=department_id,
         owner_account_id=item.owner_account_id,
         budget_yuan=item.budget_yuan,
         starts_on=item.starts_on,

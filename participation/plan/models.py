@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
 from participation import areas as _areas  # noqa: F401
+from participation import departments
 from participation.db import Base, utcnow
 
 
@@ -42,7 +43,11 @@ class PlanItem(Base):
     source_ref: Mapped[str] = mapped_column(String(64))
     # The page of the decision this item came from (a site path such as /consultations/3).
     source_url: Mapped[str] = mapped_column(String(300), default="")
+    # The owner department's name; the record is owner_department_id (see departments).
     owner_department: Mapped[str] = mapped_column(String(120), default="")
+    owner_department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id"), index=True
+    )
     owner_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     budget_yuan: Mapped[int] = mapped_column(default=0)
     starts_on: Mapped[date | None] = mapped_column()
@@ -52,3 +57,6 @@ class PlanItem(Base):
     weight: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+
+departments.refers(PlanItem, PlanItem.owner_department_id, PlanItem.owner_department)

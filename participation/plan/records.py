@@ -18,16 +18,6 @@ from participation.db import Base, utcnow
 from participation.plan import models as _plan_models  # noqa: F401
 
 
-class Department(Base):
-    """An owner department (责任单位) and the mailbox its reminders go to."""
-
-    __tablename__ = "plan_departments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    email: Mapped[str] = mapped_column(String(255), default="")
-
-
 class Milestone(Base):
     """A backward-scheduled step (倒排工期) with a due date within its item's dates.
 

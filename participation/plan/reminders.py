@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from participation import outbox
 from participation.accounts import Identity
+from participation.departments import Department
 from participation.plan.board import refresh_statuses
 from participation.plan.models import PlanItem
-from participation.plan.records import Department, Milestone, YearEndOutcome
+from participation.plan.records import Milestone, YearEndOutcome
 from participation.plan.sources import ItemStatus
 
 
@@ -68,9 +69,9 @@ def remind_overdue(session: Session, *, today: date, now: datetime, base_url: st
 
 
 def _address(session: Session, item: PlanItem) -> str:
-    if item.owner_department:
+    if item.owner_department_id is not None:
         email = session.scalar(
-            select(Department.email).where(Department.name == item.owner_department)
+            select(Department.email).where(Department.id == item.owner_department_id)
         )
         if email:
             return email

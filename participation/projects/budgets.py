@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation import audit
+from participation import audit, departments
 from participation.areas import Area
 from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
 from participation.ballots.closing import publish
@@ -209,8 +209,10 @@ def fund_winners(
     tally = json.loads(box.bulletin_json or "{}")["tally"]
     funded = set(tally["selected"])
     area = session.get(Area, budget_round.area_id)
-    # The community (its residents' committee) delivers its own micro projects.
-    area_name = area.name if area else ""
+    # The community (its residents' committee) delivers its own micro projects: the one
+    # department placed in that area when there is exactly one, else the area's name.
+    committee = departments.sole_department_of(session, budget_round.area_id)
+    area_name = committee.name if committee else area.name if area else ""
     items = []
     for proposal in session.scalars(select(Proposal).where(Proposal.round_id == budget_round.id)):
         if f"p{proposal.id}" not in funded:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from participation import audit
+from participation import audit, departments
 from participation.accounts import RoleGrant
 from participation.deputies import get_congress
 from participation.errors import N_, DomainError
@@ -161,6 +161,8 @@ def submit(
             fields={"name": N_("You have already submitted a project with this name.")},
             status=409,
         )
+    department = departments.require(session, draft.department, "department")
+    assert department is not None
     row = LivelihoodCandidate(
         cycle_id=cycle.id,
         submitted_by=account_id,
@@ -168,7 +170,8 @@ def submit(
         name=draft.name,
         background=draft.background,
         content=draft.content,
-        department=draft.department,
+        department=department.name,
+        department_id=department.id,
         funds_yuan=draft.funds_yuan,
         funds_source=draft.funds_source,
         complete_by=draft.complete_by,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
 from participation import areas as _areas  # noqa: F401
+from participation import departments
 from participation.ballots import models as _ballots  # noqa: F401
 from participation.db import Base, utcnow
 
@@ -134,6 +135,7 @@ class LivelihoodCandidate(Base):
     background: Mapped[str] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text)
     department: Mapped[str] = mapped_column(String(120))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     funds_yuan: Mapped[int] = mapped_column()
     funds_source: Mapped[str] = mapped_column(String(120))
     complete_by: Mapped[date] = mapped_column(Date)
@@ -155,3 +157,8 @@ class Attendance(Base):
     deputy_entry_id: Mapped[int] = mapped_column(ForeignKey("deputy_entries.id"))
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+
+departments.refers(
+    LivelihoodCandidate, LivelihoodCandidate.department_id, LivelihoodCandidate.department
+)

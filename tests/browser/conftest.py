@@ -26,6 +26,7 @@ from participation.rules.ballot_forms import BallotForm, FormKind
 from participation.rules.eligibility import Roll
 from participation.rules.identity import id_hash
 from participation.rules.permissions import Role
+from tests.support.departments import add_departments
 from tests.support.people import person
 from tests.support.pg import free_port
 from web.app import create_app
@@ -61,6 +62,7 @@ def seed(settings: Settings) -> None:
             s, code="M1", name="望江社区", kind=AreaKind.COMMUNITY, parent=street
         )
         create_area(s, code="G1", name="望江社区第1网格", kind=AreaKind.GRID, parent=community)
+        add_departments(s)
         for n in range(20):
             name, number, born = person(n)
             s.add(

@@ -35,6 +35,8 @@ ADMIN = [
     "/admin/congresses",
     "/admin/ballots",
     "/admin/consultations",
+    "/admin/departments",
+    "/admin/plan",
     "/consultations/topics/new",
     "/account/password",
 ]

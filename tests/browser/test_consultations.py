@@ -162,7 +162,7 @@ def test_topic_to_plan_item_at_phone_width(
     worker.get_by_label("投票开始", exact=True).fill(local(now - timedelta(minutes=1)))
     worker.get_by_label("投票截止", exact=True).fill(local(now + timedelta(hours=1)))
     worker.get_by_label(re.compile("决议包含具体行动")).check()
-    worker.get_by_label("承办部门", exact=True).fill("临江街道城建办")
+    worker.get_by_label("承办部门", exact=True).select_option("临江街道城建办")
     worker.get_by_label("预算（元）", exact=True).fill("30000")
     worker.get_by_role("button", name="设置表决", exact=True).click()
     expect(worker.get_by_text("表决已设置。")).to_be_visible()

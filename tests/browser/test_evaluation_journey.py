@@ -82,7 +82,7 @@ def test_build_respond_publish_and_department_response(
     page.fill("#f-title", "望江社区长者饭堂服务评估")
     page.select_option("#f-subject_kind", "service")
     page.fill("#f-subject", "望江社区长者饭堂")
-    page.fill("#f-department", "临江街道社会事务办")
+    page.select_option("#f-department", "临江街道社会事务办")
     page.select_option("#f-area_id", str(community_id))
     page.fill("#f-conflict_declaration", "本社与长者饭堂运营方无利益关系。")
     page.get_by_role("button", name="创建评估").click()

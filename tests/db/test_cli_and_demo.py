@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation import notices
+from participation import departments, notices
 from participation.accounts import Account, find_by_login, grants_of
 from participation.areas import Area
 from participation.db import make_engine
@@ -80,6 +80,8 @@ def test_demo_data(tmp_path: Path) -> None:
         # Volunteer settings: a district star scheme and activities with their own rules.
         assert s.scalar(select(func.count()).select_from(StarSchemeRecord)) >= 1
         assert s.scalar(select(func.count()).where(Activity.consent_age.is_not(None))) >= 1
+        # Every department the demo assigns is a record (no name split on the board).
+        assert departments.unmatched_names(s) == []
     engine.dispose()
     assert "already loaded" in seed_demo(settings)
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from participation import outbox
 from participation.areas import create_area
 from participation.db import make_engine
+from participation.departments import Department
 from participation.plan import delivery
 from participation.plan.delivery import DirectItem
-from participation.plan.records import Department
 from participation.rules.areas import AreaKind
 from tests.support.pg import free_port
 from web.cli import main
@@ -74,6 +74,7 @@ def test_overdue_milestones_remind_the_owner_by_mail(cli_env: str, smtp: tuple[i
     engine = make_engine(cli_env)
     with Session(engine) as s, s.begin():
         city = create_area(s, code="C", name="海澄市", kind=AreaKind.CITY, parent=None)
+        s.add(Department(name="城管局", email="cgj@example.cn"))
         item = delivery.enter_item(
             s,
             DirectItem(
@@ -89,7 +90,6 @@ def test_overdue_milestones_remind_the_owner_by_mail(cli_env: str, smtp: tuple[i
         delivery.add_milestone(
             s, item, title="招标", due_on=date(2020, 3, 1), weight=20, actor_id=None
         )
-        s.scalars(select(Department)).one().email = "cgj@example.cn"
     assert main(["plan-remind"]) == 0
     assert main(["plan-remind"]) == 0
     assert main(["send-mail"]) == 0

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from participation import accounts, outbox
 from participation.areas import create_area
 from participation.db import make_engine
+from participation.departments import Department
 from participation.errors import DomainError
 from participation.plan import delivery, supervision, yearend
 from participation.plan.board import Filters, figures, item_views
@@ -24,12 +25,13 @@ from participation.plan.judgements import (
     judgements_of,
 )
 from participation.plan.models import Plan, PlanItem
-from participation.plan.records import Department, Milestone, Update, Visit, YearEndOutcome
+from participation.plan.records import Milestone, Update, Visit, YearEndOutcome
 from participation.plan.reminders import remind_overdue
 from participation.plan.sources import SourceKind
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Role
 from participation.rules.plan import Outcome, Step
+from tests.support.departments import add_departments
 
 NOW = datetime(2027, 7, 10, 2, 0, tzinfo=UTC)
 TODAY = date(2027, 7, 10)
@@ -57,6 +59,7 @@ def town(session: Session) -> dict[str, int]:
         if role:
             accounts.grant_role(session, account, role, area)
         people[login] = account.id
+    add_departments(session)
     session.commit()
     return {"home": home.id, "other": other.id, **people}
 
@@ -108,7 +111,8 @@ def count(session: Session, model: type) -> int:
 def test_direct_entry_is_a_direct_item_with_its_department(session: Session, town) -> None:
     item = new_item(session, town)
     assert item.source_kind == SourceKind.DIRECT.value and item.source_ref.startswith("direct:")
-    assert session.scalars(select(Department.name)).all() == ["住建局"]
+    department = session.scalars(select(Department).where(Department.name == "住建局")).one()
+    assert (item.owner_department, item.owner_department_id) == ("住建局", department.id)
 
 
 def test_milestones_must_fit_the_dates_and_weights(session: Session, town) -> None:
@@ -302,7 +306,9 @@ def test_reminders_are_queued_once_per_overdue_milestone(session: Session, town)
     delivery.add_milestone(
         session, item, title="招标", due_on=date(2027, 6, 30), weight=30, actor_id=None
     )
-    session.scalars(select(Department)).one().email = "zjj@example.cn"
+    session.scalars(
+        select(Department).where(Department.name == "住建局")
+    ).one().email = "zjj@example.cn"
     session.commit()
     first = remind_overdue(session, today=TODAY, now=NOW, base_url="http://x")
     again = remind_overdue(session, today=TODAY, now=NOW, base_url="http://x")
@@ -393,7 +399,9 @@ def test_rolled_up_items_are_not_reminded(session: Session, town) -> None:
     delivery.add_milestone(
         session, item, title="招标", due_on=date(2027, 6, 30), weight=30, actor_id=None
     )
-    session.scalars(select(Department)).one().email = "zjj@example.cn"
+    session.scalars(
+        select(Department).where(Department.name == "住建局")
+    ).one().email = "zjj@example.cn"
     plan = session.get(Plan, item.plan_id)
     assert plan is not None
     yearend.roll_up_year(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from participation.ballots.boxes import get_box
 from participation.ballots.casting import cast_ballot
+from participation.departments import Department
 from participation.errors import DomainError
 from participation.plan.models import PlanItem
 from participation.projects import budgets, livelihood
@@ -93,6 +94,8 @@ def test_results_publish_once_with_one_plan_item_per_project(engine, world, open
     budget_round, proposals = open_round
     people = world["people"]
     with Session(engine, expire_on_commit=False) as s, s.begin():
+        # The community's own committee delivers its micro projects.
+        s.add(Department(name="一社区居民委员会", area_id=world["community"].id))
         budget_round = budgets.get_round(s, budget_round.id)
         budgets.advance(s, budget_round, people["staff"].id, NOW)
         for p in proposals:
@@ -128,6 +131,10 @@ def test_results_publish_once_with_one_plan_item_per_project(engine, world, open
         items = s.scalars(select(PlanItem)).all()
         assert [i.title for i in items].count("长者饭堂") == 1
         assert {i.title for i in items} == {"长者饭堂", "路灯改造"}
+        committee = s.scalars(select(Department.id).where(Department.area_id.is_not(None))).one()
+        assert {(i.owner_department, i.owner_department_id) for i in items} == {
+            ("一社区居民委员会", committee)
+        }
         published = budgets.get_round(s, budget_round.id)
         assert published.phase in ("results", "delivery")
         cache: dict[str, budgets.Results] = {}

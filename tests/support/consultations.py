@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import accounts
 from participation.accounts import Account
 from participation.areas import Area, create_area
+from participation.departments import Department
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Role
+from tests.support.departments import add_departments
 
 NOW = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -48,6 +51,8 @@ def community(s: Session, *, residents: int = 6, representatives: int = 3) -> Co
     street = create_area(s, code="XS", name="街道", kind=AreaKind.STREET, parent=district)
     area = create_area(s, code="XM", name="望江社区", kind=AreaKind.COMMUNITY, parent=street)
     other = create_area(s, code="XN", name="春晖社区", kind=AreaKind.COMMUNITY, parent=street)
+    if s.scalar(select(Department.id).limit(1)) is None:  # unless the world made them
+        add_departments(s)
     people = [verified(s, area, f"res{n}", f"居民{n}", n) for n in range(residents)]
     reps = [verified(s, area, f"rep{n}", f"代表{n}", 100 + n) for n in range(representatives)]
     for rep in reps:

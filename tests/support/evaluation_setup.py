@@ -19,6 +19,7 @@ from participation.areas import create_area
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Role
+from tests.support.departments import add_departments
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 INDICATORS = (
@@ -46,6 +47,7 @@ def build(
         street = create_area(s, code="S", name="街道", kind=AreaKind.STREET, parent=district)
         east = create_area(s, code="E", name="东社区", kind=AreaKind.COMMUNITY, parent=street)
         west = create_area(s, code="W", name="西社区", kind=AreaKind.COMMUNITY, parent=street)
+        add_departments(s)
         org_admin = accounts.sign_up(
             s, login="orgadmin", password="evaluation-pass", display_name="评估员"
         )

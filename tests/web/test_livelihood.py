@@ -94,6 +94,10 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
     bad = submit(public, cycle_id, "", funds_yuan="0", complete_by="2020-01-01")
     assert bad.status_code == 422
     assert "f-name-error" in bad.text and "f-funds_yuan-error" in bad.text
+    # The implementing department is chosen from the records, never typed.
+    typed = submit(public, cycle_id, "甲", department="住房局")
+    assert typed.status_code == 422 and "f-department-error" in typed.text
+    assert '<select id="f-department" name="department" required' in typed.text
     for name in PROJECTS:
         assert submit(public, cycle_id, name).status_code == 303
     with Session(engine) as s:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from participation.departments import Department
 from participation.plan import delivery
 from participation.plan.delivery import DirectItem
 from participation.plan.models import PlanItem
@@ -65,14 +66,16 @@ def count(engine: Engine, model: type) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_board_lists_items_filters_and_charts_with_tables(client, items) -> None:  # type: ignore[no-untyped-def]
+def test_board_lists_items_filters_and_charts_with_tables(client, items, engine) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/plan")
     assert page.status_code == 200
     assert "老旧小区加装电梯" in page.text and "口袋公园" in page.text
     assert 'id="chart-progress-table"' in page.text and 'role="img"' in page.text
     late = client.get("/plan?year=2027&status=delayed")
     assert "老旧小区加装电梯" in late.text and "口袋公园" not in late.text
-    by_department = client.get("/plan?year=2027&department=园林局")
+    with Session(engine) as s:
+        park_owner = s.scalars(select(Department.id).where(Department.name == "园林局")).one()
+    by_department = client.get(f"/plan?year=2027&department={park_owner}")
     assert "口袋公园" in by_department.text and "加装电梯" not in by_department.text
     fragment = client.get("/plan?year=2027", headers={"HX-Request": "true", "HX-Target": "board"})
     assert fragment.text.lstrip().startswith('<div id="board">')
@@ -272,7 +275,6 @@ def test_planner_edits_owner_budget_and_dates(client, items, engine) -> None:  #
 
 def test_reminder_button_queues_mail_for_overdue_milestones(client, items, engine) -> None:  # type: ignore[no-untyped-def]
     from participation.outbox import OutboxMessage
-    from participation.plan.records import Department
 
     with Session(engine) as s, s.begin():
         s.scalars(select(Department).where(Department.name == "住建局")).one().email = "z@e.cn"

@@ -260,6 +260,13 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/admin/volunteers/stars"): MANAGE_VOLUNTEERS,
     ("POST", "/admin/volunteers/stars"): MANAGE_VOLUNTEERS,
     ("GET", "/api/v1/volunteer/star-levels"): EVERYONE,
+    # Departments: plan staff manage those of their area; the world's departments (and a
+    # new one posted without an area) are not placed, so only grants everywhere may.
+    ("GET", "/admin/departments"): BACKOFFICE,
+    ("POST", "/admin/departments"): ADMIN,
+    ("POST", "/admin/departments/merge"): BACKOFFICE,
+    ("POST", "/admin/departments/adopt"): BACKOFFICE,
+    ("POST", "/admin/departments/{department}"): ADMIN,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -297,6 +304,7 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "shift": 1,
         "request": 1,
         "notice": 1,
+        "department": 1,
         "number": "NONE",
         "token": "none",
     }
@@ -333,6 +341,7 @@ def normalized(path: str) -> str:
         "shift_id",
         "request_id",
         "notice_id",
+        "department_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path

@@ -17,6 +17,7 @@ from participation.rules.areas import AreaKind
 from participation.rules.permissions import Permission, Role
 from web import htmx
 from web.audit_log import log_action
+from web.audit_names import ACTION_LABELS, name_entries
 from web.auth import requires, user
 from web.dbsession import db
 from web.forms import form_fields, upload
@@ -218,12 +219,7 @@ async def audit_log(request: Request) -> Response:
     rows = audit.entries(
         session, action=action, actor_id=actor_id, limit=51, offset=(number - 1) * 50
     )
-    actors = {
-        a.id: a
-        for a in session.scalars(
-            select(Account).where(Account.id.in_({r.actor_id for r in rows if r.actor_id}))
-        )
-    }
+    named = name_entries(session, rows[:50])
     return render(
         request,
         "admin/audit.html",
@@ -231,7 +227,9 @@ async def audit_log(request: Request) -> Response:
             "rows": rows[:50],
             "has_next": len(rows) > 50,
             "number": number,
-            "actors": actors,
+            "actors": named.actors,
+            "targets": named.targets,
+            "action_labels": ACTION_LABELS,
             "action": action or "",
             "actor": actor,
         },

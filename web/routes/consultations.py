@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from consultations import decisions, deliberation, meetings, topics
+from consultations import decisions, deliberation, meetings, representatives, topics
 from consultations.models import Consultation, Topic
 from consultations.rules.journey import Stage, StageFacts, stage
 from consultations.rules.opinion import OpinionMap
@@ -84,6 +84,8 @@ async def index(request: Request) -> Response:
             "stages": list(Stage),
             "stage_labels": STAGE_LABELS,
             "topic_labels": topics.TOPIC_STATUS_LABELS,
+            "terms": representatives.terms_in(session, area.id if area else None)[:20],
+            "term_labels": representatives.TERM_STATUS_LABELS,
         },
     )
 

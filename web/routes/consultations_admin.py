@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from consultations import decisions, deliberation, meetings, representatives, topics
 from consultations.models import CommunityRules, Consultation, Topic
+from participation import departments
 from participation.accounts import Account, find_by_login
 from participation.areas import get_area
 from participation.errors import N_, DomainError
@@ -48,6 +49,23 @@ def lines(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+# Rows of "other participants" on the announcement form: a kind chosen from a select
+# (shown in Chinese) and a name.
+PARTICIPANT_ROWS = 4
+OTHER_PARTICIPANT_KINDS = ("resident", "department", "organization")
+
+
+def participant_rows(fields: dict[str, str]) -> list[tuple[str, str]]:
+    """(kind, name) of each filled row of the announcement form."""
+    pairs = []
+    for n in range(PARTICIPANT_ROWS):
+        kind = fields.get(f"part_kind_{n}", "").strip()
+        name = fields.get(f"part_name_{n}", "").strip()
+        if kind or name:
+            pairs.append((kind, name))
+    return pairs
+
+
 def refuse_problems(problems: dict[str, str]) -> None:
     if problems:
         raise DomainError(
@@ -69,6 +87,9 @@ async def index_page(request: Request, status: int = 200, **extra: Any) -> Respo
         "term_labels": representatives.TERM_STATUS_LABELS,
         "rules": session.scalars(select(CommunityRules).order_by(CommunityRules.area_id)).all(),
         "area_names": {a.id: a.name for a in communities(session)},
+        "participant_rows": range(PARTICIPANT_ROWS),
+        "participant_kinds": OTHER_PARTICIPANT_KINDS,
+        "participant_labels": meetings.PARTICIPANT_LABELS,
     } | extra
     return render(request, "consultations/admin_index.html", context, status=status)
 
@@ -126,7 +147,7 @@ async def announce(request: Request) -> Response:
         meets_at=local_time(fields, "meets_at", problems),
         deliberation_opens_at=local_time(fields, "deliberation_opens_at", problems),
         deliberation_closes_at=local_time(fields, "deliberation_closes_at", problems),
-        participants=lines(fields.get("participants", "")),
+        participants=participant_rows(fields),
     )
     try:
         refuse_problems(problems)
@@ -164,6 +185,7 @@ async def _manage_page(
         "signed": meetings.minutes_signed(c),
         "rolls": [Roll.REPRESENTATIVES, Roll.RESIDENTS, Roll.HOUSEHOLDS],
         "item": decisions.plan_item(session, c),
+        "departments": departments.all_departments(session),
         "accounts": {
             a.id: a.display_name
             for a in session.scalars(

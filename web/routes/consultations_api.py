@@ -8,8 +8,6 @@ Not published: who co-signed, who voted what, who belongs to which opinion group
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -25,6 +23,7 @@ from participation.ballots.boxes import get_box
 from web.clock import now
 from web.dbsession import db
 from web.routes.consultations import opinion_map_of, stage_of
+from web.tabular import csv_response
 
 CSV_FIELDS = [
     "id",
@@ -90,16 +89,8 @@ async def listing(request: Request) -> Response:
 
 
 async def listing_csv(request: Request) -> Response:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
-    writer.writeheader()
-    for row in _rows(request):
-        writer.writerow(row)
-    return Response(
-        "\ufeff" + out.getvalue(),  # a BOM so that spreadsheet programs read UTF-8
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="consultations.csv"'},
-    )
+    rows = [[row.get(c) for c in CSV_FIELDS] for row in _rows(request)]
+    return csv_response("consultations", CSV_FIELDS, rows)
 
 
 async def one(request: Request) -> Response:

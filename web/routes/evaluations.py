@@ -17,12 +17,7 @@ from consultations.evaluations.models import DepartmentResponse, Evaluation, Org
 from consultations.evaluations.organizations import get_org
 from consultations.evaluations.questionnaire import indicators_of, question_spec, questions_of
 from consultations.evaluations.rectification import is_overdue, rectifications_of
-from consultations.evaluations.reports import (
-    microdata_csv,
-    published_report,
-    report_csv,
-    report_xlsx,
-)
+from consultations.evaluations.reports import microdata_rows, published_report, report_rows
 from consultations.evaluations.responding import (
     Respondent,
     draft_of,
@@ -48,6 +43,7 @@ from web.evaluation_labels import labels
 from web.evaluation_pdf import pdf_response
 from web.forms import parsed_form
 from web.i18n import LOCAL_TZ
+from web.tabular import csv_response, table_response
 from web.templating import flash, render
 
 PUBLIC_STATUSES = ("collecting", "closed", "published")
@@ -327,35 +323,26 @@ async def report_pdf(request: Request) -> Response:
     )
 
 
-def _csv(body: str, name: str) -> Response:
-    # A byte-order mark so that spreadsheet programs read the Chinese text as UTF-8.
-    return Response(
-        "\ufeff" + body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 async def report_csv_file(request: Request) -> Response:
-    session = db(request)
-    evaluation = get_evaluation(session, request.path_params["evaluation_id"])
-    return _csv(report_csv(session, evaluation), f"evaluation-{evaluation.id}.csv")
+    return _report_table(request, "csv")
 
 
 async def report_xlsx_file(request: Request) -> Response:
+    return _report_table(request, "xlsx")
+
+
+def _report_table(request: Request, fmt: str) -> Response:
     session = db(request)
     evaluation = get_evaluation(session, request.path_params["evaluation_id"])
-    return Response(
-        report_xlsx(session, evaluation),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="evaluation-{evaluation.id}.xlsx"'},
-    )
+    header, *rows = report_rows(session, evaluation)
+    return table_response(f"evaluation-{evaluation.id}", header, rows, fmt, sheet="scores")
 
 
 async def microdata_file(request: Request) -> Response:
     session = db(request)
     evaluation = get_evaluation(session, request.path_params["evaluation_id"])
-    return _csv(microdata_csv(session, evaluation), f"evaluation-{evaluation.id}-microdata.csv")
+    header, *rows = microdata_rows(session, evaluation)
+    return csv_response(f"evaluation-{evaluation.id}-microdata", header, rows)
 
 
 routes = [

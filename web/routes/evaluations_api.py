@@ -6,8 +6,6 @@ Every figure comes with the sums it is computed from (n, Σw, Σwy, Σw², Σw²
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -22,6 +20,7 @@ from consultations.evaluations.questionnaire import indicators_of, questions_of
 from consultations.evaluations.rectification import rectifications_of
 from participation.areas import Area
 from web.dbsession import db
+from web.tabular import csv_response
 
 
 def _summary(evaluation: Evaluation, org: Organization) -> dict[str, Any]:
@@ -84,17 +83,11 @@ CSV_COLUMNS = [
 
 
 async def evaluations_csv(request: Request) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for item in _published(request):
         item["organization"] = item["organization"]["name"]
-        writer.writerow([item[c] for c in CSV_COLUMNS])
-    return Response(
-        "\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="evaluations.csv"'},
-    )
+        rows.append([item[c] for c in CSV_COLUMNS])
+    return csv_response("evaluations", CSV_COLUMNS, rows)
 
 
 async def evaluation(request: Request) -> Response:

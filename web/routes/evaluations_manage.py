@@ -33,6 +33,7 @@ from consultations.evaluations.sampling_plan import (
     quota_cells,
     set_plan,
 )
+from participation import departments
 from participation.accounts import Account
 from participation.areas import area_tree
 from participation.errors import N_, DomainError
@@ -111,6 +112,7 @@ async def manage_page(request: Request, status: int = 200, **extra: Any) -> Resp
         "evaluations": evaluations,
         "panels": panel_rows,
         "areas": area_tree(session),
+        "departments": departments.all_departments(session),
         "L": labels(),
     } | extra
     return render(request, "evaluations/manage.html", context, status=status)

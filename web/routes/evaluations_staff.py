@@ -20,6 +20,7 @@ from consultations.evaluations.rectification import (
     rectifications_of,
     update_rectification,
 )
+from participation import departments
 from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
 from participation.plan.sources import STATUS_LABELS
@@ -79,6 +80,7 @@ async def _response_page(
     context = {
         "evaluation": evaluation,
         "rectifications": rectifications_of(db(request), evaluation.id),
+        "departments": departments.all_departments(db(request)),
         "rows": range(ITEM_ROWS),
         "plan_status": STATUS_LABELS,
         "L": labels(),

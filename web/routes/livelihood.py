@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from participation import departments
 from participation.areas import get_area
 from participation.ballots.boxes import get_box
 from participation.deputies import get_congress
@@ -70,6 +71,7 @@ def _cycle_context(request: Request, cycle: LivelihoodCycle) -> dict[str, Any]:
         "satisfaction": satisfaction,
         "satisfaction_open": bool(satisfaction and satisfaction.is_open(at)),
         "submitter_labels": SUBMITTER_LABELS,
+        "departments": departments.all_departments(session),
     } | GLOBALS
 
 

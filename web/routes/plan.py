@@ -58,8 +58,22 @@ def board_filters(request: Request, years: list[int]) -> board.Filters:
         year=year,
         area_id=number("area"),
         source=source if source in LABELS["sources"] else "",
-        department=q.get("department", ""),
+        department_id=number("department"),
         status=status if status in board.BOARD_STATUSES else "",
+    )
+
+
+def export_query(filters: board.Filters) -> str:
+    """The board's filters, as resolved (the default year included), for its CSV and
+    XLSX links: the downloads hold exactly the items the board shows."""
+    return urlencode(
+        {
+            "year": filters.year or "",
+            "area": filters.area_id or "",
+            "source": filters.source,
+            "department": filters.department_id or "",
+            "status": filters.status,
+        }
     )
 
 
@@ -79,6 +93,7 @@ async def progress_board(request: Request) -> Response:
             "pager_base": f"/plan?{kept}&" if kept else "/plan?",
             "figures": board.figures(views, today(request)),
             "filters": filters,
+            "export_query": export_query(filters),
             "years": years,
             "areas": board.plan_areas(session),
             "departments": board.departments(session),

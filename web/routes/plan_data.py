@@ -3,12 +3,9 @@ feed of item updates. Public facts only: no account ids, no personal data."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 from xml.sax.saxutils import escape
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,6 +17,7 @@ from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Update
 from web.dbsession import db
 from web.routes.plan import board_filters, today
+from web.tabular import csv_response, xlsx_response
 
 ITEM_COLUMNS = [
     "id",
@@ -32,6 +30,7 @@ ITEM_COLUMNS = [
     "source_kind",
     "source_url",
     "owner_department",
+    "owner_department_id",
     "budget_yuan",
     "spend_yuan",
     "starts_on",
@@ -57,6 +56,7 @@ def item_row(view: board.ItemView) -> dict[str, Any]:
         "source_kind": item.source_kind,
         "source_url": item.source_url,
         "owner_department": item.owner_department,
+        "owner_department_id": item.owner_department_id,
         "budget_yuan": item.budget_yuan,
         "spend_yuan": view.spend_yuan,
         "starts_on": item.starts_on.isoformat() if item.starts_on else None,
@@ -67,13 +67,6 @@ def item_row(view: board.ItemView) -> dict[str, Any]:
         "year_end_outcome": view.outcome,
         "url": f"/plan/items/{item.id}",
     }
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula (=, +, -, @) is quoted with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _rows(request: Request) -> list[dict[str, Any]]:
@@ -105,32 +98,16 @@ async def plan_items(request: Request) -> Response:
     return JSONResponse({"count": len(items), "items": items})
 
 
+def _table(request: Request) -> list[list[Any]]:
+    return [[row[c] for c in ITEM_COLUMNS] for row in _rows(request)]
+
+
 async def plan_items_csv(request: Request) -> Response:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=ITEM_COLUMNS)
-    writer.writeheader()
-    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in _rows(request))
-    # A byte-order mark so that spreadsheet programs read the Chinese as UTF-8.
-    return Response(
-        "\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="plan-items.csv"'},
-    )
+    return csv_response("plan-items", ITEM_COLUMNS, _table(request))
 
 
 async def plan_items_xlsx(request: Request) -> Response:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("plan-items")
-    sheet.append(ITEM_COLUMNS)
-    for row in _rows(request):
-        sheet.append([spreadsheet_safe(row[c]) for c in ITEM_COLUMNS])
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="plan-items.xlsx"'},
-    )
+    return xlsx_response("plan-items", ITEM_COLUMNS, _table(request))
 
 
 async def feed(request: Request) -> Response:

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from participation import departments
 from participation.areas import Area, area_tree, get_area
 from participation.errors import N_, DomainError
 from participation.plan import board, delivery, yearend
@@ -73,6 +74,7 @@ async def _planner(request: Request, status: int = 200, **extra: Any) -> Respons
         "decide": [(v, decisions(v)) for v in views if decisions(v)],
         "plans": [(p, yearend.rolled_up(session, p)) for p in plans],
         "areas": [n for n in area_tree(session) if me.can(Permission.MANAGE_PLAN, n.area.path)],
+        "departments": departments.all_departments(session),
         "labels": LABELS,
         "error": None,
     } | extra
@@ -136,6 +138,7 @@ async def _item_admin(request: Request, item: Any, status: int = 200, **extra: A
         "form": form,
         "milestone_form": {},
         "milestone_errors": {},
+        "departments": departments.all_departments(session),
         "labels": LABELS,
         "error": None,
     } | extra

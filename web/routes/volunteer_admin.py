@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,6 +22,7 @@ from web.clock import now
 from web.dbsession import db
 from web.forms import form_fields
 from web.i18n import gettext
+from web.tabular import csv_response, xlsx_response
 from web.templating import flash, render
 from web.volunteering import (
     hours_text,
@@ -168,35 +166,13 @@ def _report_rows(request: Request) -> tuple[list[str], list[list[object]]]:
 @requires(Permission.MANAGE_VOLUNTEERS)
 async def report_csv(request: Request) -> Response:
     header, rows = _report_rows(request)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    # A BOM so that spreadsheet programs read the Chinese names as UTF-8.
-    return Response(
-        "\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="volunteer-hours.csv"'},
-    )
+    return csv_response("volunteer-hours", header, rows)
 
 
 @requires(Permission.MANAGE_VOLUNTEERS)
 async def report_xlsx(request: Request) -> Response:
     header, rows = _report_rows(request)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "hours"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="volunteer-hours.xlsx"'},
-    )
+    return xlsx_response("volunteer-hours", header, rows, sheet="hours")
 
 
 routes = [
