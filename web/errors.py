@@ -21,7 +21,7 @@ TITLES = {
     403: N_("You may not do this"),
     404: N_("Page not found"),
     405: N_("Method not allowed"),
-    413: N_("The upload is too large"),
+    413: N_("What you sent is too large"),
     422: N_("The request could not be processed"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong on our side"),
@@ -29,11 +29,19 @@ TITLES = {
     503: N_("A service we depend on is not answering"),
 }
 EXPLANATIONS = {
+    400: N_(
+        "The form could not be read: a field may be too long (at most 1 MB each), or the "
+        "form was damaged on the way. Nothing was saved; go back and try again."
+    ),
     403: N_(
         "Your account does not have the role this page needs, or the form had expired. "
         "Go back, reload the page and try again."
     ),
     404: N_("The page may have moved, or the address may be mistyped."),
+    413: N_(
+        "Files must be smaller than this page accepts (photos at most 2 MB, ordinary forms "
+        "at most 1 MB). Nothing was saved; go back and send less."
+    ),
     500: N_("The error has been logged. Nothing was saved; please try again later."),
 }
 

@@ -1,6 +1,15 @@
-"""Reading submitted forms into plain values."""
+"""Reading submitted forms into plain values.
+
+Numbers come from people typing on phones with Chinese input methods, and from
+anyone at all: every integer read from a form or a query string goes through
+:func:`whole_number` (or :func:`record_id`, :func:`yuan`), which normalises
+full-width digits (１８０００) and refuses anything outside its bounds, so no
+handler meets an ``int()`` that raises or a value the database cannot hold.
+"""
 
 from __future__ import annotations
+
+import unicodedata
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -31,3 +40,43 @@ def safe_next(value: str | None, default: str = "/") -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return default
+
+
+#: The largest value a 64-bit signed database integer column holds.
+INT64_MAX = 2**63 - 1
+#: Record ids, in forms and URLs: far beyond any real table, safely inside 64 bits.
+MAX_ID = 10**18 - 1
+#: Amounts of money in yuan: a trillion is beyond any community, district or city budget.
+MAX_YUAN = 10**12
+
+
+def normalised(raw: str) -> str:
+    """NFKC, stripped: full-width digits and signs (１８０００, －５) become ASCII ones."""
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def whole_number(raw: str | None, *, low: int = 0, high: int = INT64_MAX) -> int | None:
+    """The integer typed in ``raw`` if it lies in [low, high]; None otherwise.
+
+    Accepts ASCII digits after NFKC normalisation (which turns full-width and
+    superscript digits into ASCII ones) with an optional minus sign, nothing else
+    (no other scripts' digits, no exponents, no spaces inside). Never raises.
+    """
+    text = normalised(raw or "")
+    digits = text.removeprefix("-")
+    if not digits or len(digits) > 19 or not (digits.isascii() and digits.isdigit()):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def record_id(raw: str | None) -> int:
+    """A record id from a form or query field; 0 (no such record) when unreadable."""
+    return whole_number(raw, low=1, high=MAX_ID) or 0
+
+
+def yuan(raw: str | None, *, low: int = 1, high: int = MAX_YUAN) -> int | None:
+    """A whole amount of yuan: digits, full-width or not, with thousands separators
+    (, or ，) and a trailing 元 tolerated; None when unreadable or out of bounds."""
+    text = normalised(raw or "").replace(",", "").removesuffix("元").strip()
+    return whole_number(text, low=low, high=high)

@@ -6,6 +6,8 @@ Plain values in, results with reasons out; no database, no web.
 
 from __future__ import annotations
 
+import unicodedata
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -69,13 +71,22 @@ def next_phase(phases: Sequence[str], current: str) -> str | None:
     return phases[position + 1] if position + 1 < len(phases) else None
 
 
+#: No community budget or project costs a trillion yuan; the bound keeps amounts
+#: well inside the database's 64-bit integers.
+MAX_YUAN = 10**12
+
+
 def parse_yuan(raw: str) -> int | None:
-    """A positive whole number of yuan from a form field (commas allowed); else None."""
-    text = raw.strip().replace(",", "").replace("，", "")
-    if not text.isascii() or not text.isdigit():
+    """A positive whole number of yuan, at most MAX_YUAN, from a form field; else None.
+
+    Full-width digits and commas (１８，０００, as Chinese input methods type them)
+    are read as ASCII ones (NFKC); commas and a trailing 元 are allowed.
+    """
+    text = unicodedata.normalize("NFKC", raw).strip().replace(",", "").removesuffix("元")
+    if not text or len(text) > 13 or not text.isascii() or not text.isdigit():
         return None
     value = int(text)
-    return value if value > 0 else None
+    return value if 0 < value <= MAX_YUAN else None
 
 
 @dataclass(frozen=True)
