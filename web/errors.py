@@ -50,8 +50,10 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
     title = TITLES.get(status, TITLES[400])
     explanation = detail or EXPLANATIONS.get(status, "")
     if request.url.path.startswith("/api/"):
-        message = i18n.gettext(title)
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+        body: dict[str, object] = {"error": i18n.gettext(title), "status": status}
+        if detail:
+            body["detail"] = detail
+        return JSONResponse(body, status_code=status)
     env = request.app.state.templates
     name = f"errors/{status}.html"
     template = name if name in env.list_templates() else "errors/error.html"

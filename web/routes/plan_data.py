@@ -18,6 +18,8 @@ from participation.areas import Area
 from participation.plan import board
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Update
+from web import plan_openapi
+from web.api_query import check_query
 from web.dbsession import db
 from web.routes.plan import board_filters, today
 
@@ -78,6 +80,7 @@ def spreadsheet_safe(value: Any) -> Any:
 
 def _rows(request: Request) -> list[dict[str, Any]]:
     session = db(request)
+    check_query(request, plan_openapi.FILTERS)
     filters = board_filters(request, [])  # no default year: all years unless asked
     return [item_row(v) for v in board.item_views(session, today(request), filters)]
 
@@ -119,10 +122,11 @@ async def plan_items_csv(request: Request) -> Response:
 
 
 async def plan_items_xlsx(request: Request) -> Response:
+    rows = _rows(request)  # first: a refused filter must not leave a workbook half-written
     book = Workbook(write_only=True)
     sheet = book.create_sheet("plan-items")
     sheet.append(ITEM_COLUMNS)
-    for row in _rows(request):
+    for row in rows:
         sheet.append([spreadsheet_safe(row[c]) for c in ITEM_COLUMNS])
     out = io.BytesIO()
     book.save(out)
