@@ -28,6 +28,7 @@ from participation.plan.sources import ItemStatus, SourceKind
 from participation.rules.permissions import Decision, Permission, allows
 from participation.rules.plan import (
     MAX_PROGRESS,
+    is_evidence_link,
     Step,
     backward_schedule,
     date_problem,
@@ -416,7 +417,7 @@ def _append_update(
     if spend_yuan < 0:
         fields["spend_yuan"] = N_("The amount spent cannot be negative.")
     links = [line.strip() for line in evidence.splitlines() if line.strip()]
-    if any(not link.startswith(("https://", "http://", "/")) for link in links):
+    if not all(is_evidence_link(link) for link in links):
         fields["evidence"] = N_("Give each photo or document as a link, one per line.")
     if fields:
         raise DomainError("plan.update_invalid", next(iter(fields.values())), fields=fields)

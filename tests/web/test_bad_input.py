@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from participation.plan.models import PlanItem
+from participation.plan.records import Update
 from participation.projects.models import BudgetRound
 from participation.rolls import Congress
 from tests.conftest import PASSWORD
@@ -156,3 +158,40 @@ def test_a_non_ascii_checkin_code_is_refused(demo_client, demo_url) -> None:  # 
     shift = first_id(demo_url, Shift)
     response = demo_client.submit(f"/volunteers/checkin/{shift}", {"code": "签到码"}, page="/")
     assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize("link", ["//evil.example/x", "/\\evil.example/x"])
+def test_evidence_links_to_another_host_are_refused(demo_client, demo_url, link: str) -> None:  # type: ignore[no-untyped-def]
+    demo_client.sign_in("admin", DEMO_PASSWORD)
+    item = first_open_item(demo_url)
+    form = {"text": "已完成施工", "progress": "60", "spend_yuan": "0"}
+    before = count_updates(demo_url)
+    refused = demo_client.submit(f"/plan/items/{item}/updates", form | {"evidence": link}, page="/")
+    assert refused.status_code == 422
+    assert count_updates(demo_url) == before
+    accepted = demo_client.submit(
+        f"/plan/items/{item}/updates", form | {"evidence": "https://example.org/a.jpg"}, page="/"
+    )
+    assert accepted.status_code == 303  # the same form with an ordinary link is taken
+    assert count_updates(demo_url) == before + 1
+
+
+def count_updates(url: str) -> int:
+    engine = create_engine(url)
+    with Session(engine) as s:
+        found = s.scalar(select(func.count()).select_from(Update))
+    engine.dispose()
+    return int(found or 0)
+
+
+def first_open_item(url: str) -> int:
+    engine = create_engine(url)
+    with Session(engine) as s:
+        found = s.scalar(
+            select(PlanItem.id)
+            .where(PlanItem.status.in_(["planned", "in_progress"]))
+            .order_by(PlanItem.id)
+        )
+    engine.dispose()
+    assert found is not None
+    return int(found)
