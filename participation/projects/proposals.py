@@ -29,6 +29,7 @@ from participation.projects.rules import (
     ProposalDraft,
     RoundPhase,
     image_type,
+    photo_size_problem,
 )
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -74,6 +75,9 @@ def submit_proposal(
                 N_("The photo is larger than 2 MB."),
                 fields={"photo": N_("The photo is larger than 2 MB.")},
             )
+        problem = photo_size_problem(data)
+        if problem:
+            raise DomainError("proposal.photo", problem, fields={"photo": problem})
     proposal = Proposal(
         round_id=budget_round.id,
         author_id=author_id,
