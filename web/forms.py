@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from web.security import PARSED_FORM
@@ -20,7 +21,14 @@ from web.security import PARSED_FORM
 async def parsed_form(request: Request) -> FormData:
     """The submitted form, parsed once (the CSRF check may have parsed it already)."""
     form = request.scope.get("state", {}).get(PARSED_FORM)
-    return form if isinstance(form, FormData) else await request.form()
+    if isinstance(form, FormData):
+        return form
+    try:
+        return await request.form()
+    except HTTPException as error:
+        # Starlette's reason is English and technical ("Part exceeded maximum size of
+        # 1024KB."); the error page explains a form it could not read in the user's language.
+        raise HTTPException(error.status_code) from error
 
 
 async def form_fields(request: Request) -> dict[str, str]:

@@ -195,3 +195,18 @@ def first_open_item(url: str) -> int:
     engine.dispose()
     assert found is not None
     return int(found)
+
+
+def test_an_unreadable_form_sent_with_the_htmx_header_gets_the_explained_400(client, world) -> None:  # type: ignore[no-untyped-def]
+    """With the token in the X-CSRF-Token header the handler parses the form itself."""
+    admin(client)
+    token = client.csrf("/admin/areas")
+    response = client.post(
+        "/admin/areas/import",
+        data={"login": "x" * (1024 * 1024 + 10)},
+        files={"none": ("", b"")},
+        headers={"X-CSRF-Token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert "1024KB" not in response.text and "太长" in response.text
