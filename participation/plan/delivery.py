@@ -28,10 +28,10 @@ from participation.plan.sources import ItemStatus, SourceKind
 from participation.rules.permissions import Decision, Permission, allows
 from participation.rules.plan import (
     MAX_PROGRESS,
-    is_evidence_link,
     Step,
     backward_schedule,
     date_problem,
+    is_evidence_link,
     milestone_weights_problem,
     progress_problem,
     weight_problem,

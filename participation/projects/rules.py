@@ -7,7 +7,6 @@ Plain values in, results with reasons out; no database, no web.
 from __future__ import annotations
 
 import unicodedata
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date

@@ -57,7 +57,7 @@ def test_readers_never_raise_and_stay_in_bounds(raw: str) -> None:
     value = whole_number(raw, low=-10, high=10)
     assert value is None or -10 <= value <= 10
     assert 0 <= record_id(raw) <= MAX_ID
-    assert yuan(raw) is None or 1 <= (yuan(raw) or 0)
+    assert yuan(raw) is None or (yuan(raw) or 0) >= 1
 
 
 @given(st.text())
