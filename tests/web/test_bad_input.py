@@ -210,3 +210,9 @@ def test_an_unreadable_form_sent_with_the_htmx_header_gets_the_explained_400(cli
     )
     assert response.status_code == 400
     assert "1024KB" not in response.text and "太长" in response.text
+
+
+@pytest.mark.parametrize("path", ["/admin/audit", "/account/notices"])
+def test_a_page_number_beyond_64_bits_is_read_as_a_page(client, world, path: str) -> None:  # type: ignore[no-untyped-def]
+    admin(client)
+    assert client.get(f"{path}?page={2**63}").status_code == 200
