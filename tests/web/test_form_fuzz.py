@@ -172,6 +172,7 @@ def test_form_fuzzer_finds_no_5xx_and_refusals_store_nothing(demo_app, demo_url)
     names = field_names()
     clients: dict[str | None, FormClient] = {}
     problems: list[str] = []
+    commits_seen: list[str] = []  # the detector's own check: accepted posts do commit
     sent = 0
 
     def client_for(login: str | None) -> FormClient:
@@ -189,6 +190,8 @@ def test_form_fuzzer_finds_no_5xx_and_refusals_store_nothing(demo_app, demo_url)
         response = c.post(path, follow_redirects=False, **kwargs)
         sent += 1
         status = response.status_code
+        if status < 400 and db.version() != before:
+            commits_seen.append(path)
         if status >= 500:
             problems.append(f"{status} POST {path} ({what})")
         elif status >= 400 and db.version() != before:
@@ -246,4 +249,5 @@ def test_form_fuzzer_finds_no_5xx_and_refusals_store_nothing(demo_app, demo_url)
             c.__exit__(None, None, None)
         db.conn.close()
     assert sent > 10 * len(post_routes(demo_app))
+    assert len(commits_seen) > 10  # data_version does see other connections' commits
     assert not problems, "\n".join(problems)
