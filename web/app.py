@@ -20,6 +20,7 @@ from participation import passwords
 from participation.db import make_engine
 from participation.errors import DomainError
 from web import errors, i18n, routes, vendor
+from web.body_limit import BodyLimitMiddleware
 from web.dbsession import DatabaseSessionMiddleware
 from web.oidc import make_oauth, provider_origins
 from web.routing import SegmentRouter
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> Starlette:
             https_only=settings.https,
         ),
         Middleware(LocaleMiddleware, default=settings.default_locale),
+        Middleware(BodyLimitMiddleware),  # before anything reads the body
         Middleware(DatabaseSessionMiddleware),
         Middleware(CSRFMiddleware, origin=origin_of(settings.base_url)),
     ]

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from participation.rules.ballot_forms import FormKind
+from web.forms import whole_number
 
 
 def raw_ballot(kind: FormKind, keys: Sequence[str], form: FormData) -> dict[str, Any]:
@@ -26,7 +27,8 @@ def raw_ballot(kind: FormKind, keys: Sequence[str], form: FormData) -> dict[str,
         for key in keys:
             value = form.get(f"points-{key}")
             if isinstance(value, str) and value.strip():
-                points[key] = int(value) if value.strip().isdigit() else value
+                number = whole_number(value, high=1_000_000)
+                points[key] = value if number is None else number  # the rule refuses text
         return {"points": points}
     field = "choices" if kind is FormKind.YES_NO else "grades"
     prefix = "choice" if kind is FormKind.YES_NO else "grade"

@@ -21,7 +21,7 @@ TITLES = {
     403: N_("You may not do this"),
     404: N_("Page not found"),
     405: N_("Method not allowed"),
-    413: N_("The upload is too large"),
+    413: N_("What you sent is too large"),
     422: N_("The request could not be processed"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong on our side"),
@@ -29,11 +29,19 @@ TITLES = {
     503: N_("A service we depend on is not answering"),
 }
 EXPLANATIONS = {
+    400: N_(
+        "The form could not be read: a field may be too long (at most 1 MB each), or the "
+        "form was damaged on the way. Nothing was saved; go back and try again."
+    ),
     403: N_(
         "Your account does not have the role this page needs, or the form had expired. "
         "Go back, reload the page and try again."
     ),
     404: N_("The page may have moved, or the address may be mistyped."),
+    413: N_(
+        "Files must be smaller than this page accepts (photos at most 2 MB, ordinary forms "
+        "at most 1 MB). Nothing was saved; go back and send less."
+    ),
     500: N_("The error has been logged. Nothing was saved; please try again later."),
 }
 
@@ -42,8 +50,10 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
     title = TITLES.get(status, TITLES[400])
     explanation = detail or EXPLANATIONS.get(status, "")
     if request.url.path.startswith("/api/"):
-        message = i18n.gettext(title)
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+        body: dict[str, object] = {"error": i18n.gettext(title), "status": status}
+        if detail:
+            body["detail"] = detail
+        return JSONResponse(body, status_code=status)
     env = request.app.state.templates
     name = f"errors/{status}.html"
     template = name if name in env.list_templates() else "errors/error.html"

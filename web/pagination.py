@@ -8,14 +8,18 @@ from typing import Generic, TypeVar
 
 from starlette.requests import Request
 
+from web.forms import whole_number
+
 T = TypeVar("T")
 
 
+#: Beyond any list the portal shows; keeps an SQL OFFSET inside 64 bits.
+MAX_PAGE = 1_000_000
+
+
 def page_number(request: Request) -> int:
-    try:
-        return max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        return 1
+    """The ``page`` query parameter, 1 when absent or unreadable, at most MAX_PAGE."""
+    return whole_number(request.query_params.get("page"), low=1, high=MAX_PAGE) or 1
 
 
 @dataclass(frozen=True)

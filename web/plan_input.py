@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from participation.errors import N_, DomainError
+from web.forms import MAX_YUAN, normalised, yuan
 
 
 class Reader:
@@ -19,15 +20,14 @@ class Reader:
 
     def whole(self, name: str, default: int | None = 0) -> int | None:
         """A whole number (digits only; thousands separators and 元 are tolerated)."""
-        raw = self.fields.get(name, "").replace(",", "").replace("，", "").removesuffix("元")
-        raw = raw.strip()
-        if not raw:
+        raw = self.fields.get(name, "")
+        if not normalised(raw):
             return default
-        sign = -1 if raw.startswith("-") else 1
-        if not raw.lstrip("-").isdigit():
+        value = yuan(raw, low=-MAX_YUAN, high=MAX_YUAN)
+        if value is None:
             self.problems[name] = N_("Enter a whole number.")
             return default
-        return sign * int(raw.lstrip("-"))
+        return value
 
     def day(self, name: str, *, required: bool = False) -> date | None:
         raw = self.fields.get(name, "").strip()

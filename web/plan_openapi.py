@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 FILTERS = [
-    {"name": "year", "in": "query", "schema": {"type": "integer"}},
+    {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9999}},
     {
         "name": "area",
         "in": "query",
-        "schema": {"type": "integer"},
+        "schema": {"type": "integer", "minimum": 1},
         "description": "area id; includes the areas below it",
     },
     {
@@ -125,6 +125,14 @@ PATHS: dict[str, Any] = {
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}
                     },
                 }
+            },
+        }
+    },
+    "/plan/feed.atom": {
+        "get": {
+            "summary": "The latest 50 progress updates of all plan items, newest first (Atom 1.0)",
+            "responses": {
+                "200": {"description": "Atom feed", "content": {"application/atom+xml": {}}}
             },
         }
     },

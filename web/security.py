@@ -13,6 +13,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -97,9 +98,14 @@ class CSRFMiddleware:
         async def replay() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        if not self._same_origin(headers, scope) or not await self._token_ok(
-            scope, headers, replay
-        ):
+        try:
+            allowed = self._same_origin(headers, scope) and await self._token_ok(
+                scope, headers, replay
+            )
+        except HTTPException as error:  # an unreadable form: a field over 1 MB, say
+            await _refuse(scope, replay, send, error.status_code)
+            return
+        if not allowed:
             await _refuse(scope, replay, send, 403)
             return
         try:
@@ -133,7 +139,8 @@ class CSRFMiddleware:
                 sent = value if isinstance(value, str) else None
                 # Keep the parsed form: the endpoint reads it instead of parsing again.
                 scope.setdefault("state", {})[PARSED_FORM] = form
-        return bool(sent) and hmac.compare_digest(str(sent), str(expected))
+        # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
+        return bool(sent) and hmac.compare_digest(str(sent).encode(), str(expected).encode())
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, status: int) -> None:

@@ -23,7 +23,7 @@ from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.models import PlanItem
 from participation.plan.sources import ItemStatus, SourceKind
 from participation.plan.yearend import outcome_of
-from participation.rules.plan import MAX_PROGRESS
+from participation.rules.plan import MAX_PROGRESS, is_evidence_link
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def _report_done(session: Session, row: Rectification, *, actor_id: int, now: da
     if item is None or item.status == ItemStatus.DROPPED.value:
         return
     lines = [line.strip() for line in row.evidence.splitlines() if line.strip()]
-    links = [line for line in lines if line.startswith(("https://", "http://", "/"))]
+    links = [line for line in lines if is_evidence_link(line)]
     notes = [line for line in lines if line not in links]
     post_source_update(
         session,

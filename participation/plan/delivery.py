@@ -31,6 +31,7 @@ from participation.rules.plan import (
     Step,
     backward_schedule,
     date_problem,
+    is_evidence_link,
     milestone_weights_problem,
     progress_problem,
     weight_problem,
@@ -406,7 +407,7 @@ def _append_update(
     if spend_yuan < 0:
         fields["spend_yuan"] = N_("The amount spent cannot be negative.")
     links = [line.strip() for line in evidence.splitlines() if line.strip()]
-    if any(not link.startswith(("https://", "http://", "/")) for link in links):
+    if not all(is_evidence_link(link) for link in links):
         fields["evidence"] = N_("Give each photo or document as a link, one per line.")
     if fields:
         raise DomainError("plan.update_invalid", next(iter(fields.values())), fields=fields)

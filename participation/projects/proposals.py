@@ -30,6 +30,7 @@ from participation.projects.rules import (
     ProposalDraft,
     RoundPhase,
     image_type,
+    photo_size_problem,
 )
 from participation.rolls import RollEntry
 from participation.rules.areas import is_within
@@ -124,6 +125,9 @@ def submit_proposal(
                 N_("The photo is larger than 2 MB."),
                 fields={"photo": N_("The photo is larger than 2 MB.")},
             )
+        problem = photo_size_problem(data)
+        if problem:
+            raise DomainError("proposal.photo", problem, fields={"photo": problem})
     proposal = Proposal(
         round_id=budget_round.id,
         author_id=author_id,

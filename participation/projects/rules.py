@@ -6,6 +6,7 @@ Plain values in, results with reasons out; no database, no web.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -69,13 +70,22 @@ def next_phase(phases: Sequence[str], current: str) -> str | None:
     return phases[position + 1] if position + 1 < len(phases) else None
 
 
+#: No community budget or project costs a trillion yuan; the bound keeps amounts
+#: well inside the database's 64-bit integers.
+MAX_YUAN = 10**12
+
+
 def parse_yuan(raw: str) -> int | None:
-    """A positive whole number of yuan from a form field (commas allowed); else None."""
-    text = raw.strip().replace(",", "").replace("，", "")
-    if not text.isascii() or not text.isdigit():
+    """A positive whole number of yuan, at most MAX_YUAN, from a form field; else None.
+
+    Full-width digits and commas (１８，０００, as Chinese input methods type them)
+    are read as ASCII ones (NFKC); commas and a trailing 元 are allowed.
+    """
+    text = unicodedata.normalize("NFKC", raw).strip().replace(",", "").removesuffix("元")
+    if not text or len(text) > 13 or not text.isascii() or not text.isdigit():
         return None
     value = int(text)
-    return value if value > 0 else None
+    return value if 0 < value <= MAX_YUAN else None
 
 
 @dataclass(frozen=True)
@@ -277,6 +287,66 @@ def image_type(data: bytes) -> str | None:
         return "image/png"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    return None
+
+
+#: A photo of a proposal is shown on phones: beyond these, a browser would spend
+#: gigabytes decoding it (a 60000×60000 PNG of a few kilobytes is 14 GB of pixels).
+PHOTO_MAX_SIDE = 12_000
+PHOTO_MAX_PIXELS = 50_000_000
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) as a JPEG, PNG or WebP image's own header declares them
+    (what a browser allocates to decode it); None when no header can be read."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_size(data)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
+        chunk = data[12:16]
+        if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":
+            width = int.from_bytes(data[26:28], "little") & 0x3FFF
+            return width, int.from_bytes(data[28:30], "little") & 0x3FFF
+        if chunk == b"VP8L" and data[20] == 0x2F:
+            bits = int.from_bytes(data[21:25], "little")
+            return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+        if chunk == b"VP8X":
+            width = int.from_bytes(data[24:27], "little") + 1
+            return width, int.from_bytes(data[27:30], "little") + 1
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """The frame size from a JPEG's first start-of-frame marker."""
+    at = 2
+    while at + 9 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[at + 5 : at + 7], "big")
+            return int.from_bytes(data[at + 7 : at + 9], "big"), height
+        if length < 2:
+            return None
+        at += 2 + length
+    return None
+
+
+def photo_size_problem(data: bytes) -> str | None:
+    """Why a photo's declared size cannot be taken (None when it can)."""
+    size = image_size(data)
+    if size is None:
+        return N_("The photo must be a JPEG, PNG or WebP image.")
+    width, height = size
+    if not (0 < width <= PHOTO_MAX_SIDE and 0 < height <= PHOTO_MAX_SIDE) or (
+        width * height > PHOTO_MAX_PIXELS
+    ):
+        return N_("The photo is too large in pixels (at most 12,000 on a side, 50 megapixels).")
     return None
 
 

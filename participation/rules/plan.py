@@ -27,6 +27,25 @@ class Part:
     progress: int
 
 
+def is_evidence_link(text: str) -> bool:
+    r"""Whether ``text`` may be stored and shown as a link to a photo or document.
+
+    Invariant: a browser that follows an accepted link goes over http(s) to the
+    host the link names, or stays on this site. Accepted: ``http://`` and
+    ``https://`` URLs with a host, and paths on this site (``/…``). Refused: a
+    scheme-relative ``//host`` and ``/\host`` (browsers read ``\`` as ``/``, so
+    both leave the site while looking like paths), other schemes (``javascript:``,
+    ``data:``), and any whitespace, control character or backslash inside.
+    """
+    if not text or "\\" in text or any(c.isspace() or ord(c) < 0x20 or c == "\x7f" for c in text):
+        return False
+    if text.startswith("/"):
+        return not text.startswith("//")
+    scheme, sep, rest = text.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return bool(sep) and scheme.lower() in ("http", "https") and bool(host) and "@" not in host
+
+
 def progress_problem(progress: int) -> str | None:
     """Why a reported progress cannot be stored (None when it can)."""
     if not 0 <= progress <= MAX_PROGRESS:

@@ -42,7 +42,9 @@ GOOD = {
         ("1.5", None),
         ("三万", None),
         ("", None),
-        ("１２", None),  # full-width digits are not read as a sum of money
+        ("１２", 12),  # full-width digits, as Chinese input methods type them (NFKC)
+        ("１８，０００元", 18000),
+        (str(10**12 + 1), None),  # beyond any budget (MAX_YUAN)
     ],
 )
 def test_parse_yuan(raw: str, expected: int | None) -> None:

@@ -15,6 +15,7 @@ from participation.notices import Notice
 from participation.plan.models import PlanItem
 from participation.projects.models import BudgetRound, Proposal, ProposalSupport
 from tests.conftest import PASSWORD
+from tests.support.images import png as tiny_png
 from tests.support.people import enrol
 from web.i18n import LOCAL_TZ
 
@@ -268,7 +269,7 @@ def test_a_proposal_with_a_photo_in_english(app, client, make_client, voters) ->
     round_id = create_round(client, voters)
     resident = make_client()
     resident.sign_in("resident", PASSWORD)
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    png = tiny_png(4, 3)  # a real image: its header's size is read
     response = resident.submit(
         f"/budgets/{round_id}/propose",
         {
@@ -329,3 +330,32 @@ def test_the_proposal_form_as_a_page_and_as_an_htmx_fragment(  # type: ignore[no
         )
     else:
         assert good.status_code == 303
+
+
+def test_a_photo_declaring_huge_dimensions_is_refused(
+    app, client, make_client, voters, engine
+) -> None:  # type: ignore[no-untyped-def]
+    """A few hundred bytes that claim 60000×60000 pixels: 14 GB for a browser to decode."""
+    app.state.fixed_now = NOW
+    client.sign_in("communityworker", PASSWORD)
+    round_id = create_round(client, voters)
+    resident = make_client()
+    resident.sign_in("resident", PASSWORD)
+    bomb = tiny_png(4, 3, declared=(60000, 60000))
+    assert len(bomb) < 1000
+    response = resident.submit(
+        f"/budgets/{round_id}/propose",
+        {
+            "title": "Bench",
+            "description": "A bench",
+            "location": "Gate",
+            "cost_yuan": "3000",
+            "beneficiaries": "Elders",
+        },
+        page="/",
+        files={"photo": ("bomb.png", bomb, "image/png")},
+    )
+    assert response.status_code == 422
+    assert "照片像素过大" in response.text  # beside the photo field, in Chinese
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Proposal)) == 0

@@ -23,8 +23,14 @@ def checkin_code(secret: bytes, shift_id: int, window: int) -> str:
 
 
 def code_is_valid(secret: bytes, shift_id: int, code: str, now: datetime) -> bool:
-    """Invariant: a code is valid for at most two consecutive windows (≤ 60 s)."""
+    """Invariant: a code is valid for at most two consecutive windows (≤ 60 s).
+
+    Any text may be scanned or typed: it is compared as bytes, so a code with
+    non-ASCII characters is simply not valid.
+    """
     current = window_of(now)
+    sent = code.encode()
     return any(
-        hmac.compare_digest(checkin_code(secret, shift_id, w), code) for w in (current, current - 1)
+        hmac.compare_digest(checkin_code(secret, shift_id, w).encode(), sent)
+        for w in (current, current - 1)
     )

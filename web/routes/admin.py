@@ -20,7 +20,7 @@ from web.audit_log import log_action
 from web.audit_names import ACTION_LABELS, name_entries
 from web.auth import requires, user
 from web.dbsession import db
-from web.forms import form_fields, upload
+from web.forms import form_fields, record_id, upload
 from web.pagination import Page, page_number
 from web.templating import flash, render
 
@@ -47,7 +47,7 @@ async def areas(request: Request) -> Response:
     session = db(request)
     try:
         parent_id = fields.get("parent_id")
-        parent = get_area(session, int(parent_id)) if parent_id else None
+        parent = get_area(session, record_id(parent_id)) if parent_id else None
         kind = AreaKind(fields.get("kind", ""))
         area = create_area(
             session,
@@ -158,7 +158,7 @@ async def grant(request: Request) -> Response:
     try:
         role = Role(fields.get("role", ""))
         area_id = fields.get("area_id")
-        area = get_area(session, int(area_id)) if area_id else None
+        area = get_area(session, record_id(area_id)) if area_id else None
     except (ValueError, DomainError):
         return await _account_page(request, account, 422, error=N_("Choose a role and an area."))
     me = user(request)
@@ -180,7 +180,7 @@ async def revoke(request: Request) -> Response:
     account = _account(request)
     fields = await form_fields(request)
     try:
-        grant_id = int(fields.get("grant_id", ""))
+        grant_id = record_id(fields.get("grant_id"))
         removed = accounts.revoke_role(session, grant_id)
     except (ValueError, DomainError):
         return await _account_page(request, account, 422, error=N_("No such role grant."))
@@ -214,7 +214,7 @@ async def audit_log(request: Request) -> Response:
     session = db(request)
     action = request.query_params.get("action", "").strip() or None
     actor = request.query_params.get("actor", "").strip()
-    actor_id = int(actor) if actor.isdigit() else None
+    actor_id = record_id(actor) or None
     number = page_number(request)
     rows = audit.entries(
         session, action=action, actor_id=actor_id, limit=51, offset=(number - 1) * 50

@@ -27,7 +27,7 @@ from web.audit_log import log_action
 from web.auth import authorize, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id, whole_number, yuan
 from web.i18n import LOCAL_TZ
 from web.templating import flash, render
 
@@ -78,10 +78,11 @@ def parse_new_box(session: Any, fields: dict[str, str]) -> NewBox:
         raw = fields.get(name, "")
         if not raw:
             return default
-        if not raw.isdigit():
+        value = whole_number(raw, high=1_000_000_000)
+        if value is None:
             problems[name] = N_("Enter a whole number.")
             return default
-        return int(raw)
+        return value
 
     try:
         kind = FormKind(fields.get("kind", ""))
@@ -105,13 +106,13 @@ def parse_new_box(session: Any, fields: dict[str, str]) -> NewBox:
     for line in fields.get("items", "").splitlines():
         title, _, cost = line.partition("|")
         if title.strip():
-            cost = cost.strip().replace(",", "")
-            if cost and not cost.isdigit():
+            amount = yuan(cost, low=0) if cost.strip() else 0
+            if amount is None:
                 problems["items"] = N_("Write each item as: title | cost in yuan")
-            items.append(NewItem(title.strip(), int(cost) if cost.isdigit() else 0))
+            items.append(NewItem(title.strip(), amount or 0))
     area = None
     try:
-        area = get_area(session, int(fields.get("area_id", "0")))
+        area = get_area(session, record_id(fields.get("area_id")))
     except (ValueError, DomainError):
         problems["area_id"] = N_("Choose an area.")
     budget = number("budget")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from participation.areas import Area, all_areas, get_area
 from participation.ballots.boxes import get_box
 from participation.ballots.models import BallotBox
 from web import plan_openapi
+from web.api_query import check_query
 from web.dbsession import db
 from web.routes import api_volunteers
 
@@ -30,6 +32,7 @@ def area_json(area: Area) -> dict[str, Any]:
 
 
 async def areas(request: Request) -> Response:
+    check_query(request, OPENAPI["paths"]["/api/v1/areas"]["get"]["parameters"])
     kind = request.query_params.get("kind")
     items = [area_json(a) for a in all_areas(db(request)) if not kind or a.kind == kind]
     return JSONResponse({"count": len(items), "items": items})
@@ -176,8 +179,11 @@ async def ballot_bulletin(request: Request) -> Response:
     return JSONResponse(json.loads(box.bulletin_json))
 
 
-async def openapi(request: Request) -> Response:
-    """Each area's API module states its own paths; they are merged here, in one place."""
+def openapi_document() -> dict[str, Any]:
+    """Each area's API module states its own paths; they are merged here, in one place,
+    and completed: every ``{name}`` in a path is declared as an integer path parameter
+    (all of them are record ids) with a 404 answer, and every operation with query
+    parameters documents the 400 that ``web.api_query.check_query`` gives."""
     from web.routes import budgets_api, consultations_api, evaluations_api, livelihood_api
 
     paths = dict(OPENAPI["paths"])
@@ -190,7 +196,30 @@ async def openapi(request: Request) -> Response:
         livelihood_api.OPENAPI_PATHS,
     ):
         paths |= area_paths
-    return JSONResponse(OPENAPI | {"paths": paths})
+    return OPENAPI | {"paths": {path: _completed(path, item) for path, item in paths.items()}}
+
+
+def _completed(path: str, item: dict[str, Any]) -> dict[str, Any]:
+    done = {}
+    for method, operation in item.items():
+        parameters = list(operation.get("parameters", []))
+        declared = {p["name"] for p in parameters if p["in"] == "path"}
+        for name in re.findall(r"{(\w+)}", path):
+            if name not in declared:
+                parameters.append(
+                    {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+                )
+        responses = dict(operation["responses"])
+        if "{" in path:
+            responses.setdefault("404", {"description": "No such record"})
+        if any(p["in"] == "query" for p in parameters):
+            responses.setdefault("400", {"description": "A query parameter's value does not fit"})
+        done[method] = operation | {"parameters": parameters, "responses": responses}
+    return done
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
 
 
 routes = [

@@ -28,7 +28,7 @@ from web.audit_log import log_action
 from web.auth import authorize, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id, whole_number
 from web.i18n import LOCAL_TZ
 from web.templating import flash, render
 
@@ -66,19 +66,21 @@ async def round_list(request: Request) -> Response:
     session = db(request)
     problems: dict[str, str] = {}
     budget = parse_yuan(fields.get("budget_yuan", ""))
-    year = fields.get("year", "")
-    max_choices = fields.get("max_choices", "")
-    min_share = fields.get("min_share_percent", "")
+    year = whole_number(fields.get("year"), low=2000, high=2999)
+    max_choices_raw = fields.get("max_choices", "")
+    max_choices = whole_number(max_choices_raw, low=1, high=10_000)
+    min_share_raw = fields.get("min_share_percent", "")
+    min_share = whole_number(min_share_raw, low=1, high=100)
     try:
-        area = get_area(session, int(fields.get("area_id", "0") or 0))
+        area = get_area(session, record_id(fields.get("area_id")))
         authorize(request, Permission.MANAGE_BUDGETS, area.path)
         if budget is None:
             problems["budget_yuan"] = N_("Enter the budget as a positive whole number of yuan.")
-        if not year.isdigit():
-            problems["year"] = N_("Enter a whole number.")
-        if max_choices and not max_choices.isdigit():
+        if year is None:
+            problems["year"] = N_("Enter a year such as 2026.")
+        if max_choices_raw and max_choices is None:
             problems["max_choices"] = N_("Enter a whole number.")
-        if min_share and not min_share.isdigit():
+        if min_share_raw and min_share is None:
             problems["min_share_percent"] = N_("Enter a percentage from 1 to 100.")
         if problems:
             raise DomainError("round.invalid", N_("Please correct the marked fields."))
@@ -86,14 +88,14 @@ async def round_list(request: Request) -> Response:
             session,
             budgets.NewRound(
                 area_id=area.id,
-                year=int(year),
+                year=year or 0,
                 title=fields.get("title", ""),
                 budget_yuan=budget or 0,
                 rule=fields.get("rule", ""),
                 roll=fields.get("roll", ""),
                 description=fields.get("description", ""),
-                max_choices=int(max_choices) if max_choices else None,
-                min_share_percent=int(min_share) if min_share else None,
+                max_choices=max_choices,
+                min_share_percent=min_share,
             ),
             user(request).id,
         )

@@ -124,6 +124,8 @@ def rounds_table(fmt: str) -> Endpoint:
     return endpoint
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/budget-rounds": {
         "get": {
@@ -152,12 +154,24 @@ OPENAPI_PATHS: dict[str, Any] = {
             "responses": {"200": {"description": "CSV or XLSX"}},
         }
     },
+    "/api/v1/budget-rounds.xlsx": {
+        "get": {
+            "summary": "The list of rounds as an Excel workbook",
+            "responses": {"200": {"description": "XLSX", "content": {XLSX: {}}}},
+        }
+    },
+    "/api/v1/budget-rounds/{round_id}/projects.xlsx": {
+        "get": {
+            "summary": "A round's projects as an Excel workbook",
+            "responses": {"200": {"description": "XLSX", "content": {XLSX: {}}}},
+        }
+    },
 }
 
 routes = [
     Route("/api/v1/budget-rounds", rounds),
     Route("/api/v1/budget-rounds/{round_id:int}", round_detail),
-    *[Route("/api/v1/budget-rounds.csv", rounds_table(fmt)) for fmt in ("csv", "xlsx")],
+    *[Route(f"/api/v1/budget-rounds.{fmt}", rounds_table(fmt)) for fmt in ("csv", "xlsx")],
     *[
         Route(f"/api/v1/budget-rounds/{{round_id:int}}/projects.{fmt}", projects_table(fmt))
         for fmt in ("csv", "xlsx")

@@ -28,7 +28,7 @@ from web import htmx
 from web.auth import current_user_or_none, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id
 from web.templating import base_context, flash, render
 
 STAGE_LABELS = {
@@ -60,7 +60,7 @@ async def index(request: Request) -> Response:
     at = now(request)
     area_id = request.query_params.get("area", "")
     wanted = request.query_params.get("stage", "")
-    area = get_area(session, int(area_id)) if area_id.isdigit() else None
+    area = get_area(session, record_id(area_id)) if record_id(area_id) else None
     query = select(Consultation, Area.name).join(Area, Area.id == Consultation.area_id)
     if area is not None:
         query = query.where(Area.path.startswith(area.path))
@@ -261,7 +261,7 @@ async def _act(request: Request, action: Any, done: str, anchor: str) -> Respons
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return record_id(value) or None
 
 
 @requires(Permission.USE_ACCOUNT)

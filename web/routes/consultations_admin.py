@@ -23,7 +23,7 @@ from web import htmx
 from web.auth import authorize, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id, whole_number, yuan
 from web.i18n import LOCAL_TZ
 from web.routes.consultations import STAGE_LABELS, communities, stage_of
 from web.templating import flash, render
@@ -120,7 +120,7 @@ async def triage(request: Request) -> Response:
             topics.decline_topic(session, topic, fields.get("reason", ""), me.id, at)
         elif action == "merge":
             into_id = fields.get("merge_into", "")
-            into = topics.get_topic(session, int(into_id)) if into_id.isdigit() else topic
+            into = topics.get_topic(session, record_id(into_id)) if into_id else topic
             topics.merge_topic(session, topic, into, fields.get("reason", ""), me.id, at)
         else:
             raise DomainError("topic.action", N_("Choose accept, merge or decline."))
@@ -234,7 +234,7 @@ def _account_id(session: Any, login: str, field: str) -> int:
 async def attendance(request: Request) -> Response:
     def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
         account = f.get("account_id", "")
-        meetings.sign_in(s, c, int(account) if account.isdigit() else 0, me, at)
+        meetings.sign_in(s, c, record_id(account), me, at)
 
     return await _step(request, act, N_("Attendance recorded."))
 
@@ -289,8 +289,8 @@ async def open_vote(request: Request) -> Response:
         except ValueError:
             problems["roll"] = N_("Choose who votes.")
             roll = Roll.REPRESENTATIVES
-        budget = f.get("budget_yuan", "0") or "0"
-        if not budget.isdigit():
+        budget = yuan(f.get("budget_yuan", "0") or "0", low=0)
+        if budget is None:
             problems["budget_yuan"] = N_("Enter a whole number.")
         due: date | None = None
         if f.get("due_on"):
@@ -308,7 +308,7 @@ async def open_vote(request: Request) -> Response:
             closes_at=closes,
             commits_to_action=f.get("commits") == "1",
             owner_department=f.get("owner_department", ""),
-            budget_yuan=int(budget) if budget.isdigit() else 0,
+            budget_yuan=budget or 0,
             due_on=due,
         )
         decisions.open_vote(s, c, setup, me)
@@ -348,12 +348,12 @@ async def community_settings(request: Request) -> Response:
     fields = await form_fields(request)
 
     def number(name: str) -> int:
-        value = fields.get(name, "")
-        return int(value) if value.isdigit() else -1
+        value = whole_number(fields.get(name), high=1_000_000)
+        return -1 if value is None else value
 
     try:
         area_id = fields.get("area_id", "")
-        area = get_area(session, int(area_id) if area_id.isdigit() else 0)
+        area = get_area(session, record_id(area_id))
         authorize(request, Permission.MANAGE_CONSULTATIONS, area.path)
         topics.set_community_rules(
             session,

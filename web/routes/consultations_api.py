@@ -18,8 +18,10 @@ from starlette.routing import Route
 
 from consultations import decisions, deliberation, meetings, topics
 from consultations.models import Consultation, Topic
+from consultations.rules.journey import Stage
 from participation.areas import Area
 from participation.ballots.boxes import get_box
+from web.api_query import check_query
 from web.clock import now
 from web.dbsession import db
 from web.routes.consultations import opinion_map_of, stage_of
@@ -73,8 +75,9 @@ def _rows(request: Request) -> list[dict[str, Any]]:
     session = db(request)
     at = now(request)
     query = select(Consultation, Area).join(Area, Area.id == Consultation.area_id)
+    check_query(request, QUERY)
     area_id = request.query_params.get("area", "")
-    if area_id.isdigit():
+    if area_id:
         inside = session.get(Area, int(area_id))
         if inside is not None:
             query = query.where(Area.path.startswith(inside.path))
@@ -152,20 +155,32 @@ async def one(request: Request) -> Response:
     return JSONResponse(data)
 
 
+QUERY: list[dict[str, Any]] = [
+    {
+        "name": "area",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "area id; includes the areas below it",
+    },
+    {
+        "name": "stage",
+        "in": "query",
+        "schema": {"type": "string", "enum": [s.value for s in Stage]},
+    },
+]
+
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/consultations": {
         "get": {
             "summary": "Community consultations with stage, result, notice and plan item",
-            "parameters": [
-                {"name": "area", "in": "query", "schema": {"type": "integer"}},
-                {"name": "stage", "in": "query", "schema": {"type": "string"}},
-            ],
+            "parameters": QUERY,
             "responses": {"200": {"description": "count and items"}},
         }
     },
     "/api/v1/consultations.csv": {
         "get": {
-            "summary": "The same list as CSV (UTF-8 with BOM)",
+            "summary": "The same list as CSV (UTF-8 with BOM), same filters",
+            "parameters": QUERY,
             "responses": {"200": {"description": "CSV"}},
         }
     },

@@ -18,7 +18,7 @@ from web import htmx
 from web.auth import authorize, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id, whole_number
 from web.routes.consultations_admin import index_page, local_time, refuse_problems
 from web.templating import flash
 
@@ -29,7 +29,7 @@ async def new_term(request: Request) -> Response:
     fields = await form_fields(request)
     try:
         area_id = fields.get("area_id", "")
-        area = get_area(session, int(area_id) if area_id.isdigit() else 0)
+        area = get_area(session, record_id(area_id))
         authorize(request, Permission.MANAGE_CONSULTATIONS, area.path)
         problems: dict[str, str] = {}
         try:
@@ -46,7 +46,7 @@ async def new_term(request: Request) -> Response:
             session,
             area=area,
             title=fields.get("title", ""),
-            seats=int(seats) if seats.isdigit() else 0,
+            seats=whole_number(seats, high=10_000) or 0,
             starts_on=starts,
             ends_on=ends,
         )
@@ -93,7 +93,7 @@ async def term_step(request: Request) -> Response:
             representatives.replace_representative(
                 session,
                 term,
-                int(entry) if entry.isdigit() else 0,
+                record_id(entry),
                 successor,
                 fields.get("reason", ""),
                 me.id,

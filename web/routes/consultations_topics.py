@@ -18,7 +18,7 @@ from web import htmx
 from web.auth import current_user_or_none, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id
 from web.routes.consultations import communities
 from web.templating import flash, render
 
@@ -39,7 +39,7 @@ async def propose(request: Request) -> Response:
     fields = await form_fields(request)
     try:
         area_id = fields.get("area_id", "")
-        if not area_id.isdigit():
+        if not record_id(area_id):
             raise DomainError(
                 "topic.invalid",
                 N_("Please correct the marked fields."),
@@ -47,7 +47,7 @@ async def propose(request: Request) -> Response:
             )
         topic = topics.propose_topic(
             session,
-            area=get_area(session, int(area_id)),
+            area=get_area(session, record_id(area_id)),
             title=fields.get("title", ""),
             body=fields.get("body", ""),
             source=fields.get("source", ""),

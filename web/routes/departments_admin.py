@@ -20,7 +20,7 @@ from participation.rules.permissions import Permission
 from web import htmx
 from web.auth import authorize, requires, user
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id
 from web.templating import flash, render
 
 # The root of every path: only a grant that covers everywhere covers it.
@@ -38,8 +38,7 @@ def _authorize_for(request: Request, area_id: int | None) -> None:
 
 
 def _number(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return record_id(raw) or None
 
 
 def _fields(form: dict[str, str]) -> DepartmentFields:

@@ -41,7 +41,7 @@ from web.clock import now
 from web.dbsession import db
 from web.evaluation_labels import labels
 from web.evaluation_pdf import pdf_response
-from web.forms import parsed_form
+from web.forms import parsed_form, record_id
 from web.i18n import LOCAL_TZ
 from web.tabular import csv_response, table_response
 from web.templating import flash, render
@@ -59,12 +59,12 @@ async def evaluation_list(request: Request) -> Response:
         .order_by(Evaluation.id.desc())
     )
     filters = {k: request.query_params.get(k, "") for k in ("area", "org", "subject")}
-    if filters["area"].isdigit():
-        area = session.get(Area, int(filters["area"]))
+    if record_id(filters["area"]):
+        area = session.get(Area, record_id(filters["area"]))
         if area is not None:
             query = query.where(Area.path.startswith(area.path))
-    if filters["org"].isdigit():
-        query = query.where(Evaluation.org_id == int(filters["org"]))
+    if record_id(filters["org"]):
+        query = query.where(Evaluation.org_id == record_id(filters["org"]))
     if filters["subject"]:
         query = query.where(Evaluation.subject_kind == filters["subject"])
     rows = session.execute(query).all()

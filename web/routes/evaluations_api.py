@@ -19,6 +19,7 @@ from consultations.evaluations.models import Evaluation, Organization
 from consultations.evaluations.questionnaire import indicators_of, questions_of
 from consultations.evaluations.rectification import rectifications_of
 from participation.areas import Area
+from web.api_query import check_query
 from web.dbsession import db
 from web.tabular import csv_response
 
@@ -53,8 +54,9 @@ def _published(request: Request) -> list[dict[str, Any]]:
         )
         .all()
     )
+    check_query(request, QUERY)
     area = request.query_params.get("area_id", "")
-    if area.isdigit():
+    if area:
         # The area and everything below it.
         found = db(request).get(Area, int(area))
         paths = {a.id: a.path for a in db(request).scalars(select(Area))}
@@ -131,19 +133,21 @@ async def evaluation(request: Request) -> Response:
     return JSONResponse(body)
 
 
+QUERY: list[dict[str, Any]] = [
+    {
+        "name": "area_id",
+        "in": "query",
+        "required": False,
+        "description": "only evaluations of this area and the areas below it",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+]
+
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/evaluations": {
         "get": {
             "summary": "Published third-party evaluations, newest first",
-            "parameters": [
-                {
-                    "name": "area_id",
-                    "in": "query",
-                    "required": False,
-                    "description": "only evaluations of this area and the areas below it",
-                    "schema": {"type": "integer"},
-                }
-            ],
+            "parameters": QUERY,
             "responses": {
                 "200": {"description": "count and items (id, title, subject, overall index)"}
             },
@@ -151,7 +155,8 @@ OPENAPI_PATHS: dict[str, Any] = {
     },
     "/api/v1/evaluations.csv": {
         "get": {
-            "summary": "The same list as CSV (UTF-8 with BOM)",
+            "summary": "The same list as CSV (UTF-8 with BOM), same filter",
+            "parameters": QUERY,
             "responses": {"200": {"description": "one row per published evaluation"}},
         }
     },

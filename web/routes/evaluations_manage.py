@@ -43,13 +43,13 @@ from web.auth import requires, user
 from web.clock import now
 from web.dbsession import db
 from web.evaluation_labels import labels
-from web.forms import form_fields, parsed_form
+from web.forms import MAX_ID, form_fields, parsed_form, whole_number
 from web.i18n import LOCAL_TZ
 from web.templating import flash, render
 
 
 def _int(value: str) -> int:
-    return int(value) if value.strip().isdigit() else 0
+    return whole_number(value, high=MAX_ID) or 0
 
 
 async def _register_form(request: Request, status: int = 200, **extra: Any) -> Response:

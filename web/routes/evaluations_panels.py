@@ -21,7 +21,7 @@ from web import htmx
 from web.auth import current_user_or_none, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id
 from web.routes.evaluations_manage import manage_page
 from web.templating import flash, render
 
@@ -44,12 +44,12 @@ async def create(request: Request) -> Response:
     org_id = fields.get("org_id", "")
     area_id = fields.get("panel_area_id", "")
     try:
-        org = get_org(session, int(org_id) if org_id.isdigit() else 0)
+        org = get_org(session, record_id(org_id))
         panel = panels.create_panel(
             session,
             org,
             title=fields.get("panel_title", ""),
-            area_id=int(area_id) if area_id.isdigit() else 0,
+            area_id=record_id(area_id),
             expert_weight=fields.get("expert_weight", ""),
             description=fields.get("panel_description", ""),
             actor_id=user(request).id,
@@ -100,7 +100,7 @@ async def manage_action(request: Request) -> Response:
     try:
         if action == "project":
             raw_item = fields.get("plan_item_id", "").strip().lstrip("#")
-            if raw_item and not raw_item.isdigit():
+            if raw_item and not record_id(raw_item):
                 message = N_("Give the plan item's number, or leave it empty.")
                 raise DomainError("panel.plan_item", message, fields={"plan_item_id": message})
             panels.add_project(
@@ -109,7 +109,7 @@ async def manage_action(request: Request) -> Response:
                 fields.get("project_title", ""),
                 fields.get("owner", ""),
                 actor,
-                plan_item_id=int(raw_item) if raw_item else None,
+                plan_item_id=record_id(raw_item) or None,
             )
         elif action == "member":
             panels.add_panel_member(
@@ -190,7 +190,7 @@ async def score(request: Request) -> Response:
     member = panels.member_of(session, panel, user(request).id)
     fields = await form_fields(request)
     project = fields.get("project", "")
-    project_id = int(project) if project.isdigit() else 0
+    project_id = record_id(project)
     try:
         if fields.get("action") == "recuse":
             panels.recuse(session, panel, member, project_id, fields.get("reason", ""))

@@ -27,7 +27,7 @@ from web.audit_log import log_action
 from web.auth import authorize, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id, whole_number
 from web.routes.budgets_admin import local_time
 from web.templating import flash, render
 
@@ -57,12 +57,12 @@ async def cycle_list(request: Request) -> Response:
     problems = {
         name: N_("Enter a whole number.")
         for name in ("year", "places", "extra_percent", "congress_id")
-        if not fields.get(name, "").isdigit()
+        if whole_number(fields.get(name), high=1_000_000) is None
     }
     try:
         if problems:
             raise DomainError("cycle.invalid", N_("Please correct the marked fields."))
-        congress = session.get(Congress, int(fields["congress_id"]))
+        congress = session.get(Congress, record_id(fields["congress_id"]))
         if congress is None:
             problems["congress_id"] = N_("Choose the congress session whose deputies vote.")
             raise DomainError("cycle.invalid", N_("Please correct the marked fields."))
@@ -71,10 +71,10 @@ async def cycle_list(request: Request) -> Response:
             session,
             livelihood.NewCycle(
                 congress_id=congress.id,
-                year=int(fields["year"]),
+                year=whole_number(fields["year"]) or 0,
                 title=fields.get("title", ""),
-                places=int(fields["places"]),
-                extra_percent=int(fields["extra_percent"]),
+                places=whole_number(fields["places"]) or 0,
+                extra_percent=whole_number(fields["extra_percent"]) or 0,
                 form=fields.get("form", "choose"),
                 satisfaction_base=fields.get("satisfaction_base", "cast"),
                 satisfaction_half=fields.get("satisfaction_half", "exceed"),
@@ -137,7 +137,7 @@ async def screen(request: Request) -> Response:
             candidate,
             fields.get("decision", ""),
             fields.get("reason", ""),
-            int(merge_into) if merge_into.isdigit() else None,
+            record_id(merge_into) or None,
             user(request).id,
         )
     except DomainError as error:
@@ -218,7 +218,7 @@ async def attendance(request: Request) -> Response:
     entry = fields.get("deputy_entry_id", "")
     try:
         livelihood.register_attendance(
-            db(request), cycle, int(entry) if entry.isdigit() else 0, user(request).id, now(request)
+            db(request), cycle, record_id(entry), user(request).id, now(request)
         )
     except DomainError as error:
         return await _cycle_admin(request, cycle, error.status, error=error.message)

@@ -131,6 +131,19 @@ OPENAPI_PATHS: dict[str, Any] = {
             "responses": {"200": {"description": "CSV (UTF-8 with BOM) or XLSX"}},
         }
     },
+    "/api/v1/livelihood/cycles/{cycle_id}/candidates.xlsx": {
+        "get": {
+            "summary": "A cycle's submissions and results as an Excel workbook",
+            "responses": {
+                "200": {
+                    "description": "XLSX",
+                    "content": {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}
+                    },
+                }
+            },
+        }
+    },
 }
 
 routes = [

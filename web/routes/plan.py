@@ -23,7 +23,7 @@ from web import htmx
 from web.auth import current_user_or_none, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import MAX_ID, form_fields, record_id, whole_number
 from web.i18n import LOCAL_TZ
 from web.pagination import Page, page_number
 from web.plan_input import Reader
@@ -45,8 +45,7 @@ def board_filters(request: Request, years: list[int]) -> board.Filters:
     q = request.query_params
 
     def number(name: str) -> int | None:
-        raw = q.get(name, "")
-        return int(raw) if raw.isdigit() else None
+        return whole_number(q.get(name), high=MAX_ID)
 
     year = number("year") if "year" in q else None
     if "year" not in q and years:
@@ -113,8 +112,8 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
     if item.source_kind == SourceKind.CARRIED_OVER.value:
         carried_from = item.source_ref.removeprefix("plan_item:")
     history: list[Any] = []
-    if carried_from and carried_from.isdigit():
-        history = list(delivery.updates_of(session, int(carried_from)))
+    if carried_from and record_id(carried_from):
+        history = list(delivery.updates_of(session, record_id(carried_from)))
     children = delivery.child_ids(session, item.id)
     context = {
         "view": view,

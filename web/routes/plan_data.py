@@ -15,6 +15,8 @@ from participation.areas import Area
 from participation.plan import board
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Update
+from web import plan_openapi
+from web.api_query import check_query
 from web.dbsession import db
 from web.routes.plan import board_filters, today
 from web.tabular import csv_response, xlsx_response
@@ -71,6 +73,7 @@ def item_row(view: board.ItemView) -> dict[str, Any]:
 
 def _rows(request: Request) -> list[dict[str, Any]]:
     session = db(request)
+    check_query(request, plan_openapi.FILTERS)
     filters = board_filters(request, [])  # no default year: all years unless asked
     return [item_row(v) for v in board.item_views(session, today(request), filters)]
 

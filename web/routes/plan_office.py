@@ -24,7 +24,7 @@ from web import htmx
 from web.auth import authorize, requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id, whole_number
 from web.plan_input import Reader
 from web.routes.plan import LABELS, today
 from web.templating import flash, render
@@ -52,7 +52,7 @@ async def _planner(request: Request, status: int = 200, **extra: Any) -> Respons
     session = db(request)
     years = board.years(session)
     q = request.query_params
-    year = int(q["year"]) if q.get("year", "").isdigit() else (years[0] if years else None)
+    year = whole_number(q.get("year"), high=9999) or (years[0] if years else None)
     me = user(request)
     views = [
         v
@@ -215,13 +215,14 @@ def read_steps(text: str) -> list[tuple[Step, int]]:
         if not line.strip():
             continue
         parts = [p.strip() for p in line.replace("｜", "|").split("|")]
-        if len(parts) != 3 or not parts[0] or not all(p.isdigit() for p in parts[1:]):
+        numbers = [whole_number(p, high=100_000) for p in parts[1:]]
+        if len(parts) != 3 or not parts[0] or None in numbers:
             raise DomainError(
                 "plan.steps",
                 N_("Write each step as: title | days | weight"),
                 fields={"steps": N_("Write each step as: title | days | weight")},
             )
-        steps.append((Step(parts[0], int(parts[1])), int(parts[2])))
+        steps.append((Step(parts[0], numbers[0] or 0), numbers[1] or 0))
     return steps
 
 
@@ -263,7 +264,7 @@ async def remind(request: Request) -> Response:
 def _plan(request: Request) -> Plan:
     session = db(request)
     raw = request.query_params.get("plan", "")
-    plan = session.get(Plan, int(raw)) if raw.isdigit() else None
+    plan = session.get(Plan, record_id(raw))
     if plan is None:
         raise DomainError("plan.not_found", N_("No such plan."), status=404)
     authorize(request, Permission.MANAGE_PLAN, get_area(session, plan.area_id).path)
@@ -304,9 +305,9 @@ async def rollup(request: Request) -> Response:
         return await _rollup_page(request, plan)
     fields = await form_fields(request)
     reasons = {
-        int(k.removeprefix("drop_")): v
+        record_id(k.removeprefix("drop_")): v
         for k, v in fields.items()
-        if k.startswith("drop_") and k.removeprefix("drop_").isdigit() and v
+        if k.startswith("drop_") and record_id(k.removeprefix("drop_")) and v
     }
     try:
         result = yearend.roll_up_year(

@@ -36,7 +36,7 @@ from web.audit_log import log_action
 from web.auth import authorize, requires, user
 from web.clock import now
 from web.dbsession import db, keep_on_refusal
-from web.forms import form_fields, upload
+from web.forms import form_fields, record_id, upload, whole_number
 from web.templating import flash, render
 
 
@@ -291,13 +291,13 @@ async def congresses(request: Request) -> Response:
     if request.method == "POST":
         fields = await form_fields(request)
         try:
-            area = get_area(session, int(fields.get("area_id") or 0))
+            area = get_area(session, record_id(fields.get("area_id")))
             authorize(request, Permission.MANAGE_ROLLS, area.path)
             congress = create_congress(
                 session,
                 area,
-                int(fields.get("term") or 0),
-                int(fields.get("session_number") or 0),
+                whole_number(fields.get("term"), high=1000) or 0,
+                whole_number(fields.get("session_number"), high=1000) or 0,
                 fields.get("name", ""),
             )
         except (DomainError, ValueError) as error:
@@ -382,7 +382,7 @@ async def link(request: Request) -> Response:
     session = db(request)
     congress = _congress(request)
     fields = await form_fields(request)
-    deputy = session.get(DeputyEntry, int(fields.get("deputy_id") or 0))
+    deputy = session.get(DeputyEntry, record_id(fields.get("deputy_id")))
     account = find_by_login(session, fields.get("login", ""))
     if deputy is None or deputy.congress_id != congress.id:
         raise HTTPException(404)

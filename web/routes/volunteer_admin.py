@@ -20,7 +20,7 @@ from web import htmx
 from web.auth import requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id
 from web.i18n import gettext
 from web.tabular import csv_response, xlsx_response
 from web.templating import flash, render
@@ -64,9 +64,7 @@ async def overview(request: Request) -> Response:
 async def create_team(request: Request) -> Response:
     session = db(request)
     fields = await form_fields(request)
-    area = (
-        session.get(Area, int(fields["area_id"])) if fields.get("area_id", "").isdigit() else None
-    )
+    area = session.get(Area, record_id(fields.get("area_id")))
     if area is None:
         return await _page(request, 422, error=N_("Choose an area."), form=fields)
     if not user(request).can(Permission.MANAGE_VOLUNTEERS, area.path):

@@ -34,7 +34,7 @@ from web import htmx, volunteer_rows
 from web.auth import requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id, whole_number
 from web.templating import flash, render
 from web.volunteering import (
     QUALIFICATION_LABELS,
@@ -188,10 +188,8 @@ async def new_shift(request: Request) -> Response:
         local_datetime(fields.get("starts_at", "")),
         local_datetime(fields.get("ends_at", "")),
     )
-    capacity = int(fields["capacity"]) if fields.get("capacity", "").isdigit() else 0
-    area = (
-        session.get(Area, int(fields["area_id"])) if fields.get("area_id", "").isdigit() else None
-    )
+    capacity = whole_number(fields.get("capacity"), high=100_000) or 0
+    area = session.get(Area, record_id(fields.get("area_id")))
     problems: dict[str, str] = {}
     if starts is None or ends is None:
         problems["starts_at"] = N_("Enter the start and end times.")
@@ -202,8 +200,8 @@ async def new_shift(request: Request) -> Response:
             raise DomainError(
                 "shift.invalid", N_("Please correct the marked fields."), fields=problems
             )
-        if fields.get("activity_id", "").isdigit():
-            activity = activities.get_activity(session, int(fields["activity_id"]))
+        if record_id(fields.get("activity_id")):
+            activity = activities.get_activity(session, record_id(fields.get("activity_id")))
             if activity.team_id != team.id:
                 raise DomainError("activity.not_found", N_("No such activity."), status=404)
         else:
@@ -287,7 +285,7 @@ async def mark_attendance(request: Request) -> Response:
     ctx = _shift_ctx(request)
     session = db(request)
     fields = await form_fields(request)
-    account_id = int(fields.get("account_id", "0") or 0)
+    account_id = record_id(fields.get("account_id"))
     try:
         attendance.mark(
             session,

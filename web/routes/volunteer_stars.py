@@ -20,7 +20,7 @@ from web.accounts_ip import client_ip
 from web.auth import requires, user
 from web.clock import now
 from web.dbsession import db
-from web.forms import form_fields
+from web.forms import form_fields, record_id
 from web.templating import flash, render
 from web.volunteering import STAR_LEVEL_NAMES
 
@@ -51,9 +51,7 @@ async def stars_page(request: Request) -> Response:
 async def set_scheme(request: Request) -> Response:
     session = db(request)
     fields = await form_fields(request)
-    area = (
-        session.get(Area, int(fields["area_id"])) if fields.get("area_id", "").isdigit() else None
-    )
+    area = session.get(Area, record_id(fields.get("area_id")))
     if area is None:
         return _page(
             request,

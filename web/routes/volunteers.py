@@ -23,7 +23,7 @@ from web import htmx
 from web.auth import current_user_or_none, user
 from web.clock import now
 from web.dbsession import db, write_briefly
-from web.forms import form_fields
+from web.forms import form_fields, record_id, whole_number
 from web.templating import flash, render
 from web.volunteering import STAR_LEVEL_NAMES, hours_text, labels
 
@@ -298,10 +298,10 @@ async def request_backfill(request: Request) -> Response:
     me = user(request)
     session = db(request)
     fields = await form_fields(request)
-    signup = session.get(SignUp, int(fields.get("signup_id", "0") or 0))
+    signup = session.get(SignUp, record_id(fields.get("signup_id")))
     if signup is None or signup.account_id != me.id:
         raise DomainError("signup.none", N_("You are not signed up for this shift."), status=404)
-    minutes = int(fields["minutes"]) if fields.get("minutes", "").isdigit() else 0
+    minutes = whole_number(fields.get("minutes"), high=1_000_000) or 0
     ledger.request_backfill(session, signup, minutes, fields.get("reason", ""), me.id, now(request))
     flash(request, N_("Your request was sent to the team's leaders for approval."), "success")
     return htmx.redirect(request, "/volunteers/me")
@@ -317,7 +317,8 @@ async def save_settings(request: Request) -> Response:
     problems: dict[str, str] = {}
     if email and (len(email) > 255 or "@" not in email.strip("@")):
         problems["email"] = N_("Enter an email address, or leave it empty for no reminders.")
-    if not lead.isdigit() or not 15 <= int(lead) <= 7 * 24 * 60:
+    reminder = whole_number(lead, low=15, high=7 * 24 * 60)
+    if reminder is None:
         problems["reminder_minutes"] = N_("Choose when to be reminded.")
     if problems:
         raise DomainError(
@@ -325,7 +326,7 @@ async def save_settings(request: Request) -> Response:
         )
     profile = profiles.ensure_profile(session, me.id)
     profile.email = email or None
-    profile.reminder_minutes = int(lead)
+    profile.reminder_minutes = reminder or 15
     flash(request, N_("Saved."), "success")
     return htmx.redirect(request, "/volunteers/me")
 
