@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from sqlalchemy.engine import Connection
+
 # Domain packages above participation register their tables here (participation
 # may not import them).
 import consultations.evaluations.models  # noqa: F401
@@ -23,18 +25,47 @@ def database_url() -> str:
     return os.environ.get("GONGZHI_DATABASE_URL", "sqlite:///var/gongzhi.db")
 
 
-def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
-        return
-    engine = make_engine(database_url())
-    with engine.connect() as conn:
+def _run(conn: Connection) -> None:
+    """Run the migrations on ``conn``. On SQLite, foreign keys are off meanwhile: a
+    batch operation copies a table, drops the original and renames the copy, and
+    dropping a table that other rows point at fails with foreign keys on. The keys
+    are checked once the migrations are done (Alembic's documented recipe)."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        if conn.in_transaction():
+            conn.commit()  # the pragma is a no-op inside a transaction
+        _pragma(conn, "PRAGMA foreign_keys=OFF")
+    try:
         context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows pointing nowhere: {broken[:5]}")
+    finally:
+        if sqlite:
+            if conn.in_transaction():
+                conn.rollback()  # only a failed run leaves one open
+            _pragma(conn, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(conn: Connection, statement: str) -> None:
+    """Run a pragma outside any transaction: through SQLAlchemy it would begin one
+    (the portal's engine issues BEGIN IMMEDIATE itself, see ``make_engine``)."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    raw.execute(statement)
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(database_url())
+    with engine.connect() as conn:
+        _run(conn)
     engine.dispose()
 
 

@@ -64,16 +64,16 @@ def board_filters(request: Request, years: list[int]) -> board.Filters:
 
 def export_query(filters: board.Filters) -> str:
     """The board's filters, as resolved (the default year included), for its CSV and
-    XLSX links: the downloads hold exactly the items the board shows."""
-    return urlencode(
-        {
-            "year": filters.year or "",
-            "area": filters.area_id or "",
-            "source": filters.source,
-            "department": filters.department_id or "",
-            "status": filters.status,
-        }
-    )
+    XLSX links: the downloads hold exactly the items the board shows. Filters left
+    at "any" are left out: the API refuses an empty value where it expects one."""
+    chosen = {
+        "year": filters.year,
+        "area": filters.area_id,
+        "source": filters.source,
+        "department": filters.department_id,
+        "status": filters.status,
+    }
+    return urlencode({name: value for name, value in chosen.items() if value})
 
 
 async def progress_board(request: Request) -> Response:
