@@ -181,11 +181,8 @@ class CastTarget:
     costs: dict[str, int]  # item key -> cost, in ballot order
     recorded: bool
     requires_presence: bool = False
-    sealed_size: int = 0  # every sealed ballot of the box is padded to this size
-
-    @property
-    def padded(self) -> int:
-        return self.sealed_size or mixing.sealed_size(ballot_bound(self.form, list(self.costs)))
+    # Every sealed ballot of the box is padded to this size (see cast_target).
+    sealed_size: int = 0
 
 
 def cast_target(session: Session, box: BallotBox) -> CastTarget:
@@ -263,7 +260,7 @@ def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) ->
         receipt.hash,
         json.dumps(prepared.content, ensure_ascii=False, sort_keys=True),
         prepared.voter_key if target.recorded else None,
-        target.padded,
+        target.sealed_size,
     )
     mixing.open_due(session, target.box_id)
     return receipt
