@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from participation import accounts, sealing
 from participation.accounts import Account
 from participation.areas import Area, create_area
+from participation.ballots.mixing import batch_clock
 from participation.db import make_engine
 from participation.passwords import use_cheap_hashing
 from participation.rules.areas import AreaKind
@@ -41,6 +42,9 @@ def _sealing_key() -> None:
     """Every test starts with the default secret's sealing key (a test that runs a
     server with another secret switches to it before opening what it sealed)."""
     sealing.use_secret(Settings().secret_key)
+    # Each worker process counts casts per box id to know when to look for a batch
+    # to open; box ids repeat from one test database to the next.
+    batch_clock.casts.clear()
 
 
 @pytest.fixture(scope="session")

@@ -200,10 +200,13 @@ def cast_target(session: Session, box: BallotBox) -> CastTarget:
 
 @dataclass(frozen=True)
 class PreparedCast:
-    """A checked ballot, ready to record: eligibility and validity already hold."""
+    """A checked ballot, ready to record: eligibility and validity already hold.
+    It is sealed here, before the write lock is taken (see mixing.seal)."""
 
     voter_key: str
     content: dict[str, Any]
+    receipt: Receipt
+    sealed: bytes
 
 
 def prepare_cast(
@@ -225,7 +228,15 @@ def prepare_cast(
             params={"min": form.min_choices, "max": form.max_choices or 0},
         )
     assert verdict.voter_key is not None and checked.content is not None
-    return PreparedCast(verdict.voter_key, checked.content)
+    receipt = Receipt("-".join(secrets.token_hex(2).upper() for _ in range(4)))
+    sealed = mixing.seal(
+        target.box_id,
+        receipt.hash,
+        json.dumps(checked.content, ensure_ascii=False, sort_keys=True),
+        verdict.voter_key if target.recorded else None,
+        target.sealed_size,
+    )
+    return PreparedCast(verdict.voter_key, checked.content, receipt, sealed)
 
 
 def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) -> Receipt:
@@ -253,17 +264,9 @@ def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) ->
             N_("You have already voted in this ballot (or a member of your household has)."),
             status=409,
         )
-    receipt = Receipt("-".join(secrets.token_hex(2).upper() for _ in range(4)))
-    mixing.seal_ballot(
-        session,
-        target.box_id,
-        receipt.hash,
-        json.dumps(prepared.content, ensure_ascii=False, sort_keys=True),
-        prepared.voter_key if target.recorded else None,
-        target.sealed_size,
-    )
+    mixing.store_sealed(session, target.box_id, prepared.sealed)
     mixing.open_due(session, target.box_id)
-    return receipt
+    return prepared.receipt
 
 
 def cast_ballot(

@@ -53,18 +53,16 @@ def purpose(box_id: int) -> str:
     return f"ballot-box:{box_id}"
 
 
-def seal_ballot(
-    session: Session, box_id: int, receipt_hash: str, content: str, voter_key: str | None, size: int
-) -> None:
-    """Store one cast ballot sealed; ``size`` is the box's padded plaintext size."""
+def seal(box_id: int, receipt_hash: str, content: str, voter_key: str | None, size: int) -> bytes:
+    """One cast ballot sealed (no database work: done before the write lock);
+    ``size`` is the box's padded plaintext size."""
     payload = json.dumps({"r": receipt_hash, "c": content, "v": voter_key}).encode()
+    return sealing.seal(purpose(box_id), payload, size)
+
+
+def store_sealed(session: Session, box_id: int, sealed: bytes) -> None:
     session.connection().execute(
-        _INSERT_SEALED,
-        {
-            "id": secrets.token_hex(16),
-            "box_id": box_id,
-            "sealed": sealing.seal(purpose(box_id), payload, size),
-        },
+        _INSERT_SEALED, {"id": secrets.token_hex(16), "box_id": box_id, "sealed": sealed}
     )
 
 
