@@ -12,6 +12,10 @@ a participation and a ballot written by one transaction share it.
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,6 +39,7 @@ from tests.support.areas import one_community
 from tests.support.db_files import copy_files, links_by_transaction, present, smallest_batch
 from tests.support.evaluation_setup import NOW as EVAL_NOW
 from tests.support.evaluation_setup import build
+from tests.support.pg import pg_bin
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 VOTERS = 3 * MIX  # enough for batches to open while voting goes on
@@ -112,8 +117,29 @@ def test_copies_of_sqlite_files_taken_during_voting_link_no_voter(
     engine.dispose()
 
 
+def wal_inserts(cluster_dir: str, into: Path, relations: dict[str, str]) -> dict[str, Counter[str]]:
+    """Per transaction id, rows inserted into each of ``relations`` (name ->
+    "tablespace/database/filenode"), read by pg_waldump from a copy of pg_wal."""
+    copied = into / "pg_wal"
+    shutil.copytree(f"{cluster_dir}/data/pg_wal", copied, ignore=shutil.ignore_patterns("archive*"))
+    segments = sorted(p.name for p in copied.iterdir() if re.fullmatch(r"[0-9A-F]{24}", p.name))
+    dump = subprocess.run(
+        [pg_bin("pg_waldump"), "-p", str(copied), segments[0], segments[-1]],
+        capture_output=True,
+        text=True,
+        check=False,  # it stops with an error at the end of the written WAL
+    ).stdout
+    names = {path: name for name, path in relations.items()}
+    inserts: dict[str, Counter[str]] = {}
+    for line in dump.splitlines():
+        found = re.search(r"tx:\s*(\d+),.*desc: INSERT.*?blkref #0: rel (\d+/\d+/\d+)", line)
+        if found and found.group(2) in names:
+            inserts.setdefault(found.group(1), Counter())[names[found.group(2)]] += 1
+    return inserts
+
+
 @pytest.mark.pg
-def test_postgresql_transaction_ids_link_no_voter(pg_cluster) -> None:  # type: ignore[no-untyped-def]
+def test_postgresql_transaction_ids_link_no_voter(pg_cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import _pg_database
 
     engine = make_engine(_pg_database(pg_cluster))
@@ -143,6 +169,25 @@ def test_postgresql_transaction_ids_link_no_voter(pg_cluster) -> None:  # type: 
     assert linked == set(), f"{len(linked)} voters linked to their ballots by transaction id"
     assert written, "batches open while voting goes on"
     assert min(len(group) for group in by_xid.values()) >= MIX
+    # The WAL, copied now, says the same: no transaction inserts one voter and one
+    # ballot; a transaction that inserts ballots inserts a crowd of them.
+    with engine.connect() as conn:
+        conn.execute(text("CHECKPOINT"))  # the test cluster runs synchronous_commit=off
+        relations = {
+            name: conn.execute(
+                text(
+                    "SELECT CASE WHEN c.reltablespace = 0 THEN 1663 ELSE c.reltablespace END"
+                    " || '/' || d.oid || '/' || pg_relation_filenode(c.oid) FROM pg_class c,"
+                    " pg_database d WHERE c.relname = :name AND d.datname = current_database()"
+                ),
+                {"name": name},
+            ).scalar_one()
+            for name in ("participations", "cast_ballots")
+        }
+    inserts = wal_inserts(pg_cluster.directory, tmp_path, relations)
+    assert sum(c["participations"] for c in inserts.values()) == len(voter_xids)
+    ballots_per_transaction = [c["cast_ballots"] for c in inserts.values() if c["cast_ballots"]]
+    assert ballots_per_transaction and min(ballots_per_transaction) >= MIX
     engine.dispose()
 
 
