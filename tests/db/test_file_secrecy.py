@@ -142,7 +142,11 @@ def wal_inserts(cluster_dir: str, into: Path, relations: dict[str, str]) -> dict
 def test_postgresql_transaction_ids_link_no_voter(pg_cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import _pg_database
 
-    engine = make_engine(_pg_database(pg_cluster))
+    # The test cluster runs with synchronous_commit=off; here every commit reaches
+    # the WAL files before the next statement, as on a production server.
+    engine = make_engine(
+        _pg_database(pg_cluster), connect_args={"options": "-c synchronous_commit=on"}
+    )
     box_id, people = box_with_voters(engine, VOTERS)
     truth = {f"account:{a}": content_of(n) for n, a in enumerate(people)}
     for n, account_id in enumerate(people[: VOTERS - MIX // 2]):  # mid-vote
@@ -172,7 +176,6 @@ def test_postgresql_transaction_ids_link_no_voter(pg_cluster, tmp_path: Path) ->
     # The WAL, copied now, says the same: no transaction inserts one voter and one
     # ballot; a transaction that inserts ballots inserts a crowd of them.
     with engine.connect() as conn:
-        conn.execute(text("CHECKPOINT"))  # the test cluster runs synchronous_commit=off
         relations = {
             name: conn.execute(
                 text(
