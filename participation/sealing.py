@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from participation.errors import N_, DomainError
 from participation.rules.mixing import padded_size
 
 VERSION = b"\x01"
@@ -81,6 +82,21 @@ def seal(purpose: str, payload: bytes, size: int) -> bytes:
     plain = len(payload).to_bytes(_LENGTH, "big") + payload + bytes(total - _LENGTH - len(payload))
     nonce = os.urandom(_NONCE)
     return VERSION + key_id + nonce + aead.encrypt(nonce, plain, purpose.encode())
+
+
+OTHER_KEY = N_(
+    "Sealed ballots or responses cannot be opened with the current secret key. Set "
+    "GONGZHI_SECRET_KEY back to the key in use when they were cast; nothing has been lost."
+)
+
+
+def open_or_refuse(purpose: str, sealed: bytes) -> bytes:
+    """:func:`unseal` for services: a value that cannot be opened refuses the
+    whole operation (the caller's transaction rolls back, nothing is lost)."""
+    try:
+        return unseal(purpose, sealed)
+    except SealingError:
+        raise DomainError("sealing.other_key", OTHER_KEY, status=409) from None
 
 
 def unseal(purpose: str, sealed: bytes) -> bytes:

@@ -100,7 +100,7 @@ def open_responses(session: Session, evaluation_id: int) -> int:
     if not rows:
         return 0
     purpose = _response_purpose(evaluation_id)
-    opened = [json.loads(sealing.unseal(purpose, row.sealed)) for row in rows]
+    opened = [json.loads(sealing.open_or_refuse(purpose, row.sealed)) for row in rows]
     session.execute(delete(SealedResponse).where(SealedResponse.evaluation_id == evaluation_id))
     session.execute(
         insert(EvaluationResponse),
@@ -127,8 +127,12 @@ def seal_draft(session: Session, evaluation_id: int, answers: Mapping[str, str])
 
 
 def open_draft(evaluation_id: int, stored: str) -> dict[str, str]:
-    """A draft's answers (drafts saved before sealing are plain JSON)."""
+    """A draft's answers (drafts saved before sealing are plain JSON; a draft
+    sealed under another secret key reads as empty)."""
     if not stored.startswith(_DRAFT_PREFIX):
         return dict(json.loads(stored))
     sealed = base64.b64decode(stored.removeprefix(_DRAFT_PREFIX))
-    return dict(json.loads(sealing.unseal(_draft_purpose(evaluation_id), sealed)))
+    try:
+        return dict(json.loads(sealing.unseal(_draft_purpose(evaluation_id), sealed)))
+    except sealing.SealingError:
+        return {}  # sealed under an earlier secret key: the respondent starts afresh

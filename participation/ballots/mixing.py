@@ -100,7 +100,9 @@ def open_batch(session: Session, box_id: int, *, final: bool = False) -> int:
     if not chosen:
         return 0
     key = purpose(box_id)
-    opened: list[dict[str, Any]] = [json.loads(sealing.unseal(key, row.sealed)) for row in chosen]
+    opened: list[dict[str, Any]] = [
+        json.loads(sealing.open_or_refuse(key, row.sealed)) for row in chosen
+    ]
     deleted = connection.execute(
         delete(_sealed).where(_sealed.c.id.in_([row.id for row in chosen]))
     ).rowcount

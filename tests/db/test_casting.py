@@ -169,3 +169,27 @@ def test_a_database_dump_cannot_tie_ballots_to_voters(any_db_url: str) -> None:
     assert sorted(ballots) == sorted(cast_contents)
     assert ballots != cast_contents
     engine.dispose()
+
+
+def test_a_changed_secret_key_refuses_publication_and_loses_nothing(sqlite_url: str) -> None:
+    """Sealed ballots open only with the key they were sealed under: publishing
+    with another refuses (nothing changes), and with the key back it counts them."""
+    from participation import sealing
+    from participation.ballots.closing import publish
+
+    engine = make_engine(sqlite_url)
+    box, people = setup_box(engine)
+    sealing.use_secret("first-secret-first-secret-first-secret")
+    with Session(engine) as s, s.begin():
+        cast_ballot(s, s.merge(box), people[0], {"approved": ["1"]}, NOW)
+    sealing.use_secret("other-secret-other-secret-other-secret")
+    with pytest.raises(DomainError) as refused, Session(engine) as s, s.begin():
+        publish(s, s.merge(box), NOW + timedelta(hours=2))
+    assert refused.value.code == "sealing.other_key"
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(SealedBallot)) == 1
+    sealing.use_secret("first-secret-first-secret-first-secret")
+    with Session(engine) as s, s.begin():
+        bulletin = publish(s, s.merge(box), NOW + timedelta(hours=2))
+    assert bulletin["tally"]["ballots"] == 1
+    engine.dispose()
