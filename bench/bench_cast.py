@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation.ballots.models import CastBallot, Participation
+from participation.ballots.models import Participation
 from participation.db import make_engine
-from tests.support.voters import SECRET, prepare_voters
+from tests.support.voters import SECRET, prepare_voters, stored_ballots
 
 WARM_UP_VOTERS = 1000
 
@@ -141,7 +141,7 @@ def main() -> int:
         total, refused, p50, p99 = figures(out)
         engine = make_engine(url)
         with Session(engine) as s:
-            ballots = s.scalar(select(func.count()).select_from(CastBallot))
+            ballots = stored_ballots(s)  # opened in batches, or still sealed
             participations = s.scalar(select(func.count()).select_from(Participation))
         engine.dispose()
     accepted = total - refused

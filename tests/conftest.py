@@ -13,9 +13,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from participation import accounts
+from participation import accounts, sealing
 from participation.accounts import Account
 from participation.areas import Area, create_area
+from participation.ballots.mixing import batch_clock
 from participation.db import make_engine
 from participation.passwords import use_cheap_hashing
 from participation.rules.areas import AreaKind
@@ -29,11 +30,22 @@ from web.settings import Settings
 
 PASSWORD = "correct horse"
 use_cheap_hashing()
+sealing.use_secret(Settings().secret_key)  # services tested without an app seal too
 
 # Tests check behaviour, benchmarks check speed: no per-example time limit, which
 # failed property tests at random whenever the shared machine was busy.
 hypothesis_settings.register_profile("gongzhi", deadline=None)
 hypothesis_settings.load_profile("gongzhi")
+
+
+@pytest.fixture(autouse=True)
+def _sealing_key() -> None:
+    """Every test starts with the default secret's sealing key (a test that runs a
+    server with another secret switches to it before opening what it sealed)."""
+    sealing.use_secret(Settings().secret_key)
+    # Each worker process counts casts per box id to know when to look for a batch
+    # to open; box ids repeat from one test database to the next.
+    batch_clock.casts.clear()
 
 
 @pytest.fixture(scope="session")

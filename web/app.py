@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from participation import passwords
+from participation import passwords, sealing
 from participation.db import make_engine
 from participation.errors import DomainError
 from web import errors, i18n, routes, vendor
@@ -57,6 +57,7 @@ def create_app(settings: Settings) -> Starlette:
 
     if settings.cheap_hashing:
         passwords.use_cheap_hashing()
+    sealing.use_secret(settings.secret_key)  # sealed ballots and drafts (see README: secrecy)
     i18n.load_catalogs()
     htmx_js = vendor.asset_path("htmx.min.js")
 

@@ -24,6 +24,7 @@ from consultations.evaluations.questionnaire import (
 )
 from consultations.evaluations.rules.answers import question_problems
 from consultations.evaluations.rules.weights import check_tree
+from consultations.evaluations.sealed import open_responses
 from consultations.evaluations.storage import scramble_storage
 from participation import audit, departments
 from participation.areas import get_area
@@ -143,6 +144,7 @@ def close_evaluation(
             status=409,
         )
     evaluation.status, evaluation.closed_at = "closed", now
+    open_responses(session, evaluation.id)
     scramble_storage(session, evaluation.id)
     audit.record(
         session, actor_id=actor_id, action="evaluation.closed", target=f"evaluation:{evaluation.id}"

@@ -4,16 +4,20 @@ Secrecy: who responded (:class:`EvaluationParticipation`) and what was answered
 (:class:`EvaluationResponse`) live in separate tables with no shared key, no
 timestamp and no insertion order (random or respondent-derived primary keys,
 no rowid on SQLite), as for secret ballots. A response carries only its quota
-cell (a published sample dimension), never the person. A draft (save and
-continue) does link a person to unfinished answers: it is deleted when the
-response is submitted, and no page shows drafts to the organization.
+cell (a published sample dimension), never the person. Submitting writes the
+participation and the response in one transaction, so the response is written
+there only sealed (:class:`SealedResponse`, under a key that is not in the
+database) and opened into :class:`EvaluationResponse`, shuffled, when collection
+closes (see sealed.py). A draft (save and continue) does link a person to
+unfinished answers: its answers are sealed too, it is deleted when the response
+is submitted, and no page shows drafts to the organization.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
@@ -164,8 +168,21 @@ class EvaluationResponse(Base):
     seconds: Mapped[int] = mapped_column()  # time taken, for the speeding flag
 
 
+class SealedResponse(Base):
+    """A submitted response not yet opened: cell, answers and time taken, sealed
+    under the evaluation's key (participation.sealing); opened when it closes."""
+
+    __tablename__ = "eval_sealed_responses"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class ResponseDraft(Base):
-    """Save and continue: unfinished answers, deleted on submission."""
+    """Save and continue: unfinished answers (sealed, see sealed.py), deleted on
+    submission."""
 
     __tablename__ = "eval_drafts"
 

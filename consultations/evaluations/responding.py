@@ -3,15 +3,14 @@
 Invariants (as for secret ballots): one response per person (per roll entry,
 or per invitation), also under concurrent submissions; a refused submission
 stores nothing (no participation, no response, no quota place, no token use);
-the stored response carries no person, time or order; a full quota cell takes
+the stored response carries no person, time or order, and is readable only once
+collection closes (it is stored sealed until then, see sealed.py); a full quota cell takes
 no further response, decided by a guarded update so that two concurrent
 submissions cannot both take its last place.
 """
 
 from __future__ import annotations
 
-import json
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +22,6 @@ from sqlalchemy.orm import Session
 from consultations.evaluations.models import (
     Evaluation,
     EvaluationParticipation,
-    EvaluationResponse,
     Invitation,
     Question,
     QuotaCell,
@@ -33,6 +31,7 @@ from consultations.evaluations.questionnaire import question_spec, questions_of
 from consultations.evaluations.rules.answers import check_answer
 from consultations.evaluations.rules.quotas import QuotaVerdict, age_band, cell_of, quota_verdict
 from consultations.evaluations.sampling_plan import token_hash
+from consultations.evaluations.sealed import open_draft, seal_draft, seal_response
 from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
 from participation.rolls import RollEntry
@@ -176,19 +175,25 @@ def save_draft(
         )
     keys = {q.key for q in questions_of(session, evaluation.id)}
     kept = {k: v[:2000] for k, v in answers.items() if k in keys}
+    stored = seal_draft(session, evaluation.id, kept)
     draft = draft_of(session, evaluation, respondent)
     if draft is None:
         session.add(
             ResponseDraft(
                 evaluation_id=evaluation.id,
                 respondent_key=respondent.key,
-                answers_json=json.dumps(kept, ensure_ascii=False),
+                answers_json=stored,
                 started_at=now,
             )
         )
     else:
-        draft.answers_json = json.dumps(kept, ensure_ascii=False)
+        draft.answers_json = stored
     session.flush()
+
+
+def draft_answers(evaluation: Evaluation, draft: ResponseDraft) -> dict[str, str]:
+    """The answers a draft keeps (stored sealed)."""
+    return open_draft(evaluation.id, draft.answers_json)
 
 
 def check_answers(questions: Sequence[Question], answers: Mapping[str, str]) -> dict[str, str]:
@@ -268,15 +273,7 @@ def submit_response(
                         status=409,
                         params={"cell": respondent.cell},
                     )
-            session.add(
-                EvaluationResponse(
-                    id=secrets.token_hex(16),
-                    evaluation_id=evaluation.id,
-                    cell=respondent.cell,
-                    answers_json=json.dumps(clean, ensure_ascii=False, sort_keys=True),
-                    seconds=seconds,
-                )
-            )
+            seal_response(session, evaluation.id, respondent.cell, clean, seconds)
             session.execute(
                 delete(ResponseDraft).where(
                     ResponseDraft.evaluation_id == evaluation.id,

@@ -9,25 +9,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Executable, Insert, Table, bindparam, insert, literal, select
+from sqlalchemy import Executable, Insert, Table, bindparam, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from participation.accounts import RoleGrant
 from participation.areas import Area
-from participation.ballots.models import (
-    BallotBox,
-    BallotItem,
-    CastBallot,
-    Participation,
-    Presence,
-)
+from participation.ballots import mixing
+from participation.ballots.models import BallotBox, BallotItem, Participation, Presence
 from participation.ballots.presence import NOT_PRESENT
 from participation.errors import N_, DomainError
 from participation.rolls import DeputyEntry, RollEntry
 from participation.rules.ballot_forms import BallotForm, budget_use, check_ballot
 from participation.rules.bulletin import receipt_hash
 from participation.rules.eligibility import BoxScope, Eligibility, Roll, VoterFacts, assess
+from participation.rules.mixing import ballot_bound
 from participation.rules.permissions import Role
 
 # Reason codes -> English messages (translated by the web layer).
@@ -77,7 +73,6 @@ _RESIDENT_FACTS = (
     .join_from(_roll, _areas, _roll.c.community_id == _areas.c.id)
     .where(_roll.c.account_id == bindparam("account_id"))
 )
-_INSERT_BALLOT = insert(cast(Table, CastBallot.__table__))
 # Boxes that require presence: one primary-key lookup on the presence list,
 # joined to the box so a published box refuses too; on PostgreSQL it holds the
 # box row shared until the ballot commits, so publishing (which takes the row
@@ -188,25 +183,32 @@ class CastTarget:
     costs: dict[str, int]  # item key -> cost, in ballot order
     recorded: bool
     requires_presence: bool = False
+    # Every sealed ballot of the box is padded to this size (see cast_target).
+    sealed_size: int = 0
 
 
 def cast_target(session: Session, box: BallotBox) -> CastTarget:
+    costs = item_costs(session, box)
     return CastTarget(
         box.id,
         box_scope(session, box),
         box.form,
-        item_costs(session, box),
+        costs,
         box.secrecy == "recorded",
         box.requires_presence,
+        mixing.sealed_size(ballot_bound(box.form, list(costs))),
     )
 
 
 @dataclass(frozen=True)
 class PreparedCast:
-    """A checked ballot, ready to record: eligibility and validity already hold."""
+    """A checked ballot, ready to record: eligibility and validity already hold.
+    It is sealed here, before the write lock is taken (see mixing.seal)."""
 
     voter_key: str
     content: dict[str, Any]
+    receipt: Receipt
+    sealed: bytes
 
 
 def _spend_params(
@@ -239,7 +241,15 @@ def prepare_cast(
             params={"min": form.min_choices, "max": form.max_choices or 0, **spend},
         )
     assert verdict.voter_key is not None and checked.content is not None
-    return PreparedCast(verdict.voter_key, checked.content)
+    receipt = Receipt("-".join(secrets.token_hex(2).upper() for _ in range(4)))
+    sealed = mixing.seal(
+        target.box_id,
+        receipt.hash,
+        json.dumps(checked.content, ensure_ascii=False, sort_keys=True),
+        verdict.voter_key if target.recorded else None,
+        target.sealed_size,
+    )
+    return PreparedCast(verdict.voter_key, checked.content, receipt, sealed)
 
 
 def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) -> Receipt:
@@ -247,7 +257,9 @@ def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) ->
     decides races: the loser gets ``ballot.already_voted`` and nothing is stored
     (its participation insert did nothing, and the ballot is never inserted).
     A box that requires presence first looks the voter up on its presence list
-    (``ballot.not_present``, or ``ballot.closed`` once published; see presence.py)."""
+    (``ballot.not_present``, or ``ballot.closed`` once published; see presence.py).
+    The ballot is stored sealed, and now and then a mixed batch of the box's
+    sealed ballots is opened (see mixing.py)."""
     connection = session.connection()
     if target.requires_presence:
         params = {"box_id": target.box_id, "voter_key": prepared.voter_key}
@@ -265,18 +277,9 @@ def record_cast(session: Session, target: CastTarget, prepared: PreparedCast) ->
             N_("You have already voted in this ballot (or a member of your household has)."),
             status=409,
         )
-    receipt = Receipt("-".join(secrets.token_hex(2).upper() for _ in range(4)))
-    connection.execute(
-        _INSERT_BALLOT,
-        {
-            "id": secrets.token_hex(16),
-            "box_id": target.box_id,
-            "receipt_hash": receipt.hash,
-            "content": json.dumps(prepared.content, ensure_ascii=False, sort_keys=True),
-            "voter_key": prepared.voter_key if target.recorded else None,
-        },
-    )
-    return receipt
+    mixing.store_sealed(session, target.box_id, prepared.sealed)
+    mixing.open_due(session, target.box_id)
+    return prepared.receipt
 
 
 def cast_ballot(
@@ -285,8 +288,9 @@ def cast_ballot(
     """Record one ballot for ``account_id`` and return its receipt.
 
     Invariants: an ineligible or invalid ballot writes nothing; one voter key
-    counts once per box, also under concurrent casts; the stored ballot carries
-    no voter, time or order unless the box is recorded.
+    counts once per box, also under concurrent casts; the ballot is written in
+    the clear only in a mixed batch of several voters' ballots, carrying no voter,
+    time or order unless the box is recorded.
     """
     target = cast_target(session, box)
     return record_cast(session, target, prepare_cast(session, target, account_id, raw, now))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 from typing import Any
@@ -13,8 +12,10 @@ from sqlalchemy.orm import Session, make_transient
 from participation.accounts import RoleGrant
 from participation.areas import Area
 from participation.ballots.boxes import items_of
+from participation.ballots.mixing import open_batch
 from participation.ballots.models import (
     BallotBox,
+    BallotReceipt,
     CastBallot,
     PaperBatch,
     PaperEntry,
@@ -83,8 +84,10 @@ def publish(session: Session, box: BallotBox, now: datetime) -> dict[str, Any]:
     """Count the box and publish its bulletin; once only, and only after it closes.
 
     Invariants: every batch of paper ballots must have two agreeing entries;
-    the published tally is exactly what :func:`count_bulletin` gives for the
-    published ballots, so anyone can recompute it from the bulletin alone.
+    every sealed ballot is opened first (mixing.py); the published tally is
+    exactly what :func:`count_bulletin` gives for the published ballots, so
+    anyone can recompute it from the bulletin alone; the bulletin lists receipt
+    hashes and contents apart, so no receipt points at a content.
     The box row is held for update first, so casts into a box that requires
     presence finish before the count or are refused (see presence.py).
     """
@@ -101,28 +104,24 @@ def publish(session: Session, box: BallotBox, now: datetime) -> dict[str, Any]:
             N_("Paper batches are not reconciled yet: %(batches)s"),
             params={"batches": ", ".join(pending)},
         )
+    open_batch(session, box.id, final=True)
     entries: list[dict[str, Any]] = [
-        {"receipt_hash": receipt, "content": json.loads(content), "source": "online"}
-        for receipt, content in session.execute(
-            select(CastBallot.receipt_hash, CastBallot.content).where(CastBallot.box_id == box.id)
+        {"content": json.loads(content), "source": "online"}
+        for content in session.scalars(
+            select(CastBallot.content).where(CastBallot.box_id == box.id)
         )
     ]
     for state in states:
         readings = json.loads(_agreed_reading(session, state.batch))
-        for n, raw in enumerate(readings, start=1):
-            seed = f"paper:{box.id}:{state.batch.label}:{n}".encode()
-            entries.append(
-                {
-                    "receipt_hash": hashlib.sha256(seed).hexdigest(),
-                    "content": raw,
-                    "source": f"paper:{state.batch.label}",
-                }
-            )
+        entries.extend({"content": raw, "source": f"paper:{state.batch.label}"} for raw in readings)
+    receipts = list(
+        session.scalars(select(BallotReceipt.receipt_hash).where(BallotReceipt.box_id == box.id))
+    )
     header = bulletin_header(session, box, eligible_count(session, box))
     tally = count_bulletin(
         header, [e["content"] for e in entries], [e["source"] != "online" for e in entries]
     )
-    bulletin = build_bulletin(header, entries, tally)
+    bulletin = build_bulletin(header, receipts, entries, tally)
     box.bulletin_json = json.dumps(bulletin, ensure_ascii=False, sort_keys=True)
     box.bulletin_root = bulletin["root"]
     box.eligible_count = header["eligible"]
@@ -150,7 +149,11 @@ def scramble_storage(session: Session, box: BallotBox) -> None:
     unchanged. On SQLite the tables have no rowid and are stored in key order
     already; the rewrite is harmless there.
     """
-    for model, order in ((Participation, Participation.voter_key), (CastBallot, CastBallot.id)):
+    for model, order in (
+        (Participation, Participation.voter_key),
+        (CastBallot, CastBallot.id),
+        (BallotReceipt, BallotReceipt.receipt_hash),
+    ):
         rows = list(session.scalars(select(model).where(model.box_id == box.id).order_by(order)))
         session.execute(delete(model).where(model.box_id == box.id))
         session.flush()

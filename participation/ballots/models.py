@@ -6,6 +6,13 @@ and no insertion order: both have random or voter-derived primary keys and, on
 SQLite, no rowid (rows are stored in key order). On PostgreSQL both tables are
 rewritten in key order when the box closes (see closing.py), so the physical
 order of rows does not survive either.
+
+A cast writes the participation and the ballot in one transaction, so the
+ballot is written there only sealed (:class:`SealedBallot`, ciphertext under a
+key that is not in the database); it is opened into :class:`CastBallot` and
+:class:`BallotReceipt` only in shuffled batches of several voters (mixing.py).
+The receipt hashes are kept apart from the contents: a receipt shows that a
+ballot was counted, never what it said.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import rolls as _rolls  # noqa: F401  (tables our keys refer to)
@@ -84,16 +91,38 @@ class Participation(Base):
 
 
 class CastBallot(Base):
-    """What was voted, under a random id; ``voter_key`` only in recorded boxes."""
+    """What was voted, under a random id; ``voter_key`` only in recorded boxes.
+    Written only by opening sealed ballots in mixed batches (mixing.py)."""
 
     __tablename__ = "cast_ballots"
     __table_args__ = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     box_id: Mapped[int] = mapped_column(ForeignKey("ballot_boxes.id"), index=True)
-    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     content: Mapped[str] = mapped_column(Text)
     voter_key: Mapped[str | None] = mapped_column(String(80))
+
+
+class BallotReceipt(Base):
+    """That a ballot with this receipt was counted in a box; nothing of its content."""
+
+    __tablename__ = "ballot_receipts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_boxes.id"), primary_key=True)
+    receipt_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class SealedBallot(Base):
+    """A ballot cast but not yet opened: receipt hash, content (and voter key in a
+    recorded box) sealed together under the box's key (participation.sealing)."""
+
+    __tablename__ = "sealed_ballots"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("ballot_boxes.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Presence(Base):

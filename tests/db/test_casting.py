@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from participation import accounts
 from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.casting import cast_ballot
-from participation.ballots.models import CastBallot, Participation
+from participation.ballots.models import CastBallot, Participation, SealedBallot
 from participation.db import make_engine
 from participation.errors import DomainError
 from participation.rolls import RollEntry
 from participation.rules.ballot_forms import BallotForm, FormKind
 from participation.rules.eligibility import Roll
 from tests.support.areas import one_community
+from tests.support.voters import open_sealed, stored_ballots
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -81,6 +82,9 @@ def test_cast_and_refusals(sqlite_url: str) -> None:
     with pytest.raises(DomainError) as caught, Session(engine) as s, s.begin():
         cast_ballot(s, s.merge(box), people[1], {"approved": ["3"]}, NOW + timedelta(hours=2))
     assert caught.value.code == "ballot.closed"
+    with Session(engine) as s, s.begin():
+        assert s.scalar(select(func.count()).select_from(SealedBallot)) == 1
+        assert open_sealed(s) == 1
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(CastBallot)) == 1
         stored = s.scalar(select(CastBallot))
@@ -129,7 +133,7 @@ def test_concurrent_casts_by_one_voter_count_once(any_db_url: str) -> None:
     assert outcomes.count("counted") == 1
     assert outcomes.count("ballot.already_voted") == 99
     with Session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(CastBallot)) == 1
+        assert stored_ballots(s) == 1
         assert s.scalar(select(func.count()).select_from(Participation)) == 1
     engine.dispose()
 
@@ -145,10 +149,11 @@ def test_a_database_dump_cannot_tie_ballots_to_voters(any_db_url: str) -> None:
     with Session(engine) as s, s.begin():
         from participation.ballots.closing import scramble_storage
 
+        open_sealed(s)
         scramble_storage(s, s.merge(box))
     with engine.connect() as conn:
         ballot_columns = set(conn.execute(text("SELECT * FROM cast_ballots")).keys())
-        assert ballot_columns == {"id", "box_id", "receipt_hash", "content", "voter_key"}
+        assert ballot_columns == {"id", "box_id", "content", "voter_key"}
         # Physical/dump order of ballots and of participations:
         ballots = [row.content for row in conn.execute(text("SELECT content FROM cast_ballots"))]
         voters = [
@@ -163,4 +168,28 @@ def test_a_database_dump_cannot_tie_ballots_to_voters(any_db_url: str) -> None:
     # (the chance that 12 shuffled ballots keep it is below 1 in 10^4).
     assert sorted(ballots) == sorted(cast_contents)
     assert ballots != cast_contents
+    engine.dispose()
+
+
+def test_a_changed_secret_key_refuses_publication_and_loses_nothing(sqlite_url: str) -> None:
+    """Sealed ballots open only with the key they were sealed under: publishing
+    with another refuses (nothing changes), and with the key back it counts them."""
+    from participation import sealing
+    from participation.ballots.closing import publish
+
+    engine = make_engine(sqlite_url)
+    box, people = setup_box(engine)
+    sealing.use_secret("first-secret-first-secret-first-secret")
+    with Session(engine) as s, s.begin():
+        cast_ballot(s, s.merge(box), people[0], {"approved": ["1"]}, NOW)
+    sealing.use_secret("other-secret-other-secret-other-secret")
+    with pytest.raises(DomainError) as refused, Session(engine) as s, s.begin():
+        publish(s, s.merge(box), NOW + timedelta(hours=2))
+    assert refused.value.code == "sealing.other_key"
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(SealedBallot)) == 1
+    sealing.use_secret("first-secret-first-secret-first-secret")
+    with Session(engine) as s, s.begin():
+        bulletin = publish(s, s.merge(box), NOW + timedelta(hours=2))
+    assert bulletin["tally"]["ballots"] == 1
     engine.dispose()

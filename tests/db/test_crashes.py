@@ -163,18 +163,25 @@ def test_a_server_killed_during_voting_loses_no_acknowledged_ballot(db_url: str)
     Every ballot the server acknowledged (303) must be stored, and ballots and
     participations must still pair up one to one.
     """
+    from participation import sealing
     from participation.ballots.models import CastBallot, Participation
-    from tests.support.voters import prepare_voters
+    from tests.support.voters import SECRET, open_sealed, prepare_voters, stored_ballots
 
     box_id, people = prepare_voters(db_url, 400)
     acknowledged = _kill_mid_stream(db_url, people, f"/ballots/{box_id}/cast", "&item=1", 60)
     engine = make_engine(db_url)
     with Session(engine) as s:
         voters = set(s.scalars(select(Participation.voter_key)))
-        ballots = s.scalar(select(func.count()).select_from(CastBallot))
-    engine.dispose()
+        ballots = stored_ballots(s)
     assert {f"account:{a}" for a in acknowledged} <= voters
     assert ballots == len(voters)
+    # Those still sealed open with the server's key, as publication will.
+    sealing.use_secret(SECRET)
+    with Session(engine) as s, s.begin():
+        open_sealed(s)
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(CastBallot)) == len(voters)
+    engine.dispose()
 
 
 def test_a_server_killed_during_sign_ups_loses_no_acknowledged_place(db_url: str) -> None:

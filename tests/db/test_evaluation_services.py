@@ -20,6 +20,7 @@ from consultations.evaluations.models import (
     Invitation,
     Question,
     QuotaCell,
+    SealedResponse,
 )
 from consultations.evaluations.questionnaire import NewQuestion, add_question, set_indicators
 from consultations.evaluations.rectification import (
@@ -47,6 +48,11 @@ ANSWERS = {"q1": "4", "q2": "5", "q3": "3", "q4": "窗口可以再多开一个"}
 
 def count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def stored_responses(session: Session) -> int:
+    """Responses stored, sealed (while collecting) or opened (once closed)."""
+    return count(session, EvaluationResponse) + count(session, SealedResponse)
 
 
 def respond(session: Session, world, n: int, answers=ANSWERS) -> None:  # type: ignore[no-untyped-def]
@@ -90,6 +96,14 @@ def test_one_response_per_person_stored_apart_from_identity(engine) -> None:  # 
             respond(s, world, 0)
         assert again.value.code == "evaluation.already_responded"
         s.rollback()
+        # Sealed while collecting: nothing of the answers is readable beside the person.
+        assert count(s, EvaluationResponse) == 0 and count(s, SealedResponse) == 1
+        sealed = s.scalars(select(SealedResponse.sealed)).one()
+        assert "窗口".encode() not in sealed and b'"q1"' not in sealed
+    with Session(engine) as s, s.begin():
+        close_evaluation(s, get_evaluation(s, world.evaluation_id), world.org_admin, NOW)
+    with Session(engine) as s:
+        assert count(s, SealedResponse) == 0
         response = s.scalars(select(EvaluationResponse)).one()
         assert response.seconds == 300  # from the draft's start
         assert response.cell == "东社区"
@@ -110,7 +124,7 @@ def test_invalid_answers_store_nothing(engine) -> None:  # type: ignore[no-untyp
             respond(s, world, 0, {"q1": "9", "q2": "", "q3": "3"})
         assert set(refused.value.fields) == {"q1", "q2"}
         s.rollback()
-        assert count(s, EvaluationParticipation) == count(s, EvaluationResponse) == 0
+        assert count(s, EvaluationParticipation) == stored_responses(s) == 0
 
 
 def test_full_quota_cell_refuses_and_stores_nothing(engine) -> None:  # type: ignore[no-untyped-def]
@@ -122,7 +136,7 @@ def test_full_quota_cell_refuses_and_stores_nothing(engine) -> None:  # type: ig
             respond(s, world, 2)
         assert full.value.code == "evaluation.quota_full"
         s.rollback()
-        assert count(s, EvaluationResponse) == 1
+        assert stored_responses(s) == 1
         assert count(s, EvaluationParticipation) == 1
         assert s.scalars(select(QuotaCell.filled).where(QuotaCell.cell == "东社区")).one() == 1
 
@@ -160,7 +174,7 @@ def test_closing_rewrites_responses_in_key_order(any_db_url: str) -> None:
     with Session(engine) as s, s.begin():
         for n in range(6):
             respond(s, world, n)
-        before = sorted(s.scalars(select(EvaluationResponse.answers_json)))
+        before = [json.dumps(ANSWERS, ensure_ascii=False, sort_keys=True)] * 6
         close_evaluation(s, get_evaluation(s, world.evaluation_id), world.org_admin, NOW)
     with Session(engine) as s:
         # Physical order (no ORDER BY) is key order now, and nothing was lost.
@@ -242,7 +256,7 @@ def test_concurrent_duplicates_count_once(any_db_url: str) -> None:
     outcomes = _race(any_db_url, world, [0] * 6)
     assert sorted(outcomes) == ["evaluation.already_responded"] * 5 + ["ok"]
     with Session(engine) as s:
-        assert count(s, EvaluationResponse) == 1
+        assert stored_responses(s) == 1
     engine.dispose()
 
 
@@ -253,7 +267,7 @@ def test_concurrent_submissions_never_overfill_a_cell(any_db_url: str) -> None:
     assert outcomes.count("ok") == 2
     assert outcomes.count("evaluation.quota_full") == 4
     with Session(engine) as s:
-        assert count(s, EvaluationResponse) == 2
+        assert stored_responses(s) == 2
         assert s.scalars(select(QuotaCell.filled).where(QuotaCell.cell == "东社区")).one() == 2
     engine.dispose()
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from participation.ballots.boxes import get_box
 from participation.ballots.casting import cast_ballot
-from participation.ballots.models import CastBallot, Participation, Presence
+from participation.ballots.models import CastBallot, Participation, Presence, SealedBallot
 from participation.ballots.paper import enter_batch
 from participation.ballots.presence import is_present
 from participation.errors import DomainError
@@ -27,6 +27,7 @@ from participation.projects.congress_session import publish_if_closed
 from participation.projects.models import Attendance
 from participation.projects.rules import CandidateDraft
 from participation.rolls import Congress, DeputyEntry
+from tests.support.voters import stored_ballots
 from web.cli_ballots import verify_bulletin
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -103,7 +104,8 @@ def test_only_deputies_present_vote_and_late_sign_in_counts_until_close(  # type
         with pytest.raises(DomainError) as refused:
             cast_ballot(s, box, people["volunteer"].id, {"approved": ["c1"]}, NOW)
         assert refused.value.code == "ballot.not_present" and refused.value.status == 403
-    assert counts(engine, CastBallot) == 0 and counts(engine, Participation) == 0
+    assert counts(engine, CastBallot) == counts(engine, SealedBallot) == 0
+    assert counts(engine, Participation) == 0
 
     with Session(engine, expire_on_commit=False) as s, s.begin():
         box = get_box(s, box_id)
@@ -208,7 +210,7 @@ def test_signing_in_voting_and_closing_at_once(  # type: ignore[no-untyped-def]
     together(engine, works)
     with Session(engine) as s:
         box = get_box(s, box_id)
-        stored = s.scalar(select(func.count()).where(CastBallot.box_id == box_id))
+        stored = stored_ballots(s, box_id)
         present = is_present(s, box, f"account:{voter}")
         assert box.bulletin_json is not None
         bulletin = json.loads(box.bulletin_json)

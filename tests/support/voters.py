@@ -12,7 +12,7 @@ from base64 import b64encode
 from datetime import UTC, date, datetime, timedelta
 
 import itsdangerous
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
@@ -90,3 +90,26 @@ def signed_in(account_ids: list[int], secret: str = SECRET) -> list[tuple[int, s
         cookie = signer.sign(b64encode(json.dumps(session).encode())).decode()
         people.append((account_id, cookie, token))
     return people
+
+
+def stored_ballots(session: Session, box_id: int | None = None) -> int:
+    """Ballots stored for a box (or all boxes), opened or still sealed."""
+    from participation.ballots.models import CastBallot, SealedBallot
+
+    total = 0
+    for model in (CastBallot, SealedBallot):
+        query = select(func.count()).select_from(model)
+        if box_id is not None:
+            query = query.where(model.box_id == box_id)
+        total += int(session.scalar(query) or 0)
+    return total
+
+
+def open_sealed(session: Session) -> int:
+    """Open every box's sealed ballots, as publication does (for tests that read
+    contents before publishing); the caller commits. Returns how many opened."""
+    from participation.ballots.mixing import open_batch
+    from participation.ballots.models import SealedBallot
+
+    boxes = sorted(set(session.scalars(select(SealedBallot.box_id))))
+    return sum(open_batch(session, box_id, final=True) for box_id in boxes)

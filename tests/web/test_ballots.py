@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation.ballots.models import BallotBox, CastBallot
+from participation.ballots.models import BallotBox
 from tests.conftest import PASSWORD
 from tests.support.people import enrol
+from tests.support.voters import stored_ballots
 from web.cli import main as cli_main
 from web.i18n import LOCAL_TZ
 
@@ -95,7 +95,7 @@ def test_full_ballot(app, client, make_client, voters, engine, tmp_path: Path) -
     refused = outsider.submit(f"/ballots/{box_id}/cast", {"item": ["1"]}, page=f"/ballots/{box_id}")
     assert refused.status_code == 403
     with Session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(CastBallot)) == 2
+        assert stored_ballots(s) == 2
 
     # Results stay hidden while the box is open, from the administrator too.
     assert (

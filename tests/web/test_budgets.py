@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation.ballots.models import CastBallot
 from participation.notices import Notice
 from participation.plan.models import PlanItem
 from participation.projects.models import BudgetRound, Proposal, ProposalSupport
 from tests.conftest import PASSWORD
 from tests.support.images import png as tiny_png
 from tests.support.people import enrol
+from tests.support.voters import stored_ballots
 from web.i18n import LOCAL_TZ
 
 NOW = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
@@ -162,7 +162,7 @@ def test_a_round_from_proposals_to_plan_items(app, client, make_client, voters, 
         # Greedy: 儿童乐园 (3 votes, 50,000) and 路灯改造 (3 votes, 30,000) fit in 100,000.
         assert sorted(i.title for i in items) == ["儿童乐园", "路灯改造"]
         assert all(i.source_url.startswith("/budgets/proposals/") for i in items)
-        assert s.scalar(select(func.count()).select_from(CastBallot)) == 5
+        assert stored_ballots(s) == 5
 
     api = client.get(f"/api/v1/budget-rounds/{round_id}").json()
     funded = {p["title"] for p in api["projects"] if p["funded"]}
@@ -220,7 +220,7 @@ def test_a_round_with_choice_limits(app, client, make_client, voters, engine) ->
         cast = resident.submit(f"/ballots/{box_id}/cast", {"item": items}, page="/")
         assert cast.status_code == status, items
     with Session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(CastBallot)) == 1
+        assert stored_ballots(s) == 1
 
 
 def test_bad_proposals_are_refused_and_nothing_is_stored(

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from participation.ballots.models import BallotBox, CastBallot, Participation, Presence
+from participation.ballots.models import BallotBox, Participation, Presence
 from participation.db import make_engine
-from tests.support.voters import SECRET, prepare_voters
+from tests.support.voters import SECRET, prepare_voters, stored_ballots
 from web.app import create_app
 from web.settings import Settings
 
@@ -80,7 +80,7 @@ def test_a_ballot_costs_two_reads_and_two_inserts_in_short_transactions(sqlite_u
         # A second ballot by the same voter: refused (409), nothing more stored.
         assert cast(*people[1][1:], item="2") == 409
         with Session(app.state.engine) as s:
-            assert s.scalar(select(func.count()).select_from(CastBallot)) == 2
+            assert stored_ballots(s) == 2
             assert s.scalar(select(func.count()).select_from(Participation)) == 2
     finally:
         app.state.engine.dispose()
@@ -121,7 +121,7 @@ def test_a_box_that_requires_presence_adds_one_lookup_in_the_write(sqlite_url: s
         assert "ballot_presence" in statements[5]
         assert cast(*people[2][1:]) == 403  # not on the presence list: nothing stored
         with Session(app.state.engine) as s:
-            assert s.scalar(select(func.count()).select_from(CastBallot)) == 2
+            assert stored_ballots(s) == 2
             assert s.scalar(select(func.count()).select_from(Participation)) == 2
     finally:
         app.state.engine.dispose()

@@ -23,6 +23,7 @@ from consultations.evaluations.models import (
     Question,
     Rectification,
     ResponseDraft,
+    SealedResponse,
 )
 from participation.plan.models import PlanItem
 from participation.plan.records import Judgement, Update
@@ -38,6 +39,11 @@ def ew(engine, app):  # type: ignore[no-untyped-def]
 def rows(engine, model, *where) -> int:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
         return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def responses(engine) -> int:  # type: ignore[no-untyped-def]
+    """Responses stored, sealed (while collecting) or opened (once closed)."""
+    return rows(engine, EvaluationResponse) + rows(engine, SealedResponse)
 
 
 def test_public_list_and_collecting_page(client, ew) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +66,7 @@ def test_resident_responds_once_with_drafts_and_clear_errors(client, ew, engine)
     assert bad.status_code == 422
     assert 'id="q2-error"' in bad.text and 'id="q3-error"' in bad.text
     assert 'value="4" checked' in bad.text  # what was given is kept
-    assert rows(engine, EvaluationParticipation) == rows(engine, EvaluationResponse) == 0
+    assert rows(engine, EvaluationParticipation) == responses(engine) == 0
     saved = client.submit(url, {"q1": "4", "action": "save"}, page=url)
     assert saved.status_code == 303
     assert rows(engine, ResponseDraft) == 1
@@ -69,12 +75,12 @@ def test_resident_responds_once_with_drafts_and_clear_errors(client, ew, engine)
         url, {"q1": "4", "q2": "5", "q3": "3", "q4": "", "action": "submit"}, page=url
     )
     assert done.status_code == 303
-    assert rows(engine, EvaluationResponse) == 1
+    assert responses(engine) == 1
     assert rows(engine, ResponseDraft) == 0
     assert "already responded" in client.get(url).text or "已经" in client.get(url).text
     again = client.submit(url, {"q1": "1", "q2": "1", "q3": "1", "action": "submit"}, page=url)
     assert again.status_code == 409
-    assert rows(engine, EvaluationResponse) == 1
+    assert responses(engine) == 1
 
 
 def _draft(client) -> int:  # type: ignore[no-untyped-def]
@@ -450,7 +456,7 @@ def test_invitations_expired_used_and_full_cells_are_explained(client, engine, a
     expired = client.submit(url, answers | {"token": east[1]}, page=url)
     assert expired.status_code == 403
     assert "expired" in expired.text or "已过期" in expired.text
-    assert rows(engine, EvaluationResponse) == 1
+    assert responses(engine) == 1
     assert client.get(url).status_code == 200  # no token: told to use the invitation link
 
 

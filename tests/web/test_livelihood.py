@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation.ballots.models import BallotBox, CastBallot
+from participation.ballots.models import BallotBox
 from participation.plan.models import PlanItem
 from participation.plan.records import Judgement
 from participation.projects.models import Attendance, LivelihoodCandidate, LivelihoodCycle
 from participation.rolls import Congress, DeputyEntry
 from tests.conftest import PASSWORD
+from tests.support.voters import stored_ballots
 from web.i18n import LOCAL_TZ
 
 NOW = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
@@ -196,7 +197,7 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
     refused = late.submit(f"/ballots/{box_id}/cast", {"item": [f"c{ids[3]}"]}, page="/")
     assert refused.status_code == 403 and "尚未在本次会议签到" in refused.text
     with Session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(CastBallot)) == 3
+        assert stored_ballots(s) == 3
         assert s.get(BallotBox, box_id).paper_issued == 4  # type: ignore[union-attr]
     assert late.submit(f"/livelihood/{cycle_id}/attend", page="/").status_code == 303
     assert (
@@ -204,7 +205,7 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
         == 303
     )
     with Session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(CastBallot)) == 4
+        assert stored_ballots(s) == 4
         assert s.get(BallotBox, box_id).paper_issued == 5  # type: ignore[union-attr]
 
     assert advance().status_code == 409  # still voting

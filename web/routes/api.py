@@ -103,7 +103,7 @@ OPENAPI: dict[str, Any] = {
         },
         "/api/v1/ballots/{box_id}/bulletin": {
             "get": {
-                "summary": "The bulletin of a closed ballot: every ballot, hash chain, tally",
+                "summary": "A closed ballot's bulletin: receipt hashes, ballots, hash chain, tally",
                 "parameters": [
                     {
                         "name": "box_id",

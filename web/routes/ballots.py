@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -10,12 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from participation import sealing
 from participation.ballots import casting
 from participation.ballots.boxes import get_box, items_of
 from participation.ballots.models import BallotBox
 from participation.errors import N_, DomainError
 from participation.rules.ballot_forms import budget_use
-from participation.rules.bulletin import receipt_hash
+from participation.rules.bulletin import receipt_hash, receipt_hashes
 from web import htmx
 from web.auth import current_user_or_none, signed_in_id
 from web.ballot_input import raw_ballot
@@ -86,7 +89,7 @@ async def _box_page(request: Request, box: BallotBox, status: int = 200, **extra
     } | extra
     query = context["receipt_query"]
     if query and box.bulletin_json:
-        hashes = {b["receipt_hash"] for b in json.loads(box.bulletin_json)["ballots"]}
+        hashes = receipt_hashes(json.loads(box.bulletin_json))
         context["receipt_found"] = receipt_hash(str(query)) in hashes
     return render(request, "ballots/box.html", context, status=status)
 
@@ -127,14 +130,42 @@ async def cast(request: Request) -> Response:
             error_params=error.params,
             submitted=raw,
         )
-    request.session[f"receipt:{target.box_id}"] = receipt.code
+    request.session[f"receipt:{target.box_id}"] = _sealed_receipt(target.box_id, receipt.code)
     return htmx.redirect(request, f"/ballots/{target.box_id}/receipt")
+
+
+# The receipt code rides in the session (signed, readable by whoever holds the
+# cookie or, were sessions stored server-side, the store) only sealed under the
+# portal's key, until the receipt page shows it once.
+PLAIN_CODE = re.compile(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}")
+
+
+def _receipt_purpose(box_id: int) -> str:
+    return f"receipt-code:{box_id}"
+
+
+def _sealed_receipt(box_id: int, code: str) -> str:
+    sealed = sealing.seal(_receipt_purpose(box_id), code.encode(), 32)
+    return base64.urlsafe_b64encode(sealed).decode()
+
+
+def _opened_receipt(box_id: int, value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    if PLAIN_CODE.fullmatch(value):  # put there before receipts were sealed
+        return value
+    try:
+        return sealing.unseal(_receipt_purpose(box_id), base64.urlsafe_b64decode(value)).decode()
+    except (ValueError, sealing.SealingError):
+        return None
 
 
 async def receipt_page(request: Request) -> Response:
     box = get_box(db(request), request.path_params["box_id"])
-    code = request.session.pop(f"receipt:{box.id}", None)
-    return render(request, "ballots/receipt.html", {"box": box, "code": code})
+    code = _opened_receipt(box.id, request.session.pop(f"receipt:{box.id}", None))
+    response = render(request, "ballots/receipt.html", {"box": box, "code": code})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def bulletin(request: Request) -> Response:

@@ -3,7 +3,6 @@ and the report as PDF and CSV."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from consultations.evaluations.rectification import is_overdue, rectifications_o
 from consultations.evaluations.reports import microdata_rows, published_report, report_rows
 from consultations.evaluations.responding import (
     Respondent,
+    draft_answers,
     draft_of,
     has_responded,
     quota_refusal,
@@ -234,7 +234,7 @@ async def _respond_page(
                 context["refusal"], context["refusal_params"] = refusal.message, refusal.params
             draft = draft_of(session, evaluation, respondent)
             if draft is not None and not extra.get("answers"):
-                context["answers"] = json.loads(draft.answers_json)
+                context["answers"] = draft_answers(evaluation, draft)
     return render(request, "evaluations/respond.html", context, status=status)
 
 

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from consultations.evaluations import builder, questionnaire
 from consultations.evaluations.models import (
     Evaluation,
-    EvaluationResponse,
+    EvaluationParticipation,
     Organization,
     OrgMember,
     Panel,
@@ -187,10 +187,11 @@ async def _builder_page(request: Request, status: int = 200, **extra: Any) -> Re
     evaluation, org = _evaluation_for_member(request)
     questions = questionnaire.questions_of(session, evaluation.id)
     indicators = questionnaire.indicators_of(session, evaluation.id)
+    # Responses are sealed until collection closes; participations count them.
     responses = session.scalar(
         select(func.count())
-        .select_from(EvaluationResponse)
-        .where(EvaluationResponse.evaluation_id == evaluation.id)
+        .select_from(EvaluationParticipation)
+        .where(EvaluationParticipation.evaluation_id == evaluation.id)
     )
     invitations = (
         sample_size(
