@@ -52,7 +52,7 @@ def box_with_voters(engine: Engine, voters: int) -> tuple[int, list[int]]:
         community = one_community(s)
         people = []
         for n in range(voters):
-            account = accounts.sign_up(s, login=f"voter{n}", password="password1", display_name="v")
+            account = accounts.sign_up(s, login=f"voter{n}", password="Gz-voter-secret-47", display_name="v")
             s.add(
                 RollEntry(
                     community_id=community.id,

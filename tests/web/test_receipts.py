@@ -40,6 +40,7 @@ def cast_two(app, client, make_client, world, engine) -> tuple[int, dict[str, st
         carried.append(session_payload(voter.cookies["gongzhi_session"]))
         page = voter.get(cast.headers["location"]).text
         codes[login] = re.search(r"<code>([0-9A-F-]{19})</code>", page).group(1)  # type: ignore[union-attr]
+        assert "不显示选票内容" in page  # the page promises inclusion, not content
     return box_id, codes, carried
 
 
