@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from harness import ROOT, machine
+from harness import ROOT, machine, post_form
 from profile_signup import StatementLog
 
 sys.path.insert(0, str(ROOT))
@@ -66,42 +66,7 @@ def main() -> int:
 
             async def post(cookie: str, token: str, path: str = path, app: Any = app) -> int:
                 body = f"csrf_token={token}&item=1".encode()
-                scope = {
-                    "type": "http",
-                    "asgi": {"version": "3.0"},
-                    "http_version": "1.1",
-                    "method": "POST",
-                    "scheme": "http",
-                    "path": path,
-                    "raw_path": path.encode(),
-                    "query_string": b"",
-                    "root_path": "",
-                    "headers": [
-                        (b"host", b"testserver"),
-                        (b"content-type", b"application/x-www-form-urlencoded"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"cookie", f"gongzhi_session={cookie}".encode()),
-                    ],
-                    "client": ("127.0.0.1", 5000),
-                    "server": ("testserver", 80),
-                }
-                sent = False
-                status = 0
-
-                async def receive() -> dict[str, Any]:
-                    nonlocal sent
-                    if sent:
-                        return {"type": "http.disconnect"}
-                    sent = True
-                    return {"type": "http.request", "body": body, "more_body": False}
-
-                async def send(message: dict[str, Any]) -> None:
-                    nonlocal status
-                    if message["type"] == "http.response.start":
-                        status = message["status"]
-
-                await app(scope, receive, send)
-                return status
+                return await post_form(app, path, body, cookie)
 
             async def run(
                 people: list[tuple[int, str, str]] = people[1:],

@@ -22,7 +22,7 @@ from collections import Counter
 from typing import Any
 
 from bench_signup import SECRET, prepare
-from harness import ROOT, machine
+from harness import ROOT, machine, post_form
 
 sys.path.insert(0, str(ROOT))
 
@@ -94,42 +94,7 @@ def main() -> int:
 
         async def post(cookie: str, token: str) -> int:
             body = f"csrf_token={token}".encode()
-            scope = {
-                "type": "http",
-                "asgi": {"version": "3.0"},
-                "http_version": "1.1",
-                "method": "POST",
-                "scheme": "http",
-                "path": f"/volunteers/shifts/{shift_id}/signup",
-                "raw_path": f"/volunteers/shifts/{shift_id}/signup".encode(),
-                "query_string": b"",
-                "root_path": "",
-                "headers": [
-                    (b"host", b"testserver"),
-                    (b"content-type", b"application/x-www-form-urlencoded"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"cookie", f"gongzhi_session={cookie}".encode()),
-                ],
-                "client": ("127.0.0.1", 5000),
-                "server": ("testserver", 80),
-            }
-            sent = False
-            status = 0
-
-            async def receive() -> dict[str, Any]:
-                nonlocal sent
-                if sent:
-                    return {"type": "http.disconnect"}
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            async def send(message: dict[str, Any]) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-
-            await app(scope, receive, send)
-            return status
+            return await post_form(app, f"/volunteers/shifts/{shift_id}/signup", body, cookie)
 
         async def run() -> tuple[float, float]:
             cpu = time.process_time()
