@@ -10,16 +10,15 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from participation import accounts
 from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.casting import cast_ballot
 from participation.ballots.models import CastBallot, Participation, SealedBallot
 from participation.db import make_engine
 from participation.errors import DomainError
-from participation.rolls import RollEntry
 from participation.rules.ballot_forms import BallotForm, FormKind
 from participation.rules.eligibility import Roll
 from tests.support.areas import one_community
+from tests.support.people import verified_voters
 from tests.support.voters import open_sealed, stored_ballots
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -28,22 +27,7 @@ NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 def setup_box(engine, voters: int = 3, roll: Roll = Roll.RESIDENTS, secrecy: str = "secret"):  # type: ignore[no-untyped-def]
     with Session(engine, expire_on_commit=False) as s, s.begin():
         community = one_community(s)
-        people = []
-        for n in range(voters):
-            account = accounts.sign_up(
-                s, login=f"voter{n}", password="evaluation-pass", display_name=f"v{n}"
-            )
-            s.add(
-                RollEntry(
-                    community_id=community.id,
-                    name=f"v{n}",
-                    id_hash=f"{n:064d}",
-                    birth_date=datetime(1980, 1, 1).date(),
-                    household_code=f"H{n // 2}",
-                    account_id=account.id,
-                )
-            )
-            people.append(account.id)
+        people = verified_voters(s, community, voters, per_household=2)
         box = create_box(
             s,
             NewBox(

@@ -26,19 +26,18 @@ from sqlalchemy.orm import Session
 
 from consultations.evaluations.builder import get_evaluation
 from consultations.evaluations.responding import resident_respondent, save_draft, submit_response
-from participation import accounts
 from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
 from participation.ballots.casting import cast_ballot
 from participation.ballots.closing import publish
 from participation.ballots.mixing import MIX
 from participation.db import make_engine
-from participation.rolls import RollEntry
 from participation.rules.ballot_forms import BallotForm, FormKind
 from participation.rules.eligibility import Roll
 from tests.support.areas import one_community
 from tests.support.db_files import copy_files, links_by_transaction, present, smallest_batch
 from tests.support.evaluation_setup import NOW as EVAL_NOW
 from tests.support.evaluation_setup import build
+from tests.support.people import verified_voters
 from tests.support.pg import pg_bin
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -50,20 +49,7 @@ def box_with_voters(engine: Engine, voters: int) -> tuple[int, list[int]]:
     every ballot's content names its voter to whoever can pair them."""
     with Session(engine, expire_on_commit=False) as s, s.begin():
         community = one_community(s)
-        people = []
-        for n in range(voters):
-            account = accounts.sign_up(s, login=f"voter{n}", password="Gz-voter-secret-47", display_name="v")
-            s.add(
-                RollEntry(
-                    community_id=community.id,
-                    name=f"v{n}",
-                    id_hash=f"{n:064d}",
-                    birth_date=datetime(1980, 1, 1).date(),
-                    household_code=f"H{n}",
-                    account_id=account.id,
-                )
-            )
-            people.append(account.id)
+        people = verified_voters(s, community, voters)
         box = create_box(
             s,
             NewBox(

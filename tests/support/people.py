@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from participation import accounts
+from participation.areas import Area
 from participation.rolls import RollEntry
 from participation.rules.identity import check_digit
 
@@ -47,3 +49,27 @@ def enrol(session: Session, world: dict[str, Any], roles: Iterable[str]) -> None
                 account_id=people[role].id,
             )
         )
+
+
+def verified_voters(
+    session: Session, community: Area, count: int, *, per_household: int = 1
+) -> list[int]:
+    """``count`` new accounts ``voter0``… verified on ``community``'s roll,
+    ``per_household`` to a household; returns their account ids (not committed)."""
+    ids = []
+    for n in range(count):
+        account = accounts.sign_up(
+            session, login=f"voter{n}", password="Gz-voter-secret-47", display_name=f"v{n}"
+        )
+        session.add(
+            RollEntry(
+                community_id=community.id,
+                name=f"v{n}",
+                id_hash=f"{n:064d}",
+                birth_date=date(1980, 1, 1),
+                household_code=f"H{n // per_household}",
+                account_id=account.id,
+            )
+        )
+        ids.append(account.id)
+    return ids
