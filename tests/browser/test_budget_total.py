@@ -22,16 +22,18 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def box_id(live_server: LiveServer) -> int:
-    """A budget box of its own, so that no other test's vote closes it to 'resident'."""
+    """A budget box of its own, so that no other test's vote closes it to 'resident':
+    the district's, since an area runs one budget vote at a time and the street and
+    望江社区 have theirs (see conftest and test_projects)."""
     engine = make_engine(live_server.db_url)
     now = datetime.now(UTC)
     with Session(engine) as s, s.begin():
-        community = s.scalars(select(Area).where(Area.code == "M1")).one()
+        district = s.scalars(select(Area).where(Area.code == "D1")).one()
         box = create_box(
             s,
             NewBox(
                 title="运行合计测试投票",
-                area=community,
+                area=district,
                 roll=Roll.RESIDENTS,
                 opens_at=now - timedelta(hours=1),
                 closes_at=now + timedelta(days=1),
