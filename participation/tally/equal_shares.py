@@ -74,7 +74,7 @@ def _tied_groups(
         if len(items) > 1 and count > 0:
             notes.append(
                 (
-                    N_("Tied at %(votes)s votes: %(items)s (taken in this order by the tie-break)"),
+                    N_("Tied at a score of %(votes)s: %(items)s, taken in this order"),
                     {"votes": count, "items": ", ".join(items)},
                 )
             )
@@ -373,7 +373,9 @@ def _run(
         if tied:
             notes.append(
                 (
-                    N_("Round %(round)s: %(items)s tied with %(chosen)s; the tie-break chose it"),
+                    N_(
+                        "Round %(round)s: %(chosen)s chosen over %(items)s at the same price per unit"
+                    ),
                     {"round": round_no, "items": ", ".join(tied), "chosen": best},
                 )
             )
