@@ -72,11 +72,9 @@ def previous_tally(ref: str) -> Callable[[Election, str], object]:
         ).stdout
 
     rules = types.ModuleType("previous_equal_shares")
-    exec(
-        compile(source("participation/tally/equal_shares.py"), "previous_es", "exec"),
-        rules.__dict__,
-    )
-    sys.modules["previous_equal_shares"] = rules
+    sys.modules["previous_equal_shares"] = rules  # dataclasses look their module up
+    code = compile(source("participation/tally/equal_shares.py"), "previous_es", "exec")
+    exec(code, rules.__dict__)
     pb = types.ModuleType("previous_pb")
     text = source("participation/tally/pb.py").replace(
         "from participation.tally.equal_shares import", "from previous_equal_shares import"

@@ -376,9 +376,7 @@ def _run(
         if tied:
             notes.append(
                 (
-                    N_(
-                        "Round %(round)s: %(chosen)s chosen over %(items)s at the same price per unit"
-                    ),
+                    N_("Round %(round)s: %(chosen)s chosen over %(items)s at an equal price"),
                     {"round": round_no, "items": ", ".join(tied), "chosen": best},
                 )
             )
