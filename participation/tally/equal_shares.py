@@ -160,20 +160,39 @@ class _Purses:
     Purse 0 is empty (voters who spent everything); every other purse holds
     ``share - sum(caps[r] for the rounds r it paid in)``: a voter who pays in
     full is moved to purse 0, every other payer pays that round's cap. Each
-    purse keeps its exact amount (``money``), the same as a float (``approx``,
-    within one unit in the last place) and the rounds it paid in (``paid``, a
-    0/1 row), so that the total held by many purses is computed exactly from
-    integer counts: sum(count * amount) = share * sum(count) -
-    sum over rounds r of caps[r] * (count of holders that paid in r).
+    purse keeps the rounds it paid in (``paid``, a 0/1 row), so that the total
+    held by many purses is computed exactly from integer counts:
+    sum(count * amount) = share * sum(count) - sum over rounds r of
+    caps[r] * (count of holders that paid in r); its exact amount, computed
+    only when asked for (``exact``, from the purse it came from); and a float
+    ``approx`` of it, a sum of at most one float rounding per round, so off by
+    less than (rounds + 2) * 2**-52 * share (every amount and cap is at most
+    ``share``). Floats decide a comparison only with a margin of 1e-9 * share,
+    far above that error (up to millions of rounds); closer amounts are
+    compared as exact rationals.
     """
 
     def __init__(self, share: Any, rounds: int) -> None:
         self.share = share
         self.money: list[Any] = [mpq(0), share]
+        self.parent = [0, 1]
         self.approx = np.zeros(64)
         self.approx[1] = float(share)
+        self.margin = 1e-9 * float(share)
         self.paid = np.zeros((64, rounds), dtype=np.int64)
         self.caps: list[Any] = []
+
+    def exact(self, purse: int) -> Any:
+        chain = []
+        while self.money[purse] is None:
+            chain.append(purse)
+            purse = self.parent[purse]
+        amount = self.money[purse]
+        for p in reversed(chain):
+            paid_in = int(np.flatnonzero(self.paid[p])[-1])  # its last round
+            amount = amount - self.caps[paid_in]
+            self.money[p] = amount
+        return amount
 
     def pay(self, purses: Sequence[int], cap: Any) -> Any:
         """Every holder of ``purses`` pays ``min(amount, cap)``; returns the map
@@ -182,16 +201,23 @@ class _Purses:
         if cap == 0:
             self.caps.append(cap)
             return remap  # a project costing nothing: nobody pays
-        money = self.money
-        rich = [p for p in purses if money[p] > cap]
-        remap[list(purses)] = 0
-        new, more = len(money), len(rich)
+        held = np.asarray(purses, dtype=np.intp)
+        held = held[held != 0]
+        near = float(cap)
+        amounts = self.approx[held]
+        rich = held[amounts > near + self.margin]
+        unsure = held[np.abs(amounts - near) <= self.margin].tolist()
+        if unsure:
+            rich = np.concatenate([rich, [p for p in unsure if self.exact(p) > cap]])
+            rich = rich.astype(np.intp)
+        remap[held] = 0
+        new, more = len(self.money), len(rich)
         while new + more > len(self.approx):
             self.approx = np.resize(self.approx, 2 * len(self.approx))
             self.paid = np.concatenate([self.paid, np.zeros_like(self.paid)])
-        after = [money[p] - cap for p in rich]
-        money.extend(after)
-        self.approx[new : new + more] = [float(x) for x in after]
+        self.money.extend([None] * more)
+        self.parent.extend(rich.tolist())
+        self.approx[new : new + more] = self.approx[rich] - near
         self.paid[new : new + more] = self.paid[rich]
         self.paid[new : new + more, len(self.caps)] = 1
         remap[rich] = np.arange(new, new + more)
@@ -211,11 +237,10 @@ class _Purses:
         """``_payment_cap`` for holders of ``purses`` (``counts`` each), purse 0 left out.
 
         The floats only guess which purses pay in full (those below the level);
-        the level is then computed exactly from that guess and checked exactly
-        (a float comparison decides only with a margin of 1e-9, a million times
-        the float error; closer amounts are compared as exact rationals). The
-        level q = (cost - what the full payers hold) / (count of the others) is
-        the payment cap exactly when every full payer holds at most q and every
+        the level is then computed exactly from that guess and checked (see the
+        class docstring for when a float comparison decides). The level q =
+        (cost - what the full payers hold) / (count of the others) is the
+        payment cap exactly when every full payer holds at most q and every
         other holder at least q (then the payments sum to the cost, and any
         lower level collects less). If the guess fails that check, or the
         floats say the money does not reach the cost, the exact walk decides.
@@ -227,7 +252,7 @@ class _Purses:
         if len(purses) == 0:
             return None
         if len(purses) <= 48:  # few holders: the exact walk is quicker than numpy
-            pairs = zip(map(self.money.__getitem__, purses.tolist()), counts.tolist(), strict=True)
+            pairs = zip(map(self.exact, purses.tolist()), counts.tolist(), strict=True)
             return _payment_cap(cost, list(pairs))
         amounts = self.approx[purses]
         order = np.argsort(amounts, kind="stable")
@@ -241,26 +266,21 @@ class _Purses:
             poor_counts, rich_counts = counts[order[:j]], counts[order[j:]]
             left = int(rich_counts.sum())
             level = (cost - (self.total(poor, poor_counts) if j else mpq(0))) / left
-            if self._at_most(poor, level) and self._at_least(rich, level):
+            if level <= self.share and self._on_side(poor, rich, level):
                 return level
         elif self.total(purses, counts) < cost:
             return None
-        holdings = list(
-            zip(map(self.money.__getitem__, purses.tolist()), counts.tolist(), strict=True)
-        )
+        holdings = list(zip(map(self.exact, purses.tolist()), counts.tolist(), strict=True))
         return _payment_cap(cost, holdings)
 
-    def _at_most(self, purses: Any, level: Any) -> bool:
-        if len(purses) == 0:
-            return True
-        bound = float(level) * (1 - 1e-9)
-        unsure = purses[self.approx[purses] > bound]
-        return all(self.money[p] <= level for p in unsure.tolist())
-
-    def _at_least(self, purses: Any, level: Any) -> bool:
-        bound = float(level) * (1 + 1e-9)
-        unsure = purses[self.approx[purses] < bound]
-        return all(self.money[p] >= level for p in unsure.tolist())
+    def _on_side(self, poor: Any, rich: Any, level: Any) -> bool:
+        """Every purse of ``poor`` holds at most ``level``, every one of ``rich`` at least."""
+        near = float(level)
+        unsure_poor = poor[self.approx[poor] > near - self.margin].tolist()
+        unsure_rich = rich[self.approx[rich] < near + self.margin].tolist()
+        return all(self.exact(p) <= level for p in unsure_poor) and all(
+            self.exact(p) >= level for p in unsure_rich
+        )
 
 
 @dataclass(frozen=True)
