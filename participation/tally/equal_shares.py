@@ -539,15 +539,15 @@ def equal_shares_add1(
             current, step = following, step + 1
             continue
         target = step + jump
-        if target not in runs:
-            runs[target] = run(target, record)
-        following, later = runs[target]
+        following, later = runs.pop(target) if target in runs else run(target, record)
         if _same_between(record, later, position):
             current, record, step = following, later, target  # same outcome all the way
             jump *= 2
+            runs = {s: kept for s, kept in runs.items() if s > step}
             continue
         if jump > 1:
-            jump = 1  # a change in between: walk, keeping the run at target for later
+            runs[target] = following, later  # a change in between: walk, reuse it there
+            jump = 1
             continue
         if sum(costs[k] for k in following.selected) > budget:
             break
