@@ -51,6 +51,7 @@ def test_search_matches_the_step_by_step_search(instance) -> None:  # type: igno
     assert fast.selected == slow.selected
 
 
+@pytest.mark.pabulib
 @pytest.mark.skipif(not APPROVAL_FILES, reason=f"the shared pabulib files are not in {SHARED}")
 @pytest.mark.parametrize("path", APPROVAL_FILES, ids=lambda p: p.stem[:40])
 def test_search_matches_on_every_shared_file(path: Path) -> None:
