@@ -1,20 +1,28 @@
-"""Tally speed: our budget rules next to pabutools on the same instances, same run.
+"""Tally speed: our budget rules next to the previous code and pabutools, same run.
 
-python bench/bench_tally.py [--quick]
+python bench/bench_tally.py [--quick] [--previous REF] [--limit S]
 
-Instances: the shared pabulib files that use approval ballots, and synthetic
-elections (seeded). pabutools runs in a subprocess under a time limit; where it
-does not finish, the ratio is a lower bound ("> x").
+"new" is this checkout, "previous" is participation/tally/ as of git REF
+(default: main), loaded side by side from ``git show``; "pabutools" is the
+reference implementation, run in a subprocess under a time limit (where it does
+not finish, the time is shown as "> limit"). Instances: the shared pabulib files
+that use approval ballots (the largest ones, Targowek 2023 among them, for
+Equal Shares with add-one) and seeded synthetic elections, among them a city of
+60,000 voters and 80 projects whose voters hold several hundred yuan each (many
+add-one steps). The machine and the load average before and after are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
+import types
+from collections.abc import Callable
 from pathlib import Path
 
 from harness import ROOT, machine
@@ -25,17 +33,19 @@ from participation.pabulib import Election, dumps, load
 from participation.tally.pb import tally
 
 SHARED = ROOT.parent / "shared" / "pabulib"
-RULES = ("greedy", "mes", "mes-add1", "mes-add1-greedy")
 
 
-def synthetic(voters: int, projects: int, seed: int = 2026) -> Election:
+def synthetic(
+    voters: int, projects: int, seed: int = 2026, share: float = 0.25, scale: int = 200
+) -> Election:
+    """A seeded election: costs 10k..scale*1000, popularity skewed, 1-6 approvals each."""
     rng = random.Random(seed)
     keys = [f"p{i}" for i in range(projects)]
-    costs = {k: rng.randint(10, 200) * 1000 for k in keys}
+    costs = {k: rng.randint(10, scale) * 1000 for k in keys}
     popularity = [rng.random() ** 2 for _ in keys]
     election = Election(
         meta={
-            "budget": str(sum(costs.values()) // 4),
+            "budget": str(int(sum(costs.values()) * share)),
             "vote_type": "approval",
             "num_projects": str(projects),
             "num_votes": str(voters),
@@ -50,7 +60,30 @@ def synthetic(voters: int, projects: int, seed: int = 2026) -> Election:
     return election
 
 
-def reference(path: Path, rule: str, limit: int) -> float | None:
+def previous_tally(ref: str) -> Callable[[Election, str], object]:
+    """``tally`` of participation/tally/ at git ``ref``, as a separate module."""
+
+    def source(path: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    rules = types.ModuleType("previous_equal_shares")
+    sys.modules["previous_equal_shares"] = rules  # dataclasses look their module up
+    code = compile(source("participation/tally/equal_shares.py"), "previous_es", "exec")
+    exec(code, rules.__dict__)
+    pb = types.ModuleType("previous_pb")
+    text = source("participation/tally/pb.py").replace(
+        "from participation.tally.equal_shares import", "from previous_equal_shares import"
+    )
+    exec(compile(text, "previous_pb", "exec"), pb.__dict__)
+    return pb.tally  # type: ignore[no-any-return]
+
+
+def reference(path: Path, rule: str, limit: float) -> float | None:
     try:
         out = subprocess.run(
             [sys.executable, str(ROOT / "bench" / "pabutools_run.py"), str(path), rule],
@@ -64,53 +97,75 @@ def reference(path: Path, rule: str, limit: int) -> float | None:
         return None
 
 
-def ours(election: Election, rule: str) -> float:
+def timed(
+    fn: Callable[[Election, str], object], election: Election, rule: str
+) -> tuple[float, object]:
     started = time.perf_counter()
-    tally(election, rule)
-    return time.perf_counter() - started
+    outcome = fn(election, rule)
+    return time.perf_counter() - started, outcome
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--previous", default="main", help="git ref of the previous code")
+    parser.add_argument("--limit", type=float, default=None, help="seconds per pabutools run")
     args = parser.parse_args()
-    limit = 20 if args.quick else 60
+    limit = args.limit or (20 if args.quick else 60)
     print(machine())
-    print(f"pabutools time limit: {limit} s per run")
-    print(f"{'instance':<42} {'rule':<16} {'ours s':>8} {'pabutools s':>12} {'speed-up':>9}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"previous = participation/tally/ at {args.previous}; pabutools limit {limit:.0f} s")
+    previous = previous_tally(args.previous)
     cases: list[tuple[str, Path, Election, tuple[str, ...]]] = []
-    # Add-one completion repeats Equal Shares once per unit of budget added per
-    # voter; on Targowek (97 costly projects) that is about 480 runs, so it is
-    # the slowest case here (and pabutools does not finish within the limit).
     files = [
-        ("Netherlands_Assen_2024.pb", RULES),
-        ("Poland_Swiecie_2023.pb", RULES),
-        ("Poland_Warszawa_2023_Targowek.pb", ("greedy", "mes", "mes-add1")),
+        ("Netherlands_Assen_2024.pb", ("greedy", "mes", "mes-add1", "mes-add1-greedy")),
+        ("Poland_Swiecie_2023.pb", ("mes-add1", "mes-add1-greedy")),
+        ("Poland_Warszawa_2023_Targowek.pb", ("greedy", "mes", "mes-add1", "mes-add1-greedy")),
+        ("Poland_Warszawa_2024_Praga-Poludnie.pb", ("mes-add1",)),
+        ("US_Stanford_Dataset_SF_Tenderloin_December_2022_vote_knapsacks.pb", ("mes-add1",)),
+        ("Poland_Katowice_2023.pb", ("mes-add1",)),  # the largest file: 39,828 voters
     ]
+    if args.quick:
+        files = files[:3]
     for name, file_rules in files:
         path = SHARED / name
         if path.exists():
-            cases.append((name.removesuffix(".pb"), path, load(str(path)), file_rules))
+            cases.append((name.removesuffix(".pb")[:34], path, load(str(path)), file_rules))
+    header = (
+        f"{'instance':<34} {'rule':<16} {'new s':>7} {'previous s':>10} {'pabutools s':>11} same"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         sizes = [
-            (10_000, 200, ("greedy", "mes")),
-            (60_000, 80, ("mes-add1-greedy",)),
-            (100_000, 200, ("greedy", "mes")),
+            ("synthetic 60,000 x 80", 60_000, 80, {}, ("mes-add1-greedy",)),
+            (
+                "city 60,000 x 80, 400 yuan each",
+                60_000,
+                80,
+                {"share": 0.4, "scale": 2000},
+                ("mes-add1", "mes-add1-greedy"),
+            ),
+            ("synthetic 100,000 x 200", 100_000, 200, {}, ("mes",)),
         ]
         if args.quick:
-            sizes = sizes[:2]
-        for voters, projects, rules in sizes:
-            election = synthetic(voters, projects)
-            path = Path(tmp) / f"synthetic_{voters}x{projects}.pb"
+            sizes = sizes[:1]
+        for label, voters, projects, options, rules in sizes:
+            election = synthetic(voters, projects, **options)
+            path = Path(tmp) / f"{voters}x{projects}.pb"
             path.write_text(dumps(election), encoding="utf-8")
-            cases.append((f"synthetic {voters} voters x {projects}", path, election, rules))
+            cases.append((label, path, election, rules))
+        print(header)
         for label, path, election, rules in cases:
             for rule in rules:
-                mine = ours(election, rule)
-                theirs = reference(path, rule, limit)
-                ratio = f"{theirs / mine:8.1f}x" if theirs else f"> {limit / mine:.0f}x"
-                shown = f"{theirs:12.2f}" if theirs else f"{'> ' + str(limit):>12}"
-                print(f"{label[:42]:<42} {rule:<16} {mine:8.2f} {shown} {ratio:>9}")
+                mine, ours = timed(tally, election, rule)
+                theirs_s, before = timed(previous, election, rule)
+                same = "yes" if set(ours.selected) == set(before.selected) else "NO"  # type: ignore[attr-defined]
+                ref = reference(path, rule, limit)
+                shown = f"{ref:11.2f}" if ref is not None else f"{'> ' + str(int(limit)):>11}"
+                print(
+                    f"{label[:34]:<34} {rule:<16} {mine:7.2f} {theirs_s:10.2f} {shown} {same}",
+                    flush=True,
+                )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -1,19 +1,21 @@
 """Participatory-budget rules on approval ballots: greedy variants and the Method
 of Equal Shares (MES), in exact arithmetic, with a reason for every project.
 
-Tie-break (documented, used everywhere here): more supporters first, then the
-lower cost, then the item order of the ballot.
+Tie-break: by default more supporters first, then the lower cost, then the item
+order of the ballot; ``tie_break_order`` gives the other orders (cheaper first,
+as listed). Ties that the order decided are reported in ``Outcome.notes``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from operator import itemgetter, mul
 from typing import Any
 
+import numpy as np
 from gmpy2 import mpq  # exact rationals, several times faster than fractions.Fraction
 
 from participation.errors import N_
@@ -23,11 +25,60 @@ from participation.errors import N_
 class Outcome:
     selected: tuple[str, ...]  # in order of selection
     reasons: dict[str, tuple[str, dict[str, object]]] = field(default_factory=dict)
+    notes: tuple[tuple[str, dict[str, object]], ...] = ()  # ties the tie-break decided
 
 
-def tie_order(keys: Sequence[str], votes: Mapping[str, int], costs: Mapping[str, int]) -> list[str]:
+# Tie-break orders: the name, and what it means in words (for --explain).
+TIE_BREAKS = {
+    "votes": "more votes first, then cheaper, then as listed in the file",
+    "cheaper": "cheaper first, then more votes, then as listed in the file",
+    "file": "as listed in the file",
+}
+
+
+def tie_break_order(
+    keys: Sequence[str], votes: Mapping[str, int], costs: Mapping[str, int], tie_break: str
+) -> list[str]:
+    """All projects in the order of preference used when scores tie (see TIE_BREAKS)."""
     position = {k: n for n, k in enumerate(keys)}
-    return sorted(keys, key=lambda k: (-votes[k], costs[k], position[k]))
+    if tie_break == "votes":
+        return sorted(keys, key=lambda k: (-votes[k], costs[k], position[k]))
+    if tie_break == "cheaper":
+        return sorted(keys, key=lambda k: (costs[k], -votes[k], position[k]))
+    if tie_break == "file":
+        return list(keys)
+    raise ValueError(f"unknown tie-break {tie_break!r}; choose from {', '.join(TIE_BREAKS)}")
+
+
+def tie_order(
+    keys: Sequence[str],
+    votes: Mapping[str, int],
+    costs: Mapping[str, int],
+    order: Sequence[str] | None = None,
+) -> list[str]:
+    """Most votes first; equal votes in ``order`` (default: cheaper, then item order)."""
+    if order is None:
+        return tie_break_order(keys, votes, costs, "votes")
+    rank = {k: n for n, k in enumerate(order)}
+    return sorted(keys, key=lambda k: (-votes[k], rank[k]))
+
+
+def _tied_groups(
+    ranked: Sequence[str], votes: Mapping[str, int]
+) -> list[tuple[str, dict[str, object]]]:
+    notes: list[tuple[str, dict[str, object]]] = []
+    by_votes: dict[int, list[str]] = {}
+    for k in ranked:
+        by_votes.setdefault(votes[k], []).append(k)
+    for count, items in by_votes.items():
+        if len(items) > 1 and count > 0:
+            notes.append(
+                (
+                    N_("Tied at a score of %(votes)s: %(items)s, taken in this order"),
+                    {"votes": count, "items": ", ".join(items)},
+                )
+            )
+    return notes
 
 
 def greedy(
@@ -38,19 +89,22 @@ def greedy(
     *,
     skip: bool = True,
     min_votes: int = 0,
+    order: Sequence[str] | None = None,
 ) -> Outcome:
     """Fund projects by votes while money lasts.
 
     With ``skip`` a project that no longer fits is passed over and cheaper ones
     further down may still be funded; without it funding stops at the first
-    misfit. Projects below ``min_votes`` are never funded. Invariant: the
-    funded total never exceeds ``budget``.
+    misfit. Projects below ``min_votes`` are never funded. Equal votes are
+    taken in ``order`` (see ``tie_order``) and reported in ``notes``.
+    Invariant: the funded total never exceeds ``budget``.
     """
     left = budget
     selected: list[str] = []
     reasons: dict[str, tuple[str, dict[str, object]]] = {}
     stopped = False
-    for k in tie_order(keys, votes, costs):
+    ranked = tie_order(keys, votes, costs, order)
+    for k in ranked:
         if votes[k] < min_votes:
             reasons[k] = (
                 N_("Below the support threshold of %(votes)s votes"),
@@ -65,24 +119,24 @@ def greedy(
         else:
             reasons[k] = (N_("Did not fit: %(left)s yuan were left"), {"left": left})
             stopped = not skip
-    return Outcome(tuple(selected), reasons)
+    return Outcome(tuple(selected), reasons, tuple(_tied_groups(ranked, votes)))
 
 
 @dataclass(frozen=True)
 class Electorate:
     """Approval ballots grouped by identical ballot, with each project's supporters.
 
-    Built once and reused by every run of the add-one completion.
+    Built once and reused by every run of the add-one completion. Each
+    project's supporting groups are also kept as index and count arrays, so
+    that counting what its supporters hold is one ``numpy.bincount``.
     """
 
     counts: list[int]
     supporters: dict[str, list[int]]
     votes: dict[str, int]
     size: int
-    # Each project's supporting groups split by size: the many single voters are
-    # counted in C (Counter over a map), larger groups one by one with their count.
-    single: dict[str, list[int]] = field(default_factory=dict)
-    several: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    index: dict[str, Any] = field(default_factory=dict)  # project -> group indices
+    weight: dict[str, Any] = field(default_factory=dict)  # project -> their counts
 
     @classmethod
     def of(cls, keys: Sequence[str], approvals: Sequence[frozenset[str]]) -> Electorate:
@@ -94,11 +148,149 @@ class Electorate:
                 if k in supporters:
                     supporters[k].append(g)
         votes = {k: sum(counts[g] for g in supporters[k]) for k in keys}
-        single = {k: [g for g in groups if counts[g] == 1] for k, groups in supporters.items()}
-        several = {
-            k: [(g, counts[g]) for g in groups if counts[g] > 1] for k, groups in supporters.items()
-        }
-        return cls(counts, supporters, votes, sum(counts), single, several)
+        all_counts = np.array(counts, dtype=np.float64)
+        index = {k: np.array(gs, dtype=np.intp) for k, gs in supporters.items()}
+        weight = {k: all_counts[i] for k, i in index.items()}
+        return cls(counts, supporters, votes, sum(counts), index, weight)
+
+
+class _Purses:
+    """The distinct amounts of money voters hold during one MES run.
+
+    Purse 0 is empty (voters who spent everything); every other purse holds
+    ``share - sum(caps[r] for the rounds r it paid in)``: a voter who pays in
+    full is moved to purse 0, every other payer pays that round's cap. Each
+    purse keeps the rounds it paid in (``paid``, a 0/1 row), so that the total
+    held by many purses is computed exactly from integer counts:
+    sum(count * amount) = share * sum(count) - sum over rounds r of
+    caps[r] * (count of holders that paid in r); its exact amount, computed
+    only when asked for (``exact``, from the purse it came from); and a float
+    ``approx`` of it, a sum of at most one float rounding per round, so off by
+    less than (rounds + 2) * 2**-52 * share (every amount and cap is at most
+    ``share``). Floats decide a comparison only with a margin of 1e-9 * share,
+    far above that error (up to millions of rounds); closer amounts are
+    compared as exact rationals.
+    """
+
+    def __init__(self, share: Any, rounds: int) -> None:
+        self.share = share
+        self.money: list[Any] = [mpq(0), share]
+        self.parent = [0, 1]
+        self.approx = np.zeros(64)
+        self.approx[1] = float(share)
+        self.margin = 1e-9 * float(share)
+        self.paid = np.zeros((64, rounds), dtype=np.int64)
+        self.caps: list[Any] = []
+
+    def exact(self, purse: int) -> Any:
+        chain = []
+        while self.money[purse] is None:
+            chain.append(purse)
+            purse = self.parent[purse]
+        amount = self.money[purse]
+        for p in reversed(chain):
+            paid_in = int(np.flatnonzero(self.paid[p])[-1])  # its last round
+            amount = amount - self.caps[paid_in]
+            self.money[p] = amount
+        return amount
+
+    def pay(self, purses: Sequence[int], cap: Any) -> Any:
+        """Every holder of ``purses`` pays ``min(amount, cap)``; returns the map
+        from old purse numbers to new ones (an array over all purses)."""
+        remap = np.arange(len(self.money), dtype=np.intp)
+        if cap == 0:
+            self.caps.append(cap)
+            return remap  # a project costing nothing: nobody pays
+        held = np.asarray(purses, dtype=np.intp)
+        held = held[held != 0]
+        near = float(cap)
+        amounts = self.approx[held]
+        rich = held[amounts > near + self.margin]
+        unsure = held[np.abs(amounts - near) <= self.margin].tolist()
+        if unsure:
+            rich = np.concatenate([rich, [p for p in unsure if self.exact(p) > cap]])
+            rich = rich.astype(np.intp)
+        remap[held] = 0
+        new, more = len(self.money), len(rich)
+        while new + more > len(self.approx):
+            self.approx = np.resize(self.approx, 2 * len(self.approx))
+            self.paid = np.concatenate([self.paid, np.zeros_like(self.paid)])
+        self.money.extend([None] * more)
+        self.parent.extend(rich.tolist())
+        self.approx[new : new + more] = self.approx[rich] - near
+        self.paid[new : new + more] = self.paid[rich]
+        self.paid[new : new + more, len(self.caps)] = 1
+        remap[rich] = np.arange(new, new + more)
+        self.caps.append(cap)
+        return remap
+
+    def total(self, purses: Any, counts: Any) -> Any:
+        """Exactly sum(count * amount) over ``purses`` (none of them purse 0)."""
+        per_round = counts @ self.paid[purses, : len(self.caps)]
+        spent = sum(
+            (self.caps[r] * int(c) for r, c in enumerate(per_round.tolist()) if c),
+            mpq(0),
+        )
+        return self.share * int(counts.sum()) - spent
+
+    def cap(self, cost: int, purses: Any, counts: Any) -> Any | None:
+        """``_payment_cap`` for holders of ``purses`` (``counts`` each), purse 0 left out.
+
+        The floats only guess which purses pay in full (those below the level);
+        the level is then computed exactly from that guess and checked (see the
+        class docstring for when a float comparison decides). The level q =
+        (cost - what the full payers hold) / (count of the others) is the
+        payment cap exactly when every full payer holds at most q and every
+        other holder at least q (then the payments sum to the cost, and any
+        lower level collects less). If the guess fails that check, or the
+        floats say the money does not reach the cost, the exact walk decides.
+        """
+        if cost == 0:
+            return mpq(0)
+        keep = purses != 0
+        purses, counts = purses[keep], counts[keep]
+        if len(purses) == 0:
+            return None
+        if len(purses) <= 48:  # few holders: the exact walk is quicker than numpy
+            pairs = zip(map(self.exact, purses.tolist()), counts.tolist(), strict=True)
+            return _payment_cap(cost, list(pairs))
+        amounts = self.approx[purses]
+        order = np.argsort(amounts, kind="stable")
+        a, c = amounts[order], counts[order].astype(np.float64)
+        below_money = np.concatenate(([0.0], np.cumsum(a * c)[:-1]))
+        at_or_above = float(c.sum()) - np.concatenate(([0.0], np.cumsum(c)[:-1]))
+        fits = a * at_or_above >= cost - below_money
+        if fits.any():
+            j = int(np.argmax(fits))
+            poor, rich = purses[order[:j]], purses[order[j:]]
+            poor_counts, rich_counts = counts[order[:j]], counts[order[j:]]
+            left = int(rich_counts.sum())
+            level = (cost - (self.total(poor, poor_counts) if j else mpq(0))) / left
+            if level <= self.share and self._on_side(poor, rich, level):
+                return level
+        elif self.total(purses, counts) < cost:
+            return None
+        holdings = list(zip(map(self.exact, purses.tolist()), counts.tolist(), strict=True))
+        return _payment_cap(cost, holdings)
+
+    def _on_side(self, poor: Any, rich: Any, level: Any) -> bool:
+        """Every purse of ``poor`` holds at most ``level``, every one of ``rich`` at least."""
+        near = float(level)
+        unsure_poor = poor[self.approx[poor] > near - self.margin].tolist()
+        unsure_rich = rich[self.approx[rich] < near + self.margin].tolist()
+        return all(self.exact(p) <= level for p in unsure_poor) and all(
+            self.exact(p) >= level for p in unsure_rich
+        )
+
+
+@dataclass(frozen=True)
+class _Round:
+    """What one round of a run decided: the winner, its exact rho, and for every
+    other project still in the race a lower bound of its rho in that round."""
+
+    winner: str | None
+    rho: Any
+    bounds: dict[str, Any]
 
 
 def equal_shares(
@@ -117,54 +309,74 @@ def equal_shares(
     ``min(their money, rho * utility)``. Utility is the project's cost (cost
     utilities) or 1 (approval utilities). Voters with identical ballots are
     grouped, which changes nothing but speed. ``order`` replaces the default
-    tie-break (supporters, cost, item order) with a given order of preference.
+    tie-break (supporters, cost, item order) with a given order of preference;
+    a tie (two projects at exactly the same rho) is reported in ``notes``.
     """
     electorate = approvals if isinstance(approvals, Electorate) else Electorate.of(keys, approvals)
-    counts, supporters, votes, n = (
-        electorate.counts,
-        electorate.supporters,
-        electorate.votes,
-        electorate.size,
-    )
+    ranking = list(order) if order is not None else tie_order(keys, electorate.votes, costs)
+    return _run(electorate, keys, costs, Fraction(budget), cost_utility, ranking)[0]
+
+
+def _run(
+    electorate: Electorate,
+    keys: Sequence[str],
+    costs: Mapping[str, int],
+    budget: Fraction,
+    cost_utility: bool,
+    ranking: Sequence[str],
+    against: Sequence[_Round] = (),
+) -> tuple[Outcome, list[_Round]]:
+    """One MES run, and the record of its rounds (see ``_Round``).
+
+    ``against`` (the record of a run at a lower budget) only makes the run look
+    at more projects per round -- those whose lower bound does not exceed that
+    run's winning rho -- so that ``_same_between`` can certify both runs; the
+    outcome does not depend on it.
+    """
+    counts, votes, n = electorate.counts, electorate.votes, electorate.size
     if n == 0:
-        return Outcome((), {k: (N_("No supporters"), {}) for k in keys})
-    share = Fraction(budget) / n
+        return Outcome((), {k: (N_("No supporters"), {}) for k in keys}), [_Round(None, 0, {})]
+    share = budget / n
     # Money is kept in numbered "purses", and each voter group points to its
     # purse: supporters are pooled by small integers instead of by hashing exact
     # rationals (slow: their denominators grow large), and funding a project
     # computes each new amount once per purse, not once per group. Two purses
     # may hold equal amounts; the payment cap does not depend on how holders of
     # one amount are split. Everyone who has spent everything shares purse 0.
-    purse_money: list[Any] = [mpq(0), mpq(share.numerator, share.denominator)]
-    purse_of_group = [1] * len(counts)
-    ranking = list(order) if order is not None else tie_order(keys, votes, costs)
+    store = _Purses(mpq(share.numerator, share.denominator), len(keys) + 1)
+    purse_of_group = np.ones(len(counts), dtype=np.intp)
     position = {k: i for i, k in enumerate(ranking)}
     remaining = [k for k in ranking if votes[k] > 0]
     reasons: dict[str, tuple[str, dict[str, object]]] = {
         k: (N_("No supporters"), {}) for k in keys if votes[k] == 0
     }
+    notes: list[tuple[str, dict[str, object]]] = []
     # rho of a project only grows as its supporters spend, so the rho found in
     # an earlier round is a lower bound: a round may stop looking once the
     # bounds exceed the best rho found (the standard lazy evaluation of MES).
     lower = dict.fromkeys(remaining, mpq(0))
     selected: list[str] = []
+    record: list[_Round] = []
     round_no = 0
     while True:
         round_no += 1
+        threshold = against[round_no - 1].rho if round_no <= len(against) else None
         best: str | None = None
         best_rho = mpq(0)
         best_cap = mpq(0)
-        best_purses: Iterable[int] = ()
+        best_purses: Any = ()
+        looked: list[tuple[str, Any]] = []
         for k in sorted(remaining, key=lambda k: (lower[k], position[k])):
-            if best is not None and lower[k] > best_rho:
+            if (
+                best is not None
+                and lower[k] > best_rho
+                and (threshold is None or lower[k] > threshold)
+            ):
                 break
             cost = costs[k]
-            held = Counter(map(purse_of_group.__getitem__, electorate.single[k]))
-            for g, count in electorate.several[k]:
-                held[purse_of_group[g]] += count
-            cap = _payment_cap(
-                cost, list(zip(map(purse_money.__getitem__, held), held.values(), strict=True))
-            )
+            held = np.bincount(purse_of_group[electorate.index[k]], weights=electorate.weight[k])
+            purses = np.flatnonzero(held)
+            cap = store.cap(cost, purses, held[purses].astype(np.int64))
             if cap is None:
                 remaining.remove(k)
                 reasons[k] = (
@@ -174,26 +386,60 @@ def equal_shares(
                 continue
             rho = cap / (cost if cost_utility and cost > 0 else 1)
             lower[k] = rho
+            looked.append((k, rho))
             if best is None or rho < best_rho or (rho == best_rho and position[k] < position[best]):
-                best, best_rho, best_cap, best_purses = k, rho, cap, held.keys()
+                best, best_rho, best_cap, best_purses = k, rho, cap, purses
+        record.append(_Round(best, best_rho, {k: lower[k] for k in remaining if k != best}))
         if best is None:
             break
-        moved: dict[int, int] = {}
-        for was in best_purses:
-            after = purse_money[was] - min(purse_money[was], best_cap)
-            if after == 0:
-                moved[was] = 0
-            elif after == purse_money[was]:
-                moved[was] = was  # paid nothing (a project costing nothing)
-            else:
-                moved[was] = len(purse_money)
-                purse_money.append(after)
-        for g in supporters[best]:
-            purse_of_group[g] = moved[purse_of_group[g]]
+        tied = [k for k, rho in looked if rho == best_rho and k != best]
+        if tied:
+            notes.append(
+                (
+                    N_("Round %(round)s: %(chosen)s chosen over %(items)s at an equal price"),
+                    {"round": round_no, "items": ", ".join(tied), "chosen": best},
+                )
+            )
+        remap = store.pay(best_purses.tolist(), best_cap)
+        group_ids = electorate.index[best]
+        purse_of_group[group_ids] = remap[purse_of_group[group_ids]]
         selected.append(best)
         remaining.remove(best)
         reasons[best] = (N_("Funded in round %(round)s"), {"round": round_no})
-    return Outcome(tuple(selected), reasons)
+    return Outcome(tuple(selected), reasons, tuple(notes)), record
+
+
+def _same_between(
+    low: Sequence[_Round], high: Sequence[_Round], position: Mapping[str, int]
+) -> bool:
+    """True only if MES gives the same outcome at every budget between the
+    budgets of the runs recorded in ``low`` and ``high`` (low <= high).
+
+    Why this is exact. Fix the winners of rounds 1..r-1. Then every voter's
+    money at the start of round r is a nondecreasing function of the initial
+    budget (induction: a winner's payment level q is the least q with
+    sum(min(money, q)) >= cost, which can only fall when money rises, and each
+    supporter keeps max(0, money - q)). So for every budget b in [low, high],
+    in round r: a project's rho (its level per unit of utility) lies between
+    its rho at ``high`` and its rho at ``low``; a project the supporters cannot
+    afford at ``high`` is unaffordable at b; the winner at ``low`` is affordable
+    at b. If both runs fund the same projects in the same rounds, and in every
+    round every other project still in the race at ``high`` has (a lower bound
+    of) its rho at ``high`` above the winner's rho at ``low`` -- or equal to it
+    and after the winner in the tie-break order -- then at every b the same
+    project wins that round, by induction over the rounds; and the last round
+    of ``high``, where nothing was affordable, has nothing affordable at b.
+    """
+    if [r.winner for r in low] != [r.winner for r in high]:
+        return False
+    for was, now in zip(low, high, strict=True):
+        if was.winner is None:
+            return not now.bounds  # all unaffordable at ``high`` (so at every b)
+        mine = position[was.winner]
+        for k, bound in now.bounds.items():
+            if bound < was.rho or (bound == was.rho and position[k] < mine):
+                return False
+    return True
 
 
 _amount, _count = itemgetter(0), itemgetter(1)
@@ -242,6 +488,7 @@ def equal_shares_add1(
     cost_utility: bool = True,
     greedy_completion: bool = False,
     order: Sequence[str] | None = None,
+    stepwise: bool = False,
 ) -> Outcome:
     """MES with the add-one completion, optionally followed by greedy completion.
 
@@ -250,37 +497,72 @@ def equal_shares_add1(
     could still be afforded; the last outcome within budget is kept. Greedy
     completion then funds by votes from what is left. Invariant: the funded
     total never exceeds ``budget``.
+
+    The search need not run MES at every step. From a step t whose outcome is
+    known, it runs MES at t + J and, if ``_same_between`` certifies that every
+    budget in between gives the same outcome as t (see its docstring for why
+    that is exact), jumps there and doubles J: the skipped steps would all have
+    given t's outcome, which neither overspends nor is exhaustive, so the
+    step-by-step search would have walked past them too. Otherwise it walks on
+    by plain steps of one unit (J = 1), each judged exactly as step by step;
+    the run at t + J is kept and reused when the walk gets there. On real
+    elections some round is close to a tie at almost every step, so the
+    outcome often changes every few steps and jumps are short.
+    ``stepwise=True`` runs the plain search (one MES run per step), kept as the
+    reference the tests compare against.
     """
     n = len(approvals)
     supported = {k for a in approvals for k in a}
     electorate = Electorate.of(keys, approvals)
-    current = equal_shares(
-        keys, electorate, costs, Fraction(budget), cost_utility=cost_utility, order=order
-    )
-    virtual = budget
-    while n:
-        spent = sum(costs[k] for k in current.selected)
-        open_ = [k for k in keys if k in supported and k not in current.selected]
-        if all(costs[k] > budget - spent for k in open_):
-            break  # exhaustive: no supported project fits any more
-        virtual += n
-        following = equal_shares(
-            keys, electorate, costs, Fraction(virtual), cost_utility=cost_utility, order=order
+    ranking = list(order) if order is not None else tie_order(keys, electorate.votes, costs)
+    position = {k: i for i, k in enumerate(ranking)}
+
+    def run(step: int, against: Sequence[_Round] = ()) -> tuple[Outcome, list[_Round]]:
+        return _run(
+            electorate, keys, costs, Fraction(budget + step * n), cost_utility, ranking, against
         )
+
+    def exhaustive(outcome: Outcome) -> bool:
+        spent = sum(costs[k] for k in outcome.selected)
+        chosen = set(outcome.selected)
+        return all(costs[k] > budget - spent for k in supported - chosen if k in costs)
+
+    step = 0
+    current, record = run(0)
+    runs: dict[int, tuple[Outcome, list[_Round]]] = {}  # later steps already run
+    jump = 1
+    while n and not exhaustive(current):
+        if stepwise:
+            following, _ = run(step + 1)
+            if sum(costs[k] for k in following.selected) > budget:
+                break
+            current, step = following, step + 1
+            continue
+        target = step + jump
+        following, later = runs.pop(target) if target in runs else run(target, record)
+        if _same_between(record, later, position):
+            current, record, step = following, later, target  # same outcome all the way
+            jump *= 2
+            runs = {s: kept for s, kept in runs.items() if s > step}
+            continue
+        if jump > 1:
+            runs[target] = following, later  # a change in between: walk, reuse it there
+            jump = 1
+            continue
         if sum(costs[k] for k in following.selected) > budget:
             break
-        current = following
+        current, record, step = following, later, target
     if not greedy_completion:
         return current
     votes = Counter(k for a in approvals for k in a)
     left = budget - sum(costs[k] for k in current.selected)
     selected = list(current.selected)
     reasons = dict(current.reasons)
-    for k in tie_order(keys, {k: votes[k] for k in keys}, costs):
+    for k in tie_order(keys, {k: votes[k] for k in keys}, costs, order):
         if k in selected or votes[k] == 0:
             continue
         if costs[k] <= left:
             selected.append(k)
             left -= costs[k]
             reasons[k] = (N_("Funded by greedy completion"), {})
-    return Outcome(tuple(selected), reasons)
+    return Outcome(tuple(selected), reasons, current.notes)
