@@ -105,3 +105,9 @@ def test_an_unreadable_content_length_is_a_bad_request(app) -> None:  # type: ig
 def test_a_small_body_is_read_as_before(app) -> None:  # type: ignore[no-untyped-def]
     status, pulled, _ = post(app, "/login", 10, declare=True)
     assert (status, pulled) == (403, 10)  # read whole; no CSRF token: refused as usual
+
+
+def test_a_content_length_of_thousands_of_digits_is_too_large_not_a_crash(app) -> None:  # type: ignore[no-untyped-def]
+    """Python refuses to read an integer of more than 4,300 digits (ValueError)."""
+    status, pulled, _ = post(app, "/login", 10, declare=b"9" * 5000)
+    assert (status, pulled) == (413, 0)
