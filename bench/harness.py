@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cProfile
 import os
 import platform
 import re
@@ -11,7 +12,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,3 +159,28 @@ async def post_form(app: Any, path: str, body: bytes, cookie: str) -> int:
 
     await app(scope, receive, send)
     return status
+
+
+async def timed_posts(
+    post: Callable[[str, str], Awaitable[int]],
+    sessions: Iterable[tuple[str, str]],
+    *,
+    statuses: Counter[int],
+    log: Any,
+    profiler: cProfile.Profile | None,
+) -> tuple[float, float]:
+    """Post once for each (cookie, CSRF token), one after another, counting the
+    statuses; CPU and wall seconds of the whole run. ``log.last`` is emptied before
+    each post, so it holds the last request's statements; ``profiler``, when given,
+    runs only around the posts."""
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    for cookie, token in sessions:
+        log.last = []
+        if profiler is not None:
+            profiler.enable()
+        status = await post(cookie, token)
+        if profiler is not None:
+            profiler.disable()
+        statuses[status] += 1
+    return time.process_time() - cpu, time.perf_counter() - wall

@@ -20,11 +20,10 @@ import cProfile
 import pstats
 import sys
 import tempfile
-import time
 from collections import Counter
 from typing import Any
 
-from harness import ROOT, machine, post_form
+from harness import ROOT, machine, post_form, timed_posts
 from profile_signup import StatementLog
 
 sys.path.insert(0, str(ROOT))
@@ -68,27 +67,17 @@ def main() -> int:
                 body = f"csrf_token={token}&item=1".encode()
                 return await post_form(app, path, body, cookie)
 
-            async def run(
-                people: list[tuple[int, str, str]] = people[1:],
-                statuses: Counter[int] = statuses,
-                profiler: cProfile.Profile = profiler,
-                log: StatementLog = log,
-            ) -> tuple[float, float]:
-                cpu = time.process_time()
-                wall = time.perf_counter()
-                for _account, cookie, token in people:
-                    log.last = []
-                    if args.profile:
-                        profiler.enable()
-                    status = await post(cookie, token)
-                    if args.profile:
-                        profiler.disable()
-                    statuses[status] += 1
-                return time.process_time() - cpu, time.perf_counter() - wall
-
             asyncio.run(post(people[0][1], people[0][2]))  # warm imports and caches
             log.__init__()  # type: ignore[misc]
-            cpu, wall = asyncio.run(run())
+            cpu, wall = asyncio.run(
+                timed_posts(
+                    post,
+                    [(cookie, token) for _account, cookie, token in people[1:]],
+                    statuses=statuses,
+                    log=log,
+                    profiler=profiler if args.profile else None,
+                )
+            )
             with Session(app.state.engine) as s:
                 stored = s.scalar(select(func.count()).select_from(Participation))
             app.state.engine.dispose()

@@ -22,7 +22,7 @@ from collections import Counter
 from typing import Any
 
 from bench_signup import SECRET, prepare
-from harness import ROOT, machine, post_form
+from harness import ROOT, machine, post_form, timed_posts
 
 sys.path.insert(0, str(ROOT))
 
@@ -96,23 +96,18 @@ def main() -> int:
             body = f"csrf_token={token}".encode()
             return await post_form(app, f"/volunteers/shifts/{shift_id}/signup", body, cookie)
 
-        async def run() -> tuple[float, float]:
-            cpu = time.process_time()
-            wall = time.perf_counter()
-            for cookie, token in sessions:
-                log.last = []
-                if args.profile:
-                    profiler.enable()
-                status = await post(cookie, token)
-                if args.profile:
-                    profiler.disable()
-                statuses[status] += 1
-            return time.process_time() - cpu, time.perf_counter() - wall
-
         cookie, token = sessions.pop(0)
         asyncio.run(post(cookie, token))  # warm imports and caches: the first person
         log.__init__()  # type: ignore[misc]
-        cpu, wall = asyncio.run(run())
+        cpu, wall = asyncio.run(
+            timed_posts(
+                post,
+                sessions,
+                statuses=statuses,
+                log=log,
+                profiler=profiler if args.profile else None,
+            )
+        )
         n = len(sessions)
         print(f"{n} sign-ups one after another ({args.capacity} places): statuses {dict(statuses)}")
         kinds = ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(log.kinds.items()))
