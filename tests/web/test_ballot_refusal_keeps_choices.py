@@ -3,7 +3,6 @@ numbers: a budget ballot over the cap shows its total and the amount over."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,14 +13,10 @@ from sqlalchemy.orm import Session
 from participation.ballots.models import CastBallot
 from tests.conftest import PASSWORD
 from tests.support.people import enrol
-from web.i18n import LOCAL_TZ
+from tests.web.test_ballots import NOW
+from tests.web.test_ballots import create_box as create_ballots_box
 
-NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 XHTML = "{http://www.w3.org/1999/xhtml}"
-
-
-def local(dt: datetime) -> str:
-    return dt.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.fixture
@@ -36,22 +31,15 @@ def voter(app: Any, client: Any, make_client: Any, world: dict[str, Any], engine
 
 
 def create_box(client: Any, world: dict[str, Any], **extra: str) -> int:
-    form = {
+    """A community-budget box (100,000 yuan, three projects) made through the back office."""
+    budget = {
         "title": "社区微实事投票",
-        "area_id": str(world["community"].id),
-        "roll": "residents",
-        "secrecy": "secret",
-        "opens_at": local(NOW - timedelta(hours=1)),
-        "closes_at": local(NOW + timedelta(hours=1)),
         "kind": "budget",
         "rule": "greedy",
-        "min_choices": "1",
         "budget": "100000",
         "items": "加装电梯 | 60000\n修缮凉亭 | 30000\n增设路灯 | 25000",
-    } | extra
-    response = client.submit("/admin/ballots", form, page="/admin/ballots")
-    assert response.status_code == 303, response.text
-    return int(response.headers["location"].rsplit("/", 1)[1])
+    }
+    return create_ballots_box(client, world, **(budget | extra))
 
 
 def checked_items(html: str) -> set[str]:
