@@ -19,7 +19,7 @@ from harness import BIN, HEADER, ab, free_port, machine, row, server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from web.demo import seed_demo
+from web.cli import load_demo
 from web.settings import Settings
 
 
@@ -31,7 +31,7 @@ def main() -> int:
     print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
-        seed_demo(Settings(environment="development", database_url=url, cheap_hashing=True))
+        load_demo(Settings(environment="development", database_url=url, cheap_hashing=True))
         hello_port, portal_port = free_port(), free_port()
         hello = [
             str(BIN / "uvicorn"),

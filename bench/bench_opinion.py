@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 import opinion_before
 
 from consultations.rules.opinion import opinion_map
-from tests.unit.polis_data import adjusted_rand_index
+from tests.unit.consultations.polis_data import adjusted_rand_index
 
 
 def conversation(people: int, statements: int, per_person: int, seed: int = 2026) -> list:

@@ -21,7 +21,7 @@ from participation.db import make_engine
 from participation.plan import delivery
 from participation.plan.delivery import DirectItem
 from web.app import create_app
-from web.demo import seed_demo
+from web.cli import load_demo
 from web.settings import Settings
 
 
@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     settings = Settings(environment="test", database_url=url, cheap_hashing=True)
-    seed_demo(settings)  # the whole demo: its consultations need their residents
+    load_demo(settings)  # the whole demo: its consultations need their residents
     year = date.today().year
     engine = make_engine(url)
     with Session(engine) as s, s.begin():

@@ -29,8 +29,8 @@ from harness import ROOT, machine
 
 sys.path.insert(0, str(ROOT))
 
-from participation.pabulib import Election, dumps, load
-from participation.tally.pb import tally
+from participation.ballots.pabulib import Election, dumps, load
+from participation.ballots.tally.pb import tally
 
 SHARED = ROOT.parent / "shared" / "pabulib"
 
@@ -77,7 +77,7 @@ def previous_tally(ref: str) -> Callable[[Election, str], object]:
     exec(code, rules.__dict__)
     pb = types.ModuleType("previous_pb")
     text = source("participation/tally/pb.py").replace(
-        "from participation.tally.equal_shares import", "from previous_equal_shares import"
+        "from participation.ballots.tally.equal_shares import", "from previous_equal_shares import"
     )
     exec(compile(text, "previous_pb", "exec"), pb.__dict__)
     return pb.tally  # type: ignore[no-any-return]

@@ -22,12 +22,12 @@ from participation import audit, departments
 from participation.accounts import Account
 from participation.areas import Area
 from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
+from participation.ballots.rules.ballot_forms import BallotForm, FormKind
+from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
 from participation.plan.intake import ItemFromSource, item_for_source, receive_item
 from participation.plan.models import PlanItem
 from participation.plan.sources import SourceKind
-from participation.rules.ballot_forms import BallotForm, FormKind
-from participation.rules.eligibility import Roll
 
 BASES = ("eligible", "present", "cast")
 SHARES = ("1/2", "2/3")

@@ -23,10 +23,10 @@ from participation.accounts import Account, RoleGrant, grant_role
 from participation.areas import Area
 from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
 from participation.ballots.casting import voter_facts
+from participation.ballots.rules.ballot_forms import BallotForm, FormKind
+from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
 from participation.rules.areas import is_within
-from participation.rules.ballot_forms import BallotForm, FormKind
-from participation.rules.eligibility import Roll
 from participation.rules.permissions import Role
 
 TERM_STATUS_LABELS = {

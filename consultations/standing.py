@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consultations.evaluations.models import Organization, OrgMember
 from consultations.models import Consultation, Participant, RepresentativeTerm, RosterEntry
 from consultations.rules.standing import Refusal, Standing
 from participation.accounts import grants_of
 from participation.areas import get_area
 from participation.errors import N_, DomainError
+from participation.organizations.models import Organization, OrgMember
 from participation.rolls import RollEntry
 from participation.rules.permissions import Decision, Permission, allows
 

@@ -16,9 +16,9 @@ from consultations.rules.journey import POST_MAX, REASON_MAX, TITLE_MAX, reaches
 from participation import audit
 from participation.areas import Area
 from participation.ballots.casting import voter_facts
+from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
 from participation.rules.areas import is_within
-from participation.rules.eligibility import Roll
 
 
 class Source(StrEnum):

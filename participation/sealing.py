@@ -9,7 +9,7 @@ associated data, so a sealed value cannot be moved to another box. AES-256-GCM w
 a random 96-bit nonce per value.
 
 Every plaintext is padded to a size given by the caller (the largest content the
-purpose allows, see :mod:`participation.rules.mixing`), so the length of a
+purpose allows, see :mod:`participation.ballots.rules.mixing`), so the length of a
 ciphertext says nothing about what it holds.
 
 Invariants: :func:`unseal` returns exactly what :func:`seal` was given, for the
@@ -28,8 +28,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from participation.ballots.rules.mixing import padded_size
 from participation.errors import N_, DomainError
-from participation.rules.mixing import padded_size
 
 VERSION = b"\x01"
 _LENGTH = 4  # bytes of the length prefix inside the plaintext

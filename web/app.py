@@ -19,14 +19,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from participation import passwords, sealing
 from participation.db import make_engine
 from participation.errors import DomainError
-from web import errors, i18n, routes, vendor
-from web.body_limit import BodyLimitMiddleware
-from web.dbsession import DatabaseSessionMiddleware
-from web.oidc import make_oauth, provider_origins
-from web.routing import SegmentRouter
-from web.security import CSRFMiddleware, SecurityHeadersMiddleware, origin_of
+from web import routes
+from web.kit import errors, i18n, vendor
+from web.kit.body_limit import BodyLimitMiddleware
+from web.kit.dbsession import DatabaseSessionMiddleware
+from web.kit.oidc import make_oauth, provider_origins
+from web.kit.routing import SegmentRouter
+from web.kit.security import CSRFMiddleware, SecurityHeadersMiddleware, origin_of
+from web.kit.templating import make_environment
 from web.settings import Settings
-from web.templating import make_environment
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 #: The portal's icon (共 on the header's red), linked from base.html.
@@ -110,6 +111,6 @@ def create_app(settings: Settings) -> Starlette:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.templates = make_environment()
-    app.state.cast_targets = {}  # see web.routes.ballots.cast_target
+    app.state.cast_targets = {}  # see web.ballots.public.cast_target
     app.state.oauth = make_oauth(settings) if settings.oidc_providers else None
     return app

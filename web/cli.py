@@ -7,15 +7,30 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from web.settings import Settings, SettingsError
+from demo.city import seed_demo
+from participation import accounts, audit
+from participation.area_import import import_areas_csv
+from participation.errors import DomainError
+from participation.rules.permissions import Role
+from web.ballots import cli as ballots_cli
+from web.ballots import cli_pb
+from web.kit.session_scope import session_scope
+from web.migrate import upgrade
+from web.plan import cli as plan_cli
+from web.rolls import cli as rolls_cli
+from web.settings import Settings, settings_or_exit
+from web.volunteers import cli as volunteers_cli
 
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env(os.environ)
-    except SettingsError as error:
-        sys.exit(f"gongzhi: {error}")
+#: Each area's subcommands, registered here and nowhere else.
+AREA_COMMANDS = (
+    ballots_cli.register,  # verify
+    cli_pb.register,  # pb tally
+    rolls_cli.register,  # import-roll, import-deputies
+    plan_cli.register,  # plan-remind, send-mail
+    volunteers_cli.register,  # volunteers tick
+)
 
 
 def served_base_url(args: argparse.Namespace) -> str:
@@ -37,7 +52,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     served_base_url(args)
-    _settings()  # fail fast on bad settings, before workers start
+    settings_or_exit()  # fail fast on bad settings, before workers start
     uvicorn.run(
         "web.asgi:app",
         host=args.host,
@@ -50,21 +65,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from web.migrate import upgrade
-
-    settings = _settings()
+    settings = settings_or_exit()
     upgrade(settings.database_url)
     print(f"database at {settings.database_url} is up to date")
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from web.demo import seed_demo
+def load_demo(settings: Settings, *, reset: bool = False, residents: int = 2000) -> str:
+    """Migrate and load the demo (``demo`` package); returns the text to print."""
+    if reset and settings.database_url.startswith("sqlite:///"):
+        path = Path(settings.database_url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    upgrade(settings.database_url)
+    with session_scope(settings) as session:
+        return seed_demo(session, id_hash_key=settings.id_hash_key, residents=residents)
 
-    settings = _settings()
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
     if settings.environment == "production":
         sys.exit("gongzhi: refusing to load demo data in production")
-    print(seed_demo(settings, reset=args.reset))
+    print(load_demo(settings, reset=args.reset))
     if args.serve:
         base = served_base_url(args)
         print(f"Open {base}/ and sign in at {base}/login")
@@ -73,13 +95,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
-    from participation import accounts, audit
-    from participation.errors import DomainError
-    from participation.rules.permissions import Role
-    from web.session_scope import session_scope
 
     password = args.password or getpass.getpass("Password: ")
-    with session_scope(_settings()) as session:
+    with session_scope(settings_or_exit()) as session:
         try:
             account = accounts.sign_up(
                 session, login=args.login, password=password, display_name=args.name
@@ -100,13 +118,10 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 
 def cmd_import_areas(args: argparse.Namespace) -> int:
-    from participation.area_import import import_areas_csv
-    from participation.errors import DomainError
-    from web.session_scope import session_scope
 
     with open(args.file, "rb") as fh:
         data = fh.read()
-    with session_scope(_settings()) as session:
+    with session_scope(settings_or_exit()) as session:
         try:
             result = import_areas_csv(session, data)
         except DomainError as error:
@@ -155,9 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_import_areas)
 
-    from web import cli_more
-
-    cli_more.register(sub)
+    for register in AREA_COMMANDS:
+        register(sub)
     return parser
 
 

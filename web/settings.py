@@ -6,12 +6,14 @@ and help text; the README documents each (a test checks it).
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
-from web.accounts_ip import Network, parse_networks
+from web.kit.client_ip import Network, parse_networks
 
 
 class Setting(NamedTuple):
@@ -196,3 +198,12 @@ class Settings:
             session_max_age=max_age,
             cheap_hashing=get("cheap_hashing") == "1",
         )
+
+
+def settings_or_exit() -> Settings:
+    """The settings from the environment, for commands: a bad setting ends the
+    command with its message (exit status 1), never a traceback."""
+    try:
+        return Settings.from_env(os.environ)
+    except SettingsError as error:
+        sys.exit(f"gongzhi: {error}")

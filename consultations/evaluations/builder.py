@@ -13,8 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from consultations.evaluations.models import Evaluation, Organization
-from consultations.evaluations.organizations import require_member
+from consultations.evaluations.models import Evaluation
 from consultations.evaluations.questionnaire import (
     indicator_specs,
     indicators_of,
@@ -29,6 +28,8 @@ from consultations.evaluations.storage import scramble_storage
 from participation import audit, departments
 from participation.areas import get_area
 from participation.errors import N_, DomainError
+from participation.organizations.models import Organization
+from participation.organizations.registry import require_member
 from participation.plan.models import PlanItem
 
 SUBJECT_KINDS = ("policy", "service", "department", "project")

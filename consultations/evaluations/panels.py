@@ -18,14 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import (
-    Organization,
     Panel,
     PanelMember,
     PanelProject,
     PanelRecusal,
     PanelScoreRow,
 )
-from consultations.evaluations.organizations import require_member
 from consultations.evaluations.rules.panel import (
     PanelScore,
     ProjectResult,
@@ -38,6 +36,8 @@ from participation import audit
 from participation.accounts import find_by_login
 from participation.areas import get_area
 from participation.errors import N_, DomainError
+from participation.organizations.models import Organization
+from participation.organizations.registry import require_member
 from participation.plan.judgements import JudgementKind, JudgementOf, attach_judgement
 from participation.plan.models import PlanItem
 

@@ -21,9 +21,9 @@ from participation.errors import N_, DomainError
 from participation.plan.delivery import post_source_update
 from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.models import PlanItem
+from participation.plan.rules import MAX_PROGRESS, is_evidence_link
 from participation.plan.sources import ItemStatus, SourceKind
 from participation.plan.yearend import outcome_of
-from participation.rules.plan import MAX_PROGRESS, is_evidence_link
 
 
 @dataclass(frozen=True)

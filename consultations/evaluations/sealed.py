@@ -32,7 +32,7 @@ from consultations.evaluations.models import EvaluationResponse, Question, Seale
 from consultations.evaluations.questionnaire import question_spec, questions_of
 from consultations.evaluations.rules.answers import QuestionKind
 from participation import sealing
-from participation.rules.mixing import answers_bound, shuffled
+from participation.ballots.rules.mixing import answers_bound, shuffled
 
 #: The longest answer kept, in characters (open text, and anything in a draft).
 LONGEST_ANSWER = 2000

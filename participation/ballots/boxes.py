@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from participation.areas import Area
 from participation.ballots.models import BallotBox, BallotItem
+from participation.ballots.rules.ballot_forms import BallotForm, FormKind
+from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
-from participation.rules.ballot_forms import BallotForm, FormKind
-from participation.rules.eligibility import Roll
 
 
 @dataclass(frozen=True)

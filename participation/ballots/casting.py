@@ -18,12 +18,12 @@ from participation.areas import Area
 from participation.ballots import mixing
 from participation.ballots.models import BallotBox, BallotItem, Participation, Presence
 from participation.ballots.presence import NOT_PRESENT
+from participation.ballots.rules.ballot_forms import BallotForm, budget_use, check_ballot
+from participation.ballots.rules.bulletin import receipt_hash
+from participation.ballots.rules.eligibility import BoxScope, Eligibility, Roll, VoterFacts, assess
+from participation.ballots.rules.mixing import ballot_bound
 from participation.errors import N_, DomainError
 from participation.rolls import DeputyEntry, RollEntry
-from participation.rules.ballot_forms import BallotForm, budget_use, check_ballot
-from participation.rules.bulletin import receipt_hash
-from participation.rules.eligibility import BoxScope, Eligibility, Roll, VoterFacts, assess
-from participation.rules.mixing import ballot_bound
 from participation.rules.permissions import Role
 
 # Reason codes -> English messages (translated by the web layer).

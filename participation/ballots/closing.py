@@ -23,11 +23,11 @@ from participation.ballots.models import (
 )
 from participation.ballots.paper import batch_states
 from participation.ballots.presence import lock_box, present_count
+from participation.ballots.rules.bulletin import build_bulletin
+from participation.ballots.rules.counting import count_bulletin
+from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
 from participation.rolls import DeputyEntry, RollEntry
-from participation.rules.bulletin import build_bulletin
-from participation.rules.counting import count_bulletin
-from participation.rules.eligibility import Roll
 from participation.rules.permissions import Role
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from participation import sealing
 from participation.ballots.models import BallotReceipt, CastBallot, SealedBallot
-from participation.rules.mixing import shuffled, to_open
+from participation.ballots.rules.mixing import shuffled, to_open
 
 #: Ballots in each batch opened while voting (at least): the smallest crowd a
 #: ballot hides in against someone who copies the database files.

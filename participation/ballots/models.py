@@ -25,8 +25,8 @@ from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import rolls as _rolls  # noqa: F401  (tables our keys refer to)
+from participation.ballots.rules.ballot_forms import BallotForm
 from participation.db import Base, utcnow
-from participation.rules.ballot_forms import BallotForm
 
 
 class BallotBox(Base):

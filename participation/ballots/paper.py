@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from participation.ballots.casting import item_costs
 from participation.ballots.models import BallotBox, PaperBatch, PaperEntry
+from participation.ballots.rules.ballot_forms import check_ballot
 from participation.errors import N_, DomainError
-from participation.rules.ballot_forms import check_ballot
 
 
 @dataclass(frozen=True)

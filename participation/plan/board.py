@@ -21,9 +21,7 @@ from participation.areas import Area
 from participation.departments import Department
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
-from participation.plan.sources import ItemStatus
-from participation.rules.departments import label
-from participation.rules.plan import (
+from participation.plan.rules import (
     OnTime,
     Part,
     is_overdue,
@@ -32,6 +30,8 @@ from participation.rules.plan import (
     on_time_rate,
     roll_up,
 )
+from participation.plan.sources import ItemStatus
+from participation.rules.departments import label
 
 #: What the board shows as an item's status; "delayed" is computed (overdue).
 BOARD_STATUSES = ("planned", "in_progress", "delayed", "done", "dropped")

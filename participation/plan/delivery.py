@@ -24,9 +24,7 @@ from participation.plan.board import refresh_statuses
 from participation.plan.intake import ItemFromSource, check_item, receive_item
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
-from participation.plan.sources import ItemStatus, SourceKind
-from participation.rules.permissions import Decision, Permission, allows
-from participation.rules.plan import (
+from participation.plan.rules import (
     MAX_PROGRESS,
     Step,
     backward_schedule,
@@ -36,6 +34,8 @@ from participation.rules.plan import (
     progress_problem,
     weight_problem,
 )
+from participation.plan.sources import ItemStatus, SourceKind
+from participation.rules.permissions import Decision, Permission, allows
 
 
 def get_item(session: Session, item_id: int) -> PlanItem:

@@ -1,6 +1,6 @@
 """Closing a plan's year (年终盘点): every item gets an outcome, unfinished ones carry over.
 
-Each item of the plan is classified by :func:`participation.rules.plan.classify_year_end`:
+Each item of the plan is classified by :func:`participation.plan.rules.classify_year_end`:
 finished, dropped (a reason is required), or carried over (delayed or continuing).
 A carried item enters next year's plan through :func:`receive_item` with
 SourceKind.CARRIED_OVER and a reference to the old item, so running the roll-up
@@ -24,8 +24,8 @@ from participation.plan.board import item_views
 from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
+from participation.plan.rules import Outcome, YearEnd, classify_year_end
 from participation.plan.sources import ItemStatus, SourceKind
-from participation.rules.plan import Outcome, YearEnd, classify_year_end
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from participation.areas import create_area
 from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.casting import cast_ballot
 from participation.ballots.closing import publish
+from participation.ballots.rules.ballot_forms import BallotForm, FormKind
+from participation.ballots.rules.eligibility import Roll
 from participation.db import make_engine
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
-from participation.rules.ballot_forms import BallotForm, FormKind
-from participation.rules.eligibility import Roll
 from participation.rules.identity import id_hash
 from participation.rules.permissions import Role
 from tests.support.departments import add_departments

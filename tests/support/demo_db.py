@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.client import FormClient
 from web.app import create_app
-from web.demo import seed_demo
+from web.cli import load_demo
 from web.settings import Settings
 
 DEMO_PASSWORD = "gongzhi-demo"
@@ -25,7 +25,7 @@ DEMO_PASSWORD = "gongzhi-demo"
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"
-    seed_demo(
+    load_demo(
         Settings(environment="development", database_url=url, cheap_hashing=True), residents=300
     )
     return path

@@ -10,12 +10,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.builder import NewEvaluation, create_evaluation, open_evaluation
-from consultations.evaluations.organizations import decide_organization, register_organization
 from consultations.evaluations.questionnaire import NewQuestion, add_question, set_indicators
 from consultations.evaluations.sampling_plan import PlanInput, set_plan
 from participation import accounts
 from participation.accounts import Account
 from participation.areas import create_area
+from participation.organizations.registry import decide_organization, register_organization
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Role

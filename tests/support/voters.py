@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from participation.accounts import Account
 from participation.ballots.boxes import NewBox, NewItem, create_box
+from participation.ballots.rules.ballot_forms import BallotForm, FormKind
+from participation.ballots.rules.eligibility import Roll
 from participation.db import make_engine
 from participation.rolls import RollEntry
-from participation.rules.ballot_forms import BallotForm, FormKind
-from participation.rules.eligibility import Roll
 from tests.support.areas import one_community
 from web.migrate import upgrade
 

@@ -1,0 +1,277 @@
+"""Community budget rounds (社区微实事): moving through the phases, voting in the
+ballot engine, results under both rules, funded projects onto the plan.
+
+Services take the session and never commit. The service API of budget rounds
+is re-exported here, so the web layer imports one module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation import audit, departments
+from participation.areas import Area
+from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
+from participation.ballots.closing import publish
+from participation.ballots.models import BallotBox
+from participation.ballots.rules.ballot_forms import BallotForm, FormKind
+from participation.ballots.rules.counting import count_bulletin
+from participation.ballots.rules.eligibility import Roll
+from participation.budgets.models import BudgetRound, Proposal
+from participation.budgets.proposals import (
+    PHOTO_MAX_BYTES,
+    ProposalView,
+    Screening,
+    comment,
+    comments_of,
+    get_proposal,
+    notify,
+    photo_of,
+    proposals_of,
+    screen,
+    submit_proposal,
+    support,
+)
+from participation.budgets.rounds import (
+    NewRound,
+    create_round,
+    get_round,
+    round_ref,
+    rounds,
+)
+from participation.budgets.rules import ENGINE_RULES, ROUND_PHASES, RoundPhase, other_rule
+from participation.errors import N_, DomainError
+from participation.plan.intake import ItemFromSource, receive_item
+from participation.plan.sources import SourceKind
+from participation.rules.phases import next_phase
+
+__all__ = [
+    "PHOTO_MAX_BYTES",
+    "NewRound",
+    "ProposalView",
+    "Results",
+    "Screening",
+    "advance",
+    "comment",
+    "comments_of",
+    "create_round",
+    "fund_winners",
+    "get_proposal",
+    "get_round",
+    "notify",
+    "photo_of",
+    "proposals_of",
+    "results",
+    "round_ref",
+    "rounds",
+    "screen",
+    "submit_proposal",
+    "support",
+]
+
+
+def advance(
+    session: Session,
+    budget_round: BudgetRound,
+    actor_id: int,
+    now: datetime,
+    closes_at: datetime | None = None,
+    expected: str | None = None,
+) -> str:
+    """Move the round to its next phase and do what that phase needs.
+
+    ``expected`` is the phase the person saw: a second click (or a second
+    worker) finds the round moved on and is refused instead of skipping a phase.
+
+    screening: no more proposals. voting: every proposal must be screened and at
+    least two accepted; opens a ballot box until ``closes_at``. results: the box
+    is counted and published (only after it closed) and funded projects become
+    plan items. delivery: the round is done. Returns the new phase.
+    """
+    # Concurrent requests on one round queue here (PostgreSQL row lock; SQLite
+    # write transactions are serial already) and see each other's phase.
+    session.flush()  # refresh would drop unflushed changes of this transaction
+    session.refresh(budget_round, with_for_update=True)
+    if expected is not None and budget_round.phase != expected:
+        raise DomainError(
+            "round.moved_on", N_("The round has already moved on; reload the page."), status=409
+        )
+    target = next_phase([p.value for p in ROUND_PHASES], budget_round.phase)
+    if target is None:
+        raise DomainError("round.finished", N_("This round is finished."), status=409)
+    if target == RoundPhase.VOTING.value:
+        _open_voting(session, budget_round, actor_id, now, closes_at)
+    elif target == RoundPhase.RESULTS.value:
+        _publish_results(session, budget_round, actor_id, now)
+    budget_round.phase = target
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="budget.round_phase",
+        target=round_ref(budget_round),
+        phase=target,
+    )
+    return target
+
+
+def _open_voting(
+    session: Session,
+    budget_round: BudgetRound,
+    actor_id: int,
+    now: datetime,
+    closes_at: datetime | None,
+) -> None:
+    views = proposals_of(session, budget_round)
+    pending = [v.proposal.title for v in views if v.proposal.status == "submitted"]
+    if pending:
+        raise DomainError(
+            "round.unscreened",
+            N_("Screen every proposal before voting: %(titles)s"),
+            params={"titles": "、".join(pending)},
+        )
+    accepted = [v.proposal for v in views if v.proposal.status == "accepted"]
+    if len(accepted) < 2:
+        raise DomainError("round.too_few", N_("At least two accepted proposals are needed."))
+    if closes_at is None or closes_at <= now:
+        raise DomainError(
+            "round.closes_at",
+            N_("Voting must close after it opens."),
+            fields={"closes_at": N_("Voting must close after it opens.")},
+        )
+    area = session.get(Area, budget_round.area_id)
+    assert area is not None
+    box = create_box(
+        session,
+        NewBox(
+            title=budget_round.title,
+            area=area,
+            roll=Roll(budget_round.roll),
+            opens_at=now,
+            closes_at=closes_at,
+            form=BallotForm(
+                FormKind.BUDGET,
+                min_choices=1,
+                max_choices=budget_round.max_choices,
+                budget=budget_round.budget_yuan,
+                min_share=Fraction(budget_round.min_share_percent, 100)
+                if budget_round.min_share_percent
+                else None,
+            ),
+            rule={"rule": ENGINE_RULES[budget_round.rule], "budget": budget_round.budget_yuan},
+            items=[
+                NewItem(p.title, p.final_cost, p.description[:500], key=f"p{p.id}")
+                for p in accepted
+            ],
+            description=budget_round.description,
+        ),
+        actor_id,
+    )
+    budget_round.box_id = box.id
+
+
+def _publish_results(
+    session: Session, budget_round: BudgetRound, actor_id: int, now: datetime
+) -> None:
+    assert budget_round.box_id is not None
+    box = get_box(session, budget_round.box_id)
+    if box.published_at is None:
+        if now < box.closes_at:
+            raise DomainError(
+                "round.still_voting",
+                N_("Voting is open until %(closes)s; results come after it closes."),
+                params={"closes": box.closes_at.strftime("%Y-%m-%d %H:%M UTC")},
+                status=409,
+            )
+        publish(session, box, now)
+    fund_winners(session, budget_round, box, actor_id)
+
+
+def fund_winners(
+    session: Session, budget_round: BudgetRound, box: BallotBox, actor_id: int | None
+) -> list[int]:
+    """Every funded project becomes a plan item (idempotent per proposal)."""
+    tally = json.loads(box.bulletin_json or "{}")["tally"]
+    funded = set(tally["selected"])
+    area = session.get(Area, budget_round.area_id)
+    # The community (its residents' committee) delivers its own micro projects: the one
+    # department placed in that area when there is exactly one, else the area's name.
+    committee = departments.sole_department_of(session, budget_round.area_id)
+    area_name = committee.name if committee else area.name if area else ""
+    items = []
+    for proposal in session.scalars(select(Proposal).where(Proposal.round_id == budget_round.id)):
+        if f"p{proposal.id}" not in funded:
+            continue
+        item = receive_item(
+            session,
+            ItemFromSource(
+                area_id=budget_round.area_id,
+                year=budget_round.year,
+                title=proposal.title,
+                source_kind=SourceKind.COMMUNITY_BUDGET,
+                source_ref=f"budget_proposal:{proposal.id}",
+                source_url=f"/budgets/proposals/{proposal.id}",
+                description=proposal.description,
+                owner_department=area_name,
+                budget_yuan=proposal.final_cost,
+                starts_on=date(budget_round.year, 1, 1),
+                due_on=date(budget_round.year, 12, 31),
+            ),
+            actor_id=actor_id,
+        )
+        notify(
+            session,
+            proposal.author_id,
+            N_("Your proposal “%(title)s” was funded."),
+            f"/budgets/proposals/{proposal.id}",
+            {"title": proposal.title},
+        )
+        items.append(item.id)
+    return items
+
+
+@dataclass(frozen=True)
+class Results:
+    tally: dict[str, Any]
+    other: dict[str, Any]
+    other_rule: str
+
+
+def results(
+    session: Session,
+    budget_round: BudgetRound,
+    cache: MutableMapping[str, Results] | None = None,
+) -> Results | None:
+    """The published tally and, from the same ballots, the tally under the other rule.
+
+    A published bulletin never changes, so ``cache`` (keyed by its root hash)
+    may keep the recount: Equal Shares over thousands of ballots takes a while.
+    """
+    if budget_round.box_id is None:
+        return None
+    box = get_box(session, budget_round.box_id)
+    if not box.bulletin_json or not box.bulletin_root:
+        return None
+    if cache is not None and box.bulletin_root in cache:
+        return cache[box.bulletin_root]
+    bulletin = json.loads(box.bulletin_json)
+    header = dict(bulletin["box"])
+    alternative = other_rule(budget_round.rule)
+    header["rule"] = dict(header["rule"]) | {"rule": ENGINE_RULES[alternative]}
+    ballots = bulletin["ballots"]
+    other = count_bulletin(
+        header, [b["content"] for b in ballots], [b["source"] != "online" for b in ballots]
+    )
+    found = Results(bulletin["tally"], other, alternative)
+    if cache is not None:
+        if len(cache) > 100:
+            cache.clear()
+        cache[box.bulletin_root] = found
+    return found

@@ -1,1 +1,0 @@
-"""Project ballots: community budgets and congress ballots on livelihood projects."""

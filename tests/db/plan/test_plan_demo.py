@@ -1,0 +1,83 @@
+"""The demo plans: a city and two community plans, every source, late items, one carry-over."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation.areas import Area
+from participation.db import make_engine
+from participation.plan.board import Filters, item_views
+from participation.plan.models import Plan, PlanItem
+from participation.plan.records import Judgement
+from participation.plan.sources import SourceKind
+from tests.support.client import FormClient
+from web.app import create_app
+from web.cli import load_demo
+from web.settings import Settings
+
+
+def test_demo_plans(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/demo.db"
+    settings = Settings(environment="test", database_url=url, cheap_hashing=True)
+    load_demo(settings, residents=300)
+    engine = make_engine(url)
+    today = date.today()
+    with Session(engine) as s:
+        areas_with_plans = set(
+            s.scalars(
+                select(Area.name).join(Plan, Plan.area_id == Area.id).where(Plan.year == today.year)
+            )
+        )
+        # The plan demo's own three; the other processes add their areas' plans.
+        assert {"海澄市", "望江社区", "春晖社区"} <= areas_with_plans
+        kinds = set(s.scalars(select(PlanItem.source_kind)))
+        assert kinds == {k.value for k in SourceKind}
+        views = item_views(s, today, Filters(year=today.year))
+        statuses = {v.status for v in views}
+        assert {"delayed", "done", "in_progress"} <= statuses
+        carried = s.scalars(
+            select(PlanItem).where(PlanItem.source_kind == SourceKind.CARRIED_OVER.value)
+        ).one()
+        assert carried.title == "3号楼加装电梯"
+        parent = next(v for v in views if v.item.title.startswith("老旧小区改造提升"))
+        assert parent.progress == 50  # (2 x 60 + 1 x 30) / 3
+        items = s.scalars(select(PlanItem).order_by(PlanItem.id)).all()
+        judgements = s.scalars(select(Judgement)).all()
+    engine.dispose()
+    _walk_sources_and_back(settings, items, judgements)
+
+
+def _walk_sources_and_back(
+    settings: Settings, items: Sequence[PlanItem], judgements: Sequence[Judgement]
+) -> None:
+    """On the demo (seeded once, here, because seeding is slow): every item's page links
+    to its source, the source page answers and links back to the item, and every kind
+    of source but staff entry does so at least once; a judgement's link to its vote or
+    report answers."""
+    app = create_app(settings)
+    linked: set[str] = set()
+    with FormClient(app, base_url="http://testserver") as client:
+        for item in items:
+            page = client.get(f"/plan/items/{item.id}")
+            assert page.status_code == 200, item.id
+            if not item.source_url:
+                continue
+            assert f'href="{item.source_url}" id="source-link"' in page.text, item.id
+            source = client.get(item.source_url)
+            assert source.status_code == 200, item.source_url
+            # The decision's page names the item (a carried item: last year's page).
+            assert f'href="/plan/items/{item.id}"' in source.text, (item.id, item.source_url)
+            linked.add(item.source_kind)
+        for judged in judgements:
+            if judged.source_url:  # the plan demo's own, of last year, name no page
+                assert client.get(judged.source_url).status_code == 200, judged.source_url
+    app.state.engine.dispose()
+    assert linked == {k.value for k in SourceKind} - {SourceKind.DIRECT.value}
+    # The year-end vote of the demo cycle judged its adopted projects (one dissatisfied).
+    voted = [j for j in judgements if j.source_url.startswith("/livelihood/")]
+    assert len(voted) >= 10 and sum(j.needs_rectification for j in voted) == 1

@@ -1,0 +1,65 @@
+"""The add-one search over the voters' budget jumps only where the outcome provably
+cannot change: it must give exactly the outcome of the one-unit-at-a-time search
+(and so of pabutools) on random instances and on every shared pabulib file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from participation.ballots.pabulib import load
+from participation.ballots.tally.equal_shares import equal_shares_add1
+
+NAMES = [f"p{n}" for n in range(7)]
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "pabulib"
+APPROVAL_FILES = sorted(
+    p for p in SHARED.glob("*.pb") if load(str(p)).meta.get("vote_type") == "approval"
+)
+# Where the one-unit search takes half a minute or more, its outcome was computed once
+# and stored (tests/unit/data/mes_add1_expected.json, "_source" says how).
+EXPECTED = json.loads((Path(__file__).parent / "data" / "mes_add1_expected.json").read_text())[
+    "files"
+]
+
+instances = st.tuples(
+    st.lists(st.integers(1, 60), min_size=2, max_size=7).map(
+        lambda costs: dict(zip(NAMES, costs, strict=False))
+    ),
+    st.lists(st.sets(st.sampled_from(NAMES), min_size=1, max_size=5), min_size=1, max_size=14),
+    st.integers(3, 150),
+    st.booleans(),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances)
+def test_search_matches_the_step_by_step_search(instance) -> None:  # type: ignore[no-untyped-def]
+    costs, votes, budget, cost_utility, completion, rng = instance
+    keys = sorted(costs)
+    approvals = [frozenset(v & set(keys)) for v in votes]
+    order = list(keys)
+    rng.shuffle(order)
+    options = {"cost_utility": cost_utility, "greedy_completion": completion, "order": order}
+    fast = equal_shares_add1(keys, approvals, costs, budget, **options)
+    slow = equal_shares_add1(keys, approvals, costs, budget, stepwise=True, **options)
+    assert fast.selected == slow.selected
+
+
+@pytest.mark.pabulib
+@pytest.mark.skipif(not APPROVAL_FILES, reason=f"the shared pabulib files are not in {SHARED}")
+@pytest.mark.parametrize("path", APPROVAL_FILES, ids=lambda p: p.stem[:40])
+def test_search_matches_on_every_shared_file(path: Path) -> None:
+    election = load(str(path))
+    keys, costs, approvals = list(election.projects), election.costs(), election.approvals()
+    fast = equal_shares_add1(keys, approvals, costs, election.budget)
+    if path.name in EXPECTED:
+        assert sorted(fast.selected) == EXPECTED[path.name]
+    else:
+        slow = equal_shares_add1(keys, approvals, costs, election.budget, stepwise=True)
+        assert fast.selected == slow.selected

@@ -1,0 +1,192 @@
+"""Pure rules of project ballots: proposal and submission checks, 差额, quorum,
+phases and comparing two budget outcomes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from participation.budgets.rules import (
+    ROUND_PHASES,
+    check_proposal,
+    compare_outcomes,
+    image_type,
+    other_rule,
+)
+from participation.livelihood.rules import check_candidate, competitive_list, quorum
+from participation.rules.money import parse_yuan
+from participation.rules.phases import next_phase
+
+GOOD = {
+    "title": "长者饭堂",
+    "description": "为社区老人提供午餐",
+    "location": "望江社区活动中心",
+    "cost_yuan": "60000",
+    "beneficiaries": "60岁以上居民",
+}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("60000", 60000),
+        ("60,000", 60000),
+        (" 1 ", 1),
+        ("0", None),
+        ("-5", None),
+        ("1.5", None),
+        ("三万", None),
+        ("", None),
+        ("１２", 12),  # full-width digits, as Chinese input methods type them (NFKC)
+        ("１８，０００元", 18000),
+        (str(10**12 + 1), None),  # beyond any budget (MAX_YUAN)
+    ],
+)
+def test_parse_yuan(raw: str, expected: int | None) -> None:
+    assert parse_yuan(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"description": "  "}, "description"),
+        ({"location": ""}, "location"),
+        ({"beneficiaries": ""}, "beneficiaries"),
+        ({"cost_yuan": "0"}, "cost_yuan"),
+        ({"cost_yuan": "-100"}, "cost_yuan"),
+        ({"cost_yuan": "abc"}, "cost_yuan"),
+        ({"title": "长" * 121}, "title"),
+    ],
+)
+def test_a_bad_proposal_names_its_field(change: dict[str, str], field: str) -> None:
+    draft, problems = check_proposal(GOOD | change)
+    assert draft is None and field in problems
+
+
+def test_a_good_proposal_is_read() -> None:
+    draft, problems = check_proposal(GOOD)
+    assert problems == {} and draft is not None and draft.cost_yuan == 60000
+
+
+@given(st.dictionaries(st.sampled_from(list(GOOD)), st.text(max_size=30)))
+def test_a_proposal_is_either_read_or_refused_never_both(fields: dict[str, str]) -> None:
+    draft, problems = check_proposal(fields)
+    assert (draft is None) != (problems == {})
+    if draft is not None:
+        assert draft.cost_yuan > 0 and draft.title and draft.location
+
+
+CANDIDATE = {
+    "name": "老旧小区加装电梯",
+    "background": "居民呼声高",
+    "content": "加装电梯30部",
+    "department": "区住建局",
+    "funds_yuan": "3000000",
+    "funds_source": "区财政",
+    "complete_by": "2026-12-31",
+    "submitter_kind": "deputy",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"department": ""}, "department"),
+        ({"funds_yuan": "0"}, "funds_yuan"),
+        ({"complete_by": "2026-01-01"}, "complete_by"),
+        ({"complete_by": "soon"}, "complete_by"),
+        ({"submitter_kind": "mayor"}, "submitter_kind"),
+    ],
+)
+def test_a_bad_submission_names_its_field(change: dict[str, str], field: str) -> None:
+    draft, problems = check_candidate(CANDIDATE | change, date(2026, 1, 1))
+    assert draft is None and field in problems
+
+
+@pytest.mark.parametrize(
+    ("candidates", "places", "percent", "needed", "ok"),
+    [
+        (12, 10, 20, 12, True),
+        (11, 10, 20, 12, False),
+        (3, 2, 20, 3, True),
+        (2, 2, 0, 3, False),  # never equal: a list must always be competitive
+        (6, 5, 10, 6, True),
+        (13, 10, 25, 13, True),
+    ],
+)
+def test_competitive_list(
+    candidates: int, places: int, percent: int, needed: int, ok: bool
+) -> None:
+    check = competitive_list(candidates, places, percent)
+    assert (check.needed, check.ok) == (needed, ok)
+
+
+@given(st.integers(0, 200), st.integers(1, 100), st.integers(0, 200))
+def test_a_competitive_list_always_exceeds_the_places(
+    candidates: int, places: int, percent: int
+) -> None:
+    check = competitive_list(candidates, places, percent)
+    if check.ok:
+        assert candidates > places
+        assert candidates * 100 >= places * (100 + percent)
+
+
+@pytest.mark.parametrize(
+    ("expected", "present", "reached"),
+    [(45, 23, True), (45, 22, False), (10, 6, True), (10, 5, False), (0, 0, False)],
+)
+def test_quorum_is_more_than_half(expected: int, present: int, reached: bool) -> None:
+    assert quorum(expected, present).reached is reached
+
+
+@given(st.integers(0, 500), st.integers(0, 500))
+def test_quorum_property(expected: int, present: int) -> None:
+    assert quorum(expected, present).reached == (expected > 0 and 2 * present > expected)
+
+
+def test_phases_only_move_forward() -> None:
+    names = [p.value for p in ROUND_PHASES]
+    assert next_phase(names, "proposal") == "screening"
+    assert next_phase(names, "delivery") is None
+    assert other_rule("greedy") == "mes" and other_rule("mes") == "greedy"
+
+
+def _row(key: str, votes: int, cost: int, selected: bool) -> dict[str, object]:
+    return {
+        "key": key,
+        "title": key,
+        "value": votes,
+        "selected": selected,
+        "outcome": "Funded" if selected else "Not funded",
+        "outcome_params": {},
+        "detail": [["Cost", cost]],
+    }
+
+
+def test_compare_outcomes_marks_the_rows_that_change() -> None:
+    tally = {"rows": [_row("a", 5, 60, True), _row("b", 4, 30, True), _row("c", 3, 30, False)]}
+    other = {"rows": [_row("c", 3, 30, True), _row("a", 5, 60, True), _row("b", 4, 30, False)]}
+    rows, spent, spent_other = compare_outcomes(tally, other)
+    assert [r.key for r in rows] == ["a", "b", "c"]
+    assert [r.differs for r in rows] == [False, True, True]
+    assert (spent, spent_other) == (90, 90)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\xff\xd8\xff\xe0rest", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\nrest", "image/png"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"MZ\x90\x00", None),
+        (b"<svg onload=alert(1)>", None),
+        (b"", None),
+    ],
+)
+def test_image_type_is_read_from_the_bytes(data: bytes, expected: str | None) -> None:
+    assert image_type(data) == expected

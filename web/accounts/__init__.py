@@ -1,0 +1,14 @@
+"""Accounts: signing up and in (password or OpenID Connect), the account page and the inbox."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from web.accounts import notices, oidc, public
+
+#: Every path of this area starts with one of these (see web.routes).
+PREFIXES = ("/signup", "/login", "/logout", "/account", "/auth/oidc")
+
+
+def routes() -> list[BaseRoute]:
+    return [*public.routes, *oidc.routes, *notices.routes]

@@ -1,0 +1,170 @@
+"""Back office: departments (责任单位) as records — list, create, edit (rename, place,
+mailbox), merge two into one, and match names still carried as unmatched text.
+
+Plan staff manage the departments of their area and below; departments not yet
+placed in an area are managed by those whose grant covers everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation import departments
+from participation.areas import Area, area_tree
+from participation.departments import Department, DepartmentFields
+from participation.errors import N_, DomainError
+from participation.rules.permissions import Permission
+from web.kit import htmx
+from web.kit.auth import authorize, requires, user
+from web.kit.dbsession import db
+from web.kit.forms import form_fields, record_id
+from web.kit.templating import flash, render
+
+# The root of every path: only a grant that covers everywhere covers it.
+EVERYWHERE = "/"
+
+
+def _area_path(request: Request, area_id: int | None) -> str:
+    area = db(request).get(Area, area_id) if area_id is not None else None
+    return area.path if area else EVERYWHERE
+
+
+def _authorize_for(request: Request, area_id: int | None) -> None:
+    """Plan staff of the department's area (everywhere, for an unplaced one)."""
+    authorize(request, Permission.MANAGE_PLAN, _area_path(request, area_id))
+
+
+def _number(raw: str) -> int | None:
+    return record_id(raw) or None
+
+
+def _fields(form: dict[str, str]) -> DepartmentFields:
+    return DepartmentFields(
+        name=form.get("name", ""),
+        short_name=form.get("short_name", ""),
+        area_id=_number(form.get("area_id", "")),
+        email=form.get("email", ""),
+    )
+
+
+async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    me = user(request)
+    rows = departments.all_departments(session)
+    areas = {a.area.id: a.area for a in area_tree(session)}
+    context = {
+        "departments": rows,
+        "area_names": {i: a.name for i, a in areas.items()},
+        "may_edit": {
+            d.id: me.can(Permission.MANAGE_PLAN, areas[d.area_id].path if d.area_id else EVERYWHERE)
+            for d in rows
+        },
+        "areas": [n for n in area_tree(session) if me.can(Permission.MANAGE_PLAN, n.area.path)],
+        "unmatched": departments.unmatched_names(session),
+        "form": {},
+        "errors": {},
+        "error": None,
+    } | extra
+    return render(request, "admin/office/departments.html", context, status=status)
+
+
+@requires(Permission.MANAGE_PLAN)
+async def department_list(request: Request) -> Response:
+    return await _page(request)
+
+
+@requires(Permission.MANAGE_PLAN)
+async def create(request: Request) -> Response:
+    form = await form_fields(request)
+    new = _fields(form)
+    _authorize_for(request, new.area_id)
+    try:
+        departments.create(db(request), new, actor_id=user(request).id)
+    except DomainError as error:
+        db(request).rollback()
+        return await _page(request, 422, form=form, errors=error.fields, error=error.message)
+    flash(request, N_("The department has been added."), "success")
+    return htmx.redirect(request, "/admin/departments")
+
+
+@requires(Permission.MANAGE_PLAN)
+async def edit(request: Request) -> Response:
+    session = db(request)
+    department = departments.get_department(session, request.path_params["department_id"])
+    _authorize_for(request, department.area_id)
+    form = await form_fields(request)
+    new = _fields(form)
+    if new.area_id != department.area_id:
+        _authorize_for(request, new.area_id)
+    try:
+        departments.rename(session, department, new, actor_id=user(request).id)
+    except DomainError as error:
+        session.rollback()
+        return await _page(
+            request,
+            422,
+            edit_form=form,
+            edit_id=request.path_params["department_id"],
+            errors=error.fields,
+            error=error.message,
+        )
+    flash(request, N_("The department has been saved."), "success")
+    return htmx.redirect(request, "/admin/departments")
+
+
+def _chosen(request: Request, raw: str, field: str) -> Department:
+    number = _number(raw)
+    found = db(request).get(Department, number) if number is not None else None
+    if found is None:
+        message = N_("Choose a department.")
+        raise DomainError("department.choose", message, fields={field: message})
+    return found
+
+
+@requires(Permission.MANAGE_PLAN)
+async def merge(request: Request) -> Response:
+    """Fold one department into another (e.g. 住建局 into 东湖区住房和城乡建设局)."""
+    session = db(request)
+    form = await form_fields(request)
+    try:
+        source = _chosen(request, form.get("source_id", ""), "source_id")
+        target = _chosen(request, form.get("target_id", ""), "target_id")
+        _authorize_for(request, source.area_id)
+        _authorize_for(request, target.area_id)
+        departments.merge(session, source, target, actor_id=user(request).id)
+    except DomainError as error:
+        session.rollback()
+        return await _page(request, 422, merge_form=form, errors=error.fields, error=error.message)
+    flash(request, N_("The records now name one department."), "success")
+    return htmx.redirect(request, "/admin/departments")
+
+
+@requires(Permission.MANAGE_PLAN)
+async def adopt(request: Request) -> Response:
+    """Assign the rows that carry an unmatched name to a department record."""
+    session = db(request)
+    form = await form_fields(request)
+    name = form.get("name", "")
+    try:
+        target = _chosen(request, form.get("target_id", ""), "target_id")
+        _authorize_for(request, target.area_id)
+        if not name or name not in dict(departments.unmatched_names(session)):
+            raise DomainError("department.no_such_name", N_("No records carry this name."))
+        departments.adopt(session, name, target, actor_id=user(request).id)
+    except DomainError as error:
+        session.rollback()
+        return await _page(request, 422, errors=error.fields, error=error.message)
+    flash(request, N_("The records now name one department."), "success")
+    return htmx.redirect(request, "/admin/departments")
+
+
+routes = [
+    Route("/admin/departments", department_list),
+    Route("/admin/departments", create, methods=["POST"]),
+    Route("/admin/departments/merge", merge, methods=["POST"]),
+    Route("/admin/departments/adopt", adopt, methods=["POST"]),
+    Route("/admin/departments/{department_id:int}", edit, methods=["POST"]),
+]

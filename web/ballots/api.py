@@ -1,0 +1,80 @@
+"""The open-data API of published ballots: /api/v1/ballots and each bulletin."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from participation.ballots.boxes import get_box
+from participation.ballots.models import BallotBox
+from web.kit.dbsession import db
+
+
+async def ballots(request: Request) -> Response:
+    boxes = (
+        db(request)
+        .scalars(
+            select(BallotBox).where(BallotBox.published_at.is_not(None)).order_by(BallotBox.id)
+        )
+        .all()
+    )
+    items = []
+    for box in boxes:
+        bulletin = json.loads(box.bulletin_json or "{}")
+        items.append(
+            {
+                "id": box.id,
+                "title": box.title,
+                "area_id": box.area_id,
+                "closes_at": box.closes_at.isoformat(),
+                "published_at": box.published_at.isoformat() if box.published_at else None,
+                "root": box.bulletin_root,
+                "tally": bulletin.get("tally"),
+                "bulletin": f"/api/v1/ballots/{box.id}/bulletin",
+            }
+        )
+    return JSONResponse({"count": len(items), "items": items})
+
+
+async def ballot_bulletin(request: Request) -> Response:
+    box = get_box(db(request), request.path_params["box_id"])
+    if not box.bulletin_json:
+        return JSONResponse({"error": "not published", "status": 404}, status_code=404)
+    return JSONResponse(json.loads(box.bulletin_json))
+
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/v1/ballots": {
+        "get": {
+            "summary": "Closed ballots with published results",
+            "responses": {"200": {"description": "Ballots with their tally and root hash"}},
+        }
+    },
+    "/api/v1/ballots/{box_id}/bulletin": {
+        "get": {
+            "summary": "A closed ballot's bulletin: receipt hashes, ballots, hash chain, tally",
+            "parameters": [
+                {
+                    "name": "box_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                }
+            ],
+            "responses": {
+                "200": {"description": "The bulletin; verify with `gongzhi verify`"},
+                "404": {"description": "No such ballot, or not published"},
+            },
+        }
+    },
+}
+
+routes = [
+    Route("/api/v1/ballots", ballots),
+    Route("/api/v1/ballots/{box_id:int}/bulletin", ballot_bulletin),
+]

@@ -1,0 +1,223 @@
+"""Public pages of community budget rounds: rounds, proposing, support, comments, results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.areas import get_area
+from participation.ballots.boxes import get_box
+from participation.budgets import services as budgets
+from participation.budgets.models import BudgetRound
+from participation.budgets.rules import (
+    BUDGET_RULE_LABELS,
+    ROUND_PHASE_LABELS,
+    ROUND_PHASES,
+    check_proposal,
+    compare_outcomes,
+)
+from participation.errors import N_, DomainError
+from participation.plan.intake import item_for_source
+from participation.plan.sources import STATUS_LABELS, SourceKind
+from web.kit import htmx
+from web.kit.auth import current_user_or_none, user
+from web.kit.charts import bar_chart
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import form_fields, upload
+from web.kit.templating import flash, render
+
+TEMPLATE_GLOBALS = {
+    "phase_labels": ROUND_PHASE_LABELS,
+    "phases": ROUND_PHASES,
+    "rule_labels": BUDGET_RULE_LABELS,
+}
+
+
+async def round_list(request: Request) -> Response:
+    session = db(request)
+    rows = [(r, get_area(session, r.area_id)) for r in budgets.rounds(session)]
+    current = [(r, a) for r, a in rows if r.phase in ("proposal", "screening", "voting")]
+    past = [(r, a) for r, a in rows if (r, a) not in current]
+    return render(
+        request, "budgets/list.html", {"current": current, "past": past} | TEMPLATE_GLOBALS
+    )
+
+
+def _round_context(request: Request, budget_round: BudgetRound) -> dict[str, Any]:
+    session = db(request)
+    box = get_box(session, budget_round.box_id) if budget_round.box_id else None
+    return {
+        "round": budget_round,
+        "area": get_area(session, budget_round.area_id),
+        "proposals": budgets.proposals_of(session, budget_round),
+        "box": box,
+        "voting_open": bool(box and box.is_open(now(request))),
+    } | TEMPLATE_GLOBALS
+
+
+async def round_page(request: Request) -> Response:
+    budget_round = budgets.get_round(db(request), request.path_params["round_id"])
+    return render(request, "budgets/round.html", _round_context(request, budget_round))
+
+
+async def propose(request: Request) -> Response:
+    me = user(request)  # sign-in first: anonymous people are sent to sign in
+    session = db(request)
+    budget_round = budgets.get_round(session, request.path_params["round_id"])
+    context = _round_context(request, budget_round)
+    if request.method == "GET":
+        return render(request, "budgets/propose.html", context)
+    fields = await form_fields(request)
+    draft, problems = check_proposal(fields)
+    photo_file = await upload(request, "photo")
+    photo = await photo_file.read() if photo_file is not None else None
+    try:
+        if draft is None:
+            raise DomainError("proposal.invalid", N_("Please correct the marked fields."))
+        proposal = budgets.submit_proposal(session, budget_round, me.id, draft, photo)
+    except DomainError as error:
+        return render(
+            request,
+            "budgets/propose.html",
+            context
+            | {
+                "form": fields,
+                "errors": problems | error.fields,
+                "error": error.message,
+                "error_params": error.params,
+            },
+            status=422 if problems else error.status,
+        )
+    flash(request, "Thank you. Your proposal has been submitted for screening.", "success")
+    return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+
+async def _proposal_page(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    proposal = budgets.get_proposal(session, request.path_params["proposal_id"])
+    budget_round = budgets.get_round(session, proposal.round_id)
+    view = next(
+        v for v in budgets.proposals_of(session, budget_round) if v.proposal.id == proposal.id
+    )
+    item = item_for_source(session, SourceKind.COMMUNITY_BUDGET, f"budget_proposal:{proposal.id}")
+    me = current_user_or_none(request)
+    context = {
+        "round": budget_round,
+        "view": view,
+        "proposal": proposal,
+        "comments": budgets.comments_of(session, proposal),
+        "plan_item": item,
+        "plan_status": STATUS_LABELS,
+        "mine": bool(me and me.id == proposal.author_id),
+    } | TEMPLATE_GLOBALS
+    return render(request, "budgets/proposal.html", context | extra, status=status)
+
+
+async def proposal_page(request: Request) -> Response:
+    return await _proposal_page(request)
+
+
+async def support(request: Request) -> Response:
+    me = user(request)
+    session = db(request)
+    proposal = budgets.get_proposal(session, request.path_params["proposal_id"])
+    budget_round = budgets.get_round(session, proposal.round_id)
+    try:
+        added = budgets.support(session, proposal, me.id, budget_round.phase)
+    except DomainError as error:
+        return await _proposal_page(request, error.status, error=error.message)
+    if added:
+        flash(request, "Thank you for your support.", "success")
+    else:
+        flash(request, "You already support this proposal.", "info")
+    return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+
+async def comment(request: Request) -> Response:
+    me = user(request)
+    session = db(request)
+    proposal = budgets.get_proposal(session, request.path_params["proposal_id"])
+    fields = await form_fields(request)
+    try:
+        budgets.comment(session, proposal, me.id, fields.get("body", ""))
+    except DomainError as error:
+        return await _proposal_page(
+            request, error.status, error=error.message, errors=error.fields, form=fields
+        )
+    flash(request, "Your comment has been posted.", "success")
+    return htmx.redirect(request, f"/budgets/proposals/{proposal.id}#comments")
+
+
+async def photo(request: Request) -> Response:
+    session = db(request)
+    proposal = budgets.get_proposal(session, request.path_params["proposal_id"])
+    found = budgets.photo_of(session, proposal)
+    if found is None:
+        raise DomainError("proposal.no_photo", N_("This proposal has no photo."), status=404)
+    return Response(
+        found.data,
+        media_type=found.content_type,
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def round_results(request: Request, budget_round: BudgetRound) -> budgets.Results | None:
+    """Results with the other rule's recount kept per worker (bulletins never change)."""
+    cache = getattr(request.app.state, "budget_results", None)
+    if cache is None:
+        cache = request.app.state.budget_results = {}
+    return budgets.results(db(request), budget_round, cache)
+
+
+async def results_page(request: Request) -> Response:
+    session = db(request)
+    budget_round = budgets.get_round(session, request.path_params["round_id"])
+    found = round_results(request, budget_round)
+    if found is None:
+        raise DomainError("round.no_results", N_("The results are not published yet."), status=404)
+    rows, spent, spent_other = compare_outcomes(found.tally, found.other)
+    plan_items = {
+        row.key: item_for_source(
+            session, SourceKind.COMMUNITY_BUDGET, f"budget_proposal:{row.key.removeprefix('p')}"
+        )
+        for row in rows
+        if row.funded
+    }
+    chart = bar_chart(
+        [(r.title, r.votes, r.funded) for r in rows],
+        title=N_("Votes per project"),
+        value_label=N_("Votes"),
+    )
+    return render(
+        request,
+        "budgets/results.html",
+        {
+            "round": budget_round,
+            "tally": found.tally,
+            "rows": rows,
+            "spent": spent,
+            "spent_other": spent_other,
+            "other_rule": found.other_rule,
+            "differs": any(r.differs for r in rows),
+            "chart": chart,
+            "plan_items": plan_items,
+            "plan_status": STATUS_LABELS,
+        }
+        | TEMPLATE_GLOBALS,
+    )
+
+
+routes = [
+    Route("/budgets", round_list),
+    Route("/budgets/{round_id:int}", round_page),
+    Route("/budgets/{round_id:int}/propose", propose, methods=["GET", "POST"]),
+    Route("/budgets/{round_id:int}/results", results_page),
+    Route("/budgets/proposals/{proposal_id:int}", proposal_page),
+    Route("/budgets/proposals/{proposal_id:int}/support", support, methods=["POST"]),
+    Route("/budgets/proposals/{proposal_id:int}/comment", comment, methods=["POST"]),
+    Route("/budgets/proposals/{proposal_id:int}/photo", photo),
+]

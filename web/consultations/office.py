@@ -1,0 +1,399 @@
+"""Back office for consultations: triage, announcing, the meeting record,
+moderation, the decision vote, public notice answers, finality; representative terms."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from consultations import decisions, deliberation, meetings, representatives, topics
+from consultations.models import CommunityRules, Consultation, Topic
+from participation import departments
+from participation.accounts import Account, find_by_login
+from participation.areas import get_area
+from participation.ballots.rules.eligibility import Roll
+from participation.errors import N_, DomainError
+from participation.rules.permissions import Permission
+from web.consultations.public import STAGE_LABELS, communities, stage_of
+from web.kit import htmx
+from web.kit.auth import authorize, requires, user
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import form_fields, record_id, whole_number, yuan
+from web.kit.i18n import LOCAL_TZ
+from web.kit.templating import flash, render
+
+BAD_TIME = N_("Enter a date and time.")
+
+
+def local_time(fields: dict[str, str], name: str, problems: dict[str, str]) -> datetime:
+    try:
+        return datetime.fromisoformat(fields.get(name, "")).replace(tzinfo=LOCAL_TZ)
+    except ValueError:
+        problems[name] = BAD_TIME
+        return datetime.now(LOCAL_TZ)
+
+
+def lines(text: str) -> list[tuple[str, str]]:
+    """``a | b`` per line -> [(a, b)]; lines without a bar are skipped."""
+    pairs = []
+    for line in text.splitlines():
+        left, bar, right = line.partition("|")
+        if bar and left.strip() and right.strip():
+            pairs.append((left.strip(), right.strip()))
+    return pairs
+
+
+# Rows of "other participants" on the announcement form: a kind chosen from a select
+# (shown in Chinese) and a name.
+PARTICIPANT_ROWS = 4
+OTHER_PARTICIPANT_KINDS = ("resident", "department", "organization")
+
+
+def participant_rows(fields: dict[str, str]) -> list[tuple[str, str]]:
+    """(kind, name) of each filled row of the announcement form."""
+    pairs = []
+    for n in range(PARTICIPANT_ROWS):
+        kind = fields.get(f"part_kind_{n}", "").strip()
+        name = fields.get(f"part_name_{n}", "").strip()
+        if kind or name:
+            pairs.append((kind, name))
+    return pairs
+
+
+def refuse_problems(problems: dict[str, str]) -> None:
+    if problems:
+        raise DomainError(
+            "consultation.invalid", N_("Please correct the marked fields."), fields=problems
+        )
+
+
+async def index_page(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    at = now(request)
+    rows = session.scalars(select(Consultation).order_by(Consultation.id.desc())).all()
+    context = {
+        "topics": topics.topics_in(session),
+        "consultations": [(c, stage_of(c, at)) for c in rows],
+        "terms": representatives.terms_in(session),
+        "areas": communities(session),
+        "stage_labels": STAGE_LABELS,
+        "topic_labels": topics.TOPIC_STATUS_LABELS,
+        "term_labels": representatives.TERM_STATUS_LABELS,
+        "rules": session.scalars(select(CommunityRules).order_by(CommunityRules.area_id)).all(),
+        "area_names": {a.id: a.name for a in communities(session)},
+        "participant_rows": range(PARTICIPANT_ROWS),
+        "participant_kinds": OTHER_PARTICIPANT_KINDS,
+        "participant_labels": meetings.PARTICIPANT_LABELS,
+    } | extra
+    return render(request, "consultations/office/list.html", context, status=status)
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def index(request: Request) -> Response:
+    return await index_page(request)
+
+
+def _topic(request: Request) -> Topic:
+    session = db(request)
+    topic = topics.get_topic(session, request.path_params["topic_id"])
+    authorize(request, Permission.MANAGE_CONSULTATIONS, get_area(session, topic.area_id).path)
+    return topic
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def triage(request: Request) -> Response:
+    session = db(request)
+    topic = _topic(request)
+    fields = await form_fields(request)
+    me, at = user(request), now(request)
+    action = fields.get("action", "")
+    try:
+        if action == "accept":
+            topics.accept_topic(session, topic, me.id, at, fields.get("reason", ""))
+        elif action == "decline":
+            topics.decline_topic(session, topic, fields.get("reason", ""), me.id, at)
+        elif action == "merge":
+            into_id = fields.get("merge_into", "")
+            into = topics.get_topic(session, record_id(into_id)) if into_id else topic
+            topics.merge_topic(session, topic, into, fields.get("reason", ""), me.id, at)
+        else:
+            raise DomainError("topic.action", N_("Choose accept, merge or decline."))
+    except DomainError as error:
+        return await index_page(
+            request, 422, error=error.message, errors=error.fields, form=fields, topic_id=topic.id
+        )
+    flash(request, "The topic has been decided.", "success")
+    return htmx.redirect(request, "/admin/consultations")
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def announce(request: Request) -> Response:
+    session = db(request)
+    topic = _topic(request)
+    fields = await form_fields(request)
+    problems: dict[str, str] = {}
+    new = meetings.Announcement(
+        title=fields.get("title", ""),
+        agenda=fields.get("agenda", ""),
+        materials=fields.get("materials", ""),
+        place=fields.get("place", ""),
+        online_link=fields.get("online_link", ""),
+        meets_at=local_time(fields, "meets_at", problems),
+        deliberation_opens_at=local_time(fields, "deliberation_opens_at", problems),
+        deliberation_closes_at=local_time(fields, "deliberation_closes_at", problems),
+        participants=participant_rows(fields),
+    )
+    try:
+        refuse_problems(problems)
+        consultation = meetings.announce(session, topic, new, user(request).id, now(request))
+    except DomainError as error:
+        return await index_page(
+            request, 422, error=error.message, errors=error.fields, form=fields, topic_id=topic.id
+        )
+    flash(request, "The consultation has been announced.", "success")
+    return htmx.redirect(request, f"/admin/consultations/{consultation.id}")
+
+
+def _consultation(request: Request) -> Consultation:
+    session = db(request)
+    found = meetings.get_consultation(session, request.path_params["consultation_id"])
+    authorize(request, Permission.MANAGE_CONSULTATIONS, get_area(session, found.area_id).path)
+    return found
+
+
+async def _manage_page(
+    request: Request, c: Consultation, status: int = 200, **extra: Any
+) -> Response:
+    session = db(request)
+    context = {
+        "c": c,
+        "stage": stage_of(c, now(request)),
+        "stage_labels": STAGE_LABELS,
+        "representatives": representatives.representatives_of(session, c.area_id),
+        "present": meetings.attendees(session, c.id),
+        "quorum": meetings.quorum(session, c),
+        "speakers": meetings.speakers(session, c.id),
+        "threads": deliberation.threads(session, c.id),
+        "statements": deliberation.all_statements(session, c.id),
+        "objections": decisions.objections(session, c.id),
+        "signed": meetings.minutes_signed(c),
+        "rolls": [Roll.REPRESENTATIVES, Roll.RESIDENTS, Roll.HOUSEHOLDS],
+        "item": decisions.plan_item(session, c),
+        "departments": departments.all_departments(session),
+        "accounts": {
+            a.id: a.display_name
+            for a in session.scalars(
+                select(Account).where(Account.id.in_([x for x in (c.recorder_id, c.host_id) if x]))
+            )
+        },
+    } | extra
+    return render(request, "consultations/office/detail.html", context, status=status)
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def manage(request: Request) -> Response:
+    return await _manage_page(request, _consultation(request))
+
+
+async def _step(request: Request, action: Any, done: str) -> Response:
+    c = _consultation(request)
+    fields = await form_fields(request)
+    try:
+        action(db(request), c, fields, user(request).id, now(request))
+    except DomainError as error:
+        return await _manage_page(
+            request,
+            c,
+            error.status,
+            error=error.message,
+            errors=error.fields,
+            form=fields,
+        )
+    flash(request, done, "success")
+    return htmx.redirect(request, f"/admin/consultations/{c.id}")
+
+
+def _account_id(session: Any, login: str, field: str) -> int:
+    account = find_by_login(session, login) if login else None
+    if account is None:
+        raise DomainError(
+            "consultation.no_account",
+            N_("No account with this login."),
+            fields={field: N_("No account with this login.")},
+        )
+    return account.id
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def attendance(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        account = f.get("account_id", "")
+        meetings.sign_in(s, c, record_id(account), me, at)
+
+    return await _step(request, act, N_("Attendance recorded."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def record(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        meetings.record_meeting(
+            s,
+            c,
+            summary=f.get("summary", ""),
+            minutes=f.get("minutes", ""),
+            speakers=lines(f.get("speakers", "")),
+            recorder_id=_account_id(s, f.get("recorder", ""), "recorder"),
+            host_id=_account_id(s, f.get("host", ""), "host"),
+            now=at,
+        )
+
+    return await _step(
+        request, act, N_("The meeting record has been saved; recorder and host can now sign.")
+    )
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def hide(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        post = deliberation.get_post(s, c, request.path_params["post_id"])
+        deliberation.hide_post(s, post, me, f.get("reason", ""), at)
+
+    return await _step(request, act, N_("The post is hidden and its author has been told why."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def hide_statement(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        deliberation.hide_statement(
+            s, c, request.path_params["statement_id"], me, f.get("reason", ""), at
+        )
+
+    return await _step(
+        request, act, N_("The statement is hidden and its author has been told why.")
+    )
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def open_vote(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        problems: dict[str, str] = {}
+        opens, closes = local_time(f, "opens_at", problems), local_time(f, "closes_at", problems)
+        try:
+            roll = Roll(f.get("roll", ""))
+        except ValueError:
+            problems["roll"] = N_("Choose who votes.")
+            roll = Roll.REPRESENTATIVES
+        budget = yuan(f.get("budget_yuan", "0") or "0", low=0)
+        if budget is None:
+            problems["budget_yuan"] = N_("Enter a whole number.")
+        due: date | None = None
+        if f.get("due_on"):
+            try:
+                due = date.fromisoformat(f["due_on"])
+            except ValueError:
+                problems["due_on"] = N_("Enter a date.")
+        refuse_problems(problems)
+        setup = decisions.VoteSetup(
+            resolution=f.get("resolution", ""),
+            roll=roll,
+            base=f.get("base", ""),
+            share=f.get("share", ""),
+            opens_at=opens,
+            closes_at=closes,
+            commits_to_action=f.get("commits") == "1",
+            owner_department=f.get("owner_department", ""),
+            budget_yuan=budget or 0,
+            due_on=due,
+        )
+        decisions.open_vote(s, c, setup, me)
+
+    return await _step(request, act, N_("The vote has been set up."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def take_result(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        decisions.take_result(s, c, me, at)
+
+    return await _step(request, act, N_("The result has been recorded."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def answer(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        decisions.answer_objection(
+            s, c, request.path_params["objection_id"], f.get("answer", ""), me, at
+        )
+
+    return await _step(request, act, N_("The answer has been published."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def finalize(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
+        decisions.finalize(s, c, me, at)
+
+    return await _step(request, act, N_("The resolution is final."))
+
+
+@requires(Permission.MANAGE_CONSULTATIONS)
+async def community_settings(request: Request) -> Response:
+    session = db(request)
+    fields = await form_fields(request)
+
+    def number(name: str) -> int:
+        value = whole_number(fields.get(name), high=1_000_000)
+        return -1 if value is None else value
+
+    try:
+        area_id = fields.get("area_id", "")
+        area = get_area(session, record_id(area_id))
+        authorize(request, Permission.MANAGE_CONSULTATIONS, area.path)
+        topics.set_community_rules(
+            session,
+            area,
+            cosign_threshold=number("cosign_threshold"),
+            quorum_numerator=number("quorum_numerator"),
+            quorum_denominator=number("quorum_denominator"),
+            notice_days=number("notice_days"),
+            announce_days=number("announce_days"),
+        )
+    except DomainError as error:
+        return await index_page(request, 422, error=error.message, errors=error.fields, form=fields)
+    flash(request, N_("The community's settings have been saved."), "success")
+    return htmx.redirect(request, "/admin/consultations")
+
+
+routes = [
+    Route("/admin/consultations/rules", community_settings, methods=["POST"]),
+    Route("/admin/consultations", index),
+    Route("/admin/consultations/topics/{topic_id:int}/triage", triage, methods=["POST"]),
+    Route("/admin/consultations/topics/{topic_id:int}/announce", announce, methods=["POST"]),
+    Route("/admin/consultations/{consultation_id:int}", manage),
+    Route("/admin/consultations/{consultation_id:int}/attendance", attendance, methods=["POST"]),
+    Route("/admin/consultations/{consultation_id:int}/record", record, methods=["POST"]),
+    Route(
+        "/admin/consultations/{consultation_id:int}/posts/{post_id:int}/hide",
+        hide,
+        methods=["POST"],
+    ),
+    Route(
+        "/admin/consultations/{consultation_id:int}/statements/{statement_id:int}/hide",
+        hide_statement,
+        methods=["POST"],
+    ),
+    Route("/admin/consultations/{consultation_id:int}/vote", open_vote, methods=["POST"]),
+    Route("/admin/consultations/{consultation_id:int}/result", take_result, methods=["POST"]),
+    Route(
+        "/admin/consultations/{consultation_id:int}/objections/{objection_id:int}/answer",
+        answer,
+        methods=["POST"],
+    ),
+    Route("/admin/consultations/{consultation_id:int}/finalize", finalize, methods=["POST"]),
+]

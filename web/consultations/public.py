@@ -1,0 +1,344 @@
+"""Public consultation pages: topics and co-signing, the consultation page with its
+deliberation, opinion map, result, public notice and follow-up."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import weasyprint
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from consultations import decisions, deliberation, meetings, representatives, topics
+from consultations.models import Consultation, Topic
+from consultations.rules.journey import Stage, StageFacts, stage
+from consultations.rules.opinion import OpinionMap
+from consultations.rules.standing import Refusal
+from consultations.standing import REFUSALS, standing_of
+from participation.areas import Area, get_area
+from participation.ballots.boxes import get_box
+from participation.errors import N_, DomainError
+from participation.plan.sources import STATUS_LABELS as PLAN_STATUS_LABELS
+from participation.rules.permissions import Permission
+from web.kit import htmx
+from web.kit.auth import current_user_or_none, requires, user
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import form_fields, record_id
+from web.kit.templating import base_context, flash, render
+
+STAGE_LABELS = {
+    Stage.ANNOUNCED: N_("Announced"),
+    Stage.DELIBERATING: N_("Under deliberation"),
+    Stage.VOTING: N_("Voting"),
+    Stage.REJECTED: N_("Not adopted"),
+    Stage.NOTICE: N_("On public notice"),
+    Stage.AWAITING_FINAL: N_("Notice ended, awaiting confirmation"),
+    Stage.FINAL: N_("Final"),
+}
+
+
+def stage_of(c: Consultation, at: Any) -> Stage:
+    return stage(
+        StageFacts(
+            c.meets_at, c.deliberation_opens_at, c.box_id, c.passed, c.notice_ends_at, c.final_at
+        ),
+        at,
+    )
+
+
+def communities(session: Any) -> list[Area]:
+    return list(session.scalars(select(Area).where(Area.kind == "community").order_by(Area.path)))
+
+
+async def index(request: Request) -> Response:
+    session = db(request)
+    at = now(request)
+    area_id = request.query_params.get("area", "")
+    wanted = request.query_params.get("stage", "")
+    area = get_area(session, record_id(area_id)) if record_id(area_id) else None
+    query = select(Consultation, Area.name).join(Area, Area.id == Consultation.area_id)
+    if area is not None:
+        query = query.where(Area.path.startswith(area.path))
+    rows = [
+        (c, name, stage_of(c, at))
+        for c, name in session.execute(query.order_by(Consultation.meets_at.desc())).all()
+    ]
+    if wanted:
+        rows = [r for r in rows if r[2].value == wanted]
+    names = {a.id: a.name for a in communities(session)}
+    return render(
+        request,
+        "consultations/index.html",
+        {
+            "rows": rows,
+            "topics": topics.topics_in(session, area.path if area else None)[:50],
+            "names": names,
+            "areas": communities(session),
+            "area": area,
+            "wanted": wanted,
+            "stages": list(Stage),
+            "stage_labels": STAGE_LABELS,
+            "topic_labels": topics.TOPIC_STATUS_LABELS,
+            "terms": representatives.terms_in(session, area.id if area else None)[:20],
+            "term_labels": representatives.TERM_STATUS_LABELS,
+        },
+    )
+
+
+async def _page(request: Request, c: Consultation, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    at = now(request)
+    me = current_user_or_none(request)
+    opinion = opinion_map_of(request, c.id)
+    statement_list = deliberation.statements(session, c.id)
+    texts = {s.id: s.text for s in statement_list}
+    box = get_box(session, c.box_id) if c.box_id else None
+    tally = json.loads(box.bulletin_json)["tally"] if box and box.bulletin_json else None
+    item = decisions.plan_item(session, c)
+    window_open = c.deliberation_opens_at <= at < c.deliberation_closes_at
+    refusal = standing_of(session, c, me.id, at).refusal if me else None
+    context = {
+        "c": c,
+        "topic": session.get(Topic, c.topic_id),
+        "area": get_area(session, c.area_id),
+        "cosigners": topics.cosigners(session, c.topic_id),
+        "stage": stage_of(c, at),
+        "stage_labels": STAGE_LABELS,
+        "participants": meetings.participants(session, c.id),
+        "participant_labels": meetings.PARTICIPANT_LABELS,
+        "quorum": meetings.quorum(session, c),
+        # Before the meeting a quorum is not "missed", only not taken yet.
+        "meeting_ahead": at < c.meets_at,
+        "speakers": meetings.speakers(session, c.id),
+        "signed": meetings.minutes_signed(c),
+        "threads": deliberation.threads(session, c.id),
+        "opinion": opinion,
+        "texts": texts,
+        "dots": map_dots(opinion, me=me.id if me else None),
+        "my_group": opinion.group_of(me.id) if me else None,
+        "my_position": bool(me and me.id in opinion.positions),
+        "statement_count": len(statement_list),
+        "next_statement": deliberation.next_statement(session, c.id, me.id) if me else None,
+        "window_open": window_open,
+        "may_deliberate": me is not None and refusal is None,
+        "refusal": REFUSALS[refusal] if refusal else "",
+        "refusal_can_verify": refusal is Refusal.NOT_VERIFIED,
+        "box": box,
+        "tally": tally,
+        "objections": decisions.objections(session, c.id),
+        "on_notice": c.notice_ends_at is not None and c.final_at is None and at < c.notice_ends_at,
+        "item": item,
+        "plan_status": PLAN_STATUS_LABELS,
+        "may_sign": bool(
+            me
+            and c.minutes
+            and (
+                (me.id == c.recorder_id and c.recorder_signed_at is None)
+                or (me.id == c.host_id and c.host_signed_at is None)
+            )
+        ),
+        "error_field": "",
+        "flash_message": "",
+    } | extra
+    return render(request, "consultations/detail.html", context, status=status)
+
+
+def opinion_map_of(request: Request, consultation_id: int) -> OpinionMap:
+    """The opinion map, recomputed only when votes arrive or statements are hidden.
+
+    Kept per worker process, keyed by the map's input version: a large
+    conversation (10,000 x 500) takes about a second to compute, a version
+    check one query. Each computation starts from the state the last stored one
+    left (Pol.is's carried state: who was grouped, the groups, the k smoother),
+    so groups keep their letters across updates; a request that may write (a
+    vote, a new or hidden statement) stores the new state.
+    """
+    state = request.app.state
+    if not hasattr(state, "opinion_maps"):
+        state.opinion_maps = {}
+    cache: dict[tuple[int, tuple[int, int, int]], OpinionMap] = state.opinion_maps
+    session = db(request)
+    version = deliberation.map_version(session, consultation_id)
+    key = (consultation_id, version)
+    found = cache.get(key)
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    if found is None or writes:
+        previous = deliberation.map_state_for(session, consultation_id, version)
+        if found is None:
+            found = deliberation.compute_map(session, consultation_id, previous)
+        if writes:
+            deliberation.save_map_state(session, consultation_id, version, previous, found)
+        if len(cache) > 200:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+def map_dots(
+    opinion: Any, size: int = 200, margin: int = 8, me: Any = None
+) -> list[tuple[int, int, int, bool]]:
+    """Participants' positions scaled into an SVG square: (x, y, group index, is me)."""
+    if not opinion.positions:
+        return []
+    xs = [p[0] for p in opinion.positions.values()]
+    ys = [p[1] for p in opinion.positions.values()]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = (size - 2 * margin) / span
+    index = {m: n for n, g in enumerate(opinion.groups) for m in g.members}
+    return [
+        (
+            round(margin + (x - min(xs)) * scale),
+            round(size - margin - (y - min(ys)) * scale),
+            index.get(person, -1),  # -1: on the map but not grouped (too few votes)
+            person == me,
+        )
+        for person, (x, y) in sorted(opinion.positions.items())
+    ]
+
+
+def _get(request: Request) -> Consultation:
+    return meetings.get_consultation(db(request), request.path_params["consultation_id"])
+
+
+async def detail(request: Request) -> Response:
+    return await _page(request, _get(request))
+
+
+async def minutes_pdf(request: Request) -> Response:
+    """The signed minutes as a PDF (WeasyPrint, CJK font from Debian's fonts-noto-cjk)."""
+    session = db(request)
+    c = _get(request)
+    if not meetings.minutes_signed(c):
+        raise DomainError(
+            "consultation.minutes_unsigned",
+            N_("The minutes are published once the recorder and the host have signed."),
+            status=404,
+        )
+    env = request.app.state.templates
+    html = env.get_template("consultations/minutes_pdf.html").render(
+        base_context(request)
+        | {
+            "c": c,
+            "area": get_area(session, c.area_id),
+            "quorum": meetings.quorum(session, c),
+            "speakers": meetings.speakers(session, c.id),
+        }
+    )
+    pdf = await run_in_threadpool(lambda: weasyprint.HTML(string=html).write_pdf())
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="minutes-{c.id}.pdf"'},
+    )
+
+
+async def _act(request: Request, action: Any, done: str, anchor: str) -> Response:
+    """Run ``action(session, consultation, fields, me, now)``; re-render on refusal."""
+    consultation = _get(request)
+    fields = await form_fields(request)
+    try:
+        action(db(request), consultation, fields, user(request), now(request))
+    except DomainError as error:
+        return await _page(
+            request,
+            consultation,
+            error.status,
+            error=error.message,
+            errors=error.fields,
+            form=fields,
+            error_field=anchor,
+        )
+    if htmx.target(request) == anchor:
+        # htmx swaps the section in place: answer with the fresh block, not a redirect.
+        return await _page(request, consultation, flash_message=done)
+    flash(request, done, "success")
+    return htmx.redirect(request, f"/consultations/{consultation.id}#{anchor}")
+
+
+def _int(value: str) -> int | None:
+    return record_id(value) or None
+
+
+@requires(Permission.USE_ACCOUNT)
+async def post(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        deliberation.write_post(
+            s,
+            c,
+            me.account,
+            f.get("kind", "comment"),
+            f.get("body", ""),
+            at,
+            _int(f.get("parent_id", "")),
+        )
+
+    return await _act(request, act, N_("Your post has been published."), "discussion")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def report(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        target = deliberation.get_post(s, c, request.path_params["post_id"])
+        deliberation.report_post(s, target, me.id, f.get("reason", ""), at)
+
+    return await _act(request, act, N_("Thank you: the moderators will look at it."), "discussion")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def statement(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        deliberation.add_statement(s, c, me.id, f.get("text", ""), at)
+
+    return await _act(request, act, N_("Your statement has been added."), "opinion")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def vote(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        deliberation.vote_statement(
+            s, c, request.path_params["statement_id"], me.id, f.get("choice", ""), at
+        )
+
+    return await _act(request, act, N_("Your vote has been recorded."), "opinion")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def objection(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        decisions.lodge_objection(s, c, me.account, f.get("body", ""), at)
+
+    return await _act(
+        request, act, N_("Your objection has been lodged; it will be answered publicly."), "notice"
+    )
+
+
+@requires(Permission.USE_ACCOUNT)
+async def sign_minutes(request: Request) -> Response:
+    def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
+        meetings.sign_minutes(s, c, me.id, at)
+
+    return await _act(request, act, N_("You have signed the minutes."), "meeting")
+
+
+routes = [
+    Route("/consultations", index),
+    Route("/consultations/{consultation_id:int}", detail),
+    Route("/consultations/{consultation_id:int}/posts", post, methods=["POST"]),
+    Route(
+        "/consultations/{consultation_id:int}/posts/{post_id:int}/report", report, methods=["POST"]
+    ),
+    Route("/consultations/{consultation_id:int}/statements", statement, methods=["POST"]),
+    Route(
+        "/consultations/{consultation_id:int}/statements/{statement_id:int}/vote",
+        vote,
+        methods=["POST"],
+    ),
+    Route("/consultations/{consultation_id:int}/objections", objection, methods=["POST"]),
+    Route("/consultations/{consultation_id:int}/minutes/sign", sign_minutes, methods=["POST"]),
+    Route("/consultations/{consultation_id:int}/minutes.pdf", minutes_pdf),
+]

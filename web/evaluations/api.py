@@ -1,0 +1,188 @@
+"""Open data: published evaluations with their aggregates (no personal data).
+
+Every figure comes with the sums it is computed from (n, Σw, Σwy, Σw², Σw²y,
+Σw²y²), so anyone can recompute the means and 95 % intervals.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from consultations.evaluations.builder import get_evaluation
+from consultations.evaluations.models import Evaluation
+from consultations.evaluations.questionnaire import indicators_of, questions_of
+from consultations.evaluations.rectification import rectifications_of
+from participation.areas import Area
+from participation.organizations.models import Organization
+from web.kit.api_query import check_query
+from web.kit.dbsession import db
+from web.kit.tabular import csv_response
+
+
+def _summary(evaluation: Evaluation, org: Organization) -> dict[str, Any]:
+    report = json.loads(evaluation.report_json or "{}")
+    overall = report.get("figures", {}).get("_overall", {})
+    return {
+        "id": evaluation.id,
+        "title": evaluation.title,
+        "subject_kind": evaluation.subject_kind,
+        "subject": evaluation.subject,
+        "department": evaluation.department,
+        "area_id": evaluation.area_id,
+        "organization": {"id": org.id, "name": org.name},
+        "published_at": evaluation.published_at.isoformat() if evaluation.published_at else None,
+        "responses": report.get("responses"),
+        "overall_index": overall.get("weighted_mean"),
+        "overall_index_unweighted": overall.get("mean"),
+        "url": f"/api/v1/evaluations/{evaluation.id}",
+    }
+
+
+def _published(request: Request) -> list[dict[str, Any]]:
+    rows = (
+        db(request)
+        .execute(
+            select(Evaluation, Organization)
+            .join(Organization, Organization.id == Evaluation.org_id)
+            .where(Evaluation.status == "published")
+            .order_by(Evaluation.published_at.desc())
+        )
+        .all()
+    )
+    check_query(request, QUERY)
+    area = request.query_params.get("area_id", "")
+    if area:
+        # The area and everything below it.
+        found = db(request).get(Area, int(area))
+        paths = {a.id: a.path for a in db(request).scalars(select(Area))}
+        rows = [r for r in rows if found and paths.get(r[0].area_id, "").startswith(found.path)]
+    return [_summary(e, o) for e, o in rows]
+
+
+async def evaluations(request: Request) -> Response:
+    items = _published(request)
+    return JSONResponse({"count": len(items), "items": items})
+
+
+CSV_COLUMNS = [
+    "id",
+    "title",
+    "subject_kind",
+    "subject",
+    "department",
+    "area_id",
+    "organization",
+    "published_at",
+    "responses",
+    "overall_index",
+    "overall_index_unweighted",
+]
+
+
+async def evaluations_csv(request: Request) -> Response:
+    rows = []
+    for item in _published(request):
+        item["organization"] = item["organization"]["name"]
+        rows.append([item[c] for c in CSV_COLUMNS])
+    return csv_response("evaluations", CSV_COLUMNS, rows)
+
+
+async def evaluation(request: Request) -> Response:
+    session = db(request)
+    found = get_evaluation(session, request.path_params["evaluation_id"])
+    if found.status != "published":
+        return JSONResponse({"error": "not published", "status": 404}, status_code=404)
+    org = session.get(Organization, found.org_id)
+    assert org is not None
+    body = _summary(found, org) | {
+        "conflict_declaration": found.conflict_declaration,
+        "findings": found.findings,
+        "indicators": [
+            {"key": i.key, "parent": i.parent_key, "name": i.name, "weight": i.weight / 1000}
+            for i in indicators_of(session, found.id)
+        ],
+        "questions": [
+            {
+                "key": q.key,
+                "text": q.text,
+                "kind": q.kind,
+                "indicator": q.indicator_key,
+                "options": json.loads(q.options_json),
+                "low": q.low,
+                "high": q.high,
+            }
+            for q in questions_of(session, found.id)
+        ],
+        "report": json.loads(found.report_json or "{}"),
+        "rectifications": [
+            {
+                "title": r.title,
+                "owner_department": r.owner_department,
+                "due_on": r.due_on.isoformat(),
+                "status": r.status,
+                "plan_item_id": r.plan_item_id,
+            }
+            for r, _item in rectifications_of(session, found.id)
+        ],
+    }
+    return JSONResponse(body)
+
+
+QUERY: list[dict[str, Any]] = [
+    {
+        "name": "area_id",
+        "in": "query",
+        "required": False,
+        "description": "only evaluations of this area and the areas below it",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+]
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/v1/evaluations": {
+        "get": {
+            "summary": "Published third-party evaluations, newest first",
+            "parameters": QUERY,
+            "responses": {
+                "200": {"description": "count and items (id, title, subject, overall index)"}
+            },
+        }
+    },
+    "/api/v1/evaluations.csv": {
+        "get": {
+            "summary": "The same list as CSV (UTF-8 with BOM), same filter",
+            "parameters": QUERY,
+            "responses": {"200": {"description": "one row per published evaluation"}},
+        }
+    },
+    "/api/v1/evaluations/{evaluation_id}": {
+        "get": {
+            "summary": "One published evaluation: indicators, questionnaire, figures with "
+            "their aggregates (n, sw, swy, sw2, sw2y, sw2y2), rectification items",
+            "parameters": [
+                {
+                    "name": "evaluation_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                }
+            ],
+            "responses": {
+                "200": {"description": "the evaluation"},
+                "404": {"description": "not published"},
+            },
+        }
+    },
+}
+
+routes = [
+    Route("/api/v1/evaluations", evaluations),
+    Route("/api/v1/evaluations.csv", evaluations_csv),
+    Route("/api/v1/evaluations/{evaluation_id:int}", evaluation),
+]

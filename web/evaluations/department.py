@@ -1,0 +1,139 @@
+"""A department's answer to a published evaluation, and its rectification items
+(/evaluations/{id}/department-response)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from consultations.evaluations.builder import get_evaluation
+from consultations.evaluations.models import Evaluation
+from consultations.evaluations.rectification import (
+    NewRectification,
+    post_response,
+    rectifications_of,
+    update_rectification,
+)
+from participation import departments
+from participation.areas import get_area
+from participation.errors import N_, DomainError
+from participation.plan.sources import STATUS_LABELS
+from participation.rules.permissions import Permission
+from web.evaluations.labels import labels
+from web.kit import htmx
+from web.kit.auth import authorize, requires, user
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import form_fields
+from web.kit.templating import flash, render
+
+ITEM_ROWS = 5
+
+
+def _department_evaluation(request: Request) -> Evaluation:
+    session = db(request)
+    evaluation = get_evaluation(session, request.path_params["evaluation_id"])
+    authorize(request, Permission.RESPOND_EVALUATIONS, get_area(session, evaluation.area_id).path)
+    return evaluation
+
+
+async def _response_page(
+    request: Request, evaluation: Evaluation, status: int = 200, **extra: Any
+) -> Response:
+    context = {
+        "evaluation": evaluation,
+        "rectifications": rectifications_of(db(request), evaluation.id),
+        "departments": departments.all_departments(db(request)),
+        "rows": range(ITEM_ROWS),
+        "plan_status": STATUS_LABELS,
+        "L": labels(),
+    } | extra
+    return render(request, "evaluations/office/department_response.html", context, status=status)
+
+
+@requires(Permission.RESPOND_EVALUATIONS)
+async def response_page(request: Request) -> Response:
+    return await _response_page(request, _department_evaluation(request))
+
+
+def _items(fields: dict[str, str]) -> list[NewRectification]:
+    items = []
+    for n in range(ITEM_ROWS):
+        title = fields.get(f"title_{n}", "")
+        if not title:
+            continue
+        try:
+            due = date.fromisoformat(fields.get(f"due_{n}", ""))
+        except ValueError:
+            raise DomainError(
+                "evaluation.item_due",
+                N_("Give each rectification item a due date."),
+                fields={"items": N_("Give each rectification item a due date.")},
+            ) from None
+        items.append(NewRectification(title, fields.get(f"owner_{n}", ""), due))
+    return items
+
+
+@requires(Permission.RESPOND_EVALUATIONS)
+async def respond(request: Request) -> Response:
+    evaluation = _department_evaluation(request)
+    fields = await form_fields(request)
+    try:
+        post_response(
+            db(request),
+            evaluation,
+            fields.get("text", ""),
+            _items(fields),
+            actor_id=user(request).id,
+            now=now(request),
+        )
+    except DomainError as error:
+        return await _response_page(
+            request,
+            evaluation,
+            status=error.status,
+            form=fields,
+            errors=error.fields,
+            error=error.message,
+        )
+    flash(
+        request,
+        N_("The response is published, and each rectification item is on the governance plan."),
+        "success",
+    )
+    return htmx.redirect(request, f"/evaluations/{evaluation.id}")
+
+
+@requires(Permission.RESPOND_EVALUATIONS)
+async def update_item(request: Request) -> Response:
+    evaluation = _department_evaluation(request)
+    fields = await form_fields(request)
+    try:
+        update_rectification(
+            db(request),
+            evaluation,
+            request.path_params["item_id"],
+            evidence=fields.get("evidence", ""),
+            done=fields.get("done") == "1",
+            actor_id=user(request).id,
+            now=now(request),
+        )
+    except DomainError as error:
+        return await _response_page(request, evaluation, status=error.status, error=error.message)
+    flash(request, N_("Rectification item updated."), "success")
+    return htmx.redirect(request, f"/evaluations/{evaluation.id}/department-response")
+
+
+routes = [
+    Route("/evaluations/{evaluation_id:int}/department-response", response_page),
+    Route("/evaluations/{evaluation_id:int}/department-response", respond, methods=["POST"]),
+    Route(
+        "/evaluations/{evaluation_id:int}/rectifications/{item_id:int}",
+        update_item,
+        methods=["POST"],
+    ),
+]

@@ -1,0 +1,358 @@
+"""Public evaluation pages: the list, an evaluation with its report, responding,
+and the report as PDF and CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from consultations.evaluations.builder import get_evaluation
+from consultations.evaluations.models import DepartmentResponse, Evaluation, Panel
+from consultations.evaluations.questionnaire import indicators_of, question_spec, questions_of
+from consultations.evaluations.rectification import is_overdue, rectifications_of
+from consultations.evaluations.reports import microdata_rows, published_report, report_rows
+from consultations.evaluations.responding import (
+    Respondent,
+    draft_answers,
+    draft_of,
+    has_responded,
+    quota_refusal,
+    resident_respondent,
+    save_draft,
+    submit_response,
+    token_respondent,
+)
+from consultations.evaluations.rules.answers import QuestionKind
+from consultations.evaluations.rules.scoring import OVERALL
+from participation.areas import Area, get_area
+from participation.errors import N_, DomainError
+from participation.organizations.models import Organization
+from participation.organizations.registry import get_org
+from participation.plan import board
+from participation.plan.models import PlanItem
+from participation.plan.sources import STATUS_LABELS
+from web.evaluations.labels import labels
+from web.evaluations.pdf import pdf_response
+from web.kit import htmx
+from web.kit.auth import current_user_or_none, sign_in_redirect
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import parsed_form, record_id
+from web.kit.i18n import LOCAL_TZ
+from web.kit.tabular import csv_response, table_response
+from web.kit.templating import flash, render
+
+PUBLIC_STATUSES = ("collecting", "closed", "published")
+
+
+async def evaluation_list(request: Request) -> Response:
+    session = db(request)
+    query = (
+        select(Evaluation, Organization, Area)
+        .join(Organization, Organization.id == Evaluation.org_id)
+        .join(Area, Area.id == Evaluation.area_id)
+        .where(Evaluation.status.in_(PUBLIC_STATUSES))
+        .order_by(Evaluation.id.desc())
+    )
+    filters = {k: request.query_params.get(k, "") for k in ("area", "org", "subject")}
+    if record_id(filters["area"]):
+        area = session.get(Area, record_id(filters["area"]))
+        if area is not None:
+            query = query.where(Area.path.startswith(area.path))
+    if record_id(filters["org"]):
+        query = query.where(Evaluation.org_id == record_id(filters["org"]))
+    if filters["subject"]:
+        query = query.where(Evaluation.subject_kind == filters["subject"])
+    rows = session.execute(query).all()
+    orgs = session.scalars(
+        select(Organization).where(Organization.status == "verified").order_by(Organization.name)
+    ).all()
+    areas = session.scalars(
+        select(Area).where(Area.kind.in_(("district", "street", "community"))).order_by(Area.path)
+    ).all()
+    panels = session.scalars(
+        select(Panel).where(Panel.draw_seed.is_not(None)).order_by(Panel.id.desc())
+    ).all()
+    return render(
+        request,
+        "evaluations/list.html",
+        {
+            "rows": rows,
+            "panels": panels,
+            "orgs": orgs,
+            "areas": areas,
+            "filters": filters,
+            "L": labels(),
+        },
+    )
+
+
+def indicator_rows(
+    session: Any, evaluation: Evaluation, report: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The indicator tree in display order, with depth, effective weight and figures."""
+    rows = indicators_of(session, evaluation.id)
+    by_parent: dict[str | None, list[Any]] = {}
+    for row in rows:
+        by_parent.setdefault(row.parent_key, []).append(row)
+    ordered: list[dict[str, Any]] = []
+
+    def walk(parent: str | None, depth: int, share: float) -> None:
+        for row in by_parent.get(parent, []):
+            effective = share * row.weight / 1000
+            figure = (report or {}).get("figures", {}).get(row.key)
+            ordered.append({"row": row, "depth": depth, "effective": effective, "figure": figure})
+            walk(row.key, depth + 1, effective)
+
+    walk(None, 0, 1.0)
+    return ordered
+
+
+def _question_rows(session: Any, evaluation: Evaluation) -> list[dict[str, Any]]:
+    result = []
+    for row in questions_of(session, evaluation.id):
+        spec = question_spec(row)
+        result.append({"row": row, "spec": spec, "options": spec.options})
+    return result
+
+
+async def evaluation_page(request: Request) -> Response:
+    session = db(request)
+    evaluation = get_evaluation(session, request.path_params["evaluation_id"])
+    if evaluation.status not in PUBLIC_STATUSES:
+        raise DomainError("evaluation.not_found", N_("No such evaluation."), status=404)
+    report = published_report(evaluation) if evaluation.status == "published" else None
+    today = now(request).astimezone(LOCAL_TZ).date()
+    rows = rectifications_of(session, evaluation.id)
+    rectifications = [
+        {"item": item, "plan_item": plan_item, "overdue": is_overdue(item, today)}
+        for item, plan_item in rows
+    ]
+    # The plan items' statuses as the progress board shows them (late included).
+    plan_ids = [plan_item.id for _, plan_item in rows if plan_item is not None]
+    if evaluation.plan_item_id:
+        plan_ids.append(evaluation.plan_item_id)
+    plan_views = (
+        {v.item.id: v for v in board.item_views(session, today, item_ids=plan_ids)}
+        if plan_ids
+        else {}
+    )
+    context = {
+        "evaluation": evaluation,
+        "org": get_org(session, evaluation.org_id),
+        "area": get_area(session, evaluation.area_id),
+        "previous": session.get(Evaluation, evaluation.previous_id)
+        if evaluation.previous_id
+        else None,
+        "later": session.scalars(
+            select(Evaluation)
+            .where(Evaluation.previous_id == evaluation.id, Evaluation.status.in_(PUBLIC_STATUSES))
+            .order_by(Evaluation.id)
+        ).all(),
+        "plan_item": session.get(PlanItem, evaluation.plan_item_id)
+        if evaluation.plan_item_id
+        else None,
+        "indicators": indicator_rows(session, evaluation, report),
+        "questions": _question_rows(session, evaluation),
+        "report": report,
+        "overall": report["figures"][OVERALL] if report else None,
+        "department_response": session.get(DepartmentResponse, evaluation.id),
+        "rectifications": rectifications,
+        "overdue": sum(1 for r in rectifications if r["overdue"]),
+        "plan_views": plan_views,
+        "plan_status": STATUS_LABELS,
+        "answered": _has_answered(request, evaluation),
+        "L": labels(),
+    }
+    return render(request, "evaluations/detail.html", context)
+
+
+def _has_answered(request: Request, evaluation: Evaluation) -> bool:
+    """Whether the signed-in resident already answered (then the page thanks them
+    instead of inviting them again). Invitation-only evaluations cannot tell: the
+    respondent is their link, not their account."""
+    me = current_user_or_none(request)
+    if me is None or evaluation.status != "collecting" or evaluation.access != "residents":
+        return False
+    try:
+        respondent = resident_respondent(
+            db(request), evaluation, me.id, now(request).astimezone(LOCAL_TZ).date()
+        )
+    except DomainError:
+        return False
+    return has_responded(db(request), evaluation, respondent)
+
+
+def _respondent(request: Request, evaluation: Evaluation, token: str) -> Respondent:
+    session = db(request)
+    if evaluation.access == "tokens":
+        if not token:
+            raise DomainError(
+                "evaluation.invitation_only",
+                N_("This evaluation is by invitation: use the link you received."),
+                status=403,
+            )
+        return token_respondent(session, evaluation, token, now(request))
+    me = current_user_or_none(request)
+    if me is None:
+        raise DomainError("evaluation.sign_in", N_("Sign in to respond."), status=401)
+    return resident_respondent(session, evaluation, me.id, now(request).astimezone(LOCAL_TZ).date())
+
+
+async def _respond_page(
+    request: Request, evaluation: Evaluation, token: str, status: int = 200, **extra: Any
+) -> Response:
+    session = db(request)
+    context: dict[str, Any] = {
+        "evaluation": evaluation,
+        "questions": _question_rows(session, evaluation),
+        "token": token,
+        "started": now(request).isoformat(),
+        "answers": {},
+        "refusal": None,
+        "refusal_params": {},
+        "done": False,
+        "L": labels(),
+    } | extra
+    if evaluation.status != "collecting":
+        context["refusal"] = N_("This evaluation is not collecting responses.")
+    elif context["refusal"] is None:
+        try:
+            respondent = _respondent(request, evaluation, token)
+        except DomainError as error:
+            if error.status == 401:
+                context["sign_in"] = True
+            context["refusal"], context["refusal_params"] = error.message, error.params
+        else:
+            context["done"] = has_responded(session, evaluation, respondent)
+            refusal = None if context["done"] else quota_refusal(session, evaluation, respondent)
+            if refusal is not None:
+                context["refusal"], context["refusal_params"] = refusal.message, refusal.params
+            draft = draft_of(session, evaluation, respondent)
+            if draft is not None and not extra.get("answers"):
+                context["answers"] = draft_answers(evaluation, draft)
+    return render(request, "evaluations/respond.html", context, status=status)
+
+
+async def respond_page(request: Request) -> Response:
+    evaluation = get_evaluation(db(request), request.path_params["evaluation_id"])
+    if evaluation.status == "draft":
+        raise DomainError("evaluation.not_found", N_("No such evaluation."), status=404)
+    return await _respond_page(request, evaluation, request.query_params.get("token", ""))
+
+
+def _answers(form: Any, evaluation: Evaluation, session: Any) -> dict[str, str]:
+    answers = {}
+    for row in questions_of(session, evaluation.id):
+        if row.kind == QuestionKind.MULTI.value:
+            answers[row.key] = ",".join(v for v in form.getlist(row.key) if isinstance(v, str))
+        else:
+            value = form.get(row.key, "")
+            answers[row.key] = value.strip() if isinstance(value, str) else ""
+    return answers
+
+
+async def respond(request: Request) -> Response:
+    session = db(request)
+    evaluation = get_evaluation(session, request.path_params["evaluation_id"])
+    if evaluation.status == "draft":
+        raise DomainError("evaluation.not_found", N_("No such evaluation."), status=404)
+    form = await parsed_form(request)
+    token = str(form.get("token", ""))
+    answers = _answers(form, evaluation, session)
+    at = now(request)
+    try:
+        respondent = _respondent(request, evaluation, token)
+        if form.get("action") == "save":
+            save_draft(session, evaluation, respondent, answers, at)
+            flash(
+                request,
+                N_("Your answers are saved. Come back to this page to continue."),
+                "success",
+            )
+            suffix = f"?token={token}" if token else ""
+            return htmx.redirect(request, f"/evaluations/{evaluation.id}/respond{suffix}")
+        try:
+            started: datetime | None = datetime.fromisoformat(str(form.get("started", "")))
+        except ValueError:
+            started = None
+        if started is not None and (started.tzinfo is None or started > at):
+            started = None
+        submit_response(session, evaluation, respondent, answers, now=at, started_at=started)
+    except DomainError as error:
+        if error.status == 401:
+            return sign_in_redirect(request)
+        return await _respond_page(
+            request,
+            evaluation,
+            token,
+            status=error.status,
+            answers=answers,
+            errors=error.fields,
+            error=error.message,
+            error_params=error.params,
+        )
+    flash(
+        request,
+        N_("Thank you: your response has been recorded. No one can link it to you."),
+        "success",
+    )
+    return htmx.redirect(request, f"/evaluations/{evaluation.id}")
+
+
+async def report_pdf(request: Request) -> Response:
+    session = db(request)
+    evaluation = get_evaluation(session, request.path_params["evaluation_id"])
+    report = published_report(evaluation)
+    context = {
+        "evaluation": evaluation,
+        "org": get_org(session, evaluation.org_id),
+        "area": get_area(session, evaluation.area_id),
+        "indicators": indicator_rows(session, evaluation, report),
+        "questions": _question_rows(session, evaluation),
+        "report": report,
+        "overall": report["figures"][OVERALL],
+        "L": labels(),
+    }
+    return pdf_response(
+        request, "evaluations/report_pdf.html", context, f"evaluation-{evaluation.id}.pdf"
+    )
+
+
+async def report_csv_file(request: Request) -> Response:
+    return _report_table(request, "csv")
+
+
+async def report_xlsx_file(request: Request) -> Response:
+    return _report_table(request, "xlsx")
+
+
+def _report_table(request: Request, fmt: str) -> Response:
+    session = db(request)
+    evaluation = get_evaluation(session, request.path_params["evaluation_id"])
+    header, *rows = report_rows(session, evaluation)
+    return table_response(f"evaluation-{evaluation.id}", header, rows, fmt, sheet="scores")
+
+
+async def microdata_file(request: Request) -> Response:
+    session = db(request)
+    evaluation = get_evaluation(session, request.path_params["evaluation_id"])
+    header, *rows = microdata_rows(session, evaluation)
+    return csv_response(f"evaluation-{evaluation.id}-microdata", header, rows)
+
+
+routes = [
+    Route("/evaluations", evaluation_list),
+    Route("/evaluations/{evaluation_id:int}", evaluation_page),
+    Route("/evaluations/{evaluation_id:int}/respond", respond_page),
+    Route("/evaluations/{evaluation_id:int}/respond", respond, methods=["POST"]),
+    Route("/evaluations/{evaluation_id:int}/report.pdf", report_pdf),
+    Route("/evaluations/{evaluation_id:int}/report.csv", report_csv_file),
+    Route("/evaluations/{evaluation_id:int}/report.xlsx", report_xlsx_file),
+    Route("/evaluations/{evaluation_id:int}/microdata.csv", microdata_file),
+]

@@ -1,0 +1,175 @@
+"""Who is asking, and the one permission check every route uses."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import cached_property
+from urllib.parse import quote
+
+from sqlalchemy import bindparam, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from participation import accounts, notices
+from participation.accounts import Account, EndedSession, grants_of
+from participation.errors import N_
+from participation.rules.permissions import Decision, Grant, Permission, allows
+from web.kit import htmx
+from web.kit.clock import now
+from web.kit.dbsession import db
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+SESSION_ENDED = N_("Your session has ended. Please sign in again.")
+
+
+class CurrentUser:
+    """The signed-in person; their role grants are read on first use only
+    (the hottest routes, like casting a ballot, never need them)."""
+
+    def __init__(
+        self,
+        account: Account,
+        load_grants: Callable[[], tuple[Grant, ...]],
+        count_unread: Callable[[], int] = lambda: 0,
+    ) -> None:
+        self.account = account
+        self._load_grants = load_grants
+        self._count_unread = count_unread
+
+    @cached_property
+    def unread_notices(self) -> int:
+        """For the account menu; counted only on pages that show it."""
+        return self._count_unread()
+
+    @cached_property
+    def grants(self) -> tuple[Grant, ...]:
+        return self._load_grants()
+
+    @property
+    def id(self) -> int:
+        return self.account.id
+
+    def can(self, permission: Permission, area_path: str | None = None) -> bool:
+        return allows(True, self.grants, permission, area_path) is Decision.ALLOW
+
+
+def sign_in(request: Request, account: Account) -> None:
+    """A fresh session: a new id, and no CSRF token (a new one is made on the next
+    page), so nothing an attacker planted or saw before sign-in carries over."""
+    request.session.clear()
+    request.session.update(
+        {"uid": account.id, "epoch": account.session_epoch, "sid": secrets.token_urlsafe(24)}
+    )
+
+
+def sign_out(request: Request) -> None:
+    """End the session on the server too: a copy of the cookie is refused from now on."""
+    sid = request.session.get("sid")
+    if isinstance(sid, str) and "db" in request.scope.get("state", {}):
+        lifetime = timedelta(seconds=request.app.state.settings.session_max_age)
+        accounts.end_session(db(request), sid[:64], now(request), lifetime)
+    request.session.clear()
+
+
+def _live_sid(request: Request) -> str | None:
+    sid = request.session.get("sid")
+    return sid if isinstance(sid, str) and 0 < len(sid) <= 64 else None
+
+
+def current_user_or_none(request: Request) -> CurrentUser | None:
+    if "session" not in request.scope or "db" not in request.scope.get("state", {}):
+        return None
+    if hasattr(request.state, "user"):
+        return request.state.user  # type: ignore[no-any-return]
+    user = None
+    uid = request.session.get("uid")
+    if isinstance(uid, int):
+        account = db(request).get(Account, uid)
+        sid = _live_sid(request)
+        if (
+            account is not None
+            and account.is_active
+            and account.session_epoch == request.session.get("epoch")
+            and sid is not None
+            and not accounts.session_ended(db(request), sid)
+        ):
+            session, account_id = db(request), account.id
+            user = CurrentUser(
+                account,
+                lambda: tuple(grants_of(session, account_id)),
+                lambda: notices.unread_count(session, account_id),
+            )
+        else:
+            # Expired: signed out, the password changed or the account was disabled.
+            request.session.clear()
+            request.session["flash"] = [["info", SESSION_ENDED]]
+    request.state.user = user
+    return user
+
+
+def authorize(request: Request, permission: Permission, area_path: str | None = None) -> None:
+    """Raise 401 (sent to sign-in) or 403 unless the person may act."""
+    user = current_user_or_none(request)
+    decision = allows(user is not None, user.grants if user else (), permission, area_path)
+    if decision is Decision.SIGN_IN:
+        raise HTTPException(401)
+    if decision is Decision.FORBID:
+        raise HTTPException(403)
+
+
+def requires(permission: Permission) -> Callable[[Endpoint], Endpoint]:
+    """Decorate an endpoint with the permission it needs anywhere in the tree."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def wrapper(request: Request) -> Response:
+            authorize(request, permission)
+            return await endpoint(request)
+
+        wrapper.permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def user(request: Request) -> CurrentUser:
+    found = current_user_or_none(request)
+    if found is None:
+        raise HTTPException(401)
+    return found
+
+
+_accounts = Account.__table__
+_ended = EndedSession.__table__
+_SESSION_CHECK = select(
+    _accounts.c.is_active,
+    _accounts.c.session_epoch,
+    select(_ended.c.sid).where(_ended.c.sid == bindparam("sid")).exists().label("ended"),
+).where(_accounts.c.id == bindparam("uid"))
+
+
+def signed_in_id(request: Request) -> int:
+    """The signed-in account's id, checked as ``current_user_or_none`` checks it
+    (active, same session epoch, not signed out) with one prepared Core query and
+    no ORM object: for casting a ballot, the hottest route. Anything else (not signed in, an
+    expired session) takes the ordinary way, with its redirect and message."""
+    uid, sid = request.session.get("uid"), _live_sid(request)
+    if isinstance(uid, int) and sid is not None and not hasattr(request.state, "user"):
+        row = db(request).connection().execute(_SESSION_CHECK, {"uid": uid, "sid": sid}).first()
+        if (
+            row is not None
+            and row.is_active
+            and row.session_epoch == request.session.get("epoch")
+            and not row.ended
+        ):
+            return uid
+    return user(request).id
+
+
+def sign_in_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return htmx.redirect(request, f"/login?next={quote(target)}")

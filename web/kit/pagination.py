@@ -1,0 +1,48 @@
+"""Pagination of lists, with page links that work without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from starlette.requests import Request
+
+from web.kit.forms import whole_number
+
+T = TypeVar("T")
+
+
+#: Beyond any list the portal shows; keeps an SQL OFFSET inside 64 bits.
+MAX_PAGE = 1_000_000
+
+
+def page_number(request: Request) -> int:
+    """The ``page`` query parameter, 1 when absent or unreadable, at most MAX_PAGE."""
+    return whole_number(request.query_params.get("page"), low=1, high=MAX_PAGE) or 1
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @classmethod
+    def of(cls, items: Sequence[T], number: int, per_page: int = 50) -> Page[T]:
+        number = min(number, max(1, -(-len(items) // per_page)))
+        start = (number - 1) * per_page
+        return cls(items[start : start + per_page], number, per_page, len(items))

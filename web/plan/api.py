@@ -1,0 +1,162 @@
+"""Open data of the governance plan: plans and items as JSON, CSV and XLSX, and an Atom
+feed of item updates. Public facts only: no account ids, no personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from participation.areas import Area
+from participation.plan import board
+from participation.plan.models import Plan, PlanItem
+from participation.plan.records import Update
+from web.kit.api_query import check_query
+from web.kit.dbsession import db
+from web.kit.tabular import csv_response, xlsx_response
+from web.plan import openapi as plan_openapi
+from web.plan.public import board_filters, today
+
+ITEM_COLUMNS = [
+    "id",
+    "plan_id",
+    "year",
+    "area_id",
+    "area",
+    "parent_id",
+    "title",
+    "source_kind",
+    "source_url",
+    "owner_department",
+    "owner_department_id",
+    "budget_yuan",
+    "spend_yuan",
+    "starts_on",
+    "due_on",
+    "progress",
+    "status",
+    "overdue_milestones",
+    "year_end_outcome",
+    "url",
+]
+
+
+def item_row(view: board.ItemView) -> dict[str, Any]:
+    item = view.item
+    return {
+        "id": item.id,
+        "plan_id": view.plan.id,
+        "year": view.plan.year,
+        "area_id": view.area.id,
+        "area": view.area.name,
+        "parent_id": item.parent_id,
+        "title": item.title,
+        "source_kind": item.source_kind,
+        "source_url": item.source_url,
+        "owner_department": item.owner_department,
+        "owner_department_id": item.owner_department_id,
+        "budget_yuan": item.budget_yuan,
+        "spend_yuan": view.spend_yuan,
+        "starts_on": item.starts_on.isoformat() if item.starts_on else None,
+        "due_on": item.due_on.isoformat() if item.due_on else None,
+        "progress": view.progress,
+        "status": view.status,
+        "overdue_milestones": view.overdue_milestones,
+        "year_end_outcome": view.outcome,
+        "url": f"/plan/items/{item.id}",
+    }
+
+
+def _rows(request: Request) -> list[dict[str, Any]]:
+    session = db(request)
+    check_query(request, plan_openapi.FILTERS)
+    filters = board_filters(request, [])  # no default year: all years unless asked
+    return [item_row(v) for v in board.item_views(session, today(request), filters)]
+
+
+async def plans(request: Request) -> Response:
+    rows = db(request).execute(
+        select(Plan, Area).join(Area, Area.id == Plan.area_id).order_by(Plan.year.desc(), Area.path)
+    )
+    items = [
+        {
+            "id": plan.id,
+            "year": plan.year,
+            "title": plan.title,
+            "area_id": area.id,
+            "area": area.name,
+            "items": f"/api/v1/plan-items?year={plan.year}&area={area.id}",
+        }
+        for plan, area in rows
+    ]
+    return JSONResponse({"count": len(items), "items": items})
+
+
+async def plan_items(request: Request) -> Response:
+    items = _rows(request)
+    return JSONResponse({"count": len(items), "items": items})
+
+
+def _table(request: Request) -> list[list[Any]]:
+    return [[row[c] for c in ITEM_COLUMNS] for row in _rows(request)]
+
+
+async def plan_items_csv(request: Request) -> Response:
+    return csv_response("plan-items", ITEM_COLUMNS, _table(request))
+
+
+async def plan_items_xlsx(request: Request) -> Response:
+    return xlsx_response("plan-items", ITEM_COLUMNS, _table(request))
+
+
+async def feed(request: Request) -> Response:
+    """The latest 50 updates of all items, newest first (Atom 1.0)."""
+    base = request.app.state.settings.base_url.rstrip("/")
+    rows = (
+        db(request)
+        .execute(
+            select(Update, PlanItem)
+            .join(PlanItem, PlanItem.id == Update.item_id)
+            .order_by(Update.at.desc(), Update.id.desc())
+            .limit(50)
+        )
+        .all()
+    )
+    updated = rows[0][0].at.isoformat() if rows else "2000-01-01T00:00:00+00:00"
+    entries = []
+    for update, item in rows:
+        link = f"{base}/plan/items/{item.id}"
+        author = update.author_name or item.owner_department or "-"
+        entries.append(
+            "<entry>"
+            f"<id>{escape(base)}/plan/updates/{update.id}</id>"
+            f"<title>{escape(item.title)} · {update.progress}%</title>"
+            f'<link href="{escape(link)}"/>'
+            f"<updated>{update.at.isoformat()}</updated>"
+            f"<author><name>{escape(author)}</name></author>"
+            f'<content type="text">{escape(update.text)}</content>'
+            "</entry>"
+        )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">'
+        f"<id>{escape(base)}/plan/feed.atom</id>"
+        "<title>共治 · 治理计划进展</title>"
+        f'<link rel="self" href="{escape(base)}/plan/feed.atom"/>'
+        f'<link href="{escape(base)}/plan"/>'
+        f"<updated>{updated}</updated>" + "".join(entries) + "</feed>"
+    )
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+routes = [
+    Route("/api/v1/plans", plans),
+    Route("/api/v1/plan-items", plan_items),
+    Route("/api/v1/plan-items.csv", plan_items_csv),
+    Route("/api/v1/plan-items.xlsx", plan_items_xlsx),
+    Route("/plan/feed.atom", feed),
+]

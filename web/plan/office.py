@@ -1,0 +1,336 @@
+"""The planner's back office: where this year's items came from, what is late, what needs
+a decision; direct entry, editing an item, milestones, reminders and the year-end roll-up."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation import departments
+from participation.areas import Area, area_tree, get_area
+from participation.errors import N_, DomainError
+from participation.plan import board, delivery, yearend
+from participation.plan.models import Plan
+from participation.plan.reminders import remind_overdue
+from participation.plan.rules import MILESTONE_WEIGHT_TOTAL, Step, classify_year_end
+from participation.rules.permissions import Permission
+from web.kit import htmx
+from web.kit.auth import authorize, requires, user
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import form_fields, record_id, whole_number
+from web.kit.templating import flash, render
+from web.plan.forms import Reader
+from web.plan.public import LABELS, today
+
+
+def decisions(view: board.ItemView) -> list[str]:
+    """What a planner must decide about an item before it can be delivered well."""
+    needs: list[str] = []
+    if view.outcome:
+        return needs
+    if not view.item.owner_department and view.item.owner_account_id is None:
+        needs.append(N_("No owner"))
+    if view.item.due_on is None:
+        needs.append(N_("No end date"))
+    if view.milestone_weight == 0:
+        needs.append(N_("No milestones"))
+    elif view.milestone_weight != MILESTONE_WEIGHT_TOTAL:
+        needs.append(N_("Milestone weights do not add up to 100"))
+    if view.spend_yuan > view.item.budget_yuan:
+        needs.append(N_("Spending is over budget"))
+    return needs
+
+
+async def _planner(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    years = board.years(session)
+    q = request.query_params
+    year = whole_number(q.get("year"), high=9999) or (years[0] if years else None)
+    me = user(request)
+    views = [
+        v
+        for v in board.item_views(session, today(request), board.Filters(year=year))
+        if me.can(Permission.MANAGE_PLAN, v.area.path)
+    ]
+    query = select(Plan, Area).join(Area, Area.id == Plan.area_id).order_by(Area.path)
+    if year:
+        query = query.where(Plan.year == year)
+    plans = [
+        plan for plan, area in session.execute(query) if me.can(Permission.MANAGE_PLAN, area.path)
+    ]
+    context = {
+        "year": year or today(request).year,
+        "years": years,
+        "views": views,
+        "sources": Counter(v.item.source_kind for v in views).most_common(),
+        "late": [v for v in views if v.status == "delayed"],
+        "decide": [(v, decisions(v)) for v in views if decisions(v)],
+        "plans": [(p, yearend.rolled_up(session, p)) for p in plans],
+        "areas": [n for n in area_tree(session) if me.can(Permission.MANAGE_PLAN, n.area.path)],
+        "departments": departments.all_departments(session),
+        "labels": LABELS,
+        "error": None,
+    } | extra
+    return render(request, "plan/office/planner.html", context, status=status)
+
+
+@requires(Permission.MANAGE_PLAN)
+async def planner(request: Request) -> Response:
+    return await _planner(request)
+
+
+@requires(Permission.MANAGE_PLAN)
+async def enter_item(request: Request) -> Response:
+    session = db(request)
+    fields = await form_fields(request)
+    form = Reader(fields)
+    try:
+        area_id = form.whole("area_id", None)
+        area = get_area(session, area_id or 0)
+        authorize(request, Permission.MANAGE_PLAN, area.path)
+        new = delivery.DirectItem(
+            area_id=area.id,
+            year=form.whole("year", today(request).year) or 0,
+            title=fields.get("title", ""),
+            description=fields.get("description", ""),
+            owner_department=fields.get("owner_department", ""),
+            owner_account_id=form.whole("owner_account_id", None),
+            budget_yuan=form.whole("budget_yuan", 0) or 0,
+            starts_on=form.day("starts_on"),
+            due_on=form.day("due_on"),
+            parent_id=form.whole("parent_id", None),
+            weight=form.whole("weight", 1) or 0,
+        )
+        form.check()
+        item = delivery.enter_item(session, new, actor_id=user(request).id)
+    except DomainError as error:
+        return await _planner(request, 422, form=fields, errors=error.fields, error=error.message)
+    flash(request, "The item is on the plan.", "success")
+    return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+
+def _scoped_item(request: Request) -> Any:
+    session = db(request)
+    item = delivery.get_item(session, request.path_params["item_id"])
+    authorize(request, Permission.MANAGE_PLAN, delivery.area_of(session, item).path)
+    return item
+
+
+async def _item_admin(request: Request, item: Any, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    form = {
+        "owner_department": item.owner_department,
+        "owner_account_id": item.owner_account_id or "",
+        "budget_yuan": item.budget_yuan,
+        "starts_on": item.starts_on or "",
+        "due_on": item.due_on or "",
+    }
+    context = {
+        "item": item,
+        "milestones": delivery.milestones_of(session, item.id),
+        "form": form,
+        "milestone_form": {},
+        "milestone_errors": {},
+        "departments": departments.all_departments(session),
+        "labels": LABELS,
+        "error": None,
+    } | extra
+    return render(request, "plan/office/item.html", context, status=status)
+
+
+@requires(Permission.MANAGE_PLAN)
+async def item_admin(request: Request) -> Response:
+    item = _scoped_item(request)
+    if request.method == "GET":
+        return await _item_admin(request, item)
+    fields = await form_fields(request)
+    form = Reader(fields)
+    try:
+        owner_account_id = form.whole("owner_account_id", None)
+        budget = form.whole("budget_yuan", 0) or 0
+        starts_on, due_on = form.day("starts_on"), form.day("due_on")
+        form.check()
+        delivery.edit_item(
+            db(request),
+            item,
+            owner_department=fields.get("owner_department", ""),
+            owner_account_id=owner_account_id,
+            budget_yuan=budget,
+            starts_on=starts_on,
+            due_on=due_on,
+            actor_id=user(request).id,
+        )
+    except DomainError as error:
+        return await _item_admin(
+            request, item, 422, form=fields, errors=error.fields, error=error.message
+        )
+    flash(request, "The item has been saved.", "success")
+    return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+
+@requires(Permission.MANAGE_PLAN)
+async def add_milestone(request: Request) -> Response:
+    item = _scoped_item(request)
+    fields = await form_fields(request)
+    form = Reader(fields)
+    try:
+        due_on = form.day("due_on", required=True)
+        weight = form.whole("weight", None)
+        if weight is None:
+            form.problems["weight"] = N_("A weight must be a positive whole number.")
+        form.check()
+        assert due_on is not None and weight is not None
+        delivery.add_milestone(
+            db(request),
+            item,
+            title=fields.get("title", ""),
+            due_on=due_on,
+            weight=weight,
+            actor_id=user(request).id,
+        )
+    except DomainError as error:
+        return await _item_admin(
+            request,
+            item,
+            422,
+            milestone_form=fields,
+            milestone_errors=error.fields,
+            error=error.message,
+        )
+    flash(request, "The milestone has been added.", "success")
+    return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+
+def read_steps(text: str) -> list[tuple[Step, int]]:
+    """Lines of ``title | days | weight %``."""
+    steps = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+        numbers = [whole_number(p, high=100_000) for p in parts[1:]]
+        if len(parts) != 3 or not parts[0] or None in numbers:
+            raise DomainError(
+                "plan.steps",
+                N_("Write each step as: title | days | weight"),
+                fields={"steps": N_("Write each step as: title | days | weight")},
+            )
+        steps.append((Step(parts[0], numbers[0] or 0), numbers[1] or 0))
+    return steps
+
+
+@requires(Permission.MANAGE_PLAN)
+async def schedule(request: Request) -> Response:
+    item = _scoped_item(request)
+    fields = await form_fields(request)
+    try:
+        delivery.schedule_backward(
+            db(request), item, read_steps(fields.get("steps", "")), actor_id=user(request).id
+        )
+    except DomainError as error:
+        return await _item_admin(
+            request,
+            item,
+            422,
+            milestone_form=fields,
+            milestone_errors=error.fields,
+            error=error.message,
+        )
+    flash(request, "The milestones have been scheduled.", "success")
+    return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+
+@requires(Permission.MANAGE_PLAN)
+async def remind(request: Request) -> Response:
+    result = remind_overdue(
+        db(request),
+        today=today(request),
+        now=now(request),
+        base_url=request.app.state.settings.base_url,
+    )
+    flash(request, "Reminders for overdue milestones have been queued.", "success")
+    if result.no_address:
+        flash(request, "Some owners have no e-mail address; remind them another way.", "error")
+    return htmx.redirect(request, "/admin/plan")
+
+
+def _plan(request: Request) -> Plan:
+    session = db(request)
+    raw = request.query_params.get("plan", "")
+    plan = session.get(Plan, record_id(raw))
+    if plan is None:
+        raise DomainError("plan.not_found", N_("No such plan."), status=404)
+    authorize(request, Permission.MANAGE_PLAN, get_area(session, plan.area_id).path)
+    return plan
+
+
+async def _rollup_page(request: Request, plan: Plan, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    day = today(request)
+    views = board.item_views(session, day, board.Filters(year=plan.year))
+    views = [v for v in views if v.plan.id == plan.id]
+    preview = {
+        v.item.id: classify_year_end(
+            done=v.item.status == "done",
+            progress=v.progress,
+            due_on=v.item.due_on,
+            year_end=date(plan.year, 12, 31),
+        ).outcome.value
+        for v in views
+    }
+    context = {
+        "plan": plan,
+        "area": get_area(session, plan.area_id),
+        "views": views,
+        "preview": preview,
+        "done": yearend.rolled_up(session, plan),
+        "labels": LABELS,
+        "error": None,
+        "reasons": {},
+    } | extra
+    return render(request, "plan/office/rollup.html", context, status=status)
+
+
+@requires(Permission.MANAGE_PLAN)
+async def rollup(request: Request) -> Response:
+    plan = _plan(request)
+    if request.method == "GET":
+        return await _rollup_page(request, plan)
+    fields = await form_fields(request)
+    reasons = {
+        record_id(k.removeprefix("drop_")): v
+        for k, v in fields.items()
+        if k.startswith("drop_") and record_id(k.removeprefix("drop_")) and v
+    }
+    try:
+        result = yearend.roll_up_year(
+            db(request),
+            plan,
+            drop_reasons=reasons,
+            today=today(request),
+            now=now(request),
+            actor_id=user(request).id,
+        )
+    except DomainError as error:
+        return await _rollup_page(request, plan, error.status, error=error.message)
+    flash(request, "The year has been rolled up.", "success")
+    carried = len(result.carried)
+    return htmx.redirect(request, f"/admin/plan/rollup?plan={plan.id}&carried={carried}")
+
+
+routes = [
+    Route("/admin/plan", planner),
+    Route("/admin/plan/items", enter_item, methods=["POST"]),
+    Route("/admin/plan/items/{item_id:int}", item_admin, methods=["GET", "POST"]),
+    Route("/admin/plan/items/{item_id:int}/milestones", add_milestone, methods=["POST"]),
+    Route("/admin/plan/items/{item_id:int}/schedule", schedule, methods=["POST"]),
+    Route("/admin/plan/remind", remind, methods=["POST"]),
+    Route("/admin/plan/rollup", rollup, methods=["GET", "POST"]),
+]

@@ -1,0 +1,237 @@
+"""Public plan pages: the progress board (挂图作战) and each item's page, where owners
+post updates, mark milestones done, and deputies and representatives record visits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.errors import N_, DomainError
+from participation.plan import board, delivery, supervision, yearend
+from participation.plan.judgements import JUDGEMENT_LABELS, judgements_of
+from participation.plan.models import PlanItem
+from participation.plan.rules import OUTCOME_LABELS, is_overdue
+from participation.plan.sources import SOURCE_LABELS, STATUS_LABELS, SourceKind
+from participation.rules.permissions import Permission
+from web.kit import htmx
+from web.kit.auth import current_user_or_none, requires, user
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import MAX_ID, form_fields, record_id, whole_number
+from web.kit.i18n import LOCAL_TZ
+from web.kit.pagination import Page, page_number
+from web.kit.templating import flash, render
+from web.plan.forms import Reader
+
+LABELS = {
+    "sources": {k.value: v for k, v in SOURCE_LABELS.items()},
+    "statuses": {k.value: v for k, v in STATUS_LABELS.items()},
+    "outcomes": {k.value: v for k, v in OUTCOME_LABELS.items()},
+    "judgements": {k.value: v for k, v in JUDGEMENT_LABELS.items()},
+}
+
+
+def today(request: Request) -> Any:
+    return now(request).astimezone(LOCAL_TZ).date()
+
+
+def board_filters(request: Request, years: list[int]) -> board.Filters:
+    q = request.query_params
+
+    def number(name: str) -> int | None:
+        return whole_number(q.get(name), high=MAX_ID)
+
+    year = number("year") if "year" in q else None
+    if "year" not in q and years:
+        current = today(request).year
+        year = current if current in years else years[0]
+    source = q.get("source", "")
+    status = q.get("status", "")
+    return board.Filters(
+        year=year,
+        area_id=number("area"),
+        source=source if source in LABELS["sources"] else "",
+        department_id=number("department"),
+        status=status if status in board.BOARD_STATUSES else "",
+    )
+
+
+def export_query(filters: board.Filters) -> str:
+    """The board's filters, as resolved (the default year included), for its CSV and
+    XLSX links: the downloads hold exactly the items the board shows. Filters left
+    at "any" are left out: the API refuses an empty value where it expects one."""
+    chosen = {
+        "year": filters.year,
+        "area": filters.area_id,
+        "source": filters.source,
+        "department": filters.department_id,
+        "status": filters.status,
+    }
+    return urlencode({name: value for name, value in chosen.items() if value})
+
+
+async def progress_board(request: Request) -> Response:
+    session = db(request)
+    years = board.years(session)
+    filters = board_filters(request, years)
+    views = board.item_views(session, today(request), filters)
+    # The charts and totals cover every matching item; the table is paged.
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    return render(
+        request,
+        "plan/board.html",
+        {
+            "views": views,
+            "page": Page.of(views, page_number(request), per_page=100),
+            "pager_base": f"/plan?{kept}&" if kept else "/plan?",
+            "figures": board.figures(views, today(request)),
+            "filters": filters,
+            "export_query": export_query(filters),
+            "years": years,
+            "areas": board.plan_areas(session),
+            "departments": board.departments(session),
+            "statuses": board.BOARD_STATUSES,
+            "labels": LABELS,
+        },
+    )
+
+
+async def _item_page(request: Request, item: PlanItem, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    day = today(request)
+    (view,) = board.item_views(session, day, item_ids=[item.id])
+    me = current_user_or_none(request)
+    milestones = delivery.milestones_of(session, item.id)
+    carried_from = None
+    if item.source_kind == SourceKind.CARRIED_OVER.value:
+        carried_from = item.source_ref.removeprefix("plan_item:")
+    history: list[Any] = []
+    if carried_from and record_id(carried_from):
+        history = list(delivery.updates_of(session, record_id(carried_from)))
+    children = delivery.child_ids(session, item.id)
+    context = {
+        "view": view,
+        "item": item,
+        "milestones": milestones,
+        "overdue": {m.id for m in milestones if is_overdue(m.due_on, m.done_on, day)},
+        "updates": delivery.updates_of(session, item.id),
+        "history": history,
+        "visits": supervision.visits_of(session, item.id),
+        "outcome": yearend.outcome_of(session, item.id),
+        "judgements": judgements_of(session, item.id),
+        "children": board.item_views(session, day, item_ids=children) if children else [],
+        "may_deliver": bool(me and delivery.may_deliver(session, item, me.id)),
+        "may_visit": bool(
+            me and supervision.supervising_role(session, me.id, view.area.path) is not None
+        ),
+        "may_manage": bool(me and me.can(Permission.MANAGE_PLAN, view.area.path)),
+        "today": day,
+        "labels": LABELS,
+        "error": None,
+    } | extra
+    return render(request, "plan/item.html", context, status=status)
+
+
+async def item_page(request: Request) -> Response:
+    item = delivery.get_item(db(request), request.path_params["item_id"])
+    return await _item_page(request, item)
+
+
+async def _act_on_item(
+    request: Request,
+    act: Callable[[Session, PlanItem, Reader], object],
+    done: str,
+    *,
+    keep_form: bool = True,
+) -> Response:
+    """Read the item and the form, run ``act``; a refusal re-renders the item page
+    with its message (and, with ``keep_form``, what was typed), else flash ``done``."""
+    session = db(request)
+    item = delivery.get_item(session, request.path_params["item_id"])
+    fields = await form_fields(request)
+    try:
+        act(session, item, Reader(fields))
+    except DomainError as error:
+        kept = {"form": fields, "errors": error.fields} if keep_form else {}
+        return await _item_page(request, item, error.status, error=error.message, **kept)
+    flash(request, done, "success")
+    return htmx.redirect(request, f"/plan/items/{item.id}")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def post_update(request: Request) -> Response:
+    def act(session: Session, item: PlanItem, form: Reader) -> None:
+        progress = form.whole("progress", None)
+        spend = form.whole("spend_yuan", 0) or 0
+        if progress is None:
+            form.problems["progress"] = N_("Progress is a whole percentage from 0 to 100.")
+        form.check()
+        assert progress is not None
+        delivery.post_update(
+            session,
+            item,
+            text=form.text("text"),
+            progress=progress,
+            spend_yuan=spend,
+            evidence=form.text("evidence"),
+            actor_id=user(request).id,
+            now=now(request),
+        )
+
+    return await _act_on_item(request, act, "The update has been posted.")
+
+
+@requires(Permission.USE_ACCOUNT)
+async def milestone_done(request: Request) -> Response:
+    def act(session: Session, item: PlanItem, form: Reader) -> None:
+        done_on = form.day("done_on", required=True)
+        form.check()
+        assert done_on is not None
+        delivery.complete_milestone(
+            session,
+            item,
+            request.path_params["milestone_id"],
+            done_on=done_on,
+            evidence=form.text("evidence"),
+            today=today(request),
+            actor_id=user(request).id,
+        )
+
+    return await _act_on_item(request, act, "The milestone is marked done.", keep_form=False)
+
+
+@requires(Permission.SUPERVISE_PLAN)
+async def record_visit(request: Request) -> Response:
+    def act(session: Session, item: PlanItem, form: Reader) -> None:
+        visited_on = form.day("visited_on", required=True)
+        form.check()
+        assert visited_on is not None
+        supervision.record_visit(
+            session,
+            item,
+            visited_on=visited_on,
+            findings=form.text("findings"),
+            today=today(request),
+            actor_id=user(request).id,
+        )
+
+    return await _act_on_item(request, act, "The visit has been recorded.")
+
+
+routes = [
+    Route("/plan", progress_board),
+    Route("/plan/items/{item_id:int}", item_page),
+    Route("/plan/items/{item_id:int}/updates", post_update, methods=["POST"]),
+    Route(
+        "/plan/items/{item_id:int}/milestones/{milestone_id:int}/done",
+        milestone_done,
+        methods=["POST"],
+    ),
+    Route("/plan/items/{item_id:int}/visits", record_visit, methods=["POST"]),
+]

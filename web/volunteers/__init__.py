@@ -1,0 +1,22 @@
+"""Volunteering: teams, shifts, sign-ups, check-in, hours, star levels and certificates."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from web.volunteers import api, lead, lead_rules, office, office_stars, public, records
+
+#: Every path of this area starts with one of these (see web.routes).
+PREFIXES = ("/volunteers", "/lead", "/admin/volunteers", "/api/v1/volunteer")
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        *public.routes,
+        *records.routes,
+        *lead.routes,
+        *office.routes,
+        *lead_rules.routes,
+        *office_stars.routes,
+        *api.routes,
+    ]

@@ -1,0 +1,146 @@
+"""Open data on volunteering: teams, public shifts and their availability, and
+hours per team and month. No personal data: counts only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from participation.areas import Area
+from volunteers import activities, reports, stars
+from volunteers.models import Membership, Team
+from volunteers.rules.stars import DEFAULT_SCHEME
+from web.kit.clock import now
+from web.kit.dbsession import db
+
+
+async def teams(request: Request) -> Response:
+    session = db(request)
+    sizes = dict(
+        session.execute(
+            select(Membership.team_id, func.count())
+            .where(Membership.status == "active")
+            .group_by(Membership.team_id)
+        ).all()
+    )
+    rows = session.execute(select(Team, Area).join(Area, Area.id == Team.area_id).order_by(Team.id))
+    items = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "kind": t.kind,
+            "join_mode": t.join_mode,
+            "area_id": a.id,
+            "area_name": a.name,
+            "members": int(sizes.get(t.id, 0)),
+        }
+        for t, a in rows
+    ]
+    return JSONResponse({"count": len(items), "items": items})
+
+
+async def shifts(request: Request) -> Response:
+    rows = activities.shift_rows(db(request), since=now(request), public_only=True, limit=500)
+    items = [
+        {
+            "id": r.shift.id,
+            "team_id": r.team.id,
+            "activity": r.activity.title,
+            "starts_at": r.shift.starts_at.isoformat(),
+            "ends_at": r.shift.ends_at.isoformat(),
+            "area_id": r.area.id,
+            "place": r.shift.place,
+            "capacity": r.shift.capacity,
+            "confirmed": r.shift.confirmed,
+            "free": r.free,
+            "waiting": r.waiting,
+            "qualifications": sorted(r.shift.qualification_codes),
+        }
+        for r in rows
+    ]
+    return JSONResponse({"count": len(items), "items": items})
+
+
+async def hours(request: Request) -> Response:
+    report = reports.hours_report(db(request))
+    return JSONResponse(
+        {
+            "total_minutes": report.total,
+            "by_team": [{"team": k, "minutes": v} for k, v in report.by_team],
+            "by_month": [{"month": k, "minutes": v} for k, v in report.by_month],
+        }
+    )
+
+
+async def star_levels(request: Request) -> Response:
+    """The star-level schemes in force: the default and each area's own."""
+    rows = stars.areas_with_schemes(db(request), now(request))
+    items = [
+        {
+            "area_id": a.id,
+            "area_name": a.name,
+            "hours": list(scheme.hours),
+            "notice_days": scheme.notice_days,
+        }
+        for a, scheme in rows
+    ]
+    default = {"hours": list(DEFAULT_SCHEME.hours), "notice_days": DEFAULT_SCHEME.notice_days}
+    return JSONResponse({"default": default, "count": len(items), "items": items})
+
+
+def _list(description: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": description,
+            "responses": {
+                "200": {
+                    "description": description,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "count": {"type": "integer"},
+                                    "items": {"type": "array", "items": item},
+                                },
+                            }
+                        }
+                    },
+                }
+            },
+        }
+    }
+
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/v1/volunteer/teams": _list(
+        "Volunteer teams with their area, kind, joining mode and member count",
+        {"type": "object", "required": ["id", "name", "kind", "join_mode", "area_id", "members"]},
+    ),
+    "/api/v1/volunteer/shifts": _list(
+        "Coming public shifts with places, confirmed count and waitlist length",
+        {"type": "object", "required": ["id", "starts_at", "ends_at", "capacity", "free"]},
+    ),
+    "/api/v1/volunteer/star-levels": _list(
+        "Star-level schemes in force per area (the nearest area up the tree applies;"
+        " 'default' where none does): hours per level and days of public notice",
+        {"type": "object", "required": ["area_id", "area_name", "hours", "notice_days"]},
+    ),
+    "/api/v1/volunteer/hours": {
+        "get": {
+            "summary": "Service minutes in total, per team and per month",
+            "responses": {"200": {"description": "Totals (no personal data)"}},
+        }
+    },
+}
+
+routes = [
+    Route("/api/v1/volunteer/teams", teams),
+    Route("/api/v1/volunteer/shifts", shifts),
+    Route("/api/v1/volunteer/hours", hours),
+    Route("/api/v1/volunteer/star-levels", star_levels),
+]

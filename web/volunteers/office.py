@@ -1,0 +1,183 @@
+"""Back office for volunteering: teams, certificates and hours reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.accounts import find_by_login
+from participation.areas import Area, area_tree
+from participation.errors import N_, DomainError
+from participation.rules.permissions import Permission
+from volunteers import certificates, reports, teams
+from volunteers.models import Certificate, Team
+from web.kit import htmx
+from web.kit.auth import requires, user
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import form_fields, record_id
+from web.kit.i18n import gettext
+from web.kit.tabular import csv_response, xlsx_response
+from web.kit.templating import flash, render
+from web.volunteers.shared import (
+    hours_text,
+    id_key,
+    labels,
+    may_certify,
+    may_manage_certificate,
+)
+
+
+async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    report = reports.hours_report(session)
+    context = {
+        "teams": session.execute(
+            select(Team, Area).join(Area, Area.id == Team.area_id).order_by(Team.kind, Team.id)
+        ).all(),
+        "areas": area_tree(session),
+        "certificates": [
+            c
+            for c in session.scalars(select(Certificate).order_by(Certificate.id.desc()).limit(100))
+            if may_manage_certificate(request, c)
+        ][:20],
+        "report": report,
+        "peak": max([v for _, v in report.by_team + report.by_month] or [1]),
+        "hours_text": hours_text,
+        "L": labels(),
+        "error": None,
+    } | extra
+    return render(request, "volunteers/office/index.html", context, status=status)
+
+
+@requires(Permission.MANAGE_VOLUNTEERS)
+async def overview(request: Request) -> Response:
+    return await _page(request)
+
+
+@requires(Permission.MANAGE_VOLUNTEERS)
+async def create_team(request: Request) -> Response:
+    session = db(request)
+    fields = await form_fields(request)
+    area = session.get(Area, record_id(fields.get("area_id")))
+    if area is None:
+        return await _page(request, 422, error=N_("Choose an area."), form=fields)
+    if not user(request).can(Permission.MANAGE_VOLUNTEERS, area.path):
+        raise HTTPException(403)
+    try:
+        team = teams.create_team(
+            session,
+            area=area,
+            name=fields.get("name", ""),
+            kind=fields.get("kind", ""),
+            join_mode=fields.get("join_mode", ""),
+            description=fields.get("description", ""),
+        )
+        leader = find_by_login(session, fields.get("leader", "")) if fields.get("leader") else None
+        if leader is not None:
+            teams.invite(session, team, leader, user(request).id)
+            teams.join(session, team, leader.id)
+            teams.set_role(session, team, leader.id, "leader", user(request).id)
+    except DomainError as error:
+        session.rollback()
+        return await _page(
+            request, error.status, error=error.message, errors=error.fields, form=fields
+        )
+    flash(request, N_("The team is created."), "success")
+    return htmx.redirect(request, f"/volunteers/teams/{team.id}")
+
+
+@requires(Permission.MANAGE_VOLUNTEERS)
+async def issue_certificate(request: Request) -> Response:
+    session = db(request)
+    me = user(request)
+    fields = await form_fields(request)
+    account = find_by_login(session, fields.get("login", ""))
+    try:
+        if account is None:
+            raise DomainError(
+                "certificate.no_person",
+                N_("Please correct the marked fields."),
+                fields={"login": N_("No account has this login.")},
+            )
+        if not may_certify(request, account.id):
+            raise DomainError(
+                "certificate.elsewhere",
+                N_(
+                    "This person served in teams outside your area: a worker whose "
+                    "area covers all of them issues the certificate."
+                ),
+                status=403,
+            )
+        cert = certificates.issue(
+            session,
+            account.id,
+            id_number=fields.get("id_number", ""),
+            issuer=fields.get("issuer", ""),
+            actor_id=me.id,
+            id_key=id_key(request),
+            now=now(request),
+        )
+    except DomainError as error:
+        session.rollback()
+        return await _page(
+            request, error.status, error=error.message, errors=error.fields, form=fields
+        )
+    flash(request, N_("The certificate is issued."), "success")
+    return htmx.redirect(request, f"/volunteers/verify/{cert.number}")
+
+
+@requires(Permission.MANAGE_VOLUNTEERS)
+async def revoke_certificate(request: Request) -> Response:
+    fields = await form_fields(request)
+    cert = certificates.by_number(db(request), request.path_params["number"])
+    if not may_manage_certificate(request, cert):
+        raise HTTPException(403)
+    certificates.revoke(
+        db(request),
+        cert.number,
+        fields.get("reason", ""),
+        user(request).id,
+        now(request),
+    )
+    flash(request, N_("The certificate is revoked."), "success")
+    return htmx.redirect(request, "/admin/volunteers")
+
+
+def _report_rows(request: Request) -> tuple[list[str], list[list[object]]]:
+    report = reports.hours_report(db(request))
+    header = [
+        gettext("Month"),
+        gettext("Team"),
+        gettext("Area"),
+        gettext("Minutes"),
+        gettext("Hours"),
+    ]
+    return header, [[m, t, a, v, round(v / 60, 2)] for m, t, a, v in report.rows]
+
+
+@requires(Permission.MANAGE_VOLUNTEERS)
+async def report_csv(request: Request) -> Response:
+    header, rows = _report_rows(request)
+    return csv_response("volunteer-hours", header, rows)
+
+
+@requires(Permission.MANAGE_VOLUNTEERS)
+async def report_xlsx(request: Request) -> Response:
+    header, rows = _report_rows(request)
+    return xlsx_response("volunteer-hours", header, rows, sheet="hours")
+
+
+routes = [
+    Route("/admin/volunteers", overview),
+    Route("/admin/volunteers/teams", create_team, methods=["POST"]),
+    Route("/admin/volunteers/certificates", issue_certificate, methods=["POST"]),
+    Route("/admin/volunteers/certificates/{number}/revoke", revoke_certificate, methods=["POST"]),
+    Route("/admin/volunteers/hours.csv", report_csv),
+    Route("/admin/volunteers/hours.xlsx", report_xlsx),
+]

@@ -1,0 +1,346 @@
+"""Public volunteer pages: teams, shifts with availability, sign-up, cancel,
+offers, and the volunteer's own page (my shifts, hours, star level)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.areas import Area
+from participation.db import READ_ONLY
+from participation.errors import N_, DomainError
+from volunteers import activities, certificates, ledger, profiles, signups, stars, teams
+from volunteers.models import Activity, Shift, SignUp, Team
+from volunteers.rules.hours import shown_star_level, star_level
+from volunteers.rules.stars import DEFAULT_SCHEME
+from web.kit import htmx
+from web.kit.auth import current_user_or_none, user
+from web.kit.clock import now
+from web.kit.dbsession import db, write_briefly
+from web.kit.forms import form_fields, record_id, whole_number
+from web.kit.templating import flash, render
+from web.volunteers.shared import STAR_LEVEL_NAMES, hours_text, labels
+
+# The shift page's action panel: the block (and element id) htmx swaps after an action.
+SHIFT_PANEL = "signup_panel"
+# The team page's block (and element id) for joining and leaving.
+MEMBERSHIP_PANEL = "membership"
+# Its small block of places and waitlist, polled while sign-up can change.
+AVAILABILITY = "availability"
+
+REMINDER_CHOICES = [
+    (60, N_("1 hour before")),
+    (120, N_("2 hours before")),
+    (24 * 60, N_("1 day before")),
+]
+
+
+async def index(request: Request) -> Response:
+    session = db(request)
+    rows = session.execute(
+        select(Team, Area).join(Area, Area.id == Team.area_id).order_by(Team.kind, Team.id)
+    ).all()
+    upcoming = activities.shift_rows(session, since=now(request), public_only=True, limit=30)
+    return render(
+        request,
+        "volunteers/index.html",
+        {
+            "teams": rows,
+            "shifts": upcoming,
+            "L": labels(),
+            "star_schemes": stars.areas_with_schemes(session, now(request)),
+            "default_scheme": DEFAULT_SCHEME,
+            "level_names": STAR_LEVEL_NAMES,
+        },
+    )
+
+
+async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    team = teams.get_team(session, request.path_params["team_id"])
+    area = session.get(Area, team.area_id)
+    me = current_user_or_none(request)
+    mine = teams.membership(session, team.id, me.id) if me else None
+    members = teams.roster(session, team.id, ("active",))
+    context = {
+        "team": team,
+        "area": area,
+        "mine": mine,
+        "leaders": [r for r in members if r.membership.role == "leader"],
+        "member_count": len(members),
+        "shifts": activities.shift_rows(session, since=now(request), team_id=team.id),
+        "can_lead": bool(me and (teams.is_leader(session, team.id, me.id))),
+        "L": labels(),
+        "error": None,
+        "flash_message": "",
+    } | extra
+    return render(request, "volunteers/team.html", context, status=status)
+
+
+async def join_team(request: Request) -> Response:
+    def join(session: Session, team: Team, account_id: int) -> str:
+        m = teams.join(session, team, account_id)
+        if m.status == "active":
+            return N_("Welcome to the team.")
+        return N_("Your request was sent to the team's leaders.")
+
+    return await _membership_act(request, join)
+
+
+async def leave_team(request: Request) -> Response:
+    def leave(session: Session, team: Team, account_id: int) -> str:
+        teams.leave(session, team, account_id)
+        return N_("You have left the team.")
+
+    return await _membership_act(request, leave)
+
+
+async def _membership_act(
+    request: Request, action: Callable[[Session, Team, int], str]
+) -> Response:
+    """Join or leave; a refusal re-renders the team page (or, for htmx, the
+    membership block) with its message and status."""
+    me = user(request)
+    session = db(request)
+    team = teams.get_team(session, request.path_params["team_id"])
+    try:
+        message = action(session, team, me.id)
+    except DomainError as error:
+        session.rollback()
+        return await team_page(request, status=error.status, error=error.message)
+    if htmx.target(request) == MEMBERSHIP_PANEL:
+        return await team_page(request, flash_message=message)
+    flash(request, message, "success")
+    return htmx.redirect(request, f"/volunteers/teams/{team.id}")
+
+
+async def _shift_page(
+    request: Request, shift_id: int, *, status: int = 200, **extra: Any
+) -> Response:
+    session = db(request)
+    ctx = signups.shift_context(session, shift_id)
+    area = session.get(Area, ctx.shift.area_id)
+    me = current_user_or_none(request)
+    mine = (
+        session.scalar(
+            select(SignUp).where(SignUp.shift_id == shift_id, SignUp.account_id == me.id)
+        )
+        if me
+        else None
+    )
+    waiting = len(signups.signups_of_shift(session, shift_id, ("waitlisted", "offered")))
+    position = signups.waitlist_position(session, mine) if mine else None
+    context = {
+        "shift": ctx.shift,
+        "activity": ctx.activity,
+        "team": ctx.team,
+        "area": area,
+        "mine": mine,
+        "position": position,
+        "free": max(0, ctx.shift.capacity - ctx.shift.confirmed),
+        "waiting": waiting,
+        "started": now(request) >= ctx.shift.starts_at,
+        "rules": teams.rules_of(ctx.team, ctx.activity),
+        "L": labels(),
+        "error": None,
+        "error_params": {},
+        "flash_message": "",
+        "seen": _seen(mine, position),
+    } | extra
+    seen = request.query_params.get("seen", context["seen"])
+    if htmx.target(request) == AVAILABILITY and seen != context["seen"]:
+        # The poller's own place changed meanwhile (promoted, offered, moved up the
+        # waitlist): the poll brings the whole action panel, not just the counts.
+        response = render(request, "volunteers/shift.html", context, block=SHIFT_PANEL)
+        return htmx.retarget(response, SHIFT_PANEL)
+    return render(request, "volunteers/shift.html", context, status=status)
+
+
+def _seen(mine: SignUp | None, position: int | None) -> str:
+    """The viewer's place as the page shows it; the availability poll sends it back."""
+    return f"{mine.status}:{position or ''}" if mine else ""
+
+
+async def shift_page(request: Request) -> Response:
+    return await _shift_page(request, request.path_params["shift_id"])
+
+
+async def _act(request: Request, action: str) -> Response:
+    me = user(request)
+    session = db(request)
+    shift_id = request.path_params["shift_id"]
+    fields = await form_fields(request)
+    try:
+        if action == "signup":
+            # Checks first without the write lock, then a short locked write.
+            at = now(request)
+            prepared = signups.prepare_signup(session, shift_id, me.id, at)
+            row = write_briefly(request, lambda s: signups.record_signup(s, prepared, at))
+            message = (
+                N_("You are signed up. See you there!")
+                if row.status == "confirmed"
+                else N_(
+                    "The shift is full: you are on the waitlist and move up when a place frees."
+                )
+            )
+        elif action == "cancel":
+            signups.cancel(session, shift_id, me.id, now(request), fields.get("reason", ""))
+            message = N_("Your sign-up is cancelled.")
+        else:
+            signups.accept_offer(session, shift_id, me.id, now(request))
+            message = N_("You have taken the place. See you there!")
+    except DomainError as error:
+        if error.status == 404 and error.code == "shift.not_found":
+            raise
+        session.rollback()
+        # Re-render outside the write lock: after a rollback the next transaction
+        # would otherwise begin as a write (BEGIN IMMEDIATE on SQLite).
+        session.connection(execution_options={READ_ONLY: True})
+        return await _shift_page(
+            request,
+            shift_id,
+            status=error.status,
+            error=error.message,
+            error_params=error.params,
+            errors=error.fields,
+            form=fields,
+        )
+    if htmx.target(request) == SHIFT_PANEL:
+        # htmx swaps the action panel in place: answer with the fresh block.
+        if not session.in_transaction():  # the sign-up's write is committed
+            session.connection(execution_options={READ_ONLY: True})
+        return await _shift_page(request, shift_id, flash_message=message)
+    flash(request, message, "success")
+    return htmx.redirect(request, f"/volunteers/shifts/{shift_id}")
+
+
+async def sign_up(request: Request) -> Response:
+    return await _act(request, "signup")
+
+
+async def cancel(request: Request) -> Response:
+    return await _act(request, "cancel")
+
+
+async def accept(request: Request) -> Response:
+    return await _act(request, "accept")
+
+
+async def my_page(request: Request) -> Response:
+    me = user(request)
+    session = db(request)
+    at = now(request)
+    rows = session.execute(
+        select(SignUp, Shift, Activity, Team)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Team, Team.id == Activity.team_id)
+        .where(SignUp.account_id == me.id)
+        .order_by(Shift.starts_at.desc())
+        .limit(100)
+    ).all()
+    upcoming = [r for r in rows if r[1].ends_at > at and r[0].status in signups.LIVE]
+    positions = {
+        r[0].id: signups.waitlist_position(session, r[0])
+        for r in upcoming
+        if r[0].status == "waitlisted"
+    }
+    entries = ledger.entries_of(session, me.id)
+    total = sum(e.minutes for e in entries)
+    applied = stars.scheme_for_volunteer(session, me.id, at)
+    scheme = applied.scheme
+    profile = session.get(profiles.VolunteerProfile, me.id)
+    memberships = session.execute(
+        select(Team, teams.Membership)
+        .join(teams.Membership, teams.Membership.team_id == Team.id)
+        .where(
+            teams.Membership.account_id == me.id,
+            teams.Membership.status.in_(("active", "pending", "invited")),
+        )
+    ).all()
+    return render(
+        request,
+        "volunteers/me.html",
+        {
+            "upcoming": upcoming,
+            "positions": positions,
+            "past": [r for r in rows if r[1].ends_at <= at],
+            "entries": entries,
+            "total": total,
+            "total_text": hours_text(total),
+            "stars": shown_star_level(
+                [(e.recorded_at, e.minutes) for e in entries],
+                at,
+                scheme.hours,
+                scheme.notice_days,
+            ),
+            "stars_reached": star_level(total, scheme.hours),
+            "scheme": scheme,
+            "scheme_area": applied.area,
+            "level_names": STAR_LEVEL_NAMES,
+            "profile": profile,
+            "memberships": memberships,
+            "certificates": certificates.certificates_of(session, me.id),
+            "L": labels(),
+            "hours_text": hours_text,
+            "reminder_choices": REMINDER_CHOICES,
+        },
+    )
+
+
+async def request_backfill(request: Request) -> Response:
+    me = user(request)
+    session = db(request)
+    fields = await form_fields(request)
+    signup = session.get(SignUp, record_id(fields.get("signup_id")))
+    if signup is None or signup.account_id != me.id:
+        raise DomainError("signup.none", N_("You are not signed up for this shift."), status=404)
+    minutes = whole_number(fields.get("minutes"), high=1_000_000) or 0
+    ledger.request_backfill(session, signup, minutes, fields.get("reason", ""), me.id, now(request))
+    flash(request, N_("Your request was sent to the team's leaders for approval."), "success")
+    return htmx.redirect(request, "/volunteers/me")
+
+
+async def save_settings(request: Request) -> Response:
+    """The volunteer's email for reminders and notices, and the reminder lead time."""
+    me = user(request)
+    session = db(request)
+    fields = await form_fields(request)
+    email = fields.get("email", "")
+    lead = fields.get("reminder_minutes", "")
+    problems: dict[str, str] = {}
+    if email and (len(email) > 255 or "@" not in email.strip("@")):
+        problems["email"] = N_("Enter an email address, or leave it empty for no reminders.")
+    reminder = whole_number(lead, low=15, high=7 * 24 * 60)
+    if reminder is None:
+        problems["reminder_minutes"] = N_("Choose when to be reminded.")
+    if problems:
+        raise DomainError(
+            "profile.invalid", N_("Please correct the marked fields."), fields=problems
+        )
+    profile = profiles.ensure_profile(session, me.id)
+    profile.email = email or None
+    profile.reminder_minutes = reminder or 15
+    flash(request, N_("Saved."), "success")
+    return htmx.redirect(request, "/volunteers/me")
+
+
+routes = [
+    Route("/volunteers", index),
+    Route("/volunteers/me", my_page),
+    Route("/volunteers/me/backfill", request_backfill, methods=["POST"]),
+    Route("/volunteers/me/settings", save_settings, methods=["POST"]),
+    Route("/volunteers/teams/{team_id:int}", team_page),
+    Route("/volunteers/teams/{team_id:int}/join", join_team, methods=["POST"]),
+    Route("/volunteers/teams/{team_id:int}/leave", leave_team, methods=["POST"]),
+    Route("/volunteers/shifts/{shift_id:int}", shift_page),
+    Route("/volunteers/shifts/{shift_id:int}/signup", sign_up, methods=["POST"]),
+    Route("/volunteers/shifts/{shift_id:int}/cancel", cancel, methods=["POST"]),
+    Route("/volunteers/shifts/{shift_id:int}/accept", accept, methods=["POST"]),
+]
