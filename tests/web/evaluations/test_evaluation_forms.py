@@ -228,7 +228,7 @@ def test_an_unreadable_due_date_is_marked_on_its_field(
     for due in ("2027-02-30", "明年一月", ""):
         refused = staff.submit(url, form | {"due_0": due}, page=url)
         assert refused.status_code == 422, due
-        assert 'id="due_0-error"' in refused.text
+        assert 'id="f-due_0-error"' in refused.text
     assert count(engine, DepartmentResponse) == count(engine, Rectification) == 0
     ok = staff.submit(url, form | {"due_0": "２０２７-０１-３１"}, page=url)
     assert ok.status_code == 303
