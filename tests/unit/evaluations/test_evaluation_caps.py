@@ -1,9 +1,13 @@
-"""Quota caps as organizers type them: "cell = cap", one per line."""
+"""What organizers type into the builder: quota caps ("cell = cap", one per line) and
+the bounds of a number question."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
+from consultations.evaluations.rules.answers import QuestionKind, QuestionSpec, question_problems
 from consultations.evaluations.rules.quotas import MAX_CAP, parse_caps
 
 
@@ -31,3 +35,13 @@ def test_caps_are_read_with_full_width_signs_and_digits() -> None:
 )
 def test_anything_else_is_unreadable(text: str) -> None:
     assert parse_caps(text) is None
+
+
+@pytest.mark.parametrize(
+    ("low", "high"), [(math.nan, 10.0), (0.0, math.inf), (-math.inf, 5.0), (3.0, 3.0)]
+)
+def test_a_number_question_needs_two_distinct_finite_bounds(low: float, high: float) -> None:
+    """"nan" and "1e400" are floats Python reads: they used to make a question whose
+    answers could not be scored (NaN is stored as NULL by SQLite)."""
+    spec = QuestionSpec("q1", QuestionKind.NUMBER, "A", (), low, high, True)
+    assert "number_range" in question_problems(spec, {"A"})
