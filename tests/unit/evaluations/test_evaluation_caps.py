@@ -41,7 +41,7 @@ def test_anything_else_is_unreadable(text: str) -> None:
     ("low", "high"), [(math.nan, 10.0), (0.0, math.inf), (-math.inf, 5.0), (3.0, 3.0)]
 )
 def test_a_number_question_needs_two_distinct_finite_bounds(low: float, high: float) -> None:
-    """"nan" and "1e400" are floats Python reads: they used to make a question whose
+    """Python reads "nan" and "1e400" as floats: they used to make a question whose
     answers could not be scored (NaN is stored as NULL by SQLite)."""
     spec = QuestionSpec("q1", QuestionKind.NUMBER, "A", (), low, high, True)
     assert "number_range" in question_problems(spec, {"A"})

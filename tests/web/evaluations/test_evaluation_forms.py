@@ -108,7 +108,7 @@ def test_invitation_counts_are_read_as_numbers(
 def test_quota_caps_are_read_like_every_other_number(
     client: FormClient, ew: EvaluationWorld, engine: Engine
 ) -> None:
-    """ "²" passes str.isdigit() but int() refuses it: this used to answer 500."""
+    """A cap of "²" passes str.isdigit() but int() refuses it: this used to answer 500."""
     client.sign_in("orgadmin", "evaluation-pass")
     base = _draft(client)
     plan = {
