@@ -218,7 +218,7 @@ def finalize(
             description=consultation.resolution,
             source_kind=SourceKind.CONSULTATION,
             source_ref=source_ref(consultation),
-            source_url=f"/consultations/{consultation.id}",
+            source_id=consultation.id,
             owner_department=consultation.owner_department,
             budget_yuan=consultation.budget_yuan,
             starts_on=now.date(),
