@@ -537,3 +537,35 @@ def test_open_data_list_reads_a_fixed_number_of_queries(client, place, engine) -
             )
     assert client.get("/api/v1/consultations").json()["count"] == 4
     assert _selects(client, "/api/v1/consultations") == one
+
+
+def test_a_refused_announcement_keeps_what_was_typed_and_marks_the_field(
+    client, place, engine
+) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine) as s, s.begin():
+        topic = topics.propose_topic(
+            s,
+            area=place["c"].area,
+            title="小区停车",
+            body="",
+            source="resident",
+            proposer_id=place["c"].residents[0].id,
+        )
+        topic.status = "accepted"
+        tid = topic.id
+    client.sign_in("cworker", PASSWORD)
+    form = {
+        "title": "停车协商会",
+        "agenda": "划线方案",
+        "place": "议事厅",
+        "meets_at": "2027-02-30T10:00",
+        "deliberation_opens_at": "2027-03-10T10:00",
+        "deliberation_closes_at": "2027-03-12T10:00",
+    }
+    url = f"/admin/consultations/topics/{tid}/announce"
+    refused = client.submit(url, form, page="/admin/consultations")
+    assert refused.status_code == 422
+    assert f'id="meets-{tid}-error"' in refused.text
+    assert 'value="停车协商会"' in refused.text and "划线方案" in refused.text
+    with Session(engine) as s:
+        assert meetings.consultations_of_topic(s, tid) == []
