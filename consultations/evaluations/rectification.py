@@ -104,7 +104,7 @@ def post_response(
                 title=f"整改：{row.title}"[:200],
                 source_kind=SourceKind.RECTIFICATION,
                 source_ref=f"evaluation:{evaluation.id}:{number}",
-                source_url=f"/evaluations/{evaluation.id}",
+                source_id=evaluation.id,
                 description=evaluation.title,
                 owner_department=row.owner_department,
                 starts_on=now.date(),

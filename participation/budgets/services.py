@@ -217,7 +217,7 @@ def fund_winners(
                 title=proposal.title,
                 source_kind=SourceKind.COMMUNITY_BUDGET,
                 source_ref=f"budget_proposal:{proposal.id}",
-                source_url=f"/budgets/proposals/{proposal.id}",
+                source_id=proposal.id,
                 description=proposal.description,
                 owner_department=area_name,
                 budget_yuan=proposal.final_cost,

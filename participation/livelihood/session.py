@@ -273,7 +273,7 @@ def adopt(
                 title=candidate.name,
                 source_kind=SourceKind.LIVELIHOOD_PROJECT,
                 source_ref=f"livelihood_candidate:{candidate.id}",
-                source_url=f"/livelihood/{cycle.id}/result",
+                source_id=cycle.id,
                 description=candidate.content,
                 owner_department=candidate.department,
                 budget_yuan=candidate.funds_yuan,

@@ -154,7 +154,7 @@ def test_closing_a_panel_judges_the_plan_items_its_projects_delivered(engine) ->
         (judged,) = s.scalars(select(Judgement)).all()  # only the project with a plan item
     assert (judged.item_id, judged.kind) == (item_id, "evaluation")
     assert judged.source_ref == f"panel:{panel_id}:{fed_id}"
-    assert judged.source_url == f"/panels/{panel_id}"
+    assert (judged.source_record, judged.source_id) == ("panel", panel_id)
     assert (
         judged.verdict == "大众评审综合得分 86.0 分，第 1 名（共 2 个项目；专家 90.0，群众 80.0）"
     )

@@ -161,7 +161,7 @@ def test_a_round_from_proposals_to_plan_items(app, client, make_client, voters, 
         items = s.scalars(select(PlanItem).where(PlanItem.source_kind == "community_budget")).all()
         # Greedy: 儿童乐园 (3 votes, 50,000) and 路灯改造 (3 votes, 30,000) fit in 100,000.
         assert sorted(i.title for i in items) == ["儿童乐园", "路灯改造"]
-        assert all(i.source_url.startswith("/budgets/proposals/") for i in items)
+        assert all(i.source_ref == f"budget_proposal:{i.source_id}" for i in items)
         assert stored_ballots(s) == 5
 
     api = client.get(f"/api/v1/budget-rounds/{round_id}").json()
