@@ -163,8 +163,14 @@ def revoke(session: Session, number: str, reason: str, actor_id: int, now: datet
     return cert
 
 
+def find(session: Session, number: str) -> Certificate | None:
+    """The certificate with this number as typed (case and spaces around ignored)."""
+    return session.scalar(select(Certificate).where(Certificate.number == number.strip().upper()))
+
+
 def by_number(session: Session, number: str) -> Certificate:
-    cert = session.scalar(select(Certificate).where(Certificate.number == number.strip().upper()))
+    """The certificate with this number (404 when there is none)."""
+    cert = find(session, number)
     if cert is None:
         raise DomainError(
             "certificate.not_found", N_("No certificate has this number."), status=404
@@ -178,3 +184,8 @@ def certificates_of(session: Session, account_id: int) -> Sequence[Certificate]:
         .where(Certificate.account_id == account_id)
         .order_by(Certificate.id.desc())
     ).all()
+
+
+def recent(session: Session, limit: int) -> Sequence[Certificate]:
+    """The last ``limit`` certificates issued, newest first."""
+    return session.scalars(select(Certificate).order_by(Certificate.id.desc()).limit(limit)).all()
