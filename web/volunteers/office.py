@@ -32,6 +32,7 @@ from web.volunteers.shared import (
     hours_text,
     id_key,
     labels,
+    manageable_certificates,
     may_certify,
     may_manage_certificate,
 )
@@ -43,9 +44,7 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     context = {
         "teams": teams.teams_with_areas(session),
         "areas": area_tree(session),
-        "certificates": [
-            c for c in certificates.recent(session, 100) if may_manage_certificate(request, c)
-        ][:20],
+        "certificates": manageable_certificates(request, certificates.recent(session, 100))[:20],
         "report": report,
         "peak": max([v for _, v in report.by_team + report.by_month] or [1]),
         "hours_text": hours_text,
