@@ -174,7 +174,7 @@ async def new_shift(request: Request) -> Response:
         capacity = form.number("capacity", high=100_000, default=0) or 0
         area = teams.chosen_area(session, form.record("area_id", required=True))
         if area is None:
-            form.problems.setdefault("area_id", N_("Choose a place."))
+            form.problems["area_id"] = N_("Choose a place.")
         activity_id = form.record("activity_id")
         form.check("shift.invalid")
         assert starts is not None and ends is not None and area is not None

@@ -232,11 +232,7 @@ async def my_page(request: Request) -> Response:
     at = now(request)
     rows = signups.shifts_of_volunteer(session, me.id, limit=100)
     upcoming = [r for r in rows if r[1].ends_at > at and r[0].status in signups.LIVE]
-    positions = {
-        r[0].id: signups.waitlist_position(session, r[0])
-        for r in upcoming
-        if r[0].status == "waitlisted"
-    }
+    positions = signups.waitlist_positions(session, [r[0] for r in upcoming])
     entries = ledger.entries_of(session, me.id)
     total = sum(e.minutes for e in entries)
     applied = stars.scheme_for_volunteer(session, me.id, at)

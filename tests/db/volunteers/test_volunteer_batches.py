@@ -32,7 +32,7 @@ def _miss(session: Session, area: Any, person: int, days_ago: int) -> None:
         checked_in=None,
         checked_out=None,
         no_show=True,
-        actor_id=None,
+        actor_id=person,
         now=NOW,
     )
 
@@ -72,7 +72,7 @@ def _serve(session: Session, team: Team, person: int, recorded_at: datetime) -> 
         checked_in=shift.starts_at,
         checked_out=shift.ends_at,
         no_show=False,
-        actor_id=None,
+        actor_id=person,
         now=recorded_at,
     )
 
@@ -111,3 +111,24 @@ def test_certified_area_paths_are_each_certificates_own(
     assert paths[issued[0].id] == {world["community"].path}
     assert paths[later.id] == {world["community"].path, world["other"].path}
     assert certificates.certified_area_paths(session, []) == {}
+
+
+def test_waitlist_positions_agree_with_each_position(
+    world: dict[str, Any], session: Session
+) -> None:
+    people = [make_person(session, f"候补{n}") for n in range(5)]
+    full = [
+        make_shift(session, world["community"], NOW + timedelta(days=3 + n), capacity=1)
+        for n in range(2)
+    ]
+    rows = [signups.sign_up(session, shift.id, p, NOW) for shift in full for p in people]
+    signups.cancel(session, full[0].id, people[2], NOW, "")  # leaves the queue
+    session.commit()
+    positions = signups.waitlist_positions(session, rows)
+    assert positions == {
+        row.id: signups.waitlist_position(session, row)
+        for row in rows
+        if row.status == "waitlisted"
+    }
+    assert sorted(positions.values()) == [1, 1, 2, 2, 3, 3, 4]
+    assert signups.waitlist_positions(session, []) == {}

@@ -128,6 +128,7 @@ def test_an_unreadable_attendance_time_is_a_field_message_and_changes_nothing(
     )
     assert r.status_code == 422, r.text
     assert f'id="out-{world["people"]["volunteer"].id}-error"' in r.text
+    assert "请按 YYYY-MM-DD HH:MM 格式填写日期和时间。" in r.text
     with Session(engine) as s:
         row = s.scalar(select(SignUp).where(SignUp.shift_id == shift_id))
         assert row is not None and row.checked_in_at is None and row.checked_out_at is None

@@ -32,7 +32,7 @@ def _certify(engine: Engine, world: dict[str, Any], count: int) -> None:
                 checked_in=shift.starts_at,
                 checked_out=shift.ends_at,
                 no_show=False,
-                actor_id=None,
+                actor_id=person,
                 now=NOW - timedelta(days=4),
             )
             certificates.issue(
