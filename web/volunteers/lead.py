@@ -126,7 +126,7 @@ def _member_action(request: Request, team: Team, account_id: int, fields: dict[s
             raise DomainError("qualification.unknown", N_("Choose a qualification."))
         profiles.add_qualification(session, account_id, code, me.id)
     elif action == "consent":
-        guardian = form.text("guardian", max_length=60)
+        guardian = form.text("guardian")
         if not guardian:
             raise DomainError("consent.guardian", N_("Enter the guardian's name."))
         profiles.record_guardian_consent(session, account_id, guardian, me.id, now(request))

@@ -87,8 +87,14 @@ async def create_team(request: Request) -> Response:
             join_mode=fields.get("join_mode", ""),
             description=fields.get("description", ""),
         )
-        leader = find_by_login(session, fields.get("leader", "")) if fields.get("leader") else None
-        if leader is not None:
+        if fields.get("leader"):
+            leader = find_by_login(session, fields["leader"])
+            if leader is None:
+                raise DomainError(
+                    "team.no_leader",
+                    N_("Please correct the marked fields."),
+                    fields={"leader": N_("No account has this login.")},
+                )
             teams.invite(session, team, leader, user(request).id)
             teams.join(session, team, leader.id)
             teams.set_role(session, team, leader.id, "leader", user(request).id)

@@ -1,12 +1,12 @@
 """The volunteer back office: its overview reads in a fixed number of queries
-however many certificates were issued."""
+however many certificates were issued; a refused new team leaves nothing behind."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,8 @@ from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.volunteering import make_person, make_shift
 from volunteers import attendance, certificates, signups
+from volunteers.models import Team
+from volunteers.teams import is_leader
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -75,3 +77,32 @@ def test_the_overview_reads_in_a_fixed_number_of_queries(
     many, html = _selects(app.state.engine, client, "/admin/volunteers")
     assert html.count("/revoke") == 8
     assert many == few
+
+
+def test_a_leader_nobody_has_is_refused_and_no_team_is_left_behind(
+    client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: a mistyped leader's login was ignored, leaving a new
+    team without a leader. Now it is a field message, and the team the service
+    had already written is rolled back before the page is shown again."""
+    client.sign_in("communityworker", PASSWORD)
+    form = {
+        "name": "无人带领服务队",
+        "area_id": str(world["community"].id),
+        "kind": "featured",
+        "join_mode": "open",
+        "leader": "no-such-login",
+    }
+    r = client.submit("/admin/volunteers/teams", form, page="/admin/volunteers")
+    assert r.status_code == 422, r.text
+    assert 'id="f-leader-error"' in r.text and "无人带领服务队</" not in r.text
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Team)) == 0
+    r = client.submit(
+        "/admin/volunteers/teams", form | {"leader": "teamleader"}, page="/admin/volunteers"
+    )
+    assert r.status_code == 303
+    with Session(engine) as s:
+        team = s.scalar(select(Team))
+        assert team is not None and team.name == "无人带领服务队"
+        assert is_leader(s, team.id, world["people"]["team_leader"].id)
