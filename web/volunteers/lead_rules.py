@@ -104,33 +104,21 @@ async def activity_page(request: Request) -> Response:
 @requires(Permission.LEAD_TEAMS)
 async def save_activity(request: Request) -> Response:
     activity, team = _activity(request)
-    session = db(request)
     fields = await form_fields(request)
 
     def act() -> Response:
-        # Both parts are checked, so that one answer names every field to correct.
-        problems: dict[str, str] = {}
-        try:
-            activities.update_details(
-                session,
-                activity,
-                title=fields.get("title", ""),
-                description=fields.get("description", ""),
-                service_content=fields.get("service_content", ""),
-                is_public=bool(fields.get("is_public")),
-            )
-        except DomainError as error:
-            problems |= error.fields
-        try:
-            team_rules.set_activity_rules(
-                session, activity, team, fields, user(request).id, client_ip(request)
-            )
-        except DomainError as error:
-            problems |= error.fields
-        if problems:
-            raise DomainError(
-                "activity.invalid", N_("Please correct the marked fields."), fields=problems
-            )
+        team_rules.save_activity(
+            db(request),
+            activity,
+            team,
+            title=fields.get("title", ""),
+            description=fields.get("description", ""),
+            service_content=fields.get("service_content", ""),
+            is_public=bool(fields.get("is_public")),
+            raw=fields,
+            actor_id=user(request).id,
+            ip=client_ip(request),
+        )
         flash(request, N_("The activity is saved."), "success")
         return htmx.redirect(request, f"/lead/activities/{activity.id}")
 

@@ -227,6 +227,10 @@ async def accept(request: Request) -> Response:
 
 
 async def my_page(request: Request) -> Response:
+    return await _my_page(request)
+
+
+async def _my_page(request: Request, status: int = 200, **extra: Any) -> Response:
     me = user(request)
     session = db(request)
     at = now(request)
@@ -265,7 +269,10 @@ async def my_page(request: Request) -> Response:
             "L": labels(),
             "hours_text": hours_text,
             "reminder_choices": REMINDER_CHOICES,
-        },
+            "error": None,
+        }
+        | extra,
+        status=status,
     )
 
 
@@ -286,18 +293,30 @@ async def request_backfill(request: Request) -> Response:
 async def save_settings(request: Request) -> Response:
     """The volunteer's email for reminders and notices, and the reminder lead time."""
     me = user(request)
-    form = FormReader(await form_fields(request))
-    email = form.text("email", max_length=255)
-    if (email and "@" not in email.strip("@")) or "email" in form.problems:
-        form.problems["email"] = N_("Enter an email address, or leave it empty for no reminders.")
-    reminder = form.number("reminder_minutes", low=15, high=7 * 24 * 60, required=True)
-    if reminder is None:
-        form.problems["reminder_minutes"] = N_("Choose when to be reminded.")
-    form.check("profile.invalid")
-    assert reminder is not None
-    profiles.set_reminders(db(request), me.id, email or None, reminder)
-    flash(request, N_("Saved."), "success")
-    return htmx.redirect(request, "/volunteers/me")
+    fields = await form_fields(request)
+
+    def act() -> Response:
+        form = FormReader(fields)
+        email = form.text("email", max_length=255)
+        if (email and "@" not in email.strip("@")) or "email" in form.problems:
+            form.problems["email"] = N_(
+                "Enter an email address, or leave it empty for no reminders."
+            )
+        reminder = form.number("reminder_minutes", low=15, high=7 * 24 * 60, required=True)
+        if reminder is None:
+            form.problems["reminder_minutes"] = N_("Choose when to be reminded.")
+        form.check("profile.invalid")
+        assert reminder is not None
+        profiles.set_reminders(db(request), me.id, email or None, reminder)
+        flash(request, N_("Saved."), "success")
+        return htmx.redirect(request, "/volunteers/me")
+
+    async def refused(error: DomainError) -> Response:
+        return await _my_page(
+            request, error.status, error=error.message, errors=error.fields, form=fields
+        )
+
+    return await act_or_rerender(request, act, refused)
 
 
 routes = [
