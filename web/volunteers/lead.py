@@ -1,6 +1,6 @@
 """Team leaders' pages: roster with contacts, join requests, activities and
 shifts, attendance, back-fill approvals, unlocks (the rotating check-in code is
-in volunteer_records, beside the scan it serves)."""
+in records.py, beside the scan it serves; the rules pages in lead_rules.py)."""
 
 from __future__ import annotations
 
