@@ -23,7 +23,7 @@ from participation.livelihood.rules import (
     CyclePhase,
     competitive_list,
 )
-from participation.rolls import DeputyEntry
+from participation.rolls import Congress, DeputyEntry
 from participation.rules.permissions import Role
 
 
@@ -94,6 +94,17 @@ def get_candidate(session: Session, candidate_id: int) -> LivelihoodCandidate:
     if found is None:
         raise DomainError("candidate.not_found", N_("No such project."), status=404)
     return found
+
+
+def congresses(session: Session) -> Sequence[Congress]:
+    """Every congress session, in the order they were recorded: a new cycle is held
+    by one of them."""
+    return session.scalars(select(Congress).order_by(Congress.id)).all()
+
+
+def find_congress(session: Session, congress_id: int) -> Congress | None:
+    """The congress session chosen for a new cycle, or None when there is none."""
+    return session.get(Congress, congress_id)
 
 
 def cycles(session: Session) -> Sequence[LivelihoodCycle]:

@@ -28,6 +28,7 @@ from web.kit.charts import bar_chart
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import form_fields, upload
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 TEMPLATE_GLOBALS = {
@@ -75,11 +76,15 @@ async def propose(request: Request) -> Response:
     draft, problems = check_proposal(fields)
     photo_file = await upload(request, "photo")
     photo = await photo_file.read() if photo_file is not None else None
-    try:
+
+    def act() -> Response:
         if draft is None:
             raise DomainError("proposal.invalid", N_("Please correct the marked fields."))
         proposal = budgets.submit_proposal(session, budget_round, me.id, draft, photo)
-    except DomainError as error:
+        flash(request, "Thank you. Your proposal has been submitted for screening.", "success")
+        return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+    async def page(error: DomainError) -> Response:
         return render(
             request,
             "budgets/propose.html",
@@ -92,8 +97,8 @@ async def propose(request: Request) -> Response:
             },
             status=422 if problems else error.status,
         )
-    flash(request, "Thank you. Your proposal has been submitted for screening.", "success")
-    return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def _proposal_page(request: Request, status: int = 200, **extra: Any) -> Response:
@@ -126,15 +131,18 @@ async def support(request: Request) -> Response:
     session = db(request)
     proposal = budgets.get_proposal(session, request.path_params["proposal_id"])
     budget_round = budgets.get_round(session, proposal.round_id)
-    try:
-        added = budgets.support(session, proposal, me.id, budget_round.phase)
-    except DomainError as error:
+
+    def act() -> Response:
+        if budgets.support(session, proposal, me.id, budget_round.phase):
+            flash(request, "Thank you for your support.", "success")
+        else:
+            flash(request, "You already support this proposal.", "info")
+        return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _proposal_page(request, error.status, error=error.message)
-    if added:
-        flash(request, "Thank you for your support.", "success")
-    else:
-        flash(request, "You already support this proposal.", "info")
-    return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def comment(request: Request) -> Response:
@@ -142,14 +150,18 @@ async def comment(request: Request) -> Response:
     session = db(request)
     proposal = budgets.get_proposal(session, request.path_params["proposal_id"])
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         budgets.comment(session, proposal, me.id, fields.get("body", ""))
-    except DomainError as error:
+        flash(request, "Your comment has been posted.", "success")
+        return htmx.redirect(request, f"/budgets/proposals/{proposal.id}#comments")
+
+    async def page(error: DomainError) -> Response:
         return await _proposal_page(
             request, error.status, error=error.message, errors=error.fields, form=fields
         )
-    flash(request, "Your comment has been posted.", "success")
-    return htmx.redirect(request, f"/budgets/proposals/{proposal.id}#comments")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def photo(request: Request) -> Response:
@@ -180,13 +192,7 @@ async def results_page(request: Request) -> Response:
     if found is None:
         raise DomainError("round.no_results", N_("The results are not published yet."), status=404)
     rows, spent, spent_other = compare_outcomes(found.tally, found.other)
-    plan_items = {
-        row.key: item_for_source(
-            session, SourceKind.COMMUNITY_BUDGET, f"budget_proposal:{row.key.removeprefix('p')}"
-        )
-        for row in rows
-        if row.funded
-    }
+    plan_items = budgets.plan_items_of(session, [row.key for row in rows if row.funded])
     chart = bar_chart(
         [(r.title, r.votes, r.funded) for r in rows],
         title=N_("Votes per project"),
