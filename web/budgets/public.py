@@ -16,12 +16,12 @@ from participation.budgets.rules import (
     BUDGET_RULE_LABELS,
     ROUND_PHASE_LABELS,
     ROUND_PHASES,
-    check_proposal,
     compare_outcomes,
 )
 from participation.errors import N_, DomainError
 from participation.plan.intake import item_for_source
 from participation.plan.sources import STATUS_LABELS, SourceKind
+from web.budgets.forms import read_proposal
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, user
 from web.kit.charts import bar_chart
@@ -73,7 +73,7 @@ async def propose(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "budgets/propose.html", context)
     fields = await form_fields(request)
-    draft, problems = check_proposal(fields)
+    draft, problems = read_proposal(fields)
     photo_file = await upload(request, "photo")
     photo = await photo_file.read() if photo_file is not None else None
 

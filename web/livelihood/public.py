@@ -24,7 +24,6 @@ from participation.livelihood.rules import (
     CYCLE_PHASES,
     SUBMITTER_LABELS,
     CyclePhase,
-    check_candidate,
 )
 from participation.plan.sources import STATUS_LABELS
 from web.kit import htmx
@@ -37,6 +36,7 @@ from web.kit.i18n import LOCAL_TZ
 from web.kit.pdf import render_pdf
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+from web.livelihood.forms import read_candidate
 
 GLOBALS = {"phase_labels": CYCLE_PHASE_LABELS, "phases": CYCLE_PHASES}
 
@@ -93,7 +93,7 @@ async def submit(request: Request) -> Response:
         return render(request, "livelihood/submit.html", context)
     me = user(request)
     fields = await form_fields(request)
-    draft, problems = check_candidate(fields, now(request).astimezone(LOCAL_TZ).date())
+    draft, problems = read_candidate(fields, now(request).astimezone(LOCAL_TZ).date())
 
     def act() -> Response:
         if draft is None:
