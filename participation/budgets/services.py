@@ -46,6 +46,7 @@ from participation.budgets.rounds import (
     get_round,
     round_ref,
     rounds,
+    rounds_with_areas,
 )
 from participation.budgets.rules import ENGINE_RULES, ROUND_PHASES, RoundPhase, other_rule
 from participation.errors import N_, DomainError
@@ -74,6 +75,7 @@ __all__ = [
     "results",
     "round_ref",
     "rounds",
+    "rounds_with_areas",
     "screen",
     "submit_proposal",
     "support",

@@ -111,6 +111,17 @@ def cycles(session: Session) -> Sequence[LivelihoodCycle]:
     return session.scalars(select(LivelihoodCycle).order_by(LivelihoodCycle.id.desc())).all()
 
 
+def cycles_with_congresses(session: Session) -> list[tuple[LivelihoodCycle, Congress]]:
+    """Every cycle, newest first, with the congress session that holds it, in one
+    query (for the list page)."""
+    rows = session.execute(
+        select(LivelihoodCycle, Congress)
+        .join(Congress, Congress.id == LivelihoodCycle.congress_id)
+        .order_by(LivelihoodCycle.id.desc())
+    ).all()
+    return [(cycle, congress) for cycle, congress in rows]
+
+
 def candidates_of(
     session: Session, cycle: LivelihoodCycle, status: str | None = None
 ) -> Sequence[LivelihoodCandidate]:

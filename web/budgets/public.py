@@ -40,7 +40,7 @@ TEMPLATE_GLOBALS = {
 
 async def round_list(request: Request) -> Response:
     session = db(request)
-    rows = [(r, get_area(session, r.area_id)) for r in budgets.rounds(session)]
+    rows = budgets.rounds_with_areas(session)
     current = [(r, a) for r, a in rows if r.phase in ("proposal", "screening", "voting")]
     past = [(r, a) for r, a in rows if (r, a) not in current]
     return render(

@@ -43,7 +43,7 @@ GLOBALS = {"phase_labels": CYCLE_PHASE_LABELS, "phases": CYCLE_PHASES}
 
 async def cycle_list(request: Request) -> Response:
     session = db(request)
-    rows = [(c, get_congress(session, c.congress_id)) for c in livelihood.cycles(session)]
+    rows = livelihood.cycles_with_congresses(session)
     current = [(c, g) for c, g in rows if c.phase != CyclePhase.CLOSED.value]
     past = [(c, g) for c, g in rows if c.phase == CyclePhase.CLOSED.value]
     return render(request, "livelihood/list.html", {"current": current, "past": past} | GLOBALS)
