@@ -16,6 +16,7 @@ from participation.plan.models import PlanItem
 from tests.conftest import PASSWORD
 from tests.support.images import png as tiny_png
 from tests.support.people import enrol
+from tests.support.queries import reading, statements
 from tests.support.voters import stored_ballots
 from web.kit.i18n import LOCAL_TZ
 
@@ -154,8 +155,10 @@ def test_a_round_from_proposals_to_plan_items(app, client, make_client, voters, 
     assert early.status_code == 409
     app.state.fixed_now = NOW + timedelta(hours=3)
     assert advance(client, round_id).status_code == 303  # -> results
-    results = client.get(f"/budgets/{round_id}/results")
+    with statements() as seen:
+        results = client.get(f"/budgets/{round_id}/results")
     assert results.status_code == 200
+    assert reading("plan_items", seen) == 1  # one query for every funded project's item
     assert 'role="img"' in results.text and 'id="funding"' in results.text
     with Session(engine) as s:
         items = s.scalars(select(PlanItem).where(PlanItem.source_kind == "community_budget")).all()
