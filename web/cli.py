@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -100,6 +101,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         # The background jobs (offers, reminders, mail) run beside the server, so
         # the demo needs no cron; the worker stops with the server.
         worker = subprocess.Popen([sys.executable, "-m", "web.cli", "worker"])
+        # uvicorn re-raises the SIGTERM it stopped on once it has shut down; exiting
+        # through Python then runs the finally below, which stops the worker too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             return cmd_serve(args)
         finally:

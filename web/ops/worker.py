@@ -173,7 +173,8 @@ def run_worker(settings: Settings, *, once: bool = False) -> int:
             "worker started",
             extra={"fields": {"worker": worker, "jobs": [j.name for j in jobs]}},
         )
-        stop.wait()
+        while not stop.wait(timeout=1):
+            pass
         log.info("worker stopping", extra={"fields": {"worker": worker}})
         scheduler.shutdown(wait=True)  # let running jobs finish and record themselves
         return 0

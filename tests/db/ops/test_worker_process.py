@@ -87,3 +87,26 @@ def test_apscheduler_fires_the_jobs(sqlite_url: str, period: timedelta) -> None:
     with Session(engine) as s:
         assert s.scalar(select(JobRun.detail).where(JobRun.job == "every-second")) == "fired"
     engine.dispose()
+
+
+def test_the_worker_stops_cleanly_on_sigterm(sqlite_url: str) -> None:
+    """systemd and ``gongzhi demo --serve`` stop it with SIGTERM: it says so and exits 0."""
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "worker"],
+        env=_env(sqlite_url),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if '"worker started"' in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        assert '"worker stopping"' in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
