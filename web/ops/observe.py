@@ -38,6 +38,19 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) and path else UNMATCHED
 
 
+#: Path parameters that are secrets (the personal calendar feed's token): logged as "-".
+SECRET_PARAMS = frozenset({"token"})
+
+
+def logged_path(scope: Scope) -> str:
+    """The request's path with secret path parameters blanked, for the log."""
+    path: str = scope["path"]
+    for name, value in scope.get("path_params", {}).items():
+        if name in SECRET_PARAMS and isinstance(value, str) and value:
+            path = path.replace(value, "-")
+    return path
+
+
 class ObserveMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -72,7 +85,7 @@ class ObserveMiddleware:
                         "fields": {
                             "request_id": rid,
                             "method": scope["method"],
-                            "path": scope["path"],
+                            "path": logged_path(scope),
                             "route": route,
                             "status": status,
                             "duration_ms": round(seconds * 1000, 2),

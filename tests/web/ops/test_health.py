@@ -190,3 +190,16 @@ def test_error_pages_show_the_request_id(app: Starlette, caplog: pytest.LogCaptu
     rid = line.fields["request_id"]  # type: ignore[attr-defined]
     assert rid in failed.text
     assert "quote this reference" in failed.text
+
+
+def test_secret_tokens_in_paths_stay_out_of_the_log(
+    local: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "s3cr3t-feed-token-0123456789"
+    with caplog.at_level(logging.INFO, logger="gongzhi.requests"):
+        local.get(f"/volunteers/calendar/{token}.ics")
+    [record] = [r for r in caplog.records if r.name == "gongzhi.requests"]
+    line = JsonFormatter().format(record)
+    assert token not in line
+    assert json.loads(line)["path"] == "/volunteers/calendar/-.ics"
+    assert json.loads(line)["route"] == "/volunteers/calendar/{token}.ics"
