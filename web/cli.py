@@ -22,6 +22,7 @@ from web.kit.session_scope import session_scope
 from web.migrate import upgrade
 from web.ops import cli as ops_cli
 from web.ops.logs import log_config
+from web.ops.metrics import shared_between_workers
 from web.plan import cli as plan_cli
 from web.rolls import cli as rolls_cli
 from web.settings import Settings, settings_or_exit
@@ -58,15 +59,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     served_base_url(args)
     settings_or_exit()  # fail fast on bad settings, before workers start
-    uvicorn.run(
-        "web.asgi:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        log_config=log_config("WARNING" if args.quiet else "INFO"),  # JSON lines
-        access_log=False,  # web.ops.observe logs each request, with its id
-    )
+    with shared_between_workers(args.workers):  # /metrics counts every worker's requests
+        uvicorn.run(
+            "web.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            log_config=log_config("WARNING" if args.quiet else "INFO"),  # JSON lines
+            access_log=False,  # web.ops.observe logs each request, with its id
+        )
     return 0
 
 

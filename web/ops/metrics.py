@@ -7,11 +7,16 @@ backlog, job runs of every worker, connection pool) are read when scraped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -20,6 +25,9 @@ from participation.backlog import outbox_backlog
 from participation.job_runs import run_counts
 
 log = logging.getLogger("gongzhi.metrics")
+
+#: prometheus_client's own switch to multi-process mode (it reads it when imported).
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -82,21 +90,44 @@ class DatabaseCollector(Collector):
         yield last
 
 
+@contextlib.contextmanager
+def shared_between_workers(workers: int) -> Iterator[None]:
+    """Around ``gongzhi serve --workers N`` (N > 1): the workers write their counts
+    to files in one temporary folder, and a scrape of any worker adds them all up
+    (the client library's multi-process mode). Removed when the server stops."""
+    if workers <= 1 or MULTIPROCESS_ENV in os.environ:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="gongzhi-metrics-")
+    os.environ[MULTIPROCESS_ENV] = folder  # inherited by the worker processes
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_ENV]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class Metrics:
     def __init__(self, engine: Engine) -> None:
-        self.registry = CollectorRegistry()
+        own = CollectorRegistry()
+        if os.environ.get(MULTIPROCESS_ENV):
+            # The counters below write to files; the scrape reads every process's.
+            self.registry = CollectorRegistry()
+            MultiProcessCollector(self.registry)
+        else:
+            self.registry = own
         self.requests = Counter(
             "gongzhi_http_requests",
             "HTTP requests answered, by method, route template and status",
             ["method", "route", "status"],
-            registry=self.registry,
+            registry=own,
         )
         self.latency = Histogram(
             "gongzhi_http_request_duration_seconds",
             "Time to answer an HTTP request, by method and route template",
             ["method", "route"],
             buckets=LATENCY_BUCKETS,
-            registry=self.registry,
+            registry=own,
         )
         self.registry.register(DatabaseCollector(engine))
 
