@@ -49,6 +49,9 @@ test-deps: venv system-deps ## everything the tests need: python extras, chromiu
 test: test-deps ## run the whole suite: unit, db, web, browser, PostgreSQL and OIDC tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+test-deploy: test-deps ## two portal processes and the worker on PostgreSQL behind Debian's nginx (needs nginx)
+	$(BIN)/python deploy/test_deploy.py
+
 check: venv ## ruff format --check, ruff check, mypy, import contracts, alembic check
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
@@ -71,4 +74,4 @@ bench: venv ## benchmarks: pages and ballot casting against a bare Starlette app
 clean: ## remove the virtualenv and local databases
 	rm -rf $(VENV) var
 
-.PHONY: help venv demo serve runtime-deps system-deps test-deps test check bench clean
+.PHONY: help venv demo serve runtime-deps system-deps test-deps test test-deploy check bench clean

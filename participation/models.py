@@ -1,6 +1,15 @@
 """Import every mapped module so that ``Base.metadata`` knows all tables (for Alembic)."""
 
-from participation import accounts, areas, audit, departments, notices, outbox, rolls  # noqa: F401
+from participation import (  # noqa: F401
+    accounts,
+    areas,
+    audit,
+    departments,
+    job_runs,
+    notices,
+    outbox,
+    rolls,
+)
 from participation.ballots import models as ballot_models  # noqa: F401
 from participation.budgets import models as budget_models  # noqa: F401
 from participation.db import Base

@@ -27,6 +27,8 @@ from web.kit.oidc import make_oauth, provider_origins
 from web.kit.routing import SegmentRouter
 from web.kit.security import CSRFMiddleware, SecurityHeadersMiddleware, origin_of
 from web.kit.templating import make_environment
+from web.ops.metrics import Metrics
+from web.ops.observe import ObserveMiddleware
 from web.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -70,6 +72,7 @@ def create_app(settings: Settings) -> Starlette:
         return RedirectResponse(FAVICON, status_code=301)
 
     middleware = [
+        Middleware(ObserveMiddleware),  # outermost: sees every request and its status
         Middleware(
             SecurityHeadersMiddleware,
             hsts=settings.https,
@@ -110,6 +113,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = sessionmaker(app.state.engine, expire_on_commit=False)
+    app.state.metrics = Metrics(app.state.engine)
     app.state.templates = make_environment()
     app.state.cast_targets = {}  # see web.ballots.public.cast_target
     app.state.oauth = make_oauth(settings) if settings.oidc_providers else None

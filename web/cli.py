@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +20,9 @@ from web.ballots import cli as ballots_cli
 from web.ballots import cli_pb
 from web.kit.session_scope import session_scope
 from web.migrate import upgrade
+from web.ops import cli as ops_cli
+from web.ops.logs import log_config
+from web.ops.metrics import shared_between_workers
 from web.plan import cli as plan_cli
 from web.rolls import cli as rolls_cli
 from web.settings import Settings, settings_or_exit
@@ -30,6 +35,7 @@ AREA_COMMANDS = (
     rolls_cli.register,  # import-roll, import-deputies
     plan_cli.register,  # plan-remind, send-mail
     volunteers_cli.register,  # volunteers tick
+    ops_cli.register,  # worker, backup, restore
 )
 
 
@@ -53,14 +59,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     served_base_url(args)
     settings_or_exit()  # fail fast on bad settings, before workers start
-    uvicorn.run(
-        "web.asgi:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        log_level="warning" if args.quiet else "info",
-    )
+    with shared_between_workers(args.workers):  # /metrics counts every worker's requests
+        uvicorn.run(
+            "web.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            log_config=log_config("WARNING" if args.quiet else "INFO"),  # JSON lines
+            access_log=False,  # web.ops.observe logs each request, with its id
+        )
     return 0
 
 
@@ -90,7 +98,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.serve:
         base = served_base_url(args)
         print(f"Open {base}/ and sign in at {base}/login")
-        return cmd_serve(args)
+        if args.no_worker:
+            return cmd_serve(args)
+        # The background jobs (offers, reminders, mail) run beside the server, so
+        # the demo needs no cron; the worker stops with the server.
+        worker = subprocess.Popen([sys.executable, "-m", "web.cli", "worker"])
+        # uvicorn re-raises the SIGTERM it stopped on once it has shut down; exiting
+        # through Python then runs the finally below, which stops the worker too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            return cmd_serve(args)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
     return 0
 
 
@@ -157,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="load demo data (and serve with --serve)")
     p.add_argument("--reset", action="store_true", help="delete the SQLite database first")
     p.add_argument("--serve", action="store_true")
+    p.add_argument(
+        "--no-worker", action="store_true", help="with --serve: do not start `gongzhi worker`"
+    )
     serve_options(p)
     p.set_defaults(func=cmd_demo)
 

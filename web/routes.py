@@ -22,6 +22,7 @@ from web import (
     evaluations,
     home,
     livelihood,
+    ops,
     organizations,
     plan,
     rolls,
@@ -43,6 +44,7 @@ AREAS: tuple[ModuleType, ...] = (
     budgets,
     livelihood,
     volunteers,
+    ops,
 )
 
 

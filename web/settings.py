@@ -78,6 +78,12 @@ SETTINGS: dict[str, Setting] = {
         "(127.0.0.1,10.0.0.0/8). X-Forwarded-For is read only from them, and the client "
         "is its rightmost address outside the list.",
     ),
+    "metrics_allow": Setting(
+        "GONGZHI_METRICS_ALLOW",
+        "127.0.0.1,::1",
+        "Addresses or networks allowed to read /metrics, comma-separated; the scraper must "
+        "connect directly (a request that came through a proxy is refused), others get 404.",
+    ),
     "session_max_age": Setting(
         "GONGZHI_SESSION_MAX_AGE", "1209600", "Session cookie lifetime in seconds."
     ),
@@ -113,6 +119,7 @@ class Settings:
     mail_from: str = "noreply@gongzhi.local"
     trust_proxy: int = 0
     trusted_proxies: str = ""
+    metrics_allow: str = "127.0.0.1,::1"
     session_max_age: int = 1209600
     cheap_hashing: bool = False
 
@@ -140,12 +147,22 @@ class Settings:
             raise SettingsError(
                 "GONGZHI_TRUSTED_PROXIES must list IP addresses or networks, comma-separated"
             ) from None
+        try:
+            parse_networks(self.metrics_allow)
+        except ValueError:
+            raise SettingsError(
+                "GONGZHI_METRICS_ALLOW must list IP addresses or networks, comma-separated"
+            ) from None
         if self.default_locale not in {"zh_CN", "en"}:
             raise SettingsError("GONGZHI_DEFAULT_LOCALE must be zh_CN or en")
 
     @cached_property
     def proxy_networks(self) -> tuple[Network, ...]:
         return parse_networks(self.trusted_proxies)
+
+    @cached_property
+    def metrics_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.metrics_allow)
 
     @property
     def https(self) -> bool:
@@ -195,6 +212,7 @@ class Settings:
             mail_from=get("mail_from"),
             trust_proxy=proxies,
             trusted_proxies=get("trusted_proxies"),
+            metrics_allow=get("metrics_allow"),
             session_max_age=max_age,
             cheap_hashing=get("cheap_hashing") == "1",
         )

@@ -1,4 +1,4 @@
-"""The front page, the language switch and the process health check."""
+"""The front page and the language switch."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from starlette.routing import BaseRoute
 from web.home import public
 
 #: Every path of this area starts with one of these (see web.routes).
-PREFIXES = ("/", "/lang", "/healthz")
+PREFIXES = ("/", "/lang")
 
 
 def routes() -> list[BaseRoute]:

@@ -1,10 +1,10 @@
-"""Home page, language switch, health check."""
+"""Home page, language switch (the health checks are in web.ops)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from participation.accounts import Account
@@ -40,13 +40,7 @@ async def switch_language(request: Request) -> Response:
     return response
 
 
-async def healthz(request: Request) -> Response:
-    db(request).execute(select(1))
-    return JSONResponse({"status": "ok"})
-
-
 routes = [
     Route("/", home),
     Route("/lang", switch_language, methods=["POST"]),
-    Route("/healthz", healthz),
 ]

@@ -34,6 +34,9 @@ SHORT_WRITES = re.compile(r"^/ballots/\d+/cast$|^/volunteers/shifts/\d+/signup$"
 
 
 KEEP_ON_REFUSAL = "db_keep_on_refusal"
+# Paths served without a request session: static files, and the health checks and
+# metrics (web.ops), which must answer even when the database does not.
+NO_SESSION_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
 
 
 def write_briefly(request: Request, work: Callable[[Session], T]) -> T:
@@ -96,7 +99,7 @@ class DatabaseSessionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        if scope["type"] != "http" or scope["path"].startswith(NO_SESSION_PREFIXES):
             await self.app(scope, receive, send)
             return
         if scope["method"] not in SAFE_METHODS:

@@ -60,7 +60,13 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
     return render(
         request,
         template,
-        {"status": status, "title": title, "explanation": explanation},
+        {
+            "status": status,
+            "title": title,
+            "explanation": explanation,
+            # The number in this request's log line (web.ops.observe), to quote when reporting.
+            "request_id": request.scope.get("state", {}).get("request_id"),
+        },
         status=status,
     )
 

@@ -267,6 +267,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/departments/merge"): BACKOFFICE,
     ("POST", "/admin/departments/adopt"): BACKOFFICE,
     ("POST", "/admin/departments/{department}"): ADMIN,
+    ("GET", "/readyz"): EVERYONE,
+    ("GET", "/metrics"): EVERYONE,  # by address, not role: 404 unless GONGZHI_METRICS_ALLOW
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.

@@ -1,0 +1,94 @@
+"""Every periodic job of the portal, in one place; ``gongzhi worker`` runs them.
+
+A job is a sweep over what is due at ``now``: running it twice in a period does
+no harm and a missed or failed period leaves its work for the next one (each
+service here is idempotent: offers expire once, reminders and plan reminders
+carry outbox keys, sent mail is marked sent). That is what lets a failed run
+simply be retried next period, and what the once-per-period lease is for:
+less work and clean records, not correctness.
+
+To add a job (the requests area's overdue sweep, say): write a function
+``(session, now, settings) -> str`` that calls the area's service and returns a
+one-line summary, and add a :class:`Job` to :data:`JOBS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from participation import job_runs
+from participation.outbox import send_pending
+from participation.plan.reminders import remind_overdue
+from volunteers import notices, signups
+from web.kit.i18n import LOCAL_TZ
+from web.settings import Settings
+
+MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    #: How often it runs; runs start on multiples of the period since the epoch (UTC).
+    period: timedelta
+    run: Callable[[Session, datetime, Settings], str]
+    help: str
+    #: Why the job cannot run with these settings (it is then not scheduled), or None.
+    unavailable: Callable[[Settings], str | None] = lambda settings: None
+
+
+def volunteers_tick(session: Session, now: datetime, settings: Settings) -> str:
+    offers = signups.process_offers(session, now)
+    reminders = notices.queue_reminders(session, now)
+    return f"offers expired on {offers} shifts, {reminders} reminders queued"
+
+
+def send_mail(session: Session, now: datetime, settings: Settings) -> str:
+    # An unreachable SMTP server raises: the run fails and the next one retries.
+    # A message the server refuses stays queued with its error (outbox.MAX_ATTEMPTS).
+    report = send_pending(session, settings.smtp_url, settings.mail_from, now)
+    return f"{report.sent} sent, {report.failed} failed"
+
+
+def plan_remind(session: Session, now: datetime, settings: Settings) -> str:
+    result = remind_overdue(
+        session, today=now.astimezone(LOCAL_TZ).date(), now=now, base_url=settings.base_url
+    )
+    return f"{result.queued} reminders queued, {result.no_address} overdue without an address"
+
+
+def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
+    return f"{job_runs.prune(session, now)} old job runs deleted"
+
+
+def _needs_smtp(settings: Settings) -> str | None:
+    return None if settings.smtp_url else "GONGZHI_SMTP_URL is not set"
+
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        "volunteers-tick",
+        MINUTE,
+        volunteers_tick,
+        "expire timed shift offers and queue shift reminders",
+    ),
+    Job(
+        "send-mail",
+        MINUTE,
+        send_mail,
+        "send queued mail from the outbox over SMTP",
+        unavailable=_needs_smtp,
+    ),
+    Job(
+        "plan-remind",
+        HOUR,
+        plan_remind,
+        "store open plan items' status and queue one reminder per overdue milestone",
+    ),
+    Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
+)
