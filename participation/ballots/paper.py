@@ -87,12 +87,17 @@ def batch_states(session: Session, box: BallotBox) -> list[BatchState]:
     batches = session.scalars(
         select(PaperBatch).where(PaperBatch.box_id == box.id).order_by(PaperBatch.label)
     ).all()
+    # Every entry of the box's batches in one query; only each batch's current round counts.
+    entries_of: dict[int, list[PaperEntry]] = {batch.id: [] for batch in batches}
+    for entry in session.scalars(
+        select(PaperEntry)
+        .join(PaperBatch, PaperBatch.id == PaperEntry.batch_id)
+        .where(PaperBatch.box_id == box.id, PaperEntry.round == PaperBatch.round)
+        .order_by(PaperEntry.id)
+    ):
+        entries_of.setdefault(entry.batch_id, []).append(entry)
     for batch in batches:
-        entries = session.scalars(
-            select(PaperEntry)
-            .where(PaperEntry.batch_id == batch.id, PaperEntry.round == batch.round)
-            .order_by(PaperEntry.id)
-        ).all()
+        entries = entries_of[batch.id]
         readings = [sorted(json.loads(e.ballots), key=json.dumps) for e in entries]
         agreed = len(readings) == 2 and readings[0] == readings[1]
         valid: list[dict[str, Any]] = []
