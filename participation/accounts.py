@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.areas import Area
@@ -330,9 +330,10 @@ def grant_role(
     return grant
 
 
-def revoke_role(session: Session, grant_id: int) -> RoleGrant:
+def revoke_role(session: Session, grant_id: int, *, account_id: int | None = None) -> RoleGrant:
+    """Remove a role grant (of ``account_id``'s, when given: another's is not found)."""
     grant = session.get(RoleGrant, grant_id)
-    if grant is None:
+    if grant is None or (account_id is not None and grant.account_id != account_id):
         raise DomainError("grant.not_found", "No such role grant.", status=404)
     session.delete(grant)
     return grant
@@ -346,3 +347,43 @@ def role_grants(session: Session, account_id: int) -> list[tuple[RoleGrant, Area
         .order_by(RoleGrant.id)
     ).all()
     return [(g, a) for g, a in rows]
+
+
+def get_account(session: Session, account_id: int) -> Account | None:
+    return session.get(Account, account_id)
+
+
+def search_accounts(session: Session, query: str) -> Sequence[Account]:
+    """Accounts whose display name, username or phone contains ``query`` (all when
+    empty), in id order."""
+    found = select(Account).order_by(Account.id)
+    if query:
+        like = f"%{query}%"
+        found = found.where(
+            or_(
+                Account.display_name.like(like),
+                Account.username.like(like),
+                Account.phone.like(like),
+            )
+        )
+    return session.scalars(found).all()
+
+
+def accounts_by_id(session: Session, ids: set[int]) -> dict[int, Account]:
+    """The accounts with these ids, by id, in one query."""
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(ids)))}
+
+
+def account_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Account)) or 0
+
+
+def set_active(session: Session, account: Account, active: bool, *, by: int) -> None:
+    """Enable or disable an account, signing the person out everywhere; nobody
+    disables their own account."""
+    if account.id == by:
+        raise DomainError("account.self_disable", N_("You cannot disable your own account."))
+    account.is_active = active
+    account.session_epoch += 1

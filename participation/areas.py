@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.db import Base
@@ -96,3 +96,21 @@ def communities(session: Session) -> Sequence[Area]:
     return session.scalars(
         select(Area).where(Area.kind == AreaKind.COMMUNITY.value).order_by(Area.path)
     ).all()
+
+
+def area_by_path(session: Session, path: str) -> Area | None:
+    return session.scalar(select(Area).where(Area.path == path))
+
+
+def children_of(session: Session, area: Area) -> Sequence[Area]:
+    """The areas directly under ``area``, in creation order."""
+    return session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.id)).all()
+
+
+def community_count(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Area).where(Area.kind == AreaKind.COMMUNITY.value)
+        )
+        or 0
+    )

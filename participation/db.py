@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -164,3 +164,8 @@ def writers_queue(engine: Engine) -> Iterator[None]:
         queue = _queues.setdefault(path, _WriterQueue(path))
     with queue.held():
         yield
+
+
+def ping(session: Session) -> None:
+    """One round trip to the database (the health check): raises when it is down."""
+    session.execute(select(1))

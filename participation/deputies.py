@@ -60,3 +60,19 @@ def deputies_of(session: Session, congress: Congress) -> Sequence[DeputyEntry]:
         .where(DeputyEntry.congress_id == congress.id)
         .order_by(DeputyEntry.constituency, DeputyEntry.id)
     ).all()
+
+
+def congresses_with_areas(session: Session) -> list[tuple[Congress, Area]]:
+    """Every congress with the area it sits at, oldest first."""
+    rows = session.execute(
+        select(Congress, Area).join(Area, Area.id == Congress.area_id).order_by(Congress.id)
+    )
+    return [(congress, area) for congress, area in rows]
+
+
+def all_congresses(session: Session) -> Sequence[Congress]:
+    return session.scalars(select(Congress).order_by(Congress.id)).all()
+
+
+def get_deputy(session: Session, deputy_id: int) -> DeputyEntry | None:
+    return session.get(DeputyEntry, deputy_id)

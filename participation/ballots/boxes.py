@@ -132,3 +132,20 @@ def items_of(session: Session, box: BallotBox) -> Sequence[BallotItem]:
     return session.scalars(
         select(BallotItem).where(BallotItem.box_id == box.id).order_by(BallotItem.position)
     ).all()
+
+
+def all_boxes(session: Session) -> Sequence[BallotBox]:
+    """Every ballot box, the newest first (the back office's list)."""
+    return session.scalars(select(BallotBox).order_by(BallotBox.id.desc())).all()
+
+
+def boxes_by_closing(session: Session) -> Sequence[BallotBox]:
+    """Every ballot box, the latest to close first (the public list)."""
+    return session.scalars(select(BallotBox).order_by(BallotBox.closes_at.desc())).all()
+
+
+def published_boxes(session: Session) -> Sequence[BallotBox]:
+    """Boxes whose results are published, oldest first (the open-data API)."""
+    return session.scalars(
+        select(BallotBox).where(BallotBox.published_at.is_not(None)).order_by(BallotBox.id)
+    ).all()

@@ -15,7 +15,8 @@ from web.kit import htmx
 from web.kit.audit_log import log_action
 from web.kit.auth import requires
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id, upload
+from web.kit.forms import FormReader, form_fields, upload
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 
@@ -34,23 +35,28 @@ async def areas(request: Request) -> Response:
         return await _areas_page(request)
     fields = await form_fields(request)
     session = db(request)
-    try:
-        parent_id = fields.get("parent_id")
-        parent = get_area(session, record_id(parent_id)) if parent_id else None
-        kind = AreaKind(fields.get("kind", ""))
+
+    def act() -> Response:
+        reader = FormReader(fields)
+        parent_id = reader.record("parent_id")
+        kind = reader.choice("kind", [k.value for k in AreaKind])
+        reader.check("area.form")
+        assert kind is not None
         area = create_area(
             session,
             code=fields.get("code", ""),
             name=fields.get("name", ""),
-            kind=kind,
-            parent=parent,
+            kind=AreaKind(kind),
+            parent=get_area(session, parent_id) if parent_id else None,
         )
-    except (DomainError, ValueError) as error:
-        message = error.message if isinstance(error, DomainError) else N_("Choose a valid kind.")
-        return await _areas_page(request, 422, form=fields, error=message)
-    log_action(request, "area.create", f"area:{area.id}", code=area.code, name=area.name)
-    flash(request, "The area has been created.", "success")
-    return htmx.redirect(request, "/admin/areas")
+        log_action(request, "area.create", f"area:{area.id}", code=area.code, name=area.name)
+        flash(request, "The area has been created.", "success")
+        return htmx.redirect(request, "/admin/areas")
+
+    async def again(error: DomainError) -> Response:
+        return await _areas_page(request, form=fields, errors=error.fields, error=error.message)
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_AREAS)
@@ -58,14 +64,18 @@ async def rename(request: Request) -> Response:
     session = db(request)
     area = get_area(session, request.path_params["area_id"])
     fields = await form_fields(request)
-    old = area.name
-    try:
+
+    def act() -> Response:
+        old = area.name
         rename_area(session, area, fields.get("name", ""))
-    except DomainError as error:
-        return await _areas_page(request, 422, error=error.message)
-    log_action(request, "area.rename", f"area:{area.id}", old=old, new=area.name)
-    flash(request, "The area has been renamed.", "success")
-    return htmx.redirect(request, "/admin/areas")
+        log_action(request, "area.rename", f"area:{area.id}", old=old, new=area.name)
+        flash(request, "The area has been renamed.", "success")
+        return htmx.redirect(request, "/admin/areas")
+
+    async def again(error: DomainError) -> Response:
+        return await _areas_page(request, error=error.message)
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_AREAS)
@@ -73,21 +83,25 @@ async def import_areas(request: Request) -> Response:
     file = await upload(request, "file")
     if file is None:
         return await _areas_page(request, 422, error=N_("Choose a CSV file to import."))
-    session = db(request)
-    try:
-        result = import_areas_csv(session, await file.read())
-    except DomainError as error:
-        return await _areas_page(request, 422, error=error.message)
-    if result.errors:
-        return await _areas_page(
-            request,
-            422,
-            import_errors=result.errors,
-            error=N_("Nothing was imported: correct these rows and try again."),
-        )
-    log_action(request, "area.import", file.filename or "", created=result.created)
-    flash(request, "The areas have been imported.", "success")
-    return htmx.redirect(request, "/admin/areas")
+    data = await file.read()
+
+    async def act() -> Response:
+        result = import_areas_csv(db(request), data)
+        if result.errors:
+            return await _areas_page(
+                request,
+                422,
+                import_errors=result.errors,
+                error=N_("Nothing was imported: correct these rows and try again."),
+            )
+        log_action(request, "area.import", file.filename or "", created=result.created)
+        flash(request, "The areas have been imported.", "success")
+        return htmx.redirect(request, "/admin/areas")
+
+    async def again(error: DomainError) -> Response:
+        return await _areas_page(request, error=error.message)
+
+    return await act_or_rerender(request, act, again)
 
 
 routes = [

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from participation.accounts import SignInFailure
 from participation.audit import AuditEntry
-from participation.rolls import DeputyEntry, RollEntry
+from participation.rolls import Congress, DeputyEntry, RollEntry
 from tests.conftest import PASSWORD
 from tests.support.people import person, roll_csv
 
@@ -175,3 +176,36 @@ def test_congress_and_deputy_roll(client, world, engine) -> None:  # type: ignor
     )
     assert linked.status_code == 303
     assert "测试deputy" in client.get(url).text
+
+
+def test_an_unreadable_birth_date_is_a_typo_not_a_miss(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("admin", PASSWORD)
+    import_roll(client, roll_csv(3))
+    client.post("/logout", data={"csrf_token": client.csrf("/")})
+    client.sign_in("nobody", PASSWORD)
+    name, number, born = person(1)
+    for typed in ("1990-02-30", "一九九〇年", "31/12/1990"):
+        refused = client.submit(
+            "/verify", {"name": name, "id_number": number, "birth_date": typed}, page="/verify"
+        )
+        assert refused.status_code == 422
+        assert 'id="f-birth_date-error"' in refused.text
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(SignInFailure)) == 0
+    ok = client.submit(
+        "/verify",
+        {"name": name, "id_number": number, "birth_date": born.isoformat()},
+        page="/verify",
+    )
+    assert ok.status_code == 303
+
+
+def test_congress_numbers_are_marked_on_their_fields(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("admin", PASSWORD)
+    form = {"area_id": str(world["district"].id), "term": "七", "session_number": "0"}
+    refused = client.submit("/admin/congresses", form, page="/admin/congresses")
+    assert refused.status_code == 422
+    assert 'id="f-term-error"' in refused.text
+    assert 'id="f-session_number-error"' in refused.text
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Congress)) == 0
