@@ -61,6 +61,11 @@ def get_area(session: Session, area_id: int) -> Area:
     return area
 
 
+def find_area(session: Session, area_id: int) -> Area | None:
+    """The area with this id, or None (``get_area`` refuses instead)."""
+    return session.get(Area, area_id)
+
+
 def area_by_code(session: Session, code: str) -> Area | None:
     return session.scalar(select(Area).where(Area.code == code))
 

@@ -144,3 +144,14 @@ def recent_jobs(
 
 def get_job(session: Session, job_id: int) -> ImportJob | None:
     return session.get(ImportJob, job_id)
+
+
+def job_area(session: Session, job: ImportJob) -> Area | None:
+    """The area a roll import concerns: a resident roll's importer's area, a deputy
+    roll's congress's area; None when imported with a grant over everywhere."""
+    if job.scope_id is None:
+        return None
+    if job.kind == "deputies":
+        congress = session.get(Congress, job.scope_id)
+        return session.get(Area, congress.area_id) if congress is not None else None
+    return session.get(Area, job.scope_id)

@@ -103,7 +103,7 @@ async def callback(request: Request) -> Response:
     linking = request.session.pop("oidc_link", None)
     email = claims.get("email")
     if linking is not None:
-        account = session.get(accounts.Account, linking)
+        account = accounts.get_account(session, linking)
         if account is None:
             raise HTTPException(401)
         linked = account

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import departments
-from participation.areas import Area, area_tree
+from participation.areas import area_tree, find_area
 from participation.departments import Department, DepartmentFields
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
@@ -29,7 +29,7 @@ EVERYWHERE = "/"
 
 
 def _area_path(request: Request, area_id: int | None) -> str:
-    area = db(request).get(Area, area_id) if area_id is not None else None
+    area = find_area(db(request), area_id) if area_id is not None else None
     return area.path if area else EVERYWHERE
 
 

@@ -21,7 +21,14 @@ from participation.deputies import (
 )
 from participation.errors import N_, DomainError
 from participation.roll_import import job_errors, recover_stale_jobs, run_job, start_job
-from participation.rolls import Congress, ImportJob, community_counts, get_job, recent_jobs
+from participation.rolls import (
+    Congress,
+    ImportJob,
+    community_counts,
+    get_job,
+    job_area,
+    recent_jobs,
+)
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission
 from participation.verification import (
     NO_MATCH,
@@ -119,14 +126,9 @@ def _may_read_job(request: Request, job: ImportJob) -> bool:
     (``scope_id``; none: everywhere), a deputy roll in its congress's area, the
     area tree by area managers only."""
     me = user(request)
-    session = db(request)
     if job.kind == "areas":
         return me.can(Permission.MANAGE_AREAS)
-    if job.kind == "deputies":
-        congress = session.get(Congress, job.scope_id) if job.scope_id else None
-        area = session.get(Area, congress.area_id) if congress is not None else None
-    else:
-        area = session.get(Area, job.scope_id) if job.scope_id else None
+    area = job_area(db(request), job)
     if area is None:  # imported with a grant over everything
         return any(
             g.area_path is None and Permission.MANAGE_ROLLS in ROLE_PERMISSIONS[g.role]
