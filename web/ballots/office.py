@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import area_tree, get_area
+from participation.areas import area_tree, find_area, get_area
 from participation.ballots.boxes import (
     NewBox,
     NewItem,
@@ -98,10 +98,8 @@ def parse_new_box(request: Request, fields: dict[str, str]) -> NewBox:
             if amount is None:
                 reader.problems["items"] = N_("Write each item as: title | cost in yuan")
             items.append(NewItem(title.strip(), amount or 0))
-    area = None
-    try:
-        area = get_area(db(request), reader.record("area_id") or 0)
-    except DomainError:
+    area = find_area(db(request), reader.record("area_id") or 0)
+    if area is None:
         reader.problems["area_id"] = N_("Choose an area.")
     budget = reader.number("budget", high=MAX_NUMBER)
     places = reader.number("places", high=MAX_NUMBER)
