@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from participation import audit
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rolls import Congress, DeputyEntry
@@ -16,9 +17,17 @@ CONGRESS_LEVELS = (AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STREET)
 
 
 def create_congress(
-    session: Session, area: Area, term: int, session_number: int, name: str
+    session: Session,
+    area: Area,
+    term: int,
+    session_number: int,
+    name: str,
+    *,
+    actor_id: int | None,
+    ip: str = "",
 ) -> Congress:
-    """A congress sits at a city, district or street (town) level; one per term and session."""
+    """A congress sits at a city, district or street (town) level; one per term and
+    session. Audited."""
     if area.area_kind not in CONGRESS_LEVELS:
         raise DomainError(
             "congress.level", N_("A congress sits at city, district or street level.")
@@ -44,6 +53,14 @@ def create_congress(
     )
     session.add(congress)
     session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="congress.create",
+        target=f"congress:{congress.id}",
+        ip=ip,
+        name=congress.name,
+    )
     return congress
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from participation import audit
 from participation.areas import Area
 from participation.ballots.models import BallotBox, BallotItem
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
@@ -96,6 +97,21 @@ def create_box(session: Session, new: NewBox, created_by: int | None) -> BallotB
             )
         )
     session.flush()
+    return box
+
+
+def add_box(session: Session, new: NewBox, *, actor_id: int, ip: str = "") -> BallotBox:
+    """A person creates a ballot in the back office: create_box, audited (the budget,
+    livelihood and consultation services create theirs under their own actions)."""
+    box = create_box(session, new, actor_id)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="ballot.create",
+        target=f"ballot:{box.id}",
+        ip=ip,
+        title=box.title,
+    )
     return box
 
 

@@ -13,8 +13,8 @@ from starlette.routing import Route
 from participation import accounts
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
-from web.kit.audit_log import log_action
 from web.kit.auth import requires, sign_in, user
+from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
 from web.kit.errors import error_page
 from web.kit.forms import safe_next
@@ -109,8 +109,7 @@ async def callback(request: Request) -> Response:
         linked = account
 
         def act() -> Response:
-            accounts.link_identity(session, linked, name, subject, email)
-            log_action(request, "identity.link", f"account:{linked.id}", provider=name)
+            accounts.link_identity(session, linked, name, subject, email, ip=client_ip(request))
             flash(request, "The sign-in provider has been linked to your account.", "success")
             sign_in(request, linked)
             return _go(next_url)

@@ -14,8 +14,8 @@ from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission, Role
 from web.admin.audit_names import ACTION_LABELS, name_entries
 from web.kit import htmx
-from web.kit.audit_log import log_action
 from web.kit.auth import requires, user
+from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.pagination import Page, page_number
@@ -82,13 +82,8 @@ async def grant(request: Request) -> Response:
             raise DomainError("grant.form", CHOOSE_ROLE, fields=reader.problems)
         assert role is not None
         area = get_area(session, area_id) if area_id else None
-        accounts.grant_role(session, account, Role(role), area, granted_by=user(request).account)
-        log_action(
-            request,
-            "role.grant",
-            f"account:{account.id}",
-            role=role,
-            area=area.code if area else None,
+        accounts.give_role(
+            session, account, Role(role), area, by=user(request).account, ip=client_ip(request)
         )
         flash(request, "The role has been granted.", "success")
         return htmx.redirect(request, f"/admin/accounts/{account.id}")
@@ -107,13 +102,12 @@ async def revoke(request: Request) -> Response:
 
     def act() -> Response:
         grant_id = record_id(fields.get("grant_id"))
-        removed = accounts.revoke_role(session, grant_id, account_id=account.id)
-        log_action(
-            request,
-            "role.revoke",
-            f"account:{account.id}",
-            role=removed.role,
-            area_id=removed.area_id,
+        accounts.revoke_role(
+            session,
+            grant_id,
+            account_id=account.id,
+            actor_id=user(request).id,
+            ip=client_ip(request),
         )
         flash(request, "The role has been revoked.", "success")
         return htmx.redirect(request, f"/admin/accounts/{account.id}")
@@ -131,8 +125,9 @@ async def set_active(request: Request) -> Response:
 
     def act() -> Response:
         active = fields.get("active") == "1"
-        accounts.set_active(db(request), account, active, by=user(request).id)
-        log_action(request, "account.active", f"account:{account.id}", active=active)
+        accounts.set_active(
+            db(request), account, active, by=user(request).id, ip=client_ip(request)
+        )
         flash(request, "The account has been updated.", "success")
         return htmx.redirect(request, f"/admin/accounts/{account.id}")
 

@@ -7,13 +7,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.area_import import import_areas_csv
-from participation.areas import area_tree, create_area, get_area, rename_area
+from participation.areas import add_area, area_tree, get_area, rename_area
 from participation.errors import N_, DomainError
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Permission
 from web.kit import htmx
-from web.kit.audit_log import log_action
-from web.kit.auth import requires
+from web.kit.auth import requires, user
+from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, upload
 from web.kit.refusals import act_or_rerender
@@ -42,14 +42,15 @@ async def areas(request: Request) -> Response:
         kind = reader.choice("kind", [k.value for k in AreaKind])
         reader.check("area.form")
         assert kind is not None
-        area = create_area(
+        add_area(
             session,
             code=fields.get("code", ""),
             name=fields.get("name", ""),
             kind=AreaKind(kind),
             parent=get_area(session, parent_id) if parent_id else None,
+            actor_id=user(request).id,
+            ip=client_ip(request),
         )
-        log_action(request, "area.create", f"area:{area.id}", code=area.code, name=area.name)
         flash(request, "The area has been created.", "success")
         return htmx.redirect(request, "/admin/areas")
 
@@ -66,9 +67,9 @@ async def rename(request: Request) -> Response:
     fields = await form_fields(request)
 
     def act() -> Response:
-        old = area.name
-        rename_area(session, area, fields.get("name", ""))
-        log_action(request, "area.rename", f"area:{area.id}", old=old, new=area.name)
+        rename_area(
+            session, area, fields.get("name", ""), actor_id=user(request).id, ip=client_ip(request)
+        )
         flash(request, "The area has been renamed.", "success")
         return htmx.redirect(request, "/admin/areas")
 
@@ -86,7 +87,13 @@ async def import_areas(request: Request) -> Response:
     data = await file.read()
 
     async def act() -> Response:
-        result = import_areas_csv(db(request), data)
+        result = import_areas_csv(
+            db(request),
+            data,
+            filename=file.filename or "",
+            actor_id=user(request).id,
+            ip=client_ip(request),
+        )
         if result.errors:
             return await _areas_page(
                 request,
@@ -94,7 +101,6 @@ async def import_areas(request: Request) -> Response:
                 import_errors=result.errors,
                 error=N_("Nothing was imported: correct these rows and try again."),
             )
-        log_action(request, "area.import", file.filename or "", created=result.created)
         flash(request, "The areas have been imported.", "success")
         return htmx.redirect(request, "/admin/areas")
 

@@ -9,15 +9,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.areas import area_tree, find_area, get_area
+from participation.ballots import closing
 from participation.ballots.boxes import (
     NewBox,
     NewItem,
+    add_box,
     all_boxes,
-    create_box,
     get_box,
     items_of,
 )
-from participation.ballots.closing import publish
 from participation.ballots.models import BallotBox
 from participation.ballots.paper import batch_states, enter_batch, recount_batch
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
@@ -28,8 +28,8 @@ from participation.deputies import all_congresses
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from web.kit import htmx
-from web.kit.audit_log import log_action
 from web.kit.auth import authorize, requires, user
+from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, yuan
@@ -145,8 +145,7 @@ async def boxes(request: Request) -> Response:
     def act() -> Response:
         new = parse_new_box(request, fields)
         authorize(request, Permission.MANAGE_BALLOTS, new.area.path)
-        box = create_box(session, new, user(request).id)
-        log_action(request, "ballot.create", f"ballot:{box.id}", title=box.title)
+        box = add_box(session, new, actor_id=user(request).id, ip=client_ip(request))
         flash(request, "The ballot has been created.", "success")
         return htmx.redirect(request, f"/admin/ballots/{box.id}")
 
@@ -200,13 +199,13 @@ async def paper(request: Request) -> Response:
         )
 
     def act() -> Response:
-        enter_batch(db(request), box, fields.get("label", ""), user(request).id, ballots)
-        log_action(
-            request,
-            "ballot.paper_entry",
-            f"ballot:{box.id}",
-            batch=fields.get("label"),
-            count=len(ballots),
+        enter_batch(
+            db(request),
+            box,
+            fields.get("label", ""),
+            user(request).id,
+            ballots,
+            ip=client_ip(request),
         )
         flash(request, "The batch has been entered.", "success")
         return htmx.redirect(request, f"/admin/ballots/{box.id}")
@@ -252,14 +251,14 @@ async def paper_counts(request: Request) -> Response:
     ballots = expand(box.form, keys, valid, void, counts)
 
     def act() -> Response:
-        enter_batch(db(request), box, fields.get("label", ""), user(request).id, ballots)
-        log_action(
-            request,
-            "ballot.paper_counts",
-            f"ballot:{box.id}",
-            batch=fields.get("label"),
-            valid=valid,
-            void=void,
+        enter_batch(
+            db(request),
+            box,
+            fields.get("label", ""),
+            user(request).id,
+            ballots,
+            counts=(valid, void),
+            ip=client_ip(request),
         )
         flash(request, "The batch has been entered.", "success")
         return htmx.redirect(request, f"/admin/ballots/{box.id}")
@@ -276,8 +275,13 @@ async def recount(request: Request) -> Response:
     fields = await form_fields(request)
 
     def act() -> Response:
-        recount_batch(db(request), box, fields.get("label", ""))
-        log_action(request, "ballot.paper_recount", f"ballot:{box.id}", batch=fields.get("label"))
+        recount_batch(
+            db(request),
+            box,
+            fields.get("label", ""),
+            actor_id=user(request).id,
+            ip=client_ip(request),
+        )
         flash(request, "Both tellers can now enter the batch again.", "success")
         return htmx.redirect(request, f"/admin/ballots/{box.id}")
 
@@ -292,8 +296,9 @@ async def publish_results(request: Request) -> Response:
     box = _scoped_box(request, Permission.MANAGE_BALLOTS)
 
     def act() -> Response:
-        bulletin = publish(db(request), box, now(request))
-        log_action(request, "ballot.publish", f"ballot:{box.id}", root=bulletin["root"])
+        closing.publish_results(
+            db(request), box, now(request), actor_id=user(request).id, ip=client_ip(request)
+        )
         flash(request, "The results have been published.", "success")
         return htmx.redirect(request, f"/ballots/{box.id}")
 

@@ -33,13 +33,13 @@ from participation.rules.permissions import ROLE_PERMISSIONS, Permission
 from participation.verification import (
     NO_MATCH,
     attempt_decision,
-    link_deputy,
+    link_deputy_by_hand,
     record_miss,
     verify,
 )
 from web.kit import htmx
-from web.kit.audit_log import log_action
 from web.kit.auth import authorize, requires, user
+from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db, keep_on_refusal
 from web.kit.forms import FormReader, form_fields, upload
@@ -96,8 +96,7 @@ async def assisted(request: Request) -> Response:
         community = get_area(session, entry.community_id)
         if not me.can(Permission.ASSIST_VERIFY, community.path):
             return again(OUTSIDE, 403)
-        verify(session, account, entry, at, verified_by=me.account)
-        log_action(request, "roll.assisted_verify", f"account:{account.id}", entry=entry.id)
+        verify(session, account, entry, at, verified_by=me.account, ip=client_ip(request))
         flash(request, "The person has been verified.", "success")
         return htmx.redirect(request, "/admin/verify")
 
@@ -171,8 +170,8 @@ async def import_roll(request: Request) -> Response:
         file.filename or "roll.csv",
         me.id,
         scope_id=_area.id if _area is not None else None,
+        ip=client_ip(request),
     )
-    log_action(request, "roll.import", f"job:{job.id}", filename=file.filename)
     task = BackgroundTask(
         run_job, request.app.state.sessions, job.id, data, secret=secret(request), scope_path=path
     )
@@ -212,8 +211,15 @@ async def congresses(request: Request) -> Response:
         assert area_id is not None and term is not None and session_number is not None
         area = get_area(session, area_id)
         authorize(request, Permission.MANAGE_ROLLS, area.path)
-        congress = create_congress(session, area, term, session_number, name)
-        log_action(request, "congress.create", f"congress:{congress.id}", name=congress.name)
+        congress = create_congress(
+            session,
+            area,
+            term,
+            session_number,
+            name,
+            actor_id=user(request).id,
+            ip=client_ip(request),
+        )
         flash(request, "The congress has been created.", "success")
         return htmx.redirect(request, f"/admin/congresses/{congress.id}")
 
@@ -274,9 +280,13 @@ async def import_deputies(request: Request) -> Response:
         )
     me = user(request)
     job = start_job(
-        db(request), "deputies", file.filename or "deputies.csv", me.id, scope_id=congress.id
+        db(request),
+        "deputies",
+        file.filename or "deputies.csv",
+        me.id,
+        scope_id=congress.id,
+        ip=client_ip(request),
     )
-    log_action(request, "deputies.import", f"job:{job.id}", congress=congress.id)
     response = htmx.redirect(request, f"/admin/rolls/jobs/{job.id}")
     response.background = BackgroundTask(
         run_job, request.app.state.sessions, job.id, await file.read(), secret=secret(request)
@@ -297,8 +307,9 @@ async def link(request: Request) -> Response:
         account = find_by_login(session, fields.get("login", ""))
         if account is None:
             raise DomainError("deputy.no_account", N_("No account has this login."))
-        link_deputy(session, deputy, account)
-        log_action(request, "deputies.link", f"account:{account.id}", deputy=deputy.id)
+        link_deputy_by_hand(
+            session, deputy, account, actor_id=user(request).id, ip=client_ip(request)
+        )
         flash(request, "The deputy has been linked to the account.", "success")
         return htmx.redirect(request, f"/admin/congresses/{congress.id}")
 
