@@ -83,3 +83,18 @@ def test_paper_counts_take_whole_numbers_as_people_type_them(app, client, voters
         page="/admin/ballots",
     )
     assert full_width.status_code == 303
+
+
+def test_refusals_of_chosen_fields_are_shown_beside_them(app, client, voters) -> None:  # type: ignore[no-untyped-def]
+    """Fails on the old page: the selects showed no message, so a deputies' ballot
+    without its congress said only "please correct the marked fields"."""
+    app.state.fixed_now = NOW
+    client.sign_in("communityworker", PASSWORD)
+    form = _box_form(voters) | {"roll": "deputies", "kind": "nonsense"}
+    refused = client.submit("/admin/ballots", form, page="/admin/ballots")
+    assert refused.status_code == 422
+    assert 'id="f-kind-error"' in refused.text
+    form = _box_form(voters) | {"roll": "deputies", "congress_id": ""}
+    refused = client.submit("/admin/ballots", form, page="/admin/ballots")
+    assert refused.status_code == 422
+    assert 'id="f-congress_id-error"' in refused.text
