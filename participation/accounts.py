@@ -6,9 +6,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from participation import audit
 from participation.areas import Area
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
@@ -261,9 +262,16 @@ def account_for_identity(session: Session, provider: str, subject: str) -> Accou
 
 
 def link_identity(
-    session: Session, account: Account, provider: str, subject: str, email: str | None
+    session: Session,
+    account: Account,
+    provider: str,
+    subject: str,
+    email: str | None,
+    *,
+    ip: str = "",
 ) -> Identity:
-    """Link an OpenID identity; one identity belongs to at most one account."""
+    """Link an OpenID identity; one identity belongs to at most one account.
+    A new link is audited (the account's own action)."""
     existing = session.scalar(
         select(Identity).where(Identity.provider == provider, Identity.subject == subject)
     )
@@ -274,6 +282,14 @@ def link_identity(
     identity = Identity(account_id=account.id, provider=provider, subject=subject, email=email)
     session.add(identity)
     session.flush()
+    audit.record(
+        session,
+        actor_id=account.id,
+        action="identity.link",
+        target=f"account:{account.id}",
+        ip=ip,
+        provider=provider,
+    )
     return identity
 
 
@@ -330,10 +346,40 @@ def grant_role(
     return grant
 
 
-def revoke_role(session: Session, grant_id: int) -> RoleGrant:
+def give_role(
+    session: Session, account: Account, role: Role, area: Area | None, *, by: Account, ip: str = ""
+) -> RoleGrant:
+    """An administrator grants ``role`` on ``area`` (None: everywhere): grant_role,
+    audited."""
+    grant = grant_role(session, account, role, area, granted_by=by)
+    audit.record(
+        session,
+        actor_id=by.id,
+        action="role.grant",
+        target=f"account:{account.id}",
+        ip=ip,
+        role=role.value,
+        area=area.code if area else None,
+    )
+    return grant
+
+
+def revoke_role(
+    session: Session, grant_id: int, *, account_id: int, actor_id: int | None, ip: str = ""
+) -> RoleGrant:
+    """Remove one of ``account_id``'s role grants (another's is not found), audited."""
     grant = session.get(RoleGrant, grant_id)
-    if grant is None:
+    if grant is None or grant.account_id != account_id:
         raise DomainError("grant.not_found", "No such role grant.", status=404)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="role.revoke",
+        target=f"account:{account_id}",
+        ip=ip,
+        role=grant.role,
+        area_id=grant.area_id,
+    )
     session.delete(grant)
     return grant
 
@@ -346,3 +392,51 @@ def role_grants(session: Session, account_id: int) -> list[tuple[RoleGrant, Area
         .order_by(RoleGrant.id)
     ).all()
     return [(g, a) for g, a in rows]
+
+
+def get_account(session: Session, account_id: int) -> Account | None:
+    return session.get(Account, account_id)
+
+
+def search_accounts(session: Session, query: str) -> Sequence[Account]:
+    """Accounts whose display name, username or phone contains ``query`` (all when
+    empty), in id order."""
+    found = select(Account).order_by(Account.id)
+    if query:
+        like = f"%{query}%"
+        found = found.where(
+            or_(
+                Account.display_name.like(like),
+                Account.username.like(like),
+                Account.phone.like(like),
+            )
+        )
+    return session.scalars(found).all()
+
+
+def accounts_by_id(session: Session, ids: set[int]) -> dict[int, Account]:
+    """The accounts with these ids, by id, in one query."""
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(ids)))}
+
+
+def account_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Account)) or 0
+
+
+def set_active(session: Session, account: Account, active: bool, *, by: int, ip: str = "") -> None:
+    """Enable or disable an account, signing the person out everywhere; nobody
+    disables their own account. Audited."""
+    if account.id == by:
+        raise DomainError("account.self_disable", N_("You cannot disable your own account."))
+    account.is_active = active
+    account.session_epoch += 1
+    audit.record(
+        session,
+        actor_id=by,
+        action="account.active",
+        target=f"account:{account.id}",
+        ip=ip,
+        active=active,
+    )

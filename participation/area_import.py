@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from participation import audit
 from participation.areas import Area, create_area
 from participation.errors import N_, DomainError
 from participation.rules.areas import AreaKind, child_kind
@@ -29,11 +30,19 @@ class AreaImportResult:
     errors: tuple[RowError, ...]
 
 
-def import_areas_csv(session: Session, data: bytes) -> AreaImportResult:
+def import_areas_csv(
+    session: Session,
+    data: bytes,
+    *,
+    filename: str = "",
+    actor_id: int | None = None,
+    ip: str = "",
+) -> AreaImportResult:
     """Create the areas listed in ``data`` (UTF-8 CSV: code,name,kind,parent_code).
 
     Parents must come before children (in the file or already in the database).
     Invariant: if any row is bad, nothing is created and every bad row is reported.
+    An import that creates areas is audited (by ``actor_id``; None: the command line).
     """
     try:
         text = data.decode("utf-8-sig")
@@ -80,4 +89,12 @@ def import_areas_csv(session: Session, data: bytes) -> AreaImportResult:
         by_code[code] = create_area(
             session, code=code, name=name, kind=kind, parent=by_code.get(parent)
         )
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="area.import",
+        target=filename,
+        ip=ip,
+        created=len(planned),
+    )
     return AreaImportResult(len(planned), ())

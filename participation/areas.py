@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from participation import audit
 from participation.db import Base
 from participation.errors import DomainError
 from participation.rules.areas import AreaKind, child_kind, path_of
@@ -47,11 +48,47 @@ def create_area(
     return area
 
 
-def rename_area(session: Session, area: Area, name: str) -> None:
+def add_area(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    kind: AreaKind,
+    parent: Area | None,
+    actor_id: int | None,
+    ip: str = "",
+) -> Area:
+    """A person adds one area in the back office: create_area, audited."""
+    area = create_area(session, code=code, name=name, kind=kind, parent=parent)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="area.create",
+        target=f"area:{area.id}",
+        ip=ip,
+        code=area.code,
+        name=area.name,
+    )
+    return area
+
+
+def rename_area(
+    session: Session, area: Area, name: str, *, actor_id: int | None, ip: str = ""
+) -> None:
+    """Rename an area, audited with its old and new names."""
     name = name.strip()
     if not name:
         raise DomainError("area.required", "An area needs a code and a name.")
-    area.name = name
+    old, area.name = area.name, name
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="area.rename",
+        target=f"area:{area.id}",
+        ip=ip,
+        old=old,
+        new=name,
+    )
 
 
 def get_area(session: Session, area_id: int) -> Area:
@@ -59,6 +96,11 @@ def get_area(session: Session, area_id: int) -> Area:
     if area is None:
         raise DomainError("area.not_found", "No such area.", status=404)
     return area
+
+
+def find_area(session: Session, area_id: int) -> Area | None:
+    """The area with this id, or None (``get_area`` refuses instead)."""
+    return session.get(Area, area_id)
 
 
 def area_by_code(session: Session, code: str) -> Area | None:
@@ -96,3 +138,21 @@ def communities(session: Session) -> Sequence[Area]:
     return session.scalars(
         select(Area).where(Area.kind == AreaKind.COMMUNITY.value).order_by(Area.path)
     ).all()
+
+
+def area_by_path(session: Session, path: str) -> Area | None:
+    return session.scalar(select(Area).where(Area.path == path))
+
+
+def children_of(session: Session, area: Area) -> Sequence[Area]:
+    """The areas directly under ``area``, in creation order."""
+    return session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.id)).all()
+
+
+def community_count(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Area).where(Area.kind == AreaKind.COMMUNITY.value)
+        )
+        or 0
+    )

@@ -66,6 +66,10 @@ def get_department(session: Session, department_id: int) -> Department:
     return found
 
 
+def find_department(session: Session, department_id: int) -> Department | None:
+    return session.get(Department, department_id)
+
+
 def all_departments(session: Session) -> Sequence[Department]:
     """Every department, those of higher areas first, then by name."""
     return session.scalars(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from participation import audit
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rolls import Congress, DeputyEntry
@@ -16,9 +17,17 @@ CONGRESS_LEVELS = (AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STREET)
 
 
 def create_congress(
-    session: Session, area: Area, term: int, session_number: int, name: str
+    session: Session,
+    area: Area,
+    term: int,
+    session_number: int,
+    name: str,
+    *,
+    actor_id: int | None,
+    ip: str = "",
 ) -> Congress:
-    """A congress sits at a city, district or street (town) level; one per term and session."""
+    """A congress sits at a city, district or street (town) level; one per term and
+    session. Audited."""
     if area.area_kind not in CONGRESS_LEVELS:
         raise DomainError(
             "congress.level", N_("A congress sits at city, district or street level.")
@@ -44,6 +53,14 @@ def create_congress(
     )
     session.add(congress)
     session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="congress.create",
+        target=f"congress:{congress.id}",
+        ip=ip,
+        name=congress.name,
+    )
     return congress
 
 
@@ -60,3 +77,19 @@ def deputies_of(session: Session, congress: Congress) -> Sequence[DeputyEntry]:
         .where(DeputyEntry.congress_id == congress.id)
         .order_by(DeputyEntry.constituency, DeputyEntry.id)
     ).all()
+
+
+def congresses_with_areas(session: Session) -> list[tuple[Congress, Area]]:
+    """Every congress with the area it sits at, oldest first."""
+    rows = session.execute(
+        select(Congress, Area).join(Area, Area.id == Congress.area_id).order_by(Congress.id)
+    )
+    return [(congress, area) for congress, area in rows]
+
+
+def all_congresses(session: Session) -> Sequence[Congress]:
+    return session.scalars(select(Congress).order_by(Congress.id)).all()
+
+
+def get_deputy(session: Session, deputy_id: int) -> DeputyEntry | None:
+    return session.get(DeputyEntry, deputy_id)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from participation import audit
 from participation.areas import Area
 from participation.db import utcnow
 from participation.errors import N_, DomainError
@@ -75,8 +76,16 @@ def _xlsx_rows(data: bytes) -> tuple[list[object], Iterator[list[object]]]:
 
 
 def start_job(
-    session: Session, kind: str, filename: str, created_by: int | None, scope_id: int | None = None
+    session: Session,
+    kind: str,
+    filename: str,
+    created_by: int | None,
+    scope_id: int | None = None,
+    *,
+    ip: str = "",
 ) -> ImportJob:
+    """A pending import of a resident roll (``scope_id``: the importer's area) or of
+    a congress's deputy roll (``scope_id``: the congress), audited."""
     job = ImportJob(
         kind=kind,
         filename=filename[:255],
@@ -86,6 +95,25 @@ def start_job(
     )
     session.add(job)
     session.flush()
+    target = f"job:{job.id}"
+    if kind == "deputies":
+        audit.record(
+            session,
+            actor_id=created_by,
+            action="deputies.import",
+            target=target,
+            ip=ip,
+            congress=scope_id,
+        )
+    else:
+        audit.record(
+            session,
+            actor_id=created_by,
+            action="roll.import",
+            target=target,
+            ip=ip,
+            filename=filename,
+        )
     return job
 
 

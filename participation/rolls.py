@@ -7,12 +7,14 @@ and an account is verified by at most one entry (``account_id`` is unique).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
+from participation.areas import Area
 from participation.db import Base, utcnow
 
 
@@ -82,3 +84,74 @@ class DeputyEntry(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     import_job_id: Mapped[int | None] = mapped_column(ForeignKey("import_jobs.id"))
+
+
+# --- reading the rolls ------------------------------------------------------------------
+
+
+def entry_of_account(session: Session, account_id: int) -> RollEntry | None:
+    """The roll entry that verified this account, if any (at most one)."""
+    return session.scalar(select(RollEntry).where(RollEntry.account_id == account_id))
+
+
+def residents_under(session: Session, area: Area) -> int:
+    """How many roll entries the communities at or below ``area`` hold."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RollEntry)
+            .join(Area, Area.id == RollEntry.community_id)
+            .where(Area.path.startswith(area.path))
+        )
+        or 0
+    )
+
+
+def verified_count(session: Session) -> int:
+    """How many roll entries have verified an account, everywhere."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(RollEntry).where(RollEntry.account_id.is_not(None))
+        )
+        or 0
+    )
+
+
+def community_counts(session: Session, path: str | None) -> list[tuple[Area, int, int]]:
+    """Each community (at or below ``path``; None: all) with its number of roll
+    entries and of verified ones, in path order, in one query."""
+    query = (
+        select(Area, func.count(RollEntry.id), func.count(RollEntry.account_id))
+        .outerjoin(RollEntry, RollEntry.community_id == Area.id)
+        .where(Area.kind == "community")
+        .group_by(Area.id)
+        .order_by(Area.path)
+    )
+    if path:
+        query = query.where(Area.path.startswith(path))
+    return [(area, entries, verified) for area, entries, verified in session.execute(query)]
+
+
+def recent_jobs(
+    session: Session, kind: str, *, scope_id: int | None = None, limit: int = 20
+) -> Sequence[ImportJob]:
+    """The latest import jobs of a kind (of one scope when ``scope_id`` is given)."""
+    query = select(ImportJob).where(ImportJob.kind == kind)
+    if scope_id is not None:
+        query = query.where(ImportJob.scope_id == scope_id)
+    return session.scalars(query.order_by(ImportJob.id.desc()).limit(limit)).all()
+
+
+def get_job(session: Session, job_id: int) -> ImportJob | None:
+    return session.get(ImportJob, job_id)
+
+
+def job_area(session: Session, job: ImportJob) -> Area | None:
+    """The area a roll import concerns: a resident roll's importer's area, a deputy
+    roll's congress's area; None when imported with a grant over everywhere."""
+    if job.scope_id is None:
+        return None
+    if job.kind == "deputies":
+        congress = session.get(Congress, job.scope_id)
+        return session.get(Area, congress.area_id) if congress is not None else None
+    return session.get(Area, job.scope_id)

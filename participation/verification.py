@@ -205,8 +205,11 @@ def verify(
     entry: RollEntry,
     now: datetime,
     verified_by: Account | None = None,
+    *,
+    ip: str = "",
 ) -> RollEntry:
-    """Mark ``entry`` as ``account``'s and grant the roles that follow from it."""
+    """Mark ``entry`` as ``account``'s and grant the roles that follow from it.
+    A verification at the desk (``verified_by``) is audited under the worker's name."""
     if session.scalar(select(RollEntry.id).where(RollEntry.account_id == account.id)):
         raise DomainError("verify.already", N_("This account is already verified."))
     if entry.account_id is not None:
@@ -234,6 +237,15 @@ def verify(
     community = session.get(Area, entry.community_id)
     accounts.grant_role(session, account, Role.RESIDENT, community, granted_by=verified_by)
     link_deputy_entries(session, account, entry.id_hash)
+    if verified_by is not None:
+        audit.record(
+            session,
+            actor_id=verified_by.id,
+            action="roll.assisted_verify",
+            target=f"account:{account.id}",
+            ip=ip,
+            entry=entry.id,
+        )
     return entry
 
 
@@ -268,3 +280,18 @@ def link_deputy(session: Session, deputy: DeputyEntry, account: Account) -> None
     assert congress is not None
     accounts.grant_role(session, account, Role.DEPUTY, session.get(Area, congress.area_id))
     session.flush()
+
+
+def link_deputy_by_hand(
+    session: Session, deputy: DeputyEntry, account: Account, *, actor_id: int | None, ip: str = ""
+) -> None:
+    """A worker links a deputy entry to an account (link_deputy), audited."""
+    link_deputy(session, deputy, account)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="deputies.link",
+        target=f"account:{account.id}",
+        ip=ip,
+        deputy=deputy.id,
+    )

@@ -17,7 +17,6 @@ from participation.area_import import import_areas_csv
 from participation.errors import DomainError
 from participation.rules.permissions import Role
 from web.ballots import cli as ballots_cli
-from web.ballots import cli_pb
 from web.kit.session_scope import session_scope
 from web.migrate import upgrade
 from web.ops import cli as ops_cli
@@ -30,8 +29,7 @@ from web.volunteers import cli as volunteers_cli
 
 #: Each area's subcommands, registered here and nowhere else.
 AREA_COMMANDS = (
-    ballots_cli.register,  # verify
-    cli_pb.register,  # pb tally
+    ballots_cli.register,  # verify, pb tally
     rolls_cli.register,  # import-roll, import-deputies
     plan_cli.register,  # plan-remind, send-mail
     volunteers_cli.register,  # volunteers tick

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from participation import audit
 from participation.areas import Area
 from participation.ballots.models import BallotBox, BallotItem
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
@@ -99,6 +100,21 @@ def create_box(session: Session, new: NewBox, created_by: int | None) -> BallotB
     return box
 
 
+def add_box(session: Session, new: NewBox, *, actor_id: int, ip: str = "") -> BallotBox:
+    """A person creates a ballot in the back office: create_box, audited (the budget,
+    livelihood and consultation services create theirs under their own actions)."""
+    box = create_box(session, new, actor_id)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="ballot.create",
+        target=f"ballot:{box.id}",
+        ip=ip,
+        title=box.title,
+    )
+    return box
+
+
 def _refuse_second_budget_vote(session: Session, new: NewBox) -> None:
     """Invariant: an area runs at most one community-budget vote at a time. Two
     boxes over one budget would let residents split the same money twice and
@@ -131,4 +147,21 @@ def get_box(session: Session, box_id: int) -> BallotBox:
 def items_of(session: Session, box: BallotBox) -> Sequence[BallotItem]:
     return session.scalars(
         select(BallotItem).where(BallotItem.box_id == box.id).order_by(BallotItem.position)
+    ).all()
+
+
+def all_boxes(session: Session) -> Sequence[BallotBox]:
+    """Every ballot box, the newest first (the back office's list)."""
+    return session.scalars(select(BallotBox).order_by(BallotBox.id.desc())).all()
+
+
+def boxes_by_closing(session: Session) -> Sequence[BallotBox]:
+    """Every ballot box, the latest to close first (the public list)."""
+    return session.scalars(select(BallotBox).order_by(BallotBox.closes_at.desc())).all()
+
+
+def published_boxes(session: Session) -> Sequence[BallotBox]:
+    """Boxes whose results are published, oldest first (the open-data API)."""
+    return session.scalars(
+        select(BallotBox).where(BallotBox.published_at.is_not(None)).order_by(BallotBox.id)
     ).all()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, make_transient
 
+from participation import audit
 from participation.accounts import RoleGrant
 from participation.areas import Area
 from participation.ballots.boxes import items_of
@@ -162,3 +163,20 @@ def scramble_storage(session: Session, box: BallotBox) -> None:
             make_transient(row)
             session.add(row)
         session.flush()
+
+
+def publish_results(
+    session: Session, box: BallotBox, now: datetime, *, actor_id: int, ip: str = ""
+) -> dict[str, Any]:
+    """A person publishes a ballot's results in the back office: publish, audited
+    with the bulletin's root (budget and livelihood publish theirs under their own)."""
+    bulletin = publish(session, box, now)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="ballot.publish",
+        target=f"ballot:{box.id}",
+        ip=ip,
+        root=bulletin["root"],
+    )
+    return bulletin

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from participation import audit
 from participation.ballots.casting import item_costs
 from participation.ballots.models import BallotBox, PaperBatch, PaperEntry
 from participation.ballots.rules.ballot_forms import check_ballot
@@ -33,13 +34,17 @@ def enter_batch(
     label: str,
     teller_id: int,
     ballots: Sequence[Mapping[str, Any]],
+    *,
+    counts: tuple[int, int] | None = None,
+    ip: str = "",
 ) -> PaperEntry:
     """Record one teller's reading of a batch of paper ballots.
 
     Each ballot is kept as read, valid or not: a paper ballot that breaks the
     form (say, marks more than N items) is void when counted, not refused here.
     Invariants: a teller enters a batch once; a batch has at most two entries,
-    by two different tellers.
+    by two different tellers. Audited: as ballots, or as ``counts`` (valid, void)
+    when the teller entered per-item counts.
     """
     label = label.strip()
     if not label:
@@ -76,6 +81,27 @@ def enter_batch(
             "paper.same_teller",
             N_("You have entered this batch already; the second entry must be another teller's."),
         ) from None
+    if counts is None:
+        audit.record(
+            session,
+            actor_id=teller_id,
+            action="ballot.paper_entry",
+            target=f"ballot:{box.id}",
+            ip=ip,
+            batch=label,
+            count=len(ballots),
+        )
+    else:
+        audit.record(
+            session,
+            actor_id=teller_id,
+            action="ballot.paper_counts",
+            target=f"ballot:{box.id}",
+            ip=ip,
+            batch=label,
+            valid=counts[0],
+            void=counts[1],
+        )
     return entry
 
 
@@ -87,12 +113,17 @@ def batch_states(session: Session, box: BallotBox) -> list[BatchState]:
     batches = session.scalars(
         select(PaperBatch).where(PaperBatch.box_id == box.id).order_by(PaperBatch.label)
     ).all()
+    # Every entry of the box's batches in one query; only each batch's current round counts.
+    entries_of: dict[int, list[PaperEntry]] = {batch.id: [] for batch in batches}
+    for entry in session.scalars(
+        select(PaperEntry)
+        .join(PaperBatch, PaperBatch.id == PaperEntry.batch_id)
+        .where(PaperBatch.box_id == box.id, PaperEntry.round == PaperBatch.round)
+        .order_by(PaperEntry.id)
+    ):
+        entries_of.setdefault(entry.batch_id, []).append(entry)
     for batch in batches:
-        entries = session.scalars(
-            select(PaperEntry)
-            .where(PaperEntry.batch_id == batch.id, PaperEntry.round == batch.round)
-            .order_by(PaperEntry.id)
-        ).all()
+        entries = entries_of[batch.id]
         readings = [sorted(json.loads(e.ballots), key=json.dumps) for e in entries]
         agreed = len(readings) == 2 and readings[0] == readings[1]
         valid: list[dict[str, Any]] = []
@@ -117,10 +148,12 @@ def batch_states(session: Session, box: BallotBox) -> list[BatchState]:
     return states
 
 
-def recount_batch(session: Session, box: BallotBox, label: str) -> PaperBatch:
+def recount_batch(
+    session: Session, box: BallotBox, label: str, *, actor_id: int | None, ip: str = ""
+) -> PaperBatch:
     """Start a new round of entries for a batch whose two entries differ.
 
-    The old entries stay on record; only the new round's entries count.
+    The old entries stay on record; only the new round's entries count. Audited.
     """
     batch = session.scalar(
         select(PaperBatch).where(PaperBatch.box_id == box.id, PaperBatch.label == label)
@@ -133,4 +166,12 @@ def recount_batch(session: Session, box: BallotBox, label: str) -> PaperBatch:
             "paper.no_discrepancy", N_("Only a batch whose entries differ is recounted.")
         )
     batch.round += 1
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="ballot.paper_recount",
+        target=f"ballot:{box.id}",
+        ip=ip,
+        batch=label,
+    )
     return batch

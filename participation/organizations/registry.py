@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.accounts import Account, find_by_login, grant_role
-from participation.areas import get_area
+from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
 from participation.organizations.models import Organization, OrgMember
 from participation.rules.permissions import Role
@@ -167,3 +167,13 @@ def add_member(
     )
     session.flush()
     return member
+
+
+def organizations_with_areas(session: Session) -> list[tuple[Organization, Area]]:
+    """Every organization with its area, those awaiting a decision first."""
+    rows = session.execute(
+        select(Organization, Area)
+        .join(Area, Area.id == Organization.area_id)
+        .order_by(Organization.status.desc(), Organization.id)
+    )
+    return [(org, area) for org, area in rows]

@@ -35,9 +35,7 @@ async def inbox(request: Request) -> Response:
 
 @requires(Permission.USE_ACCOUNT)
 async def mark_read(request: Request) -> Response:
-    notices.mark_read(
-        db(request), user(request).id, int(request.path_params["notice_id"]), now(request)
-    )
+    notices.mark_read(db(request), user(request).id, request.path_params["notice_id"], now(request))
     return _back(request, page_number(request))
 
 

@@ -13,12 +13,13 @@ from starlette.routing import Route
 from participation import accounts
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
-from web.kit.audit_log import log_action
 from web.kit.auth import requires, sign_in, user
+from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
 from web.kit.errors import error_page
 from web.kit.forms import safe_next
 from web.kit.oidc import NETWORK_ERRORS
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash
 
 UNREACHABLE = N_(
@@ -102,17 +103,21 @@ async def callback(request: Request) -> Response:
     linking = request.session.pop("oidc_link", None)
     email = claims.get("email")
     if linking is not None:
-        account = session.get(accounts.Account, linking)
+        account = accounts.get_account(session, linking)
         if account is None:
             raise HTTPException(401)
-        try:
-            accounts.link_identity(session, account, name, subject, email)
-        except DomainError as error:
+        linked = account
+
+        def act() -> Response:
+            accounts.link_identity(session, linked, name, subject, email, ip=client_ip(request))
+            flash(request, "The sign-in provider has been linked to your account.", "success")
+            sign_in(request, linked)
+            return _go(next_url)
+
+        async def refused(error: DomainError) -> Response:
             return error_page(request, 409, error.message)
-        log_action(request, "identity.link", f"account:{account.id}", provider=name)
-        flash(request, "The sign-in provider has been linked to your account.", "success")
-        sign_in(request, account)
-        return _go(next_url)
+
+        return await act_or_rerender(request, act, refused)
     account = accounts.account_for_identity(session, name, subject)
     if account is None:
         account = accounts.create_account_for_identity(

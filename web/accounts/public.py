@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import accounts
-from participation.areas import Area
+from participation.areas import get_area
 from participation.errors import N_, DomainError
-from participation.rolls import RollEntry
+from participation.rolls import entry_of_account
 from participation.rules.permissions import Permission
 from web.kit import htmx, i18n
 from web.kit.auth import requires, sign_in, sign_out, user
@@ -21,6 +20,7 @@ from web.kit.clock import now
 from web.kit.dbsession import db, keep_on_refusal
 from web.kit.devices import device_of, remember
 from web.kit.forms import form_fields, safe_next
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 
@@ -28,23 +28,23 @@ async def signup(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "accounts/signup.html")
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         account = accounts.sign_up(
             db(request),
             login=fields.get("login", ""),
             password=fields.get("password", ""),
             display_name=fields.get("display_name", ""),
         )
-    except DomainError as error:
-        return render(
-            request,
-            "accounts/signup.html",
-            {"form": fields, "errors": error.fields, "error": error.message},
-            status=422,
-        )
-    sign_in(request, account)
-    flash(request, "Welcome! Your account has been created.", "success")
-    return htmx.redirect(request, "/verify")
+        sign_in(request, account)
+        flash(request, "Welcome! Your account has been created.", "success")
+        return htmx.redirect(request, "/verify")
+
+    async def again(error: DomainError) -> Response:
+        context = {"form": fields, "errors": error.fields, "error": error.message}
+        return render(request, "accounts/signup.html", context, status=422)
+
+    return await act_or_rerender(request, act, again)
 
 
 async def login(request: Request) -> Response:
@@ -96,8 +96,8 @@ async def logout(request: Request) -> Response:
 async def account_page(request: Request) -> Response:
     me = user(request)
     session = db(request)
-    entry = session.scalar(select(RollEntry).where(RollEntry.account_id == me.id))
-    community = session.get(Area, entry.community_id) if entry else None
+    entry = entry_of_account(session, me.id)
+    community = get_area(session, entry.community_id) if entry else None
     return render(
         request,
         "accounts/account.html",
@@ -120,15 +120,19 @@ async def change_password(request: Request) -> Response:
     if fields.get("new", "") != fields.get("confirm", ""):
         errors = {"confirm": N_("The two new passwords differ.")}
         return render(request, "accounts/password.html", {"errors": errors}, status=422)
-    try:
+
+    def act() -> Response:
         accounts.change_password(
             db(request), me.account, fields.get("current", ""), fields.get("new", "")
         )
-    except DomainError as error:
+        sign_in(request, me.account)  # keep this session; others are now expired
+        flash(request, "Your password has been changed.", "success")
+        return htmx.redirect(request, "/account")
+
+    async def again(error: DomainError) -> Response:
         return render(request, "accounts/password.html", {"errors": error.fields}, status=422)
-    sign_in(request, me.account)  # keep this session; others are now expired
-    flash(request, "Your password has been changed.", "success")
-    return htmx.redirect(request, "/account")
+
+    return await act_or_rerender(request, act, again)
 
 
 routes = [

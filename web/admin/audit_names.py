@@ -27,6 +27,7 @@ from participation.organizations.models import Organization
 from participation.plan.models import Plan, PlanItem
 from participation.rolls import Congress, ImportJob
 from volunteers.models import Activity, Shift
+from web.kit.forms import record_id
 
 ACTION_LABELS: dict[str, str] = {
     "account.active": N_("Account activated or deactivated"),
@@ -191,9 +192,8 @@ class Named:
 
 def _parse(target: str) -> tuple[str, int] | None:
     kind, colon, number = target.partition(":")
-    if colon and kind in TARGET_KINDS and number.isdigit() and len(number) < 19:
-        return kind, int(number)
-    return None
+    row_id = record_id(number) if colon and kind in TARGET_KINDS else 0
+    return (kind, row_id) if row_id else None
 
 
 def name_entries(session: Session, rows: Sequence[AuditEntry]) -> Named:

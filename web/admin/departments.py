@@ -13,14 +13,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import departments
-from participation.areas import Area, area_tree
+from participation.areas import area_tree, find_area
 from participation.departments import Department, DepartmentFields
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from web.kit import htmx
 from web.kit.auth import authorize, requires, user
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id
+from web.kit.forms import FormReader, form_fields
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 # The root of every path: only a grant that covers everywhere covers it.
@@ -28,7 +29,7 @@ EVERYWHERE = "/"
 
 
 def _area_path(request: Request, area_id: int | None) -> str:
-    area = db(request).get(Area, area_id) if area_id is not None else None
+    area = find_area(db(request), area_id) if area_id is not None else None
     return area.path if area else EVERYWHERE
 
 
@@ -37,15 +38,11 @@ def _authorize_for(request: Request, area_id: int | None) -> None:
     authorize(request, Permission.MANAGE_PLAN, _area_path(request, area_id))
 
 
-def _number(raw: str) -> int | None:
-    return record_id(raw) or None
-
-
 def _fields(form: dict[str, str]) -> DepartmentFields:
     return DepartmentFields(
         name=form.get("name", ""),
         short_name=form.get("short_name", ""),
-        area_id=_number(form.get("area_id", "")),
+        area_id=FormReader(form).record("area_id"),
         email=form.get("email", ""),
     )
 
@@ -81,13 +78,16 @@ async def create(request: Request) -> Response:
     form = await form_fields(request)
     new = _fields(form)
     _authorize_for(request, new.area_id)
-    try:
+
+    def act() -> Response:
         departments.create(db(request), new, actor_id=user(request).id)
-    except DomainError as error:
-        db(request).rollback()
+        flash(request, N_("The department has been added."), "success")
+        return htmx.redirect(request, "/admin/departments")
+
+    async def again(error: DomainError) -> Response:
         return await _page(request, 422, form=form, errors=error.fields, error=error.message)
-    flash(request, N_("The department has been added."), "success")
-    return htmx.redirect(request, "/admin/departments")
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_PLAN)
@@ -99,10 +99,13 @@ async def edit(request: Request) -> Response:
     new = _fields(form)
     if new.area_id != department.area_id:
         _authorize_for(request, new.area_id)
-    try:
+
+    def act() -> Response:
         departments.rename(session, department, new, actor_id=user(request).id)
-    except DomainError as error:
-        session.rollback()
+        flash(request, N_("The department has been saved."), "success")
+        return htmx.redirect(request, "/admin/departments")
+
+    async def again(error: DomainError) -> Response:
         return await _page(
             request,
             422,
@@ -111,13 +114,13 @@ async def edit(request: Request) -> Response:
             errors=error.fields,
             error=error.message,
         )
-    flash(request, N_("The department has been saved."), "success")
-    return htmx.redirect(request, "/admin/departments")
+
+    return await act_or_rerender(request, act, again)
 
 
-def _chosen(request: Request, raw: str, field: str) -> Department:
-    number = _number(raw)
-    found = db(request).get(Department, number) if number is not None else None
+def _chosen(request: Request, form: dict[str, str], field: str) -> Department:
+    number = FormReader(form).record(field)
+    found = departments.find_department(db(request), number) if number is not None else None
     if found is None:
         message = N_("Choose a department.")
         raise DomainError("department.choose", message, fields={field: message})
@@ -129,17 +132,20 @@ async def merge(request: Request) -> Response:
     """Fold one department into another (e.g. 住建局 into 东湖区住房和城乡建设局)."""
     session = db(request)
     form = await form_fields(request)
-    try:
-        source = _chosen(request, form.get("source_id", ""), "source_id")
-        target = _chosen(request, form.get("target_id", ""), "target_id")
+
+    def act() -> Response:
+        source = _chosen(request, form, "source_id")
+        target = _chosen(request, form, "target_id")
         _authorize_for(request, source.area_id)
         _authorize_for(request, target.area_id)
         departments.merge(session, source, target, actor_id=user(request).id)
-    except DomainError as error:
-        session.rollback()
+        flash(request, N_("The records now name one department."), "success")
+        return htmx.redirect(request, "/admin/departments")
+
+    async def again(error: DomainError) -> Response:
         return await _page(request, 422, merge_form=form, errors=error.fields, error=error.message)
-    flash(request, N_("The records now name one department."), "success")
-    return htmx.redirect(request, "/admin/departments")
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_PLAN)
@@ -148,17 +154,20 @@ async def adopt(request: Request) -> Response:
     session = db(request)
     form = await form_fields(request)
     name = form.get("name", "")
-    try:
-        target = _chosen(request, form.get("target_id", ""), "target_id")
+
+    def act() -> Response:
+        target = _chosen(request, form, "target_id")
         _authorize_for(request, target.area_id)
         if not name or name not in dict(departments.unmatched_names(session)):
             raise DomainError("department.no_such_name", N_("No records carry this name."))
         departments.adopt(session, name, target, actor_id=user(request).id)
-    except DomainError as error:
-        session.rollback()
+        flash(request, N_("The records now name one department."), "success")
+        return htmx.redirect(request, "/admin/departments")
+
+    async def again(error: DomainError) -> Response:
         return await _page(request, 422, errors=error.fields, error=error.message)
-    flash(request, N_("The records now name one department."), "success")
-    return htmx.redirect(request, "/admin/departments")
+
+    return await act_or_rerender(request, act, again)
 
 
 routes = [

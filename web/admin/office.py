@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import accounts, audit
-from participation.accounts import Account
+from participation.accounts import Account, get_account, search_accounts
 from participation.areas import area_tree, get_area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission, Role
 from web.admin.audit_names import ACTION_LABELS, name_entries
 from web.kit import htmx
-from web.kit.audit_log import log_action
 from web.kit.auth import requires, user
+from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id
+from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.pagination import Page, page_number
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+
+CHOOSE_ROLE = N_("Choose a role and an area.")
 
 
 @requires(Permission.BACKOFFICE)
@@ -30,19 +32,8 @@ async def dashboard(request: Request) -> Response:
 
 @requires(Permission.MANAGE_ACCOUNTS)
 async def account_list(request: Request) -> Response:
-    session = db(request)
     q = request.query_params.get("q", "").strip()
-    query = select(Account).order_by(Account.id)
-    if q:
-        like = f"%{q}%"
-        query = query.where(
-            or_(
-                Account.display_name.like(like),
-                Account.username.like(like),
-                Account.phone.like(like),
-            )
-        )
-    found = session.scalars(query).all()
+    found = search_accounts(db(request), q)
     page = Page.of(found, page_number(request))
     return render(request, "admin/office/accounts.html", {"page": page, "q": q})
 
@@ -66,7 +57,7 @@ async def _account_page(
 
 
 def _account(request: Request) -> Account:
-    account = db(request).get(Account, request.path_params["account_id"])
+    account = get_account(db(request), request.path_params["account_id"])
     if account is None:
         raise HTTPException(404)
     return account
@@ -82,23 +73,25 @@ async def grant(request: Request) -> Response:
     session = db(request)
     account = _account(request)
     fields = await form_fields(request)
-    try:
-        role = Role(fields.get("role", ""))
-        area_id = fields.get("area_id")
-        area = get_area(session, record_id(area_id)) if area_id else None
-    except (ValueError, DomainError):
-        return await _account_page(request, account, 422, error=N_("Choose a role and an area."))
-    me = user(request)
-    accounts.grant_role(session, account, role, area, granted_by=me.account)
-    log_action(
-        request,
-        "role.grant",
-        f"account:{account.id}",
-        role=role.value,
-        area=area.code if area else None,
-    )
-    flash(request, "The role has been granted.", "success")
-    return htmx.redirect(request, f"/admin/accounts/{account.id}")
+
+    def act() -> Response:
+        reader = FormReader(fields)
+        role = reader.choice("role", [r.value for r in Role])
+        area_id = reader.record("area_id")
+        if reader.problems:
+            raise DomainError("grant.form", CHOOSE_ROLE, fields=reader.problems)
+        assert role is not None
+        area = get_area(session, area_id) if area_id else None
+        accounts.give_role(
+            session, account, Role(role), area, by=user(request).account, ip=client_ip(request)
+        )
+        flash(request, "The role has been granted.", "success")
+        return htmx.redirect(request, f"/admin/accounts/{account.id}")
+
+    async def again(error: DomainError) -> Response:
+        return await _account_page(request, account, 422, error=CHOOSE_ROLE)
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
@@ -106,34 +99,42 @@ async def revoke(request: Request) -> Response:
     session = db(request)
     account = _account(request)
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         grant_id = record_id(fields.get("grant_id"))
-        removed = accounts.revoke_role(session, grant_id)
-    except (ValueError, DomainError):
-        return await _account_page(request, account, 422, error=N_("No such role grant."))
-    if removed.account_id != account.id:
-        raise HTTPException(404)
-    log_action(
-        request, "role.revoke", f"account:{account.id}", role=removed.role, area_id=removed.area_id
-    )
-    flash(request, "The role has been revoked.", "success")
-    return htmx.redirect(request, f"/admin/accounts/{account.id}")
+        accounts.revoke_role(
+            session,
+            grant_id,
+            account_id=account.id,
+            actor_id=user(request).id,
+            ip=client_ip(request),
+        )
+        flash(request, "The role has been revoked.", "success")
+        return htmx.redirect(request, f"/admin/accounts/{account.id}")
+
+    async def again(error: DomainError) -> Response:
+        return await _account_page(request, account, error.status, error=N_("No such role grant."))
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
 async def set_active(request: Request) -> Response:
     account = _account(request)
     fields = await form_fields(request)
-    me = user(request)
-    if account.id == me.id:
-        return await _account_page(
-            request, account, 422, error=N_("You cannot disable your own account.")
+
+    def act() -> Response:
+        active = fields.get("active") == "1"
+        accounts.set_active(
+            db(request), account, active, by=user(request).id, ip=client_ip(request)
         )
-    account.is_active = fields.get("active") == "1"
-    account.session_epoch += 1  # signs the person out everywhere
-    log_action(request, "account.active", f"account:{account.id}", active=account.is_active)
-    flash(request, "The account has been updated.", "success")
-    return htmx.redirect(request, f"/admin/accounts/{account.id}")
+        flash(request, "The account has been updated.", "success")
+        return htmx.redirect(request, f"/admin/accounts/{account.id}")
+
+    async def again(error: DomainError) -> Response:
+        return await _account_page(request, account, 422, error=error.message)
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.READ_AUDIT)

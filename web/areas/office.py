@@ -7,15 +7,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.area_import import import_areas_csv
-from participation.areas import area_tree, create_area, get_area, rename_area
+from participation.areas import add_area, area_tree, get_area, rename_area
 from participation.errors import N_, DomainError
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Permission
 from web.kit import htmx
-from web.kit.audit_log import log_action
-from web.kit.auth import requires
+from web.kit.auth import requires, user
+from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id, upload
+from web.kit.forms import FormReader, form_fields, upload
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 
@@ -34,23 +35,29 @@ async def areas(request: Request) -> Response:
         return await _areas_page(request)
     fields = await form_fields(request)
     session = db(request)
-    try:
-        parent_id = fields.get("parent_id")
-        parent = get_area(session, record_id(parent_id)) if parent_id else None
-        kind = AreaKind(fields.get("kind", ""))
-        area = create_area(
+
+    def act() -> Response:
+        reader = FormReader(fields)
+        parent_id = reader.record("parent_id")
+        kind = reader.choice("kind", [k.value for k in AreaKind])
+        reader.check("area.form")
+        assert kind is not None
+        add_area(
             session,
             code=fields.get("code", ""),
             name=fields.get("name", ""),
-            kind=kind,
-            parent=parent,
+            kind=AreaKind(kind),
+            parent=get_area(session, parent_id) if parent_id else None,
+            actor_id=user(request).id,
+            ip=client_ip(request),
         )
-    except (DomainError, ValueError) as error:
-        message = error.message if isinstance(error, DomainError) else N_("Choose a valid kind.")
-        return await _areas_page(request, 422, form=fields, error=message)
-    log_action(request, "area.create", f"area:{area.id}", code=area.code, name=area.name)
-    flash(request, "The area has been created.", "success")
-    return htmx.redirect(request, "/admin/areas")
+        flash(request, "The area has been created.", "success")
+        return htmx.redirect(request, "/admin/areas")
+
+    async def again(error: DomainError) -> Response:
+        return await _areas_page(request, form=fields, errors=error.fields, error=error.message)
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_AREAS)
@@ -58,14 +65,18 @@ async def rename(request: Request) -> Response:
     session = db(request)
     area = get_area(session, request.path_params["area_id"])
     fields = await form_fields(request)
-    old = area.name
-    try:
-        rename_area(session, area, fields.get("name", ""))
-    except DomainError as error:
-        return await _areas_page(request, 422, error=error.message)
-    log_action(request, "area.rename", f"area:{area.id}", old=old, new=area.name)
-    flash(request, "The area has been renamed.", "success")
-    return htmx.redirect(request, "/admin/areas")
+
+    def act() -> Response:
+        rename_area(
+            session, area, fields.get("name", ""), actor_id=user(request).id, ip=client_ip(request)
+        )
+        flash(request, "The area has been renamed.", "success")
+        return htmx.redirect(request, "/admin/areas")
+
+    async def again(error: DomainError) -> Response:
+        return await _areas_page(request, error=error.message)
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_AREAS)
@@ -73,21 +84,30 @@ async def import_areas(request: Request) -> Response:
     file = await upload(request, "file")
     if file is None:
         return await _areas_page(request, 422, error=N_("Choose a CSV file to import."))
-    session = db(request)
-    try:
-        result = import_areas_csv(session, await file.read())
-    except DomainError as error:
-        return await _areas_page(request, 422, error=error.message)
-    if result.errors:
-        return await _areas_page(
-            request,
-            422,
-            import_errors=result.errors,
-            error=N_("Nothing was imported: correct these rows and try again."),
+    data = await file.read()
+
+    async def act() -> Response:
+        result = import_areas_csv(
+            db(request),
+            data,
+            filename=file.filename or "",
+            actor_id=user(request).id,
+            ip=client_ip(request),
         )
-    log_action(request, "area.import", file.filename or "", created=result.created)
-    flash(request, "The areas have been imported.", "success")
-    return htmx.redirect(request, "/admin/areas")
+        if result.errors:
+            return await _areas_page(
+                request,
+                422,
+                import_errors=result.errors,
+                error=N_("Nothing was imported: correct these rows and try again."),
+            )
+        flash(request, "The areas have been imported.", "success")
+        return htmx.redirect(request, "/admin/areas")
+
+    async def again(error: DomainError) -> Response:
+        return await _areas_page(request, error=error.message)
+
+    return await act_or_rerender(request, act, again)
 
 
 routes = [

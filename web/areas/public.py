@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import Area, ancestors, area_tree, get_area
-from participation.rolls import RollEntry
+from participation.areas import ancestors, area_tree, children_of, get_area
+from participation.rolls import residents_under
 from web.kit.dbsession import db
 from web.kit.pagination import Page, page_number
 from web.kit.templating import render
@@ -23,15 +22,8 @@ async def area_list(request: Request) -> Response:
 async def area_detail(request: Request) -> Response:
     session = db(request)
     area = get_area(session, request.path_params["area_id"])
-    children = session.scalars(
-        select(Area).where(Area.parent_id == area.id).order_by(Area.id)
-    ).all()
-    residents = session.scalar(
-        select(func.count())
-        .select_from(RollEntry)
-        .join(Area, Area.id == RollEntry.community_id)
-        .where(Area.path.startswith(area.path))
-    )
+    children = children_of(session, area)
+    residents = residents_under(session, area)
     return render(
         request,
         "areas/detail.html",

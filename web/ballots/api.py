@@ -5,26 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from participation.ballots.boxes import get_box
-from participation.ballots.models import BallotBox
+from participation.ballots.boxes import get_box, published_boxes
 from web.kit.dbsession import db
 
 
 async def ballots(request: Request) -> Response:
-    boxes = (
-        db(request)
-        .scalars(
-            select(BallotBox).where(BallotBox.published_at.is_not(None)).order_by(BallotBox.id)
-        )
-        .all()
-    )
     items = []
-    for box in boxes:
+    for box in published_boxes(db(request)):
         bulletin = json.loads(box.bulletin_json or "{}")
         items.append(
             {

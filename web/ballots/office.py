@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import area_tree, get_area
-from participation.ballots.boxes import NewBox, NewItem, create_box, get_box, items_of
-from participation.ballots.closing import publish
+from participation.areas import area_tree, find_area, get_area
+from participation.ballots import closing
+from participation.ballots.boxes import (
+    NewBox,
+    NewItem,
+    add_box,
+    all_boxes,
+    get_box,
+    items_of,
+)
 from participation.ballots.models import BallotBox
 from participation.ballots.paper import batch_states, enter_batch, recount_batch
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.ballots.rules.paper_counts import COUNTABLE, counts_problem, expand
 from participation.ballots.rules.paper_lines import LineError, read_counts, read_lines
+from participation.deputies import all_congresses
 from participation.errors import N_, DomainError
-from participation.rolls import Congress
 from participation.rules.permissions import Permission
 from web.kit import htmx
-from web.kit.audit_log import log_action
 from web.kit.auth import authorize, requires, user
+from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id, whole_number, yuan
-from web.kit.i18n import LOCAL_TZ
+from web.kit.forms import FormReader, form_fields, yuan
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 RULES = {
@@ -54,9 +59,9 @@ async def _list_page(request: Request, status: int = 200, **extra: Any) -> Respo
         request,
         "ballots/office/list.html",
         {
-            "boxes": session.scalars(select(BallotBox).order_by(BallotBox.id.desc())).all(),
+            "boxes": all_boxes(session),
             "areas": area_tree(session),
-            "congresses": session.scalars(select(Congress).order_by(Congress.id)).all(),
+            "congresses": all_congresses(session),
             "kinds": list(FormKind),
             "rolls": list(Roll),
             "rules": RULES,
@@ -66,78 +71,60 @@ async def _list_page(request: Request, status: int = 200, **extra: Any) -> Respo
     )
 
 
-def _local(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=LOCAL_TZ)
+#: The largest count, budget or number of places a ballot form takes.
+MAX_NUMBER = 1_000_000_000
 
 
-def parse_new_box(session: Any, fields: dict[str, str]) -> NewBox:
+def parse_new_box(request: Request, fields: dict[str, str]) -> NewBox:
     """Form fields -> NewBox; any unreadable field becomes a DomainError with field messages."""
-    problems: dict[str, str] = {}
-
-    def number(name: str, default: int | None = None) -> int | None:
-        raw = fields.get(name, "")
-        if not raw:
-            return default
-        value = whole_number(raw, high=1_000_000_000)
-        if value is None:
-            problems[name] = N_("Enter a whole number.")
-            return default
-        return value
-
-    try:
-        kind = FormKind(fields.get("kind", ""))
-    except ValueError:
-        problems["kind"] = N_("Choose a ballot form.")
-        kind = FormKind.CHOOSE
-    try:
-        roll = Roll(fields.get("roll", ""))
-    except ValueError:
-        problems["roll"] = N_("Choose who votes.")
-        roll = Roll.RESIDENTS
+    reader = FormReader(fields)
+    kind_name = reader.choice("kind", [k.value for k in FormKind])
+    if kind_name is None:
+        reader.problems["kind"] = N_("Choose a ballot form.")
+    kind = FormKind(kind_name or FormKind.CHOOSE.value)
+    roll_name = reader.choice("roll", [r.value for r in Roll])
+    if roll_name is None:
+        reader.problems["roll"] = N_("Choose who votes.")
     rule_name = fields.get("rule", "")
     if rule_name not in RULES[kind]:
-        problems["rule"] = N_("Choose a counting rule that fits the ballot form.")
-    try:
-        opens_at, closes_at = _local(fields["opens_at"]), _local(fields["closes_at"])
-    except (KeyError, ValueError):
-        problems["opens_at"] = N_("Enter the opening and closing times.")
-        opens_at = closes_at = datetime.now(LOCAL_TZ)
+        reader.problems["rule"] = N_("Choose a counting rule that fits the ballot form.")
+    opens_at = reader.moment("opens_at", required=True)
+    closes_at = reader.moment("closes_at", required=True)
     items = []
     for line in fields.get("items", "").splitlines():
         title, _, cost = line.partition("|")
         if title.strip():
             amount = yuan(cost, low=0) if cost.strip() else 0
             if amount is None:
-                problems["items"] = N_("Write each item as: title | cost in yuan")
+                reader.problems["items"] = N_("Write each item as: title | cost in yuan")
             items.append(NewItem(title.strip(), amount or 0))
-    area = None
-    try:
-        area = get_area(session, record_id(fields.get("area_id")))
-    except (ValueError, DomainError):
-        problems["area_id"] = N_("Choose an area.")
-    budget = number("budget")
-    places = number("places")
+    area = find_area(db(request), reader.record("area_id") or 0)
+    if area is None:
+        reader.problems["area_id"] = N_("Choose an area.")
+    budget = reader.number("budget", high=MAX_NUMBER)
+    places = reader.number("places", high=MAX_NUMBER)
     form = BallotForm(
         kind=kind,
-        min_choices=number("min_choices", 0) or 0,
-        max_choices=number("max_choices"),
+        min_choices=reader.number("min_choices", high=MAX_NUMBER, default=0) or 0,
+        max_choices=reader.number("max_choices", high=MAX_NUMBER),
         budget=budget,
-        points=number("points"),
-        max_per_item=number("max_per_item"),
+        points=reader.number("points", high=MAX_NUMBER),
+        max_per_item=reader.number("max_per_item", high=MAX_NUMBER),
     )
     rule: dict[str, Any] = {"rule": rule_name}
     if places is not None:
         rule["places"] = places
     if budget is not None:
         rule["budget"] = budget
-    congress = number("congress_id")
-    if problems or area is None:
-        raise DomainError("box.invalid", N_("Please correct the marked fields."), fields=problems)
+    congress = reader.number("congress_id", high=MAX_NUMBER)
+    reader.check("box.invalid")
+    assert area is not None and roll_name is not None
+    assert opens_at is not None and closes_at is not None
     return NewBox(
         title=fields.get("title", ""),
         description=fields.get("description", ""),
         area=area,
-        roll=roll,
+        roll=Roll(roll_name),
         opens_at=opens_at,
         closes_at=closes_at,
         form=form,
@@ -154,15 +141,18 @@ async def boxes(request: Request) -> Response:
         return await _list_page(request)
     fields = await form_fields(request)
     session = db(request)
-    try:
-        new = parse_new_box(session, fields)
+
+    def act() -> Response:
+        new = parse_new_box(request, fields)
         authorize(request, Permission.MANAGE_BALLOTS, new.area.path)
-        box = create_box(session, new, user(request).id)
-    except DomainError as error:
+        box = add_box(session, new, actor_id=user(request).id, ip=client_ip(request))
+        flash(request, "The ballot has been created.", "success")
+        return htmx.redirect(request, f"/admin/ballots/{box.id}")
+
+    async def again(error: DomainError) -> Response:
         return await _list_page(request, 422, form=fields, errors=error.fields, error=error.message)
-    log_action(request, "ballot.create", f"ballot:{box.id}", title=box.title)
-    flash(request, "The ballot has been created.", "success")
-    return htmx.redirect(request, f"/admin/ballots/{box.id}")
+
+    return await act_or_rerender(request, act, again)
 
 
 async def _box_admin(request: Request, box: BallotBox, status: int = 200, **extra: Any) -> Response:
@@ -207,19 +197,23 @@ async def paper(request: Request) -> Response:
             error=N_("Line %(line)s cannot be read; see the format above."),
             error_params={"line": bad.line},
         )
-    try:
-        enter_batch(db(request), box, fields.get("label", ""), user(request).id, ballots)
-    except DomainError as error:
+
+    def act() -> Response:
+        enter_batch(
+            db(request),
+            box,
+            fields.get("label", ""),
+            user(request).id,
+            ballots,
+            ip=client_ip(request),
+        )
+        flash(request, "The batch has been entered.", "success")
+        return htmx.redirect(request, f"/admin/ballots/{box.id}")
+
+    async def again(error: DomainError) -> Response:
         return await _box_admin(request, box, 422, error=error.message)
-    log_action(
-        request,
-        "ballot.paper_entry",
-        f"ballot:{box.id}",
-        batch=fields.get("label"),
-        count=len(ballots),
-    )
-    flash(request, "The batch has been entered.", "success")
-    return htmx.redirect(request, f"/admin/ballots/{box.id}")
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.COUNT_PAPER)
@@ -228,9 +222,20 @@ async def paper_counts(request: Request) -> Response:
     box = _scoped_box(request, Permission.COUNT_PAPER)
     fields = await form_fields(request)
     keys = [item.key for item in items_of(db(request), box)]
+    reader = FormReader(fields)
+    valid = reader.number("valid", high=MAX_NUMBER, required=True)
+    void = reader.number("void", high=MAX_NUMBER, default=0)
+    if valid is None or void is None or reader.problems:
+        return await _box_admin(
+            request,
+            box,
+            422,
+            form=fields,
+            errors=reader.problems,
+            error=N_("Enter the numbers of valid and void ballots."),
+        )
     try:
         counts = read_counts(keys, fields.get("counts", ""))
-        valid, void = int(fields.get("valid", "")), int(fields.get("void", "0") or 0)
     except LineError as bad:
         return await _box_admin(
             request,
@@ -240,55 +245,67 @@ async def paper_counts(request: Request) -> Response:
             error=N_("Line %(line)s cannot be read; see the format above."),
             error_params={"line": bad.line},
         )
-    except ValueError:
-        return await _box_admin(
-            request, box, 422, form=fields, error=N_("Enter the numbers of valid and void ballots.")
-        )
     problem = counts_problem(box.form, keys, valid, counts)
-    if problem is None and void < 0:
-        problem = N_("Counts cannot be negative.")
     if problem:
         return await _box_admin(request, box, 422, form=fields, error=problem)
     ballots = expand(box.form, keys, valid, void, counts)
-    try:
-        enter_batch(db(request), box, fields.get("label", ""), user(request).id, ballots)
-    except DomainError as error:
+
+    def act() -> Response:
+        enter_batch(
+            db(request),
+            box,
+            fields.get("label", ""),
+            user(request).id,
+            ballots,
+            counts=(valid, void),
+            ip=client_ip(request),
+        )
+        flash(request, "The batch has been entered.", "success")
+        return htmx.redirect(request, f"/admin/ballots/{box.id}")
+
+    async def again(error: DomainError) -> Response:
         return await _box_admin(request, box, 422, form=fields, error=error.message)
-    log_action(
-        request,
-        "ballot.paper_counts",
-        f"ballot:{box.id}",
-        batch=fields.get("label"),
-        valid=valid,
-        void=void,
-    )
-    flash(request, "The batch has been entered.", "success")
-    return htmx.redirect(request, f"/admin/ballots/{box.id}")
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.COUNT_PAPER)
 async def recount(request: Request) -> Response:
     box = _scoped_box(request, Permission.COUNT_PAPER)
     fields = await form_fields(request)
-    try:
-        recount_batch(db(request), box, fields.get("label", ""))
-    except DomainError as error:
+
+    def act() -> Response:
+        recount_batch(
+            db(request),
+            box,
+            fields.get("label", ""),
+            actor_id=user(request).id,
+            ip=client_ip(request),
+        )
+        flash(request, "Both tellers can now enter the batch again.", "success")
+        return htmx.redirect(request, f"/admin/ballots/{box.id}")
+
+    async def again(error: DomainError) -> Response:
         return await _box_admin(request, box, error.status, error=error.message)
-    log_action(request, "ballot.paper_recount", f"ballot:{box.id}", batch=fields.get("label"))
-    flash(request, "Both tellers can now enter the batch again.", "success")
-    return htmx.redirect(request, f"/admin/ballots/{box.id}")
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_BALLOTS)
 async def publish_results(request: Request) -> Response:
     box = _scoped_box(request, Permission.MANAGE_BALLOTS)
-    try:
-        bulletin = publish(db(request), box, now(request))
-    except DomainError as error:
+
+    def act() -> Response:
+        closing.publish_results(
+            db(request), box, now(request), actor_id=user(request).id, ip=client_ip(request)
+        )
+        flash(request, "The results have been published.", "success")
+        return htmx.redirect(request, f"/ballots/{box.id}")
+
+    async def again(error: DomainError) -> Response:
         return await _box_admin(request, box, 422, error=error.message, error_params=error.params)
-    log_action(request, "ballot.publish", f"ballot:{box.id}", root=bulletin["root"])
-    flash(request, "The results have been published.", "success")
-    return htmx.redirect(request, f"/ballots/{box.id}")
+
+    return await act_or_rerender(request, act, again)
 
 
 routes = [

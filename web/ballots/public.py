@@ -7,14 +7,13 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from participation import sealing
 from participation.ballots import casting
-from participation.ballots.boxes import get_box, items_of
+from participation.ballots.boxes import boxes_by_closing, get_box, items_of
 from participation.ballots.models import BallotBox
 from participation.ballots.rules.ballot_forms import budget_use
 from participation.ballots.rules.bulletin import receipt_hash, receipt_hashes
@@ -45,8 +44,7 @@ def box_status(box: BallotBox, at: Any) -> str:
 
 async def ballot_list(request: Request) -> Response:
     at = now(request)
-    boxes = db(request).scalars(select(BallotBox).order_by(BallotBox.closes_at.desc())).all()
-    rows = [(box, box_status(box, at)) for box in boxes]
+    rows = [(box, box_status(box, at)) for box in boxes_by_closing(db(request))]
     return render(request, "ballots/list.html", {"rows": rows, "labels": STATUS_LABELS})
 
 
@@ -117,6 +115,9 @@ async def cast(request: Request) -> Response:
     target = cast_target(request, request.path_params["box_id"])
     form = await parsed_form(request)
     raw = raw_ballot(target.form.kind, list(target.costs), form)
+    # Not act_or_rerender: casting is a short write (see write_briefly), which rolls
+    # back its own transaction when refused; a rollback here would make the page's
+    # reads begin a write transaction, holding SQLite's write lock to show a refusal.
     try:
         prepared = casting.prepare_cast(session, target, account_id, raw, now(request))
         receipt = write_briefly(request, lambda s: casting.record_cast(s, target, prepared))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from participation.accounts import Account
-from participation.areas import Area
-from participation.rolls import RollEntry
-from participation.rules.areas import AreaKind
+from participation.accounts import account_count
+from participation.areas import community_count
+from participation.rolls import verified_count
 from web.kit import i18n
 from web.kit.dbsession import db
 from web.kit.forms import form_fields, safe_next
@@ -20,13 +18,9 @@ from web.kit.templating import render
 async def home(request: Request) -> Response:
     session = db(request)
     counts = {
-        "communities": session.scalar(
-            select(func.count()).select_from(Area).where(Area.kind == AreaKind.COMMUNITY.value)
-        ),
-        "accounts": session.scalar(select(func.count()).select_from(Account)),
-        "verified": session.scalar(
-            select(func.count()).select_from(RollEntry).where(RollEntry.account_id.is_not(None))
-        ),
+        "communities": community_count(session),
+        "accounts": account_count(session),
+        "verified": verified_count(session),
     }
     return render(request, "home/index.html", {"counts": counts})
 

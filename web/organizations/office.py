@@ -3,37 +3,43 @@ with its rectification items."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import Area, get_area
-from participation.errors import N_
-from participation.organizations.models import Organization
-from participation.organizations.registry import decide_organization, get_org
+from participation.areas import get_area
+from participation.errors import N_, DomainError
+from participation.organizations.registry import (
+    decide_organization,
+    get_org,
+    organizations_with_areas,
+)
 from participation.rules.permissions import Permission
 from web.evaluations.labels import labels
 from web.kit import htmx
 from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields
+from web.kit.forms import FormReader, form_fields
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+
+
+async def _list_page(request: Request, **extra: Any) -> Response:
+    rows = organizations_with_areas(db(request))
+    context = {"rows": rows, "L": labels()} | extra
+    return render(request, "organizations/office/list.html", context)
 
 
 @requires(Permission.VERIFY_ORGANIZATIONS)
 async def organizations(request: Request) -> Response:
-    rows = (
-        db(request)
-        .execute(
-            select(Organization, Area)
-            .join(Area, Area.id == Organization.area_id)
-            .order_by(Organization.status.desc(), Organization.id)
-        )
-        .all()
-    )
-    return render(request, "organizations/office/list.html", {"rows": rows, "L": labels()})
+    return await _list_page(request)
+
+
+#: A staff member either verifies an organization or rejects it; nothing else decides.
+DECISIONS = ("verify", "reject")
 
 
 @requires(Permission.VERIFY_ORGANIZATIONS)
@@ -42,15 +48,25 @@ async def decide(request: Request) -> Response:
     org = get_org(session, request.path_params["org_id"])
     authorize(request, Permission.VERIFY_ORGANIZATIONS, get_area(session, org.area_id).path)
     fields = await form_fields(request)
-    decide_organization(
-        session,
-        org,
-        verified=fields.get("decision") == "verify",
-        staff_id=user(request).id,
-        now=now(request),
-    )
-    flash(request, N_("Decision recorded."), "success")
-    return htmx.redirect(request, "/admin/organizations")
+
+    def act() -> Response:
+        reader = FormReader(fields)
+        decision = reader.choice("decision", DECISIONS)
+        reader.check("org.decision")
+        decide_organization(
+            session,
+            org,
+            verified=decision == "verify",
+            staff_id=user(request).id,
+            now=now(request),
+        )
+        flash(request, N_("Decision recorded."), "success")
+        return htmx.redirect(request, "/admin/organizations")
+
+    async def again(error: DomainError) -> Response:
+        return await _list_page(request, error=error.message)
+
+    return await act_or_rerender(request, act, again)
 
 
 routes = [

@@ -22,6 +22,7 @@ from web.kit import htmx
 from web.kit.auth import requires, user
 from web.kit.dbsession import db
 from web.kit.forms import form_fields, record_id
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 
@@ -38,7 +39,8 @@ async def register_page(request: Request) -> Response:
 @requires(Permission.USE_ACCOUNT)
 async def register(request: Request) -> Response:
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         org = register_organization(
             db(request),
             name=fields.get("name", ""),
@@ -47,16 +49,19 @@ async def register(request: Request) -> Response:
             description=fields.get("description", ""),
             account_id=user(request).id,
         )
-    except DomainError as error:
+        flash(
+            request,
+            N_("Registered. Staff will verify the organization; you can then build evaluations."),
+            "success",
+        )
+        return htmx.redirect(request, f"/evaluations/manage?registered={org.id}")
+
+    async def again(error: DomainError) -> Response:
         return await _register_form(
             request, status=error.status, form=fields, errors=error.fields, error=error.message
         )
-    flash(
-        request,
-        N_("Registered. Staff will verify the organization; you can then build evaluations."),
-        "success",
-    )
-    return htmx.redirect(request, f"/evaluations/manage?registered={org.id}")
+
+    return await act_or_rerender(request, act, again)
 
 
 @requires(Permission.MANAGE_EVALUATIONS)
@@ -64,7 +69,8 @@ async def add_org_member(request: Request) -> Response:
     session = db(request)
     fields = await form_fields(request)
     org = get_org(session, request.path_params["org_id"])
-    try:
+
+    def act() -> Response:
         add_member(
             session,
             org,
@@ -72,12 +78,15 @@ async def add_org_member(request: Request) -> Response:
             role=fields.get("role", ""),
             actor_id=user(request).id,
         )
-    except DomainError as error:
+        flash(request, N_("Member added."), "success")
+        return htmx.redirect(request, "/evaluations/manage")
+
+    async def again(error: DomainError) -> Response:
         return await manage_page(
             request, status=error.status, member_errors={org.id: error.message}
         )
-    flash(request, N_("Member added."), "success")
-    return htmx.redirect(request, "/evaluations/manage")
+
+    return await act_or_rerender(request, act, again)
 
 
 routes = [

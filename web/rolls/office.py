@@ -4,35 +4,55 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.accounts import Account, find_by_login
-from participation.areas import Area, area_tree, get_area
-from participation.deputies import create_congress, deputies_of, get_congress
+from participation.accounts import accounts_by_id, find_by_login
+from participation.areas import Area, area_by_path, area_tree, get_area
+from participation.deputies import (
+    congresses_with_areas,
+    create_congress,
+    deputies_of,
+    get_congress,
+    get_deputy,
+)
 from participation.errors import N_, DomainError
 from participation.roll_import import job_errors, recover_stale_jobs, run_job, start_job
-from participation.rolls import Congress, DeputyEntry, ImportJob, RollEntry
+from participation.rolls import (
+    Congress,
+    ImportJob,
+    community_counts,
+    get_job,
+    job_area,
+    recent_jobs,
+)
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission
 from participation.verification import (
     NO_MATCH,
     attempt_decision,
-    link_deputy,
+    link_deputy_by_hand,
     record_miss,
     verify,
 )
 from web.kit import htmx
-from web.kit.audit_log import log_action
 from web.kit.auth import authorize, requires, user
+from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db, keep_on_refusal
-from web.kit.forms import form_fields, record_id, upload, whole_number
+from web.kit.forms import FormReader, form_fields, upload
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.rolls.verifying import entry_from_form, refused, secret, verification_attempt, wait_message
+from web.rolls.verifying import (
+    entry_from_form,
+    read_details,
+    refused,
+    secret,
+    verification_attempt,
+    wait_message,
+)
 
 # --- verifying oneself ---------------------------------------------------------------
 
@@ -52,37 +72,38 @@ async def assisted(request: Request) -> Response:
     session = db(request)
     fields = await form_fields(request)
     me = user(request)
-    at = now(request)
 
-    def again(error: str, status: int) -> Response:
+    def again(error: str, status: int, errors: dict[str, str] | None = None) -> Response:
         # What was typed stays in the form; nothing but a miss is kept.
-        return render(
-            request, "rolls/office/assisted.html", {"form": fields, "error": error}, status=status
-        )
+        context = {"form": fields, "error": error, "errors": errors or {}}
+        return render(request, "rolls/office/assisted.html", context, status=status)
 
-    attempt = verification_attempt(request, fields, desk_worker_id=me.id)
-    decision = attempt_decision(session, attempt, at)
-    if not decision.allowed:
-        return refused(again(wait_message(decision, desk=True), 429), decision)
-    account = find_by_login(session, fields.get("login", ""))
-    if account is None:
-        return again(N_("No account has this login."), 422)
-    entry = entry_from_form(request, fields)
-    if entry is None:
-        record_miss(session, attempt, at)
-        keep_on_refusal(request)
-        return again(NO_MATCH, 422)
-    community = session.get(Area, entry.community_id)
-    assert community is not None
-    if not me.can(Permission.ASSIST_VERIFY, community.path):
-        return again(OUTSIDE, 403)
-    try:
-        verify(session, account, entry, at, verified_by=me.account)
-    except DomainError as error:
-        return again(error.message, 422)
-    log_action(request, "roll.assisted_verify", f"account:{account.id}", entry=entry.id)
-    flash(request, "The person has been verified.", "success")
-    return htmx.redirect(request, "/admin/verify")
+    def act() -> Response:
+        details = read_details(fields)
+        at = now(request)
+        attempt = verification_attempt(request, details, desk_worker_id=me.id)
+        decision = attempt_decision(session, attempt, at)
+        if not decision.allowed:
+            return refused(again(wait_message(decision, desk=True), 429), decision)
+        account = find_by_login(session, fields.get("login", ""))
+        if account is None:
+            return again(N_("No account has this login."), 422)
+        entry = entry_from_form(request, details)
+        if entry is None:
+            record_miss(session, attempt, at)
+            keep_on_refusal(request)
+            return again(NO_MATCH, 422)
+        community = get_area(session, entry.community_id)
+        if not me.can(Permission.ASSIST_VERIFY, community.path):
+            return again(OUTSIDE, 403)
+        verify(session, account, entry, at, verified_by=me.account, ip=client_ip(request))
+        flash(request, "The person has been verified.", "success")
+        return htmx.redirect(request, "/admin/verify")
+
+    async def refusal(error: DomainError) -> Response:
+        return again(error.message, error.status, error.fields)
+
+    return await act_or_rerender(request, act, refusal)
 
 
 # --- resident roll imports -----------------------------------------------------------
@@ -95,8 +116,7 @@ def _scope(request: Request) -> tuple[Area | None, str | None]:
     if any(p is None for p in paths) or not paths:
         return None, None
     path = min((p for p in paths if p), key=len)
-    area = db(request).scalar(select(Area).where(Area.path == path))
-    return area, path
+    return area_by_path(db(request), path), path
 
 
 def _may_read_job(request: Request, job: ImportJob) -> bool:
@@ -105,14 +125,9 @@ def _may_read_job(request: Request, job: ImportJob) -> bool:
     (``scope_id``; none: everywhere), a deputy roll in its congress's area, the
     area tree by area managers only."""
     me = user(request)
-    session = db(request)
     if job.kind == "areas":
         return me.can(Permission.MANAGE_AREAS)
-    if job.kind == "deputies":
-        congress = session.get(Congress, job.scope_id) if job.scope_id else None
-        area = session.get(Area, congress.area_id) if congress is not None else None
-    else:
-        area = session.get(Area, job.scope_id) if job.scope_id else None
+    area = job_area(db(request), job)
     if area is None:  # imported with a grant over everything
         return any(
             g.area_path is None and Permission.MANAGE_ROLLS in ROLE_PERMISSIONS[g.role]
@@ -129,29 +144,13 @@ async def rolls(request: Request) -> Response:
 async def _rolls_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     _area, path = _scope(request)
-    counts = (
-        select(Area, func.count(RollEntry.id), func.count(RollEntry.account_id))
-        .outerjoin(RollEntry, RollEntry.community_id == Area.id)
-        .where(Area.kind == "community")
-        .group_by(Area.id)
-        .order_by(Area.path)
-    )
-    if path:
-        counts = counts.where(Area.path.startswith(path))
     jobs = [
-        job
-        for job in session.scalars(
-            select(ImportJob)
-            .where(ImportJob.kind == "residents")
-            .order_by(ImportJob.id.desc())
-            .limit(100)
-        )
-        if _may_read_job(request, job)
+        job for job in recent_jobs(session, "residents", limit=100) if _may_read_job(request, job)
     ][:20]
     return render(
         request,
         "rolls/office/index.html",
-        {"communities": session.execute(counts).all(), "jobs": jobs} | extra,
+        {"communities": community_counts(session, path), "jobs": jobs} | extra,
         status=status,
     )
 
@@ -171,8 +170,8 @@ async def import_roll(request: Request) -> Response:
         file.filename or "roll.csv",
         me.id,
         scope_id=_area.id if _area is not None else None,
+        ip=client_ip(request),
     )
-    log_action(request, "roll.import", f"job:{job.id}", filename=file.filename)
     task = BackgroundTask(
         run_job, request.app.state.sessions, job.id, data, secret=secret(request), scope_path=path
     )
@@ -184,7 +183,7 @@ async def import_roll(request: Request) -> Response:
 @requires(Permission.MANAGE_ROLLS)
 async def job_page(request: Request) -> Response:
     recover_stale_jobs(db(request), now(request))
-    job = db(request).get(ImportJob, request.path_params["job_id"])
+    job = get_job(db(request), request.path_params["job_id"])
     if job is None:
         raise HTTPException(404)
     if not _may_read_job(request, job):
@@ -198,39 +197,48 @@ async def job_page(request: Request) -> Response:
 @requires(Permission.MANAGE_ROLLS)
 async def congresses(request: Request) -> Response:
     session = db(request)
-    context: dict[str, Any] = {}
-    status = 200
-    if request.method == "POST":
-        fields = await form_fields(request)
-        try:
-            area = get_area(session, record_id(fields.get("area_id")))
-            authorize(request, Permission.MANAGE_ROLLS, area.path)
-            congress = create_congress(
-                session,
-                area,
-                whole_number(fields.get("term"), high=1000) or 0,
-                whole_number(fields.get("session_number"), high=1000) or 0,
-                fields.get("name", ""),
-            )
-        except (DomainError, ValueError) as error:
-            message = (
-                error.message
-                if isinstance(error, DomainError)
-                else N_("Term and session are numbers from 1.")
-            )
-            context, status = {"form": fields, "error": message}, 422
-        else:
-            log_action(request, "congress.create", f"congress:{congress.id}", name=congress.name)
-            flash(request, "The congress has been created.", "success")
-            return htmx.redirect(request, f"/admin/congresses/{congress.id}")
-    rows = session.execute(
-        select(Congress, Area).join(Area, Area.id == Congress.area_id).order_by(Congress.id)
-    ).all()
+    if request.method == "GET":
+        return await _congresses_page(request)
+    fields = await form_fields(request)
+
+    def act() -> Response:
+        reader = FormReader(fields)
+        area_id = reader.record("area_id", required=True)
+        term = reader.number("term", low=1, high=1000, required=True)
+        session_number = reader.number("session_number", low=1, high=1000, required=True)
+        name = reader.text("name", max_length=120)
+        reader.check("congress.form")
+        assert area_id is not None and term is not None and session_number is not None
+        area = get_area(session, area_id)
+        authorize(request, Permission.MANAGE_ROLLS, area.path)
+        congress = create_congress(
+            session,
+            area,
+            term,
+            session_number,
+            name,
+            actor_id=user(request).id,
+            ip=client_ip(request),
+        )
+        flash(request, "The congress has been created.", "success")
+        return htmx.redirect(request, f"/admin/congresses/{congress.id}")
+
+    async def again(error: DomainError) -> Response:
+        return await _congresses_page(
+            request, form=fields, errors=error.fields, error=error.message
+        )
+
+    return await act_or_rerender(request, act, again)
+
+
+async def _congresses_page(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    rows = congresses_with_areas(session)
     levels = [n for n in area_tree(session) if n.area.kind in ("city", "district", "street")]
     return render(
         request,
         "rolls/office/congresses.html",
-        {"rows": rows, "levels": levels} | context,
+        {"rows": rows, "levels": levels} | extra,
         status=status,
     )
 
@@ -240,18 +248,8 @@ async def _congress_page(
 ) -> Response:
     session = db(request)
     deputies = deputies_of(session, congress)
-    linked = {
-        a.id: a
-        for a in session.scalars(
-            select(Account).where(Account.id.in_({d.account_id for d in deputies if d.account_id}))
-        )
-    }
-    jobs = session.scalars(
-        select(ImportJob)
-        .where(ImportJob.kind == "deputies", ImportJob.scope_id == congress.id)
-        .order_by(ImportJob.id.desc())
-        .limit(10)
-    ).all()
+    linked = accounts_by_id(session, {d.account_id for d in deputies if d.account_id})
+    jobs = recent_jobs(session, "deputies", scope_id=congress.id, limit=10)
     return render(
         request,
         "rolls/office/congress.html",
@@ -282,9 +280,13 @@ async def import_deputies(request: Request) -> Response:
         )
     me = user(request)
     job = start_job(
-        db(request), "deputies", file.filename or "deputies.csv", me.id, scope_id=congress.id
+        db(request),
+        "deputies",
+        file.filename or "deputies.csv",
+        me.id,
+        scope_id=congress.id,
+        ip=client_ip(request),
     )
-    log_action(request, "deputies.import", f"job:{job.id}", congress=congress.id)
     response = htmx.redirect(request, f"/admin/rolls/jobs/{job.id}")
     response.background = BackgroundTask(
         run_job, request.app.state.sessions, job.id, await file.read(), secret=secret(request)
@@ -297,19 +299,24 @@ async def link(request: Request) -> Response:
     session = db(request)
     congress = _congress(request)
     fields = await form_fields(request)
-    deputy = session.get(DeputyEntry, record_id(fields.get("deputy_id")))
-    account = find_by_login(session, fields.get("login", ""))
+    deputy = get_deputy(session, FormReader(fields).record("deputy_id") or 0)
     if deputy is None or deputy.congress_id != congress.id:
         raise HTTPException(404)
-    if account is None:
-        return await _congress_page(request, congress, 422, error=N_("No account has this login."))
-    try:
-        link_deputy(session, deputy, account)
-    except DomainError as error:
-        return await _congress_page(request, congress, 422, error=error.message)
-    log_action(request, "deputies.link", f"account:{account.id}", deputy=deputy.id)
-    flash(request, "The deputy has been linked to the account.", "success")
-    return htmx.redirect(request, f"/admin/congresses/{congress.id}")
+
+    def act() -> Response:
+        account = find_by_login(session, fields.get("login", ""))
+        if account is None:
+            raise DomainError("deputy.no_account", N_("No account has this login."))
+        link_deputy_by_hand(
+            session, deputy, account, actor_id=user(request).id, ip=client_ip(request)
+        )
+        flash(request, "The deputy has been linked to the account.", "success")
+        return htmx.redirect(request, f"/admin/congresses/{congress.id}")
+
+    async def again(error: DomainError) -> Response:
+        return await _congress_page(request, congress, error=error.message)
+
+    return await act_or_rerender(request, act, again)
 
 
 routes = [

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import date
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from participation.rolls import RollEntry
 from participation.rules.ratelimit import RateDecision
-from participation.rules.roll_rows import parse_date
 from participation.verification import (
     Attempt,
     find_entry,
@@ -17,28 +18,46 @@ from participation.verification import (
 from web.kit import i18n
 from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
+from web.kit.forms import FormReader
 
 
 def secret(request: Request) -> bytes:
     return str(request.app.state.settings.id_hash_key).encode()
 
 
-def entry_from_form(request: Request, fields: dict[str, str]) -> RollEntry | None:
+@dataclass(frozen=True)
+class Details:
+    """What a person types to be found on the roll."""
+
+    name: str
+    id_number: str
+    birth_date: date
+
+
+def read_details(fields: dict[str, str]) -> Details:
+    """The three details of the form; a DomainError marks each missing or unreadable
+    one (an unreadable birth date is the person's typo, not a miss against the roll)."""
+    reader = FormReader(fields)
+    name = reader.text("name", required=True, max_length=60)
+    id_number = reader.text("id_number", required=True, max_length=40)
+    birth_date = reader.day("birth_date", required=True)
+    reader.check("verify.form")
+    assert birth_date is not None
+    return Details(name, id_number, birth_date)
+
+
+def entry_from_form(request: Request, details: Details) -> RollEntry | None:
     """The roll entry matching name, ID number and birth date typed into a form."""
     return find_entry(
-        db(request),
-        secret(request),
-        fields.get("name", ""),
-        fields.get("id_number", ""),
-        parse_date(fields.get("birth_date")),
+        db(request), secret(request), details.name, details.id_number, details.birth_date
     )
 
 
-def verification_attempt(request: Request, fields: dict[str, str], **who: int) -> Attempt:
+def verification_attempt(request: Request, details: Details, **who: int) -> Attempt:
     return Attempt(
         secret=secret(request),
-        name=fields.get("name", ""),
-        birth_date=parse_date(fields.get("birth_date")),
+        name=details.name,
+        birth_date=details.birth_date,
         ip=client_ip(request),
         **who,
     )

@@ -180,3 +180,50 @@ def test_api_area_tree(client, world) -> None:  # type: ignore[no-untyped-def]
     assert one["name"] == "一社区"
     spec = client.get("/api/openapi.json").json()
     assert spec["openapi"].startswith("3.1") and "/api/v1/areas" in spec["paths"]
+
+
+def test_each_back_office_action_writes_one_audit_row_with_its_address(
+    client, world, engine
+) -> None:  # type: ignore[no-untyped-def]
+    """The services write the audit rows now (the routes used to): one row per action,
+    still with who, what and from where."""
+    client.sign_in("admin", PASSWORD)
+    nobody = world["people"]["nobody"].id
+    before = len(audit_actions(engine))
+    added = client.submit(
+        "/admin/areas",
+        {"parent_id": str(world["community"].id), "kind": "grid", "code": "G8", "name": "八网格"},
+        page="/admin/areas",
+    )
+    grid = areas_by_code(engine)["G8"]
+    renamed = client.submit(
+        f"/admin/areas/{grid.id}/rename", {"name": "八号网格"}, page="/admin/areas"
+    )
+    granted = client.submit(
+        f"/admin/accounts/{nobody}/grant",
+        {"role": "volunteer", "area_id": ""},
+        page="/admin/accounts",
+    )
+    with Session(engine) as s:
+        grant = s.scalar(select(RoleGrant).where(RoleGrant.account_id == nobody))
+        assert grant is not None
+    revoked = client.submit(
+        f"/admin/accounts/{nobody}/revoke", {"grant_id": str(grant.id)}, page="/admin/accounts"
+    )
+    disabled = client.submit(
+        f"/admin/accounts/{nobody}/active", {"active": "0"}, page="/admin/accounts"
+    )
+    statuses = [r.status_code for r in (added, renamed, granted, revoked, disabled)]
+    assert statuses == [303] * 5
+    with Session(engine) as s:
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()[before:]
+    assert [r.action for r in rows] == [
+        "area.create",
+        "area.rename",
+        "role.grant",
+        "role.revoke",
+        "account.active",
+    ]
+    admin = world["people"]["admin"].id
+    assert all(r.actor_id == admin and r.ip for r in rows)
+    assert [r.target for r in rows] == [f"area:{grid.id}"] * 2 + [f"account:{nobody}"] * 3

@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from participation.accounts import SignInFailure
 from participation.audit import AuditEntry
-from participation.rolls import DeputyEntry, RollEntry
+from participation.rolls import Congress, DeputyEntry, RollEntry
+from participation.rules.identity import id_hash
 from tests.conftest import PASSWORD
 from tests.support.people import person, roll_csv
 
@@ -175,3 +177,75 @@ def test_congress_and_deputy_roll(client, world, engine) -> None:  # type: ignor
     )
     assert linked.status_code == 303
     assert "测试deputy" in client.get(url).text
+
+
+def test_an_unreadable_birth_date_is_a_typo_not_a_miss(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("admin", PASSWORD)
+    import_roll(client, roll_csv(3))
+    client.post("/logout", data={"csrf_token": client.csrf("/")})
+    client.sign_in("nobody", PASSWORD)
+    name, number, born = person(1)
+    for typed in ("1990-02-30", "一九九〇年", "31/12/1990"):
+        refused = client.submit(
+            "/verify", {"name": name, "id_number": number, "birth_date": typed}, page="/verify"
+        )
+        assert refused.status_code == 422
+        assert 'id="f-birth_date-error"' in refused.text
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(SignInFailure)) == 0
+    ok = client.submit(
+        "/verify",
+        {"name": name, "id_number": number, "birth_date": born.isoformat()},
+        page="/verify",
+    )
+    assert ok.status_code == 303
+
+
+def test_congress_numbers_are_marked_on_their_fields(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    client.sign_in("admin", PASSWORD)
+    form = {"area_id": str(world["district"].id), "term": "七", "session_number": "0"}
+    refused = client.submit("/admin/congresses", form, page="/admin/congresses")
+    assert refused.status_code == 422
+    assert 'id="f-term-error"' in refused.text
+    assert 'id="f-session_number-error"' in refused.text
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Congress)) == 0
+
+
+def test_a_verification_refused_halfway_shows_and_keeps_nothing(app, client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    """verify() claims the roll entry and grants the resident role before it links the
+    person's deputy entries; when linking is refused (the account already speaks for
+    another deputy of that congress), the page is shown from the database as it was
+    before the request: the form again, not "you are a verified resident"."""
+    client.sign_in("admin", PASSWORD)
+    import_roll(client, roll_csv(3))
+    client.post("/logout", data={"csrf_token": client.csrf("/")})
+    secret = str(app.state.settings.id_hash_key).encode()
+    nobody = world["people"]["nobody"]
+    name, number, born = person(1)
+    with Session(engine) as s, s.begin():
+        congress = Congress(area_id=world["district"].id, term=1, session_number=1, name="区人大")
+        s.add(congress)
+        s.flush()
+        s.add_all(
+            [
+                DeputyEntry(
+                    congress_id=congress.id,
+                    name="别人",
+                    id_hash=id_hash(secret, person(9)[1]),
+                    account_id=nobody.id,
+                ),
+                DeputyEntry(congress_id=congress.id, name=name, id_hash=id_hash(secret, number)),
+            ]
+        )
+    client.sign_in("nobody", PASSWORD)
+    refused = client.submit(
+        "/verify",
+        {"name": name, "id_number": number, "birth_date": born.isoformat()},
+        page="/verify",
+    )
+    assert refused.status_code == 422
+    assert "该账户已关联到本次人代会的另一名代表" in refused.text
+    assert 'id="verify_form"' in refused.text and "您是已核验的居民" not in refused.text
+    with Session(engine) as s:
+        assert s.scalar(select(RollEntry.id).where(RollEntry.account_id == nobody.id)) is None
