@@ -113,7 +113,7 @@ class Metrics:
         if os.environ.get(MULTIPROCESS_ENV):
             # The counters below write to files; the scrape reads every process's.
             self.registry = CollectorRegistry()
-            MultiProcessCollector(self.registry)
+            MultiProcessCollector(self.registry)  # type: ignore[no-untyped-call]
         else:
             self.registry = own
         self.requests = Counter(
