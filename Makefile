@@ -34,11 +34,12 @@ runtime-deps: ## install Debian's CJK fonts and Pango (PDF certificates and resu
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(APT_INSTALL) $$missing; fi
 
-system-deps: runtime-deps ## also install Debian's chromium, postgresql and poppler-utils (tests)
+system-deps: runtime-deps ## also install Debian's chromium, postgresql, poppler-utils and nginx (tests)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(APT_INSTALL) $$missing; fi
 
 test-deps: venv system-deps ## everything the tests need: python extras, chromium, postgresql, the OIDC provider
