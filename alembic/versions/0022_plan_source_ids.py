@@ -7,8 +7,10 @@ side decides where it is shown. Items get ``source_id`` (the record their
 evaluation, an earlier plan item); judgements get ``source_record`` and
 ``source_id`` (a livelihood cycle, an evaluation, a panel). Both are read from the
 stored paths, which every version of the code wrote in the shapes below; a path of
-another shape (none was written) leaves the new columns empty. ``source_url`` is
-dropped; the downgrade writes it back from the kind and id.
+another shape (none was written) leaves the new columns empty. ``source_url``
+stays, with an empty default, until a later release: the previous release still
+reads and writes it while the upgrade rolls out (README: upgrades are additive
+first). The downgrade writes it back from the kind and id.
 
 Revision ID: 0022
 Revises: 0015
@@ -104,19 +106,14 @@ def upgrade() -> None:
                 .values(source_record=found[0], source_id=found[1])
             )
 
-    with op.batch_alter_table("plan_items", schema=None) as batch_op:
-        batch_op.drop_column("source_url")
-    with op.batch_alter_table("plan_judgements", schema=None) as batch_op:
-        batch_op.drop_column("source_url")
+    for table in ("plan_items", "plan_judgements"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(
+                "source_url", existing_type=sa.String(length=300), server_default=""
+            )
 
 
 def downgrade() -> None:
-    for table in ("plan_items", "plan_judgements"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column("source_url", sa.String(length=300), nullable=False, server_default="")
-            )
-
     conn = op.get_bind()
     for row_id, kind, source_id in conn.execute(
         sa.select(items.c.id, items.c.source_kind, items.c.source_id)

@@ -45,6 +45,9 @@ class PlanItem(Base):
     # sources.RECORD_OF_KIND gives for source_kind (a budget proposal, a livelihood
     # cycle, a consultation...); None for direct entries. No web paths here.
     source_id: Mapped[int | None] = mapped_column()
+    # Deprecated: the web path the release before 0022 stored and still reads while
+    # an upgrade rolls out. Nothing here reads or writes it; a later release drops it.
+    source_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # The owner department's name; the record is owner_department_id (see departments).
     owner_department: Mapped[str] = mapped_column(String(120), default="")
     owner_department_id: Mapped[int | None] = mapped_column(

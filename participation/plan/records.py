@@ -107,6 +107,9 @@ class Judgement(Base):
     # cycle, an evaluation, a panel) and its id; "" and None when there is none.
     source_record: Mapped[str] = mapped_column(String(30), default="")
     source_id: Mapped[int | None] = mapped_column()
+    # Deprecated: the web path the release before 0022 stored and still reads while
+    # an upgrade rolls out. Nothing here reads or writes it; a later release drops it.
+    source_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # The verdict as the judging process states it, e.g. "满意 78%" or "82.5 分，良好".
     verdict: Mapped[str] = mapped_column(String(200))
     # Whether the judgement asks for more work (dissatisfied, rectification demanded).

@@ -66,8 +66,9 @@ def test_source_pages_become_record_ids_and_back(any_db_url: str) -> None:
 
     upgrade(any_db_url, "0022")
     columns = inspect(engine)
-    assert "source_url" not in {c["name"] for c in columns.get_columns("plan_items")}
-    assert "source_url" not in {c["name"] for c in columns.get_columns("plan_judgements")}
+    # Kept for the previous release during a rolling upgrade, unread by this one.
+    assert "source_url" in {c["name"] for c in columns.get_columns("plan_items")}
+    assert "source_url" in {c["name"] for c in columns.get_columns("plan_judgements")}
     with engine.connect() as c:
         items = dict(c.execute(text("SELECT id, source_id FROM plan_items")).all())
         judged = {
@@ -88,6 +89,6 @@ def test_source_pages_become_record_ids_and_back(any_db_url: str) -> None:
     with engine.connect() as c:
         back_items = dict(c.execute(text("SELECT id, source_url FROM plan_items")).all())
         back_judged = dict(c.execute(text("SELECT id, source_url FROM plan_judgements")).all())
-    assert back_items == {n: url if n != 8 else "" for n, _, url in ITEMS}
+    assert back_items == {n: url for n, _, url in ITEMS}  # kept, so even an odd path
     assert back_judged == {n: url for n, _, _, url in JUDGEMENTS}
     engine.dispose()
