@@ -24,6 +24,7 @@ from web import (
     livelihood,
     organizations,
     plan,
+    requests,
     rolls,
     volunteers,
 )
@@ -43,6 +44,7 @@ AREAS: tuple[ModuleType, ...] = (
     budgets,
     livelihood,
     volunteers,
+    requests,
 )
 
 

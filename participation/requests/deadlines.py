@@ -1,0 +1,37 @@
+"""Due dates of a request in working days on the Chinese calendar (weekends, public
+holidays and make-up working days from ``rules.calendar``), counted from the local
+day it was routed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from participation.requests.models import ResidentRequest
+from participation.requests.rules.calendar import add_working_days
+from participation.requests.rules.catalog import limits_for
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def set_dues(request: ResidentRequest, now: datetime) -> None:
+    """Start the clocks: to accept, to reply and to resolve, from today."""
+    limits = limits_for(request.category, request.urgency)
+    today = local_day(now)
+    request.accept_due = add_working_days(today, limits.accept)
+    request.reply_due = add_working_days(today, limits.reply)
+    request.resolve_due = add_working_days(today, limits.resolve)
+
+
+def is_overdue(request: ResidentRequest, today: date) -> bool:
+    """Open and past the due date that applies to its status."""
+    if request.status in ("closed", "unrouted"):
+        return False
+    due = request.accept_due if request.status == "routed" else request.resolve_due
+    if request.status == "proposed":
+        return False
+    return due is not None and today > due
