@@ -233,13 +233,10 @@ async def _visit(
             now(request),
             me.id if me else None,
         )
-        flash(
-            request,
-            "Thank you. The request is reopened for a second handling under supervision."
-            if reopened
-            else "Thank you for your rating.",
-            "success",
-        )
+        if reopened:
+            flash(request, "Thank you. The request is reopened for a second handling.", "success")
+        else:
+            flash(request, "Thank you for your rating.", "success")
         return htmx.redirect(request, back(found))
 
     async def page(error: DomainError) -> Response:

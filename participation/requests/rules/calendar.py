@@ -1,5 +1,4 @@
 # Placeholder until the requests-rules branch lands (its module replaces this one).
-# TEMPORARY STUB (not committed): requests-rules writes the real module.
 from datetime import date, timedelta
 
 
