@@ -18,6 +18,7 @@ from demo.evaluations import seed_evaluations
 from demo.notices import seed_notices
 from demo.plan import seed_plans
 from demo.projects import seed_projects
+from demo.requests import seed_requests
 from demo.volunteer_settings import seed_volunteer_settings
 from demo.volunteers import seed_volunteers
 from participation import accounts, audit
@@ -183,6 +184,7 @@ def seed_demo(session: Session, *, id_hash_key: str, residents: int = 2000) -> s
     seed_projects(session, by_name, congress.id)
     seed_volunteers(session, by_name, entries)
     seed_volunteer_settings(session, by_name)
+    seed_requests(session, by_name, utcnow())
     audit.record(
         session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
     )
