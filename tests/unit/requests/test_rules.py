@@ -21,7 +21,6 @@ from participation.requests.rules.flow import (
 from participation.requests.rules.routing import ANY_SCALE, RuleRow, choose_rule
 from participation.requests.rules.tracking import (
     SECRET_ALPHABET,
-    clean,
     new_number,
     new_secret,
     secret_hash,
