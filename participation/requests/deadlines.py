@@ -5,17 +5,12 @@ day it was routed."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from participation.requests.models import ResidentRequest
-from participation.requests.rules.calendar import add_working_days
+from participation.requests.rules.calendar import add_working_days, local_day
 from participation.requests.rules.catalog import limits_for
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TZ).date()
+__all__ = ["is_overdue", "local_day", "set_dues"]
 
 
 def set_dues(request: ResidentRequest, now: datetime) -> None:
