@@ -45,7 +45,7 @@ STATUSES: dict[str, str] = {
     "routed": N_("Waiting for the unit to accept"),
     "accepted": N_("Being handled"),
     "proposed": N_("Closure proposed, waiting for the requester"),
-    "closed": N_("Closed"),
+    "closed": N_("Handled and closed"),
 }
 OPEN_STATUSES = ("unrouted", "routed", "accepted", "proposed")
 
