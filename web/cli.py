@@ -19,6 +19,7 @@ from web.ballots import cli_pb
 from web.kit.session_scope import session_scope
 from web.migrate import upgrade
 from web.plan import cli as plan_cli
+from web.requests import cli as requests_cli
 from web.rolls import cli as rolls_cli
 from web.settings import Settings, settings_or_exit
 from web.volunteers import cli as volunteers_cli
@@ -30,6 +31,7 @@ AREA_COMMANDS = (
     rolls_cli.register,  # import-roll, import-deputies
     plan_cli.register,  # plan-remind, send-mail
     volunteers_cli.register,  # volunteers tick
+    requests_cli.register,  # requests sweep
 )
 
 

@@ -98,7 +98,7 @@ async def _act(request: Request, act: Act) -> Response:
             "requests/office/request.html",
             _detail_context(request, again)
             | {"form": fields, "errors": error.fields, "error": error.message},
-            status=422,
+            status=error.status,
         )
 
     return await act_or_rerender(request, run, page)

@@ -66,7 +66,7 @@ async def new_request(request: Request) -> Response:
             request,
             "requests/new.html",
             context | {"form": fields, "errors": error.fields, "error": error.message},
-            status=422,
+            status=error.status,
         )
 
     return await act_or_rerender(request, act, page)
@@ -111,7 +111,7 @@ async def assist(request: Request) -> Response:
             request,
             "requests/assist.html",
             context | {"form": fields, "errors": error.fields, "error": error.message},
-            status=422,
+            status=error.status,
         )
 
     return await act_or_rerender(request, act, page)
@@ -209,7 +209,7 @@ async def _answer(
                 "errors": error.fields,
                 "error": error.message,
             },
-            status=422,
+            status=error.status,
         )
 
     return await act_or_rerender(request, act, page)
@@ -252,7 +252,7 @@ async def _visit(
                 "errors": error.fields,
                 "error": error.message,
             },
-            status=422,
+            status=error.status,
         )
 
     return await act_or_rerender(request, act, page)
