@@ -70,7 +70,9 @@ async def add_rule(request: Request) -> Response:
         return htmx.redirect(request, "/admin/requests/routing")
 
     async def page(error: DomainError) -> Response:
-        return await _page(request, error.status, form=fields, errors=error.fields, error=error.message)
+        return await _page(
+            request, error.status, form=fields, errors=error.fields, error=error.message
+        )
 
     return await act_or_rerender(request, act, page)
 
@@ -103,7 +105,9 @@ async def add_mediation_body(request: Request) -> Response:
         return htmx.redirect(request, "/admin/requests/routing")
 
     async def page(error: DomainError) -> Response:
-        return await _page(request, error.status, form=fields, errors=error.fields, error=error.message)
+        return await _page(
+            request, error.status, form=fields, errors=error.fields, error=error.message
+        )
 
     return await act_or_rerender(request, act, page)
 
