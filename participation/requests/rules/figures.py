@@ -100,6 +100,20 @@ def _counted(rows: Iterable[RequestRow]) -> list[RequestRow]:
 # --- hotspots -------------------------------------------------------------------------
 
 
+#: What the public board may count by (none of it personal).
+COUNT_FIELDS = ("grid", "category", "channel", "status", "unit", "month")
+
+
+def counts_by(rows: Iterable[RequestRow], *fields: str) -> dict[tuple[object, ...], int]:
+    """Requests per combination of ``fields`` (from ``COUNT_FIELDS``), merged ones left
+    out, keys sorted (None, an unrouted request's unit, sorts first)."""
+    unknown = set(fields) - set(COUNT_FIELDS)
+    if unknown or not fields:
+        raise ValueError(f"count by some of {COUNT_FIELDS}, not {sorted(unknown)}")
+    counts = Counter(tuple(getattr(r, f) for f in fields) for r in _counted(rows))
+    return dict(sorted(counts.items(), key=lambda kv: tuple((v is not None, v) for v in kv[0])))
+
+
 def counts_by_grid_category_month(rows: Iterable[RequestRow]) -> dict[tuple[int, str, str], int]:
     """Requests filed per (grid, category, month), merged ones left out, keys sorted."""
     counts = Counter((r.grid, r.category, r.month) for r in _counted(rows))

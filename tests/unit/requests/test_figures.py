@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from participation.requests.rules.figures import (
     RequestRow,
     UnitRates,
+    counts_by,
     counts_by_grid_category_month,
     month_of,
     previous_months,
@@ -59,6 +60,21 @@ def test_counts_by_grid_category_month() -> None:
         (1, "environment", "2026-12"): 1,
         (2, "roads", "2026-11"): 1,
     }
+
+
+def test_counts_by_any_board_field() -> None:
+    rows = [
+        row(channel="hotline", unit=3),
+        row(channel="online", unit=None, status="unrouted"),
+        row(channel="online", unit=3),
+        row(channel="online", unit=3, status="closed", closure="merged"),
+    ]
+    assert counts_by(rows, "channel") == {("hotline",): 1, ("online",): 2}
+    assert counts_by(rows, "unit", "status") == {(None, "unrouted"): 1, (3, "routed"): 2}
+    with pytest.raises(ValueError):
+        counts_by(rows, "requester")
+    with pytest.raises(ValueError):
+        counts_by(rows)
 
 
 @pytest.mark.parametrize(
@@ -237,3 +253,4 @@ def test_rates_ranking_and_order_independence(rows: list[RequestRow], rnd: rando
         rows, month="2026-06", min_count=1
     )
     assert sum(counts_by_grid_category_month(rows).values()) == sum(not r.merged for r in rows)
+    assert counts_by(shuffled, "unit", "channel") == counts_by(rows, "unit", "channel")
