@@ -34,6 +34,9 @@ SAME_MATTER = [
     ("人行道上的井盖丢了，很危险", "路边人行道井盖缺失，晚上容易掉下去"),
     ("家里停水两天了，也没有通知", "我们这栋楼已经两天没水了，没有提前通知停水"),
     ("ＸＸ小区东门路灯不亮", "xx小区东门的路灯坏了"),  # full-width letters
+    ("小区门口垃圾堆积", "门口垃圾没人清"),
+    ("小区东门垃圾堆积三天", "东门垃圾桶满了好几天没人收"),
+    ("小区停车位太少，晚上回来没地方停", "车位不够，下班回家找不到停车的地方"),
 ]
 
 #: Two matters of one category, mostly at one place.
@@ -54,6 +57,11 @@ DIFFERENT_MATTERS = [
     ("家里停水两天了，也没有通知", "这个月水费比平时高了好几倍，怀疑水表有问题"),
     ("小区电动车在楼道里充电，很危险", "小区电动车充电桩不够用，经常排队"),
     ("5号楼旁边垃圾桶满了没人清理，苍蝇很多", "5号楼旁边的树枝太长挡住窗户，需要修剪"),
+    ("小区停车位太少，晚上回来没地方停", "小区车辆乱停占用消防通道"),
+    ("小区停车位太少，晚上回来没地方停", "小区停车位月租费涨价太多，不合理"),
+    ("小区停车位太少，晚上回来没地方停", "小区电动车充电桩不够用，经常排队"),
+    ("小区门口垃圾堆积", "小区门口有人乱扔建筑垃圾"),
+    ("楼道里杂物堆积，堵住了消防通道", "小区门口垃圾堆积"),
 ]
 
 
@@ -67,6 +75,12 @@ def test_one_matter_phrased_twice_is_suggested(a: str, b: str) -> None:
 def test_two_matters_of_one_category_are_not(a: str, b: str) -> None:
     assert similarity(a, b) < THRESHOLD
     assert similar_requests(a, [(7, b)]) == []
+
+
+def test_the_threshold_sits_between_the_two_kinds_of_pairs() -> None:
+    lowest_same = min(similarity(a, b) for a, b in SAME_MATTER)
+    highest_different = max(similarity(a, b) for a, b in DIFFERENT_MATTERS)
+    assert highest_different + 3 <= THRESHOLD <= lowest_same - 3  # a margin both ways
 
 
 def test_best_first_among_candidates() -> None:
