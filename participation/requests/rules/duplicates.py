@@ -5,8 +5,8 @@ How a pair is scored (0 to 100, higher is nearer):
 
 1. Both texts are normalised (NFKC: full-width letters and digits become plain) and
    segmented into words by ``jieba`` (dictionary only, no HMM), each dictionary word
-   with its part of speech. A small domain word
-   list (路灯, 井盖, 消防通道, ...) keeps complaint vocabulary in one piece.
+   with its part of speech. A small domain word list (路灯, 井盖, 消防通道, ...) keeps
+   complaint vocabulary in one piece.
 2. Only the words that say *what* is wrong are kept: function words, numerals and
    measure words, person and place names, words with digits or Latin letters, and the
    words of where it happens (楼下, 门口, 小区, ...) are dropped. The candidates already
@@ -17,7 +17,7 @@ How a pair is scored (0 to 100, higher is nearer):
 4. Two measures from ``rapidfuzz`` are averaged: a *soft word overlap* (each word of
    one text matched to its nearest word of the other, ``fuzz.ratio``, averaged both
    ways) and a character-level ``fuzz.token_set_ratio`` over the kept words' characters
-   (so 灯不亮 still meets 路灯 and 不亮).
+   (so a word split differently still meets its characters).
 
 ``THRESHOLD`` was chosen on the realistic pairs in
 ``tests/unit/requests/test_duplicates.py`` (one matter phrased twice vs. two matters of
@@ -31,8 +31,10 @@ Invariants (tested): scores lie in [0, 100]; a text scores 100 against itself wh
 has any content word; scoring is symmetric; ``similar_requests`` returns only
 candidates at or above the threshold, best first, ties by the earlier candidate.
 
-jieba is loaded lazily, once per process (about a second, from its cached dictionary),
-without writing to stderr; segmentations are cached per text.
+jieba is loaded lazily, once per process (about 3 s on the shared 2-core machine: its
+cached prefix dictionary and the parts of speech of its dictionary file; ``prepare()``
+does it at start-up), without writing to stderr; segmentations are cached per text.
+Scores are rounded to one decimal in ``similar_requests``.
 """
 
 from __future__ import annotations
