@@ -47,11 +47,21 @@ UNCOVERED_NOTE = N_(
 
 @cache
 def _covered_years() -> range:
-    """The years the installed library has holiday data for (a contiguous range)."""
-    years = {d.year for d in chinese_calendar.holidays} | {
-        d.year for d in chinese_calendar.workdays
-    }
-    return range(min(years), max(years) + 1)
+    """The years the installed library has holiday data for (a contiguous range): from
+    its tables, or, should a release rename them, by asking it year by year."""
+    try:
+        years = {d.year for d in chinese_calendar.holidays} | {
+            d.year for d in chinese_calendar.workdays
+        }
+    except (AttributeError, TypeError):
+        years = set()
+        for year in range(1990, 2200):
+            try:
+                chinese_calendar.is_workday(date(year, 6, 1))
+            except NotImplementedError:
+                continue
+            years.add(year)
+    return range(min(years), max(years) + 1) if years else range(0)
 
 
 def calendar_covers(year: int) -> bool:
@@ -105,10 +115,15 @@ def _weekdays_up_to(d: date) -> int:
 def _exceptions() -> tuple[list[date], list[int]]:
     """Covered days where the calendar differs from "Monday to Friday", sorted, with the
     running sum of their corrections (+1 a worked weekend day, -1 a weekday off)."""
+    years = _covered_years()
+    try:  # the library's tables: only the days it lists can differ
+        listed = set(chinese_calendar.holidays) | set(chinese_calendar.workdays)
+    except (AttributeError, TypeError):  # a release without them: every covered day
+        listed = {date(years.start, 1, 1) + timedelta(days=i) for i in range(366 * len(years))}
     days = sorted(
         d
-        for d in set(chinese_calendar.holidays) | set(chinese_calendar.workdays)
-        if calendar_covers(d.year) and bool(chinese_calendar.is_workday(d)) != (d.weekday() < 5)
+        for d in listed
+        if d.year in years and bool(chinese_calendar.is_workday(d)) != (d.weekday() < 5)
     )
     running, total = [], 0
     for d in days:

@@ -173,3 +173,21 @@ def test_counting_agrees_with_looking_at_each_day(a: date, span: int) -> None:
     b = a + timedelta(days=span)
     by_day = sum(is_working_day(a + timedelta(days=i)) for i in range(1, span + 1))
     assert working_days_between(a, b) == by_day
+
+
+def test_coverage_is_found_by_asking_when_the_tables_are_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import chinese_calendar
+
+    from participation.requests.rules import calendar
+
+    expected = calendar._covered_years(), calendar._exceptions()
+    calendar._covered_years.cache_clear()
+    calendar._exceptions.cache_clear()
+    monkeypatch.delattr(chinese_calendar, "holidays")
+    try:
+        assert (calendar._covered_years(), calendar._exceptions()) == expected
+    finally:
+        calendar._covered_years.cache_clear()
+        calendar._exceptions.cache_clear()
