@@ -9,8 +9,9 @@ from datetime import date, datetime
 from participation.requests.models import ResidentRequest
 from participation.requests.rules.calendar import add_working_days, local_day
 from participation.requests.rules.catalog import limits_for
+from participation.requests.rules.lateness import Due, Lateness, lateness
 
-__all__ = ["is_overdue", "local_day", "set_dues"]
+__all__ = ["is_overdue", "lateness_of", "local_day", "set_dues"]
 
 
 def set_dues(request: ResidentRequest, now: datetime) -> None:
@@ -22,11 +23,10 @@ def set_dues(request: ResidentRequest, now: datetime) -> None:
     request.resolve_due = add_working_days(today, limits.resolve)
 
 
+def lateness_of(request: ResidentRequest, today: date) -> Lateness:
+    return lateness(request.status, request.accept_due, request.resolve_due, today)
+
+
 def is_overdue(request: ResidentRequest, today: date) -> bool:
     """Open and past the due date that applies to its status."""
-    if request.status in ("closed", "unrouted"):
-        return False
-    due = request.accept_due if request.status == "routed" else request.resolve_due
-    if request.status == "proposed":
-        return False
-    return due is not None and today > due
+    return lateness_of(request, today).due is Due.OVERDUE

@@ -13,9 +13,10 @@ from starlette.routing import Route
 
 from participation.errors import N_, DomainError
 from participation.requests import closing, handling, queues, routing, tracking, units
-from participation.requests.deadlines import is_overdue, local_day
+from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.records import get_request
+from participation.requests.rules.lateness import Due
 from participation.rules.permissions import Permission
 from web.kit import htmx
 from web.kit.auth import requires, user
@@ -34,6 +35,7 @@ async def queue(request: Request) -> Response:
     me = user(request)
     session = db(request)
     status = request.query_params.get("status") or None
+    due = request.query_params.get("due", "")
     rows = queues.queue(
         session,
         handle_paths=paths_for(me, Permission.HANDLE_REQUESTS),
@@ -41,11 +43,15 @@ async def queue(request: Request) -> Response:
         status=status,
     )
     today = local_day(now(request))
+    flags = {r.request.id: lateness_of(r.request, today) for r in rows}
+    if due in (Due.OVERDUE, Due.SOON):
+        rows = [r for r in rows if flags[r.request.id].due == due]
     page = Page.of(rows, page_number(request), per_page=30)
     context = LABELS | {
         "page": page,
         "status": status or "",
-        "overdue": {r.request.id for r in rows if is_overdue(r.request, today)},
+        "due": due if due in (Due.OVERDUE, Due.SOON) else "",
+        "flags": flags,
     }
     return render(request, "requests/office/queue.html", context)
 
@@ -64,7 +70,7 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
         "acting": acting.acting_unit(session, me, found),
         "router": router,
         "unit_choices": units.choices(session),
-        "overdue": is_overdue(found, local_day(now(request))),
+        "late": lateness_of(found, local_day(now(request))),
         "suggestions": merging.suggestions(session, found) if router else [],
     }
 

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from participation.errors import N_, DomainError
 from participation.requests import closing, files, intake, tracking
+from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.rules.catalog import DESK_CHANNELS, GRID_CHANNELS
 from participation.requests.rules.flow import RejectOutcome
@@ -126,7 +127,10 @@ async def filed_page(request: Request) -> Response:
 
 
 def _follow_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
-    return LABELS | {"f": tracking.followed(db(request), found)}
+    return LABELS | {
+        "f": tracking.followed(db(request), found),
+        "late": lateness_of(found, local_day(now(request))),
+    }
 
 
 async def track(request: Request) -> Response:

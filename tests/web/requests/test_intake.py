@@ -208,7 +208,10 @@ def test_several_photos_of_up_to_2_mb_each_are_taken(client, engine, world) -> N
         "/requests/new",
         {"category": "roads", "description": "路灯坏了", "area_id": str(world["grid"].id)},
         page="/requests/new",
-        files=[("photos", ("a.png", photo, "image/png")), ("photos", ("b.png", photo, "image/png"))],
+        files=[
+            ("photos", ("a.png", photo, "image/png")),
+            ("photos", ("b.png", photo, "image/png")),
+        ],
     )
     assert done.status_code == 303
     assert _count(engine, RequestFile) == 2
