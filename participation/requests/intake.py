@@ -17,6 +17,7 @@ from participation import audit
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.requests import files, records, routing
+from participation.requests.deadlines import local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.rules.catalog import (
     CATEGORIES,
@@ -86,8 +87,6 @@ def _check(session: Session, new: NewRequest, scope: Sequence[str] | None) -> Ar
 
 
 def _unique_number(session: Session, now: datetime) -> str:
-    from participation.requests.deadlines import local_day
-
     for _ in range(20):
         number = new_number(local_day(now), _rng)
         if (

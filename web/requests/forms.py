@@ -23,7 +23,7 @@ from participation.requests.rules.catalog import (
     VISIT_METHODS,
 )
 from participation.rules.areas import AreaKind
-from participation.rules.permissions import Permission
+from participation.rules.permissions import ROLE_PERMISSIONS, Permission
 from web.kit.auth import CurrentUser
 from web.kit.forms import FormReader, parsed_form
 
@@ -52,8 +52,6 @@ def paths_for(me: CurrentUser, permission: Permission) -> list[str] | None:
     """The area paths where ``me`` holds ``permission`` (None: everywhere)."""
     paths = []
     for grant in me.grants:
-        from participation.rules.permissions import ROLE_PERMISSIONS
-
         if permission in ROLE_PERMISSIONS[grant.role]:
             if grant.area_path is None:
                 return None

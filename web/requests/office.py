@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.errors import N_, DomainError
-from participation.requests import closing, handling, queues, routing, tracking, units
+from participation.requests import closing, handling, merging, queues, routing, tracking, units
 from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.records import get_request
@@ -61,8 +61,6 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     me = user(request)
     acting.require_sight(session, me, found)
     lead = acting.lead_unit(session, me, found)
-    from participation.requests import merging
-
     router = acting.routes_for(session, me, found)
     return LABELS | {
         "f": tracking.followed(session, found),
@@ -286,8 +284,6 @@ routes = [
 @requires(Permission.ROUTE_REQUESTS)
 async def merge(request: Request) -> Response:
     def act(found: ResidentRequest, fields: dict[str, str], form: FormReader) -> str:
-        from participation.requests import merging
-
         session = db(request)
         _router(request, found)
         into_id = form.record("into", required=True)
