@@ -16,28 +16,30 @@ from participation.requests import closing, handling, merging, queues, routing, 
 from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.records import get_request
-from participation.requests.rules.lateness import Due
+from participation.requests.rules.catalog import CATEGORIES, CHANNELS, STATUSES
+from participation.requests.rules.lateness import Due, Lateness
 from participation.rules.permissions import Permission
 from web.kit import htmx
 from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
+from web.kit.i18n import format_datetime, gettext
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
+from web.kit.tabular import table_response
 from web.kit.templating import flash, render
 from web.requests import acting
 from web.requests.forms import LABELS, images, paths_for
 
 
-@requires(Permission.HANDLE_REQUESTS)
-async def queue(request: Request) -> Response:
+def _queue_rows(request: Request) -> tuple[list[queues.QueueRow], dict[int, Lateness], str]:
+    """The person's queue, filtered by the query's status and due (overdue or soon)."""
     me = user(request)
-    session = db(request)
     status = request.query_params.get("status") or None
     due = request.query_params.get("due", "")
     rows = queues.queue(
-        session,
+        db(request),
         handle_paths=paths_for(me, Permission.HANDLE_REQUESTS),
         route_paths=paths_for(me, Permission.ROUTE_REQUESTS),
         status=status,
@@ -46,6 +48,13 @@ async def queue(request: Request) -> Response:
     flags = {r.request.id: lateness_of(r.request, today) for r in rows}
     if due in (Due.OVERDUE, Due.SOON):
         rows = [r for r in rows if flags[r.request.id].due == due]
+    return rows, flags, due
+
+
+@requires(Permission.HANDLE_REQUESTS)
+async def queue(request: Request) -> Response:
+    rows, flags, due = _queue_rows(request)
+    status = request.query_params.get("status") or None
     page = Page.of(rows, page_number(request), per_page=30)
     context = LABELS | {
         "page": page,
@@ -267,8 +276,48 @@ async def phone_visit(request: Request) -> Response:
     return await _act(request, act)
 
 
+@requires(Permission.HANDLE_REQUESTS)
+async def queue_table(request: Request) -> Response:
+    """The queue as shown, as CSV or XLSX (no requester names or phones)."""
+    rows, flags, _ = _queue_rows(request)
+    header = [
+        gettext(h)
+        for h in (
+            N_("Tracking number"),
+            N_("Kind of matter"),
+            N_("Channel"),
+            N_("Status"),
+            N_("Where"),
+            N_("Unit"),
+            N_("Filed"),
+            N_("Accept by"),
+            N_("Resolve by"),
+            N_("Working days overdue"),
+        )
+    ]
+    body = [
+        [
+            r.request.number,
+            gettext(CATEGORIES.get(r.request.category, r.request.category)),
+            gettext(CHANNELS.get(r.request.channel, r.request.channel)),
+            gettext(STATUSES.get(r.request.status, r.request.status)),
+            r.place.name,
+            r.unit.name if r.unit else "",
+            format_datetime(r.request.filed_at),
+            r.request.accept_due.isoformat() if r.request.accept_due else "",
+            r.request.resolve_due.isoformat() if r.request.resolve_due else "",
+            flags[r.request.id].working_days_late,
+        ]
+        for r in rows
+    ]
+    fmt = "xlsx" if request.url.path.endswith(".xlsx") else "csv"
+    return table_response("requests", header, body, fmt)
+
+
 routes = [
     Route("/admin/requests", queue),
+    Route("/admin/requests.csv", queue_table),
+    Route("/admin/requests.xlsx", queue_table),
     Route("/admin/requests/{request_id:int}", detail),
     Route("/admin/requests/{request_id:int}/accept", accept, methods=["POST"]),
     Route("/admin/requests/{request_id:int}/return", return_request, methods=["POST"]),

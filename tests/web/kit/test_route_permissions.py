@@ -287,6 +287,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/requests/mine/{request}/visit"): SIGNED_IN,
     ("GET", "/requests/{request}/files/{file}"): EVERYONE,
     ("GET", "/admin/requests"): HANDLE_REQUESTS,
+    ("GET", "/admin/requests.csv"): HANDLE_REQUESTS,
+    ("GET", "/admin/requests.xlsx"): HANDLE_REQUESTS,
     ("GET", "/admin/requests/{request}"): HANDLE_REQUESTS,
     ("POST", "/admin/requests/{request}/accept"): HANDLE_REQUESTS,
     ("POST", "/admin/requests/{request}/return"): HANDLE_REQUESTS,

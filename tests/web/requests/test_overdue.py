@@ -33,3 +33,21 @@ def test_overdue_requests_are_flagged_for_the_unit_and_the_requester(
     follower = make_client()
     page = follower.get("/requests/track", params={"number": late.number, "secret": secret})
     assert "已超期 3 个工作日" in page.text
+
+
+def test_the_queue_downloads_as_csv_with_lateness_and_no_names(app, client, engine, world) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        route_to_community(s, world)
+        from tests.support.requests import verify_resident
+
+        verify_resident(s, world)
+        late, _ = file(s, world, "路灯坏了", now=FILED)
+    app.state.fixed_now = datetime(2025, 10, 13, 2, 0, tzinfo=UTC)
+    client.sign_in("unitstaff")
+    table = client.get("/admin/requests.csv?due=overdue")
+    assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
+    text = table.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("受理编号,诉求类别")
+    assert late.number in text and text.rstrip().endswith(",3")
+    assert "王小明" not in text
+    assert client.get("/admin/requests.xlsx").status_code == 200
