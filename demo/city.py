@@ -203,6 +203,8 @@ def _accounts_text(samples: list[tuple[str, str, date, str]] | None) -> str:
     for login, name, role, area in ROLE_ACCOUNTS:
         lines.append(f"  {login:<10} {role.value:<17} {name}" + (f" @ {area}" if area else ""))
     lines.append("  13800000000 … 13800000029  verified residents")
+    lines.append("  grid       grid_worker       网格员 @ 望江社区第1、2网格 (resident requests)")
+    lines.append("  unit       unit_staff        承办人员 @ 东湖区 (resident requests)")
     if samples:
         lines.append(_samples_text(samples))
     else:
