@@ -27,6 +27,7 @@ from web.kit.dbsession import db
 from web.kit.forms import form_fields
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+from web.requests import acting
 from web.requests.forms import LABELS, images, paths_for, places, read_request
 
 NO_MATCH = N_("No request matches this number and secret. Check both and try again.")
@@ -328,8 +329,8 @@ async def photo(request: Request) -> Response:
         me is not None
         and (
             found.requester_id == me.id
-            or me.can(Permission.HANDLE_REQUESTS)
-            or me.can(Permission.ROUTE_REQUESTS)
+            or acting.acting_unit(session, me, found) is not None
+            or acting.routes_for(session, me, found)
         )
     ) or tracking.find(session, found.number, q.get("secret", "")[:40]) is not None
     if not allowed:

@@ -215,3 +215,33 @@ def test_several_photos_of_up_to_2_mb_each_are_taken(client, engine, world) -> N
     )
     assert done.status_code == 303
     assert _count(engine, RequestFile) == 2
+
+
+def test_photos_are_shown_to_the_request_s_people_only(client, make_client, engine, world) -> None:  # type: ignore[no-untyped-def]
+    from participation import accounts
+    from participation.requests import intake
+    from participation.rules.permissions import Role
+    from tests.support.requests import NOW
+
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        route_to_community(s, world)
+        filed = intake.file_request(
+            s,
+            intake.NewRequest("environment", "垃圾", world["grid"].id),
+            NOW,
+            filer_id=world["people"]["resident"].id,
+            requester_id=world["people"]["resident"].id,
+            images=[png(4, 4)],
+        )
+        elsewhere = accounts.sign_up(
+            s, login="farunit", password="correct horse", display_name="远"
+        )
+        accounts.grant_role(s, elsewhere, Role.UNIT_STAFF, world["other"])
+    with Session(engine) as s:
+        file_id = s.scalar(select(RequestFile.id))
+    url = f"/requests/{filed.request.id}/files/{file_id}"
+    client.sign_in("unitstaff")
+    assert client.get(url).status_code == 200
+    other = make_client()
+    other.sign_in("farunit")  # handles requests, but not this one's
+    assert other.get(url).status_code == 404
