@@ -123,3 +123,24 @@ def test_a_request_from_filing_to_a_dissatisfied_return_visit(
         assert p.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     for ctx in (resident_ctx, stranger_ctx, grid_ctx, unit_ctx):
         ctx.close()
+
+
+def test_the_back_office_pages_fit_a_phone(
+    browser: Browser, live_server: LiveServer, places: dict[str, int]
+) -> None:
+    context, page = phone(browser)
+    sign_in(page, live_server.url, "worker")  # a community worker: files, routes, handles
+    for path in (
+        "/requests",
+        "/requests/new",
+        "/requests/assist",
+        "/requests/track",
+        "/requests/mine",
+        "/admin/requests",
+        "/admin/requests/routing",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("h1")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+    context.close()
