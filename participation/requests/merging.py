@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -82,11 +82,3 @@ def merge(
         into=into.id,
     )
     records.save(session)
-
-
-def raised_by(session: Session, request: ResidentRequest) -> int:
-    """How many requests (this one and those merged into it) raised this matter."""
-    merged = session.scalar(
-        select(func.count()).where(ResidentRequest.merged_into_id == request.id)
-    )
-    return 1 + int(merged or 0)

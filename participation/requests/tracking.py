@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
@@ -44,6 +44,7 @@ class Followed:
     steps: list[StepView]
     photos: list[int]  # files filed with the request
     merged_into: ResidentRequest | None
+    raised_by: int  # this request and those merged into it: how many raised the matter
 
 
 def _steps(session: Session, request_id: int) -> list[StepView]:
@@ -79,7 +80,11 @@ def followed(session: Session, request: ResidentRequest) -> Followed:
     if target is not None:
         steps += _steps(session, target.id)
     photos = [f for f, s in files.file_ids(session, request.id) if s is None]
-    return Followed(request, place, unit, list(helpers), steps, photos, target)
+    raised = 1 + int(
+        session.scalar(select(func.count()).where(ResidentRequest.merged_into_id == request.id))
+        or 0
+    )
+    return Followed(request, place, unit, list(helpers), steps, photos, target, raised)
 
 
 def mine(session: Session, account_id: int) -> Sequence[ResidentRequest]:

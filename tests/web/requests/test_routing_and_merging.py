@@ -107,6 +107,7 @@ def test_similar_requests_are_suggested_and_merged_with_every_requester_told(
             )
         )
     assert told == {world["people"]["resident"].id, world["people"]["volunteer"].id}
+    assert "2 人" in client.get(f"/admin/requests/{first.id}").text  # raised by two people
     again = client.submit(f"{base}/merge", {"into": str(first.id)}, page=base)
     assert again.status_code == 409
 
