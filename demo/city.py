@@ -19,6 +19,7 @@ from demo.evaluations import seed_evaluations
 from demo.livelihood import seed_livelihood
 from demo.notices import seed_notices
 from demo.plan import seed_plans
+from demo.requests import seed_requests
 from demo.volunteers import seed_volunteers
 from participation import accounts, audit
 from participation.areas import Area, create_area
@@ -183,6 +184,7 @@ def seed_demo(session: Session, *, id_hash_key: str, residents: int = 2000) -> s
     seed_budgets(session, by_name)
     seed_livelihood(session, by_name, congress.id)
     seed_volunteers(session, by_name, entries)
+    seed_requests(session, by_name, utcnow())
     audit.record(
         session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
     )
@@ -201,6 +203,8 @@ def _accounts_text(samples: list[tuple[str, str, date, str]] | None) -> str:
     for login, name, role, area in ROLE_ACCOUNTS:
         lines.append(f"  {login:<10} {role.value:<17} {name}" + (f" @ {area}" if area else ""))
     lines.append("  13800000000 … 13800000029  verified residents")
+    lines.append("  grid       grid_worker       网格员 @ 望江社区第1、2网格 (resident requests)")
+    lines.append("  unit       unit_staff        承办人员 @ 东湖区 (resident requests)")
     if samples:
         lines.append(_samples_text(samples))
     else:

@@ -23,6 +23,7 @@ from web.ops import cli as ops_cli
 from web.ops.logs import log_config
 from web.ops.metrics import shared_between_workers
 from web.plan import cli as plan_cli
+from web.requests import cli as requests_cli
 from web.rolls import cli as rolls_cli
 from web.settings import Settings, settings_or_exit
 from web.volunteers import cli as volunteers_cli
@@ -34,6 +35,7 @@ AREA_COMMANDS = (
     plan_cli.register,  # plan-remind, send-mail
     volunteers_cli.register,  # volunteers tick
     ops_cli.register,  # worker, backup, restore
+    requests_cli.register,  # requests sweep
 )
 
 

@@ -25,6 +25,7 @@ from web import (
     ops,
     organizations,
     plan,
+    requests,
     rolls,
     volunteers,
 )
@@ -45,6 +46,7 @@ AREAS: tuple[ModuleType, ...] = (
     livelihood,
     volunteers,
     ops,
+    requests,
 )
 
 

@@ -25,6 +25,8 @@ class Role(StrEnum):
     STAFF = "staff"
     COMMUNITY_WORKER = "community_worker"
     ADMIN = "admin"
+    GRID_WORKER = "grid_worker"  # 网格员: files what they find on patrol, or for a resident
+    UNIT_STAFF = "unit_staff"  # 承办单位工作人员: handles the requests routed to a unit
 
 
 class Permission(StrEnum):
@@ -50,6 +52,11 @@ class Permission(StrEnum):
     MANAGE_LIVELIHOOD = "manage_livelihood"  # congress cycles on livelihood projects
     LEAD_TEAMS = "lead_teams"  # rosters, attendance, hours of teams one leads
     MANAGE_VOLUNTEERS = "manage_volunteers"  # teams, certificates, reports of an area
+    # Resident requests (群众诉求): file on a resident's behalf or at the desk (with the
+    # channel), edit the routing table and redirect, handle what is routed to a unit.
+    FILE_REQUESTS = "file_requests"
+    ROUTE_REQUESTS = "route_requests"
+    HANDLE_REQUESTS = "handle_requests"
 
 
 # Who holds what. Signed-in accounts get USE_ACCOUNT and VERIFY_SELF without
@@ -73,6 +80,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_PLAN,
             Permission.MANAGE_BUDGETS,
             Permission.MANAGE_LIVELIHOOD,
+            Permission.FILE_REQUESTS,
+            Permission.ROUTE_REQUESTS,
+            Permission.HANDLE_REQUESTS,
         }
     ),
     Role.COMMUNITY_WORKER: frozenset(
@@ -87,9 +97,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_BUDGETS,
             Permission.LEAD_TEAMS,
             Permission.MANAGE_VOLUNTEERS,
+            Permission.FILE_REQUESTS,
+            Permission.ROUTE_REQUESTS,
+            Permission.HANDLE_REQUESTS,
         }
     ),
     Role.ADMIN: frozenset(Permission),
+    Role.GRID_WORKER: frozenset({Permission.FILE_REQUESTS}),
+    Role.UNIT_STAFF: frozenset({Permission.HANDLE_REQUESTS}),
 }
 
 ANONYMOUS_PERMISSIONS = frozenset({Permission.VIEW_PUBLIC})

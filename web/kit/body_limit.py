@@ -36,6 +36,9 @@ UPLOAD_LIMITS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^/admin/areas/import$"), 8 * MB),
     # A budget proposal's photo (at most 2 MB, checked by the domain) and its text.
     (re.compile(r"^/budgets/\d+/propose$"), 3 * MB),
+    # A resident request or a handling record: up to 4 photos of 2 MB each, and text.
+    (re.compile(r"^/requests/(new|assist)$"), 9 * MB),
+    (re.compile(r"^/admin/requests/\d+/record$"), 9 * MB),
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -15,6 +15,8 @@ ROLE_LABELS = {
     "staff": N_("Department staff"),
     "community_worker": N_("Community worker"),
     "admin": N_("Administrator"),
+    "grid_worker": N_("Grid worker"),
+    "unit_staff": N_("Handling unit staff"),
 }
 
 AREA_KIND_LABELS = {

@@ -7,7 +7,7 @@ carry outbox keys, sent mail is marked sent). That is what lets a failed run
 simply be retried next period, and what the once-per-period lease is for:
 less work and clean records, not correctness.
 
-To add a job (the requests area's overdue sweep, say): write a function
+To add a job: write a function
 ``(session, now, settings) -> str`` that calls the area's service and returns a
 one-line summary, and add a :class:`Job` to :data:`JOBS`.
 """
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from participation import job_runs
 from participation.outbox import send_pending
 from participation.plan.reminders import remind_overdue
+from participation.requests.closing import close_unconfirmed
 from volunteers import notices, signups
 from web.kit.i18n import LOCAL_TZ
 from web.settings import Settings
@@ -62,6 +63,10 @@ def plan_remind(session: Session, now: datetime, settings: Settings) -> str:
     return f"{result.queued} reminders queued, {result.no_address} overdue without an address"
 
 
+def requests_sweep(session: Session, now: datetime, settings: Settings) -> str:
+    return f"{close_unconfirmed(session, now)} requests closed as not confirmed"
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -89,6 +94,12 @@ JOBS: tuple[Job, ...] = (
         HOUR,
         plan_remind,
         "store open plan items' status and queue one reminder per overdue milestone",
+    ),
+    Job(
+        "requests-sweep",
+        HOUR,
+        requests_sweep,
+        "close resident requests whose proposed closure went unanswered for 7 days",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

@@ -26,6 +26,9 @@ BUDGETS = frozenset({"staff", "community_worker", "admin"})
 LIVELIHOOD = frozenset({"staff", "admin"})
 LEAD = frozenset({"team_leader", "community_worker", "admin"})
 MANAGE_VOLUNTEERS = frozenset({"community_worker", "admin"})
+FILE_REQUESTS = frozenset({"grid_worker", "staff", "community_worker", "admin"})
+HANDLE_REQUESTS = frozenset({"unit_staff", "staff", "community_worker", "admin"})
+ROUTE_REQUESTS = frozenset({"staff", "community_worker", "admin"})
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -269,6 +272,39 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/departments/{department}"): ADMIN,
     ("GET", "/readyz"): EVERYONE,
     ("GET", "/metrics"): EVERYONE,  # by address, not role: 404 unless GONGZHI_METRICS_ALLOW
+    # Resident requests: anyone follows by number and secret; residents file signed in;
+    # grid and desk workers file for residents; units handle; routing staff route.
+    ("GET", "/requests"): EVERYONE,
+    ("GET", "/requests/new"): SIGNED_IN,
+    ("POST", "/requests/new"): SIGNED_IN,
+    ("GET", "/requests/assist"): FILE_REQUESTS,
+    ("POST", "/requests/assist"): FILE_REQUESTS,
+    ("GET", "/requests/filed"): EVERYONE,
+    ("GET", "/requests/track"): EVERYONE,
+    ("POST", "/requests/track/answer"): EVERYONE,
+    ("POST", "/requests/track/visit"): EVERYONE,
+    ("GET", "/requests/mine"): SIGNED_IN,
+    ("GET", "/requests/mine/{request}"): SIGNED_IN,
+    ("POST", "/requests/mine/{request}/answer"): SIGNED_IN,
+    ("POST", "/requests/mine/{request}/visit"): SIGNED_IN,
+    ("GET", "/requests/{request}/files/{file}"): EVERYONE,
+    ("GET", "/admin/requests"): HANDLE_REQUESTS,
+    ("GET", "/admin/requests.csv"): HANDLE_REQUESTS,
+    ("GET", "/admin/requests.xlsx"): HANDLE_REQUESTS,
+    ("GET", "/admin/requests/{request}"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/accept"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/return"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/transfer"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/join"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/record"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/propose"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/visit"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/redirect"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/{request}/merge"): ROUTE_REQUESTS,
+    ("GET", "/admin/requests/routing"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/routing"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/routing/{rule}/delete"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/units"): ROUTE_REQUESTS,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -307,6 +343,8 @@ def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
         "request": 1,
         "notice": 1,
         "department": 1,
+        "file": 1,
+        "rule": 1,
         "number": "NONE",
         "token": "none",
     }
@@ -344,6 +382,8 @@ def normalized(path: str) -> str:
         "request_id",
         "notice_id",
         "department_id",
+        "file_id",
+        "rule_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path

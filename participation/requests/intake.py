@@ -1,0 +1,166 @@
+"""Intake (统一受理): one window with several doors. A resident files online; a grid
+worker files on patrol or on a resident's behalf (代办); a desk worker records a
+walk-in or a 12345 hotline call with its channel. Every request gets a tracking
+number and a secret, and is routed at once when the routing table knows where."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participation import audit
+from participation.areas import Area
+from participation.errors import N_, DomainError
+from participation.requests import files, records, routing
+from participation.requests.deadlines import local_day
+from participation.requests.models import ResidentRequest
+from participation.requests.rules.catalog import (
+    CATEGORIES,
+    CHANNELS,
+    DESK_CHANNELS,
+    GRID_CHANNELS,
+    SCALES,
+    URGENCIES,
+)
+from participation.requests.rules.tracking import new_number, new_secret, secret_hash
+from participation.rolls import RollEntry
+from participation.rules.areas import AreaKind, is_within
+
+_rng = random.SystemRandom()
+MAX_DESCRIPTION = 2000
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    category: str
+    description: str
+    area_id: int | None
+    channel: str = "online"
+    address: str = ""
+    public: bool = False
+    scale: str = "individual"
+    urgency: str = "normal"
+    requester_name: str = ""
+    requester_phone: str = ""
+
+
+@dataclass(frozen=True)
+class Filed:
+    request: ResidentRequest
+    secret: str  # shown once, to the requester; only its hash is kept
+
+
+def _check(session: Session, new: NewRequest, scope: Sequence[str] | None) -> Area | None:
+    problems: dict[str, str] = {}
+    if new.category not in CATEGORIES:
+        problems["category"] = N_("Choose the kind of matter.")
+    if not new.description.strip():
+        problems["description"] = N_("Describe the matter.")
+    elif len(new.description) > MAX_DESCRIPTION:
+        problems["description"] = N_("This text is too long.")
+    if len(new.address) > 200:
+        problems["address"] = N_("This text is too long.")
+    if len(new.requester_name) > 60:
+        problems["requester_name"] = N_("This text is too long.")
+    if len(new.requester_phone) > 20:
+        problems["requester_phone"] = N_("This text is too long.")
+    if new.channel not in CHANNELS:
+        problems["channel"] = N_("Choose one.")
+    if new.scale not in SCALES:
+        problems["scale"] = N_("Choose one.")
+    if new.urgency not in URGENCIES:
+        problems["urgency"] = N_("Choose one.")
+    area = session.get(Area, new.area_id) if new.area_id else None
+    if area is None or area.kind not in (AreaKind.GRID.value, AreaKind.COMMUNITY.value):
+        problems["area_id"] = N_("Choose the grid or community where it is.")
+        area = None
+    elif scope is not None and not any(is_within(area.path, p) for p in scope):
+        problems["area_id"] = N_("You can only file requests in the areas you cover.")
+    if problems:
+        raise DomainError("request.form", N_("Please correct the marked fields."), fields=problems)
+    return area
+
+
+def _unique_number(session: Session, now: datetime) -> str:
+    for _ in range(20):
+        number = new_number(local_day(now), _rng)
+        if (
+            session.scalar(select(ResidentRequest.id).where(ResidentRequest.number == number))
+            is None
+        ):
+            return number
+    raise DomainError("request.busy", N_("Please try again."), status=503)
+
+
+def file_request(
+    session: Session,
+    new: NewRequest,
+    now: datetime,
+    *,
+    filer_id: int | None,
+    requester_id: int | None,
+    images: Sequence[bytes] = (),
+    scope: Sequence[str] | None = None,
+) -> Filed:
+    """Record a request and route it.
+
+    ``filer_id`` is who typed it in (the resident online, the grid or desk worker);
+    ``requester_id`` the resident's account when there is one; ``scope`` the area
+    paths a worker covers (None: anywhere, as for a resident online). A verified
+    resident's request carries their roll name, which is never shown publicly.
+    Nothing is stored when anything is refused.
+    """
+    area = _check(session, new, scope)
+    checked = files.checked_images(images)
+    assert area is not None
+    name, verified = new.requester_name.strip(), False
+    if requester_id is not None:
+        roll_name = session.scalar(
+            select(RollEntry.name).where(RollEntry.account_id == requester_id)
+        )
+        if roll_name:
+            name, verified = roll_name, True
+    secret = new_secret(_rng)
+    number = _unique_number(session, now)
+    request = ResidentRequest(
+        number=number,
+        secret_hash=secret_hash(number, secret),
+        category=new.category,
+        scale=new.scale,
+        urgency=new.urgency,
+        channel=new.channel,
+        description=new.description.strip(),
+        area_id=area.id,
+        address=new.address.strip(),
+        public=new.public,
+        requester_id=requester_id,
+        requester_name=name,
+        requester_phone=new.requester_phone.strip(),
+        verified=verified,
+        filed_by_id=filer_id,
+        filed_at=now,
+        status="unrouted",
+    )
+    session.add(request)
+    session.flush()  # the steps and photos refer to its id
+    assisted = new.channel in (*GRID_CHANNELS, *DESK_CHANNELS)
+    records.step(
+        session, request, "filed", now, actor_id=filer_id, note="assisted" if assisted else ""
+    )
+    files.store(session, request.id, checked)
+    routing.dispatch(session, request, now)
+    if assisted:
+        audit.record(
+            session,
+            actor_id=filer_id,
+            action="request.filed_for",
+            target=f"request:{request.id}",
+            channel=new.channel,
+        )
+    session.flush()
+    return Filed(request, secret)

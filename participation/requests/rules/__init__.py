@@ -1,0 +1,1 @@
+"""Pure rules of resident requests: plain values in, results out; no SQLAlchemy."""

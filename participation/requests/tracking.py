@@ -1,0 +1,95 @@
+"""Following a request: by tracking number and secret without signing in, or as its
+requester signed in. A wrong secret and an unknown number look the same."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from participation.areas import Area
+from participation.requests import files
+from participation.requests.models import HandlingUnit, RequestHelper, RequestStep, ResidentRequest
+from participation.requests.rules.tracking import clean, secret_hash, secret_matches
+
+#: Compared against when the number is unknown, so both refusals take the same work.
+_NOBODY = secret_hash("0", "0")
+
+
+def find(session: Session, number: str, secret: str) -> ResidentRequest | None:
+    """The request with this number whose secret matches; None otherwise (whichever
+    was wrong)."""
+    number = clean(number)
+    found = session.scalar(select(ResidentRequest).where(ResidentRequest.number == number))
+    stored = found.secret_hash if found else _NOBODY
+    matches = secret_matches(number, secret, stored)
+    return found if found is not None and matches else None
+
+
+@dataclass(frozen=True)
+class StepView:
+    step: RequestStep
+    unit: str  # the unit's name, or ""
+    files: list[int]
+
+
+@dataclass(frozen=True)
+class Followed:
+    request: ResidentRequest
+    place: Area
+    unit: HandlingUnit | None
+    helpers: list[HandlingUnit]
+    steps: list[StepView]
+    photos: list[int]  # files filed with the request
+    merged_into: ResidentRequest | None
+    raised_by: int  # this request and those merged into it: how many raised the matter
+
+
+def _steps(session: Session, request_id: int) -> list[StepView]:
+    rows = session.execute(
+        select(RequestStep, HandlingUnit.name)
+        .outerjoin(HandlingUnit, HandlingUnit.id == RequestStep.unit_id)
+        .where(RequestStep.request_id == request_id)
+        .order_by(RequestStep.id)
+    ).all()
+    by_step: dict[int, list[int]] = {}
+    for file_id, step_id in files.file_ids(session, request_id):
+        if step_id is not None:
+            by_step.setdefault(step_id, []).append(file_id)
+    return [StepView(s, name or "", by_step.get(s.id, [])) for s, name in rows]
+
+
+def followed(session: Session, request: ResidentRequest) -> Followed:
+    """Everything the requester sees. A merged request shows the steps of the one it
+    was merged into after its own, so its requester keeps following the matter."""
+    place = session.get(Area, request.area_id)
+    assert place is not None
+    unit = session.get(HandlingUnit, request.unit_id) if request.unit_id else None
+    helpers: Sequence[HandlingUnit] = session.scalars(
+        select(HandlingUnit)
+        .join(RequestHelper, RequestHelper.unit_id == HandlingUnit.id)
+        .where(RequestHelper.request_id == request.id)
+        .order_by(RequestHelper.id)
+    ).all()
+    steps = _steps(session, request.id)
+    target = (
+        session.get(ResidentRequest, request.merged_into_id) if request.merged_into_id else None
+    )
+    if target is not None:
+        steps += _steps(session, target.id)
+    photos = [f for f, s in files.file_ids(session, request.id) if s is None]
+    raised = 1 + int(
+        session.scalar(select(func.count()).where(ResidentRequest.merged_into_id == request.id))
+        or 0
+    )
+    return Followed(request, place, unit, list(helpers), steps, photos, target, raised)
+
+
+def mine(session: Session, account_id: int) -> Sequence[ResidentRequest]:
+    return session.scalars(
+        select(ResidentRequest)
+        .where(ResidentRequest.requester_id == account_id)
+        .order_by(ResidentRequest.id.desc())
+    ).all()

@@ -1,0 +1,15 @@
+"""Resident requests (群众诉求): filing, following by number, the back office's queue,
+routing table and handling."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from web.requests import office, public, routing_table
+
+#: Every path of this area starts with one of these (see web.routes).
+PREFIXES = ("/requests", "/admin/requests")
+
+
+def routes() -> list[BaseRoute]:
+    return [*public.routes, *routing_table.routes, *office.routes]

@@ -1,0 +1,359 @@
+"""Residents' side: file a request, see its number and secret once, follow it by
+number without signing in, answer a proposed closure and rate the handling; grid
+and desk workers file for residents from a phone-sized page."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.errors import N_, DomainError
+from participation.requests import closing, files, intake, tracking
+from participation.requests.deadlines import lateness_of, local_day
+from participation.requests.models import ResidentRequest
+from participation.requests.rules.catalog import DESK_CHANNELS, GRID_CHANNELS
+from participation.requests.rules.flow import RejectOutcome
+from participation.rolls import RollEntry
+from participation.rules.permissions import Permission
+from web.kit import htmx
+from web.kit.auth import current_user_or_none, requires, user
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import form_fields
+from web.kit.refusals import act_or_rerender
+from web.kit.templating import flash, render
+from web.requests import acting
+from web.requests.forms import LABELS, images, paths_for, places, read_request
+
+NO_MATCH = N_("No request matches this number and secret. Check both and try again.")
+
+
+async def index(request: Request) -> Response:
+    return render(request, "requests/index.html", LABELS)
+
+
+def _filed(request: Request, filed: intake.Filed) -> Response:
+    request.session["filed"] = [filed.request.number, filed.secret]
+    return htmx.redirect(request, "/requests/filed")
+
+
+async def new_request(request: Request) -> Response:
+    """A resident files online, under their roll name when verified."""
+    me = user(request)
+    session = db(request)
+    home = session.scalar(select(RollEntry.community_id).where(RollEntry.account_id == me.id))
+    context = LABELS | {"places": places(session), "home": home}
+    if request.method == "GET":
+        return render(
+            request, "requests/new.html", context | {"form": {"area_id": str(home or "")}}
+        )
+    fields = await form_fields(request)
+    photos = await images(request)
+
+    def act() -> Response:
+        new, form = read_request(fields, channel="online")
+        form.check()
+        filed = intake.file_request(
+            session, new, now(request), filer_id=me.id, requester_id=me.id, images=photos
+        )
+        return _filed(request, filed)
+
+    async def page(error: DomainError) -> Response:
+        return render(
+            request,
+            "requests/new.html",
+            context | {"form": fields, "errors": error.fields, "error": error.message},
+            status=error.status,
+        )
+
+    return await act_or_rerender(request, act, page)
+
+
+@requires(Permission.FILE_REQUESTS)
+async def assist(request: Request) -> Response:
+    """A grid worker (on patrol, or for a resident: 代办) or a desk worker (walk-in,
+    12345 hotline) files a request in an area they cover."""
+    me = user(request)
+    session = db(request)
+    scope = paths_for(me, Permission.FILE_REQUESTS)
+    channels = (*GRID_CHANNELS, *DESK_CHANNELS)
+    context = LABELS | {"places": places(session, scope), "channel_choices": channels}
+    if request.method == "GET":
+        return render(request, "requests/assist.html", context | {"form": {"channel": "assisted"}})
+    fields = await form_fields(request)
+    photos = await images(request)
+
+    def act() -> Response:
+        channel = fields.get("channel", "")
+        if channel not in channels:
+            message = N_("Choose one.")
+            raise DomainError(
+                "request.form", N_("Please correct the marked fields."), fields={"channel": message}
+            )
+        new, form = read_request(fields, channel=channel)
+        form.check()
+        filed = intake.file_request(
+            session,
+            new,
+            now(request),
+            filer_id=me.id,
+            requester_id=None,
+            images=photos,
+            scope=scope,
+        )
+        return _filed(request, filed)
+
+    async def page(error: DomainError) -> Response:
+        return render(
+            request,
+            "requests/assist.html",
+            context | {"form": fields, "errors": error.fields, "error": error.message},
+            status=error.status,
+        )
+
+    return await act_or_rerender(request, act, page)
+
+
+async def filed_page(request: Request) -> Response:
+    """The number and secret, shown once after filing (then gone from the session)."""
+    shown = request.session.pop("filed", None)
+    if not (isinstance(shown, list) and len(shown) == 2):
+        return htmx.redirect(request, "/requests/track")
+    return render(request, "requests/filed.html", {"number": shown[0], "secret": shown[1]})
+
+
+def _follow_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
+    return LABELS | {
+        "f": tracking.followed(db(request), found),
+        "late": lateness_of(found, local_day(now(request))),
+    }
+
+
+async def track(request: Request) -> Response:
+    """Follow a request by number and secret, signed in or not."""
+    q = request.query_params
+    number, secret = q.get("number", "")[:40], q.get("secret", "")[:40]
+    if not number and not secret:
+        return render(request, "requests/track.html", {"form": {}})
+    found = tracking.find(db(request), number, secret)
+    if found is None:
+        return render(
+            request,
+            "requests/track.html",
+            {"form": {"number": number}, "error": NO_MATCH},
+            status=404,
+        )
+    context = _follow_context(request, found) | {
+        "action_base": "/requests/track",
+        "credentials": {"number": number, "secret": secret},
+    }
+    return render(request, "requests/followed.html", context)
+
+
+async def _by_credentials(request: Request) -> ResidentRequest:
+    fields = await form_fields(request)
+    found = tracking.find(db(request), fields.get("number", "")[:40], fields.get("secret", "")[:40])
+    if found is None:
+        raise DomainError("request.no_match", NO_MATCH, status=404)
+    return found
+
+
+async def _mine(request: Request) -> ResidentRequest:
+    me = user(request)
+    found = db(request).get(ResidentRequest, request.path_params["request_id"])
+    # Someone else's request looks like no request at all.
+    if found is None or found.requester_id != me.id:
+        raise DomainError("request.not_found", N_("No such request."), status=404)
+    return found
+
+
+Finder = Callable[[Request], Awaitable[ResidentRequest]]
+
+
+async def _answer(
+    request: Request, finder: Finder, back: Callable[[ResidentRequest], str]
+) -> Response:
+    found = await finder(request)
+    fields = await form_fields(request)
+    me = current_user_or_none(request)
+    actor = me.id if me else None
+    session = db(request)
+
+    def act() -> Response:
+        choice = fields.get("answer")
+        if choice == "confirm":
+            closing.confirm(session, found, now(request), actor)
+            flash(request, "Thank you. The request is closed.", "success")
+        elif choice == "reject":
+            outcome = closing.reject(session, found, fields.get("reason", ""), now(request), actor)
+            if outcome is RejectOutcome.REOPEN:
+                flash(request, "The request is reopened with the same unit.", "info")
+            else:
+                flash(request, "The request has gone to the level above.", "info")
+        else:
+            raise DomainError(
+                "request.answer", N_("Choose one."), fields={"answer": N_("Choose one.")}
+            )
+        return htmx.redirect(request, back(found))
+
+    async def page(error: DomainError) -> Response:
+        session.refresh(found)
+        return render(
+            request,
+            "requests/followed.html",
+            _follow_context(request, found)
+            | {
+                "action_base": _base(request),
+                "credentials": _credentials(fields),
+                "form": fields,
+                "errors": error.fields,
+                "error": error.message,
+            },
+            status=error.status,
+        )
+
+    return await act_or_rerender(request, act, page)
+
+
+async def _visit(
+    request: Request, finder: Finder, back: Callable[[ResidentRequest], str]
+) -> Response:
+    found = await finder(request)
+    fields = await form_fields(request)
+    me = current_user_or_none(request)
+    session = db(request)
+
+    def act() -> Response:
+        reopened = closing.visit(
+            session,
+            found,
+            fields.get("rating", ""),
+            fields.get("comment", ""),
+            "online",
+            now(request),
+            me.id if me else None,
+        )
+        if reopened:
+            flash(request, "Thank you. The request is reopened for a second handling.", "success")
+        else:
+            flash(request, "Thank you for your rating.", "success")
+        return htmx.redirect(request, back(found))
+
+    async def page(error: DomainError) -> Response:
+        session.refresh(found)
+        return render(
+            request,
+            "requests/followed.html",
+            _follow_context(request, found)
+            | {
+                "action_base": _base(request),
+                "credentials": _credentials(fields),
+                "form": fields,
+                "errors": error.fields,
+                "error": error.message,
+            },
+            status=error.status,
+        )
+
+    return await act_or_rerender(request, act, page)
+
+
+def _base(request: Request) -> str:
+    if "request_id" in request.path_params:
+        return f"/requests/mine/{request.path_params['request_id']}"
+    return "/requests/track"
+
+
+def _credentials(fields: dict[str, str]) -> dict[str, str]:
+    return {k: fields[k][:40] for k in ("number", "secret") if fields.get(k)}
+
+
+async def track_answer(request: Request) -> Response:
+    fields = await form_fields(request)
+    return await _answer(request, _by_credentials, lambda r: _with_secret(r, fields))
+
+
+async def track_visit(request: Request) -> Response:
+    fields = await form_fields(request)
+    return await _visit(request, _by_credentials, lambda r: _with_secret(r, fields))
+
+
+def _with_secret(found: ResidentRequest, fields: dict[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    return "/requests/track?" + urlencode(
+        {"number": found.number, "secret": fields.get("secret", "")[:40]}
+    )
+
+
+async def mine_list(request: Request) -> Response:
+    me = user(request)
+    rows = tracking.mine(db(request), me.id)
+    return render(request, "requests/mine.html", LABELS | {"rows": rows})
+
+
+async def mine_page(request: Request) -> Response:
+    found = await _mine(request)
+    context = _follow_context(request, found) | {
+        "action_base": f"/requests/mine/{found.id}",
+        "credentials": {},
+    }
+    return render(request, "requests/followed.html", context)
+
+
+async def mine_answer(request: Request) -> Response:
+    user(request)
+    return await _answer(request, _mine, lambda r: f"/requests/mine/{r.id}")
+
+
+async def mine_visit(request: Request) -> Response:
+    user(request)
+    return await _visit(request, _mine, lambda r: f"/requests/mine/{r.id}")
+
+
+async def photo(request: Request) -> Response:
+    """A request's photos are shown to whoever follows it (the number and secret, or
+    the requester) and to the back office; the file's id alone is not enough."""
+    session = db(request)
+    found = session.get(ResidentRequest, request.path_params["request_id"])
+    if found is None:
+        raise DomainError("request.no_file", N_("No such photo."), status=404)
+    me = current_user_or_none(request)
+    q = request.query_params
+    allowed = (
+        me is not None
+        and (
+            found.requester_id == me.id
+            or acting.acting_unit(session, me, found) is not None
+            or acting.routes_for(session, me, found)
+        )
+    ) or tracking.find(session, found.number, q.get("secret", "")[:40]) is not None
+    if not allowed:
+        raise DomainError("request.no_file", N_("No such photo."), status=404)
+    stored = files.get_file(session, found.id, request.path_params["file_id"])
+    return Response(
+        stored.data,
+        media_type=stored.content_type,
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+routes = [
+    Route("/requests", index),
+    Route("/requests/new", new_request, methods=["GET", "POST"]),
+    Route("/requests/assist", assist, methods=["GET", "POST"]),
+    Route("/requests/filed", filed_page),
+    Route("/requests/track", track),
+    Route("/requests/track/answer", track_answer, methods=["POST"]),
+    Route("/requests/track/visit", track_visit, methods=["POST"]),
+    Route("/requests/mine", mine_list),
+    Route("/requests/mine/{request_id:int}", mine_page),
+    Route("/requests/mine/{request_id:int}/answer", mine_answer, methods=["POST"]),
+    Route("/requests/mine/{request_id:int}/visit", mine_visit, methods=["POST"]),
+    Route("/requests/{request_id:int}/files/{file_id:int}", photo),
+]
