@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from participation.ballots.pabulib import load
 from participation.ballots.tally.equal_shares import equal_shares_add1
+from tests.support.shared import needs_shared, shared_folder
 
 NAMES = [f"p{n}" for n in range(7)]
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "pabulib"
+SHARED = shared_folder("pabulib")
 APPROVAL_FILES = sorted(
     p for p in SHARED.glob("*.pb") if load(str(p)).meta.get("vote_type") == "approval"
 )
@@ -52,7 +53,7 @@ def test_search_matches_the_step_by_step_search(instance) -> None:  # type: igno
 
 
 @pytest.mark.pabulib
-@pytest.mark.skipif(not APPROVAL_FILES, reason=f"the shared pabulib files are not in {SHARED}")
+@needs_shared("pabulib", "Netherlands_Assen_2024.pb")
 @pytest.mark.parametrize("path", APPROVAL_FILES, ids=lambda p: p.stem[:40])
 def test_search_matches_on_every_shared_file(path: Path) -> None:
     election = load(str(path))

@@ -24,6 +24,7 @@ import pytest
 
 from consultations.rules import opinion_clusters as oc
 from consultations.rules.opinion import MapState, describe_groups, opinion_map
+from tests.support.shared import needs_shared
 from tests.unit.consultations.polis_data import (
     CONVERSATIONS,
     adjusted_rand_index,
@@ -36,9 +37,7 @@ from tests.unit.consultations.polis_data import (
 )
 
 FOLDER = polis_folder()
-pytestmark = pytest.mark.skipif(
-    FOLDER is None, reason="../shared/polis/ (real Pol.is conversations) is not beside the checkout"
-)
+pytestmark = needs_shared("polis", "README.md")  # real Pol.is conversations
 
 
 @pytest.fixture(scope="module", params=CONVERSATIONS)
