@@ -28,6 +28,10 @@ from web.app import create_app
 from web.migrate import upgrade
 from web.settings import Settings
 
+# The demo database fixtures (demo_template, demo_url, demo_app, demo_client), registered
+# once here so that the demo is seeded once per run, not once per module using them.
+pytest_plugins = ["tests.support.demo_db"]
+
 PASSWORD = "correct horse"
 use_cheap_hashing()
 sealing.use_secret(Settings().secret_key)  # services tested without an app seal too

@@ -12,6 +12,7 @@ from participation.areas import Area
 from participation.db import make_engine
 from participation.rolls import DeputyEntry, RollEntry
 from participation.rules.permissions import Role
+from tests.support.demo_db import RESIDENTS
 from volunteers.models import Activity, StarSchemeRecord
 from web.cli import load_demo, main
 from web.settings import Settings
@@ -53,18 +54,19 @@ def test_import_areas_reports_rows_and_imports_nothing(
     engine.dispose()
 
 
-def test_demo_data(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/demo.db"
-    settings = Settings(environment="development", database_url=url, cheap_hashing=True)
-    text = load_demo(settings, residents=300)
+def test_demo_data(demo_url: str, demo_seed_text: str) -> None:
+    """On the demo seeded once per run by ``load_demo`` (tests/support/demo_db.py), with
+    what it printed then; loading again onto it loads nothing."""
+    settings = Settings(environment="development", database_url=demo_url, cheap_hashing=True)
+    text = demo_seed_text
     assert "admin" in text and "gongzhi-demo" in text
-    engine = make_engine(url)
+    engine = make_engine(demo_url)
     with Session(engine) as s:
         kinds = dict(s.execute(select(Area.kind, func.count()).group_by(Area.kind)).all())
         assert kinds["district"] >= 2 and kinds["street"] >= 4 and kinds["community"] >= 8
         assert kinds["grid"] >= 8
         imported = ~RollEntry.household_code.like("OP%")  # not the opinion-map crowd
-        assert s.scalar(select(func.count()).select_from(RollEntry).where(imported)) == 300
+        assert s.scalar(select(func.count()).select_from(RollEntry).where(imported)) == RESIDENTS
         assert (
             s.scalar(
                 select(func.count()).select_from(RollEntry).where(RollEntry.account_id.is_not(None))

@@ -16,10 +16,8 @@ from participation.plan.models import PlanItem
 from participation.plan.records import Update
 from participation.rolls import Congress
 from tests.conftest import PASSWORD
-from tests.support.demo_db import DEMO_PASSWORD, demo_app, demo_client, demo_template, demo_url
+from tests.support.demo_db import DEMO_PASSWORD
 from volunteers.models import Shift
-
-__all__ = ["demo_app", "demo_client", "demo_template", "demo_url"]  # fixtures
 
 HUGE = str(2**63)
 

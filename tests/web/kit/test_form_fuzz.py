@@ -23,9 +23,7 @@ from typing import Any
 from starlette.routing import Route
 
 from tests.support.client import FormClient
-from tests.support.demo_db import DEMO_PASSWORD, demo_app, demo_template, demo_url
-
-__all__ = ["demo_app", "demo_template", "demo_url"]  # fixtures
+from tests.support.demo_db import DEMO_PASSWORD
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "web" / "templates"
 
