@@ -189,7 +189,7 @@ def problems(page: Page) -> list[str]:
     # A form answered with 422 is the design (errors beside fields), not a fault.
     expected = ("status of 422", "status of 429")
 
-    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+    def on_console(message) -> None:
         if message.type == "error" and not any(e in message.text for e in expected):
             seen.append(message.text)
 

@@ -124,7 +124,7 @@ def test_the_whole_journey_ends_in_a_plan_item(session: Session) -> None:
     assert (item.owner_department, item.budget_yuan) == ("区住建局", 200_000)
 
 
-def setup(at):  # type: ignore[no-untyped-def]
+def setup(at):
     return decisions.VoteSetup(
         resolution="同意加装电梯，费用按楼层分摊",
         roll=Roll.REPRESENTATIVES,

@@ -19,6 +19,7 @@ from participation.db import READ_ONLY, make_engine
 from participation.roll_import import recover_stale_jobs, start_job
 from participation.rolls import ImportJob, RollEntry
 from tests.support.people import roll_csv
+from tests.support.world import World
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -28,7 +29,9 @@ def db_url(any_db_url: str) -> str:
     return any_db_url
 
 
-def test_an_import_killed_while_writing_leaves_no_rows(world, db_url: str, tmp_path: Path) -> None:
+def test_an_import_killed_while_writing_leaves_no_rows(
+    world: World, db_url: str, tmp_path: Path
+) -> None:
     rows = 150_000
     data = tmp_path / "roll.csv"
     data.write_text(roll_csv(rows), encoding="utf-8")

@@ -40,7 +40,7 @@ instances = st.tuples(
 
 @settings(max_examples=150, deadline=None)
 @given(instances)
-def test_search_matches_the_step_by_step_search(instance) -> None:  # type: ignore[no-untyped-def]
+def test_search_matches_the_step_by_step_search(instance) -> None:
     costs, votes, budget, cost_utility, completion, rng = instance
     keys = sorted(costs)
     approvals = [frozenset(v & set(keys)) for v in votes]

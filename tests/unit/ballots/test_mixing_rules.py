@@ -15,9 +15,7 @@ from participation.ballots.rules.mixing import ballot_bound, padded_size, to_ope
 
 
 @given(st.integers(0, 500), st.integers(1, 60), st.booleans(), st.integers())
-def test_batches_hold_at_least_mix_or_everything_at_the_end(  # type: ignore[no-untyped-def]
-    pending, mix, final, seed
-) -> None:
+def test_batches_hold_at_least_mix_or_everything_at_the_end(pending, mix, final, seed) -> None:
     chosen = to_open(pending, mix, final, random.Random(seed))
     assert len(set(chosen)) == len(chosen) and all(0 <= i < pending for i in chosen)
     if final:
@@ -49,7 +47,7 @@ FORMS = [
 
 @pytest.mark.parametrize("form", FORMS, ids=lambda f: f.kind.value)
 @given(data=st.data())
-def test_no_valid_ballot_is_longer_than_the_bound(form: BallotForm, data) -> None:  # type: ignore[no-untyped-def]
+def test_no_valid_ballot_is_longer_than_the_bound(form: BallotForm, data) -> None:
     chosen = data.draw(st.lists(st.sampled_from(KEYS), unique=True))
     raw = {
         FormKind.CHOOSE: {"approved": chosen},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Hashable
 from dataclasses import replace
 
 import numpy as np
@@ -45,7 +46,7 @@ TWO_CAMPS = [
 ]
 
 
-def members_by_camp(result) -> list[set[str]]:  # type: ignore[no-untyped-def]
+def members_by_camp(result) -> list[set[str]]:
     return [{m.split("-")[0] for m in group.members} for group in result.groups]
 
 
@@ -167,7 +168,7 @@ def as_votes(rows: list[list[int | None]], names: list[int]) -> list[tuple[int, 
 
 @settings(max_examples=60, deadline=None)
 @given(conversation, st.randoms(use_true_random=False))
-def test_permuting_participants_does_not_change_the_grouping(rows, rng) -> None:  # type: ignore[no-untyped-def]
+def test_permuting_participants_does_not_change_the_grouping(rows, rng) -> None:
     names = list(range(len(rows)))
     votes = as_votes(rows, names)
     shuffled = list(votes)
@@ -179,7 +180,7 @@ def test_permuting_participants_does_not_change_the_grouping(rows, rng) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(conversation)
-def test_groups_partition_the_placed_participants(rows) -> None:  # type: ignore[no-untyped-def]
+def test_groups_partition_the_placed_participants(rows) -> None:
     votes = as_votes(rows, list(range(len(rows))))
     result = opinion_map(votes)
     members = [m for g in result.groups for m in g.members]
@@ -265,12 +266,15 @@ from tests.unit.consultations.polis_data import adjusted_rand_index  # noqa: E40
         (None, {2: 0.5, 3: 0.5}, KSmoother(3, 1, 3)),  # a tie: the larger k (Pol.is max-key)
     ],
 )
-def test_k_changes_only_after_four_updates_in_a_row(previous, scores, expected) -> None:  # type: ignore[no-untyped-def]
+def test_k_changes_only_after_four_updates_in_a_row(previous, scores, expected) -> None:
     assert smooth_k(scores, previous) == expected
 
 
 def test_labels_follow_members_not_sizes() -> None:
-    before = {"A": frozenset({1, 2, 3}), "B": frozenset({4, 5, 6, 7})}
+    before: dict[str, frozenset[Hashable]] = {
+        "A": frozenset({1, 2, 3}),
+        "B": frozenset({4, 5, 6, 7}),
+    }
     now = [frozenset({4, 5, 6, 7, 8, 9}), frozenset({1, 2})]  # B grew, A shrank
     assert follow_labels(now, before) == ["B", "A"]
     split = [frozenset({1, 2, 3}), frozenset({4, 5}), frozenset({6, 7})]
@@ -314,7 +318,7 @@ def test_the_state_round_trips_through_json() -> None:
         ([0, 0, 0, 0], [0, 0, 0, 0], 1.0),
     ],
 )
-def test_adjusted_rand_index(a, b, expected) -> None:  # type: ignore[no-untyped-def]
+def test_adjusted_rand_index(a, b, expected) -> None:
     assert adjusted_rand_index(a, b) == pytest.approx(expected)
 
 

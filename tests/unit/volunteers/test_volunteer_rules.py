@@ -34,12 +34,12 @@ NOW = START - timedelta(days=2)
 RULES = ShiftRules()
 
 
-def shift(**kw) -> ShiftFacts:  # type: ignore[no-untyped-def]
+def shift(**kw) -> ShiftFacts:
     base = dict(starts_at=START, ends_at=END, capacity=10, confirmed=0)
     return ShiftFacts(**(base | kw))  # type: ignore[arg-type]
 
 
-def person(**kw) -> PersonFacts:  # type: ignore[no-untyped-def]
+def person(**kw) -> PersonFacts:
     base = dict(
         birth_date=date(1990, 1, 1),
         qualifications=frozenset(),
@@ -148,7 +148,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "s", "p", "now", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_signup_decisions(name, s, p, now, expected) -> None:  # type: ignore[no-untyped-def]
+def test_signup_decisions(name, s, p, now, expected) -> None:
     d = decide_signup(s, p, RULES, now)
     assert (d.accepted, d.waitlisted, d.reason) == expected
 
@@ -232,7 +232,7 @@ M = timedelta(minutes=1)
         (END + M, END + 60 * M, Credit.TOO_SHORT, 0),
     ],
 )
-def test_credit(check_in, check_out, outcome, minutes) -> None:  # type: ignore[no-untyped-def]
+def test_credit(check_in, check_out, outcome, minutes) -> None:
     r = credit_for_attendance(START, END, check_in, check_out, 60)
     assert (r.outcome, r.minutes) == (outcome, minutes)
 

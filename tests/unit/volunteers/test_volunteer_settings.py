@@ -156,7 +156,7 @@ def test_reading_never_invents_a_value(raw: dict[str, str]) -> None:
 # --- the rules in the sign-up decision ---------------------------------------
 
 
-def facts(**kw) -> PersonFacts:  # type: ignore[no-untyped-def]
+def facts(**kw) -> PersonFacts:
     base = dict(
         birth_date=date(1990, 1, 1),
         qualifications=frozenset(),

@@ -22,6 +22,7 @@ from schemathesis.checks import (
     not_a_server_error,
     status_code_conformance,
 )
+from starlette.applications import Starlette
 from starlette.routing import Route
 
 from tests.support.demo_db import demo_app, demo_template, demo_url
@@ -56,11 +57,11 @@ def run_operation(operation: Any, mode: GenerationMode) -> None:
 
 
 @pytest.fixture
-def api(demo_app):  # type: ignore[no-untyped-def]
+def api(demo_app: Starlette):
     return schemathesis.openapi.from_asgi("/api/openapi.json", demo_app)
 
 
-def test_every_api_route_is_in_the_openapi_document(api, demo_app) -> None:  # type: ignore[no-untyped-def]
+def test_every_api_route_is_in_the_openapi_document(api, demo_app: Starlette) -> None:
     documented = {op.ok().path for op in api.get_all_operations()}
     served = {
         route.path.replace(":int}", "}")
@@ -70,7 +71,7 @@ def test_every_api_route_is_in_the_openapi_document(api, demo_app) -> None:  # t
     assert served - documented == set()
 
 
-def test_path_parameters_are_declared(demo_app) -> None:  # type: ignore[no-untyped-def]
+def test_path_parameters_are_declared(demo_app: Starlette) -> None:
     """Schemathesis guesses undeclared path parameters as strings; the document
     itself must declare each, as an integer."""
     from web.api import openapi_document
@@ -90,7 +91,7 @@ def test_path_parameters_are_declared(demo_app) -> None:  # type: ignore[no-unty
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_schemathesis_finds_nothing(api, mode: GenerationMode) -> None:  # type: ignore[no-untyped-def]
+def test_schemathesis_finds_nothing(api, mode: GenerationMode) -> None:
     failures = []
     for result in api.get_all_operations():
         operation = result.ok()

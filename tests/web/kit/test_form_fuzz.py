@@ -20,6 +20,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.routing import Route
 
 from tests.support.client import FormClient
@@ -163,7 +164,9 @@ def post_routes(app: Any) -> list[str]:
     ]
 
 
-def test_form_fuzzer_finds_no_5xx_and_refusals_store_nothing(demo_app, demo_url) -> None:  # type: ignore[no-untyped-def]
+def test_form_fuzzer_finds_no_5xx_and_refusals_store_nothing(
+    demo_app: Starlette, demo_url: str
+) -> None:
     from tests.web.kit.test_route_permissions import EXPECTED, normalized
 
     db = Database(demo_url)
