@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.casting import cast_ballot
-from participation.ballots.models import CastBallot, Participation, SealedBallot
+from participation.ballots.models import BallotBox, CastBallot, Participation, SealedBallot
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.db import make_engine
@@ -29,7 +29,7 @@ NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 def setup_box(
     engine: Engine, voters: int = 3, roll: Roll = Roll.RESIDENTS, secrecy: str = "secret"
-):
+) -> tuple[BallotBox, list[int]]:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         community = one_community(s)
         people = verified_voters(s, community, voters, per_household=2)

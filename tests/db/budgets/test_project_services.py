@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from participation.ballots.boxes import get_box
 from participation.ballots.casting import cast_ballot
 from participation.budgets import services as budgets
-from participation.budgets.models import Proposal, ProposalSupport
+from participation.budgets.models import BudgetRound, Proposal, ProposalSupport
 from participation.budgets.rules import ProposalDraft
 from participation.departments import Department
 from participation.errors import DomainError
@@ -64,7 +64,7 @@ def run_together(engine: Engine, work: Callable[[Session], object], times: int =
 
 
 @pytest.fixture
-def open_round(world: World, engine: Engine):
+def open_round(world: World, engine: Engine) -> tuple[BudgetRound, list[Proposal]]:
     people = world["people"]
     with Session(engine, expire_on_commit=False) as s, s.begin():
         enrol(s, world, ["resident", "household_rep", "volunteer"])
@@ -85,7 +85,9 @@ def open_round(world: World, engine: Engine):
     return budget_round, proposals
 
 
-def test_concurrent_support_counts_once(engine: Engine, world: World, open_round) -> None:
+def test_concurrent_support_counts_once(
+    engine: Engine, world: World, open_round: tuple[BudgetRound, list[Proposal]]
+) -> None:
     _, proposals = open_round
     account = world["people"]["volunteer"].id
     results = run_together(engine, lambda s: budgets.support(s, proposals[0], account, "proposal"))
@@ -95,7 +97,7 @@ def test_concurrent_support_counts_once(engine: Engine, world: World, open_round
 
 
 def test_results_publish_once_with_one_plan_item_per_project(
-    engine: Engine, world: World, open_round
+    engine: Engine, world: World, open_round: tuple[BudgetRound, list[Proposal]]
 ) -> None:
     budget_round, proposals = open_round
     people = world["people"]
@@ -150,7 +152,9 @@ def test_results_publish_once_with_one_plan_item_per_project(
         assert first.tally["selected"] == [f"p{proposals[0].id}", f"p{proposals[1].id}"]
 
 
-def test_a_refused_screening_stores_nothing(engine: Engine, world: World, open_round) -> None:
+def test_a_refused_screening_stores_nothing(
+    engine: Engine, world: World, open_round: tuple[BudgetRound, list[Proposal]]
+) -> None:
     _, proposals = open_round
     with Session(engine) as s:
         proposal = budgets.get_proposal(s, proposals[0].id)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from consultations.evaluations import panels
-from consultations.evaluations.models import PanelProject, PanelScoreRow
+from consultations.evaluations.models import PanelMember, PanelProject, PanelScoreRow
 from consultations.evaluations.rules.panel import draw_order
 from participation import accounts
 from participation.db import make_engine
@@ -64,7 +64,7 @@ def test_draw_recusal_scores_and_tally(engine: Engine) -> None:
         with pytest.raises(DomainError):
             panels.draw(s, panel, 1, NOW)  # once only
         first = projects[0].id
-        m = {n: s.get_one(panels.PanelMember, mid) for n, mid in enumerate(members)}
+        m = {n: s.get_one(PanelMember, mid) for n, mid in enumerate(members)}
         panels.recuse(s, panel, m[0], first, "项目承接方是我的亲属")
         with pytest.raises(DomainError) as recused:
             panels.score_project(s, panel, m[0], first, "90")
@@ -97,7 +97,7 @@ def test_concurrent_scores_count_once(any_db_url: str) -> None:
         try:
             with Session(engine) as s, s.begin():
                 panel = panels.get_panel(s, panel_id)
-                member = s.get(panels.PanelMember, members[1])
+                member = s.get(PanelMember, members[1])
                 assert member is not None and project_id is not None
                 panels.score_project(s, panel, member, project_id, "77")
             outcomes.append("ok")

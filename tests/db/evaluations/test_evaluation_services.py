@@ -275,7 +275,7 @@ def test_concurrent_submissions_never_overfill_a_cell(any_db_url: str) -> None:
     engine.dispose()
 
 
-def _responded(engine: Engine, residents: int = 6):
+def _responded(engine: Engine, residents: int = 6) -> tuple[EvaluationWorld, int, int | None]:
     """A published evaluation whose department answered with one rectification item."""
     world = build(engine, residents=residents)
     with Session(engine) as s, s.begin():

@@ -43,7 +43,7 @@ def db_url(any_db_url: str) -> str:
 
 
 @pytest.fixture
-def session_cycle(engine: Engine, world: World):
+def session_cycle(engine: Engine, world: World) -> dict[str, int]:
     """A cycle in session: two deputies and the paper deputy signed in (3 of 5,
     the quorum), the ballot open until CLOSES; volunteer and team_leader absent."""
     people = world["people"]
@@ -88,7 +88,7 @@ def counts(engine: Engine, model: type) -> int:
 
 
 def test_only_deputies_present_vote_and_late_sign_in_counts_until_close(
-    engine: Engine, world: World, session_cycle
+    engine: Engine, world: World, session_cycle: dict[str, int]
 ) -> None:
     people = world["people"]
     box_id, cycle_id = session_cycle["box_id"], session_cycle["cycle_id"]
@@ -140,7 +140,7 @@ def box_keys(s: Session, box_id: int) -> list[str]:
 
 
 def test_more_paper_ballots_than_deputies_present_void_the_round(
-    engine: Engine, world: World, session_cycle
+    engine: Engine, world: World, session_cycle: dict[str, int]
 ) -> None:
     people = world["people"]
     with Session(engine, expire_on_commit=False) as s, s.begin():
@@ -188,7 +188,7 @@ def together(engine: Engine, works: list[Callable[[Session], object]]) -> list[o
 
 @pytest.mark.parametrize("signs_in", [True, False])
 def test_signing_in_voting_and_closing_at_once(
-    engine: Engine, world: World, session_cycle, signs_in
+    engine: Engine, world: World, session_cycle: dict[str, int], signs_in: bool
 ) -> None:
     voter = world["people"]["volunteer"].id
     box_id, cycle_id = session_cycle["box_id"], session_cycle["cycle_id"]

@@ -37,7 +37,9 @@ def _mark(session: Session, shift_id: int, p: int, now: datetime, **times: datet
         {"checked_in": START + timedelta(minutes=10)},
     ],
 )
-def test_times_after_now_are_refused(world: World, session: Session, times) -> None:
+def test_times_after_now_are_refused(
+    world: World, session: Session, times: dict[str, datetime]
+) -> None:
     shift = make_shift(session, world["community"], START, hours=1)
     p = make_person(session, "helper")
     signups.sign_up(session, shift.id, p, START - timedelta(days=1))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -28,7 +29,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], str]] = []
 
-    async def handle_DATA(self, server, session: Session, envelope):
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content)
         subject = str(make_header(decode_header(message["Subject"])))
         self.messages.append((list(envelope.rcpt_tos), subject))
@@ -60,7 +61,7 @@ def _count(s: Session) -> int:
 
 
 def test_reminders_moves_and_cancels_reach_the_smtp_server(
-    world: World, session: Session, smtp
+    world: World, session: Session, smtp: tuple[str, Inbox]
 ) -> None:
     url, inbox = smtp
     start = NOW + timedelta(days=3)
@@ -113,7 +114,9 @@ def test_reminders_moves_and_cancels_reach_the_smtp_server(
     assert send_pending(session, url, "noreply@gongzhi.local", due) == SendReport(0, 0)
 
 
-def test_mail_waits_while_the_server_is_down(world: World, session: Session, smtp) -> None:
+def test_mail_waits_while_the_server_is_down(
+    world: World, session: Session, smtp: tuple[str, Inbox]
+) -> None:
     url, inbox = smtp
     shift = make_shift(session, world["community"], NOW + timedelta(hours=1))
     [p] = _people(session, 1)
@@ -132,7 +135,11 @@ def test_mail_waits_while_the_server_is_down(world: World, session: Session, smt
 
 
 def test_tick_queues_and_send_mail_is_the_one_sender(
-    world: World, session: Session, smtp, db_url: str, monkeypatch: pytest.MonkeyPatch
+    world: World,
+    session: Session,
+    smtp: tuple[str, Inbox],
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from web.cli import main
 

@@ -35,17 +35,22 @@ ballots_ = st.lists(
 def bulletin_of(contents: list[dict[str, Any]]) -> dict[str, Any]:
     receipts = [receipt_hash(f"CODE-{n}") for n in range(len(contents))]
     entries = [c | {"source": "online"} for c in contents]
-    return json.loads(json.dumps(build_bulletin(HEADER, receipts, entries, {"rows": []})))
+    published: dict[str, Any] = json.loads(
+        json.dumps(build_bulletin(HEADER, receipts, entries, {"rows": []}))
+    )
+    return published
 
 
 @given(ballots_)
-def test_an_untouched_bulletin_verifies(contents) -> None:
+def test_an_untouched_bulletin_verifies(contents: list[dict[str, Any]]) -> None:
     assert chain_problems(bulletin_of(contents)) == []
 
 
 @settings(max_examples=200)
 @given(ballots_, st.data())
-def test_changing_any_byte_of_a_ballot_is_detected(contents, data) -> None:
+def test_changing_any_byte_of_a_ballot_is_detected(
+    contents: list[dict[str, Any]], data: st.DataObject
+) -> None:
     bulletin = bulletin_of(contents)
     index = data.draw(st.integers(0, len(bulletin["ballots"]) - 1))
     ballot = bulletin["ballots"][index]

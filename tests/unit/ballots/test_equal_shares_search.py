@@ -5,7 +5,9 @@ cannot change: it must give exactly the outcome of the one-unit-at-a-time search
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -40,13 +42,19 @@ instances = st.tuples(
 
 @settings(max_examples=150, deadline=None)
 @given(instances)
-def test_search_matches_the_step_by_step_search(instance) -> None:
+def test_search_matches_the_step_by_step_search(
+    instance: tuple[dict[str, int], list[set[str]], int, bool, bool, random.Random],
+) -> None:
     costs, votes, budget, cost_utility, completion, rng = instance
     keys = sorted(costs)
     approvals = [frozenset(v & set(keys)) for v in votes]
     order = list(keys)
     rng.shuffle(order)
-    options = {"cost_utility": cost_utility, "greedy_completion": completion, "order": order}
+    options: dict[str, Any] = {
+        "cost_utility": cost_utility,
+        "greedy_completion": completion,
+        "order": order,
+    }
     fast = equal_shares_add1(keys, approvals, costs, budget, **options)
     slow = equal_shares_add1(keys, approvals, costs, budget, stepwise=True, **options)
     assert fast.selected == slow.selected

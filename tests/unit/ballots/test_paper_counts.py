@@ -14,7 +14,7 @@ COSTS = dict.fromkeys(KEYS, 0)
 
 
 @st.composite
-def choose_counts(draw):
+def choose_counts(draw: st.DrawFn) -> tuple[int, int, dict[str, list[int]]]:
     most = draw(st.integers(1, 4))
     valid = draw(st.integers(1, 30))
     counts = {k: [draw(st.integers(0, valid))] for k in KEYS}
@@ -22,7 +22,9 @@ def choose_counts(draw):
 
 
 @given(choose_counts(), st.integers(0, 5))
-def test_choose_expansion_keeps_totals_and_validity(case, void) -> None:
+def test_choose_expansion_keeps_totals_and_validity(
+    case: tuple[int, int, dict[str, list[int]]], void: int
+) -> None:
     most, valid, counts = case
     form = BallotForm(FormKind.CHOOSE, 0, most)
     if counts_problem(form, KEYS, valid, counts):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from consultations.rules.opinion import Choice, opinion_map
+from consultations.rules.opinion import Choice, OpinionMap, opinion_map
 
 AGREE, DISAGREE, PASS = 1, -1, 0
 
@@ -46,8 +47,8 @@ TWO_CAMPS = [
 ]
 
 
-def members_by_camp(result) -> list[set[str]]:
-    return [{m.split("-")[0] for m in group.members} for group in result.groups]
+def members_by_camp(result: OpinionMap) -> list[set[str]]:
+    return [{str(m).split("-")[0] for m in group.members} for group in result.groups]
 
 
 def test_two_known_camps_are_found_with_their_statements_and_consensus() -> None:
@@ -168,7 +169,9 @@ def as_votes(rows: list[list[int | None]], names: list[int]) -> list[tuple[int, 
 
 @settings(max_examples=60, deadline=None)
 @given(conversation, st.randoms(use_true_random=False))
-def test_permuting_participants_does_not_change_the_grouping(rows, rng) -> None:
+def test_permuting_participants_does_not_change_the_grouping(
+    rows: list[list[int | None]], rng: random.Random
+) -> None:
     names = list(range(len(rows)))
     votes = as_votes(rows, names)
     shuffled = list(votes)
@@ -180,7 +183,7 @@ def test_permuting_participants_does_not_change_the_grouping(rows, rng) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(conversation)
-def test_groups_partition_the_placed_participants(rows) -> None:
+def test_groups_partition_the_placed_participants(rows: list[list[int | None]]) -> None:
     votes = as_votes(rows, list(range(len(rows))))
     result = opinion_map(votes)
     members = [m for g in result.groups for m in g.members]
@@ -266,7 +269,9 @@ from tests.unit.consultations.polis_data import adjusted_rand_index  # noqa: E40
         (None, {2: 0.5, 3: 0.5}, KSmoother(3, 1, 3)),  # a tie: the larger k (Pol.is max-key)
     ],
 )
-def test_k_changes_only_after_four_updates_in_a_row(previous, scores, expected) -> None:
+def test_k_changes_only_after_four_updates_in_a_row(
+    previous: KSmoother | None, scores: dict[int, float], expected: Any
+) -> None:
     assert smooth_k(scores, previous) == expected
 
 
@@ -318,7 +323,7 @@ def test_the_state_round_trips_through_json() -> None:
         ([0, 0, 0, 0], [0, 0, 0, 0], 1.0),
     ],
 )
-def test_adjusted_rand_index(a, b, expected) -> None:
+def test_adjusted_rand_index(a: list[int], b: list[int], expected: Any) -> None:
     assert adjusted_rand_index(a, b) == pytest.approx(expected)
 
 

@@ -19,14 +19,18 @@ What is compared, per conversation:
 
 from __future__ import annotations
 
+from collections.abc import Collection, Hashable
+from typing import Any
+
 import numpy as np
 import pytest
 
 from consultations.rules import opinion_clusters as oc
-from consultations.rules.opinion import MapState, describe_groups, opinion_map
+from consultations.rules.opinion import MapState, OpinionMap, describe_groups, opinion_map
 from tests.support.shared import needs_shared
 from tests.unit.consultations.polis_data import (
     CONVERSATIONS,
+    Conversation,
     adjusted_rand_index,
     ari_against_polis,
     consensus_overlap,
@@ -41,12 +45,14 @@ pytestmark = needs_shared("polis", "README.md")  # real Pol.is conversations
 
 
 @pytest.fixture(scope="module", params=CONVERSATIONS)
-def conv(request: pytest.FixtureRequest):
+def conv(request: pytest.FixtureRequest) -> Conversation:
     assert FOLDER is not None
     return load(FOLDER, request.param)
 
 
-def polis_positions(conv):
+def polis_positions(
+    conv: Conversation,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
     base = conv.math["base-clusters"]
     points = np.array([base["x"], base["y"]], dtype=np.float64).T
     weights = np.array([len(m) for m in base["members"]], dtype=np.float64)
@@ -58,14 +64,14 @@ def polis_positions(conv):
     return points, weights, labels, base
 
 
-def our_map(conv):
+def our_map(conv: Conversation) -> OpinionMap:
     # Pol.is's in-conv includes people it grouped in earlier updates (before they
     # had 7 votes): the same state the portal carries from one map to the next.
     before = MapState(grouped=frozenset(conv.math["in-conv"]))
     return opinion_map(conv.votes, hidden=conv.hidden, previous=before)
 
 
-def test_the_projection_is_pollis_up_to_axis_signs(conv) -> None:
+def test_the_projection_is_pollis_up_to_axis_signs(conv: Conversation) -> None:
     result = our_map(conv)
     _, _, _, base = polis_positions(conv)
     theirs, ours = [], []
@@ -78,13 +84,15 @@ def test_the_projection_is_pollis_up_to_axis_signs(conv) -> None:
         assert abs(np.corrcoef(a[:, axis], b[:, axis])[0, 1]) > 0.99
 
 
-def test_grouped_participants_are_pollis_in_conv(conv) -> None:
+def test_grouped_participants_are_pollis_in_conv(conv: Conversation) -> None:
     result = our_map(conv)
     assert {m for g in result.groups for m in g.members} == set(conv.math["in-conv"])
 
 
-def test_representative_statements_of_pollis_groups_match_pollis(conv) -> None:
-    groups = {str(g): members for g, members in conv.polis_groups().items()}
+def test_representative_statements_of_pollis_groups_match_pollis(conv: Conversation) -> None:
+    groups: dict[str, Collection[Hashable]] = {
+        str(g): members for g, members in conv.polis_groups().items()
+    }
     reps, _, _ = describe_groups(conv.votes, groups, conv.hidden)
     hit = total = 0
     for gid, theirs in conv.math["repness"].items():
@@ -95,8 +103,10 @@ def test_representative_statements_of_pollis_groups_match_pollis(conv) -> None:
     assert hit / total >= 0.8, (hit, total)
 
 
-def test_group_aware_consensus_of_pollis_groups_matches_pollis(conv) -> None:
-    groups = {str(g): members for g, members in conv.polis_groups().items()}
+def test_group_aware_consensus_of_pollis_groups_matches_pollis(conv: Conversation) -> None:
+    groups: dict[str, Collection[Hashable]] = {
+        str(g): members for g, members in conv.polis_groups().items()
+    }
     _, agree, disagree = describe_groups(conv.votes, groups, conv.hidden)
     # Pol.is's published group-aware consensus is the product we compute from its group votes.
     published = conv.math["group-aware-consensus"]
@@ -110,7 +120,7 @@ def test_group_aware_consensus_of_pollis_groups_matches_pollis(conv) -> None:
     assert ours_a == expected_agree and ours_d == expected_disagree
 
 
-def test_groups_match_pollis_or_pollis_history_explains_why_not(conv) -> None:
+def test_groups_match_pollis_or_pollis_history_explains_why_not(conv: Conversation) -> None:
     result = our_map(conv)
     ari = ari_against_polis(conv, result)
     if ari >= 0.9:  # same groups: then, end to end, the same statements too

@@ -7,6 +7,7 @@ from dataclasses import replace
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ def start(client: FormClient, path: str = "/auth/oidc/testprov/login?next=/areas
     return location
 
 
-def come_back(client: FormClient, callback_url: str):
+def come_back(client: FormClient, callback_url: str) -> Response:
     parts = urlsplit(callback_url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == CALLBACK
     return client.get(f"{parts.path}?{parts.query}", follow_redirects=False)
@@ -74,7 +75,7 @@ def account_count(engine: Engine) -> int:
 
 
 def test_first_sign_in_creates_a_linked_account_and_second_reuses_it(
-    oidc_client, engine: Engine
+    oidc_client: FormClient, engine: Engine
 ) -> None:
     done = come_back(oidc_client, walk_provider(start(oidc_client), "alice"))
     assert done.status_code == 303 and done.headers["location"] == "/areas"
@@ -89,7 +90,9 @@ def test_first_sign_in_creates_a_linked_account_and_second_reuses_it(
     assert account_count(engine) == 1
 
 
-def test_linking_to_an_existing_account(oidc_client, world: World, engine: Engine) -> None:
+def test_linking_to_an_existing_account(
+    oidc_client: FormClient, world: World, engine: Engine
+) -> None:
     oidc_client.sign_in("resident", PASSWORD)
     response = oidc_client.post(
         "/auth/oidc/testprov/link",
@@ -113,7 +116,7 @@ def test_linking_to_an_existing_account(oidc_client, world: World, engine: Engin
     assert identities(engine) == [(world["people"]["resident"].id, "bob")]
 
 
-def test_a_refused_login_writes_nothing(oidc_client, engine: Engine) -> None:
+def test_a_refused_login_writes_nothing(oidc_client: FormClient, engine: Engine) -> None:
     before = account_count(engine)
     refused = come_back(oidc_client, walk_provider(start(oidc_client), None, abort=True))
     assert refused.status_code == 403 and "已被取消" in refused.text
@@ -121,7 +124,7 @@ def test_a_refused_login_writes_nothing(oidc_client, engine: Engine) -> None:
     assert oidc_client.get("/account", follow_redirects=False).status_code == 303
 
 
-def test_tampered_state_is_refused(oidc_client, engine: Engine) -> None:
+def test_tampered_state_is_refused(oidc_client: FormClient, engine: Engine) -> None:
     callback = walk_provider(start(oidc_client), "mallory")
     parts = urlsplit(callback)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}

@@ -74,7 +74,7 @@ def wrong(c: FormClient, login: str = "resident") -> Response:
 
 
 def test_wrong_passwords_slow_the_guesser_not_the_owner(
-    client: FormClient, elsewhere, make_client: MakeClient, world: World
+    client: FormClient, elsewhere: FormClient, make_client: MakeClient, world: World
 ) -> None:
     client.sign_in("resident", PASSWORD)  # the owner's usual device
     client.post("/logout", data={"csrf_token": client.csrf("/")})
@@ -152,7 +152,7 @@ def test_the_address_limit_counts_the_proxy_hop_not_a_forged_header(
     ],
 )
 def test_weak_passwords_are_refused_at_sign_up(
-    client: FormClient, engine: Engine, login, password, name
+    client: FormClient, engine: Engine, login: str, password: str, name: str
 ) -> None:
     response = client.submit(
         "/signup", {"login": login, "password": password, "display_name": name}, page="/signup"

@@ -24,7 +24,7 @@ from tests.support.world import World
 
 
 @pytest.fixture
-def split(engine: Engine, world: World):
+def split(engine: Engine, world: World) -> None:
     """The board as a new user found it: one bureau under three names."""
     with Session(engine) as s, s.begin():
         for n, (owner, year, due) in enumerate(
@@ -58,7 +58,7 @@ def _ids(engine: Engine) -> dict[str, int]:
 
 
 def test_departments_are_added_edited_and_merged_in_the_back_office(
-    client: FormClient, engine: Engine, world: World, split
+    client: FormClient, engine: Engine, world: World, split: None
 ) -> None:
     """Fails on the old code: there was no way to say that 住建局 and 区住建局 are one."""
     client.sign_in("admin")
@@ -183,7 +183,7 @@ def _rows(body: str) -> list[dict[str, str]]:
 
 
 def test_the_board_export_holds_what_the_board_shows(
-    client: FormClient, engine: Engine, world: World, split
+    client: FormClient, engine: Engine, world: World, split: None
 ) -> None:
     """Fails on the old code: the CSV link carried the year only, so the department
     and status filters were lost (and without a year, every year was exported)."""

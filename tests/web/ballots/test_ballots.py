@@ -31,7 +31,7 @@ def db_url(any_db_url: str) -> str:
 
 
 @pytest.fixture
-def voters(world: World, engine: Engine):
+def voters(world: World, engine: Engine) -> World:
     """Verified residents of the community: 'resident' and 'householdrep' (one household)."""
     with Session(engine) as s, s.begin():
         enrol(s, world, ["resident", "household_rep", "volunteer"])
@@ -42,7 +42,7 @@ def local(dt: datetime) -> str:
     return dt.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
-def create_box(client: FormClient, world: World, **extra) -> int:
+def create_box(client: FormClient, world: World, **extra: str) -> int:
     form = {
         "title": "社区议题表决",
         "area_id": str(world["community"].id),
@@ -66,7 +66,7 @@ def test_full_ballot(
     app: Starlette,
     client: FormClient,
     make_client: MakeClient,
-    voters,
+    voters: World,
     engine: Engine,
     tmp_path: Path,
 ) -> None:
@@ -197,7 +197,7 @@ def test_full_ballot(
 
 
 def test_paper_batches_entered_as_counts(
-    app: Starlette, client: FormClient, make_client: MakeClient, voters
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World
 ) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)

@@ -7,6 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ VOTERS = ["resident", "household_rep", "volunteer", "team_leader", "org_member"]
 
 
 @pytest.fixture
-def voters(world: World, engine: Engine):
+def voters(world: World, engine: Engine) -> World:
     with Session(engine) as s, s.begin():
         enrol(s, world, VOTERS)
     return world
@@ -38,7 +39,7 @@ def local(dt: datetime) -> str:
     return dt.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
-def create_round(client: FormClient, world: World, **extra) -> int:
+def create_round(client: FormClient, world: World, **extra: str) -> int:
     form = {
         "title": "一社区2026年微实事",
         "area_id": str(world["community"].id),
@@ -59,7 +60,9 @@ PROPOSALS = [
 ]
 
 
-def propose(client: FormClient, round_id: int, title: str, cost: str, extra=None):
+def propose(
+    client: FormClient, round_id: int, title: str, cost: str, extra: dict[str, str] | None = None
+) -> Response:
     form = {
         "title": title,
         "description": f"{title}，方便居民。",
@@ -70,21 +73,23 @@ def propose(client: FormClient, round_id: int, title: str, cost: str, extra=None
     return client.submit(f"/budgets/{round_id}/propose", form, page=f"/budgets/{round_id}")
 
 
-def screen(client: FormClient, round_id: int, proposal_id: int, decision: str = "accept", **extra):
+def screen(
+    client: FormClient, round_id: int, proposal_id: int, decision: str = "accept", **extra: str
+) -> Response:
     form = {"decision": decision, "feasibility": "可行", "legality": "合法合规"} | extra
     return client.submit(
         f"/admin/budgets/proposals/{proposal_id}/screen", form, page=f"/admin/budgets/{round_id}"
     )
 
 
-def advance(client: FormClient, round_id: int, **extra):
+def advance(client: FormClient, round_id: int, **extra: str) -> Response:
     return client.submit(
         f"/admin/budgets/{round_id}/advance", extra, page=f"/admin/budgets/{round_id}"
     )
 
 
 def test_a_round_from_proposals_to_plan_items(
-    app: Starlette, client: FormClient, make_client: MakeClient, voters, engine: Engine
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
@@ -187,7 +192,7 @@ def test_a_round_from_proposals_to_plan_items(
 
 
 def test_a_round_with_choice_limits(
-    app: Starlette, client: FormClient, make_client: MakeClient, voters, engine: Engine
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, engine: Engine
 ) -> None:
     """At most two projects per ballot, using at least half of the budget."""
     app.state.fixed_now = NOW
@@ -234,7 +239,7 @@ def test_a_round_with_choice_limits(
 
 
 def test_bad_proposals_are_refused_and_nothing_is_stored(
-    app: Starlette, client: FormClient, make_client: MakeClient, voters, engine: Engine
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
@@ -274,7 +279,7 @@ def test_bad_proposals_are_refused_and_nothing_is_stored(
 
 
 def test_a_proposal_with_a_photo_in_english(
-    app: Starlette, client: FormClient, make_client: MakeClient, voters
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World
 ) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
@@ -303,7 +308,7 @@ def test_a_proposal_with_a_photo_in_english(
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_the_proposal_form_as_a_page_and_as_an_htmx_fragment(
-    app: Starlette, client: FormClient, make_client: MakeClient, voters, htmx: bool
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, htmx: bool
 ) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
@@ -345,7 +350,7 @@ def test_the_proposal_form_as_a_page_and_as_an_htmx_fragment(
 
 
 def test_a_photo_declaring_huge_dimensions_is_refused(
-    app: Starlette, client: FormClient, make_client: MakeClient, voters, engine: Engine
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, engine: Engine
 ) -> None:
     """A few hundred bytes that claim 60000×60000 pixels: 14 GB for a browser to decode."""
     app.state.fixed_now = NOW

@@ -7,6 +7,7 @@ import csv
 import io
 import subprocess
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +25,7 @@ PASSWORD = "correct horse"
 
 
 @pytest.fixture
-def place(engine: Engine, app: Starlette):
+def place(engine: Engine, app: Starlette) -> dict[str, Any]:
     """A community, an accepted topic and an announced consultation with two opinion camps."""
     app.state.fixed_now = NOW
     with Session(engine, expire_on_commit=False) as s, s.begin():
@@ -79,7 +80,7 @@ def count(engine: Engine, model: type) -> int:
 
 
 def test_proposing_and_cosigning_a_topic(
-    client: FormClient, make_client: MakeClient, place, engine: Engine
+    client: FormClient, make_client: MakeClient, place: dict[str, Any], engine: Engine
 ) -> None:
     client.sign_in("res1", PASSWORD)
     area_id = place["c"].area.id
@@ -109,7 +110,7 @@ def test_proposing_and_cosigning_a_topic(
 
 
 def test_opinion_map_shows_groups_and_consensus_as_page_and_fragment(
-    client: FormClient, place
+    client: FormClient, place: dict[str, Any]
 ) -> None:
     url = f"/consultations/{place['consultation'].id}"
     page = client.get(url)
@@ -124,7 +125,7 @@ def test_opinion_map_shows_groups_and_consensus_as_page_and_fragment(
 
 
 def test_statements_empty_oversized_or_outside_the_window_are_refused(
-    client: FormClient, app: Starlette, place, engine: Engine
+    client: FormClient, app: Starlette, place: dict[str, Any], engine: Engine
 ) -> None:
     url = f"/consultations/{place['consultation'].id}"
     client.sign_in("res3", PASSWORD)
@@ -141,7 +142,7 @@ def test_statements_empty_oversized_or_outside_the_window_are_refused(
 
 
 def test_moderation_needs_a_reason_and_tells_the_author(
-    client: FormClient, make_client: MakeClient, place, engine: Engine
+    client: FormClient, make_client: MakeClient, place: dict[str, Any], engine: Engine
 ) -> None:
     url = f"/consultations/{place['consultation'].id}"
     author = make_client()
@@ -167,7 +168,7 @@ def test_moderation_needs_a_reason_and_tells_the_author(
 
 
 def test_objections_after_the_notice_are_refused(
-    client: FormClient, app: Starlette, place, engine: Engine
+    client: FormClient, app: Starlette, place: dict[str, Any], engine: Engine
 ) -> None:
     with Session(engine) as s, s.begin():
         row = meetings.get_consultation(s, place["consultation"].id)
@@ -181,7 +182,7 @@ def test_objections_after_the_notice_are_refused(
     assert count(engine, Objection) == 1
 
 
-def test_open_data_has_no_personal_data(client: FormClient, place) -> None:
+def test_open_data_has_no_personal_data(client: FormClient, place: dict[str, Any]) -> None:
     listing = client.get("/api/v1/consultations").json()
     assert listing["count"] == 1 and listing["items"][0]["stage"] == "deliberating"
     one = client.get(f"/api/v1/consultations/{place['consultation'].id}").json()
@@ -197,7 +198,7 @@ def test_open_data_has_no_personal_data(client: FormClient, place) -> None:
 
 
 def test_a_declined_topic_shows_its_public_reason(
-    client: FormClient, place, engine: Engine
+    client: FormClient, place: dict[str, Any], engine: Engine
 ) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         c = place["c"]
@@ -223,7 +224,11 @@ def test_a_declined_topic_shows_its_public_reason(
 
 
 def test_back_office_journey_from_meeting_to_plan_item(
-    client: FormClient, make_client: MakeClient, app: Starlette, place, engine: Engine
+    client: FormClient,
+    make_client: MakeClient,
+    app: Starlette,
+    place: dict[str, Any],
+    engine: Engine,
 ) -> None:
     cid = place["consultation"].id
     admin_url = f"/admin/consultations/{cid}"
@@ -307,7 +312,7 @@ def test_back_office_journey_from_meeting_to_plan_item(
 
 
 def test_a_term_opens_takes_candidates_and_refuses_a_stranger(
-    client: FormClient, make_client: MakeClient, place
+    client: FormClient, make_client: MakeClient, place: dict[str, Any]
 ) -> None:
     client.sign_in("cworker", PASSWORD)
     form = {
@@ -338,7 +343,7 @@ def test_a_term_opens_takes_candidates_and_refuses_a_stranger(
 
 
 def test_community_settings_apply_to_new_topics_and_bad_values_are_refused(
-    client: FormClient, place, engine: Engine
+    client: FormClient, place: dict[str, Any], engine: Engine
 ) -> None:
     client.sign_in("cworker", PASSWORD)
     settings = {
@@ -373,7 +378,9 @@ def test_community_settings_apply_to_new_topics_and_bad_values_are_refused(
     assert other.status_code == 403  # the worker's grant covers only their own community
 
 
-def test_voting_with_htmx_swaps_the_opinion_section_in_place(client: FormClient, place) -> None:
+def test_voting_with_htmx_swaps_the_opinion_section_in_place(
+    client: FormClient, place: dict[str, Any]
+) -> None:
     url = f"/consultations/{place['consultation'].id}"
     client.sign_in("res0", PASSWORD)  # wrote the statements, has not voted
     headers = {"HX-Request": "true", "HX-Target": "opinion"}
@@ -395,7 +402,7 @@ def test_voting_with_htmx_swaps_the_opinion_section_in_place(client: FormClient,
 
 
 def test_a_hidden_statement_leaves_the_map_and_its_author_is_told(
-    client: FormClient, make_client: MakeClient, place
+    client: FormClient, make_client: MakeClient, place: dict[str, Any]
 ) -> None:
     cid = place["consultation"].id
     admin_url = f"/admin/consultations/{cid}"
@@ -417,7 +424,7 @@ def test_a_hidden_statement_leaves_the_map_and_its_author_is_told(
 
 
 def test_the_list_filters_by_community_and_stage_as_page_and_fragment(
-    client: FormClient, place
+    client: FormClient, place: dict[str, Any]
 ) -> None:
     mine, other = place["c"].area.id, place["c"].other.id
     assert "加装电梯协商会" in client.get(f"/consultations?area={mine}&stage=deliberating").text
@@ -432,7 +439,7 @@ def test_the_list_filters_by_community_and_stage_as_page_and_fragment(
 
 
 def test_opinion_map_shows_you_are_here_the_method_and_keeps_its_state(
-    client: FormClient, place, engine: Engine
+    client: FormClient, place: dict[str, Any], engine: Engine
 ) -> None:
     from consultations.models import OpinionMapState
 

@@ -4,6 +4,7 @@ see why they cannot write, and are refused with 403 with nothing stored."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ def totals(engine: Engine) -> dict[type, int]:
 
 
 def test_outsiders_read_but_cannot_deliberate(
-    client: FormClient, make_client: MakeClient, place, engine: Engine
+    client: FormClient, make_client: MakeClient, place: dict[str, Any], engine: Engine
 ) -> None:
     cid, sid = place["consultation"].id, place["statements"][0]
     with Session(engine) as s, s.begin():
@@ -83,7 +84,7 @@ def test_outsiders_read_but_cannot_deliberate(
 
 
 def test_a_listed_organizations_member_may_deliberate(
-    client: FormClient, place, engine: Engine
+    client: FormClient, place: dict[str, Any], engine: Engine
 ) -> None:
     cid, sid = place["consultation"].id, place["statements"][1]
     with Session(engine) as s, s.begin():

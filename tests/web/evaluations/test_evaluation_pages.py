@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from openpyxl import load_workbook
@@ -32,17 +32,17 @@ from consultations.evaluations.models import (
 from participation.plan.models import PlanItem
 from participation.plan.records import Judgement, Update
 from tests.support.client import FormClient
-from tests.support.evaluation_setup import NOW, build
+from tests.support.evaluation_setup import NOW, EvaluationWorld, build
 from tests.support.world import MakeClient
 
 
 @pytest.fixture
-def ew(engine: Engine, app: Starlette):
+def ew(engine: Engine, app: Starlette) -> EvaluationWorld:
     app.state.fixed_now = NOW
     return build(engine, residents=8)
 
 
-def rows(engine: Engine, model, *where) -> int:
+def rows(engine: Engine, model: type[Any], *where: Any) -> int:
     with Session(engine) as s:
         return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
@@ -52,7 +52,7 @@ def responses(engine: Engine) -> int:
     return rows(engine, EvaluationResponse) + rows(engine, SealedResponse)
 
 
-def test_public_list_and_collecting_page(client: FormClient, ew) -> None:
+def test_public_list_and_collecting_page(client: FormClient, ew: EvaluationWorld) -> None:
     listing = client.get("/evaluations")
     assert listing.status_code == 200
     assert "政务服务评估" in listing.text
@@ -66,7 +66,7 @@ def test_public_list_and_collecting_page(client: FormClient, ew) -> None:
 
 
 def test_resident_responds_once_with_drafts_and_clear_errors(
-    client: FormClient, ew, engine: Engine
+    client: FormClient, ew: EvaluationWorld, engine: Engine
 ) -> None:
     client.sign_in("13900000000", "evaluation-pass")
     url = f"/evaluations/{ew.evaluation_id}/respond"
@@ -110,7 +110,7 @@ def _draft(client: FormClient) -> int:
 
 
 def test_builder_refuses_bad_weights_and_orphan_questions(
-    client: FormClient, ew, engine: Engine
+    client: FormClient, ew: EvaluationWorld, engine: Engine
 ) -> None:
     client.sign_in("orgadmin", "evaluation-pass")
     new_id = _draft(client)
@@ -137,7 +137,7 @@ def test_builder_refuses_bad_weights_and_orphan_questions(
         assert s.get(Evaluation, new_id).status == "draft"  # type: ignore[union-attr]
 
 
-def test_builder_journey_to_open(client: FormClient, ew, engine: Engine) -> None:
+def test_builder_journey_to_open(client: FormClient, ew: EvaluationWorld, engine: Engine) -> None:
     client.sign_in("orgadmin", "evaluation-pass")
     new_id = _draft(client)
     base = f"/evaluations/manage/{new_id}"
@@ -174,7 +174,7 @@ def test_builder_journey_to_open(client: FormClient, ew, engine: Engine) -> None
 
 
 def test_publish_report_exports_and_department_response(
-    client: FormClient, ew, engine: Engine, make_client: MakeClient
+    client: FormClient, ew: EvaluationWorld, engine: Engine, make_client: MakeClient
 ) -> None:
     from consultations.evaluations.builder import get_evaluation
     from consultations.evaluations.responding import resident_respondent, submit_response
@@ -293,7 +293,7 @@ def test_publish_report_exports_and_department_response(
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_report_pdf_has_the_chinese_text(
-    client: FormClient, ew, engine: Engine, tmp_path: Path
+    client: FormClient, ew: EvaluationWorld, engine: Engine, tmp_path: Path
 ) -> None:
     from consultations.evaluations.builder import close_evaluation, get_evaluation
     from consultations.evaluations.reports import publish_report
@@ -313,14 +313,14 @@ def test_report_pdf_has_the_chinese_text(
     assert "政务服务评估" in text and "总体满意度较高" in text
 
 
-def test_unpublished_evaluations_are_not_open_data(client: FormClient, ew) -> None:
+def test_unpublished_evaluations_are_not_open_data(client: FormClient, ew: EvaluationWorld) -> None:
     assert client.get(f"/api/v1/evaluations/{ew.evaluation_id}").status_code == 404
     assert client.get(f"/evaluations/{ew.evaluation_id}/report.csv").status_code == 404
     assert client.get("/api/v1/evaluations").json()["count"] == 0
 
 
 def test_panel_review_pages(
-    client: FormClient, ew, engine: Engine, make_client: MakeClient
+    client: FormClient, ew: EvaluationWorld, engine: Engine, make_client: MakeClient
 ) -> None:
     from participation import accounts as account_service
 
@@ -418,7 +418,9 @@ def test_panel_review_pages(
     assert f'href="/panels/{panel_id}"' in judgements and "大众评审" in judgements
 
 
-def test_a_re_evaluation_links_back(client: FormClient, ew, engine: Engine) -> None:
+def test_a_re_evaluation_links_back(
+    client: FormClient, ew: EvaluationWorld, engine: Engine
+) -> None:
     client.sign_in("orgadmin", "evaluation-pass")
     form = {
         "org_id": "1",
@@ -479,7 +481,7 @@ def test_invitations_expired_used_and_full_cells_are_explained(
 
 
 def test_registration_verification_and_membership(
-    client: FormClient, ew, engine: Engine, make_client: MakeClient
+    client: FormClient, ew: EvaluationWorld, engine: Engine, make_client: MakeClient
 ) -> None:
     from participation import accounts as account_service
     from participation.accounts import Account, grants_of
@@ -551,7 +553,9 @@ def test_registration_verification_and_membership(
     assert not_admin.status_code == 403
 
 
-def test_builder_answers_htmx_with_a_redirect_header(client: FormClient, ew) -> None:
+def test_builder_answers_htmx_with_a_redirect_header(
+    client: FormClient, ew: EvaluationWorld
+) -> None:
     client.sign_in("orgadmin", "evaluation-pass")
     new_id = _draft(client)
     base = f"/evaluations/manage/{new_id}"
@@ -566,7 +570,7 @@ def test_builder_answers_htmx_with_a_redirect_header(client: FormClient, ew) -> 
 
 
 def test_a_published_evaluation_of_a_plan_item_judges_it(
-    client: FormClient, ew, engine: Engine
+    client: FormClient, ew: EvaluationWorld, engine: Engine
 ) -> None:
     from consultations.evaluations.builder import get_evaluation
     from consultations.evaluations.responding import resident_respondent, submit_response

@@ -27,7 +27,7 @@ from volunteers.models import Shift
 HUGE = str(2**63)
 
 
-def admin(client: FormClient):
+def admin(client: FormClient) -> FormClient:
     client.sign_in("admin", PASSWORD)
     return client
 

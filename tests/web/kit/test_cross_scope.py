@@ -6,6 +6,7 @@ Each refusal is a 403 page or a form error, and nothing is stored."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -63,7 +64,7 @@ def _hours(s: Session, team: Team, account_id: int, minutes: int = 600) -> None:
 
 
 @pytest.fixture
-def scoped(app: Starlette, world: World, engine: Engine):
+def scoped(app: Starlette, world: World, engine: Engine) -> dict[str, Team]:
     """Team A in the worker's community (led by 'teamleader'), team B in the
     other community; 'volunteer' served only in team B."""
     app.state.fixed_now = NOW
@@ -76,7 +77,7 @@ def scoped(app: Starlette, world: World, engine: Engine):
     return {"a": a, "b": b}
 
 
-def _count(engine: Engine, model) -> int:
+def _count(engine: Engine, model: type[Any]) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -85,7 +86,7 @@ def _count(engine: Engine, model) -> int:
 
 
 def test_worker_cannot_issue_a_certificate_for_hours_served_elsewhere(
-    client: FormClient, scoped, engine: Engine
+    client: FormClient, scoped: dict[str, Team], engine: Engine
 ) -> None:
     client.sign_in("communityworker", PASSWORD)
     r = client.submit(
@@ -110,7 +111,7 @@ def _admin_issues(make_client: MakeClient) -> str:
 
 
 def test_worker_cannot_revoke_or_download_another_areas_certificate(
-    client: FormClient, make_client: MakeClient, scoped, engine: Engine
+    client: FormClient, make_client: MakeClient, scoped: dict[str, Team], engine: Engine
 ) -> None:
     number = _admin_issues(make_client)
     client.sign_in("communityworker", PASSWORD)
@@ -128,7 +129,11 @@ def test_worker_cannot_revoke_or_download_another_areas_certificate(
 
 
 def test_worker_of_the_area_revokes_its_certificate(
-    client: FormClient, make_client: MakeClient, world: World, scoped, engine: Engine
+    client: FormClient,
+    make_client: MakeClient,
+    world: World,
+    scoped: dict[str, Team],
+    engine: Engine,
 ) -> None:
     number = _admin_issues(make_client)
     with Session(engine) as s, s.begin():
@@ -156,7 +161,12 @@ def test_worker_of_the_area_revokes_its_certificate(
     ],
 )
 def test_leader_cannot_act_on_someone_outside_the_team(
-    client: FormClient, world: World, scoped, engine: Engine, action, extra
+    client: FormClient,
+    world: World,
+    scoped: dict[str, Team],
+    engine: Engine,
+    action: str,
+    extra: dict[str, str],
 ) -> None:
     target = world["people"]["volunteer"].id  # a member of team B only
     client.sign_in("teamleader", PASSWORD)
@@ -177,7 +187,7 @@ def test_leader_cannot_act_on_someone_outside_the_team(
 
 
 def test_leader_qualifies_a_member_of_the_team(
-    client: FormClient, world: World, scoped, engine: Engine
+    client: FormClient, world: World, scoped: dict[str, Team], engine: Engine
 ) -> None:
     target = world["people"]["resident"].id
     with Session(engine) as s, s.begin():
@@ -194,7 +204,7 @@ def test_leader_qualifies_a_member_of_the_team(
 
 
 def test_leader_cannot_publish_a_shift_outside_the_teams_area(
-    client: FormClient, world: World, scoped, engine: Engine
+    client: FormClient, world: World, scoped: dict[str, Team], engine: Engine
 ) -> None:
     client.sign_in("teamleader", PASSWORD)
     team_id = scoped["a"].id
@@ -219,7 +229,7 @@ def test_leader_cannot_publish_a_shift_outside_the_teams_area(
 
 
 def test_last_leader_cannot_leave_or_step_down(
-    client: FormClient, world: World, scoped, engine: Engine
+    client: FormClient, world: World, scoped: dict[str, Team], engine: Engine
 ) -> None:
     client.sign_in("teamleader", PASSWORD)
     team_id = scoped["a"].id
@@ -274,7 +284,7 @@ def test_worker_cannot_read_another_areas_import_job(
 
 
 def test_roster_a_few_minutes_into_a_shift_credits_nothing_ahead(
-    app: Starlette, client: FormClient, world: World, scoped, engine: Engine
+    app: Starlette, client: FormClient, world: World, scoped: dict[str, Team], engine: Engine
 ) -> None:
     from tests.support.volunteering import make_shift
     from volunteers import signups

@@ -114,7 +114,8 @@ def login_for(path: str, rule: object) -> str | None:
         return None
     if rule in (EVERYONE, SIGNED_IN):
         return "volunteer" if path.startswith("/volunteers") else "resident"
-    return {LEAD: "leader", ORGS: "orguser", SUPERVISORS: "deputy"}.get(rule, "admin")  # type: ignore[call-overload]
+    special: dict[object, str] = {LEAD: "leader", ORGS: "orguser", SUPERVISORS: "deputy"}
+    return special.get(rule, "admin")
 
 
 class Database:

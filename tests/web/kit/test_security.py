@@ -4,6 +4,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
 
 from participation.accounts import Account
 from tests.conftest import PASSWORD
@@ -87,7 +89,7 @@ def test_server_error_page(settings: Settings) -> None:
 
     app = create_app(settings)
 
-    async def boom(request: pytest.FixtureRequest):
+    async def boom(request: Request) -> Response:
         raise RuntimeError("kaboom")
 
     app.router.routes.append(Route("/boom", boom))
@@ -111,7 +113,6 @@ def test_https_base_url_sets_secure_cookie(settings: Settings) -> None:
 
 
 def test_settings_refuse_default_secrets_in_production() -> None:
-    import pytest
 
     from web.settings import SettingsError
 

@@ -9,6 +9,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ DEPUTIES = ["deputy", "representative", "volunteer", "team_leader"]
 
 
 @pytest.fixture
-def congress(world: World, engine: Engine):
+def congress(world: World, engine: Engine) -> Congress:
     """A district congress of five deputies, four of them with accounts."""
     with Session(engine, expire_on_commit=False) as s, s.begin():
         row = Congress(
@@ -57,7 +58,7 @@ def local(dt: datetime) -> str:
 PROJECTS = ["老旧小区加装电梯", "社区食堂", "口袋公园", "背街小巷改造", "加装电梯工程"]
 
 
-def submit(client: FormClient, cycle_id: int, name: str, **extra):
+def submit(client: FormClient, cycle_id: int, name: str, **extra: str) -> Response:
     form = {
         "name": name,
         "background": "群众呼声高",
@@ -76,7 +77,7 @@ def test_a_cycle_from_solicitation_to_rectification(
     client: FormClient,
     make_client: MakeClient,
     world: World,
-    congress,
+    congress: Congress,
     engine: Engine,
 ) -> None:
     app.state.fixed_now = NOW
@@ -114,14 +115,16 @@ def test_a_cycle_from_solicitation_to_rectification(
         ids = list(s.scalars(select(LivelihoodCandidate.id).order_by(LivelihoodCandidate.id)))
     assert len(ids) == len(PROJECTS)
 
-    def screen(candidate_id: int, decision: str, reason: str = "", merge_into: str = ""):
+    def screen(
+        candidate_id: int, decision: str, reason: str = "", merge_into: str = ""
+    ) -> Response:
         return client.submit(
             f"/admin/livelihood/candidates/{candidate_id}/screen",
             {"decision": decision, "reason": reason, "merge_into": merge_into},
             page=f"/admin/livelihood/{cycle_id}",
         )
 
-    def advance(**extra):
+    def advance(**extra: str) -> Response:
         return client.submit(
             f"/admin/livelihood/{cycle_id}/advance", extra, page=f"/admin/livelihood/{cycle_id}"
         )

@@ -70,7 +70,7 @@ def count(engine: Engine, model: type) -> int:
 
 
 def test_board_lists_items_filters_and_charts_with_tables(
-    client: FormClient, items, engine: Engine
+    client: FormClient, items: dict[str, int], engine: Engine
 ) -> None:
     page = client.get("/plan")
     assert page.status_code == 200
@@ -88,7 +88,7 @@ def test_board_lists_items_filters_and_charts_with_tables(
 
 
 def test_owner_posts_progress_others_are_refused(
-    client: FormClient, items, make_client: MakeClient, engine: Engine
+    client: FormClient, items: dict[str, int], make_client: MakeClient, engine: Engine
 ) -> None:
     url = f"/plan/items/{items['lift']}"
     outsider = make_client()
@@ -118,7 +118,7 @@ def test_owner_posts_progress_others_are_refused(
 
 
 def test_deputy_records_a_visit_and_a_resident_cannot(
-    client: FormClient, items, make_client: MakeClient, engine: Engine
+    client: FormClient, items: dict[str, int], make_client: MakeClient, engine: Engine
 ) -> None:
     url = f"/plan/items/{items['lift']}"
     resident = make_client()
@@ -143,7 +143,7 @@ def test_deputy_records_a_visit_and_a_resident_cannot(
 
 
 def test_planner_enters_items_and_milestones_within_dates(
-    client: FormClient, items, engine: Engine, world: World
+    client: FormClient, items: dict[str, int], engine: Engine, world: World
 ) -> None:
     client.sign_in("staff")
     planner = client.get("/admin/plan")
@@ -187,7 +187,7 @@ def test_planner_enters_items_and_milestones_within_dates(
 
 
 def test_year_end_roll_up_carries_the_unfinished_item(
-    client: FormClient, items, engine: Engine
+    client: FormClient, items: dict[str, int], engine: Engine
 ) -> None:
     client.sign_in("admin")
     with Session(engine) as s:
@@ -207,7 +207,9 @@ def test_year_end_roll_up_carries_the_unfinished_item(
     assert again.status_code == 422
 
 
-def test_open_data_json_csv_xlsx_and_feed(client: FormClient, items, engine: Engine) -> None:
+def test_open_data_json_csv_xlsx_and_feed(
+    client: FormClient, items: dict[str, int], engine: Engine
+) -> None:
     with Session(engine) as s, s.begin():
         item = s.get(PlanItem, items["lift"])
         assert item is not None
@@ -244,7 +246,7 @@ def test_open_data_json_csv_xlsx_and_feed(client: FormClient, items, engine: Eng
 
 
 def test_owner_marks_a_milestone_done_not_in_the_future(
-    client: FormClient, items, engine: Engine
+    client: FormClient, items: dict[str, int], engine: Engine
 ) -> None:
     url = f"/plan/items/{items['lift']}"
     with Session(engine) as s:
@@ -261,7 +263,9 @@ def test_owner_marks_a_milestone_done_not_in_the_future(
     assert "已逾期" not in client.get(url).text
 
 
-def test_planner_edits_owner_budget_and_dates(client: FormClient, items, engine: Engine) -> None:
+def test_planner_edits_owner_budget_and_dates(
+    client: FormClient, items: dict[str, int], engine: Engine
+) -> None:
     client.sign_in("communityworker")
     url = f"/admin/plan/items/{items['lift']}"
     fields = {
@@ -289,7 +293,7 @@ def test_planner_edits_owner_budget_and_dates(client: FormClient, items, engine:
 
 
 def test_reminder_button_queues_mail_for_overdue_milestones(
-    client: FormClient, items, engine: Engine
+    client: FormClient, items: dict[str, int], engine: Engine
 ) -> None:
     from participation.outbox import OutboxMessage
 
@@ -303,7 +307,7 @@ def test_reminder_button_queues_mail_for_overdue_milestones(
 
 
 def test_update_form_answers_htmx_with_its_fragment(
-    client: FormClient, items, engine: Engine
+    client: FormClient, items: dict[str, int], engine: Engine
 ) -> None:
     url = f"/plan/items/{items['lift']}"
     client.sign_in("nobody")
@@ -357,7 +361,7 @@ def test_decisions_of_other_processes_appear_on_the_board(
     assert cell["title"].startswith("'=")  # never run as a spreadsheet formula
 
 
-def test_board_in_english(client: FormClient, items) -> None:
+def test_board_in_english(client: FormClient, items: dict[str, int]) -> None:
     client.post("/lang", data={"lang": "en", "next": "/plan", "csrf_token": client.csrf("/plan")})
     page = client.get("/plan?year=2027")
     assert "Governance plan progress board" in page.text and "Delayed" in page.text

@@ -10,10 +10,11 @@ wait grows with each miss, and the community's workers are told.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -53,8 +54,12 @@ def roll(world: World, engine: Engine) -> None:
             )
 
 
+#: The ``newcomers`` fixture: a new signed-up client, from the given address or a fresh one.
+Newcomer = Callable[..., FormClient]
+
+
 @pytest.fixture
-def newcomers(app: Starlette) -> Iterator:
+def newcomers(app: Starlette) -> Iterator[Newcomer]:
     """Fresh accounts, each from its own address (as a guesser with many would)."""
     made: list[FormClient] = []
 
@@ -76,7 +81,7 @@ def newcomers(app: Starlette) -> Iterator:
         c.__exit__(None, None, None)
 
 
-def guess(c: FormClient, name: str, number: str, born: date):
+def guess(c: FormClient, name: str, number: str, born: date) -> Response:
     return c.submit(
         "/verify",
         {"name": name, "id_number": number, "birth_date": born.isoformat()},
@@ -91,7 +96,7 @@ def wrong_numbers(n: int, born: date) -> Iterator[str]:
 
 
 def test_guessing_across_fresh_accounts_and_addresses_is_stopped(
-    roll, newcomers, engine: Engine
+    roll: None, newcomers: Newcomer, engine: Engine
 ) -> None:
     name, number, born = person(1)
     numbers = wrong_numbers(1, born)
@@ -107,7 +112,9 @@ def test_guessing_across_fresh_accounts_and_addresses_is_stopped(
         assert s.scalar(select(RollEntry.account_id).where(RollEntry.name == name)) is None
 
 
-def test_the_limit_does_not_tell_whether_the_person_is_on_the_roll(roll, newcomers) -> None:
+def test_the_limit_does_not_tell_whether_the_person_is_on_the_roll(
+    roll: None, newcomers: Newcomer
+) -> None:
     answers = []
     for name, born in ((person(1)[0], person(1)[2]), ("不在名册", date(1970, 3, 3))):
         c = newcomers()
@@ -124,7 +131,7 @@ def _error(page: str) -> str:
     return found.group(1) if found else ""
 
 
-def test_one_address_cannot_guess_at_many_people(roll, newcomers) -> None:
+def test_one_address_cannot_guess_at_many_people(roll: None, newcomers: Newcomer) -> None:
     born = date(1980, 1, 1)
     statuses = []
     for n in range(7):
@@ -137,7 +144,7 @@ def test_one_address_cannot_guess_at_many_people(roll, newcomers) -> None:
 
 
 def test_repeated_misses_alert_the_community_workers(
-    client: FormClient, roll, newcomers, world: World, engine: Engine
+    client: FormClient, roll: None, newcomers: Newcomer, world: World, engine: Engine
 ) -> None:
     name, _number, born = person(1)
     numbers = wrong_numbers(1, born)
@@ -160,7 +167,7 @@ def test_repeated_misses_alert_the_community_workers(
         assert len(s.scalars(select(Notice)).all()) == 1
 
 
-def desk(c: FormClient, login: str, n: int, number: str | None = None):
+def desk(c: FormClient, login: str, n: int, number: str | None = None) -> Response:
     name, right, born = person(n)
     return c.submit(
         "/admin/verify",
@@ -175,7 +182,7 @@ def desk(c: FormClient, login: str, n: int, number: str | None = None):
 
 
 def test_desk_verification_outside_ones_community_keeps_the_form(
-    client: FormClient, roll, engine: Engine
+    client: FormClient, roll: None, engine: Engine
 ) -> None:
     client.sign_in("communityworker", PASSWORD)
     refused = desk(client, "volunteer", 9)  # person(9) lives in 二社区
@@ -188,7 +195,7 @@ def test_desk_verification_outside_ones_community_keeps_the_form(
         assert s.scalar(select(RollEntry.account_id).where(RollEntry.name == name)) is None
 
 
-def test_desk_misses_are_limited(client: FormClient, roll) -> None:
+def test_desk_misses_are_limited(client: FormClient, roll: None) -> None:
     client.sign_in("communityworker", PASSWORD)
     born = person(1)[2]
     numbers = wrong_numbers(1, born)

@@ -20,7 +20,7 @@ from tests.support.client import FormClient
 from tests.support.volunteering import make_shift
 from tests.support.world import MakeClient, World
 from volunteers import teams
-from volunteers.models import BackfillRequest, HoursEntry, SignUp
+from volunteers.models import BackfillRequest, HoursEntry, Membership, SignUp
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -70,7 +70,7 @@ def signups_of(engine: Engine) -> dict[str | None, str]:
 
 
 def test_sign_up_waitlist_and_cancel_swap_the_panel(
-    shift, make_client: MakeClient, engine: Engine
+    shift: dict[str, int], make_client: MakeClient, engine: Engine
 ) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a, b = signed_in(make_client, "volunteer"), signed_in(make_client, "resident")
@@ -96,7 +96,7 @@ def test_sign_up_waitlist_and_cancel_swap_the_panel(
 
 
 def test_refusals_come_back_in_the_panel_with_their_status(
-    shift, make_client: MakeClient, engine: Engine
+    shift: dict[str, int], make_client: MakeClient, engine: Engine
 ) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
@@ -119,7 +119,7 @@ def test_refusals_come_back_in_the_panel_with_their_status(
 
 
 def test_late_cancel_without_reason_is_422_beside_the_field(
-    app: Starlette, shift, make_client: MakeClient, engine: Engine
+    app: Starlette, shift: dict[str, int], make_client: MakeClient, engine: Engine
 ) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
@@ -140,7 +140,7 @@ def test_late_cancel_without_reason_is_422_beside_the_field(
 
 
 def test_csrf_travels_in_the_header_and_is_checked(
-    shift, make_client: MakeClient, engine: Engine
+    shift: dict[str, int], make_client: MakeClient, engine: Engine
 ) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
@@ -151,7 +151,9 @@ def test_csrf_travels_in_the_header_and_is_checked(
     assert signups_of(engine) == {}
 
 
-def test_plain_forms_still_redirect(shift, make_client: MakeClient, engine: Engine) -> None:
+def test_plain_forms_still_redirect(
+    shift: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
     r = a.submit(f"{page}/signup", page=page)
@@ -161,7 +163,7 @@ def test_plain_forms_still_redirect(shift, make_client: MakeClient, engine: Engi
 
 
 def test_availability_polls_while_sign_up_can_change(
-    app: Starlette, shift, make_client: MakeClient
+    app: Starlette, shift: dict[str, int], make_client: MakeClient
 ) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     anon = make_client()
@@ -181,7 +183,7 @@ def test_availability_polls_while_sign_up_can_change(
 
 
 def test_marking_attendance_swaps_that_row_only(
-    app: Starlette, shift, world: World, make_client: MakeClient, engine: Engine
+    app: Starlette, shift: dict[str, int], world: World, make_client: MakeClient, engine: Engine
 ) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
@@ -237,7 +239,7 @@ def test_marking_attendance_swaps_that_row_only(
 
 
 def test_check_in_code_refreshes_itself_when_it_changes(
-    app: Starlette, shift, make_client: MakeClient
+    app: Starlette, shift: dict[str, int], make_client: MakeClient
 ) -> None:
     leader = signed_in(make_client, "teamleader")
     url = f"/lead/shifts/{shift['shift']}/checkin-code"
@@ -260,14 +262,14 @@ def test_check_in_code_refreshes_itself_when_it_changes(
 def membership_of(engine: Engine, team_id: int, login: str) -> str | None:
     with Session(engine) as s:
         return s.scalar(
-            select(teams.Membership.status)
-            .join(Account, Account.id == teams.Membership.account_id)
-            .where(teams.Membership.team_id == team_id, Account.username == login)
+            select(Membership.status)
+            .join(Account, Account.id == Membership.account_id)
+            .where(Membership.team_id == team_id, Account.username == login)
         )
 
 
 def test_join_approval_and_leave_swap_the_panel_and_the_row(
-    shift, world: World, make_client: MakeClient, engine: Engine
+    shift: dict[str, int], world: World, make_client: MakeClient, engine: Engine
 ) -> None:
     team = f"/volunteers/teams/{shift['team']}"
     a = signed_in(make_client, "volunteer")
@@ -306,7 +308,7 @@ def test_join_approval_and_leave_swap_the_panel_and_the_row(
 
 
 def test_team_refusals_keep_their_status(
-    world: World, shift, make_client: MakeClient, engine: Engine
+    world: World, shift: dict[str, int], make_client: MakeClient, engine: Engine
 ) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         closed = teams.create_team(
@@ -331,7 +333,7 @@ def test_team_refusals_keep_their_status(
 
 
 def test_the_poll_brings_the_panel_when_ones_own_place_changed(
-    shift, make_client: MakeClient
+    shift: dict[str, int], make_client: MakeClient
 ) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a, b = signed_in(make_client, "volunteer"), signed_in(make_client, "resident")
@@ -355,7 +357,7 @@ def test_the_poll_brings_the_panel_when_ones_own_place_changed(
 
 
 def test_taking_an_offer_swaps_the_panel(
-    app: Starlette, shift, make_client: MakeClient, engine: Engine
+    app: Starlette, shift: dict[str, int], make_client: MakeClient, engine: Engine
 ) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a, b = signed_in(make_client, "volunteer"), signed_in(make_client, "resident")
@@ -374,7 +376,7 @@ def test_taking_an_offer_swaps_the_panel(
 
 
 def test_deciding_a_backfill_swaps_its_row(
-    app: Starlette, shift, world: World, make_client: MakeClient, engine: Engine
+    app: Starlette, shift: dict[str, int], world: World, make_client: MakeClient, engine: Engine
 ) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")

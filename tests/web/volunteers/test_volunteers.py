@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -30,7 +32,9 @@ def local(dt: datetime) -> str:
 
 
 @pytest.fixture
-def team_and_shift(app: Starlette, client: FormClient, world: World, engine: Engine):
+def team_and_shift(
+    app: Starlette, client: FormClient, world: World, engine: Engine
+) -> Iterator[tuple[int, int, FormClient]]:
     """A community worker creates a team led by 'teamleader'; the leader publishes
     a 2-place shift three days ahead."""
     app.state.fixed_now = NOW
@@ -72,7 +76,7 @@ def team_and_shift(app: Starlette, client: FormClient, world: World, engine: Eng
     leader.__exit__(None, None, None)
 
 
-def people(make_client: MakeClient, *logins: str):
+def people(make_client: MakeClient, *logins: str) -> list[FormClient]:
     out = []
     for login in logins:
         c = make_client()
@@ -95,7 +99,10 @@ def statuses(engine: Engine) -> dict[str | None, str]:
 
 
 def test_signup_waitlist_cancel_promotes(
-    app: Starlette, team_and_shift, make_client: MakeClient, engine: Engine
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
 ) -> None:
     _team_id, shift_id, _ = team_and_shift
     a, b, c = people(make_client, "volunteer", "resident", "nobody")
@@ -124,7 +131,10 @@ def test_signup_waitlist_cancel_promotes(
 
 
 def test_late_cancel_needs_reason(
-    app: Starlette, team_and_shift, make_client: MakeClient, engine: Engine
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
 ) -> None:
     _, shift_id, _ = team_and_shift
     [a] = people(make_client, "volunteer")
@@ -141,7 +151,11 @@ def test_late_cancel_needs_reason(
 
 
 def test_attendance_backfill_certificate_and_calendar(
-    app: Starlette, team_and_shift, make_client: MakeClient, engine: Engine, world: World
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
+    world: World,
 ) -> None:
     team_id, shift_id, leader = team_and_shift
     a, b = people(make_client, "volunteer", "resident")
@@ -261,7 +275,10 @@ def test_attendance_backfill_certificate_and_calendar(
 
 
 def test_checkin_with_rotating_code(
-    app: Starlette, team_and_shift, make_client: MakeClient, engine: Engine
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
 ) -> None:
     _, shift_id, leader = team_and_shift
     [a] = people(make_client, "volunteer")
@@ -291,7 +308,7 @@ def test_checkin_with_rotating_code(
 
 
 def test_leader_of_other_team_is_refused(
-    app: Starlette, team_and_shift, world: World, engine: Engine
+    app: Starlette, team_and_shift: tuple[int, int, FormClient], world: World, engine: Engine
 ) -> None:
     team_id, _shift_id, leader = team_and_shift
     with Session(engine) as s, s.begin():
@@ -303,7 +320,7 @@ def test_leader_of_other_team_is_refused(
 
 
 def test_open_data_has_no_personal_data(
-    app: Starlette, team_and_shift, make_client: MakeClient
+    app: Starlette, team_and_shift: tuple[int, int, FormClient], make_client: MakeClient
 ) -> None:
     _, shift_id, _ = team_and_shift
     [a] = people(make_client, "volunteer")
@@ -317,7 +334,10 @@ def test_open_data_has_no_personal_data(
 
 
 def test_personal_calendar_feed_is_secret_and_lists_my_shifts(
-    app: Starlette, team_and_shift, make_client: MakeClient, engine: Engine
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
 ) -> None:
     _, shift_id, _ = team_and_shift
     [a] = people(make_client, "volunteer")
@@ -345,7 +365,11 @@ def test_personal_calendar_feed_is_secret_and_lists_my_shifts(
 
 
 def test_leader_records_qualification_and_unlocks(
-    app: Starlette, team_and_shift, make_client: MakeClient, engine: Engine, world: World
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
+    world: World,
 ) -> None:
     team_id, _, leader = team_and_shift
     [a] = people(make_client, "volunteer")
@@ -449,7 +473,10 @@ def test_a_new_team_leader_gets_the_leaders_pages(
 
 
 def test_place_offered_after_the_cutoff_is_taken_on_the_page(
-    app: Starlette, team_and_shift, make_client: MakeClient, engine: Engine
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
 ) -> None:
     _, shift_id, _leader = team_and_shift
     a, b, c = people(make_client, "volunteer", "resident", "nobody")
@@ -465,7 +492,7 @@ def test_place_offered_after_the_cutoff_is_taken_on_the_page(
 
 
 def test_cancelled_shift_says_so_and_takes_no_sign_ups(
-    app: Starlette, team_and_shift, make_client: MakeClient
+    app: Starlette, team_and_shift: tuple[int, int, FormClient], make_client: MakeClient
 ) -> None:
     _, shift_id, leader = team_and_shift
     [a] = people(make_client, "volunteer")
@@ -483,7 +510,7 @@ def test_cancelled_shift_says_so_and_takes_no_sign_ups(
 
 
 def test_signup_holds_the_write_lock_for_few_statements(
-    app: Starlette, team_and_shift, make_client: MakeClient
+    app: Starlette, team_and_shift: tuple[int, int, FormClient], make_client: MakeClient
 ) -> None:
     """The sign-up burst is bounded by the time each sign-up holds SQLite's write
     lock: a new volunteer's sign-up runs at most five statements under it, and a
@@ -496,7 +523,7 @@ def test_signup_holds_the_write_lock_for_few_statements(
     a.get(page)
     log: list[str] = []
 
-    def record(conn, cursor, statement, *args) -> None:
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         log.append(" ".join(statement.split()))
 
     event.listen(app.state.engine, "before_cursor_execute", record)
