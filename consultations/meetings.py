@@ -17,6 +17,8 @@ from consultations.representatives import representatives_of
 from consultations.rules.journey import POST_MAX, TITLE_MAX, quorum_met, quorum_needed
 from consultations.topics import community_rules
 from participation import audit
+from participation.accounts import Account
+from participation.areas import Area
 from participation.errors import N_, DomainError
 
 PARTICIPANT_KINDS = ("representative", "resident", "department", "organization")
@@ -46,6 +48,37 @@ def get_consultation(session: Session, consultation_id: int) -> Consultation:
     if found is None:
         raise DomainError("consultation.not_found", N_("No such consultation."), status=404)
     return found
+
+
+def consultations_with_areas(
+    session: Session, within: Area | None = None, *, within_id: int | None = None
+) -> list[tuple[Consultation, Area]]:
+    """Every consultation with its community, in the order they were announced;
+    only those in ``within`` (or the area of id ``within_id``, when there is one)
+    and the areas below it when given."""
+    if within is None and within_id:
+        within = session.get(Area, within_id)
+    query = select(Consultation, Area).join(Area, Area.id == Consultation.area_id)
+    if within is not None:
+        query = query.where(Area.path.startswith(within.path))
+    rows = session.execute(query.order_by(Consultation.id))
+    return [(consultation, area) for consultation, area in rows]
+
+
+def consultations_of_topic(session: Session, topic_id: int) -> Sequence[Consultation]:
+    """The consultations a topic led to (usually one), in the order announced."""
+    return session.scalars(
+        select(Consultation).where(Consultation.topic_id == topic_id).order_by(Consultation.id)
+    ).all()
+
+
+def officer_names(session: Session, consultation: Consultation) -> dict[int, str]:
+    """Display names of the meeting's recorder and host, by account id."""
+    ids = [x for x in (consultation.recorder_id, consultation.host_id) if x]
+    if not ids:
+        return {}
+    rows = session.execute(select(Account.id, Account.display_name).where(Account.id.in_(ids)))
+    return {account_id: name for account_id, name in rows}
 
 
 def announce(

@@ -95,6 +95,11 @@ def set_community_rules(
     return row
 
 
+def all_community_rules(session: Session) -> Sequence[CommunityRules]:
+    """Every community's own settings (communities without any use the defaults)."""
+    return session.scalars(select(CommunityRules).order_by(CommunityRules.area_id)).all()
+
+
 def get_topic(session: Session, topic_id: int) -> Topic:
     topic = session.get(Topic, topic_id)
     if topic is None:

@@ -12,13 +12,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from demo.budgets import seed_budgets
 from demo.consultations import seed_consultations
 from demo.departments import seed_departments
 from demo.evaluations import seed_evaluations
+from demo.livelihood import seed_livelihood
 from demo.notices import seed_notices
 from demo.plan import seed_plans
-from demo.projects import seed_projects
-from demo.volunteer_settings import seed_volunteer_settings
 from demo.volunteers import seed_volunteers
 from participation import accounts, audit
 from participation.areas import Area, create_area
@@ -180,9 +180,9 @@ def seed_demo(session: Session, *, id_hash_key: str, residents: int = 2000) -> s
     seed_notices(session)
     seed_evaluations(session, by_name)
     seed_plans(session, by_name, date.today())
-    seed_projects(session, by_name, congress.id)
+    seed_budgets(session, by_name)
+    seed_livelihood(session, by_name, congress.id)
     seed_volunteers(session, by_name, entries)
-    seed_volunteer_settings(session, by_name)
     audit.record(
         session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
     )

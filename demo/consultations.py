@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from consultations import decisions, deliberation, meetings, representatives, topics
-from consultations.models import Consultation
+from consultations.models import Consultation, Topic
 from participation.accounts import Account, find_by_login
 from participation.areas import Area
 from participation.ballots.boxes import get_box
@@ -135,7 +135,7 @@ def _accepted(
     body: str,
     at: datetime,
     worker_id: int,
-) -> topics.Topic:
+) -> Topic:
     topic = topics.propose_topic(
         session, area=area, title=title, body=body, source="resident", proposer_id=people[0].id
     )
@@ -214,7 +214,7 @@ def _topics(
 
 def _announce(
     session: Session,
-    topic: topics.Topic,
+    topic: Topic,
     title: str,
     agenda: str,
     meets_at: datetime,

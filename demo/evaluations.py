@@ -180,7 +180,7 @@ def _panel(
                 continue
             spread = 6 if member.track == "expert" else 9
             mark = round(rng.gauss(quality[project.title], spread))
-            score_project(session, panel, member, project.id, str(min(100, max(0, mark))))
+            score_project(session, panel, member, project.id, min(100, max(0, mark)))
 
 
 def _answers(rng: random.Random, community: str, age: str) -> tuple[dict[str, str], int]:

@@ -1,13 +1,16 @@
 """Demo data for volunteering: the 17 teams of Chengdu Chenghua's model (6 featured,
 11 professional; seed 002), a few hundred volunteers with past service and hours,
 shifts over the coming two weeks (some full, with waitlists), star levels and
-certificates. Everything is invented."""
+certificates; then the settings: a district volunteer federation's star scheme,
+one team's own sign-up rules and two activities that override them. Everything
+is invented."""
 
 from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account, find_by_login
@@ -15,9 +18,9 @@ from participation.areas import Area
 from participation.db import utcnow
 from participation.errors import DomainError
 from participation.rolls import RollEntry
-from volunteers import certificates, profiles, signups
+from volunteers import certificates, ledger, profiles, signups, stars
 from volunteers.activities import create_activity, create_shift
-from volunteers.models import HoursEntry, Membership, MembershipEvent, SignUp, Team
+from volunteers.models import Activity, HoursEntry, Membership, MembershipEvent, SignUp, Team
 from volunteers.teams import create_team
 
 FEATURED = ["职工", "青年", "巾帼", "红十字", "助残", "科普"]
@@ -253,9 +256,9 @@ def seed_volunteers(
     # they never verified, so their certificates carry no ID number.
     session.flush()
     off_roll = people[len(free_entries) :]
-    ranked = sorted(off_roll, key=lambda p: -certificates.ledger.total_minutes(session, p.id))
+    ranked = sorted(off_roll, key=lambda p: -ledger.total_minutes(session, p.id))
     for account in ranked[:2]:
-        if certificates.ledger.total_minutes(session, account.id) > 0:
+        if ledger.total_minutes(session, account.id) > 0:
             certificates.issue(
                 session,
                 account.id,
@@ -265,6 +268,37 @@ def seed_volunteers(
                 id_key=b"",
                 now=now,
             )
+    _seed_settings(session, by_name)
+
+
+def _seed_settings(session: Session, by_name: dict[str, Area]) -> None:
+    """A district's star scheme, one team's own rules, two activities' overrides."""
+    admin = find_by_login(session, "admin")
+    actor = admin.id if admin else 0
+    district = next((a for a in by_name.values() if a.kind == "district"), None)
+    if district is not None:
+        stars.set_scheme(session, district, "80 200 500 900 1500", "7", actor, utcnow())
+    # The emergency team plans further ahead and lets people cancel only a day before.
+    rescue = session.scalar(select(Team).where(Team.name == "应急救援志愿服务队"))
+    if rescue is not None:
+        rescue.opens_hours_before, rescue.cancel_closes_hours_before = 30 * 24, 24
+    overrides = {
+        # A youth reading club for teenagers: consent needed under 16.
+        "青年志愿服务队": {"consent_age": 16, "offer_minutes": 60},
+        # First-aid training: people who missed two sessions may still come.
+        "红十字志愿服务队": {"no_show_lock": 3, "coverage_percent": 80},
+    }
+    for team_name, rules in overrides.items():
+        activity = session.scalar(
+            select(Activity)
+            .join(Team, Team.id == Activity.team_id)
+            .where(Team.name == team_name)
+            .order_by(Activity.id.desc())
+            .limit(1)
+        )
+        if activity is not None:
+            for name, value in rules.items():
+                setattr(activity, name, value)
 
 
 def _at(day: datetime, hour_local: int) -> datetime:

@@ -185,3 +185,10 @@ def shift_rows(
     rows = session.execute(query).all()
     waiting = _waiting_counts(session, [r[0].id for r in rows])
     return [ShiftRow(s, a, t, ar, waiting.get(s.id, 0)) for s, a, t, ar in rows]
+
+
+def activities_of_team(session: Session, team_id: int) -> Sequence[Activity]:
+    """The team's activities, newest first."""
+    return session.scalars(
+        select(Activity).where(Activity.team_id == team_id).order_by(Activity.id.desc())
+    ).all()

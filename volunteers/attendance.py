@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import audit
+from participation.accounts import Account
 from participation.errors import N_, DomainError
 from volunteers import ledger
 from volunteers.models import SignUp
@@ -151,3 +152,27 @@ def _credit(
         ledger.record_system(session, s, result.minutes, actor_id, now)
         s.credited = True
     return result.outcome
+
+
+def shift_roster(session: Session, shift_id: int) -> list[tuple[SignUp, Account]]:
+    """Everyone signed up for the shift and not cancelled, in order of arrival,
+    with their accounts (the leader's attendance list)."""
+    rows = session.execute(
+        select(SignUp, Account)
+        .join(Account, Account.id == SignUp.account_id)
+        .where(SignUp.shift_id == shift_id, SignUp.status != "cancelled")
+        .order_by(SignUp.arrival)
+    ).all()
+    return [(s, a) for s, a in rows]
+
+
+def roster_entry(session: Session, shift_id: int, account_id: int) -> tuple[SignUp, Account]:
+    """One person's sign-up for the shift with their account (404 when none)."""
+    row = session.execute(
+        select(SignUp, Account)
+        .join(Account, Account.id == SignUp.account_id)
+        .where(SignUp.shift_id == shift_id, SignUp.account_id == account_id)
+    ).first()
+    if row is None:
+        raise DomainError("signup.none", N_("This person is not signed up."), status=404)
+    return row[0], row[1]

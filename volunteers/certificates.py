@@ -73,6 +73,25 @@ def service_area_paths(
     return set(session.scalars(query))
 
 
+def certified_area_paths(session: Session, certs: Sequence[Certificate]) -> dict[int, set[str]]:
+    """For each certificate (by id), :func:`service_area_paths` of its holder up to
+    its issue, in one query however many certificates are asked about."""
+    paths: dict[int, set[str]] = {c.id: set() for c in certs}
+    if not certs:
+        return paths
+    rows = session.execute(
+        select(Certificate.id, Area.path)
+        .join(HoursEntry, HoursEntry.account_id == Certificate.account_id)
+        .join(Team, Team.id == HoursEntry.team_id)
+        .join(Area, Area.id == Team.area_id)
+        .where(Certificate.id.in_(list(paths)), HoursEntry.recorded_at <= Certificate.issued_at)
+        .distinct()
+    ).all()
+    for cert_id, path in rows:
+        paths[cert_id].add(path)
+    return paths
+
+
 def _checked_id(session: Session, account_id: int, id_number: str, key: bytes) -> str:
     """The masked ID number for the certificate, or "" for a holder without a
     verified roll entry. Invariant: a certificate's ID number is the holder's own,
@@ -163,8 +182,14 @@ def revoke(session: Session, number: str, reason: str, actor_id: int, now: datet
     return cert
 
 
+def find(session: Session, number: str) -> Certificate | None:
+    """The certificate with this number as typed (case and spaces around ignored)."""
+    return session.scalar(select(Certificate).where(Certificate.number == number.strip().upper()))
+
+
 def by_number(session: Session, number: str) -> Certificate:
-    cert = session.scalar(select(Certificate).where(Certificate.number == number.strip().upper()))
+    """The certificate with this number (404 when there is none)."""
+    cert = find(session, number)
     if cert is None:
         raise DomainError(
             "certificate.not_found", N_("No certificate has this number."), status=404
@@ -178,3 +203,8 @@ def certificates_of(session: Session, account_id: int) -> Sequence[Certificate]:
         .where(Certificate.account_id == account_id)
         .order_by(Certificate.id.desc())
     ).all()
+
+
+def recent(session: Session, limit: int) -> Sequence[Certificate]:
+    """The last ``limit`` certificates issued, newest first."""
+    return session.scalars(select(Certificate).order_by(Certificate.id.desc()).limit(limit)).all()

@@ -8,13 +8,15 @@ are new entries with who and why. A balance is a sum over entries.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from participation.accounts import Account
 from participation.errors import N_, DomainError
-from volunteers.models import BackfillRequest, HoursEntry, Shift, SignUp
+from volunteers.models import Activity, BackfillRequest, HoursEntry, Shift, SignUp
 from volunteers.signups import shift_context
 
 
@@ -205,14 +207,53 @@ def total_minutes(session: Session, account_id: int) -> int:
     )
 
 
-def pending_backfills(session: Session, team_id: int) -> Sequence[BackfillRequest]:
-    from volunteers.models import Activity
+@dataclass(frozen=True)
+class BackfillRow:
+    """A request for back-filled hours as the leader's team page lists it."""
 
-    return session.scalars(
-        select(BackfillRequest)
+    request: BackfillRequest
+    signup: SignUp
+    requester: Account
+
+
+def _backfill_rows() -> Select[BackfillRequest, SignUp, Account]:
+    return (
+        select(BackfillRequest, SignUp, Account)
         .join(SignUp, SignUp.id == BackfillRequest.signup_id)
+        .join(Account, Account.id == SignUp.account_id)
+    )
+
+
+def pending_backfills(session: Session, team_id: int) -> list[BackfillRow]:
+    """The team's requests waiting for a decision, oldest first, each with its
+    sign-up and the person it would credit, in one query."""
+    rows = session.execute(
+        _backfill_rows()
         .join(Shift, Shift.id == SignUp.shift_id)
         .join(Activity, Activity.id == Shift.activity_id)
         .where(Activity.team_id == team_id, BackfillRequest.status == "pending")
         .order_by(BackfillRequest.id)
     ).all()
+    return [BackfillRow(b, s, a) for b, s, a in rows]
+
+
+def backfill_row(session: Session, request_id: int) -> BackfillRow:
+    """One request, whatever its status (404 when there is none)."""
+    row = session.execute(_backfill_rows().where(BackfillRequest.id == request_id)).first()
+    if row is None:
+        raise DomainError("backfill.not_found", N_("No such request."), status=404)
+    return BackfillRow(row[0], row[1], row[2])
+
+
+def team_of_backfill(session: Session, request_id: int) -> int:
+    """The id of the team whose shift a request is about (404 when there is none)."""
+    team_id = session.scalar(
+        select(Activity.team_id)
+        .join(Shift, Shift.activity_id == Activity.id)
+        .join(SignUp, SignUp.shift_id == Shift.id)
+        .join(BackfillRequest, BackfillRequest.signup_id == SignUp.id)
+        .where(BackfillRequest.id == request_id)
+    )
+    if team_id is None:
+        raise DomainError("backfill.not_found", N_("No such request."), status=404)
+    return team_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -34,6 +35,17 @@ def ensure_profile(session: Session, account_id: int, *, lock: bool = False) -> 
     return profile
 
 
+def set_reminders(
+    session: Session, account_id: int, email: str | None, reminder_minutes: int
+) -> VolunteerProfile:
+    """Where the person's reminders and notices go (None: nowhere), and how long
+    before a shift they are reminded."""
+    profile = ensure_profile(session, account_id)
+    profile.email = email
+    profile.reminder_minutes = reminder_minutes
+    return profile
+
+
 def birth_date_of(session: Session, account_id: int) -> date | None:
     """From the resident roll when the person is verified; unknown otherwise."""
     return session.scalar(select(RollEntry.birth_date).where(RollEntry.account_id == account_id))
@@ -59,6 +71,35 @@ def no_shows(session: Session, account_id: int, cleared_at: datetime | None) -> 
     if cleared_at is not None:
         query = query.where(Shift.starts_at > cleared_at)
     return int(session.scalar(query) or 0)
+
+
+def locked_accounts(session: Session, account_ids: Collection[int], lock: int) -> set[int]:
+    """Which of ``account_ids`` have at least ``lock`` no-shows since their last
+    unlock (the same count as :func:`no_shows`), in one query however many people
+    are asked about. People without a volunteer profile have never been locked."""
+    if not account_ids:
+        return set()
+    counted = (
+        select(SignUp.account_id)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .join(VolunteerProfile, VolunteerProfile.account_id == SignUp.account_id)
+        .where(
+            SignUp.account_id.in_(list(account_ids)),
+            SignUp.status == "no_show",
+            or_(
+                VolunteerProfile.no_shows_cleared_at.is_(None),
+                Shift.starts_at > VolunteerProfile.no_shows_cleared_at,
+            ),
+        )
+        .group_by(SignUp.account_id)
+        .having(func.count() >= lock)
+    )
+    return set(session.scalars(counted))
+
+
+def profile_of(session: Session, account_id: int) -> VolunteerProfile | None:
+    """The person's profile, or None before they first signed up or were recorded."""
+    return session.get(VolunteerProfile, account_id)
 
 
 def unlock(session: Session, account_id: int, actor_id: int, now: datetime, ip: str = "") -> None:

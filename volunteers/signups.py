@@ -524,6 +524,22 @@ def waitlist_position(session: Session, signup: SignUp) -> int | None:
     return len(ahead) + 1
 
 
+def waitlist_positions(session: Session, waiting: Sequence[SignUp]) -> dict[int, int]:
+    """:func:`waitlist_position` of each waitlisted sign-up given (by sign-up id),
+    in one query however many shifts they are on."""
+    mine = [s for s in waiting if s.status == "waitlisted"]
+    if not mine:
+        return {}
+    queues: dict[int, list[int]] = {}
+    for shift_id, arrival in session.execute(
+        select(SignUp.shift_id, SignUp.arrival).where(
+            SignUp.shift_id.in_({s.shift_id for s in mine}), SignUp.status == "waitlisted"
+        )
+    ):
+        queues.setdefault(shift_id, []).append(arrival)
+    return {s.id: 1 + sum(1 for a in queues.get(s.shift_id, []) if a < s.arrival) for s in mine}
+
+
 def signups_of_shift(
     session: Session, shift_id: int, statuses: Sequence[str] = LIVE
 ) -> Sequence[SignUp]:
@@ -532,3 +548,35 @@ def signups_of_shift(
         .where(SignUp.shift_id == shift_id, SignUp.status.in_(statuses))
         .order_by(SignUp.arrival)
     ).all()
+
+
+def signup_of(session: Session, shift_id: int, account_id: int) -> SignUp | None:
+    """The person's sign-up for the shift, in any status; None if they never signed up."""
+    return session.scalar(
+        select(SignUp).where(SignUp.shift_id == shift_id, SignUp.account_id == account_id)
+    )
+
+
+def own_signup_by_id(session: Session, signup_id: int, account_id: int) -> SignUp:
+    """A sign-up of the person's own, by id (404 when it is nobody's or someone else's)."""
+    signup = session.get(SignUp, signup_id) if signup_id else None
+    if signup is None or signup.account_id != account_id:
+        raise DomainError("signup.none", N_("You are not signed up for this shift."), status=404)
+    return signup
+
+
+def shifts_of_volunteer(
+    session: Session, account_id: int, limit: int = 100
+) -> list[tuple[SignUp, Shift, Activity, Team]]:
+    """The person's sign-ups with their shift, activity and team, latest shift
+    first, in one query."""
+    rows = session.execute(
+        select(SignUp, Shift, Activity, Team)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Team, Team.id == Activity.team_id)
+        .where(SignUp.account_id == account_id)
+        .order_by(Shift.starts_at.desc())
+        .limit(limit)
+    ).all()
+    return [(s, sh, a, t) for s, sh, a, t in rows]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.errors import N_, DomainError
+from volunteers.activities import update_details
 from volunteers.models import Activity, Team
 from volunteers.rules.settings import RULE_NAMES, check_rules, merge, read_rules
 from volunteers.rules.signup import ShiftRules
@@ -115,6 +116,43 @@ def set_activity_rules(
     values = _read(raw, optional=True)
     check_overrides(team, values)
     return _apply(session, activity, values, actor_id, ip)
+
+
+def save_activity(
+    session: Session,
+    activity: Activity,
+    team: Team,
+    *,
+    title: str,
+    description: str,
+    service_content: str,
+    is_public: bool,
+    raw: Mapping[str, str],
+    actor_id: int,
+    ip: str = "",
+) -> None:
+    """Save an activity's details and its overrides of the team's rules together.
+    Both parts are checked, so that one refusal names every field to correct."""
+    problems: dict[str, str] = {}
+    try:
+        update_details(
+            session,
+            activity,
+            title=title,
+            description=description,
+            service_content=service_content,
+            is_public=is_public,
+        )
+    except DomainError as error:
+        problems |= error.fields
+    try:
+        set_activity_rules(session, activity, team, raw, actor_id, ip)
+    except DomainError as error:
+        problems |= error.fields
+    if problems:
+        raise DomainError(
+            "activity.invalid", N_("Please correct the marked fields."), fields=problems
+        )
 
 
 def read_overrides(raw: Mapping[str, str]) -> dict[str, int | None]:

@@ -254,3 +254,60 @@ def teams_led_by(session: Session, account_id: int) -> Sequence[Team]:
         )
         .order_by(Team.name)
     ).all()
+
+
+def roster_row(session: Session, team_id: int, account_id: int) -> RosterRow:
+    """One person's membership of the team with their account (404 when none)."""
+    found = session.execute(
+        select(Membership, Account)
+        .join(Account, Account.id == Membership.account_id)
+        .where(Membership.team_id == team_id, Membership.account_id == account_id)
+    ).first()
+    if found is None:
+        raise DomainError("team.not_member", N_("This person is not in the team."), status=404)
+    return RosterRow(found[0], found[1])
+
+
+def teams_with_areas(session: Session, *, by_kind: bool = True) -> list[tuple[Team, Area]]:
+    """Every team with the area it serves, by kind then id (or by id alone)."""
+    order = (Team.kind, Team.id) if by_kind else (Team.id,)
+    rows = session.execute(
+        select(Team, Area).join(Area, Area.id == Team.area_id).order_by(*order)
+    ).all()
+    return [(t, a) for t, a in rows]
+
+
+def active_member_counts(session: Session) -> dict[int, int]:
+    """Active members per team id (teams without any are left out)."""
+    rows = session.execute(
+        select(Membership.team_id, func.count())
+        .where(Membership.status == "active")
+        .group_by(Membership.team_id)
+    ).all()
+    return {team_id: int(count) for team_id, count in rows}
+
+
+def memberships_of(session: Session, account_id: int) -> list[tuple[Team, Membership]]:
+    """The person's live memberships (active, asked to join, invited) with their teams."""
+    rows = session.execute(
+        select(Team, Membership)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(
+            Membership.account_id == account_id,
+            Membership.status.in_(("active", "pending", "invited")),
+        )
+    ).all()
+    return [(t, m) for t, m in rows]
+
+
+def area_of(session: Session, team: Team) -> Area:
+    """The area the team serves."""
+    area = session.get(Area, team.area_id)
+    assert area is not None  # a foreign key, never null
+    return area
+
+
+def chosen_area(session: Session, area_id: int | None) -> Area | None:
+    """The area picked in a form (a team's area, a shift's place); None when
+    nothing or no existing area was picked."""
+    return session.get(Area, area_id) if area_id else None

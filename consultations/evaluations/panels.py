@@ -33,7 +33,7 @@ from consultations.evaluations.rules.panel import (
 )
 from consultations.evaluations.rules.weights import parse_permille
 from participation import audit
-from participation.accounts import find_by_login
+from participation.accounts import Account, find_by_login
 from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.organizations.models import Organization
@@ -236,7 +236,8 @@ def close_scoring(session: Session, panel: Panel, actor_id: int, now: datetime) 
                 item_id=project.plan_item_id,
                 kind=JudgementKind.EVALUATION,
                 source_ref=f"panel:{panel.id}:{project.id}",
-                source_url=f"/panels/{panel.id}",
+                source_record="panel",
+                source_id=panel.id,
                 verdict=panel_verdict(row, len(result.projects)),
             ),
             now=now,
@@ -308,11 +309,13 @@ def recuse(
 
 
 def score_project(
-    session: Session, panel: Panel, member: PanelMember, project_id: int, score_text: str
+    session: Session, panel: Panel, member: PanelMember, project_id: int, score: int | None
 ) -> None:
+    """Record the member's score of a project; ``score`` is the whole number given,
+    None when none could be read (refused with the same message as one out of range)."""
     _require_status(panel, "scoring", N_("Scoring is not open."))
     project = _project(session, panel, project_id)
-    if not score_text.strip().isdigit() or not 0 <= int(score_text) <= 100:
+    if score is None or not 0 <= score <= 100:
         raise DomainError(
             "panel.score_range",
             N_("Give a whole-number score from 0 to 100."),
@@ -328,9 +331,7 @@ def score_project(
         )
     try:
         with session.begin_nested():
-            session.add(
-                PanelScoreRow(member_id=member.id, project_id=project.id, score=int(score_text))
-            )
+            session.add(PanelScoreRow(member_id=member.id, project_id=project.id, score=score))
             session.flush()
     except IntegrityError:
         raise DomainError(
@@ -381,3 +382,26 @@ def my_marks(session: Session, member: PanelMember) -> tuple[dict[int, int], set
         session.scalars(select(PanelRecusal.project_id).where(PanelRecusal.member_id == member.id))
     )
     return {int(k): int(v) for k, v in scores.items()}, recused
+
+
+def member_names(session: Session, panel_id: int) -> list[tuple[str, str]]:
+    """Each member's display name and track, in the order they were added."""
+    rows = session.execute(
+        select(Account.display_name, PanelMember.track)
+        .join(PanelMember, PanelMember.account_id == Account.id)
+        .where(PanelMember.panel_id == panel_id)
+        .order_by(PanelMember.id)
+    ).all()
+    return [(name, track) for name, track in rows]
+
+
+def is_member(session: Session, panel_id: int, account_id: int) -> bool:
+    """Whether the account sits on the panel."""
+    return (
+        session.scalar(
+            select(PanelMember.id).where(
+                PanelMember.panel_id == panel_id, PanelMember.account_id == account_id
+            )
+        )
+        is not None
+    )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -295,3 +296,34 @@ def remove_question(
         action="evaluation.question_removed",
         target=f"evaluation:{evaluation.id}",
     )
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator as the report shows it: its depth in the tree, its weight in the
+    overall index (the product of the weights on its path) and its figure, if any."""
+
+    row: Indicator
+    depth: int
+    effective: float
+    figure: Mapping[str, Any] | None
+
+
+def indicator_tree(
+    session: Session, evaluation_id: int, figures: Mapping[str, Any]
+) -> list[IndicatorRow]:
+    """The indicator tree in display order (each parent before its children), with
+    ``figures`` (a report's, by indicator key) attached."""
+    by_parent: dict[str | None, list[Indicator]] = {}
+    for row in indicators_of(session, evaluation_id):
+        by_parent.setdefault(row.parent_key, []).append(row)
+    ordered: list[IndicatorRow] = []
+
+    def walk(parent: str | None, depth: int, share: float) -> None:
+        for row in by_parent.get(parent, []):
+            effective = share * row.weight / 1000
+            ordered.append(IndicatorRow(row, depth, effective, figures.get(row.key)))
+            walk(row.key, depth + 1, effective)
+
+    walk(None, 0, 1.0)
+    return ordered

@@ -33,6 +33,10 @@ class NewRectification:
     due_on: date
 
 
+#: The last year the governance plan holds (see participation.plan.intake.check_item).
+LAST_PLAN_YEAR = 2100
+
+
 def is_overdue(item: Rectification, today: date) -> bool:
     return item.status != "done" and item.due_on < today
 
@@ -67,6 +71,10 @@ def post_response(
             departments.check(session, item.owner_department, "items", fields)
         if item.due_on < now.date():
             fields["items"] = N_("A rectification item cannot be due in the past.")
+        elif item.due_on.year > LAST_PLAN_YEAR:
+            # The governance plan holds years up to 2100 (checked there only after
+            # the earlier items were written).
+            fields["items"] = N_("A rectification item must be due by the end of 2100.")
     if fields:
         raise DomainError(
             "evaluation.response_invalid", N_("Please correct the marked fields."), fields=fields
@@ -96,7 +104,7 @@ def post_response(
                 title=f"整改：{row.title}"[:200],
                 source_kind=SourceKind.RECTIFICATION,
                 source_ref=f"evaluation:{evaluation.id}:{number}",
-                source_url=f"/evaluations/{evaluation.id}",
+                source_id=evaluation.id,
                 description=evaluation.title,
                 owner_department=row.owner_department,
                 starts_on=now.date(),

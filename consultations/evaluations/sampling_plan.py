@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import Evaluation, Invitation, QuotaCell
 from consultations.evaluations.questionnaire import require_draft
-from consultations.evaluations.rules.quotas import age_band, cell_of
+from consultations.evaluations.rules.quotas import age_band, cell_of, parse_caps
 from consultations.evaluations.rules.sampling import sample_size
 from participation import audit
 from participation.areas import Area, get_area
@@ -108,17 +108,14 @@ def set_plan(
     )
     caps: dict[str, int] = {}
     if plan.dimensions and plan.caps_text.strip():
-        for line in plan.caps_text.splitlines():
-            if not line.strip():
-                continue
-            cell, _, cap = line.replace("＝", "=").rpartition("=")
-            if not cell.strip() or not cap.strip().isdigit():
-                raise DomainError(
-                    "evaluation.caps",
-                    N_("Write each quota cell as: cell = cap."),
-                    fields={"caps": N_("Write each quota cell as: cell = cap.")},
-                )
-            caps[cell.strip()] = int(cap.strip())
+        parsed = parse_caps(plan.caps_text)
+        if parsed is None:
+            raise DomainError(
+                "evaluation.caps",
+                N_("Write each quota cell as: cell = cap."),
+                fields={"caps": N_("Write each quota cell as: cell = cap.")},
+            )
+        caps = parsed
     elif plan.dimensions and total:
         caps = {
             cell: math.ceil(size.needed * n / total * CAP_SLACK) for cell, n in population.items()

@@ -287,7 +287,7 @@ def participants_in(counts: np.ndarray, threshold: int, before: Sequence[bool]) 
     """Pol.is ``in-conv``: at least ``threshold`` votes, or grouped before; while
     fewer than 15 are in, the most active of the others fill up to 15 (ties:
     earlier participant). Returns a boolean mask over participants."""
-    mask = (counts >= threshold) | np.asarray(before, dtype=bool)
+    mask: np.ndarray = (counts >= threshold) | np.asarray(before, dtype=bool)
     short = GREEDY_N - int(mask.sum())
     if short > 0:
         others = np.flatnonzero(~mask & (counts > 0))

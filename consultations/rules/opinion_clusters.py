@@ -65,7 +65,8 @@ def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     squared = np.zeros((len(points), len(centres)))
     for d in range(points.shape[1]):
         squared += (points[:, d, None] - centres[None, :, d]) ** 2
-    return np.argmin(squared, axis=1)
+    nearest: np.ndarray = np.argmin(squared, axis=1)
+    return nearest
 
 
 def group_kmeans(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import audit
-from participation.areas import get_area
+from participation.areas import Area, get_area
 from participation.ballots.rules.eligibility import Roll
 from participation.budgets.models import BudgetRound
 from participation.budgets.rules import BUDGET_RULES, RoundPhase
@@ -79,3 +79,13 @@ def get_round(session: Session, round_id: int) -> BudgetRound:
 
 def rounds(session: Session) -> Sequence[BudgetRound]:
     return session.scalars(select(BudgetRound).order_by(BudgetRound.id.desc())).all()
+
+
+def rounds_with_areas(session: Session) -> list[tuple[BudgetRound, Area]]:
+    """Every round, newest first, with its area, in one query (for the list page)."""
+    rows = session.execute(
+        select(BudgetRound, Area)
+        .join(Area, Area.id == BudgetRound.area_id)
+        .order_by(BudgetRound.id.desc())
+    ).all()
+    return [(budget_round, area) for budget_round, area in rows]

@@ -12,7 +12,6 @@ from enum import StrEnum
 from typing import Any
 
 from participation.errors import N_
-from participation.rules.money import parse_yuan
 
 
 class RoundPhase(StrEnum):
@@ -51,41 +50,6 @@ class ProposalDraft:
     location: str
     cost_yuan: int
     beneficiaries: str
-
-
-def check_proposal(fields: Mapping[str, str]) -> tuple[ProposalDraft | None, dict[str, str]]:
-    """Read a proposal form. Every field is required; the cost is a positive amount.
-
-    Returns the draft, or None with a message per refused field (never both).
-    """
-    problems: dict[str, str] = {}
-    limits = {"title": 120, "location": 200, "beneficiaries": 200, "description": 4000}
-    for name, message in (
-        ("title", N_("Give the project a title.")),
-        ("description", N_("Describe the project.")),
-        ("location", N_("Say where in the area the project is.")),
-        ("beneficiaries", N_("Say who benefits from the project.")),
-    ):
-        value = fields.get(name, "").strip()
-        if not value:
-            problems[name] = message
-        elif len(value) > limits[name]:
-            problems[name] = N_("This text is too long.")
-    cost = parse_yuan(fields.get("cost_yuan", ""))
-    if cost is None:
-        problems["cost_yuan"] = N_("Enter the estimated cost as a positive whole number of yuan.")
-    if problems or cost is None:
-        return None, problems
-    return (
-        ProposalDraft(
-            title=fields["title"].strip(),
-            description=fields["description"].strip(),
-            location=fields["location"].strip(),
-            cost_yuan=cost,
-            beneficiaries=fields["beneficiaries"].strip(),
-        ),
-        {},
-    )
 
 
 @dataclass(frozen=True)

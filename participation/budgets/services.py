@@ -8,7 +8,7 @@ is re-exported here, so the web layer imports one module.
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
@@ -46,10 +46,12 @@ from participation.budgets.rounds import (
     get_round,
     round_ref,
     rounds,
+    rounds_with_areas,
 )
 from participation.budgets.rules import ENGINE_RULES, ROUND_PHASES, RoundPhase, other_rule
 from participation.errors import N_, DomainError
 from participation.plan.intake import ItemFromSource, receive_item
+from participation.plan.models import PlanItem
 from participation.plan.sources import SourceKind
 from participation.rules.phases import next_phase
 
@@ -68,10 +70,12 @@ __all__ = [
     "get_round",
     "notify",
     "photo_of",
+    "plan_items_of",
     "proposals_of",
     "results",
     "round_ref",
     "rounds",
+    "rounds_with_areas",
     "screen",
     "submit_proposal",
     "support",
@@ -85,11 +89,14 @@ def advance(
     now: datetime,
     closes_at: datetime | None = None,
     expected: str | None = None,
+    *,
+    ip: str = "",
 ) -> str:
     """Move the round to its next phase and do what that phase needs.
 
     ``expected`` is the phase the person saw: a second click (or a second
     worker) finds the round moved on and is refused instead of skipping a phase.
+    The move is audited here, once (``budget.round_phase``, from ``ip``).
 
     screening: no more proposals. voting: every proposal must be screened and at
     least two accepted; opens a ballot box until ``closes_at``. results: the box
@@ -117,6 +124,7 @@ def advance(
         actor_id=actor_id,
         action="budget.round_phase",
         target=round_ref(budget_round),
+        ip=ip,
         phase=target,
     )
     return target
@@ -217,7 +225,7 @@ def fund_winners(
                 title=proposal.title,
                 source_kind=SourceKind.COMMUNITY_BUDGET,
                 source_ref=f"budget_proposal:{proposal.id}",
-                source_url=f"/budgets/proposals/{proposal.id}",
+                source_id=proposal.id,
                 description=proposal.description,
                 owner_department=area_name,
                 budget_yuan=proposal.final_cost,
@@ -235,6 +243,21 @@ def fund_winners(
         )
         items.append(item.id)
     return items
+
+
+def plan_items_of(session: Session, keys: Iterable[str]) -> dict[str, PlanItem]:
+    """The plan items that funded proposals became, by ballot key ("p12"), in one
+    query; a key whose proposal is not on the plan is left out."""
+    refs = {f"budget_proposal:{key.removeprefix('p')}": key for key in keys}
+    if not refs:
+        return {}
+    items = session.scalars(
+        select(PlanItem).where(
+            PlanItem.source_kind == SourceKind.COMMUNITY_BUDGET.value,
+            PlanItem.source_ref.in_(refs),
+        )
+    )
+    return {refs[item.source_ref]: item for item in items}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from participation.livelihood.rules import (
     CyclePhase,
     competitive_list,
 )
-from participation.rolls import DeputyEntry
+from participation.rolls import Congress, DeputyEntry
 from participation.rules.permissions import Role
 
 
@@ -96,8 +96,30 @@ def get_candidate(session: Session, candidate_id: int) -> LivelihoodCandidate:
     return found
 
 
+def congresses(session: Session) -> Sequence[Congress]:
+    """Every congress session, in the order they were recorded: a new cycle is held
+    by one of them."""
+    return session.scalars(select(Congress).order_by(Congress.id)).all()
+
+
+def find_congress(session: Session, congress_id: int) -> Congress | None:
+    """The congress session chosen for a new cycle, or None when there is none."""
+    return session.get(Congress, congress_id)
+
+
 def cycles(session: Session) -> Sequence[LivelihoodCycle]:
     return session.scalars(select(LivelihoodCycle).order_by(LivelihoodCycle.id.desc())).all()
+
+
+def cycles_with_congresses(session: Session) -> list[tuple[LivelihoodCycle, Congress]]:
+    """Every cycle, newest first, with the congress session that holds it, in one
+    query (for the list page)."""
+    rows = session.execute(
+        select(LivelihoodCycle, Congress)
+        .join(Congress, Congress.id == LivelihoodCycle.congress_id)
+        .order_by(LivelihoodCycle.id.desc())
+    ).all()
+    return [(cycle, congress) for cycle, congress in rows]
 
 
 def candidates_of(

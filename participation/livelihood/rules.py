@@ -6,13 +6,11 @@ Plain values in, results with reasons out; no database, no web.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from participation.errors import N_
-from participation.rules.money import parse_yuan
 
 
 class CyclePhase(StrEnum):
@@ -53,50 +51,6 @@ class CandidateDraft:
     funds_source: str
     complete_by: date
     submitter_kind: str
-
-
-def check_candidate(
-    fields: Mapping[str, str], today: date
-) -> tuple[CandidateDraft | None, dict[str, str]]:
-    """Read a solicited project: all fields required, positive funds, a future date."""
-    problems: dict[str, str] = {}
-    for name, message in (
-        ("name", N_("Give the project a name.")),
-        ("background", N_("Explain the background.")),
-        ("content", N_("Describe what will be built or done.")),
-        ("department", N_("Name the implementing department.")),
-        ("funds_source", N_("Say where the funds come from.")),
-    ):
-        if not fields.get(name, "").strip():
-            problems[name] = message
-    funds = parse_yuan(fields.get("funds_yuan", ""))
-    if funds is None:
-        problems["funds_yuan"] = N_("Enter the funds as a positive whole number of yuan.")
-    complete_by = None
-    try:
-        complete_by = date.fromisoformat(fields.get("complete_by", ""))
-    except ValueError:
-        problems["complete_by"] = N_("Enter the completion date.")
-    if complete_by is not None and complete_by <= today:
-        problems["complete_by"] = N_("The completion date must be in the future.")
-    kind = fields.get("submitter_kind", "public")
-    if kind not in SUBMITTER_KINDS:
-        problems["submitter_kind"] = N_("Choose who submits the project.")
-    if problems or funds is None or complete_by is None:
-        return None, problems
-    return (
-        CandidateDraft(
-            name=fields["name"].strip()[:120],
-            background=fields["background"].strip(),
-            content=fields["content"].strip(),
-            department=fields["department"].strip()[:120],
-            funds_yuan=funds,
-            funds_source=fields["funds_source"].strip()[:120],
-            complete_by=complete_by,
-            submitter_kind=kind,
-        ),
-        {},
-    )
 
 
 @dataclass(frozen=True)

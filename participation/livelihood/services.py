@@ -17,9 +17,12 @@ from participation.livelihood.cycles import (
     NewCycle,
     candidates_of,
     competitiveness,
+    congresses,
     create_cycle,
     cycle_ref,
     cycles,
+    cycles_with_congresses,
+    find_congress,
     get_candidate,
     get_cycle,
     screen_candidate,
@@ -44,7 +47,9 @@ from participation.livelihood.session import (
 from participation.livelihood.year_end import (
     RECTIFICATION_DAYS,
     open_satisfaction,
+    plan_items_of,
     publish_satisfaction,
+    rectifications_of,
     rectify,
 )
 
@@ -58,17 +63,22 @@ __all__ = [
     "attendance",
     "candidates_of",
     "competitiveness",
+    "congresses",
     "create_cycle",
     "cycle_ref",
     "cycles",
+    "cycles_with_congresses",
     "deputy_entry",
+    "find_congress",
     "get_candidate",
     "get_cycle",
     "has_signed_in",
     "open_ballot",
     "open_satisfaction",
+    "plan_items_of",
     "publish_if_closed",
     "publish_satisfaction",
+    "rectifications_of",
     "rectify",
     "register_attendance",
     "roll_call",
@@ -87,10 +97,13 @@ def advance(
     now: datetime,
     closes_at: datetime | None = None,
     expected: str | None = None,
+    *,
+    ip: str = "",
 ) -> str:
     """Move the cycle on; each step checks what it needs.
 
     ``expected`` is the phase the person saw; a stale or repeated request is refused.
+    The move is audited here, once (``livelihood.phase``, from ``ip``).
 
     to screening: no more submissions. to session: every submission screened
     and the list competitive (差额). Opening the ballot (see open_ballot) needs a
@@ -143,7 +156,12 @@ def advance(
         raise DomainError("cycle.finished", N_("This cycle is finished."), status=409)
     cycle.phase = target.value
     audit.record(
-        session, actor_id=actor_id, action="livelihood.phase", target=cycle_ref(cycle), phase=target
+        session,
+        actor_id=actor_id,
+        action="livelihood.phase",
+        target=cycle_ref(cycle),
+        ip=ip,
+        phase=target.value,
     )
     return target.value
 

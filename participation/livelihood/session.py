@@ -158,9 +158,16 @@ def roll_call(session: Session, cycle: LivelihoodCycle) -> list[tuple[DeputyEntr
 
 
 def open_ballot(
-    session: Session, cycle: LivelihoodCycle, actor_id: int, now: datetime, closes_at: datetime
+    session: Session,
+    cycle: LivelihoodCycle,
+    actor_id: int,
+    now: datetime,
+    closes_at: datetime,
+    *,
+    ip: str = "",
 ) -> BallotBox:
-    """Open the session's secret ballot: needs the quorum and a competitive list."""
+    """Open the session's secret ballot: needs the quorum and a competitive list.
+    Audited here, once (``livelihood.ballot_opened`` with the box, from ``ip``)."""
     session.flush()  # refresh would drop unflushed changes of this transaction
     session.refresh(cycle, with_for_update=True)
     if cycle.phase != CyclePhase.SESSION.value or cycle.box_id is not None:
@@ -229,7 +236,12 @@ def open_ballot(
     box.paper_issued = present_count(session, box)  # one paper ballot per deputy present
     cycle.box_id = box.id
     audit.record(
-        session, actor_id=actor_id, action="livelihood.ballot_opened", target=cycle_ref(cycle)
+        session,
+        actor_id=actor_id,
+        action="livelihood.ballot_opened",
+        target=cycle_ref(cycle),
+        ip=ip,
+        box=box.id,
     )
     return box
 
@@ -273,7 +285,7 @@ def adopt(
                 title=candidate.name,
                 source_kind=SourceKind.LIVELIHOOD_PROJECT,
                 source_ref=f"livelihood_candidate:{candidate.id}",
-                source_url=f"/livelihood/{cycle.id}/result",
+                source_id=cycle.id,
                 description=candidate.content,
                 owner_department=candidate.department,
                 budget_yuan=candidate.funds_yuan,

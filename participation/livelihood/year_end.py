@@ -3,10 +3,11 @@ a dissatisfied grade opens a rectification item under the project's plan item.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
@@ -15,10 +16,11 @@ from participation.ballots.models import BallotBox
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
-from participation.livelihood.models import LivelihoodCycle
+from participation.livelihood.models import LivelihoodCandidate, LivelihoodCycle
 from participation.livelihood.session import adopted_of, publish_if_closed, tally_of
 from participation.plan.intake import ItemFromSource, item_for_source, receive_item
 from participation.plan.judgements import JudgementKind, JudgementOf, attach_judgement
+from participation.plan.models import PlanItem
 from participation.plan.sources import SourceKind
 
 
@@ -120,7 +122,8 @@ def judge_items(session: Session, cycle: LivelihoodCycle, box: BallotBox, now: d
                 item_id=item.id,
                 kind=JudgementKind.SATISFACTION,
                 source_ref=f"ballot:{box.id}",
-                source_url=f"/livelihood/{cycle.id}/result#satisfaction",
+                source_record="livelihood_cycle",
+                source_id=cycle.id,
                 verdict=satisfaction_verdict(row["outcome"], row.get("detail") or []),
                 needs_rectification=not row["selected"],
             ),
@@ -154,7 +157,7 @@ def rectify(
                 title=f"整改：{candidate.name}"[:200],
                 source_kind=SourceKind.SATISFACTION,
                 source_ref=f"satisfaction:{box.id}:{candidate.id}",
-                source_url=f"/livelihood/{cycle.id}/result",
+                source_id=cycle.id,
                 description="人大代表年终满意度测评结果为不满意，责任部门限期整改。",
                 owner_department=candidate.department,
                 starts_on=box.closes_at.date(),
@@ -165,3 +168,32 @@ def rectify(
         )
         items.append(item.id)
     return items
+
+
+def _items_by_ref(
+    session: Session, kind: SourceKind, refs: Mapping[str, str]
+) -> dict[str, PlanItem]:
+    """The plan items of ``kind`` whose source is a key of ``refs``, by the value it maps to."""
+    if not refs:
+        return {}
+    items = session.scalars(
+        select(PlanItem).where(PlanItem.source_kind == kind.value, PlanItem.source_ref.in_(refs))
+    )
+    return {refs[item.source_ref]: item for item in items}
+
+
+def plan_items_of(
+    session: Session, candidates: Iterable[LivelihoodCandidate]
+) -> dict[str, PlanItem]:
+    """The plan items that adopted projects became, by ballot key, in one query."""
+    refs = {f"livelihood_candidate:{c.id}": c.ballot_key for c in candidates if c.ballot_key}
+    return _items_by_ref(session, SourceKind.LIVELIHOOD_PROJECT, refs)
+
+
+def rectifications_of(
+    session: Session, box: BallotBox, candidates: Iterable[LivelihoodCandidate]
+) -> dict[str, PlanItem]:
+    """The rectification items that the year-end vote ``box`` opened, by ballot key,
+    in one query; a project judged satisfactory has none."""
+    refs = {f"satisfaction:{box.id}:{c.id}": c.ballot_key for c in candidates if c.ballot_key}
+    return _items_by_ref(session, SourceKind.SATISFACTION, refs)

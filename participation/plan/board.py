@@ -266,6 +266,27 @@ def years(session: Session) -> list[int]:
     return list(session.scalars(select(Plan.year).distinct().order_by(Plan.year.desc())))
 
 
+def plans(session: Session, year: int | None = None) -> list[tuple[Plan, Area]]:
+    """Every plan with its area (only ``year``'s when given), the newest year first,
+    then by place in the area tree."""
+    query = select(Plan, Area).join(Area, Area.id == Plan.area_id)
+    if year:
+        query = query.where(Plan.year == year)
+    rows = session.execute(query.order_by(Plan.year.desc(), Area.path))
+    return [(plan, area) for plan, area in rows]
+
+
+def latest_updates(session: Session, limit: int = 50) -> list[tuple[Update, PlanItem]]:
+    """The latest ``limit`` updates of all items with their items, newest first."""
+    rows = session.execute(
+        select(Update, PlanItem)
+        .join(PlanItem, PlanItem.id == Update.item_id)
+        .order_by(Update.at.desc(), Update.id.desc())
+        .limit(limit)
+    )
+    return [(update, item) for update, item in rows]
+
+
 def departments(session: Session) -> Sequence[Department]:
     """The department records that own at least one plan item (the board's filter)."""
     return session.scalars(

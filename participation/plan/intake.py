@@ -31,7 +31,8 @@ class ItemFromSource:
     title: str
     source_kind: SourceKind
     source_ref: str
-    source_url: str = ""
+    # The record the decision was taken in, of the kind sources.RECORD_OF_KIND names.
+    source_id: int | None = None
     description: str = ""
     owner_department: str = ""
     owner_account_id: int | None = None
@@ -105,7 +106,7 @@ def receive_item(session: Session, item: ItemFromSource, *, actor_id: int | None
         description=item.description,
         source_kind=item.source_kind.value,
         source_ref=item.source_ref,
-        source_url=item.source_url,
+        source_id=item.source_id,
         owner_department=department,
         owner_department_id=department_id,
         owner_account_id=item.owner_account_id,

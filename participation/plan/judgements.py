@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from participation.errors import N_, DomainError
 from participation.plan.delivery import get_item
 from participation.plan.records import Judgement
+from participation.plan.sources import SourceRecord
 
 
 class JudgementKind(StrEnum):
@@ -39,7 +40,9 @@ class JudgementOf:
     kind: JudgementKind
     source_ref: str
     verdict: str
-    source_url: str = ""
+    # The record the verdict was reached in, and its id (e.g. "evaluation", 12).
+    source_record: SourceRecord | None = None
+    source_id: int | None = None
     needs_rectification: bool = False
 
 
@@ -65,7 +68,8 @@ def attach_judgement(session: Session, judged: JudgementOf, *, now: datetime) ->
         item_id=judged.item_id,
         kind=judged.kind.value,
         source_ref=judged.source_ref,
-        source_url=judged.source_url,
+        source_record=judged.source_record or "",
+        source_id=judged.source_id,
         verdict=judged.verdict.strip()[:200],
         needs_rectification=judged.needs_rectification,
         judged_at=now,

@@ -41,8 +41,10 @@ class PlanItem(Base):
     source_kind: Mapped[str] = mapped_column(String(30), index=True)
     # Unique within the kind: e.g. "project:17" or a generated id for direct entries.
     source_ref: Mapped[str] = mapped_column(String(64))
-    # The page of the decision this item came from (a site path such as /consultations/3).
-    source_url: Mapped[str] = mapped_column(String(300), default="")
+    # The id of the record the decision was taken in, of the kind that
+    # sources.RECORD_OF_KIND gives for source_kind (a budget proposal, a livelihood
+    # cycle, a consultation...); None for direct entries. No web paths here.
+    source_id: Mapped[int | None] = mapped_column()
     # The owner department's name; the record is owner_department_id (see departments).
     owner_department: Mapped[str] = mapped_column(String(120), default="")
     owner_department_id: Mapped[int | None] = mapped_column(

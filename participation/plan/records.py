@@ -103,7 +103,10 @@ class Judgement(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("plan_items.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # "satisfaction" or "evaluation"
     source_ref: Mapped[str] = mapped_column(String(64))
-    source_url: Mapped[str] = mapped_column(String(300), default="")
+    # The record the verdict was reached in (a sources.SourceRecord: a livelihood
+    # cycle, an evaluation, a panel) and its id; "" and None when there is none.
+    source_record: Mapped[str] = mapped_column(String(30), default="")
+    source_id: Mapped[int | None] = mapped_column()
     # The verdict as the judging process states it, e.g. "满意 78%" or "82.5 分，良好".
     verdict: Mapped[str] = mapped_column(String(200))
     # Whether the judgement asks for more work (dissatisfied, rectification demanded).

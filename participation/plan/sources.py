@@ -11,6 +11,7 @@ two items.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal, get_args
 
 from participation.errors import N_
 
@@ -23,6 +24,41 @@ class SourceKind(StrEnum):
     SATISFACTION = "satisfaction"  # dissatisfied year-end vote
     DIRECT = "direct"  # entered by staff
     CARRIED_OVER = "carried_over"  # unfinished item from last year's plan
+
+
+#: The kinds of record a plan row can name as where it came from: the decision an
+#: item delivers, or the process that judged it. A row stores the record's kind (or
+#: a source kind that implies it) and its id, never a web address: the web side
+#: decides how each record is shown (web/plan/sources.py).
+SourceRecord = Literal[
+    "budget_proposal",  # participation.budgets: a funded proposal
+    "livelihood_cycle",  # participation.livelihood: a year's cycle (adoption, satisfaction)
+    "consultation",  # consultations: a consultation and its resolution
+    "evaluation",  # consultations.evaluations: an evaluation and its report
+    "panel",  # consultations.evaluations: a public review panel
+    "plan_item",  # participation.plan: an item of an earlier plan
+]
+SOURCE_RECORDS: tuple[SourceRecord, ...] = get_args(SourceRecord)
+
+#: Which record an item's ``source_id`` names, by the item's source kind; None: no
+#: record (entered by staff).
+RECORD_OF_KIND: dict[SourceKind, SourceRecord | None] = {
+    SourceKind.LIVELIHOOD_PROJECT: "livelihood_cycle",
+    SourceKind.COMMUNITY_BUDGET: "budget_proposal",
+    SourceKind.CONSULTATION: "consultation",
+    SourceKind.RECTIFICATION: "evaluation",
+    SourceKind.SATISFACTION: "livelihood_cycle",
+    SourceKind.DIRECT: None,
+    SourceKind.CARRIED_OVER: "plan_item",
+}
+
+
+def record_of(kind: str) -> SourceRecord | None:
+    """The record an item of source kind ``kind`` names with its ``source_id``."""
+    try:
+        return RECORD_OF_KIND[SourceKind(kind)]
+    except ValueError:
+        return None
 
 
 SOURCE_LABELS: dict[SourceKind, str] = {

@@ -11,7 +11,7 @@ as the new item's first update.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,6 +32,28 @@ from participation.plan.sources import ItemStatus, SourceKind
 class RolledUp:
     outcomes: dict[int, Outcome]
     carried: dict[int, int]  # old item id -> next year's item id
+
+
+def get_plan(session: Session, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise DomainError("plan.not_found", N_("No such plan."), status=404)
+    return plan
+
+
+def rolled_up_plans(session: Session, plan_ids: Iterable[int]) -> set[int]:
+    """Which of these plans have been rolled up at year end (one query)."""
+    ids = list(plan_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(PlanItem.plan_id)
+            .join(YearEndOutcome, YearEndOutcome.item_id == PlanItem.id)
+            .where(PlanItem.plan_id.in_(ids))
+            .distinct()
+        )
+    )
 
 
 def rolled_up(session: Session, plan: Plan) -> bool:
@@ -132,7 +154,7 @@ def _carry(
             title=item.title,
             source_kind=SourceKind.CARRIED_OVER,
             source_ref=f"plan_item:{item.id}",
-            source_url=f"/plan/items/{item.id}",
+            source_id=item.id,
             description=item.description,
             owner_department=item.owner_department,
             owner_account_id=item.owner_account_id,

@@ -47,7 +47,8 @@ class Backoff:
         """The wait after ``failures`` recent failures (zero while still free)."""
         if failures < self.free:
             return timedelta(0)
-        return min(self.base * 2 ** min(failures - self.free, 32), self.cap)
+        grown: timedelta = self.base * 2 ** min(failures - self.free, 32)
+        return min(grown, self.cap)
 
 
 def check_backoff(failures: Iterable[datetime], now: datetime, policy: Backoff) -> RateDecision:

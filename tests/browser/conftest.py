@@ -29,6 +29,7 @@ from participation.rules.permissions import Role
 from tests.support.departments import add_departments
 from tests.support.people import person
 from tests.support.pg import free_port
+from tests.support.servers import HANG_GUARD_SECONDS
 from web.app import create_app
 from web.migrate import upgrade
 from web.settings import Settings
@@ -146,7 +147,7 @@ def serve_live(directory: Path) -> Iterator[LiveServer]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + HANG_GUARD_SECONDS
     while not server.started:
         assert time.monotonic() < deadline, "the live server did not start"
         time.sleep(0.05)

@@ -16,6 +16,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+from tests.support.servers import HANG_GUARD_SECONDS
+
 
 def pg_bin(name: str) -> str:
     found = shutil.which(name)
@@ -110,7 +112,7 @@ def start_cluster() -> Cluster:
         check=True,
     )
     cluster = Cluster(directory, port)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + HANG_GUARD_SECONDS
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()

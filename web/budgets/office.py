@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -20,24 +19,26 @@ from participation.budgets.rules import (
     ROUND_PHASES,
 )
 from participation.errors import N_, DomainError
-from participation.rules.money import parse_yuan
 from participation.rules.permissions import Permission
 from participation.rules.phases import next_phase
 from web.kit import htmx
-from web.kit.audit_log import log_action
 from web.kit.auth import authorize, requires, user
+from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id, whole_number
-from web.kit.i18n import LOCAL_TZ
+from web.kit.forms import FormReader, form_fields
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
-
-def local_time(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=LOCAL_TZ)
-    except ValueError:
-        return None
+#: What the round form says for a field it could not read (more precise than the
+#: reader's general messages).
+ROUND_FIELD_MESSAGES = {
+    "area_id": N_("Choose an area."),
+    "year": N_("Enter a year such as 2026."),
+    "budget_yuan": N_("Enter the budget as a positive whole number of yuan."),
+    "max_choices": N_("Enter a whole number."),
+    "min_share_percent": N_("Enter a percentage from 1 to 100."),
+}
 
 
 async def _list(request: Request, status: int = 200, **extra: Any) -> Response:
@@ -64,33 +65,28 @@ async def round_list(request: Request) -> Response:
         return await _list(request)
     fields = await form_fields(request)
     session = db(request)
-    problems: dict[str, str] = {}
-    budget = parse_yuan(fields.get("budget_yuan", ""))
-    year = whole_number(fields.get("year"), low=2000, high=2999)
-    max_choices_raw = fields.get("max_choices", "")
-    max_choices = whole_number(max_choices_raw, low=1, high=10_000)
-    min_share_raw = fields.get("min_share_percent", "")
-    min_share = whole_number(min_share_raw, low=1, high=100)
-    try:
-        area = get_area(session, record_id(fields.get("area_id")))
-        authorize(request, Permission.MANAGE_BUDGETS, area.path)
-        if budget is None:
-            problems["budget_yuan"] = N_("Enter the budget as a positive whole number of yuan.")
-        if year is None:
-            problems["year"] = N_("Enter a year such as 2026.")
-        if max_choices_raw and max_choices is None:
-            problems["max_choices"] = N_("Enter a whole number.")
-        if min_share_raw and min_share is None:
-            problems["min_share_percent"] = N_("Enter a percentage from 1 to 100.")
-        if problems:
-            raise DomainError("round.invalid", N_("Please correct the marked fields."))
+    reader = FormReader(fields)
+    area_id = reader.record("area_id", required=True)
+    year = reader.number("year", low=2000, high=2999, required=True)
+    budget = reader.money("budget_yuan", required=True)
+    max_choices = reader.number("max_choices", low=1, high=10_000)
+    min_share = reader.number("min_share_percent", low=1, high=100)
+    reader.problems = {
+        name: ROUND_FIELD_MESSAGES.get(name, m) for name, m in reader.problems.items()
+    }
+
+    def act() -> Response:
+        if area_id is not None:
+            authorize(request, Permission.MANAGE_BUDGETS, get_area(session, area_id).path)
+        reader.check("round.invalid")
+        assert area_id is not None and year is not None and budget is not None
         created = budgets.create_round(
             session,
             budgets.NewRound(
-                area_id=area.id,
-                year=year or 0,
+                area_id=area_id,
+                year=year,
                 title=fields.get("title", ""),
-                budget_yuan=budget or 0,
+                budget_yuan=budget,
                 rule=fields.get("rule", ""),
                 roll=fields.get("roll", ""),
                 description=fields.get("description", ""),
@@ -99,12 +95,13 @@ async def round_list(request: Request) -> Response:
             ),
             user(request).id,
         )
-    except DomainError as error:
-        return await _list(
-            request, 422, form=fields, errors=problems | error.fields, error=error.message
-        )
-    flash(request, "The budget round has been created.", "success")
-    return htmx.redirect(request, f"/admin/budgets/{created.id}")
+        flash(request, "The budget round has been created.", "success")
+        return htmx.redirect(request, f"/admin/budgets/{created.id}")
+
+    async def page(error: DomainError) -> Response:
+        return await _list(request, 422, form=fields, errors=error.fields, error=error.message)
+
+    return await act_or_rerender(request, act, page)
 
 
 def _scoped(request: Request) -> BudgetRound:
@@ -142,17 +139,24 @@ async def round_admin(request: Request) -> Response:
 async def advance(request: Request) -> Response:
     budget_round = _scoped(request)
     fields = await form_fields(request)
-    closes_at = local_time(fields.get("closes_at", ""))
-    try:
-        phase = budgets.advance(
+    reader = FormReader(fields)
+    closes_at = reader.moment("closes_at")
+
+    def act() -> Response:
+        reader.check("round.closes_at")
+        budgets.advance(
             db(request),
             budget_round,
             user(request).id,
             now(request),
             closes_at,
             expected=fields.get("from") or None,
+            ip=client_ip(request),
         )
-    except DomainError as error:
+        flash(request, "The round has moved to its next phase.", "success")
+        return htmx.redirect(request, f"/admin/budgets/{budget_round.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _round_admin(
             request,
             budget_round,
@@ -162,9 +166,8 @@ async def advance(request: Request) -> Response:
             errors=error.fields,
             form=fields,
         )
-    log_action(request, "budget.phase", f"budget_round:{budget_round.id}", phase=phase)
-    flash(request, "The round has moved to its next phase.", "success")
-    return htmx.redirect(request, f"/admin/budgets/{budget_round.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 @requires(Permission.MANAGE_BUDGETS)
@@ -174,22 +177,18 @@ async def screen(request: Request) -> Response:
     budget_round = budgets.get_round(session, proposal.round_id)
     authorize(request, Permission.MANAGE_BUDGETS, get_area(session, budget_round.area_id).path)
     fields = await form_fields(request)
-    revised_raw = fields.get("revised_cost_yuan", "")
-    revised = parse_yuan(revised_raw) if revised_raw else None
-    try:
-        if revised_raw and revised is None:
-            raise DomainError(
-                "proposal.screening",
-                N_("Please correct the marked fields."),
-                fields={
-                    "revised_cost_yuan": N_(
-                        "Enter the estimated cost as a positive whole number of yuan."
-                    )
-                },
-            )
-        decision = fields.get("decision", "")
-        if decision not in ("accept", "reject"):
+    reader = FormReader(fields)
+    revised = reader.money("revised_cost_yuan")
+    if "revised_cost_yuan" in reader.problems:
+        reader.problems["revised_cost_yuan"] = N_(
+            "Enter the estimated cost as a positive whole number of yuan."
+        )
+    decision = reader.choice("decision", ("accept", "reject"))
+
+    def act() -> Response:
+        if decision is None:
             raise DomainError("proposal.decision", N_("Choose a decision."))
+        reader.check("proposal.screening")
         budgets.screen(
             session,
             proposal,
@@ -203,7 +202,10 @@ async def screen(request: Request) -> Response:
             user(request).id,
             now(request),
         )
-    except DomainError as error:
+        flash(request, "The screening has been recorded and the author notified.", "success")
+        return htmx.redirect(request, f"/admin/budgets/{budget_round.id}#proposal-{proposal.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _round_admin(
             request,
             budget_round,
@@ -214,8 +216,8 @@ async def screen(request: Request) -> Response:
             form=fields,
             failed_proposal=proposal.id,
         )
-    flash(request, "The screening has been recorded and the author notified.", "success")
-    return htmx.redirect(request, f"/admin/budgets/{budget_round.id}#proposal-{proposal.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 routes = [

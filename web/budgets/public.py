@@ -16,18 +16,19 @@ from participation.budgets.rules import (
     BUDGET_RULE_LABELS,
     ROUND_PHASE_LABELS,
     ROUND_PHASES,
-    check_proposal,
     compare_outcomes,
 )
 from participation.errors import N_, DomainError
 from participation.plan.intake import item_for_source
 from participation.plan.sources import STATUS_LABELS, SourceKind
+from web.budgets.forms import read_proposal
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, user
 from web.kit.charts import bar_chart
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import form_fields, upload
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 TEMPLATE_GLOBALS = {
@@ -39,7 +40,7 @@ TEMPLATE_GLOBALS = {
 
 async def round_list(request: Request) -> Response:
     session = db(request)
-    rows = [(r, get_area(session, r.area_id)) for r in budgets.rounds(session)]
+    rows = budgets.rounds_with_areas(session)
     current = [(r, a) for r, a in rows if r.phase in ("proposal", "screening", "voting")]
     past = [(r, a) for r, a in rows if (r, a) not in current]
     return render(
@@ -72,14 +73,18 @@ async def propose(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "budgets/propose.html", context)
     fields = await form_fields(request)
-    draft, problems = check_proposal(fields)
+    draft, problems = read_proposal(fields)
     photo_file = await upload(request, "photo")
     photo = await photo_file.read() if photo_file is not None else None
-    try:
+
+    def act() -> Response:
         if draft is None:
             raise DomainError("proposal.invalid", N_("Please correct the marked fields."))
         proposal = budgets.submit_proposal(session, budget_round, me.id, draft, photo)
-    except DomainError as error:
+        flash(request, "Thank you. Your proposal has been submitted for screening.", "success")
+        return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+    async def page(error: DomainError) -> Response:
         return render(
             request,
             "budgets/propose.html",
@@ -92,8 +97,8 @@ async def propose(request: Request) -> Response:
             },
             status=422 if problems else error.status,
         )
-    flash(request, "Thank you. Your proposal has been submitted for screening.", "success")
-    return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def _proposal_page(request: Request, status: int = 200, **extra: Any) -> Response:
@@ -126,15 +131,18 @@ async def support(request: Request) -> Response:
     session = db(request)
     proposal = budgets.get_proposal(session, request.path_params["proposal_id"])
     budget_round = budgets.get_round(session, proposal.round_id)
-    try:
-        added = budgets.support(session, proposal, me.id, budget_round.phase)
-    except DomainError as error:
+
+    def act() -> Response:
+        if budgets.support(session, proposal, me.id, budget_round.phase):
+            flash(request, "Thank you for your support.", "success")
+        else:
+            flash(request, "You already support this proposal.", "info")
+        return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _proposal_page(request, error.status, error=error.message)
-    if added:
-        flash(request, "Thank you for your support.", "success")
-    else:
-        flash(request, "You already support this proposal.", "info")
-    return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def comment(request: Request) -> Response:
@@ -142,14 +150,18 @@ async def comment(request: Request) -> Response:
     session = db(request)
     proposal = budgets.get_proposal(session, request.path_params["proposal_id"])
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         budgets.comment(session, proposal, me.id, fields.get("body", ""))
-    except DomainError as error:
+        flash(request, "Your comment has been posted.", "success")
+        return htmx.redirect(request, f"/budgets/proposals/{proposal.id}#comments")
+
+    async def page(error: DomainError) -> Response:
         return await _proposal_page(
             request, error.status, error=error.message, errors=error.fields, form=fields
         )
-    flash(request, "Your comment has been posted.", "success")
-    return htmx.redirect(request, f"/budgets/proposals/{proposal.id}#comments")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def photo(request: Request) -> Response:
@@ -180,13 +192,7 @@ async def results_page(request: Request) -> Response:
     if found is None:
         raise DomainError("round.no_results", N_("The results are not published yet."), status=404)
     rows, spent, spent_other = compare_outcomes(found.tally, found.other)
-    plan_items = {
-        row.key: item_for_source(
-            session, SourceKind.COMMUNITY_BUDGET, f"budget_proposal:{row.key.removeprefix('p')}"
-        )
-        for row in rows
-        if row.funded
-    }
+    plan_items = budgets.plan_items_of(session, [row.key for row in rows if row.funded])
     chart = bar_chart(
         [(r.title, r.votes, r.funded) for r in rows],
         title=N_("Votes per project"),

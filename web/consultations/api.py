@@ -9,22 +9,23 @@ Not published: who co-signed, who voted what, who belongs to which opinion group
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from consultations import decisions, deliberation, meetings, topics
-from consultations.models import Consultation, Topic
+from consultations import decisions, deliberation, meetings
+from consultations.models import Consultation
 from consultations.rules.journey import Stage
-from participation.areas import Area
+from participation.areas import Area, get_area
 from participation.ballots.boxes import get_box
 from web.consultations.public import opinion_map_of, stage_of
 from web.kit.api_query import check_query
 from web.kit.clock import now
 from web.kit.dbsession import db
+from web.kit.forms import record_id
 from web.kit.tabular import csv_response
 
 CSV_FIELDS = [
@@ -47,41 +48,37 @@ CSV_FIELDS = [
 ]
 
 
-def summary(session: Any, c: Consultation, area: Area, at: Any) -> dict[str, Any]:
-    topic = session.get(Topic, c.topic_id)
-    objections = decisions.objections(session, c.id)
-    item = decisions.plan_item(session, c)
+def summary(
+    c: Consultation, area: Area, facts: decisions.PublicFacts, at: datetime
+) -> dict[str, Any]:
     return {
         "id": c.id,
         "title": c.title,
         "area_id": area.id,
         "area": area.name,
-        "topic": topic.title if topic else "",
-        "cosigners": topics.cosigners(session, c.topic_id),
+        "topic": facts.topic,
+        "cosigners": facts.cosigners,
         "stage": stage_of(c, at).value,
         "meets_at": c.meets_at.isoformat(),
         "place": c.place,
         "passed": c.passed,
         "notice_ends_at": c.notice_ends_at.isoformat() if c.notice_ends_at else None,
         "final_at": c.final_at.isoformat() if c.final_at else None,
-        "objections": len(objections),
-        "objections_answered": sum(1 for o in objections if o.answered_at),
-        "plan_item_id": item.id if item else None,
-        "plan_item_status": item.status if item else None,
+        "objections": facts.objections,
+        "objections_answered": facts.objections_answered,
+        "plan_item_id": facts.plan_item_id,
+        "plan_item_status": facts.plan_item_status,
     }
 
 
 def _rows(request: Request) -> list[dict[str, Any]]:
     session = db(request)
     at = now(request)
-    query = select(Consultation, Area).join(Area, Area.id == Consultation.area_id)
     check_query(request, QUERY)
-    area_id = request.query_params.get("area", "")
-    if area_id:
-        inside = session.get(Area, int(area_id))
-        if inside is not None:
-            query = query.where(Area.path.startswith(inside.path))
-    rows = [summary(session, c, a, at) for c, a in session.execute(query.order_by(Consultation.id))]
+    area_id = record_id(request.query_params.get("area", ""))
+    found = meetings.consultations_with_areas(session, within_id=area_id)
+    facts = decisions.public_facts(session, [c for c, _area in found])
+    rows = [summary(c, a, facts[c.id], at) for c, a in found]
     wanted = request.query_params.get("stage")
     return [r for r in rows if not wanted or r["stage"] == wanted]
 
@@ -99,9 +96,8 @@ async def listing_csv(request: Request) -> Response:
 async def one(request: Request) -> Response:
     session = db(request)
     c = meetings.get_consultation(session, request.path_params["consultation_id"])
-    area = session.get(Area, c.area_id)
-    assert area is not None
-    data = summary(session, c, area, now(request))
+    area = get_area(session, c.area_id)
+    data = summary(c, area, decisions.public_facts(session, [c])[c.id], now(request))
     opinion = opinion_map_of(request, c.id)
     texts: dict[Any, str] = {s.id: s.text for s in deliberation.statements(session, c.id)}
     box = get_box(session, c.box_id) if c.box_id else None

@@ -3,40 +3,34 @@ moderation, the decision vote, public notice answers, finality; representative t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations import decisions, deliberation, meetings, representatives, topics
-from consultations.models import CommunityRules, Consultation, Topic
+from consultations.models import Consultation, Topic
 from participation import departments
-from participation.accounts import Account, find_by_login
-from participation.areas import get_area
+from participation.accounts import find_by_login
+from participation.areas import communities, get_area
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
-from web.consultations.public import STAGE_LABELS, communities, stage_of
+from web.consultations.public import STAGE_LABELS, stage_of
 from web.kit import htmx
 from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id, whole_number, yuan
-from web.kit.i18n import LOCAL_TZ
+from web.kit.forms import FormReader, form_fields, record_id, whole_number
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
-BAD_TIME = N_("Enter a date and time.")
-
-
-def local_time(fields: dict[str, str], name: str, problems: dict[str, str]) -> datetime:
-    try:
-        return datetime.fromisoformat(fields.get(name, "")).replace(tzinfo=LOCAL_TZ)
-    except ValueError:
-        problems[name] = BAD_TIME
-        return datetime.now(LOCAL_TZ)
+#: Amounts the consultation stores in a 32-bit integer column (PostgreSQL): larger
+#: ones get a field message instead of reaching the database.
+BUDGET_MAX = 2**31 - 1
 
 
 def lines(text: str) -> list[tuple[str, str]]:
@@ -66,27 +60,27 @@ def participant_rows(fields: dict[str, str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def refuse_problems(problems: dict[str, str]) -> None:
-    if problems:
-        raise DomainError(
-            "consultation.invalid", N_("Please correct the marked fields."), fields=problems
-        )
+def moment(form: FormReader, name: str) -> datetime:
+    """A required local date and time; check the form before using the answer (an
+    unreadable one is a field message, and this placeholder is never stored)."""
+    return form.moment(name, required=True) or datetime.min
 
 
 async def index_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     at = now(request)
-    rows = session.scalars(select(Consultation).order_by(Consultation.id.desc())).all()
+    areas = communities(session)
+    rows = [c for c, _area in reversed(meetings.consultations_with_areas(session))]
     context = {
         "topics": topics.topics_in(session),
         "consultations": [(c, stage_of(c, at)) for c in rows],
         "terms": representatives.terms_in(session),
-        "areas": communities(session),
+        "areas": areas,
         "stage_labels": STAGE_LABELS,
         "topic_labels": topics.TOPIC_STATUS_LABELS,
         "term_labels": representatives.TERM_STATUS_LABELS,
-        "rules": session.scalars(select(CommunityRules).order_by(CommunityRules.area_id)).all(),
-        "area_names": {a.id: a.name for a in communities(session)},
+        "rules": topics.all_community_rules(session),
+        "area_names": {a.id: a.name for a in areas},
         "participant_rows": range(PARTICIPANT_ROWS),
         "participant_kinds": OTHER_PARTICIPANT_KINDS,
         "participant_labels": meetings.PARTICIPANT_LABELS,
@@ -113,7 +107,8 @@ async def triage(request: Request) -> Response:
     fields = await form_fields(request)
     me, at = user(request), now(request)
     action = fields.get("action", "")
-    try:
+
+    def act() -> Response:
         if action == "accept":
             topics.accept_topic(session, topic, me.id, at, fields.get("reason", ""))
         elif action == "decline":
@@ -124,12 +119,15 @@ async def triage(request: Request) -> Response:
             topics.merge_topic(session, topic, into, fields.get("reason", ""), me.id, at)
         else:
             raise DomainError("topic.action", N_("Choose accept, merge or decline."))
-    except DomainError as error:
+        flash(request, "The topic has been decided.", "success")
+        return htmx.redirect(request, "/admin/consultations")
+
+    async def page(error: DomainError) -> Response:
         return await index_page(
             request, 422, error=error.message, errors=error.fields, form=fields, topic_id=topic.id
         )
-    flash(request, "The topic has been decided.", "success")
-    return htmx.redirect(request, "/admin/consultations")
+
+    return await act_or_rerender(request, act, page)
 
 
 @requires(Permission.MANAGE_CONSULTATIONS)
@@ -137,27 +135,31 @@ async def announce(request: Request) -> Response:
     session = db(request)
     topic = _topic(request)
     fields = await form_fields(request)
-    problems: dict[str, str] = {}
-    new = meetings.Announcement(
-        title=fields.get("title", ""),
-        agenda=fields.get("agenda", ""),
-        materials=fields.get("materials", ""),
-        place=fields.get("place", ""),
-        online_link=fields.get("online_link", ""),
-        meets_at=local_time(fields, "meets_at", problems),
-        deliberation_opens_at=local_time(fields, "deliberation_opens_at", problems),
-        deliberation_closes_at=local_time(fields, "deliberation_closes_at", problems),
-        participants=participant_rows(fields),
-    )
-    try:
-        refuse_problems(problems)
+
+    def act() -> Response:
+        form = FormReader(fields)
+        new = meetings.Announcement(
+            title=fields.get("title", ""),
+            agenda=fields.get("agenda", ""),
+            materials=fields.get("materials", ""),
+            place=fields.get("place", ""),
+            online_link=fields.get("online_link", ""),
+            meets_at=moment(form, "meets_at"),
+            deliberation_opens_at=moment(form, "deliberation_opens_at"),
+            deliberation_closes_at=moment(form, "deliberation_closes_at"),
+            participants=participant_rows(fields),
+        )
+        form.check("consultation.invalid")
         consultation = meetings.announce(session, topic, new, user(request).id, now(request))
-    except DomainError as error:
+        flash(request, "The consultation has been announced.", "success")
+        return htmx.redirect(request, f"/admin/consultations/{consultation.id}")
+
+    async def page(error: DomainError) -> Response:
         return await index_page(
             request, 422, error=error.message, errors=error.fields, form=fields, topic_id=topic.id
         )
-    flash(request, "The consultation has been announced.", "success")
-    return htmx.redirect(request, f"/admin/consultations/{consultation.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 def _consultation(request: Request) -> Consultation:
@@ -186,12 +188,7 @@ async def _manage_page(
         "rolls": [Roll.REPRESENTATIVES, Roll.RESIDENTS, Roll.HOUSEHOLDS],
         "item": decisions.plan_item(session, c),
         "departments": departments.all_departments(session),
-        "accounts": {
-            a.id: a.display_name
-            for a in session.scalars(
-                select(Account).where(Account.id.in_([x for x in (c.recorder_id, c.host_id) if x]))
-            )
-        },
+        "accounts": meetings.officer_names(session, c),
     } | extra
     return render(request, "consultations/office/detail.html", context, status=status)
 
@@ -201,22 +198,26 @@ async def manage(request: Request) -> Response:
     return await _manage_page(request, _consultation(request))
 
 
-async def _step(request: Request, action: Any, done: str) -> Response:
+Step = Callable[[Any, Consultation, dict[str, str], int, datetime], None]
+
+
+async def _step(request: Request, action: Step, done: str) -> Response:
+    """Run ``action(session, consultation, fields, me, now)``; a refusal rolls back and
+    shows the consultation's back-office page again with its messages."""
     c = _consultation(request)
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         action(db(request), c, fields, user(request).id, now(request))
-    except DomainError as error:
+        flash(request, done, "success")
+        return htmx.redirect(request, f"/admin/consultations/{c.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _manage_page(
-            request,
-            c,
-            error.status,
-            error=error.message,
-            errors=error.fields,
-            form=fields,
+            request, c, error.status, error=error.message, errors=error.fields, form=fields
         )
-    flash(request, done, "success")
-    return htmx.redirect(request, f"/admin/consultations/{c.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 def _account_id(session: Any, login: str, field: str) -> int:
@@ -282,26 +283,18 @@ async def hide_statement(request: Request) -> Response:
 @requires(Permission.MANAGE_CONSULTATIONS)
 async def open_vote(request: Request) -> Response:
     def act(s: Any, c: Consultation, f: dict[str, str], me: int, at: datetime) -> None:
-        problems: dict[str, str] = {}
-        opens, closes = local_time(f, "opens_at", problems), local_time(f, "closes_at", problems)
-        try:
-            roll = Roll(f.get("roll", ""))
-        except ValueError:
-            problems["roll"] = N_("Choose who votes.")
-            roll = Roll.REPRESENTATIVES
-        budget = yuan(f.get("budget_yuan", "0") or "0", low=0)
-        if budget is None:
-            problems["budget_yuan"] = N_("Enter a whole number.")
-        due: date | None = None
-        if f.get("due_on"):
-            try:
-                due = date.fromisoformat(f["due_on"])
-            except ValueError:
-                problems["due_on"] = N_("Enter a date.")
-        refuse_problems(problems)
+        form = FormReader(f)
+        opens, closes = moment(form, "opens_at"), moment(form, "closes_at")
+        roll = form.choice("roll", [r.value for r in Roll])
+        if roll is None:
+            form.problems["roll"] = N_("Choose who votes.")
+        budget = form.money("budget_yuan", low=0, high=BUDGET_MAX)
+        due = form.day("due_on")
+        form.check("consultation.invalid")
+        assert roll is not None  # checked: a choice among the rolls
         setup = decisions.VoteSetup(
             resolution=f.get("resolution", ""),
-            roll=roll,
+            roll=Roll(roll),
             base=f.get("base", ""),
             share=f.get("share", ""),
             opens_at=opens,
@@ -348,12 +341,12 @@ async def community_settings(request: Request) -> Response:
     fields = await form_fields(request)
 
     def number(name: str) -> int:
+        # -1 (unreadable) is refused by the service with the field's own message.
         value = whole_number(fields.get(name), high=1_000_000)
         return -1 if value is None else value
 
-    try:
-        area_id = fields.get("area_id", "")
-        area = get_area(session, record_id(area_id))
+    def act() -> Response:
+        area = get_area(session, record_id(fields.get("area_id", "")))
         authorize(request, Permission.MANAGE_CONSULTATIONS, area.path)
         topics.set_community_rules(
             session,
@@ -364,10 +357,13 @@ async def community_settings(request: Request) -> Response:
             notice_days=number("notice_days"),
             announce_days=number("announce_days"),
         )
-    except DomainError as error:
+        flash(request, N_("The community's settings have been saved."), "success")
+        return htmx.redirect(request, "/admin/consultations")
+
+    async def page(error: DomainError) -> Response:
         return await index_page(request, 422, error=error.message, errors=error.fields, form=fields)
-    flash(request, N_("The community's settings have been saved."), "success")
-    return htmx.redirect(request, "/admin/consultations")
+
+    return await act_or_rerender(request, act, page)
 
 
 routes = [

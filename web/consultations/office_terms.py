@@ -14,12 +14,13 @@ from participation.accounts import find_by_login
 from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
-from web.consultations.office import index_page, local_time, refuse_problems
+from web.consultations.office import index_page, moment
 from web.kit import htmx
 from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id, whole_number
+from web.kit.forms import FormReader, form_fields, record_id, whole_number
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash
 
 
@@ -27,33 +28,29 @@ from web.kit.templating import flash
 async def new_term(request: Request) -> Response:
     session = db(request)
     fields = await form_fields(request)
-    try:
-        area_id = fields.get("area_id", "")
-        area = get_area(session, record_id(area_id))
+
+    def act() -> Response:
+        area = get_area(session, record_id(fields.get("area_id", "")))
         authorize(request, Permission.MANAGE_CONSULTATIONS, area.path)
-        problems: dict[str, str] = {}
-        try:
-            starts, ends = (
-                date.fromisoformat(fields.get("starts_on", "")),
-                date.fromisoformat(fields.get("ends_on", "")),
-            )
-        except ValueError:
-            problems["starts_on"] = N_("Enter a date.")
-            starts = ends = date.today()
-        seats = fields.get("seats", "")
-        refuse_problems(problems)
+        form = FormReader(fields)
+        starts = form.day("starts_on", required=True)
+        ends = form.day("ends_on", required=True)
+        form.check("consultation.invalid")
         term = representatives.open_term(
             session,
             area=area,
             title=fields.get("title", ""),
-            seats=whole_number(seats, high=10_000) or 0,
-            starts_on=starts,
-            ends_on=ends,
+            seats=whole_number(fields.get("seats"), high=10_000) or 0,
+            starts_on=starts or date.min,
+            ends_on=ends or date.min,
         )
-    except DomainError as error:
+        flash(request, "The term is open for candidates.", "success")
+        return htmx.redirect(request, f"/consultations/terms/{term.id}")
+
+    async def page(error: DomainError) -> Response:
         return await index_page(request, 422, error=error.message, errors=error.fields, form=fields)
-    flash(request, "The term is open for candidates.", "success")
-    return htmx.redirect(request, f"/consultations/terms/{term.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 @requires(Permission.MANAGE_CONSULTATIONS)
@@ -66,18 +63,16 @@ async def term_step(request: Request) -> Response:
     fields = await form_fields(request)
     me, at = user(request), now(request)
     action = fields.get("action", "")
-    try:
-        problems: dict[str, str] = {}
+
+    def act() -> Response:
+        form = FormReader(fields)
         if action == "publish":
-            until = local_time(fields, "notice_until", problems)
-            refuse_problems(problems)
+            until = moment(form, "notice_until")
+            form.check("consultation.invalid")
             representatives.publish_candidates(session, term, until, at)
         elif action == "elect":
-            opens, closes = (
-                local_time(fields, "opens_at", problems),
-                local_time(fields, "closes_at", problems),
-            )
-            refuse_problems(problems)
+            opens, closes = moment(form, "opens_at"), moment(form, "closes_at")
+            form.check("consultation.invalid")
             representatives.start_election(session, term, opens, closes, me.id)
         elif action == "seat":
             representatives.seat_elected(session, term, me.id)
@@ -89,11 +84,10 @@ async def term_step(request: Request) -> Response:
                     N_("No account with this login."),
                     fields={"successor": N_("No account with this login.")},
                 )
-            entry = fields.get("entry_id", "")
             representatives.replace_representative(
                 session,
                 term,
-                record_id(entry),
+                record_id(fields.get("entry_id", "")),
                 successor,
                 fields.get("reason", ""),
                 me.id,
@@ -101,12 +95,15 @@ async def term_step(request: Request) -> Response:
             )
         else:
             raise DomainError("term.action", N_("Choose a step."))
-    except DomainError as error:
+        flash(request, "Done.", "success")
+        return htmx.redirect(request, f"/consultations/terms/{term.id}")
+
+    async def page(error: DomainError) -> Response:
         return await index_page(
             request, 422, error=error.message, errors=error.fields, form=fields, term_id=term.id
         )
-    flash(request, "Done.", "success")
-    return htmx.redirect(request, f"/consultations/terms/{term.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 routes = [

@@ -7,19 +7,18 @@ import json
 from typing import Any
 
 import weasyprint
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations import decisions, deliberation, meetings, representatives, topics
-from consultations.models import Consultation, Topic
+from consultations.models import Consultation
 from consultations.rules.journey import Stage, StageFacts, stage
 from consultations.rules.opinion import OpinionMap
 from consultations.rules.standing import Refusal
 from consultations.standing import REFUSALS, standing_of
-from participation.areas import Area, get_area
+from participation.areas import communities, get_area
 from participation.ballots.boxes import get_box
 from participation.errors import N_, DomainError
 from participation.plan.sources import STATUS_LABELS as PLAN_STATUS_LABELS
@@ -29,6 +28,7 @@ from web.kit.auth import current_user_or_none, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import form_fields, record_id
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import base_context, flash, render
 
 STAGE_LABELS = {
@@ -51,26 +51,19 @@ def stage_of(c: Consultation, at: Any) -> Stage:
     )
 
 
-def communities(session: Any) -> list[Area]:
-    return list(session.scalars(select(Area).where(Area.kind == "community").order_by(Area.path)))
-
-
 async def index(request: Request) -> Response:
     session = db(request)
     at = now(request)
     area_id = request.query_params.get("area", "")
     wanted = request.query_params.get("stage", "")
     area = get_area(session, record_id(area_id)) if record_id(area_id) else None
-    query = select(Consultation, Area.name).join(Area, Area.id == Consultation.area_id)
-    if area is not None:
-        query = query.where(Area.path.startswith(area.path))
-    rows = [
-        (c, name, stage_of(c, at))
-        for c, name in session.execute(query.order_by(Consultation.meets_at.desc())).all()
-    ]
+    found = meetings.consultations_with_areas(session, within=area)
+    found.sort(key=lambda row: row[0].meets_at, reverse=True)
+    rows = [(c, place.name, stage_of(c, at)) for c, place in found]
     if wanted:
         rows = [r for r in rows if r[2].value == wanted]
-    names = {a.id: a.name for a in communities(session)}
+    areas = communities(session)
+    names = {a.id: a.name for a in areas}
     return render(
         request,
         "consultations/index.html",
@@ -78,7 +71,7 @@ async def index(request: Request) -> Response:
             "rows": rows,
             "topics": topics.topics_in(session, area.path if area else None)[:50],
             "names": names,
-            "areas": communities(session),
+            "areas": areas,
             "area": area,
             "wanted": wanted,
             "stages": list(Stage),
@@ -104,7 +97,7 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
     refusal = standing_of(session, c, me.id, at).refusal if me else None
     context = {
         "c": c,
-        "topic": session.get(Topic, c.topic_id),
+        "topic": topics.get_topic(session, c.topic_id),
         "area": get_area(session, c.area_id),
         "cosigners": topics.cosigners(session, c.topic_id),
         "stage": stage_of(c, at),
@@ -238,12 +231,20 @@ async def minutes_pdf(request: Request) -> Response:
 
 
 async def _act(request: Request, action: Any, done: str, anchor: str) -> Response:
-    """Run ``action(session, consultation, fields, me, now)``; re-render on refusal."""
+    """Run ``action(session, consultation, fields, me, now)``; a refusal rolls back and
+    re-renders the page with its message beside the section ``anchor``."""
     consultation = _get(request)
     fields = await form_fields(request)
-    try:
+
+    async def act() -> Response:
         action(db(request), consultation, fields, user(request), now(request))
-    except DomainError as error:
+        if htmx.target(request) == anchor:
+            # htmx swaps the section in place: answer with the fresh block, not a redirect.
+            return await _page(request, consultation, flash_message=done)
+        flash(request, done, "success")
+        return htmx.redirect(request, f"/consultations/{consultation.id}#{anchor}")
+
+    async def page(error: DomainError) -> Response:
         return await _page(
             request,
             consultation,
@@ -253,15 +254,8 @@ async def _act(request: Request, action: Any, done: str, anchor: str) -> Respons
             form=fields,
             error_field=anchor,
         )
-    if htmx.target(request) == anchor:
-        # htmx swaps the section in place: answer with the fresh block, not a redirect.
-        return await _page(request, consultation, flash_message=done)
-    flash(request, done, "success")
-    return htmx.redirect(request, f"/consultations/{consultation.id}#{anchor}")
 
-
-def _int(value: str) -> int | None:
-    return record_id(value) or None
+    return await act_or_rerender(request, act, page)
 
 
 @requires(Permission.USE_ACCOUNT)
@@ -274,7 +268,7 @@ async def post(request: Request) -> Response:
             f.get("kind", "comment"),
             f.get("body", ""),
             at,
-            _int(f.get("parent_id", "")),
+            record_id(f.get("parent_id", "")) or None,
         )
 
     return await _act(request, act, N_("Your post has been published."), "discussion")

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from consultations import representatives, topics
-from consultations.models import Consultation, Topic
-from participation.areas import get_area
+from consultations import meetings, representatives, topics
+from consultations.models import RepresentativeTerm, Topic
+from participation.areas import communities, get_area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
-from web.consultations.public import communities
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import form_fields, record_id
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 
@@ -37,9 +36,10 @@ async def propose(request: Request) -> Response:
         return await _propose_page(request)
     session = db(request)
     fields = await form_fields(request)
-    try:
-        area_id = fields.get("area_id", "")
-        if not record_id(area_id):
+
+    def act() -> Response:
+        area_id = record_id(fields.get("area_id", ""))
+        if not area_id:
             raise DomainError(
                 "topic.invalid",
                 N_("Please correct the marked fields."),
@@ -47,19 +47,24 @@ async def propose(request: Request) -> Response:
             )
         topic = topics.propose_topic(
             session,
-            area=get_area(session, record_id(area_id)),
+            area=get_area(session, area_id),
             title=fields.get("title", ""),
             body=fields.get("body", ""),
             source=fields.get("source", ""),
             proposer_id=user(request).id,
             public_name=fields.get("public_name", ""),
         )
-    except DomainError as error:
+        flash(
+            request, "Your topic has been proposed. Ask your neighbours to co-sign it.", "success"
+        )
+        return htmx.redirect(request, f"/consultations/topics/{topic.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _propose_page(
             request, 422, form=fields, errors=error.fields, error=error.message
         )
-    flash(request, "Your topic has been proposed. Ask your neighbours to co-sign it.", "success")
-    return htmx.redirect(request, f"/consultations/topics/{topic.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def _topic_page(request: Request, topic: Topic, status: int = 200, **extra: Any) -> Response:
@@ -73,10 +78,10 @@ async def _topic_page(request: Request, topic: Topic, status: int = 200, **extra
         "area": get_area(session, topic.area_id),
         "count": topics.cosigners(session, topic.id),
         "signed": signed,
-        "merged_into": session.get(Topic, topic.merged_into_id) if topic.merged_into_id else None,
-        "consultations": session.scalars(
-            select(Consultation).where(Consultation.topic_id == topic.id)
-        ).all(),
+        "merged_into": topics.get_topic(session, topic.merged_into_id)
+        if topic.merged_into_id
+        else None,
+        "consultations": meetings.consultations_of_topic(session, topic.id),
         "labels": topics.TOPIC_STATUS_LABELS,
         "sources": topics.SOURCE_LABELS,
     } | extra
@@ -93,15 +98,21 @@ async def topic_page(request: Request) -> Response:
 async def cosign(request: Request) -> Response:
     session = db(request)
     topic = topics.get_topic(session, request.path_params["topic_id"])
-    try:
+
+    def act() -> Response:
         topics.cosign(session, topic, user(request).id, now(request))
-    except DomainError as error:
+        flash(request, "Thank you: your co-signature has been recorded.", "success")
+        return htmx.redirect(request, f"/consultations/topics/{topic.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _topic_page(request, topic, error.status, error=error.message)
-    flash(request, "Thank you: your co-signature has been recorded.", "success")
-    return htmx.redirect(request, f"/consultations/topics/{topic.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
-async def _term_page(request: Request, term: Any, status: int = 200, **extra: Any) -> Response:
+async def _term_page(
+    request: Request, term: RepresentativeTerm, status: int = 200, **extra: Any
+) -> Response:
     session = db(request)
     context = {
         "term": term,
@@ -123,16 +134,20 @@ async def stand(request: Request) -> Response:
     session = db(request)
     term = representatives.get_term(session, request.path_params["term_id"])
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         representatives.sign_up_candidate(
             session, term, user(request).account, fields.get("statement", "")
         )
-    except DomainError as error:
+        flash(request, "You are now a candidate.", "success")
+        return htmx.redirect(request, f"/consultations/terms/{term.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _term_page(
             request, term, error.status, error=error.message, errors=error.fields, form=fields
         )
-    flash(request, "You are now a candidate.", "success")
-    return htmx.redirect(request, f"/consultations/terms/{term.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 routes = [

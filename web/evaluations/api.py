@@ -9,19 +9,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from consultations.evaluations.builder import get_evaluation
+from consultations.evaluations.listing import published_evaluations
 from consultations.evaluations.models import Evaluation
 from consultations.evaluations.questionnaire import indicators_of, questions_of
 from consultations.evaluations.rectification import rectifications_of
-from participation.areas import Area
 from participation.organizations.models import Organization
+from participation.organizations.registry import get_org
 from web.kit.api_query import check_query
 from web.kit.dbsession import db
+from web.kit.forms import record_id
 from web.kit.tabular import csv_response
 
 
@@ -45,23 +46,10 @@ def _summary(evaluation: Evaluation, org: Organization) -> dict[str, Any]:
 
 
 def _published(request: Request) -> list[dict[str, Any]]:
-    rows = (
-        db(request)
-        .execute(
-            select(Evaluation, Organization)
-            .join(Organization, Organization.id == Evaluation.org_id)
-            .where(Evaluation.status == "published")
-            .order_by(Evaluation.published_at.desc())
-        )
-        .all()
-    )
     check_query(request, QUERY)
     area = request.query_params.get("area_id", "")
-    if area:
-        # The area and everything below it.
-        found = db(request).get(Area, int(area))
-        paths = {a.id: a.path for a in db(request).scalars(select(Area))}
-        rows = [r for r in rows if found and paths.get(r[0].area_id, "").startswith(found.path)]
+    # The area and everything below it.
+    rows = published_evaluations(db(request), area_id=record_id(area) if area else None)
     return [_summary(e, o) for e, o in rows]
 
 
@@ -98,9 +86,7 @@ async def evaluation(request: Request) -> Response:
     found = get_evaluation(session, request.path_params["evaluation_id"])
     if found.status != "published":
         return JSONResponse({"error": "not published", "status": 404}, status_code=404)
-    org = session.get(Organization, found.org_id)
-    assert org is not None
-    body = _summary(found, org) | {
+    body = _summary(found, get_org(session, found.org_id)) | {
         "conflict_declaration": found.conflict_declaration,
         "findings": found.findings,
         "indicators": [

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -28,10 +27,12 @@ from web.kit import htmx
 from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields
+from web.kit.forms import FormReader, form_fields
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 ITEM_ROWS = 5
+PUBLISHED = N_("The response is published, and each rectification item is on the governance plan.")
 
 
 def _department_evaluation(request: Request) -> Evaluation:
@@ -61,28 +62,27 @@ async def response_page(request: Request) -> Response:
 
 
 def _items(fields: dict[str, str]) -> list[NewRectification]:
-    items = []
-    for n in range(ITEM_ROWS):
-        title = fields.get(f"title_{n}", "")
-        if not title:
-            continue
-        try:
-            due = date.fromisoformat(fields.get(f"due_{n}", ""))
-        except ValueError:
-            raise DomainError(
-                "evaluation.item_due",
-                N_("Give each rectification item a due date."),
-                fields={"items": N_("Give each rectification item a due date.")},
-            ) from None
-        items.append(NewRectification(title, fields.get(f"owner_{n}", ""), due))
-    return items
+    """The filled rows of the items table; every due date must be readable."""
+    form = FormReader(fields)
+    rows = [
+        (n, fields.get(f"title_{n}", ""), form.day(f"due_{n}", required=True))
+        for n in range(ITEM_ROWS)
+        if fields.get(f"title_{n}", "")
+    ]
+    if form.problems:
+        message = N_("Give each rectification item a due date.")
+        raise DomainError("evaluation.item_due", message, fields={"items": message} | form.problems)
+    return [
+        NewRectification(title, fields.get(f"owner_{n}", ""), due) for n, title, due in rows if due
+    ]
 
 
 @requires(Permission.RESPOND_EVALUATIONS)
 async def respond(request: Request) -> Response:
     evaluation = _department_evaluation(request)
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         post_response(
             db(request),
             evaluation,
@@ -91,7 +91,14 @@ async def respond(request: Request) -> Response:
             actor_id=user(request).id,
             now=now(request),
         )
-    except DomainError as error:
+        flash(
+            request,
+            PUBLISHED,
+            "success",
+        )
+        return htmx.redirect(request, f"/evaluations/{evaluation.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _response_page(
             request,
             evaluation,
@@ -100,19 +107,16 @@ async def respond(request: Request) -> Response:
             errors=error.fields,
             error=error.message,
         )
-    flash(
-        request,
-        N_("The response is published, and each rectification item is on the governance plan."),
-        "success",
-    )
-    return htmx.redirect(request, f"/evaluations/{evaluation.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 @requires(Permission.RESPOND_EVALUATIONS)
 async def update_item(request: Request) -> Response:
     evaluation = _department_evaluation(request)
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         update_rectification(
             db(request),
             evaluation,
@@ -122,10 +126,13 @@ async def update_item(request: Request) -> Response:
             actor_id=user(request).id,
             now=now(request),
         )
-    except DomainError as error:
+        flash(request, N_("Rectification item updated."), "success")
+        return htmx.redirect(request, f"/evaluations/{evaluation.id}/department-response")
+
+    async def page(error: DomainError) -> Response:
         return await _response_page(request, evaluation, status=error.status, error=error.message)
-    flash(request, N_("Rectification item updated."), "success")
-    return htmx.redirect(request, f"/evaluations/{evaluation.id}/department-response")
+
+    return await act_or_rerender(request, act, page)
 
 
 routes = [

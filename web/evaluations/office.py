@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.evaluations import builder, questionnaire
-from consultations.evaluations.models import Evaluation, EvaluationParticipation, Panel
+from consultations.evaluations.listing import overview_of, participation_count
+from consultations.evaluations.models import Evaluation
 from consultations.evaluations.reports import publish_report
 from consultations.evaluations.rules.sampling import sample_size
 from consultations.evaluations.sampling_plan import (
@@ -21,55 +21,31 @@ from consultations.evaluations.sampling_plan import (
     set_plan,
 )
 from participation import departments
-from participation.accounts import Account
 from participation.areas import area_tree
 from participation.errors import N_, DomainError
-from participation.organizations.models import Organization, OrgMember
-from participation.organizations.registry import (
-    get_org,
-    orgs_of,
-    require_member,
-)
+from participation.organizations.models import Organization
+from participation.organizations.registry import get_org, require_member
 from participation.rules.permissions import Permission
 from web.evaluations.labels import labels
 from web.kit import htmx
 from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import MAX_ID, form_fields, parsed_form, whole_number
+from web.kit.forms import MAX_ID, FormReader, form_fields, parsed_form
 from web.kit.i18n import LOCAL_TZ
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-
-
-def _int(value: str) -> int:
-    return whole_number(value, high=MAX_ID) or 0
 
 
 async def manage_page(request: Request, status: int = 200, **extra: Any) -> Response:
     """The organization's overview: organizations, evaluations, panel reviews."""
     session = db(request)
-    me = user(request)
-    orgs = orgs_of(session, me.id)
-    org_ids = [o.id for o in orgs]
-    evaluations = session.scalars(
-        select(Evaluation).where(Evaluation.org_id.in_(org_ids)).order_by(Evaluation.id.desc())
-    ).all()
-    members = {
-        o.id: session.execute(
-            select(OrgMember, Account.display_name)
-            .join(Account, Account.id == OrgMember.account_id)
-            .where(OrgMember.org_id == o.id)
-        ).all()
-        for o in orgs
-    }
-    panel_rows = session.scalars(
-        select(Panel).where(Panel.org_id.in_(org_ids)).order_by(Panel.id.desc())
-    ).all()
+    overview = overview_of(session, user(request).id)
     context = {
-        "orgs": orgs,
-        "members": members,
-        "evaluations": evaluations,
-        "panels": panel_rows,
+        "orgs": overview.orgs,
+        "members": overview.members,
+        "evaluations": overview.evaluations,
+        "panels": overview.panels,
         "areas": area_tree(session),
         "departments": departments.all_departments(session),
         "L": labels(),
@@ -86,30 +62,37 @@ async def manage(request: Request) -> Response:
 async def create(request: Request) -> Response:
     session = db(request)
     fields = await form_fields(request)
-    try:
-        org = get_org(session, _int(fields.get("org_id", "")))
-        previous = _int(fields.get("previous_id", "")) or None
-        plan_item = _int(fields.get("plan_item_id", "")) or None
+
+    def act() -> Response:
+        form = FormReader(fields)
+        org_id = form.record("org_id", required=True)
+        area_id = form.record("area_id")
+        previous = form.number("previous_id", low=1, high=MAX_ID)
+        plan_item = form.number("plan_item_id", low=1, high=MAX_ID)
+        form.check("evaluation.invalid")
         evaluation = builder.create_evaluation(
             session,
-            org,
+            get_org(session, org_id or 0),
             builder.NewEvaluation(
                 title=fields.get("title", ""),
                 subject_kind=fields.get("subject_kind", ""),
                 subject=fields.get("subject", ""),
                 department=fields.get("department", ""),
-                area_id=_int(fields.get("area_id", "")),
+                area_id=area_id or 0,
                 conflict_declaration=fields.get("conflict_declaration", ""),
                 previous_id=previous,
                 plan_item_id=plan_item,
             ),
             user(request).id,
         )
-    except DomainError as error:
+        return htmx.redirect(request, f"/evaluations/manage/{evaluation.id}")
+
+    async def page(error: DomainError) -> Response:
         return await manage_page(
             request, status=error.status, form=fields, errors=error.fields, error=error.message
         )
-    return htmx.redirect(request, f"/evaluations/manage/{evaluation.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 def _evaluation_for_member(request: Request) -> tuple[Evaluation, Organization]:
@@ -126,11 +109,7 @@ async def _builder_page(request: Request, status: int = 200, **extra: Any) -> Re
     questions = questionnaire.questions_of(session, evaluation.id)
     indicators = questionnaire.indicators_of(session, evaluation.id)
     # Responses are sealed until collection closes; participations count them.
-    responses = session.scalar(
-        select(func.count())
-        .select_from(EvaluationParticipation)
-        .where(EvaluationParticipation.evaluation_id == evaluation.id)
-    )
+    responses = participation_count(session, evaluation.id)
     invitations = (
         sample_size(
             confidence=evaluation.confidence_permille / 1000,
@@ -152,7 +131,7 @@ async def _builder_page(request: Request, status: int = 200, **extra: Any) -> Re
         "indicator_text": indicator_text,
         "questions": [{"row": q, "spec": questionnaire.question_spec(q)} for q in questions],
         "cells": quota_cells(session, evaluation.id),
-        "responses": responses or 0,
+        "responses": responses,
         "invitations_needed": invitations,
         "problems": builder.design_problems(session, evaluation)
         if evaluation.status == "draft"
@@ -181,9 +160,14 @@ def _action(name: str) -> Callable[[Step], Endpoint]:
         async def endpoint(request: Request) -> Response:
             evaluation, _org = _evaluation_for_member(request)
             fields = await form_fields(request)
-            try:
+
+            async def act() -> Response:
                 extra = await step(request, evaluation, fields)
-            except DomainError as error:
+                if extra:
+                    return await _builder_page(request, **extra)
+                return htmx.redirect(request, f"/evaluations/manage/{evaluation.id}#{name}")
+
+            async def page(error: DomainError) -> Response:
                 return await _builder_page(
                     request,
                     status=error.status,
@@ -193,9 +177,8 @@ def _action(name: str) -> Callable[[Step], Endpoint]:
                     error_params=error.params,
                     section=name,
                 )
-            if extra:
-                return await _builder_page(request, **extra)
-            return htmx.redirect(request, f"/evaluations/manage/{evaluation.id}#{name}")
+
+            return await act_or_rerender(request, act, page)
 
         endpoint.__name__ = f"builder_{name}"
         return endpoint
@@ -262,11 +245,15 @@ async def save_plan(request: Request, evaluation: Evaluation, fields: dict[str, 
 async def invite(
     request: Request, evaluation: Evaluation, fields: dict[str, str]
 ) -> dict[str, Any]:
+    form = FormReader(fields)
+    count = form.number("count", required=True)
+    days = form.number("days", required=True)
+    form.check("evaluation.invitations")
     tokens = issue_invitations(
         db(request),
         evaluation,
-        count=_int(fields.get("count", "")),
-        days=_int(fields.get("days", "")),
+        count=count or 0,
+        days=days or 0,
         cell=fields.get("cell", ""),
         actor_id=user(request).id,
         now=now(request),

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.evaluations import panels
-from consultations.evaluations.models import Panel, PanelMember
-from participation.accounts import Account
+from consultations.evaluations.models import Panel
 from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.organizations.registry import get_org, require_member
@@ -22,7 +20,8 @@ from web.kit import htmx
 from web.kit.auth import current_user_or_none, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id
+from web.kit.forms import form_fields, record_id, whole_number
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 TRACKS = {"expert": N_("Expert track"), "public": N_("Public track")}
@@ -41,24 +40,26 @@ def _labels() -> dict[str, Any]:
 async def create(request: Request) -> Response:
     session = db(request)
     fields = await form_fields(request)
-    org_id = fields.get("org_id", "")
-    area_id = fields.get("panel_area_id", "")
-    try:
-        org = get_org(session, record_id(org_id))
+
+    def act() -> Response:
+        org = get_org(session, record_id(fields.get("org_id")))
         panel = panels.create_panel(
             session,
             org,
             title=fields.get("panel_title", ""),
-            area_id=record_id(area_id),
+            area_id=record_id(fields.get("panel_area_id")),
             expert_weight=fields.get("expert_weight", ""),
             description=fields.get("panel_description", ""),
             actor_id=user(request).id,
         )
-    except DomainError as error:
+        return htmx.redirect(request, f"/panels/{panel.id}/manage")
+
+    async def page(error: DomainError) -> Response:
         return await manage_page(
             request, status=error.status, form=fields, errors=error.fields, error=error.message
         )
-    return htmx.redirect(request, f"/panels/{panel.id}/manage")
+
+    return await act_or_rerender(request, act, page)
 
 
 def _managed_panel(request: Request) -> Panel:
@@ -70,16 +71,10 @@ def _managed_panel(request: Request) -> Panel:
 
 async def _manage_page(request: Request, panel: Panel, status: int = 200, **extra: Any) -> Response:
     session = db(request)
-    members = session.execute(
-        select(Account.display_name, Account.username, Account.phone, PanelMember.track)
-        .join(PanelMember, PanelMember.account_id == Account.id)
-        .where(PanelMember.panel_id == panel.id)
-        .order_by(PanelMember.id)
-    ).all()
     context = {
         "panel": panel,
         "projects": panels.projects_of(session, panel.id),
-        "members": members,
+        "members": panels.member_names(session, panel.id),
         "L": _labels(),
     } | extra
     return render(request, "evaluations/office/panel.html", context, status=status)
@@ -97,7 +92,8 @@ async def manage_action(request: Request) -> Response:
     fields = await form_fields(request)
     action = fields.get("action", "")
     actor = user(request).id
-    try:
+
+    def act() -> Response:
         if action == "project":
             raw_item = fields.get("plan_item_id", "").strip().lstrip("#")
             if raw_item and not record_id(raw_item):
@@ -123,16 +119,19 @@ async def manage_action(request: Request) -> Response:
             panels.close_scoring(session, panel, actor, now(request))
         else:
             raise DomainError("panel.action", N_("Unknown action."), status=400)
-    except DomainError as error:
+        return htmx.redirect(request, f"/panels/{panel.id}/manage")
+
+    async def page(error: DomainError) -> Response:
         return await _manage_page(
             request,
-            panel,
+            _managed_panel(request),
             status=error.status,
             form=fields,
             errors=error.fields,
             error=error.message,
         )
-    return htmx.redirect(request, f"/panels/{panel.id}/manage")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def public_page(request: Request) -> Response:
@@ -141,14 +140,7 @@ async def public_page(request: Request) -> Response:
     if panel.draw_seed is None:
         raise DomainError("panel.not_found", N_("No such panel review."), status=404)
     me = current_user_or_none(request)
-    is_member = bool(
-        me
-        and session.scalar(
-            select(PanelMember.id).where(
-                PanelMember.panel_id == panel.id, PanelMember.account_id == me.id
-            )
-        )
-    )
+    is_member = me is not None and panels.is_member(session, panel.id, me.id)
     context = {
         "panel": panel,
         "org": get_org(session, panel.org_id),
@@ -189,26 +181,28 @@ async def score(request: Request) -> Response:
     panel = panels.get_panel(session, request.path_params["panel_id"])
     member = panels.member_of(session, panel, user(request).id)
     fields = await form_fields(request)
-    project = fields.get("project", "")
-    project_id = record_id(project)
-    try:
+    project_id = record_id(fields.get("project"))
+
+    def act() -> Response:
         if fields.get("action") == "recuse":
             panels.recuse(session, panel, member, project_id, fields.get("reason", ""))
         else:
-            panels.score_project(
-                session, panel, member, project_id, fields.get(f"score_{project_id}", "")
-            )
-    except DomainError as error:
+            score = whole_number(fields.get(f"score_{project_id}"), high=100)
+            panels.score_project(session, panel, member, project_id, score)
+        flash(request, N_("Recorded."), "success")
+        return htmx.redirect(request, f"/panels/{panel.id}/score")
+
+    async def page(error: DomainError) -> Response:
         return await _score_page(
             request,
-            panel,
+            panels.get_panel(session, panel.id),
             status=error.status,
             form=fields,
             errors=error.fields,
             error=error.message,
         )
-    flash(request, N_("Recorded."), "success")
-    return htmx.redirect(request, f"/panels/{panel.id}/score")
+
+    return await act_or_rerender(request, act, page)
 
 
 routes = [

@@ -3,17 +3,23 @@ and the report as PDF and CSV."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.evaluations.builder import get_evaluation
-from consultations.evaluations.models import DepartmentResponse, Evaluation, Panel
-from consultations.evaluations.questionnaire import indicators_of, question_spec, questions_of
+from consultations.evaluations.listing import (
+    PUBLIC_STATUSES,
+    drawn_panels,
+    links_of,
+    list_filters,
+    public_evaluations,
+)
+from consultations.evaluations.models import Evaluation, Question
+from consultations.evaluations.questionnaire import indicator_tree, question_spec, questions_of
 from consultations.evaluations.rectification import is_overdue, rectifications_of
 from consultations.evaluations.reports import microdata_rows, published_report, report_rows
 from consultations.evaluations.responding import (
@@ -29,93 +35,51 @@ from consultations.evaluations.responding import (
 )
 from consultations.evaluations.rules.answers import QuestionKind
 from consultations.evaluations.rules.scoring import OVERALL
-from participation.areas import Area, get_area
+from participation.areas import get_area
 from participation.errors import N_, DomainError
-from participation.organizations.models import Organization
 from participation.organizations.registry import get_org
 from participation.plan import board
-from participation.plan.models import PlanItem
 from participation.plan.sources import STATUS_LABELS
 from web.evaluations.labels import labels
-from web.evaluations.pdf import pdf_response
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, sign_in_redirect
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import parsed_form, record_id
+from web.kit.forms import local_moment, parsed_form, record_id
 from web.kit.i18n import LOCAL_TZ
+from web.kit.pdf import pdf_response
+from web.kit.refusals import act_or_rerender
 from web.kit.tabular import csv_response, table_response
 from web.kit.templating import flash, render
-
-PUBLIC_STATUSES = ("collecting", "closed", "published")
 
 
 async def evaluation_list(request: Request) -> Response:
     session = db(request)
-    query = (
-        select(Evaluation, Organization, Area)
-        .join(Organization, Organization.id == Evaluation.org_id)
-        .join(Area, Area.id == Evaluation.area_id)
-        .where(Evaluation.status.in_(PUBLIC_STATUSES))
-        .order_by(Evaluation.id.desc())
-    )
     filters = {k: request.query_params.get(k, "") for k in ("area", "org", "subject")}
-    if record_id(filters["area"]):
-        area = session.get(Area, record_id(filters["area"]))
-        if area is not None:
-            query = query.where(Area.path.startswith(area.path))
-    if record_id(filters["org"]):
-        query = query.where(Evaluation.org_id == record_id(filters["org"]))
-    if filters["subject"]:
-        query = query.where(Evaluation.subject_kind == filters["subject"])
-    rows = session.execute(query).all()
-    orgs = session.scalars(
-        select(Organization).where(Organization.status == "verified").order_by(Organization.name)
-    ).all()
-    areas = session.scalars(
-        select(Area).where(Area.kind.in_(("district", "street", "community"))).order_by(Area.path)
-    ).all()
-    panels = session.scalars(
-        select(Panel).where(Panel.draw_seed.is_not(None)).order_by(Panel.id.desc())
-    ).all()
+    rows = public_evaluations(
+        session,
+        area_id=record_id(filters["area"]),
+        org_id=record_id(filters["org"]),
+        subject_kind=filters["subject"],
+    )
+    choices = list_filters(session)
     return render(
         request,
         "evaluations/list.html",
         {
             "rows": rows,
-            "panels": panels,
-            "orgs": orgs,
-            "areas": areas,
+            "panels": drawn_panels(session),
+            "orgs": choices.orgs,
+            "areas": choices.areas,
             "filters": filters,
             "L": labels(),
         },
     )
 
 
-def indicator_rows(
-    session: Any, evaluation: Evaluation, report: dict[str, Any] | None
-) -> list[dict[str, Any]]:
-    """The indicator tree in display order, with depth, effective weight and figures."""
-    rows = indicators_of(session, evaluation.id)
-    by_parent: dict[str | None, list[Any]] = {}
-    for row in rows:
-        by_parent.setdefault(row.parent_key, []).append(row)
-    ordered: list[dict[str, Any]] = []
-
-    def walk(parent: str | None, depth: int, share: float) -> None:
-        for row in by_parent.get(parent, []):
-            effective = share * row.weight / 1000
-            figure = (report or {}).get("figures", {}).get(row.key)
-            ordered.append({"row": row, "depth": depth, "effective": effective, "figure": figure})
-            walk(row.key, depth + 1, effective)
-
-    walk(None, 0, 1.0)
-    return ordered
-
-
-def _question_rows(session: Any, evaluation: Evaluation) -> list[dict[str, Any]]:
+def _question_rows(request: Request, evaluation: Evaluation) -> list[dict[str, Any]]:
     result = []
-    for row in questions_of(session, evaluation.id):
+    for row in questions_of(db(request), evaluation.id):
         spec = question_spec(row)
         result.append({"row": row, "spec": spec, "options": spec.options})
     return result
@@ -142,26 +106,19 @@ async def evaluation_page(request: Request) -> Response:
         if plan_ids
         else {}
     )
+    links = links_of(session, evaluation)
     context = {
         "evaluation": evaluation,
         "org": get_org(session, evaluation.org_id),
         "area": get_area(session, evaluation.area_id),
-        "previous": session.get(Evaluation, evaluation.previous_id)
-        if evaluation.previous_id
-        else None,
-        "later": session.scalars(
-            select(Evaluation)
-            .where(Evaluation.previous_id == evaluation.id, Evaluation.status.in_(PUBLIC_STATUSES))
-            .order_by(Evaluation.id)
-        ).all(),
-        "plan_item": session.get(PlanItem, evaluation.plan_item_id)
-        if evaluation.plan_item_id
-        else None,
-        "indicators": indicator_rows(session, evaluation, report),
-        "questions": _question_rows(session, evaluation),
+        "previous": links.previous,
+        "later": links.later,
+        "plan_item": links.plan_item,
+        "indicators": indicator_tree(session, evaluation.id, (report or {}).get("figures", {})),
+        "questions": _question_rows(request, evaluation),
         "report": report,
         "overall": report["figures"][OVERALL] if report else None,
-        "department_response": session.get(DepartmentResponse, evaluation.id),
+        "department_response": links.department_response,
         "rectifications": rectifications,
         "overdue": sum(1 for r in rectifications if r["overdue"]),
         "plan_views": plan_views,
@@ -210,9 +167,10 @@ async def _respond_page(
     session = db(request)
     context: dict[str, Any] = {
         "evaluation": evaluation,
-        "questions": _question_rows(session, evaluation),
+        "questions": _question_rows(request, evaluation),
         "token": token,
-        "started": now(request).isoformat(),
+        # Read back by local_moment: how long the respondent took (see respond).
+        "started": now(request).astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M:%S"),
         "answers": {},
         "refusal": None,
         "refusal_params": {},
@@ -246,9 +204,9 @@ async def respond_page(request: Request) -> Response:
     return await _respond_page(request, evaluation, request.query_params.get("token", ""))
 
 
-def _answers(form: Any, evaluation: Evaluation, session: Any) -> dict[str, str]:
+def _answers(form: Any, questions: Sequence[Question]) -> dict[str, str]:
     answers = {}
-    for row in questions_of(session, evaluation.id):
+    for row in questions:
         if row.kind == QuestionKind.MULTI.value:
             answers[row.key] = ",".join(v for v in form.getlist(row.key) if isinstance(v, str))
         else:
@@ -264,9 +222,12 @@ async def respond(request: Request) -> Response:
         raise DomainError("evaluation.not_found", N_("No such evaluation."), status=404)
     form = await parsed_form(request)
     token = str(form.get("token", ""))
-    answers = _answers(form, evaluation, session)
+    answers = _answers(form, questions_of(session, evaluation.id))
+    if evaluation.access != "tokens" and current_user_or_none(request) is None:
+        return sign_in_redirect(request)
     at = now(request)
-    try:
+
+    def act() -> Response:
         respondent = _respondent(request, evaluation, token)
         if form.get("action") == "save":
             save_draft(session, evaluation, respondent, answers, at)
@@ -277,19 +238,22 @@ async def respond(request: Request) -> Response:
             )
             suffix = f"?token={token}" if token else ""
             return htmx.redirect(request, f"/evaluations/{evaluation.id}/respond{suffix}")
-        try:
-            started: datetime | None = datetime.fromisoformat(str(form.get("started", "")))
-        except ValueError:
-            started = None
-        if started is not None and (started.tzinfo is None or started > at):
+        # The page's own hidden field; unreadable or in the future, the time is unknown.
+        started = local_moment(str(form.get("started", "")))
+        if started is not None and started > at:
             started = None
         submit_response(session, evaluation, respondent, answers, now=at, started_at=started)
-    except DomainError as error:
-        if error.status == 401:
-            return sign_in_redirect(request)
+        flash(
+            request,
+            N_("Thank you: your response has been recorded. No one can link it to you."),
+            "success",
+        )
+        return htmx.redirect(request, f"/evaluations/{evaluation.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _respond_page(
             request,
-            evaluation,
+            get_evaluation(session, evaluation.id),
             token,
             status=error.status,
             answers=answers,
@@ -297,12 +261,8 @@ async def respond(request: Request) -> Response:
             error=error.message,
             error_params=error.params,
         )
-    flash(
-        request,
-        N_("Thank you: your response has been recorded. No one can link it to you."),
-        "success",
-    )
-    return htmx.redirect(request, f"/evaluations/{evaluation.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def report_pdf(request: Request) -> Response:
@@ -313,8 +273,8 @@ async def report_pdf(request: Request) -> Response:
         "evaluation": evaluation,
         "org": get_org(session, evaluation.org_id),
         "area": get_area(session, evaluation.area_id),
-        "indicators": indicator_rows(session, evaluation, report),
-        "questions": _question_rows(session, evaluation),
+        "indicators": indicator_tree(session, evaluation.id, (report or {}).get("figures", {})),
+        "questions": _question_rows(request, evaluation),
         "report": report,
         "overall": report["figures"][OVERALL],
         "L": labels(),

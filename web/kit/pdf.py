@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from web.kit.templating import base_context
 
@@ -20,3 +21,14 @@ def render_pdf(request: Request, template: str, context: dict[str, Any]) -> byte
     html = env.get_template(template).render(base_context(request) | context)
     pdf: bytes = HTML(string=html, base_url=str(request.base_url)).write_pdf()
     return pdf
+
+
+def pdf_response(
+    request: Request, template: str, context: dict[str, Any], filename: str
+) -> Response:
+    """The rendered PDF as a download named ``filename``."""
+    return Response(
+        render_pdf(request, template, context),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from starlette._utils import get_route_path
 from starlette.convertors import IntegerConvertor, register_url_convertor
-from starlette.routing import BaseRoute, Match, Mount, Route, Router, get_route_path
+from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 ANY_SEGMENT = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,16 +19,17 @@ from participation.livelihood.rules import (
     SUBMITTER_LABELS,
     CyclePhase,
 )
-from participation.rolls import Congress
 from participation.rules.permissions import Permission
-from web.budgets.office import local_time
 from web.kit import htmx
-from web.kit.audit_log import log_action
 from web.kit.auth import authorize, requires, user
+from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id, whole_number
+from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+
+NO_CONGRESS = N_("Choose the congress session whose deputies vote.")
 
 
 async def _list(request: Request, status: int = 200, **extra: Any) -> Response:
@@ -39,7 +39,7 @@ async def _list(request: Request, status: int = 200, **extra: Any) -> Response:
         "livelihood/office/list.html",
         {
             "cycles": livelihood.cycles(session),
-            "congresses": session.scalars(select(Congress).order_by(Congress.id)).all(),
+            "congresses": livelihood.congresses(session),
             "phase_labels": CYCLE_PHASE_LABELS,
             "this_year": now(request).year,
         }
@@ -54,39 +54,42 @@ async def cycle_list(request: Request) -> Response:
         return await _list(request)
     session = db(request)
     fields = await form_fields(request)
-    problems = {
-        name: N_("Enter a whole number.")
-        for name in ("year", "places", "extra_percent", "congress_id")
-        if whole_number(fields.get(name), high=1_000_000) is None
-    }
-    try:
-        if problems:
-            raise DomainError("cycle.invalid", N_("Please correct the marked fields."))
-        congress = session.get(Congress, record_id(fields["congress_id"]))
-        if congress is None:
-            problems["congress_id"] = N_("Choose the congress session whose deputies vote.")
-            raise DomainError("cycle.invalid", N_("Please correct the marked fields."))
-        authorize(request, Permission.MANAGE_LIVELIHOOD, get_area(session, congress.area_id).path)
+    reader = FormReader(fields)
+    year = reader.number("year", high=1_000_000, required=True)
+    places = reader.number("places", high=1_000_000, required=True)
+    extra_percent = reader.number("extra_percent", high=1_000_000, required=True)
+    congress_id = reader.record("congress_id", required=True)
+    congress = livelihood.find_congress(session, congress_id) if congress_id else None
+    if congress is None:
+        reader.problems["congress_id"] = NO_CONGRESS
+
+    def act() -> Response:
+        if congress is not None:
+            area = get_area(session, congress.area_id)
+            authorize(request, Permission.MANAGE_LIVELIHOOD, area.path)
+        reader.check("cycle.invalid")
+        assert congress is not None
         cycle = livelihood.create_cycle(
             session,
             livelihood.NewCycle(
                 congress_id=congress.id,
-                year=whole_number(fields["year"]) or 0,
+                year=year or 0,
                 title=fields.get("title", ""),
-                places=whole_number(fields["places"]) or 0,
-                extra_percent=whole_number(fields["extra_percent"]) or 0,
+                places=places or 0,
+                extra_percent=extra_percent or 0,
                 form=fields.get("form", "choose"),
                 satisfaction_base=fields.get("satisfaction_base", "cast"),
                 satisfaction_half=fields.get("satisfaction_half", "exceed"),
             ),
             user(request).id,
         )
-    except DomainError as error:
-        return await _list(
-            request, 422, form=fields, errors=problems | error.fields, error=error.message
-        )
-    flash(request, "The cycle has been created.", "success")
-    return htmx.redirect(request, f"/admin/livelihood/{cycle.id}")
+        flash(request, "The cycle has been created.", "success")
+        return htmx.redirect(request, f"/admin/livelihood/{cycle.id}")
+
+    async def page(error: DomainError) -> Response:
+        return await _list(request, 422, form=fields, errors=error.fields, error=error.message)
+
+    return await act_or_rerender(request, act, page)
 
 
 def _scoped(request: Request) -> LivelihoodCycle:
@@ -123,6 +126,21 @@ async def cycle_admin(request: Request) -> Response:
     return await _cycle_admin(request, _scoped(request))
 
 
+async def _refused(
+    request: Request, cycle: LivelihoodCycle, fields: dict[str, str], error: DomainError
+) -> Response:
+    """The cycle's page again, the refusal and what was typed shown."""
+    return await _cycle_admin(
+        request,
+        cycle,
+        error.status,
+        error=error.message,
+        error_params=error.params,
+        errors=error.fields,
+        form=fields,
+    )
+
+
 @requires(Permission.MANAGE_LIVELIHOOD)
 async def screen(request: Request) -> Response:
     session = db(request)
@@ -130,17 +148,23 @@ async def screen(request: Request) -> Response:
     cycle = livelihood.get_cycle(session, candidate.cycle_id)
     authorize(request, Permission.MANAGE_LIVELIHOOD, get_area(session, cycle.area_id).path)
     fields = await form_fields(request)
-    merge_into = fields.get("merge_into", "")
-    try:
+    reader = FormReader(fields)
+    merge_into = reader.record("merge_into")
+
+    def act() -> Response:
+        reader.check("candidate.merge_into")
         livelihood.screen_candidate(
             session,
             candidate,
             fields.get("decision", ""),
             fields.get("reason", ""),
-            record_id(merge_into) or None,
+            merge_into,
             user(request).id,
         )
-    except DomainError as error:
+        flash(request, "The screening has been recorded.", "success")
+        return htmx.redirect(request, f"/admin/livelihood/{cycle.id}#candidate-{candidate.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _cycle_admin(
             request,
             cycle,
@@ -150,64 +174,57 @@ async def screen(request: Request) -> Response:
             form=fields,
             failed_candidate=candidate.id,
         )
-    flash(request, "The screening has been recorded.", "success")
-    return htmx.redirect(request, f"/admin/livelihood/{cycle.id}#candidate-{candidate.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 @requires(Permission.MANAGE_LIVELIHOOD)
 async def advance(request: Request) -> Response:
     cycle = _scoped(request)
     fields = await form_fields(request)
-    try:
-        phase = livelihood.advance(
+    reader = FormReader(fields)
+    closes_at = reader.moment("closes_at")
+
+    def act() -> Response:
+        reader.check("cycle.closes_at")
+        livelihood.advance(
             db(request),
             cycle,
             user(request).id,
             now(request),
-            local_time(fields.get("closes_at", "")),
+            closes_at,
             expected=fields.get("from") or None,
+            ip=client_ip(request),
         )
-    except DomainError as error:
-        return await _cycle_admin(
-            request,
-            cycle,
-            error.status,
-            error=error.message,
-            error_params=error.params,
-            errors=error.fields,
-            form=fields,
-        )
-    log_action(request, "livelihood.phase", f"livelihood_cycle:{cycle.id}", phase=phase)
-    flash(request, "The cycle has moved to its next phase.", "success")
-    return htmx.redirect(request, f"/admin/livelihood/{cycle.id}")
+        flash(request, "The cycle has moved to its next phase.", "success")
+        return htmx.redirect(request, f"/admin/livelihood/{cycle.id}")
+
+    async def page(error: DomainError) -> Response:
+        return await _refused(request, cycle, fields, error)
+
+    return await act_or_rerender(request, act, page)
 
 
 @requires(Permission.MANAGE_LIVELIHOOD)
 async def open_ballot(request: Request) -> Response:
     cycle = _scoped(request)
     fields = await form_fields(request)
-    closes_at = local_time(fields.get("closes_at", ""))
-    try:
-        if closes_at is None:
-            raise DomainError(
-                "cycle.closes_at",
-                N_("Voting must close after it opens."),
-                fields={"closes_at": N_("Voting must close after it opens.")},
-            )
-        box = livelihood.open_ballot(db(request), cycle, user(request).id, now(request), closes_at)
-    except DomainError as error:
-        return await _cycle_admin(
-            request,
-            cycle,
-            error.status,
-            error=error.message,
-            error_params=error.params,
-            errors=error.fields,
-            form=fields,
+    reader = FormReader(fields)
+    closes_at = reader.moment("closes_at", required=True)
+
+    def act() -> Response:
+        reader.check("cycle.closes_at")
+        assert closes_at is not None
+        livelihood.open_ballot(
+            db(request), cycle, user(request).id, now(request), closes_at, ip=client_ip(request)
         )
-    log_action(request, "livelihood.ballot", f"livelihood_cycle:{cycle.id}", box=box.id)
-    flash(request, "The secret ballot is open.", "success")
-    return htmx.redirect(request, f"/admin/livelihood/{cycle.id}")
+        flash(request, "The secret ballot is open.", "success")
+        return htmx.redirect(request, f"/admin/livelihood/{cycle.id}")
+
+    async def page(error: DomainError) -> Response:
+        return await _refused(request, cycle, fields, error)
+
+    return await act_or_rerender(request, act, page)
 
 
 @requires(Permission.MANAGE_LIVELIHOOD)
@@ -215,15 +232,18 @@ async def attendance(request: Request) -> Response:
     """The clerk signs in a deputy from the paper register."""
     cycle = _scoped(request)
     fields = await form_fields(request)
-    entry = fields.get("deputy_entry_id", "")
-    try:
-        livelihood.register_attendance(
-            db(request), cycle, record_id(entry), user(request).id, now(request)
-        )
-    except DomainError as error:
+    # An unreadable choice is no deputy of this congress: the service says so.
+    entry_id = record_id(fields.get("deputy_entry_id"))
+
+    def act() -> Response:
+        livelihood.register_attendance(db(request), cycle, entry_id, user(request).id, now(request))
+        flash(request, "The deputy is signed in.", "success")
+        return htmx.redirect(request, f"/admin/livelihood/{cycle.id}#roll-call")
+
+    async def page(error: DomainError) -> Response:
         return await _cycle_admin(request, cycle, error.status, error=error.message)
-    flash(request, "The deputy is signed in.", "success")
-    return htmx.redirect(request, f"/admin/livelihood/{cycle.id}#roll-call")
+
+    return await act_or_rerender(request, act, page)
 
 
 routes = [

@@ -24,10 +24,8 @@ from participation.livelihood.rules import (
     CYCLE_PHASES,
     SUBMITTER_LABELS,
     CyclePhase,
-    check_candidate,
 )
-from participation.plan.intake import item_for_source
-from participation.plan.sources import STATUS_LABELS, SourceKind
+from participation.plan.sources import STATUS_LABELS
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, user
 from web.kit.charts import bar_chart
@@ -36,14 +34,16 @@ from web.kit.dbsession import db
 from web.kit.forms import form_fields
 from web.kit.i18n import LOCAL_TZ
 from web.kit.pdf import render_pdf
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+from web.livelihood.forms import read_candidate
 
 GLOBALS = {"phase_labels": CYCLE_PHASE_LABELS, "phases": CYCLE_PHASES}
 
 
 async def cycle_list(request: Request) -> Response:
     session = db(request)
-    rows = [(c, get_congress(session, c.congress_id)) for c in livelihood.cycles(session)]
+    rows = livelihood.cycles_with_congresses(session)
     current = [(c, g) for c, g in rows if c.phase != CyclePhase.CLOSED.value]
     past = [(c, g) for c, g in rows if c.phase == CyclePhase.CLOSED.value]
     return render(request, "livelihood/list.html", {"current": current, "past": past} | GLOBALS)
@@ -93,13 +93,16 @@ async def submit(request: Request) -> Response:
         return render(request, "livelihood/submit.html", context)
     me = user(request)
     fields = await form_fields(request)
-    draft, problems = check_candidate(fields, now(request).astimezone(LOCAL_TZ).date())
-    try:
+    draft, problems = read_candidate(fields, now(request).astimezone(LOCAL_TZ).date())
+
+    def act() -> Response:
         if draft is None:
             raise DomainError("candidate.invalid", N_("Please correct the marked fields."))
         livelihood.submit(session, cycle, draft, me.id)
-    except DomainError as error:
-        session.rollback()
+        flash(request, "Thank you. The project has been submitted for screening.", "success")
+        return htmx.redirect(request, f"/livelihood/{cycle.id}")
+
+    async def page(error: DomainError) -> Response:
         return render(
             request,
             "livelihood/submit.html",
@@ -112,8 +115,8 @@ async def submit(request: Request) -> Response:
             },
             status=422 if problems else error.status,
         )
-    flash(request, "Thank you. The project has been submitted for screening.", "success")
-    return htmx.redirect(request, f"/livelihood/{cycle.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 async def qr_code(request: Request) -> Response:
@@ -129,16 +132,19 @@ async def attend(request: Request) -> Response:
     me = user(request)
     session = db(request)
     cycle = livelihood.get_cycle(session, request.path_params["cycle_id"])
-    try:
-        added = livelihood.sign_in_deputy(session, cycle, me.id, now(request))
-    except DomainError as error:
+
+    def act() -> Response:
+        if livelihood.sign_in_deputy(session, cycle, me.id, now(request)):
+            flash(request, "You are signed in at the session.", "success")
+        else:
+            flash(request, "You were already signed in.", "info")
+        return htmx.redirect(request, f"/livelihood/{cycle.id}")
+
+    async def page(error: DomainError) -> Response:
         context = _cycle_context(request, cycle) | {"error": error.message}
         return render(request, "livelihood/cycle.html", context, status=error.status)
-    if added:
-        flash(request, "You are signed in at the session.", "success")
-    else:
-        flash(request, "You were already signed in.", "info")
-    return htmx.redirect(request, f"/livelihood/{cycle.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
 def _sheet_context(request: Request, cycle: LivelihoodCycle) -> dict[str, Any]:
@@ -148,24 +154,16 @@ def _sheet_context(request: Request, cycle: LivelihoodCycle) -> dict[str, Any]:
     if box is None or tally is None:
         raise DomainError("cycle.no_results", N_("The results are not published yet."), status=404)
     candidates = {c.ballot_key: c for c in livelihood.candidates_of(session, cycle)}
-    plan_items = {
-        key: item_for_source(session, SourceKind.LIVELIHOOD_PROJECT, f"livelihood_candidate:{c.id}")
-        for key, c in candidates.items()
-        if key
-    }
+    plan_items = livelihood.plan_items_of(session, candidates.values())
     satisfaction_box = (
         get_box(session, cycle.satisfaction_box_id) if cycle.satisfaction_box_id else None
     )
     satisfaction = livelihood.tally_of(satisfaction_box)
-    rectifications = {}
-    if satisfaction_box is not None and satisfaction is not None:
-        for row in satisfaction["rows"]:
-            candidate = candidates[row["key"]]
-            rectifications[row["key"]] = item_for_source(
-                session,
-                SourceKind.SATISFACTION,
-                f"satisfaction:{satisfaction_box.id}:{candidate.id}",
-            )
+    rectifications = (
+        livelihood.rectifications_of(session, satisfaction_box, candidates.values())
+        if satisfaction_box is not None and satisfaction is not None
+        else {}
+    )
     return {
         "cycle": cycle,
         "congress": get_congress(session, cycle.congress_id),

@@ -6,20 +6,17 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from participation.areas import Area
 from participation.plan import board
-from participation.plan.models import Plan, PlanItem
-from participation.plan.records import Update
 from web.kit.api_query import check_query
 from web.kit.dbsession import db
 from web.kit.tabular import csv_response, xlsx_response
 from web.plan import openapi as plan_openapi
 from web.plan.public import board_filters, today
+from web.plan.sources import item_source_url
 
 ITEM_COLUMNS = [
     "id",
@@ -56,7 +53,7 @@ def item_row(view: board.ItemView) -> dict[str, Any]:
         "parent_id": item.parent_id,
         "title": item.title,
         "source_kind": item.source_kind,
-        "source_url": item.source_url,
+        "source_url": item_source_url(item),
         "owner_department": item.owner_department,
         "owner_department_id": item.owner_department_id,
         "budget_yuan": item.budget_yuan,
@@ -79,9 +76,6 @@ def _rows(request: Request) -> list[dict[str, Any]]:
 
 
 async def plans(request: Request) -> Response:
-    rows = db(request).execute(
-        select(Plan, Area).join(Area, Area.id == Plan.area_id).order_by(Plan.year.desc(), Area.path)
-    )
     items = [
         {
             "id": plan.id,
@@ -91,7 +85,7 @@ async def plans(request: Request) -> Response:
             "area": area.name,
             "items": f"/api/v1/plan-items?year={plan.year}&area={area.id}",
         }
-        for plan, area in rows
+        for plan, area in board.plans(db(request))
     ]
     return JSONResponse({"count": len(items), "items": items})
 
@@ -114,28 +108,22 @@ async def plan_items_xlsx(request: Request) -> Response:
 
 
 async def feed(request: Request) -> Response:
-    """The latest 50 updates of all items, newest first (Atom 1.0)."""
+    """The latest 50 updates of all items, newest first (Atom 1.0); each entry links
+    to its item, and to the page of the decision the item delivers when it has one."""
     base = request.app.state.settings.base_url.rstrip("/")
-    rows = (
-        db(request)
-        .execute(
-            select(Update, PlanItem)
-            .join(PlanItem, PlanItem.id == Update.item_id)
-            .order_by(Update.at.desc(), Update.id.desc())
-            .limit(50)
-        )
-        .all()
-    )
+    rows = board.latest_updates(db(request), limit=50)
     updated = rows[0][0].at.isoformat() if rows else "2000-01-01T00:00:00+00:00"
     entries = []
     for update, item in rows:
         link = f"{base}/plan/items/{item.id}"
+        source = item_source_url(item)
+        related = f'<link rel="related" href="{escape(base + source)}"/>' if source else ""
         author = update.author_name or item.owner_department or "-"
         entries.append(
             "<entry>"
             f"<id>{escape(base)}/plan/updates/{update.id}</id>"
             f"<title>{escape(item.title)} · {update.progress}%</title>"
-            f'<link href="{escape(link)}"/>'
+            f'<link href="{escape(link)}"/>{related}'
             f"<updated>{update.at.isoformat()}</updated>"
             f"<author><name>{escape(author)}</name></author>"
             f'<content type="text">{escape(update.text)}</content>'

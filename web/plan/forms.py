@@ -1,48 +1,32 @@
-"""Reading plan forms into plain values; unreadable fields become field messages."""
+"""What plan forms may hold beyond the kit's reader: bounds of the plan's columns and
+the backward-scheduling steps. Fields are read with ``web.kit.forms.FormReader``."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from participation.errors import N_, DomainError
-from web.kit.forms import MAX_YUAN, normalised, yuan
+from participation.plan.rules import Step
+from web.kit.forms import whole_number
+
+#: The plan's amounts, years, weights and ids are 32-bit integer columns: a larger
+#: number is refused as unreadable, never sent to the database (a 500 on PostgreSQL).
+#: Signed, so that a negative budget, spend or weight meets the domain's own message.
+PLAN_MAX = 2**31 - 1
+PLAN_MIN = -PLAN_MAX
 
 
-class Reader:
-    """Collects a message per unreadable field; :meth:`check` raises them all at once."""
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        self.fields = fields
-        self.problems: dict[str, str] = {}
-
-    def text(self, name: str) -> str:
-        return self.fields.get(name, "")
-
-    def whole(self, name: str, default: int | None = 0) -> int | None:
-        """A whole number (digits only; thousands separators and 元 are tolerated)."""
-        raw = self.fields.get(name, "")
-        if not normalised(raw):
-            return default
-        value = yuan(raw, low=-MAX_YUAN, high=MAX_YUAN)
-        if value is None:
-            self.problems[name] = N_("Enter a whole number.")
-            return default
-        return value
-
-    def day(self, name: str, *, required: bool = False) -> date | None:
-        raw = self.fields.get(name, "").strip()
-        if not raw:
-            if required:
-                self.problems[name] = N_("Enter a date.")
-            return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            self.problems[name] = N_("Enter a date as YYYY-MM-DD.")
-            return None
-
-    def check(self) -> None:
-        if self.problems:
+def read_steps(text: str) -> list[tuple[Step, int]]:
+    """Lines of ``title | days | weight %``."""
+    steps = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+        numbers = [whole_number(p, high=100_000) for p in parts[1:]]
+        if len(parts) != 3 or not parts[0] or None in numbers:
             raise DomainError(
-                "plan.form", N_("Please correct the marked fields."), fields=self.problems
+                "plan.steps",
+                N_("Write each step as: title | days | weight"),
+                fields={"steps": N_("Write each step as: title | days | weight")},
             )
+        steps.append((Step(parts[0], numbers[0] or 0), numbers[1] or 0))
+    return steps

@@ -7,26 +7,26 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import departments
-from participation.areas import Area, area_tree, get_area
+from participation.areas import area_tree, get_area
 from participation.errors import N_, DomainError
 from participation.plan import board, delivery, yearend
-from participation.plan.models import Plan
+from participation.plan.models import Plan, PlanItem
 from participation.plan.reminders import remind_overdue
-from participation.plan.rules import MILESTONE_WEIGHT_TOTAL, Step, classify_year_end
+from participation.plan.rules import MILESTONE_WEIGHT_TOTAL, classify_year_end
 from participation.rules.permissions import Permission
 from web.kit import htmx
 from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id, whole_number
+from web.kit.forms import MAX_ID, FormReader, form_fields, record_id, whole_number
+from web.kit.refusals import Page, act_or_rerender
 from web.kit.templating import flash, render
-from web.plan.forms import Reader
+from web.plan.forms import PLAN_MAX, PLAN_MIN, read_steps
 from web.plan.public import LABELS, today
 
 
@@ -59,12 +59,12 @@ async def _planner(request: Request, status: int = 200, **extra: Any) -> Respons
         for v in board.item_views(session, today(request), board.Filters(year=year))
         if me.can(Permission.MANAGE_PLAN, v.area.path)
     ]
-    query = select(Plan, Area).join(Area, Area.id == Plan.area_id).order_by(Area.path)
-    if year:
-        query = query.where(Plan.year == year)
     plans = [
-        plan for plan, area in session.execute(query) if me.can(Permission.MANAGE_PLAN, area.path)
+        plan
+        for plan, area in board.plans(session, year)
+        if me.can(Permission.MANAGE_PLAN, area.path)
     ]
+    done = yearend.rolled_up_plans(session, (p.id for p in plans))
     context = {
         "year": year or today(request).year,
         "years": years,
@@ -72,7 +72,7 @@ async def _planner(request: Request, status: int = 200, **extra: Any) -> Respons
         "sources": Counter(v.item.source_kind for v in views).most_common(),
         "late": [v for v in views if v.status == "delayed"],
         "decide": [(v, decisions(v)) for v in views if decisions(v)],
-        "plans": [(p, yearend.rolled_up(session, p)) for p in plans],
+        "plans": [(p, p.id in done) for p in plans],
         "areas": [n for n in area_tree(session) if me.can(Permission.MANAGE_PLAN, n.area.path)],
         "departments": departments.all_departments(session),
         "labels": LABELS,
@@ -90,40 +90,52 @@ async def planner(request: Request) -> Response:
 async def enter_item(request: Request) -> Response:
     session = db(request)
     fields = await form_fields(request)
-    form = Reader(fields)
-    try:
-        area_id = form.whole("area_id", None)
+
+    def act() -> Response:
+        form = FormReader(fields)
+        area_id = form.record("area_id", required=True)
+        year = form.number("year", high=9999, default=today(request).year)
+        owner_account_id = form.number("owner_account_id", low=1, high=MAX_ID)
+        budget = form.money("budget_yuan", low=PLAN_MIN, high=PLAN_MAX)
+        starts_on, due_on = form.day("starts_on"), form.day("due_on")
+        parent_id = form.number("parent_id", low=1, high=MAX_ID)
+        weight = form.number("weight", low=PLAN_MIN, high=PLAN_MAX, default=1)
+        form.check()
         area = get_area(session, area_id or 0)
         authorize(request, Permission.MANAGE_PLAN, area.path)
         new = delivery.DirectItem(
             area_id=area.id,
-            year=form.whole("year", today(request).year) or 0,
+            year=year or 0,
             title=fields.get("title", ""),
             description=fields.get("description", ""),
             owner_department=fields.get("owner_department", ""),
-            owner_account_id=form.whole("owner_account_id", None),
-            budget_yuan=form.whole("budget_yuan", 0) or 0,
-            starts_on=form.day("starts_on"),
-            due_on=form.day("due_on"),
-            parent_id=form.whole("parent_id", None),
-            weight=form.whole("weight", 1) or 0,
+            owner_account_id=owner_account_id,
+            budget_yuan=budget or 0,
+            starts_on=starts_on,
+            due_on=due_on,
+            parent_id=parent_id,
+            weight=weight or 0,
         )
-        form.check()
         item = delivery.enter_item(session, new, actor_id=user(request).id)
-    except DomainError as error:
+        flash(request, "The item is on the plan.", "success")
+        return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _planner(request, 422, form=fields, errors=error.fields, error=error.message)
-    flash(request, "The item is on the plan.", "success")
-    return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+    return await act_or_rerender(request, act, page)
 
 
-def _scoped_item(request: Request) -> Any:
+def _scoped_item(request: Request) -> PlanItem:
     session = db(request)
     item = delivery.get_item(session, request.path_params["item_id"])
     authorize(request, Permission.MANAGE_PLAN, delivery.area_of(session, item).path)
     return item
 
 
-async def _item_admin(request: Request, item: Any, status: int = 200, **extra: Any) -> Response:
+async def _item_admin(
+    request: Request, item: PlanItem, status: int = 200, **extra: Any
+) -> Response:
     session = db(request)
     form = {
         "owner_department": item.owner_department,
@@ -151,10 +163,11 @@ async def item_admin(request: Request) -> Response:
     if request.method == "GET":
         return await _item_admin(request, item)
     fields = await form_fields(request)
-    form = Reader(fields)
-    try:
-        owner_account_id = form.whole("owner_account_id", None)
-        budget = form.whole("budget_yuan", 0) or 0
+
+    def act() -> Response:
+        form = FormReader(fields)
+        owner_account_id = form.number("owner_account_id", low=1, high=MAX_ID)
+        budget = form.money("budget_yuan", low=PLAN_MIN, high=PLAN_MAX)
         starts_on, due_on = form.day("starts_on"), form.day("due_on")
         form.check()
         delivery.edit_item(
@@ -162,27 +175,47 @@ async def item_admin(request: Request) -> Response:
             item,
             owner_department=fields.get("owner_department", ""),
             owner_account_id=owner_account_id,
-            budget_yuan=budget,
+            budget_yuan=budget or 0,
             starts_on=starts_on,
             due_on=due_on,
             actor_id=user(request).id,
         )
-    except DomainError as error:
+        flash(request, "The item has been saved.", "success")
+        return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+    async def page(error: DomainError) -> Response:
         return await _item_admin(
             request, item, 422, form=fields, errors=error.fields, error=error.message
         )
-    flash(request, "The item has been saved.", "success")
-    return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+    return await act_or_rerender(request, act, page)
+
+
+def _milestone_refused(request: Request, item: PlanItem, fields: dict[str, str]) -> Page:
+    """The item's page again, with the milestone form as typed and its messages."""
+
+    async def page(error: DomainError) -> Response:
+        return await _item_admin(
+            request,
+            item,
+            422,
+            milestone_form=fields,
+            milestone_errors=error.fields,
+            error=error.message,
+        )
+
+    return page
 
 
 @requires(Permission.MANAGE_PLAN)
 async def add_milestone(request: Request) -> Response:
     item = _scoped_item(request)
     fields = await form_fields(request)
-    form = Reader(fields)
-    try:
+
+    def act() -> Response:
+        form = FormReader(fields)
         due_on = form.day("due_on", required=True)
-        weight = form.whole("weight", None)
+        weight = form.number("weight", low=PLAN_MIN, high=PLAN_MAX)
         if weight is None:
             form.problems["weight"] = N_("A weight must be a positive whole number.")
         form.check()
@@ -195,56 +228,24 @@ async def add_milestone(request: Request) -> Response:
             weight=weight,
             actor_id=user(request).id,
         )
-    except DomainError as error:
-        return await _item_admin(
-            request,
-            item,
-            422,
-            milestone_form=fields,
-            milestone_errors=error.fields,
-            error=error.message,
-        )
-    flash(request, "The milestone has been added.", "success")
-    return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+        flash(request, "The milestone has been added.", "success")
+        return htmx.redirect(request, f"/admin/plan/items/{item.id}")
 
-
-def read_steps(text: str) -> list[tuple[Step, int]]:
-    """Lines of ``title | days | weight %``."""
-    steps = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
-        numbers = [whole_number(p, high=100_000) for p in parts[1:]]
-        if len(parts) != 3 or not parts[0] or None in numbers:
-            raise DomainError(
-                "plan.steps",
-                N_("Write each step as: title | days | weight"),
-                fields={"steps": N_("Write each step as: title | days | weight")},
-            )
-        steps.append((Step(parts[0], numbers[0] or 0), numbers[1] or 0))
-    return steps
+    return await act_or_rerender(request, act, _milestone_refused(request, item, fields))
 
 
 @requires(Permission.MANAGE_PLAN)
 async def schedule(request: Request) -> Response:
     item = _scoped_item(request)
     fields = await form_fields(request)
-    try:
-        delivery.schedule_backward(
-            db(request), item, read_steps(fields.get("steps", "")), actor_id=user(request).id
-        )
-    except DomainError as error:
-        return await _item_admin(
-            request,
-            item,
-            422,
-            milestone_form=fields,
-            milestone_errors=error.fields,
-            error=error.message,
-        )
-    flash(request, "The milestones have been scheduled.", "success")
-    return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+    def act() -> Response:
+        steps = read_steps(fields.get("steps", ""))
+        delivery.schedule_backward(db(request), item, steps, actor_id=user(request).id)
+        flash(request, "The milestones have been scheduled.", "success")
+        return htmx.redirect(request, f"/admin/plan/items/{item.id}")
+
+    return await act_or_rerender(request, act, _milestone_refused(request, item, fields))
 
 
 @requires(Permission.MANAGE_PLAN)
@@ -263,10 +264,7 @@ async def remind(request: Request) -> Response:
 
 def _plan(request: Request) -> Plan:
     session = db(request)
-    raw = request.query_params.get("plan", "")
-    plan = session.get(Plan, record_id(raw))
-    if plan is None:
-        raise DomainError("plan.not_found", N_("No such plan."), status=404)
+    plan = yearend.get_plan(session, record_id(request.query_params.get("plan", "")))
     authorize(request, Permission.MANAGE_PLAN, get_area(session, plan.area_id).path)
     return plan
 
@@ -309,7 +307,8 @@ async def rollup(request: Request) -> Response:
         for k, v in fields.items()
         if k.startswith("drop_") and record_id(k.removeprefix("drop_")) and v
     }
-    try:
+
+    def act() -> Response:
         result = yearend.roll_up_year(
             db(request),
             plan,
@@ -318,11 +317,14 @@ async def rollup(request: Request) -> Response:
             now=now(request),
             actor_id=user(request).id,
         )
-    except DomainError as error:
+        flash(request, "The year has been rolled up.", "success")
+        carried = len(result.carried)
+        return htmx.redirect(request, f"/admin/plan/rollup?plan={plan.id}&carried={carried}")
+
+    async def page(error: DomainError) -> Response:
         return await _rollup_page(request, plan, error.status, error=error.message)
-    flash(request, "The year has been rolled up.", "success")
-    carried = len(result.carried)
-    return htmx.redirect(request, f"/admin/plan/rollup?plan={plan.id}&carried={carried}")
+
+    return await act_or_rerender(request, act, page)
 
 
 routes = [

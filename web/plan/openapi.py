@@ -55,7 +55,10 @@ PLAN_ITEM_SCHEMA: dict[str, Any] = {
         "parent_id": {"type": ["integer", "null"]},
         "title": {"type": "string"},
         "source_kind": {"type": "string"},
-        "source_url": {"type": "string", "description": "page of the decision the item came from"},
+        "source_url": {
+            "type": "string",
+            "description": "page of the decision the item came from; empty for staff entries",
+        },
         "owner_department": {"type": "string"},
         "owner_department_id": {"type": ["integer", "null"]},
         "budget_yuan": {"type": "integer"},

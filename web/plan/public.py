@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,11 +22,13 @@ from web.kit import htmx
 from web.kit.auth import current_user_or_none, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import MAX_ID, form_fields, record_id, whole_number
+from web.kit.forms import MAX_ID, FormReader, form_fields, record_id, whole_number
 from web.kit.i18n import LOCAL_TZ
 from web.kit.pagination import Page, page_number
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.plan.forms import Reader
+from web.plan.forms import PLAN_MAX, PLAN_MIN
+from web.plan.sources import item_source_url, judgement_source_url
 
 LABELS = {
     "sources": {k.value: v for k, v in SOURCE_LABELS.items()},
@@ -124,7 +125,8 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
         "history": history,
         "visits": supervision.visits_of(session, item.id),
         "outcome": yearend.outcome_of(session, item.id),
-        "judgements": judgements_of(session, item.id),
+        "source_url": item_source_url(item),
+        "judgements": [(j, judgement_source_url(j)) for j in judgements_of(session, item.id)],
         "children": board.item_views(session, day, item_ids=children) if children else [],
         "may_deliver": bool(me and delivery.may_deliver(session, item, me.id)),
         "may_visit": bool(
@@ -145,41 +147,47 @@ async def item_page(request: Request) -> Response:
 
 async def _act_on_item(
     request: Request,
-    act: Callable[[Session, PlanItem, Reader], object],
+    act: Callable[[PlanItem, FormReader], object],
     done: str,
     *,
     keep_form: bool = True,
 ) -> Response:
-    """Read the item and the form, run ``act``; a refusal re-renders the item page
-    with its message (and, with ``keep_form``, what was typed), else flash ``done``."""
+    """Read the item and the form, run ``act``; a refusal rolls back and re-renders the
+    item page with its message (and, with ``keep_form``, what was typed), else flash
+    ``done``."""
     session = db(request)
     item = delivery.get_item(session, request.path_params["item_id"])
     fields = await form_fields(request)
-    try:
-        act(session, item, Reader(fields))
-    except DomainError as error:
+
+    def run() -> Response:
+        act(item, FormReader(fields))
+        flash(request, done, "success")
+        return htmx.redirect(request, f"/plan/items/{item.id}")
+
+    async def page(error: DomainError) -> Response:
         kept = {"form": fields, "errors": error.fields} if keep_form else {}
         return await _item_page(request, item, error.status, error=error.message, **kept)
-    flash(request, done, "success")
-    return htmx.redirect(request, f"/plan/items/{item.id}")
+
+    return await act_or_rerender(request, run, page)
 
 
 @requires(Permission.USE_ACCOUNT)
 async def post_update(request: Request) -> Response:
-    def act(session: Session, item: PlanItem, form: Reader) -> None:
-        progress = form.whole("progress", None)
-        spend = form.whole("spend_yuan", 0) or 0
+    def act(item: PlanItem, form: FormReader) -> None:
+        progress = form.number("progress", low=PLAN_MIN, high=PLAN_MAX)
+        spend = form.money("spend_yuan", low=PLAN_MIN, high=PLAN_MAX) or 0
+        text, evidence = form.text("text"), form.text("evidence")
         if progress is None:
             form.problems["progress"] = N_("Progress is a whole percentage from 0 to 100.")
         form.check()
         assert progress is not None
         delivery.post_update(
-            session,
+            db(request),
             item,
-            text=form.text("text"),
+            text=text,
             progress=progress,
             spend_yuan=spend,
-            evidence=form.text("evidence"),
+            evidence=evidence,
             actor_id=user(request).id,
             now=now(request),
         )
@@ -189,16 +197,17 @@ async def post_update(request: Request) -> Response:
 
 @requires(Permission.USE_ACCOUNT)
 async def milestone_done(request: Request) -> Response:
-    def act(session: Session, item: PlanItem, form: Reader) -> None:
+    def act(item: PlanItem, form: FormReader) -> None:
         done_on = form.day("done_on", required=True)
+        evidence = form.text("evidence")
         form.check()
         assert done_on is not None
         delivery.complete_milestone(
-            session,
+            db(request),
             item,
             request.path_params["milestone_id"],
             done_on=done_on,
-            evidence=form.text("evidence"),
+            evidence=evidence,
             today=today(request),
             actor_id=user(request).id,
         )
@@ -208,15 +217,16 @@ async def milestone_done(request: Request) -> Response:
 
 @requires(Permission.SUPERVISE_PLAN)
 async def record_visit(request: Request) -> Response:
-    def act(session: Session, item: PlanItem, form: Reader) -> None:
+    def act(item: PlanItem, form: FormReader) -> None:
         visited_on = form.day("visited_on", required=True)
+        findings = form.text("findings")
         form.check()
         assert visited_on is not None
         supervision.record_visit(
-            session,
+            db(request),
             item,
             visited_on=visited_on,
-            findings=form.text("findings"),
+            findings=findings,
             today=today(request),
             actor_id=user(request).id,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.volunteers import api, lead, lead_rules, office, office_stars, public, records
+from web.volunteers import api, lead, lead_rules, office, public, records
 
 #: Every path of this area starts with one of these (see web.routes).
 PREFIXES = ("/volunteers", "/lead", "/admin/volunteers", "/api/v1/volunteer")
@@ -17,6 +17,5 @@ def routes() -> list[BaseRoute]:
         *lead.routes,
         *office.routes,
         *lead_rules.routes,
-        *office_stars.routes,
         *api.routes,
     ]

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from participation.areas import Area
 from volunteers import activities, reports, stars
-from volunteers.models import Membership, Team
+from volunteers import teams as volunteer_teams
 from volunteers.rules.stars import DEFAULT_SCHEME
 from web.kit.clock import now
 from web.kit.dbsession import db
@@ -20,14 +18,8 @@ from web.kit.dbsession import db
 
 async def teams(request: Request) -> Response:
     session = db(request)
-    sizes = dict(
-        session.execute(
-            select(Membership.team_id, func.count())
-            .where(Membership.status == "active")
-            .group_by(Membership.team_id)
-        ).all()
-    )
-    rows = session.execute(select(Team, Area).join(Area, Area.id == Team.area_id).order_by(Team.id))
+    sizes = volunteer_teams.active_member_counts(session)
+    rows = volunteer_teams.teams_with_areas(session, by_kind=False)
     items = [
         {
             "id": t.id,
@@ -36,7 +28,7 @@ async def teams(request: Request) -> Response:
             "join_mode": t.join_mode,
             "area_id": a.id,
             "area_name": a.name,
-            "members": int(sizes.get(t.id, 0)),
+            "members": sizes.get(t.id, 0),
         }
         for t, a in rows
     ]

@@ -20,6 +20,7 @@ from web.kit.auth import requires, user
 from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
 from web.kit.forms import form_fields
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.volunteers.shared import RULE_LABELS, require_lead
 
@@ -58,12 +59,14 @@ async def team_rules_page(request: Request) -> Response:
 @requires(Permission.LEAD_TEAMS)
 async def save_team_rules(request: Request) -> Response:
     team = _team(request)
-    session = db(request)
     fields = await form_fields(request)
-    try:
-        team_rules.set_team_rules(session, team, fields, user(request).id, client_ip(request))
-    except DomainError as error:
-        session.rollback()
+
+    def act() -> Response:
+        team_rules.set_team_rules(db(request), team, fields, user(request).id, client_ip(request))
+        flash(request, N_("The team's rules are saved."), "success")
+        return htmx.redirect(request, f"/lead/teams/{team.id}/rules")
+
+    async def refused(error: DomainError) -> Response:
         return _rules_page(
             request,
             team,
@@ -73,8 +76,8 @@ async def save_team_rules(request: Request) -> Response:
             errors=error.fields,
             form=fields,
         )
-    flash(request, N_("The team's rules are saved."), "success")
-    return htmx.redirect(request, f"/lead/teams/{team.id}/rules")
+
+    return await act_or_rerender(request, act, refused)
 
 
 def _activity_page(
@@ -101,40 +104,36 @@ async def activity_page(request: Request) -> Response:
 @requires(Permission.LEAD_TEAMS)
 async def save_activity(request: Request) -> Response:
     activity, team = _activity(request)
-    session = db(request)
     fields = await form_fields(request)
-    problems: dict[str, str] = {}
-    # Both parts are checked, so that one answer names every field to correct.
-    try:
-        activities.update_details(
-            session,
+
+    def act() -> Response:
+        team_rules.save_activity(
+            db(request),
             activity,
+            team,
             title=fields.get("title", ""),
             description=fields.get("description", ""),
             service_content=fields.get("service_content", ""),
             is_public=bool(fields.get("is_public")),
+            raw=fields,
+            actor_id=user(request).id,
+            ip=client_ip(request),
         )
-    except DomainError as error:
-        problems |= error.fields
-    try:
-        team_rules.set_activity_rules(
-            session, activity, team, fields, user(request).id, client_ip(request)
-        )
-    except DomainError as error:
-        problems |= error.fields
-    if problems:
-        session.rollback()
+        flash(request, N_("The activity is saved."), "success")
+        return htmx.redirect(request, f"/lead/activities/{activity.id}")
+
+    async def refused(error: DomainError) -> Response:
         return _activity_page(
             request,
             activity,
             team,
-            422,
-            error=N_("Please correct the marked fields."),
-            errors=problems,
+            error.status,
+            error=error.message,
+            errors=error.fields,
             form=fields,
         )
-    flash(request, N_("The activity is saved."), "success")
-    return htmx.redirect(request, f"/lead/activities/{activity.id}")
+
+    return await act_or_rerender(request, act, refused)
 
 
 routes = [

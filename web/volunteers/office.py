@@ -1,10 +1,11 @@
-"""Back office for volunteering: teams, certificates and hours reports."""
+"""Back office for volunteering: teams, certificates, hours reports, and the
+star-level schemes per area (a district's or city's volunteer federation sets
+the hours for each level and the public-notice period)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,20 +15,24 @@ from participation.accounts import find_by_login
 from participation.areas import Area, area_tree
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
-from volunteers import certificates, reports, teams
-from volunteers.models import Certificate, Team
+from volunteers import certificates, reports, stars, teams
+from volunteers.rules.stars import DEFAULT_SCHEME
 from web.kit import htmx
 from web.kit.auth import requires, user
+from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import form_fields, record_id
+from web.kit.forms import FormReader, form_fields
 from web.kit.i18n import gettext
+from web.kit.refusals import act_or_rerender
 from web.kit.tabular import csv_response, xlsx_response
 from web.kit.templating import flash, render
 from web.volunteers.shared import (
+    STAR_LEVEL_NAMES,
     hours_text,
     id_key,
     labels,
+    manageable_certificates,
     may_certify,
     may_manage_certificate,
 )
@@ -37,15 +42,9 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     report = reports.hours_report(session)
     context = {
-        "teams": session.execute(
-            select(Team, Area).join(Area, Area.id == Team.area_id).order_by(Team.kind, Team.id)
-        ).all(),
+        "teams": teams.teams_with_areas(session),
         "areas": area_tree(session),
-        "certificates": [
-            c
-            for c in session.scalars(select(Certificate).order_by(Certificate.id.desc()).limit(100))
-            if may_manage_certificate(request, c)
-        ][:20],
+        "certificates": manageable_certificates(request, certificates.recent(session, 100))[:20],
         "report": report,
         "peak": max([v for _, v in report.by_team + report.by_month] or [1]),
         "hours_text": hours_text,
@@ -60,16 +59,26 @@ async def overview(request: Request) -> Response:
     return await _page(request)
 
 
+def _chosen_area(request: Request, form: FormReader, message: str) -> Area:
+    """The area picked in ``form``, which the signed-in person must manage
+    volunteers in (403 otherwise); a DomainError marking the field when none is."""
+    area = teams.chosen_area(db(request), form.record("area_id"))
+    if area is None:
+        raise DomainError(
+            "area.none", N_("Please correct the marked fields."), fields={"area_id": message}
+        )
+    if not user(request).can(Permission.MANAGE_VOLUNTEERS, area.path):
+        raise HTTPException(403)
+    return area
+
+
 @requires(Permission.MANAGE_VOLUNTEERS)
 async def create_team(request: Request) -> Response:
     session = db(request)
     fields = await form_fields(request)
-    area = session.get(Area, record_id(fields.get("area_id")))
-    if area is None:
-        return await _page(request, 422, error=N_("Choose an area."), form=fields)
-    if not user(request).can(Permission.MANAGE_VOLUNTEERS, area.path):
-        raise HTTPException(403)
-    try:
+
+    def act() -> Response:
+        area = _chosen_area(request, FormReader(fields), N_("Choose an area."))
         team = teams.create_team(
             session,
             area=area,
@@ -78,18 +87,26 @@ async def create_team(request: Request) -> Response:
             join_mode=fields.get("join_mode", ""),
             description=fields.get("description", ""),
         )
-        leader = find_by_login(session, fields.get("leader", "")) if fields.get("leader") else None
-        if leader is not None:
+        if fields.get("leader"):
+            leader = find_by_login(session, fields["leader"])
+            if leader is None:
+                raise DomainError(
+                    "team.no_leader",
+                    N_("Please correct the marked fields."),
+                    fields={"leader": N_("No account has this login.")},
+                )
             teams.invite(session, team, leader, user(request).id)
             teams.join(session, team, leader.id)
             teams.set_role(session, team, leader.id, "leader", user(request).id)
-    except DomainError as error:
-        session.rollback()
+        flash(request, N_("The team is created."), "success")
+        return htmx.redirect(request, f"/volunteers/teams/{team.id}")
+
+    async def refused(error: DomainError) -> Response:
         return await _page(
             request, error.status, error=error.message, errors=error.fields, form=fields
         )
-    flash(request, N_("The team is created."), "success")
-    return htmx.redirect(request, f"/volunteers/teams/{team.id}")
+
+    return await act_or_rerender(request, act, refused)
 
 
 @requires(Permission.MANAGE_VOLUNTEERS)
@@ -97,8 +114,9 @@ async def issue_certificate(request: Request) -> Response:
     session = db(request)
     me = user(request)
     fields = await form_fields(request)
-    account = find_by_login(session, fields.get("login", ""))
-    try:
+
+    def act() -> Response:
+        account = find_by_login(session, fields.get("login", ""))
         if account is None:
             raise DomainError(
                 "certificate.no_person",
@@ -123,13 +141,15 @@ async def issue_certificate(request: Request) -> Response:
             id_key=id_key(request),
             now=now(request),
         )
-    except DomainError as error:
-        session.rollback()
+        flash(request, N_("The certificate is issued."), "success")
+        return htmx.redirect(request, f"/volunteers/verify/{cert.number}")
+
+    async def refused(error: DomainError) -> Response:
         return await _page(
             request, error.status, error=error.message, errors=error.fields, form=fields
         )
-    flash(request, N_("The certificate is issued."), "success")
-    return htmx.redirect(request, f"/volunteers/verify/{cert.number}")
+
+    return await act_or_rerender(request, act, refused)
 
 
 @requires(Permission.MANAGE_VOLUNTEERS)
@@ -173,6 +193,54 @@ async def report_xlsx(request: Request) -> Response:
     return xlsx_response("volunteer-hours", header, rows, sheet="hours")
 
 
+def _stars_page(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    me = user(request)
+    context = {
+        # Only the areas this person manages volunteers in.
+        "areas": [
+            n for n in area_tree(session) if me.can(Permission.MANAGE_VOLUNTEERS, n.area.path)
+        ],
+        "in_force": stars.areas_with_schemes(session, now(request)),
+        "history": stars.history(session),
+        "default": DEFAULT_SCHEME,
+        "level_names": STAR_LEVEL_NAMES,
+        "error": None,
+    } | extra
+    return render(request, "volunteers/office/stars.html", context, status=status)
+
+
+@requires(Permission.MANAGE_VOLUNTEERS)
+async def stars_page(request: Request) -> Response:
+    return _stars_page(request)
+
+
+@requires(Permission.MANAGE_VOLUNTEERS)
+async def set_scheme(request: Request) -> Response:
+    fields = await form_fields(request)
+
+    def act() -> Response:
+        area = _chosen_area(request, FormReader(fields), N_("Choose an area."))
+        stars.set_scheme(
+            db(request),
+            area,
+            fields.get("hours", ""),
+            fields.get("notice_days", ""),
+            user(request).id,
+            now(request),
+            client_ip(request),
+        )
+        flash(request, N_("The star levels are saved."), "success")
+        return htmx.redirect(request, "/admin/volunteers/stars")
+
+    async def refused(error: DomainError) -> Response:
+        return _stars_page(
+            request, error.status, error=error.message, errors=error.fields, form=fields
+        )
+
+    return await act_or_rerender(request, act, refused)
+
+
 routes = [
     Route("/admin/volunteers", overview),
     Route("/admin/volunteers/teams", create_team, methods=["POST"]),
@@ -180,4 +248,6 @@ routes = [
     Route("/admin/volunteers/certificates/{number}/revoke", revoke_certificate, methods=["POST"]),
     Route("/admin/volunteers/hours.csv", report_csv),
     Route("/admin/volunteers/hours.xlsx", report_xlsx),
+    Route("/admin/volunteers/stars", stars_page),
+    Route("/admin/volunteers/stars", set_scheme, methods=["POST"]),
 ]

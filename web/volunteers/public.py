@@ -6,24 +6,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import Area
+from participation.areas import get_area
 from participation.db import READ_ONLY
 from participation.errors import N_, DomainError
 from volunteers import activities, certificates, ledger, profiles, signups, stars, teams
-from volunteers.models import Activity, Shift, SignUp, Team
+from volunteers.models import SignUp, Team
 from volunteers.rules.hours import shown_star_level, star_level
 from volunteers.rules.stars import DEFAULT_SCHEME
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, user
 from web.kit.clock import now
 from web.kit.dbsession import db, write_briefly
-from web.kit.forms import form_fields, record_id, whole_number
+from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.volunteers.shared import STAR_LEVEL_NAMES, hours_text, labels
 
@@ -43,9 +42,7 @@ REMINDER_CHOICES = [
 
 async def index(request: Request) -> Response:
     session = db(request)
-    rows = session.execute(
-        select(Team, Area).join(Area, Area.id == Team.area_id).order_by(Team.kind, Team.id)
-    ).all()
+    rows = teams.teams_with_areas(session)
     upcoming = activities.shift_rows(session, since=now(request), public_only=True, limit=30)
     return render(
         request,
@@ -64,7 +61,7 @@ async def index(request: Request) -> Response:
 async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     team = teams.get_team(session, request.path_params["team_id"])
-    area = session.get(Area, team.area_id)
+    area = teams.area_of(session, team)
     me = current_user_or_none(request)
     mine = teams.membership(session, team.id, me.id) if me else None
     members = teams.roster(session, team.id, ("active",))
@@ -84,8 +81,8 @@ async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Res
 
 
 async def join_team(request: Request) -> Response:
-    def join(session: Session, team: Team, account_id: int) -> str:
-        m = teams.join(session, team, account_id)
+    def join(team: Team, account_id: int) -> str:
+        m = teams.join(db(request), team, account_id)
         if m.status == "active":
             return N_("Welcome to the team.")
         return N_("Your request was sent to the team's leaders.")
@@ -94,30 +91,30 @@ async def join_team(request: Request) -> Response:
 
 
 async def leave_team(request: Request) -> Response:
-    def leave(session: Session, team: Team, account_id: int) -> str:
-        teams.leave(session, team, account_id)
+    def leave(team: Team, account_id: int) -> str:
+        teams.leave(db(request), team, account_id)
         return N_("You have left the team.")
 
     return await _membership_act(request, leave)
 
 
-async def _membership_act(
-    request: Request, action: Callable[[Session, Team, int], str]
-) -> Response:
+async def _membership_act(request: Request, action: Callable[[Team, int], str]) -> Response:
     """Join or leave; a refusal re-renders the team page (or, for htmx, the
     membership block) with its message and status."""
     me = user(request)
-    session = db(request)
-    team = teams.get_team(session, request.path_params["team_id"])
-    try:
-        message = action(session, team, me.id)
-    except DomainError as error:
-        session.rollback()
+    team = teams.get_team(db(request), request.path_params["team_id"])
+
+    async def act() -> Response:
+        message = action(team, me.id)
+        if htmx.target(request) == MEMBERSHIP_PANEL:
+            return await team_page(request, flash_message=message)
+        flash(request, message, "success")
+        return htmx.redirect(request, f"/volunteers/teams/{team.id}")
+
+    async def refused(error: DomainError) -> Response:
         return await team_page(request, status=error.status, error=error.message)
-    if htmx.target(request) == MEMBERSHIP_PANEL:
-        return await team_page(request, flash_message=message)
-    flash(request, message, "success")
-    return htmx.redirect(request, f"/volunteers/teams/{team.id}")
+
+    return await act_or_rerender(request, act, refused)
 
 
 async def _shift_page(
@@ -125,15 +122,9 @@ async def _shift_page(
 ) -> Response:
     session = db(request)
     ctx = signups.shift_context(session, shift_id)
-    area = session.get(Area, ctx.shift.area_id)
+    area = get_area(session, ctx.shift.area_id)
     me = current_user_or_none(request)
-    mine = (
-        session.scalar(
-            select(SignUp).where(SignUp.shift_id == shift_id, SignUp.account_id == me.id)
-        )
-        if me
-        else None
-    )
+    mine = signups.signup_of(session, shift_id, me.id) if me else None
     waiting = len(signups.signups_of_shift(session, shift_id, ("waitlisted", "offered")))
     position = signups.waitlist_position(session, mine) if mine else None
     context = {
@@ -176,7 +167,8 @@ async def _act(request: Request, action: str) -> Response:
     session = db(request)
     shift_id = request.path_params["shift_id"]
     fields = await form_fields(request)
-    try:
+
+    async def act() -> Response:
         if action == "signup":
             # Checks first without the write lock, then a short locked write.
             at = now(request)
@@ -195,11 +187,18 @@ async def _act(request: Request, action: str) -> Response:
         else:
             signups.accept_offer(session, shift_id, me.id, now(request))
             message = N_("You have taken the place. See you there!")
-    except DomainError as error:
+        if htmx.target(request) == SHIFT_PANEL:
+            # htmx swaps the action panel in place: answer with the fresh block.
+            if not session.in_transaction():  # the sign-up's write is committed
+                session.connection(execution_options={READ_ONLY: True})
+            return await _shift_page(request, shift_id, flash_message=message)
+        flash(request, message, "success")
+        return htmx.redirect(request, f"/volunteers/shifts/{shift_id}")
+
+    async def refused(error: DomainError) -> Response:
         if error.status == 404 and error.code == "shift.not_found":
-            raise
-        session.rollback()
-        # Re-render outside the write lock: after a rollback the next transaction
+            raise error
+        # Re-render outside the write lock: after the rollback the next transaction
         # would otherwise begin as a write (BEGIN IMMEDIATE on SQLite).
         session.connection(execution_options={READ_ONLY: True})
         return await _shift_page(
@@ -211,13 +210,8 @@ async def _act(request: Request, action: str) -> Response:
             errors=error.fields,
             form=fields,
         )
-    if htmx.target(request) == SHIFT_PANEL:
-        # htmx swaps the action panel in place: answer with the fresh block.
-        if not session.in_transaction():  # the sign-up's write is committed
-            session.connection(execution_options={READ_ONLY: True})
-        return await _shift_page(request, shift_id, flash_message=message)
-    flash(request, message, "success")
-    return htmx.redirect(request, f"/volunteers/shifts/{shift_id}")
+
+    return await act_or_rerender(request, act, refused)
 
 
 async def sign_up(request: Request) -> Response:
@@ -233,37 +227,22 @@ async def accept(request: Request) -> Response:
 
 
 async def my_page(request: Request) -> Response:
+    return await _my_page(request)
+
+
+async def _my_page(request: Request, status: int = 200, **extra: Any) -> Response:
     me = user(request)
     session = db(request)
     at = now(request)
-    rows = session.execute(
-        select(SignUp, Shift, Activity, Team)
-        .join(Shift, Shift.id == SignUp.shift_id)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .join(Team, Team.id == Activity.team_id)
-        .where(SignUp.account_id == me.id)
-        .order_by(Shift.starts_at.desc())
-        .limit(100)
-    ).all()
+    rows = signups.shifts_of_volunteer(session, me.id, limit=100)
     upcoming = [r for r in rows if r[1].ends_at > at and r[0].status in signups.LIVE]
-    positions = {
-        r[0].id: signups.waitlist_position(session, r[0])
-        for r in upcoming
-        if r[0].status == "waitlisted"
-    }
+    positions = signups.waitlist_positions(session, [r[0] for r in upcoming])
     entries = ledger.entries_of(session, me.id)
     total = sum(e.minutes for e in entries)
     applied = stars.scheme_for_volunteer(session, me.id, at)
     scheme = applied.scheme
-    profile = session.get(profiles.VolunteerProfile, me.id)
-    memberships = session.execute(
-        select(Team, teams.Membership)
-        .join(teams.Membership, teams.Membership.team_id == Team.id)
-        .where(
-            teams.Membership.account_id == me.id,
-            teams.Membership.status.in_(("active", "pending", "invited")),
-        )
-    ).all()
+    profile = profiles.profile_of(session, me.id)
+    memberships = teams.memberships_of(session, me.id)
     return render(
         request,
         "volunteers/me.html",
@@ -290,7 +269,10 @@ async def my_page(request: Request) -> Response:
             "L": labels(),
             "hours_text": hours_text,
             "reminder_choices": REMINDER_CHOICES,
-        },
+            "error": None,
+        }
+        | extra,
+        status=status,
     )
 
 
@@ -298,10 +280,11 @@ async def request_backfill(request: Request) -> Response:
     me = user(request)
     session = db(request)
     fields = await form_fields(request)
-    signup = session.get(SignUp, record_id(fields.get("signup_id")))
-    if signup is None or signup.account_id != me.id:
-        raise DomainError("signup.none", N_("You are not signed up for this shift."), status=404)
-    minutes = whole_number(fields.get("minutes"), high=1_000_000) or 0
+    signup = signups.own_signup_by_id(session, record_id(fields.get("signup_id")), me.id)
+    form = FormReader(fields)
+    minutes = form.number("minutes", high=1_000_000, required=True)
+    form.check("backfill.invalid")
+    assert minutes is not None
     ledger.request_backfill(session, signup, minutes, fields.get("reason", ""), me.id, now(request))
     flash(request, N_("Your request was sent to the team's leaders for approval."), "success")
     return htmx.redirect(request, "/volunteers/me")
@@ -310,25 +293,30 @@ async def request_backfill(request: Request) -> Response:
 async def save_settings(request: Request) -> Response:
     """The volunteer's email for reminders and notices, and the reminder lead time."""
     me = user(request)
-    session = db(request)
     fields = await form_fields(request)
-    email = fields.get("email", "")
-    lead = fields.get("reminder_minutes", "")
-    problems: dict[str, str] = {}
-    if email and (len(email) > 255 or "@" not in email.strip("@")):
-        problems["email"] = N_("Enter an email address, or leave it empty for no reminders.")
-    reminder = whole_number(lead, low=15, high=7 * 24 * 60)
-    if reminder is None:
-        problems["reminder_minutes"] = N_("Choose when to be reminded.")
-    if problems:
-        raise DomainError(
-            "profile.invalid", N_("Please correct the marked fields."), fields=problems
+
+    def act() -> Response:
+        form = FormReader(fields)
+        email = form.text("email", max_length=255)
+        if (email and "@" not in email.strip("@")) or "email" in form.problems:
+            form.problems["email"] = N_(
+                "Enter an email address, or leave it empty for no reminders."
+            )
+        reminder = form.number("reminder_minutes", low=15, high=7 * 24 * 60, required=True)
+        if reminder is None:
+            form.problems["reminder_minutes"] = N_("Choose when to be reminded.")
+        form.check("profile.invalid")
+        assert reminder is not None
+        profiles.set_reminders(db(request), me.id, email or None, reminder)
+        flash(request, N_("Saved."), "success")
+        return htmx.redirect(request, "/volunteers/me")
+
+    async def refused(error: DomainError) -> Response:
+        return await _my_page(
+            request, error.status, error=error.message, errors=error.fields, form=fields
         )
-    profile = profiles.ensure_profile(session, me.id)
-    profile.email = email or None
-    profile.reminder_minutes = reminder or 15
-    flash(request, N_("Saved."), "success")
-    return htmx.redirect(request, "/volunteers/me")
+
+    return await act_or_rerender(request, act, refused)
 
 
 routes = [

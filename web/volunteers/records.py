@@ -5,14 +5,13 @@ the personal secret feed)."""
 from __future__ import annotations
 
 import segno
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import Area
+from participation.areas import all_areas, get_area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from volunteers import attendance, calendars, certificates, signups
@@ -22,6 +21,7 @@ from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import form_fields
+from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.volunteers.pdf import render_pdf
 from web.volunteers.shared import (
@@ -39,11 +39,7 @@ async def _checkin_page(request: Request, status: int = 200, **extra: object) ->
     me = user(request)
     session = db(request)
     ctx = signups.shift_context(session, request.path_params["shift_id"])
-    mine = session.scalar(
-        select(signups.SignUp).where(
-            signups.SignUp.shift_id == ctx.shift.id, signups.SignUp.account_id == me.id
-        )
-    )
+    mine = signups.signup_of(session, ctx.shift.id, me.id)
     context = {
         "ctx": ctx,
         "mine": mine,
@@ -64,21 +60,26 @@ async def checkin(request: Request) -> Response:
     session = db(request)
     shift_id = request.path_params["shift_id"]
     fields = await form_fields(request)
-    try:
+
+    def act() -> Response:
         row = attendance.scan(
             session, shift_id, me.id, fields.get("code", ""), checkin_secret(request), now(request)
         )
-    except DomainError as error:
+        flash(
+            request,
+            N_("You are checked out. Thank you!")
+            if row.checked_out_at
+            else N_("You are checked in."),
+            "success",
+        )
+        return htmx.redirect(request, f"/volunteers/checkin/{shift_id}")
+
+    async def refused(error: DomainError) -> Response:
         if error.code == "shift.not_found":
-            raise
-        session.rollback()
+            raise error
         return await _checkin_page(request, status=error.status, error=error.message)
-    flash(
-        request,
-        N_("You are checked out. Thank you!") if row.checked_out_at else N_("You are checked in."),
-        "success",
-    )
-    return htmx.redirect(request, f"/volunteers/checkin/{shift_id}")
+
+    return await act_or_rerender(request, act, refused)
 
 
 @requires(Permission.LEAD_TEAMS)
@@ -103,12 +104,7 @@ async def checkin_code_page(request: Request) -> Response:
 async def verify_page(request: Request) -> Response:
     session = db(request)
     number = request.query_params.get("number") or request.path_params.get("number", "")
-    cert = None
-    if number:
-        try:
-            cert = certificates.by_number(session, number)
-        except DomainError:
-            cert = None
+    cert = certificates.find(session, number) if number else None
     return render(
         request,
         "volunteers/verify.html",
@@ -134,15 +130,15 @@ async def certificate_pdf(request: Request) -> Response:
 
 
 def _place_names(request: Request) -> dict[int, str]:
-    return {a.id: a.name for a in db(request).scalars(select(Area))}
+    return {a.id: a.name for a in all_areas(db(request))}
 
 
 async def shift_ics(request: Request) -> Response:
     session = db(request)
     ctx = signups.shift_context(session, request.path_params["shift_id"])
-    area = session.get(Area, ctx.shift.area_id)
+    area = get_area(session, ctx.shift.area_id)
     base = request.app.state.settings.base_url.rstrip("/")
-    place = " · ".join(x for x in (area.name if area else "", ctx.shift.place) if x)
+    place = " · ".join(x for x in (area.name, ctx.shift.place) if x)
     body = calendars.shift_ics(
         ctx.shift,
         ctx.activity,

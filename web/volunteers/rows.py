@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from participation.accounts import Account
-from participation.errors import N_, DomainError
-from volunteers import profiles, signups, teams
-from volunteers.models import BackfillRequest, SignUp, VolunteerProfile
+from volunteers import attendance, ledger, profiles, signups, teams
+from volunteers.models import Team
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.templating import render
@@ -27,21 +24,11 @@ def attendance_row(
     **extra: Any,
 ) -> Response:
     """One person's roster row (volunteers/_attendance_row.html), for htmx."""
-    row = (
-        db(request)
-        .execute(
-            select(SignUp, Account)
-            .join(Account, Account.id == SignUp.account_id)
-            .where(SignUp.shift_id == ctx.shift.id, SignUp.account_id == account_id)
-        )
-        .first()
-    )
-    if row is None:
-        raise DomainError("signup.none", N_("This person is not signed up."), status=404)
+    signup, account = attendance.roster_entry(db(request), ctx.shift.id, account_id)
     context = {
         "ctx": ctx,
-        "s": row[0],
-        "a": row[1],
+        "s": signup,
+        "a": account,
         "started": now(request) >= ctx.shift.starts_at,
         "ended": now(request) >= ctx.shift.ends_at,
         "L": labels(),
@@ -50,26 +37,16 @@ def attendance_row(
 
 
 def member_row(
-    request: Request, team: teams.Team, account_id: int, status: int = 200, **extra: Any
+    request: Request, team: Team, account_id: int, status: int = 200, **extra: Any
 ) -> Response:
     """One member's roster row (volunteers/_member_row.html), for htmx."""
     session = db(request)
-    found = session.execute(
-        select(teams.Membership, Account)
-        .join(Account, Account.id == teams.Membership.account_id)
-        .where(teams.Membership.team_id == team.id, teams.Membership.account_id == account_id)
-    ).first()
-    if found is None:
-        raise DomainError("team.not_member", N_("This person is not in the team."), status=404)
-    profile = session.get(VolunteerProfile, account_id)
+    row = teams.roster_row(session, team.id, account_id)
     rules = teams.rules_of(team)  # the team's lock, as on the whole roster
-    locked = profile is not None and (
-        profiles.no_shows(session, account_id, profile.no_shows_cleared_at) >= rules.no_show_lock
-    )
     context = {
         "team": team,
-        "r": teams.RosterRow(found[0], found[1]),
-        "locked": [account_id] if locked else [],
+        "r": row,
+        "locked": profiles.locked_accounts(session, [account_id], rules.no_show_lock),
         "rules": rules,
         "qualification_codes": QUALIFICATION_LABELS,
         "L": labels(),
@@ -80,14 +57,6 @@ def member_row(
 def backfill_row(request: Request, backfill_id: int, status: int = 200, **extra: Any) -> Response:
     """One request for hours on the leader's team page
     (volunteers/_backfill_row.html), for htmx."""
-    session = db(request)
-    found = session.execute(
-        select(BackfillRequest, Account)
-        .join(SignUp, SignUp.id == BackfillRequest.signup_id)
-        .join(Account, Account.id == SignUp.account_id)
-        .where(BackfillRequest.id == backfill_id)
-    ).first()
-    if found is None:
-        raise DomainError("backfill.not_found", N_("No such request."), status=404)
-    context = {"b": found[0], "requester": found[1]} | extra
+    row = ledger.backfill_row(db(request), backfill_id)
+    context = {"b": row.request, "requester": row.requester} | extra
     return render(request, "volunteers/_backfill_row.html", context, status=status)

@@ -1,25 +1,24 @@
-"""What the volunteer pages share: labels, the check-in secret, form parsing and
-the one check that someone may lead a given team."""
+"""What the volunteer pages share: labels, the check-in secret and the one check
+that someone may lead a given team. (Form fields are read by web.kit.forms.)"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from participation.areas import Area
 from participation.errors import N_
 from participation.rules.permissions import Permission
-from volunteers.certificates import service_area_paths
+from volunteers.certificates import certified_area_paths, service_area_paths
 from volunteers.models import Certificate, Team
-from volunteers.teams import is_leader
+from volunteers.teams import area_of, is_leader
 from web.kit.auth import user
 from web.kit.dbsession import db
-from web.kit.i18n import LOCAL_TZ
 from web.kit.wording import duration_text
 
 TEAM_KIND_LABELS = {"featured": N_("Featured team"), "professional": N_("Professional team")}
@@ -108,14 +107,6 @@ def id_key(request: Request) -> bytes:
     return str(request.app.state.settings.id_hash_key).encode()
 
 
-def local_datetime(value: str) -> datetime | None:
-    """A ``datetime-local`` form value read as Beijing time; None when unreadable."""
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=LOCAL_TZ)
-    except ValueError:
-        return None
-
-
 def hours_text(minutes: int) -> str:
     """Service hours as a duration (``12 小时 35 分``), in the reader's language."""
     return duration_text(minutes)
@@ -135,8 +126,7 @@ def require_lead(request: Request, team: Team) -> None:
     session = db(request)
     if is_leader(session, team.id, me.id):
         return
-    area = session.get(Area, team.area_id)
-    if area is not None and me.can(Permission.MANAGE_VOLUNTEERS, area.path):
+    if me.can(Permission.MANAGE_VOLUNTEERS, area_of(session, team).path):
         return
     raise HTTPException(403)
 
@@ -144,11 +134,21 @@ def require_lead(request: Request, team: Team) -> None:
 def may_certify(request: Request, account_id: int, until: datetime | None = None) -> bool:
     """Whether the signed-in person manages volunteers in every area whose teams'
     hours a certificate for ``account_id`` covers (as recorded up to ``until``)."""
+    return _manages_all(request, service_area_paths(db(request), account_id, until))
+
+
+def _manages_all(request: Request, paths: set[str]) -> bool:
     me = user(request)
-    paths = service_area_paths(db(request), account_id, until)
     return me.can(Permission.MANAGE_VOLUNTEERS) and all(
         me.can(Permission.MANAGE_VOLUNTEERS, path) for path in paths
     )
+
+
+def manageable_certificates(request: Request, certs: Sequence[Certificate]) -> list[Certificate]:
+    """Those of ``certs`` the signed-in person may revoke (the rule of
+    :func:`may_manage_certificate`), asked of the database once."""
+    paths = certified_area_paths(db(request), certs)
+    return [c for c in certs if _manages_all(request, paths[c.id])]
 
 
 def may_manage_certificate(request: Request, cert: Certificate) -> bool:

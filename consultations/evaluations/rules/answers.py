@@ -70,7 +70,10 @@ def question_problems(question: QuestionSpec, indicators: set[str]) -> list[str]
         if option.score is not None and not 0 <= option.score <= 100:
             problems.append("score_range")
     if question.kind is QuestionKind.NUMBER and (
-        question.low is None or question.high is None or question.low == question.high
+        question.low is None
+        or question.high is None
+        or not (math.isfinite(question.low) and math.isfinite(question.high))
+        or question.low == question.high
     ):
         problems.append("number_range")
     return problems

@@ -9,12 +9,16 @@ has caps (the plan names every cell it wants).
 from __future__ import annotations
 
 import itertools
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 
 AGE_BANDS = (18, 30, 45, 60)
 SEPARATOR = " / "
+#: The largest cap a cell takes: beyond any sample, well inside a database integer.
+MAX_CAP = 1_000_000
 
 
 class QuotaVerdict(StrEnum):
@@ -32,6 +36,24 @@ def age_band(birth: date, today: date, bands: Sequence[int] = AGE_BANDS) -> str:
         if low <= age < high:
             return f"{low}-{high - 1}"
     return f"{bands[-1]}+"
+
+
+def parse_caps(text: str) -> dict[str, int] | None:
+    """Caps written one per line as "cell = cap" (a full-width ＝ and full-width digits
+    are read as ASCII ones); None when a line is not of that form or a cap is not a
+    whole number from 0 to MAX_CAP. Empty lines are skipped."""
+    caps: dict[str, int] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        cell, _, cap = line.replace("＝", "=").rpartition("=")
+        digits = unicodedata.normalize("NFKC", cap).strip()
+        if not cell.strip() or not re.fullmatch(r"[0-9]{1,7}", digits):
+            return None
+        if int(digits) > MAX_CAP:
+            return None
+        caps[cell.strip()] = int(digits)
+    return caps
 
 
 def cell_of(facts: Mapping[str, str], dimensions: Sequence[str]) -> str:

@@ -153,8 +153,8 @@ def test_build_respond_publish_and_department_response(
     desk.get_by_role("link", name="发布部门回应").click()
     assert serious(desk) == []
     desk.fill("#f-text", "接受评估结论，将开展服务礼仪培训。")
-    desk.fill("#title_0", "饭堂服务人员礼仪培训")
-    desk.fill("#due_0", "2027-06-30")
+    desk.fill("#f-title_0", "饭堂服务人员礼仪培训")
+    desk.fill("#f-due_0", "2027-06-30")
     desk.get_by_role("button", name="发布回应").click()
     expect(desk.locator("#department-response")).to_contain_text("服务礼仪培训")
     link = desk.locator("#rectifications a[href^='/plan/items/']")

@@ -97,7 +97,7 @@ def pages(live_server: LiveServer) -> Iterator[Pages]:
                 title="老旧小区雨污分流改造",
                 source_kind=SourceKind.CONSULTATION,
                 source_ref="consultation:phone-layout",
-                source_url=f"/consultations/{consultation.id}",
+                source_id=consultation.id,
                 owner_department=DEPARTMENT,
                 budget_yuan=450_000,
                 starts_on=date(YEAR, 3, 1),

@@ -41,7 +41,7 @@ def resolution_item(live_server: LiveServer) -> int:
                 title="楼道电动车充电棚",
                 source_kind=SourceKind.CONSULTATION,
                 source_ref="consultation:browser-1",
-                source_url="/consultations/1",
+                source_id=1,
                 owner_department="住建局",
                 owner_account_id=owner.id,
                 budget_yuan=45_000,

@@ -1,6 +1,10 @@
-"""5,000 distinct residents vote in a community budget round through HTTP within
-60 s, against the real server (two workers), on SQLite and PostgreSQL: every
-acknowledged ballot is stored once, duplicates sent concurrently count once."""
+"""5,000 distinct residents vote in a community budget round through HTTP at once,
+against the real server (two workers), on SQLite and PostgreSQL: every
+acknowledged ballot is stored once, duplicates sent concurrently count once.
+
+The rate is printed, not asserted: a test checks behaviour, and the speed of
+casting is measured by `make bench` (bench/bench_cast.py), where a loaded machine
+cannot turn it red."""
 
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ from participation.db import make_engine
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from tests.support.pg import free_port
+from tests.support.servers import wait_until_serving
 from tests.support.voters import SECRET, stored_ballots
 from web.migrate import upgrade
 
@@ -41,8 +46,6 @@ ROOT = Path(__file__).resolve().parents[3]
 VOTERS = 5_000
 DUPLICATES = 300
 THREADS = 16
-LIMIT_SECONDS = 60
-CORES = os.cpu_count() or 1
 
 
 @pytest.fixture
@@ -119,9 +122,8 @@ def prepare(url: str) -> tuple[int, int, list[tuple[int, str, str]]]:
     return round_id, box_id, people
 
 
-def test_5000_residents_vote_within_a_minute(db_url: str) -> None:
+def test_5000_residents_voting_at_once_each_count_once(db_url: str) -> None:
     round_id, box_id, people = prepare(db_url)
-    load_before = os.getloadavg()[0]
     port = free_port()
     env = os.environ | {
         "GONGZHI_DATABASE_URL": db_url,
@@ -169,14 +171,7 @@ def test_5000_residents_vote_within_a_minute(db_url: str) -> None:
                         duplicate_statuses.append(response.status_code)
 
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz", server)
         threads = [
             threading.Thread(target=vote, args=(people[n::THREADS], True)) for n in range(THREADS)
         ]
@@ -188,7 +183,7 @@ def test_5000_residents_vote_within_a_minute(db_url: str) -> None:
         for t in threads:
             t.start()
         for t in threads:
-            t.join(timeout=LIMIT_SECONDS * 2)
+            t.join()
         elapsed = time.monotonic() - started
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -214,7 +209,3 @@ def test_5000_residents_vote_within_a_minute(db_url: str) -> None:
         assert bulletin["tally"]["ballots"] == VOTERS and bulletin["tally"]["void"] == 0
         assert round_id
     engine.dispose()
-    if elapsed >= LIMIT_SECONDS and min(load_before, os.getloadavg()[0]) > 2 * CORES:
-        # Counting once held; the time says more about the other work on the machine.
-        pytest.xfail(f"{elapsed:.0f} s with the machine overloaded (load {load_before:.0f})")
-    assert elapsed < LIMIT_SECONDS, f"{VOTERS} ballots took {elapsed:.1f} s"

@@ -128,7 +128,7 @@ def test_the_whole_journey_ends_in_a_plan_item(session: Session) -> None:
         session, consultation, objection.id, "政府补贴一半", c.worker.id, after
     )
     item = decisions.finalize(session, consultation, c.worker.id, after)
-    assert item is not None and item.source_url == f"/consultations/{consultation.id}"
+    assert item is not None and item.source_id == consultation.id
     assert decisions.plan_item(session, consultation) == item
     assert (item.owner_department, item.budget_yuan) == ("区住建局", 200_000)
 

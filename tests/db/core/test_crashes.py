@@ -19,6 +19,7 @@ from participation.db import READ_ONLY, make_engine
 from participation.roll_import import recover_stale_jobs, start_job
 from participation.rolls import ImportJob, RollEntry
 from tests.support.people import roll_csv
+from tests.support.servers import HANG_GUARD_SECONDS, wait_until_serving
 from tests.support.world import World
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -50,7 +51,7 @@ def test_an_import_killed_while_writing_leaves_no_rows(
     """)
     process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + HANG_GUARD_SECONDS
         while True:
             with Session(engine) as s:
                 # A read transaction: a plain one would queue behind the import's write
@@ -136,14 +137,7 @@ def _kill_mid_stream(
                         acknowledged.append(account_id)
 
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz", server)
         threads = [threading.Thread(target=poster, args=(people[n::8],)) for n in range(8)]
         for t in threads:
             t.start()

@@ -67,16 +67,17 @@ def test_draw_recusal_scores_and_tally(engine: Engine) -> None:
         m = {n: s.get_one(PanelMember, mid) for n, mid in enumerate(members)}
         panels.recuse(s, panel, m[0], first, "项目承接方是我的亲属")
         with pytest.raises(DomainError) as recused:
-            panels.score_project(s, panel, m[0], first, "90")
+            panels.score_project(s, panel, m[0], first, 90)
         assert recused.value.code == "panel.recused"
-        for member, score in ((m[1], "80"), (m[2], "70"), (m[3], "90")):
+        for member, score in ((m[1], 80), (m[2], 70), (m[3], 90)):
             panels.score_project(s, panel, member, first, score)
         with pytest.raises(DomainError) as twice:
-            panels.score_project(s, panel, m[1], first, "10")
+            panels.score_project(s, panel, m[1], first, 10)
         assert twice.value.code == "panel.scored"
-        with pytest.raises(DomainError) as bad:
-            panels.score_project(s, panel, m[1], projects[1].id, "101")
-        assert bad.value.code == "panel.score_range"
+        for unreadable in (101, -1, None):
+            with pytest.raises(DomainError) as bad:
+                panels.score_project(s, panel, m[1], projects[1].id, unreadable)
+            assert bad.value.code == "panel.score_range"
         result = panels.panel_tally(s, panel)
         top = result.results[0]
         assert top.project_id == first
@@ -99,7 +100,7 @@ def test_concurrent_scores_count_once(any_db_url: str) -> None:
                 panel = panels.get_panel(s, panel_id)
                 member = s.get(PanelMember, members[1])
                 assert member is not None and project_id is not None
-                panels.score_project(s, panel, member, project_id, "77")
+                panels.score_project(s, panel, member, project_id, 77)
             outcomes.append("ok")
         except DomainError as error:
             outcomes.append(error.code)
@@ -145,8 +146,8 @@ def test_closing_a_panel_judges_the_plan_items_its_projects_delivered(engine: En
             member[track] = panels.add_panel_member(s, panel, f"judge{n}", track, world.org_admin)
         panels.draw(s, panel, world.org_admin, NOW)
         panels.open_scoring(s, panel, world.org_admin)
-        panels.score_project(s, panel, member["expert"], fed.id, "90")
-        panels.score_project(s, panel, member["public"], fed.id, "80")
+        panels.score_project(s, panel, member["expert"], fed.id, 90)
+        panels.score_project(s, panel, member["public"], fed.id, 80)
         assert s.scalars(select(Judgement)).all() == []  # scoring still open
         panels.close_scoring(s, panel, world.org_admin, NOW)
         panel_id, fed_id = panel.id, fed.id
@@ -154,7 +155,7 @@ def test_closing_a_panel_judges_the_plan_items_its_projects_delivered(engine: En
         (judged,) = s.scalars(select(Judgement)).all()  # only the project with a plan item
     assert (judged.item_id, judged.kind) == (item_id, "evaluation")
     assert judged.source_ref == f"panel:{panel_id}:{fed_id}"
-    assert judged.source_url == f"/panels/{panel_id}"
+    assert (judged.source_record, judged.source_id) == ("panel", panel_id)
     assert (
         judged.verdict == "大众评审综合得分 86.0 分，第 1 名（共 2 个项目；专家 90.0，群众 80.0）"
     )

@@ -290,7 +290,7 @@ def test_year_end_carries_unfinished_items_over_once(
         longer.id: Outcome.CONTINUING,
     }
     carried = item_for_source(session, SourceKind.CARRIED_OVER, f"plan_item:{late.id}")
-    assert carried is not None and carried.source_url == f"/plan/items/{late.id}"
+    assert carried is not None and carried.source_id == late.id
     assert session.get(Plan, carried.plan_id).year == 2028  # type: ignore[union-attr]
     assert carried.due_on is None  # a new end date is the planner's decision
     (view,) = item_views(session, date(2028, 1, 5), item_ids=[carried.id])
@@ -380,7 +380,8 @@ def test_judgements_attach_once_per_judging_source(session: Session, town: dict[
         item_id=item.id,
         kind=JudgementKind.SATISFACTION,
         source_ref="ballot:9",
-        source_url="/ballots/9",
+        source_record="livelihood_cycle",
+        source_id=9,
         verdict="不满意 41%",
         needs_rectification=True,
     )
@@ -388,6 +389,7 @@ def test_judgements_attach_once_per_judging_source(session: Session, town: dict[
     again = attach_judgement(session, judged, now=NOW)
     session.commit()
     assert first.id == again.id
+    assert (first.source_record, first.source_id) == ("livelihood_cycle", 9)
     assert [j.verdict for j in judgements_of(session, item.id)] == ["不满意 41%"]
     with pytest.raises(DomainError):
         attach_judgement(session, JudgementOf(item.id, JudgementKind.EVALUATION, "x", " "), now=NOW)

@@ -33,7 +33,7 @@ def item(area_id: int, **changes: object) -> ItemFromSource:
         "title": "加装电梯",
         "source_kind": SourceKind.COMMUNITY_BUDGET,
         "source_ref": "project:1",
-        "source_url": "/budgets/1",
+        "source_id": 1,
         "owner_department": "住建局",
         "budget_yuan": 300_000,
         "starts_on": date(2027, 3, 1),
@@ -53,11 +53,7 @@ def test_receiving_creates_the_year_plan_and_links_back(any_db_url: str) -> None
         assert (plan.area_id, plan.year, plan.title) == (area_id, 2027, "望江社区 2027")
         found = item_for_source(s, SourceKind.COMMUNITY_BUDGET, "project:1")
         assert found is not None
-        assert (found.plan_id, found.source_url, found.budget_yuan) == (
-            plan.id,
-            "/budgets/1",
-            300_000,
-        )
+        assert (found.plan_id, found.source_id, found.budget_yuan) == (plan.id, 1, 300_000)
         assert item_for_source(s, SourceKind.CONSULTATION, "project:1") is None
     engine.dispose()
 

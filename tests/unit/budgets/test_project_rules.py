@@ -1,9 +1,7 @@
-"""Pure rules of project ballots: proposal and submission checks, 差额, quorum,
-phases and comparing two budget outcomes."""
+"""Pure rules of project ballots: money, 差额, quorum, phases and comparing two
+budget outcomes (the proposal and submission forms: test_*_form.py)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 import pytest
 from hypothesis import given
@@ -11,22 +9,13 @@ from hypothesis import strategies as st
 
 from participation.budgets.rules import (
     ROUND_PHASES,
-    check_proposal,
     compare_outcomes,
     image_type,
     other_rule,
 )
-from participation.livelihood.rules import check_candidate, competitive_list, quorum
+from participation.livelihood.rules import competitive_list, quorum
 from participation.rules.money import parse_yuan
 from participation.rules.phases import next_phase
-
-GOOD = {
-    "title": "长者饭堂",
-    "description": "为社区老人提供午餐",
-    "location": "望江社区活动中心",
-    "cost_yuan": "60000",
-    "beneficiaries": "60岁以上居民",
-}
 
 
 @pytest.mark.parametrize(
@@ -47,65 +36,6 @@ GOOD = {
 )
 def test_parse_yuan(raw: str, expected: int | None) -> None:
     assert parse_yuan(raw) == expected
-
-
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        ({"title": ""}, "title"),
-        ({"description": "  "}, "description"),
-        ({"location": ""}, "location"),
-        ({"beneficiaries": ""}, "beneficiaries"),
-        ({"cost_yuan": "0"}, "cost_yuan"),
-        ({"cost_yuan": "-100"}, "cost_yuan"),
-        ({"cost_yuan": "abc"}, "cost_yuan"),
-        ({"title": "长" * 121}, "title"),
-    ],
-)
-def test_a_bad_proposal_names_its_field(change: dict[str, str], field: str) -> None:
-    draft, problems = check_proposal(GOOD | change)
-    assert draft is None and field in problems
-
-
-def test_a_good_proposal_is_read() -> None:
-    draft, problems = check_proposal(GOOD)
-    assert problems == {} and draft is not None and draft.cost_yuan == 60000
-
-
-@given(st.dictionaries(st.sampled_from(list(GOOD)), st.text(max_size=30)))
-def test_a_proposal_is_either_read_or_refused_never_both(fields: dict[str, str]) -> None:
-    draft, problems = check_proposal(fields)
-    assert (draft is None) != (problems == {})
-    if draft is not None:
-        assert draft.cost_yuan > 0 and draft.title and draft.location
-
-
-CANDIDATE = {
-    "name": "老旧小区加装电梯",
-    "background": "居民呼声高",
-    "content": "加装电梯30部",
-    "department": "区住建局",
-    "funds_yuan": "3000000",
-    "funds_source": "区财政",
-    "complete_by": "2026-12-31",
-    "submitter_kind": "deputy",
-}
-
-
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        ({"name": ""}, "name"),
-        ({"department": ""}, "department"),
-        ({"funds_yuan": "0"}, "funds_yuan"),
-        ({"complete_by": "2026-01-01"}, "complete_by"),
-        ({"complete_by": "soon"}, "complete_by"),
-        ({"submitter_kind": "mayor"}, "submitter_kind"),
-    ],
-)
-def test_a_bad_submission_names_its_field(change: dict[str, str], field: str) -> None:
-    draft, problems = check_candidate(CANDIDATE | change, date(2026, 1, 1))
-    assert draft is None and field in problems
 
 
 @pytest.mark.parametrize(

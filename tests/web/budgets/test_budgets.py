@@ -20,6 +20,7 @@ from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.images import png as tiny_png
 from tests.support.people import enrol
+from tests.support.queries import reading, statements
 from tests.support.voters import stored_ballots
 from tests.support.world import MakeClient, World
 from web.kit.i18n import LOCAL_TZ
@@ -165,8 +166,10 @@ def test_a_round_from_proposals_to_plan_items(
     assert early.status_code == 409
     app.state.fixed_now = NOW + timedelta(hours=3)
     assert advance(client, round_id).status_code == 303  # -> results
-    results = client.get(f"/budgets/{round_id}/results")
+    with statements() as seen:
+        results = client.get(f"/budgets/{round_id}/results")
     assert results.status_code == 200
+    assert reading("plan_items", seen) == 1  # one query for every funded project's item
     assert 'role="img"' in results.text and 'id="funding"' in results.text
     with Session(engine) as s:
         planned = s.scalars(
@@ -174,7 +177,7 @@ def test_a_round_from_proposals_to_plan_items(
         ).all()
         # Greedy: 儿童乐园 (3 votes, 50,000) and 路灯改造 (3 votes, 30,000) fit in 100,000.
         assert sorted(i.title for i in planned) == ["儿童乐园", "路灯改造"]
-        assert all(i.source_url.startswith("/budgets/proposals/") for i in planned)
+        assert all(i.source_ref == f"budget_proposal:{i.source_id}" for i in planned)
         assert stored_ballots(s) == 5
 
     api = client.get(f"/api/v1/budget-rounds/{round_id}").json()

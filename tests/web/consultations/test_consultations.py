@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -461,3 +461,135 @@ def test_opinion_map_shows_you_are_here_the_method_and_keeps_its_state(
         row = s.get(OpinionMapState, place["consultation"].id)
         assert row is not None and row.version.startswith("48:")
     assert client.get(url).text.count('data-testid="group"') == 2
+
+
+def test_vote_times_and_term_dates_are_read_as_typed_or_refused_beside_the_field(
+    client: FormClient, app: Starlette, place: dict[str, Any], engine: Engine
+) -> None:
+    """Times typed with full-width digits are read; a time no clock shows, or a date no
+    calendar has, gets a message beside its own field and stores nothing (never "now",
+    never a 500)."""
+    cid = place["consultation"].id
+    admin_url = f"/admin/consultations/{cid}"
+    with Session(engine) as s, s.begin():  # the meeting was held and its minutes signed
+        held = meetings.get_consultation(s, cid)
+        held.minutes = "会议纪要"
+        held.recorder_signed_at = held.host_signed_at = NOW + timedelta(days=4, hours=1)
+    client.sign_in("cworker", PASSWORD)
+    app.state.fixed_now = NOW + timedelta(days=4, hours=2)
+    vote = {
+        "resolution": "同意加装电梯",
+        "roll": "representatives",
+        "base": "eligible",
+        "share": "1/2",
+        "opens_at": "2027-03-05T11:00",
+        "closes_at": "2027-03-05T12:00",
+        "due_on": "2027-12-31",
+    }
+    for field, typed in [
+        ("opens_at", "0001-01-01T00:00"),
+        ("closes_at", "2027-03-05T25:00"),
+        ("due_on", "2027-02-30"),
+    ]:
+        refused = client.submit(f"{admin_url}/vote", vote | {field: typed}, page=admin_url)
+        assert refused.status_code == 422, (field, refused.status_code)
+        assert f'id="f-{field}-error"' in refused.text, field
+    with Session(engine) as s:
+        assert meetings.get_consultation(s, cid).box_id is None
+    wide = vote | {"opens_at": "２０２７-０３-０５Ｔ１１:００", "closes_at": "2027-03-05 12:00"}
+    assert client.submit(f"{admin_url}/vote", wide, page=admin_url).status_code == 303
+    with Session(engine) as s:
+        assert meetings.get_consultation(s, cid).box_id is not None
+    term = {
+        "area_id": place["c"].area.id,
+        "title": "第二届议事代表",
+        "seats": "2",
+        "starts_on": "2027-04-01",
+        "ends_on": "2030-02-30",
+    }
+    bad_end = client.submit("/admin/consultations/terms", term, page="/admin/consultations")
+    assert bad_end.status_code == 422 and 'id="f-ends_on-error"' in bad_end.text
+
+
+def _selects(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    engine = client.app.state.engine
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_open_data_list_reads_a_fixed_number_of_queries(client, place, engine) -> None:  # type: ignore[no-untyped-def]
+    """The list's topic, co-signatures, objections and plan item are read for all
+    consultations at once, not again for each one (it was four queries per row)."""
+    one = _selects(client, "/api/v1/consultations")
+    with Session(engine) as s, s.begin():
+        first = meetings.get_consultation(s, place["consultation"].id)
+        for n in range(3):
+            topic = topics.propose_topic(
+                s,
+                area=place["c"].area,
+                title=f"议题{n}",
+                body="",
+                source="resident",
+                proposer_id=place["c"].residents[n].id,
+            )
+            topic.status = "accepted"
+            meetings.announce(
+                s,
+                topic,
+                meetings.Announcement(
+                    title=f"协商会{n}",
+                    agenda="议程",
+                    materials="",
+                    place="议事厅",
+                    online_link="",
+                    meets_at=first.meets_at,
+                    deliberation_opens_at=first.deliberation_opens_at,
+                    deliberation_closes_at=first.deliberation_closes_at,
+                ),
+                place["c"].worker.id,
+                NOW,
+            )
+    assert client.get("/api/v1/consultations").json()["count"] == 4
+    assert _selects(client, "/api/v1/consultations") == one
+
+
+def test_a_refused_announcement_keeps_what_was_typed_and_marks_the_field(
+    client: FormClient, place: dict[str, Any], engine: Engine
+) -> None:
+    with Session(engine) as s, s.begin():
+        topic = topics.propose_topic(
+            s,
+            area=place["c"].area,
+            title="小区停车",
+            body="",
+            source="resident",
+            proposer_id=place["c"].residents[0].id,
+        )
+        topic.status = "accepted"
+        tid = topic.id
+    client.sign_in("cworker", PASSWORD)
+    form = {
+        "title": "停车协商会",
+        "agenda": "划线方案",
+        "place": "议事厅",
+        "meets_at": "2027-02-30T10:00",
+        "deliberation_opens_at": "2027-03-10T10:00",
+        "deliberation_closes_at": "2027-03-12T10:00",
+    }
+    url = f"/admin/consultations/topics/{tid}/announce"
+    refused = client.submit(url, form, page="/admin/consultations")
+    assert refused.status_code == 422
+    assert f'id="meets-{tid}-error"' in refused.text
+    assert 'value="停车协商会"' in refused.text and "划线方案" in refused.text
+    with Session(engine) as s:
+        assert meetings.consultations_of_topic(s, tid) == []

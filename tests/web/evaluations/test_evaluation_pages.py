@@ -601,7 +601,7 @@ def test_a_published_evaluation_of_a_plan_item_judges_it(
         evaluation = get_evaluation(s, ew.evaluation_id)
         overall = json.loads(evaluation.report_json or "{}")["figures"]["_overall"]
     assert judged.item_id == item_id and judged.kind == "evaluation"
-    assert judged.source_url == f"/evaluations/{ew.evaluation_id}"
+    assert (judged.source_record, judged.source_id) == ("evaluation", ew.evaluation_id)
     assert judged.verdict.startswith(f"综合指数 {overall['weighted_mean']:.1f} 分")
     assert "有效样本 8 份" in judged.verdict
     page = client.get(f"/plan/items/{item_id}").text

@@ -27,10 +27,6 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from tests.support.demo_db import demo_app, demo_template, demo_url
-
-__all__ = ["demo_app", "demo_template", "demo_url"]  # fixtures
-
 EXAMPLES = 12
 CHECKS = {
     GenerationMode.POSITIVE: [

@@ -19,7 +19,7 @@ from participation.departments import Department
 from participation.plan import delivery
 from participation.plan.delivery import DirectItem
 from participation.plan.models import PlanItem
-from participation.plan.records import Milestone, Update, Visit
+from participation.plan.records import Milestone, Update, Visit, YearEndOutcome
 from participation.plan.sources import SourceKind
 from tests.support.client import FormClient
 from tests.support.world import MakeClient, World
@@ -323,22 +323,22 @@ def test_update_form_answers_htmx_with_its_fragment(
 
 
 @pytest.mark.parametrize(
-    ("kind", "label"),
+    ("kind", "label", "page"),
     [
-        (SourceKind.COMMUNITY_BUDGET, "社区微实事"),
-        (SourceKind.CONSULTATION, "社区协商"),
-        (SourceKind.RECTIFICATION, "整改"),
+        (SourceKind.COMMUNITY_BUDGET, "社区微实事", "/budgets/proposals/7"),
+        (SourceKind.CONSULTATION, "社区协商", "/consultations/7"),
+        (SourceKind.RECTIFICATION, "整改", "/evaluations/7"),
     ],
 )
 def test_decisions_of_other_processes_appear_on_the_board(
-    client: FormClient, engine: Engine, world: World, kind: SourceKind, label: str
+    client: FormClient, engine: Engine, world: World, kind: SourceKind, label: str, page: str
 ) -> None:
     """A funded project, a final resolution, a rectification demand: each becomes an item
     that links to its source, and the source finds it again for its back link."""
     from participation.plan.intake import ItemFromSource, item_for_source, receive_item
 
     with Session(engine) as s, s.begin():
-        receive_item(
+        received = receive_item(
             s,
             ItemFromSource(
                 area_id=world["community"].id,
@@ -346,9 +346,12 @@ def test_decisions_of_other_processes_appear_on_the_board(
                 title='=HYPERLINK("x") 的决定',
                 source_kind=kind,
                 source_ref=f"{kind.value}:7",
-                source_url=f"/{kind.value}/7",
+                source_id=7,
             ),
             actor_id=None,
+        )
+        delivery.post_source_update(
+            s, received, text="开工", progress=10, evidence="", actor_id=None, now=NOW
         )
     with Session(engine) as s:
         item = item_for_source(s, kind, f"{kind.value}:7")
@@ -356,7 +359,17 @@ def test_decisions_of_other_processes_appear_on_the_board(
     board = client.get("/plan?year=2027")
     row = board.text.split(f'data-item="{item.id}"')[1].split("</tr>")[0]
     assert label in row
-    assert f'href="/{kind.value}/7"' in client.get(f"/plan/items/{item.id}").text
+    assert f'href="{page}" id="source-link"' in client.get(f"/plan/items/{item.id}").text
+    (row,) = [r for r in client.get("/api/v1/plan-items").json()["items"] if r["id"] == item.id]
+    assert row["source_url"] == page
+    feed = ET.fromstring(client.get("/plan/feed.atom").content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    (entry,) = feed.findall("a:entry", ns)
+    links = {link.get("rel", "alternate"): link.get("href") for link in entry.findall("a:link", ns)}
+    assert links == {
+        "alternate": f"http://testserver/plan/items/{item.id}",
+        "related": f"http://testserver{page}",
+    }
     cell = next(csv.DictReader(io.StringIO(client.get("/api/v1/plan-items.csv").text[1:])))
     assert cell["title"].startswith("'=")  # never run as a spreadsheet formula
 
@@ -365,3 +378,78 @@ def test_board_in_english(client: FormClient, items: dict[str, int]) -> None:
     client.post("/lang", data={"lang": "en", "next": "/plan", "csrf_token": client.csrf("/plan")})
     page = client.get("/plan?year=2027")
     assert "Governance plan progress board" in page.text and "Delayed" in page.text
+
+
+def test_plan_forms_refuse_numbers_the_plan_cannot_store(client, items, engine, world) -> None:  # type: ignore[no-untyped-def]
+    """Amounts, weights and spend beyond the plan's 32-bit columns get a field message
+    (on PostgreSQL they were a 500), full-width digits are read, and an impossible date
+    gets a field message; nothing refused is stored."""
+    client.sign_in("communityworker")
+    url = f"/admin/plan/items/{items['lift']}"
+    fields = {
+        "owner_department": "住建局",
+        "owner_account_id": str(world["people"]["nobody"].id),
+        "starts_on": "2027-03-01",
+        "due_on": "2027-12-31",
+    }
+    huge = client.submit(url, fields | {"budget_yuan": "3,000,000,000"}, page=url)
+    assert huge.status_code == 422 and 'id="f-budget_yuan-error"' in huge.text
+    no_day = client.submit(url, fields | {"budget_yuan": "1", "starts_on": "2027-02-30"}, page=url)
+    assert no_day.status_code == 422 and 'id="f-starts_on-error"' in no_day.text
+    with Session(engine) as s:
+        assert s.get(PlanItem, items["lift"]).budget_yuan == 600_000  # type: ignore[union-attr]
+    wide = client.submit(url, fields | {"budget_yuan": "６５０，０００元"}, page=url)
+    assert wide.status_code == 303
+    with Session(engine) as s:
+        assert s.get(PlanItem, items["lift"]).budget_yuan == 650_000  # type: ignore[union-attr]
+    entered = client.submit(
+        "/admin/plan/items",
+        {
+            "area_id": str(world["community"].id),
+            "year": "2027",
+            "title": "楼道灯",
+            "parent_id": str(items["lift"]),
+            "weight": "3000000000",
+        },
+        page="/admin/plan",
+    )
+    assert entered.status_code == 422 and 'id="f-weight-error"' in entered.text
+    assert count(engine, PlanItem) == 2
+    item_url = f"/plan/items/{items['lift']}"
+    client.sign_in("nobody")
+    spent = client.submit(
+        f"{item_url}/updates",
+        {"text": "付款", "progress": "50", "spend_yuan": "3,000,000,000"},
+        page=item_url,
+    )
+    assert spent.status_code == 422 and 'id="f-spend_yuan-error"' in spent.text
+    assert count(engine, Update) == 0
+
+
+def test_a_refused_roll_up_shows_the_plan_as_it_was(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+    """The roll-up of a 2100 plan closes its finished item, then cannot carry the other
+    into 2101 (beyond the plan's years): the page shown with the refusal reads the
+    database as before the request, not the finished item's half-written outcome."""
+    with Session(engine) as s, s.begin():
+        done, _late = (
+            delivery.enter_item(
+                s,
+                DirectItem(
+                    area_id=world["community"].id,
+                    year=2100,
+                    title=title,
+                    due_on=date(2100, 6, 30),
+                ),
+                actor_id=None,
+            )
+            for title in ("已完成的事项", "未完成的事项")
+        )
+        done.status = "done"
+        plan_id = done.plan_id
+    client.sign_in("admin")
+    url = f"/admin/plan/rollup?plan={plan_id}"
+    refused = client.submit(url, {}, page=url)
+    assert refused.status_code == 422
+    assert 'id="rolled-up"' not in refused.text  # the page still offers the roll-up
+    assert 'name="drop_' in refused.text
+    assert count(engine, YearEndOutcome) == 0

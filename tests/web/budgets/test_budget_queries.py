@@ -1,0 +1,38 @@
+"""The list of rounds runs as many queries for one round as for three, each in its
+own area (it ran one query per round's area before)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from participation.budgets import services as budgets
+from tests.support.client import FormClient
+from tests.support.queries import reading, statements
+
+
+def test_the_list_of_rounds_reads_areas_once(
+    client: FormClient, world: dict[str, object], engine: Engine
+) -> None:
+    def add_round(area_key: str) -> None:
+        area = world[area_key]
+        with Session(engine) as s, s.begin():
+            budgets.create_round(
+                s,
+                budgets.NewRound(area.id, 2026, f"{area_key}微实事", 1000, "greedy", "residents"),  # type: ignore[attr-defined]
+                None,
+            )
+
+    def listing() -> list[str]:
+        with statements() as seen:
+            page = client.get("/budgets")
+        assert page.status_code == 200
+        return seen
+
+    add_round("community")
+    one = listing()
+    add_round("other")
+    add_round("street")
+    three = listing()
+    assert reading("areas", three) == reading("areas", one)
+    assert len(three) == len(one)

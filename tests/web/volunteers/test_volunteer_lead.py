@@ -1,0 +1,155 @@
+"""The team leader's pages: the team page reads in a fixed number of queries, and
+times typed on the leader's forms are read by the one form reader."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tests.conftest import PASSWORD
+from tests.support.client import FormClient
+from tests.support.volunteering import make_person, make_shift
+from volunteers import attendance, ledger, signups, teams
+from volunteers.models import Shift, SignUp, Team
+from web.kit.i18n import LOCAL_TZ
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def team_id(app: Any, engine: Engine, world: dict[str, Any]) -> int:
+    """A team of the community led by 'teamleader'."""
+    app.state.fixed_now = NOW
+    leader = world["people"]["team_leader"]
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        team = teams.create_team(
+            s, area=world["community"], name="队长页测试队", kind="featured", join_mode="open"
+        )
+        teams.invite(s, team, leader, leader.id)
+        teams.join(s, team, leader.id)
+        teams.set_role(s, team, leader.id, "leader", leader.id)
+    return team.id
+
+
+def _add_members(engine: Engine, world: dict[str, Any], team_id: int, count: int) -> None:
+    """``count`` new members, each with a profile, one missed shift and one
+    request for back-filled hours on a shift that took place."""
+    with Session(engine) as s, s.begin():
+        team = s.get(Team, team_id)
+        assert team is not None
+        team.no_show_lock = 1  # one missed shift locks, so that every member is checked
+        for _ in range(count):
+            person = make_person(s, f"队员{s.scalar(select(func.count()).select_from(SignUp))}")
+            teams.join(s, team, person)
+            missed = make_shift(s, world["community"], NOW - timedelta(days=9), team=team)
+            signups.sign_up(s, missed.id, person, missed.starts_at - timedelta(days=1))
+            served = make_shift(s, world["community"], NOW - timedelta(days=3), team=team)
+            signup = signups.sign_up(s, served.id, person, served.starts_at - timedelta(days=1))
+            attendance.mark(
+                s,
+                missed.id,
+                person,
+                checked_in=None,
+                checked_out=None,
+                no_show=True,
+                actor_id=person,
+                now=NOW,
+            )
+            ledger.request_backfill(s, signup, 30, "忘记签到", person, NOW)
+
+
+def _selects(engine: Engine, client: FormClient, url: str) -> int:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_team_page_reads_in_a_fixed_number_of_queries(
+    app: Any, client: FormClient, engine: Engine, world: dict[str, Any], team_id: int
+) -> None:
+    """Fails on the old code: it ran two queries per member (profile, no-shows)
+    and two per request for hours (its sign-up, twice)."""
+    client.sign_in("teamleader", PASSWORD)
+    page = f"/lead/teams/{team_id}"
+    _add_members(engine, world, team_id, 2)
+    few = _selects(app.state.engine, client, page)
+    _add_members(engine, world, team_id, 6)
+    html = client.get(page).text
+    assert html.count("因多次未到被限制报名") == 8 and html.count('id="backfill-') == 8
+    assert _selects(app.state.engine, client, page) == few
+
+
+@pytest.fixture
+def shift_id(app: Any, engine: Engine, world: dict[str, Any], team_id: int) -> int:
+    """A shift of the team that took place yesterday, 'volunteer' signed up."""
+    volunteer = world["people"]["volunteer"].id
+    with Session(engine) as s, s.begin():
+        team = s.get(Team, team_id)
+        assert team is not None
+        shift = make_shift(s, world["community"], NOW - timedelta(days=1), team=team)
+        signups.sign_up(s, shift.id, volunteer, shift.starts_at - timedelta(days=1))
+        shift_id = shift.id
+    return shift_id
+
+
+def test_an_unreadable_attendance_time_is_a_field_message_and_changes_nothing(
+    client: FormClient, engine: Engine, world: dict[str, Any], shift_id: int
+) -> None:
+    """Fails on the old code: an unreadable check-out time was read as no time at
+    all, and the check-in alone was saved, leaving the person checked in."""
+    client.sign_in("teamleader", PASSWORD)
+    page = f"/lead/shifts/{shift_id}"
+    with Session(engine) as s:
+        shift = s.get(Shift, shift_id)
+        assert shift is not None
+        started = shift.starts_at.astimezone(LOCAL_TZ)
+    r = client.submit(
+        f"{page}/attendance",
+        {
+            "account_id": str(world["people"]["volunteer"].id),
+            "checked_in": started.strftime("%Y-%m-%dT%H:%M"),
+            "checked_out": "下午五点",
+        },
+        page=page,
+    )
+    assert r.status_code == 422, r.text
+    assert f'id="out-{world["people"]["volunteer"].id}-error"' in r.text
+    assert "请按 YYYY-MM-DD HH:MM 格式填写日期和时间。" in r.text
+    with Session(engine) as s:
+        row = s.scalar(select(SignUp).where(SignUp.shift_id == shift_id))
+        assert row is not None and row.checked_in_at is None and row.checked_out_at is None
+
+
+def test_an_unreadable_shift_time_is_a_field_message_and_changes_nothing(
+    client: FormClient, engine: Engine, world: dict[str, Any], team_id: int
+) -> None:
+    client.sign_in("teamleader", PASSWORD)
+    page = f"/lead/teams/{team_id}"
+    r = client.submit(
+        f"{page}/shifts",
+        {
+            "title": "读不懂的时间",
+            "starts_at": "2026-13-45T25:00",
+            "ends_at": "2026-12-05T12:00",
+            "capacity": "3",
+            "area_id": str(world["community"].id),
+        },
+        page=page,
+    )
+    assert r.status_code == 422 and 'id="f-starts_at-error"' in r.text
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Shift)) == 0
