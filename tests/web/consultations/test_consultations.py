@@ -7,7 +7,7 @@ import csv
 import io
 import subprocess
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import event, func, select
@@ -511,11 +511,11 @@ def test_vote_times_and_term_dates_are_read_as_typed_or_refused_beside_the_field
     assert bad_end.status_code == 422 and 'id="f-ends_on-error"' in bad_end.text
 
 
-def _selects(client, url: str) -> int:  # type: ignore[no-untyped-def]
-    engine = client.app.state.engine
+def _selects(client: FormClient, url: str) -> int:
+    engine = cast(Starlette, client.app).state.engine
     seen: list[str] = []
 
-    def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             seen.append(statement)
 
@@ -527,7 +527,9 @@ def _selects(client, url: str) -> int:  # type: ignore[no-untyped-def]
     return len(seen)
 
 
-def test_open_data_list_reads_a_fixed_number_of_queries(client, place, engine) -> None:  # type: ignore[no-untyped-def]
+def test_open_data_list_reads_a_fixed_number_of_queries(
+    client: FormClient, place: dict[str, Any], engine: Engine
+) -> None:
     """The list's topic, co-signatures, objections and plan item are read for all
     consultations at once, not again for each one (it was four queries per row)."""
     one = _selects(client, "/api/v1/consultations")

@@ -380,7 +380,9 @@ def test_board_in_english(client: FormClient, items: dict[str, int]) -> None:
     assert "Governance plan progress board" in page.text and "Delayed" in page.text
 
 
-def test_plan_forms_refuse_numbers_the_plan_cannot_store(client, items, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_plan_forms_refuse_numbers_the_plan_cannot_store(
+    client: FormClient, items: dict[str, int], engine: Engine, world: World
+) -> None:
     """Amounts, weights and spend beyond the plan's 32-bit columns get a field message
     (on PostgreSQL they were a 500), full-width digits are read, and an impossible date
     gets a field message; nothing refused is stored."""
@@ -426,7 +428,9 @@ def test_plan_forms_refuse_numbers_the_plan_cannot_store(client, items, engine, 
     assert count(engine, Update) == 0
 
 
-def test_a_refused_roll_up_shows_the_plan_as_it_was(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_roll_up_shows_the_plan_as_it_was(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     """The roll-up of a 2100 plan closes its finished item, then cannot carry the other
     into 2101 (beyond the plan's years): the page shown with the refusal reads the
     database as before the request, not the finished item's half-written outcome."""
