@@ -31,8 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from participation.ballots.pabulib import Election, dumps, load
 from participation.ballots.tally.pb import tally
+from tests.support.shared import shared_folder
 
-SHARED = ROOT.parent / "shared" / "pabulib"
+SHARED = shared_folder("pabulib")  # ../shared, or $GONGZHI_SHARED
 
 
 def synthetic(

@@ -12,6 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation import accounts, sealing
 from participation.accounts import Account
@@ -24,9 +25,14 @@ from participation.rules.permissions import Role
 from tests.support.client import FormClient
 from tests.support.departments import add_departments
 from tests.support.pg import Cluster, start_cluster
+from tests.support.world import MakeClient, World
 from web.app import create_app
 from web.migrate import upgrade
 from web.settings import Settings
+
+# The demo database fixtures (demo_template, demo_url, demo_app, demo_client), registered
+# once here so that the demo is seeded once per run, not once per module using them.
+pytest_plugins = ["tests.support.demo_db"]
 
 PASSWORD = "correct horse"
 use_cheap_hashing()
@@ -128,20 +134,20 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(settings: Settings):  # type: ignore[no-untyped-def]
+def app(settings: Settings) -> Iterator[Starlette]:
     application = create_app(settings)
     yield application
     application.state.engine.dispose()
 
 
 @pytest.fixture
-def client(app) -> Iterator[FormClient]:  # type: ignore[no-untyped-def]
+def client(app: Starlette) -> Iterator[FormClient]:
     with FormClient(app, base_url="http://testserver") as c:
         yield c
 
 
 @pytest.fixture
-def make_client(app):  # type: ignore[no-untyped-def]
+def make_client(app: Starlette) -> Iterator[MakeClient]:
     """More clients (other people) against the same app."""
     made: list[FormClient] = []
 
@@ -157,7 +163,7 @@ def make_client(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(engine: Engine) -> dict[str, object]:
+def world(engine: Engine) -> World:
     """A small area tree and one account per role, committed. Password: PASSWORD."""
     with Session(engine, expire_on_commit=False) as s, s.begin():
         city = create_area(s, code="C1", name="测试市", kind=AreaKind.CITY, parent=None)

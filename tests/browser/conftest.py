@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 from sqlalchemy.orm import Session
 
 from participation import accounts
@@ -190,7 +190,7 @@ def problems(page: Page) -> list[str]:
     # A form answered with 422 is the design (errors beside fields), not a fault.
     expected = ("status of 422", "status of 429")
 
-    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+    def on_console(message: ConsoleMessage) -> None:
         if message.type == "error" and not any(e in message.text for e in expected):
             seen.append(message.text)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from httpx2 import Response
 from starlette.testclient import TestClient
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -26,7 +27,7 @@ class FormClient(TestClient):
         page: str = "/login",
         files: Any = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> Response:
         form = dict(data or {})
         form["csrf_token"] = self.csrf(page)
         return self.post(url, data=form, files=files, follow_redirects=False, **kwargs)

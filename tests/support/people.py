@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +11,7 @@ from participation import accounts
 from participation.areas import Area
 from participation.rolls import RollEntry
 from participation.rules.identity import check_digit
+from tests.support.world import World
 
 
 def id_number(n: int, born: date) -> str:
@@ -34,7 +34,7 @@ def roll_csv(count: int, community: str = "M1", start: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def enrol(session: Session, world: dict[str, Any], roles: Iterable[str]) -> None:
+def enrol(session: Session, world: World, roles: Iterable[str]) -> None:
     """Put the ``world`` fixture's accounts of ``roles`` on its community's roll,
     verified, one household each (not committed)."""
     people = world["people"]

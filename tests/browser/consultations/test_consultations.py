@@ -166,11 +166,9 @@ def test_topic_to_plan_item_at_phone_width(
     worker.get_by_label("预算（元）", exact=True).fill("30000")
     worker.get_by_role("button", name="设置表决", exact=True).click()
     expect(worker.get_by_text("表决已设置。")).to_be_visible()
-    box_id = int(
-        worker.get_by_role("link", name=re.compile("投票管理"))
-        .get_attribute("href")
-        .rsplit("/", 1)[1]
-    )  # type: ignore[union-attr]
+    href = worker.get_by_role("link", name=re.compile("投票管理")).get_attribute("href")
+    assert href is not None
+    box_id = int(href.rsplit("/", 1)[1])
     for login in ("rep0", "rep1"):
         voter = recorder if login == "rep0" else as_person(browser, base, login)
         voter.goto(f"{base}/ballots/{box_id}")

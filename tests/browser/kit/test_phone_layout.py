@@ -145,7 +145,7 @@ TEXT_LINES = """() => {
 
 
 def text_lines(page: Page) -> list[tuple[str, int, bool]]:
-    return [tuple(row) for row in page.evaluate(TEXT_LINES)]  # type: ignore[misc]
+    return [(str(text), int(top), bool(wraps)) for text, top, wraps in page.evaluate(TEXT_LINES)]
 
 
 def lines_of(page: Page, text: str) -> list[int]:

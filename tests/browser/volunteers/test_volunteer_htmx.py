@@ -9,7 +9,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy.orm import Session
 
 from participation import accounts
@@ -21,7 +21,7 @@ from volunteers import signups
 
 pytestmark = pytest.mark.browser
 numbers = itertools.count(1)
-PHONE = {"width": 375, "height": 800}
+PHONE: ViewportSize = {"width": 375, "height": 800}
 
 
 def setup_approval(

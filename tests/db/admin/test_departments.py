@@ -21,9 +21,10 @@ from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.models import PlanItem
 from participation.plan.sources import SourceKind
 from participation.rolls import Congress
+from tests.support.world import World
 
 
-def _item(session: Session, world, owner: str, title: str = "加装电梯") -> PlanItem:  # type: ignore[no-untyped-def]
+def _item(session: Session, world: World, owner: str, title: str = "加装电梯") -> PlanItem:
     return delivery.enter_item(
         session,
         DirectItem(area_id=world["community"].id, year=2027, title=title, owner_department=owner),
@@ -35,7 +36,9 @@ def _count(session: Session, model: type) -> int:
     return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_free_text_is_refused_where_a_department_is_assigned(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_free_text_is_refused_where_a_department_is_assigned(
+    session: Session, world: World
+) -> None:
     """Fails on the old code: a typed name made a new department record on the fly."""
     before = _count(session, Department)
     with pytest.raises(DomainError) as refused:
@@ -66,7 +69,9 @@ def test_free_text_is_refused_where_a_department_is_assigned(session: Session, w
     assert _count(session, Department) == before
 
 
-def test_the_chosen_record_is_kept_and_spaces_do_not_split_it(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_chosen_record_is_kept_and_spaces_do_not_split_it(
+    session: Session, world: World
+) -> None:
     zjj = departments.named(session, "住建局")
     assert zjj is not None
     typed = _item(session, world, " 住建局\u3000")
@@ -88,7 +93,7 @@ def test_the_chosen_record_is_kept_and_spaces_do_not_split_it(session: Session, 
     assert departments.unmatched_names(session) == [("某不在册单位", 1)]
 
 
-def test_rename_and_merge_reach_every_row_and_are_audited(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_rename_and_merge_reach_every_row_and_are_audited(session: Session, world: World) -> None:
     actor = world["people"]["admin"].id
     short = departments.named(session, "住建局")
     full = departments.create(

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.casting import cast_ballot
-from participation.ballots.models import CastBallot, Participation, SealedBallot
+from participation.ballots.models import BallotBox, CastBallot, Participation, SealedBallot
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.db import make_engine
@@ -24,7 +27,9 @@ from tests.support.voters import open_sealed, stored_ballots
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
-def setup_box(engine, voters: int = 3, roll: Roll = Roll.RESIDENTS, secrecy: str = "secret"):  # type: ignore[no-untyped-def]
+def setup_box(
+    engine: Engine, voters: int = 3, roll: Roll = Roll.RESIDENTS, secrecy: str = "secret"
+) -> tuple[BallotBox, list[int]]:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         community = one_community(s)
         people = verified_voters(s, community, voters, per_household=2)
@@ -52,11 +57,12 @@ def test_cast_and_refusals(sqlite_url: str) -> None:
     with Session(engine) as s, s.begin():
         receipt = cast_ballot(s, s.merge(box), people[0], {"approved": ["2", "1"]}, NOW)
     assert len(receipt.code) == 19
-    for raw, code in [
+    refused: list[tuple[Mapping[str, Any], str]] = [
         ({"approved": ["1", "2", "3"]}, "ballot.too_many"),
         ({"approved": []}, "ballot.too_few"),
         ({"approved": ["9"]}, "ballot.unknown_item"),
-    ]:
+    ]
+    for raw, code in refused:
         with pytest.raises(DomainError) as caught, Session(engine) as s, s.begin():
             cast_ballot(s, s.merge(box), people[1], raw, NOW)
         assert caught.value.code == code

@@ -38,7 +38,7 @@ from tests.support.db_files import copy_files, links_by_transaction, present, sm
 from tests.support.evaluation_setup import NOW as EVAL_NOW
 from tests.support.evaluation_setup import build
 from tests.support.people import verified_voters
-from tests.support.pg import pg_bin
+from tests.support.pg import Cluster, pg_bin
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 VOTERS = 3 * MIX  # enough for batches to open while voting goes on
@@ -125,7 +125,7 @@ def wal_inserts(cluster_dir: str, into: Path, relations: dict[str, str]) -> dict
 
 
 @pytest.mark.pg
-def test_postgresql_transaction_ids_link_no_voter(pg_cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_postgresql_transaction_ids_link_no_voter(pg_cluster: Cluster, tmp_path: Path) -> None:
     from tests.conftest import _pg_database
 
     # The test cluster runs with synchronous_commit=off; here every commit reaches
@@ -139,7 +139,7 @@ def test_postgresql_transaction_ids_link_no_voter(pg_cluster, tmp_path: Path) ->
         with Session(engine) as s, s.begin():
             cast_ballot(s, get_box(s, box_id), account_id, {"approved": [str(n + 1)]}, NOW)
     with engine.connect() as conn:
-        voter_xids = dict(
+        voter_xids: dict[str, str] = dict(
             conn.execute(
                 text("SELECT voter_key, xmin::text FROM participations WHERE box_id = :b"),
                 {"b": box_id},

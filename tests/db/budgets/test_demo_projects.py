@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,14 +11,10 @@ from participation.budgets.rules import compare_outcomes
 from participation.db import make_engine, utcnow
 from participation.livelihood import services as livelihood
 from participation.plan.models import PlanItem
-from web.cli import load_demo
-from web.settings import Settings
 
 
-def test_demo_projects(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/demo.db"
-    load_demo(Settings(environment="development", database_url=url, cheap_hashing=True))
-    engine = make_engine(url)
+def test_demo_projects(demo_url: str) -> None:
+    engine = make_engine(demo_url)
     now = utcnow()
     with Session(engine) as s:
         rounds = {r.phase: r for r in budgets.rounds(s)}

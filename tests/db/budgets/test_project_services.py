@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from participation.ballots.boxes import get_box
 from participation.ballots.casting import cast_ballot
 from participation.budgets import services as budgets
-from participation.budgets.models import Proposal, ProposalSupport
+from participation.budgets.models import BudgetRound, Proposal, ProposalSupport
 from participation.budgets.rules import ProposalDraft
 from participation.departments import Department
 from participation.errors import DomainError
@@ -26,6 +26,7 @@ from participation.livelihood.rules import CandidateDraft
 from participation.plan.models import PlanItem
 from participation.rolls import Congress, DeputyEntry
 from tests.support.people import enrol
+from tests.support.world import World
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -63,7 +64,7 @@ def run_together(engine: Engine, work: Callable[[Session], object], times: int =
 
 
 @pytest.fixture
-def open_round(world, engine):  # type: ignore[no-untyped-def]
+def open_round(world: World, engine: Engine) -> tuple[BudgetRound, list[Proposal]]:
     people = world["people"]
     with Session(engine, expire_on_commit=False) as s, s.begin():
         enrol(s, world, ["resident", "household_rep", "volunteer"])
@@ -84,7 +85,9 @@ def open_round(world, engine):  # type: ignore[no-untyped-def]
     return budget_round, proposals
 
 
-def test_concurrent_support_counts_once(engine, world, open_round) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_support_counts_once(
+    engine: Engine, world: World, open_round: tuple[BudgetRound, list[Proposal]]
+) -> None:
     _, proposals = open_round
     account = world["people"]["volunteer"].id
     results = run_together(engine, lambda s: budgets.support(s, proposals[0], account, "proposal"))
@@ -93,7 +96,9 @@ def test_concurrent_support_counts_once(engine, world, open_round) -> None:  # t
         assert s.scalar(select(func.count()).select_from(ProposalSupport)) == 1
 
 
-def test_results_publish_once_with_one_plan_item_per_project(engine, world, open_round) -> None:  # type: ignore[no-untyped-def]
+def test_results_publish_once_with_one_plan_item_per_project(
+    engine: Engine, world: World, open_round: tuple[BudgetRound, list[Proposal]]
+) -> None:
     budget_round, proposals = open_round
     people = world["people"]
     with Session(engine, expire_on_commit=False) as s, s.begin():
@@ -147,7 +152,9 @@ def test_results_publish_once_with_one_plan_item_per_project(engine, world, open
         assert first.tally["selected"] == [f"p{proposals[0].id}", f"p{proposals[1].id}"]
 
 
-def test_a_refused_screening_stores_nothing(engine, world, open_round) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_screening_stores_nothing(
+    engine: Engine, world: World, open_round: tuple[BudgetRound, list[Proposal]]
+) -> None:
     _, proposals = open_round
     with Session(engine) as s:
         proposal = budgets.get_proposal(s, proposals[0].id)
@@ -166,7 +173,7 @@ def test_a_refused_screening_stores_nothing(engine, world, open_round) -> None: 
         assert stored is not None and stored.status == "submitted"
 
 
-def test_concurrent_attendance_counts_once(engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_attendance_counts_once(engine: Engine, world: World) -> None:
     deputy = world["people"]["deputy"].id
     with Session(engine, expire_on_commit=False) as s, s.begin():
         congress = Congress(area_id=world["district"].id, term=1, session_number=1, name="会议")
@@ -199,7 +206,7 @@ def test_concurrent_attendance_counts_once(engine, world) -> None:  # type: igno
         assert livelihood.attendance(s, livelihood.get_cycle(s, cycle.id)).present == 1
 
 
-def test_the_year_end_vote_counts_as_the_cycle_says(engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_year_end_vote_counts_as_the_cycle_says(engine: Engine, world: World) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         congress = Congress(area_id=world["district"].id, term=1, session_number=2, name="会议")
         s.add(congress)

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consultations import decisions, deliberation, meetings, representatives, topics
-from consultations.models import Cosignature, Objection, OpinionStatement, OpinionVote, Post
+from consultations.models import (
+    Consultation,
+    Cosignature,
+    Objection,
+    OpinionStatement,
+    OpinionVote,
+    Post,
+    Topic,
+)
 from participation import notices
 from participation.accounts import RoleGrant
+from participation.ballots.boxes import get_box
 from participation.ballots.casting import cast_ballot
 from participation.ballots.closing import publish
 from participation.ballots.rules.eligibility import Roll
@@ -22,7 +31,7 @@ from participation.rules.permissions import Role
 from tests.support.consultations import NOW, Community, community
 
 
-def accepted_topic(s: Session, c: Community) -> topics.Topic:
+def accepted_topic(s: Session, c: Community) -> Topic:
     topic = topics.propose_topic(
         s,
         area=c.area,
@@ -39,7 +48,7 @@ def accepted_topic(s: Session, c: Community) -> topics.Topic:
     return topic
 
 
-def announced(s: Session, c: Community) -> meetings.Consultation:
+def announced(s: Session, c: Community) -> Consultation:
     topic = accepted_topic(s, c)
     return meetings.announce(
         s,
@@ -99,7 +108,7 @@ def test_the_whole_journey_ends_in_a_plan_item(session: Session) -> None:
 
     # The vote by representatives through the ballot engine.
     box_id = decisions.open_vote(session, consultation, setup(meeting_day), c.worker.id)
-    box = decisions.get_box(session, box_id)
+    box = get_box(session, box_id)
     for rep in c.representatives:
         cast_ballot(session, box, rep.id, {"choices": {"resolution": "yes"}}, meeting_day)
     publish(session, box, box.closes_at)
@@ -124,7 +133,7 @@ def test_the_whole_journey_ends_in_a_plan_item(session: Session) -> None:
     assert (item.owner_department, item.budget_yuan) == ("区住建局", 200_000)
 
 
-def setup(at):  # type: ignore[no-untyped-def]
+def setup(at: datetime) -> decisions.VoteSetup:
     return decisions.VoteSetup(
         resolution="同意加装电梯，费用按楼层分摊",
         roll=Roll.REPRESENTATIVES,
@@ -278,7 +287,7 @@ def test_representatives_are_elected_seated_and_replaced(session: Session) -> No
     box_id = representatives.start_election(
         session, term, NOW + timedelta(days=5), NOW + timedelta(days=7), None
     )
-    box = decisions.get_box(session, box_id)
+    box = get_box(session, box_id)
     keys = [f"c{x.id}" for x in representatives.candidates(session, term.id)]
     ballots = [[keys[0], keys[1]], [keys[0]], [keys[1], keys[2]], [keys[0], keys[1]]]
     for voter, approved in zip(c.residents, ballots, strict=False):

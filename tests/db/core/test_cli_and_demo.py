@@ -12,6 +12,8 @@ from participation.areas import Area
 from participation.db import make_engine
 from participation.rolls import DeputyEntry, RollEntry
 from participation.rules.permissions import Role
+from tests.support.demo_db import RESIDENTS
+from tests.support.world import World
 from volunteers.models import Activity, StarSchemeRecord
 from web.cli import load_demo, main
 from web.settings import Settings
@@ -53,39 +55,43 @@ def test_import_areas_reports_rows_and_imports_nothing(
     engine.dispose()
 
 
-def test_demo_data(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/demo.db"
-    settings = Settings(environment="development", database_url=url, cheap_hashing=True)
-    text = load_demo(settings, residents=300)
+def test_demo_data(demo_url: str, demo_seed_text: str) -> None:
+    """On the demo seeded once per run by ``load_demo`` (tests/support/demo_db.py), with
+    what it printed then; loading again onto it loads nothing."""
+    settings = Settings(environment="development", database_url=demo_url, cheap_hashing=True)
+    text = demo_seed_text
     assert "admin" in text and "gongzhi-demo" in text
-    engine = make_engine(url)
+    engine = make_engine(demo_url)
     with Session(engine) as s:
         kinds = dict(s.execute(select(Area.kind, func.count()).group_by(Area.kind)).all())
         assert kinds["district"] >= 2 and kinds["street"] >= 4 and kinds["community"] >= 8
         assert kinds["grid"] >= 8
         imported = ~RollEntry.household_code.like("OP%")  # not the opinion-map crowd
-        assert s.scalar(select(func.count()).select_from(RollEntry).where(imported)) == 300
         assert (
-            s.scalar(
+            s.scalars(select(func.count()).select_from(RollEntry).where(imported)).one()
+            == RESIDENTS
+        )
+        assert (
+            s.scalars(
                 select(func.count()).select_from(RollEntry).where(RollEntry.account_id.is_not(None))
-            )
+            ).one()
             > 10
         )
-        assert s.scalar(select(func.count()).select_from(DeputyEntry)) > 0
+        assert s.scalars(select(func.count()).select_from(DeputyEntry)).one() > 0
         roles = {g.role for a in s.scalars(select(Account)) for g in grants_of(s, a.id)}
         assert roles == set(Role)
         resident = find_by_login(s, "resident")
         assert resident is not None and notices.unread_count(s, resident.id) >= 1
         # Volunteer settings: a district star scheme and activities with their own rules.
-        assert s.scalar(select(func.count()).select_from(StarSchemeRecord)) >= 1
-        assert s.scalar(select(func.count()).where(Activity.consent_age.is_not(None))) >= 1
+        assert s.scalars(select(func.count()).select_from(StarSchemeRecord)).one() >= 1
+        assert s.scalars(select(func.count()).where(Activity.consent_age.is_not(None))).one() >= 1
         # Every department the demo assigns is a record (no name split on the board).
         assert departments.unmatched_names(s) == []
     engine.dispose()
     assert "already loaded" in load_demo(settings)
 
 
-def test_import_roll_command(world, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_roll_command(world: World, sqlite_url: str, tmp_path: Path) -> None:
     """Run as a separate process, the way staff use it (catches import-order bugs)."""
     import os
     import subprocess

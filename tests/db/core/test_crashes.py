@@ -20,6 +20,7 @@ from participation.roll_import import recover_stale_jobs, start_job
 from participation.rolls import ImportJob, RollEntry
 from tests.support.people import roll_csv
 from tests.support.servers import HANG_GUARD_SECONDS, wait_until_serving
+from tests.support.world import World
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -29,7 +30,9 @@ def db_url(any_db_url: str) -> str:
     return any_db_url
 
 
-def test_an_import_killed_while_writing_leaves_no_rows(world, db_url: str, tmp_path: Path) -> None:
+def test_an_import_killed_while_writing_leaves_no_rows(
+    world: World, db_url: str, tmp_path: Path
+) -> None:
     rows = 150_000
     data = tmp_path / "roll.csv"
     data.write_text(roll_csv(rows), encoding="utf-8")

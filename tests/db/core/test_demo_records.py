@@ -4,6 +4,7 @@ and the livelihood projects deputies graded report their delivery."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,15 +18,13 @@ from participation.ballots.rules.ballot_forms import FormKind
 from participation.db import make_engine, utcnow
 from participation.livelihood import services as livelihood
 from participation.plan.board import Filters, item_views
-from web.cli import load_demo
-from web.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / Path('demo.db')}"
-    load_demo(Settings(environment="development", database_url=url, cheap_hashing=True))
-    engine = make_engine(url)
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iterator[Session]:
+    copy = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(demo_template, copy)
+    engine = make_engine(f"sqlite:///{copy}")
     with Session(engine) as s:
         yield s
     engine.dispose()

@@ -12,15 +12,10 @@ from consultations.evaluations.models import Evaluation, Panel, PanelScoreRow, R
 from participation.db import make_engine
 from participation.organizations.models import Organization
 from participation.plan.models import PlanItem
-from web.cli import load_demo
-from web.settings import Settings
 
 
-def test_demo_evaluations(sqlite_url: str) -> None:
-    load_demo(
-        Settings(environment="test", database_url=sqlite_url, cheap_hashing=True), residents=600
-    )
-    engine = make_engine(sqlite_url)
+def test_demo_evaluations(demo_url: str) -> None:
+    engine = make_engine(demo_url)
     with Session(engine) as s:
         statuses = {e.status: e for e in s.scalars(select(Evaluation))}
         assert set(statuses) == {"published", "collecting"}

@@ -7,10 +7,11 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from consultations.evaluations import panels
-from consultations.evaluations.models import PanelProject, PanelScoreRow
+from consultations.evaluations.models import PanelMember, PanelProject, PanelScoreRow
 from consultations.evaluations.rules.panel import draw_order
 from participation import accounts
 from participation.db import make_engine
@@ -21,7 +22,7 @@ from participation.plan.records import Judgement
 from tests.support.evaluation_setup import NOW, build
 
 
-def setup_panel(engine) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
+def setup_panel(engine: Engine) -> tuple[int, list[int]]:
     world = build(engine)
     with Session(engine) as s, s.begin():
         org = get_org(s, world.org_id)
@@ -54,7 +55,7 @@ def setup_panel(engine) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def
         return panel.id, members
 
 
-def test_draw_recusal_scores_and_tally(engine) -> None:  # type: ignore[no-untyped-def]
+def test_draw_recusal_scores_and_tally(engine: Engine) -> None:
     panel_id, members = setup_panel(engine)
     with Session(engine) as s, s.begin():
         panel = panels.get_panel(s, panel_id)
@@ -63,7 +64,7 @@ def test_draw_recusal_scores_and_tally(engine) -> None:  # type: ignore[no-untyp
         with pytest.raises(DomainError):
             panels.draw(s, panel, 1, NOW)  # once only
         first = projects[0].id
-        m = {n: s.get(panels.PanelMember, mid) for n, mid in enumerate(members)}
+        m = {n: s.get_one(PanelMember, mid) for n, mid in enumerate(members)}
         panels.recuse(s, panel, m[0], first, "项目承接方是我的亲属")
         with pytest.raises(DomainError) as recused:
             panels.score_project(s, panel, m[0], first, 90)
@@ -97,7 +98,7 @@ def test_concurrent_scores_count_once(any_db_url: str) -> None:
         try:
             with Session(engine) as s, s.begin():
                 panel = panels.get_panel(s, panel_id)
-                member = s.get(panels.PanelMember, members[1])
+                member = s.get(PanelMember, members[1])
                 assert member is not None and project_id is not None
                 panels.score_project(s, panel, member, project_id, 77)
             outcomes.append("ok")
@@ -115,7 +116,7 @@ def test_concurrent_scores_count_once(any_db_url: str) -> None:
     engine.dispose()
 
 
-def test_closing_a_panel_judges_the_plan_items_its_projects_delivered(engine) -> None:  # type: ignore[no-untyped-def]
+def test_closing_a_panel_judges_the_plan_items_its_projects_delivered(engine: Engine) -> None:
     world = build(engine)
     with Session(engine) as s, s.begin():
         item = enter_item(

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -41,7 +42,7 @@ from participation.errors import DomainError
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Update
 from participation.plan.yearend import roll_up_year
-from tests.support.evaluation_setup import NOW, build
+from tests.support.evaluation_setup import NOW, EvaluationWorld, build
 
 ANSWERS = {"q1": "4", "q2": "5", "q3": "3", "q4": "窗口可以再多开一个"}
 
@@ -55,7 +56,9 @@ def stored_responses(session: Session) -> int:
     return count(session, EvaluationResponse) + count(session, SealedResponse)
 
 
-def respond(session: Session, world, n: int, answers=ANSWERS) -> None:  # type: ignore[no-untyped-def]
+def respond(
+    session: Session, world: EvaluationWorld, n: int, answers: dict[str, str] = ANSWERS
+) -> None:
     evaluation = get_evaluation(session, world.evaluation_id)
     who = resident_respondent(session, evaluation, world.residents[n], NOW.date())
     submit_response(
@@ -63,7 +66,7 @@ def respond(session: Session, world, n: int, answers=ANSWERS) -> None:  # type: 
     )
 
 
-def test_weights_not_summing_to_one_store_nothing(engine) -> None:  # type: ignore[no-untyped-def]
+def test_weights_not_summing_to_one_store_nothing(engine: Engine) -> None:
     world = build(engine)
     with Session(engine) as s:
         evaluation = get_evaluation(s, world.evaluation_id)
@@ -84,7 +87,7 @@ def test_weights_not_summing_to_one_store_nothing(engine) -> None:  # type: igno
         assert count(s, Question) == 4
 
 
-def test_one_response_per_person_stored_apart_from_identity(engine) -> None:  # type: ignore[no-untyped-def]
+def test_one_response_per_person_stored_apart_from_identity(engine: Engine) -> None:
     world = build(engine)
     with Session(engine) as s, s.begin():
         evaluation = get_evaluation(s, world.evaluation_id)
@@ -117,7 +120,7 @@ def test_one_response_per_person_stored_apart_from_identity(engine) -> None:  # 
                 s.execute(text("SELECT rowid FROM eval_responses"))
 
 
-def test_invalid_answers_store_nothing(engine) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_answers_store_nothing(engine: Engine) -> None:
     world = build(engine)
     with Session(engine) as s:
         with pytest.raises(DomainError) as refused:
@@ -127,7 +130,7 @@ def test_invalid_answers_store_nothing(engine) -> None:  # type: ignore[no-untyp
         assert count(s, EvaluationParticipation) == stored_responses(s) == 0
 
 
-def test_full_quota_cell_refuses_and_stores_nothing(engine) -> None:  # type: ignore[no-untyped-def]
+def test_full_quota_cell_refuses_and_stores_nothing(engine: Engine) -> None:
     world = build(engine, residents=6, caps="东社区 = 1\n西社区 = 5")
     with Session(engine) as s, s.begin():
         respond(s, world, 0)
@@ -141,7 +144,7 @@ def test_full_quota_cell_refuses_and_stores_nothing(engine) -> None:  # type: ig
         assert s.scalars(select(QuotaCell.filled).where(QuotaCell.cell == "东社区")).one() == 1
 
 
-def test_tokens_single_use_and_expiring(engine) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_single_use_and_expiring(engine: Engine) -> None:
     world = build(engine, access="tokens")
     with Session(engine, expire_on_commit=False) as s, s.begin():
         evaluation = get_evaluation(s, world.evaluation_id)
@@ -185,7 +188,7 @@ def test_closing_rewrites_responses_in_key_order(any_db_url: str) -> None:
     engine.dispose()
 
 
-def test_publish_and_rectification_become_plan_items(engine) -> None:  # type: ignore[no-untyped-def]
+def test_publish_and_rectification_become_plan_items(engine: Engine) -> None:
     world = build(engine, residents=6)
     with Session(engine) as s, s.begin():
         for n in range(6):
@@ -227,7 +230,7 @@ def test_publish_and_rectification_become_plan_items(engine) -> None:  # type: i
         assert twice.value.code == "evaluation.responded"
 
 
-def _race(url: str, world, jobs: list[int]) -> list[str]:  # type: ignore[no-untyped-def]
+def _race(url: str, world: EvaluationWorld, jobs: list[int]) -> list[str]:
     outcomes: list[str] = []
     barrier = threading.Barrier(len(jobs))
     engine = make_engine(url)
@@ -272,7 +275,7 @@ def test_concurrent_submissions_never_overfill_a_cell(any_db_url: str) -> None:
     engine.dispose()
 
 
-def _responded(engine, residents: int = 6):  # type: ignore[no-untyped-def]
+def _responded(engine: Engine, residents: int = 6) -> tuple[EvaluationWorld, int, int | None]:
     """A published evaluation whose department answered with one rectification item."""
     world = build(engine, residents=residents)
     with Session(engine) as s, s.begin():
@@ -333,7 +336,7 @@ def test_concurrent_done_marks_post_one_plan_update(any_db_url: str) -> None:
     engine.dispose()
 
 
-def test_a_rectification_done_after_the_year_end_updates_the_carried_item(engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_rectification_done_after_the_year_end_updates_the_carried_item(engine: Engine) -> None:
     world, rectification_id, item_id = _responded(engine)
     with Session(engine) as s, s.begin():
         item = s.get(PlanItem, item_id)

@@ -15,15 +15,13 @@ from participation.db import make_engine, utcnow
 from participation.livelihood import services as livelihood
 from tests.support.client import FormClient
 from web.app import create_app
-from web.cli import load_demo
 from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_the_demo_deputy_signs_in_at_the_session_and_votes(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/demo.db"
-    load_demo(Settings(environment="development", database_url=url, cheap_hashing=True))
+def test_the_demo_deputy_signs_in_at_the_session_and_votes(demo_url: str) -> None:
+    url = demo_url
     engine = make_engine(url)
     with Session(engine) as s:
         in_session = [c for c in livelihood.cycles(s) if c.phase == "session"]

@@ -28,6 +28,7 @@ from participation.livelihood.rules import CandidateDraft
 from participation.livelihood.session import publish_if_closed
 from participation.rolls import Congress, DeputyEntry
 from tests.support.voters import stored_ballots
+from tests.support.world import World
 from web.ballots.cli import verify_bulletin
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -42,7 +43,7 @@ def db_url(any_db_url: str) -> str:
 
 
 @pytest.fixture
-def session_cycle(engine, world):  # type: ignore[no-untyped-def]
+def session_cycle(engine: Engine, world: World) -> dict[str, int]:
     """A cycle in session: two deputies and the paper deputy signed in (3 of 5,
     the quorum), the ballot open until CLOSES; volunteer and team_leader absent."""
     people = world["people"]
@@ -86,8 +87,8 @@ def counts(engine: Engine, model: type) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_only_deputies_present_vote_and_late_sign_in_counts_until_close(  # type: ignore[no-untyped-def]
-    engine, world, session_cycle
+def test_only_deputies_present_vote_and_late_sign_in_counts_until_close(
+    engine: Engine, world: World, session_cycle: dict[str, int]
 ) -> None:
     people = world["people"]
     box_id, cycle_id = session_cycle["box_id"], session_cycle["cycle_id"]
@@ -138,8 +139,8 @@ def box_keys(s: Session, box_id: int) -> list[str]:
     return list(item_costs(s, get_box(s, box_id)))
 
 
-def test_more_paper_ballots_than_deputies_present_void_the_round(  # type: ignore[no-untyped-def]
-    engine, world, session_cycle
+def test_more_paper_ballots_than_deputies_present_void_the_round(
+    engine: Engine, world: World, session_cycle: dict[str, int]
 ) -> None:
     people = world["people"]
     with Session(engine, expire_on_commit=False) as s, s.begin():
@@ -186,8 +187,8 @@ def together(engine: Engine, works: list[Callable[[Session], object]]) -> list[o
 
 
 @pytest.mark.parametrize("signs_in", [True, False])
-def test_signing_in_voting_and_closing_at_once(  # type: ignore[no-untyped-def]
-    engine, world, session_cycle, signs_in
+def test_signing_in_voting_and_closing_at_once(
+    engine: Engine, world: World, session_cycle: dict[str, int], signs_in: bool
 ) -> None:
     voter = world["people"]["volunteer"].id
     box_id, cycle_id = session_cycle["box_id"], session_cycle["cycle_id"]
@@ -202,9 +203,11 @@ def test_signing_in_voting_and_closing_at_once(  # type: ignore[no-untyped-def]
         return cast_ballot(s, get_box(s, box_id), voter, {"approved": [key]}, just_before)
 
     def close(s: Session) -> object:
-        return publish_if_closed(s, get_box(s, box_id), CLOSES)
+        publish_if_closed(s, get_box(s, box_id), CLOSES)
+        return None
 
-    works: list[Callable[[Session], object]] = [vote] * 8 + [close]
+    works: list[Callable[[Session], object]] = [vote] * 8
+    works.append(close)
     if signs_in:
         works.append(sign_in)
     together(engine, works)

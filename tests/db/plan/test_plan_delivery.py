@@ -108,14 +108,16 @@ def count(session: Session, model: type) -> int:
     return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_direct_entry_is_a_direct_item_with_its_department(session: Session, town) -> None:
+def test_direct_entry_is_a_direct_item_with_its_department(
+    session: Session, town: dict[str, int]
+) -> None:
     item = new_item(session, town)
     assert item.source_kind == SourceKind.DIRECT.value and item.source_ref.startswith("direct:")
     department = session.scalars(select(Department).where(Department.name == "住建局")).one()
     assert (item.owner_department, item.owner_department_id) == ("住建局", department.id)
 
 
-def test_milestones_must_fit_the_dates_and_weights(session: Session, town) -> None:
+def test_milestones_must_fit_the_dates_and_weights(session: Session, town: dict[str, int]) -> None:
     item = new_item(session, town)
     delivery.add_milestone(
         session, item, title="设计", due_on=date(2027, 4, 30), weight=60, actor_id=None
@@ -135,7 +137,9 @@ def test_milestones_must_fit_the_dates_and_weights(session: Session, town) -> No
     assert count(session, Milestone) == 1
 
 
-def test_backward_scheduling_creates_milestones_counted_back(session: Session, town) -> None:
+def test_backward_scheduling_creates_milestones_counted_back(
+    session: Session, town: dict[str, int]
+) -> None:
     item = new_item(session, town)
     made = delivery.schedule_backward(
         session,
@@ -148,7 +152,7 @@ def test_backward_scheduling_creates_milestones_counted_back(session: Session, t
         delivery.schedule_backward(session, item, [(Step("追加", 400), 0)], actor_id=None)
 
 
-def test_only_the_owner_or_area_staff_post_updates(session: Session, town) -> None:
+def test_only_the_owner_or_area_staff_post_updates(session: Session, town: dict[str, int]) -> None:
     item = new_item(session, town)
     for outsider in ("resident1", "staff2", "deputy1"):
         with pytest.raises(DomainError) as refused:
@@ -175,7 +179,9 @@ def test_only_the_owner_or_area_staff_post_updates(session: Session, town) -> No
     assert (view.progress, view.spend_yuan, view.status) == (70, 320_000, "in_progress")
 
 
-def test_overdue_milestones_make_an_item_delayed_on_the_board(session: Session, town) -> None:
+def test_overdue_milestones_make_an_item_delayed_on_the_board(
+    session: Session, town: dict[str, int]
+) -> None:
     late = new_item(session, town, title="路灯改造")
     new_item(session, town, title="口袋公园")
     delivery.add_milestone(
@@ -190,7 +196,7 @@ def test_overdue_milestones_make_an_item_delayed_on_the_board(session: Session, 
     assert numbers.total_budget == 1_200_000
 
 
-def test_parent_progress_rolls_up_from_children(session: Session, town) -> None:
+def test_parent_progress_rolls_up_from_children(session: Session, town: dict[str, int]) -> None:
     parent = new_item(session, town, title="背街小巷整治")
     a = new_item(session, town, title="一巷")
     b = new_item(session, town, title="二巷")
@@ -203,7 +209,7 @@ def test_parent_progress_rolls_up_from_children(session: Session, town) -> None:
     assert views[parent.id].progress == 75
 
 
-def test_parts_must_belong_to_the_parent_s_plan(session: Session, town) -> None:
+def test_parts_must_belong_to_the_parent_s_plan(session: Session, town: dict[str, int]) -> None:
     parent = new_item(session, town, title="背街小巷整治")
     with pytest.raises(DomainError) as refused:
         new_item(session, town, title="一巷", parent_id=parent.id, area_id=town["other"])
@@ -215,7 +221,7 @@ def test_parts_must_belong_to_the_parent_s_plan(session: Session, town) -> None:
     assert (part.parent_id, part.weight) == (parent.id, 3)
 
 
-def test_deputies_and_representatives_record_visits(session: Session, town) -> None:
+def test_deputies_and_representatives_record_visits(session: Session, town: dict[str, int]) -> None:
     item = new_item(session, town)
     visit = supervision.record_visit(
         session,
@@ -253,7 +259,9 @@ def test_deputies_and_representatives_record_visits(session: Session, town) -> N
     assert count(session, Visit) == 2
 
 
-def test_year_end_carries_unfinished_items_over_once(session: Session, town) -> None:
+def test_year_end_carries_unfinished_items_over_once(
+    session: Session, town: dict[str, int]
+) -> None:
     done = new_item(session, town, title="长者饭堂")
     late = new_item(session, town, title="加装电梯")
     dropped = new_item(session, town, title="地下车库")
@@ -301,7 +309,9 @@ def test_year_end_carries_unfinished_items_over_once(session: Session, town) -> 
     assert closed.value.code == "plan.item_closed"
 
 
-def test_reminders_are_queued_once_per_overdue_milestone(session: Session, town) -> None:
+def test_reminders_are_queued_once_per_overdue_milestone(
+    session: Session, town: dict[str, int]
+) -> None:
     item = new_item(session, town)
     delivery.add_milestone(
         session, item, title="招标", due_on=date(2027, 6, 30), weight=30, actor_id=None
@@ -364,7 +374,7 @@ def test_concurrent_roll_ups_carry_each_item_once(any_db_url: str) -> None:
     engine.dispose()
 
 
-def test_judgements_attach_once_per_judging_source(session: Session, town) -> None:
+def test_judgements_attach_once_per_judging_source(session: Session, town: dict[str, int]) -> None:
     item = new_item(session, town)
     judged = JudgementOf(
         item_id=item.id,
@@ -385,7 +395,7 @@ def test_judgements_attach_once_per_judging_source(session: Session, town) -> No
         attach_judgement(session, JudgementOf(item.id, JudgementKind.EVALUATION, "x", " "), now=NOW)
 
 
-def test_a_done_item_takes_a_correction_and_reopens(session: Session, town) -> None:
+def test_a_done_item_takes_a_correction_and_reopens(session: Session, town: dict[str, int]) -> None:
     item = new_item(session, town)
     for progress in (100, 90):
         progress_update(session, town, item, progress, f"进度{progress}")
@@ -396,7 +406,7 @@ def test_a_done_item_takes_a_correction_and_reopens(session: Session, town) -> N
     assert count(session, Update) == 2  # the first report stays on the timeline
 
 
-def test_rolled_up_items_are_not_reminded(session: Session, town) -> None:
+def test_rolled_up_items_are_not_reminded(session: Session, town: dict[str, int]) -> None:
     item = new_item(session, town, due_on=date(2027, 12, 31))
     delivery.add_milestone(
         session, item, title="招标", due_on=date(2027, 6, 30), weight=30, actor_id=None
@@ -413,7 +423,9 @@ def test_rolled_up_items_are_not_reminded(session: Session, town) -> None:
     assert reminded.queued == 0
 
 
-def test_an_item_dropped_before_the_year_end_stays_dropped(session: Session, town) -> None:
+def test_an_item_dropped_before_the_year_end_stays_dropped(
+    session: Session, town: dict[str, int]
+) -> None:
     item = new_item(session, town)
     item.status = "dropped"
     plan = session.get(Plan, item.plan_id)
@@ -424,7 +436,7 @@ def test_an_item_dropped_before_the_year_end_stays_dropped(session: Session, tow
     assert result.outcomes == {item.id: Outcome.DROPPED} and result.carried == {}
 
 
-def test_the_stored_status_follows_the_board(session: Session, town) -> None:
+def test_the_stored_status_follows_the_board(session: Session, town: dict[str, int]) -> None:
     """Other processes show PlanItem.status on their pages: it says late when late."""
     item = new_item(session, town)
     milestone = delivery.add_milestone(

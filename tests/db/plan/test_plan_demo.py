@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,17 +15,15 @@ from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Judgement
 from participation.plan.sources import SourceKind
 from tests.support.client import FormClient
+from tests.support.demo_db import demo_settings
 from web.app import create_app
-from web.cli import load_demo
 from web.plan.sources import item_source_url, judgement_source_url
 from web.settings import Settings
 
 
-def test_demo_plans(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/demo.db"
-    settings = Settings(environment="test", database_url=url, cheap_hashing=True)
-    load_demo(settings, residents=300)
-    engine = make_engine(url)
+def test_demo_plans(demo_url: str) -> None:
+    settings = demo_settings(demo_url)
+    engine = make_engine(demo_url)
     today = date.today()
     with Session(engine) as s:
         areas_with_plans = set(
@@ -56,7 +53,7 @@ def test_demo_plans(tmp_path: Path) -> None:
 def _walk_sources_and_back(
     settings: Settings, items: Sequence[PlanItem], judgements: Sequence[Judgement]
 ) -> None:
-    """On the demo (seeded once, here, because seeding is slow): every item's page links
+    """On the demo (seeded once per run, see tests/support/demo_db.py): every item's page links
     to its source, the source page answers and links back to the item, and every kind
     of source but staff entry does so at least once; a judgement's link to its vote or
     report answers."""

@@ -70,7 +70,9 @@ def test_source_pages_become_record_ids_and_back(any_db_url: str) -> None:
     assert "source_url" in {c["name"] for c in columns.get_columns("plan_items")}
     assert "source_url" in {c["name"] for c in columns.get_columns("plan_judgements")}
     with engine.connect() as c:
-        items = dict(c.execute(text("SELECT id, source_id FROM plan_items")).all())
+        items: dict[int, int | None] = dict(
+            c.execute(text("SELECT id, source_id FROM plan_items")).all()
+        )
         judged = {
             n: (record, source_id)
             for n, record, source_id in c.execute(
@@ -87,8 +89,12 @@ def test_source_pages_become_record_ids_and_back(any_db_url: str) -> None:
 
     command.downgrade(alembic_config(any_db_url), "0015")
     with engine.connect() as c:
-        back_items = dict(c.execute(text("SELECT id, source_url FROM plan_items")).all())
-        back_judged = dict(c.execute(text("SELECT id, source_url FROM plan_judgements")).all())
+        back_items: dict[int, str] = dict(
+            c.execute(text("SELECT id, source_url FROM plan_items")).all()
+        )
+        back_judged: dict[int, str] = dict(
+            c.execute(text("SELECT id, source_url FROM plan_judgements")).all()
+        )
     assert back_items == {n: url for n, _, url in ITEMS}  # kept, so even an odd path
     assert back_judged == {n: url for n, _, _, url in JUDGEMENTS}
     engine.dispose()

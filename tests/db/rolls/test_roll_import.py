@@ -8,11 +8,13 @@ import time
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from participation.roll_import import job_errors, run_job, start_job
 from participation.rolls import ImportJob, RollEntry
 from tests.support.people import person, roll_csv
+from tests.support.world import World
 
 SECRET = b"test-secret"
 
@@ -24,10 +26,10 @@ def db_url(any_db_url: str) -> str:
 
 
 def run(
-    engine,
+    engine: Engine,
     data: bytes,
     filename: str = "roll.csv",
-    scope: str | None = None,  # type: ignore[no-untyped-def]
+    scope: str | None = None,
     seen: list[ImportJob] | None = None,
 ) -> ImportJob:
     sessions = sessionmaker(engine, expire_on_commit=False)
@@ -43,12 +45,12 @@ def run(
     )
 
 
-def roll_size(engine) -> int:  # type: ignore[no-untyped-def]
+def roll_size(engine: Engine) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(RollEntry)) or 0)
 
 
-def test_a_hundred_thousand_rows_with_progress(world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_hundred_thousand_rows_with_progress(world: World, engine: Engine) -> None:
     data = roll_csv(100_000).encode()
     seen: list[ImportJob] = []
     started = time.monotonic()
@@ -61,7 +63,7 @@ def test_a_hundred_thousand_rows_with_progress(world, engine) -> None:  # type: 
     assert elapsed < 60
 
 
-def test_one_bad_row_imports_nothing_and_is_reported(world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_one_bad_row_imports_nothing_and_is_reported(world: World, engine: Engine) -> None:
     lines = roll_csv(5000).splitlines()
     lines[3001] = lines[3001].replace(",M1,", ",NOPE,")
     lines[4000] = lines[17]  # the same person twice
@@ -76,7 +78,7 @@ def test_one_bad_row_imports_nothing_and_is_reported(world, engine) -> None:  # 
     assert errors[1]["params"] == {"row": "18"}
 
 
-def test_people_already_on_the_roll_are_refused(world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_people_already_on_the_roll_are_refused(world: World, engine: Engine) -> None:
     assert run(engine, roll_csv(10).encode()).status == "done"
     again = run(engine, roll_csv(5, start=8).encode())
     assert again.status == "failed"
@@ -84,7 +86,7 @@ def test_people_already_on_the_roll_are_refused(world, engine) -> None:  # type:
     assert roll_size(engine) == 10
 
 
-def test_gbk_csv_and_xlsx(world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_gbk_csv_and_xlsx(world: World, engine: Engine) -> None:
     assert run(engine, roll_csv(3).encode("gb18030")).imported_rows == 3
     book = Workbook()
     sheet = book.active
@@ -101,13 +103,13 @@ def test_gbk_csv_and_xlsx(world, engine) -> None:  # type: ignore[no-untyped-def
         assert s.scalar(select(RollEntry.household_code).where(RollEntry.name == "居民100")) == "77"
 
 
-def test_unreadable_files(world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_files(world: World, engine: Engine) -> None:
     for data, filename in [(b"", "a.csv"), (b"a,b\n1,2\n", "a.csv"), (b"PK\x03\x04junk", "a.xlsx")]:
         job = run(engine, data, filename)
         assert job.status == "failed" and job.error_count == 1
     assert roll_size(engine) == 0
 
 
-def test_scope(world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_scope(world: World, engine: Engine) -> None:
     job = run(engine, roll_csv(3, community="M2").encode(), scope=world["community"].path)
     assert job.status == "failed" and {e["column"] for e in job_errors(job)} == {"community_code"}

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from participation import accounts
-from participation.accounts import grants_of
-from participation.areas import create_area
+from participation.accounts import Account, grants_of
+from participation.areas import Area, create_area
 from participation.db import make_engine
 from participation.errors import DomainError
 from participation.rolls import Congress, DeputyEntry, RollEntry
@@ -26,7 +27,7 @@ SECRET = b"s"
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 
-def setup(engine, people: int = 3):  # type: ignore[no-untyped-def]
+def setup(engine: Engine, people: int = 3) -> tuple[Area, Area, list[Account]]:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
         district = create_area(s, code="D", name="区", kind=AreaKind.DISTRICT, parent=city)

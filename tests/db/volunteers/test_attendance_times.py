@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from participation.errors import DomainError
 from tests.support.volunteering import make_person, make_shift
+from tests.support.world import World
 from volunteers import attendance, ledger, signups
 from volunteers.models import SignUp
 
@@ -36,7 +37,9 @@ def _mark(session: Session, shift_id: int, p: int, now: datetime, **times: datet
         {"checked_in": START + timedelta(minutes=10)},
     ],
 )
-def test_times_after_now_are_refused(world, session: Session, times) -> None:  # type: ignore[no-untyped-def]
+def test_times_after_now_are_refused(
+    world: World, session: Session, times: dict[str, datetime]
+) -> None:
     shift = make_shift(session, world["community"], START, hours=1)
     p = make_person(session, "helper")
     signups.sign_up(session, shift.id, p, START - timedelta(days=1))
@@ -46,7 +49,7 @@ def test_times_after_now_are_refused(world, session: Session, times) -> None:  #
     assert ledger.credited_for(session, p, shift.id) == 0
 
 
-def test_check_in_now_and_out_after_the_end_credits_once(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_check_in_now_and_out_after_the_end_credits_once(world: World, session: Session) -> None:
     shift = make_shift(session, world["community"], START, hours=1)
     p = make_person(session, "helper")
     signups.sign_up(session, shift.id, p, START - timedelta(days=1))

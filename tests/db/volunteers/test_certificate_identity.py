@@ -72,13 +72,17 @@ def _count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Certificate)) or 0)
 
 
-def test_verified_holder_gets_their_own_masked_id(session, holder) -> None:  # type: ignore[no-untyped-def]
+def test_verified_holder_gets_their_own_masked_id(
+    session: Session, holder: tuple[int, int]
+) -> None:
     cert = _issue(session, holder[0], MINE)
     assert cert.masked_id == MINE[:4] + "*" * 10 + MINE[-4:]
 
 
 @pytest.mark.parametrize("number", [THEIRS, "", "123"])
-def test_verified_holder_refused_any_other_number(session, holder, number) -> None:  # type: ignore[no-untyped-def]
+def test_verified_holder_refused_any_other_number(
+    session: Session, holder: tuple[int, int], number: str
+) -> None:
     with pytest.raises(DomainError) as refused:
         _issue(session, holder[0], number)
     assert "id_number" in refused.value.fields
@@ -86,13 +90,17 @@ def test_verified_holder_refused_any_other_number(session, holder, number) -> No
 
 
 @pytest.mark.parametrize("number", [THEIRS, MINE, id_number(3, date(1990, 1, 1))])
-def test_holder_off_the_roll_cannot_be_given_an_id_number(session, holder, number) -> None:  # type: ignore[no-untyped-def]
+def test_holder_off_the_roll_cannot_be_given_an_id_number(
+    session: Session, holder: tuple[int, int], number: str
+) -> None:
     with pytest.raises(DomainError) as refused:
         _issue(session, holder[1], number)
     assert refused.value.code == "certificate.id_unverified"
     assert _count(session) == 0
 
 
-def test_holder_off_the_roll_gets_a_certificate_without_id(session, holder) -> None:  # type: ignore[no-untyped-def]
+def test_holder_off_the_roll_gets_a_certificate_without_id(
+    session: Session, holder: tuple[int, int]
+) -> None:
     cert = _issue(session, holder[1], "")
     assert cert.masked_id == ""

@@ -9,12 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
 from participation.db import make_engine
 from participation.errors import DomainError
 from tests.support.volunteering import make_shift
+from tests.support.world import World
 from volunteers import attendance, ledger, signups
 from volunteers.models import BackfillRequest, HoursEntry
 from volunteers.rules.checkin import checkin_code, window_of
@@ -29,7 +31,7 @@ def db_url(any_db_url: str) -> str:
     return any_db_url
 
 
-def _race(engine, work: Callable[[Session], object]) -> list[str]:  # type: ignore[no-untyped-def]
+def _race(engine: Engine, work: Callable[[Session], object]) -> list[str]:
     """Run ``work`` in RACERS threads at once, each in its own transaction;
     returns each thread's outcome ("ok" or the refusal's code)."""
     barrier = threading.Barrier(RACERS)
@@ -47,7 +49,7 @@ def _race(engine, work: Callable[[Session], object]) -> list[str]:  # type: igno
         return list(pool.map(one, range(RACERS)))
 
 
-def _signed_up(engine, world, starts_at: datetime) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _signed_up(engine: Engine, world: World, starts_at: datetime) -> tuple[int, int]:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         account = Account(display_name="赛跑者", username="racer")
         s.add(account)
@@ -57,7 +59,7 @@ def _signed_up(engine, world, starts_at: datetime) -> tuple[int, int]:  # type: 
         return shift.id, account.id
 
 
-def _ledger(engine, account_id: int) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+def _ledger(engine: Engine, account_id: int) -> list[tuple[str, int]]:
     with Session(engine) as s:
         return [
             (kind, minutes)
@@ -69,7 +71,7 @@ def _ledger(engine, account_id: int) -> list[tuple[str, int]]:  # type: ignore[n
         ]
 
 
-def test_racing_check_outs_credit_the_shift_once(db_url: str, world) -> None:  # type: ignore[no-untyped-def]
+def test_racing_check_outs_credit_the_shift_once(db_url: str, world: World) -> None:
     engine = make_engine(db_url, pool_size=RACERS, max_overflow=0)
     start = NOW - timedelta(hours=2)
     shift_id, person = _signed_up(engine, world, start)
@@ -85,7 +87,7 @@ def test_racing_check_outs_credit_the_shift_once(db_url: str, world) -> None:  #
     engine.dispose()
 
 
-def test_a_back_fill_approved_by_racing_leaders_counts_once(db_url: str, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_back_fill_approved_by_racing_leaders_counts_once(db_url: str, world: World) -> None:
     engine = make_engine(db_url, pool_size=RACERS, max_overflow=0)
     shift_id, person = _signed_up(engine, world, NOW - timedelta(days=1))
     leader = world["people"]["team_leader"].id

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -18,6 +19,7 @@ from participation.accounts import Account
 from participation.outbox import OutboxMessage, SendReport, send_pending
 from tests.support.pg import free_port
 from tests.support.volunteering import make_shift
+from tests.support.world import World
 from volunteers import notices, profiles, signups
 
 NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
@@ -27,7 +29,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], str]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content)
         subject = str(make_header(decode_header(message["Subject"])))
         self.messages.append((list(envelope.rcpt_tos), subject))
@@ -58,7 +60,9 @@ def _count(s: Session) -> int:
     return int(s.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
 
-def test_reminders_moves_and_cancels_reach_the_smtp_server(world, session: Session, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_reminders_moves_and_cancels_reach_the_smtp_server(
+    world: World, session: Session, smtp: tuple[str, Inbox]
+) -> None:
     url, inbox = smtp
     start = NOW + timedelta(days=3)
     shift = make_shift(session, world["community"], start, capacity=5)
@@ -110,7 +114,9 @@ def test_reminders_moves_and_cancels_reach_the_smtp_server(world, session: Sessi
     assert send_pending(session, url, "noreply@gongzhi.local", due) == SendReport(0, 0)
 
 
-def test_mail_waits_while_the_server_is_down(world, session: Session, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_mail_waits_while_the_server_is_down(
+    world: World, session: Session, smtp: tuple[str, Inbox]
+) -> None:
     url, inbox = smtp
     shift = make_shift(session, world["community"], NOW + timedelta(hours=1))
     [p] = _people(session, 1)
@@ -128,8 +134,12 @@ def test_mail_waits_while_the_server_is_down(world, session: Session, smtp) -> N
     assert len(inbox.messages) == 1
 
 
-def test_tick_queues_and_send_mail_is_the_one_sender(  # type: ignore[no-untyped-def]
-    world, session: Session, smtp, db_url: str, monkeypatch: pytest.MonkeyPatch
+def test_tick_queues_and_send_mail_is_the_one_sender(
+    world: World,
+    session: Session,
+    smtp: tuple[str, Inbox],
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from web.cli import main
 

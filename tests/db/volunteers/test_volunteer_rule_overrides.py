@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from participation.audit import AuditEntry
 from participation.errors import DomainError
 from tests.support.volunteering import make_person, make_shift
+from tests.support.world import World
 from volunteers import attendance, ledger, signups, team_rules
 from volunteers.activities import get_activity
 from volunteers.models import Activity, Shift, Team
@@ -26,7 +27,7 @@ from volunteers.teams import create_team, get_team, rules_of
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
-def _team(session: Session, world) -> Team:  # type: ignore[no-untyped-def]
+def _team(session: Session, world: World) -> Team:
     return create_team(
         session, area=world["community"], name="规则测试队", kind="featured", join_mode="open"
     )
@@ -39,7 +40,7 @@ def _refusal(session: Session, shift: Shift, person: int, at: datetime = NOW) ->
     return refused.value
 
 
-def test_an_activity_raises_the_consent_age(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_an_activity_raises_the_consent_age(world: World, session: Session) -> None:
     team = _team(session, world)
     strict = make_shift(
         session, world["community"], NOW + timedelta(days=2), team=team, rules={"consent_age": 16}
@@ -53,7 +54,7 @@ def test_an_activity_raises_the_consent_age(world, session: Session) -> None:  #
     assert signups.sign_up(session, usual.id, fifteen, NOW).status == "confirmed"
 
 
-def test_an_activity_raises_the_no_show_lock(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_an_activity_raises_the_no_show_lock(world: World, session: Session) -> None:
     team = _team(session, world)
     leader = world["people"]["team_leader"].id
     person = make_person(session, "twice_absent")
@@ -80,7 +81,7 @@ def test_an_activity_raises_the_no_show_lock(world, session: Session) -> None:  
     assert signups.sign_up(session, lenient.id, person, NOW).status == "confirmed"
 
 
-def test_an_activity_allows_more_overlap(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_an_activity_allows_more_overlap(world: World, session: Session) -> None:
     team = _team(session, world)
     community = world["community"]
     start = NOW + timedelta(days=2)
@@ -103,7 +104,9 @@ def _cancel_first_of_two(session: Session, shift: Shift, at: datetime) -> str:
     return signups.signups_of_shift(session, shift.id, ("confirmed", "offered"))[0].status
 
 
-def test_promotion_cutoff_and_offer_minutes_follow_the_activity(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_promotion_cutoff_and_offer_minutes_follow_the_activity(
+    world: World, session: Session
+) -> None:
     team = _team(session, world)
     community = world["community"]
     start = NOW + timedelta(hours=10)  # inside the team's 24-hour cut-off
@@ -119,14 +122,14 @@ def test_promotion_cutoff_and_offer_minutes_follow_the_activity(world, session: 
     assert _cancel_first_of_two(session, long_offer, NOW) == "offered"
     offers = {
         s.shift_id: s.offer_expires_at
-        for s in signups.signups_of_shift(session, usual.id, ("offered",))
+        for s in list(signups.signups_of_shift(session, usual.id, ("offered",)))
         + list(signups.signups_of_shift(session, long_offer.id, ("offered",)))
     }
     assert offers[usual.id] == NOW + timedelta(minutes=30)
     assert offers[long_offer.id] == NOW + timedelta(minutes=90)
 
 
-def test_cancel_window_follows_the_activity(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_window_follows_the_activity(world: World, session: Session) -> None:
     team = _team(session, world)
     start = NOW + timedelta(hours=5)
     usual = make_shift(session, world["community"], start, team=team)
@@ -144,7 +147,7 @@ def test_cancel_window_follows_the_activity(world, session: Session) -> None:  #
     assert refused.value.code == "signup.late_reason"
 
 
-def test_coverage_follows_the_activity(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_coverage_follows_the_activity(world: World, session: Session) -> None:
     team = _team(session, world)
     leader = world["people"]["team_leader"].id
     start = NOW - timedelta(days=1)
@@ -201,7 +204,7 @@ def _audits(session: Session, action: str) -> list[dict[str, object]]:
     return [json.loads(d) for d in rows]
 
 
-def test_team_rules_are_saved_and_audited_or_refused_whole(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_team_rules_are_saved_and_audited_or_refused_whole(world: World, session: Session) -> None:
     team = _team(session, world)
     actor = world["people"]["team_leader"].id
     session.commit()
@@ -221,7 +224,7 @@ def test_team_rules_are_saved_and_audited_or_refused_whole(world, session: Sessi
     assert _audits(session, "volunteer.team_rules") == [{"changes": {"no_show_lock": [2, 3]}}]
 
 
-def test_activity_overrides_are_checked_against_the_team(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_activity_overrides_are_checked_against_the_team(world: World, session: Session) -> None:
     team = _team(session, world)
     actor = world["people"]["team_leader"].id
     shift = make_shift(session, world["community"], NOW + timedelta(days=2), team=team)

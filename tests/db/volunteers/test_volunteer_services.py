@@ -17,6 +17,7 @@ from participation.audit import AuditEntry
 from participation.db import make_engine
 from participation.errors import DomainError
 from tests.support.volunteering import make_person, make_shift
+from tests.support.world import World
 from volunteers import attendance, ledger, profiles, signups
 from volunteers.models import Activity, HoursEntry, Shift, SignUp
 
@@ -31,7 +32,9 @@ def db_url(any_db_url: str) -> str:
 _person = make_person
 
 
-def test_minors_need_consent_and_young_children_cannot_sign_up(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_minors_need_consent_and_young_children_cannot_sign_up(
+    world: World, session: Session
+) -> None:
     community = world["community"]
     shift = make_shift(session, community, NOW + timedelta(days=2))
     twelve = _person(session, "minor12", date(2014, 6, 1), community.id)
@@ -48,7 +51,7 @@ def test_minors_need_consent_and_young_children_cannot_sign_up(world, session: S
     assert signups.sign_up(session, shift.id, twelve, NOW).status == "confirmed"
 
 
-def test_two_no_shows_lock_until_a_leader_unlocks(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_two_no_shows_lock_until_a_leader_unlocks(world: World, session: Session) -> None:
     community = world["community"]
     leader = world["people"]["team_leader"].id
     p = _person(session, "flaky")
@@ -78,8 +81,8 @@ def test_two_no_shows_lock_until_a_leader_unlocks(world, session: Session) -> No
 
 
 def test_backfill_needs_another_approver_and_stays_within_the_shift(
-    world, session: Session
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, session: Session
+) -> None:
     community = world["community"]
     leader = world["people"]["team_leader"].id
     p = _person(session, "helper")
@@ -128,7 +131,7 @@ def _team_of(session: Session, shift: Shift) -> int:
     return activity.team_id
 
 
-def test_hours_ledger_refuses_update_and_delete(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_hours_ledger_refuses_update_and_delete(world: World, session: Session) -> None:
     p = _person(session, "ledger")
     session.add(
         HoursEntry(
@@ -149,7 +152,7 @@ def test_hours_ledger_refuses_update_and_delete(world, session: Session) -> None
     assert session.scalar(select(HoursEntry.minutes)) == 60
 
 
-def test_mixed_signups_and_cancels_never_overbook(db_url: str, world) -> None:  # type: ignore[no-untyped-def]
+def test_mixed_signups_and_cancels_never_overbook(db_url: str, world: World) -> None:
     engine = make_engine(db_url, pool_size=8, max_overflow=0)
     with Session(engine, expire_on_commit=False) as s, s.begin():
         s.execute(
@@ -174,15 +177,15 @@ def test_mixed_signups_and_cancels_never_overbook(db_url: str, world) -> None:  
         list(pool.map(worker, [people[i::8] for i in range(8)]))
     with Session(engine) as s:
         shift = s.get(Shift, shift_id)
-        confirmed = s.scalar(
+        confirmed = s.scalars(
             select(func.count()).where(SignUp.shift_id == shift_id, SignUp.status == "confirmed")
-        )
-        waiting = s.scalar(
+        ).one()
+        waiting = s.scalars(
             select(func.count()).where(SignUp.shift_id == shift_id, SignUp.status == "waitlisted")
-        )
-        live = s.scalar(
+        ).one()
+        live = s.scalars(
             select(func.count()).where(SignUp.shift_id == shift_id, SignUp.status != "cancelled")
-        )
+        ).one()
         first_waiting = s.scalar(
             select(func.min(SignUp.arrival)).where(
                 SignUp.shift_id == shift_id, SignUp.status == "waitlisted"
@@ -198,10 +201,11 @@ def test_mixed_signups_and_cancels_never_overbook(db_url: str, world) -> None:  
     assert confirmed == min(20, live)  # places freed by cancels were all refilled
     assert confirmed + waiting == live
     if waiting:
+        assert first_waiting is not None and last_confirmed is not None
         assert first_waiting > last_confirmed  # the waitlist moved up in arrival order
 
 
-def test_an_activity_can_override_when_sign_up_opens(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_an_activity_can_override_when_sign_up_opens(world: World, session: Session) -> None:
     from volunteers.activities import create_activity, create_shift
     from volunteers.teams import create_team
 
@@ -229,7 +233,7 @@ def test_an_activity_can_override_when_sign_up_opens(world, session: Session) ->
     )
 
 
-def test_a_persons_ledger_reads_by_date_of_service(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_a_persons_ledger_reads_by_date_of_service(world: World, session: Session) -> None:
     p = _person(session, "chrono")
     team_id = _team_of(session, make_shift(session, world["community"], NOW))
     for day in (16, 12, 25):  # recorded out of date order, as back-fills often are

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
 from participation.db import make_engine
 from participation.errors import DomainError
 from tests.support.volunteering import make_shift
+from tests.support.world import World
 from volunteers import signups
 from volunteers.models import Shift, SignUp
 
@@ -25,7 +27,7 @@ def db_url(any_db_url: str) -> str:
     return any_db_url
 
 
-def _people(engine, n: int) -> list[int]:  # type: ignore[no-untyped-def]
+def _people(engine: Engine | Connection, n: int) -> list[int]:
     with Session(engine) as s, s.begin():
         s.execute(
             insert(Account),
@@ -36,7 +38,7 @@ def _people(engine, n: int) -> list[int]:  # type: ignore[no-untyped-def]
         )
 
 
-def test_thousand_concurrent_signups_for_hundred_places(db_url: str, world) -> None:  # type: ignore[no-untyped-def]
+def test_thousand_concurrent_signups_for_hundred_places(db_url: str, world: World) -> None:
     engine = make_engine(db_url, pool_size=16, max_overflow=0)
     people = _people(engine, 1000)
     with Session(engine, expire_on_commit=False) as s, s.begin():
@@ -75,7 +77,9 @@ def _signup_all(session: Session, shift_id: int, people: list[int], at: datetime
         signups.sign_up(session, shift_id, p, at)
 
 
-def test_cancel_promotes_first_waiting_before_cutoff(db_url: str, world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_promotes_first_waiting_before_cutoff(
+    db_url: str, world: World, session: Session
+) -> None:
     people = _people(session.get_bind(), 4)
     shift = make_shift(session, world["community"], NOW + timedelta(days=3), capacity=2)
     _signup_all(session, shift.id, people, NOW)
@@ -94,7 +98,9 @@ def test_cancel_promotes_first_waiting_before_cutoff(db_url: str, world, session
     assert session.get(Shift, shift.id).confirmed == 2  # type: ignore[union-attr]
 
 
-def test_after_cutoff_place_is_offered_and_passes_on(db_url: str, world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_after_cutoff_place_is_offered_and_passes_on(
+    db_url: str, world: World, session: Session
+) -> None:
     people = _people(session.get_bind(), 4)
     start = NOW + timedelta(hours=10)  # inside the 24 h cut-off
     shift = make_shift(session, world["community"], start, capacity=1)
@@ -131,8 +137,8 @@ def test_after_cutoff_place_is_offered_and_passes_on(db_url: str, world, session
 
 
 def test_overlap_refused_across_teams_and_nothing_stored(
-    db_url: str, world, session: Session
-) -> None:  # type: ignore[no-untyped-def]
+    db_url: str, world: World, session: Session
+) -> None:
     [p] = _people(session.get_bind(), 1)
     a = make_shift(session, world["community"], NOW + timedelta(days=2))
     b = make_shift(session, world["other"], NOW + timedelta(days=2, hours=1))
@@ -147,8 +153,8 @@ def test_overlap_refused_across_teams_and_nothing_stored(
     )
 
 
-def test_a_sign_up_passes_expired_offers_on_before_counting_places(  # type: ignore[no-untyped-def]
-    db_url: str, world, session: Session
+def test_a_sign_up_passes_expired_offers_on_before_counting_places(
+    db_url: str, world: World, session: Session
 ) -> None:
     """No periodic job ran: the sign-up itself lets the stale offer go, and the
     person whose offer lapsed may queue again at the back."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from participation.audit import AuditEntry
 from participation.errors import DomainError
 from tests.support.volunteering import make_person, make_shift
+from tests.support.world import World
 from volunteers import attendance, signups, stars
 from volunteers.models import StarSchemeRecord
 from volunteers.rules.stars import DEFAULT_SCHEME, StarScheme
@@ -24,7 +25,7 @@ def db_url(any_db_url: str) -> str:
     return any_db_url
 
 
-def test_the_nearest_area_with_a_scheme_applies(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_the_nearest_area_with_a_scheme_applies(world: World, session: Session) -> None:
     actor = world["people"]["admin"].id
     community, other = world["community"], world["other"]
     assert stars.scheme_for_area(session, community, NOW) == stars.AppliedScheme(
@@ -44,7 +45,9 @@ def test_the_nearest_area_with_a_scheme_applies(world, session: Session) -> None
     assert stars.scheme_for_area(session, world["city"], NOW).scheme == StarScheme((50, 150), 3)
 
 
-def test_a_change_is_a_new_row_and_the_newest_in_force_applies(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_is_a_new_row_and_the_newest_in_force_applies(
+    world: World, session: Session
+) -> None:
     actor = world["people"]["admin"].id
     district = world["district"]
     stars.set_scheme(session, district, "100 200", "7", actor, NOW - timedelta(days=3))
@@ -63,7 +66,7 @@ def test_a_change_is_a_new_row_and_the_newest_in_force_applies(world, session: S
     )
 
 
-def test_bad_input_stores_nothing(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_stores_nothing(world: World, session: Session) -> None:
     actor = world["people"]["admin"].id
     for hours, notice, field in (
         ("300 100", "7", "hours"),
@@ -78,7 +81,7 @@ def test_bad_input_stores_nothing(world, session: Session) -> None:  # type: ign
     assert session.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 
-def test_a_volunteers_stars_follow_their_home_area(world, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_a_volunteers_stars_follow_their_home_area(world: World, session: Session) -> None:
     actor = world["people"]["admin"].id
     community, other = world["community"], world["other"]
     stars.set_scheme(session, community, "10", "0", actor, NOW - timedelta(days=1))

@@ -55,7 +55,7 @@ def test_a_failure_more_never_shortens_the_wait(ages: list[int], extra: int) -> 
 @given(st.lists(st.integers(0, 3600), max_size=30))
 def test_never_more_free_attempts_than_the_policy_allows(gaps: list[int]) -> None:
     """Whoever retries as soon as allowed gets ``free`` attempts, then waits each time."""
-    at, failures = NOW, []
+    at, failures = NOW, list[datetime]()
     for gap in gaps:
         at += timedelta(seconds=gap)
         if check_backoff(failures, at, POLICY).allowed:

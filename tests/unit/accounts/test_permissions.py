@@ -76,7 +76,13 @@ DISTRICT = "/1/2/"
         ),
     ],
 )
-def test_allows_table(signed_in, grants, permission, area, expected) -> None:  # type: ignore[no-untyped-def]
+def test_allows_table(
+    signed_in: bool,
+    grants: list[Grant],
+    permission: Permission,
+    area: str | None,
+    expected: Decision,
+) -> None:
     assert allows(signed_in, grants, permission, area) is expected
 
 
@@ -87,19 +93,25 @@ grants = st.lists(st.builds(Grant, st.sampled_from(Role), st.one_of(st.none(), p
 
 
 @given(grants, grants, st.sampled_from(Permission), st.one_of(st.none(), paths))
-def test_more_grants_never_take_a_permission_away(a, b, permission, area) -> None:  # type: ignore[no-untyped-def]
+def test_more_grants_never_take_a_permission_away(
+    a: list[Grant], b: list[Grant], permission: Permission, area: str | None
+) -> None:
     if allows(True, a, permission, area) is Decision.ALLOW:
         assert allows(True, a + b, permission, area) is Decision.ALLOW
 
 
 @given(grants, st.sampled_from(Permission), st.one_of(st.none(), paths))
-def test_anonymous_only_views(grants_, permission, area) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_only_views(
+    grants_: list[Grant], permission: Permission, area: str | None
+) -> None:
     decision = allows(False, grants_, permission, area)
     assert (decision is Decision.ALLOW) == (permission is Permission.VIEW_PUBLIC)
 
 
 @given(paths, paths, st.sampled_from(Role), st.sampled_from(Permission))
-def test_a_grant_never_reaches_outside_its_subtree(grant_path, area, role, permission) -> None:  # type: ignore[no-untyped-def]
+def test_a_grant_never_reaches_outside_its_subtree(
+    grant_path: str, area: str, role: Role, permission: Permission
+) -> None:
     decision = allows(True, [Grant(role, grant_path)], permission, area)
     granted = permission in ROLE_PERMISSIONS[role] and area.startswith(grant_path)
     signed_in_default = permission in {

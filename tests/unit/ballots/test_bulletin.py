@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,20 +32,25 @@ ballots_ = st.lists(
 )
 
 
-def bulletin_of(contents: list[dict]) -> dict:  # type: ignore[type-arg]
+def bulletin_of(contents: list[dict[str, Any]]) -> dict[str, Any]:
     receipts = [receipt_hash(f"CODE-{n}") for n in range(len(contents))]
     entries = [c | {"source": "online"} for c in contents]
-    return json.loads(json.dumps(build_bulletin(HEADER, receipts, entries, {"rows": []})))
+    published: dict[str, Any] = json.loads(
+        json.dumps(build_bulletin(HEADER, receipts, entries, {"rows": []}))
+    )
+    return published
 
 
 @given(ballots_)
-def test_an_untouched_bulletin_verifies(contents) -> None:  # type: ignore[no-untyped-def]
+def test_an_untouched_bulletin_verifies(contents: list[dict[str, Any]]) -> None:
     assert chain_problems(bulletin_of(contents)) == []
 
 
 @settings(max_examples=200)
 @given(ballots_, st.data())
-def test_changing_any_byte_of_a_ballot_is_detected(contents, data) -> None:  # type: ignore[no-untyped-def]
+def test_changing_any_byte_of_a_ballot_is_detected(
+    contents: list[dict[str, Any]], data: st.DataObject
+) -> None:
     bulletin = bulletin_of(contents)
     index = data.draw(st.integers(0, len(bulletin["ballots"]) - 1))
     ballot = bulletin["ballots"][index]
@@ -112,10 +118,10 @@ def test_a_format_1_bulletin_still_verifies() -> None:
             }
             for n, k in enumerate(["1", "2"])
         ),
-        key=lambda e: e["receipt_hash"],
+        key=lambda e: str(e["receipt_hash"]),
     )
     links = chain(HEADER, entries)
-    bulletin = {
+    bulletin: dict[str, Any] = {
         "format": FORMAT_V1,
         "box": HEADER,
         "ballots": [e | {"link": link} for e, link in zip(entries, links, strict=True)],

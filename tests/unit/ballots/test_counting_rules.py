@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,14 @@ def ballots(*approved: str) -> list[dict[str, list[str]]]:
     return [{"approved": sorted(a)} for a in approved]
 
 
-def run(rule: str, params: dict, ballots_, eligible: int, costs=KEYS, form=CHOOSE):  # type: ignore[no-untyped-def]
+def run(
+    rule: str,
+    params: dict[str, Any],
+    ballots_: list[dict[str, Any]],
+    eligible: int,
+    costs: dict[str, int] = KEYS,
+    form: BallotForm = CHOOSE,
+) -> Any:
     return RULES[rule](form, {"rule": rule} | params, costs, ballots_, eligible)
 
 
@@ -144,7 +152,9 @@ projects = st.dictionaries(st.sampled_from("abcdef"), st.integers(1, 50), min_si
 
 @settings(max_examples=60, deadline=None)
 @given(projects, st.lists(st.sets(st.sampled_from("abcdef")), max_size=12), st.integers(0, 120))
-def test_budget_rules_never_overspend(costs, votes_sets, budget) -> None:  # type: ignore[no-untyped-def]
+def test_budget_rules_never_overspend(
+    costs: dict[str, int], votes_sets: list[set[str]], budget: int
+) -> None:
     keys = sorted(costs)
     approvals = [frozenset(v & set(keys)) for v in votes_sets]
     votes = {k: sum(k in a for a in approvals) for k in keys}
@@ -161,7 +171,9 @@ def test_budget_rules_never_overspend(costs, votes_sets, budget) -> None:  # typ
 
 @settings(max_examples=60, deadline=None)
 @given(projects, st.lists(st.sets(st.sampled_from("abcdef")), max_size=12), st.integers(0, 120))
-def test_greedy_with_skip_is_maximal(costs, votes_sets, budget) -> None:  # type: ignore[no-untyped-def]
+def test_greedy_with_skip_is_maximal(
+    costs: dict[str, int], votes_sets: list[set[str]], budget: int
+) -> None:
     keys = sorted(costs)
     votes = {k: sum(k in v for v in votes_sets) for k in keys}
     outcome = greedy(keys, votes, costs, budget)

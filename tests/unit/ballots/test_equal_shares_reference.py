@@ -37,7 +37,9 @@ instances = st.tuples(
 
 @settings(max_examples=60, deadline=None)
 @given(instances)
-def test_fixed_budget_matches_pabutools(instance) -> None:  # type: ignore[no-untyped-def]
+def test_fixed_budget_matches_pabutools(
+    instance: tuple[dict[str, int], list[set[str]], int],
+) -> None:
     costs, votes, budget = instance
     keys = sorted(costs)
     approvals = [frozenset(v & set(keys)) for v in votes]
@@ -47,7 +49,9 @@ def test_fixed_budget_matches_pabutools(instance) -> None:  # type: ignore[no-un
 
 @settings(max_examples=40, deadline=None)
 @given(instances)
-def test_add_one_completion_matches_pabutools(instance) -> None:  # type: ignore[no-untyped-def]
+def test_add_one_completion_matches_pabutools(
+    instance: tuple[dict[str, int], list[set[str]], int],
+) -> None:
     costs, votes, budget = instance
     keys = sorted(costs)
     approvals = [frozenset(v & set(keys)) for v in votes]

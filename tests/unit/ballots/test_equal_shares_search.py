@@ -5,7 +5,9 @@ cannot change: it must give exactly the outcome of the one-unit-at-a-time search
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -13,9 +15,10 @@ from hypothesis import strategies as st
 
 from participation.ballots.pabulib import load
 from participation.ballots.tally.equal_shares import equal_shares_add1
+from tests.support.shared import needs_shared, shared_folder
 
 NAMES = [f"p{n}" for n in range(7)]
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "pabulib"
+SHARED = shared_folder("pabulib")
 APPROVAL_FILES = sorted(
     p for p in SHARED.glob("*.pb") if load(str(p)).meta.get("vote_type") == "approval"
 )
@@ -39,20 +42,26 @@ instances = st.tuples(
 
 @settings(max_examples=150, deadline=None)
 @given(instances)
-def test_search_matches_the_step_by_step_search(instance) -> None:  # type: ignore[no-untyped-def]
+def test_search_matches_the_step_by_step_search(
+    instance: tuple[dict[str, int], list[set[str]], int, bool, bool, random.Random],
+) -> None:
     costs, votes, budget, cost_utility, completion, rng = instance
     keys = sorted(costs)
     approvals = [frozenset(v & set(keys)) for v in votes]
     order = list(keys)
     rng.shuffle(order)
-    options = {"cost_utility": cost_utility, "greedy_completion": completion, "order": order}
+    options: dict[str, Any] = {
+        "cost_utility": cost_utility,
+        "greedy_completion": completion,
+        "order": order,
+    }
     fast = equal_shares_add1(keys, approvals, costs, budget, **options)
     slow = equal_shares_add1(keys, approvals, costs, budget, stepwise=True, **options)
     assert fast.selected == slow.selected
 
 
 @pytest.mark.pabulib
-@pytest.mark.skipif(not APPROVAL_FILES, reason=f"the shared pabulib files are not in {SHARED}")
+@needs_shared("pabulib", "Netherlands_Assen_2024.pb")
 @pytest.mark.parametrize("path", APPROVAL_FILES, ids=lambda p: p.stem[:40])
 def test_search_matches_on_every_shared_file(path: Path) -> None:
     election = load(str(path))

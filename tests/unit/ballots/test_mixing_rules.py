@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -15,8 +16,8 @@ from participation.ballots.rules.mixing import ballot_bound, padded_size, to_ope
 
 
 @given(st.integers(0, 500), st.integers(1, 60), st.booleans(), st.integers())
-def test_batches_hold_at_least_mix_or_everything_at_the_end(  # type: ignore[no-untyped-def]
-    pending, mix, final, seed
+def test_batches_hold_at_least_mix_or_everything_at_the_end(
+    pending: int, mix: int, final: bool, seed: int
 ) -> None:
     chosen = to_open(pending, mix, final, random.Random(seed))
     assert len(set(chosen)) == len(chosen) and all(0 <= i < pending for i in chosen)
@@ -49,9 +50,9 @@ FORMS = [
 
 @pytest.mark.parametrize("form", FORMS, ids=lambda f: f.kind.value)
 @given(data=st.data())
-def test_no_valid_ballot_is_longer_than_the_bound(form: BallotForm, data) -> None:  # type: ignore[no-untyped-def]
+def test_no_valid_ballot_is_longer_than_the_bound(form: BallotForm, data: st.DataObject) -> None:
     chosen = data.draw(st.lists(st.sampled_from(KEYS), unique=True))
-    raw = {
+    raws: dict[FormKind, dict[str, Any]] = {
         FormKind.CHOOSE: {"approved": chosen},
         FormKind.BUDGET: {"approved": chosen},
         FormKind.RANKED: {"ranking": chosen or ["1"]},
@@ -60,7 +61,8 @@ def test_no_valid_ballot_is_longer_than_the_bound(form: BallotForm, data) -> Non
             "choices": {k: data.draw(st.sampled_from(["yes", "no"])) for k in chosen}
         },
         FormKind.SATISFACTION: {"grades": {k: "basic" for k in chosen}},
-    }[form.kind]
+    }
+    raw = raws[form.kind]
     checked = check_ballot(form, dict.fromkeys(KEYS, 1), raw)
     if checked.content is not None:
         stored = json.dumps(checked.content, ensure_ascii=False, sort_keys=True).encode()

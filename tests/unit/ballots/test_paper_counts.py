@@ -14,7 +14,7 @@ COSTS = dict.fromkeys(KEYS, 0)
 
 
 @st.composite
-def choose_counts(draw):  # type: ignore[no-untyped-def]
+def choose_counts(draw: st.DrawFn) -> tuple[int, int, dict[str, list[int]]]:
     most = draw(st.integers(1, 4))
     valid = draw(st.integers(1, 30))
     counts = {k: [draw(st.integers(0, valid))] for k in KEYS}
@@ -22,7 +22,9 @@ def choose_counts(draw):  # type: ignore[no-untyped-def]
 
 
 @given(choose_counts(), st.integers(0, 5))
-def test_choose_expansion_keeps_totals_and_validity(case, void) -> None:  # type: ignore[no-untyped-def]
+def test_choose_expansion_keeps_totals_and_validity(
+    case: tuple[int, int, dict[str, list[int]]], void: int
+) -> None:
     most, valid, counts = case
     form = BallotForm(FormKind.CHOOSE, 0, most)
     if counts_problem(form, KEYS, valid, counts):
@@ -60,6 +62,8 @@ def test_yes_no_expansion() -> None:
         (FormKind.RANKED, 3, {k: [1] for k in KEYS}, "one by one"),
     ],
 )
-def test_impossible_counts(kind: FormKind, valid: int, counts: dict, problem: str) -> None:  # type: ignore[type-arg]
+def test_impossible_counts(
+    kind: FormKind, valid: int, counts: dict[str, list[int]], problem: str
+) -> None:
     message = counts_problem(BallotForm(kind, 0, 2), KEYS, valid, counts)
     assert message is not None and problem in message

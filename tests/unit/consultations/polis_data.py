@@ -12,8 +12,8 @@ import numpy as np
 
 from consultations.rules.opinion import OpinionMap
 from consultations.rules.opinion_stats import group_aware_consensus, select_consensus
+from tests.support.shared import shared_folder
 
-ROOT = Path(__file__).resolve().parents[3]
 CONVERSATIONS = (
     "25ptpt-3gp-no-strict-with-meta",
     "50ptpt-3gp-strict-no-meta",
@@ -24,11 +24,10 @@ CONVERSATIONS = (
 
 
 def polis_folder() -> Path | None:
-    """../shared/polis beside the checkout (CI lays shared/ there), else None."""
-    for base in (ROOT.parent / "shared" / "polis", ROOT / "shared" / "polis"):
-        if (base / "README.md").exists():
-            return base
-    return None
+    """../shared/polis beside the checkout (CI lays shared/ there; see
+    tests/support/shared.py), else None."""
+    base = shared_folder("polis")
+    return base if (base / "README.md").exists() else None
 
 
 @dataclass(frozen=True)

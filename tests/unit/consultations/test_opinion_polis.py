@@ -19,13 +19,18 @@ What is compared, per conversation:
 
 from __future__ import annotations
 
+from collections.abc import Collection, Hashable
+from typing import Any
+
 import numpy as np
 import pytest
 
 from consultations.rules import opinion_clusters as oc
-from consultations.rules.opinion import MapState, describe_groups, opinion_map
+from consultations.rules.opinion import MapState, OpinionMap, describe_groups, opinion_map
+from tests.support.shared import needs_shared
 from tests.unit.consultations.polis_data import (
     CONVERSATIONS,
+    Conversation,
     adjusted_rand_index,
     ari_against_polis,
     consensus_overlap,
@@ -36,18 +41,18 @@ from tests.unit.consultations.polis_data import (
 )
 
 FOLDER = polis_folder()
-pytestmark = pytest.mark.skipif(
-    FOLDER is None, reason="../shared/polis/ (real Pol.is conversations) is not beside the checkout"
-)
+pytestmark = needs_shared("polis", "README.md")  # real Pol.is conversations
 
 
 @pytest.fixture(scope="module", params=CONVERSATIONS)
-def conv(request):  # type: ignore[no-untyped-def]
+def conv(request: pytest.FixtureRequest) -> Conversation:
     assert FOLDER is not None
     return load(FOLDER, request.param)
 
 
-def polis_positions(conv):  # type: ignore[no-untyped-def]
+def polis_positions(
+    conv: Conversation,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
     base = conv.math["base-clusters"]
     points = np.array([base["x"], base["y"]], dtype=np.float64).T
     weights = np.array([len(m) for m in base["members"]], dtype=np.float64)
@@ -59,14 +64,14 @@ def polis_positions(conv):  # type: ignore[no-untyped-def]
     return points, weights, labels, base
 
 
-def our_map(conv):  # type: ignore[no-untyped-def]
+def our_map(conv: Conversation) -> OpinionMap:
     # Pol.is's in-conv includes people it grouped in earlier updates (before they
     # had 7 votes): the same state the portal carries from one map to the next.
     before = MapState(grouped=frozenset(conv.math["in-conv"]))
     return opinion_map(conv.votes, hidden=conv.hidden, previous=before)
 
 
-def test_the_projection_is_pollis_up_to_axis_signs(conv) -> None:  # type: ignore[no-untyped-def]
+def test_the_projection_is_pollis_up_to_axis_signs(conv: Conversation) -> None:
     result = our_map(conv)
     _, _, _, base = polis_positions(conv)
     theirs, ours = [], []
@@ -79,13 +84,15 @@ def test_the_projection_is_pollis_up_to_axis_signs(conv) -> None:  # type: ignor
         assert abs(np.corrcoef(a[:, axis], b[:, axis])[0, 1]) > 0.99
 
 
-def test_grouped_participants_are_pollis_in_conv(conv) -> None:  # type: ignore[no-untyped-def]
+def test_grouped_participants_are_pollis_in_conv(conv: Conversation) -> None:
     result = our_map(conv)
     assert {m for g in result.groups for m in g.members} == set(conv.math["in-conv"])
 
 
-def test_representative_statements_of_pollis_groups_match_pollis(conv) -> None:  # type: ignore[no-untyped-def]
-    groups = {str(g): members for g, members in conv.polis_groups().items()}
+def test_representative_statements_of_pollis_groups_match_pollis(conv: Conversation) -> None:
+    groups: dict[str, Collection[Hashable]] = {
+        str(g): members for g, members in conv.polis_groups().items()
+    }
     reps, _, _ = describe_groups(conv.votes, groups, conv.hidden)
     hit = total = 0
     for gid, theirs in conv.math["repness"].items():
@@ -96,8 +103,10 @@ def test_representative_statements_of_pollis_groups_match_pollis(conv) -> None: 
     assert hit / total >= 0.8, (hit, total)
 
 
-def test_group_aware_consensus_of_pollis_groups_matches_pollis(conv) -> None:  # type: ignore[no-untyped-def]
-    groups = {str(g): members for g, members in conv.polis_groups().items()}
+def test_group_aware_consensus_of_pollis_groups_matches_pollis(conv: Conversation) -> None:
+    groups: dict[str, Collection[Hashable]] = {
+        str(g): members for g, members in conv.polis_groups().items()
+    }
     _, agree, disagree = describe_groups(conv.votes, groups, conv.hidden)
     # Pol.is's published group-aware consensus is the product we compute from its group votes.
     published = conv.math["group-aware-consensus"]
@@ -111,7 +120,7 @@ def test_group_aware_consensus_of_pollis_groups_matches_pollis(conv) -> None:  #
     assert ours_a == expected_agree and ours_d == expected_disagree
 
 
-def test_groups_match_pollis_or_pollis_history_explains_why_not(conv) -> None:  # type: ignore[no-untyped-def]
+def test_groups_match_pollis_or_pollis_history_explains_why_not(conv: Conversation) -> None:
     result = our_map(conv)
     ari = ari_against_polis(conv, result)
     if ari >= 0.9:  # same groups: then, end to end, the same statements too

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from ipaddress import IPv4Network, IPv6Network
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,7 +31,9 @@ PROXIES = parse_networks("10.0.0.0/8, 127.0.0.1")
         ("10.0.0.2", "[2001:db8::1]", 1, (), "2001:db8::1"),
     ],
 )
-def test_client_address_table(peer, forwarded, hops, trusted, client) -> None:  # type: ignore[no-untyped-def]
+def test_client_address_table(
+    peer: str, forwarded: str, hops: int, trusted: Sequence[IPv4Network | IPv6Network], client: str
+) -> None:
     assert client_address(peer, forwarded, hops, trusted) == client
 
 

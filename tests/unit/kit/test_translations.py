@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -42,13 +43,13 @@ def source_messages() -> set[str]:
 def catalog() -> dict[str, str]:
     with (ROOT / "web/translations/zh_CN.po").open("rb") as fh:
         po = read_po(fh, locale="zh_CN")
-    return {
-        (m.id if isinstance(m.id, str) else m.id[0]): (
-            m.string if isinstance(m.string, str) else m.string[0]
-        )
-        for m in po
-        if m.id and not m.fuzzy
-    }
+    return {_first(m.id): _first(m.string) for m in po if m.id and not m.fuzzy}
+
+
+def _first(text: str | Sequence[str] | None) -> str:
+    """A message's text, or its singular form's."""
+    assert text is not None
+    return text if isinstance(text, str) else text[0]
 
 
 def test_every_string_is_translated() -> None:

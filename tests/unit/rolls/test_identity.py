@@ -47,7 +47,9 @@ def test_normalize_full_width_and_lower_x() -> None:
 
 
 @given(st.dates(date(1900, 1, 1), date(2025, 12, 31)), st.integers(0, 999), st.integers(0, 999))
-def test_generated_numbers_are_valid_and_one_changed_digit_is_not(born, region, seq) -> None:  # type: ignore[no-untyped-def]
+def test_generated_numbers_are_valid_and_one_changed_digit_is_not(
+    born: date, region: int, seq: int
+) -> None:
     first17 = f"110{region:03d}{born:%Y%m%d}{seq:03d}"
     number = first17 + check_digit(first17)
     assert id_number_problem(number, born) is None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 
@@ -94,7 +95,7 @@ def test_a_good_row() -> None:
         ({"name": "", "household_id": ""}, ["name", "household_id"]),
     ],
 )
-def test_bad_rows_name_their_columns(changes: dict[str, object], columns: list[str]) -> None:
+def test_bad_rows_name_their_columns(changes: dict[str, Any], columns: list[str]) -> None:
     assert reasons(check_resident_row(7, row(**changes), SECRET, COMMUNITIES, None)) == columns
 
 

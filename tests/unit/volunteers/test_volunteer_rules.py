@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -34,12 +35,12 @@ NOW = START - timedelta(days=2)
 RULES = ShiftRules()
 
 
-def shift(**kw) -> ShiftFacts:  # type: ignore[no-untyped-def]
+def shift(**kw: Any) -> ShiftFacts:
     base = dict(starts_at=START, ends_at=END, capacity=10, confirmed=0)
     return ShiftFacts(**(base | kw))  # type: ignore[arg-type]
 
 
-def person(**kw) -> PersonFacts:  # type: ignore[no-untyped-def]
+def person(**kw: Any) -> PersonFacts:
     base = dict(
         birth_date=date(1990, 1, 1),
         qualifications=frozenset(),
@@ -148,7 +149,13 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "s", "p", "now", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_signup_decisions(name, s, p, now, expected) -> None:  # type: ignore[no-untyped-def]
+def test_signup_decisions(
+    name: str,
+    s: ShiftFacts,
+    p: PersonFacts,
+    now: datetime,
+    expected: tuple[bool, bool, Reason | None],
+) -> None:
     d = decide_signup(s, p, RULES, now)
     assert (d.accepted, d.waitlisted, d.reason) == expected
 
@@ -232,7 +239,9 @@ M = timedelta(minutes=1)
         (END + M, END + 60 * M, Credit.TOO_SHORT, 0),
     ],
 )
-def test_credit(check_in, check_out, outcome, minutes) -> None:  # type: ignore[no-untyped-def]
+def test_credit(
+    check_in: datetime | None, check_out: datetime | None, outcome: Credit, minutes: int
+) -> None:
     r = credit_for_attendance(START, END, check_in, check_out, 60)
     assert (r.outcome, r.minutes) == (outcome, minutes)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, fields
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -156,7 +157,7 @@ def test_reading_never_invents_a_value(raw: dict[str, str]) -> None:
 # --- the rules in the sign-up decision ---------------------------------------
 
 
-def facts(**kw) -> PersonFacts:  # type: ignore[no-untyped-def]
+def facts(**kw: Any) -> PersonFacts:
     base = dict(
         birth_date=date(1990, 1, 1),
         qualifications=frozenset(),

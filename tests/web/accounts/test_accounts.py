@@ -3,19 +3,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account, SignInFailure
 from participation.db import utcnow
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
+from tests.support.world import MakeClient, World
 
 
-def count_accounts(engine) -> int:  # type: ignore[no-untyped-def]
+def count_accounts(engine: Engine) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(Account)) or 0)
 
 
-def test_sign_up_signs_in_and_redirects(client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_sign_up_signs_in_and_redirects(client: FormClient, engine: Engine) -> None:
     response = client.submit(
         "/signup",
         {"login": "13912345678", "password": "long enough", "display_name": "张三"},
@@ -30,7 +33,9 @@ def test_sign_up_signs_in_and_redirects(client, engine) -> None:  # type: ignore
         assert account.password_hash and account.password_hash.startswith("$argon2id$")
 
 
-def test_sign_up_errors_are_shown_beside_fields_and_nothing_is_stored(client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_sign_up_errors_are_shown_beside_fields_and_nothing_is_stored(
+    client: FormClient, engine: Engine
+) -> None:
     response = client.submit(
         "/signup", {"login": "x", "password": "short", "display_name": ""}, page="/signup"
     )
@@ -41,7 +46,7 @@ def test_sign_up_errors_are_shown_beside_fields_and_nothing_is_stored(client, en
     assert count_accounts(engine) == 0
 
 
-def test_duplicate_login_is_refused_case_insensitively(client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_login_is_refused_case_insensitively(client: FormClient, engine: Engine) -> None:
     ok = client.submit(
         "/signup",
         {"login": "Alice", "password": "long enough", "display_name": "A"},
@@ -58,7 +63,7 @@ def test_duplicate_login_is_refused_case_insensitively(client, engine) -> None: 
     assert count_accounts(engine) == 1
 
 
-def test_htmx_sign_up_error_returns_only_the_form(client) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_sign_up_error_returns_only_the_form(client: FormClient) -> None:
     token = client.csrf("/signup")
     response = client.post(
         "/signup",
@@ -71,7 +76,7 @@ def test_htmx_sign_up_error_returns_only_the_form(client) -> None:  # type: igno
     assert "HX-Request" in response.headers["vary"]
 
 
-def test_sign_in_wrong_password_then_right(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_wrong_password_then_right(client: FormClient, world: World) -> None:
     bad = client.submit("/login", {"login": "resident", "password": "wrong password"})
     assert bad.status_code == 422
     assert client.get("/account", follow_redirects=False).status_code == 303
@@ -81,14 +86,16 @@ def test_sign_in_wrong_password_then_right(client, world) -> None:  # type: igno
     assert client.get("/account").status_code == 200
 
 
-def test_sign_in_never_redirects_off_site(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_never_redirects_off_site(client: FormClient, world: World) -> None:
     response = client.submit(
         "/login", {"login": "resident", "password": PASSWORD, "next": "//evil.example/"}
     )
     assert response.headers["location"] == "/account"
 
 
-def test_rate_limit_per_account_and_address(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_per_account_and_address(
+    client: FormClient, world: World, engine: Engine
+) -> None:
     for _ in range(5):
         assert client.submit("/login", {"login": "resident", "password": "nope"}).status_code == 422
     blocked = client.submit("/login", {"login": "resident", "password": PASSWORD})
@@ -104,20 +111,22 @@ def test_rate_limit_per_account_and_address(client, world, engine) -> None:  # t
     assert client.submit("/login", {"login": "resident", "password": PASSWORD}).status_code == 303
 
 
-def test_rate_limit_per_ip(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_per_ip(client: FormClient, world: World) -> None:
     for n in range(20):
         client.submit("/login", {"login": f"user{n}", "password": "nope"})
     assert client.submit("/login", {"login": "admin", "password": PASSWORD}).status_code == 429
 
 
-def test_sign_out(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_sign_out(client: FormClient, world: World) -> None:
     client.sign_in("resident", PASSWORD)
     response = client.post("/logout", data={"csrf_token": client.csrf("/")}, follow_redirects=False)
     assert response.status_code == 303
     assert client.get("/account", follow_redirects=False).status_code == 303
 
 
-def test_password_change_expires_other_sessions(client, make_client, world) -> None:  # type: ignore[no-untyped-def]
+def test_password_change_expires_other_sessions(
+    client: FormClient, make_client: MakeClient, world: World
+) -> None:
     other = make_client()
     client.sign_in("resident", PASSWORD)
     other.sign_in("resident", PASSWORD)
@@ -141,7 +150,7 @@ def test_password_change_expires_other_sessions(client, make_client, world) -> N
     fresh.sign_in("resident", "a new password")
 
 
-def test_password_change_mismatch(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_password_change_mismatch(client: FormClient, world: World) -> None:
     client.sign_in("resident", PASSWORD)
     response = client.submit(
         "/account/password",
@@ -152,7 +161,7 @@ def test_password_change_mismatch(client, world) -> None:  # type: ignore[no-unt
     assert 'id="f-confirm-error"' in response.text
 
 
-def test_session_cookie_flags(client) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_flags(client: FormClient) -> None:
     response = client.get("/login")
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie
@@ -160,7 +169,7 @@ def test_session_cookie_flags(client) -> None:  # type: ignore[no-untyped-def]
     assert "secure" not in cookie  # http base URL; https sets Secure (see test_settings)
 
 
-def test_htmx_sign_in_never_sends_the_browser_off_site(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_sign_in_never_sends_the_browser_off_site(client: FormClient, world: World) -> None:
     """A tab inside "/\t/host" is dropped by the browser, which then follows "//host"."""
     page = client.get("/login?next=%2F%09%2Fevil.example")
     assert "evil.example" not in page.text
@@ -176,7 +185,7 @@ def test_htmx_sign_in_never_sends_the_browser_off_site(client, world) -> None:  
         token = client.csrf("/login")
 
 
-def test_next_with_newlines_is_answered_not_dropped(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_next_with_newlines_is_answered_not_dropped(client: FormClient, world: World) -> None:
     target = "/a\r\nSet-Cookie: x=1"
     response = client.submit("/login", {"login": "resident", "password": PASSWORD, "next": target})
     assert response.status_code == 303 and response.headers["location"] == "/account"

@@ -7,17 +7,20 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation import notices
 from participation.notices import Notice
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
+from tests.support.world import MakeClient, World
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 FUNDED = "Your proposal “%(title)s” was funded."
 
 
-def leave(engine, account_id: int, count: int) -> list[int]:  # type: ignore[no-untyped-def]
+def leave(engine: Engine, account_id: int, count: int) -> list[int]:
     with Session(engine) as s, s.begin():
         made = [
             notices.notify(
@@ -39,7 +42,9 @@ def menu_count(html: str) -> str | None:
     return found.group(1) if found else None
 
 
-def test_reading_and_marking_notices(client, make_client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_reading_and_marking_notices(
+    client: FormClient, make_client: MakeClient, world: World, engine: Engine
+) -> None:
     me, other = world["people"]["resident"], world["people"]["nobody"]
     ids = leave(engine, me.id, 22)
     (theirs,) = leave(engine, other.id, 1)
@@ -83,7 +88,7 @@ def test_reading_and_marking_notices(client, make_client, world, engine) -> None
     assert menu_count(client.get("/account").text) is None
 
 
-def test_the_old_budget_inbox_redirects(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_old_budget_inbox_redirects(client: FormClient, world: World) -> None:
     moved = client.get("/budgets/notices", follow_redirects=False)
     assert moved.status_code == 301
     assert moved.headers["location"] == "/account/notices"

@@ -7,7 +7,9 @@ from dataclasses import replace
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from httpx2 import Response
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account, Identity
@@ -15,6 +17,7 @@ from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.oidc import CLIENT_ID, CLIENT_SECRET, Provider, running_provider, walk_provider
 from tests.support.pg import free_port
+from tests.support.world import World
 from web.app import create_app
 from web.settings import OIDCProvider, Settings
 
@@ -55,23 +58,25 @@ def start(client: FormClient, path: str = "/auth/oidc/testprov/login?next=/areas
     return location
 
 
-def come_back(client: FormClient, callback_url: str):  # type: ignore[no-untyped-def]
+def come_back(client: FormClient, callback_url: str) -> Response:
     parts = urlsplit(callback_url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == CALLBACK
     return client.get(f"{parts.path}?{parts.query}", follow_redirects=False)
 
 
-def identities(engine) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+def identities(engine: Engine) -> list[tuple[int, str]]:
     with Session(engine) as s:
         return [(i.account_id, i.subject) for i in s.scalars(select(Identity))]
 
 
-def account_count(engine) -> int:  # type: ignore[no-untyped-def]
+def account_count(engine: Engine) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(Account)) or 0)
 
 
-def test_first_sign_in_creates_a_linked_account_and_second_reuses_it(oidc_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_first_sign_in_creates_a_linked_account_and_second_reuses_it(
+    oidc_client: FormClient, engine: Engine
+) -> None:
     done = come_back(oidc_client, walk_provider(start(oidc_client), "alice"))
     assert done.status_code == 303 and done.headers["location"] == "/areas"
     page = oidc_client.get("/account").text
@@ -85,7 +90,9 @@ def test_first_sign_in_creates_a_linked_account_and_second_reuses_it(oidc_client
     assert account_count(engine) == 1
 
 
-def test_linking_to_an_existing_account(oidc_client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_linking_to_an_existing_account(
+    oidc_client: FormClient, world: World, engine: Engine
+) -> None:
     oidc_client.sign_in("resident", PASSWORD)
     response = oidc_client.post(
         "/auth/oidc/testprov/link",
@@ -109,7 +116,7 @@ def test_linking_to_an_existing_account(oidc_client, world, engine) -> None:  # 
     assert identities(engine) == [(world["people"]["resident"].id, "bob")]
 
 
-def test_a_refused_login_writes_nothing(oidc_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_login_writes_nothing(oidc_client: FormClient, engine: Engine) -> None:
     before = account_count(engine)
     refused = come_back(oidc_client, walk_provider(start(oidc_client), None, abort=True))
     assert refused.status_code == 403 and "已被取消" in refused.text
@@ -117,7 +124,7 @@ def test_a_refused_login_writes_nothing(oidc_client, engine) -> None:  # type: i
     assert oidc_client.get("/account", follow_redirects=False).status_code == 303
 
 
-def test_tampered_state_is_refused(oidc_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_tampered_state_is_refused(oidc_client: FormClient, engine: Engine) -> None:
     callback = walk_provider(start(oidc_client), "mallory")
     parts = urlsplit(callback)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -127,7 +134,7 @@ def test_tampered_state_is_refused(oidc_client, engine) -> None:  # type: ignore
     assert account_count(engine) == 0
 
 
-def test_a_provider_that_is_down(settings, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_that_is_down(settings: Settings, engine: Engine) -> None:
     dead = f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"
     app = create_app(oidc_settings(settings, dead))
     with FormClient(app, base_url="http://testserver") as client:

@@ -10,12 +10,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from httpx2 import Response
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.accounts import Account
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
+from tests.support.world import MakeClient, World
 from web.app import create_app
 from web.settings import Settings
 
@@ -24,19 +28,21 @@ START = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock(app) -> None:  # type: ignore[no-untyped-def]
+def frozen_clock(app: Starlette) -> None:
     """The app's clock stands still unless a test moves it: waits never depend on speed."""
     app.state.fixed_now = START
 
 
 @pytest.fixture
-def elsewhere(app) -> Iterator[FormClient]:  # type: ignore[no-untyped-def]
+def elsewhere(app: Starlette) -> Iterator[FormClient]:
     """A browser at another address (an attacker's, say)."""
     with FormClient(app, base_url="http://testserver", client=("203.0.113.9", 4000)) as c:
         yield c
 
 
-def test_a_cookie_copied_before_sign_out_no_longer_works(client, make_client, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_cookie_copied_before_sign_out_no_longer_works(
+    client: FormClient, make_client: MakeClient, world: World
+) -> None:
     client.sign_in("resident", PASSWORD)
     thief = make_client()
     thief.cookies.set(COOKIE, client.cookies[COOKIE])
@@ -49,7 +55,7 @@ def test_a_cookie_copied_before_sign_out_no_longer_works(client, make_client, wo
     assert other.get("/account", follow_redirects=False).status_code == 200
 
 
-def test_csrf_token_changes_on_sign_in_and_sign_out(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_csrf_token_changes_on_sign_in_and_sign_out(client: FormClient, world: World) -> None:
     before = client.csrf("/login")
     client.post("/login", data={"login": "resident", "password": PASSWORD, "csrf_token": before})
     signed_in = client.csrf("/account")
@@ -63,16 +69,16 @@ def test_csrf_token_changes_on_sign_in_and_sign_out(client, world) -> None:  # t
     assert stale.status_code == 403
 
 
-def wrong(c: FormClient, login: str = "resident") -> object:
+def wrong(c: FormClient, login: str = "resident") -> Response:
     return c.submit("/login", {"login": login, "password": "not the password"})
 
 
 def test_wrong_passwords_slow_the_guesser_not_the_owner(
-    client, elsewhere, make_client, world
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, elsewhere: FormClient, make_client: MakeClient, world: World
+) -> None:
     client.sign_in("resident", PASSWORD)  # the owner's usual device
     client.post("/logout", data={"csrf_token": client.csrf("/")})
-    statuses = [wrong(elsewhere).status_code for _ in range(8)]  # type: ignore[attr-defined]
+    statuses = [wrong(elsewhere).status_code for _ in range(8)]
     assert statuses[:5] == [422] * 5 and statuses[-1] == 429
     refused = elsewhere.submit("/login", {"login": "resident", "password": PASSWORD})
     assert refused.status_code == 429
@@ -83,7 +89,9 @@ def test_wrong_passwords_slow_the_guesser_not_the_owner(
     make_client().sign_in("resident", PASSWORD)
 
 
-def test_the_delay_grows_with_each_failure(app, elsewhere, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_delay_grows_with_each_failure(
+    app: Starlette, elsewhere: FormClient, world: World
+) -> None:
     def at(seconds: int) -> None:
         app.state.fixed_now = START + timedelta(seconds=seconds)
 
@@ -102,7 +110,9 @@ def test_the_delay_grows_with_each_failure(app, elsewhere, world) -> None:  # ty
     assert elsewhere.submit("/login", right).status_code == 303
 
 
-def test_the_address_limit_counts_the_proxy_hop_not_a_forged_header(db_url, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_address_limit_counts_the_proxy_hop_not_a_forged_header(
+    db_url: str, world: World
+) -> None:
     settings = Settings(
         environment="test",
         database_url=db_url,
@@ -141,7 +151,9 @@ def test_the_address_limit_counts_the_proxy_hop_not_a_forged_header(db_url, worl
         ("13912345678", "张三张三张三张三", "张三"),
     ],
 )
-def test_weak_passwords_are_refused_at_sign_up(client, engine, login, password, name) -> None:  # type: ignore[no-untyped-def]
+def test_weak_passwords_are_refused_at_sign_up(
+    client: FormClient, engine: Engine, login: str, password: str, name: str
+) -> None:
     response = client.submit(
         "/signup", {"login": login, "password": password, "display_name": name}, page="/signup"
     )
@@ -151,7 +163,7 @@ def test_weak_passwords_are_refused_at_sign_up(client, engine, login, password, 
         assert s.scalar(select(Account).where(Account.display_name == name)) is None
 
 
-def test_a_weak_new_password_is_refused(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_weak_new_password_is_refused(client: FormClient, world: World) -> None:
     client.sign_in("resident", PASSWORD)
     response = client.submit(
         "/account/password",

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.accounts import RoleGrant
 from participation.areas import Area
 from participation.audit import AuditEntry
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
+from tests.support.world import MakeClient, World
 
 
 @pytest.fixture
@@ -16,17 +19,17 @@ def db_url(any_db_url: str) -> str:
     return any_db_url
 
 
-def areas_by_code(engine) -> dict[str, Area]:  # type: ignore[no-untyped-def]
+def areas_by_code(engine: Engine) -> dict[str, Area]:
     with Session(engine) as s:
         return {a.code: a for a in s.scalars(select(Area))}
 
 
-def audit_actions(engine) -> list[str]:  # type: ignore[no-untyped-def]
+def audit_actions(engine: Engine) -> list[str]:
     with Session(engine) as s:
         return [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
 
 
-def test_admin_adds_and_renames_an_area(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_admin_adds_and_renames_an_area(client: FormClient, world: World, engine: Engine) -> None:
     client.sign_in("admin", PASSWORD)
     community = world["community"]
     added = client.submit(
@@ -46,7 +49,7 @@ def test_admin_adds_and_renames_an_area(client, world, engine) -> None:  # type:
     assert "九号网格" in client.get(f"/areas/{community.id}").text
 
 
-def test_wrong_level_is_refused(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_level_is_refused(client: FormClient, world: World, engine: Engine) -> None:
     client.sign_in("admin", PASSWORD)
     response = client.submit(
         "/admin/areas",
@@ -59,7 +62,7 @@ def test_wrong_level_is_refused(client, world, engine) -> None:  # type: ignore[
     assert "area.create" not in audit_actions(engine)
 
 
-def test_csv_import_all_or_nothing(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_csv_import_all_or_nothing(client: FormClient, world: World, engine: Engine) -> None:
     client.sign_in("admin", PASSWORD)
     bad = (
         "code,name,kind,parent_code\n"
@@ -87,7 +90,7 @@ def test_csv_import_all_or_nothing(client, world, engine) -> None:  # type: igno
     assert found["M7"].path.startswith(found["S2"].path)
 
 
-def test_csv_import_rejects_binary_and_missing_columns(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_csv_import_rejects_binary_and_missing_columns(client: FormClient, world: World) -> None:
     client.sign_in("admin", PASSWORD)
     binary = client.submit(
         "/admin/areas/import", files={"file": ("a.csv", b"\xff\xfe\x00")}, page="/admin/areas"
@@ -101,7 +104,7 @@ def test_csv_import_rejects_binary_and_missing_columns(client, world) -> None:  
     assert missing.status_code == 422
 
 
-def test_grant_and_revoke_roles(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_grant_and_revoke_roles(client: FormClient, world: World, engine: Engine) -> None:
     client.sign_in("admin", PASSWORD)
     nobody = world["people"]["nobody"]
     granted = client.submit(
@@ -128,7 +131,9 @@ def test_grant_and_revoke_roles(client, world, engine) -> None:  # type: ignore[
     assert audit_actions(engine)[-2:] == ["role.grant", "role.revoke"]
 
 
-def test_disable_account_signs_it_out(client, make_client, world) -> None:  # type: ignore[no-untyped-def]
+def test_disable_account_signs_it_out(
+    client: FormClient, make_client: MakeClient, world: World
+) -> None:
     victim = make_client()
     victim.sign_in("resident", PASSWORD)
     client.sign_in("admin", PASSWORD)
@@ -147,7 +152,7 @@ def test_disable_account_signs_it_out(client, make_client, world) -> None:  # ty
     assert self_disable.status_code == 422
 
 
-def test_account_search_and_htmx_fragment(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_account_search_and_htmx_fragment(client: FormClient, world: World) -> None:
     client.sign_in("admin", PASSWORD)
     page = client.get("/admin/accounts?q=communityworker")
     assert "测试community_worker" in page.text and "测试deputy" not in page.text
@@ -158,7 +163,7 @@ def test_account_search_and_htmx_fragment(client, world) -> None:  # type: ignor
     assert "测试deputy" in fragment.text
 
 
-def test_audit_log_filters(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_filters(client: FormClient, world: World) -> None:
     client.sign_in("admin", PASSWORD)
     client.submit(
         "/admin/areas",
@@ -170,7 +175,7 @@ def test_audit_log_filters(client, world) -> None:  # type: ignore[no-untyped-de
     assert "五网格" not in client.get("/admin/audit?action=role.grant").text
 
 
-def test_api_area_tree(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_api_area_tree(client: FormClient, world: World) -> None:
     data = client.get("/api/v1/areas").json()
     assert data["count"] == 6
     codes = {i["code"]: i for i in data["items"]}

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.plan.delivery import DirectItem, enter_item
 from tests.support.client import FormClient
+from tests.support.world import World
 
 
-def _entries(engine, world, n: int) -> None:  # type: ignore[no-untyped-def]
+def _entries(engine: Engine, world: World, n: int) -> None:
     admin = world["people"]["admin"].id
     with Session(engine) as s, s.begin():
         for i in range(n):
@@ -49,7 +51,9 @@ def _selects(client: FormClient, url: str) -> int:
     return len(seen)
 
 
-def test_the_audit_log_names_actions_actors_and_targets(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_log_names_actions_actors_and_targets(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     """Fails on the old code: it showed plan.item_edit, plan_item:3 and area:4."""
     _entries(engine, world, 2)
     client.sign_in("admin")
@@ -65,7 +69,9 @@ def test_the_audit_log_names_actions_actors_and_targets(client, engine, world) -
     assert '<option value="plan.item_edit">编辑计划事项</option>' in page
 
 
-def test_names_are_resolved_in_a_fixed_number_of_queries(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_names_are_resolved_in_a_fixed_number_of_queries(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     client.sign_in("admin")
     _entries(engine, world, 2)
     few = _selects(client, "/admin/audit")

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.audit import AuditEntry
@@ -18,10 +19,12 @@ from participation.departments import Department
 from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.models import PlanItem
 from participation.plan.sources import SourceKind
+from tests.support.client import FormClient
+from tests.support.world import World
 
 
 @pytest.fixture
-def split(engine, world):  # type: ignore[no-untyped-def]
+def split(engine: Engine, world: World) -> None:
     """The board as a new user found it: one bureau under three names."""
     with Session(engine) as s, s.begin():
         for n, (owner, year, due) in enumerate(
@@ -49,14 +52,14 @@ def split(engine, world):  # type: ignore[no-untyped-def]
             )
 
 
-def _ids(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _ids(engine: Engine) -> dict[str, int]:
     with Session(engine) as s:
         return {d.name: d.id for d in s.scalars(select(Department))}
 
 
 def test_departments_are_added_edited_and_merged_in_the_back_office(
-    client, engine, world, split
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, engine: Engine, world: World, split: None
+) -> None:
     """Fails on the old code: there was no way to say that 住建局 and 区住建局 are one."""
     client.sign_in("admin")
     page = client.get("/admin/departments")
@@ -132,7 +135,9 @@ def test_departments_are_added_edited_and_merged_in_the_back_office(
     assert chart and chart.group(0).count("区住建局") == 1
 
 
-def test_community_workers_may_not_edit_departments_of_higher_areas(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_community_workers_may_not_edit_departments_of_higher_areas(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     client.sign_in("admin")
     client.submit(
         "/admin/departments",
@@ -150,7 +155,9 @@ def test_community_workers_may_not_edit_departments_of_higher_areas(client, engi
     assert "改名" not in _ids(engine)
 
 
-def test_forms_choose_a_department_from_a_select(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_forms_choose_a_department_from_a_select(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     """Fails on the old code: the planner asked to type the department's name."""
     client.sign_in("staff")
     planner = client.get("/admin/plan").text
@@ -175,7 +182,9 @@ def _rows(body: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
 
 
-def test_the_board_export_holds_what_the_board_shows(client, engine, world, split) -> None:  # type: ignore[no-untyped-def]
+def test_the_board_export_holds_what_the_board_shows(
+    client: FormClient, engine: Engine, world: World, split: None
+) -> None:
     """Fails on the old code: the CSV link carried the year only, so the department
     and status filters were lost (and without a year, every year was exported)."""
     ids = _ids(engine)

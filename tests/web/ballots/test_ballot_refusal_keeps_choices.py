@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from participation.ballots.models import CastBallot
 from tests.conftest import PASSWORD
 from tests.support.people import enrol
+from tests.support.world import World
 from tests.web.ballots.test_ballots import NOW
 from tests.web.ballots.test_ballots import create_box as create_ballots_box
 
@@ -20,7 +21,7 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 @pytest.fixture
-def voter(app: Any, client: Any, make_client: Any, world: dict[str, Any], engine: Any) -> Any:
+def voter(app: Any, client: Any, make_client: Any, world: World, engine: Any) -> Any:
     with Session(engine) as s, s.begin():
         enrol(s, world, ["resident"])
     app.state.fixed_now = NOW
@@ -30,7 +31,7 @@ def voter(app: Any, client: Any, make_client: Any, world: dict[str, Any], engine
     return someone
 
 
-def create_box(client: Any, world: dict[str, Any], **extra: str) -> int:
+def create_box(client: Any, world: World, **extra: str) -> int:
     """A community-budget box (100,000 yuan, three projects) made through the back office."""
     budget = {
         "title": "社区微实事投票",
@@ -68,7 +69,7 @@ def text_of(html: str, element_id: str) -> str:
 
 
 def test_budget_ballot_over_the_cap_keeps_the_choices_and_says_by_how_much(
-    client: Any, voter: Any, world: dict[str, Any], engine: Any
+    client: Any, voter: Any, world: World, engine: Any
 ) -> None:
     box_id = create_box(client, world)
     page = f"/ballots/{box_id}"
@@ -83,7 +84,7 @@ def test_budget_ballot_over_the_cap_keeps_the_choices_and_says_by_how_much(
 
 
 def test_the_budget_form_shows_the_total_before_anything_is_chosen(
-    client: Any, voter: Any, world: dict[str, Any]
+    client: Any, voter: Any, world: World
 ) -> None:
     box_id = create_box(client, world)
     html = voter.get(f"/ballots/{box_id}").text
@@ -92,9 +93,7 @@ def test_the_budget_form_shows_the_total_before_anything_is_chosen(
     assert "0" in total and "100,000" in total and "超出" not in total
 
 
-def test_a_refused_choose_ballot_keeps_the_choices(
-    client: Any, voter: Any, world: dict[str, Any]
-) -> None:
+def test_a_refused_choose_ballot_keeps_the_choices(client: Any, voter: Any, world: World) -> None:
     box_id = create_box(
         client,
         world,

@@ -8,12 +8,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.ballots.models import BallotBox
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.people import enrol
 from tests.support.voters import stored_ballots
+from tests.support.world import MakeClient, World
 from web.cli import main as cli_main
 from web.kit.i18n import LOCAL_TZ
 
@@ -27,7 +31,7 @@ def db_url(any_db_url: str) -> str:
 
 
 @pytest.fixture
-def voters(world, engine):  # type: ignore[no-untyped-def]
+def voters(world: World, engine: Engine) -> World:
     """Verified residents of the community: 'resident' and 'householdrep' (one household)."""
     with Session(engine) as s, s.begin():
         enrol(s, world, ["resident", "household_rep", "volunteer"])
@@ -38,7 +42,7 @@ def local(dt: datetime) -> str:
     return dt.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
-def create_box(client, world, **extra) -> int:  # type: ignore[no-untyped-def]
+def create_box(client: FormClient, world: World, **extra: str) -> int:
     form = {
         "title": "社区议题表决",
         "area_id": str(world["community"].id),
@@ -58,7 +62,14 @@ def create_box(client, world, **extra) -> int:  # type: ignore[no-untyped-def]
     return int(response.headers["location"].rsplit("/", 1)[1])
 
 
-def test_full_ballot(app, client, make_client, voters, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_full_ballot(
+    app: Starlette,
+    client: FormClient,
+    make_client: MakeClient,
+    voters: World,
+    engine: Engine,
+    tmp_path: Path,
+) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
     box_id = create_box(client, voters)
@@ -185,7 +196,9 @@ def test_full_ballot(app, client, make_client, voters, engine, tmp_path: Path) -
         assert box is not None and box.bulletin_root == bulletin["root"]
 
 
-def test_paper_batches_entered_as_counts(app, client, make_client, voters) -> None:  # type: ignore[no-untyped-def]
+def test_paper_batches_entered_as_counts(
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World
+) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
     box_id = create_box(

@@ -9,11 +9,15 @@ import json
 import re
 from datetime import timedelta
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.ballots.rules.bulletin import receipt_hash
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.people import enrol
+from tests.support.world import MakeClient, World
 from tests.web.ballots.test_ballots import NOW, create_box
 
 
@@ -23,7 +27,9 @@ def session_payload(cookie: str) -> str:
     return base64.b64decode(value + "=" * (-len(value) % 4)).decode()
 
 
-def cast_two(app, client, make_client, world, engine) -> tuple[int, dict[str, str], list[str]]:  # type: ignore[no-untyped-def]
+def cast_two(
+    app: Starlette, client: FormClient, make_client: MakeClient, world: World, engine: Engine
+) -> tuple[int, dict[str, str], list[str]]:
     """Two residents vote; returns the box, their receipt codes, and what their
     session cookies carried between the cast and the receipt page."""
     with Session(engine) as s, s.begin():
@@ -44,8 +50,8 @@ def cast_two(app, client, make_client, world, engine) -> tuple[int, dict[str, st
     return box_id, codes, carried
 
 
-def test_the_session_cookie_never_carries_a_readable_receipt_code(  # type: ignore[no-untyped-def]
-    app, client, make_client, world, engine
+def test_the_session_cookie_never_carries_a_readable_receipt_code(
+    app: Starlette, client: FormClient, make_client: MakeClient, world: World, engine: Engine
 ) -> None:
     _box_id, codes, carried = cast_two(app, client, make_client, world, engine)
     for code, payload in zip(codes.values(), carried, strict=True):
@@ -53,8 +59,8 @@ def test_the_session_cookie_never_carries_a_readable_receipt_code(  # type: igno
         assert code not in payload and code.replace("-", "") not in payload  # ... sealed
 
 
-def test_a_receipt_shows_inclusion_but_cannot_be_matched_to_its_content(  # type: ignore[no-untyped-def]
-    app, client, make_client, world, engine
+def test_a_receipt_shows_inclusion_but_cannot_be_matched_to_its_content(
+    app: Starlette, client: FormClient, make_client: MakeClient, world: World, engine: Engine
 ) -> None:
     box_id, codes, _carried = cast_two(app, client, make_client, world, engine)
     app.state.fixed_now = NOW + timedelta(hours=2)

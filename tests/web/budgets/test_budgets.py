@@ -7,17 +7,22 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from httpx2 import Response
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.budgets.models import BudgetRound, Proposal, ProposalSupport
 from participation.notices import Notice
 from participation.plan.models import PlanItem
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.images import png as tiny_png
 from tests.support.people import enrol
 from tests.support.queries import reading, statements
 from tests.support.voters import stored_ballots
+from tests.support.world import MakeClient, World
 from web.kit.i18n import LOCAL_TZ
 
 NOW = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
@@ -25,7 +30,7 @@ VOTERS = ["resident", "household_rep", "volunteer", "team_leader", "org_member"]
 
 
 @pytest.fixture
-def voters(world, engine):  # type: ignore[no-untyped-def]
+def voters(world: World, engine: Engine) -> World:
     with Session(engine) as s, s.begin():
         enrol(s, world, VOTERS)
     return world
@@ -35,7 +40,7 @@ def local(dt: datetime) -> str:
     return dt.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
-def create_round(client, world, **extra) -> int:  # type: ignore[no-untyped-def]
+def create_round(client: FormClient, world: World, **extra: str) -> int:
     form = {
         "title": "一社区2026年微实事",
         "area_id": str(world["community"].id),
@@ -56,7 +61,9 @@ PROPOSALS = [
 ]
 
 
-def propose(client, round_id: int, title: str, cost: str, extra=None):  # type: ignore[no-untyped-def]
+def propose(
+    client: FormClient, round_id: int, title: str, cost: str, extra: dict[str, str] | None = None
+) -> Response:
     form = {
         "title": title,
         "description": f"{title}，方便居民。",
@@ -67,20 +74,24 @@ def propose(client, round_id: int, title: str, cost: str, extra=None):  # type: 
     return client.submit(f"/budgets/{round_id}/propose", form, page=f"/budgets/{round_id}")
 
 
-def screen(client, round_id: int, proposal_id: int, decision: str = "accept", **extra):  # type: ignore[no-untyped-def]
+def screen(
+    client: FormClient, round_id: int, proposal_id: int, decision: str = "accept", **extra: str
+) -> Response:
     form = {"decision": decision, "feasibility": "可行", "legality": "合法合规"} | extra
     return client.submit(
         f"/admin/budgets/proposals/{proposal_id}/screen", form, page=f"/admin/budgets/{round_id}"
     )
 
 
-def advance(client, round_id: int, **extra):  # type: ignore[no-untyped-def]
+def advance(client: FormClient, round_id: int, **extra: str) -> Response:
     return client.submit(
         f"/admin/budgets/{round_id}/advance", extra, page=f"/admin/budgets/{round_id}"
     )
 
 
-def test_a_round_from_proposals_to_plan_items(app, client, make_client, voters, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_round_from_proposals_to_plan_items(
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, engine: Engine
+) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
     round_id = create_round(client, voters)
@@ -161,10 +172,12 @@ def test_a_round_from_proposals_to_plan_items(app, client, make_client, voters, 
     assert reading("plan_items", seen) == 1  # one query for every funded project's item
     assert 'role="img"' in results.text and 'id="funding"' in results.text
     with Session(engine) as s:
-        items = s.scalars(select(PlanItem).where(PlanItem.source_kind == "community_budget")).all()
+        planned = s.scalars(
+            select(PlanItem).where(PlanItem.source_kind == "community_budget")
+        ).all()
         # Greedy: 儿童乐园 (3 votes, 50,000) and 路灯改造 (3 votes, 30,000) fit in 100,000.
-        assert sorted(i.title for i in items) == ["儿童乐园", "路灯改造"]
-        assert all(i.source_ref == f"budget_proposal:{i.source_id}" for i in items)
+        assert sorted(i.title for i in planned) == ["儿童乐园", "路灯改造"]
+        assert all(i.source_ref == f"budget_proposal:{i.source_id}" for i in planned)
         assert stored_ballots(s) == 5
 
     api = client.get(f"/api/v1/budget-rounds/{round_id}").json()
@@ -181,7 +194,9 @@ def test_a_round_from_proposals_to_plan_items(app, client, make_client, voters, 
     assert "/api/v1/budget-rounds" in client.get("/api/openapi.json").json()["paths"]
 
 
-def test_a_round_with_choice_limits(app, client, make_client, voters, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_round_with_choice_limits(
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, engine: Engine
+) -> None:
     """At most two projects per ballot, using at least half of the budget."""
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
@@ -227,8 +242,8 @@ def test_a_round_with_choice_limits(app, client, make_client, voters, engine) ->
 
 
 def test_bad_proposals_are_refused_and_nothing_is_stored(
-    app, client, make_client, voters, engine
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, engine: Engine
+) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
     round_id = create_round(client, voters)
@@ -266,7 +281,9 @@ def test_bad_proposals_are_refused_and_nothing_is_stored(
         assert s.scalar(select(func.count()).select_from(Proposal)) == 0
 
 
-def test_a_proposal_with_a_photo_in_english(app, client, make_client, voters) -> None:  # type: ignore[no-untyped-def]
+def test_a_proposal_with_a_photo_in_english(
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World
+) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
     round_id = create_round(client, voters)
@@ -293,8 +310,8 @@ def test_a_proposal_with_a_photo_in_english(app, client, make_client, voters) ->
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_the_proposal_form_as_a_page_and_as_an_htmx_fragment(  # type: ignore[no-untyped-def]
-    app, client, make_client, voters, htmx: bool
+def test_the_proposal_form_as_a_page_and_as_an_htmx_fragment(
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, htmx: bool
 ) -> None:
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
@@ -336,8 +353,8 @@ def test_the_proposal_form_as_a_page_and_as_an_htmx_fragment(  # type: ignore[no
 
 
 def test_a_photo_declaring_huge_dimensions_is_refused(
-    app, client, make_client, voters, engine
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette, client: FormClient, make_client: MakeClient, voters: World, engine: Engine
+) -> None:
     """A few hundred bytes that claim 60000×60000 pixels: 14 GB for a browser to decode."""
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.audit import AuditEntry
 from participation.budgets import services as budgets
@@ -16,12 +18,14 @@ from participation.livelihood.models import LivelihoodCandidate
 from participation.livelihood.rules import CandidateDraft
 from participation.rolls import Congress, RollEntry
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
+from tests.support.world import MakeClient, World
 from web.kit.i18n import LOCAL_TZ
 
 NOW = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
 
 
-def seed(engine, world) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
+def seed(engine: Engine, world: World) -> tuple[int, list[int]]:
     people = world["people"]
     with Session(engine, expire_on_commit=False) as s, s.begin():
         s.add(
@@ -48,7 +52,9 @@ def seed(engine, world) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def
     return budget_round.id, ids
 
 
-def test_tampered_and_stale_budget_forms(app, client, make_client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_tampered_and_stale_budget_forms(
+    app: Starlette, client: FormClient, make_client: MakeClient, world: World, engine: Engine
+) -> None:
     app.state.fixed_now = NOW
     round_id, ids = seed(engine, world)
     client.sign_in("communityworker", PASSWORD)
@@ -93,7 +99,9 @@ def test_tampered_and_stale_budget_forms(app, client, make_client, world, engine
         assert all(budgets.get_proposal(s, i).status == "submitted" for i in ids)
 
 
-def test_staff_of_another_area_may_not_run_a_round(app, client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_staff_of_another_area_may_not_run_a_round(
+    app: Starlette, client: FormClient, world: World, engine: Engine
+) -> None:
     app.state.fixed_now = NOW
     with Session(engine, expire_on_commit=False) as s, s.begin():
         other = budgets.create_round(
@@ -109,7 +117,9 @@ def test_staff_of_another_area_may_not_run_a_round(app, client, world, engine) -
         assert s.get(BudgetRound, other.id).phase == "proposal"  # type: ignore[union-attr]
 
 
-def test_a_merge_into_a_project_of_another_cycle_is_refused(app, client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_merge_into_a_project_of_another_cycle_is_refused(
+    app: Starlette, client: FormClient, world: World, engine: Engine
+) -> None:
     app.state.fixed_now = NOW
     with Session(engine, expire_on_commit=False) as s, s.begin():
         congress = Congress(area_id=world["district"].id, term=1, session_number=1, name="会议")
@@ -139,6 +149,6 @@ def test_a_merge_into_a_project_of_another_cycle_is_refused(app, client, world, 
     assert _audit_count(engine) == before
 
 
-def _audit_count(engine) -> int:  # type: ignore[no-untyped-def]
+def _audit_count(engine: Engine) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)

@@ -7,31 +7,37 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.budgets.models import Proposal
 from participation.livelihood.models import LivelihoodCandidate
-from participation.rolls import RollEntry
+from participation.rolls import Congress, RollEntry
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.people import enrol
+from tests.support.world import MakeClient, World
 from tests.web.budgets.test_budgets import NOW, create_round, propose
 from tests.web.livelihood.test_livelihood import congress  # noqa: F401  (the fixture)
 from tests.web.livelihood.test_livelihood import submit as submit_project
 
 
-def _proposals(engine) -> int:  # type: ignore[no-untyped-def]
+def _proposals(engine: Engine) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(Proposal)) or 0)
 
 
-def _round(app, make_client, world) -> int:  # type: ignore[no-untyped-def]
+def _round(app: Starlette, make_client: MakeClient, world: World) -> int:
     app.state.fixed_now = NOW
     worker = make_client()
     worker.sign_in("communityworker", PASSWORD)
     return create_round(worker, world)
 
 
-def test_a_proposal_is_submitted_once(app, client, make_client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_proposal_is_submitted_once(
+    app: Starlette, client: FormClient, make_client: MakeClient, world: World, engine: Engine
+) -> None:
     with Session(engine) as s, s.begin():
         enrol(s, world, ["resident"])
     round_id = _round(app, make_client, world)
@@ -42,7 +48,9 @@ def test_a_proposal_is_submitted_once(app, client, make_client, world, engine) -
     assert _proposals(engine) == 1
 
 
-def test_only_residents_of_the_rounds_area_propose(app, client, make_client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_only_residents_of_the_rounds_area_propose(
+    app: Starlette, client: FormClient, make_client: MakeClient, world: World, engine: Engine
+) -> None:
     round_id = _round(app, make_client, world)  # in 一社区
     with Session(engine) as s, s.begin():
         s.add(
@@ -65,7 +73,7 @@ def test_only_residents_of_the_rounds_area_propose(app, client, make_client, wor
     assert _proposals(engine) == 0
 
 
-def _cycle(client, congress_id: int) -> int:  # type: ignore[no-untyped-def]
+def _cycle(client: FormClient, congress_id: int) -> int:
     client.sign_in("staff", PASSWORD)
     response = client.submit(
         "/admin/livelihood",
@@ -83,7 +91,13 @@ def _cycle(client, congress_id: int) -> int:  # type: ignore[no-untyped-def]
     return int(response.headers["location"].rsplit("/", 1)[1])
 
 
-def test_only_a_deputy_submits_as_a_deputy(app, client, make_client, congress, engine) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_only_a_deputy_submits_as_a_deputy(
+    app: Starlette,
+    client: FormClient,
+    make_client: MakeClient,
+    congress: Congress,  # noqa: F811
+    engine: Engine,
+) -> None:
     app.state.fixed_now = NOW.replace(month=1, day=10)
     cycle_id = _cycle(client, congress.id)
     public = make_client()

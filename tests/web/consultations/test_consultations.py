@@ -7,21 +7,25 @@ import csv
 import io
 import subprocess
 from datetime import timedelta
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from consultations import deliberation, meetings, topics
 from consultations.models import Cosignature, Objection, OpinionStatement, Post, Topic
+from tests.support.client import FormClient
 from tests.support.consultations import NOW, community
+from tests.support.world import MakeClient
 
 PASSWORD = "correct horse"
 
 
 @pytest.fixture
-def place(engine: Engine, app):  # type: ignore[no-untyped-def]
+def place(engine: Engine, app: Starlette) -> dict[str, Any]:
     """A community, an accepted topic and an announced consultation with two opinion camps."""
     app.state.fixed_now = NOW
     with Session(engine, expire_on_commit=False) as s, s.begin():
@@ -75,7 +79,9 @@ def count(engine: Engine, model: type) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_proposing_and_cosigning_a_topic(client, make_client, place, engine) -> None:  # type: ignore[no-untyped-def]
+def test_proposing_and_cosigning_a_topic(
+    client: FormClient, make_client: MakeClient, place: dict[str, Any], engine: Engine
+) -> None:
     client.sign_in("res1", PASSWORD)
     area_id = place["c"].area.id
     refused = client.submit(
@@ -103,7 +109,9 @@ def test_proposing_and_cosigning_a_topic(client, make_client, place, engine) -> 
         assert s.scalar(select(func.count()).where(Cosignature.topic_id == topic_id)) == 2
 
 
-def test_opinion_map_shows_groups_and_consensus_as_page_and_fragment(client, place) -> None:  # type: ignore[no-untyped-def]
+def test_opinion_map_shows_groups_and_consensus_as_page_and_fragment(
+    client: FormClient, place: dict[str, Any]
+) -> None:
     url = f"/consultations/{place['consultation'].id}"
     page = client.get(url)
     assert page.status_code == 200
@@ -117,8 +125,8 @@ def test_opinion_map_shows_groups_and_consensus_as_page_and_fragment(client, pla
 
 
 def test_statements_empty_oversized_or_outside_the_window_are_refused(
-    client, app, place, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, app: Starlette, place: dict[str, Any], engine: Engine
+) -> None:
     url = f"/consultations/{place['consultation'].id}"
     client.sign_in("res3", PASSWORD)
     before = count(engine, OpinionStatement)
@@ -133,7 +141,9 @@ def test_statements_empty_oversized_or_outside_the_window_are_refused(
     assert count(engine, OpinionStatement) == before
 
 
-def test_moderation_needs_a_reason_and_tells_the_author(client, make_client, place, engine) -> None:  # type: ignore[no-untyped-def]
+def test_moderation_needs_a_reason_and_tells_the_author(
+    client: FormClient, make_client: MakeClient, place: dict[str, Any], engine: Engine
+) -> None:
     url = f"/consultations/{place['consultation'].id}"
     author = make_client()
     author.sign_in("res4", PASSWORD)
@@ -157,7 +167,9 @@ def test_moderation_needs_a_reason_and_tells_the_author(client, make_client, pla
     assert "含有广告" in page.text and "支持加装" not in page.text
 
 
-def test_objections_after_the_notice_are_refused(client, app, place, engine) -> None:  # type: ignore[no-untyped-def]
+def test_objections_after_the_notice_are_refused(
+    client: FormClient, app: Starlette, place: dict[str, Any], engine: Engine
+) -> None:
     with Session(engine) as s, s.begin():
         row = meetings.get_consultation(s, place["consultation"].id)
         row.notice_starts_at, row.notice_ends_at = NOW, NOW + timedelta(days=7)
@@ -170,7 +182,7 @@ def test_objections_after_the_notice_are_refused(client, app, place, engine) -> 
     assert count(engine, Objection) == 1
 
 
-def test_open_data_has_no_personal_data(client, place) -> None:  # type: ignore[no-untyped-def]
+def test_open_data_has_no_personal_data(client: FormClient, place: dict[str, Any]) -> None:
     listing = client.get("/api/v1/consultations").json()
     assert listing["count"] == 1 and listing["items"][0]["stage"] == "deliberating"
     one = client.get(f"/api/v1/consultations/{place['consultation'].id}").json()
@@ -185,7 +197,9 @@ def test_open_data_has_no_personal_data(client, place) -> None:  # type: ignore[
     assert "/api/v1/consultations" in client.get("/api/openapi.json").json()["paths"]
 
 
-def test_a_declined_topic_shows_its_public_reason(client, place, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_declined_topic_shows_its_public_reason(
+    client: FormClient, place: dict[str, Any], engine: Engine
+) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         c = place["c"]
         topic = topics.propose_topic(
@@ -210,8 +224,12 @@ def test_a_declined_topic_shows_its_public_reason(client, place, engine) -> None
 
 
 def test_back_office_journey_from_meeting_to_plan_item(
-    client, make_client, app, place, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient,
+    make_client: MakeClient,
+    app: Starlette,
+    place: dict[str, Any],
+    engine: Engine,
+) -> None:
     cid = place["consultation"].id
     admin_url = f"/admin/consultations/{cid}"
     client.sign_in("cworker", PASSWORD)
@@ -293,7 +311,9 @@ def test_back_office_journey_from_meeting_to_plan_item(
     assert "按楼层补偿" in page.text and "/plan/items/" in page.text
 
 
-def test_a_term_opens_takes_candidates_and_refuses_a_stranger(client, make_client, place) -> None:  # type: ignore[no-untyped-def]
+def test_a_term_opens_takes_candidates_and_refuses_a_stranger(
+    client: FormClient, make_client: MakeClient, place: dict[str, Any]
+) -> None:
     client.sign_in("cworker", PASSWORD)
     form = {
         "area_id": place["c"].area.id,
@@ -323,8 +343,8 @@ def test_a_term_opens_takes_candidates_and_refuses_a_stranger(client, make_clien
 
 
 def test_community_settings_apply_to_new_topics_and_bad_values_are_refused(
-    client, place, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, place: dict[str, Any], engine: Engine
+) -> None:
     client.sign_in("cworker", PASSWORD)
     settings = {
         "area_id": place["c"].area.id,
@@ -358,7 +378,9 @@ def test_community_settings_apply_to_new_topics_and_bad_values_are_refused(
     assert other.status_code == 403  # the worker's grant covers only their own community
 
 
-def test_voting_with_htmx_swaps_the_opinion_section_in_place(client, place) -> None:  # type: ignore[no-untyped-def]
+def test_voting_with_htmx_swaps_the_opinion_section_in_place(
+    client: FormClient, place: dict[str, Any]
+) -> None:
     url = f"/consultations/{place['consultation'].id}"
     client.sign_in("res0", PASSWORD)  # wrote the statements, has not voted
     headers = {"HX-Request": "true", "HX-Target": "opinion"}
@@ -380,8 +402,8 @@ def test_voting_with_htmx_swaps_the_opinion_section_in_place(client, place) -> N
 
 
 def test_a_hidden_statement_leaves_the_map_and_its_author_is_told(
-    client, make_client, place
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, make_client: MakeClient, place: dict[str, Any]
+) -> None:
     cid = place["consultation"].id
     admin_url = f"/admin/consultations/{cid}"
     client.sign_in("cworker", PASSWORD)
@@ -401,7 +423,9 @@ def test_a_hidden_statement_leaves_the_map_and_its_author_is_told(
     assert "一楼住户应获补偿" not in page.text.split('id="opinion"')[1]
 
 
-def test_the_list_filters_by_community_and_stage_as_page_and_fragment(client, place) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_filters_by_community_and_stage_as_page_and_fragment(
+    client: FormClient, place: dict[str, Any]
+) -> None:
     mine, other = place["c"].area.id, place["c"].other.id
     assert "加装电梯协商会" in client.get(f"/consultations?area={mine}&stage=deliberating").text
     assert "加装电梯协商会" not in client.get(f"/consultations?area={other}").text
@@ -415,8 +439,8 @@ def test_the_list_filters_by_community_and_stage_as_page_and_fragment(client, pl
 
 
 def test_opinion_map_shows_you_are_here_the_method_and_keeps_its_state(
-    client, place, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, place: dict[str, Any], engine: Engine
+) -> None:
     from consultations.models import OpinionMapState
 
     url = f"/consultations/{place['consultation'].id}"
@@ -440,8 +464,8 @@ def test_opinion_map_shows_you_are_here_the_method_and_keeps_its_state(
 
 
 def test_vote_times_and_term_dates_are_read_as_typed_or_refused_beside_the_field(
-    client, app, place, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, app: Starlette, place: dict[str, Any], engine: Engine
+) -> None:
     """Times typed with full-width digits are read; a time no clock shows, or a date no
     calendar has, gets a message beside its own field and stores nothing (never "now",
     never a 500)."""
@@ -487,11 +511,11 @@ def test_vote_times_and_term_dates_are_read_as_typed_or_refused_beside_the_field
     assert bad_end.status_code == 422 and 'id="f-ends_on-error"' in bad_end.text
 
 
-def _selects(client, url: str) -> int:  # type: ignore[no-untyped-def]
-    engine = client.app.state.engine
+def _selects(client: FormClient, url: str) -> int:
+    engine = cast(Starlette, client.app).state.engine
     seen: list[str] = []
 
-    def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             seen.append(statement)
 
@@ -503,7 +527,9 @@ def _selects(client, url: str) -> int:  # type: ignore[no-untyped-def]
     return len(seen)
 
 
-def test_open_data_list_reads_a_fixed_number_of_queries(client, place, engine) -> None:  # type: ignore[no-untyped-def]
+def test_open_data_list_reads_a_fixed_number_of_queries(
+    client: FormClient, place: dict[str, Any], engine: Engine
+) -> None:
     """The list's topic, co-signatures, objections and plan item are read for all
     consultations at once, not again for each one (it was four queries per row)."""
     one = _selects(client, "/api/v1/consultations")
@@ -540,8 +566,8 @@ def test_open_data_list_reads_a_fixed_number_of_queries(client, place, engine) -
 
 
 def test_a_refused_announcement_keeps_what_was_typed_and_marks_the_field(
-    client, place, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, place: dict[str, Any], engine: Engine
+) -> None:
     with Session(engine) as s, s.begin():
         topic = topics.propose_topic(
             s,

@@ -4,7 +4,9 @@ see why they cannot write, and are refused with 403 with nothing stored."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from consultations import meetings
@@ -12,7 +14,9 @@ from consultations.models import Objection, OpinionStatement, OpinionVote, Parti
 from participation import accounts
 from participation.organizations.models import Organization, OrgMember
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.consultations import NOW, verified
+from tests.support.world import MakeClient
 from tests.web.consultations.test_consultations import count
 from tests.web.consultations.test_consultations import place as consultation_place
 
@@ -20,11 +24,13 @@ place = consultation_place  # the same fixture, by the name the tests ask for
 WRITES = {Post, OpinionStatement, OpinionVote, Objection}
 
 
-def totals(engine) -> dict[type, int]:  # type: ignore[no-untyped-def]
+def totals(engine: Engine) -> dict[type, int]:
     return {model: count(engine, model) for model in WRITES}
 
 
-def test_outsiders_read_but_cannot_deliberate(client, make_client, place, engine) -> None:  # type: ignore[no-untyped-def]
+def test_outsiders_read_but_cannot_deliberate(
+    client: FormClient, make_client: MakeClient, place: dict[str, Any], engine: Engine
+) -> None:
     cid, sid = place["consultation"].id, place["statements"][0]
     with Session(engine) as s, s.begin():
         accounts.sign_up(s, login="stranger", password=PASSWORD, display_name="路人")
@@ -77,7 +83,9 @@ def test_outsiders_read_but_cannot_deliberate(client, make_client, place, engine
     assert done.status_code == 303 and count(engine, Post) == before[Post] + 1
 
 
-def test_a_listed_organizations_member_may_deliberate(client, place, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_listed_organizations_member_may_deliberate(
+    client: FormClient, place: dict[str, Any], engine: Engine
+) -> None:
     cid, sid = place["consultation"].id, place["statements"][1]
     with Session(engine) as s, s.begin():
         member = accounts.sign_up(s, login="orgmember", password=PASSWORD, display_name="社工机构")

@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+
+from tests.support.client import FormClient
 from tests.support.evaluation_setup import NOW, build
 
 
-def test_the_invitation_gives_way_to_thanks_once_answered(client, app, engine) -> None:  # type: ignore[no-untyped-def]
+def test_the_invitation_gives_way_to_thanks_once_answered(
+    client: FormClient, app: Starlette, engine: Engine
+) -> None:
     app.state.fixed_now = NOW
     ew = build(engine, residents=4)
     page_url, url = f"/evaluations/{ew.evaluation_id}", f"/evaluations/{ew.evaluation_id}/respond"

@@ -8,11 +8,15 @@ import json
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from consultations.evaluations.models import (
     Evaluation,
@@ -27,26 +31,28 @@ from consultations.evaluations.models import (
 )
 from participation.plan.models import PlanItem
 from participation.plan.records import Judgement, Update
-from tests.support.evaluation_setup import NOW, build
+from tests.support.client import FormClient
+from tests.support.evaluation_setup import NOW, EvaluationWorld, build
+from tests.support.world import MakeClient
 
 
 @pytest.fixture
-def ew(engine, app):  # type: ignore[no-untyped-def]
+def ew(engine: Engine, app: Starlette) -> EvaluationWorld:
     app.state.fixed_now = NOW
     return build(engine, residents=8)
 
 
-def rows(engine, model, *where) -> int:  # type: ignore[no-untyped-def]
+def rows(engine: Engine, model: type[Any], *where: Any) -> int:
     with Session(engine) as s:
         return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-def responses(engine) -> int:  # type: ignore[no-untyped-def]
+def responses(engine: Engine) -> int:
     """Responses stored, sealed (while collecting) or opened (once closed)."""
     return rows(engine, EvaluationResponse) + rows(engine, SealedResponse)
 
 
-def test_public_list_and_collecting_page(client, ew) -> None:  # type: ignore[no-untyped-def]
+def test_public_list_and_collecting_page(client: FormClient, ew: EvaluationWorld) -> None:
     listing = client.get("/evaluations")
     assert listing.status_code == 200
     assert "政务服务评估" in listing.text
@@ -59,7 +65,9 @@ def test_public_list_and_collecting_page(client, ew) -> None:  # type: ignore[no
     assert "/login?next=/evaluations/" in anonymous.text
 
 
-def test_resident_responds_once_with_drafts_and_clear_errors(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+def test_resident_responds_once_with_drafts_and_clear_errors(
+    client: FormClient, ew: EvaluationWorld, engine: Engine
+) -> None:
     client.sign_in("13900000000", "evaluation-pass")
     url = f"/evaluations/{ew.evaluation_id}/respond"
     bad = client.submit(url, {"q1": "4", "q2": "", "q3": "7", "action": "submit"}, page=url)
@@ -83,7 +91,7 @@ def test_resident_responds_once_with_drafts_and_clear_errors(client, ew, engine)
     assert responses(engine) == 1
 
 
-def _draft(client) -> int:  # type: ignore[no-untyped-def]
+def _draft(client: FormClient) -> int:
     created = client.submit(
         "/evaluations/manage",
         {
@@ -101,7 +109,9 @@ def _draft(client) -> int:  # type: ignore[no-untyped-def]
     return int(created.headers["location"].rsplit("/", 1)[1])
 
 
-def test_builder_refuses_bad_weights_and_orphan_questions(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+def test_builder_refuses_bad_weights_and_orphan_questions(
+    client: FormClient, ew: EvaluationWorld, engine: Engine
+) -> None:
     client.sign_in("orgadmin", "evaluation-pass")
     new_id = _draft(client)
     base = f"/evaluations/manage/{new_id}"
@@ -127,7 +137,7 @@ def test_builder_refuses_bad_weights_and_orphan_questions(client, ew, engine) ->
         assert s.get(Evaluation, new_id).status == "draft"  # type: ignore[union-attr]
 
 
-def test_builder_journey_to_open(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+def test_builder_journey_to_open(client: FormClient, ew: EvaluationWorld, engine: Engine) -> None:
     client.sign_in("orgadmin", "evaluation-pass")
     new_id = _draft(client)
     base = f"/evaluations/manage/{new_id}"
@@ -163,7 +173,9 @@ def test_builder_journey_to_open(client, ew, engine) -> None:  # type: ignore[no
     assert outsider.get(base).status_code == 403
 
 
-def test_publish_report_exports_and_department_response(client, ew, engine, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_publish_report_exports_and_department_response(
+    client: FormClient, ew: EvaluationWorld, engine: Engine, make_client: MakeClient
+) -> None:
     from consultations.evaluations.builder import get_evaluation
     from consultations.evaluations.responding import resident_respondent, submit_response
 
@@ -245,7 +257,7 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
     no_evidence = staff.submit(update, {"evidence": "", "done": "1"}, page=url)
     assert no_evidence.status_code == 422
     # Past its due date and not done: flagged on the public page.
-    client.app.state.fixed_now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    cast(Starlette, client.app).state.fixed_now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
     overdue_page = client.get(f"/evaluations/{ew.evaluation_id}").text
     assert 'class="overdue"' in overdue_page
     assert '<span data-testid="plan-status">滞后</span>' in overdue_page  # the board's word
@@ -280,7 +292,9 @@ def test_publish_report_exports_and_department_response(client, ew, engine, make
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
-def test_report_pdf_has_the_chinese_text(client, ew, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_report_pdf_has_the_chinese_text(
+    client: FormClient, ew: EvaluationWorld, engine: Engine, tmp_path: Path
+) -> None:
     from consultations.evaluations.builder import close_evaluation, get_evaluation
     from consultations.evaluations.reports import publish_report
 
@@ -299,13 +313,15 @@ def test_report_pdf_has_the_chinese_text(client, ew, engine, tmp_path) -> None: 
     assert "政务服务评估" in text and "总体满意度较高" in text
 
 
-def test_unpublished_evaluations_are_not_open_data(client, ew) -> None:  # type: ignore[no-untyped-def]
+def test_unpublished_evaluations_are_not_open_data(client: FormClient, ew: EvaluationWorld) -> None:
     assert client.get(f"/api/v1/evaluations/{ew.evaluation_id}").status_code == 404
     assert client.get(f"/evaluations/{ew.evaluation_id}/report.csv").status_code == 404
     assert client.get("/api/v1/evaluations").json()["count"] == 0
 
 
-def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_panel_review_pages(
+    client: FormClient, ew: EvaluationWorld, engine: Engine, make_client: MakeClient
+) -> None:
     from participation import accounts as account_service
 
     with Session(engine) as s, s.begin():
@@ -402,7 +418,9 @@ def test_panel_review_pages(client, ew, engine, make_client) -> None:  # type: i
     assert f'href="/panels/{panel_id}"' in judgements and "大众评审" in judgements
 
 
-def test_a_re_evaluation_links_back(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_re_evaluation_links_back(
+    client: FormClient, ew: EvaluationWorld, engine: Engine
+) -> None:
     client.sign_in("orgadmin", "evaluation-pass")
     form = {
         "org_id": "1",
@@ -431,7 +449,9 @@ def test_a_re_evaluation_links_back(client, ew, engine) -> None:  # type: ignore
     assert f'href="/evaluations/{ew.evaluation_id}"' in client.get(f"/evaluations/{new_id}").text
 
 
-def test_invitations_expired_used_and_full_cells_are_explained(client, engine, app) -> None:  # type: ignore[no-untyped-def]
+def test_invitations_expired_used_and_full_cells_are_explained(
+    client: FormClient, engine: Engine, app: Starlette
+) -> None:
     from consultations.evaluations.builder import get_evaluation
     from consultations.evaluations.sampling_plan import issue_invitations
 
@@ -460,7 +480,9 @@ def test_invitations_expired_used_and_full_cells_are_explained(client, engine, a
     assert client.get(url).status_code == 200  # no token: told to use the invitation link
 
 
-def test_registration_verification_and_membership(client, ew, engine, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_registration_verification_and_membership(
+    client: FormClient, ew: EvaluationWorld, engine: Engine, make_client: MakeClient
+) -> None:
     from participation import accounts as account_service
     from participation.accounts import Account, grants_of
     from participation.organizations.models import Organization
@@ -531,7 +553,9 @@ def test_registration_verification_and_membership(client, ew, engine, make_clien
     assert not_admin.status_code == 403
 
 
-def test_builder_answers_htmx_with_a_redirect_header(client, ew) -> None:  # type: ignore[no-untyped-def]
+def test_builder_answers_htmx_with_a_redirect_header(
+    client: FormClient, ew: EvaluationWorld
+) -> None:
     client.sign_in("orgadmin", "evaluation-pass")
     new_id = _draft(client)
     base = f"/evaluations/manage/{new_id}"
@@ -545,7 +569,9 @@ def test_builder_answers_htmx_with_a_redirect_header(client, ew) -> None:  # typ
     assert response.headers["HX-Redirect"] == f"{base}#indicators"
 
 
-def test_a_published_evaluation_of_a_plan_item_judges_it(client, ew, engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_published_evaluation_of_a_plan_item_judges_it(
+    client: FormClient, ew: EvaluationWorld, engine: Engine
+) -> None:
     from consultations.evaluations.builder import get_evaluation
     from consultations.evaluations.responding import resident_respondent, submit_response
     from participation.plan.delivery import DirectItem, enter_item

@@ -7,16 +7,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from consultations import representatives, topics
 from consultations.models import Consultation, Participant
+from tests.support.client import FormClient
 from tests.support.consultations import community
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 
-def test_representative_elections_are_linked_from_the_consultations_page(client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_representative_elections_are_linked_from_the_consultations_page(
+    client: FormClient, engine: Engine
+) -> None:
     """Fails on the old code: only the back office linked to a term's public page."""
     with Session(engine, expire_on_commit=False) as s, s.begin():
         c = community(s)
@@ -36,12 +41,14 @@ def test_representative_elections_are_linked_from_the_consultations_page(client,
     )
 
 
-def test_the_certificate_check_is_linked_from_the_volunteering_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_certificate_check_is_linked_from_the_volunteering_page(client: FormClient) -> None:
     """Fails on the old code: /volunteers/verify was linked from the back office only."""
     assert 'href="/volunteers/verify"' in client.get("/volunteers").text
 
 
-def test_announcing_asks_for_participants_kinds_in_chinese(app, client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_announcing_asks_for_participants_kinds_in_chinese(
+    app: Starlette, client: FormClient, engine: Engine
+) -> None:
     """Fails on the old code: a textarea asked for "kind | name" with English kinds."""
     app.state.fixed_now = NOW
     with Session(engine, expire_on_commit=False) as s, s.begin():

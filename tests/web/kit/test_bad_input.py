@@ -7,8 +7,11 @@ do the same in the suite).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.budgets.models import BudgetRound
@@ -16,20 +19,20 @@ from participation.plan.models import PlanItem
 from participation.plan.records import Update
 from participation.rolls import Congress
 from tests.conftest import PASSWORD
-from tests.support.demo_db import DEMO_PASSWORD, demo_app, demo_client, demo_template, demo_url
+from tests.support.client import FormClient
+from tests.support.demo_db import DEMO_PASSWORD
+from tests.support.world import World
 from volunteers.models import Shift
-
-__all__ = ["demo_app", "demo_client", "demo_template", "demo_url"]  # fixtures
 
 HUGE = str(2**63)
 
 
-def admin(client):  # type: ignore[no-untyped-def]
+def admin(client: FormClient) -> FormClient:
     client.sign_in("admin", PASSWORD)
     return client
 
 
-def test_a_field_over_one_megabyte_gets_a_400_page(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_field_over_one_megabyte_gets_a_400_page(client: FormClient, world: World) -> None:
     """Starlette refuses a multipart field over 1 MB inside the CSRF middleware,
     outside every handler: it used to reach the server-error page. (An upload
     route: elsewhere the body limit refuses such a body first, with 413.)"""
@@ -45,7 +48,7 @@ def test_a_field_over_one_megabyte_gets_a_400_page(client, world) -> None:  # ty
     assert "太长" in response.text  # says what was wrong, in Chinese
 
 
-def test_a_non_ascii_csrf_token_is_refused_with_403(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_non_ascii_csrf_token_is_refused_with_403(client: FormClient) -> None:
     client.csrf("/login")  # the session has a token; the form sends another
     response = client.post(
         "/login", data={"csrf_token": "令牌", "login": "a", "password": "b"}, follow_redirects=False
@@ -62,11 +65,13 @@ def test_a_non_ascii_csrf_token_is_refused_with_403(client) -> None:  # type: ig
         f"/api/v1/budget-rounds/{HUGE}",
     ],
 )
-def test_an_id_beyond_64_bits_in_a_url_is_not_found(client, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_id_beyond_64_bits_in_a_url_is_not_found(client: FormClient, path: str) -> None:
     assert client.get(path).status_code == 404
 
 
-def test_an_id_beyond_64_bits_in_a_form_is_refused(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_an_id_beyond_64_bits_in_a_form_is_refused(
+    client: FormClient, world: World, engine: Engine
+) -> None:
     admin(client)
     response = client.submit(
         "/admin/budgets",
@@ -86,7 +91,9 @@ def test_an_id_beyond_64_bits_in_a_form_is_refused(client, world, engine) -> Non
 
 
 @pytest.mark.parametrize("year", [HUGE, "-1"])
-def test_budget_round_numbers_are_bounded(client, world, engine, year: str) -> None:  # type: ignore[no-untyped-def]
+def test_budget_round_numbers_are_bounded(
+    client: FormClient, world: World, engine: Engine, year: str
+) -> None:
     admin(client)
     response = client.submit(
         "/admin/budgets",
@@ -106,7 +113,9 @@ def test_budget_round_numbers_are_bounded(client, world, engine, year: str) -> N
         assert s.scalar(select(func.count()).select_from(BudgetRound)) == 0
 
 
-def test_full_width_digits_are_read_as_an_amount(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_full_width_digits_are_read_as_an_amount(
+    client: FormClient, world: World, engine: Engine
+) -> None:
     admin(client)
     response = client.submit(
         "/admin/budgets",
@@ -126,10 +135,10 @@ def test_full_width_digits_are_read_as_an_amount(client, world, engine) -> None:
         assert (created.budget_yuan, created.year) == (18000, 2026)
 
 
-def first_id(url: str, model: type) -> int:  # type: ignore[type-arg]
+def first_id(url: str, model: type[Any]) -> int:
     engine = create_engine(url)
     with Session(engine) as s:
-        found = s.scalar(select(func.min(model.id)))  # type: ignore[attr-defined]
+        found = s.scalar(select(func.min(model.id)))
     engine.dispose()
     assert found is not None
     return int(found)
@@ -144,8 +153,8 @@ def first_id(url: str, model: type) -> int:  # type: ignore[type-arg]
     ],
 )
 @pytest.mark.parametrize("value", [HUGE, "x", "²"])
-def test_bare_int_fields_are_refused_not_crashed(  # type: ignore[no-untyped-def]
-    demo_client, demo_url, path: str, field: str, value: str
+def test_bare_int_fields_are_refused_not_crashed(
+    demo_client: FormClient, demo_url: str, path: str, field: str, value: str
 ) -> None:
     demo_client.sign_in("admin", DEMO_PASSWORD)
     path = path.format(congress=first_id(demo_url, Congress), shift=first_id(demo_url, Shift))
@@ -153,7 +162,7 @@ def test_bare_int_fields_are_refused_not_crashed(  # type: ignore[no-untyped-def
     assert 400 <= response.status_code < 500, response.status_code
 
 
-def test_a_non_ascii_checkin_code_is_refused(demo_client, demo_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_non_ascii_checkin_code_is_refused(demo_client: FormClient, demo_url: str) -> None:
     demo_client.sign_in("volunteer", DEMO_PASSWORD)
     shift = first_id(demo_url, Shift)
     response = demo_client.submit(f"/volunteers/checkin/{shift}", {"code": "签到码"}, page="/")
@@ -161,7 +170,9 @@ def test_a_non_ascii_checkin_code_is_refused(demo_client, demo_url) -> None:  # 
 
 
 @pytest.mark.parametrize("link", ["//evil.example/x", "/\\evil.example/x"])
-def test_evidence_links_to_another_host_are_refused(demo_client, demo_url, link: str) -> None:  # type: ignore[no-untyped-def]
+def test_evidence_links_to_another_host_are_refused(
+    demo_client: FormClient, demo_url: str, link: str
+) -> None:
     demo_client.sign_in("admin", DEMO_PASSWORD)
     item = first_open_item(demo_url)
     form = {"text": "已完成施工", "progress": "60", "spend_yuan": "0"}
@@ -197,7 +208,9 @@ def first_open_item(url: str) -> int:
     return int(found)
 
 
-def test_an_unreadable_form_sent_with_the_htmx_header_gets_the_explained_400(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_form_sent_with_the_htmx_header_gets_the_explained_400(
+    client: FormClient, world: World
+) -> None:
     """With the token in the X-CSRF-Token header the handler parses the form itself."""
     admin(client)
     token = client.csrf("/admin/areas")
@@ -213,6 +226,8 @@ def test_an_unreadable_form_sent_with_the_htmx_header_gets_the_explained_400(cli
 
 
 @pytest.mark.parametrize("path", ["/admin/audit", "/account/notices"])
-def test_a_page_number_beyond_64_bits_is_read_as_a_page(client, world, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_number_beyond_64_bits_is_read_as_a_page(
+    client: FormClient, world: World, path: str
+) -> None:
     admin(client)
     assert client.get(f"{path}?page={2**63}").status_code == 200

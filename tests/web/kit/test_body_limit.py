@@ -12,6 +12,7 @@ import asyncio
 import threading
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.types import Message
 
 from web.kit.body_limit import DEFAULT_LIMIT, MB, limit_for
@@ -74,20 +75,20 @@ def post(app: Any, path: str, total: int, *, declare: bool | bytes) -> tuple[int
     return status, pulled, bytes(body)
 
 
-def test_a_declared_oversized_body_is_refused_unread(app) -> None:  # type: ignore[no-untyped-def]
+def test_a_declared_oversized_body_is_refused_unread(app: Starlette) -> None:
     status, pulled, body = post(app, "/login", 63 * MB, declare=True)
     assert status == 413
     assert pulled == 0
     assert "过大" in body.decode()  # the error page, in Chinese
 
 
-def test_a_chunked_oversized_body_is_refused_at_the_limit(app) -> None:  # type: ignore[no-untyped-def]
+def test_a_chunked_oversized_body_is_refused_at_the_limit(app: Starlette) -> None:
     status, pulled, _ = post(app, "/login", 63 * MB, declare=False)
     assert status == 413
     assert pulled <= DEFAULT_LIMIT + CHUNK
 
 
-def test_upload_routes_take_more_than_ordinary_forms(app) -> None:  # type: ignore[no-untyped-def]
+def test_upload_routes_take_more_than_ordinary_forms(app: Starlette) -> None:
     size = 2 * MB  # a photo-sized body: over the default, under the upload limit
     assert limit_for("/budgets/3/propose") > size > limit_for("/login")
     status, pulled, _ = post(app, "/budgets/3/propose", size, declare=False)
@@ -97,17 +98,17 @@ def test_upload_routes_take_more_than_ordinary_forms(app) -> None:  # type: igno
     assert status == 413
 
 
-def test_an_unreadable_content_length_is_a_bad_request(app) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_content_length_is_a_bad_request(app: Starlette) -> None:
     status, pulled, _ = post(app, "/login", 10, declare=b"-1")
     assert (status, pulled) == (400, 0)
 
 
-def test_a_small_body_is_read_as_before(app) -> None:  # type: ignore[no-untyped-def]
+def test_a_small_body_is_read_as_before(app: Starlette) -> None:
     status, pulled, _ = post(app, "/login", 10, declare=True)
     assert (status, pulled) == (403, 10)  # read whole; no CSRF token: refused as usual
 
 
-def test_a_content_length_of_thousands_of_digits_is_too_large_not_a_crash(app) -> None:  # type: ignore[no-untyped-def]
+def test_a_content_length_of_thousands_of_digits_is_too_large_not_a_crash(app: Starlette) -> None:
     """Python refuses to read an integer of more than 4,300 digits (ValueError)."""
     status, pulled, _ = post(app, "/login", 10, declare=b"9" * 5000)
     assert (status, pulled) == (413, 0)

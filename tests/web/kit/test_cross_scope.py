@@ -6,15 +6,20 @@ Each refusal is a 403 page or a form error, and nothing is stored."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation import accounts
 from participation.rules.permissions import Role
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.people import roll_csv
+from tests.support.world import MakeClient, World
 from volunteers import teams
 from volunteers.models import (
     Certificate,
@@ -59,7 +64,7 @@ def _hours(s: Session, team: Team, account_id: int, minutes: int = 600) -> None:
 
 
 @pytest.fixture
-def scoped(app, world, engine):  # type: ignore[no-untyped-def]
+def scoped(app: Starlette, world: World, engine: Engine) -> dict[str, Team]:
     """Team A in the worker's community (led by 'teamleader'), team B in the
     other community; 'volunteer' served only in team B."""
     app.state.fixed_now = NOW
@@ -72,7 +77,7 @@ def scoped(app, world, engine):  # type: ignore[no-untyped-def]
     return {"a": a, "b": b}
 
 
-def _count(engine, model) -> int:  # type: ignore[no-untyped-def]
+def _count(engine: Engine, model: type[Any]) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -81,8 +86,8 @@ def _count(engine, model) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_worker_cannot_issue_a_certificate_for_hours_served_elsewhere(
-    client, scoped, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, scoped: dict[str, Team], engine: Engine
+) -> None:
     client.sign_in("communityworker", PASSWORD)
     r = client.submit(
         "/admin/volunteers/certificates",
@@ -93,7 +98,7 @@ def test_worker_cannot_issue_a_certificate_for_hours_served_elsewhere(
     assert _count(engine, Certificate) == 0
 
 
-def _admin_issues(make_client) -> str:  # type: ignore[no-untyped-def]
+def _admin_issues(make_client: MakeClient) -> str:
     admin = make_client()
     admin.sign_in("admin", PASSWORD)
     r = admin.submit(
@@ -106,8 +111,8 @@ def _admin_issues(make_client) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_worker_cannot_revoke_or_download_another_areas_certificate(
-    client, make_client, scoped, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, make_client: MakeClient, scoped: dict[str, Team], engine: Engine
+) -> None:
     number = _admin_issues(make_client)
     client.sign_in("communityworker", PASSWORD)
     r = client.submit(
@@ -124,8 +129,12 @@ def test_worker_cannot_revoke_or_download_another_areas_certificate(
 
 
 def test_worker_of_the_area_revokes_its_certificate(
-    client, make_client, world, scoped, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient,
+    make_client: MakeClient,
+    world: World,
+    scoped: dict[str, Team],
+    engine: Engine,
+) -> None:
     number = _admin_issues(make_client)
     with Session(engine) as s, s.begin():
         worker = accounts.sign_up(s, login="worker2", password=PASSWORD, display_name="二社区")
@@ -152,8 +161,13 @@ def test_worker_of_the_area_revokes_its_certificate(
     ],
 )
 def test_leader_cannot_act_on_someone_outside_the_team(
-    client, world, scoped, engine, action, extra
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient,
+    world: World,
+    scoped: dict[str, Team],
+    engine: Engine,
+    action: str,
+    extra: dict[str, str],
+) -> None:
     target = world["people"]["volunteer"].id  # a member of team B only
     client.sign_in("teamleader", PASSWORD)
     team_id = scoped["a"].id
@@ -172,7 +186,9 @@ def test_leader_cannot_act_on_someone_outside_the_team(
         )
 
 
-def test_leader_qualifies_a_member_of_the_team(client, world, scoped, engine) -> None:  # type: ignore[no-untyped-def]
+def test_leader_qualifies_a_member_of_the_team(
+    client: FormClient, world: World, scoped: dict[str, Team], engine: Engine
+) -> None:
     target = world["people"]["resident"].id
     with Session(engine) as s, s.begin():
         s.add(Membership(team_id=scoped["a"].id, account_id=target, status="active"))
@@ -188,8 +204,8 @@ def test_leader_qualifies_a_member_of_the_team(client, world, scoped, engine) ->
 
 
 def test_leader_cannot_publish_a_shift_outside_the_teams_area(
-    client, world, scoped, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, world: World, scoped: dict[str, Team], engine: Engine
+) -> None:
     client.sign_in("teamleader", PASSWORD)
     team_id = scoped["a"].id
     start = NOW + timedelta(days=3)
@@ -212,7 +228,9 @@ def test_leader_cannot_publish_a_shift_outside_the_teams_area(
     assert _count(engine, Shift) == 1
 
 
-def test_last_leader_cannot_leave_or_step_down(client, world, scoped, engine) -> None:  # type: ignore[no-untyped-def]
+def test_last_leader_cannot_leave_or_step_down(
+    client: FormClient, world: World, scoped: dict[str, Team], engine: Engine
+) -> None:
     client.sign_in("teamleader", PASSWORD)
     team_id = scoped["a"].id
     r = client.submit(f"/volunteers/teams/{team_id}/leave", page=f"/volunteers/teams/{team_id}")
@@ -238,7 +256,9 @@ def test_last_leader_cannot_leave_or_step_down(client, world, scoped, engine) ->
 # --- roll-import jobs ----------------------------------------------------------------
 
 
-def test_worker_cannot_read_another_areas_import_job(client, make_client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_worker_cannot_read_another_areas_import_job(
+    client: FormClient, make_client: MakeClient, world: World, engine: Engine
+) -> None:
     with Session(engine) as s, s.begin():
         worker = accounts.sign_up(s, login="worker2", password=PASSWORD, display_name="二社区")
         accounts.grant_role(s, worker, Role.COMMUNITY_WORKER, world["other"])
@@ -264,8 +284,8 @@ def test_worker_cannot_read_another_areas_import_job(client, make_client, world,
 
 
 def test_roster_a_few_minutes_into_a_shift_credits_nothing_ahead(
-    app, client, world, scoped, engine
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette, client: FormClient, world: World, scoped: dict[str, Team], engine: Engine
+) -> None:
     from tests.support.volunteering import make_shift
     from volunteers import signups
 

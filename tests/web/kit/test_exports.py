@@ -23,7 +23,6 @@ from participation.db import Base
 from participation.livelihood.models import LivelihoodCycle
 from tests.support.client import FormClient
 from web.app import create_app
-from web.cli import load_demo
 from web.kit.tabular import csv_text, safe_cell, xlsx_bytes
 from web.settings import Settings
 
@@ -45,13 +44,12 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @pytest.fixture(scope="module")
-def poisoned_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo data with every name and title replaced by a formula."""
+def poisoned_demo(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Path:
+    """The demo data (a copy of the run's seeded demo) with every name and title
+    replaced by a formula."""
     path = tmp_path_factory.mktemp("exports") / "demo.db"
+    shutil.copy(demo_template, path)
     url = f"sqlite:///{path}"
-    load_demo(
-        Settings(environment="development", database_url=url, cheap_hashing=True), residents=300
-    )
     engine = create_engine(url)
     with engine.begin() as conn:
         for table in Base.metadata.sorted_tables:

@@ -13,6 +13,7 @@ import pytest
 import tinyhtml5
 
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 # Every attribute the macro may write on its <input>.
@@ -44,7 +45,7 @@ def assert_real_attributes(inputs: dict[str, dict[str, str]]) -> None:
         assert not unknown, f"{name}: run-together attributes {unknown}"
 
 
-def test_sign_up_fields_are_required_with_autocomplete_and_hints(client) -> None:  # type: ignore[no-untyped-def]
+def test_sign_up_fields_are_required_with_autocomplete_and_hints(client: FormClient) -> None:
     inputs = macro_inputs(client.get("/signup").text)
     assert set(inputs) == {"display_name", "login", "password"}
     assert_real_attributes(inputs)
@@ -56,14 +57,16 @@ def test_sign_up_fields_are_required_with_autocomplete_and_hints(client) -> None
     assert "value" not in inputs["password"]
 
 
-def test_sign_in_fields_are_required_with_autocomplete(client) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_fields_are_required_with_autocomplete(client: FormClient) -> None:
     inputs = macro_inputs(client.get("/login").text)
     assert_real_attributes(inputs)
     assert "required" in inputs["login"] and "required" in inputs["password"]
     assert inputs["password"]["autocomplete"] == "current-password"
 
 
-def test_a_field_in_error_is_marked_invalid_and_described_by_its_message(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_field_in_error_is_marked_invalid_and_described_by_its_message(
+    client: FormClient,
+) -> None:
     response = client.submit(
         "/signup", {"login": "x", "password": "short", "display_name": "张三"}, page="/signup"
     )

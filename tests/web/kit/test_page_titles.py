@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.support.client import FormClient
+
 LANDING_PAGES = [
     "/",
     "/ballots",
@@ -21,7 +23,7 @@ LANDING_PAGES = [
 
 
 @pytest.mark.parametrize("path", LANDING_PAGES)
-def test_the_title_is_plain_text(client, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_title_is_plain_text(client: FormClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
     titles = re.findall(r"<title>(.*?)</title>", response.text, re.S)

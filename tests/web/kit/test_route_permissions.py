@@ -8,10 +8,13 @@ must state who may use it.
 from __future__ import annotations
 
 import pytest
+from starlette.applications import Starlette
 from starlette.routing import Route
 
 from participation.rules.permissions import Role
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
+from tests.support.world import World
 
 EVERYONE = "everyone"
 SIGNED_IN = "signed_in"
@@ -313,7 +316,7 @@ NOT_ROLE_ROUTES = {"/static/vendor/htmx.min.js", "/favicon.ico", "/_error/{statu
 PEOPLE = ["anonymous", "nobody", *[r.value for r in Role]]
 
 
-def concrete(template: str, world) -> str:  # type: ignore[no-untyped-def]
+def concrete(template: str, world: World) -> str:
     values = {
         "area": world["community"].id,
         "account": world["people"]["nobody"].id,
@@ -389,7 +392,7 @@ def normalized(path: str) -> str:
     return path
 
 
-def test_every_route_has_an_expectation(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_route_has_an_expectation(app: Starlette) -> None:
     missing = []
     for route in app.routes:
         if not isinstance(route, Route) or route.path in NOT_ROLE_ROUTES:
@@ -412,7 +415,7 @@ def allowed(who: str, rule: object) -> bool:
 
 
 @pytest.mark.parametrize("who", PEOPLE)
-def test_access_table(who: str, client, world) -> None:  # type: ignore[no-untyped-def]
+def test_access_table(who: str, client: FormClient, world: World) -> None:
     if who != "anonymous":
         login = "nobody" if who == "nobody" else who.replace("_", "")
         client.sign_in(login, PASSWORD)

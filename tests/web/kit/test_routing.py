@@ -8,8 +8,10 @@ from collections.abc import Sequence
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Match, Mount, Route
 
+from tests.support.client import FormClient
 from web.kit.routing import SegmentRouter, first_segment, index_routes
 
 
@@ -33,7 +35,7 @@ def _sample_path(route: Route | Mount) -> str:
 
 
 @pytest.fixture
-def table(app) -> SegmentRouter:  # type: ignore[no-untyped-def]
+def table(app: Starlette) -> SegmentRouter:
     assert isinstance(app.router, SegmentRouter)
     return app.router
 
@@ -94,14 +96,14 @@ def test_any_table_and_path_match_the_full_scan(
     assert first_full_match(candidates, path, method) is first_full_match(routes, path, method)
 
 
-def test_unmatched_paths_still_get_starlettes_answers(client) -> None:  # type: ignore[no-untyped-def]
+def test_unmatched_paths_still_get_starlettes_answers(client: FormClient) -> None:
     assert client.get("/no-such-page").status_code == 404
     redirected = client.get("/volunteers/", follow_redirects=False)
     assert redirected.status_code == 307
     assert redirected.headers["location"].endswith("/volunteers")
 
 
-def _route_paths(routes: list) -> list[str]:  # type: ignore[type-arg]
+def _route_paths(routes: Sequence[BaseRoute]) -> list[str]:
     return [route.path for route in routes if hasattr(route, "path")]
 
 

@@ -1,15 +1,23 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
 
 from participation.accounts import Account
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
+from tests.support.world import World
 from web.app import create_app
 from web.settings import Settings
 
 
-def test_post_without_csrf_token_is_refused_and_changes_nothing(client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_post_without_csrf_token_is_refused_and_changes_nothing(
+    client: FormClient, engine: Engine
+) -> None:
     client.get("/signup")
     response = client.post(
         "/signup", data={"login": "bob123", "password": "long enough", "display_name": "Bob"}
@@ -19,7 +27,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(client, engine) 
         assert s.scalar(select(func.count()).select_from(Account)) == 0
 
 
-def test_wrong_token_and_cross_origin_are_refused(client) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_token_and_cross_origin_are_refused(client: FormClient) -> None:
     token = client.csrf("/signup")
     data = {"login": "bob123", "password": "long enough", "display_name": "Bob"}
     assert client.post("/signup", data=data | {"csrf_token": "x" + token}).status_code == 403
@@ -33,7 +41,7 @@ def test_wrong_token_and_cross_origin_are_refused(client) -> None:  # type: igno
     assert site.status_code == 403
 
 
-def test_htmx_requests_use_the_header(client) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_requests_use_the_header(client: FormClient) -> None:
     token = client.csrf("/signup")
     data = {"login": "bob123", "password": "long enough", "display_name": "Bob"}
     response = client.post(
@@ -43,7 +51,7 @@ def test_htmx_requests_use_the_header(client) -> None:  # type: ignore[no-untype
     assert response.headers["HX-Redirect"] == "/verify"
 
 
-def test_security_headers(client) -> None:  # type: ignore[no-untyped-def]
+def test_security_headers(client: FormClient) -> None:
     headers = client.get("/").headers
     csp = headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
@@ -51,7 +59,7 @@ def test_security_headers(client) -> None:  # type: ignore[no-untyped-def]
     assert headers["x-frame-options"] == "DENY"
 
 
-def test_error_pages_in_both_languages(client) -> None:  # type: ignore[no-untyped-def]
+def test_error_pages_in_both_languages(client: FormClient) -> None:
     zh = client.get("/no-such-page")
     assert zh.status_code == 404
     assert 'lang="zh-CN"' in zh.text
@@ -62,26 +70,26 @@ def test_error_pages_in_both_languages(client) -> None:  # type: ignore[no-untyp
     assert "Page not found" in en.text
 
 
-def test_api_errors_are_json(client) -> None:  # type: ignore[no-untyped-def]
+def test_api_errors_are_json(client: FormClient) -> None:
     response = client.get("/api/v1/areas/999999")
     assert response.status_code == 404
     assert response.json()["status"] == 404
 
 
-def test_forbidden_page(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_forbidden_page(client: FormClient, world: World) -> None:
     client.sign_in("resident", PASSWORD)
     response = client.get("/admin")
     assert response.status_code == 403
     assert "无权" in response.text or "不能" in response.text
 
 
-def test_server_error_page(settings) -> None:  # type: ignore[no-untyped-def]
+def test_server_error_page(settings: Settings) -> None:
     from starlette.routing import Route
     from starlette.testclient import TestClient
 
     app = create_app(settings)
 
-    async def boom(request):  # type: ignore[no-untyped-def]
+    async def boom(request: Request) -> Response:
         raise RuntimeError("kaboom")
 
     app.router.routes.append(Route("/boom", boom))
@@ -92,7 +100,7 @@ def test_server_error_page(settings) -> None:  # type: ignore[no-untyped-def]
     assert 'lang="zh-CN"' in response.text
 
 
-def test_https_base_url_sets_secure_cookie(settings) -> None:  # type: ignore[no-untyped-def]
+def test_https_base_url_sets_secure_cookie(settings: Settings) -> None:
     from dataclasses import replace
 
     from starlette.testclient import TestClient
@@ -105,7 +113,6 @@ def test_https_base_url_sets_secure_cookie(settings) -> None:  # type: ignore[no
 
 
 def test_settings_refuse_default_secrets_in_production() -> None:
-    import pytest
 
     from web.settings import SettingsError
 

@@ -68,7 +68,7 @@ def test_below_threshold_states_the_votes_needed() -> None:
     assert outcome_text("Adopted", {}) == i18n.gettext("Adopted")
 
 
-def test_an_empty_name_is_asked_for_not_told_it_is_too_long(client: Any) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_name_is_asked_for_not_told_it_is_too_long(client: Any) -> None:
     response = client.submit(
         "/signup",
         {"login": "13912345678", "password": "long enough", "display_name": "  "},

@@ -9,8 +9,11 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from httpx2 import Response
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.ballots.models import BallotBox
 from participation.livelihood.models import Attendance, LivelihoodCandidate, LivelihoodCycle
@@ -18,7 +21,9 @@ from participation.plan.models import PlanItem
 from participation.plan.records import Judgement
 from participation.rolls import Congress, DeputyEntry
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.voters import stored_ballots
+from tests.support.world import MakeClient, World
 from web.kit.i18n import LOCAL_TZ
 
 NOW = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
@@ -26,7 +31,7 @@ DEPUTIES = ["deputy", "representative", "volunteer", "team_leader"]
 
 
 @pytest.fixture
-def congress(world, engine):  # type: ignore[no-untyped-def]
+def congress(world: World, engine: Engine) -> Congress:
     """A district congress of five deputies, four of them with accounts."""
     with Session(engine, expire_on_commit=False) as s, s.begin():
         row = Congress(
@@ -53,7 +58,7 @@ def local(dt: datetime) -> str:
 PROJECTS = ["老旧小区加装电梯", "社区食堂", "口袋公园", "背街小巷改造", "加装电梯工程"]
 
 
-def submit(client, cycle_id: int, name: str, **extra):  # type: ignore[no-untyped-def]
+def submit(client: FormClient, cycle_id: int, name: str, **extra: str) -> Response:
     form = {
         "name": name,
         "background": "群众呼声高",
@@ -67,8 +72,13 @@ def submit(client, cycle_id: int, name: str, **extra):  # type: ignore[no-untype
     return client.submit(f"/livelihood/{cycle_id}/submit", form, page=f"/livelihood/{cycle_id}")
 
 
-def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-def]
-    app, client, make_client, world, congress, engine
+def test_a_cycle_from_solicitation_to_rectification(
+    app: Starlette,
+    client: FormClient,
+    make_client: MakeClient,
+    world: World,
+    congress: Congress,
+    engine: Engine,
 ) -> None:
     app.state.fixed_now = NOW
     client.sign_in("staff", PASSWORD)
@@ -105,14 +115,16 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
         ids = list(s.scalars(select(LivelihoodCandidate.id).order_by(LivelihoodCandidate.id)))
     assert len(ids) == len(PROJECTS)
 
-    def screen(candidate_id: int, decision: str, reason: str = "", merge_into: str = ""):  # type: ignore[no-untyped-def]
+    def screen(
+        candidate_id: int, decision: str, reason: str = "", merge_into: str = ""
+    ) -> Response:
         return client.submit(
             f"/admin/livelihood/candidates/{candidate_id}/screen",
             {"decision": decision, "reason": reason, "merge_into": merge_into},
             page=f"/admin/livelihood/{cycle_id}",
         )
 
-    def advance(**extra):  # type: ignore[no-untyped-def]
+    def advance(**extra: str) -> Response:
         return client.submit(
             f"/admin/livelihood/{cycle_id}/advance", extra, page=f"/admin/livelihood/{cycle_id}"
         )
@@ -225,12 +237,12 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
         ).stdout.decode()
         assert "老旧小区加装电梯" in text
     with Session(engine) as s:
-        items = s.scalars(
+        planned = s.scalars(
             select(PlanItem).where(PlanItem.source_kind == "livelihood_project")
         ).all()
-        assert [i.title for i in items] == ["老旧小区加装电梯"]
-        assert items[0].owner_department == "区住建局" and items[0].budget_yuan == 3_000_000
-        assert str(items[0].due_on) == "2026-12-31"
+        assert [i.title for i in planned] == ["老旧小区加装电梯"]
+        assert planned[0].owner_department == "区住建局" and planned[0].budget_yuan == 3_000_000
+        assert str(planned[0].due_on) == "2026-12-31"
 
     # Year-end satisfaction vote: two of three dissatisfied -> rectification item.
     app.state.fixed_now = NOW + timedelta(days=300)
@@ -266,8 +278,8 @@ def test_a_cycle_from_solicitation_to_rectification(  # type: ignore[no-untyped-
     judgements = item_page[item_page.index('id="judgements"') :]
     assert "不满意（满意 1，基本满意 0，不满意 2，弃权 0）" in judgements
     assert f'href="/livelihood/{cycle_id}/result#satisfaction"' in judgements
-    sheet = client.get(f"/livelihood/{cycle_id}/result").text
-    assert 'id="satisfaction"' in sheet and f"/plan/items/{fix.id}" in sheet
+    sheet_text = client.get(f"/livelihood/{cycle_id}/result").text
+    assert 'id="satisfaction"' in sheet_text and f"/plan/items/{fix.id}" in sheet_text
     listing = client.get("/livelihood").text
     assert listing.startswith("<!doctype html>")
     past = listing[listing.index('id="past-cycles"') :]

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.departments import Department
 from participation.plan import delivery
@@ -20,12 +21,14 @@ from participation.plan.delivery import DirectItem
 from participation.plan.models import PlanItem
 from participation.plan.records import Milestone, Update, Visit, YearEndOutcome
 from participation.plan.sources import SourceKind
+from tests.support.client import FormClient
+from tests.support.world import MakeClient, World
 
 NOW = datetime(2027, 7, 10, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def items(app, engine: Engine, world) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def items(app: Starlette, engine: Engine, world: World) -> dict[str, int]:
     app.state.fixed_now = NOW
     with Session(engine) as s, s.begin():
         lift = delivery.enter_item(
@@ -66,7 +69,9 @@ def count(engine: Engine, model: type) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_board_lists_items_filters_and_charts_with_tables(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+def test_board_lists_items_filters_and_charts_with_tables(
+    client: FormClient, items: dict[str, int], engine: Engine
+) -> None:
     page = client.get("/plan")
     assert page.status_code == 200
     assert "老旧小区加装电梯" in page.text and "口袋公园" in page.text
@@ -82,7 +87,9 @@ def test_board_lists_items_filters_and_charts_with_tables(client, items, engine)
     assert "<html" not in fragment.text
 
 
-def test_owner_posts_progress_others_are_refused(client, items, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_owner_posts_progress_others_are_refused(
+    client: FormClient, items: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     url = f"/plan/items/{items['lift']}"
     outsider = make_client()
     outsider.sign_in("resident")
@@ -110,7 +117,9 @@ def test_owner_posts_progress_others_are_refused(client, items, make_client, eng
         assert s.scalars(select(Update.progress)).all() == [40]
 
 
-def test_deputy_records_a_visit_and_a_resident_cannot(client, items, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_deputy_records_a_visit_and_a_resident_cannot(
+    client: FormClient, items: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     url = f"/plan/items/{items['lift']}"
     resident = make_client()
     resident.sign_in("resident")
@@ -133,7 +142,9 @@ def test_deputy_records_a_visit_and_a_resident_cannot(client, items, make_client
     assert count(engine, Visit) == 1
 
 
-def test_planner_enters_items_and_milestones_within_dates(client, items, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_planner_enters_items_and_milestones_within_dates(
+    client: FormClient, items: dict[str, int], engine: Engine, world: World
+) -> None:
     client.sign_in("staff")
     planner = client.get("/admin/plan")
     assert planner.status_code == 200 and "老旧小区加装电梯" in planner.text  # late
@@ -175,7 +186,9 @@ def test_planner_enters_items_and_milestones_within_dates(client, items, engine,
         assert item is not None and item.source_kind == SourceKind.DIRECT.value
 
 
-def test_year_end_roll_up_carries_the_unfinished_item(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+def test_year_end_roll_up_carries_the_unfinished_item(
+    client: FormClient, items: dict[str, int], engine: Engine
+) -> None:
     client.sign_in("admin")
     with Session(engine) as s:
         plan_id = s.get(PlanItem, items["lift"]).plan_id  # type: ignore[union-attr]
@@ -194,7 +207,9 @@ def test_year_end_roll_up_carries_the_unfinished_item(client, items, engine) -> 
     assert again.status_code == 422
 
 
-def test_open_data_json_csv_xlsx_and_feed(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+def test_open_data_json_csv_xlsx_and_feed(
+    client: FormClient, items: dict[str, int], engine: Engine
+) -> None:
     with Session(engine) as s, s.begin():
         item = s.get(PlanItem, items["lift"])
         assert item is not None
@@ -230,7 +245,9 @@ def test_open_data_json_csv_xlsx_and_feed(client, items, engine) -> None:  # typ
     assert list(spec["components"]["schemas"]["PlanItem"]["properties"]) == list(lift)
 
 
-def test_owner_marks_a_milestone_done_not_in_the_future(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+def test_owner_marks_a_milestone_done_not_in_the_future(
+    client: FormClient, items: dict[str, int], engine: Engine
+) -> None:
     url = f"/plan/items/{items['lift']}"
     with Session(engine) as s:
         milestone_id = s.scalars(select(Milestone.id)).one()
@@ -246,7 +263,9 @@ def test_owner_marks_a_milestone_done_not_in_the_future(client, items, engine) -
     assert "已逾期" not in client.get(url).text
 
 
-def test_planner_edits_owner_budget_and_dates(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+def test_planner_edits_owner_budget_and_dates(
+    client: FormClient, items: dict[str, int], engine: Engine
+) -> None:
     client.sign_in("communityworker")
     url = f"/admin/plan/items/{items['lift']}"
     fields = {
@@ -273,7 +292,9 @@ def test_planner_edits_owner_budget_and_dates(client, items, engine) -> None:  #
     assert client.get(other).status_code == 403
 
 
-def test_reminder_button_queues_mail_for_overdue_milestones(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+def test_reminder_button_queues_mail_for_overdue_milestones(
+    client: FormClient, items: dict[str, int], engine: Engine
+) -> None:
     from participation.outbox import OutboxMessage
 
     with Session(engine) as s, s.begin():
@@ -285,7 +306,9 @@ def test_reminder_button_queues_mail_for_overdue_milestones(client, items, engin
         assert s.scalars(select(OutboxMessage.to_address)).all() == ["z@e.cn"]
 
 
-def test_update_form_answers_htmx_with_its_fragment(client, items, engine) -> None:  # type: ignore[no-untyped-def]
+def test_update_form_answers_htmx_with_its_fragment(
+    client: FormClient, items: dict[str, int], engine: Engine
+) -> None:
     url = f"/plan/items/{items['lift']}"
     client.sign_in("nobody")
     headers = {"HX-Request": "true", "HX-Target": "update_form"}
@@ -307,8 +330,8 @@ def test_update_form_answers_htmx_with_its_fragment(client, items, engine) -> No
         (SourceKind.RECTIFICATION, "整改", "/evaluations/7"),
     ],
 )
-def test_decisions_of_other_processes_appear_on_the_board(  # type: ignore[no-untyped-def]
-    client, engine, world, kind: SourceKind, label: str, page: str
+def test_decisions_of_other_processes_appear_on_the_board(
+    client: FormClient, engine: Engine, world: World, kind: SourceKind, label: str, page: str
 ) -> None:
     """A funded project, a final resolution, a rectification demand: each becomes an item
     that links to its source, and the source finds it again for its back link."""
@@ -351,13 +374,15 @@ def test_decisions_of_other_processes_appear_on_the_board(  # type: ignore[no-un
     assert cell["title"].startswith("'=")  # never run as a spreadsheet formula
 
 
-def test_board_in_english(client, items) -> None:  # type: ignore[no-untyped-def]
+def test_board_in_english(client: FormClient, items: dict[str, int]) -> None:
     client.post("/lang", data={"lang": "en", "next": "/plan", "csrf_token": client.csrf("/plan")})
     page = client.get("/plan?year=2027")
     assert "Governance plan progress board" in page.text and "Delayed" in page.text
 
 
-def test_plan_forms_refuse_numbers_the_plan_cannot_store(client, items, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_plan_forms_refuse_numbers_the_plan_cannot_store(
+    client: FormClient, items: dict[str, int], engine: Engine, world: World
+) -> None:
     """Amounts, weights and spend beyond the plan's 32-bit columns get a field message
     (on PostgreSQL they were a 500), full-width digits are read, and an impossible date
     gets a field message; nothing refused is stored."""
@@ -403,7 +428,9 @@ def test_plan_forms_refuse_numbers_the_plan_cannot_store(client, items, engine, 
     assert count(engine, Update) == 0
 
 
-def test_a_refused_roll_up_shows_the_plan_as_it_was(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_roll_up_shows_the_plan_as_it_was(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     """The roll-up of a 2100 plan closes its finished item, then cannot carry the other
     into 2101 (beyond the plan's years): the page shown with the refusal reads the
     database as before the request, not the finished item's half-written outcome."""

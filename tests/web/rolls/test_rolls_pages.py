@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.accounts import SignInFailure
@@ -11,7 +12,9 @@ from participation.audit import AuditEntry
 from participation.rolls import Congress, DeputyEntry, RollEntry
 from participation.rules.identity import id_hash
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.people import person, roll_csv
+from tests.support.world import MakeClient, World
 
 
 @pytest.fixture
@@ -20,7 +23,7 @@ def db_url(any_db_url: str) -> str:
     return any_db_url
 
 
-def import_roll(client, csv_text: str) -> str:  # type: ignore[no-untyped-def]
+def import_roll(client: FormClient, csv_text: str) -> str:
     response = client.submit(
         "/admin/rolls/import", files={"file": ("roll.csv", csv_text.encode())}, page="/admin/rolls"
     )
@@ -28,12 +31,14 @@ def import_roll(client, csv_text: str) -> str:  # type: ignore[no-untyped-def]
     return str(response.headers["location"])
 
 
-def roll_count(engine) -> int:  # type: ignore[no-untyped-def]
+def roll_count(engine: Engine) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(RollEntry)) or 0)
 
 
-def test_import_page_shows_progress_and_result(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_import_page_shows_progress_and_result(
+    client: FormClient, world: World, engine: Engine
+) -> None:
     client.sign_in("communityworker", PASSWORD)
     job_url = import_roll(client, roll_csv(50))
     page = client.get(job_url).text
@@ -43,7 +48,9 @@ def test_import_page_shows_progress_and_result(client, world, engine) -> None:  
     assert fragment.text.lstrip().startswith('<div id="job_progress"')
 
 
-def test_bad_file_reports_rows_and_imports_nothing(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_bad_file_reports_rows_and_imports_nothing(
+    client: FormClient, world: World, engine: Engine
+) -> None:
     client.sign_in("communityworker", PASSWORD)
     text = roll_csv(20).replace(",M1,", ",M2,", 1)  # M2 is outside the worker's community
     page = client.get(import_roll(client, text)).text
@@ -51,7 +58,7 @@ def test_bad_file_reports_rows_and_imports_nothing(client, world, engine) -> Non
     assert roll_count(engine) == 0
 
 
-def test_self_verification(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_self_verification(client: FormClient, world: World, engine: Engine) -> None:
     admin = client
     admin.sign_in("admin", PASSWORD)
     import_roll(admin, roll_csv(3))
@@ -75,7 +82,7 @@ def test_self_verification(client, world, engine) -> None:  # type: ignore[no-un
         assert entry is not None and entry.account_id == world["people"]["nobody"].id
 
 
-def test_verification_attempts_are_limited(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_verification_attempts_are_limited(client: FormClient, world: World) -> None:
     client.sign_in("nobody", PASSWORD)
     name, number, born = person(1)
     for n in range(5):  # five different people: the per-person limit is tested elsewhere
@@ -97,7 +104,9 @@ def test_verification_attempts_are_limited(client, world) -> None:  # type: igno
     )
 
 
-def test_a_roll_entry_verifies_one_account(client, make_client, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_roll_entry_verifies_one_account(
+    client: FormClient, make_client: MakeClient, world: World
+) -> None:
     client.sign_in("admin", PASSWORD)
     import_roll(client, roll_csv(2))
     name, number, born = person(0)
@@ -111,7 +120,9 @@ def test_a_roll_entry_verifies_one_account(client, make_client, world) -> None: 
     assert again.status_code == 422 and "已经用另一个账户核验" in again.text
 
 
-def test_assisted_desk_is_audited_and_scoped(client, make_client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_assisted_desk_is_audited_and_scoped(
+    client: FormClient, make_client: MakeClient, world: World, engine: Engine
+) -> None:
     admin = make_client()
     admin.sign_in("admin", PASSWORD)
     import_roll(
@@ -146,7 +157,7 @@ def test_assisted_desk_is_audited_and_scoped(client, make_client, world, engine)
     assert refused.status_code == 403
 
 
-def test_congress_and_deputy_roll(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_congress_and_deputy_roll(client: FormClient, world: World, engine: Engine) -> None:
     client.sign_in("admin", PASSWORD)
     created = client.submit(
         "/admin/congresses",

@@ -10,12 +10,15 @@ wait grows with each miss, and the community's workers are told.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from httpx2 import Response
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.audit import AuditEntry
 from participation.notices import Notice
@@ -24,17 +27,18 @@ from participation.rules.identity import id_hash
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.people import id_number, person
+from tests.support.world import World
 from web.settings import DEV_ID_KEY
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock(app) -> None:  # type: ignore[no-untyped-def]
+def frozen_clock(app: Starlette) -> None:
     """The app's clock stands still: the waits never depend on the machine's speed."""
     app.state.fixed_now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def roll(world, engine) -> None:  # type: ignore[no-untyped-def]
+def roll(world: World, engine: Engine) -> None:
     """person(1) lives in 一社区 (M1), person(9) in 二社区 (M2)."""
     with Session(engine) as s, s.begin():
         for n, area in ((1, world["community"]), (9, world["other"])):
@@ -50,8 +54,12 @@ def roll(world, engine) -> None:  # type: ignore[no-untyped-def]
             )
 
 
+#: The ``newcomers`` fixture: a new signed-up client, from the given address or a fresh one.
+Newcomer = Callable[..., FormClient]
+
+
 @pytest.fixture
-def newcomers(app) -> Iterator:  # type: ignore[no-untyped-def]
+def newcomers(app: Starlette) -> Iterator[Newcomer]:
     """Fresh accounts, each from its own address (as a guesser with many would)."""
     made: list[FormClient] = []
 
@@ -73,7 +81,7 @@ def newcomers(app) -> Iterator:  # type: ignore[no-untyped-def]
         c.__exit__(None, None, None)
 
 
-def guess(c: FormClient, name: str, number: str, born: date):  # type: ignore[no-untyped-def]
+def guess(c: FormClient, name: str, number: str, born: date) -> Response:
     return c.submit(
         "/verify",
         {"name": name, "id_number": number, "birth_date": born.isoformat()},
@@ -87,7 +95,9 @@ def wrong_numbers(n: int, born: date) -> Iterator[str]:
         yield id_number(n + 1000 * sequence, born)
 
 
-def test_guessing_across_fresh_accounts_and_addresses_is_stopped(roll, newcomers, engine) -> None:  # type: ignore[no-untyped-def]
+def test_guessing_across_fresh_accounts_and_addresses_is_stopped(
+    roll: None, newcomers: Newcomer, engine: Engine
+) -> None:
     name, number, born = person(1)
     numbers = wrong_numbers(1, born)
     for misses in (2, 1):  # two accounts, each below its own limit, each at its own address
@@ -102,7 +112,9 @@ def test_guessing_across_fresh_accounts_and_addresses_is_stopped(roll, newcomers
         assert s.scalar(select(RollEntry.account_id).where(RollEntry.name == name)) is None
 
 
-def test_the_limit_does_not_tell_whether_the_person_is_on_the_roll(roll, newcomers) -> None:  # type: ignore[no-untyped-def]
+def test_the_limit_does_not_tell_whether_the_person_is_on_the_roll(
+    roll: None, newcomers: Newcomer
+) -> None:
     answers = []
     for name, born in ((person(1)[0], person(1)[2]), ("不在名册", date(1970, 3, 3))):
         c = newcomers()
@@ -119,7 +131,7 @@ def _error(page: str) -> str:
     return found.group(1) if found else ""
 
 
-def test_one_address_cannot_guess_at_many_people(roll, newcomers) -> None:  # type: ignore[no-untyped-def]
+def test_one_address_cannot_guess_at_many_people(roll: None, newcomers: Newcomer) -> None:
     born = date(1980, 1, 1)
     statuses = []
     for n in range(7):
@@ -132,8 +144,8 @@ def test_one_address_cannot_guess_at_many_people(roll, newcomers) -> None:  # ty
 
 
 def test_repeated_misses_alert_the_community_workers(
-    client, roll, newcomers, world, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, roll: None, newcomers: Newcomer, world: World, engine: Engine
+) -> None:
     name, _number, born = person(1)
     numbers = wrong_numbers(1, born)
     for _ in range(3):
@@ -155,7 +167,7 @@ def test_repeated_misses_alert_the_community_workers(
         assert len(s.scalars(select(Notice)).all()) == 1
 
 
-def desk(c: FormClient, login: str, n: int, number: str | None = None):  # type: ignore[no-untyped-def]
+def desk(c: FormClient, login: str, n: int, number: str | None = None) -> Response:
     name, right, born = person(n)
     return c.submit(
         "/admin/verify",
@@ -169,7 +181,9 @@ def desk(c: FormClient, login: str, n: int, number: str | None = None):  # type:
     )
 
 
-def test_desk_verification_outside_ones_community_keeps_the_form(client, roll, engine) -> None:  # type: ignore[no-untyped-def]
+def test_desk_verification_outside_ones_community_keeps_the_form(
+    client: FormClient, roll: None, engine: Engine
+) -> None:
     client.sign_in("communityworker", PASSWORD)
     refused = desk(client, "volunteer", 9)  # person(9) lives in 二社区
     assert refused.status_code == 403
@@ -181,7 +195,7 @@ def test_desk_verification_outside_ones_community_keeps_the_form(client, roll, e
         assert s.scalar(select(RollEntry.account_id).where(RollEntry.name == name)) is None
 
 
-def test_desk_misses_are_limited(client, roll) -> None:  # type: ignore[no-untyped-def]
+def test_desk_misses_are_limited(client: FormClient, roll: None) -> None:
     client.sign_in("communityworker", PASSWORD)
     born = person(1)[2]
     numbers = wrong_numbers(1, born)

@@ -8,10 +8,12 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 import segno
 from PIL import Image
+from starlette.applications import Starlette
 
 from volunteers.models import Certificate
 from web.volunteers.pdf import certificate_html, render_pdf
@@ -42,7 +44,7 @@ def _run(*args: str) -> bytes:
     return subprocess.run(args, capture_output=True, check=True, timeout=60).stdout
 
 
-def test_pdf_holds_every_field_and_the_verification_url(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_holds_every_field_and_the_verification_url(app: Starlette, tmp_path: Path) -> None:
     pdf = render_pdf(app.state.templates, _cert(), URL)
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "c.pdf"
@@ -64,7 +66,7 @@ def test_pdf_holds_every_field_and_the_verification_url(app, tmp_path: Path) -> 
     assert "Noto-Sans-CJK-SC" in _run("pdffonts", str(path)).decode()  # embedded
 
 
-def test_qr_code_on_the_page_is_the_verification_url(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_qr_code_on_the_page_is_the_verification_url(app: Starlette, tmp_path: Path) -> None:
     assert "<svg" in certificate_html(app.state.templates, _cert(), URL)
     path = tmp_path / "c.pdf"
     path.write_bytes(render_pdf(app.state.templates, _cert(), URL))
@@ -82,7 +84,7 @@ def test_qr_code_on_the_page_is_the_verification_url(app, tmp_path: Path) -> Non
     assert abs(cell_w - cell_h) < 0.5  # square modules
     seen = [
         [
-            int(qr.getpixel((int((x + 0.5) * cell_w), int((y + 0.5) * cell_h))) < 128)
+            int(cast(int, qr.getpixel((int((x + 0.5) * cell_w), int((y + 0.5) * cell_h)))) < 128)
             for x in range(n)
         ]
         for y in range(n)

@@ -10,14 +10,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.accounts import Account
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.volunteering import make_shift
+from tests.support.world import MakeClient, World
 from volunteers import teams
-from volunteers.models import BackfillRequest, HoursEntry, SignUp
+from volunteers.models import BackfillRequest, HoursEntry, Membership, SignUp
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -32,7 +35,7 @@ def is_fragment(html: str) -> bool:
 
 
 @pytest.fixture
-def shift(app, world, engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def shift(app: Starlette, world: World, engine: Engine) -> dict[str, int]:
     """A team led by 'teamleader' and a one-place shift three days ahead."""
     app.state.fixed_now = NOW
     people = world["people"]
@@ -49,13 +52,13 @@ def shift(app, world, engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
         return {"team": team.id, "shift": row.id}
 
 
-def signed_in(make_client, login: str) -> FormClient:  # type: ignore[no-untyped-def]
+def signed_in(make_client: MakeClient, login: str) -> FormClient:
     c = make_client()
     c.sign_in(login, PASSWORD)
     return c
 
 
-def signups_of(engine) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def signups_of(engine: Engine) -> dict[str | None, str]:
     with Session(engine) as s:
         return dict(
             s.execute(
@@ -66,7 +69,9 @@ def signups_of(engine) -> dict[str, str]:  # type: ignore[no-untyped-def]
         )
 
 
-def test_sign_up_waitlist_and_cancel_swap_the_panel(shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_sign_up_waitlist_and_cancel_swap_the_panel(
+    shift: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a, b = signed_in(make_client, "volunteer"), signed_in(make_client, "resident")
 
@@ -90,7 +95,9 @@ def test_sign_up_waitlist_and_cancel_swap_the_panel(shift, make_client, engine) 
     assert signups_of(engine) == {"volunteer": "cancelled", "resident": "confirmed"}
 
 
-def test_refusals_come_back_in_the_panel_with_their_status(shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_refusals_come_back_in_the_panel_with_their_status(
+    shift: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
     assert a.submit(f"{page}/signup", page=page).status_code == 303
@@ -112,8 +119,8 @@ def test_refusals_come_back_in_the_panel_with_their_status(shift, make_client, e
 
 
 def test_late_cancel_without_reason_is_422_beside_the_field(
-    app, shift, make_client, engine
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette, shift: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
     assert a.submit(f"{page}/signup", page=page).status_code == 303
@@ -132,7 +139,9 @@ def test_late_cancel_without_reason_is_422_beside_the_field(
     assert signups_of(engine) == {"volunteer": "cancelled"}
 
 
-def test_csrf_travels_in_the_header_and_is_checked(shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_csrf_travels_in_the_header_and_is_checked(
+    shift: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
     a.get(page)
@@ -142,7 +151,9 @@ def test_csrf_travels_in_the_header_and_is_checked(shift, make_client, engine) -
     assert signups_of(engine) == {}
 
 
-def test_plain_forms_still_redirect(shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_plain_forms_still_redirect(
+    shift: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
     r = a.submit(f"{page}/signup", page=page)
@@ -151,7 +162,9 @@ def test_plain_forms_still_redirect(shift, make_client, engine) -> None:  # type
     assert "<html" in whole.text and "报名成功" in whole.text  # the flash, on the next page
 
 
-def test_availability_polls_while_sign_up_can_change(app, shift, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_availability_polls_while_sign_up_can_change(
+    app: Starlette, shift: dict[str, int], make_client: MakeClient
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     anon = make_client()
     whole = anon.get(page).text
@@ -169,7 +182,9 @@ def test_availability_polls_while_sign_up_can_change(app, shift, make_client) ->
     assert "every 15s" not in anon.get(page).text
 
 
-def test_marking_attendance_swaps_that_row_only(app, shift, world, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_marking_attendance_swaps_that_row_only(
+    app: Starlette, shift: dict[str, int], world: World, make_client: MakeClient, engine: Engine
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
     assert a.submit(f"{page}/signup", page=page).status_code == 303
@@ -223,7 +238,9 @@ def test_marking_attendance_swaps_that_row_only(app, shift, world, make_client, 
         assert s.scalars(select(SignUp.credited)).one()
 
 
-def test_check_in_code_refreshes_itself_when_it_changes(app, shift, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_check_in_code_refreshes_itself_when_it_changes(
+    app: Starlette, shift: dict[str, int], make_client: MakeClient
+) -> None:
     leader = signed_in(make_client, "teamleader")
     url = f"/lead/shifts/{shift['shift']}/checkin-code"
     app.state.fixed_now = NOW + timedelta(seconds=12)  # 18 s left in this 30 s window
@@ -242,18 +259,18 @@ def test_check_in_code_refreshes_itself_when_it_changes(app, shift, make_client)
     assert r.text.split('data-code="')[1][:16] != first
 
 
-def membership_of(engine, team_id: int, login: str) -> str | None:  # type: ignore[no-untyped-def]
+def membership_of(engine: Engine, team_id: int, login: str) -> str | None:
     with Session(engine) as s:
         return s.scalar(
-            select(teams.Membership.status)
-            .join(Account, Account.id == teams.Membership.account_id)
-            .where(teams.Membership.team_id == team_id, Account.username == login)
+            select(Membership.status)
+            .join(Account, Account.id == Membership.account_id)
+            .where(Membership.team_id == team_id, Account.username == login)
         )
 
 
 def test_join_approval_and_leave_swap_the_panel_and_the_row(
-    shift, world, make_client, engine
-) -> None:  # type: ignore[no-untyped-def]
+    shift: dict[str, int], world: World, make_client: MakeClient, engine: Engine
+) -> None:
     team = f"/volunteers/teams/{shift['team']}"
     a = signed_in(make_client, "volunteer")
     r = a.post(f"{team}/join", headers=htmx(a, "membership", team), follow_redirects=False)
@@ -290,7 +307,9 @@ def test_join_approval_and_leave_swap_the_panel_and_the_row(
     assert membership_of(engine, shift["team"], "volunteer") == "left"
 
 
-def test_team_refusals_keep_their_status(world, shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_team_refusals_keep_their_status(
+    world: World, shift: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         closed = teams.create_team(
             s,
@@ -313,7 +332,9 @@ def test_team_refusals_keep_their_status(world, shift, make_client, engine) -> N
     assert r.status_code == 422 and 'role="alert"' in r.text
 
 
-def test_the_poll_brings_the_panel_when_ones_own_place_changed(shift, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_poll_brings_the_panel_when_ones_own_place_changed(
+    shift: dict[str, int], make_client: MakeClient
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a, b = signed_in(make_client, "volunteer"), signed_in(make_client, "resident")
     assert a.submit(f"{page}/signup", page=page).status_code == 303
@@ -335,7 +356,9 @@ def test_the_poll_brings_the_panel_when_ones_own_place_changed(shift, make_clien
     assert 'data-status="confirmed"' in r.text
 
 
-def test_taking_an_offer_swaps_the_panel(app, shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_taking_an_offer_swaps_the_panel(
+    app: Starlette, shift: dict[str, int], make_client: MakeClient, engine: Engine
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a, b = signed_in(make_client, "volunteer"), signed_in(make_client, "resident")
     for person in (a, b):
@@ -352,7 +375,9 @@ def test_taking_an_offer_swaps_the_panel(app, shift, make_client, engine) -> Non
     assert signups_of(engine) == {"volunteer": "cancelled", "resident": "confirmed"}
 
 
-def test_deciding_a_backfill_swaps_its_row(app, shift, world, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_deciding_a_backfill_swaps_its_row(
+    app: Starlette, shift: dict[str, int], world: World, make_client: MakeClient, engine: Engine
+) -> None:
     page = f"/volunteers/shifts/{shift['shift']}"
     a = signed_in(make_client, "volunteer")
     assert a.submit(f"{page}/signup", page=page).status_code == 303

@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.audit import AuditEntry
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.volunteering import make_shift
+from tests.support.world import MakeClient, World
 from volunteers import attendance, signups, teams
 from volunteers.models import Activity, StarSchemeRecord, Team
 from volunteers.rules.settings import RULE_NAMES
@@ -25,7 +28,7 @@ NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def team_id(app, engine: Engine, world) -> int:  # type: ignore[no-untyped-def]
+def team_id(app: Starlette, engine: Engine, world: World) -> int:
     """A team of the community led by 'teamleader'."""
     app.state.fixed_now = NOW
     leader = world["people"]["team_leader"]
@@ -52,7 +55,9 @@ def _field_error(html: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
-def test_the_team_rules_page_saves_every_rule_or_nothing(client, team_id: int, engine) -> None:  # type: ignore[no-untyped-def]
+def test_the_team_rules_page_saves_every_rule_or_nothing(
+    client: FormClient, team_id: int, engine: Engine
+) -> None:
     client.sign_in("teamleader", PASSWORD)
     page = f"/lead/teams/{team_id}/rules"
     html = client.get(page).text
@@ -74,8 +79,8 @@ def test_the_team_rules_page_saves_every_rule_or_nothing(client, team_id: int, e
 
 
 def test_team_rules_an_activitys_own_settings_would_not_fit_are_refused(
-    client, team_id: int, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, team_id: int, engine: Engine, world: World
+) -> None:
     """An activity lets 12-year-olds sign up alone; the team may not then say that
     consent is needed only under 11 (the activity would be senseless)."""
     with Session(engine) as s, s.begin():
@@ -95,13 +100,15 @@ def test_team_rules_an_activitys_own_settings_would_not_fit_are_refused(
     assert r.status_code == 303 and _team(engine, team_id).consent_age == 12
 
 
-def test_the_team_rules_page_is_for_the_teams_leaders(make_client, team_id: int) -> None:  # type: ignore[no-untyped-def]
+def test_the_team_rules_page_is_for_the_teams_leaders(
+    make_client: MakeClient, team_id: int
+) -> None:
     (volunteer,) = [make_client()]
     volunteer.sign_in("volunteer", PASSWORD)
     assert volunteer.get(f"/lead/teams/{team_id}/rules").status_code == 403
 
 
-def _new_shift_form(world, **rules: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _new_shift_form(world: World, **rules: str) -> dict[str, str]:
     start = (NOW + timedelta(days=3)).astimezone(LOCAL_TZ)
     return {
         "title": "社区义诊",
@@ -113,8 +120,8 @@ def _new_shift_form(world, **rules: str) -> dict[str, str]:  # type: ignore[no-u
 
 
 def test_a_new_activity_takes_overrides_checked_against_the_team(
-    client, team_id: int, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, team_id: int, engine: Engine, world: World
+) -> None:
     client.sign_in("teamleader", PASSWORD)
     page = f"/lead/teams/{team_id}"
     # Signing up alone from 15 while the team needs consent only under 14: senseless.
@@ -132,8 +139,8 @@ def test_a_new_activity_takes_overrides_checked_against_the_team(
 
 
 def test_the_activity_form_shows_the_team_setting_and_saves_overrides(
-    client, team_id: int, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, team_id: int, engine: Engine, world: World
+) -> None:
     with Session(engine) as s, s.begin():
         team = s.get(Team, team_id)
         shift = make_shift(s, world["community"], NOW + timedelta(days=2), team=team)
@@ -168,7 +175,9 @@ def test_the_activity_form_shows_the_team_setting_and_saves_overrides(
         )
 
 
-def test_the_roster_locks_by_the_teams_rule(client, team_id: int, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_roster_locks_by_the_teams_rule(
+    client: FormClient, team_id: int, engine: Engine, world: World
+) -> None:
     volunteer = world["people"]["volunteer"].id
     with Session(engine) as s, s.begin():
         team = s.get(Team, team_id)
@@ -197,7 +206,7 @@ def test_the_roster_locks_by_the_teams_rule(client, team_id: int, engine, world)
     assert locked not in client.get(f"/lead/teams/{team_id}").text
 
 
-def _serve(engine: Engine, world, account_id: int, hours: int) -> None:  # type: ignore[no-untyped-def]
+def _serve(engine: Engine, world: World, account_id: int, hours: int) -> None:
     """``hours`` of attended service, recorded well before NOW (past any notice)."""
     with Session(engine) as s, s.begin():
         shift = make_shift(s, world["community"], NOW - timedelta(days=30), hours=hours)
@@ -209,12 +218,14 @@ def _serve(engine: Engine, world, account_id: int, hours: int) -> None:  # type:
             checked_in=shift.starts_at,
             checked_out=shift.ends_at,
             no_show=False,
-            actor_id=None,
+            actor_id=None,  # type: ignore[arg-type]  # the system backfills, no person
             now=NOW - timedelta(days=29),
         )
 
 
-def test_a_district_scheme_changes_the_stars_shown(app, make_client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_district_scheme_changes_the_stars_shown(
+    app: Starlette, make_client: MakeClient, engine: Engine, world: World
+) -> None:
     app.state.fixed_now = NOW
     _serve(engine, world, world["people"]["volunteer"].id, 3)
     admin, worker, volunteer = make_client(), make_client(), make_client()

@@ -6,15 +6,21 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.audit import AuditEntry
 from tests.conftest import PASSWORD
+from tests.support.client import FormClient
 from tests.support.volunteering import make_shift
+from tests.support.world import MakeClient, World
 from volunteers.models import HoursEntry, Shift, SignUp, Team
 from web.kit.i18n import LOCAL_TZ
 
@@ -26,7 +32,9 @@ def local(dt: datetime) -> str:
 
 
 @pytest.fixture
-def team_and_shift(app, client, world, engine):  # type: ignore[no-untyped-def]
+def team_and_shift(
+    app: Starlette, client: FormClient, world: World, engine: Engine
+) -> Iterator[tuple[int, int, FormClient]]:
     """A community worker creates a team led by 'teamleader'; the leader publishes
     a 2-place shift three days ahead."""
     app.state.fixed_now = NOW
@@ -68,7 +76,7 @@ def team_and_shift(app, client, world, engine):  # type: ignore[no-untyped-def]
     leader.__exit__(None, None, None)
 
 
-def people(make_client, *logins: str):  # type: ignore[no-untyped-def]
+def people(make_client: MakeClient, *logins: str) -> list[FormClient]:
     out = []
     for login in logins:
         c = make_client()
@@ -77,7 +85,7 @@ def people(make_client, *logins: str):  # type: ignore[no-untyped-def]
     return out
 
 
-def statuses(engine) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def statuses(engine: Engine) -> dict[str | None, str]:
     from participation.accounts import Account
 
     with Session(engine) as s:
@@ -90,7 +98,12 @@ def statuses(engine) -> dict[str, str]:  # type: ignore[no-untyped-def]
         )
 
 
-def test_signup_waitlist_cancel_promotes(app, team_and_shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_signup_waitlist_cancel_promotes(
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
+) -> None:
     _team_id, shift_id, _ = team_and_shift
     a, b, c = people(make_client, "volunteer", "resident", "nobody")
     page = f"/volunteers/shifts/{shift_id}"
@@ -117,7 +130,12 @@ def test_signup_waitlist_cancel_promotes(app, team_and_shift, make_client, engin
     assert "0 / 2" in anon.get(page).text or "2 个名额中剩 0 个" in anon.get(page).text
 
 
-def test_late_cancel_needs_reason(app, team_and_shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_late_cancel_needs_reason(
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
+) -> None:
     _, shift_id, _ = team_and_shift
     [a] = people(make_client, "volunteer")
     page = f"/volunteers/shifts/{shift_id}"
@@ -133,8 +151,12 @@ def test_late_cancel_needs_reason(app, team_and_shift, make_client, engine) -> N
 
 
 def test_attendance_backfill_certificate_and_calendar(
-    app, team_and_shift, make_client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
+    world: World,
+) -> None:
     team_id, shift_id, leader = team_and_shift
     a, b = people(make_client, "volunteer", "resident")
     page = f"/volunteers/shifts/{shift_id}"
@@ -252,7 +274,12 @@ def test_attendance_backfill_certificate_and_calendar(
     assert "volunteer.certificate_revoke" in audit
 
 
-def test_checkin_with_rotating_code(app, team_and_shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
+def test_checkin_with_rotating_code(
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
+) -> None:
     _, shift_id, leader = team_and_shift
     [a] = people(make_client, "volunteer")
     page = f"/volunteers/shifts/{shift_id}"
@@ -280,7 +307,9 @@ def test_checkin_with_rotating_code(app, team_and_shift, make_client, engine) ->
         assert s.scalar(select(HoursEntry.minutes)) == 180
 
 
-def test_leader_of_other_team_is_refused(app, team_and_shift, world, engine) -> None:  # type: ignore[no-untyped-def]
+def test_leader_of_other_team_is_refused(
+    app: Starlette, team_and_shift: tuple[int, int, FormClient], world: World, engine: Engine
+) -> None:
     team_id, _shift_id, leader = team_and_shift
     with Session(engine) as s, s.begin():
         s.add(Team(area_id=world["other"].id, name="别队", kind="professional", join_mode="open"))
@@ -290,7 +319,9 @@ def test_leader_of_other_team_is_refused(app, team_and_shift, world, engine) -> 
     assert leader.get(f"/lead/teams/{team_id}").status_code == 200
 
 
-def test_open_data_has_no_personal_data(app, team_and_shift, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_open_data_has_no_personal_data(
+    app: Starlette, team_and_shift: tuple[int, int, FormClient], make_client: MakeClient
+) -> None:
     _, shift_id, _ = team_and_shift
     [a] = people(make_client, "volunteer")
     a.submit(f"/volunteers/shifts/{shift_id}/signup", page=f"/volunteers/shifts/{shift_id}")
@@ -303,8 +334,11 @@ def test_open_data_has_no_personal_data(app, team_and_shift, make_client) -> Non
 
 
 def test_personal_calendar_feed_is_secret_and_lists_my_shifts(
-    app, team_and_shift, make_client, engine
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
+) -> None:
     _, shift_id, _ = team_and_shift
     [a] = people(make_client, "volunteer")
     a.submit(f"/volunteers/shifts/{shift_id}/signup", page=f"/volunteers/shifts/{shift_id}")
@@ -331,8 +365,12 @@ def test_personal_calendar_feed_is_secret_and_lists_my_shifts(
 
 
 def test_leader_records_qualification_and_unlocks(
-    app, team_and_shift, make_client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
+    world: World,
+) -> None:
     team_id, _, leader = team_and_shift
     [a] = people(make_client, "volunteer")
     a.submit(f"/volunteers/teams/{team_id}/join", page=f"/volunteers/teams/{team_id}")
@@ -401,7 +439,9 @@ def test_leader_records_qualification_and_unlocks(
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "volunteer.unlock"))
 
 
-def test_a_new_team_leader_gets_the_leaders_pages(app, client, make_client, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_team_leader_gets_the_leaders_pages(
+    app: Starlette, client: FormClient, make_client: MakeClient, world: World
+) -> None:
     client.sign_in("communityworker", PASSWORD)
     [resident] = people(make_client, "resident")
     r = client.submit(
@@ -433,8 +473,11 @@ def test_a_new_team_leader_gets_the_leaders_pages(app, client, make_client, worl
 
 
 def test_place_offered_after_the_cutoff_is_taken_on_the_page(
-    app, team_and_shift, make_client, engine
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette,
+    team_and_shift: tuple[int, int, FormClient],
+    make_client: MakeClient,
+    engine: Engine,
+) -> None:
     _, shift_id, _leader = team_and_shift
     a, b, c = people(make_client, "volunteer", "resident", "nobody")
     page = f"/volunteers/shifts/{shift_id}"
@@ -448,7 +491,9 @@ def test_place_offered_after_the_cutoff_is_taken_on_the_page(
     assert statuses(engine)["nobody"] == "confirmed"
 
 
-def test_cancelled_shift_says_so_and_takes_no_sign_ups(app, team_and_shift, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_cancelled_shift_says_so_and_takes_no_sign_ups(
+    app: Starlette, team_and_shift: tuple[int, int, FormClient], make_client: MakeClient
+) -> None:
     _, shift_id, leader = team_and_shift
     [a] = people(make_client, "volunteer")
     page = f"/volunteers/shifts/{shift_id}"
@@ -464,8 +509,8 @@ def test_cancelled_shift_says_so_and_takes_no_sign_ups(app, team_and_shift, make
     assert refused.status_code == 409
 
 
-def test_signup_holds_the_write_lock_for_few_statements(  # type: ignore[no-untyped-def]
-    app, team_and_shift, make_client
+def test_signup_holds_the_write_lock_for_few_statements(
+    app: Starlette, team_and_shift: tuple[int, int, FormClient], make_client: MakeClient
 ) -> None:
     """The sign-up burst is bounded by the time each sign-up holds SQLite's write
     lock: a new volunteer's sign-up runs at most five statements under it, and a
@@ -478,7 +523,7 @@ def test_signup_holds_the_write_lock_for_few_statements(  # type: ignore[no-unty
     a.get(page)
     log: list[str] = []
 
-    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         log.append(" ".join(statement.split()))
 
     event.listen(app.state.engine, "before_cursor_execute", record)
