@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,7 +17,7 @@ from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.rules.catalog import DESK_CHANNELS, GRID_CHANNELS
 from participation.requests.rules.flow import RejectOutcome
-from participation.rolls import RollEntry
+from participation.rolls import entry_of_account
 from participation.rules.permissions import Permission
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, requires, user
@@ -46,7 +45,8 @@ async def new_request(request: Request) -> Response:
     """A resident files online, under their roll name when verified."""
     me = user(request)
     session = db(request)
-    home = session.scalar(select(RollEntry.community_id).where(RollEntry.account_id == me.id))
+    entry = entry_of_account(session, me.id)
+    home = entry.community_id if entry else None
     context = LABELS | {"places": places(session), "home": home}
     if request.method == "GET":
         return render(
