@@ -9,13 +9,14 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from consultations import deliberation, meetings, topics
 from consultations.models import Cosignature, Objection, OpinionStatement, Post, Topic
 from tests.support.consultations import NOW, community
+from tests.support.queries import page_selects
 
 PASSWORD = "correct horse"
 
@@ -488,19 +489,7 @@ def test_vote_times_and_term_dates_are_read_as_typed_or_refused_beside_the_field
 
 
 def _selects(client, url: str) -> int:  # type: ignore[no-untyped-def]
-    engine = client.app.state.engine
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
+    return page_selects(client.app.state.engine, client, url)[0]
 
 
 def test_open_data_list_reads_a_fixed_number_of_queries(client, place, engine) -> None:  # type: ignore[no-untyped-def]
