@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from participation.accounts import Account
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
-from tests.support.volunteering import make_shift
+from tests.support.volunteering import make_shift, signups_of
 from volunteers import teams
 from volunteers.models import BackfillRequest, HoursEntry, SignUp
 
@@ -53,17 +53,6 @@ def signed_in(make_client, login: str) -> FormClient:  # type: ignore[no-untyped
     c = make_client()
     c.sign_in(login, PASSWORD)
     return c
-
-
-def signups_of(engine) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    with Session(engine) as s:
-        return dict(
-            s.execute(
-                select(Account.username, SignUp.status).join(
-                    SignUp, SignUp.account_id == Account.id
-                )
-            ).all()
-        )
 
 
 def test_sign_up_waitlist_and_cancel_swap_the_panel(shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]

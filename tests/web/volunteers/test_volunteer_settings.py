@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from participation.audit import AuditEntry
 from tests.conftest import PASSWORD
-from tests.support.volunteering import make_shift
+from tests.support.volunteering import attend_whole_shift, make_shift
 from volunteers import attendance, signups, teams
 from volunteers.models import Activity, StarSchemeRecord, Team
 from volunteers.rules.settings import RULE_NAMES
@@ -201,17 +201,7 @@ def _serve(engine: Engine, world, account_id: int, hours: int) -> None:  # type:
     """``hours`` of attended service, recorded well before NOW (past any notice)."""
     with Session(engine) as s, s.begin():
         shift = make_shift(s, world["community"], NOW - timedelta(days=30), hours=hours)
-        signups.sign_up(s, shift.id, account_id, shift.starts_at - timedelta(days=1))
-        attendance.mark(
-            s,
-            shift.id,
-            account_id,
-            checked_in=shift.starts_at,
-            checked_out=shift.ends_at,
-            no_show=False,
-            actor_id=None,
-            now=NOW - timedelta(days=29),
-        )
+        attend_whole_shift(s, shift, account_id, actor_id=None, now=NOW - timedelta(days=29))
 
 
 def test_a_district_scheme_changes_the_stars_shown(app, make_client, engine, world) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from participation.audit import AuditEntry
 from tests.conftest import PASSWORD
 from tests.support.volunteering import make_shift
+from tests.support.volunteering import signups_of as statuses
 from volunteers.models import HoursEntry, Shift, SignUp, Team
 from web.kit.i18n import LOCAL_TZ
 
@@ -75,19 +76,6 @@ def people(make_client, *logins: str):  # type: ignore[no-untyped-def]
         c.sign_in(login, PASSWORD)
         out.append(c)
     return out
-
-
-def statuses(engine) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    from participation.accounts import Account
-
-    with Session(engine) as s:
-        return dict(
-            s.execute(
-                select(Account.username, SignUp.status).join(
-                    SignUp, SignUp.account_id == Account.id
-                )
-            ).all()
-        )
 
 
 def test_signup_waitlist_cancel_promotes(app, team_and_shift, make_client, engine) -> None:  # type: ignore[no-untyped-def]
