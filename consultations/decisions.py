@@ -25,7 +25,12 @@ from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
-from participation.plan.intake import ItemFromSource, item_for_source, receive_item
+from participation.plan.intake import (
+    ItemFromSource,
+    item_for_source,
+    items_for_sources,
+    receive_item,
+)
 from participation.plan.models import PlanItem
 from participation.plan.sources import SourceKind
 
@@ -276,15 +281,7 @@ def public_facts(session: Session, consultations: Sequence[Consultation]) -> dic
     ):
         objections[consultation_id] = (int(total), int(answered))
     refs = {source_ref(c): c.id for c in consultations}
-    items = {
-        refs[item.source_ref]: item
-        for item in session.scalars(
-            select(PlanItem).where(
-                PlanItem.source_kind == SourceKind.CONSULTATION.value,
-                PlanItem.source_ref.in_(list(refs)),
-            )
-        )
-    }
+    items = items_for_sources(session, SourceKind.CONSULTATION, refs)
     facts = {}
     for c in consultations:
         total, answered = objections.get(c.id, (0, 0))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from participation.accounts import Account, grant_role
+from participation.accounts import Account, find_by_login, grant_role
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Role
@@ -183,6 +183,19 @@ def decide(
     return _set(
         session, team, account_id, status, m.role, "approved" if approve else "refused", actor_id
     )
+
+
+def account_named(session: Session, login: str, *, code: str, field: str = "login") -> Account:
+    """The account whose login (username or phone) was typed in ``field``; a
+    DomainError ``code`` marking that field when there is none."""
+    account = find_by_login(session, login)
+    if account is None:
+        raise DomainError(
+            code,
+            N_("Please correct the marked fields."),
+            fields={field: N_("No account has this login.")},
+        )
+    return account
 
 
 def invite(session: Session, team: Team, account: Account, actor_id: int) -> Membership:

@@ -50,7 +50,7 @@ from participation.budgets.rounds import (
 )
 from participation.budgets.rules import ENGINE_RULES, ROUND_PHASES, RoundPhase, other_rule
 from participation.errors import N_, DomainError
-from participation.plan.intake import ItemFromSource, receive_item
+from participation.plan.intake import ItemFromSource, items_for_sources, receive_item
 from participation.plan.models import PlanItem
 from participation.plan.sources import SourceKind
 from participation.rules.phases import next_phase
@@ -249,15 +249,7 @@ def plan_items_of(session: Session, keys: Iterable[str]) -> dict[str, PlanItem]:
     """The plan items that funded proposals became, by ballot key ("p12"), in one
     query; a key whose proposal is not on the plan is left out."""
     refs = {f"budget_proposal:{key.removeprefix('p')}": key for key in keys}
-    if not refs:
-        return {}
-    items = session.scalars(
-        select(PlanItem).where(
-            PlanItem.source_kind == SourceKind.COMMUNITY_BUDGET.value,
-            PlanItem.source_ref.in_(refs),
-        )
-    )
-    return {refs[item.source_ref]: item for item in items}
+    return items_for_sources(session, SourceKind.COMMUNITY_BUDGET, refs)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,10 @@ a dissatisfied grade opens a rectification item under the project's plan item.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
@@ -18,7 +17,12 @@ from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
 from participation.livelihood.models import LivelihoodCandidate, LivelihoodCycle
 from participation.livelihood.session import adopted_of, publish_if_closed, tally_of
-from participation.plan.intake import ItemFromSource, item_for_source, receive_item
+from participation.plan.intake import (
+    ItemFromSource,
+    item_for_source,
+    items_for_sources,
+    receive_item,
+)
 from participation.plan.judgements import JudgementKind, JudgementOf, attach_judgement
 from participation.plan.models import PlanItem
 from participation.plan.sources import SourceKind
@@ -170,24 +174,12 @@ def rectify(
     return items
 
 
-def _items_by_ref(
-    session: Session, kind: SourceKind, refs: Mapping[str, str]
-) -> dict[str, PlanItem]:
-    """The plan items of ``kind`` whose source is a key of ``refs``, by the value it maps to."""
-    if not refs:
-        return {}
-    items = session.scalars(
-        select(PlanItem).where(PlanItem.source_kind == kind.value, PlanItem.source_ref.in_(refs))
-    )
-    return {refs[item.source_ref]: item for item in items}
-
-
 def plan_items_of(
     session: Session, candidates: Iterable[LivelihoodCandidate]
 ) -> dict[str, PlanItem]:
     """The plan items that adopted projects became, by ballot key, in one query."""
     refs = {f"livelihood_candidate:{c.id}": c.ballot_key for c in candidates if c.ballot_key}
-    return _items_by_ref(session, SourceKind.LIVELIHOOD_PROJECT, refs)
+    return items_for_sources(session, SourceKind.LIVELIHOOD_PROJECT, refs)
 
 
 def rectifications_of(
@@ -196,4 +188,4 @@ def rectifications_of(
     """The rectification items that the year-end vote ``box`` opened, by ballot key,
     in one query; a project judged satisfactory has none."""
     refs = {f"satisfaction:{box.id}:{c.id}": c.ballot_key for c in candidates if c.ballot_key}
-    return _items_by_ref(session, SourceKind.SATISFACTION, refs)
+    return items_for_sources(session, SourceKind.SATISFACTION, refs)

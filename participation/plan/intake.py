@@ -8,8 +8,10 @@ publishing the same result at once still yield exactly one item.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +22,8 @@ from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.plan.models import Plan, PlanItem
 from participation.plan.sources import SourceKind
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,21 @@ def item_for_source(session: Session, kind: SourceKind, ref: str) -> PlanItem | 
     return session.scalar(
         select(PlanItem).where(PlanItem.source_kind == kind.value, PlanItem.source_ref == ref)
     )
+
+
+def items_for_sources(
+    session: Session, kind: SourceKind, refs: Mapping[str, K]
+) -> dict[K, PlanItem]:
+    """The items of ``kind`` whose source is a key of ``refs``, each under the value
+    that key maps to, in one query; a source not on the plan is left out."""
+    if not refs:
+        return {}
+    items = session.scalars(
+        select(PlanItem).where(
+            PlanItem.source_kind == kind.value, PlanItem.source_ref.in_(list(refs))
+        )
+    )
+    return {refs[item.source_ref]: item for item in items}
 
 
 def receive_item(session: Session, item: ItemFromSource, *, actor_id: int | None) -> PlanItem:

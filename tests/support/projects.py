@@ -13,6 +13,7 @@ from participation.audit import AuditEntry
 from participation.budgets import services as budgets
 from participation.budgets.rules import ProposalDraft
 from participation.livelihood import services as livelihood
+from participation.livelihood.models import LivelihoodCycle
 from participation.livelihood.rules import CandidateDraft
 from participation.rolls import Congress, DeputyEntry, RollEntry
 
@@ -108,3 +109,20 @@ def rows_since(engine: Engine, last_id: int) -> list[AuditEntry]:
 def last_row(engine: Engine) -> int:
     with Session(engine) as s:
         return max(s.scalars(select(AuditEntry.id)), default=0)
+
+
+def cycle_in_session(s: Session, congress_id: int, actor_id: int, now: datetime) -> LivelihoodCycle:
+    """A one-place cycle of the congress with two projects (甲, 乙), both put on the
+    list by ``actor_id`` and moved on at ``now`` into the congress session."""
+    cycle = livelihood.create_cycle(s, livelihood.NewCycle(congress_id, 2026, "民生实事", 1), None)
+    for name in ("甲", "乙"):
+        c = livelihood.submit(
+            s,
+            cycle,
+            CandidateDraft(name, "b", "c", "局", 100, "财政", date(2026, 12, 31), "public"),
+            None,
+        )
+        livelihood.screen_candidate(s, c, "candidate", "", None, actor_id)
+    livelihood.advance(s, cycle, actor_id, now)
+    livelihood.advance(s, cycle, actor_id, now)
+    return cycle

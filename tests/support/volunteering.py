@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
@@ -14,8 +14,9 @@ from participation.areas import Area
 from participation.db import make_engine
 from participation.rolls import RollEntry
 from tests.support.areas import one_community
+from volunteers import attendance, signups
 from volunteers.activities import create_activity, create_shift
-from volunteers.models import Shift, Team
+from volunteers.models import Shift, SignUp, Team
 from volunteers.teams import create_team
 from web.migrate import upgrade
 
@@ -91,3 +92,33 @@ def make_person(
             )
         )
     return account.id
+
+
+def attend_whole_shift(
+    s: Session, shift: Shift, person: int, *, actor_id: int | None, now: datetime
+) -> None:
+    """``person`` signs up for ``shift`` a day before it starts and attends all of
+    it, as ``actor_id`` records at ``now``."""
+    signups.sign_up(s, shift.id, person, shift.starts_at - timedelta(days=1))
+    attendance.mark(
+        s,
+        shift.id,
+        person,
+        checked_in=shift.starts_at,
+        checked_out=shift.ends_at,
+        no_show=False,
+        actor_id=actor_id,
+        now=now,
+    )
+
+
+def signups_of(engine: Engine) -> dict[str, str]:
+    """Each sign-up's status, by the username of the person who signed up."""
+    with Session(engine) as s:
+        return dict(
+            s.execute(
+                select(Account.username, SignUp.status).join(
+                    SignUp, SignUp.account_id == Account.id
+                )
+            ).all()
+        )

@@ -23,10 +23,10 @@ from participation.rules.permissions import Permission
 from participation.rules.phases import next_phase
 from web.kit import htmx
 from web.kit.auth import authorize, requires, user
-from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
+from web.kit.phases import next_phase_form
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
@@ -138,25 +138,8 @@ async def round_admin(request: Request) -> Response:
 @requires(Permission.MANAGE_BUDGETS)
 async def advance(request: Request) -> Response:
     budget_round = _scoped(request)
-    fields = await form_fields(request)
-    reader = FormReader(fields)
-    closes_at = reader.moment("closes_at")
 
-    def act() -> Response:
-        reader.check("round.closes_at")
-        budgets.advance(
-            db(request),
-            budget_round,
-            user(request).id,
-            now(request),
-            closes_at,
-            expected=fields.get("from") or None,
-            ip=client_ip(request),
-        )
-        flash(request, "The round has moved to its next phase.", "success")
-        return htmx.redirect(request, f"/admin/budgets/{budget_round.id}")
-
-    async def page(error: DomainError) -> Response:
+    async def page(fields: dict[str, str], error: DomainError) -> Response:
         return await _round_admin(
             request,
             budget_round,
@@ -167,7 +150,15 @@ async def advance(request: Request) -> Response:
             form=fields,
         )
 
-    return await act_or_rerender(request, act, page)
+    return await next_phase_form(
+        request,
+        budgets.advance,
+        budget_round,
+        refusal="round.closes_at",
+        moved="The round has moved to its next phase.",
+        back=f"/admin/budgets/{budget_round.id}",
+        page=page,
+    )
 
 
 @requires(Permission.MANAGE_BUDGETS)

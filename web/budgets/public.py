@@ -28,7 +28,7 @@ from web.kit.charts import bar_chart
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import form_fields, upload
-from web.kit.refusals import act_or_rerender
+from web.kit.refusals import act_or_rerender, draft_refused
 from web.kit.templating import flash, render
 
 TEMPLATE_GLOBALS = {
@@ -85,18 +85,7 @@ async def propose(request: Request) -> Response:
         return htmx.redirect(request, f"/budgets/proposals/{proposal.id}")
 
     async def page(error: DomainError) -> Response:
-        return render(
-            request,
-            "budgets/propose.html",
-            context
-            | {
-                "form": fields,
-                "errors": problems | error.fields,
-                "error": error.message,
-                "error_params": error.params,
-            },
-            status=422 if problems else error.status,
-        )
+        return draft_refused(request, "budgets/propose.html", context, fields, problems, error)
 
     return await act_or_rerender(request, act, page)
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from participation.errors import DomainError
 from web.kit.dbsession import db
+from web.kit.templating import render
 
 Act = Callable[[], Response | Awaitable[Response]]
 Page = Callable[[DomainError], Awaitable[Response]]
@@ -40,3 +42,28 @@ async def act_or_rerender(request: Request, act: Act, page: Page) -> Response:
         if page_response.status_code < 400:
             page_response.status_code = error.status if error.status >= 400 else 422
         return page_response
+
+
+def draft_refused(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    fields: dict[str, str],
+    problems: dict[str, str],
+    error: DomainError,
+) -> Response:
+    """The submission form again after a refused draft: what was typed, the reader's
+    ``problems`` and the refusal's own fields marked, and the refusal's message; 422
+    when the reader found problems, else the refusal's status."""
+    return render(
+        request,
+        template,
+        context
+        | {
+            "form": fields,
+            "errors": problems | error.fields,
+            "error": error.message,
+            "error_params": error.params,
+        },
+        status=422 if problems else error.status,
+    )

@@ -26,6 +26,7 @@ from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.phases import next_phase_form
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
@@ -181,28 +182,19 @@ async def screen(request: Request) -> Response:
 @requires(Permission.MANAGE_LIVELIHOOD)
 async def advance(request: Request) -> Response:
     cycle = _scoped(request)
-    fields = await form_fields(request)
-    reader = FormReader(fields)
-    closes_at = reader.moment("closes_at")
 
-    def act() -> Response:
-        reader.check("cycle.closes_at")
-        livelihood.advance(
-            db(request),
-            cycle,
-            user(request).id,
-            now(request),
-            closes_at,
-            expected=fields.get("from") or None,
-            ip=client_ip(request),
-        )
-        flash(request, "The cycle has moved to its next phase.", "success")
-        return htmx.redirect(request, f"/admin/livelihood/{cycle.id}")
-
-    async def page(error: DomainError) -> Response:
+    async def page(fields: dict[str, str], error: DomainError) -> Response:
         return await _refused(request, cycle, fields, error)
 
-    return await act_or_rerender(request, act, page)
+    return await next_phase_form(
+        request,
+        livelihood.advance,
+        cycle,
+        refusal="cycle.closes_at",
+        moved="The cycle has moved to its next phase.",
+        back=f"/admin/livelihood/{cycle.id}",
+        page=page,
+    )
 
 
 @requires(Permission.MANAGE_LIVELIHOOD)

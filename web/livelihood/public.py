@@ -34,7 +34,7 @@ from web.kit.dbsession import db
 from web.kit.forms import form_fields
 from web.kit.i18n import LOCAL_TZ
 from web.kit.pdf import render_pdf
-from web.kit.refusals import act_or_rerender
+from web.kit.refusals import act_or_rerender, draft_refused
 from web.kit.templating import flash, render
 from web.livelihood.forms import read_candidate
 
@@ -103,18 +103,7 @@ async def submit(request: Request) -> Response:
         return htmx.redirect(request, f"/livelihood/{cycle.id}")
 
     async def page(error: DomainError) -> Response:
-        return render(
-            request,
-            "livelihood/submit.html",
-            context
-            | {
-                "form": fields,
-                "errors": problems | error.fields,
-                "error": error.message,
-                "error_params": error.params,
-            },
-            status=422 if problems else error.status,
-        )
+        return draft_refused(request, "livelihood/submit.html", context, fields, problems, error)
 
     return await act_or_rerender(request, act, page)
 

@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.accounts import find_by_login
 from participation.areas import area_tree
 from participation.errors import N_, DomainError
 from participation.rules.areas import is_within
@@ -141,13 +140,7 @@ async def invite(request: Request) -> Response:
     fields = await form_fields(request)
 
     def act() -> Response:
-        account = find_by_login(session, fields.get("login", ""))
-        if account is None:
-            raise DomainError(
-                "team.no_person",
-                N_("Please correct the marked fields."),
-                fields={"login": N_("No account has this login.")},
-            )
+        account = teams.account_named(session, fields.get("login", ""), code="team.no_person")
         teams.invite(session, team, account, user(request).id)
         flash(request, N_("Invitation sent."), "success")
         return htmx.redirect(request, f"/lead/teams/{team.id}")

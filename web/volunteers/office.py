@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.accounts import find_by_login
 from participation.areas import Area, area_tree
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
@@ -88,13 +87,9 @@ async def create_team(request: Request) -> Response:
             description=fields.get("description", ""),
         )
         if fields.get("leader"):
-            leader = find_by_login(session, fields["leader"])
-            if leader is None:
-                raise DomainError(
-                    "team.no_leader",
-                    N_("Please correct the marked fields."),
-                    fields={"leader": N_("No account has this login.")},
-                )
+            leader = teams.account_named(
+                session, fields["leader"], code="team.no_leader", field="leader"
+            )
             teams.invite(session, team, leader, user(request).id)
             teams.join(session, team, leader.id)
             teams.set_role(session, team, leader.id, "leader", user(request).id)
@@ -116,13 +111,9 @@ async def issue_certificate(request: Request) -> Response:
     fields = await form_fields(request)
 
     def act() -> Response:
-        account = find_by_login(session, fields.get("login", ""))
-        if account is None:
-            raise DomainError(
-                "certificate.no_person",
-                N_("Please correct the marked fields."),
-                fields={"login": N_("No account has this login.")},
-            )
+        account = teams.account_named(
+            session, fields.get("login", ""), code="certificate.no_person"
+        )
         if not may_certify(request, account.id):
             raise DomainError(
                 "certificate.elsewhere",

@@ -3,15 +3,13 @@ once, results publish once into one plan item per project, refusals store nothin
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from participation.ballots.boxes import get_box
 from participation.ballots.casting import cast_ballot
@@ -25,7 +23,9 @@ from participation.livelihood.models import Attendance
 from participation.livelihood.rules import CandidateDraft
 from participation.plan.models import PlanItem
 from participation.rolls import Congress, DeputyEntry
+from tests.support.concurrency import together
 from tests.support.people import enrol
+from tests.support.projects import cycle_in_session
 from tests.support.world import World
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -38,29 +38,7 @@ def db_url(any_db_url: str) -> str:
 
 def run_together(engine: Engine, work: Callable[[Session], object], times: int = 8) -> list[object]:
     """Run ``work`` in ``times`` threads at once, each in its own committed transaction."""
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    barrier = threading.Barrier(times)
-    results: list[object] = []
-    lock = threading.Lock()
-
-    def one() -> None:
-        barrier.wait()
-        for _attempt in range(5):
-            try:
-                with sessions.begin() as s:
-                    outcome = work(s)
-                break
-            except DBAPIError as error:  # a serialization failure: try again, as a client would
-                outcome = error
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=one) for _ in range(times)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+    return together(engine, [work] * times)
 
 
 @pytest.fixture
@@ -182,19 +160,7 @@ def test_concurrent_attendance_counts_once(engine: Engine, world: World) -> None
         s.add(
             DeputyEntry(congress_id=congress.id, name="代表", id_hash="1" * 64, account_id=deputy)
         )
-        cycle = livelihood.create_cycle(
-            s, livelihood.NewCycle(congress.id, 2026, "民生实事", 1), None
-        )
-        for name in ("甲", "乙"):
-            c = livelihood.submit(
-                s,
-                cycle,
-                CandidateDraft(name, "b", "c", "局", 100, "财政", date(2026, 12, 31), "public"),
-                None,
-            )
-            livelihood.screen_candidate(s, c, "candidate", "", None, deputy)
-        livelihood.advance(s, cycle, deputy, NOW)
-        livelihood.advance(s, cycle, deputy, NOW)
+        cycle = cycle_in_session(s, congress.id, deputy, NOW)
         assert cycle.phase == "session"
     results = run_together(
         engine,

@@ -6,15 +6,13 @@ from someone absent, nor more than one, nor one left out of the bulletin."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from participation.ballots.boxes import get_box
 from participation.ballots.casting import cast_ballot
@@ -24,9 +22,10 @@ from participation.ballots.presence import is_present
 from participation.errors import DomainError
 from participation.livelihood import services as livelihood
 from participation.livelihood.models import Attendance
-from participation.livelihood.rules import CandidateDraft
 from participation.livelihood.session import publish_if_closed
 from participation.rolls import Congress, DeputyEntry
+from tests.support.concurrency import together
+from tests.support.projects import cycle_in_session
 from tests.support.voters import stored_ballots
 from tests.support.world import World
 from web.ballots.cli import verify_bulletin
@@ -62,19 +61,7 @@ def session_cycle(engine: Engine, world: World) -> dict[str, int]:
             for n, login in enumerate([*LOGINS, None])
         ]
         s.add_all(entries)
-        cycle = livelihood.create_cycle(
-            s, livelihood.NewCycle(congress.id, 2026, "民生实事", 1), None
-        )
-        for name in ("甲", "乙"):
-            c = livelihood.submit(
-                s,
-                cycle,
-                CandidateDraft(name, "b", "c", "局", 100, "财政", date(2026, 12, 31), "public"),
-                None,
-            )
-            livelihood.screen_candidate(s, c, "candidate", "", None, clerk)
-        livelihood.advance(s, cycle, clerk, NOW)
-        livelihood.advance(s, cycle, clerk, NOW)
+        cycle = cycle_in_session(s, congress.id, clerk, NOW)
         for login in ("deputy", "representative"):
             assert livelihood.sign_in_deputy(s, cycle, people[login].id, NOW)
         assert livelihood.register_attendance(s, cycle, entries[-1].id, clerk, NOW)
@@ -152,38 +139,6 @@ def test_more_paper_ballots_than_deputies_present_void_the_round(
         publish_if_closed(s, box, CLOSES)
         tally = json.loads(box.bulletin_json or "{}")["tally"]
     assert tally["round_void"] and tally["selected"] == []
-
-
-def together(engine: Engine, works: list[Callable[[Session], object]]) -> list[object]:
-    """Run each work in its own thread and committed transaction, all at once;
-    a serialization failure or lock timeout is retried, as a client would."""
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    barrier = threading.Barrier(len(works))
-    results: list[object] = []
-    lock = threading.Lock()
-
-    def one(work: Callable[[Session], object]) -> None:
-        barrier.wait()
-        outcome: object = None
-        for _attempt in range(5):
-            try:
-                with sessions.begin() as s:
-                    outcome = work(s)
-                break
-            except DomainError as error:
-                outcome = error
-                break
-            except DBAPIError as error:
-                outcome = error
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=one, args=(w,)) for w in works]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.mark.parametrize("signs_in", [True, False])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.support.volunteering import make_person, make_shift
+from tests.support.volunteering import attend_whole_shift, make_person, make_shift
 from volunteers import attendance, certificates, profiles, signups
 from volunteers.models import Team
 from volunteers.teams import area_of, create_team
@@ -64,17 +64,7 @@ def test_locked_accounts_counts_no_shows_since_the_last_unlock(
 
 def _serve(session: Session, team: Team, person: int, recorded_at: datetime) -> None:
     shift = make_shift(session, area_of(session, team), recorded_at - timedelta(days=1), team=team)
-    signups.sign_up(session, shift.id, person, shift.starts_at - timedelta(days=1))
-    attendance.mark(
-        session,
-        shift.id,
-        person,
-        checked_in=shift.starts_at,
-        checked_out=shift.ends_at,
-        no_show=False,
-        actor_id=person,
-        now=recorded_at,
-    )
+    attend_whole_shift(session, shift, person, actor_id=person, now=recorded_at)
 
 
 def test_certified_area_paths_are_each_certificates_own(

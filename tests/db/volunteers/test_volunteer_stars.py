@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from participation.audit import AuditEntry
 from participation.errors import DomainError
-from tests.support.volunteering import make_person, make_shift
+from tests.support.volunteering import attend_whole_shift, make_person, make_shift
 from tests.support.world import World
-from volunteers import attendance, signups, stars
+from volunteers import stars
 from volunteers.models import StarSchemeRecord
 from volunteers.rules.stars import DEFAULT_SCHEME, StarScheme
 
@@ -92,17 +92,7 @@ def test_a_volunteers_stars_follow_their_home_area(world: World, session: Sessio
     # The newcomer is on no roll but served with a team of the community.
     shift = make_shift(session, community, NOW - timedelta(days=2), hours=2)
     for person in (resident, newcomer):
-        signups.sign_up(session, shift.id, person, shift.starts_at - timedelta(days=1))
-        attendance.mark(
-            session,
-            shift.id,
-            person,
-            checked_in=shift.starts_at,
-            checked_out=shift.ends_at,
-            no_show=False,
-            actor_id=actor,
-            now=NOW,
-        )
+        attend_whole_shift(session, shift, person, actor_id=actor, now=NOW)
     session.commit()
     # The roll decides for the resident, even though they served in the community.
     assert stars.scheme_for_volunteer(session, resident, NOW).scheme.hours == (20, 40)

@@ -14,28 +14,7 @@ from participation.budgets.rules import (
     other_rule,
 )
 from participation.livelihood.rules import competitive_list, quorum
-from participation.rules.money import parse_yuan
 from participation.rules.phases import next_phase
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("60000", 60000),
-        ("60,000", 60000),
-        (" 1 ", 1),
-        ("0", None),
-        ("-5", None),
-        ("1.5", None),
-        ("三万", None),
-        ("", None),
-        ("１２", 12),  # full-width digits, as Chinese input methods type them (NFKC)
-        ("１８，０００元", 18000),
-        (str(10**12 + 1), None),  # beyond any budget (MAX_YUAN)
-    ],
-)
-def test_parse_yuan(raw: str, expected: int | None) -> None:
-    assert parse_yuan(raw) == expected
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from participation.budgets import services as budgets
 from tests.support.client import FormClient
-from tests.support.queries import reading, statements
+from tests.support.queries import reading, statements_of_page
 
 
 def test_the_list_of_rounds_reads_areas_once(
@@ -24,10 +24,7 @@ def test_the_list_of_rounds_reads_areas_once(
             )
 
     def listing() -> list[str]:
-        with statements() as seen:
-            page = client.get("/budgets")
-        assert page.status_code == 200
-        return seen
+        return statements_of_page(client, "/budgets")
 
     add_round("community")
     one = listing()

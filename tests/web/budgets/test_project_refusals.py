@@ -12,51 +12,24 @@ from starlette.applications import Starlette
 from participation.audit import AuditEntry
 from participation.budgets import services as budgets
 from participation.budgets.models import BudgetRound, ProposalComment
-from participation.budgets.rules import ProposalDraft
 from participation.livelihood import services as livelihood
 from participation.livelihood.models import LivelihoodCandidate
 from participation.livelihood.rules import CandidateDraft
-from participation.rolls import Congress, RollEntry
+from participation.rolls import Congress
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
+from tests.support.projects import seed_round
 from tests.support.world import MakeClient, World
 from web.kit.i18n import LOCAL_TZ
 
 NOW = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
 
 
-def seed(engine: Engine, world: World) -> tuple[int, list[int]]:
-    people = world["people"]
-    with Session(engine, expire_on_commit=False) as s, s.begin():
-        s.add(
-            RollEntry(
-                community_id=world["community"].id,
-                name="居民",
-                id_hash="0" * 64,
-                birth_date=date(1980, 1, 1),
-                household_code="H0",
-                account_id=people["resident"].id,
-            )
-        )
-        budget_round = budgets.create_round(
-            s,
-            budgets.NewRound(world["community"].id, 2026, "微实事", 100_000, "greedy", "residents"),
-            None,
-        )
-        ids = [
-            budgets.submit_proposal(
-                s, budget_round, people["resident"].id, ProposalDraft(t, "说明", "广场", c, "居民")
-            ).id
-            for t, c in [("长者饭堂", 60_000), ("路灯改造", 30_000)]
-        ]
-    return budget_round.id, ids
-
-
 def test_tampered_and_stale_budget_forms(
     app: Starlette, client: FormClient, make_client: MakeClient, world: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
-    round_id, ids = seed(engine, world)
+    round_id, ids = seed_round(engine, world)
     client.sign_in("communityworker", PASSWORD)
     page = f"/admin/budgets/{round_id}"
     # A decision that the form never offers.

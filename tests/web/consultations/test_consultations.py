@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -19,6 +19,7 @@ from consultations import deliberation, meetings, topics
 from consultations.models import Cosignature, Objection, OpinionStatement, Post, Topic
 from tests.support.client import FormClient
 from tests.support.consultations import NOW, community
+from tests.support.queries import page_selects
 from tests.support.world import MakeClient
 
 PASSWORD = "correct horse"
@@ -512,19 +513,7 @@ def test_vote_times_and_term_dates_are_read_as_typed_or_refused_beside_the_field
 
 
 def _selects(client: FormClient, url: str) -> int:
-    engine = cast(Starlette, client.app).state.engine
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
+    return page_selects(cast(Starlette, client.app).state.engine, client, url)[0]
 
 
 def test_open_data_list_reads_a_fixed_number_of_queries(

@@ -14,7 +14,7 @@ from participation.livelihood import services as livelihood
 from participation.rolls import Congress
 from tests.support.client import FormClient
 from tests.support.projects import DEPUTIES, seed_cycle
-from tests.support.queries import reading, statements
+from tests.support.queries import reading, statements, statements_of_page
 
 NOW = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
 
@@ -56,10 +56,7 @@ def test_the_list_of_cycles_reads_congresses_once(
             livelihood.create_cycle(s, livelihood.NewCycle(congress.id, 2026, "民生实事", 2), None)
 
     def listing() -> list[str]:
-        with statements() as seen:
-            page = client.get("/livelihood")
-        assert page.status_code == 200
-        return seen
+        return statements_of_page(client, "/livelihood")
 
     add_cycle("city")
     one = listing()

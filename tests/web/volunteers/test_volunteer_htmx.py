@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from participation.accounts import Account
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
-from tests.support.volunteering import make_shift
+from tests.support.volunteering import make_shift, signups_of
 from tests.support.world import MakeClient, World
 from volunteers import teams
 from volunteers.models import BackfillRequest, HoursEntry, Membership, SignUp
@@ -56,17 +56,6 @@ def signed_in(make_client: MakeClient, login: str) -> FormClient:
     c = make_client()
     c.sign_in(login, PASSWORD)
     return c
-
-
-def signups_of(engine: Engine) -> dict[str | None, str]:
-    with Session(engine) as s:
-        return dict(
-            s.execute(
-                select(Account.username, SignUp.status).join(
-                    SignUp, SignUp.account_id == Account.id
-                )
-            ).all()
-        )
 
 
 def test_sign_up_waitlist_and_cancel_swap_the_panel(

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
+from tests.support.queries import page_selects
 from tests.support.volunteering import make_person, make_shift
 from volunteers import attendance, ledger, signups, teams
 from volunteers.models import Shift, SignUp, Team
@@ -64,18 +65,7 @@ def _add_members(engine: Engine, world: dict[str, Any], team_id: int, count: int
 
 
 def _selects(engine: Engine, client: FormClient, url: str) -> int:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
+    return page_selects(engine, client, url)[0]
 
 
 def test_the_team_page_reads_in_a_fixed_number_of_queries(

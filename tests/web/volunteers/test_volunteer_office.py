@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
-from tests.support.volunteering import make_person, make_shift
-from volunteers import attendance, certificates, signups
+from tests.support.queries import page_selects
+from tests.support.volunteering import attend_whole_shift, make_person, make_shift
+from volunteers import certificates
 from volunteers.models import Team
 from volunteers.teams import is_leader
 
@@ -26,17 +27,7 @@ def _certify(engine: Engine, world: dict[str, Any], count: int) -> None:
         for n in range(count):
             person = make_person(s, f"持证志愿者{n}-{datetime.now(UTC).timestamp()}")
             shift = make_shift(s, world["community"], NOW - timedelta(days=5))
-            signups.sign_up(s, shift.id, person, shift.starts_at - timedelta(days=1))
-            attendance.mark(
-                s,
-                shift.id,
-                person,
-                checked_in=shift.starts_at,
-                checked_out=shift.ends_at,
-                no_show=False,
-                actor_id=person,
-                now=NOW - timedelta(days=4),
-            )
+            attend_whole_shift(s, shift, person, actor_id=person, now=NOW - timedelta(days=4))
             certificates.issue(
                 s,
                 person,
@@ -48,22 +39,6 @@ def _certify(engine: Engine, world: dict[str, Any], count: int) -> None:
             )
 
 
-def _selects(engine: Engine, client: FormClient, url: str) -> tuple[int, str]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        page = client.get(url)
-        assert page.status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen), page.text
-
-
 def test_the_overview_reads_in_a_fixed_number_of_queries(
     app: Any, client: FormClient, engine: Engine, world: dict[str, Any]
 ) -> None:
@@ -72,9 +47,9 @@ def test_the_overview_reads_in_a_fixed_number_of_queries(
     app.state.fixed_now = NOW
     client.sign_in("communityworker", PASSWORD)
     _certify(engine, world, 2)
-    few, _ = _selects(app.state.engine, client, "/admin/volunteers")
+    few, _ = page_selects(app.state.engine, client, "/admin/volunteers")
     _certify(engine, world, 6)
-    many, html = _selects(app.state.engine, client, "/admin/volunteers")
+    many, html = page_selects(app.state.engine, client, "/admin/volunteers")
     assert html.count("/revoke") == 8
     assert many == few
 

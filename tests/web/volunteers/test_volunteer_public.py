@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
+from tests.support.queries import page_selects
 from tests.support.volunteering import make_person, make_shift
 from volunteers import signups
 from volunteers.models import VolunteerProfile
@@ -30,22 +30,6 @@ def _wait(engine: Engine, world: dict[str, Any], count: int, first_day: int) -> 
             assert signups.sign_up(s, shift.id, volunteer, NOW).status == "waitlisted"
 
 
-def _selects(engine: Engine, client: FormClient, url: str) -> tuple[int, str]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        page = client.get(url)
-        assert page.status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen), page.text
-
-
 def test_my_page_reads_in_a_fixed_number_of_queries(
     app: Any, client: FormClient, engine: Engine, world: dict[str, Any]
 ) -> None:
@@ -54,9 +38,9 @@ def test_my_page_reads_in_a_fixed_number_of_queries(
     app.state.fixed_now = NOW
     client.sign_in("volunteer", PASSWORD)
     _wait(engine, world, 2, first_day=2)
-    few, _ = _selects(app.state.engine, client, "/volunteers/me")
+    few, _ = page_selects(app.state.engine, client, "/volunteers/me")
     _wait(engine, world, 5, first_day=4)
-    many, html = _selects(app.state.engine, client, "/volunteers/me")
+    many, html = page_selects(app.state.engine, client, "/volunteers/me")
     assert html.count("候补第 1 位") == 7
     assert many == few
 

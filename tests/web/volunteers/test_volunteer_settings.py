@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from participation.audit import AuditEntry
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
-from tests.support.volunteering import make_shift
+from tests.support.volunteering import attend_whole_shift, make_shift
 from tests.support.world import MakeClient, World
 from volunteers import attendance, signups, teams
 from volunteers.models import Activity, StarSchemeRecord, Team
@@ -210,17 +210,7 @@ def _serve(engine: Engine, world: World, account_id: int, hours: int) -> None:
     """``hours`` of attended service, recorded well before NOW (past any notice)."""
     with Session(engine) as s, s.begin():
         shift = make_shift(s, world["community"], NOW - timedelta(days=30), hours=hours)
-        signups.sign_up(s, shift.id, account_id, shift.starts_at - timedelta(days=1))
-        attendance.mark(
-            s,
-            shift.id,
-            account_id,
-            checked_in=shift.starts_at,
-            checked_out=shift.ends_at,
-            no_show=False,
-            actor_id=None,  # type: ignore[arg-type]  # the system backfills, no person
-            now=NOW - timedelta(days=29),
-        )
+        attend_whole_shift(s, shift, account_id, actor_id=None, now=NOW - timedelta(days=29))
 
 
 def test_a_district_scheme_changes_the_stars_shown(

@@ -20,6 +20,7 @@ from participation.audit import AuditEntry
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.volunteering import make_shift
+from tests.support.volunteering import signups_of as statuses
 from tests.support.world import MakeClient, World
 from volunteers.models import HoursEntry, Shift, SignUp, Team
 from web.kit.i18n import LOCAL_TZ
@@ -83,19 +84,6 @@ def people(make_client: MakeClient, *logins: str) -> list[FormClient]:
         c.sign_in(login, PASSWORD)
         out.append(c)
     return out
-
-
-def statuses(engine: Engine) -> dict[str | None, str]:
-    from participation.accounts import Account
-
-    with Session(engine) as s:
-        return dict(
-            s.execute(
-                select(Account.username, SignUp.status).join(
-                    SignUp, SignUp.account_id == Account.id
-                )
-            ).all()
-        )
 
 
 def test_signup_waitlist_cancel_promotes(
