@@ -16,6 +16,7 @@ from participation.livelihood import services as livelihood
 from participation.livelihood.models import LivelihoodCycle
 from participation.livelihood.rules import CandidateDraft
 from participation.rolls import Congress, DeputyEntry, RollEntry
+from tests.support.world import World
 
 #: The accounts of the deputies of the congress :func:`seed_cycle` creates.
 DEPUTIES = ["deputy", "representative", "volunteer"]
@@ -23,15 +24,14 @@ DEPUTIES = ["deputy", "representative", "volunteer"]
 CYCLE_NOW = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
 
 
-def seed_round(engine: Engine, world: dict[str, object]) -> tuple[int, list[int]]:
+def seed_round(engine: Engine, world: World) -> tuple[int, list[int]]:
     """A round in its proposal phase with two proposals of a verified resident."""
     people = world["people"]
     community = world["community"]
-    assert isinstance(people, dict)
     with Session(engine, expire_on_commit=False) as s, s.begin():
         s.add(
             RollEntry(
-                community_id=community.id,  # type: ignore[attr-defined]
+                community_id=community.id,
                 name="居民",
                 id_hash="0" * 64,
                 birth_date=date(1980, 1, 1),
@@ -41,7 +41,7 @@ def seed_round(engine: Engine, world: dict[str, object]) -> tuple[int, list[int]
         )
         budget_round = budgets.create_round(
             s,
-            budgets.NewRound(community.id, 2026, "微实事", 100_000, "greedy", "residents"),  # type: ignore[attr-defined]
+            budgets.NewRound(community.id, 2026, "微实事", 100_000, "greedy", "residents"),
             None,
         )
         ids = [
@@ -53,16 +53,14 @@ def seed_round(engine: Engine, world: dict[str, object]) -> tuple[int, list[int]
     return budget_round.id, ids
 
 
-def seed_cycle(
-    engine: Engine, world: dict[str, object], *, to_session: bool, year: int = 2026
-) -> int:
+def seed_cycle(engine: Engine, world: World, *, to_session: bool, year: int = 2026) -> int:
     """A cycle of a three-deputy congress with three projects for two places; with
     ``to_session``, screened and in session with two deputies signed in (a quorum)."""
     people = world["people"]
     district = world["district"]
     assert isinstance(people, dict)
     with Session(engine, expire_on_commit=False) as s, s.begin():
-        congress = Congress(area_id=district.id, term=1, session_number=1, name="会议")  # type: ignore[attr-defined]
+        congress = Congress(area_id=district.id, term=1, session_number=1, name="会议")
         s.add(congress)
         s.flush()
         for n, login in enumerate(DEPUTIES):

@@ -11,13 +11,14 @@ from starlette.applications import Starlette
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.projects import last_row, rows_since, seed_round
+from tests.support.world import World
 from web.kit.i18n import LOCAL_TZ
 
 NOW = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
 
 
 def test_each_phase_move_writes_one_audit_row(
-    app: Starlette, client: FormClient, world: dict[str, object], engine: Engine
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     round_id, ids = seed_round(engine, world)
@@ -45,7 +46,7 @@ def test_each_phase_move_writes_one_audit_row(
 
 
 def test_a_refused_phase_move_writes_no_audit_row(
-    app: Starlette, client: FormClient, world: dict[str, object], engine: Engine
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     round_id, _ = seed_round(engine, world)

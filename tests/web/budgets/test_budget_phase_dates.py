@@ -14,13 +14,14 @@ from participation.budgets.models import BudgetRound
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.projects import seed_round
+from tests.support.world import World
 from web.kit.i18n import LOCAL_TZ
 
 NOW = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-def screened_round(client: FormClient, engine: Engine, world: dict[str, object]) -> str:
+def screened_round(client: FormClient, engine: Engine, world: World) -> str:
     """A round in screening with both proposals accepted; the back-office page."""
     round_id, ids = seed_round(engine, world)
     client.sign_in("communityworker", PASSWORD)
@@ -44,7 +45,7 @@ def phase(engine: Engine, page: str) -> str:
 
 
 def test_an_unreadable_closing_time_is_marked_and_changes_nothing(
-    app: Starlette, client: FormClient, world: dict[str, object], engine: Engine
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     page = screened_round(client, engine, world)
@@ -60,7 +61,7 @@ def test_an_unreadable_closing_time_is_marked_and_changes_nothing(
 
 
 def test_a_closing_time_in_full_width_digits_is_read(
-    app: Starlette, client: FormClient, world: dict[str, object], engine: Engine
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     page = screened_round(client, engine, world)

@@ -3,23 +3,26 @@ own area (it ran one query per round's area before)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from participation.budgets import services as budgets
 from tests.support.client import FormClient
 from tests.support.queries import reading, statements_of_page
+from tests.support.world import World
 
 
 def test_the_list_of_rounds_reads_areas_once(
-    client: FormClient, world: dict[str, object], engine: Engine
+    client: FormClient, world: World, engine: Engine
 ) -> None:
-    def add_round(area_key: str) -> None:
+    def add_round(area_key: Literal["community", "other", "street"]) -> None:
         area = world[area_key]
         with Session(engine) as s, s.begin():
             budgets.create_round(
                 s,
-                budgets.NewRound(area.id, 2026, f"{area_key}微实事", 1000, "greedy", "residents"),  # type: ignore[attr-defined]
+                budgets.NewRound(area.id, 2026, f"{area_key}微实事", 1000, "greedy", "residents"),
                 None,
             )
 

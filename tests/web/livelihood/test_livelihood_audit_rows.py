@@ -12,11 +12,12 @@ from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.projects import CYCLE_NOW as NOW
 from tests.support.projects import last_row, rows_since, seed_cycle
+from tests.support.world import World
 from web.kit.i18n import LOCAL_TZ
 
 
 def test_a_phase_move_writes_one_audit_row(
-    app: Starlette, client: FormClient, world: dict[str, object], engine: Engine
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     cycle_id = seed_cycle(engine, world, to_session=False)
@@ -31,7 +32,7 @@ def test_a_phase_move_writes_one_audit_row(
 
 
 def test_opening_the_ballot_writes_one_audit_row(
-    app: Starlette, client: FormClient, world: dict[str, object], engine: Engine
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     cycle_id = seed_cycle(engine, world, to_session=True)

@@ -13,12 +13,13 @@ from participation.livelihood.models import LivelihoodCycle
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.projects import seed_cycle
+from tests.support.world import World
 
 NOW = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
 
 
 def test_an_unreadable_ballot_closing_time_is_marked_and_opens_nothing(
-    app: Starlette, client: FormClient, world: dict[str, object], engine: Engine
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     cycle_id = seed_cycle(engine, world, to_session=True)

@@ -4,6 +4,7 @@ of projects or cycles they show (they ran one query per row before)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -15,12 +16,13 @@ from participation.rolls import Congress
 from tests.support.client import FormClient
 from tests.support.projects import DEPUTIES, seed_cycle
 from tests.support.queries import reading, statements, statements_of_page
+from tests.support.world import World
 
 NOW = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
 
 
 def test_the_result_sheet_reads_plan_items_once(
-    app: Starlette, client: FormClient, world: dict[str, object], engine: Engine
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     cycle_id = seed_cycle(engine, world, to_session=True)
     people = world["people"]
@@ -42,15 +44,15 @@ def test_the_result_sheet_reads_plan_items_once(
 
 
 def test_the_list_of_cycles_reads_congresses_once(
-    client: FormClient, world: dict[str, object], engine: Engine
+    client: FormClient, world: World, engine: Engine
 ) -> None:
     """As many queries for one cycle as for three, each of its own congress (it ran
     one query per cycle's congress)."""
 
-    def add_cycle(area_key: str) -> None:
+    def add_cycle(area_key: Literal["city", "district", "street"]) -> None:
         area = world[area_key]
         with Session(engine) as s, s.begin():
-            congress = Congress(area_id=area.id, term=1, session_number=1, name=f"{area_key}会议")  # type: ignore[attr-defined]
+            congress = Congress(area_id=area.id, term=1, session_number=1, name=f"{area_key}会议")
             s.add(congress)
             s.flush()
             livelihood.create_cycle(s, livelihood.NewCycle(congress.id, 2026, "民生实事", 2), None)

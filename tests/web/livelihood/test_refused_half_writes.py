@@ -16,12 +16,13 @@ from participation.livelihood.models import LivelihoodCandidate
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.projects import DEPUTIES, seed_cycle
+from tests.support.world import World
 
 NOW = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
 
 
 def test_publishing_refused_by_the_plan_shows_nothing_adopted(
-    app: Starlette, client: FormClient, world: dict[str, object], engine: Engine
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     # A 2027 cycle whose project is due by the end of 2026: adopting it flags it as
     # adopted and publishes the box, then the plan refuses an item due before it starts.
