@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ NOW = datetime(2026, 5, 13, 2, 0, tzinfo=UTC)
 
 
 def route_to_community(
-    session: Session, world: dict[str, Any], category: str = "environment"
+    session: Session, world: Mapping[str, Any], category: str = "environment"
 ) -> None:
     """Requests of ``category`` in the world's district go to the place's community."""
     routing.add_rule(
@@ -27,7 +28,7 @@ def route_to_community(
     )
 
 
-def verify_resident(session: Session, world: dict[str, Any], role: str = "resident") -> None:
+def verify_resident(session: Session, world: Mapping[str, Any], role: str = "resident") -> None:
     session.add(
         RollEntry(
             community_id=world["community"].id,
@@ -42,7 +43,7 @@ def verify_resident(session: Session, world: dict[str, Any], role: str = "reside
 
 def file(
     session: Session,
-    world: dict[str, Any],
+    world: Mapping[str, Any],
     text: str = "小区门口垃圾堆积三天没人清理",
     *,
     requester: str | None = "resident",

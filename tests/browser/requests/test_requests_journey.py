@@ -6,7 +6,7 @@ return visit reopens it under supervision."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from participation.rules.permissions import Role
 from tests.browser.conftest import PASSWORD, LiveServer, sign_in
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 375, "height": 740}
+PHONE: ViewportSize = {"width": 375, "height": 740}
 
 
 @pytest.fixture(scope="module")

@@ -99,8 +99,11 @@ def test_a_backup_taken_during_writes_restores_every_acknowledged_write(
 
 
 def test_restore_refuses_a_database_with_data_unless_told(
-    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("GONGZHI_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("GONGZHI_ENV", "test")
     engine = make_engine(sqlite_url)

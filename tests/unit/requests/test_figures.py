@@ -86,7 +86,9 @@ def test_counts_by_any_board_field() -> None:
         ([1, 5], 2, [(1, "environment", 2)]),
     ],
 )
-def test_recurring_matters(days_ago: list[int], at_least: int, expected: list[tuple]) -> None:
+def test_recurring_matters(
+    days_ago: list[int], at_least: int, expected: list[tuple[int, str, int]]
+) -> None:
     today = date(2026, 12, 4)
     rows = [
         row(filed=(datetime(2026, 12, 4, 2) - timedelta(days=d)).isoformat()) for d in days_ago
@@ -170,7 +172,9 @@ def test_unit_rates() -> None:
     assert rates[8].satisfaction is None and rates[8].score == 0.0
 
 
-def rates_of(unit: int, received: int, accepted: int, satisfied: int = 0, rated: int = 0):  # type: ignore[no-untyped-def]
+def rates_of(
+    unit: int, received: int, accepted: int, satisfied: int = 0, rated: int = 0
+) -> UnitRates:
     return UnitRates(unit, received, accepted, 0, 0, 0, satisfied, rated)
 
 

@@ -39,11 +39,15 @@ def test_the_deepest_area_wins_then_the_exact_scale_then_the_older_rule() -> Non
         RuleRow(5, "roads", "/1/9/", ANY_SCALE),  # another district
         RuleRow(6, "safety", GRID, ANY_SCALE),
     ]
-    pick = lambda scale, place: choose_rule(rules, category="roads", scale=scale, place_path=place)  # noqa: E731
-    assert pick("individual", GRID).id == 2  # type: ignore[union-attr]
-    assert pick("group", GRID).id == 3  # type: ignore[union-attr]
-    assert pick("group", "/1/2/7/").id == 1  # type: ignore[union-attr]
-    assert pick("individual", "/1/8/") is None
+
+    def picked(scale: str, place: str) -> int | None:
+        rule = choose_rule(rules, category="roads", scale=scale, place_path=place)
+        return None if rule is None else rule.id
+
+    assert picked("individual", GRID) == 2
+    assert picked("group", GRID) == 3
+    assert picked("group", "/1/2/7/") == 1
+    assert picked("individual", "/1/8/") is None
     assert choose_rule(rules, category="welfare", scale="group", place_path=GRID) is None
 
 

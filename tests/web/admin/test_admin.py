@@ -188,8 +188,8 @@ def test_api_area_tree(client: FormClient, world: World) -> None:
 
 
 def test_each_back_office_action_writes_one_audit_row_with_its_address(
-    client, world, engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, world: World, engine: Engine
+) -> None:
     """The services write the audit rows now (the routes used to): one row per action,
     still with who, what and from where."""
     client.sign_in("admin", PASSWORD)

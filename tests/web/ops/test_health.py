@@ -6,6 +6,8 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -17,6 +19,7 @@ from starlette.testclient import TestClient
 from participation import job_runs, outbox
 from participation.db import make_engine, utcnow
 from tests.support.pg import free_port
+from tests.support.world import World
 from web.app import create_app
 from web.migrate import upgrade
 from web.ops.jobs import MINUTE
@@ -51,7 +54,7 @@ def test_readyz_is_503_while_the_database_is_down_and_healthz_still_answers() ->
     app.state.engine.dispose()
 
 
-def test_readyz_is_503_until_the_migrations_are_applied(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_is_503_until_the_migrations_are_applied(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/behind.db"
     upgrade(url, "0015")
     app = create_app(Settings(environment="test", database_url=url))
@@ -73,8 +76,8 @@ def _sample(text: str, name: str, **labels: str) -> float | None:
 
 
 def test_metrics_count_requests_by_route_template_and_read_the_database(
-    local: TestClient, db_url: str, world
-) -> None:  # type: ignore[no-untyped-def]
+    local: TestClient, db_url: str, world: World
+) -> None:
     community = world["community"].id
     for _ in range(3):
         assert local.get(f"/areas/{community}").status_code == 200
@@ -170,6 +173,12 @@ def test_one_json_line_per_request_with_the_id_of_the_response(
     assert re.fullmatch(r"[0-9a-f]{32}", forged.headers["X-Request-ID"])
 
 
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The ``extra={"fields": {...}}`` of a request's log record."""
+    fields: dict[str, Any] = record.__dict__["fields"]
+    return fields
+
+
 def test_error_pages_show_the_request_id(app: Starlette, caplog: pytest.LogCaptureFixture) -> None:
     async def boom(request: Request) -> None:
         raise RuntimeError("kaput")
@@ -185,9 +194,9 @@ def test_error_pages_show_the_request_id(app: Starlette, caplog: pytest.LogCaptu
     assert missing.headers["X-Request-ID"] in missing.text
     assert failed.status_code == 500
     [line] = [
-        r for r in caplog.records if r.name == "gongzhi.requests" and r.fields["status"] == 500
-    ]  # type: ignore[attr-defined]
-    rid = line.fields["request_id"]  # type: ignore[attr-defined]
+        r for r in caplog.records if r.name == "gongzhi.requests" and _fields(r)["status"] == 500
+    ]
+    rid = _fields(line)["request_id"]
     assert rid in failed.text
     assert "quote this reference" in failed.text
 

@@ -4,14 +4,18 @@ transfer, records and the reply, closure, rejection, confirmation, return visit.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.notices import Notice
 from participation.requests.models import RequestStep, ResidentRequest
+from tests.support.client import FormClient
 from tests.support.requests import NOW, file, route_to_community, verify_resident
+from tests.support.world import MakeClient, World
 
 
-def _filed(engine, world):  # type: ignore[no-untyped-def]
+def _filed(engine: Engine, world: World) -> tuple[ResidentRequest, str]:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         route_to_community(s, world)
         verify_resident(s, world)
@@ -19,14 +23,14 @@ def _filed(engine, world):  # type: ignore[no-untyped-def]
     return request, secret
 
 
-def _get(engine, request_id: int) -> ResidentRequest:  # type: ignore[no-untyped-def]
+def _get(engine: Engine, request_id: int) -> ResidentRequest:
     with Session(engine, expire_on_commit=False) as s:
         found = s.get(ResidentRequest, request_id)
         assert found is not None
         return found
 
 
-def _steps(engine, request_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _steps(engine: Engine, request_id: int) -> list[str]:
     with Session(engine) as s:
         return list(
             s.scalars(
@@ -38,8 +42,8 @@ def _steps(engine, request_id: int) -> list[str]:  # type: ignore[no-untyped-def
 
 
 def test_the_whole_handling_from_acceptance_to_a_dissatisfied_visit(
-    app, client, make_client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette, client: FormClient, make_client: MakeClient, engine: Engine, world: World
+) -> None:
     app.state.fixed_now = NOW
     request, secret = _filed(engine, world)
     base = f"/admin/requests/{request.id}"
@@ -118,8 +122,8 @@ def test_the_whole_handling_from_acceptance_to_a_dissatisfied_visit(
 
 
 def test_returning_needs_a_reason_and_the_handoff_past_the_cap_escalates(
-    app, client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette, client: FormClient, engine: Engine, world: World
+) -> None:
     app.state.fixed_now = NOW
     request, _ = _filed(engine, world)
     base = f"/admin/requests/{request.id}"
@@ -153,8 +157,8 @@ def test_returning_needs_a_reason_and_the_handoff_past_the_cap_escalates(
 
 
 def test_closing_someone_elses_request_is_refused_as_if_it_did_not_exist(
-    client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, engine: Engine, world: World
+) -> None:
     request, _ = _filed(engine, world)
     client.sign_in("volunteer")
     page = f"/requests/mine/{request.id}"
@@ -170,7 +174,9 @@ def test_closing_someone_elses_request_is_refused_as_if_it_did_not_exist(
     assert _get(engine, request.id).status == "routed"
 
 
-def test_a_unit_of_another_area_cannot_act(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_of_another_area_cannot_act(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     request, _ = _filed(engine, world)
     with Session(engine) as s, s.begin():
         from participation import accounts

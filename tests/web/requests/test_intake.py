@@ -5,19 +5,24 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
+from participation.db import Base
 from participation.requests.models import RequestFile, RequestStep, ResidentRequest
+from tests.support.client import FormClient
 from tests.support.images import png
 from tests.support.requests import NOW, route_to_community, verify_resident
+from tests.support.world import MakeClient, World
 
 
-def _count(engine, model) -> int:  # type: ignore[no-untyped-def]
+def _count(engine: Engine, model: type[Base]) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def _filed(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _filed(client: FormClient) -> tuple[str, str]:
     page = client.get("/requests/filed")
     assert page.status_code == 200
     number = re.search(r'id="tracking-number">(\w+)<', page.text).group(1)  # type: ignore[union-attr]
@@ -26,8 +31,8 @@ def _filed(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 
 
 def test_a_verified_resident_files_and_anyone_follows_it_by_number(
-    app, client, make_client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette, client: FormClient, make_client: MakeClient, engine: Engine, world: World
+) -> None:
     app.state.fixed_now = NOW
     with Session(engine) as s, s.begin():
         route_to_community(s, world)
@@ -63,7 +68,9 @@ def test_a_verified_resident_files_and_anyone_follows_it_by_number(
     assert stranger.get(photo.group(1).split("?")[0]).status_code == 404
 
 
-def test_a_wrong_secret_and_an_unknown_number_look_the_same(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_secret_and_an_unknown_number_look_the_same(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     from tests.support.requests import file
 
     with Session(engine, expire_on_commit=False) as s, s.begin():
@@ -71,14 +78,19 @@ def test_a_wrong_secret_and_an_unknown_number_look_the_same(client, engine, worl
     wrong = client.get("/requests/track", params={"number": request.number, "secret": "AAAAAAAA"})
     unknown = client.get("/requests/track", params={"number": "20990101000000", "secret": secret})
     assert wrong.status_code == unknown.status_code == 404
-    strip = lambda text: re.sub(r'value="[^"]*"|csrf[^>]*', "", text)  # noqa: E731
+
+    def strip(text: str) -> str:
+        return re.sub(r'value="[^"]*"|csrf[^>]*', "", text)
+
     assert strip(wrong.text).replace(request.number, "") == strip(unknown.text).replace(
         "20990101000000", ""
     )
     assert "核对" in wrong.text or "No request matches" in wrong.text
 
 
-def test_missing_category_or_place_and_bad_photos_store_nothing(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_missing_category_or_place_and_bad_photos_store_nothing(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     client.sign_in("resident")
     before = (
         _count(engine, ResidentRequest),
@@ -120,8 +132,8 @@ def test_missing_category_or_place_and_bad_photos_store_nothing(client, engine, 
 
 
 def test_a_grid_worker_files_for_a_resident_only_in_the_grids_they_cover(
-    client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, engine: Engine, world: World
+) -> None:
     client.sign_in("gridworker")
     page = client.get("/requests/assist")
     assert page.status_code == 200
@@ -162,7 +174,9 @@ def test_a_grid_worker_files_for_a_resident_only_in_the_grids_they_cover(
         assert stored.status == "unrouted"  # no rule for roads: it waits for routing staff
 
 
-def test_a_desk_worker_records_a_hotline_call(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_desk_worker_records_a_hotline_call(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     client.sign_in("communityworker")
     done = client.submit(
         "/requests/assist",
@@ -192,7 +206,9 @@ def test_a_desk_worker_records_a_hotline_call(client, engine, world) -> None:  #
     assert forged.status_code == 422
 
 
-def test_residents_are_sent_to_sign_in_and_others_cannot_file_for_residents(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_residents_are_sent_to_sign_in_and_others_cannot_file_for_residents(
+    client: FormClient, world: World
+) -> None:
     assert (
         client.get("/requests/new", follow_redirects=False).headers["location"].startswith("/login")
     )
@@ -200,7 +216,9 @@ def test_residents_are_sent_to_sign_in_and_others_cannot_file_for_residents(clie
     assert client.get("/requests/assist").status_code == 403
 
 
-def test_several_photos_of_up_to_2_mb_each_are_taken(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_several_photos_of_up_to_2_mb_each_are_taken(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     """The body limit fits four 2 MB photos (the ordinary 1 MB refused two of 1.5 MB)."""
     client.sign_in("resident")
     photo = png(4, 4) + b"\0" * (1536 * 1024)
@@ -217,7 +235,9 @@ def test_several_photos_of_up_to_2_mb_each_are_taken(client, engine, world) -> N
     assert _count(engine, RequestFile) == 2
 
 
-def test_photos_are_shown_to_the_request_s_people_only(client, make_client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_photos_are_shown_to_the_request_s_people_only(
+    client: FormClient, make_client: MakeClient, engine: Engine, world: World
+) -> None:
     from participation import accounts
     from participation.requests import intake
     from participation.rules.permissions import Role

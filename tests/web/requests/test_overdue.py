@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
+from tests.support.client import FormClient
 from tests.support.requests import file, route_to_community
+from tests.support.world import MakeClient, World
 
 FILED = datetime(2025, 9, 30, 2, 0, tzinfo=UTC)  # accept by 9 October
 
 
 def test_overdue_requests_are_flagged_for_the_unit_and_the_requester(
-    app, client, make_client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    app: Starlette, client: FormClient, make_client: MakeClient, engine: Engine, world: World
+) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         route_to_community(s, world)
         late, secret = file(s, world, "小区东门垃圾堆积", now=FILED)
@@ -35,7 +39,9 @@ def test_overdue_requests_are_flagged_for_the_unit_and_the_requester(
     assert "已超期 3 个工作日" in page.text
 
 
-def test_the_queue_downloads_as_csv_with_lateness_and_no_names(app, client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_queue_downloads_as_csv_with_lateness_and_no_names(
+    app: Starlette, client: FormClient, engine: Engine, world: World
+) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         route_to_community(s, world)
         from tests.support.requests import verify_resident

@@ -6,22 +6,27 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.notices import Notice
 from participation.requests import closing, handling
 from participation.requests.models import HandlingUnit, RequestHelper, ResidentRequest, RoutingRule
+from tests.support.client import FormClient
 from tests.support.requests import NOW, file, route_to_community
+from tests.support.world import MakeClient, World
 
 
-def _get(engine, request_id: int) -> ResidentRequest:  # type: ignore[no-untyped-def]
+def _get(engine: Engine, request_id: int) -> ResidentRequest:
     with Session(engine, expire_on_commit=False) as s:
         found = s.get(ResidentRequest, request_id)
         assert found is not None
         return found
 
 
-def test_the_routing_table_routes_new_requests_and_refuses_bad_rows(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_routing_table_routes_new_requests_and_refuses_bad_rows(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     client.sign_in("staff")
     page = "/admin/requests/routing"
     assert client.get(page).status_code == 200
@@ -58,7 +63,9 @@ def test_the_routing_table_routes_new_requests_and_refuses_bad_rows(client, engi
         assert unit is not None and unit.area_id == world["grid"].id and department is None
 
 
-def test_redirect_needs_a_reason_and_tells_the_timeline(client, engine, world) -> None:  # type: ignore[no-untyped-def]
+def test_redirect_needs_a_reason_and_tells_the_timeline(
+    client: FormClient, engine: Engine, world: World
+) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         request, _ = file(s, world, "路口井盖缺失", category="roads")
     assert request.status == "unrouted"
@@ -79,8 +86,8 @@ def test_redirect_needs_a_reason_and_tells_the_timeline(client, engine, world) -
 
 
 def test_similar_requests_are_suggested_and_merged_with_every_requester_told(
-    client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, engine: Engine, world: World
+) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         route_to_community(s, world)
         first, _ = file(s, world, "小区东门垃圾堆积三天没人清理")
@@ -113,8 +120,8 @@ def test_similar_requests_are_suggested_and_merged_with_every_requester_told(
 
 
 def test_the_lead_unit_adds_a_helper_whose_staff_add_records(
-    client, make_client, engine, world
-) -> None:  # type: ignore[no-untyped-def]
+    client: FormClient, make_client: MakeClient, engine: Engine, world: World
+) -> None:
     with Session(engine, expire_on_commit=False) as s, s.begin():
         route_to_community(s, world)
         request, _ = file(s, world)
@@ -147,7 +154,7 @@ def test_the_lead_unit_adds_a_helper_whose_staff_add_records(
     assert "协助清运" in client.get(base).text
 
 
-def test_unanswered_proposals_close_as_not_confirmed(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_unanswered_proposals_close_as_not_confirmed(session: Session, world: World) -> None:
     route_to_community(session, world)
     request, _ = file(session, world)
     handling.accept(session, request, request.unit_id or 0, NOW, None)  # type: ignore[arg-type]
