@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from participation import job_runs
 from participation.db import make_engine
 from participation.job_runs import JobRun
+from tests.support.servers import HANG_GUARD_SECONDS
 from web.migrate import upgrade
 from web.ops.jobs import Job
 from web.ops.worker import build_scheduler, check_schema
@@ -31,7 +32,7 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
         env=_env(sqlite_url),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD_SECONDS,
     )
     assert done.returncode == 0, done.stderr
     assert '"job": "volunteers-tick"' in done.stderr  # JSON log lines
@@ -40,7 +41,7 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
     with Session(engine) as s:
         ran = set(s.scalars(select(JobRun.job).where(JobRun.status == job_runs.OK)))
     engine.dispose()
-    assert ran == {"volunteers-tick", "plan-remind", "prune-job-runs"}
+    assert ran == {"volunteers-tick", "plan-remind", "requests-sweep", "prune-job-runs"}
 
 
 def test_worker_refuses_a_database_behind_the_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -52,7 +53,7 @@ def test_worker_refuses_a_database_behind_the_code(tmp_path) -> None:  # type: i
         env=_env(url),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD_SECONDS,
     )
     assert done.returncode == 1
     assert "worker not started" in done.stderr
