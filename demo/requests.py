@@ -20,6 +20,8 @@ from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Role
 
+from demo.requests_grids import seed_grids
+
 PASSWORD = "gongzhi-demo"
 COMMUNITIES = ("望江社区", "春晖社区", "竹园社区", "新桥社区")
 
@@ -142,6 +144,7 @@ def seed_requests(session: Session, by_name: dict[str, Area], now: datetime) -> 
         if same:
             merging.merge(session, same[0], request, now - timedelta(hours=1), unit_staff)
     closing.close_unconfirmed(session, now)
+    seed_grids(session, by_name, now)
 
 
 def _progress(
