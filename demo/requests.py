@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from demo.requests_grids import seed_grids
 from participation import accounts, departments
 from participation.areas import Area
 from participation.errors import DomainError
@@ -19,8 +20,6 @@ from participation.requests.models import ResidentRequest
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Role
-
-from demo.requests_grids import seed_grids
 
 PASSWORD = "gongzhi-demo"
 COMMUNITIES = ("望江社区", "春晖社区", "竹园社区", "新桥社区")

@@ -59,10 +59,12 @@ def seed_grids(session: Session, by_name: dict[str, Area], now: datetime) -> Non
     if street is not None:
         grids.set_visit_rule(session, street.id, "50", None, None)
     for days_ago, name, cadre, findings, filed in VISITS:
-        grid = _grid(session, name)
-        if grid is None:
+        visited = _grid(session, name)
+        if visited is None:
             continue
         at = _visit_day(now, days_ago)
-        visit = grids.record_visit(session, grid.id, cadre, local_day(at), findings, None, today, None)
+        visit = grids.record_visit(
+            session, visited.id, cadre, local_day(at), findings, None, today, None
+        )
         if filed:
             grids.file_finding(session, visit.id, "safety", "urgent", None, at, None)

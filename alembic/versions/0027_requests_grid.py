@@ -87,9 +87,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_grid_visits")),
     )
     op.create_index(op.f("ix_grid_visits_grid_id"), "grid_visits", ["grid_id"], unique=False)
-    op.create_index(
-        op.f("ix_grid_visits_visited_on"), "grid_visits", ["visited_on"], unique=False
-    )
+    op.create_index(op.f("ix_grid_visits_visited_on"), "grid_visits", ["visited_on"], unique=False)
 
 
 def downgrade() -> None:

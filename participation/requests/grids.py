@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, or_, select
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from participation import audit
@@ -87,7 +87,9 @@ def clean_digits(raw: str) -> str:
     digits = "".join(dict.fromkeys(c for c in raw if c.isdigit()))
     if not digits:
         raise DomainError(
-            "grid.rule", N_("Please correct the marked fields."), fields={"digits": N_("Give the last digits of the visit days, e.g. 5 and 0.")}
+            "grid.rule",
+            N_("Please correct the marked fields."),
+            fields={"digits": N_("Give the last digits of the visit days, e.g. 5 and 0.")},
         )
     return digits
 
@@ -112,7 +114,9 @@ def _within(path: str, scope: Sequence[str] | None) -> bool:
 
 
 def _refuse(field: str, message: str) -> DomainError:
-    return DomainError("grid.form", N_("Please correct the marked fields."), fields={field: message})
+    return DomainError(
+        "grid.form", N_("Please correct the marked fields."), fields={field: message}
+    )
 
 
 def _grid_in_scope(session: Session, grid_id: int | None, scope: Sequence[str] | None) -> Area:
@@ -265,7 +269,7 @@ def assignments(session: Session, scope: Sequence[str] | None) -> list[Assignmen
     return [AssignmentRow(a, g, c, w) for a, g, c, w in rows if _within(g.path, scope)]
 
 
-def _running(day: date) -> list[object]:
+def _running(day: date) -> list[ColumnElement[bool]]:
     return [
         GridAssignment.starts_on <= day,
         or_(GridAssignment.ends_on.is_(None), GridAssignment.ends_on >= day),
@@ -282,9 +286,7 @@ def assigned_paths(session: Session, worker_id: int, day: date) -> list[str] | N
     ).all()
     if not rows:
         return None
-    return sorted(
-        {p for p, start, end in rows if start <= day and (end is None or end >= day)}
-    )
+    return sorted({p for p, start, end in rows if start <= day and (end is None or end >= day)})
 
 
 # --- the worker's page ----------------------------------------------------------
@@ -316,12 +318,14 @@ def worker_page(session: Session, worker_id: int, today: date) -> WorkerPage:
         .where(GridAssignment.worker_id == worker_id, *_running(today))
         .order_by(Area.path)
     ).all()
-    grid_pairs = list(dict.fromkeys((g, c) for g, c in mine))
+    grid_pairs: list[tuple[Area, Area | None]] = list(dict.fromkeys((g, c) for g, c in mine))
     grid_ids = [g.id for g, _ in grid_pairs]
     names = {g.id: f"{c.name} · {g.name}" if c else g.name for g, c in grid_pairs}
 
     def view(rows: Sequence[tuple[ResidentRequest, str]]) -> list[GridRequest]:
-        return [GridRequest(r, names.get(r.area_id, name), lateness_of(r, today)) for r, name in rows]
+        return [
+            GridRequest(r, names.get(r.area_id, name), lateness_of(r, today)) for r, name in rows
+        ]
 
     open_rows = (
         session.execute(
@@ -348,13 +352,15 @@ def worker_page(session: Session, worker_id: int, today: date) -> WorkerPage:
         .limit(DISCOVERIES_SHOWN)
     ).all()
     discoveries = view([(r, n) for r, n in found_rows])
-    waiting = [
-        g for g in open_requests if g.late.due in (Due.OVERDUE, Due.SOON)
-    ] + [
-        g
-        for g in discoveries
-        if g.request.status == "proposed" and g.request.area_id not in grid_ids
-    ] + [g for g in open_requests if g.request.status == "proposed"]
+    waiting = (
+        [g for g in open_requests if g.late.due in (Due.OVERDUE, Due.SOON)]
+        + [
+            g
+            for g in discoveries
+            if g.request.status == "proposed" and g.request.area_id not in grid_ids
+        ]
+        + [g for g in open_requests if g.request.status == "proposed"]
+    )
     days: set[date] = set()
     if grid_pairs:
         paths = [g.path for g, _ in grid_pairs]
@@ -451,9 +457,7 @@ def record_visit(
     )
     session.add(visit)
     session.flush()
-    audit.record(
-        session, actor_id=actor_id, action="grid.visit", target=f"grid_visit:{visit.id}"
-    )
+    audit.record(session, actor_id=actor_id, action="grid.visit", target=f"grid_visit:{visit.id}")
     return visit
 
 

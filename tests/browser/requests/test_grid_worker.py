@@ -24,7 +24,9 @@ pytestmark = pytest.mark.browser
 PHONE: ViewportSize = {"width": 375, "height": 740}
 
 
-def test_a_grid_worker_sees_their_grids_on_a_phone(browser: Browser, live_server: LiveServer) -> None:
+def test_a_grid_worker_sees_their_grids_on_a_phone(
+    browser: Browser, live_server: LiveServer
+) -> None:
     engine = make_engine(live_server.db_url)
     with Session(engine) as s, s.begin():
         community = s.scalars(select(Area).where(Area.code == "M1")).one()

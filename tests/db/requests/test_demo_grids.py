@@ -17,9 +17,10 @@ def test_the_demo_has_grid_workers_and_visits(demo_url: str) -> None:  # noqa: F
         A = grids.GridAssignment
         assert (s.scalar(select(func.count()).select_from(A)) or 0) >= 4
         shared = s.scalar(
-            select(func.count(func.distinct(A.worker_id))).group_by(A.grid_id).order_by(
-                func.count(func.distinct(A.worker_id)).desc()
-            ).limit(1)
+            select(func.count(func.distinct(A.worker_id)))
+            .group_by(A.grid_id)
+            .order_by(func.count(func.distinct(A.worker_id)).desc())
+            .limit(1)
         )
         assert shared == 2  # one grid, two workers
         visits = list(s.scalars(select(grids.GridVisit)))

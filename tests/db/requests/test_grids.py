@@ -84,7 +84,9 @@ def test_assignments_refuse_grids_outside_ones_area_and_bad_dates(
 def test_an_ended_assignment_no_longer_counts(session: Session, world: World) -> None:
     scope = [world["community"].path]
     worker = world["people"]["grid_worker"].id
-    row = grids.assign(session, world["grid"].id, worker, TODAY - timedelta(days=30), None, None, scope)
+    row = grids.assign(
+        session, world["grid"].id, worker, TODAY - timedelta(days=30), None, None, scope
+    )
     grids.end_assignment(session, row.id, TODAY - timedelta(days=1), None, scope)
     assert grids.assigned_paths(session, worker, TODAY) == []
     with pytest.raises(DomainError) as elsewhere:
@@ -98,7 +100,14 @@ def test_a_visit_in_the_future_is_refused_and_stores_nothing(
     scope = [world["community"].path]
     with pytest.raises(DomainError) as refused:
         grids.record_visit(
-            session, world["grid"].id, "张书记", TODAY + timedelta(days=1), "路灯不亮", None, TODAY, scope
+            session,
+            world["grid"].id,
+            "张书记",
+            TODAY + timedelta(days=1),
+            "路灯不亮",
+            None,
+            TODAY,
+            scope,
         )
     assert "visited_on" in refused.value.fields
     with pytest.raises(DomainError) as outside:

@@ -41,7 +41,12 @@ def _assign(engine: Engine, world: World, grid_id: int, start: date = TODAY) -> 
 def _assist(client: FormClient, area_id: int) -> object:
     return client.submit(
         "/requests/assist",
-        {"channel": "patrol", "category": "roads", "description": "井盖缺失", "area_id": str(area_id)},
+        {
+            "channel": "patrol",
+            "category": "roads",
+            "description": "井盖缺失",
+            "area_id": str(area_id),
+        },
         page="/requests/assist",
     )
 
@@ -70,7 +75,13 @@ def test_a_worker_whose_assignment_ended_files_nowhere(
     app.state.fixed_now = NOW
     with Session(engine) as s, s.begin():
         row = grids.assign(
-            s, world["grid"].id, world["people"]["grid_worker"].id, TODAY - timedelta(days=60), None, None, None
+            s,
+            world["grid"].id,
+            world["people"]["grid_worker"].id,
+            TODAY - timedelta(days=60),
+            None,
+            None,
+            None,
         )
         grids.end_assignment(s, row.id, TODAY - timedelta(days=1), None, None)
     client.sign_in("gridworker")
@@ -154,7 +165,9 @@ def test_staff_assign_workers_only_to_grids_in_their_area(
     assert bad_dates.status_code == 422
     assert _count(engine, grids.GridAssignment) == 0
     done = client.submit(
-        "/admin/requests/grids", data | {"grid_id": str(world["grid"].id)}, page="/admin/requests/grids"
+        "/admin/requests/grids",
+        data | {"grid_id": str(world["grid"].id)},
+        page="/admin/requests/grids",
     )
     assert done.status_code == 303
     with Session(engine) as s:
@@ -162,14 +175,18 @@ def test_staff_assign_workers_only_to_grids_in_their_area(
         assert row is not None and row.ends_on is None
         row_id = row.id
     ended = client.submit(
-        f"/admin/requests/grids/{row_id}/end", {"ends_on": "2026-05-20"}, page="/admin/requests/grids"
+        f"/admin/requests/grids/{row_id}/end",
+        {"ends_on": "2026-05-20"},
+        page="/admin/requests/grids",
     )
     assert ended.status_code == 303
     with Session(engine) as s:
         assert s.get(grids.GridAssignment, row_id).ends_on == date(2026, 5, 20)  # type: ignore[union-attr]
     client.sign_in("staff")  # district staff may end it too, but not before it began
     early = client.submit(
-        f"/admin/requests/grids/{row_id}/end", {"ends_on": "2020-01-01"}, page="/admin/requests/grids"
+        f"/admin/requests/grids/{row_id}/end",
+        {"ends_on": "2020-01-01"},
+        page="/admin/requests/grids",
     )
     assert early.status_code == 422
 
@@ -195,12 +212,16 @@ def test_a_visit_is_recorded_never_in_the_future_and_its_finding_filed(
     assert no_digits.status_code == 422
     visit = {"grid_id": str(world["grid"].id), "cadre": "张书记", "findings": "垃圾桶满溢"}
     future = client.submit(
-        "/admin/requests/visits", visit | {"visited_on": "2026-05-14"}, page="/admin/requests/visits"
+        "/admin/requests/visits",
+        visit | {"visited_on": "2026-05-14"},
+        page="/admin/requests/visits",
     )
     assert future.status_code == 422 and "走访还没发生" in future.text
     assert _count(engine, grids.GridVisit) == 0
     done = client.submit(
-        "/admin/requests/visits", visit | {"visited_on": "2026-05-10"}, page="/admin/requests/visits"
+        "/admin/requests/visits",
+        visit | {"visited_on": "2026-05-10"},
+        page="/admin/requests/visits",
     )
     assert done.status_code == 303
     with Session(engine) as s:
@@ -208,7 +229,9 @@ def test_a_visit_is_recorded_never_in_the_future_and_its_finding_filed(
     listed = client.get("/admin/requests/visits").text
     assert "垃圾桶满溢" in listed and "张书记" in listed
     filed = client.submit(
-        f"/admin/requests/visits/{visit_id}/file", {"category": "environment"}, page="/admin/requests/visits"
+        f"/admin/requests/visits/{visit_id}/file",
+        {"category": "environment"},
+        page="/admin/requests/visits",
     )
     assert filed.status_code == 303
     with Session(engine) as s:
@@ -216,7 +239,9 @@ def test_a_visit_is_recorded_never_in_the_future_and_its_finding_filed(
         assert request is not None and request.channel == "visit" and request.status == "routed"
         assert filed.headers["location"] == f"/admin/requests/{request.id}"
     again = client.submit(
-        f"/admin/requests/visits/{visit_id}/file", {"category": "environment"}, page="/admin/requests/visits"
+        f"/admin/requests/visits/{visit_id}/file",
+        {"category": "environment"},
+        page="/admin/requests/visits",
     )
     assert again.status_code == 409 and _count(engine, ResidentRequest) == 1
 
@@ -232,12 +257,19 @@ def test_visits_elsewhere_are_neither_listed_nor_filed(
     client.sign_in("communityworker")
     assert "井盖松动" not in client.get("/admin/requests/visits").text
     refused = client.submit(
-        f"/admin/requests/visits/{visit_id}/file", {"category": "roads"}, page="/admin/requests/visits"
+        f"/admin/requests/visits/{visit_id}/file",
+        {"category": "roads"},
+        page="/admin/requests/visits",
     )
     assert refused.status_code == 404 and _count(engine, ResidentRequest) == 0
     outside_visit = client.submit(
         "/admin/requests/visits",
-        {"grid_id": str(outside.id), "cadre": "李主任", "findings": "x", "visited_on": "2026-05-10"},
+        {
+            "grid_id": str(outside.id),
+            "cadre": "李主任",
+            "findings": "x",
+            "visited_on": "2026-05-10",
+        },
         page="/admin/requests/visits",
     )
     assert outside_visit.status_code == 422 and _count(engine, grids.GridVisit) == 1
