@@ -20,6 +20,12 @@ from tests.support.world import World
 TODAY = date(2026, 5, 13)
 
 
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (the tables come from 0027)."""
+    return any_db_url
+
+
 def _other_grid(session: Session, world: World):  # type: ignore[no-untyped-def]
     return create_area(session, code="G9", name="九网格", kind=AreaKind.GRID, parent=world["other"])
 
