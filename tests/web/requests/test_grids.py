@@ -273,3 +273,13 @@ def test_visits_elsewhere_are_neither_listed_nor_filed(
         page="/admin/requests/visits",
     )
     assert outside_visit.status_code == 422 and _count(engine, grids.GridVisit) == 1
+
+
+def test_the_pages_are_linked_from_the_requests_home_and_queue(
+    client: FormClient, world: World
+) -> None:
+    client.sign_in("gridworker")
+    assert 'href="/requests/grid"' in client.get("/requests").text
+    client.sign_in("communityworker")
+    queue = client.get("/admin/requests").text
+    assert 'href="/admin/requests/grids"' in queue and 'href="/admin/requests/visits"' in queue
