@@ -26,8 +26,8 @@ from web.kit.dbsession import db
 from web.kit.forms import form_fields
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.requests import acting
-from web.requests.forms import LABELS, images, paths_for, places, read_request
+from web.requests import acting, grids
+from web.requests.forms import LABELS, images, places, read_request
 
 NO_MATCH = N_("No request matches this number and secret. Check both and try again.")
 
@@ -77,10 +77,11 @@ async def new_request(request: Request) -> Response:
 @requires(Permission.FILE_REQUESTS)
 async def assist(request: Request) -> Response:
     """A grid worker (on patrol, or for a resident: 代办) or a desk worker (walk-in,
-    12345 hotline) files a request in an area they cover."""
+    12345 hotline) files a request in an area they cover; a grid worker assigned to
+    grids, only in the grids they cover today (web.requests.grids.filing_scope)."""
     me = user(request)
     session = db(request)
-    scope = paths_for(me, Permission.FILE_REQUESTS)
+    scope = grids.filing_scope(session, me, local_day(now(request)))
     channels = (*GRID_CHANNELS, *DESK_CHANNELS)
     context = LABELS | {"places": places(session, scope), "channel_choices": channels}
     if request.method == "GET":

@@ -29,6 +29,7 @@ CHANNELS: dict[str, str] = {
     "assisted": N_("Filed by a grid worker for a resident"),
     "walk_in": N_("Walk-in at the desk"),
     "hotline": N_("12345 hotline"),
+    "visit": N_("Found on a cadre's grid visit"),
 }
 DESK_CHANNELS = ("walk_in", "hotline")
 GRID_CHANNELS = ("patrol", "assisted")

@@ -308,6 +308,15 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/requests/routing"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/routing/{rule}/delete"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/units"): ROUTE_REQUESTS,
+    # Grid work: a grid worker's own page; assignments and cadres' visits in the back office.
+    ("GET", "/requests/grid"): FILE_REQUESTS,
+    ("GET", "/admin/requests/grids"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/grids"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/grids/{assignment}/end"): ROUTE_REQUESTS,
+    ("GET", "/admin/requests/visits"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/visits"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/visits/rules"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/visits/{visit}/file"): ROUTE_REQUESTS,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -348,6 +357,8 @@ def concrete(template: str, world: World) -> str:
         "department": 1,
         "file": 1,
         "rule": 1,
+        "assignment": 1,
+        "visit": 1,
         "number": "NONE",
         "token": "none",
     }
@@ -387,6 +398,8 @@ def normalized(path: str) -> str:
         "department_id",
         "file_id",
         "rule_id",
+        "assignment_id",
+        "visit_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
