@@ -308,6 +308,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/requests/routing"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/routing/{rule}/delete"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/units"): ROUTE_REQUESTS,
+    # Following a request posts its number and secret (requests-trust).
+    ("POST", "/requests/track"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
