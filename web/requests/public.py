@@ -23,8 +23,8 @@ from participation.rules.permissions import Permission
 from participation.rules.ratelimit import RateDecision
 from web.kit import htmx, i18n
 from web.kit.auth import current_user_or_none, requires, user
-from web.kit.clock import now
 from web.kit.client_ip import client_ip
+from web.kit.clock import now
 from web.kit.dbsession import db, keep_on_refusal
 from web.kit.forms import form_fields
 from web.kit.refusals import act_or_rerender
