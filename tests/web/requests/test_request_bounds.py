@@ -70,7 +70,7 @@ def test_over_long_reasons_results_and_comments_are_refused(
     with Session(engine, expire_on_commit=False) as s, s.begin():
         route_to_community(s, world)
         verify_resident(s, world)
-        request, secret = file(s, world)
+        request, _ = file(s, world)
     client.sign_in("unitstaff")
     page = f"/admin/requests/{request.id}"
     before = _counts(engine)
@@ -118,3 +118,60 @@ def test_odd_and_huge_tracking_input_is_a_clear_refusal_not_a_crash(
         keys = s.scalars(select(SignInFailure.key)).all()
     assert all(len(k) <= 300 for k in keys)
     assert _counts(engine)[0] == 1
+
+
+def test_a_unit_or_resident_acting_on_a_request_not_theirs_changes_nothing(
+    app: Starlette, client: FormClient, make_client: MakeClient, engine: Engine, world: World
+) -> None:
+    from participation import accounts
+    from participation.requests import handling
+    from participation.rules.permissions import Role
+
+    app.state.fixed_now = NOW
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        route_to_community(s, world)
+        verify_resident(s, world)
+        request, _ = file(s, world)
+        other_request, _ = file(s, world, "另一件事：路灯不亮", requester=None)
+        found = s.get(ResidentRequest, request.id)
+        assert found is not None
+        handling.accept(s, found, found.unit_id or 0, NOW, world["people"]["unit_staff"].id)
+        other = accounts.sign_up(
+            s, login="otherunit", password="correct horse", display_name="别处"
+        )
+        accounts.grant_role(s, other, Role.UNIT_STAFF, world["other"])
+        accounts.grant_role(s, other, Role.COMMUNITY_WORKER, world["other"])
+        neighbour = accounts.sign_up(
+            s, login="neighbour", password="correct horse", display_name="邻居"
+        )
+        accounts.grant_role(s, neighbour, Role.RESIDENT, world["community"])
+    before = _counts(engine)
+    page = f"/admin/requests/{request.id}"
+    unit = make_client()
+    unit.sign_in("otherunit")
+    for action, data in (
+        ("return", {"reason": "不归我们管"}),
+        ("transfer", {"unit": f"a:{world['other'].id}", "reason": "转走"}),
+        ("join", {"helper": f"a:{world['other'].id}"}),
+        ("record", {"note": "已处理", "minutes": "10", "kind": "reply"}),
+        ("propose", {"result": "已完成"}),
+        ("visit", {"rating": "satisfied"}),
+        ("redirect", {"unit": f"a:{world['other'].id}", "reason": "改派"}),
+        ("merge", {"into": str(other_request.id)}),
+    ):
+        r = unit.submit(f"{page}/{action}", data, page="/requests")
+        assert r.status_code == 403, (action, r.status_code)
+    resident = make_client()
+    resident.sign_in("neighbour")
+    mine = f"/requests/mine/{request.id}"
+    for action, data in (
+        ("answer", {"answer": "confirm"}),
+        ("visit", {"rating": "dissatisfied", "comment": "不满意"}),
+    ):
+        r = resident.submit(f"{mine}/{action}", data, page="/requests")
+        assert r.status_code == 404, (action, r.status_code)
+        assert "没有这条诉求" in r.text or "诉求" in r.text
+    assert _counts(engine) == before
+    with Session(engine) as s:
+        again = s.get(ResidentRequest, request.id)
+        assert again is not None and again.status == "accepted" and not again.rating
