@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -20,7 +21,7 @@ from tests.support.requests import NOW, file, route_to_community, verify_residen
 from tests.support.world import MakeClient, World
 
 
-def _follow(client: FormClient, number: str, secret: str) -> object:
+def _follow(client: FormClient, number: str, secret: str) -> Any:
     return client.submit(
         "/requests/track", {"number": number, "secret": secret}, page="/requests/track"
     )
@@ -64,12 +65,12 @@ def test_following_posts_the_secret_and_no_link_or_cache_keeps_it(
     assert 'method="post"' in in_url.text
 
     page = _follow(stranger, number, secret)
-    assert page.status_code == 200, page.text  # type: ignore[attr-defined]
-    assert page.headers["cache-control"] == "no-store"  # type: ignore[attr-defined]
-    assert "楼下垃圾桶满了" in page.text  # type: ignore[attr-defined]
-    urls = _urls(page.text)  # type: ignore[attr-defined]
+    assert page.status_code == 200, page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "楼下垃圾桶满了" in page.text
+    urls = _urls(page.text)
     assert urls and not any(secret in url for url in urls)
-    assert secret not in page.text  # nothing to answer yet: the secret is not repeated  # type: ignore[attr-defined]
+    assert secret not in page.text  # nothing to answer yet: the secret is not repeated
     photo = next(u for u in urls if "/files/" in u)
     got = stranger.get(photo)
     assert got.status_code == 200 and got.headers["content-type"] == "image/png"
@@ -94,11 +95,11 @@ def test_answering_by_number_keeps_the_secret_out_of_the_address(
         )
     stranger = make_client()
     page = _follow(stranger, request.number, secret)
-    assert page.status_code == 200  # type: ignore[attr-defined]
+    assert page.status_code == 200
     # The answer form is the one place that carries the secret, posted.
     form = re.search(
         r'<form method="post" action="/requests/track/answer".*?</form>', page.text, re.S
-    )  # type: ignore[attr-defined]
+    )
     assert form and secret in form.group(0)
     answered = stranger.submit(
         "/requests/track/answer",
@@ -131,16 +132,16 @@ def test_guessing_a_secret_is_slowed_per_number_with_the_same_words_for_unknown_
     for number in (request.number, unknown):
         for _ in range(6):
             r = _follow(client, number, "AAAAAAAA")
-            answers[number].append(r.status_code)  # type: ignore[attr-defined]
+            answers[number].append(r.status_code)
             last[number] = r
     assert answers[request.number] == answers[unknown] == [404] * 5 + [429]
     real, fake = last[request.number], last[unknown]
-    assert real.headers["retry-after"] == fake.headers["retry-after"]  # type: ignore[attr-defined]
-    assert _strip(real.text, request.number) == _strip(fake.text, unknown)  # type: ignore[attr-defined]
-    assert "请" in real.text and "分钟" in real.text  # type: ignore[attr-defined]
+    assert real.headers["retry-after"] == fake.headers["retry-after"]
+    assert _strip(real.text, request.number) == _strip(fake.text, unknown)
+    assert "请" in real.text and "分钟" in real.text
     # While held, even the right secret is not checked, from any address.
     held = _follow(make_client(), request.number, secret)
-    assert held.status_code == 429  # type: ignore[attr-defined]
+    assert held.status_code == 429
     # Answering by number is held the same way (it is a lookup too).
     answer = make_client().submit(
         "/requests/track/answer",
@@ -150,17 +151,14 @@ def test_guessing_a_secret_is_slowed_per_number_with_the_same_words_for_unknown_
     assert answer.status_code == 429
     # Once the wait has passed, the right secret works.
     app.state.fixed_now = NOW + timedelta(hours=7)
-    assert _follow(make_client(), request.number, secret).status_code == 200  # type: ignore[attr-defined]
+    assert _follow(make_client(), request.number, secret).status_code == 200
 
 
 def test_walking_through_numbers_is_slowed_per_address(
     app: Starlette, client: FormClient, engine: Engine, world: World
 ) -> None:
     app.state.fixed_now = NOW
-    statuses = [
-        _follow(client, f"20260513{i:06d}", "AAAAAAAA").status_code  # type: ignore[attr-defined]
-        for i in range(11)
-    ]
+    statuses = [_follow(client, f"20260513{i:06d}", "AAAAAAAA").status_code for i in range(11)]
     assert statuses == [404] * 10 + [429]
     with Session(engine) as s:
         keys = s.scalars(select(SignInFailure.key)).all()
@@ -210,5 +208,5 @@ def test_handling_attachments_only_to_the_requests_people_and_its_staff(
     assert who("neighbour") == 404  # another resident of the same community
     assert who("otherunit") == 404  # a unit of another area
     follower = make_client()
-    assert _follow(follower, request.number, secret).status_code == 200  # type: ignore[attr-defined]
+    assert _follow(follower, request.number, secret).status_code == 200
     assert follower.get(url).status_code == 200
