@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from participation.areas import Area
 from participation.requests import files
-from participation.requests.models import HandlingUnit, RequestHelper, RequestStep, ResidentRequest
+from participation.requests.models import (
+    HandlingUnit,
+    RequestFile,
+    RequestHelper,
+    RequestStep,
+    ResidentRequest,
+)
 from participation.requests.rules.tracking import clean, secret_hash, secret_matches
 
 #: Compared against when the number is unknown, so both refusals take the same work.
@@ -85,6 +91,34 @@ def followed(session: Session, request: ResidentRequest) -> Followed:
         or 0
     )
     return Followed(request, place, unit, list(helpers), steps, photos, target, raised)
+
+
+def may_see_file(
+    session: Session,
+    request: ResidentRequest,
+    stored: RequestFile,
+    tracked: Sequence[int],
+    account_id: int | None,
+) -> bool:
+    """Whether whoever follows the requests ``tracked`` (opened by number and secret in
+    this browser session) or filed as ``account_id`` may see ``stored``, a file of
+    ``request``: any file of a request they follow, and the handling records'
+    attachments of the request theirs was merged into (their timeline shows those
+    steps); never the photos another resident filed with it."""
+    if request.id in tracked:
+        return True
+    if stored.step_id is None:
+        return False
+    followers = select(ResidentRequest.id).where(ResidentRequest.merged_into_id == request.id)
+    if account_id is not None:
+        mine_merged = followers.where(ResidentRequest.requester_id == account_id)
+        if session.scalar(mine_merged.limit(1)) is not None:
+            return True
+    if not tracked:
+        return False
+    return (
+        session.scalar(followers.where(ResidentRequest.id.in_(list(tracked))).limit(1)) is not None
+    )
 
 
 def mine(session: Session, account_id: int) -> Sequence[ResidentRequest]:

@@ -4,6 +4,7 @@ and desk workers file for residents from a phone-sized page."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,17 +13,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.errors import N_, DomainError
-from participation.requests import closing, files, intake, tracking
+from participation.requests import closing, files, guessing, intake, tracking
 from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.rules.catalog import DESK_CHANNELS, GRID_CHANNELS
 from participation.requests.rules.flow import RejectOutcome
 from participation.rolls import entry_of_account
 from participation.rules.permissions import Permission
-from web.kit import htmx
+from participation.rules.ratelimit import RateDecision
+from web.kit import htmx, i18n
 from web.kit.auth import current_user_or_none, requires, user
+from web.kit.client_ip import client_ip
 from web.kit.clock import now
-from web.kit.dbsession import db
+from web.kit.dbsession import db, keep_on_refusal
 from web.kit.forms import form_fields
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
@@ -125,7 +128,8 @@ async def filed_page(request: Request) -> Response:
     shown = request.session.pop("filed", None)
     if not (isinstance(shown, list) and len(shown) == 2):
         return htmx.redirect(request, "/requests/track")
-    return render(request, "requests/filed.html", {"number": shown[0], "secret": shown[1]})
+    page = render(request, "requests/filed.html", {"number": shown[0], "secret": shown[1]})
+    return _private(page)
 
 
 def _follow_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
@@ -135,33 +139,94 @@ def _follow_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     }
 
 
-async def track(request: Request) -> Response:
-    """Follow a request by number and secret, signed in or not."""
-    q = request.query_params
-    number, secret = q.get("number", "")[:40], q.get("secret", "")[:40]
-    if not number and not secret:
-        return render(request, "requests/track.html", {"form": {}})
-    found = tracking.find(db(request), number, secret)
+#: How many requests one browser session may follow at once (photos shown by session).
+TRACKED_KEEP = 10
+
+
+def _private(response: Response) -> Response:
+    """Pages that carry a secret or what it unlocks: kept out of every cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _remember(request: Request, found: ResidentRequest) -> None:
+    """This browser session followed ``found``: its photos are shown without the
+    secret in their links."""
+    kept = [i for i in request.session.get("tracked", []) if isinstance(i, int) and i != found.id]
+    request.session["tracked"] = [*kept, found.id][-TRACKED_KEEP:]
+
+
+def _tracked(request: Request) -> list[int]:
+    kept = request.session.get("tracked", [])
+    return [i for i in kept if isinstance(i, int)] if isinstance(kept, list) else []
+
+
+def _lookup(request: Request, fields: dict[str, str]) -> ResidentRequest:
+    """The request these credentials open, within the limits on guessing; a
+    DomainError (the same words whether the number exists or not) otherwise."""
+    session = db(request)
+    number, secret = fields.get("number", "")[:40], fields.get("secret", "")[:40]
+    lookup = guessing.Lookup(number, client_ip(request))
+    at = now(request)
+    decision = guessing.decision(session, lookup, at)
+    if not decision.allowed:
+        raise TooManyLookups(decision)
+    found = tracking.find(session, number, secret)
     if found is None:
-        return render(
-            request,
-            "requests/track.html",
-            {"form": {"number": number}, "error": NO_MATCH},
-            status=404,
+        guessing.record_miss(session, lookup, at)
+        keep_on_refusal(request)  # the miss counts towards the limits
+        raise DomainError("request.no_match", NO_MATCH, status=404)
+    return found
+
+
+class TooManyLookups(DomainError):
+    def __init__(self, decision: RateDecision) -> None:
+        minutes = max(1, math.ceil(decision.retry_after.total_seconds() / 60))
+        super().__init__(
+            "request.too_many",
+            i18n.ngettext(
+                "Too many tries. Please try again in %(num)s minute.",
+                "Too many tries. Please try again in %(num)s minutes.",
+                minutes,
+            ),
+            status=429,
         )
+        self.decision = decision
+
+
+def _track_form(request: Request, number: str, error: DomainError) -> Response:
+    page = render(
+        request,
+        "requests/track.html",
+        {"form": {"number": number}, "error": error.message},
+        status=error.status,
+    )
+    if isinstance(error, TooManyLookups):
+        wait = int(error.decision.retry_after.total_seconds()) + 1
+        page.headers["Retry-After"] = str(wait)
+    return _private(page)
+
+
+async def track(request: Request) -> Response:
+    """Follow a request by number and secret, signed in or not. The two are posted,
+    never put in a link: no browser history, Referer or access log carries them."""
+    if request.method == "GET":
+        return render(request, "requests/track.html", {"form": {}})
+    fields = await form_fields(request)
+    try:
+        found = _lookup(request, fields)
+    except DomainError as error:
+        return _track_form(request, fields.get("number", "")[:40], error)
+    _remember(request, found)
     context = _follow_context(request, found) | {
         "action_base": "/requests/track",
-        "credentials": {"number": number, "secret": secret},
+        "credentials": _credentials(fields),
     }
-    return render(request, "requests/followed.html", context)
+    return _private(render(request, "requests/followed.html", context))
 
 
 async def _by_credentials(request: Request) -> ResidentRequest:
-    fields = await form_fields(request)
-    found = tracking.find(db(request), fields.get("number", "")[:40], fields.get("secret", "")[:40])
-    if found is None:
-        raise DomainError("request.no_match", NO_MATCH, status=404)
-    return found
+    return _lookup(request, await form_fields(request))
 
 
 async def _mine(request: Request) -> ResidentRequest:
@@ -173,13 +238,12 @@ async def _mine(request: Request) -> ResidentRequest:
     return found
 
 
-Finder = Callable[[Request], Awaitable[ResidentRequest]]
+#: What answers a done action: a redirect for the requester, the page itself for a
+#: follower by number (whose secret may not go into a link).
+Back = Callable[[Request, ResidentRequest], Response]
 
 
-async def _answer(
-    request: Request, finder: Finder, back: Callable[[ResidentRequest], str]
-) -> Response:
-    found = await finder(request)
+async def _answer(request: Request, found: ResidentRequest, back: Back) -> Response:
     fields = await form_fields(request)
     me = current_user_or_none(request)
     actor = me.id if me else None
@@ -200,31 +264,30 @@ async def _answer(
             raise DomainError(
                 "request.answer", N_("Choose one."), fields={"answer": N_("Choose one.")}
             )
-        return htmx.redirect(request, back(found))
+        return back(request, found)
 
     async def page(error: DomainError) -> Response:
         session.refresh(found)
-        return render(
-            request,
-            "requests/followed.html",
-            _follow_context(request, found)
-            | {
-                "action_base": _base(request),
-                "credentials": _credentials(fields),
-                "form": fields,
-                "errors": error.fields,
-                "error": error.message,
-            },
-            status=error.status,
+        return _private(
+            render(
+                request,
+                "requests/followed.html",
+                _follow_context(request, found)
+                | {
+                    "action_base": _base(request),
+                    "credentials": _credentials(fields),
+                    "form": fields,
+                    "errors": error.fields,
+                    "error": error.message,
+                },
+                status=error.status,
+            )
         )
 
     return await act_or_rerender(request, act, page)
 
 
-async def _visit(
-    request: Request, finder: Finder, back: Callable[[ResidentRequest], str]
-) -> Response:
-    found = await finder(request)
+async def _visit(request: Request, found: ResidentRequest, back: Back) -> Response:
     fields = await form_fields(request)
     me = current_user_or_none(request)
     session = db(request)
@@ -243,22 +306,24 @@ async def _visit(
             flash(request, "Thank you. The request is reopened for a second handling.", "success")
         else:
             flash(request, "Thank you for your rating.", "success")
-        return htmx.redirect(request, back(found))
+        return back(request, found)
 
     async def page(error: DomainError) -> Response:
         session.refresh(found)
-        return render(
-            request,
-            "requests/followed.html",
-            _follow_context(request, found)
-            | {
-                "action_base": _base(request),
-                "credentials": _credentials(fields),
-                "form": fields,
-                "errors": error.fields,
-                "error": error.message,
-            },
-            status=error.status,
+        return _private(
+            render(
+                request,
+                "requests/followed.html",
+                _follow_context(request, found)
+                | {
+                    "action_base": _base(request),
+                    "credentials": _credentials(fields),
+                    "form": fields,
+                    "errors": error.fields,
+                    "error": error.message,
+                },
+                status=error.status,
+            )
         )
 
     return await act_or_rerender(request, act, page)
@@ -274,22 +339,34 @@ def _credentials(fields: dict[str, str]) -> dict[str, str]:
     return {k: fields[k][:40] for k in ("number", "secret") if fields.get(k)}
 
 
-async def track_answer(request: Request) -> Response:
+async def _by_number(request: Request, then: Callable[..., Awaitable[Response]]) -> Response:
     fields = await form_fields(request)
-    return await _answer(request, _by_credentials, lambda r: _with_secret(r, fields))
+    try:
+        found = _lookup(request, fields)
+    except DomainError as error:
+        return _track_form(request, fields.get("number", "")[:40], error)
+    _remember(request, found)
+
+    def shown(request: Request, found: ResidentRequest) -> Response:
+        context = _follow_context(request, found) | {
+            "action_base": "/requests/track",
+            "credentials": _credentials(fields),
+        }
+        return _private(render(request, "requests/followed.html", context))
+
+    return await then(request, found, shown)
+
+
+async def track_answer(request: Request) -> Response:
+    return await _by_number(request, _answer)
 
 
 async def track_visit(request: Request) -> Response:
-    fields = await form_fields(request)
-    return await _visit(request, _by_credentials, lambda r: _with_secret(r, fields))
+    return await _by_number(request, _visit)
 
 
-def _with_secret(found: ResidentRequest, fields: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
-    return "/requests/track?" + urlencode(
-        {"number": found.number, "secret": fields.get("secret", "")[:40]}
-    )
+def _to_mine(request: Request, found: ResidentRequest) -> Response:
+    return htmx.redirect(request, f"/requests/mine/{found.id}")
 
 
 async def mine_list(request: Request) -> Response:
@@ -304,28 +381,31 @@ async def mine_page(request: Request) -> Response:
         "action_base": f"/requests/mine/{found.id}",
         "credentials": {},
     }
-    return render(request, "requests/followed.html", context)
+    return _private(render(request, "requests/followed.html", context))
 
 
 async def mine_answer(request: Request) -> Response:
     user(request)
-    return await _answer(request, _mine, lambda r: f"/requests/mine/{r.id}")
+    return await _answer(request, await _mine(request), _to_mine)
 
 
 async def mine_visit(request: Request) -> Response:
     user(request)
-    return await _visit(request, _mine, lambda r: f"/requests/mine/{r.id}")
+    return await _visit(request, await _mine(request), _to_mine)
 
 
 async def photo(request: Request) -> Response:
-    """A request's photos are shown to whoever follows it (the number and secret, or
-    the requester) and to the back office; the file's id alone is not enough."""
+    """A request's photos and its handling records' attachments are shown to whoever
+    follows it (its requester, or a browser session that opened it by number and
+    secret: no secret in the link) and to the staff handling or routing it; the
+    file's id alone is not enough."""
     session = db(request)
     found = session.get(ResidentRequest, request.path_params["request_id"])
     if found is None:
         raise DomainError("request.no_file", N_("No such photo."), status=404)
     me = current_user_or_none(request)
-    q = request.query_params
+    stored = files.get_file(session, found.id, request.path_params["file_id"])
+    tracked = _tracked(request)
     allowed = (
         me is not None
         and (
@@ -333,14 +413,13 @@ async def photo(request: Request) -> Response:
             or acting.acting_unit(session, me, found) is not None
             or acting.routes_for(session, me, found)
         )
-    ) or tracking.find(session, found.number, q.get("secret", "")[:40]) is not None
+    ) or tracking.may_see_file(session, found, stored, tracked, me.id if me else None)
     if not allowed:
         raise DomainError("request.no_file", N_("No such photo."), status=404)
-    stored = files.get_file(session, found.id, request.path_params["file_id"])
     return Response(
         stored.data,
         media_type=stored.content_type,
-        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
     )
 
 
@@ -349,7 +428,7 @@ routes = [
     Route("/requests/new", new_request, methods=["GET", "POST"]),
     Route("/requests/assist", assist, methods=["GET", "POST"]),
     Route("/requests/filed", filed_page),
-    Route("/requests/track", track),
+    Route("/requests/track", track, methods=["GET", "POST"]),
     Route("/requests/track/answer", track_answer, methods=["POST"]),
     Route("/requests/track/visit", track_visit, methods=["POST"]),
     Route("/requests/mine", mine_list),

@@ -62,7 +62,14 @@ PLACES = {
 #: Routes that change who is signed in: fuzzed anonymously only.
 ANONYMOUS_ONLY = {"/login", "/signup", "/logout"}
 #: Refusals that must record themselves (they feed the sign-in rate limits).
-MAY_RECORD_REFUSAL = {"/login": {"sign_in_failures"}, "/verify": {"sign_in_failures"}}
+MAY_RECORD_REFUSAL = {
+    "/login": {"sign_in_failures"},
+    "/verify": {"sign_in_failures"},
+    # A tracking lookup that matches nothing counts against the guessing limits.
+    "/requests/track": {"sign_in_failures"},
+    "/requests/track/answer": {"sign_in_failures"},
+    "/requests/track/visit": {"sign_in_failures"},
+}
 
 HUGE = str(2**63)
 BAD_VALUES = [
@@ -138,6 +145,17 @@ class Database:
             t: self.conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in self.tables
         }
 
+    def open_request(self, requester: str | None = None) -> str:
+        """A resident request still being handled (the demo ``requester``'s, if named),
+        so that the handlers get past the request's state to the fields."""
+        sql = (
+            "SELECT r.id FROM resident_requests r LEFT JOIN accounts a ON a.id = r.requester_id"
+            " WHERE r.status NOT IN ('closed') AND (? IS NULL OR a.username = ?)"
+            " ORDER BY r.id DESC LIMIT 1"
+        )
+        row = self.conn.execute(sql, (requester, requester)).fetchone()
+        return str(row[0]) if row else self.newest("resident_requests", "id")
+
     def newest(self, table: str, column: str) -> str:
         row = self.conn.execute(
             f'SELECT "{column}" FROM "{table}" ORDER BY id DESC LIMIT 1'
@@ -150,6 +168,12 @@ def concrete(path: str, db: Database) -> str:
         name = match.group(1)
         if name == "item_id" and "/rectifications/" in path:
             return db.newest("eval_rectifications", "id")
+        if name == "request_id" and path.startswith("/requests/mine/"):
+            return db.open_request("resident")
+        if name == "request_id" and "requests/" in path:
+            return db.open_request()
+        if name == "rule_id":
+            return db.newest("request_routing_rules", "id")
         if name in PLACES:
             return db.newest(*PLACES[name])
         return "none"

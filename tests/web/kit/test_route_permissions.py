@@ -317,6 +317,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/requests/visits"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/visits/rules"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/visits/{visit}/file"): ROUTE_REQUESTS,
+    # Following a request posts its number and secret (requests-trust).
+    ("POST", "/requests/track"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.

@@ -35,7 +35,9 @@ def test_overdue_requests_are_flagged_for_the_unit_and_the_requester(
     soon = client.get("/admin/requests?due=soon").text
     assert fresh.number in soon and late.number not in soon
     follower = make_client()
-    page = follower.get("/requests/track", params={"number": late.number, "secret": secret})
+    page = follower.submit(
+        "/requests/track", {"number": late.number, "secret": secret}, page="/requests/track"
+    )
     assert "已超期 3 个工作日" in page.text
 
 
