@@ -53,6 +53,8 @@ CLOSURES: dict[str, str] = {
     "confirmed": N_("Confirmed by the requester"),
     "not_confirmed": N_("Closed without the requester's answer"),
     "merged": N_("Merged into another request"),
+    "mediated": N_("Settled by a mediation agreement"),
+    "referred": N_("Referred elsewhere after mediation"),
 }
 
 RATINGS: dict[str, str] = {
@@ -134,4 +136,15 @@ STEPS: dict[str, str] = {
     "supervised": N_("Reopened under supervision"),
     "merged": N_("Merged into another request"),
     "merged_in": N_("Another request was merged into this one"),
+    "mediation_opened": N_("Classed as a dispute: a mediation case is opened"),
+    "mediator_assigned": N_("A mediator is assigned"),
+    "mediation_held": N_("Mediation session held"),
+    "mediation_planned": N_("Mediation session planned"),
+    "mediation_agreed": N_("Mediation agreement recorded"),
+    "mediation_confirmed_requester": N_("The requester confirmed the agreement"),
+    "mediation_confirmed_other": N_("The other party confirmed the agreement"),
+    "mediation_settled": N_("Settled: both parties confirmed the agreement"),
+    "mediation_referred_court": N_("Referred to the court's pre-litigation mediation"),
+    "mediation_referred_legal_aid": N_("Referred to legal aid"),
+    "mediation_referred_petition": N_("Referred to letters and visits (信访)"),
 }
