@@ -300,9 +300,9 @@ def open_case(
     request.status = "accepted"
     request.accepted_at = request.accepted_at or now
     # The reason for classing may name people: it stays in the case, not the timeline.
-    records.step(session, request, "mediation_opened", now, actor_id=actor_id, unit_id=body.id)
+    records.step(session, request, "med_opened", now, actor_id=actor_id, unit_id=body.id)
     if new.mediator_id is not None:
-        records.step(session, request, "mediator_assigned", now, unit_id=body.id)
+        records.step(session, request, "med_mediator", now, unit_id=body.id)
     records.tell_requester(
         session, request, N_("Your request %(number)s is now a mediation case."), now
     )
@@ -334,7 +334,7 @@ def assign(
         raise DomainError("mediation.form", message, fields={"mediator_id": message})
     case.mediator_id = mediator_id
     request = _request_of(session, case)
-    records.step(session, request, "mediator_assigned", now, actor_id=actor_id, unit_id=body.id)
+    records.step(session, request, "med_mediator", now, actor_id=actor_id, unit_id=body.id)
     records.save(session)
 
 
@@ -394,7 +394,7 @@ def add_session(
     records.step(
         session,
         request,
-        "mediation_held" if new.held else "mediation_planned",
+        "med_held" if new.held else "med_planned",
         now,
         actor_id=actor_id,
         unit_id=case.unit_id,
@@ -420,7 +420,7 @@ def record_agreement(
     case.agreement = _text(text, "agreement", N_("Write the agreement's text."), 10_000)
     case.agreed_at = now
     case.status = "agreement"
-    records.step(session, request, "mediation_agreed", now, actor_id=actor_id, unit_id=case.unit_id)
+    records.step(session, request, "med_agreed", now, actor_id=actor_id, unit_id=case.unit_id)
     records.tell_requester(
         session,
         request,
@@ -450,7 +450,7 @@ def _confirm(
     # Every confirmation changes the case row: of two at once, its version refuses one.
     case.confirmations += 1
     request = _request_of(session, case)
-    records.step(session, request, f"mediation_confirmed_{party.side}", now, unit_id=case.unit_id)
+    records.step(session, request, f"med_ok_{party.side}", now, unit_id=case.unit_id)
     everyone = parties(session, case.id)
     done = rules.settled_by({side: p.confirmed_at is not None for side, p in everyone.items()})
     if done:
@@ -459,7 +459,7 @@ def _confirm(
         request.status = "closed"
         request.closure = "mediated"
         request.closed_at = now
-        records.step(session, request, "mediation_settled", now, unit_id=case.unit_id)
+        records.step(session, request, "med_settled", now, unit_id=case.unit_id)
         records.tell_requester(
             session,
             request,
@@ -544,7 +544,7 @@ def refer(
     request.closure = "referred"
     request.closed_at = now
     records.step(
-        session, request, f"mediation_referred_{to}", now, actor_id=actor_id, unit_id=case.unit_id
+        session, request, f"med_to_{to}", now, actor_id=actor_id, unit_id=case.unit_id
     )
     records.tell_requester(
         session, request, N_("Your request %(number)s is referred after mediation."), now
