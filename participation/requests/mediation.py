@@ -183,7 +183,14 @@ def cases_of_party(session: Session, account_id: int) -> Sequence[MediationCase]
 # --- acting --------------------------------------------------------------------------
 
 
-def _require(case: MediationCase | None, act: Act, who: frozenset[Who]) -> None:
+def _require(
+    case: MediationCase | None, act: Act, who: frozenset[Who], actor_id: int | None = None
+) -> None:
+    """Refuse ``act`` unless it may happen now by ``who``; whether the actor is the
+    case's mediator is decided here, from the case, never taken from the caller."""
+    who = who - {Who.MEDIATOR}
+    if case is not None and actor_id is not None and case.mediator_id == actor_id:
+        who = who | {Who.MEDIATOR}
     problem = rules.refusal(act, case.status if case else "", who)
     if problem:
         status = 403 if problem == rules.NOT_ALLOWED else 409
@@ -326,7 +333,7 @@ def assign(
     actor_id: int,
     who: frozenset[Who],
 ) -> None:
-    _require(case, Act.ASSIGN, who)
+    _require(case, Act.ASSIGN, who, actor_id)
     body = session.get(HandlingUnit, case.unit_id)
     assert body is not None
     if mediator_id is None or mediator_id not in {a.id for a in mediators(session, body)}:
@@ -358,7 +365,7 @@ def add_session(
     who: frozenset[Who],
 ) -> MediationSession:
     """A session held (date, place, who came, notes) or planned."""
-    _require(case, Act.SESSION, who)
+    _require(case, Act.SESSION, who, actor_id)
     problems: dict[str, str] = {}
     if new.held_on is None:
         problems["held_on"] = N_("Give the date.")
@@ -414,7 +421,7 @@ def record_agreement(
     who: frozenset[Who],
 ) -> None:
     """The agreement the parties reached; it waits for both to confirm it."""
-    _require(case, Act.AGREE, who)
+    _require(case, Act.AGREE, who, actor_id)
     request = _request_of(session, case)
     _open_request(request)
     case.agreement = _text(text, "agreement", N_("Write the agreement's text."), 10_000)
@@ -503,7 +510,7 @@ def confirm_at_desk(
     who: frozenset[Who],
 ) -> bool:
     """The mediator records a party's confirmation at the desk, and how it was given."""
-    _require(case, Act.CONFIRM_DESK, who)
+    _require(case, Act.CONFIRM_DESK, who, actor_id)
     problems: dict[str, str] = {}
     party = parties(session, case.id).get(side)
     if party is None:
@@ -530,7 +537,7 @@ def refer(
 ) -> None:
     """Mediation ends without agreement: the matter goes to the court's pre-litigation
     mediation, legal aid or 信访, with a reason; the request closes."""
-    _require(case, Act.REFER, who)
+    _require(case, Act.REFER, who, actor_id)
     request = _request_of(session, case)
     _open_request(request)
     if to not in rules.REFERRALS:
@@ -543,9 +550,7 @@ def refer(
     request.status = "closed"
     request.closure = "referred"
     request.closed_at = now
-    records.step(
-        session, request, f"med_to_{to}", now, actor_id=actor_id, unit_id=case.unit_id
-    )
+    records.step(session, request, f"med_to_{to}", now, actor_id=actor_id, unit_id=case.unit_id)
     records.tell_requester(
         session, request, N_("Your request %(number)s is referred after mediation."), now
     )

@@ -144,9 +144,21 @@ def test_no_one_confirms_for_someone_else(engine: Engine, world) -> None:  # typ
             assert refused.value.status == 403
         # Staff of the body who are not the mediator do not record desk confirmations.
         with pytest.raises(DomainError) as refused:
-            mediation.confirm_at_desk(s, case, "other", "signature", NOW, staff, BODY)
+            mediation.confirm_at_desk(
+                s, case, "other", "signature", NOW, world["people"]["community_worker"].id, BODY
+            )
         assert refused.value.status == 403
         assert all(p.confirmed_at is None for p in mediation.parties(s, case.id).values())
+
+
+def test_being_the_mediator_is_decided_from_the_case(engine: Engine, world) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        _, case = open_dispute(s, world)
+        with pytest.raises(DomainError) as refused:
+            mediation.record_agreement(
+                s, case, "协议", NOW, world["people"]["community_worker"].id, MEDIATOR
+            )
+        assert refused.value.status == 403 and case.status == "open"
 
 
 def test_only_an_account_of_the_body_mediates(engine: Engine, world) -> None:  # type: ignore[no-untyped-def]
