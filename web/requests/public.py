@@ -26,7 +26,7 @@ from web.kit.dbsession import db
 from web.kit.forms import form_fields
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.requests import acting
+from web.requests import acting, mediation
 from web.requests.forms import LABELS, images, paths_for, places, read_request
 
 NO_MATCH = N_("No request matches this number and secret. Check both and try again.")
@@ -128,10 +128,14 @@ async def filed_page(request: Request) -> Response:
 
 
 def _follow_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
-    return LABELS | {
-        "f": tracking.followed(db(request), found),
-        "late": lateness_of(found, local_day(now(request))),
-    }
+    return (
+        LABELS
+        | {
+            "f": tracking.followed(db(request), found),
+            "late": lateness_of(found, local_day(now(request))),
+        }
+        | mediation.follow_panel(request, found)
+    )
 
 
 async def track(request: Request) -> Response:
