@@ -17,7 +17,7 @@ from participation.livelihood import models as livelihood_models  # noqa: F401
 from participation.organizations import models as organization_models  # noqa: F401
 from participation.plan import models as plan_models  # noqa: F401
 from participation.plan import records as plan_records  # noqa: F401
-from participation.requests import models as request_models  # noqa: F401
 from participation.requests import mediation as mediation_models  # noqa: F401
+from participation.requests import models as request_models  # noqa: F401
 
 metadata = Base.metadata

@@ -136,7 +136,7 @@ def test_no_one_confirms_for_someone_else(engine: Engine, world) -> None:  # typ
     staff = world["people"]["unit_staff"].id
     resident = world["people"]["resident"].id
     with Session(engine, expire_on_commit=False) as s, s.begin():
-        request, case = open_dispute(s, world)
+        _, case = open_dispute(s, world)
         mediation.record_agreement(s, case, "协议", NOW, staff, MEDIATOR)
         for side, who in (("other", resident), ("requester", world["people"]["volunteer"].id)):
             with pytest.raises(DomainError) as refused:
