@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.errors import N_, DomainError
-from participation.requests import mediation, units
+from participation.requests import mediation
 from participation.requests.mediation import MediationCase, NewCase, NewSession
 from participation.requests.models import ResidentRequest
 from participation.requests.records import get_request
@@ -74,6 +74,7 @@ def office_panel(request: Request, found: ResidentRequest) -> dict[str, Any]:
         and bool(who & rules.WHO[rules.Act.OPEN]),
         "mediation_bodies": mediation.bodies(session),
         "mediation_needs_reason": rules.needs_classing(found.category),
+        "case_statuses": rules.STATUSES,
     }
 
 
@@ -160,7 +161,10 @@ async def open_case(request: Request) -> Response:
         body_id = form.record("body", required=True)
         mediator_id = form.record("mediator_id")
         form.check()
-        body = units.get_unit(session, body_id or 0)
+        body = next((b for b in mediation.bodies(session) if b.id == body_id), None)
+        if body is None:
+            message = N_("Choose a mediation body.")
+            raise DomainError("mediation.form", message, fields={"body": message})
         who = staff_roles(session, me, found, None)
         if _body_staff(me, body.id, session):
             who |= {Who.BODY}

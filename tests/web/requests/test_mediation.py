@@ -110,6 +110,12 @@ def test_bad_input_is_refused_in_chinese_and_changes_nothing(
     request, _ = _dispute(engine, world)
     client.sign_in("unitstaff")
     page = _open(client, world, request)
+    base = f"/admin/requests/{request.id}"
+    assert "正在调解" in client.get(base).text  # the request page links to its case
+    unknown = client.submit(
+        f"{base}/mediation/open", {"body": "999", "other_name": "李"}, page=base
+    )
+    assert unknown.status_code == 422 and "请选择调解组织" in unknown.text
     future = client.submit(
         f"{page}/sessions",
         {"held_on": "2026-05-20", "held": "1", "place": "调解室"},
