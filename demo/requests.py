@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from demo.requests_grids import seed_grids
+from demo.requests_mediation import seed_mediation
 from participation import accounts, departments
 from participation.areas import Area
 from participation.errors import DomainError
@@ -144,6 +145,7 @@ def seed_requests(session: Session, by_name: dict[str, Area], now: datetime) -> 
             merging.merge(session, same[0], request, now - timedelta(hours=1), unit_staff)
     closing.close_unconfirmed(session, now)
     seed_grids(session, by_name, now)
+    seed_mediation(session, grids[0], now, unit_staff)
 
 
 def _progress(

@@ -29,7 +29,7 @@ from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import table_response
 from web.kit.templating import flash, render
-from web.requests import acting
+from web.requests import acting, mediation
 from web.requests.forms import LABELS, images, paths_for
 
 
@@ -71,15 +71,19 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     acting.require_sight(session, me, found)
     lead = acting.lead_unit(session, me, found)
     router = acting.routes_for(session, me, found)
-    return LABELS | {
-        "f": tracking.followed(session, found),
-        "lead": lead,
-        "acting": acting.acting_unit(session, me, found),
-        "router": router,
-        "unit_choices": units.choices(session),
-        "late": lateness_of(found, local_day(now(request))),
-        "suggestions": merging.suggestions(session, found) if router else [],
-    }
+    return (
+        LABELS
+        | {
+            "f": tracking.followed(session, found),
+            "lead": lead,
+            "acting": acting.acting_unit(session, me, found),
+            "router": router,
+            "unit_choices": units.choices(session),
+            "late": lateness_of(found, local_day(now(request))),
+            "suggestions": merging.suggestions(session, found) if router else [],
+        }
+        | mediation.office_panel(request, found)
+    )
 
 
 @requires(Permission.HANDLE_REQUESTS)

@@ -29,7 +29,7 @@ from web.kit.dbsession import db, keep_on_refusal
 from web.kit.forms import form_fields
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.requests import acting, grids
+from web.requests import acting, grids, mediation
 from web.requests.forms import LABELS, images, places, read_request
 
 NO_MATCH = N_("No request matches this number and secret. Check both and try again.")
@@ -133,10 +133,14 @@ async def filed_page(request: Request) -> Response:
 
 
 def _follow_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
-    return LABELS | {
-        "f": tracking.followed(db(request), found),
-        "late": lateness_of(found, local_day(now(request))),
-    }
+    return (
+        LABELS
+        | {
+            "f": tracking.followed(db(request), found),
+            "late": lateness_of(found, local_day(now(request))),
+        }
+        | mediation.follow_panel(request, found)
+    )
 
 
 #: How many requests one browser session may follow at once (photos shown by session).

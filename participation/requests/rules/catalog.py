@@ -54,6 +54,8 @@ CLOSURES: dict[str, str] = {
     "confirmed": N_("Confirmed by the requester"),
     "not_confirmed": N_("Closed without the requester's answer"),
     "merged": N_("Merged into another request"),
+    "mediated": N_("Settled by a mediation agreement"),
+    "referred": N_("Referred elsewhere after mediation"),
 }
 
 RATINGS: dict[str, str] = {
@@ -135,4 +137,15 @@ STEPS: dict[str, str] = {
     "supervised": N_("Reopened under supervision"),
     "merged": N_("Merged into another request"),
     "merged_in": N_("Another request was merged into this one"),
+    "med_opened": N_("Classed as a dispute: a mediation case is opened"),
+    "med_mediator": N_("A mediator is assigned"),
+    "med_held": N_("Mediation session held"),
+    "med_planned": N_("Mediation session planned"),
+    "med_agreed": N_("Mediation agreement recorded"),
+    "med_ok_requester": N_("The requester confirmed the agreement"),
+    "med_ok_other": N_("The other party confirmed the agreement"),
+    "med_settled": N_("Settled: both parties confirmed the agreement"),
+    "med_to_court": N_("Referred to the court's pre-litigation mediation"),
+    "med_to_legal_aid": N_("Referred to legal aid"),
+    "med_to_petition": N_("Referred to letters and visits (信访)"),
 }

@@ -319,6 +319,18 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/requests/visits/{visit}/file"): ROUTE_REQUESTS,
     # Following a request posts its number and secret (requests-trust).
     ("POST", "/requests/track"): EVERYONE,
+    # Mediation: the back office handles cases; a party confirms signed in.
+    ("GET", "/admin/requests/mediation"): HANDLE_REQUESTS,
+    ("GET", "/admin/requests/{request}/mediation"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/mediation/open"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/mediation/mediator"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/mediation/sessions"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/mediation/agreement"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/mediation/confirm"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/mediation/refer"): HANDLE_REQUESTS,
+    ("GET", "/requests/mediation"): SIGNED_IN,
+    ("GET", "/requests/mediation/{case}"): SIGNED_IN,
+    ("POST", "/requests/mediation/{case}/confirm"): SIGNED_IN,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -355,6 +367,7 @@ def concrete(template: str, world: World) -> str:
         "activity": 1,
         "shift": 1,
         "request": 1,
+        "case": 1,
         "notice": 1,
         "department": 1,
         "file": 1,
@@ -402,6 +415,7 @@ def normalized(path: str) -> str:
         "rule_id",
         "assignment_id",
         "visit_id",
+        "case_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
