@@ -10,10 +10,9 @@ Revises: 0024
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
-
 
 import participation.db
+from alembic import op
 
 revision: str = "0025"
 down_revision: str | None = "0024"

@@ -7,7 +7,7 @@ import pytest
 from participation.requests.rules.lateness import Due
 from participation.requests.rules.supervision import Kind, Rung, extension_cap, rungs, stage_of
 
-O = Kind.OVERDUE
+LATE = Kind.OVERDUE
 
 
 @pytest.mark.parametrize(
@@ -17,20 +17,20 @@ O = Kind.OVERDUE
         (Due.ON_TIME, 0, 3, []),
         (Due.SOON, 0, 3, [Rung(0, Kind.SOON)]),
         (Due.SOON, 0, 0, []),
-        (Due.OVERDUE, 1, 3, [Rung(0, O)]),
-        (Due.OVERDUE, 2, 3, [Rung(0, O)]),
-        (Due.OVERDUE, 3, 3, [Rung(0, O), Rung(1, O)]),
-        (Due.OVERDUE, 4, 3, [Rung(0, O), Rung(1, O)]),
-        (Due.OVERDUE, 5, 3, [Rung(0, O), Rung(1, O), Rung(2, O)]),
+        (Due.OVERDUE, 1, 3, [Rung(0, LATE)]),
+        (Due.OVERDUE, 2, 3, [Rung(0, LATE)]),
+        (Due.OVERDUE, 3, 3, [Rung(0, LATE), Rung(1, LATE)]),
+        (Due.OVERDUE, 4, 3, [Rung(0, LATE), Rung(1, LATE)]),
+        (Due.OVERDUE, 5, 3, [Rung(0, LATE), Rung(1, LATE), Rung(2, LATE)]),
         # A community unit's ladder has three levels (community, street, district):
         # nothing climbs past the district however late.
-        (Due.OVERDUE, 30, 3, [Rung(0, O), Rung(1, O), Rung(2, O)]),
+        (Due.OVERDUE, 30, 3, [Rung(0, LATE), Rung(1, LATE), Rung(2, LATE)]),
         # A grid unit's has four (grid, community, street, district).
-        (Due.OVERDUE, 8, 4, [Rung(0, O), Rung(1, O), Rung(2, O), Rung(3, O)]),
-        (Due.OVERDUE, 7, 4, [Rung(0, O), Rung(1, O), Rung(2, O)]),
+        (Due.OVERDUE, 8, 4, [Rung(0, LATE), Rung(1, LATE), Rung(2, LATE), Rung(3, LATE)]),
+        (Due.OVERDUE, 7, 4, [Rung(0, LATE), Rung(1, LATE), Rung(2, LATE)]),
         # A district department: itself, then the district office.
-        (Due.OVERDUE, 9, 2, [Rung(0, O), Rung(1, O)]),
-        (Due.OVERDUE, 1, 1, [Rung(0, O)]),
+        (Due.OVERDUE, 9, 2, [Rung(0, LATE), Rung(1, LATE)]),
+        (Due.OVERDUE, 1, 1, [Rung(0, LATE)]),
     ],
 )
 def test_the_ladder(due: Due, late: int, levels: int, expected: list[Rung]) -> None:
