@@ -30,6 +30,7 @@ from web.kit.refusals import act_or_rerender
 from web.kit.tabular import table_response
 from web.kit.templating import flash, render
 from web.requests import acting
+from web.requests import supervision as supervision_pages
 from web.requests.forms import LABELS, images, paths_for
 
 
@@ -79,7 +80,7 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
         "unit_choices": units.choices(session),
         "late": lateness_of(found, local_day(now(request))),
         "suggestions": merging.suggestions(session, found) if router else [],
-    }
+    } | supervision_pages.office_context(session, me, found)
 
 
 @requires(Permission.HANDLE_REQUESTS)
