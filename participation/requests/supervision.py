@@ -285,9 +285,7 @@ def approver_unit(session: Session, request: ResidentRequest) -> HandlingUnit | 
     return level_above(session, unit) if unit is not None else None
 
 
-PAST_CAP = N_(
-    "An extension is at most the time this kind of matter has to be resolved (see the limit)."
-)
+PAST_CAP = N_("An extension cannot be longer than the time this kind of matter has to be resolved.")
 
 
 def cap_for(request: ResidentRequest) -> int:

@@ -72,15 +72,19 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     acting.require_sight(session, me, found)
     lead = acting.lead_unit(session, me, found)
     router = acting.routes_for(session, me, found)
-    return LABELS | {
-        "f": tracking.followed(session, found),
-        "lead": lead,
-        "acting": acting.acting_unit(session, me, found),
-        "router": router,
-        "unit_choices": units.choices(session),
-        "late": lateness_of(found, local_day(now(request))),
-        "suggestions": merging.suggestions(session, found) if router else [],
-    } | supervision_pages.office_context(session, me, found)
+    return (
+        LABELS
+        | {
+            "f": tracking.followed(session, found),
+            "lead": lead,
+            "acting": acting.acting_unit(session, me, found),
+            "router": router,
+            "unit_choices": units.choices(session),
+            "late": lateness_of(found, local_day(now(request))),
+            "suggestions": merging.suggestions(session, found) if router else [],
+        }
+        | supervision_pages.office_context(session, me, found)
+    )
 
 
 @requires(Permission.HANDLE_REQUESTS)

@@ -57,7 +57,9 @@ def office_context(session: Session, me: CurrentUser, found: ResidentRequest) ->
 @requires(Permission.HANDLE_REQUESTS)
 async def notices_page(request: Request) -> Response:
     """督办单: the notices to units in the person's areas, newest first."""
-    rows = supervision.notices_for(db(request), paths_for(user(request), Permission.HANDLE_REQUESTS))
+    rows = supervision.notices_for(
+        db(request), paths_for(user(request), Permission.HANDLE_REQUESTS)
+    )
     return render(request, "requests/supervision/notices.html", LABELS | {"rows": rows})
 
 
@@ -211,9 +213,7 @@ async def deputy_note(request: Request) -> Response:
 routes = [
     Route("/admin/requests/supervision", notices_page),
     Route("/admin/requests/{request_id:int}/extension", ask_extension, methods=["POST"]),
-    Route(
-        "/admin/requests/{request_id:int}/extension/decide", decide_extension, methods=["POST"]
-    ),
+    Route("/admin/requests/{request_id:int}/extension/decide", decide_extension, methods=["POST"]),
     Route("/requests/deputy", deputy_list),
     Route("/requests/deputy/{request_id:int}", deputy_request),
     Route("/requests/deputy/{request_id:int}/note", deputy_note, methods=["POST"]),
