@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from demo.requests_supervision import seed_supervision
 from participation import accounts, departments
 from participation.areas import Area
 from participation.errors import DomainError
@@ -142,6 +143,7 @@ def seed_requests(session: Session, by_name: dict[str, Area], now: datetime) -> 
         if same:
             merging.merge(session, same[0], request, now - timedelta(hours=1), unit_staff)
     closing.close_unconfirmed(session, now)
+    seed_supervision(session, unit_staff, now)
 
 
 def _progress(
