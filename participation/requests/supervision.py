@@ -344,9 +344,7 @@ def ask_extension(
         old_due=request.resolve_due,
     )
     session.add(asked)
-    records.step(
-        session, request, "extension_asked", now, actor_id=actor_id, unit_id=unit_id, note=why
-    )
+    records.step(session, request, "ext_asked", now, actor_id=actor_id, unit_id=unit_id, note=why)
     above = approver_unit(session, request)
     if above is not None:
         _tell_staff(
@@ -411,7 +409,7 @@ def decide_extension(
     records.step(
         session,
         request,
-        f"extension_{asked.status}",
+        f"ext_{asked.status}",  # step kinds are at most 16 characters
         now,
         actor_id=actor_id,
         unit_id=asked.unit_id,

@@ -58,9 +58,9 @@ STEPS: dict[str, str] = {
     "due_reminder": N_("Due date reminder sent to the unit"),
     "supervision": N_("Supervision notice sent to the unit"),
     "supervision_up": N_("Supervision raised to the level above"),
-    "extension_asked": N_("Extension asked for"),
-    "extension_granted": N_("Extension granted"),
-    "extension_refused": N_("Extension refused"),
+    "ext_asked": N_("Extension asked for"),
+    "ext_granted": N_("Extension granted"),
+    "ext_refused": N_("Extension refused"),
     "deputy_note": N_("Supervision note from a deputy"),
 }
 

@@ -26,6 +26,12 @@ from tests.support.world import World
 FILED = datetime(2025, 9, 30, 2, 0, tzinfo=UTC)  # Tuesday: accept by Thursday 9 October
 
 
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """On SQLite and on PostgreSQL (migration 0025 and the unique key on both)."""
+    return any_db_url
+
+
 def at(day: int) -> datetime:
     return datetime(2025, 10, day, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 

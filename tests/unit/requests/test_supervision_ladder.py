@@ -54,3 +54,12 @@ def test_the_clock_of_each_status(status: str, stage: str | None) -> None:
 @pytest.mark.parametrize(("limit", "cap"), [(0, 1), (1, 1), (7, 7), (20, 20)])
 def test_an_extension_is_at_most_the_time_to_resolve(limit: int, cap: int) -> None:
     assert extension_cap(limit) == cap
+
+
+def test_every_step_kind_fits_the_column() -> None:
+    """request_steps.kind is String(16): PostgreSQL refuses anything longer."""
+    from participation.requests.models import RequestStep
+    from participation.requests.rules.supervision import STEPS
+
+    width = RequestStep.__table__.c.kind.type.length
+    assert all(len(kind) <= width for kind in STEPS), [k for k in STEPS if len(k) > width]
