@@ -12,7 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, or_, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import audit, notices
@@ -361,6 +371,9 @@ def ask_extension(
     return asked
 
 
+NOT_PENDING = N_("There is no extension request waiting for a decision.")
+
+
 @records.guarded
 def decide_extension(
     session: Session,
@@ -395,10 +408,21 @@ def decide_extension(
             N_("The request is no longer being handled: the extension can only be refused."),
             status=409,
         )
-    asked.status = "granted" if grant else "refused"
-    asked.decided_by = actor_id
-    asked.decided_at = now
-    asked.answer = text
+    # Of two decisions at once, one wins: only a row still pending is decided.
+    decided = session.execute(
+        update(Extension)
+        .where(Extension.id == asked.id, Extension.status == "pending")
+        .values(
+            status="granted" if grant else "refused",
+            decided_by=actor_id,
+            decided_at=now,
+            answer=text,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("extension.none", NOT_PENDING, status=409)
+    session.refresh(asked)
     if asked.status == "granted":
         base = request.resolve_due or local_day(now)
         asked.new_due = add_working_days(base, asked.days)

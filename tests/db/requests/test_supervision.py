@@ -212,3 +212,32 @@ def test_one_extension_per_request_whatever_the_answer(session: Session, world: 
     with pytest.raises(DomainError) as twice:
         supervision.ask_extension(session, request, unit_id, 2, "再次申请", at(13), worker)
     assert twice.value.code == "extension.twice"
+
+
+def test_two_decisions_at_once_one_wins(engine, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Both deciders read the extension pending; the second to write is refused."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite transactions begin IMMEDIATE: two writers never interleave")
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        request = _accepted(s, world)
+        assert request.unit_id is not None
+        supervision.ask_extension(
+            s, request, request.unit_id, 2, "原因", at(10), world["people"]["unit_staff"].id
+        )
+    deciders = (world["people"]["staff"].id, world["people"]["admin"].id)
+    with Session(engine) as a, Session(engine) as b:
+        first, second = a.get(type(request), request.id), b.get(type(request), request.id)
+        assert first is not None and second is not None
+        assert supervision.extension_of(a, first.id).status == "pending"  # type: ignore[union-attr]
+        assert supervision.extension_of(b, second.id).status == "pending"  # type: ignore[union-attr]
+        supervision.decide_extension(a, first, False, "不予延期", at(13), deciders[0])
+        a.commit()
+        with pytest.raises(DomainError) as late:
+            supervision.decide_extension(b, second, True, "", at(13), deciders[1])
+        assert late.value.code in ("extension.none", "request.changed")
+        b.rollback()
+    with Session(engine) as s:
+        final = supervision.extension_of(s, request.id)
+        assert final is not None and final.status == "refused"
+        again = s.get(type(request), request.id)
+        assert again is not None and again.resolve_due == date(2025, 10, 16)
