@@ -58,8 +58,12 @@ def test_an_extension_is_at_most_the_time_to_resolve(limit: int, cap: int) -> No
 
 def test_every_step_kind_fits_the_column() -> None:
     """request_steps.kind is String(16): PostgreSQL refuses anything longer."""
+    from sqlalchemy import String
+
     from participation.requests.models import RequestStep
     from participation.requests.rules.supervision import STEPS
 
-    width = RequestStep.__table__.c.kind.type.length
+    kind_type = RequestStep.__table__.c.kind.type
+    assert isinstance(kind_type, String) and kind_type.length is not None
+    width = kind_type.length
     assert all(len(kind) <= width for kind in STEPS), [k for k in STEPS if len(k) > width]
