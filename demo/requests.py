@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from demo.requests_grids import seed_grids
 from demo.requests_mediation import seed_mediation
+from demo.requests_supervision import seed_supervision
 from participation import accounts, departments
 from participation.areas import Area
 from participation.errors import DomainError
@@ -146,6 +147,7 @@ def seed_requests(session: Session, by_name: dict[str, Area], now: datetime) -> 
     closing.close_unconfirmed(session, now)
     seed_grids(session, by_name, now)
     seed_mediation(session, grids[0], now, unit_staff)
+    seed_supervision(session, unit_staff, now)
 
 
 def _progress(

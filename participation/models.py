@@ -20,5 +20,6 @@ from participation.plan import records as plan_records  # noqa: F401
 from participation.requests import grids as request_grids  # noqa: F401
 from participation.requests import mediation as mediation_models  # noqa: F401
 from participation.requests import models as request_models  # noqa: F401
+from participation.requests import supervision as request_supervision  # noqa: F401
 
 metadata = Base.metadata

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from participation import job_runs
 from participation.outbox import send_pending
 from participation.plan.reminders import remind_overdue
+from participation.requests import supervision
 from participation.requests.closing import close_unconfirmed
 from volunteers import notices, signups
 from web.kit.i18n import LOCAL_TZ
@@ -67,6 +68,14 @@ def requests_sweep(session: Session, now: datetime, settings: Settings) -> str:
     return f"{close_unconfirmed(session, now)} requests closed as not confirmed"
 
 
+def requests_supervise(session: Session, now: datetime, settings: Settings) -> str:
+    report = supervision.sweep(session, now)
+    return (
+        f"{report.reminders} due reminders, {report.notices} supervision notices "
+        f"({report.escalations} to a level above), {report.told} people told"
+    )
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -100,6 +109,12 @@ JOBS: tuple[Job, ...] = (
         HOUR,
         requests_sweep,
         "close resident requests whose proposed closure went unanswered for 7 days",
+    ),
+    Job(
+        "requests-supervise",
+        HOUR,
+        requests_supervise,
+        "flag soon-due and overdue resident requests; issue and escalate supervision notices",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

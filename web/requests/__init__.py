@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.requests import grids, mediation, office, public, routing_table
+from web.requests import grids, mediation, office, public, routing_table, supervision
 
 #: Every path of this area starts with one of these (see web.routes).
 PREFIXES = ("/requests", "/admin/requests")
 
 
 def routes() -> list[BaseRoute]:
-    return [*public.routes, *routing_table.routes, *mediation.routes, *office.routes, *grids.routes]
+    return [
+        *public.routes,
+        *routing_table.routes,
+        *mediation.routes,
+        *office.routes,
+        *grids.routes,
+        *supervision.routes,
+    ]

@@ -22,6 +22,7 @@ from participation.requests.rules.catalog import (
     URGENCIES,
     VISIT_METHODS,
 )
+from participation.requests.rules.supervision import STEPS as SUPERVISION_STEPS
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission
 from web.kit.auth import CurrentUser
@@ -36,7 +37,7 @@ LABELS: dict[str, Any] = {
     "closures": CLOSURES,
     "ratings": RATINGS,
     "visit_methods": VISIT_METHODS,
-    "steps": STEPS,
+    "steps": STEPS | SUPERVISION_STEPS,
     "unit_kinds": UNIT_KINDS,
 }
 

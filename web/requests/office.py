@@ -30,6 +30,7 @@ from web.kit.refusals import act_or_rerender
 from web.kit.tabular import table_response
 from web.kit.templating import flash, render
 from web.requests import acting, mediation
+from web.requests import supervision as supervision_pages
 from web.requests.forms import LABELS, images, paths_for
 
 
@@ -83,6 +84,7 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
             "suggestions": merging.suggestions(session, found) if router else [],
         }
         | mediation.office_panel(request, found)
+        | supervision_pages.office_context(session, me, found)
     )
 
 

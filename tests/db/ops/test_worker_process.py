@@ -41,7 +41,13 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
     with Session(engine) as s:
         ran = set(s.scalars(select(JobRun.job).where(JobRun.status == job_runs.OK)))
     engine.dispose()
-    assert ran == {"volunteers-tick", "plan-remind", "requests-sweep", "prune-job-runs"}
+    assert ran == {
+        "volunteers-tick",
+        "plan-remind",
+        "requests-sweep",
+        "requests-supervise",
+        "prune-job-runs",
+    }
 
 
 def test_worker_refuses_a_database_behind_the_code(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -24,3 +24,15 @@ def test_the_demo_has_requests_in_every_state(demo_url: str) -> None:  # noqa: F
         visits = set(s.scalars(select(RequestStep.kind).where(RequestStep.kind.like("visit_%"))))
         assert {"visit_satisfied", "visit_basic", "visit_dissatisfied"} <= visits
     engine.dispose()
+
+
+def test_the_demo_has_supervision_on_record(demo_url: str) -> None:  # noqa: F811
+    from participation.requests.supervision import Extension, SupervisionNotice
+
+    engine = make_engine(demo_url)
+    with Session(engine) as s:
+        levels = set(s.scalars(select(SupervisionNotice.level).distinct()))
+        assert {0, 1} <= levels
+        assert set(s.scalars(select(Extension.status))) == {"granted", "refused"}
+        assert s.scalar(select(func.count()).where(RequestStep.kind == "deputy_note")) == 1
+    engine.dispose()

@@ -32,6 +32,7 @@ MANAGE_VOLUNTEERS = frozenset({"community_worker", "admin"})
 FILE_REQUESTS = frozenset({"grid_worker", "staff", "community_worker", "admin"})
 HANDLE_REQUESTS = frozenset({"unit_staff", "staff", "community_worker", "admin"})
 ROUTE_REQUESTS = frozenset({"staff", "community_worker", "admin"})
+ON_A_DEPUTY_ROLL: frozenset[str] = frozenset()  # no role opens it: the deputy roll does
 
 # (method, path template) -> who may use it
 EXPECTED: dict[tuple[str, str], object] = {
@@ -331,6 +332,15 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/requests/mediation"): SIGNED_IN,
     ("GET", "/requests/mediation/{case}"): SIGNED_IN,
     ("POST", "/requests/mediation/{case}/confirm"): SIGNED_IN,
+    # Supervision (督办): notices and extensions for who handles requests; the deputies'
+    # liaison station opens from the deputy roll, not from a role (nobody in this world
+    # is on a roll: tests/web/requests/test_supervision.py signs in a deputy who is).
+    ("GET", "/admin/requests/supervision"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/extension"): HANDLE_REQUESTS,
+    ("POST", "/admin/requests/{request}/extension/decide"): HANDLE_REQUESTS,
+    ("GET", "/requests/deputy"): ON_A_DEPUTY_ROLL,
+    ("GET", "/requests/deputy/{request}"): ON_A_DEPUTY_ROLL,
+    ("POST", "/requests/deputy/{request}/note"): ON_A_DEPUTY_ROLL,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.

@@ -1,0 +1,539 @@
+"""Supervision (督办) of resident requests: supervision notices issued by the overdue
+sweep and climbing the area tree, extensions (延期) asked by the unit and decided by
+the level above, and deputies' supervision notes (代表联络站).
+
+Every notice is a row keyed by (request, clock, due date, level, kind): the sweep
+issues what the ladder calls for and is missing, so running it twice issues nothing
+twice (the unique key holds even if two sweeps race)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from participation import audit, notices
+from participation.accounts import Account, RoleGrant
+from participation.areas import Area
+from participation.db import Base, utcnow
+from participation.errors import N_, DomainError
+from participation.requests import records
+from participation.requests.models import HandlingUnit, ResidentRequest
+from participation.requests.rules.calendar import add_working_days, local_day
+from participation.requests.rules.catalog import limits_for
+from participation.requests.rules.lateness import lateness
+from participation.requests.rules.supervision import (
+    TOP_KINDS,
+    Kind,
+    extension_cap,
+    rungs,
+    stage_of,
+)
+from participation.requests.units import level_above
+from participation.rolls import Congress, DeputyEntry
+from participation.rules.permissions import ROLE_PERMISSIONS, Permission
+
+
+class SupervisionNotice(Base):
+    """A supervision notice (督办单) or a due-date reminder, to one unit."""
+
+    __tablename__ = "request_supervisions"
+    __table_args__ = (
+        UniqueConstraint("request_id", "stage", "due_on", "level", "kind"),
+        Index("ix_request_supervisions_unit_issued", "unit_id", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("resident_requests.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(8))  # accept | resolve
+    due_on: Mapped[date] = mapped_column()
+    level: Mapped[int] = mapped_column(Integer)  # 0: the handling unit, 1: above it, ...
+    kind: Mapped[str] = mapped_column(String(8))  # rules.supervision.Kind
+    unit_id: Mapped[int] = mapped_column(ForeignKey("request_units.id"))
+    working_days_late: Mapped[int] = mapped_column(Integer, default=0)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Extension(Base):
+    """An extension (延期) asked by the handling unit; one per request, ever."""
+
+    __tablename__ = "request_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("resident_requests.id"), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("request_units.id"))
+    days: Mapped[int] = mapped_column(Integer)  # working days asked for
+    reason: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # pending | granted | refused
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    answer: Mapped[str] = mapped_column(Text, default="")
+    old_due: Mapped[date | None] = mapped_column()
+    new_due: Mapped[date | None] = mapped_column()
+
+
+# --- who is told -----------------------------------------------------------------------
+
+HANDLING_ROLES = tuple(
+    r.value for r, p in ROLE_PERMISSIONS.items() if Permission.HANDLE_REQUESTS in p
+)
+
+
+def staff_of(session: Session, unit: HandlingUnit) -> Sequence[int]:
+    """Active accounts handling requests at exactly the unit's area (the people of that
+    level; those above are told at their own level)."""
+    if unit.area_id is None:
+        return []
+    return session.scalars(
+        select(RoleGrant.account_id)
+        .join(Account, Account.id == RoleGrant.account_id)
+        .where(
+            RoleGrant.area_id == unit.area_id,
+            RoleGrant.role.in_(HANDLING_ROLES),
+            Account.is_active.is_(True),
+        )
+        .distinct()
+        .order_by(RoleGrant.account_id)
+    ).all()
+
+
+def _tell_staff(
+    session: Session, unit: HandlingUnit, request: ResidentRequest, message: str, now: datetime
+) -> int:
+    told = staff_of(session, unit)
+    for account_id in told:
+        notices.notify(
+            session,
+            account_id,
+            "request.supervision",
+            message,
+            link=f"/admin/requests/{request.id}",
+            params={"number": request.number, "unit": unit.name},
+            now=now,
+        )
+    return len(told)
+
+
+def ladder(session: Session, unit: HandlingUnit) -> list[HandlingUnit]:
+    """The handling unit and the units above it, up to a district."""
+    chain = [unit]
+    while len(chain) < 8:
+        area = session.get(Area, chain[-1].area_id) if chain[-1].area_id else None
+        if area is None or (area.kind in TOP_KINDS and chain[-1].kind != "department"):
+            break
+        above = level_above(session, chain[-1])
+        if above is None:
+            break
+        chain.append(above)
+    return chain
+
+
+# --- the sweep --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    reminders: int
+    notices: int
+    escalations: int  # notices to a level above the unit
+    told: int  # accounts notified
+
+
+MESSAGES = {
+    (Kind.SOON, False): N_("Request %(number)s is due soon (%(unit)s)."),
+    (Kind.OVERDUE, False): N_("Supervision notice: request %(number)s is overdue (%(unit)s)."),
+    (Kind.OVERDUE, True): N_(
+        "Supervision raised to you: request %(number)s is overdue (%(unit)s)."
+    ),
+}
+
+
+def sweep(session: Session, now: datetime) -> SweepReport:
+    """Issue every reminder and supervision notice that is due and not yet issued."""
+    today = local_day(now)
+    horizon = add_working_days(today, 1)
+    candidates = session.scalars(
+        select(ResidentRequest)
+        .where(
+            ResidentRequest.unit_id.is_not(None),
+            or_(
+                (ResidentRequest.status == "routed") & (ResidentRequest.accept_due <= horizon),
+                (ResidentRequest.status == "accepted") & (ResidentRequest.resolve_due <= horizon),
+            ),
+        )
+        .order_by(ResidentRequest.id)
+    ).all()
+    reminders = issued = up = told = 0
+    for request in candidates:
+        stage = stage_of(request.status)
+        late = lateness(request.status, request.accept_due, request.resolve_due, today)
+        if stage is None or late.on is None or request.unit_id is None:
+            continue
+        unit = session.get(HandlingUnit, request.unit_id)
+        assert unit is not None
+        chain = ladder(session, unit)
+        wanted = rungs(late.due, late.working_days_late, len(chain))
+        if not wanted:
+            continue
+        have = set(
+            session.execute(
+                select(SupervisionNotice.level, SupervisionNotice.kind).where(
+                    SupervisionNotice.request_id == request.id,
+                    SupervisionNotice.stage == stage,
+                    SupervisionNotice.due_on == late.on,
+                )
+            ).all()
+        )
+        for rung in wanted:
+            if (rung.level, rung.kind.value) in have:
+                continue
+            to = chain[rung.level]
+            session.add(
+                SupervisionNotice(
+                    request_id=request.id,
+                    stage=stage,
+                    due_on=late.on,
+                    level=rung.level,
+                    kind=rung.kind.value,
+                    unit_id=to.id,
+                    working_days_late=late.working_days_late,
+                    issued_at=now,
+                )
+            )
+            raised = rung.level > 0
+            kind = (
+                "due_reminder"
+                if rung.kind is Kind.SOON
+                else "supervision_up"
+                if raised
+                else "supervision"
+            )
+            records.step(session, request, kind, now, unit_id=to.id)
+            told += _tell_staff(session, to, request, MESSAGES[(rung.kind, raised)], now)
+            if rung.kind is Kind.SOON:
+                reminders += 1
+                continue
+            issued += 1
+            up += raised
+            if not request.supervised:
+                request.supervised = True
+            records.tell_requester(
+                session,
+                request,
+                N_("Your request %(number)s is overdue: supervision of its unit has been raised.")
+                if raised
+                else N_(
+                    "Your request %(number)s is overdue: a supervision notice went to its unit."
+                ),
+                now,
+            )
+        records.save(session)
+    return SweepReport(reminders, issued, up, told)
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    notice: SupervisionNotice
+    request: ResidentRequest
+    unit: HandlingUnit
+
+
+def notices_for(
+    session: Session, handle_paths: Sequence[str] | None, limit: int = 200
+) -> list[NoticeView]:
+    """The latest notices to units in the person's areas (``None``: everywhere)."""
+    query = (
+        select(SupervisionNotice, ResidentRequest, HandlingUnit)
+        .join(ResidentRequest, ResidentRequest.id == SupervisionNotice.request_id)
+        .join(HandlingUnit, HandlingUnit.id == SupervisionNotice.unit_id)
+        .outerjoin(Area, Area.id == HandlingUnit.area_id)
+        .order_by(SupervisionNotice.issued_at.desc(), SupervisionNotice.id.desc())
+        .limit(limit)
+    )
+    if handle_paths is not None:
+        query = query.where(or_(False, *[Area.path.startswith(p) for p in handle_paths]))
+    return [NoticeView(n, r, u) for n, r, u in session.execute(query)]
+
+
+def notices_of(session: Session, request_id: int) -> list[tuple[SupervisionNotice, HandlingUnit]]:
+    rows = session.execute(
+        select(SupervisionNotice, HandlingUnit)
+        .join(HandlingUnit, HandlingUnit.id == SupervisionNotice.unit_id)
+        .where(SupervisionNotice.request_id == request_id)
+        .order_by(SupervisionNotice.id)
+    )
+    return [(n, u) for n, u in rows]
+
+
+# --- extensions (延期) ------------------------------------------------------------------
+
+
+def extension_of(session: Session, request_id: int) -> Extension | None:
+    return session.scalar(select(Extension).where(Extension.request_id == request_id))
+
+
+def approver_unit(session: Session, request: ResidentRequest) -> HandlingUnit | None:
+    """The level above the handling unit, who decides its extension (None: the top;
+    then only people granted everywhere decide)."""
+    unit = session.get(HandlingUnit, request.unit_id) if request.unit_id else None
+    return level_above(session, unit) if unit is not None else None
+
+
+PAST_CAP = N_("An extension cannot be longer than the time this kind of matter has to be resolved.")
+
+
+def cap_for(request: ResidentRequest) -> int:
+    return extension_cap(limits_for(request.category, request.urgency).resolve)
+
+
+@records.guarded
+def ask_extension(
+    session: Session,
+    request: ResidentRequest,
+    unit_id: int,
+    days: int | None,
+    reason: str,
+    now: datetime,
+    actor_id: int,
+) -> Extension:
+    """The handling unit asks for more working days to resolve, with a reason; once."""
+    if request.status != "accepted" or request.unit_id != unit_id:
+        raise DomainError(
+            "extension.status",
+            N_("An extension is asked for by the unit handling the request, while it is handled."),
+            status=409,
+        )
+    if extension_of(session, request.id) is not None:
+        raise DomainError(
+            "extension.twice",
+            N_("This request has already had its one extension request."),
+            status=409,
+        )
+    cap = cap_for(request)
+    problems: dict[str, str] = {}
+    why = (reason or "").strip()
+    if not why:
+        problems["reason"] = N_("Give a reason.")
+    elif len(why) > 1000:
+        problems["reason"] = N_("This text is too long.")
+    if days is None or days < 1:
+        problems["days"] = N_("Enter the working days needed, from 1.")
+    elif days > cap:
+        problems["days"] = PAST_CAP
+    if problems:
+        message = (
+            PAST_CAP
+            if problems.get("days") == PAST_CAP
+            else N_("Please correct the marked fields.")
+        )
+        raise DomainError("extension.form", message, fields=problems, params={"cap": cap})
+    assert days is not None
+    asked = Extension(
+        request_id=request.id,
+        unit_id=unit_id,
+        days=days,
+        reason=why,
+        asked_by=actor_id,
+        asked_at=now,
+        old_due=request.resolve_due,
+    )
+    session.add(asked)
+    records.step(session, request, "ext_asked", now, actor_id=actor_id, unit_id=unit_id, note=why)
+    above = approver_unit(session, request)
+    if above is not None:
+        _tell_staff(
+            session,
+            above,
+            request,
+            N_("Request %(number)s: %(unit)s is asked to decide an extension."),
+            now,
+        )
+    audit.record(
+        session, actor_id=actor_id, action="request.extension_asked", target=f"request:{request.id}"
+    )
+    records.save(session)
+    return asked
+
+
+NOT_PENDING = N_("There is no extension request waiting for a decision.")
+
+
+@records.guarded
+def decide_extension(
+    session: Session,
+    request: ResidentRequest,
+    grant: bool,
+    answer: str,
+    now: datetime,
+    actor_id: int,
+) -> Extension:
+    """The level above grants (the due date moves by the working days asked) or refuses."""
+    asked = extension_of(session, request.id)
+    if asked is None or asked.status != "pending":
+        raise DomainError(
+            "extension.none",
+            N_("There is no extension request waiting for a decision."),
+            status=409,
+        )
+    if asked.asked_by == actor_id:
+        raise DomainError(
+            "extension.own", N_("Someone else decides the extension you asked for."), status=403
+        )
+    text = (answer or "").strip()
+    if len(text) > 1000:
+        message = N_("This text is too long.")
+        raise DomainError("extension.answer", message, fields={"answer": message})
+    if not grant and not text:
+        message = N_("Say why the extension is refused.")
+        raise DomainError("extension.answer", message, fields={"answer": message})
+    if request.status != "accepted" and grant:
+        raise DomainError(
+            "extension.status",
+            N_("The request is no longer being handled: the extension can only be refused."),
+            status=409,
+        )
+    # Of two decisions at once, one wins: only a row still pending is decided.
+    decided = session.execute(
+        update(Extension)
+        .where(Extension.id == asked.id, Extension.status == "pending")
+        .values(
+            status="granted" if grant else "refused",
+            decided_by=actor_id,
+            decided_at=now,
+            answer=text,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("extension.none", NOT_PENDING, status=409)
+    session.refresh(asked)
+    if asked.status == "granted":
+        base = request.resolve_due or local_day(now)
+        asked.new_due = add_working_days(base, asked.days)
+        request.resolve_due = asked.new_due
+        records.tell_requester(
+            session, request, N_("The time to resolve your request %(number)s was extended."), now
+        )
+    records.step(
+        session,
+        request,
+        f"ext_{asked.status}",  # step kinds are at most 16 characters
+        now,
+        actor_id=actor_id,
+        unit_id=asked.unit_id,
+        note=text,
+    )
+    if asked.asked_by is not None:
+        notices.notify(
+            session,
+            asked.asked_by,
+            "request.extension",
+            N_("Your extension request for %(number)s was granted.")
+            if asked.status == "granted"
+            else N_("Your extension request for %(number)s was refused."),
+            link=f"/admin/requests/{request.id}",
+            params={"number": request.number},
+            now=now,
+        )
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=f"request.extension_{asked.status}",
+        target=f"request:{request.id}",
+    )
+    records.save(session)
+    return asked
+
+
+# --- deputies (代表联络站) ----------------------------------------------------------------
+
+
+def constituencies(session: Session, account_id: int) -> list[Area]:
+    """The areas a deputy answers for, from the deputy rolls: the area named by the
+    roll's constituency within the congress's area, else the congress's whole area."""
+    rows = session.execute(
+        select(DeputyEntry, Area)
+        .join(Congress, Congress.id == DeputyEntry.congress_id)
+        .join(Area, Area.id == Congress.area_id)
+        .where(DeputyEntry.account_id == account_id)
+    ).all()
+    found: dict[int, Area] = {}
+    for entry, seat in rows:
+        named = (
+            session.scalar(
+                select(Area).where(
+                    Area.name == entry.constituency.strip(), Area.path.startswith(seat.path)
+                )
+            )
+            if entry.constituency.strip()
+            else None
+        )
+        area = named or seat
+        found[area.id] = area
+    return sorted(found.values(), key=lambda a: a.path)
+
+
+def in_constituency(session: Session, areas: Sequence[Area], request: ResidentRequest) -> bool:
+    place = session.get(Area, request.area_id)
+    return place is not None and any(place.path.startswith(a.path) for a in areas)
+
+
+def constituency_requests(
+    session: Session, areas: Sequence[Area], *, open_only: bool = False, limit: int = 300
+) -> list[tuple[ResidentRequest, Area]]:
+    if not areas:
+        return []
+    query = (
+        select(ResidentRequest, Area)
+        .join(Area, Area.id == ResidentRequest.area_id)
+        .where(or_(*[Area.path.startswith(a.path) for a in areas]))
+        .where(ResidentRequest.merged_into_id.is_(None))
+        .order_by(ResidentRequest.id.desc())
+        .limit(limit)
+    )
+    if open_only:
+        query = query.where(ResidentRequest.status != "closed")
+    return [(r, a) for r, a in session.execute(query)]
+
+
+def add_deputy_note(
+    session: Session, request: ResidentRequest, note: str, now: datetime, actor_id: int
+) -> None:
+    """A deputy's supervision note, on the timeline; the unit's staff are told."""
+    text = (note or "").strip()
+    if not text:
+        message = N_("Write the supervision note.")
+        raise DomainError("deputy.note", message, fields={"note": message})
+    if len(text) > 1000:
+        message = N_("This text is too long.")
+        raise DomainError("deputy.note", message, fields={"note": message})
+    records.step(session, request, "deputy_note", now, actor_id=actor_id, note=text)
+    unit = session.get(HandlingUnit, request.unit_id) if request.unit_id else None
+    if unit is not None:
+        _tell_staff(
+            session,
+            unit,
+            request,
+            N_("A deputy added a supervision note to request %(number)s."),
+            now,
+        )
+    audit.record(
+        session, actor_id=actor_id, action="request.deputy_note", target=f"request:{request.id}"
+    )
+    session.flush()

@@ -1,0 +1,220 @@
+"""Supervision (督办) pages: the supervision notices of one's units, extensions (延期)
+asked by the handling unit and decided by the level above, and the deputies' liaison
+station (代表联络站), where a deputy on a deputy roll sees the requests of their
+constituency and adds supervision notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.areas import Area
+from participation.errors import N_, DomainError
+from participation.requests import supervision, tracking
+from participation.requests.deadlines import lateness_of, local_day
+from participation.requests.models import ResidentRequest
+from participation.requests.records import get_request
+from participation.rules.permissions import Permission
+from web.kit import htmx
+from web.kit.auth import CurrentUser, requires, user
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import FormReader, form_fields
+from web.kit.refusals import act_or_rerender
+from web.kit.templating import flash, render
+from web.requests import acting
+from web.requests.forms import LABELS, paths_for
+
+
+def may_decide(session: Session, me: CurrentUser, found: ResidentRequest) -> bool:
+    """Whether ``me`` handles requests at the level above the request's unit."""
+    above = supervision.approver_unit(session, found)
+    area = session.get(Area, above.area_id) if above is not None and above.area_id else None
+    return acting.covers(me, Permission.HANDLE_REQUESTS, area.path if area else None)
+
+
+def office_context(session: Session, me: CurrentUser, found: ResidentRequest) -> dict[str, Any]:
+    """What the back-office page of a request shows of supervision."""
+    extension = supervision.extension_of(session, found.id)
+    lead = acting.lead_unit(session, me, found)
+    return {
+        "supervision_notices": supervision.notices_of(session, found.id),
+        "extension": extension,
+        "extension_cap": supervision.cap_for(found),
+        "may_ask_extension": lead is not None and found.status == "accepted" and not extension,
+        "may_decide_extension": extension is not None
+        and extension.status == "pending"
+        and extension.asked_by != me.id
+        and may_decide(session, me, found),
+    }
+
+
+@requires(Permission.HANDLE_REQUESTS)
+async def notices_page(request: Request) -> Response:
+    """督办单: the notices to units in the person's areas, newest first."""
+    rows = supervision.notices_for(
+        db(request), paths_for(user(request), Permission.HANDLE_REQUESTS)
+    )
+    return render(request, "requests/supervision/notices.html", LABELS | {"rows": rows})
+
+
+async def _on_request(request: Request, act: Any) -> Response:
+    from web.requests.office import _detail_context
+
+    session = db(request)
+    found = get_request(session, request.path_params["request_id"])
+    me = user(request)
+    acting.require_sight(session, me, found)
+    fields = await form_fields(request)
+
+    def run() -> Response:
+        message = act(session, me, found, fields)
+        flash(request, message, "success")
+        return htmx.redirect(request, f"/admin/requests/{found.id}")
+
+    async def page(error: DomainError) -> Response:
+        again = get_request(session, found.id)
+        return render(
+            request,
+            "requests/office/request.html",
+            _detail_context(request, again)
+            | {"form": fields, "errors": error.fields, "error": error.message},
+            status=error.status,
+        )
+
+    return await act_or_rerender(request, run, page)
+
+
+@requires(Permission.HANDLE_REQUESTS)
+async def ask_extension(request: Request) -> Response:
+    def act(
+        session: Session, me: CurrentUser, found: ResidentRequest, fields: dict[str, str]
+    ) -> str:
+        unit_id = acting.lead_unit(session, me, found)
+        if unit_id is None:
+            raise DomainError(
+                "request.other_unit", N_("This request is with another unit."), status=403
+            )
+        form = FormReader(fields)
+        days = form.number("days", low=1, high=366)
+        form.check()
+        supervision.ask_extension(
+            session, found, unit_id, days, fields.get("reason", ""), now(request), me.id
+        )
+        return N_("The extension is asked for; the level above decides.")
+
+    return await _on_request(request, act)
+
+
+@requires(Permission.HANDLE_REQUESTS)
+async def decide_extension(request: Request) -> Response:
+    def act(
+        session: Session, me: CurrentUser, found: ResidentRequest, fields: dict[str, str]
+    ) -> str:
+        if not may_decide(session, me, found):
+            raise DomainError(
+                "extension.not_above",
+                N_("Only the level above the handling unit decides an extension."),
+                status=403,
+            )
+        choice = fields.get("decision")
+        if choice not in ("grant", "refuse"):
+            message = N_("Choose one.")
+            raise DomainError("extension.decision", message, fields={"decision": message})
+        decided = supervision.decide_extension(
+            session, found, choice == "grant", fields.get("answer", ""), now(request), me.id
+        )
+        return (
+            N_("The extension is granted; the due date has moved.")
+            if decided.status == "granted"
+            else N_("The extension is refused.")
+        )
+
+    return await _on_request(request, act)
+
+
+# --- the deputies' liaison station --------------------------------------------------------
+
+
+def _constituency(request: Request) -> list[Area]:
+    areas = supervision.constituencies(db(request), user(request).id)
+    if not areas:
+        raise HTTPException(403, "Only deputies on a deputy roll")
+    return areas
+
+
+async def deputy_list(request: Request) -> Response:
+    areas = _constituency(request)
+    open_only = request.query_params.get("all") != "1"
+    session = db(request)
+    rows = supervision.constituency_requests(session, areas, open_only=open_only)
+    today = local_day(now(request))
+    context = LABELS | {
+        "areas": areas,
+        "rows": rows,
+        "flags": {r.id: lateness_of(r, today) for r, _ in rows},
+        "open_only": open_only,
+    }
+    return render(request, "requests/supervision/deputy.html", context)
+
+
+def _deputy_request(request: Request, areas: list[Area]) -> ResidentRequest:
+    session = db(request)
+    found = session.get(ResidentRequest, request.path_params["request_id"])
+    # Outside the constituency looks like no request at all.
+    if found is None or not supervision.in_constituency(session, areas, found):
+        raise DomainError("request.not_found", N_("No such request."), status=404)
+    return found
+
+
+def _deputy_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
+    return LABELS | {
+        "f": tracking.followed(db(request), found),
+        "late": lateness_of(found, local_day(now(request))),
+    }
+
+
+async def deputy_request(request: Request) -> Response:
+    found = _deputy_request(request, _constituency(request))
+    return render(
+        request, "requests/supervision/deputy_request.html", _deputy_context(request, found)
+    )
+
+
+async def deputy_note(request: Request) -> Response:
+    found = _deputy_request(request, _constituency(request))
+    fields = await form_fields(request)
+    session = db(request)
+
+    def run() -> Response:
+        supervision.add_deputy_note(
+            session, found, fields.get("note", ""), now(request), user(request).id
+        )
+        flash(request, N_("Your supervision note is on the request's timeline."), "success")
+        return htmx.redirect(request, f"/requests/deputy/{found.id}")
+
+    async def page(error: DomainError) -> Response:
+        return render(
+            request,
+            "requests/supervision/deputy_request.html",
+            _deputy_context(request, found)
+            | {"form": fields, "errors": error.fields, "error": error.message},
+            status=error.status,
+        )
+
+    return await act_or_rerender(request, run, page)
+
+
+routes = [
+    Route("/admin/requests/supervision", notices_page),
+    Route("/admin/requests/{request_id:int}/extension", ask_extension, methods=["POST"]),
+    Route("/admin/requests/{request_id:int}/extension/decide", decide_extension, methods=["POST"]),
+    Route("/requests/deputy", deputy_list),
+    Route("/requests/deputy/{request_id:int}", deputy_request),
+    Route("/requests/deputy/{request_id:int}/note", deputy_note, methods=["POST"]),
+]
