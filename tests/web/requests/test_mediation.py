@@ -97,7 +97,11 @@ def test_a_dispute_settled_by_both_parties(
         assert stored is not None and stored.status == "closed" and stored.closure == "mediated"
     # The tracking page (no sign-in) shows each step and no one's details.
     anonymous = make_client()
-    followed = anonymous.get(f"/requests/track?number={request.number}&secret={secret}").text
+    followed = anonymous.submit(
+        "/requests/track",
+        {"number": request.number, "secret": secret},
+        page="/requests/track",
+    ).text
     assert "调解" in followed and "双方均已确认" in followed
     for private in ("王小明", "李大华", "13800000002", "晚八点后不施工"):
         assert private not in followed

@@ -63,7 +63,11 @@ def test_the_sweep_issues_notices_the_unit_reads_and_the_requester_sees(
     assert "1 supervision notices (1 to a level above)" in _sweep(app, engine, 13)
     app.state.fixed_now = at(13)
     follower = make_client()
-    page = follower.get("/requests/track", params={"number": request.number, "secret": secret})
+    page = follower.submit(
+        "/requests/track",
+        {"number": request.number, "secret": secret},
+        page="/requests/track",
+    )
     assert "督办中" in page.text
     assert "已向承办单位发出督办单" in page.text and "督办已升级至上级" in page.text
     client.sign_in("unitstaff")
@@ -182,7 +186,11 @@ def test_a_deputy_sees_their_constituency_and_adds_a_supervision_note(
     assert empty.status_code == 422 and "请填写督办意见" in empty.text
     assert client.submit(f"{page}/note", {"note": "请尽快清理"}, page=page).status_code == 303
     follower = make_client()
-    followed = follower.get("/requests/track", params={"number": request.number, "secret": secret})
+    followed = follower.submit(
+        "/requests/track",
+        {"number": request.number, "secret": secret},
+        page="/requests/track",
+    )
     assert "人大代表督办意见" in followed.text and "请尽快清理" in followed.text
     unit = make_client()
     unit.sign_in("unitstaff")
