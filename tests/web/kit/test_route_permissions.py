@@ -308,6 +308,12 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/requests/routing"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/routing/{rule}/delete"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/units"): ROUTE_REQUESTS,
+    # The public board of requests, hotspots and ranking, open data: counts only.
+    ("GET", "/requests/board"): EVERYONE,
+    ("GET", "/requests/hotspots"): EVERYONE,
+    ("GET", "/requests/board/{area}/feed.atom"): EVERYONE,
+    ("GET", "/api/v1/requests"): EVERYONE,
+    ("GET", "/api/v1/requests.csv"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
