@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from demo import requests_board
 from participation import accounts, departments
 from participation.areas import Area
 from participation.errors import DomainError
@@ -142,6 +143,7 @@ def seed_requests(session: Session, by_name: dict[str, Area], now: datetime) -> 
         if same:
             merging.merge(session, same[0], request, now - timedelta(hours=1), unit_staff)
     closing.close_unconfirmed(session, now)
+    requests_board.seed_hotspot(session, grids[0], residents[:3], grid_worker, now)
 
 
 def _progress(

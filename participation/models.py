@@ -18,5 +18,6 @@ from participation.organizations import models as organization_models  # noqa: F
 from participation.plan import models as plan_models  # noqa: F401
 from participation.plan import records as plan_records  # noqa: F401
 from participation.requests import models as request_models  # noqa: F401
+from participation.requests import loop as request_loop  # noqa: F401
 
 metadata = Base.metadata

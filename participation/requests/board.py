@@ -9,13 +9,14 @@ unit and month. Requests merged into another are counted through the one they jo
 (``closure = "merged"`` is left out), except in recurring matters, where each merged
 request is one more person raising the matter.
 
-Indexes that keep these fast at 1,000,000 requests (PostgreSQL):
-- the board's totals scan ``ix_resident_requests_board`` (category, channel, status,
-  closure) index-only, once, and the by-area counts
-  ``ix_resident_requests_place_category`` (area_id, category, status);
-- hotspot windows start from ``ix_resident_requests_filed_at`` (filed_at) and read only
-  the last months;
+Indexes that keep these fast at many requests (declared in ``requests.loop``):
+- the board's totals read ``ix_resident_requests_board`` (category, channel, status,
+  closure, filed_at) alone, as a covering index, in one scan; so do rising categories;
+- requests per place, the grid × category × month cells and recurring matters read
+  ``ix_resident_requests_place_window`` (area_id, category, filed_at, closure) alone,
+  already in GROUP BY order;
 - a unit's queue reads ``ix_resident_requests_unit_status`` (unit_id, status).
+What bench/bench_requests.py measured with them is in bench/README.md.
 """
 
 from __future__ import annotations

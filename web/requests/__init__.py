@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.requests import api, board, office, public, routing_table
+from web.requests import api, board, loop, office, public, routing_table
 
 #: Every path of this area starts with one of these (see web.routes).
 PREFIXES = ("/requests", "/admin/requests", "/api/v1/requests")
 
 
 def routes() -> list[BaseRoute]:
-    return [*board.routes, *api.routes, *public.routes, *routing_table.routes, *office.routes]
+    return [*board.routes, *loop.routes, *api.routes, *public.routes, *routing_table.routes, *office.routes]

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.areas import Area, get_area
-from participation.requests import board
+from participation.requests import board, loop
 from participation.requests.rules.calendar import local_day
 from participation.requests.rules.catalog import CATEGORIES
 from participation.requests.rules.figures import RATE_LABELS
@@ -83,6 +83,7 @@ async def hotspots_page(request: Request) -> Response:
             "chart": chart,
             "score_chart": score_chart,
             "rate_labels": RATE_LABELS,
+            "actions": loop.actions(session),
         },
     )
 

@@ -314,6 +314,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/requests/board/{area}/feed.atom"): EVERYONE,
     ("GET", "/api/v1/requests"): EVERYONE,
     ("GET", "/api/v1/requests.csv"): EVERYONE,
+    ("GET", "/requests/hotspots/{action}"): EVERYONE,
+    ("POST", "/admin/requests/hotspots/plan"): ROUTE_REQUESTS,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -354,6 +356,7 @@ def concrete(template: str, world: World) -> str:
         "department": 1,
         "file": 1,
         "rule": 1,
+        "action": 1,
         "number": "NONE",
         "token": "none",
     }
@@ -393,6 +396,7 @@ def normalized(path: str) -> str:
         "department_id",
         "file_id",
         "rule_id",
+        "action_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
