@@ -30,4 +30,12 @@ def seed_hotspot(
             filer_id=requester or filer_id,
             requester_id=requester,
         )
-    loop.hotspot_to_plan(session, grid.id, "roads", now - timedelta(days=1), actor_id=None)
+    loop.hotspot_to_plan(
+        session,
+        grid.id,
+        "roads",
+        now - timedelta(days=1),
+        actor_id=None,
+        title=f"{grid.name}：修复东门路灯",
+        description="网格内一个月里四次反映东门路灯不亮，列入治理计划统一维修。",
+    )

@@ -1,4 +1,4 @@
-"""resident requests: the hotspots turned into plan items, and the figures' indexes
+"""resident requests: hotspots turned into plan items, units' stored figures, indexes
 
 Revision ID: 0028
 Revises: 0024
@@ -44,6 +44,24 @@ def upgrade() -> None:
             "area_id", "category", name=op.f("uq_request_hotspot_actions_area_id_category")
         ),
     )
+    op.create_table(
+        "request_unit_figures",
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("received", sa.Integer(), nullable=False),
+        sa.Column("accepted", sa.Integer(), nullable=False),
+        sa.Column("resolved", sa.Integer(), nullable=False),
+        sa.Column("on_time", sa.Integer(), nullable=False),
+        sa.Column("deadlines", sa.Integer(), nullable=False),
+        sa.Column("satisfied", sa.Integer(), nullable=False),
+        sa.Column("rated", sa.Integer(), nullable=False),
+        sa.Column("computed_at", participation.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["request_units.id"],
+            name=op.f("fk_request_unit_figures_unit_id_request_units"),
+        ),
+        sa.PrimaryKeyConstraint("unit_id", name=op.f("pk_request_unit_figures")),
+    )
     op.create_index(
         "ix_resident_requests_board",
         "resident_requests",
@@ -59,4 +77,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_resident_requests_place_window", table_name="resident_requests")
     op.drop_index("ix_resident_requests_board", table_name="resident_requests")
+    op.drop_table("request_unit_figures")
     op.drop_table("request_hotspot_actions")

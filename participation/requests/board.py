@@ -15,7 +15,9 @@ Indexes that keep these fast at many requests (declared in ``requests.loop``):
 - requests per place, the grid × category × month cells and recurring matters read
   ``ix_resident_requests_place_window`` (area_id, category, filed_at, closure) alone,
   already in GROUP BY order;
-- a unit's queue reads ``ix_resident_requests_unit_status`` (unit_id, status).
+- a unit's queue reads ``ix_resident_requests_unit_status`` (unit_id, status);
+- the units' rates need a full scan, so the worker stores them hourly (summary table
+  ``request_unit_figures``) and the hotspot page reads that.
 What bench/bench_requests.py measured with them is in bench/README.md.
 """
 
@@ -25,10 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ForeignKey, Integer, and_, case, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.areas import Area
+from participation.db import Base
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules import figures
 from participation.requests.rules.calendar import local_day
@@ -199,6 +202,22 @@ def hotspots(
     return Hotspots(month, cells, recurring, rising, places)
 
 
+class UnitFigures(Base):
+    """A unit's counts as the worker last computed them (one row per unit)."""
+
+    __tablename__ = "request_unit_figures"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("request_units.id"), primary_key=True)
+    received: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+    deadlines: Mapped[int] = mapped_column(Integer)
+    satisfied: Mapped[int] = mapped_column(Integer)
+    rated: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column()
+
+
 @dataclass(frozen=True)
 class UnitBoard:
     ranking: list[figures.Ranked]
@@ -207,9 +226,9 @@ class UnitBoard:
     names: dict[int, str]
 
 
-def unit_board(session: Session, today: date, *, n: int = 5) -> UnitBoard:
-    """Each unit's rates from one GROUP BY unit_id with conditional sums; ranked by the
-    pure rule (红黑榜). A deadline counts as decided once met or missed: accepting,
+def unit_tallies(session: Session, today: date) -> list[figures.UnitRates]:
+    """Each unit's counts from one GROUP BY unit_id with conditional sums (a full scan:
+    the worker stores them hourly in ``request_unit_figures``, see ``refresh_unit_figures``). A deadline counts as decided once met or missed: accepting,
     when accepted or past due; resolving, when closed as resolved or past due while
     still being handled. Days are compared as the database's dates of the stored
     (UTC) times, which may differ from Beijing's by a few hours at midnight."""
@@ -241,7 +260,45 @@ def unit_board(session: Session, today: date, *, n: int = 5) -> UnitBoard:
         .where(_NOT_MERGED, R.unit_id.isnot(None))
         .group_by(R.unit_id)
     ).all()
-    rates = [figures.UnitRates(*(int(v) for v in row)) for row in rows]
+    return [figures.UnitRates(*(int(v) for v in row)) for row in rows]
+
+
+def refresh_unit_figures(session: Session, today: date, now: datetime) -> int:
+    """Store every unit's counts (the worker's hourly job); returns how many units."""
+    rates = unit_tallies(session, today)
+    session.execute(delete(UnitFigures))
+    session.add_all(
+        UnitFigures(
+            unit_id=r.unit,
+            received=r.received,
+            accepted=r.accepted,
+            resolved=r.resolved,
+            on_time=r.on_time,
+            deadlines=r.deadlines,
+            satisfied=r.satisfied,
+            rated=r.rated,
+            computed_at=now,
+        )
+        for r in rates
+    )
+    return len(rates)
+
+
+def unit_board(session: Session, today: date, *, n: int = 5) -> UnitBoard:
+    """The ranking of units (红黑榜) by the pure rule, from the counts the worker stored
+    (as of its last run); counted on the spot when it never ran (a new install)."""
+    stored = session.scalars(select(UnitFigures)).all()
+    rates = (
+        [
+            figures.UnitRates(
+                f.unit_id, f.received, f.accepted, f.resolved, f.on_time, f.deadlines,
+                f.satisfied, f.rated,
+            )
+            for f in stored
+        ]
+        if stored
+        else unit_tallies(session, today)
+    )
     ranking = figures.rank_units(rates)
     red, black = figures.red_and_black(ranking, n)
     ids = [r.unit for r in ranking]

@@ -70,11 +70,15 @@ def hotspot_to_plan(
     now: datetime,
     *,
     actor_id: int | None,
+    title: str,
+    description: str = "",
     scope: Sequence[str] | None = None,
 ) -> HotspotAction:
     """Put the hotspot on the plan of its place for this year and tell each requester
     of the matter (requests filed there in that category in the last ``WINDOW_DAYS``).
-    ``scope``: the area paths the person routes requests for (None: everywhere)."""
+    ``title`` and ``description`` are the item's, in the portal's language (the web
+    layer words them); ``scope``: the area paths the person routes requests for (None:
+    everywhere)."""
     if category not in CATEGORIES:
         raise DomainError("requests.category", N_("Choose one."), fields={"category": N_("Choose one.")})
     area: Area = get_area(session, area_id)
@@ -93,8 +97,8 @@ def hotspot_to_plan(
         ItemFromSource(
             area_id=area_id,
             year=local_day(now).year,
-            title=f"{area.name}：{CATEGORIES[category]}",
-            description=N_("Recurring resident requests in this place."),
+            title=title,
+            description=description,
             source_kind=SourceKind.RESIDENT_REQUESTS,
             source_ref=f"hotspot:{area_id}:{category}",
             source_id=action.id,

@@ -120,3 +120,20 @@ def test_the_board_runs_the_same_few_statements_whatever_the_number_of_requests(
     spots_few, _ = page_selects(engine, client, "/requests/hotspots")
     _seed(engine, world, 5)
     assert page_selects(engine, client, "/requests/hotspots")[0] == spots_few <= 10
+
+
+def test_the_ranking_reads_the_units_figures_the_worker_stored(
+    app: Starlette, client: FormClient, engine: Engine, world: World
+) -> None:
+    from participation.requests import board
+    from participation.requests.rules.calendar import local_day
+    from web.ops.jobs import requests_figures
+
+    app.state.fixed_now = NOW
+    _seed(engine, world)
+    with Session(engine) as s, s.begin():
+        assert requests_figures(s, NOW, app.state.settings) == "1 units"
+        assert board.unit_board(s, local_day(NOW)).ranking[0].rates.received == 5
+    _seed(engine, world, 2)  # filed after the worker ran: the ranking waits for its next run
+    ranking = client.get("/requests/hotspots").text.split('id="ranking"')[1].split("</table>")[0]
+    assert "<td>5</td>" in ranking and "<td>7</td>" not in ranking

@@ -43,6 +43,7 @@ def test_staff_put_a_hotspot_on_the_plan_and_its_requesters_are_told(
         item = s.get(PlanItem, action.plan_item_id)
         assert item is not None and item.source_kind == "resident_requests"
         assert item.source_id == action.id
+        assert item.title == f"{world['grid'].name}：道路交通"
         told = s.scalars(select(Notice.account_id).where(Notice.kind == "requests.hotspot_planned")).all()
         assert sorted(told) == sorted({world["people"]["resident"].id, world["people"]["nobody"].id})
     assert response.headers["location"] == f"/requests/hotspots/{action.id}"
