@@ -21,26 +21,26 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-from starlette.testclient import TestClient  # noqa: E402
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
 
-from bench.harness import machine  # noqa: E402
-from bench.hello import app as hello_app  # noqa: E402
-from participation.areas import Area, create_area  # noqa: E402
-from participation.db import make_engine  # noqa: E402
-from participation.requests import queues  # noqa: E402
-from participation.requests.models import HandlingUnit, ResidentRequest  # noqa: E402
-from participation.requests.rules.catalog import CATEGORIES, CHANNELS  # noqa: E402
-from participation.rules.areas import AreaKind  # noqa: E402
-from web.app import create_app  # noqa: E402
-from web.migrate import upgrade  # noqa: E402
-from web.settings import Settings  # noqa: E402
+from bench.harness import machine
+from bench.hello import app as hello_app
+from participation.areas import Area, create_area
+from participation.db import make_engine
+from participation.requests import board, queues
+from participation.requests.models import HandlingUnit, ResidentRequest
+from participation.requests.rules.catalog import CATEGORIES, CHANNELS
+from participation.rules.areas import AreaKind
+from web.app import create_app
+from web.migrate import upgrade
+from web.settings import Settings
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 STATUSES = ["routed", "accepted", "proposed", "closed", "closed", "closed", "closed"]
@@ -68,7 +68,10 @@ def seed(url: str, n: int) -> str:
                 communities.append(community)
                 for k in range(10):
                     grid = create_area(
-                        s, code=f"G{i}.{j}.{k}", name=f"网格{i}.{j}.{k}", kind=AreaKind.GRID,
+                        s,
+                        code=f"G{i}.{j}.{k}",
+                        name=f"网格{i}.{j}.{k}",
+                        kind=AreaKind.GRID,
                         parent=community,
                     )
                     grids.append(grid.id)
@@ -158,6 +161,11 @@ def main() -> None:
         engine = make_engine(url)
         with Session(engine) as s:
             community = s.scalar(select(Area.id).where(Area.path == target))
+        # What the worker's hourly requests-figures job does (timed: it must fit the hour).
+        started = time.perf_counter()
+        with Session(engine) as s, s.begin():
+            board.refresh_unit_figures(s, NOW.date(), NOW)
+        refresh = (time.perf_counter() - started) * 1000
 
         def queue() -> None:
             with Session(engine) as s:
@@ -166,7 +174,9 @@ def main() -> None:
         with TestClient(create_app(settings)) as client:
             client.app.state.fixed_now = NOW  # type: ignore[attr-defined]
             timings = {
-                "public board /requests/board": best(args.repeat, lambda: client.get("/requests/board")),
+                "public board /requests/board": best(
+                    args.repeat, lambda: client.get("/requests/board")
+                ),
                 f"board of one community ?area={community}": best(
                     args.repeat, lambda: client.get(f"/requests/board?area={community}")
                 ),
@@ -176,8 +186,10 @@ def main() -> None:
                 "a unit's queue (queues.queue, one community)": best(args.repeat, queue),
             }
         engine.dispose()
-        print(f"database: {'PostgreSQL' if args.pg else 'SQLite'}, {n:,} requests, best of {args.repeat}")
+        kind = "PostgreSQL" if args.pg else "SQLite"
+        print(f"database: {kind}, {n:,} requests, best of {args.repeat}")
         print(f"bare Starlette page: {bare:.2f} ms")
+        print(f"worker job requests-figures (units' rates, once): {refresh:.0f} ms")
         for name, ms in timings.items():
             print(f"{name}: {ms:.1f} ms ({ms / bare:.0f}x the bare page)")
     finally:

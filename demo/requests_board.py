@@ -19,7 +19,7 @@ LIGHTS = [
 
 
 def seed_hotspot(
-    session: Session, grid: Area, requesters: list[int], filer_id: int, now: datetime
+    session: Session, grid: Area, requesters: list[int | None], filer_id: int, now: datetime
 ) -> None:
     for n, text in enumerate(LIGHTS):
         requester = requesters[n % len(requesters)] if requesters else None

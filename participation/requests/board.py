@@ -101,9 +101,7 @@ def public_board(session: Session, *, area_path: str | None = None, places: int 
             .order_by(per_place.c.n.desc(), per_place.c.area_id)
         )
     ]
-    return Board(
-        sum(by_category.values()), by_category, by_channel, by_status, by_place, table
-    )
+    return Board(sum(by_category.values()), by_category, by_channel, by_status, by_place, table)
 
 
 @dataclass(frozen=True)
@@ -173,7 +171,9 @@ def hotspots(
         [
             (int(a), str(c), int(n), local_day(lo), local_day(hi))
             for a, c, n, lo, hi in session.execute(
-                select(R.area_id, R.category, func.count(), func.min(R.filed_at), func.max(R.filed_at))
+                select(
+                    R.area_id, R.category, func.count(), func.min(R.filed_at), func.max(R.filed_at)
+                )
                 .where(R.filed_at >= window_start, R.filed_at < window_end, _within(area_path))
                 .group_by(R.area_id, R.category)
                 .having(func.count() >= at_least)
@@ -183,7 +183,9 @@ def hotspots(
     )[:limit]
     trailing = 3
     before = figures.previous_months(month, trailing)
-    since_rising = datetime(int(before[-1][:4]), int(before[-1][5:7]), 1, tzinfo=UTC) - timedelta(hours=8)
+    since_rising = datetime(int(before[-1][:4]), int(before[-1][5:7]), 1, tzinfo=UTC) - timedelta(
+        hours=8
+    )
     per_month = [
         (str(c), str(mo), int(n))
         for c, mo, n in session.execute(
@@ -228,10 +230,11 @@ class UnitBoard:
 
 def unit_tallies(session: Session, today: date) -> list[figures.UnitRates]:
     """Each unit's counts from one GROUP BY unit_id with conditional sums (a full scan:
-    the worker stores them hourly in ``request_unit_figures``, see ``refresh_unit_figures``). A deadline counts as decided once met or missed: accepting,
-    when accepted or past due; resolving, when closed as resolved or past due while
-    still being handled. Days are compared as the database's dates of the stored
-    (UTC) times, which may differ from Beijing's by a few hours at midnight."""
+    the worker stores them hourly, see ``refresh_unit_figures``). A deadline counts as
+    decided once met or missed: accepting, when accepted or past due; resolving, when
+    closed as resolved or past due while still being handled. Days are compared as the
+    database's dates of the stored (UTC) times, which may differ from Beijing's by a
+    few hours around midnight."""
     accepted_in_time = and_(R.accepted_at.isnot(None), func.date(R.accepted_at) <= R.accept_due)
     accept_decided = and_(
         R.accept_due.isnot(None), R.accepted_at.isnot(None) | (R.accept_due < today)
@@ -291,8 +294,14 @@ def unit_board(session: Session, today: date, *, n: int = 5) -> UnitBoard:
     rates = (
         [
             figures.UnitRates(
-                f.unit_id, f.received, f.accepted, f.resolved, f.on_time, f.deadlines,
-                f.satisfied, f.rated,
+                f.unit_id,
+                f.received,
+                f.accepted,
+                f.resolved,
+                f.on_time,
+                f.deadlines,
+                f.satisfied,
+                f.rated,
             )
             for f in stored
         ]

@@ -80,7 +80,9 @@ def hotspot_to_plan(
     layer words them); ``scope``: the area paths the person routes requests for (None:
     everywhere)."""
     if category not in CATEGORIES:
-        raise DomainError("requests.category", N_("Choose one."), fields={"category": N_("Choose one.")})
+        raise DomainError(
+            "requests.category", N_("Choose one."), fields={"category": N_("Choose one.")}
+        )
     area: Area = get_area(session, area_id)
     if scope is not None and not any(is_within(area.path, p) for p in scope):
         raise DomainError(
@@ -118,6 +120,8 @@ def hotspot_to_plan(
         .distinct()
     ).all()
     for account_id in requesters:
+        if account_id is None:  # filtered out by the query; says so to the type checker
+            continue
         notices.notify(
             session,
             account_id,

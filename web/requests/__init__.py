@@ -12,4 +12,11 @@ PREFIXES = ("/requests", "/admin/requests", "/api/v1/requests")
 
 
 def routes() -> list[BaseRoute]:
-    return [*board.routes, *loop.routes, *api.routes, *public.routes, *routing_table.routes, *office.routes]
+    return [
+        *board.routes,
+        *loop.routes,
+        *api.routes,
+        *public.routes,
+        *routing_table.routes,
+        *office.routes,
+    ]

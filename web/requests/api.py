@@ -25,7 +25,7 @@ AREA_PARAMETER = {
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/requests": {
         "get": {
-            "summary": "Resident requests (群众诉求) counted by category, channel, status and place",
+            "summary": "Resident requests (群众诉求) by category, channel, status and place",
             "parameters": [AREA_PARAMETER],
             "responses": {
                 "200": {"description": "Counts; never who filed them"},

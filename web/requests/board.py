@@ -12,12 +12,13 @@ from starlette.routing import Route
 from participation.areas import Area, get_area
 from participation.requests import board, loop
 from participation.requests.rules.calendar import local_day
-from participation.requests.rules.catalog import CATEGORIES
+from participation.requests.rules.catalog import CATEGORIES, STATUSES
 from participation.requests.rules.figures import RATE_LABELS
 from web.kit.api_query import check_query
 from web.kit.charts import bar_chart
 from web.kit.clock import now
 from web.kit.dbsession import db
+from web.kit.i18n import translations
 from web.kit.templating import render
 from web.requests.api import AREA_PARAMETER
 from web.requests.forms import LABELS
@@ -67,7 +68,10 @@ async def hotspots_page(request: Request) -> Response:
         value_label="Requests",
     )
     score_chart = bar_chart(
-        [(units.names.get(r.unit, str(r.unit)), round(r.score * 100), False) for r in units.ranking[:10]],
+        [
+            (units.names.get(r.unit, str(r.unit)), round(r.score * 100), False)
+            for r in units.ranking[:10]
+        ],
         title="Overall score of units",
         value_label="Score",
     )
@@ -97,14 +101,23 @@ async def feed(request: Request) -> Response:
     items = board.latest(session, area.path)
     updated = items[0].filed_at.isoformat() if items else "2000-01-01T00:00:00+00:00"
     self_url = f"{base}/requests/board/{area.id}/feed.atom"
+    zh = translations("zh_CN").gettext
+
+    def title(i: board.Feed) -> str:
+        category = zh(CATEGORIES[i.category]) if i.category in CATEGORIES else i.category
+        return f"{i.number} · {category} · {i.place}"
+
+    def status(i: board.Feed) -> str:
+        return zh(STATUSES[i.status]) if i.status in STATUSES else i.status
+
     entries = "".join(
         "<entry>"
         f"<id>{escape(base)}/requests/board/{area.id}/{escape(i.number)}</id>"
-        f"<title>{escape(i.number)} · {escape(str(CATEGORIES.get(i.category, i.category)))} · {escape(i.place)}</title>"
+        f"<title>{escape(title(i))}</title>"
         f'<link href="{escape(base)}/requests/board?area={area.id}"/>'
         f"<updated>{i.filed_at.isoformat()}</updated>"
         "<author><name>共治</name></author>"
-        f'<content type="text">{escape(i.status)}</content>'
+        f'<content type="text">{escape(status(i))}</content>'
         "</entry>"
         for i in items
     )

@@ -26,7 +26,9 @@ def test_a_hotspot_becomes_a_plan_item(browser: Browser, live_server: LiveServer
         for n in range(3):
             intake.file_request(
                 s,
-                intake.NewRequest(category="market", description=f"菜市场缺斤少两{n}", area_id=grid.id),
+                intake.NewRequest(
+                    category="market", description=f"菜市场缺斤少两{n}", area_id=grid.id
+                ),
                 now - timedelta(days=n + 1),
                 filer_id=None,
                 requester_id=None,
@@ -41,7 +43,9 @@ def test_a_hotspot_becomes_a_plan_item(browser: Browser, live_server: LiveServer
     for path in ("/requests/board", "/requests/hotspots"):
         page.goto(f"{base}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
-    row = page.locator("#recurring tr", has_text="望江社区第1网格").filter(has=page.locator("input[value=market]"))
+    row = page.locator("#recurring tr", has_text="望江社区第1网格").filter(
+        has=page.locator("input[value=market]")
+    )
     row.locator("button[type=submit]").click()
     expect(page.locator("#hotspot-item a")).to_be_visible()
     page.locator("#hotspot-item a").click()

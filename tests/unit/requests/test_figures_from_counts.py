@@ -29,10 +29,10 @@ rows = st.lists(
 def test_rising_from_counts_is_rising_categories(rs: list[figures.RequestRow]) -> None:
     counts = Counter((r.category, r.month) for r in rs if not r.merged)
     flat = [(c, m, n) for (c, m), n in counts.items()]
-    for kw in ({"min_count": 1, "factor": 1.0}, {}):
-        assert figures.rising_from_counts(flat, month="2026-05", **kw) == (
-            figures.rising_categories(rs, month="2026-05", **kw)
-        )
+    for min_count, factor in ((1, 1.0), (5, 1.5)):
+        assert figures.rising_from_counts(
+            flat, month="2026-05", min_count=min_count, factor=factor
+        ) == figures.rising_categories(rs, month="2026-05", min_count=min_count, factor=factor)
 
 
 @given(rows)

@@ -22,7 +22,14 @@ def _hotspot(engine: Engine, world: World) -> None:
     with Session(engine) as s, s.begin():
         route_to_community(s, world, "roads")
         for i, who in enumerate(["resident", "resident", "nobody", None]):
-            file(s, world, f"路灯坏了{i}", category="roads", requester=who, now=NOW - timedelta(days=i))
+            file(
+                s,
+                world,
+                f"路灯坏了{i}",
+                category="roads",
+                requester=who,
+                now=NOW - timedelta(days=i),
+            )
 
 
 def test_staff_put_a_hotspot_on_the_plan_and_its_requesters_are_told(
@@ -44,8 +51,12 @@ def test_staff_put_a_hotspot_on_the_plan_and_its_requesters_are_told(
         assert item is not None and item.source_kind == "resident_requests"
         assert item.source_id == action.id
         assert item.title == f"{world['grid'].name}：道路交通"
-        told = s.scalars(select(Notice.account_id).where(Notice.kind == "requests.hotspot_planned")).all()
-        assert sorted(told) == sorted({world["people"]["resident"].id, world["people"]["nobody"].id})
+        told = s.scalars(
+            select(Notice.account_id).where(Notice.kind == "requests.hotspot_planned")
+        ).all()
+        assert sorted(told) == sorted(
+            {world["people"]["resident"].id, world["people"]["nobody"].id}
+        )
     assert response.headers["location"] == f"/requests/hotspots/{action.id}"
     shown = client.get(response.headers["location"])
     assert f'href="/plan/items/{item.id}"' in shown.text and "<strong>4</strong>" in shown.text
@@ -57,11 +68,16 @@ def test_a_bad_hotspot_is_refused_and_nothing_is_stored(
     client: FormClient, engine: Engine, world: World
 ) -> None:
     client.sign_in("staff")
-    for fields in ({"area_id": str(world["grid"].id), "category": "nonsense"}, {"category": "roads"}):
+    for fields in (
+        {"area_id": str(world["grid"].id), "category": "nonsense"},
+        {"category": "roads"},
+    ):
         response = client.submit("/admin/requests/hotspots/plan", fields, page="/requests/hotspots")
         assert response.status_code == 422
     response = client.submit(
-        "/admin/requests/hotspots/plan", {"area_id": "999999", "category": "roads"}, page="/requests/hotspots"
+        "/admin/requests/hotspots/plan",
+        {"area_id": "999999", "category": "roads"},
+        page="/requests/hotspots",
     )
     assert response.status_code == 404
     with Session(engine) as s:
@@ -79,7 +95,9 @@ def test_a_hotspot_outside_the_workers_areas_is_refused(
 
     with Session(engine) as s, s.begin():
         street = s.get(type(world["community"]), world["community"].parent_id)
-        other = create_area(s, code="OTHER", name="别的社区", kind=AreaKind.COMMUNITY, parent=street)
+        other = create_area(
+            s, code="OTHER", name="别的社区", kind=AreaKind.COMMUNITY, parent=street
+        )
         account = s.get(type(world["people"]["nobody"]), world["people"]["nobody"].id)
         assert account is not None
         grant_role(s, account, Role.COMMUNITY_WORKER, other)
