@@ -145,14 +145,17 @@ def main() -> None:
         from tests.support.pg import start_cluster
 
         cluster = start_cluster()
-        with make_engine(cluster.admin_url(), isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.execute(text("CREATE DATABASE bench"))
-        url = cluster.url("bench")
-        n = args.requests or 1_000_000
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-        n = args.requests or 100_000
     try:
+        if cluster is not None:
+            admin = make_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text("CREATE DATABASE bench"))
+            admin.dispose()
+            url = cluster.url("bench")
+            n = args.requests or 1_000_000
+        else:
+            url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+            n = args.requests or 100_000
         print(machine())
         target = seed(url, n)
         settings = Settings(environment="test", database_url=url, cheap_hashing=True)
