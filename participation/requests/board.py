@@ -43,7 +43,9 @@ _NOT_MERGED = R.closure != "merged"
 def _month(session: Session) -> ColumnElement[str]:
     """The Asia/Shanghai month of filing, "YYYY-MM", in the database's own dialect."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(R.filed_at + timedelta(hours=8), "YYYY-MM")
+        # Stored naive UTC: read it as UTC, then as a Beijing wall-clock time.
+        local = func.timezone("Asia/Shanghai", func.timezone("UTC", R.filed_at))
+        return func.to_char(local, "YYYY-MM")
     return func.strftime("%Y-%m", R.filed_at, "+8 hours")
 
 
