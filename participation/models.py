@@ -17,7 +17,9 @@ from participation.livelihood import models as livelihood_models  # noqa: F401
 from participation.organizations import models as organization_models  # noqa: F401
 from participation.plan import models as plan_models  # noqa: F401
 from participation.plan import records as plan_records  # noqa: F401
+from participation.requests import board as request_board  # noqa: F401
 from participation.requests import grids as request_grids  # noqa: F401
+from participation.requests import loop as request_loop  # noqa: F401
 from participation.requests import mediation as mediation_models  # noqa: F401
 from participation.requests import models as request_models  # noqa: F401
 from participation.requests import supervision as request_supervision  # noqa: F401

@@ -16,6 +16,7 @@ from web.consultations import api as consultations_api
 from web.evaluations import api as evaluations_api
 from web.livelihood import api as livelihood_api
 from web.plan import openapi as plan_openapi
+from web.requests import api as requests_api
 from web.volunteers import api as volunteers_api
 
 OPENAPI: dict[str, Any] = {
@@ -39,6 +40,7 @@ AREA_PATHS = (
     evaluations_api.OPENAPI_PATHS,
     budgets_api.OPENAPI_PATHS,
     livelihood_api.OPENAPI_PATHS,
+    requests_api.OPENAPI_PATHS,
 )
 SCHEMAS = areas_api.SCHEMAS | plan_openapi.SCHEMAS
 

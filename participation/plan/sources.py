@@ -24,6 +24,7 @@ class SourceKind(StrEnum):
     SATISFACTION = "satisfaction"  # dissatisfied year-end vote
     DIRECT = "direct"  # entered by staff
     CARRIED_OVER = "carried_over"  # unfinished item from last year's plan
+    RESIDENT_REQUESTS = "resident_requests"  # a hotspot of 群众诉求
 
 
 #: The kinds of record a plan row can name as where it came from: the decision an
@@ -37,6 +38,7 @@ SourceRecord = Literal[
     "evaluation",  # consultations.evaluations: an evaluation and its report
     "panel",  # consultations.evaluations: a public review panel
     "plan_item",  # participation.plan: an item of an earlier plan
+    "request_hotspot",  # participation.requests.loop: a hotspot turned into an item
 ]
 SOURCE_RECORDS: tuple[SourceRecord, ...] = get_args(SourceRecord)
 
@@ -50,6 +52,7 @@ RECORD_OF_KIND: dict[SourceKind, SourceRecord | None] = {
     SourceKind.SATISFACTION: "livelihood_cycle",
     SourceKind.DIRECT: None,
     SourceKind.CARRIED_OVER: "plan_item",
+    SourceKind.RESIDENT_REQUESTS: "request_hotspot",
 }
 
 
@@ -69,6 +72,7 @@ SOURCE_LABELS: dict[SourceKind, str] = {
     SourceKind.SATISFACTION: N_("Year-end satisfaction vote"),
     SourceKind.DIRECT: N_("Entered by staff"),
     SourceKind.CARRIED_OVER: N_("Carried over"),
+    SourceKind.RESIDENT_REQUESTS: N_("Resident requests hotspot"),
 }
 
 

@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 from participation import job_runs
 from participation.outbox import send_pending
 from participation.plan.reminders import remind_overdue
+from participation.requests import board as request_board
 from participation.requests import supervision
 from participation.requests.closing import close_unconfirmed
+from participation.requests.rules.calendar import local_day
 from volunteers import notices, signups
 from web.kit.i18n import LOCAL_TZ
 from web.settings import Settings
@@ -76,6 +78,11 @@ def requests_supervise(session: Session, now: datetime, settings: Settings) -> s
     )
 
 
+def requests_figures(session: Session, now: datetime, settings: Settings) -> str:
+    units = request_board.refresh_unit_figures(session, local_day(now), now)
+    return f"{units} units"
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -115,6 +122,12 @@ JOBS: tuple[Job, ...] = (
         HOUR,
         requests_supervise,
         "flag soon-due and overdue resident requests; issue and escalate supervision notices",
+    ),
+    Job(
+        "requests-figures",
+        HOUR,
+        requests_figures,
+        "store each request-handling unit's counts for the ranking of units (红黑榜)",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

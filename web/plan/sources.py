@@ -21,6 +21,7 @@ RECORD_PAGES: dict[str, str] = {
     "evaluation": "/evaluations/{id}",
     "panel": "/panels/{id}",
     "plan_item": "/plan/items/{id}",
+    "request_hotspot": "/requests/hotspots/{id}",
 }
 assert set(RECORD_PAGES) == set(SOURCE_RECORDS), "every source record needs a page"
 

@@ -5,14 +5,27 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.requests import grids, mediation, office, public, routing_table, supervision
+from web.requests import (
+    api,
+    board,
+    grids,
+    loop,
+    mediation,
+    office,
+    public,
+    routing_table,
+    supervision,
+)
 
 #: Every path of this area starts with one of these (see web.routes).
-PREFIXES = ("/requests", "/admin/requests")
+PREFIXES = ("/requests", "/admin/requests", "/api/v1/requests")
 
 
 def routes() -> list[BaseRoute]:
     return [
+        *board.routes,
+        *loop.routes,
+        *api.routes,
         *public.routes,
         *routing_table.routes,
         *mediation.routes,

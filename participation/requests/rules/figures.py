@@ -299,3 +299,41 @@ def red_and_black(ranking: Sequence[Ranked], n: int = 5) -> tuple[list[Ranked], 
     red = list(ranking[:half])
     black = list(reversed(ranking[half:]))[:n]
     return red, black
+
+
+# --- from aggregates (the database counts; these rank and filter) ---------------------
+
+
+def recurring_from_counts(
+    counts: Iterable[tuple[int, str, int, date, date]], *, at_least: int = 3
+) -> list[Recurring]:
+    """``recurring_matters`` from (grid, category, count, first day, last day) already
+    counted over the window (merged requests included): the same filter and order."""
+    found = [Recurring(g, c, n, lo, hi) for g, c, n, lo, hi in counts if n >= at_least]
+    return sorted(found, key=lambda f: (-f.count, f.grid, f.category))
+
+
+def rising_from_counts(
+    counts: Iterable[tuple[str, str, int]],
+    *,
+    month: str,
+    trailing: int = 3,
+    factor: float = 1.5,
+    min_count: int = 5,
+) -> list[Rising]:
+    """``rising_categories`` from (category, month, count) with merged requests left
+    out: the same rule and order."""
+    before = set(previous_months(month, trailing))
+    now: Counter[str] = Counter()
+    past: Counter[str] = Counter()
+    for category, m, n in counts:
+        if m == month:
+            now[category] += n
+        elif m in before:
+            past[category] += n
+    found = []
+    for category, count in now.items():
+        mean = past[category] / trailing if trailing else 0.0
+        if count >= min_count and count > factor * mean:
+            found.append(Rising(category, count, mean, count / mean if mean else None))
+    return sorted(found, key=lambda f: (-(f.this_month - f.trailing_mean), f.category))

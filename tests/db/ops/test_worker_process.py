@@ -46,6 +46,7 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
         "plan-remind",
         "requests-sweep",
         "requests-supervise",
+        "requests-figures",
         "prune-job-runs",
     }
 

@@ -341,6 +341,14 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/requests/deputy"): ON_A_DEPUTY_ROLL,
     ("GET", "/requests/deputy/{request}"): ON_A_DEPUTY_ROLL,
     ("POST", "/requests/deputy/{request}/note"): ON_A_DEPUTY_ROLL,
+    # The public board of requests, hotspots and ranking, open data: counts only.
+    ("GET", "/requests/board"): EVERYONE,
+    ("GET", "/requests/hotspots"): EVERYONE,
+    ("GET", "/requests/board/{area}/feed.atom"): EVERYONE,
+    ("GET", "/api/v1/requests"): EVERYONE,
+    ("GET", "/api/v1/requests.csv"): EVERYONE,
+    ("GET", "/requests/hotspots/{action}"): EVERYONE,
+    ("POST", "/admin/requests/hotspots/plan"): ROUTE_REQUESTS,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -384,6 +392,7 @@ def concrete(template: str, world: World) -> str:
         "rule": 1,
         "assignment": 1,
         "visit": 1,
+        "action": 1,
         "number": "NONE",
         "token": "none",
     }
@@ -426,6 +435,7 @@ def normalized(path: str) -> str:
         "assignment_id",
         "visit_id",
         "case_id",
+        "action_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
