@@ -15,6 +15,7 @@ from participation import outbox
 from participation.db import make_engine
 from participation.outbox import OutboxMessage
 from tests.support.pg import Cluster
+from tests.support.servers import HANG_GUARD_SECONDS
 from web.cli import main
 from web.ops.backup import BackupError, backup, restore
 from web.ops.schema import code_heads, schema_state
@@ -72,13 +73,13 @@ def test_a_backup_taken_during_writes_restores_every_acknowledged_write(
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        assert enough.wait(timeout=60)
+        assert enough.wait(timeout=HANG_GUARD_SECONDS)  # only a guard against a hang
         before = set(acknowledged)
         summary = backup(any_db_url, tmp_path / "backups" / "gongzhi.backup")
         during = len(acknowledged) - len(before)
     finally:
         stop.set()
-        thread.join(timeout=60)
+        thread.join()
     engine.dispose()
     assert not failures
     assert "backed up" in summary
