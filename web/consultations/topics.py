@@ -12,6 +12,7 @@ from consultations import meetings, representatives, topics
 from consultations.models import RepresentativeTerm, Topic
 from participation.areas import communities, get_area
 from participation.errors import N_, DomainError
+from participation.requests.rules.catalog import CATEGORIES
 from participation.rules.permissions import Permission
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, requires, user
@@ -20,6 +21,7 @@ from web.kit.dbsession import db
 from web.kit.forms import form_fields, record_id
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+from web.requests.loop_panels import topic_origin
 
 
 async def _propose_page(request: Request, status: int = 200, **extra: Any) -> Response:
@@ -84,6 +86,8 @@ async def _topic_page(request: Request, topic: Topic, status: int = 200, **extra
         "consultations": meetings.consultations_of_topic(session, topic.id),
         "labels": topics.TOPIC_STATUS_LABELS,
         "sources": topics.SOURCE_LABELS,
+        "origin": topic_origin(session, topic.id),  # a hotspot of resident requests
+        "origin_categories": CATEGORIES,
     } | extra
     return render(request, "consultations/topic.html", context, status=status)
 

@@ -29,7 +29,7 @@ from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import table_response
 from web.kit.templating import flash, render
-from web.requests import acting, mediation
+from web.requests import acting, loop_panels, mediation
 from web.requests import supervision as supervision_pages
 from web.requests.forms import LABELS, images, paths_for
 
@@ -62,7 +62,7 @@ async def queue(request: Request) -> Response:
         "status": status or "",
         "due": due if due in (Due.OVERDUE, Due.SOON) else "",
         "flags": flags,
-    }
+    } | loop_panels.deputy_context(request)
     return render(request, "requests/office/queue.html", context)
 
 
@@ -85,6 +85,7 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
         }
         | mediation.office_panel(request, found)
         | supervision_pages.office_context(session, me, found)
+        | loop_panels.office_panel(request, found)
     )
 
 
@@ -121,6 +122,10 @@ async def _act(request: Request, act: Act) -> Response:
         )
 
     return await act_or_rerender(request, run, page)
+
+
+#: For the other back-office modules of this area (the loop's matter actions).
+act_on = _act
 
 
 def _lead(request: Request, found: ResidentRequest) -> int:

@@ -29,14 +29,14 @@ from web.kit.dbsession import db, keep_on_refusal
 from web.kit.forms import form_fields
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.requests import acting, grids, mediation
+from web.requests import acting, grids, loop_panels, mediation
 from web.requests.forms import LABELS, images, places, read_request
 
 NO_MATCH = N_("No request matches this number and secret. Check both and try again.")
 
 
 async def index(request: Request) -> Response:
-    return render(request, "requests/index.html", LABELS)
+    return render(request, "requests/index.html", LABELS | loop_panels.deputy_context(request))
 
 
 def _filed(request: Request, filed: intake.Filed) -> Response:
@@ -140,6 +140,7 @@ def _follow_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
             "late": lateness_of(found, local_day(now(request))),
         }
         | mediation.follow_panel(request, found)
+        | loop_panels.follow_panel(request, found)
     )
 
 

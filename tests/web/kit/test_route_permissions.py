@@ -349,6 +349,9 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/requests.csv"): EVERYONE,
     ("GET", "/requests/hotspots/{action}"): EVERYONE,
     ("POST", "/admin/requests/hotspots/plan"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/hotspots/topic"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/{request}/matter/plan"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/{request}/matter/topic"): ROUTE_REQUESTS,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
