@@ -20,7 +20,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import audit, notices
@@ -109,14 +120,37 @@ def _place(
 def _action(
     session: Session, area_id: int, category: str, now: datetime, actor_id: int | None
 ) -> HotspotAction:
+    """The place's record, made now if it has none (of two made at once, the unique
+    key keeps one and the other reads it)."""
     found = action_for(session, area_id, category)
-    if found is None:
-        found = HotspotAction(
-            area_id=area_id, category=category, created_by=actor_id, created_at=now
-        )
-        session.add(found)
-        session.flush()
-    return found
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            made = HotspotAction(
+                area_id=area_id, category=category, created_by=actor_id, created_at=now
+            )
+            session.add(made)
+        return made
+    except IntegrityError:
+        again = action_for(session, area_id, category)
+        if again is None:
+            raise
+        return again
+
+
+def _claim(session: Session, action: HotspotAction, field: str, value: int) -> bool:
+    """Set the action's plan item or topic unless someone set it since it was read:
+    True when this call did. Of two people acting at once, one wins."""
+    column = getattr(HotspotAction, field)
+    done = session.execute(
+        update(HotspotAction)
+        .where(HotspotAction.id == action.id, column.is_(None))
+        .values({field: value})
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(action)
+    return bool(getattr(done, "rowcount", 0) == 1)
 
 
 def root_of(session: Session, request: ResidentRequest) -> ResidentRequest:
@@ -237,7 +271,8 @@ def hotspot_to_plan(
         ),
         actor_id=actor_id,
     )
-    action.plan_item_id = item.id
+    if not _claim(session, action, "plan_item_id", item.id):
+        return action  # someone else put it on the plan meanwhile: their item stands
     _tell(
         session,
         action,
@@ -295,9 +330,13 @@ def hotspot_to_topic(
     _link(session, action, matter, now, actor_id)
     if action.topic_id is not None:
         return action
+    proposing = session.begin_nested()
     topic_id, topic_title = open_topic(community)
-    action.topic_id = topic_id
-    session.flush()
+    if not _claim(session, action, "topic_id", topic_id):
+        proposing.rollback()  # someone else made the topic meanwhile: theirs stands
+        session.refresh(action)
+        return action
+    proposing.commit()
     _tell(
         session,
         action,
