@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from demo import requests_board
+from demo import requests_board, requests_loop
 from demo.requests_grids import seed_grids
 from demo.requests_mediation import seed_mediation
 from demo.requests_supervision import seed_supervision
@@ -150,6 +150,7 @@ def seed_requests(session: Session, by_name: dict[str, Area], now: datetime) -> 
     seed_mediation(session, grids[0], now, unit_staff)
     seed_supervision(session, unit_staff, now)
     requests_board.seed_hotspot(session, grids[0], residents[:3], grid_worker, now)
+    requests_loop.seed_loop(session, grids[0], now)
 
 
 def _progress(

@@ -19,3 +19,17 @@ def test_the_demo_has_a_hotspot_on_the_plan(demo_url: str) -> None:  # noqa: F81
         assert item is not None and item.source_kind == "resident_requests"
         assert item.source_id == action.id
     engine.dispose()
+
+
+def test_the_demo_hotspot_is_also_a_topic_of_its_community(demo_url: str) -> None:  # noqa: F811
+    from consultations.models import Topic
+    from participation.areas import Area
+
+    engine = make_engine(demo_url)
+    with Session(engine) as s:
+        action = s.scalars(select(HotspotAction)).one()
+        topic = s.get(Topic, action.topic_id)
+        grid = s.get(Area, action.area_id)
+        assert topic is not None and grid is not None
+        assert topic.area_id == grid.parent_id and topic.source == "community_worker"
+    engine.dispose()
