@@ -46,7 +46,7 @@ def test_a_hotspot_becomes_a_plan_item(browser: Browser, live_server: LiveServer
     row = page.locator("#recurring tr", has_text="望江社区第1网格").filter(
         has=page.locator("input[value=market]")
     )
-    row.locator("button[type=submit]").click()
+    row.locator("form[action$='/plan'] button").click()
     expect(page.locator("#hotspot-item a")).to_be_visible()
     page.locator("#hotspot-item a").click()
     expect(page.locator("h1")).to_contain_text("望江社区第1网格")
