@@ -30,5 +30,10 @@ def seed_loop(session: Session, grid: Area, now: datetime) -> None:
         return topic.id, topic.title
 
     loop.hotspot_to_topic(
-        session, grid.id, "roads", now - timedelta(hours=20), actor_id=worker.id, open_topic=open_topic
+        session,
+        grid.id,
+        "roads",
+        now - timedelta(hours=20),
+        actor_id=worker.id,
+        open_topic=open_topic,
     )

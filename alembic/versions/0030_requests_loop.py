@@ -56,7 +56,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_request_matter_links_action_id"), table_name="request_matter_links")
     op.drop_table("request_matter_links")
     with op.batch_alter_table("request_hotspot_actions", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("uq_request_hotspot_actions_topic_id"), type_="unique"
-        )
+        batch_op.drop_constraint(batch_op.f("uq_request_hotspot_actions_topic_id"), type_="unique")
         batch_op.drop_column("topic_id")

@@ -98,9 +98,7 @@ def get_action(session: Session, action_id: int) -> HotspotAction:
     return found
 
 
-def _place(
-    session: Session, area_id: int, category: str, scope: Sequence[str] | None
-) -> Area:
+def _place(session: Session, area_id: int, category: str, scope: Sequence[str] | None) -> Area:
     """The hotspot's place, once its category is known and the person routes
     requests there (``scope``: their area paths, None: everywhere)."""
     if category not in CATEGORIES:
@@ -164,9 +162,7 @@ def root_of(session: Session, request: ResidentRequest) -> ResidentRequest:
 def merged_count(session: Session, request: ResidentRequest) -> int:
     """How many requests were merged into this one."""
     return int(
-        session.scalar(
-            select(func.count()).where(ResidentRequest.merged_into_id == request.id)
-        )
+        session.scalar(select(func.count()).where(ResidentRequest.merged_into_id == request.id))
         or 0
     )
 
@@ -190,7 +186,9 @@ def _link(
 ) -> None:
     if matter is not None and session.get(MatterLink, matter.id) is None:
         session.add(
-            MatterLink(request_id=matter.id, action_id=action.id, created_by=actor_id, created_at=now)
+            MatterLink(
+                request_id=matter.id, action_id=action.id, created_by=actor_id, created_at=now
+            )
         )
         session.flush()
 

@@ -57,12 +57,16 @@ async def queue(request: Request) -> Response:
     rows, flags, due = _queue_rows(request)
     status = request.query_params.get("status") or None
     page = Page.of(rows, page_number(request), per_page=30)
-    context = LABELS | {
-        "page": page,
-        "status": status or "",
-        "due": due if due in (Due.OVERDUE, Due.SOON) else "",
-        "flags": flags,
-    } | loop_panels.deputy_context(request)
+    context = (
+        LABELS
+        | {
+            "page": page,
+            "status": status or "",
+            "due": due if due in (Due.OVERDUE, Due.SOON) else "",
+            "flags": flags,
+        }
+        | loop_panels.deputy_context(request)
+    )
     return render(request, "requests/office/queue.html", context)
 
 

@@ -20,7 +20,7 @@ from participation.requests.loop import HotspotAction, MatterLink
 from participation.requests.models import ResidentRequest
 from tests.support.client import FormClient
 from tests.support.requests import NOW, file, route_to_community
-from tests.support.world import World
+from tests.support.world import MakeClient, World
 
 TOPIC = "/admin/requests/hotspots/topic"
 PLAN = "/admin/requests/hotspots/plan"
@@ -33,7 +33,12 @@ def _hotspot(engine: Engine, world: World) -> list[tuple[int, str]]:
         route_to_community(s, world, "roads")
         for i, who in enumerate(["resident", "resident", "nobody", None]):
             request, secret = file(
-                s, world, f"路灯坏了{i}", category="roads", requester=who, now=NOW - timedelta(days=i)
+                s,
+                world,
+                f"路灯坏了{i}",
+                category="roads",
+                requester=who,
+                now=NOW - timedelta(days=i),
             )
             filed.append((request.id, secret))
     return filed
@@ -95,7 +100,7 @@ def test_staff_make_a_hotspot_a_topic_of_its_community_linked_both_ways(
 
 
 def test_requesters_see_the_topic_and_the_plan_item_from_their_request(
-    app: Starlette, client: FormClient, make_client, engine: Engine, world: World
+    app: Starlette, client: FormClient, make_client: MakeClient, engine: Engine, world: World
 ) -> None:
     app.state.fixed_now = NOW
     filed = _hotspot(engine, world)
