@@ -184,13 +184,13 @@ def _link(
     now: datetime,
     actor_id: int | None,
 ) -> None:
-    if matter is not None and session.get(MatterLink, matter.id) is None:
-        session.add(
-            MatterLink(
-                request_id=matter.id, action_id=action.id, created_by=actor_id, created_at=now
-            )
-        )
-        session.flush()
+    """Record that ``matter`` fed the action (once)."""
+    if matter is None or session.get(MatterLink, matter.id) is not None:
+        return
+    session.add(
+        MatterLink(request_id=matter.id, action_id=action.id, created_by=actor_id, created_at=now)
+    )
+    session.flush()
 
 
 def _matter_filter(action: HotspotAction, since: datetime) -> ColumnElement[bool]:
@@ -218,19 +218,48 @@ def requesters(session: Session, action: HotspotAction, now: datetime) -> list[i
     return sorted(a for a in found if a is not None)
 
 
+def matter_requesters(session: Session, matter: ResidentRequest) -> list[int]:
+    """The accounts that raised a merged matter: its requester and those of the
+    requests merged into it."""
+    found = session.scalars(
+        select(ResidentRequest.requester_id)
+        .where(
+            or_(ResidentRequest.id == matter.id, ResidentRequest.merged_into_id == matter.id),
+            ResidentRequest.requester_id.isnot(None),
+        )
+        .distinct()
+    ).all()
+    return sorted(a for a in found if a is not None)
+
+
 def _tell(
     session: Session,
-    action: HotspotAction,
+    accounts: Sequence[int],
     now: datetime,
     kind: str,
     message: str,
     link: str,
-    title: str,
+    params: dict[str, object] | None = None,
 ) -> None:
-    for account_id in requesters(session, action, now):
-        notices.notify(
-            session, account_id, kind, message, link=link, params={"title": title}, now=now
+    """A notice to each account, once: who was told of this item or topic already
+    is not told again."""
+    told = set(
+        session.scalars(
+            select(notices.Notice.account_id).where(
+                notices.Notice.kind == kind, notices.Notice.link == link
+            )
         )
+    )
+    for account_id in accounts:
+        if account_id not in told:
+            notices.notify(session, account_id, kind, message, link=link, params=params, now=now)
+
+
+PLANNED = N_("A matter you raised is now on the governance plan: %(title)s")
+TOPIC = N_("A matter you raised is now a topic of community consultation: %(title)s")
+#: To the people of a merged matter that joins a topic made earlier (its title is the
+#: consultations' to word).
+JOINED_TOPIC = N_("A matter you raised is now a topic of community consultation.")
 
 
 def hotspot_to_plan(
@@ -255,6 +284,19 @@ def hotspot_to_plan(
     action = _action(session, area_id, category, now, actor_id)
     _link(session, action, matter, now, actor_id)
     if action.plan_item_id is not None:
+        item = session.get(PlanItem, action.plan_item_id)
+        if matter is not None and item is not None:  # its people, told once
+            link = f"/plan/items/{item.id}"
+            people = matter_requesters(session, matter)
+            _tell(
+                session,
+                people,
+                now,
+                "requests.hotspot_planned",
+                PLANNED,
+                link,
+                {"title": item.title},
+            )
         return action
     item = receive_item(
         session,
@@ -273,12 +315,12 @@ def hotspot_to_plan(
         return action  # someone else put it on the plan meanwhile: their item stands
     _tell(
         session,
-        action,
+        requesters(session, action, now),
         now,
         "requests.hotspot_planned",
-        N_("A matter you raised is now on the governance plan: %(title)s"),
+        PLANNED,
         f"/plan/items/{item.id}",
-        item.title,
+        {"title": item.title},
     )
     audit.record(
         session,
@@ -327,6 +369,10 @@ def hotspot_to_topic(
     action = _action(session, area_id, category, now, actor_id)
     _link(session, action, matter, now, actor_id)
     if action.topic_id is not None:
+        if matter is not None:  # its people, told once
+            link = f"/consultations/topics/{action.topic_id}"
+            people = matter_requesters(session, matter)
+            _tell(session, people, now, "requests.hotspot_topic", JOINED_TOPIC, link)
         return action
     proposing = session.begin_nested()
     topic_id, topic_title = open_topic(community)
@@ -337,12 +383,12 @@ def hotspot_to_topic(
     proposing.commit()
     _tell(
         session,
-        action,
+        requesters(session, action, now),
         now,
         "requests.hotspot_topic",
-        N_("A matter you raised is now a topic of community consultation: %(title)s"),
+        TOPIC,
         f"/consultations/topics/{topic_id}",
-        topic_title,
+        {"title": topic_title},
     )
     audit.record(
         session,
