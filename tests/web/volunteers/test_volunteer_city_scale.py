@@ -1,0 +1,74 @@
+"""Volunteer pages at a seeded size: the back office's hours report and the public
+list of teams run as many SQL statements for 3N rows as for N, show the right
+figures, and never read the whole hours ledger (1,000,000 lines in a city)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tests.conftest import PASSWORD
+from tests.support.client import FormClient
+from tests.support.queries import reading, statements
+from tests.support.volunteering import make_person, make_shift
+from volunteers.models import HoursEntry, Team
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+def _ledger(engine: Engine, world: dict[str, Any], lines: int, minutes: int) -> None:
+    """``lines`` ledger lines of ``minutes`` each, in three months of 2026, on one shift
+    (as the ORM writes them: the demo and the services add entries this way)."""
+    with Session(engine) as s, s.begin():
+        person = make_person(s, f"志愿者{lines}-{datetime.now(UTC).timestamp()}")
+        shift = make_shift(s, world["community"], NOW)
+        team_id = s.get(Team, _team_of(s, shift)).id  # type: ignore[union-attr]
+        for n in range(lines):
+            s.add(
+                HoursEntry(
+                    account_id=person,
+                    team_id=team_id,
+                    area_id=shift.area_id,
+                    shift_id=shift.id,
+                    served_on=date(2026, 9 + n % 3, 1 + n % 28),
+                    minutes=minutes,
+                    kind="system",
+                )
+            )
+
+
+def _team_of(s: Session, shift: Any) -> int:
+    from volunteers.signups import shift_context
+
+    return shift_context(s, shift.id).team.id
+
+
+def _office(client: FormClient) -> tuple[list[str], str]:
+    with statements() as seen:
+        page = client.get("/admin/volunteers")
+    assert page.status_code == 200
+    return seen, page.text
+
+
+def test_the_hours_report_reads_summaries_not_the_ledger(
+    app: Any, client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: the office overview loaded every ledger line and every
+    area to sum them in Python (and its CSV did the same)."""
+    app.state.fixed_now = NOW
+    client.sign_in("communityworker", PASSWORD)
+    _ledger(engine, world, 30, 60)  # N lines: 30 hours
+    few, html = _office(client)
+    assert "30 小时" in html
+    _ledger(engine, world, 60, 30)  # 3N lines in all: 30 + 30 hours
+    many, html = _office(client)
+    assert "60 小时" in html
+    assert "2026-09" in html and "2026-11" in html
+    assert len(many) == len(few)
+    assert reading("vol_hours", many) == 0
+    report = client.get("/admin/volunteers/hours.csv")
+    assert report.status_code == 200
+    assert sum(int(line.split(",")[3]) for line in report.text.splitlines()[1:]) == 3600
