@@ -22,6 +22,7 @@ from web.kit.auth import current_user_or_none, user
 from web.kit.clock import now
 from web.kit.dbsession import db, write_briefly
 from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.volunteers.shared import STAR_LEVEL_NAMES, hours_text, labels
@@ -33,6 +34,9 @@ MEMBERSHIP_PANEL = "membership"
 # Its small block of places and waitlist, polled while sign-up can change.
 AVAILABILITY = "availability"
 
+# Teams on one page of /volunteers (a city district has hundreds).
+TEAMS_PER_PAGE = 50
+
 REMINDER_CHOICES = [
     (60, N_("1 hour before")),
     (120, N_("2 hours before")),
@@ -42,13 +46,14 @@ REMINDER_CHOICES = [
 
 async def index(request: Request) -> Response:
     session = db(request)
-    rows = teams.teams_with_areas(session)
+    rows, number, total = teams.teams_page(session, page_number(request), TEAMS_PER_PAGE)
     upcoming = activities.shift_rows(session, since=now(request), public_only=True, limit=30)
     return render(
         request,
         "volunteers/index.html",
         {
             "teams": rows,
+            "page": Page(rows, number, TEAMS_PER_PAGE, total),
             "shifts": upcoming,
             "L": labels(),
             "star_schemes": stars.areas_with_schemes(session, now(request)),

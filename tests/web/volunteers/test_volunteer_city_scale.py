@@ -72,3 +72,26 @@ def test_the_hours_report_reads_summaries_not_the_ledger(
     report = client.get("/admin/volunteers/hours.csv")
     assert report.status_code == 200
     assert sum(int(line.split(",")[3]) for line in report.text.splitlines()[1:]) == 3600
+
+
+def _teams(engine: Engine, world: dict[str, Any], first: int, count: int) -> None:
+    with Session(engine) as s, s.begin():
+        for n in range(first, first + count):
+            s.add(Team(area_id=world["community"].id, name=f"服务队{n:03d}", kind="featured"))
+
+
+def test_the_list_of_teams_is_paged_in_sql(
+    client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: /volunteers listed every team (200 in a city district)."""
+    _teams(engine, world, 0, 20)  # N
+    with statements() as few:
+        assert client.get("/volunteers").status_code == 200
+    _teams(engine, world, 20, 40)  # 3N
+    with statements() as many:
+        page = client.get("/volunteers")
+    assert len(many) == len(few)
+    assert "服务队049</a>" in page.text and "服务队050</a>" not in page.text
+    assert 'href="/volunteers?page=2"' in page.text
+    second = client.get("/volunteers?page=2").text
+    assert "服务队050</a>" in second and "服务队059</a>" in second and "服务队049<" not in second
