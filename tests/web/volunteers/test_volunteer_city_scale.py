@@ -95,3 +95,44 @@ def test_the_list_of_teams_is_paged_in_sql(
     assert 'href="/volunteers?page=2"' in page.text
     second = client.get("/volunteers?page=2").text
     assert "服务队050</a>" in second and "服务队059</a>" in second and "服务队049<" not in second
+
+
+def test_my_page_pages_the_ledger_and_sums_it_in_sql(
+    app: Any, client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: /volunteers/me loaded and listed every line of the
+    person's ledger (and summed them in Python) however long it was."""
+    app.state.fixed_now = NOW
+    volunteer = world["people"]["volunteer"].id
+
+    def lines(count: int) -> None:
+        with Session(engine) as s, s.begin():
+            shift = make_shift(s, world["community"], NOW)
+            team_id = _team_of(s, shift)
+            for n in range(count):
+                s.add(
+                    HoursEntry(
+                        account_id=volunteer,
+                        team_id=team_id,
+                        area_id=shift.area_id,
+                        shift_id=shift.id,
+                        served_on=date(2026, 1 + n % 10, 1 + n % 28),
+                        minutes=60,
+                        kind="system",
+                        recorded_at=datetime(2026, 1, 1, tzinfo=UTC),
+                    )
+                )
+
+    client.sign_in("volunteer", PASSWORD)
+    lines(30)  # N
+    with statements() as few:
+        page = client.get("/volunteers/me")
+    assert "30 小时" in page.text
+    lines(60)  # 3N
+    with statements() as many:
+        page = client.get("/volunteers/me")
+    assert len(many) == len(few)
+    assert "90 小时" in page.text
+    assert page.text.count("<td>出勤</td>") == 50
+    assert 'href="/volunteers/me?page=2"' in page.text
+    assert client.get("/volunteers/me?page=2").text.count("<td>出勤</td>") == 40
