@@ -56,7 +56,10 @@ CHUNK = 5_000
 
 def grow(url: str, scale: float) -> None:
     engine = make_engine(url)
-    n = lambda k: max(1, int(k * scale))  # noqa: E731
+
+    def n(k: int) -> int:
+        return max(1, int(k * scale))
+
     now = datetime.now(UTC).replace(microsecond=0)
     year = now.year
     with Session(engine) as s, s.begin():
@@ -67,8 +70,11 @@ def grow(url: str, scale: float) -> None:
         s.execute(
             insert(Team),
             [
-                {"area_id": communities[i % len(communities)], "name": f"城市服务队{i}",
-                 "kind": "featured"}
+                {
+                    "area_id": communities[i % len(communities)],
+                    "name": f"城市服务队{i}",
+                    "kind": "featured",
+                }
                 for i in range(n(200))
             ],
         )
@@ -79,18 +85,27 @@ def grow(url: str, scale: float) -> None:
         for i in range(n(10_000)):
             start = now + timedelta(hours=(i % 2000) - 1000)
             shifts.append(
-                {"activity_id": first_activity + i % len(teams),
-                 "area_id": communities[i % len(communities)], "starts_at": start,
-                 "ends_at": start + timedelta(hours=2), "capacity": 10}
+                {
+                    "activity_id": first_activity + i % len(teams),
+                    "area_id": communities[i % len(communities)],
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=2),
+                    "capacity": 10,
+                }
             )
         s.execute(insert(Shift), shifts)
         people = s.scalars(select(func.min(Shift.id))).all()  # any shift id for the lines
         shift_id = people[0]
         ledger = [
-            {"account_id": admin.id, "team_id": teams[i % len(teams)],
-             "area_id": communities[i % len(communities)], "shift_id": shift_id,
-             "served_on": date(year - i % 5, 1 + i % 12, 1 + i % 28), "minutes": 60,
-             "kind": "system"}
+            {
+                "account_id": admin.id,
+                "team_id": teams[i % len(teams)],
+                "area_id": communities[i % len(communities)],
+                "shift_id": shift_id,
+                "served_on": date(year - i % 5, 1 + i % 12, 1 + i % 28),
+                "minutes": 60,
+                "kind": "system",
+            }
             for i in range(n(200_000))
         ]
         for k in range(0, len(ledger), CHUNK):
@@ -104,20 +119,32 @@ def grow(url: str, scale: float) -> None:
         plans = s.scalars(select(Plan.id).where(Plan.year == year)).all()
         first_item = (s.scalar(select(func.max(PlanItem.id))) or 0) + 1
         items = [
-            {"plan_id": plans[i % len(plans)], "title": f"城市事项{i}",
-             "source_kind": "direct", "source_ref": f"city-{i}",
-             "owner_department": f"部门{i % 30}", "budget_yuan": 10_000 + i,
-             "starts_on": date(year, 1, 1), "due_on": date(year, 12, 31),
-             "status": "in_progress" if i % 3 else "planned"}
+            {
+                "plan_id": plans[i % len(plans)],
+                "title": f"城市事项{i}",
+                "source_kind": "direct",
+                "source_ref": f"city-{i}",
+                "owner_department": f"部门{i % 30}",
+                "budget_yuan": 10_000 + i,
+                "starts_on": date(year, 1, 1),
+                "due_on": date(year, 12, 31),
+                "status": "in_progress" if i % 3 else "planned",
+            }
             for i in range(n(20_000))
         ]
         for k in range(0, len(items), CHUNK):
             s.execute(insert(PlanItem), items[k : k + CHUNK])
         ids = range(first_item, first_item + len(items))
         milestones = [
-            {"item_id": i, "title": "节点", "due_on": date(year, 1 + (i + m) % 12, 1),
-             "weight": 50, "done_on": date(year, 1, 2) if (i + m) % 2 else None}
-            for i in ids for m in range(2)
+            {
+                "item_id": i,
+                "title": "节点",
+                "due_on": date(year, 1 + (i + m) % 12, 1),
+                "weight": 50,
+                "done_on": date(year, 1, 2) if (i + m) % 2 else None,
+            }
+            for i in ids
+            for m in range(2)
         ]
         for k in range(0, len(milestones), CHUNK):
             s.execute(insert(Milestone), milestones[k : k + CHUNK])
@@ -128,8 +155,12 @@ def grow(url: str, scale: float) -> None:
         for k in range(0, len(updates), CHUNK):
             s.execute(insert(Update), updates[k : k + CHUNK])
         notices = [
-            {"account_id": admin.id, "kind": "bench", "message": "Your proposal was screened.",
-             "created_at": now - timedelta(minutes=i)}
+            {
+                "account_id": admin.id,
+                "kind": "bench",
+                "message": "Your proposal was screened.",
+                "created_at": now - timedelta(minutes=i),
+            }
             for i in range(n(10_000))
         ]
         for k in range(0, len(notices), CHUNK):
@@ -149,8 +180,11 @@ def measure(url: str, repeat: int, label: str) -> None:
         seen.append(str(args[2]))
 
     with TestClient(app) as client:
-        r = client.post("/login", data={"login": "admin", "password": "gongzhi-demo",
-                                        "csrf_token": _csrf(client)}, follow_redirects=False)
+        r = client.post(
+            "/login",
+            data={"login": "admin", "password": "gongzhi-demo", "csrf_token": _csrf(client)},
+            follow_redirects=False,
+        )
         assert r.status_code == 303, r.text
         event.listen(Engine, "before_cursor_execute", note)
         for path in PAGES:
@@ -162,8 +196,10 @@ def measure(url: str, repeat: int, label: str) -> None:
             for _ in range(repeat):
                 response = client.get(path)
             per = (time.perf_counter() - start) / repeat * 1000
-            print(f"{label:6} {path:22} {response.status_code} {count:3d} statements "
-                  f"{per:8.1f} ms", flush=True)
+            print(
+                f"{label:6} {path:22} {response.status_code} {count:3d} statements {per:8.1f} ms",
+                flush=True,
+            )
         event.remove(Engine, "before_cursor_execute", note)
 
 
@@ -187,11 +223,17 @@ def main() -> None:
     if args.template:
         shutil.copy(args.template, path)
     else:
-        load_demo(Settings(environment="development", database_url=f"sqlite:///{path}",
-                           cheap_hashing=True), residents=300)
+        load_demo(
+            Settings(
+                environment="development", database_url=f"sqlite:///{path}", cheap_hashing=True
+            ),
+            residents=300,
+        )
     url = f"sqlite:///{path}"
-    print(f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     measure(url, args.repeat, "demo")
     if not args.demo_only:
         start = time.perf_counter()

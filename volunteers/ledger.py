@@ -222,9 +222,7 @@ def balances(session: Session, account_id: int, settled_by: datetime) -> tuple[i
         select(
             func.coalesce(func.sum(HoursEntry.minutes), 0),
             func.coalesce(
-                func.sum(
-                    case((HoursEntry.recorded_at <= settled_by, HoursEntry.minutes), else_=0)
-                ),
+                func.sum(case((HoursEntry.recorded_at <= settled_by, HoursEntry.minutes), else_=0)),
                 0,
             ),
         ).where(HoursEntry.account_id == account_id)

@@ -28,8 +28,12 @@ def hours_report(session: Session) -> HoursReport:
     ).all()
     team_ids = sorted({t for _, t, _, _ in cells})
     area_ids = sorted({a for _, _, a, _ in cells})
-    teams = {i: n for i, n in session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids)))}
-    areas = {i: n for i, n in session.execute(select(Area.id, Area.name).where(Area.id.in_(area_ids)))}
+    teams = {
+        i: n for i, n in session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids)))
+    }
+    areas = {
+        i: n for i, n in session.execute(select(Area.id, Area.name).where(Area.id.in_(area_ids)))
+    }
     by_team: dict[int, int] = {}
     by_area: dict[int, int] = {}
     by_month: dict[str, int] = {}

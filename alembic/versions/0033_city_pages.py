@@ -1,4 +1,5 @@
-"""city-scale pages: the hours ledger summed per month, team and area; indexes
+"""city-scale pages: the hours ledger summed per month, team and area; a box's tally
+stored apart from its bulletin
 
 Revision ID: 0033
 Revises: 0028
@@ -42,7 +43,20 @@ def upgrade() -> None:
         f"SELECT {month}, team_id, area_id, SUM(minutes), COUNT(*) FROM vol_hours "
         f"GROUP BY {month}, team_id, area_id"
     )
+    with op.batch_alter_table("ballot_boxes") as batch:
+        batch.add_column(sa.Column("tally_json", sa.Text(), nullable=True))
+    tally = (
+        "(bulletin_json::json -> 'tally')::text"
+        if op.get_bind().dialect.name == "postgresql"
+        else "json_extract(bulletin_json, '$.tally')"
+    )
+    op.execute(
+        f"UPDATE ballot_boxes SET tally_json = {tally} "
+        "WHERE bulletin_json IS NOT NULL AND bulletin_root IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("ballot_boxes") as batch:
+        batch.drop_column("tally_json")
     op.drop_table("vol_hour_totals")

@@ -206,7 +206,8 @@ def fund_winners(
     session: Session, budget_round: BudgetRound, box: BallotBox, actor_id: int | None
 ) -> list[int]:
     """Every funded project becomes a plan item (idempotent per proposal)."""
-    tally = json.loads(box.bulletin_json or "{}")["tally"]
+    tally = box.tally
+    assert tally is not None, "funded from a published box"
     funded = set(tally["selected"])
     area = session.get(Area, budget_round.area_id)
     # The community (its residents' committee) delivers its own micro projects: the one

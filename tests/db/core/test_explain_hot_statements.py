@@ -1,8 +1,8 @@
 """The hot statements of the city-sized pages use an index on PostgreSQL, not a
 sequential scan of the big table: at a seeded size (2,000 accounts, 10,000 shifts,
-100,000 hours ledger lines, 30,000 notices (10,000 for one person), 25,000 plan items over five years with
-their milestones and updates), after ANALYZE, each statement the service runs is
-captured with its parameters and EXPLAINed as it ran.
+100,000 hours ledger lines, 30,000 notices (10,000 for one person), 25,000 plan
+items over five years with their milestones and updates), after ANALYZE, each
+statement the service runs is captured with its parameters and EXPLAINed as it ran.
 
 Covered: the volunteers' list of coming shifts, a volunteer's ledger total and the
 office's hours report, the inbox (count, unread, page), the plan's item page and a
@@ -50,9 +50,15 @@ def _seed(engine: Engine, world: dict[str, Any]) -> dict[str, int]:
     community = world["community"].id
     with Session(engine) as s, s.begin():
         first = (s.scalar(select(func.max(Account.id))) or 0) + 1
-        _bulk(s, Account, [{"username": f"v{i}", "display_name": f"志愿者{i}"} for i in range(2000)])
+        _bulk(
+            s, Account, [{"username": f"v{i}", "display_name": f"志愿者{i}"} for i in range(2000)]
+        )
         people = list(range(first, first + 2000))
-        _bulk(s, Team, [{"area_id": community, "name": f"队{i}", "kind": "featured"} for i in range(200)])
+        _bulk(
+            s,
+            Team,
+            [{"area_id": community, "name": f"队{i}", "kind": "featured"} for i in range(200)],
+        )
         teams = s.scalars(select(Team.id)).all()
         _bulk(s, Activity, [{"team_id": t, "title": f"活动{t}"} for t in teams])
         acts = s.scalars(select(Activity.id)).all()
@@ -60,8 +66,13 @@ def _seed(engine: Engine, world: dict[str, Any]) -> dict[str, int]:
         for i in range(10_000):
             start = NOW + timedelta(hours=i - 9_000)  # most of them past
             shifts.append(
-                {"activity_id": acts[i % len(acts)], "area_id": community, "starts_at": start,
-                 "ends_at": start + timedelta(hours=2), "capacity": 10}
+                {
+                    "activity_id": acts[i % len(acts)],
+                    "area_id": community,
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=2),
+                    "capacity": 10,
+                }
             )
         _bulk(s, Shift, shifts)
         shift_ids = s.scalars(select(Shift.id)).all()
@@ -69,9 +80,15 @@ def _seed(engine: Engine, world: dict[str, Any]) -> dict[str, int]:
             s,
             HoursEntry,
             [
-                {"account_id": people[i % 2000], "team_id": teams[i % 200], "area_id": community,
-                 "shift_id": shift_ids[i % len(shift_ids)],
-                 "served_on": date(2026, 1 + i % 5, 1 + i % 28), "minutes": 60, "kind": "system"}
+                {
+                    "account_id": people[i % 2000],
+                    "team_id": teams[i % 200],
+                    "area_id": community,
+                    "shift_id": shift_ids[i % len(shift_ids)],
+                    "served_on": date(2026, 1 + i % 5, 1 + i % 28),
+                    "minutes": 60,
+                    "kind": "system",
+                }
                 for i in range(100_000)
             ],
         )
@@ -80,13 +97,21 @@ def _seed(engine: Engine, world: dict[str, Any]) -> dict[str, int]:
             s,
             notices.Notice,
             [
-                {"account_id": people[i % 2000], "kind": "bench", "message": "m",
-                 "created_at": NOW - timedelta(minutes=i)}
+                {
+                    "account_id": people[i % 2000],
+                    "kind": "bench",
+                    "message": "m",
+                    "created_at": NOW - timedelta(minutes=i),
+                }
                 for i in range(20_000)
             ]
             + [  # one person with a long inbox
-                {"account_id": people[7], "kind": "bench", "message": "m",
-                 "created_at": NOW - timedelta(seconds=i)}
+                {
+                    "account_id": people[7],
+                    "kind": "bench",
+                    "message": "m",
+                    "created_at": NOW - timedelta(seconds=i),
+                }
                 for i in range(10_000)
             ],
         )
@@ -100,10 +125,13 @@ def _seed(engine: Engine, world: dict[str, Any]) -> dict[str, int]:
             s,
             PlanItem,
             [
-                {"plan_id": plan_ids[i % len(plan_ids)], "title": f"事项{i}",
-                 "source_kind": "community_budget" if i % 10 == 0 else "direct",
-                 "source_ref": f"budget_proposal:{i}" if i % 10 == 0 else f"d{i}",
-                 "budget_yuan": i}
+                {
+                    "plan_id": plan_ids[i % len(plan_ids)],
+                    "title": f"事项{i}",
+                    "source_kind": "community_budget" if i % 10 == 0 else "direct",
+                    "source_ref": f"budget_proposal:{i}" if i % 10 == 0 else f"d{i}",
+                    "budget_yuan": i,
+                }
                 for i in range(25_000)
             ],
         )
@@ -111,8 +139,11 @@ def _seed(engine: Engine, world: dict[str, Any]) -> dict[str, int]:
         _bulk(
             s,
             Milestone,
-            [{"item_id": i, "title": "节点", "due_on": date(2026, 3, 1), "weight": 50}
-             for i in items for _ in range(2)],
+            [
+                {"item_id": i, "title": "节点", "due_on": date(2026, 3, 1), "weight": 50}
+                for i in items
+                for _ in range(2)
+            ],
         )
         _bulk(s, Update, [{"item_id": i, "text": "进展", "progress": 10, "at": NOW} for i in items])
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
