@@ -273,11 +273,11 @@ def results(
     if budget_round.box_id is None:
         return None
     box = get_box(session, budget_round.box_id)
-    if not box.bulletin_json or not box.bulletin_root:
+    if not box.bulletin_root:
         return None
     if cache is not None and box.bulletin_root in cache:
-        return cache[box.bulletin_root]
-    bulletin = json.loads(box.bulletin_json)
+        return cache[box.bulletin_root]  # the bulletin (every ballot) is not even read
+    bulletin = json.loads(box.bulletin_json or "{}")
     header = dict(bulletin["box"])
     alternative = other_rule(budget_round.rule)
     header["rule"] = dict(header["rule"]) | {"rule": ENGINE_RULES[alternative]}
