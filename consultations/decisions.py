@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -123,9 +122,10 @@ def take_result(session: Session, consultation: Consultation, actor_id: int, now
     if consultation.passed is not None:
         raise DomainError("decision.taken", N_("The result has already been taken."))
     box = get_box(session, consultation.box_id)
-    if box.bulletin_json is None:
+    tally = box.tally
+    if tally is None:
         raise DomainError("decision.unpublished", N_("Publish the vote's results first."))
-    passed = "resolution" in json.loads(box.bulletin_json)["tally"]["selected"]
+    passed = "resolution" in tally["selected"]
     consultation.passed = passed
     if passed:
         days = community_rules(session, consultation.area_id).notice_days

@@ -7,7 +7,6 @@ what the ballot engine's representatives roll and the meeting quorum count.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -162,9 +161,10 @@ def seat_elected(session: Session, term: RepresentativeTerm, actor_id: int | Non
     if term.status != "election" or term.box_id is None:
         raise DomainError("term.wrong_stage", N_("There is no election to take results from."))
     box = get_box(session, term.box_id)
-    if box.bulletin_json is None:
+    tally = box.tally
+    if tally is None:
         raise DomainError("term.unpublished", N_("Publish the election results first."))
-    selected = set(json.loads(box.bulletin_json)["tally"]["selected"])
+    selected = set(tally["selected"])
     area = session.get(Area, term.area_id)
     seated = 0
     for candidacy in candidates(session, term.id):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ForeignKey, String, select, update
+from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from participation import areas as _areas  # noqa: F401  (the table our key refers to)
@@ -241,9 +241,13 @@ def unmatched_names(session: Session) -> list[tuple[str, int]]:
     """Names assigned as text that match no record, with how many rows carry each."""
     counts: dict[str, int] = {}
     for _model, id_column, text_column in _REFERENCES:
-        rows = session.scalars(select(text_column).where(id_column.is_(None), text_column != ""))
-        for name in rows:
-            counts[name] = counts.get(name, 0) + 1
+        rows = session.execute(  # counted in SQL: a grown plan has thousands of rows
+            select(text_column, func.count())
+            .where(id_column.is_(None), text_column != "")
+            .group_by(text_column)
+        )
+        for name, count in rows:
+            counts[name] = counts.get(name, 0) + int(count)
     return sorted(counts.items())
 
 

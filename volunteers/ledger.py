@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
@@ -194,6 +194,40 @@ def entries_of(session: Session, account_id: int) -> Sequence[HoursEntry]:
         .where(HoursEntry.account_id == account_id)
         .order_by(HoursEntry.served_on, HoursEntry.id)
     ).all()
+
+
+def entries_page(
+    session: Session, account_id: int, number: int, per_page: int
+) -> tuple[Sequence[HoursEntry], int, int]:
+    """One page of ``entries_of``'s order, paged in SQL, the page number (at most the
+    last page) and the number of lines: a long-serving volunteer's ledger has thousands of lines."""
+    count = int(
+        session.scalar(select(func.count()).where(HoursEntry.account_id == account_id)) or 0
+    )
+    number = max(1, min(number, -(-count // per_page)))
+    rows = session.scalars(
+        select(HoursEntry)
+        .where(HoursEntry.account_id == account_id)
+        .order_by(HoursEntry.served_on, HoursEntry.id)
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, number, count
+
+
+def balances(session: Session, account_id: int, settled_by: datetime) -> tuple[int, int]:
+    """The person's balance and the part of it recorded by ``settled_by`` (what the
+    shown star level counts, see ``rules.hours.shown_star_level``), summed in SQL."""
+    total, settled = session.execute(
+        select(
+            func.coalesce(func.sum(HoursEntry.minutes), 0),
+            func.coalesce(
+                func.sum(case((HoursEntry.recorded_at <= settled_by, HoursEntry.minutes), else_=0)),
+                0,
+            ),
+        ).where(HoursEntry.account_id == account_id)
+    ).one()
+    return int(total), int(settled)
 
 
 def total_minutes(session: Session, account_id: int) -> int:

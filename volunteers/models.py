@@ -14,8 +14,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
 from participation import areas as _areas  # noqa: F401
@@ -205,6 +216,44 @@ class HoursEntry(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("vol_hours.id"))
+
+
+class HoursTotal(Base):
+    """The ledger summed per month ("YYYY-MM"), team and area, for the reports over
+    everything (a city's ledger holds a million lines). Written in the transaction
+    that inserts each ledger line (``_add_to_totals`` below), so it is always
+    current; a loader that inserts lines in bulk, past the ORM, calls
+    ``volunteers.reports.rebuild_totals`` after."""
+
+    __tablename__ = "vol_hour_totals"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("vol_teams.id"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    minutes: Mapped[int] = mapped_column()
+    lines: Mapped[int] = mapped_column()
+
+
+@event.listens_for(HoursEntry, "after_insert")
+def _add_to_totals(_mapper: Mapper[HoursEntry], connection: Connection, entry: HoursEntry) -> None:
+    """Add a new ledger line to its month's total, in the same transaction. The
+    upsert adds in the database (``minutes = minutes + new``), so two writers of the
+    same month, team and area both count on PostgreSQL too."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    table = HoursTotal.__table__
+    new = dialect.insert(table).values(
+        month=f"{entry.served_on:%Y-%m}",
+        team_id=entry.team_id,
+        area_id=entry.area_id,
+        minutes=entry.minutes,
+        lines=1,
+    )
+    connection.execute(
+        new.on_conflict_do_update(
+            index_elements=["month", "team_id", "area_id"],
+            set_={"minutes": table.c.minutes + new.excluded.minutes, "lines": table.c.lines + 1},
+        )
+    )
 
 
 class BackfillRequest(Base):

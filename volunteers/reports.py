@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
-from volunteers.models import HoursEntry, Team
-from volunteers.rules.hours import LedgerLine, balance, balances_by
+from volunteers.models import HoursEntry, HoursTotal, Team
 
 
 @dataclass(frozen=True)
@@ -22,30 +21,52 @@ class HoursReport:
 
 
 def hours_report(session: Session) -> HoursReport:
-    lines = [
-        LedgerLine(m, d, t, a)
-        for m, d, t, a in session.execute(
-            select(HoursEntry.minutes, HoursEntry.served_on, HoursEntry.team_id, HoursEntry.area_id)
-        ).all()
-    ]
-    teams: dict[object, str] = {i: n for i, n in session.execute(select(Team.id, Team.name))}
-    areas: dict[object, str] = {i: n for i, n in session.execute(select(Area.id, Area.name))}
-    by_team = sorted(
-        ((teams.get(k, "?"), v) for k, v in balances_by(lines, "team_id").items()),
-        key=lambda kv: -kv[1],
+    """Totals from the summary per month, team and area (``HoursTotal``): as many
+    rows as months × teams × areas with hours, however long the ledger."""
+    cells = session.execute(
+        select(HoursTotal.month, HoursTotal.team_id, HoursTotal.area_id, HoursTotal.minutes)
+    ).all()
+    team_ids = sorted({t for _, t, _, _ in cells})
+    area_ids = sorted({a for _, _, a, _ in cells})
+    teams = {
+        i: n for i, n in session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids)))
+    }
+    areas = {
+        i: n for i, n in session.execute(select(Area.id, Area.name).where(Area.id.in_(area_ids)))
+    }
+    by_team: dict[int, int] = {}
+    by_area: dict[int, int] = {}
+    by_month: dict[str, int] = {}
+    named: dict[tuple[str, str, str], int] = {}
+    for month, team_id, area_id, minutes in cells:
+        by_team[team_id] = by_team.get(team_id, 0) + minutes
+        by_area[area_id] = by_area.get(area_id, 0) + minutes
+        by_month[month] = by_month.get(month, 0) + minutes
+        key = (month, teams.get(team_id, "?"), areas.get(area_id, "?"))
+        named[key] = named.get(key, 0) + minutes
+    return HoursReport(
+        sum(by_month.values()),
+        sorted(((teams.get(k, "?"), v) for k, v in by_team.items()), key=lambda kv: -kv[1]),
+        sorted(((areas.get(k, "?"), v) for k, v in by_area.items()), key=lambda kv: -kv[1]),
+        sorted(by_month.items()),
+        [(m, t, a, v) for (m, t, a), v in sorted(named.items())],
     )
-    by_area = sorted(
-        ((areas.get(k, "?"), v) for k, v in balances_by(lines, "area_id").items()),
-        key=lambda kv: -kv[1],
+
+
+def rebuild_totals(session: Session) -> int:
+    """Recompute the summary from the ledger: for a loader that inserted ledger lines
+    in bulk, past the ORM (the migration that made the table does the same). Returns
+    the number of summary rows."""
+    session.execute(delete(HoursTotal))
+    month = (
+        func.to_char(HoursEntry.served_on, "YYYY-MM")
+        if session.get_bind().dialect.name == "postgresql"
+        else func.strftime("%Y-%m", HoursEntry.served_on)
     )
-    by_month = sorted((str(k), v) for k, v in balances_by(lines, "month").items())
-    cells: dict[tuple[str, str, str], int] = {}
-    for line in lines:
-        key = (
-            f"{line.served_on:%Y-%m}",
-            teams.get(line.team_id, "?"),
-            areas.get(line.area_id, "?"),
-        )
-        cells[key] = cells.get(key, 0) + line.minutes
-    rows = [(m, t, a, v) for (m, t, a), v in sorted(cells.items())]
-    return HoursReport(balance(lines), by_team, by_area, by_month, rows)
+    summed = select(
+        month, HoursEntry.team_id, HoursEntry.area_id, func.sum(HoursEntry.minutes), func.count()
+    ).group_by(month, HoursEntry.team_id, HoursEntry.area_id)
+    session.execute(
+        insert(HoursTotal).from_select(["month", "team_id", "area_id", "minutes", "lines"], summed)
+    )
+    return int(session.scalar(select(func.count()).select_from(HoursTotal)) or 0)

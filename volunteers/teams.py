@@ -290,6 +290,23 @@ def teams_with_areas(session: Session, *, by_kind: bool = True) -> list[tuple[Te
     return [(t, a) for t, a in rows]
 
 
+def teams_page(
+    session: Session, number: int, per_page: int
+) -> tuple[list[tuple[Team, Area]], int, int]:
+    """One page of the teams with their areas, by kind then id, paged in SQL: the
+    rows, the page number (at most the last page) and how many teams there are."""
+    total = int(session.scalar(select(func.count()).select_from(Team)) or 0)
+    number = max(1, min(number, -(-total // per_page)))
+    rows = session.execute(
+        select(Team, Area)
+        .join(Area, Area.id == Team.area_id)
+        .order_by(Team.kind, Team.id)
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return [(t, a) for t, a in rows], number, total
+
+
 def active_member_counts(session: Session) -> dict[int, int]:
     """Active members per team id (teams without any are left out)."""
     rows = session.execute(

@@ -125,6 +125,7 @@ def publish(session: Session, box: BallotBox, now: datetime) -> dict[str, Any]:
     bulletin = build_bulletin(header, receipts, entries, tally)
     box.bulletin_json = json.dumps(bulletin, ensure_ascii=False, sort_keys=True)
     box.bulletin_root = bulletin["root"]
+    box.tally_json = json.dumps(bulletin["tally"], ensure_ascii=False, sort_keys=True)
     box.eligible_count = header["eligible"]
     box.published_at = now
     scramble_storage(session, box)

@@ -52,8 +52,20 @@ class BallotBox(Base):
     # Filled once, when the box is closed and its bulletin published.
     published_at: Mapped[datetime | None] = mapped_column()
     eligible_count: Mapped[int | None] = mapped_column()
-    bulletin_json: Mapped[str | None] = mapped_column(Text)
+    # Every ballot (a city-wide vote: hundreds of thousands), so loaded only when
+    # read; pages show ``tally``, stored apart in the same transaction.
+    bulletin_json: Mapped[str | None] = mapped_column(Text, deferred=True)
     bulletin_root: Mapped[str | None] = mapped_column(String(64))
+    tally_json: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def tally(self) -> dict[str, Any] | None:
+        """The published tally (the bulletin's ``tally``), None before publication."""
+        if self.tally_json is not None:
+            return dict(json.loads(self.tally_json))
+        if self.bulletin_root is None or not self.bulletin_json:
+            return None
+        return dict(json.loads(self.bulletin_json)["tally"])
 
     @property
     def form(self) -> BallotForm:

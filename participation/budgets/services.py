@@ -206,7 +206,8 @@ def fund_winners(
     session: Session, budget_round: BudgetRound, box: BallotBox, actor_id: int | None
 ) -> list[int]:
     """Every funded project becomes a plan item (idempotent per proposal)."""
-    tally = json.loads(box.bulletin_json or "{}")["tally"]
+    tally = box.tally
+    assert tally is not None, "funded from a published box"
     funded = set(tally["selected"])
     area = session.get(Area, budget_round.area_id)
     # The community (its residents' committee) delivers its own micro projects: the one
@@ -272,11 +273,11 @@ def results(
     if budget_round.box_id is None:
         return None
     box = get_box(session, budget_round.box_id)
-    if not box.bulletin_json or not box.bulletin_root:
+    if not box.bulletin_root:
         return None
     if cache is not None and box.bulletin_root in cache:
-        return cache[box.bulletin_root]
-    bulletin = json.loads(box.bulletin_json)
+        return cache[box.bulletin_root]  # the bulletin (every ballot) is not even read
+    bulletin = json.loads(box.bulletin_json or "{}")
     header = dict(bulletin["box"])
     alternative = other_rule(budget_round.rule)
     header["rule"] = dict(header["rule"]) | {"rule": ENGINE_RULES[alternative]}

@@ -15,7 +15,6 @@ that is void.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -260,9 +259,7 @@ def publish_if_closed(session: Session, box: BallotBox, now: datetime) -> None:
 
 
 def tally_of(box: BallotBox | None) -> dict[str, Any] | None:
-    if box is None or not box.bulletin_json:
-        return None
-    return dict(json.loads(box.bulletin_json)["tally"])
+    return box.tally if box is not None else None
 
 
 def adopt(

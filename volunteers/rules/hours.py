@@ -88,6 +88,11 @@ def star_level(minutes: int, thresholds_hours: Sequence[int] = STAR_HOURS) -> in
     return sum(1 for hours in thresholds_hours if minutes >= hours * 60)
 
 
+def settled_by(now: datetime, notice_days: int = NOTICE_DAYS) -> datetime:
+    """Lines recorded by then count toward the shown star level (see below)."""
+    return now - timedelta(days=notice_days)
+
+
 def shown_star_level(
     history: Sequence[tuple[datetime, int]],
     now: datetime,
@@ -99,6 +104,6 @@ def shown_star_level(
 
     ``history`` is (recorded_at, minutes) ledger lines in any order.
     """
-    cutoff = now - timedelta(days=notice_days)
+    cutoff = settled_by(now, notice_days)
     settled = sum(m for at, m in history if at <= cutoff)
     return star_level(settled, thresholds_hours)

@@ -16,7 +16,6 @@ from web.kit.dbsession import db
 async def ballots(request: Request) -> Response:
     items = []
     for box in published_boxes(db(request)):
-        bulletin = json.loads(box.bulletin_json or "{}")
         items.append(
             {
                 "id": box.id,
@@ -25,7 +24,7 @@ async def ballots(request: Request) -> Response:
                 "closes_at": box.closes_at.isoformat(),
                 "published_at": box.published_at.isoformat() if box.published_at else None,
                 "root": box.bulletin_root,
-                "tally": bulletin.get("tally"),
+                "tally": box.tally,
                 "bulletin": f"/api/v1/ballots/{box.id}/bulletin",
             }
         )

@@ -48,12 +48,6 @@ async def ballot_list(request: Request) -> Response:
     return render(request, "ballots/list.html", {"rows": rows, "labels": STATUS_LABELS})
 
 
-def _tally(box: BallotBox) -> dict[str, Any] | None:
-    if not box.bulletin_json:
-        return None
-    return dict(json.loads(box.bulletin_json)["tally"])
-
-
 async def _box_page(request: Request, box: BallotBox, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     at = now(request)
@@ -81,7 +75,7 @@ async def _box_page(request: Request, box: BallotBox, status: int = 200, **extra
         "verdict": verdict,
         "ineligible_message": casting.INELIGIBLE.get(verdict.reason or "") if verdict else None,
         "voted": voted,
-        "tally": _tally(box),
+        "tally": box.tally,
         "receipt_query": request.query_params.get("receipt", ""),
         "receipt_found": None,
     } | extra

@@ -8,7 +8,6 @@ Not published: who co-signed, who voted what, who belongs to which opinion group
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -116,7 +115,7 @@ async def one(request: Request) -> Response:
             "ballot_id": box.id,
             "roll": box.roll,
             "rule": box.rule,
-            "tally": json.loads(box.bulletin_json)["tally"] if box.bulletin_json else None,
+            "tally": box.tally,
         }
         if box
         else None,

@@ -3,7 +3,6 @@ deliberation, opinion map, result, public notice and follow-up."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import weasyprint
@@ -91,7 +90,7 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
     statement_list = deliberation.statements(session, c.id)
     texts = {s.id: s.text for s in statement_list}
     box = get_box(session, c.box_id) if c.box_id else None
-    tally = json.loads(box.bulletin_json)["tally"] if box and box.bulletin_json else None
+    tally = box.tally if box else None
     item = decisions.plan_item(session, c)
     window_open = c.deliberation_opens_at <= at < c.deliberation_closes_at
     refusal = standing_of(session, c, me.id, at).refusal if me else None

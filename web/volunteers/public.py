@@ -15,13 +15,14 @@ from participation.db import READ_ONLY
 from participation.errors import N_, DomainError
 from volunteers import activities, certificates, ledger, profiles, signups, stars, teams
 from volunteers.models import SignUp, Team
-from volunteers.rules.hours import shown_star_level, star_level
+from volunteers.rules.hours import settled_by, star_level
 from volunteers.rules.stars import DEFAULT_SCHEME
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, user
 from web.kit.clock import now
 from web.kit.dbsession import db, write_briefly
 from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.volunteers.shared import STAR_LEVEL_NAMES, hours_text, labels
@@ -33,6 +34,11 @@ MEMBERSHIP_PANEL = "membership"
 # Its small block of places and waitlist, polled while sign-up can change.
 AVAILABILITY = "availability"
 
+# Teams on one page of /volunteers (a city district has hundreds).
+TEAMS_PER_PAGE = 50
+# Lines of the hours ledger on one page of /volunteers/me.
+LEDGER_PER_PAGE = 50
+
 REMINDER_CHOICES = [
     (60, N_("1 hour before")),
     (120, N_("2 hours before")),
@@ -42,13 +48,14 @@ REMINDER_CHOICES = [
 
 async def index(request: Request) -> Response:
     session = db(request)
-    rows = teams.teams_with_areas(session)
+    rows, number, total = teams.teams_page(session, page_number(request), TEAMS_PER_PAGE)
     upcoming = activities.shift_rows(session, since=now(request), public_only=True, limit=30)
     return render(
         request,
         "volunteers/index.html",
         {
             "teams": rows,
+            "page": Page(rows, number, TEAMS_PER_PAGE, total),
             "shifts": upcoming,
             "L": labels(),
             "star_schemes": stars.areas_with_schemes(session, now(request)),
@@ -237,10 +244,12 @@ async def _my_page(request: Request, status: int = 200, **extra: Any) -> Respons
     rows = signups.shifts_of_volunteer(session, me.id, limit=100)
     upcoming = [r for r in rows if r[1].ends_at > at and r[0].status in signups.LIVE]
     positions = signups.waitlist_positions(session, [r[0] for r in upcoming])
-    entries = ledger.entries_of(session, me.id)
-    total = sum(e.minutes for e in entries)
     applied = stars.scheme_for_volunteer(session, me.id, at)
     scheme = applied.scheme
+    entries, number, count = ledger.entries_page(
+        session, me.id, page_number(request), LEDGER_PER_PAGE
+    )
+    total, settled = ledger.balances(session, me.id, settled_by(at, scheme.notice_days))
     profile = profiles.profile_of(session, me.id)
     memberships = teams.memberships_of(session, me.id)
     return render(
@@ -251,14 +260,10 @@ async def _my_page(request: Request, status: int = 200, **extra: Any) -> Respons
             "positions": positions,
             "past": [r for r in rows if r[1].ends_at <= at],
             "entries": entries,
+            "ledger_page": Page(entries, number, LEDGER_PER_PAGE, count),
             "total": total,
             "total_text": hours_text(total),
-            "stars": shown_star_level(
-                [(e.recorded_at, e.minutes) for e in entries],
-                at,
-                scheme.hours,
-                scheme.notice_days,
-            ),
+            "stars": star_level(settled, scheme.hours),
             "stars_reached": star_level(total, scheme.hours),
             "scheme": scheme,
             "scheme_area": applied.area,

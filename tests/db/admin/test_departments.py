@@ -129,3 +129,40 @@ def test_rename_and_merge_reach_every_row_and_are_audited(session: Session, worl
     assert sorted(actions) == ["department.create", "department.edit", "department.merge"]
     with pytest.raises(DomainError):
         departments.merge(session, full, full, actor_id=actor)
+
+
+def test_unmatched_names_are_counted_in_sql(session: Session, world: World) -> None:
+    """Fails on the old code: every unmatched row was loaded and counted in Python
+    (the departments page read 20,000 plan items' texts for a grown plan)."""
+    from participation.plan.models import Plan
+    from tests.support.queries import statements
+
+    plan = Plan(area_id=world["community"].id, year=2026, title="2026计划")
+    session.add(plan)
+    session.flush()
+
+    def add(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            session.add(
+                PlanItem(
+                    plan_id=plan.id,
+                    title=f"事项{n}",
+                    source_kind="direct",
+                    source_ref=f"u{n}",
+                    owner_department=f"不在册单位{n % 3}",
+                )
+            )
+        session.flush()
+
+    add(0, 10)
+    assert departments.unmatched_names(session) == [
+        ("不在册单位0", 4),
+        ("不在册单位1", 3),
+        ("不在册单位2", 3),
+    ]
+    add(10, 20)
+    with statements() as seen:
+        names = departments.unmatched_names(session)
+    assert names == [("不在册单位0", 10), ("不在册单位1", 10), ("不在册单位2", 10)]
+    on_items = [sql for sql in seen if "FROM plan_items" in sql]
+    assert on_items and all("GROUP BY" in sql for sql in on_items)

@@ -171,6 +171,9 @@ def test_a_round_from_proposals_to_plan_items(
     assert results.status_code == 200
     assert reading("plan_items", seen) == 1  # one query for every funded project's item
     assert 'role="img"' in results.text and 'id="funding"' in results.text
+    with statements() as again:  # the other rule's recount is kept: no bulletin read
+        assert client.get(f"/budgets/{round_id}/results").status_code == 200
+    assert not [sql for sql in again if "bulletin_json" in sql]
     with Session(engine) as s:
         planned = s.scalars(
             select(PlanItem).where(PlanItem.source_kind == "community_budget")
