@@ -27,13 +27,13 @@ number of statements whatever the number of requests.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 from datetime import UTC, date, datetime, timedelta
+from typing import Generic, TypeVar
 
 from sqlalchemy import (
     Date,
-    Index,
     ForeignKey,
+    Index,
     Integer,
     String,
     case,
