@@ -25,7 +25,6 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
 from web.kit.i18n import format_datetime, gettext
-from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import table_response
 from web.kit.templating import flash, render
@@ -34,33 +33,60 @@ from web.requests import supervision as supervision_pages
 from web.requests.forms import LABELS, images, paths_for
 
 
-def _queue_rows(request: Request) -> tuple[list[queues.QueueRow], dict[int, Lateness], str]:
+QUEUE_PAGE = 30
+
+
+def _id_param(request: Request, name: str) -> int:
+    """A keyset bound from the query (``after``/``before``); anything else is 0, none."""
+    raw = request.query_params.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+
+
+def _queue_rows(
+    request: Request, *, after: int = 0, before: int = 0, limit: int = 500
+) -> tuple[list[queues.QueueRow], dict[int, Lateness], str]:
     """The person's queue, filtered by the query's status and due (overdue or soon)."""
     me = user(request)
     status = request.query_params.get("status") or None
     due = request.query_params.get("due", "")
+    due = due if due in (Due.OVERDUE, Due.SOON) else ""
+    today = local_day(now(request))
     rows = queues.queue(
         db(request),
         handle_paths=paths_for(me, Permission.HANDLE_REQUESTS),
         route_paths=paths_for(me, Permission.ROUTE_REQUESTS),
         status=status,
+        due=due,
+        today=today,
+        after=after,
+        before=before,
+        limit=limit,
     )
-    today = local_day(now(request))
     flags = {r.request.id: lateness_of(r.request, today) for r in rows}
-    if due in (Due.OVERDUE, Due.SOON):
-        rows = [r for r in rows if flags[r.request.id].due == due]
     return rows, flags, due
 
 
 @requires(Permission.HANDLE_REQUESTS)
 async def queue(request: Request) -> Response:
-    rows, flags, due = _queue_rows(request)
+    """Paged in SQL by request id: ``?after=ID`` the next page, ``?before=ID`` the one
+    before; one more row than shown tells whether there is a next (or previous) page."""
+    after, before = _id_param(request, "after"), _id_param(request, "before")
+    rows, flags, due = _queue_rows(
+        request, after=after, before=0 if after else before, limit=QUEUE_PAGE + 1
+    )
+    if before and not after:
+        has_previous, has_next = len(rows) > QUEUE_PAGE, True
+        rows = rows[-QUEUE_PAGE:]
+    else:
+        has_previous, has_next = after > 0, len(rows) > QUEUE_PAGE
+        rows = rows[:QUEUE_PAGE]
     status = request.query_params.get("status") or None
-    page = Page.of(rows, page_number(request), per_page=30)
     context = LABELS | {
-        "page": page,
+        "rows": rows,
+        "previous_before": rows[0].request.id if rows and has_previous else None,
+        "next_after": rows[-1].request.id if rows and has_next else None,
         "status": status or "",
-        "due": due if due in (Due.OVERDUE, Due.SOON) else "",
+        "due": due,
         "flags": flags,
     }
     return render(request, "requests/office/queue.html", context)
