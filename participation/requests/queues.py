@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
 from datetime import date
 
 from sqlalchemy import ColumnElement, or_, select, true

@@ -32,7 +32,6 @@ from web.requests import acting, mediation
 from web.requests import supervision as supervision_pages
 from web.requests.forms import LABELS, images, paths_for
 
-
 QUEUE_PAGE = 30
 
 
