@@ -69,11 +69,10 @@ async def new_request(request: Request) -> Response:
         }
 
     if request.method == "GET":
-        at = _place_param(request)
+        # No ?place: start at the resident's community; ?place= (choose again): the top.
+        at = _place_param(request) if "place" in request.query_params else home
         return render(
-            request,
-            "requests/new.html",
-            context(at if at is not None else home) | {"form": {"area_id": str(home or "")}},
+            request, "requests/new.html", context(at) | {"form": {"area_id": str(home or "")}}
         )
     fields = await form_fields(request)
     photos = await images(request)
