@@ -17,6 +17,9 @@ from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area
+from participation.departments import all_departments
+from participation.requests import units
+from participation.requests.models import HandlingUnit
 from participation.rules.areas import AreaKind
 
 #: Up to this many communities and grids in scope, one <select> of them all.
@@ -104,3 +107,48 @@ def choose(session: Session, at: int | None, within: Sequence[str] | None) -> Pl
         if a.kind == AreaKind.GRID.value and _in_scope(a, within)
     ]
     return PlaceChoice(flat=False, chain=chain, places=places, chosen=chosen)
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """The units staff may send a request to (redirect, transfer, joint handling), as
+    (key, label) for ``units.resolve``: every department and mediation body, and the
+    offices of areas. A small tree lists every area; a city lists the chain above the
+    area chosen so far and its children, and ``options`` to step elsewhere."""
+
+    flat: bool
+    choices: list[tuple[str, str]]
+    chain: list[Area] = field(default_factory=list)
+    options: list[Area] = field(default_factory=list)
+
+
+def unit_choice(session: Session, at: int | None, near: int) -> UnitChoice:
+    """``at``: the area chosen so far (None: the community of ``near``, the request's
+    place, where most requests go). A bounded number of rows whatever the tree."""
+    count = session.scalar(
+        select(func.count()).select_from(Area).where(Area.kind != AreaKind.CITY.value)
+    )
+    if int(count or 0) <= FLAT_LIMIT:
+        return UnitChoice(True, units.choices(session))
+    area = session.get(Area, at) if at else None
+    if area is None:
+        area = session.get(Area, near)
+        if area is not None and area.kind == AreaKind.GRID.value and area.parent_id:
+            area = session.get(Area, area.parent_id)
+    assert area is not None
+    ids = [int(i) for i in area.path.strip("/").split("/") if i]
+    chain = list(session.scalars(select(Area).where(Area.id.in_(ids)).order_by(Area.path)))
+    children = list(
+        session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.path))
+    )
+    found = [(f"d:{d.id}", d.name) for d in all_departments(session)]
+    shown = [a for a in chain if a.kind != AreaKind.CITY.value]
+    found += [(f"a:{a.id}", "　" * depth + a.name) for depth, a in enumerate(shown)]
+    found += [(f"a:{a.id}", "　" * len(shown) + a.name) for a in children]
+    found += [
+        (f"u:{u.id}", u.name)
+        for u in session.scalars(
+            select(HandlingUnit).where(HandlingUnit.kind == "mediation").order_by(HandlingUnit.name)
+        )
+    ]
+    return UnitChoice(False, found, chain, children)

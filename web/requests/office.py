@@ -12,7 +12,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.errors import N_, DomainError
-from participation.requests import closing, handling, merging, queues, routing, tracking, units
+from participation.requests import (
+    closing,
+    handling,
+    merging,
+    places,
+    queues,
+    routing,
+    tracking,
+    units,
+)
 from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.records import get_request
@@ -97,6 +106,7 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     acting.require_sight(session, me, found)
     lead = acting.lead_unit(session, me, found)
     router = acting.routes_for(session, me, found)
+    unit_place = places.unit_choice(session, _id_param(request, "unit_area") or None, found.area_id)
     return (
         LABELS
         | {
@@ -104,7 +114,8 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
             "lead": lead,
             "acting": acting.acting_unit(session, me, found),
             "router": router,
-            "unit_choices": units.choices(session),
+            "unit_choices": unit_place.choices,
+            "unit_place": unit_place,
             "late": lateness_of(found, local_day(now(request))),
             "suggestions": merging.suggestions(session, found) if router else [],
         }

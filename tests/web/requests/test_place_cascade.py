@@ -17,7 +17,7 @@ from participation.requests.models import ResidentRequest
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
 from tests.support.queries import page_selects
-from tests.support.requests import NOW, route_to_community
+from tests.support.requests import NOW, file, route_to_community
 from tests.support.world import World
 
 
@@ -130,3 +130,38 @@ def test_a_worker_s_cascade_stays_within_the_areas_they_cover(engine: Engine, wo
         assert outside.places == [] and [a.id for a in outside.options] == [district.id]
         inside = places.choose(s, ids["grid"], streets)
         assert inside.chosen == ids["grid"] and len(inside.places) == 11
+
+
+def test_staff_choose_the_unit_to_send_to_area_by_area(
+    client: FormClient, engine: Engine, world: World
+) -> None:
+    """In a city the redirect list holds the chain above the request's community and
+    its grids, not every area; a GET step lists another street's communities."""
+    ids = _city(engine, world, 10)
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        request, _ = file(s, world, "路口井盖缺失", category="roads")
+    base = f"/admin/requests/{request.id}"
+    client.sign_in("communityworker")
+    page = client.get(base).text
+    near = _options_keys(page, "f-unit-redirect")
+    assert f"a:{world['community'].id}" in near and f"a:{world['grid'].id}" in near
+    areas = [k for k in near if k.startswith("a:")]  # district, street, community, its grid
+    assert f"a:{ids['grid']}" not in near and len(areas) == 4
+    assert 'id="unit-area-step"' in page
+    step = client.get(f"{base}?unit_area={ids['street']}").text
+    assert f"a:{ids['community']}" in _options_keys(step, "f-unit-redirect")
+    sent = client.submit(
+        f"{base}/redirect",
+        {"unit": f"a:{ids['community']}", "reason": "属新社区职责"},
+        page=f"{base}?unit_area={ids['street']}",
+    )
+    assert sent.status_code == 303
+    with Session(engine) as s:
+        stored = s.get(ResidentRequest, request.id)
+        assert stored is not None and stored.status == "routed"
+    assert client.get(f"{base}?unit_area=zz").status_code == 200
+
+
+def _options_keys(text: str, select_id: str) -> list[str]:
+    found = re.search(rf'<select id="{select_id}"[^>]*>(.*?)</select>', text, re.S)
+    return re.findall(r'<option value="([^"]+)"', found.group(1)) if found else []
