@@ -77,6 +77,22 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("area_id", "category", name=op.f("pk_request_recurring_counts")),
     )
+    op.create_table(
+        "request_category_months",
+        sa.Column("area_id", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("path", sa.String(length=255), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["area_id"], ["areas.id"], name=op.f("fk_request_category_months_area_id_areas")
+        ),
+        sa.PrimaryKeyConstraint(
+            "area_id", "category", "month", name=op.f("pk_request_category_months")
+        ),
+    )
+    op.create_index("ix_request_month_counts_n", "request_month_counts", ["n"])
+    op.create_index("ix_request_recurring_counts_n", "request_recurring_counts", ["n"])
     with op.batch_alter_table("resident_requests", schema=None) as batch_op:
         batch_op.create_index(
             "ix_resident_requests_accepted_due",
@@ -119,6 +135,9 @@ def downgrade() -> None:
             sqlite_where=sa.text("status = 'accepted'"),
         )
 
+    op.drop_index("ix_request_recurring_counts_n", table_name="request_recurring_counts")
+    op.drop_index("ix_request_month_counts_n", table_name="request_month_counts")
+    op.drop_table("request_category_months")
     op.drop_table("request_recurring_counts")
     op.drop_table("request_place_counts")
     op.drop_table("request_month_counts")

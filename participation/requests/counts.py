@@ -14,6 +14,8 @@ random filings, transitions and merges).
 - ``request_place_counts``: per place, merged left out: the board's "requests per place";
 - ``request_month_counts``: per place × category × local month, merged left out: the
   hotspot cells (grid × category × month) and rising categories;
+- ``request_category_months``: per rolled-up place × category × local month, merged
+  left out: rising categories;
 - ``request_recurring_counts``: per place × category over the 90 days up to the
   refresh day, merged requests counted (each is one more person raising the matter),
   with the first and last day: recurring matters;
@@ -81,6 +83,9 @@ class PlaceCount(Base):
 
 class MonthCount(Base):
     __tablename__ = "request_month_counts"
+    # The hotspot cells, most first: walked from the largest count down to 50 of the
+    # last six months, not sorted whole.
+    __table_args__ = (Index("ix_request_month_counts_n", "n"),)
 
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
     category: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -89,8 +94,22 @@ class MonthCount(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class CategoryMonthCount(Base):
+    """Per rolled-up place (as the board's) × category × month, merged left out: rising
+    categories, a few rows per community instead of one per grid."""
+
+    __tablename__ = "request_category_months"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    path: Mapped[str] = mapped_column(String(255))
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class RecurringCount(Base):
     __tablename__ = "request_recurring_counts"
+    __table_args__ = (Index("ix_request_recurring_counts_n", "n"),)
 
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
     category: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -118,12 +137,12 @@ def _window(today: date, days: int) -> tuple[datetime, datetime]:
 
 
 def refresh(session: Session, now: datetime) -> int:
-    """Rebuild every summary table from the requests (five INSERT … SELECTs); returns
+    """Rebuild every summary table from the requests (six INSERT … SELECTs); returns
     how many board rows were stored."""
     today = local_day(now)
     place = aliased(Area)
     parent = aliased(Area)
-    for table in (BoardCount, PlaceCount, MonthCount, RecurringCount, CountRun):
+    for table in (BoardCount, PlaceCount, MonthCount, CategoryMonthCount, RecurringCount, CountRun):
         session.execute(delete(table))
     not_merged = R.closure != "merged"
     rolled = case((place.kind == "grid", place.parent_id), else_=place.id)
@@ -156,6 +175,17 @@ def refresh(session: Session, now: datetime) -> int:
             .join(place, place.id == R.area_id)
             .where(not_merged)
             .group_by(R.area_id, R.category, month, place.path),
+        )
+    )
+    session.execute(
+        insert(CategoryMonthCount).from_select(
+            ["area_id", "category", "month", "path", "n"],
+            select(rolled, R.category, month, rolled_path, func.count())
+            .select_from(R)
+            .join(place, place.id == R.area_id)
+            .outerjoin(parent, parent.id == place.parent_id)
+            .where(not_merged)
+            .group_by(rolled, R.category, month, rolled_path),
         )
     )
     lo, hi = _window(today, WINDOW_DAYS)
@@ -272,10 +302,13 @@ def hotspots(
                     RecurringCount.n,
                     RecurringCount.first,
                     RecurringCount.last,
-                ).where(
+                )
+                .where(
                     RecurringCount.path.startswith(area.path) if area else literal(True),
                     RecurringCount.n >= 3,
                 )
+                .order_by(RecurringCount.n.desc(), RecurringCount.area_id, RecurringCount.category)
+                .limit(limit)
             )
         ],
         at_least=3,
@@ -284,9 +317,17 @@ def hotspots(
     per_month = [
         (str(c), str(m), int(n))
         for c, m, n in session.execute(
-            select(MonthCount.category, MonthCount.month, func.sum(MonthCount.n))
-            .where(within, MonthCount.month >= before[-1], MonthCount.month <= month)
-            .group_by(MonthCount.category, MonthCount.month)
+            select(
+                CategoryMonthCount.category,
+                CategoryMonthCount.month,
+                func.sum(CategoryMonthCount.n),
+            )
+            .where(
+                CategoryMonthCount.path.startswith(area.path) if area else literal(True),
+                CategoryMonthCount.month >= before[-1],
+                CategoryMonthCount.month <= month,
+            )
+            .group_by(CategoryMonthCount.category, CategoryMonthCount.month)
         )
     ]
     rising = figures.rising_from_counts(per_month, month=month, trailing=3)
