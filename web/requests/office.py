@@ -47,7 +47,7 @@ QUEUE_PAGE = 30
 def _id_param(request: Request, name: str) -> int:
     """A keyset bound from the query (``after``/``before``); anything else is 0, none."""
     raw = request.query_params.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
 
 
 def _queue_rows(

@@ -41,7 +41,7 @@ async def index(request: Request) -> Response:
 
 def _record(fields: dict[str, str], name: str = "area_id") -> int | None:
     raw = fields.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def _place_param(request: Request) -> int | None:

@@ -99,6 +99,7 @@ def test_the_cascade_leads_step_by_step_to_a_grid_and_files_there(
     )
     assert refused.status_code == 422 and "f-area_id-error" in refused.text
     assert client.get("/requests/new?place=abc").status_code == 200
+    assert client.get("/requests/new?place=²").status_code == 200  # a digit, not ASCII
 
 
 def test_each_step_costs_the_same_statements_at_few_and_many_grids(

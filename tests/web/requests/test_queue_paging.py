@@ -55,6 +55,7 @@ def test_the_pages_of_the_queue_show_every_open_request_once(
         client.get(pages[1]).text
     )
     assert client.get("/admin/requests?after=x&before=-1").status_code == 200
+    assert client.get("/admin/requests?after=²").status_code == 200
 
 
 def test_queue_board_and_hotspots_cost_the_same_statements_at_n_and_3n(
