@@ -58,10 +58,12 @@ async def new_request(request: Request) -> Response:
     """A resident files online, under their roll name when verified."""
     me = user(request)
     session = db(request)
-    entry = entry_of_account(session, me.id)
-    home = entry.community_id if entry else None
 
-    def context(at: int | None) -> dict[str, Any]:
+    def home_of() -> int | None:  # only pages need it: filing reads the roll itself
+        entry = entry_of_account(session, me.id)
+        return entry.community_id if entry else None
+
+    def context(at: int | None, home: int | None) -> dict[str, Any]:
         return LABELS | {
             "place": places.choose(session, at, None),
             "place_action": "/requests/new",
@@ -69,10 +71,13 @@ async def new_request(request: Request) -> Response:
         }
 
     if request.method == "GET":
+        home = home_of()
         # No ?place: start at the resident's community; ?place= (choose again): the top.
         at = _place_param(request) if "place" in request.query_params else home
         return render(
-            request, "requests/new.html", context(at) | {"form": {"area_id": str(home or "")}}
+            request,
+            "requests/new.html",
+            context(at, home) | {"form": {"area_id": str(home or "")}},
         )
     fields = await form_fields(request)
     photos = await images(request)
@@ -89,7 +94,7 @@ async def new_request(request: Request) -> Response:
         return render(
             request,
             "requests/new.html",
-            context(_record(fields))
+            context(_record(fields), home_of())
             | {"form": fields, "errors": error.fields, "error": error.message},
             status=error.status,
         )
