@@ -8,9 +8,16 @@ through the same kind of client in the same run.
 ``--pg`` starts a throwaway PostgreSQL cluster (tests/support/pg.py, Debian's
 postgresql) and seeds 1,000,000 requests unless ``--requests`` says otherwise; the
 default is SQLite with 100,000. Seeding is bulk INSERTs of plain rows (one district, 10
-streets, 100 communities, 1,000 grids, 300 units, a year of filing), then ANALYZE.
-The unit's queue is timed as the service the back office calls (queues.queue) for one
-community's units; the two pages through Starlette's test client, anonymous.
+streets, 100 communities, 1,000 grids, 300 units, a year of filing; requests filed
+more than 45 days ago are closed, as a working city's are), then ANALYZE.
+
+Timed: the worker's requests-figures job once (units' rates and the summary tables of
+counts, requests.counts), then the board, one community's board and the hotspot page
+through Starlette's test client, anonymous, reading those tables; one page (30 rows)
+of a unit's queue as the back office asks for it (queues.queue, keyset by id), the
+first and the one after 600 rows; the overdue sweep (requests-supervise) twice: the
+first run issues every notice the backlog calls for, the next night's run only what
+one more day of lateness adds.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -34,9 +41,9 @@ from bench.harness import machine
 from bench.hello import app as hello_app
 from participation.areas import Area, create_area
 from participation.db import make_engine
-from participation.requests import board, queues
+from participation.requests import board, counts, queues, supervision
 from participation.requests.models import HandlingUnit, ResidentRequest
-from participation.requests.rules.catalog import CATEGORIES, CHANNELS
+from participation.requests.rules.catalog import CATEGORIES, CHANNELS, OPEN_STATUSES
 from participation.rules.areas import AreaKind
 from web.app import create_app
 from web.migrate import upgrade
@@ -89,6 +96,8 @@ def seed(url: str, n: int) -> str:
         for i in range(n):
             filed = NOW - timedelta(minutes=rnd.randrange(365 * 24 * 60))
             status = rnd.choice(STATUSES)
+            if filed < NOW - timedelta(days=45):
+                status = "closed"
             accepted = filed + timedelta(hours=rnd.randrange(1, 96)) if status != "routed" else None
             closed = filed + timedelta(days=rnd.randrange(1, 30)) if status == "closed" else None
             day = filed.date()
@@ -168,11 +177,28 @@ def main() -> None:
         started = time.perf_counter()
         with Session(engine) as s, s.begin():
             board.refresh_unit_figures(s, NOW.date(), NOW)
+            counts.refresh(s, NOW)
         refresh = (time.perf_counter() - started) * 1000
+        with Session(engine) as s:
+            open_requests = s.scalar(
+                select(func.count()).where(ResidentRequest.status.in_(OPEN_STATUSES))
+            )
+            later = [
+                r.request.id
+                for r in queues.queue(s, handle_paths=[target], route_paths=None, limit=600)
+            ]
+        after = later[-1] if later else 0
 
-        def queue() -> None:
+        def queue(after: int = 0) -> None:
             with Session(engine) as s:
-                queues.queue(s, handle_paths=[target], route_paths=None)
+                queues.queue(s, handle_paths=[target], route_paths=None, after=after, limit=31)
+
+        sweeps = []
+        for night in (NOW, NOW + timedelta(days=1)):
+            started = time.perf_counter()
+            with Session(engine) as s, s.begin():
+                report = supervision.sweep(s, night)
+            sweeps.append(((time.perf_counter() - started), report))
 
         with TestClient(create_app(settings)) as client:
             client.app.state.fixed_now = NOW  # type: ignore[attr-defined]
@@ -186,13 +212,22 @@ def main() -> None:
                 "hotspot page /requests/hotspots": best(
                     args.repeat, lambda: client.get("/requests/hotspots")
                 ),
-                "a unit's queue (queues.queue, one community)": best(args.repeat, queue),
+                "a unit's queue, first page (30 rows, one community)": best(args.repeat, queue),
+                "a unit's queue, the page after 600 rows": best(args.repeat, lambda: queue(after)),
             }
         engine.dispose()
         kind = "PostgreSQL" if args.pg else "SQLite"
         print(f"database: {kind}, {n:,} requests, best of {args.repeat}")
         print(f"bare Starlette page: {bare:.2f} ms")
-        print(f"worker job requests-figures (units' rates, once): {refresh:.0f} ms")
+        print(f"open requests: {open_requests:,}")
+        print(
+            f"worker job requests-figures (units' rates + summary tables, once): {refresh:.0f} ms"
+        )
+        for name, (seconds, report) in zip(("first", "next night's"), sweeps, strict=True):
+            print(
+                f"overdue sweep, {name} run: {seconds:.1f} s ({report.notices} notices, "
+                f"{report.reminders} reminders)"
+            )
         for name, ms in timings.items():
             print(f"{name}: {ms:.1f} ms ({ms / bare:.0f}x the bare page)")
     finally:

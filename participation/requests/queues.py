@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy.orm import Session
 
 from participation.areas import Area
 from participation.requests.models import HandlingUnit, ResidentRequest
+from participation.requests.rules.calendar import add_working_days
 from participation.requests.rules.catalog import OPEN_STATUSES
 
 
@@ -32,25 +34,56 @@ def queue(
     handle_paths: Sequence[str] | None,
     route_paths: Sequence[str] | None,
     status: str | None = None,
+    due: str = "",
+    today: date | None = None,
+    after: int = 0,
+    before: int = 0,
     limit: int = 500,
 ) -> list[QueueRow]:
     """Open requests whose unit lies in an area the person handles for, or (to route)
-    whose place lies in an area they route for; oldest first. ``None``: everywhere."""
-    unit_area = aliased(Area)
+    whose place lies in an area they route for; oldest first. ``None``: everywhere.
+
+    Paged in SQL by id (keyset): ``after`` an id, the next ``limit`` rows; ``before``
+    an id, the ``limit`` rows just before it (still returned oldest first). ``due``
+    ("overdue" or "soon", with ``today``) keeps those the lateness rule flags so. The
+    partial index ``ix_resident_requests_open_unit`` (unit_id, id) over open requests
+    serves it: one statement whatever the number of requests."""
+    R = ResidentRequest
     statuses = (status,) if status in OPEN_STATUSES else OPEN_STATUSES
-    query = (
-        select(ResidentRequest, Area, HandlingUnit)
-        .join(Area, Area.id == ResidentRequest.area_id)
-        .outerjoin(HandlingUnit, HandlingUnit.id == ResidentRequest.unit_id)
-        .outerjoin(unit_area, unit_area.id == HandlingUnit.area_id)
-        .where(ResidentRequest.status.in_(statuses))
-        .where(
-            or_(
-                _within(unit_area.path, handle_paths),  # type: ignore[arg-type]
-                ResidentRequest.unit_id.is_(None) & _within(Area.path, route_paths),
-            )
-        )
-        .order_by(ResidentRequest.id)
-        .limit(limit)
+    units = (
+        select(HandlingUnit.id)
+        .join(Area, Area.id == HandlingUnit.area_id)
+        .where(_within(Area.path, handle_paths))  # type: ignore[arg-type]
     )
+    places = select(Area.id).where(_within(Area.path, route_paths))  # type: ignore[arg-type]
+    query = (
+        select(R, Area, HandlingUnit)
+        .join(Area, Area.id == R.area_id)
+        .outerjoin(HandlingUnit, HandlingUnit.id == R.unit_id)
+        .where(R.status.in_(statuses))
+        .where(or_(R.unit_id.in_(units), R.unit_id.is_(None) & R.area_id.in_(places)))
+    )
+    if due in ("overdue", "soon") and today is not None:
+        query = query.where(_due(due, today))
+    if before:
+        query = query.where(R.id < before).order_by(R.id.desc()).limit(limit)
+        return [QueueRow(r, a, u) for r, a, u in session.execute(query)][::-1]
+    if after:
+        query = query.where(R.id > after)
+    query = query.order_by(R.id).limit(limit)
     return [QueueRow(r, a, u) for r, a, u in session.execute(query)]
+
+
+def _due(due: str, today: date) -> ColumnElement[bool]:
+    """``rules.lateness`` in SQL: the due date that counts is the time to accept while
+    routed, the time to resolve while accepted; overdue past it, soon due on or before
+    the next working day."""
+    R = ResidentRequest
+    if due == "overdue":
+        return ((R.status == "routed") & (R.accept_due < today)) | (
+            (R.status == "accepted") & (R.resolve_due < today)
+        )
+    horizon = add_working_days(today, 1)
+    return ((R.status == "routed") & R.accept_due.between(today, horizon)) | (
+        (R.status == "accepted") & R.resolve_due.between(today, horizon)
+    )

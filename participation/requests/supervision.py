@@ -8,6 +8,7 @@ twice (the unique key holds even if two sweeps race)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,7 +35,7 @@ from participation.requests import records
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules.calendar import add_working_days, local_day
 from participation.requests.rules.catalog import limits_for
-from participation.requests.rules.lateness import lateness
+from participation.requests.rules.lateness import Lateness, lateness
 from participation.requests.rules.supervision import (
     TOP_KINDS,
     Kind,
@@ -116,7 +117,17 @@ def staff_of(session: Session, unit: HandlingUnit) -> Sequence[int]:
 def _tell_staff(
     session: Session, unit: HandlingUnit, request: ResidentRequest, message: str, now: datetime
 ) -> int:
-    told = staff_of(session, unit)
+    return _tell(session, staff_of(session, unit), unit, request, message, now)
+
+
+def _tell(
+    session: Session,
+    told: Sequence[int],
+    unit: HandlingUnit,
+    request: ResidentRequest,
+    message: str,
+    now: datetime,
+) -> int:
     for account_id in told:
         notices.notify(
             session,
@@ -164,87 +175,132 @@ MESSAGES = {
 }
 
 
-def sweep(session: Session, now: datetime) -> SweepReport:
-    """Issue every reminder and supervision notice that is due and not yet issued."""
+def sweep(session: Session, now: datetime, *, chunk: int = 2000) -> SweepReport:
+    """Issue every reminder and supervision notice that is due and not yet issued.
+
+    The candidates (routed past or near the time to accept, accepted past or near the
+    time to resolve) come from the partial indexes ``ix_resident_requests_routed_due``
+    and ``ix_resident_requests_accepted_due`` (requests.counts), ``chunk`` at a time in
+    id order; the notices already issued are read once per chunk, and each unit's
+    ladder and staff once per sweep, so the work grows with the overdue requests, not
+    with all requests."""
     today = local_day(now)
     horizon = add_working_days(today, 1)
-    candidates = session.scalars(
-        select(ResidentRequest)
-        .where(
-            ResidentRequest.unit_id.is_not(None),
-            or_(
-                (ResidentRequest.status == "routed") & (ResidentRequest.accept_due <= horizon),
-                (ResidentRequest.status == "accepted") & (ResidentRequest.resolve_due <= horizon),
-            ),
-        )
-        .order_by(ResidentRequest.id)
-    ).all()
+    ladders: dict[int, list[HandlingUnit]] = {}
+    staff: dict[int, Sequence[int]] = {}
     reminders = issued = up = told = 0
-    for request in candidates:
-        stage = stage_of(request.status)
-        late = lateness(request.status, request.accept_due, request.resolve_due, today)
-        if stage is None or late.on is None or request.unit_id is None:
-            continue
-        unit = session.get(HandlingUnit, request.unit_id)
-        assert unit is not None
-        chain = ladder(session, unit)
-        wanted = rungs(late.due, late.working_days_late, len(chain))
-        if not wanted:
-            continue
-        have = set(
-            session.execute(
-                select(SupervisionNotice.level, SupervisionNotice.kind).where(
-                    SupervisionNotice.request_id == request.id,
-                    SupervisionNotice.stage == stage,
-                    SupervisionNotice.due_on == late.on,
-                )
-            ).all()
-        )
-        for rung in wanted:
-            if (rung.level, rung.kind.value) in have:
-                continue
-            to = chain[rung.level]
-            session.add(
-                SupervisionNotice(
-                    request_id=request.id,
-                    stage=stage,
-                    due_on=late.on,
-                    level=rung.level,
-                    kind=rung.kind.value,
-                    unit_id=to.id,
-                    working_days_late=late.working_days_late,
-                    issued_at=now,
-                )
-            )
-            raised = rung.level > 0
-            kind = (
-                "due_reminder"
-                if rung.kind is Kind.SOON
-                else "supervision_up"
-                if raised
-                else "supervision"
-            )
-            records.step(session, request, kind, now, unit_id=to.id)
-            told += _tell_staff(session, to, request, MESSAGES[(rung.kind, raised)], now)
-            if rung.kind is Kind.SOON:
-                reminders += 1
-                continue
-            issued += 1
-            up += raised
-            if not request.supervised:
-                request.supervised = True
-            records.tell_requester(
-                session,
-                request,
-                N_("Your request %(number)s is overdue: supervision of its unit has been raised.")
-                if raised
-                else N_(
-                    "Your request %(number)s is overdue: a supervision notice went to its unit."
+    last = 0
+    while True:
+        candidates = session.scalars(
+            select(ResidentRequest)
+            .where(
+                ResidentRequest.unit_id.is_not(None),
+                or_(
+                    (ResidentRequest.status == "routed") & (ResidentRequest.accept_due <= horizon),
+                    (ResidentRequest.status == "accepted")
+                    & (ResidentRequest.resolve_due <= horizon),
                 ),
-                now,
+                ResidentRequest.id > last,
             )
+            .order_by(ResidentRequest.id)
+            .limit(chunk)
+        ).all()
+        if not candidates:
+            break
+        last = candidates[-1].id
+        issued_before: dict[tuple[int, str, date], set[tuple[int, str]]] = {}
+        for request_id, stage_, due_on, level, kind_ in session.execute(
+            select(
+                SupervisionNotice.request_id,
+                SupervisionNotice.stage,
+                SupervisionNotice.due_on,
+                SupervisionNotice.level,
+                SupervisionNotice.kind,
+            ).where(SupervisionNotice.request_id.in_([c.id for c in candidates]))
+        ):
+            issued_before.setdefault((request_id, stage_, due_on), set()).add((level, kind_))
+        for request in candidates:
+            r, i, u, t = _sweep_one(session, request, now, today, ladders, staff, issued_before)
+            reminders, issued, up, told = reminders + r, issued + i, up + u, told + t
         records.save(session)
     return SweepReport(reminders, issued, up, told)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lateness(
+    status: str, accept_due: date | None, resolve_due: date | None, today: date
+) -> Lateness:
+    """``rules.lateness``, remembered: many requests share their due dates."""
+    return lateness(status, accept_due, resolve_due, today)
+
+
+def _sweep_one(
+    session: Session,
+    request: ResidentRequest,
+    now: datetime,
+    today: date,
+    ladders: dict[int, list[HandlingUnit]],
+    staff: dict[int, Sequence[int]],
+    issued_before: dict[tuple[int, str, date], set[tuple[int, str]]],
+) -> tuple[int, int, int, int]:
+    reminders = issued = up = told = 0
+    stage = stage_of(request.status)
+    late = _lateness(request.status, request.accept_due, request.resolve_due, today)
+    if stage is None or late.on is None or request.unit_id is None:
+        return 0, 0, 0, 0
+    chain = ladders.get(request.unit_id)
+    if chain is None:
+        unit = session.get(HandlingUnit, request.unit_id)
+        assert unit is not None
+        chain = ladders[request.unit_id] = ladder(session, unit)
+    wanted = rungs(late.due, late.working_days_late, len(chain))
+    if not wanted:
+        return 0, 0, 0, 0
+    have = issued_before.get((request.id, stage, late.on), set())
+    for rung in wanted:
+        if (rung.level, rung.kind.value) in have:
+            continue
+        to = chain[rung.level]
+        session.add(
+            SupervisionNotice(
+                request_id=request.id,
+                stage=stage,
+                due_on=late.on,
+                level=rung.level,
+                kind=rung.kind.value,
+                unit_id=to.id,
+                working_days_late=late.working_days_late,
+                issued_at=now,
+            )
+        )
+        raised = rung.level > 0
+        kind = (
+            "due_reminder"
+            if rung.kind is Kind.SOON
+            else "supervision_up"
+            if raised
+            else "supervision"
+        )
+        records.step(session, request, kind, now, unit_id=to.id)
+        if to.id not in staff:
+            staff[to.id] = staff_of(session, to)
+        told += _tell(session, staff[to.id], to, request, MESSAGES[(rung.kind, raised)], now)
+        if rung.kind is Kind.SOON:
+            reminders += 1
+            continue
+        issued += 1
+        up += raised
+        if not request.supervised:
+            request.supervised = True
+        records.tell_requester(
+            session,
+            request,
+            N_("Your request %(number)s is overdue: supervision of its unit has been raised.")
+            if raised
+            else N_("Your request %(number)s is overdue: a supervision notice went to its unit."),
+            now,
+        )
+    return reminders, issued, up, told
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from participation import job_runs
 from participation.outbox import send_pending
 from participation.plan.reminders import remind_overdue
 from participation.requests import board as request_board
+from participation.requests import counts as request_counts
 from participation.requests import supervision
 from participation.requests.closing import close_unconfirmed
 from participation.requests.rules.calendar import local_day
@@ -80,7 +81,8 @@ def requests_supervise(session: Session, now: datetime, settings: Settings) -> s
 
 def requests_figures(session: Session, now: datetime, settings: Settings) -> str:
     units = request_board.refresh_unit_figures(session, local_day(now), now)
-    return f"{units} units"
+    rows = request_counts.refresh(session, now)
+    return f"{units} units, {rows} board counts"
 
 
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
@@ -127,7 +129,8 @@ JOBS: tuple[Job, ...] = (
         "requests-figures",
         HOUR,
         requests_figures,
-        "store each request-handling unit's counts for the ranking of units (红黑榜)",
+        "store each request-handling unit's counts for the ranking of units (红黑榜) "
+        "and the counts the public board and hotspot page show",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from participation.areas import Area, get_area
-from participation.requests import board
+from participation.requests import board, counts
 from web.kit.api_query import check_query
 from web.kit.dbsession import db
 from web.kit.tabular import csv_response
@@ -70,13 +70,15 @@ def board_json(found: board.Board, area: Area | None) -> dict[str, Any]:
 
 async def requests_json(request: Request) -> Response:
     area = _area(request, "/api/v1/requests")
-    found = board.public_board(db(request), area_path=area.path if area else None)
-    return JSONResponse(board_json(found, area))
+    counted = counts.public_board(db(request), area)
+    body = board_json(counted.figures, area)
+    body["as_of"] = counted.as_of.isoformat() if counted.as_of else None
+    return JSONResponse(body)
 
 
 async def requests_csv(request: Request) -> Response:
     area = _area(request, "/api/v1/requests.csv")
-    found = board.public_board(db(request), area_path=area.path if area else None)
+    found = counts.public_board(db(request), area).figures
     return csv_response("requests", COLUMNS, found.table)
 
 

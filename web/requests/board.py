@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.areas import Area, get_area
-from participation.requests import board, loop
+from participation.requests import board, counts, loop
 from participation.requests.rules.calendar import local_day
 from participation.requests.rules.catalog import CATEGORIES, STATUSES
 from participation.requests.rules.figures import RATE_LABELS
@@ -33,7 +33,8 @@ def _area(request: Request) -> Area | None:
 async def board_page(request: Request) -> Response:
     session = db(request)
     area = _area(request)
-    found = board.public_board(session, area_path=area.path if area else None)
+    counted = counts.public_board(session, area)
+    found = counted.figures
     chart = bar_chart(
         [(str(CATEGORIES[c]), n, False) for c, n in found.by_category.items()],
         title="Requests by category",
@@ -45,6 +46,7 @@ async def board_page(request: Request) -> Response:
         LABELS
         | {
             "board": found,
+            "as_of": counted.as_of,
             "area": area,
             "areas": board.top_areas(session),
             "chart": chart,
@@ -57,7 +59,8 @@ async def hotspots_page(request: Request) -> Response:
     session = db(request)
     area = _area(request)
     today = local_day(now(request))
-    spots = board.hotspots(session, today, area_path=area.path if area else None)
+    counted = counts.hotspots(session, today, area)
+    spots = counted.figures
     units = board.unit_board(session, today)
     chart = bar_chart(
         [
@@ -81,6 +84,7 @@ async def hotspots_page(request: Request) -> Response:
         LABELS
         | {
             "spots": spots,
+            "as_of": counted.as_of,
             "units": units,
             "area": area,
             "areas": board.top_areas(session),

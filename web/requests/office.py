@@ -12,7 +12,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.errors import N_, DomainError
-from participation.requests import closing, handling, merging, queues, routing, tracking, units
+from participation.requests import (
+    closing,
+    handling,
+    merging,
+    places,
+    queues,
+    routing,
+    tracking,
+    units,
+)
 from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.records import get_request
@@ -25,7 +34,6 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
 from web.kit.i18n import format_datetime, gettext
-from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import table_response
 from web.kit.templating import flash, render
@@ -33,40 +41,62 @@ from web.requests import acting, loop_panels, mediation
 from web.requests import supervision as supervision_pages
 from web.requests.forms import LABELS, images, paths_for
 
+QUEUE_PAGE = 30
 
-def _queue_rows(request: Request) -> tuple[list[queues.QueueRow], dict[int, Lateness], str]:
+
+def _id_param(request: Request, name: str) -> int:
+    """A keyset bound from the query (``after``/``before``); anything else is 0, none."""
+    raw = request.query_params.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
+
+
+def _queue_rows(
+    request: Request, *, after: int = 0, before: int = 0, limit: int = 500
+) -> tuple[list[queues.QueueRow], dict[int, Lateness], str]:
     """The person's queue, filtered by the query's status and due (overdue or soon)."""
     me = user(request)
     status = request.query_params.get("status") or None
     due = request.query_params.get("due", "")
+    due = due if due in (Due.OVERDUE, Due.SOON) else ""
+    today = local_day(now(request))
     rows = queues.queue(
         db(request),
         handle_paths=paths_for(me, Permission.HANDLE_REQUESTS),
         route_paths=paths_for(me, Permission.ROUTE_REQUESTS),
         status=status,
+        due=due,
+        today=today,
+        after=after,
+        before=before,
+        limit=limit,
     )
-    today = local_day(now(request))
     flags = {r.request.id: lateness_of(r.request, today) for r in rows}
-    if due in (Due.OVERDUE, Due.SOON):
-        rows = [r for r in rows if flags[r.request.id].due == due]
     return rows, flags, due
 
 
 @requires(Permission.HANDLE_REQUESTS)
 async def queue(request: Request) -> Response:
-    rows, flags, due = _queue_rows(request)
-    status = request.query_params.get("status") or None
-    page = Page.of(rows, page_number(request), per_page=30)
-    context = (
-        LABELS
-        | {
-            "page": page,
-            "status": status or "",
-            "due": due if due in (Due.OVERDUE, Due.SOON) else "",
-            "flags": flags,
-        }
-        | loop_panels.deputy_context(request)
+    """Paged in SQL by request id: ``?after=ID`` the next page, ``?before=ID`` the one
+    before; one more row than shown tells whether there is a next (or previous) page."""
+    after, before = _id_param(request, "after"), _id_param(request, "before")
+    rows, flags, due = _queue_rows(
+        request, after=after, before=0 if after else before, limit=QUEUE_PAGE + 1
     )
+    if before and not after:
+        has_previous, has_next = len(rows) > QUEUE_PAGE, True
+        rows = rows[-QUEUE_PAGE:]
+    else:
+        has_previous, has_next = after > 0, len(rows) > QUEUE_PAGE
+        rows = rows[:QUEUE_PAGE]
+    status = request.query_params.get("status") or None
+    context = LABELS | {
+        "rows": rows,
+        "previous_before": rows[0].request.id if rows and has_previous else None,
+        "next_after": rows[-1].request.id if rows and has_next else None,
+        "status": status or "",
+        "due": due,
+        "flags": flags,
+    } | loop_panels.deputy_context(request)
     return render(request, "requests/office/queue.html", context)
 
 
@@ -76,6 +106,7 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     acting.require_sight(session, me, found)
     lead = acting.lead_unit(session, me, found)
     router = acting.routes_for(session, me, found)
+    unit_place = places.unit_choice(session, _id_param(request, "unit_area") or None, found.area_id)
     return (
         LABELS
         | {
@@ -83,7 +114,8 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
             "lead": lead,
             "acting": acting.acting_unit(session, me, found),
             "router": router,
-            "unit_choices": units.choices(session),
+            "unit_choices": unit_place.choices,
+            "unit_place": unit_place,
             "late": lateness_of(found, local_day(now(request))),
             "suggestions": merging.suggestions(session, found) if router else [],
         }

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.errors import N_, DomainError
-from participation.requests import closing, files, guessing, intake, tracking
+from participation.requests import closing, files, guessing, intake, places, tracking
 from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.rules.catalog import DESK_CHANNELS, GRID_CHANNELS
@@ -30,13 +30,23 @@ from web.kit.forms import form_fields
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.requests import acting, grids, loop_panels, mediation
-from web.requests.forms import LABELS, images, places, read_request
+from web.requests.forms import LABELS, images, read_request
 
 NO_MATCH = N_("No request matches this number and secret. Check both and try again.")
 
 
 async def index(request: Request) -> Response:
     return render(request, "requests/index.html", LABELS | loop_panels.deputy_context(request))
+
+
+def _record(fields: dict[str, str], name: str = "area_id") -> int | None:
+    raw = fields.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _place_param(request: Request) -> int | None:
+    """The area chosen so far in the place cascade (``?place=ID``; else None)."""
+    return _record(dict(request.query_params), "place")
 
 
 def _filed(request: Request, filed: intake.Filed) -> Response:
@@ -48,12 +58,26 @@ async def new_request(request: Request) -> Response:
     """A resident files online, under their roll name when verified."""
     me = user(request)
     session = db(request)
-    entry = entry_of_account(session, me.id)
-    home = entry.community_id if entry else None
-    context = LABELS | {"places": places(session), "home": home}
+
+    def home_of() -> int | None:  # only pages need it: filing reads the roll itself
+        entry = entry_of_account(session, me.id)
+        return entry.community_id if entry else None
+
+    def context(at: int | None, home: int | None) -> dict[str, Any]:
+        return LABELS | {
+            "place": places.choose(session, at, None),
+            "place_action": "/requests/new",
+            "home": home,
+        }
+
     if request.method == "GET":
+        home = home_of()
+        # No ?place: start at the resident's community; ?place= (choose again): the top.
+        at = _place_param(request) if "place" in request.query_params else home
         return render(
-            request, "requests/new.html", context | {"form": {"area_id": str(home or "")}}
+            request,
+            "requests/new.html",
+            context(at, home) | {"form": {"area_id": str(home or "")}},
         )
     fields = await form_fields(request)
     photos = await images(request)
@@ -70,7 +94,8 @@ async def new_request(request: Request) -> Response:
         return render(
             request,
             "requests/new.html",
-            context | {"form": fields, "errors": error.fields, "error": error.message},
+            context(_record(fields), home_of())
+            | {"form": fields, "errors": error.fields, "error": error.message},
             status=error.status,
         )
 
@@ -86,9 +111,20 @@ async def assist(request: Request) -> Response:
     session = db(request)
     scope = grids.filing_scope(session, me, local_day(now(request)))
     channels = (*GRID_CHANNELS, *DESK_CHANNELS)
-    context = LABELS | {"places": places(session, scope), "channel_choices": channels}
+
+    def context(at: int | None) -> dict[str, Any]:
+        return LABELS | {
+            "place": places.choose(session, at, scope),
+            "place_action": "/requests/assist",
+            "channel_choices": channels,
+        }
+
     if request.method == "GET":
-        return render(request, "requests/assist.html", context | {"form": {"channel": "assisted"}})
+        return render(
+            request,
+            "requests/assist.html",
+            context(_place_param(request)) | {"form": {"channel": "assisted"}},
+        )
     fields = await form_fields(request)
     photos = await images(request)
 
@@ -116,7 +152,8 @@ async def assist(request: Request) -> Response:
         return render(
             request,
             "requests/assist.html",
-            context | {"form": fields, "errors": error.fields, "error": error.message},
+            context(_record(fields))
+            | {"form": fields, "errors": error.fields, "error": error.message},
             status=error.status,
         )
 

@@ -241,3 +241,22 @@ def test_two_decisions_at_once_one_wins(engine, world: World) -> None:  # type: 
         assert final is not None and final.status == "refused"
         again = s.get(type(request), request.id)
         assert again is not None and again.resolve_due == date(2025, 10, 16)
+
+
+def test_the_sweep_in_small_chunks_issues_what_one_chunk_does_and_never_twice(
+    session: Session, world: World
+) -> None:
+    """The sweep reads its candidates a chunk at a time (the partial due-date indexes)
+    and the notices already issued once per chunk: chunks of one request issue exactly
+    what one chunk of all does, and a second run nothing."""
+    route_to_community(session, world)
+    for i in range(5):
+        file(session, world, f"第{i}处路面塌陷", now=FILED)
+    savepoint = session.begin_nested()
+    whole = supervision.sweep(session, at(15))
+    issued = sorted(_notices(session))
+    savepoint.rollback()
+    assert whole.notices >= 5 and _notices(session) == []
+    assert supervision.sweep(session, at(15), chunk=1) == whole
+    assert sorted(_notices(session)) == issued
+    assert supervision.sweep(session, at(15), chunk=2) == supervision.SweepReport(0, 0, 0, 0)

@@ -132,8 +132,43 @@ def test_the_ranking_reads_the_units_figures_the_worker_stored(
     app.state.fixed_now = NOW
     _seed(engine, world)
     with Session(engine) as s, s.begin():
-        assert requests_figures(s, NOW, app.state.settings) == "1 units"
+        assert requests_figures(s, NOW, app.state.settings) == "1 units, 2 board counts"
         assert board.unit_board(s, local_day(NOW)).ranking[0].rates.received == 5
     _seed(engine, world, 2)  # filed after the worker ran: the ranking waits for its next run
     ranking = client.get("/requests/hotspots").text.split('id="ranking"')[1].split("</table>")[0]
     assert "<td>5</td>" in ranking and "<td>7</td>" not in ranking
+
+
+def test_after_the_worker_ran_the_pages_and_open_data_read_its_counts_as_of_then(
+    app: Starlette, client: FormClient, engine: Engine, world: World
+) -> None:
+    from web.ops.jobs import requests_figures
+
+    app.state.fixed_now = NOW
+    _seed(engine, world)
+    area = world["district"].id
+    paths = [
+        "/api/v1/requests",
+        f"/api/v1/requests?area={area}",
+        "/api/v1/requests.csv",
+        f"/api/v1/requests.csv?area={area}",
+    ]
+    live = {p: client.get(p).text for p in paths}
+    live_spots = client.get("/requests/hotspots").text
+    assert 'id="as-of"' not in client.get("/requests/board").text
+    with Session(engine) as s, s.begin():
+        requests_figures(s, NOW, app.state.settings)
+    for path in paths:  # the same numbers, now from the summary tables
+        answer = client.get(path).text
+        assert answer.replace('"as_of":"2026-05-13T02:00:00+00:00"', '"as_of":null') == live[path]
+    spots = client.get("/requests/hotspots").text
+    assert 'id="as-of"' in spots
+    for table in ("hotspot-cells", "recurring", "rising", "ranking"):
+        part = f'id="{table}"'
+        assert (
+            spots.split(part)[1].split("</table>")[0]
+            == live_spots.split(part)[1].split("</table>")[0]
+        )
+    _seed(engine, world, 2)  # filed after the run: the board waits for the next one
+    page = client.get("/requests/board")
+    assert 'id="as-of"' in page.text and "<strong>5</strong>" in page.text
