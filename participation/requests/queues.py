@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area
+from participation.requests.membership import UnitMember, unstaffed_clause
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules.catalog import OPEN_STATUSES
 
@@ -33,9 +34,12 @@ def queue(
     route_paths: Sequence[str] | None,
     status: str | None = None,
     limit: int = 500,
+    account_id: int | None = None,
 ) -> list[QueueRow]:
-    """Open requests whose unit lies in an area the person handles for, or (to route)
-    whose place lies in an area they route for; oldest first. ``None``: everywhere."""
+    """Open requests of the units the person (``account_id``) is a member of, or of a
+    unit without members lying in an area they handle for, or (to route) unrouted
+    ones whose place lies in an area they route for; oldest first. ``None``:
+    everywhere (membership.py: once a unit has members, only they handle for it)."""
     unit_area = aliased(Area)
     statuses = (status,) if status in OPEN_STATUSES else OPEN_STATUSES
     query = (
@@ -46,7 +50,10 @@ def queue(
         .where(ResidentRequest.status.in_(statuses))
         .where(
             or_(
-                _within(unit_area.path, handle_paths),  # type: ignore[arg-type]
+                ResidentRequest.unit_id.in_(
+                    select(UnitMember.unit_id).where(UnitMember.account_id == (account_id or 0))
+                ),
+                unstaffed_clause() & _within(unit_area.path, handle_paths),  # type: ignore[operator]
                 ResidentRequest.unit_id.is_(None) & _within(Area.path, route_paths),
             )
         )

@@ -44,6 +44,7 @@ def _queue_rows(request: Request) -> tuple[list[queues.QueueRow], dict[int, Late
         handle_paths=paths_for(me, Permission.HANDLE_REQUESTS),
         route_paths=paths_for(me, Permission.ROUTE_REQUESTS),
         status=status,
+        account_id=me.id,
     )
     today = local_day(now(request))
     flags = {r.request.id: lateness_of(r.request, today) for r in rows}
