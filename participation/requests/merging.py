@@ -59,9 +59,7 @@ def merge(
     if into.id == request.id or into.status not in OPEN_STATUSES:
         message = N_("Choose another open request to merge into.")
         raise DomainError("request.merge_target", message, fields={"into": message})
-    request.status = "closed"
-    request.closure = "merged"
-    request.closed_at = now
+    records.close(request, "merged", now)
     request.merged_into_id = into.id
     records.step(session, request, "merged", now, actor_id=actor_id, note=into.number)
     records.step(session, into, "merged_in", now, actor_id=actor_id, note=request.number)
