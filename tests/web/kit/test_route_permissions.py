@@ -349,6 +349,10 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/requests.csv"): EVERYONE,
     ("GET", "/requests/hotspots/{action}"): EVERYONE,
     ("POST", "/admin/requests/hotspots/plan"): ROUTE_REQUESTS,
+    # Members of handling units (req-gaps).
+    ("GET", "/admin/requests/members"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/members"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/members/remove"): ROUTE_REQUESTS,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
