@@ -100,8 +100,7 @@ def _handled_by(session: Session, request: ResidentRequest, account_id: int) -> 
         RequestStep.kind.in_(HANDLING_STEPS),
     )
     return (
-        session.scalar(members.limit(1)) is not None
-        or session.scalar(acted.limit(1)) is not None
+        session.scalar(members.limit(1)) is not None or session.scalar(acted.limit(1)) is not None
     )
 
 

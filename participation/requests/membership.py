@@ -113,9 +113,7 @@ def add_member(
         raise DomainError("unit.member_unknown", message, fields={"login": message})
     handles = session.scalar(
         select(
-            exists().where(
-                RoleGrant.account_id == account.id, RoleGrant.role.in_(HANDLING_ROLES)
-            )
+            exists().where(RoleGrant.account_id == account.id, RoleGrant.role.in_(HANDLING_ROLES))
         )
     )
     if not handles:
@@ -159,6 +157,4 @@ def remove_member(
 
 
 def member_ids(session: Session, unit_id: int) -> Sequence[int]:
-    return session.scalars(
-        select(UnitMember.account_id).where(UnitMember.unit_id == unit_id)
-    ).all()
+    return session.scalars(select(UnitMember.account_id).where(UnitMember.unit_id == unit_id)).all()

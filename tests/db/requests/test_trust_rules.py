@@ -86,7 +86,9 @@ def test_a_unit_does_not_record_its_own_return_visit(session: Session, world: Wo
             closing.visit(session, request, "satisfied", "很好", method, NOW, unit_staff)
         assert refused.value.status == 403 and not request.rating
     # Nor can a member of the unit who did not touch it.
-    colleague = accounts.sign_up(session, login="colleague", password="correct horse", display_name="同事")
+    colleague = accounts.sign_up(
+        session, login="colleague", password="correct horse", display_name="同事"
+    )
     accounts.grant_role(session, colleague, Role.UNIT_STAFF, world["community"])
     session.add_all(
         UnitMember(unit_id=request.unit_id or 0, account_id=a) for a in (unit_staff, colleague.id)
