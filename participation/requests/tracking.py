@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
-from participation.requests import files
+from participation.requests import files, tracking_keys
 from participation.requests.models import (
     HandlingUnit,
     RequestFile,
@@ -18,7 +18,6 @@ from participation.requests.models import (
     RequestStep,
     ResidentRequest,
 )
-from participation.requests import tracking_keys
 from participation.requests.rules.tracking import (
     KEYED,
     clean,

@@ -1,7 +1,8 @@
 """Resident requests in a real browser on a 375 px phone, with JavaScript off: a resident
 files and follows by number; a grid worker files for a resident; the unit accepts,
-transfers it to the grid's office, which accepts, handles and proposes closure; the requester rejects once, then confirms; a dissatisfied
-return visit reopens it under supervision."""
+transfers it to the grid's office, which accepts, handles and proposes closure; the
+requester rejects once, then confirms; a dissatisfied return visit reopens it under
+supervision."""
 
 from __future__ import annotations
 

@@ -28,6 +28,10 @@ def _handled_and_confirmed(session: Session, world: World, staff: int) -> Reside
     return request
 
 
+def _rating(request: ResidentRequest) -> str:
+    return request.rating
+
+
 def _people(world: World) -> tuple[int, int, int]:
     p = world["people"]
     return p["unit_staff"].id, p["staff"].id, p["resident"].id
@@ -36,7 +40,7 @@ def _people(world: World) -> tuple[int, int, int]:
 def test_supervision_of_a_reopened_request_ends_when_it_closes_again(
     session: Session, world: World
 ) -> None:
-    unit_staff, staff, resident = _people(world)
+    unit_staff, _staff, resident = _people(world)
     request = _handled_and_confirmed(session, world, unit_staff)
     assert closing.visit(session, request, "dissatisfied", "还是脏", "online", NOW, resident)
     assert request.supervised and request.status == "accepted"
@@ -78,7 +82,7 @@ def test_supervision_of_an_overdue_request_ends_when_it_is_merged_away(
 
 
 def test_a_unit_does_not_record_its_own_return_visit(session: Session, world: World) -> None:
-    unit_staff, staff, resident = _people(world)
+    unit_staff, staff, _resident = _people(world)
     request = _handled_and_confirmed(session, world, unit_staff)
     # Whoever handled it for the unit cannot rate it, by phone or by pretending online.
     for method in ("phone", "online"):
@@ -102,7 +106,7 @@ def test_a_unit_does_not_record_its_own_return_visit(session: Session, world: Wo
         closing.visit(session, request, "satisfied", "", "phone", NOW, None)
     # Staff outside the unit (the district's, who routes) record it.
     assert closing.visit(session, request, "basic", "电话回访", "phone", NOW, staff) is False
-    assert request.rating == "basic"
+    assert _rating(request) == "basic"
 
 
 def test_the_requester_rates_online_and_no_one_else_does(session: Session, world: World) -> None:
@@ -113,4 +117,4 @@ def test_the_requester_rates_online_and_no_one_else_does(session: Session, world
     assert someone.value.status == 403 and not request.rating
     # The requester signed in, or whoever holds number and secret (no account).
     assert closing.visit(session, request, "satisfied", "", "online", NOW, resident) is False
-    assert request.rating == "satisfied"
+    assert _rating(request) == "satisfied"

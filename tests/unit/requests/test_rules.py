@@ -128,7 +128,9 @@ def test_a_stored_secret_cannot_be_checked_without_the_server_key() -> None:
     key = tracking_key("server key material, not in the database")
     stored = secret_hash(key, number, secret)
     assert stored != plain_digest(number, secret)
-    assert not secret_matches(tracking_key("a copy of the database has no key"), number, secret, stored)
+    assert not secret_matches(
+        tracking_key("a copy of the database has no key"), number, secret, stored
+    )
     assert secret_matches(key, number, secret, stored)
     # The key is derived for this purpose only: the id-hash material itself is not it.
     assert key != b"server key material, not in the database"

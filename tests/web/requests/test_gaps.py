@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from participation.requests import closing, handling
 from participation.requests import tracking as tracking_service
 from participation.requests.models import RequestFile, RequestStep, ResidentRequest
+from participation.requests.rules.tracking import secret_matches
 from tests.support.client import FormClient
 from tests.support.images import png
 from tests.support.requests import NOW, file, route_to_community, verify_resident
@@ -28,7 +29,7 @@ from tests.support.world import MakeClient, World
 def _recorded(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[Any]]]:
     """The SQL statements the app runs and the secret checks it makes meanwhile."""
     seen: dict[str, list[Any]] = {"sql": [], "checks": []}
-    real = tracking_service.secret_matches
+    real = secret_matches
 
     def spy(key: bytes, number: str, secret: str, stored: str, scheme: int = 2) -> bool:
         seen["checks"].append((len(stored), scheme))

@@ -93,10 +93,13 @@ def test_once_a_unit_has_members_only_they_act_and_see_its_queue(
     )
     assert removed.status_code == 303
     with Session(engine) as s:
-        assert s.scalar(
-            select(func.count()).where(AuditEntry.action == "request.unit_member_removed")
-        ) == 1
-        assert s.scalar(select(UnitMember.unit_id).where(UnitMember.account_id == unitstaff)) is None
+        assert (
+            s.scalar(select(func.count()).where(AuditEntry.action == "request.unit_member_removed"))
+            == 1
+        )
+        assert (
+            s.scalar(select(UnitMember.unit_id).where(UnitMember.account_id == unitstaff)) is None
+        )
     assert office_id
 
 
