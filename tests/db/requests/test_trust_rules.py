@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import accounts
@@ -118,3 +119,26 @@ def test_the_requester_rates_online_and_no_one_else_does(session: Session, world
     # The requester signed in, or whoever holds number and secret (no account).
     assert closing.visit(session, request, "satisfied", "", "online", NOW, resident) is False
     assert _rating(request) == "satisfied"
+
+
+def test_supervision_notices_go_to_the_unit_s_members_once_it_has_any(
+    session: Session, world: World
+) -> None:
+    from participation.notices import Notice
+
+    route_to_community(session, world)
+    request, _ = file(session, world)
+    member = accounts.sign_up(
+        session, login="member", password="correct horse", display_name="成员"
+    )
+    accounts.grant_role(session, member, Role.UNIT_STAFF, world["district"])
+    session.add(UnitMember(unit_id=request.unit_id or 0, account_id=member.id))
+    session.flush()
+    supervision.sweep(session, NOW + timedelta(days=30))
+    told = set(
+        session.scalars(select(Notice.account_id).where(Notice.kind == "request.supervision"))
+    )
+    # The member is told, wherever their role is granted; the community's other
+    # handling staff, who no longer act for the unit, are not.
+    assert member.id in told
+    assert world["people"]["unit_staff"].id not in told
