@@ -87,6 +87,8 @@ def _routing_table(session: Session, by_name: dict[str, Area]) -> None:
 def seed_requests(session: Session, by_name: dict[str, Area], now: datetime) -> None:
     rng = random.Random(20261204)
     grid_worker, unit_staff = _accounts(session, by_name)
+    district_staff = accounts.find_by_login(session, "staff")
+    visitor = district_staff.id if district_staff else None
     _routing_table(session, by_name)
     grids = [
         area
@@ -130,7 +132,7 @@ def seed_requests(session: Session, by_name: dict[str, Area], now: datetime) -> 
             requester_id=requester,
         ).request
         filed.append(request)
-        _progress(session, rng, request, at, now, unit_staff)
+        _progress(session, rng, request, at, now, unit_staff, visitor)
     # Merged: a few open requests of the same grid and category joined into one.
     open_ones = [r for r in filed if r.status in ("routed", "accepted")]
     for request in open_ones[:6]:
@@ -160,8 +162,10 @@ def _progress(
     at: datetime,
     now: datetime,
     staff: int,
+    visitor: int | None = None,
 ) -> None:
-    """Move a request along as far as its age allows."""
+    """Move a request along as far as its age allows (``visitor``: who makes return
+    visits by phone, outside the handling unit)."""
     if request.unit_id is None:
         return
     age = (now - at).days
@@ -210,14 +214,16 @@ def _progress(
             return  # never answered: closed as not confirmed by the sweep below
         closing.confirm(session, request, done + timedelta(days=1), request.requester_id)
         rating = rng.choices(["satisfied", "basic", "dissatisfied"], [7, 2, 1])[0]
+        # Online by the requester, or by phone by the district's staff (never the unit).
+        online = request.requester_id is not None and rng.random() < 0.5
         closing.visit(
             session,
             request,
             rating,
             "" if rating != "dissatisfied" else "问题反复出现",
-            rng.choice(["phone", "online"]),
+            "online" if online else "phone",
             done + timedelta(days=2),
-            staff,
+            request.requester_id if online else visitor,
         )
     except DomainError:
         return

@@ -22,6 +22,7 @@ from participation.requests import counts as request_counts  # noqa: F401
 from participation.requests import grids as request_grids  # noqa: F401
 from participation.requests import loop as request_loop  # noqa: F401
 from participation.requests import mediation as mediation_models  # noqa: F401
+from participation.requests import membership as request_membership  # noqa: F401
 from participation.requests import models as request_models  # noqa: F401
 from participation.requests import supervision as request_supervision  # noqa: F401
 

@@ -20,6 +20,7 @@ from participation.areas import Area, create_area
 from participation.ballots.mixing import batch_clock
 from participation.db import make_engine
 from participation.passwords import use_cheap_hashing
+from participation.requests import tracking_keys
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Role
 from tests.support.client import FormClient
@@ -37,6 +38,7 @@ pytest_plugins = ["tests.support.demo_db"]
 PASSWORD = "correct horse"
 use_cheap_hashing()
 sealing.use_secret(Settings().secret_key)  # services tested without an app seal too
+tracking_keys.use_key(Settings().id_hash_key)  # and file resident requests
 
 # Tests check behaviour, benchmarks check speed: no per-example time limit, which
 # failed property tests at random whenever the shared machine was busy.

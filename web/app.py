@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from participation import passwords, sealing
 from participation.db import make_engine
 from participation.errors import DomainError
+from participation.requests import tracking_keys
 from web import routes
 from web.kit import errors, i18n, vendor
 from web.kit.body_limit import BodyLimitMiddleware
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> Starlette:
     if settings.cheap_hashing:
         passwords.use_cheap_hashing()
     sealing.use_secret(settings.secret_key)  # sealed ballots and drafts (see README: secrecy)
+    tracking_keys.use_key(settings.id_hash_key)  # resident requests' tracking secrets
     i18n.load_catalogs()
     htmx_js = vendor.asset_path("htmx.min.js")
 

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from participation import audit
 from participation.errors import N_, DomainError
 from participation.requests import records, routing
-from participation.requests.models import ResidentRequest
+from participation.requests.handling import helper_ids
+from participation.requests.membership import UnitMember
+from participation.requests.models import RequestStep, ResidentRequest
 from participation.requests.rules.catalog import CONFIRM_DAYS, RATINGS, VISIT_METHODS
 from participation.requests.rules.flow import Action, RejectOutcome, after_rejection
 
@@ -28,9 +30,7 @@ def confirm(
     """The requester agrees it is done. Of two confirmations at once, one wins; the
     other is told it was already answered."""
     records.require(request, Action.CONFIRM)
-    request.status = "closed"
-    request.closure = "confirmed"
-    request.closed_at = now
+    records.close(request, "confirmed", now)
     records.step(session, request, "confirmed", now, actor_id=actor_id)
     records.save(session)
 
@@ -63,12 +63,58 @@ def close_unconfirmed(session: Session, now: datetime) -> int:
         )
     ).all()
     for request in waiting:
-        request.status = "closed"
-        request.closure = "not_confirmed"
-        request.closed_at = now
+        records.close(request, "not_confirmed", now)
         records.step(session, request, "unconfirmed", now)
     records.save(session)
     return len(waiting)
+
+
+#: Steps by which someone acted for a unit on a request: they handled it.
+HANDLING_STEPS = (
+    "accepted",
+    "action",
+    "reply",
+    "proposed",
+    "returned",
+    "transferred",
+    "joined",
+    "ext_asked",
+)
+
+NOT_INDEPENDENT = N_(
+    "A return visit is made by the requester online, or by staff outside the unit that "
+    "handled the request."
+)
+
+
+def _handled_by(session: Session, request: ResidentRequest, account_id: int) -> bool:
+    """Whether the account is a member of a unit handling the request (lead or
+    helper), or acted on it for a unit."""
+    units = [request.unit_id, *helper_ids(session, request.id)]
+    members = select(UnitMember.id).where(
+        UnitMember.account_id == account_id, UnitMember.unit_id.in_([u for u in units if u])
+    )
+    acted = select(RequestStep.id).where(
+        RequestStep.request_id == request.id,
+        RequestStep.actor_id == account_id,
+        RequestStep.kind.in_(HANDLING_STEPS),
+    )
+    return (
+        session.scalar(members.limit(1)) is not None or session.scalar(acted.limit(1)) is not None
+    )
+
+
+def _require_independent(
+    session: Session, request: ResidentRequest, method: str, actor_id: int | None
+) -> None:
+    """回访 is the unit's work checked by someone else: online by the requester (signed
+    in, or by number and secret), by phone by staff who are not of the unit."""
+    if method == "online":
+        independent = actor_id is None or actor_id == request.requester_id
+    else:
+        independent = actor_id is not None
+    if not independent or (actor_id is not None and _handled_by(session, request, actor_id)):
+        raise DomainError("request.visit_own", NOT_INDEPENDENT, status=403)
 
 
 @records.guarded
@@ -100,6 +146,8 @@ def visit(
             N_("The return visit for this handling is already recorded."),
             status=409,
         )
+    if method in VISIT_METHODS:
+        _require_independent(session, request, method, actor_id)
     if problems:
         raise DomainError("request.visit", N_("Please correct the marked fields."), fields=problems)
     request.rating = rating

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from participation import audit
 from participation.areas import Area
 from participation.errors import N_, DomainError
-from participation.requests import files, records, routing
+from participation.requests import files, records, routing, tracking_keys
 from participation.requests.deadlines import local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.rules.catalog import (
@@ -27,7 +27,7 @@ from participation.requests.rules.catalog import (
     SCALES,
     URGENCIES,
 )
-from participation.requests.rules.tracking import new_number, new_secret, secret_hash
+from participation.requests.rules.tracking import KEYED, new_number, new_secret, secret_hash
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind, is_within
 
@@ -115,6 +115,7 @@ def file_request(
     resident's request carries their roll name, which is never shown publicly.
     Nothing is stored when anything is refused.
     """
+    key = tracking_keys.key()
     area = _check(session, new, scope)
     checked = files.checked_images(images)
     assert area is not None
@@ -129,7 +130,8 @@ def file_request(
     number = _unique_number(session, now)
     request = ResidentRequest(
         number=number,
-        secret_hash=secret_hash(number, secret),
+        secret_hash=secret_hash(key, number, secret),
+        secret_scheme=KEYED,
         category=new.category,
         scale=new.scale,
         urgency=new.urgency,

@@ -463,9 +463,7 @@ def _confirm(
     if done:
         case.status = "settled"
         case.closed_at = now
-        request.status = "closed"
-        request.closure = "mediated"
-        request.closed_at = now
+        records.close(request, "mediated", now)
         records.step(session, request, "med_settled", now, unit_id=case.unit_id)
         records.tell_requester(
             session,
@@ -547,9 +545,7 @@ def refer(
     case.referral = to
     case.status = "referred"
     case.closed_at = now
-    request.status = "closed"
-    request.closure = "referred"
-    request.closed_at = now
+    records.close(request, "referred", now)
     records.step(session, request, f"med_to_{to}", now, actor_id=actor_id, unit_id=case.unit_id)
     records.tell_requester(
         session, request, N_("Your request %(number)s is referred after mediation."), now

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from participation import audit
 from participation.errors import N_, DomainError
@@ -59,9 +60,10 @@ def merge(
     if into.id == request.id or into.status not in OPEN_STATUSES:
         message = N_("Choose another open request to merge into.")
         raise DomainError("request.merge_target", message, fields={"into": message})
-    request.status = "closed"
-    request.closure = "merged"
-    request.closed_at = now
+    records.close(request, "merged", now)
+    # The target's version moves too: merging it away at the same moment (B into A
+    # while A goes into B) is refused instead of closing both and losing the matter.
+    flag_modified(into, "status")
     request.merged_into_id = into.id
     records.step(session, request, "merged", now, actor_id=actor_id, note=into.number)
     records.step(session, into, "merged_in", now, actor_id=actor_id, note=request.number)

@@ -107,6 +107,8 @@ class ResidentRequest(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("resident_requests.id"))
     rating: Mapped[str] = mapped_column(String(16), default="")  # the latest return visit
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # How secret_hash was made (rules.tracking: PLAIN before keys, KEYED since 0031).
+    secret_scheme: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
 

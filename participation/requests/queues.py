@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
+from participation.requests.membership import UnitMember, unstaffed_clause
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules.calendar import add_working_days
 from participation.requests.rules.catalog import OPEN_STATUSES
@@ -39,9 +40,12 @@ def queue(
     after: int = 0,
     before: int = 0,
     limit: int = 500,
+    account_id: int | None = None,
 ) -> list[QueueRow]:
-    """Open requests whose unit lies in an area the person handles for, or (to route)
-    whose place lies in an area they route for; oldest first. ``None``: everywhere.
+    """Open requests of the units the person (``account_id``) is a member of, or of a
+    unit without members lying in an area they handle for, or (to route) unrouted ones
+    whose place lies in an area they route for; oldest first. ``None``: everywhere
+    (membership.py: once a unit has members, only they handle for it).
 
     Paged in SQL by id (keyset): ``after`` an id, the next ``limit`` rows; ``before``
     an id, the ``limit`` rows just before it (still returned oldest first). ``due``
@@ -50,10 +54,11 @@ def queue(
     serves it: one statement whatever the number of requests."""
     R = ResidentRequest
     statuses = (status,) if status in OPEN_STATUSES else OPEN_STATUSES
+    mine = select(UnitMember.unit_id).where(UnitMember.account_id == (account_id or 0))
     units = (
         select(HandlingUnit.id)
         .join(Area, Area.id == HandlingUnit.area_id)
-        .where(_within(Area.path, handle_paths))  # type: ignore[arg-type]
+        .where(unstaffed_clause() & _within(Area.path, handle_paths))  # type: ignore[operator]
     )
     places = select(Area.id).where(_within(Area.path, route_paths))  # type: ignore[arg-type]
     query = (
@@ -61,7 +66,13 @@ def queue(
         .join(Area, Area.id == R.area_id)
         .outerjoin(HandlingUnit, HandlingUnit.id == R.unit_id)
         .where(R.status.in_(statuses))
-        .where(or_(R.unit_id.in_(units), R.unit_id.is_(None) & R.area_id.in_(places)))
+        .where(
+            or_(
+                R.unit_id.in_(mine),
+                R.unit_id.in_(units),
+                R.unit_id.is_(None) & R.area_id.in_(places),
+            )
+        )
     )
     if due in ("overdue", "soon") and today is not None:
         query = query.where(_due(due, today))

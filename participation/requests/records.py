@@ -83,6 +83,16 @@ def save(session: Session) -> None:
         raise DomainError("request.changed", CHANGED, status=409) from error
 
 
+def close(request: ResidentRequest, closure: str, now: datetime) -> None:
+    """The request is closed (``closure``: rules.catalog.CLOSURES). Supervision ends
+    with the handling it supervised: a request reopened, escalated or overdue is
+    "under supervision" until it closes, and again if a return visit reopens it."""
+    request.status = "closed"
+    request.closure = closure
+    request.closed_at = now
+    request.supervised = False
+
+
 def tell_requester(session: Session, request: ResidentRequest, message: str, now: datetime) -> None:
     """A notice to the requester's account, when the request has one."""
     if request.requester_id is not None:

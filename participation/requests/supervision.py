@@ -31,7 +31,8 @@ from participation.accounts import Account, RoleGrant
 from participation.areas import Area
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
-from participation.requests import records
+from participation.requests import membership, records
+from participation.requests.membership import UnitMember
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules.calendar import add_working_days, local_day
 from participation.requests.rules.catalog import limits_for
@@ -97,8 +98,16 @@ HANDLING_ROLES = tuple(
 
 
 def staff_of(session: Session, unit: HandlingUnit) -> Sequence[int]:
-    """Active accounts handling requests at exactly the unit's area (the people of that
-    level; those above are told at their own level)."""
+    """The unit's active members once it has any (membership.py); else active accounts
+    handling requests at exactly the unit's area (the people of that level; those
+    above are told at their own level)."""
+    if membership.staffed(session, unit.id):
+        return session.scalars(
+            select(UnitMember.account_id)
+            .join(Account, Account.id == UnitMember.account_id)
+            .where(UnitMember.unit_id == unit.id, Account.is_active.is_(True))
+            .order_by(UnitMember.account_id)
+        ).all()
     if unit.area_id is None:
         return []
     return session.scalars(

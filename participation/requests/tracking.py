@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
-from participation.requests import files
+from participation.requests import files, tracking_keys
 from participation.requests.models import (
     HandlingUnit,
     RequestFile,
@@ -18,20 +18,30 @@ from participation.requests.models import (
     RequestStep,
     ResidentRequest,
 )
-from participation.requests.rules.tracking import clean, secret_hash, secret_matches
+from participation.requests.rules.tracking import (
+    KEYED,
+    clean,
+    secret_hash,
+    secret_matches,
+)
 
 #: Compared against when the number is unknown, so both refusals take the same work.
-_NOBODY = secret_hash("0", "0")
+_NOBODY = "0" * 64
 
 
 def find(session: Session, number: str, secret: str) -> ResidentRequest | None:
     """The request with this number whose secret matches; None otherwise (whichever
-    was wrong)."""
+    was wrong: the same work either way). A row stored before keys is keyed now."""
+    key = tracking_keys.key()
     number = clean(number)
     found = session.scalar(select(ResidentRequest).where(ResidentRequest.number == number))
-    stored = found.secret_hash if found else _NOBODY
-    matches = secret_matches(number, secret, stored)
-    return found if found is not None and matches else None
+    stored, scheme = (found.secret_hash, found.secret_scheme) if found else (_NOBODY, KEYED)
+    matches = secret_matches(key, number, secret, stored, scheme)
+    if found is None or not matches:
+        return None
+    if scheme != KEYED:
+        tracking_keys.rekey(session, found, secret_hash(key, number, secret))
+    return found
 
 
 @dataclass(frozen=True)

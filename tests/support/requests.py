@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from participation.requests import intake, routing
+from participation.requests import intake, routing, tracking_keys
 from participation.requests.models import ResidentRequest
 from participation.requests.rules.tracking import secret_hash
 from participation.rolls import RollEntry
@@ -59,5 +59,6 @@ def file(
         filer_id=requester_id,
         requester_id=requester_id,
     )
-    assert filed.request.secret_hash == secret_hash(filed.request.number, filed.secret)
+    key = tracking_keys.key()
+    assert filed.request.secret_hash == secret_hash(key, filed.request.number, filed.secret)
     return filed.request, filed.secret

@@ -25,7 +25,7 @@ from participation.outbox import send_pending
 from participation.plan.reminders import remind_overdue
 from participation.requests import board as request_board
 from participation.requests import counts as request_counts
-from participation.requests import supervision
+from participation.requests import supervision, tracking_keys
 from participation.requests.closing import close_unconfirmed
 from participation.requests.rules.calendar import local_day
 from volunteers import notices, signups
@@ -68,7 +68,9 @@ def plan_remind(session: Session, now: datetime, settings: Settings) -> str:
 
 
 def requests_sweep(session: Session, now: datetime, settings: Settings) -> str:
-    return f"{close_unconfirmed(session, now)} requests closed as not confirmed"
+    closed = close_unconfirmed(session, now)
+    keyed = tracking_keys.wrap_plain(session)  # rows from before revision 0031
+    return f"{closed} requests closed as not confirmed, {keyed} tracking secrets keyed"
 
 
 def requests_supervise(session: Session, now: datetime, settings: Settings) -> str:
@@ -117,7 +119,8 @@ JOBS: tuple[Job, ...] = (
         "requests-sweep",
         HOUR,
         requests_sweep,
-        "close resident requests whose proposed closure went unanswered for 7 days",
+        "close resident requests whose proposed closure went unanswered for 7 days; "
+        "key tracking secrets stored before keys",
     ),
     Job(
         "requests-supervise",

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from participation import job_runs, sealing
 from participation.db import make_engine, utcnow
+from participation.requests import tracking_keys
 from web.ops.jobs import JOBS, Job
 from web.ops.schema import schema_state
 from web.settings import Settings
@@ -156,6 +157,7 @@ def run_worker(settings: Settings, *, once: bool = False) -> int:
         log.error("worker not started: %s", problem)
         return 1
     sealing.use_secret(settings.secret_key)
+    tracking_keys.use_key(settings.id_hash_key)
     engine = make_engine(settings.database_url)
     sessions = sessionmaker(engine, expire_on_commit=False)
     worker = worker_name()

@@ -11,6 +11,7 @@ from web.requests import (
     grids,
     loop,
     mediation,
+    members,
     office,
     public,
     routing_table,
@@ -32,4 +33,5 @@ def routes() -> list[BaseRoute]:
         *office.routes,
         *grids.routes,
         *supervision.routes,
+        *members.routes,
     ]

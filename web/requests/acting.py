@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from participation.areas import Area
+from participation.requests import membership
 from participation.requests.handling import helper_ids
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission
@@ -29,10 +30,23 @@ def unit_path(session: Session, unit_id: int | None) -> tuple[bool, str | None]:
     return True, area.path if area else None
 
 
+def acts_for(session: Session, me: CurrentUser, unit_id: int | None) -> bool:
+    """Whether ``me`` handles requests for this unit: as one of its members once it
+    has any (participation.requests.membership), else by a handling grant over its
+    area, as before units had members."""
+    exists, path = unit_path(session, unit_id)
+    if not exists or unit_id is None:
+        return False
+    if not any(Permission.HANDLE_REQUESTS in ROLE_PERMISSIONS[g.role] for g in me.grants):
+        return False
+    if membership.staffed(session, unit_id):
+        return membership.is_member(session, unit_id, me.id)
+    return covers(me, Permission.HANDLE_REQUESTS, path)
+
+
 def lead_unit(session: Session, me: CurrentUser, request: ResidentRequest) -> int | None:
     """The request's unit, when ``me`` handles for it."""
-    exists, path = unit_path(session, request.unit_id)
-    return request.unit_id if exists and covers(me, Permission.HANDLE_REQUESTS, path) else None
+    return request.unit_id if acts_for(session, me, request.unit_id) else None
 
 
 def acting_unit(session: Session, me: CurrentUser, request: ResidentRequest) -> int | None:
@@ -41,8 +55,7 @@ def acting_unit(session: Session, me: CurrentUser, request: ResidentRequest) -> 
     if lead is not None:
         return lead
     for unit_id in helper_ids(session, request.id):
-        exists, path = unit_path(session, unit_id)
-        if exists and covers(me, Permission.HANDLE_REQUESTS, path):
+        if acts_for(session, me, unit_id):
             return unit_id
     return None
 

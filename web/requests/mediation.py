@@ -40,8 +40,7 @@ MEDIATION_LABELS: dict[str, Any] = {
 
 
 def _body_staff(me: CurrentUser, body_id: int, session: Any) -> bool:
-    exists, path = acting.unit_path(session, body_id)
-    return exists and acting.covers(me, Permission.HANDLE_REQUESTS, path)
+    return acting.acts_for(session, me, body_id)
 
 
 def staff_roles(

@@ -69,6 +69,7 @@ def _queue_rows(
         after=after,
         before=before,
         limit=limit,
+        account_id=me.id,
     )
     flags = {r.request.id: lateness_of(r.request, today) for r in rows}
     return rows, flags, due

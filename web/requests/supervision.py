@@ -34,8 +34,9 @@ from web.requests.forms import LABELS, paths_for
 def may_decide(session: Session, me: CurrentUser, found: ResidentRequest) -> bool:
     """Whether ``me`` handles requests at the level above the request's unit."""
     above = supervision.approver_unit(session, found)
-    area = session.get(Area, above.area_id) if above is not None and above.area_id else None
-    return acting.covers(me, Permission.HANDLE_REQUESTS, area.path if area else None)
+    if above is None:
+        return acting.covers(me, Permission.HANDLE_REQUESTS, None)
+    return acting.acts_for(session, me, above.id)
 
 
 def office_context(session: Session, me: CurrentUser, found: ResidentRequest) -> dict[str, Any]:

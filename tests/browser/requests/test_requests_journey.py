@@ -1,7 +1,8 @@
 """Resident requests in a real browser on a 375 px phone, with JavaScript off: a resident
 files and follows by number; a grid worker files for a resident; the unit accepts,
-handles and proposes closure; the requester rejects once, then confirms; a dissatisfied
-return visit reopens it under supervision."""
+transfers it to the grid's office, which accepts, handles and proposes closure; the
+requester rejects once, then confirms; a dissatisfied return visit reopens it under
+supervision."""
 
 from __future__ import annotations
 
@@ -91,6 +92,14 @@ def test_a_request_from_filing_to_a_dissatisfied_return_visit(
     sign_in(unit, base, "rqunit")
     unit.goto(f"{base}/admin/requests")
     unit.get_by_role("link", name=number).click()
+    unit.click("#accept button:has-text('受理')")
+    expect(unit.locator("p.flash")).to_contain_text("诉求已受理")
+    # It transfers it (流转) to the grid's own office, which accepts it in turn.
+    unit.select_option("#f-unit-transfer", f"a:{places['grid']}")
+    unit.fill("#f-transfer-reason", "由网格就近处理")
+    unit.click("#transfer button[type=submit]")
+    expect(unit.locator("p.flash")).to_contain_text("诉求已流转")
+    expect(unit.locator("#timeline")).to_contain_text("已流转至其他单位")
     unit.click("#accept button:has-text('受理')")
     expect(unit.locator("p.flash")).to_contain_text("诉求已受理")
     unit.fill("#f-note", "已派保洁员清运")

@@ -47,9 +47,10 @@ def test_a_return_visit_once_per_handling_and_a_rating_is_required(session: Sess
     handling.accept(session, request, request.unit_id or 0, NOW, 1)
     handling.propose_closure(session, request, request.unit_id or 0, "已办", NOW, 1)
     closing.confirm(session, request, NOW, None)
+    visitor = world["people"]["staff"].id  # outside the unit: it handled nothing
     with pytest.raises(DomainError):
-        closing.visit(session, request, "", "", "phone", NOW, 1)
-    assert closing.visit(session, request, "basic", "还行", "phone", NOW, 1) is False
+        closing.visit(session, request, "", "", "phone", NOW, visitor)
+    assert closing.visit(session, request, "basic", "还行", "phone", NOW, visitor) is False
     with pytest.raises(DomainError) as twice:
         closing.visit(session, request, "satisfied", "", "online", NOW, None)
     assert twice.value.status == 409 and request.rating == "basic"

@@ -20,11 +20,16 @@ from participation.requests.rules.flow import (
 )
 from participation.requests.rules.routing import ANY_SCALE, RuleRow, choose_rule
 from participation.requests.rules.tracking import (
+    KEYED,
+    PLAIN,
     SECRET_ALPHABET,
     new_number,
     new_secret,
+    plain_digest,
     secret_hash,
     secret_matches,
+    tracking_key,
+    wrap,
 )
 
 DISTRICT, STREET, COMMUNITY, GRID = "/1/2/", "/1/2/3/", "/1/2/3/4/", "/1/2/3/4/5/"
@@ -103,11 +108,41 @@ def test_a_secret_matches_as_typed_and_nothing_else(seed: int) -> None:
     number, secret = new_number(date(2026, 5, 13), rng), new_secret(rng)
     assert len(number) == 14 and number.startswith("20260513")
     assert set(secret) <= set(SECRET_ALPHABET)
-    stored = secret_hash(number, secret)
+    key = tracking_key("k" * 40)
+    stored = secret_hash(key, number, secret)
     typed = " ".join(secret.lower())  # spaces and lower case, as people type it
-    assert secret_matches(number, typed, stored)
+    assert secret_matches(key, number, typed, stored)
     assert secret_matches(
-        number, "".join(chr(ord(c) + 0xFEE0) for c in secret), stored
+        key, number, "".join(chr(ord(c) + 0xFEE0) for c in secret), stored
     )  # full-width
-    assert not secret_matches(number, secret[:-1], stored)
-    assert not secret_matches("1" + number[1:], secret, stored)  # another number
+    assert not secret_matches(key, number, secret[:-1], stored)
+    assert not secret_matches(key, "1" + number[1:], secret, stored)  # another number
+
+
+def test_a_stored_secret_cannot_be_checked_without_the_server_key() -> None:
+    """Whoever copies the database holds number and stored hash: guessing the secret
+    needs the key too (the unkeyed SHA-256 of 'number:secret' is not what is stored,
+    and another key opens nothing)."""
+    rng = random.Random(7)
+    number, secret = new_number(date(2026, 5, 13), rng), new_secret(rng)
+    key = tracking_key("server key material, not in the database")
+    stored = secret_hash(key, number, secret)
+    assert stored != plain_digest(number, secret)
+    assert not secret_matches(
+        tracking_key("a copy of the database has no key"), number, secret, stored
+    )
+    assert secret_matches(key, number, secret, stored)
+    # The key is derived for this purpose only: the id-hash material itself is not it.
+    assert key != b"server key material, not in the database"
+    # Longer than the 8 characters (about 40 bits) of before.
+    assert len(secret) == 10 and len(SECRET_ALPHABET) ** len(secret) > 2**49
+
+
+def test_a_row_from_before_keys_opens_and_its_wrapped_digest_opens_the_same() -> None:
+    rng = random.Random(11)
+    number, secret = new_number(date(2026, 5, 13), rng), new_secret(rng)
+    key = tracking_key("k" * 40)
+    old = plain_digest(number, secret)
+    assert secret_matches(key, number, secret, old, PLAIN)
+    assert not secret_matches(key, number, secret, old, KEYED)
+    assert wrap(key, old) == secret_hash(key, number, secret)

@@ -352,6 +352,10 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/requests/hotspots/topic"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/{request}/matter/plan"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/{request}/matter/topic"): ROUTE_REQUESTS,
+    # Members of handling units (req-gaps).
+    ("GET", "/admin/requests/members"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/members"): ROUTE_REQUESTS,
+    ("POST", "/admin/requests/members/remove"): ROUTE_REQUESTS,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.

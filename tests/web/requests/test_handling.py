@@ -130,6 +130,7 @@ def test_returning_needs_a_reason_and_the_handoff_past_the_cap_escalates(
     client.sign_in("staff")  # handles and routes in the district
     refused = client.submit(f"{base}/return", {"reason": " "}, page=base)
     assert refused.status_code == 422 and _get(engine, request.id).status == "routed"
+    assert "请填写理由" in refused.text and "returned" not in _steps(engine, request.id)
     target = f"a:{world['other'].id}"
     for n in range(3):
         back = f"a:{world['community'].id}" if n % 2 else target

@@ -111,6 +111,7 @@ def test_missing_category_or_place_and_bad_photos_store_nothing(
     assert missing.status_code == 422
     assert 'aria-describedby="f-category-error"' in missing.text
     assert 'aria-describedby="f-area_id-error"' in missing.text
+    assert "请选择诉求类别" in missing.text and "请选择诉求所在的社区或网格" in missing.text
     assert "路灯坏了" in missing.text  # what was typed is kept
     not_image = client.submit(
         "/requests/new",
@@ -158,6 +159,7 @@ def test_a_grid_worker_files_for_a_resident_only_in_the_grids_they_cover(
         page="/requests/assist",
     )
     assert outside.status_code == 422 and "f-area_id-error" in outside.text
+    assert "只能在您负责的区域内提交诉求" in outside.text
     assert _count(engine, ResidentRequest) == 0
     done = client.submit(
         "/requests/assist",

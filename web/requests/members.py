@@ -1,0 +1,176 @@
+"""Members of handling units in the back office: routing staff of a unit's area add
+and remove the people who act for it (participation.requests.membership)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from participation.areas import Area
+from participation.departments import Department
+from participation.errors import N_, DomainError
+from participation.requests import membership, units
+from participation.requests.models import HandlingUnit
+from participation.rules.permissions import Permission
+from web.kit import htmx
+from web.kit.auth import CurrentUser, requires, user
+from web.kit.clock import now
+from web.kit.dbsession import db
+from web.kit.forms import FormReader, form_fields
+from web.kit.refusals import act_or_rerender
+from web.kit.templating import flash, render
+from web.requests import acting
+from web.requests.forms import LABELS
+
+PAGE = "/admin/requests/members"
+
+
+def _area_path(session: Session, kind: str, ident: int) -> tuple[bool, str | None]:
+    """(exists, area path) of what a routing-choice key names, creating nothing."""
+    if kind == "a":
+        area = session.get(Area, ident)
+        return area is not None, area.path if area else None
+    if kind == "d":
+        department = session.get(Department, ident)
+        area = session.get(Area, department.area_id) if department and department.area_id else None
+        return department is not None, area.path if area else None
+    if kind == "u":
+        return acting.unit_path(session, ident)
+    return False, None
+
+
+def _split(key: str) -> tuple[str, int]:
+    kind, _, raw = (key or "").partition(":")
+    return kind, int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
+
+
+def _choices(session: Session, me: CurrentUser) -> list[tuple[str, str]]:
+    """The units ``me`` staffs (routing staff of their area), as (key, label)."""
+    found = []
+    for key, label in units.choices(session):
+        exists, path = _area_path(session, *_split(key))
+        if exists and acting.covers(me, Permission.ROUTE_REQUESTS, path):
+            found.append((key, label))
+    return found
+
+
+def _existing(session: Session, key: str) -> HandlingUnit | None:
+    """The unit a key names, if it exists yet (an area's office is made when first
+    needed: not by looking)."""
+    kind, ident = _split(key)
+    if kind == "u":
+        return session.get(HandlingUnit, ident)
+    if kind == "d":
+        return session.scalar(select(HandlingUnit).where(HandlingUnit.department_id == ident))
+    if kind == "a":
+        area = session.get(Area, ident)
+        if area is None:
+            return None
+        return session.scalar(
+            select(HandlingUnit).where(
+                HandlingUnit.area_id == area.id,
+                HandlingUnit.department_id.is_(None),
+                HandlingUnit.kind == area.kind,
+            )
+        )
+    return None
+
+
+def _unit(session: Session, me: CurrentUser, key: str) -> HandlingUnit:
+    exists, path = _area_path(session, *_split(key))
+    if not exists or not acting.covers(me, Permission.ROUTE_REQUESTS, path):
+        message = N_("Choose the unit from the list.")
+        raise DomainError("unit.unknown", message, fields={"unit": message})
+    return units.resolve(session, key, "unit")
+
+
+async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
+    session = db(request)
+    me = user(request)
+    chosen = str(extra.pop("chosen", "") or request.query_params.get("unit", ""))[:40]
+    choices = _choices(session, me)
+    if chosen not in dict(choices):
+        chosen = ""
+    unit = _existing(session, chosen) if chosen else None
+    context = LABELS | {
+        "unit_choices": choices,
+        "chosen": chosen,
+        "chosen_label": dict(choices).get(chosen, "").strip("　"),
+        "unit": unit,
+        "members": membership.members(session, unit.id) if unit else [],
+        "form": {},
+        "errors": {},
+    }
+    return render(request, "requests/members/page.html", context | extra, status=status)
+
+
+@requires(Permission.ROUTE_REQUESTS)
+async def page(request: Request) -> Response:
+    return await _page(request)
+
+
+@requires(Permission.ROUTE_REQUESTS)
+async def add(request: Request) -> Response:
+    session = db(request)
+    fields = await form_fields(request)
+
+    def act() -> Response:
+        unit = _unit(session, user(request), fields.get("unit", ""))
+        membership.add_member(
+            session, unit, fields.get("login", ""), now(request), user(request).id
+        )
+        flash(
+            request, N_("The member is added: only the unit's members act for it now."), "success"
+        )
+        return htmx.redirect(request, f"{PAGE}?unit={quote(fields.get('unit', '')[:40])}")
+
+    async def again(error: DomainError) -> Response:
+        return await _page(
+            request,
+            error.status,
+            chosen=fields.get("unit", ""),
+            form=fields,
+            errors=error.fields,
+            error=error.message,
+        )
+
+    return await act_or_rerender(request, act, again)
+
+
+@requires(Permission.ROUTE_REQUESTS)
+async def remove(request: Request) -> Response:
+    session = db(request)
+    fields = await form_fields(request)
+
+    def act() -> Response:
+        form = FormReader(fields)
+        account_id = form.record("account", required=True)
+        form.check()
+        unit = _unit(session, user(request), fields.get("unit", ""))
+        membership.remove_member(session, unit, account_id, user(request).id)
+        flash(request, N_("The member is removed."), "success")
+        return htmx.redirect(request, f"{PAGE}?unit={quote(fields.get('unit', '')[:40])}")
+
+    async def again(error: DomainError) -> Response:
+        return await _page(
+            request,
+            error.status,
+            chosen=fields.get("unit", ""),
+            errors=error.fields,
+            error=error.message,
+        )
+
+    return await act_or_rerender(request, act, again)
+
+
+routes = [
+    Route(PAGE, page),
+    Route(PAGE, add, methods=["POST"]),
+    Route(f"{PAGE}/remove", remove, methods=["POST"]),
+]
