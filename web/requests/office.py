@@ -90,14 +90,18 @@ async def queue(request: Request) -> Response:
         has_previous, has_next = after > 0, len(rows) > QUEUE_PAGE
         rows = rows[:QUEUE_PAGE]
     status = request.query_params.get("status") or None
-    context = LABELS | {
-        "rows": rows,
-        "previous_before": rows[0].request.id if rows and has_previous else None,
-        "next_after": rows[-1].request.id if rows and has_next else None,
-        "status": status or "",
-        "due": due,
-        "flags": flags,
-    } | loop_panels.deputy_context(request)
+    context = (
+        LABELS
+        | {
+            "rows": rows,
+            "previous_before": rows[0].request.id if rows and has_previous else None,
+            "next_after": rows[-1].request.id if rows and has_next else None,
+            "status": status or "",
+            "due": due,
+            "flags": flags,
+        }
+        | loop_panels.deputy_context(request)
+    )
     return render(request, "requests/office/queue.html", context)
 
 
