@@ -4,6 +4,7 @@ deliberation, opinion map, result, public notice and follow-up."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from typing import Any
 
 import weasyprint
@@ -12,10 +13,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from consultations import decisions, deliberation, meetings, representatives, topics
+from consultations import (
+    decisions,
+    deliberation,
+    meetings,
+    opinion_maps,
+    representatives,
+    topics,
+)
 from consultations.models import Consultation
 from consultations.rules.journey import Stage, StageFacts, stage
-from consultations.rules.opinion import OpinionMap
 from consultations.rules.standing import Refusal
 from consultations.standing import REFUSALS, standing_of
 from participation.areas import communities, get_area
@@ -87,7 +94,8 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
     session = db(request)
     at = now(request)
     me = current_user_or_none(request)
-    opinion = opinion_map_of(request, c.id)
+    shown = opinion_map_of(request, c.id)
+    opinion = shown.view.opinion
     statement_list = deliberation.statements(session, c.id)
     texts = {s.id: s.text for s in statement_list}
     box = get_box(session, c.box_id) if c.box_id else None
@@ -111,8 +119,9 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "signed": meetings.minutes_signed(c),
         "threads": deliberation.threads(session, c.id),
         "opinion": opinion,
+        "map_view": shown.view,
         "texts": texts,
-        "dots": map_dots(opinion, me=me.id if me else None),
+        "dots": dots_for(shown, me.id if me else None),
         "my_group": opinion.group_of(me.id) if me else None,
         "my_position": bool(me and me.id in opinion.positions),
         "statement_count": len(statement_list),
@@ -141,41 +150,54 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
     return render(request, "consultations/detail.html", context, status=status)
 
 
-def opinion_map_of(request: Request, consultation_id: int) -> OpinionMap:
-    """The opinion map, recomputed only when votes arrive or statements are hidden.
+@dataclass(frozen=True)
+class ShownMap:
+    """The stored map as the page draws it, kept per process while it is current."""
 
-    Kept per worker process, keyed by the map's input version: a large
-    conversation (10,000 x 500) takes about a second to compute, a version
-    check one query. Each computation starts from the state the last stored one
-    left (Pol.is's carried state: who was grouped, the groups, the k smoother),
-    so groups keep their letters across updates; a request that may write (a
-    vote, a new or hidden statement) stores the new state.
+    view: opinion_maps.MapView
+    dots: list[tuple[int, int, int, int]]  # (x, y, group index, participant), one per spot
+
+
+def opinion_map_of(request: Request, consultation_id: int) -> ShownMap:
+    """The stored opinion map; no request ever computes one (the worker's
+    ``opinion-maps`` job does, after votes arrive).
+
+    Per process, the parsed map and its dots are kept while the stored row
+    keeps its time and vote count: a page then reads the row's header and
+    probes one index for newer votes, and never the map's body.
     """
     state = request.app.state
     if not hasattr(state, "opinion_maps"):
         state.opinion_maps = {}
-    cache: dict[tuple[int, tuple[int, int, int]], OpinionMap] = state.opinion_maps
+    cache: dict[int, ShownMap] = state.opinion_maps
     session = db(request)
-    version = deliberation.map_version(session, consultation_id)
-    key = (consultation_id, version)
-    found = cache.get(key)
-    writes = request.method not in ("GET", "HEAD", "OPTIONS")
-    if found is None or writes:
-        previous = deliberation.map_state_for(session, consultation_id, version)
-        if found is None:
-            found = deliberation.compute_map(session, consultation_id, previous)
-        if writes:
-            deliberation.save_map_state(session, consultation_id, version, previous, found)
+    row = opinion_maps.stored_header(session, consultation_id)
+    waiting = opinion_maps.waiting(session, consultation_id, row)
+    if row is None or row.body is None:
+        return ShownMap(opinion_maps.MapView(opinion_maps.NOT_COMPUTED, None, 0, waiting), [])
+    found = cache.get(consultation_id)
+    if found is None or (found.view.computed_at, found.view.votes) != (row.computed_at, row.votes):
+        body = opinion_maps.stored_body(session, consultation_id)
+        assert body is not None
+        opinion = opinion_maps.unpack(body)
+        found = ShownMap(
+            opinion_maps.MapView(opinion, row.computed_at, row.votes, waiting), map_dots(opinion)
+        )
         if len(cache) > 200:
             cache.clear()
-        cache[key] = found
-    return found
+        cache[consultation_id] = found
+    return replace(found, view=replace(found.view, waiting=waiting))
 
 
-def map_dots(
-    opinion: Any, size: int = 200, margin: int = 8, me: Any = None
-) -> list[tuple[int, int, int, bool]]:
-    """Participants' positions scaled into an SVG square: (x, y, group index, is me)."""
+def dots_for(shown: ShownMap, me: Any) -> list[tuple[int, int, int, bool]]:
+    """The dots to draw: one per spot and group, and the signed-in person's ring."""
+    mine = [(x, y, g, True) for x, y, g, person in shown.dots if person == me]
+    spots = {(x, y, g) for x, y, g, _ in shown.dots}
+    return [(x, y, g, False) for x, y, g in sorted(spots)] + mine[:1]
+
+
+def map_dots(opinion: Any, size: int = 200, margin: int = 8) -> list[tuple[int, int, int, int]]:
+    """Participants' positions scaled into an SVG square: (x, y, group index, participant)."""
     if not opinion.positions:
         return []
     xs = [p[0] for p in opinion.positions.values()]
@@ -188,7 +210,7 @@ def map_dots(
             round(margin + (x - min(xs)) * scale),
             round(size - margin - (y - min(ys)) * scale),
             index.get(person, -1),  # -1: on the map but not grouped (too few votes)
-            person == me,
+            person,
         )
         for person, (x, y) in sorted(opinion.positions.items())
     ]
