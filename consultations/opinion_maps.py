@@ -311,12 +311,16 @@ def claim(
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    row = stored_header(session, consultation_id)
-    computed = row.computed_at if row is not None and row.body is not None else None
-    if not is_due(pending(session, consultation_id, row), computed, now, rule):
+    if not _due(session, consultation_id, now, rule):
         release(session, consultation_id, owner)
         return False
     return True
+
+
+def _due(session: Session, consultation_id: int, now: datetime, rule: Debounce) -> bool:
+    row = stored_header(session, consultation_id)
+    computed = row.computed_at if row is not None and row.body is not None else None
+    return is_due(pending(session, consultation_id, row), computed, now, rule)
 
 
 def release(session: Session, consultation_id: int, owner: str) -> None:
@@ -393,10 +397,27 @@ def store(
     return True
 
 
+def store_now(session: Session, consultation_id: int, now: datetime) -> None:
+    """Compute and store the map in the caller's transaction, without a lease:
+    for loading demo or bench data, where no worker runs alongside."""
+    computed = compute(session, consultation_id)
+    if session.get(StoredOpinionMap, consultation_id) is None:
+        session.add(StoredOpinionMap(consultation_id=consultation_id))
+        session.flush()
+    owner = f"seed/{uuid.uuid4().hex[:12]}"
+    session.execute(
+        update(StoredOpinionMap)
+        .where(StoredOpinionMap.consultation_id == consultation_id)
+        .values(lease_owner=owner)
+        .execution_options(synchronize_session=False)
+    )
+    assert store(session, consultation_id, owner, computed, now)
+
+
 @dataclass(frozen=True)
 class Refreshed:
     computed: int
-    waiting: int  # stale but not yet due, or leased by another worker
+    waiting: int  # due, but leased by another worker (or no longer due once leased)
     lost: int  # computed, but the lease had passed to another worker
 
 
@@ -410,7 +431,7 @@ def refresh_maps(engine: Engine, now: datetime, rule: Debounce, worker: str) -> 
     computed = waited = lost = 0
     with Session(engine) as session:
         session.connection(execution_options={READ_ONLY: True})
-        found = candidates(session, now)
+        found = [cid for cid in candidates(session, now) if _due(session, cid, now, rule)]
     for consultation_id in found:
         with writers_queue(engine), Session(engine) as session, session.begin():
             ours = claim(session, consultation_id, owner, now, rule)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -239,3 +240,13 @@ def test_two_workers_at_once_compute_and_write_the_map_once(
     assert (results["w1"].computed, results["w2"].computed, results["w2"].waiting) == (1, 0, 1)
     row = stored(engine, cid)
     assert row is not None and row.votes == 18 and row.computed_at == NOW + S
+
+
+def test_the_demo_starts_with_its_opinion_maps_stored(demo_url: str) -> None:
+    demo = make_engine(demo_url)
+    with Session(demo) as s:
+        rows = list(s.scalars(select(StoredOpinionMap)))
+        assert rows and all(r.body is not None for r in rows)
+        assert max(r.votes for r in rows) > 1000  # the 300 participants' map
+        assert not any(opinion_maps.read_map(s, r.consultation_id).waiting for r in rows)
+    demo.dispose()
