@@ -104,6 +104,7 @@ def test_the_dots_are_drawn_once_per_spot_with_the_signed_in_person_ringed(
     url = f"/consultations/{place['consultation'].id}"
     client.sign_in("res1", PASSWORD)
     svg = client.get(url).text.split('<svg class="opinion-map"')[1].split("</svg>")[0]
-    circles = svg.count("<circle")
-    assert 1 < circles < 11 + 1  # fewer than one per participant, plus the ring
+    spots = svg.count("h0")
+    assert 1 < spots < 11  # fewer than one per participant
+    assert svg.count("<path") == 2  # one per group
     assert svg.count('data-testid="you-are-here"') == 1
