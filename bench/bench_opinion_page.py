@@ -32,18 +32,18 @@ from harness import BIN, ROOT, Load, ab, free_port, machine, server
 
 sys.path.insert(0, str(ROOT))
 
-from bench_opinion import conversation  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
-from sqlalchemy.exc import IntegrityError  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from bench_opinion import conversation
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from consultations import deliberation, meetings, opinion_maps, topics  # noqa: E402
-from consultations.models import OpinionStatement, OpinionVote, StoredOpinionMap  # noqa: E402
-from consultations.rules.opinion import opinion_map  # noqa: E402
-from participation.accounts import Account  # noqa: E402
-from participation.db import make_engine, utcnow  # noqa: E402
-from tests.support.consultations import community  # noqa: E402
-from web.migrate import upgrade  # noqa: E402
+from consultations import deliberation, meetings, opinion_maps, topics
+from consultations.models import OpinionStatement, OpinionVote, StoredOpinionMap
+from consultations.rules.opinion import opinion_map
+from participation.accounts import Account
+from participation.db import make_engine, utcnow
+from tests.support.consultations import community
+from web.migrate import upgrade
 
 SECRET = "bench-secret-key-bench-secret-key-0123456789"
 
@@ -241,7 +241,7 @@ def main() -> None:
             f"/consultations/{plain} (plain, no votes)": f"/consultations/{plain}",
         }
         stop = threading.Event()
-        with server(serve, port, env):
+        with server(serve, port, env, start_within=120):
             worker_process = None if args.no_worker else server_process(worker, env)
             streamed: list[int] = []
             streamer = threading.Thread(

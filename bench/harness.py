@@ -46,7 +46,7 @@ def free_port() -> int:
 
 @contextmanager
 def server(
-    command: Sequence[str], port: int, env: dict[str, str] | None = None
+    command: Sequence[str], port: int, env: dict[str, str] | None = None, start_within: float = 30
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server in its own process group; always stop the whole group."""
     process = subprocess.Popen(
@@ -58,7 +58,7 @@ def server(
         cwd=ROOT,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_within
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
