@@ -262,6 +262,7 @@ def main() -> None:
                                 requests=1_000_000,
                                 seconds=args.seconds,
                                 connections=16,
+                                varying=True,  # the map page changes as the map updates
                             )
                         )
             finally:

@@ -85,13 +85,22 @@ class Load:
     errors: int
 
 
-def ab(url: str, *, requests: int, seconds: int, connections: int = 32) -> Load:
-    """Bounded load with ApacheBench: ``requests`` requests, or ``seconds`` at most."""
+def ab(
+    url: str, *, requests: int, seconds: int, connections: int = 32, varying: bool = False
+) -> Load:
+    """Bounded load with ApacheBench: ``requests`` requests, or ``seconds`` at most.
+    ``varying``: the page's length may change between requests (ab -l), which ab
+    would otherwise count as failed requests."""
     if shutil.which("ab") is None:
         raise SystemExit("ab is needed: apt-get install apache2-utils (make bench installs it)")
     # -t before -n: -t alone would imply 50,000 requests; -n after it sets the count.
     out = subprocess.run(
-        ["ab", "-q", "-t", str(seconds), "-n", str(requests), "-c", str(connections), url],
+        [
+            "ab",
+            "-q",
+            *(["-l"] if varying else []),
+            *("-t", str(seconds), "-n", str(requests), "-c", str(connections), url),
+        ],
         capture_output=True,
         text=True,
         check=True,
