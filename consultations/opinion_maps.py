@@ -24,13 +24,9 @@ Safety with several workers and crashes, by construction:
 
 from __future__ import annotations
 
-import json
 import uuid
-import zlib
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.engine import Engine
@@ -40,14 +36,8 @@ from sqlalchemy.orm import Session
 from consultations import deliberation
 from consultations.models import Consultation, OpinionStatement, OpinionVote, StoredOpinionMap
 from consultations.rules.map_timing import Debounce, Pending, is_due
-from consultations.rules.opinion import (
-    Choice,
-    Group,
-    MapState,
-    OpinionMap,
-    Statement,
-    opinion_map,
-)
+from consultations.rules.opinion import MapState, OpinionMap, opinion_map
+from consultations.rules.opinion_json import pack, unpack
 from participation.db import READ_ONLY, writers_queue
 
 #: The version of the map code; a map stored by another version counts as stale.
@@ -81,70 +71,6 @@ class MapView:
     computed_at: datetime | None
     votes: int
     waiting: bool
-
-
-# --- serialisation ------------------------------------------------------------
-
-
-def _statement_json(s: Statement) -> list[Any]:
-    return [s.statement, int(s.direction), s.share_in, s.share_out, s.agree, s.disagree, s.votes]
-
-
-def _statement(data: list[Any]) -> Statement:
-    statement, direction, share_in, share_out, agree, disagree, votes = data
-    return Statement(statement, Choice(direction), share_in, share_out, agree, disagree, votes)
-
-
-def map_to_json(opinion: OpinionMap) -> dict[str, Any]:
-    """The map as JSON (without the carried state, which opinion_map_states keeps).
-    Positions keep 4 decimals: the page draws them on a 200-unit square."""
-    return {
-        "groups": [
-            [
-                g.label,
-                list(g.members),
-                list(g.centroid),
-                [_statement_json(s) for s in g.representative],
-            ]
-            for g in opinion.groups
-        ],
-        "consensus": [_statement_json(s) for s in opinion.consensus],
-        "consensus_disagree": [_statement_json(s) for s in opinion.consensus_disagree],
-        "positions": [[p, round(x, 4), round(y, 4)] for p, (x, y) in opinion.positions.items()],
-        "silhouette": opinion.silhouette,
-        "participants": opinion.participants,
-        "placed": opinion.placed,
-        "reason": opinion.reason,
-        "min_votes": opinion.min_votes,
-        "best_k": opinion.best_k,
-    }
-
-
-def map_from_json(data: dict[str, Any]) -> OpinionMap:
-    positions: dict[Hashable, tuple[float, float]] = {p: (x, y) for p, x, y in data["positions"]}
-    return OpinionMap(
-        groups=tuple(
-            Group(label, tuple(members), (centre[0], centre[1]), tuple(map(_statement, reps)))
-            for label, members, centre, reps in data["groups"]
-        ),
-        consensus=tuple(map(_statement, data["consensus"])),
-        positions=positions,
-        silhouette=data["silhouette"],
-        participants=data["participants"],
-        placed=data["placed"],
-        reason=data["reason"],
-        consensus_disagree=tuple(map(_statement, data["consensus_disagree"])),
-        min_votes=data["min_votes"],
-        best_k=data["best_k"],
-    )
-
-
-def _pack(opinion: OpinionMap) -> bytes:
-    return zlib.compress(json.dumps(map_to_json(opinion), separators=(",", ":")).encode())
-
-
-def unpack(body: bytes) -> OpinionMap:
-    return map_from_json(json.loads(zlib.decompress(body)))
 
 
 # --- reading (pages) ----------------------------------------------------------
@@ -382,7 +308,7 @@ def store(
             top_vote_id=mark.top_vote_id,
             hidden=mark.hidden,
             computed_at=now,
-            body=_pack(computed.opinion),
+            body=pack(computed.opinion),
             lease_owner=None,
             lease_until=None,
         )

@@ -24,6 +24,7 @@ from consultations import (
 )
 from consultations.models import Consultation
 from consultations.rules.journey import Stage, StageFacts, stage
+from consultations.rules.opinion_json import unpack
 from consultations.rules.standing import Refusal
 from consultations.standing import REFUSALS, standing_of
 from participation.areas import communities, get_area
@@ -184,7 +185,7 @@ def opinion_map_of(request: Request, consultation_id: int) -> ShownMap:
     if found is None or (found.view.computed_at, found.view.votes) != (row.computed_at, row.votes):
         body = opinion_maps.stored_body(session, consultation_id)
         assert body is not None
-        opinion = opinion_maps.unpack(body)
+        opinion = unpack(body)
         dots = map_dots(opinion)
         found = ShownMap(
             opinion_maps.MapView(opinion, row.computed_at, row.votes, waiting),
