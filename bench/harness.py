@@ -46,7 +46,7 @@ def free_port() -> int:
 
 @contextmanager
 def server(
-    command: Sequence[str], port: int, env: dict[str, str] | None = None
+    command: Sequence[str], port: int, env: dict[str, str] | None = None, start_within: float = 30
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server in its own process group; always stop the whole group."""
     process = subprocess.Popen(
@@ -58,7 +58,7 @@ def server(
         cwd=ROOT,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_within
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -85,13 +85,22 @@ class Load:
     errors: int
 
 
-def ab(url: str, *, requests: int, seconds: int, connections: int = 32) -> Load:
-    """Bounded load with ApacheBench: ``requests`` requests, or ``seconds`` at most."""
+def ab(
+    url: str, *, requests: int, seconds: int, connections: int = 32, varying: bool = False
+) -> Load:
+    """Bounded load with ApacheBench: ``requests`` requests, or ``seconds`` at most.
+    ``varying``: the page's length may change between requests (ab -l), which ab
+    would otherwise count as failed requests."""
     if shutil.which("ab") is None:
         raise SystemExit("ab is needed: apt-get install apache2-utils (make bench installs it)")
     # -t before -n: -t alone would imply 50,000 requests; -n after it sets the count.
     out = subprocess.run(
-        ["ab", "-q", "-t", str(seconds), "-n", str(requests), "-c", str(connections), url],
+        [
+            "ab",
+            "-q",
+            *(["-l"] if varying else []),
+            *("-t", str(seconds), "-n", str(requests), "-c", str(connections), url),
+        ],
         capture_output=True,
         text=True,
         check=True,

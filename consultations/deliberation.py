@@ -276,6 +276,19 @@ def statements(session: Session, consultation_id: int) -> Sequence[OpinionStatem
     ).all()
 
 
+def statement_texts(session: Session, consultation_id: int) -> dict[int, str]:
+    """The visible statements' texts by id (what the map's lists show), in order."""
+    rows = session.execute(
+        select(OpinionStatement.id, OpinionStatement.text)
+        .where(
+            OpinionStatement.consultation_id == consultation_id,
+            OpinionStatement.hidden_at.is_(None),
+        )
+        .order_by(OpinionStatement.id)
+    )
+    return {sid: text for sid, text in rows}
+
+
 def next_statement(
     session: Session, consultation_id: int, account_id: int
 ) -> OpinionStatement | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
@@ -243,7 +243,12 @@ class OpinionVote(Base):
     """Agree (+1), disagree (-1) or pass (0): one per person and statement."""
 
     __tablename__ = "opinion_votes"
-    __table_args__ = (UniqueConstraint("statement_id", "account_id"),)
+    __table_args__ = (
+        UniqueConstraint("statement_id", "account_id"),
+        # The stored map's staleness check reads "this consultation's votes after
+        # id N" as one index range, however many votes came before.
+        Index("ix_opinion_votes_consultation_id_id", "consultation_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
@@ -271,6 +276,32 @@ class OpinionMapState(Base):
     smoother_before: Mapped[str] = mapped_column(String(64))
     state: Mapped[bytes] = mapped_column(LargeBinary)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoredOpinionMap(Base):
+    """The last opinion map the worker computed for a consultation, which the
+    pages read (they never compute one). One row per consultation.
+
+    ``body`` is zlib-compressed JSON of the map (``consultations.opinion_maps``),
+    or None while no map was ever stored (the row then only carries a lease).
+    ``votes``, ``top_vote_id`` and ``hidden`` are the input it was computed from
+    (votes counted, the highest vote id, hidden statements); ``algorithm`` the
+    version of the map code that wrote it (another version counts as stale).
+    ``lease_owner`` / ``lease_until``: the worker computing it now; only the
+    lease holder may write the map, and a crashed holder's lease runs out.
+    """
+
+    __tablename__ = "opinion_maps"
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), primary_key=True)
+    algorithm: Mapped[int] = mapped_column(default=0)
+    votes: Mapped[int] = mapped_column(default=0)
+    top_vote_id: Mapped[int] = mapped_column(default=0)
+    hidden: Mapped[int] = mapped_column(default=0)
+    computed_at: Mapped[datetime | None] = mapped_column()
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    lease_owner: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None] = mapped_column()
 
 
 class Objection(Base):

@@ -14,7 +14,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from consultations import decisions, deliberation, meetings, representatives, topics
+from consultations import (
+    decisions,
+    deliberation,
+    meetings,
+    opinion_maps,
+    representatives,
+    topics,
+)
 from consultations.models import Consultation, Topic
 from participation.accounts import Account, find_by_login
 from participation.areas import Area
@@ -42,6 +49,9 @@ def seed_consultations(session: Session, by_name: dict[str, Area]) -> None:
     _on_notice(session, by_name["春晖社区"], people["春晖社区"], worker.id, now)
     _deliberating(session, by_name["望江社区"], people["望江社区"], crowd, worker.id, now, rng)
     _announced(session, by_name["竹园社区"], people["竹园社区"], worker.id, now)
+    # The worker keeps the maps current from now on; the demo starts with them drawn.
+    for cid in opinion_maps.candidates(session, now):
+        opinion_maps.store_now(session, cid, now)
 
 
 def _residents(session: Session, area: Area, count: int, tag: str) -> list[Account]:

@@ -90,6 +90,24 @@ SETTINGS: dict[str, Setting] = {
     "cheap_hashing": Setting(
         "GONGZHI_CHEAP_HASHING", "0", "1 only in tests: a fast, insecure password hash profile."
     ),
+    "opinion_map_quiet": Setting(
+        "GONGZHI_OPINION_MAP_QUIET",
+        "10",
+        "Seconds without a new vote after which the worker recomputes a consultation's "
+        "opinion map.",
+    ),
+    "opinion_map_max_delay": Setting(
+        "GONGZHI_OPINION_MAP_MAX_DELAY",
+        "60",
+        "Seconds after the first vote the stored opinion map lacks by which the worker "
+        "recomputes it, even while votes keep coming.",
+    ),
+    "opinion_map_min_interval": Setting(
+        "GONGZHI_OPINION_MAP_MIN_INTERVAL",
+        "30",
+        "Seconds the worker waits at least between two computations of one consultation's "
+        "opinion map.",
+    ),
 }
 
 
@@ -122,6 +140,9 @@ class Settings:
     metrics_allow: str = "127.0.0.1,::1"
     session_max_age: int = 1209600
     cheap_hashing: bool = False
+    opinion_map_quiet: int = 10
+    opinion_map_max_delay: int = 60
+    opinion_map_min_interval: int = 30
 
     def __post_init__(self) -> None:
         if self.environment not in {"development", "test", "production"}:
@@ -155,6 +176,9 @@ class Settings:
             ) from None
         if self.default_locale not in {"zh_CN", "en"}:
             raise SettingsError("GONGZHI_DEFAULT_LOCALE must be zh_CN or en")
+        for name in ("opinion_map_quiet", "opinion_map_max_delay", "opinion_map_min_interval"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{SETTINGS[name].env} must be a number of seconds from 0")
 
     @cached_property
     def proxy_networks(self) -> tuple[Network, ...]:
@@ -200,6 +224,12 @@ class Settings:
             proxies = int(get("trust_proxy"))
         except ValueError:
             raise SettingsError("GONGZHI_TRUST_PROXY must be a number of proxies") from None
+        seconds: dict[str, int] = {}
+        for name in ("opinion_map_quiet", "opinion_map_max_delay", "opinion_map_min_interval"):
+            try:
+                seconds[name] = int(get(name))
+            except ValueError:
+                raise SettingsError(f"{SETTINGS[name].env} must be a number of seconds") from None
         return cls(
             environment=get("environment"),
             database_url=get("database_url"),
@@ -215,6 +245,9 @@ class Settings:
             metrics_allow=get("metrics_allow"),
             session_max_age=max_age,
             cheap_hashing=get("cheap_hashing") == "1",
+            opinion_map_quiet=seconds["opinion_map_quiet"],
+            opinion_map_max_delay=seconds["opinion_map_max_delay"],
+            opinion_map_min_interval=seconds["opinion_map_min_interval"],
         )
 
 

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from consultations import opinion_maps
+from consultations.rules.map_timing import Debounce
 from participation import accounts
 from participation.accounts import Account
 from participation.areas import Area, create_area
@@ -61,3 +64,12 @@ def community(s: Session, *, residents: int = 6, representatives: int = 3) -> Co
     accounts.grant_role(s, worker, Role.COMMUNITY_WORKER, area)
     s.flush()
     return Community(area, other, people, reps, worker)
+
+
+#: No waiting: the worker recomputes a map the moment a vote is not in it.
+AT_ONCE = Debounce(timedelta(0), timedelta(0), timedelta(0))
+
+
+def refresh_maps(engine: Engine, now: datetime = NOW) -> int:
+    """Run the worker's opinion-map job once, without debounce; the maps computed."""
+    return opinion_maps.refresh_maps(engine, now, AT_ONCE, worker="test").computed

@@ -97,7 +97,8 @@ async def one(request: Request) -> Response:
     c = meetings.get_consultation(session, request.path_params["consultation_id"])
     area = get_area(session, c.area_id)
     data = summary(c, area, decisions.public_facts(session, [c])[c.id], now(request))
-    opinion = opinion_map_of(request, c.id)
+    shown = opinion_map_of(request, c.id)
+    opinion = shown.view.opinion
     texts: dict[Any, str] = {s.id: s.text for s in deliberation.statements(session, c.id)}
     box = get_box(session, c.box_id) if c.box_id else None
     data |= {
@@ -120,6 +121,11 @@ async def one(request: Request) -> Response:
         if box
         else None,
         "opinion_map": {
+            # The worker's last map: when, from how many votes, and whether newer
+            # votes wait for the next computation (the API never computes one).
+            "computed_at": shown.view.computed_at.isoformat() if shown.view.computed_at else None,
+            "votes": shown.view.votes,
+            "update_waiting": shown.view.waiting,
             "participants": opinion.participants,
             "placed": opinion.placed,
             "groups": [

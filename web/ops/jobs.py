@@ -14,12 +14,16 @@ one-line summary, and add a :class:`Job` to :data:`JOBS`.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from consultations import opinion_maps
+from consultations.rules.map_timing import Debounce
 from participation import job_runs
 from participation.outbox import send_pending
 from participation.plan.reminders import remind_overdue
@@ -32,6 +36,7 @@ from volunteers import notices, signups
 from web.kit.i18n import LOCAL_TZ
 from web.settings import Settings
 
+TEN_SECONDS = timedelta(seconds=10)
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 
@@ -87,6 +92,22 @@ def requests_figures(session: Session, now: datetime, settings: Settings) -> str
     return f"{units} units, {rows} board counts"
 
 
+def refresh_opinion_maps(session: Session, now: datetime, settings: Settings) -> str:
+    # Takes its own short transactions (lease, read, write) so that no lock is
+    # held while a map computes; the run's session is left unused.
+    rule = Debounce(
+        quiet=timedelta(seconds=settings.opinion_map_quiet),
+        max_delay=timedelta(seconds=settings.opinion_map_max_delay),
+        min_interval=timedelta(seconds=settings.opinion_map_min_interval),
+    )
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    done = opinion_maps.refresh_maps(bind, now, rule, worker=socket.gethostname())
+    return (
+        f"{done.computed} maps computed, {done.waiting} waiting, {done.lost} lost to a later lease"
+    )
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -134,6 +155,12 @@ JOBS: tuple[Job, ...] = (
         requests_figures,
         "store each request-handling unit's counts for the ranking of units (红黑榜) "
         "and the counts the public board and hotspot page show",
+    ),
+    Job(
+        "opinion-maps",
+        TEN_SECONDS,
+        refresh_opinion_maps,
+        "recompute the opinion maps of consultations that got votes, once the votes settle",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

@@ -47,6 +47,7 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
         "requests-sweep",
         "requests-supervise",
         "requests-figures",
+        "opinion-maps",
         "prune-job-runs",
     }
 

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from consultations import deliberation, meetings, topics
 from consultations.models import Cosignature, Objection, OpinionStatement, Post, Topic
 from tests.support.client import FormClient
-from tests.support.consultations import NOW, community
+from tests.support.consultations import NOW, community, refresh_maps
 from tests.support.queries import page_selects
 from tests.support.world import MakeClient
 
@@ -65,6 +65,7 @@ def place(engine: Engine, app: Starlette) -> dict[str, Any]:
             for i, sid in enumerate(ids):
                 choice = "agree" if i >= 2 or (i == camp) else "disagree"
                 deliberation.vote_statement(s, consultation, sid, resident.id, choice, NOW)
+    refresh_maps(engine)  # the worker's job: pages only read stored maps
     return {"c": c, "consultation": consultation, "topic": topic, "statements": ids}
 
 
@@ -380,19 +381,24 @@ def test_community_settings_apply_to_new_topics_and_bad_values_are_refused(
 
 
 def test_voting_with_htmx_swaps_the_opinion_section_in_place(
-    client: FormClient, place: dict[str, Any]
+    client: FormClient, place: dict[str, Any], engine: Engine
 ) -> None:
     url = f"/consultations/{place['consultation'].id}"
     client.sign_in("res0", PASSWORD)  # wrote the statements, has not voted
     headers = {"HX-Request": "true", "HX-Target": "opinion"}
-    assert "共 11 人参与" in client.get(url, headers=headers).text  # computed, then cached
+    assert "共 11 人参与" in client.get(url, headers=headers).text
     for sid in place["statements"]:
         data = {"choice": "agree", "csrf_token": client.csrf(url)}
         response = client.post(f"{url}/statements/{sid}/vote", data=data, headers=headers)
         assert response.status_code == 200
         assert response.text.lstrip().startswith('<section id="opinion"')
     assert "您已对所有观点表态" in response.text and "您的表态已记录" in response.text
-    assert "共 12 人参与" in response.text  # the map was recomputed as the votes arrived
+    # The vote shows the stored map, saying a newer one is on its way ...
+    assert "共 11 人参与" in response.text and 'data-testid="map-update-waiting"' in response.text
+    # ... which the worker computes.
+    assert refresh_maps(engine, NOW + timedelta(minutes=1)) == 1
+    refreshed = client.get(url, headers=headers).text
+    assert "共 12 人参与" in refreshed and 'data-testid="map-update-waiting"' not in refreshed
     again = client.post(
         f"{url}/statements/{place['statements'][0]}/vote",
         data={"choice": "pass", "csrf_token": client.csrf(url)},
@@ -450,6 +456,7 @@ def test_opinion_map_shows_you_are_here_the_method_and_keeps_its_state(
         data = {"choice": "agree", "csrf_token": client.csrf(url)}
         headers = {"HX-Request": "true", "HX-Target": "opinion"}  # re-renders the map
         assert client.post(f"{url}/statements/{sid}/vote", data=data, headers=headers).is_success
+    refresh_maps(engine, NOW + timedelta(minutes=1))
     page = client.get(url).text
     assert 'data-testid="you-are-here"' in page
     note = page.split('data-testid="you-are-here-note"')[1].split("</p>")[0]
@@ -457,7 +464,7 @@ def test_opinion_map_shows_you_are_here_the_method_and_keeps_its_state(
     method = page.split('data-testid="opinion-method"')[1].split("</details>")[0]
     assert "已分组 12 人" in method and "与 Pol.is 的不同之处" in method
     assert 'data-testid="consensus-disagree"' in page
-    # The vote stored the map's state for the next computation (labels follow members).
+    # The worker stored the map's state for the next computation (labels follow members).
     with Session(engine) as s:
         row = s.get(OpinionMapState, place["consultation"].id)
         assert row is not None and row.version.startswith("48:")
