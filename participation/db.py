@@ -80,7 +80,7 @@ def make_engine(
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
-    if not _in_memory(url):
+    if not in_memory(url):
         for name, value in (
             ("pool_size", pool_size),
             ("max_overflow", max_overflow),
@@ -119,7 +119,8 @@ def make_engine(
     return engine
 
 
-def _in_memory(url: str) -> bool:
+def in_memory(url: str) -> bool:
+    """An in-memory SQLite database: one per connection, so one thread serves it."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return False

@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from participation import passwords, sealing
-from participation.db import make_engine
+from participation.db import in_memory, make_engine
 from participation.errors import DomainError
 from web import routes
 from web.kit import errors, i18n, vendor
@@ -91,7 +91,7 @@ def create_app(settings: Settings) -> Starlette:
         # From here on, a request runs on a request thread (see web/kit/request_threads.py).
         Middleware(
             DatabaseSessionMiddleware,
-            threads=settings.threads,
+            threads=0 if in_memory(settings.database_url) else settings.threads,
             wait=settings.db_pool_timeout,
             busy=errors.busy,
         ),

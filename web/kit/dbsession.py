@@ -86,6 +86,18 @@ def keep_on_refusal(request: Request) -> None:
     request.scope["state"][KEEP_ON_REFUSAL] = True
 
 
+class Replay:
+    """The body read in full, handed back without waiting; then the client's own
+    ``receive`` (a disconnect). ``buffered`` may be read from a request thread."""
+
+    def __init__(self, messages: list[Message], receive: Receive) -> None:
+        self.buffered = messages
+        self.receive = receive
+
+    async def __call__(self) -> Message:
+        return self.buffered.pop(0) if self.buffered else await self.receive()
+
+
 async def buffered_body(receive: Receive) -> Receive:
     """Read the whole request body now; hand it back to the app without waiting."""
     messages: list[Message] = []
@@ -94,11 +106,7 @@ async def buffered_body(receive: Receive) -> Receive:
         messages.append(message)
         if message["type"] != "http.request" or not message.get("more_body", False):
             break
-
-    async def replay() -> Message:
-        return messages.pop(0) if messages else await receive()
-
-    return replay
+    return Replay(messages, receive)
 
 
 async def _no_busy_page(scope: Scope, receive: Receive, send: Send) -> None:

@@ -94,6 +94,9 @@ class _Relay:
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), self.job.loop))
 
     async def receive(self) -> Message:
+        buffered: list[Message] | None = getattr(self.job.receive, "buffered", None)
+        if buffered:  # a body read in full before the request came here
+            return buffered.pop(0)
         message: Message = await self._there(self.job.receive)
         return message
 
@@ -130,6 +133,7 @@ class _Worker(threading.Thread):
         loop = asyncio.new_event_loop()
         try:
             while True:
+                job: _Job | None
                 try:
                     job = self.inbox.get(timeout=IDLE_SECONDS)
                 except Empty:

@@ -71,10 +71,11 @@ def one_worker(pg_url: str) -> Iterator[str]:
 
 def waiting_on(conn: Connection, table: str) -> int:
     """Backends waiting for a lock on ``table`` (not granted)."""
-    return conn.execute(
+    count: int = conn.execute(
         text("SELECT count(*) FROM pg_locks WHERE relation = CAST(:t AS regclass) AND NOT granted"),
         {"t": table},
     ).scalar_one()
+    return count
 
 
 def test_a_request_waiting_on_a_lock_leaves_the_worker_free(pg_url: str, one_worker: str) -> None:
