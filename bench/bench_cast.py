@@ -1,11 +1,14 @@
-"""Ballots accepted per second through the HTTP cast endpoint, on SQLite.
+"""Ballots accepted per second through the HTTP cast endpoint, on SQLite (and PostgreSQL).
 
-python bench/bench_cast.py [--quick] [--workers N] [--verbose]
+python bench/bench_cast.py [--quick] [--workers N] [--pg] [--previous REF] [--verbose]
 
-The portal runs with 2 workers; wrk keeps 32 connections busy, each request
-casting one ballot as a different verified voter (signed session cookies made
-here with the portal's secret). Afterwards the database must hold exactly as
-many ballots and participations as requests were accepted: nothing lost.
+``--pg`` measures on a throwaway PostgreSQL cluster too; ``--previous REF`` serves
+the code of a git ref (unpacked with ``git archive``) the same way, next to this
+code, each on a database of its own. The portal runs with 2 workers by default;
+wrk keeps 32 connections busy, each request casting one ballot as a different
+verified voter (signed session cookies made here with the portal's secret).
+Afterwards the database must hold exactly as many ballots and participations as
+requests were accepted: nothing lost.
 
 The machine is shared and its load varies, so the same run first measures a
 bare Starlette "hello" app under the same wrk load (2 workers): the ratio to it
@@ -21,7 +24,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import BIN, ROOT, free_port, machine, server
+from harness import (
+    BIN,
+    KINDS,
+    ROOT,
+    Databases,
+    code_trees,
+    free_port,
+    load_average,
+    machine,
+    portal_command,
+    server,
+)
 
 sys.path.insert(0, str(ROOT))
 
@@ -100,20 +114,12 @@ def hello_baseline(seconds: int) -> tuple[float, str, str]:
     return total / duration(out), p50, p99
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--verbose", action="store_true", help="print wrk's whole report")
-    args = parser.parse_args()
-    seconds = 5 if args.quick else 10
-    voters = 15000 if args.quick else 30000
-    print(machine())
-    with open("/proc/loadavg") as fh:
-        print(f"load average before: {' '.join(fh.read().split()[:3])}")
-    hello, hello_p50, hello_p99 = hello_baseline(seconds)
+def cast_run(
+    url: str, tree: Path, workers: int, seconds: int, voters: int, verbose: bool
+) -> tuple[str, bool]:
+    """Prepare ``voters`` in a new database, serve it with the code in ``tree`` and
+    cast for ``seconds``; a table row and whether every accepted ballot is stored."""
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/cast.db"
         cookies, warm_up = Path(tmp) / "voters.txt", Path(tmp) / "warm-up.txt"
         box_id = prepare(url, voters, warm_up, cookies)
         port = free_port()
@@ -122,46 +128,67 @@ def main() -> int:
             "GONGZHI_SECRET_KEY": SECRET,
             "GONGZHI_BASE_URL": f"http://127.0.0.1:{port}",
         }
-        command = [
-            str(BIN / "gongzhi"),
-            "serve",
-            "--workers",
-            str(args.workers),
-            "--port",
-            str(port),
-            "--quiet",
-        ]
         cast_url = f"http://127.0.0.1:{port}/ballots/{box_id}/cast"
         lua = str(ROOT / "bench" / "cast.lua")
-        with server(command, port, env):
+        with server(portal_command(workers, port), port, env, cwd=tree):
             warm_total, warm_refused, _p50, _p99 = figures(wrk(cast_url, 1, lua, str(warm_up), "2"))
             out = wrk(cast_url, seconds, lua, str(cookies), "2")
-        if args.verbose:
-            print(out)
-        total, refused, p50, p99 = figures(out)
-        engine = make_engine(url)
-        with Session(engine) as s:
-            ballots = stored_ballots(s)  # opened in batches, or still sealed
-            participations = s.scalar(select(func.count()).select_from(Participation))
-        engine.dispose()
+    if verbose:
+        print(out)
+    total, refused, p50, p99 = figures(out)
+    engine = make_engine(url)
+    with Session(engine) as s:
+        ballots = stored_ballots(s)  # opened in batches, or still sealed
+        participations = s.scalar(select(func.count()).select_from(Participation))
+    engine.dispose()
     accepted = total - refused
-    rate = accepted / duration(out)
-    print(f"load: wrk, 2 threads, 32 connections, {seconds} s each; one new voter per cast")
-    print(f"bare Starlette hello (2 workers): {hello:.0f} req/s, p50 {hello_p50}, p99 {hello_p99}")
-    print(
-        f"accepted ballots ({args.workers} workers): {accepted} ({rate:.0f}/s, "
-        f"{rate / hello:.3f} x hello), refused: {refused}, p50 {p50}, p99 {p99}"
-    )
     # wrk stops counting at the deadline while up to 32 requests are still in
     # flight; the server finishes those, so the store may hold up to 32 more
     # per wrk run (warm-up and measured).
-    warm_accepted = warm_total - warm_refused
-    accepted_all = warm_accepted + accepted
+    accepted_all = warm_total - warm_refused + accepted
     intact = ballots == participations and accepted_all <= (ballots or 0) <= accepted_all + 64
-    print(
-        f"stored: {ballots} ballots, {participations} participations "
-        f"({'nothing lost' if intact else 'MISMATCH'})"
+    rate = accepted / duration(out)
+    stored = f"{ballots} stored, {'nothing lost' if intact else 'MISMATCH'}"
+    return f"{accepted:>9} {rate:>9.0f} {p50:>8} {p99:>8} {refused:>8}  {stored}", intact
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--pg", action="store_true", help="PostgreSQL too (a throwaway cluster), after SQLite"
     )
+    parser.add_argument(
+        "--previous", metavar="REF", help="the code of this git ref too, served the same way"
+    )
+    parser.add_argument("--verbose", action="store_true", help="print wrk's whole report")
+    args = parser.parse_args()
+    seconds = 5 if args.quick else 10
+    voters = 15000 if args.quick else 30000
+    print(machine())
+    print(f"load average before: {load_average()}")
+    hello, hello_p50, hello_p99 = hello_baseline(seconds)
+    print(f"load: wrk, 2 threads, 32 connections, {seconds} s each; one new voter per cast")
+    print(f"bare Starlette hello (2 workers): {hello:.0f} req/s, p50 {hello_p50}, p99 {hello_p99}")
+    print(f"ballots accepted through POST /ballots/{{id}}/cast, {args.workers} workers:")
+    print(
+        f"{'database':<11} {'code':<20} {'accepted':>9} {'per s':>9} {'p50':>8} {'p99':>8} "
+        f"{'refused':>8}  store"
+    )
+    databases = Databases()
+    intact = True
+    try:
+        with code_trees(args.previous) as trees:
+            for kind in ["sqlite", *(["postgresql"] if args.pg else [])]:
+                for n, (label, tree) in enumerate(trees):
+                    url = databases.url(kind, f"cast_{kind}_{n}")
+                    line, ok = cast_run(url, tree, args.workers, seconds, voters, args.verbose)
+                    print(f"{KINDS[kind]:<11} {label:<20} {line}", flush=True)
+                    intact = intact and ok
+    finally:
+        databases.close()
+    print(f"load average after: {load_average()}")
     return 0 if intact else 1
 
 

@@ -2,6 +2,11 @@
 through HTTP (POST /volunteers/shifts/{id}/signup), on SQLite with 2 workers.
 
 python bench/bench_signup.py [--people N] [--capacity C] [--workers W] [--connections C]
+                             [--pg] [--previous REF]
+
+``--pg`` runs the burst on a throwaway PostgreSQL cluster too; ``--previous REF``
+serves the code of a git ref (unpacked with ``git archive``) the same way, next to
+this code, each on a database of its own.
 
 wrk (bench/signup.lua) sends the posts, each as a different signed-in person,
 on 32 connections; a client written in C leaves the two cores to the server.
@@ -18,12 +23,22 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 import httpx
-from harness import BIN, ROOT, free_port, machine, server
+from harness import (
+    BIN,
+    KINDS,
+    ROOT,
+    Databases,
+    code_trees,
+    free_port,
+    load_average,
+    machine,
+    portal_command,
+    server,
+)
 
 sys.path.insert(0, str(ROOT))
 
@@ -35,6 +50,7 @@ from tests.support.volunteering import prepare_volunteers
 from tests.support.voters import signed_in
 from volunteers.models import Shift, SignUp
 
+OUTCOME = "first arrivals confirmed, the rest waitlisted in order, nobody lost"
 SECRET = "bench-secret-key-bench-secret-key-0123456789"
 
 
@@ -86,67 +102,37 @@ def hello_burst(people_file: Path, connections: int) -> float:
     return elapsed
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--people", type=int, default=1000)
-    parser.add_argument("--capacity", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--verbose", action="store_true", help="print wrk's whole report")
-    args = parser.parse_args()
-    print(machine())
-    with open("/proc/loadavg") as fh:
-        print(f"load average before: {' '.join(fh.read().split()[:3])}")
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/signup.db"
-        shift_id, sessions = prepare(url, args.people, args.capacity)
-        port = free_port()
-        env = {
-            "GONGZHI_DATABASE_URL": url,
-            "GONGZHI_SECRET_KEY": SECRET,
-            "GONGZHI_BASE_URL": f"http://127.0.0.1:{port}",
-        }
-        command = [
-            str(BIN / "gongzhi"),
-            "serve",
-            "--workers",
-            str(args.workers),
-            "--port",
-            str(port),
-            "--quiet",
-        ]
-        with server(command, port, env):
-            base = f"http://127.0.0.1:{port}"
-            # Warm both workers (imports, templates, first connections) before timing.
-            for _ in range(4):
-                httpx.get(f"{base}/volunteers/shifts/{shift_id}", timeout=30)
-            people_file = Path(tmp) / "people.txt"
-            people_file.write_text("".join(f"{c}\t{t}\n" for c, t in sessions))
-            elapsed, refused, report = burst(
-                f"{base}/volunteers/shifts/{shift_id}/signup", people_file, args.connections
-            )
-        baseline = hello_burst(people_file, args.connections)
-        engine = make_engine(url)
-        with Session(engine) as s:
-            rows = s.execute(select(SignUp.arrival, SignUp.status, SignUp.account_id)).all()
-            shift = s.get(Shift, shift_id)
-            assert shift is not None
-            confirmed_counter = shift.confirmed
-        engine.dispose()
+def signup_run(
+    url: str, tree: Path, args: argparse.Namespace, folder: Path
+) -> tuple[float, bool, Path, str]:
+    """Prepare the shift in a new database, serve it with the code in ``tree`` and
+    send the burst; seconds, whether the store is intact, the people file and wrk's
+    report (with the outcome)."""
+    shift_id, sessions = prepare(url, args.people, args.capacity)
+    port = free_port()
+    env = {
+        "GONGZHI_DATABASE_URL": url,
+        "GONGZHI_SECRET_KEY": SECRET,
+        "GONGZHI_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    people_file = folder / f"people-{port}.txt"
+    people_file.write_text("".join(f"{c}\t{t}\n" for c, t in sessions))
+    with server(portal_command(args.workers, port), port, env, cwd=tree):
+        base = f"http://127.0.0.1:{port}"
+        # Warm the workers (imports, templates, first connections) before timing.
+        for _ in range(2 * args.workers):
+            httpx.get(f"{base}/volunteers/shifts/{shift_id}", timeout=30)
+        elapsed, refused, report = burst(
+            f"{base}/volunteers/shifts/{shift_id}/signup", people_file, args.connections
+        )
+    engine = make_engine(url)
+    with Session(engine) as s:
+        rows = s.execute(select(SignUp.arrival, SignUp.status, SignUp.account_id)).all()
+        shift = s.get(Shift, shift_id)
+        assert shift is not None
+        confirmed_counter = shift.confirmed
+    engine.dispose()
     outcome = Counter(r.status for r in rows)
-    print(
-        f"burst: {args.people} concurrent sign-ups for {args.capacity} places through HTTP, "
-        f"{args.connections} connections, {args.workers} workers, SQLite: "
-        f"{elapsed:.2f} s ({args.people / elapsed:.0f}/s)"
-    )
-    print(
-        f"baseline: the same burst of posts to a bare Starlette app answering 303 "
-        f"(2 workers): {baseline:.2f} s; the sign-up burst takes {elapsed / baseline:.1f} x that"
-    )
-    print(f"answers other than 303 (See Other): {refused}")
-    if args.verbose:
-        print(report)
-    print(f"stored: {dict(outcome)}; shift.confirmed = {confirmed_counter}")
     intact = (
         outcome["confirmed"] == args.capacity == confirmed_counter
         and outcome["waitlisted"] == args.people - args.capacity
@@ -156,11 +142,57 @@ def main() -> int:
         and sorted(r.arrival for r in rows if r.status == "confirmed")
         == list(range(1, args.capacity + 1))
     )
-    print(
-        "exactly the first arrivals confirmed, the rest waitlisted in order, nobody lost"
-        if intact
-        else "MISMATCH"
+    told = f"stored: {dict(outcome)}; shift.confirmed = {confirmed_counter}; refused {refused}"
+    return elapsed, intact, people_file, (report if args.verbose else "") + told
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--capacity", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--pg", action="store_true", help="PostgreSQL too (a throwaway cluster), after SQLite"
     )
+    parser.add_argument(
+        "--previous", metavar="REF", help="the code of this git ref too, served the same way"
+    )
+    parser.add_argument("--verbose", action="store_true", help="print wrk's whole report")
+    args = parser.parse_args()
+    print(machine())
+    print(f"load average before: {load_average()}")
+    print(
+        f"burst: {args.people} concurrent sign-ups for {args.capacity} places through HTTP, "
+        f"{args.connections} connections, {args.workers} workers"
+    )
+    databases = Databases()
+    intact = True
+    people_file: Path | None = None
+    try:
+        with code_trees(args.previous) as trees:
+            for kind in ["sqlite", *(["postgresql"] if args.pg else [])]:
+                for n, (label, tree) in enumerate(trees):
+                    url = databases.url(kind, f"signup_{kind}_{n}")
+                    elapsed, ok, people_file, told = signup_run(url, tree, args, databases.folder)
+                    verdict = OUTCOME if ok else "MISMATCH"
+                    print(
+                        f"{KINDS[kind]:<11} {label:<20} {elapsed:6.2f} s "
+                        f"({args.people / elapsed:5.0f}/s); {verdict}",
+                        flush=True,
+                    )
+                    if args.verbose or not ok:
+                        print(told)
+                    intact = intact and ok
+        assert people_file is not None
+        baseline = hello_burst(people_file, args.connections)
+    finally:
+        databases.close()
+    print(
+        f"baseline: the same burst of posts to a bare Starlette app answering 303 "
+        f"(2 workers): {baseline:.2f} s"
+    )
+    print(f"load average after: {load_average()}")
     return 0 if intact else 1
 
 

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
@@ -44,9 +45,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def load_average() -> str:
+    with open("/proc/loadavg") as fh:
+        return " ".join(fh.read().split()[:3])
+
+
 @contextmanager
 def server(
-    command: Sequence[str], port: int, env: dict[str, str] | None = None, start_within: float = 30
+    command: Sequence[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    start_within: float = 300,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server in its own process group; always stop the whole group."""
     process = subprocess.Popen(
@@ -55,9 +65,10 @@ def server(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        cwd=ROOT,
+        cwd=cwd,
     )
     try:
+        # A guard only: a loaded machine starts workers slowly.
         deadline = time.monotonic() + start_within
         while True:
             try:
@@ -193,3 +204,70 @@ async def timed_posts(
             profiler.disable()
         statuses[status] += 1
     return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def portal_command(workers: int, port: int) -> list[str]:
+    """``gongzhi serve`` of the code in the working directory the server starts in
+    (bench/serve.py: that directory comes first on the import path, so a previous
+    release unpacked elsewhere serves its own code)."""
+    return [sys.executable, str(ROOT / "bench" / "serve.py"), str(workers), str(port)]
+
+
+@contextmanager
+def code_trees(previous: str | None) -> Iterator[list[tuple[str, Path]]]:
+    """("this code", ROOT), and with ``previous`` (a git ref) that commit's tree
+    unpacked (``git archive``) into a temporary folder, removed afterwards."""
+    trees = [("this code", ROOT)]
+    if previous is None:
+        yield trees
+        return
+    folder = Path(tempfile.mkdtemp(prefix="gongzhi-previous-"))
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", previous], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", previous],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        yield [*trees, (f"{previous} ({commit})", folder)]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class Databases:
+    """Empty databases by name: SQLite files in a temporary folder, and PostgreSQL
+    ones on a throwaway cluster (tests/support/pg.py, Debian's postgresql),
+    started on first use and removed by :meth:`close`."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="gongzhi-bench-"))
+        self.cluster: Any = None
+
+    def url(self, kind: str, name: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{self.folder}/{name}.db"
+        from sqlalchemy import create_engine, text
+
+        if self.cluster is None:
+            sys.path.insert(0, str(ROOT))
+            from tests.support.pg import start_cluster
+
+            self.cluster = start_cluster()
+        admin = create_engine(self.cluster.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+        url: str = self.cluster.url(name)
+        return url
+
+    def close(self) -> None:
+        if self.cluster is not None:
+            self.cluster.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}

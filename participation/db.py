@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -63,14 +63,31 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    pool_timeout: float | None = None,
+    **kwargs: Any,
+) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
 
     WAL lets readers proceed while one writer commits; the busy timeout makes
     concurrent writers queue instead of failing with "database is locked".
+    The pool options (the web's settings) apply to a database with a connection
+    pool: PostgreSQL and SQLite files, not in-memory SQLite (one connection).
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+    if not in_memory(url):
+        for name, value in (
+            ("pool_size", pool_size),
+            ("max_overflow", max_overflow),
+            ("pool_timeout", pool_timeout),
+        ):
+            if value is not None:
+                kwargs[name] = value
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -100,6 +117,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def in_memory(url: str) -> bool:
+    """An in-memory SQLite database: one per connection, so one thread serves it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
 
 
 def begin_writing(connection: Connection) -> None:

@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from participation import passwords, sealing
-from participation.db import make_engine
+from participation.db import in_memory, make_engine
 from participation.errors import DomainError
 from participation.requests import tracking_keys
 from web import routes
@@ -90,7 +90,13 @@ def create_app(settings: Settings) -> Starlette:
         ),
         Middleware(LocaleMiddleware, default=settings.default_locale),
         Middleware(BodyLimitMiddleware),  # before anything reads the body
-        Middleware(DatabaseSessionMiddleware),
+        # From here on, a request runs on a request thread (see web/kit/request_threads.py).
+        Middleware(
+            DatabaseSessionMiddleware,
+            threads=0 if in_memory(settings.database_url) else settings.threads,
+            wait=settings.db_pool_timeout,
+            busy=errors.busy,
+        ),
         Middleware(CSRFMiddleware, origin=origin_of(settings.base_url)),
     ]
     app = Starlette(
@@ -113,7 +119,12 @@ def create_app(settings: Settings) -> Starlette:
     )
     # Built here, not in the lifespan, so test clients without lifespan work too.
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+    )
     app.state.sessions = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.metrics = Metrics(app.state.engine)
     app.state.templates = make_environment()

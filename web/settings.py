@@ -37,6 +37,30 @@ SETTINGS: dict[str, Setting] = {
         "sqlite:///var/gongzhi.db",
         "SQLAlchemy URL: SQLite (WAL) by default, postgresql+psycopg://... for larger sites.",
     ),
+    "db_pool_size": Setting(
+        "GONGZHI_DB_POOL_SIZE",
+        "5",
+        "Database connections each web process keeps open (SQLAlchemy's pool_size).",
+    ),
+    "db_max_overflow": Setting(
+        "GONGZHI_DB_MAX_OVERFLOW",
+        "5",
+        "Connections a web process may open beyond the pool size under load; closed "
+        "again when returned (max_overflow).",
+    ),
+    "db_pool_timeout": Setting(
+        "GONGZHI_DB_POOL_TIMEOUT",
+        "10",
+        "Seconds a request waits for a connection (or for a request thread) before it "
+        "is answered 503, the portal is busy, in the user's language.",
+    ),
+    "request_threads": Setting(
+        "GONGZHI_REQUEST_THREADS",
+        "",
+        "Requests a web process serves at once on threads of their own, each with one "
+        "connection (web/kit/request_threads.py); empty: pool size plus max overflow; "
+        "0: on the event loop, as before.",
+    ),
     "secret_key": Setting(
         "GONGZHI_SECRET_KEY", DEV_SECRET, "Signs session cookies and CSRF tokens."
     ),
@@ -128,6 +152,10 @@ class OIDCProvider:
 class Settings:
     environment: str = "development"
     database_url: str = "sqlite:///var/gongzhi.db"
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    db_pool_timeout: float = 10
+    request_threads: int | None = None
     secret_key: str = DEV_SECRET
     id_hash_key: str = DEV_ID_KEY
     base_url: str = "http://127.0.0.1:8000"
@@ -176,9 +204,28 @@ class Settings:
             ) from None
         if self.default_locale not in {"zh_CN", "en"}:
             raise SettingsError("GONGZHI_DEFAULT_LOCALE must be zh_CN or en")
+        if self.db_pool_size < 1:
+            raise SettingsError("GONGZHI_DB_POOL_SIZE must be a number of connections from 1")
+        if self.db_max_overflow < 0:
+            raise SettingsError("GONGZHI_DB_MAX_OVERFLOW must be a number of connections from 0")
+        if not self.db_pool_timeout >= 0:
+            raise SettingsError("GONGZHI_DB_POOL_TIMEOUT must be a number of seconds from 0")
+        connections = self.db_pool_size + self.db_max_overflow
+        if self.request_threads is not None and not 0 <= self.request_threads <= connections:
+            raise SettingsError(
+                "GONGZHI_REQUEST_THREADS must be from 0 to GONGZHI_DB_POOL_SIZE plus "
+                f"GONGZHI_DB_MAX_OVERFLOW ({connections}): each thread needs a connection"
+            )
         for name in ("opinion_map_quiet", "opinion_map_max_delay", "opinion_map_min_interval"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{SETTINGS[name].env} must be a number of seconds from 0")
+
+    @property
+    def threads(self) -> int:
+        """Request threads per web process: 0 serves on the event loop."""
+        if self.request_threads is None:
+            return self.db_pool_size + self.db_max_overflow
+        return self.request_threads
 
     @cached_property
     def proxy_networks(self) -> tuple[Network, ...]:
@@ -230,9 +277,30 @@ class Settings:
                 seconds[name] = int(get(name))
             except ValueError:
                 raise SettingsError(f"{SETTINGS[name].env} must be a number of seconds") from None
+        pool = {}
+        for name in ("db_pool_size", "db_max_overflow"):
+            try:
+                pool[name] = int(get(name))
+            except ValueError:
+                raise SettingsError(
+                    f"{SETTINGS[name].env} must be a number of connections"
+                ) from None
+        try:
+            timeout = float(get("db_pool_timeout"))
+        except ValueError:
+            raise SettingsError("GONGZHI_DB_POOL_TIMEOUT must be a number of seconds") from None
+        threads = get("request_threads").strip()
+        try:
+            request_threads = int(threads) if threads else None
+        except ValueError:
+            raise SettingsError("GONGZHI_REQUEST_THREADS must be a number of threads") from None
         return cls(
             environment=get("environment"),
             database_url=get("database_url"),
+            db_pool_size=pool["db_pool_size"],
+            db_max_overflow=pool["db_max_overflow"],
+            db_pool_timeout=int(timeout) if timeout.is_integer() else timeout,
+            request_threads=request_threads,
             secret_key=get("secret_key"),
             id_hash_key=get("id_hash_key"),
             base_url=get("base_url").rstrip("/"),

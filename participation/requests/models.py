@@ -133,7 +133,7 @@ class RequestStep(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("resident_requests.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    kind: Mapped[str] = mapped_column(String(16))  # web labels: STEP_LABELS
+    kind: Mapped[str] = mapped_column(String(32))  # rules.catalog.STEPS (test: every kind fits)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("request_units.id"))
     note: Mapped[str] = mapped_column(Text, default="")

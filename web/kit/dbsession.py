@@ -4,11 +4,16 @@ Services take the session and never commit. The transaction is committed just
 before the response starts when its status is below 400, and rolled back
 otherwise (and on any exception), so a refused request writes nothing.
 
-The request body is read in full before the session is opened. Database calls
-are synchronous and run on the event loop; a request that held a pooled
-connection (or SQLite's write lock) while it waited for the rest of its body
-would let other requests of the same worker take the loop and block on that
-connection or lock, which nobody could release until a timeout.
+The request body is read in full, on the event loop, before the session is
+opened: a request that held a pooled connection (or SQLite's write lock) while
+it waited for the rest of its body would keep it from the others for as long as
+the client liked. Then the rest of the request (session, endpoint, commit) runs
+on a request thread (web/kit/request_threads.py) when the app has them, so that
+its synchronous database calls stop only that thread, never the event loop; with
+``threads=0`` it runs on the loop, as it did before.
+
+A connection that cannot be had within the pool timeout (the pool is exhausted:
+connections held elsewhere) answers ``busy``, the 503 page, not a 500.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from participation.db import READ_ONLY, begin_writing, writers_queue
+from web.kit.request_threads import RequestThreads
 
 T = TypeVar("T")
 
@@ -79,6 +86,18 @@ def keep_on_refusal(request: Request) -> None:
     request.scope["state"][KEEP_ON_REFUSAL] = True
 
 
+class Replay:
+    """The body read in full, handed back without waiting; then the client's own
+    ``receive`` (a disconnect). ``buffered`` may be read from a request thread."""
+
+    def __init__(self, messages: list[Message], receive: Receive) -> None:
+        self.buffered = messages
+        self.receive = receive
+
+    async def __call__(self) -> Message:
+        return self.buffered.pop(0) if self.buffered else await self.receive()
+
+
 async def buffered_body(receive: Receive) -> Receive:
     """Read the whole request body now; hand it back to the app without waiting."""
     messages: list[Message] = []
@@ -87,16 +106,25 @@ async def buffered_body(receive: Receive) -> Receive:
         messages.append(message)
         if message["type"] != "http.request" or not message.get("more_body", False):
             break
+    return Replay(messages, receive)
 
-    async def replay() -> Message:
-        return messages.pop(0) if messages else await receive()
 
-    return replay
+async def _no_busy_page(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 503, "headers": []})
+    await send({"type": "http.response.body", "body": b"busy"})
 
 
 class DatabaseSessionMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """``threads``: request threads (0: serve on the event loop); ``wait``: seconds a
+    request may wait for one; ``busy``: the ASGI app that answers when a request
+    waited longer, or found the connection pool exhausted (the 503 page)."""
+
+    def __init__(
+        self, app: ASGIApp, *, threads: int = 0, wait: float = 10.0, busy: ASGIApp = _no_busy_page
+    ) -> None:
         self.app = app
+        self.busy = busy
+        self.threads = RequestThreads(threads, wait=wait, busy=busy) if threads else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(NO_SESSION_PREFIXES):
@@ -104,6 +132,28 @@ class DatabaseSessionMiddleware:
             return
         if scope["method"] not in SAFE_METHODS:
             receive = await buffered_body(receive)
+        if self.threads is None:
+            await self.serve(scope, receive, send)
+        else:
+            await self.threads.run(self.serve, scope, receive, send)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The request with its session: on a request thread, or on the loop."""
+        started = False
+
+        async def send_started(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self._serve(scope, receive, send_started)
+        except PoolTimeout:
+            if started:
+                raise
+            await self.busy(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         factory: sessionmaker[Session] = scope["app"].state.sessions
         read_only = (
             scope["method"] in SAFE_METHODS and not scope["path"].startswith(WRITING_GET_PREFIXES)

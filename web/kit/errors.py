@@ -8,6 +8,7 @@ from http import HTTPStatus
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from participation.errors import N_, DomainError
 from web.kit import i18n
@@ -46,8 +47,20 @@ EXPLANATIONS = {
 }
 
 
-def error_page(request: Request, status: int, detail: str | None = None) -> Response:
-    title = TITLES.get(status, TITLES[400])
+#: The 503 of a busy portal (no connection or request thread free in time); how
+#: long to wait before trying again, in seconds (Retry-After).
+BUSY_TITLE = N_("The portal is busy")
+BUSY_EXPLANATION = N_(
+    "Too many people are using the portal at this moment. Nothing was saved; "
+    "please try again in a minute."
+)
+BUSY_RETRY_AFTER = "30"
+
+
+def error_page(
+    request: Request, status: int, detail: str | None = None, *, title: str | None = None
+) -> Response:
+    title = title or TITLES.get(status, TITLES[400])
     explanation = detail or EXPLANATIONS.get(status, "")
     if request.url.path.startswith("/api/"):
         body: dict[str, object] = {"error": i18n.gettext(title), "status": status}
@@ -95,6 +108,17 @@ async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     request.state.user = None  # the request's database session is already gone
     return error_page(request, 500)
+
+
+async def busy(scope: Scope, receive: Receive, send: Send) -> None:
+    """503 in the user's language when no database connection (or request thread)
+    was free within ``GONGZHI_DB_POOL_TIMEOUT``: rendered without the database."""
+    request = Request(scope, receive)
+    request.state.user = None  # no connection to read the account with
+    log.warning("busy: no database connection for %s %s", request.method, request.url.path)
+    response = error_page(request, 503, i18n.gettext(BUSY_EXPLANATION), title=BUSY_TITLE)
+    response.headers["Retry-After"] = BUSY_RETRY_AFTER
+    await response(scope, receive, send)
 
 
 async def refused(request: Request) -> Response:

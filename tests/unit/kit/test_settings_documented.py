@@ -20,6 +20,10 @@ def test_defaults_match_the_dataclass() -> None:
         if name == "oidc_providers":
             assert defaults.oidc_providers == ()
             continue
+        if name == "request_threads":  # empty: as many as the pool has connections
+            assert defaults.request_threads is None
+            assert defaults.threads == defaults.db_pool_size + defaults.db_max_overflow
+            continue
         value = getattr(defaults, name)
         if isinstance(value, bool):
             assert value == (spec.default == "1")
@@ -57,8 +61,38 @@ def test_oidc_providers_from_env() -> None:
             "GONGZHI_SECRET_KEY": "short",
             "GONGZHI_ID_HASH_KEY": "y" * 40,
         },
+        {"GONGZHI_DB_POOL_SIZE": "0"},
+        {"GONGZHI_DB_POOL_SIZE": "many"},
+        {"GONGZHI_DB_MAX_OVERFLOW": "-1"},
+        {"GONGZHI_DB_POOL_TIMEOUT": "soon"},
+        {"GONGZHI_DB_POOL_TIMEOUT": "-1"},
+        {"GONGZHI_REQUEST_THREADS": "-1"},
+        # More request threads than connections: each thread needs one.
+        {
+            "GONGZHI_DB_POOL_SIZE": "2",
+            "GONGZHI_DB_MAX_OVERFLOW": "1",
+            "GONGZHI_REQUEST_THREADS": "4",
+        },
     ],
 )
 def test_bad_settings_are_refused(env: dict[str, str]) -> None:
     with pytest.raises(SettingsError):
         Settings.from_env(env)
+
+
+def test_pool_and_request_threads_from_env() -> None:
+    settings = Settings.from_env(
+        {
+            "GONGZHI_DB_POOL_SIZE": "8",
+            "GONGZHI_DB_MAX_OVERFLOW": "2",
+            "GONGZHI_DB_POOL_TIMEOUT": "2.5",
+        }
+    )
+    assert (settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout) == (
+        8,
+        2,
+        2.5,
+    )
+    assert settings.threads == 10
+    assert Settings.from_env({"GONGZHI_REQUEST_THREADS": "3"}).threads == 3
+    assert Settings.from_env({"GONGZHI_REQUEST_THREADS": "0"}).threads == 0  # on the event loop
