@@ -164,74 +164,110 @@ class _Purses:
     held by many purses is computed exactly from integer counts:
     sum(count * amount) = share * sum(count) - sum over rounds r of
     caps[r] * (count of holders that paid in r); its exact amount, computed
-    only when asked for (``exact``, from the purse it came from); and a float
-    ``approx`` of it, a sum of at most one float rounding per round, so off by
-    less than (rounds + 2) * 2**-52 * share (every amount and cap is at most
-    ``share``). Floats decide a comparison only with a margin of 1e-9 * share,
-    far above that error (up to millions of rounds); closer amounts are
+    only when asked for (``exact``, from its row) and then kept up to date; and
+    a float ``approx`` of it, a sum of at most one float rounding per round, so
+    off by less than (rounds + 2) * 2**-52 * share (every amount and cap is at
+    most ``share``). Floats decide a comparison only with a margin of 1e-9 *
+    share, far above that error (up to millions of rounds); closer amounts are
     compared as exact rationals.
+
+    A purse whose holders all pay a round's cap pays in place; only a purse
+    held by payers and by others is split (the payers get a new purse), so
+    there are never more purses than distinct ballots, plus one.
     """
 
     def __init__(self, share: Any, rounds: int) -> None:
         self.share = share
-        self.money: list[Any] = [mpq(0), share]
-        self.parent = [0, 1]
-        self.approx = np.zeros(64)
+        # exact amounts computed so far, each with the number of rounds it counts
+        self.known: dict[int, tuple[int, Any]] = {0: (0, mpq(0))}
+        self.size = 2  # purses so far
+        self.approx = np.zeros(256)
         self.approx[1] = float(share)
         self.margin = 1e-9 * float(share)
-        self.paid = np.zeros((64, rounds), dtype=np.int64)
+        self.paid = np.zeros((256, rounds), dtype=np.int64)
         self.caps: list[Any] = []
 
     def exact(self, purse: int) -> Any:
-        chain = []
-        while self.money[purse] is None:
-            chain.append(purse)
-            purse = self.parent[purse]
-        amount = self.money[purse]
-        for p in reversed(chain):
-            paid_in = int(np.flatnonzero(self.paid[p])[-1])  # its last round
-            amount = amount - self.caps[paid_in]
-            self.money[p] = amount
+        counted, amount = self.known.get(purse, (0, self.share))
+        caps = self.caps
+        if counted < len(caps):
+            for r in np.flatnonzero(self.paid[purse, counted : len(caps)]).tolist():
+                amount = amount - caps[counted + r]
+            self.known[purse] = len(caps), amount
         return amount
 
-    def pay(self, purses: Sequence[int], cap: Any) -> Any:
-        """Every holder of ``purses`` pays ``min(amount, cap)``; returns the map
-        from old purse numbers to new ones (an array over all purses)."""
-        remap = np.arange(len(self.money), dtype=np.intp)
+    def pay(self, purses: Any, cap: Any, counts: Any, holders: Any) -> Any:
+        """Every holder of ``purses`` (``counts`` of them each, out of
+        ``holders[p]`` holders of purse p in all) pays ``min(amount, cap)``;
+        returns the map from old purse numbers to new ones (over all purses)."""
+        remap = np.arange(self.size, dtype=np.intp)
         if cap == 0:
             self.caps.append(cap)
             return remap  # a project costing nothing: nobody pays
-        held = np.asarray(purses, dtype=np.intp)
-        held = held[held != 0]
+        keep = purses != 0
+        held, counts = purses[keep], counts[keep]
         near = float(cap)
         amounts = self.approx[held]
-        rich = held[amounts > near + self.margin]
-        unsure = held[np.abs(amounts - near) <= self.margin].tolist()
-        if unsure:
-            rich = np.concatenate([rich, [p for p in unsure if self.exact(p) > cap]])
-            rich = rich.astype(np.intp)
+        is_rich = amounts > near + self.margin
+        unsure = np.flatnonzero(np.abs(amounts - near) <= self.margin).tolist()
+        for i in unsure:
+            is_rich[i] = self.exact(int(held[i])) > cap
+        rich, rich_counts = held[is_rich], counts[is_rich]
         remap[held] = 0
-        new, more = len(self.money), len(rich)
-        while new + more > len(self.approx):
-            self.approx = np.resize(self.approx, 2 * len(self.approx))
-            self.paid = np.concatenate([self.paid, np.zeros_like(self.paid)])
-        self.money.extend([None] * more)
-        self.parent.extend(rich.tolist())
-        self.approx[new : new + more] = self.approx[rich] - near
-        self.paid[new : new + more] = self.paid[rich]
-        self.paid[new : new + more, len(self.caps)] = 1
-        remap[rich] = np.arange(new, new + more)
+        whole = rich_counts == holders[rich]
+        round_no = len(self.caps)
+        alone = rich[whole]  # every holder pays: in place
+        remap[alone] = alone
+        self.approx[alone] -= near
+        self.paid[alone, round_no] = 1
+        split = rich[~whole]  # payers get a new purse, the others keep this one
+        new, more = self.size, len(split)
+        if new + more > len(self.approx):
+            size = 2 * (new + more)
+            self.approx = np.resize(self.approx, size)
+            self.paid = np.concatenate(
+                [self.paid, np.zeros((size - len(self.paid), self.paid.shape[1]), np.int64)]
+            )
+        self.approx[new : new + more] = self.approx[split] - near
+        self.paid[new : new + more] = self.paid[split]
+        self.paid[new : new + more, round_no] = 1
+        remap[split] = np.arange(new, new + more)
+        self.size += more
         self.caps.append(cap)
         return remap
 
     def total(self, purses: Any, counts: Any) -> Any:
         """Exactly sum(count * amount) over ``purses`` (none of them purse 0)."""
-        per_round = counts @ self.paid[purses, : len(self.caps)]
-        spent = sum(
-            (self.caps[r] * int(c) for r, c in enumerate(per_round.tolist()) if c),
-            mpq(0),
-        )
+        per_round = (counts @ self.paid[purses, : len(self.caps)]).tolist()
+        caps = self.caps
+        spent = mpq(0)
+        for r in np.flatnonzero(per_round).tolist():
+            spent += caps[r] * per_round[r]
         return self.share * int(counts.sum()) - spent
+
+    def guess(self, cost: int, purses: Any, counts: Any) -> float | None:
+        """A float estimate of ``_payment_cap`` (purse 0 left out; None where the
+        floats say the money falls short). Off from the exact level by less
+        than ``self.margin`` plus a relative 1e-12 (each float amount by less
+        than the class docstring's bound, the sums below add one rounding per
+        holder, a few thousand at most): a guess only screens, never decides."""
+        keep = purses != 0
+        purses, counts = purses[keep], counts[keep]
+        if len(purses) == 0:
+            return None
+        amounts = self.approx[purses]
+        if len(purses) == 1:
+            total = float(counts[0])
+            return cost / total if amounts[0] * total >= cost else None
+        order = np.argsort(amounts)
+        a, c = amounts[order], counts[order].astype(np.float64)
+        below_money = np.concatenate(([0.0], np.cumsum(a * c)[:-1]))
+        at_or_above = float(c.sum()) - np.concatenate(([0.0], np.cumsum(c)[:-1]))
+        fits = a * at_or_above >= cost - below_money
+        if not fits.any():
+            return None
+        j = int(np.argmax(fits))
+        return float((cost - below_money[j]) / at_or_above[j])
 
     def cap(self, cost: int, purses: Any, counts: Any) -> Any | None:
         """``_payment_cap`` for holders of ``purses`` (``counts`` each), purse 0 left out.
@@ -281,6 +317,13 @@ class _Purses:
         return all(self.exact(p) <= level for p in unsure_poor) and all(
             self.exact(p) >= level for p in unsure_rich
         )
+
+
+# Where certifications keep failing (an outcome close to a tie at almost every
+# step), looking for one costs more than it saves: after m failures in a row
+# the search walks min(m, _MOST_PAUSE) plain steps before it tries again.
+_MOST_PAUSE = 8
+_NOT_YET = object()  # a payment cap not computed yet
 
 
 @dataclass(frozen=True)
@@ -345,6 +388,9 @@ def _run(
     # one amount are split. Everyone who has spent everything shares purse 0.
     store = _Purses(mpq(share.numerator, share.denominator), len(keys) + 1)
     purse_of_group = np.ones(len(counts), dtype=np.intp)
+    first_purse = np.ones(1, dtype=np.intp)
+    first_count = np.ones(1, dtype=np.int64)
+    counts_all = np.asarray(counts, dtype=np.float64)
     position = {k: i for i, k in enumerate(ranking)}
     remaining = [k for k in ranking if votes[k] > 0]
     reasons: dict[str, tuple[str, dict[str, object]]] = {
@@ -365,6 +411,7 @@ def _run(
         best_rho = mpq(0)
         best_cap = mpq(0)
         best_purses: Any = ()
+        best_counts: Any = ()
         looked: list[tuple[str, Any]] = []
         for k in sorted(remaining, key=lambda k: (lower[k], position[k])):
             if (
@@ -374,9 +421,35 @@ def _run(
             ):
                 break
             cost = costs[k]
-            held = np.bincount(purse_of_group[electorate.index[k]], weights=electorate.weight[k])
-            purses = np.flatnonzero(held)
-            cap = store.cap(cost, purses, held[purses].astype(np.int64))
+            if round_no == 1:
+                # Everyone still holds the share: the level is cost / supporters
+                # if the share reaches it (no counting needed).
+                purses = first_purse
+                if cost == 0:
+                    cap = mpq(0)
+                else:
+                    cap = mpq(cost, votes[k]) if store.share * votes[k] >= cost else None
+            else:
+                cap = _NOT_YET
+                held = np.bincount(
+                    purse_of_group[electorate.index[k]], weights=electorate.weight[k]
+                )
+                purses = np.flatnonzero(held)
+                counts_k = held[purses].astype(np.int64)
+            if cap is _NOT_YET and best is not None and cost > 0:
+                # A float guess screens out a project that is clearly dearer than
+                # the best one so far (and than ``threshold``): its rho is at
+                # least the guess less the guess's error bound, checked exactly.
+                near = store.guess(cost, purses, counts_k)
+                if near is not None:
+                    bound = mpq(near * (1 - 1e-11) - 2 * store.margin) / (
+                        cost if cost_utility else 1
+                    )
+                    if bound > best_rho and (threshold is None or bound > threshold):
+                        lower[k] = max(lower[k], bound)
+                        continue
+            if cap is _NOT_YET:
+                cap = store.cap(cost, purses, counts_k)
             if cap is None:
                 remaining.remove(k)
                 reasons[k] = (
@@ -389,6 +462,7 @@ def _run(
             looked.append((k, rho))
             if best is None or rho < best_rho or (rho == best_rho and position[k] < position[best]):
                 best, best_rho, best_cap, best_purses = k, rho, cap, purses
+                best_counts = first_count * votes[k] if round_no == 1 else counts_k
         record.append(_Round(best, best_rho, {k: lower[k] for k in remaining if k != best}))
         if best is None:
             break
@@ -400,7 +474,8 @@ def _run(
                     {"round": round_no, "items": ", ".join(tied), "chosen": best},
                 )
             )
-        remap = store.pay(best_purses.tolist(), best_cap)
+        holders = np.bincount(purse_of_group, weights=counts_all, minlength=store.size)
+        remap = store.pay(best_purses, best_cap, best_counts, holders.astype(np.int64))
         group_ids = electorate.index[best]
         purse_of_group[group_ids] = remap[purse_of_group[group_ids]]
         selected.append(best)
@@ -531,6 +606,8 @@ def equal_shares_add1(
     current, record = run(0)
     runs: dict[int, tuple[Outcome, list[_Round]]] = {}  # later steps already run
     jump = 1
+    misses = 0  # certifications failed in a row
+    pause = 0  # plain steps to walk before trying to certify again
     while n and not exhaustive(current):
         if stepwise:
             following, _ = run(step + 1)
@@ -538,13 +615,25 @@ def equal_shares_add1(
                 break
             current, step = following, step + 1
             continue
+        if pause:
+            # A plain step, as the step-by-step search takes it (a run made for
+            # a jump is reused); no ``against``, as no certification follows.
+            pause -= 1
+            following, later = runs.pop(step + 1) if step + 1 in runs else run(step + 1)
+            if sum(costs[k] for k in following.selected) > budget:
+                break
+            current, record, step = following, later, step + 1
+            continue
         target = step + jump
         following, later = runs.pop(target) if target in runs else run(target, record)
         if _same_between(record, later, position):
             current, record, step = following, later, target  # same outcome all the way
             jump *= 2
+            misses = 0
             runs = {s: kept for s, kept in runs.items() if s > step}
             continue
+        misses += 1
+        pause = min(misses, _MOST_PAUSE) if misses > 1 else 0
         if jump > 1:
             runs[target] = following, later  # a change in between: walk, reuse it there
             jump = 1
