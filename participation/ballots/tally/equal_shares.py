@@ -184,7 +184,8 @@ class _Purses:
         self.approx = np.zeros(256)
         self.approx[1] = float(share)
         self.margin = 1e-9 * float(share)
-        self.paid = np.zeros((256, rounds), dtype=np.int64)
+        # 0/1 floats: BLAS sums counts over rounds exactly (integers < 2**53)
+        self.paid = np.zeros((256, rounds))
         self.caps: list[Any] = []
 
     def exact(self, purse: int) -> Any:
@@ -226,7 +227,7 @@ class _Purses:
             size = 2 * (new + more)
             self.approx = np.resize(self.approx, size)
             self.paid = np.concatenate(
-                [self.paid, np.zeros((size - len(self.paid), self.paid.shape[1]), np.int64)]
+                [self.paid, np.zeros((size - len(self.paid), self.paid.shape[1]))]
             )
         self.approx[new : new + more] = self.approx[split] - near
         self.paid[new : new + more] = self.paid[split]
@@ -238,11 +239,11 @@ class _Purses:
 
     def total(self, purses: Any, counts: Any) -> Any:
         """Exactly sum(count * amount) over ``purses`` (none of them purse 0)."""
-        per_round = (counts @ self.paid[purses, : len(self.caps)]).tolist()
+        per_round = counts.astype(np.float64) @ self.paid[purses, : len(self.caps)]
         caps = self.caps
         spent = mpq(0)
         for r in np.flatnonzero(per_round).tolist():
-            spent += caps[r] * per_round[r]
+            spent += caps[r] * int(per_round[r])
         return self.share * int(counts.sum()) - spent
 
     def guess(self, cost: int, purses: Any, counts: Any) -> float | None:
