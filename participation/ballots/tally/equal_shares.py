@@ -246,29 +246,45 @@ class _Purses:
             spent += caps[r] * int(per_round[r])
         return self.share * int(counts.sum()) - spent
 
-    def guess(self, cost: int, purses: Any, counts: Any) -> float | None:
-        """A float estimate of ``_payment_cap`` (purse 0 left out; None where the
-        floats say the money falls short). Off from the exact level by less
-        than ``self.margin`` plus a relative 1e-12 (each float amount by less
-        than the class docstring's bound, the sums below add one rounding per
-        holder, a few thousand at most): a guess only screens, never decides."""
+    def guess(self, cost: int, purses: Any, counts: Any) -> tuple[float, float] | None:
+        """A float estimate of ``_payment_cap`` and a bound of its error (purse 0
+        left out; None where the floats say the money falls short).
+
+        Why ``level - error`` is a lower bound of the exact level q. With the
+        holdings sorted by amount, each j gives the candidate q_j = (cost -
+        money of the first j) / (count of the others); q is the largest q_j
+        (q_j rises while the j-th holds less than q_j and falls after), so
+        whichever j the floats pick, q_j <= q exactly. The float q_j is off
+        from the exact q_j by at most ``error``: each amount by less than
+        delta = (rounds + 2) * 2**-52 * share (class docstring), so the money
+        of the first j, count-weighted, by N * delta (N: their count), plus
+        one rounding per product and per partial sum ((j + 2) * 2**-53 of the
+        magnitudes), then divided by the count of the others, and the
+        division rounds once more. ``error`` doubles that sum.
+        """
         keep = purses != 0
         purses, counts = purses[keep], counts[keep]
         if len(purses) == 0:
             return None
         amounts = self.approx[purses]
+        eps = 2.0**-53
         if len(purses) == 1:
             total = float(counts[0])
-            return cost / total if amounts[0] * total >= cost else None
+            level = cost / total
+            return (level, 4 * eps * level) if amounts[0] * total >= cost else None
         order = np.argsort(amounts)
         a, c = amounts[order], counts[order].astype(np.float64)
         below_money = np.concatenate(([0.0], np.cumsum(a * c)[:-1]))
-        at_or_above = float(c.sum()) - np.concatenate(([0.0], np.cumsum(c)[:-1]))
+        below = np.concatenate(([0.0], np.cumsum(c)[:-1]))
+        at_or_above = float(c.sum()) - below
         fits = a * at_or_above >= cost - below_money
         if not fits.any():
             return None
         j = int(np.argmax(fits))
-        return float((cost - below_money[j]) / at_or_above[j])
+        level = float((cost - below_money[j]) / at_or_above[j])
+        delta = (len(self.caps) + 2) * 2.0**-52 * float(self.share)
+        error = below[j] * delta + (len(purses) + 2) * eps * (below_money[j] + cost)
+        return level, 2 * (error / at_or_above[j] + 4 * eps * level)
 
     def cap(self, cost: int, purses: Any, counts: Any) -> Any | None:
         """``_payment_cap`` for holders of ``purses`` (``counts`` each), purse 0 left out.
@@ -376,6 +392,18 @@ def _run(
     at more projects per round -- those whose lower bound does not exceed that
     run's winning rho -- so that ``_same_between`` can certify both runs; the
     outcome does not depend on it.
+
+    Shortcuts, each exact: voters with identical ballots start with the same
+    money and support the same projects, so they pay alike in every round and
+    are counted as one weighted group (``Electorate``). In round 1 everyone
+    holds the share, so a project's level is cost / supporters when the share
+    reaches it, else it is unaffordable (``_payment_cap`` with one holding).
+    A project whose float guess (``_Purses.guess``), less the guess's error
+    bound, is still above the best rho found so far (and above ``threshold``)
+    cannot win the round: its exact rho is at least that bound, which is
+    recorded as its lower bound (rho only grows over the rounds), so later
+    rounds and ``_same_between`` stay exact; only the winner and the projects
+    close to it are computed exactly.
     """
     counts, votes, n = electorate.counts, electorate.votes, electorate.size
     if n == 0:
@@ -440,12 +468,12 @@ def _run(
             if cap is _NOT_YET and best is not None and cost > 0:
                 # A float guess screens out a project that is clearly dearer than
                 # the best one so far (and than ``threshold``): its rho is at
-                # least the guess less the guess's error bound, checked exactly.
+                # least the guess less its error bound (see ``guess``), and that
+                # is compared exactly.
                 near = store.guess(cost, purses, counts_k)
                 if near is not None:
-                    bound = mpq(near * (1 - 1e-11) - 2 * store.margin) / (
-                        cost if cost_utility else 1
-                    )
+                    level, error = near
+                    bound = mpq((level - error) * (1 - 2.0**-50)) / (cost if cost_utility else 1)
                     if bound > best_rho and (threshold is None or bound > threshold):
                         lower[k] = max(lower[k], bound)
                         continue
@@ -582,8 +610,11 @@ def equal_shares_add1(
     step-by-step search would have walked past them too. Otherwise it walks on
     by plain steps of one unit (J = 1), each judged exactly as step by step;
     the run at t + J is kept and reused when the walk gets there. On real
-    elections some round is close to a tie at almost every step, so the
-    outcome often changes every few steps and jumps are short.
+    elections some round is close to a tie at almost every step (two projects'
+    rho within what one unit per voter moves them), so certifications often
+    fail and jumps are short; after m failures in a row the search walks
+    min(m, _MOST_PAUSE) plain steps before it tries again (plain steps are the
+    step-by-step search's own, so when it tries changes only the speed).
     ``stepwise=True`` runs the plain search (one MES run per step), kept as the
     reference the tests compare against.
     """
