@@ -25,6 +25,7 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from harness import ROOT, machine
 
@@ -158,8 +159,7 @@ def run(args: argparse.Namespace, previous: Callable[[Election, str], object]) -
     print(machine())
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
-        f"previous = participation/ballots/tally/ at {args.previous}; "
-        f"pabutools limit {limit:.0f} s"
+        f"previous = participation/ballots/tally/ at {args.previous}; pabutools limit {limit:.0f} s"
     )
     cases: list[tuple[str, Path, Election, tuple[str, ...]]] = []
     files = [
@@ -180,7 +180,7 @@ def run(args: argparse.Namespace, previous: Callable[[Election, str], object]) -
         f"{'instance':<34} {'rule':<16} {'new s':>7} {'previous s':>10} {'pabutools s':>11} same"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        sizes = [
+        sizes: list[tuple[str, int, int, dict[str, Any], tuple[str, ...]]] = [
             ("synthetic 60,000 x 80", 60_000, 80, {}, ("mes-add1-greedy",)),
             (
                 "city 60,000 x 80, 400 yuan each",

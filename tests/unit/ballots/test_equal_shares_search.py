@@ -141,6 +141,4 @@ def test_one_run_matches_equal_shares_voter_by_voter(
     fast = equal_shares(
         keys, approvals, costs, Fraction(budget), cost_utility=cost_utility, order=order
     )
-    assert fast.selected == _plain_equal_shares(
-        keys, approvals, costs, budget, cost_utility, order
-    )
+    assert fast.selected == _plain_equal_shares(keys, approvals, costs, budget, cost_utility, order)
