@@ -304,7 +304,7 @@ class _Purses:
         purses, counts = purses[keep], counts[keep]
         if len(purses) == 0:
             return None
-        if len(purses) <= 48:  # few holders: the exact walk is quicker than numpy
+        if len(purses) <= _FEW_PURSES:  # the exact walk is quicker than numpy
             pairs = zip(map(self.exact, purses.tolist()), counts.tolist(), strict=True)
             return _payment_cap(cost, list(pairs))
         amounts = self.approx[purses]
@@ -340,6 +340,8 @@ class _Purses:
 # step), looking for one costs more than it saves: after m failures in a row
 # the search walks min(m, _MOST_PAUSE) plain steps before it tries again.
 _MOST_PAUSE = 8
+# Up to this many purses, a payment cap is found by the exact walk alone.
+_FEW_PURSES = 48
 _NOT_YET = object()  # a payment cap not computed yet
 
 

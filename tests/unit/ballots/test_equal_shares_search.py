@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from participation.ballots.pabulib import load
+from participation.ballots.tally import equal_shares as equal_shares_module
 from participation.ballots.tally.equal_shares import equal_shares, equal_shares_add1
 from tests.support.shared import needs_shared, shared_folder
 
@@ -125,20 +126,27 @@ crowds = st.tuples(
     st.integers(1, 400),
     st.booleans(),
     st.randoms(use_true_random=False),
+    st.booleans(),
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(crowds)
 def test_one_run_matches_equal_shares_voter_by_voter(
-    instance: tuple[dict[str, int], list[tuple[set[str], int]], int, bool, random.Random],
+    instance: tuple[dict[str, int], list[tuple[set[str], int]], int, bool, random.Random, bool],
 ) -> None:
-    costs, kinds, budget, cost_utility, rng = instance
+    costs, kinds, budget, cost_utility, rng, floats_first = instance
     keys = sorted(costs)
     approvals = [frozenset(v & set(keys)) for v, many in kinds for _ in range(many)]
     order = list(keys)
     rng.shuffle(order)
-    fast = equal_shares(
-        keys, approvals, costs, Fraction(budget), cost_utility=cost_utility, order=order
-    )
+    few = equal_shares_module._FEW_PURSES
+    # the float path (guess, then check) is taken from the first purse on, or as usual
+    equal_shares_module._FEW_PURSES = 0 if floats_first else few
+    try:
+        fast = equal_shares(
+            keys, approvals, costs, Fraction(budget), cost_utility=cost_utility, order=order
+        )
+    finally:
+        equal_shares_module._FEW_PURSES = few
     assert fast.selected == _plain_equal_shares(keys, approvals, costs, budget, cost_utility, order)
