@@ -183,6 +183,7 @@ class _Purses:
         self.size = 2  # purses so far
         self.approx = np.zeros(256)
         self.approx[1] = float(share)
+        self.last_paid = np.full(256, -1)  # the last round each purse paid in
         self.margin = 1e-9 * float(share)
         # 0/1 floats: BLAS sums counts over rounds exactly (integers < 2**53)
         self.paid = np.zeros((256, rounds))
@@ -191,7 +192,7 @@ class _Purses:
     def exact(self, purse: int) -> Any:
         counted, amount = self.known.get(purse, (0, self.share))
         caps = self.caps
-        if counted < len(caps):
+        if counted <= self.last_paid[purse]:  # it paid since
             for r in np.flatnonzero(self.paid[purse, counted : len(caps)]).tolist():
                 amount = amount - caps[counted + r]
             self.known[purse] = len(caps), amount
@@ -221,17 +222,20 @@ class _Purses:
         remap[alone] = alone
         self.approx[alone] -= near
         self.paid[alone, round_no] = 1
+        self.last_paid[alone] = round_no
         split = rich[~whole]  # payers get a new purse, the others keep this one
         new, more = self.size, len(split)
         if new + more > len(self.approx):
             size = 2 * (new + more)
             self.approx = np.resize(self.approx, size)
+            self.last_paid = np.resize(self.last_paid, size)
             self.paid = np.concatenate(
                 [self.paid, np.zeros((size - len(self.paid), self.paid.shape[1]))]
             )
         self.approx[new : new + more] = self.approx[split] - near
         self.paid[new : new + more] = self.paid[split]
         self.paid[new : new + more, round_no] = 1
+        self.last_paid[new : new + more] = round_no
         remap[split] = np.arange(new, new + more)
         self.size += more
         self.caps.append(cap)
