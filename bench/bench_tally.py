@@ -1,10 +1,11 @@
 """Tally speed: our budget rules next to the previous code and pabutools, same run.
 
-python bench/bench_tally.py [--quick] [--previous REF] [--limit S]
+python bench/bench_tally.py [--quick] [--previous REF] [--limit S] [--every-file]
 
-"new" is this checkout, "previous" is participation/tally/ as of git REF
-(default: main), loaded side by side from ``git show``; "pabutools" is the
-reference implementation, run in a subprocess under a time limit (where it does
+Times are wall clock, with the CPU time of ours beside them. "new" is this
+checkout, "previous" is participation/ballots/tally/ as of git REF (default:
+relayout), loaded side by side from a temporary git worktree of REF;
+"pabutools" is the reference implementation, run in a subprocess under a time limit (where it does
 not finish, the time is shown as "> limit"). Instances: the shared pabulib files
 that use approval ballots (the largest ones, Targowek 2023 among them, for
 Equal Shares with add-one) and seeded synthetic elections, among them a city of
@@ -24,6 +25,7 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from harness import ROOT, machine
 
@@ -61,27 +63,59 @@ def synthetic(
     return election
 
 
-def previous_tally(ref: str) -> Callable[[Election, str], object]:
-    """``tally`` of participation/tally/ at git ``ref``, as a separate module."""
+def previous_tally(tree: Path) -> Callable[[Election, str], object]:
+    """``tally`` of participation/ballots/tally/ in the checkout ``tree``, as a
+    separate module."""
 
     def source(path: str) -> str:
-        return subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        return (tree / path).read_text(encoding="utf-8")
 
     rules = types.ModuleType("previous_equal_shares")
     sys.modules["previous_equal_shares"] = rules  # dataclasses look their module up
-    code = compile(source("participation/tally/equal_shares.py"), "previous_es", "exec")
+    code = compile(source("participation/ballots/tally/equal_shares.py"), "previous_es", "exec")
     exec(code, rules.__dict__)
     pb = types.ModuleType("previous_pb")
-    text = source("participation/tally/pb.py").replace(
+    text = source("participation/ballots/tally/pb.py").replace(
         "from participation.ballots.tally.equal_shares import", "from previous_equal_shares import"
     )
     exec(compile(text, "previous_pb", "exec"), pb.__dict__)
     return pb.tally  # type: ignore[no-any-return]
+
+
+def worktree(ref: str, where: str) -> Path:
+    """A detached git worktree of ``ref`` in ``where`` (removed by ``drop``)."""
+    path = Path(where) / "previous"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(path), ref], check=True
+    )
+    return path
+
+
+def drop(path: Path) -> None:
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)], check=False
+    )
+
+
+def every_file(previous: Callable[[Election, str], object]) -> None:
+    """mes-add1 on every shared pabulib file (votes read as approvals), slowest first."""
+    rows = []
+    for path in sorted(SHARED.glob("*.pb")):
+        election = load(str(path))
+        mine, ours = timed(tally, election, "mes-add1")
+        mine = CPU[0]
+        theirs, before = timed(previous, election, "mes-add1")
+        theirs = CPU[0]
+        same = set(ours.selected) == set(before.selected)  # type: ignore[attr-defined]
+        rows.append((mine, theirs, len(election.votes), path.stem, same))
+    title = "every shared file, mes-add1, CPU time"
+    print(f"{title:<48} {'voters':>7} {'new s':>7} {'previous s':>10} same")
+    for mine, theirs, voters, name, same in sorted(rows, reverse=True):
+        print(f"{name[:48]:<48} {voters:7d} {mine:7.2f} {theirs:10.2f} {'yes' if same else 'NO'}")
+    print(
+        f"slowest new {max(r[0] for r in rows):.2f} s, all {sum(r[0] for r in rows):.2f} s "
+        f"(previous: slowest {max(r[1] for r in rows):.2f} s, all {sum(r[1] for r in rows):.2f} s)"
+    )
 
 
 def reference(path: Path, rule: str, limit: float) -> float | None:
@@ -101,22 +135,41 @@ def reference(path: Path, rule: str, limit: float) -> float | None:
 def timed(
     fn: Callable[[Election, str], object], election: Election, rule: str
 ) -> tuple[float, object]:
-    started = time.perf_counter()
+    """Wall time and outcome; the CPU time of the last call is in ``CPU[0]``
+    (on a shared, loaded machine wall time mostly measures the others)."""
+    started, cpu = time.perf_counter(), time.process_time()
     outcome = fn(election, rule)
+    CPU[0] = time.process_time() - cpu
     return time.perf_counter() - started, outcome
+
+
+CPU = [0.0]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--previous", default="main", help="git ref of the previous code")
+    parser.add_argument("--previous", default="relayout", help="git ref of the previous code")
     parser.add_argument("--limit", type=float, default=None, help="seconds per pabutools run")
+    parser.add_argument(
+        "--every-file", action="store_true", help="also mes-add1 on every shared file"
+    )
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as where:
+        tree = worktree(args.previous, where)
+        try:
+            return run(args, previous_tally(tree))
+        finally:
+            drop(tree)
+
+
+def run(args: argparse.Namespace, previous: Callable[[Election, str], object]) -> int:
     limit = args.limit or (20 if args.quick else 60)
     print(machine())
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"previous = participation/tally/ at {args.previous}; pabutools limit {limit:.0f} s")
-    previous = previous_tally(args.previous)
+    print(
+        f"previous = participation/ballots/tally/ at {args.previous}; pabutools limit {limit:.0f} s"
+    )
     cases: list[tuple[str, Path, Election, tuple[str, ...]]] = []
     files = [
         ("Netherlands_Assen_2024.pb", ("greedy", "mes", "mes-add1", "mes-add1-greedy")),
@@ -134,9 +187,10 @@ def main() -> int:
             cases.append((name.removesuffix(".pb")[:34], path, load(str(path)), file_rules))
     header = (
         f"{'instance':<34} {'rule':<16} {'new s':>7} {'previous s':>10} {'pabutools s':>11} same"
+        f"   CPU s: new previous"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        sizes = [
+        sizes: list[tuple[str, int, int, dict[str, Any], tuple[str, ...]]] = [
             ("synthetic 60,000 x 80", 60_000, 80, {}, ("mes-add1-greedy",)),
             (
                 "city 60,000 x 80, 400 yuan each",
@@ -158,14 +212,19 @@ def main() -> int:
         for label, path, election, rules in cases:
             for rule in rules:
                 mine, ours = timed(tally, election, rule)
+                mine_cpu = CPU[0]
                 theirs_s, before = timed(previous, election, rule)
+                theirs_cpu = CPU[0]
                 same = "yes" if set(ours.selected) == set(before.selected) else "NO"  # type: ignore[attr-defined]
                 ref = reference(path, rule, limit)
                 shown = f"{ref:11.2f}" if ref is not None else f"{'> ' + str(int(limit)):>11}"
                 print(
-                    f"{label[:34]:<34} {rule:<16} {mine:7.2f} {theirs_s:10.2f} {shown} {same}",
+                    f"{label[:34]:<34} {rule:<16} {mine:7.2f} {theirs_s:10.2f} {shown} {same:<4}"
+                    f"        {mine_cpu:7.2f} {theirs_cpu:7.2f}",
                     flush=True,
                 )
+    if args.every_file:
+        every_file(previous)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

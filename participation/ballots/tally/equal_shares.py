@@ -164,74 +164,131 @@ class _Purses:
     held by many purses is computed exactly from integer counts:
     sum(count * amount) = share * sum(count) - sum over rounds r of
     caps[r] * (count of holders that paid in r); its exact amount, computed
-    only when asked for (``exact``, from the purse it came from); and a float
-    ``approx`` of it, a sum of at most one float rounding per round, so off by
-    less than (rounds + 2) * 2**-52 * share (every amount and cap is at most
-    ``share``). Floats decide a comparison only with a margin of 1e-9 * share,
-    far above that error (up to millions of rounds); closer amounts are
+    only when asked for (``exact``, from its row) and then kept up to date; and
+    a float ``approx`` of it, a sum of at most one float rounding per round, so
+    off by less than (rounds + 2) * 2**-52 * share (every amount and cap is at
+    most ``share``). Floats decide a comparison only with a margin of 1e-9 *
+    share, far above that error (up to millions of rounds); closer amounts are
     compared as exact rationals.
+
+    A purse whose holders all pay a round's cap pays in place; only a purse
+    held by payers and by others is split (the payers get a new purse), so
+    there are never more purses than distinct ballots, plus one.
     """
 
     def __init__(self, share: Any, rounds: int) -> None:
         self.share = share
-        self.money: list[Any] = [mpq(0), share]
-        self.parent = [0, 1]
-        self.approx = np.zeros(64)
+        # exact amounts computed so far, each with the number of rounds it counts
+        self.known: dict[int, tuple[int, Any]] = {0: (0, mpq(0))}
+        self.size = 2  # purses so far
+        self.approx = np.zeros(256)
         self.approx[1] = float(share)
+        self.last_paid = np.full(256, -1)  # the last round each purse paid in
         self.margin = 1e-9 * float(share)
-        self.paid = np.zeros((64, rounds), dtype=np.int64)
+        # 0/1 floats: BLAS sums counts over rounds exactly (integers < 2**53)
+        self.paid = np.zeros((256, rounds))
         self.caps: list[Any] = []
 
     def exact(self, purse: int) -> Any:
-        chain = []
-        while self.money[purse] is None:
-            chain.append(purse)
-            purse = self.parent[purse]
-        amount = self.money[purse]
-        for p in reversed(chain):
-            paid_in = int(np.flatnonzero(self.paid[p])[-1])  # its last round
-            amount = amount - self.caps[paid_in]
-            self.money[p] = amount
+        counted, amount = self.known.get(purse, (0, self.share))
+        caps = self.caps
+        if counted <= self.last_paid[purse]:  # it paid since
+            for r in np.flatnonzero(self.paid[purse, counted : len(caps)]).tolist():
+                amount = amount - caps[counted + r]
+            self.known[purse] = len(caps), amount
         return amount
 
-    def pay(self, purses: Sequence[int], cap: Any) -> Any:
-        """Every holder of ``purses`` pays ``min(amount, cap)``; returns the map
-        from old purse numbers to new ones (an array over all purses)."""
-        remap = np.arange(len(self.money), dtype=np.intp)
+    def pay(self, purses: Any, cap: Any, counts: Any, holders: Any) -> Any:
+        """Every holder of ``purses`` (``counts`` of them each, out of
+        ``holders[p]`` holders of purse p in all) pays ``min(amount, cap)``;
+        returns the map from old purse numbers to new ones (over all purses)."""
+        remap = np.arange(self.size, dtype=np.intp)
         if cap == 0:
             self.caps.append(cap)
             return remap  # a project costing nothing: nobody pays
-        held = np.asarray(purses, dtype=np.intp)
-        held = held[held != 0]
+        keep = purses != 0
+        held, counts = purses[keep], counts[keep]
         near = float(cap)
         amounts = self.approx[held]
-        rich = held[amounts > near + self.margin]
-        unsure = held[np.abs(amounts - near) <= self.margin].tolist()
-        if unsure:
-            rich = np.concatenate([rich, [p for p in unsure if self.exact(p) > cap]])
-            rich = rich.astype(np.intp)
+        is_rich = amounts > near + self.margin
+        unsure = np.flatnonzero(np.abs(amounts - near) <= self.margin).tolist()
+        for i in unsure:
+            is_rich[i] = self.exact(int(held[i])) > cap
+        rich, rich_counts = held[is_rich], counts[is_rich]
         remap[held] = 0
-        new, more = len(self.money), len(rich)
-        while new + more > len(self.approx):
-            self.approx = np.resize(self.approx, 2 * len(self.approx))
-            self.paid = np.concatenate([self.paid, np.zeros_like(self.paid)])
-        self.money.extend([None] * more)
-        self.parent.extend(rich.tolist())
-        self.approx[new : new + more] = self.approx[rich] - near
-        self.paid[new : new + more] = self.paid[rich]
-        self.paid[new : new + more, len(self.caps)] = 1
-        remap[rich] = np.arange(new, new + more)
+        whole = rich_counts == holders[rich]
+        round_no = len(self.caps)
+        alone = rich[whole]  # every holder pays: in place
+        remap[alone] = alone
+        self.approx[alone] -= near
+        self.paid[alone, round_no] = 1
+        self.last_paid[alone] = round_no
+        split = rich[~whole]  # payers get a new purse, the others keep this one
+        new, more = self.size, len(split)
+        if new + more > len(self.approx):
+            size = 2 * (new + more)
+            self.approx = np.resize(self.approx, size)
+            self.last_paid = np.resize(self.last_paid, size)
+            self.paid = np.concatenate(
+                [self.paid, np.zeros((size - len(self.paid), self.paid.shape[1]))]
+            )
+        self.approx[new : new + more] = self.approx[split] - near
+        self.paid[new : new + more] = self.paid[split]
+        self.paid[new : new + more, round_no] = 1
+        self.last_paid[new : new + more] = round_no
+        remap[split] = np.arange(new, new + more)
+        self.size += more
         self.caps.append(cap)
         return remap
 
     def total(self, purses: Any, counts: Any) -> Any:
         """Exactly sum(count * amount) over ``purses`` (none of them purse 0)."""
-        per_round = counts @ self.paid[purses, : len(self.caps)]
-        spent = sum(
-            (self.caps[r] * int(c) for r, c in enumerate(per_round.tolist()) if c),
-            mpq(0),
-        )
+        per_round = counts.astype(np.float64) @ self.paid[purses, : len(self.caps)]
+        caps = self.caps
+        spent = mpq(0)
+        for r in np.flatnonzero(per_round).tolist():
+            spent += caps[r] * int(per_round[r])
         return self.share * int(counts.sum()) - spent
+
+    def guess(self, cost: int, purses: Any, counts: Any) -> tuple[float, float] | None:
+        """A float estimate of ``_payment_cap`` and a bound of its error (purse 0
+        left out; None where the floats say the money falls short).
+
+        Why ``level - error`` is a lower bound of the exact level q. With the
+        holdings sorted by amount, each j gives the candidate q_j = (cost -
+        money of the first j) / (count of the others); q is the largest q_j
+        (q_j rises while the j-th holds less than q_j and falls after), so
+        whichever j the floats pick, q_j <= q exactly. The float q_j is off
+        from the exact q_j by at most ``error``: each amount by less than
+        delta = (rounds + 2) * 2**-52 * share (class docstring), so the money
+        of the first j, count-weighted, by N * delta (N: their count), plus
+        one rounding per product and per partial sum ((j + 2) * 2**-53 of the
+        magnitudes), then divided by the count of the others, and the
+        division rounds once more. ``error`` doubles that sum.
+        """
+        keep = purses != 0
+        purses, counts = purses[keep], counts[keep]
+        if len(purses) == 0:
+            return None
+        amounts = self.approx[purses]
+        eps = 2.0**-53
+        if len(purses) == 1:
+            total = float(counts[0])
+            level = cost / total
+            return (level, 4 * eps * level) if amounts[0] * total >= cost else None
+        order = np.argsort(amounts)
+        a, c = amounts[order], counts[order].astype(np.float64)
+        below_money = np.concatenate(([0.0], np.cumsum(a * c)[:-1]))
+        below = np.concatenate(([0.0], np.cumsum(c)[:-1]))
+        at_or_above = float(c.sum()) - below
+        fits = a * at_or_above >= cost - below_money
+        if not fits.any():
+            return None
+        j = int(np.argmax(fits))
+        level = float((cost - below_money[j]) / at_or_above[j])
+        delta = (len(self.caps) + 2) * 2.0**-52 * float(self.share)
+        error = below[j] * delta + (len(purses) + 2) * eps * (below_money[j] + cost)
+        return level, 2 * (error / at_or_above[j] + 4 * eps * level)
 
     def cap(self, cost: int, purses: Any, counts: Any) -> Any | None:
         """``_payment_cap`` for holders of ``purses`` (``counts`` each), purse 0 left out.
@@ -251,7 +308,7 @@ class _Purses:
         purses, counts = purses[keep], counts[keep]
         if len(purses) == 0:
             return None
-        if len(purses) <= 48:  # few holders: the exact walk is quicker than numpy
+        if len(purses) <= _FEW_PURSES:  # the exact walk is quicker than numpy
             pairs = zip(map(self.exact, purses.tolist()), counts.tolist(), strict=True)
             return _payment_cap(cost, list(pairs))
         amounts = self.approx[purses]
@@ -281,6 +338,15 @@ class _Purses:
         return all(self.exact(p) <= level for p in unsure_poor) and all(
             self.exact(p) >= level for p in unsure_rich
         )
+
+
+# Where certifications keep failing (an outcome close to a tie at almost every
+# step), looking for one costs more than it saves: after m failures in a row
+# the search walks min(m, _MOST_PAUSE) plain steps before it tries again.
+_MOST_PAUSE = 8
+# Up to this many purses, a payment cap is found by the exact walk alone.
+_FEW_PURSES = 48
+_NOT_YET = object()  # a payment cap not computed yet
 
 
 @dataclass(frozen=True)
@@ -332,6 +398,18 @@ def _run(
     at more projects per round -- those whose lower bound does not exceed that
     run's winning rho -- so that ``_same_between`` can certify both runs; the
     outcome does not depend on it.
+
+    Shortcuts, each exact: voters with identical ballots start with the same
+    money and support the same projects, so they pay alike in every round and
+    are counted as one weighted group (``Electorate``). In round 1 everyone
+    holds the share, so a project's level is cost / supporters when the share
+    reaches it, else it is unaffordable (``_payment_cap`` with one holding).
+    A project whose float guess (``_Purses.guess``), less the guess's error
+    bound, is still above the best rho found so far (and above ``threshold``)
+    cannot win the round: its exact rho is at least that bound, which is
+    recorded as its lower bound (rho only grows over the rounds), so later
+    rounds and ``_same_between`` stay exact; only the winner and the projects
+    close to it are computed exactly.
     """
     counts, votes, n = electorate.counts, electorate.votes, electorate.size
     if n == 0:
@@ -345,6 +423,9 @@ def _run(
     # one amount are split. Everyone who has spent everything shares purse 0.
     store = _Purses(mpq(share.numerator, share.denominator), len(keys) + 1)
     purse_of_group = np.ones(len(counts), dtype=np.intp)
+    first_purse = np.ones(1, dtype=np.intp)
+    first_count = np.ones(1, dtype=np.int64)
+    counts_all = np.asarray(counts, dtype=np.float64)
     position = {k: i for i, k in enumerate(ranking)}
     remaining = [k for k in ranking if votes[k] > 0]
     reasons: dict[str, tuple[str, dict[str, object]]] = {
@@ -365,6 +446,7 @@ def _run(
         best_rho = mpq(0)
         best_cap = mpq(0)
         best_purses: Any = ()
+        best_counts: Any = ()
         looked: list[tuple[str, Any]] = []
         for k in sorted(remaining, key=lambda k: (lower[k], position[k])):
             if (
@@ -374,9 +456,35 @@ def _run(
             ):
                 break
             cost = costs[k]
-            held = np.bincount(purse_of_group[electorate.index[k]], weights=electorate.weight[k])
-            purses = np.flatnonzero(held)
-            cap = store.cap(cost, purses, held[purses].astype(np.int64))
+            if round_no == 1:
+                # Everyone still holds the share: the level is cost / supporters
+                # if the share reaches it (no counting needed).
+                purses = first_purse
+                if cost == 0:
+                    cap = mpq(0)
+                else:
+                    cap = mpq(cost, votes[k]) if store.share * votes[k] >= cost else None
+            else:
+                cap = _NOT_YET
+                held = np.bincount(
+                    purse_of_group[electorate.index[k]], weights=electorate.weight[k]
+                )
+                purses = np.flatnonzero(held)
+                counts_k = held[purses].astype(np.int64)
+            if cap is _NOT_YET and best is not None and cost > 0:
+                # A float guess screens out a project that is clearly dearer than
+                # the best one so far (and than ``threshold``): its rho is at
+                # least the guess less its error bound (see ``guess``), and that
+                # is compared exactly.
+                near = store.guess(cost, purses, counts_k)
+                if near is not None:
+                    level, error = near
+                    bound = mpq((level - error) * (1 - 2.0**-50)) / (cost if cost_utility else 1)
+                    if bound > best_rho and (threshold is None or bound > threshold):
+                        lower[k] = max(lower[k], bound)
+                        continue
+            if cap is _NOT_YET:
+                cap = store.cap(cost, purses, counts_k)
             if cap is None:
                 remaining.remove(k)
                 reasons[k] = (
@@ -389,6 +497,7 @@ def _run(
             looked.append((k, rho))
             if best is None or rho < best_rho or (rho == best_rho and position[k] < position[best]):
                 best, best_rho, best_cap, best_purses = k, rho, cap, purses
+                best_counts = first_count * votes[k] if round_no == 1 else counts_k
         record.append(_Round(best, best_rho, {k: lower[k] for k in remaining if k != best}))
         if best is None:
             break
@@ -400,7 +509,8 @@ def _run(
                     {"round": round_no, "items": ", ".join(tied), "chosen": best},
                 )
             )
-        remap = store.pay(best_purses.tolist(), best_cap)
+        holders = np.bincount(purse_of_group, weights=counts_all, minlength=store.size)
+        remap = store.pay(best_purses, best_cap, best_counts, holders.astype(np.int64))
         group_ids = electorate.index[best]
         purse_of_group[group_ids] = remap[purse_of_group[group_ids]]
         selected.append(best)
@@ -506,8 +616,11 @@ def equal_shares_add1(
     step-by-step search would have walked past them too. Otherwise it walks on
     by plain steps of one unit (J = 1), each judged exactly as step by step;
     the run at t + J is kept and reused when the walk gets there. On real
-    elections some round is close to a tie at almost every step, so the
-    outcome often changes every few steps and jumps are short.
+    elections some round is close to a tie at almost every step (two projects'
+    rho within what one unit per voter moves them), so certifications often
+    fail and jumps are short; after m failures in a row the search walks
+    min(m, _MOST_PAUSE) plain steps before it tries again (plain steps are the
+    step-by-step search's own, so when it tries changes only the speed).
     ``stepwise=True`` runs the plain search (one MES run per step), kept as the
     reference the tests compare against.
     """
@@ -531,6 +644,8 @@ def equal_shares_add1(
     current, record = run(0)
     runs: dict[int, tuple[Outcome, list[_Round]]] = {}  # later steps already run
     jump = 1
+    misses = 0  # certifications failed in a row
+    pause = 0  # plain steps to walk before trying to certify again
     while n and not exhaustive(current):
         if stepwise:
             following, _ = run(step + 1)
@@ -538,13 +653,25 @@ def equal_shares_add1(
                 break
             current, step = following, step + 1
             continue
+        if pause:
+            # A plain step, as the step-by-step search takes it (a run made for
+            # a jump is reused); no ``against``, as no certification follows.
+            pause -= 1
+            following, later = runs.pop(step + 1) if step + 1 in runs else run(step + 1)
+            if sum(costs[k] for k in following.selected) > budget:
+                break
+            current, record, step = following, later, step + 1
+            continue
         target = step + jump
         following, later = runs.pop(target) if target in runs else run(target, record)
         if _same_between(record, later, position):
             current, record, step = following, later, target  # same outcome all the way
             jump *= 2
+            misses = 0
             runs = {s: kept for s, kept in runs.items() if s > step}
             continue
+        misses += 1
+        pause = min(misses, _MOST_PAUSE) if misses > 1 else 0
         if jump > 1:
             runs[target] = following, later  # a change in between: walk, reuse it there
             jump = 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from participation.ballots.pabulib import load
-from participation.ballots.tally.equal_shares import equal_shares_add1
+from participation.ballots.tally import equal_shares as equal_shares_module
+from participation.ballots.tally.equal_shares import equal_shares, equal_shares_add1
 from tests.support.shared import needs_shared, shared_folder
 
 NAMES = [f"p{n}" for n in range(7)]
@@ -72,3 +74,79 @@ def test_search_matches_on_every_shared_file(path: Path) -> None:
     else:
         slow = equal_shares_add1(keys, approvals, costs, election.budget, stepwise=True)
         assert fast.selected == slow.selected
+
+
+def _plain_equal_shares(
+    keys: list[str],
+    approvals: list[frozenset[str]],
+    costs: dict[str, int],
+    budget: int,
+    cost_utility: bool,
+    order: list[str],
+) -> tuple[str, ...]:
+    """MES voter by voter in Fractions, nothing grouped, pooled or guessed."""
+    money = [Fraction(budget, len(approvals))] * len(approvals)
+    remaining = [k for k in order if any(k in a for a in approvals)]
+    selected: list[str] = []
+    while True:
+        best, best_rho, best_level = None, Fraction(0), Fraction(0)
+        for k in remaining:
+            held = sorted(money[i] for i, a in enumerate(approvals) if k in a)
+            left, paid, level = len(held), Fraction(0), None
+            for amount in held:
+                if amount * left >= costs[k] - paid:
+                    level = (costs[k] - paid) / left
+                    break
+                paid, left = paid + amount, left - 1
+            if level is None:
+                continue
+            rho = level / (costs[k] if cost_utility and costs[k] else 1)
+            if best is None or rho < best_rho:
+                best, best_rho, best_level = k, rho, level
+        if best is None:
+            return tuple(selected)
+        for i, a in enumerate(approvals):
+            if best in a:
+                money[i] -= min(money[i], best_level)
+        selected.append(best)
+        remaining.remove(best)
+
+
+crowds = st.tuples(
+    st.lists(st.integers(1, 90), min_size=2, max_size=7).map(
+        lambda costs: dict(zip(NAMES, costs, strict=False))
+    ),
+    # a few kinds of ballot cast by many voters, and some single voters: purses
+    # are paid in place, split, and counted by the numpy path (over 48 of them)
+    st.lists(
+        st.tuples(st.sets(st.sampled_from(NAMES), min_size=1, max_size=4), st.integers(1, 40)),
+        min_size=1,
+        max_size=70,
+    ),
+    st.integers(1, 400),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+    st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(crowds)
+def test_one_run_matches_equal_shares_voter_by_voter(
+    instance: tuple[dict[str, int], list[tuple[set[str], int]], int, bool, random.Random, bool],
+) -> None:
+    costs, kinds, budget, cost_utility, rng, floats_first = instance
+    keys = sorted(costs)
+    approvals = [frozenset(v & set(keys)) for v, many in kinds for _ in range(many)]
+    order = list(keys)
+    rng.shuffle(order)
+    few = equal_shares_module._FEW_PURSES
+    # the float path (guess, then check) is taken from the first purse on, or as usual
+    equal_shares_module._FEW_PURSES = 0 if floats_first else few
+    try:
+        fast = equal_shares(
+            keys, approvals, costs, Fraction(budget), cost_utility=cost_utility, order=order
+        )
+    finally:
+        equal_shares_module._FEW_PURSES = few
+    assert fast.selected == _plain_equal_shares(keys, approvals, costs, budget, cost_utility, order)
