@@ -10,12 +10,12 @@ the number of items.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area
@@ -625,3 +625,40 @@ def _figures_of(grouped: Sequence[Any], steps: Sequence[Any]) -> Figures:
         total_budget=sum(b for b, _ in source.values()),
         total_spend=sum(s for _, s in source.values()),
     )
+
+
+def export_rows(session: Session, today: date, filters: Filters) -> Iterator[RowMapping]:
+    """Every item matching ``filters``, in the board's order, as scalar rows (an export
+    of all items: one statement, no ORM objects): the item's columns, its plan's year
+    and area, and its computed ``progress``, ``spend``, ``late_steps``, ``status`` and
+    year-end ``outcome``."""
+    facts = _facts(session, today, filters).subquery("facts")
+    query = (
+        select(
+            PlanItem.id,
+            PlanItem.plan_id,
+            Plan.year,
+            Area.id.label("area_id"),
+            Area.name.label("area"),
+            PlanItem.parent_id,
+            PlanItem.title,
+            PlanItem.source_kind,
+            PlanItem.source_id,
+            PlanItem.owner_department,
+            PlanItem.owner_department_id,
+            PlanItem.budget_yuan,
+            facts.c.spend,
+            PlanItem.starts_on,
+            PlanItem.due_on,
+            facts.c.progress,
+            facts.c.status,
+            facts.c.late_steps,
+            YearEndOutcome.outcome,
+        )
+        .join(PlanItem, PlanItem.id == facts.c.id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .outerjoin(YearEndOutcome, YearEndOutcome.item_id == PlanItem.id)
+        .order_by(Plan.year.desc(), Area.path, PlanItem.id)
+    )
+    yield from session.execute(query.execution_options(yield_per=1_000)).mappings()

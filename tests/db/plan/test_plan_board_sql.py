@@ -20,6 +20,8 @@ from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update
 from tests.support.client import FormClient
 from tests.support.queries import page_selects
+from web.plan.api import item_row
+from web.plan.sources import item_source_url
 
 TODAY = date.today()
 
@@ -210,3 +212,59 @@ def test_board_loads_no_orm_objects_beyond_its_page(
     assert page.status_code == 200
     assert loaded["PlanItem"] <= 100
     assert loaded["Milestone"] == loaded["Update"] == 0
+
+
+def _old_row(view: board.ItemView) -> dict[str, object]:
+    """An exported item as the export built it from the item views."""
+    item = view.item
+    return {
+        "id": item.id,
+        "plan_id": view.plan.id,
+        "year": view.plan.year,
+        "area_id": view.area.id,
+        "area": view.area.name,
+        "parent_id": item.parent_id,
+        "title": item.title,
+        "source_kind": item.source_kind,
+        "source_url": item_source_url(item),
+        "owner_department": item.owner_department,
+        "owner_department_id": item.owner_department_id,
+        "budget_yuan": item.budget_yuan,
+        "spend_yuan": view.spend_yuan,
+        "starts_on": item.starts_on.isoformat() if item.starts_on else None,
+        "due_on": item.due_on.isoformat() if item.due_on else None,
+        "progress": view.progress,
+        "status": view.status,
+        "overdue_milestones": view.overdue_milestones,
+        "year_end_outcome": view.outcome,
+        "url": f"/plan/items/{item.id}",
+    }
+
+
+def test_export_rows_equal_the_item_views_on_the_demo(demo_url: str) -> None:
+    engine = make_engine(demo_url)
+    with Session(engine) as s:
+        for day, filters in _cases(s):
+            old = [_old_row(v) for v in board.item_views(s, day, filters)]
+            assert [item_row(r) for r in board.export_rows(s, day, filters)] == old, filters
+
+
+def test_export_builds_no_orm_objects(
+    demo_url: str, demo_app: Starlette, demo_client: FormClient
+) -> None:
+    _grow(demo_url, 150)
+    loaded = []
+
+    def count(*_args: object) -> None:
+        loaded.append(1)
+
+    for model in (PlanItem, Milestone, Update):
+        event.listen(model, "load", count)
+    try:
+        csv = demo_client.get("/api/v1/plan-items.csv")
+    finally:
+        for model in (PlanItem, Milestone, Update):
+            event.remove(model, "load", count)
+    assert csv.status_code == 200
+    assert csv.text.count("\n") > 150
+    assert loaded == []
