@@ -3,8 +3,10 @@ lateness, filtered, and the figures the charts show.
 
 An item's progress is its owner's latest reported progress; before any report,
 the weights of its done milestones. A parent item's progress is rolled up from
-its children by their weights. Loaded in a fixed number of queries, whatever
-the number of items.
+its children by their weights. The item views are loaded in a fixed number of
+queries, whatever the number of items; the board itself (:func:`board_page`) pages its
+table and computes its counts and charts in SQL, and the export reads scalar rows
+(:func:`export_rows`), so that neither builds an object per item of the year.
 """
 
 from __future__ import annotations
@@ -15,7 +17,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area
@@ -230,6 +245,8 @@ PROGRESS_BINS = (
 
 
 def figures(views: Sequence[ItemView], today: date) -> Figures:
+    """The figures over item views, in Python: the definition :func:`board_page`'s SQL
+    must agree with (the tests compare both on the demo)."""
     bins = [
         Bar(label, sum(1 for v in views if low <= v.progress <= high))
         for low, high, label in PROGRESS_BINS
@@ -383,9 +400,9 @@ def _facts(session: Session, today: date, filters: Filters) -> Select[Any]:
     # a city item broken down into community items), for the roll-ups.
     base = _scope(filters, area_path).cte("base")
     below = aliased(PlanItem)
-    tree = select(base.c.id, base.c.parent_id, base.c.weight, literal(0).label("depth")).cte(
-        "tree", recursive=True
-    )
+    tree = select(
+        base.c.id, base.c.parent_id, base.c.weight, literal_column("0", Integer).label("depth")
+    ).cte("tree", recursive=True)
     tree = tree.union_all(
         select(below.id, below.parent_id, below.weight, (tree.c.depth + 1).label("depth"))
         .join(tree, below.parent_id == tree.c.id)
@@ -441,8 +458,10 @@ def _facts(session: Session, today: date, filters: Filters) -> Select[Any]:
     for k in range(1, depth + 1):
         child = aliased(level)
         weight = _at_least_one(scope.c.weight)
-        total = func.sum(weight)
-        mean = (2 * func.sum(weight * child.c.progress) + total) // (2 * total)
+        # Integer sums (PostgreSQL's sum of a bigint is numeric) for an integer division.
+        total = cast(func.sum(weight), BigInteger)
+        weighted = cast(func.sum(weight * child.c.progress), BigInteger)
+        mean = (2 * weighted + total) // (2 * total)
         rolled = (
             select(
                 scope.c.parent_id,

@@ -18,6 +18,7 @@ from participation.plan import board, delivery
 from participation.plan.delivery import DirectItem
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update
+from tests.support.areas import one_community
 from tests.support.client import FormClient
 from tests.support.queries import page_selects
 from web.plan.api import item_row
@@ -268,3 +269,47 @@ def test_export_builds_no_orm_objects(
     assert csv.status_code == 200
     assert csv.text.count("\n") > 150
     assert loaded == []
+
+
+def test_rolled_up_progress_on_both_databases(any_db_url: str) -> None:
+    """Nested parents with uneven weights (half-way rounding, the 99 cap): the SQL
+    roll-up is integer arithmetic on SQLite and PostgreSQL alike."""
+    engine = make_engine(any_db_url)
+    with Session(engine) as s, s.begin():
+        area = one_community(s).id
+
+        def enter(title: str, parent: int | None, weight: int = 1) -> int:
+            item = delivery.enter_item(
+                s,
+                DirectItem(area_id=area, year=2030, title=title, parent_id=parent, weight=weight),
+                actor_id=None,
+            )
+            s.flush()
+            return item.id
+
+        def report(item_id: int, progress: int) -> None:
+            s.add(
+                Update(
+                    item_id=item_id, text="", progress=progress, spend_yuan=7, at=datetime.now(UTC)
+                )
+            )
+
+        top = enter("总", None)
+        left, right = enter("左", top, 1), enter("右", top, 3)
+        for weight, progress in ((1, 100), (1, 1)):
+            report(enter("左下", left, weight), progress)
+        for weight, progress in ((2, 100), (1, 100), (1, 99)):
+            report(enter("右下", right, weight), progress)
+    with Session(engine) as s:
+        for filters in (board.Filters(year=2030), board.Filters()):
+            old = [
+                (v.item.id, v.progress, v.status)
+                for v in board.item_views(s, date(2030, 5, 1), filters)
+            ]
+            shown = board.board_page(s, date(2030, 5, 1), filters, 1, 100)
+            assert [(v.item.id, v.progress, v.status) for v in shown.rows] == old
+            assert shown.figures == board.figures(
+                board.item_views(s, date(2030, 5, 1), filters), date(2030, 5, 1)
+            )
+        assert dict((v.item.id, v.progress) for v in shown.rows)[top] == 87
+    engine.dispose()
