@@ -371,8 +371,8 @@ def _at_least_one(value: ColumnElement[int]) -> ColumnElement[int]:
     return case((value < 1, 1), else_=value)
 
 
-def _scope(filters: Filters, area_path: str | None) -> Select[Any]:
-    """The items of the plans the year and area filters choose."""
+def _scope(filters: Filters, area_path: str | None, only: Sequence[int] | None) -> Select[Any]:
+    """The items of the plans the year and area filters choose (only ``only``, if given)."""
     query = (
         select(PlanItem.id, PlanItem.parent_id, PlanItem.weight)
         .join(Plan, Plan.id == PlanItem.plan_id)
@@ -382,6 +382,8 @@ def _scope(filters: Filters, area_path: str | None) -> Select[Any]:
         query = query.where(Plan.year == filters.year)
     if area_path is not None:
         query = query.where(Area.path.startswith(area_path))
+    if only is not None:
+        query = query.where(PlanItem.id.in_(only))
     return query
 
 
@@ -389,16 +391,18 @@ def _scope(filters: Filters, area_path: str | None) -> Select[Any]:
 MAX_DEPTH = 50
 
 
-def _facts(session: Session, today: date, filters: Filters) -> Select[Any]:
-    """One row per matching item, scalar columns only: id, progress, spend, overdue
-    open milestones, board status and what the figures group by."""
+def _facts(
+    session: Session, today: date, filters: Filters, only: Sequence[int] | None = None
+) -> Select[Any]:
+    """One row per matching item (of ``only``, if given), scalar columns only: id,
+    progress, spend, overdue open milestones, board status and what the figures group by."""
     area_path = None
     if filters.area_id:
         area = session.get(Area, filters.area_id)
         area_path = area.path if area is not None else None
     # The chosen items and everything below them (a child may be in another plan:
     # a city item broken down into community items), for the roll-ups.
-    base = _scope(filters, area_path).cte("base")
+    base = _scope(filters, area_path, only).cte("base")
     below = aliased(PlanItem)
     tree = select(
         base.c.id, base.c.parent_id, base.c.weight, literal_column("0", Integer).label("depth")
@@ -430,6 +434,19 @@ def _facts(session: Session, today: date, filters: Filters) -> Select[Any]:
             func.sum(
                 case((and_(Milestone.done_on.is_(None), Milestone.due_on < today), 1), else_=0)
             ).label("late_steps"),
+            # rules.on_time_rate: due by today (or done), and done by the due date.
+            func.sum(
+                case((Milestone.done_on.is_not(None), 1), (Milestone.due_on < today, 1), else_=0)
+            ).label("due_steps"),
+            func.sum(
+                case(
+                    (
+                        and_(Milestone.done_on.is_not(None), Milestone.done_on <= Milestone.due_on),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label("on_time_steps"),
         )
         .where(Milestone.item_id.in_(select(scope.c.id)))
         .group_by(Milestone.item_id)
@@ -498,6 +515,8 @@ def _facts(session: Session, today: date, filters: Filters) -> Select[Any]:
             progress.label("progress"),
             func.coalesce(spent.c.spend, 0).label("spend"),
             late_steps.label("late_steps"),
+            func.coalesce(steps.c.due_steps, 0).label("due_steps"),
+            func.coalesce(steps.c.on_time_steps, 0).label("on_time_steps"),
             case((overdue, 1), else_=0).label("overdue"),
             status.label("status"),
             PlanItem.source_kind,
@@ -555,6 +574,8 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
             func.count(),
             func.sum(facts.c.budget_yuan),
             func.sum(facts.c.spend),
+            func.sum(facts.c.due_steps),
+            func.sum(facts.c.on_time_steps),
         ).group_by(
             facts.c.source_kind,
             *dept_key,
@@ -567,47 +588,65 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
     count = sum(int(r[7]) for r in grouped)
     pages = max(1, -(-count // per_page))
     page = min(max(1, page), pages)
-    listed = session.execute(
-        select(facts.c.id, facts.c.progress, facts.c.late_steps, facts.c.overdue)
-        .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    computed = {r[0]: r for r in listed}
-    rows = item_views(session, today, item_ids=list(computed), fill=False) if computed else []
-    for view in rows:
-        _, view.progress, view.overdue_milestones, overdue = computed[view.item.id]
-        view.overdue = bool(overdue)
-    steps = session.execute(
-        select(
-            *dept_key,
-            func.sum(
-                case((Milestone.done_on.is_not(None), 1), (Milestone.due_on < today, 1), else_=0)
-            ),
-            func.sum(
-                case(
-                    (
-                        and_(Milestone.done_on.is_not(None), Milestone.done_on <= Milestone.due_on),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
+    if filters.status:  # the page depends on the computed status
+        ids = list(
+            session.scalars(
+                select(facts.c.id)
+                .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            )
         )
-        .join(Milestone, Milestone.item_id == facts.c.id)
-        .group_by(*dept_key)
-    ).all()
+    else:  # the page is chosen by stored columns: computed for its items only
+        ids = list(
+            session.scalars(
+                _listing(session, filters).limit(per_page).offset((page - 1) * per_page)
+            )
+        )
+    rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
+    if rows:
+        shown = _facts(session, today, filters, only=ids).subquery("shown")
+        computed = {
+            r[0]: r
+            for r in session.execute(
+                select(shown.c.id, shown.c.progress, shown.c.late_steps, shown.c.overdue)
+            )
+        }
+        for view in rows:
+            _, view.progress, view.overdue_milestones, overdue = computed[view.item.id]
+            view.overdue = bool(overdue)
     return Board(
         count=count,
         late=sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
         rows=rows,
-        figures=_figures_of(grouped, steps),
+        figures=_figures_of(grouped),
     )
 
 
-def _figures_of(grouped: Sequence[Any], steps: Sequence[Any]) -> Figures:
+def _listing(session: Session, filters: Filters) -> Select[Any]:
+    """The ids of the items the filters other than status choose, in the board's order."""
+    query = (
+        select(PlanItem.id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .order_by(Plan.year.desc(), Area.path, PlanItem.id)
+    )
+    if filters.year:
+        query = query.where(Plan.year == filters.year)
+    if filters.area_id:
+        area = session.get(Area, filters.area_id)
+        if area is not None:
+            query = query.where(Area.path.startswith(area.path))
+    if filters.source:
+        query = query.where(PlanItem.source_kind == filters.source)
+    if filters.department_id:
+        query = query.where(PlanItem.owner_department_id == filters.department_id)
+    return query
+
+
+def _figures_of(grouped: Sequence[Any]) -> Figures:
     """The figures from the grouped rows (source, department, progress, status: count,
-    budget, spend) and the milestones per department (due, on time)."""
+    budget, spend, milestones due, milestones on time)."""
     bins = [
         Bar(name, sum(int(r[7]) for r in grouped if low <= r[5] <= high))
         for low, high, name in PROGRESS_BINS
@@ -615,17 +654,17 @@ def _figures_of(grouped: Sequence[Any], steps: Sequence[Any]) -> Figures:
     source: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_key: dict[int | str, list[int]] = defaultdict(lambda: [0, 0])
     labels: dict[int | str, str] = {}
-    for kind, dept_id, text, name, short, _progress, _status, _n, budget, spend in grouped:
+    due: dict[int | str, list[int]] = defaultdict(lambda: [0, 0])
+    for kind, dept_id, text, name, short, _progress, _status, _n, budget, spend, d, ok in grouped:
         key = dept_id or text
+        due[key][0] += int(d or 0)
+        due[key][1] += int(ok or 0)
         source[kind][0] += int(budget or 0)
         source[kind][1] += int(spend or 0)
         by_key[key][0] += int(budget or 0)
         by_key[key][1] += int(spend or 0)
         labels[key] = label(name, short) if name else text
-    rates = {
-        (dept_id or text): OnTime(int(due or 0), int(ok or 0)) for dept_id, text, due, ok in steps
-    }
-    rates = {k: r for k, r in rates.items() if k in labels}
+    rates = {k: OnTime(d, ok) for k, (d, ok) in due.items()}
     return Figures(
         progress_bins=bins,
         on_time=OnTime(sum(r.due for r in rates.values()), sum(r.on_time for r in rates.values())),
