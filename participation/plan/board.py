@@ -371,7 +371,9 @@ def _at_least_one(value: ColumnElement[int]) -> ColumnElement[int]:
     return case((value < 1, 1), else_=value)
 
 
-def _scope(filters: Filters, area_path: str | None, only: Sequence[int] | None) -> Select[Any]:
+def _scope(
+    filters: Filters, area_path: str | None, only: Sequence[int] | None
+) -> Select[int, int | None, int]:
     """The items of the plans the year and area filters choose (only ``only``, if given)."""
     query = (
         select(PlanItem.id, PlanItem.parent_id, PlanItem.weight)

@@ -126,7 +126,8 @@ def test_parent_lateness_comes_from_children_not_the_stored_status(demo_url: str
         assert not {
             v.item.id for v in board.board_page(s, date(2021, 1, 1), late, 1, 100).rows
         } & set(ids)
-        assert s.get(PlanItem, ids[0]).status == "delayed"  # stored, stale, not used
+        stored = s.get(PlanItem, ids[0])
+        assert stored is not None and stored.status == "delayed"  # stale, not used
 
 
 def _grow(url: str, n: int) -> None:
