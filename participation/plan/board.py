@@ -3,19 +3,35 @@ lateness, filtered, and the figures the charts show.
 
 An item's progress is its owner's latest reported progress; before any report,
 the weights of its done milestones. A parent item's progress is rolled up from
-its children by their weights. Loaded in a fixed number of queries, whatever
-the number of items.
+its children by their weights. The item views are loaded in a fixed number of
+queries, whatever the number of items; the board itself (:func:`board_page`) pages its
+table and computes its counts and charts in SQL, and the export reads scalar rows
+(:func:`export_rows`), so that neither builds an object per item of the year.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area
 from participation.departments import Department
@@ -84,8 +100,10 @@ def item_views(
     filters: Filters | None = None,
     *,
     item_ids: Iterable[int] = (),
+    fill: bool = True,
 ) -> list[ItemView]:
-    """Items matching the filters (or exactly ``item_ids``), in plan and creation order."""
+    """Items matching the filters (or exactly ``item_ids``), in plan and creation order;
+    without ``fill``, their progress, spend and milestones are left for the caller."""
     filters = filters or Filters()
     query = (
         select(PlanItem, Plan, Area, Department.name, Department.short_name)
@@ -116,7 +134,8 @@ def item_views(
         )
         for item, plan, area, name, short in session.execute(query).all()
     ]
-    _fill(session, views, today)
+    if fill:
+        _fill(session, views, today)
     if filters.status:
         views = [v for v in views if v.status == filters.status]
     return views
@@ -226,6 +245,8 @@ PROGRESS_BINS = (
 
 
 def figures(views: Sequence[ItemView], today: date) -> Figures:
+    """The figures over item views, in Python: the definition :func:`board_page`'s SQL
+    must agree with (the tests compare both on the demo)."""
     bins = [
         Bar(label, sum(1 for v in views if low <= v.progress <= high))
         for low, high, label in PROGRESS_BINS
@@ -332,3 +353,372 @@ def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()
             view.item.status = view.status
             changed += 1
     return changed
+
+
+# --- The board at any size: the table paged and the figures aggregated in SQL --------
+#
+# Each item's progress and board status are computed in SQL from its updates and
+# milestones (and, for a parent, its children's), never read from the stored
+# ``PlanItem.status`` beyond "done"/"dropped"/"in_progress" as entered: the stored
+# "delayed" that ``plan-remind`` writes may be stale (a parent is not refreshed when a
+# child moves), so the board derives lateness from the dates of open milestones and
+# the rolled-up progress, exactly as :class:`ItemView` does.
+
+_CLOSED = (ItemStatus.DONE.value, ItemStatus.DROPPED.value)
+
+
+def _at_least_one(value: ColumnElement[int]) -> ColumnElement[int]:
+    return case((value < 1, 1), else_=value)
+
+
+def _scope(
+    filters: Filters, area_path: str | None, only: Sequence[int] | None
+) -> Select[int, int | None, int]:
+    """The items of the plans the year and area filters choose (only ``only``, if given)."""
+    query = (
+        select(PlanItem.id, PlanItem.parent_id, PlanItem.weight)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+    )
+    if filters.year:
+        query = query.where(Plan.year == filters.year)
+    if area_path is not None:
+        query = query.where(Area.path.startswith(area_path))
+    if only is not None:
+        query = query.where(PlanItem.id.in_(only))
+    return query
+
+
+#: Deeper nesting than any plan has; guards the depth query against a cycle.
+MAX_DEPTH = 50
+
+
+def _facts(
+    session: Session, today: date, filters: Filters, only: Sequence[int] | None = None
+) -> Select[Any]:
+    """One row per matching item (of ``only``, if given), scalar columns only: id,
+    progress, spend, overdue open milestones, board status and what the figures group by."""
+    area_path = None
+    if filters.area_id:
+        area = session.get(Area, filters.area_id)
+        area_path = area.path if area is not None else None
+    # The chosen items and everything below them (a child may be in another plan:
+    # a city item broken down into community items), for the roll-ups.
+    base = _scope(filters, area_path, only).cte("base")
+    below = aliased(PlanItem)
+    tree = select(
+        base.c.id, base.c.parent_id, base.c.weight, literal_column("0", Integer).label("depth")
+    ).cte("tree", recursive=True)
+    tree = tree.union_all(
+        select(below.id, below.parent_id, below.weight, (tree.c.depth + 1).label("depth"))
+        .join(tree, below.parent_id == tree.c.id)
+        .where(tree.c.depth < MAX_DEPTH)
+    )
+    depth = int(session.scalar(select(func.max(tree.c.depth))) or 0)
+    scope = select(tree.c.id, tree.c.parent_id, tree.c.weight).distinct().cte("scope")
+    spent = (
+        select(
+            Update.item_id,
+            func.max(Update.id).label("last"),
+            func.sum(Update.spend_yuan).label("spend"),
+        )
+        .where(Update.item_id.in_(select(scope.c.id)))
+        .group_by(Update.item_id)
+        .cte("spent")
+    )
+    last = aliased(Update)
+    steps = (
+        select(
+            Milestone.item_id,
+            func.sum(case((Milestone.done_on.is_not(None), Milestone.weight), else_=0)).label(
+                "done_weight"
+            ),
+            func.sum(
+                case((and_(Milestone.done_on.is_(None), Milestone.due_on < today), 1), else_=0)
+            ).label("late_steps"),
+            # rules.on_time_rate: due by today (or done), and done by the due date.
+            func.sum(
+                case((Milestone.done_on.is_not(None), 1), (Milestone.due_on < today, 1), else_=0)
+            ).label("due_steps"),
+            func.sum(
+                case(
+                    (
+                        and_(Milestone.done_on.is_not(None), Milestone.done_on <= Milestone.due_on),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label("on_time_steps"),
+        )
+        .where(Milestone.item_id.in_(select(scope.c.id)))
+        .group_by(Milestone.item_id)
+        .cte("steps")
+    )
+    done_weight = func.coalesce(steps.c.done_weight, 0)
+    own = (
+        select(
+            PlanItem.id,
+            case(
+                (last.progress.is_not(None), last.progress),
+                (PlanItem.status == ItemStatus.DONE.value, 100),
+                (done_weight > 100, 100),
+                else_=done_weight,
+            ).label("progress"),
+        )
+        .join(scope, scope.c.id == PlanItem.id)
+        .outerjoin(spent, spent.c.item_id == PlanItem.id)
+        .outerjoin(last, last.id == spent.c.last)
+        .outerjoin(steps, steps.c.item_id == PlanItem.id)
+        .cte("level0")
+    )
+    # A parent's progress is its children's, rolled up (rules.roll_up): level k is right
+    # for every item with at most k levels below it.
+    level = own
+    for k in range(1, depth + 1):
+        child = aliased(level)
+        weight = _at_least_one(scope.c.weight)
+        # Integer sums (PostgreSQL's sum of a bigint is numeric) for an integer division.
+        total = cast(func.sum(weight), BigInteger)
+        weighted = cast(func.sum(weight * child.c.progress), BigInteger)
+        mean = (2 * weighted + total) // (2 * total)
+        rolled = (
+            select(
+                scope.c.parent_id,
+                case((and_(mean == 100, func.min(child.c.progress) < 100), 99), else_=mean).label(
+                    "progress"
+                ),
+            )
+            .join(child, child.c.id == scope.c.id)
+            .where(scope.c.parent_id.is_not(None))
+            .group_by(scope.c.parent_id)
+            .subquery()
+        )
+        level = (
+            select(own.c.id, func.coalesce(rolled.c.progress, own.c.progress).label("progress"))
+            .outerjoin(rolled, rolled.c.parent_id == own.c.id)
+            .cte(f"level{k}")
+        )
+    progress = level.c.progress
+    closed = PlanItem.status.in_(_CLOSED)
+    late_steps = case((closed, 0), else_=func.coalesce(steps.c.late_steps, 0))
+    overdue = and_(~closed, progress < 100, PlanItem.due_on.is_not(None), PlanItem.due_on < today)
+    status = case(
+        (closed, PlanItem.status),
+        (or_(overdue, late_steps > 0), ItemStatus.DELAYED.value),
+        (
+            or_(progress > 0, PlanItem.status == ItemStatus.IN_PROGRESS.value),
+            ItemStatus.IN_PROGRESS.value,
+        ),
+        else_=ItemStatus.PLANNED.value,
+    )
+    facts = (
+        select(
+            PlanItem.id,
+            progress.label("progress"),
+            func.coalesce(spent.c.spend, 0).label("spend"),
+            late_steps.label("late_steps"),
+            func.coalesce(steps.c.due_steps, 0).label("due_steps"),
+            func.coalesce(steps.c.on_time_steps, 0).label("on_time_steps"),
+            case((overdue, 1), else_=0).label("overdue"),
+            status.label("status"),
+            PlanItem.source_kind,
+            PlanItem.budget_yuan,
+            PlanItem.owner_department_id,
+            # Items without a department record are grouped by the text they name.
+            case(
+                (PlanItem.owner_department_id.is_(None), PlanItem.owner_department), else_=""
+            ).label("department_text"),
+            Department.name.label("department_name"),
+            Department.short_name.label("department_short"),
+            Plan.year,
+            Area.path,
+        )
+        .join(level, level.c.id == PlanItem.id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .outerjoin(Department, Department.id == PlanItem.owner_department_id)
+        .outerjoin(spent, spent.c.item_id == PlanItem.id)
+        .outerjoin(steps, steps.c.item_id == PlanItem.id)
+        .where(PlanItem.id.in_(select(base.c.id)))
+    )
+    if filters.source:
+        facts = facts.where(PlanItem.source_kind == filters.source)
+    if filters.department_id:
+        facts = facts.where(PlanItem.owner_department_id == filters.department_id)
+    if filters.status:
+        facts = facts.where(status == filters.status)
+    return facts
+
+
+@dataclass
+class Board:
+    """The board's table page and figures, each in a bounded number of statements."""
+
+    count: int
+    late: int
+    rows: list[ItemView]
+    figures: Figures
+
+
+def board_page(session: Session, today: date, filters: Filters, page: int, per_page: int) -> Board:
+    """Page ``page`` (from 1; past the end: the last) of the items matching ``filters``,
+    in plan and creation order, and the figures over all of them, computed in SQL."""
+    facts = _facts(session, today, filters).subquery("facts")
+    dept_key = (facts.c.owner_department_id, facts.c.department_text)
+    grouped = session.execute(
+        select(
+            facts.c.source_kind,
+            *dept_key,
+            facts.c.department_name,
+            facts.c.department_short,
+            facts.c.progress,
+            facts.c.status,
+            func.count(),
+            func.sum(facts.c.budget_yuan),
+            func.sum(facts.c.spend),
+            func.sum(facts.c.due_steps),
+            func.sum(facts.c.on_time_steps),
+        ).group_by(
+            facts.c.source_kind,
+            *dept_key,
+            facts.c.department_name,
+            facts.c.department_short,
+            facts.c.progress,
+            facts.c.status,
+        )
+    ).all()
+    count = sum(int(r[7]) for r in grouped)
+    pages = max(1, -(-count // per_page))
+    page = min(max(1, page), pages)
+    if filters.status:  # the page depends on the computed status
+        ids = list(
+            session.scalars(
+                select(facts.c.id)
+                .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            )
+        )
+    else:  # the page is chosen by stored columns: computed for its items only
+        ids = list(
+            session.scalars(
+                _listing(session, filters).limit(per_page).offset((page - 1) * per_page)
+            )
+        )
+    rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
+    if rows:
+        shown = _facts(session, today, filters, only=ids).subquery("shown")
+        computed = {
+            r[0]: r
+            for r in session.execute(
+                select(shown.c.id, shown.c.progress, shown.c.late_steps, shown.c.overdue)
+            )
+        }
+        for view in rows:
+            _, view.progress, view.overdue_milestones, overdue = computed[view.item.id]
+            view.overdue = bool(overdue)
+    return Board(
+        count=count,
+        late=sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
+        rows=rows,
+        figures=_figures_of(grouped),
+    )
+
+
+def _listing(session: Session, filters: Filters) -> Select[Any]:
+    """The ids of the items the filters other than status choose, in the board's order."""
+    query = (
+        select(PlanItem.id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .order_by(Plan.year.desc(), Area.path, PlanItem.id)
+    )
+    if filters.year:
+        query = query.where(Plan.year == filters.year)
+    if filters.area_id:
+        area = session.get(Area, filters.area_id)
+        if area is not None:
+            query = query.where(Area.path.startswith(area.path))
+    if filters.source:
+        query = query.where(PlanItem.source_kind == filters.source)
+    if filters.department_id:
+        query = query.where(PlanItem.owner_department_id == filters.department_id)
+    return query
+
+
+def _figures_of(grouped: Sequence[Any]) -> Figures:
+    """The figures from the grouped rows (source, department, progress, status: count,
+    budget, spend, milestones due, milestones on time)."""
+    bins = [
+        Bar(name, sum(int(r[7]) for r in grouped if low <= r[5] <= high))
+        for low, high, name in PROGRESS_BINS
+    ]
+    source: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_key: dict[int | str, list[int]] = defaultdict(lambda: [0, 0])
+    labels: dict[int | str, str] = {}
+    due: dict[int | str, list[int]] = defaultdict(lambda: [0, 0])
+    for kind, dept_id, text, name, short, _progress, _status, _n, budget, spend, d, ok in grouped:
+        key = dept_id or text
+        due[key][0] += int(d or 0)
+        due[key][1] += int(ok or 0)
+        source[kind][0] += int(budget or 0)
+        source[kind][1] += int(spend or 0)
+        by_key[key][0] += int(budget or 0)
+        by_key[key][1] += int(spend or 0)
+        labels[key] = label(name, short) if name else text
+    rates = {k: OnTime(d, ok) for k, (d, ok) in due.items()}
+    return Figures(
+        progress_bins=bins,
+        on_time=OnTime(sum(r.due for r in rates.values()), sum(r.on_time for r in rates.values())),
+        on_time_by_department=[
+            Bar(labels[k], r.percent or 0, r.due)
+            for k, r in sorted(rates.items(), key=lambda kv: (kv[1].percent or 0, labels[kv[0]]))
+            if r.due
+        ],
+        by_source=[
+            Bar(k, b, s) for k, (b, s) in sorted(source.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        ],
+        by_department=[
+            Bar(labels[k], b, s)
+            for k, (b, s) in sorted(by_key.items(), key=lambda kv: (-kv[1][0], labels[kv[0]]))
+        ],
+        total_budget=sum(b for b, _ in source.values()),
+        total_spend=sum(s for _, s in source.values()),
+    )
+
+
+def export_rows(session: Session, today: date, filters: Filters) -> Iterator[RowMapping]:
+    """Every item matching ``filters``, in the board's order, as scalar rows (an export
+    of all items: one statement, no ORM objects): the item's columns, its plan's year
+    and area, and its computed ``progress``, ``spend``, ``late_steps``, ``status`` and
+    year-end ``outcome``."""
+    facts = _facts(session, today, filters).subquery("facts")
+    query = (
+        select(
+            PlanItem.id,
+            PlanItem.plan_id,
+            Plan.year,
+            Area.id.label("area_id"),
+            Area.name.label("area"),
+            PlanItem.parent_id,
+            PlanItem.title,
+            PlanItem.source_kind,
+            PlanItem.source_id,
+            PlanItem.owner_department,
+            PlanItem.owner_department_id,
+            PlanItem.budget_yuan,
+            facts.c.spend,
+            PlanItem.starts_on,
+            PlanItem.due_on,
+            facts.c.progress,
+            facts.c.status,
+            facts.c.late_steps,
+            YearEndOutcome.outcome,
+        )
+        .join(PlanItem, PlanItem.id == facts.c.id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .outerjoin(YearEndOutcome, YearEndOutcome.item_id == PlanItem.id)
+        .order_by(Plan.year.desc(), Area.path, PlanItem.id)
+    )
+    yield from session.execute(query.execution_options(yield_per=1_000)).mappings()

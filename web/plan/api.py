@@ -6,17 +6,19 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
+from sqlalchemy import RowMapping
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from participation.plan import board
+from participation.plan.sources import record_of
 from web.kit.api_query import check_query
 from web.kit.dbsession import db
 from web.kit.tabular import csv_response, xlsx_response
 from web.plan import openapi as plan_openapi
 from web.plan.public import board_filters, today
-from web.plan.sources import item_source_url
+from web.plan.sources import item_source_url, record_url
 
 ITEM_COLUMNS = [
     "id",
@@ -42,37 +44,38 @@ ITEM_COLUMNS = [
 ]
 
 
-def item_row(view: board.ItemView) -> dict[str, Any]:
-    item = view.item
+def item_row(row: RowMapping) -> dict[str, Any]:
+    """One exported item from a row of :func:`board.export_rows`."""
     return {
-        "id": item.id,
-        "plan_id": view.plan.id,
-        "year": view.plan.year,
-        "area_id": view.area.id,
-        "area": view.area.name,
-        "parent_id": item.parent_id,
-        "title": item.title,
-        "source_kind": item.source_kind,
-        "source_url": item_source_url(item),
-        "owner_department": item.owner_department,
-        "owner_department_id": item.owner_department_id,
-        "budget_yuan": item.budget_yuan,
-        "spend_yuan": view.spend_yuan,
-        "starts_on": item.starts_on.isoformat() if item.starts_on else None,
-        "due_on": item.due_on.isoformat() if item.due_on else None,
-        "progress": view.progress,
-        "status": view.status,
-        "overdue_milestones": view.overdue_milestones,
-        "year_end_outcome": view.outcome,
-        "url": f"/plan/items/{item.id}",
+        "id": row["id"],
+        "plan_id": row["plan_id"],
+        "year": row["year"],
+        "area_id": row["area_id"],
+        "area": row["area"],
+        "parent_id": row["parent_id"],
+        "title": row["title"],
+        "source_kind": row["source_kind"],
+        "source_url": record_url(record_of(row["source_kind"]), row["source_id"]),
+        "owner_department": row["owner_department"],
+        "owner_department_id": row["owner_department_id"],
+        "budget_yuan": row["budget_yuan"],
+        "spend_yuan": int(row["spend"]),
+        "starts_on": row["starts_on"].isoformat() if row["starts_on"] else None,
+        "due_on": row["due_on"].isoformat() if row["due_on"] else None,
+        "progress": int(row["progress"]),
+        "status": row["status"],
+        "overdue_milestones": int(row["late_steps"]),
+        "year_end_outcome": row["outcome"],
+        "url": f"/plan/items/{row['id']}",
     }
 
 
 def _rows(request: Request) -> list[dict[str, Any]]:
+    """The items the filters choose, as exported: read as scalar rows, no ORM objects."""
     session = db(request)
     check_query(request, plan_openapi.FILTERS)
     filters = board_filters(request, [])  # no default year: all years unless asked
-    return [item_row(v) for v in board.item_views(session, today(request), filters)]
+    return [item_row(r) for r in board.export_rows(session, today(request), filters)]
 
 
 async def plans(request: Request) -> Response:

@@ -42,6 +42,10 @@ def today(request: Request) -> Any:
     return now(request).astimezone(LOCAL_TZ).date()
 
 
+#: Rows of the board's table per page.
+PER_PAGE = 100
+
+
 def board_filters(request: Request, years: list[int]) -> board.Filters:
     q = request.query_params
 
@@ -81,17 +85,20 @@ async def progress_board(request: Request) -> Response:
     session = db(request)
     years = board.years(session)
     filters = board_filters(request, years)
-    views = board.item_views(session, today(request), filters)
-    # The charts and totals cover every matching item; the table is paged.
+    # The table is paged in SQL; the charts and counts cover every matching item,
+    # aggregated in SQL.
+    shown = board.board_page(session, today(request), filters, page_number(request), PER_PAGE)
     kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    number = min(page_number(request), max(1, -(-shown.count // PER_PAGE)))
     return render(
         request,
         "plan/board.html",
         {
-            "views": views,
-            "page": Page.of(views, page_number(request), per_page=100),
+            "count": shown.count,
+            "late": shown.late,
+            "page": Page(shown.rows, number, PER_PAGE, shown.count),
             "pager_base": f"/plan?{kept}&" if kept else "/plan?",
-            "figures": board.figures(views, today(request)),
+            "figures": shown.figures,
             "filters": filters,
             "export_query": export_query(filters),
             "years": years,
