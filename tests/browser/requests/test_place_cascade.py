@@ -91,6 +91,9 @@ def test_without_javascript_each_step_is_a_page(
     for choice in (names["district"], "新街道2", "新社区21"):
         page.select_option("#f-place", label=choice)
         page.click("#place-step button[type=submit]")
+        # The next step's page has loaded once the chain names the choice (the click
+        # returns when the navigation starts, before the new document has a body).
+        expect(page.locator("#place-chain")).to_contain_text(choice)
         assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
     expect(page.locator("#place-chain")).to_contain_text("新街道2")
     _file(page, server.url, "新社区21的路灯不亮", "新网格21-5")
