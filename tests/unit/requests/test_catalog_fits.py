@@ -37,6 +37,8 @@ def test_every_code_fits_its_column(name: str, codes: dict[str, str], column: Co
 
 def test_every_return_visit_rating_makes_a_step_kind_that_fits() -> None:
     # closing.py records f"visit_{rating}".
-    length = RequestStep.__table__.c.kind.type.length
+    kind = RequestStep.__table__.c.kind.type
+    assert isinstance(kind, String) and kind.length
+    length = kind.length
     assert all(f"visit_{rating}" in catalog.STEPS for rating in catalog.RATINGS)
     assert all(len(f"visit_{rating}") <= length for rating in catalog.RATINGS)
