@@ -46,9 +46,10 @@ def free_port() -> int:
 
 @contextmanager
 def server(
-    command: Sequence[str], port: int, env: dict[str, str] | None = None
+    command: Sequence[str], port: int, env: dict[str, str] | None = None, wait: float = 30
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start a server in its own process group; always stop the whole group."""
+    """Start a server in its own process group (``wait`` seconds at most for it to
+    listen); always stop the whole group."""
     process = subprocess.Popen(
         list(command),
         env={**os.environ, **(env or {})},
@@ -58,7 +59,7 @@ def server(
         cwd=ROOT,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + wait
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -85,18 +86,25 @@ class Load:
     errors: int
 
 
-def ab(url: str, *, requests: int, seconds: int, connections: int = 32) -> Load:
-    """Bounded load with ApacheBench: ``requests`` requests, or ``seconds`` at most."""
+def ab(
+    url: str, *, requests: int, seconds: int, connections: int = 32, cookie: str | None = None
+) -> Load:
+    """Bounded load with ApacheBench: ``requests`` requests, or ``seconds`` at most;
+    ``cookie`` ("name=value") is sent with each request."""
     if shutil.which("ab") is None:
         raise SystemExit("ab is needed: apt-get install apache2-utils (make bench installs it)")
     # -t before -n: -t alone would imply 50,000 requests; -n after it sets the count.
     out = subprocess.run(
-        ["ab", "-q", "-t", str(seconds), "-n", str(requests), "-c", str(connections), url],
+        ["ab", "-q", "-t", str(seconds), "-n", str(requests), "-c", str(connections)]
+        + (["-C", cookie] if cookie else [])
+        + [url],
         capture_output=True,
         text=True,
         check=True,
         timeout=seconds + 60,
     ).stdout
+    if "Requests per second" not in out:
+        raise RuntimeError(f"ab {url}: no figures in its report:\n{out}")
     done = int(re.search(r"Complete requests:\s+(\d+)", out).group(1))  # type: ignore[union-attr]
     failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)

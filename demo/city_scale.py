@@ -145,6 +145,11 @@ class Progress:
             self.out(f"[{elapsed:7.1f} s] {what}: {done:,} / {total:,}")
 
 
+def say(line: str) -> None:
+    """Progress to standard output, at once (also when it is a file)."""
+    print(line, flush=True)
+
+
 def _batches(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for row in rows:
@@ -214,7 +219,7 @@ def seed_city(
     *,
     id_hash_key: str,
     fraction: float = 1.0,
-    out: Callable[[str], None] | None = print,
+    out: Callable[[str], None] | None = say,
     commit: Callable[[], None] | None = None,
 ) -> CityCounts:
     """Load the city on top of the demo (which must be loaded: its city, accounts
@@ -236,8 +241,10 @@ def seed_city(
         progress(what)
 
     communities, grids = _areas(session, city, size)
-    step_done(f"areas: {size.districts} districts, {size.streets} streets, "
-              f"{len(communities)} communities, {len(grids)} grids")
+    step_done(
+        f"areas: {size.districts} districts, {size.streets} streets, "
+        f"{len(communities)} communities, {len(grids)} grids"
+    )
     people = _roll(session, id_hash_key, size, communities, rng, progress, now)
     step_done(f"roll: {size.people:,} people")
     hours = _volunteers(session, size, communities, people, rng, progress, now)
@@ -285,25 +292,35 @@ def _areas(session: Session, city: Area, size: Sizes) -> tuple[list[Area], list[
     grid_split = iter(_spread(size.grids, size.communities))
     for d in range(size.districts):
         district = create_area(
-            session, code=f"{CITY_MARK}{d + 1}", name=f"城{d + 1}区", kind=AreaKind.DISTRICT,
+            session,
+            code=f"{CITY_MARK}{d + 1}",
+            name=f"城{d + 1}区",
+            kind=AreaKind.DISTRICT,
             parent=city,
         )
         for s in range(street_split[d]):
             street = create_area(
-                session, code=f"{district.code}.{s + 1}", name=f"城{d + 1}区第{s + 1}街道",
-                kind=AreaKind.STREET, parent=district,
+                session,
+                code=f"{district.code}.{s + 1}",
+                name=f"城{d + 1}区第{s + 1}街道",
+                kind=AreaKind.STREET,
+                parent=district,
             )
             for c in range(next(community_split)):
                 community = create_area(
-                    session, code=f"{street.code}.{c + 1}",
-                    name=f"城{d + 1}区{s + 1}街{c + 1}社区", kind=AreaKind.COMMUNITY,
+                    session,
+                    code=f"{street.code}.{c + 1}",
+                    name=f"城{d + 1}区{s + 1}街{c + 1}社区",
+                    kind=AreaKind.COMMUNITY,
                     parent=street,
                 )
                 communities.append(community)
                 for g in range(next(grid_split)):
                     grid = create_area(
-                        session, code=f"{community.code}.{g + 1}",
-                        name=f"{community.name}第{g + 1}网格", kind=AreaKind.GRID,
+                        session,
+                        code=f"{community.code}.{g + 1}",
+                        name=f"{community.name}第{g + 1}网格",
+                        kind=AreaKind.GRID,
                         parent=community,
                     )
                     grids.append(grid.id)
@@ -362,8 +379,15 @@ def _roll(
     volunteer_ids = ids[len(owners) :]
     voters: dict[int, list[int]] = {c.id: [] for c in voter_communities}
     crowd: list[int] = []
-    first_roll_id = int(session.scalar(select(text("coalesce(max(id), 0)")).select_from(
-        cast(Table, RollEntry.__table__))) or 0) + 1
+    first_roll_id = (
+        int(
+            session.scalar(
+                select(text("coalesce(max(id), 0)")).select_from(cast(Table, RollEntry.__table__))
+            )
+            or 0
+        )
+        + 1
+    )
 
     def rows() -> Iterator[dict[str, Any]]:
         n = 0
@@ -430,8 +454,12 @@ def _volunteers(
     for t in range(size.teams):
         area = communities[(t * len(communities)) // size.teams]
         team = create_team(
-            session, area=area, name=f"城区第{t + 1}志愿服务队", kind="featured",
-            join_mode="open", description="城市规模数据的志愿服务队。",
+            session,
+            area=area,
+            name=f"城区第{t + 1}志愿服务队",
+            kind="featured",
+            join_mode="open",
+            description="城市规模数据的志愿服务队。",
         )
         activity = create_activity(session, team, title="社区服务", service_content="社区服务")
         teams.append((team, activity, area))
@@ -447,19 +475,29 @@ def _volunteers(
         for k, account_id in enumerate(ids):
             role = "leader" if k == 0 else ("core" if k < 5 else "member")
             membership_rows.append(
-                {"team_id": team.id, "account_id": account_id, "role": role, "status": "active",
-                 "since": now - timedelta(days=400)}
+                {
+                    "team_id": team.id,
+                    "account_id": account_id,
+                    "role": role,
+                    "status": "active",
+                    "since": now - timedelta(days=400),
+                }
             )
     if leader is not None:  # the demo's leader also leads the first city team (bench: roster)
         membership_rows.append(
-            {"team_id": teams[0][0].id, "account_id": leader.id, "role": "leader",
-             "status": "active", "since": now - timedelta(days=400)}
+            {
+                "team_id": teams[0][0].id,
+                "account_id": leader.id,
+                "role": "leader",
+                "status": "active",
+                "since": now - timedelta(days=400),
+            }
         )
     _bulk(session, Membership, membership_rows, len(membership_rows), progress, "memberships")
     upcoming = max(1, size.shifts // 10)
     past = max(1, size.shifts - upcoming)
     per_shift = _spread(size.hours, past)
-    shift_rows = []
+    shift_rows: list[dict[str, Any]] = []
     shift_plan: list[tuple[int, int, bool]] = []  # (team index, attendees, past)
     for n in range(size.shifts):
         t = n % size.teams
@@ -496,16 +534,16 @@ def _volunteers(
         )
     progress("shifts", len(shift_ids), size.shifts)
     # Attendees: volunteers of the shift's own district first, in a rotating window.
-    district_of_team = [teams[t][2].path.split("/")[2] if teams[t][2].path else "" for t in
-                        range(size.teams)]
+    district_of_team = [
+        teams[t][2].path.split("/")[2] if teams[t][2].path else "" for t in range(size.teams)
+    ]
     pool_of: dict[str, list[int]] = {}
     for t, ids in enumerate(roster):
         pool_of.setdefault(district_of_team[t], []).extend(ids)
 
     def attendance() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         offset: dict[str, int] = {}
-        for shift_id, row, (t, attendees, _) in zip(shift_ids, shift_rows, shift_plan,
-                                                      strict=True):
+        for shift_id, row, (t, attendees, _) in zip(shift_ids, shift_rows, shift_plan, strict=True):
             if not attendees:
                 continue
             key = district_of_team[t]
@@ -589,9 +627,13 @@ def _plan(
             item = delivery.enter_item(
                 session,
                 delivery.DirectItem(
-                    area_id=area.id, year=year, title=f"{area.name}{year}年治理事项",
-                    owner_department=owners[0].name, budget_yuan=100_000,
-                    starts_on=date(year, 1, 1), due_on=date(year, 12, 31),
+                    area_id=area.id,
+                    year=year,
+                    title=f"{area.name}{year}年治理事项",
+                    owner_department=owners[0].name,
+                    budget_yuan=100_000,
+                    starts_on=date(year, 1, 1),
+                    due_on=date(year, 12, 31),
                 ),
                 actor_id=None,
             )
@@ -644,17 +686,31 @@ def _consultation(
     assert worker is not None and len(crowd) >= 6
     people = [session.get(Account, a) for a in crowd[:6]]
     topic = _accepted(
-        session, community, [p for p in people if p is not None], "城区公共空间治理",
-        "公共空间的使用和管理需要全体居民共同商议。", now - timedelta(days=10), worker.id,
+        session,
+        community,
+        [p for p in people if p is not None],
+        "城区公共空间治理",
+        "公共空间的使用和管理需要全体居民共同商议。",
+        now - timedelta(days=10),
+        worker.id,
     )
     consultation = _announce(
-        session, topic, "城区公共空间治理协商", "听取居民意见，商定公共空间使用规则。",
-        now + timedelta(days=5), now - timedelta(days=3), now + timedelta(days=30), worker.id,
+        session,
+        topic,
+        "城区公共空间治理协商",
+        "听取居民意见，商定公共空间使用规则。",
+        now + timedelta(days=5),
+        now - timedelta(days=3),
+        now + timedelta(days=30),
+        worker.id,
     )
     ids = [
         deliberation.add_statement(
-            session, consultation, crowd[n % len(crowd)],
-            f"建议{STATEMENT_STEMS[n % 10]}公共空间第{n + 1}项设施", now - timedelta(days=2),
+            session,
+            consultation,
+            crowd[n % len(crowd)],
+            f"建议{STATEMENT_STEMS[n % 10]}公共空间第{n + 1}项设施",
+            now - timedelta(days=2),
         ).id
         for n in range(size.statements)
     ]
@@ -717,14 +773,20 @@ def _budgets(
         budget_round = budgets.create_round(
             session,
             budgets.NewRound(
-                area_id=community.id, year=start.year, title=f"{community.name}{start.year}年微实事",
-                budget_yuan=200_000, rule="mes" if r % 2 == 0 else "greedy", roll="residents",
+                area_id=community.id,
+                year=start.year,
+                title=f"{community.name}{start.year}年微实事",
+                budget_yuan=200_000,
+                rule="mes" if r % 2 == 0 else "greedy",
+                roll="residents",
             ),
             None,
         )
         proposals = [
             budgets.submit_proposal(
-                session, budget_round, people[k % len(people)],
+                session,
+                budget_round,
+                people[k % len(people)],
                 ProposalDraft(title, f"{title}：居民提出。", community.name, cost, "全体居民"),
             )
             for k, (title, cost) in enumerate(BUDGET_PROJECTS)
@@ -732,8 +794,11 @@ def _budgets(
         budgets.advance(session, budget_round, people[0], start + timedelta(days=10))
         for proposal in proposals:
             budgets.screen(
-                session, proposal, budgets.Screening(True, "可行。", "合规。", None, ""),
-                people[0], start + timedelta(days=12),
+                session,
+                proposal,
+                budgets.Screening(True, "可行。", "合规。", None, ""),
+                people[0],
+                start + timedelta(days=12),
             )
         opened = start + timedelta(days=15)
         budgets.advance(session, budget_round, people[0], opened, opened + timedelta(days=10))
@@ -759,9 +824,11 @@ def _budgets(
                     "id": secrets.token_hex(16),
                     "box_id": box.id,
                     "sealed": mixing.seal(
-                        box.id, receipt_hash(code),
+                        box.id,
+                        receipt_hash(code),
                         json.dumps(checked.content, ensure_ascii=False, sort_keys=True),
-                        None, target.sealed_size,
+                        None,
+                        target.sealed_size,
                     ),
                 }
             )
@@ -793,8 +860,11 @@ def _evaluation(
         session,
         org,
         NewEvaluation(
-            title="城区居家养老服务满意度测评", subject_kind="policy",
-            subject="居家养老服务补贴政策", department="海澄市民政局", area_id=city.id,
+            title="城区居家养老服务满意度测评",
+            subject_kind="policy",
+            subject="居家养老服务补贴政策",
+            department="海澄市民政局",
+            area_id=city.id,
             conflict_declaration="本中心与政策执行机构无利益关系。",
         ),
         actor.id,
@@ -803,14 +873,27 @@ def _evaluation(
     for question, kind, indicator, options in ELDER_CARE_QUESTIONS:
         low, high = ("60", "7") if kind == "number" else ("", "")
         add_question(
-            session, evaluation,
-            NewQuestion(question, kind, indicator, options, low, high,
-                        required=kind not in ("text", "multi")),
+            session,
+            evaluation,
+            NewQuestion(
+                question,
+                kind,
+                indicator,
+                options,
+                low,
+                high,
+                required=kind not in ("text", "multi"),
+            ),
             actor.id,
         )
     opened = now - timedelta(days=60)
-    set_plan(session, evaluation, PlanInput("residents", "0.95", "2", "80", (), "none"),
-             actor.id, opened.date())
+    set_plan(
+        session,
+        evaluation,
+        PlanInput("residents", "0.95", "2", "80", (), "none"),
+        actor.id,
+        opened.date(),
+    )
     open_evaluation(session, evaluation, actor.id, opened)
     questions = questions_of(session, evaluation.id)
     purpose = eval_sealed._response_purpose(evaluation.id)
@@ -824,8 +907,11 @@ def _evaluation(
             payload = eval_sealed._encode({"cell": "", "answers": clean, "seconds": seconds})
             yield (
                 {"evaluation_id": evaluation.id, "respondent_key": f"resident:{first_roll_id + n}"},
-                {"id": secrets.token_hex(16), "evaluation_id": evaluation.id,
-                 "sealed": sealing.seal(purpose, payload, padded)},
+                {
+                    "id": secrets.token_hex(16),
+                    "evaluation_id": evaluation.id,
+                    "sealed": sealing.seal(purpose, payload, padded),
+                },
             )
 
     done = 0
@@ -849,3 +935,67 @@ def _evaluation(
     progress("evaluation closed (responses opened)")
     publish_report(session, evaluation, "城市规模数据的测评报告。", actor.id, closed)
     return done
+
+
+def main_pages(session: Session) -> dict[str, str]:
+    """The main pages to time (bench/bench_city.py) and to check (the tests), each on
+    the largest record of its kind, so that the same names point at the demo's
+    records on the demo and at the city's on a city-scale load. ``office`` pages
+    need the demo's ``leader`` signed in."""
+    from sqlalchemy import func
+
+    from consultations.evaluations.models import Evaluation, EvaluationResponse
+    from participation.budgets.models import BudgetRound
+
+    leader = find_by_login(session, "leader")
+    team = session.scalar(
+        select(Membership.team_id)
+        .where(
+            Membership.team_id.in_(
+                select(Membership.team_id).where(
+                    Membership.account_id == (leader.id if leader else -1),
+                    Membership.role == "leader",
+                )
+            )
+        )
+        .group_by(Membership.team_id)
+        .order_by(func.count().desc(), Membership.team_id)
+        .limit(1)
+    )
+    shift = session.scalar(
+        select(Shift.id).where(Shift.starts_at > utcnow()).order_by(Shift.starts_at).limit(1)
+    )
+    budget = session.scalar(
+        select(BudgetRound.id)
+        .join(Participation, Participation.box_id == BudgetRound.box_id)
+        .where(BudgetRound.phase != "voting")
+        .group_by(BudgetRound.id)
+        .order_by(func.count().desc(), BudgetRound.id)
+        .limit(1)
+    )
+    consultation = session.scalar(
+        select(OpinionVote.consultation_id)
+        .group_by(OpinionVote.consultation_id)
+        .order_by(func.count().desc(), OpinionVote.consultation_id)
+        .limit(1)
+    )
+    evaluation = session.scalar(
+        select(Evaluation.id)
+        .join(EvaluationResponse, EvaluationResponse.evaluation_id == Evaluation.id)
+        .group_by(Evaluation.id)
+        .order_by(func.count().desc(), Evaluation.id)
+        .limit(1)
+    )
+    return {
+        "/": "/",
+        "/areas": "/areas",
+        "/volunteers": "/volunteers",
+        "a shift page": f"/volunteers/shifts/{shift}",
+        "a team's roster (office)": f"/lead/teams/{team}",
+        "budget results": f"/budgets/{budget}/results",
+        "/livelihood/1": "/livelihood/1",
+        "/plan": "/plan",
+        "consultation": f"/consultations/{consultation}",
+        "evaluation": f"/evaluations/{evaluation}",
+        "requests board": "/requests/board",
+    }

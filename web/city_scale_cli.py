@@ -10,19 +10,23 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from demo.city_scale import CityCounts, seed_city
+from demo.city_scale import CityCounts, say, seed_city
 from participation import sealing
 from participation.db import make_engine
 from web.settings import Settings, settings_or_exit
 
 
 def load_city(
-    settings: Settings, *, fraction: float = 1.0, out: Callable[[str], None] | None = print
+    settings: Settings,
+    *,
+    fraction: float = 1.0,
+    out: Callable[[str], None] | None = say,
+    residents: int = 2000,
 ) -> CityCounts:
     """Migrate, load the demo when missing, then the city; commits after each step."""
     from web.cli import load_demo  # the command module imports this one
 
-    load_demo(settings)
+    load_demo(settings, residents=residents)
     sealing.use_secret(settings.secret_key)
     engine = make_engine(settings.database_url)
     try:
