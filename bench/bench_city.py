@@ -283,9 +283,9 @@ def table(results: list[Result]) -> str:
                 continue
             errors = f", {r.load.errors} non-2xx/3xx" if r.load.errors else ""
             ratio = r.load.rps / r.reference if r.reference else float("nan")
-            cells.append(
-                f"{r.load.rps:,.0f}, {r.load.p50_ms:.0f}/{r.load.p99_ms:.0f}, {ratio:.2f}{errors}"
-            )
+            # none answered within the time: no latencies
+            times = f"{r.load.p50_ms:.0f}/{r.load.p99_ms:.0f}" if r.load.requests else "—"
+            cells.append(f"{r.load.rps:,.0f}, {times}, {ratio:.2f}{errors}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
