@@ -415,7 +415,8 @@ def _roll(
 
 
 def _unique_id_number(rng: random.Random, born: date, n: int) -> str:
-    """A made-up ID number (region 99x, impossible) unique by ``n``."""
+    """A made-up ID number, unique by ``n``: the demo's (an impossible region 99x) with
+    its first nine characters replaced by "Z" and ``n``, so it can never be real."""
     number = fake_id_number(rng, born)
     return f"Z{n:08d}{number[9:]}"
 
