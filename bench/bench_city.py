@@ -3,6 +3,7 @@ PostgreSQL, next to the reference page measured in the same run.
 
     python bench/bench_city.py [--scale demo|city] [--fraction F] [--db sqlite,postgresql]
                                [--seconds N] [--connections C]
+    python bench/bench_city.py --loaded URL --scale city   (a database loaded before)
 
 For each database (SQLite in a temporary file; PostgreSQL in a throwaway cluster,
 tests/support/pg.py): migrate and load the demo (``load_demo``), measure; with
@@ -317,6 +318,12 @@ def main() -> int:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--loaded",
+        metavar="URL",
+        help="measure only this database, already loaded (e.g. by gongzhi demo --scale city), "
+        "as its --scale; it gains a ballot box, a shift and their people",
+    )
     args = parser.parse_args()
     print(machine())
     print(f"load average before: {loadavg()}", flush=True)
@@ -324,7 +331,12 @@ def main() -> int:
     loaded: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for database in args.db.split(","):
+        if args.loaded:
+            database = args.loaded.split(":")[0].split("+")[0]
+            workers = [2] if database == "sqlite" else [2, 4]
+            for w in workers:
+                results += measure(args.loaded, database, args.scale, w, args, folder)
+        for database in [] if args.loaded else args.db.split(","):
             cluster = None
             if database == "sqlite":
                 url = f"sqlite:///{folder}/bench.db"
