@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import re
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -79,20 +81,20 @@ def _people(s: Session, community: Area, n: int, tag: str) -> list[int]:
     """``n`` verified residents of ``community`` (accounts without passwords)."""
     s.execute(
         insert(Account),
-        [{"username": f"{tag}{k}", "display_name": f"{tag}{k}"} for k in range(n)],
+        [{"username": f"{tag}-{k}", "display_name": f"{tag}-{k}"} for k in range(n)],
     )
     ids = list(
-        s.scalars(select(Account.id).where(Account.username.like(f"{tag}%")).order_by(Account.id))
+        s.scalars(select(Account.id).where(Account.username.like(f"{tag}-%")).order_by(Account.id))
     )
     s.execute(
         insert(RollEntry),
         [
             {
                 "community_id": community.id,
-                "name": f"{tag}{k}",
-                "id_hash": f"{tag}{k:060d}"[-64:],
+                "name": f"{tag}-{k}",
+                "id_hash": hashlib.sha256(f"bench-{tag}-{k}".encode()).hexdigest(),
                 "birth_date": datetime(1980, 1, 1).date(),
-                "household_code": f"{tag}{k}",
+                "household_code": f"{tag}-{k}",
                 "account_id": account_id,
                 "verified_at": datetime.now(UTC),
             }
@@ -219,7 +221,10 @@ def measure(
         leader = find_by_login(s, "leader")
         assert leader is not None
     engine.dispose()
-    actions = prepare_actions(url, f"{database[0]}{scale[0]}{workers}", folder)
+    # A fresh tag per run: a database measured again (--loaded) gets new people.
+    actions = prepare_actions(
+        url, f"{database[0]}{scale[0]}{workers}{secrets.token_hex(3)}", folder
+    )
     ((_id, cookie, _token),) = signed_in([leader.id], SECRET)
     ref_port, port = free_port(), free_port()
     reference = [str(BIN / "uvicorn"), "reference:app", "--app-dir", str(ROOT / "bench")]
