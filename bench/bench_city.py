@@ -164,10 +164,11 @@ def prepare_actions(url: str, tag: str, folder: Path) -> dict[str, tuple[str, Pa
 
 
 def page(url: str, seconds: int, connections: int, cookie: str | None = None) -> Load:
-    """ab on one page; a page that answered nothing within the time is a zero."""
+    """ab on one page; a page that answered nothing within the time (or a request
+    that took more than ab's 30 s) is a zero."""
     try:
         return ab(url, requests=20_000, seconds=seconds, connections=connections, cookie=cookie)
-    except RuntimeError:
+    except (RuntimeError, subprocess.CalledProcessError):  # ab gives up after 30 s
         return Load(0, 0.0, float("nan"), float("nan"), 0)
 
 
