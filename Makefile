@@ -60,10 +60,13 @@ check: venv ## ruff format --check, ruff check, mypy, import contracts, alembic 
 	$(BIN)/lint-imports
 	GONGZHI_DATABASE_URL=sqlite:///$$(mktemp -d)/check.db bash -c '$(BIN)/gongzhi migrate >/dev/null && $(BIN)/alembic check'
 
-bench: venv ## benchmarks: pages and ballot casting (SQLite and PostgreSQL) against a bare Starlette app, tally rules, the 1,000-for-100 sign-up burst, resident requests (pages, queue, sweep; HTTP intake)
+SCALE ?= demo
+FRACTION ?= 1
+bench: venv ## benchmarks (SCALE=city [FRACTION=0.1] adds the city-scale table): pages and actions (SQLite and PostgreSQL) against a reference page, ballot casting, tally rules, the sign-up burst, resident requests (pages, queue, sweep; HTTP intake)
 	@command -v ab >/dev/null && command -v wrk >/dev/null || { \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q apache2-utils wrk; }
+	$(BIN)/python bench/bench_city.py --scale $(SCALE) --fraction $(FRACTION)
 	$(BIN)/python bench/bench_http.py --pg --workers 4
 	$(BIN)/python bench/bench_cast.py --pg --workers 4
 	$(BIN)/python bench/bench_tally.py

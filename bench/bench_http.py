@@ -37,23 +37,9 @@ from harness import (
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text
 
 from web.cli import load_demo
-from web.migrate import upgrade
 from web.settings import Settings
-
-
-def widen_for_the_demo(url: str) -> None:
-    """The demo's return visit step kind "visit_dissatisfied" (18 characters) does not
-    fit request_steps.kind, VARCHAR(16), which PostgreSQL enforces and SQLite does not
-    (found here; left to the requests area): widened on the bench's database only."""
-    upgrade(url)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE request_steps ALTER COLUMN kind TYPE VARCHAR(32)"))
-    engine.dispose()
-
 
 PAGES = [
     ("home page /", "/"),
@@ -95,8 +81,6 @@ def main() -> int:
         with code_trees(args.previous) as trees:
             for kind in ["sqlite", *(["postgresql"] if args.pg else [])]:
                 url = databases.url(kind, f"http_{kind}")
-                if kind == "postgresql":
-                    widen_for_the_demo(url)
                 load_demo(Settings(environment="development", database_url=url, cheap_hashing=True))
                 with ExitStack() as servers:
                     ports = []

@@ -58,7 +58,8 @@ def server(
     cwd: Path = ROOT,
     start_within: float = 300,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start a server in its own process group; always stop the whole group."""
+    """Start a server in its own process group (``start_within`` seconds at most for it to
+    listen); always stop the whole group."""
     process = subprocess.Popen(
         list(command),
         env={**os.environ, **(env or {})},
@@ -97,11 +98,18 @@ class Load:
 
 
 def ab(
-    url: str, *, requests: int, seconds: int, connections: int = 32, varying: bool = False
+    url: str,
+    *,
+    requests: int,
+    seconds: int,
+    connections: int = 32,
+    varying: bool = False,
+    cookie: str | None = None,
 ) -> Load:
     """Bounded load with ApacheBench: ``requests`` requests, or ``seconds`` at most.
     ``varying``: the page's length may change between requests (ab -l), which ab
-    would otherwise count as failed requests."""
+    would otherwise count as failed requests; ``cookie`` ("name=value") is sent with
+    each request."""
     if shutil.which("ab") is None:
         raise SystemExit("ab is needed: apt-get install apache2-utils (make bench installs it)")
     # -t before -n: -t alone would imply 50,000 requests; -n after it sets the count.
@@ -110,13 +118,17 @@ def ab(
             "ab",
             "-q",
             *(["-l"] if varying else []),
-            *("-t", str(seconds), "-n", str(requests), "-c", str(connections), url),
+            *("-t", str(seconds), "-n", str(requests), "-c", str(connections)),
+            *(["-C", cookie] if cookie else []),
+            url,
         ],
         capture_output=True,
         text=True,
         check=True,
         timeout=seconds + 60,
     ).stdout
+    if "Requests per second" not in out:
+        raise RuntimeError(f"ab {url}: no figures in its report:\n{out}")
     done = int(re.search(r"Complete requests:\s+(\d+)", out).group(1))  # type: ignore[union-attr]
     failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)

@@ -16,6 +16,7 @@ from participation import accounts, audit
 from participation.area_import import import_areas_csv
 from participation.errors import DomainError
 from participation.rules.permissions import Role
+from web import city_scale_cli
 from web.ballots import cli as ballots_cli
 from web.kit.session_scope import session_scope
 from web.migrate import upgrade
@@ -36,6 +37,7 @@ AREA_COMMANDS = (
     volunteers_cli.register,  # volunteers tick
     ops_cli.register,  # worker, backup, restore
     requests_cli.register,  # requests sweep
+    city_scale_cli.register,  # demo --scale city [--fraction F]
 )
 
 
