@@ -158,30 +158,31 @@ def record_filing(session: Session, prepared: Prepared, now: datetime) -> Filed:
     unit_id = routing.unit_of_route(session, prepared.route)  # makes a missing area office
     secret = new_secret(_rng)
     number = _unique_number(session, now)
-    request = ResidentRequest(
-        number=number,
-        secret_hash=secret_hash(key, number, secret),
-        secret_scheme=KEYED,
-        category=new.category,
-        scale=new.scale,
-        urgency=new.urgency,
-        channel=new.channel,
-        description=new.description.strip(),
-        area_id=prepared.area_id,
-        address=new.address.strip(),
-        public=new.public,
-        requester_id=prepared.requester_id,
-        requester_name=prepared.name,
-        requester_phone=new.requester_phone.strip(),
-        verified=prepared.verified,
-        filed_by_id=filer_id,
-        filed_at=now,
-        status="unrouted",
-    )
+    row: dict[str, object] = {
+        "number": number,
+        "secret_hash": secret_hash(key, number, secret),
+        "secret_scheme": KEYED,
+        "category": new.category,
+        "scale": new.scale,
+        "urgency": new.urgency,
+        "channel": new.channel,
+        "description": new.description.strip(),
+        "area_id": prepared.area_id,
+        "address": new.address.strip(),
+        "public": new.public,
+        "requester_id": prepared.requester_id,
+        "requester_name": prepared.name,
+        "requester_phone": new.requester_phone.strip(),
+        "verified": prepared.verified,
+        "filed_by_id": filer_id,
+        "filed_at": now,
+        "status": "unrouted",
+    }
     if unit_id is not None:
-        routing.place_with(request, unit_id, now)
-    session.add(request)
-    session.flush()  # the steps and photos refer to its id
+        row |= routing.placed_with(new.category, new.urgency, unit_id, now)
+    # One INSERT … RETURNING: the request comes back whole, in the session (the steps
+    # and photos refer to its id), without the unit of work's bookkeeping.
+    request = session.scalars(insert(ResidentRequest).returning(ResidentRequest), [row]).one()
     assisted = new.channel in (*GRID_CHANNELS, *DESK_CHANNELS)
     step = {"request_id": request.id, "at": now, "minutes": 0}
     steps = [

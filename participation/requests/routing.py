@@ -15,7 +15,7 @@ from participation import audit
 from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
 from participation.requests import records
-from participation.requests.deadlines import set_dues
+from participation.requests.deadlines import dues, set_dues
 from participation.requests.models import HandlingUnit, ResidentRequest, RoutingRule
 from participation.requests.rules.catalog import CATEGORIES, PLACE_KINDS, SCALES, UNIT_KINDS
 from participation.requests.rules.flow import Action
@@ -278,6 +278,16 @@ def unit_of_route(session: Session, route: Route | None) -> int | None:
         return route.unit_id
     assert route.office_area_id is not None
     return office_of(session, get_area(session, route.office_area_id)).id
+
+
+def placed_with(category: str, urgency: str, unit_id: int, now: datetime) -> dict[str, object]:
+    """``place_with`` for a request not written yet: the columns it sets."""
+    return {
+        "unit_id": unit_id,
+        "status": "routed",
+        "routed_at": now,
+        "accepted_at": None,
+    } | dues(category, urgency, now)
 
 
 def place_with(request: ResidentRequest, unit_id: int, now: datetime) -> None:
