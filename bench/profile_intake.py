@@ -76,13 +76,14 @@ def main() -> int:
                 f"csrf_token={token}&category=environment&area_id={grid_of[cookie]}"
                 f"&description={TEXT}{sent}"
             ).encode()
-            return await post_form(app, "/requests/new", body, cookie)
+            status: int = await post_form(app, "/requests/new", body, cookie)
+            return status
 
         sessions = [(cookie, token) for cookie, token, _grid in people]
         sessions = (sessions * (args.filings // len(sessions) + 2))[: args.filings + 1]
         first = sessions.pop(0)
         asyncio.run(post(*first))  # warm imports and caches
-        log.__init__()  # type: ignore[misc]
+        log.__init__()
         cpu, wall = asyncio.run(
             timed_posts(
                 post,

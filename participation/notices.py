@@ -18,9 +18,9 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, insert, select, update
+from sqlalchemy import ForeignKey, Index, String, Table, Text, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import outbox
@@ -113,7 +113,7 @@ def notify_many(session: Session, new: Sequence[NewNotice], now: datetime) -> in
     their number. Returns how many notices were left."""
     if not new:
         return 0
-    table = Notice.__table__
+    table = cast(Table, Notice.__table__)
     rows = [
         {
             "account_id": n.account_id,
@@ -140,7 +140,8 @@ def notify_many(session: Session, new: Sequence[NewNotice], now: datetime) -> in
             .where(Identity.email.is_not(None))
             .order_by(Identity.id)
         ):
-            addresses.setdefault(account_id, email)
+            if email:
+                addresses.setdefault(account_id, email)
     copies = [
         {
             "key": f"notice:{notice_id}",
@@ -162,7 +163,9 @@ def notify_many(session: Session, new: Sequence[NewNotice], now: datetime) -> in
         )
         copies = [c for c in copies if c["key"] not in queued]
         if copies:
-            session.connection().execute(insert(outbox.OutboxMessage.__table__), copies)
+            session.connection().execute(
+                insert(cast(Table, outbox.OutboxMessage.__table__)), copies
+            )
     return len(ids)
 
 

@@ -9,8 +9,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -193,7 +194,7 @@ def record_filing(session: Session, prepared: Prepared, now: datetime) -> Filed:
     if unit_id is not None:
         steps.append(step | {"kind": "routed", "actor_id": None, "unit_id": unit_id, "note": ""})
     # One executemany (Core: no ids read back), in this order: the timeline reads by id.
-    session.connection().execute(insert(RequestStep.__table__), steps)
+    session.connection().execute(insert(cast(Table, RequestStep.__table__)), steps)
     files.store(session, request.id, prepared.images)
     if assisted:
         audit.record(

@@ -12,13 +12,14 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     case,
@@ -324,10 +325,10 @@ def _write(session: Session, batch: _Batch, left_out: set[int], now: datetime) -
     connection = session.connection()
     supervisions = kept(batch.supervisions)
     if supervisions:
-        connection.execute(insert(SupervisionNotice.__table__), supervisions)
+        connection.execute(insert(cast(Table, SupervisionNotice.__table__)), supervisions)
     steps = kept(batch.steps)
     if steps:
-        connection.execute(insert(RequestStep.__table__), steps)
+        connection.execute(insert(cast(Table, RequestStep.__table__)), steps)
     notices.notify_many(session, kept(batch.told), now)
 
 

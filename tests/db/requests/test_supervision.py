@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from participation import accounts
@@ -293,8 +293,7 @@ def test_a_handler_who_read_before_the_sweep_is_refused_after_it(engine, world: 
 
 
 def test_a_request_a_handler_changes_during_the_sweep_is_left_to_the_next_run(
-    engine,  # type: ignore[no-untyped-def]
-    world: World,
+    engine: Engine, world: World
 ) -> None:
     """The unit accepts one request after the sweep read it and before it writes:
     the accepting stands, the sweep issues nothing for that request (its state is no
