@@ -80,8 +80,8 @@ def figures(out: str) -> tuple[int, int, str, str]:
     """Requests, refused (non-2xx/3xx), p50 and p99 from wrk's report."""
     total = int(re.search(r"(\d+) requests in ", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
     return total, int(bad.group(1)) if bad else 0, p50, p99
 
 

@@ -18,9 +18,9 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy import ForeignKey, Index, String, Table, Text, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import outbox
@@ -30,6 +30,10 @@ from participation.errors import N_, DomainError
 
 PER_PAGE = 20
 MAIL_SUBJECT = "【共治】您有一条新通知 / You have a new notice"
+MAIL_BODY = (
+    "您在共治平台有一条新通知，请登录后在“我的通知”中查看：/account/notices\n"
+    "You have a new notice on Gongzhi; sign in and open /account/notices to read it.\n"
+)
 
 
 class Notice(Base):
@@ -87,14 +91,82 @@ def notify(
             session,
             to=address,
             subject=MAIL_SUBJECT,
-            body=(
-                "您在共治平台有一条新通知，请登录后在“我的通知”中查看：/account/notices\n"
-                "You have a new notice on Gongzhi; sign in and open /account/notices to read it.\n"
-            ),
+            body=MAIL_BODY,
             key=f"notice:{notice.id}",
             account_id=account_id,
         )
     return notice
+
+
+@dataclass(frozen=True)
+class NewNotice:
+    account_id: int
+    kind: str
+    message: str
+    link: str = ""
+    params: Mapping[str, object] | None = None
+
+
+def notify_many(session: Session, new: Sequence[NewNotice], now: datetime) -> int:
+    """``notify`` for many notices at once (a nightly job's): one INSERT of the
+    notices, one look-up of the addresses, one INSERT of the e-mail copies, whatever
+    their number. Returns how many notices were left."""
+    if not new:
+        return 0
+    table = cast(Table, Notice.__table__)
+    rows = [
+        {
+            "account_id": n.account_id,
+            "kind": n.kind,
+            "message": n.message,
+            "link": n.link,
+            "params": json.dumps(dict(n.params or {}), ensure_ascii=False),
+            "created_at": now,
+        }
+        for n in new
+    ]
+    ids = (
+        session.connection()
+        .execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        .scalars()
+        .all()
+    )
+    accounts = sorted({n.account_id for n in new})
+    addresses: dict[int, str] = {}
+    for start in range(0, len(accounts), 1000):
+        for account_id, email in session.execute(
+            select(Identity.account_id, Identity.email)
+            .where(Identity.account_id.in_(accounts[start : start + 1000]))
+            .where(Identity.email.is_not(None))
+            .order_by(Identity.id)
+        ):
+            if email:
+                addresses.setdefault(account_id, email)
+    copies = [
+        {
+            "key": f"notice:{notice_id}",
+            "to_address": addresses[n.account_id],
+            "subject": MAIL_SUBJECT,
+            "body": MAIL_BODY,
+            "account_id": n.account_id,
+            "created_at": now,
+        }
+        for notice_id, n in zip(ids, new, strict=True)
+        if n.account_id in addresses
+    ]
+    if copies:
+        keys = [c["key"] for c in copies]
+        queued = set(
+            session.scalars(
+                select(outbox.OutboxMessage.key).where(outbox.OutboxMessage.key.in_(keys))
+            )
+        )
+        copies = [c for c in copies if c["key"] not in queued]
+        if copies:
+            session.connection().execute(
+                insert(cast(Table, outbox.OutboxMessage.__table__)), copies
+            )
+    return len(ids)
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,24 @@ from participation.requests.rules.calendar import add_working_days, local_day
 from participation.requests.rules.catalog import limits_for
 from participation.requests.rules.lateness import Due, Lateness, lateness
 
-__all__ = ["is_overdue", "lateness_of", "local_day", "set_dues"]
+__all__ = ["dues", "is_overdue", "lateness_of", "local_day", "set_dues"]
+
+
+def dues(category: str, urgency: str, now: datetime) -> dict[str, date]:
+    """The clocks started now: to accept, to reply and to resolve, from today."""
+    limits = limits_for(category, urgency)
+    today = local_day(now)
+    return {
+        "accept_due": add_working_days(today, limits.accept),
+        "reply_due": add_working_days(today, limits.reply),
+        "resolve_due": add_working_days(today, limits.resolve),
+    }
 
 
 def set_dues(request: ResidentRequest, now: datetime) -> None:
     """Start the clocks: to accept, to reply and to resolve, from today."""
-    limits = limits_for(request.category, request.urgency)
-    today = local_day(now)
-    request.accept_due = add_working_days(today, limits.accept)
-    request.reply_due = add_working_days(today, limits.reply)
-    request.resolve_due = add_working_days(today, limits.resolve)
+    for name, day in dues(request.category, request.urgency, now).items():
+        setattr(request, name, day)
 
 
 def lateness_of(request: ResidentRequest, today: date) -> Lateness:

@@ -12,19 +12,25 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar, cast
 
 from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    case,
+    insert,
     or_,
     select,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from participation import audit, notices
 from participation.accounts import Account, RoleGrant
@@ -33,7 +39,7 @@ from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
 from participation.requests import membership, records
 from participation.requests.membership import UnitMember
-from participation.requests.models import HandlingUnit, ResidentRequest
+from participation.requests.models import HandlingUnit, RequestStep, ResidentRequest
 from participation.requests.rules.calendar import add_working_days, local_day
 from participation.requests.rules.catalog import limits_for
 from participation.requests.rules.lateness import Lateness, lateness
@@ -88,6 +94,9 @@ class Extension(Base):
     answer: Mapped[str] = mapped_column(Text, default="")
     old_due: Mapped[date | None] = mapped_column()
     new_due: Mapped[date | None] = mapped_column()
+
+
+T = TypeVar("T")
 
 
 # --- who is told -----------------------------------------------------------------------
@@ -184,6 +193,32 @@ MESSAGES = {
 }
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """What the sweep reads of a request (no ORM object: tens of thousands a night)."""
+
+    id: int
+    number: str
+    status: str
+    unit_id: int | None
+    accept_due: date | None
+    resolve_due: date | None
+    supervised: bool
+    version: int
+    requester_id: int | None
+
+
+@dataclass
+class _Batch:
+    """What one chunk of the sweep writes, by request (so a request changed by
+    someone else meanwhile can be left out whole)."""
+
+    supervisions: dict[int, list[dict[str, object]]]
+    steps: dict[int, list[dict[str, object]]]
+    told: dict[int, list[notices.NewNotice]]
+    flip: dict[int, int]  # request id -> version read: to be marked supervised
+
+
 def sweep(session: Session, now: datetime, *, chunk: int = 2000) -> SweepReport:
     """Issue every reminder and supervision notice that is due and not yet issued.
 
@@ -192,30 +227,48 @@ def sweep(session: Session, now: datetime, *, chunk: int = 2000) -> SweepReport:
     and ``ix_resident_requests_accepted_due`` (requests.counts), ``chunk`` at a time in
     id order; the notices already issued are read once per chunk, and each unit's
     ladder and staff once per sweep, so the work grows with the overdue requests, not
-    with all requests."""
+    with all requests.
+
+    Each chunk writes in a fixed number of statements: one UPDATE marks its newly
+    supervised requests (bumping their version, as any change of a request does, and
+    only where the version is still the one read: a request a handler changed in the
+    meantime is left out of this run whole, and the next sweep sees it as it is now),
+    then one INSERT each of notices, steps and account notices (with their e-mail
+    copies)."""
     today = local_day(now)
     horizon = add_working_days(today, 1)
     ladders: dict[int, list[HandlingUnit]] = {}
     staff: dict[int, Sequence[int]] = {}
-    reminders = issued = up = told = 0
+    total = [0, 0, 0, 0]  # reminders, notices, escalations, told
     last = 0
+    R = ResidentRequest
     while True:
-        candidates = session.scalars(
-            select(ResidentRequest)
-            .where(
-                ResidentRequest.unit_id.is_not(None),
-                or_(
-                    (ResidentRequest.status == "routed") & (ResidentRequest.accept_due <= horizon),
-                    (ResidentRequest.status == "accepted")
-                    & (ResidentRequest.resolve_due <= horizon),
-                ),
-                ResidentRequest.id > last,
+        rows = session.execute(
+            select(
+                R.id,
+                R.number,
+                R.status,
+                R.unit_id,
+                R.accept_due,
+                R.resolve_due,
+                R.supervised,
+                R.version,
+                R.requester_id,
             )
-            .order_by(ResidentRequest.id)
+            .where(
+                R.unit_id.is_not(None),
+                or_(
+                    (R.status == "routed") & (R.accept_due <= horizon),
+                    (R.status == "accepted") & (R.resolve_due <= horizon),
+                ),
+                R.id > last,
+            )
+            .order_by(R.id)
             .limit(chunk)
         ).all()
-        if not candidates:
+        if not rows:
             break
+        candidates = [_Candidate(*row) for row in rows]
         last = candidates[-1].id
         issued_before: dict[tuple[int, str, date], set[tuple[int, str]]] = {}
         for request_id, stage_, due_on, level, kind_ in session.execute(
@@ -228,11 +281,55 @@ def sweep(session: Session, now: datetime, *, chunk: int = 2000) -> SweepReport:
             ).where(SupervisionNotice.request_id.in_([c.id for c in candidates]))
         ):
             issued_before.setdefault((request_id, stage_, due_on), set()).add((level, kind_))
+        batch = _Batch({}, {}, {}, {})
+        counts: dict[int, tuple[int, int, int, int]] = {}
         for request in candidates:
-            r, i, u, t = _sweep_one(session, request, now, today, ladders, staff, issued_before)
-            reminders, issued, up, told = reminders + r, issued + i, up + u, told + t
-        records.save(session)
-    return SweepReport(reminders, issued, up, told)
+            counted = _sweep_one(session, request, now, today, ladders, staff, issued_before, batch)
+            if any(counted):
+                counts[request.id] = counted
+        left_out = _mark_supervised(session, batch.flip)
+        for request_id, counted in counts.items():
+            if request_id not in left_out:
+                total = [t + c for t, c in zip(total, counted, strict=True)]
+        _write(session, batch, left_out, now)
+    return SweepReport(*total)
+
+
+def _mark_supervised(session: Session, read: dict[int, int]) -> set[int]:
+    """Mark requests supervised with their version bumped, where the version is still
+    the one read; the ids left out (changed by someone else since)."""
+    if not read:
+        return set()
+    R = ResidentRequest
+    marked = set(
+        session.execute(
+            update(R)
+            .where(R.id.in_(list(read)), R.version == case(read, value=R.id))
+            .values(supervised=True, version=R.version + 1)
+            .returning(R.id)
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
+    for request_id in marked:  # keep requests already in this session current
+        loaded = session.identity_map.get(identity_key(R, request_id))
+        if loaded is not None:
+            set_committed_value(loaded, "supervised", True)
+            set_committed_value(loaded, "version", read[request_id] + 1)
+    return set(read) - marked
+
+
+def _write(session: Session, batch: _Batch, left_out: set[int], now: datetime) -> None:
+    def kept(by_request: dict[int, list[T]]) -> list[T]:
+        return [row for rid, rows in by_request.items() if rid not in left_out for row in rows]
+
+    connection = session.connection()
+    supervisions = kept(batch.supervisions)
+    if supervisions:
+        connection.execute(insert(cast(Table, SupervisionNotice.__table__)), supervisions)
+    steps = kept(batch.steps)
+    if steps:
+        connection.execute(insert(cast(Table, RequestStep.__table__)), steps)
+    notices.notify_many(session, kept(batch.told), now)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -243,14 +340,21 @@ def _lateness(
     return lateness(status, accept_due, resolve_due, today)
 
 
+REQUESTER_MESSAGES = {
+    False: N_("Your request %(number)s is overdue: a supervision notice went to its unit."),
+    True: N_("Your request %(number)s is overdue: supervision of its unit has been raised."),
+}
+
+
 def _sweep_one(
     session: Session,
-    request: ResidentRequest,
+    request: _Candidate,
     now: datetime,
     today: date,
     ladders: dict[int, list[HandlingUnit]],
     staff: dict[int, Sequence[int]],
     issued_before: dict[tuple[int, str, date], set[tuple[int, str]]],
+    batch: _Batch,
 ) -> tuple[int, int, int, int]:
     reminders = issued = up = told = 0
     stage = stage_of(request.status)
@@ -270,17 +374,17 @@ def _sweep_one(
         if (rung.level, rung.kind.value) in have:
             continue
         to = chain[rung.level]
-        session.add(
-            SupervisionNotice(
-                request_id=request.id,
-                stage=stage,
-                due_on=late.on,
-                level=rung.level,
-                kind=rung.kind.value,
-                unit_id=to.id,
-                working_days_late=late.working_days_late,
-                issued_at=now,
-            )
+        batch.supervisions.setdefault(request.id, []).append(
+            {
+                "request_id": request.id,
+                "stage": stage,
+                "due_on": late.on,
+                "level": rung.level,
+                "kind": rung.kind.value,
+                "unit_id": to.id,
+                "working_days_late": late.working_days_late,
+                "issued_at": now,
+            }
         )
         raised = rung.level > 0
         kind = (
@@ -290,25 +394,48 @@ def _sweep_one(
             if raised
             else "supervision"
         )
-        records.step(session, request, kind, now, unit_id=to.id)
+        batch.steps.setdefault(request.id, []).append(
+            {
+                "request_id": request.id,
+                "at": now,
+                "kind": kind,
+                "actor_id": None,
+                "unit_id": to.id,
+                "note": "",
+                "minutes": 0,
+            }
+        )
         if to.id not in staff:
             staff[to.id] = staff_of(session, to)
-        told += _tell(session, staff[to.id], to, request, MESSAGES[(rung.kind, raised)], now)
+        tell = batch.told.setdefault(request.id, [])
+        tell.extend(
+            notices.NewNotice(
+                account_id,
+                "request.supervision",
+                MESSAGES[(rung.kind, raised)],
+                link=f"/admin/requests/{request.id}",
+                params={"number": request.number, "unit": to.name},
+            )
+            for account_id in staff[to.id]
+        )
+        told += len(staff[to.id])
         if rung.kind is Kind.SOON:
             reminders += 1
             continue
         issued += 1
         up += raised
         if not request.supervised:
-            request.supervised = True
-        records.tell_requester(
-            session,
-            request,
-            N_("Your request %(number)s is overdue: supervision of its unit has been raised.")
-            if raised
-            else N_("Your request %(number)s is overdue: a supervision notice went to its unit."),
-            now,
-        )
+            batch.flip[request.id] = request.version
+        if request.requester_id is not None:  # records.tell_requester
+            tell.append(
+                notices.NewNotice(
+                    request.requester_id,
+                    "request.step",
+                    REQUESTER_MESSAGES[raised],
+                    link=f"/requests/mine/{request.id}",
+                    params={"number": request.number},
+                )
+            )
     return reminders, issued, up, told
 
 

@@ -36,8 +36,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # GET endpoints that must write (the OpenID callback creates accounts and links).
 WRITING_GET_PREFIXES = ("/auth/oidc/",)
 # POST endpoints that read first and then write briefly (see write_briefly): casting
-# a ballot, signing up for a volunteer shift.
-SHORT_WRITES = re.compile(r"^/ballots/\d+/cast$|^/volunteers/shifts/\d+/signup$")
+# a ballot, signing up for a volunteer shift, filing a resident request.
+SHORT_WRITES = re.compile(
+    r"^/ballots/\d+/cast$|^/volunteers/shifts/\d+/signup$|^/requests/(new|assist)$"
+)
 
 
 KEEP_ON_REFUSAL = "db_keep_on_refusal"

@@ -25,7 +25,7 @@ from web.kit import htmx, i18n
 from web.kit.auth import current_user_or_none, requires, user
 from web.kit.client_ip import client_ip
 from web.kit.clock import now
-from web.kit.dbsession import db, keep_on_refusal
+from web.kit.dbsession import db, keep_on_refusal, write_briefly
 from web.kit.forms import form_fields
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
@@ -47,6 +47,13 @@ def _record(fields: dict[str, str], name: str = "area_id") -> int | None:
 def _place_param(request: Request) -> int | None:
     """The area chosen so far in the place cascade (``?place=ID``; else None)."""
     return _record(dict(request.query_params), "place")
+
+
+def _write_filing(request: Request, prepared: intake.Prepared) -> intake.Filed:
+    """Write a prepared filing in a short write transaction, committed here
+    (/requests/new and /requests/assist are web.kit.dbsession.SHORT_WRITES)."""
+    at = now(request)
+    return write_briefly(request, lambda s: intake.record_filing(s, prepared, at))
 
 
 def _filed(request: Request, filed: intake.Filed) -> Response:
@@ -85,10 +92,11 @@ async def new_request(request: Request) -> Response:
     def act() -> Response:
         new, form = read_request(fields, channel="online")
         form.check()
-        filed = intake.file_request(
-            session, new, now(request), filer_id=me.id, requester_id=me.id, images=photos
+        # Checks and routing first without the write lock, then a short locked write.
+        prepared = intake.prepare_filing(
+            session, new, filer_id=me.id, requester_id=me.id, images=photos
         )
-        return _filed(request, filed)
+        return _filed(request, _write_filing(request, prepared))
 
     async def page(error: DomainError) -> Response:
         return render(
@@ -137,16 +145,10 @@ async def assist(request: Request) -> Response:
             )
         new, form = read_request(fields, channel=channel)
         form.check()
-        filed = intake.file_request(
-            session,
-            new,
-            now(request),
-            filer_id=me.id,
-            requester_id=None,
-            images=photos,
-            scope=scope,
+        prepared = intake.prepare_filing(
+            session, new, filer_id=me.id, requester_id=None, images=photos, scope=scope
         )
-        return _filed(request, filed)
+        return _filed(request, _write_filing(request, prepared))
 
     async def page(error: DomainError) -> Response:
         return render(

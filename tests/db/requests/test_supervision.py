@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from participation import accounts
@@ -17,7 +17,7 @@ from participation.errors import DomainError
 from participation.notices import Notice
 from participation.outbox import OutboxMessage
 from participation.requests import handling, supervision
-from participation.requests.models import RequestStep
+from participation.requests.models import RequestStep, ResidentRequest
 from participation.rules.permissions import Role
 from tests.conftest import PASSWORD
 from tests.support.requests import file, route_to_community
@@ -260,3 +260,79 @@ def test_the_sweep_in_small_chunks_issues_what_one_chunk_does_and_never_twice(
     assert supervision.sweep(session, at(15), chunk=1) == whole
     assert sorted(_notices(session)) == issued
     assert supervision.sweep(session, at(15), chunk=2) == supervision.SweepReport(0, 0, 0, 0)
+
+
+def _two_overdue(engine, world: World) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        route_to_community(s, world)
+        first, _ = file(s, world, "路灯不亮", now=FILED)
+        second, _ = file(s, world, "井盖缺失", now=FILED)
+    return first.id, second.id
+
+
+def test_a_handler_who_read_before_the_sweep_is_refused_after_it(engine, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The sweep marks a request supervised with its version bumped, as any change
+    does: a handler acting on what they read before the sweep committed is refused
+    (409), not silently mixed with the sweep's change."""
+    first_id, _ = _two_overdue(engine, world)
+    with Session(engine, expire_on_commit=False) as handler:
+        read = handler.get(ResidentRequest, first_id)
+        assert read is not None and read.unit_id is not None
+        version_read = read.version
+        handler.commit()  # the page is shown; the form comes back later
+        with Session(engine) as s, s.begin():
+            assert supervision.sweep(s, at(10)).notices == 2
+        with pytest.raises(DomainError) as refused:
+            handling.accept(handler, read, read.unit_id, at(10), world["people"]["unit_staff"].id)
+        assert refused.value.code == "request.changed"
+        handler.rollback()
+    with Session(engine) as s:
+        again = s.get(ResidentRequest, first_id)
+        assert again is not None and again.supervised and again.status == "routed"
+        assert again.version == version_read + 1
+
+
+def test_a_request_a_handler_changes_during_the_sweep_is_left_to_the_next_run(
+    engine: Engine, world: World
+) -> None:
+    """The unit accepts one request after the sweep read it and before it writes:
+    the accepting stands, the sweep issues nothing for that request (its state is no
+    longer the one it judged) and everything for the others; the next run judges the
+    request as it is now, and issues nothing twice."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite transactions begin IMMEDIATE: two writers never interleave")
+    first_id, second_id = _two_overdue(engine, world)
+    unit_staff = world["people"]["unit_staff"].id
+
+    done: list[bool] = []
+
+    def accept_first_meanwhile(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if not done and statement.lstrip().upper().startswith("UPDATE RESIDENT_REQUESTS"):
+            done.append(True)
+            with Session(engine) as handler, handler.begin():
+                read = handler.get(ResidentRequest, first_id)
+                assert read is not None and read.unit_id is not None
+                handling.accept(handler, read, read.unit_id, at(10), unit_staff)
+
+    event.listen(engine, "before_cursor_execute", accept_first_meanwhile)
+    try:
+        with Session(engine) as s, s.begin():
+            report = supervision.sweep(s, at(10))
+    finally:
+        event.remove(engine, "before_cursor_execute", accept_first_meanwhile)
+    assert done and report.notices == 1
+    with Session(engine) as s:
+        first, second = s.get(ResidentRequest, first_id), s.get(ResidentRequest, second_id)
+        assert first is not None and second is not None
+        assert first.status == "accepted" and not first.supervised
+        assert second.supervised
+        issued = s.scalars(select(supervision.SupervisionNotice.request_id)).all()
+        assert issued == [second_id]
+        kinds = s.scalars(
+            select(RequestStep.kind)
+            .where(RequestStep.request_id == first_id)
+            .order_by(RequestStep.id)
+        ).all()
+        assert "supervision" not in kinds and kinds[-1] == "accepted"
+    with Session(engine) as s, s.begin():  # accepted on the 10th: not late to resolve
+        assert supervision.sweep(s, at(10)) == supervision.SweepReport(0, 0, 0, 0)
