@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from demo.city_scale import Sizes, _budgets
+from demo.city_scale import Progress, Sizes, _budgets
 from participation import accounts
+from participation.ballots.boxes import get_box
 from participation.budgets import services as budgets
 from participation.budgets.models import BudgetRound
 from participation.rolls import RollEntry
@@ -20,15 +21,18 @@ from tests.support.queries import statements
 from tests.support.world import World
 
 
-
-def _results(engine: Engine, world: World, area_key: str, voters: int) -> tuple[int, Any, Any]:
+def _results(
+    engine: Engine, world: World, area_key: Literal["community", "other"], voters: int
+) -> tuple[int, Any, Any]:
     """Seeds a finished round of ``voters`` ballots in ``area_key`` (as the city
     loader does) and returns the statements its results run, the results, and a
     recount from the bulletin."""
     area = world[area_key]
     with Session(engine) as s, s.begin():
         real = [  # the proposals' authors, verified residents
-            accounts.sign_up(s, login=f"{area_key}_author{n}", password="correct horse", display_name="居民").id
+            accounts.sign_up(
+                s, login=f"{area_key}_author{n}", password="correct horse", display_name="居民"
+            ).id
             for n in range(8)
         ]
         for n, account_id in enumerate(real):
@@ -50,14 +54,14 @@ def _results(engine: Engine, world: World, area_key: str, voters: int) -> tuple[
             {area.id: people},
             Sizes(rounds=1),
             random.Random(7),
-            lambda *_: None,
+            Progress(None),
             datetime(2026, 3, 1, tzinfo=UTC),
         )
     with Session(engine) as s:
         budget_round = s.scalars(select(BudgetRound).where(BudgetRound.area_id == area.id)).one()
         with statements() as seen:
             found = budgets.results(s, budget_round)
-        box = budgets.get_box(s, budget_round.box_id or 0)
+        box = get_box(s, budget_round.box_id or 0)
         recount = budgets._recount_other(box, budget_round)
     assert not [sql for sql in seen if "bulletin_json" in sql]
     return len(seen), found, recount
