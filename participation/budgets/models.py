@@ -37,6 +37,9 @@ class BudgetRound(Base):
     box_id: Mapped[int | None] = mapped_column(ForeignKey("ballot_boxes.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The published ballots counted under the other rule, stored once when the
+    #: results are published (the results page compares both without a recount).
+    other_tally_json: Mapped[str | None] = mapped_column(Text, deferred=True)
 
 
 class Proposal(Base):

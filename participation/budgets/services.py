@@ -199,6 +199,9 @@ def _publish_results(
                 status=409,
             )
         publish(session, box, now)
+    budget_round.other_tally_json = json.dumps(
+        _recount_other(box, budget_round), ensure_ascii=False, sort_keys=True
+    )
     fund_winners(session, budget_round, box, actor_id)
 
 
@@ -253,6 +256,21 @@ def plan_items_of(session: Session, keys: Iterable[str]) -> dict[str, PlanItem]:
     return items_for_sources(session, SourceKind.COMMUNITY_BUDGET, refs)
 
 
+def _recount_other(box: BallotBox, budget_round: BudgetRound) -> dict[str, Any]:
+    """The published bulletin's ballots counted under the round's other rule: reads
+    every ballot (the bulletin), so it runs once, at publication; rounds published
+    before that was stored are recounted on demand."""
+    bulletin = json.loads(box.bulletin_json or "{}")
+    header = dict(bulletin["box"])
+    header["rule"] = dict(header["rule"]) | {"rule": ENGINE_RULES[other_rule(budget_round.rule)]}
+    ballots = bulletin["ballots"]
+    return dict(
+        count_bulletin(
+            header, [b["content"] for b in ballots], [b["source"] != "online" for b in ballots]
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Results:
     tally: dict[str, Any]
@@ -267,8 +285,10 @@ def results(
 ) -> Results | None:
     """The published tally and, from the same ballots, the tally under the other rule.
 
-    A published bulletin never changes, so ``cache`` (keyed by its root hash)
-    may keep the recount: Equal Shares over thousands of ballots takes a while.
+    The other rule's tally is stored at publication (``other_tally_json``), so
+    no ballot is read here; a round published before it was stored is recounted
+    from the bulletin. ``cache`` (keyed by the bulletin's root hash, which never
+    changes) keeps either per process.
     """
     if budget_round.box_id is None:
         return None
@@ -277,15 +297,14 @@ def results(
         return None
     if cache is not None and box.bulletin_root in cache:
         return cache[box.bulletin_root]  # the bulletin (every ballot) is not even read
-    bulletin = json.loads(box.bulletin_json or "{}")
-    header = dict(bulletin["box"])
     alternative = other_rule(budget_round.rule)
-    header["rule"] = dict(header["rule"]) | {"rule": ENGINE_RULES[alternative]}
-    ballots = bulletin["ballots"]
-    other = count_bulletin(
-        header, [b["content"] for b in ballots], [b["source"] != "online" for b in ballots]
+    stored = session.scalar(
+        select(BudgetRound.other_tally_json).where(BudgetRound.id == budget_round.id)
     )
-    found = Results(bulletin["tally"], other, alternative)
+    tally = box.tally
+    assert tally is not None, "a published box has its tally"
+    other = json.loads(stored) if stored else _recount_other(box, budget_round)
+    found = Results(tally, other, alternative)
     if cache is not None:
         if len(cache) > 100:
             cache.clear()

@@ -170,6 +170,9 @@ def test_a_round_from_proposals_to_plan_items(
         results = client.get(f"/budgets/{round_id}/results")
     assert results.status_code == 200
     assert reading("plan_items", seen) == 1  # one query for every funded project's item
+    # The other rule's figures were stored at publication: even a worker's first
+    # showing reads no bulletin (no recount of every ballot on the request path).
+    assert not [sql for sql in seen if "bulletin_json" in sql]
     assert 'role="img"' in results.text and 'id="funding"' in results.text
     with statements() as again:  # the other rule's recount is kept: no bulletin read
         assert client.get(f"/budgets/{round_id}/results").status_code == 200
