@@ -149,6 +149,20 @@ def children_of(session: Session, area: Area) -> Sequence[Area]:
     return session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.id)).all()
 
 
+def children_page(
+    session: Session, parent: Area | None, offset: int, limit: int
+) -> tuple[Sequence[Area], int]:
+    """One page of the areas directly under ``parent`` (None: the top level), in
+    creation order, and how many there are: two indexed statements however large
+    the tree (the public tree is shown one level at a time)."""
+    under = Area.parent_id.is_(None) if parent is None else Area.parent_id == parent.id
+    total = session.scalar(select(func.count()).select_from(Area).where(under)) or 0
+    rows = session.scalars(
+        select(Area).where(under).order_by(Area.id).offset(offset).limit(limit)
+    ).all()
+    return rows, total
+
+
 def community_count(session: Session) -> int:
     return (
         session.scalar(
