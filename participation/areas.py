@@ -163,6 +163,38 @@ def children_page(
     return rows, total
 
 
+#: Up to this many areas, one <select> of the whole tree; beyond, a step-by-step choice.
+FLAT_AREAS = 60
+#: At most this many children offered at one step (a level holds tens, not hundreds).
+STEP_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class AreaStep:
+    """One step of choosing any area: ``flat`` (a small tree: ``options`` is all of
+    it), else ``chain`` (the area reached, top down), ``children`` (the next level
+    to narrow to) and ``options`` (the chain and the children, to pick from)."""
+
+    flat: bool
+    options: list[AreaNode]
+    chain: list[Area]
+    children: Sequence[Area]
+
+
+def area_step(session: Session, at: int | None) -> AreaStep:
+    """A bounded number of rows whatever the size of the tree: the chain above the
+    area ``at`` (None: nothing chosen yet, the top level) and its children."""
+    total = session.scalar(select(func.count()).select_from(Area)) or 0
+    if total <= FLAT_AREAS:
+        return AreaStep(True, area_tree(session), [], [])
+    area = session.get(Area, at) if at else None
+    chain = ancestors(session, area) if area is not None else []
+    children, _ = children_page(session, area, 0, STEP_LIMIT)
+    options = [AreaNode(a, depth) for depth, a in enumerate(chain)]
+    options += [AreaNode(a, len(chain)) for a in children]
+    return AreaStep(False, options, chain, children)
+
+
 def community_count(session: Session) -> int:
     return (
         session.scalar(
