@@ -4,12 +4,15 @@ SQL, in as many statements for 3N areas as for N (a city has ~5,500 areas)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.areas import create_area, get_area
+from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
 from tests.support.queries import statements_of_page
@@ -58,3 +61,44 @@ def test_the_tree_is_shown_one_level_at_a_time_and_paged(
     assert f'href="/areas/{district}?page=2"' in first
     second = client.get(f"/areas/{district}?page=2").text
     assert "街c59" in second and "一街道" not in second
+
+
+def test_the_residents_count_searches_the_roll_by_community(
+    client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: counting the residents under an area joined the areas
+    to the roll and scanned every entry of the roll (a million in a city), even for
+    a grid's page. The count is unchanged."""
+    with Session(engine) as s, s.begin():
+        for n, place in enumerate((world["community"], world["other"], world["community"])):
+            s.add(
+                RollEntry(
+                    community_id=place.id,
+                    name=f"居民{n}",
+                    id_hash=f"{n:064x}",
+                    birth_date=date(1980, 1, 1),
+                    household_code=f"H{n}",
+                )
+            )
+    counts = {}
+    seen: list[tuple[str, Any]] = []
+
+    def note(_c: Any, _cur: Any, sql: str, params: Any, *_rest: Any) -> None:
+        if "count(" in sql and "roll_entries" in sql:
+            seen.append((sql, params))
+
+    for key in ("district", "community", "other", "grid"):
+        seen.clear()
+        event.listen(client.app.state.engine, "before_cursor_execute", note)  # type: ignore[attr-defined]
+        try:
+            html = client.get(f"/areas/{world[key].id}").text
+        finally:
+            event.remove(client.app.state.engine, "before_cursor_execute", note)  # type: ignore[attr-defined]
+        counts[key] = int(re.search(r"人数</dt><dd>(\d+)</dd>", html).group(1))  # type: ignore[union-attr]
+        [(sql, params)] = seen
+        with engine.connect() as c:
+            plan = " ".join(
+                str(row[-1]) for row in c.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)
+            )
+        assert "SCAN roll_entries" not in plan and "SCAN r" not in plan, plan
+    assert counts == {"district": 3, "community": 2, "other": 1, "grid": 0}
