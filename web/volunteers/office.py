@@ -23,6 +23,7 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.i18n import gettext
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import csv_response, xlsx_response
 from web.kit.templating import flash, render
@@ -36,6 +37,9 @@ from web.volunteers.shared import (
     may_manage_certificate,
 )
 
+#: Teams listed per page of the office overview.
+TEAMS_PAGE = 50
+
 
 def _area_at(request: Request, form: dict[str, str] | None) -> int | None:
     """The area reached so far in choosing a team's area: ?area=ID while stepping
@@ -46,8 +50,10 @@ def _area_at(request: Request, form: dict[str, str] | None) -> int | None:
 async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     report = reports.hours_report(session)
+    found, number, total = teams.teams_page(session, page_number(request), TEAMS_PAGE)
+    teams_page = Page(found, number, TEAMS_PAGE, total)
     context = {
-        "teams": teams.teams_with_areas(session),
+        "teams": teams_page,
         "area_step": area_step(session, _area_at(request, extra.get("form"))),
         "certificates": manageable_certificates(request, certificates.recent(session, 100))[:20],
         "report": report,

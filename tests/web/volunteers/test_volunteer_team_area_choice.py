@@ -16,6 +16,7 @@ from participation.rules.areas import AreaKind
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.queries import page_selects
+from volunteers import teams
 from volunteers.models import Team
 
 
@@ -85,3 +86,28 @@ def test_a_city_chooses_the_team_area_a_level_at_a_time(
     with Session(engine) as s:
         team = s.scalar(select(Team).where(Team.name == "分步选区域队"))
         assert team is not None and team.area_id == int(community.group(1))
+
+
+def test_the_office_lists_the_teams_a_page_at_a_time(
+    app: Any, client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: /admin/volunteers listed every team (200 in a city)."""
+    client.sign_in("admin", PASSWORD)
+
+    def add(n: int, tag: str) -> None:
+        with Session(engine) as s, s.begin():
+            place = get_area(s, world["community"].id)
+            for k in range(n):
+                teams.create_team(
+                    s, area=place, name=f"队{tag}{k:03d}", kind="featured", join_mode="open"
+                )
+
+    add(20, "a")
+    few = page_selects(app.state.engine, client, "/admin/volunteers")[0]
+    add(50, "b")
+    count, html = page_selects(app.state.engine, client, "/admin/volunteers")
+    assert count == few
+    assert html.count('<li><a href="/lead/teams/') == 50
+    assert 'href="/admin/volunteers?page=2"' in html
+    second = client.get("/admin/volunteers?page=2").text
+    assert second.count('<li><a href="/lead/teams/') == 20 and "队b049" in second
