@@ -149,6 +149,52 @@ def children_of(session: Session, area: Area) -> Sequence[Area]:
     return session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.id)).all()
 
 
+def children_page(
+    session: Session, parent: Area | None, offset: int, limit: int
+) -> tuple[Sequence[Area], int]:
+    """One page of the areas directly under ``parent`` (None: the top level), in
+    creation order, and how many there are: two indexed statements however large
+    the tree (the public tree is shown one level at a time)."""
+    under = Area.parent_id.is_(None) if parent is None else Area.parent_id == parent.id
+    total = session.scalar(select(func.count()).select_from(Area).where(under)) or 0
+    rows = session.scalars(
+        select(Area).where(under).order_by(Area.id).offset(offset).limit(limit)
+    ).all()
+    return rows, total
+
+
+#: Up to this many areas, one <select> of the whole tree; beyond, a step-by-step choice.
+FLAT_AREAS = 60
+#: At most this many children offered at one step (a level holds tens, not hundreds).
+STEP_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class AreaStep:
+    """One step of choosing any area: ``flat`` (a small tree: ``options`` is all of
+    it), else ``chain`` (the area reached, top down), ``children`` (the next level
+    to narrow to) and ``options`` (the chain and the children, to pick from)."""
+
+    flat: bool
+    options: list[AreaNode]
+    chain: list[Area]
+    children: Sequence[Area]
+
+
+def area_step(session: Session, at: int | None) -> AreaStep:
+    """A bounded number of rows whatever the size of the tree: the chain above the
+    area ``at`` (None: nothing chosen yet, the top level) and its children."""
+    total = session.scalar(select(func.count()).select_from(Area)) or 0
+    if total <= FLAT_AREAS:
+        return AreaStep(True, area_tree(session), [], [])
+    area = session.get(Area, at) if at else None
+    chain = ancestors(session, area) if area is not None else []
+    children, _ = children_page(session, area, 0, STEP_LIMIT)
+    options = [AreaNode(a, depth) for depth, a in enumerate(chain)]
+    options += [AreaNode(a, len(chain)) for a in children]
+    return AreaStep(False, options, chain, children)
+
+
 def community_count(session: Session) -> int:
     return (
         session.scalar(

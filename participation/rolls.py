@@ -95,13 +95,15 @@ def entry_of_account(session: Session, account_id: int) -> RollEntry | None:
 
 
 def residents_under(session: Session, area: Area) -> int:
-    """How many roll entries the communities at or below ``area`` hold."""
+    """How many roll entries the communities at or below ``area`` hold: the count
+    searches the entries of those communities by index (joining the areas instead
+    scanned every entry of the city's roll, a million, even for one grid)."""
+    under = select(Area.id).where(Area.path.startswith(area.path))
     return (
         session.scalar(
             select(func.count())
             .select_from(RollEntry)
-            .join(Area, Area.id == RollEntry.community_id)
-            .where(Area.path.startswith(area.path))
+            .where(RollEntry.community_id.in_(under.scalar_subquery()))
         )
         or 0
     )

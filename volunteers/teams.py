@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account, find_by_login, grant_role
@@ -240,6 +240,29 @@ def roster(
     ).all()
     order = {r: i for i, r in enumerate(MEMBER_ROLES)}
     return sorted((RosterRow(m, a) for m, a in rows), key=lambda r: order.get(r.membership.role, 9))
+
+
+def roster_page(
+    session: Session,
+    team_id: int,
+    offset: int,
+    limit: int,
+    statuses: Sequence[str] = ("active", "pending", "invited"),
+) -> tuple[list[RosterRow], int]:
+    """One page of ``roster`` (same order: leaders, core, members, then by joining)
+    and how many rows the whole roster has, in two statements however large the team."""
+    where = (Membership.team_id == team_id, Membership.status.in_(statuses))
+    total = session.scalar(select(func.count()).select_from(Membership).where(*where)) or 0
+    rank = case({r: i for i, r in enumerate(MEMBER_ROLES)}, value=Membership.role, else_=9)
+    rows = session.execute(
+        select(Membership, Account)
+        .join(Account, Account.id == Membership.account_id)
+        .where(*where)
+        .order_by(rank, Membership.role, Membership.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [RosterRow(m, a) for m, a in rows], total
 
 
 def history(

@@ -14,7 +14,6 @@ from starlette.routing import Route
 
 from participation.areas import area_tree
 from participation.errors import N_, DomainError
-from participation.rules.areas import is_within
 from participation.rules.permissions import Permission
 from volunteers import (
     activities,
@@ -33,10 +32,14 @@ from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.volunteers import rows as volunteer_rows
 from web.volunteers.shared import QUALIFICATION_LABELS, RULE_LABELS, labels, require_lead
+
+#: Members shown per page of the leader's roster.
+ROSTER_PAGE = 50
 
 
 def _team(request: Request) -> Team:
@@ -49,12 +52,14 @@ async def _team_page(request: Request, team: Team, status: int = 200, **extra: A
     """The leader's team page, in a fixed number of queries however many members
     and requests for hours the team has."""
     session = db(request)
-    roster = teams.roster(session, team.id)
+    number = page_number(request)
+    roster, members = teams.roster_page(session, team.id, (number - 1) * ROSTER_PAGE, ROSTER_PAGE)
     rules = teams.rules_of(team)  # the team's lock; an activity may set its own
     team_area = teams.area_of(session, team)
     context = {
         "team": team,
         "roster": roster,
+        "roster_page": Page(roster, number, ROSTER_PAGE, members),
         "locked": profiles.locked_accounts(
             session, [r.account.id for r in roster], rules.no_show_lock
         ),
@@ -64,7 +69,7 @@ async def _team_page(request: Request, team: Team, status: int = 200, **extra: A
             session, since=now(request) - timedelta(days=7), team_id=team.id
         ),
         "backfills": ledger.pending_backfills(session, team.id),
-        "areas": [n for n in area_tree(session) if is_within(n.area.path, team_area.path)],
+        "areas": area_tree(session, team_area.path),
         "qualification_codes": QUALIFICATION_LABELS,
         "rules": rules,
         "team_rules": asdict(rules),

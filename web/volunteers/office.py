@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import Area, area_tree
+from participation.areas import Area, area_step, area_tree
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from volunteers import certificates, reports, stars, teams
@@ -21,8 +21,9 @@ from web.kit.auth import requires, user
 from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import FormReader, form_fields
+from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.i18n import gettext
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import csv_response, xlsx_response
 from web.kit.templating import flash, render
@@ -36,13 +37,24 @@ from web.volunteers.shared import (
     may_manage_certificate,
 )
 
+#: Teams listed per page of the office overview.
+TEAMS_PAGE = 50
+
+
+def _area_at(request: Request, form: dict[str, str] | None) -> int | None:
+    """The area reached so far in choosing a team's area: ?area=ID while stepping
+    down the tree, the area chosen in a refused form when re-rendering it."""
+    return record_id((form or {}).get("area_id")) or record_id(request.query_params.get("area"))
+
 
 async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     report = reports.hours_report(session)
+    found, number, total = teams.teams_page(session, page_number(request), TEAMS_PAGE)
+    teams_page = Page(found, number, TEAMS_PAGE, total)
     context = {
-        "teams": teams.teams_with_areas(session),
-        "areas": area_tree(session),
+        "teams": teams_page,
+        "area_step": area_step(session, _area_at(request, extra.get("form"))),
         "certificates": manageable_certificates(request, certificates.recent(session, 100))[:20],
         "report": report,
         "peak": max([v for _, v in report.by_team + report.by_month] or [1]),
