@@ -132,6 +132,8 @@ def test_topic_to_plan_item_at_phone_width(
     expect(resident.locator("#opinion .error")).to_have_text("请填写内容。")
     resident.get_by_label("提出一条观点（最多 140 个字）", exact=True).fill("声控灯应选用节能灯具")
     resident.get_by_role("button", name="提交观点", exact=True).click()
+    # The statement is stored once its page says so; the neighbour looks after that.
+    expect(resident.get_by_text("您的观点已添加。")).to_be_visible()
     neighbour.goto(page_url)
     expect(neighbour.get_by_test_id("next-statement")).to_have_text("声控灯应选用节能灯具")
     neighbour.get_by_role("button", name="赞同", exact=True).click()
