@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from consultations import opinion_maps
+from consultations import deliberation, meetings, opinion_maps, topics
+from consultations.models import Consultation, Topic
 from consultations.rules.map_timing import Debounce
 from participation import accounts
 from participation.accounts import Account
@@ -73,3 +74,38 @@ AT_ONCE = Debounce(timedelta(0), timedelta(0), timedelta(0))
 def refresh_maps(engine: Engine, now: datetime = NOW) -> int:
     """Run the worker's opinion-map job once, without debounce; the maps computed."""
     return opinion_maps.refresh_maps(engine, now, AT_ONCE, worker="test").computed
+
+
+def elevator_in_two_camps(
+    s: Session, c: Community, now: datetime
+) -> tuple[Topic, Consultation, list[int]]:
+    """An accepted topic and a consultation open for deliberation in ``c``'s community,
+    four statements by its first resident, and every other resident voting on them in
+    two camps (they split on the first two statements and agree on the last two)."""
+    topic = topics.propose_topic(
+        s, area=c.area, title="加装电梯", body="", source="resident", proposer_id=c.residents[0].id
+    )
+    topic.status = "accepted"
+    consultation = meetings.announce(
+        s,
+        topic,
+        meetings.Announcement(
+            title="加装电梯协商会",
+            agenda="讨论方案",
+            materials="",
+            place="社区议事厅",
+            online_link="",
+            meets_at=now + timedelta(days=4),
+            deliberation_opens_at=now - timedelta(days=1),
+            deliberation_closes_at=now + timedelta(days=10),
+        ),
+        c.worker.id,
+        now,
+    )
+    texts = ["一楼住户应获补偿", "费用按楼层分摊", "政府应补贴", "施工应避开夜间"]
+    ids = [deliberation.add_statement(s, consultation, c.residents[0].id, t, now).id for t in texts]
+    for n, resident in enumerate(c.residents[1:]):
+        for i, sid in enumerate(ids):
+            choice = "agree" if i >= 2 or i == n % 2 else "disagree"
+            deliberation.vote_statement(s, consultation, sid, resident.id, choice, now)
+    return topic, consultation, ids

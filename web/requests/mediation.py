@@ -182,16 +182,9 @@ async def open_case(request: Request) -> Response:
         return htmx.redirect(request, f"/admin/requests/{found.id}")
 
     async def page(error: DomainError) -> Response:
-        from web.requests.office import _detail_context
+        from web.requests.office import refused_detail  # office imports this module
 
-        again = get_request(session, found.id)
-        return render(
-            request,
-            "requests/office/request.html",
-            _detail_context(request, again)
-            | {"form": fields, "errors": error.fields, "error": error.message},
-            status=error.status,
-        )
+        return refused_detail(request, found.id, fields, error)
 
     return await act_or_rerender(request, run, page)
 

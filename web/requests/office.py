@@ -153,16 +153,24 @@ async def _act(request: Request, act: Act) -> Response:
         return htmx.redirect(request, f"/admin/requests/{found.id}")
 
     async def page(error: DomainError) -> Response:
-        again = get_request(session, found.id)
-        return render(
-            request,
-            "requests/office/request.html",
-            _detail_context(request, again)
-            | {"form": fields, "errors": error.fields, "error": error.message},
-            status=error.status,
-        )
+        return refused_detail(request, found.id, fields, error)
 
     return await act_or_rerender(request, run, page)
+
+
+def refused_detail(
+    request: Request, request_id: int, fields: dict[str, str], error: DomainError
+) -> Response:
+    """The request's office page again after a refused action (act_or_rerender has
+    rolled back): read afresh, with the form as sent and the refusal's messages."""
+    again = get_request(db(request), request_id)
+    return render(
+        request,
+        "requests/office/request.html",
+        _detail_context(request, again)
+        | {"form": fields, "errors": error.fields, "error": error.message},
+        status=error.status,
+    )
 
 
 #: For the other back-office modules of this area (the loop's matter actions).

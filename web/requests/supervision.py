@@ -65,7 +65,7 @@ async def notices_page(request: Request) -> Response:
 
 
 async def _on_request(request: Request, act: Any) -> Response:
-    from web.requests.office import _detail_context
+    from web.requests.office import refused_detail  # office imports this module
 
     session = db(request)
     found = get_request(session, request.path_params["request_id"])
@@ -79,14 +79,7 @@ async def _on_request(request: Request, act: Any) -> Response:
         return htmx.redirect(request, f"/admin/requests/{found.id}")
 
     async def page(error: DomainError) -> Response:
-        again = get_request(session, found.id)
-        return render(
-            request,
-            "requests/office/request.html",
-            _detail_context(request, again)
-            | {"form": fields, "errors": error.fields, "error": error.message},
-            status=error.status,
-        )
+        return refused_detail(request, found.id, fields, error)
 
     return await act_or_rerender(request, run, page)
 

@@ -4,19 +4,18 @@ count, and saying that an update is on its way once newer votes arrive."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consultations import deliberation, meetings, opinion_maps, topics
+from consultations import opinion_maps
 from consultations.models import OpinionStatement, OpinionVote
 from participation.db import make_engine, utcnow
 from tests.browser.conftest import LiveServer, serve_live
 from tests.browser.kit.test_accessibility import serious
-from tests.support.consultations import community
+from tests.support.consultations import community, elevator_in_two_camps
 
 pytestmark = pytest.mark.browser
 
@@ -35,39 +34,7 @@ def deliberating(live_server: LiveServer) -> tuple[int, int]:
     now = utcnow()
     with Session(engine, expire_on_commit=False) as s, s.begin():
         c = community(s, residents=31)
-        topic = topics.propose_topic(
-            s,
-            area=c.area,
-            title="加装电梯",
-            body="",
-            source="resident",
-            proposer_id=c.residents[0].id,
-        )
-        topic.status = "accepted"
-        consultation = meetings.announce(
-            s,
-            topic,
-            meetings.Announcement(
-                title="加装电梯协商会",
-                agenda="讨论方案",
-                materials="",
-                place="社区议事厅",
-                online_link="",
-                meets_at=now + timedelta(days=4),
-                deliberation_opens_at=now - timedelta(days=1),
-                deliberation_closes_at=now + timedelta(days=10),
-            ),
-            c.worker.id,
-            now,
-        )
-        texts = ["一楼住户应获补偿", "费用按楼层分摊", "政府应补贴", "施工应避开夜间"]
-        ids = [
-            deliberation.add_statement(s, consultation, c.residents[0].id, t, now).id for t in texts
-        ]
-        for n, resident in enumerate(c.residents[1:]):
-            for i, sid in enumerate(ids):
-                choice = "agree" if i >= 2 or i == n % 2 else "disagree"
-                deliberation.vote_statement(s, consultation, sid, resident.id, choice, now)
+        _, consultation, _ = elevator_in_two_camps(s, c, now)
         opinion_maps.store_now(s, consultation.id, now)
     engine.dispose()
     return consultation.id, c.residents[0].id

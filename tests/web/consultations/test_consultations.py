@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
-from consultations import deliberation, meetings, topics
+from consultations import meetings, topics
 from consultations.models import Cosignature, Objection, OpinionStatement, Post, Topic
 from tests.support.client import FormClient
-from tests.support.consultations import NOW, community, refresh_maps
+from tests.support.consultations import NOW, community, elevator_in_two_camps, refresh_maps
 from tests.support.queries import page_selects
 from tests.support.world import MakeClient
 
@@ -31,40 +31,7 @@ def place(engine: Engine, app: Starlette) -> dict[str, Any]:
     app.state.fixed_now = NOW
     with Session(engine, expire_on_commit=False) as s, s.begin():
         c = community(s, residents=12)
-        topic = topics.propose_topic(
-            s,
-            area=c.area,
-            title="加装电梯",
-            body="",
-            source="resident",
-            proposer_id=c.residents[0].id,
-        )
-        topic.status = "accepted"
-        consultation = meetings.announce(
-            s,
-            topic,
-            meetings.Announcement(
-                title="加装电梯协商会",
-                agenda="讨论方案",
-                materials="",
-                place="社区议事厅",
-                online_link="",
-                meets_at=NOW + timedelta(days=4),
-                deliberation_opens_at=NOW - timedelta(days=1),
-                deliberation_closes_at=NOW + timedelta(days=10),
-            ),
-            c.worker.id,
-            NOW,
-        )
-        texts = ["一楼住户应获补偿", "费用按楼层分摊", "政府应补贴", "施工应避开夜间"]
-        ids = [
-            deliberation.add_statement(s, consultation, c.residents[0].id, t, NOW).id for t in texts
-        ]
-        for n, resident in enumerate(c.residents[1:]):
-            camp = n % 2
-            for i, sid in enumerate(ids):
-                choice = "agree" if i >= 2 or (i == camp) else "disagree"
-                deliberation.vote_statement(s, consultation, sid, resident.id, choice, NOW)
+        topic, consultation, ids = elevator_in_two_camps(s, c, NOW)
     refresh_maps(engine)  # the worker's job: pages only read stored maps
     return {"c": c, "consultation": consultation, "topic": topic, "statements": ids}
 
