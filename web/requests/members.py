@@ -22,7 +22,7 @@ from web.kit import htmx
 from web.kit.auth import CurrentUser, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import FormReader, form_fields
+from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.requests import acting
@@ -47,7 +47,7 @@ def _area_path(session: Session, kind: str, ident: int) -> tuple[bool, str | Non
 
 def _split(key: str) -> tuple[str, int]:
     kind, _, raw = (key or "").partition(":")
-    return kind, int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
+    return kind, record_id(raw)
 
 
 def _choices(session: Session, me: CurrentUser) -> list[tuple[str, str]]:

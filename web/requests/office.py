@@ -32,7 +32,7 @@ from web.kit import htmx
 from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import FormReader, form_fields
+from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.i18n import format_datetime, gettext
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import table_response
@@ -46,8 +46,7 @@ QUEUE_PAGE = 30
 
 def _id_param(request: Request, name: str) -> int:
     """A keyset bound from the query (``after``/``before``); anything else is 0, none."""
-    raw = request.query_params.get(name, "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
+    return record_id(request.query_params.get(name))
 
 
 def _queue_rows(

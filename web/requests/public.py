@@ -26,7 +26,7 @@ from web.kit.auth import current_user_or_none, requires, user
 from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db, keep_on_refusal, write_briefly
-from web.kit.forms import form_fields
+from web.kit.forms import form_fields, record_id
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.requests import acting, grids, loop_panels, mediation
@@ -40,8 +40,7 @@ async def index(request: Request) -> Response:
 
 
 def _record(fields: dict[str, str], name: str = "area_id") -> int | None:
-    raw = fields.get(name, "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    return record_id(fields.get(name)) or None
 
 
 def _place_param(request: Request) -> int | None:
