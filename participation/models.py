@@ -8,6 +8,7 @@ from participation import (  # noqa: F401
     job_runs,
     notices,
     outbox,
+    recovery,
     rolls,
 )
 from participation.ballots import models as ballot_models  # noqa: F401

@@ -32,7 +32,7 @@ from participation.errors import N_, DomainError
 from participation.plan.sources import STATUS_LABELS as PLAN_STATUS_LABELS
 from participation.rules.permissions import Permission
 from web.kit import htmx
-from web.kit.auth import current_user_or_none, requires, user
+from web.kit.auth import current_user_or_none, refuse_assisted, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import form_fields, record_id
@@ -342,6 +342,8 @@ async def statement(request: Request) -> Response:
 
 @requires(Permission.USE_ACCOUNT)
 async def vote(request: Request) -> Response:
+    refuse_assisted(request)  # a vote is cast in person, never at the desk
+
     def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
         deliberation.vote_statement(
             s, c, request.path_params["statement_id"], me.id, f.get("choice", ""), at
