@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from participation import audit, recovery
@@ -140,19 +140,40 @@ def start_assisting(session: Session, *, worker: Account, account: Account, ip: 
     )
 
 
+_ASSISTED = "gongzhi_assisted_act"
+
+
 def note_assisted_act(
     session: Session, *, worker_id: int, account_id: int, method: str, path: str, ip: str = ""
 ) -> None:
-    """Record one action taken in an assisted session, in the action's own
-    transaction: it lands exactly when the action does."""
+    """Mark this session's work as done at the desk: the transaction that commits
+    it also writes one ``desk.assisted_act`` audit row (the worker as actor, the
+    resident as target), so the row lands exactly when the action does (a refused
+    action is rolled back with its row), whether the action's service writes
+    through the ORM or straight through the connection (a shift sign-up)."""
+    session.info[_ASSISTED] = {
+        "actor_id": worker_id,
+        "target": f"account:{account_id}",
+        "ip": ip,
+        "method": method,
+        "path": path[:200],
+    }
+
+
+@event.listens_for(Session, "before_commit")
+def _audit_assisted(session: Session) -> None:
+    """Runs before the commit's final flush, which writes the row with the rest."""
+    detail = session.info.pop(_ASSISTED, None)
+    if detail is None:
+        return
     audit.record(
         session,
-        actor_id=worker_id,
+        actor_id=detail["actor_id"],
         action="desk.assisted_act",
-        target=f"account:{account_id}",
-        ip=ip,
-        method=method,
-        path=path[:200],
+        target=detail["target"],
+        ip=detail["ip"],
+        method=detail["method"],
+        path=detail["path"],
     )
 
 
@@ -164,7 +185,3 @@ def stop_assisting(session: Session, *, worker_id: int, account_id: int, ip: str
         target=f"account:{account_id}",
         ip=ip,
     )
-
-
-def is_office_role(role: Role) -> bool:
-    return bool(ROLE_PERMISSIONS[role])

@@ -47,7 +47,7 @@ def sms_server() -> Iterator[SmsServer]:
     recorder: SmsServer
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
             if self.headers.get("Authorization") != f"Bearer {KEY}":

@@ -252,7 +252,9 @@ def test_email_link_sets_the_password_once(
     add_email(engine, account_id, "wang@example.org")
     elsewhere = make_client()
     elsewhere.sign_in(PHONE, OLD)
-    asked = client.submit("/account/reset/email", {"email": "Wang@Example.org"}, page="/account/reset")
+    asked = client.submit(
+        "/account/reset/email", {"email": "Wang@Example.org"}, page="/account/reset"
+    )
     assert asked.status_code == 303
     with Session(engine) as s:
         mail = s.scalars(select(OutboxMessage)).one()

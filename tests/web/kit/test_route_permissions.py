@@ -356,6 +356,19 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members/remove"): ROUTE_REQUESTS,
+    # accounts-desk: password reset and the desk
+    ("GET", "/account/reset"): EVERYONE,
+    ("POST", "/account/reset/sms"): EVERYONE,
+    ("POST", "/account/reset/email"): EVERYONE,
+    ("GET", "/account/reset/code"): EVERYONE,
+    ("POST", "/account/reset/code"): EVERYONE,
+    ("GET", "/account/reset/email/{token}"): EVERYONE,
+    ("POST", "/account/reset/email/{token}"): EVERYONE,
+    ("GET", "/admin/desk"): ROLLS,
+    ("POST", "/admin/desk"): ROLLS,
+    ("POST", "/admin/desk/slip"): ROLLS,
+    ("POST", "/admin/desk/assist"): ROLLS,
+    ("POST", "/admin/desk/end"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
