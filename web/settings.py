@@ -331,7 +331,7 @@ class Settings:
             mail_from=get("mail_from"),
             sms_url=get("sms_url"),
             sms_key=get("sms_key"),
-            sms_timeout=sms_timeout,
+            sms_timeout=int(sms_timeout) if sms_timeout.is_integer() else sms_timeout,
             trust_proxy=proxies,
             trusted_proxies=get("trusted_proxies"),
             metrics_allow=get("metrics_allow"),

@@ -125,6 +125,7 @@ async def enter_code(request: Request) -> Response:
     typed = {"login": login}
 
     def act() -> Response:
+        reader.check("reset.form")
         account = recovery.reset_with_code(
             db(request),
             _key(request),

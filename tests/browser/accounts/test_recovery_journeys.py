@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from tests.support.sms_server import KEY, SmsServer, sms_server
 pytestmark = pytest.mark.browser
 
 PHONE = "13987654321"
-PHONE_WIDTH = {"width": 375, "height": 800}
+PHONE_WIDTH: ViewportSize = {"width": 375, "height": 800}
 
 
 @pytest.fixture(scope="module")
