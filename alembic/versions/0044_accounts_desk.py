@@ -2,7 +2,9 @@
 
 Codes to set a new password (SMS, e-mail link, the desk's sign-in slip) are kept
 only as keyed hashes, with their expiry, use and wrong tries. Accounts verified
-before this revision take their roll entry's name, as verification now does.
+before this revision take their roll entry's name, as verification now does, and
+so do the copies of their name on posts, objections, plan updates and
+representative candidacies and rosters.
 
 Revision ID: 0044
 Revises: 0038
@@ -19,6 +21,16 @@ revision: str = "0044"
 down_revision: str | None = "0038"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+#: (table, name column, account column) of every stored copy of a person's name.
+RENAMED = (
+    ("accounts", "display_name", "id"),
+    ("consultation_posts", "author_name", "author_id"),
+    ("consultation_objections", "author_name", "author_id"),
+    ("plan_updates", "author_name", "author_id"),
+    ("representative_candidacies", "public_name", "account_id"),
+    ("representative_roster", "public_name", "account_id"),
+)
 
 
 def upgrade() -> None:
@@ -43,11 +55,15 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_reset_codes_account_id"), "reset_codes", ["account_id"])
     op.create_index(op.f("ix_reset_codes_code_hash"), "reset_codes", ["code_hash"])
-    op.execute(
-        "UPDATE accounts SET display_name = (SELECT roll_entries.name FROM roll_entries "
-        "WHERE roll_entries.account_id = accounts.id) "
-        "WHERE EXISTS (SELECT 1 FROM roll_entries WHERE roll_entries.account_id = accounts.id)"
-    )
+    # The name is the roll's, everywhere: accounts, and the names copied from them
+    # onto what a verified person wrote or stood for before this revision.
+    for table, name, person in RENAMED:
+        op.execute(
+            f"UPDATE {table} SET {name} = (SELECT roll_entries.name FROM roll_entries "
+            f"WHERE roll_entries.account_id = {table}.{person}) "
+            f"WHERE EXISTS (SELECT 1 FROM roll_entries "
+            f"WHERE roll_entries.account_id = {table}.{person})"
+        )
 
 
 def downgrade() -> None:
