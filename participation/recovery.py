@@ -163,9 +163,13 @@ def request_sms_code(
     code = f"{secrets.randbelow(10**6):06d}"
     digest = _digest(key, code)  # made either way: the same work for every number
     account = find_by_login(session, phone)
-    if account is None or not account.is_active or not _verified(session, account.id):
+    # The same statements whether or not the number has an account (-1 matches
+    # nothing): only the final insert differs.
+    known = account is not None and account.is_active
+    verified = _verified(session, account.id if account is not None and known else -1)
+    _retire_live_codes(session, account.id if account is not None and verified else -1, now)
+    if account is None or not known or not verified:
         return None
-    _retire_live_codes(session, account.id, now)
     session.add(
         ResetCode(
             account_id=account.id,
@@ -199,9 +203,10 @@ def request_email_link(
         .order_by(Account.id)
         .limit(1)
     )
-    if account is None or not account.is_active:
+    known = account is not None and account.is_active
+    _retire_live_codes(session, account.id if account is not None and known else -1, now)
+    if account is None or not known:
         return False
-    _retire_live_codes(session, account.id, now)
     session.add(
         ResetCode(
             account_id=account.id,
