@@ -20,7 +20,7 @@ from participation import accounts
 from participation.accounts import Identity
 from participation.audit import AuditEntry
 from participation.outbox import OutboxMessage
-from participation.recovery import MAX_ATTEMPTS, ResetCode
+from participation.recovery import MAX_ATTEMPTS, TRY_PER_IP, ResetCode
 from participation.rolls import RollEntry
 from tests.support.client import FormClient
 from tests.support.sms_server import KEY, SmsServer, sms_server
@@ -295,3 +295,17 @@ def test_a_weak_new_password_keeps_the_code(
         row = s.scalars(select(ResetCode)).one()
         assert row.used_at is None and row.attempts == 0
     assert enter(client, code).status_code == 303
+
+
+def test_one_address_trying_many_codes_is_limited(
+    client: FormClient, world: World, engine: Engine, sms: SmsServer
+) -> None:
+    add_resident(engine, world)
+    ask_code(client)
+    code = sms.last_code(PHONE)
+    for n in range(TRY_PER_IP.max_failures):  # numbers without an account, one try each
+        assert enter(client, "000000", phone=f"1360000{n:04d}").status_code == 422
+    limited = enter(client, code)  # even the right code waits now
+    assert limited.status_code == 429 and "请求过于频繁" in limited.text
+    with Session(engine) as s:
+        assert s.scalar(select(ResetCode.used_at)) is None

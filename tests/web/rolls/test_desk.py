@@ -18,11 +18,13 @@ from participation.audit import AuditEntry
 from participation.ballots.models import CastBallot
 from participation.passwords import hash_password
 from participation.recovery import ResetCode
+from participation.requests.models import ResidentRequest
 from participation.rolls import RollEntry
 from participation.rules.identity import id_hash
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.people import enrol, person
+from tests.support.requests import route_to_community
 from tests.support.volunteering import make_shift
 from tests.support.world import MakeClient, World
 from tests.web.ballots.test_ballots import NOW
@@ -284,3 +286,28 @@ def test_the_roll_name_replaces_the_sign_up_name_on_verification(
     assert ok.status_code == 303
     page = client.get("/account").text
     assert name in page and "无角色" not in page
+
+
+def test_a_request_filed_at_the_desk_is_the_residents_and_names_the_worker(
+    assisted: FormClient, world: World, engine: Engine
+) -> None:
+    with Session(engine) as s, s.begin():
+        route_to_community(s, world)
+    filed = assisted.submit(
+        "/requests/new",
+        {
+            "category": "environment",
+            "description": "楼道灯坏了",
+            "area_id": str(world["grid"].id),
+        },
+        page="/requests/new",
+    )
+    assert filed.status_code == 303, filed.text
+    me, worker = resident_id(engine), world["people"]["community_worker"].id
+    with Session(engine) as s:
+        stored = s.scalars(select(ResidentRequest)).one()
+        assert stored.requester_name == person(7)[0]
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.action == "desk.assisted_act"))
+        assert [(r.actor_id, r.target, '"/requests/new"' in r.detail) for r in rows] == [
+            (worker, f"account:{me}", True)
+        ]
