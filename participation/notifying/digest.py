@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from participation.notices import Notice
 from participation.notifying.fanout import _insert, address_of
 from participation.notifying.kinds import label
-from participation.notifying.preferences import mails_in_digest
+from participation.notifying.models import NoticeSetting
+from participation.notifying.preferences import quiet
 from participation.outbox import OutboxMessage
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -74,12 +75,16 @@ def queue_day(
     start, end = _bounds(day)
     n = Notice
     address = address_of(n.account_id).label("address")
+    # From the people who chose a digest to their notices of the day: the inbox's
+    # index (account, created_at) finds them, whatever the number of notices of others.
     rows = session.execute(
         select(n.account_id, n.kind, n.link, address)
+        .join_from(NoticeSetting, n, n.account_id == NoticeSetting.account_id)
         .where(
+            NoticeSetting.digest.is_(True),
             n.created_at >= start,
             n.created_at < end,
-            mails_in_digest(n.account_id, n.kind),
+            ~quiet(n.account_id, n.kind),
         )
         .order_by(n.account_id, n.created_at, n.id)
     ).all()

@@ -57,9 +57,10 @@ def save_preferences(
     return preferences_of(session, account_id)
 
 
-def _quiet(
+def quiet(
     account_id: ColumnExpressionArgument[Any], kind: ColumnExpressionArgument[Any]
 ) -> ColumnElement[bool]:
+    """SQL: the account keeps this kind in the inbox only."""
     return exists().where(
         NoticePreference.account_id == account_id,
         NoticePreference.kind == kind,
@@ -75,14 +76,7 @@ def mails_now(
     account_id: ColumnExpressionArgument[Any], kind: ColumnExpressionArgument[Any]
 ) -> ColumnElement[bool]:
     """SQL: the account wants this kind's e-mail copy at once (no digest, not inbox only)."""
-    return and_(not_(_quiet(account_id, kind)), not_(_digest(account_id)))
-
-
-def mails_in_digest(
-    account_id: ColumnExpressionArgument[Any], kind: ColumnExpressionArgument[Any]
-) -> ColumnElement[bool]:
-    """SQL: the account gathers its e-mail in a digest, and wants this kind's."""
-    return and_(not_(_quiet(account_id, kind)), _digest(account_id))
+    return and_(not_(quiet(account_id, kind)), not_(_digest(account_id)))
 
 
 def mailed_now(session: Session, account_ids: Collection[int], kind: str) -> set[int]:

@@ -328,3 +328,56 @@ def test_closing_an_account_erases_its_follows_and_preferences(
         for model in (Follow, NoticePreference, NoticeSetting):
             assert s.scalar(select(func.count()).select_from(model)) == 0
         assert follows.following(s, person) == []
+
+
+def test_a_household_ballot_reminds_no_member_of_a_household_that_voted(
+    engine: Engine,
+) -> None:
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        here, _ = _tree(s)
+        first, second, alone = _people(s, here, 3, 0)
+        for entry in s.scalars(select(RollEntry).where(RollEntry.account_id.in_([first, second]))):
+            entry.household_code = "H-together"
+        closes = T0 + timedelta(hours=10)
+        box = create_box(
+            s,
+            NewBox(
+                title="户代表表决",
+                area=here,
+                roll=Roll.HOUSEHOLDS,
+                opens_at=T0 - timedelta(days=1),
+                closes_at=closes,
+                form=BallotForm(FormKind.YES_NO),
+                rule={"rule": "threshold", "base": "cast"},
+                items=[NewItem("同意")],
+            ),
+            None,
+        )
+    with Session(engine) as s, s.begin():
+        voted_box = s.get(BallotBox, box.id)
+        assert voted_box is not None
+        cast_ballot(s, voted_box, first, {"choices": {"1": "yes"}}, T0)
+    with Session(engine) as s, s.begin():
+        sweeps.sweep(s, T0)
+    with Session(engine) as s:
+        assert _told(s, f"ballot.opened:{box.id}") == {first, second, alone}
+        assert _told(s, f"ballot.closing:{box.id}") == {alone}  # the household voted
+
+
+def test_a_single_notice_keeps_to_the_inbox_when_its_kind_is_inbox_only(
+    engine: Engine, town: dict[str, Any]
+) -> None:
+    from participation import notices
+
+    quiet, loud, _ = town["residents"]
+    with Session(engine) as s, s.begin():
+        save_preferences(s, quiet, {"budget.proposal": False}, digest=False)
+        for person in (quiet, loud):
+            notices.notify(s, person, "budget.proposal", "m", now=T0)
+        notices.notify_many(
+            s,
+            [notices.NewNotice(p, "budget.proposal", "m2") for p in (quiet, loud)],
+            T0,
+        )
+    with Session(engine) as s:
+        assert _mailed(s) == [loud, loud]

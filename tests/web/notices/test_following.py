@@ -36,7 +36,7 @@ def test_following_a_team_without_javascript_and_with_htmx(
     page = f"/volunteers/teams/{team_id}"
     assert "登录后关注" in client.get(page).text  # anonymous: a sign-in link
     client.sign_in("resident", PASSWORD)
-    assert 'action="/account/following/team/%d"' % team_id in client.get(page).text
+    assert f'action="/account/following/team/{team_id}"' in client.get(page).text
 
     done = client.submit(f"/account/following/team/{team_id}", {"next": page}, page=page)
     assert (done.status_code, done.headers["location"]) == (303, page)
