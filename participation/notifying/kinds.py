@@ -18,6 +18,9 @@ LABELS: dict[str, str] = {
     "budget.proposal": N_("News of my community budget proposals"),
     "plan.updated": N_("A plan item I follow gets an update"),
     "plan.late": N_("A plan item I follow is late"),
+    "consultation.final": N_("A consultation I follow has its final resolution"),
+    "budget.round_phase": N_("A budget round I follow moves on"),
+    "team.shift": N_("A team I follow publishes a shift"),
     "shift.moved": N_("A volunteer shift of mine moves"),
     "shift.confirmed": N_("My waitlist place on a shift is confirmed"),
     "request.step": N_("A request of mine changes state"),
@@ -38,6 +41,9 @@ LIVELIHOOD_REJECTED = N_("Your livelihood project was not taken on: %(title)s")
 LIVELIHOOD_MERGED = N_("Your livelihood project was merged into another: %(title)s")
 PLAN_UPDATED = N_("A plan item you follow has an update: %(title)s")
 PLAN_LATE = N_("A plan item you follow is late: %(title)s")
+CONSULTATION_FINAL = N_("A consultation you follow has its final resolution: %(title)s")
+ROUND_MOVED_ON = N_("A budget round you follow has moved on to its next stage: %(title)s")
+TEAM_SHIFT = N_("A team you follow has published a shift: %(title)s")
 SHIFT_MOVED = N_("Your volunteer shift has moved: %(title)s")
 SHIFT_CONFIRMED = N_("Your place on the waitlist is confirmed: %(title)s")
 

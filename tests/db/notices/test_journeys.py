@@ -29,6 +29,7 @@ from tests.support.volunteering import make_person, make_shift
 from tests.support.world import World
 from volunteers import notices as volunteer_notices
 from volunteers import signups
+from volunteers.teams import create_team
 
 NOW = support.NOW
 
@@ -195,3 +196,26 @@ def test_a_moved_shift_and_a_confirmed_waitlist_place_are_told(
     signups.cancel(session, shift.id, first, at, "临时有事")
     assert told(session, "shift.confirmed") == {waiting}
     assert session.get(Account, elsewhere) is not None
+
+
+def test_followers_of_a_round_and_a_team_hear_of_its_next_stage_and_new_shifts(
+    engine: Engine, world: World
+) -> None:
+    from participation.budgets import services as budgets
+    from tests.support.projects import seed_round
+
+    round_id, _ = seed_round(engine, world)
+    fan, other = world["people"]["resident"].id, world["people"]["nobody"].id
+    with Session(engine) as s, s.begin():
+        follows.follow(s, fan, "budget_round", round_id, NOW)
+        budget_round = budgets.get_round(s, round_id)
+        budgets.advance(s, budget_round, world["people"]["admin"].id, NOW)  # to screening
+        team = create_team(
+            s, area=world["community"], name="望江服务队", kind="featured", join_mode="open"
+        )
+        make_shift(s, world["community"], NOW + timedelta(days=3), team=team)
+        follows.follow(s, other, "team", team.id, NOW)
+        make_shift(s, world["community"], NOW + timedelta(days=4), team=team)
+    with Session(engine) as s:
+        assert told(s, "budget.round_phase") == {fan}
+        assert told(s, "team.shift") == {other}  # the second shift, once followed
