@@ -22,7 +22,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from participation.notices import Notice
-from participation.notifying.fanout import _insert, address_of
+from participation.notifying.fanout import address_of, insert_or_skip
 from participation.notifying.kinds import label
 from participation.notifying.models import NoticeSetting
 from participation.notifying.preferences import quiet
@@ -96,7 +96,8 @@ def queue_day(
     def flush() -> None:
         if messages:
             session.connection().execute(
-                _insert(session, table).on_conflict_do_nothing(index_elements=["key"]), messages
+                insert_or_skip(session, table).on_conflict_do_nothing(index_elements=["key"]),
+                messages,
             )
             messages.clear()
 

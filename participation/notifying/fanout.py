@@ -32,7 +32,7 @@ _outbox = cast(Table, OutboxMessage.__table__)
 _events = cast(Table, NoticeEvent.__table__)
 
 
-def _insert(session: Session, table: Table) -> Any:
+def insert_or_skip(session: Session, table: Table) -> Any:
     """The dialect's INSERT, which knows ``ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL)."""
     name = session.get_bind().dialect.name
     if name == "postgresql":
@@ -83,7 +83,7 @@ def fan_out(
         .distinct()
     )
     statement: Insert = (
-        _insert(session, _notices)
+        insert_or_skip(session, _notices)
         .from_select(
             ["account_id", "kind", "message", "params", "link", "created_at", "event"], rows
         )
@@ -117,7 +117,7 @@ def queue_copies(session: Session, event: str, kind: str, now: datetime) -> None
         literal(now, OutboxMessage.created_at.type),
     ).where(addressed.c.address.is_not(None))
     statement = (
-        _insert(session, _outbox)
+        insert_or_skip(session, _outbox)
         .from_select(["key", "to_address", "subject", "body", "account_id", "created_at"], rows)
         .on_conflict_do_nothing(index_elements=["key"])
     )
@@ -158,7 +158,7 @@ def done(session: Session, event: str) -> bool:
 def mark_done(session: Session, event: str, told: int, now: datetime) -> None:
     """Record a periodic job's fan-out as done, so that later runs skip it at once."""
     session.connection().execute(
-        _insert(session, _events)
+        insert_or_skip(session, _events)
         .values(key=event, told=told, created_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
     )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from participation.db import Base
 from participation.errors import N_, DomainError
-from participation.notifying.fanout import _insert
+from participation.notifying.fanout import insert_or_skip
 from participation.notifying.models import Follow
 
 
@@ -64,7 +64,7 @@ def follow(session: Session, account_id: int, kind: str, target_id: int, now: da
     """Follow a target that exists (again: nothing changes, also under a race)."""
     _require(session, kind, target_id)
     session.connection().execute(
-        _insert(session, cast(Table, Follow.__table__))
+        insert_or_skip(session, cast(Table, Follow.__table__))
         .values(account_id=account_id, target_kind=kind, target_id=target_id, created_at=now)
         .on_conflict_do_nothing(index_elements=["account_id", "target_kind", "target_id"])
     )
