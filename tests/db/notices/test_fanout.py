@@ -381,3 +381,73 @@ def test_a_single_notice_keeps_to_the_inbox_when_its_kind_is_inbox_only(
         )
     with Session(engine) as s:
         assert _mailed(s) == [loud, loud]
+
+
+def test_a_representatives_ballot_tells_the_representatives_of_its_area(
+    engine: Engine,
+) -> None:
+    from participation.rules.permissions import Role
+
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        here, there = _tree(s)
+        rep, resident = _people(s, here, 2, 0)
+        far_rep = _people(s, there, 1, 10)[0]
+        for account_id, area in ((rep, here), (far_rep, there)):
+            account = s.get(Account, account_id)
+            assert account is not None
+            accounts.grant_role(s, account, Role.REPRESENTATIVE, area)
+        box = create_box(
+            s,
+            NewBox(
+                title="议事代表表决",
+                area=here,
+                roll=Roll.REPRESENTATIVES,
+                opens_at=T0 - timedelta(hours=1),
+                closes_at=T0 + timedelta(days=3),
+                form=BallotForm(FormKind.YES_NO),
+                rule={"rule": "threshold", "base": "cast"},
+                items=[NewItem("同意")],
+            ),
+            None,
+        )
+    with Session(engine) as s, s.begin():
+        sweeps.sweep(s, T0)
+    with Session(engine) as s:
+        assert _told(s, f"ballot.opened:{box.id}") == {rep}
+        assert resident not in _told(s, f"ballot.opened:{box.id}")
+
+
+def test_a_deputies_ballot_tells_the_deputies_of_its_congress_session(engine: Engine) -> None:
+    from participation.rolls import Congress, DeputyEntry
+
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        here, _ = _tree(s)
+        deputy, resident = _people(s, here, 2, 0)
+        district = s.scalars(select(Area).where(Area.code == "D1")).one()
+        congress = Congress(area_id=district.id, term=1, session_number=1, name="区人大一次会议")
+        s.add(congress)
+        s.flush()
+        s.add(
+            DeputyEntry(congress_id=congress.id, name="代表", id_hash="d" * 64, account_id=deputy)
+        )
+        box = create_box(
+            s,
+            NewBox(
+                title="民生实事票决",
+                area=district,
+                roll=Roll.DEPUTIES,
+                congress_id=congress.id,
+                opens_at=T0 - timedelta(hours=1),
+                closes_at=T0 + timedelta(hours=3),
+                form=BallotForm(FormKind.YES_NO),
+                rule={"rule": "threshold", "base": "cast"},
+                items=[NewItem("同意")],
+            ),
+            None,
+        )
+    with Session(engine) as s, s.begin():
+        sweeps.sweep(s, T0)
+    with Session(engine) as s:
+        assert _told(s, f"ballot.opened:{box.id}") == {deputy}
+        assert _told(s, f"ballot.closing:{box.id}") == {deputy}
+        assert resident not in _told(s, f"ballot.opened:{box.id}")
