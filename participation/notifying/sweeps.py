@@ -2,7 +2,9 @@
 opened; a ballot closes within 24 hours (to those who have not voted); a followed
 plan item is late. Each event is told once per person (the notices' unique key),
 and once told it is recorded in ``notice_events`` so later runs skip it at once.
-Boxes that need presence at a meeting are left out: their voters are in the room."""
+Boxes that need presence at a meeting are left out: their voters are in the room.
+A person verified after a ballot's opening was told is not told of the opening; the
+reminder a day before it closes does reach them if they have not voted."""
 
 from __future__ import annotations
 
