@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.accounts import notices, oidc, public, recovery
+from web.accounts import following, notices, oidc, public, recovery
 
 #: Every path of this area starts with one of these (see web.routes).
 PREFIXES = ("/signup", "/login", "/logout", "/account", "/auth/oidc")
 
 
 def routes() -> list[BaseRoute]:
-    return [*public.routes, *oidc.routes, *notices.routes, *recovery.routes]
+    return [*public.routes, *oidc.routes, *notices.routes, *recovery.routes, *following.routes]

@@ -35,6 +35,7 @@ from web.kit import htmx
 from web.kit.auth import current_user_or_none, refuse_assisted, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
+from web.kit.follow import follow_button
 from web.kit.forms import form_fields, record_id
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import base_context, flash, render
@@ -105,6 +106,7 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
     refusal = standing_of(session, c, me.id, at).refusal if me else None
     context = {
         "c": c,
+        "follow": follow_button(request, "consultation", c.id),
         "topic": topics.get_topic(session, c.topic_id),
         "area": get_area(session, c.area_id),
         "cosigners": topics.cosigners(session, c.topic_id),

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from consultations import opinion_maps
 from consultations.rules.map_timing import Debounce
 from participation import job_runs
+from participation.notifying import digest as notice_digest
+from participation.notifying import sweeps as notice_sweeps
 from participation.outbox import send_pending
 from participation.plan.reminders import remind_overdue
 from participation.requests import board as request_board
@@ -33,7 +35,7 @@ from participation.requests import supervision, tracking_keys
 from participation.requests.closing import close_unconfirmed
 from participation.requests.rules.calendar import local_day
 from volunteers import notices, signups
-from web.kit.i18n import LOCAL_TZ
+from web.kit.i18n import LOCAL_TZ, translations
 from web.settings import Settings
 
 TEN_SECONDS = timedelta(seconds=10)
@@ -108,6 +110,23 @@ def refresh_opinion_maps(session: Session, now: datetime, settings: Settings) ->
     )
 
 
+def notices_sweep(session: Session, now: datetime, settings: Settings) -> str:
+    swept = notice_sweeps.sweep(session, now)
+    return (
+        f"{swept.opened} told of open ballots, {swept.closing} of ballots closing, "
+        f"{swept.late} of late plan items"
+    )
+
+
+def _both_languages(message: str) -> tuple[str, str]:
+    return translations("zh_CN").gettext(message), translations("en").gettext(message)
+
+
+def notices_digest(session: Session, now: datetime, settings: Settings) -> str:
+    done = notice_digest.queue_digests(session, now, _both_languages, settings.base_url)
+    return f"{done.people} daily digests gathering {done.notices} notices"
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -161,6 +180,19 @@ JOBS: tuple[Job, ...] = (
         TEN_SECONDS,
         refresh_opinion_maps,
         "recompute the opinion maps of consultations that got votes, once the votes settle",
+    ),
+    Job(
+        "notices-sweep",
+        MINUTE,
+        notices_sweep,
+        "tell voters of ballots that opened or close within a day, and followers of "
+        "late plan items (each once)",
+    ),
+    Job(
+        "notices-digest",
+        HOUR,
+        notices_digest,
+        "queue one e-mail per person per finished day for those who chose a daily digest",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

@@ -369,6 +369,12 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/admin/desk/slip"): ROLLS,
     ("POST", "/admin/desk/assist"): ROLLS,
     ("POST", "/admin/desk/end"): EVERYONE,
+    # Following and notice settings (issue 18): each person's own.
+    ("GET", "/account/following"): SIGNED_IN,
+    ("POST", "/account/following/{kind}/{target}"): SIGNED_IN,
+    ("POST", "/account/following/{kind}/{target}/remove"): SIGNED_IN,
+    ("GET", "/account/notices/preferences"): SIGNED_IN,
+    ("POST", "/account/notices/preferences"): SIGNED_IN,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
@@ -415,6 +421,8 @@ def concrete(template: str, world: World) -> str:
         "action": 1,
         "number": "NONE",
         "token": "none",
+        "kind": "team",
+        "target": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -456,6 +464,7 @@ def normalized(path: str) -> str:
         "visit_id",
         "case_id",
         "action_id",
+        "target_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path
