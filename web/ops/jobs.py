@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from consultations import opinion_maps
 from consultations.rules.map_timing import Debounce
-from participation import job_runs
+from participation import job_runs, portal_counts
 from participation.outbox import send_pending
 from participation.plan.reminders import remind_overdue
 from participation.requests import board as request_board
@@ -38,6 +38,7 @@ from web.settings import Settings
 
 TEN_SECONDS = timedelta(seconds=10)
 MINUTE = timedelta(minutes=1)
+TEN_MINUTES = timedelta(minutes=10)
 HOUR = timedelta(hours=1)
 
 
@@ -108,6 +109,14 @@ def refresh_opinion_maps(session: Session, now: datetime, settings: Settings) ->
     )
 
 
+def home_counts(session: Session, now: datetime, settings: Settings) -> str:
+    counts = portal_counts.refresh(session, now)
+    return (
+        f"{counts.communities} communities, {counts.accounts} accounts, "
+        f"{counts.verified} verified residents"
+    )
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -161,6 +170,12 @@ JOBS: tuple[Job, ...] = (
         TEN_SECONDS,
         refresh_opinion_maps,
         "recompute the opinion maps of consultations that got votes, once the votes settle",
+    ),
+    Job(
+        "home-counts",
+        TEN_MINUTES,
+        home_counts,
+        "store the front page's counts of communities, accounts and verified residents",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )
