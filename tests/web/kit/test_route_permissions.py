@@ -356,6 +356,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members/remove"): ROUTE_REQUESTS,
+    ("GET", "/me/activity"): SIGNED_IN,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
