@@ -122,9 +122,7 @@ def my_cosignatures(
         )
         or 0
     )
-    rows = session.execute(
-        base.order_by(Cosignature.id.desc()).offset(offset).limit(limit)
-    ).all()
+    rows = session.execute(base.order_by(Cosignature.id.desc()).offset(offset).limit(limit)).all()
     return [(c, t) for c, t in rows], total
 
 

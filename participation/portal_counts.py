@@ -72,5 +72,7 @@ def current(session: Session) -> Counts:
         ).where(PortalCounts.id == ROW)
     ).first()
     if row is None:
-        return Counts(community_count(session), account_count(session), verified_count(session), None)
+        return Counts(
+            community_count(session), account_count(session), verified_count(session), None
+        )
     return Counts(*row)

@@ -8,9 +8,7 @@ from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 
-def under_any(
-    path: InstrumentedAttribute[str], paths: Sequence[str] | None
-) -> ColumnElement[bool]:
+def under_any(path: InstrumentedAttribute[str], paths: Sequence[str] | None) -> ColumnElement[bool]:
     """``path`` lies at or below one of ``paths`` (None: anywhere; []: nowhere).
     One LIKE per path, on the indexed materialized path; grants are few."""
     if paths is None:

@@ -108,8 +108,7 @@ def answered_surveys(
     first, and how many (that they answered, never what)."""
     where = EvaluationParticipation.respondent_key == _respondent_key(roll_entry_id)
     total = (
-        session.scalar(select(func.count()).select_from(EvaluationParticipation).where(where))
-        or 0
+        session.scalar(select(func.count()).select_from(EvaluationParticipation).where(where)) or 0
     )
     rows = session.scalars(
         select(Evaluation)

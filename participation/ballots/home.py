@@ -145,9 +145,7 @@ def voted_boxes(
     base = base.where(Participation.voter_key.in_(keys))
     total = (
         session.scalar(
-            select(func.count())
-            .select_from(Participation)
-            .where(Participation.voter_key.in_(keys))
+            select(func.count()).select_from(Participation).where(Participation.voter_key.in_(keys))
         )
         or 0
     )

@@ -85,7 +85,7 @@ def test_a_visitor_picks_a_community_level_by_level(
     client: FormClient, town: World, make_client: MakeClient
 ) -> None:
     page = client.get("/")
-    assert "选择您的社区" in page.text and f'/?at={town["city"].id}' not in page.text
+    assert "选择您的社区" in page.text and f"/?at={town['city'].id}" not in page.text
     assert f'<option value="{town["city"].id}">' in page.text
     street = client.get(f"/?at={town['street'].id}")
     assert f'<option value="{town["community"].id}">' in street.text
