@@ -120,3 +120,28 @@ def test_a_staff_member_sees_their_to_do_list(browser: Browser, live_server: Liv
     triage.click()
     page.wait_for_url(f"{base}/admin/consultations")
     page.context.close()
+
+
+def test_the_home_pages_pass_axe(browser: Browser, live_server: LiveServer) -> None:
+    from tests.browser.kit.test_accessibility import serious
+
+    base = live_server.url
+    page = phone(browser)
+    found = {}
+    for path in ("/", "/?at=1", "/?at=4"):
+        page.goto(base + path)
+        if problems := serious(page):
+            found[path] = problems
+    for login in ("resident", "worker"):
+        page.goto(f"{base}/login")
+        page.fill("#f-login", login)
+        page.fill("#f-password", PASSWORD)
+        page.click("form#login_form button[type=submit]")
+        page.wait_for_url(f"{base}/account")
+        for path in ("/", "/me/activity", "/me/activity?show=ballots"):
+            page.goto(base + path)
+            if problems := serious(page):
+                found[f"{login} {path}"] = problems
+        page.get_by_role("button", name="退出登录").click()
+    assert found == {}
+    page.context.close()

@@ -137,3 +137,13 @@ def test_my_activity_pages(client: FormClient, town: World, engine: Engine) -> N
     assert "Q00000022" in first and "Q00000002" not in first and "page=2" in first
     second = client.get("/me/activity?show=requests&page=2").text
     assert "Q00000002" in second and "Q00000022" not in second
+
+
+def test_a_visitor_page_runs_as_many_statements_at_3n_as_at_n(
+    client: FormClient, town: World, engine: Engine
+) -> None:
+    client.get(f"/?at={town['community'].id}")  # chosen, remembered
+    few = len(statements_of_page(client, "/"))
+    with Session(engine) as s, s.begin():
+        fill(s, town, 4, NOW, start=2)
+    assert len(statements_of_page(client, "/")) == few
