@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,12 @@ from tests.support.people import verified_voters
 from tests.support.queries import statements
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return any_db_url
 
 
 def _box(s: Session, area, title: str, roll: Roll = Roll.RESIDENTS, **when: datetime):  # type: ignore[no-untyped-def]

@@ -21,6 +21,12 @@ NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
+@pytest.fixture
 def town(app: Starlette, world: World, engine: Engine) -> World:
     app.state.fixed_now = NOW
     with Session(engine) as s, s.begin():
@@ -147,3 +153,16 @@ def test_a_visitor_page_runs_as_many_statements_at_3n_as_at_n(
     with Session(engine) as s, s.begin():
         fill(s, town, 4, NOW, start=2)
     assert len(statements_of_page(client, "/")) == few
+
+
+def test_the_home_speaks_english_too(client: FormClient, town: World) -> None:
+    client.cookies.set("lang", "en")
+    client.sign_in("communityworker", PASSWORD)
+    text = client.get("/").text
+    assert "Waiting for you" in text and "Topics awaiting triage: 2" in text
+    client.post("/logout", data={"csrf_token": client.csrf("/")})
+    client.sign_in("resident", PASSWORD)
+    text = client.get("/").text
+    assert "Ballots open now" in text and "You have voted" in text
+    assert "Latest update" in text and "(20%)" in text
+    assert "Ballots I voted in" in client.get("/me/activity?show=ballots").text
