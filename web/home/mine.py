@@ -246,3 +246,36 @@ def personal_home(
         requests_total=total,
         todo=todo(session, me, now, today) if runs_things(me) else None,
     )
+
+
+def activity(
+    session: Session, account_id: int, kind: str, offset: int, limit: int
+) -> tuple[list[Any], int, int | None]:
+    """One kind of "my activity" (see ``web.home.activity.KINDS``): one page of
+    rows, how many in all, and for sign-ups the credited minutes (else None)."""
+    if kind == "signups":
+        signups, total, minutes = volunteer_home.my_signups(session, account_id, offset, limit)
+        return list(signups), total, minutes
+    rows: list[Any]
+    if kind == "topics":
+        rows, total = consultation_home.my_topics(session, account_id, offset, limit)
+    elif kind == "proposals":
+        rows, total = budget_home.my_proposals(session, account_id, offset, limit)
+    elif kind == "cosignatures":
+        rows, total = consultation_home.my_cosignatures(session, account_id, offset, limit)
+    elif kind == "posts":
+        rows, total = consultation_home.my_posts(session, account_id, offset, limit)
+    elif kind == "comments":
+        rows, total = budget_home.my_comments(session, account_id, offset, limit)
+    elif kind == "ballots":
+        rows, total = ballot_home.voted_boxes(session, account_id, offset, limit)
+    elif kind == "surveys":
+        entry = entry_of_account(session, account_id)
+        rows, total = (
+            evaluation_home.answered_surveys(session, entry.id, offset, limit) if entry else ([], 0)
+        )
+    elif kind == "requests":
+        rows, total = request_home.my_requests(session, account_id, offset, limit)
+    else:
+        raise ValueError(kind)
+    return list(rows), total, None
