@@ -69,6 +69,13 @@ def test_staff_see_what_waits_for_them(
     org = make_client()
     org.sign_in("orgmember", PASSWORD)
     assert 'href="/evaluations/manage"' in org.get("/").text
+    deputy = make_client()
+    deputy.sign_in("deputy", PASSWORD)
+    text = deputy.get("/").text
+    assert "待督查的逾期计划事项：2" in text and 'href="/admin/' not in text
+    volunteer = make_client()
+    volunteer.sign_in("volunteer", PASSWORD)
+    assert "待您跟进" not in volunteer.get("/").text  # runs nothing: no list at all
 
 
 def test_the_page_runs_as_many_statements_at_3n_as_at_n(
