@@ -37,11 +37,15 @@ def community_items(
     session: Session, community_path: str, today: date, limit: int = 8
 ) -> list[ItemNews]:
     """Items of the plans of the community (and its grids), the most recently
-    updated first, each with its latest update. One statement."""
-    # Per item, its newest update through the index on plan_updates.item_id.
+    updated first (then the newest items without an update), each with its latest
+    update. One statement."""
+    # Per item, its newest update (by time, then id) through the index on
+    # plan_updates.item_id.
     latest = (
-        select(func.max(Update.id))
+        select(Update.id)
         .where(Update.item_id == PlanItem.id)
+        .order_by(Update.at.desc(), Update.id.desc())
+        .limit(1)
         .correlate(PlanItem)
         .scalar_subquery()
     )
@@ -51,7 +55,7 @@ def community_items(
         .join(Area, Area.id == Plan.area_id)
         .outerjoin(Update, Update.id == latest)
         .where(under_any(Area.path, [community_path]), PlanItem.status != "dropped")
-        .order_by(Update.id.is_(None), Update.id.desc(), PlanItem.id.desc())
+        .order_by(Update.id.is_(None), Update.at.desc(), PlanItem.id.desc())
         .limit(limit)
     ).all()
     return [
