@@ -76,6 +76,7 @@ def test_a_visitor_chooses_a_community_without_javascript(
     for level in ("海澄市", "东湖区", "临江街道", "望江社区"):
         option = page.locator("#f-at option", has_text=level).first
         page.select_option("#f-at", value=option.get_attribute("value"))
+        fits(page)
         page.get_by_role("button", name="选择", exact=True).click()
     expect(page.get_by_role("heading", name="望江社区正在进行")).to_be_visible()
     expect(page.get_by_role("link", name="望江社区微实事投票")).to_be_visible()
