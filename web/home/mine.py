@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from consultations import home as consultation_home
 from consultations.evaluations import home as evaluation_home
@@ -29,6 +27,9 @@ from participation.rules.permissions import Grant, Permission
 from participation.rules.reach import reach
 from volunteers import home as volunteer_home
 from web.kit.auth import CurrentUser
+
+if TYPE_CHECKING:  # the web layer runs no query of its own: sessions pass through
+    from sqlalchemy.orm import Session
 
 #: A resident verified this recently is shown what verification opened for them.
 FRESH = timedelta(days=14)
