@@ -8,6 +8,7 @@ from participation import (  # noqa: F401
     job_runs,
     notices,
     outbox,
+    portal_counts,
     recovery,
     rolls,
 )

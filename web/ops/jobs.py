@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from consultations import opinion_maps
 from consultations.rules.map_timing import Debounce
-from participation import job_runs
+from participation import job_runs, portal_counts
 from participation.notifying import digest as notice_digest
 from participation.notifying import sweeps as notice_sweeps
 from participation.outbox import send_pending
@@ -40,6 +40,7 @@ from web.settings import Settings
 
 TEN_SECONDS = timedelta(seconds=10)
 MINUTE = timedelta(minutes=1)
+TEN_MINUTES = timedelta(minutes=10)
 HOUR = timedelta(hours=1)
 
 
@@ -127,6 +128,14 @@ def notices_digest(session: Session, now: datetime, settings: Settings) -> str:
     return f"{done.people} daily digests gathering {done.notices} notices"
 
 
+def home_counts(session: Session, now: datetime, settings: Settings) -> str:
+    counts = portal_counts.refresh(session, now)
+    return (
+        f"{counts.communities} communities, {counts.accounts} accounts, "
+        f"{counts.verified} verified residents"
+    )
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -193,6 +202,12 @@ JOBS: tuple[Job, ...] = (
         HOUR,
         notices_digest,
         "queue one e-mail per person per finished day for those who chose a daily digest",
+    ),
+    Job(
+        "home-counts",
+        TEN_MINUTES,
+        home_counts,
+        "store the front page's counts of communities, accounts and verified residents",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

@@ -50,6 +50,7 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
         "opinion-maps",
         "notices-sweep",
         "notices-digest",
+        "home-counts",
         "prune-job-runs",
     }
 

@@ -375,6 +375,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/account/following/{kind}/{target}/remove"): SIGNED_IN,
     ("GET", "/account/notices/preferences"): SIGNED_IN,
     ("POST", "/account/notices/preferences"): SIGNED_IN,
+    ("GET", "/me/activity"): SIGNED_IN,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
