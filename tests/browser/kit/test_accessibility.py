@@ -57,9 +57,9 @@ def serious(page: Page, options: dict[str, object] | None = None) -> list[str]:
         # SVG chart labels are left out: axe cannot settle text over a chart's bars,
         # and every chart repeats its figures in a table beside it.
         for v in results.response["incomplete"]:
-            if v["id"] in ("color-contrast", "color-contrast-enhanced"):
-                if nodes := [n["target"] for n in v["nodes"] if not n["html"].startswith("<text")]:
-                    found.append(f"{v['id']} (unsettled): {nodes[:3]}")
+            nodes = [n["target"] for n in v["nodes"] if not n["html"].startswith("<text")]
+            if v["id"] in ("color-contrast", "color-contrast-enhanced") and nodes:
+                found.append(f"{v['id']} (unsettled): {nodes[:3]}")
     return found
 
 
@@ -97,9 +97,9 @@ SMALL_TARGETS = """(tap) => {
       ? el.closest("label, .choice") || el : el;
     const r = box.getBoundingClientRect();
     if (r.width <= 1 || r.height <= 1) continue;  // hidden, or read aloud only
-    if (r.width < tap || r.height < tap)
-      found.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.name || "").trim().slice(0, 12)}" `
-        + `${Math.round(r.width)}x${Math.round(r.height)}`);
+    const name = (el.innerText || el.name || "").trim().slice(0, 12);
+    const size = `${Math.round(r.width)}x${Math.round(r.height)}`;
+    if (r.width < tap || r.height < tap) found.push(`${el.localName} "${name}" ${size}`);
   }
   return found;
 }"""

@@ -22,9 +22,11 @@ def test_the_switch_works_without_javascript(browser: Browser, live_server: Live
     page.wait_for_url(f"{base}/ballots?page=1")
     assert page.get_attribute("html", "class") == "age-friendly"
     # Fewer header items, a clear way home, and every section listed at the foot.
-    assert not page.get_by_role("navigation", name="主导航").get_by_role(
-        "link", name="治理计划"
-    ).is_visible()
+    assert (
+        not page.get_by_role("navigation", name="主导航")
+        .get_by_role("link", name="治理计划")
+        .is_visible()
+    )
     assert page.get_by_role("link", name="返回首页").is_visible()
     page.get_by_role("link", name="全部栏目").click()
     page.get_by_role("navigation", name="全部栏目").get_by_role("link", name="治理计划").click()
