@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from web.kit.auth import CurrentUser
+from web.kit.forms import safe_next
 
 COOKIE = "display"
 AGE_FRIENDLY = "age-friendly"
@@ -29,6 +30,16 @@ def age_friendly(request: Request, user: CurrentUser | None) -> bool:
     if request.cookies.get(COOKIE) == AGE_FRIENDLY:
         return True
     return user is not None and user.account.age_friendly
+
+
+def return_path(request: Request) -> str:
+    """Where the switch comes back to: this page with its query, when that is a
+    plain same-site path; else the path alone, or the home page. Nothing a link
+    put in the query that could lead off the site is echoed into the page."""
+    path = safe_next(request.url.path)
+    if not request.url.query:
+        return path
+    return safe_next(f"{request.url.path}?{request.url.query}", default=path)
 
 
 def remember(response: Response, mode: str) -> None:

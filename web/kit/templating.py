@@ -89,6 +89,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "request": request,
         "user": user,
         "age_friendly": display.age_friendly(request, user),
+        "display_next": display.return_path(request),
         "locale": i18n.current_locale.get(),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
         "flashes": pop_flashes(request),

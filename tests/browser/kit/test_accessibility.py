@@ -66,7 +66,7 @@ def serious(page: Page, options: dict[str, object] | None = None) -> list[str]:
 # The age-friendly mode: the same rules, plus the AAA contrast rule and axe's own
 # target-size rule (off by default), whatever impact axe gives them.
 STRICTER = ("color-contrast-enhanced", "target-size")
-AGE_FRIENDLY_AXE = {
+AGE_FRIENDLY_AXE: dict[str, object] = {
     "resultTypes": ["violations"],
     "rules": {rule: {"enabled": True} for rule in STRICTER},
 }

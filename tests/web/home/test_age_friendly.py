@@ -100,6 +100,16 @@ def test_the_return_path_never_leaves_the_site(client: FormClient, target: str) 
     assert switch(client, "age-friendly", target) == "/"
 
 
+def test_a_query_that_could_lead_off_site_is_not_echoed_into_the_switch(
+    client: FormClient,
+) -> None:
+    page = client.get("/login?next=%2F%09%2Fevil.example").text
+    assert "evil.example" not in page
+    assert 'name="next" value="/login"' in page
+    page = client.get("/ballots?page=2").text
+    assert 'name="next" value="/ballots?page=2"' in page
+
+
 def test_an_unknown_mode_changes_nothing(client: FormClient) -> None:
     response = client.submit("/display", {"mode": "huge", "next": "/ballots"}, page="/")
     assert response.status_code == 303 and response.headers["location"] == "/ballots"
