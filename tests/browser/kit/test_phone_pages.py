@@ -1,7 +1,7 @@
 """Every main page at phone width (375 px), in the standard and the age-friendly
-mode: the document never scrolls sideways, no table scrolls sideways inside the
-page, and no table cell is squeezed narrower than a few characters (wide tables
-turn into one card per row instead)."""
+mode (and that in English too): the document never scrolls sideways, no table
+scrolls sideways inside the page, and no table cell is squeezed narrower than a
+few characters (wide tables turn into one card per row instead)."""
 
 from __future__ import annotations
 
@@ -129,10 +129,18 @@ def shift_pages(live_server: LiveServer) -> Iterator[list[str]]:
     yield [leader, f"/lead/teams/{team_id}", f"/lead/shifts/{shift_id}"]
 
 
-def phone(browser: Browser, base: str, mode: str) -> Page:
-    context = browser.new_context(locale="zh-CN", viewport=PHONE)
-    if mode == "age-friendly":
-        context.add_cookies([{"name": "display", "value": mode, "url": base}])
+#: (display, language): both modes in Chinese, and the larger type with English's
+#: longer words.
+MODES = [("standard", "zh_CN"), ("age-friendly", "zh_CN"), ("age-friendly", "en")]
+MODE_IDS = ["standard", "age-friendly", "age-friendly-en"]
+
+
+def phone(browser: Browser, base: str, mode: tuple[str, str]) -> Page:
+    display, lang = mode
+    context = browser.new_context(locale=lang.replace("_", "-"), viewport=PHONE)
+    context.add_cookies([{"name": "lang", "value": lang, "url": base}])
+    if display == "age-friendly":
+        context.add_cookies([{"name": "display", "value": display, "url": base}])
     return context.new_page()
 
 
@@ -145,18 +153,18 @@ def misfits(page: Page, base: str, paths: list[str]) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.parametrize("mode", ["standard", "age-friendly"])
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
 def test_public_pages_fit_a_phone(
-    browser: Browser, live_server: LiveServer, shift_pages: list[str], mode: str
+    browser: Browser, live_server: LiveServer, shift_pages: list[str], mode: tuple[str, str]
 ) -> None:
     page = phone(browser, live_server.url, mode)
     assert misfits(page, live_server.url, PUBLIC) == {}
     page.context.close()
 
 
-@pytest.mark.parametrize("mode", ["standard", "age-friendly"])
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
 def test_back_office_pages_fit_a_phone(
-    browser: Browser, live_server: LiveServer, shift_pages: list[str], mode: str
+    browser: Browser, live_server: LiveServer, shift_pages: list[str], mode: tuple[str, str]
 ) -> None:
     page = phone(browser, live_server.url, mode)
     sign_in(page, live_server.url, "admin")
@@ -164,9 +172,9 @@ def test_back_office_pages_fit_a_phone(
     page.context.close()
 
 
-@pytest.mark.parametrize("mode", ["standard", "age-friendly"])
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
 def test_a_team_leaders_pages_fit_a_phone(
-    browser: Browser, live_server: LiveServer, shift_pages: list[str], mode: str
+    browser: Browser, live_server: LiveServer, shift_pages: list[str], mode: tuple[str, str]
 ) -> None:
     leader, *paths = shift_pages
     page = phone(browser, live_server.url, mode)

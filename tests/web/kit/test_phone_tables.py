@@ -16,8 +16,6 @@ TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
 HEADER_CELL = re.compile(r"<th\b[^>]*scope=\"col\"|<th>|<th\b(?![^>]*scope=\"row\")[^>]*>")
 #: Narrow enough for a phone as they are, with why.
 NARROW = {
-    # A chart's figures: a label and one or two numbers.
-    ("plan/_charts.html", 0),
     # A place, its count and a two-letter feed link.
     ("requests/board/board.html", 3),
     # A PDF on A4 paper, never shown on a phone.
