@@ -376,6 +376,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/account/notices/preferences"): SIGNED_IN,
     ("POST", "/account/notices/preferences"): SIGNED_IN,
     ("GET", "/me/activity"): SIGNED_IN,
+    # The age-friendly display switch (elder-mode).
+    ("POST", "/display"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
