@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from search.models import SearchChange, SearchDoc
+from search import changes
+from search.models import SearchChange, SearchDoc, SearchMark
 from search.rules.words import index_words
+
+changes.install()  # a process that indexes also notes the changes it makes
 from search.sources import FAMILY_KINDS, SOURCES
 
 #: Change notes handled per run of the job, and records loaded per query.
@@ -62,22 +65,50 @@ class Drained:
     indexed: int
 
 
+def _marks(session: Session) -> dict[str, int]:
+    return {f: i for f, i in session.execute(select(SearchMark.family, SearchMark.last_id))}
+
+
+def _set_mark(session: Session, marks: dict[str, int], family: str, last_id: int) -> None:
+    if family in marks:
+        session.execute(
+            update(SearchMark).where(SearchMark.family == family).values(last_id=last_id)
+        )
+    else:
+        session.execute(insert(SearchMark).values(family=family, last_id=last_id))
+    marks[family] = last_id
+
+
 def drain(session: Session, limit: int = DRAIN_LIMIT) -> Drained:
-    """Reindex the records named by the oldest ``limit`` change notes, and delete
-    those notes (notes written meanwhile stay for the next run)."""
+    """Reindex the records named by the oldest ``limit`` change notes and delete those
+    notes (notes written meanwhile stay for the next run); then the records of each
+    family above its mark (inserted without the unit of work), up to ``limit``."""
     notes = session.execute(
         select(SearchChange.id, SearchChange.kind, SearchChange.ref_id)
         .order_by(SearchChange.id)
         .limit(limit)
     ).all()
-    if not notes:
-        return Drained(0, 0, 0)
     by_family: dict[str, set[int]] = {}
     for _, family, ref_id in notes:
         if family in SOURCES:  # a family a later release dropped is skipped
             by_family.setdefault(family, set()).add(ref_id)
+    if notes:
+        session.execute(delete(SearchChange).where(SearchChange.id <= notes[-1][0]))
+    marks = _marks(session)
+    for family, source in SOURCES.items():
+        table_id = source.table.id  # type: ignore[attr-defined]
+        above = list(
+            session.scalars(
+                select(table_id)
+                .where(table_id > marks.get(family, 0))
+                .order_by(table_id)
+                .limit(limit)
+            )
+        )
+        if above:
+            by_family.setdefault(family, set()).update(above)
+            _set_mark(session, marks, family, above[-1])
     indexed = sum(reindex(session, f, sorted(ids)) for f, ids in by_family.items())
-    session.execute(delete(SearchChange).where(SearchChange.id <= notes[-1][0]))
     return Drained(len(notes), sum(len(ids) for ids in by_family.values()), indexed)
 
 
@@ -90,6 +121,7 @@ def reindex_all(session: Session, progress: Callable[[str, int], None] | None = 
     """Rebuild the whole index from the records (after bulk loads); the rows indexed."""
     last_note = session.scalar(select(func.max(SearchChange.id)))
     session.execute(delete(SearchDoc))
+    marks = _marks(session)
     total = 0
     for family, source in SOURCES.items():
         table_id = source.table.id  # type: ignore[attr-defined]
@@ -105,6 +137,7 @@ def reindex_all(session: Session, progress: Callable[[str, int], None] | None = 
                 break
             done += reindex(session, family, ids)
             after = ids[-1]
+            _set_mark(session, marks, family, after)
             if progress:
                 progress(family, done)
         total += done

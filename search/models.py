@@ -55,3 +55,14 @@ class SearchChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(24))
     ref_id: Mapped[int] = mapped_column()
+
+
+class SearchMark(Base):
+    """The highest record id of a family the indexer has looked at: records inserted
+    without the unit of work (Core or ORM-enabled INSERT statements, bulk loads) leave
+    no change note, so each run also indexes the records above the mark."""
+
+    __tablename__ = "search_marks"
+
+    family: Mapped[str] = mapped_column(String(24), primary_key=True)
+    last_id: Mapped[int] = mapped_column(default=0)

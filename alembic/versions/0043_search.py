@@ -1,7 +1,9 @@
 """search: the index of public records and its change log
 
 ``search_docs`` (one row per public record, its jieba-segmented words) and
-``search_changes`` (records changed since the indexer last ran). The full-text
+``search_changes`` (records changed since the indexer last ran), ``search_marks``
+(the highest id of each family looked at, for rows inserted without the ORM's unit
+of work). The full-text
 index is each engine's own: on SQLite an FTS5 table over ``search_docs.words``
 (external content, kept in step by triggers); on PostgreSQL a stored generated
 ``tsvector`` column (the 'simple' configuration: the words are already segmented)
@@ -71,6 +73,12 @@ def upgrade() -> None:
         sa.Column("ref_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_changes")),
     )
+    op.create_table(
+        "search_marks",
+        sa.Column("family", sa.String(length=24), nullable=False),
+        sa.Column("last_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("family", name=op.f("pk_search_marks")),
+    )
     statements = SQLITE_FTS if op.get_bind().dialect.name == "sqlite" else PG_FTS
     for statement in statements:
         op.execute(statement)
@@ -79,5 +87,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE search_fts")
+    op.drop_table("search_marks")
     op.drop_table("search_changes")
     op.drop_table("search_docs")
