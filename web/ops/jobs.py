@@ -32,6 +32,7 @@ from participation.requests import counts as request_counts
 from participation.requests import supervision, tracking_keys
 from participation.requests.closing import close_unconfirmed
 from participation.requests.rules.calendar import local_day
+from search import indexing as search_indexing
 from volunteers import notices, signups
 from web.kit.i18n import LOCAL_TZ
 from web.settings import Settings
@@ -108,6 +109,11 @@ def refresh_opinion_maps(session: Session, now: datetime, settings: Settings) ->
     )
 
 
+def search_index(session: Session, now: datetime, settings: Settings) -> str:
+    done = search_indexing.drain(session)
+    return f"{done.notes} change notes, {done.records} records, {done.indexed} indexed"
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -161,6 +167,12 @@ JOBS: tuple[Job, ...] = (
         TEN_SECONDS,
         refresh_opinion_maps,
         "recompute the opinion maps of consultations that got votes, once the votes settle",
+    ),
+    Job(
+        "search-index",
+        MINUTE,
+        search_index,
+        "reindex for search the records changed or added since the last run",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

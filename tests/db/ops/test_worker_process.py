@@ -48,6 +48,7 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
         "requests-supervise",
         "requests-figures",
         "opinion-maps",
+        "search-index",
         "prune-job-runs",
     }
 

@@ -356,6 +356,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members/remove"): ROUTE_REQUESTS,
+    # search (issue 18): public records only, for everyone
+    ("GET", "/search"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
