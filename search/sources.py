@@ -30,6 +30,7 @@ from consultations.evaluations.listing import PUBLIC_STATUSES
 from consultations.evaluations.models import Evaluation
 from consultations.models import Consultation, Topic
 from participation.areas import Area
+from participation.errors import N_
 from participation.budgets.models import BudgetRound, Proposal
 from participation.livelihood.models import LivelihoodCandidate, LivelihoodCycle
 from participation.plan.models import Plan, PlanItem
@@ -39,16 +40,16 @@ from volunteers.models import Activity, Shift, Team
 
 #: Kinds, in the order the filter lists them, with their English labels (msgids).
 KINDS: dict[str, str] = {
-    "consultation": "Consultation",
-    "topic": "Topic",
-    "budget_proposal": "Budget proposal",
-    "livelihood_proposal": "Livelihood proposal",
-    "livelihood_project": "Livelihood project",
-    "plan_item": "Plan item",
-    "evaluation": "Evaluation",
-    "team": "Volunteer team",
-    "shift": "Volunteer shift",
-    "request": "Resident request",
+    "consultation": N_("Consultation"),
+    "topic": N_("Topic"),
+    "budget_proposal": N_("Budget proposal"),
+    "livelihood_proposal": N_("Livelihood proposal"),
+    "livelihood_project": N_("Livelihood project"),
+    "plan_item": N_("Plan item"),
+    "evaluation": N_("Evaluation"),
+    "team": N_("Volunteer team"),
+    "shift": N_("Volunteer shift"),
+    "request": N_("Resident request"),
 }
 
 LIVELIHOOD_PROPOSAL_STATUSES = ("submitted", "rejected", "merged")
