@@ -14,15 +14,16 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from search import changes
-from search.models import SearchChange, SearchDoc, SearchMark
+from search.models import SearchChange, SearchDoc, SearchMark, doc_id
 from search.rules.words import index_words
+from search.sources import FAMILY_KINDS, KINDS, SOURCES
 
 changes.install()  # a process that indexes also notes the changes it makes
-from search.sources import FAMILY_KINDS, SOURCES
 
 #: Change notes handled per run of the job, and records loaded per query.
 DRAIN_LIMIT = 5_000
 BATCH = 500
+KIND_INDEX = {kind: n for n, kind in enumerate(KINDS)}
 
 
 def reindex(session: Session, family: str, ids: Sequence[int]) -> int:
@@ -41,6 +42,7 @@ def reindex(session: Session, family: str, ids: Sequence[int]) -> int:
                 insert(SearchDoc),
                 [
                     {
+                        "id": doc_id(d.day, KIND_INDEX[d.kind], d.ref_id),
                         "kind": d.kind,
                         "ref_id": d.ref_id,
                         "parent_id": d.parent_id,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation.db import Base, utcnow
@@ -31,7 +31,9 @@ class SearchDoc(Base):
         Index("ix_search_docs_kind_day", "kind", "day"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``doc_id(day, kind, ref_id)``: ids in date order, so that newest-first is the
+    #: full-text index's own order (FTS5 walks rowids backwards and stops at a page).
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     #: One of search.sources.KINDS.
     kind: Mapped[str] = mapped_column(String(24))
     #: The record's id in its own table.
@@ -66,3 +68,15 @@ class SearchMark(Base):
 
     family: Mapped[str] = mapped_column(String(24), primary_key=True)
     last_id: Mapped[int] = mapped_column(default=0)
+
+
+#: Bits of a doc id under the day: 4 for the kind, 28 for the record's id.
+KIND_BITS, REF_BITS = 4, 28
+
+
+def doc_id(day: date, kind_index: int, ref_id: int) -> int:
+    """The id of a record's index row: its day, then its kind, then its id, so that
+    ids sort newest first as days do (and are unique per kind and record)."""
+    if not 0 <= ref_id < 1 << REF_BITS or not 0 <= kind_index < 1 << KIND_BITS:
+        raise ValueError(f"record id {ref_id} or kind {kind_index} out of range")
+    return (day.toordinal() << (KIND_BITS + REF_BITS)) | (kind_index << REF_BITS) | ref_id

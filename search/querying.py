@@ -4,7 +4,8 @@ kind, year and area, newest first, one page at a time.
 SQLite matches through FTS5 (``search_fts``), PostgreSQL through the GIN-indexed
 ``tsv`` column; both see the same jieba words and the same terms (every query word,
 as itself or as all of its parts), so both find the same records (tested on both).
-No count is taken: a page asks for one row more than it shows to know whether
+Newest first is the order of the row ids (``search.models.doc_id``), which both
+engines can follow without sorting every match. No count is taken: a page asks for one row more than it shows to know whether
 another page follows, which keeps a common word as cheap as a rare one to page.
 """
 
@@ -70,10 +71,12 @@ def search(
     }
     if sqlite:
         source = "search_fts JOIN search_docs d ON d.id = search_fts.rowid"
+        order = "search_fts.rowid"  # the FTS index's own order: no sort of every match
         where.append("search_fts MATCH :match")
         params["match"] = fts5_match(query)
     else:
         source = "search_docs d"
+        order = "d.id"  # ids sort as days do (search.models.doc_id)
         where.append("d.tsv @@ to_tsquery('simple', :match)")
         params["match"] = pg_tsquery(query)
     if filters.kind in KINDS:
@@ -86,9 +89,9 @@ def search(
         where.append("d.area_path LIKE :path")
         params["path"] = filters.area_path + "%"
     sql = text(
-        "SELECT d.kind, d.ref_id, d.parent_id, d.title, d.area_id, d.day"  # noqa: S608
+        "SELECT d.kind, d.ref_id, d.parent_id, d.title, d.area_id, d.day"
         f" FROM {source} WHERE {' AND '.join(where)}"
-        " ORDER BY d.day DESC, d.id DESC LIMIT :limit OFFSET :offset"
+        f" ORDER BY {order} DESC LIMIT :limit OFFSET :offset"
     ).columns(
         column("kind", String),
         column("ref_id", Integer),
@@ -123,6 +126,4 @@ def search(
 
 def years(session: Session) -> list[int]:
     """The years that have indexed records, newest first (for the filter)."""
-    return list(
-        session.scalars(select(SearchDoc.year).distinct().order_by(SearchDoc.year.desc()))
-    )
+    return list(session.scalars(select(SearchDoc.year).distinct().order_by(SearchDoc.year.desc())))

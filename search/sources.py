@@ -30,8 +30,8 @@ from consultations.evaluations.listing import PUBLIC_STATUSES
 from consultations.evaluations.models import Evaluation
 from consultations.models import Consultation, Topic
 from participation.areas import Area
-from participation.errors import N_
 from participation.budgets.models import BudgetRound, Proposal
+from participation.errors import N_
 from participation.livelihood.models import LivelihoodCandidate, LivelihoodCycle
 from participation.plan.models import Plan, PlanItem
 from participation.requests.models import ResidentRequest
@@ -90,8 +90,7 @@ def _plan_items(session: Session, ids: Sequence[int]) -> list[Doc]:
         .where(PlanItem.id.in_(ids))
     ).all()
     return [
-        Doc("plan_item", i, a, p, _day(c), t, (t, d), of_year=y)
-        for i, t, d, c, a, y, p in rows
+        Doc("plan_item", i, a, p, _day(c), t, (t, d), of_year=y) for i, t, d, c, a, y, p in rows
     ]
 
 
@@ -198,9 +197,7 @@ def _shifts(session: Session, ids: Sequence[int]) -> list[Doc]:
         .join(Area, Area.id == Shift.area_id)
         .where(Shift.id.in_(ids), Shift.cancelled_at.is_(None), Activity.is_public.is_(True))
     ).all()
-    return [
-        Doc("shift", i, a, p, _day(s), t, (t, c, pl, n)) for i, pl, s, a, p, t, c, n in rows
-    ]
+    return [Doc("shift", i, a, p, _day(s), t, (t, c, pl, n)) for i, pl, s, a, p, t, c, n in rows]
 
 
 def _requests(session: Session, ids: Sequence[int]) -> list[Doc]:

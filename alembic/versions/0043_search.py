@@ -38,14 +38,14 @@ SQLITE_FTS = (
 PG_FTS = (
     "ALTER TABLE search_docs ADD COLUMN tsv tsvector"
     " GENERATED ALWAYS AS (to_tsvector('simple', words)) STORED",
-    "CREATE INDEX ix_search_docs_tsv ON search_docs USING gin (tsv)",
+    "CREATE INDEX ix_search_docs_tsv ON search_docs USING gin (tsv) WITH (fastupdate = off)",
 )
 
 
 def upgrade() -> None:
     op.create_table(
         "search_docs",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("kind", sa.String(length=24), nullable=False),
         sa.Column("ref_id", sa.Integer(), nullable=False),
         sa.Column("parent_id", sa.Integer(), nullable=True),

@@ -40,7 +40,7 @@ MAX_QUERY = 100
 #: Query words beyond this many are ignored (each costs a lookup).
 MAX_TERMS = 8
 #: Words too common to tell records apart (function words); dropped on both sides.
-STOP_WORDS = frozenset("的 了 和 与 及 或 在 是 也 都 就 把 被 对 等 之 其 为 于 以".split())
+STOP_WORDS = frozenset("的了和与及或在是也都就把被对等之其为于以")  # one character each
 
 _WORD = re.compile(r"[^\W_]+")
 

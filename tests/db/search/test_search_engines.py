@@ -41,7 +41,11 @@ def seed(engine: Engine) -> None:
     with Session(engine) as s, s.begin():
         area = one_community(s, "望江社区")
         other = create_area(
-            s, code="M2", name="竹园社区", kind=AreaKind.COMMUNITY, parent=s.get(Area, area.parent_id)
+            s,
+            code="M2",
+            name="竹园社区",
+            kind=AreaKind.COMMUNITY,
+            parent=s.get(Area, area.parent_id),
         )
         for year, title, where in (
             (2026, "老旧小区加装电梯工程", area),
@@ -49,9 +53,7 @@ def seed(engine: Engine) -> None:
             (2027, "背街小巷路灯改造", other),
             (2026, "加装电梯补贴政策宣传", other),
         ):
-            enter_item(
-                s, DirectItem(area_id=where.id, year=year, title=title), actor_id=None
-            )
+            enter_item(s, DirectItem(area_id=where.id, year=year, title=title), actor_id=None)
 
 
 def test_a_word_inside_a_longer_title_is_found_after_the_change_log_drains(

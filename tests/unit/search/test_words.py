@@ -24,7 +24,14 @@ from search.rules.words import (
 
 
 def test_a_title_is_indexed_under_its_words_and_the_words_inside_them() -> None:
-    assert index_words("老旧小区加装电梯工程").split() == ["老", "旧", "小区", "加装", "电梯", "工程"]
+    assert index_words("老旧小区加装电梯工程").split() == [
+        "老",
+        "旧",
+        "小区",
+        "加装",
+        "电梯",
+        "工程",
+    ]
     assert {"老年", "老年人"} <= set(index_words("老年人助餐服务").split())
     assert index_words("ＡＢＣ１２３的电梯") == "abc123 电梯"  # width and case folded, 的 dropped
 

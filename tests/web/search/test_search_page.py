@@ -92,7 +92,7 @@ def test_within_my_community(client: FormClient, engine: Engine, world: World) -
         '"',
         "'",
         "电梯' OR 1=1 --",
-        'NEAR(电梯 加装, 2)',
+        "NEAR(电梯 加装, 2)",
         "电梯*",
         "^电梯",
         "words:电梯",
@@ -105,9 +105,7 @@ def test_within_my_community(client: FormClient, engine: Engine, world: World) -
     ],
 )
 @pytest.mark.usefixtures("items")
-def test_bad_input_gets_a_message_or_nothing_never_an_error(
-    client: FormClient, typed: str
-) -> None:
+def test_bad_input_gets_a_message_or_nothing_never_an_error(client: FormClient, typed: str) -> None:
     page = client.get("/search", params={"q": typed})
     assert page.status_code == 200
 
