@@ -5,8 +5,9 @@ SQLite matches through FTS5 (``search_fts``), PostgreSQL through the GIN-indexed
 ``tsv`` column; both see the same jieba words and the same terms (every query word,
 as itself or as all of its parts), so both find the same records (tested on both).
 Newest first is the order of the row ids (``search.models.doc_id``), which both
-engines can follow without sorting every match. No count is taken: a page asks for one row more than it shows to know whether
-another page follows, which keeps a common word as cheap as a rare one to page.
+engines can follow without sorting every match. No count is taken: a page asks for
+one row more than it shows to know whether another page follows, which keeps a
+common word as cheap as a rare one to page.
 """
 
 from __future__ import annotations
