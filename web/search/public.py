@@ -2,15 +2,15 @@
 
 Every parameter is read leniently (an unreadable filter is ignored, never a 500);
 the query text itself is bounded and never syntax (``search.rules.words``). The
-search runs on a request thread like every database call (web/kit/dbsession.py),
-so the one-off loading of jieba by the first search of a process waits there, not
-on the event loop.
+first search of a process loads jieba's dictionary on a pool thread (awaited), so
+that no event loop waits for it.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,6 +20,7 @@ from participation.errors import N_
 from participation.requests.rules.catalog import CATEGORIES
 from participation.rolls import entry_of_account
 from search.querying import MAX_PAGE, Filters, Hit, search, years
+from search.rules import words
 from search.rules.words import MAX_QUERY
 from search.sources import KINDS
 from web.kit.auth import current_user_or_none
@@ -74,6 +75,11 @@ async def search_page(request: Request) -> Response:
     if area is None:
         area_id = whole_number(q.get("area"), low=1, high=MAX_ID)
         area = find_area(session, area_id) if area_id else None
+    if typed.strip() and not words.loaded():
+        # jieba's first load (0.4-4 s, see README) runs on a pool thread: neither the
+        # process's event loop (GONGZHI_REQUEST_THREADS=0) nor a request thread's own
+        # loop is held while it loads.
+        await run_in_threadpool(words.tokenizer)
     results = search(
         session,
         typed,

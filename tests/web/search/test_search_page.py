@@ -4,6 +4,7 @@ resident requests, and bad input (a clear message or nothing, never a 500)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -160,3 +161,29 @@ def test_a_request_shows_only_its_public_part(
     for private in ("李四", "13912345678", "幸福路", "垃圾桶", "张三"):
         assert private not in found.text
         assert hits(client.get("/search", params={"q": private}).text) == []
+
+
+def test_the_first_search_loads_jieba_off_the_endpoints_thread(
+    client: FormClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from search import querying
+    from search.rules import words
+
+    seen: dict[str, int] = {}
+    load, run = words.tokenizer, querying.search
+
+    def loading() -> object:
+        seen.setdefault("load", threading.get_ident())
+        return load()
+
+    def searching(*args: Any, **kwargs: Any) -> Any:
+        seen["search"] = threading.get_ident()
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(words, "_tokenizer", None)
+    monkeypatch.setattr(words, "tokenizer", loading)
+    monkeypatch.setattr("web.search.public.search", searching)
+    assert client.get("/search", params={"q": "电梯"}).status_code == 200
+    assert seen["load"] != seen["search"]
