@@ -39,12 +39,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.areas import Area, create_area
-from participation.db import make_engine
+from participation.db import READ_ONLY, make_engine
 from participation.plan.models import Plan, PlanItem
 from participation.rules.areas import AreaKind
 from search.indexing import KIND_INDEX, reindex_all
 from search.models import SearchDoc, doc_id
-from search.querying import Filters, search
+from search.querying import Filters, search, years
 from search.rules.words import index_words
 from web.migrate import upgrade
 
@@ -237,26 +237,37 @@ def timed(run: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
 
 
+def reading(engine: Engine) -> Session:
+    """A session that reads, as a GET request's does (SQLite: plain BEGIN, no write lock)."""
+    session = Session(engine)
+    session.connection(execution_options={READ_ONLY: True})
+    return session
+
+
 def measure(engine: Engine, repeat: int, district_path: str) -> None:
     def one(typed: str, filters: Filters, page: int = 1) -> Callable[[], object]:
         def run() -> object:
-            with Session(engine) as s:
+            with reading(engine) as s:
                 return search(s, typed, filters, page).hits
 
         return run
 
     def reference() -> object:
-        with Session(engine) as s:
+        with reading(engine) as s:
             return s.scalar(select(SearchDoc.title).where(SearchDoc.id == some_id))
 
     def like() -> object:
-        with Session(engine) as s:
+        with reading(engine) as s:
             return s.scalars(
                 select(SearchDoc.title)
                 .where(SearchDoc.title.like("%加装电梯%"))
                 .order_by(SearchDoc.id.desc())
                 .limit(21)
             ).all()
+
+    def years_of() -> object:
+        with reading(engine) as s:
+            return years(s)
 
     with Session(engine) as s:
         count = s.scalar(text("SELECT count(*) FROM search_docs"))
@@ -272,6 +283,10 @@ def measure(engine: Engine, repeat: int, district_path: str) -> None:
             one("加装电梯", Filters(area_path=district_path)),
         )
     )
+    rows.append(
+        ("common word, a kind it is rare in (改造, team)", one("改造", Filters(kind="team")))
+    )
+    rows.append(("the year filter's choices (distinct years)", lambda: years_of()))
     rows.append(("naive: title LIKE '%加装电梯%'", like))
     for label, run in rows:
         p50, p99 = timed(run, repeat)
