@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, column, select, text
+from sqlalchemy import Date, Integer, String, column, func, select, text
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
@@ -126,5 +126,11 @@ def search(
 
 
 def years(session: Session) -> list[int]:
-    """The years that have indexed records, newest first (for the filter)."""
-    return list(session.scalars(select(SearchDoc.year).distinct().order_by(SearchDoc.year.desc())))
+    """The years from the newest indexed record's to the oldest's (for the filter): two
+    reads of the year index's ends (a DISTINCT over every row took ~90 ms on
+    PostgreSQL at city scale)."""
+    newest = session.scalar(select(func.max(SearchDoc.year)))
+    oldest = session.scalar(select(func.min(SearchDoc.year)))
+    if newest is None or oldest is None:
+        return []
+    return list(range(newest, oldest - 1, -1))

@@ -21,7 +21,7 @@ from participation.rules.areas import AreaKind
 from search import changes  # noqa: F401  (the change log's hook)
 from search.indexing import drain, pending, reindex_all
 from search.models import SearchChange, SearchDoc
-from search.querying import Filters, search
+from search.querying import Filters, search, years
 from tests.support.areas import one_community
 
 
@@ -91,6 +91,8 @@ def test_filters_by_year_kind_and_area(engine: Engine) -> None:
     assert titles(engine, "电梯", Filters(area_path=paths[0])) == ["老旧小区加装电梯工程"]
     assert len(titles(engine, "电梯", Filters(area_path=paths[1]))) == 2
     assert titles(engine, "电梯", Filters(kind="consultation")) == []
+    with Session(engine) as s:
+        assert years(s) == [2027, 2026]
     assert len(titles(engine, "电梯", Filters(kind="plan_item"))) == 2
 
 
