@@ -34,7 +34,7 @@ def test_the_reindex_command_indexes_the_demo_and_the_page_finds_it(
         item = s.scalars(select(PlanItem).order_by(PlanItem.id)).first()
         assert item is not None
         title, item_id = item.title, item.id
-        assert s.scalar(select(func.count()).select_from(SearchDoc)) > 0
+        assert (s.scalar(select(func.count()).select_from(SearchDoc)) or 0) > 0
     engine.dispose()
     assert {"plan_item", "consultation", "topic", "team", "shift", "evaluation"} <= kinds
     assert {"budget_proposal", "livelihood_project", "request"} <= kinds
