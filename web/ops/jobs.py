@@ -34,6 +34,7 @@ from participation.requests import counts as request_counts
 from participation.requests import supervision, tracking_keys
 from participation.requests.closing import close_unconfirmed
 from participation.requests.rules.calendar import local_day
+from search import indexing as search_indexing
 from volunteers import notices, signups
 from web.kit.i18n import LOCAL_TZ, translations
 from web.settings import Settings
@@ -136,6 +137,11 @@ def home_counts(session: Session, now: datetime, settings: Settings) -> str:
     )
 
 
+def search_index(session: Session, now: datetime, settings: Settings) -> str:
+    done = search_indexing.drain(session)
+    return f"{done.notes} change notes, {done.records} records, {done.indexed} indexed"
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -208,6 +214,12 @@ JOBS: tuple[Job, ...] = (
         TEN_MINUTES,
         home_counts,
         "store the front page's counts of communities, accounts and verified residents",
+    ),
+    Job(
+        "search-index",
+        MINUTE,
+        search_index,
+        "reindex for search the records changed or added since the last run",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

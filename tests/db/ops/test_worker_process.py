@@ -51,6 +51,7 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
         "notices-sweep",
         "notices-digest",
         "home-counts",
+        "search-index",
         "prune-job-runs",
     }
 

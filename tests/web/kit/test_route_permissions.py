@@ -378,6 +378,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/me/activity"): SIGNED_IN,
     # The age-friendly display switch (elder-mode).
     ("POST", "/display"): EVERYONE,
+    # search (issue 18): public records only, for everyone
+    ("GET", "/search"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
