@@ -16,7 +16,7 @@ from operator import itemgetter, mul
 from typing import Any
 
 import numpy as np
-from gmpy2 import mpq  # exact rationals, several times faster than fractions.Fraction
+from gmpy2 import lcm, mpq, mpz  # exact, several times faster than fractions.Fraction
 
 from participation.errors import N_
 
@@ -169,7 +169,10 @@ class _Purses:
     off by less than (rounds + 2) * 2**-52 * share (every amount and cap is at
     most ``share``). Floats decide a comparison only with a margin of 1e-9 *
     share, far above that error (up to millions of rounds); closer amounts are
-    compared as exact rationals.
+    compared as exact rationals. The caps are also kept as integer numerators
+    over one common denominator (``numerators``, ``denominator``: the lcm of
+    theirs), so that the sum over rounds is a sum of integer products, divided
+    once: the same rational, without a gcd of large numbers at every term.
 
     A purse whose holders all pay a round's cap pays in place; only a purse
     held by payers and by others is split (the payers get a new purse), so
@@ -191,6 +194,20 @@ class _Purses:
         # 0/1 floats: BLAS sums counts over rounds exactly (integers < 2**53)
         self.paid = np.zeros((most + 2, rounds))
         self.caps: list[Any] = []
+        self.numerators: list[Any] = []  # caps[r] == numerators[r] / denominator
+        self.denominator = mpz(1)
+
+    def _keep(self, cap: Any) -> None:
+        """Append ``cap`` to ``caps`` and to the common-denominator numerators."""
+        self.caps.append(cap)
+        cap = mpq(cap)
+        low = cap.denominator
+        if self.denominator % low:
+            common = lcm(self.denominator, low)
+            scale = common // self.denominator
+            self.numerators = [x * scale for x in self.numerators]
+            self.denominator = common
+        self.numerators.append(cap.numerator * (self.denominator // low))
 
     def exact(self, purse: int) -> Any:
         counted, amount = self.known.get(purse, (0, self.share))
@@ -207,7 +224,7 @@ class _Purses:
         returns the map from old purse numbers to new ones (over all purses)."""
         remap = np.arange(self.size, dtype=np.intp)
         if cap == 0:
-            self.caps.append(cap)
+            self._keep(cap)
             return remap  # a project costing nothing: nobody pays
         keep = purses != 0
         held, counts = purses[keep], counts[keep]
@@ -241,17 +258,17 @@ class _Purses:
         self.last_paid[new : new + more] = round_no
         remap[split] = np.arange(new, new + more)
         self.size += more
-        self.caps.append(cap)
+        self._keep(cap)
         return remap
 
     def total(self, purses: Any, counts: Any) -> Any:
         """Exactly sum(count * amount) over ``purses`` (none of them purse 0)."""
         per_round = counts.astype(np.float64) @ self.paid[purses, : len(self.caps)]
-        caps = self.caps
-        spent = mpq(0)
+        numerators = self.numerators
+        spent = mpz(0)
         for r in np.flatnonzero(per_round).tolist():
-            spent += caps[r] * int(per_round[r])
-        return self.share * int(counts.sum()) - spent
+            spent += numerators[r] * int(per_round[r])
+        return self.share * int(counts.sum()) - mpq(spent, self.denominator)
 
     def guess(self, cost: int, purses: Any, counts: Any) -> tuple[float, float] | None:
         """A float estimate of ``_payment_cap`` and a bound of its error (purse 0
