@@ -109,13 +109,21 @@ def every_file(previous: Callable[[Election, str], object]) -> None:
         same = set(ours.selected) == set(before.selected)  # type: ignore[attr-defined]
         rows.append((mine, theirs, len(election.votes), path.stem, same))
     title = "every shared file, mes-add1, CPU time"
-    print(f"{title:<48} {'voters':>7} {'new s':>7} {'previous s':>10} same")
+    print(f"{title:<48} {'voters':>7} {'new s':>7} {'previous s':>10} same new/previous")
     for mine, theirs, voters, name, same in sorted(rows, reverse=True):
-        print(f"{name[:48]:<48} {voters:7d} {mine:7.2f} {theirs:10.2f} {'yes' if same else 'NO'}")
+        print(
+            f"{name[:48]:<48} {voters:7d} {mine:7.2f} {theirs:10.2f} {'yes' if same else 'NO ':<4}"
+            f" {ratio(mine, theirs)}"
+        )
     print(
         f"slowest new {max(r[0] for r in rows):.2f} s, all {sum(r[0] for r in rows):.2f} s "
         f"(previous: slowest {max(r[1] for r in rows):.2f} s, all {sum(r[1] for r in rows):.2f} s)"
     )
+
+
+def ratio(mine: float, theirs: float) -> str:
+    """new / previous CPU time, or a dash where either is below 0.05 s (noise)."""
+    return f"{mine / theirs:5.2f}" if min(mine, theirs) >= 0.05 else "    -"
 
 
 def reference(path: Path, rule: str, limit: float) -> float | None:
@@ -187,7 +195,7 @@ def run(args: argparse.Namespace, previous: Callable[[Election, str], object]) -
             cases.append((name.removesuffix(".pb")[:34], path, load(str(path)), file_rules))
     header = (
         f"{'instance':<34} {'rule':<16} {'new s':>7} {'previous s':>10} {'pabutools s':>11} same"
-        f"   CPU s: new previous"
+        f"   CPU s: new previous  new/previous"
     )
     with tempfile.TemporaryDirectory() as tmp:
         sizes: list[tuple[str, int, int, dict[str, Any], tuple[str, ...]]] = [
@@ -220,7 +228,7 @@ def run(args: argparse.Namespace, previous: Callable[[Election, str], object]) -
                 shown = f"{ref:11.2f}" if ref is not None else f"{'> ' + str(int(limit)):>11}"
                 print(
                     f"{label[:34]:<34} {rule:<16} {mine:7.2f} {theirs_s:10.2f} {shown} {same:<4}"
-                    f"        {mine_cpu:7.2f} {theirs_cpu:7.2f}",
+                    f"        {mine_cpu:7.2f} {theirs_cpu:7.2f}  {ratio(mine_cpu, theirs_cpu)}",
                     flush=True,
                 )
     if args.every_file:

@@ -9,14 +9,14 @@ as listed). Ties that the order decided are reported in ``Outcome.notes``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from operator import itemgetter, mul
 from typing import Any
 
 import numpy as np
-from gmpy2 import mpq  # exact rationals, several times faster than fractions.Fraction
+from gmpy2 import lcm, mpq, mpz  # exact, several times faster than fractions.Fraction
 
 from participation.errors import N_
 
@@ -169,25 +169,45 @@ class _Purses:
     off by less than (rounds + 2) * 2**-52 * share (every amount and cap is at
     most ``share``). Floats decide a comparison only with a margin of 1e-9 *
     share, far above that error (up to millions of rounds); closer amounts are
-    compared as exact rationals.
+    compared as exact rationals. The caps are also kept as integer numerators
+    over one common denominator (``numerators``, ``denominator``: the lcm of
+    theirs), so that the sum over rounds is a sum of integer products, divided
+    once: the same rational, without a gcd of large numbers at every term.
 
     A purse whose holders all pay a round's cap pays in place; only a purse
     held by payers and by others is split (the payers get a new purse), so
     there are never more purses than distinct ballots, plus one.
     """
 
-    def __init__(self, share: Any, rounds: int) -> None:
+    def __init__(self, share: Any, rounds: int, most: int = 254) -> None:
+        # ``most``: the purses a run may need (distinct ballots, plus one), all
+        # allocated at once (np.zeros maps zeroed pages lazily; growing copied
+        # the whole ``paid`` table, megabytes on a city file, several times a run)
         self.share = share
         # exact amounts computed so far, each with the number of rounds it counts
         self.known: dict[int, tuple[int, Any]] = {0: (0, mpq(0))}
         self.size = 2  # purses so far
-        self.approx = np.zeros(256)
+        self.approx = np.zeros(most + 2)
         self.approx[1] = float(share)
-        self.last_paid = np.full(256, -1)  # the last round each purse paid in
+        self.last_paid = np.full(most + 2, -1)  # the last round each purse paid in
         self.margin = 1e-9 * float(share)
         # 0/1 floats: BLAS sums counts over rounds exactly (integers < 2**53)
-        self.paid = np.zeros((256, rounds))
+        self.paid = np.zeros((most + 2, rounds))
         self.caps: list[Any] = []
+        self.numerators: list[Any] = []  # caps[r] == numerators[r] / denominator
+        self.denominator = mpz(1)
+
+    def _keep(self, cap: Any) -> None:
+        """Append ``cap`` to ``caps`` and to the common-denominator numerators."""
+        self.caps.append(cap)
+        cap = mpq(cap)
+        low = cap.denominator
+        if self.denominator % low:
+            common = lcm(self.denominator, low)
+            scale = common // self.denominator
+            self.numerators = [x * scale for x in self.numerators]
+            self.denominator = common
+        self.numerators.append(cap.numerator * (self.denominator // low))
 
     def exact(self, purse: int) -> Any:
         counted, amount = self.known.get(purse, (0, self.share))
@@ -204,7 +224,7 @@ class _Purses:
         returns the map from old purse numbers to new ones (over all purses)."""
         remap = np.arange(self.size, dtype=np.intp)
         if cap == 0:
-            self.caps.append(cap)
+            self._keep(cap)
             return remap  # a project costing nothing: nobody pays
         keep = purses != 0
         held, counts = purses[keep], counts[keep]
@@ -238,17 +258,17 @@ class _Purses:
         self.last_paid[new : new + more] = round_no
         remap[split] = np.arange(new, new + more)
         self.size += more
-        self.caps.append(cap)
+        self._keep(cap)
         return remap
 
     def total(self, purses: Any, counts: Any) -> Any:
         """Exactly sum(count * amount) over ``purses`` (none of them purse 0)."""
         per_round = counts.astype(np.float64) @ self.paid[purses, : len(self.caps)]
-        caps = self.caps
-        spent = mpq(0)
+        numerators = self.numerators
+        spent = mpz(0)
         for r in np.flatnonzero(per_round).tolist():
-            spent += caps[r] * int(per_round[r])
-        return self.share * int(counts.sum()) - spent
+            spent += numerators[r] * int(per_round[r])
+        return self.share * int(counts.sum()) - mpq(spent, self.denominator)
 
     def guess(self, cost: int, purses: Any, counts: Any) -> tuple[float, float] | None:
         """A float estimate of ``_payment_cap`` and a bound of its error (purse 0
@@ -340,10 +360,9 @@ class _Purses:
         )
 
 
-# Where certifications keep failing (an outcome close to a tie at almost every
-# step), looking for one costs more than it saves: after m failures in a row
-# the search walks min(m, _MOST_PAUSE) plain steps before it tries again.
-_MOST_PAUSE = 8
+# The add-one search never jumps fewer steps than this (``_search``): the steps
+# inside a jump are run with the bounds of the run at its far end (``seeds``).
+_LEAST_JUMP = 4
 # Up to this many purses, a payment cap is found by the exact walk alone.
 _FEW_PURSES = 48
 _NOT_YET = object()  # a payment cap not computed yet
@@ -391,13 +410,25 @@ def _run(
     cost_utility: bool,
     ranking: Sequence[str],
     against: Sequence[_Round] = (),
+    seeds: Sequence[_Round] = (),
+    hint: Sequence[_Round] = (),
 ) -> tuple[Outcome, list[_Round]]:
     """One MES run, and the record of its rounds (see ``_Round``).
 
     ``against`` (the record of a run at a lower budget) only makes the run look
     at more projects per round -- those whose lower bound does not exceed that
     run's winning rho -- so that ``_same_between`` can certify both runs; the
-    outcome does not depend on it.
+    outcome does not depend on it. Nor does it depend on ``hint`` (the record
+    of another run): each round first computes the project that won that round
+    there (likely the winner here too, so that the others are screened out
+    against its rho at once), then the others as usual.
+
+    ``seeds`` (the record of a run at a higher budget) gives lower bounds, while
+    this run has funded the same projects in the same rounds as that one: with
+    the winners of rounds 1..r-1 fixed, every voter's money at the start of
+    round r can only grow with the budget (see ``_same_between``), and rho can
+    only fall as money grows, so a project's rho (or lower bound of it) in round
+    r of the richer run is a lower bound of its rho in round r here.
 
     Shortcuts, each exact: voters with identical ballots start with the same
     money and support the same projects, so they pay alike in every round and
@@ -421,7 +452,7 @@ def _run(
     # computes each new amount once per purse, not once per group. Two purses
     # may hold equal amounts; the payment cap does not depend on how holders of
     # one amount are split. Everyone who has spent everything shares purse 0.
-    store = _Purses(mpq(share.numerator, share.denominator), len(keys) + 1)
+    store = _Purses(mpq(share.numerator, share.denominator), len(keys) + 1, len(counts) + 1)
     purse_of_group = np.ones(len(counts), dtype=np.intp)
     first_purse = np.ones(1, dtype=np.intp)
     first_count = np.ones(1, dtype=np.int64)
@@ -439,16 +470,28 @@ def _run(
     selected: list[str] = []
     record: list[_Round] = []
     round_no = 0
+    seeded = bool(seeds)
     while True:
         round_no += 1
         threshold = against[round_no - 1].rho if round_no <= len(against) else None
+        if seeded:
+            seed = seeds[round_no - 1]
+            for k in remaining:
+                bound = seed.rho if k == seed.winner else seed.bounds.get(k)
+                if bound is not None and bound > lower[k]:
+                    lower[k] = bound
         best: str | None = None
         best_rho = mpq(0)
         best_cap = mpq(0)
         best_purses: Any = ()
         best_counts: Any = ()
         looked: list[tuple[str, Any]] = []
-        for k in sorted(remaining, key=lambda k: (lower[k], position[k])):
+        ordered = sorted(remaining, key=lambda k: (lower[k], position[k]))
+        likely = hint[round_no - 1].winner if round_no <= len(hint) else None
+        if likely is not None and ordered and likely != ordered[0] and likely in ordered:
+            ordered.remove(likely)
+            ordered.insert(0, likely)  # then the rest, still by lower bound
+        for k in ordered:
             if (
                 best is not None
                 and lower[k] > best_rho
@@ -476,6 +519,13 @@ def _run(
                 # the best one so far (and than ``threshold``): its rho is at
                 # least the guess less its error bound (see ``guess``), and that
                 # is compared exactly.
+                empty = int(counts_k[0]) if purses[0] == 0 else 0
+                if votes[k] > empty:
+                    # the cost shared by the supporters who still hold money
+                    bound = mpq(cost, votes[k] - empty) / (cost if cost_utility else 1)
+                    if bound > best_rho and (threshold is None or bound > threshold):
+                        lower[k] = max(lower[k], bound)
+                        continue
                 near = store.guess(cost, purses, counts_k)
                 if near is not None:
                     level, error = near
@@ -499,6 +549,7 @@ def _run(
                 best, best_rho, best_cap, best_purses = k, rho, cap, purses
                 best_counts = first_count * votes[k] if round_no == 1 else counts_k
         record.append(_Round(best, best_rho, {k: lower[k] for k in remaining if k != best}))
+        seeded = seeded and round_no < len(seeds) and seeds[round_no - 1].winner == best
         if best is None:
             break
         tied = [k for k, rho in looked if rho == best_rho and k != best]
@@ -589,6 +640,75 @@ def _payment_cap(cost: int, holdings: Sequence[tuple[Any, int]]) -> Any | None:
     return None
 
 
+_Run = tuple[Outcome, list[_Round]]
+
+
+def _search(
+    run: Callable[[int, Sequence[_Round], Sequence[_Round], Sequence[_Round]], _Run],
+    exhaustive: Callable[[Outcome], bool],
+    overspends: Callable[[Outcome], bool],
+    position: Mapping[str, int],
+) -> Outcome:
+    """The outcome of the add-one search, as the step-by-step search finds it:
+    the outcome at step 0 if it is exhaustive; else, walking t = 1, 2, ...,
+    the outcome at t - 1 at the first t whose outcome overspends, or the
+    outcome at t at the first t whose outcome is exhaustive.
+
+    It runs MES at step t + J (J the current jump) and settles every step of
+    (t, t + J] before going on, by halves: an interval (a, b] whose two ends
+    ``_same_between`` certifies (see its docstring for why that is exact) has
+    a's outcome at every step, and that outcome neither overspends nor is
+    exhaustive (a was judged already), so the step-by-step search walks
+    through all of it; an interval of one step is judged as the step-by-step
+    search judges it; any other interval is split at its middle m (one run
+    at m) and its two halves settled in order, left first. So each step is
+    judged, in order, exactly as the step-by-step search judges it, and the
+    search stops where it stops. The outcome need not be monotone in the
+    budget (it is not in general), which is why a failed certification is
+    split and never skipped: no step is left out unless certified.
+
+    A run at the middle needs bounds fine enough to compare with the left
+    end (``against``); the right end's bounds, made against the left end,
+    serve for the right half too (with the same winners, every winner's rho
+    at m is at most its rho at a, as rho only falls when the budget rises).
+    Each step is run at most once; a run past the step where the search
+    stops is wasted (at most one per level of halving). J doubles after an
+    interval certified whole and halves otherwise, down to ``_LEAST_JUMP``:
+    a step inside an interval is run after the far end, whose record gives
+    it lower bounds (``seeds`` in ``_run``), and so runs faster. Which steps
+    are run, and in which order, never changes what is judged at a step.
+    """
+    current, record = run(0, (), (), ())
+    if exhaustive(current):
+        return current
+    step, jump = 0, _LEAST_JUMP
+    while True:
+        target = step + jump
+        following = run(target, record if jump > 1 else (), (), record)
+        pending = [(target, following)]  # right ends still to settle, nearest last
+        left: _Run = (current, record)
+        whole = True
+        while pending:
+            right_step, right = pending[-1]
+            if right_step == step + 1:
+                pending.pop()
+                if overspends(right[0]):
+                    return left[0]
+                if exhaustive(right[0]):
+                    return right[0]
+            elif _same_between(left[1], right[1], position):
+                pending.pop()
+            else:
+                whole = False
+                middle = (step + right_step) // 2
+                against = left[1] if middle > step + 1 else ()
+                pending.append((middle, run(middle, against, right[1], right[1])))
+                continue
+            step, left = right_step, right
+        current, record = left
+        jump = jump * 2 if whole else max(_LEAST_JUMP, jump // 2)
+
+
 def equal_shares_add1(
     keys: Sequence[str],
     approvals: Sequence[frozenset[str]],
@@ -608,19 +728,12 @@ def equal_shares_add1(
     completion then funds by votes from what is left. Invariant: the funded
     total never exceeds ``budget``.
 
-    The search need not run MES at every step. From a step t whose outcome is
-    known, it runs MES at t + J and, if ``_same_between`` certifies that every
-    budget in between gives the same outcome as t (see its docstring for why
-    that is exact), jumps there and doubles J: the skipped steps would all have
-    given t's outcome, which neither overspends nor is exhaustive, so the
-    step-by-step search would have walked past them too. Otherwise it walks on
-    by plain steps of one unit (J = 1), each judged exactly as step by step;
-    the run at t + J is kept and reused when the walk gets there. On real
-    elections some round is close to a tie at almost every step (two projects'
-    rho within what one unit per voter moves them), so certifications often
-    fail and jumps are short; after m failures in a row the search walks
-    min(m, _MOST_PAUSE) plain steps before it tries again (plain steps are the
-    step-by-step search's own, so when it tries changes only the speed).
+    The search need not run MES at every step: ``_search`` settles the steps
+    by intervals, certified whole where ``_same_between`` can (the outcome is
+    the same at every step in between) and split in halves where it cannot;
+    its docstring says why that judges every step as the step-by-step search
+    does. No shortcut assumes the outcome is monotone in the budget (it is
+    not): a step is passed over only inside a certified interval.
     ``stepwise=True`` runs the plain search (one MES run per step), kept as the
     reference the tests compare against.
     """
@@ -630,55 +743,33 @@ def equal_shares_add1(
     ranking = list(order) if order is not None else tie_order(keys, electorate.votes, costs)
     position = {k: i for i, k in enumerate(ranking)}
 
-    def run(step: int, against: Sequence[_Round] = ()) -> tuple[Outcome, list[_Round]]:
-        return _run(
-            electorate, keys, costs, Fraction(budget + step * n), cost_utility, ranking, against
-        )
+    def run(
+        step: int,
+        against: Sequence[_Round] = (),
+        seeds: Sequence[_Round] = (),
+        hint: Sequence[_Round] = (),
+    ) -> tuple[Outcome, list[_Round]]:
+        share = Fraction(budget + step * n)
+        return _run(electorate, keys, costs, share, cost_utility, ranking, against, seeds, hint)
 
     def exhaustive(outcome: Outcome) -> bool:
         spent = sum(costs[k] for k in outcome.selected)
         chosen = set(outcome.selected)
         return all(costs[k] > budget - spent for k in supported - chosen if k in costs)
 
-    step = 0
-    current, record = run(0)
-    runs: dict[int, tuple[Outcome, list[_Round]]] = {}  # later steps already run
-    jump = 1
-    misses = 0  # certifications failed in a row
-    pause = 0  # plain steps to walk before trying to certify again
-    while n and not exhaustive(current):
-        if stepwise:
+    if stepwise:
+        step, current = 0, run(0)[0]
+        while n and not exhaustive(current):
             following, _ = run(step + 1)
             if sum(costs[k] for k in following.selected) > budget:
                 break
             current, step = following, step + 1
-            continue
-        if pause:
-            # A plain step, as the step-by-step search takes it (a run made for
-            # a jump is reused); no ``against``, as no certification follows.
-            pause -= 1
-            following, later = runs.pop(step + 1) if step + 1 in runs else run(step + 1)
-            if sum(costs[k] for k in following.selected) > budget:
-                break
-            current, record, step = following, later, step + 1
-            continue
-        target = step + jump
-        following, later = runs.pop(target) if target in runs else run(target, record)
-        if _same_between(record, later, position):
-            current, record, step = following, later, target  # same outcome all the way
-            jump *= 2
-            misses = 0
-            runs = {s: kept for s, kept in runs.items() if s > step}
-            continue
-        misses += 1
-        pause = min(misses, _MOST_PAUSE) if misses > 1 else 0
-        if jump > 1:
-            runs[target] = following, later  # a change in between: walk, reuse it there
-            jump = 1
-            continue
-        if sum(costs[k] for k in following.selected) > budget:
-            break
-        current, record, step = following, later, target
+    else:
+        current = (
+            _search(run, exhaustive, lambda o: sum(costs[k] for k in o.selected) > budget, position)
+            if n
+            else run(0)[0]
+        )
     if not greedy_completion:
         return current
     votes = Counter(k for a in approvals for k in a)

@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 
 from participation.ballots.pabulib import load
 from participation.ballots.tally import equal_shares as equal_shares_module
-from participation.ballots.tally.equal_shares import equal_shares, equal_shares_add1
+from participation.ballots.tally.equal_shares import (
+    TIE_BREAKS,
+    equal_shares,
+    equal_shares_add1,
+    tie_break_order,
+)
 from tests.support.shared import needs_shared, shared_folder
 
 NAMES = [f"p{n}" for n in range(7)]
@@ -60,6 +65,68 @@ def test_search_matches_the_step_by_step_search(
     fast = equal_shares_add1(keys, approvals, costs, budget, **options)
     slow = equal_shares_add1(keys, approvals, costs, budget, stepwise=True, **options)
     assert fast.selected == slow.selected
+
+
+# Few distinct costs and ballots cast several times: projects with the same cost
+# and the same supporters tie exactly, round after round, at every budget.
+tied_instances = st.tuples(
+    st.lists(st.sampled_from([6, 12, 18, 24]), min_size=2, max_size=7).map(
+        lambda costs: dict(zip(NAMES, costs, strict=False))
+    ),
+    st.lists(
+        st.tuples(st.sets(st.sampled_from(NAMES), min_size=1, max_size=4), st.integers(1, 4)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(3, 200),
+    st.sampled_from(sorted(TIE_BREAKS)),
+    st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(tied_instances)
+def test_search_matches_the_step_by_step_search_with_ties_under_every_tie_break(
+    instance: tuple[dict[str, int], list[tuple[set[str], int]], int, str, bool],
+) -> None:
+    costs, kinds, budget, tie_break, completion = instance
+    keys = sorted(costs)
+    approvals = [frozenset(v & set(keys)) for v, many in kinds for _ in range(many)]
+    votes = {k: sum(k in a for a in approvals) for k in keys}
+    options: dict[str, Any] = {
+        "greedy_completion": completion,
+        "order": tie_break_order(keys, votes, costs, tie_break),
+    }
+    fast = equal_shares_add1(keys, approvals, costs, budget, **options)
+    slow = equal_shares_add1(keys, approvals, costs, budget, stepwise=True, **options)
+    assert fast.selected == slow.selected
+    assert fast.notes == slow.notes  # the same ties, decided alike
+
+
+def test_search_settles_long_stretches_without_running_every_step() -> None:
+    """Where nothing changes for many steps, the search certifies intervals
+    instead of running MES at each step (and still stops where step by step
+    does): a speed property, counted in MES runs, not timed."""
+    keys = ["a", "b", "c"]
+    costs = {"a": 3000, "b": 2000, "c": 10_000}
+    approvals = [frozenset("ab")] * 3 + [frozenset("a")] * 2 + [frozenset("c")]
+    ran: list[Fraction] = []
+    real = equal_shares_module._run
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        ran.append(args[3])
+        return real(*args, **kwargs)
+
+    equal_shares_module._run = counted
+    try:
+        fast = equal_shares_add1(keys, approvals, costs, 6000)
+    finally:
+        equal_shares_module._run = real
+    slow = equal_shares_add1(keys, approvals, costs, 6000, stepwise=True)
+    assert fast.selected == slow.selected
+    steps = (max(ran) - 6000) / len(approvals)
+    assert steps > 100
+    assert len(ran) < steps / 4
 
 
 @pytest.mark.pabulib
