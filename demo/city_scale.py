@@ -739,7 +739,9 @@ def _consultation(
             if left <= 0:
                 return
 
-    return _bulk(session, OpinionVote, rows(), total, progress, "statement votes")
+    done = _bulk(session, OpinionVote, rows(), total, progress, "statement votes")
+    deliberation.recount_statement_votes(session, consultation.id)
+    return done
 
 
 BUDGET_PROJECTS = [
