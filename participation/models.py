@@ -15,6 +15,7 @@ from participation.budgets import models as budget_models  # noqa: F401
 from participation.db import Base
 from participation.livelihood import models as livelihood_models  # noqa: F401
 from participation.organizations import models as organization_models  # noqa: F401
+from participation.plan import board_counts as plan_board_counts  # noqa: F401
 from participation.plan import models as plan_models  # noqa: F401
 from participation.plan import records as plan_records  # noqa: F401
 from participation.requests import board as request_board  # noqa: F401

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area
 from participation.departments import Department
+from participation.plan import board_counts
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
 from participation.plan.rules import (
@@ -531,6 +532,7 @@ def _facts(
             Department.name.label("department_name"),
             Department.short_name.label("department_short"),
             Plan.year,
+            Plan.area_id,
             Area.path,
         )
         .join(level, level.c.id == PlanItem.id)
@@ -558,14 +560,33 @@ class Board:
     late: int
     rows: list[ItemView]
     figures: Figures
+    #: When the count and figures were stored (board_counts); None: counted now.
+    as_of: datetime | None = None
 
 
 def board_page(session: Session, today: date, filters: Filters, page: int, per_page: int) -> Board:
     """Page ``page`` (from 1; past the end: the last) of the items matching ``filters``,
-    in plan and creation order, and the figures over all of them, computed in SQL."""
+    in plan and creation order, and the figures over all of them: from the summary
+    table the worker keeps (:mod:`participation.plan.board_counts`) once it has run,
+    else computed in SQL over every matching item."""
+    run = board_counts.last_run(session)
+    if run is not None:
+        area_path = None
+        if filters.area_id:
+            area = session.get(Area, filters.area_id)
+            area_path = area.path if area is not None else None
+        grouped = board_counts.grouped(
+            session,
+            year=filters.year,
+            area_path=area_path,
+            source=filters.source,
+            department_id=filters.department_id,
+            status=filters.status,
+        )
+        return _board(session, today, filters, page, per_page, grouped, run.computed_at)
     facts = _facts(session, today, filters).subquery("facts")
     dept_key = (facts.c.owner_department_id, facts.c.department_text)
-    grouped = session.execute(
+    live = session.execute(
         select(
             facts.c.source_kind,
             *dept_key,
@@ -587,10 +608,24 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
             facts.c.status,
         )
     ).all()
+    return _board(session, today, filters, page, per_page, [tuple(r) for r in live], None)
+
+
+def _board(
+    session: Session,
+    today: date,
+    filters: Filters,
+    page: int,
+    per_page: int,
+    grouped: Sequence[Any],
+    as_of: datetime | None,
+) -> Board:
+    """The board from its grouped figures: the page of items computed for its items."""
     count = sum(int(r[7]) for r in grouped)
     pages = max(1, -(-count // per_page))
     page = min(max(1, page), pages)
     if filters.status:  # the page depends on the computed status
+        facts = _facts(session, today, filters).subquery("facts")
         ids = list(
             session.scalars(
                 select(facts.c.id)
@@ -622,6 +657,7 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
         late=sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
         rows=rows,
         figures=_figures_of(grouped),
+        as_of=as_of,
     )
 
 

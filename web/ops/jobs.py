@@ -26,6 +26,7 @@ from consultations import opinion_maps
 from consultations.rules.map_timing import Debounce
 from participation import job_runs
 from participation.outbox import send_pending
+from participation.plan import board_counts as plan_counts
 from participation.plan.reminders import remind_overdue
 from participation.requests import board as request_board
 from participation.requests import counts as request_counts
@@ -70,6 +71,11 @@ def plan_remind(session: Session, now: datetime, settings: Settings) -> str:
         session, today=now.astimezone(LOCAL_TZ).date(), now=now, base_url=settings.base_url
     )
     return f"{result.queued} reminders queued, {result.no_address} overdue without an address"
+
+
+def plan_figures(session: Session, now: datetime, settings: Settings) -> str:
+    rows = plan_counts.refresh(session, now.astimezone(LOCAL_TZ).date(), now)
+    return f"{rows} plan board counts"
 
 
 def requests_sweep(session: Session, now: datetime, settings: Settings) -> str:
@@ -135,6 +141,12 @@ JOBS: tuple[Job, ...] = (
         HOUR,
         plan_remind,
         "store open plan items' status and queue one reminder per overdue milestone",
+    ),
+    Job(
+        "plan-figures",
+        HOUR,
+        plan_figures,
+        "store the plan progress board's counts and figures per year, area and status",
     ),
     Job(
         "requests-sweep",
