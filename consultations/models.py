@@ -234,9 +234,7 @@ class OpinionStatement(Base):
     is read from one index instead of counting the consultation's votes."""
 
     __tablename__ = "opinion_statements"
-    __table_args__ = (
-        Index("ix_opinion_statements_next", "consultation_id", "vote_count", "id"),
-    )
+    __table_args__ = (Index("ix_opinion_statements_next", "consultation_id", "vote_count", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)

@@ -32,9 +32,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("opinion_statements") as batch:
-        batch.add_column(
-            sa.Column("vote_count", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("vote_count", sa.Integer(), nullable=False, server_default="0"))
     op.execute(
         "UPDATE opinion_statements SET vote_count = ("
         "SELECT count(*) FROM opinion_votes"
@@ -45,7 +43,6 @@ def upgrade() -> None:
         "opinion_statements",
         ["consultation_id", "vote_count", "id"],
     )
-
 
     op.create_table(
         "plan_board_counts",
@@ -65,9 +62,7 @@ def upgrade() -> None:
         sa.Column("on_time_steps", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_board_counts")),
     )
-    op.create_index(
-        "ix_plan_board_counts_year_path", "plan_board_counts", ["year", "path"]
-    )
+    op.create_index("ix_plan_board_counts_year_path", "plan_board_counts", ["year", "path"])
     op.create_table(
         "plan_board_runs",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -52,7 +52,7 @@ class PlanBoardRun(Base):
 
 def refresh(session: Session, today: date, now: datetime) -> int:
     """Rebuild the summary from every item (one INSERT … SELECT); returns its rows."""
-    from participation.plan import board  # noqa: PLC0415 - board reads this module
+    from participation.plan import board
 
     session.execute(delete(PlanBoardCount))
     session.execute(delete(PlanBoardRun))
@@ -147,4 +147,3 @@ def grouped(
     if status:
         query = query.where(c.status == status)
     return [tuple(r) for r in session.execute(query)]
-
