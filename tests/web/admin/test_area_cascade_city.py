@@ -56,9 +56,7 @@ def _path(page: str, world: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_small_trees_keep_one_select(
-    client: FormClient, world: dict[str, Any], page: str
-) -> None:
+def test_small_trees_keep_one_select(client: FormClient, world: dict[str, Any], page: str) -> None:
     client.sign_in("admin")
     html = client.get(_path(page, world)).text
     assert _options(html, PAGES[page]) >= 6  # the whole tree (and "none" where offered)
