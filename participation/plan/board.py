@@ -24,12 +24,14 @@ from sqlalchemy import (
     RowMapping,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     func,
     literal_column,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -334,18 +336,7 @@ def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()
     """
     ids = list(item_ids)
     if not ids:
-        ids = list(
-            session.scalars(
-                select(PlanItem.id).where(
-                    PlanItem.status != ItemStatus.DROPPED.value,
-                    ~select(YearEndOutcome.id)
-                    .where(YearEndOutcome.item_id == PlanItem.id)
-                    .exists(),
-                )
-            )
-        )
-        if not ids:
-            return 0
+        return _store_all_statuses(session, today)
     changed = 0
     for view in item_views(session, today, item_ids=ids):
         if view.outcome or view.item.status == ItemStatus.DROPPED.value:
@@ -354,6 +345,39 @@ def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()
             view.item.status = view.status
             changed += 1
     return changed
+
+
+#: Status changes written per UPDATE batch by :func:`_store_all_statuses`.
+STATUS_CHUNK = 1_000
+
+
+def _store_all_statuses(session: Session, today: date) -> int:
+    """Every open item's board status stored, set-based: the statuses are computed in
+    SQL (:func:`_facts`, the same definition the board uses), only the items whose
+    stored status differs are read (as id and status, no objects), and they are
+    written ``STATUS_CHUNK`` at a time. Dropped items and items rolled up at year end
+    keep theirs."""
+    facts = _facts(session, today, Filters()).subquery("facts")
+    changes = session.execute(
+        select(facts.c.id, facts.c.status)
+        .join(PlanItem, PlanItem.id == facts.c.id)
+        .where(
+            PlanItem.status != ItemStatus.DROPPED.value,
+            PlanItem.status != facts.c.status,
+            ~select(YearEndOutcome.id).where(YearEndOutcome.item_id == PlanItem.id).exists(),
+        )
+        .order_by(facts.c.id)
+    ).all()
+    table = PlanItem.__table__
+    for start in range(0, len(changes), STATUS_CHUNK):
+        chunk = changes[start : start + STATUS_CHUNK]
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("item")).values(status=bindparam("new")),
+            [{"item": i, "new": status} for i, status in chunk],
+        )
+    if changes:
+        session.expire_all()  # objects loaded before hold the old statuses
+    return len(changes)
 
 
 # --- The board at any size: the table paged and the figures aggregated in SQL --------
