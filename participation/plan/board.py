@@ -11,6 +11,7 @@ table and computes its counts and charts in SQL, and the export reads scalar row
 
 from __future__ import annotations
 
+import typing
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Integer,
     RowMapping,
     Select,
+    Table,
     and_,
     bindparam,
     case,
@@ -368,7 +370,7 @@ def _store_all_statuses(session: Session, today: date) -> int:
         )
         .order_by(facts.c.id)
     ).all()
-    table = PlanItem.__table__
+    table = typing.cast(Table, PlanItem.__table__)
     for start in range(0, len(changes), STATUS_CHUNK):
         chunk = changes[start : start + STATUS_CHUNK]
         session.connection().execute(

@@ -110,7 +110,8 @@ def _addresses(session: Session, items: list[PlanItem]) -> Callable[[PlanItem], 
             .where(Identity.account_id.in_(accounts), Identity.email.is_not(None))
             .order_by(Identity.id)
         ):
-            by_account.setdefault(account, email)
+            if email:
+                by_account.setdefault(account, email)
 
     def address(item: PlanItem) -> str:
         if item.owner_department_id is not None and by_department.get(item.owner_department_id):

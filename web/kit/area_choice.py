@@ -23,15 +23,19 @@ STEP_PARAM = "area"
 def area_choice(
     session: Session,
     request: Request,
-    form: Mapping[str, str] | None = None,
+    form: object = None,
     *,
     field: str = "area_id",
     allowed: Callable[[Area], bool] | None = None,
 ) -> AreaStep:
-    """The step reached: the area chosen in a refused ``form`` (re-rendered), else
+    """The step reached: the area chosen in a refused ``form`` (its submitted fields,
+    when the page is re-rendered), else
     ``?area=ID``; ``allowed`` keeps the areas one may pick (the chain and the next
     level stay shown to step through). A bounded number of rows whatever the tree."""
-    at = record_id((form or {}).get(field)) or record_id(request.query_params.get(STEP_PARAM))
+    chosen = form.get(field) if isinstance(form, Mapping) else None
+    at = record_id(chosen if isinstance(chosen, str) else None) or record_id(
+        request.query_params.get(STEP_PARAM)
+    )
     step = area_step(session, at)
     if allowed is None:
         return step

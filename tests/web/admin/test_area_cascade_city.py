@@ -42,6 +42,10 @@ PAGES = {  # page: the id of its area <select>
     "/admin/ballots": "f-area_id",
     "/admin/budgets": "f-area_id",
     "/admin/plan": "f-area_id",
+    "/admin/volunteers/stars": "f-area_id",
+    "/organizations/new": "f-area_id",
+    "/admin/requests/routing": "f-body_area_id",
+    "/admin/requests/visits": "f-rule_area_id",
 }
 
 
