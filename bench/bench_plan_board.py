@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from participation.areas import Area
-from participation.departments import all_departments
 from participation.db import make_engine
+from participation.departments import all_departments
 from participation.plan import board_counts, delivery
 from participation.plan.delivery import DirectItem
 from web.app import create_app

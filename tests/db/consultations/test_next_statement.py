@@ -128,7 +128,7 @@ def test_concurrent_votes_on_one_statement_all_count(any_db_url: str) -> None:
                 with s.begin():
                     row = meetings.get_consultation(s, cid)
                     deliberation.vote_statement(s, row, sid, person, "agree", NOW)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=vote, args=(p,)) for p in voters]
