@@ -7,7 +7,9 @@ demo and on the demo plus city-sized rows of the tables that grow.
 At ``--scale 1`` the grown set adds 200 teams with 10,000 shifts, 200,000 hours
 ledger lines, 20,000 plan items (this year) with 40,000 milestones and 20,000
 updates, and 10,000 notices in the admin's inbox (rows inserted in bulk; the ledger
-summary is then rebuilt as a bulk loader must). The same script runs on the code
+summary is then rebuilt as a bulk loader must), and 600,000 statement votes on
+consultation 1 (then the statements' vote counts and the plan board's summary are
+brought up to date, as the worker does, on the code that has them). The same script runs on the code
 before a change (``PYTHONPATH=<old checkout>``): it uses only tables both have.
 """
 
@@ -26,7 +28,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from participation.accounts import find_by_login
+from consultations.models import OpinionStatement, OpinionVote
+from participation.accounts import Account, find_by_login
 from participation.areas import Area
 from participation.db import make_engine
 from participation.notices import Notice
@@ -165,10 +168,55 @@ def grow(url: str, scale: float) -> None:
         ]
         for k in range(0, len(notices), CHUNK):
             s.execute(insert(Notice), notices[k : k + CHUNK])
+        _grow_votes(s, n(600_000), now)
+    with Session(engine) as s, s.begin():
+        _as_the_worker_would(s, now)
     if engine.dialect.name == "sqlite":
         with engine.begin() as c:
             c.exec_driver_sql("ANALYZE")
     engine.dispose()
+
+
+def _grow_votes(s: Session, votes: int, now: datetime) -> None:
+    """``votes`` more statement votes on consultation 1 (the page the admin visits,
+    signed in: its next statement), from as many new accounts as that takes."""
+    statements = s.scalars(
+        select(OpinionStatement.id).where(OpinionStatement.consultation_id == 1)
+    ).all()
+    if not statements:
+        return
+    people = -(-votes // len(statements))
+    first = (s.scalar(select(func.max(Account.id))) or 0) + 1
+    accounts = [
+        {"username": f"bench-voter-{i}", "display_name": f"投票人{i}"} for i in range(people)
+    ]
+    for k in range(0, len(accounts), CHUNK):
+        s.execute(insert(Account), accounts[k : k + CHUNK])
+    rows = [
+        {
+            "consultation_id": 1,
+            "statement_id": statement,
+            "account_id": first + i,
+            "choice": (i + statement) % 3 - 1,
+            "voted_at": now,
+        }
+        for i in range(people)
+        for statement in statements
+    ][:votes]
+    for k in range(0, len(rows), CHUNK):
+        s.execute(insert(OpinionVote), rows[k : k + CHUNK])
+
+
+def _as_the_worker_would(s: Session, now: datetime) -> None:
+    """Bring the stored counts up to date as the worker and bulk loaders do (on the
+    code that has them): statements' vote counts, the plan board's summary."""
+    try:
+        from consultations.deliberation import recount_statement_votes
+        from participation.plan import board_counts
+    except ImportError:  # the code before them
+        return
+    recount_statement_votes(s)
+    board_counts.refresh(s, now.date(), now)
 
 
 def measure(url: str, repeat: int, label: str) -> None:

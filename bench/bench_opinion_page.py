@@ -125,6 +125,8 @@ def seed(url: str, people: int, statements: int, per_person: int) -> tuple[int, 
                     for p, sid, choice in votes[start : start + 20_000]
                 ],
             )
+    with Session(engine) as s, s.begin():
+        deliberation.recount_statement_votes(s, big)
     print(f"seeded {len(votes):,} votes in {time.perf_counter() - started:.0f} s")
     engine.dispose()
     return big, plain, accounts

@@ -1,5 +1,7 @@
 """The progress board with many items: time per request of /plan, a filtered board,
-the CSV export and an item page, in process (Starlette's test client, one client).
+the CSV export and an item page, in process (Starlette's test client, one client);
+first counted on the spot, then again once the worker's plan-figures job has stored
+the board's summary (participation.plan.board_counts).
 
     .venv/bin/python bench/bench_plan_board.py [--items 1000] [--repeat 10]
 """
@@ -10,7 +12,7 @@ import argparse
 import platform
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +20,8 @@ from starlette.testclient import TestClient
 
 from participation.areas import Area
 from participation.db import make_engine
-from participation.plan import delivery
+from participation.departments import all_departments
+from participation.plan import board_counts, delivery
 from participation.plan.delivery import DirectItem
 from web.app import create_app
 from web.cli import load_demo
@@ -37,6 +40,7 @@ def main() -> None:
     engine = make_engine(url)
     with Session(engine) as s, s.begin():
         areas = s.scalars(select(Area).where(Area.kind == "community")).all()
+        names = [d.name for d in all_departments(s)]
         for n in range(args.items):
             item = delivery.enter_item(
                 s,
@@ -44,7 +48,7 @@ def main() -> None:
                     area_id=areas[n % len(areas)].id,
                     year=year,
                     title=f"事项{n}",
-                    owner_department=f"部门{n % 12}",
+                    owner_department=names[n % len(names)],
                     budget_yuan=10_000 + n,
                     starts_on=date(year, 1, 1),
                     due_on=date(year, 12, 31),
@@ -56,15 +60,23 @@ def main() -> None:
             )
     engine.dispose()
     print(f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    paths = ["/plan", f"/plan?year={year}&status=delayed", "/api/v1/plan-items.csv"]
     with TestClient(create_app(settings)) as client:
-        for path in ["/plan", f"/plan?year={year}&status=delayed", "/api/v1/plan-items.csv"]:
-            client.get(path)
-            start = time.perf_counter()
-            for _ in range(args.repeat):
-                response = client.get(path)
-            assert response.status_code == 200
-            per = (time.perf_counter() - start) / args.repeat * 1000
-            print(f"{path}: {per:.0f} ms per request, {len(response.content):,} bytes")
+        for stored in (False, True):
+            if stored:
+                engine = make_engine(url)
+                with Session(engine) as s, s.begin():
+                    board_counts.refresh(s, date.today(), datetime.now(UTC))
+                engine.dispose()
+            print("with the stored summary:" if stored else "counted on the spot:")
+            for path in paths[:2] if stored else paths:
+                client.get(path)
+                start = time.perf_counter()
+                for _ in range(args.repeat):
+                    response = client.get(path)
+                assert response.status_code == 200
+                per = (time.perf_counter() - start) / args.repeat * 1000
+                print(f"  {path}: {per:.0f} ms per request, {len(response.content):,} bytes")
 
 
 if __name__ == "__main__":

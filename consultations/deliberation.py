@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -259,6 +259,15 @@ def vote_statement(
                 )
             )
             session.flush()
+            # Counted in the database (n = n + 1), so concurrent votes on the
+            # same statement never lose one another's count.
+            session.execute(
+                update(OpinionStatement)
+                .where(OpinionStatement.id == statement_id)
+                .values(vote_count=OpinionStatement.vote_count + 1)
+                .execution_options(synchronize_session=False)
+            )
+            session.expire(statement, ["vote_count"])
     except IntegrityError:
         raise DomainError(
             "opinion.already_voted", N_("You have already voted on this statement."), status=409
@@ -292,27 +301,45 @@ def statement_texts(session: Session, consultation_id: int) -> dict[int, str]:
 def next_statement(
     session: Session, consultation_id: int, account_id: int
 ) -> OpinionStatement | None:
-    """The statement with the fewest votes that this person has not voted on yet."""
-    mine = select(OpinionVote.statement_id).where(
-        OpinionVote.consultation_id == consultation_id, OpinionVote.account_id == account_id
-    )
-    counts = (
-        select(OpinionVote.statement_id, func.count().label("n"))
-        .where(OpinionVote.consultation_id == consultation_id)
-        .group_by(OpinionVote.statement_id)
-        .subquery()
+    """The statement with the fewest votes that this person has not voted on yet.
+
+    Read from the stored counts in index order (consultation, vote count, id);
+    each candidate is checked against this person's vote by the unique
+    (statement, account) index, so nothing counts the consultation's votes.
+    """
+    mine = (
+        select(OpinionVote.id)
+        .where(
+            OpinionVote.statement_id == OpinionStatement.id,
+            OpinionVote.account_id == account_id,
+        )
+        .exists()
     )
     return session.scalar(
         select(OpinionStatement)
-        .outerjoin(counts, counts.c.statement_id == OpinionStatement.id)
         .where(
             OpinionStatement.consultation_id == consultation_id,
             OpinionStatement.hidden_at.is_(None),
-            OpinionStatement.id.not_in(mine),
+            ~mine,
         )
-        .order_by(func.coalesce(counts.c.n, 0), OpinionStatement.id)
+        .order_by(OpinionStatement.vote_count, OpinionStatement.id)
         .limit(1)
     )
+
+
+def recount_statement_votes(session: Session, consultation_id: int | None = None) -> None:
+    """Set every statement's ``vote_count`` from its votes (one UPDATE), for votes
+    stored in bulk around :func:`vote_statement` (the demo loaders, the benches).
+    ``consultation_id`` limits it to one consultation's statements."""
+    counted = (
+        select(func.count())
+        .where(OpinionVote.statement_id == OpinionStatement.id)
+        .scalar_subquery()
+    )
+    query = update(OpinionStatement).values(vote_count=counted)
+    if consultation_id is not None:
+        query = query.where(OpinionStatement.consultation_id == consultation_id)
+    session.execute(query.execution_options(synchronize_session=False))
 
 
 def map_version(session: Session, consultation_id: int) -> tuple[int, int, int]:

@@ -228,7 +228,13 @@ class PostReport(Base):
 
 
 class OpinionStatement(Base):
+    """One statement to vote on. ``vote_count`` is its number of votes, raised in
+    the same transaction as each vote by an ``UPDATE … SET vote_count = vote_count
+    + 1`` (never read-modify-write), so that the next statement to show a person
+    is read from one index instead of counting the consultation's votes."""
+
     __tablename__ = "opinion_statements"
+    __table_args__ = (Index("ix_opinion_statements_next", "consultation_id", "vote_count", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
@@ -237,6 +243,7 @@ class OpinionStatement(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     hidden_at: Mapped[datetime | None] = mapped_column()
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    vote_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class OpinionVote(Base):

@@ -67,8 +67,10 @@ from participation.budgets.rules import ProposalDraft
 from participation.db import utcnow
 from participation.departments import Department
 from participation.organizations.models import Organization
+from participation.plan import board_counts as plan_board_counts
 from participation.plan import delivery
 from participation.plan.models import PlanItem
+from participation.requests.rules.calendar import local_day
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from participation.rules.identity import id_hash
@@ -257,6 +259,9 @@ def seed_city(
     step_done(f"budgets: {size.rounds} rounds, {ballots:,} ballots")
     responses = _evaluation(session, city, people.first_roll_id, size, rng, progress, now)
     step_done(f"evaluation: {responses:,} responses")
+    # As the worker's hourly plan-figures job would: the board reads its summary.
+    rows = plan_board_counts.refresh(session, local_day(now), now)
+    step_done(f"plan board summary: {rows:,} rows")
     session.execute(text("ANALYZE"))
     step_done("ANALYZE")
     return CityCounts(
@@ -739,7 +744,9 @@ def _consultation(
             if left <= 0:
                 return
 
-    return _bulk(session, OpinionVote, rows(), total, progress, "statement votes")
+    done = _bulk(session, OpinionVote, rows(), total, progress, "statement votes")
+    deliberation.recount_statement_votes(session, consultation.id)
+    return done
 
 
 BUDGET_PROJECTS = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ForeignKey, String, func, select
@@ -115,6 +115,14 @@ def all_areas(session: Session) -> Sequence[Area]:
 class AreaNode:
     area: Area
     depth: int
+
+
+def areas_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Area]:
+    """The areas of ``ids`` (None and unknown ids left out), by id: one statement."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(wanted)))}
 
 
 def area_tree(session: Session, root_path: str | None = None) -> list[AreaNode]:

@@ -18,6 +18,7 @@ from participation.db import Base
 from participation.livelihood import models as livelihood_models  # noqa: F401
 from participation.notifying import models as notifying_models  # noqa: F401
 from participation.organizations import models as organization_models  # noqa: F401
+from participation.plan import board_counts as plan_board_counts  # noqa: F401
 from participation.plan import models as plan_models  # noqa: F401
 from participation.plan import records as plan_records  # noqa: F401
 from participation.requests import board as request_board  # noqa: F401

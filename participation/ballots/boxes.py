@@ -160,8 +160,16 @@ def boxes_by_closing(session: Session) -> Sequence[BallotBox]:
     return session.scalars(select(BallotBox).order_by(BallotBox.closes_at.desc())).all()
 
 
-def published_boxes(session: Session) -> Sequence[BallotBox]:
-    """Boxes whose results are published, oldest first (the open-data API)."""
-    return session.scalars(
-        select(BallotBox).where(BallotBox.published_at.is_not(None)).order_by(BallotBox.id)
-    ).all()
+def published_boxes(
+    session: Session, *, after: int = 0, limit: int | None = None
+) -> Sequence[BallotBox]:
+    """Boxes whose results are published, oldest first (the open-data API): those
+    with an id above ``after``, at most ``limit`` of them (keyset paging by id)."""
+    query = (
+        select(BallotBox)
+        .where(BallotBox.published_at.is_not(None), BallotBox.id > after)
+        .order_by(BallotBox.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return session.scalars(query).all()

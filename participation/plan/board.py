@@ -11,10 +11,11 @@ table and computes its counts and charts in SQL, and the export reads scalar row
 
 from __future__ import annotations
 
+import typing
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -23,18 +24,22 @@ from sqlalchemy import (
     Integer,
     RowMapping,
     Select,
+    Table,
     and_,
+    bindparam,
     case,
     cast,
     func,
     literal_column,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area
 from participation.departments import Department
+from participation.plan import board_counts
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
 from participation.plan.rules import (
@@ -333,18 +338,7 @@ def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()
     """
     ids = list(item_ids)
     if not ids:
-        ids = list(
-            session.scalars(
-                select(PlanItem.id).where(
-                    PlanItem.status != ItemStatus.DROPPED.value,
-                    ~select(YearEndOutcome.id)
-                    .where(YearEndOutcome.item_id == PlanItem.id)
-                    .exists(),
-                )
-            )
-        )
-        if not ids:
-            return 0
+        return _store_all_statuses(session, today)
     changed = 0
     for view in item_views(session, today, item_ids=ids):
         if view.outcome or view.item.status == ItemStatus.DROPPED.value:
@@ -353,6 +347,39 @@ def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()
             view.item.status = view.status
             changed += 1
     return changed
+
+
+#: Status changes written per UPDATE batch by :func:`_store_all_statuses`.
+STATUS_CHUNK = 1_000
+
+
+def _store_all_statuses(session: Session, today: date) -> int:
+    """Every open item's board status stored, set-based: the statuses are computed in
+    SQL (:func:`_facts`, the same definition the board uses), only the items whose
+    stored status differs are read (as id and status, no objects), and they are
+    written ``STATUS_CHUNK`` at a time. Dropped items and items rolled up at year end
+    keep theirs."""
+    facts = _facts(session, today, Filters()).subquery("facts")
+    changes = session.execute(
+        select(facts.c.id, facts.c.status)
+        .join(PlanItem, PlanItem.id == facts.c.id)
+        .where(
+            PlanItem.status != ItemStatus.DROPPED.value,
+            PlanItem.status != facts.c.status,
+            ~select(YearEndOutcome.id).where(YearEndOutcome.item_id == PlanItem.id).exists(),
+        )
+        .order_by(facts.c.id)
+    ).all()
+    table = typing.cast(Table, PlanItem.__table__)
+    for start in range(0, len(changes), STATUS_CHUNK):
+        chunk = changes[start : start + STATUS_CHUNK]
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("item")).values(status=bindparam("new")),
+            [{"item": i, "new": status} for i, status in chunk],
+        )
+    if changes:
+        session.expire_all()  # objects loaded before hold the old statuses
+    return len(changes)
 
 
 # --- The board at any size: the table paged and the figures aggregated in SQL --------
@@ -531,6 +558,7 @@ def _facts(
             Department.name.label("department_name"),
             Department.short_name.label("department_short"),
             Plan.year,
+            Plan.area_id,
             Area.path,
         )
         .join(level, level.c.id == PlanItem.id)
@@ -558,14 +586,33 @@ class Board:
     late: int
     rows: list[ItemView]
     figures: Figures
+    #: When the count and figures were stored (board_counts); None: counted now.
+    as_of: datetime | None = None
 
 
 def board_page(session: Session, today: date, filters: Filters, page: int, per_page: int) -> Board:
     """Page ``page`` (from 1; past the end: the last) of the items matching ``filters``,
-    in plan and creation order, and the figures over all of them, computed in SQL."""
+    in plan and creation order, and the figures over all of them: from the summary
+    table the worker keeps (:mod:`participation.plan.board_counts`) once it has run,
+    else computed in SQL over every matching item."""
+    run = board_counts.last_run(session)
+    if run is not None:
+        area_path = None
+        if filters.area_id:
+            area = session.get(Area, filters.area_id)
+            area_path = area.path if area is not None else None
+        grouped = board_counts.grouped(
+            session,
+            year=filters.year,
+            area_path=area_path,
+            source=filters.source,
+            department_id=filters.department_id,
+            status=filters.status,
+        )
+        return _board(session, today, filters, page, per_page, grouped, run.computed_at)
     facts = _facts(session, today, filters).subquery("facts")
     dept_key = (facts.c.owner_department_id, facts.c.department_text)
-    grouped = session.execute(
+    live = session.execute(
         select(
             facts.c.source_kind,
             *dept_key,
@@ -587,10 +634,24 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
             facts.c.status,
         )
     ).all()
+    return _board(session, today, filters, page, per_page, [tuple(r) for r in live], None)
+
+
+def _board(
+    session: Session,
+    today: date,
+    filters: Filters,
+    page: int,
+    per_page: int,
+    grouped: Sequence[Any],
+    as_of: datetime | None,
+) -> Board:
+    """The board from its grouped figures: the page of items computed for its items."""
     count = sum(int(r[7]) for r in grouped)
     pages = max(1, -(-count // per_page))
     page = min(max(1, page), pages)
     if filters.status:  # the page depends on the computed status
+        facts = _facts(session, today, filters).subquery("facts")
         ids = list(
             session.scalars(
                 select(facts.c.id)
@@ -622,6 +683,7 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
         late=sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
         rows=rows,
         figures=_figures_of(grouped),
+        as_of=as_of,
     )
 
 

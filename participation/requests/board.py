@@ -289,9 +289,13 @@ def refresh_unit_figures(session: Session, today: date, now: datetime) -> int:
     return len(rates)
 
 
-def unit_board(session: Session, today: date, *, n: int = 5) -> UnitBoard:
+def unit_board(
+    session: Session, today: date, *, n: int = 5, shown: slice | None = None
+) -> UnitBoard:
     """The ranking of units (红黑榜) by the pure rule, from the counts the worker stored
-    (as of its last run); counted on the spot when it never ran (a new install)."""
+    (as of its last run); counted on the spot when it never ran (a new install).
+    With ``shown`` (the page of the ranking a table shows), names are read for that
+    page, the red and black lists and the top ten only, not for every unit."""
     stored = session.scalars(select(UnitFigures)).all()
     rates = (
         [
@@ -312,7 +316,8 @@ def unit_board(session: Session, today: date, *, n: int = 5) -> UnitBoard:
     )
     ranking = figures.rank_units(rates)
     red, black = figures.red_and_black(ranking, n)
-    ids = [r.unit for r in ranking]
+    named = ranking if shown is None else red + black + ranking[:10] + ranking[shown]
+    ids = sorted({r.unit for r in named})
     names = (
         dict(
             session.execute(

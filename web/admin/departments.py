@@ -13,11 +13,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import departments
-from participation.areas import area_tree, find_area
+from participation.areas import areas_by_id, find_area
 from participation.departments import Department, DepartmentFields
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import authorize, requires, user
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
@@ -51,15 +52,27 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     me = user(request)
     rows = departments.all_departments(session)
-    areas = {a.area.id: a.area for a in area_tree(session)}
+    # The departments' own areas only (a city has ~5,500), and one step of the tree
+    # to choose an area from (web.kit.area_choice).
+    areas = areas_by_id(session, (d.area_id for d in rows))
+    step = area_choice(
+        session,
+        request,
+        extra.get("form"),
+        allowed=lambda a: me.can(Permission.MANAGE_PLAN, a.path),
+    )
     context = {
         "departments": rows,
         "area_names": {i: a.name for i, a in areas.items()},
         "may_edit": {
-            d.id: me.can(Permission.MANAGE_PLAN, areas[d.area_id].path if d.area_id else EVERYWHERE)
+            d.id: me.can(
+                Permission.MANAGE_PLAN,
+                areas[d.area_id].path if d.area_id in areas else EVERYWHERE,
+            )
             for d in rows
         },
-        "areas": [n for n in area_tree(session) if me.can(Permission.MANAGE_PLAN, n.area.path)],
+        "area_step": step,
+        "areas": step.options,
         "unmatched": departments.unmatched_names(session),
         "form": {},
         "errors": {},

@@ -9,11 +9,12 @@ from starlette.routing import Route
 
 from participation import accounts, audit
 from participation.accounts import Account, get_account, search_accounts
-from participation.areas import area_tree, get_area
+from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission, Role
 from web.admin.audit_names import ACTION_LABELS, name_entries
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
@@ -49,7 +50,7 @@ async def _account_page(
             "account": account,
             "grants": accounts.role_grants(session, account.id),
             "roles": list(Role),
-            "areas": area_tree(session),
+            "area_step": area_choice(session, request),
         }
         | extra,
         status=status,

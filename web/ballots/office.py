@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import area_tree, find_area, get_area
+from participation.areas import find_area, get_area
 from participation.ballots import closing
 from participation.ballots.boxes import (
     NewBox,
@@ -28,6 +28,7 @@ from participation.deputies import all_congresses
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import authorize, requires, user
 from web.kit.client_ip import client_ip
 from web.kit.clock import now
@@ -60,7 +61,7 @@ async def _list_page(request: Request, status: int = 200, **extra: Any) -> Respo
         "ballots/office/list.html",
         {
             "boxes": all_boxes(session),
-            "areas": area_tree(session),
+            "area_step": area_choice(session, request, extra.get("form")),
             "congresses": all_congresses(session),
             "kinds": list(FormKind),
             "rolls": list(Roll),

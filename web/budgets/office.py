@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import area_tree, get_area
+from participation.areas import get_area
 from participation.ballots.boxes import get_box
 from participation.budgets import services as budgets
 from participation.budgets.models import BudgetRound
@@ -22,6 +22,7 @@ from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from participation.rules.phases import next_phase
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
@@ -48,7 +49,7 @@ async def _list(request: Request, status: int = 200, **extra: Any) -> Response:
         "budgets/office/list.html",
         {
             "rounds": budgets.rounds(session),
-            "areas": area_tree(session),
+            "area_step": area_choice(session, request, extra.get("form")),
             "rules": BUDGET_RULES,
             "rule_labels": BUDGET_RULE_LABELS,
             "phase_labels": ROUND_PHASE_LABELS,

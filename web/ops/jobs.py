@@ -28,6 +28,7 @@ from participation import job_runs, portal_counts
 from participation.notifying import digest as notice_digest
 from participation.notifying import sweeps as notice_sweeps
 from participation.outbox import send_pending
+from participation.plan import board_counts as plan_counts
 from participation.plan.reminders import remind_overdue
 from participation.requests import board as request_board
 from participation.requests import counts as request_counts
@@ -74,6 +75,11 @@ def plan_remind(session: Session, now: datetime, settings: Settings) -> str:
         session, today=now.astimezone(LOCAL_TZ).date(), now=now, base_url=settings.base_url
     )
     return f"{result.queued} reminders queued, {result.no_address} overdue without an address"
+
+
+def plan_figures(session: Session, now: datetime, settings: Settings) -> str:
+    rows = plan_counts.refresh(session, now.astimezone(LOCAL_TZ).date(), now)
+    return f"{rows} plan board counts"
 
 
 def requests_sweep(session: Session, now: datetime, settings: Settings) -> str:
@@ -169,6 +175,12 @@ JOBS: tuple[Job, ...] = (
         HOUR,
         plan_remind,
         "store open plan items' status and queue one reminder per overdue milestone",
+    ),
+    Job(
+        "plan-figures",
+        HOUR,
+        plan_figures,
+        "store the plan progress board's counts and figures per year, area and status",
     ),
     Job(
         "requests-sweep",

@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import area_tree
 from participation.errors import N_, DomainError
 from participation.organizations.registry import (
     add_member,
@@ -19,6 +18,7 @@ from participation.rules.permissions import Permission
 from web.evaluations.labels import labels
 from web.evaluations.office import manage_page
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.dbsession import db
 from web.kit.forms import form_fields, record_id
@@ -27,7 +27,8 @@ from web.kit.templating import flash, render
 
 
 async def _register_form(request: Request, status: int = 200, **extra: Any) -> Response:
-    context = {"areas": area_tree(db(request)), "L": labels()} | extra
+    step = area_choice(db(request), request, extra.get("form"))
+    context = {"area_step": step, "L": labels()} | extra
     return render(request, "organizations/register.html", context, status=status)
 
 

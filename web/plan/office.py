@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import departments
-from participation.areas import area_tree, get_area
+from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.plan import board, delivery, yearend
 from participation.plan.models import Plan, PlanItem
@@ -20,6 +20,7 @@ from participation.plan.reminders import remind_overdue
 from participation.plan.rules import MILESTONE_WEIGHT_TOTAL, classify_year_end
 from participation.rules.permissions import Permission
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
@@ -73,7 +74,12 @@ async def _planner(request: Request, status: int = 200, **extra: Any) -> Respons
         "late": [v for v in views if v.status == "delayed"],
         "decide": [(v, decisions(v)) for v in views if decisions(v)],
         "plans": [(p, p.id in done) for p in plans],
-        "areas": [n for n in area_tree(session) if me.can(Permission.MANAGE_PLAN, n.area.path)],
+        "area_step": area_choice(
+            session,
+            request,
+            extra.get("form"),
+            allowed=lambda a: me.can(Permission.MANAGE_PLAN, a.path),
+        ),
         "departments": departments.all_departments(session),
         "labels": LABELS,
         "error": None,

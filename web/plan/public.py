@@ -100,6 +100,7 @@ async def progress_board(request: Request) -> Response:
             "page": Page(shown.rows, number, PER_PAGE, shown.count),
             "pager_base": f"/plan?{kept}&" if kept else "/plan?",
             "figures": shown.figures,
+            "as_of": shown.as_of,
             "filters": filters,
             "export_query": export_query(filters),
             "years": years,

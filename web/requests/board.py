@@ -19,6 +19,7 @@ from web.kit.charts import bar_chart
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.i18n import translations
+from web.kit.pagination import Page, page_number
 from web.kit.templating import render
 from web.requests.api import AREA_PARAMETER
 from web.requests.forms import LABELS
@@ -55,13 +56,22 @@ async def board_page(request: Request) -> Response:
     )
 
 
+#: Units per page of the hotspot page's table of every unit.
+UNITS_PAGE = 50
+
+
 async def hotspots_page(request: Request) -> Response:
     session = db(request)
     area = _area(request)
     today = local_day(now(request))
     counted = counts.hotspots(session, today, area)
     spots = counted.figures
-    units = board.unit_board(session, today)
+    # The table of every unit is paged (a city has thousands of units).
+    ranked = page_number(request)
+    units = board.unit_board(
+        session, today, shown=slice((ranked - 1) * UNITS_PAGE, ranked * UNITS_PAGE)
+    )
+    every_unit = Page.of(units.ranking, ranked, UNITS_PAGE)
     chart = bar_chart(
         [
             (spots.places.get(g, str(g)) + "·" + str(CATEGORIES.get(c, c)), n, False)
@@ -86,6 +96,10 @@ async def hotspots_page(request: Request) -> Response:
             "spots": spots,
             "as_of": counted.as_of,
             "units": units,
+            "every_unit": every_unit,
+            "every_unit_base": f"/requests/hotspots?area={area.id}&"
+            if area
+            else "/requests/hotspots?",
             "area": area,
             "areas": board.top_areas(session),
             "chart": chart,

@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import area_tree
 from participation.errors import DomainError
 from participation.requests import grids
 from participation.requests.deadlines import local_day
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission, Role
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import CurrentUser, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
@@ -159,7 +159,13 @@ async def _visits_page(request: Request, status: int = 200, **extra: object) -> 
         "rows": grids.visits(session, scope),
         "rules": grids.visit_rules(session, scope),
         "grids": grids.grids(session, scope),
-        "areas": [n for n in area_tree(session) if me.can(Permission.ROUTE_REQUESTS, n.area.path)],
+        "area_step": area_choice(
+            session,
+            request,
+            extra.get("form"),
+            field="rule_area_id",
+            allowed=lambda a: me.can(Permission.ROUTE_REQUESTS, a.path),
+        ),
         "today": _today(request),
         "form": {},
         "errors": {},

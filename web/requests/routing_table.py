@@ -7,12 +7,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import area_tree, get_area
+from participation.areas import get_area
 from participation.errors import DomainError
 from participation.requests import routing, units
 from participation.requests.rules.routing import ANY_SCALE
 from participation.rules.permissions import Permission
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import authorize, requires, user
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
@@ -26,7 +27,12 @@ async def _page(request: Request, status: int = 200, **extra: object) -> Respons
     me = user(request)
     context = LABELS | {
         "rules": routing.rules(session),
-        "areas": [n for n in area_tree(session) if me.can(Permission.ROUTE_REQUESTS, n.area.path)],
+        "area_step": area_choice(
+            session,
+            request,
+            extra.get("form"),
+            allowed=lambda a: me.can(Permission.ROUTE_REQUESTS, a.path),
+        ),
         "fixed_units": [u for u in units.units(session) if u.kind in ("department", "mediation")],
         "departments": units.choices(session),
         "any_scale": ANY_SCALE,

@@ -11,12 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import Area, area_step, area_tree
+from participation.areas import Area, area_step
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from volunteers import certificates, reports, stars, teams
 from volunteers.rules.stars import DEFAULT_SCHEME
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.client_ip import client_ip
 from web.kit.clock import now
@@ -200,10 +201,13 @@ def _stars_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     me = user(request)
     context = {
-        # Only the areas this person manages volunteers in.
-        "areas": [
-            n for n in area_tree(session) if me.can(Permission.MANAGE_VOLUNTEERS, n.area.path)
-        ],
+        # Only the areas this person manages volunteers in, a level at a time in a city.
+        "area_step": area_choice(
+            session,
+            request,
+            extra.get("form"),
+            allowed=lambda a: me.can(Permission.MANAGE_VOLUNTEERS, a.path),
+        ),
         "in_force": stars.areas_with_schemes(session, now(request)),
         "history": stars.history(session),
         "default": DEFAULT_SCHEME,

@@ -44,6 +44,7 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
     assert ran == {
         "volunteers-tick",
         "plan-remind",
+        "plan-figures",
         "requests-sweep",
         "requests-supervise",
         "requests-figures",

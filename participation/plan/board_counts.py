@@ -1,0 +1,155 @@
+"""A summary table of the progress board's figures, per year × plan area × source ×
+department × progress bin × status, so that ``/plan`` reads a few hundred summary rows
+instead of computing every item of the year (progress rolled up from updates and
+milestones) on each request.
+
+The worker's ``plan-figures`` job rebuilds it whole, in the database (one INSERT …
+SELECT … GROUP BY over :func:`board._facts`), in the job's transaction: a refresh is
+equal to the live aggregate of :func:`board.board_page` for that day
+(tests/db/plan/test_board_counts.py checks it). Lateness depends on the date, so
+the page says "as of" when it shows the stored figures. Before the first refresh (a
+new install, the tests) the board counts on the spot, as before.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Index, String, case, delete, func, insert, literal, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from participation.db import Base
+from participation.departments import Department
+
+
+class PlanBoardCount(Base):
+    __tablename__ = "plan_board_counts"
+    __table_args__ = (Index("ix_plan_board_counts_year_path", "year", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column()
+    area_id: Mapped[int] = mapped_column()  # the plan's area
+    path: Mapped[str] = mapped_column(String(255))
+    source_kind: Mapped[str] = mapped_column(String(40))
+    owner_department_id: Mapped[int | None] = mapped_column()
+    department_text: Mapped[str] = mapped_column(String(200))
+    progress: Mapped[int] = mapped_column()  # the low end of its bin (board.PROGRESS_BINS)
+    status: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column()
+    budget_yuan: Mapped[int] = mapped_column()
+    spend_yuan: Mapped[int] = mapped_column()
+    due_steps: Mapped[int] = mapped_column()
+    on_time_steps: Mapped[int] = mapped_column()
+
+
+class PlanBoardRun(Base):
+    __tablename__ = "plan_board_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column()
+    day: Mapped[date] = mapped_column(Date)  # the local day lateness was judged on
+
+
+def refresh(session: Session, today: date, now: datetime) -> int:
+    """Rebuild the summary from every item (one INSERT … SELECT); returns its rows."""
+    from participation.plan import board
+
+    session.execute(delete(PlanBoardCount))
+    session.execute(delete(PlanBoardRun))
+    facts = board._facts(session, today, board.Filters()).subquery("facts")
+    # Progress is kept as the low end of its chart bin (board.PROGRESS_BINS): all the
+    # board reads of it, in a twentieth of the rows.
+    binned = case(
+        *[(facts.c.progress <= high, low) for low, high, _ in board.PROGRESS_BINS],
+        else_=facts.c.progress,
+    )
+    keys = (
+        facts.c.year,
+        facts.c.area_id,
+        facts.c.path,
+        facts.c.source_kind,
+        facts.c.owner_department_id,
+        facts.c.department_text,
+        binned,
+        facts.c.status,
+    )
+    session.execute(
+        insert(PlanBoardCount).from_select(
+            [
+                "year",
+                "area_id",
+                "path",
+                "source_kind",
+                "owner_department_id",
+                "department_text",
+                "progress",
+                "status",
+                "n",
+                "budget_yuan",
+                "spend_yuan",
+                "due_steps",
+                "on_time_steps",
+            ],
+            select(
+                *keys,
+                func.count(),
+                func.coalesce(func.sum(facts.c.budget_yuan), 0),
+                func.coalesce(func.sum(facts.c.spend), 0),
+                func.coalesce(func.sum(facts.c.due_steps), 0),
+                func.coalesce(func.sum(facts.c.on_time_steps), 0),
+            ).group_by(*keys),
+        )
+    )
+    session.add(PlanBoardRun(id=1, computed_at=now, day=today))
+    session.flush()
+    return int(session.scalar(select(func.count()).select_from(PlanBoardCount)) or 0)
+
+
+def last_run(session: Session) -> PlanBoardRun | None:
+    return session.get(PlanBoardRun, 1)
+
+
+def grouped(
+    session: Session,
+    *,
+    year: int | None,
+    area_path: str | None,
+    source: str,
+    department_id: int | None,
+    status: str,
+) -> list[tuple[object, ...]]:
+    """The stored figures in the shape of the board's live grouping: (source,
+    department id, department text, department name, short name, progress, status,
+    count, budget, spend, milestones due, milestones on time)."""
+    c = PlanBoardCount
+    keys = (
+        c.source_kind,
+        c.owner_department_id,
+        c.department_text,
+        Department.name,
+        Department.short_name,
+        c.progress,
+        c.status,
+    )
+    query = (
+        select(
+            *keys,
+            func.sum(c.n),
+            func.sum(c.budget_yuan),
+            func.sum(c.spend_yuan),
+            func.sum(c.due_steps),
+            func.sum(c.on_time_steps),
+        )
+        .outerjoin(Department, Department.id == c.owner_department_id)
+        .where(c.year == year if year else literal(True))
+        .group_by(*keys)
+    )
+    if area_path is not None:
+        query = query.where(c.path.startswith(area_path))
+    if source:
+        query = query.where(c.source_kind == source)
+    if department_id:
+        query = query.where(c.owner_department_id == department_id)
+    if status:
+        query = query.where(c.status == status)
+    return [tuple(r) for r in session.execute(query)]

@@ -1,0 +1,90 @@
+"""Office forms choose an area a level at a time in a city (web.kit.area_choice):
+no page lists every area of the tree in one <select>; each answers in as many
+statements for 3N areas as for N, and a step down (?area=ID) offers the next level.
+Up to 60 areas the one <select> of the whole tree stays."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from participation.areas import create_area, get_area
+from participation.rules.areas import AreaKind
+from tests.support.client import FormClient
+from tests.support.queries import statements_of_page
+
+
+def _streets(engine: Engine, world: dict[str, Any], n: int, tag: str) -> None:
+    """``n`` more streets under the district, each with two communities."""
+    with Session(engine) as s, s.begin():
+        district = get_area(s, world["district"].id)
+        for k in range(n):
+            street = create_area(
+                s, code=f"S{tag}{k}", name=f"街{tag}{k}", kind=AreaKind.STREET, parent=district
+            )
+            for j in range(2):
+                create_area(
+                    s,
+                    code=f"M{tag}{k}-{j}",
+                    name=f"社{tag}{k}-{j}",
+                    kind=AreaKind.COMMUNITY,
+                    parent=street,
+                )
+
+
+PAGES = {  # page: the id of its area <select>
+    "/admin/accounts/{staff}": "g-area",
+    "/admin/departments": "n-area",
+    "/admin/ballots": "f-area_id",
+    "/admin/budgets": "f-area_id",
+    "/admin/plan": "f-area_id",
+    "/admin/volunteers/stars": "f-area_id",
+    "/organizations/new": "f-area_id",
+    "/admin/requests/routing": "f-body_area_id",
+    "/admin/requests/visits": "f-rule_area_id",
+}
+
+
+def _options(html: str, select_id: str) -> int:
+    found = re.search(rf'<select id="{select_id}"[^>]*>(.*?)</select>', html, re.S)
+    assert found, select_id
+    return len(re.findall(r"<option ", found.group(1)))
+
+
+def _path(page: str, world: dict[str, Any]) -> str:
+    return page.format(staff=world["people"]["staff"].id)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_small_trees_keep_one_select(client: FormClient, world: dict[str, Any], page: str) -> None:
+    client.sign_in("admin")
+    html = client.get(_path(page, world)).text
+    assert _options(html, PAGES[page]) >= 6  # the whole tree (and "none" where offered)
+    assert "Narrow down" not in html and "缩小范围" not in html
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_city_trees_are_chosen_a_level_at_a_time(
+    client: FormClient, engine: Engine, world: dict[str, Any], page: str
+) -> None:
+    """Fails on the old code: every area of the city was an <option>."""
+    client.sign_in("admin")
+    path = _path(page, world)
+    _streets(engine, world, 30, "a")  # 96 areas
+    first = len(statements_of_page(client, path))
+    html = client.get(path).text
+    assert _options(html, PAGES[page]) <= 3  # the top: the city (and "none")
+    _streets(engine, world, 60, "b")  # 3N
+    assert len(statements_of_page(client, path)) == first
+    district = world["district"].id
+    stepped = client.get(f"{path}?area={district}").text
+    # The chain (city, district) and the district's 91 streets to narrow to, one level.
+    assert "街a0" in stepped and "社a0-0" not in stepped
+    street = re.search(r'<option value="(\d+)">街a0</option>', stepped)
+    assert street
+    down = client.get(f"{path}?area={street.group(1)}").text
+    assert "社a0-0" in down and "社a0-1" in down and "街b0" not in down
