@@ -63,7 +63,8 @@ async def verify_self(request: Request) -> Response:
             return _verify_page(request, 422, form=fields, error=NO_MATCH)
         verify(session, me.account, found, at)
         flash(request, "You are now a verified resident.", "success")
-        return htmx.redirect(request, "/account")
+        # The personal home shows what verifying has just opened for them.
+        return htmx.redirect(request, "/")
 
     async def again(error: DomainError) -> Response:
         return _verify_page(request, form=fields, errors=error.fields, error=error.message)

@@ -76,7 +76,9 @@ def test_self_verification(client: FormClient, world: World, engine: Engine) -> 
         {"name": name, "id_number": number, "birth_date": born.isoformat()},
         page="/verify",
     )
-    assert ok.status_code == 303
+    assert ok.status_code == 303 and ok.headers["location"] == "/"
+    home = client.get("/").text
+    assert "您现在可以做的事" in home
     account = client.get("/account").text
     assert "已核验为一社区居民" in account
     with Session(engine) as s:
