@@ -17,6 +17,7 @@ from participation.livelihood import models as livelihood_models  # noqa: F401
 from participation.organizations import models as organization_models  # noqa: F401
 from participation.plan import models as plan_models  # noqa: F401
 from participation.plan import records as plan_records  # noqa: F401
+from participation.privacy import consent as privacy_consent  # noqa: F401
 from participation.requests import board as request_board  # noqa: F401
 from participation.requests import counts as request_counts  # noqa: F401
 from participation.requests import grids as request_grids  # noqa: F401
