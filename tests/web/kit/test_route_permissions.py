@@ -356,6 +356,13 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members/remove"): ROUTE_REQUESTS,
+    # personal-information rights (privacy)
+    ("GET", "/account/privacy"): EVERYONE,
+    ("POST", "/account/privacy/agree"): SIGNED_IN,
+    ("GET", "/account/data"): SIGNED_IN,
+    ("POST", "/account/data"): SIGNED_IN,
+    ("GET", "/account/close"): SIGNED_IN,
+    ("POST", "/account/close"): SIGNED_IN,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
