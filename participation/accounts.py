@@ -182,6 +182,7 @@ def sign_up(
     )
     session.add(account)
     session.flush()
+    assert notice_version is not None  # refused above when the box was not ticked
     record_consent(session, account.id, notice_version, account.created_at or utcnow())
     return account
 
