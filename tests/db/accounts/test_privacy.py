@@ -219,3 +219,21 @@ def test_the_migrated_schema_has_the_consent_table(engine: Engine) -> None:
     names = inspect(engine).get_table_names()
     assert "privacy_consents" in names
     assert "closed_at" in {c["name"] for c in inspect(engine).get_columns("accounts")}
+
+
+def test_consent_and_closing_on_both_databases(any_db_url: str) -> None:
+    """The migration, the consent rows and every eraser's SQL, on SQLite and PostgreSQL."""
+    engine = make_engine(any_db_url)
+    with Session(engine) as s, s.begin():
+        account = accounts.sign_up(s, login=PHONE, password=PASSWORD, display_name=NAME)
+        accounts.record_failure(s, PHONE, "198.51.100.7", None, NOW)
+        account_id = account.id
+    with Session(engine) as s, s.begin():
+        assert latest_version(s, account_id) == NOTICE_VERSION
+        closing.close_account(
+            s, s.get_one(accounts.Account, account_id), PASSWORD, COVERAGE, now=NOW
+        )
+    with Session(engine) as s:
+        assert s.get_one(accounts.Account, account_id).closed_at is not None
+        assert _scan(s, [NAME, PHONE]) == []
+    engine.dispose()
