@@ -86,21 +86,26 @@ def close_account(
     *,
     now: datetime,
     ip: str = "",
+    provider_confirmed: bool = False,
 ) -> Person:
     """Close ``account`` after checking its password: every entry's eraser runs,
     then the account itself is anonymised ("已注销用户 #N", no login, no password,
     inactive, every session ended). Audited once. Returns who was closed (their
-    identifying words, for the caller's checks; nothing of it is stored)."""
+    identifying words, for the caller's checks; nothing of it is stored).
+    ``provider_confirmed``: instead of a password, the person has just signed in again
+    with a provider linked to this account (an account without a password)."""
     if account.closed_at is not None:
         raise DomainError("account.closed", ALREADY_CLOSED, status=409)
-    if not account.password_hash:
+    if provider_confirmed:
+        pass
+    elif not account.password_hash:
         burn_time(password)
         raise DomainError(
             "account.no_password",
             N_("This account has no password; sign in with your provider again to close it."),
             status=409,
         )
-    if not verify_password(account.password_hash, password):
+    elif not verify_password(account.password_hash, password):
         raise DomainError(
             "account.wrong_password", WRONG_PASSWORD, fields={"password": WRONG_PASSWORD}
         )

@@ -128,6 +128,22 @@ async def my_data(request: Request) -> Response:
     )
 
 
+#: How long a fresh provider sign-in confirms closing an account without a password.
+PROVIDER_CONFIRMS_FOR = 600
+
+
+def _provider_confirmed(request: Request, account_id: int) -> bool:
+    """Whether this person signed in again with a provider of theirs just now
+    (web.accounts.oidc.confirmed_closing), for an account without a password."""
+    mark = request.session.get("close_confirmed")
+    if not (isinstance(mark, list) and len(mark) == 2 and mark[0] == account_id):
+        return False
+    at = mark[1]
+    return (
+        isinstance(at, int | float) and 0 <= now(request).timestamp() - at <= PROVIDER_CONFIRMS_FOR
+    )
+
+
 def _closed_in_this_session(request: Request) -> bool:
     """Whether the session's account has been closed (a second submission of the
     closing form, sent with the cookie of before)."""
@@ -145,8 +161,14 @@ async def close(request: Request) -> Response:
         return error_page(request, 409, i18n.gettext(closing.ALREADY_CLOSED))
     authorize(request, Permission.USE_ACCOUNT)
     me = user(request)
+    by_provider = _provider_confirmed(request, me.id)
+    shown = {
+        "has_password": bool(me.account.password_hash),
+        "by_provider": by_provider,
+        "providers": request.app.state.settings.oidc_providers,
+    }
     if request.method == "GET":
-        return render(request, "accounts/close.html")
+        return render(request, "accounts/close.html", shown)
     fields = await form_fields(request)
     reader = FormReader(fields)
     password = fields.get("password", "")
@@ -159,7 +181,13 @@ async def close(request: Request) -> Response:
             )
         reader.check("account.close")
         closing.close_account(
-            db(request), me.account, password, COVERAGE, now=now(request), ip=client_ip(request)
+            db(request),
+            me.account,
+            password,
+            COVERAGE,
+            now=now(request),
+            ip=client_ip(request),
+            provider_confirmed=by_provider,
         )
         sign_out(request)
         flash(request, "Your account has been closed and your personal data erased.", "success")
@@ -167,7 +195,7 @@ async def close(request: Request) -> Response:
 
     async def again(error: DomainError) -> Response:
         message = i18n.gettext(error.message, **error.params)
-        context = {"errors": error.fields, "error": message}
+        context = shown | {"errors": error.fields, "error": message}
         return render(request, "accounts/close.html", context, status=422)
 
     return await act_or_rerender(request, act, again)

@@ -363,6 +363,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/account/data"): SIGNED_IN,
     ("GET", "/account/close"): SIGNED_IN,
     ("POST", "/account/close"): SIGNED_IN,
+    ("POST", "/auth/oidc/{provider}/close"): SIGNED_IN,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
