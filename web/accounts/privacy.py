@@ -96,36 +96,40 @@ async def my_data(request: Request) -> Response:
     """The download page (GET) and the download itself (POST): a ZIP with JSON
     and a readable page, built in a temporary file."""
     if request.method == "GET":
-        return render(request, "accounts/my_data.html", {"tables": COVERAGE})
+        return render(request, "accounts/my_data.html")
     me = user(request)
     session, at = db(request), now(request)
-    try:
+
+    def act() -> Response:
         export.check_export_allowed(session, me.id, at)
-    except DomainError as error:
-        response = render(request, "accounts/my_data.html", {"error": error.message}, status=429)
+        data = export.collect(session, me.account, COVERAGE)
+        export.record_export(session, me.id, ip=client_ip(request))
+        template = request.app.state.templates.get_template("accounts/my_data_export.html")
+        page = template.render(data=data, made_at=at, _=i18n.gettext)
+        # Built in a temporary file (memory up to 1 MiB, then disk), then sent whole:
+        # a streamed body crossed the request threads (web.kit.request_threads) chunk
+        # by chunk for no gain at these sizes (a person's data compresses to kilobytes).
+        with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
+            export.write_zip(data, page, spool, made_at=at)
+            spool.seek(0)
+            body = spool.read()
+        name = f"gongzhi-my-data-{at:%Y%m%d}.zip"
+        return Response(
+            body,
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    async def refused(error: DomainError) -> Response:
+        context = {"error": error.message}
+        response = render(request, "accounts/my_data.html", context, status=error.status)
         response.headers["Retry-After"] = "3600"
         return response
-    data = export.collect(session, me.account, COVERAGE)
-    export.record_export(session, me.id, ip=client_ip(request))
-    page = request.app.state.templates.get_template("accounts/my_data_export.html").render(
-        data=data, made_at=at, _=i18n.gettext
-    )
-    # Built in a temporary file (memory up to 1 MiB, then disk), then sent whole:
-    # a streamed body crossed the request threads (web.kit.request_threads) chunk by
-    # chunk for no gain at these sizes (a person's data compresses to kilobytes).
-    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
-        export.write_zip(data, page, spool, made_at=at)
-        spool.seek(0)
-        body = spool.read()
-    name = f"gongzhi-my-data-{at:%Y%m%d}.zip"
-    return Response(
-        body,
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+
+    return await act_or_rerender(request, act, refused)
 
 
 #: How long a fresh provider sign-in confirms closing an account without a password.
