@@ -56,6 +56,7 @@ def person_of(session: Session, account: Account) -> Person:
         phones=tuple(p for p in phones if p),
         emails=tuple(sorted({e for e in (*emails, *sent_to, *extra) if e})),
         roll_entry_ids=tuple(e.id for e in entries),
+        logins=tuple(w for w in (account.phone, account.username) if w),
     )
 
 

@@ -42,6 +42,7 @@ class Person:
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     roll_entry_ids: tuple[int, ...] = ()
+    logins: tuple[str, ...] = ()  # what failed sign-ins are keyed by
 
     @property
     def label(self) -> str:
@@ -189,12 +190,28 @@ def _participations(session: Session, person: Person) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in row.items()} for row in found]
 
 
+def _failure_keys(person: Person) -> Any:
+    t = table("sign_in_failures")
+    # Keys are "account:<login>", "account-ip:<login>|<address>", ... (accounts.py).
+    return or_(*(t.c.key.like(f"%:{w}") | t.c.key.like(f"%:{w}|%") for w in person.logins))
+
+
+def _sign_in_failures_export(session: Session, person: Person) -> list[dict[str, Any]]:
+    """Failed sign-ins against this person's logins (with the address they came from)."""
+    if not person.logins:
+        return []
+    t = table("sign_in_failures")
+    found = session.execute(
+        select(t.c.key, t.c.at).where(_failure_keys(person)).order_by(t.c.at)
+    ).mappings()
+    return [{k: plain(v) for k, v in row.items()} for row in found]
+
+
 def _sign_in_failures(session: Session, person: Person) -> None:
     """Failed sign-ins are keyed by login: those naming this person's logins go."""
-    t = table("sign_in_failures")
-    logins = [w for w in (*person.phones, *person.names) if w]
-    if logins:
-        session.execute(delete(t).where(or_(*(t.c.key.contains(w) for w in logins))))
+    if person.logins:
+        t = table("sign_in_failures")
+        session.execute(delete(t).where(_failure_keys(person)))
 
 
 def _roll_export(session: Session, person: Person) -> list[dict[str, Any]]:
@@ -269,7 +286,9 @@ CORE: tuple[Entry, ...] = (
         rows("outbox", "account_id", omit=("key", "last_error")),
         remove("outbox", "account_id"),
     ),
-    Entry("sign_in_failures", (), erase=_sign_in_failures),
+    # Sessions live in the signed cookie (nothing stored per account: closing ends them
+    # all through the account's session epoch); failed sign-ins are kept by login.
+    Entry("sign_in_failures", (), _sign_in_failures_export, _sign_in_failures),
     Entry(
         "audit_log",
         ("actor_id",),

@@ -128,6 +128,8 @@ def make_person(s: Session, coverage: Coverage) -> Person:
     )
     s.add(entry)
     s.add(Identity(account_id=account.id, provider="testprov", subject="sub-jia", email=EMAIL))
+    accounts.record_failure(s, PHONE, "198.51.100.7", None, NOW)
+    accounts.record_failure(s, PHONE[:-1], "198.51.100.8", None, NOW)  # someone else's login
     s.flush()
     evaluation = s.scalar(select(table("evaluations").c.id).limit(1))
     s.execute(

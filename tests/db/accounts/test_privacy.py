@@ -12,7 +12,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -85,6 +85,7 @@ def test_export_holds_each_kind_of_data_and_nothing_of_other_people(
         "participations",
         "eval_participations",
         "outbox",
+        "sign_in_failures",
     }
     assert kinds <= set(data), kinds - set(data)
     text = json.dumps(data, ensure_ascii=False)
@@ -109,6 +110,10 @@ def test_export_holds_each_kind_of_data_and_nothing_of_other_people(
     leaked = sorted(n for n in others if len(n) >= 3 and n in text)
     assert not leaked, f"other people's names in the export: {leaked}"
     assert "password_hash" not in text and "calendar_token" not in text
+    assert {f["key"] for f in data["sign_in_failures"]} == {
+        f"account:{PHONE}",
+        f"account-ip:{PHONE}|198.51.100.7",
+    }
 
 
 def _tallies(s: Session, ids: tuple[int, int]) -> list[str | None]:
@@ -208,6 +213,9 @@ def test_closing_keeps_ballots_counted_and_ledgers_whole_and_erases_the_person(
         entry = s.get_one(RollEntry, person.roll_entry_id)
         assert entry.account_id is None and entry.verified_at is None
         assert accounts.authenticate(s, PHONE, PASSWORD) is None
+        # Someone else's failed sign-ins stay (their login is a prefix of the phone).
+        failures = s.execute(text("SELECT key FROM sign_in_failures")).scalars().all()
+        assert f"account:{PHONE[:-1]}" in failures
     with Session(engine) as s, s.begin():
         # The phone registers again, as a new person who has agreed to the notice.
         again = accounts.sign_up(s, login=PHONE, password=PASSWORD, display_name=NAME)
