@@ -62,7 +62,7 @@ check: venv ## ruff format --check, ruff check, mypy, import contracts, alembic 
 
 SCALE ?= demo
 FRACTION ?= 1
-bench: venv ## benchmarks (SCALE=city [FRACTION=0.1] adds the city-scale table): pages and actions (SQLite and PostgreSQL) against a reference page, ballot casting, tally rules, the sign-up burst, resident requests (pages, queue, sweep; HTTP intake)
+bench: venv ## benchmarks (SCALE=city [FRACTION=0.1] adds the city-scale table): pages and actions (SQLite and PostgreSQL) against a reference page, ballot casting, tally rules, the sign-up burst, resident requests (pages, queue, sweep; HTTP intake), search
 	@command -v ab >/dev/null && command -v wrk >/dev/null || { \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q apache2-utils wrk; }
@@ -76,6 +76,7 @@ bench: venv ## benchmarks (SCALE=city [FRACTION=0.1] adds the city-scale table):
 	$(BIN)/python bench/bench_plan_board.py
 	$(BIN)/python bench/bench_requests.py --requests 20000 --repeat 3
 	$(BIN)/python bench/bench_intake.py --quick
+	$(BIN)/python bench/bench_search.py --pg
 
 clean: ## remove the virtualenv and local databases
 	rm -rf $(VENV) var

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
 # Domain packages above participation register their tables here (participation
 # may not import them).
 import consultations.evaluations.models  # noqa: F401
+import search.models  # noqa: F401
 import volunteers.models  # noqa: F401
 from alembic import context
 from consultations import models as _consultation_models  # noqa: F401  (their tables)
@@ -25,6 +27,15 @@ def database_url() -> str:
     return os.environ.get("GONGZHI_DATABASE_URL", "sqlite:///var/gongzhi.db")
 
 
+def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
+    """Leave out what the search migration (0043) makes for one engine only: SQLite's
+    FTS5 table and its shadow tables, PostgreSQL's generated ``tsv`` column and its
+    GIN index (see search/models.py)."""
+    if kind == "table" and name and name.startswith("search_fts"):
+        return False
+    return not (kind in ("column", "index") and name in ("tsv", "ix_search_docs_tsv"))
+
+
 def _run(conn: Connection) -> None:
     """Run the migrations on ``conn``. On SQLite, foreign keys are off meanwhile: a
     batch operation copies a table, drops the original and renames the copy, and
@@ -36,7 +47,12 @@ def _run(conn: Connection) -> None:
             conn.commit()  # the pragma is a no-op inside a transaction
         _pragma(conn, "PRAGMA foreign_keys=OFF")
     try:
-        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=metadata,
+            render_as_batch=True,
+            include_object=include_object,
+        )
         with context.begin_transaction():
             context.run_migrations()
             if sqlite:

@@ -24,6 +24,8 @@ from participation.ballots.boxes import NewBox, NewItem, create_box, get_box
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
+from participation.notifying import audiences, kinds
+from participation.notifying.fanout import fan_out
 from participation.plan.intake import (
     ItemFromSource,
     item_for_source,
@@ -211,6 +213,16 @@ def finalize(
     consultation.final_at = now
     audit.record(
         session, actor_id=actor_id, action="consultation.final", target=source_ref(consultation)
+    )
+    fan_out(
+        session,
+        event=f"consultation.final:{consultation.id}",
+        kind="consultation.final",
+        message=kinds.CONSULTATION_FINAL,
+        recipients=audiences.followers("consultation", consultation.id),
+        now=now,
+        link=f"/consultations/{consultation.id}",
+        params={"title": consultation.title},
     )
     if not consultation.commits_to_action:
         return None

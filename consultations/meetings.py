@@ -20,6 +20,8 @@ from participation import audit
 from participation.accounts import Account
 from participation.areas import Area
 from participation.errors import N_, DomainError
+from participation.notifying import audiences, kinds
+from participation.notifying.fanout import fan_out
 
 PARTICIPANT_KINDS = ("representative", "resident", "department", "organization")
 PARTICIPANT_LABELS = {
@@ -136,6 +138,18 @@ def announce(
         session, actor_id=actor_id, action="consultation.announce", target=f"consultation:{row.id}"
     )
     session.flush()
+    area = session.get(Area, topic.area_id)
+    assert area is not None
+    fan_out(
+        session,
+        event=f"consultation.announced:{row.id}",
+        kind="consultation.announced",
+        message=kinds.CONSULTATION_ANNOUNCED,
+        recipients=audiences.verified_residents(area.path),
+        now=now,
+        link=f"/consultations/{row.id}",
+        params={"title": row.title},
+    )
     return row
 
 

@@ -8,15 +8,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consultations import models as _models  # noqa: F401  (their tables)
 from consultations.evaluations import models as _evaluation_models  # noqa: F401
+from consultations.models import Topic
 from participation.privacy.tables import (
     STAFF_WORK,
     Entry,
     Person,
     anonymise,
+    both,
     plain,
     rows,
+    scrub_objects,
     table,
 )
 
@@ -57,11 +59,9 @@ ENTRIES: tuple[Entry, ...] = (
         "consultation_topics",
         ("proposer_id",),
         rows("consultation_topics", "proposer_id"),
-        anonymise(
-            "consultation_topics",
-            "proposer_id",
-            label=("proposer_public_name",),
-            scrub=("title", "body"),
+        both(
+            anonymise("consultation_topics", "proposer_id", label=("proposer_public_name",)),
+            scrub_objects(Topic, "proposer_id", "title", "body"),  # the search index notes it
         ),
     ),
     Entry("consultation_topics", ("decided_by",), kept=STAFF_WORK),

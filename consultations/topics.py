@@ -17,7 +17,10 @@ from participation import audit
 from participation.areas import Area
 from participation.ballots.casting import voter_facts
 from participation.ballots.rules.eligibility import Roll
+from participation.db import utcnow
 from participation.errors import N_, DomainError
+from participation.notifying import kinds
+from participation.notifying.fanout import fan_out
 from participation.rules.areas import is_within
 
 
@@ -152,7 +155,7 @@ def propose_topic(
     session.flush()
     session.add(Cosignature(topic_id=topic.id, account_id=proposer_id))
     session.flush()
-    _maybe_to_triage(session, topic)
+    _maybe_to_triage(session, topic, topic.created_at or utcnow())
     return topic
 
 
@@ -181,15 +184,30 @@ def cosign(session: Session, topic: Topic, account_id: int, now: datetime) -> in
         raise DomainError(
             "topic.already_signed", N_("You have already co-signed this topic."), status=409
         ) from None
-    _maybe_to_triage(session, topic)
+    _maybe_to_triage(session, topic, now)
     return cosigners(session, topic.id)
 
 
-def _maybe_to_triage(session: Session, topic: Topic) -> None:
+def _maybe_to_triage(session: Session, topic: Topic, now: datetime) -> None:
     if topic.status == "collecting" and reaches_threshold(
         cosigners(session, topic.id), topic.threshold
     ):
         topic.status = "triage"
+        _tell_signers(session, topic, "topic.threshold", kinds.TOPIC_THRESHOLD, now)
+
+
+def _tell_signers(session: Session, topic: Topic, kind: str, message: str, now: datetime) -> None:
+    """A notice to each co-signer of ``topic`` (one statement, once per event)."""
+    fan_out(
+        session,
+        event=f"{kind}:{topic.id}",
+        kind=kind,
+        message=message,
+        recipients=select(Cosignature.account_id).where(Cosignature.topic_id == topic.id),
+        now=now,
+        link=f"/consultations/topics/{topic.id}",
+        params={"title": topic.title},
+    )
 
 
 def _decide(topic: Topic, status: str, reason: str, actor_id: int, now: datetime) -> None:
@@ -207,6 +225,7 @@ def accept_topic(
             "topic.not_in_triage", N_("Only topics that reached their threshold can be accepted.")
         )
     _decide(topic, "accepted", reason.strip(), actor_id, now)
+    _tell_signers(session, topic, "topic.decided", kinds.TOPIC_ACCEPTED, now)
     audit.record(session, actor_id=actor_id, action="topic.accept", target=f"topic:{topic.id}")
 
 
@@ -216,6 +235,7 @@ def decline_topic(
     """Decline with a reason that is published on the topic's page."""
     reason = check_text("reason", reason, REASON_MAX)
     _decide(topic, "declined", reason, actor_id, now)
+    _tell_signers(session, topic, "topic.decided", kinds.TOPIC_DECLINED, now)
     audit.record(
         session, actor_id=actor_id, action="topic.decline", target=f"topic:{topic.id}", why=reason
     )
@@ -243,6 +263,7 @@ def merge_topic(
         )
     _decide(topic, "merged", reason, actor_id, now)
     topic.merged_into_id = into.id
+    _tell_signers(session, topic, "topic.decided", kinds.TOPIC_MERGED, now)
     already = set(
         session.scalars(select(Cosignature.account_id).where(Cosignature.topic_id == into.id))
     )
@@ -256,7 +277,7 @@ def merge_topic(
             )
             moved += 1
     session.flush()
-    _maybe_to_triage(session, into)
+    _maybe_to_triage(session, into, now)
     audit.record(
         session,
         actor_id=actor_id,

@@ -6,7 +6,17 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, delete, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import audit
@@ -54,6 +64,8 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Bumped on password change: sessions carrying an older value are dropped.
     session_epoch: Mapped[int] = mapped_column(default=0)
+    # The age-friendly display (大字版), on every device this person signs in on.
+    age_friendly: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set when the person closed the account (participation.privacy.closing).
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -457,3 +469,9 @@ def set_active(session: Session, account: Account, active: bool, *, by: int, ip:
         ip=ip,
         active=active,
     )
+
+
+def choose_display(session: Session, account: Account, *, age_friendly: bool) -> None:
+    """Remember the person's display: the age-friendly mode (大字版) or the standard one.
+    A preference, not a record: no audit entry."""
+    account.age_friendly = age_friendly

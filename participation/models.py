@@ -8,12 +8,15 @@ from participation import (  # noqa: F401
     job_runs,
     notices,
     outbox,
+    portal_counts,
+    recovery,
     rolls,
 )
 from participation.ballots import models as ballot_models  # noqa: F401
 from participation.budgets import models as budget_models  # noqa: F401
 from participation.db import Base
 from participation.livelihood import models as livelihood_models  # noqa: F401
+from participation.notifying import models as notifying_models  # noqa: F401
 from participation.organizations import models as organization_models  # noqa: F401
 from participation.plan import models as plan_models  # noqa: F401
 from participation.plan import records as plan_records  # noqa: F401

@@ -20,13 +20,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, Table, Text, func, insert, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import outbox
 from participation.accounts import Identity
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
+from participation.notifying import preferences
 
 PER_PAGE = 20
 MAIL_SUBJECT = "【共治】您有一条新通知 / You have a new notice"
@@ -41,6 +53,8 @@ class Notice(Base):
     __table_args__ = (
         Index("ix_notices_account_unread", "account_id", "read_at"),
         Index("ix_notices_account_created", "account_id", "created_at"),  # the inbox's order
+        # One notice per event and person: re-runs and races of a fan-out add nothing.
+        UniqueConstraint("event", "account_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +66,8 @@ class Notice(Base):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column()
+    # The event told, e.g. "ballot.opened:17"; None for notices that need no key.
+    event: Mapped[str | None] = mapped_column(String(120))
 
     @property
     def values(self) -> dict[str, Any]:
@@ -86,7 +102,7 @@ def notify(
         .order_by(Identity.id)
         .limit(1)
     )
-    if address:
+    if address and account_id in preferences.mailed_now(session, [account_id], kind):
         outbox.queue(
             session,
             to=address,
@@ -142,6 +158,14 @@ def notify_many(session: Session, new: Sequence[NewNotice], now: datetime) -> in
         ):
             if email:
                 addresses.setdefault(account_id, email)
+    wanted: set[tuple[str, int]] = set()
+    for kind in sorted({n.kind for n in new}):
+        wanted |= {
+            (kind, a)
+            for a in preferences.mailed_now(
+                session, {n.account_id for n in new if n.kind == kind} & set(addresses), kind
+            )
+        }
     copies = [
         {
             "key": f"notice:{notice_id}",
@@ -152,7 +176,7 @@ def notify_many(session: Session, new: Sequence[NewNotice], now: datetime) -> in
             "created_at": now,
         }
         for notice_id, n in zip(ids, new, strict=True)
-        if n.account_id in addresses
+        if (n.kind, n.account_id) in wanted
     ]
     if copies:
         keys = [c["key"] for c in copies]

@@ -234,6 +234,9 @@ def verify(
     if claimed != 1:
         raise DomainError("verify.taken", TAKEN)
     session.refresh(entry)
+    # From now on the person is named as the roll names them, everywhere: the
+    # name chosen at sign-up (or taken from an OpenID identity) gives way.
+    account.display_name = entry.name
     community = session.get(Area, entry.community_id)
     accounts.grant_role(session, account, Role.RESIDENT, community, granted_by=verified_by)
     link_deputy_entries(session, account, entry.id_hash)

@@ -10,7 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
+from participation.db import utcnow
 from participation.errors import N_, DomainError
+from participation.notifying import audiences, kinds
+from participation.notifying.fanout import fan_out
 from participation.rules.areas import is_within
 from volunteers.models import Activity, Shift, SignUp, Team
 from volunteers.rules.settings import check_rules
@@ -120,6 +123,16 @@ def create_shift(
     )
     session.add(shift)
     session.flush()
+    fan_out(
+        session,
+        event=f"team.shift:{shift.id}",
+        kind="team.shift",
+        message=kinds.TEAM_SHIFT,
+        recipients=audiences.followers("team", activity.team_id),
+        now=utcnow(),
+        link=f"/volunteers/shifts/{shift.id}",
+        params={"title": activity.title},
+    )
     return shift
 
 

@@ -17,7 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import audit, outbox
+from participation.db import utcnow
 from participation.errors import N_, DomainError
+from participation.notifying import kinds
+from participation.notifying.fanout import fan_out
 from volunteers.models import Activity, Shift, SignUp, VolunteerProfile
 from volunteers.rules.notices import move_needs_notice, reminder_due
 from volunteers.signups import LIVE, shift_context
@@ -104,7 +107,12 @@ def queue_reminders(session: Session, now: datetime) -> int:
 
 
 def move_shift(
-    session: Session, shift_id: int, starts_at: datetime, ends_at: datetime, actor_id: int
+    session: Session,
+    shift_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor_id: int,
+    now: datetime | None = None,
 ) -> bool:
     """Move a shift; tell everyone with a place when it moves by more than 5 minutes.
     Returns whether notices were queued."""
@@ -123,6 +131,18 @@ def move_shift(
         session, actor_id=actor_id, action="volunteer.shift_move", target=f"shift:{shift.id}"
     )
     if notify:
+        fan_out(
+            session,
+            event=f"shift.moved:{shift.id}:{starts_at:%Y%m%d%H%M}{ends_at:%H%M}",
+            kind="shift.moved",
+            message=kinds.SHIFT_MOVED,
+            recipients=select(SignUp.account_id).where(
+                SignUp.shift_id == shift.id, SignUp.status.in_(LIVE)
+            ),
+            now=now or utcnow(),
+            link=f"/volunteers/shifts/{shift.id}",
+            params={"title": ctx.activity.title},
+        )
         for signup, profile in _recipients(session, shift.id):
             assert profile.email is not None
             _queue(

@@ -19,6 +19,8 @@ from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from participation.errors import N_, DomainError
+from participation.notifying import kinds
+from participation.notifying.fanout import tell_one
 from volunteers import profiles
 from volunteers.models import Activity, Shift, SignUp, Team
 from volunteers.rules.signup import (
@@ -433,6 +435,17 @@ def _fill_places(session: Session, ctx: ShiftContext, now: datetime) -> None:
         if place.move is Move.PROMOTE:
             s.status = "confirmed"
             shift.confirmed += 1
+            # At most the shift's free places: a few notices, never a roll's.
+            tell_one(
+                session,
+                s.account_id,
+                event=f"shift.confirmed:{s.id}",
+                kind="shift.confirmed",
+                message=kinds.SHIFT_CONFIRMED,
+                now=now,
+                link=f"/volunteers/shifts/{shift.id}",
+                params={"title": ctx.activity.title},
+            )
         elif place.move is Move.OFFER:
             s.status = "offered"
             s.offer_expires_at = place.offer_expires_at

@@ -26,6 +26,7 @@ from web.ops.metrics import shared_between_workers
 from web.plan import cli as plan_cli
 from web.requests import cli as requests_cli
 from web.rolls import cli as rolls_cli
+from web.search import cli as search_cli
 from web.settings import Settings, settings_or_exit
 from web.volunteers import cli as volunteers_cli
 
@@ -38,6 +39,7 @@ AREA_COMMANDS = (
     ops_cli.register,  # worker, backup, restore
     requests_cli.register,  # requests sweep
     city_scale_cli.register,  # demo --scale city [--fraction F]
+    search_cli.register,  # search reindex
 )
 
 

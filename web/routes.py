@@ -27,6 +27,7 @@ from web import (
     plan,
     requests,
     rolls,
+    search,
     volunteers,
 )
 
@@ -47,6 +48,7 @@ AREAS: tuple[ModuleType, ...] = (
     volunteers,
     ops,
     requests,
+    search,
 )
 
 

@@ -88,6 +88,18 @@ SETTINGS: dict[str, Setting] = {
         "is written to the outbox table only.",
     ),
     "mail_from": Setting("GONGZHI_MAIL_FROM", "noreply@gongzhi.local", "Sender of outgoing mail."),
+    "sms_url": Setting(
+        "GONGZHI_SMS_URL",
+        "",
+        "The SMS provider's HTTP endpoint: each text message (password reset codes) is a "
+        'POST of {"to": ..., "text": ...} as JSON; empty: no text messages are sent.',
+    ),
+    "sms_key": Setting(
+        "GONGZHI_SMS_KEY", "", "The SMS provider's API key, sent as a bearer token."
+    ),
+    "sms_timeout": Setting(
+        "GONGZHI_SMS_TIMEOUT", "5", "Seconds to wait at most for the SMS provider."
+    ),
     "trust_proxy": Setting(
         "GONGZHI_TRUST_PROXY",
         "0",
@@ -163,6 +175,9 @@ class Settings:
     oidc_providers: tuple[OIDCProvider, ...] = field(default_factory=tuple)
     smtp_url: str = ""
     mail_from: str = "noreply@gongzhi.local"
+    sms_url: str = ""
+    sms_key: str = ""
+    sms_timeout: float = 5
     trust_proxy: int = 0
     trusted_proxies: str = ""
     metrics_allow: str = "127.0.0.1,::1"
@@ -202,6 +217,8 @@ class Settings:
             raise SettingsError(
                 "GONGZHI_METRICS_ALLOW must list IP addresses or networks, comma-separated"
             ) from None
+        if not 0 < self.sms_timeout <= 60:
+            raise SettingsError("GONGZHI_SMS_TIMEOUT must be a number of seconds from 0 to 60")
         if self.default_locale not in {"zh_CN", "en"}:
             raise SettingsError("GONGZHI_DEFAULT_LOCALE must be zh_CN or en")
         if self.db_pool_size < 1:
@@ -289,6 +306,10 @@ class Settings:
             timeout = float(get("db_pool_timeout"))
         except ValueError:
             raise SettingsError("GONGZHI_DB_POOL_TIMEOUT must be a number of seconds") from None
+        try:
+            sms_timeout = float(get("sms_timeout"))
+        except ValueError:
+            raise SettingsError("GONGZHI_SMS_TIMEOUT must be a number of seconds") from None
         threads = get("request_threads").strip()
         try:
             request_threads = int(threads) if threads else None
@@ -308,6 +329,9 @@ class Settings:
             oidc_providers=tuple(providers),
             smtp_url=get("smtp_url"),
             mail_from=get("mail_from"),
+            sms_url=get("sms_url"),
+            sms_key=get("sms_key"),
+            sms_timeout=int(sms_timeout) if sms_timeout.is_integer() else sms_timeout,
             trust_proxy=proxies,
             trusted_proxies=get("trusted_proxies"),
             metrics_allow=get("metrics_allow"),

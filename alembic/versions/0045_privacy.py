@@ -6,7 +6,7 @@ ballots' participation and the audit log point at it) but is anonymised and
 marked closed.
 
 Revision ID: 0045
-Revises: 0038
+Revises: 0043
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 from participation.db import UTCDateTime
 
 revision: str = "0045"
-down_revision: str | None = "0038"
+down_revision: str | None = "0043"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -26,8 +26,10 @@ from consultations.evaluations.rules.weights import check_tree
 from consultations.evaluations.sealed import open_responses
 from consultations.evaluations.storage import scramble_storage
 from participation import audit, departments
-from participation.areas import get_area
+from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
+from participation.notifying import audiences, kinds
+from participation.notifying.fanout import fan_out
 from participation.organizations.models import Organization
 from participation.organizations.registry import require_member
 from participation.plan.models import PlanItem
@@ -133,6 +135,19 @@ def open_evaluation(session: Session, evaluation: Evaluation, actor_id: int, now
     audit.record(
         session, actor_id=actor_id, action="evaluation.opened", target=f"evaluation:{evaluation.id}"
     )
+    if evaluation.access == "residents":  # token evaluations invite by their tokens
+        area = session.get(Area, evaluation.area_id)
+        assert area is not None
+        fan_out(
+            session,
+            event=f"evaluation.invited:{evaluation.id}",
+            kind="evaluation.invited",
+            message=kinds.EVALUATION_INVITED,
+            recipients=audiences.verified_residents(area.path),
+            now=now,
+            link=f"/evaluations/{evaluation.id}",
+            params={"title": evaluation.title},
+        )
 
 
 def close_evaluation(

@@ -50,6 +50,8 @@ from participation.budgets.rounds import (
 )
 from participation.budgets.rules import ENGINE_RULES, ROUND_PHASES, RoundPhase, other_rule
 from participation.errors import N_, DomainError
+from participation.notifying import audiences, kinds
+from participation.notifying.fanout import fan_out
 from participation.plan.intake import ItemFromSource, items_for_sources, receive_item
 from participation.plan.models import PlanItem
 from participation.plan.sources import SourceKind
@@ -119,6 +121,16 @@ def advance(
     elif target == RoundPhase.RESULTS.value:
         _publish_results(session, budget_round, actor_id, now)
     budget_round.phase = target
+    fan_out(
+        session,
+        event=f"budget.round_phase:{budget_round.id}:{target}",
+        kind="budget.round_phase",
+        message=kinds.ROUND_MOVED_ON,
+        recipients=audiences.followers("budget_round", budget_round.id),
+        now=now,
+        link=f"/budgets/{budget_round.id}",
+        params={"title": budget_round.title},
+    )
     audit.record(
         session,
         actor_id=actor_id,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from participation import audit, departments
 from participation.accounts import RoleGrant
+from participation.db import utcnow
 from participation.deputies import get_congress
 from participation.errors import N_, DomainError
 from participation.livelihood.models import LivelihoodCandidate, LivelihoodCycle
@@ -23,6 +24,8 @@ from participation.livelihood.rules import (
     CyclePhase,
     competitive_list,
 )
+from participation.notifying import kinds
+from participation.notifying.fanout import tell_one
 from participation.rolls import Congress, DeputyEntry
 from participation.rules.permissions import Role
 
@@ -204,6 +207,11 @@ def submit(
 
 
 SCREEN_DECISIONS = ("candidate", "rejected", "merged")
+SCREENED = {
+    "candidate": kinds.LIVELIHOOD_CANDIDATE,
+    "rejected": kinds.LIVELIHOOD_REJECTED,
+    "merged": kinds.LIVELIHOOD_MERGED,
+}
 
 
 def screen_candidate(
@@ -254,6 +262,17 @@ def screen_candidate(
         target=f"livelihood_candidate:{candidate.id}",
         decision=decision,
     )
+    if candidate.submitted_by is not None:
+        tell_one(
+            session,
+            candidate.submitted_by,
+            event=f"livelihood.screened:{candidate.id}:{decision}",
+            kind="livelihood.screened",
+            message=SCREENED[decision],
+            now=utcnow(),
+            link=f"/livelihood/{cycle.id}",
+            params={"title": candidate.name},
+        )
 
 
 def competitiveness(session: Session, cycle: LivelihoodCycle) -> Competitiveness:

@@ -20,6 +20,8 @@ from participation import audit, departments
 from participation.accounts import Account, grants_of
 from participation.areas import Area
 from participation.errors import N_, DomainError
+from participation.notifying import audiences, kinds
+from participation.notifying.fanout import fan_out
 from participation.plan.board import refresh_statuses
 from participation.plan.intake import ItemFromSource, check_item, receive_item
 from participation.plan.models import Plan, PlanItem
@@ -430,6 +432,16 @@ def _append_update(
     session.flush()
     if item.status != ItemStatus.DONE.value:
         refresh_statuses(session, now.date(), [item.id])  # late stays late
+    fan_out(
+        session,
+        event=f"plan.updated:{update.id}",
+        kind="plan.updated",
+        message=kinds.PLAN_UPDATED,
+        recipients=audiences.followers("plan_item", item.id),
+        now=now,
+        link=f"/plan/items/{item.id}",
+        params={"title": item.title},
+    )
     return update
 
 

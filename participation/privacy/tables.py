@@ -26,6 +26,7 @@ from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from participation import models as _models  # noqa: F401  (every core table, by name)
+from participation.budgets.models import Proposal as BudgetProposal
 from participation.db import Base
 
 #: What a closed account is called from then on.
@@ -149,6 +150,25 @@ def anonymise(
                 if clean != texts:
                     where = [k == row._mapping[k.name] for k in key]
                     session.execute(update(t).where(*where).values(**clean))
+
+    return erase
+
+
+def scrub_objects(model: type[Any], column: str, *fields: str) -> Eraser:
+    """Like ``anonymise(scrub=...)`` but through the ORM, for records other parts
+    watch for changes (the search index notes every changed title and text in the
+    same flush, and reindexes them): the person's name, phone and e-mail go from
+    ``fields`` of the rows whose ``column`` is the person."""
+
+    def erase(session: Session, person: Person) -> None:
+        mine = select(model).where(getattr(model, column) == person.account_id)
+        for record in session.scalars(mine):
+            for name in fields:
+                value = getattr(record, name)
+                clean = person.scrub(value)
+                if clean != value:
+                    setattr(record, name, clean)
+        session.flush()
 
     return erase
 
@@ -281,6 +301,28 @@ CORE: tuple[Entry, ...] = (
         "notices", ("account_id",), rows("notices", "account_id"), remove("notices", "account_id")
     ),
     Entry(
+        "follows", ("account_id",), rows("follows", "account_id"), remove("follows", "account_id")
+    ),
+    Entry(
+        "notice_preferences",
+        ("account_id",),
+        rows("notice_preferences", "account_id"),
+        remove("notice_preferences", "account_id"),
+    ),
+    Entry(
+        "notice_settings",
+        ("account_id",),
+        rows("notice_settings", "account_id"),
+        remove("notice_settings", "account_id"),
+    ),
+    Entry(
+        "reset_codes",
+        ("account_id",),
+        rows("reset_codes", "account_id", omit=("code_hash",)),
+        remove("reset_codes", "account_id"),
+    ),
+    Entry("reset_codes", ("issued_by",), kept=STAFF_WORK),
+    Entry(
         "outbox",
         ("account_id",),
         rows("outbox", "account_id", omit=("key", "last_error")),
@@ -307,7 +349,7 @@ CORE: tuple[Entry, ...] = (
         "budget_proposals",
         ("author_id",),
         rows("budget_proposals", "author_id"),
-        anonymise("budget_proposals", "author_id", scrub=("title", "description", "location")),
+        scrub_objects(BudgetProposal, "author_id", "title", "description", "location"),
     ),
     Entry("budget_proposals", ("screened_by",), kept=STAFF_WORK),
     Entry(

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -133,13 +134,16 @@ def seed(settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def serve_live(directory: Path) -> Iterator[LiveServer]:
-    """A seeded portal on a free port of 127.0.0.1, in a thread, with its own database."""
+def serve_live(directory: Path, **overrides: Any) -> Iterator[LiveServer]:
+    """A seeded portal on a free port of 127.0.0.1, in a thread, with its own database
+    (``overrides``: more settings, e.g. an SMS provider)."""
     db_url = f"sqlite:///{directory / 'live.db'}"
     upgrade(db_url)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = Settings(environment="test", database_url=db_url, base_url=url, cheap_hashing=True)
+    settings = Settings(
+        environment="test", database_url=db_url, base_url=url, cheap_hashing=True, **overrides
+    )
     seed(settings)
     app = create_app(settings)
     server = uvicorn.Server(

@@ -18,6 +18,7 @@ NOTICE = "/account/privacy"
 #: Reading the notice, agreeing, leaving, and the rights that need no consent
 #: (downloading one's data, closing the account), and what pages are made of.
 EXEMPT = (
+    "/display",
     NOTICE,
     "/account/data",
     "/account/close",

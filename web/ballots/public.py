@@ -20,7 +20,7 @@ from participation.ballots.rules.bulletin import receipt_hash, receipt_hashes
 from participation.errors import N_, DomainError
 from web.ballots.forms import raw_ballot
 from web.kit import htmx
-from web.kit.auth import current_user_or_none, signed_in_id
+from web.kit.auth import current_user_or_none, refuse_assisted, signed_in_id
 from web.kit.clock import now
 from web.kit.dbsession import db, write_briefly
 from web.kit.forms import parsed_form
@@ -104,6 +104,7 @@ def cast_target(request: Request, box_id: int) -> casting.CastTarget:
 
 
 async def cast(request: Request) -> Response:
+    refuse_assisted(request)  # a vote is cast in person, never at the desk
     account_id = signed_in_id(request)
     session = db(request)
     target = cast_target(request, request.path_params["box_id"])

@@ -27,6 +27,7 @@ from web.kit.auth import current_user_or_none, user
 from web.kit.charts import bar_chart
 from web.kit.clock import now
 from web.kit.dbsession import db
+from web.kit.follow import follow_button
 from web.kit.forms import form_fields, upload
 from web.kit.refusals import act_or_rerender, draft_refused
 from web.kit.templating import flash, render
@@ -57,6 +58,7 @@ def _round_context(request: Request, budget_round: BudgetRound) -> dict[str, Any
         "proposals": budgets.proposals_of(session, budget_round),
         "box": box,
         "voting_open": bool(box and box.is_open(now(request))),
+        "follow": follow_button(request, "budget_round", budget_round.id),
     } | TEMPLATE_GLOBALS
 
 

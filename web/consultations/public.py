@@ -32,9 +32,10 @@ from participation.errors import N_, DomainError
 from participation.plan.sources import STATUS_LABELS as PLAN_STATUS_LABELS
 from participation.rules.permissions import Permission
 from web.kit import htmx
-from web.kit.auth import current_user_or_none, requires, user
+from web.kit.auth import current_user_or_none, refuse_assisted, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
+from web.kit.follow import follow_button
 from web.kit.forms import form_fields, record_id
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import base_context, flash, render
@@ -105,6 +106,7 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
     refusal = standing_of(session, c, me.id, at).refusal if me else None
     context = {
         "c": c,
+        "follow": follow_button(request, "consultation", c.id),
         "topic": topics.get_topic(session, c.topic_id),
         "area": get_area(session, c.area_id),
         "cosigners": topics.cosigners(session, c.topic_id),
@@ -342,6 +344,8 @@ async def statement(request: Request) -> Response:
 
 @requires(Permission.USE_ACCOUNT)
 async def vote(request: Request) -> Response:
+    refuse_assisted(request)  # a vote is cast in person, never at the desk
+
     def act(s: Any, c: Consultation, f: dict[str, str], me: Any, at: Any) -> None:
         deliberation.vote_statement(
             s, c, request.path_params["statement_id"], me.id, f.get("choice", ""), at

@@ -42,7 +42,7 @@ from participation.plan import board
 from participation.plan.sources import STATUS_LABELS
 from web.evaluations.labels import labels
 from web.kit import htmx
-from web.kit.auth import current_user_or_none, sign_in_redirect
+from web.kit.auth import current_user_or_none, refuse_assisted, sign_in_redirect
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import local_moment, parsed_form, record_id
@@ -216,6 +216,7 @@ def _answers(form: Any, questions: Sequence[Question]) -> dict[str, str]:
 
 
 async def respond(request: Request) -> Response:
+    refuse_assisted(request)  # a satisfaction vote is given in person, never at the desk
     session = db(request)
     evaluation = get_evaluation(session, request.path_params["evaluation_id"])
     if evaluation.status == "draft":

@@ -10,16 +10,18 @@ from functools import cached_property
 from urllib.parse import quote
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from participation import accounts, notices
+from participation import accounts, desk, notices
 from participation.accounts import Account, EndedSession, grants_of
-from participation.errors import N_
+from participation.errors import N_, DomainError
+from participation.rules.permissions import ROLE_PERMISSIONS, Decision, Grant, Permission, allows
 from participation.privacy import consent
-from participation.rules.permissions import Decision, Grant, Permission, allows
 from web.kit import htmx
+from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
 
@@ -36,10 +38,13 @@ class CurrentUser:
         account: Account,
         load_grants: Callable[[], tuple[Grant, ...]],
         count_unread: Callable[[], int] = lambda: 0,
+        assisted_by: Account | None = None,
     ) -> None:
         self.account = account
         self._load_grants = load_grants
         self._count_unread = count_unread
+        #: The desk worker acting for this person (an assisted session), if any.
+        self.assisted_by = assisted_by
 
     @cached_property
     def unread_notices(self) -> int:
@@ -79,6 +84,39 @@ def sign_out(request: Request) -> None:
     request.session.clear()
 
 
+#: Session keys of an assisted session (web.rolls.desk): the worker, their session
+#: epoch when it began, and when it ends (a POSIX timestamp).
+ASSISTED_BY, WORKER_EPOCH, ASSISTED_UNTIL = "assisted_by", "worker_epoch", "assisted_until"
+#: Paths an assisted session posts to without it counting as acting for the person.
+_NOT_ACTS = ("/admin/desk/end", "/logout")
+
+
+def _desk_worker(request: Request) -> Account | bool | None:
+    """For an assisted session: the worker if it is still good (the worker's account
+    active, their password unchanged since, not expired), else False; None when
+    the session is not assisted."""
+    worker_id = request.session.get(ASSISTED_BY)
+    if worker_id is None:
+        return None
+    until = request.session.get(ASSISTED_UNTIL)
+    worker = db(request).get(Account, worker_id) if isinstance(worker_id, int) else None
+    if (
+        worker is None
+        or not worker.is_active
+        or worker.session_epoch != request.session.get(WORKER_EPOCH)
+        or not isinstance(until, int)
+        or now(request).timestamp() >= until
+    ):
+        return False
+    return worker
+
+
+def refuse_assisted(request: Request) -> None:
+    """Voting is personal: refuse it in an assisted session (403, with the reason)."""
+    if request.session.get(ASSISTED_BY) is not None:
+        raise DomainError("desk.no_voting", desk.VOTING_IS_PERSONAL, status=403)
+
+
 def _live_sid(request: Request) -> str | None:
     sid = request.session.get("sid")
     return sid if isinstance(sid, str) and 0 < len(sid) <= 64 else None
@@ -94,25 +132,49 @@ def current_user_or_none(request: Request) -> CurrentUser | None:
     if isinstance(uid, int):
         account = db(request).get(Account, uid)
         sid = _live_sid(request)
+        worker = _desk_worker(request)
         if (
             account is not None
             and account.is_active
             and account.session_epoch == request.session.get("epoch")
             and sid is not None
+            and worker is not False
             and not accounts.session_ended(db(request), sid)
         ):
             session, account_id = db(request), account.id
+            helper = worker if isinstance(worker, Account) else None
             user = CurrentUser(
                 account,
-                lambda: tuple(grants_of(session, account_id)),
+                lambda: _grants(session, account_id, assisted=helper is not None),
                 lambda: notices.unread_count(session, account_id),
+                assisted_by=helper,
             )
+            if (
+                helper is not None
+                and request.method not in {"GET", "HEAD", "OPTIONS"}
+                and request.url.path not in _NOT_ACTS
+            ):
+                desk.note_assisted_act(
+                    session,
+                    worker_id=helper.id,
+                    account_id=account_id,
+                    method=request.method,
+                    path=request.url.path,
+                    ip=client_ip(request),
+                )
         else:
             # Expired: signed out, the password changed or the account was disabled.
             request.session.clear()
             request.session["flash"] = [["info", SESSION_ENDED]]
     request.state.user = user
     return user
+
+
+def _grants(session: Session, account_id: int, *, assisted: bool) -> tuple[Grant, ...]:
+    """The account's grants; in an assisted session only those of roles without
+    permissions (a desk session never lends an office role)."""
+    grants = grants_of(session, account_id)
+    return tuple(g for g in grants if not (assisted and ROLE_PERMISSIONS[g.role]))
 
 
 def authorize(request: Request, permission: Permission, area_path: str | None = None) -> None:
@@ -162,7 +224,12 @@ def signed_in_id(request: Request) -> int:
     no ORM object: for casting a ballot, the hottest route. Anything else (not signed in, an
     expired session) takes the ordinary way, with its redirect and message."""
     uid, sid = request.session.get("uid"), _live_sid(request)
-    if isinstance(uid, int) and sid is not None and not hasattr(request.state, "user"):
+    if (
+        isinstance(uid, int)
+        and sid is not None
+        and not hasattr(request.state, "user")
+        and ASSISTED_BY not in request.session
+    ):
         row = db(request).connection().execute(_SESSION_CHECK, {"uid": uid, "sid": sid}).first()
         if (
             row is not None

@@ -16,7 +16,7 @@ from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from web.kit import htmx, i18n, labels, wording
+from web.kit import display, htmx, i18n, labels, wording
 from web.kit.auth import current_user_or_none
 from web.kit.security import csrf_token
 
@@ -84,9 +84,12 @@ def render(
 
 
 def base_context(request: Request) -> dict[str, Any]:
+    user = current_user_or_none(request)
     return {
         "request": request,
-        "user": current_user_or_none(request),
+        "user": user,
+        "age_friendly": display.age_friendly(request, user),
+        "display_next": display.return_path(request),
         "locale": i18n.current_locale.get(),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
         "flashes": pop_flashes(request),

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from consultations import opinion_maps
 from consultations.rules.map_timing import Debounce
-from participation import job_runs
+from participation import job_runs, portal_counts
+from participation.notifying import digest as notice_digest
+from participation.notifying import sweeps as notice_sweeps
 from participation.outbox import send_pending
 from participation.plan.reminders import remind_overdue
 from participation.requests import board as request_board
@@ -32,12 +34,14 @@ from participation.requests import counts as request_counts
 from participation.requests import supervision, tracking_keys
 from participation.requests.closing import close_unconfirmed
 from participation.requests.rules.calendar import local_day
+from search import indexing as search_indexing
 from volunteers import notices, signups
-from web.kit.i18n import LOCAL_TZ
+from web.kit.i18n import LOCAL_TZ, translations
 from web.settings import Settings
 
 TEN_SECONDS = timedelta(seconds=10)
 MINUTE = timedelta(minutes=1)
+TEN_MINUTES = timedelta(minutes=10)
 HOUR = timedelta(hours=1)
 
 
@@ -108,6 +112,36 @@ def refresh_opinion_maps(session: Session, now: datetime, settings: Settings) ->
     )
 
 
+def notices_sweep(session: Session, now: datetime, settings: Settings) -> str:
+    swept = notice_sweeps.sweep(session, now)
+    return (
+        f"{swept.opened} told of open ballots, {swept.closing} of ballots closing, "
+        f"{swept.late} of late plan items"
+    )
+
+
+def _both_languages(message: str) -> tuple[str, str]:
+    return translations("zh_CN").gettext(message), translations("en").gettext(message)
+
+
+def notices_digest(session: Session, now: datetime, settings: Settings) -> str:
+    done = notice_digest.queue_digests(session, now, _both_languages, settings.base_url)
+    return f"{done.people} daily digests gathering {done.notices} notices"
+
+
+def home_counts(session: Session, now: datetime, settings: Settings) -> str:
+    counts = portal_counts.refresh(session, now)
+    return (
+        f"{counts.communities} communities, {counts.accounts} accounts, "
+        f"{counts.verified} verified residents"
+    )
+
+
+def search_index(session: Session, now: datetime, settings: Settings) -> str:
+    done = search_indexing.drain(session)
+    return f"{done.notes} change notes, {done.records} records, {done.indexed} indexed"
+
+
 def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
     return f"{job_runs.prune(session, now)} old job runs deleted"
 
@@ -161,6 +195,31 @@ JOBS: tuple[Job, ...] = (
         TEN_SECONDS,
         refresh_opinion_maps,
         "recompute the opinion maps of consultations that got votes, once the votes settle",
+    ),
+    Job(
+        "notices-sweep",
+        MINUTE,
+        notices_sweep,
+        "tell voters of ballots that opened or close within a day, and followers of "
+        "late plan items (each once)",
+    ),
+    Job(
+        "notices-digest",
+        HOUR,
+        notices_digest,
+        "queue one e-mail per person per finished day for those who chose a daily digest",
+    ),
+    Job(
+        "home-counts",
+        TEN_MINUTES,
+        home_counts,
+        "store the front page's counts of communities, accounts and verified residents",
+    ),
+    Job(
+        "search-index",
+        MINUTE,
+        search_index,
+        "reindex for search the records changed or added since the last run",
     ),
     Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
 )

@@ -22,6 +22,7 @@ from web.kit import htmx
 from web.kit.auth import current_user_or_none, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
+from web.kit.follow import follow_button
 from web.kit.forms import MAX_ID, FormReader, form_fields, record_id, whole_number
 from web.kit.i18n import LOCAL_TZ
 from web.kit.pagination import Page, page_number
@@ -141,6 +142,7 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
         ),
         "may_manage": bool(me and me.can(Permission.MANAGE_PLAN, view.area.path)),
         "today": day,
+        "follow": follow_button(request, "plan_item", item.id),
         "labels": LABELS,
         "error": None,
     } | extra

@@ -308,7 +308,9 @@ async def move_shift(request: Request) -> Response:
         ends = form.moment("ends_at", required=True)
         form.check("shift.invalid")
         assert starts is not None and ends is not None
-        notified = notices.move_shift(db(request), ctx.shift.id, starts, ends, user(request).id)
+        notified = notices.move_shift(
+            db(request), ctx.shift.id, starts, ends, user(request).id, now(request)
+        )
         flash(
             request,
             N_("The shift is moved; volunteers will be told by email.")

@@ -21,6 +21,7 @@ from web.kit import htmx
 from web.kit.auth import current_user_or_none, user
 from web.kit.clock import now
 from web.kit.dbsession import db, write_briefly
+from web.kit.follow import follow_button
 from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
@@ -75,6 +76,7 @@ async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Res
     context = {
         "team": team,
         "area": area,
+        "follow": follow_button(request, "team", team.id),
         "mine": mine,
         "leaders": [r for r in members if r.membership.role == "leader"],
         "member_count": len(members),

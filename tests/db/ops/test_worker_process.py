@@ -48,6 +48,10 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
         "requests-supervise",
         "requests-figures",
         "opinion-maps",
+        "notices-sweep",
+        "notices-digest",
+        "home-counts",
+        "search-index",
         "prune-job-runs",
     }
 

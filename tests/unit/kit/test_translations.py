@@ -22,6 +22,7 @@ METHODS = [
     ("participation/**.py", "python"),
     ("consultations/**.py", "python"),
     ("volunteers/**.py", "python"),
+    ("search/**.py", "python"),
     ("web/**.py", "python"),
     ("web/templates/**.html", "jinja2"),
 ]

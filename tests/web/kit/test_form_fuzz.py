@@ -69,6 +69,9 @@ MAY_RECORD_REFUSAL = {
     "/requests/track": {"sign_in_failures"},
     "/requests/track/answer": {"sign_in_failures"},
     "/requests/track/visit": {"sign_in_failures"},
+    # A wrong reset code or link counts against the address (and the code's tries).
+    "/account/reset/code": {"sign_in_failures"},
+    "/account/reset/email/{token}": {"sign_in_failures"},
 }
 
 HUGE = str(2**63)

@@ -356,6 +356,30 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members"): ROUTE_REQUESTS,
     ("POST", "/admin/requests/members/remove"): ROUTE_REQUESTS,
+    # accounts-desk: password reset and the desk
+    ("GET", "/account/reset"): EVERYONE,
+    ("POST", "/account/reset/sms"): EVERYONE,
+    ("POST", "/account/reset/email"): EVERYONE,
+    ("GET", "/account/reset/code"): EVERYONE,
+    ("POST", "/account/reset/code"): EVERYONE,
+    ("GET", "/account/reset/email/{token}"): EVERYONE,
+    ("POST", "/account/reset/email/{token}"): EVERYONE,
+    ("GET", "/admin/desk"): ROLLS,
+    ("POST", "/admin/desk"): ROLLS,
+    ("POST", "/admin/desk/slip"): ROLLS,
+    ("POST", "/admin/desk/assist"): ROLLS,
+    ("POST", "/admin/desk/end"): EVERYONE,
+    # Following and notice settings (issue 18): each person's own.
+    ("GET", "/account/following"): SIGNED_IN,
+    ("POST", "/account/following/{kind}/{target}"): SIGNED_IN,
+    ("POST", "/account/following/{kind}/{target}/remove"): SIGNED_IN,
+    ("GET", "/account/notices/preferences"): SIGNED_IN,
+    ("POST", "/account/notices/preferences"): SIGNED_IN,
+    ("GET", "/me/activity"): SIGNED_IN,
+    # The age-friendly display switch (elder-mode).
+    ("POST", "/display"): EVERYONE,
+    # search (issue 18): public records only, for everyone
+    ("GET", "/search"): EVERYONE,
     # personal-information rights (privacy)
     ("GET", "/account/privacy"): EVERYONE,
     ("POST", "/account/privacy/agree"): SIGNED_IN,
@@ -410,6 +434,8 @@ def concrete(template: str, world: World) -> str:
         "action": 1,
         "number": "NONE",
         "token": "none",
+        "kind": "team",
+        "target": 1,
     }
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
@@ -451,6 +477,7 @@ def normalized(path: str) -> str:
         "visit_id",
         "case_id",
         "action_id",
+        "target_id",
     ):
         path = path.replace(f"{{{name}:int}}", "{" + name.removesuffix("_id") + "}")
     return path

@@ -81,9 +81,9 @@ def test_the_hotspot_page_shows_recurring_matters_and_the_ranking(
     page = client.get("/requests/hotspots")
     assert page.status_code == 200
     recurring = page.text.split('id="recurring"')[1].split("</table>")[0]
-    assert world["grid"].name in recurring and "<td>4</td>" in recurring
+    assert world["grid"].name in recurring and '<td data-label="诉求数">4</td>' in recurring
     ranking = page.text.split('id="ranking"')[1].split("</table>")[0]
-    assert "<td>1</td>" in ranking  # one unit ranked first
+    assert '<td class="card-title">1</td>' in ranking  # one unit ranked first
     assert page.text.count("<svg") == 2
 
 
@@ -136,7 +136,8 @@ def test_the_ranking_reads_the_units_figures_the_worker_stored(
         assert board.unit_board(s, local_day(NOW)).ranking[0].rates.received == 5
     _seed(engine, world, 2)  # filed after the worker ran: the ranking waits for its next run
     ranking = client.get("/requests/hotspots").text.split('id="ranking"')[1].split("</table>")[0]
-    assert "<td>5</td>" in ranking and "<td>7</td>" not in ranking
+    assert '<td data-label="受理总数">5</td>' in ranking
+    assert '<td data-label="受理总数">7</td>' not in ranking
 
 
 def test_after_the_worker_ran_the_pages_and_open_data_read_its_counts_as_of_then(

@@ -54,7 +54,9 @@ def test_bad_file_reports_rows_and_imports_nothing(
     client.sign_in("communityworker", PASSWORD)
     text = roll_csv(20).replace(",M1,", ",M2,", 1)  # M2 is outside the worker's community
     page = client.get(import_roll(client, text)).text
-    assert "未导入" in page and "<td>2</td>" in page and "不在您的管辖区域内" in page
+    assert (
+        "未导入" in page and '<td data-label="行号">2</td>' in page and "不在您的管辖区域内" in page
+    )
     assert roll_count(engine) == 0
 
 

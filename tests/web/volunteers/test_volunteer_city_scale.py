@@ -133,6 +133,6 @@ def test_my_page_pages_the_ledger_and_sums_it_in_sql(
         page = client.get("/volunteers/me")
     assert len(many) == len(few)
     assert "90 小时" in page.text
-    assert page.text.count("<td>出勤</td>") == 50
+    assert page.text.count('<td data-label="类型">出勤</td>') == 50
     assert 'href="/volunteers/me?page=2"' in page.text
-    assert client.get("/volunteers/me?page=2").text.count("<td>出勤</td>") == 40
+    assert client.get("/volunteers/me?page=2").text.count('<td data-label="类型">出勤</td>') == 40

@@ -1,0 +1,91 @@
+"""The governance plan on the personal home: the items of a community's plans
+with their latest update, and how many items are overdue where a person
+manages or supervises the plan (the to-do list). Bounded statements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from participation.areas import Area
+from participation.plan.models import Plan, PlanItem
+from participation.plan.records import Update
+from participation.scopes import under_any
+
+#: Items no longer being delivered.
+FINISHED = ("done", "dropped")
+
+
+@dataclass(frozen=True)
+class ItemNews:
+    id: int
+    title: str
+    status: str
+    due_on: date | None
+    late: bool
+    #: The latest update's text, progress and time (None: no update yet).
+    update_text: str | None
+    progress: int | None
+    updated_at: datetime | None
+
+
+def community_items(
+    session: Session, community_path: str, today: date, limit: int = 8
+) -> list[ItemNews]:
+    """Items of the plans of the community (and its grids), the most recently
+    updated first (then the newest items without an update), each with its latest
+    update. One statement."""
+    # Per item, its newest update (by time, then id) through the index on
+    # plan_updates.item_id.
+    latest = (
+        select(Update.id)
+        .where(Update.item_id == PlanItem.id)
+        .order_by(Update.at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(PlanItem)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(PlanItem, Update)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .outerjoin(Update, Update.id == latest)
+        .where(under_any(Area.path, [community_path]), PlanItem.status != "dropped")
+        .order_by(Update.id.is_(None), Update.at.desc(), PlanItem.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        ItemNews(
+            item.id,
+            item.title,
+            item.status,
+            item.due_on,
+            item.due_on is not None and item.due_on < today and item.status not in FINISHED,
+            update.text if update else None,
+            update.progress if update else None,
+            update.at if update else None,
+        )
+        for item, update in rows
+    ]
+
+
+def overdue_items(session: Session, paths: Sequence[str] | None, today: date) -> int:
+    """Unfinished items past their due date in plans within ``paths``. One statement."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PlanItem)
+            .join(Plan, Plan.id == PlanItem.plan_id)
+            .join(Area, Area.id == Plan.area_id)
+            .where(
+                PlanItem.due_on < today,
+                PlanItem.status.not_in(FINISHED),
+                under_any(Area.path, paths),
+            )
+        )
+        or 0
+    )

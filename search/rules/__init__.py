@@ -1,0 +1,1 @@
+"""Pure rules of search: segmentation, terms and highlighting (no SQLAlchemy)."""

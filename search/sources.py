@@ -1,0 +1,243 @@
+"""What each kind of record puts in the index, and when it is public.
+
+Only what the area itself shows to anyone is indexed, never more:
+
+- consultations and topics: title and public text (agenda, summary, resolution;
+  a topic's body) -- never a proposer's name;
+- budget proposals: title and description; livelihood projects (proposals while
+  submitted, rejected or merged; projects once candidates): name, background, content;
+- plan items: title and description; evaluations while public
+  (``listing.PUBLIC_STATUSES``): title, subject, department;
+- teams: name and description; shifts of public activities that are not
+  cancelled: the activity's title and service, the place, the team's name;
+- resident requests that were not merged: only what the public feed shows (number,
+  category, the place's name) -- never the requester's name, phone, address,
+  description, reply or result.
+
+A record that is not public (any more) has no row: reindexing it deletes the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consultations.evaluations.listing import PUBLIC_STATUSES
+from consultations.evaluations.models import Evaluation
+from consultations.models import Consultation, Topic
+from participation.areas import Area
+from participation.budgets.models import BudgetRound, Proposal
+from participation.errors import N_
+from participation.livelihood.models import LivelihoodCandidate, LivelihoodCycle
+from participation.plan.models import Plan, PlanItem
+from participation.requests.models import ResidentRequest
+from participation.requests.rules.catalog import CATEGORIES
+from volunteers.models import Activity, Shift, Team
+
+#: Kinds, in the order the filter lists them, with their English labels (msgids).
+KINDS: dict[str, str] = {
+    "consultation": N_("Consultation"),
+    "topic": N_("Topic"),
+    "budget_proposal": N_("Budget proposal"),
+    "livelihood_proposal": N_("Livelihood proposal"),
+    "livelihood_project": N_("Livelihood project"),
+    "plan_item": N_("Plan item"),
+    "evaluation": N_("Evaluation"),
+    "team": N_("Volunteer team"),
+    "shift": N_("Volunteer shift"),
+    "request": N_("Resident request"),
+}
+
+LIVELIHOOD_PROPOSAL_STATUSES = ("submitted", "rejected", "merged")
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One public record, as the index holds it (``texts`` are segmented later)."""
+
+    kind: str
+    ref_id: int
+    area_id: int | None
+    area_path: str
+    day: date
+    title: str
+    texts: tuple[str, ...]
+    parent_id: int | None = None
+    #: The year the filter files it under (the plan's or cycle's year), else the day's.
+    of_year: int | None = None
+
+    @property
+    def year(self) -> int:
+        return self.of_year or self.day.year
+
+
+def _day(moment: datetime | date | None) -> date:
+    if isinstance(moment, datetime):
+        return moment.date()
+    return moment or date(1970, 1, 1)
+
+
+def _plan_items(session: Session, ids: Sequence[int]) -> list[Doc]:
+    rows = session.execute(
+        select(PlanItem.id, PlanItem.title, PlanItem.description, PlanItem.created_at)
+        .add_columns(Plan.area_id, Plan.year, Area.path)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .where(PlanItem.id.in_(ids))
+    ).all()
+    return [
+        Doc("plan_item", i, a, p, _day(c), t, (t, d), of_year=y) for i, t, d, c, a, y, p in rows
+    ]
+
+
+def _consultations(session: Session, ids: Sequence[int]) -> list[Doc]:
+    rows = session.execute(
+        select(Consultation, Area.path)
+        .join(Area, Area.id == Consultation.area_id)
+        .where(Consultation.id.in_(ids))
+    ).all()
+    return [
+        Doc(
+            "consultation",
+            c.id,
+            c.area_id,
+            p,
+            _day(c.meets_at),
+            c.title,
+            (c.title, c.agenda, c.summary, c.resolution),
+        )
+        for c, p in rows
+    ]
+
+
+def _topics(session: Session, ids: Sequence[int]) -> list[Doc]:
+    rows = session.execute(
+        select(Topic.id, Topic.title, Topic.body, Topic.created_at, Topic.area_id, Area.path)
+        .join(Area, Area.id == Topic.area_id)
+        .where(Topic.id.in_(ids))
+    ).all()
+    return [Doc("topic", i, a, p, _day(c), t, (t, b)) for i, t, b, c, a, p in rows]
+
+
+def _budget_proposals(session: Session, ids: Sequence[int]) -> list[Doc]:
+    rows = session.execute(
+        select(Proposal.id, Proposal.title, Proposal.description, Proposal.created_at)
+        .add_columns(BudgetRound.area_id, Area.path)
+        .join(BudgetRound, BudgetRound.id == Proposal.round_id)
+        .join(Area, Area.id == BudgetRound.area_id)
+        .where(Proposal.id.in_(ids))
+    ).all()
+    return [Doc("budget_proposal", i, a, p, _day(c), t, (t, d)) for i, t, d, c, a, p in rows]
+
+
+def _livelihood(session: Session, ids: Sequence[int]) -> list[Doc]:
+    rows = session.execute(
+        select(LivelihoodCandidate, LivelihoodCycle.area_id, LivelihoodCycle.year, Area.path)
+        .join(LivelihoodCycle, LivelihoodCycle.id == LivelihoodCandidate.cycle_id)
+        .join(Area, Area.id == LivelihoodCycle.area_id)
+        .where(LivelihoodCandidate.id.in_(ids))
+    ).all()
+    return [
+        Doc(
+            "livelihood_proposal"
+            if c.status in LIVELIHOOD_PROPOSAL_STATUSES
+            else "livelihood_project",
+            c.id,
+            a,
+            p,
+            _day(c.created_at),
+            c.name,
+            (c.name, c.background, c.content),
+            parent_id=c.cycle_id,
+            of_year=y,
+        )
+        for c, a, y, p in rows
+    ]
+
+
+def _evaluations(session: Session, ids: Sequence[int]) -> list[Doc]:
+    rows = session.execute(
+        select(Evaluation, Area.path)
+        .join(Area, Area.id == Evaluation.area_id)
+        .where(Evaluation.id.in_(ids), Evaluation.status.in_(PUBLIC_STATUSES))
+    ).all()
+    return [
+        Doc(
+            "evaluation",
+            e.id,
+            e.area_id,
+            p,
+            _day(e.opened_at or e.created_at),
+            e.title,
+            (e.title, e.subject, e.department),
+        )
+        for e, p in rows
+    ]
+
+
+def _teams(session: Session, ids: Sequence[int]) -> list[Doc]:
+    rows = session.execute(
+        select(Team.id, Team.name, Team.description, Team.created_at, Team.area_id, Area.path)
+        .join(Area, Area.id == Team.area_id)
+        .where(Team.id.in_(ids))
+    ).all()
+    return [Doc("team", i, a, p, _day(c), n, (n, d)) for i, n, d, c, a, p in rows]
+
+
+def _shifts(session: Session, ids: Sequence[int]) -> list[Doc]:
+    rows = session.execute(
+        select(Shift.id, Shift.place, Shift.starts_at, Shift.area_id, Area.path)
+        .add_columns(Activity.title, Activity.service_content, Team.name)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Team, Team.id == Activity.team_id)
+        .join(Area, Area.id == Shift.area_id)
+        .where(Shift.id.in_(ids), Shift.cancelled_at.is_(None), Activity.is_public.is_(True))
+    ).all()
+    return [Doc("shift", i, a, p, _day(s), t, (t, c, pl, n)) for i, pl, s, a, p, t, c, n in rows]
+
+
+def _requests(session: Session, ids: Sequence[int]) -> list[Doc]:
+    rows = session.execute(
+        select(ResidentRequest.id, ResidentRequest.number, ResidentRequest.category)
+        .add_columns(ResidentRequest.filed_at, ResidentRequest.area_id, Area.path, Area.name)
+        .join(Area, Area.id == ResidentRequest.area_id)
+        .where(ResidentRequest.id.in_(ids), ResidentRequest.merged_into_id.is_(None))
+    ).all()
+    return [
+        # The title is the number and the category's key; the page translates it.
+        Doc("request", i, a, p, _day(f), f"{n} {c}", (n, CATEGORIES.get(c, c), name))
+        for i, n, c, f, a, p, name in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a kind's records live: the table's id column and how to load docs."""
+
+    table: type
+    load: Callable[[Session, Sequence[int]], list[Doc]]
+
+
+#: Record families, by the change log's name for them. Livelihood candidates are one
+#: family whose docs are of two kinds (proposal or project, by status).
+SOURCES: dict[str, Source] = {
+    "consultation": Source(Consultation, _consultations),
+    "topic": Source(Topic, _topics),
+    "budget_proposal": Source(Proposal, _budget_proposals),
+    "livelihood": Source(LivelihoodCandidate, _livelihood),
+    "plan_item": Source(PlanItem, _plan_items),
+    "evaluation": Source(Evaluation, _evaluations),
+    "team": Source(Team, _teams),
+    "shift": Source(Shift, _shifts),
+    "request": Source(ResidentRequest, _requests),
+}
+
+#: The doc kinds of each family.
+FAMILY_KINDS: dict[str, tuple[str, ...]] = {
+    family: (("livelihood_proposal", "livelihood_project") if family == "livelihood" else (family,))
+    for family in SOURCES
+}
