@@ -18,8 +18,8 @@ from starlette.responses import Response
 from participation import accounts, desk, notices
 from participation.accounts import Account, EndedSession, grants_of
 from participation.errors import N_, DomainError
-from participation.rules.permissions import ROLE_PERMISSIONS, Decision, Grant, Permission, allows
 from participation.privacy import consent
+from participation.rules.permissions import ROLE_PERMISSIONS, Decision, Grant, Permission, allows
 from web.kit import htmx
 from web.kit.client_ip import client_ip
 from web.kit.clock import now
