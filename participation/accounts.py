@@ -24,6 +24,7 @@ from participation.areas import Area
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
 from participation.passwords import burn_time, hash_password, verify_password
+from participation.privacy.consent import MUST_AGREE, NOTICE_VERSION, record_consent
 from participation.rules.password_policy import password_problem
 from participation.rules.permissions import Grant, Role
 from participation.rules.ratelimit import (
@@ -65,6 +66,8 @@ class Account(Base):
     session_epoch: Mapped[int] = mapped_column(default=0)
     # The age-friendly display (大字版), on every device this person signs in on.
     age_friendly: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when the person closed the account (participation.privacy.closing).
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Identity(Base):
@@ -142,8 +145,18 @@ def _check_password(account: Account, password: str, field: str) -> None:
         raise DomainError("account.weak_password", problem, fields={field: problem})
 
 
-def sign_up(session: Session, *, login: str, password: str, display_name: str) -> Account:
-    """Create a local account with a phone number or a username as its login.
+def sign_up(
+    session: Session,
+    *,
+    login: str,
+    password: str,
+    display_name: str,
+    notice_version: str | None = NOTICE_VERSION,
+) -> Account:
+    """Create a local account with a phone number or a username as its login, and
+    record the person's consent to the privacy notice ``notice_version`` (the
+    sign-up form requires it, None when its box was not ticked; the demo and
+    ``create-admin`` agree to the current one).
 
     Invariant: logins are unique case-insensitively; the password is stored
     only as an argon2id hash.
@@ -163,6 +176,8 @@ def sign_up(session: Session, *, login: str, password: str, display_name: str) -
     problem = password_problem(password, (login, display_name))
     if problem is not None:
         fields["password"] = problem
+    if notice_version is None:
+        fields["agree"] = MUST_AGREE
     if fields:
         raise DomainError("account.invalid", "Please correct the marked fields.", fields=fields)
     if find_by_login(session, login) is not None:
@@ -179,6 +194,8 @@ def sign_up(session: Session, *, login: str, password: str, display_name: str) -
     )
     session.add(account)
     session.flush()
+    assert notice_version is not None  # refused above when the box was not ticked
+    record_consent(session, account.id, notice_version, account.created_at or utcnow())
     return account
 
 

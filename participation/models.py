@@ -21,6 +21,7 @@ from participation.organizations import models as organization_models  # noqa: F
 from participation.plan import board_counts as plan_board_counts  # noqa: F401
 from participation.plan import models as plan_models  # noqa: F401
 from participation.plan import records as plan_records  # noqa: F401
+from participation.privacy import consent as privacy_consent  # noqa: F401
 from participation.requests import board as request_board  # noqa: F401
 from participation.requests import counts as request_counts  # noqa: F401
 from participation.requests import grids as request_grids  # noqa: F401

@@ -19,8 +19,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from participation import passwords, sealing
 from participation.db import in_memory, make_engine
 from participation.errors import DomainError
+from participation.privacy.consent import NOTICE_VERSION
 from participation.requests import tracking_keys
 from web import routes
+from web.accounts.consent_gate import ConsentGateMiddleware
 from web.kit import errors, i18n, vendor
 from web.kit.body_limit import BodyLimitMiddleware
 from web.kit.dbsession import DatabaseSessionMiddleware
@@ -89,6 +91,7 @@ def create_app(settings: Settings) -> Starlette:
             https_only=settings.https,
         ),
         Middleware(LocaleMiddleware, default=settings.default_locale),
+        Middleware(ConsentGateMiddleware),  # a newer privacy notice is agreed to first
         Middleware(BodyLimitMiddleware),  # before anything reads the body
         # From here on, a request runs on a request thread (see web/kit/request_threads.py).
         Middleware(
@@ -128,6 +131,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.sessions = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.metrics = Metrics(app.state.engine)
     app.state.templates = make_environment()
+    app.state.privacy_notice_version = NOTICE_VERSION
     app.state.cast_targets = {}  # see web.ballots.public.cast_target
     app.state.oauth = make_oauth(settings) if settings.oidc_providers else None
     return app

@@ -15,6 +15,7 @@ from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from web.kit.auth import requires, sign_in, user
 from web.kit.client_ip import client_ip
+from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.errors import error_page
 from web.kit.forms import safe_next
@@ -33,6 +34,7 @@ TAMPERED = N_(
 FETCH_ERRORS: tuple[type[Exception], ...] = (*NETWORK_ERRORS, ValueError)
 PROVIDER_ERRORS: tuple[type[Exception], ...] = (*FETCH_ERRORS, OAuthError)
 REFUSED = N_("The sign-in was cancelled or refused by the provider.")
+NOT_YOURS = N_("This sign-in does not belong to your account.")
 
 
 def _client(request: Request) -> Any:
@@ -60,6 +62,16 @@ async def _start(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     request.session["oidc_next"] = safe_next(request.query_params.get("next"), "/account")
+    request.session.pop("oidc_link", None)
+    request.session.pop("oidc_close", None)
+    return await _start(request)
+
+
+@requires(Permission.USE_ACCOUNT)
+async def confirm_closing(request: Request) -> Response:
+    """Sign in again with the provider to confirm closing an account without a
+    password (web.accounts.privacy.close)."""
+    request.session["oidc_close"] = user(request).id
     request.session.pop("oidc_link", None)
     return await _start(request)
 
@@ -101,6 +113,9 @@ async def callback(request: Request) -> Response:
     session = db(request)
     next_url = safe_next(request.session.pop("oidc_next", None), "/account")
     linking = request.session.pop("oidc_link", None)
+    closing_for = request.session.pop("oidc_close", None)
+    if closing_for is not None:
+        return confirmed_closing(request, closing_for, name, subject)
     email = claims.get("email")
     if linking is not None:
         account = accounts.get_account(session, linking)
@@ -129,6 +144,17 @@ async def callback(request: Request) -> Response:
     return _go(next_url)
 
 
+def confirmed_closing(
+    request: Request, account_id: object, provider: str, subject: str
+) -> Response:
+    """Back from the provider to confirm closing: only an identity of this account."""
+    account = accounts.account_for_identity(db(request), provider, subject)
+    if account is None or account.id != account_id:
+        return error_page(request, 403, NOT_YOURS)
+    request.session["close_confirmed"] = [account.id, now(request).timestamp()]
+    return _go("/account/close")
+
+
 def _go(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
@@ -137,4 +163,5 @@ routes = [
     Route("/auth/oidc/{provider}/login", login),
     Route("/auth/oidc/{provider}/link", link, methods=["POST"]),
     Route("/auth/oidc/{provider}/callback", callback),
+    Route("/auth/oidc/{provider}/close", confirm_closing, methods=["POST"]),
 ]

@@ -13,6 +13,7 @@ from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.rolls import entry_of_account
 from participation.rules.permissions import Permission
+from web.accounts.privacy import agreed, notice_version
 from web.kit import htmx, i18n
 from web.kit.auth import requires, sign_in, sign_out, user
 from web.kit.client_ip import client_ip
@@ -35,6 +36,7 @@ async def signup(request: Request) -> Response:
             login=fields.get("login", ""),
             password=fields.get("password", ""),
             display_name=fields.get("display_name", ""),
+            notice_version=notice_version(request) if agreed(fields) else None,
         )
         sign_in(request, account)
         flash(request, "Welcome! Your account has been created.", "success")

@@ -31,8 +31,10 @@ from web.kit.forms import record_id
 
 ACTION_LABELS: dict[str, str] = {
     "account.active": N_("Account activated or deactivated"),
+    "account.close": N_("Account closed by its owner"),
     "account.create_admin": N_("Administrator account created"),
     "area.create": N_("Area added"),
+    "privacy.export": N_("Personal data downloaded"),
     "area.import": N_("Areas imported"),
     "area.rename": N_("Area renamed"),
     "ballot.create": N_("Ballot created"),

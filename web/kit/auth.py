@@ -18,6 +18,7 @@ from starlette.responses import Response
 from participation import accounts, desk, notices
 from participation.accounts import Account, EndedSession, grants_of
 from participation.errors import N_, DomainError
+from participation.privacy import consent
 from participation.rules.permissions import ROLE_PERMISSIONS, Decision, Grant, Permission, allows
 from web.kit import htmx
 from web.kit.client_ip import client_ip
@@ -69,6 +70,9 @@ def sign_in(request: Request, account: Account) -> None:
     request.session.update(
         {"uid": account.id, "epoch": account.session_epoch, "sid": secrets.token_urlsafe(24)}
     )
+    if "db" in request.scope.get("state", {}):
+        # The privacy notice version last agreed to (web.accounts.consent_gate).
+        request.session["notice"] = consent.latest_version(db(request), account.id)
 
 
 def sign_out(request: Request) -> None:

@@ -23,6 +23,7 @@ def sign_up(page: Page, base: str, login: str, name: str = "新居民") -> None:
     page.fill("#f-display_name", name)
     page.fill("#f-login", login)
     page.fill("#f-password", "a long password")
+    page.check("#f-agree")
     page.click("form#signup_form button[type=submit]")
 
 

@@ -21,7 +21,7 @@ def count_accounts(engine: Engine) -> int:
 def test_sign_up_signs_in_and_redirects(client: FormClient, engine: Engine) -> None:
     response = client.submit(
         "/signup",
-        {"login": "13912345678", "password": "long enough", "display_name": "张三"},
+        {"login": "13912345678", "password": "long enough", "display_name": "张三", "agree": "yes"},
         page="/signup",
     )
     assert response.status_code == 303
@@ -49,14 +49,14 @@ def test_sign_up_errors_are_shown_beside_fields_and_nothing_is_stored(
 def test_duplicate_login_is_refused_case_insensitively(client: FormClient, engine: Engine) -> None:
     ok = client.submit(
         "/signup",
-        {"login": "Alice", "password": "long enough", "display_name": "A"},
+        {"login": "Alice", "password": "long enough", "display_name": "A", "agree": "yes"},
         page="/signup",
     )
     assert ok.status_code == 303
     client.post("/logout", data={"csrf_token": client.csrf("/")})
     again = client.submit(
         "/signup",
-        {"login": "alice", "password": "long enough", "display_name": "B"},
+        {"login": "alice", "password": "long enough", "display_name": "B", "agree": "yes"},
         page="/signup",
     )
     assert again.status_code == 422

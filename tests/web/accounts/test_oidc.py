@@ -79,6 +79,13 @@ def test_first_sign_in_creates_a_linked_account_and_second_reuses_it(
 ) -> None:
     done = come_back(oidc_client, walk_provider(start(oidc_client), "alice"))
     assert done.status_code == 303 and done.headers["location"] == "/areas"
+    # A new account made by the provider has agreed to no privacy notice yet: asked first.
+    asked = oidc_client.get("/areas", follow_redirects=False)
+    assert asked.headers["location"] == "/account/privacy?next=/areas"
+    agreed = oidc_client.submit(
+        "/account/privacy/agree", {"agree": "yes", "next": "/areas"}, page="/account/privacy"
+    )
+    assert agreed.headers["location"] == "/areas"
     page = oidc_client.get("/account").text
     assert "测试用户 alice" in page
     [(account_id, subject)] = identities(engine)

@@ -155,7 +155,9 @@ def test_weak_passwords_are_refused_at_sign_up(
     client: FormClient, engine: Engine, login: str, password: str, name: str
 ) -> None:
     response = client.submit(
-        "/signup", {"login": login, "password": password, "display_name": name}, page="/signup"
+        "/signup",
+        {"login": login, "password": password, "display_name": name, "agree": "yes"},
+        page="/signup",
     )
     assert response.status_code == 422
     assert 'id="f-password-error"' in response.text

@@ -47,8 +47,9 @@ def assert_real_attributes(inputs: dict[str, dict[str, str]]) -> None:
 
 def test_sign_up_fields_are_required_with_autocomplete_and_hints(client: FormClient) -> None:
     inputs = macro_inputs(client.get("/signup").text)
-    assert set(inputs) == {"display_name", "login", "password"}
+    assert set(inputs) == {"display_name", "login", "password", "agree"}
     assert_real_attributes(inputs)
+    assert "required" in inputs["agree"] and inputs["agree"]["type"] == "checkbox"
     assert "required" in inputs["display_name"]
     assert inputs["display_name"]["autocomplete"] == "name"
     assert inputs["login"]["autocomplete"] == "username"

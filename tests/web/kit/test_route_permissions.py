@@ -380,6 +380,14 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/display"): EVERYONE,
     # search (issue 18): public records only, for everyone
     ("GET", "/search"): EVERYONE,
+    # personal-information rights (privacy)
+    ("GET", "/account/privacy"): EVERYONE,
+    ("POST", "/account/privacy/agree"): SIGNED_IN,
+    ("GET", "/account/data"): SIGNED_IN,
+    ("POST", "/account/data"): SIGNED_IN,
+    ("GET", "/account/close"): SIGNED_IN,
+    ("POST", "/account/close"): SIGNED_IN,
+    ("POST", "/auth/oidc/{provider}/close"): SIGNED_IN,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.

@@ -43,7 +43,7 @@ def test_wrong_token_and_cross_origin_are_refused(client: FormClient) -> None:
 
 def test_htmx_requests_use_the_header(client: FormClient) -> None:
     token = client.csrf("/signup")
-    data = {"login": "bob123", "password": "long enough", "display_name": "Bob"}
+    data = {"login": "bob123", "password": "long enough", "display_name": "Bob", "agree": "yes"}
     response = client.post(
         "/signup", data=data, headers={"X-CSRF-Token": token, "HX-Request": "true"}
     )

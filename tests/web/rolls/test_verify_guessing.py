@@ -70,7 +70,12 @@ def newcomers(app: Starlette) -> Iterator[Newcomer]:
         made.append(c)
         signup = c.submit(
             "/signup",
-            {"login": f"guess{n}", "password": PASSWORD, "display_name": f"新人{n}"},
+            {
+                "login": f"guess{n}",
+                "password": PASSWORD,
+                "display_name": f"新人{n}",
+                "agree": "yes",
+            },
             page="/signup",
         )
         assert signup.status_code == 303
