@@ -17,7 +17,7 @@ from alembic import op
 from participation.db import UTCDateTime
 
 revision: str = "0045"
-down_revision: str | None = "0043"
+down_revision: str | None = "0040"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
