@@ -47,7 +47,7 @@ def _units(engine: Engine, n: int, tag: str) -> None:
 
 def _rows(html: str) -> int:
     table = html.split('id="ranking"')[1].split("</table>")[0]
-    return len(re.findall(r"<tr><td>", table))
+    return len(re.findall(r'<tr><td(?: class="card-title")?>', table))
 
 
 def test_every_unit_is_shown_a_page_at_a_time(
