@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
@@ -52,7 +51,7 @@ class Desk:
     decide: Listed
 
 
-def _within(path: ColumnElement[str], scope: Sequence[str] | None) -> ColumnElement[bool]:
+def _within(path: SQLColumnExpression[str], scope: Sequence[str] | None) -> ColumnElement[bool]:
     """Inside one of the subtrees ``scope`` (None: everywhere)."""
     if scope is None:
         return path.is_not(None)
@@ -62,7 +61,7 @@ def _within(path: ColumnElement[str], scope: Sequence[str] | None) -> ColumnElem
 
 
 def _page(
-    session: Session, today: date, ids_query: Select[Any], page: int, per_page: int
+    session: Session, today: date, ids_query: Select[int, int, str], page: int, per_page: int
 ) -> Listed:
     ordered = ids_query.subquery("listed")
     total = session.scalar(select(func.count()).select_from(ordered)) or 0
