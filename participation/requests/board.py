@@ -23,14 +23,13 @@ What bench/bench_requests.py measured with them is in bench/README.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, ForeignKey, Integer, and_, case, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from participation.areas import Area
+from participation.areas import Area, AreaNode, ancestors
 from participation.db import Base
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules import figures
@@ -334,6 +333,19 @@ def area_by_id(session: Session, area_id: int) -> Area | None:
     return session.get(Area, area_id)
 
 
-def top_areas(session: Session) -> Sequence[Area]:
-    """The areas a board may be narrowed to: every area above the grids."""
-    return session.scalars(select(Area).where(Area.kind != "grid").order_by(Area.path)).all()
+#: At most this many areas of one level offered by the board's filter.
+FILTER_LIMIT = 200
+
+
+def area_filter(session: Session, area: Area | None) -> list[AreaNode]:
+    """The areas a board may be narrowed to from ``area`` (None: everywhere), a level
+    at a time: the chain down to it, then the areas directly under it (the top level
+    when none), grids left out. Two statements whatever the size of the tree."""
+    chain = ancestors(session, area) if area is not None else []
+    under = Area.parent_id.is_(None) if area is None else Area.parent_id == area.id
+    below = session.scalars(
+        select(Area).where(under, Area.kind != "grid").order_by(Area.id).limit(FILTER_LIMIT)
+    ).all()
+    return [AreaNode(a, depth) for depth, a in enumerate(chain)] + [
+        AreaNode(a, len(chain)) for a in below
+    ]

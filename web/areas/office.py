@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.area_import import import_areas_csv
-from participation.areas import add_area, area_tree, get_area, rename_area
+from participation.areas import add_area, get_area, rename_area
 from participation.errors import N_, DomainError
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Permission
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
@@ -21,10 +24,14 @@ from web.kit.templating import flash, render
 
 
 async def _areas_page(request: Request, status: int = 200, **extra: object) -> Response:
+    # A city's tree (~5,500 areas) is shown and chosen from a level at a time
+    # (web.kit.area_choice): the chain reached and the next level, never every area.
+    step = area_choice(db(request), request, extra.get("form"), field="parent_id")
+    parents = replace(step, options=[n for n in step.options if n.area.kind != AreaKind.GRID.value])
     return render(
         request,
         "areas/office/list.html",
-        {"nodes": area_tree(db(request)), "kinds": list(AreaKind)} | extra,
+        {"nodes": step.options, "parent_step": parents, "kinds": list(AreaKind)} | extra,
         status=status,
     )
 

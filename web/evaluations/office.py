@@ -21,13 +21,13 @@ from consultations.evaluations.sampling_plan import (
     set_plan,
 )
 from participation import departments
-from participation.areas import area_tree
 from participation.errors import N_, DomainError
 from participation.organizations.models import Organization
 from participation.organizations.registry import get_org, require_member
 from participation.rules.permissions import Permission
 from web.evaluations.labels import labels
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
@@ -46,7 +46,9 @@ async def manage_page(request: Request, status: int = 200, **extra: Any) -> Resp
         "members": overview.members,
         "evaluations": overview.evaluations,
         "panels": overview.panels,
-        "areas": area_tree(session),
+        # One area field per form, each a level at a time in a city (web.kit.area_choice).
+        "panel_area_step": area_choice(session, request, extra.get("form"), field="panel_area_id"),
+        "area_step": area_choice(session, request, extra.get("form")),
         "departments": departments.all_departments(session),
         "L": labels(),
     } | extra

@@ -3,7 +3,6 @@ a decision; direct entry, editing an item, milestones, reminders and the year-en
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -15,13 +14,14 @@ from participation import departments
 from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.plan import board, delivery, yearend
+from participation.plan import planner as desks
 from participation.plan.models import Plan, PlanItem
 from participation.plan.reminders import remind_overdue
 from participation.plan.rules import MILESTONE_WEIGHT_TOTAL, classify_year_end
-from participation.rules.permissions import Permission
+from participation.rules.permissions import ROLE_PERMISSIONS, Permission
 from web.kit import htmx
 from web.kit.area_choice import area_choice
-from web.kit.auth import authorize, requires, user
+from web.kit.auth import CurrentUser, authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import MAX_ID, FormReader, form_fields, record_id, whole_number
@@ -49,17 +49,42 @@ def decisions(view: board.ItemView) -> list[str]:
     return needs
 
 
+def _plan_scope(me: CurrentUser) -> list[str] | None:
+    """The subtrees where ``me`` may plan (None: everywhere), as ``me.can`` decides."""
+    paths = []
+    for grant in me.grants:
+        if Permission.MANAGE_PLAN in ROLE_PERMISSIONS[grant.role]:
+            if grant.area_path is None:
+                return None
+            paths.append(grant.area_path)
+    return paths
+
+
+def _pager(year: int | None, found: desks.Desk) -> dict[str, str]:
+    """Each list's page links (the pager macro adds ``page=N``): the year and the other
+    list's page kept."""
+    base = f"/admin/plan?year={year}&" if year else "/admin/plan?"
+    return {
+        "late": f"{base}decide_page={found.decide.page}&late_",
+        "decide": f"{base}late_page={found.late.page}&decide_",
+    }
+
+
 async def _planner(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     years = board.years(session)
     q = request.query_params
     year = whole_number(q.get("year"), high=9999) or (years[0] if years else None)
     me = user(request)
-    views = [
-        v
-        for v in board.item_views(session, today(request), board.Filters(year=year))
-        if me.can(Permission.MANAGE_PLAN, v.area.path)
-    ]
+    # Counted and paged in SQL over the planner's areas: never every item of the year.
+    found = desks.desk(
+        session,
+        today(request),
+        year,
+        _plan_scope(me),
+        late_page=whole_number(q.get("late_page"), high=MAX_ID) or 1,
+        decide_page=whole_number(q.get("decide_page"), high=MAX_ID) or 1,
+    )
     plans = [
         plan
         for plan, area in board.plans(session, year)
@@ -69,10 +94,11 @@ async def _planner(request: Request, status: int = 200, **extra: Any) -> Respons
     context = {
         "year": year or today(request).year,
         "years": years,
-        "views": views,
-        "sources": Counter(v.item.source_kind for v in views).most_common(),
-        "late": [v for v in views if v.status == "delayed"],
-        "decide": [(v, decisions(v)) for v in views if decisions(v)],
+        "sources": found.sources,
+        "late": found.late,
+        "decide": found.decide,
+        "decisions": decisions,
+        "pager": _pager(year, found),
         "plans": [(p, p.id in done) for p in plans],
         "area_step": area_choice(
             session,

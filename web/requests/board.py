@@ -49,7 +49,7 @@ async def board_page(request: Request) -> Response:
             "board": found,
             "as_of": counted.as_of,
             "area": area,
-            "areas": board.top_areas(session),
+            "areas": board.area_filter(session, area),
             "chart": chart,
             "query": f"?area={area.id}" if area else "",
         },
@@ -101,7 +101,7 @@ async def hotspots_page(request: Request) -> Response:
             if area
             else "/requests/hotspots?",
             "area": area,
-            "areas": board.top_areas(session),
+            "areas": board.area_filter(session, area),
             "chart": chart,
             "score_chart": score_chart,
             "rate_labels": RATE_LABELS,

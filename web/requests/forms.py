@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from participation.areas import area_tree
 from participation.requests.intake import NewRequest
 from participation.requests.rules.catalog import (
     CATEGORIES,
@@ -23,7 +21,6 @@ from participation.requests.rules.catalog import (
     VISIT_METHODS,
 )
 from participation.requests.rules.supervision import STEPS as SUPERVISION_STEPS
-from participation.rules.areas import AreaKind
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission
 from web.kit.auth import CurrentUser
 from web.kit.forms import FormReader, parsed_form
@@ -58,23 +55,6 @@ def paths_for(me: CurrentUser, permission: Permission) -> list[str] | None:
                 return None
             paths.append(grant.area_path)
     return paths
-
-
-def places(session: Session, within: list[str] | None = None) -> list[tuple[int, str]]:
-    """Communities and grids as (id, "community · grid") for the place select."""
-    names: dict[int, str] = {}
-    chosen = []
-    for node in area_tree(session):
-        area = node.area
-        names[area.id] = area.name
-        if area.kind not in (AreaKind.COMMUNITY.value, AreaKind.GRID.value):
-            continue
-        if within is not None and not any(area.path.startswith(p) for p in within):
-            continue
-        parent = names.get(area.parent_id or 0, "")
-        label = f"{parent} · {area.name}" if area.kind == AreaKind.GRID.value else area.name
-        chosen.append((area.id, label))
-    return chosen
 
 
 def read_request(fields: dict[str, str], *, channel: str) -> tuple[NewRequest, FormReader]:

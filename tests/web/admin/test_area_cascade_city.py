@@ -6,6 +6,7 @@ Up to 60 areas the one <select> of the whole tree stays."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.areas import create_area, get_area
+from participation.organizations.registry import decide_organization, register_organization
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
 from tests.support.queries import statements_of_page
@@ -46,6 +48,9 @@ PAGES = {  # page: the id of its area <select>
     "/organizations/new": "f-area_id",
     "/admin/requests/routing": "f-body_area_id",
     "/admin/requests/visits": "f-rule_area_id",
+    "/evaluations/manage": "f-area_id",
+    "/evaluations/manage#panel": "f-panel_area_id",
+    "/admin/areas": "a-parent",
 }
 
 
@@ -56,11 +61,32 @@ def _options(html: str, select_id: str) -> int:
 
 
 def _path(page: str, world: dict[str, Any]) -> str:
-    return page.format(staff=world["people"]["staff"].id)
+    return page.format(staff=world["people"]["staff"].id).split("#")[0]
+
+
+def _prepare(engine: Engine, world: dict[str, Any], page: str) -> None:
+    """The evaluation forms are shown to a member of a verified organization."""
+    if not page.startswith("/evaluations"):
+        return
+    with Session(engine) as s, s.begin():
+        org = register_organization(
+            s,
+            name="第一评估中心",
+            credit_code="52440400MJ0000011X",
+            area_id=world["district"].id,
+            description="",
+            account_id=world["people"]["admin"].id,
+        )
+        decide_organization(
+            s, org, verified=True, staff_id=world["people"]["admin"].id, now=datetime.now(UTC)
+        )
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_small_trees_keep_one_select(client: FormClient, world: dict[str, Any], page: str) -> None:
+def test_small_trees_keep_one_select(
+    client: FormClient, engine: Engine, world: dict[str, Any], page: str
+) -> None:
+    _prepare(engine, world, page)
     client.sign_in("admin")
     html = client.get(_path(page, world)).text
     assert _options(html, PAGES[page]) >= 6  # the whole tree (and "none" where offered)
@@ -72,6 +98,7 @@ def test_city_trees_are_chosen_a_level_at_a_time(
     client: FormClient, engine: Engine, world: dict[str, Any], page: str
 ) -> None:
     """Fails on the old code: every area of the city was an <option>."""
+    _prepare(engine, world, page)
     client.sign_in("admin")
     path = _path(page, world)
     _streets(engine, world, 30, "a")  # 96 areas

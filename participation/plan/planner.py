@@ -1,0 +1,147 @@
+"""The planner's desk (/admin/plan) at a city's size: where the year's items came
+from, what is late and what needs a decision, each counted and paged in SQL over
+the areas the planner holds, so that no request builds an object per item of the
+year; only the items of the shown pages are loaded (:func:`board.item_views`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from participation.areas import Area
+from participation.plan import board
+from participation.plan.models import Plan, PlanItem
+from participation.plan.records import Milestone, Update, YearEndOutcome
+from participation.plan.rules import MILESTONE_WEIGHT_TOTAL
+
+#: Items a page of the planner's lists.
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One page (from 1) of a list of items, and how many there are in all."""
+
+    views: list[board.ItemView]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def number(self) -> int:
+        return self.page
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True)
+class Desk:
+    sources: list[tuple[str, int]]
+    late: Listed
+    decide: Listed
+
+
+def _within(path: SQLColumnExpression[str], scope: Sequence[str] | None) -> ColumnElement[bool]:
+    """Inside one of the subtrees ``scope`` (None: everywhere)."""
+    if scope is None:
+        return path.is_not(None)
+    if not scope:
+        return path.is_(None)  # no area at all
+    return or_(*(path.startswith(p) for p in scope))
+
+
+def _page(
+    session: Session, today: date, ids_query: Select[int, int, str], page: int, per_page: int
+) -> Listed:
+    ordered = ids_query.subquery("listed")
+    total = session.scalar(select(func.count()).select_from(ordered)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    ids = list(
+        session.scalars(
+            select(ordered.c.id)
+            .order_by(ordered.c.year.desc(), ordered.c.path, ordered.c.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    found = {v.item.id: v for v in board.item_views(session, today, item_ids=ids)} if ids else {}
+    return Listed([found[i] for i in ids if i in found], total, page, pages)
+
+
+def needs_decision() -> ColumnElement[bool]:
+    """In SQL, an item :func:`web.plan.office.decisions` names something for: not
+    rolled up at year end, and no owner, no end date, milestone weights not adding up
+    to 100 (none at all included) or spending over budget."""
+    weight = (
+        select(func.coalesce(func.sum(Milestone.weight), 0))
+        .where(Milestone.item_id == PlanItem.id)
+        .scalar_subquery()
+    )
+    spend = (
+        select(func.coalesce(func.sum(Update.spend_yuan), 0))
+        .where(Update.item_id == PlanItem.id)
+        .scalar_subquery()
+    )
+    rolled_up = select(YearEndOutcome.item_id).where(YearEndOutcome.item_id == PlanItem.id)
+    no_owner = and_(
+        func.coalesce(PlanItem.owner_department, "") == "", PlanItem.owner_account_id.is_(None)
+    )
+    return and_(
+        ~rolled_up.exists(),
+        or_(
+            no_owner,
+            PlanItem.due_on.is_(None),
+            weight != MILESTONE_WEIGHT_TOTAL,
+            spend > PlanItem.budget_yuan,
+        ),
+    )
+
+
+def desk(
+    session: Session,
+    today: date,
+    year: int | None,
+    scope: Sequence[str] | None,
+    *,
+    late_page: int = 1,
+    decide_page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Desk:
+    """The planner's desk for ``year`` over the subtrees ``scope`` (None: every area):
+    a bounded number of statements whatever the number of items."""
+    in_year = Plan.year == year if year else Plan.id.is_not(None)
+    sources = [
+        (kind, int(n))
+        for kind, n in session.execute(
+            select(PlanItem.source_kind, func.count())
+            .join(Plan, Plan.id == PlanItem.plan_id)
+            .join(Area, Area.id == Plan.area_id)
+            .where(in_year, _within(Area.path, scope))
+            .group_by(PlanItem.source_kind)
+            .order_by(func.count().desc(), PlanItem.source_kind)
+        )
+    ]
+    facts = board._facts(session, today, board.Filters(year=year, status="delayed")).subquery()
+    late_ids = select(facts.c.id, facts.c.year, facts.c.path).where(_within(facts.c.path, scope))
+    decide_ids = (
+        select(PlanItem.id, Plan.year, Area.path)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .where(in_year, _within(Area.path, scope), needs_decision())
+    )
+    return Desk(
+        sources,
+        _page(session, today, late_ids, late_page, per_page),
+        _page(session, today, decide_ids, decide_page, per_page),
+    )
