@@ -41,6 +41,7 @@ def test_a_new_resident_verifies_and_sees_what_is_open(
     page.fill("#f-display_name", "新来的居民")
     page.fill("#f-login", "13977770017")
     page.fill("#f-password", "a long password")
+    page.check("#f-agree")
     page.click("form#signup_form button[type=submit]")
     page.wait_for_url(f"{base}/verify")
     page.goto(base)

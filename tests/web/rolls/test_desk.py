@@ -97,6 +97,19 @@ def test_a_desk_account_is_verified_named_by_the_roll_and_signs_in_with_its_slip
     done = resident.submit("/account/reset/code", data, page="/account/reset/code")
     assert done.status_code == 303
     resident.sign_in(PHONE, NEW)
+    # Made at the desk, the account has agreed to no privacy notice yet: asked first.
+    asked = resident.get("/account", follow_redirects=False)
+    assert asked.headers["location"] == "/account/privacy?next=/account"
+    agreed = resident.post(
+        "/account/privacy/agree",
+        data={
+            "csrf_token": resident.csrf("/account/privacy"),
+            "next": "/account",
+            "agree": "yes",
+        },
+        follow_redirects=False,
+    )
+    assert agreed.headers["location"] == "/account"
     page = resident.get("/account").text
     assert person(7)[0] in page and "已核验" in page
 
