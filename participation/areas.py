@@ -189,14 +189,23 @@ class AreaStep:
     children: Sequence[Area]
 
 
-def area_step(session: Session, at: int | None) -> AreaStep:
+def area_step(session: Session, at: int | None, *, under: Area | None = None) -> AreaStep:
     """A bounded number of rows whatever the size of the tree: the chain above the
-    area ``at`` (None: nothing chosen yet, the top level) and its children."""
-    total = session.scalar(select(func.count()).select_from(Area)) or 0
+    area ``at`` (None: nothing chosen yet, the top level) and its children.
+    ``under``: the choice stays within that area's subtree (a team's, say): the
+    chain starts at it, and an ``at`` outside it is the subtree's top."""
+    scope = select(func.count()).select_from(Area)
+    if under is not None:
+        scope = scope.where(Area.path.startswith(under.path))
+    total = session.scalar(scope) or 0
     if total <= FLAT_AREAS:
-        return AreaStep(True, area_tree(session), [], [])
+        return AreaStep(True, area_tree(session, under.path if under else None), [], [])
     area = session.get(Area, at) if at else None
+    if under is not None and (area is None or not area.path.startswith(under.path)):
+        area = under
     chain = ancestors(session, area) if area is not None else []
+    if under is not None:
+        chain = chain[chain.index(under) :] if under in chain else [under]
     children, _ = children_page(session, area, 0, STEP_LIMIT)
     options = [AreaNode(a, depth) for depth, a in enumerate(chain)]
     options += [AreaNode(a, len(chain)) for a in children]

@@ -27,16 +27,18 @@ def area_choice(
     *,
     field: str = "area_id",
     allowed: Callable[[Area], bool] | None = None,
+    under: Area | None = None,
 ) -> AreaStep:
     """The step reached: the area chosen in a refused ``form`` (its submitted fields,
     when the page is re-rendered), else
     ``?area=ID``; ``allowed`` keeps the areas one may pick (the chain and the next
-    level stay shown to step through). A bounded number of rows whatever the tree."""
+    level stay shown to step through); ``under`` keeps the choice within that area's
+    subtree (``area_step``). A bounded number of rows whatever the tree."""
     chosen = form.get(field) if isinstance(form, Mapping) else None
     at = record_id(chosen if isinstance(chosen, str) else None) or record_id(
         request.query_params.get(STEP_PARAM)
     )
-    step = area_step(session, at)
+    step = area_step(session, at, under=under)
     if allowed is None:
         return step
     return replace(step, options=[n for n in step.options if allowed(n.area)])

@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import area_tree
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from volunteers import (
@@ -28,6 +27,7 @@ from volunteers import (
 from volunteers.models import Team
 from volunteers.rules.settings import BOUNDS
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
@@ -69,7 +69,9 @@ async def _team_page(request: Request, team: Team, status: int = 200, **extra: A
             session, since=now(request) - timedelta(days=7), team_id=team.id
         ),
         "backfills": ledger.pending_backfills(session, team.id),
-        "areas": area_tree(session, team_area.path),
+        # The shift's place: within the team's area, a level at a time when that
+        # subtree is a city's (web.kit.area_choice).
+        "area_step": area_choice(session, request, extra.get("form"), under=team_area),
         "qualification_codes": QUALIFICATION_LABELS,
         "rules": rules,
         "team_rules": asdict(rules),

@@ -18,6 +18,7 @@ from participation.organizations.registry import decide_organization, register_o
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
 from tests.support.queries import statements_of_page
+from volunteers import teams
 
 
 def _streets(engine: Engine, world: dict[str, Any], n: int, tag: str) -> None:
@@ -51,6 +52,7 @@ PAGES = {  # page: the id of its area <select>
     "/evaluations/manage": "f-area_id",
     "/evaluations/manage#panel": "f-panel_area_id",
     "/admin/areas": "a-parent",
+    "/lead/teams/{team}": "f-area_id",  # a team's subtree (the team is the city's)
 }
 
 
@@ -61,11 +63,23 @@ def _options(html: str, select_id: str) -> int:
 
 
 def _path(page: str, world: dict[str, Any]) -> str:
-    return page.format(staff=world["people"]["staff"].id).split("#")[0]
+    return page.format(staff=world["people"]["staff"].id, team=world.get("team")).split("#")[0]
 
 
 def _prepare(engine: Engine, world: dict[str, Any], page: str) -> None:
-    """The evaluation forms are shown to a member of a verified organization."""
+    """The evaluation forms are shown to a member of a verified organization; a
+    leader's page needs a team (the city's, so that its subtree is the whole tree)."""
+    if page.startswith("/lead/teams"):
+        with Session(engine) as s, s.begin():
+            team = teams.create_team(
+                s,
+                area=get_area(s, world["city"].id),
+                name="全市队",
+                kind="featured",
+                join_mode="open",
+            )
+            world["team"] = team.id
+        return
     if not page.startswith("/evaluations"):
         return
     with Session(engine) as s, s.begin():
