@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.background import BackgroundTask
@@ -11,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.accounts import accounts_by_id, find_by_login
-from participation.areas import Area, area_by_path, area_tree, get_area
+from participation.areas import Area, area_by_path, get_area
 from participation.deputies import (
     congresses_with_areas,
     create_congress,
@@ -38,6 +39,7 @@ from participation.verification import (
     verify,
 )
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import authorize, requires, user
 from web.kit.client_ip import client_ip
 from web.kit.clock import now
@@ -231,14 +233,22 @@ async def congresses(request: Request) -> Response:
     return await act_or_rerender(request, act, again)
 
 
+def _congress_level(area: Area) -> bool:
+    """The levels that hold a people's congress."""
+    return area.kind in ("city", "district", "street")
+
+
 async def _congresses_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     rows = congresses_with_areas(session)
-    levels = [n for n in area_tree(session) if n.area.kind in ("city", "district", "street")]
+    # The congress's level, a step down the tree at a time in a city
+    # (web.kit.area_choice); the choice ends at a street: communities hold none.
+    step = area_choice(session, request, extra.get("form"), allowed=_congress_level)
+    step = replace(step, children=[a for a in step.children if _congress_level(a)])
     return render(
         request,
         "rolls/office/congresses.html",
-        {"rows": rows, "levels": levels} | extra,
+        {"rows": rows, "area_step": step} | extra,
         status=status,
     )
 
