@@ -79,6 +79,51 @@ def _page(
     return Listed([found[i] for i in ids if i in found], total, page, pages)
 
 
+@dataclass(frozen=True)
+class PlanList:
+    """One page (from 1) of the plans, each with its area, and how many there are."""
+
+    rows: list[tuple[Plan, Area]]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def number(self) -> int:
+        return self.page
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def plans_page(
+    session: Session,
+    year: int | None,
+    scope: Sequence[str] | None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> PlanList:
+    """One page of the plans of ``year`` (None: every year) over the subtrees ``scope``,
+    the newest year first, then by place in the area tree: two statements."""
+    query = select(Plan, Area).join(Area, Area.id == Plan.area_id).where(_within(Area.path, scope))
+    if year:
+        query = query.where(Plan.year == year)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = session.execute(
+        query.order_by(Plan.year.desc(), Area.path, Plan.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return PlanList([(plan, area) for plan, area in rows], total, page, pages)
+
+
 def needs_decision() -> ColumnElement[bool]:
     """In SQL, an item :func:`web.plan.office.decisions` names something for: not
     rolled up at year end, and no owner, no end date, milestone weights not adding up

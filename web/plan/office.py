@@ -60,13 +60,15 @@ def _plan_scope(me: CurrentUser) -> list[str] | None:
     return paths
 
 
-def _pager(year: int | None, found: desks.Desk) -> dict[str, str]:
+def _pager(year: int | None, *, late: int, decide: int, plans: int) -> dict[str, str]:
     """Each list's page links (the pager macro adds ``page=N``): the year and the other
-    list's page kept."""
+    lists' pages kept (the plans' only past its first page, the default)."""
     base = f"/admin/plan?year={year}&" if year else "/admin/plan?"
+    kept = f"{base}plans_page={plans}&" if plans > 1 else base
     return {
-        "late": f"{base}decide_page={found.decide.page}&late_",
-        "decide": f"{base}late_page={found.late.page}&decide_",
+        "late": f"{kept}decide_page={decide}&late_",
+        "decide": f"{kept}late_page={late}&decide_",
+        "plans": f"{base}late_page={late}&decide_page={decide}&plans_",
     }
 
 
@@ -85,12 +87,10 @@ async def _planner(request: Request, status: int = 200, **extra: Any) -> Respons
         late_page=whole_number(q.get("late_page"), high=MAX_ID) or 1,
         decide_page=whole_number(q.get("decide_page"), high=MAX_ID) or 1,
     )
-    plans = [
-        plan
-        for plan, area in board.plans(session, year)
-        if me.can(Permission.MANAGE_PLAN, area.path)
-    ]
-    done = yearend.rolled_up_plans(session, (p.id for p in plans))
+    plans = desks.plans_page(
+        session, year, _plan_scope(me), whole_number(q.get("plans_page"), high=MAX_ID) or 1
+    )
+    done = yearend.rolled_up_plans(session, (p.id for p, _ in plans.rows))
     context = {
         "year": year or today(request).year,
         "years": years,
@@ -98,8 +98,9 @@ async def _planner(request: Request, status: int = 200, **extra: Any) -> Respons
         "late": found.late,
         "decide": found.decide,
         "decisions": decisions,
-        "pager": _pager(year, found),
-        "plans": [(p, p.id in done) for p in plans],
+        "pager": _pager(year, late=found.late.page, decide=found.decide.page, plans=plans.page),
+        "plans": [(p, p.id in done) for p, _ in plans.rows],
+        "plans_page": plans,
         "area_step": area_choice(
             session,
             request,
