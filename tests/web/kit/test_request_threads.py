@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -99,7 +100,9 @@ def small_app(sqlite_url: str) -> Iterator[Starlette]:
         ],
         middleware=[
             Middleware(LocaleMiddleware, default="zh_CN"),
-            Middleware(DatabaseSessionMiddleware, threads=2, wait=0, busy=errors.busy),
+            # A request may wait for a thread (one just finishing its previous request);
+            # the test of the 503 shortens the wait itself.
+            Middleware(DatabaseSessionMiddleware, threads=2, wait=60, busy=errors.busy),
         ],
         exception_handlers={
             HTTPException: lambda r, e: PlainTextResponse("refused", status_code=403),
@@ -113,15 +116,20 @@ def small_app(sqlite_url: str) -> Iterator[Starlette]:
     engine.dispose()
 
 
+def request_threads(app: Starlette) -> RequestThreads | None:
+    """The app's request threads, once its middleware stack is built (by a request)."""
+    layer: Any = app.middleware_stack
+    while layer is not None and not isinstance(layer, DatabaseSessionMiddleware):
+        layer = layer.app
+    return None if layer is None else layer.threads
+
+
 async def threads_taken(app: Starlette, n: int) -> RequestThreads:
     """The app's request threads, once ``n`` of them have been started (by requests
     that keep them: the endpoints waiting on ``release``)."""
     while True:
-        layer: Any = app.middleware_stack  # built by the first request
-        while layer is not None and not isinstance(layer, DatabaseSessionMiddleware):
-            layer = layer.app
-        if layer is not None and layer.threads is not None and layer.threads.running >= n:
-            threads: RequestThreads = layer.threads
+        threads = request_threads(app)
+        if threads is not None and threads.running >= n:
             return threads
         await asyncio.sleep(0.01)
 
@@ -190,6 +198,7 @@ def test_a_request_that_waited_too_long_for_a_thread_gets_503(small_app: Starlet
         # Both threads blocked; a third request queues longer than wait=0 allows.
         firsts = [asyncio.ensure_future(c.get("/blocked")) for _ in range(2)]
         pool = await threads_taken(small_app, 2)
+        pool.wait = 0
         third = asyncio.ensure_future(c.get("/where", headers={"cookie": "lang=en"}))
         while not pool._queued:
             await asyncio.sleep(0.01)
@@ -212,6 +221,15 @@ def test_a_pool_timeout_in_the_endpoint_is_503(small_app: Starlette) -> None:
 
 
 # The portal itself: the pool from settings, and a request that finds it exhausted.
+
+
+def until(condition: Any) -> None:
+    """Wait for ``condition()`` to hold: a state, not a time (the bound only ends a hang)."""
+    for _ in range(6000):
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError("the condition never held")
 
 
 def test_the_engine_honours_the_pool_settings(any_db_url: str) -> None:
@@ -260,6 +278,11 @@ def test_an_exhausted_pool_gets_503_in_the_users_language(any_db_url: str) -> No
             assert page.status_code == 503 and "The portal is busy" in page.text
             assert client.get("/healthz").status_code == 200  # needs no database
             held.close()
+            # With no wait allowed (pool timeout 0), a request that finds the only
+            # thread still ending the previous one is busy too: let it end first.
+            threads = request_threads(app)
+            assert threads is not None
+            until(lambda: len(threads._idle) == threads.running)
             assert client.get("/areas").status_code == 200
     finally:
         held.close()
