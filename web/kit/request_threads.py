@@ -20,7 +20,10 @@ connection and the rest queue here, not in the pool.
   (``run_coroutine_threadsafe``): the session cookie, security headers, the
   request log and streaming (each chunk relayed in order, back-pressure kept,
   a disconnect seen by ``receive``) work as before. A response's start is held
-  until its first body message so that an ordinary page crosses threads once.
+  until its first body message; a response sent whole (start, then one body
+  message) is handed back with the finished job and sent by the process's loop,
+  so that an ordinary page crosses threads twice (there and back) and the two
+  threads do not take the GIL from each other mid-request.
 - An exception raised by the request reaches the outer middlewares as before
   (the 500 page is rendered on the loop, without the database).
 - A request that waited longer than ``wait`` seconds for a thread is answered by
@@ -56,6 +59,7 @@ class _Job:
         "loop",
         "queued",
         "receive",
+        "reply",
         "scope",
         "send",
         "waited",
@@ -78,6 +82,7 @@ class _Job:
         self.future: concurrent.futures.Future[None] = concurrent.futures.Future()
         self.queued = time.monotonic()
         self.waited = False  # queued because every thread was busy
+        self.reply: list[Message] = []  # a whole response, sent by the loop after the job
 
 
 class _Relay:
@@ -105,6 +110,9 @@ class _Relay:
             self.start = message  # crosses with the first body message
             return
         start, self.start = self.start, None
+        if start is not None and not message.get("more_body", False):
+            self.job.reply = [start, message]  # a whole response: the loop sends it after
+            return
         send = self.job.send
 
         async def both() -> None:
@@ -199,6 +207,8 @@ class RequestThreads:
                 job.waited = True
                 self._queued.append(job)
         await asyncio.wrap_future(job.future)
+        for message in job.reply:
+            await send(message)
 
     def _next(self, worker: _Worker) -> _Job | None:
         """The next queued request for ``worker``, or None once it is filed as idle."""
