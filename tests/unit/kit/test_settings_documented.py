@@ -20,9 +20,9 @@ def test_defaults_match_the_dataclass() -> None:
         if name == "oidc_providers":
             assert defaults.oidc_providers == ()
             continue
-        if name == "request_threads":  # empty: as many as the pool has connections
+        if name == "request_threads":  # empty: 4, never more than the pool's connections
             assert defaults.request_threads is None
-            assert defaults.threads == defaults.db_pool_size + defaults.db_max_overflow
+            assert defaults.threads == 4 < defaults.db_pool_size + defaults.db_max_overflow
             continue
         value = getattr(defaults, name)
         if isinstance(value, bool):
@@ -93,6 +93,8 @@ def test_pool_and_request_threads_from_env() -> None:
         2,
         2.5,
     )
-    assert settings.threads == 10
+    assert settings.threads == 4  # by default 4 of the 10 connections
+    small = Settings.from_env({"GONGZHI_DB_POOL_SIZE": "2", "GONGZHI_DB_MAX_OVERFLOW": "1"})
+    assert small.threads == 3  # never more threads than connections
     assert Settings.from_env({"GONGZHI_REQUEST_THREADS": "3"}).threads == 3
     assert Settings.from_env({"GONGZHI_REQUEST_THREADS": "0"}).threads == 0  # on the event loop
