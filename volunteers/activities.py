@@ -15,7 +15,7 @@ from participation.errors import N_, DomainError
 from participation.notifying import audiences, kinds
 from participation.notifying.fanout import fan_out
 from participation.rules.areas import is_within
-from volunteers.models import Activity, Shift, SignUp, Team
+from volunteers.models import LONGEST_SHIFT, Activity, Shift, SignUp, Team
 from volunteers.rules.settings import check_rules
 from volunteers.teams import rules_of
 
@@ -105,7 +105,7 @@ def create_shift(
         fields["area_id"] = N_("Choose a place within the team's area.")
     if ends_at <= starts_at:
         fields["ends_at"] = N_("The shift must end after it starts.")
-    elif (ends_at - starts_at).total_seconds() > 24 * 3600:
+    elif ends_at - starts_at > LONGEST_SHIFT:
         fields["ends_at"] = N_("A shift lasts at most 24 hours.")
     if not 1 <= capacity <= 10_000:
         fields["capacity"] = N_("Enter a number of places from 1 to 10,000.")
@@ -181,7 +181,9 @@ def _shifts_query(
         .where(Shift.cancelled_at.is_(None))
     )
     if since is not None:
-        query = query.where(Shift.ends_at > since)
+        # The second bound is implied by the first (LONGEST_SHIFT): it lets the
+        # index on starts_at find the shifts, in order, instead of reading them all.
+        query = query.where(Shift.ends_at > since, Shift.starts_at > since - LONGEST_SHIFT)
     if team_id is not None:
         query = query.where(Activity.team_id == team_id)
     if activity_id is not None:

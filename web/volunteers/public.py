@@ -162,7 +162,7 @@ async def _shift_page(
     area = get_area(session, ctx.shift.area_id)
     me = current_user_or_none(request)
     mine = signups.signup_of(session, shift_id, me.id) if me else None
-    waiting = len(signups.signups_of_shift(session, shift_id, ("waitlisted", "offered")))
+    waiting = signups.waiting_count(session, shift_id)
     position = signups.waitlist_position(session, mine) if mine else None
     context = {
         "shift": ctx.shift,
