@@ -32,8 +32,8 @@ from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import FormReader, form_fields, record_id, whole_number
-from web.kit.pagination import MAX_PAGE, Page, page_number
+from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.volunteers import rows as volunteer_rows
@@ -43,6 +43,7 @@ from web.volunteers.shared import (
     RULE_LABELS,
     hours_text,
     labels,
+    page_of,
     require_lead,
 )
 
@@ -65,11 +66,6 @@ def _team(request: Request) -> Team:
     return team
 
 
-def _page_of(request: Request, name: str) -> int:
-    """A page number from the query (``page`` for members, ``shifts`` for shifts)."""
-    return whole_number(request.query_params.get(name), low=1, high=MAX_PAGE) or 1
-
-
 async def _team_page(request: Request, team: Team, status: int = 200, **extra: Any) -> Response:
     """The leader's team page, in a fixed number of queries however many members,
     shifts and requests for hours the team has: the roster and the coming shifts
@@ -87,7 +83,7 @@ async def _team_page(request: Request, team: Team, status: int = 200, **extra: A
     )
     shifts, shifts_number, shifts_total = activities.shifts_page(
         session,
-        _page_of(request, "shifts"),
+        page_of(request, "shifts"),
         SHIFTS_PAGE,
         since=now(request) - timedelta(days=7),
         team_id=team.id,

@@ -22,8 +22,8 @@ from web.kit.auth import current_user_or_none, user
 from web.kit.clock import now
 from web.kit.dbsession import db, write_briefly
 from web.kit.follow import follow_button
-from web.kit.forms import FormReader, form_fields, record_id, whole_number
-from web.kit.pagination import MAX_PAGE, Page, page_number
+from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.volunteers.shared import (
@@ -32,6 +32,7 @@ from web.volunteers.shared import (
     TEAM_KIND_LABELS,
     hours_text,
     labels,
+    page_of,
     translated,
 )
 
@@ -56,18 +57,13 @@ REMINDER_CHOICES = [
 ]
 
 
-def _page_of(request: Request, name: str) -> int:
-    """A page number from the query parameter ``name`` (1 when absent or unreadable)."""
-    return whole_number(request.query_params.get(name), low=1, high=MAX_PAGE) or 1
-
-
 async def index(request: Request) -> Response:
     """Coming public shifts and the teams, each paged in SQL (``shifts`` and
     ``page``; each pager keeps the other list's page), and the star levels."""
     session = db(request)
     rows, number, total = teams.teams_page(session, page_number(request), TEAMS_PER_PAGE)
     upcoming, shifts_number, shifts_total = activities.shifts_page(
-        session, _page_of(request, "shifts"), SHIFTS_PER_PAGE, since=now(request), public_only=True
+        session, page_of(request, "shifts"), SHIFTS_PER_PAGE, since=now(request), public_only=True
     )
     return render(
         request,
@@ -97,7 +93,7 @@ async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Res
     me = current_user_or_none(request)
     mine = teams.membership(session, team.id, me.id) if me else None
     shifts, shifts_number, shifts_total = activities.shifts_page(
-        session, _page_of(request, "shifts"), SHIFTS_PER_PAGE, since=now(request), team_id=team.id
+        session, page_of(request, "shifts"), SHIFTS_PER_PAGE, since=now(request), team_id=team.id
     )
     context = {
         "team": team,
