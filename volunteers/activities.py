@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
@@ -15,7 +15,7 @@ from participation.errors import N_, DomainError
 from participation.notifying import audiences, kinds
 from participation.notifying.fanout import fan_out
 from participation.rules.areas import is_within
-from volunteers.models import Activity, Shift, SignUp, Team
+from volunteers.models import LONGEST_SHIFT, Activity, Shift, SignUp, Team
 from volunteers.rules.settings import check_rules
 from volunteers.teams import rules_of
 
@@ -105,7 +105,7 @@ def create_shift(
         fields["area_id"] = N_("Choose a place within the team's area.")
     if ends_at <= starts_at:
         fields["ends_at"] = N_("The shift must end after it starts.")
-    elif (ends_at - starts_at).total_seconds() > 24 * 3600:
+    elif ends_at - starts_at > LONGEST_SHIFT:
         fields["ends_at"] = N_("A shift lasts at most 24 hours.")
     if not 1 <= capacity <= 10_000:
         fields["capacity"] = N_("Enter a number of places from 1 to 10,000.")
@@ -157,8 +157,6 @@ class ShiftRow:
 
 
 def _waiting_counts(session: Session, shift_ids: Sequence[int]) -> dict[int, int]:
-    from sqlalchemy import func
-
     if not shift_ids:
         return {}
     rows = session.execute(
@@ -167,6 +165,32 @@ def _waiting_counts(session: Session, shift_ids: Sequence[int]) -> dict[int, int
         .group_by(SignUp.shift_id)
     ).all()
     return {sid: int(n) for sid, n in rows}
+
+
+def _shifts_query(
+    since: datetime | None,
+    team_id: int | None,
+    activity_id: int | None,
+    public_only: bool,
+) -> Select[Shift, Activity, Team, Area]:
+    query = (
+        select(Shift, Activity, Team, Area)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Team, Team.id == Activity.team_id)
+        .join(Area, Area.id == Shift.area_id)
+        .where(Shift.cancelled_at.is_(None))
+    )
+    if since is not None:
+        # The second bound is implied by the first (LONGEST_SHIFT): it lets the
+        # index on starts_at find the shifts, in order, instead of reading them all.
+        query = query.where(Shift.ends_at > since, Shift.starts_at > since - LONGEST_SHIFT)
+    if team_id is not None:
+        query = query.where(Activity.team_id == team_id)
+    if activity_id is not None:
+        query = query.where(Activity.id == activity_id)
+    if public_only:
+        query = query.where(Activity.is_public.is_(True))
+    return query
 
 
 def shift_rows(
@@ -178,26 +202,41 @@ def shift_rows(
     public_only: bool = False,
     limit: int = 200,
 ) -> list[ShiftRow]:
-    query = (
-        select(Shift, Activity, Team, Area)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .join(Team, Team.id == Activity.team_id)
-        .join(Area, Area.id == Shift.area_id)
-        .where(Shift.cancelled_at.is_(None))
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(limit)
-    )
-    if since is not None:
-        query = query.where(Shift.ends_at > since)
-    if team_id is not None:
-        query = query.where(Team.id == team_id)
-    if activity_id is not None:
-        query = query.where(Activity.id == activity_id)
-    if public_only:
-        query = query.where(Activity.is_public.is_(True))
-    rows = session.execute(query).all()
+    query = _shifts_query(since, team_id, activity_id, public_only)
+    rows = session.execute(query.order_by(Shift.starts_at, Shift.id).limit(limit)).all()
     waiting = _waiting_counts(session, [r[0].id for r in rows])
     return [ShiftRow(s, a, t, ar, waiting.get(s.id, 0)) for s, a, t, ar in rows]
+
+
+def shifts_page(
+    session: Session,
+    number: int,
+    per_page: int,
+    *,
+    since: datetime | None = None,
+    team_id: int | None = None,
+    public_only: bool = False,
+) -> tuple[list[ShiftRow], int, int]:
+    """One page of the shifts ``shift_rows`` lists (by start), with how many are
+    waiting for each: the rows, the page number (at most the last page) and how many
+    shifts there are, in two statements (a count, then the page with its waiting
+    counts as a subquery) however many shifts and sign-ups there are."""
+    query = _shifts_query(since, team_id, None, public_only)
+    total = int(session.scalar(query.with_only_columns(func.count(Shift.id))) or 0)
+    number = max(1, min(number, -(-total // per_page)))
+    waiting = (
+        select(func.count())
+        .where(SignUp.shift_id == Shift.id, SignUp.status.in_(("waitlisted", "offered")))
+        .correlate(Shift)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        query.add_columns(waiting)
+        .order_by(Shift.starts_at, Shift.id)
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return [ShiftRow(s, a, t, ar, int(w or 0)) for s, a, t, ar, w in rows], number, total
 
 
 def activities_of_team(session: Session, team_id: int) -> Sequence[Activity]:

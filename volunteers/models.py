@@ -11,7 +11,7 @@ Invariants kept by the services (and by constraints where a database can):
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -145,6 +145,12 @@ class Activity(Base):
     consent_age: Mapped[int | None] = mapped_column()
     self_signup_age: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+#: A shift lasts at most this long (create_shift and move_shift refuse longer), so
+#: a shift still running at ``t`` started after ``t - LONGEST_SHIFT``: lists of
+#: coming shifts bound ``starts_at`` with it and read the index on it.
+LONGEST_SHIFT = timedelta(hours=24)
 
 
 class Shift(Base):

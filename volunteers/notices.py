@@ -21,7 +21,7 @@ from participation.db import utcnow
 from participation.errors import N_, DomainError
 from participation.notifying import kinds
 from participation.notifying.fanout import fan_out
-from volunteers.models import Activity, Shift, SignUp, VolunteerProfile
+from volunteers.models import LONGEST_SHIFT, Activity, Shift, SignUp, VolunteerProfile
 from volunteers.rules.notices import move_needs_notice, reminder_due
 from volunteers.signups import LIVE, shift_context
 
@@ -116,11 +116,15 @@ def move_shift(
 ) -> bool:
     """Move a shift; tell everyone with a place when it moves by more than 5 minutes.
     Returns whether notices were queued."""
-    if ends_at <= starts_at:
+    if ends_at <= starts_at or ends_at - starts_at > LONGEST_SHIFT:
         raise DomainError(
             "shift.invalid",
             N_("Please correct the marked fields."),
-            fields={"ends_at": N_("The shift must end after it starts.")},
+            fields={
+                "ends_at": N_("The shift must end after it starts.")
+                if ends_at <= starts_at
+                else N_("A shift lasts at most 24 hours.")
+            },
         )
     ctx = shift_context(session, shift_id, lock=True)
     shift = ctx.shift

@@ -70,3 +70,16 @@ def rebuild_totals(session: Session) -> int:
         insert(HoursTotal).from_select(["month", "team_id", "area_id", "minutes", "lines"], summed)
     )
     return int(session.scalar(select(func.count()).select_from(HoursTotal)) or 0)
+
+
+def team_minutes(session: Session, team_id: int) -> int:
+    """The team's service minutes over all time, from the summary per month and
+    area (``HoursTotal``): a few rows a month, however long the ledger."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(HoursTotal.minutes), 0)).where(
+                HoursTotal.team_id == team_id
+            )
+        )
+        or 0
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from participation.errors import N_, DomainError
@@ -527,14 +527,27 @@ def process_offers(session: Session, now: datetime) -> int:
 def waitlist_position(session: Session, signup: SignUp) -> int | None:
     if signup.status != "waitlisted":
         return None
-    ahead = session.scalars(
-        select(SignUp.id).where(
+    ahead = session.scalar(
+        select(func.count()).where(
             SignUp.shift_id == signup.shift_id,
             SignUp.status == "waitlisted",
             SignUp.arrival < signup.arrival,
         )
-    ).all()
-    return len(ahead) + 1
+    )
+    return int(ahead or 0) + 1
+
+
+def waiting_count(session: Session, shift_id: int) -> int:
+    """How many are waiting for a place on the shift (on the waitlist or offered
+    one), counted in SQL however long the waitlist."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                SignUp.shift_id == shift_id, SignUp.status.in_(("waitlisted", "offered"))
+            )
+        )
+        or 0
+    )
 
 
 def waitlist_positions(session: Session, waiting: Sequence[SignUp]) -> dict[int, int]:

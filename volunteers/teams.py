@@ -242,27 +242,52 @@ def roster(
     return sorted((RosterRow(m, a) for m, a in rows), key=lambda r: order.get(r.membership.role, 9))
 
 
-def roster_page(
+def roster_counts(session: Session, team_id: int) -> dict[str, int]:
+    """How many of the team's memberships are in each status (active, pending,
+    invited, left, refused), in one statement however large the team."""
+    rows = session.execute(
+        select(Membership.status, func.count())
+        .where(Membership.team_id == team_id)
+        .group_by(Membership.status)
+    ).all()
+    return {status: int(n) for status, n in rows}
+
+
+def roster_rows(
     session: Session,
     team_id: int,
     offset: int,
     limit: int,
     statuses: Sequence[str] = ("active", "pending", "invited"),
-) -> tuple[list[RosterRow], int]:
+) -> list[RosterRow]:
     """One page of ``roster`` (same order: leaders, core, members, then by joining)
-    and how many rows the whole roster has, in two statements however large the team."""
-    where = (Membership.team_id == team_id, Membership.status.in_(statuses))
-    total = session.scalar(select(func.count()).select_from(Membership).where(*where)) or 0
+    in one statement; :func:`roster_counts` says how many rows there are."""
     rank = case({r: i for i, r in enumerate(MEMBER_ROLES)}, value=Membership.role, else_=9)
     rows = session.execute(
         select(Membership, Account)
         .join(Account, Account.id == Membership.account_id)
-        .where(*where)
+        .where(Membership.team_id == team_id, Membership.status.in_(statuses))
         .order_by(rank, Membership.role, Membership.id)
         .offset(offset)
         .limit(limit)
     ).all()
-    return [RosterRow(m, a) for m, a in rows], total
+    return [RosterRow(m, a) for m, a in rows]
+
+
+def leaders_of(session: Session, team_id: int) -> list[Account]:
+    """The team's active leaders, in the order they became members."""
+    return list(
+        session.scalars(
+            select(Account)
+            .join(Membership, Membership.account_id == Account.id)
+            .where(
+                Membership.team_id == team_id,
+                Membership.status == "active",
+                Membership.role == "leader",
+            )
+            .order_by(Membership.id)
+        ).all()
+    )
 
 
 def history(

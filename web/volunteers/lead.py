@@ -20,6 +20,7 @@ from volunteers import (
     ledger,
     notices,
     profiles,
+    reports,
     signups,
     team_rules,
     teams,
@@ -36,10 +37,27 @@ from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.volunteers import rows as volunteer_rows
-from web.volunteers.shared import QUALIFICATION_LABELS, RULE_LABELS, labels, require_lead
+from web.volunteers.rows import member_rows_context
+from web.volunteers.shared import (
+    QUALIFICATION_LABELS,
+    RULE_LABELS,
+    hours_text,
+    labels,
+    page_of,
+    require_lead,
+)
 
-#: Members shown per page of the leader's roster.
-ROSTER_PAGE = 50
+#: Members shown per page of the leader's roster (each row holds its own forms).
+ROSTER_PAGE = 25
+#: Coming shifts shown per page of the leader's team page.
+SHIFTS_PAGE = 20
+#: The roster's filter (``?status=``): which memberships it lists.
+ROSTER_FILTERS: dict[str, tuple[str, ...]] = {
+    "": ("active", "pending", "invited"),
+    "active": ("active",),
+    "pending": ("pending",),
+    "invited": ("invited",),
+}
 
 
 def _team(request: Request) -> Team:
@@ -49,37 +67,54 @@ def _team(request: Request) -> Team:
 
 
 async def _team_page(request: Request, team: Team, status: int = 200, **extra: Any) -> Response:
-    """The leader's team page, in a fixed number of queries however many members
-    and requests for hours the team has."""
+    """The leader's team page, in a fixed number of queries however many members,
+    shifts and requests for hours the team has: the roster and the coming shifts
+    are each paged (one statement a list), the totals come from counts and the
+    hours summary, never from the ledger."""
     session = db(request)
-    number = page_number(request)
-    roster, members = teams.roster_page(session, team.id, (number - 1) * ROSTER_PAGE, ROSTER_PAGE)
+    shown = request.query_params.get("status", "")
+    if shown not in ROSTER_FILTERS:
+        shown = ""
+    counts = teams.roster_counts(session, team.id)
+    listed = sum(counts.get(s, 0) for s in ROSTER_FILTERS[shown])
+    number = max(1, min(page_number(request), -(-listed // ROSTER_PAGE)))
+    roster = teams.roster_rows(
+        session, team.id, (number - 1) * ROSTER_PAGE, ROSTER_PAGE, ROSTER_FILTERS[shown]
+    )
+    shifts, shifts_number, shifts_total = activities.shifts_page(
+        session,
+        page_of(request, "shifts"),
+        SHIFTS_PAGE,
+        since=now(request) - timedelta(days=7),
+        team_id=team.id,
+    )
     rules = teams.rules_of(team)  # the team's lock; an activity may set its own
     team_area = teams.area_of(session, team)
-    context = {
-        "team": team,
-        "roster": roster,
-        "roster_page": Page(roster, number, ROSTER_PAGE, members),
-        "locked": profiles.locked_accounts(
-            session, [r.account.id for r in roster], rules.no_show_lock
-        ),
-        "history": teams.history(session, team.id, 20),
-        "activities": activities.activities_of_team(session, team.id),
-        "shifts": activities.shift_rows(
-            session, since=now(request) - timedelta(days=7), team_id=team.id
-        ),
-        "backfills": ledger.pending_backfills(session, team.id),
-        # The shift's place: within the team's area, a level at a time when that
-        # subtree is a city's (web.kit.area_choice).
-        "area_step": area_choice(session, request, extra.get("form"), under=team_area),
-        "qualification_codes": QUALIFICATION_LABELS,
-        "rules": rules,
-        "team_rules": asdict(rules),
-        "rule_labels": RULE_LABELS,
-        "bounds": BOUNDS,
-        "L": labels(),
-        "error": None,
-    } | extra
+    context = (
+        {
+            "team": team,
+            "roster_page": Page(roster, number, ROSTER_PAGE, listed),
+            "counts": counts,
+            "shown": shown,
+            "team_hours": hours_text(reports.team_minutes(session, team.id)),
+            "history": teams.history(session, team.id, 20),
+            "activities": activities.activities_of_team(session, team.id),
+            "shifts": shifts,
+            "shifts_page": Page(shifts, shifts_number, SHIFTS_PAGE, shifts_total),
+            "backfills": ledger.pending_backfills(session, team.id),
+            # The shift's place: within the team's area, a level at a time when that
+            # subtree is a city's (web.kit.area_choice).
+            "area_step": area_choice(session, request, extra.get("form"), under=team_area),
+            "qualification_codes": QUALIFICATION_LABELS,
+            "team_rules": asdict(rules),
+            "rule_labels": RULE_LABELS,
+            "bounds": BOUNDS,
+            "L": labels(),
+            "error": None,
+        }
+        | member_rows_context(request, team, roster, rules)
+        | extra
+    )
     return render(request, "volunteers/office/lead_team.html", context, status=status)
 
 

@@ -26,7 +26,15 @@ from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.volunteers.shared import STAR_LEVEL_NAMES, hours_text, labels
+from web.volunteers.shared import (
+    JOIN_MODE_LABELS,
+    STAR_LEVEL_NAMES,
+    TEAM_KIND_LABELS,
+    hours_text,
+    labels,
+    page_of,
+    translated,
+)
 
 # The shift page's action panel: the block (and element id) htmx swaps after an action.
 SHIFT_PANEL = "signup_panel"
@@ -35,8 +43,10 @@ MEMBERSHIP_PANEL = "membership"
 # Its small block of places and waitlist, polled while sign-up can change.
 AVAILABILITY = "availability"
 
-# Teams on one page of /volunteers (a city district has hundreds).
-TEAMS_PER_PAGE = 50
+# Teams on one page of /volunteers (a city district has hundreds), and coming shifts
+# on one page of /volunteers or of a team's page: what a phone shows, then a pager.
+TEAMS_PER_PAGE = 20
+SHIFTS_PER_PAGE = 20
 # Lines of the hours ledger on one page of /volunteers/me.
 LEDGER_PER_PAGE = 50
 
@@ -48,9 +58,13 @@ REMINDER_CHOICES = [
 
 
 async def index(request: Request) -> Response:
+    """Coming public shifts and the teams, each paged in SQL (``shifts`` and
+    ``page``; each pager keeps the other list's page), and the star levels."""
     session = db(request)
     rows, number, total = teams.teams_page(session, page_number(request), TEAMS_PER_PAGE)
-    upcoming = activities.shift_rows(session, since=now(request), public_only=True, limit=30)
+    upcoming, shifts_number, shifts_total = activities.shifts_page(
+        session, page_of(request, "shifts"), SHIFTS_PER_PAGE, since=now(request), public_only=True
+    )
     return render(
         request,
         "volunteers/index.html",
@@ -58,7 +72,11 @@ async def index(request: Request) -> Response:
             "teams": rows,
             "page": Page(rows, number, TEAMS_PER_PAGE, total),
             "shifts": upcoming,
-            "L": labels(),
+            "shifts_page": Page(upcoming, shifts_number, SHIFTS_PER_PAGE, shifts_total),
+            "shifts_base": "/volunteers?" + (f"page={number}&" if number > 1 else ""),
+            # The few kinds and joining modes, translated once for the whole list.
+            "kind_names": translated(TEAM_KIND_LABELS),
+            "mode_names": translated(JOIN_MODE_LABELS),
             "star_schemes": stars.areas_with_schemes(session, now(request)),
             "default_scheme": DEFAULT_SCHEME,
             "level_names": STAR_LEVEL_NAMES,
@@ -67,21 +85,27 @@ async def index(request: Request) -> Response:
 
 
 async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
+    """A team's public page: its facts (members counted, leaders named, in two
+    statements however large the team) and its coming shifts, paged."""
     session = db(request)
     team = teams.get_team(session, request.path_params["team_id"])
     area = teams.area_of(session, team)
     me = current_user_or_none(request)
     mine = teams.membership(session, team.id, me.id) if me else None
-    members = teams.roster(session, team.id, ("active",))
+    shifts, shifts_number, shifts_total = activities.shifts_page(
+        session, page_of(request, "shifts"), SHIFTS_PER_PAGE, since=now(request), team_id=team.id
+    )
     context = {
         "team": team,
         "area": area,
         "follow": follow_button(request, "team", team.id),
         "mine": mine,
-        "leaders": [r for r in members if r.membership.role == "leader"],
-        "member_count": len(members),
-        "shifts": activities.shift_rows(session, since=now(request), team_id=team.id),
-        "can_lead": bool(me and (teams.is_leader(session, team.id, me.id))),
+        "leaders": teams.leaders_of(session, team.id),
+        "member_count": teams.roster_counts(session, team.id).get("active", 0),
+        "shifts": shifts,
+        "shifts_page": Page(shifts, shifts_number, SHIFTS_PER_PAGE, shifts_total),
+        "shifts_base": f"/volunteers/teams/{team.id}?",
+        "can_lead": bool(mine and mine.status == "active" and mine.role == "leader"),
         "L": labels(),
         "error": None,
         "flash_message": "",
@@ -134,7 +158,7 @@ async def _shift_page(
     area = get_area(session, ctx.shift.area_id)
     me = current_user_or_none(request)
     mine = signups.signup_of(session, shift_id, me.id) if me else None
-    waiting = len(signups.signups_of_shift(session, shift_id, ("waitlisted", "offered")))
+    waiting = signups.waiting_count(session, shift_id)
     position = signups.waitlist_position(session, mine) if mine else None
     context = {
         "shift": ctx.shift,

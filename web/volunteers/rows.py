@@ -3,6 +3,7 @@ attendance or acting on a member, the leader's page swaps that one row."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -10,10 +11,18 @@ from starlette.responses import Response
 
 from volunteers import attendance, ledger, profiles, signups, teams
 from volunteers.models import Team
+from volunteers.rules.signup import ShiftRules
 from web.kit.clock import now
 from web.kit.dbsession import db
+from web.kit.i18n import gettext
 from web.kit.templating import render
-from web.volunteers.shared import QUALIFICATION_LABELS, labels
+from web.volunteers.shared import (
+    MEMBER_ROLE_LABELS,
+    MEMBER_STATUS_LABELS,
+    QUALIFICATION_LABELS,
+    labels,
+    membership_label,
+)
 
 
 def attendance_row(
@@ -42,16 +51,30 @@ def member_row(
     """One member's roster row (volunteers/_member_row.html), for htmx."""
     session = db(request)
     row = teams.roster_row(session, team.id, account_id)
-    rules = teams.rules_of(team)  # the team's lock, as on the whole roster
-    context = {
-        "team": team,
-        "r": row,
-        "locked": profiles.locked_accounts(session, [account_id], rules.no_show_lock),
-        "rules": rules,
-        "qualification_codes": QUALIFICATION_LABELS,
-        "L": labels(),
-    } | extra
+    context = {"team": team, "qualification_codes": QUALIFICATION_LABELS}
+    context |= member_rows_context(request, team, [row], teams.rules_of(team)) | extra
     return render(request, "volunteers/_member_row.html", context, status=status)
+
+
+def member_rows_context(
+    request: Request, team: Team, rows: Sequence[teams.RosterRow], rules: ShiftRules
+) -> dict[str, Any]:
+    """What volunteers/_member_row.html needs beside the team, for a page of roster
+    rows: who of them is locked (one statement), the team's rules, and the role
+    and membership labels translated once for the page rather than once a row."""
+    return {
+        "rows": rows,
+        "locked": profiles.locked_accounts(
+            db(request), [r.account.id for r in rows], rules.no_show_lock
+        ),
+        "rules": rules,
+        "role_choices": [(k, gettext(v)) for k, v in MEMBER_ROLE_LABELS.items()],
+        "member_labels": {
+            (status, role): gettext(membership_label(status, role))
+            for status in MEMBER_STATUS_LABELS
+            for role in MEMBER_ROLE_LABELS
+        },
+    }
 
 
 def backfill_row(request: Request, backfill_id: int, status: int = 200, **extra: Any) -> Response:

@@ -19,6 +19,9 @@ from volunteers.models import Certificate, Team
 from volunteers.teams import area_of, is_leader
 from web.kit.auth import user
 from web.kit.dbsession import db
+from web.kit.forms import whole_number
+from web.kit.i18n import gettext
+from web.kit.pagination import MAX_PAGE
 from web.kit.wording import duration_text
 
 TEAM_KIND_LABELS = {"featured": N_("Featured team"), "professional": N_("Professional team")}
@@ -95,6 +98,18 @@ def labels() -> dict[str, Any]:
         "qualifications": QUALIFICATION_LABELS,
         "hours_kinds": HOURS_KIND_LABELS,
     }
+
+
+def page_of(request: Request, name: str) -> int:
+    """The page number in the query parameter ``name`` (a page with two paged lists
+    names the second one's: ``shifts``), 1 when absent or unreadable."""
+    return whole_number(request.query_params.get(name), low=1, high=MAX_PAGE) or 1
+
+
+def translated(names: dict[str, str]) -> dict[str, str]:
+    """``names`` (msgids) in the reader's language: for a page that shows one of a
+    few labels on every row of a long list, translated once instead of once a row."""
+    return {key: gettext(msgid) for key, msgid in names.items()}
 
 
 def checkin_secret(request: Request) -> bytes:

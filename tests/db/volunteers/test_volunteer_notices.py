@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
+from participation.errors import DomainError
 from participation.outbox import OutboxMessage, SendReport, send_pending
 from tests.support.pg import free_port
 from tests.support.volunteering import make_shift
@@ -164,3 +165,17 @@ def test_tick_queues_and_send_mail_is_the_one_sender(
     assert [to for to, _ in inbox.messages] == [["sun@example.cn"]]
     session.expire_all()
     assert session.scalar(select(OutboxMessage.sent_at)) is not None
+
+
+def test_a_shift_is_not_moved_to_last_longer_than_a_day(world: World, session: Session) -> None:
+    """Fails on the old code: moving a shift skipped the 24-hour limit that creating
+    one enforces (and the lists of coming shifts rely on: volunteers.models.LONGEST_SHIFT)."""
+    start = NOW + timedelta(days=3)
+    shift = make_shift(session, world["community"], start)
+    leader = world["people"]["team_leader"].id
+    with pytest.raises(DomainError) as refused:
+        notices.move_shift(session, shift.id, start, start + timedelta(hours=25), leader)
+    assert refused.value.fields == {"ends_at": "A shift lasts at most 24 hours."}
+    assert shift.ends_at == start + timedelta(hours=3)
+    notices.move_shift(session, shift.id, start, start + timedelta(hours=24), leader)
+    assert shift.ends_at == start + timedelta(hours=24)

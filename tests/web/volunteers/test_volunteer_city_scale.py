@@ -91,10 +91,11 @@ def test_the_list_of_teams_is_paged_in_sql(
     with statements() as many:
         page = client.get("/volunteers")
     assert len(many) == len(few)
-    assert "服务队049</a>" in page.text and "服务队050</a>" not in page.text
+    # 20 a page: what a phone shows, then the pager.
+    assert "服务队019</a>" in page.text and "服务队020</a>" not in page.text
     assert 'href="/volunteers?page=2"' in page.text
     second = client.get("/volunteers?page=2").text
-    assert "服务队050</a>" in second and "服务队059</a>" in second and "服务队049<" not in second
+    assert "服务队020</a>" in second and "服务队039</a>" in second and "服务队019<" not in second
 
 
 def test_my_page_pages_the_ledger_and_sums_it_in_sql(
