@@ -76,6 +76,7 @@ from participation.rules.areas import AreaKind
 from participation.rules.identity import id_hash
 from volunteers.activities import create_activity
 from volunteers.models import HoursEntry, Membership, Shift, SignUp, VolunteerProfile
+from volunteers import reports as hours_totals
 from volunteers.teams import create_team
 
 #: Rows per INSERT statement (executemany batch).
@@ -251,6 +252,9 @@ def seed_city(
     step_done(f"roll: {size.people:,} people")
     hours = _volunteers(session, size, communities, people, rng, progress, now)
     step_done(f"volunteers: {size.volunteers:,} in {size.teams} teams, {hours:,} hours entries")
+    # The ledger went in past the ORM: its summary (hours reports, rosters) is rebuilt.
+    totals = hours_totals.rebuild_totals(session)
+    step_done(f"hours summary: {totals:,} rows")
     items = _plan(session, city, communities, size, rng, progress, now.date())
     step_done(f"plan: {items:,} items")
     votes = _consultation(session, communities[0], people.crowd, size, rng, progress, now)

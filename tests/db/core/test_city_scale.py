@@ -16,7 +16,7 @@ from participation.db import make_engine
 from participation.plan.models import PlanItem
 from participation.rolls import RollEntry
 from tests.support.client import FormClient
-from volunteers.models import HoursEntry, Membership, Shift, Team
+from volunteers.models import HoursEntry, HoursTotal, Membership, Shift, Team
 from web.app import create_app
 from web.city_scale_cli import load_city
 from web.settings import Settings
@@ -63,6 +63,9 @@ def test_a_fraction_of_the_city_loads_and_the_main_pages_answer(any_db_url: str)
         hours = count(s, select(func.count()).where(HoursEntry.team_id.in_(teams)))
         assert hours == counts.hours > 0
         assert count(s, select(func.count()).where(HoursEntry.minutes <= 0)) == 0
+        # The summary the hours reports and rosters read agrees with the ledger.
+        summed = count(s, select(func.sum(HoursTotal.minutes)))
+        assert summed == count(s, select(func.sum(HoursEntry.minutes))) > 0
         plan = count(s, select(func.count()).where(PlanItem.source_ref.like("city-%")))
         assert plan + 5 * (1 + want.districts) == want.plan_items == counts.plan_items
         newest = select(func.max(OpinionVote.consultation_id)).scalar_subquery()
