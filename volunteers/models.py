@@ -234,7 +234,8 @@ class HoursTotal(Base):
     __tablename__ = "vol_hour_totals"
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("vol_teams.id"), primary_key=True)
+    # Indexed on its own: a team's total (the roster) reads the team's rows only.
+    team_id: Mapped[int] = mapped_column(ForeignKey("vol_teams.id"), primary_key=True, index=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
     minutes: Mapped[int] = mapped_column()
     lines: Mapped[int] = mapped_column()
@@ -274,7 +275,10 @@ class BackfillRequest(Base):
     reason: Mapped[str] = mapped_column(String(200))
     requested_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # approved | rejected
+    # Indexed: a team's pending requests are found from the few pending ones.
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending", index=True
+    )  # approved | rejected
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     decided_at: Mapped[datetime | None] = mapped_column()
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("vol_hours.id"))

@@ -53,3 +53,20 @@ def test_coming_shifts_are_found_by_their_start(world: World, session: Session) 
     rows, number, total = activities.shifts_page(session, 1, 20, since=NOW, public_only=True)
     assert (number, total, len(rows)) == (1, 20, 20)
     assert rows[0].shift.starts_at == NOW  # still running: it ends three hours after
+
+
+def test_a_teams_pending_requests_and_total_are_found_by_index(
+    world: World, session: Session
+) -> None:
+    """The roster's pending hours requests start from the pending ones and its
+    total from the team's summary rows, not from every request or every total."""
+    from volunteers import ledger, reports
+    from volunteers.models import Activity
+
+    shift = make_shift(session, world["community"], NOW)
+    team_id = session.get_one(Activity, shift.activity_id).team_id
+    session.execute(text("ANALYZE"))
+    pending = "\n".join(_plans(session, lambda: ledger.pending_backfills(session, team_id)))
+    assert "vol_backfills USING INDEX ix_vol_backfills_status (status=?)" in pending, pending
+    total = "\n".join(_plans(session, lambda: reports.team_minutes(session, team_id)))
+    assert "ix_vol_hour_totals_team_id (team_id=?)" in total, total
