@@ -19,6 +19,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup
 
 LOCALES = ("zh_CN", "en")
 LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -26,10 +27,16 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 TRANSLATIONS_DIR = Path(__file__).parent.parent / "translations"
 
 _catalogs: dict[str, NullTranslations] = {}
+#: Per locale, a template's ``_("...")`` without parameters, translated once (see
+#: ``template_gettext``); emptied whenever the catalogs are loaded.
+_template_texts: dict[str, dict[str, Markup]] = {}
+#: Template texts are msgids, a bounded set; past this many nothing more is kept.
+TEMPLATE_TEXTS_KEPT = 20_000
 current_locale: ContextVar[str] = ContextVar("current_locale", default="zh_CN")
 
 
 def load_catalogs() -> None:
+    _template_texts.clear()
     for locale in LOCALES:
         po = TRANSLATIONS_DIR / f"{locale}.po"
         if not po.exists():
@@ -60,6 +67,25 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 
 
 _ = gettext
+
+
+def template_gettext(message: str, **params: object) -> Markup:
+    """Jinja's ``_()`` and ``gettext()`` (newstyle, autoescaped: the translation
+    is markup and ``%`` always formats, as jinja2.ext's own does), without its three
+    nested context calls per string; a layout has two dozen of them on every page.
+    A text without parameters depends only on the locale, so it is translated once."""
+    locale = current_locale.get()
+    if params:
+        return Markup(translations(locale).gettext(message)) % params
+    texts = _template_texts.get(locale)
+    if texts is None:
+        texts = _template_texts.setdefault(locale, {})
+    text = texts.get(message)
+    if text is None:
+        text = Markup(translations(locale).gettext(message)) % {}
+        if len(texts) < TEMPLATE_TEXTS_KEPT:
+            texts[message] = text
+    return text
 
 
 # Minutes are enough for people; seconds only clutter deadlines and logs.

@@ -44,6 +44,9 @@ def make_environment() -> jinja2.Environment:
         lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
         newstyle=True,
     )
+    # Every template here is autoescaped (select_autoescape(default=True), and no
+    # template turns it off), so ``_`` and ``gettext`` can be one plain call each.
+    env.globals["_"] = env.globals["gettext"] = i18n.template_gettext
     env.filters["datetime"] = i18n.format_datetime
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     env.globals["csrf_field"] = csrf_field
