@@ -50,3 +50,13 @@ def test_loading_the_catalogs_again_forgets_what_was_kept(
     i18n._template_texts["en"]["Sign in"] = Markup("stale")
     i18n.load_catalogs()
     assert render('{{ _("Sign in") }}', "en") == "Sign in"
+
+
+def test_in_loops_macros_and_blocks(render: Callable[[str, str], str]) -> None:
+    # Compiled to a direct call (web.kit.templating._CodeGenerator) wherever it stands.
+    loop = '{% for n in [1, 2] %}{{ _("Page %(n)s of %(total)s", n=n, total=2) }};{% endfor %}'
+    assert render(loop, "en") == "Page 1 of 2;Page 2 of 2;"
+    macro = '{% macro m(x) %}{{ _(x) }}{% endmacro %}{{ m("Sign in") }}'
+    assert render(macro, "zh_CN") == "登录"
+    block = '{% block b %}{% set x = "Sign in" %}{{ _(x) }}{% endblock %}'
+    assert render(block, "zh_CN") == "登录"

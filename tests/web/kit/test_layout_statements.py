@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,13 @@ from tests.support.world import MakeClient, World
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 #: The layout's reading of the signed-in person: account, session, grants, unread count.
 SIGNED_IN_STATEMENTS = 1
+
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module runs on SQLite and on PostgreSQL (the grants are folded by
+    group_concat on one, string_agg on the other)."""
+    return any_db_url
 
 
 def _badge(html: str) -> str | None:
