@@ -75,8 +75,12 @@ class SegmentRouter(Router):
     def __init__(self, routes: Sequence[BaseRoute], **options: object) -> None:
         super().__init__(list(routes), **options)  # type: ignore[arg-type]
         self.index, self.anywhere = index_routes(self.routes)
+        self.indexed = len(self.routes)
 
     def candidates(self, scope: Scope) -> list[BaseRoute]:
+        if len(self.routes) != self.indexed:  # a route added later (a test's, say)
+            self.index, self.anywhere = index_routes(self.routes)
+            self.indexed = len(self.routes)
         return self.index.get(first_segment(get_route_path(scope)), self.anywhere)
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:

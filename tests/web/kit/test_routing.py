@@ -188,3 +188,13 @@ def test_unmatched_answers_are_starlettes(
 
 def test_a_known_address_with_another_method_is_405(client: FormClient) -> None:
     assert client.options("/volunteers").status_code == 405  # a safe method: past CSRF
+
+
+def test_a_route_added_later_is_found(table: SegmentRouter, client: FormClient) -> None:
+    async def late(request: object) -> PlainTextResponse:
+        return PlainTextResponse("late")
+
+    table.routes.append(Route("/late-addition", late))
+    table.routes.append(Route("/volunteers/late-addition", late))
+    assert client.get("/late-addition").text == "late"
+    assert client.get("/volunteers/late-addition").text == "late"
