@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import cookie_parser
 from starlette.responses import FileResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -48,9 +49,12 @@ class LocaleMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            from starlette.requests import HTTPConnection
-
-            cookie = HTTPConnection(scope).cookies.get("lang")
+            cookie = None
+            for name, value in scope["headers"]:
+                if name == b"cookie":  # the first Cookie header, as Request.cookies reads
+                    if b"lang=" in value:  # else nothing to parse
+                        cookie = cookie_parser(value.decode("latin-1")).get("lang")
+                    break
             i18n.current_locale.set(i18n.choose_locale(cookie, self.default))
         await self.app(scope, receive, send)
 
@@ -130,7 +134,8 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.sessions = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.metrics = Metrics(app.state.engine)
-    app.state.templates = make_environment()
+    # Templates are read from disk again when edited only while developing.
+    app.state.templates = make_environment(auto_reload=settings.environment == "development")
     app.state.privacy_notice_version = NOTICE_VERSION
     app.state.cast_targets = {}  # see web.ballots.public.cast_target
     app.state.oauth = make_oauth(settings) if settings.oidc_providers else None

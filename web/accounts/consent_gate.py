@@ -30,8 +30,13 @@ EXEMPT = (
 )
 
 
+#: Each exempt path, and what its sub-paths start with (found once, not per request).
+_EXACT = frozenset(EXEMPT)
+_UNDER = tuple(p.rstrip("/") + "/" for p in EXEMPT)
+
+
 def exempt(path: str) -> bool:
-    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in EXEMPT)
+    return path in _EXACT or path.startswith(_UNDER)
 
 
 class ConsentGateMiddleware:

@@ -9,17 +9,25 @@ from datetime import timedelta
 from functools import cached_property
 from urllib.parse import quote
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from participation import accounts, desk, notices
-from participation.accounts import Account, EndedSession, grants_of
+from participation.accounts import Account, EndedSession, RoleGrant
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.privacy import consent
-from participation.rules.permissions import ROLE_PERMISSIONS, Decision, Grant, Permission, allows
+from participation.rules.permissions import (
+    ROLE_PERMISSIONS,
+    Decision,
+    Grant,
+    Permission,
+    Role,
+    allows,
+)
 from web.kit import htmx
 from web.kit.client_ip import client_ip
 from web.kit.clock import now
@@ -30,8 +38,9 @@ SESSION_ENDED = N_("Your session has ended. Please sign in again.")
 
 
 class CurrentUser:
-    """The signed-in person; their role grants are read on first use only
-    (the hottest routes, like casting a ballot, never need them)."""
+    """The signed-in person, with their role grants and unread notices (for the
+    menu). ``current_user_or_none`` reads all of it in one statement; the
+    callables are asked on first use only."""
 
     def __init__(
         self,
@@ -48,7 +57,7 @@ class CurrentUser:
 
     @cached_property
     def unread_notices(self) -> int:
-        """For the account menu; counted only on pages that show it."""
+        """For the account menu."""
         return self._count_unread()
 
     @cached_property
@@ -130,25 +139,24 @@ def current_user_or_none(request: Request) -> CurrentUser | None:
     user = None
     uid = request.session.get("uid")
     if isinstance(uid, int):
-        account = db(request).get(Account, uid)
         sid = _live_sid(request)
+        found = _signed_in(db(request), uid, sid)
+        account = found.Account if found is not None else None
         worker = _desk_worker(request)
         if (
-            account is not None
+            found is not None
+            and account is not None
             and account.is_active
             and account.session_epoch == request.session.get("epoch")
             and sid is not None
             and worker is not False
-            and not accounts.session_ended(db(request), sid)
+            and not found.ended
         ):
             session, account_id = db(request), account.id
             helper = worker if isinstance(worker, Account) else None
-            user = CurrentUser(
-                account,
-                lambda: _grants(session, account_id, assisted=helper is not None),
-                lambda: notices.unread_count(session, account_id),
-                assisted_by=helper,
-            )
+            grants = _grants(_parse_grants(found.grants), assisted=helper is not None)
+            unread = int(found.unread or 0)
+            user = CurrentUser(account, lambda: grants, lambda: unread, assisted_by=helper)
             if (
                 helper is not None
                 and request.method not in {"GET", "HEAD", "OPTIONS"}
@@ -170,10 +178,57 @@ def current_user_or_none(request: Request) -> CurrentUser | None:
     return user
 
 
-def _grants(session: Session, account_id: int, *, assisted: bool) -> tuple[Grant, ...]:
+_accounts = Account.__table__
+_ended = EndedSession.__table__
+_role_grants = RoleGrant.__table__
+_areas = Area.__table__
+_notices = notices.Notice.__table__
+#: Grants folded into one string by the statement below: "role@path" (no "@path":
+#: everywhere), separated by ";" (roles are words, area paths digits and slashes).
+_GRANT_SEP, _PATH_SEP = ";", "@"
+#: Everything every page needs to know about the signed-in person, in one statement
+#: (it was four: the account, the ended session, the unread count, the grants).
+_SIGNED_IN = select(
+    Account,
+    select(_ended.c.sid).where(_ended.c.sid == bindparam("sid")).exists().label("ended"),
+    select(func.count())
+    .select_from(_notices)
+    .where(_notices.c.account_id == _accounts.c.id, _notices.c.read_at.is_(None))
+    .scalar_subquery()
+    .label("unread"),
+    select(
+        func.aggregate_strings(
+            _role_grants.c.role + func.coalesce(literal(_PATH_SEP) + _areas.c.path, ""),
+            _GRANT_SEP,
+        )
+    )
+    .select_from(_role_grants.outerjoin(_areas, _areas.c.id == _role_grants.c.area_id))
+    .where(_role_grants.c.account_id == _accounts.c.id)
+    .scalar_subquery()
+    .label("grants"),
+).where(Account.id == bindparam("uid"))
+
+
+def _signed_in(
+    session: Session, uid: int, sid: str | None
+) -> Row[tuple[Account, bool, int, str | None]] | None:
+    """The account ``uid`` (None: no such account), whether the session ``sid`` was
+    ended, the account's unread notices and its grants (as ``_parse_grants`` reads)."""
+    return session.execute(_SIGNED_IN, {"uid": uid, "sid": sid or ""}).first()
+
+
+def _parse_grants(folded: str | None) -> tuple[Grant, ...]:
+    grants = []
+    for item in (folded or "").split(_GRANT_SEP):
+        if item:
+            role, sep, path = item.partition(_PATH_SEP)
+            grants.append(Grant(Role(role), path if sep else None))
+    return tuple(grants)
+
+
+def _grants(grants: tuple[Grant, ...], *, assisted: bool) -> tuple[Grant, ...]:
     """The account's grants; in an assisted session only those of roles without
     permissions (a desk session never lends an office role)."""
-    grants = grants_of(session, account_id)
     return tuple(g for g in grants if not (assisted and ROLE_PERMISSIONS[g.role]))
 
 
@@ -209,8 +264,6 @@ def user(request: Request) -> CurrentUser:
     return found
 
 
-_accounts = Account.__table__
-_ended = EndedSession.__table__
 _SESSION_CHECK = select(
     _accounts.c.is_active,
     _accounts.c.session_epoch,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
+import jinja2
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -67,12 +68,9 @@ def error_page(
         if detail:
             body["detail"] = detail
         return JSONResponse(body, status_code=status)
-    env = request.app.state.templates
-    name = f"errors/{status}.html"
-    template = name if name in env.list_templates() else "errors/error.html"
     return render(
         request,
-        template,
+        _error_template(request.app.state.templates, status),
         {
             "status": status,
             "title": title,
@@ -82,6 +80,17 @@ def error_page(
         },
         status=status,
     )
+
+
+def _error_template(env: jinja2.Environment, status: int) -> str:
+    """``errors/{status}.html`` if there is one, else ``errors/error.html`` (asked of
+    the loader: listing every template walked the whole folder on each error)."""
+    name = f"errors/{status}.html"
+    try:
+        env.get_template(name)
+    except jinja2.TemplateNotFound:
+        return "errors/error.html"
+    return name
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:

@@ -54,6 +54,10 @@ class SecurityHeadersMiddleware:
         self.app = app
         self.hsts = hsts
         self.csp = content_security_policy(form_targets).encode()
+        #: Added to every response: the same list for every request, made once.
+        self.headers = [*HEADERS, (b"content-security-policy", self.csp)]
+        if hsts:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,12 +66,7 @@ class SecurityHeadersMiddleware:
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.extend(HEADERS)
-                headers.append((b"content-security-policy", self.csp))
-                if self.hsts:
-                    headers.append((b"strict-transport-security", b"max-age=31536000"))
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

@@ -12,6 +12,8 @@ from typing import Any
 import jinja2
 import jinja2.runtime
 import markupsafe
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -23,6 +25,33 @@ from web.kit.security import csrf_token
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 
 
+class _CodeGenerator(CodeGenerator):
+    """Compiles ``_("...")`` to a direct call of ``_`` instead of ``context.call``
+    (which looks for pass_context and friends on every call: a third of a layout's
+    rendering went there). Right because make_environment sets ``_`` to
+    ``i18n.template_gettext``, a plain function that takes no context."""
+
+    def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
+        if (
+            isinstance(node.node, nodes.Name)
+            and node.node.name == "_"
+            and not forward_caller
+            and not self.environment.is_async
+            and not self.environment.sandboxed
+        ):
+            self.write("(")
+            self.visit(node.node, frame)
+            self.write(")(*()")  # signature() writes each argument after a comma
+            self.signature(node, frame)
+            self.write(")")
+            return
+        super().visit_Call(node, frame, forward_caller=forward_caller)
+
+
+class _Environment(jinja2.Environment):
+    code_generator_class = _CodeGenerator
+
+
 @jinja2.pass_context
 def csrf_field(context: jinja2.runtime.Context) -> markupsafe.Markup:
     """The hidden CSRF input every POST form carries: ``{{ csrf_field() }}``."""
@@ -30,9 +59,12 @@ def csrf_field(context: jinja2.runtime.Context) -> markupsafe.Markup:
     return markupsafe.Markup(f'<input type="hidden" name="csrf_token" value="{token}">')
 
 
-def make_environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+def make_environment(*, auto_reload: bool = True) -> jinja2.Environment:
+    """``auto_reload``: look at each template file's time on every use (three or
+    more per page) and reload it when edited; for development only."""
+    env = _Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        auto_reload=auto_reload,
         autoescape=jinja2.select_autoescape(default=True),
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
@@ -44,6 +76,9 @@ def make_environment() -> jinja2.Environment:
         lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
         newstyle=True,
     )
+    # Every template here is autoescaped (select_autoescape(default=True), and no
+    # template turns it off), so ``_`` and ``gettext`` can be one plain call each.
+    env.globals["_"] = env.globals["gettext"] = i18n.template_gettext
     env.filters["datetime"] = i18n.format_datetime
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     env.globals["csrf_field"] = csrf_field

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from babel.dates import format_datetime
 
 from web.kit import i18n
 
@@ -30,3 +32,24 @@ def test_format_datetime(locale: str, fmt: str | None, shown: str) -> None:
 
 def test_no_date_is_shown_as_nothing() -> None:
     assert i18n.format_datetime(None) == ""
+
+
+def test_the_written_out_patterns_give_what_babel_gives() -> None:
+    """``format_datetime`` writes the default patterns out (fast); Babel reads them."""
+    rng = random.Random(17)
+    moments = [datetime(2026, 12, 31, 16, 0, tzinfo=UTC), datetime(2026, 2, 28, 23, 59)]
+    for _ in range(2000):
+        moment = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(2**31))
+        moments.append(moment)
+        moments.append(moment.replace(tzinfo=None))  # naive: UTC, as for Babel
+        moments.append(moment.astimezone(timezone(timedelta(hours=rng.randrange(-12, 14)))))
+    for locale, pattern in i18n.DATETIME_PATTERNS.items():
+        token = i18n.current_locale.set(locale)
+        try:
+            for moment in moments:
+                expected = format_datetime(
+                    moment, pattern, tzinfo=i18n.LOCAL_TZ, locale=i18n.babel_locale(locale)
+                )
+                assert i18n.format_datetime(moment) == expected, (locale, moment)
+        finally:
+            i18n.current_locale.reset(token)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.responses import PlainTextResponse
+from starlette.routing import BaseRoute, Match, Mount, Route, Router
+from starlette.types import Message
 
 from tests.support.client import FormClient
 from web.kit.routing import SegmentRouter, first_segment, index_routes
@@ -135,3 +138,63 @@ def test_the_table_is_every_area_and_the_openapi_document() -> None:
     assert listed == expected + _route_paths(api.routes)
     # the 13 areas of issue 14, ops (issue 19), requests (15), search (18)
     assert len(table.AREAS) == 16
+
+
+def _answer(router: Router, path: str, method: str) -> tuple[int, str, str]:
+    """What ``router`` answers: status, Location, body."""
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = _scope(path, method) | {"query_string": b"", "server": ("testserver", 80)}
+    scope["scheme"] = "http"
+    asyncio.run(router.app(scope, receive, send))
+    headers = dict(sent[0].get("headers", []))
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    return sent[0]["status"], headers.get(b"location", b"").decode(), body.decode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    route_paths,
+    request_paths,
+    st.booleans(),
+    st.sampled_from(["GET", "POST", "DELETE"]),
+)
+def test_unmatched_answers_are_starlettes(
+    tables: list[list[str]], request: list[str], slash: bool, method: str
+) -> None:
+    """404, 405 and trailing-slash redirects, found among the candidates only, are
+    what Starlette's full scan answers."""
+    routes: list[BaseRoute] = []
+    for n, parts in enumerate(tables):
+        path = "/" + "/".join(
+            p.replace("{x", f"{{x{i}").replace("{n", f"{{n{i}") for i, p in enumerate(parts)
+        )
+        if n % 3 == 2 and path != "/":
+            path += "/"
+
+        async def endpoint(request: object, name: str = str(n)) -> PlainTextResponse:
+            return PlainTextResponse(name)
+
+        routes.append(Route(path, endpoint, methods=["GET"] if n % 2 else ["POST"], name=str(n)))
+    path = "/" + "/".join(request) + ("/" if slash else "")
+    assert _answer(SegmentRouter(routes), path, method) == _answer(Router(routes), path, method)
+
+
+def test_a_known_address_with_another_method_is_405(client: FormClient) -> None:
+    assert client.options("/volunteers").status_code == 405  # a safe method: past CSRF
+
+
+def test_a_route_added_later_is_found(table: SegmentRouter, client: FormClient) -> None:
+    async def late(request: object) -> PlainTextResponse:
+        return PlainTextResponse("late")
+
+    table.routes.append(Route("/late-addition", late))
+    table.routes.append(Route("/volunteers/late-addition", late))
+    assert client.get("/late-addition").text == "late"
+    assert client.get("/volunteers/late-addition").text == "late"
