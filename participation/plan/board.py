@@ -11,6 +11,7 @@ table and computes its counts and charts in SQL, and the export reads scalar row
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +20,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
+    BindParameter,
+    Date,
     ColumnElement,
     Integer,
     RowMapping,
@@ -33,6 +37,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -120,16 +125,7 @@ def item_views(
     ids = list(item_ids)
     if ids:
         query = query.where(PlanItem.id.in_(ids))
-    if filters.year:
-        query = query.where(Plan.year == filters.year)
-    if filters.area_id:
-        area = session.get(Area, filters.area_id)
-        if area is not None:
-            query = query.where(Area.path.startswith(area.path))
-    if filters.source:
-        query = query.where(PlanItem.source_kind == filters.source)
-    if filters.department_id:
-        query = query.where(PlanItem.owner_department_id == filters.department_id)
+    query = _filtered(session, query, filters)
     views = [
         ItemView(
             item,
@@ -399,9 +395,13 @@ def _at_least_one(value: ColumnElement[int]) -> ColumnElement[int]:
 
 
 def _scope(
-    filters: Filters, area_path: str | None, only: Sequence[int] | None
+    filters: Filters,
+    area_path: str | None,
+    only: Sequence[int] | None,
+    plans: Sequence[tuple[int, int]] | None = None,
 ) -> Select[int, int | None, int]:
-    """The items of the plans the year and area filters choose (only ``only``, if given)."""
+    """The items of the plans the year and area filters choose (only ``only``, if given;
+    only those of the plans of the (year, area id) pairs ``plans``, if given)."""
     query = (
         select(PlanItem.id, PlanItem.parent_id, PlanItem.weight)
         .join(Plan, Plan.id == PlanItem.plan_id)
@@ -413,6 +413,10 @@ def _scope(
         query = query.where(Area.path.startswith(area_path))
     if only is not None:
         query = query.where(PlanItem.id.in_(only))
+    if plans is not None:
+        query = query.where(
+            or_(*[and_(Plan.year == year, Plan.area_id == area) for year, area in plans])
+        )
     return query
 
 
@@ -421,17 +425,29 @@ MAX_DEPTH = 50
 
 
 def _facts(
-    session: Session, today: date, filters: Filters, only: Sequence[int] | None = None
+    session: Session,
+    today: date,
+    filters: Filters,
+    only: Sequence[int] | None = None,
+    plans: Sequence[tuple[int, int]] | None = None,
 ) -> Select[Any]:
-    """One row per matching item (of ``only``, if given), scalar columns only: id,
-    progress, spend, overdue open milestones, board status and what the figures group by."""
+    """One row per matching item (of ``only``, if given; of the plans of the (year,
+    area id) pairs ``plans``, if given), scalar columns only: id, progress, spend,
+    overdue open milestones, board status and what the figures group by."""
     area_path = None
     if filters.area_id:
         area = session.get(Area, filters.area_id)
         area_path = area.path if area is not None else None
-    # The chosen items and everything below them (a child may be in another plan:
-    # a city item broken down into community items), for the roll-ups.
-    base = _scope(filters, area_path, only).cte("base")
+    scoped = _scope(filters, area_path, only, plans)
+    depth = int(session.scalar(select(func.max(_tree(scoped)[1].c.depth))) or 0)
+    return _facts_at(today, filters, scoped, depth)
+
+
+def _tree(scoped: Select[Any]) -> tuple[CTE, CTE]:
+    """The chosen items and everything below them (a child may be in another plan:
+    a city item broken down into community items), for the roll-ups, with their
+    depth below the chosen ones."""
+    base = scoped.cte("base")
     below = aliased(PlanItem)
     tree = select(
         base.c.id, base.c.parent_id, base.c.weight, literal_column("0", Integer).label("depth")
@@ -441,7 +457,20 @@ def _facts(
         .join(tree, below.parent_id == tree.c.id)
         .where(tree.c.depth < MAX_DEPTH)
     )
-    depth = int(session.scalar(select(func.max(tree.c.depth))) or 0)
+    return base, tree
+
+
+def _facts_at(
+    today: date | BindParameter[date],
+    filters: Filters,
+    scoped: Select[Any],
+    depth: int,
+    *,
+    bare: bool = False,
+) -> Select[Any]:
+    """:func:`_facts` of the items ``scoped`` chooses, rolled up ``depth`` levels
+    (``bare``: only their id, progress, late open milestones and lateness)."""
+    base, tree = _tree(scoped)
     scope = select(tree.c.id, tree.c.parent_id, tree.c.weight).distinct().cte("scope")
     spent = (
         select(
@@ -538,6 +567,19 @@ def _facts(
         ),
         else_=ItemStatus.PLANNED.value,
     )
+    if bare:  # a page's rows: no plan, area or department to join
+        return (
+            select(
+                PlanItem.id,
+                progress.label("progress"),
+                late_steps.label("late_steps"),
+                case((overdue, 1), else_=0).label("overdue"),
+            )
+            .select_from(base)
+            .join(PlanItem, PlanItem.id == base.c.id)
+            .join(level, level.c.id == PlanItem.id)
+            .outerjoin(steps, steps.c.item_id == PlanItem.id)
+        )
     facts = (
         select(
             PlanItem.id,
@@ -609,7 +651,9 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
             department_id=filters.department_id,
             status=filters.status,
         )
-        return _board(session, today, filters, page, per_page, grouped, run.computed_at)
+        return _board(
+            session, today, filters, page, per_page, grouped, run.computed_at, area_path
+        )
     facts = _facts(session, today, filters).subquery("facts")
     dept_key = (facts.c.owner_department_id, facts.c.department_text)
     live = session.execute(
@@ -645,36 +689,35 @@ def _board(
     per_page: int,
     grouped: Sequence[Any],
     as_of: datetime | None,
+    area_path: str | None = None,
 ) -> Board:
     """The board from its grouped figures: the page of items computed for its items."""
     count = sum(int(r[7]) for r in grouped)
     pages = max(1, -(-count // per_page))
     page = min(max(1, page), pages)
-    if filters.status:  # the page depends on the computed status
+    offset = (page - 1) * per_page
+    if filters.status and as_of is not None:
+        # The summary says how many items of the status each plan holds: the page's
+        # items are computed for the plans it falls in only.
+        ids = _status_page_ids(session, today, filters, area_path, offset, per_page)
+        rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
+    elif filters.status:  # no summary yet: the status of every matching item computed
         facts = _facts(session, today, filters).subquery("facts")
         ids = list(
             session.scalars(
                 select(facts.c.id)
                 .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
                 .limit(per_page)
-                .offset((page - 1) * per_page)
+                .offset(offset)
             )
         )
-    else:  # the page is chosen by stored columns: computed for its items only
-        ids = list(
-            session.scalars(
-                _listing(session, filters).limit(per_page).offset((page - 1) * per_page)
-            )
-        )
-    rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
+        rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
+    else:  # the page is chosen by stored columns, in one query; computed for its items
+        rows = _page_views(session, filters, per_page, offset)
+        ids = [v.item.id for v in rows]
     if rows:
-        shown = _facts(session, today, filters, only=ids).subquery("shown")
-        computed = {
-            r[0]: r
-            for r in session.execute(
-                select(shown.c.id, shown.c.progress, shown.c.late_steps, shown.c.overdue)
-            )
-        }
+        depth = int(session.scalar(_shown_depth(), {"only": ids}) or 0)
+        computed = {r[0]: r for r in session.execute(_shown(depth), {"only": ids, "today": today})}
         for view in rows:
             _, view.progress, view.overdue_milestones, overdue = computed[view.item.id]
             view.overdue = bool(overdue)
@@ -687,14 +730,122 @@ def _board(
     )
 
 
-def _listing(session: Session, filters: Filters) -> Select[Any]:
-    """The ids of the items the filters other than status choose, in the board's order."""
+def _shown_scope() -> Select[Any]:
+    return _scope(Filters(), None, bindparam("only", expanding=True))  # type: ignore[arg-type]
+
+
+@functools.cache
+def _shown_depth() -> Select[Any]:
+    """How deep the items ``only`` (a parameter) nest: built once, run with the ids."""
+    return select(func.max(_tree(_shown_scope())[1].c.depth))
+
+
+@functools.cache
+def _shown(depth: int) -> Select[Any]:
+    """Progress, open late milestones and lateness of the items ``only`` as of
+    ``today`` (both parameters), rolled up ``depth`` levels: the statement of a page's
+    rows, built once per depth (building it costs more than running it)."""
+    return _facts_at(bindparam("today", type_=Date), Filters(), _shown_scope(), depth, bare=True)
+
+
+def _status_page_ids(
+    session: Session,
+    today: date,
+    filters: Filters,
+    area_path: str | None,
+    offset: int,
+    limit: int,
+) -> list[int]:
+    """The ids of the items from ``offset`` (``limit`` of them) among those of the
+    status filter, in the board's order, computed for the plans the page falls in.
+
+    The summary's count of each plan's items of the status (as of its refresh, like
+    the page's count) places the page among the plans; each item shown has the
+    status now. An item that changed status since the refresh may be missing from
+    the pages, or shown twice, until the next refresh."""
+    buckets = board_counts.status_buckets(
+        session,
+        year=filters.year,
+        area_path=area_path,
+        source=filters.source,
+        department_id=filters.department_id,
+        status=filters.status,
+    )
+    before = 0
+    chosen: list[tuple[int, int]] = []
+    skip = 0
+    for year, area_id, n in buckets:
+        if before + n > offset and before < offset + limit:
+            if not chosen:
+                skip = offset - before
+            chosen.append((year, area_id))
+        before += n
+    if not chosen:
+        return []
+    facts = _facts(session, today, filters, plans=chosen).subquery("facts")
+    return list(
+        session.scalars(
+            select(facts.c.id)
+            .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
+            .limit(limit)
+            .offset(skip)
+        )
+    )
+
+
+def _page_views(session: Session, filters: Filters, limit: int, offset: int) -> list[ItemView]:
+    """The views (not filled) of the items from ``offset`` among those the filters other
+    than status choose, in the board's order (newest year, place in the area tree,
+    item id): two queries, neither sorting the items of a year.
+
+    Each plan's count of matching items (counted on the plan index) places the page
+    among the plans; in each plan the page falls in, its items are read in id order
+    from the plan index, only as many as the page takes."""
+    counts = session.execute(
+        _filtered(
+            session,
+            select(Plan.id, func.count(PlanItem.id))
+            .select_from(Plan)
+            .join(PlanItem, PlanItem.plan_id == Plan.id)
+            .join(Area, Area.id == Plan.area_id),
+            filters,
+        )
+        .group_by(Plan.id, Plan.year, Area.path)
+        .order_by(Plan.year.desc(), Area.path, Plan.id)
+    ).all()
+    parts: list[Select[Any]] = []
+    before = 0
+    for plan_id, n in counts:
+        start, end = max(offset, before), min(offset + limit, before + n)
+        if start < end:
+            part = select(PlanItem.id).where(PlanItem.plan_id == plan_id)
+            if filters.source:
+                part = part.where(PlanItem.source_kind == filters.source)
+            if filters.department_id:
+                part = part.where(PlanItem.owner_department_id == filters.department_id)
+            inner = part.order_by(PlanItem.id).limit(end - start).offset(start - before)
+            parts.append(select(inner.subquery().c.id))
+        before += n
+    if not parts:
+        return []
+    chosen = parts[0] if len(parts) == 1 else union_all(*parts)
     query = (
-        select(PlanItem.id)
+        select(PlanItem, Plan, Area, Department.name, Department.short_name)
         .join(Plan, Plan.id == PlanItem.plan_id)
         .join(Area, Area.id == Plan.area_id)
+        .outerjoin(Department, Department.id == PlanItem.owner_department_id)
+        .where(PlanItem.id.in_(chosen))
         .order_by(Plan.year.desc(), Area.path, PlanItem.id)
     )
+    return [
+        ItemView(item, plan, area, department=label(name, short) if name else item.owner_department)
+        for item, plan, area, name, short in session.execute(query).all()
+    ]
+
+
+def _filtered(session: Session, query: Select[Any], filters: Filters) -> Select[Any]:
+    """``query`` (of plan items joined to plans and areas) narrowed by the filters
+    other than status."""
     if filters.year:
         query = query.where(Plan.year == filters.year)
     if filters.area_id:

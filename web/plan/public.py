@@ -24,7 +24,7 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.follow import follow_button
 from web.kit.forms import MAX_ID, FormReader, form_fields, record_id, whole_number
-from web.kit.i18n import LOCAL_TZ
+from web.kit.i18n import LOCAL_TZ, gettext
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
@@ -43,8 +43,8 @@ def today(request: Request) -> Any:
     return now(request).astimezone(LOCAL_TZ).date()
 
 
-#: Rows of the board's table per page.
-PER_PAGE = 100
+#: Rows of the board's table per page (a phone shows a card per row).
+PER_PAGE = 25
 
 
 def board_filters(request: Request, years: list[int]) -> board.Filters:
@@ -108,6 +108,9 @@ async def progress_board(request: Request) -> Response:
             "departments": board.departments(session),
             "statuses": board.BOARD_STATUSES,
             "labels": LABELS,
+            # Translated once here, not once per row in the template.
+            "status_text": {k: gettext(v) for k, v in LABELS["statuses"].items()},
+            "source_text": {k: gettext(v) for k, v in LABELS["sources"].items()},
         },
     )
 
