@@ -288,13 +288,15 @@ def years(session: Session) -> list[int]:
     return list(session.scalars(select(Plan.year).distinct().order_by(Plan.year.desc())))
 
 
-def plans(session: Session, year: int | None = None) -> list[tuple[Plan, Area]]:
-    """Every plan with its area (only ``year``'s when given), the newest year first,
-    then by place in the area tree."""
-    query = select(Plan, Area).join(Area, Area.id == Plan.area_id)
+def plans(
+    session: Session, *, after: int = 0, limit: int, year: int | None = None
+) -> list[tuple[Plan, Area]]:
+    """Plans with their areas by id (the open-data API): those with an id above
+    ``after`` (only ``year``'s when given), at most ``limit`` of them (keyset paging)."""
+    query = select(Plan, Area).join(Area, Area.id == Plan.area_id).where(Plan.id > after)
     if year:
         query = query.where(Plan.year == year)
-    rows = session.execute(query.order_by(Plan.year.desc(), Area.path))
+    rows = session.execute(query.order_by(Plan.id).limit(limit))
     return [(plan, area) for plan, area in rows]
 
 
@@ -637,12 +639,29 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
     in plan and creation order, and the figures over all of them: from the summary
     table the worker keeps (:mod:`participation.plan.board_counts`) once it has run,
     else computed in SQL over every matching item."""
+    grouped, as_of, area_path = _grouped(session, today, filters)
+    return _board(session, today, filters, page, per_page, grouped, as_of, area_path)
+
+
+def board_figures(
+    session: Session, today: date, filters: Filters
+) -> tuple[Figures, datetime | None]:
+    """The board's figures over every item matching ``filters`` and when they were
+    stored (None: counted now), as :func:`board_page` gives them, without its table."""
+    grouped, as_of, _ = _grouped(session, today, filters)
+    return _figures_of(grouped), as_of
+
+
+def _grouped(
+    session: Session, today: date, filters: Filters
+) -> tuple[Sequence[Any], datetime | None, str | None]:
+    """The grouped figures (stored, else live), when stored, and the area filter's path."""
     run = board_counts.last_run(session)
+    area_path = None
+    if filters.area_id:
+        area = session.get(Area, filters.area_id)
+        area_path = area.path if area is not None else None
     if run is not None:
-        area_path = None
-        if filters.area_id:
-            area = session.get(Area, filters.area_id)
-            area_path = area.path if area is not None else None
         grouped = board_counts.grouped(
             session,
             year=filters.year,
@@ -651,9 +670,7 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
             department_id=filters.department_id,
             status=filters.status,
         )
-        return _board(
-            session, today, filters, page, per_page, grouped, run.computed_at, area_path
-        )
+        return grouped, run.computed_at, area_path
     facts = _facts(session, today, filters).subquery("facts")
     dept_key = (facts.c.owner_department_id, facts.c.department_text)
     live = session.execute(
@@ -678,7 +695,7 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
             facts.c.status,
         )
     ).all()
-    return _board(session, today, filters, page, per_page, [tuple(r) for r in live], None)
+    return [tuple(r) for r in live], None, area_path
 
 
 def _board(

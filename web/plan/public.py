@@ -45,6 +45,8 @@ def today(request: Request) -> Any:
 
 #: Rows of the board's table per page (a phone shows a card per row).
 PER_PAGE = 25
+#: Departments each department chart of the board shows; /plan/departments lists all.
+CHART_DEPARTMENTS = 15
 
 
 def board_filters(request: Request, years: list[int]) -> board.Filters:
@@ -108,10 +110,24 @@ async def progress_board(request: Request) -> Response:
             "departments": board.departments(session),
             "statuses": board.BOARD_STATUSES,
             "labels": LABELS,
+            "chart_departments": CHART_DEPARTMENTS,
             # Translated once here, not once per row in the template.
             "status_text": {k: gettext(v) for k, v in LABELS["statuses"].items()},
             "source_text": {k: gettext(v) for k, v in LABELS["sources"].items()},
         },
+    )
+
+
+async def department_figures(request: Request) -> Response:
+    """Every department's budget, spend and milestones on time, for the board's filters:
+    the board's department charts show the first ``CHART_DEPARTMENTS``."""
+    session = db(request)
+    filters = board_filters(request, board.years(session))
+    figures, as_of = board.board_figures(session, today(request), filters)
+    return render(
+        request,
+        "plan/departments.html",
+        {"figures": figures, "as_of": as_of, "board_query": export_query(filters)},
     )
 
 
@@ -250,6 +266,7 @@ async def record_visit(request: Request) -> Response:
 routes = [
     Route("/plan", progress_board),
     Route("/plan/items/{item_id:int}", item_page),
+    Route("/plan/departments", department_figures),
     Route("/plan/items/{item_id:int}/updates", post_update, methods=["POST"]),
     Route(
         "/plan/items/{item_id:int}/milestones/{milestone_id:int}/done",
