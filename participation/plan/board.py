@@ -17,14 +17,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     CTE,
     BigInteger,
     BindParameter,
-    Date,
     ColumnElement,
+    Date,
     Integer,
     RowMapping,
     Select,
@@ -58,6 +58,8 @@ from participation.plan.rules import (
 )
 from participation.plan.sources import ItemStatus
 from participation.rules.departments import label
+
+_Ts = TypeVarTuple("_Ts")
 
 #: What the board shows as an item's status; "delayed" is computed (overdue).
 BOARD_STATUSES = ("planned", "in_progress", "delayed", "done", "dropped")
@@ -445,7 +447,7 @@ def _facts(
     return _facts_at(today, filters, scoped, depth)
 
 
-def _tree(scoped: Select[Any]) -> tuple[CTE, CTE]:
+def _tree(scoped: Select[int, int | None, int]) -> tuple[CTE, CTE]:
     """The chosen items and everything below them (a child may be in another plan:
     a city item broken down into community items), for the roll-ups, with their
     depth below the chosen ones."""
@@ -465,7 +467,7 @@ def _tree(scoped: Select[Any]) -> tuple[CTE, CTE]:
 def _facts_at(
     today: date | BindParameter[date],
     filters: Filters,
-    scoped: Select[Any],
+    scoped: Select[int, int | None, int],
     depth: int,
     *,
     bare: bool = False,
@@ -747,8 +749,10 @@ def _board(
     )
 
 
-def _shown_scope() -> Select[Any]:
-    return _scope(Filters(), None, bindparam("only", expanding=True))  # type: ignore[arg-type]
+def _shown_scope() -> Select[int, int | None, int]:
+    """The items of the parameter ``only`` (a list of ids)."""
+    only: Any = bindparam("only", expanding=True)
+    return _scope(Filters(), None, only)
 
 
 @functools.cache
@@ -860,7 +864,7 @@ def _page_views(session: Session, filters: Filters, limit: int, offset: int) -> 
     ]
 
 
-def _filtered(session: Session, query: Select[Any], filters: Filters) -> Select[Any]:
+def _filtered(session: Session, query: Select[*_Ts], filters: Filters) -> Select[*_Ts]:
     """``query`` (of plan items joined to plans and areas) narrowed by the filters
     other than status."""
     if filters.year:

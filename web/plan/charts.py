@@ -6,6 +6,7 @@ was a third of the board's CPU."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
 from markupsafe import Markup, escape
 
 from participation.plan.board import Bar

@@ -114,9 +114,7 @@ def _listing(
                 "200": {
                     "description": summary,
                     "content": {
-                        "application/json": {
-                            "schema": {"type": "object", "properties": properties}
-                        }
+                        "application/json": {"schema": {"type": "object", "properties": properties}}
                     },
                 }
             },

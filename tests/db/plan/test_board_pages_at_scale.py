@@ -117,9 +117,7 @@ def test_a_page_shows_25_rows_and_the_pager_keeps_the_filters(
         assert f"year={year}&amp;source=direct&amp;page=" in link
 
 
-def test_status_pages_walk_every_late_item_once(
-    demo_url: str, demo_client: FormClient
-) -> None:
+def test_status_pages_walk_every_late_item_once(demo_url: str, demo_client: FormClient) -> None:
     """With the summary fresh, the pages of a status hold each item of it once."""
     _grow(demo_url, 60)
     _old_plan(demo_url, 70)
@@ -177,8 +175,14 @@ def test_statements_do_not_grow_with_an_old_plans_items(
     engine = demo_app.state.engine
     _old_plan(demo_url, 50)
     _refresh(demo_url)
-    small = [page_selects(engine, demo_client, u)[0] for u in ("/plan?year=", "/plan?year=&status=delayed")]
+    small = [
+        page_selects(engine, demo_client, u)[0]
+        for u in ("/plan?year=", "/plan?year=&status=delayed")
+    ]
     _old_plan(demo_url, 150)
     _refresh(demo_url)
-    large = [page_selects(engine, demo_client, u)[0] for u in ("/plan?year=", "/plan?year=&status=delayed")]
+    large = [
+        page_selects(engine, demo_client, u)[0]
+        for u in ("/plan?year=", "/plan?year=&status=delayed")
+    ]
     assert large == small

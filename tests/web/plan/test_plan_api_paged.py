@@ -4,6 +4,8 @@ request reads one page of plans however many there are."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.engine import Engine
 
 from tests.support.client import FormClient
@@ -12,8 +14,8 @@ from tests.support.world import World
 from tests.web.plan.test_planner_plans_paged import _plans
 
 
-def _walk(client: FormClient, url: str) -> list[dict[str, object]]:
-    seen: list[dict[str, object]] = []
+def _walk(client: FormClient, url: str) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
     while url:
         page = client.get(url)
         assert page.status_code == 200, page.text
