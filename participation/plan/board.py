@@ -578,11 +578,13 @@ def _facts_at(
                 progress.label("progress"),
                 late_steps.label("late_steps"),
                 case((overdue, 1), else_=0).label("overdue"),
+                func.coalesce(spent.c.spend, 0).label("spend"),
             )
             .select_from(base)
             .join(PlanItem, PlanItem.id == base.c.id)
             .join(level, level.c.id == PlanItem.id)
             .outerjoin(steps, steps.c.item_id == PlanItem.id)
+            .outerjoin(spent, spent.c.item_id == PlanItem.id)
         )
     facts = (
         select(
@@ -734,12 +736,7 @@ def _board(
     else:  # the page is chosen by stored columns, in one query; computed for its items
         rows = _page_views(session, filters, per_page, offset)
         ids = [v.item.id for v in rows]
-    if rows:
-        depth = int(session.scalar(_shown_depth(), {"only": ids}) or 0)
-        computed = {r[0]: r for r in session.execute(_shown(depth), {"only": ids, "today": today})}
-        for view in rows:
-            _, view.progress, view.overdue_milestones, overdue = computed[view.item.id]
-            view.overdue = bool(overdue)
+    _compute(session, today, rows)
     return Board(
         count=count,
         late=sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
@@ -747,6 +744,29 @@ def _board(
         figures=_figures_of(grouped),
         as_of=as_of,
     )
+
+
+def shown_views(session: Session, today: date, item_ids: Sequence[int]) -> list[ItemView]:
+    """The views of the items ``item_ids``, in the board's order, with their progress
+    (rolled up), spend, late open milestones and lateness as the board computes them:
+    three statements, whatever the number of items. Their milestones and year-end
+    outcomes are not read (:func:`item_views` reads them)."""
+    views = item_views(session, today, item_ids=item_ids, fill=False) if item_ids else []
+    _compute(session, today, views)
+    return views
+
+
+def _compute(session: Session, today: date, views: list[ItemView]) -> None:
+    """Fill ``views``' progress, spend, late open milestones and lateness in SQL."""
+    if not views:
+        return
+    ids = [v.item.id for v in views]
+    depth = int(session.scalar(_shown_depth(), {"only": ids}) or 0)
+    computed = {r[0]: r for r in session.execute(_shown(depth), {"only": ids, "today": today})}
+    for view in views:
+        _, view.progress, view.overdue_milestones, overdue, spend = computed[view.item.id]
+        view.overdue = bool(overdue)
+        view.spend_yuan = int(spend)
 
 
 def _shown_scope() -> Select[int, int | None, int]:

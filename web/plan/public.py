@@ -136,7 +136,9 @@ async def department_figures(request: Request) -> Response:
 async def _item_page(request: Request, item: PlanItem, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     day = today(request)
-    (view,) = board.item_views(session, day, item_ids=[item.id])
+    children = delivery.child_ids(session, item.id)
+    views = board.shown_views(session, day, [item.id, *children])
+    (view,) = [v for v in views if v.item.id == item.id]
     me = current_user_or_none(request)
     milestones = delivery.milestones_of(session, item.id)
     carried_from = None
@@ -145,7 +147,6 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
     history: list[Any] = []
     if carried_from and record_id(carried_from):
         history = list(delivery.updates_of(session, record_id(carried_from)))
-    children = delivery.child_ids(session, item.id)
     context = {
         "view": view,
         "item": item,
@@ -157,7 +158,7 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
         "outcome": yearend.outcome_of(session, item.id),
         "source_url": item_source_url(item),
         "judgements": [(j, judgement_source_url(j)) for j in judgements_of(session, item.id)],
-        "children": board.item_views(session, day, item_ids=children) if children else [],
+        "children": [v for v in views if v.item.id != item.id],
         "may_deliver": bool(me and delivery.may_deliver(session, item, me.id)),
         "may_visit": bool(
             me and supervision.supervising_role(session, me.id, view.area.path) is not None

@@ -19,6 +19,8 @@ from starlette.applications import Starlette
 from participation.areas import Area
 from participation.db import make_engine
 from participation.departments import Department
+from participation.plan import delivery
+from participation.plan.delivery import DirectItem
 from participation.plan.models import Plan, PlanItem
 from tests.db.plan.test_board_counts import _refresh
 from tests.db.plan.test_plan_board_sql import _grow
@@ -186,3 +188,35 @@ def test_statements_do_not_grow_with_an_old_plans_items(
         for u in ("/plan?year=", "/plan?year=&status=delayed")
     ]
     assert large == small
+
+
+def test_an_items_page_runs_as_many_statements_for_3n_children(
+    demo_url: str, demo_app: Starlette, demo_client: FormClient
+) -> None:
+    """Its progress, spend and lateness and its children's come from one statement."""
+    engine = make_engine(demo_url)
+    with Session(engine) as s, s.begin():
+        area = s.scalars(select(Area.id).where(Area.kind == "community")).first()
+        assert area is not None
+
+        def enter(title: str, parent: int | None) -> int:
+            item = delivery.enter_item(
+                s,
+                DirectItem(
+                    area_id=area, year=2020, title=title, owner_department="", parent_id=parent
+                ),
+                actor_id=None,
+            )
+            s.flush()
+            return item.id
+
+        small, large = enter("少", None), enter("多", None)
+        enter("少子", small)
+        for k in range(3):
+            enter(f"多子{k}", large)
+    engine.dispose()
+    counts = [
+        page_selects(demo_app.state.engine, demo_client, f"/plan/items/{i}") for i in (small, large)
+    ]
+    assert counts[0][0] == counts[1][0]
+    assert all(f"多子{k}" in counts[1][1] for k in range(3))
