@@ -946,8 +946,50 @@ def export_rows(session: Session, today: date, filters: Filters) -> Iterator[Row
     of all items: one statement, no ORM objects): the item's columns, its plan's year
     and area, and its computed ``progress``, ``spend``, ``late_steps``, ``status`` and
     year-end ``outcome``."""
-    facts = _facts(session, today, filters).subquery("facts")
-    query = (
+    query = _export_query(_facts(session, today, filters)).order_by(
+        Plan.year.desc(), Area.path, PlanItem.id
+    )
+    yield from session.execute(query.execution_options(yield_per=1_000)).mappings()
+
+
+def export_page(
+    session: Session, today: date, filters: Filters, *, after: int, limit: int
+) -> list[RowMapping]:
+    """The items matching ``filters`` with an id above ``after``, by id, at most
+    ``limit`` of them, as :func:`export_rows` gives them (the API's keyset pages):
+    computed for the page's items only; with a status filter, for the items after
+    ``after`` a chunk at a time until the page is full."""
+    chunk = limit if not filters.status else max(limit, 200)
+    found: list[RowMapping] = []
+    while len(found) < limit:
+        ids = list(
+            session.scalars(
+                _filtered(
+                    session,
+                    select(PlanItem.id)
+                    .join(Plan, Plan.id == PlanItem.plan_id)
+                    .join(Area, Area.id == Plan.area_id),
+                    filters,
+                )
+                .where(PlanItem.id > after)
+                .order_by(PlanItem.id)
+                .limit(chunk)
+            )
+        )
+        if not ids:
+            break
+        query = _export_query(_facts(session, today, filters, only=ids)).order_by(PlanItem.id)
+        found.extend(session.execute(query).mappings())
+        after = ids[-1]
+        if len(ids) < chunk:
+            break
+    return found[:limit]
+
+
+def _export_query(facts_of: Select[Any]) -> Select[*tuple[Any, ...]]:
+    """The exported columns of the items ``facts_of`` (a :func:`_facts` query) holds."""
+    facts = facts_of.subquery("facts")
+    return (
         select(
             PlanItem.id,
             PlanItem.plan_id,
@@ -973,6 +1015,4 @@ def export_rows(session: Session, today: date, filters: Filters) -> Iterator[Row
         .join(Plan, Plan.id == PlanItem.plan_id)
         .join(Area, Area.id == Plan.area_id)
         .outerjoin(YearEndOutcome, YearEndOutcome.item_id == PlanItem.id)
-        .order_by(Plan.year.desc(), Area.path, PlanItem.id)
     )
-    yield from session.execute(query.execution_options(yield_per=1_000)).mappings()

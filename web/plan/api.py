@@ -116,8 +116,21 @@ async def plans(request: Request) -> Response:
 
 
 async def plan_items(request: Request) -> Response:
-    items = _rows(request)
-    return JSONResponse({"count": len(items), "items": items})
+    """One page of the items the filters choose, by id: ``?after=ID`` and ``?limit=N``
+    as /api/v1/plans; ``next`` keeps the filters. The CSV and XLSX hold them all."""
+    check_query(request, plan_openapi.FILTERS + plan_openapi.PAGING)
+    query = request.query_params
+    after = whole_number(query.get("after"), high=MAX_ID) or 0
+    limit = whole_number(query.get("limit"), low=1, high=MAX_PAGE) or PAGE
+    filters = board_filters(request, [])  # no default year: all years unless asked
+    rows = board.export_page(db(request), today(request), filters, after=after, limit=limit + 1)
+    items = [item_row(r) for r in rows[:limit]]
+    following = None
+    if len(rows) > limit:
+        kept = [(k, v) for k, v in query.multi_items() if k not in ("after", "limit")]
+        kept += [("after", str(items[-1]["id"])), ("limit", str(limit))]
+        following = f"/api/v1/plan-items?{urlencode(kept)}"
+    return JSONResponse({"count": len(items), "items": items, "next": following})
 
 
 def _table(request: Request) -> list[list[Any]]:

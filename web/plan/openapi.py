@@ -44,20 +44,23 @@ FILTERS = [
     },
 ]
 
-#: /api/v1/plans: keyset pages by plan id.
-PLAN_QUERY = [
+#: Keyset pages by id (/api/v1/plans, /api/v1/plan-items).
+PAGING = [
     {
         "name": "after",
         "in": "query",
-        "description": "the last plan id of the page before (0 or absent: from the first)",
+        "description": "the last id of the page before (0 or absent: from the first)",
         "schema": {"type": "integer", "minimum": 0},
     },
     {
         "name": "limit",
         "in": "query",
-        "description": "plans per page (default 100)",
+        "description": "rows per page (default 100)",
         "schema": {"type": "integer", "minimum": 1, "maximum": 500},
     },
+]
+PLAN_QUERY = [
+    *PAGING,
     {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9999}},
 ]
 
@@ -130,7 +133,10 @@ PATHS: dict[str, Any] = {
         paged=True,
     ),
     "/api/v1/plan-items": _listing(
-        "Plan items with progress, spend and status", "PlanItem", FILTERS
+        "Plan items with progress, spend and status, by id, a page at a time",
+        "PlanItem",
+        FILTERS + PAGING,
+        paged=True,
     ),
     "/api/v1/plan-items.csv": {
         "get": {
