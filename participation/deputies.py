@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -79,12 +79,22 @@ def deputies_of(session: Session, congress: Congress) -> Sequence[DeputyEntry]:
     ).all()
 
 
-def congresses_with_areas(session: Session) -> list[tuple[Congress, Area]]:
-    """Every congress with the area it sits at, oldest first."""
+def congresses_with_areas(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[list[tuple[Congress, Area]], int, int]:
+    """Page ``page`` (from 1; past the end: the last) of the congresses with the
+    areas they sit at, oldest first, ``per_page`` a page; with how many there are
+    and the page's number (two statements, whatever the number of congresses)."""
+    total = int(session.scalar(select(func.count()).select_from(Congress)) or 0)
+    page = min(max(1, page), max(1, -(-total // per_page)))
     rows = session.execute(
-        select(Congress, Area).join(Area, Area.id == Congress.area_id).order_by(Congress.id)
+        select(Congress, Area)
+        .join(Area, Area.id == Congress.area_id)
+        .order_by(Congress.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
-    return [(congress, area) for congress, area in rows]
+    return [(congress, area) for congress, area in rows], total, page
 
 
 def all_congresses(session: Session) -> Sequence[Congress]:

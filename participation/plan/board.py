@@ -11,16 +11,20 @@ table and computes its counts and charts in SQL, and the export reads scalar row
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
+    BindParameter,
     ColumnElement,
+    Date,
     Integer,
     RowMapping,
     Select,
@@ -33,6 +37,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -53,6 +58,8 @@ from participation.plan.rules import (
 )
 from participation.plan.sources import ItemStatus
 from participation.rules.departments import label
+
+_Ts = TypeVarTuple("_Ts")
 
 #: What the board shows as an item's status; "delayed" is computed (overdue).
 BOARD_STATUSES = ("planned", "in_progress", "delayed", "done", "dropped")
@@ -120,16 +127,7 @@ def item_views(
     ids = list(item_ids)
     if ids:
         query = query.where(PlanItem.id.in_(ids))
-    if filters.year:
-        query = query.where(Plan.year == filters.year)
-    if filters.area_id:
-        area = session.get(Area, filters.area_id)
-        if area is not None:
-            query = query.where(Area.path.startswith(area.path))
-    if filters.source:
-        query = query.where(PlanItem.source_kind == filters.source)
-    if filters.department_id:
-        query = query.where(PlanItem.owner_department_id == filters.department_id)
+    query = _filtered(session, query, filters)
     views = [
         ItemView(
             item,
@@ -292,13 +290,15 @@ def years(session: Session) -> list[int]:
     return list(session.scalars(select(Plan.year).distinct().order_by(Plan.year.desc())))
 
 
-def plans(session: Session, year: int | None = None) -> list[tuple[Plan, Area]]:
-    """Every plan with its area (only ``year``'s when given), the newest year first,
-    then by place in the area tree."""
-    query = select(Plan, Area).join(Area, Area.id == Plan.area_id)
+def plans(
+    session: Session, *, after: int = 0, limit: int, year: int | None = None
+) -> list[tuple[Plan, Area]]:
+    """Plans with their areas by id (the open-data API): those with an id above
+    ``after`` (only ``year``'s when given), at most ``limit`` of them (keyset paging)."""
+    query = select(Plan, Area).join(Area, Area.id == Plan.area_id).where(Plan.id > after)
     if year:
         query = query.where(Plan.year == year)
-    rows = session.execute(query.order_by(Plan.year.desc(), Area.path))
+    rows = session.execute(query.order_by(Plan.id).limit(limit))
     return [(plan, area) for plan, area in rows]
 
 
@@ -399,9 +399,13 @@ def _at_least_one(value: ColumnElement[int]) -> ColumnElement[int]:
 
 
 def _scope(
-    filters: Filters, area_path: str | None, only: Sequence[int] | None
+    filters: Filters,
+    area_path: str | None,
+    only: Sequence[int] | None,
+    plans: Sequence[tuple[int, int]] | None = None,
 ) -> Select[int, int | None, int]:
-    """The items of the plans the year and area filters choose (only ``only``, if given)."""
+    """The items of the plans the year and area filters choose (only ``only``, if given;
+    only those of the plans of the (year, area id) pairs ``plans``, if given)."""
     query = (
         select(PlanItem.id, PlanItem.parent_id, PlanItem.weight)
         .join(Plan, Plan.id == PlanItem.plan_id)
@@ -413,6 +417,10 @@ def _scope(
         query = query.where(Area.path.startswith(area_path))
     if only is not None:
         query = query.where(PlanItem.id.in_(only))
+    if plans is not None:
+        query = query.where(
+            or_(*[and_(Plan.year == year, Plan.area_id == area) for year, area in plans])
+        )
     return query
 
 
@@ -421,17 +429,29 @@ MAX_DEPTH = 50
 
 
 def _facts(
-    session: Session, today: date, filters: Filters, only: Sequence[int] | None = None
+    session: Session,
+    today: date,
+    filters: Filters,
+    only: Sequence[int] | None = None,
+    plans: Sequence[tuple[int, int]] | None = None,
 ) -> Select[Any]:
-    """One row per matching item (of ``only``, if given), scalar columns only: id,
-    progress, spend, overdue open milestones, board status and what the figures group by."""
+    """One row per matching item (of ``only``, if given; of the plans of the (year,
+    area id) pairs ``plans``, if given), scalar columns only: id, progress, spend,
+    overdue open milestones, board status and what the figures group by."""
     area_path = None
     if filters.area_id:
         area = session.get(Area, filters.area_id)
         area_path = area.path if area is not None else None
-    # The chosen items and everything below them (a child may be in another plan:
-    # a city item broken down into community items), for the roll-ups.
-    base = _scope(filters, area_path, only).cte("base")
+    scoped = _scope(filters, area_path, only, plans)
+    depth = int(session.scalar(select(func.max(_tree(scoped)[1].c.depth))) or 0)
+    return _facts_at(today, filters, scoped, depth)
+
+
+def _tree(scoped: Select[int, int | None, int]) -> tuple[CTE, CTE]:
+    """The chosen items and everything below them (a child may be in another plan:
+    a city item broken down into community items), for the roll-ups, with their
+    depth below the chosen ones."""
+    base = scoped.cte("base")
     below = aliased(PlanItem)
     tree = select(
         base.c.id, base.c.parent_id, base.c.weight, literal_column("0", Integer).label("depth")
@@ -441,7 +461,20 @@ def _facts(
         .join(tree, below.parent_id == tree.c.id)
         .where(tree.c.depth < MAX_DEPTH)
     )
-    depth = int(session.scalar(select(func.max(tree.c.depth))) or 0)
+    return base, tree
+
+
+def _facts_at(
+    today: date | BindParameter[date],
+    filters: Filters,
+    scoped: Select[int, int | None, int],
+    depth: int,
+    *,
+    bare: bool = False,
+) -> Select[Any]:
+    """:func:`_facts` of the items ``scoped`` chooses, rolled up ``depth`` levels
+    (``bare``: only their id, progress, late open milestones and lateness)."""
+    base, tree = _tree(scoped)
     scope = select(tree.c.id, tree.c.parent_id, tree.c.weight).distinct().cte("scope")
     spent = (
         select(
@@ -538,6 +571,21 @@ def _facts(
         ),
         else_=ItemStatus.PLANNED.value,
     )
+    if bare:  # a page's rows: no plan, area or department to join
+        return (
+            select(
+                PlanItem.id,
+                progress.label("progress"),
+                late_steps.label("late_steps"),
+                case((overdue, 1), else_=0).label("overdue"),
+                func.coalesce(spent.c.spend, 0).label("spend"),
+            )
+            .select_from(base)
+            .join(PlanItem, PlanItem.id == base.c.id)
+            .join(level, level.c.id == PlanItem.id)
+            .outerjoin(steps, steps.c.item_id == PlanItem.id)
+            .outerjoin(spent, spent.c.item_id == PlanItem.id)
+        )
     facts = (
         select(
             PlanItem.id,
@@ -595,12 +643,29 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
     in plan and creation order, and the figures over all of them: from the summary
     table the worker keeps (:mod:`participation.plan.board_counts`) once it has run,
     else computed in SQL over every matching item."""
+    grouped, as_of, area_path = _grouped(session, today, filters)
+    return _board(session, today, filters, page, per_page, grouped, as_of, area_path)
+
+
+def board_figures(
+    session: Session, today: date, filters: Filters
+) -> tuple[Figures, datetime | None]:
+    """The board's figures over every item matching ``filters`` and when they were
+    stored (None: counted now), as :func:`board_page` gives them, without its table."""
+    grouped, as_of, _ = _grouped(session, today, filters)
+    return _figures_of(grouped), as_of
+
+
+def _grouped(
+    session: Session, today: date, filters: Filters
+) -> tuple[Sequence[Any], datetime | None, str | None]:
+    """The grouped figures (stored, else live), when stored, and the area filter's path."""
     run = board_counts.last_run(session)
+    area_path = None
+    if filters.area_id:
+        area = session.get(Area, filters.area_id)
+        area_path = area.path if area is not None else None
     if run is not None:
-        area_path = None
-        if filters.area_id:
-            area = session.get(Area, filters.area_id)
-            area_path = area.path if area is not None else None
         grouped = board_counts.grouped(
             session,
             year=filters.year,
@@ -609,7 +674,7 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
             department_id=filters.department_id,
             status=filters.status,
         )
-        return _board(session, today, filters, page, per_page, grouped, run.computed_at)
+        return grouped, run.computed_at, area_path
     facts = _facts(session, today, filters).subquery("facts")
     dept_key = (facts.c.owner_department_id, facts.c.department_text)
     live = session.execute(
@@ -634,7 +699,7 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
             facts.c.status,
         )
     ).all()
-    return _board(session, today, filters, page, per_page, [tuple(r) for r in live], None)
+    return [tuple(r) for r in live], None, area_path
 
 
 def _board(
@@ -645,39 +710,33 @@ def _board(
     per_page: int,
     grouped: Sequence[Any],
     as_of: datetime | None,
+    area_path: str | None = None,
 ) -> Board:
     """The board from its grouped figures: the page of items computed for its items."""
     count = sum(int(r[7]) for r in grouped)
     pages = max(1, -(-count // per_page))
     page = min(max(1, page), pages)
-    if filters.status:  # the page depends on the computed status
+    offset = (page - 1) * per_page
+    if filters.status and as_of is not None:
+        # The summary says how many items of the status each plan holds: the page's
+        # items are computed for the plans it falls in only.
+        ids = _status_page_ids(session, today, filters, area_path, offset, per_page)
+        rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
+    elif filters.status:  # no summary yet: the status of every matching item computed
         facts = _facts(session, today, filters).subquery("facts")
         ids = list(
             session.scalars(
                 select(facts.c.id)
                 .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
                 .limit(per_page)
-                .offset((page - 1) * per_page)
+                .offset(offset)
             )
         )
-    else:  # the page is chosen by stored columns: computed for its items only
-        ids = list(
-            session.scalars(
-                _listing(session, filters).limit(per_page).offset((page - 1) * per_page)
-            )
-        )
-    rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
-    if rows:
-        shown = _facts(session, today, filters, only=ids).subquery("shown")
-        computed = {
-            r[0]: r
-            for r in session.execute(
-                select(shown.c.id, shown.c.progress, shown.c.late_steps, shown.c.overdue)
-            )
-        }
-        for view in rows:
-            _, view.progress, view.overdue_milestones, overdue = computed[view.item.id]
-            view.overdue = bool(overdue)
+        rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
+    else:  # the page is chosen by stored columns, in one query; computed for its items
+        rows = _page_views(session, filters, per_page, offset)
+        ids = [v.item.id for v in rows]
+    _compute(session, today, rows)
     return Board(
         count=count,
         late=sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
@@ -687,14 +746,147 @@ def _board(
     )
 
 
-def _listing(session: Session, filters: Filters) -> Select[Any]:
-    """The ids of the items the filters other than status choose, in the board's order."""
+def shown_views(session: Session, today: date, item_ids: Sequence[int]) -> list[ItemView]:
+    """The views of the items ``item_ids``, in the board's order, with their progress
+    (rolled up), spend, late open milestones and lateness as the board computes them:
+    three statements, whatever the number of items. Their milestones and year-end
+    outcomes are not read (:func:`item_views` reads them)."""
+    views = item_views(session, today, item_ids=item_ids, fill=False) if item_ids else []
+    _compute(session, today, views)
+    return views
+
+
+def _compute(session: Session, today: date, views: list[ItemView]) -> None:
+    """Fill ``views``' progress, spend, late open milestones and lateness in SQL."""
+    if not views:
+        return
+    ids = [v.item.id for v in views]
+    depth = int(session.scalar(_shown_depth(), {"only": ids}) or 0)
+    computed = {r[0]: r for r in session.execute(_shown(depth), {"only": ids, "today": today})}
+    for view in views:
+        _, view.progress, view.overdue_milestones, overdue, spend = computed[view.item.id]
+        view.overdue = bool(overdue)
+        view.spend_yuan = int(spend)
+
+
+def _shown_scope() -> Select[int, int | None, int]:
+    """The items of the parameter ``only`` (a list of ids)."""
+    only: Any = bindparam("only", expanding=True)
+    return _scope(Filters(), None, only)
+
+
+@functools.cache
+def _shown_depth() -> Select[Any]:
+    """How deep the items ``only`` (a parameter) nest: built once, run with the ids."""
+    return select(func.max(_tree(_shown_scope())[1].c.depth))
+
+
+@functools.cache
+def _shown(depth: int) -> Select[Any]:
+    """Progress, open late milestones and lateness of the items ``only`` as of
+    ``today`` (both parameters), rolled up ``depth`` levels: the statement of a page's
+    rows, built once per depth (building it costs more than running it)."""
+    return _facts_at(bindparam("today", type_=Date), Filters(), _shown_scope(), depth, bare=True)
+
+
+def _status_page_ids(
+    session: Session,
+    today: date,
+    filters: Filters,
+    area_path: str | None,
+    offset: int,
+    limit: int,
+) -> list[int]:
+    """The ids of the items from ``offset`` (``limit`` of them) among those of the
+    status filter, in the board's order, computed for the plans the page falls in.
+
+    The summary's count of each plan's items of the status (as of its refresh, like
+    the page's count) places the page among the plans; each item shown has the
+    status now. An item that changed status since the refresh may be missing from
+    the pages, or shown twice, until the next refresh."""
+    buckets = board_counts.status_buckets(
+        session,
+        year=filters.year,
+        area_path=area_path,
+        source=filters.source,
+        department_id=filters.department_id,
+        status=filters.status,
+    )
+    before = 0
+    chosen: list[tuple[int, int]] = []
+    skip = 0
+    for year, area_id, n in buckets:
+        if before + n > offset and before < offset + limit:
+            if not chosen:
+                skip = offset - before
+            chosen.append((year, area_id))
+        before += n
+    if not chosen:
+        return []
+    facts = _facts(session, today, filters, plans=chosen).subquery("facts")
+    return list(
+        session.scalars(
+            select(facts.c.id)
+            .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
+            .limit(limit)
+            .offset(skip)
+        )
+    )
+
+
+def _page_views(session: Session, filters: Filters, limit: int, offset: int) -> list[ItemView]:
+    """The views (not filled) of the items from ``offset`` among those the filters other
+    than status choose, in the board's order (newest year, place in the area tree,
+    item id): two queries, neither sorting the items of a year.
+
+    Each plan's count of matching items (counted on the plan index) places the page
+    among the plans; in each plan the page falls in, its items are read in id order
+    from the plan index, only as many as the page takes."""
+    counts = session.execute(
+        _filtered(
+            session,
+            select(Plan.id, func.count(PlanItem.id))
+            .select_from(Plan)
+            .join(PlanItem, PlanItem.plan_id == Plan.id)
+            .join(Area, Area.id == Plan.area_id),
+            filters,
+        )
+        .group_by(Plan.id, Plan.year, Area.path)
+        .order_by(Plan.year.desc(), Area.path, Plan.id)
+    ).all()
+    parts: list[Select[Any]] = []
+    before = 0
+    for plan_id, n in counts:
+        start, end = max(offset, before), min(offset + limit, before + n)
+        if start < end:
+            part = select(PlanItem.id).where(PlanItem.plan_id == plan_id)
+            if filters.source:
+                part = part.where(PlanItem.source_kind == filters.source)
+            if filters.department_id:
+                part = part.where(PlanItem.owner_department_id == filters.department_id)
+            inner = part.order_by(PlanItem.id).limit(end - start).offset(start - before)
+            parts.append(select(inner.subquery().c.id))
+        before += n
+    if not parts:
+        return []
+    chosen = parts[0] if len(parts) == 1 else union_all(*parts)
     query = (
-        select(PlanItem.id)
+        select(PlanItem, Plan, Area, Department.name, Department.short_name)
         .join(Plan, Plan.id == PlanItem.plan_id)
         .join(Area, Area.id == Plan.area_id)
+        .outerjoin(Department, Department.id == PlanItem.owner_department_id)
+        .where(PlanItem.id.in_(chosen))
         .order_by(Plan.year.desc(), Area.path, PlanItem.id)
     )
+    return [
+        ItemView(item, plan, area, department=label(name, short) if name else item.owner_department)
+        for item, plan, area, name, short in session.execute(query).all()
+    ]
+
+
+def _filtered(session: Session, query: Select[*_Ts], filters: Filters) -> Select[*_Ts]:
+    """``query`` (of plan items joined to plans and areas) narrowed by the filters
+    other than status."""
     if filters.year:
         query = query.where(Plan.year == filters.year)
     if filters.area_id:
@@ -754,8 +946,50 @@ def export_rows(session: Session, today: date, filters: Filters) -> Iterator[Row
     of all items: one statement, no ORM objects): the item's columns, its plan's year
     and area, and its computed ``progress``, ``spend``, ``late_steps``, ``status`` and
     year-end ``outcome``."""
-    facts = _facts(session, today, filters).subquery("facts")
-    query = (
+    query = _export_query(_facts(session, today, filters)).order_by(
+        Plan.year.desc(), Area.path, PlanItem.id
+    )
+    yield from session.execute(query.execution_options(yield_per=1_000)).mappings()
+
+
+def export_page(
+    session: Session, today: date, filters: Filters, *, after: int, limit: int
+) -> list[RowMapping]:
+    """The items matching ``filters`` with an id above ``after``, by id, at most
+    ``limit`` of them, as :func:`export_rows` gives them (the API's keyset pages):
+    computed for the page's items only; with a status filter, for the items after
+    ``after`` a chunk at a time until the page is full."""
+    chunk = limit if not filters.status else max(limit, 200)
+    found: list[RowMapping] = []
+    while len(found) < limit:
+        ids = list(
+            session.scalars(
+                _filtered(
+                    session,
+                    select(PlanItem.id)
+                    .join(Plan, Plan.id == PlanItem.plan_id)
+                    .join(Area, Area.id == Plan.area_id),
+                    filters,
+                )
+                .where(PlanItem.id > after)
+                .order_by(PlanItem.id)
+                .limit(chunk)
+            )
+        )
+        if not ids:
+            break
+        query = _export_query(_facts(session, today, filters, only=ids)).order_by(PlanItem.id)
+        found.extend(session.execute(query).mappings())
+        after = ids[-1]
+        if len(ids) < chunk:
+            break
+    return found[:limit]
+
+
+def _export_query(facts_of: Select[Any]) -> Select[*tuple[Any, ...]]:
+    """The exported columns of the items ``facts_of`` (a :func:`_facts` query) holds."""
+    facts = facts_of.subquery("facts")
+    return (
         select(
             PlanItem.id,
             PlanItem.plan_id,
@@ -781,6 +1015,4 @@ def export_rows(session: Session, today: date, filters: Filters) -> Iterator[Row
         .join(Plan, Plan.id == PlanItem.plan_id)
         .join(Area, Area.id == Plan.area_id)
         .outerjoin(YearEndOutcome, YearEndOutcome.item_id == PlanItem.id)
-        .order_by(Plan.year.desc(), Area.path, PlanItem.id)
     )
-    yield from session.execute(query.execution_options(yield_per=1_000)).mappings()

@@ -4,6 +4,7 @@ feed of item updates. Public facts only: no account ids, no personal data."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 from sqlalchemy import RowMapping
@@ -15,6 +16,7 @@ from participation.plan import board
 from participation.plan.sources import record_of
 from web.kit.api_query import check_query
 from web.kit.dbsession import db
+from web.kit.forms import MAX_ID, whole_number
 from web.kit.tabular import csv_response, xlsx_response
 from web.plan import openapi as plan_openapi
 from web.plan.public import board_filters, today
@@ -78,7 +80,23 @@ def _rows(request: Request) -> list[dict[str, Any]]:
     return [item_row(r) for r in board.export_rows(session, today(request), filters)]
 
 
+#: Plans per page of /api/v1/plans: the default and the most a client may ask.
+PAGE = 100
+MAX_PAGE = 500
+
+
 async def plans(request: Request) -> Response:
+    """One page of the plans, by id: ``?after=ID`` (the last id of the page before),
+    ``?limit=N`` (1 to 500, default 100) and ``?year=``; ``next`` links the page
+    after, null on the last. A value that does not fit is refused (400)."""
+    check_query(request, plan_openapi.PLAN_QUERY)
+    query = request.query_params
+    after = whole_number(query.get("after"), high=MAX_ID) or 0
+    limit = whole_number(query.get("limit"), low=1, high=MAX_PAGE) or PAGE
+    year = whole_number(query.get("year"), low=1, high=9999)
+    rows = board.plans(db(request), after=after, limit=limit + 1, year=year)
+    more = len(rows) > limit
+    rows = rows[:limit]
     items = [
         {
             "id": plan.id,
@@ -88,14 +106,31 @@ async def plans(request: Request) -> Response:
             "area": area.name,
             "items": f"/api/v1/plan-items?year={plan.year}&area={area.id}",
         }
-        for plan, area in board.plans(db(request))
+        for plan, area in rows
     ]
-    return JSONResponse({"count": len(items), "items": items})
+    following = None
+    if more:
+        kept = {"after": rows[-1][0].id, "limit": limit} | ({"year": year} if year else {})
+        following = f"/api/v1/plans?{urlencode(kept)}"
+    return JSONResponse({"count": len(items), "items": items, "next": following})
 
 
 async def plan_items(request: Request) -> Response:
-    items = _rows(request)
-    return JSONResponse({"count": len(items), "items": items})
+    """One page of the items the filters choose, by id: ``?after=ID`` and ``?limit=N``
+    as /api/v1/plans; ``next`` keeps the filters. The CSV and XLSX hold them all."""
+    check_query(request, plan_openapi.FILTERS + plan_openapi.PAGING)
+    query = request.query_params
+    after = whole_number(query.get("after"), high=MAX_ID) or 0
+    limit = whole_number(query.get("limit"), low=1, high=MAX_PAGE) or PAGE
+    filters = board_filters(request, [])  # no default year: all years unless asked
+    rows = board.export_page(db(request), today(request), filters, after=after, limit=limit + 1)
+    items = [item_row(r) for r in rows[:limit]]
+    following = None
+    if len(rows) > limit:
+        kept = [(k, v) for k, v in query.multi_items() if k not in ("after", "limit")]
+        kept += [("after", str(items[-1]["id"])), ("limit", str(limit))]
+        following = f"/api/v1/plan-items?{urlencode(kept)}"
+    return JSONResponse({"count": len(items), "items": items, "next": following})
 
 
 def _table(request: Request) -> list[list[Any]]:

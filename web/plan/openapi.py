@@ -44,6 +44,26 @@ FILTERS = [
     },
 ]
 
+#: Keyset pages by id (/api/v1/plans, /api/v1/plan-items).
+PAGING = [
+    {
+        "name": "after",
+        "in": "query",
+        "description": "the last id of the page before (0 or absent: from the first)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "description": "rows per page (default 100)",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+    },
+]
+PLAN_QUERY = [
+    *PAGING,
+    {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9999}},
+]
+
 PLAN_ITEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -77,7 +97,18 @@ PLAN_ITEM_SCHEMA: dict[str, Any] = {
 }
 
 
-def _listing(summary: str, schema: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+def _listing(
+    summary: str, schema: str, params: list[dict[str, Any]], *, paged: bool = False
+) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "count": {"type": "integer"},
+        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
+    }
+    if paged:
+        properties["next"] = {
+            "type": ["string", "null"],
+            "description": "URL of the next page; null on the last",
+        }
     return {
         "get": {
             "summary": summary,
@@ -86,18 +117,7 @@ def _listing(summary: str, schema: str, params: list[dict[str, Any]]) -> dict[st
                 "200": {
                     "description": summary,
                     "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "count": {"type": "integer"},
-                                    "items": {
-                                        "type": "array",
-                                        "items": {"$ref": f"#/components/schemas/{schema}"},
-                                    },
-                                },
-                            }
-                        }
+                        "application/json": {"schema": {"type": "object", "properties": properties}}
                     },
                 }
             },
@@ -106,9 +126,17 @@ def _listing(summary: str, schema: str, params: list[dict[str, Any]]) -> dict[st
 
 
 PATHS: dict[str, Any] = {
-    "/api/v1/plans": _listing("Governance plans (one per area and year)", "Plan", []),
+    "/api/v1/plans": _listing(
+        "Governance plans (one per area and year), by id, a page at a time",
+        "Plan",
+        PLAN_QUERY,
+        paged=True,
+    ),
     "/api/v1/plan-items": _listing(
-        "Plan items with progress, spend and status", "PlanItem", FILTERS
+        "Plan items with progress, spend and status, by id, a page at a time",
+        "PlanItem",
+        FILTERS + PAGING,
+        paged=True,
     ),
     "/api/v1/plan-items.csv": {
         "get": {

@@ -24,10 +24,11 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.follow import follow_button
 from web.kit.forms import MAX_ID, FormReader, form_fields, record_id, whole_number
-from web.kit.i18n import LOCAL_TZ
+from web.kit.i18n import LOCAL_TZ, gettext
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+from web.plan import charts
 from web.plan.forms import PLAN_MAX, PLAN_MIN
 from web.plan.sources import item_source_url, judgement_source_url
 
@@ -43,8 +44,10 @@ def today(request: Request) -> Any:
     return now(request).astimezone(LOCAL_TZ).date()
 
 
-#: Rows of the board's table per page.
-PER_PAGE = 100
+#: Rows of the board's table per page (a phone shows a card per row).
+PER_PAGE = 25
+#: Departments each department chart of the board shows; /plan/departments lists all.
+CHART_DEPARTMENTS = 15
 
 
 def board_filters(request: Request, years: list[int]) -> board.Filters:
@@ -108,14 +111,34 @@ async def progress_board(request: Request) -> Response:
             "departments": board.departments(session),
             "statuses": board.BOARD_STATUSES,
             "labels": LABELS,
+            "chart_departments": CHART_DEPARTMENTS,
+            "chart": charts.bars,
+            # Translated once here, not once per row in the template.
+            "status_text": {k: gettext(v) for k, v in LABELS["statuses"].items()},
+            "source_text": {k: gettext(v) for k, v in LABELS["sources"].items()},
         },
+    )
+
+
+async def department_figures(request: Request) -> Response:
+    """Every department's budget, spend and milestones on time, for the board's filters:
+    the board's department charts show the first ``CHART_DEPARTMENTS``."""
+    session = db(request)
+    filters = board_filters(request, board.years(session))
+    figures, as_of = board.board_figures(session, today(request), filters)
+    return render(
+        request,
+        "plan/departments.html",
+        {"figures": figures, "as_of": as_of, "board_query": export_query(filters)},
     )
 
 
 async def _item_page(request: Request, item: PlanItem, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     day = today(request)
-    (view,) = board.item_views(session, day, item_ids=[item.id])
+    children = delivery.child_ids(session, item.id)
+    views = board.shown_views(session, day, [item.id, *children])
+    (view,) = [v for v in views if v.item.id == item.id]
     me = current_user_or_none(request)
     milestones = delivery.milestones_of(session, item.id)
     carried_from = None
@@ -124,7 +147,6 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
     history: list[Any] = []
     if carried_from and record_id(carried_from):
         history = list(delivery.updates_of(session, record_id(carried_from)))
-    children = delivery.child_ids(session, item.id)
     context = {
         "view": view,
         "item": item,
@@ -136,7 +158,7 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
         "outcome": yearend.outcome_of(session, item.id),
         "source_url": item_source_url(item),
         "judgements": [(j, judgement_source_url(j)) for j in judgements_of(session, item.id)],
-        "children": board.item_views(session, day, item_ids=children) if children else [],
+        "children": [v for v in views if v.item.id != item.id],
         "may_deliver": bool(me and delivery.may_deliver(session, item, me.id)),
         "may_visit": bool(
             me and supervision.supervising_role(session, me.id, view.area.path) is not None
@@ -247,6 +269,7 @@ async def record_visit(request: Request) -> Response:
 routes = [
     Route("/plan", progress_board),
     Route("/plan/items/{item_id:int}", item_page),
+    Route("/plan/departments", department_figures),
     Route("/plan/items/{item_id:int}/updates", post_update, methods=["POST"]),
     Route(
         "/plan/items/{item_id:int}/milestones/{milestone_id:int}/done",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
@@ -45,6 +46,7 @@ from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db, keep_on_refusal
 from web.kit.forms import FormReader, form_fields, upload
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.rolls.verifying import (
@@ -233,6 +235,10 @@ async def congresses(request: Request) -> Response:
     return await act_or_rerender(request, act, again)
 
 
+#: Congresses per page of /admin/congresses.
+CONGRESSES_PER_PAGE = 50
+
+
 def _congress_level(area: Area) -> bool:
     """The levels that hold a people's congress."""
     return area.kind in ("city", "district", "street")
@@ -240,7 +246,10 @@ def _congress_level(area: Area) -> bool:
 
 async def _congresses_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
-    rows = congresses_with_areas(session)
+    rows, total, number = congresses_with_areas(
+        session, page=page_number(request), per_page=CONGRESSES_PER_PAGE
+    )
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     # The congress's level, a step down the tree at a time in a city
     # (web.kit.area_choice); the choice ends at a street: communities hold none.
     step = area_choice(session, request, extra.get("form"), allowed=_congress_level)
@@ -248,7 +257,12 @@ async def _congresses_page(request: Request, status: int = 200, **extra: Any) ->
     return render(
         request,
         "rolls/office/congresses.html",
-        {"rows": rows, "area_step": step} | extra,
+        {
+            "page": Page(rows, number, CONGRESSES_PER_PAGE, total),
+            "pager_base": f"/admin/congresses?{kept}&" if kept else "/admin/congresses?",
+            "area_step": step,
+        }
+        | extra,
         status=status,
     )
 

@@ -388,6 +388,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/account/close"): SIGNED_IN,
     ("POST", "/account/close"): SIGNED_IN,
     ("POST", "/auth/oidc/{provider}/close"): SIGNED_IN,
+    ("GET", "/plan/departments"): EVERYONE,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.
