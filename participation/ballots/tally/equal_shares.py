@@ -588,6 +588,7 @@ def _run(
 _UNIT = 2.0**-53  # the unit roundoff of float64: one rounding is off by at most this, relatively
 _DOWN = 1 - 2.0**-50  # a positive float times this is below the exact value it rounds
 _UP = 1 + 2.0**-50
+_least = np.minimum.reduce  # an array's least element, without ndarray.min's Python layer
 
 
 class _Unsure(Exception):
@@ -609,7 +610,9 @@ def _float_run(
     decision falls inside them (then the caller runs ``_run``, exactly).
 
     Why an outcome it returns is exact. Every voter group's money is a float
-    ``money[g]`` with a bound ``err[g]`` of its distance from the exact amount.
+    ``money[g]`` with a bound err[g] of its distance from the exact amount
+    (kept as count * err, rounded up, in ``table``; ``worst`` is at least every
+    err: it grows each round by at most what any err grows by).
     A payment level is computed from a split of the supporters into those who
     pay all they hold (``poor``) and the others: q_P = (cost - money of the
     poor) / (count of the others). For any split, q_P is at most the exact
@@ -623,7 +626,7 @@ def _float_run(
     others), u = 2**-53: the errors of the amounts, one rounding per product
     and partial sum, one for the difference and one for the division; the
     factor 2 covers the roundings in computing ``E`` itself. When every
-    supporter's amount is farther from q_P than its ``err`` plus ``E`` plus the
+    supporter's amount is farther from q_P than ``worst`` plus ``E`` plus the
     rounding of that difference, the split is the exact one (every poor amount
     < q_P < every other amount, exactly), so q_P is the exact level q, and rho
     lies in a known interval. Where the poor hold exactly 0 (their floats are 0,
@@ -636,35 +639,40 @@ def _float_run(
     ties broken and reported as ``_run`` does. Overlapping intervals, a split
     too close to call, or a water level not settled in a few passes give up
     (None). A project is dropped as unaffordable only when the float money of
-    its supporters plus its error is below the cost. Paying the winner: the
+    its supporters plus its error is below the cost, or when the richer run in
+    ``seeds`` (the same winners so far) no longer had it in the race in this
+    round: nobody holds more here (see ``_same_between``). Paying the winner: the
     poor then hold exactly 0 (error 0); every other supporter holds m - q,
     whose float is off by at most err + E + 2 * u * (m + q) (rounded up). So
     every decision the float run takes is the one the exact run takes: the
-    same projects, in the same order, with the same reasons and notes.
+    same projects, in the same order, with the same notes and reasons (only
+    the round in which a project was found unaffordable may differ, as it
+    does between exact runs: it is the round in which a run looked).
 
     The record's bounds are lower bounds of rho (as in ``_run``), and each
     round's ``rho`` is an upper bound of the winner's rho, ``floor`` a lower
     bound: all that ``_same_between`` and ``seeds`` need (see ``_Round``).
     """
     votes, n = electorate.votes, electorate.size
-    if n == 0:
-        return None
+    if n == 0 or n >= 2**53 or any(abs(c) >= 2**53 for c in costs.values()):
+        return None  # (counts and costs must be exact floats)
     share = float(budget / n)
     counts = np.asarray(electorate.counts, dtype=np.float64)
     money = np.full(len(counts), share)
-    err = np.full(len(counts), 2 * _UNIT * share)
-    # per group: its count, count * money and count * err, so that one product
-    # with a 0/1 split gives the poor's count, money and error at once
-    table = np.stack([counts, counts * money, counts * err])
-    worst = [2 * _UNIT * share]  # the largest err so far
+    first_err = 2 * _UNIT * share
+    # per group: its count, count * money and count * err (err rounded up: it
+    # is kept nowhere else), so that one product with a 0/1 split gives the
+    # poor's count, money and error at once
+    table = np.stack([counts, counts * money, counts * first_err * _UP])
+    worst = [first_err]  # at least every group's err
     index, weight = electorate.index, electorate.weight
     position = {k: i for i, k in enumerate(ranking)}
-    remaining = [k for k in ranking if votes[k] > 0]
     reasons: dict[str, tuple[str, dict[str, object]]] = {
         k: (N_("No supporters"), {}) for k in keys if votes[k] == 0
     }
     notes: list[tuple[str, dict[str, object]]] = []
-    lower: dict[str, float] = dict.fromkeys(remaining, 0.0)
+    # a lower bound of rho for every project still in the race, in ranking order
+    lower: dict[str, float] = dict.fromkeys((k for k in ranking if votes[k] > 0), 0.0)
     selected: list[str] = []
     record: list[_Round] = []
 
@@ -684,7 +692,7 @@ def _float_run(
         poor_count = poor_money = poor_err = 0.0
         left = size
         below: Any = None  # nobody holds less than the equal split: the split is final
-        if a.min() < q:
+        if _least(a) < q:
             below = a < q
             held = table.take(idx, axis=1)
             poor: Any = None
@@ -731,7 +739,7 @@ def _float_run(
         q, e, _, a, _, _, left, utility = found
         if a is None:
             return mpq(0)  # costs nothing
-        if not float(np.abs(a - q).min()) > e + worst[0] + 4 * _UNIT * (share + q):
+        if not float(_least(np.abs(a - q))) > e + worst[0] + 4 * _UNIT * (share + q):
             raise _Unsure  # some supporter holds about q: the split is unsure
         return mpq(costs[k], int(left) * utility) if left else None
 
@@ -747,7 +755,7 @@ def _float_run(
             best_exact: Any = None
             best_low = best_high = 0.0
             looked: list[tuple[str, Any]] = []  # projects whose rho is known exactly
-            ordered = sorted(remaining, key=lower.__getitem__)  # stable: ties as ranked
+            ordered = sorted(lower, key=lower.__getitem__)  # stable: ties as ranked
             likely = hint[round_no - 1].winner if round_no <= len(hint) else None
             if likely is not None and ordered and likely != ordered[0] and likely in ordered:
                 ordered.remove(likely)
@@ -763,7 +771,7 @@ def _float_run(
                     if bound is None:
                         # unaffordable in this round at the richer budget, so here too
                         # (its supporters hold no more here: see ``_same_between``)
-                        remaining.remove(k)
+                        del lower[k]
                         reasons[k] = (
                             N_("Its supporters no longer had enough money (round %(round)s)"),
                             {"round": round_no},
@@ -777,7 +785,7 @@ def _float_run(
                             continue
                 found = level(k, screen)
                 if found is None:
-                    remaining.remove(k)
+                    del lower[k]
                     reasons[k] = (
                         N_("Its supporters no longer had enough money (round %(round)s)"),
                         {"round": round_no},
@@ -813,7 +821,7 @@ def _float_run(
                     lower[k] = max(lower[k], low)
             # where rho is known exactly, the record says so: _same_between then
             # certifies ties decided by the tie-break too
-            bounds = dict(zip(remaining, map(lower.__getitem__, remaining), strict=True))
+            bounds = lower.copy()
             bounds.update(looked)
             if best is not None:
                 bounds.pop(best)
@@ -837,25 +845,27 @@ def _float_run(
                     )
             if a is not None:  # (a project that costs nothing is paid by nobody)
                 idx = index[best]
+                c = weight[best]
                 paid_a = a - q
-                paid_e = (err.take(idx) + e + 2 * _UNIT * (a + q)) * _UP
+                # count * (err + E + 2u(m + q)), rounded up
+                paid_e = (table[2].take(idx) + c * (a * (2 * _UNIT) + (e + 2 * _UNIT * q))) * _UP
                 if poor is not None:
                     paid_a[poor] = 0.0
                     paid_e[poor] = 0.0
-                money[idx], err[idx] = paid_a, paid_e
-                c = weight[best]
-                table[1, idx], table[2, idx] = paid_a * c, paid_e * c
-                worst[0] = max(worst[0], float(paid_e.max()))
-            lower[best] = best_low
+                money[idx] = paid_a
+                table[1, idx], table[2, idx] = paid_a * c, paid_e
+                # every amount is at most the share, so no err grows by more
+                worst[0] = (worst[0] + e + 2 * _UNIT * (share + q)) * _UP
             selected.append(best)
-            remaining.remove(best)
+            del lower[best]
             reasons[best] = (N_("Funded in round %(round)s"), {"round": round_no})
     except _Unsure:
         return None
     return Outcome(tuple(selected), reasons, tuple(notes)), record
 
 
-# Passes of the float water level before a float run gives the decision to the exact run.
+# Passes of the float water level (the third starts from the sorted amounts) before a
+# float run gives the decision to the exact run.
 _PASSES = 8
 
 
@@ -1023,8 +1033,13 @@ def equal_shares_add1(
     its docstring says why that judges every step as the step-by-step search
     does. No shortcut assumes the outcome is monotone in the budget (it is
     not): a step is passed over only inside a certified interval.
-    ``stepwise=True`` runs the plain search (one MES run per step), kept as the
-    reference the tests compare against.
+    Each run is made in floats first (``_float_run``: every decision checked
+    against proved error bounds, exact rationals where the prices are known
+    exactly, so ties too are decided as the exact run decides them; its
+    docstring says why the outcome is the exact one); the exact ``_run`` only
+    runs where a decision falls inside the bounds. ``stepwise=True`` runs the
+    plain search (one exact MES run per step), kept as the reference the tests
+    compare against.
     """
     n = len(approvals)
     supported = {k for a in approvals for k in a}
