@@ -665,6 +665,7 @@ def _float_run(
     # poor's count, money and error at once
     table = np.stack([counts, counts * money, counts * first_err * _UP])
     worst = [first_err]  # at least every group's err
+    held_money, held_err = table[1], table[2]  # views: one-dimensional stores are quicker
     index, weight = electorate.index, electorate.weight
     position = {k: i for i, k in enumerate(ranking)}
     reasons: dict[str, tuple[str, dict[str, object]]] = {
@@ -848,12 +849,13 @@ def _float_run(
                 c = weight[best]
                 paid_a = a - q
                 # count * (err + E + 2u(m + q)), rounded up
-                paid_e = (table[2].take(idx) + c * (a * (2 * _UNIT) + (e + 2 * _UNIT * q))) * _UP
+                paid_e = (held_err.take(idx) + c * (a * (2 * _UNIT) + (e + 2 * _UNIT * q))) * _UP
                 if poor is not None:
-                    paid_a[poor] = 0.0
-                    paid_e[poor] = 0.0
+                    paid_a = np.where(poor, 0.0, paid_a)
+                    paid_e = np.where(poor, 0.0, paid_e)
                 money[idx] = paid_a
-                table[1, idx], table[2, idx] = paid_a * c, paid_e
+                held_money[idx] = paid_a * c
+                held_err[idx] = paid_e
                 # every amount is at most the share, so no err grows by more
                 worst[0] = (worst[0] + e + 2 * _UNIT * (share + q)) * _UP
             selected.append(best)
