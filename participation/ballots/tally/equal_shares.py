@@ -891,6 +891,8 @@ def _same_between(
     and after the winner in the tie-break order -- then at every b the same
     project wins that round, by induction over the rounds; and the last round
     of ``high``, where nothing was affordable, has nothing affordable at b.
+    A round of a float run records an upper bound of its winner's rho as
+    ``rho`` (see ``_Round``): compared with it, the test is only stricter.
     """
     if [r.winner for r in low] != [r.winner for r in high]:
         return False
