@@ -28,6 +28,9 @@ class Outcome:
     notes: tuple[tuple[str, dict[str, object]], ...] = ()  # ties the tie-break decided
 
 
+# A round's note where the tie-break chose among projects at an equal price.
+_TIED = N_("Round %(round)s: %(chosen)s chosen over %(items)s at an equal price")
+
 # Tie-break orders: the name, and what it means in words (for --explain).
 TIE_BREAKS = {
     "votes": "more votes first, then cheaper, then as listed in the file",
@@ -370,12 +373,23 @@ _NOT_YET = object()  # a payment cap not computed yet
 
 @dataclass(frozen=True)
 class _Round:
-    """What one round of a run decided: the winner, its exact rho, and for every
-    other project still in the race a lower bound of its rho in that round."""
+    """What one round of a run decided: the winner, its rho, and for every
+    other project still in the race a lower bound of its rho in that round.
+
+    An exact run (``_run``) knows the winner's rho exactly: ``rho``. A float run
+    (``_float_run``) knows it between ``floor`` and ``rho``; every use below
+    needs only that ``rho`` is at least the winner's rho (``_same_between``,
+    ``against``) and ``floor`` at most it (``seeds``).
+    """
 
     winner: str | None
     rho: Any
     bounds: dict[str, Any]
+    floor: Any = None  # None: ``rho`` is exact
+
+    @property
+    def least(self) -> Any:
+        return self.rho if self.floor is None else self.floor
 
 
 def equal_shares(
@@ -477,7 +491,7 @@ def _run(
         if seeded:
             seed = seeds[round_no - 1]
             for k in remaining:
-                bound = seed.rho if k == seed.winner else seed.bounds.get(k)
+                bound = seed.least if k == seed.winner else seed.bounds.get(k)
                 if bound is not None and bound > lower[k]:
                     lower[k] = bound
         best: str | None = None
@@ -554,9 +568,10 @@ def _run(
             break
         tied = [k for k, rho in looked if rho == best_rho and k != best]
         if tied:
+            tied.sort(key=position.__getitem__)  # in tie-break order
             notes.append(
                 (
-                    N_("Round %(round)s: %(chosen)s chosen over %(items)s at an equal price"),
+                    _TIED,
                     {"round": round_no, "items": ", ".join(tied), "chosen": best},
                 )
             )
@@ -568,6 +583,292 @@ def _run(
         remaining.remove(best)
         reasons[best] = (N_("Funded in round %(round)s"), {"round": round_no})
     return Outcome(tuple(selected), reasons, tuple(notes)), record
+
+
+_UNIT = 2.0**-53  # the unit roundoff of float64: one rounding is off by at most this, relatively
+_DOWN = 1 - 2.0**-50  # a positive float times this is below the exact value it rounds
+_UP = 1 + 2.0**-50
+_least = np.minimum.reduce  # an array's least element, without ndarray.min's Python layer
+
+
+class _Unsure(Exception):
+    """A float run met a comparison its error bounds cannot decide."""
+
+
+def _float_run(
+    electorate: Electorate,
+    keys: Sequence[str],
+    costs: Mapping[str, int],
+    budget: Fraction,
+    cost_utility: bool,
+    ranking: Sequence[str],
+    against: Sequence[_Round] = (),
+    seeds: Sequence[_Round] = (),
+    hint: Sequence[_Round] = (),
+) -> tuple[Outcome, list[_Round]] | None:
+    """The run of ``_run``, in floats with proved error bounds, or None where a
+    decision falls inside them (then the caller runs ``_run``, exactly).
+
+    Why an outcome it returns is exact. Every voter group's money is a float
+    ``money[g]`` with a bound err[g] of its distance from the exact amount
+    (kept as count * err, rounded up, in ``table``; ``worst`` is at least every
+    err: it grows each round by at most what any err grows by).
+    A payment level is computed from a split of the supporters into those who
+    pay all they hold (``poor``) and the others: q_P = (cost - money of the
+    poor) / (count of the others). For any split, q_P is at most the exact
+    level q (the payments at any level q' are at most the money of the poor
+    plus the others' count times q', so at q' = q_P they reach at most the
+    cost, and they grow with q'): so q_P less its float error is a lower bound
+    of q, and of rho, whatever the split; it screens projects out as in
+    ``_run``, and lower bounds from other runs (``seeds``) are used alike. The
+    float error of q_P is at most ``E`` = 2 * (sum over the poor of count *
+    err + (holders + 4) * u * (cost + money of the poor)) / (count of the
+    others), u = 2**-53: the errors of the amounts, one rounding per product
+    and partial sum, one for the difference and one for the division; the
+    factor 2 covers the roundings in computing ``E`` itself. When every
+    supporter's amount is farther from q_P than ``worst`` plus ``E`` plus the
+    rounding of that difference, the split is the exact one (every poor amount
+    < q_P < every other amount, exactly), so q_P is the exact level q, and rho
+    lies in a known interval. Where the poor hold exactly 0 (their floats are 0,
+    which only a payment of all one holds makes: such an amount is exact),
+    q = cost / (count of the others) exactly, and rho is known as a rational.
+
+    A round's winner is the project whose interval lies strictly below every
+    other computed project's, and below the lower bound of every project not
+    computed; two projects whose rho is known exactly are compared exactly,
+    ties broken and reported as ``_run`` does. Overlapping intervals, a split
+    too close to call, or a water level not settled in a few passes give up
+    (None). A project is dropped as unaffordable only when the float money of
+    its supporters plus its error is below the cost, or when the richer run in
+    ``seeds`` (the same winners so far) no longer had it in the race in this
+    round: nobody holds more here (see ``_same_between``). Paying the winner: the
+    poor then hold exactly 0 (error 0); every other supporter holds m - q,
+    whose float is off by at most err + E + 2 * u * (m + q) (rounded up). So
+    every decision the float run takes is the one the exact run takes: the
+    same projects, in the same order, with the same notes and reasons (only
+    the round in which a project was found unaffordable may differ, as it
+    does between exact runs: it is the round in which a run looked).
+
+    The record's bounds are lower bounds of rho (as in ``_run``), and each
+    round's ``rho`` is an upper bound of the winner's rho, ``floor`` a lower
+    bound: all that ``_same_between`` and ``seeds`` need (see ``_Round``).
+    """
+    votes, n = electorate.votes, electorate.size
+    if n == 0 or n >= 2**53 or any(abs(c) >= 2**53 for c in costs.values()):
+        return None  # (counts and costs must be exact floats)
+    share = float(budget / n)
+    counts = np.asarray(electorate.counts, dtype=np.float64)
+    money = np.full(len(counts), share)
+    first_err = 2 * _UNIT * share
+    # per group: its count, count * money and count * err (err rounded up: it
+    # is kept nowhere else), so that one product with a 0/1 split gives the
+    # poor's count, money and error at once
+    table = np.stack([counts, counts * money, counts * first_err * _UP])
+    worst = [first_err]  # at least every group's err
+    held_money, held_err = table[1], table[2]  # views: one-dimensional stores are quicker
+    index, weight = electorate.index, electorate.weight
+    position = {k: i for i, k in enumerate(ranking)}
+    reasons: dict[str, tuple[str, dict[str, object]]] = {
+        k: (N_("No supporters"), {}) for k in keys if votes[k] == 0
+    }
+    notes: list[tuple[str, dict[str, object]]] = []
+    # a lower bound of rho for every project still in the race, in ranking order
+    lower: dict[str, float] = dict.fromkeys((k for k in ranking if votes[k] > 0), 0.0)
+    selected: list[str] = []
+    record: list[_Round] = []
+
+    def level(k: str, screen: float | None) -> Any:
+        """("screened", low) if a lower bound of rho exceeds ``screen``; None if
+        certainly unaffordable; else (q, E, poor split, amounts, low, high, left,
+        utility): the split is not checked yet (``sure`` does)."""
+        cost = costs[k]
+        if cost == 0:
+            return 0.0, 0.0, None, None, 0.0, 0.0, 0.0, 1
+        utility = cost if cost_utility else 1
+        idx = index[k]
+        a = money.take(idx)
+        size = float(votes[k])
+        slack = (len(idx) + 4) * _UNIT
+        q = cost / size
+        poor_count = poor_money = poor_err = 0.0
+        left = size
+        below: Any = None  # nobody holds less than the equal split: the split is final
+        if _least(a) < q:
+            below = a < q
+            held = table.take(idx, axis=1)
+            poor: Any = None
+            for passes in range(_PASSES):
+                count, spent, wrong = (held @ below).tolist()
+                if poor is not None and count == poor_count:
+                    break  # the split at q is the one q was computed from
+                if passes == 2:  # slow to settle: start again from the sorted amounts
+                    _, spent, wrong = held.sum(axis=1).tolist()
+                    if spent + 2 * (wrong + slack * spent) < cost:
+                        return None  # all their money is short of the cost
+                    order = np.argsort(a)
+                    ordered_a, ordered_c = a[order], weight[k][order]
+                    paid = np.cumsum(ordered_a * ordered_c)
+                    above = size - np.cumsum(ordered_c) + ordered_c
+                    fits = ordered_a * above >= cost - (paid - ordered_a * ordered_c)
+                    if not fits.any():  # everyone would pay all they hold
+                        raise _Unsure  # and the floats say the money suffices
+                    below = a < ordered_a[int(np.argmax(fits))]
+                    count, spent, wrong = (held @ below).tolist()
+                poor, poor_count, poor_money, poor_err = below, count, spent, wrong
+                left = size - poor_count
+                if left <= 0:  # everyone pays all: the money falls short, or unsure
+                    if spent + 2 * (wrong + slack * spent) < cost:
+                        return None
+                    raise _Unsure
+                q = (cost - poor_money) / left
+                if screen is not None:
+                    low = (q - 2 * (poor_err + slack * (cost + poor_money)) / left) / utility
+                    if low * _DOWN > screen:
+                        return "screened", low * _DOWN
+                below = a < q
+            else:
+                raise _Unsure  # not settled: the exact run decides
+        e = 2 * (poor_err + slack * (cost + poor_money)) / left
+        low, high = (q - e) / utility * _DOWN, (q + e) / utility * _UP
+        if screen is not None and low > screen:
+            return "screened", low
+        return q, e, below, a, low, high, (left if poor_money == 0 else 0.0), utility
+
+    def sure(k: str, found: Any) -> Any:
+        """The exact rho where known (else None), once the split is checked;
+        raises _Unsure if some supporter holds too close to the level."""
+        q, e, _, a, _, _, left, utility = found
+        if a is None:
+            return mpq(0)  # costs nothing
+        if not float(_least(np.abs(a - q))) > e + worst[0] + 4 * _UNIT * (share + q):
+            raise _Unsure  # some supporter holds about q: the split is unsure
+        return mpq(costs[k], int(left) * utility) if left else None
+
+    round_no = 0
+    seeded = bool(seeds)
+    try:
+        while True:
+            round_no += 1
+            threshold = float(against[round_no - 1].rho) * _UP if round_no <= len(against) else None
+            seed = seeds[round_no - 1] if seeded else None
+            best: str | None = None
+            best_state: Any = None
+            best_exact: Any = None
+            best_low = best_high = 0.0
+            looked: list[tuple[str, Any]] = []  # projects whose rho is known exactly
+            ordered = sorted(lower, key=lower.__getitem__)  # stable: ties as ranked
+            likely = hint[round_no - 1].winner if round_no <= len(hint) else None
+            if likely is not None and ordered and likely != ordered[0] and likely in ordered:
+                ordered.remove(likely)
+                ordered.insert(0, likely)
+            for k in ordered:
+                screen = None
+                if best is not None:
+                    screen = best_high if threshold is None else max(best_high, threshold)
+                    if lower[k] > screen:
+                        break
+                if seed is not None:  # its bound at the richer budget, looked up when needed
+                    bound = seed.least if k == seed.winner else seed.bounds.get(k)
+                    if bound is None:
+                        # unaffordable in this round at the richer budget, so here too
+                        # (its supporters hold no more here: see ``_same_between``)
+                        del lower[k]
+                        reasons[k] = (
+                            N_("Its supporters no longer had enough money (round %(round)s)"),
+                            {"round": round_no},
+                        )
+                        continue
+                    if type(bound) is not float:
+                        bound = float(bound) * _DOWN
+                    if bound > lower[k]:
+                        lower[k] = bound
+                        if screen is not None and bound > screen:
+                            continue
+                found = level(k, screen)
+                if found is None:
+                    del lower[k]
+                    reasons[k] = (
+                        N_("Its supporters no longer had enough money (round %(round)s)"),
+                        {"round": round_no},
+                    )
+                    continue
+                if found[0] == "screened":
+                    lower[k] = max(lower[k], found[1])
+                    continue
+                low, high = found[4], found[5]
+                if best is not None and low > best_high:
+                    lower[k] = max(lower[k], low)  # dearer than the best: no need to be sure
+                    continue
+                exact = sure(k, found)
+                if exact is not None:
+                    looked.append((k, exact))
+                if best is None:
+                    wins = True
+                elif exact is not None and best_exact is not None:
+                    rho = best_exact
+                    wins = exact < rho or (exact == rho and position[k] < position[best])
+                elif high < best_low:
+                    wins = True
+                elif low > best_high:
+                    wins = False
+                else:
+                    raise _Unsure  # two prices within the error bounds
+                if wins:
+                    if best is not None:
+                        lower[best] = max(lower[best], best_low)
+                    best, best_low, best_high, best_state = k, low, high, found
+                    best_exact = exact
+                else:
+                    lower[k] = max(lower[k], low)
+            # where rho is known exactly, the record says so: _same_between then
+            # certifies ties decided by the tie-break too
+            bounds = lower.copy()
+            bounds.update(looked)
+            if best is not None:
+                bounds.pop(best)
+            if best_exact is not None:
+                record.append(_Round(best, best_exact, bounds))
+            else:
+                record.append(_Round(best, best_high, bounds, best_low))
+            seeded = seeded and round_no < len(seeds) and seeds[round_no - 1].winner == best
+            if best is None:
+                break
+            q, e, poor, a = best_state[:4]
+            if best_exact is not None:
+                tied = [k for k, rho in looked if rho == best_exact and k != best]
+                if tied:
+                    tied.sort(key=position.__getitem__)
+                    notes.append(
+                        (
+                            _TIED,
+                            {"round": round_no, "items": ", ".join(tied), "chosen": best},
+                        )
+                    )
+            if a is not None:  # (a project that costs nothing is paid by nobody)
+                idx = index[best]
+                c = weight[best]
+                paid_a = a - q
+                # count * (err + E + 2u(m + q)), rounded up
+                paid_e = (held_err.take(idx) + c * (a * (2 * _UNIT) + (e + 2 * _UNIT * q))) * _UP
+                if poor is not None:
+                    paid_a = np.where(poor, 0.0, paid_a)
+                    paid_e = np.where(poor, 0.0, paid_e)
+                money[idx] = paid_a
+                held_money[idx] = paid_a * c
+                held_err[idx] = paid_e
+                # every amount is at most the share, so no err grows by more
+                worst[0] = (worst[0] + e + 2 * _UNIT * (share + q)) * _UP
+            selected.append(best)
+            del lower[best]
+            reasons[best] = (N_("Funded in round %(round)s"), {"round": round_no})
+    except _Unsure:
+        return None
+    return Outcome(tuple(selected), reasons, tuple(notes)), record
+
+
+# Passes of the float water level (the third starts from the sorted amounts) before a
+# float run gives the decision to the exact run.
+_PASSES = 8
 
 
 def _same_between(
@@ -590,6 +891,8 @@ def _same_between(
     and after the winner in the tie-break order -- then at every b the same
     project wins that round, by induction over the rounds; and the last round
     of ``high``, where nothing was affordable, has nothing affordable at b.
+    A round of a float run records an upper bound of its winner's rho as
+    ``rho`` (see ``_Round``): compared with it, the test is only stricter.
     """
     if [r.winner for r in low] != [r.winner for r in high]:
         return False
@@ -734,8 +1037,13 @@ def equal_shares_add1(
     its docstring says why that judges every step as the step-by-step search
     does. No shortcut assumes the outcome is monotone in the budget (it is
     not): a step is passed over only inside a certified interval.
-    ``stepwise=True`` runs the plain search (one MES run per step), kept as the
-    reference the tests compare against.
+    Each run is made in floats first (``_float_run``: every decision checked
+    against proved error bounds, exact rationals where the prices are known
+    exactly, so ties too are decided as the exact run decides them; its
+    docstring says why the outcome is the exact one); the exact ``_run`` only
+    runs where a decision falls inside the bounds. ``stepwise=True`` runs the
+    plain search (one exact MES run per step), kept as the reference the tests
+    compare against.
     """
     n = len(approvals)
     supported = {k for a in approvals for k in a}
@@ -750,7 +1058,12 @@ def equal_shares_add1(
         hint: Sequence[_Round] = (),
     ) -> tuple[Outcome, list[_Round]]:
         share = Fraction(budget + step * n)
-        return _run(electorate, keys, costs, share, cost_utility, ranking, against, seeds, hint)
+        args = (electorate, keys, costs, share, cost_utility, ranking, against, seeds, hint)
+        if not stepwise:
+            fast = _float_run(*args)
+            if fast is not None:
+                return fast
+        return _run(*args)
 
     def exhaustive(outcome: Outcome) -> bool:
         spent = sum(costs[k] for k in outcome.selected)

@@ -111,17 +111,20 @@ def test_search_settles_long_stretches_without_running_every_step() -> None:
     costs = {"a": 3000, "b": 2000, "c": 10_000}
     approvals = [frozenset("ab")] * 3 + [frozenset("a")] * 2 + [frozenset("c")]
     ran: list[Fraction] = []
-    real = equal_shares_module._run
+    exact, floats = equal_shares_module._run, equal_shares_module._float_run
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        ran.append(args[3])
-        return real(*args, **kwargs)
+    def counted(real: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            ran.append(args[3])  # a run in floats, or exactly (then maybe both)
+            return real(*args, **kwargs)
 
-    equal_shares_module._run = counted
+        return run
+
+    equal_shares_module._run, equal_shares_module._float_run = counted(exact), counted(floats)
     try:
         fast = equal_shares_add1(keys, approvals, costs, 6000)
     finally:
-        equal_shares_module._run = real
+        equal_shares_module._run, equal_shares_module._float_run = exact, floats
     slow = equal_shares_add1(keys, approvals, costs, 6000, stepwise=True)
     assert fast.selected == slow.selected
     steps = (max(ran) - 6000) / len(approvals)
@@ -217,3 +220,99 @@ def test_one_run_matches_equal_shares_voter_by_voter(
     finally:
         equal_shares_module._FEW_PURSES = few
     assert fast.selected == _plain_equal_shares(keys, approvals, costs, budget, cost_utility, order)
+
+
+def _both_runs(
+    keys: list[str],
+    approvals: list[frozenset[str]],
+    costs: dict[str, int],
+    budget: int,
+    cost_utility: bool,
+    order: list[str],
+    **records: Any,
+) -> tuple[Any, Any]:
+    electorate = equal_shares_module.Electorate.of(keys, approvals)
+    args = (electorate, keys, costs, Fraction(budget), cost_utility, order)
+    return equal_shares_module._float_run(*args, **records), equal_shares_module._run(*args)
+
+
+@settings(max_examples=200, deadline=None)
+@given(crowds)
+def test_a_float_run_decides_as_the_exact_run_or_not_at_all(
+    instance: tuple[dict[str, int], list[tuple[set[str], int]], int, bool, random.Random, bool],
+) -> None:
+    """Where the float run returns an outcome, it is the exact run's: the same
+    projects in the same order, the same reasons and tie notes; every round's
+    winner's exact rho lies between the float record's floor and rho, and
+    every bound is below the exact rho of that project in that round."""
+    costs, kinds, budget, cost_utility, rng, _ = instance
+    keys = sorted(costs)
+    approvals = [frozenset(v & set(keys)) for v, many in kinds for _ in range(many)]
+    order = list(keys)
+    rng.shuffle(order)
+    fast, exact = _both_runs(keys, approvals, costs, budget * 7, cost_utility, order)
+    if fast is None:
+        return
+    _same_decisions(fast[0], exact[0])
+    for mine, theirs in zip(fast[1], exact[1], strict=True):
+        assert mine.winner == theirs.winner
+        if mine.winner is not None:
+            assert mine.least <= theirs.rho <= mine.rho
+
+
+def _same_decisions(mine: Any, theirs: Any) -> None:
+    """The same projects in the same order, the same ties reported, and the same
+    reason for every project (the round in which a project was found
+    unaffordable depends on when a run looked at it, exact or not)."""
+    assert (mine.selected, mine.notes) == (theirs.selected, theirs.notes)
+    assert {k: r[0] for k, r in mine.reasons.items()} == {
+        k: r[0] for k, r in theirs.reasons.items()
+    }
+
+
+def test_float_runs_take_most_runs_on_a_crowd_and_agree() -> None:
+    """A seeded election of 3,000 voters: the float run answers (it gives up only
+    on near-ties) at every budget tried, with the exact run's outcome, also when
+    it starts from a richer run's record (seeds) and removes, from the start of a
+    round, what that run could no longer afford."""
+    rng = random.Random(17)
+    keys = [f"p{i}" for i in range(30)]
+    costs = {k: rng.randint(5, 120) * 1000 for k in keys}
+    weights = [rng.random() ** 2 for _ in keys]
+    approvals = [
+        frozenset(rng.choices(keys, weights=weights, k=rng.randint(1, 6))) for _ in range(3000)
+    ]
+    electorate = equal_shares_module.Electorate.of(keys, approvals)
+    order = tie_break_order(keys, electorate.votes, costs, "votes")
+    base = sum(costs.values()) // 3
+    answered = 0
+    for step in range(0, 400, 37):
+        budget = Fraction(base + step * len(approvals))
+        richer = equal_shares_module._run(
+            electorate, keys, costs, budget + 3 * len(approvals), True, order
+        )[1]
+        exact = equal_shares_module._run(electorate, keys, costs, budget, True, order)
+        for records in ({}, {"seeds": richer, "hint": richer}):
+            fast = equal_shares_module._float_run(
+                electorate, keys, costs, budget, True, order, **records
+            )
+            if fast is not None:
+                answered += 1
+                _same_decisions(fast[0], exact[0])
+    assert answered >= 20  # of 22
+
+
+def test_a_float_run_decides_exact_ties_exactly() -> None:
+    """Projects with equal support tie exactly in round 1 (rho = 1 / supporters
+    under cost utility): the float run knows those prices as rationals, breaks
+    the tie by the given order and reports it as the exact run does, instead of
+    giving up."""
+    keys = ["a", "b", "c"]
+    costs = {"a": 300, "b": 200, "c": 500}
+    approvals = [frozenset("ab")] * 40 + [frozenset("c")] * 40 + [frozenset("a")] * 3
+    approvals += [frozenset("b")] * 3
+    for order in (["a", "b", "c"], ["b", "a", "c"], ["c", "b", "a"]):
+        fast, exact = _both_runs(keys, approvals, costs, 900, True, order)
+        assert fast is not None
+        _same_decisions(fast[0], exact[0])
+        assert fast[0].notes  # the tie is said
