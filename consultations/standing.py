@@ -3,6 +3,7 @@ refuse (403, nothing stored) those the consultation does not concern."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.organizations.models import Organization, OrgMember
 from participation.rolls import RollEntry
-from participation.rules.permissions import Decision, Permission, allows
+from participation.rules.permissions import Decision, Grant, Permission, allows
 
 REFUSALS = {
     Refusal.NOT_VERIFIED: N_(
@@ -30,12 +31,22 @@ REFUSALS = {
 
 
 def standing_of(
-    session: Session, consultation: Consultation, account_id: int, now: datetime
+    session: Session,
+    consultation: Consultation,
+    account_id: int,
+    now: datetime,
+    grants: Sequence[Grant] | None = None,
 ) -> Standing:
-    community_id = session.scalar(
-        select(RollEntry.community_id).where(RollEntry.account_id == account_id)
+    """The account's standing in one statement (its community, a seat on the
+    community's representative roster, membership of a listed organization), plus
+    its role grants unless the caller has them already (``grants``)."""
+    community = (
+        select(RollEntry.community_id)
+        .where(RollEntry.account_id == account_id)
+        .limit(1)
+        .scalar_subquery()
     )
-    representative = session.scalar(
+    representative = (
         select(RosterEntry.id)
         .join(RepresentativeTerm, RepresentativeTerm.id == RosterEntry.term_id)
         .where(
@@ -46,9 +57,9 @@ def standing_of(
             RepresentativeTerm.starts_on <= now.date(),
             RepresentativeTerm.ends_on >= now.date(),
         )
-        .limit(1)
+        .exists()
     )
-    organization = session.scalar(
+    organization = (
         select(OrgMember.id)
         .join(Organization, Organization.id == OrgMember.org_id)
         .join(
@@ -58,18 +69,26 @@ def standing_of(
             & (Participant.consultation_id == consultation.id),
         )
         .where(OrgMember.account_id == account_id, Organization.status == "verified")
-        .limit(1)
+        .exists()
     )
+    community_id, is_representative, in_organization = session.execute(
+        select(community, representative, organization)
+    ).one()
     area = get_area(session, consultation.area_id)
     runs = (
-        allows(True, grants_of(session, account_id), Permission.MANAGE_CONSULTATIONS, area.path)
+        allows(
+            True,
+            grants_of(session, account_id) if grants is None else grants,
+            Permission.MANAGE_CONSULTATIONS,
+            area.path,
+        )
         is Decision.ALLOW
     )
     return Standing(
         resident_here=community_id == consultation.area_id,
         resident_elsewhere=community_id is not None and community_id != consultation.area_id,
-        representative=representative is not None,
-        listed_organization=organization is not None,
+        representative=bool(is_representative),
+        listed_organization=bool(in_organization),
         runs_consultation=runs,
     )
 
