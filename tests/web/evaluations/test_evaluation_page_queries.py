@@ -16,7 +16,7 @@ from consultations.evaluations.reports import publish_report
 from consultations.evaluations.responding import resident_respondent, submit_response
 from tests.support.client import FormClient
 from tests.support.evaluation_setup import NOW, EvaluationWorld, build
-from tests.support.queries import statements_of_page
+from tests.support.queries import reading, statements_of_page
 
 
 def _published(engine: Engine, app: Starlette) -> EvaluationWorld:
@@ -52,8 +52,39 @@ def test_the_published_page_runs_as_many_statements_for_many_rows(
     ew = _published(engine, app)
     url = f"/evaluations/{ew.evaluation_id}"
     _rectifications(engine, ew.evaluation_id, 1, "甲")
-    few = len(statements_of_page(client, url))
+    first = statements_of_page(client, url)  # renders the frozen report and questionnaire
+    few = statements_of_page(client, url)  # ... which the next requests reuse
+    assert reading("eval_questions", first) == reading("eval_indicators", first) == 1
+    assert reading("eval_questions", few) == reading("eval_indicators", few) == 0
     _rectifications(engine, ew.evaluation_id, 30, "乙")
     page = client.get(url).text
     assert "整改乙29" in page and 'id="overall-index"' in page
-    assert len(statements_of_page(client, url)) == few
+    assert len(statements_of_page(client, url)) == len(few)
+
+
+def test_the_frozen_parts_are_rendered_per_language_and_publication(
+    client: FormClient, engine: Engine, app: Starlette
+) -> None:
+    """The reused report and questionnaire follow the reader's language, and an
+    evaluation's questionnaire shown while collecting gains the figures once published."""
+    app.state.fixed_now = NOW
+    ew = build(engine, residents=8)
+    url = f"/evaluations/{ew.evaluation_id}"
+    collecting = client.get(url).text
+    assert "办理是否及时" in collecting and 'id="overall-index"' not in collecting
+    assert "平均得分" not in collecting
+    with Session(engine) as s, s.begin():
+        evaluation = get_evaluation(s, ew.evaluation_id)
+        for n, account in enumerate(ew.residents):
+            who = resident_respondent(s, evaluation, account, NOW.date())
+            answers = {"q1": str(1 + n % 5), "q2": "4", "q3": "5"}
+            submit_response(s, evaluation, who, answers, now=NOW, started_at=None)
+        close_evaluation(s, evaluation, ew.org_admin, NOW)
+        publish_report(s, evaluation, "窗口等待时间偏长。", ew.org_admin, NOW)
+    published = client.get(url).text
+    assert 'id="overall-index"' in published and "平均得分 40.6（8 份答卷，未加权）" in published
+    client.cookies.set("lang", "en")
+    english = client.get(url).text
+    assert "Mean score 40.6 (8 answers, unweighted)" in english and "平均得分" not in english
+    client.cookies.set("lang", "zh_CN")
+    assert "平均得分 40.6" in client.get(url).text
