@@ -16,8 +16,8 @@ from starlette.applications import Starlette
 from participation.ballots.rules.bulletin import receipt_hash
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
-from tests.support.queries import statements
 from tests.support.people import enrol
+from tests.support.queries import statements
 from tests.support.world import MakeClient, World
 from tests.web.ballots.test_ballots import NOW, create_box
 
