@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from consultations.models import Consultation, Participant, RepresentativeTerm, RosterEntry
@@ -30,19 +32,15 @@ REFUSALS = {
 }
 
 
-def standing_of(
-    session: Session,
-    consultation: Consultation,
-    account_id: int,
-    now: datetime,
-    grants: Sequence[Grant] | None = None,
-) -> Standing:
-    """The account's standing in one statement (its community, a seat on the
-    community's representative roster, membership of a listed organization), plus
-    its role grants unless the caller has them already (``grants``)."""
+@cache
+def _standing_statement() -> Select[Any]:
+    """Built once (every consultation page a signed-in person opens runs it); bound
+    per call: ``account``, ``area``, ``consultation`` and ``today``."""
+    account = bindparam("account", type_=Integer)
+    today = bindparam("today", type_=Date)
     community = (
         select(RollEntry.community_id)
-        .where(RollEntry.account_id == account_id)
+        .where(RollEntry.account_id == account)
         .limit(1)
         .scalar_subquery()
     )
@@ -50,12 +48,12 @@ def standing_of(
         select(RosterEntry.id)
         .join(RepresentativeTerm, RepresentativeTerm.id == RosterEntry.term_id)
         .where(
-            RosterEntry.account_id == account_id,
+            RosterEntry.account_id == account,
             RosterEntry.left_at.is_(None),
-            RepresentativeTerm.area_id == consultation.area_id,
+            RepresentativeTerm.area_id == bindparam("area", type_=Integer),
             RepresentativeTerm.status == "seated",
-            RepresentativeTerm.starts_on <= now.date(),
-            RepresentativeTerm.ends_on >= now.date(),
+            RepresentativeTerm.starts_on <= today,
+            RepresentativeTerm.ends_on >= today,
         )
         .exists()
     )
@@ -66,13 +64,32 @@ def standing_of(
             Participant,
             (Participant.name == Organization.name)
             & (Participant.kind == "organization")
-            & (Participant.consultation_id == consultation.id),
+            & (Participant.consultation_id == bindparam("consultation", type_=Integer)),
         )
-        .where(OrgMember.account_id == account_id, Organization.status == "verified")
+        .where(OrgMember.account_id == account, Organization.status == "verified")
         .exists()
     )
+    return select(community, representative, organization)
+
+
+def standing_of(
+    session: Session,
+    consultation: Consultation,
+    account_id: int,
+    now: datetime,
+    grants: Sequence[Grant] | None = None,
+) -> Standing:
+    """The account's standing in one statement (its community, a seat on the
+    community's representative roster, membership of a listed organization), plus
+    its role grants unless the caller has them already (``grants``)."""
     community_id, is_representative, in_organization = session.execute(
-        select(community, representative, organization)
+        _standing_statement(),
+        {
+            "account": account_id,
+            "area": consultation.area_id,
+            "consultation": consultation.id,
+            "today": now.date(),
+        },
     ).one()
     area = get_area(session, consultation.area_id)
     runs = (
