@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -201,6 +203,70 @@ def threads(session: Session, consultation_id: int) -> list[Thread]:
     ]
 
 
+@dataclass(frozen=True)
+class ThreadPage:
+    """One page of a consultation's threads (oldest first), with every reply of
+    those threads and the number of threads in all (for the pager)."""
+
+    threads: list[Thread]
+    total: int
+
+
+@cache
+def _thread_page_statement() -> Select[Any]:
+    """Built once (the page runs it on every request); bound per call: ``cid``,
+    ``size`` and ``skip``."""
+    cid = bindparam("cid", type_=Integer)
+    tops = (
+        select(Post.id)
+        .where(Post.consultation_id == cid, Post.parent_id.is_(None))
+        .order_by(Post.id)
+        .limit(bindparam("size", type_=Integer))
+        .offset(bindparam("skip", type_=Integer))
+    ).scalar_subquery()
+    total = (
+        select(func.count())
+        .where(Post.consultation_id == cid, Post.parent_id.is_(None))
+        .scalar_subquery()
+    )
+    reports = (
+        select(func.count()).where(PostReport.post_id == Post.id).correlate(Post).scalar_subquery()
+    )
+    return (
+        select(Post, reports, total)
+        .where(Post.consultation_id == cid, Post.id.in_(tops) | Post.parent_id.in_(tops))
+        .order_by(Post.id)
+    )
+
+
+def thread_page(session: Session, consultation_id: int, number: int, per_page: int) -> ThreadPage:
+    """Threads ``number`` (1-based) of ``per_page`` top-level posts, in one statement
+    whatever the number of posts: the page's top-level posts, their replies, each
+    post's report count and the count of threads (an uncorrelated subquery, run once)."""
+    rows = session.execute(
+        _thread_page_statement(),
+        {"cid": consultation_id, "size": per_page, "skip": (max(1, number) - 1) * per_page},
+    ).all()
+    children: dict[int, list[Post]] = {}
+    for post, _, _ in rows:
+        if post.parent_id is not None:
+            children.setdefault(post.parent_id, []).append(post)
+    found = [
+        Thread(post, children.get(post.id, []), int(count))
+        for post, count, _ in rows
+        if post.parent_id is None
+    ]
+    if rows:
+        return ThreadPage(found, int(rows[0][2]))
+    if number == 1:
+        return ThreadPage([], 0)  # no thread on the first page: none at all
+    # Past the last page: count the threads for the pager.
+    count = select(func.count()).where(
+        Post.consultation_id == consultation_id, Post.parent_id.is_(None)
+    )
+    return ThreadPage([], int(session.scalar(count) or 0))
+
+
 def add_statement(
     session: Session, consultation: Consultation, author_id: int, text: str, now: datetime
 ) -> OpinionStatement:
@@ -285,16 +351,20 @@ def statements(session: Session, consultation_id: int) -> Sequence[OpinionStatem
     ).all()
 
 
-def statement_texts(session: Session, consultation_id: int) -> dict[int, str]:
-    """The visible statements' texts by id (what the map's lists show), in order."""
-    rows = session.execute(
-        select(OpinionStatement.id, OpinionStatement.text)
-        .where(
-            OpinionStatement.consultation_id == consultation_id,
-            OpinionStatement.hidden_at.is_(None),
-        )
-        .order_by(OpinionStatement.id)
+def statement_texts(
+    session: Session, consultation_id: int, ids: Collection[int] | None = None
+) -> dict[int, str]:
+    """The visible statements' texts by id (what the map's lists show), in order;
+    with ``ids``, only those (a page reads the few its map names, not every one)."""
+    if ids is not None and not ids:
+        return {}
+    query = select(OpinionStatement.id, OpinionStatement.text).where(
+        OpinionStatement.consultation_id == consultation_id,
+        OpinionStatement.hidden_at.is_(None),
     )
+    if ids is not None:
+        query = query.where(OpinionStatement.id.in_(sorted(ids)))
+    rows = session.execute(query.order_by(OpinionStatement.id))
     return {sid: text for sid, text in rows}
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from consultations.messages import check_text
 from consultations.models import Attendance, Consultation, Participant, Speaker, Topic
-from consultations.representatives import representatives_of
+from consultations.representatives import representatives_counted, representatives_of
 from consultations.rules.journey import POST_MAX, TITLE_MAX, quorum_met, quorum_needed
 from consultations.topics import community_rules
 from participation import audit
@@ -170,11 +170,13 @@ class Quorum:
 
 
 def quorum(session: Session, consultation: Consultation) -> Quorum:
-    roster = len(representatives_of(session, consultation.area_id))
-    present = int(
-        session.scalar(select(func.count()).where(Attendance.consultation_id == consultation.id))
-        or 0
+    """The roster (the community's representatives, as :func:`representatives_of`
+    lists them) and the attendance, counted in one statement."""
+    on_roster = representatives_counted(consultation.area_id).scalar_subquery()
+    attending = (
+        select(func.count()).where(Attendance.consultation_id == consultation.id).scalar_subquery()
     )
+    roster, present = (int(n or 0) for n in session.execute(select(on_roster, attending)).one())
     n, d = consultation.quorum_numerator, consultation.quorum_denominator
     return Quorum(present, roster, quorum_needed(roster, n, d), quorum_met(present, roster, n, d))
 

@@ -27,8 +27,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import Integer, Select, bindparam, case, exists, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -115,6 +117,65 @@ def waiting(session: Session, consultation_id: int, row: StoredOpinionMap | None
     if row is None or row.body is None:
         return False
     return row.algorithm != ALGORITHM or _hidden_count(session, consultation_id) != row.hidden
+
+
+@dataclass(frozen=True)
+class MapHeader:
+    """The stored map's header as a page needs it, read in one statement: when it
+    was computed and from which input (not its body), whether the map lacks newer
+    votes or hidden statements (``waiting``), and how many statements are visible."""
+
+    stored: bool
+    computed_at: datetime | None
+    votes: int
+    waiting: bool
+    statements: int
+
+
+@cache
+def _page_header_statement() -> Select[Any]:
+    """Built once (the page runs it on every request); ``cid`` is bound per call."""
+    cid = bindparam("cid", type_=Integer)
+    one = select(cid.label("cid")).subquery("one")
+    m = StoredOpinionMap
+    stored = m.body.is_not(None)
+    top = func.coalesce(case((stored, m.top_vote_id)), 0)
+
+    def statements(hidden: bool) -> Any:
+        shown = OpinionStatement.hidden_at
+        return (
+            select(func.count())
+            .where(
+                OpinionStatement.consultation_id == cid,
+                shown.is_not(None) if hidden else shown.is_(None),
+            )
+            .scalar_subquery()
+        )
+
+    return select(
+        stored,
+        m.algorithm,
+        m.votes,
+        m.hidden,
+        m.computed_at,
+        exists().where(OpinionVote.consultation_id == cid, OpinionVote.id > top),
+        statements(True),
+        statements(False),
+    ).select_from(one.outerjoin(m, m.consultation_id == one.c.cid))
+
+
+def page_header(session: Session, consultation_id: int) -> MapHeader:
+    """One statement, whatever the number of votes: the stored row's header (its
+    body is not read), an index probe for votes after its highest vote id, and the
+    counts of hidden and visible statements. ``waiting`` means what :func:`waiting`
+    means."""
+    row = session.execute(_page_header_statement(), {"cid": consultation_id}).one()
+    has_body, algorithm, votes, hidden, computed_at, newer, hidden_now, visible = row
+    has_body = bool(has_body)
+    late = bool(newer) or (has_body and (algorithm != ALGORITHM or int(hidden_now) != hidden))
+    return MapHeader(
+        has_body, computed_at if has_body else None, int(votes or 0), late, int(visible or 0)
+    )
 
 
 def read_map(session: Session, consultation_id: int) -> MapView:

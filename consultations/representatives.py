@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -245,6 +245,16 @@ def replace_representative(
         why=reason,
     )
     return new
+
+
+def representatives_counted(area_id: int) -> Select[int]:
+    """The statement counting the rows :func:`representatives_of` lists."""
+    return (
+        select(func.count())
+        .select_from(Account)
+        .join(RoleGrant, RoleGrant.account_id == Account.id)
+        .where(RoleGrant.role == Role.REPRESENTATIVE.value, RoleGrant.area_id == area_id)
+    )
 
 
 def representatives_of(session: Session, area_id: int) -> Sequence[tuple[int, str]]:

@@ -110,6 +110,15 @@ def get_topic(session: Session, topic_id: int) -> Topic:
     return topic
 
 
+def topic_with_cosigners(session: Session, topic_id: int) -> tuple[Topic, int]:
+    """The topic and its number of co-signatures, in one statement."""
+    count = select(func.count()).where(Cosignature.topic_id == topic_id).scalar_subquery()
+    row = session.execute(select(Topic, count).where(Topic.id == topic_id)).first()
+    if row is None:
+        raise DomainError("topic.not_found", N_("No such topic."), status=404)
+    return row[0], int(row[1] or 0)
+
+
 def cosigners(session: Session, topic_id: int) -> int:
     return int(session.scalar(select(func.count()).where(Cosignature.topic_id == topic_id)) or 0)
 

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, make_transient
 
 from participation import audit
@@ -24,7 +24,7 @@ from participation.ballots.models import (
 )
 from participation.ballots.paper import batch_states
 from participation.ballots.presence import lock_box, present_count
-from participation.ballots.rules.bulletin import build_bulletin
+from participation.ballots.rules.bulletin import build_bulletin, receipt_hash, receipt_hashes
 from participation.ballots.rules.counting import count_bulletin
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
@@ -181,3 +181,25 @@ def publish_results(
         root=bulletin["root"],
     )
     return bulletin
+
+
+def in_bulletin(session: Session, box: BallotBox, code: str) -> bool:
+    """Whether the box's published bulletin lists the receipt ``code``.
+
+    :func:`publish` builds the bulletin's receipts from exactly the box's
+    :class:`BallotReceipt` rows, so one primary-key probe answers, whatever the
+    number of ballots, without reading the bulletin. A box with no receipt rows
+    at all (published before they were kept) is read from its bulletin.
+    """
+    if box.bulletin_root is None:
+        return False
+    hashed = receipt_hash(code)
+    listed, kept = session.execute(
+        select(
+            exists().where(BallotReceipt.box_id == box.id, BallotReceipt.receipt_hash == hashed),
+            exists().where(BallotReceipt.box_id == box.id),
+        )
+    ).one()
+    if kept:
+        return bool(listed)
+    return hashed in receipt_hashes(json.loads(box.bulletin_json or "{}"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -201,6 +202,72 @@ def proposals_of(session: Session, budget_round: BudgetRound) -> list[ProposalVi
         )
     )
     return [ProposalView(p, int(counts.get(p.id, 0)), p.id in photos) for p in rows]
+
+
+def _supports(proposal_id: Any) -> Any:
+    return select(func.count()).where(ProposalSupport.proposal_id == proposal_id).scalar_subquery()
+
+
+def _has_photo(proposal_id: Any) -> Any:
+    return (
+        select(ProposalPhoto.proposal_id).where(ProposalPhoto.proposal_id == proposal_id).exists()
+    )
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    """One page of a round's proposals (in order of submission) and how many there are."""
+
+    views: list[ProposalView]
+    total: int
+
+
+def proposals_page(
+    session: Session, budget_round: BudgetRound, number: int, per_page: int
+) -> ProposalPage:
+    """Proposals ``number`` (1-based) of ``per_page``, each with its supporters and
+    whether it has a photo, and the round's count of proposals: one statement,
+    whatever the number of proposals and supports."""
+    total = select(func.count()).where(Proposal.round_id == budget_round.id).scalar_subquery()
+    rows = session.execute(
+        select(Proposal, _supports(Proposal.id), _has_photo(Proposal.id), total)
+        .where(Proposal.round_id == budget_round.id)
+        .order_by(Proposal.id)
+        .limit(per_page)
+        .offset((max(1, number) - 1) * per_page)
+    ).all()
+    if not rows:
+        count = int(session.scalar(select(total)) or 0) if number > 1 else 0
+        return ProposalPage([], count)
+    views = [ProposalView(p, int(n or 0), bool(photo)) for p, n, photo, _ in rows]
+    return ProposalPage(views, int(rows[0][3]))
+
+
+def proposal_view(session: Session, proposal: Proposal) -> ProposalView:
+    """One proposal with its supporters and whether it has a photo, in one statement."""
+    supports, has_photo = session.execute(
+        select(_supports(proposal.id), _has_photo(proposal.id))
+    ).one()
+    return ProposalView(proposal, int(supports or 0), bool(has_photo))
+
+
+def comments_page(
+    session: Session, proposal: Proposal, number: int, per_page: int
+) -> tuple[list[tuple[ProposalComment, str]], int]:
+    """Comments ``number`` (1-based) of ``per_page``, oldest first, with their
+    authors' names, and the proposal's count of comments, in one statement."""
+    total = select(func.count()).where(ProposalComment.proposal_id == proposal.id).scalar_subquery()
+    rows = session.execute(
+        select(ProposalComment, Account.display_name, total)
+        .join(Account, Account.id == ProposalComment.author_id)
+        .where(ProposalComment.proposal_id == proposal.id)
+        .order_by(ProposalComment.id)
+        .limit(per_page)
+        .offset((max(1, number) - 1) * per_page)
+    ).all()
+    if not rows:
+        return [], int(session.scalar(select(total)) or 0) if number > 1 else 0
+    return [(c, name) for c, name, _ in rows], int(rows[0][2])
 
 
 def comments_of(session: Session, proposal: Proposal) -> list[tuple[ProposalComment, str]]:

@@ -12,11 +12,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from participation import sealing
-from participation.ballots import casting
+from participation.ballots import casting, closing
 from participation.ballots.boxes import boxes_by_closing, get_box, items_of
 from participation.ballots.models import BallotBox
 from participation.ballots.rules.ballot_forms import budget_use
-from participation.ballots.rules.bulletin import receipt_hash, receipt_hashes
 from participation.errors import N_, DomainError
 from web.ballots.forms import raw_ballot
 from web.kit import htmx
@@ -80,9 +79,8 @@ async def _box_page(request: Request, box: BallotBox, status: int = 200, **extra
         "receipt_found": None,
     } | extra
     query = context["receipt_query"]
-    if query and box.bulletin_json:
-        hashes = receipt_hashes(json.loads(box.bulletin_json))
-        context["receipt_found"] = receipt_hash(str(query)) in hashes
+    if query and box.bulletin_root:
+        context["receipt_found"] = closing.in_bulletin(session, box, str(query))
     return render(request, "ballots/box.html", context, status=status)
 
 

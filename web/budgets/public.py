@@ -29,6 +29,7 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.follow import follow_button
 from web.kit.forms import form_fields, upload
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender, draft_refused
 from web.kit.templating import flash, render
 
@@ -49,22 +50,39 @@ async def round_list(request: Request) -> Response:
     )
 
 
+#: Proposals per page of a round, comments per page of a proposal.
+PROPOSALS_PER_PAGE = 50
+COMMENTS_PER_PAGE = 50
+
+
 def _round_context(request: Request, budget_round: BudgetRound) -> dict[str, Any]:
     session = db(request)
     box = get_box(session, budget_round.box_id) if budget_round.box_id else None
     return {
         "round": budget_round,
         "area": get_area(session, budget_round.area_id),
-        "proposals": budgets.proposals_of(session, budget_round),
         "box": box,
         "voting_open": bool(box and box.is_open(now(request))),
         "follow": follow_button(request, "budget_round", budget_round.id),
     } | TEMPLATE_GLOBALS
 
 
+def _paged(items: list[Any], number: int, per_page: int, total: int) -> Page[Any]:
+    """A page of ``total`` items, its number kept within the pages there are."""
+    return Page(items, min(number, max(1, -(-total // per_page))), per_page, total)
+
+
 async def round_page(request: Request) -> Response:
+    """The round, and its proposals a page at a time (one statement for the page)."""
     budget_round = budgets.get_round(db(request), request.path_params["round_id"])
-    return render(request, "budgets/round.html", _round_context(request, budget_round))
+    number = page_number(request)
+    found = budgets.proposals_page(db(request), budget_round, number, PROPOSALS_PER_PAGE)
+    context = _round_context(request, budget_round) | {
+        "proposals": found.views,
+        "pages": _paged(found.views, number, PROPOSALS_PER_PAGE, found.total),
+        "pager_url": f"/budgets/{budget_round.id}?",
+    }
+    return render(request, "budgets/round.html", context)
 
 
 async def propose(request: Request) -> Response:
@@ -96,16 +114,18 @@ async def _proposal_page(request: Request, status: int = 200, **extra: Any) -> R
     session = db(request)
     proposal = budgets.get_proposal(session, request.path_params["proposal_id"])
     budget_round = budgets.get_round(session, proposal.round_id)
-    view = next(
-        v for v in budgets.proposals_of(session, budget_round) if v.proposal.id == proposal.id
-    )
+    view = budgets.proposal_view(session, proposal)
     item = item_for_source(session, SourceKind.COMMUNITY_BUDGET, f"budget_proposal:{proposal.id}")
     me = current_user_or_none(request)
+    number = page_number(request)
+    comments, total = budgets.comments_page(session, proposal, number, COMMENTS_PER_PAGE)
     context = {
         "round": budget_round,
         "view": view,
         "proposal": proposal,
-        "comments": budgets.comments_of(session, proposal),
+        "comments": comments,
+        "pages": _paged(comments, number, COMMENTS_PER_PAGE, total),
+        "pager_url": f"/budgets/proposals/{proposal.id}?",
         "plan_item": item,
         "plan_status": STATUS_LABELS,
         "mine": bool(me and me.id == proposal.author_id),
@@ -145,7 +165,11 @@ async def comment(request: Request) -> Response:
     def act() -> Response:
         budgets.comment(session, proposal, me.id, fields.get("body", ""))
         flash(request, "Your comment has been posted.", "success")
-        return htmx.redirect(request, f"/budgets/proposals/{proposal.id}#comments")
+        # To the page that shows it: the last (comments are listed oldest first).
+        _, total = budgets.comments_page(session, proposal, 1, 1)
+        last = max(1, -(-total // COMMENTS_PER_PAGE))
+        where = f"?page={last}" if last > 1 else ""
+        return htmx.redirect(request, f"/budgets/proposals/{proposal.id}{where}#comments")
 
     async def page(error: DomainError) -> Response:
         return await _proposal_page(

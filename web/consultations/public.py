@@ -37,6 +37,7 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.follow import follow_button
 from web.kit.forms import form_fields, record_id
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import base_context, flash, render
 
@@ -92,24 +93,72 @@ async def index(request: Request) -> Response:
     )
 
 
+#: Threads (top-level posts with their replies) per page of the discussion.
+THREADS_PER_PAGE = 20
+
+
 async def _page(request: Request, c: Consultation, status: int = 200, **extra: Any) -> Response:
+    """The consultation page, or for htmx's ``#opinion`` swap the opinion block
+    alone (then only what that block shows is read). A fixed number of
+    statements whatever the number of votes, statements, posts or participants:
+    the map is the stored one, its statements' texts are read for the few it
+    names, and the discussion is paged."""
     session = db(request)
     at = now(request)
     me = current_user_or_none(request)
+    area = get_area(session, c.area_id)  # held: standing_of then finds it in the session
+    window_open = c.deliberation_opens_at <= at < c.deliberation_closes_at
+    on_notice = c.notice_ends_at is not None and c.final_at is None and at < c.notice_ends_at
     shown = opinion_map_of(request, c.id)
     opinion = shown.view.opinion
-    texts = deliberation.statement_texts(session, c.id)
-    box = get_box(session, c.box_id) if c.box_id else None
-    tally = box.tally if box else None
-    item = decisions.plan_item(session, c)
-    window_open = c.deliberation_opens_at <= at < c.deliberation_closes_at
-    refusal = standing_of(session, c, me.id, at).refusal if me else None
-    context = {
+    refusal = None
+    if me is not None and (window_open or on_notice):
+        # The signed-in person's grants, already read for the page, unless a desk
+        # worker acts for them (standing then reads the account's own, as acting does).
+        grants = me.grants if me.assisted_by is None else None
+        refusal = standing_of(session, c, me.id, at, grants).refusal
+    may_deliberate = me is not None and refusal is None and (window_open or on_notice)
+    context: dict[str, Any] = {
         "c": c,
+        "opinion": opinion,
+        "map_view": shown.view,
+        "texts": deliberation.statement_texts(session, c.id, shown.named),
+        "spots": shown.spots,
+        "ring": shown.where.get(me.id) if me else None,
+        "my_group": opinion.group_of(me.id) if me else None,
+        "my_position": bool(me and me.id in opinion.positions),
+        "statement_count": shown.statements,
+        "next_statement": (
+            deliberation.next_statement(session, c.id, me.id)
+            if me is not None and may_deliberate and window_open
+            else None
+        ),
+        "window_open": window_open,
+        "may_deliberate": may_deliberate,
+        "refusal": REFUSALS[refusal] if refusal else "",
+        "refusal_can_verify": refusal is Refusal.NOT_VERIFIED,
+        "error_field": "",
+        "flash_message": "",
+    }
+    if htmx.target(request) != "opinion":
+        context |= _whole_page(request, c, area, me, at, on_notice)
+    return render(request, "consultations/detail.html", context | extra, status=status)
+
+
+def _whole_page(
+    request: Request, c: Consultation, area: Any, me: Any, at: Any, on_notice: bool
+) -> dict[str, Any]:
+    """What the page shows beyond the opinion block."""
+    session = db(request)
+    topic, cosigners = topics.topic_with_cosigners(session, c.topic_id)
+    box = get_box(session, c.box_id) if c.box_id else None
+    number = page_number(request)
+    found = deliberation.thread_page(session, c.id, number, THREADS_PER_PAGE)
+    return {
         "follow": follow_button(request, "consultation", c.id),
-        "topic": topics.get_topic(session, c.topic_id),
-        "area": get_area(session, c.area_id),
-        "cosigners": topics.cosigners(session, c.topic_id),
+        "topic": topic,
+        "area": area,
+        "cosigners": cosigners,
         "stage": stage_of(c, at),
         "stage_labels": STAGE_LABELS,
         "participants": meetings.participants(session, c.id),
@@ -117,27 +166,21 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "quorum": meetings.quorum(session, c),
         # Before the meeting a quorum is not "missed", only not taken yet.
         "meeting_ahead": at < c.meets_at,
-        "speakers": meetings.speakers(session, c.id),
+        # The template shows the speakers with the summary, the objections with the notice.
+        "speakers": meetings.speakers(session, c.id) if c.summary else [],
         "signed": meetings.minutes_signed(c),
-        "threads": deliberation.threads(session, c.id),
-        "opinion": opinion,
-        "map_view": shown.view,
-        "texts": texts,
-        "spots": shown.spots,
-        "ring": shown.where.get(me.id) if me else None,
-        "my_group": opinion.group_of(me.id) if me else None,
-        "my_position": bool(me and me.id in opinion.positions),
-        "statement_count": len(texts),
-        "next_statement": deliberation.next_statement(session, c.id, me.id) if me else None,
-        "window_open": window_open,
-        "may_deliberate": me is not None and refusal is None,
-        "refusal": REFUSALS[refusal] if refusal else "",
-        "refusal_can_verify": refusal is Refusal.NOT_VERIFIED,
+        "threads": found.threads,
+        "thread_pages": Page(
+            found.threads,
+            min(number, max(1, -(-found.total // THREADS_PER_PAGE))),
+            THREADS_PER_PAGE,
+            found.total,
+        ),
         "box": box,
-        "tally": tally,
-        "objections": decisions.objections(session, c.id),
-        "on_notice": c.notice_ends_at is not None and c.final_at is None and at < c.notice_ends_at,
-        "item": item,
+        "tally": box.tally if box else None,
+        "objections": decisions.objections(session, c.id) if c.notice_starts_at else [],
+        "on_notice": on_notice,
+        "item": decisions.plan_item(session, c),
         "plan_status": PLAN_STATUS_LABELS,
         "may_sign": bool(
             me
@@ -147,21 +190,31 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
                 or (me.id == c.host_id and c.host_signed_at is None)
             )
         ),
-        "error_field": "",
-        "flash_message": "",
-    } | extra
-    return render(request, "consultations/detail.html", context, status=status)
+    }
 
 
 @dataclass(frozen=True)
 class ShownMap:
     """The stored map as the page draws it, kept per process while it is current:
     the SVG's dots rendered once (one per spot and group: the same picture as
-    one per person) and each participant's spot, for the "you are here" ring."""
+    one per person), each participant's spot, for the "you are here" ring, and
+    the statements the map's lists name (whose texts the page reads). ``statements``:
+    the visible statements now (read with the header on every request)."""
 
     view: opinion_maps.MapView
     spots: Markup
     where: dict[Any, tuple[int, int]]
+    named: frozenset[int] = frozenset()
+    statements: int = 0
+
+
+def named_statements(opinion: Any) -> frozenset[int]:
+    """The statements the map's lists show: each group's representative ones and
+    the common ground, agreed and rejected."""
+    named = {s.statement for g in opinion.groups for s in g.representative}
+    named.update(s.statement for s in opinion.consensus)
+    named.update(s.statement for s in opinion.consensus_disagree)
+    return frozenset(named)
 
 
 def opinion_map_of(request: Request, consultation_id: int) -> ShownMap:
@@ -169,34 +222,42 @@ def opinion_map_of(request: Request, consultation_id: int) -> ShownMap:
     ``opinion-maps`` job does, after votes arrive).
 
     Per process, the parsed map and its drawing are kept while the stored row
-    keeps its time and vote count: a page then reads the row's header and
-    probes one index for newer votes, and never the map's body.
+    keeps its time and vote count: a page then reads the row's header, probes
+    one index for newer votes and counts the statements, in one statement, and
+    never reads the map's body.
     """
     state = request.app.state
     if not hasattr(state, "opinion_maps"):
         state.opinion_maps = {}
     cache: dict[int, ShownMap] = state.opinion_maps
     session = db(request)
-    row = opinion_maps.stored_header(session, consultation_id)
-    waiting = opinion_maps.waiting(session, consultation_id, row)
-    if row is None or row.body is None:
-        view = opinion_maps.MapView(opinion_maps.NOT_COMPUTED, None, 0, waiting)
-        return ShownMap(view, Markup(""), {})
+    header = opinion_maps.page_header(session, consultation_id)
+    if not header.stored:
+        view = opinion_maps.MapView(opinion_maps.NOT_COMPUTED, None, 0, header.waiting)
+        return ShownMap(view, Markup(""), {}, frozenset(), header.statements)
     found = cache.get(consultation_id)
-    if found is None or (found.view.computed_at, found.view.votes) != (row.computed_at, row.votes):
+    if found is None or (found.view.computed_at, found.view.votes) != (
+        header.computed_at,
+        header.votes,
+    ):
         body = opinion_maps.stored_body(session, consultation_id)
         assert body is not None
         opinion = unpack(body)
         dots = map_dots(opinion)
         found = ShownMap(
-            opinion_maps.MapView(opinion, row.computed_at, row.votes, waiting),
+            opinion_maps.MapView(opinion, header.computed_at, header.votes, header.waiting),
             draw_spots(dots),
             {person: (x, y) for x, y, _, person in dots},
+            named_statements(opinion),
         )
         if len(cache) > 200:
             cache.clear()
         cache[consultation_id] = found
-    return replace(found, view=replace(found.view, waiting=waiting))
+    return replace(
+        found,
+        view=replace(found.view, waiting=header.waiting),
+        statements=header.statements,
+    )
 
 
 #: The groups' colours (static/css/site.css's .g0 to .g4), and the ungrouped grey.

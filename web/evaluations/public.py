@@ -4,8 +4,10 @@ and the report as PDF and CSV."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -47,6 +49,7 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import local_moment, parsed_form, record_id
 from web.kit.i18n import LOCAL_TZ
+from web.kit.i18n import current_locale as LOCALE
 from web.kit.pdf import pdf_response
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import csv_response, table_response
@@ -85,12 +88,66 @@ def _question_rows(request: Request, evaluation: Evaluation) -> list[dict[str, A
     return result
 
 
+@dataclass(frozen=True)
+class FrozenParts:
+    """An evaluation's parts that cannot change once shown, rendered: the published
+    report's scores with the findings, its method, and the questionnaire."""
+
+    scores: Markup
+    method: Markup
+    questionnaire: Markup
+
+
+def _frozen_parts(request: Request, evaluation: Evaluation, area_name: str) -> FrozenParts:
+    """The report is frozen at publication (``report_json`` and the findings are
+    written once, with ``published_at``) and the questionnaire when the evaluation
+    opens (questions and indicators change only in a draft): rendered once per
+    evaluation, state, publication, area name and language, per process, and reused.
+    A miss reads the indicators and questions and renders the three blocks."""
+    state = request.app.state
+    if not hasattr(state, "evaluation_parts"):
+        state.evaluation_parts = {}
+    cache: dict[tuple[Any, ...], FrozenParts] = state.evaluation_parts
+    key = (evaluation.id, evaluation.status, evaluation.published_at, area_name, LOCALE.get())
+    found = cache.get(key)
+    if found is None:
+        session = db(request)
+        report = published_report(evaluation) if evaluation.status == "published" else None
+        env = request.app.state.templates
+        template = env.get_template("evaluations/_frozen.html")
+        context = template.new_context(
+            {
+                "evaluation": evaluation,
+                "report": report,
+                "overall": report["figures"][OVERALL] if report else None,
+                "area": {"name": area_name},
+                "indicators": indicator_tree(
+                    session, evaluation.id, (report or {}).get("figures", {})
+                ),
+                "questions": _question_rows(request, evaluation),
+                "L": labels(),
+            }
+        )
+
+        def block(name: str) -> Markup:
+            return Markup("".join(template.blocks[name](context)))
+
+        found = FrozenParts(
+            block("scores") if report else Markup(""),
+            block("method") if report else Markup(""),
+            block("questionnaire"),
+        )
+        if len(cache) > 500:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
 async def evaluation_page(request: Request) -> Response:
     session = db(request)
     evaluation = get_evaluation(session, request.path_params["evaluation_id"])
     if evaluation.status not in PUBLIC_STATUSES:
         raise DomainError("evaluation.not_found", N_("No such evaluation."), status=404)
-    report = published_report(evaluation) if evaluation.status == "published" else None
     today = now(request).astimezone(LOCAL_TZ).date()
     rows = rectifications_of(session, evaluation.id)
     rectifications = [
@@ -107,17 +164,16 @@ async def evaluation_page(request: Request) -> Response:
         else {}
     )
     links = links_of(session, evaluation)
+    area = get_area(session, evaluation.area_id)
     context = {
         "evaluation": evaluation,
         "org": get_org(session, evaluation.org_id),
-        "area": get_area(session, evaluation.area_id),
+        "area": area,
         "previous": links.previous,
         "later": links.later,
         "plan_item": links.plan_item,
-        "indicators": indicator_tree(session, evaluation.id, (report or {}).get("figures", {})),
-        "questions": _question_rows(request, evaluation),
-        "report": report,
-        "overall": report["figures"][OVERALL] if report else None,
+        "published": evaluation.status == "published",
+        "frozen": _frozen_parts(request, evaluation, area.name),
         "department_response": links.department_response,
         "rectifications": rectifications,
         "overdue": sum(1 for r in rectifications if r["overdue"]),

@@ -17,6 +17,7 @@ from participation.ballots.rules.bulletin import receipt_hash
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.people import enrol
+from tests.support.queries import statements
 from tests.support.world import MakeClient, World
 from tests.web.ballots.test_ballots import NOW, create_box
 
@@ -77,3 +78,22 @@ def test_a_receipt_shows_inclusion_but_cannot_be_matched_to_its_content(
     assert contents == sorted(json.dumps({"approved": a}) for a in (["2"], ["1", "3"]))
     page = client.get(f"/ballots/{box_id}?receipt={codes['resident']}").text
     assert "您的选票在公告中" in page
+
+
+def test_checking_a_receipt_probes_the_receipts_and_never_reads_the_bulletin(
+    app: Starlette, client: FormClient, make_client: MakeClient, world: World, engine: Engine
+) -> None:
+    """The bulletin holds every ballot (hundreds of kilobytes in a city's round);
+    the receipt check answers from the receipts it was built from, found or not."""
+    box_id, codes, _carried = cast_two(app, client, make_client, world, engine)
+    app.state.fixed_now = NOW + timedelta(hours=2)
+    assert (
+        client.submit(f"/admin/ballots/{box_id}/publish", page="/admin/ballots").status_code == 303
+    )
+    for code, found in ((codes["volunteer"], True), ("0000-0000-0000-0000", False)):
+        with statements() as seen:
+            page = client.get(f"/ballots/{box_id}?receipt={code}")
+        assert page.status_code == 200
+        assert ("您的选票在公告中" in page.text) is found
+        assert ("没有" in page.text) is not found
+        assert not [sql for sql in seen if "bulletin_json" in sql]

@@ -1,0 +1,79 @@
+"""The consultation page's one-statement reads give what the reads they replace
+gave, on SQLite and on PostgreSQL: the stored map's header with the newer-votes
+probe and the statement count, a page of threads with their replies, report
+counts and the count of threads, the quorum's counts and the standing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from consultations import deliberation, meetings, opinion_maps, representatives
+from consultations.models import OpinionStatement
+from consultations.standing import standing_of
+from participation.accounts import grants_of
+from participation.db import make_engine
+from tests.support.consultations import NOW, community, elevator_in_two_camps, refresh_maps
+
+
+def test_the_page_reads_agree_with_the_reads_they_replace(any_db_url: str) -> None:
+    engine = make_engine(any_db_url)
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        c = community(s, residents=8)
+        _topic, consultation, ids = elevator_in_two_camps(s, c, NOW)
+        tops = [
+            deliberation.write_post(s, consultation, c.residents[n], "for", f"论点{n}", NOW, None)
+            for n in range(5)
+        ]
+        for n in range(3):
+            deliberation.write_post(
+                s, consultation, c.residents[n + 1], "comment", f"回复{n}", NOW, tops[n].id
+            )
+        deliberation.report_post(s, tops[1], c.residents[2].id, "不实", NOW)
+        deliberation.report_post(s, tops[1], c.residents[3].id, "不实", NOW)
+    cid = consultation.id
+    with Session(engine) as s:
+        before = opinion_maps.page_header(s, cid)
+        assert (before.stored, before.waiting, before.statements) == (False, True, 4)
+        assert before.waiting == opinion_maps.waiting(s, cid, opinion_maps.stored_header(s, cid))
+    refresh_maps(engine)
+    with Session(engine) as s, s.begin():
+        header = opinion_maps.page_header(s, cid)
+        row = opinion_maps.stored_header(s, cid)
+        assert row is not None and header.stored and not header.waiting
+        assert (header.computed_at, header.votes) == (row.computed_at, row.votes)
+        s.execute(
+            update(OpinionStatement)
+            .where(OpinionStatement.id == ids[0])
+            .values(hidden_at=NOW + timedelta(minutes=1))
+        )
+        hidden = opinion_maps.page_header(s, cid)
+        assert hidden.waiting and hidden.statements == 3  # a hidden statement the map lacks
+        assert hidden.waiting == opinion_maps.waiting(s, cid, opinion_maps.stored_header(s, cid))
+        assert deliberation.statement_texts(s, cid, {ids[0], ids[1]}) == {ids[1]: "费用按楼层分摊"}
+        assert deliberation.statement_texts(s, cid, set()) == {}
+
+        everything = deliberation.threads(s, cid)
+        first = deliberation.thread_page(s, cid, 1, 2)
+        second = deliberation.thread_page(s, cid, 2, 2)
+        third = deliberation.thread_page(s, cid, 3, 2)
+        beyond = deliberation.thread_page(s, cid, 9, 2)
+        assert first.total == second.total == third.total == beyond.total == 5
+        assert beyond.threads == []
+
+        def shape(ts: list[deliberation.Thread]) -> list[tuple[int, list[int], int]]:
+            return [(t.post.id, [r.id for r in t.replies], t.reports) for t in ts]
+
+        assert shape(first.threads + second.threads + third.threads) == shape(everything)
+        assert shape(first.threads)[1][2] == 2
+
+        got = meetings.quorum(s, consultation)
+        assert got.roster == len(representatives.representatives_of(s, c.area.id)) == 3
+        for person in (c.residents[0], c.representatives[0], c.worker):
+            assert standing_of(s, consultation, person.id, NOW) == standing_of(
+                s, consultation, person.id, NOW, grants_of(s, person.id)
+            )
+        assert standing_of(s, consultation, c.residents[0].id, NOW).resident_here
+    engine.dispose()

@@ -1,0 +1,102 @@
+"""The consultation page runs a fixed number of SQL statements whatever the rows
+behind it (statements, votes, posts, replies, reports), shows the discussion a
+page of threads at a time, and its opinion block (htmx's ``#opinion`` swap) reads
+only what that block shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from consultations import deliberation
+from consultations.models import Consultation
+from tests.support.client import FormClient
+from tests.support.consultations import NOW, refresh_maps
+from tests.support.queries import statements, statements_of_page
+from tests.web.consultations.test_consultations import PASSWORD, place  # noqa: F401 (fixture)
+
+HTMX = {"HX-Request": "true", "HX-Target": "opinion"}
+
+
+def grow(engine: Engine, place: dict[str, Any], threads: int, tag: str = "") -> None:  # noqa: F811
+    """More of everything the page is about: statements and their votes, threads
+    with replies and reports."""
+    c = place["c"]
+    with Session(engine) as s, s.begin():
+        consultation = s.get(Consultation, place["consultation"].id)
+        assert consultation is not None
+        people = [s.merge(p) for p in c.residents]
+        for n in range(6):
+            sid = deliberation.add_statement(
+                s, consultation, people[n].id, f"补充意见{tag}{n}", NOW
+            ).id
+            for voter in people[1:]:
+                deliberation.vote_statement(s, consultation, sid, voter.id, "agree", NOW)
+        for n in range(threads):
+            top = deliberation.write_post(
+                s, consultation, people[n % 6], "for", f"论点{tag}{n:03d}", NOW, None
+            )
+            deliberation.write_post(
+                s, consultation, people[(n + 1) % 6], "comment", f"回复{tag}{n:03d}", NOW, top.id
+            )
+            deliberation.report_post(s, top, people[(n + 2) % 6].id, "不实", NOW)
+    refresh_maps(engine)
+
+
+def test_the_page_runs_as_many_statements_for_many_rows_as_for_few(
+    client: FormClient,
+    engine: Engine,
+    place: dict[str, Any],  # noqa: F811
+) -> None:
+    url = f"/consultations/{place['consultation'].id}"
+
+    def measure() -> tuple[int, int, int, int]:
+        anonymous = len(statements_of_page(client, url))
+        client.sign_in("res1", PASSWORD)
+        signed_in = len(statements_of_page(client, url))
+        with_htmx = len(statements_of_page_htmx(client, url))
+        client.cookies.clear()
+        return anonymous, signed_in, with_htmx, anonymous
+
+    grow(engine, place, 2, "甲")
+    few = measure()
+    grow(engine, place, 40, "乙")
+    many = measure()
+    assert many == few
+    anonymous, signed_in, opinion_only, _ = many
+    # The page's own statements: the consultation, the map's header (newer votes and
+    # the statement count in one), the texts the map names, the topic with its
+    # co-signatures, the participants, the quorum, one page of threads, the plan
+    # item; signed in: the session, standing, the next statement, the follow button.
+    assert anonymous <= 11, anonymous
+    assert signed_in <= 17, signed_in
+    assert opinion_only < signed_in - 4, (opinion_only, signed_in)
+
+
+def statements_of_page_htmx(client: FormClient, url: str) -> list[str]:
+    with statements() as seen:
+        page = client.get(url, headers=HTMX)
+    assert page.status_code == 200
+    assert page.text.lstrip().startswith('<section id="opinion"')
+    return seen
+
+
+def test_the_discussion_is_paged_and_the_pager_keeps_the_place(
+    client: FormClient,
+    engine: Engine,
+    place: dict[str, Any],  # noqa: F811
+) -> None:
+    url = f"/consultations/{place['consultation'].id}"
+    grow(engine, place, 45)
+    first = client.get(url).text
+    assert first.count('<article class="post') == 20
+    assert "论点000" in first and "回复000" in first and "论点020" not in first
+    assert f'href="{url}?page=2#discussion" rel="next"' in first
+    third = client.get(f"{url}?page=3").text
+    assert third.count('<article class="post') == 5
+    assert "论点044" in third and "回复044" in third and "论点039" not in third
+    assert f'href="{url}?page=2#discussion" rel="prev"' in third
+    beyond = client.get(f"{url}?page=9").text
+    assert beyond.count('<article class="post') == 0 and "第 3 页" in beyond
