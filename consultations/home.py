@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ScalarSelect, func, or_, select
 from sqlalchemy.orm import Session
 
 from consultations.models import Consultation, Cosignature, Objection, Post, Topic
@@ -70,28 +70,34 @@ def community_consultations(
 
 def topics_to_triage(session: Session, paths: Sequence[str] | None) -> int:
     """Topics that reached their threshold and wait for a decision, within ``paths``."""
+    return session.scalar(select(topics_to_triage_count(paths))) or 0
+
+
+def topics_to_triage_count(paths: Sequence[str] | None) -> ScalarSelect[int]:
+    """``topics_to_triage`` as a scalar subquery (the to-do list counts in one statement)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Topic)
-            .join(Area, Area.id == Topic.area_id)
-            .where(Topic.status == "triage", under_any(Area.path, paths))
-        )
-        or 0
+        select(func.count())
+        .select_from(Topic)
+        .join(Area, Area.id == Topic.area_id)
+        .where(Topic.status == "triage", under_any(Area.path, paths))
+        .scalar_subquery()
     )
 
 
 def objections_to_answer(session: Session, paths: Sequence[str] | None) -> int:
     """Objections to a resolution on public notice not answered yet, within ``paths``."""
+    return session.scalar(select(objections_to_answer_count(paths))) or 0
+
+
+def objections_to_answer_count(paths: Sequence[str] | None) -> ScalarSelect[int]:
+    """``objections_to_answer`` as a scalar subquery (the to-do list counts in one statement)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Objection)
-            .join(Consultation, Consultation.id == Objection.consultation_id)
-            .join(Area, Area.id == Consultation.area_id)
-            .where(Objection.answered_at.is_(None), under_any(Area.path, paths))
-        )
-        or 0
+        select(func.count())
+        .select_from(Objection)
+        .join(Consultation, Consultation.id == Objection.consultation_id)
+        .join(Area, Area.id == Consultation.area_id)
+        .where(Objection.answered_at.is_(None), under_any(Area.path, paths))
+        .scalar_subquery()
     )
 
 

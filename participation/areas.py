@@ -137,8 +137,13 @@ def area_tree(session: Session, root_path: str | None = None) -> list[AreaNode]:
 
 
 def ancestors(session: Session, area: Area) -> list[Area]:
+    """The chain from the top of the tree down to ``area`` (included): one
+    statement for the areas above it, none for a top-level area."""
     ids = [int(p) for p in area.path.strip("/").split("/")]
-    found = {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(ids)))}
+    above = [i for i in ids if i != area.id]
+    found = {area.id: area}
+    if above:
+        found |= {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(above)))}
     return [found[i] for i in ids if i in found]
 
 
@@ -161,14 +166,21 @@ def children_page(
     session: Session, parent: Area | None, offset: int, limit: int
 ) -> tuple[Sequence[Area], int]:
     """One page of the areas directly under ``parent`` (None: the top level), in
-    creation order, and how many there are: two indexed statements however large
-    the tree (the public tree is shown one level at a time)."""
+    creation order, and how many there are: one indexed statement however large
+    the tree (the public tree is shown one level at a time). The total rides on
+    each row as a window count; only a page past the end counts on its own."""
     under = Area.parent_id.is_(None) if parent is None else Area.parent_id == parent.id
-    total = session.scalar(select(func.count()).select_from(Area).where(under)) or 0
-    rows = session.scalars(
-        select(Area).where(under).order_by(Area.id).offset(offset).limit(limit)
+    found = session.execute(
+        select(Area, func.count().over())
+        .where(under)
+        .order_by(Area.id)
+        .offset(offset)
+        .limit(limit)
     ).all()
-    return rows, total
+    if not found:
+        total = session.scalar(select(func.count()).select_from(Area).where(under)) or 0
+        return [], total
+    return [area for area, _ in found], found[0][1]
 
 
 #: Up to this many areas, one <select> of the whole tree; beyond, a step-by-step choice.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import (
@@ -72,32 +72,38 @@ def inviting(
 
 def reports_to_publish(session: Session, account_id: int) -> int:
     """Closed evaluations of the person's organizations whose report waits to be published."""
+    return session.scalar(select(reports_to_publish_count(account_id))) or 0
+
+
+def reports_to_publish_count(account_id: int) -> ScalarSelect[int]:
+    """``reports_to_publish`` as a scalar subquery (the to-do list counts in one statement)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Evaluation)
-            .join(OrgMember, OrgMember.org_id == Evaluation.org_id)
-            .where(OrgMember.account_id == account_id, Evaluation.status == "closed")
-        )
-        or 0
+        select(func.count())
+        .select_from(Evaluation)
+        .join(OrgMember, OrgMember.org_id == Evaluation.org_id)
+        .where(OrgMember.account_id == account_id, Evaluation.status == "closed")
+        .scalar_subquery()
     )
 
 
 def responses_owed(session: Session, paths: Sequence[str] | None) -> int:
     """Published evaluations within ``paths`` still without the department's answer."""
+    return session.scalar(select(responses_owed_count(paths))) or 0
+
+
+def responses_owed_count(paths: Sequence[str] | None) -> ScalarSelect[int]:
+    """``responses_owed`` as a scalar subquery (the to-do list counts in one statement)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Evaluation)
-            .join(Area, Area.id == Evaluation.area_id)
-            .outerjoin(DepartmentResponse, DepartmentResponse.evaluation_id == Evaluation.id)
-            .where(
-                Evaluation.status == "published",
-                DepartmentResponse.evaluation_id.is_(None),
-                under_any(Area.path, paths),
-            )
+        select(func.count())
+        .select_from(Evaluation)
+        .join(Area, Area.id == Evaluation.area_id)
+        .outerjoin(DepartmentResponse, DepartmentResponse.evaluation_id == Evaluation.id)
+        .where(
+            Evaluation.status == "published",
+            DepartmentResponse.evaluation_id.is_(None),
+            under_any(Area.path, paths),
         )
-        or 0
+        .scalar_subquery()
     )
 
 

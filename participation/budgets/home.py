@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
@@ -43,19 +43,23 @@ def active_rounds(session: Session, community_path: str, limit: int = 10) -> lis
 
 def proposals_to_screen(session: Session, paths: Sequence[str] | None) -> int:
     """Submitted proposals not yet screened, in rounds within ``paths``."""
+    return session.scalar(select(proposals_to_screen_count(paths))) or 0
+
+
+def proposals_to_screen_count(paths: Sequence[str] | None) -> ScalarSelect[int]:
+    """``proposals_to_screen`` as a scalar subquery, to count beside others in one
+    statement (the personal home's to-do list)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Proposal)
-            .join(BudgetRound, BudgetRound.id == Proposal.round_id)
-            .join(Area, Area.id == BudgetRound.area_id)
-            .where(
-                Proposal.status == "submitted",
-                BudgetRound.phase.in_((RoundPhase.PROPOSAL.value, RoundPhase.SCREENING.value)),
-                under_any(Area.path, paths),
-            )
+        select(func.count())
+        .select_from(Proposal)
+        .join(BudgetRound, BudgetRound.id == Proposal.round_id)
+        .join(Area, Area.id == BudgetRound.area_id)
+        .where(
+            Proposal.status == "submitted",
+            BudgetRound.phase.in_((RoundPhase.PROPOSAL.value, RoundPhase.SCREENING.value)),
+            under_any(Area.path, paths),
         )
-        or 0
+        .scalar_subquery()
     )
 
 

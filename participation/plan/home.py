@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
@@ -75,17 +75,25 @@ def community_items(
 
 def overdue_items(session: Session, paths: Sequence[str] | None, today: date) -> int:
     """Unfinished items past their due date in plans within ``paths``. One statement."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(PlanItem)
-            .join(Plan, Plan.id == PlanItem.plan_id)
-            .join(Area, Area.id == Plan.area_id)
-            .where(
-                PlanItem.due_on < today,
-                PlanItem.status.not_in(FINISHED),
-                under_any(Area.path, paths),
-            )
+    return session.scalar(select(overdue_items_count(paths, today))) or 0
+
+
+def overdue_items_count(
+    paths: Sequence[str] | None, today: date, cap: int | None = None
+) -> ScalarSelect[int]:
+    """``overdue_items`` as a scalar subquery, to count beside others in one
+    statement; with ``cap``, counted up to ``cap`` only (the to-do list shows
+    "100+"), so a city's years of items are never all counted on a page view."""
+    items = (
+        select(PlanItem.id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .where(
+            PlanItem.due_on < today,
+            PlanItem.status.not_in(FINISHED),
+            under_any(Area.path, paths),
         )
-        or 0
     )
+    if cap is not None:
+        items = items.limit(cap)
+    return select(func.count()).select_from(items.subquery()).scalar_subquery()
