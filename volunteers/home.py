@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from volunteers.models import Activity, HoursEntry, Membership, Shift, SignUp, Team
@@ -48,17 +48,16 @@ def _columns() -> tuple[object, ...]:
 
 
 def my_shifts(session: Session, account_id: int, now: datetime, limit: int = 5) -> Shifts:
-    """Three statements: the number of teams, the next shift the person signed up
-    for, and the coming shifts of their teams with their own sign-up."""
-    teams = (
-        session.scalar(
-            select(func.count())
-            .select_from(Membership)
-            .where(Membership.account_id == account_id, Membership.status == "active")
-        )
-        or 0
+    """Two statements: the number of teams beside the next shift the person signed
+    up for (one row whatever: the shift's columns are empty when there is none),
+    and the coming shifts of their teams with their own sign-up."""
+    teams_count = (
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.account_id == account_id, Membership.status == "active")
+        .scalar_subquery()
     )
-    nxt = session.execute(
+    next_shift = (
         select(*_columns(), SignUp.status)  # type: ignore[call-overload]
         .select_from(SignUp)
         .join(Shift, Shift.id == SignUp.shift_id)
@@ -72,7 +71,13 @@ def my_shifts(session: Session, account_id: int, now: datetime, limit: int = 5) 
         )
         .order_by(Shift.starts_at, Shift.id)
         .limit(1)
-    ).first()
+        .subquery()
+    )
+    one = select(literal(1).label("one")).subquery()
+    teams, *found = session.execute(
+        select(teams_count, *next_shift.c).select_from(one.outerjoin(next_shift, true()))
+    ).one()
+    nxt = found if found[0] is not None else None
     coming: list[TeamShift] = []
     if teams:
         rows = session.execute(

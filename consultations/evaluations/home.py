@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, func, literal, select
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import (
@@ -40,9 +40,20 @@ def inviting(
 ) -> list[InvitingEvaluation]:
     """Evaluations open to the verified residents of the community (by its area or
     one above it) that collect responses now; ``responded`` for a verified resident
-    (``roll_entry_id``), None otherwise. Two statements."""
+    (``roll_entry_id``), None otherwise. One statement (the response is looked up
+    beside each row, through the participation's unique key)."""
+    responded = (
+        select(EvaluationParticipation.evaluation_id)
+        .where(
+            EvaluationParticipation.evaluation_id == Evaluation.id,
+            EvaluationParticipation.respondent_key == _respondent_key(roll_entry_id),
+        )
+        .exists()
+        if roll_entry_id is not None
+        else literal(None)
+    )
     rows = session.execute(
-        select(Evaluation.id, Evaluation.title, Area.name)
+        select(Evaluation.id, Evaluation.title, Area.name, responded)
         .join(Area, Area.id == Evaluation.area_id)
         .where(
             Evaluation.status == "collecting",
@@ -52,21 +63,9 @@ def inviting(
         .order_by(Evaluation.id.desc())
         .limit(limit)
     ).all()
-    done: set[int] = set()
-    if roll_entry_id is not None and rows:
-        done = set(
-            session.scalars(
-                select(EvaluationParticipation.evaluation_id).where(
-                    EvaluationParticipation.evaluation_id.in_([r.id for r in rows]),
-                    EvaluationParticipation.respondent_key == _respondent_key(roll_entry_id),
-                )
-            )
-        )
     return [
-        InvitingEvaluation(
-            row.id, row.title, row.name, (row.id in done) if roll_entry_id is not None else None
-        )
-        for row in rows
+        InvitingEvaluation(id_, title, name, None if roll_entry_id is None else bool(done))
+        for id_, title, name, done in rows
     ]
 
 
