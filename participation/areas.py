@@ -171,11 +171,7 @@ def children_page(
     each row as a window count; only a page past the end counts on its own."""
     under = Area.parent_id.is_(None) if parent is None else Area.parent_id == parent.id
     found = session.execute(
-        select(Area, func.count().over())
-        .where(under)
-        .order_by(Area.id)
-        .offset(offset)
-        .limit(limit)
+        select(Area, func.count().over()).where(under).order_by(Area.id).offset(offset).limit(limit)
     ).all()
     if not found:
         total = session.scalar(select(func.count()).select_from(Area).where(under)) or 0

@@ -44,9 +44,7 @@ def my_requests(
     return [MyRequest(*row) for row in rows], total
 
 
-def latest_requests(
-    session: Session, account_id: int, limit: int
-) -> tuple[list[MyRequest], bool]:
+def latest_requests(session: Session, account_id: int, limit: int) -> tuple[list[MyRequest], bool]:
     """The person's ``limit`` newest requests and whether they raised more: one
     statement (one row more than shown says there are more; nothing is counted)."""
     R = ResidentRequest
@@ -83,4 +81,3 @@ def waiting_counts(
         )
 
     return count("unrouted", ""), count(None, "overdue")
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, func, or_, select, true
 from sqlalchemy.orm import Session
@@ -15,6 +15,9 @@ from participation.requests.membership import UnitMember, unstaffed_clause
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules.calendar import add_working_days
 from participation.requests.rules.catalog import OPEN_STATUSES
+
+#: A query over ``ResidentRequest`` (its rows or its ids).
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def queue(
 
 
 def _queue_where(
-    query: Select[Any],
+    query: S,
     *,
     handle_paths: Sequence[str] | None,
     route_paths: Sequence[str] | None,
@@ -82,7 +85,7 @@ def _queue_where(
     due: str,
     today: date | None,
     account_id: int | None,
-) -> Select[Any]:
+) -> S:
     """``query`` (over ``ResidentRequest``) kept to the person's queue: the rule
     ``queue`` states, shared with ``queue_count``."""
     R = ResidentRequest

@@ -192,9 +192,7 @@ def todo(session: Session, me: CurrentUser, now: datetime, today: date) -> list[
             evaluation_home.responses_owed_count(where(Permission.RESPOND_EVALUATIONS)),
             "/evaluations",
         )
-    counts = iter(
-        counting.count_all(session, [p[1] for p in pending if isinstance(p, tuple)])
-    )
+    counts = iter(counting.count_all(session, [p[1] for p in pending if isinstance(p, tuple)]))
     lines: list[Waiting] = []
     for part in pending:
         if isinstance(part, tuple):
