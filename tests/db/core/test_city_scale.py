@@ -92,7 +92,7 @@ def test_a_fraction_of_the_city_loads_and_the_main_pages_answer(any_db_url: str)
         # pages read them instead of counting the roll and every account.
         front = portal_counts.current(s)
         assert front.as_of is not None
-        assert front.accounts == count(select(func.count()).select_from(Account))
+        assert front.accounts == count(s, select(func.count()).select_from(Account))
         top = s.scalar(select(Area).where(city, Area.kind == "district").limit(1))
         assert top is not None
         under = portal_counts.residents_under(s, top)
