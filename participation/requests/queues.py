@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, func, or_, select, true
@@ -121,7 +122,32 @@ def queue_count(
 ) -> ScalarSelect[int]:
     """How many requests ``queue`` (same arguments) would list, counted up to
     ``cap``: a scalar subquery to run alone or beside other counts. It reads ids
-    only (no rows are built) and stops at ``cap`` whatever the size of the queue."""
+    only (no rows are built) and stops at ``cap`` whatever the size of the queue.
+
+    The statement is kept for the same arguments (a person's home asks the same
+    each time): building it costs about a millisecond of CPU, more than running
+    it. A statement holds no data, so keeping it shows nothing stale."""
+    return _queue_count(
+        None if handle_paths is None else tuple(handle_paths),
+        None if route_paths is None else tuple(route_paths),
+        status,
+        due,
+        today,
+        account_id,
+        cap,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _queue_count(
+    handle_paths: tuple[str, ...] | None,
+    route_paths: tuple[str, ...] | None,
+    status: str | None,
+    due: str,
+    today: date | None,
+    account_id: int | None,
+    cap: int,
+) -> ScalarSelect[int]:
     R = ResidentRequest
     ids = _queue_where(
         select(R.id),
