@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import ScalarSelect, func, or_, select
+from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from consultations.models import Consultation, Cosignature, Objection, Post, Topic
@@ -31,40 +32,55 @@ class ConsultationStage:
     area_name: str
 
 
+@cache
+def _consultations_statement(
+    limit: int,
+) -> Select[
+    int, str, datetime, datetime, int | None, bool | None, datetime | None, datetime | None, str
+]:
+    """``community_consultations``' statement, built once with the lineage and the
+    time as parameters (building it cost more CPU than running it)."""
+    since: BindParameter[datetime] = bindparam("since")
+    return (
+        select(
+            Consultation.id,
+            Consultation.title,
+            Consultation.meets_at,
+            Consultation.deliberation_opens_at,
+            Consultation.box_id,
+            Consultation.passed,
+            Consultation.notice_ends_at,
+            Consultation.final_at,
+            Area.name,
+        )
+        .join(Area, Area.id == Consultation.area_id)
+        .where(
+            Area.path.in_(bindparam("lineage", expanding=True)),
+            or_(Consultation.final_at.is_(None), Consultation.final_at >= since),
+        )
+        .order_by(Consultation.meets_at.desc(), Consultation.id.desc())
+        .limit(limit)
+    )
+
+
 def community_consultations(
     session: Session, community_path: str, now: datetime, limit: int = 10
 ) -> list[ConsultationStage]:
     """Consultations of the community or an area above it that are under way, or
     became final in the last 30 days, the latest meeting first."""
     rows = session.execute(
-        select(Consultation, Area.name)
-        .join(Area, Area.id == Consultation.area_id)
-        .where(
-            Area.path.in_(lineage(community_path)),
-            or_(Consultation.final_at.is_(None), Consultation.final_at >= now - RECENT),
-        )
-        .order_by(Consultation.meets_at.desc(), Consultation.id.desc())
-        .limit(limit)
-    ).all()
+        _consultations_statement(limit),
+        {"lineage": lineage(community_path), "since": now - RECENT},
+    )
     return [
         ConsultationStage(
-            c.id,
-            c.title,
-            c.meets_at,
-            stage(
-                StageFacts(
-                    c.meets_at,
-                    c.deliberation_opens_at,
-                    c.box_id,
-                    c.passed,
-                    c.notice_ends_at,
-                    c.final_at,
-                ),
-                now,
-            ),
+            id_,
+            title,
+            meets_at,
+            stage(StageFacts(meets_at, opens_at, box_id, passed, notice_ends_at, final_at), now),
             name,
         )
-        for c, name in rows
+        for id_, title, meets_at, opens_at, box_id, passed, notice_ends_at, final_at, name in rows
     ]
 
 

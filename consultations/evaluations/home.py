@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import ScalarSelect, func, literal, select
+from sqlalchemy import Boolean, ScalarSelect, Select, String, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import (
@@ -35,6 +36,33 @@ def _respondent_key(roll_entry_id: int) -> str:
     return f"resident:{roll_entry_id}"  # as responding.resident_respondent
 
 
+@cache
+def _inviting_statement(limit: int, *, personal: bool) -> Select[int, str, str, bool | None]:
+    """``inviting``'s statement, built once per shape with the lineage and the
+    respondent's key as parameters (building it cost more CPU than running it)."""
+    responded = (
+        select(EvaluationParticipation.evaluation_id)
+        .where(
+            EvaluationParticipation.evaluation_id == Evaluation.id,
+            EvaluationParticipation.respondent_key == bindparam("respondent", type_=String),
+        )
+        .exists()
+        if personal
+        else literal(None, type_=Boolean)
+    )
+    return (
+        select(Evaluation.id, Evaluation.title, Area.name, responded)
+        .join(Area, Area.id == Evaluation.area_id)
+        .where(
+            Evaluation.status == "collecting",
+            Evaluation.access == "residents",
+            Area.path.in_(bindparam("lineage", expanding=True)),
+        )
+        .order_by(Evaluation.id.desc())
+        .limit(limit)
+    )
+
+
 def inviting(
     session: Session, community_path: str, roll_entry_id: int | None, limit: int = 10
 ) -> list[InvitingEvaluation]:
@@ -42,29 +70,13 @@ def inviting(
     one above it) that collect responses now; ``responded`` for a verified resident
     (``roll_entry_id``), None otherwise. One statement (the response is looked up
     beside each row, through the participation's unique key)."""
-    responded = (
-        select(EvaluationParticipation.evaluation_id)
-        .where(
-            EvaluationParticipation.evaluation_id == Evaluation.id,
-            EvaluationParticipation.respondent_key == _respondent_key(roll_entry_id),
-        )
-        .exists()
-        if roll_entry_id is not None
-        else literal(None)
-    )
-    rows = session.execute(
-        select(Evaluation.id, Evaluation.title, Area.name, responded)
-        .join(Area, Area.id == Evaluation.area_id)
-        .where(
-            Evaluation.status == "collecting",
-            Evaluation.access == "residents",
-            Area.path.in_(lineage(community_path)),
-        )
-        .order_by(Evaluation.id.desc())
-        .limit(limit)
-    ).all()
+    personal = roll_entry_id is not None
+    params: dict[str, object] = {"lineage": lineage(community_path)}
+    if roll_entry_id is not None:
+        params["respondent"] = _respondent_key(roll_entry_id)
+    rows = session.execute(_inviting_statement(limit, personal=personal), params)
     return [
-        InvitingEvaluation(id_, title, name, None if roll_entry_id is None else bool(done))
+        InvitingEvaluation(id_, title, name, bool(done) if personal else None)
         for id_, title, name, done in rows
     ]
 
