@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import ForeignKey, String, delete, func, insert, select
+from sqlalchemy import ForeignKey, Select, String, delete, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.accounts import account_count
@@ -85,16 +86,20 @@ def refresh(session: Session, now: datetime) -> Counts:
     return counts
 
 
+@cache
+def _current_statement() -> Select[int, int, int, datetime]:
+    """``current``'s statement, built once (the front page reads it on every view)."""
+    return select(
+        PortalCounts.communities,
+        PortalCounts.accounts,
+        PortalCounts.verified,
+        PortalCounts.refreshed_at,
+    ).where(PortalCounts.id == ROW)
+
+
 def current(session: Session) -> Counts:
     """The stored counts (one statement); counted directly before the first refresh."""
-    row = session.execute(
-        select(
-            PortalCounts.communities,
-            PortalCounts.accounts,
-            PortalCounts.verified,
-            PortalCounts.refreshed_at,
-        ).where(PortalCounts.id == ROW)
-    ).first()
+    row = session.execute(_current_statement()).first()
     if row is None:
         return Counts(
             community_count(session), account_count(session), verified_count(session), None

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from participation.requests import queues
@@ -47,14 +48,20 @@ def my_requests(
 def latest_requests(session: Session, account_id: int, limit: int) -> tuple[list[MyRequest], bool]:
     """The person's ``limit`` newest requests and whether they raised more: one
     statement (one row more than shown says there are more; nothing is counted)."""
-    R = ResidentRequest
-    rows = session.execute(
-        select(R.id, R.number, R.category, R.status, R.filed_at)
-        .where(R.requester_id == account_id, R.merged_into_id.is_(None))
-        .order_by(R.id.desc())
-        .limit(limit + 1)
-    ).all()
+    rows = session.execute(_latest_statement(limit + 1), {"account_id": account_id}).all()
     return [MyRequest(*row) for row in rows[:limit]], len(rows) > limit
+
+
+@cache
+def _latest_statement(limit: int) -> Select[int, str, str, str, datetime]:
+    """``latest_requests``' statement, built once with the person as a parameter."""
+    R = ResidentRequest
+    return (
+        select(R.id, R.number, R.category, R.status, R.filed_at)
+        .where(R.requester_id == bindparam("account_id"), R.merged_into_id.is_(None))
+        .order_by(R.id.desc())
+        .limit(limit)
+    )
 
 
 def waiting_counts(
