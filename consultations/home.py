@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from consultations.models import Consultation, Cosignature, Objection, Post, Topic
@@ -31,67 +32,88 @@ class ConsultationStage:
     area_name: str
 
 
+@cache
+def _consultations_statement(
+    limit: int,
+) -> Select[
+    int, str, datetime, datetime, int | None, bool | None, datetime | None, datetime | None, str
+]:
+    """``community_consultations``' statement, built once with the lineage and the
+    time as parameters (building it cost more CPU than running it)."""
+    since: BindParameter[datetime] = bindparam("since")
+    return (
+        select(
+            Consultation.id,
+            Consultation.title,
+            Consultation.meets_at,
+            Consultation.deliberation_opens_at,
+            Consultation.box_id,
+            Consultation.passed,
+            Consultation.notice_ends_at,
+            Consultation.final_at,
+            Area.name,
+        )
+        .join(Area, Area.id == Consultation.area_id)
+        .where(
+            Area.path.in_(bindparam("lineage", expanding=True)),
+            or_(Consultation.final_at.is_(None), Consultation.final_at >= since),
+        )
+        .order_by(Consultation.meets_at.desc(), Consultation.id.desc())
+        .limit(limit)
+    )
+
+
 def community_consultations(
     session: Session, community_path: str, now: datetime, limit: int = 10
 ) -> list[ConsultationStage]:
     """Consultations of the community or an area above it that are under way, or
     became final in the last 30 days, the latest meeting first."""
     rows = session.execute(
-        select(Consultation, Area.name)
-        .join(Area, Area.id == Consultation.area_id)
-        .where(
-            Area.path.in_(lineage(community_path)),
-            or_(Consultation.final_at.is_(None), Consultation.final_at >= now - RECENT),
-        )
-        .order_by(Consultation.meets_at.desc(), Consultation.id.desc())
-        .limit(limit)
-    ).all()
+        _consultations_statement(limit),
+        {"lineage": lineage(community_path), "since": now - RECENT},
+    )
     return [
         ConsultationStage(
-            c.id,
-            c.title,
-            c.meets_at,
-            stage(
-                StageFacts(
-                    c.meets_at,
-                    c.deliberation_opens_at,
-                    c.box_id,
-                    c.passed,
-                    c.notice_ends_at,
-                    c.final_at,
-                ),
-                now,
-            ),
+            id_,
+            title,
+            meets_at,
+            stage(StageFacts(meets_at, opens_at, box_id, passed, notice_ends_at, final_at), now),
             name,
         )
-        for c, name in rows
+        for id_, title, meets_at, opens_at, box_id, passed, notice_ends_at, final_at, name in rows
     ]
 
 
 def topics_to_triage(session: Session, paths: Sequence[str] | None) -> int:
     """Topics that reached their threshold and wait for a decision, within ``paths``."""
+    return session.scalar(select(topics_to_triage_count(paths))) or 0
+
+
+def topics_to_triage_count(paths: Sequence[str] | None) -> ScalarSelect[int]:
+    """``topics_to_triage`` as a scalar subquery (the to-do list counts in one statement)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Topic)
-            .join(Area, Area.id == Topic.area_id)
-            .where(Topic.status == "triage", under_any(Area.path, paths))
-        )
-        or 0
+        select(func.count())
+        .select_from(Topic)
+        .join(Area, Area.id == Topic.area_id)
+        .where(Topic.status == "triage", under_any(Area.path, paths))
+        .scalar_subquery()
     )
 
 
 def objections_to_answer(session: Session, paths: Sequence[str] | None) -> int:
     """Objections to a resolution on public notice not answered yet, within ``paths``."""
+    return session.scalar(select(objections_to_answer_count(paths))) or 0
+
+
+def objections_to_answer_count(paths: Sequence[str] | None) -> ScalarSelect[int]:
+    """``objections_to_answer`` as a scalar subquery (the to-do list counts in one statement)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Objection)
-            .join(Consultation, Consultation.id == Objection.consultation_id)
-            .join(Area, Area.id == Consultation.area_id)
-            .where(Objection.answered_at.is_(None), under_any(Area.path, paths))
-        )
-        or 0
+        select(func.count())
+        .select_from(Objection)
+        .join(Consultation, Consultation.id == Objection.consultation_id)
+        .join(Area, Area.id == Consultation.area_id)
+        .where(Objection.answered_at.is_(None), under_any(Area.path, paths))
+        .scalar_subquery()
     )
 
 

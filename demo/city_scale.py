@@ -54,6 +54,7 @@ from consultations.models import OpinionVote
 from demo.city import GIVEN, SURNAMES, fake_id_number
 from demo.consultations import _accepted, _announce
 from demo.evaluations import ELDER_CARE_INDICATORS, ELDER_CARE_QUESTIONS, _answers
+from participation import portal_counts
 from participation.accounts import Account, find_by_login
 from participation.areas import Area, create_area
 from participation.ballots import mixing
@@ -266,6 +267,9 @@ def seed_city(
     # As the worker's hourly plan-figures job would: the board reads its summary.
     rows = plan_board_counts.refresh(session, local_day(now), now)
     step_done(f"plan board summary: {rows:,} rows")
+    # As the worker's home-counts job would: the front page reads this one row.
+    portal_counts.refresh(session, now)
+    step_done("front page counts")
     session.execute(text("ANALYZE"))
     step_done("ANALYZE")
     return CityCounts(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy import ForeignKey, Select, String, bindparam, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import audit
@@ -137,8 +138,13 @@ def area_tree(session: Session, root_path: str | None = None) -> list[AreaNode]:
 
 
 def ancestors(session: Session, area: Area) -> list[Area]:
+    """The chain from the top of the tree down to ``area`` (included): one
+    statement for the areas above it, none for a top-level area."""
     ids = [int(p) for p in area.path.strip("/").split("/")]
-    found = {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(ids)))}
+    above = [i for i in ids if i != area.id]
+    found = {area.id: area}
+    if above:
+        found |= {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(above)))}
     return [found[i] for i in ids if i in found]
 
 
@@ -161,14 +167,32 @@ def children_page(
     session: Session, parent: Area | None, offset: int, limit: int
 ) -> tuple[Sequence[Area], int]:
     """One page of the areas directly under ``parent`` (None: the top level), in
-    creation order, and how many there are: two indexed statements however large
-    the tree (the public tree is shown one level at a time)."""
-    under = Area.parent_id.is_(None) if parent is None else Area.parent_id == parent.id
-    total = session.scalar(select(func.count()).select_from(Area).where(under)) or 0
-    rows = session.scalars(
-        select(Area).where(under).order_by(Area.id).offset(offset).limit(limit)
+    creation order, and how many there are: one indexed statement however large
+    the tree (the public tree is shown one level at a time). The total rides on
+    each row as a window count; only a page past the end counts on its own."""
+    found = session.execute(
+        _level_statement(top=parent is None),
+        {"parent": parent.id if parent else None, "offset": offset, "limit": limit},
     ).all()
-    return rows, total
+    if not found:
+        under = Area.parent_id.is_(None) if parent is None else Area.parent_id == parent.id
+        total = session.scalar(select(func.count()).select_from(Area).where(under)) or 0
+        return [], total
+    return [area for area, _ in found], found[0][1]
+
+
+@cache
+def _level_statement(*, top: bool) -> Select[Area, int]:
+    """``children_page``'s statement, built once (the front page and /areas run it
+    on every view; building it cost more CPU than running it)."""
+    under = Area.parent_id.is_(None) if top else Area.parent_id == bindparam("parent")
+    return (
+        select(Area, func.count().over())
+        .where(under)
+        .order_by(Area.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
 
 
 #: Up to this many areas, one <select> of the whole tree; beyond, a step-by-step choice.

@@ -94,6 +94,17 @@ def entry_of_account(session: Session, account_id: int) -> RollEntry | None:
     return session.scalar(select(RollEntry).where(RollEntry.account_id == account_id))
 
 
+def entry_and_community(session: Session, account_id: int) -> tuple[RollEntry, Area] | None:
+    """The roll entry that verified this account and its community, in one
+    statement, or None."""
+    row = session.execute(
+        select(RollEntry, Area)
+        .join(Area, Area.id == RollEntry.community_id)
+        .where(RollEntry.account_id == account_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def residents_under(session: Session, area: Area) -> int:
     """How many roll entries the communities at or below ``area`` hold: the count
     searches the entries of those communities by index (joining the areas instead

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from volunteers.models import Activity, HoursEntry, Membership, Shift, SignUp, Team
@@ -47,60 +49,76 @@ def _columns() -> tuple[object, ...]:
     )
 
 
-def my_shifts(session: Session, account_id: int, now: datetime, limit: int = 5) -> Shifts:
-    """Three statements: the number of teams, the next shift the person signed up
-    for, and the coming shifts of their teams with their own sign-up."""
-    teams = (
-        session.scalar(
-            select(func.count())
-            .select_from(Membership)
-            .where(Membership.account_id == account_id, Membership.status == "active")
-        )
-        or 0
+@cache
+def _shift_statements(limit: int) -> tuple[Select[Any], Select[Any]]:
+    """The two statements of ``my_shifts``, built once (building a statement costs
+    more CPU than running it here) with the person and the time as parameters."""
+    account: BindParameter[int] = bindparam("account_id")
+    now: BindParameter[datetime] = bindparam("now")
+    teams_count = (
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.account_id == account, Membership.status == "active")
+        .scalar_subquery()
     )
-    nxt = session.execute(
+    next_shift = (
         select(*_columns(), SignUp.status)  # type: ignore[call-overload]
         .select_from(SignUp)
         .join(Shift, Shift.id == SignUp.shift_id)
         .join(Activity, Activity.id == Shift.activity_id)
         .join(Team, Team.id == Activity.team_id)
         .where(
-            SignUp.account_id == account_id,
+            SignUp.account_id == account,
             SignUp.status.in_(LIVE),
             Shift.ends_at > now,
             Shift.cancelled_at.is_(None),
         )
         .order_by(Shift.starts_at, Shift.id)
         .limit(1)
-    ).first()
+        .subquery()
+    )
+    one = select(literal(1).label("one")).subquery()
+    first = select(teams_count, *next_shift.c).select_from(one.outerjoin(next_shift, true()))
+    coming = (
+        select(*_columns(), SignUp.status)  # type: ignore[call-overload]
+        .select_from(Shift)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Team, Team.id == Activity.team_id)
+        .join(
+            Membership,
+            and_(
+                Membership.team_id == Team.id,
+                Membership.account_id == account,
+                Membership.status == "active",
+            ),
+        )
+        .outerjoin(
+            SignUp,
+            and_(
+                SignUp.shift_id == Shift.id,
+                SignUp.account_id == account,
+                SignUp.status.in_(LIVE),
+            ),
+        )
+        .where(Shift.starts_at > now, Shift.cancelled_at.is_(None))
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(limit)
+    )
+    return first, coming
+
+
+def my_shifts(session: Session, account_id: int, now: datetime, limit: int = 5) -> Shifts:
+    """Two statements: the number of teams beside the next shift the person signed
+    up for (one row whatever: the shift's columns are empty when there is none),
+    and the coming shifts of their teams with their own sign-up (only for a
+    member of a team)."""
+    first, coming_shifts = _shift_statements(limit)
+    params = {"account_id": account_id, "now": now}
+    teams, *found = session.execute(first, params).one()
+    nxt = found if found[0] is not None else None
     coming: list[TeamShift] = []
     if teams:
-        rows = session.execute(
-            select(*_columns(), SignUp.status)  # type: ignore[call-overload]
-            .select_from(Shift)
-            .join(Activity, Activity.id == Shift.activity_id)
-            .join(Team, Team.id == Activity.team_id)
-            .join(
-                Membership,
-                and_(
-                    Membership.team_id == Team.id,
-                    Membership.account_id == account_id,
-                    Membership.status == "active",
-                ),
-            )
-            .outerjoin(
-                SignUp,
-                and_(
-                    SignUp.shift_id == Shift.id,
-                    SignUp.account_id == account_id,
-                    SignUp.status.in_(LIVE),
-                ),
-            )
-            .where(Shift.starts_at > now, Shift.cancelled_at.is_(None))
-            .order_by(Shift.starts_at, Shift.id)
-            .limit(limit)
-        ).all()
-        coming = [TeamShift(*row) for row in rows]
+        coming = [TeamShift(*row) for row in session.execute(coming_shifts, params)]
     return Shifts(teams, TeamShift(*nxt) if nxt is not None else None, coming)
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
@@ -29,33 +30,43 @@ class ActiveRound:
     area_name: str
 
 
-def active_rounds(session: Session, community_path: str, limit: int = 10) -> list[ActiveRound]:
-    """Rounds of the community or an area above it that collect proposals or vote."""
-    rows = session.execute(
+@cache
+def _rounds_statement(limit: int) -> Select[int, str, str, str]:
+    """``active_rounds``' statement, built once with the lineage as a parameter."""
+    return (
         select(BudgetRound.id, BudgetRound.title, BudgetRound.phase, Area.name)
         .join(Area, Area.id == BudgetRound.area_id)
-        .where(Area.path.in_(lineage(community_path)), BudgetRound.phase.in_(ACTIVE))
+        .where(Area.path.in_(bindparam("lineage", expanding=True)), BudgetRound.phase.in_(ACTIVE))
         .order_by(BudgetRound.id.desc())
         .limit(limit)
-    ).all()
+    )
+
+
+def active_rounds(session: Session, community_path: str, limit: int = 10) -> list[ActiveRound]:
+    """Rounds of the community or an area above it that collect proposals or vote."""
+    rows = session.execute(_rounds_statement(limit), {"lineage": lineage(community_path)})
     return [ActiveRound(*row) for row in rows]
 
 
 def proposals_to_screen(session: Session, paths: Sequence[str] | None) -> int:
     """Submitted proposals not yet screened, in rounds within ``paths``."""
+    return session.scalar(select(proposals_to_screen_count(paths))) or 0
+
+
+def proposals_to_screen_count(paths: Sequence[str] | None) -> ScalarSelect[int]:
+    """``proposals_to_screen`` as a scalar subquery, to count beside others in one
+    statement (the personal home's to-do list)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Proposal)
-            .join(BudgetRound, BudgetRound.id == Proposal.round_id)
-            .join(Area, Area.id == BudgetRound.area_id)
-            .where(
-                Proposal.status == "submitted",
-                BudgetRound.phase.in_((RoundPhase.PROPOSAL.value, RoundPhase.SCREENING.value)),
-                under_any(Area.path, paths),
-            )
+        select(func.count())
+        .select_from(Proposal)
+        .join(BudgetRound, BudgetRound.id == Proposal.round_id)
+        .join(Area, Area.id == BudgetRound.area_id)
+        .where(
+            Proposal.status == "submitted",
+            BudgetRound.phase.in_((RoundPhase.PROPOSAL.value, RoundPhase.SCREENING.value)),
+            under_any(Area.path, paths),
         )
-        or 0
+        .scalar_subquery()
     )
 
 

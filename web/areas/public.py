@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.areas import Area, ancestors, children_page, get_area
-from participation.rolls import residents_under
+from participation.portal_counts import residents_under
 from web.kit.dbsession import db
 from web.kit.pagination import Page, page_number
 from web.kit.templating import render

@@ -15,20 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 from consultations import home as consultation_home
 from consultations.evaluations import home as evaluation_home
-from participation.areas import Area, find_area
+from participation import counting
+from participation.areas import Area
 from participation.ballots import home as ballot_home
 from participation.budgets import home as budget_home
 from participation.errors import N_
 from participation.organizations import home as organization_home
 from participation.plan import home as plan_home
 from participation.requests import home as request_home
-from participation.rolls import RollEntry, entry_of_account
+from participation.rolls import RollEntry, entry_and_community, entry_of_account
 from participation.rules.permissions import Grant, Permission
 from participation.rules.reach import reach
 from volunteers import home as volunteer_home
 from web.kit.auth import CurrentUser
 
 if TYPE_CHECKING:  # the web layer runs no query of its own: sessions pass through
+    from sqlalchemy import ScalarSelect
     from sqlalchemy.orm import Session
 
 #: A resident verified this recently is shown what verification opened for them.
@@ -62,9 +64,9 @@ class Residency:
 
 
 def residency(session: Session, account_id: int) -> Residency:
-    """The person's roll entry and community (two statements), or nothing."""
-    entry = entry_of_account(session, account_id)
-    return Residency(entry, find_area(session, entry.community_id) if entry else None)
+    """The person's roll entry and community (one statement), or nothing."""
+    found = entry_and_community(session, account_id)
+    return Residency(*found) if found is not None else Residency(None, None)
 
 
 def community_blocks(
@@ -92,13 +94,14 @@ def community_blocks(
 
 def todo(session: Session, me: CurrentUser, now: datetime, today: date) -> list[Waiting]:
     """What waits for the person, only where their grants let them act; lines
-    with nothing waiting are left out."""
+    with nothing waiting are left out. Every count runs in one statement
+    (``counting.count_all``); the leader's lines per team take two more."""
     grants: tuple[Grant, ...] = me.grants
-    lines: list[Waiting] = []
+    # In page order: a line counted in the one statement, or lines already known.
+    pending: list[tuple[str, ScalarSelect[int], str] | list[Waiting]] = []
 
-    def add(label: str, count: int, href: str, name: str = "") -> None:
-        if count:
-            lines.append(Waiting(label, count, href, name))
+    def add(label: str, count: ScalarSelect[int], href: str) -> None:
+        pending.append((label, count, href))
 
     def where(permission: Permission) -> list[str] | None:
         return reach(grants, permission)
@@ -110,45 +113,50 @@ def todo(session: Session, me: CurrentUser, now: datetime, today: date) -> list[
     if holds(Permission.MANAGE_BUDGETS):
         add(
             N_("Budget proposals to screen: %(num)s"),
-            budget_home.proposals_to_screen(session, where(Permission.MANAGE_BUDGETS)),
+            budget_home.proposals_to_screen_count(where(Permission.MANAGE_BUDGETS)),
             "/admin/budgets",
         )
     if holds(Permission.MANAGE_CONSULTATIONS):
         paths = where(Permission.MANAGE_CONSULTATIONS)
         add(
             N_("Topics awaiting triage: %(num)s"),
-            consultation_home.topics_to_triage(session, paths),
+            consultation_home.topics_to_triage_count(paths),
             "/admin/consultations",
         )
         add(
             N_("Objections to answer: %(num)s"),
-            consultation_home.objections_to_answer(session, paths),
+            consultation_home.objections_to_answer_count(paths),
             "/admin/consultations",
         )
     if holds(Permission.VERIFY_ORGANIZATIONS):
         add(
             N_("Organizations awaiting verification: %(num)s"),
-            organization_home.to_verify(session, where(Permission.VERIFY_ORGANIZATIONS)),
+            organization_home.to_verify_count(where(Permission.VERIFY_ORGANIZATIONS)),
             "/admin/organizations",
         )
     if holds(Permission.LEAD_TEAMS):
-        for team in volunteer_home.attendance_to_record(session, me.id, now):
-            add(
-                N_("%(name)s: shifts with attendance to record: %(num)s"),
-                team.count,
-                f"/lead/teams/{team.team_id}",
-                team.team_name,
-            )
-        for team in volunteer_home.join_requests(session, me.id):
-            add(
-                N_("%(name)s: people asking to join: %(num)s"),
-                team.count,
-                f"/lead/teams/{team.team_id}",
-                team.team_name,
-            )
+        pending.append(
+            [
+                Waiting(
+                    N_("%(name)s: shifts with attendance to record: %(num)s"),
+                    team.count,
+                    f"/lead/teams/{team.team_id}",
+                    team.team_name,
+                )
+                for team in volunteer_home.attendance_to_record(session, me.id, now)
+            ]
+            + [
+                Waiting(
+                    N_("%(name)s: people asking to join: %(num)s"),
+                    team.count,
+                    f"/lead/teams/{team.team_id}",
+                    team.team_name,
+                )
+                for team in volunteer_home.join_requests(session, me.id)
+            ]
+        )
     if holds(Permission.ROUTE_REQUESTS) or holds(Permission.HANDLE_REQUESTS):
-        queue = request_home.waiting(
-            session,
+        unrouted, overdue = request_home.waiting_counts(
             account_id=me.id,
             handle_paths=where(Permission.HANDLE_REQUESTS),
             route_paths=where(Permission.ROUTE_REQUESTS),
@@ -156,38 +164,44 @@ def todo(session: Session, me: CurrentUser, now: datetime, today: date) -> list[
         )
         add(
             N_("Resident requests waiting to be routed: %(num)s"),
-            queue.unrouted,
+            unrouted,
             "/admin/requests?status=unrouted",
         )
-        add(
-            N_("Overdue resident requests: %(num)s"),
-            queue.overdue,
-            "/admin/requests?due=overdue",
-        )
+        add(N_("Overdue resident requests: %(num)s"), overdue, "/admin/requests?due=overdue")
     if holds(Permission.MANAGE_PLAN):
         add(
             N_("Overdue plan items: %(num)s"),
-            plan_home.overdue_items(session, where(Permission.MANAGE_PLAN), today),
+            plan_home.overdue_items_count(where(Permission.MANAGE_PLAN), today, cap=CAP + 1),
             "/admin/plan",
         )
     elif holds(Permission.SUPERVISE_PLAN):
         add(
             N_("Overdue plan items to supervise: %(num)s"),
-            plan_home.overdue_items(session, where(Permission.SUPERVISE_PLAN), today),
+            plan_home.overdue_items_count(where(Permission.SUPERVISE_PLAN), today, cap=CAP + 1),
             "/plan",
         )
     if holds(Permission.MANAGE_EVALUATIONS):
         add(
             N_("Evaluation reports to publish: %(num)s"),
-            evaluation_home.reports_to_publish(session, me.id),
+            evaluation_home.reports_to_publish_count(me.id),
             "/evaluations/manage",
         )
     if holds(Permission.RESPOND_EVALUATIONS):
         add(
             N_("Evaluation reports awaiting the department's response: %(num)s"),
-            evaluation_home.responses_owed(session, where(Permission.RESPOND_EVALUATIONS)),
+            evaluation_home.responses_owed_count(where(Permission.RESPOND_EVALUATIONS)),
             "/evaluations",
         )
+    counts = iter(counting.count_all(session, [p[1] for p in pending if isinstance(p, tuple)]))
+    lines: list[Waiting] = []
+    for part in pending:
+        if isinstance(part, tuple):
+            label, _, href = part
+            count = next(counts)
+            if count:
+                lines.append(Waiting(label, count, href))
+        else:
+            lines.extend(w for w in part if w.count)
     return lines
 
 
@@ -214,7 +228,8 @@ class PersonalHome:
     blocks: dict[str, Any] | None
     shifts: volunteer_home.Shifts
     requests: list[request_home.MyRequest]
-    requests_total: int
+    #: Whether the person raised more requests than are shown.
+    more_requests: bool
     todo: list[Waiting] | None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -236,7 +251,7 @@ def personal_home(
             now=now,
             today=today,
         )
-    requests, total = request_home.my_requests(session, me.id, 0, 5)
+    requests, more = request_home.latest_requests(session, me.id, 5)
     return PersonalHome(
         residency=home,
         fresh=home.fresh(now),
@@ -244,7 +259,7 @@ def personal_home(
         blocks=blocks,
         shifts=volunteer_home.my_shifts(session, me.id, now),
         requests=requests,
-        requests_total=total,
+        more_requests=more,
         todo=todo(session, me, now, today) if runs_things(me) else None,
     )
 

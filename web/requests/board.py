@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from starlette.requests import Request
@@ -12,13 +13,13 @@ from starlette.routing import Route
 from participation.areas import Area, get_area
 from participation.requests import board, counts, loop
 from participation.requests.rules.calendar import local_day
-from participation.requests.rules.catalog import CATEGORIES, STATUSES
+from participation.requests.rules.catalog import CATEGORIES, CHANNELS, STATUSES
 from participation.requests.rules.figures import RATE_LABELS
 from web.kit.api_query import check_query
 from web.kit.charts import bar_chart
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.i18n import translations
+from web.kit.i18n import gettext, translations
 from web.kit.pagination import Page, page_number
 from web.kit.templating import render
 from web.requests.api import AREA_PARAMETER
@@ -29,6 +30,11 @@ def _area(request: Request) -> Area | None:
     check_query(request, [AREA_PARAMETER])
     raw = request.query_params.get("area")
     return get_area(db(request), int(raw)) if raw else None
+
+
+def _named(found: dict[str, int], labels: Mapping[str, str]) -> list[tuple[str, int]]:
+    """(label in the reader's language, count) per key; an unknown key shows as is."""
+    return [(gettext(labels[key]) if key in labels else key, n) for key, n in found.items()]
 
 
 async def board_page(request: Request) -> Response:
@@ -47,6 +53,12 @@ async def board_page(request: Request) -> Response:
         LABELS
         | {
             "board": found,
+            # Each table's labels translated here, once, not by a gettext call per row.
+            "rows": {
+                "category": _named(found.by_category, CATEGORIES),
+                "channel": _named(found.by_channel, CHANNELS),
+                "status": _named(found.by_status, STATUSES),
+            },
             "as_of": counted.as_of,
             "area": area,
             "areas": board.area_filter(session, area),

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from consultations.evaluations.models import EvaluationResponse, SealedResponse
 from consultations.models import OpinionVote
 from demo.city_scale import CITY_MARK, main_pages, sizes
+from participation import portal_counts
+from participation.accounts import Account
 from participation.areas import Area
 from participation.ballots.models import BallotReceipt, CastBallot, Participation, SealedBallot
 from participation.budgets.models import BudgetRound
@@ -89,6 +91,15 @@ def test_a_fraction_of_the_city_loads_and_the_main_pages_answer(any_db_url: str)
         responses = count(s, select(func.count()).where(EvaluationResponse.evaluation_id == newest))
         assert responses == want.responses == counts.responses
         assert count(s, select(func.count()).select_from(SealedResponse)) == 0
+        # Stored as the worker's home-counts job would: the front page and the area
+        # pages read them instead of counting the roll and every account.
+        front = portal_counts.current(s)
+        assert front.as_of is not None
+        assert front.accounts == count(s, select(func.count()).select_from(Account))
+        top = s.scalar(select(Area).where(city, Area.kind == "district").limit(1))
+        assert top is not None
+        under = portal_counts.residents_under(s, top)
+        assert under.as_of is not None and 0 < under.count <= roll
         pages = main_pages(s)
     engine.dispose()
     assert "None" not in " ".join(pages.values()), pages

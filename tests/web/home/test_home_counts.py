@@ -30,7 +30,7 @@ def _counting(seen: list[str]) -> list[str]:
         sql
         for sql in seen
         if "count(" in sql.lower()
-        and ("FROM accounts" in sql or "FROM roll_entries" in sql or "areas.kind" in sql)
+        and ("FROM accounts" in sql or "FROM roll_entries" in sql or "areas.kind = " in sql)
     ]
 
 

@@ -44,6 +44,7 @@ def test_a_resident_sees_what_is_open_for_them(client: FormClient, town: World) 
         assert expected in text, expected
     assert "进展1a" not in text  # only the latest update of an item
     assert "已投票" in text  # voted, never what
+    assert "您已填写" in text  # responded to the evaluation
     assert "/me/activity" in text
     assert "待您跟进" not in text  # a resident runs nothing
 
