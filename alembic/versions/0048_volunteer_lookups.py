@@ -5,7 +5,7 @@ service minutes from the hours summary; both scanned their tables (every request
 ever made, every month × team × area total) before these indexes.
 
 Revision ID: 0048
-Revises: 0045
+Revises: 0047
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0048"
-down_revision: str | None = "0045"
+down_revision: str | None = "0047"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
