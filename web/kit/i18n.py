@@ -27,6 +27,7 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 TRANSLATIONS_DIR = Path(__file__).parent.parent / "translations"
 
 _catalogs: dict[str, NullTranslations] = {}
+_NO_CATALOG = NullTranslations()  # for a locale without a catalog: texts as written
 #: Per locale, a template's ``_("...")`` without parameters, translated once (see
 #: ``template_gettext``); emptied whenever the catalogs are loaded.
 _template_texts: dict[str, dict[str, Markup]] = {}
@@ -53,7 +54,8 @@ def load_catalogs() -> None:
 def translations(locale: str | None = None) -> NullTranslations:
     if not _catalogs:
         load_catalogs()
-    return _catalogs.get(locale or current_locale.get(), NullTranslations())
+    catalog = _catalogs.get(locale or current_locale.get())
+    return _NO_CATALOG if catalog is None else catalog  # one, not a new one per call
 
 
 def gettext(message: str, **params: object) -> str:
