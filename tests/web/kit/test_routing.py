@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Sequence
 
 import pytest
@@ -152,7 +153,10 @@ def _answer(router: Router, path: str, method: str) -> tuple[int, str, str]:
 
     scope = _scope(path, method) | {"query_string": b"", "server": ("testserver", 80)}
     scope["scheme"] = "http"
-    asyncio.run(router.app(scope, receive, send))
+    # On a thread of its own: browser tests leave Playwright's loop running in this one.
+    runner = threading.Thread(target=lambda: asyncio.run(router.app(scope, receive, send)))
+    runner.start()
+    runner.join()
     headers = dict(sent[0].get("headers", []))
     body = b"".join(m.get("body", b"") for m in sent[1:])
     return sent[0]["status"], headers.get(b"location", b"").decode(), body.decode()
