@@ -75,9 +75,9 @@ from participation.requests.rules.calendar import local_day
 from participation.rolls import RollEntry
 from participation.rules.areas import AreaKind
 from participation.rules.identity import id_hash
+from volunteers import reports as hours_totals
 from volunteers.activities import create_activity
 from volunteers.models import HoursEntry, Membership, Shift, SignUp, VolunteerProfile
-from volunteers import reports as hours_totals
 from volunteers.teams import create_team
 
 #: Rows per INSERT statement (executemany batch).
