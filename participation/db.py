@@ -89,6 +89,9 @@ def make_engine(
             if value is not None:
                 kwargs[name] = value
     engine = create_engine(url, **kwargs)
+    from participation import table_versions  # here: it maps a table on Base
+
+    table_versions.install(engine)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -11,6 +11,7 @@ from participation import (  # noqa: F401
     portal_counts,
     recovery,
     rolls,
+    table_versions,
 )
 from participation.ballots import models as ballot_models  # noqa: F401
 from participation.budgets import models as budget_models  # noqa: F401

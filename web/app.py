@@ -28,6 +28,7 @@ from web.kit import errors, i18n, vendor
 from web.kit.body_limit import BodyLimitMiddleware
 from web.kit.dbsession import DatabaseSessionMiddleware
 from web.kit.oidc import make_oauth, provider_origins
+from web.kit.page_cache import PageCacheMiddleware
 from web.kit.routing import SegmentRouter
 from web.kit.security import CSRFMiddleware, SecurityHeadersMiddleware, origin_of
 from web.kit.templating import make_environment
@@ -104,6 +105,8 @@ def create_app(settings: Settings) -> Starlette:
             wait=settings.db_pool_timeout,
             busy=errors.busy,
         ),
+        # Public pages shown again while no table they read has changed (see there).
+        Middleware(PageCacheMiddleware, megabytes=settings.page_cache_mb),
         Middleware(CSRFMiddleware, origin=origin_of(settings.base_url)),
     ]
     app = Starlette(

@@ -63,6 +63,12 @@ SETTINGS: dict[str, Setting] = {
         "connection (web/kit/request_threads.py); empty: 4, or pool size plus max "
         "overflow when smaller; 0: on the event loop, as before.",
     ),
+    "page_cache_mb": Setting(
+        "GONGZHI_PAGE_CACHE_MB",
+        "32",
+        "Megabytes of public pages each web process keeps to show again while no table "
+        "they were made from has changed (web/kit/page_cache.py); 0 turns it off.",
+    ),
     "secret_key": Setting(
         "GONGZHI_SECRET_KEY", DEV_SECRET, "Signs session cookies and CSRF tokens."
     ),
@@ -170,6 +176,7 @@ class Settings:
     db_max_overflow: int = 5
     db_pool_timeout: float = 10
     request_threads: int | None = None
+    page_cache_mb: int = 32
     secret_key: str = DEV_SECRET
     id_hash_key: str = DEV_ID_KEY
     base_url: str = "http://127.0.0.1:8000"
@@ -229,6 +236,10 @@ class Settings:
             raise SettingsError("GONGZHI_DB_MAX_OVERFLOW must be a number of connections from 0")
         if not self.db_pool_timeout >= 0:
             raise SettingsError("GONGZHI_DB_POOL_TIMEOUT must be a number of seconds from 0")
+        if not 0 <= self.page_cache_mb <= 4096:
+            raise SettingsError(
+                "GONGZHI_PAGE_CACHE_MB must be a number of megabytes from 0 to 4096"
+            )
         connections = self.db_pool_size + self.db_max_overflow
         if self.request_threads is not None and not 0 <= self.request_threads <= connections:
             raise SettingsError(
@@ -324,6 +335,10 @@ class Settings:
             request_threads = int(threads) if threads else None
         except ValueError:
             raise SettingsError("GONGZHI_REQUEST_THREADS must be a number of threads") from None
+        try:
+            page_cache_mb = int(get("page_cache_mb"))
+        except ValueError:
+            raise SettingsError("GONGZHI_PAGE_CACHE_MB must be a number of megabytes") from None
         return cls(
             environment=get("environment"),
             database_url=get("database_url"),
@@ -331,6 +346,7 @@ class Settings:
             db_max_overflow=pool["db_max_overflow"],
             db_pool_timeout=int(timeout) if timeout.is_integer() else timeout,
             request_threads=request_threads,
+            page_cache_mb=page_cache_mb,
             secret_key=get("secret_key"),
             id_hash_key=get("id_hash_key"),
             base_url=get("base_url").rstrip("/"),

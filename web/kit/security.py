@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -42,10 +43,15 @@ HEADERS = [
 
 
 def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
+    return session_token(request.session)
+
+
+def session_token(session: dict[str, Any]) -> str:
+    """The session's form token, made (and kept in the session) if it has none."""
+    token = session.get("csrf")
     if not token:
         token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
+        session["csrf"] = token
     return str(token)
 
 

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 
 from web.kit import display, htmx, i18n, labels, wording
 from web.kit.auth import current_user_or_none
+from web.kit.page_cache import form_token
 from web.kit.security import csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
@@ -126,7 +127,9 @@ def base_context(request: Request) -> dict[str, Any]:
         "age_friendly": display.age_friendly(request, user),
         "display_next": display.return_path(request),
         "locale": i18n.current_locale.get(),
-        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "csrf_token": form_token(request, csrf_token(request))
+        if "session" in request.scope
+        else "",
         "flashes": pop_flashes(request),
         "form": {},
         "errors": {},
