@@ -215,6 +215,7 @@ def measure(
         "GONGZHI_DATABASE_URL": url,
         "GONGZHI_SECRET_KEY": SECRET,
         "GONGZHI_ENVIRONMENT": "development",
+        "GONGZHI_PAGE_CACHE_MB": str(args.page_cache_mb),
     }
     engine = make_engine(url)
     with Session(engine) as s:
@@ -328,6 +329,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
+        "--page-cache-mb",
+        type=int,
+        default=32,
+        help="the portal's page cache (web/kit/page_cache.py; 0: off, to measure every "
+        "page rendered anew; the roster, signed in, is never served from it)",
+    )
+    parser.add_argument(
         "--loaded",
         metavar="URL",
         help="measure only this database, already loaded (e.g. by gongzhi demo --scale city), "
@@ -335,6 +343,11 @@ def main() -> int:
     )
     args = parser.parse_args()
     print(machine())
+    print(
+        f"page cache: {args.page_cache_mb} MB per process"
+        if args.page_cache_mb
+        else "page cache: off"
+    )
     print(f"load average before: {loadavg()}", flush=True)
     results: list[Result] = []
     loaded: list[str] = []

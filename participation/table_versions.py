@@ -174,6 +174,7 @@ def _sqlite_bump(dbapi_connection: Any, buckets: Iterable[int]) -> None:
 
 def _postgresql_bump(dbapi_connection: Any, buckets: Iterable[int]) -> None:
     raw = dbapi_connection.dbapi_connection
+    was = raw.autocommit  # an AUTOCOMMIT engine's connection stays so
     raw.autocommit = True  # the statements below are the whole transaction: one round trip
     try:
         with raw.cursor() as cursor:
@@ -185,7 +186,7 @@ def _postgresql_bump(dbapi_connection: Any, buckets: Iterable[int]) -> None:
         if "table_versions" not in str(error):
             raise
     finally:
-        raw.autocommit = False
+        raw.autocommit = was
 
 
 def _take_touched(dbapi_connection: Any) -> set[int] | None:

@@ -28,7 +28,7 @@ from web.kit import errors, i18n, vendor
 from web.kit.body_limit import BodyLimitMiddleware
 from web.kit.dbsession import DatabaseSessionMiddleware
 from web.kit.oidc import make_oauth, provider_origins
-from web.kit.page_cache import PageCacheMiddleware
+from web.kit.page_cache import SESSION_COOKIE, PageCacheMiddleware
 from web.kit.routing import SegmentRouter
 from web.kit.security import CSRFMiddleware, SecurityHeadersMiddleware, origin_of
 from web.kit.templating import make_environment
@@ -90,7 +90,7 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,
-            session_cookie="gongzhi_session",
+            session_cookie=SESSION_COOKIE,
             max_age=settings.session_max_age,
             same_site="lax",
             https_only=settings.https,

@@ -15,10 +15,12 @@ What may be reused, and why that holds:
   no message waiting to be shown), not by htmx (a fragment, not the page).
 - Rendered with status 200 as HTML, without writing, without SQL whose tables are
   unknown, and without setting a cookie of its own.
-- Keyed by host, scheme, path, query, language, display mode and the clock's
-  minute: the one input that changes without a write is time (a ballot that
-  closes at 18:00 shows closed from then on; the portal's times are entered in
-  whole minutes), so no page outlives the minute it was rendered in.
+- Keyed by host, scheme, path, query, language, every cookie but the session's
+  (display mode, chosen community...) and the clock's minute: the one input that
+  changes without a write is time (a ballot that closes at 18:00 shows closed
+  from then on; the portal's times are entered in whole minutes), so no page
+  outlives the minute it was rendered in.
+- A request with ``Cache-Control: no-cache`` (a hard reload) is rendered anew.
 - The counters are read before the data (see participation.table_versions).
 
 Each web process keeps its own entries, least recently used first out, within
@@ -35,13 +37,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from participation import table_versions
 from participation.db import utcnow
 from web.kit import i18n
-from web.kit.display import AGE_FRIENDLY
-from web.kit.display import COOKIE as DISPLAY_COOKIE
 from web.kit.security import session_token
 
 #: The public pages that may be reused (path patterns, query aside).
@@ -57,6 +58,8 @@ CACHEABLE = re.compile(
     r"|requests/board"
     r")$"
 )
+#: The session's own cookie (web/app.py), the one cookie pages do not differ by.
+SESSION_COOKIE = "gongzhi_session"
 #: Session keys a visitor may have and still be shown the shared page.
 SHARED_SESSION_KEYS = frozenset({"csrf"})
 #: Stands in a stored page for the visitor's form token (as long as a real one, so
@@ -122,9 +125,15 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
-def _age_friendly(scope: Scope) -> bool:
-    cookie = _header(scope, b"cookie")
-    return cookie is not None and f"{DISPLAY_COOKIE}={AGE_FRIENDLY}".encode() in cookie
+def _cookies(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """Every cookie but the session's: the language, the display mode, the chosen
+    community... whatever a page reads from them, pages differ by them."""
+    raw = _header(scope, b"cookie")
+    if raw is None:
+        return ()
+    found = cookie_parser(raw.decode("latin-1"))
+    found.pop(SESSION_COOKIE, None)
+    return tuple(sorted(found.items()))
 
 
 def shared_visitor(scope: Scope) -> bool:
@@ -137,6 +146,13 @@ def shared_visitor(scope: Scope) -> bool:
     return session is not None and set(session) <= SHARED_SESSION_KEYS
 
 
+def _reload(scope: Scope) -> bool:
+    """A reload that asks past caches (Cache-Control: no-cache, a browser's hard
+    reload): rendered anew, and kept for the next visitor."""
+    asked = _header(scope, b"cache-control") or _header(scope, b"pragma") or b""
+    return b"no-cache" in asked
+
+
 def _key(scope: Scope, minute: int) -> tuple[Any, ...]:
     return (
         scope.get("scheme", "http"),
@@ -144,7 +160,7 @@ def _key(scope: Scope, minute: int) -> tuple[Any, ...]:
         scope["path"],
         scope.get("query_string", b""),
         i18n.current_locale.get(),
-        _age_friendly(scope),
+        _cookies(scope),
         minute,
     )
 
@@ -180,7 +196,7 @@ class PageCacheMiddleware:
         connection = session_db.connection()
         minute = _minute(scope)
         key = _key(scope, minute)
-        entry = self.pages.get(key)
+        entry = None if _reload(scope) else self.pages.get(key)
         if entry is not None and _unchanged(connection, entry.versions):
             await self._replay(scope, entry, send)
             return

@@ -168,3 +168,12 @@ def test_off_when_set_to_zero(db_url: str, world: World) -> None:
             assert _reads_areas(c)[0] and _reads_areas(c)[0]
     finally:
         app.state.engine.dispose()
+
+
+def test_a_hard_reload_renders_the_page_anew(
+    app: Starlette, client: FormClient, world: World
+) -> None:
+    app.state.fixed_now = NOW
+    assert _reads_areas(client)[0]
+    assert _reads_areas(client, headers={"Cache-Control": "no-cache"})[0]
+    assert not _reads_areas(client)[0]
