@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, event, text
+from sqlalchemy import BigInteger, Integer, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
@@ -233,21 +233,31 @@ def current(connection: Connection, buckets: Iterable[int] | None = None) -> dic
     """The counters of ``buckets`` (default: all) now; a bucket never written is 0
     (absent from the answer when all are asked for).
 
-    Read them before the data they stand for (see the module's invariants)."""
+    Read them before the data they stand for (see the module's invariants). Read
+    through the driver's own cursor, in the connection's transaction: this runs
+    before every page served again, and SQLAlchemy's statement machinery would
+    cost more than the statement (the SQL holds only integers written here)."""
     if buckets is None:
-        rows = connection.execute(_ALL_VERSIONS)
-        return {b: v for b, v in rows}
+        return dict(_rows(connection, _ALL_VERSIONS))
     wanted = sorted(int(b) for b in buckets)
     if not wanted:
         return {}
-    rows = connection.execute(_versions_of(",".join(map(str, wanted))))
-    found = {b: v for b, v in rows}
+    found = dict(_rows(connection, _versions_of(",".join(map(str, wanted)))))
     return {b: found.get(b, 0) for b in wanted}
 
 
-_ALL_VERSIONS = text("SELECT bucket, version FROM table_versions")
+def _rows(connection: Connection, sql: str) -> list[tuple[int, int]]:
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return [(int(b), int(v)) for b, v in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+_ALL_VERSIONS = "SELECT bucket, version FROM table_versions"
 
 
 @functools.lru_cache(maxsize=4096)
-def _versions_of(listed: str) -> TextClause:
-    return text(f"SELECT bucket, version FROM table_versions WHERE bucket IN ({listed})")
+def _versions_of(listed: str) -> str:
+    return f"SELECT bucket, version FROM table_versions WHERE bucket IN ({listed})"
