@@ -140,6 +140,7 @@ class Electorate:
     size: int
     index: dict[str, Any] = field(default_factory=dict)  # project -> group indices
     weight: dict[str, Any] = field(default_factory=dict)  # project -> their counts
+    weights: Any = None  # every group's count, as floats (built once, not once per run)
 
     @classmethod
     def of(cls, keys: Sequence[str], approvals: Sequence[frozenset[str]]) -> Electorate:
@@ -154,7 +155,14 @@ class Electorate:
         all_counts = np.array(counts, dtype=np.float64)
         index = {k: np.array(gs, dtype=np.intp) for k, gs in supporters.items()}
         weight = {k: all_counts[i] for k, i in index.items()}
-        return cls(counts, supporters, votes, sum(counts), index, weight)
+        return cls(counts, supporters, votes, sum(counts), index, weight, all_counts)
+
+
+def _weights(electorate: Electorate) -> Any:
+    """Every group's count as a float array (kept by ``Electorate.of``)."""
+    if electorate.weights is not None:
+        return electorate.weights
+    return np.asarray(electorate.counts, dtype=np.float64)
 
 
 class _Purses:
@@ -470,7 +478,7 @@ def _run(
     purse_of_group = np.ones(len(counts), dtype=np.intp)
     first_purse = np.ones(1, dtype=np.intp)
     first_count = np.ones(1, dtype=np.int64)
-    counts_all = np.asarray(counts, dtype=np.float64)
+    counts_all = _weights(electorate)
     position = {k: i for i, k in enumerate(ranking)}
     remaining = [k for k in ranking if votes[k] > 0]
     reasons: dict[str, tuple[str, dict[str, object]]] = {
@@ -657,7 +665,7 @@ def _float_run(
     if n == 0 or n >= 2**53 or any(abs(c) >= 2**53 for c in costs.values()):
         return None  # (counts and costs must be exact floats)
     share = float(budget / n)
-    counts = np.asarray(electorate.counts, dtype=np.float64)
+    counts = _weights(electorate)
     money = np.full(len(counts), share)
     first_err = 2 * _UNIT * share
     # per group: its count, count * money and count * err (err rounded up: it
@@ -677,10 +685,25 @@ def _float_run(
     selected: list[str] = []
     record: list[_Round] = []
 
-    def level(k: str, screen: float | None) -> Any:
+    def level(k: str, screen: float | None, least: float = 0.0) -> Any:
         """("screened", low) if a lower bound of rho exceeds ``screen``; None if
         certainly unaffordable; else (q, E, poor split, amounts, low, high, left,
-        utility): the split is not checked yet (``sure`` does)."""
+        utility): the split is not checked yet (``sure`` does).
+
+        ``least`` (a lower bound of the exact rho: ``lower[k]``) only chooses
+        where the water level's passes start, and so how many passes it takes:
+        from x = max(cost / supporters, least * utility), rounded down, so at
+        most the exact level q. Why the passes stay exact from there: with P(y)
+        the holders of less than y, the payments at level x are the money of
+        P(x) plus x times the count of the others, at most the cost (x <= q),
+        so x <= q_P(x); and any split's level is at most q (see above). So
+        every pass's level lies between x and q, the splits it compares are
+        nested (P(x) within P(q_P(x)) within P(q)), and equal counts mean
+        equal splits: a pass that moves nobody has settled, as from cost /
+        supporters (a close x settles in one pass instead of several). Where
+        nobody holds less than x, nobody holds less than cost / supporters
+        either: the split is empty and q is that equal share.
+        """
         cost = costs[k]
         if cost == 0:
             return 0.0, 0.0, None, None, 0.0, 0.0, 0.0, 1
@@ -693,12 +716,15 @@ def _float_run(
         poor_count = poor_money = poor_err = 0.0
         left = size
         below: Any = None  # nobody holds less than the equal split: the split is final
-        if _least(a) < q:
-            below = a < q
+        start = least * utility * _DOWN
+        if start < q:
+            start = q
+        if _least(a) < start:
+            below = a < start
             held = table.take(idx, axis=1)
             poor: Any = None
             for passes in range(_PASSES):
-                count, spent, wrong = (held @ below).tolist()
+                count, spent, wrong = held.dot(below).tolist()
                 if poor is not None and count == poor_count:
                     break  # the split at q is the one q was computed from
                 if passes == 2:  # slow to settle: start again from the sorted amounts
@@ -713,7 +739,7 @@ def _float_run(
                     if not fits.any():  # everyone would pay all they hold
                         raise _Unsure  # and the floats say the money suffices
                     below = a < ordered_a[int(np.argmax(fits))]
-                    count, spent, wrong = (held @ below).tolist()
+                    count, spent, wrong = held.dot(below).tolist()
                 poor, poor_count, poor_money, poor_err = below, count, spent, wrong
                 left = size - poor_count
                 if left <= 0:  # everyone pays all: the money falls short, or unsure
@@ -784,7 +810,7 @@ def _float_run(
                         lower[k] = bound
                         if screen is not None and bound > screen:
                             continue
-                found = level(k, screen)
+                found = level(k, screen, lower[k])
                 if found is None:
                     del lower[k]
                     reasons[k] = (
