@@ -691,18 +691,16 @@ def _float_run(
         utility): the split is not checked yet (``sure`` does).
 
         ``least`` (a lower bound of the exact rho: ``lower[k]``) only chooses
-        where the water level's passes start, and so how many passes it takes:
-        from x = max(cost / supporters, least * utility), rounded down, so at
-        most the exact level q. Why the passes stay exact from there: with P(y)
-        the holders of less than y, the payments at level x are the money of
-        P(x) plus x times the count of the others, at most the cost (x <= q),
-        so x <= q_P(x); and any split's level is at most q (see above). So
-        every pass's level lies between x and q, the splits it compares are
-        nested (P(x) within P(q_P(x)) within P(q)), and equal counts mean
-        equal splits: a pass that moves nobody has settled, as from cost /
-        supporters (a close x settles in one pass instead of several). Where
-        nobody holds less than x, nobody holds less than cost / supporters
-        either: the split is empty and q is that equal share.
+        where the water level's passes start, x = max(cost / supporters,
+        least * utility) rounded down, never what they find: every split a
+        pass compares is "the holders of less than y" for some y, and two
+        such splits of the same amounts are nested, so equal counts mean
+        equal splits whatever x is (a pass that moves nobody has settled);
+        where nobody holds less than x, nobody holds less than cost /
+        supporters <= x, so the empty split and that equal share agree. A
+        close x (at most the exact level q, as ``least`` is a lower bound, so
+        each pass's level lies between x and q) settles in one pass instead
+        of several.
         """
         cost = costs[k]
         if cost == 0:
