@@ -373,7 +373,10 @@ class _Purses:
 
 # The add-one search never jumps fewer steps than this (``_search``): the steps
 # inside a jump are run with the bounds of the run at its far end (``seeds``).
-_LEAST_JUMP = 4
+_LEAST_JUMP = 8
+# An interval of at most this many steps that ``_same_between`` does not certify
+# is settled by running each of its steps (``_search``), not split in halves.
+_CHAIN = 4
 # Up to this many purses, a payment cap is found by the exact walk alone.
 _FEW_PURSES = 48
 _NOT_YET = object()  # a payment cap not computed yet
@@ -874,9 +877,9 @@ def _float_run(
                 paid_a = a - q
                 # count * (err + E + 2u(m + q)), rounded up
                 paid_e = (held_err.take(idx) + c * (a * (2 * _UNIT) + (e + 2 * _UNIT * q))) * _UP
-                if poor is not None:
-                    paid_a = np.where(poor, 0.0, paid_a)
-                    paid_e = np.where(poor, 0.0, paid_e)
+                if poor is not None:  # the poor pay all they hold: 0 left, exactly
+                    np.putmask(paid_a, poor, 0.0)
+                    np.putmask(paid_e, poor, 0.0)
                 money[idx] = paid_a
                 held_money[idx] = paid_a * c
                 held_err[idx] = paid_e
@@ -987,8 +990,11 @@ def _search(
     a's outcome at every step, and that outcome neither overspends nor is
     exhaustive (a was judged already), so the step-by-step search walks
     through all of it; an interval of one step is judged as the step-by-step
-    search judges it; any other interval is split at its middle m (one run
-    at m) and its two halves settled in order, left first. So each step is
+    search judges it; an interval of at most ``_CHAIN`` steps is run step
+    by step, from its right end down (each run seeded by the run one step
+    richer, whose bounds are the tightest at hand), then its steps are judged
+    in order, left first; any other interval is split at its middle m (one
+    run at m) and its two halves settled in order, left first. So each step is
     judged, in order, exactly as the step-by-step search judges it, and the
     search stops where it stops. The outcome need not be monotone in the
     budget (it is not in general), which is why a failed certification is
@@ -999,7 +1005,11 @@ def _search(
     serve for the right half too (with the same winners, every winner's rho
     at m is at most its rho at a, as rho only falls when the budget rises).
     Each step is run at most once; a run past the step where the search
-    stops is wasted (at most one per level of halving). J doubles after an
+    stops is wasted (at most one per level of halving, and the rest of a
+    short interval run step by step). On real elections certification
+    rarely holds between close budgets (two projects' prices a step apart
+    cross the winner's), so most intervals end up run step by step, each run
+    from a seed one step richer. J doubles after an
     interval certified whole and halves otherwise, down to ``_LEAST_JUMP``:
     a step inside an interval is run after the far end, whose record gives
     it lower bounds (``seeds`` in ``_run``), and so runs faster. Which steps
@@ -1025,6 +1035,15 @@ def _search(
                     return right[0]
             elif _same_between(left[1], right[1], position):
                 pending.pop()
+            elif right_step - step <= _CHAIN:
+                # a short interval not certified: every step in it is run, from
+                # the right end down, each seeded by the run one step richer
+                whole = False
+                richer = right[1]
+                for middle in range(right_step - 1, step, -1):  # nearest last
+                    pending.append((middle, run(middle, (), richer, richer)))
+                    richer = pending[-1][1][1]
+                continue
             else:
                 whole = False
                 middle = (step + right_step) // 2
