@@ -600,6 +600,7 @@ _UNIT = 2.0**-53  # the unit roundoff of float64: one rounding is off by at most
 _DOWN = 1 - 2.0**-50  # a positive float times this is below the exact value it rounds
 _UP = 1 + 2.0**-50
 _least = np.minimum.reduce  # an array's least element, without ndarray.min's Python layer
+_how_many = np.count_nonzero  # the True entries of a boolean array
 
 
 class _Unsure(Exception):
@@ -723,11 +724,14 @@ def _float_run(
         if _least(a) < start:
             below = a < start
             held = table.take(idx, axis=1)
-            poor: Any = None
+            poor_groups = -1
             for passes in range(_PASSES):
+                groups = _how_many(below)
+                if groups == poor_groups:
+                    # as many groups below q as below the level q was computed
+                    # from: nested splits, so the same split (no sums needed)
+                    break
                 count, spent, wrong = held.dot(below).tolist()
-                if poor is not None and count == poor_count:
-                    break  # the split at q is the one q was computed from
                 if passes == 2:  # slow to settle: start again from the sorted amounts
                     _, spent, wrong = held.sum(axis=1).tolist()
                     if spent + 2 * (wrong + slack * spent) < cost:
@@ -741,7 +745,8 @@ def _float_run(
                         raise _Unsure  # and the floats say the money suffices
                     below = a < ordered_a[int(np.argmax(fits))]
                     count, spent, wrong = held.dot(below).tolist()
-                poor, poor_count, poor_money, poor_err = below, count, spent, wrong
+                    groups = _how_many(below)
+                poor_groups, poor_count, poor_money, poor_err = groups, count, spent, wrong
                 left = size - poor_count
                 if left <= 0:  # everyone pays all: the money falls short, or unsure
                     if spent + 2 * (wrong + slack * spent) < cost:
