@@ -675,7 +675,11 @@ def _float_run(
     # per group: its count, count * money and count * err (err rounded up: it
     # is kept nowhere else), so that one product with a 0/1 split gives the
     # poor's count, money and error at once
-    table = np.stack([counts, counts * money, counts * first_err * _UP])
+    table = np.empty((3, len(counts)))
+    table[0] = counts
+    np.multiply(counts, share, out=table[1])  # counts * money (every group holds the share)
+    np.multiply(counts, first_err, out=table[2])
+    table[2] *= _UP
     worst = [first_err]  # at least every group's err
     held_money, held_err = table[1], table[2]  # views: one-dimensional stores are quicker
     index, weight = electorate.index, electorate.weight
