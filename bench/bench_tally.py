@@ -188,8 +188,8 @@ def run(args: argparse.Namespace, previous: Callable[[Election, str], object]) -
     print(machine())
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
-        f"previous = participation/ballots/tally/ at {args.previous}; pabutools limit {limit:.0f} s;"
-        f" least of {REPEAT[0]} run(s) each"
+        f"previous = participation/ballots/tally/ at {args.previous};"
+        f" pabutools limit {limit:.0f} s; least of {REPEAT[0]} run(s) each"
     )
     cases: list[tuple[str, Path, Election, tuple[str, ...]]] = []
     files = [

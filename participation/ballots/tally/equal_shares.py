@@ -730,7 +730,7 @@ def _float_run(
             held = table.take(idx, axis=1)
             poor_groups = -1
             for passes in range(_PASSES):
-                groups = _how_many(below)
+                groups: Any = _how_many(below)
                 if groups == poor_groups:
                     # as many groups below q as below the level q was computed
                     # from: nested splits, so the same split (no sums needed)
