@@ -140,6 +140,7 @@ class Electorate:
     size: int
     index: dict[str, Any] = field(default_factory=dict)  # project -> group indices
     weight: dict[str, Any] = field(default_factory=dict)  # project -> their counts
+    weights: Any = None  # every group's count, as floats (built once, not once per run)
 
     @classmethod
     def of(cls, keys: Sequence[str], approvals: Sequence[frozenset[str]]) -> Electorate:
@@ -154,7 +155,14 @@ class Electorate:
         all_counts = np.array(counts, dtype=np.float64)
         index = {k: np.array(gs, dtype=np.intp) for k, gs in supporters.items()}
         weight = {k: all_counts[i] for k, i in index.items()}
-        return cls(counts, supporters, votes, sum(counts), index, weight)
+        return cls(counts, supporters, votes, sum(counts), index, weight, all_counts)
+
+
+def _weights(electorate: Electorate) -> Any:
+    """Every group's count as a float array (kept by ``Electorate.of``)."""
+    if electorate.weights is not None:
+        return electorate.weights
+    return np.asarray(electorate.counts, dtype=np.float64)
 
 
 class _Purses:
@@ -365,7 +373,10 @@ class _Purses:
 
 # The add-one search never jumps fewer steps than this (``_search``): the steps
 # inside a jump are run with the bounds of the run at its far end (``seeds``).
-_LEAST_JUMP = 4
+_LEAST_JUMP = 8
+# An interval of at most this many steps that ``_same_between`` does not certify
+# is settled by running each of its steps (``_search``), not split in halves.
+_CHAIN = 4
 # Up to this many purses, a payment cap is found by the exact walk alone.
 _FEW_PURSES = 48
 _NOT_YET = object()  # a payment cap not computed yet
@@ -470,7 +481,7 @@ def _run(
     purse_of_group = np.ones(len(counts), dtype=np.intp)
     first_purse = np.ones(1, dtype=np.intp)
     first_count = np.ones(1, dtype=np.int64)
-    counts_all = np.asarray(counts, dtype=np.float64)
+    counts_all = _weights(electorate)
     position = {k: i for i, k in enumerate(ranking)}
     remaining = [k for k in ranking if votes[k] > 0]
     reasons: dict[str, tuple[str, dict[str, object]]] = {
@@ -589,6 +600,7 @@ _UNIT = 2.0**-53  # the unit roundoff of float64: one rounding is off by at most
 _DOWN = 1 - 2.0**-50  # a positive float times this is below the exact value it rounds
 _UP = 1 + 2.0**-50
 _least = np.minimum.reduce  # an array's least element, without ndarray.min's Python layer
+_how_many = np.count_nonzero  # the True entries of a boolean array
 
 
 class _Unsure(Exception):
@@ -657,13 +669,17 @@ def _float_run(
     if n == 0 or n >= 2**53 or any(abs(c) >= 2**53 for c in costs.values()):
         return None  # (counts and costs must be exact floats)
     share = float(budget / n)
-    counts = np.asarray(electorate.counts, dtype=np.float64)
+    counts = _weights(electorate)
     money = np.full(len(counts), share)
     first_err = 2 * _UNIT * share
     # per group: its count, count * money and count * err (err rounded up: it
     # is kept nowhere else), so that one product with a 0/1 split gives the
     # poor's count, money and error at once
-    table = np.stack([counts, counts * money, counts * first_err * _UP])
+    table = np.empty((3, len(counts)))
+    table[0] = counts
+    np.multiply(counts, share, out=table[1])  # counts * money (every group holds the share)
+    np.multiply(counts, first_err, out=table[2])
+    table[2] *= _UP
     worst = [first_err]  # at least every group's err
     held_money, held_err = table[1], table[2]  # views: one-dimensional stores are quicker
     index, weight = electorate.index, electorate.weight
@@ -677,10 +693,23 @@ def _float_run(
     selected: list[str] = []
     record: list[_Round] = []
 
-    def level(k: str, screen: float | None) -> Any:
+    def level(k: str, screen: float | None, least: float = 0.0) -> Any:
         """("screened", low) if a lower bound of rho exceeds ``screen``; None if
         certainly unaffordable; else (q, E, poor split, amounts, low, high, left,
-        utility): the split is not checked yet (``sure`` does)."""
+        utility): the split is not checked yet (``sure`` does).
+
+        ``least`` (a lower bound of the exact rho: ``lower[k]``) only chooses
+        where the water level's passes start, x = max(cost / supporters,
+        least * utility) rounded down, never what they find: every split a
+        pass compares is "the holders of less than y" for some y, and two
+        such splits of the same amounts are nested, so equal counts mean
+        equal splits whatever x is (a pass that moves nobody has settled);
+        where nobody holds less than x, nobody holds less than cost /
+        supporters <= x, so the empty split and that equal share agree. A
+        close x (at most the exact level q, as ``least`` is a lower bound, so
+        each pass's level lies between x and q) settles in one pass instead
+        of several.
+        """
         cost = costs[k]
         if cost == 0:
             return 0.0, 0.0, None, None, 0.0, 0.0, 0.0, 1
@@ -693,14 +722,20 @@ def _float_run(
         poor_count = poor_money = poor_err = 0.0
         left = size
         below: Any = None  # nobody holds less than the equal split: the split is final
-        if _least(a) < q:
-            below = a < q
+        start = least * utility * _DOWN
+        if start < q:
+            start = q
+        if _least(a) < start:
+            below = a < start
             held = table.take(idx, axis=1)
-            poor: Any = None
+            poor_groups = -1
             for passes in range(_PASSES):
-                count, spent, wrong = (held @ below).tolist()
-                if poor is not None and count == poor_count:
-                    break  # the split at q is the one q was computed from
+                groups: Any = _how_many(below)
+                if groups == poor_groups:
+                    # as many groups below q as below the level q was computed
+                    # from: nested splits, so the same split (no sums needed)
+                    break
+                count, spent, wrong = held.dot(below).tolist()
                 if passes == 2:  # slow to settle: start again from the sorted amounts
                     _, spent, wrong = held.sum(axis=1).tolist()
                     if spent + 2 * (wrong + slack * spent) < cost:
@@ -713,8 +748,9 @@ def _float_run(
                     if not fits.any():  # everyone would pay all they hold
                         raise _Unsure  # and the floats say the money suffices
                     below = a < ordered_a[int(np.argmax(fits))]
-                    count, spent, wrong = (held @ below).tolist()
-                poor, poor_count, poor_money, poor_err = below, count, spent, wrong
+                    count, spent, wrong = held.dot(below).tolist()
+                    groups = _how_many(below)
+                poor_groups, poor_count, poor_money, poor_err = groups, count, spent, wrong
                 left = size - poor_count
                 if left <= 0:  # everyone pays all: the money falls short, or unsure
                     if spent + 2 * (wrong + slack * spent) < cost:
@@ -784,7 +820,7 @@ def _float_run(
                         lower[k] = bound
                         if screen is not None and bound > screen:
                             continue
-                found = level(k, screen)
+                found = level(k, screen, lower[k])
                 if found is None:
                     del lower[k]
                     reasons[k] = (
@@ -850,9 +886,9 @@ def _float_run(
                 paid_a = a - q
                 # count * (err + E + 2u(m + q)), rounded up
                 paid_e = (held_err.take(idx) + c * (a * (2 * _UNIT) + (e + 2 * _UNIT * q))) * _UP
-                if poor is not None:
-                    paid_a = np.where(poor, 0.0, paid_a)
-                    paid_e = np.where(poor, 0.0, paid_e)
+                if poor is not None:  # the poor pay all they hold: 0 left, exactly
+                    np.putmask(paid_a, poor, 0.0)
+                    np.putmask(paid_e, poor, 0.0)
                 money[idx] = paid_a
                 held_money[idx] = paid_a * c
                 held_err[idx] = paid_e
@@ -963,8 +999,11 @@ def _search(
     a's outcome at every step, and that outcome neither overspends nor is
     exhaustive (a was judged already), so the step-by-step search walks
     through all of it; an interval of one step is judged as the step-by-step
-    search judges it; any other interval is split at its middle m (one run
-    at m) and its two halves settled in order, left first. So each step is
+    search judges it; an interval of at most ``_CHAIN`` steps is run step
+    by step, from its right end down (each run seeded by the run one step
+    richer, whose bounds are the tightest at hand), then its steps are judged
+    in order, left first; any other interval is split at its middle m (one
+    run at m) and its two halves settled in order, left first. So each step is
     judged, in order, exactly as the step-by-step search judges it, and the
     search stops where it stops. The outcome need not be monotone in the
     budget (it is not in general), which is why a failed certification is
@@ -975,7 +1014,11 @@ def _search(
     serve for the right half too (with the same winners, every winner's rho
     at m is at most its rho at a, as rho only falls when the budget rises).
     Each step is run at most once; a run past the step where the search
-    stops is wasted (at most one per level of halving). J doubles after an
+    stops is wasted (at most one per level of halving, and the rest of a
+    short interval run step by step). On real elections certification
+    rarely holds between close budgets (two projects' prices a step apart
+    cross the winner's), so most intervals end up run step by step, each run
+    from a seed one step richer. J doubles after an
     interval certified whole and halves otherwise, down to ``_LEAST_JUMP``:
     a step inside an interval is run after the far end, whose record gives
     it lower bounds (``seeds`` in ``_run``), and so runs faster. Which steps
@@ -1001,6 +1044,15 @@ def _search(
                     return right[0]
             elif _same_between(left[1], right[1], position):
                 pending.pop()
+            elif right_step - step <= _CHAIN:
+                # a short interval not certified: every step in it is run, from
+                # the right end down, each seeded by the run one step richer
+                whole = False
+                richer = right[1]
+                for middle in range(right_step - 1, step, -1):  # nearest last
+                    pending.append((middle, run(middle, (), richer, richer)))
+                    richer = pending[-1][1][1]
+                continue
             else:
                 whole = False
                 middle = (step + right_step) // 2

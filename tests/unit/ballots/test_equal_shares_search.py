@@ -67,6 +67,36 @@ def test_search_matches_the_step_by_step_search(
     assert fast.selected == slow.selected
 
 
+@settings(max_examples=100, deadline=None)
+@given(instances)
+def test_search_matches_step_by_step_where_nothing_is_certified(
+    instance: tuple[dict[str, int], list[set[str]], int, bool, bool, random.Random],
+) -> None:
+    """With every certification refused, the search runs each step (short
+    intervals run from the right end down, each run seeded by the one a step
+    richer; longer ones split in halves) and must still stop where the
+    step-by-step search stops, with its outcome."""
+    costs, votes, budget, cost_utility, completion, rng = instance
+    keys = sorted(costs)
+    approvals = [frozenset(v & set(keys)) for v in votes]
+    order = list(keys)
+    rng.shuffle(order)
+    options: dict[str, Any] = {
+        "cost_utility": cost_utility,
+        "greedy_completion": completion,
+        "order": order,
+    }
+    certify = equal_shares_module._same_between
+    equal_shares_module._same_between = lambda *args: False
+    try:
+        fast = equal_shares_add1(keys, approvals, costs, budget, **options)
+    finally:
+        equal_shares_module._same_between = certify
+    slow = equal_shares_add1(keys, approvals, costs, budget, stepwise=True, **options)
+    assert fast.selected == slow.selected
+    assert fast.notes == slow.notes
+
+
 # Few distinct costs and ballots cast several times: projects with the same cost
 # and the same supporters tie exactly, round after round, at every budget.
 tied_instances = st.tuples(
