@@ -358,14 +358,26 @@ def statement_texts(
     with ``ids``, only those (a page reads the few its map names, not every one)."""
     if ids is not None and not ids:
         return {}
+    if ids is not None:  # the page's read: a statement built once, at import
+        rows = session.execute(_TEXTS_OF, {"cid": consultation_id, "ids": sorted(ids)})
+        return {sid: text for sid, text in rows}
     query = select(OpinionStatement.id, OpinionStatement.text).where(
         OpinionStatement.consultation_id == consultation_id,
         OpinionStatement.hidden_at.is_(None),
     )
-    if ids is not None:
-        query = query.where(OpinionStatement.id.in_(sorted(ids)))
     rows = session.execute(query.order_by(OpinionStatement.id))
     return {sid: text for sid, text in rows}
+
+
+_TEXTS_OF = (
+    select(OpinionStatement.id, OpinionStatement.text)
+    .where(
+        OpinionStatement.consultation_id == bindparam("cid"),
+        OpinionStatement.hidden_at.is_(None),
+        OpinionStatement.id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(OpinionStatement.id)
+)
 
 
 def next_statement(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.areas import Area, get_area
+from participation.ballots.models import BallotBox
 from participation.ballots.rules.eligibility import Roll
 from participation.budgets.models import BudgetRound
 from participation.budgets.rules import BUDGET_RULES, RoundPhase
@@ -75,6 +76,23 @@ def get_round(session: Session, round_id: int) -> BudgetRound:
     if found is None:
         raise DomainError("round.not_found", N_("No such budget round."), status=404)
     return found
+
+
+_ROUND_WITH_BOX = (
+    select(BudgetRound, BallotBox)
+    .outerjoin(BallotBox, BallotBox.id == BudgetRound.box_id)
+    .where(BudgetRound.id == bindparam("round_id"))
+)
+
+
+def round_with_box(session: Session, round_id: int) -> tuple[BudgetRound, BallotBox | None]:
+    """The round and its ballot box (None before voting), in one statement. Hold
+    the box while it is needed: the session keeps it weakly, and ``get_box`` then
+    finds it there without a statement."""
+    found = session.execute(_ROUND_WITH_BOX, {"round_id": round_id}).first()
+    if found is None:
+        raise DomainError("round.not_found", N_("No such budget round."), status=404)
+    return found[0], found[1]
 
 
 def rounds(session: Session) -> Sequence[BudgetRound]:

@@ -49,6 +49,7 @@ from participation.budgets.rounds import (
     create_round,
     get_round,
     round_ref,
+    round_with_box,
     rounds,
     rounds_with_areas,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "proposals_page",
     "results",
     "round_ref",
+    "round_with_box",
     "rounds",
     "rounds_with_areas",
     "screen",

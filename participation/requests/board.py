@@ -26,7 +26,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, ForeignKey, Integer, and_, case, delete, func, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.areas import Area, AreaNode, ancestors
@@ -337,15 +347,30 @@ def area_by_id(session: Session, area_id: int) -> Area | None:
 FILTER_LIMIT = 200
 
 
+# The filter's levels, built once, at import: the top level, and the areas under one.
+_TOP_LEVEL = (
+    select(Area)
+    .where(Area.parent_id.is_(None), Area.kind != "grid")
+    .order_by(Area.id)
+    .limit(FILTER_LIMIT)
+)
+_BELOW = (
+    select(Area)
+    .where(Area.parent_id == bindparam("parent_id"), Area.kind != "grid")
+    .order_by(Area.id)
+    .limit(FILTER_LIMIT)
+)
+
+
 def area_filter(session: Session, area: Area | None) -> list[AreaNode]:
     """The areas a board may be narrowed to from ``area`` (None: everywhere), a level
     at a time: the chain down to it, then the areas directly under it (the top level
     when none), grids left out. Two statements whatever the size of the tree."""
     chain = ancestors(session, area) if area is not None else []
-    under = Area.parent_id.is_(None) if area is None else Area.parent_id == area.id
-    below = session.scalars(
-        select(Area).where(under, Area.kind != "grid").order_by(Area.id).limit(FILTER_LIMIT)
-    ).all()
+    if area is None:
+        below = session.scalars(_TOP_LEVEL).all()
+    else:
+        below = session.scalars(_BELOW, {"parent_id": area.id}).all()
     return [AreaNode(a, depth) for depth, a in enumerate(chain)] + [
         AreaNode(a, len(chain)) for a in below
     ]

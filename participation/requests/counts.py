@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     Date,
@@ -38,6 +38,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    bindparam,
     case,
     delete,
     func,
@@ -229,17 +230,40 @@ class Counted(Generic[T]):
     as_of: datetime | None
 
 
+def _within(path: Any, within: bool) -> Any:
+    """Rows under the area of path ``:path``, or every row."""
+    return path.startswith(bindparam("path")) if within else literal(True)
+
+
+# The board's two statements, everywhere or within an area; built once, at import
+# (building a statement on each request cost about as much as running it).
+_BOARD_ROWS = {
+    within: select(
+        BoardCount.category, BoardCount.channel, BoardCount.status, func.sum(BoardCount.n)
+    )
+    .where(_within(BoardCount.path, within))
+    .group_by(BoardCount.category, BoardCount.channel, BoardCount.status)
+    .order_by(BoardCount.category, BoardCount.channel, BoardCount.status)
+    for within in (False, True)
+}
+_BOARD_PLACES = {
+    within: select(PlaceCount.area_id, Area.name, PlaceCount.n)
+    .join(Area, Area.id == PlaceCount.area_id)
+    .where(_within(PlaceCount.path, within))
+    .order_by(PlaceCount.n.desc(), PlaceCount.area_id)
+    .limit(bindparam("places"))
+    for within in (False, True)
+}
+
+
 def public_board(session: Session, area: Area | None, *, places: int = 50) -> Counted[board.Board]:
     """What ``board.public_board`` answers, from the summary tables when they exist."""
     run = _summarised(session, area)
     if run is None:
         return Counted(board.public_board(session, area_path=area.path if area else None), None)
-    rows = session.execute(
-        select(BoardCount.category, BoardCount.channel, BoardCount.status, func.sum(BoardCount.n))
-        .where(BoardCount.path.startswith(area.path) if area else literal(True))
-        .group_by(BoardCount.category, BoardCount.channel, BoardCount.status)
-        .order_by(BoardCount.category, BoardCount.channel, BoardCount.status)
-    ).all()
+    params = {"path": area.path if area else "", "places": places}
+    within = area is not None
+    rows = session.execute(_BOARD_ROWS[within], params).all()
     by_category: dict[str, int] = {}
     by_channel: dict[str, int] = {}
     by_status: dict[str, int] = {}
@@ -251,14 +275,7 @@ def public_board(session: Session, area: Area | None, *, places: int = 50) -> Co
         by_status[status] = by_status.get(status, 0) + n
         table.append((category, channel, status, n))
     by_place = [
-        (int(a), str(name), int(n))
-        for a, name, n in session.execute(
-            select(PlaceCount.area_id, Area.name, PlaceCount.n)
-            .join(Area, Area.id == PlaceCount.area_id)
-            .where(PlaceCount.path.startswith(area.path) if area else literal(True))
-            .order_by(PlaceCount.n.desc(), PlaceCount.area_id)
-            .limit(places)
-        )
+        (int(a), str(name), int(n)) for a, name, n in session.execute(_BOARD_PLACES[within], params)
     ]
     found = board.Board(
         sum(by_category.values()), by_category, by_channel, by_status, by_place, table

@@ -202,7 +202,8 @@ def round_results(request: Request, budget_round: BudgetRound) -> budgets.Result
 
 async def results_page(request: Request) -> Response:
     session = db(request)
-    budget_round = budgets.get_round(session, request.path_params["round_id"])
+    # The box is held here, so the results' get_box finds it in the session.
+    budget_round, _box = budgets.round_with_box(session, request.path_params["round_id"])
     found = round_results(request, budget_round)
     if found is None:
         raise DomainError("round.no_results", N_("The results are not published yet."), status=404)

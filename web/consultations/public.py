@@ -3,7 +3,7 @@ deliberation, opinion map, result, public notice and follow-up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import weasyprint
@@ -22,6 +22,7 @@ from consultations import (
     topics,
 )
 from consultations.models import Consultation
+from consultations.page import PageHead, consultation_with_area, page_head
 from consultations.rules.journey import Stage, StageFacts, stage
 from consultations.rules.opinion_json import unpack
 from consultations.rules.standing import Refusal
@@ -37,6 +38,7 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.follow import follow_button
 from web.kit.forms import form_fields, record_id
+from web.kit.i18n import current_locale, template_gettext
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import base_context, flash, render
@@ -97,16 +99,26 @@ async def index(request: Request) -> Response:
 THREADS_PER_PAGE = 20
 
 
-async def _page(request: Request, c: Consultation, status: int = 200, **extra: Any) -> Response:
+async def _page(
+    request: Request,
+    c: Consultation,
+    status: int = 200,
+    head: PageHead | None = None,
+    area: Any = None,
+    **extra: Any,
+) -> Response:
     """The consultation page, or for htmx's ``#opinion`` swap the opinion block
     alone (then only what that block shows is read). A fixed number of
     statements whatever the number of votes, statements, posts or participants:
     the map is the stored one, its statements' texts are read for the few it
-    names, and the discussion is paged."""
+    names, and the discussion is paged. ``head``: the consultation's page head
+    (:func:`consultations.page.page_head`), or ``area``, when the request read them."""
     session = db(request)
     at = now(request)
     me = current_user_or_none(request)
-    area = get_area(session, c.area_id)  # held: standing_of then finds it in the session
+    if area is None:
+        area = head.area if head is not None else get_area(session, c.area_id)
+    # ``area`` is held here: standing_of then finds it in the session.
     window_open = c.deliberation_opens_at <= at < c.deliberation_closes_at
     on_notice = c.notice_ends_at is not None and c.final_at is None and at < c.notice_ends_at
     shown = opinion_map_of(request, c.id)
@@ -124,6 +136,7 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "map_view": shown.view,
         "texts": deliberation.statement_texts(session, c.id, shown.named),
         "spots": shown.spots,
+        "lines": map_lines(shown) if opinion.groups else None,
         "ring": shown.where.get(me.id) if me else None,
         "my_group": opinion.group_of(me.id) if me else None,
         "my_position": bool(me and me.id in opinion.positions),
@@ -141,16 +154,27 @@ async def _page(request: Request, c: Consultation, status: int = 200, **extra: A
         "flash_message": "",
     }
     if htmx.target(request) != "opinion":
-        context |= _whole_page(request, c, area, me, at, on_notice)
+        context |= _whole_page(request, c, area, me, at, on_notice, head)
     return render(request, "consultations/detail.html", context | extra, status=status)
 
 
 def _whole_page(
-    request: Request, c: Consultation, area: Any, me: Any, at: Any, on_notice: bool
+    request: Request,
+    c: Consultation,
+    area: Any,
+    me: Any,
+    at: Any,
+    on_notice: bool,
+    head: PageHead | None = None,
 ) -> dict[str, Any]:
-    """What the page shows beyond the opinion block."""
+    """What the page shows beyond the opinion block; the topic, the quorum and the
+    plan item from ``head`` when given (read with the consultation, in one statement)."""
     session = db(request)
-    topic, cosigners = topics.topic_with_cosigners(session, c.topic_id)
+    if head is not None:
+        topic, cosigners, quorum, item = head.topic, head.cosigners, head.quorum, head.plan_item
+    else:
+        topic, cosigners = topics.topic_with_cosigners(session, c.topic_id)
+        quorum, item = meetings.quorum(session, c), decisions.plan_item(session, c)
     box = get_box(session, c.box_id) if c.box_id else None
     number = page_number(request)
     found = deliberation.thread_page(session, c.id, number, THREADS_PER_PAGE)
@@ -163,7 +187,7 @@ def _whole_page(
         "stage_labels": STAGE_LABELS,
         "participants": meetings.participants(session, c.id),
         "participant_labels": meetings.PARTICIPANT_LABELS,
-        "quorum": meetings.quorum(session, c),
+        "quorum": quorum,
         # Before the meeting a quorum is not "missed", only not taken yet.
         "meeting_ahead": at < c.meets_at,
         # The template shows the speakers with the summary, the objections with the notice.
@@ -180,7 +204,7 @@ def _whole_page(
         "tally": box.tally if box else None,
         "objections": decisions.objections(session, c.id) if c.notice_starts_at else [],
         "on_notice": on_notice,
-        "item": decisions.plan_item(session, c),
+        "item": item,
         "plan_status": PLAN_STATUS_LABELS,
         "may_sign": bool(
             me
@@ -206,6 +230,77 @@ class ShownMap:
     where: dict[Any, tuple[int, int]]
     named: frozenset[int] = frozenset()
     statements: int = 0
+    #: The map's lists' figures as the page words them, per locale (see :func:`map_lines`).
+    lines: dict[str, MapLines] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class MapLines:
+    """The opinion map's translated figures, formatted once per map and locale
+    (they depend on nothing else) instead of on every request: each group's
+    heading and, per representative statement, the words before its text and the
+    note after it; per common-ground statement, the note. The statements' texts
+    are read on every request (a moderator may hide one)."""
+
+    headings: list[Markup]
+    representative: list[list[tuple[Any, Markup, Markup]]]
+    consensus: list[tuple[Any, Markup]]
+    consensus_disagree: list[tuple[Any, Markup]]
+
+
+def _percent(share: float) -> int:
+    """As the template's ``(share * 100)|round|int`` did."""
+    return round(share * 100)
+
+
+def map_lines(shown: ShownMap) -> MapLines:
+    """The map's lines in the request's locale, formatted on first use (the same
+    texts the template's ``_()`` gave: it is the same function)."""
+    locale = current_locale.get()
+    found = shown.lines.get(locale)
+    if found is not None:
+        return found
+    opinion = shown.view.opinion
+    _ = template_gettext
+    found = MapLines(
+        headings=[
+            Markup("{} · {}").format(
+                _("Group %(label)s", label=g.label), _("%(n)s people", n=g.size)
+            )
+            for g in opinion.groups
+        ],
+        representative=[
+            [
+                (
+                    s.statement,
+                    _("%(share)s%% agree:", share=_percent(s.agree))
+                    if s.direction == 1
+                    else _("%(share)s%% disagree:", share=_percent(s.disagree)),
+                    _(
+                        "(in this group: %(agree)s%% agree, %(disagree)s%% disagree of %(n)s votes)",  # noqa: E501
+                        agree=_percent(s.agree),
+                        disagree=_percent(s.disagree),
+                        n=s.votes,
+                    ),
+                )
+                for s in g.representative
+            ]
+            for g in opinion.groups
+        ],
+        consensus=[
+            (s.statement, _("(at least %(share)s%% in every group)", share=_percent(s.share_out)))
+            for s in opinion.consensus
+        ],
+        consensus_disagree=[
+            (
+                s.statement,
+                _("(at least %(share)s%% of every group disagree)", share=_percent(s.share_out)),
+            )
+            for s in opinion.consensus_disagree
+        ],
+    )
+    shown.lines[locale] = found
+    return found
 
 
 def named_statements(opinion: Any) -> frozenset[int]:
@@ -311,7 +406,13 @@ def _get(request: Request) -> Consultation:
 
 
 async def detail(request: Request) -> Response:
-    return await _page(request, _get(request))
+    if htmx.target(request) == "opinion":
+        c, area = consultation_with_area(db(request), request.path_params["consultation_id"])
+        return await _page(request, c, area=area)
+    # The whole page: the consultation with its community (then held in the
+    # session), topic, quorum and plan item, in one statement.
+    head = page_head(db(request), request.path_params["consultation_id"])
+    return await _page(request, head.consultation, head=head)
 
 
 async def minutes_pdf(request: Request) -> Response:

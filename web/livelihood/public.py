@@ -19,6 +19,7 @@ from participation.deputies import get_congress
 from participation.errors import N_, DomainError
 from participation.livelihood import services as livelihood
 from participation.livelihood.models import LivelihoodCycle
+from participation.livelihood.page import cycle_page as read_cycle_page
 from participation.livelihood.rules import (
     CYCLE_PHASE_LABELS,
     CYCLE_PHASES,
@@ -49,35 +50,32 @@ async def cycle_list(request: Request) -> Response:
     return render(request, "livelihood/list.html", {"current": current, "past": past} | GLOBALS)
 
 
-def _cycle_context(request: Request, cycle: LivelihoodCycle) -> dict[str, Any]:
-    session = db(request)
+def _cycle_context(request: Request, cycle_id: int) -> dict[str, Any]:
+    """The cycle page's context, read in a fixed few statements (see
+    :func:`participation.livelihood.page.cycle_page`)."""
     me = current_user_or_none(request)
-    entry = livelihood.deputy_entry(session, cycle, me.id) if me else None
-    box = get_box(session, cycle.box_id) if cycle.box_id else None
-    satisfaction = (
-        get_box(session, cycle.satisfaction_box_id) if cycle.satisfaction_box_id else None
-    )
+    page = read_cycle_page(db(request), cycle_id, me.id if me else None)
     at = now(request)
     return {
-        "cycle": cycle,
-        "congress": get_congress(session, cycle.congress_id),
-        "candidates": livelihood.candidates_of(session, cycle),
-        "quorum": livelihood.attendance(session, cycle),
-        "competitive": livelihood.competitiveness(session, cycle),
-        "deputy": entry,
-        "signed_in": bool(entry and livelihood.has_signed_in(session, cycle, entry)),
-        "box": box,
-        "box_open": bool(box and box.is_open(at)),
-        "satisfaction": satisfaction,
-        "satisfaction_open": bool(satisfaction and satisfaction.is_open(at)),
+        "cycle": page.cycle,
+        "congress": page.congress,
+        "candidates": page.candidates,
+        "quorum": page.quorum,
+        "competitive": page.competitive,
+        "deputy": page.deputy,
+        "signed_in": page.signed_in,
+        "box": page.box,
+        "box_open": bool(page.box and page.box.is_open(at)),
+        "satisfaction": page.satisfaction,
+        "satisfaction_open": bool(page.satisfaction and page.satisfaction.is_open(at)),
         "submitter_labels": SUBMITTER_LABELS,
-        "departments": departments.all_departments(session),
     } | GLOBALS
 
 
 async def cycle_page(request: Request) -> Response:
-    cycle = livelihood.get_cycle(db(request), request.path_params["cycle_id"])
-    return render(request, "livelihood/cycle.html", _cycle_context(request, cycle))
+    return render(
+        request, "livelihood/cycle.html", _cycle_context(request, request.path_params["cycle_id"])
+    )
 
 
 async def submit(request: Request) -> Response:
@@ -88,7 +86,10 @@ async def submit(request: Request) -> Response:
     me_or_none = current_user_or_none(request)
     # Only the kinds this person holds are offered (anonymous visitors see "public").
     kinds = livelihood.submitter_kinds(session, cycle, me_or_none.id) if me_or_none else ("public",)
-    context = _cycle_context(request, cycle) | {"kinds": kinds}
+    context = _cycle_context(request, cycle.id) | {
+        "kinds": kinds,
+        "departments": departments.all_departments(session),
+    }
     if request.method == "GET":
         return render(request, "livelihood/submit.html", context)
     me = user(request)
@@ -130,7 +131,7 @@ async def attend(request: Request) -> Response:
         return htmx.redirect(request, f"/livelihood/{cycle.id}")
 
     async def page(error: DomainError) -> Response:
-        context = _cycle_context(request, cycle) | {"error": error.message}
+        context = _cycle_context(request, cycle.id) | {"error": error.message}
         return render(request, "livelihood/cycle.html", context, status=error.status)
 
     return await act_or_rerender(request, act, page)

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from consultations import deliberation, meetings, opinion_maps, representatives
-from consultations.models import OpinionStatement
+from consultations import decisions, deliberation, meetings, opinion_maps, representatives, topics
+from consultations.models import Attendance, OpinionStatement
+from consultations.page import PageHead, consultation_with_area, page_head
 from consultations.standing import standing_of
 from participation.accounts import grants_of
+from participation.areas import get_area
 from participation.db import make_engine
+from participation.errors import DomainError
+from participation.plan.intake import ItemFromSource, receive_item
+from participation.plan.sources import SourceKind
 from tests.support.consultations import NOW, community, elevator_in_two_camps, refresh_maps
 
 
@@ -76,4 +82,52 @@ def test_the_page_reads_agree_with_the_reads_they_replace(any_db_url: str) -> No
                 s, consultation, person.id, NOW, grants_of(s, person.id)
             )
         assert standing_of(s, consultation, c.residents[0].id, NOW).resident_here
+    engine.dispose()
+
+
+def test_the_page_head_gives_what_the_reads_it_replaces_gave(any_db_url: str) -> None:
+    """The consultation page's head (one statement) against the five reads it
+    replaced: the consultation, its community, the topic with its co-signatures,
+    the quorum and the plan item (none, then the one the resolution became)."""
+    engine = make_engine(any_db_url)
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        c = community(s, residents=8)
+        topic, consultation, _ids = elevator_in_two_camps(s, c, NOW)
+        s.add(Attendance(consultation_id=consultation.id, account_id=c.representatives[0].id))
+    cid = consultation.id
+
+    def agree(s: Session) -> PageHead:
+        head = page_head(s, cid)
+        assert head.consultation is meetings.get_consultation(s, cid)
+        assert head.area is get_area(s, c.area.id)
+        assert (head.topic, head.cosigners) == topics.topic_with_cosigners(s, topic.id)
+        assert head.cosigners > 0
+        assert head.quorum == meetings.quorum(s, head.consultation)
+        assert (head.quorum.present, head.quorum.roster) == (1, 3)
+        assert head.plan_item is decisions.plan_item(s, head.consultation)
+        with_area, area = consultation_with_area(s, cid)
+        assert (with_area, area) == (head.consultation, head.area)
+        return head
+
+    with Session(engine) as s:
+        assert agree(s).plan_item is None
+    with Session(engine) as s, s.begin():
+        receive_item(
+            s,
+            ItemFromSource(
+                area_id=c.area.id,
+                year=2026,
+                title="加装电梯",
+                source_kind=SourceKind.CONSULTATION,
+                source_ref=f"consultation:{cid}",
+            ),
+            actor_id=None,
+        )
+    with Session(engine) as s:
+        item = agree(s).plan_item
+        assert item is not None and item.title == "加装电梯"
+        with pytest.raises(DomainError):
+            page_head(s, cid + 1000)
+        with pytest.raises(DomainError):
+            consultation_with_area(s, cid + 1000)
     engine.dispose()
