@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import BindParameter, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account
@@ -80,9 +81,9 @@ class HistoryLine:
     role: str
 
 
-_TEAM = bindparam("team_id")
-_SINCE = bindparam("since")
-_EARLIEST = bindparam("earliest")  # since - LONGEST_SHIFT
+_TEAM: BindParameter[int] = bindparam("team_id")
+_SINCE: BindParameter[datetime] = bindparam("since")
+_EARLIEST: BindParameter[datetime] = bindparam("earliest")  # since - LONGEST_SHIFT
 
 
 def _count(status: str):  # type: ignore[no-untyped-def]
@@ -122,25 +123,63 @@ def team_figures(session: Session, team_id: int, since: datetime) -> TeamFigures
     )
 
 
-# Missed shifts since the last unlock, a member at a time: the same count as
-# profiles.locked_accounts (people without a profile have none).
-_NO_SHOWS = (
-    select(func.count())
-    .select_from(SignUp)
-    .join(Shift, Shift.id == SignUp.shift_id)
-    .join(VolunteerProfile, VolunteerProfile.account_id == SignUp.account_id)
-    .where(
-        SignUp.account_id == Membership.account_id,
-        SignUp.status == "no_show",
-        or_(
-            VolunteerProfile.no_shows_cleared_at.is_(None),
-            Shift.starts_at > VolunteerProfile.no_shows_cleared_at,
+def _no_shows(account_id: Any) -> Any:
+    """Missed shifts since the last unlock of the member whose account id is the
+    column ``account_id`` of the enclosing statement: the same count as
+    profiles.locked_accounts (people without a profile have none)."""
+    return (
+        select(func.count())
+        .select_from(SignUp)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .join(VolunteerProfile, VolunteerProfile.account_id == SignUp.account_id)
+        .where(
+            SignUp.account_id == account_id,
+            SignUp.status == "no_show",
+            or_(
+                VolunteerProfile.no_shows_cleared_at.is_(None),
+                Shift.starts_at > VolunteerProfile.no_shows_cleared_at,
+            ),
+        )
+        .scalar_subquery()
+    )
+
+
+# The page of memberships first (leaders, core members, members, then by joining:
+# teams.roster's order), then the accounts and missed shifts of those rows alone:
+# a count in the same select as the sort would run for every member of the team.
+_PAGE = (
+    select(
+        Membership.account_id,
+        Membership.status,
+        Membership.role,
+        Membership.id,
+        case({r: i for i, r in enumerate(MEMBER_ROLES)}, value=Membership.role, else_=9).label(
+            "rank"
         ),
     )
-    .correlate(Membership)
-    .scalar_subquery()
+    .where(
+        Membership.team_id == _TEAM,
+        Membership.status.in_(bindparam("statuses", expanding=True)),
+    )
+    .order_by("rank", Membership.role, Membership.id)
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+    .subquery()
 )
-_ENTRY = (
+_ROSTER = (
+    select(
+        Account.id,
+        Account.display_name,
+        Account.phone,
+        Account.username,
+        _PAGE.c.status,
+        _PAGE.c.role,
+        _no_shows(_PAGE.c.account_id),
+    )
+    .join_from(_PAGE, Account, Account.id == _PAGE.c.account_id)
+    .order_by(_PAGE.c.rank, _PAGE.c.role, _PAGE.c.id)
+)
+_ONE_ENTRY = (
     select(
         Account.id,
         Account.display_name,
@@ -148,23 +187,11 @@ _ENTRY = (
         Account.username,
         Membership.status,
         Membership.role,
-        _NO_SHOWS,
+        _no_shows(Membership.account_id),
     )
     .join(Account, Account.id == Membership.account_id)
-    .where(Membership.team_id == _TEAM)
+    .where(Membership.team_id == _TEAM, Membership.account_id == bindparam("account_id"))
 )
-_ROSTER = (
-    _ENTRY.where(Membership.status.in_(bindparam("statuses", expanding=True)))
-    # Leaders, core members, members, then by joining (teams.roster's order).
-    .order_by(
-        case({r: i for i, r in enumerate(MEMBER_ROLES)}, value=Membership.role, else_=9),
-        Membership.role,
-        Membership.id,
-    )
-    .offset(bindparam("offset"))
-    .limit(bindparam("limit"))
-)
-_ONE_ENTRY = _ENTRY.where(Membership.account_id == bindparam("account_id"))
 
 
 def _entry(row: Sequence[object]) -> RosterEntry:
