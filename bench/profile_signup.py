@@ -73,6 +73,12 @@ def main() -> int:
     parser.add_argument("--statements", action="store_true", help="print the last one's SQL")
     parser.add_argument("--profile", action="store_true", help="print the cProfile top 30")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
+    parser.add_argument("--lines", type=int, default=30, help="cProfile lines printed")
+    parser.add_argument(
+        "--inline",
+        action="store_true",
+        help="run handlers on the event loop (request_threads=0) so that --profile sees them",
+    )
     args = parser.parse_args()
     print(machine())
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,6 +89,7 @@ def main() -> int:
             database_url=url,
             secret_key=SECRET,
             base_url="http://testserver",
+            **({"request_threads": 0} if args.inline else {}),
         )
         app = create_app(settings)
         log = StatementLog()
@@ -122,7 +129,7 @@ def main() -> int:
             for line in log.last:
                 print("  " + line[:300])
         if args.profile:
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
         app.state.engine.dispose()
     return 0
 

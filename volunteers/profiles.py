@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import BindParameter, Table, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from participation import audit
 from participation.rolls import RollEntry
@@ -145,28 +145,34 @@ def add_qualification(
     return q
 
 
-def _person_row_query() -> Any:  # a five-column Select
+def person_columns(team_id: Any) -> tuple[Any, ...]:
+    """The five columns of :func:`person_row` as scalar subqueries on the bound
+    ``account_id``: ``team_id`` is a bound parameter, or the team's id column of an
+    enclosing statement (a sign-up reads them with the shift, in one round trip).
+    The missed-shift count reads shifts under an alias, so that it never
+    correlates to a shift the enclosing statement selects."""
     account: BindParameter[int] = bindparam("account_id")
+    missed = aliased(Shift)
     cleared = (
         select(VolunteerProfile.no_shows_cleared_at)
         .where(VolunteerProfile.account_id == account)
         .scalar_subquery()
     )
-    return select(
+    return (
         select(RollEntry.birth_date).where(RollEntry.account_id == account).scalar_subquery(),
         select(Membership.status)
-        .where(Membership.team_id == bindparam("team_id"), Membership.account_id == account)
+        .where(Membership.team_id == team_id, Membership.account_id == account)
         .scalar_subquery(),
         select(VolunteerProfile.guardian_consent_at)
         .where(VolunteerProfile.account_id == account)
         .scalar_subquery(),
         select(func.count())
         .select_from(SignUp)
-        .join(Shift, Shift.id == SignUp.shift_id)
+        .join(missed, missed.id == SignUp.shift_id)
         .where(
             SignUp.account_id == account,
             SignUp.status == "no_show",
-            or_(cleared.is_(None), Shift.starts_at > cleared),
+            or_(cleared.is_(None), missed.starts_at > cleared),
         )
         .scalar_subquery(),
         select(VolunteerProfile.account_id)
@@ -177,7 +183,12 @@ def _person_row_query() -> Any:  # a five-column Select
 
 # Built once: constructing this statement cost more CPU than running it, on every
 # sign-up (the values are bound per call).
-PERSON_ROW = _person_row_query()
+PERSON_ROW = select(*person_columns(bindparam("team_id")))
+
+
+def person_facts(row: Any) -> tuple[date | None, str | None, datetime | None, int, bool]:
+    """:func:`person_row`'s answer from the five columns of :func:`person_columns`."""
+    return row[0], row[1], row[2], int(row[3] or 0), row[4] is not None
 
 
 def person_row(
@@ -186,8 +197,9 @@ def person_row(
     """(birth date, membership status in the team, guardian consent time, no-shows
     since the last unlock, whether the profile exists) in one round trip: sign-up
     reads these on every request."""
-    row = session.execute(PERSON_ROW, {"account_id": account_id, "team_id": team_id}).one()
-    return row[0], row[1], row[2], int(row[3] or 0), row[4] is not None
+    return person_facts(
+        session.execute(PERSON_ROW, {"account_id": account_id, "team_id": team_id}).one()
+    )
 
 
 # Core statements on the table (not the ORM entity): the ORM's bulk-insert path

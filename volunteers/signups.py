@@ -71,6 +71,10 @@ _SHIFT_CONTEXT = (
     .join(Team, Team.id == Activity.team_id)
     .where(Shift.id == bindparam("shift_id"))
 )
+# A sign-up's read phase: the shift with its activity and team, and the facts
+# about the person (profiles.person_columns, the membership of the shift's team),
+# in one round trip.
+_PREPARE = _SHIFT_CONTEXT.add_columns(*profiles.person_columns(Team.id))
 _SHIFT_CONTEXT_LOCKED = _SHIFT_CONTEXT.with_for_update(of=Shift).execution_options(
     populate_existing=True
 )
@@ -184,10 +188,11 @@ def prepare_signup(
     the person's other commitments and double sign-ups are checked again under
     the lock in :func:`record_signup`.
     """
-    ctx = shift_context(session, shift_id)
-    birth_date, member_status, consent_at, no_shows, has_profile = profiles.person_row(
-        session, account_id, ctx.team.id
-    )
+    row = session.execute(_PREPARE, {"shift_id": shift_id, "account_id": account_id}).first()
+    if row is None:
+        raise DomainError("shift.not_found", N_("No such shift."), status=404)
+    ctx = ShiftContext(row[0], row[1], row[2])
+    birth_date, member_status, consent_at, no_shows, has_profile = profiles.person_facts(row[3:])
     needed = ctx.shift.qualification_codes
     person = PersonFacts(
         birth_date=birth_date,

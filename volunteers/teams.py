@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account, find_by_login, grant_role
@@ -74,9 +74,18 @@ def membership(session: Session, team_id: int, account_id: int) -> Membership | 
     )
 
 
+# Built once (every leader's page asks it): a column, not the membership object.
+_LEADS = select(Membership.id).where(
+    Membership.team_id == bindparam("team_id"),
+    Membership.account_id == bindparam("account_id"),
+    Membership.status == "active",
+    Membership.role == "leader",
+)
+
+
 def is_leader(session: Session, team_id: int, account_id: int) -> bool:
-    m = membership(session, team_id, account_id)
-    return m is not None and m.status == "active" and m.role == "leader"
+    found = session.execute(_LEADS, {"team_id": team_id, "account_id": account_id}).first()
+    return found is not None
 
 
 def _log(session: Session, m: Membership, event: str, actor_id: int | None) -> None:

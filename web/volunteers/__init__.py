@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.volunteers import api, lead, lead_rules, office, public, records
+from web.volunteers import api, lead, lead_forms, lead_rules, office, public, records
 
 #: Every path of this area starts with one of these (see web.routes).
 PREFIXES = ("/volunteers", "/lead", "/admin/volunteers", "/api/v1/volunteer")
@@ -15,6 +15,7 @@ def routes() -> list[BaseRoute]:
         *public.routes,
         *records.routes,
         *lead.routes,
+        *lead_forms.routes,
         *office.routes,
         *lead_rules.routes,
         *api.routes,

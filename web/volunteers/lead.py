@@ -4,7 +4,6 @@ in records.py, beside the scan it serves; the rules pages in lead_rules.py)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -15,20 +14,16 @@ from starlette.routing import Route
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from volunteers import (
-    activities,
     attendance,
     ledger,
     notices,
     profiles,
-    reports,
     signups,
-    team_rules,
+    team_page,
     teams,
 )
 from volunteers.models import Team
-from volunteers.rules.settings import BOUNDS
 from web.kit import htmx
-from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
@@ -36,11 +31,11 @@ from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+from web.volunteers import lead_forms
 from web.volunteers import rows as volunteer_rows
 from web.volunteers.rows import member_rows_context
 from web.volunteers.shared import (
     QUALIFICATION_LABELS,
-    RULE_LABELS,
     hours_text,
     labels,
     page_of,
@@ -67,52 +62,44 @@ def _team(request: Request) -> Team:
 
 
 async def _team_page(request: Request, team: Team, status: int = 200, **extra: Any) -> Response:
-    """The leader's team page, in a fixed number of queries however many members,
-    shifts and requests for hours the team has: the roster and the coming shifts
-    are each paged (one statement a list), the totals come from counts and the
-    hours summary, never from the ledger."""
+    """The leader's team page, in a fixed number of statements however many
+    members, shifts and requests for hours the team has (volunteers.team_page):
+    the totals in one (counts and the hours summary, never the ledger), the roster
+    and the coming shifts each paged in one."""
     session = db(request)
     shown = request.query_params.get("status", "")
     if shown not in ROSTER_FILTERS:
         shown = ""
-    counts = teams.roster_counts(session, team.id)
+    since = now(request) - timedelta(days=7)
+    figures = team_page.team_figures(session, team.id, since)
+    counts = figures.counts
     listed = sum(counts.get(s, 0) for s in ROSTER_FILTERS[shown])
     number = max(1, min(page_number(request), -(-listed // ROSTER_PAGE)))
-    roster = teams.roster_rows(
-        session, team.id, (number - 1) * ROSTER_PAGE, ROSTER_PAGE, ROSTER_FILTERS[shown]
+    roster = team_page.roster_entries(
+        session, team.id, ROSTER_FILTERS[shown], (number - 1) * ROSTER_PAGE, ROSTER_PAGE
     )
-    shifts, shifts_number, shifts_total = activities.shifts_page(
-        session,
-        page_of(request, "shifts"),
-        SHIFTS_PAGE,
-        since=now(request) - timedelta(days=7),
-        team_id=team.id,
+    shifts_total = figures.coming_shifts
+    shifts_number = max(1, min(page_of(request, "shifts"), -(-shifts_total // SHIFTS_PAGE)))
+    shifts = team_page.coming_shifts(
+        session, team.id, since, (shifts_number - 1) * SHIFTS_PAGE, SHIFTS_PAGE
     )
     rules = teams.rules_of(team)  # the team's lock; an activity may set its own
-    team_area = teams.area_of(session, team)
     context = (
         {
             "team": team,
             "roster_page": Page(roster, number, ROSTER_PAGE, listed),
             "counts": counts,
             "shown": shown,
-            "team_hours": hours_text(reports.team_minutes(session, team.id)),
-            "history": teams.history(session, team.id, 20),
-            "activities": activities.activities_of_team(session, team.id),
+            "team_hours": hours_text(figures.minutes),
+            "history": team_page.history_lines(session, team.id, 20),
+            "activities": team_page.activity_titles(session, team.id),
             "shifts": shifts,
             "shifts_page": Page(shifts, shifts_number, SHIFTS_PAGE, shifts_total),
             "backfills": ledger.pending_backfills(session, team.id),
-            # The shift's place: within the team's area, a level at a time when that
-            # subtree is a city's (web.kit.area_choice).
-            "area_step": area_choice(session, request, extra.get("form"), under=team_area),
-            "qualification_codes": QUALIFICATION_LABELS,
-            "team_rules": asdict(rules),
-            "rule_labels": RULE_LABELS,
-            "bounds": BOUNDS,
             "L": labels(),
             "error": None,
         }
-        | member_rows_context(request, team, roster, rules)
+        | member_rows_context(team, roster, rules)
         | extra
     )
     return render(request, "volunteers/office/lead_team.html", context, status=status)
@@ -130,15 +117,30 @@ async def member_action(request: Request) -> Response:
     account_id = request.path_params["account_id"]
     row = f"member-{account_id}"
 
+    # The member's own page (web.volunteers.lead_forms) asks to come back to it.
+    back = fields.get("back") == lead_forms.BACK_TO_MEMBER
+
     def act() -> Response:
         _member_action(request, team, account_id, fields)
         if htmx.target(request) == row:
             # htmx swaps this member's row alone.
             return volunteer_rows.member_row(request, team, account_id, row_message=N_("Saved."))
         flash(request, N_("Saved."), "success")
+        if back:
+            return htmx.redirect(request, f"/lead/teams/{team.id}/members/{account_id}")
         return htmx.redirect(request, f"/lead/teams/{team.id}")
 
     async def refused(error: DomainError) -> Response:
+        if back and error.status != 404 and htmx.target(request) != row:
+            return lead_forms.member_page(
+                request,
+                team,
+                account_id,
+                error.status,
+                error=error.message,
+                errors=error.fields,
+                form=fields,
+            )
         if htmx.target(request) != row or error.status == 404:
             raise error
         return volunteer_rows.member_row(
@@ -188,61 +190,6 @@ async def invite(request: Request) -> Response:
         return htmx.redirect(request, f"/lead/teams/{team.id}")
 
     async def refused(error: DomainError) -> Response:
-        return await _team_page(
-            request, team, error.status, error=error.message, errors=error.fields, form=fields
-        )
-
-    return await act_or_rerender(request, act, refused)
-
-
-@requires(Permission.LEAD_TEAMS)
-async def new_shift(request: Request) -> Response:
-    """Create an activity with its first shift, or add a shift to an activity."""
-    team = _team(request)
-    session = db(request)
-    fields = await form_fields(request)
-
-    def act() -> Response:
-        form = FormReader(fields)
-        starts = form.moment("starts_at", required=True)
-        ends = form.moment("ends_at", required=True)
-        capacity = form.number("capacity", high=100_000, default=0) or 0
-        area = teams.chosen_area(session, form.record("area_id", required=True))
-        if area is None:
-            form.problems["area_id"] = N_("Choose a place.")
-        activity_id = form.record("activity_id")
-        form.check("shift.invalid")
-        assert starts is not None and ends is not None and area is not None
-        if activity_id:
-            activity = activities.get_activity(session, activity_id)
-            if activity.team_id != team.id:
-                raise DomainError("activity.not_found", N_("No such activity."), status=404)
-        else:
-            activity = activities.create_activity(
-                session,
-                team,
-                title=fields.get("title", ""),
-                description=fields.get("description", ""),
-                service_content=fields.get("service_content", ""),
-                rules=team_rules.read_overrides(fields),
-            )
-        activities.create_shift(
-            session,
-            activity,
-            area=area,
-            starts_at=starts,
-            ends_at=ends,
-            capacity=capacity,
-            place=fields.get("place", ""),
-            qualifications=" ".join(q for q in QUALIFICATION_LABELS if fields.get(f"q_{q}")),
-            members_only=bool(fields.get("members_only")),
-        )
-        flash(request, N_("The shift is published."), "success")
-        return htmx.redirect(request, f"/lead/teams/{team.id}")
-
-    async def refused(error: DomainError) -> Response:
-        if error.status == 404:
-            raise error
         return await _team_page(
             request, team, error.status, error=error.message, errors=error.fields, form=fields
         )
@@ -403,7 +350,6 @@ routes = [
     Route("/lead/teams/{team_id:int}", team_roster),
     Route("/lead/teams/{team_id:int}/members/{account_id:int}", member_action, methods=["POST"]),
     Route("/lead/teams/{team_id:int}/invite", invite, methods=["POST"]),
-    Route("/lead/teams/{team_id:int}/shifts", new_shift, methods=["POST"]),
     Route("/lead/shifts/{shift_id:int}", shift_roster),
     Route("/lead/shifts/{shift_id:int}/attendance", mark_attendance, methods=["POST"]),
     Route("/lead/shifts/{shift_id:int}/move", move_shift, methods=["POST"]),

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from volunteers import attendance, ledger, profiles, signups, teams
+from volunteers import attendance, ledger, signups, team_page, teams
 from volunteers.models import Team
 from volunteers.rules.signup import ShiftRules
 from web.kit.clock import now
@@ -19,7 +20,6 @@ from web.kit.templating import render
 from web.volunteers.shared import (
     MEMBER_ROLE_LABELS,
     MEMBER_STATUS_LABELS,
-    QUALIFICATION_LABELS,
     labels,
     membership_label,
 )
@@ -49,32 +49,45 @@ def member_row(
     request: Request, team: Team, account_id: int, status: int = 200, **extra: Any
 ) -> Response:
     """One member's roster row (volunteers/_member_row.html), for htmx."""
-    session = db(request)
-    row = teams.roster_row(session, team.id, account_id)
-    context = {"team": team, "qualification_codes": QUALIFICATION_LABELS}
-    context |= member_rows_context(request, team, [row], teams.rules_of(team)) | extra
+    entry = team_page.roster_entry(db(request), team.id, account_id)
+    context = {"team": team} | member_rows_context(team, [entry], teams.rules_of(team)) | extra
     return render(request, "volunteers/_member_row.html", context, status=status)
 
 
 def member_rows_context(
-    request: Request, team: Team, rows: Sequence[teams.RosterRow], rules: ShiftRules
+    team: Team, rows: Sequence[team_page.RosterEntry], rules: ShiftRules
 ) -> dict[str, Any]:
     """What volunteers/_member_row.html needs beside the team, for a page of roster
-    rows: who of them is locked (one statement), the team's rules, and the role
-    and membership labels translated once for the page rather than once a row."""
+    entries: who of them is locked (by the team's rule), the team's rules, and the
+    role and membership labels translated (and the role <select>'s options built)
+    once for the page rather than once a row."""
+    role_choices = [(k, gettext(v)) for k, v in MEMBER_ROLE_LABELS.items()]
     return {
         "rows": rows,
-        "locked": profiles.locked_accounts(
-            db(request), [r.account.id for r in rows], rules.no_show_lock
-        ),
+        "locked": {r.account_id for r in rows if r.locked(rules.no_show_lock)},
         "rules": rules,
-        "role_choices": [(k, gettext(v)) for k, v in MEMBER_ROLE_LABELS.items()],
+        # The role field (its <select> with each role selected), and the labels, as
+        # Markup: the roster's rows output them unescaped (volunteers/_member_row.html).
+        "role_field": {role: _role_field(role, role_choices) for role in MEMBER_ROLE_LABELS},
         "member_labels": {
-            (status, role): gettext(membership_label(status, role))
+            (status, role): escape(gettext(membership_label(status, role)))
             for status in MEMBER_STATUS_LABELS
             for role in MEMBER_ROLE_LABELS
         },
     }
+
+
+def _role_field(role: str, choices: list[tuple[str, str]]) -> Markup:
+    """The role <label> and <select> with ``role`` selected (labels escaped here;
+    plain string building: Markup.format cost more than the rest of this function)."""
+    options = "".join(
+        f'<option value="{escape(k)}"{" selected" if k == role else ""}>{escape(v)}</option>'
+        for k, v in choices
+    )
+    label = escape(gettext("Role"))
+    return Markup(
+        f'<div class="field"><label>{label}<select name="role">{options}</select></label></div>'
+    )
 
 
 def backfill_row(request: Request, backfill_id: int, status: int = 200, **extra: Any) -> Response:

@@ -389,6 +389,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/account/close"): SIGNED_IN,
     ("POST", "/auth/oidc/{provider}/close"): SIGNED_IN,
     ("GET", "/plan/departments"): EVERYONE,
+    ("GET", "/lead/teams/{team}/shifts/new"): LEAD,
+    ("GET", "/lead/teams/{team}/members/{account}"): LEAD,
 }
 
 # Routes whose access is decided elsewhere (not by role): static files, error pages.

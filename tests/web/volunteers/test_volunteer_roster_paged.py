@@ -2,8 +2,8 @@
 SQL (a city team has ~100 members, a district's federation team thousands), in as
 many statements for 3N members and shifts as for N, each pager keeping the other
 list's page and the filter, the totals from counts and the hours summary (never
-the ledger), and the area choice for a new shift reads only the team's part of
-the tree."""
+the ledger), and the area choice for a new shift (on its own page) reads only the
+team's part of the tree."""
 
 from __future__ import annotations
 
@@ -206,7 +206,10 @@ def test_the_shift_area_choice_holds_only_the_team_part_of_the_tree(
         street = get_area(s, world["street"].id)
         create_area(s, code="MX", name="别处社区", kind=AreaKind.COMMUNITY, parent=street)
     client.sign_in("teamleader", PASSWORD)
-    html = client.get(f"/lead/teams/{team_id}").text
+    roster = client.get(f"/lead/teams/{team_id}").text
+    assert 'id="f-area_id"' not in roster  # the new-shift form has its own page
+    assert f'href="/lead/teams/{team_id}/shifts/new"' in roster
+    html = client.get(f"/lead/teams/{team_id}/shifts/new").text
     choice = html.split('id="f-area_id"', 1)[1].split("</select>", 1)[0]
     assert "一社区" in choice and "一网格" in choice
     assert "别处社区" not in choice and "二社区" not in choice

@@ -35,7 +35,7 @@ def test_a_district_team_chooses_within_its_district(
         team = teams.create_team(s, area=district, name="一区队", kind="featured", join_mode="open")
         team_id = team.id
     client.sign_in("admin")
-    page = f"/lead/teams/{team_id}"
+    page = f"/lead/teams/{team_id}/shifts/new"
     top = client.get(page).text
     assert "测试市" not in _choice(top)  # the city is above the team's area
     assert re.search(r'<option value="\d+" selected>\s*一区</option>', _choice(top))

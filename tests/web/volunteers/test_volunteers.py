@@ -535,3 +535,33 @@ def test_signup_holds_the_write_lock_for_few_statements(
     assert refused.count("BEGIN IMMEDIATE") == 1  # only the write phase that refused
     assert len(under_lock(refused)) <= 3
     assert "BEGIN" in refused[refused.index("BEGIN IMMEDIATE") + 1 :]  # page in a read
+
+
+def test_signup_reads_the_shift_and_the_person_in_one_statement(
+    app: Starlette, team_and_shift: tuple[int, int, FormClient], make_client: MakeClient
+) -> None:
+    """Fails on the old code: the read phase of a sign-up (before the write lock)
+    read the shift with its activity and team, then the facts about the person
+    (age, membership, consent, missed shifts, profile) in a second round trip.
+    Now one statement after the signed-in account's."""
+    from sqlalchemy import event
+
+    _team_id, shift_id, _ = team_and_shift
+    [a] = people(make_client, "volunteer")
+    page = f"/volunteers/shifts/{shift_id}"
+    a.get(page)
+    log: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        log.append(" ".join(statement.split()))
+
+    event.listen(app.state.engine, "before_cursor_execute", record)
+    try:
+        assert a.submit(f"{page}/signup", page=page).status_code == 303
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", record)
+    write = log.index("BEGIN IMMEDIATE")
+    read = max(i for i, s in enumerate(log[:write]) if s == "BEGIN")
+    selects = [s for s in log[read:write] if s.startswith("SELECT")]
+    assert len(selects) == 2, selects  # the account, then the shift with the person
+    assert "FROM accounts" in selects[0] and "vol_memberships" in selects[1]
