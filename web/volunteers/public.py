@@ -89,20 +89,19 @@ async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Res
     """A team's public page: its facts (members counted, leaders named, in two
     statements however large the team) and its coming shifts, paged."""
     session = db(request)
-    team = teams.get_team(session, request.path_params["team_id"])
-    area = teams.area_of(session, team)
     me = current_user_or_none(request)
-    mine = teams.membership(session, team.id, me.id) if me else None
+    view = listings.team_view(session, request.path_params["team_id"], me.id if me else None)
+    team, mine = view.team, view.mine
     shifts, shifts_number, shifts_total = listings.coming_shifts(
         session, page_of(request, "shifts"), SHIFTS_PER_PAGE, now(request), team_id=team.id
     )
     context = {
         "team": team,
-        "area": area,
+        "area_name": view.area_name,
         "follow": follow_button(request, "team", team.id),
         "mine": mine,
-        "leaders": teams.leaders_of(session, team.id),
-        "member_count": teams.roster_counts(session, team.id).get("active", 0),
+        "leaders": view.leaders,
+        "member_count": view.member_count,
         "shift_lines": shift_lines(shifts),
         "shifts_page": Page(shifts, shifts_number, SHIFTS_PER_PAGE, shifts_total),
         "shifts_base": f"/volunteers/teams/{team.id}?",
