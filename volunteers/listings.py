@@ -306,7 +306,7 @@ class TeamView:
 
 
 @cache
-def _team_statements() -> tuple[Select[Any], Select[tuple[str]]]:
+def _team_statements() -> tuple[Select[Any], Select[str]]:
     team_id: BindParameter[int] = bindparam("team_id")
     mine = aliased(Membership, name="mine")
     active = (
