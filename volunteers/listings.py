@@ -145,18 +145,17 @@ def coming_shifts(
     if team_id is not None:
         params["team_id"] = team_id
     number = max(1, number)
-    rows = session.execute(
-        page, params | {"offset": (number - 1) * per_page, "limit": per_page}
-    ).all()
+    run = session.connection().execute  # plain columns: no ORM loading to set up
+    rows = run(page, params | {"offset": (number - 1) * per_page, "limit": per_page}).all()
     if rows:
         total = int(rows[0][-1])
     else:
-        total = int(session.scalar(count, params) or 0) if number > 1 else 0
+        total = int(run(count, params).scalar() or 0) if number > 1 else 0
         last = max(1, -(-total // per_page))
         if number > last:
             number = last
             if total:
-                rows = session.execute(
+                rows = run(
                     page, params | {"offset": (number - 1) * per_page, "limit": per_page}
                 ).all()
     return [ComingShift(*row[:-1]) for row in rows], number, total
@@ -181,18 +180,17 @@ def teams_page(session: Session, number: int, per_page: int) -> tuple[list[TeamL
     One statement; two more only when ``number`` is past the last page."""
     page, count = _teams_statements()
     number = max(1, number)
-    rows = session.execute(page, {"offset": (number - 1) * per_page, "limit": per_page}).all()
+    run = session.connection().execute  # plain columns: no ORM loading to set up
+    rows = run(page, {"offset": (number - 1) * per_page, "limit": per_page}).all()
     if rows:
         total = int(rows[0][-1])
     else:
-        total = int(session.scalar(count) or 0) if number > 1 else 0
+        total = int(run(count).scalar() or 0) if number > 1 else 0
         last = max(1, -(-total // per_page))
         if number > last:
             number = last
             if total:
-                rows = session.execute(
-                    page, {"offset": (number - 1) * per_page, "limit": per_page}
-                ).all()
+                rows = run(page, {"offset": (number - 1) * per_page, "limit": per_page}).all()
     return [TeamLine(*row[:-1]) for row in rows], number, total
 
 
@@ -216,7 +214,7 @@ def schemes_in_force(session: Session, now: datetime) -> list[tuple[str, StarSch
     """The areas' names with the scheme each has in force at ``now`` (areas without
     one are left out), in tree order: one statement."""
     newest: dict[int, tuple[str, str, StarScheme]] = {}
-    for area_id, hours, notice_days, name, path in session.execute(
+    for area_id, hours, notice_days, name, path in session.connection().execute(
         _schemes_statement(), {"now": now}
     ):
         scheme = StarScheme(tuple(int(h) for h in hours.split()), notice_days)

@@ -11,11 +11,18 @@ holds the markup to the one the templates wrote.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from markupsafe import Markup, escape
+from starlette.requests import Request
 
 from volunteers.listings import ComingShift, TeamLine
-from web.kit.i18n import format_datetime, gettext
+from volunteers.rules.stars import DEFAULT_SCHEME, StarScheme
+from web.kit.i18n import current_locale, format_datetime, gettext
+from web.volunteers.shared import STAR_LEVEL_NAMES
+
+#: Star-level sections kept per process (each is a few hundred bytes).
+STAR_SECTIONS_KEPT = 200
 
 
 def shift_lines(rows: Sequence[ComingShift]) -> Markup:
@@ -68,3 +75,27 @@ def team_lines(
             for t in rows
         )
     )
+
+
+def star_levels(request: Request, schemes: Sequence[tuple[str, StarScheme]]) -> Markup:
+    """The star-levels section of /volunteers (volunteers/_star_levels.html): the
+    schemes in force by area name, then the defaults. It depends only on those
+    and the language, which are its key: rendered once per process for each, so
+    it can never show a scheme other than the ones given."""
+    state = request.app.state
+    if not hasattr(state, "volunteer_star_levels"):
+        state.volunteer_star_levels = {}
+    kept: dict[tuple[Any, ...], Markup] = state.volunteer_star_levels
+    key = (current_locale.get(), tuple(schemes))
+    found = kept.get(key)
+    if found is None:
+        template = state.templates.get_template("volunteers/_star_levels.html")
+        found = Markup(
+            template.render(
+                star_schemes=schemes, default_scheme=DEFAULT_SCHEME, level_names=STAR_LEVEL_NAMES
+            )
+        )
+        if len(kept) >= STAR_SECTIONS_KEPT:
+            kept.clear()
+        kept[key] = found
+    return found

@@ -15,7 +15,6 @@ from participation.errors import N_, DomainError
 from volunteers import certificates, ledger, listings, profiles, signups, stars, teams
 from volunteers.models import SignUp, Team
 from volunteers.rules.hours import settled_by, star_level
-from volunteers.rules.stars import DEFAULT_SCHEME
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, user
 from web.kit.clock import now
@@ -25,7 +24,7 @@ from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.volunteers.lines import shift_lines, team_lines
+from web.volunteers.lines import shift_lines, star_levels, team_lines
 from web.volunteers.shared import (
     JOIN_MODE_LABELS,
     STAR_LEVEL_NAMES,
@@ -78,9 +77,7 @@ async def index(request: Request) -> Response:
             "shift_lines": shift_lines(upcoming),
             "shifts_page": Page(upcoming, shifts_number, SHIFTS_PER_PAGE, shifts_total),
             "shifts_base": "/volunteers?" + (f"page={number}&" if number > 1 else ""),
-            "star_schemes": listings.schemes_in_force(session, at),
-            "default_scheme": DEFAULT_SCHEME,
-            "level_names": STAR_LEVEL_NAMES,
+            "star_levels": star_levels(request, listings.schemes_in_force(session, at)),
         },
     )
 
