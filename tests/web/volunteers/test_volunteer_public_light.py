@@ -95,3 +95,23 @@ def test_a_page_past_the_last_shows_the_last(
     assert f'href="/volunteers/shifts/{made[-1]}"' in html
     assert f'href="/volunteers/shifts/{made[19]}"' not in html
     assert "第 2 页，共 2 页" in html
+
+
+def test_the_star_levels_follow_each_new_scheme(
+    app: Any, client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """The section is rendered once per schemes in force and language: a new
+    scheme shows on the next request, never the one rendered before."""
+    from volunteers import stars
+
+    app.state.fixed_now = NOW
+    admin = world["people"]["admin"].id
+    assert "一区" not in client.get("/volunteers").text
+    for hours, shown in (("2 4 8", "8 小时"), ("3 9", "9 小时")):
+        with Session(engine) as s, s.begin():
+            district = s.merge(world["district"])
+            stars.set_scheme(s, district, hours, "0", admin, NOW - timedelta(minutes=1))
+        html = client.get("/volunteers").text
+        section = html[html.index('id="star-levels-section"') :]
+        assert "<h3>一区</h3>" in section and shown in section, section
+        assert ("8 小时" in section) == (hours == "2 4 8")
