@@ -145,6 +145,7 @@ def coming_shifts(
     if team_id is not None:
         params["team_id"] = team_id
     number = max(1, number)
+    session.flush()  # as the ORM's autoflush would: what this session changed is read
     run = session.connection().execute  # plain columns: no ORM loading to set up
     rows = run(page, params | {"offset": (number - 1) * per_page, "limit": per_page}).all()
     if rows:
@@ -180,6 +181,7 @@ def teams_page(session: Session, number: int, per_page: int) -> tuple[list[TeamL
     One statement; two more only when ``number`` is past the last page."""
     page, count = _teams_statements()
     number = max(1, number)
+    session.flush()  # as the ORM's autoflush would: what this session changed is read
     run = session.connection().execute  # plain columns: no ORM loading to set up
     rows = run(page, {"offset": (number - 1) * per_page, "limit": per_page}).all()
     if rows:
@@ -214,6 +216,7 @@ def schemes_in_force(session: Session, now: datetime) -> list[tuple[str, StarSch
     """The areas' names with the scheme each has in force at ``now`` (areas without
     one are left out), in tree order: one statement."""
     newest: dict[int, tuple[str, str, StarScheme]] = {}
+    session.flush()  # as the ORM's autoflush would: what this session changed is read
     for area_id, hours, notice_days, name, path in session.connection().execute(
         _schemes_statement(), {"now": now}
     ):
@@ -292,15 +295,34 @@ def shift_view(session: Session, shift_id: int, account_id: int | None) -> Shift
 
 
 @dataclass(frozen=True, slots=True)
+class TeamFacts:
+    """What a team's public page shows of the team."""
+
+    id: int
+    name: str
+    kind: str
+    join_mode: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipFacts:
+    """The viewer's membership of a team, as its page shows it."""
+
+    status: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
 class TeamView:
     """A team with what its public page shows: its area's name, how many active
     members it has, its leaders' names and the viewer's membership."""
 
-    team: Team
+    team: TeamFacts
     area_name: str
     member_count: int
     leaders: list[str]
-    mine: Membership | None
+    mine: MembershipFacts | None
 
 
 @cache
@@ -314,7 +336,17 @@ def _team_statements() -> tuple[Select[Any], Select[str]]:
         .scalar_subquery()
     )
     team = (
-        select(Team, Area.name, active, mine)
+        select(
+            Team.id,
+            Team.name,
+            Team.kind,
+            Team.join_mode,
+            Team.description,
+            Area.name,
+            active,
+            mine.status,
+            mine.role,
+        )
         .join(Area, Area.id == Team.area_id)
         .outerjoin(mine, and_(mine.team_id == Team.id, mine.account_id == bindparam("account_id")))
         .where(Team.id == team_id)
@@ -337,8 +369,11 @@ def team_view(session: Session, team_id: int, account_id: int | None) -> TeamVie
     with its area, member count and the viewer's membership; the leaders' names, in
     the order they became members); 404 when there is no such team."""
     team, leaders = _team_statements()
-    row = session.execute(team, {"team_id": team_id, "account_id": account_id or 0}).first()
+    session.flush()  # as the ORM's autoflush would: what this session changed is read
+    run = session.connection().execute  # plain columns: no ORM loading to set up
+    row = run(team, {"team_id": team_id, "account_id": account_id or 0}).first()
     if row is None:
         raise DomainError("team.not_found", N_("No such team."), status=404)
-    names = list(session.scalars(leaders, {"team_id": team_id}))
-    return TeamView(row[0], row[1], int(row[2] or 0), names, row[3])
+    names = list(run(leaders, {"team_id": team_id}).scalars())
+    mine = MembershipFacts(row[7], row[8]) if row[7] is not None else None
+    return TeamView(TeamFacts(*row[:5]), row[5], int(row[6] or 0), names, mine)
