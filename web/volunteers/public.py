@@ -10,13 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import get_area
 from participation.db import READ_ONLY
 from participation.errors import N_, DomainError
-from volunteers import activities, certificates, ledger, profiles, signups, stars, teams
+from volunteers import certificates, ledger, listings, profiles, signups, stars, teams
 from volunteers.models import SignUp, Team
 from volunteers.rules.hours import settled_by, star_level
-from volunteers.rules.stars import DEFAULT_SCHEME
 from web.kit import htmx
 from web.kit.auth import current_user_or_none, user
 from web.kit.clock import now
@@ -26,6 +24,7 @@ from web.kit.forms import FormReader, form_fields, record_id
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
+from web.volunteers.lines import shift_lines, star_levels, team_lines
 from web.volunteers.shared import (
     JOIN_MODE_LABELS,
     STAR_LEVEL_NAMES,
@@ -61,25 +60,24 @@ async def index(request: Request) -> Response:
     """Coming public shifts and the teams, each paged in SQL (``shifts`` and
     ``page``; each pager keeps the other list's page), and the star levels."""
     session = db(request)
-    rows, number, total = teams.teams_page(session, page_number(request), TEAMS_PER_PAGE)
-    upcoming, shifts_number, shifts_total = activities.shifts_page(
-        session, page_of(request, "shifts"), SHIFTS_PER_PAGE, since=now(request), public_only=True
+    at = now(request)
+    rows, number, total = listings.teams_page(session, page_number(request), TEAMS_PER_PAGE)
+    upcoming, shifts_number, shifts_total = listings.coming_shifts(
+        session, page_of(request, "shifts"), SHIFTS_PER_PAGE, at, public_only=True
     )
     return render(
         request,
         "volunteers/index.html",
         {
-            "teams": rows,
+            # The kinds and joining modes are translated once for the whole list.
+            "team_lines": team_lines(
+                rows, translated(TEAM_KIND_LABELS), translated(JOIN_MODE_LABELS)
+            ),
             "page": Page(rows, number, TEAMS_PER_PAGE, total),
-            "shifts": upcoming,
+            "shift_lines": shift_lines(upcoming),
             "shifts_page": Page(upcoming, shifts_number, SHIFTS_PER_PAGE, shifts_total),
             "shifts_base": "/volunteers?" + (f"page={number}&" if number > 1 else ""),
-            # The few kinds and joining modes, translated once for the whole list.
-            "kind_names": translated(TEAM_KIND_LABELS),
-            "mode_names": translated(JOIN_MODE_LABELS),
-            "star_schemes": stars.areas_with_schemes(session, now(request)),
-            "default_scheme": DEFAULT_SCHEME,
-            "level_names": STAR_LEVEL_NAMES,
+            "star_levels": star_levels(request, listings.schemes_in_force(session, at)),
         },
     )
 
@@ -88,21 +86,20 @@ async def team_page(request: Request, *, status: int = 200, **extra: Any) -> Res
     """A team's public page: its facts (members counted, leaders named, in two
     statements however large the team) and its coming shifts, paged."""
     session = db(request)
-    team = teams.get_team(session, request.path_params["team_id"])
-    area = teams.area_of(session, team)
     me = current_user_or_none(request)
-    mine = teams.membership(session, team.id, me.id) if me else None
-    shifts, shifts_number, shifts_total = activities.shifts_page(
-        session, page_of(request, "shifts"), SHIFTS_PER_PAGE, since=now(request), team_id=team.id
+    view = listings.team_view(session, request.path_params["team_id"], me.id if me else None)
+    team, mine = view.team, view.mine
+    shifts, shifts_number, shifts_total = listings.coming_shifts(
+        session, page_of(request, "shifts"), SHIFTS_PER_PAGE, now(request), team_id=team.id
     )
     context = {
         "team": team,
-        "area": area,
+        "area_name": view.area_name,
         "follow": follow_button(request, "team", team.id),
         "mine": mine,
-        "leaders": teams.leaders_of(session, team.id),
-        "member_count": teams.roster_counts(session, team.id).get("active", 0),
-        "shifts": shifts,
+        "leaders": view.leaders,
+        "member_count": view.member_count,
+        "shift_lines": shift_lines(shifts),
         "shifts_page": Page(shifts, shifts_number, SHIFTS_PER_PAGE, shifts_total),
         "shifts_base": f"/volunteers/teams/{team.id}?",
         "can_lead": bool(mine and mine.status == "active" and mine.role == "leader"),
@@ -153,24 +150,20 @@ async def _membership_act(request: Request, action: Callable[[Team, int], str]) 
 async def _shift_page(
     request: Request, shift_id: int, *, status: int = 200, **extra: Any
 ) -> Response:
-    session = db(request)
-    ctx = signups.shift_context(session, shift_id)
-    area = get_area(session, ctx.shift.area_id)
     me = current_user_or_none(request)
-    mine = signups.signup_of(session, shift_id, me.id) if me else None
-    waiting = signups.waiting_count(session, shift_id)
-    position = signups.waitlist_position(session, mine) if mine else None
+    view = listings.shift_view(db(request), shift_id, me.id if me else None)
+    shift, mine, position = view.shift, view.mine, view.position
     context = {
-        "shift": ctx.shift,
-        "activity": ctx.activity,
-        "team": ctx.team,
-        "area": area,
+        "shift": shift,
+        "activity": view.activity,
+        "team": view.team,
+        "area_name": view.area_name,
         "mine": mine,
         "position": position,
-        "free": max(0, ctx.shift.capacity - ctx.shift.confirmed),
-        "waiting": waiting,
-        "started": now(request) >= ctx.shift.starts_at,
-        "rules": teams.rules_of(ctx.team, ctx.activity),
+        "free": max(0, shift.capacity - shift.confirmed),
+        "waiting": view.waiting,
+        "started": now(request) >= shift.starts_at,
+        "rules": teams.rules_of(view.team, view.activity),
         "L": labels(),
         "error": None,
         "error_params": {},

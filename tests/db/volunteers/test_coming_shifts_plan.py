@@ -70,3 +70,71 @@ def test_a_teams_pending_requests_and_total_are_found_by_index(
     assert "vol_backfills USING INDEX ix_vol_backfills_status (status=?)" in pending, pending
     total = "\n".join(_plans(session, lambda: reports.team_minutes(session, team_id)))
     assert "ix_vol_hour_totals_team_id (team_id=?)" in total, total
+
+
+def test_the_public_list_reads_its_page_and_count_by_start_in_one_statement(
+    world: World, session: Session
+) -> None:
+    """Fails on the old code: the count was a statement of its own. The count runs
+    inside the page's statement, and both read the shifts through the index on
+    ``starts_at`` (SQLite started the count from the activities, reading every
+    shift of each, until the join was kept off the index on ``activity_id``)."""
+    from volunteers import listings
+    from volunteers.models import Activity
+
+    # As in a city: few activities, each with a year of shifts, most of them past.
+    for a in range(5):
+        first = make_shift(session, world["community"], NOW - timedelta(days=400 + a))
+        activity = session.get_one(Activity, first.activity_id)
+        for k in range(60):
+            start = NOW + timedelta(days=4 * k - 220)
+            activities.create_shift(
+                session,
+                activity,
+                area=world["community"],
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                capacity=2,
+            )
+    session.execute(text("ANALYZE"))
+    # The planner's statistics of the whole city (demo/city_scale.py; 10,272 shifts,
+    # 44 an activity, 4 a start time), as ANALYZE wrote them there.
+    city = {
+        "vol_shifts": [
+            ("ix_vol_shifts_starts_at", "10272 4"),
+            ("ix_vol_shifts_activity_id", "10272 44"),
+        ],
+        "vol_activities": [("ix_vol_activities_team_id", "234 1")],
+        "vol_teams": [("ix_vol_teams_area_id", "217 1"), ("sqlite_autoindex_vol_teams_1", "217 1")],
+        "areas": [
+            ("ix_areas_path", "5594 1"),
+            ("ix_areas_parent_id", "5594 10"),
+            ("sqlite_autoindex_areas_1", "5594 1"),
+        ],
+        "vol_signups": [
+            ("ix_vol_signups_status", "1002555 334185"),
+            ("ix_vol_signups_shift_id", "1002555 109"),
+        ],
+    }
+    for table, stats in city.items():
+        session.execute(text("DELETE FROM sqlite_stat1 WHERE tbl = :t"), {"t": table})
+        for index, stat in stats:
+            session.execute(
+                text("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (:t, :i, :s)"),
+                {"t": table, "i": index, "s": stat},
+            )
+    session.execute(text("ANALYZE sqlite_schema"))  # reads the statistics again
+    (plan,) = _plans(session, lambda: listings.coming_shifts(session, 1, 20, NOW, public_only=True))
+    assert plan.count("vol_shifts USING INDEX ix_vol_shifts_starts_at (starts_at>?)") == 2, plan
+    assert "ix_vol_shifts_activity_id" not in plan, plan
+    rows, number, total = listings.coming_shifts(session, 1, 20, NOW, public_only=True)
+    coming = session.scalar(
+        text("SELECT count(*) FROM vol_shifts WHERE ends_at > :now"),
+        {"now": NOW.replace(tzinfo=None)},
+    )
+    assert (number, total, len(rows)) == (1, coming, 20)
+    assert rows == sorted(rows, key=lambda r: (r.starts_at, r.id))
+    assert listings.coming_shifts(session, 99, 20, NOW, public_only=True)[1:] == (
+        -(-coming // 20),
+        coming,
+    )
