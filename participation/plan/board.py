@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVarTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CTE,
@@ -41,8 +42,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from participation.areas import Area
+from participation.db import utcnow
 from participation.departments import Department
 from participation.plan import board_counts
 from participation.plan.models import Plan, PlanItem
@@ -313,19 +317,25 @@ def latest_updates(session: Session, limit: int = 50) -> list[tuple[Update, Plan
     return [(update, item) for update, item in rows]
 
 
-def departments(session: Session) -> Sequence[Department]:
-    """The department records that own at least one plan item (the board's filter)."""
-    return session.scalars(
-        select(Department)
-        .where(Department.id.in_(select(PlanItem.owner_department_id)))
-        .order_by(Department.name)
-    ).all()
+_DEPARTMENTS = (
+    select(Department.id, Department.name, Department.short_name)
+    .where(Department.id.in_(select(PlanItem.owner_department_id)))
+    .order_by(Department.name)
+)
+_PLAN_AREAS = (
+    select(Area.id, Area.name).where(Area.id.in_(select(Plan.area_id))).order_by(Area.path)
+)
 
 
-def plan_areas(session: Session) -> Sequence[Area]:
-    return session.scalars(
-        select(Area).where(Area.id.in_(select(Plan.area_id))).order_by(Area.path)
-    ).all()
+def departments(session: Session) -> list[tuple[int, str]]:
+    """The department records that own at least one plan item (the board's filter),
+    as (id, label) by name: scalar rows, no objects."""
+    return [(i, label(name, short)) for i, name, short in session.execute(_DEPARTMENTS)]
+
+
+def plan_areas(session: Session) -> list[tuple[int, str]]:
+    """The areas that have a plan, as (id, name) in tree order: scalar rows."""
+    return [(i, name) for i, name in session.execute(_PLAN_AREAS)]
 
 
 def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()) -> int:
@@ -346,7 +356,94 @@ def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()
         if view.item.status != view.status:
             view.item.status = view.status
             changed += 1
+    store_board_statuses(session, today, ids)
     return changed
+
+
+# --- The stored board status (``PlanItem.board_status``) ------------------------------
+#
+# Invariant: an item's ``board_status`` is the status :func:`_facts` computes for it
+# (the board's definition, :attr:`ItemView.status`) as of the day of the last write
+# to the item or to an item below it (each writing service calls
+# :func:`store_board_statuses` for the items it changed: their ancestors follow), or
+# of the last plan-figures run (:func:`store_all_board_statuses`, hourly), whichever
+# came later. Between two runs only the date can have moved an item on: a milestone
+# or due date passing makes an open item "delayed" up to an hour late on the status
+# filter's pages (the rows themselves show the status computed now). Items written
+# around the services (bulk inserts) hold None until the next run.
+
+
+def local_today() -> date:
+    """Today in the portal's time zone (Asia/Shanghai, web.kit.i18n.LOCAL_TZ), for the
+    writing services that are not given the day."""
+    return utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
+def _with_ancestors(session: Session, item_ids: Iterable[int]) -> list[int]:
+    """``item_ids`` and every item above them (a parent's progress is its children's)."""
+    ids = set(item_ids)
+    frontier = set(ids)
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        parents = session.scalars(
+            select(PlanItem.parent_id).where(
+                PlanItem.id.in_(frontier), PlanItem.parent_id.is_not(None)
+            )
+        )
+        frontier = {p for p in parents if p is not None} - ids
+        ids |= frontier
+    return sorted(ids)
+
+
+def _write_board_statuses(session: Session, changes: Sequence[Any]) -> None:
+    """Store the (item id, board status) pairs ``changes``, ``STATUS_CHUNK`` a batch;
+    the loaded objects are given the stored values."""
+    table = typing.cast(Table, PlanItem.__table__)
+    for start in range(0, len(changes), STATUS_CHUNK):
+        chunk = changes[start : start + STATUS_CHUNK]
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("item"))
+            .values(board_status=bindparam("new")),
+            [{"item": i, "new": status} for i, status in chunk],
+        )
+    for item_id, status in changes:
+        loaded = session.identity_map.get(identity_key(PlanItem, item_id))
+        if loaded is not None:
+            set_committed_value(loaded, "board_status", status)
+
+
+def _board_status_changes(facts_of: Select[Any]) -> Select[Any]:
+    facts = facts_of.subquery("facts")
+    return (
+        select(facts.c.id, facts.c.status)
+        .join(PlanItem, PlanItem.id == facts.c.id)
+        .where(PlanItem.board_status.is_distinct_from(facts.c.status))
+        .order_by(facts.c.id)
+    )
+
+
+def store_board_statuses(session: Session, today: date, item_ids: Iterable[int]) -> int:
+    """Store the board status of the items ``item_ids`` and of the items above them,
+    as of ``today`` (the writing services call it after each change); returns how
+    many changed."""
+    ids = _with_ancestors(session, item_ids)
+    if not ids:
+        return 0
+    changes = session.execute(
+        _board_status_changes(_facts(session, today, Filters(), only=ids))
+    ).all()
+    _write_board_statuses(session, changes)
+    return len(changes)
+
+
+def store_all_board_statuses(session: Session, today: date) -> int:
+    """Every item's board status as of ``today``, computed set-based in SQL and written
+    where it differs (the plan-figures job); returns how many changed."""
+    changes = session.execute(_board_status_changes(_facts(session, today, Filters()))).all()
+    _write_board_statuses(session, changes)
+    return len(changes)
 
 
 #: Status changes written per UPDATE batch by :func:`_store_all_statuses`.
@@ -712,30 +809,31 @@ def _board(
     as_of: datetime | None,
     area_path: str | None = None,
 ) -> Board:
-    """The board from its grouped figures: the page of items computed for its items."""
-    count = sum(int(r[7]) for r in grouped)
-    pages = max(1, -(-count // per_page))
-    page = min(max(1, page), pages)
-    offset = (page - 1) * per_page
-    if filters.status and as_of is not None:
-        # The summary says how many items of the status each plan holds: the page's
-        # items are computed for the plans it falls in only.
-        ids = _status_page_ids(session, today, filters, area_path, offset, per_page)
-        rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
-    elif filters.status:  # no summary yet: the status of every matching item computed
+    """The board from its grouped figures: the page of items computed for its items.
+
+    Once the summary is stored, the table (and the count that pages it) is chosen by
+    stored columns on the plan index, the status filter by each item's stored
+    ``board_status`` (see :func:`store_board_statuses` for when it holds): every
+    item of the filter is on exactly one page. Before it, the status of every
+    matching item is computed on the spot."""
+    if filters.status and as_of is None:
+        count = sum(int(r[7]) for r in grouped)
+        page = min(max(1, page), max(1, -(-count // per_page)))
         facts = _facts(session, today, filters).subquery("facts")
         ids = list(
             session.scalars(
                 select(facts.c.id)
                 .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
                 .limit(per_page)
-                .offset(offset)
+                .offset((page - 1) * per_page)
             )
         )
         rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
-    else:  # the page is chosen by stored columns, in one query; computed for its items
-        rows = _page_views(session, filters, per_page, offset)
-        ids = [v.item.id for v in rows]
+    else:  # the page is chosen by stored columns, in two queries; computed for its items
+        counts = _plan_counts(session, filters, area_path)
+        count = sum(n for _, n in counts)
+        page = min(max(1, page), max(1, -(-count // per_page)))
+        rows = _page_views(session, filters, counts, per_page, (page - 1) * per_page)
     _compute(session, today, rows)
     return Board(
         count=count,
@@ -789,81 +887,61 @@ def _shown(depth: int) -> Select[Any]:
     return _facts_at(bindparam("today", type_=Date), Filters(), _shown_scope(), depth, bare=True)
 
 
-def _status_page_ids(
-    session: Session,
-    today: date,
-    filters: Filters,
-    area_path: str | None,
-    offset: int,
-    limit: int,
-) -> list[int]:
-    """The ids of the items from ``offset`` (``limit`` of them) among those of the
-    status filter, in the board's order, computed for the plans the page falls in.
-
-    The summary's count of each plan's items of the status (as of its refresh, like
-    the page's count) places the page among the plans; each item shown has the
-    status now. An item that changed status since the refresh may be missing from
-    the pages, or shown twice, until the next refresh."""
-    buckets = board_counts.status_buckets(
-        session,
-        year=filters.year,
-        area_path=area_path,
-        source=filters.source,
-        department_id=filters.department_id,
-        status=filters.status,
-    )
-    before = 0
-    chosen: list[tuple[int, int]] = []
-    skip = 0
-    for year, area_id, n in buckets:
-        if before + n > offset and before < offset + limit:
-            if not chosen:
-                skip = offset - before
-            chosen.append((year, area_id))
-        before += n
-    if not chosen:
-        return []
-    facts = _facts(session, today, filters, plans=chosen).subquery("facts")
-    return list(
-        session.scalars(
-            select(facts.c.id)
-            .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
-            .limit(limit)
-            .offset(skip)
-        )
-    )
+def _stored(filters: Filters, query: Select[*_Ts]) -> Select[*_Ts]:
+    """``query`` (of plan items) narrowed by the filters on the items' own columns:
+    source, department and stored board status."""
+    if filters.source:
+        query = query.where(PlanItem.source_kind == filters.source)
+    if filters.department_id:
+        query = query.where(PlanItem.owner_department_id == filters.department_id)
+    if filters.status:
+        query = query.where(PlanItem.board_status == filters.status)
+    return query
 
 
-def _page_views(session: Session, filters: Filters, limit: int, offset: int) -> list[ItemView]:
-    """The views (not filled) of the items from ``offset`` among those the filters other
-    than status choose, in the board's order (newest year, place in the area tree,
-    item id): two queries, neither sorting the items of a year.
-
-    Each plan's count of matching items (counted on the plan index) places the page
-    among the plans; in each plan the page falls in, its items are read in id order
-    from the plan index, only as many as the page takes."""
-    counts = session.execute(
-        _filtered(
-            session,
-            select(Plan.id, func.count(PlanItem.id))
-            .select_from(Plan)
-            .join(PlanItem, PlanItem.plan_id == Plan.id)
-            .join(Area, Area.id == Plan.area_id),
-            filters,
-        )
-        .group_by(Plan.id, Plan.year, Area.path)
+def _plan_counts(
+    session: Session, filters: Filters, area_path: str | None
+) -> list[tuple[int, int]]:
+    """How many items matching ``filters`` (the status by the stored board status)
+    each plan holds, as (plan id, count), in the board's order (newest year first,
+    then by place in the area tree): counted on the plan index."""
+    # A count per plan, on the plan index (covering with the status): cheaper than a
+    # join grouped by plan, which reads each item's row.
+    n = _stored(filters, select(func.count()).where(PlanItem.plan_id == Plan.id))
+    query = (
+        select(Plan.id, n.scalar_subquery())
+        .join(Area, Area.id == Plan.area_id)
         .order_by(Plan.year.desc(), Area.path, Plan.id)
-    ).all()
+    )
+    if filters.year:
+        query = query.where(Plan.year == filters.year)
+    if filters.area_id:
+        # An unknown area filters nothing, as _filtered does.
+        if area_path is not None:
+            query = query.where(Area.path.startswith(area_path))
+    return [(int(p), int(n)) for p, n in session.execute(query) if n]
+
+
+def _page_views(
+    session: Session,
+    filters: Filters,
+    counts: Sequence[tuple[int, int]],
+    limit: int,
+    offset: int,
+) -> list[ItemView]:
+    """The views (not filled) of the items from ``offset`` among those the filters
+    choose (:func:`_plan_counts` gave each plan's count), in the board's order (newest
+    year, place in the area tree, item id): one query, sorting no year's items.
+
+    In each plan the page falls in, its matching items are read in id order from the
+    plan index ((plan_id, board_status, id) with a status), only as many as the page
+    takes."""
     parts: list[Select[Any]] = []
     before = 0
     for plan_id, n in counts:
         start, end = max(offset, before), min(offset + limit, before + n)
         if start < end:
-            part = select(PlanItem.id).where(PlanItem.plan_id == plan_id)
-            if filters.source:
-                part = part.where(PlanItem.source_kind == filters.source)
-            if filters.department_id:
-                part = part.where(PlanItem.owner_department_id == filters.department_id)
+            part = _stored(filters, select(PlanItem.id).where(PlanItem.plan_id == plan_id))
             inner = part.order_by(PlanItem.id).limit(end - start).offset(start - before)
             parts.append(select(inner.subquery().c.id))
         before += n

@@ -54,6 +54,9 @@ def refresh(session: Session, today: date, now: datetime) -> int:
     """Rebuild the summary from every item (one INSERT … SELECT); returns its rows."""
     from participation.plan import board
 
+    # The items' stored board statuses first, as of the same day (board's invariant
+    # on PlanItem.board_status): the status filter pages over them.
+    board.store_all_board_statuses(session, today)
     session.execute(delete(PlanBoardCount))
     session.execute(delete(PlanBoardRun))
     facts = board._facts(session, today, board.Filters()).subquery("facts")
@@ -153,33 +156,3 @@ def grouped(
     if status:
         query = query.where(c.status == status)
     return [tuple(r) for r in session.execute(query)]
-
-
-def status_buckets(
-    session: Session,
-    *,
-    year: int | None,
-    area_path: str | None,
-    source: str,
-    department_id: int | None,
-    status: str,
-) -> list[tuple[int, int, int]]:
-    """How many items of ``status`` (and the other filters) each plan holds, as
-    (year, area id, count), in the board's order (newest year first, then by place
-    in the area tree), plans without such items left out."""
-    c = PlanBoardCount
-    query = (
-        select(c.year, c.area_id, func.sum(c.n))
-        .where(c.status == status)
-        .group_by(c.year, c.area_id, c.path)
-        .order_by(c.year.desc(), c.path)
-    )
-    if year:
-        query = query.where(c.year == year)
-    if area_path is not None:
-        query = query.where(c.path.startswith(area_path))
-    if source:
-        query = query.where(c.source_kind == source)
-    if department_id:
-        query = query.where(c.owner_department_id == department_id)
-    return [(int(y), int(a), int(n)) for y, a, n in session.execute(query)]
