@@ -15,6 +15,7 @@ Revises: 0048
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0050"

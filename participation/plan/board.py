@@ -915,10 +915,8 @@ def _plan_counts(
     )
     if filters.year:
         query = query.where(Plan.year == filters.year)
-    if filters.area_id:
-        # An unknown area filters nothing, as _filtered does.
-        if area_path is not None:
-            query = query.where(Area.path.startswith(area_path))
+    if filters.area_id and area_path is not None:  # an unknown area filters nothing
+        query = query.where(Area.path.startswith(area_path))
     return [(int(p), int(n)) for p, n in session.execute(query) if n]
 
 
