@@ -740,8 +740,7 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
     in plan and creation order, and the figures over all of them: from the summary
     table the worker keeps (:mod:`participation.plan.board_counts`) once it has run,
     else computed in SQL over every matching item."""
-    grouped, as_of, area_path = _grouped(session, today, filters)
-    return _board(session, today, filters, page, per_page, grouped, as_of, area_path)
+    return _board(session, today, filters, page, per_page, _summary(session, today, filters))
 
 
 def board_figures(
@@ -749,21 +748,30 @@ def board_figures(
 ) -> tuple[Figures, datetime | None]:
     """The board's figures over every item matching ``filters`` and when they were
     stored (None: counted now), as :func:`board_page` gives them, without its table."""
-    grouped, as_of, _ = _grouped(session, today, filters)
-    return _figures_of(grouped), as_of
+    summary = _summary(session, today, filters)
+    return summary.figures, summary.as_of
 
 
-def _grouped(
-    session: Session, today: date, filters: Filters
-) -> tuple[Sequence[Any], datetime | None, str | None]:
-    """The grouped figures (stored, else live), when stored, and the area filter's path."""
+@dataclass(frozen=True)
+class _Summary:
+    figures: Figures
+    count: int
+    late: int
+    #: When stored (board_counts); None: counted now.
+    as_of: datetime | None
+    #: The area filter's path (None: no area, or an unknown one).
+    area_path: str | None
+
+
+def _summary(session: Session, today: date, filters: Filters) -> _Summary:
+    """The figures, count and late items (stored, else live)."""
     run = board_counts.last_run(session)
     area_path = None
     if filters.area_id:
         area = session.get(Area, filters.area_id)
         area_path = area.path if area is not None else None
     if run is not None:
-        grouped = board_counts.grouped(
+        rows = board_counts.parts(
             session,
             year=filters.year,
             area_path=area_path,
@@ -771,7 +779,14 @@ def _grouped(
             department_id=filters.department_id,
             status=filters.status,
         )
-        return grouped, run.computed_at, area_path
+        by_status = {r[2]: int(r[8]) for r in rows if r[0] == 1}
+        return _Summary(
+            _figures_of_parts(rows),
+            sum(by_status.values()),
+            by_status.get(ItemStatus.DELAYED.value, 0),
+            run.computed_at,
+            area_path,
+        )
     facts = _facts(session, today, filters).subquery("facts")
     dept_key = (facts.c.owner_department_id, facts.c.department_text)
     live = session.execute(
@@ -796,7 +811,14 @@ def _grouped(
             facts.c.status,
         )
     ).all()
-    return [tuple(r) for r in live], None, area_path
+    grouped = [tuple(r) for r in live]
+    return _Summary(
+        _figures_of(grouped),
+        sum(int(r[7]) for r in grouped),
+        sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
+        None,
+        area_path,
+    )
 
 
 def _board(
@@ -805,9 +827,7 @@ def _board(
     filters: Filters,
     page: int,
     per_page: int,
-    grouped: Sequence[Any],
-    as_of: datetime | None,
-    area_path: str | None = None,
+    summary: _Summary,
 ) -> Board:
     """The board from its grouped figures: the page of items computed for its items.
 
@@ -816,8 +836,8 @@ def _board(
     ``board_status`` (see :func:`store_board_statuses` for when it holds): every
     item of the filter is on exactly one page. Before it, the status of every
     matching item is computed on the spot."""
-    if filters.status and as_of is None:
-        count = sum(int(r[7]) for r in grouped)
+    if filters.status and summary.as_of is None:
+        count = summary.count
         page = min(max(1, page), max(1, -(-count // per_page)))
         facts = _facts(session, today, filters).subquery("facts")
         ids = list(
@@ -830,17 +850,17 @@ def _board(
         )
         rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
     else:  # the page is chosen by stored columns, in two queries; computed for its items
-        counts = _plan_counts(session, filters, area_path)
+        counts = _plan_counts(session, filters, summary.area_path)
         count = sum(n for _, n in counts)
         page = min(max(1, page), max(1, -(-count // per_page)))
         rows = _page_views(session, filters, counts, per_page, (page - 1) * per_page)
     _compute(session, today, rows)
     return Board(
         count=count,
-        late=sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
+        late=summary.late,
         rows=rows,
-        figures=_figures_of(grouped),
-        as_of=as_of,
+        figures=summary.figures,
+        as_of=summary.as_of,
     )
 
 
@@ -974,6 +994,44 @@ def _filtered(session: Session, query: Select[*_Ts], filters: Filters) -> Select
     if filters.department_id:
         query = query.where(PlanItem.owner_department_id == filters.department_id)
     return query
+
+
+def _figures_of_parts(rows: Sequence[Any]) -> Figures:
+    """The figures from :func:`board_counts.parts`' rows, as :func:`_figures_of` gives
+    them from the grouped rows."""
+    bins = [
+        Bar(name, sum(int(r[8]) for r in rows if r[0] == 0 and low <= r[1] <= high))
+        for low, high, name in PROGRESS_BINS
+    ]
+    source = {r[3]: (int(r[9] or 0), int(r[10] or 0)) for r in rows if r[0] == 2}
+    labels: dict[int | str, str] = {}
+    money: dict[int | str, tuple[int, int]] = {}
+    rates: dict[int | str, OnTime] = {}
+    for _, _, _, _, dept_id, text, name, short, _n, budget, spend, due, ok in (
+        r for r in rows if r[0] == 3
+    ):
+        key = dept_id or text
+        labels[key] = label(name, short) if name else text
+        money[key] = (int(budget or 0), int(spend or 0))
+        rates[key] = OnTime(int(due or 0), int(ok or 0))
+    return Figures(
+        progress_bins=bins,
+        on_time=OnTime(sum(r.due for r in rates.values()), sum(r.on_time for r in rates.values())),
+        on_time_by_department=[
+            Bar(labels[k], r.percent or 0, r.due)
+            for k, r in sorted(rates.items(), key=lambda kv: (kv[1].percent or 0, labels[kv[0]]))
+            if r.due
+        ],
+        by_source=[
+            Bar(k, b, s) for k, (b, s) in sorted(source.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        ],
+        by_department=[
+            Bar(labels[k], b, s)
+            for k, (b, s) in sorted(money.items(), key=lambda kv: (-kv[1][0], labels[kv[0]]))
+        ],
+        total_budget=sum(b for b, _ in source.values()),
+        total_spend=sum(s for _, s in source.values()),
+    )
 
 
 def _figures_of(grouped: Sequence[Any]) -> Figures:

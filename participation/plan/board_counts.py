@@ -13,9 +13,26 @@ new install, the tests) the board counts on the spot, as before.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, Index, String, case, delete, func, insert, literal, select
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Index,
+    String,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.db import Base
@@ -157,3 +174,86 @@ def grouped(
         query = query.where(c.status == status)
     # Core execution: hundreds of scalar rows, no ORM row processing.
     return [tuple(r) for r in session.connection().execute(query)]
+
+
+def parts(
+    session: Session,
+    *,
+    year: int | None,
+    area_path: str | None,
+    source: str,
+    department_id: int | None,
+    status: str,
+) -> list[tuple[Any, ...]]:
+    """The stored figures the board shows, aggregated in one statement (where
+    :func:`grouped` gives a row per source × department × progress × status): rows of
+    (part, progress, status, source, department id, department text, name, short
+    name, count, budget, spend, milestones due, milestones on time), ``part`` 0 by
+    progress bin, 1 by status, 2 by source, 3 by department; the columns a part does
+    not group by are None."""
+    chosen = {
+        "year": year or None,
+        "area_path": area_path,
+        "source": source or None,
+        "department_id": department_id or None,
+        "status": status or None,
+    }
+    params = {k: v for k, v in chosen.items() if v is not None}
+    query = _parts_query(*(chosen[k] is not None for k in chosen))
+    return [tuple(r) for r in session.connection().execute(query, params)]
+
+
+@functools.cache
+def _parts_query(
+    year: bool, area: bool, source: bool, department: bool, status: bool
+) -> CompoundSelect[Any]:
+    """:func:`parts`' statement for the filters given, built once (building it costs
+    more than running it), run with the filters as parameters."""
+    c = PlanBoardCount
+    chosen = select(c)
+    if year:
+        chosen = chosen.where(c.year == bindparam("year"))
+    if area:
+        chosen = chosen.where(c.path.startswith(bindparam("area_path", type_=String)))
+    if source:
+        chosen = chosen.where(c.source_kind == bindparam("source"))
+    if department:
+        chosen = chosen.where(c.owner_department_id == bindparam("department_id"))
+    if status:
+        chosen = chosen.where(c.status == bindparam("status"))
+    s = chosen.cte("chosen")
+    none = null()
+    sums = (
+        func.sum(s.c.n),
+        func.sum(s.c.budget_yuan),
+        func.sum(s.c.spend_yuan),
+        func.sum(s.c.due_steps),
+        func.sum(s.c.on_time_steps),
+    )
+    by_progress = select(
+        literal_column("0"), s.c.progress, none, none, none, none, none, none, *sums
+    ).group_by(s.c.progress)
+    by_status = select(
+        literal_column("1"), none, s.c.status, none, none, none, none, none, *sums
+    ).group_by(s.c.status)
+    by_source = select(
+        literal_column("2"), none, none, s.c.source_kind, none, none, none, none, *sums
+    ).group_by(s.c.source_kind)
+    by_department = (
+        select(
+            literal_column("3"),
+            none,
+            none,
+            none,
+            s.c.owner_department_id,
+            s.c.department_text,
+            Department.name,
+            Department.short_name,
+            *sums,
+        )
+        .outerjoin(Department, Department.id == s.c.owner_department_id)
+        .group_by(
+            s.c.owner_department_id, s.c.department_text, Department.name, Department.short_name
+        )
+    )
+    return union_all(by_progress, by_status, by_source, by_department)

@@ -29,7 +29,7 @@ from web.kit.i18n import LOCAL_TZ, gettext
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.plan import charts
+from web.plan import charts, rows
 from web.plan.forms import PLAN_MAX, PLAN_MIN
 from web.plan.sources import item_source_url, judgement_source_url
 
@@ -126,9 +126,11 @@ async def progress_board(request: Request) -> Response:
             "labels": LABELS,
             "chart_departments": CHART_DEPARTMENTS,
             "chart": charts.bars,
-            # Translated once here, not once per row in the template.
-            "status_text": {k: gettext(v) for k, v in LABELS["statuses"].items()},
-            "source_text": {k: gettext(v) for k, v in LABELS["sources"].items()},
+            "rows": rows.board_rows(
+                shown.rows,
+                {k: gettext(v) for k, v in LABELS["statuses"].items()},
+                {k: gettext(v) for k, v in LABELS["sources"].items()},
+            ),
         },
     )
 
