@@ -155,6 +155,7 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
     views = board.shown_views(session, day, [item.id, *children])
     (view,) = [v for v in views if v.item.id == item.id]
     me = current_user_or_none(request)
+    may_manage = bool(me and me.can(Permission.MANAGE_PLAN, view.area.path))
     milestones = delivery.milestones_of(session, item.id)
     carried_from = None
     if item.source_kind == SourceKind.CARRIED_OVER.value:
@@ -174,11 +175,13 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
         "source_url": item_source_url(item),
         "judgements": [(j, judgement_source_url(j)) for j in judgements_of(session, item.id)],
         "children": [v for v in views if v.item.id != item.id],
-        "may_deliver": bool(me and delivery.may_deliver(session, item, me.id)),
+        # From the signed-in person's grants, read once with the session (the services
+        # check again, from the database, when the form is sent).
+        "may_deliver": bool(me and (item.owner_account_id == me.id or may_manage)),
         "may_visit": bool(
-            me and supervision.supervising_role(session, me.id, view.area.path) is not None
+            me and supervision.supervising_role_of(me.grants, view.area.path) is not None
         ),
-        "may_manage": bool(me and me.can(Permission.MANAGE_PLAN, view.area.path)),
+        "may_manage": may_manage,
         "today": day,
         "follow": follow_button(request, "plan_item", item.id),
         "labels": LABELS,
