@@ -29,6 +29,7 @@ from sqlalchemy import (
     Integer,
     RowMapping,
     Select,
+    String,
     Table,
     and_,
     bindparam,
@@ -907,15 +908,55 @@ def _shown(depth: int) -> Select[Any]:
     return _facts_at(bindparam("today", type_=Date), Filters(), _shown_scope(), depth, bare=True)
 
 
-def _stored(filters: Filters, query: Select[*_Ts]) -> Select[*_Ts]:
-    """``query`` (of plan items) narrowed by the filters on the items' own columns:
-    source, department and stored board status."""
-    if filters.source:
-        query = query.where(PlanItem.source_kind == filters.source)
-    if filters.department_id:
-        query = query.where(PlanItem.owner_department_id == filters.department_id)
-    if filters.status:
-        query = query.where(PlanItem.board_status == filters.status)
+@dataclass(frozen=True)
+class _Chosen:
+    """Which of the filters on the items' own columns are set: the shape of the
+    board's statements, each built once per shape and run with the values."""
+
+    source: bool
+    department: bool
+    status: bool
+
+
+def _chosen(filters: Filters) -> tuple[_Chosen, dict[str, Any]]:
+    """The filters' shape and their values as the statements' parameters."""
+    values = {
+        "source": filters.source or None,
+        "department_id": filters.department_id or None,
+        "status": filters.status or None,
+    }
+    shape = _Chosen(*(v is not None for v in values.values()))
+    return shape, {k: v for k, v in values.items() if v is not None}
+
+
+def _stored(shape: _Chosen, query: Select[*_Ts], suffix: str = "") -> Select[*_Ts]:
+    """``query`` (of plan items) narrowed by the filters on the items' own columns
+    (source, department and stored board status), as parameters named after them
+    (with ``suffix``)."""
+    if shape.source:
+        query = query.where(PlanItem.source_kind == bindparam("source" + suffix))
+    if shape.department:
+        query = query.where(PlanItem.owner_department_id == bindparam("department_id" + suffix))
+    if shape.status:
+        query = query.where(PlanItem.board_status == bindparam("status" + suffix))
+    return query
+
+
+@functools.cache
+def _plan_counts_query(shape: _Chosen, year: bool, area: bool) -> Select[Any]:
+    """:func:`_plan_counts`' statement for a shape of filters, built once."""
+    # A count per plan, on the plan index (covering with the status): cheaper than a
+    # join grouped by plan, which reads each item's row.
+    n = _stored(shape, select(func.count()).where(PlanItem.plan_id == Plan.id))
+    query = (
+        select(Plan.id, n.scalar_subquery())
+        .join(Area, Area.id == Plan.area_id)
+        .order_by(Plan.year.desc(), Area.path, Plan.id)
+    )
+    if year:
+        query = query.where(Plan.year == bindparam("year"))
+    if area:
+        query = query.where(Area.path.startswith(bindparam("area_path", type_=String)))
     return query
 
 
@@ -925,19 +966,40 @@ def _plan_counts(
     """How many items matching ``filters`` (the status by the stored board status)
     each plan holds, as (plan id, count), in the board's order (newest year first,
     then by place in the area tree): counted on the plan index."""
-    # A count per plan, on the plan index (covering with the status): cheaper than a
-    # join grouped by plan, which reads each item's row.
-    n = _stored(filters, select(func.count()).where(PlanItem.plan_id == Plan.id))
-    query = (
-        select(Plan.id, n.scalar_subquery())
-        .join(Area, Area.id == Plan.area_id)
-        .order_by(Plan.year.desc(), Area.path, Plan.id)
-    )
+    shape, params = _chosen(filters)
+    area = bool(filters.area_id and area_path is not None)  # an unknown area: no filter
+    query = _plan_counts_query(shape, bool(filters.year), area)
     if filters.year:
-        query = query.where(Plan.year == filters.year)
-    if filters.area_id and area_path is not None:  # an unknown area filters nothing
-        query = query.where(Area.path.startswith(area_path))
-    return [(int(p), int(n)) for p, n in session.execute(query) if n]
+        params["year"] = filters.year
+    if area:
+        params["area_path"] = area_path
+    rows = session.connection().execute(query, params)
+    return [(int(p), int(n)) for p, n in rows if n]
+
+
+@functools.cache
+def _page_query(shape: _Chosen, plans: int) -> Select[PlanItem, Plan, Area, str, str]:
+    """:func:`_page_views`' statement for a shape of filters and a page spanning
+    ``plans`` plans, built once: the parameters ``plan_k``, ``limit_k`` and
+    ``offset_k`` say which of each plan's items the page takes."""
+    parts: list[Select[Any]] = []
+    for k in range(plans):
+        part = _stored(shape, select(PlanItem.id).where(PlanItem.plan_id == bindparam(f"plan_{k}")))
+        inner = (
+            part.order_by(PlanItem.id)
+            .limit(bindparam(f"limit_{k}", type_=Integer))
+            .offset(bindparam(f"offset_{k}", type_=Integer))
+        )
+        parts.append(select(inner.subquery().c.id))
+    chosen = parts[0] if len(parts) == 1 else union_all(*parts)
+    return (
+        select(PlanItem, Plan, Area, Department.name, Department.short_name)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+        .outerjoin(Department, Department.id == PlanItem.owner_department_id)
+        .where(PlanItem.id.in_(chosen))
+        .order_by(Plan.year.desc(), Area.path, PlanItem.id)
+    )
 
 
 def _page_views(
@@ -954,29 +1016,22 @@ def _page_views(
     In each plan the page falls in, its matching items are read in id order from the
     plan index ((plan_id, board_status, id) with a status), only as many as the page
     takes."""
-    parts: list[Select[Any]] = []
+    shape, values = _chosen(filters)
+    params: dict[str, Any] = {}
     before = 0
     for plan_id, n in counts:
         start, end = max(offset, before), min(offset + limit, before + n)
         if start < end:
-            part = _stored(filters, select(PlanItem.id).where(PlanItem.plan_id == plan_id))
-            inner = part.order_by(PlanItem.id).limit(end - start).offset(start - before)
-            parts.append(select(inner.subquery().c.id))
+            k = len(params) // 3
+            params |= {f"plan_{k}": plan_id, f"limit_{k}": end - start}
+            params[f"offset_{k}"] = start - before
         before += n
-    if not parts:
+    if not params:
         return []
-    chosen = parts[0] if len(parts) == 1 else union_all(*parts)
-    query = (
-        select(PlanItem, Plan, Area, Department.name, Department.short_name)
-        .join(Plan, Plan.id == PlanItem.plan_id)
-        .join(Area, Area.id == Plan.area_id)
-        .outerjoin(Department, Department.id == PlanItem.owner_department_id)
-        .where(PlanItem.id.in_(chosen))
-        .order_by(Plan.year.desc(), Area.path, PlanItem.id)
-    )
+    query = _page_query(shape, len(params) // 3)
     return [
         ItemView(item, plan, area, department=label(name, short) if name else item.owner_department)
-        for item, plan, area, name, short in session.execute(query).all()
+        for item, plan, area, name, short in session.execute(query, params | values).all()
     ]
 
 

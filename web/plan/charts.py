@@ -77,7 +77,7 @@ def bars(
                 f'<rect x="110" y="{y + 14}" width="{_number(row.second * scale)}" height="12"/>'
             )
             values_b.append(
-                f'<text x="{114 + row.second * scale}" y="{y + 24}">{row.second:,}</text>'
+                f'<text x="{_number(114 + row.second * scale)}" y="{y + 24}">{row.second:,}</text>'
             )
     out.append(f'<g font-size="11">{"".join(labels)}</g>')
     out.append(f'<g fill="#a4161a">{"".join(bars_a)}</g>')

@@ -1,7 +1,8 @@
 """The board's table rows, as markup, built in Python: a Jinja loop over 25 rows of
 six cells (each value escaped and yielded on its own) was the largest part of the
-board's rendering. The markup is what ``plan/board.html`` drew: each cell carries its
-column's label (``data-label``) for the phone cards, a late item's row is marked."""
+board's rendering. The markup is what ``plan/board.html`` drew, without its indentation:
+each cell carries its column's label (``data-label``) for the phone cards, a late
+item's row is marked."""
 
 from __future__ import annotations
 
@@ -45,18 +46,17 @@ def board_rows(
             )
         source = source_text.get(item.source_kind, item.source_kind)
         out.append(
-            f'<tr data-item="{item.id}"{late}>\n'
-            f'    <td class="card-title" data-label="{item_label}"><a href="/plan/items/{item.id}"'
+            f'<tr data-item="{item.id}"{late}>'
+            f'<td class="card-title" data-label="{item_label}"><a href="/plan/items/{item.id}"'
             f' id="i{item.id}">{escape(item.title)}</a><br><small class="muted">'
-            f"{escape(source)} · {v.plan.year}</small></td>\n"
-            f'    <td data-label="{area_label}">{escape(v.area.name)}</td>\n'
-            f'    <td data-label="{department_label}">{escape(v.department or "—")}</td>\n'
-            f'    <td data-label="{due_label}">{item.due_on or "—"}</td>\n'
-            f'    <td data-label="{progress_label}"><span class="plan-meter"><progress max="100"'
+            f"{escape(source)} · {v.plan.year}</small></td>"
+            f'<td data-label="{area_label}">{escape(v.area.name)}</td>'
+            f'<td data-label="{department_label}">{escape(v.department or "—")}</td>'
+            f'<td data-label="{due_label}">{item.due_on or "—"}</td>'
+            f'<td data-label="{progress_label}"><span class="plan-meter"><progress max="100"'
             f' value="{progress}" aria-labelledby="i{item.id}">{progress}%</progress>'
-            f" {progress}%</span></td>\n"
-            f'    <td class="status-{status}" data-label="{status_label}">'
-            f"{escape(status_text[status])}{steps}</td>\n"
-            "  </tr>"
+            f" {progress}%</span></td>"
+            f'<td class="status-{status}" data-label="{status_label}">'
+            f"{escape(status_text[status])}{steps}</td></tr>"
         )
-    return Markup("\n  ".join(out))
+    return Markup("\n".join(out))
