@@ -3,7 +3,7 @@
 The board's status filter placed its pages by the hourly summary's per-plan counts,
 so an item whose status changed since the summary could be missing from the pages or
 shown twice. ``plan_items.board_status`` is kept by the writing services and the
-plan-figures job, and the filter pages over it on (plan_id, board_status, id).
+plan-figures job, and the filter pages over it on (board_status, plan_id, id).
 
 The column starts empty: the stored summary run is deleted, so that the board counts
 on the spot (as on a new install) until the next plan-figures run fills both.
@@ -27,12 +27,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("plan_items", sa.Column("board_status", sa.String(length=20), nullable=True))
     op.create_index(
-        "ix_plan_items_plan_board_status", "plan_items", ["plan_id", "board_status", "id"]
+        "ix_plan_items_board_status_plan", "plan_items", ["board_status", "plan_id", "id"]
     )
     op.execute("DELETE FROM plan_board_runs")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_plan_items_plan_board_status", table_name="plan_items")
+    op.drop_index("ix_plan_items_board_status_plan", table_name="plan_items")
     with op.batch_alter_table("plan_items") as batch:
         batch.drop_column("board_status")

@@ -1014,7 +1014,7 @@ def _page_views(
     year, place in the area tree, item id): one query, sorting no year's items.
 
     In each plan the page falls in, its matching items are read in id order from the
-    plan index ((plan_id, board_status, id) with a status), only as many as the page
+    plan index ((board_status, plan_id, id) with a status), only as many as the page
     takes."""
     shape, values = _chosen(filters)
     params: dict[str, Any] = {}

@@ -33,8 +33,9 @@ class PlanItem(Base):
     __tablename__ = "plan_items"
     __table_args__ = (
         UniqueConstraint("source_kind", "source_ref"),
-        # The board's status filter: a plan's items of a status, in id order.
-        Index("ix_plan_items_plan_board_status", "plan_id", "board_status", "id"),
+        # The board's status filter: a plan's items of a status, in id order (the status
+        # first: without one, a plan's items are read in id order from the plan_id index).
+        Index("ix_plan_items_board_status_plan", "board_status", "plan_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
