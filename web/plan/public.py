@@ -74,11 +74,10 @@ def board_filters(request: Request, years: list[int]) -> board.Filters:
 
 def options(choices: list[tuple[int, str]], chosen: int | None) -> Markup:
     """A filter's ``<option>`` elements, built in one pass (a city has hundreds of plan
-    areas: a template loop escaping each was a large part of the board's rendering);
-    the end tags HTML lets a page leave out are left out."""
+    areas: a template loop escaping each was a large part of the board's rendering)."""
     return Markup(
         "".join(
-            f'<option value="{i}"{" selected" if i == chosen else ""}>{escape(name)}'
+            f'<option value="{i}"{" selected" if i == chosen else ""}>{escape(name)}</option>'
             for i, name in choices
         )
     )

@@ -47,8 +47,8 @@ def board_rows(
         source = source_text.get(item.source_kind, item.source_kind)
         out.append(
             f'<tr data-item="{item.id}"{late}>'
-            f'<td class="card-title" data-label="{item_label}"><a href="/plan/items/{item.id}"'
-            f' id="i{item.id}">{escape(item.title)}</a><br><small class="muted">'
+            f'<td class="card-title" data-label="{item_label}"><a id="i{item.id}"'
+            f' href="/plan/items/{item.id}">{escape(item.title)}</a><br><small class="muted">'
             f"{escape(source)} · {v.plan.year}</small></td>"
             f'<td data-label="{area_label}">{escape(v.area.name)}</td>'
             f'<td data-label="{department_label}">{escape(v.department or "—")}</td>'
