@@ -21,9 +21,11 @@ from sqlalchemy import (
     CompoundSelect,
     Date,
     Index,
+    Integer,
     String,
     bindparam,
     case,
+    cast,
     delete,
     func,
     insert,
@@ -222,7 +224,9 @@ def _parts_query(
     if status:
         chosen = chosen.where(c.status == bindparam("status"))
     s = chosen.cte("chosen")
-    none = null()
+    # Typed empty columns: PostgreSQL resolves a union's column types branch by branch,
+    # and an untyped NULL in the first branches becomes text.
+    number, text = cast(null(), Integer), cast(null(), String)
     sums = (
         func.sum(s.c.n),
         func.sum(s.c.budget_yuan),
@@ -231,20 +235,20 @@ def _parts_query(
         func.sum(s.c.on_time_steps),
     )
     by_progress = select(
-        literal_column("0"), s.c.progress, none, none, none, none, none, none, *sums
+        literal_column("0"), s.c.progress, text, text, number, text, text, text, *sums
     ).group_by(s.c.progress)
     by_status = select(
-        literal_column("1"), none, s.c.status, none, none, none, none, none, *sums
+        literal_column("1"), number, s.c.status, text, number, text, text, text, *sums
     ).group_by(s.c.status)
     by_source = select(
-        literal_column("2"), none, none, s.c.source_kind, none, none, none, none, *sums
+        literal_column("2"), number, text, s.c.source_kind, number, text, text, text, *sums
     ).group_by(s.c.source_kind)
     by_department = (
         select(
             literal_column("3"),
-            none,
-            none,
-            none,
+            number,
+            text,
+            text,
             s.c.owner_department_id,
             s.c.department_text,
             Department.name,

@@ -6,14 +6,16 @@ no other's."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
 from participation.db import make_engine
-from participation.plan import board, delivery
+from participation.plan import board, board_counts, delivery
+from participation.plan.delivery import DirectItem
 from tests.db.plan.test_board_counts import _refresh
 from tests.db.plan.test_plan_board_sql import TODAY, _grow
+from tests.support.areas import one_community
 
 PER_PAGE = 5
 
@@ -60,4 +62,60 @@ def test_an_item_finished_after_the_summary_is_on_its_new_status_pages_once(
             seen = _walk(s, status)
             assert seen == expected, status
         s.rollback()
+    engine.dispose()
+
+
+def test_stored_statuses_and_status_pages_on_both_databases(any_db_url: str) -> None:
+    """The writing services store each item's board status and its parent's; the
+    plan-figures refresh stores every item's and the figures, read back on SQLite and
+    PostgreSQL alike (the figures' statement unites groupings with empty columns)."""
+    engine = make_engine(any_db_url)
+    day = date(2030, 5, 1)
+    with Session(engine) as s, s.begin():
+        area = one_community(s).id
+        top = delivery.enter_item(
+            s,
+            DirectItem(area_id=area, year=2030, title="总"),
+            actor_id=None,
+        )
+        s.flush()
+        parts = [
+            delivery.enter_item(
+                s,
+                DirectItem(area_id=area, year=2030, title=f"分{n}", parent_id=top.id),
+                actor_id=None,
+            )
+            for n in range(3)
+        ]
+        s.flush()
+        assert {i.board_status for i in [top, *parts]} == {"planned"}
+        delivery.post_source_update(
+            s,
+            parts[0],
+            text="完成",
+            progress=100,
+            evidence="",
+            actor_id=None,
+            now=datetime.now(UTC),
+        )
+        s.flush()
+        assert (parts[0].board_status, top.board_status) == ("done", "in_progress")
+        board_counts.refresh(s, day, datetime.now(UTC))
+    with Session(engine) as s:
+        expected = {
+            status: [
+                v.item.id
+                for v in board.item_views(s, day, board.Filters(year=2030))
+                if v.status == status
+            ]
+            for status in board.BOARD_STATUSES
+        }
+        for status, ids in expected.items():
+            shown = board.board_page(s, day, board.Filters(year=2030, status=status), 1, 2)
+            assert shown.as_of is not None and shown.count == len(ids), status
+            assert [v.item.id for v in shown.rows] == ids[:2], status
+        stored = board.board_page(s, day, board.Filters(year=2030), 1, 10)
+        assert stored.figures == board.figures(
+            board.item_views(s, day, board.Filters(year=2030)), day
+        )
     engine.dispose()
