@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVarTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CTE,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Integer,
     RowMapping,
     Select,
+    String,
     Table,
     and_,
     bindparam,
@@ -41,8 +43,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from participation.areas import Area
+from participation.db import utcnow
 from participation.departments import Department
 from participation.plan import board_counts
 from participation.plan.models import Plan, PlanItem
@@ -313,19 +318,25 @@ def latest_updates(session: Session, limit: int = 50) -> list[tuple[Update, Plan
     return [(update, item) for update, item in rows]
 
 
-def departments(session: Session) -> Sequence[Department]:
-    """The department records that own at least one plan item (the board's filter)."""
-    return session.scalars(
-        select(Department)
-        .where(Department.id.in_(select(PlanItem.owner_department_id)))
-        .order_by(Department.name)
-    ).all()
+_DEPARTMENTS = (
+    select(Department.id, Department.name, Department.short_name)
+    .where(Department.id.in_(select(PlanItem.owner_department_id)))
+    .order_by(Department.name)
+)
+_PLAN_AREAS = (
+    select(Area.id, Area.name).where(Area.id.in_(select(Plan.area_id))).order_by(Area.path)
+)
 
 
-def plan_areas(session: Session) -> Sequence[Area]:
-    return session.scalars(
-        select(Area).where(Area.id.in_(select(Plan.area_id))).order_by(Area.path)
-    ).all()
+def departments(session: Session) -> list[tuple[int, str]]:
+    """The department records that own at least one plan item (the board's filter),
+    as (id, label) by name: scalar rows, no objects."""
+    return [(i, label(name, short)) for i, name, short in session.execute(_DEPARTMENTS)]
+
+
+def plan_areas(session: Session) -> list[tuple[int, str]]:
+    """The areas that have a plan, as (id, name) in tree order: scalar rows."""
+    return [(i, name) for i, name in session.execute(_PLAN_AREAS)]
 
 
 def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()) -> int:
@@ -346,7 +357,94 @@ def refresh_statuses(session: Session, today: date, item_ids: Iterable[int] = ()
         if view.item.status != view.status:
             view.item.status = view.status
             changed += 1
+    store_board_statuses(session, today, ids)
     return changed
+
+
+# --- The stored board status (``PlanItem.board_status``) ------------------------------
+#
+# Invariant: an item's ``board_status`` is the status :func:`_facts` computes for it
+# (the board's definition, :attr:`ItemView.status`) as of the day of the last write
+# to the item or to an item below it (each writing service calls
+# :func:`store_board_statuses` for the items it changed: their ancestors follow), or
+# of the last plan-figures run (:func:`store_all_board_statuses`, hourly), whichever
+# came later. Between two runs only the date can have moved an item on: a milestone
+# or due date passing makes an open item "delayed" up to an hour late on the status
+# filter's pages (the rows themselves show the status computed now). Items written
+# around the services (bulk inserts) hold None until the next run.
+
+
+def local_today() -> date:
+    """Today in the portal's time zone (Asia/Shanghai, web.kit.i18n.LOCAL_TZ), for the
+    writing services that are not given the day."""
+    return utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
+def _with_ancestors(session: Session, item_ids: Iterable[int]) -> list[int]:
+    """``item_ids`` and every item above them (a parent's progress is its children's)."""
+    ids = set(item_ids)
+    frontier = set(ids)
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        parents = session.scalars(
+            select(PlanItem.parent_id).where(
+                PlanItem.id.in_(frontier), PlanItem.parent_id.is_not(None)
+            )
+        )
+        frontier = {p for p in parents if p is not None} - ids
+        ids |= frontier
+    return sorted(ids)
+
+
+def _write_board_statuses(session: Session, changes: Sequence[Any]) -> None:
+    """Store the (item id, board status) pairs ``changes``, ``STATUS_CHUNK`` a batch;
+    the loaded objects are given the stored values."""
+    table = typing.cast(Table, PlanItem.__table__)
+    for start in range(0, len(changes), STATUS_CHUNK):
+        chunk = changes[start : start + STATUS_CHUNK]
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("item"))
+            .values(board_status=bindparam("new")),
+            [{"item": i, "new": status} for i, status in chunk],
+        )
+    for item_id, status in changes:
+        loaded = session.identity_map.get(identity_key(PlanItem, item_id))
+        if loaded is not None:
+            set_committed_value(loaded, "board_status", status)
+
+
+def _board_status_changes(facts_of: Select[Any]) -> Select[Any]:
+    facts = facts_of.subquery("facts")
+    return (
+        select(facts.c.id, facts.c.status)
+        .join(PlanItem, PlanItem.id == facts.c.id)
+        .where(PlanItem.board_status.is_distinct_from(facts.c.status))
+        .order_by(facts.c.id)
+    )
+
+
+def store_board_statuses(session: Session, today: date, item_ids: Iterable[int]) -> int:
+    """Store the board status of the items ``item_ids`` and of the items above them,
+    as of ``today`` (the writing services call it after each change); returns how
+    many changed."""
+    ids = _with_ancestors(session, item_ids)
+    if not ids:
+        return 0
+    changes = session.execute(
+        _board_status_changes(_facts(session, today, Filters(), only=ids))
+    ).all()
+    _write_board_statuses(session, changes)
+    return len(changes)
+
+
+def store_all_board_statuses(session: Session, today: date) -> int:
+    """Every item's board status as of ``today``, computed set-based in SQL and written
+    where it differs (the plan-figures job); returns how many changed."""
+    changes = session.execute(_board_status_changes(_facts(session, today, Filters()))).all()
+    _write_board_statuses(session, changes)
+    return len(changes)
 
 
 #: Status changes written per UPDATE batch by :func:`_store_all_statuses`.
@@ -643,8 +741,7 @@ def board_page(session: Session, today: date, filters: Filters, page: int, per_p
     in plan and creation order, and the figures over all of them: from the summary
     table the worker keeps (:mod:`participation.plan.board_counts`) once it has run,
     else computed in SQL over every matching item."""
-    grouped, as_of, area_path = _grouped(session, today, filters)
-    return _board(session, today, filters, page, per_page, grouped, as_of, area_path)
+    return _board(session, today, filters, page, per_page, _summary(session, today, filters))
 
 
 def board_figures(
@@ -652,21 +749,30 @@ def board_figures(
 ) -> tuple[Figures, datetime | None]:
     """The board's figures over every item matching ``filters`` and when they were
     stored (None: counted now), as :func:`board_page` gives them, without its table."""
-    grouped, as_of, _ = _grouped(session, today, filters)
-    return _figures_of(grouped), as_of
+    summary = _summary(session, today, filters)
+    return summary.figures, summary.as_of
 
 
-def _grouped(
-    session: Session, today: date, filters: Filters
-) -> tuple[Sequence[Any], datetime | None, str | None]:
-    """The grouped figures (stored, else live), when stored, and the area filter's path."""
+@dataclass(frozen=True)
+class _Summary:
+    figures: Figures
+    count: int
+    late: int
+    #: When stored (board_counts); None: counted now.
+    as_of: datetime | None
+    #: The area filter's path (None: no area, or an unknown one).
+    area_path: str | None
+
+
+def _summary(session: Session, today: date, filters: Filters) -> _Summary:
+    """The figures, count and late items (stored, else live)."""
     run = board_counts.last_run(session)
     area_path = None
     if filters.area_id:
         area = session.get(Area, filters.area_id)
         area_path = area.path if area is not None else None
     if run is not None:
-        grouped = board_counts.grouped(
+        rows = board_counts.parts(
             session,
             year=filters.year,
             area_path=area_path,
@@ -674,7 +780,14 @@ def _grouped(
             department_id=filters.department_id,
             status=filters.status,
         )
-        return grouped, run.computed_at, area_path
+        by_status = {r[2]: int(r[8]) for r in rows if r[0] == 1}
+        return _Summary(
+            _figures_of_parts(rows),
+            sum(by_status.values()),
+            by_status.get(ItemStatus.DELAYED.value, 0),
+            run.computed_at,
+            area_path,
+        )
     facts = _facts(session, today, filters).subquery("facts")
     dept_key = (facts.c.owner_department_id, facts.c.department_text)
     live = session.execute(
@@ -699,7 +812,14 @@ def _grouped(
             facts.c.status,
         )
     ).all()
-    return [tuple(r) for r in live], None, area_path
+    grouped = [tuple(r) for r in live]
+    return _Summary(
+        _figures_of(grouped),
+        sum(int(r[7]) for r in grouped),
+        sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
+        None,
+        area_path,
+    )
 
 
 def _board(
@@ -708,41 +828,40 @@ def _board(
     filters: Filters,
     page: int,
     per_page: int,
-    grouped: Sequence[Any],
-    as_of: datetime | None,
-    area_path: str | None = None,
+    summary: _Summary,
 ) -> Board:
-    """The board from its grouped figures: the page of items computed for its items."""
-    count = sum(int(r[7]) for r in grouped)
-    pages = max(1, -(-count // per_page))
-    page = min(max(1, page), pages)
-    offset = (page - 1) * per_page
-    if filters.status and as_of is not None:
-        # The summary says how many items of the status each plan holds: the page's
-        # items are computed for the plans it falls in only.
-        ids = _status_page_ids(session, today, filters, area_path, offset, per_page)
-        rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
-    elif filters.status:  # no summary yet: the status of every matching item computed
+    """The board from its grouped figures: the page of items computed for its items.
+
+    Once the summary is stored, the table (and the count that pages it) is chosen by
+    stored columns on the plan index, the status filter by each item's stored
+    ``board_status`` (see :func:`store_board_statuses` for when it holds): every
+    item of the filter is on exactly one page. Before it, the status of every
+    matching item is computed on the spot."""
+    if filters.status and summary.as_of is None:
+        count = summary.count
+        page = min(max(1, page), max(1, -(-count // per_page)))
         facts = _facts(session, today, filters).subquery("facts")
         ids = list(
             session.scalars(
                 select(facts.c.id)
                 .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
                 .limit(per_page)
-                .offset(offset)
+                .offset((page - 1) * per_page)
             )
         )
         rows = item_views(session, today, item_ids=ids, fill=False) if ids else []
-    else:  # the page is chosen by stored columns, in one query; computed for its items
-        rows = _page_views(session, filters, per_page, offset)
-        ids = [v.item.id for v in rows]
+    else:  # the page is chosen by stored columns, in two queries; computed for its items
+        counts = _plan_counts(session, filters, summary.area_path)
+        count = sum(n for _, n in counts)
+        page = min(max(1, page), max(1, -(-count // per_page)))
+        rows = _page_views(session, filters, counts, per_page, (page - 1) * per_page)
     _compute(session, today, rows)
     return Board(
         count=count,
-        late=sum(int(r[7]) for r in grouped if r[6] == ItemStatus.DELAYED.value),
+        late=summary.late,
         rows=rows,
-        figures=_figures_of(grouped),
-        as_of=as_of,
+        figures=summary.figures,
+        as_of=summary.as_of,
     )
 
 
@@ -789,88 +908,91 @@ def _shown(depth: int) -> Select[Any]:
     return _facts_at(bindparam("today", type_=Date), Filters(), _shown_scope(), depth, bare=True)
 
 
-def _status_page_ids(
-    session: Session,
-    today: date,
-    filters: Filters,
-    area_path: str | None,
-    offset: int,
-    limit: int,
-) -> list[int]:
-    """The ids of the items from ``offset`` (``limit`` of them) among those of the
-    status filter, in the board's order, computed for the plans the page falls in.
+@dataclass(frozen=True)
+class _Chosen:
+    """Which of the filters on the items' own columns are set: the shape of the
+    board's statements, each built once per shape and run with the values."""
 
-    The summary's count of each plan's items of the status (as of its refresh, like
-    the page's count) places the page among the plans; each item shown has the
-    status now. An item that changed status since the refresh may be missing from
-    the pages, or shown twice, until the next refresh."""
-    buckets = board_counts.status_buckets(
-        session,
-        year=filters.year,
-        area_path=area_path,
-        source=filters.source,
-        department_id=filters.department_id,
-        status=filters.status,
-    )
-    before = 0
-    chosen: list[tuple[int, int]] = []
-    skip = 0
-    for year, area_id, n in buckets:
-        if before + n > offset and before < offset + limit:
-            if not chosen:
-                skip = offset - before
-            chosen.append((year, area_id))
-        before += n
-    if not chosen:
-        return []
-    facts = _facts(session, today, filters, plans=chosen).subquery("facts")
-    return list(
-        session.scalars(
-            select(facts.c.id)
-            .order_by(facts.c.year.desc(), facts.c.path, facts.c.id)
-            .limit(limit)
-            .offset(skip)
-        )
-    )
+    source: bool
+    department: bool
+    status: bool
 
 
-def _page_views(session: Session, filters: Filters, limit: int, offset: int) -> list[ItemView]:
-    """The views (not filled) of the items from ``offset`` among those the filters other
-    than status choose, in the board's order (newest year, place in the area tree,
-    item id): two queries, neither sorting the items of a year.
+def _chosen(filters: Filters) -> tuple[_Chosen, dict[str, Any]]:
+    """The filters' shape and their values as the statements' parameters."""
+    values = {
+        "source": filters.source or None,
+        "department_id": filters.department_id or None,
+        "status": filters.status or None,
+    }
+    shape = _Chosen(*(v is not None for v in values.values()))
+    return shape, {k: v for k, v in values.items() if v is not None}
 
-    Each plan's count of matching items (counted on the plan index) places the page
-    among the plans; in each plan the page falls in, its items are read in id order
-    from the plan index, only as many as the page takes."""
-    counts = session.execute(
-        _filtered(
-            session,
-            select(Plan.id, func.count(PlanItem.id))
-            .select_from(Plan)
-            .join(PlanItem, PlanItem.plan_id == Plan.id)
-            .join(Area, Area.id == Plan.area_id),
-            filters,
-        )
-        .group_by(Plan.id, Plan.year, Area.path)
-        .order_by(Plan.year.desc(), Area.path, Plan.id)
-    ).all()
-    parts: list[Select[Any]] = []
-    before = 0
-    for plan_id, n in counts:
-        start, end = max(offset, before), min(offset + limit, before + n)
-        if start < end:
-            part = select(PlanItem.id).where(PlanItem.plan_id == plan_id)
-            if filters.source:
-                part = part.where(PlanItem.source_kind == filters.source)
-            if filters.department_id:
-                part = part.where(PlanItem.owner_department_id == filters.department_id)
-            inner = part.order_by(PlanItem.id).limit(end - start).offset(start - before)
-            parts.append(select(inner.subquery().c.id))
-        before += n
-    if not parts:
-        return []
-    chosen = parts[0] if len(parts) == 1 else union_all(*parts)
+
+def _stored(shape: _Chosen, query: Select[*_Ts], suffix: str = "") -> Select[*_Ts]:
+    """``query`` (of plan items) narrowed by the filters on the items' own columns
+    (source, department and stored board status), as parameters named after them
+    (with ``suffix``)."""
+    if shape.source:
+        query = query.where(PlanItem.source_kind == bindparam("source" + suffix))
+    if shape.department:
+        query = query.where(PlanItem.owner_department_id == bindparam("department_id" + suffix))
+    if shape.status:
+        query = query.where(PlanItem.board_status == bindparam("status" + suffix))
+    return query
+
+
+@functools.cache
+def _plan_counts_query(shape: _Chosen, year: bool, area: bool) -> Select[Any]:
+    """:func:`_plan_counts`' statement for a shape of filters, built once."""
+    # A count per plan, on the plan index (covering with the status): cheaper than a
+    # join grouped by plan, which reads each item's row.
+    n = _stored(shape, select(func.count()).where(PlanItem.plan_id == Plan.id))
     query = (
+        select(Plan.id, n.scalar_subquery())
+        .join(Area, Area.id == Plan.area_id)
+        .order_by(Plan.year.desc(), Area.path, Plan.id)
+    )
+    if year:
+        query = query.where(Plan.year == bindparam("year"))
+    if area:
+        query = query.where(Area.path.startswith(bindparam("area_path", type_=String)))
+    return query
+
+
+def _plan_counts(
+    session: Session, filters: Filters, area_path: str | None
+) -> list[tuple[int, int]]:
+    """How many items matching ``filters`` (the status by the stored board status)
+    each plan holds, as (plan id, count), in the board's order (newest year first,
+    then by place in the area tree): counted on the plan index."""
+    shape, params = _chosen(filters)
+    area = bool(filters.area_id and area_path is not None)  # an unknown area: no filter
+    query = _plan_counts_query(shape, bool(filters.year), area)
+    if filters.year:
+        params["year"] = filters.year
+    if area:
+        params["area_path"] = area_path
+    rows = session.connection().execute(query, params)
+    return [(int(p), int(n)) for p, n in rows if n]
+
+
+@functools.cache
+def _page_query(shape: _Chosen, plans: int) -> Select[PlanItem, Plan, Area, str, str]:
+    """:func:`_page_views`' statement for a shape of filters and a page spanning
+    ``plans`` plans, built once: the parameters ``plan_k``, ``limit_k`` and
+    ``offset_k`` say which of each plan's items the page takes."""
+    parts: list[Select[Any]] = []
+    for k in range(plans):
+        part = _stored(shape, select(PlanItem.id).where(PlanItem.plan_id == bindparam(f"plan_{k}")))
+        inner = (
+            part.order_by(PlanItem.id)
+            .limit(bindparam(f"limit_{k}", type_=Integer))
+            .offset(bindparam(f"offset_{k}", type_=Integer))
+        )
+        parts.append(select(inner.subquery().c.id))
+    chosen = parts[0] if len(parts) == 1 else union_all(*parts)
+    return (
         select(PlanItem, Plan, Area, Department.name, Department.short_name)
         .join(Plan, Plan.id == PlanItem.plan_id)
         .join(Area, Area.id == Plan.area_id)
@@ -878,9 +1000,38 @@ def _page_views(session: Session, filters: Filters, limit: int, offset: int) -> 
         .where(PlanItem.id.in_(chosen))
         .order_by(Plan.year.desc(), Area.path, PlanItem.id)
     )
+
+
+def _page_views(
+    session: Session,
+    filters: Filters,
+    counts: Sequence[tuple[int, int]],
+    limit: int,
+    offset: int,
+) -> list[ItemView]:
+    """The views (not filled) of the items from ``offset`` among those the filters
+    choose (:func:`_plan_counts` gave each plan's count), in the board's order (newest
+    year, place in the area tree, item id): one query, sorting no year's items.
+
+    In each plan the page falls in, its matching items are read in id order from the
+    plan index ((board_status, plan_id, id) with a status), only as many as the page
+    takes."""
+    shape, values = _chosen(filters)
+    params: dict[str, Any] = {}
+    before = 0
+    for plan_id, n in counts:
+        start, end = max(offset, before), min(offset + limit, before + n)
+        if start < end:
+            k = len(params) // 3
+            params |= {f"plan_{k}": plan_id, f"limit_{k}": end - start}
+            params[f"offset_{k}"] = start - before
+        before += n
+    if not params:
+        return []
+    query = _page_query(shape, len(params) // 3)
     return [
         ItemView(item, plan, area, department=label(name, short) if name else item.owner_department)
-        for item, plan, area, name, short in session.execute(query).all()
+        for item, plan, area, name, short in session.execute(query, params | values).all()
     ]
 
 
@@ -898,6 +1049,44 @@ def _filtered(session: Session, query: Select[*_Ts], filters: Filters) -> Select
     if filters.department_id:
         query = query.where(PlanItem.owner_department_id == filters.department_id)
     return query
+
+
+def _figures_of_parts(rows: Sequence[Any]) -> Figures:
+    """The figures from :func:`board_counts.parts`' rows, as :func:`_figures_of` gives
+    them from the grouped rows."""
+    bins = [
+        Bar(name, sum(int(r[8]) for r in rows if r[0] == 0 and low <= r[1] <= high))
+        for low, high, name in PROGRESS_BINS
+    ]
+    source = {r[3]: (int(r[9] or 0), int(r[10] or 0)) for r in rows if r[0] == 2}
+    labels: dict[int | str, str] = {}
+    money: dict[int | str, tuple[int, int]] = {}
+    rates: dict[int | str, OnTime] = {}
+    for _, _, _, _, dept_id, text, name, short, _n, budget, spend, due, ok in (
+        r for r in rows if r[0] == 3
+    ):
+        key = dept_id or text
+        labels[key] = label(name, short) if name else text
+        money[key] = (int(budget or 0), int(spend or 0))
+        rates[key] = OnTime(int(due or 0), int(ok or 0))
+    return Figures(
+        progress_bins=bins,
+        on_time=OnTime(sum(r.due for r in rates.values()), sum(r.on_time for r in rates.values())),
+        on_time_by_department=[
+            Bar(labels[k], r.percent or 0, r.due)
+            for k, r in sorted(rates.items(), key=lambda kv: (kv[1].percent or 0, labels[kv[0]]))
+            if r.due
+        ],
+        by_source=[
+            Bar(k, b, s) for k, (b, s) in sorted(source.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        ],
+        by_department=[
+            Bar(labels[k], b, s)
+            for k, (b, s) in sorted(money.items(), key=lambda kv: (-kv[1][0], labels[kv[0]]))
+        ],
+        total_budget=sum(b for b, _ in source.values()),
+        total_spend=sum(s for _, s in source.values()),
+    )
 
 
 def _figures_of(grouped: Sequence[Any]) -> Figures:

@@ -13,9 +13,28 @@ new install, the tests) the board counts on the spot, as before.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, Index, String, case, delete, func, insert, literal, select
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Index,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.db import Base
@@ -54,6 +73,9 @@ def refresh(session: Session, today: date, now: datetime) -> int:
     """Rebuild the summary from every item (one INSERT … SELECT); returns its rows."""
     from participation.plan import board
 
+    # The items' stored board statuses first, as of the same day (board's invariant
+    # on PlanItem.board_status): the status filter pages over them.
+    board.store_all_board_statuses(session, today)
     session.execute(delete(PlanBoardCount))
     session.execute(delete(PlanBoardRun))
     facts = board._facts(session, today, board.Filters()).subquery("facts")
@@ -152,10 +174,11 @@ def grouped(
         query = query.where(c.owner_department_id == department_id)
     if status:
         query = query.where(c.status == status)
-    return [tuple(r) for r in session.execute(query)]
+    # Core execution: hundreds of scalar rows, no ORM row processing.
+    return [tuple(r) for r in session.connection().execute(query)]
 
 
-def status_buckets(
+def parts(
     session: Session,
     *,
     year: int | None,
@@ -163,23 +186,78 @@ def status_buckets(
     source: str,
     department_id: int | None,
     status: str,
-) -> list[tuple[int, int, int]]:
-    """How many items of ``status`` (and the other filters) each plan holds, as
-    (year, area id, count), in the board's order (newest year first, then by place
-    in the area tree), plans without such items left out."""
+) -> list[tuple[Any, ...]]:
+    """The stored figures the board shows, aggregated in one statement (where
+    :func:`grouped` gives a row per source × department × progress × status): rows of
+    (part, progress, status, source, department id, department text, name, short
+    name, count, budget, spend, milestones due, milestones on time), ``part`` 0 by
+    progress bin, 1 by status, 2 by source, 3 by department; the columns a part does
+    not group by are None."""
+    chosen = {
+        "year": year or None,
+        "area_path": area_path,
+        "source": source or None,
+        "department_id": department_id or None,
+        "status": status or None,
+    }
+    params = {k: v for k, v in chosen.items() if v is not None}
+    query = _parts_query(*(chosen[k] is not None for k in chosen))
+    return [tuple(r) for r in session.connection().execute(query, params)]
+
+
+@functools.cache
+def _parts_query(
+    year: bool, area: bool, source: bool, department: bool, status: bool
+) -> CompoundSelect[Any]:
+    """:func:`parts`' statement for the filters given, built once (building it costs
+    more than running it), run with the filters as parameters."""
     c = PlanBoardCount
-    query = (
-        select(c.year, c.area_id, func.sum(c.n))
-        .where(c.status == status)
-        .group_by(c.year, c.area_id, c.path)
-        .order_by(c.year.desc(), c.path)
-    )
+    chosen = select(c)
     if year:
-        query = query.where(c.year == year)
-    if area_path is not None:
-        query = query.where(c.path.startswith(area_path))
+        chosen = chosen.where(c.year == bindparam("year"))
+    if area:
+        chosen = chosen.where(c.path.startswith(bindparam("area_path", type_=String)))
     if source:
-        query = query.where(c.source_kind == source)
-    if department_id:
-        query = query.where(c.owner_department_id == department_id)
-    return [(int(y), int(a), int(n)) for y, a, n in session.execute(query)]
+        chosen = chosen.where(c.source_kind == bindparam("source"))
+    if department:
+        chosen = chosen.where(c.owner_department_id == bindparam("department_id"))
+    if status:
+        chosen = chosen.where(c.status == bindparam("status"))
+    s = chosen.cte("chosen")
+    # Typed empty columns: PostgreSQL resolves a union's column types branch by branch,
+    # and an untyped NULL in the first branches becomes text.
+    number, text = cast(null(), Integer), cast(null(), String)
+    sums = (
+        func.sum(s.c.n),
+        func.sum(s.c.budget_yuan),
+        func.sum(s.c.spend_yuan),
+        func.sum(s.c.due_steps),
+        func.sum(s.c.on_time_steps),
+    )
+    by_progress = select(
+        literal_column("0"), s.c.progress, text, text, number, text, text, text, *sums
+    ).group_by(s.c.progress)
+    by_status = select(
+        literal_column("1"), number, s.c.status, text, number, text, text, text, *sums
+    ).group_by(s.c.status)
+    by_source = select(
+        literal_column("2"), number, text, s.c.source_kind, number, text, text, text, *sums
+    ).group_by(s.c.source_kind)
+    by_department = (
+        select(
+            literal_column("3"),
+            number,
+            text,
+            text,
+            s.c.owner_department_id,
+            s.c.department_text,
+            Department.name,
+            Department.short_name,
+            *sums,
+        )
+        .outerjoin(Department, Department.id == s.c.owner_department_id)
+        .group_by(
+            s.c.owner_department_id, s.c.department_text, Department.name, Department.short_name
+        )
+    )
+    return union_all(by_progress, by_status, by_source, by_department)

@@ -22,7 +22,7 @@ from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.notifying import audiences, kinds
 from participation.notifying.fanout import fan_out
-from participation.plan.board import refresh_statuses
+from participation.plan.board import local_today, refresh_statuses, store_board_statuses
 from participation.plan.intake import ItemFromSource, check_item, receive_item
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
@@ -145,6 +145,8 @@ def enter_item(session: Session, new: DirectItem, *, actor_id: int | None) -> Pl
         actor_id=actor_id,
     )
     item.weight = new.weight
+    if new.parent_id is not None:  # the parent's rolled-up progress takes the weight
+        store_board_statuses(session, local_today(), [item.id])
     return item
 
 
@@ -210,6 +212,7 @@ def edit_item(
     item.budget_yuan = budget_yuan
     item.starts_on = starts_on
     item.due_on = due_on
+    store_board_statuses(session, local_today(), [item.id])  # the due date moved
     audit.record(
         session,
         actor_id=actor_id,
@@ -247,6 +250,7 @@ def add_milestone(
     )
     session.add(milestone)
     session.flush()
+    store_board_statuses(session, local_today(), [item.id])  # a milestone may be late
     audit.record(
         session,
         actor_id=actor_id,
@@ -432,6 +436,8 @@ def _append_update(
     session.flush()
     if item.status != ItemStatus.DONE.value:
         refresh_statuses(session, now.date(), [item.id])  # late stays late
+    else:
+        store_board_statuses(session, now.date(), [item.id])
     fan_out(
         session,
         event=f"plan.updated:{update.id}",

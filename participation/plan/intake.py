@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from participation import audit, departments
 from participation.areas import Area
 from participation.errors import N_, DomainError
+from participation.plan.board import local_today, store_board_statuses
 from participation.plan.models import Plan, PlanItem
 from participation.plan.sources import SourceKind
 
@@ -142,6 +143,7 @@ def receive_item(session: Session, item: ItemFromSource, *, actor_id: int | None
         if found is None:
             raise
         return found
+    store_board_statuses(session, local_today(), [row.id])
     audit.record(
         session,
         actor_id=actor_id,

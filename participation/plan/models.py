@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
@@ -31,7 +31,12 @@ class Plan(Base):
 
 class PlanItem(Base):
     __tablename__ = "plan_items"
-    __table_args__ = (UniqueConstraint("source_kind", "source_ref"),)
+    __table_args__ = (
+        UniqueConstraint("source_kind", "source_ref"),
+        # The board's status filter: a plan's items of a status, in id order (the status
+        # first: without one, a plan's items are read in id order from the plan_id index).
+        Index("ix_plan_items_board_status_plan", "board_status", "plan_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
@@ -58,6 +63,11 @@ class PlanItem(Base):
     starts_on: Mapped[date | None] = mapped_column()
     due_on: Mapped[date | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default="planned")
+    # The status the progress board shows (board.BOARD_STATUSES), derived from the
+    # status above, the milestones, updates, children and the date: stored so that
+    # the board's status filter pages it on an index. See board.store_board_statuses
+    # for when it holds; None until first computed.
+    board_status: Mapped[str | None] = mapped_column(String(20))
     # Share of the parent's progress this item carries (relative weight, > 0).
     weight: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

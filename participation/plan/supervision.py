@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -15,16 +15,21 @@ from participation.plan.delivery import area_of
 from participation.plan.models import PlanItem
 from participation.plan.records import Visit
 from participation.rules.areas import is_within
-from participation.rules.permissions import Role
+from participation.rules.permissions import Grant, Role
 
 SUPERVISING_ROLES = (Role.DEPUTY, Role.REPRESENTATIVE, Role.ADMIN)
 
 
 def supervising_role(session: Session, actor_id: int, area_path: str) -> Role | None:
     """The role in which the person supervises this area: deputy before representative."""
+    return supervising_role_of(grants_of(session, actor_id), area_path)
+
+
+def supervising_role_of(grants: Iterable[Grant], area_path: str) -> Role | None:
+    """:func:`supervising_role` from grants already read (a page's signed-in person's)."""
     roles = {
         grant.role
-        for grant in grants_of(session, actor_id)
+        for grant in grants
         if grant.area_path is None or is_within(area_path, grant.area_path)
     }
     return next((role for role in SUPERVISING_ROLES if role in roles), None)

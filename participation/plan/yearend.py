@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.errors import N_, DomainError
-from participation.plan.board import item_views
+from participation.plan.board import item_views, store_board_statuses
 from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
@@ -122,6 +122,7 @@ def roll_up_year(
             carried[item.id] = new.id
         session.add(outcome)
     session.flush()
+    store_board_statuses(session, today, [*outcomes, *carried.values()])
     audit.record(
         session,
         actor_id=actor_id,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -28,7 +29,7 @@ from web.kit.i18n import LOCAL_TZ, gettext
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.plan import charts
+from web.plan import charts, rows
 from web.plan.forms import PLAN_MAX, PLAN_MIN
 from web.plan.sources import item_source_url, judgement_source_url
 
@@ -71,6 +72,17 @@ def board_filters(request: Request, years: list[int]) -> board.Filters:
     )
 
 
+def options(choices: list[tuple[int, str]], chosen: int | None) -> Markup:
+    """A filter's ``<option>`` elements, built in one pass (a city has hundreds of plan
+    areas: a template loop escaping each was a large part of the board's rendering)."""
+    return Markup(
+        "".join(
+            f'<option value="{i}"{" selected" if i == chosen else ""}>{escape(name)}</option>'
+            for i, name in choices
+        )
+    )
+
+
 def export_query(filters: board.Filters) -> str:
     """The board's filters, as resolved (the default year included), for its CSV and
     XLSX links: the downloads hold exactly the items the board shows. Filters left
@@ -107,15 +119,17 @@ async def progress_board(request: Request) -> Response:
             "filters": filters,
             "export_query": export_query(filters),
             "years": years,
-            "areas": board.plan_areas(session),
-            "departments": board.departments(session),
+            "area_options": options(board.plan_areas(session), filters.area_id),
+            "department_options": options(board.departments(session), filters.department_id),
             "statuses": board.BOARD_STATUSES,
             "labels": LABELS,
             "chart_departments": CHART_DEPARTMENTS,
             "chart": charts.bars,
-            # Translated once here, not once per row in the template.
-            "status_text": {k: gettext(v) for k, v in LABELS["statuses"].items()},
-            "source_text": {k: gettext(v) for k, v in LABELS["sources"].items()},
+            "rows": rows.board_rows(
+                shown.rows,
+                {k: gettext(v) for k, v in LABELS["statuses"].items()},
+                {k: gettext(v) for k, v in LABELS["sources"].items()},
+            ),
         },
     )
 
@@ -140,6 +154,7 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
     views = board.shown_views(session, day, [item.id, *children])
     (view,) = [v for v in views if v.item.id == item.id]
     me = current_user_or_none(request)
+    may_manage = bool(me and me.can(Permission.MANAGE_PLAN, view.area.path))
     milestones = delivery.milestones_of(session, item.id)
     carried_from = None
     if item.source_kind == SourceKind.CARRIED_OVER.value:
@@ -159,11 +174,13 @@ async def _item_page(request: Request, item: PlanItem, status: int = 200, **extr
         "source_url": item_source_url(item),
         "judgements": [(j, judgement_source_url(j)) for j in judgements_of(session, item.id)],
         "children": [v for v in views if v.item.id != item.id],
-        "may_deliver": bool(me and delivery.may_deliver(session, item, me.id)),
+        # From the signed-in person's grants, read once with the session (the services
+        # check again, from the database, when the form is sent).
+        "may_deliver": bool(me and (item.owner_account_id == me.id or may_manage)),
         "may_visit": bool(
-            me and supervision.supervising_role(session, me.id, view.area.path) is not None
+            me and supervision.supervising_role_of(me.grants, view.area.path) is not None
         ),
-        "may_manage": bool(me and me.can(Permission.MANAGE_PLAN, view.area.path)),
+        "may_manage": may_manage,
         "today": day,
         "follow": follow_button(request, "plan_item", item.id),
         "labels": LABELS,
