@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 
 from tests.support.pg import Cluster, free_port
+from tests.support.queries import RENDER_ANEW
 from tests.support.servers import HANG_GUARD_SECONDS, wait_until_serving
 
 pytestmark = pytest.mark.pg
@@ -91,7 +92,9 @@ def test_a_request_waiting_on_a_lock_leaves_the_worker_free(pg_url: str, one_wor
         holder.execute(text("LOCK TABLE plan_items IN ACCESS EXCLUSIVE MODE"))
 
         def blocked() -> None:
-            answers["/plan"] = httpx.get(f"{one_worker}/plan", timeout=None).status_code
+            # Rendered, not shown again from the page cache: it must reach the lock.
+            page = httpx.get(f"{one_worker}/plan", headers=RENDER_ANEW, timeout=None)
+            answers["/plan"] = page.status_code
 
         first = threading.Thread(target=blocked)
         first.start()

@@ -9,7 +9,7 @@ The column starts empty: the stored summary run is deleted, so that the board co
 on the spot (as on a new install) until the next plan-figures run fills both.
 
 Revision ID: 0050
-Revises: 0048
+Revises: 0049
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0050"
-down_revision: str | None = "0048"
+down_revision: str | None = "0049"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
