@@ -178,13 +178,15 @@ def _postgresql_bump(dbapi_connection: Any, buckets: Iterable[int]) -> None:
     raw.autocommit = True  # the statements below are the whole transaction: one round trip
     try:
         with raw.cursor() as cursor:
-            # A counter is worth no fsync: after a crash every page cache is empty anyway.
-            cursor.execute(
-                "BEGIN; SET LOCAL synchronous_commit = off; " + _upsert(buckets) + "; COMMIT"
-            )
-    except Exception as error:
-        if "table_versions" not in str(error):
-            raise
+            try:
+                # A counter is worth no fsync: after a crash every page cache is empty anyway.
+                cursor.execute(
+                    "BEGIN; SET LOCAL synchronous_commit = off; " + _upsert(buckets) + "; COMMIT"
+                )
+            except Exception as error:
+                cursor.execute("ROLLBACK")  # the failed BEGIN block, not the data's transaction
+                if "table_versions" not in str(error):  # only a database without the table
+                    raise
     finally:
         raw.autocommit = was
 
