@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
@@ -75,11 +76,11 @@ def test_a_write_by_another_process_shows_on_the_next_view(
 
 
 def test_a_write_to_a_table_the_page_did_not_read_keeps_it(
-    app: Starlette, client: FormClient, world: World, engine: object
+    app: Starlette, client: FormClient, world: World, engine: Engine
 ) -> None:
     app.state.fixed_now = NOW
     _reads_areas(client)
-    with Session(engine) as s, s.begin():  # type: ignore[call-overload]
+    with Session(engine) as s, s.begin():
         notify(s, world["people"]["admin"].id, "test", "Hello", now=NOW)
     assert not _reads_areas(client)[0]
 
