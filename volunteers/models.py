@@ -19,6 +19,7 @@ from sqlalchemy import (
     Connection,
     Date,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -185,6 +186,9 @@ class SignUp(Base):
     __table_args__ = (
         UniqueConstraint("shift_id", "account_id"),
         UniqueConstraint("shift_id", "arrival"),
+        # A member's missed shifts (the roster's lock column, volunteers/team_page.py):
+        # found among that person's no-shows, not among all their sign-ups.
+        Index("ix_vol_signups_account_id_status", "account_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
