@@ -52,7 +52,7 @@ PAGES = {  # page: the id of its area <select>
     "/evaluations/manage": "f-area_id",
     "/evaluations/manage#panel": "f-panel_area_id",
     "/admin/areas": "a-parent",
-    "/lead/teams/{team}": "f-area_id",  # a team's subtree (the team is the city's)
+    "/lead/teams/{team}/shifts/new": "f-area_id",  # a team's subtree (the team is the city's)
 }
 
 
