@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import typing
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVarTuple
@@ -1069,6 +1069,18 @@ def _figures_of_parts(rows: Sequence[Any]) -> Figures:
         labels[key] = label(name, short) if name else text
         money[key] = (int(budget or 0), int(spend or 0))
         rates[key] = OnTime(int(due or 0), int(ok or 0))
+    return _assembled(bins, rates, labels, source, money)
+
+
+def _assembled(
+    bins: list[Bar],
+    rates: Mapping[int | str, OnTime],
+    labels: Mapping[int | str, str],
+    source: Mapping[str, Sequence[int]],
+    money: Mapping[int | str, Sequence[int]],
+) -> Figures:
+    """The board's figures from per-department rates and money (keyed by department
+    id, or its typed name) and per-source money: (budget, spend) pairs."""
     return Figures(
         progress_bins=bins,
         on_time=OnTime(sum(r.due for r in rates.values()), sum(r.on_time for r in rates.values())),
@@ -1110,24 +1122,7 @@ def _figures_of(grouped: Sequence[Any]) -> Figures:
         by_key[key][1] += int(spend or 0)
         labels[key] = label(name, short) if name else text
     rates = {k: OnTime(d, ok) for k, (d, ok) in due.items()}
-    return Figures(
-        progress_bins=bins,
-        on_time=OnTime(sum(r.due for r in rates.values()), sum(r.on_time for r in rates.values())),
-        on_time_by_department=[
-            Bar(labels[k], r.percent or 0, r.due)
-            for k, r in sorted(rates.items(), key=lambda kv: (kv[1].percent or 0, labels[kv[0]]))
-            if r.due
-        ],
-        by_source=[
-            Bar(k, b, s) for k, (b, s) in sorted(source.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        ],
-        by_department=[
-            Bar(labels[k], b, s)
-            for k, (b, s) in sorted(by_key.items(), key=lambda kv: (-kv[1][0], labels[kv[0]]))
-        ],
-        total_budget=sum(b for b, _ in source.values()),
-        total_spend=sum(s for _, s in source.values()),
-    )
+    return _assembled(bins, rates, labels, source, by_key)
 
 
 def export_rows(session: Session, today: date, filters: Filters) -> Iterator[RowMapping]:
