@@ -30,6 +30,7 @@ from volunteers.models import (
     Team,
 )
 from volunteers.rules.stars import StarScheme
+from volunteers.teams import leaders_select
 
 #: Sign-up statuses that wait for a place.
 WAITING = ("waitlisted", "offered")
@@ -351,17 +352,7 @@ def _team_statements() -> tuple[Select[Any], Select[str]]:
         .outerjoin(mine, and_(mine.team_id == Team.id, mine.account_id == bindparam("account_id")))
         .where(Team.id == team_id)
     )
-    leaders = (
-        select(Account.display_name)
-        .join(Membership, Membership.account_id == Account.id)
-        .where(
-            Membership.team_id == team_id,
-            Membership.status == "active",
-            Membership.role == "leader",
-        )
-        .order_by(Membership.id)
-    )
-    return team, leaders
+    return team, leaders_select(team_id, Account.display_name)
 
 
 def team_view(session: Session, team_id: int, account_id: int | None) -> TeamView:

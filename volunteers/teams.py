@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from participation.accounts import Account, find_by_login, grant_role
@@ -285,17 +286,21 @@ def roster_rows(
 
 def leaders_of(session: Session, team_id: int) -> list[Account]:
     """The team's active leaders, in the order they became members."""
-    return list(
-        session.scalars(
-            select(Account)
-            .join(Membership, Membership.account_id == Account.id)
-            .where(
-                Membership.team_id == team_id,
-                Membership.status == "active",
-                Membership.role == "leader",
-            )
-            .order_by(Membership.id)
-        ).all()
+    return list(session.scalars(leaders_select(team_id, Account)).all())
+
+
+def leaders_select(team_id: Any, *columns: Any) -> Select[Any]:
+    """``columns`` of the team's active leaders' accounts, in the order they became
+    members (``team_id`` a value or a bound parameter)."""
+    return (
+        select(*columns)
+        .join(Membership, Membership.account_id == Account.id)
+        .where(
+            Membership.team_id == team_id,
+            Membership.status == "active",
+            Membership.role == "leader",
+        )
+        .order_by(Membership.id)
     )
 
 
