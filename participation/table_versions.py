@@ -19,8 +19,9 @@ Invariants:
   the counter and the data are seen together); on PostgreSQL it is moved just
   after COMMIT, in a transaction of its own (a counter row updated inside every
   ballot's transaction would queue concurrent ballots behind its lock until each
-  commits). A reader who reads the counters first and the data second can
-  therefore never file old data under a new counter. Should a process die
+  commits), into one of ``SHARDS`` shares chosen by the connection. A reader
+  who reads the counters first and the data second can therefore never file
+  old data under a new counter. Should a process die
   between a PostgreSQL commit and the move, the counter stays behind until the
   next write to that table; readers bound that by also keying on the minute.
 - SQL the tracker cannot parse (text that is not a plain SELECT, DDL) counts as
@@ -61,12 +62,20 @@ _READS = ("SELECT", "PRAGMA", "EXPLAIN")
 _TOUCHED = "gongzhi_touched_buckets"
 
 
+#: PostgreSQL spreads each counter over this many rows, one per group of
+#: connections (by backend process id), summed when read: concurrent writers of the
+#: same table (every ballot cast) then rarely wait for one another's row.
+SHARDS = 16
+
+
 class TableVersion(Base):
-    """One bucket's counter; a bucket never written has no row (its counter is 0)."""
+    """One bucket's counter, or one share of it (the counter is the sum of its
+    shares); a bucket never written has no row (its counter is 0)."""
 
     __tablename__ = "table_versions"
 
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -152,19 +161,19 @@ def _after_execute(
             recording.buckets.update(buckets)
 
 
-def _upsert(buckets: Iterable[int]) -> str:
-    values = ",".join(f"({int(b)},1)" for b in sorted(buckets))  # sorted: one lock order
+def _upsert(buckets: Iterable[int], shard: int) -> str:
+    values = ",".join(f"({int(b)},{int(shard)},1)" for b in sorted(buckets))  # one lock order
     return (
-        "INSERT INTO table_versions (bucket, version) VALUES "
+        "INSERT INTO table_versions (bucket, shard, version) VALUES "
         + values
-        + " ON CONFLICT (bucket) DO UPDATE SET version = table_versions.version + 1"
+        + " ON CONFLICT (bucket, shard) DO UPDATE SET version = table_versions.version + 1"
     )
 
 
 def _sqlite_bump(dbapi_connection: Any, buckets: Iterable[int]) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(_upsert(buckets))
+        cursor.execute(_upsert(buckets, 0))  # one writer at a time: one share
     except Exception as error:
         if "table_versions" not in str(error):
             raise
@@ -180,8 +189,11 @@ def _postgresql_bump(dbapi_connection: Any, buckets: Iterable[int]) -> None:
         with raw.cursor() as cursor:
             try:
                 # A counter is worth no fsync: after a crash every page cache is empty anyway.
+                shard = raw.info.backend_pid % SHARDS
                 cursor.execute(
-                    "BEGIN; SET LOCAL synchronous_commit = off; " + _upsert(buckets) + "; COMMIT"
+                    "BEGIN; SET LOCAL synchronous_commit = off; "
+                    + _upsert(buckets, shard)
+                    + "; COMMIT"
                 )
             except Exception as error:
                 cursor.execute("ROLLBACK")  # the failed BEGIN block, not the data's transaction
@@ -257,9 +269,12 @@ def _rows(connection: Connection, sql: str) -> list[tuple[int, int]]:
         cursor.close()
 
 
-_ALL_VERSIONS = "SELECT bucket, version FROM table_versions"
+_ALL_VERSIONS = "SELECT bucket, sum(version) FROM table_versions GROUP BY bucket"
 
 
 @functools.lru_cache(maxsize=4096)
 def _versions_of(listed: str) -> str:
-    return f"SELECT bucket, version FROM table_versions WHERE bucket IN ({listed})"
+    return (
+        "SELECT bucket, sum(version) FROM table_versions"
+        f" WHERE bucket IN ({listed}) GROUP BY bucket"
+    )

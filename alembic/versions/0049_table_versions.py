@@ -23,8 +23,9 @@ def upgrade() -> None:
     op.create_table(
         "table_versions",
         sa.Column("bucket", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("shard", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("bucket", name=op.f("pk_table_versions")),
+        sa.PrimaryKeyConstraint("bucket", "shard", name=op.f("pk_table_versions")),
     )
 
 
