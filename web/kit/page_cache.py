@@ -67,17 +67,24 @@ SHARED_SESSION_KEYS = frozenset({"csrf"})
 _TOKEN_LENGTH = 43  # secrets.token_urlsafe(32), web.kit.security.csrf_token
 PLACEHOLDER = secrets.token_urlsafe(32)
 assert len(PLACEHOLDER) == _TOKEN_LENGTH
+_PLACEHOLDER = PLACEHOLDER.encode()
 RECORDING = "page_cache_recording"
 
 
 @dataclass(frozen=True)
 class Entry:
-    minute: int
+    """A page kept (always a 200; its minute is in its key)."""
+
     versions: tuple[tuple[int, int], ...]  # (bucket, counter) for every table read
-    status: int
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes  # with PLACEHOLDER where the visitor's token goes
     route: Any
+
+    @property
+    def cost(self) -> int:
+        """Bytes counted against the limit: the body, and about as much again as
+        the headers and the key take."""
+        return len(self.body) + 512
 
 
 class Pages:
@@ -98,24 +105,24 @@ class Pages:
             return entry
 
     def put(self, key: tuple[Any, ...], entry: Entry) -> None:
-        cost = len(entry.body) + 512
-        if cost > self.limit // 4:
+        if entry.cost > self.limit // 4:
             return  # one page may not push out most of the others
         with self.lock:
-            old = self.entries.pop(key, None)
-            if old is not None:
-                self.size -= len(old.body) + 512
+            self._pop(key)
             self.entries[key] = entry
-            self.size += cost
+            self.size += entry.cost
             while self.size > self.limit:
                 _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.body) + 512
+                self.size -= dropped.cost
 
     def drop(self, key: tuple[Any, ...]) -> None:
         with self.lock:
-            old = self.entries.pop(key, None)
-            if old is not None:
-                self.size -= len(old.body) + 512
+            self._pop(key)
+
+    def _pop(self, key: tuple[Any, ...]) -> None:
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= old.cost
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -153,7 +160,7 @@ def _reload(scope: Scope) -> bool:
     return b"no-cache" in asked
 
 
-def _key(scope: Scope, minute: int) -> tuple[Any, ...]:
+def _key(scope: Scope) -> tuple[Any, ...]:
     return (
         scope.get("scheme", "http"),
         _header(scope, b"host"),
@@ -161,7 +168,7 @@ def _key(scope: Scope, minute: int) -> tuple[Any, ...]:
         scope.get("query_string", b""),
         i18n.current_locale.get(),
         _cookies(scope),
-        minute,
+        _minute(scope),
     )
 
 
@@ -194,25 +201,19 @@ class PageCacheMiddleware:
             return
         session_db = scope["state"]["db"]
         connection = session_db.connection()
-        minute = _minute(scope)
-        key = _key(scope, minute)
+        key = _key(scope)
         entry = None if _reload(scope) else self.pages.get(key)
         if entry is not None and _unchanged(connection, entry.versions):
             await self._replay(scope, entry, send)
             return
         if entry is not None:
             self.pages.drop(key)
-        await self._record(scope, receive, send, key, minute, connection)
+        await self._record(scope, receive, send, key, connection)
 
     async def _replay(self, scope: Scope, entry: Entry, send: Send) -> None:
         scope["route"] = entry.route
-        body = entry.body
-        if PLACEHOLDER.encode() in body:
-            body = body.replace(PLACEHOLDER.encode(), _token(scope).encode())
-        await send(
-            {"type": "http.response.start", "status": entry.status, "headers": list(entry.headers)}
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.start", "status": 200, "headers": list(entry.headers)})
+        await send({"type": "http.response.body", "body": _with_token(scope, entry.body)})
 
     async def _record(
         self,
@@ -220,7 +221,6 @@ class PageCacheMiddleware:
         receive: Receive,
         send: Send,
         key: tuple[Any, ...],
-        minute: int,
         connection: Any,
     ) -> None:
         before = table_versions.current(connection)
@@ -251,20 +251,10 @@ class PageCacheMiddleware:
             body = b"".join(chunks)
             if storable and not reads.unsafe:
                 versions = tuple((b, before.get(b, 0)) for b in sorted(reads.buckets))
-                entry = Entry(
-                    minute,
-                    versions,
-                    start["status"],
-                    tuple(start["headers"]),
-                    body,
-                    scope.get("route"),
-                )
+                entry = Entry(versions, tuple(start["headers"]), body, scope.get("route"))
                 self.pages.put(key, entry)  # type: ignore[union-attr]
-            token = scope["session"].get("csrf")
-            if token:
-                body = body.replace(PLACEHOLDER.encode(), str(token).encode())
             await send(start)
-            await send({"type": "http.response.body", "body": body})
+            await send({"type": "http.response.body", "body": _with_token(scope, body)})
 
         token = table_versions.reading.set(reads)
         try:
@@ -274,8 +264,12 @@ class PageCacheMiddleware:
             scope["state"].pop(RECORDING, None)
 
 
-def _token(scope: Scope) -> str:
-    return session_token(scope["session"])
+def _with_token(scope: Scope, body: bytes) -> bytes:
+    """The page with this visitor's form token where the placeholder stands (their
+    session's token, made if they have none: the session cookie then carries it)."""
+    if _PLACEHOLDER not in body:
+        return body
+    return body.replace(_PLACEHOLDER, session_token(scope["session"]).encode())
 
 
 def form_token(request: Any, real: str) -> str:
