@@ -186,14 +186,17 @@ class SignUp(Base):
     __table_args__ = (
         UniqueConstraint("shift_id", "account_id"),
         UniqueConstraint("shift_id", "arrival"),
-        # A member's missed shifts (the roster's lock column, volunteers/team_page.py):
-        # found among that person's no-shows, not among all their sign-ups.
+        # A person's sign-ups, and a member's missed shifts (the roster's lock
+        # column, volunteers/team_page.py) found among that person's no-shows, not
+        # among all their sign-ups. No index on account_id alone: this one serves
+        # it, and beside it SQLite's planner took the narrower one for the no-shows
+        # (its statistics average over statuses, and no-shows are rare).
         Index("ix_vol_signups_account_id_status", "account_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("vol_shifts.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     arrival: Mapped[int] = mapped_column()  # order of arrival on this shift, 1, 2, ...
     # confirmed | waitlisted | offered | cancelled | no_show
     status: Mapped[str] = mapped_column(String(16), index=True)
