@@ -8,7 +8,8 @@ objects cost more than the query):
 - :func:`roster_entries` / :func:`roster_entry`: a page of the roster, each
   member with their missed shifts since their last unlock (what locks them);
 - :func:`coming_shifts`: a page of the team's coming shifts with how many wait;
-- :func:`history_lines`: the latest changes of membership.
+- :func:`history_lines`: the latest changes of membership;
+- :func:`activity_titles`: a page of the team's activities, newest first.
 
 Each is one statement whatever the number of members, shifts and hours."""
 
@@ -42,6 +43,7 @@ class TeamFigures:
     counts: dict[str, int]  # memberships by status: active, pending, invited
     minutes: int  # service minutes over all time
     coming_shifts: int  # shifts not cancelled that end after ``since``
+    activities: int  # the team's activities, over all time
 
 
 @dataclass(frozen=True)
@@ -109,17 +111,19 @@ _FIGURES = select(
     .join(Activity, Activity.id == Shift.activity_id)
     .where(Activity.team_id == _TEAM, *_coming)
     .scalar_subquery(),
+    select(func.count(Activity.id)).where(Activity.team_id == _TEAM).scalar_subquery(),
 )
 
 
 def team_figures(session: Session, team_id: int, since: datetime) -> TeamFigures:
-    active, pending, invited, minutes, coming = _read(session)(
+    active, pending, invited, minutes, coming, activities = _read(session)(
         _FIGURES, {"team_id": team_id, "since": since, "earliest": since - LONGEST_SHIFT}
     ).one()
     return TeamFigures(
         {"active": int(active), "pending": int(pending), "invited": int(invited)},
         int(minutes or 0),
         int(coming or 0),
+        int(activities or 0),
     )
 
 
@@ -281,12 +285,18 @@ _ACTIVITIES = (
     select(Activity.id, Activity.title)
     .where(Activity.team_id == _TEAM)
     .order_by(Activity.id.desc())
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
 )
 
 
-def activity_titles(session: Session, team_id: int) -> list[tuple[int, str]]:
-    """The team's activities (id, title), newest first."""
-    return [(i, t) for i, t in _read(session)(_ACTIVITIES, {"team_id": team_id})]
+def activity_titles(
+    session: Session, team_id: int, offset: int, limit: int
+) -> list[tuple[int, str]]:
+    """A page of the team's activities (id, title), newest first
+    (:func:`team_figures` counts them): a team adds activities year after year."""
+    rows = _read(session)(_ACTIVITIES, {"team_id": team_id, "offset": offset, "limit": limit})
+    return [(i, t) for i, t in rows]
 
 
 def _read(session: Session):  # type: ignore[no-untyped-def]

@@ -46,6 +46,11 @@ from web.volunteers.shared import (
 ROSTER_PAGE = 25
 #: Coming shifts shown per page of the leader's team page.
 SHIFTS_PAGE = 20
+#: Activities listed per page of the leader's team page (newest first).
+ACTIVITIES_PAGE = 20
+#: The team page's query parameters kept by each pager and the filter form, in
+#: the order they are written: the filter, then each paged list's page.
+_TEAM_PAGE_PARAMS = ("status", "page", "shifts", "activities")
 #: The roster's filter (``?status=``): which memberships it lists.
 ROSTER_FILTERS: dict[str, tuple[str, ...]] = {
     "": ("active", "pending", "invited"),
@@ -83,6 +88,12 @@ async def _team_page(request: Request, team: Team, status: int = 200, **extra: A
     shifts = team_page.coming_shifts(
         session, team.id, since, (shifts_number - 1) * SHIFTS_PAGE, SHIFTS_PAGE
     )
+    acts_total = figures.activities
+    acts_number = max(1, min(page_of(request, "activities"), -(-acts_total // ACTIVITIES_PAGE)))
+    activities = team_page.activity_titles(
+        session, team.id, (acts_number - 1) * ACTIVITIES_PAGE, ACTIVITIES_PAGE
+    )
+    kept = {"status": shown, "page": number, "shifts": shifts_number, "activities": acts_number}
     rules = teams.rules_of(team)  # the team's lock; an activity may set its own
     context = (
         {
@@ -92,9 +103,14 @@ async def _team_page(request: Request, team: Team, status: int = 200, **extra: A
             "shown": shown,
             "team_hours": hours_text(figures.minutes),
             "history": team_page.history_lines(session, team.id, 20),
-            "activities": team_page.activity_titles(session, team.id),
+            "activities": activities,
+            "activities_page": Page(activities, acts_number, ACTIVITIES_PAGE, acts_total),
             "shifts": shifts,
             "shifts_page": Page(shifts, shifts_number, SHIFTS_PAGE, shifts_total),
+            "pager_base": {
+                own: _team_page_query(team.id, kept, leave_out=own)
+                for own in ("page", "shifts", "activities")
+            },
             "backfills": ledger.pending_backfills(session, team.id),
             "L": labels(),
             "error": None,
@@ -103,6 +119,18 @@ async def _team_page(request: Request, team: Team, status: int = 200, **extra: A
         | extra
     )
     return render(request, "volunteers/office/lead_team.html", context, status=status)
+
+
+def _team_page_query(team_id: int, kept: dict[str, Any], leave_out: str) -> str:
+    """The team page's URL up to the parameter ``leave_out`` (ending in "?" or
+    "&"): the other lists' pages (when past the first) and the filter, so that
+    paging one list keeps the rest of the page where it was."""
+    parts = [
+        f"{name}={kept[name]}"
+        for name in _TEAM_PAGE_PARAMS
+        if name != leave_out and kept[name] and kept[name] != 1
+    ]
+    return f"/lead/teams/{team_id}?" + "".join(f"{p}&" for p in parts)
 
 
 @requires(Permission.LEAD_TEAMS)

@@ -75,4 +75,7 @@ def test_the_team_page_reads_agree_with_the_services(engine: Engine, world: dict
             (r.shift.id, r.shift.confirmed, r.waiting) for r in rows
         ]
         assert len(team_page.history_lines(s, team_id, 3)) == 3
-        assert team_page.activity_titles(s, team_id)[0][1]
+        titles = team_page.activity_titles(s, team_id, 0, 100)
+        assert len(titles) == figures.activities > 3 and all(t for _, t in titles)
+        assert [i for i, _ in titles] == sorted((i for i, _ in titles), reverse=True)
+        assert team_page.activity_titles(s, team_id, 2, 2) == titles[2:4]

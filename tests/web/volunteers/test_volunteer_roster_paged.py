@@ -28,6 +28,7 @@ from volunteers.models import HoursEntry, Team
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 ROSTER_PAGE = 25  # members a page (web.volunteers.lead.ROSTER_PAGE)
 SHIFTS_PAGE = 20  # coming shifts a page (web.volunteers.lead.SHIFTS_PAGE)
+ACTIVITIES_PAGE = 20  # activities a page (web.volunteers.lead.ACTIVITIES_PAGE)
 
 
 @pytest.fixture
@@ -171,6 +172,41 @@ def test_the_pager_reaches_the_last_member_and_the_last_shift(
     assert len(shifts) == len(set(shifts)) == 2 * SHIFTS_PAGE + 1 - SHIFTS_PAGE
     # ... and the members' pager there keeps the shifts' page.
     assert f'href="/lead/teams/{team_id}?shifts=3&amp;page=2" rel="prev"' in prev
+
+
+def test_the_activities_are_paged_newest_first_and_keep_the_other_lists_pages(
+    app: Any, client: FormClient, engine: Engine, world: dict[str, Any], team_id: int
+) -> None:
+    """Fails on the old code: every activity the team ever had was listed (a team
+    adds them year after year). Following "next" lists each once, newest first,
+    and keeps the members' and the shifts' pages and the filter."""
+    app.state.fixed_now = NOW
+    client.sign_in("teamleader", PASSWORD)
+    _members(engine, team_id, ROSTER_PAGE + 1, "i")
+    _shifts(engine, team_id, world, 2 * ACTIVITIES_PAGE + 1, 0)  # an activity each
+
+    def activities(html: str) -> list[int]:
+        listed = html.split('<ul id="activities">', 1)[1].split("</ul>", 1)[0]
+        return [int(i) for i in re.findall(r'href="/lead/activities/(\d+)"', listed)]
+
+    seen: list[int] = []
+    url: str | None = f"/lead/teams/{team_id}?status=active&page=2&shifts=2"
+    while url:
+        html = client.get(url).text
+        assert len(activities(html)) <= ACTIVITIES_PAGE
+        seen += activities(html)
+        assert _rows(html) == 2  # still the members' second page
+        assert html.count('href="/lead/shifts/') == SHIFTS_PAGE  # of 41: the second page
+        last, url = html, _next(html, "活动分页")
+        assert url is None or url.startswith(
+            f"/lead/teams/{team_id}?status=active&page=2&shifts=2&activities="
+        )
+    assert len(seen) == len(set(seen)) == 2 * ACTIVITIES_PAGE + 1
+    assert seen == sorted(seen, reverse=True)
+    # On the activities' last page, the members' pager keeps it.
+    assert "?status=active&shifts=2&activities=3&page=1" in markup.unescape(last)
+    # The filter form keeps the other lists' pages too.
+    assert '<input type="hidden" name="activities" value="3">' in last
 
 
 def test_the_roster_filter_finds_join_requests_and_the_pager_keeps_it(
