@@ -114,9 +114,7 @@ def prune(session: Session, now: datetime) -> int:
     long the job has been failing.
     """
     ok = aliased(JobRun)
-    latest_ok = (
-        select(ok.job, func.max(ok.started_at)).where(ok.status == OK).group_by(ok.job)
-    )
+    latest_ok = select(ok.job, func.max(ok.started_at)).where(ok.status == OK).group_by(ok.job)
     result = session.execute(
         delete(JobRun)
         .where(

@@ -129,7 +129,9 @@ def test_the_leases_of_the_last_day_still_hold(maker: sessionmaker[Session]) -> 
     with maker.begin() as s:
         for i in range(0, 24 * 60, 7):
             at = NOW - i * minute
-            claimed = job_runs.claim(s, job="j", period_start=at, period=minute, worker="x", now=NOW)
+            claimed = job_runs.claim(
+                s, job="j", period_start=at, period=minute, worker="x", now=NOW
+            )
             assert claimed is None
 
 
