@@ -50,6 +50,13 @@ IP_LIMIT = Limit(max_failures=20, window=timedelta(minutes=15))
 ACCOUNT_BACKOFF = Backoff(
     free=30, base=timedelta(minutes=1), cap=timedelta(hours=1), window=timedelta(days=1)
 )
+#: How far back each key's limit counts failures (participation.rate_limits prunes by it).
+FAILURE_WINDOWS = {
+    "account-device:": PAIR_BACKOFF.window,
+    "account-ip:": PAIR_BACKOFF.window,
+    "ip:": IP_LIMIT.window,
+    "account:": ACCOUNT_BACKOFF.window,
+}
 
 
 class Account(Base):

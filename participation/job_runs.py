@@ -12,6 +12,11 @@ every job is a sweep over what is due (offers to expire, reminders to queue,
 mail to send) and the next period's run finds it still due. A worker that dies
 mid-run leaves its row ``running``; later claims of the job mark such rows
 ``abandoned`` once they are older than ``STALE_AFTER`` periods.
+
+The ledger is pruned hourly (:func:`prune`): what is read of it is each job's
+latest run of each outcome (the metrics) and recent failures; the last day's
+successful runs stay for a look at what the jobs did, and as the claims of those
+periods (no worker claims a period that long gone).
 """
 
 from __future__ import annotations
@@ -19,9 +24,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, Text, UniqueConstraint, delete, func, select, update
+from sqlalchemy import (
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from participation.db import Base
 
@@ -30,7 +46,10 @@ OK = "ok"
 FAILED = "failed"
 ABANDONED = "abandoned"
 STALE_AFTER = 10  # periods
+#: Failed, abandoned and running runs, and each job's latest successful run.
 KEEP_FOR = timedelta(days=30)
+#: The other successful runs (the opinion maps alone make 8,640 a day).
+KEEP_OK_FOR = timedelta(days=1)
 
 
 class JobRun(Base):
@@ -86,8 +105,30 @@ def finish(session: Session, run_id: int, *, status: str, detail: str, now: date
 
 
 def prune(session: Session, now: datetime) -> int:
-    """Delete rows of runs that started more than ``KEEP_FOR`` ago; how many."""
-    result = session.execute(delete(JobRun).where(JobRun.started_at < now - KEEP_FOR))
+    """Forget runs no reader needs; how many, in one statement.
+
+    Every run that started more than ``KEEP_FOR`` ago goes (a job that no longer
+    runs leaves the metrics then), and each successful run older than
+    ``KEEP_OK_FOR`` but the job's latest one: the latest run of each job and
+    outcome stays, so the metrics' time of the last good run is true however
+    long the job has been failing.
+    """
+    ok = aliased(JobRun)
+    latest_ok = select(ok.job, func.max(ok.started_at)).where(ok.status == OK).group_by(ok.job)
+    result = session.execute(
+        delete(JobRun)
+        .where(
+            or_(
+                JobRun.started_at < now - KEEP_FOR,
+                and_(
+                    JobRun.status == OK,
+                    JobRun.started_at < now - KEEP_OK_FOR,
+                    tuple_(JobRun.job, JobRun.started_at).not_in(latest_ok),
+                ),
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -46,6 +46,13 @@ SEND_PER_TARGET = Limit(max_failures=3, window=timedelta(hours=1))
 SEND_PER_IP = Limit(max_failures=10, window=timedelta(hours=1))
 #: Codes tried from one client address (right or wrong).
 TRY_PER_IP = Limit(max_failures=20, window=timedelta(minutes=15))
+#: How far back each key's limit counts (participation.rate_limits prunes by it).
+FAILURE_WINDOWS = {
+    "reset-sms:": SEND_PER_TARGET.window,
+    "reset-email:": SEND_PER_TARGET.window,
+    "reset-ip:": SEND_PER_IP.window,
+    "reset-try:": TRY_PER_IP.window,
+}
 DESK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 BAD_CODE = N_(

@@ -57,6 +57,14 @@ ADDRESS_BACKOFF = Backoff(
 DESK_BACKOFF = Backoff(
     free=10, base=timedelta(minutes=1), cap=timedelta(hours=1), window=timedelta(hours=12)
 )
+#: How far back each key's limit counts; misses against a person are also counted
+#: over PERSON_BACKOFF's window for the alert (participation.rate_limits prunes by it).
+FAILURE_WINDOWS = {
+    "verify:": ACCOUNT_BACKOFF.window,
+    "verify-person:": PERSON_BACKOFF.window,
+    "verify-ip:": ADDRESS_BACKOFF.window,
+    "verify-desk:": DESK_BACKOFF.window,
+}
 #: The community's workers are told at every ALERT_EVERY-th miss against one person.
 ALERT_EVERY = 3
 

@@ -28,6 +28,11 @@ ADDRESS_BACKOFF = Backoff(
 NUMBER_BACKOFF = Backoff(
     free=5, base=timedelta(minutes=5), cap=timedelta(hours=6), window=timedelta(days=1)
 )
+#: How far back each key's limit counts (participation.rate_limits prunes by it).
+FAILURE_WINDOWS = {
+    "track-ip:": ADDRESS_BACKOFF.window,
+    "track-number:": NUMBER_BACKOFF.window,
+}
 
 
 @dataclass(frozen=True)

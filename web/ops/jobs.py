@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from consultations import opinion_maps
 from consultations.rules.map_timing import Debounce
-from participation import job_runs, portal_counts
+from participation import job_runs, portal_counts, rate_limits
 from participation.notifying import digest as notice_digest
 from participation.notifying import sweeps as notice_sweeps
 from participation.outbox import send_pending
@@ -148,8 +148,10 @@ def search_index(session: Session, now: datetime, settings: Settings) -> str:
     return f"{done.notes} change notes, {done.records} records, {done.indexed} indexed"
 
 
-def prune_job_runs(session: Session, now: datetime, settings: Settings) -> str:
-    return f"{job_runs.prune(session, now)} old job runs deleted"
+def prune(session: Session, now: datetime, settings: Settings) -> str:
+    runs = job_runs.prune(session, now)
+    failures = rate_limits.prune(session, now)
+    return f"{runs} job runs and {failures} counted failures forgotten"
 
 
 def _needs_smtp(settings: Settings) -> str | None:
@@ -233,5 +235,11 @@ JOBS: tuple[Job, ...] = (
         search_index,
         "reindex for search the records changed or added since the last run",
     ),
-    Job("prune-job-runs", HOUR, prune_job_runs, "forget job runs older than 30 days"),
+    Job(
+        "prune",
+        HOUR,
+        prune,
+        "forget job runs (successful ones after a day, each job's latest and the others "
+        "after 30 days) and counted failures no rate limit looks at any more",
+    ),
 )

@@ -75,8 +75,8 @@ class DatabaseCollector(Collector):
         yield outbox
         count = GaugeMetricFamily(
             "gongzhi_job_runs",
-            "Background job runs kept in the ledger (30 days), by job and status "
-            "(ok, failed, running, abandoned)",
+            "Background job runs kept in the ledger, by job and status (ok: the last "
+            "day's and the latest; failed, running, abandoned: 30 days)",
             labels=["job", "status"],
         )
         last = GaugeMetricFamily(

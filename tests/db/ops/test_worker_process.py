@@ -53,7 +53,7 @@ def test_worker_once_runs_every_available_job(sqlite_url: str) -> None:
         "notices-digest",
         "home-counts",
         "search-index",
-        "prune-job-runs",
+        "prune",
     }
 
 
