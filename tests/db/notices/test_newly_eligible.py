@@ -260,7 +260,7 @@ def test_the_open_boxes_of_an_area_chain_and_the_person_are_searched_by_index(
     engine = make_engine(sqlite_url)
     try:
         town = Town(engine, *_sqlite_areas(engine), [])
-        town.box(town.street, T0 - timedelta(hours=1), T0 + timedelta(days=1))
+        box_id = town.box(town.street, T0 - timedelta(hours=1), T0 + timedelta(days=1))
         newcomer = town.newcomer(town.here)
         captured: list[tuple[str, Any]] = []
 
@@ -273,7 +273,7 @@ def test_the_open_boxes_of_an_area_chain_and_the_person_are_searched_by_index(
             town.verify(newcomer, T0)
         finally:
             event.remove(Engine, "before_cursor_execute", note)
-        assert town.told(1) == [newcomer[0]]
+        assert town.told(box_id) == [newcomer[0]]
         [lookup, insert] = captured
         with engine.connect() as conn:
             plans = [
