@@ -2,7 +2,9 @@
 
 A roll entry verifies at most one account and an account at most one entry
 (both enforced by unique keys as well). Verification grants the resident role
-on the entry's community and links any deputy entries with the same ID hash.
+on the entry's community and links any deputy entries with the same ID hash; a
+ballot of the person's area that is open at that moment is told to them then, as
+it was told to the others at its opening (participation.notifying.sweeps).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from participation import accounts, audit, notices
 from participation.accounts import Account, RoleGrant, SignInFailure
 from participation.areas import Area
 from participation.errors import N_, DomainError
+from participation.notifying import sweeps
 from participation.rolls import Congress, DeputyEntry, RollEntry
 from participation.rules.identity import id_hash, id_number_problem, normalize_id_number
 from participation.rules.permissions import Role
@@ -248,6 +251,10 @@ def verify(
     community = session.get(Area, entry.community_id)
     accounts.grant_role(session, account, Role.RESIDENT, community, granted_by=verified_by)
     link_deputy_entries(session, account, entry.id_hash)
+    assert community is not None
+    # Ballots of the area already open were told before this person could vote in
+    # them: they are told now (the same notice; at most once).
+    sweeps.tell_newcomer(session, account.id, community, now)
     if verified_by is not None:
         audit.record(
             session,

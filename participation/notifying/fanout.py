@@ -67,6 +67,22 @@ def fan_out(
     """Leave a notice of ``event`` for every account ``recipients`` selects (one
     column: the account id; duplicates are fine) and queue the e-mail copies.
     Returns how many notices are new."""
+    told = _leave(session, event, kind, message, recipients, now, link, params)
+    queue_copies(session, event, kind, now)
+    return told
+
+
+def _leave(
+    session: Session,
+    event: str,
+    kind: str,
+    message: str,
+    recipients: Select[Any],
+    now: datetime,
+    link: str,
+    params: Mapping[str, object] | None,
+) -> int:
+    """The notices' ``INSERT … SELECT … ON CONFLICT DO NOTHING``; how many are new."""
     people = recipients.subquery()
     account = people.c[0]
     rows = (
@@ -90,24 +106,25 @@ def fan_out(
         .on_conflict_do_nothing(index_elements=["event", "account_id"])
         .execution_options(preserve_rowcount=True)
     )
-    told = int(session.connection().execute(statement).rowcount or 0)
-    queue_copies(session, event, kind, now)
-    return told
+    return int(session.connection().execute(statement).rowcount or 0)
 
 
-def queue_copies(session: Session, event: str, kind: str, now: datetime) -> None:
+def queue_copies(
+    session: Session, event: str, kind: str, now: datetime, *, account_id: int | None = None
+) -> None:
     """Queue the e-mail copy of each notice of ``event`` whose reader has an address
-    and wants e-mail of ``kind`` at once (one statement; already queued: nothing)."""
+    and wants e-mail of ``kind`` at once (one statement; already queued: nothing).
+    With ``account_id``, only that person's copy (its notice found by the unique
+    key, whatever the number of people the event told)."""
     n = _notices.c
-    addressed = (
-        select(
-            n.id.label("id"),
-            n.account_id.label("account_id"),
-            address_of(n.account_id).label("address"),
-        )
-        .where(n.event == event, mails_now(n.account_id, literal(kind, String)))
-        .subquery()
-    )
+    query = select(
+        n.id.label("id"),
+        n.account_id.label("account_id"),
+        address_of(n.account_id).label("address"),
+    ).where(n.event == event, mails_now(n.account_id, literal(kind, String)))
+    if account_id is not None:
+        query = query.where(n.account_id == account_id)
+    addressed = query.subquery()
     rows = select(
         literal("notice:", String).concat(sql_cast(addressed.c.id, String)),
         addressed.c.address,
@@ -134,20 +151,22 @@ def tell_one(
     now: datetime,
     link: str = "",
     params: Mapping[str, object] | None = None,
+    among: Select[Any] | None = None,
 ) -> bool:
-    """``fan_out`` to one person (idempotent by ``event``); whether the notice is new."""
-    return bool(
-        fan_out(
-            session,
-            event=event,
-            kind=kind,
-            message=message,
-            recipients=select(Account.id).where(Account.id == account_id),
-            now=now,
-            link=link,
-            params=params,
-        )
-    )
+    """``fan_out`` to one person (idempotent by ``event``); whether the notice is new.
+    With ``among`` (a query of account ids), only when it selects that person: a
+    fan-out's audience narrowed to them, so they are told exactly as the fan-out
+    tells everyone (the same event: told once, whichever comes first). Only that
+    person's e-mail copy is looked at, however many the event told."""
+    if among is None:
+        recipients = select(Account.id).where(Account.id == account_id)
+    else:
+        audience = among.subquery()
+        recipients = select(audience.c[0]).where(audience.c[0] == account_id)
+    told = _leave(session, event, kind, message, recipients, now, link, params)
+    if told:
+        queue_copies(session, event, kind, now, account_id=account_id)
+    return bool(told)
 
 
 def done(session: Session, event: str) -> bool:

@@ -3,21 +3,26 @@ opened; a ballot closes within 24 hours (to those who have not voted); a followe
 plan item is late. Each event is told once per person (the notices' unique key),
 and once told it is recorded in ``notice_events`` so later runs skip it at once.
 Boxes that need presence at a meeting are left out: their voters are in the room.
-A person verified after a ballot's opening was told is not told of the opening; the
-reminder a day before it closes does reach them if they have not voted."""
+
+A person who becomes a verified resident while a ballot of their area is open is
+told of its opening at the verification (:func:`tell_newcomer`): the same notice
+under the same event, so whoever tells first (the job or the verification), they
+hold it once. The open boxes are looked up by the area index of the person's area
+chain (the community and the areas above it, named by its path), never among every
+box of the city."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
 from participation.ballots.models import BallotBox
 from participation.notifying import audiences, kinds
-from participation.notifying.fanout import fan_out, mark_done
+from participation.notifying.fanout import fan_out, mark_done, tell_one
 from participation.notifying.models import NoticeEvent
 from participation.plan.models import PlanItem
 from participation.plan.sources import ItemStatus
@@ -32,14 +37,19 @@ class Swept:
     late: int
 
 
-def _boxes(session: Session, now: datetime, prefix: str, *, closing: bool) -> list[BallotBox]:
-    """Open boxes (or, with ``closing``, boxes closing within a day) not yet told."""
-    query = select(BallotBox).where(
+def _announced(now: datetime) -> Select[BallotBox]:
+    """The boxes whose opening is told: open at ``now``, not published, not at a meeting."""
+    return select(BallotBox).where(
         BallotBox.opens_at <= now,
         BallotBox.closes_at > now,
         BallotBox.published_at.is_(None),
         BallotBox.requires_presence.is_(False),
     )
+
+
+def _boxes(session: Session, now: datetime, prefix: str, *, closing: bool) -> list[BallotBox]:
+    """Open boxes (or, with ``closing``, boxes closing within a day) not yet told."""
+    query = _announced(now)
     if closing:
         query = query.where(BallotBox.closes_at <= now + CLOSING_NOTICE)
     boxes = session.scalars(query.order_by(BallotBox.id)).all()
@@ -51,26 +61,82 @@ def _boxes(session: Session, now: datetime, prefix: str, *, closing: bool) -> li
     return [b for b in boxes if f"{prefix}:{b.id}" not in told]
 
 
+@dataclass(frozen=True)
+class _BoxNotice:
+    """What the notice of a box's opening (or closing) says, whoever tells it."""
+
+    event: str
+    kind: str
+    message: str
+    link: str
+    params: dict[str, object]
+
+
+def _notice(box: BallotBox, *, closing: bool) -> _BoxNotice:
+    prefix = "ballot.closing" if closing else "ballot.opened"
+    return _BoxNotice(
+        event=f"{prefix}:{box.id}",
+        kind=prefix,
+        message=kinds.BALLOT_CLOSING if closing else kinds.BALLOT_OPENED,
+        link=f"/ballots/{box.id}",
+        params={"title": box.title},
+    )
+
+
 def _tell_boxes(session: Session, now: datetime, *, closing: bool) -> int:
     prefix = "ballot.closing" if closing else "ballot.opened"
     total = 0
     for box in _boxes(session, now, prefix, closing=closing):
         area = session.get(Area, box.area_id)
         assert area is not None
-        event = f"{prefix}:{box.id}"
+        notice = _notice(box, closing=closing)
         told = fan_out(
             session,
-            event=event,
-            kind=prefix,
-            message=kinds.BALLOT_CLOSING if closing else kinds.BALLOT_OPENED,
+            event=notice.event,
+            kind=notice.kind,
+            message=notice.message,
             recipients=audiences.voters(box, area.path, not_voted=closing),
             now=now,
-            link=f"/ballots/{box.id}",
-            params={"title": box.title},
+            link=notice.link,
+            params=notice.params,
         )
-        mark_done(session, event, told, now)
+        mark_done(session, notice.event, told, now)
         total += told
     return total
+
+
+def _chain(path: str) -> dict[int, str]:
+    """The areas of a materialized path ("/1/5/12/"): id -> that area's own path."""
+    ids = [int(part) for part in path.strip("/").split("/")]
+    return {area_id: "/" + "".join(f"{i}/" for i in ids[: n + 1]) for n, area_id in enumerate(ids)}
+
+
+def tell_newcomer(session: Session, account_id: int, community: Area, now: datetime) -> int:
+    """Tell a person who has just become a verified resident of ``community`` of the
+    ballots open now in its area chain that they may vote in, as the job tells
+    everyone at the opening (same event and notice: held once, whoever tells first).
+    Who may vote is the job's audience narrowed to the person (a household whose
+    vote is already in is not told it may vote). A box that has not opened yet is
+    left to the job; a closed one is not told. Returns how many notices are new."""
+    chain = _chain(community.path)
+    boxes = session.scalars(
+        _announced(now).where(BallotBox.area_id.in_(chain)).order_by(BallotBox.id)
+    ).all()
+    told = 0
+    for box in boxes:
+        notice = _notice(box, closing=False)
+        told += tell_one(
+            session,
+            account_id,
+            event=notice.event,
+            kind=notice.kind,
+            message=notice.message,
+            now=now,
+            link=notice.link,
+            params=notice.params,
+            among=audiences.voters(box, chain[box.area_id], not_voted=True),
+        )
+    return told
 
 
 def _tell_late(session: Session, now: datetime) -> int:
