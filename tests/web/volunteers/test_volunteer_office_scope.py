@@ -64,9 +64,11 @@ def _officer(engine: Engine, login: str, area: Area | None) -> None:
 
 @pytest.fixture
 def teams3(app: Starlette, world: World, engine: Engine) -> dict[str, Team]:
-    """Three teams with hours; 'volunteer' served only in the other community's team."""
+    """Three teams with hours, a person serving in each: 'resident' in the worker's
+    community, 'volunteer' in the other community, 'teamleader' in the street's."""
     app.state.fixed_now = NOW
-    volunteer = world["people"]["volunteer"].id
+    people = world["people"]
+    resident, volunteer, leader = (people[p].id for p in ("resident", "volunteer", "team_leader"))
     areas = {HERE: world["community"], THERE: world["other"], STREET: world["street"]}
     made = {}
     with Session(engine, expire_on_commit=False) as s, s.begin():
@@ -74,7 +76,7 @@ def teams3(app: Starlette, world: World, engine: Engine) -> dict[str, Team]:
             team = Team(area_id=area.id, name=name, kind="featured", join_mode="open")
             s.add(team)
             s.flush()
-            who = volunteer if name == THERE else world["people"]["resident"].id
+            who = {HERE: resident, THERE: volunteer, STREET: leader}[name]
             s.add(Membership(team_id=team.id, account_id=who, status="active"))
             _hours(s, team, who, MINUTES[name])
             made[name] = team
