@@ -15,10 +15,11 @@ newest row already in force (``effective_at <= now``) applies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -26,6 +27,8 @@ from participation.accounts import Account
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rolls import RollEntry
+from participation.rules.reach import lineage
+from participation.scopes import under_any
 from volunteers.models import HoursEntry, StarSchemeRecord, Team
 from volunteers.rules.stars import DEFAULT_SCHEME, StarScheme, nearest_scheme, read_scheme
 
@@ -120,16 +123,21 @@ def scheme_for_volunteer(session: Session, account_id: int, now: datetime) -> Ap
 
 
 def history(
-    session: Session, limit: int = 30
+    session: Session, limit: int = 30, within: Sequence[str] | None = None
 ) -> list[tuple[StarSchemeRecord, Area, Account | None]]:
-    """Schemes as they were set, newest first, with the area and who set it."""
-    rows = session.execute(
+    """Schemes as they were set, newest first, with the area and who set it.
+    ``within``: only the schemes that apply there (an officer's reach,
+    ``participation.rules.reach``; None: every area): those of the areas at or
+    below these paths and of the areas above them."""
+    query = (
         select(StarSchemeRecord, Area, Account)
         .join(Area, Area.id == StarSchemeRecord.area_id)
         .outerjoin(Account, Account.id == StarSchemeRecord.created_by)
-        .order_by(StarSchemeRecord.id.desc())
-        .limit(limit)
-    ).all()
+    )
+    if within is not None:
+        above = sorted({p for path in within for p in lineage(path)})
+        query = query.where(or_(Area.path.in_(above), under_any(Area.path, within)))
+    rows = session.execute(query.order_by(StarSchemeRecord.id.desc()).limit(limit)).all()
     return [(r, a, who) for r, a, who in rows]
 
 

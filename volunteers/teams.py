@@ -14,6 +14,7 @@ from participation.accounts import Account, find_by_login, grant_role
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Role
+from participation.scopes import under_any
 from volunteers.models import Activity, Membership, MembershipEvent, Team
 from volunteers.rules.settings import RULE_NAMES
 from volunteers.rules.signup import ShiftRules
@@ -353,15 +354,21 @@ def teams_with_areas(session: Session, *, by_kind: bool = True) -> list[tuple[Te
 
 
 def teams_page(
-    session: Session, number: int, per_page: int
+    session: Session, number: int, per_page: int, within: Sequence[str] | None = None
 ) -> tuple[list[tuple[Team, Area]], int, int]:
     """One page of the teams with their areas, by kind then id, paged in SQL: the
-    rows, the page number (at most the last page) and how many teams there are."""
-    total = int(session.scalar(select(func.count()).select_from(Team)) or 0)
+    rows, the page number (at most the last page) and how many teams there are.
+    ``within``: only the teams whose area lies at or below one of these paths (an
+    officer's reach, ``participation.rules.reach``; None: every team)."""
+    counted = select(func.count()).select_from(Team)
+    if within is not None:
+        counted = counted.join(Area, Area.id == Team.area_id).where(under_any(Area.path, within))
+    total = int(session.scalar(counted) or 0)
     number = max(1, min(number, -(-total // per_page)))
     rows = session.execute(
         select(Team, Area)
         .join(Area, Area.id == Team.area_id)
+        .where(under_any(Area.path, within))
         .order_by(Team.kind, Team.id)
         .offset((number - 1) * per_page)
         .limit(per_page)

@@ -4,16 +4,17 @@ the hours for each level and the public-notice period)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from participation.areas import Area, area_step
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
+from participation.rules.reach import reach
 from volunteers import certificates, reports, stars, teams
 from volunteers.rules.stars import DEFAULT_SCHEME
 from web.kit import htmx
@@ -22,7 +23,7 @@ from web.kit.auth import requires, user
 from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.forms import FormReader, form_fields
 from web.kit.i18n import gettext
 from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
@@ -42,20 +43,29 @@ from web.volunteers.shared import (
 TEAMS_PAGE = 50
 
 
-def _area_at(request: Request, form: dict[str, str] | None) -> int | None:
-    """The area reached so far in choosing a team's area: ?area=ID while stepping
-    down the tree, the area chosen in a refused form when re-rendering it."""
-    return record_id((form or {}).get("area_id")) or record_id(request.query_params.get("area"))
+def _reach(request: Request) -> list[str] | None:
+    """The area paths where the signed-in person manages volunteers (None: the whole
+    city): every list and report of these pages shows only the teams within them."""
+    return reach(user(request).grants, Permission.MANAGE_VOLUNTEERS)
+
+
+def _manages(request: Request) -> Callable[[Area], bool]:
+    """Whether the signed-in person manages volunteers in an area: the areas offered
+    in the area fields (a new team's, a star scheme's)."""
+    me = user(request)
+    return lambda area: me.can(Permission.MANAGE_VOLUNTEERS, area.path)
 
 
 async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
-    report = reports.hours_report(session)
-    found, number, total = teams.teams_page(session, page_number(request), TEAMS_PAGE)
+    within = _reach(request)
+    report = reports.hours_report(session, within)
+    found, number, total = teams.teams_page(session, page_number(request), TEAMS_PAGE, within)
     teams_page = Page(found, number, TEAMS_PAGE, total)
     context = {
         "teams": teams_page,
-        "area_step": area_step(session, _area_at(request, extra.get("form"))),
+        # Only the areas this person manages volunteers in, a level at a time in a city.
+        "area_step": area_choice(session, request, extra.get("form"), allowed=_manages(request)),
         "certificates": manageable_certificates(request, certificates.recent(session, 100))[:20],
         "report": report,
         "peak": max([v for _, v in report.by_team + report.by_month] or [1]),
@@ -73,14 +83,20 @@ async def overview(request: Request) -> Response:
 
 def _chosen_area(request: Request, form: FormReader, message: str) -> Area:
     """The area picked in ``form``, which the signed-in person must manage
-    volunteers in (403 otherwise); a DomainError marking the field when none is."""
+    volunteers in; a DomainError marking the field when none is picked (422) or
+    when it is someone else's (403)."""
     area = teams.chosen_area(db(request), form.record("area_id"))
     if area is None:
         raise DomainError(
             "area.none", N_("Please correct the marked fields."), fields={"area_id": message}
         )
-    if not user(request).can(Permission.MANAGE_VOLUNTEERS, area.path):
-        raise HTTPException(403)
+    if not _manages(request)(area):
+        raise DomainError(
+            "area.not_managed",
+            N_("Please correct the marked fields."),
+            fields={"area_id": N_("You do not manage volunteering in this area.")},
+            status=403,
+        )
     return area
 
 
@@ -161,7 +177,14 @@ async def revoke_certificate(request: Request) -> Response:
     fields = await form_fields(request)
     cert = certificates.by_number(db(request), request.path_params["number"])
     if not may_manage_certificate(request, cert):
-        raise HTTPException(403)
+        raise DomainError(
+            "certificate.elsewhere",
+            N_(
+                "This certificate counts hours served in teams outside your area: a "
+                "worker whose area covers all of them revokes it."
+            ),
+            status=403,
+        )
     certificates.revoke(
         db(request),
         cert.number,
@@ -174,7 +197,7 @@ async def revoke_certificate(request: Request) -> Response:
 
 
 def _report_rows(request: Request) -> tuple[list[str], list[list[object]]]:
-    report = reports.hours_report(db(request))
+    report = reports.hours_report(db(request), _reach(request))
     header = [
         gettext("Month"),
         gettext("Team"),
@@ -199,17 +222,11 @@ async def report_xlsx(request: Request) -> Response:
 
 def _stars_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
-    me = user(request)
     context = {
         # Only the areas this person manages volunteers in, a level at a time in a city.
-        "area_step": area_choice(
-            session,
-            request,
-            extra.get("form"),
-            allowed=lambda a: me.can(Permission.MANAGE_VOLUNTEERS, a.path),
-        ),
+        "area_step": area_choice(session, request, extra.get("form"), allowed=_manages(request)),
         "in_force": stars.areas_with_schemes(session, now(request)),
-        "history": stars.history(session),
+        "history": stars.history(session, within=_reach(request)),
         "default": DEFAULT_SCHEME,
         "level_names": STAR_LEVEL_NAMES,
         "error": None,
