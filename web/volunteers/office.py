@@ -72,6 +72,8 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
         "hours_text": hours_text,
         "L": labels(),
         "error": None,
+        "revoking": None,
+        "revoke_error": None,
     } | extra
     return render(request, "volunteers/office/index.html", context, status=status)
 
@@ -175,25 +177,38 @@ async def issue_certificate(request: Request) -> Response:
 @requires(Permission.MANAGE_VOLUNTEERS)
 async def revoke_certificate(request: Request) -> Response:
     fields = await form_fields(request)
-    cert = certificates.by_number(db(request), request.path_params["number"])
-    if not may_manage_certificate(request, cert):
-        raise DomainError(
-            "certificate.elsewhere",
-            N_(
-                "This certificate counts hours served in teams outside your area: a "
-                "worker whose area covers all of them revokes it."
-            ),
-            status=403,
+    number = request.path_params["number"]
+
+    def act() -> Response:
+        cert = certificates.by_number(db(request), number)
+        if not may_manage_certificate(request, cert):
+            raise DomainError(
+                "certificate.elsewhere",
+                N_(
+                    "This certificate counts hours served in teams outside your area: a "
+                    "worker whose area covers all of them revokes it."
+                ),
+                status=403,
+            )
+        certificates.revoke(
+            db(request), cert.number, fields.get("reason", ""), user(request).id, now(request)
         )
-    certificates.revoke(
-        db(request),
-        cert.number,
-        fields.get("reason", ""),
-        user(request).id,
-        now(request),
-    )
-    flash(request, N_("The certificate is revoked."), "success")
-    return htmx.redirect(request, "/admin/volunteers")
+        flash(request, N_("The certificate is revoked."), "success")
+        return htmx.redirect(request, "/admin/volunteers")
+
+    async def refused(error: DomainError) -> Response:
+        # The list again, the message at this certificate's form when it is about
+        # the reason, else at the top.
+        reason = error.fields.get("reason")
+        return await _page(
+            request,
+            error.status,
+            error=None if reason else error.message,
+            revoking=number.strip().upper(),
+            revoke_error=reason,
+        )
+
+    return await act_or_rerender(request, act, refused)
 
 
 def _report_rows(request: Request) -> tuple[list[str], list[list[object]]]:

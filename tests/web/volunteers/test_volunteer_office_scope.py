@@ -291,3 +291,40 @@ def test_the_star_scheme_history_shows_only_schemes_that_apply_here(
     assert r.status_code == 403
     assert "你不负责该区域的志愿服务" in r.text
     assert _count(engine, StarSchemeRecord) == before
+
+
+def test_a_revoke_without_a_reason_comes_back_to_its_form_and_writes_nothing(
+    make_client: MakeClient, engine: Engine, teams3: dict[str, Team]
+) -> None:
+    """Fails on the old code: the refusal was the bare error page, not the list with
+    the message at the certificate's own form."""
+    from participation.audit import AuditEntry
+
+    admin = make_client()
+    admin.sign_in("admin", PASSWORD)
+    r = admin.submit(
+        "/admin/volunteers/certificates",
+        {"login": "volunteer", "id_number": "", "issuer": "二社区志愿服务站"},
+        page="/admin/volunteers",
+    )
+    number = r.headers["location"].rsplit("/", 1)[1]
+    revoke = f"/admin/volunteers/certificates/{number}/revoke"
+    r = admin.submit(revoke, {"reason": "   "}, page="/admin/volunteers")
+    assert r.status_code == 422
+    row = r.text.split(f'href="/volunteers/verify/{number}"', 1)[1].split("</tr>", 1)[0]
+    assert '<p class="error" role="alert"' in row and "请说明撤销证明的理由。" in row
+    assert 'aria-invalid="true"' in row
+    assert r.text.count("请说明撤销证明的理由。") == 1  # at that form only
+    with Session(engine) as s:
+        assert s.scalars(select(Certificate.revoked_at)).one() is None
+        assert (
+            s.scalar(
+                select(func.count()).where(AuditEntry.action == "volunteer.certificate_revoke")
+            )
+            == 0
+        )
+    assert admin.submit(revoke, {"reason": "信息有误"}, page="/admin/volunteers").status_code == 303
+    # Revoked twice (another tab): the list again, saying so.
+    r = admin.submit(revoke, {"reason": "信息有误"}, page="/admin/volunteers")
+    assert r.status_code == 409 and 'class="error-summary"' in r.text
+    assert "该证明已被撤销。" in r.text
