@@ -5,7 +5,7 @@ as two "hosts", the background worker, and Debian's nginx with
 deploy/nginx/gongzhi.conf (TLS with a throwaway certificate, ports and paths
 rewritten for a temporary directory). Then, through nginx:
 
-- pages, /readyz, a static file's cache header, /metrics refused;
+- pages, /readyz, static files' cache headers (a year with a version), /metrics refused;
 - a burst of votes and a burst of volunteer sign-ups, during which one host is
   stopped (SIGTERM): every acknowledged vote and sign-up is stored exactly once,
   and the site keeps answering from the other host;
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -283,7 +284,18 @@ def main() -> int:
                 check(
                     css.status_code == 200
                     and "max-age=604800" in css.headers.get("cache-control", ""),
-                    "static files from nginx with a long cache",
+                    "static files without a version from nginx with a week's cache",
+                )
+                # The page names them with their content's hash: kept a year.
+                named = re.findall(
+                    r'(?:href|src)="(/static/[^"]+\?v=[0-9a-f]{10})"', http.get("/").text
+                )
+                kept = [http.get(url).headers.get("cache-control") for url in named]
+                check(
+                    len(named) >= 4
+                    and any("/vendor/" in url for url in named)  # through the portal
+                    and kept == ["public, max-age=31536000, immutable"] * len(named),
+                    f"{len(named)} versioned static files from the home page kept a year",
                 )
                 check(len(http.get("/").headers.get("x-request-id", "")) == 32, "request id")
         served = []

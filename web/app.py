@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import cookie_parser
-from starlette.responses import FileResponse, RedirectResponse
+from starlette.requests import Request, cookie_parser
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from participation import passwords, sealing
@@ -24,21 +22,22 @@ from participation.privacy.consent import NOTICE_VERSION
 from participation.requests import tracking_keys
 from web import routes
 from web.accounts.consent_gate import ConsentGateMiddleware
-from web.kit import errors, i18n, vendor
+from web.kit import errors, i18n
 from web.kit.body_limit import BodyLimitMiddleware
 from web.kit.dbsession import DatabaseSessionMiddleware
 from web.kit.oidc import make_oauth, provider_origins
 from web.kit.page_cache import SESSION_COOKIE, PageCacheMiddleware
 from web.kit.routing import SegmentRouter
 from web.kit.security import CSRFMiddleware, SecurityHeadersMiddleware, origin_of
+from web.kit.static_urls import HTMX, PREFIX, VersionedStaticFiles, project_assets
 from web.kit.templating import make_environment
 from web.ops.metrics import Metrics
 from web.ops.observe import ObserveMiddleware
 from web.settings import Settings
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-#: The portal's icon (共 on the header's red), linked from base.html.
-FAVICON = "/static/img/favicon.svg"
+#: The portal's icon (共 on the header's red), linked from base.html. /favicon.ico
+#: leads to it without a version: a permanent redirect must not name one release's.
+FAVICON = f"{PREFIX}img/favicon.svg"
 
 
 class LocaleMiddleware:
@@ -71,10 +70,12 @@ def create_app(settings: Settings) -> Starlette:
     sealing.use_secret(settings.secret_key)  # sealed ballots and drafts (see README: secrecy)
     tracking_keys.use_key(settings.id_hash_key)  # resident requests' tracking secrets
     i18n.load_catalogs()
-    htmx_js = vendor.asset_path("htmx.min.js")
+    development = settings.environment == "development"
+    # Static URLs carry their file's hash (see web/kit/static_urls.py), watched while developing.
+    static_assets = project_assets(watch=development)
 
-    async def htmx_asset(request: object) -> FileResponse:
-        return FileResponse(htmx_js, media_type="text/javascript")
+    async def htmx_asset(request: Request) -> Response:
+        return static_assets.vendor_response(HTMX, request.scope, "text/javascript")
 
     async def favicon(request: object) -> RedirectResponse:
         # Browsers and feed readers ask for /favicon.ico whatever the page links to.
@@ -119,9 +120,9 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.router = SegmentRouter(
         [
-            Route("/static/vendor/htmx.min.js", htmx_asset),
+            Route(f"{PREFIX}{HTMX}", htmx_asset),
             Route("/favicon.ico", favicon),
-            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            Mount("/static", VersionedStaticFiles(static_assets), name="static"),
             Route("/_error/{status:int}", errors.refused),
             *routes.all_routes(),
         ],
@@ -138,7 +139,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.sessions = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.metrics = Metrics(app.state.engine)
     # Templates are read from disk again when edited only while developing.
-    app.state.templates = make_environment(auto_reload=settings.environment == "development")
+    app.state.templates = make_environment(auto_reload=development, static_url=static_assets.url)
     app.state.privacy_notice_version = NOTICE_VERSION
     app.state.cast_targets = {}  # see web.ballots.public.cast_target
     app.state.oauth = make_oauth(settings) if settings.oidc_providers else None

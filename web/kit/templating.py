@@ -6,6 +6,7 @@ replaces; an htmx request whose ``HX-Target`` names such a block gets only it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from web.kit import display, htmx, i18n, labels, wording
 from web.kit.auth import current_user_or_none
 from web.kit.page_cache import form_token
 from web.kit.security import csrf_token
+from web.kit.static_urls import project_assets
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 
@@ -60,9 +62,12 @@ def csrf_field(context: jinja2.runtime.Context) -> markupsafe.Markup:
     return markupsafe.Markup(f'<input type="hidden" name="csrf_token" value="{token}">')
 
 
-def make_environment(*, auto_reload: bool = True) -> jinja2.Environment:
+def make_environment(
+    *, auto_reload: bool = True, static_url: Callable[[str], str] | None = None
+) -> jinja2.Environment:
     """``auto_reload``: look at each template file's time on every use (three or
-    more per page) and reload it when edited; for development only."""
+    more per page) and reload it when edited; for development only. ``static_url``:
+    a static file's versioned URL (web/kit/static_urls.py; the app passes its own)."""
     env = _Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         auto_reload=auto_reload,
@@ -83,6 +88,7 @@ def make_environment(*, auto_reload: bool = True) -> jinja2.Environment:
     env.filters["datetime"] = i18n.format_datetime
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     env.globals["csrf_field"] = csrf_field
+    env.globals["static_url"] = static_url or project_assets(watch=auto_reload).url
     env.globals["ROLE_LABELS"] = labels.ROLE_LABELS
     env.globals["AREA_KIND_LABELS"] = labels.AREA_KIND_LABELS
     env.globals["ROLL_LABELS"] = labels.ROLL_LABELS

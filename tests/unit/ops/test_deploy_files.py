@@ -46,7 +46,15 @@ def test_nginx_keeps_the_promises() -> None:
     assert "listen 443 ssl" in site and "ssl_certificate " in site
     assert "return 301 https://" in site
     assert re.search(r"location = /metrics \{\s*return 404;", site)
-    assert re.search(r"location /static/ \{[^}]*max-age=604800", site)
+    # Static files: a year when the URL names the content's hash, a week without.
+    versions = re.search(r"map \$arg_v \$gongzhi_static_cache \{(.*?)\n\}", site, re.S)
+    assert versions is not None
+    assert re.search(r'"~\^\[0-9a-f\]\{10\}\$" "public, max-age=31536000, immutable";', versions[1])
+    assert 'default "public, max-age=604800";' in versions[1]
+    assert re.search(r"location /static/ \{[^}]*Cache-Control \$gongzhi_static_cache", site)
+    # htmx through the portal, which checks the version: its header passes through.
+    htmx = re.search(r"location = /static/vendor/htmx.min.js \{([^}]*)\}", site)
+    assert htmx is not None and "Cache-Control" not in htmx[1]
     assert "client_max_body_size 32m;" in site  # the roll import's limit (web/kit/body_limit.py)
     for timeout in ("client_body_timeout", "client_header_timeout", "send_timeout"):
         assert timeout in site
