@@ -1014,4 +1014,7 @@ def main_pages(session: Session) -> dict[str, str]:
         "consultation": f"/consultations/{consultation}",
         "evaluation": f"/evaluations/{evaluation}",
         "requests board": "/requests/board",
+        # Back-office lists of the whole city, signed in as the demo's admin.
+        "accounts list (admin)": "/admin/accounts",
+        "audit log (admin)": "/admin/audit",
     }
