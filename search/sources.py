@@ -19,11 +19,12 @@ A record that is not public (any more) has no row: reindexing it deletes the row
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.listing import PUBLIC_STATUSES
@@ -214,26 +215,151 @@ def _requests(session: Session, ids: Sequence[int]) -> list[Doc]:
     ]
 
 
+def _fields(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Fields of another table that a family's docs read (a plan's area and year, an
+    area's path...), and the family's records that read given rows of that table."""
+
+    model: type
+    fields: frozenset[str]
+    records: Callable[[Collection[int]], Select[Any]]
+
+
 @dataclass(frozen=True)
 class Source:
-    """Where a kind's records live: the table's id column and how to load docs."""
+    """Where a kind's records live: the table's id column, how to load docs, and what
+    the docs read: ``fields`` of the record itself, and ``reaches`` into other tables
+    (``search.changes`` notes a record when any of them changes)."""
 
     table: type
     load: Callable[[Session, Sequence[int]], list[Doc]]
+    fields: frozenset[str]
+    reaches: tuple[Reach, ...] = ()
 
+
+def _whose(
+    key: Any, record_id: Any, *joins: tuple[type, Any]
+) -> Callable[[Collection[int]], Select[Any]]:
+    """The ids (``record_id``) of the records whose ``key`` is one of given ids, ``key``
+    being a column of the record or of a table joined to it through ``joins``."""
+
+    def records(ids: Collection[int]) -> Select[Any]:
+        query = select(record_id)
+        for model, on in joins:
+            query = query.join(model, on)
+        return query.where(key.in_(ids))
+
+    return records
+
+
+#: Every doc is filed under its area's path (``area_path``, the area filter).
+PATH = _fields("path")
 
 #: Record families, by the change log's name for them. Livelihood candidates are one
 #: family whose docs are of two kinds (proposal or project, by status).
 SOURCES: dict[str, Source] = {
-    "consultation": Source(Consultation, _consultations),
-    "topic": Source(Topic, _topics),
-    "budget_proposal": Source(Proposal, _budget_proposals),
-    "livelihood": Source(LivelihoodCandidate, _livelihood),
-    "plan_item": Source(PlanItem, _plan_items),
-    "evaluation": Source(Evaluation, _evaluations),
-    "team": Source(Team, _teams),
-    "shift": Source(Shift, _shifts),
-    "request": Source(ResidentRequest, _requests),
+    "consultation": Source(
+        Consultation,
+        _consultations,
+        _fields("title agenda summary resolution meets_at area_id"),
+        (Reach(Area, PATH, _whose(Consultation.area_id, Consultation.id)),),
+    ),
+    "topic": Source(
+        Topic,
+        _topics,
+        _fields("title body created_at area_id"),
+        (Reach(Area, PATH, _whose(Topic.area_id, Topic.id)),),
+    ),
+    "budget_proposal": Source(
+        Proposal,
+        _budget_proposals,
+        _fields("title description created_at round_id"),
+        (
+            Reach(BudgetRound, _fields("area_id"), _whose(Proposal.round_id, Proposal.id)),
+            Reach(
+                Area,
+                PATH,
+                _whose(
+                    BudgetRound.area_id,
+                    Proposal.id,
+                    (BudgetRound, BudgetRound.id == Proposal.round_id),
+                ),
+            ),
+        ),
+    ),
+    "livelihood": Source(
+        LivelihoodCandidate,
+        _livelihood,
+        _fields("name background content status created_at cycle_id"),
+        (
+            Reach(
+                LivelihoodCycle,
+                _fields("area_id year"),
+                _whose(LivelihoodCandidate.cycle_id, LivelihoodCandidate.id),
+            ),
+            Reach(
+                Area,
+                PATH,
+                _whose(
+                    LivelihoodCycle.area_id,
+                    LivelihoodCandidate.id,
+                    (LivelihoodCycle, LivelihoodCycle.id == LivelihoodCandidate.cycle_id),
+                ),
+            ),
+        ),
+    ),
+    "plan_item": Source(
+        PlanItem,
+        _plan_items,
+        _fields("title description created_at plan_id"),
+        (
+            Reach(Plan, _fields("area_id year"), _whose(PlanItem.plan_id, PlanItem.id)),
+            Reach(
+                Area, PATH, _whose(Plan.area_id, PlanItem.id, (Plan, Plan.id == PlanItem.plan_id))
+            ),
+        ),
+    ),
+    "evaluation": Source(
+        Evaluation,
+        _evaluations,
+        _fields("title subject department status area_id opened_at created_at"),
+        (Reach(Area, PATH, _whose(Evaluation.area_id, Evaluation.id)),),
+    ),
+    "team": Source(
+        Team,
+        _teams,
+        _fields("name description created_at area_id"),
+        (Reach(Area, PATH, _whose(Team.area_id, Team.id)),),
+    ),
+    "shift": Source(
+        Shift,
+        _shifts,
+        _fields("place starts_at cancelled_at area_id activity_id"),
+        (
+            Reach(
+                Activity,
+                _fields("title service_content is_public team_id"),
+                _whose(Shift.activity_id, Shift.id),
+            ),
+            Reach(
+                Team,
+                _fields("name"),
+                _whose(Activity.team_id, Shift.id, (Activity, Activity.id == Shift.activity_id)),
+            ),
+            Reach(Area, PATH, _whose(Shift.area_id, Shift.id)),
+        ),
+    ),
+    "request": Source(
+        ResidentRequest,
+        _requests,
+        _fields("number category filed_at area_id merged_into_id"),
+        # The place's name is one of the words a request is found by.
+        (Reach(Area, _fields("path name"), _whose(ResidentRequest.area_id, ResidentRequest.id)),),
+    ),
 }
 
 #: The doc kinds of each family.

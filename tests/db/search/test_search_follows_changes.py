@@ -1,0 +1,123 @@
+"""The index follows a record when something it is filed under changes in another
+table: a plan item moves with its plan's area or year, a request with its place's
+name, an evaluation with its department's name (each test runs on SQLite and on
+PostgreSQL, fed through the change log the way the worker feeds it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from consultations.evaluations.models import Evaluation
+from participation import departments
+from participation.areas import Area, rename_area
+from participation.db import make_engine
+from participation.plan.delivery import DirectItem, enter_item
+from participation.plan.intake import plan_for
+from participation.plan.models import Plan, PlanItem
+from search.indexing import drain
+from search.querying import Filters, search
+from tests.support import evaluation_setup
+from tests.support.requests import file, route_to_community
+from tests.support.world import World
+
+
+@pytest.fixture
+def engine(any_db_url: str) -> Iterator[Engine]:
+    made = make_engine(any_db_url)
+    yield made
+    made.dispose()
+
+
+def found(engine: Engine, typed: str, filters: Filters | None = None) -> list[str]:
+    """What the search finds once the worker's search-index job has run."""
+    with Session(engine) as s, s.begin():
+        drain(s)
+    with Session(engine) as s:
+        return [hit.kind for hit in search(s, typed, filters or Filters()).hits]
+
+
+def test_a_plan_item_is_found_under_its_plans_new_area_and_year(
+    engine: Engine, world: World
+) -> None:
+    community, other = world["community"], world["other"]
+    with Session(engine) as s, s.begin():
+        item = enter_item(
+            s, DirectItem(area_id=community.id, year=2027, title="老旧小区加装电梯"), actor_id=None
+        )
+        plan_id = item.plan_id
+    assert found(engine, "电梯", Filters(year=2027, area_path=community.path)) == ["plan_item"]
+    with Session(engine) as s, s.begin():
+        plan = s.get(Plan, plan_id)
+        assert plan is not None
+        plan.area_id, plan.year = other.id, 2028  # the plan was filed under the wrong ones
+    assert found(engine, "电梯", Filters(year=2028, area_path=other.path)) == ["plan_item"]
+    assert found(engine, "电梯", Filters(year=2027)) == []
+    assert found(engine, "电梯", Filters(area_path=community.path)) == []
+
+
+def test_a_plan_item_moved_to_another_plan_is_found_under_that_plans_area_and_year(
+    engine: Engine, world: World
+) -> None:
+    community, other = world["community"], world["other"]
+    with Session(engine) as s, s.begin():
+        item = enter_item(
+            s, DirectItem(area_id=community.id, year=2027, title="社区食堂助餐"), actor_id=None
+        )
+        item_id = item.id
+    assert found(engine, "食堂", Filters(year=2027, area_path=community.path)) == ["plan_item"]
+    with Session(engine) as s, s.begin():
+        moved = s.get(PlanItem, item_id)
+        assert moved is not None
+        moved.plan_id = plan_for(s, other.id, 2026).id
+    assert found(engine, "食堂", Filters(year=2026, area_path=other.path)) == ["plan_item"]
+    assert found(engine, "食堂", Filters(year=2027)) == []
+    assert found(engine, "食堂", Filters(area_path=community.path)) == []
+
+
+def test_a_request_is_found_by_its_places_new_name(engine: Engine, world: World) -> None:
+    with Session(engine) as s, s.begin():
+        route_to_community(s, world)
+        file(s, world)
+    assert found(engine, "一网格") == ["request"]
+    with Session(engine) as s, s.begin():
+        grid = s.get(Area, world["grid"].id)
+        assert grid is not None
+        rename_area(s, grid, "梧桐网格", actor_id=None)
+    assert found(engine, "梧桐") == ["request"]
+    assert found(engine, "一网格") == []
+
+
+def test_an_evaluation_is_found_by_its_departments_new_name(engine: Engine) -> None:
+    built = evaluation_setup.build(engine)
+    assert found(engine, "办事处") == ["evaluation"]
+    with Session(engine) as s, s.begin():
+        evaluation = s.get(Evaluation, built.evaluation_id)
+        assert evaluation is not None and evaluation.department_id is not None
+        department = departments.get_department(s, evaluation.department_id)
+        departments.rename(
+            s, department, departments.DepartmentFields("临江街道党群服务中心"), actor_id=None
+        )
+    assert found(engine, "党群") == ["evaluation"]
+    assert found(engine, "办事处") == []
+
+
+def test_an_evaluation_is_found_by_the_name_of_the_department_it_was_merged_into(
+    engine: Engine,
+) -> None:
+    built = evaluation_setup.build(engine)
+    assert found(engine, "办事处") == ["evaluation"]
+    with Session(engine) as s, s.begin():
+        evaluation = s.get(Evaluation, built.evaluation_id)
+        assert evaluation is not None and evaluation.department_id is not None
+        source = departments.get_department(s, evaluation.department_id)
+        target = s.scalars(
+            select(departments.Department).where(departments.Department.name == "城管局")
+        ).one()
+        departments.merge(s, source, target, actor_id=None)
+    assert found(engine, "城管局") == ["evaluation"]
+    assert found(engine, "办事处") == []
