@@ -147,13 +147,16 @@ def _set_fields(cls: type, statement: Any, parameters: Any) -> frozenset[str]:
 
 
 def _statement_ids(state: ORMExecuteState, cls: type, parameters: Any) -> Collection[int]:
-    """The ids of the rows an UPDATE or DELETE statement will touch."""
-    if isinstance(parameters, list) and parameters and all("id" in p for p in parameters):
-        return [p["id"] for p in parameters]  # an UPDATE by primary key, row by row
+    """The ids of the rows an UPDATE or DELETE statement will touch: those its WHERE
+    clause selects, with each set of parameters it is run with."""
+    rows = parameters if isinstance(parameters, list) else [parameters or {}]
+    if rows and all("id" in row for row in rows):
+        return [row["id"] for row in rows]  # an UPDATE by primary key, row by row
     query = select(cls.id)  # type: ignore[attr-defined]
     if state.statement.whereclause is not None:  # type: ignore[attr-defined]
         query = query.where(state.statement.whereclause)  # type: ignore[attr-defined]
-    return list(state.session.connection().execute(query).scalars())
+    connection = state.session.connection()
+    return {i for row in rows for i in connection.execute(query, row).scalars()}
 
 
 def record_statement_changes(state: ORMExecuteState) -> None:

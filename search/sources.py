@@ -97,21 +97,15 @@ def _plan_items(session: Session, ids: Sequence[int]) -> list[Doc]:
 
 def _consultations(session: Session, ids: Sequence[int]) -> list[Doc]:
     rows = session.execute(
-        select(Consultation, Area.path)
+        select(Consultation.id, Consultation.title, Consultation.agenda, Consultation.summary)
+        .add_columns(
+            Consultation.resolution, Consultation.meets_at, Consultation.area_id, Area.path
+        )
         .join(Area, Area.id == Consultation.area_id)
         .where(Consultation.id.in_(ids))
     ).all()
     return [
-        Doc(
-            "consultation",
-            c.id,
-            c.area_id,
-            p,
-            _day(c.meets_at),
-            c.title,
-            (c.title, c.agenda, c.summary, c.resolution),
-        )
-        for c, p in rows
+        Doc("consultation", i, a, p, _day(m), t, (t, g, s, r)) for i, t, g, s, r, m, a, p in rows
     ]
 
 
@@ -137,46 +131,45 @@ def _budget_proposals(session: Session, ids: Sequence[int]) -> list[Doc]:
 
 def _livelihood(session: Session, ids: Sequence[int]) -> list[Doc]:
     rows = session.execute(
-        select(LivelihoodCandidate, LivelihoodCycle.area_id, LivelihoodCycle.year, Area.path)
+        select(LivelihoodCandidate.id, LivelihoodCandidate.name, LivelihoodCandidate.background)
+        .add_columns(
+            LivelihoodCandidate.content,
+            LivelihoodCandidate.status,
+            LivelihoodCandidate.created_at,
+            LivelihoodCandidate.cycle_id,
+            LivelihoodCycle.area_id,
+            LivelihoodCycle.year,
+            Area.path,
+        )
         .join(LivelihoodCycle, LivelihoodCycle.id == LivelihoodCandidate.cycle_id)
         .join(Area, Area.id == LivelihoodCycle.area_id)
         .where(LivelihoodCandidate.id.in_(ids))
     ).all()
     return [
         Doc(
-            "livelihood_proposal"
-            if c.status in LIVELIHOOD_PROPOSAL_STATUSES
-            else "livelihood_project",
-            c.id,
+            "livelihood_proposal" if s in LIVELIHOOD_PROPOSAL_STATUSES else "livelihood_project",
+            i,
             a,
             p,
-            _day(c.created_at),
-            c.name,
-            (c.name, c.background, c.content),
-            parent_id=c.cycle_id,
+            _day(c),
+            n,
+            (n, b, t),
+            parent_id=cycle,
             of_year=y,
         )
-        for c, a, y, p in rows
+        for i, n, b, t, s, c, cycle, a, y, p in rows
     ]
 
 
 def _evaluations(session: Session, ids: Sequence[int]) -> list[Doc]:
     rows = session.execute(
-        select(Evaluation, Area.path)
+        select(Evaluation.id, Evaluation.title, Evaluation.subject, Evaluation.department)
+        .add_columns(Evaluation.opened_at, Evaluation.created_at, Evaluation.area_id, Area.path)
         .join(Area, Area.id == Evaluation.area_id)
         .where(Evaluation.id.in_(ids), Evaluation.status.in_(PUBLIC_STATUSES))
     ).all()
     return [
-        Doc(
-            "evaluation",
-            e.id,
-            e.area_id,
-            p,
-            _day(e.opened_at or e.created_at),
-            e.title,
-            (e.title, e.subject, e.department),
-        )
-        for e, p in rows
+        Doc("evaluation", i, a, p, _day(o or c), t, (t, s, d)) for i, t, s, d, o, c, a, p in rows
     ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,8 @@ from participation.db import make_engine
 from participation.plan.delivery import DirectItem, enter_item
 from participation.plan.intake import plan_for
 from participation.plan.models import Plan, PlanItem
-from search.indexing import drain
+from participation.requests.models import ResidentRequest
+from search.indexing import drain, pending
 from search.querying import Filters, search
 from tests.support import evaluation_setup
 from tests.support.requests import file, route_to_community
@@ -121,3 +122,38 @@ def test_an_evaluation_is_found_by_the_name_of_the_department_it_was_merged_into
         departments.merge(s, source, target, actor_id=None)
     assert found(engine, "城管局") == ["evaluation"]
     assert found(engine, "办事处") == []
+
+
+def test_update_statements_are_noted_by_the_rows_they_touch_and_only_when_read(
+    engine: Engine, world: World
+) -> None:
+    with Session(engine) as s, s.begin():
+        route_to_community(s, world)
+        request_id = file(s, world)[0].id
+        first = enter_item(
+            s, DirectItem(area_id=world["community"].id, year=2027, title="路灯改造"), actor_id=None
+        ).id
+        second = enter_item(
+            s, DirectItem(area_id=world["other"].id, year=2027, title="路灯维修"), actor_id=None
+        ).id
+    assert found(engine, "路灯") == ["plan_item", "plan_item"]
+    with Session(engine) as s, s.begin():
+        # An UPDATE by primary key, row by row; an UPDATE of the table by a WHERE clause.
+        s.execute(update(PlanItem), [{"id": first, "title": "绿化改造"}])
+        s.execute(
+            update(PlanItem.__table__)  # type: ignore[arg-type]
+            .where(PlanItem.__table__.c.id == second)
+            .values(description="补种行道树")
+        )
+    assert found(engine, "绿化") == ["plan_item"]
+    assert found(engine, "行道树") == ["plan_item"]
+    assert found(engine, "路灯") == ["plan_item"]
+    with Session(engine) as s, s.begin():
+        # Fields no doc reads: no note, no statement to find the rows.
+        s.execute(
+            update(ResidentRequest)
+            .where(ResidentRequest.id == request_id)
+            .values(secret_scheme=ResidentRequest.secret_scheme)
+        )
+        s.execute(update(PlanItem).where(PlanItem.id == first).values(weight=3))
+        assert pending(s) == 0
