@@ -110,20 +110,35 @@ class _Notes:
             )
 
 
+def _added(session: Session) -> set[tuple[type, int]]:
+    """The read rows this session's transaction inserted: a record reading one of them
+    was inserted or changed (to point to it) in the same transaction, and is noted for
+    that, so a change to such a row (an area's path, set just after its insert) needs
+    no look-up of its readers."""
+    root = session.get_transaction()
+    kept = session.info.get("search_added")
+    if kept is None or kept[0] is not root:
+        kept = session.info["search_added"] = (root, set())
+    added: set[tuple[type, int]] = kept[1]
+    return added
+
+
 def record_changes(session: Session, flush_context: UOWTransaction) -> None:
     """Note every indexed record this flush added, deleted or changed (see above)."""
     notes = _Notes()
+    added = _added(session)
     for obj in session.new:
-        if type(obj) in WATCHED:
+        if type(obj) in READ:
+            added.add((type(obj), obj.id))
             notes.add(type(obj), [obj.id], None, new=True)
     for obj in session.deleted:
         if type(obj) in READ:
-            notes.add(type(obj), [obj.id], None)
+            notes.add(type(obj), [obj.id], None, new=(type(obj), obj.id) in added)
     for obj in session.dirty:
         fields = READ.get(type(obj))
         changed = _changed(obj, fields) if fields else None
         if changed:
-            notes.add(type(obj), [obj.id], changed)
+            notes.add(type(obj), [obj.id], changed, new=(type(obj), obj.id) in added)
     if notes.notes or notes.reached:
         notes.write(session.connection())
 

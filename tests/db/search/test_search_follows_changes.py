@@ -14,15 +14,17 @@ from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import Evaluation
 from participation import departments
-from participation.areas import Area, rename_area
+from participation.areas import Area, create_area, rename_area
 from participation.db import make_engine
 from participation.plan.delivery import DirectItem, enter_item
 from participation.plan.intake import plan_for
 from participation.plan.models import Plan, PlanItem
 from participation.requests.models import ResidentRequest
+from participation.rules.areas import AreaKind
 from search.indexing import drain, pending
 from search.querying import Filters, search
 from tests.support import evaluation_setup
+from tests.support.queries import reading, statements
 from tests.support.requests import file, route_to_community
 from tests.support.world import World
 
@@ -157,3 +159,22 @@ def test_update_statements_are_noted_by_the_rows_they_touch_and_only_when_read(
         )
         s.execute(update(PlanItem).where(PlanItem.id == first).values(weight=3))
         assert pending(s) == 0
+
+
+def test_a_row_added_in_the_transaction_needs_no_look_up_of_its_readers(
+    engine: Engine, world: World
+) -> None:
+    with Session(engine) as s, s.begin():
+        with statements() as seen:
+            # The path is set after the insert, in the next flush: nothing can read it yet.
+            create_area(
+                s, code="M9", name="新社区", kind=AreaKind.COMMUNITY, parent=world["street"]
+            )
+            s.flush()
+        assert not [sql for sql in seen if "FROM plan_items" in sql or "FROM vol_shifts" in sql]
+        with statements() as seen:
+            grid = s.get(Area, world["grid"].id)
+            assert grid is not None
+            grid.path += "9/"  # an area that was there: its readers are looked up
+            s.flush()
+        assert reading("resident_requests", seen) == 1
