@@ -20,10 +20,11 @@ to one of those notes every record that reads the changed row.
 Two ways of writing are watched:
 
 - the unit of work (objects added, deleted or changed, then flushed): ``after_flush``;
-- ORM-enabled UPDATE and DELETE statements (``session.execute(update(Model)...)``,
-  as a department's rename rewrites the name on every evaluation assigned to it):
-  ``do_orm_execute`` notes the rows the statement's WHERE clause names, before it
-  runs. Plain Core statements on a connection are not seen (nor are bulk loads).
+- UPDATE and DELETE statements run outside the unit of work (``session.execute(
+  update(Model)...)``, as a department's rename rewrites the name on every evaluation
+  assigned to it, or a Core ``update(table)``): the engine's ``before_execute`` notes
+  the rows the statement's WHERE clause (or its rows' ids) names, before it runs.
+  Bulk loads by INSERT are seen by the indexer's marks instead (``search.indexing``).
 
 The hook writes one multi-row INSERT per flush that touched indexed records, and
 nothing otherwise: a shift's sign-up counters, for one, are not indexed fields.
@@ -31,11 +32,12 @@ nothing otherwise: a shift's sign-up counters, for one, are not indexed fields.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect, select
-from sqlalchemy.orm import Mapper, ORMExecuteState, Session, UOWTransaction
+from sqlalchemy import Connection, Delete, Engine, Update, event, insert, inspect, select
+from sqlalchemy.orm import Mapper, Session, UOWTransaction
 from sqlalchemy.orm.exc import UnmappedColumnError
 
 from search.models import SearchChange
@@ -143,7 +145,7 @@ def record_changes(session: Session, flush_context: UOWTransaction) -> None:
         notes.write(session.connection())
 
 
-def _set_fields(cls: type, statement: Any, parameters: Any) -> frozenset[str]:
+def _set_fields(cls: type, statement: Any, rows: list[dict[str, Any]]) -> frozenset[str]:
     """The attributes an UPDATE statement sets (its values, or the rows it is given)."""
     mapper: Mapper[Any] = inspect(cls)
     names: set[str] = set()
@@ -155,51 +157,72 @@ def _set_fields(cls: type, statement: Any, parameters: Any) -> frozenset[str]:
                 names.add(mapper.get_property_by_column(key).key)
             except UnmappedColumnError:
                 names.add(str(key.key))
-    rows = parameters if isinstance(parameters, list) else [parameters or {}]
     for row in rows:
         names.update(str(k) for k in row)
     return frozenset(names)
 
 
-def _statement_ids(state: ORMExecuteState, cls: type, parameters: Any) -> Collection[int]:
+def _statement_ids(
+    connection: Connection, cls: type, statement: Any, rows: list[dict[str, Any]]
+) -> Collection[int]:
     """The ids of the rows an UPDATE or DELETE statement will touch: those its WHERE
     clause selects, with each set of parameters it is run with."""
-    rows = parameters if isinstance(parameters, list) else [parameters or {}]
-    if rows and all("id" in row for row in rows):
-        return [row["id"] for row in rows]  # an UPDATE by primary key, row by row
+    if all("id" in row for row in rows):
+        return [row["id"] for row in rows]  # by primary key, row by row
     query = select(cls.id)  # type: ignore[attr-defined]
-    if state.statement.whereclause is not None:  # type: ignore[attr-defined]
-        query = query.where(state.statement.whereclause)  # type: ignore[attr-defined]
-    connection = state.session.connection()
+    if statement.whereclause is not None:
+        query = query.where(statement.whereclause)
     return {i for row in rows for i in connection.execute(query, row).scalars()}
 
 
-def record_statement_changes(state: ORMExecuteState) -> None:
-    """Note the indexed records an ORM-enabled UPDATE or DELETE statement changes."""
-    if not (state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    cls = BY_TABLE.get(getattr(table, "name", ""))
+#: The session whose transaction runs on a connection (set as the transaction begins).
+_SESSIONS: weakref.WeakKeyDictionary[Connection, weakref.ref[Session]] = weakref.WeakKeyDictionary()
+
+
+def _remember_session(session: Session, transaction: Any, connection: Connection) -> None:
+    _SESSIONS[connection] = weakref.ref(session)
+
+
+def record_statement_changes(
+    connection: Connection,
+    statement: Any,
+    multiparams: list[dict[str, Any]],
+    params: dict[str, Any],
+    execution_options: Any,
+) -> tuple[Any, list[dict[str, Any]], dict[str, Any]]:
+    """Note the indexed records an UPDATE or DELETE statement run outside the unit of
+    work changes (an ORM-enabled ``update(Model)``, a Core ``update(table)``), before it
+    runs. A connection event, not ``do_orm_execute``: that one would cost every ORM
+    statement of every page about 3 microseconds, this one an ``isinstance``."""
+    unchanged = statement, multiparams, params  # (``retval``: no wrapper per statement)
+    if not isinstance(statement, Update | Delete):
+        return unchanged
+    cls = BY_TABLE.get(getattr(statement.table, "name", ""))
     if cls is None:
-        return
-    parameters = state.parameters
-    changed = None if state.is_delete else _set_fields(cls, state.statement, parameters)
+        return unchanged
+    owner = _SESSIONS.get(connection)
+    session = owner() if owner is not None else None
+    if session is not None and session._flushing:
+        return unchanged  # the unit of work's own statement: ``record_changes`` notes it
+    rows = list(multiparams) or [params or {}]
+    changed = None if isinstance(statement, Delete) else _set_fields(cls, statement, rows)
     if changed is not None and not changed & READ[cls]:
-        return  # e.g. the plan board's stored statuses, a request's tracking key
+        return unchanged  # e.g. the plan board's stored statuses, a request's tracking key
     notes = _Notes()
-    ids = _statement_ids(state, cls, parameters)
-    notes.add(cls, ids, changed)
-    if notes.notes or notes.reached:
-        notes.write(state.session.connection())
+    notes.add(cls, _statement_ids(connection, cls, statement, rows), changed)
+    notes.write(connection)
+    return unchanged
 
 
 def install() -> None:
-    """Hook ``record_changes`` and ``record_statement_changes`` into every session
-    (idempotent)."""
+    """Hook ``record_changes`` into every session and ``record_statement_changes`` into
+    every engine (idempotent)."""
     if not event.contains(Session, "after_flush", record_changes):
         event.listen(Session, "after_flush", record_changes)
-    if not event.contains(Session, "do_orm_execute", record_statement_changes):
-        event.listen(Session, "do_orm_execute", record_statement_changes)
+    if not event.contains(Session, "after_begin", _remember_session):
+        event.listen(Session, "after_begin", _remember_session)
+    if not event.contains(Engine, "before_execute", record_statement_changes):
+        event.listen(Engine, "before_execute", record_statement_changes, retval=True)
 
 
 install()

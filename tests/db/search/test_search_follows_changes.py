@@ -178,3 +178,17 @@ def test_a_row_added_in_the_transaction_needs_no_look_up_of_its_readers(
             grid.path += "9/"  # an area that was there: its readers are looked up
             s.flush()
         assert reading("resident_requests", seen) == 1
+
+
+def test_the_unit_of_works_own_statements_are_noted_once(engine: Engine, world: World) -> None:
+    with Session(engine) as s, s.begin():
+        item_id = enter_item(
+            s, DirectItem(area_id=world["community"].id, year=2027, title="公园改造"), actor_id=None
+        ).id
+    assert found(engine, "公园") == ["plan_item"]
+    with Session(engine) as s, s.begin():
+        item = s.get(PlanItem, item_id)
+        assert item is not None
+        item.title = "口袋公园"
+        s.flush()
+        assert pending(s) == 1  # by the flush's hook, not again by its UPDATE
