@@ -15,6 +15,11 @@ Only what the area itself shows to anyone is indexed, never more:
   description, reply or result.
 
 A record that is not public (any more) has no row: reindexing it deletes the row.
+
+Each family declares what its rows read (``Source.fields`` of the record,
+``Source.reaches`` into other tables: a plan item's plan's area and year, every
+record's area path...): ``search.changes`` watches exactly those, and a test holds
+each loader to the columns its family declares.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ PostgreSQL, fed through the change log the way the worker feeds it)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, update
@@ -19,6 +20,7 @@ from participation.db import make_engine
 from participation.plan.delivery import DirectItem, enter_item
 from participation.plan.intake import plan_for
 from participation.plan.models import Plan, PlanItem
+from participation.plan.yearend import get_plan, roll_up_year
 from participation.requests.models import ResidentRequest
 from participation.rules.areas import AreaKind
 from search.indexing import drain, pending
@@ -192,3 +194,30 @@ def test_the_unit_of_works_own_statements_are_noted_once(engine: Engine, world: 
         item.title = "口袋公园"
         s.flush()
         assert pending(s) == 1  # by the flush's hook, not again by its UPDATE
+
+
+def test_an_item_carried_into_next_years_plan_is_found_under_each_year(
+    engine: Engine, world: World
+) -> None:
+    """The one service that takes an item into another year: the year-end roll-up
+    carries an unfinished item into next year's plan (a new item, noted as one)."""
+    community = world["community"]
+    with Session(engine) as s, s.begin():
+        item = enter_item(
+            s, DirectItem(area_id=community.id, year=2026, title="雨污分流改造"), actor_id=None
+        )
+        plan_id = item.plan_id
+    assert found(engine, "雨污", Filters(year=2026)) == ["plan_item"]
+    with Session(engine) as s, s.begin():
+        plan = get_plan(s, plan_id)
+        rolled = roll_up_year(
+            s,
+            plan,
+            drop_reasons={},
+            today=date(2027, 1, 5),
+            now=datetime(2027, 1, 5, 2, 0, tzinfo=UTC),
+            actor_id=None,
+        )
+        assert len(rolled.carried) == 1
+    assert found(engine, "雨污", Filters(year=2027, area_path=community.path)) == ["plan_item"]
+    assert found(engine, "雨污", Filters(year=2026)) == ["plan_item"]  # the year it was due
