@@ -157,8 +157,7 @@ def _set_fields(cls: type, statement: Any, rows: list[dict[str, Any]]) -> frozen
                 names.add(mapper.get_property_by_column(key).key)
             except UnmappedColumnError:
                 names.add(str(key.key))
-    for row in rows:
-        names.update(str(k) for k in row)
+    names.update(str(k) for k in rows[0])  # the rows of an executemany share their keys
     return frozenset(names)
 
 
