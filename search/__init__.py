@@ -9,7 +9,7 @@ It sits above every domain package (it reads them all; none of them imports it):
 - ``models``: the index (``search_docs``: one row per public record, its words and
   what the results show) and the change log (``search_changes``).
 - ``sources``: what each kind of record contributes, and when it is public.
-- ``changes``: the change log, written by an ORM hook in the transaction that
+- ``changes``: the change log, written by ORM hooks in the transaction that
   changes a record (no area's service has to remember it).
 - ``indexing``: reindex the records the change log names (the worker's
   ``search-index`` job) or every record (``gongzhi search reindex``).

@@ -15,15 +15,21 @@ Only what the area itself shows to anyone is indexed, never more:
   description, reply or result.
 
 A record that is not public (any more) has no row: reindexing it deletes the row.
+
+Each family declares what its rows read (``Source.fields`` of the record,
+``Source.reaches`` into other tables: a plan item's plan's area and year, every
+record's area path...): ``search.changes`` watches exactly those, and a test holds
+each loader to the columns its family declares.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.listing import PUBLIC_STATUSES
@@ -96,21 +102,15 @@ def _plan_items(session: Session, ids: Sequence[int]) -> list[Doc]:
 
 def _consultations(session: Session, ids: Sequence[int]) -> list[Doc]:
     rows = session.execute(
-        select(Consultation, Area.path)
+        select(Consultation.id, Consultation.title, Consultation.agenda, Consultation.summary)
+        .add_columns(
+            Consultation.resolution, Consultation.meets_at, Consultation.area_id, Area.path
+        )
         .join(Area, Area.id == Consultation.area_id)
         .where(Consultation.id.in_(ids))
     ).all()
     return [
-        Doc(
-            "consultation",
-            c.id,
-            c.area_id,
-            p,
-            _day(c.meets_at),
-            c.title,
-            (c.title, c.agenda, c.summary, c.resolution),
-        )
-        for c, p in rows
+        Doc("consultation", i, a, p, _day(m), t, (t, g, s, r)) for i, t, g, s, r, m, a, p in rows
     ]
 
 
@@ -136,46 +136,45 @@ def _budget_proposals(session: Session, ids: Sequence[int]) -> list[Doc]:
 
 def _livelihood(session: Session, ids: Sequence[int]) -> list[Doc]:
     rows = session.execute(
-        select(LivelihoodCandidate, LivelihoodCycle.area_id, LivelihoodCycle.year, Area.path)
+        select(LivelihoodCandidate.id, LivelihoodCandidate.name, LivelihoodCandidate.background)
+        .add_columns(
+            LivelihoodCandidate.content,
+            LivelihoodCandidate.status,
+            LivelihoodCandidate.created_at,
+            LivelihoodCandidate.cycle_id,
+            LivelihoodCycle.area_id,
+            LivelihoodCycle.year,
+            Area.path,
+        )
         .join(LivelihoodCycle, LivelihoodCycle.id == LivelihoodCandidate.cycle_id)
         .join(Area, Area.id == LivelihoodCycle.area_id)
         .where(LivelihoodCandidate.id.in_(ids))
     ).all()
     return [
         Doc(
-            "livelihood_proposal"
-            if c.status in LIVELIHOOD_PROPOSAL_STATUSES
-            else "livelihood_project",
-            c.id,
+            "livelihood_proposal" if s in LIVELIHOOD_PROPOSAL_STATUSES else "livelihood_project",
+            i,
             a,
             p,
-            _day(c.created_at),
-            c.name,
-            (c.name, c.background, c.content),
-            parent_id=c.cycle_id,
+            _day(c),
+            n,
+            (n, b, t),
+            parent_id=cycle,
             of_year=y,
         )
-        for c, a, y, p in rows
+        for i, n, b, t, s, c, cycle, a, y, p in rows
     ]
 
 
 def _evaluations(session: Session, ids: Sequence[int]) -> list[Doc]:
     rows = session.execute(
-        select(Evaluation, Area.path)
+        select(Evaluation.id, Evaluation.title, Evaluation.subject, Evaluation.department)
+        .add_columns(Evaluation.opened_at, Evaluation.created_at, Evaluation.area_id, Area.path)
         .join(Area, Area.id == Evaluation.area_id)
         .where(Evaluation.id.in_(ids), Evaluation.status.in_(PUBLIC_STATUSES))
     ).all()
     return [
-        Doc(
-            "evaluation",
-            e.id,
-            e.area_id,
-            p,
-            _day(e.opened_at or e.created_at),
-            e.title,
-            (e.title, e.subject, e.department),
-        )
-        for e, p in rows
+        Doc("evaluation", i, a, p, _day(o or c), t, (t, s, d)) for i, t, s, d, o, c, a, p in rows
     ]
 
 
@@ -214,26 +213,151 @@ def _requests(session: Session, ids: Sequence[int]) -> list[Doc]:
     ]
 
 
+def _fields(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Fields of another table that a family's docs read (a plan's area and year, an
+    area's path...), and the family's records that read given rows of that table."""
+
+    model: type
+    fields: frozenset[str]
+    records: Callable[[Collection[int]], Select[Any]]
+
+
 @dataclass(frozen=True)
 class Source:
-    """Where a kind's records live: the table's id column and how to load docs."""
+    """Where a kind's records live: the table's id column, how to load docs, and what
+    the docs read: ``fields`` of the record itself, and ``reaches`` into other tables
+    (``search.changes`` notes a record when any of them changes)."""
 
     table: type
     load: Callable[[Session, Sequence[int]], list[Doc]]
+    fields: frozenset[str]
+    reaches: tuple[Reach, ...] = ()
 
+
+def _whose(
+    key: Any, record_id: Any, *joins: tuple[type, Any]
+) -> Callable[[Collection[int]], Select[Any]]:
+    """The ids (``record_id``) of the records whose ``key`` is one of given ids, ``key``
+    being a column of the record or of a table joined to it through ``joins``."""
+
+    def records(ids: Collection[int]) -> Select[Any]:
+        query = select(record_id)
+        for model, on in joins:
+            query = query.join(model, on)
+        return query.where(key.in_(ids))
+
+    return records
+
+
+#: Every doc is filed under its area's path (``area_path``, the area filter).
+PATH = _fields("path")
 
 #: Record families, by the change log's name for them. Livelihood candidates are one
 #: family whose docs are of two kinds (proposal or project, by status).
 SOURCES: dict[str, Source] = {
-    "consultation": Source(Consultation, _consultations),
-    "topic": Source(Topic, _topics),
-    "budget_proposal": Source(Proposal, _budget_proposals),
-    "livelihood": Source(LivelihoodCandidate, _livelihood),
-    "plan_item": Source(PlanItem, _plan_items),
-    "evaluation": Source(Evaluation, _evaluations),
-    "team": Source(Team, _teams),
-    "shift": Source(Shift, _shifts),
-    "request": Source(ResidentRequest, _requests),
+    "consultation": Source(
+        Consultation,
+        _consultations,
+        _fields("title agenda summary resolution meets_at area_id"),
+        (Reach(Area, PATH, _whose(Consultation.area_id, Consultation.id)),),
+    ),
+    "topic": Source(
+        Topic,
+        _topics,
+        _fields("title body created_at area_id"),
+        (Reach(Area, PATH, _whose(Topic.area_id, Topic.id)),),
+    ),
+    "budget_proposal": Source(
+        Proposal,
+        _budget_proposals,
+        _fields("title description created_at round_id"),
+        (
+            Reach(BudgetRound, _fields("area_id"), _whose(Proposal.round_id, Proposal.id)),
+            Reach(
+                Area,
+                PATH,
+                _whose(
+                    BudgetRound.area_id,
+                    Proposal.id,
+                    (BudgetRound, BudgetRound.id == Proposal.round_id),
+                ),
+            ),
+        ),
+    ),
+    "livelihood": Source(
+        LivelihoodCandidate,
+        _livelihood,
+        _fields("name background content status created_at cycle_id"),
+        (
+            Reach(
+                LivelihoodCycle,
+                _fields("area_id year"),
+                _whose(LivelihoodCandidate.cycle_id, LivelihoodCandidate.id),
+            ),
+            Reach(
+                Area,
+                PATH,
+                _whose(
+                    LivelihoodCycle.area_id,
+                    LivelihoodCandidate.id,
+                    (LivelihoodCycle, LivelihoodCycle.id == LivelihoodCandidate.cycle_id),
+                ),
+            ),
+        ),
+    ),
+    "plan_item": Source(
+        PlanItem,
+        _plan_items,
+        _fields("title description created_at plan_id"),
+        (
+            Reach(Plan, _fields("area_id year"), _whose(PlanItem.plan_id, PlanItem.id)),
+            Reach(
+                Area, PATH, _whose(Plan.area_id, PlanItem.id, (Plan, Plan.id == PlanItem.plan_id))
+            ),
+        ),
+    ),
+    "evaluation": Source(
+        Evaluation,
+        _evaluations,
+        _fields("title subject department status area_id opened_at created_at"),
+        (Reach(Area, PATH, _whose(Evaluation.area_id, Evaluation.id)),),
+    ),
+    "team": Source(
+        Team,
+        _teams,
+        _fields("name description created_at area_id"),
+        (Reach(Area, PATH, _whose(Team.area_id, Team.id)),),
+    ),
+    "shift": Source(
+        Shift,
+        _shifts,
+        _fields("place starts_at cancelled_at area_id activity_id"),
+        (
+            Reach(
+                Activity,
+                _fields("title service_content is_public team_id"),
+                _whose(Shift.activity_id, Shift.id),
+            ),
+            Reach(
+                Team,
+                _fields("name"),
+                _whose(Activity.team_id, Shift.id, (Activity, Activity.id == Shift.activity_id)),
+            ),
+            Reach(Area, PATH, _whose(Shift.area_id, Shift.id)),
+        ),
+    ),
+    "request": Source(
+        ResidentRequest,
+        _requests,
+        _fields("number category filed_at area_id merged_into_id"),
+        # The place's name is one of the words a request is found by.
+        (Reach(Area, _fields("path name"), _whose(ResidentRequest.area_id, ResidentRequest.id)),),
+    ),
 }
 
 #: The doc kinds of each family.
