@@ -1,0 +1,170 @@
+"""The exact MES run keeps every voter's money as a float ``approx`` beside the
+exact amount (``_Purses``), and lets a float comparison decide only when the
+floats are farther apart than ``margin`` (1e-9 of the share); closer amounts
+are compared as exact rationals. These elections put a voter group's money a
+hair (about 1e-14 yuan, 1e-17 of the amount: less than one float rounding)
+above or below the level it is compared with, on an exact tie or affordability
+boundary, so that deciding that comparison in floats funds another project.
+
+Each case fails when the margin is removed (``self.margin = 0.0``), and each
+guarded comparison is removed alone by at least one case: ``unsure`` in
+``_Purses.pay`` (case "pay, rich by a hair"), ``unsure_poor`` ("split, rich by
+a hair") and ``unsure_rich`` ("split, poor by a hair") in ``_Purses._on_side``.
+(``is_rich`` without its margin alone changes nothing: ``unsure`` re-decides
+every amount within the margin exactly.) The two "split" cases also fail with a
+margin of 1e-16 of the share, which is below the floats' error.
+
+How they were found: the level a group is compared with is cost / supporters
+(or what the others pay), so with costs and a budget in yuan the exact
+difference is a multiple of 1 / (voters * supporters of x * supporters of y);
+with about 10^5 voters and a budget of 10^8 yuan a budget and a cost for x
+make that multiple 1 or 2 (a linear congruence), and cost y is that product
+rounded up or down. Of those elections, the ones where the float amount lands
+on the wrong side of the float level are kept here. The expected outcomes are
+those of a plain exact MES by voter group (below) and of pabutools 1.2.3
+(``method_of_equal_shares``, cost satisfaction, the same tie-break order).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from participation.ballots.tally import equal_shares as equal_shares_module
+from participation.ballots.tally.equal_shares import Electorate, equal_shares
+
+Groups = tuple[tuple[str, int], ...]  # (projects on the ballot, voters casting it)
+
+CASES = [
+    pytest.param(
+        # x is funded first (60,000 supporters): the 10,001 xyz voters then hold
+        # a = 970.55... - 29107334/60000, and 50,000 * a is 3.2e-10 yuan short of
+        # y's cost, so they hold 6.5e-15 yuan less than y's level: they pay all
+        # they hold (0 left) and the 39,998 y voters pay the rest. Then z (xyz
+        # and zw voters, the xyz ones holding 0) and w (the zw voters) tie at a
+        # price of 1 / 2,999 per yuan; the order takes z, and w no longer fits.
+        # Taken as rich by floats, the xyz voters would pay y's level, hold
+        # -6.5e-15 each, and z's price would rise by a hair: w funded.
+        (("xyz", 10_001), ("x", 49_999), ("y", 39_998), ("zw", 2_999)),
+        {"x": 29_107_334, "y": 24_271_144, "z": 2_183_020, "w": 2_183_020},
+        99_964_235,
+        "xyzw",
+        False,
+        ("x", "y", "z"),
+        id="pay, poor by a hair",
+    ),
+    pytest.param(
+        # The mirror case: 50,000 * a exceeds y's cost by 3.2e-10 yuan, so
+        # every y voter pays y's cost / 50,000 and the xyz voters keep 6.5e-15
+        # yuan each. That makes z a hair cheaper than w (w first in the order
+        # would win a tie): z funded. Taken as poor by floats (everything paid,
+        # nothing kept), z and w would tie and w would be funded.
+        (("xyz", 10_001), ("x", 49_999), ("y", 39_998), ("zw", 2_999)),
+        {"x": 29_152_666, "y": 24_227_886, "z": 2_182_773, "w": 2_182_773},
+        99_952_942,
+        "xywz",
+        False,
+        ("x", "y", "z"),
+        id="pay, rich by a hair",
+    ),
+    pytest.param(
+        # The payment level is found by the float guess of who pays all, then
+        # checked by ``_on_side`` (every purse from the first one on: the count
+        # of purses that takes that path is lowered to 0). After x, the 10,001
+        # xy voters hold 1.2e-14 yuan more than y's cost / 50,000: everyone pays
+        # that, y's price is exactly 1 / 50,000, a tie with v (50,000 voters
+        # holding their share), and the order takes v; y then no longer fits.
+        # If the guess "the xy voters pay all they hold" were let through, y's
+        # level would be a hair lower: y funded, and v no longer fits.
+        (("xy", 10_001), ("x", 49_999), ("vy", 39_998), ("v", 10_001)),
+        {"x": 2_759_996, "y": 43_171_356, "v": 43_171_356},
+        100_037_966,
+        "xvy",
+        True,
+        ("x", "v"),
+        id="split, rich by a hair",
+    ),
+    pytest.param(
+        # The mirror case: the xy voters hold 9.1e-15 yuan less than y's cost /
+        # 50,000, so they pay all they hold and y's level is a hair above: v is
+        # strictly cheaper and funded even though y comes first in the order.
+        # If the guess "nobody pays all" were let through, y's level would be
+        # cost / 50,000 exactly, a tie, and the order would fund y instead.
+        (("xy", 10_001), ("x", 49_999), ("vy", 39_998), ("v", 10_001)),
+        {"x": 2_700_003, "y": 43_219_971, "v": 43_219_971},
+        100_034_934,
+        "xyv",
+        True,
+        ("x", "v"),
+        id="split, poor by a hair",
+    ),
+]
+
+
+def _approvals(groups: Groups) -> list[frozenset[str]]:
+    return [ballot for b, voters in groups for ballot in [frozenset(b)] * voters]
+
+
+def _plain_by_group(
+    groups: Groups, costs: dict[str, int], budget: int, order: str
+) -> tuple[str, ...]:
+    """MES in Fractions (costs above 0), one amount per voter group, nothing pooled or guessed;
+    the lower price wins, an equal price goes to the earlier project in ``order``."""
+    money = [Fraction(budget, sum(voters for _, voters in groups))] * len(groups)
+    remaining, selected = list(order), list[str]()
+    while True:
+        best: tuple[Fraction, str, Fraction] | None = None
+        for k in remaining:
+            held = sorted((money[g], voters) for g, (b, voters) in enumerate(groups) if k in b)
+            left, paid = sum(voters for _, voters in held), Fraction(0)
+            for amount, voters in held:
+                if amount * left >= costs[k] - paid:
+                    level = (costs[k] - paid) / left
+                    if best is None or level / costs[k] < best[0]:
+                        best = (level / costs[k], k, level)
+                    break
+                paid, left = paid + amount * voters, left - voters
+        if best is None:
+            return tuple(selected)
+        _, k, level = best
+        money = [
+            m - min(m, level) if k in b else m for m, (b, _) in zip(money, groups, strict=True)
+        ]
+        selected.append(k)
+        remaining.remove(k)
+
+
+@pytest.mark.parametrize(("groups", "costs", "budget", "order", "split_path", "expected"), CASES)
+def test_amounts_a_hair_from_the_level_are_compared_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+    groups: Groups,
+    costs: dict[str, int],
+    budget: int,
+    order: str,
+    split_path: bool,
+    expected: tuple[str, ...],
+) -> None:
+    assert _plain_by_group(groups, costs, budget, order) == expected
+    if split_path:  # every payment level through the float guess and ``_on_side``
+        monkeypatch.setattr(equal_shares_module, "_FEW_PURSES", 0)
+    keys = list(order)
+    outcome = equal_shares(keys, _approvals(groups), costs, Fraction(budget), order=keys)
+    assert outcome.selected == expected
+
+
+@pytest.mark.parametrize(("groups", "costs", "budget", "order", "split_path", "expected"), CASES)
+def test_the_float_run_gives_up_on_amounts_a_hair_from_the_level(
+    groups: Groups,
+    costs: dict[str, int],
+    budget: int,
+    order: str,
+    split_path: bool,
+    expected: tuple[str, ...],
+) -> None:
+    """The float run (``_float_run``) has its own error bounds, and no margin:
+    on these elections it must give up (None: the exact run decides) or agree."""
+    keys = list(order)
+    electorate = Electorate.of(keys, _approvals(groups))
+    fast = equal_shares_module._float_run(electorate, keys, costs, Fraction(budget), True, keys)
+    assert fast is None or fast[0].selected == expected
