@@ -44,12 +44,12 @@ CASES = [
     pytest.param(
         # x is funded first (60,000 supporters): the 10,001 xyz voters then hold
         # a = 970.55... - 29107334/60000, and 50,000 * a is 3.2e-10 yuan short of
-        # y's cost, so they hold 6.5e-15 yuan less than y's level: they pay all
+        # y's cost, so they hold 8.1e-15 yuan less than y's level: they pay all
         # they hold (0 left) and the 39,998 y voters pay the rest. Then z (xyz
         # and zw voters, the xyz ones holding 0) and w (the zw voters) tie at a
         # price of 1 / 2,999 per yuan; the order takes z, and w no longer fits.
         # Taken as rich by floats, the xyz voters would pay y's level, hold
-        # -6.5e-15 each, and z's price would rise by a hair: w funded.
+        # -8.1e-15 each, and z's price would rise by a hair: w funded.
         (("xyz", 10_001), ("x", 49_999), ("y", 39_998), ("zw", 2_999)),
         {"x": 29_107_334, "y": 24_271_144, "z": 2_183_020, "w": 2_183_020},
         99_964_235,
@@ -161,10 +161,11 @@ def _hair_election(
     kind: str, counts: tuple[int, int, int, int], near: int, hair: int
 ) -> tuple[Groups, dict[str, int], int, str] | None:
     """An election like the case of that kind above (the 1st to 4th of CASES
-    for "A" to "D"), with these voter counts (xy(z) voters, x, y(v), and zw or
-    v), a budget close to ``near``, and y's cost ``hair`` / (voters * x's
-    supporters) above (A, D) or below (B, C) what the xy(z) voters hold after x
-    times y's supporters; None where the counts do not allow it."""
+    for "A" to "D"): voter counts (xy(z), x, y(v), zw or v), a budget close to
+    ``near``, and y's cost what the xy(z) voters hold after x times y's
+    supporters, rounded up (A, D: they hold a hair less than y's equal share)
+    or down (B, C: a hair more), by ``hair`` / (voters * x's supporters) yuan.
+    None where the counts do not allow it."""
     a, b, c, d = counts
     x_voters, y_voters, voters = a + b, a + c, a + b + c + d
     if math.gcd(voters, x_voters) != 1 or math.gcd(y_voters, voters * x_voters) != 1:
