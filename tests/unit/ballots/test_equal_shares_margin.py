@@ -24,6 +24,10 @@ the float amount lands on the wrong side of the float level are kept here. The
 expected outcomes are those of a plain exact MES by voter group (below) and of
 pabutools 1.2.3 (``method_of_equal_shares``, cost satisfaction, the same
 tie-break order). A property test then draws more such elections.
+
+The other float decision of the exact run, the guess that passes over a
+project (``_Purses.guess``), is guarded by a proved error bound instead; the
+last test fails without that bound.
 """
 
 from __future__ import annotations
@@ -257,3 +261,27 @@ def test_the_float_run_gives_up_on_amounts_a_hair_from_the_level(
     electorate = Electorate.of(keys, _approvals(groups))
     fast = equal_shares_module._float_run(electorate, keys, costs, Fraction(budget), True, keys)
     assert fast is None or fast[0].selected == expected
+
+
+def test_a_float_guess_screens_a_project_out_only_beyond_its_error_bound() -> None:
+    """The exact run passes over a project whose float guess of its price, less
+    the guess's error bound (``_Purses.guess``), is above the best price found so
+    far. Here the guess is off by 1.9e-13 of the price, far more than the 2**-50
+    taken off every guess: without the bound, the winner is passed over."""
+    # 5,067 voters, a budget of 74,766,963: a share of 14,755 2/3 each. x (5,064
+    # supporters) is funded first, 4,918 1/3 each; the 3,099 xkb voters keep
+    # 9,837 1/3 each (not a float). Then k and b both cost exactly 9,839 per
+    # voter: the xkb voters pay all they hold, the 2 k voters (or the 1 b voter)
+    # pay 9,839 each: a tie (approval utility), which the order gives to k; b
+    # then no longer fits. b is priced first (its round-1 price was the lower);
+    # k's guess subtracts 3,099 times the float 9,837.333... from k's cost and
+    # divides what is left (19,678) by 2, so the rounding of a third comes out
+    # 3,099 / 2 times larger: 9,839.0000000019, a price above b's.
+    groups: Groups = (("xkb", 3_099), ("x", 1_965), ("k", 2), ("b", 1))
+    costs = {"x": 24_906_440, "k": 30_505_574, "b": 30_495_735}
+    keys = ["x", "k", "b"]
+    outcome = equal_shares(
+        keys, _approvals(groups), costs, Fraction(74_766_963), cost_utility=False, order=keys
+    )
+    assert outcome.selected == ("x", "k")  # as pabutools (Cardinality_Sat, this order)
+    assert outcome.notes  # the tie is said
