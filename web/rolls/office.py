@@ -24,6 +24,7 @@ from participation.deputies import (
 from participation.errors import N_, DomainError
 from participation.roll_import import job_errors, recover_stale_jobs, run_job, start_job
 from participation.rolls import (
+    COMMUNITIES_PER_PAGE,
     Congress,
     ImportJob,
     community_counts,
@@ -151,10 +152,15 @@ async def _rolls_page(request: Request, status: int = 200, **extra: Any) -> Resp
     jobs = [
         job for job in recent_jobs(session, "residents", limit=100) if _may_read_job(request, job)
     ][:20]
+    rows, total, number = community_counts(session, path, page=page_number(request))
     return render(
         request,
         "rolls/office/index.html",
-        {"communities": community_counts(session, path), "jobs": jobs} | extra,
+        {
+            "communities": Page(rows, number, COMMUNITIES_PER_PAGE, total),
+            "jobs": jobs,
+        }
+        | extra,
         status=status,
     )
 
