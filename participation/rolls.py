@@ -195,3 +195,30 @@ def job_area(session: Session, job: ImportJob) -> Area | None:
         congress = session.get(Congress, job.scope_id)
         return session.get(Area, congress.area_id) if congress is not None else None
     return session.get(Area, job.scope_id)
+
+
+def job_areas(session: Session, jobs: Sequence[ImportJob]) -> dict[int, Area | None]:
+    """``job_area`` of each of ``jobs``, by job id, in at most two statements
+    whatever their number (a list of jobs asked one area per job)."""
+    residents = {j.scope_id for j in jobs if j.kind == "residents" and j.scope_id is not None}
+    deputies = {j.scope_id for j in jobs if j.kind == "deputies" and j.scope_id is not None}
+    areas: dict[int, Area] = {}
+    if residents:
+        areas = {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(residents)))}
+    of_congress: dict[int, Area] = {}
+    if deputies:
+        rows = session.execute(
+            select(Congress.id, Area)
+            .join(Area, Area.id == Congress.area_id)
+            .where(Congress.id.in_(deputies))
+        )
+        of_congress = {congress_id: area for congress_id, area in rows}
+    found: dict[int, Area | None] = {}
+    for job in jobs:
+        if job.scope_id is None or job.kind not in ("residents", "deputies"):
+            found[job.id] = None
+        elif job.kind == "deputies":
+            found[job.id] = of_congress.get(job.scope_id)
+        else:
+            found[job.id] = areas.get(job.scope_id)
+    return found

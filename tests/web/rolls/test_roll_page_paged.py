@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from participation.accounts import Account
 from participation.areas import create_area, get_area
-from participation.rolls import RollEntry
+from participation.rolls import ImportJob, RollEntry
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
 from tests.support.queries import statements_of_page
@@ -118,3 +118,28 @@ def test_a_scoped_manager_pages_their_communities_only(
     assert page.status_code == 200
     assert [name for name, _, _ in _rows(page.text)] == ["一社区"]
     assert 'rel="next"' not in page.text
+
+
+def _jobs(engine: Engine, scopes: list[int], tag: str) -> None:
+    """A finished resident roll import by each of the areas ``scopes``."""
+    with Session(engine) as s, s.begin():
+        s.add_all(
+            ImportJob(kind="residents", filename=f"{tag}{k}.csv", scope_id=scope, status="done")
+            for k, scope in enumerate(scopes)
+        )
+
+
+def test_the_recent_imports_read_their_areas_at_once(
+    client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: each import's area was read on its own (an import
+    by each of a city's communities: a statement each)."""
+    client.sign_in("admin")
+    ids = _communities(engine, world, 12, "e")
+    _jobs(engine, ids[:4], "f")
+    few = statements_of_page(client, PAGE)
+    _jobs(engine, ids[4:], "g")
+    many = statements_of_page(client, PAGE)
+    assert len(many) == len(few)
+    page = client.get(PAGE).text
+    assert "f0.csv" in page and "g7.csv" in page
