@@ -19,7 +19,7 @@ from web.kit.auth import requires, user
 from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id
-from web.kit.pagination import Page, page_number
+from web.kit.pagination import page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
@@ -33,10 +33,17 @@ async def dashboard(request: Request) -> Response:
 
 @requires(Permission.MANAGE_ACCOUNTS)
 async def account_list(request: Request) -> Response:
+    """A page of the accounts, or of those a search finds (participation.accounts.
+    search_accounts: by index, a page at a time; no total, which would count a
+    city's million accounts on every keystroke)."""
     q = request.query_params.get("q", "").strip()
-    found = search_accounts(db(request), q)
-    page = Page.of(found, page_number(request))
-    return render(request, "admin/office/accounts.html", {"page": page, "q": q})
+    number = page_number(request)
+    found, has_next = search_accounts(db(request), q, page=number)
+    return render(
+        request,
+        "admin/office/accounts.html",
+        {"accounts": found, "number": number, "has_next": has_next, "q": q},
+    )
 
 
 async def _account_page(

@@ -24,11 +24,13 @@ from participation.deputies import (
 from participation.errors import N_, DomainError
 from participation.roll_import import job_errors, recover_stale_jobs, run_job, start_job
 from participation.rolls import (
+    COMMUNITIES_PER_PAGE,
     Congress,
     ImportJob,
     community_counts,
     get_job,
     job_area,
+    job_areas,
     recent_jobs,
 )
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission
@@ -124,14 +126,17 @@ def _scope(request: Request) -> tuple[Area | None, str | None]:
 
 
 def _may_read_job(request: Request, job: ImportJob) -> bool:
+    return _may_read_job_of(request, job, job_area(db(request), job))
+
+
+def _may_read_job_of(request: Request, job: ImportJob, area: Area | None) -> bool:
     """A job's page lists rows of its file (names, errors): readable by whoever
     manages rolls where it imported — a resident roll in the importer's area
     (``scope_id``; none: everywhere), a deputy roll in its congress's area, the
-    area tree by area managers only."""
+    area tree by area managers only. ``area``: the job's (``job_area``)."""
     me = user(request)
     if job.kind == "areas":
         return me.can(Permission.MANAGE_AREAS)
-    area = job_area(db(request), job)
     if area is None:  # imported with a grant over everything
         return any(
             g.area_path is None and Permission.MANAGE_ROLLS in ROLE_PERMISSIONS[g.role]
@@ -148,13 +153,18 @@ async def rolls(request: Request) -> Response:
 async def _rolls_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     _area, path = _scope(request)
-    jobs = [
-        job for job in recent_jobs(session, "residents", limit=100) if _may_read_job(request, job)
-    ][:20]
+    recent = recent_jobs(session, "residents", limit=100)
+    areas = job_areas(session, recent)
+    jobs = [job for job in recent if _may_read_job_of(request, job, areas[job.id])][:20]
+    rows, total, number = community_counts(session, path, page=page_number(request))
     return render(
         request,
         "rolls/office/index.html",
-        {"communities": community_counts(session, path), "jobs": jobs} | extra,
+        {
+            "communities": Page(rows, number, COMMUNITIES_PER_PAGE, total),
+            "jobs": jobs,
+        }
+        | extra,
         status=status,
     )
 
