@@ -148,6 +148,13 @@ def _fixed_units(
     )
 
 
+def fixed_unit_choices(session: Session) -> list[tuple[str, str]]:
+    """Every department, then every mediation body, as (key, label) for
+    ``units.resolve``: the units a routing rule may name (no area office)."""
+    departments, bodies, _ = _fixed_units(session)
+    return departments + bodies
+
+
 def unit_choice(session: Session, at: int | None, near: int | None) -> UnitChoice:
     """``at``: the area chosen so far (None: the community of ``near``, the request's
     place, where most requests go; neither: the top of the tree). A bounded number of

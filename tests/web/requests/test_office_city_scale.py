@@ -5,15 +5,21 @@ statements for 3N areas (grids, assignments, visits) as for N."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
+import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from participation.areas import create_area, get_area
+from participation.areas import Area, create_area, get_area
+from participation.requests import grids, routing
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
 from tests.support.queries import statements_of_page
+
+DAY = date(2026, 5, 15)
 
 
 def _streets(engine: Engine, world: dict[str, Any], n: int, tag: str) -> None:
@@ -62,3 +68,55 @@ def test_the_members_page_lists_units_a_level_at_a_time_in_few_statements(
     assert chosen.status_code == 200
     assert f'<option value="a:{community}" selected>' in chosen.text
     assert len(statements_of_page(client, f"{page}?unit=a:{community}")) <= first + 3
+
+
+def _work(engine: Engine, world: dict[str, Any], tag: str) -> None:
+    """An assignment, a visit and a routing rule in each grid and community of
+    ``tag``'s streets."""
+    with Session(engine) as s, s.begin():
+        worker = world["people"]["grid_worker"].id
+        for grid in s.scalars(select(Area).where(Area.code.startswith(f"G{tag}"))):
+            grids.assign(s, grid.id, worker, DAY, None, None, None)
+            grids.record_visit(s, grid.id, "王书记", DAY, "路灯坏了", None, DAY, None)
+        for community in s.scalars(select(Area).where(Area.code.startswith(f"M{tag}"))):
+            routing.add_rule(
+                s, routing.NewRule("environment", community.id, "any", "community", None), None
+            )
+
+
+@pytest.mark.parametrize(
+    "page", ["/admin/requests/grids", "/admin/requests/visits", "/admin/requests/routing"]
+)
+def test_grid_and_routing_pages_page_their_lists_and_go_a_level_at_a_time(
+    client: FormClient, engine: Engine, world: dict[str, Any], page: str
+) -> None:
+    """Fails on the old code: every grid of the city was an <option> of the grid
+    field, and every assignment and routing rule a row of the page."""
+    client.sign_in("admin")
+    _streets(engine, world, 30, "a")
+    _work(engine, world, "a")
+    first = len(statements_of_page(client, page))
+    _streets(engine, world, 90, "b")  # 3N more
+    _work(engine, world, "b")
+    assert len(statements_of_page(client, page)) == first
+    text = client.get(page).text
+    if page != "/admin/requests/routing":
+        assert not any("格" in o for o in _options(text, "f-grid_id"))
+        community = _id(engine, "Ma7")
+        stepped = client.get(f"{page}?area={community}").text
+        assert [o.strip("— ") for o in _options(stepped, "f-grid_id")[1:]] == ["格a7"]
+        assert "格a7" in stepped and "格a8" not in stepped  # the list narrows too
+    if page == "/admin/requests/visits":
+        assert 0 < text.count("/file") <= 100
+    else:
+        rows = text.count('action="/admin/requests/grids/') + text.count("/delete")
+        assert rows == 50 and 'rel="next"' in text
+        second = client.get(f"{page}?area={world['district'].id}&page=2").text
+        assert f"?area={world['district'].id}&amp;page=3" in second
+
+
+def _id(engine: Engine, code: str) -> int:
+    with Session(engine) as s:
+        found = s.scalar(select(Area.id).where(Area.code == code))
+        assert found is not None
+        return found
