@@ -19,10 +19,17 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
+    and_,
+    exists,
+    false,
+    func,
+    or_,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -33,6 +40,7 @@ from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
 from participation.requests import records
 from participation.requests.deadlines import local_day
+from participation.requests.membership import UnitMember
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules import mediation as rules
 from participation.requests.rules.catalog import OPEN_STATUSES
@@ -169,6 +177,58 @@ def cases_of_bodies(session: Session, body_ids: Sequence[int]) -> Sequence[Media
         .where(MediationCase.unit_id.in_(body_ids))
         .order_by(MediationCase.id.desc())
     ).all()
+
+
+def _office_cases(
+    account_id: int, handle_paths: Sequence[str] | None
+) -> Select[MediationCase, ResidentRequest, str]:
+    """The cases of the mediation bodies the account acts for, as
+    ``web.requests.acting.acts_for`` decides (the caller checks that they hold a
+    handling role): a body with members, as one of them; one without, by a handling
+    grant over its area (``handle_paths``; None: everywhere)."""
+    member = exists().where(
+        UnitMember.unit_id == HandlingUnit.id, UnitMember.account_id == account_id
+    )
+    staffed = exists().where(UnitMember.unit_id == HandlingUnit.id)
+    within = (
+        true()
+        if handle_paths is None
+        else or_(false(), *[Area.path.startswith(p) for p in handle_paths])
+    )
+    return (
+        select(MediationCase, ResidentRequest, HandlingUnit.name)
+        .join(HandlingUnit, HandlingUnit.id == MediationCase.unit_id)
+        .join(ResidentRequest, ResidentRequest.id == MediationCase.request_id)
+        .outerjoin(Area, Area.id == HandlingUnit.area_id)
+        .where(HandlingUnit.kind == "mediation", or_(member, and_(~staffed, within)))
+    )
+
+
+def office_cases(
+    session: Session,
+    account_id: int,
+    handle_paths: Sequence[str] | None,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+) -> list[tuple[MediationCase, ResidentRequest, str]]:
+    """One page of the cases of the bodies the account acts for, the newest first,
+    each with its request and body's name: one statement."""
+    rows = session.execute(
+        _office_cases(account_id, handle_paths)
+        .order_by(MediationCase.id.desc())
+        .offset(max(0, offset))
+        .limit(limit)
+    )
+    return [(c, r, str(n)) for c, r, n in rows]
+
+
+def office_case_count(session: Session, account_id: int, handle_paths: Sequence[str] | None) -> int:
+    """How many cases ``office_cases`` pages through."""
+    counted = _office_cases(account_id, handle_paths).with_only_columns(
+        func.count(MediationCase.id)
+    )
+    return int(session.scalar(counted) or 0)
 
 
 def cases_of_party(session: Session, account_id: int) -> Sequence[MediationCase]:

@@ -25,10 +25,14 @@ from web.kit.auth import CurrentUser, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.requests import acting
-from web.requests.forms import LABELS
+from web.requests.forms import LABELS, pager_base, paths_for
+
+#: Cases shown per page of the back office's list.
+CASES_PER_PAGE = 50
 
 MEDIATION_LABELS: dict[str, Any] = {
     "case_statuses": rules.STATUSES,
@@ -280,14 +284,24 @@ async def refer(request: Request) -> Response:
 
 @requires(Permission.HANDLE_REQUESTS)
 async def cases(request: Request) -> Response:
-    """The cases of the mediation bodies ``me`` works for."""
+    """The cases of the mediation bodies ``me`` works for, paged in SQL."""
     session = db(request)
     me = user(request)
-    mine = [b for b in mediation.bodies(session) if _body_staff(me, b.id, session)]
-    rows = mediation.cases_of_bodies(session, [b.id for b in mine])
-    requests = {r.request_id: get_request(session, r.request_id) for r in rows}
-    names = {b.id: b.name for b in mine}
-    context = LABELS | MEDIATION_LABELS | {"rows": rows, "requests": requests, "names": names}
+    scope = paths_for(me, Permission.HANDLE_REQUESTS)
+    total = mediation.office_case_count(session, me.id, scope)
+    number = min(page_number(request), max(1, -(-total // CASES_PER_PAGE)))
+    rows = mediation.office_cases(
+        session, me.id, scope, offset=(number - 1) * CASES_PER_PAGE, limit=CASES_PER_PAGE
+    )
+    context = (
+        LABELS
+        | MEDIATION_LABELS
+        | {
+            "rows": rows,
+            "page": Page(rows, number, CASES_PER_PAGE, total),
+            "pager_base": pager_base(request),
+        }
+    )
     return render(request, "requests/mediation/cases.html", context)
 
 

@@ -12,12 +12,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.applications import Starlette
 
 from participation.areas import Area, create_area, get_area
-from participation.requests import grids, routing
+from participation.requests import grids, mediation, routing, units
+from participation.requests.membership import UnitMember
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
+from tests.support.mediation import BODY
 from tests.support.queries import statements_of_page
+from tests.support.requests import NOW, file
 
 DAY = date(2026, 5, 15)
 
@@ -120,3 +124,50 @@ def _id(engine: Engine, code: str) -> int:
         found = s.scalar(select(Area.id).where(Area.code == code))
         assert found is not None
         return found
+
+
+def _disputes(engine: Engine, world: dict[str, Any], n: int, tag: str) -> None:
+    """A mediation body in each of ``n`` new communities, each with a case."""
+    _streets(engine, world, n, tag)
+    with Session(engine) as s, s.begin():
+        actor = world["people"]["admin"].id
+        for k in range(n):
+            community = s.scalar(select(Area).where(Area.code == f"M{tag}{k}"))
+            assert community is not None
+            body = units.add_mediation_body(s, community, f"调委{tag}{k}", None)
+            request, _ = file(s, world, f"邻里纠纷{tag}{k}号", category="dispute")
+            new = mediation.NewCase("王小明", "13800000001", "李大华", "13800000002")
+            mediation.open_case(s, request, body, new, NOW, actor, BODY)
+
+
+def test_the_mediation_cases_page_is_paged_in_a_few_statements(
+    app: Starlette, client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: each body's staff and each case's request were read on
+    their own, and every case was a row."""
+    app.state.fixed_now = NOW
+    page = "/admin/requests/mediation"
+    client.sign_in("admin")
+    _disputes(engine, world, 20, "a")
+    first = len(statements_of_page(client, page))
+    _disputes(engine, world, 60, "b")  # 3N more
+    assert len(statements_of_page(client, page)) == first
+    text = client.get(page).text
+    assert text.count('<li class="card">') == 50 and "邻里纠纷b59号" in text
+    assert 'rel="next"' in text and "邻里纠纷a0号" in client.get(f"{page}?page=2").text
+    # Community staff see the cases of bodies in their community only; once a body
+    # has members, only they do.
+    with Session(engine) as s, s.begin():
+        body = units.add_mediation_body(s, world["community"], "一社区调委会", None)
+        request, _ = file(s, world, "本社区的纠纷", category="dispute")
+        new = mediation.NewCase("王小明", "13800000001", "李大华", "13800000002")
+        mediation.open_case(s, request, body, new, NOW, world["people"]["admin"].id, BODY)
+        body_id = body.id
+    client.sign_in("unitstaff")
+    mine = client.get(page).text
+    assert "本社区的纠纷" in mine and "邻里纠纷" not in mine
+    with Session(engine) as s, s.begin():
+        s.add(UnitMember(unit_id=body_id, account_id=world["people"]["community_worker"].id))
+    assert "本社区的纠纷" not in client.get(page).text
+    client.sign_in("communityworker")
+    assert "本社区的纠纷" in client.get(page).text
