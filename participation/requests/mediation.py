@@ -153,6 +153,29 @@ def bodies(session: Session) -> Sequence[HandlingUnit]:
     ).all()
 
 
+def bodies_near(session: Session, place: Area, also: int | None = None) -> list[HandlingUnit]:
+    """The mediation bodies sitting in ``place`` or an area above it (a city has one
+    in most streets and communities: not all of them), and the unit ``also``
+    when it is one, by name: one statement."""
+    above = [int(i) for i in place.path.strip("/").split("/") if i]
+    return list(
+        session.scalars(
+            select(HandlingUnit)
+            .where(
+                HandlingUnit.kind == "mediation",
+                or_(HandlingUnit.area_id.in_(above), HandlingUnit.id == (also or 0)),
+            )
+            .order_by(HandlingUnit.name)
+        )
+    )
+
+
+def body(session: Session, body_id: int | None) -> HandlingUnit | None:
+    """The mediation body with this id (None: no such body)."""
+    found = session.get(HandlingUnit, body_id) if body_id else None
+    return found if found is not None and found.kind == "mediation" else None
+
+
 def mediators(session: Session, body: HandlingUnit) -> list[Account]:
     """The accounts of a mediation body: whoever handles requests where it sits."""
     place = session.get(Area, body.area_id) if body.area_id else None

@@ -124,19 +124,26 @@ class UnitChoice:
 
 
 def _fixed_units(
-    session: Session,
+    session: Session, near: Sequence[int] | None = None
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, str | None]]:
     """Departments (those of higher areas first, then by name) and mediation bodies
-    (by name) as (key, label), and each one's area path: two statements."""
+    (by name; given ``near``, only those sitting in one of those areas or in none: a
+    city has one in most streets and communities) as (key, label), and each one's
+    area path: two statements."""
     departments = session.execute(
         select(Department.id, Department.name, Area.path)
         .outerjoin(Area, Area.id == Department.area_id)
         .order_by(Area.path.is_(None), Area.path, Department.name)
     ).all()
+    placed = (
+        [or_(HandlingUnit.area_id.is_(None), HandlingUnit.area_id.in_(list(near)))]
+        if near is not None
+        else []
+    )
     bodies = session.execute(
         select(HandlingUnit.id, HandlingUnit.name, Area.path)
         .outerjoin(Area, Area.id == HandlingUnit.area_id)
-        .where(HandlingUnit.kind == "mediation")
+        .where(HandlingUnit.kind == "mediation", *placed)
         .order_by(HandlingUnit.name)
     ).all()
     paths: dict[str, str | None] = {f"d:{i}": p for i, _, p in departments}
@@ -148,22 +155,26 @@ def _fixed_units(
     )
 
 
-def fixed_unit_choices(session: Session) -> list[tuple[str, str]]:
-    """Every department, then every mediation body, as (key, label) for
-    ``units.resolve``: the units a routing rule may name (no area office)."""
-    departments, bodies, _ = _fixed_units(session)
+def fixed_unit_choices(
+    session: Session, near: Sequence[int] | None = None
+) -> list[tuple[str, str]]:
+    """Every department, then the mediation bodies (given ``near``: those sitting in
+    one of those areas or in none), as (key, label) for ``units.resolve``: the units a
+    routing rule may name (no area office)."""
+    departments, bodies, _ = _fixed_units(session, near)
     return departments + bodies
 
 
 def unit_choice(session: Session, at: int | None, near: int | None) -> UnitChoice:
     """``at``: the area chosen so far (None: the community of ``near``, the request's
     place, where most requests go; neither: the top of the tree). A bounded number of
-    rows whatever the tree, in a fixed number of statements."""
+    rows whatever the tree, in a fixed number of statements: a city lists the offices
+    and mediation bodies of the chain and the next level only."""
     count = session.scalar(
         select(func.count()).select_from(Area).where(Area.kind != AreaKind.CITY.value)
     )
-    departments, bodies, paths = _fixed_units(session)
     if int(count or 0) <= FLAT_LIMIT:
+        departments, bodies, paths = _fixed_units(session)
         nodes = [n for n in area_tree(session) if n.area.kind != AreaKind.CITY.value]
         paths |= {f"a:{n.area.id}": n.area.path for n in nodes}
         offices = [(f"a:{n.area.id}", "　" * max(0, n.depth - 1) + n.area.name) for n in nodes]
@@ -183,6 +194,7 @@ def unit_choice(session: Session, at: int | None, near: int | None) -> UnitChoic
             tops = list(
                 session.scalars(select(Area).where(Area.parent_id.is_(None)).order_by(Area.path))
             )
+            departments, bodies, paths = _fixed_units(session, [a.id for a in tops])
             offices = [(f"a:{a.id}", a.name) for a in tops if a.kind != AreaKind.CITY.value]
             paths |= {f"a:{a.id}": a.path for a in tops}
             return UnitChoice(False, departments + offices + bodies, [], tops, paths)
@@ -192,6 +204,7 @@ def unit_choice(session: Session, at: int | None, near: int | None) -> UnitChoic
     children = list(
         session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.path))
     )
+    departments, bodies, paths = _fixed_units(session, [a.id for a in [*chain, *children]])
     shown = [a for a in chain if a.kind != AreaKind.CITY.value]
     offices = [(f"a:{a.id}", "　" * depth + a.name) for depth, a in enumerate(shown)]
     offices += [(f"a:{a.id}", "　" * len(shown) + a.name) for a in children]

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.requests import mediation
 from participation.requests.mediation import MediationCase, NewCase, NewSession
@@ -70,12 +71,16 @@ def office_panel(request: Request, found: ResidentRequest) -> dict[str, Any]:
     me = user(request)
     case = mediation.case_of(session, found.id)
     who = staff_roles(session, me, found, case)
+    may_open = (
+        case is None
+        and found.status in ("unrouted", "routed", "accepted")
+        and bool(who & rules.WHO[rules.Act.OPEN])
+    )
+    place = session.get(Area, found.area_id) if may_open else None
     return {
         "mediation_case": case,
-        "mediation_may_open": case is None
-        and found.status in ("unrouted", "routed", "accepted")
-        and bool(who & rules.WHO[rules.Act.OPEN]),
-        "mediation_bodies": mediation.bodies(session),
+        "mediation_may_open": may_open,
+        "mediation_bodies": mediation.bodies_near(session, place, found.unit_id) if place else [],
         "mediation_needs_reason": rules.needs_classing(found.category),
         "case_statuses": rules.STATUSES,
     }
@@ -164,7 +169,7 @@ async def open_case(request: Request) -> Response:
         body_id = form.record("body", required=True)
         mediator_id = form.record("mediator_id")
         form.check()
-        body = next((b for b in mediation.bodies(session) if b.id == body_id), None)
+        body = mediation.body(session, body_id)
         if body is None:
             message = N_("Choose a mediation body.")
             raise DomainError("mediation.form", message, fields={"body": message})

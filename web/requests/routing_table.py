@@ -38,17 +38,19 @@ async def _page(request: Request, status: int = 200, **extra: object) -> Respons
         RULES_PER_PAGE,
         total,
     )
+    step = area_choice(
+        session,
+        request,
+        extra.get("form"),
+        allowed=lambda a: me.can(Permission.ROUTE_REQUESTS, a.path),
+    )
+    near = None if step.flat else [a.id for a in [*step.chain, *step.children]]
     context = LABELS | {
         "page": page,
         "pager_base": pager_base(request),
         "rules": page.items,
-        "area_step": area_choice(
-            session,
-            request,
-            extra.get("form"),
-            allowed=lambda a: me.can(Permission.ROUTE_REQUESTS, a.path),
-        ),
-        "departments": places.fixed_unit_choices(session),
+        "area_step": step,
+        "departments": places.fixed_unit_choices(session, near),
         "any_scale": ANY_SCALE,
     }
     return render(request, "requests/office/routing.html", context | extra, status=status)

@@ -171,3 +171,28 @@ def test_the_mediation_cases_page_is_paged_in_a_few_statements(
     assert "本社区的纠纷" not in client.get(page).text
     client.sign_in("communityworker")
     assert "本社区的纠纷" in client.get(page).text
+
+
+def test_mediation_bodies_are_offered_near_the_place_not_all_of_a_city(
+    app: Starlette, client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: every mediation body of the city was an <option> of the
+    request page's unit and mediation fields, and of the routing table's."""
+    app.state.fixed_now = NOW
+    _streets(engine, world, 70, "a")
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        for k in range(70):
+            community = s.scalar(select(Area).where(Area.code == f"Ma{k}"))
+            units.add_mediation_body(s, community, f"调委a{k}", None)
+        units.add_mediation_body(s, world["community"], "一社区调委会", None)
+        request, _ = file(s, world, "邻居噪音", category="dispute")
+    client.sign_in("admin")
+    for page in (f"/admin/requests/{request.id}", "/admin/requests/routing"):
+        text = client.get(page).text
+        assert "调委a0" not in text and "调委a69" not in text, page
+    text = client.get(f"/admin/requests/{request.id}").text
+    assert 'id="f-body"' in text and "一社区调委会" in text
+    street = _id(engine, "Sa3")
+    assert "调委a3" in client.get(f"/admin/requests/routing?area={street}").text
+    stepped = client.get(f"/admin/requests/{request.id}?unit_area={street}").text
+    assert "调委a3" in stepped and "调委a4" not in stepped
