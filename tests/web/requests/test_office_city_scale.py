@@ -5,7 +5,7 @@ statements for 3N areas (grids, assignments, visits) as for N."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,11 +17,12 @@ from starlette.applications import Starlette
 from participation.areas import Area, create_area, get_area
 from participation.requests import grids, mediation, routing, units
 from participation.requests.membership import UnitMember
+from participation.requests.supervision import SupervisionNotice
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
 from tests.support.mediation import BODY
 from tests.support.queries import statements_of_page
-from tests.support.requests import NOW, file
+from tests.support.requests import NOW, file, route_to_community
 
 DAY = date(2026, 5, 15)
 
@@ -196,3 +197,42 @@ def test_mediation_bodies_are_offered_near_the_place_not_all_of_a_city(
     assert "调委a3" in client.get(f"/admin/requests/routing?area={street}").text
     stepped = client.get(f"/admin/requests/{request.id}?unit_area={street}").text
     assert "调委a3" in stepped and "调委a4" not in stepped
+
+
+def test_supervision_notices_are_paged_newest_first(
+    app: Starlette, client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: the latest 200 notices were all rows of one page."""
+    app.state.fixed_now = NOW
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        route_to_community(s, world)
+        request, _ = file(s, world)
+        for k in range(120):
+            s.add(
+                SupervisionNotice(
+                    request_id=request.id,
+                    stage="accept",
+                    due_on=DAY,
+                    level=k,
+                    kind="late",
+                    unit_id=request.unit_id,
+                    working_days_late=k + 1,
+                    issued_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=k),
+                )
+            )
+    client.sign_in("admin")
+    page = "/admin/requests/supervision"
+
+    def notices(html: str) -> int:
+        found = re.search(r'<ul class="cards" id="supervision-notices">(.*?)</ul>', html, re.S)
+        assert found
+        return found.group(1).count("<li>")
+
+    first = client.get(page).text
+    assert notices(first) == 50 and 'rel="next"' in first and 'rel="prev"' not in first
+    assert "120" in first  # the newest: 120 working days late
+    last = client.get(f"{page}?page=3").text
+    assert notices(last) == 20 and 'rel="next"' not in last and 'rel="prev"' in last
+    assert len(statements_of_page(client, page)) == len(
+        statements_of_page(client, f"{page}?page=3")
+    )
