@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Date,
     ForeignKey,
     Integer,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     or_,
     select,
     true,
@@ -45,7 +47,6 @@ from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules import mediation as rules
 from participation.requests.rules.catalog import OPEN_STATUSES
 from participation.requests.rules.mediation import Act, Who
-from participation.rules.areas import is_within
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission, Role
 
 
@@ -177,21 +178,26 @@ def body(session: Session, body_id: int | None) -> HandlingUnit | None:
 
 
 def mediators(session: Session, body: HandlingUnit) -> list[Account]:
-    """The accounts of a mediation body: whoever handles requests where it sits."""
+    """The accounts of a mediation body: whoever handles requests where it sits
+    (a grant there, above it or everywhere), filtered in SQL: a city's handling
+    staff are thousands, a body's a few."""
     place = session.get(Area, body.area_id) if body.area_id else None
     handlers = [r.value for r in Role if Permission.HANDLE_REQUESTS in ROLE_PERMISSIONS[r]]
-    rows = session.execute(
-        select(Account, Area.path)
-        .join(RoleGrant, RoleGrant.account_id == Account.id)
+    where_granted: ColumnElement[bool] = RoleGrant.area_id.is_(None)
+    if place is not None:
+        where_granted = or_(where_granted, literal(place.path).startswith(Area.path))
+    granted = (
+        select(RoleGrant.account_id)
         .outerjoin(Area, Area.id == RoleGrant.area_id)
-        .where(RoleGrant.role.in_(handlers), Account.is_active.is_(True))
-        .order_by(Account.id)
-    ).all()
-    found: dict[int, Account] = {}
-    for account, path in rows:
-        if path is None or (place is not None and is_within(place.path, path)):
-            found.setdefault(account.id, account)
-    return list(found.values())
+        .where(RoleGrant.role.in_(handlers), where_granted)
+    )
+    return list(
+        session.scalars(
+            select(Account)
+            .where(Account.id.in_(granted), Account.is_active.is_(True))
+            .order_by(Account.id)
+        )
+    )
 
 
 def cases_of_bodies(session: Session, body_ids: Sequence[int]) -> Sequence[MediationCase]:
