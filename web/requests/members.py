@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -87,22 +86,7 @@ def _existing(session: Session, key: str) -> HandlingUnit | None:
     """The unit a key names, if it exists yet (an area's office is made when first
     needed: not by looking)."""
     kind, ident = _split(key)
-    if kind == "u":
-        return session.get(HandlingUnit, ident)
-    if kind == "d":
-        return session.scalar(select(HandlingUnit).where(HandlingUnit.department_id == ident))
-    if kind == "a":
-        area = session.get(Area, ident)
-        if area is None:
-            return None
-        return session.scalar(
-            select(HandlingUnit).where(
-                HandlingUnit.area_id == area.id,
-                HandlingUnit.department_id.is_(None),
-                HandlingUnit.kind == area.kind,
-            )
-        )
-    return None
+    return units.existing(session, kind, ident)
 
 
 def _unit(session: Session, me: CurrentUser, key: str) -> HandlingUnit:
