@@ -184,6 +184,7 @@ def test_mediation_bodies_are_offered_near_the_place_not_all_of_a_city(
     with Session(engine, expire_on_commit=False) as s, s.begin():
         for k in range(70):
             community = s.scalar(select(Area).where(Area.code == f"Ma{k}"))
+            assert community is not None
             units.add_mediation_body(s, community, f"调委a{k}", None)
         units.add_mediation_body(s, world["community"], "一社区调委会", None)
         request, _ = file(s, world, "邻居噪音", category="dispute")
