@@ -14,7 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, Text, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from participation import audit
@@ -225,24 +237,46 @@ def _is_grid_worker(session: Session, account_id: int) -> bool:
     )
 
 
-def grid_workers(session: Session, scope: Sequence[str] | None) -> list[Account]:
-    """Accounts holding the grid-worker role in (or above, or below) the scope's areas."""
-    rows = session.execute(
-        select(Account, Area.path)
+#: At most this many grid workers are offered in one <select>.
+WORKERS_SHOWN = 200
+
+
+def grid_workers(
+    session: Session,
+    scope: Sequence[str] | None,
+    near: Area | None = None,
+    limit: int = WORKERS_SHOWN,
+) -> list[Account]:
+    """Accounts holding the grid-worker role in (or above, or below) the scope's areas
+    and, given ``near``, in (or above, or below) that area: at most ``limit``, by name,
+    filtered in SQL."""
+    wheres: list[ColumnElement[bool]] = [RoleGrant.role == Role.GRID_WORKER.value]
+    groups: list[Sequence[str]] = [scope] if scope is not None else []
+    if near is not None:
+        groups.append([near.path])
+    for paths in groups:
+        wheres.append(
+            or_(
+                Area.path.is_(None),
+                *[Area.path.startswith(p) for p in paths],
+                *[literal(p).startswith(Area.path) for p in paths],
+            )
+        )
+    ids = (
+        select(Account.id)
         .join(RoleGrant, RoleGrant.account_id == Account.id)
         .outerjoin(Area, Area.id == RoleGrant.area_id)
-        .where(RoleGrant.role == Role.GRID_WORKER.value)
-        .order_by(Account.display_name, Account.id)
-    ).all()
-    chosen: dict[int, Account] = {}
-    for account, path in rows:
-        if (
-            scope is None
-            or path is None
-            or any(is_within(path, p) or is_within(p, path) for p in scope)
-        ):
-            chosen[account.id] = account
-    return list(chosen.values())
+        .where(*wheres)
+        .distinct()
+    )
+    return list(
+        session.scalars(
+            select(Account)
+            .where(Account.id.in_(ids))
+            .order_by(Account.display_name, Account.id)
+            .limit(limit)
+        )
+    )
 
 
 def grids(session: Session, scope: Sequence[str] | None) -> list[tuple[Area, Area | None]]:
@@ -257,16 +291,57 @@ def grids(session: Session, scope: Sequence[str] | None) -> list[tuple[Area, Are
     return [(g, c) for g, c in rows if _within(g.path, scope)]
 
 
-def assignments(session: Session, scope: Sequence[str] | None) -> list[AssignmentRow]:
+def _paths_within(scope: Sequence[str] | None) -> list[ColumnElement[bool]]:
+    """SQL: the area (``Area`` in the statement) lies within one of the ``scope`` paths."""
+    if scope is None:
+        return []
+    return [or_(false(), *[Area.path.startswith(p) for p in scope])]
+
+
+def _assignment_filter(
+    scope: Sequence[str] | None, under: Area | None
+) -> list[ColumnElement[bool]]:
+    return [
+        *_paths_within(scope),
+        *([Area.path.startswith(under.path)] if under is not None else []),
+    ]
+
+
+def assignments(
+    session: Session,
+    scope: Sequence[str] | None,
+    *,
+    under: Area | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[AssignmentRow]:
+    """Assignments to grids in the scope (and under ``under``), in tree order:
+    ``limit`` of them from ``offset`` (None: all), filtered and paged in SQL."""
     parent = aliased(Area)
-    rows = session.execute(
+    query = (
         select(GridAssignment, Area, parent, Account)
         .join(Area, Area.id == GridAssignment.grid_id)
         .outerjoin(parent, parent.id == Area.parent_id)
         .join(Account, Account.id == GridAssignment.worker_id)
+        .where(*_assignment_filter(scope, under))
         .order_by(Area.path, GridAssignment.starts_on.desc(), GridAssignment.id)
-    ).all()
-    return [AssignmentRow(a, g, c, w) for a, g, c, w in rows if _within(g.path, scope)]
+    )
+    if limit is not None:
+        query = query.offset(max(0, offset)).limit(limit)
+    return [AssignmentRow(a, g, c, w) for a, g, c, w in session.execute(query)]
+
+
+def assignment_count(session: Session, scope: Sequence[str] | None, under: Area | None) -> int:
+    """How many assignments ``assignments`` lists in all."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(GridAssignment)
+            .join(Area, Area.id == GridAssignment.grid_id)
+            .where(*_assignment_filter(scope, under))
+        )
+        or 0
+    )
 
 
 def _running(day: date) -> list[ColumnElement[bool]]:
@@ -415,11 +490,31 @@ def set_visit_rule(
     return rule
 
 
-def visit_rules(session: Session, scope: Sequence[str] | None) -> list[tuple[GridVisitRule, Area]]:
+#: At most this many visit rules are listed.
+RULES_SHOWN = 100
+
+
+def visit_rules(
+    session: Session,
+    scope: Sequence[str] | None,
+    under: Area | None = None,
+    limit: int = RULES_SHOWN,
+) -> list[tuple[GridVisitRule, Area]]:
+    """The visit rules of areas in the scope (and in or above ``under``), in tree
+    order, at most ``limit``, filtered in SQL."""
+    near = (
+        [or_(Area.path.startswith(under.path), literal(under.path).startswith(Area.path))]
+        if under is not None
+        else []
+    )
     rows = session.execute(
-        select(GridVisitRule, Area).join(Area, Area.id == GridVisitRule.area_id).order_by(Area.path)
+        select(GridVisitRule, Area)
+        .join(Area, Area.id == GridVisitRule.area_id)
+        .where(*_paths_within(scope), *near)
+        .order_by(Area.path)
+        .limit(limit)
     ).all()
-    return [(r, a) for r, a in rows if _within(a.path, scope)]
+    return [(r, a) for r, a in rows]
 
 
 def record_visit(
@@ -461,30 +556,38 @@ def record_visit(
     return visit
 
 
-def visits(session: Session, scope: Sequence[str] | None, limit: int = 100) -> list[VisitRow]:
+def visits(
+    session: Session, scope: Sequence[str] | None, limit: int = 100, under: Area | None = None
+) -> list[VisitRow]:
+    """The latest visits to grids in the scope (and under ``under``), filtered in SQL,
+    each with whether it fell on a set visit day: two statements."""
     parent = aliased(Area)
     rows = session.execute(
         select(GridVisit, Area, parent, ResidentRequest)
         .join(Area, Area.id == GridVisit.grid_id)
         .outerjoin(parent, parent.id == Area.parent_id)
         .outerjoin(ResidentRequest, ResidentRequest.id == GridVisit.request_id)
+        .where(*_assignment_filter(scope, under))
         .order_by(GridVisit.visited_on.desc(), GridVisit.id.desc())
         .limit(limit)
     ).all()
-    rules = session.execute(
-        select(GridVisitRule.digits, Area.path).join(Area, Area.id == GridVisitRule.area_id)
-    ).all()
+    above = {int(i) for _, g, _, _ in rows for i in g.path.strip("/").split("/") if i}
+    rules = (
+        session.execute(
+            select(GridVisitRule.digits, Area.path)
+            .join(Area, Area.id == GridVisitRule.area_id)
+            .where(GridVisitRule.area_id.in_(above))
+        ).all()
+        if above
+        else []
+    )
 
     def rule_day(grid: Area, day: date) -> bool | None:
         # The nearest area's rule holds (the longest path above the grid).
         held = [(len(p), d) for d, p in rules if is_within(grid.path, p)]
         return is_visit_day(day, max(held)[1]) if held else None
 
-    return [
-        VisitRow(v, g, c, r, rule_day(g, v.visited_on))
-        for v, g, c, r in rows
-        if _within(g.path, scope)
-    ]
+    return [VisitRow(v, g, c, r, rule_day(g, v.visited_on)) for v, g, c, r in rows]
 
 
 def file_finding(

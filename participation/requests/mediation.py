@@ -16,13 +16,22 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Date,
     ForeignKey,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -33,11 +42,11 @@ from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
 from participation.requests import records
 from participation.requests.deadlines import local_day
+from participation.requests.membership import UnitMember
 from participation.requests.models import HandlingUnit, ResidentRequest
 from participation.requests.rules import mediation as rules
 from participation.requests.rules.catalog import OPEN_STATUSES
 from participation.requests.rules.mediation import Act, Who
-from participation.rules.areas import is_within
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission, Role
 
 
@@ -145,22 +154,50 @@ def bodies(session: Session) -> Sequence[HandlingUnit]:
     ).all()
 
 
+def bodies_near(session: Session, place: Area, also: int | None = None) -> list[HandlingUnit]:
+    """The mediation bodies sitting in ``place`` or an area above it (a city has one
+    in most streets and communities: not all of them), and the unit ``also``
+    when it is one, by name: one statement."""
+    above = [int(i) for i in place.path.strip("/").split("/") if i]
+    return list(
+        session.scalars(
+            select(HandlingUnit)
+            .where(
+                HandlingUnit.kind == "mediation",
+                or_(HandlingUnit.area_id.in_(above), HandlingUnit.id == (also or 0)),
+            )
+            .order_by(HandlingUnit.name)
+        )
+    )
+
+
+def body(session: Session, body_id: int | None) -> HandlingUnit | None:
+    """The mediation body with this id (None: no such body)."""
+    found = session.get(HandlingUnit, body_id) if body_id else None
+    return found if found is not None and found.kind == "mediation" else None
+
+
 def mediators(session: Session, body: HandlingUnit) -> list[Account]:
-    """The accounts of a mediation body: whoever handles requests where it sits."""
+    """The accounts of a mediation body: whoever handles requests where it sits
+    (a grant there, above it or everywhere), filtered in SQL: a city's handling
+    staff are thousands, a body's a few."""
     place = session.get(Area, body.area_id) if body.area_id else None
     handlers = [r.value for r in Role if Permission.HANDLE_REQUESTS in ROLE_PERMISSIONS[r]]
-    rows = session.execute(
-        select(Account, Area.path)
-        .join(RoleGrant, RoleGrant.account_id == Account.id)
+    where_granted: ColumnElement[bool] = RoleGrant.area_id.is_(None)
+    if place is not None:
+        where_granted = or_(where_granted, literal(place.path).startswith(Area.path))
+    granted = (
+        select(RoleGrant.account_id)
         .outerjoin(Area, Area.id == RoleGrant.area_id)
-        .where(RoleGrant.role.in_(handlers), Account.is_active.is_(True))
-        .order_by(Account.id)
-    ).all()
-    found: dict[int, Account] = {}
-    for account, path in rows:
-        if path is None or (place is not None and is_within(place.path, path)):
-            found.setdefault(account.id, account)
-    return list(found.values())
+        .where(RoleGrant.role.in_(handlers), where_granted)
+    )
+    return list(
+        session.scalars(
+            select(Account)
+            .where(Account.id.in_(granted), Account.is_active.is_(True))
+            .order_by(Account.id)
+        )
+    )
 
 
 def cases_of_bodies(session: Session, body_ids: Sequence[int]) -> Sequence[MediationCase]:
@@ -169,6 +206,58 @@ def cases_of_bodies(session: Session, body_ids: Sequence[int]) -> Sequence[Media
         .where(MediationCase.unit_id.in_(body_ids))
         .order_by(MediationCase.id.desc())
     ).all()
+
+
+def _office_cases(
+    account_id: int, handle_paths: Sequence[str] | None
+) -> Select[MediationCase, ResidentRequest, str]:
+    """The cases of the mediation bodies the account acts for, as
+    ``web.requests.acting.acts_for`` decides (the caller checks that they hold a
+    handling role): a body with members, as one of them; one without, by a handling
+    grant over its area (``handle_paths``; None: everywhere)."""
+    member = exists().where(
+        UnitMember.unit_id == HandlingUnit.id, UnitMember.account_id == account_id
+    )
+    staffed = exists().where(UnitMember.unit_id == HandlingUnit.id)
+    within = (
+        true()
+        if handle_paths is None
+        else or_(false(), *[Area.path.startswith(p) for p in handle_paths])
+    )
+    return (
+        select(MediationCase, ResidentRequest, HandlingUnit.name)
+        .join(HandlingUnit, HandlingUnit.id == MediationCase.unit_id)
+        .join(ResidentRequest, ResidentRequest.id == MediationCase.request_id)
+        .outerjoin(Area, Area.id == HandlingUnit.area_id)
+        .where(HandlingUnit.kind == "mediation", or_(member, and_(~staffed, within)))
+    )
+
+
+def office_cases(
+    session: Session,
+    account_id: int,
+    handle_paths: Sequence[str] | None,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+) -> list[tuple[MediationCase, ResidentRequest, str]]:
+    """One page of the cases of the bodies the account acts for, the newest first,
+    each with its request and body's name: one statement."""
+    rows = session.execute(
+        _office_cases(account_id, handle_paths)
+        .order_by(MediationCase.id.desc())
+        .offset(max(0, offset))
+        .limit(limit)
+    )
+    return [(c, r, str(n)) for c, r, n in rows]
+
+
+def office_case_count(session: Session, account_id: int, handle_paths: Sequence[str] | None) -> int:
+    """How many cases ``office_cases`` pages through."""
+    counted = _office_cases(account_id, handle_paths).with_only_columns(
+        func.count(MediationCase.id)
+    )
+    return int(session.scalar(counted) or 0)
 
 
 def cases_of_party(session: Session, account_id: int) -> Sequence[MediationCase]:

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from participation.areas import Area
-from participation.departments import all_departments
-from participation.requests import units
+from participation.areas import Area, area_tree
+from participation.departments import Department
 from participation.requests.models import HandlingUnit
 from participation.rules.areas import AreaKind
 
@@ -114,41 +113,100 @@ class UnitChoice:
     """The units staff may send a request to (redirect, transfer, joint handling), as
     (key, label) for ``units.resolve``: every department and mediation body, and the
     offices of areas. A small tree lists every area; a city lists the chain above the
-    area chosen so far and its children, and ``options`` to step elsewhere."""
+    area chosen so far and its children, and ``options`` to step elsewhere.
+    ``paths``: each key's area path (None: placed in no area), for scope checks."""
 
     flat: bool
     choices: list[tuple[str, str]]
     chain: list[Area] = field(default_factory=list)
     options: list[Area] = field(default_factory=list)
+    paths: dict[str, str | None] = field(default_factory=dict)
 
 
-def unit_choice(session: Session, at: int | None, near: int) -> UnitChoice:
+def _fixed_units(
+    session: Session, near: Sequence[int] | None = None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, str | None]]:
+    """Departments (those of higher areas first, then by name) and mediation bodies
+    (by name; given ``near``, only those sitting in one of those areas or in none: a
+    city has one in most streets and communities) as (key, label), and each one's
+    area path: two statements."""
+    departments = session.execute(
+        select(Department.id, Department.name, Area.path)
+        .outerjoin(Area, Area.id == Department.area_id)
+        .order_by(Area.path.is_(None), Area.path, Department.name)
+    ).all()
+    placed = (
+        [or_(HandlingUnit.area_id.is_(None), HandlingUnit.area_id.in_(list(near)))]
+        if near is not None
+        else []
+    )
+    bodies = session.execute(
+        select(HandlingUnit.id, HandlingUnit.name, Area.path)
+        .outerjoin(Area, Area.id == HandlingUnit.area_id)
+        .where(HandlingUnit.kind == "mediation", *placed)
+        .order_by(HandlingUnit.name)
+    ).all()
+    paths: dict[str, str | None] = {f"d:{i}": p for i, _, p in departments}
+    paths |= {f"u:{i}": p for i, _, p in bodies}
+    return (
+        [(f"d:{i}", str(n)) for i, n, _ in departments],
+        [(f"u:{i}", str(n)) for i, n, _ in bodies],
+        paths,
+    )
+
+
+def fixed_unit_choices(
+    session: Session, near: Sequence[int] | None = None
+) -> list[tuple[str, str]]:
+    """Every department, then the mediation bodies (given ``near``: those sitting in
+    one of those areas or in none), as (key, label) for ``units.resolve``: the units a
+    routing rule may name (no area office)."""
+    departments, bodies, _ = _fixed_units(session, near)
+    return departments + bodies
+
+
+def unit_choice(session: Session, at: int | None, near: int | None) -> UnitChoice:
     """``at``: the area chosen so far (None: the community of ``near``, the request's
-    place, where most requests go). A bounded number of rows whatever the tree."""
+    place, where most requests go; neither: the top of the tree). A bounded number of
+    rows whatever the tree, in a fixed number of statements: a city lists the offices
+    and mediation bodies of the chain and the next level only."""
     count = session.scalar(
         select(func.count()).select_from(Area).where(Area.kind != AreaKind.CITY.value)
     )
     if int(count or 0) <= FLAT_LIMIT:
-        return UnitChoice(True, units.choices(session))
+        departments, bodies, paths = _fixed_units(session)
+        nodes = [n for n in area_tree(session) if n.area.kind != AreaKind.CITY.value]
+        paths |= {f"a:{n.area.id}": n.area.path for n in nodes}
+        offices = [(f"a:{n.area.id}", "　" * max(0, n.depth - 1) + n.area.name) for n in nodes]
+        return UnitChoice(True, departments + offices + bodies, paths=paths)
     area = session.get(Area, at) if at else None
-    if area is None:
+    if area is None and near is not None:
         area = session.get(Area, near)
         if area is not None and area.kind == AreaKind.GRID.value and area.parent_id:
             area = session.get(Area, area.parent_id)
-    assert area is not None
+    if area is None:
+        tops = list(
+            session.scalars(
+                select(Area).where(Area.parent_id.is_(None)).order_by(Area.path).limit(2)
+            )
+        )
+        if len(tops) != 1:  # several trees: step into one first
+            tops = list(
+                session.scalars(select(Area).where(Area.parent_id.is_(None)).order_by(Area.path))
+            )
+            departments, bodies, paths = _fixed_units(session, [a.id for a in tops])
+            offices = [(f"a:{a.id}", a.name) for a in tops if a.kind != AreaKind.CITY.value]
+            paths |= {f"a:{a.id}": a.path for a in tops}
+            return UnitChoice(False, departments + offices + bodies, [], tops, paths)
+        area = tops[0]
     ids = [int(i) for i in area.path.strip("/").split("/") if i]
     chain = list(session.scalars(select(Area).where(Area.id.in_(ids)).order_by(Area.path)))
     children = list(
         session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.path))
     )
-    found = [(f"d:{d.id}", d.name) for d in all_departments(session)]
+    departments, bodies, paths = _fixed_units(session, [a.id for a in [*chain, *children]])
     shown = [a for a in chain if a.kind != AreaKind.CITY.value]
-    found += [(f"a:{a.id}", "　" * depth + a.name) for depth, a in enumerate(shown)]
-    found += [(f"a:{a.id}", "　" * len(shown) + a.name) for a in children]
-    found += [
-        (f"u:{u.id}", u.name)
-        for u in session.scalars(
-            select(HandlingUnit).where(HandlingUnit.kind == "mediation").order_by(HandlingUnit.name)
-        )
-    ]
-    return UnitChoice(False, found, chain, children)
+    offices = [(f"a:{a.id}", "　" * depth + a.name) for depth, a in enumerate(shown)]
+    offices += [(f"a:{a.id}", "　" * len(shown) + a.name) for a in children]
+    paths |= {f"a:{a.id}": a.path for a in [*shown, *children]}
+    return UnitChoice(False, departments + offices + bodies, chain, children, paths)

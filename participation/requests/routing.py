@@ -8,7 +8,7 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -85,14 +85,32 @@ class RuleView:
     unit: HandlingUnit | None
 
 
-def rules(session: Session) -> list[RuleView]:
-    rows = session.execute(
+def _rule_views() -> Select[RoutingRule, Area, HandlingUnit]:
+    return (
         select(RoutingRule, Area, HandlingUnit)
         .join(Area, Area.id == RoutingRule.area_id)
         .outerjoin(HandlingUnit, HandlingUnit.id == RoutingRule.unit_id)
-        .order_by(RoutingRule.category, Area.path, RoutingRule.id)
     )
-    return [RuleView(r, a, u) for r, a, u in rows]
+
+
+def rules(session: Session, *, offset: int = 0, limit: int | None = None) -> list[RuleView]:
+    """The rules by category, then area (tree order): ``limit`` of them from
+    ``offset`` (None: all)."""
+    query = _rule_views().order_by(RoutingRule.category, Area.path, RoutingRule.id)
+    if limit is not None:
+        query = query.offset(max(0, offset)).limit(limit)
+    return [RuleView(r, a, u) for r, a, u in session.execute(query)]
+
+
+def rule_count(session: Session) -> int:
+    """How many rules the table holds."""
+    return int(session.scalar(select(func.count()).select_from(RoutingRule)) or 0)
+
+
+def rule_view(session: Session, rule_id: int) -> RuleView | None:
+    """One rule with its area and unit (None: no such rule)."""
+    row = session.execute(_rule_views().where(RoutingRule.id == rule_id)).first()
+    return RuleView(row[0], row[1], row[2]) if row else None
 
 
 def unit_for(session: Session, request: ResidentRequest) -> HandlingUnit | None:

@@ -62,6 +62,7 @@ class SupervisionNotice(Base):
     __table_args__ = (
         UniqueConstraint("request_id", "stage", "due_on", "level", "kind"),
         Index("ix_request_supervisions_unit_issued", "unit_id", "issued_at"),
+        Index("ix_request_supervisions_issued", "issued_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -447,15 +448,17 @@ class NoticeView:
 
 
 def notices_for(
-    session: Session, handle_paths: Sequence[str] | None, limit: int = 200
+    session: Session, handle_paths: Sequence[str] | None, limit: int = 200, offset: int = 0
 ) -> list[NoticeView]:
-    """The latest notices to units in the person's areas (``None``: everywhere)."""
+    """The latest notices to units in the person's areas (``None``: everywhere):
+    ``limit`` of them from ``offset``, newest first (an index on the order)."""
     query = (
         select(SupervisionNotice, ResidentRequest, HandlingUnit)
         .join(ResidentRequest, ResidentRequest.id == SupervisionNotice.request_id)
         .join(HandlingUnit, HandlingUnit.id == SupervisionNotice.unit_id)
         .outerjoin(Area, Area.id == HandlingUnit.area_id)
         .order_by(SupervisionNotice.issued_at.desc(), SupervisionNotice.id.desc())
+        .offset(max(0, offset))
         .limit(limit)
     )
     if handle_paths is not None:

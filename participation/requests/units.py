@@ -117,17 +117,23 @@ def resolve(session: Session, key: str, field: str = "unit_id") -> HandlingUnit:
     return found
 
 
-def choices(session: Session) -> list[tuple[str, str]]:
-    """Every unit a request can go to, as (key, label): departments, area offices
-    (district down to grid) and mediation bodies."""
-    from participation.areas import area_tree
-    from participation.departments import all_departments
-
-    found = [(f"d:{d.id}", d.name) for d in all_departments(session)]
-    found += [
-        (f"a:{n.area.id}", "　" * max(0, n.depth - 1) + n.area.name)
-        for n in area_tree(session)
-        if n.area.kind != AreaKind.CITY.value
-    ]
-    found += [(f"u:{u.id}", u.name) for u in units(session) if u.kind == "mediation"]
-    return found
+def existing(session: Session, kind: str, ident: int) -> HandlingUnit | None:
+    """The unit a routing-choice key ("u", "d" or "a" and an id) names, if it exists
+    yet: creating nothing (an area's office is made when first needed, not by
+    looking)."""
+    if kind == "u":
+        return session.get(HandlingUnit, ident)
+    if kind == "d":
+        return session.scalar(select(HandlingUnit).where(HandlingUnit.department_id == ident))
+    if kind == "a":
+        area = session.get(Area, ident)
+        if area is None:
+            return None
+        return session.scalar(
+            select(HandlingUnit).where(
+                HandlingUnit.area_id == area.id,
+                HandlingUnit.department_id.is_(None),
+                HandlingUnit.kind == area.kind,
+            )
+        )
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -72,3 +73,10 @@ def read_request(fields: dict[str, str], *, channel: str) -> tuple[NewRequest, F
         requester_phone=form.text("requester_phone", max_length=10_000),
     )
     return new, form
+
+
+def pager_base(request: Request) -> str:
+    """The page's own address with its query but ``page``, ready for ``page=N``
+    (the pager macro of _macros.html keeps the other filters)."""
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    return f"{request.url.path}?{kept}&" if kept else f"{request.url.path}?"

@@ -10,9 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from participation.areas import Area, AreaStep
 from participation.errors import DomainError
 from participation.requests import grids
 from participation.requests.deadlines import local_day
+from participation.rules.areas import AreaKind
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission, Role
 from web.kit import htmx
 from web.kit.area_choice import area_choice
@@ -20,9 +22,13 @@ from web.kit.auth import CurrentUser, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.requests.forms import LABELS, paths_for
+from web.requests.forms import LABELS, pager_base, paths_for
+
+#: Assignments shown per page.
+ASSIGNMENTS_PER_PAGE = 50
 
 
 def filing_scope(session: Session, me: CurrentUser, today: date) -> list[str] | None:
@@ -68,13 +74,42 @@ async def worker_page(request: Request) -> Response:
 # --- assignments ------------------------------------------------------------------
 
 
+def _grid_step(request: Request, form: object) -> tuple[AreaStep, Area | None]:
+    """The grid field a level at a time (web.kit.area_choice: only grids in one's
+    areas to pick), and the area reached, which narrows the lists."""
+    me = user(request)
+    step = area_choice(
+        db(request),
+        request,
+        form,
+        field="grid_id",
+        allowed=lambda a: (
+            a.kind == AreaKind.GRID.value and me.can(Permission.ROUTE_REQUESTS, a.path)
+        ),
+    )
+    return step, step.chain[-1] if step.chain else None
+
+
 async def _assignments_page(request: Request, status: int = 200, **extra: object) -> Response:
     session = db(request)
     scope = paths_for(user(request), Permission.ROUTE_REQUESTS)
+    step, reached = _grid_step(request, extra.get("form"))
+    total = grids.assignment_count(session, scope, reached)
+    number = min(page_number(request), max(1, -(-total // ASSIGNMENTS_PER_PAGE)))
+    rows = grids.assignments(
+        session,
+        scope,
+        under=reached,
+        offset=(number - 1) * ASSIGNMENTS_PER_PAGE,
+        limit=ASSIGNMENTS_PER_PAGE,
+    )
     context = LABELS | {
-        "rows": grids.assignments(session, scope),
-        "grids": grids.grids(session, scope),
-        "workers": grids.grid_workers(session, scope),
+        "rows": rows,
+        "page": Page(rows, number, ASSIGNMENTS_PER_PAGE, total),
+        "pager_base": pager_base(request),
+        "grid_step": step,
+        "reached": reached,
+        "workers": grids.grid_workers(session, scope, reached),
         "today": _today(request),
         "form": {},
         "errors": {},
@@ -155,10 +190,12 @@ async def _visits_page(request: Request, status: int = 200, **extra: object) -> 
     session = db(request)
     scope = paths_for(user(request), Permission.ROUTE_REQUESTS)
     me = user(request)
+    grid_step, reached = _grid_step(request, extra.get("form"))
     context = LABELS | {
-        "rows": grids.visits(session, scope),
-        "rules": grids.visit_rules(session, scope),
-        "grids": grids.grids(session, scope),
+        "rows": grids.visits(session, scope, under=reached),
+        "rules": grids.visit_rules(session, scope, reached),
+        "grid_step": grid_step,
+        "reached": reached,
         "area_step": area_choice(
             session,
             request,

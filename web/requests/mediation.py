@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.requests import mediation
 from participation.requests.mediation import MediationCase, NewCase, NewSession
@@ -25,10 +26,14 @@ from web.kit.auth import CurrentUser, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.requests import acting
-from web.requests.forms import LABELS
+from web.requests.forms import LABELS, pager_base, paths_for
+
+#: Cases shown per page of the back office's list.
+CASES_PER_PAGE = 50
 
 MEDIATION_LABELS: dict[str, Any] = {
     "case_statuses": rules.STATUSES,
@@ -66,12 +71,16 @@ def office_panel(request: Request, found: ResidentRequest) -> dict[str, Any]:
     me = user(request)
     case = mediation.case_of(session, found.id)
     who = staff_roles(session, me, found, case)
+    may_open = (
+        case is None
+        and found.status in ("unrouted", "routed", "accepted")
+        and bool(who & rules.WHO[rules.Act.OPEN])
+    )
+    place = session.get(Area, found.area_id) if may_open else None
     return {
         "mediation_case": case,
-        "mediation_may_open": case is None
-        and found.status in ("unrouted", "routed", "accepted")
-        and bool(who & rules.WHO[rules.Act.OPEN]),
-        "mediation_bodies": mediation.bodies(session),
+        "mediation_may_open": may_open,
+        "mediation_bodies": mediation.bodies_near(session, place, found.unit_id) if place else [],
         "mediation_needs_reason": rules.needs_classing(found.category),
         "case_statuses": rules.STATUSES,
     }
@@ -160,7 +169,7 @@ async def open_case(request: Request) -> Response:
         body_id = form.record("body", required=True)
         mediator_id = form.record("mediator_id")
         form.check()
-        body = next((b for b in mediation.bodies(session) if b.id == body_id), None)
+        body = mediation.body(session, body_id)
         if body is None:
             message = N_("Choose a mediation body.")
             raise DomainError("mediation.form", message, fields={"body": message})
@@ -280,14 +289,24 @@ async def refer(request: Request) -> Response:
 
 @requires(Permission.HANDLE_REQUESTS)
 async def cases(request: Request) -> Response:
-    """The cases of the mediation bodies ``me`` works for."""
+    """The cases of the mediation bodies ``me`` works for, paged in SQL."""
     session = db(request)
     me = user(request)
-    mine = [b for b in mediation.bodies(session) if _body_staff(me, b.id, session)]
-    rows = mediation.cases_of_bodies(session, [b.id for b in mine])
-    requests = {r.request_id: get_request(session, r.request_id) for r in rows}
-    names = {b.id: b.name for b in mine}
-    context = LABELS | MEDIATION_LABELS | {"rows": rows, "requests": requests, "names": names}
+    scope = paths_for(me, Permission.HANDLE_REQUESTS)
+    total = mediation.office_case_count(session, me.id, scope)
+    number = min(page_number(request), max(1, -(-total // CASES_PER_PAGE)))
+    rows = mediation.office_cases(
+        session, me.id, scope, offset=(number - 1) * CASES_PER_PAGE, limit=CASES_PER_PAGE
+    )
+    context = (
+        LABELS
+        | MEDIATION_LABELS
+        | {
+            "rows": rows,
+            "page": Page(rows, number, CASES_PER_PAGE, total),
+            "pager_base": pager_base(request),
+        }
+    )
     return render(request, "requests/mediation/cases.html", context)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,7 +14,7 @@ from starlette.routing import Route
 from participation.areas import Area
 from participation.departments import Department
 from participation.errors import N_, DomainError
-from participation.requests import membership, units
+from participation.requests import membership, places, units
 from participation.requests.models import HandlingUnit
 from participation.rules.permissions import Permission
 from web.kit import htmx
@@ -31,18 +30,30 @@ from web.requests.forms import LABELS
 PAGE = "/admin/requests/members"
 
 
-def _area_path(session: Session, kind: str, ident: int) -> tuple[bool, str | None]:
-    """(exists, area path) of what a routing-choice key names, creating nothing."""
+def _named(session: Session, kind: str, ident: int) -> tuple[bool, str | None, str]:
+    """(exists, area path, name) of what a routing-choice key names, creating nothing."""
     if kind == "a":
         area = session.get(Area, ident)
-        return area is not None, area.path if area else None
+        return area is not None, area.path if area else None, area.name if area else ""
     if kind == "d":
         department = session.get(Department, ident)
         area = session.get(Area, department.area_id) if department and department.area_id else None
-        return department is not None, area.path if area else None
+        return (
+            department is not None,
+            area.path if area else None,
+            (department.name if department else ""),
+        )
     if kind == "u":
-        return acting.unit_path(session, ident)
-    return False, None
+        exists, path = acting.unit_path(session, ident)
+        unit = session.get(HandlingUnit, ident) if exists else None
+        return exists, path, unit.name if unit else ""
+    return False, None, ""
+
+
+def _area_path(session: Session, kind: str, ident: int) -> tuple[bool, str | None]:
+    """(exists, area path) of what a routing-choice key names, creating nothing."""
+    exists, path, _ = _named(session, kind, ident)
+    return exists, path
 
 
 def _split(key: str) -> tuple[str, int]:
@@ -50,36 +61,32 @@ def _split(key: str) -> tuple[str, int]:
     return kind, record_id(raw)
 
 
-def _choices(session: Session, me: CurrentUser) -> list[tuple[str, str]]:
-    """The units ``me`` staffs (routing staff of their area), as (key, label)."""
-    found = []
-    for key, label in units.choices(session):
-        exists, path = _area_path(session, *_split(key))
+def _choices(
+    session: Session, me: CurrentUser, at: int | None, chosen: str
+) -> tuple[places.UnitChoice, list[tuple[str, str]], str]:
+    """The units ``me`` staffs (routing staff of their area) near the area ``at``
+    (a city lists a level at a time: ``places.unit_choice``), as (key, label), and
+    ``chosen`` when it is one of theirs (else ""), listed even from elsewhere."""
+    step = places.unit_choice(session, at, None)
+    found = [
+        (key, label)
+        for key, label in step.choices
+        if acting.covers(me, Permission.ROUTE_REQUESTS, step.paths.get(key))
+    ]
+    if chosen and chosen not in dict(found):
+        exists, path, name = _named(session, *_split(chosen))
         if exists and acting.covers(me, Permission.ROUTE_REQUESTS, path):
-            found.append((key, label))
-    return found
+            found.append((chosen, name))
+        else:
+            chosen = ""
+    return step, found, chosen
 
 
 def _existing(session: Session, key: str) -> HandlingUnit | None:
     """The unit a key names, if it exists yet (an area's office is made when first
     needed: not by looking)."""
     kind, ident = _split(key)
-    if kind == "u":
-        return session.get(HandlingUnit, ident)
-    if kind == "d":
-        return session.scalar(select(HandlingUnit).where(HandlingUnit.department_id == ident))
-    if kind == "a":
-        area = session.get(Area, ident)
-        if area is None:
-            return None
-        return session.scalar(
-            select(HandlingUnit).where(
-                HandlingUnit.area_id == area.id,
-                HandlingUnit.department_id.is_(None),
-                HandlingUnit.kind == area.kind,
-            )
-        )
-    return None
+    return units.existing(session, kind, ident)
 
 
 def _unit(session: Session, me: CurrentUser, key: str) -> HandlingUnit:
@@ -94,12 +101,15 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     me = user(request)
     chosen = str(extra.pop("chosen", "") or request.query_params.get("unit", ""))[:40]
-    choices = _choices(session, me)
-    if chosen not in dict(choices):
-        chosen = ""
+    at = record_id(request.query_params.get("unit_area")) or None
+    kind, ident = _split(chosen)
+    if at is None and kind == "a" and ident:
+        at = ident
+    step, choices, chosen = _choices(session, me, at, chosen)
     unit = _existing(session, chosen) if chosen else None
     context = LABELS | {
         "unit_choices": choices,
+        "unit_place": step,
         "chosen": chosen,
         "chosen_label": dict(choices).get(chosen, "").strip("　"),
         "unit": unit,

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from participation.areas import get_area
 from participation.errors import DomainError
-from participation.requests import routing, units
+from participation.requests import places, routing, units
 from participation.requests.rules.routing import ANY_SCALE
 from participation.rules.permissions import Permission
 from web.kit import htmx
@@ -17,24 +17,40 @@ from web.kit.area_choice import area_choice
 from web.kit.auth import authorize, requires, user
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.requests.forms import LABELS
+from web.requests.forms import LABELS, pager_base
+
+#: Rules shown per page of the routing table.
+RULES_PER_PAGE = 50
 
 
 async def _page(request: Request, status: int = 200, **extra: object) -> Response:
     session = db(request)
     me = user(request)
+    number = page_number(request)
+    total = routing.rule_count(session)
+    number = min(number, max(1, -(-total // RULES_PER_PAGE)))
+    page = Page(
+        routing.rules(session, offset=(number - 1) * RULES_PER_PAGE, limit=RULES_PER_PAGE),
+        number,
+        RULES_PER_PAGE,
+        total,
+    )
+    step = area_choice(
+        session,
+        request,
+        extra.get("form"),
+        allowed=lambda a: me.can(Permission.ROUTE_REQUESTS, a.path),
+    )
+    near = None if step.flat else [a.id for a in [*step.chain, *step.children]]
     context = LABELS | {
-        "rules": routing.rules(session),
-        "area_step": area_choice(
-            session,
-            request,
-            extra.get("form"),
-            allowed=lambda a: me.can(Permission.ROUTE_REQUESTS, a.path),
-        ),
-        "fixed_units": [u for u in units.units(session) if u.kind in ("department", "mediation")],
-        "departments": units.choices(session),
+        "page": page,
+        "pager_base": pager_base(request),
+        "rules": page.items,
+        "area_step": step,
+        "departments": places.fixed_unit_choices(session, near),
         "any_scale": ANY_SCALE,
     }
     return render(request, "requests/office/routing.html", context | extra, status=status)
@@ -87,7 +103,7 @@ async def add_rule(request: Request) -> Response:
 async def remove_rule(request: Request) -> Response:
     session = db(request)
     rule_id = request.path_params["rule_id"]
-    view = next((v for v in routing.rules(session) if v.rule.id == rule_id), None)
+    view = routing.rule_view(session, rule_id)
     if view is not None:
         authorize(request, Permission.ROUTE_REQUESTS, view.area.path)
     routing.remove_rule(session, rule_id, user(request).id)

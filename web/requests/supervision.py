@@ -25,10 +25,14 @@ from web.kit.auth import CurrentUser, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
+from web.kit.pagination import page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.requests import acting
 from web.requests.forms import LABELS, paths_for
+
+#: Notices shown per page, newest first (a page past the end shows none).
+NOTICES_PER_PAGE = 50
 
 
 def may_decide(session: Session, me: CurrentUser, found: ResidentRequest) -> bool:
@@ -58,10 +62,19 @@ def office_context(session: Session, me: CurrentUser, found: ResidentRequest) ->
 @requires(Permission.HANDLE_REQUESTS)
 async def notices_page(request: Request) -> Response:
     """督办单: the notices to units in the person's areas, newest first."""
+    number = page_number(request)
     rows = supervision.notices_for(
-        db(request), paths_for(user(request), Permission.HANDLE_REQUESTS)
+        db(request),
+        paths_for(user(request), Permission.HANDLE_REQUESTS),
+        limit=NOTICES_PER_PAGE + 1,
+        offset=(number - 1) * NOTICES_PER_PAGE,
     )
-    return render(request, "requests/supervision/notices.html", LABELS | {"rows": rows})
+    context = LABELS | {
+        "rows": rows[:NOTICES_PER_PAGE],
+        "number": number,
+        "has_next": len(rows) > NOTICES_PER_PAGE,
+    }
+    return render(request, "requests/supervision/notices.html", context)
 
 
 async def _on_request(request: Request, act: Any) -> Response:
