@@ -5,7 +5,7 @@ the newest first, a page at a time. Without an index on the order, every notice 
 the city was read and sorted for each page.
 
 Revision ID: 0054
-Revises: 0052
+Revises: 0053
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0054"
-down_revision: str | None = "0052"
+down_revision: str | None = "0053"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
