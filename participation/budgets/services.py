@@ -50,6 +50,7 @@ from participation.budgets.rounds import (
     get_round,
     round_ref,
     round_with_box,
+    page_of_rounds,
     rounds,
     rounds_with_areas,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "results",
     "round_ref",
     "round_with_box",
+    "page_of_rounds",
     "rounds",
     "rounds_with_areas",
     "screen",
