@@ -312,10 +312,7 @@ def page_of_topics(
     page = _clamped(total, page, per_page)
     count = select(func.count()).where(Cosignature.topic_id == Topic.id).scalar_subquery()
     rows = session.execute(
-        select(Topic, count)
-        .order_by(Topic.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+        select(Topic, count).order_by(Topic.id.desc()).offset((page - 1) * per_page).limit(per_page)
     ).all()
     return [(t, int(n)) for t, n in rows], total, page
 

@@ -15,9 +15,9 @@ from participation.ballots.boxes import (
     NewBox,
     NewItem,
     add_box,
-    page_of_boxes,
     get_box,
     items_of,
+    page_of_boxes,
 )
 from participation.ballots.models import BallotBox
 from participation.ballots.paper import batch_states, enter_batch, recount_batch

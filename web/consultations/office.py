@@ -103,9 +103,7 @@ async def index_page(request: Request, status: int = 200, **extra: Any) -> Respo
     )
     # The community of the settings and of a new term, a level of the tree at a
     # time in a city (web.kit.area_choice): one step shared by both forms.
-    step = area_choice(
-        session, request, extra.get("form"), allowed=lambda a: a.kind == "community"
-    )
+    step = area_choice(session, request, extra.get("form"), allowed=lambda a: a.kind == "community")
     context = {
         "topics": topic_rows,
         "merge_targets": topics.merge_targets(session, {t.area_id for t, _ in topic_rows}),

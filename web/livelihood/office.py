@@ -27,8 +27,8 @@ from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id
-from web.kit.phases import next_phase_form
 from web.kit.pagination import Page, page_number
+from web.kit.phases import next_phase_form
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 

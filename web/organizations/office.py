@@ -27,7 +27,6 @@ from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
-
 #: Organizations a page of the back office's list.
 ORGS_PER_PAGE = 50
 

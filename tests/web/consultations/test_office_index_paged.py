@@ -39,7 +39,11 @@ def _grow(engine: Engine, place: dict[str, Any], count: int, tag: str) -> None: 
                 )
             )
             other = create_area(
-                s, code=f"R{tag}{n}", name=f"社区{tag}{n:03d}", kind=AreaKind.COMMUNITY, parent=street
+                s,
+                code=f"R{tag}{n}",
+                name=f"社区{tag}{n:03d}",
+                kind=AreaKind.COMMUNITY,
+                parent=street,
             )
             s.add(CommunityRules(area_id=other.id, cosign_threshold=5))
 

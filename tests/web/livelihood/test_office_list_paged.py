@@ -8,8 +8,8 @@ import re
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from participation.deputies import Congress
 from participation.livelihood.models import LivelihoodCycle
+from participation.rolls import Congress
 from tests.support.client import FormClient
 from tests.support.queries import page_selects
 from tests.support.world import World
@@ -19,7 +19,12 @@ PER_PAGE = 50  # web.livelihood.office.CYCLES_PER_PAGE
 
 def _cycles(engine: Engine, world: World, count: int, tag: str) -> None:
     with Session(engine) as s, s.begin():
-        congress = Congress(area_id=world["district"].id, term=1, session_number=len(tag) + ord(tag[0]), name=f"会{tag}")
+        congress = Congress(
+            area_id=world["district"].id,
+            term=1,
+            session_number=len(tag) + ord(tag[0]),
+            name=f"会{tag}",
+        )
         s.add(congress)
         s.flush()
         for k in range(count):
