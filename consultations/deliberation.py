@@ -173,6 +173,29 @@ def all_statements(session: Session, consultation_id: int) -> Sequence[OpinionSt
     ).all()
 
 
+def statement_page(
+    session: Session, consultation_id: int, number: int, per_page: int
+) -> tuple[Sequence[OpinionStatement], int, int]:
+    """Statements ``number`` (1-based; past the end, the last page) of ``per_page``,
+    hidden ones included (for moderators), oldest first: the statements, how many
+    there are and the page number. Two statements whatever their number."""
+    total = int(
+        session.scalar(
+            select(func.count()).where(OpinionStatement.consultation_id == consultation_id)
+        )
+        or 0
+    )
+    number = max(1, min(number, -(-total // per_page) or 1))
+    rows = session.scalars(
+        select(OpinionStatement)
+        .where(OpinionStatement.consultation_id == consultation_id)
+        .order_by(OpinionStatement.id)
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, total, number
+
+
 @dataclass(frozen=True)
 class Thread:
     post: Post

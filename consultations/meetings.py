@@ -52,6 +52,22 @@ def get_consultation(session: Session, consultation_id: int) -> Consultation:
     return found
 
 
+def page_of_consultations(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[Sequence[Consultation], int, int]:
+    """One page of the consultations, the latest announced first: the consultations,
+    how many there are and the page number (past the end, the last). Two statements."""
+    total = int(session.scalar(select(func.count(Consultation.id))) or 0)
+    page = max(1, min(page, -(-total // per_page) or 1))
+    rows = session.scalars(
+        select(Consultation)
+        .order_by(Consultation.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, total, page
+
+
 def consultations_with_areas(
     session: Session, within: Area | None = None, *, within_id: int | None = None
 ) -> list[tuple[Consultation, Area]]:

@@ -275,5 +275,21 @@ def terms_in(session: Session, area_id: int | None = None) -> Sequence[Represent
     return session.scalars(query).all()
 
 
+def page_of_terms(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[Sequence[RepresentativeTerm], int, int]:
+    """One page of the representative terms, newest first: the terms, how many there
+    are and the page number (past the end, the last). Two statements."""
+    total = count_terms(session)
+    page = max(1, min(page, -(-total // per_page) or 1))
+    rows = session.scalars(
+        select(RepresentativeTerm)
+        .order_by(RepresentativeTerm.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, total, page
+
+
 def count_terms(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(RepresentativeTerm)) or 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from enum import StrEnum
 
@@ -296,6 +296,57 @@ def merge_topic(
         moved=moved,
     )
     return moved
+
+
+def _clamped(total: int, page: int, per_page: int) -> int:
+    return max(1, min(page, -(-total // per_page) or 1))
+
+
+def page_of_topics(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[list[tuple[Topic, int]], int, int]:
+    """One page of the topics, newest first, each with its co-signature count
+    (counted for the page's topics only): the rows, how many topics there are and
+    the page number (past the end, the last). Two statements."""
+    total = int(session.scalar(select(func.count(Topic.id))) or 0)
+    page = _clamped(total, page, per_page)
+    count = select(func.count()).where(Cosignature.topic_id == Topic.id).scalar_subquery()
+    rows = session.execute(
+        select(Topic, count).order_by(Topic.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return [(t, int(n)) for t, n in rows], total, page
+
+
+def merge_targets(session: Session, area_ids: Collection[int]) -> dict[int, list[Topic]]:
+    """The topics still open (neither merged nor declined) of each of these areas,
+    newest first: what a topic of the area may be merged into. One statement."""
+    found: dict[int, list[Topic]] = {}
+    if not area_ids:
+        return found
+    for topic in session.scalars(
+        select(Topic)
+        .where(Topic.area_id.in_(area_ids), Topic.status.not_in(("merged", "declined")))
+        .order_by(Topic.id.desc())
+    ):
+        found.setdefault(topic.area_id, []).append(topic)
+    return found
+
+
+def page_of_community_rules(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[list[tuple[CommunityRules, str]], int, int]:
+    """One page of the communities' own settings, with each community's name, by
+    area: the rows, how many there are and the page number. Two statements."""
+    total = int(session.scalar(select(func.count(CommunityRules.area_id))) or 0)
+    page = _clamped(total, page, per_page)
+    rows = session.execute(
+        select(CommunityRules, Area.name)
+        .join(Area, Area.id == CommunityRules.area_id)
+        .order_by(CommunityRules.area_id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return [(r, str(name)) for r, name in rows], total, page
 
 
 def topics_in(session: Session, area_path: str | None = None) -> Sequence[tuple[Topic, int]]:

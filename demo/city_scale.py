@@ -946,6 +946,7 @@ def _evaluation(
         session.execute(insert(parts), [p[0] for p in pairs])
         session.execute(insert(seals), [p[1] for p in pairs])
         done += len(pairs)
+    evaluation.response_count += done  # what the responding service keeps, one at a time
     closed = now - timedelta(days=20)
     close_evaluation(session, evaluation, actor.id, closed)
     progress("evaluation closed (responses opened)")

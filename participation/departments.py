@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import ForeignKey, String, func, select, update
+from sqlalchemy import ForeignKey, String, func, literal_column, or_, select, union_all, update
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
+from sqlalchemy.sql import Select, Subquery
 
 from participation import areas as _areas  # noqa: F401  (the table our key refers to)
 from participation import audit
@@ -24,6 +26,8 @@ from participation.areas import Area
 from participation.db import Base
 from participation.errors import N_, DomainError
 from participation.rules.departments import label, normalise_name
+
+_Row = TypeVar("_Row")
 
 
 class Department(Base):
@@ -77,6 +81,37 @@ def all_departments(session: Session) -> Sequence[Department]:
         .outerjoin(Area, Area.id == Department.area_id)
         .order_by(Area.path.is_(None), Area.path, Department.name)
     ).all()
+
+
+def _search(query: Select[_Row], search: str) -> Select[_Row]:
+    """``query`` kept to the departments whose full or short name holds every word."""
+    for word in search.split():
+        query = query.where(
+            or_(
+                Department.name.contains(word, autoescape=True),
+                Department.short_name.contains(word, autoescape=True),
+            )
+        )
+    return query
+
+
+def page_of_departments(
+    session: Session, *, search: str = "", page: int = 1, per_page: int = 50
+) -> tuple[list[Department], int, int]:
+    """One page of the departments (those of higher areas first, then by name), those
+    whose full or short name holds every word of ``search``: the rows, how many there
+    are in all, and the page number (a page past the end shows the last).
+    Two statements whatever the number of departments."""
+    total = session.scalar(_search(select(func.count(Department.id)), search)) or 0
+    page = max(1, min(page, -(-total // per_page) or 1))
+    rows = session.scalars(
+        _search(select(Department), search)
+        .outerjoin(Area, Area.id == Department.area_id)
+        .order_by(Area.path.is_(None), Area.path, Department.name)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total, page
 
 
 def named(session: Session, name: str) -> Department | None:
@@ -249,6 +284,46 @@ def unmatched_names(session: Session) -> list[tuple[str, int]]:
         for name, count in rows:
             counts[name] = counts.get(name, 0) + int(count)
     return sorted(counts.items())
+
+
+def _unmatched_counts() -> Subquery:
+    """Every unmatched name with the rows that carry it, one row per name and model."""
+    parts = [
+        select(text_column.label("name"), func.count().label("rows"))
+        .where(id_column.is_(None), text_column != "")
+        .group_by(text_column)
+        for _model, id_column, text_column in _REFERENCES
+    ]
+    return union_all(*parts).subquery()
+
+
+def page_of_unmatched_names(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[list[tuple[str, int]], int, int]:
+    """One page of :func:`unmatched_names` in SQL: the names with their counts, how
+    many names there are, and the page number. Two statements whatever the rows."""
+    counts = _unmatched_counts()
+    name = counts.c.name
+    total = session.scalar(select(func.count(func.distinct(name)))) or 0
+    page = max(1, min(page, -(-total // per_page) or 1))
+    rows = session.execute(
+        select(name, func.sum(counts.c.rows))
+        .group_by(name)
+        .order_by(name)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return [(str(n), int(c)) for n, c in rows], total, page
+
+
+def carries_unmatched(session: Session, name: str) -> bool:
+    """Whether some row carries ``name`` as text with no department record."""
+    return any(
+        session.scalar(
+            select(literal_column("1")).where(id_column.is_(None), text_column == name).limit(1)
+        )
+        for _model, id_column, text_column in _REFERENCES
+    )
 
 
 def adopt(session: Session, name: str, target: Department, *, actor_id: int | None) -> int:

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import (
     DepartmentResponse,
     Evaluation,
-    EvaluationParticipation,
     Panel,
 )
 from participation.accounts import Account
@@ -133,14 +132,10 @@ def published_evaluations(
 
 
 def participation_count(session: Session, evaluation_id: int) -> int:
-    """How many have responded (responses stay sealed until collection closes)."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(EvaluationParticipation)
-            .where(EvaluationParticipation.evaluation_id == evaluation_id)
-        )
-        or 0
+    """How many have responded (responses stay sealed until collection closes):
+    the evaluation's count, kept by the service that stores a response."""
+    return int(
+        session.scalar(select(Evaluation.response_count).where(Evaluation.id == evaluation_id)) or 0
     )
 
 

@@ -56,6 +56,9 @@ class Evaluation(Base):
     weighting: Mapped[str] = mapped_column(String(24), default="raking")
     min_group: Mapped[int] = mapped_column(default=30)
     findings: Mapped[str] = mapped_column(Text, default="")
+    # How many have responded: one more with each participation stored, in the same
+    # transaction (responding.submit_response), so pages never count the ledger.
+    response_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column()

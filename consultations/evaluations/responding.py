@@ -275,6 +275,11 @@ def submit_response(
                     )
             seal_response(session, evaluation.id, respondent.cell, clean, seconds)
             session.execute(
+                update(Evaluation)
+                .where(Evaluation.id == evaluation.id)
+                .values(response_count=Evaluation.response_count + 1)
+            )
+            session.execute(
                 delete(ResponseDraft).where(
                     ResponseDraft.evaluation_id == evaluation.id,
                     ResponseDraft.respondent_key == respondent.key,

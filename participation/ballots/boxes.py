@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, load_only
 
 from participation import audit
 from participation.areas import Area
@@ -150,9 +150,24 @@ def items_of(session: Session, box: BallotBox) -> Sequence[BallotItem]:
     ).all()
 
 
-def all_boxes(session: Session) -> Sequence[BallotBox]:
-    """Every ballot box, the newest first (the back office's list)."""
-    return session.scalars(select(BallotBox).order_by(BallotBox.id.desc())).all()
+def page_of_boxes(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[Sequence[BallotBox], int, int]:
+    """One page of the ballot boxes, the newest first (the back office's list): the
+    boxes (title, closing and publication loaded), how many there are in all, and
+    the page number (a page past the end shows the last). Two statements."""
+    total = session.scalar(select(func.count(BallotBox.id))) or 0
+    page = max(1, min(page, -(-total // per_page) or 1))
+    rows = session.scalars(
+        select(BallotBox)
+        .options(
+            load_only(BallotBox.title, BallotBox.closes_at, BallotBox.published_at, raiseload=True)
+        )
+        .order_by(BallotBox.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, total, page
 
 
 def boxes_by_closing(session: Session) -> Sequence[BallotBox]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -97,6 +97,22 @@ def round_with_box(session: Session, round_id: int) -> tuple[BudgetRound, Ballot
 
 def rounds(session: Session) -> Sequence[BudgetRound]:
     return session.scalars(select(BudgetRound).order_by(BudgetRound.id.desc())).all()
+
+
+def page_of_rounds(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[Sequence[BudgetRound], int, int]:
+    """One page of the rounds, newest first (the back office's list): the rounds,
+    how many there are and the page number (past the end, the last). Two statements."""
+    total = int(session.scalar(select(func.count(BudgetRound.id))) or 0)
+    page = max(1, min(page, -(-total // per_page) or 1))
+    found = session.scalars(
+        select(BudgetRound)
+        .order_by(BudgetRound.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return found, total, page
 
 
 def rounds_with_areas(session: Session) -> list[tuple[BudgetRound, Area]]:

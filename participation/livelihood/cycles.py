@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from participation import audit, departments
@@ -112,6 +112,22 @@ def find_congress(session: Session, congress_id: int) -> Congress | None:
 
 def cycles(session: Session) -> Sequence[LivelihoodCycle]:
     return session.scalars(select(LivelihoodCycle).order_by(LivelihoodCycle.id.desc())).all()
+
+
+def page_of_cycles(
+    session: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[Sequence[LivelihoodCycle], int, int]:
+    """One page of the cycles, newest first (the back office's list): the cycles,
+    how many there are and the page number (past the end, the last). Two statements."""
+    total = int(session.scalar(select(func.count(LivelihoodCycle.id))) or 0)
+    page = max(1, min(page, -(-total // per_page) or 1))
+    found = session.scalars(
+        select(LivelihoodCycle)
+        .order_by(LivelihoodCycle.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return found, total, page
 
 
 def cycles_with_congresses(session: Session) -> list[tuple[LivelihoodCycle, Congress]]:

@@ -7,6 +7,7 @@ placed in an area are managed by those whose grant covers everywhere."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,7 +22,8 @@ from web.kit import htmx
 from web.kit.area_choice import area_choice
 from web.kit.auth import authorize, requires, user
 from web.kit.dbsession import db
-from web.kit.forms import FormReader, form_fields
+from web.kit.forms import FormReader, form_fields, whole_number
+from web.kit.pagination import MAX_PAGE, Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
@@ -48,10 +50,27 @@ def _fields(form: dict[str, str]) -> DepartmentFields:
     )
 
 
+#: Departments and unmatched names a page (a city has thousands of each).
+PER_PAGE = 50
+
+
+def _kept(request: Request, drop: str) -> str:
+    """This page's address with its query but ``drop``, ready for ``drop=N``."""
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != drop])
+    return f"/admin/departments?{kept}&" if kept else "/admin/departments?"
+
+
 async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     me = user(request)
-    rows = departments.all_departments(session)
+    search = request.query_params.get("q", "").strip()[:120]
+    rows, total, number = departments.page_of_departments(
+        session, search=search, page=page_number(request), per_page=PER_PAGE
+    )
+    names = whole_number(request.query_params.get("names"), low=1, high=MAX_PAGE) or 1
+    unmatched, unmatched_total, names = departments.page_of_unmatched_names(
+        session, page=names, per_page=PER_PAGE
+    )
     # The departments' own areas only (a city has ~5,500), and one step of the tree
     # to choose an area from (web.kit.area_choice).
     areas = areas_by_id(session, (d.area_id for d in rows))
@@ -61,19 +80,26 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
         extra.get("form"),
         allowed=lambda a: me.can(Permission.MANAGE_PLAN, a.path),
     )
+    may_edit = {
+        d.id: me.can(
+            Permission.MANAGE_PLAN,
+            areas[d.area_id].path if d.area_id in areas else EVERYWHERE,
+        )
+        for d in rows
+    }
     context = {
         "departments": rows,
+        "page": Page(rows, number, PER_PAGE, total),
+        "pager_base": _kept(request, "page"),
+        "search": search,
         "area_names": {i: a.name for i, a in areas.items()},
-        "may_edit": {
-            d.id: me.can(
-                Permission.MANAGE_PLAN,
-                areas[d.area_id].path if d.area_id in areas else EVERYWHERE,
-            )
-            for d in rows
-        },
+        "may_edit": may_edit,
+        "editable": [d for d in rows if may_edit[d.id]],
         "area_step": step,
         "areas": step.options,
-        "unmatched": departments.unmatched_names(session),
+        "unmatched": unmatched,
+        "names_page": Page(unmatched, names, PER_PAGE, unmatched_total),
+        "names_base": _kept(request, "names"),
         "form": {},
         "errors": {},
         "error": None,
@@ -171,7 +197,7 @@ async def adopt(request: Request) -> Response:
     def act() -> Response:
         target = _chosen(request, form, "target_id")
         _authorize_for(request, target.area_id)
-        if not name or name not in dict(departments.unmatched_names(session)):
+        if not name or not departments.carries_unmatched(session, name):
             raise DomainError("department.no_such_name", N_("No records carry this name."))
         departments.adopt(session, name, target, actor_id=user(request).id)
         flash(request, N_("The records now name one department."), "success")

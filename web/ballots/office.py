@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,9 +15,9 @@ from participation.ballots.boxes import (
     NewBox,
     NewItem,
     add_box,
-    all_boxes,
     get_box,
     items_of,
+    page_of_boxes,
 )
 from participation.ballots.models import BallotBox
 from participation.ballots.paper import batch_states, enter_batch, recount_batch
@@ -34,6 +35,7 @@ from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, yuan
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
@@ -54,13 +56,23 @@ RULES = {
 }
 
 
+#: Ballot boxes a page of the back office's list.
+BOXES_PER_PAGE = 50
+
+
 async def _list_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
+    boxes, total, number = page_of_boxes(
+        session, page=page_number(request), per_page=BOXES_PER_PAGE
+    )
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     return render(
         request,
         "ballots/office/list.html",
         {
-            "boxes": all_boxes(session),
+            "boxes": boxes,
+            "page": Page(boxes, number, BOXES_PER_PAGE, total),
+            "pager_base": f"/admin/ballots?{kept}&" if kept else "/admin/ballots?",
             "area_step": area_choice(session, request, extra.get("form")),
             "congresses": all_congresses(session),
             "kinds": list(FormKind),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,6 +28,7 @@ from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
+from web.kit.pagination import Page, page_number
 from web.kit.phases import next_phase_form
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
@@ -42,13 +44,23 @@ ROUND_FIELD_MESSAGES = {
 }
 
 
+#: Rounds a page of the back office's list.
+ROUNDS_PER_PAGE = 50
+
+
 async def _list(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
+    rounds, total, number = budgets.page_of_rounds(
+        session, page=page_number(request), per_page=ROUNDS_PER_PAGE
+    )
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     return render(
         request,
         "budgets/office/list.html",
         {
-            "rounds": budgets.rounds(session),
+            "rounds": rounds,
+            "page": Page(rounds, number, ROUNDS_PER_PAGE, total),
+            "pager_base": f"/admin/budgets?{kept}&" if kept else "/admin/budgets?",
             "area_step": area_choice(session, request, extra.get("form")),
             "rules": BUDGET_RULES,
             "rule_labels": BUDGET_RULE_LABELS,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,16 +16,18 @@ from consultations import decisions, deliberation, meetings, representatives, to
 from consultations.models import Consultation, Topic
 from participation import departments
 from participation.accounts import find_by_login
-from participation.areas import communities, get_area
+from participation.areas import get_area
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
 from web.consultations.public import STAGE_LABELS, stage_of
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id, whole_number
+from web.kit.pagination import MAX_PAGE, Page
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
@@ -66,21 +69,58 @@ def moment(form: FormReader, name: str) -> datetime:
     return form.moment(name, required=True) or datetime.min
 
 
+#: Rows a page of each list of the back office's consultations page.
+LIST_PER_PAGE = 50
+
+#: Each list's page parameter, as the pagers write it.
+LIST_PAGES = ("topics", "consultations", "terms", "rules")
+
+
+def _list_base(request: Request, drop: str) -> str:
+    """This page's address with its query but ``drop``, ready for ``drop=N``."""
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != drop])
+    return f"/admin/consultations?{kept}&" if kept else "/admin/consultations?"
+
+
 async def index_page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     at = now(request)
-    areas = communities(session)
-    rows = [c for c, _area in reversed(meetings.consultations_with_areas(session))]
+
+    def asked(name: str) -> int:
+        return whole_number(request.query_params.get(name), low=1, high=MAX_PAGE) or 1
+
+    topic_rows, topic_total, topic_page = topics.page_of_topics(
+        session, page=asked("topics"), per_page=LIST_PER_PAGE
+    )
+    rows, total, number = meetings.page_of_consultations(
+        session, page=asked("consultations"), per_page=LIST_PER_PAGE
+    )
+    terms, term_total, term_page = representatives.page_of_terms(
+        session, page=asked("terms"), per_page=LIST_PER_PAGE
+    )
+    rules, rule_total, rule_page = topics.page_of_community_rules(
+        session, page=asked("rules"), per_page=LIST_PER_PAGE
+    )
+    # The community of the settings and of a new term, a level of the tree at a
+    # time in a city (web.kit.area_choice): one step shared by both forms.
+    step = area_choice(session, request, extra.get("form"), allowed=lambda a: a.kind == "community")
     context = {
-        "topics": topics.topics_in(session),
+        "topics": topic_rows,
+        "merge_targets": topics.merge_targets(session, {t.area_id for t, _ in topic_rows}),
         "consultations": [(c, stage_of(c, at)) for c in rows],
-        "terms": representatives.terms_in(session),
-        "areas": areas,
+        "terms": terms,
+        "area_step": step,
         "stage_labels": STAGE_LABELS,
         "topic_labels": topics.TOPIC_STATUS_LABELS,
         "term_labels": representatives.TERM_STATUS_LABELS,
-        "rules": topics.all_community_rules(session),
-        "area_names": {a.id: a.name for a in areas},
+        "rules": rules,
+        "pages": {
+            "topics": Page(topic_rows, topic_page, LIST_PER_PAGE, topic_total),
+            "consultations": Page(rows, number, LIST_PER_PAGE, total),
+            "terms": Page(terms, term_page, LIST_PER_PAGE, term_total),
+            "rules": Page(rules, rule_page, LIST_PER_PAGE, rule_total),
+        },
+        "bases": {name: _list_base(request, name) for name in LIST_PAGES},
         "participant_rows": range(PARTICIPANT_ROWS),
         "participant_kinds": OTHER_PARTICIPANT_KINDS,
         "participant_labels": meetings.PARTICIPANT_LABELS,
@@ -169,6 +209,39 @@ def _consultation(request: Request) -> Consultation:
     return found
 
 
+#: Threads and opinion statements a page of the moderation list.
+MODERATION_PER_PAGE = 50
+
+
+def _moderation_pages(request: Request, c: Consultation) -> dict[str, Any]:
+    """The moderation block: a page of threads (``?posts=N``) and a page of
+    statements (``?statements=N``), each pager keeping the other's page."""
+    session = db(request)
+    query = request.query_params
+
+    def asked(name: str) -> int:
+        return whole_number(query.get(name), low=1, high=MAX_PAGE) or 1
+
+    def base(drop: str) -> str:
+        kept = urlencode([(k, v) for k, v in query.multi_items() if k != drop])
+        return f"/admin/consultations/{c.id}?{kept}&" if kept else f"/admin/consultations/{c.id}?"
+
+    posts = asked("posts")
+    found = deliberation.thread_page(session, c.id, posts, MODERATION_PER_PAGE)
+    posts = max(1, min(posts, -(-found.total // MODERATION_PER_PAGE)))
+    statements, total, number = deliberation.statement_page(
+        session, c.id, asked("statements"), MODERATION_PER_PAGE
+    )
+    return {
+        "threads": found.threads,
+        "thread_pages": Page(found.threads, posts, MODERATION_PER_PAGE, found.total),
+        "threads_base": base("posts"),
+        "statements": statements,
+        "statement_pages": Page(statements, number, MODERATION_PER_PAGE, total),
+        "statements_base": base("statements"),
+    }
+
+
 async def _manage_page(
     request: Request, c: Consultation, status: int = 200, **extra: Any
 ) -> Response:
@@ -181,8 +254,7 @@ async def _manage_page(
         "present": meetings.attendees(session, c.id),
         "quorum": meetings.quorum(session, c),
         "speakers": meetings.speakers(session, c.id),
-        "threads": deliberation.threads(session, c.id),
-        "statements": deliberation.all_statements(session, c.id),
+        **_moderation_pages(request, c),
         "objections": decisions.objections(session, c.id),
         "signed": meetings.minutes_signed(c),
         "rolls": [Roll.REPRESENTATIVES, Roll.RESIDENTS, Roll.HOUSEHOLDS],

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.evaluations import builder, questionnaire
-from consultations.evaluations.listing import overview_of, participation_count
+from consultations.evaluations.listing import overview_of
 from consultations.evaluations.models import Evaluation
 from consultations.evaluations.reports import publish_report
 from consultations.evaluations.rules.sampling import sample_size
@@ -111,7 +111,7 @@ async def _builder_page(request: Request, status: int = 200, **extra: Any) -> Re
     questions = questionnaire.questions_of(session, evaluation.id)
     indicators = questionnaire.indicators_of(session, evaluation.id)
     # Responses are sealed until collection closes; participations count them.
-    responses = participation_count(session, evaluation.id)
+    responses = evaluation.response_count
     invitations = (
         sample_size(
             confidence=evaluation.confidence_permille / 1000,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,6 +27,7 @@ from web.kit.client_ip import client_ip
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.pagination import Page, page_number
 from web.kit.phases import next_phase_form
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
@@ -33,13 +35,23 @@ from web.kit.templating import flash, render
 NO_CONGRESS = N_("Choose the congress session whose deputies vote.")
 
 
+#: Cycles a page of the back office's list.
+CYCLES_PER_PAGE = 50
+
+
 async def _list(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
+    cycles, total, number = livelihood.page_of_cycles(
+        session, page=page_number(request), per_page=CYCLES_PER_PAGE
+    )
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     return render(
         request,
         "livelihood/office/list.html",
         {
-            "cycles": livelihood.cycles(session),
+            "cycles": cycles,
+            "page": Page(cycles, number, CYCLES_PER_PAGE, total),
+            "pager_base": f"/admin/livelihood?{kept}&" if kept else "/admin/livelihood?",
             "congresses": livelihood.congresses(session),
             "phase_labels": CYCLE_PHASE_LABELS,
             "this_year": now(request).year,

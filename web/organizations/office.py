@@ -14,7 +14,7 @@ from participation.errors import N_, DomainError
 from participation.organizations.registry import (
     decide_organization,
     get_org,
-    organizations_with_areas,
+    page_of_organizations,
 )
 from participation.rules.permissions import Permission
 from web.evaluations.labels import labels
@@ -23,13 +23,24 @@ from web.kit.auth import authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
+from web.kit.pagination import Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
+#: Organizations a page of the back office's list.
+ORGS_PER_PAGE = 50
+
 
 async def _list_page(request: Request, **extra: Any) -> Response:
-    rows = organizations_with_areas(db(request))
-    context = {"rows": rows, "L": labels()} | extra
+    rows, total, number = page_of_organizations(
+        db(request), page=page_number(request), per_page=ORGS_PER_PAGE
+    )
+    context = {
+        "rows": rows,
+        "page": Page(rows, number, ORGS_PER_PAGE, total),
+        "pager_base": "/admin/organizations?",
+        "L": labels(),
+    } | extra
     return render(request, "organizations/office/list.html", context)
 
 

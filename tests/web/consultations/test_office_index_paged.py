@@ -1,0 +1,80 @@
+"""/admin/consultations at a city's size: topics, consultations, terms and the
+communities' own settings are each a page of 50 read in SQL (a city has hundreds
+of each), each pager keeping the others' pages, in as many statements for 3N rows
+as for N; a topic's merge list reads the open topics of the page's communities."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from consultations.models import CommunityRules, Topic
+from participation.areas import create_area, get_area
+from participation.rules.areas import AreaKind
+from tests.support.client import FormClient
+from tests.support.queries import page_selects
+from tests.web.consultations.test_consultations import PASSWORD, place  # noqa: F401 (fixture)
+
+PER_PAGE = 50  # web.consultations.office.LIST_PER_PAGE
+URL = "/admin/consultations"
+
+
+def _grow(engine: Engine, place: dict[str, Any], count: int, tag: str) -> None:  # noqa: F811
+    """``count`` topics in the community, and ``count`` communities with settings."""
+    c = place["c"]
+    with Session(engine) as s, s.begin():
+        street = get_area(s, c.area.parent_id)
+        for n in range(count):
+            s.add(
+                Topic(
+                    area_id=c.area.id,
+                    title=f"议题{tag}{n:03d}",
+                    source="resident",
+                    proposer_id=c.residents[0].id,
+                    status="declined",
+                    threshold=10,
+                )
+            )
+            other = create_area(
+                s,
+                code=f"R{tag}{n}",
+                name=f"社区{tag}{n:03d}",
+                kind=AreaKind.COMMUNITY,
+                parent=street,
+            )
+            s.add(CommunityRules(area_id=other.id, cosign_threshold=5))
+
+
+def _topics(html: str) -> int:
+    return len(re.findall(r'<a href="/consultations/topics/\d+">', html))
+
+
+def _rules(html: str) -> int:
+    return len(re.findall(r'<td data-label="法定人数">', html))
+
+
+def test_the_consultations_office_runs_as_many_statements_for_3n_rows_as_for_n(
+    client: FormClient,
+    engine: Engine,
+    place: dict[str, Any],  # noqa: F811
+) -> None:
+    """Fails on the old code: every topic and every community's settings were shown."""
+    client.sign_in("cworker", PASSWORD)
+    _grow(engine, place, 20, "a")
+    few, small = page_selects(engine, client, URL)
+    _grow(engine, place, 40, "b")
+    many, big = page_selects(engine, client, URL)
+    assert few == many
+    assert _topics(small) < PER_PAGE and _rules(small) == 20
+    assert _topics(big) == PER_PAGE and _rules(big) == PER_PAGE
+    assert "议题b039" in big and "议题a000" not in big  # the newest topics first
+    later = client.get(f"{URL}?topics=2&rules=2").text
+    assert "议题a000" in later and "议题b039" not in later
+    assert _rules(later) == 10 and "社区b039" in later
+    assert f'href="{URL}?rules=2&amp;topics=1"' in later
+    assert f'href="{URL}?topics=2&amp;rules=1"' in later
+    # The accepted topic of the fixture can still be announced, its form intact.
+    assert 'action="/admin/consultations/topics/' in client.get(f"{URL}?topics=9").text
