@@ -6,7 +6,7 @@ response now adds one to the evaluation's count in the same transaction; this
 fills the count of the evaluations already collected.
 
 Revision ID: 0055
-Revises: 0052
+Revises: 0054
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0055"
-down_revision: str | None = "0052"
+down_revision: str | None = "0054"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
