@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
 from participation.areas import create_area, get_area
-from participation.plan import board, delivery, planner
+from participation.plan import board, board_counts, delivery, planner
 from participation.plan.delivery import DirectItem
 from participation.plan.models import PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
@@ -164,3 +164,41 @@ def test_the_sql_names_the_items_decisions_names(
         assert ids["complete"] not in expected and ids["rolled up"] not in expected
         assert {ids[t] for t in ("no owner", "no end", "no milestones", "weights")} <= expected
         assert ids["over budget"] in expected
+
+
+def _late_count(html: str) -> int:
+    found = re.search(r'<h2 id="late-h">.*?</h2>\s*<p>\D*(\d+)', html, re.S)
+    assert found
+    return int(found.group(1))
+
+
+def _sources(html: str) -> str:
+    found = re.search(r'<table id="sources">(.*?)</table>', html, re.S)
+    assert found
+    return found.group(1)
+
+
+def test_once_the_figures_are_stored_the_late_list_computes_no_year(
+    client: FormClient, engine: Engine, plan_id: int
+) -> None:
+    """Fails on the old code: the late list rolled up the progress of every item of
+    the year in SQL on each request (25 s for a city's year). Once the plan-figures
+    job has stored the board statuses, the list is chosen by them; only the shown
+    items are computed (every roll-up is bound to the page's ids), and the list and
+    its count are the same, as are the counts by source (from the job's summary)."""
+    client.sign_in("admin")
+    _grow(engine, plan_id, 60, "a")
+    live = client.get("/admin/plan").text
+    with Session(engine) as s, s.begin():
+        board_counts.refresh(s, NOW.date(), NOW)
+    seen = statements_of_page(client, "/admin/plan")
+    rolled = [sql for sql in seen if "RECURSIVE" in sql]
+    assert all(re.search(r"plan_items\.id IN \(\?", sql) for sql in rolled)
+    stored = client.get("/admin/plan").text
+    assert _items(stored, "late") == _items(live, "late") == 50
+    assert _late_count(stored) == _late_count(live) == 60
+    assert _sources(stored) == _sources(live) and "61" in _sources(stored)
+    _grow(engine, plan_id, 120, "b")  # bulk-written: late from the next run on
+    with Session(engine) as s, s.begin():
+        board_counts.refresh(s, NOW.date(), NOW)
+    assert _late_count(client.get("/admin/plan").text) == 180
