@@ -65,17 +65,22 @@ def _page(
     session: Session, today: date, ids_query: Select[int, int, str], page: int, per_page: int
 ) -> Listed:
     ordered = ids_query.subquery("listed")
-    total = session.scalar(select(func.count()).select_from(ordered)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    ids = list(
-        session.scalars(
-            select(ordered.c.id)
-            .order_by(ordered.c.year.desc(), ordered.c.path, ordered.c.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    listed = select(ordered.c.id, func.count().over()).order_by(
+        ordered.c.year.desc(), ordered.c.path, ordered.c.id
     )
+    page = max(1, page)
+    # The page and the count in one pass over the list (it is read whole either way).
+    rows = session.execute(listed.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        total = int(rows[0][1])
+    else:  # empty, or past its end: the last page
+        total = session.scalar(select(func.count()).select_from(ordered)) or 0
+        if total and page > 1:
+            page = -(-total // per_page)
+            rows = session.execute(listed.limit(per_page).offset((page - 1) * per_page)).all()
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    ids = [int(r[0]) for r in rows]
     found = {v.item.id: v for v in board.item_views(session, today, item_ids=ids)} if ids else {}
     return Listed([found[i] for i in ids if i in found], total, page, pages)
 

@@ -101,6 +101,8 @@ def test_the_planner_pages_in_sql(
     last = client.get("/admin/plan?year=2027&decide_page=1&late_page=4").text
     assert _items(last, "late") == 30 and _items(last, "decide") == 50  # 180 late in all
     assert "事项b119" in last and "事项a0" not in last.split('id="decide"')[0]
+    past = client.get("/admin/plan?year=2027&decide_page=1&late_page=99").text
+    assert _items(past, "late") == 30 and "事项b119" in past  # past the end: the last
 
 
 def test_a_planner_sees_only_the_areas_they_plan(
