@@ -204,3 +204,22 @@ def test_once_the_figures_are_stored_the_late_list_computes_no_year(
     with Session(engine) as s, s.begin():
         board_counts.refresh(s, NOW.date(), NOW)
     assert _late_count(client.get("/admin/plan").text) == 180
+
+
+def test_the_roll_up_page_loads_its_plan_only(
+    client: FormClient, engine: Engine, plan_id: int, world: World, loads: list[int]
+) -> None:
+    """Fails on the old code: the year-end roll-up page of one plan built every item
+    of its year (20,000 in a city, 1.3 s) and kept its own plan's."""
+    with Session(engine) as s, s.begin():
+        other = delivery.enter_item(
+            s, DirectItem(area_id=world["street"].id, year=2027, title="街道事项"), actor_id=None
+        ).plan_id
+    _grow(engine, plan_id, 5, "a")
+    _grow(engine, other, 60, "b")  # another plan of the same year
+    client.sign_in("admin")
+    loads[0] = 0
+    page = client.get(f"/admin/plan/rollup?plan={plan_id}").text
+    assert loads[0] == 6  # 首个事项 and its five
+    assert page.count("<tr data-item=") == 6 and "事项b0" not in page and "事项a4" in page
+    assert client.get(f"/admin/plan/rollup?plan={other}").text.count("<tr data-item=") == 61
