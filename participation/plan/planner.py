@@ -71,11 +71,10 @@ def _page(
     page = max(1, page)
     # The page and the count in one pass over the list (it is read whole either way).
     rows = session.execute(listed.limit(per_page).offset((page - 1) * per_page)).all()
-    if rows:
-        total = int(rows[0][1])
-    else:  # empty, or past its end: the last page
+    total = int(rows[0][1]) if rows else 0
+    if not rows and page > 1:  # past its end (or empty): the last page
         total = session.scalar(select(func.count()).select_from(ordered)) or 0
-        if total and page > 1:
+        if total:
             page = -(-total // per_page)
             rows = session.execute(listed.limit(per_page).offset((page - 1) * per_page)).all()
     pages = max(1, -(-total // per_page))
@@ -203,9 +202,13 @@ def _late_ids(
             .join(Plan, Plan.id == PlanItem.plan_id)
             .join(Area, Area.id == Plan.area_id)
             .where(
-                in_year,
-                _within(Area.path, scope),
                 PlanItem.board_status == ItemStatus.DELAYED.value,
+                # The plans first: the status index read for each of their ids.
+                PlanItem.plan_id.in_(
+                    select(Plan.id)
+                    .join(Area, Area.id == Plan.area_id)
+                    .where(in_year, _within(Area.path, scope))
+                ),
             )
         )
     facts = board._facts(session, today, board.Filters(year=year, status="delayed")).subquery()
