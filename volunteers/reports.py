@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, aliased
@@ -66,6 +67,66 @@ def hours_report(session: Session, within: Sequence[str] | None = None) -> Hours
         sorted(((areas[k], v) for k, v in by_area.items()), key=lambda kv: -kv[1]),
         sorted(by_month.items()),
         [(m, t, a, v) for (m, t, a), v in sorted(named.items())],
+    )
+
+
+#: Teams and areas the office overview names (the most hours first); months it shows
+#: (the latest). The CSV and XLSX hold every row.
+OVERVIEW_TOP = 20
+OVERVIEW_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class HoursOverview:
+    """The office overview's hours: the total, the teams and areas with the most hours
+    (and how many others have hours), the latest months in order."""
+
+    total: int
+    by_team: list[tuple[str, int]]
+    more_teams: int
+    by_area: list[tuple[str, int]]
+    more_areas: int
+    by_month: list[tuple[str, int]]
+
+
+def hours_overview(
+    session: Session,
+    within: Sequence[str] | None = None,
+    top: int = OVERVIEW_TOP,
+    months: int = OVERVIEW_MONTHS,
+) -> HoursOverview:
+    """What the office overview shows of :func:`hours_report` (``within`` as there),
+    grouped and bounded in SQL over the summary: three statements of at most ``top``,
+    ``top`` and ``months`` rows, however many teams, areas and months have hours."""
+    base = _CELLS if within is None else _CELLS_BY_HOME.where(under_any(_HOME.path, within))
+    minutes = func.sum(HoursTotal.minutes)
+    groups = func.count().over()
+
+    def grouped(key: Any, name: Any) -> tuple[list[tuple[str, int]], int]:
+        rows = session.execute(
+            base.with_only_columns(name, minutes, groups)
+            .group_by(key, name)
+            .order_by(minutes.desc(), name, key)
+            .limit(top)
+        ).all()
+        shown = [(str(n), int(v)) for n, v, _ in rows]
+        return shown, (int(rows[0][2]) - len(rows) if rows else 0)
+
+    by_team, more_teams = grouped(HoursTotal.team_id, Team.name)
+    by_area, more_areas = grouped(HoursTotal.area_id, _PLACE.name)
+    latest = session.execute(
+        base.with_only_columns(HoursTotal.month, minutes, func.sum(minutes).over())
+        .group_by(HoursTotal.month)
+        .order_by(HoursTotal.month.desc())
+        .limit(months)
+    ).all()
+    return HoursOverview(
+        int(latest[0][2]) if latest else 0,
+        by_team,
+        more_teams,
+        by_area,
+        more_areas,
+        [(str(m), int(v)) for m, v, _ in reversed(latest)],
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
@@ -36,11 +36,19 @@ class PlanItem(Base):
         # The board's status filter: a plan's items of a status, in id order (the status
         # first: without one, a plan's items are read in id order from the plan_id index).
         Index("ix_plan_items_board_status_plan", "board_status", "plan_id", "id"),
+        # Only the items with a parent (a few of a city's): SQLite's statistics count
+        # the NULLs as one huge key and would read the whole table (migration 0056).
+        Index(
+            "ix_plan_items_parent_id",
+            "parent_id",
+            sqlite_where=text("parent_id IS NOT NULL"),
+            postgresql_where=text("parent_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plan_items.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plan_items.id"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     source_kind: Mapped[str] = mapped_column(String(30), index=True)

@@ -13,10 +13,11 @@ from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, o
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
-from participation.plan import board
+from participation.plan import board, board_counts
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
 from participation.plan.rules import MILESTONE_WEIGHT_TOTAL
+from participation.plan.sources import ItemStatus
 
 #: Items a page of the planner's lists.
 PER_PAGE = 50
@@ -64,17 +65,21 @@ def _page(
     session: Session, today: date, ids_query: Select[int, int, str], page: int, per_page: int
 ) -> Listed:
     ordered = ids_query.subquery("listed")
-    total = session.scalar(select(func.count()).select_from(ordered)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    ids = list(
-        session.scalars(
-            select(ordered.c.id)
-            .order_by(ordered.c.year.desc(), ordered.c.path, ordered.c.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    listed = select(ordered.c.id, func.count().over()).order_by(
+        ordered.c.year.desc(), ordered.c.path, ordered.c.id
     )
+    page = max(1, page)
+    # The page and the count in one pass over the list (it is read whole either way).
+    rows = session.execute(listed.limit(per_page).offset((page - 1) * per_page)).all()
+    total = int(rows[0][1]) if rows else 0
+    if not rows and page > 1:  # past its end (or empty): the last page
+        total = session.scalar(select(func.count()).select_from(ordered)) or 0
+        if total:
+            page = -(-total // per_page)
+            rows = session.execute(listed.limit(per_page).offset((page - 1) * per_page)).all()
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    ids = [int(r[0]) for r in rows]
     found = {v.item.id: v for v in board.item_views(session, today, item_ids=ids)} if ids else {}
     return Listed([found[i] for i in ids if i in found], total, page, pages)
 
@@ -153,6 +158,63 @@ def needs_decision() -> ColumnElement[bool]:
     )
 
 
+def _sources(
+    session: Session, year: int | None, scope: Sequence[str] | None, stored: bool
+) -> list[tuple[str, int]]:
+    """How many items of ``year`` over ``scope`` came from each source, most first:
+    once the plan-figures job has run, from its summary (the board's counts by source,
+    as of its run, a few hundred rows); before it, counted over the year's items."""
+    if stored:
+        counts = board_counts.PlanBoardCount
+        n = func.sum(counts.n)
+        query = (
+            select(counts.source_kind, n)
+            .where(_within(counts.path, scope))
+            .group_by(counts.source_kind)
+            .order_by(n.desc(), counts.source_kind)
+        )
+        if year:
+            query = query.where(counts.year == year)
+    else:
+        query = (
+            select(PlanItem.source_kind, func.count())
+            .join(Plan, Plan.id == PlanItem.plan_id)
+            .join(Area, Area.id == Plan.area_id)
+            .where(Plan.year == year if year else Plan.id.is_not(None), _within(Area.path, scope))
+            .group_by(PlanItem.source_kind)
+            .order_by(func.count().desc(), PlanItem.source_kind)
+        )
+    return [(kind, int(count)) for kind, count in session.execute(query)]
+
+
+def _late_ids(
+    session: Session, today: date, year: int | None, scope: Sequence[str] | None, stored: bool
+) -> Select[int, int, str]:
+    """The late items of ``year`` over ``scope`` (id, year, area path): once the
+    plan-figures job has run, by the stored board status on its index (as the board's
+    status filter chooses them, see :func:`board.store_board_statuses` for when it
+    holds; the rows shown are computed now); before it, every item of the year
+    computed on the spot (its progress rolled up in SQL), which grows with the year."""
+    if stored:
+        in_year = Plan.year == year if year else Plan.id.is_not(None)
+        return (
+            select(PlanItem.id, Plan.year, Area.path)
+            .join(Plan, Plan.id == PlanItem.plan_id)
+            .join(Area, Area.id == Plan.area_id)
+            .where(
+                PlanItem.board_status == ItemStatus.DELAYED.value,
+                # The plans first: the status index read for each of their ids.
+                PlanItem.plan_id.in_(
+                    select(Plan.id)
+                    .join(Area, Area.id == Plan.area_id)
+                    .where(in_year, _within(Area.path, scope))
+                ),
+            )
+        )
+    facts = board._facts(session, today, board.Filters(year=year, status="delayed")).subquery()
+    return select(facts.c.id, facts.c.year, facts.c.path).where(_within(facts.c.path, scope))
+
+
 def desk(
     session: Session,
     today: date,
@@ -166,19 +228,10 @@ def desk(
     """The planner's desk for ``year`` over the subtrees ``scope`` (None: every area):
     a bounded number of statements whatever the number of items."""
     in_year = Plan.year == year if year else Plan.id.is_not(None)
-    sources = [
-        (kind, int(n))
-        for kind, n in session.execute(
-            select(PlanItem.source_kind, func.count())
-            .join(Plan, Plan.id == PlanItem.plan_id)
-            .join(Area, Area.id == Plan.area_id)
-            .where(in_year, _within(Area.path, scope))
-            .group_by(PlanItem.source_kind)
-            .order_by(func.count().desc(), PlanItem.source_kind)
-        )
-    ]
-    facts = board._facts(session, today, board.Filters(year=year, status="delayed")).subquery()
-    late_ids = select(facts.c.id, facts.c.year, facts.c.path).where(_within(facts.c.path, scope))
+    # The plan-figures job's summary and stored statuses, once it has run.
+    stored = board_counts.last_run(session) is not None
+    sources = _sources(session, year, scope, stored)
+    late_ids = _late_ids(session, today, year, scope, stored)
     decide_ids = (
         select(PlanItem.id, Plan.year, Area.path)
         .join(Plan, Plan.id == PlanItem.plan_id)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.errors import N_, DomainError
-from participation.plan.board import item_views, store_board_statuses
+from participation.plan.board import ItemView, item_views, store_board_statuses
 from participation.plan.intake import ItemFromSource, receive_item
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
@@ -68,6 +68,13 @@ def rolled_up(session: Session, plan: Plan) -> bool:
     )
 
 
+def plan_views(session: Session, plan: Plan, today: date) -> list[ItemView]:
+    """The items of ``plan`` alone (not of every plan of its year), in the board's
+    order, with their progress and outcomes: what the roll-up classifies."""
+    ids = list(session.scalars(select(PlanItem.id).where(PlanItem.plan_id == plan.id)))
+    return item_views(session, today, item_ids=ids) if ids else []
+
+
 def roll_up_year(
     session: Session,
     plan: Plan,
@@ -81,11 +88,7 @@ def roll_up_year(
     year_end = date(plan.year, 12, 31)
     if rolled_up(session, plan):
         raise DomainError("plan.rolled_up", N_("This plan's year has already been rolled up."))
-    views = item_views(
-        session,
-        today,
-        item_ids=list(session.scalars(select(PlanItem.id).where(PlanItem.plan_id == plan.id))),
-    )
+    views = plan_views(session, plan, today)
     if not views:
         raise DomainError("plan.empty", N_("This plan has no items to roll up."))
     outcomes: dict[int, Outcome] = {}

@@ -305,8 +305,7 @@ def _plan(request: Request) -> Plan:
 async def _rollup_page(request: Request, plan: Plan, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     day = today(request)
-    views = board.item_views(session, day, board.Filters(year=plan.year))
-    views = [v for v in views if v.plan.id == plan.id]
+    views = yearend.plan_views(session, plan, day)
     preview = {
         v.item.id: classify_year_end(
             done=v.item.status == "done",

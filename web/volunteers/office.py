@@ -59,7 +59,9 @@ def _manages(request: Request) -> Callable[[Area], bool]:
 async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     session = db(request)
     within = _reach(request)
-    report = reports.hours_report(session, within)
+    # The most hours' teams and areas and the latest months, bounded in SQL; the CSV
+    # and XLSX hold every row.
+    report = reports.hours_overview(session, within)
     found, number, total = teams.teams_page(session, page_number(request), TEAMS_PAGE, within)
     teams_page = Page(found, number, TEAMS_PAGE, total)
     context = {

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
 from participation.areas import create_area, get_area
-from participation.plan import board, delivery, planner
+from participation.plan import board, board_counts, delivery, planner
 from participation.plan.delivery import DirectItem
 from participation.plan.models import PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
@@ -101,6 +101,8 @@ def test_the_planner_pages_in_sql(
     last = client.get("/admin/plan?year=2027&decide_page=1&late_page=4").text
     assert _items(last, "late") == 30 and _items(last, "decide") == 50  # 180 late in all
     assert "事项b119" in last and "事项a0" not in last.split('id="decide"')[0]
+    past = client.get("/admin/plan?year=2027&decide_page=1&late_page=99").text
+    assert _items(past, "late") == 30 and "事项b119" in past  # past the end: the last
 
 
 def test_a_planner_sees_only_the_areas_they_plan(
@@ -164,3 +166,60 @@ def test_the_sql_names_the_items_decisions_names(
         assert ids["complete"] not in expected and ids["rolled up"] not in expected
         assert {ids[t] for t in ("no owner", "no end", "no milestones", "weights")} <= expected
         assert ids["over budget"] in expected
+
+
+def _late_count(html: str) -> int:
+    found = re.search(r'<h2 id="late-h">.*?</h2>\s*<p>\D*(\d+)', html, re.S)
+    assert found
+    return int(found.group(1))
+
+
+def _sources(html: str) -> str:
+    found = re.search(r'<table id="sources">(.*?)</table>', html, re.S)
+    assert found
+    return found.group(1)
+
+
+def test_once_the_figures_are_stored_the_late_list_computes_no_year(
+    client: FormClient, engine: Engine, plan_id: int
+) -> None:
+    """Fails on the old code: the late list rolled up the progress of every item of
+    the year in SQL on each request (25 s for a city's year). Once the plan-figures
+    job has stored the board statuses, the list is chosen by them; only the shown
+    items are computed (every roll-up is bound to the page's ids), and the list and
+    its count are the same, as are the counts by source (from the job's summary)."""
+    client.sign_in("admin")
+    _grow(engine, plan_id, 60, "a")
+    live = client.get("/admin/plan").text
+    with Session(engine) as s, s.begin():
+        board_counts.refresh(s, NOW.date(), NOW)
+    seen = statements_of_page(client, "/admin/plan")
+    rolled = [sql for sql in seen if "RECURSIVE" in sql]
+    assert all(re.search(r"plan_items\.id IN \(\?", sql) for sql in rolled)
+    stored = client.get("/admin/plan").text
+    assert _items(stored, "late") == _items(live, "late") == 50
+    assert _late_count(stored) == _late_count(live) == 60
+    assert _sources(stored) == _sources(live) and "61" in _sources(stored)
+    _grow(engine, plan_id, 120, "b")  # bulk-written: late from the next run on
+    with Session(engine) as s, s.begin():
+        board_counts.refresh(s, NOW.date(), NOW)
+    assert _late_count(client.get("/admin/plan").text) == 180
+
+
+def test_the_roll_up_page_loads_its_plan_only(
+    client: FormClient, engine: Engine, plan_id: int, world: World, loads: list[int]
+) -> None:
+    """Fails on the old code: the year-end roll-up page of one plan built every item
+    of its year (20,000 in a city, 1.3 s) and kept its own plan's."""
+    with Session(engine) as s, s.begin():
+        other = delivery.enter_item(
+            s, DirectItem(area_id=world["street"].id, year=2027, title="街道事项"), actor_id=None
+        ).plan_id
+    _grow(engine, plan_id, 5, "a")
+    _grow(engine, other, 60, "b")  # another plan of the same year
+    client.sign_in("admin")
+    loads[0] = 0
+    page = client.get(f"/admin/plan/rollup?plan={plan_id}").text
+    assert loads[0] == 6  # 首个事项 and its five
+    assert page.count("<tr data-item=") == 6 and "事项b0" not in page and "事项a4" in page
+    assert client.get(f"/admin/plan/rollup?plan={other}").text.count("<tr data-item=") == 61

@@ -4,6 +4,7 @@ figures, and never read the whole hours ledger (1,000,000 lines in a city)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.queries import reading, statements
 from tests.support.volunteering import make_person, make_shift
-from volunteers.models import HoursEntry, Team
+from volunteers.models import HoursEntry, HoursTotal, Team
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -137,3 +138,46 @@ def test_my_page_pages_the_ledger_and_sums_it_in_sql(
     assert page.text.count('<td data-label="类型">出勤</td>') == 50
     assert 'href="/volunteers/me?page=2"' in page.text
     assert client.get("/volunteers/me?page=2").text.count('<td data-label="类型">出勤</td>') == 40
+
+
+def _team_hours(engine: Engine, world: dict[str, Any], first: int, count: int) -> None:
+    """``count`` teams, each with 1-3 hours in each of three months of 2026 (in the
+    summary, as the ledger's writes keep it)."""
+    with Session(engine) as s, s.begin():
+        for n in range(first, first + count):
+            team = Team(area_id=world["community"].id, name=f"时长队{n:03d}", kind="featured")
+            s.add(team)
+            s.flush()
+            for month in ("2026-09", "2026-10", "2026-11"):
+                s.add(
+                    HoursTotal(
+                        month=month,
+                        team_id=team.id,
+                        area_id=world["community"].id,
+                        minutes=60 * (1 + n % 3),
+                        lines=1,
+                    )
+                )
+
+
+def test_the_overview_names_the_teams_with_the_most_hours_only(
+    app: Any, client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: the overview listed every team with hours (217 teams,
+    61 KB in a city) and read every month × team × area of the summary; now the 20
+    teams with the most hours, how many others there are (every row stays in the
+    CSV), and the same statements for 3N teams as for N."""
+    app.state.fixed_now = NOW
+    client.sign_in("communityworker", PASSWORD)
+    _team_hours(engine, world, 0, 30)  # N
+    few, html = _office(client)
+    _team_hours(engine, world, 30, 60)  # 3N
+    many, html = _office(client)
+    assert len(many) == len(few)
+    named = re.findall(r'<th scope="row">(时长队\d+)</th>', html)
+    assert len(named) == 20 and all(int(n[3:]) % 3 == 2 for n in named)  # 9 hours each
+    assert "另有 70 项" in html  # 90 teams with hours, 20 named
+    assert "2026-09" in html and "2026-11" in html
+    assert "540 小时" in html  # 30 teams each of 1, 2 and 3 hours × 3 months
+    report = client.get("/admin/volunteers/hours.csv")
+    assert len(report.text.splitlines()) == 1 + 90 * 3
