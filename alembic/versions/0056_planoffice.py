@@ -9,7 +9,7 @@ parent; every lookup by parent (an equality or IN) implies it, on SQLite and
 PostgreSQL alike.
 
 Revision ID: 0056
-Revises: 0052
+Revises: 0055
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0056"
-down_revision: str | None = "0052"
+down_revision: str | None = "0055"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
