@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -154,16 +154,42 @@ def _credit(
     return result.outcome
 
 
-def shift_roster(session: Session, shift_id: int) -> list[tuple[SignUp, Account]]:
-    """Everyone signed up for the shift and not cancelled, in order of arrival,
-    with their accounts (the leader's attendance list)."""
+def shift_roster(
+    session: Session, shift_id: int, page: int = 1, per_page: int | None = None
+) -> tuple[list[tuple[SignUp, Account]], int, int]:
+    """The leader's attendance list, with the accounts, in order of arrival: everyone
+    signed up for the shift and not cancelled, except that of those waiting for a
+    place only the ``page``-th ``per_page`` (all when None; a page past the end is
+    the last); that page's number, and how many wait. Those listed in full
+    (confirmed, offered a place, missed it) are bounded by the shift's places; the
+    waiting list is not (a city shift had 2,685). Two statements however many."""
+    waiting = SignUp.status == "waitlisted"
+    total = int(
+        session.scalar(
+            select(func.count()).select_from(SignUp).where(SignUp.shift_id == shift_id, waiting)
+        )
+        or 0
+    )
+    if per_page is not None:
+        page = max(1, min(page, -(-total // per_page)))
+    listed = (
+        select(SignUp.id)
+        .where(SignUp.shift_id == shift_id, waiting)
+        .order_by(SignUp.arrival)
+        .offset((page - 1) * (per_page or 0))
+        .limit(per_page)
+    )
     rows = session.execute(
         select(SignUp, Account)
         .join(Account, Account.id == SignUp.account_id)
-        .where(SignUp.shift_id == shift_id, SignUp.status != "cancelled")
+        .where(
+            SignUp.shift_id == shift_id,
+            SignUp.status != "cancelled",
+            or_(~waiting, SignUp.id.in_(listed)),
+        )
         .order_by(SignUp.arrival)
     ).all()
-    return [(s, a) for s, a in rows]
+    return [(s, a) for s, a in rows], page, total
 
 
 def roster_entry(session: Session, shift_id: int, account_id: int) -> tuple[SignUp, Account]:

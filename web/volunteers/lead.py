@@ -46,6 +46,8 @@ from web.volunteers.shared import (
 ROSTER_PAGE = 25
 #: Coming shifts shown per page of the leader's team page.
 SHIFTS_PAGE = 20
+#: People waiting for a place listed per page of a shift's attendance list.
+WAITING_PAGE = 50
 #: Activities listed per page of the leader's team page (newest first).
 ACTIVITIES_PAGE = 20
 #: The team page's query parameters kept by each pager and the filter form, in
@@ -234,7 +236,9 @@ def _shift_ctx(request: Request) -> signups.ShiftContext:
 async def _shift_page(
     request: Request, ctx: signups.ShiftContext, status: int = 200, **extra: Any
 ) -> Response:
-    rows = attendance.shift_roster(db(request), ctx.shift.id)
+    rows, number, waiting_total = attendance.shift_roster(
+        db(request), ctx.shift.id, page_of(request, "waiting"), WAITING_PAGE
+    )
     at = now(request)
     pending = [
         (s, a)
@@ -244,6 +248,7 @@ async def _shift_page(
     context = {
         "ctx": ctx,
         "rows": rows,
+        "waiting_page": Page([], number, WAITING_PAGE, waiting_total),
         "pending": pending,
         "started": at >= ctx.shift.starts_at,
         "ended": at >= ctx.shift.ends_at,

@@ -3,6 +3,8 @@ times typed on the leader's forms are read by the one form reader."""
 
 from __future__ import annotations
 
+import html as markup
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -143,3 +145,47 @@ def test_an_unreadable_shift_time_is_a_field_message_and_changes_nothing(
     assert r.status_code == 422 and 'id="f-starts_at-error"' in r.text
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Shift)) == 0
+
+
+WAITING_PAGE = 50  # people waiting shown a page (web.volunteers.lead.WAITING_PAGE)
+
+
+def _waiting(engine: Engine, world: dict[str, Any], team_id: int, people: int) -> int:
+    """A coming shift of two places with ``people`` signed up: two confirmed, the
+    rest waiting, in order of arrival."""
+    with Session(engine) as s, s.begin():
+        team = s.get(Team, team_id)
+        assert team is not None
+        shift = make_shift(s, world["community"], NOW + timedelta(days=3), team=team, capacity=2)
+        for n in range(people):
+            person = make_person(s, f"候补{shift.id}-{n:03d}")
+            signups.sign_up(s, shift.id, person, NOW)
+        return shift.id
+
+
+def test_the_waiting_list_is_paged_and_the_page_costs_as_much_for_3n(
+    client: FormClient, engine: Engine, world: dict[str, Any], team_id: int
+) -> None:
+    """Fails on the old code: every sign-up of the shift was a row of the page (a
+    city shift had 2,785, 2,685 of them waiting: 1 MB). Those who come (bounded by
+    the places) are all listed; the waiting list is paged in arrival order."""
+    client.sign_in("teamleader", PASSWORD)
+    few = _waiting(engine, world, team_id, 2 + 20)
+    many = _waiting(engine, world, team_id, 2 + 3 * 20 + WAITING_PAGE)
+    assert _selects(engine, client, f"/lead/shifts/{few}") == _selects(
+        engine, client, f"/lead/shifts/{many}"
+    )
+    seen: list[str] = []
+    url: str | None = f"/lead/shifts/{many}"
+    while url:
+        html = client.get(url).text
+        rows = re.findall(r'class="card-title"[^>]*>候补\d+-(\d{3})<', html)
+        assert rows[:2] == ["000", "001"]  # the confirmed, on every page
+        seen += rows[2:]
+        assert len(rows) <= 2 + WAITING_PAGE
+        nav = re.search(r'<nav class="pager" aria-label="候补名单分页">(.*?)</nav>', html, re.S)
+        following = nav and re.search(r'<a href="([^"]+)" rel="next">', nav.group(1))
+        url = markup.unescape(following.group(1)) if following else None
+    waiting = 3 * 20 + WAITING_PAGE
+    assert seen == [f"{n:03d}" for n in range(2, 2 + waiting)]
+    assert f"{waiting} 人候补" in client.get(f"/lead/shifts/{many}").text
