@@ -99,6 +99,15 @@ def rounds(session: Session) -> Sequence[BudgetRound]:
     return session.scalars(select(BudgetRound).order_by(BudgetRound.id.desc())).all()
 
 
+def rounds_page(session: Session, *, after: int = 0, limit: int = 100) -> Sequence[BudgetRound]:
+    """At most ``limit`` rounds, newest first, older than the round of id ``after``
+    (0: from the newest)."""
+    query = select(BudgetRound)
+    if after:
+        query = query.where(BudgetRound.id < after)
+    return session.scalars(query.order_by(BudgetRound.id.desc()).limit(limit)).all()
+
+
 def rounds_with_areas(session: Session) -> list[tuple[BudgetRound, Area]]:
     """Every round, newest first, with its area, in one query (for the list page)."""
     rows = session.execute(
