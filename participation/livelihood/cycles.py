@@ -114,9 +114,7 @@ def cycles(session: Session) -> Sequence[LivelihoodCycle]:
     return session.scalars(select(LivelihoodCycle).order_by(LivelihoodCycle.id.desc())).all()
 
 
-def cycles_page(
-    session: Session, *, after: int = 0, limit: int = 100
-) -> Sequence[LivelihoodCycle]:
+def cycles_page(session: Session, *, after: int = 0, limit: int = 100) -> Sequence[LivelihoodCycle]:
     """At most ``limit`` cycles, newest first, older than the cycle of id ``after``
     (0: from the newest)."""
     query = select(LivelihoodCycle)

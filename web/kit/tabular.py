@@ -5,11 +5,13 @@ is built in memory, for the small tables. A whole-dataset download (the open dat
 CSV and XLSX) is not: :func:`csv_stream_response` sends the CSV a batch of rows at a
 time as ``rows`` yields them (read from the database in batches), and
 :func:`xlsx_file_response` writes the workbook to a temporary file (openpyxl's
-write-only mode) and sends that file, so a download's memory does not grow with rows. Every text cell is made inert for spreadsheets (OWASP's CSV
-injection rule): text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return is prefixed with ``'``, so a name like ``=HYPERLINK(...)`` is shown, never run.
-Real numbers (int, float, Decimal) stay numbers, and so does text that is just a
-number ("-3.5"), which no spreadsheet evaluates as a formula.
+write-only mode) and sends that file, so a download's memory does not grow with rows.
+
+Every text cell is made inert for spreadsheets (OWASP's CSV injection rule): text
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed
+with ``'``, so a name like ``=HYPERLINK(...)`` is shown, never run. Real numbers (int,
+float, Decimal) stay numbers, and so does text that is just a number ("-3.5"), which
+no spreadsheet evaluates as a formula.
 """
 
 from __future__ import annotations
@@ -187,7 +189,9 @@ def table_response(
     return csv_response(name, header, rows)
 
 
-def csv_stream_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+def csv_stream_response(
+    name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> Response:
     """A CSV download named ``name``.csv, sent as ``rows`` yields them (a batch of
     rows per chunk; see :func:`csv_chunks`). ``rows`` is consumed after the response
     has started: it must not use the request's session (which ends there), but one

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.areas import Area
@@ -117,9 +117,7 @@ async def plan_items(request: Request) -> Response:
     check_query(request, plan_openapi.FILTERS + plan_openapi.PAGING)
     ask = ask_of(request)
     filters = board_filters(request, [])  # no default year: all years unless asked
-    rows = board.export_page(
-        db(request), today(request), filters, after=ask.after, limit=ask.fetch
-    )
+    rows = board.export_page(db(request), today(request), filters, after=ask.after, limit=ask.fetch)
     return paged_response(request, ask, rows, item_row, lambda r: int(r["id"]))
 
 

@@ -111,9 +111,7 @@ def _list(description: str, item: dict[str, Any], *, paged: bool = True) -> dict
                 "200": {
                     "description": description,
                     "content": {
-                        "application/json": {
-                            "schema": {"type": "object", "properties": properties}
-                        }
+                        "application/json": {"schema": {"type": "object", "properties": properties}}
                     },
                 }
             },

@@ -128,9 +128,7 @@ def test_unreadable_paging_is_refused_with_json(
 
 
 @pytest.mark.parametrize(("path", "_query"), LISTS)
-def test_the_openapi_document_states_the_paging(
-    client: FormClient, path: str, _query: str
-) -> None:
+def test_the_openapi_document_states_the_paging(client: FormClient, path: str, _query: str) -> None:
     spec = client.get("/api/openapi.json").json()
     operation = spec["paths"][path]["get"]
     assert {"after", "limit"} <= {p["name"] for p in operation["parameters"]}

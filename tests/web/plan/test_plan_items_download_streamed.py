@@ -12,6 +12,7 @@ import glob
 import os
 import tempfile
 import tracemalloc
+from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -49,7 +50,7 @@ def _download(app: Starlette, path: str, query: str = "") -> tuple[int, bytes, i
         await asyncio.sleep(3600)
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             got["status"] = message["status"]
         elif message["type"] == "http.response.body":
