@@ -112,6 +112,21 @@ def all_areas(session: Session) -> Sequence[Area]:
     return session.scalars(select(Area).order_by(Area.path)).all()
 
 
+def areas_page(
+    session: Session, *, after: int = 0, limit: int = 100, kind: str | None = None
+) -> Sequence[Area]:
+    """At most ``limit`` areas in tree order (by path) after the area of id ``after``
+    (0: from the root), only of ``kind`` when given: one statement, read on the
+    path index whatever the size of the tree."""
+    query = select(Area)
+    if kind:
+        query = query.where(Area.kind == kind)
+    if after:
+        last = select(Area.path).where(Area.id == after).scalar_subquery()
+        query = query.where(Area.path > last)
+    return session.scalars(query.order_by(Area.path).limit(limit)).all()
+
+
 @dataclass(frozen=True)
 class AreaNode:
     area: Area

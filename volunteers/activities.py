@@ -208,6 +208,30 @@ def shift_rows(
     return [ShiftRow(s, a, t, ar, waiting.get(s.id, 0)) for s, a, t, ar in rows]
 
 
+def shift_rows_after(
+    session: Session, *, since: datetime, after: int = 0, limit: int = 100
+) -> list[ShiftRow]:
+    """At most ``limit`` of the public shifts starting from ``since``, by start (then
+    id), after the shift of id ``after`` (0: from the first), with how many wait for
+    each: one statement (the waiting count a subquery), whatever the number of shifts."""
+    query = _shifts_query(since, None, None, True)
+    if after:
+        last = select(Shift.starts_at).where(Shift.id == after).scalar_subquery()
+        query = query.where(
+            (Shift.starts_at > last) | ((Shift.starts_at == last) & (Shift.id > after))
+        )
+    waiting = (
+        select(func.count())
+        .where(SignUp.shift_id == Shift.id, SignUp.status.in_(("waitlisted", "offered")))
+        .correlate(Shift)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        query.add_columns(waiting).order_by(Shift.starts_at, Shift.id).limit(limit)
+    ).all()
+    return [ShiftRow(s, a, t, ar, int(w or 0)) for s, a, t, ar, w in rows]
+
+
 def shifts_page(
     session: Session,
     number: int,

@@ -353,6 +353,27 @@ def teams_with_areas(session: Session, *, by_kind: bool = True) -> list[tuple[Te
     return [(t, a) for t, a in rows]
 
 
+def public_teams_page(
+    session: Session, *, after: int = 0, limit: int = 100
+) -> list[tuple[Team, Area, int]]:
+    """At most ``limit`` teams by id after the team of id ``after``, each with its
+    area and its number of active members: one statement (the count a subquery)."""
+    members = (
+        select(func.count())
+        .where(Membership.team_id == Team.id, Membership.status == "active")
+        .correlate(Team)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Team, Area, members)
+        .join(Area, Area.id == Team.area_id)
+        .where(Team.id > after)
+        .order_by(Team.id)
+        .limit(limit)
+    ).all()
+    return [(t, a, int(n or 0)) for t, a, n in rows]
+
+
 def teams_page(
     session: Session, number: int, per_page: int, within: Sequence[str] | None = None
 ) -> tuple[list[tuple[Team, Area]], int, int]:

@@ -1,4 +1,19 @@
-"""/api/openapi.json: the one OpenAPI document, merged from each area's API module."""
+"""/api/openapi.json: the one OpenAPI document, merged from each area's API module.
+
+Paging, the same for every JSON list of the API (web/kit/api_paging.py): a keyset
+cursor. ``?after=ID`` is the id of the last item of the page before and ``?limit=N``
+the page size (default 100, at most 500); the body's ``next`` and the
+``Link: <...>; rel="next"`` header give the next page's URL (filters kept), absent
+on the last page, and ``count`` is the number of items on the page. Why a cursor and
+not ``?page=``: the lists grow while they are read (a ballot published, a shift
+added), and an offset page would then repeat or skip an item, where a cursor goes on
+from the last item seen, reaching each exactly once; and the database finds the
+page on an index (the id, or the list's order: areas by path, shifts by start,
+evaluations by publication) however deep it is, where an offset reads and drops
+every row before it. There is no total: counting a whole growing table is what a
+page must not do (a list that knows its total cheaply may add it). Downloads (CSV,
+XLSX) are the whole dataset, as open data downloads are, streamed (web.kit.tabular).
+"""
 
 from __future__ import annotations
 

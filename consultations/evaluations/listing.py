@@ -131,6 +131,30 @@ def published_evaluations(
     return [(e, o) for e, o in session.execute(query).all()]
 
 
+def published_page(
+    session: Session, *, area_id: int | None = None, after: int = 0, limit: int = 100
+) -> list[tuple[Evaluation, Organization]]:
+    """At most ``limit`` of :func:`published_evaluations` (most recently published
+    first, then by id down; same area filter), after the evaluation of id ``after``
+    (0: from the first): one statement."""
+    query = (
+        select(Evaluation, Organization)
+        .join(Organization, Organization.id == Evaluation.org_id)
+        .where(Evaluation.status == "published")
+    )
+    if area_id is not None:
+        within = select(Area.path).where(Area.id == area_id).scalar_subquery()
+        query = query.join(Area, Area.id == Evaluation.area_id).where(Area.path.startswith(within))
+    if after:
+        last = select(Evaluation.published_at).where(Evaluation.id == after).scalar_subquery()
+        query = query.where(
+            (Evaluation.published_at < last)
+            | ((Evaluation.published_at == last) & (Evaluation.id < after))
+        )
+    query = query.order_by(Evaluation.published_at.desc(), Evaluation.id.desc()).limit(limit)
+    return [(e, o) for e, o in session.execute(query).all()]
+
+
 def participation_count(session: Session, evaluation_id: int) -> int:
     """How many have responded (responses stay sealed until collection closes):
     the evaluation's count, kept by the service that stores a response."""

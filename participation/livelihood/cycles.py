@@ -130,6 +130,15 @@ def page_of_cycles(
     return found, total, page
 
 
+def cycles_page(session: Session, *, after: int = 0, limit: int = 100) -> Sequence[LivelihoodCycle]:
+    """At most ``limit`` cycles, newest first, older than the cycle of id ``after``
+    (0: from the newest)."""
+    query = select(LivelihoodCycle)
+    if after:
+        query = query.where(LivelihoodCycle.id < after)
+    return session.scalars(query.order_by(LivelihoodCycle.id.desc()).limit(limit)).all()
+
+
 def cycles_with_congresses(session: Session) -> list[tuple[LivelihoodCycle, Congress]]:
     """Every cycle, newest first, with the congress session that holds it, in one
     query (for the list page)."""

@@ -8,7 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from participation.areas import Area, all_areas, get_area
+from participation.areas import Area, areas_page, get_area
+from web.kit.api_paging import NEXT_PROPERTY, PAGING, ask_of, paged_response
 from web.kit.api_query import check_query
 from web.kit.dbsession import db
 
@@ -26,9 +27,10 @@ def area_json(area: Area) -> dict[str, Any]:
 
 async def areas(request: Request) -> Response:
     check_query(request, OPENAPI_PATHS["/api/v1/areas"]["get"]["parameters"])
+    ask = ask_of(request)
     kind = request.query_params.get("kind")
-    items = [area_json(a) for a in all_areas(db(request)) if not kind or a.kind == kind]
-    return JSONResponse({"count": len(items), "items": items})
+    rows = areas_page(db(request), after=ask.after, limit=ask.fetch, kind=kind)
+    return paged_response(request, ask, rows, area_json, lambda a: a.id)
 
 
 async def area(request: Request) -> Response:
@@ -58,16 +60,18 @@ OPENAPI_PATHS: dict[str, Any] = {
                     "in": "query",
                     "required": False,
                     "schema": AREA_SCHEMA["properties"]["kind"],  # type: ignore[index]
-                }
+                },
+                *PAGING,
             ],
             "responses": {
                 "200": {
-                    "description": "All areas, ordered by path",
+                    "description": "A page of the areas, in tree order (by path)",
                     "content": {
                         "application/json": {
                             "schema": {
                                 "type": "object",
                                 "properties": {
+                                    "next": NEXT_PROPERTY,
                                     "count": {"type": "integer"},
                                     "items": {
                                         "type": "array",

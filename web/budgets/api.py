@@ -13,6 +13,8 @@ from participation.budgets import services as budgets
 from participation.budgets.models import BudgetRound
 from participation.budgets.rules import compare_outcomes
 from web.budgets.public import round_results
+from web.kit.api_paging import PAGING, ask_of, paged_response
+from web.kit.api_query import check_query
 from web.kit.dbsession import db
 from web.kit.tabular import table_response
 
@@ -37,8 +39,11 @@ def round_json(budget_round: BudgetRound) -> dict[str, Any]:
 
 
 async def rounds(request: Request) -> Response:
-    items = [round_json(r) for r in budgets.rounds(db(request))]
-    return JSONResponse({"count": len(items), "items": items})
+    """One page of the rounds, newest first (web.kit.api_paging)."""
+    check_query(request, PAGING)
+    ask = ask_of(request)
+    rows = budgets.rounds_page(db(request), after=ask.after, limit=ask.fetch)
+    return paged_response(request, ask, rows, round_json, lambda r: r.id)
 
 
 def _projects(request: Request, budget_round: BudgetRound) -> list[dict[str, Any]]:
@@ -130,7 +135,8 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/budget-rounds": {
         "get": {
             "summary": "Community budget rounds (社区微实事) with their phase and budget",
-            "responses": {"200": {"description": "All rounds, newest first"}},
+            "parameters": PAGING,
+            "responses": {"200": {"description": "A page of the rounds, newest first"}},
         }
     },
     "/api/v1/budget-rounds.csv": {

@@ -21,6 +21,7 @@ from consultations.rules.journey import Stage
 from participation.areas import Area, get_area
 from participation.ballots.boxes import get_box
 from web.consultations.public import opinion_map_of, stage_of
+from web.kit.api_paging import PAGING, ask_of, next_url
 from web.kit.api_query import check_query
 from web.kit.clock import now
 from web.kit.dbsession import db
@@ -83,8 +84,26 @@ def _rows(request: Request) -> list[dict[str, Any]]:
 
 
 async def listing(request: Request) -> Response:
-    items = _rows(request)
-    return JSONResponse({"count": len(items), "items": items})
+    """One page of the consultations, by id (web.kit.api_paging). The stage is worked
+    out from the clock, so ``?stage=`` is applied to the page read: a page may hold
+    fewer than ``limit`` items (even none) and still have a ``next``."""
+    check_query(request, QUERY + PAGING)
+    ask = ask_of(request)
+    session = db(request)
+    at = now(request)
+    area_id = record_id(request.query_params.get("area", ""))
+    found = meetings.consultations_page(
+        session, within_id=area_id, after=ask.after, limit=ask.fetch
+    )
+    shown = found[: ask.limit]
+    facts = decisions.public_facts(session, [c for c, _area in shown])
+    wanted = request.query_params.get("stage")
+    items = [summary(c, a, facts[c.id], at) for c, a in shown]
+    items = [i for i in items if not wanted or i["stage"] == wanted]
+    following = next_url(request, shown[-1][0].id, ask.limit) if len(found) > ask.limit else None
+    headers = {"Link": f'<{following}>; rel="next"'} if following else None
+    body = {"count": len(items), "items": items, "next": following}
+    return JSONResponse(body, headers=headers)
 
 
 async def listing_csv(request: Request) -> Response:
@@ -173,8 +192,9 @@ QUERY: list[dict[str, Any]] = [
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/consultations": {
         "get": {
-            "summary": "Community consultations with stage, result, notice and plan item",
-            "parameters": QUERY,
+            "summary": "Community consultations with stage, result, notice and plan item,"
+            " by id, a page at a time",
+            "parameters": QUERY + PAGING,
             "responses": {"200": {"description": "count and items"}},
         }
     },

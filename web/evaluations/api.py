@@ -14,12 +14,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from consultations.evaluations.builder import get_evaluation
-from consultations.evaluations.listing import published_evaluations
+from consultations.evaluations.listing import published_evaluations, published_page
 from consultations.evaluations.models import Evaluation
 from consultations.evaluations.questionnaire import indicators_of, questions_of
 from consultations.evaluations.rectification import rectifications_of
 from participation.organizations.models import Organization
 from participation.organizations.registry import get_org
+from web.kit.api_paging import PAGING, ask_of, paged_response
 from web.kit.api_query import check_query
 from web.kit.dbsession import db
 from web.kit.forms import record_id
@@ -54,8 +55,15 @@ def _published(request: Request) -> list[dict[str, Any]]:
 
 
 async def evaluations(request: Request) -> Response:
-    items = _published(request)
-    return JSONResponse({"count": len(items), "items": items})
+    """One page of the published evaluations, most recently published first
+    (web.kit.api_paging), of an ``?area_id=`` and the areas below it if asked."""
+    check_query(request, QUERY + PAGING)
+    ask = ask_of(request)
+    area = request.query_params.get("area_id", "")
+    rows = published_page(
+        db(request), area_id=record_id(area) if area else None, after=ask.after, limit=ask.fetch
+    )
+    return paged_response(request, ask, rows, lambda r: _summary(*r), lambda r: r[0].id)
 
 
 CSV_COLUMNS = [
@@ -133,8 +141,8 @@ QUERY: list[dict[str, Any]] = [
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/evaluations": {
         "get": {
-            "summary": "Published third-party evaluations, newest first",
-            "parameters": QUERY,
+            "summary": "Published third-party evaluations, newest first, a page at a time",
+            "parameters": QUERY + PAGING,
             "responses": {
                 "200": {"description": "count and items (id, title, subject, overall index)"}
             },

@@ -1,11 +1,17 @@
 """The one way out for tables: every CSV and XLSX download goes through here.
 
 CSV is UTF-8 with one byte-order mark (so spreadsheet programs read Chinese) and XLSX
-is built in memory. Every text cell is made inert for spreadsheets (OWASP's CSV
-injection rule): text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return is prefixed with ``'``, so a name like ``=HYPERLINK(...)`` is shown, never run.
-Real numbers (int, float, Decimal) stay numbers, and so does text that is just a
-number ("-3.5"), which no spreadsheet evaluates as a formula.
+is built in memory, for the small tables. A whole-dataset download (the open data's
+CSV and XLSX) is not: :func:`csv_stream_response` sends the CSV a batch of rows at a
+time as ``rows`` yields them (read from the database in batches), and
+:func:`xlsx_file_response` writes the workbook to a temporary file (openpyxl's
+write-only mode) and sends that file, so a download's memory does not grow with rows.
+
+Every text cell is made inert for spreadsheets (OWASP's CSV injection rule): text
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed
+with ``'``, so a name like ``=HYPERLINK(...)`` is shown, never run. Real numbers (int,
+float, Decimal) stay numbers, and so does text that is just a number ("-3.5"), which
+no spreadsheet evaluates as a formula.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from typing import Any
 
-from starlette.responses import Response
+from starlette.background import BackgroundTask
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -53,6 +61,31 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
+#: Rows per chunk of a streamed CSV.
+CSV_BATCH = 500
+
+
+def csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = CSV_BATCH
+) -> Iterator[bytes]:
+    """The table as CSV (as :func:`csv_text`), encoded, ``batch`` rows per chunk: only
+    one chunk is held at a time, however many rows ``rows`` yields."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    out.write(BOM)
+    writer.writerow([safe_cell(h) for h in header])
+    held = 0
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+        held += 1
+        if held >= batch:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+            held = 0
+    yield out.getvalue().encode("utf-8")
+
+
 def _xlsx_cell(value: Any) -> Any:
     value = safe_cell(value)
     return _XML_ILLEGAL.sub("", value) if isinstance(value, str) else value
@@ -81,6 +114,33 @@ def xlsx_bytes(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[A
         # file is gone), then let the error through.
         with suppress(Exception):
             sheet.close()
+        raise
+    finally:
+        _remove_sheet_file(sheet)
+
+
+def xlsx_file(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """The table as an XLSX workbook with one sheet, written to a new temporary file
+    whose path is returned (the caller removes it): openpyxl's write-only mode streams
+    the rows to its own temporary file and zips that into this one, so neither the
+    rows nor the workbook are held in memory. Nothing is left behind on failure."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name[:31])
+    handle, path = tempfile.mkstemp(prefix="gongzhi-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        sheet.append([_xlsx_cell(h) for h in header])
+        for row in rows:
+            sheet.append([_xlsx_cell(v) for v in row])
+        book.save(path)
+        return path
+    except BaseException:
+        with suppress(Exception):
+            sheet.close()
+        with suppress(FileNotFoundError):
+            os.remove(path)
         raise
     finally:
         _remove_sheet_file(sheet)
@@ -127,3 +187,36 @@ def table_response(
     if fmt == "xlsx":
         return xlsx_response(name, header, rows, sheet)
     return csv_response(name, header, rows)
+
+
+def csv_stream_response(
+    name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> Response:
+    """A CSV download named ``name``.csv, sent as ``rows`` yields them (a batch of
+    rows per chunk; see :func:`csv_chunks`). ``rows`` is consumed after the response
+    has started: it must not use the request's session (which ends there), but one
+    of its own (``web.kit.reading.read_only_session``)."""
+    return StreamingResponse(
+        csv_chunks(header, rows),
+        media_type=CSV,
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def xlsx_file_response(
+    name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = ""
+) -> Response:
+    """An XLSX download named ``name``.xlsx, built in a temporary file (see
+    :func:`xlsx_file`), sent from it and removed once sent."""
+    path = xlsx_file(sheet or name, header, rows)
+    return FileResponse(
+        path,
+        media_type=XLSX,
+        filename=f"{name}.xlsx",
+        background=BackgroundTask(_remove_file, path),
+    )
+
+
+def _remove_file(path: str) -> None:
+    with suppress(FileNotFoundError):
+        os.remove(path)

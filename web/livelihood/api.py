@@ -12,6 +12,8 @@ from starlette.routing import Route
 from participation.ballots.boxes import get_box
 from participation.livelihood import services as livelihood
 from participation.livelihood.models import LivelihoodCycle
+from web.kit.api_paging import PAGING, ask_of, paged_response
+from web.kit.api_query import check_query
 from web.kit.dbsession import db
 from web.kit.tabular import table_response
 
@@ -38,8 +40,11 @@ def cycle_json(cycle: LivelihoodCycle) -> dict[str, Any]:
 
 
 async def cycles(request: Request) -> Response:
-    items = [cycle_json(c) for c in livelihood.cycles(db(request))]
-    return JSONResponse({"count": len(items), "items": items})
+    """One page of the cycles, newest first (web.kit.api_paging)."""
+    check_query(request, PAGING)
+    ask = ask_of(request)
+    rows = livelihood.cycles_page(db(request), after=ask.after, limit=ask.fetch)
+    return paged_response(request, ask, rows, cycle_json, lambda c: c.id)
 
 
 COLUMNS = [
@@ -113,7 +118,8 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/livelihood/cycles": {
         "get": {
             "summary": "Congress cycles on livelihood projects (民生实事项目票决)",
-            "responses": {"200": {"description": "All cycles, newest first"}},
+            "parameters": PAGING,
+            "responses": {"200": {"description": "A page of the cycles, newest first"}},
         }
     },
     "/api/v1/livelihood/cycles/{cycle_id}": {

@@ -3,21 +3,26 @@ feed of item updates. Public facts only: no account ids, no personal data."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 from sqlalchemy import RowMapping
+from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from participation.areas import Area
 from participation.plan import board
+from participation.plan.models import Plan
 from participation.plan.sources import record_of
+from web.kit.api_paging import ask_of, paged_response
 from web.kit.api_query import check_query
 from web.kit.dbsession import db
-from web.kit.forms import MAX_ID, whole_number
-from web.kit.tabular import csv_response, xlsx_response
+from web.kit.forms import whole_number
+from web.kit.reading import read_only_session
+from web.kit.tabular import csv_stream_response, xlsx_file_response
 from web.plan import openapi as plan_openapi
 from web.plan.public import board_filters, today
 from web.plan.sources import item_source_url, record_url
@@ -72,77 +77,66 @@ def item_row(row: RowMapping) -> dict[str, Any]:
     }
 
 
-def _rows(request: Request) -> list[dict[str, Any]]:
-    """The items the filters choose, as exported: read as scalar rows, no ORM objects."""
-    session = db(request)
+def _table(request: Request, session: Session, filters: board.Filters) -> Iterator[list[Any]]:
+    """The items the filters choose, as exported rows, read a batch at a time (scalar
+    rows, no ORM objects)."""
+    for r in board.export_rows(session, today(request), filters):
+        row = item_row(r)
+        yield [row[c] for c in ITEM_COLUMNS]
+
+
+def _filters(request: Request) -> board.Filters:
     check_query(request, plan_openapi.FILTERS)
-    filters = board_filters(request, [])  # no default year: all years unless asked
-    return [item_row(r) for r in board.export_rows(session, today(request), filters)]
+    return board_filters(request, [])  # no default year: all years unless asked
 
 
-#: Plans per page of /api/v1/plans: the default and the most a client may ask.
-PAGE = 100
-MAX_PAGE = 500
+def _plan_json(row: tuple[Plan, Area]) -> dict[str, Any]:
+    plan, area = row
+    return {
+        "id": plan.id,
+        "year": plan.year,
+        "title": plan.title,
+        "area_id": area.id,
+        "area": area.name,
+        "items": f"/api/v1/plan-items?year={plan.year}&area={area.id}",
+    }
 
 
 async def plans(request: Request) -> Response:
-    """One page of the plans, by id: ``?after=ID`` (the last id of the page before),
-    ``?limit=N`` (1 to 500, default 100) and ``?year=``; ``next`` links the page
-    after, null on the last. A value that does not fit is refused (400)."""
+    """One page of the plans, by id (web.kit.api_paging), of a ``?year=`` if asked."""
     check_query(request, plan_openapi.PLAN_QUERY)
-    query = request.query_params
-    after = whole_number(query.get("after"), high=MAX_ID) or 0
-    limit = whole_number(query.get("limit"), low=1, high=MAX_PAGE) or PAGE
-    year = whole_number(query.get("year"), low=1, high=9999)
-    rows = board.plans(db(request), after=after, limit=limit + 1, year=year)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [
-        {
-            "id": plan.id,
-            "year": plan.year,
-            "title": plan.title,
-            "area_id": area.id,
-            "area": area.name,
-            "items": f"/api/v1/plan-items?year={plan.year}&area={area.id}",
-        }
-        for plan, area in rows
-    ]
-    following = None
-    if more:
-        kept = {"after": rows[-1][0].id, "limit": limit} | ({"year": year} if year else {})
-        following = f"/api/v1/plans?{urlencode(kept)}"
-    return JSONResponse({"count": len(items), "items": items, "next": following})
+    ask = ask_of(request)
+    year = whole_number(request.query_params.get("year"), low=1, high=9999)
+    rows = board.plans(db(request), after=ask.after, limit=ask.fetch, year=year)
+    return paged_response(request, ask, rows, _plan_json, lambda r: r[0].id)
 
 
 async def plan_items(request: Request) -> Response:
-    """One page of the items the filters choose, by id: ``?after=ID`` and ``?limit=N``
-    as /api/v1/plans; ``next`` keeps the filters. The CSV and XLSX hold them all."""
+    """One page of the items the filters choose, by id (web.kit.api_paging); ``next``
+    keeps the filters. The CSV and XLSX hold them all."""
     check_query(request, plan_openapi.FILTERS + plan_openapi.PAGING)
-    query = request.query_params
-    after = whole_number(query.get("after"), high=MAX_ID) or 0
-    limit = whole_number(query.get("limit"), low=1, high=MAX_PAGE) or PAGE
+    ask = ask_of(request)
     filters = board_filters(request, [])  # no default year: all years unless asked
-    rows = board.export_page(db(request), today(request), filters, after=after, limit=limit + 1)
-    items = [item_row(r) for r in rows[:limit]]
-    following = None
-    if len(rows) > limit:
-        kept = [(k, v) for k, v in query.multi_items() if k not in ("after", "limit")]
-        kept += [("after", str(items[-1]["id"])), ("limit", str(limit))]
-        following = f"/api/v1/plan-items?{urlencode(kept)}"
-    return JSONResponse({"count": len(items), "items": items, "next": following})
+    rows = board.export_page(db(request), today(request), filters, after=ask.after, limit=ask.fetch)
+    return paged_response(request, ask, rows, item_row, lambda r: int(r["id"]))
 
 
-def _table(request: Request) -> list[list[Any]]:
-    return [[row[c] for c in ITEM_COLUMNS] for row in _rows(request)]
+def _streamed(request: Request, filters: board.Filters) -> Iterator[list[Any]]:
+    """The rows of the CSV, read while it is sent, through a read-only session of their
+    own (the request's ends when the response starts)."""
+    with read_only_session(request) as session:
+        yield from _table(request, session, filters)
 
 
 async def plan_items_csv(request: Request) -> Response:
-    return csv_response("plan-items", ITEM_COLUMNS, _table(request))
+    """Every item the filters choose, streamed: never the whole file in memory."""
+    return csv_stream_response("plan-items", ITEM_COLUMNS, _streamed(request, _filters(request)))
 
 
 async def plan_items_xlsx(request: Request) -> Response:
-    return xlsx_response("plan-items", ITEM_COLUMNS, _table(request))
+    """Every item the filters choose, written to a temporary workbook and sent from it."""
+    rows = _table(request, db(request), _filters(request))
+    return xlsx_file_response("plan-items", ITEM_COLUMNS, rows)
 
 
 async def feed(request: Request) -> Response:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.kit import api_paging
+
 FILTERS = [
     {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9999}},
     {
@@ -44,21 +46,8 @@ FILTERS = [
     },
 ]
 
-#: Keyset pages by id (/api/v1/plans, /api/v1/plan-items).
-PAGING = [
-    {
-        "name": "after",
-        "in": "query",
-        "description": "the last id of the page before (0 or absent: from the first)",
-        "schema": {"type": "integer", "minimum": 0},
-    },
-    {
-        "name": "limit",
-        "in": "query",
-        "description": "rows per page (default 100)",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
-    },
-]
+#: Keyset pages by id (/api/v1/plans, /api/v1/plan-items), as every list of the API.
+PAGING = api_paging.PAGING
 PLAN_QUERY = [
     *PAGING,
     {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9999}},
@@ -105,10 +94,7 @@ def _listing(
         "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
     }
     if paged:
-        properties["next"] = {
-            "type": ["string", "null"],
-            "description": "URL of the next page; null on the last",
-        }
+        properties["next"] = api_paging.NEXT_PROPERTY
     return {
         "get": {
             "summary": summary,

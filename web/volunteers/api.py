@@ -9,52 +9,64 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from participation.areas import Area
 from volunteers import activities, reports, stars
 from volunteers import teams as volunteer_teams
+from volunteers.models import Team
 from volunteers.rules.stars import DEFAULT_SCHEME
+from web.kit.api_paging import NEXT_PROPERTY, PAGING, ask_of, paged_response
+from web.kit.api_query import check_query
 from web.kit.clock import now
 from web.kit.dbsession import db
 
 
+def _team_json(row: tuple[Team, Area, int]) -> dict[str, Any]:
+    t, a, members = row
+    return {
+        "id": t.id,
+        "name": t.name,
+        "kind": t.kind,
+        "join_mode": t.join_mode,
+        "area_id": a.id,
+        "area_name": a.name,
+        "members": members,
+    }
+
+
 async def teams(request: Request) -> Response:
-    session = db(request)
-    sizes = volunteer_teams.active_member_counts(session)
-    rows = volunteer_teams.teams_with_areas(session, by_kind=False)
-    items = [
-        {
-            "id": t.id,
-            "name": t.name,
-            "kind": t.kind,
-            "join_mode": t.join_mode,
-            "area_id": a.id,
-            "area_name": a.name,
-            "members": sizes.get(t.id, 0),
-        }
-        for t, a in rows
-    ]
-    return JSONResponse({"count": len(items), "items": items})
+    """One page of the teams, by id (web.kit.api_paging), with their active members."""
+    check_query(request, PAGING)
+    ask = ask_of(request)
+    rows = volunteer_teams.public_teams_page(db(request), after=ask.after, limit=ask.fetch)
+    return paged_response(request, ask, rows, _team_json, lambda r: r[0].id)
+
+
+def _shift_json(r: activities.ShiftRow) -> dict[str, Any]:
+    return {
+        "id": r.shift.id,
+        "team_id": r.team.id,
+        "activity": r.activity.title,
+        "starts_at": r.shift.starts_at.isoformat(),
+        "ends_at": r.shift.ends_at.isoformat(),
+        "area_id": r.area.id,
+        "place": r.shift.place,
+        "capacity": r.shift.capacity,
+        "confirmed": r.shift.confirmed,
+        "free": r.free,
+        "waiting": r.waiting,
+        "qualifications": sorted(r.shift.qualification_codes),
+    }
 
 
 async def shifts(request: Request) -> Response:
-    rows = activities.shift_rows(db(request), since=now(request), public_only=True, limit=500)
-    items = [
-        {
-            "id": r.shift.id,
-            "team_id": r.team.id,
-            "activity": r.activity.title,
-            "starts_at": r.shift.starts_at.isoformat(),
-            "ends_at": r.shift.ends_at.isoformat(),
-            "area_id": r.area.id,
-            "place": r.shift.place,
-            "capacity": r.shift.capacity,
-            "confirmed": r.shift.confirmed,
-            "free": r.free,
-            "waiting": r.waiting,
-            "qualifications": sorted(r.shift.qualification_codes),
-        }
-        for r in rows
-    ]
-    return JSONResponse({"count": len(items), "items": items})
+    """One page of the coming public shifts, by start then id (web.kit.api_paging):
+    ``after`` is the id of the last shift of the page before."""
+    check_query(request, PAGING)
+    ask = ask_of(request)
+    rows = activities.shift_rows_after(
+        db(request), since=now(request), after=ask.after, limit=ask.fetch
+    )
+    return paged_response(request, ask, rows, _shift_json, lambda r: r.shift.id)
 
 
 async def hours(request: Request) -> Response:
@@ -84,23 +96,22 @@ async def star_levels(request: Request) -> Response:
     return JSONResponse({"default": default, "count": len(items), "items": items})
 
 
-def _list(description: str, item: dict[str, Any]) -> dict[str, Any]:
+def _list(description: str, item: dict[str, Any], *, paged: bool = True) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "count": {"type": "integer"},
+        "items": {"type": "array", "items": item},
+    }
+    if paged:
+        properties["next"] = NEXT_PROPERTY
     return {
         "get": {
             "summary": description,
+            "parameters": PAGING if paged else [],
             "responses": {
                 "200": {
                     "description": description,
                     "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "count": {"type": "integer"},
-                                    "items": {"type": "array", "items": item},
-                                },
-                            }
-                        }
+                        "application/json": {"schema": {"type": "object", "properties": properties}}
                     },
                 }
             },
@@ -121,6 +132,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "Star-level schemes in force per area (the nearest area up the tree applies;"
         " 'default' where none does): hours per level and days of public notice",
         {"type": "object", "required": ["area_id", "area_name", "hours", "notice_days"]},
+        paged=False,
     ),
     "/api/v1/volunteer/hours": {
         "get": {
