@@ -99,7 +99,6 @@ def rounds(session: Session) -> Sequence[BudgetRound]:
     return session.scalars(select(BudgetRound).order_by(BudgetRound.id.desc())).all()
 
 
-<<<<<<< HEAD
 def page_of_rounds(
     session: Session, *, page: int = 1, per_page: int = 50
 ) -> tuple[Sequence[BudgetRound], int, int]:
@@ -114,15 +113,15 @@ def page_of_rounds(
         .limit(per_page)
     ).all()
     return found, total, page
-=======
-def rounds_page(session: Session, *, after: int = 0, limit: int = 100) -> Sequence[BudgetRound]:
+
+
+def rounds_after(session: Session, *, after: int = 0, limit: int = 100) -> Sequence[BudgetRound]:
     """At most ``limit`` rounds, newest first, older than the round of id ``after``
     (0: from the newest)."""
     query = select(BudgetRound)
     if after:
         query = query.where(BudgetRound.id < after)
     return session.scalars(query.order_by(BudgetRound.id.desc()).limit(limit)).all()
->>>>>>> api
 
 
 def rounds_with_areas(session: Session) -> list[tuple[BudgetRound, Area]]:

@@ -52,7 +52,7 @@ from participation.budgets.rounds import (
     round_ref,
     round_with_box,
     rounds,
-    rounds_page,
+    rounds_after,
     rounds_with_areas,
 )
 from participation.budgets.rules import ENGINE_RULES, ROUND_PHASES, RoundPhase, other_rule
@@ -90,7 +90,7 @@ __all__ = [
     "round_ref",
     "round_with_box",
     "rounds",
-    "rounds_page",
+    "rounds_after",
     "rounds_with_areas",
     "screen",
     "submit_proposal",

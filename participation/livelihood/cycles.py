@@ -130,7 +130,9 @@ def page_of_cycles(
     return found, total, page
 
 
-def cycles_page(session: Session, *, after: int = 0, limit: int = 100) -> Sequence[LivelihoodCycle]:
+def cycles_after(
+    session: Session, *, after: int = 0, limit: int = 100
+) -> Sequence[LivelihoodCycle]:
     """At most ``limit`` cycles, newest first, older than the cycle of id ``after``
     (0: from the newest)."""
     query = select(LivelihoodCycle)

@@ -42,7 +42,7 @@ async def rounds(request: Request) -> Response:
     """One page of the rounds, newest first (web.kit.api_paging)."""
     check_query(request, PAGING)
     ask = ask_of(request)
-    rows = budgets.rounds_page(db(request), after=ask.after, limit=ask.fetch)
+    rows = budgets.rounds_after(db(request), after=ask.after, limit=ask.fetch)
     return paged_response(request, ask, rows, round_json, lambda r: r.id)
 
 

@@ -43,7 +43,7 @@ async def cycles(request: Request) -> Response:
     """One page of the cycles, newest first (web.kit.api_paging)."""
     check_query(request, PAGING)
     ask = ask_of(request)
-    rows = livelihood.cycles_page(db(request), after=ask.after, limit=ask.fetch)
+    rows = livelihood.cycles_after(db(request), after=ask.after, limit=ask.fetch)
     return paged_response(request, ask, rows, cycle_json, lambda c: c.id)
 
 
