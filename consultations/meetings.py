@@ -22,6 +22,7 @@ from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.notifying import audiences, kinds
 from participation.notifying.fanout import fan_out
+from participation.paging import newest_page
 
 PARTICIPANT_KINDS = ("representative", "resident", "department", "organization")
 PARTICIPANT_LABELS = {
@@ -55,17 +56,9 @@ def get_consultation(session: Session, consultation_id: int) -> Consultation:
 def page_of_consultations(
     session: Session, *, page: int = 1, per_page: int = 50
 ) -> tuple[Sequence[Consultation], int, int]:
-    """One page of the consultations, the latest announced first: the consultations,
-    how many there are and the page number (past the end, the last). Two statements."""
-    total = int(session.scalar(select(func.count(Consultation.id))) or 0)
-    page = max(1, min(page, -(-total // per_page) or 1))
-    rows = session.scalars(
-        select(Consultation)
-        .order_by(Consultation.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return rows, total, page
+    """One page of the consultations, newest first (the back office's list), how many there
+    are and the page number (:func:`participation.paging.newest_page`)."""
+    return newest_page(session, Consultation, Consultation.id, page=page, per_page=per_page)
 
 
 def consultations_with_areas(

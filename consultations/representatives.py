@@ -25,6 +25,7 @@ from participation.ballots.casting import voter_facts
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
+from participation.paging import last_page
 from participation.rules.areas import is_within
 from participation.rules.permissions import Role
 
@@ -281,7 +282,7 @@ def page_of_terms(
     """One page of the representative terms, newest first: the terms, how many there
     are and the page number (past the end, the last). Two statements."""
     total = count_terms(session)
-    page = max(1, min(page, -(-total // per_page) or 1))
+    page = last_page(page, total, per_page)
     rows = session.scalars(
         select(RepresentativeTerm)
         .order_by(RepresentativeTerm.id.desc())

@@ -21,6 +21,7 @@ from participation.db import utcnow
 from participation.errors import N_, DomainError
 from participation.notifying import kinds
 from participation.notifying.fanout import fan_out
+from participation.paging import last_page
 from participation.rules.areas import is_within
 
 
@@ -299,7 +300,7 @@ def merge_topic(
 
 
 def _clamped(total: int, page: int, per_page: int) -> int:
-    return max(1, min(page, -(-total // per_page) or 1))
+    return last_page(page, total, per_page)
 
 
 def page_of_topics(

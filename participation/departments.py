@@ -25,6 +25,7 @@ from participation import audit
 from participation.areas import Area
 from participation.db import Base
 from participation.errors import N_, DomainError
+from participation.paging import last_page
 from participation.rules.departments import label, normalise_name
 
 _Row = TypeVar("_Row")
@@ -103,7 +104,7 @@ def page_of_departments(
     are in all, and the page number (a page past the end shows the last).
     Two statements whatever the number of departments."""
     total = session.scalar(_search(select(func.count(Department.id)), search)) or 0
-    page = max(1, min(page, -(-total // per_page) or 1))
+    page = last_page(page, total, per_page)
     rows = session.scalars(
         _search(select(Department), search)
         .outerjoin(Area, Area.id == Department.area_id)
@@ -305,7 +306,7 @@ def page_of_unmatched_names(
     counts = _unmatched_counts()
     name = counts.c.name
     total = session.scalar(select(func.count(func.distinct(name)))) or 0
-    page = max(1, min(page, -(-total // per_page) or 1))
+    page = last_page(page, total, per_page)
     rows = session.execute(
         select(name, func.sum(counts.c.rows))
         .group_by(name)

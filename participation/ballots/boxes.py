@@ -17,6 +17,7 @@ from participation.ballots.models import BallotBox, BallotItem
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
+from participation.paging import last_page
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def page_of_boxes(
     boxes (title, closing and publication loaded), how many there are in all, and
     the page number (a page past the end shows the last). Two statements."""
     total = session.scalar(select(func.count(BallotBox.id))) or 0
-    page = max(1, min(page, -(-total // per_page) or 1))
+    page = last_page(page, total, per_page)
     rows = session.scalars(
         select(BallotBox)
         .options(

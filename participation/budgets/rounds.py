@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -15,6 +15,7 @@ from participation.ballots.rules.eligibility import Roll
 from participation.budgets.models import BudgetRound
 from participation.budgets.rules import BUDGET_RULES, RoundPhase
 from participation.errors import N_, DomainError
+from participation.paging import newest_after, newest_page
 
 
 @dataclass(frozen=True)
@@ -102,26 +103,15 @@ def rounds(session: Session) -> Sequence[BudgetRound]:
 def page_of_rounds(
     session: Session, *, page: int = 1, per_page: int = 50
 ) -> tuple[Sequence[BudgetRound], int, int]:
-    """One page of the rounds, newest first (the back office's list): the rounds,
-    how many there are and the page number (past the end, the last). Two statements."""
-    total = int(session.scalar(select(func.count(BudgetRound.id))) or 0)
-    page = max(1, min(page, -(-total // per_page) or 1))
-    found = session.scalars(
-        select(BudgetRound)
-        .order_by(BudgetRound.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return found, total, page
+    """One page of the rounds, newest first (the back office's list), how many there
+    are and the page number (:func:`participation.paging.newest_page`)."""
+    return newest_page(session, BudgetRound, BudgetRound.id, page=page, per_page=per_page)
 
 
 def rounds_after(session: Session, *, after: int = 0, limit: int = 100) -> Sequence[BudgetRound]:
-    """At most ``limit`` rounds, newest first, older than the round of id ``after``
-    (0: from the newest)."""
-    query = select(BudgetRound)
-    if after:
-        query = query.where(BudgetRound.id < after)
-    return session.scalars(query.order_by(BudgetRound.id.desc()).limit(limit)).all()
+    """At most ``limit`` rounds, newest first, older than the one of id ``after``
+    (0: from the newest): the open-data API's pages."""
+    return newest_after(session, BudgetRound, BudgetRound.id, after=after, limit=limit)
 
 
 def rounds_with_areas(session: Session) -> list[tuple[BudgetRound, Area]]:

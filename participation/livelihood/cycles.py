@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participation import audit, departments
@@ -26,6 +26,7 @@ from participation.livelihood.rules import (
 )
 from participation.notifying import kinds
 from participation.notifying.fanout import tell_one
+from participation.paging import newest_after, newest_page
 from participation.rolls import Congress, DeputyEntry
 from participation.rules.permissions import Role
 
@@ -117,28 +118,17 @@ def cycles(session: Session) -> Sequence[LivelihoodCycle]:
 def page_of_cycles(
     session: Session, *, page: int = 1, per_page: int = 50
 ) -> tuple[Sequence[LivelihoodCycle], int, int]:
-    """One page of the cycles, newest first (the back office's list): the cycles,
-    how many there are and the page number (past the end, the last). Two statements."""
-    total = int(session.scalar(select(func.count(LivelihoodCycle.id))) or 0)
-    page = max(1, min(page, -(-total // per_page) or 1))
-    found = session.scalars(
-        select(LivelihoodCycle)
-        .order_by(LivelihoodCycle.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return found, total, page
+    """One page of the cycles, newest first (the back office's list), how many there
+    are and the page number (:func:`participation.paging.newest_page`)."""
+    return newest_page(session, LivelihoodCycle, LivelihoodCycle.id, page=page, per_page=per_page)
 
 
 def cycles_after(
     session: Session, *, after: int = 0, limit: int = 100
 ) -> Sequence[LivelihoodCycle]:
-    """At most ``limit`` cycles, newest first, older than the cycle of id ``after``
-    (0: from the newest)."""
-    query = select(LivelihoodCycle)
-    if after:
-        query = query.where(LivelihoodCycle.id < after)
-    return session.scalars(query.order_by(LivelihoodCycle.id.desc()).limit(limit)).all()
+    """At most ``limit`` cycles, newest first, older than the one of id ``after``
+    (0: from the newest): the open-data API's pages."""
+    return newest_after(session, LivelihoodCycle, LivelihoodCycle.id, after=after, limit=limit)
 
 
 def cycles_with_congresses(session: Session) -> list[tuple[LivelihoodCycle, Congress]]:

@@ -20,6 +20,7 @@ from participation.accounts import Account, find_by_login, grant_role
 from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
 from participation.organizations.models import Organization, OrgMember
+from participation.paging import last_page
 from participation.rules.permissions import Role
 
 # 统一社会信用代码: 18 characters of digits and capital letters without I, O, S, V, Z.
@@ -175,7 +176,7 @@ def page_of_organizations(
     """One page of :func:`organizations_with_areas` in SQL: the rows, how many
     organizations there are and the page number (past the end, the last)."""
     total = int(session.scalar(select(func.count(Organization.id))) or 0)
-    page = max(1, min(page, -(-total // per_page) or 1))
+    page = last_page(page, total, per_page)
     rows = session.execute(
         select(Organization, Area)
         .join(Area, Area.id == Organization.area_id)
