@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from participation.db import make_engine
 from tests.support.client import FormClient
+from tests.support.event_loop import run_apart
 from web.app import LocaleMiddleware, create_app
 from web.kit import errors, i18n
 from web.kit.dbsession import DatabaseSessionMiddleware, db
@@ -140,12 +141,7 @@ def run(app: Starlette, test: Any) -> Any:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             return await test(c)
 
-    # A thread of its own: browser tests leave Playwright's loop running in this one.
-    result: list[Any] = []
-    runner = threading.Thread(target=lambda: result.append(asyncio.run(main())))
-    runner.start()
-    runner.join()
-    return result[0]
+    return run_apart(main)
 
 
 def test_the_endpoint_runs_off_the_loop_in_the_requests_context(small_app: Starlette) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 from collections.abc import Sequence
 
 import pytest
@@ -16,6 +14,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import Message
 
 from tests.support.client import FormClient
+from tests.support.event_loop import run_apart
 from web.kit.routing import SegmentRouter, first_segment, index_routes
 
 
@@ -153,10 +152,7 @@ def _answer(router: Router, path: str, method: str) -> tuple[int, str, str]:
 
     scope = _scope(path, method) | {"query_string": b"", "server": ("testserver", 80)}
     scope["scheme"] = "http"
-    # On a thread of its own: browser tests leave Playwright's loop running in this one.
-    runner = threading.Thread(target=lambda: asyncio.run(router.app(scope, receive, send)))
-    runner.start()
-    runner.join()
+    run_apart(lambda: router.app(scope, receive, send))
     headers = dict(sent[0].get("headers", []))
     body = b"".join(m.get("body", b"") for m in sent[1:])
     return sent[0]["status"], headers.get(b"location", b"").decode(), body.decode()

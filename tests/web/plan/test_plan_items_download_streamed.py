@@ -11,7 +11,6 @@ import asyncio
 import glob
 import os
 import tempfile
-import threading
 import tracemalloc
 from collections.abc import MutableMapping
 from typing import Any
@@ -20,6 +19,7 @@ from starlette.applications import Starlette
 
 from tests.db.plan.test_board_pages_at_scale import _old_plan
 from tests.support.client import FormClient
+from tests.support.event_loop import run_apart
 
 N = 1_000
 
@@ -59,22 +59,7 @@ def _download(app: Starlette, path: str, query: str = "") -> tuple[int, bytes, i
             got["head"] = got["head"] or body[:200]
             got["lines"] += body.count(b"\n")
 
-    # A thread of its own: a test before this one in the same process may have left
-    # an event loop running in this thread (Playwright's sync API does), and
-    # asyncio.run refuses to start inside one.
-    failed: list[BaseException] = []
-
-    def serve() -> None:
-        try:
-            asyncio.run(app(scope, receive, send))
-        except BaseException as error:  # raised again in the test's thread
-            failed.append(error)
-
-    thread = threading.Thread(target=serve)
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
+    run_apart(lambda: app(scope, receive, send))
     return got["status"], got["head"], got["lines"]
 
 
