@@ -16,7 +16,7 @@ from participation.rolls import RollEntry
 from tests.support.areas import one_community
 from volunteers import attendance, signups
 from volunteers.activities import create_activity, create_shift
-from volunteers.models import Shift, SignUp, Team
+from volunteers.models import HoursEntry, Shift, SignUp, Team
 from volunteers.teams import create_team
 from web.migrate import upgrade
 
@@ -122,3 +122,20 @@ def signups_of(engine: Engine) -> dict[str | None, str]:
                 )
             ).all()
         )
+
+
+def backfilled_hours(s: Session, team: Team, account_id: int, minutes: int, at: datetime) -> None:
+    """``minutes`` of past service in ``team``'s area, entered by hand a month before
+    ``at`` (a back-filled line of the ledger, as the office pages total them)."""
+    s.add(
+        HoursEntry(
+            account_id=account_id,
+            team_id=team.id,
+            area_id=team.area_id,
+            served_on=date(2026, 11, 1),
+            minutes=minutes,
+            kind="backfill",
+            reason="往年记录",
+            recorded_at=at - timedelta(days=30),
+        )
+    )

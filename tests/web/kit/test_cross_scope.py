@@ -5,7 +5,7 @@ Each refusal is a 403 page or a form error, and nothing is stored."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from participation.rules.permissions import Role
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.people import roll_csv
+from tests.support.volunteering import backfilled_hours
 from tests.support.world import MakeClient, World
 from volunteers import teams
 from volunteers.models import (
@@ -49,18 +50,7 @@ def _team(s: Session, area_id: int, name: str, leader_id: int | None = None) -> 
 
 
 def _hours(s: Session, team: Team, account_id: int, minutes: int = 600) -> None:
-    s.add(
-        HoursEntry(
-            account_id=account_id,
-            team_id=team.id,
-            area_id=team.area_id,
-            served_on=date(2026, 11, 1),
-            minutes=minutes,
-            kind="backfill",
-            reason="往年记录",
-            recorded_at=NOW - timedelta(days=30),
-        )
-    )
+    backfilled_hours(s, team, account_id, minutes, NOW)
 
 
 @pytest.fixture

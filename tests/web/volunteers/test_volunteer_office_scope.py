@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,9 +28,10 @@ from participation.rules.permissions import Role
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.queries import page_selects
+from tests.support.volunteering import backfilled_hours
 from tests.support.world import MakeClient, World
 from volunteers import stars
-from volunteers.models import Certificate, HoursEntry, Membership, StarSchemeRecord, Team
+from volunteers.models import Certificate, Membership, StarSchemeRecord, Team
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -41,18 +42,7 @@ MINUTES = {HERE: 600, THERE: 420, STREET: 300}
 
 
 def _hours(s: Session, team: Team, account_id: int, minutes: int) -> None:
-    s.add(
-        HoursEntry(
-            account_id=account_id,
-            team_id=team.id,
-            area_id=team.area_id,
-            served_on=date(2026, 11, 1),
-            minutes=minutes,
-            kind="backfill",
-            reason="往年记录",
-            recorded_at=NOW - timedelta(days=30),
-        )
-    )
+    backfilled_hours(s, team, account_id, minutes, NOW)
 
 
 def _officer(engine: Engine, login: str, area: Area | None) -> None:
