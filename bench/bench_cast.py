@@ -27,6 +27,7 @@ from pathlib import Path
 from harness import (
     BIN,
     KINDS,
+    PORTAL_ENV,
     ROOT,
     Databases,
     code_trees,
@@ -124,6 +125,7 @@ def cast_run(
         box_id = prepare(url, voters, warm_up, cookies)
         port = free_port()
         env = {
+            **PORTAL_ENV,
             "GONGZHI_DATABASE_URL": url,
             "GONGZHI_SECRET_KEY": SECRET,
             "GONGZHI_BASE_URL": f"http://127.0.0.1:{port}",

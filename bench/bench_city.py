@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from harness import BIN, ROOT, Load, ab, free_port, machine, server
+from harness import BIN, PORTAL_ENV, ROOT, Load, ab, free_port, machine, server
 
 sys.path.insert(0, str(ROOT))
 
@@ -212,9 +212,9 @@ def measure(
     url: str, database: str, scale: str, workers: int, args: argparse.Namespace, folder: Path
 ) -> list[Result]:
     settings_env = {
+        **PORTAL_ENV,
         "GONGZHI_DATABASE_URL": url,
         "GONGZHI_SECRET_KEY": SECRET,
-        "GONGZHI_ENVIRONMENT": "development",
         "GONGZHI_PAGE_CACHE_MB": str(args.page_cache_mb),
     }
     engine = make_engine(url)

@@ -24,6 +24,7 @@ from harness import (
     BIN,
     HEADER,
     KINDS,
+    PORTAL_ENV,
     Databases,
     ab,
     code_trees,
@@ -86,7 +87,7 @@ def main() -> int:
                     ports = []
                     for _label, tree in trees:  # all up at once: the runs alternate
                         port = free_port()
-                        env = {"GONGZHI_DATABASE_URL": url}
+                        env = {**PORTAL_ENV, "GONGZHI_DATABASE_URL": url}
                         servers.enter_context(
                             server(portal_command(args.workers, port), port, env, cwd=tree)
                         )

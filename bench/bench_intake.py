@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import BIN, ROOT, free_port, machine, server
+from harness import BIN, PORTAL_ENV, ROOT, free_port, machine, server
 
 sys.path.insert(0, str(ROOT))
 
@@ -108,6 +108,7 @@ def main() -> int:
         prepare(url, people)
         port = free_port()
         env = {
+            **PORTAL_ENV,
             "GONGZHI_DATABASE_URL": url,
             "GONGZHI_SECRET_KEY": SECRET,
             "GONGZHI_BASE_URL": f"http://127.0.0.1:{port}",

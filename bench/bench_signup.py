@@ -30,6 +30,7 @@ import httpx
 from harness import (
     BIN,
     KINDS,
+    PORTAL_ENV,
     ROOT,
     Databases,
     code_trees,
@@ -111,6 +112,7 @@ def signup_run(
     shift_id, sessions = prepare(url, args.people, args.capacity)
     port = free_port()
     env = {
+        **PORTAL_ENV,
         "GONGZHI_DATABASE_URL": url,
         "GONGZHI_SECRET_KEY": SECRET,
         "GONGZHI_BASE_URL": f"http://127.0.0.1:{port}",

@@ -24,6 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+#: What every measured portal process runs with, as deploy/gongzhi.env runs it: the
+#: production environment (templates compiled once and never checked for edits, static
+#: files hashed once at start), not the development default that re-reads both on
+#: every page. Each bench adds its database and base URL (and may set its own secret
+#: key, with which it signs the session cookies it sends).
+PORTAL_ENV = {
+    "GONGZHI_ENV": "production",
+    "GONGZHI_SECRET_KEY": "bench-secret-key-bench-secret-key-bench-secret-0123",
+    "GONGZHI_ID_HASH_KEY": "bench-id-hash-key-bench-id-hash-key-bench-0123",
+}
+
+
 def machine() -> str:
     model = "unknown CPU"
     try:
