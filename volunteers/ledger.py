@@ -265,13 +265,19 @@ _PENDING_BACKFILLS = (
     .join(Activity, Activity.id == Shift.activity_id)
     .where(Activity.team_id == bindparam("team_id"), BackfillRequest.status == "pending")
     .order_by(BackfillRequest.id)
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
 )
 
 
-def pending_backfills(session: Session, team_id: int) -> list[BackfillRow]:
-    """The team's requests waiting for a decision, oldest first, each with its
-    sign-up and the person it would credit, in one query."""
-    rows = session.execute(_PENDING_BACKFILLS, {"team_id": team_id}).all()
+def pending_backfills(
+    session: Session, team_id: int, offset: int = 0, limit: int = -1
+) -> list[BackfillRow]:
+    """A page of the team's requests waiting for a decision, oldest first, each
+    with its sign-up and the person it would credit, in one query (``limit`` -1:
+    all of them; the team page counts them in ``team_page.team_figures``)."""
+    params = {"team_id": team_id, "offset": offset, "limit": limit}
+    rows = session.execute(_PENDING_BACKFILLS, params).all()
     return [BackfillRow(b, s, a) for b, s, a in rows]
 
 

@@ -4,7 +4,8 @@ running it) and selecting plain columns rather than whole rows (loading ORM
 objects cost more than the query):
 
 - :func:`team_figures`: the members in each status, the team's service minutes
-  (from the summary ``HoursTotal``) and how many shifts are coming, in one row;
+  (from the summary ``HoursTotal``), how many shifts are coming, how many
+  activities and how many requests for hours wait, in one row;
 - :func:`roster_entries` / :func:`roster_entry`: a page of the roster, each
   member with their missed shifts since their last unlock (what locks them);
 - :func:`coming_shifts`: a page of the team's coming shifts with how many wait;
@@ -28,6 +29,7 @@ from participation.errors import N_, DomainError
 from volunteers.models import (
     LONGEST_SHIFT,
     Activity,
+    BackfillRequest,
     HoursTotal,
     Membership,
     MembershipEvent,
@@ -44,6 +46,7 @@ class TeamFigures:
     minutes: int  # service minutes over all time
     coming_shifts: int  # shifts not cancelled that end after ``since``
     activities: int  # the team's activities, over all time
+    backfills: int  # requests for hours waiting for the leader's decision
 
 
 @dataclass(frozen=True)
@@ -112,11 +115,19 @@ _FIGURES = select(
     .where(Activity.team_id == _TEAM, *_coming)
     .scalar_subquery(),
     select(func.count(Activity.id)).where(Activity.team_id == _TEAM).scalar_subquery(),
+    # Pending requests are few at any time (each waits for one decision): found by
+    # the index on status, then joined to their team.
+    select(func.count(BackfillRequest.id))
+    .join(SignUp, SignUp.id == BackfillRequest.signup_id)
+    .join(Shift, Shift.id == SignUp.shift_id)
+    .join(Activity, Activity.id == Shift.activity_id)
+    .where(Activity.team_id == _TEAM, BackfillRequest.status == "pending")
+    .scalar_subquery(),
 )
 
 
 def team_figures(session: Session, team_id: int, since: datetime) -> TeamFigures:
-    active, pending, invited, minutes, coming, activities = _read(session)(
+    active, pending, invited, minutes, coming, activities, backfills = _read(session)(
         _FIGURES, {"team_id": team_id, "since": since, "earliest": since - LONGEST_SHIFT}
     ).one()
     return TeamFigures(
@@ -124,6 +135,7 @@ def team_figures(session: Session, team_id: int, since: datetime) -> TeamFigures
         int(minutes or 0),
         int(coming or 0),
         int(activities or 0),
+        int(backfills or 0),
     )
 
 

@@ -90,6 +90,18 @@ def is_leader(session: Session, team_id: int, account_id: int) -> bool:
     return found is not None
 
 
+_TEAM_AND_LEADS = select(Team, _LEADS.exists()).where(Team.id == bindparam("team_id"))
+
+
+def team_and_leads(session: Session, team_id: int, account_id: int) -> tuple[Team, bool]:
+    """The team and whether ``account_id`` leads it (:func:`is_leader`), in one
+    statement: every leader's page asks both (404 when there is no such team)."""
+    row = session.execute(_TEAM_AND_LEADS, {"team_id": team_id, "account_id": account_id}).first()
+    if row is None:
+        raise DomainError("team.not_found", N_("No such team."), status=404)
+    return row[0], bool(row[1])
+
+
 def _log(session: Session, m: Membership, event: str, actor_id: int | None) -> None:
     session.add(
         MembershipEvent(

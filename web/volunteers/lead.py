@@ -50,9 +50,13 @@ SHIFTS_PAGE = 20
 WAITING_PAGE = 50
 #: Activities listed per page of the leader's team page (newest first).
 ACTIVITIES_PAGE = 20
+#: Requests for hours waiting for a decision, per page of the team page (oldest first).
+BACKFILLS_PAGE = 20
 #: The team page's query parameters kept by each pager and the filter form, in
 #: the order they are written: the filter, then each paged list's page.
-_TEAM_PAGE_PARAMS = ("status", "page", "shifts", "activities")
+_TEAM_PAGE_PARAMS = ("status", "page", "shifts", "activities", "backfills")
+#: The team page's paged lists, each by its page parameter.
+_PAGED_LISTS = ("page", "shifts", "activities", "backfills")
 #: The roster's filter (``?status=``): which memberships it lists.
 ROSTER_FILTERS: dict[str, tuple[str, ...]] = {
     "": ("active", "pending", "invited"),
@@ -63,16 +67,18 @@ ROSTER_FILTERS: dict[str, tuple[str, ...]] = {
 
 
 def _team(request: Request) -> Team:
-    team = teams.get_team(db(request), request.path_params["team_id"])
-    require_lead(request, team)
+    team, leads = teams.team_and_leads(db(request), request.path_params["team_id"], user(request).id)
+    require_lead(request, team, leads)
     return team
 
 
 async def _team_page(request: Request, team: Team, status: int = 200, **extra: Any) -> Response:
     """The leader's team page, in a fixed number of statements however many
     members, shifts and requests for hours the team has (volunteers.team_page):
-    the totals in one (counts and the hours summary, never the ledger), the roster
-    and the coming shifts each paged in one."""
+    the team and whether the viewer leads it in one, the totals in one (counts, the
+    hours summary, never the ledger), the roster, the coming shifts, the
+    activities and the requests for hours each paged in one (the last skipped
+    when none wait)."""
     session = db(request)
     shown = request.query_params.get("status", "")
     if shown not in ROSTER_FILTERS:
@@ -95,7 +101,22 @@ async def _team_page(request: Request, team: Team, status: int = 200, **extra: A
     activities = team_page.activity_titles(
         session, team.id, (acts_number - 1) * ACTIVITIES_PAGE, ACTIVITIES_PAGE
     )
-    kept = {"status": shown, "page": number, "shifts": shifts_number, "activities": acts_number}
+    waiting_total = figures.backfills
+    waiting_number = max(1, min(page_of(request, "backfills"), -(-waiting_total // BACKFILLS_PAGE)))
+    backfills = (
+        ledger.pending_backfills(
+            session, team.id, (waiting_number - 1) * BACKFILLS_PAGE, BACKFILLS_PAGE
+        )
+        if waiting_total
+        else []  # the usual case: nothing to read
+    )
+    kept = {
+        "status": shown,
+        "page": number,
+        "shifts": shifts_number,
+        "activities": acts_number,
+        "backfills": waiting_number,
+    }
     rules = teams.rules_of(team)  # the team's lock; an activity may set its own
     context = (
         {
@@ -110,10 +131,10 @@ async def _team_page(request: Request, team: Team, status: int = 200, **extra: A
             "shifts": shifts,
             "shifts_page": Page(shifts, shifts_number, SHIFTS_PAGE, shifts_total),
             "pager_base": {
-                own: _team_page_query(team.id, kept, leave_out=own)
-                for own in ("page", "shifts", "activities")
+                own: _team_page_query(team.id, kept, leave_out=own) for own in _PAGED_LISTS
             },
-            "backfills": ledger.pending_backfills(session, team.id),
+            "backfills": backfills,
+            "backfills_page": Page(backfills, waiting_number, BACKFILLS_PAGE, waiting_total),
             "L": labels(),
             "error": None,
         }

@@ -135,11 +135,13 @@ def membership_label(status: str, role: str) -> str:
     return MEMBER_STATUS_LABELS.get(status, status)
 
 
-def require_lead(request: Request, team: Team) -> None:
-    """Leaders of this team, or people who manage volunteers in its area."""
+def require_lead(request: Request, team: Team, leads: bool | None = None) -> None:
+    """Leaders of this team, or people who manage volunteers in its area
+    (``leads``: whether the signed-in person leads the team, when the caller has
+    read it already with :func:`volunteers.teams.team_and_leads`)."""
     me = user(request)
     session = db(request)
-    if is_leader(session, team.id, me.id):
+    if leads if leads is not None else is_leader(session, team.id, me.id):
         return
     if me.can(Permission.MANAGE_VOLUNTEERS, area_of(session, team).path):
         return

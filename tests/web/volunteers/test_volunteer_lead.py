@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
-from tests.support.queries import page_selects
+from tests.support.queries import RENDER_ANEW, page_selects, statements
 from tests.support.volunteering import make_person, make_shift
 from volunteers import attendance, ledger, signups, teams
 from volunteers.models import Shift, SignUp, Team
@@ -189,3 +189,38 @@ def test_the_waiting_list_is_paged_and_the_page_costs_as_much_for_3n(
     waiting = 3 * 20 + WAITING_PAGE
     assert seen == [f"{n:03d}" for n in range(2, 2 + waiting)]
     assert f"{waiting} 人候补" in client.get(f"/lead/shifts/{many}").text
+
+
+def test_requests_for_hours_are_paged_and_counted(
+    client: FormClient, engine: Engine, world: dict[str, Any], team_id: int
+) -> None:
+    """Fails on the old code: every request waiting in the team was listed on the
+    team page (a city team's requests pile up while its leader is away)."""
+    client.sign_in("teamleader", PASSWORD)
+    page = f"/lead/teams/{team_id}"
+    _add_members(engine, world, team_id, 22)
+    first = client.get(page).text
+    assert first.count('id="backfill-') == 20
+    assert "待审批的时长 (22)" in first
+    assert f'href="{page}?backfills=2"' in first
+    second = client.get(f"{page}?backfills=2&activities=1").text
+    assert second.count('id="backfill-') == 2
+    ids = set(re.findall(r'id="backfill-(\d+)"', first)) | set(
+        re.findall(r'id="backfill-(\d+)"', second)
+    )
+    assert len(ids) == 22  # the two pages together, each request once
+    for odd in ("abc", "-1", "0", "99", "9" * 40):  # unreadable or past the end: a page
+        r = client.get(f"{page}?backfills={odd}")
+        assert r.status_code == 200 and r.text.count('id="backfill-') in (20, 2)
+
+
+def test_with_no_request_waiting_the_team_page_does_not_look_for_them(
+    app: Any, client: FormClient, team_id: int
+) -> None:
+    """The usual case: the figures say none wait (their count), so the list of
+    requests (three tables joined, read as objects) is not asked for."""
+    client.sign_in("teamleader", PASSWORD)
+    with statements() as seen:
+        assert client.get(f"/lead/teams/{team_id}", headers=RENDER_ANEW).status_code == 200
+    assert not [sql for sql in seen if sql.lstrip().startswith("SELECT vol_backfills.id")]
+    assert [sql for sql in seen if "vol_backfills.status" in sql]  # counted in the figures
