@@ -43,6 +43,14 @@ AREA_COMMANDS = (
 )
 
 
+#: Seconds a worker process may take to answer uvicorn's health check (uvicorn's
+#: default: 5). A new worker imports the whole portal before its answering thread
+#: starts; on a loaded host that took more than 5 s, and uvicorn killed the worker
+#: and started another, which took as long: `gongzhi serve --workers 2` never served
+#: (seen at a load average of 14). A worker hung that long is still replaced.
+WORKER_HEALTH_SECONDS = 60
+
+
 def served_base_url(args: argparse.Namespace) -> str:
     """The public URL: ``GONGZHI_BASE_URL`` when set, else where this command serves.
 
@@ -69,6 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            timeout_worker_healthcheck=WORKER_HEALTH_SECONDS,
             proxy_headers=True,
             log_config=log_config("WARNING" if args.quiet else "INFO"),  # JSON lines
             access_log=False,  # web.ops.observe logs each request, with its id
