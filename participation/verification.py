@@ -250,7 +250,7 @@ def verify(
     account.display_name = entry.name
     community = session.get(Area, entry.community_id)
     accounts.grant_role(session, account, Role.RESIDENT, community, granted_by=verified_by)
-    link_deputy_entries(session, account, entry.id_hash)
+    link_deputy_entries(session, account, entry.id_hash, now)
     assert community is not None
     # Ballots of the area already open were told before this person could vote in
     # them: they are told now (the same notice; at most once).
@@ -267,7 +267,7 @@ def verify(
     return entry
 
 
-def link_deputy_entries(session: Session, account: Account, person_hash: str) -> int:
+def link_deputy_entries(session: Session, account: Account, person_hash: str, now: datetime) -> int:
     """Link the person's unlinked deputy entries and grant the deputy role."""
     linked = 0
     for deputy in session.scalars(
@@ -275,12 +275,15 @@ def link_deputy_entries(session: Session, account: Account, person_hash: str) ->
             DeputyEntry.id_hash == person_hash, DeputyEntry.account_id.is_(None)
         )
     ):
-        link_deputy(session, deputy, account)
+        link_deputy(session, deputy, account, now)
         linked += 1
     return linked
 
 
-def link_deputy(session: Session, deputy: DeputyEntry, account: Account) -> None:
+def link_deputy(session: Session, deputy: DeputyEntry, account: Account, now: datetime) -> None:
+    """Link ``deputy`` to ``account`` (one entry per account and congress), grant the
+    deputy role at the congress's area, and tell the person of the congress's
+    deputies' ballots already open (:func:`sweeps.tell_new_deputy`)."""
     clash = session.scalar(
         select(DeputyEntry.id).where(
             DeputyEntry.congress_id == deputy.congress_id,
@@ -298,13 +301,20 @@ def link_deputy(session: Session, deputy: DeputyEntry, account: Account) -> None
     assert congress is not None
     accounts.grant_role(session, account, Role.DEPUTY, session.get(Area, congress.area_id))
     session.flush()
+    sweeps.tell_new_deputy(session, account.id, congress.id, now)
 
 
 def link_deputy_by_hand(
-    session: Session, deputy: DeputyEntry, account: Account, *, actor_id: int | None, ip: str = ""
+    session: Session,
+    deputy: DeputyEntry,
+    account: Account,
+    now: datetime,
+    *,
+    actor_id: int | None,
+    ip: str = "",
 ) -> None:
     """A worker links a deputy entry to an account (link_deputy), audited."""
-    link_deputy(session, deputy, account)
+    link_deputy(session, deputy, account, now)
     audit.record(
         session,
         actor_id=actor_id,

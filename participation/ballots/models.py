@@ -37,7 +37,7 @@ class BallotBox(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     roll: Mapped[str] = mapped_column(String(20))
-    congress_id: Mapped[int | None] = mapped_column(ForeignKey("congresses.id"))
+    congress_id: Mapped[int | None] = mapped_column(ForeignKey("congresses.id"), index=True)
     opens_at: Mapped[datetime] = mapped_column()
     closes_at: Mapped[datetime] = mapped_column()
     form_json: Mapped[str] = mapped_column(Text)

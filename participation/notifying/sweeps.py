@@ -9,7 +9,9 @@ told of its opening at the verification (:func:`tell_newcomer`): the same notice
 under the same event, so whoever tells first (the job or the verification), they
 hold it once. The open boxes are looked up by the area index of the person's area
 chain (the community and the areas above it, named by its path), never among every
-box of the city."""
+box of the city. A deputy linked to a congress's roll while one of its deputies'
+ballots is open (at verification, or by a worker by hand) is told the same way
+(:func:`tell_new_deputy`), the boxes found by their congress."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from participation.areas import Area
 from participation.ballots.models import BallotBox
+from participation.ballots.rules.eligibility import Roll
 from participation.notifying import audiences, kinds
 from participation.notifying.fanout import fan_out, mark_done, tell_one
 from participation.notifying.models import NoticeEvent
@@ -174,3 +177,32 @@ def sweep(session: Session, now: datetime) -> Swept:
         _tell_boxes(session, now, closing=True),
         _tell_late(session, now),
     )
+
+
+def tell_new_deputy(session: Session, account_id: int, congress_id: int, now: datetime) -> int:
+    """Tell a person just linked to a deputy entry of congress ``congress_id`` of
+    that congress's deputies' ballots open now (the job told the others at the
+    opening, before this person was on the roll): the same notice under the same
+    event, held once; only if their vote is not in yet. Returns how many are new."""
+    boxes = session.execute(
+        _announced(now)
+        .add_columns(Area.path)
+        .join(Area, Area.id == BallotBox.area_id)
+        .where(BallotBox.congress_id == congress_id, BallotBox.roll == Roll.DEPUTIES.value)
+        .order_by(BallotBox.id)
+    ).all()
+    told = 0
+    for box, area_path in boxes:
+        notice = _notice(box, closing=False)
+        told += tell_one(
+            session,
+            account_id,
+            event=notice.event,
+            kind=notice.kind,
+            message=notice.message,
+            now=now,
+            link=notice.link,
+            params=notice.params,
+            among=audiences.voters(box, area_path, not_voted=True),
+        )
+    return told

@@ -342,7 +342,7 @@ async def link(request: Request) -> Response:
         if account is None:
             raise DomainError("deputy.no_account", N_("No account has this login."))
         link_deputy_by_hand(
-            session, deputy, account, actor_id=user(request).id, ip=client_ip(request)
+            session, deputy, account, now(request), actor_id=user(request).id, ip=client_ip(request)
         )
         flash(request, "The deputy has been linked to the account.", "success")
         return htmx.redirect(request, f"/admin/congresses/{congress.id}")

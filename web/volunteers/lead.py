@@ -67,7 +67,9 @@ ROSTER_FILTERS: dict[str, tuple[str, ...]] = {
 
 
 def _team(request: Request) -> Team:
-    team, leads = teams.team_and_leads(db(request), request.path_params["team_id"], user(request).id)
+    team, leads = teams.team_and_leads(
+        db(request), request.path_params["team_id"], user(request).id
+    )
     require_lead(request, team, leads)
     return team
 

@@ -25,12 +25,13 @@ from participation.ballots.models import BallotBox
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.db import make_engine
+from participation.deputies import create_congress
 from participation.notices import Notice
 from participation.notifying import kinds, sweeps
 from participation.outbox import OutboxMessage
-from participation.rolls import RollEntry
+from participation.rolls import DeputyEntry, RollEntry
 from participation.rules.areas import AreaKind
-from participation.verification import verify
+from participation.verification import link_deputy_by_hand, verify
 from tests.support.queries import statements
 
 T0 = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
@@ -301,3 +302,84 @@ def _sqlite_areas(engine: Engine) -> tuple[Area, Area, Area]:
         here = create_area(s, code="M1", name="一社区", kind=AreaKind.COMMUNITY, parent=street)
         there = create_area(s, code="M2", name="二社区", kind=AreaKind.COMMUNITY, parent=street)
     return street, here, there
+
+
+def _deputies(town: Town, count: int) -> tuple[int, list[int]]:
+    """A congress at the street with ``count`` deputies on its roll, none linked."""
+    with Session(town.engine) as s, s.begin():
+        street = s.get(Area, town.street.id)
+        assert street is not None
+        congress = create_congress(s, street, 1, 1, "街道人大", actor_id=None)
+        entries = [
+            DeputyEntry(congress_id=congress.id, name=f"代表{n}", id_hash=f"d{n:063d}")
+            for n in range(count)
+        ]
+        s.add_all(entries)
+        s.flush()
+        return congress.id, [e.id for e in entries]
+
+
+def _link(town: Town, entry_id: int, account_id: int, at: datetime) -> None:
+    with Session(town.engine) as s, s.begin():
+        deputy, account = s.get(DeputyEntry, entry_id), s.get(Account, account_id)
+        assert deputy is not None and account is not None
+        link_deputy_by_hand(s, deputy, account, at, actor_id=None)
+
+
+def test_a_deputy_linked_by_hand_while_the_congress_votes_is_told_once(town: Town) -> None:
+    """Fails on the old code: linking a deputy by hand told them nothing, and the job
+    had told the congress's ballot's opening before they were on the roll."""
+    congress_id, entries = _deputies(town, 2)
+    first, second = town.residents[:2]
+    _link(town, entries[0], first, T0 - timedelta(days=1))
+    box_id = town.box(
+        town.street,
+        T0 - timedelta(hours=1),
+        T0 + timedelta(days=1),
+        roll=Roll.DEPUTIES,
+        congress_id=congress_id,
+        title="民生实事票决",
+    )
+    assert town.sweep(T0) == 1  # the one deputy on the roll at the opening
+    _link(town, entries[1], second, T0 + timedelta(hours=1))
+    assert town.told(box_id) == sorted([first, second])
+    [notice] = town.notices_of(second)
+    assert (notice.kind, notice.link) == ("ballot.opened", f"/ballots/{box_id}")
+    assert town.sweep(T0 + timedelta(hours=2)) == 0  # nobody twice
+    assert town.told(box_id) == sorted([first, second])
+
+
+def test_a_deputy_linked_after_the_vote_closed_or_to_another_congress_is_not_told(
+    town: Town,
+) -> None:
+    congress_id, _ = _deputies(town, 1)
+    other_congress, other_entries = _deputies_elsewhere(town)
+    box_id = town.box(
+        town.street,
+        T0 - timedelta(hours=1),
+        T0 + timedelta(hours=1),
+        roll=Roll.DEPUTIES,
+        congress_id=congress_id,
+    )
+    _link(town, other_entries[0], town.residents[0], T0)  # another congress's roll
+    assert town.told(box_id) == []
+    with Session(town.engine) as s:
+        [entry] = s.scalars(select(DeputyEntry).where(DeputyEntry.congress_id == congress_id))
+        entry_id = entry.id
+    _link(town, entry_id, town.residents[1], T0 + timedelta(hours=2))  # closed
+    assert town.told(box_id) == []
+    assert other_congress != congress_id
+
+
+def _deputies_elsewhere(town: Town) -> tuple[int, list[int]]:
+    """A congress at the district with one deputy on its roll, not linked."""
+    with Session(town.engine) as s, s.begin():
+        street = s.get(Area, town.street.id)
+        assert street is not None and street.parent_id is not None
+        district = s.get(Area, street.parent_id)
+        assert district is not None
+        congress = create_congress(s, district, 1, 1, "区人大", actor_id=None)
+        entry = DeputyEntry(congress_id=congress.id, name="区代表", id_hash="e" + "0" * 63)
+        s.add(entry)
+        s.flush()
+        return congress.id, [entry.id]
