@@ -125,8 +125,16 @@ def tell_newcomer(session: Session, account_id: int, community: Area, now: datet
     boxes = session.scalars(
         _announced(now).where(BallotBox.area_id.in_(chain)).order_by(BallotBox.id)
     ).all()
+    return _tell_opened(session, account_id, [(box, chain[box.area_id]) for box in boxes], now)
+
+
+def _tell_opened(
+    session: Session, account_id: int, boxes: list[tuple[BallotBox, str]], now: datetime
+) -> int:
+    """Tell one person of the opening of each of ``boxes`` (each with its area's
+    path) they may vote in and have not voted in: the job's notice, held once."""
     told = 0
-    for box in boxes:
+    for box, area_path in boxes:
         notice = _notice(box, closing=False)
         told += tell_one(
             session,
@@ -137,7 +145,7 @@ def tell_newcomer(session: Session, account_id: int, community: Area, now: datet
             now=now,
             link=notice.link,
             params=notice.params,
-            among=audiences.voters(box, chain[box.area_id], not_voted=True),
+            among=audiences.voters(box, area_path, not_voted=True),
         )
     return told
 
@@ -191,18 +199,4 @@ def tell_new_deputy(session: Session, account_id: int, congress_id: int, now: da
         .where(BallotBox.congress_id == congress_id, BallotBox.roll == Roll.DEPUTIES.value)
         .order_by(BallotBox.id)
     ).all()
-    told = 0
-    for box, area_path in boxes:
-        notice = _notice(box, closing=False)
-        told += tell_one(
-            session,
-            account_id,
-            event=notice.event,
-            kind=notice.kind,
-            message=notice.message,
-            now=now,
-            link=notice.link,
-            params=notice.params,
-            among=audiences.voters(box, area_path, not_voted=True),
-        )
-    return told
+    return _tell_opened(session, account_id, [(box, path) for box, path in boxes], now)
