@@ -105,16 +105,23 @@ async def queue(request: Request) -> Response:
     return render(request, "requests/office/queue.html", context)
 
 
+#: Steps of a request's history shown on its office page, newest (``?history=all``:
+#: every one), so that the page does not grow with a long history.
+STEPS_SHOWN = 30
+
+
 def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
-    """The office page of a request: where the person stands with it is asked once
-    (acting.standing) and every panel reads that answer."""
+    """The office page of a request in a fixed number of statements, however long its
+    history and however many units help: where the person stands with it is asked
+    once (acting.standing) and every panel reads that answer."""
     session = db(request)
     me = user(request)
     # Held for the whole page: the session keeps it (its identity map holds objects
     # weakly), and where the person stands, the steps and the mediation panel read it.
     place = session.get(Area, found.area_id)
     seen = acting.require_sight(request, found)
-    followed = tracking.followed(session, found)
+    everything = request.query_params.get("history") == "all"
+    followed = tracking.followed(session, found, last=None if everything else STEPS_SHOWN)
     router = seen.router
     # The unit lists serve the lead unit's and routing staff's forms only.
     unit_place = (
@@ -133,10 +140,11 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
             "unit_place": unit_place,
             "late": lateness_of(found, local_day(now(request))),
             "suggestions": merging.suggestions(session, found) if router else [],
+            "all_history": everything,
         }
         | mediation.office_panel(request, found, seen, place)
-        | supervision_pages.office_context(session, me, found, seen)
-        | loop_panels.office_panel(request, found)
+        | supervision_pages.office_context(session, me, found, seen, everything)
+        | loop_panels.office_panel(request, found, followed)
     )
 
 

@@ -36,13 +36,22 @@ from web.requests.forms import LABELS, paths_for
 NOTICES_PER_PAGE = 50
 
 
+#: A request's notices shown on its office page, newest (``?history=all``: every one).
+NOTICES_SHOWN = 10
+
+
 def office_context(
-    session: Session, me: CurrentUser, found: ResidentRequest, seen: Standing
+    session: Session, me: CurrentUser, found: ResidentRequest, seen: Standing, everything: bool
 ) -> dict[str, Any]:
-    """What the back-office page of a request shows of supervision."""
+    """What the back-office page of a request shows of supervision: its extension and
+    its newest notices (``everything``: all of them), in two statements."""
     extension = supervision.extension_of(session, found.id)
+    notices, earlier = supervision.notices_of(
+        session, found.id, None if everything else NOTICES_SHOWN
+    )
     return {
-        "supervision_notices": supervision.notices_of(session, found.id),
+        "supervision_notices": notices,
+        "earlier_notices": earlier,
         "extension": extension,
         "extension_cap": supervision.cap_for(found),
         "may_ask_extension": seen.lead is not None and found.status == "accepted" and not extension,

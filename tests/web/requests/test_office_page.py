@@ -1,6 +1,7 @@
 """A request's office page (issue 17): what the viewer may do is decided once per
-request, the panels show for the roles they showed for before, and a unit that does
-not own the request is refused the page and every action."""
+request, the panels show for the roles they showed for before, a unit that does not
+own the request is refused the page and every action, and the page runs as many
+statements for a request with a long history as for one with a short one."""
 
 from __future__ import annotations
 
@@ -25,8 +26,11 @@ from participation.rules.permissions import Role
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
 from tests.support.mediation import open_dispute
+from tests.support.queries import statements_of_page
 from tests.support.requests import NOW, file, route_to_community, verify_resident
 from tests.support.world import MakeClient, World
+from web.requests import office
+from web.requests import supervision as supervision_pages
 
 #: The sections of the page that come and go with what the viewer may do.
 SECTIONS = (
@@ -323,3 +327,62 @@ def test_a_colleague_who_is_no_member_of_a_staffed_unit_is_refused(
     assert client.submit(f"{base}/accept", page=base).status_code == 403
     client.sign_in("unitstaff")
     assert _shown(client.get(base).text) == {"accept", "transfer", "mediation-open"}
+
+
+def _timeline(html: str) -> int:
+    found = re.search(r'<ol class="timeline" id="timeline">(.*?)</ol>', html, re.S)
+    assert found
+    return found.group(1).count('<li class="card">')
+
+
+def _notices(html: str) -> int:
+    found = re.search(r'<section class="card" id="supervision">.*?<ul>(.*?)</ul>', html, re.S)
+    assert found
+    return found.group(1).count("<li>")
+
+
+@pytest.mark.parametrize("login", ["communityworker", "unitstaff", "otherunit", "admin"])
+def test_the_page_runs_as_many_statements_for_30_history_entries_as_for_3(
+    app: Starlette, client: FormClient, engine: Engine, world: World, login: str
+) -> None:
+    """Fails on the old code: every step and notice of the history was a row of the
+    page, and each helping unit was asked about on its own (routing staff who act
+    for no unit: three statements a unit)."""
+    app.state.fixed_now = NOW + timedelta(days=1)
+    _helping_staff(engine, world)
+    short, long = _long(engine, world, 3, bodies=3), _long(engine, world, 30, bodies=30)
+    with Session(engine) as s, s.begin():  # only its member acts for the lead unit
+        lead = s.get(ResidentRequest, long)
+        assert lead is not None and lead.unit_id is not None
+        s.add(UnitMember(unit_id=lead.unit_id, account_id=world["people"]["unit_staff"].id))
+    client.sign_in(login)
+    few = statements_of_page(client, f"/admin/requests/{short}")
+    many = statements_of_page(client, f"/admin/requests/{long}")
+    assert len(many) == len(few), "\n".join(many)
+    # The long history is capped, visibly, with a way to see all of it.
+    text = client.get(f"/admin/requests/{long}").text
+    assert _timeline(text) == office.STEPS_SHOWN and "history-more" in text
+    assert _notices(text) == supervision_pages.NOTICES_SHOWN and "notices-more" in text
+    assert f"/admin/requests/{long}?history=all" in text
+    short_text = client.get(f"/admin/requests/{short}").text
+    assert "history-more" not in short_text and "notices-more" not in short_text
+    every = client.get(f"/admin/requests/{long}?history=all").text
+    with Session(engine) as s:
+        steps = s.scalar(select(func.count()).where(RequestStep.request_id == long))
+    assert _timeline(every) == steps and _notices(every) == 30
+    assert "history-more" not in every and "notices-more" not in every
+    assert len(statements_of_page(client, f"/admin/requests/{long}?history=all")) == len(few)
+
+
+@pytest.mark.parametrize("query", ["history=abc", "history=", "history=all&history=x", "page=-1"])
+def test_bad_history_input_gives_the_normal_page(
+    app: Starlette, client: FormClient, engine: Engine, world: World, query: str
+) -> None:
+    app.state.fixed_now = NOW + timedelta(days=1)
+    _helping_staff(engine, world)
+    long = _long(engine, world, 31)
+    client.sign_in("unitstaff")
+    answer = client.get(f"/admin/requests/{long}?{query}")
+    assert answer.status_code == 200
+    every = "history=all" in query and not query.endswith("x")
+    assert ("history-more" in answer.text) is not every
