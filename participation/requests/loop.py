@@ -456,7 +456,7 @@ def fed_by(session: Session, request: ResidentRequest) -> HotspotAction | None:
     link = session.get(MatterLink, root.id)
     if link is not None:
         return session.get(HotspotAction, link.action_id)
-    for r in (request, root):
+    for r in (request, root) if root is not request else (request,):
         found = action_for(session, r.area_id, r.category)
         if found is not None and r.filed_at >= found.created_at - timedelta(days=WINDOW_DAYS):
             return found

@@ -466,14 +466,21 @@ def notices_for(
     return [NoticeView(n, r, u) for n, r, u in session.execute(query)]
 
 
-def notices_of(session: Session, request_id: int) -> list[tuple[SupervisionNotice, HandlingUnit]]:
-    rows = session.execute(
+def notices_of(
+    session: Session, request_id: int, last: int | None = None
+) -> tuple[list[tuple[SupervisionNotice, HandlingUnit]], bool]:
+    """A request's notices, oldest first: all of them, or the newest ``last``; and
+    whether older ones were left out. One statement however many there are."""
+    query = (
         select(SupervisionNotice, HandlingUnit)
         .join(HandlingUnit, HandlingUnit.id == SupervisionNotice.unit_id)
         .where(SupervisionNotice.request_id == request_id)
-        .order_by(SupervisionNotice.id)
     )
-    return [(n, u) for n, u in rows]
+    if last is None:
+        return [(n, u) for n, u in session.execute(query.order_by(SupervisionNotice.id))], False
+    newest = query.order_by(SupervisionNotice.id.desc()).limit(last + 1)
+    rows = [(n, u) for n, u in session.execute(newest)][::-1]
+    return rows[-last:] if last else [], len(rows) > last
 
 
 # --- extensions (延期) ------------------------------------------------------------------

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
-from participation.requests import files, tracking_keys
+from participation.requests import tracking_keys
 from participation.requests.models import (
     HandlingUnit,
     RequestFile,
@@ -61,25 +61,53 @@ class Followed:
     photos: list[int]  # files filed with the request
     merged_into: ResidentRequest | None
     raised_by: int  # this request and those merged into it: how many raised the matter
+    earlier: bool = False  # steps older than those in ``steps`` were left out
 
 
-def _steps(session: Session, request_id: int) -> list[StepView]:
-    rows = session.execute(
+def _steps(
+    session: Session, request_id: int, target_id: int | None, last: int | None
+) -> tuple[list[StepView], list[int], bool]:
+    """The steps of the request, then those of the one it was merged into (all of
+    them, or the newest ``last``), the photos filed with it, and whether older steps
+    were left out: two statements however long the history."""
+    ids = [request_id] if target_id is None else [request_id, target_id]
+    theirs = case((RequestStep.request_id == request_id, 0), else_=1)
+    query = (
         select(RequestStep, HandlingUnit.name)
         .outerjoin(HandlingUnit, HandlingUnit.id == RequestStep.unit_id)
-        .where(RequestStep.request_id == request_id)
-        .order_by(RequestStep.id)
-    ).all()
+        .where(RequestStep.request_id.in_(ids))
+    )
+    if last is None:
+        rows = [(s, n) for s, n in session.execute(query.order_by(theirs, RequestStep.id))]
+    else:
+        newest = query.order_by(theirs.desc(), RequestStep.id.desc()).limit(last + 1)
+        rows = [(s, n) for s, n in session.execute(newest)][::-1]
+    earlier = last is not None and len(rows) > last
+    if earlier:
+        rows = rows[1:]
+    shown = [s.id for s, _ in rows]
+    wanted = (RequestFile.step_id.is_(None) & (RequestFile.request_id == request_id)) | (
+        RequestFile.step_id.in_(shown)
+    )
     by_step: dict[int, list[int]] = {}
-    for file_id, step_id in files.file_ids(session, request_id):
-        if step_id is not None:
+    photos: list[int] = []
+    for file_id, step_id in session.execute(
+        select(RequestFile.id, RequestFile.step_id)
+        .where(RequestFile.request_id.in_(ids), wanted)
+        .order_by(RequestFile.id)
+    ):
+        if step_id is None:
+            photos.append(file_id)
+        else:
             by_step.setdefault(step_id, []).append(file_id)
-    return [StepView(s, name or "", by_step.get(s.id, [])) for s, name in rows]
+    return [StepView(s, name or "", by_step.get(s.id, [])) for s, name in rows], photos, earlier
 
 
-def followed(session: Session, request: ResidentRequest) -> Followed:
+def followed(session: Session, request: ResidentRequest, *, last: int | None = None) -> Followed:
     """Everything the requester sees. A merged request shows the steps of the one it
-    was merged into after its own, so its requester keeps following the matter."""
+    was merged into after its own, so its requester keeps following the matter.
+    ``last``: only the newest ``last`` steps (the back office's page, which must not
+    grow with the history); the statements are as many either way."""
     place = session.get(Area, request.area_id)
     assert place is not None
     unit = session.get(HandlingUnit, request.unit_id) if request.unit_id else None
@@ -89,18 +117,15 @@ def followed(session: Session, request: ResidentRequest) -> Followed:
         .where(RequestHelper.request_id == request.id)
         .order_by(RequestHelper.id)
     ).all()
-    steps = _steps(session, request.id)
     target = (
         session.get(ResidentRequest, request.merged_into_id) if request.merged_into_id else None
     )
-    if target is not None:
-        steps += _steps(session, target.id)
-    photos = [f for f, s in files.file_ids(session, request.id) if s is None]
+    steps, photos, earlier = _steps(session, request.id, target.id if target else None, last)
     raised = 1 + int(
         session.scalar(select(func.count()).where(ResidentRequest.merged_into_id == request.id))
         or 0
     )
-    return Followed(request, place, unit, list(helpers), steps, photos, target, raised)
+    return Followed(request, place, unit, list(helpers), steps, photos, target, raised, earlier)
 
 
 def may_see_file(

@@ -1,24 +1,26 @@
-"""Who may act on a request in the back office, and for which unit."""
+"""Who may act on a request in the back office, and for which unit: asked once per
+request and HTTP request (participation.requests.standing), then read by every panel
+and action of the page."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
 from participation.areas import Area
-from participation.requests import membership
-from participation.requests.handling import helper_ids
+from participation.requests import standing as rules
 from participation.requests.models import HandlingUnit, ResidentRequest
-from participation.rules.permissions import ROLE_PERMISSIONS, Permission
-from web.kit.auth import CurrentUser
+from participation.requests.standing import Standing
+from participation.rules.permissions import Permission
+from web.kit.auth import CurrentUser, user
+from web.kit.dbsession import db
 
 
 def covers(me: CurrentUser, permission: Permission, area_path: str | None) -> bool:
     """Whether ``me`` holds ``permission`` on that area; a unit placed in no area
     (a department nobody placed yet) is covered by grants everywhere only."""
-    if area_path is not None:
-        return me.can(permission, area_path)
-    return any(permission in ROLE_PERMISSIONS[g.role] and g.area_path is None for g in me.grants)
+    return rules.covers(me.grants, permission, area_path)
 
 
 def unit_path(session: Session, unit_id: int | None) -> tuple[bool, str | None]:
@@ -31,41 +33,26 @@ def unit_path(session: Session, unit_id: int | None) -> tuple[bool, str | None]:
 
 
 def acts_for(session: Session, me: CurrentUser, unit_id: int | None) -> bool:
-    """Whether ``me`` handles requests for this unit: as one of its members once it
-    has any (participation.requests.membership), else by a handling grant over its
-    area, as before units had members."""
-    exists, path = unit_path(session, unit_id)
-    if not exists or unit_id is None:
-        return False
-    if not any(Permission.HANDLE_REQUESTS in ROLE_PERMISSIONS[g.role] for g in me.grants):
-        return False
-    if membership.staffed(session, unit_id):
-        return membership.is_member(session, unit_id, me.id)
-    return covers(me, Permission.HANDLE_REQUESTS, path)
+    """Whether ``me`` handles requests for this unit (participation.requests.standing)."""
+    return rules.acts_for(session, me.id, me.grants, unit_id)
 
 
-def lead_unit(session: Session, me: CurrentUser, request: ResidentRequest) -> int | None:
-    """The request's unit, when ``me`` handles for it."""
-    return request.unit_id if acts_for(session, me, request.unit_id) else None
+def standing(request: Request, found: ResidentRequest) -> Standing:
+    """Where the signed-in person stands with ``found``: asked once per HTTP request
+    (an action that is refused shows the page again from the same answer, the
+    session rolled back to what it was asked from)."""
+    known: dict[int, Standing] | None = getattr(request.state, "request_standings", None)
+    if known is None:
+        known = request.state.request_standings = {}
+    if found.id not in known:
+        me = user(request)
+        known[found.id] = rules.stand(db(request), found, me.id, me.grants)
+    return known[found.id]
 
 
-def acting_unit(session: Session, me: CurrentUser, request: ResidentRequest) -> int | None:
-    """The unit ``me`` acts for on this request: the lead unit first, else a helper."""
-    lead = lead_unit(session, me, request)
-    if lead is not None:
-        return lead
-    for unit_id in helper_ids(session, request.id):
-        if acts_for(session, me, unit_id):
-            return unit_id
-    return None
-
-
-def routes_for(session: Session, me: CurrentUser, request: ResidentRequest) -> bool:
-    place = session.get(Area, request.area_id)
-    return place is not None and me.can(Permission.ROUTE_REQUESTS, place.path)
-
-
-def require_sight(session: Session, me: CurrentUser, request: ResidentRequest) -> None:
-    """403 unless ``me`` handles for one of its units or routes where it was filed."""
-    if acting_unit(session, me, request) is None and not routes_for(session, me, request):
+def require_sight(request: Request, found: ResidentRequest) -> Standing:
+    """403 unless the person handles for one of its units or routes where it was filed."""
+    seen = standing(request, found)
+    if not seen.sees:
         raise HTTPException(403)
+    return seen

@@ -20,6 +20,7 @@ from participation.requests.models import ResidentRequest
 from participation.requests.records import get_request
 from participation.requests.rules import mediation as rules
 from participation.requests.rules.mediation import Who
+from participation.requests.standing import Standing
 from participation.rules.permissions import Permission
 from web.kit import htmx
 from web.kit.auth import CurrentUser, requires, user
@@ -49,38 +50,37 @@ def _body_staff(me: CurrentUser, body_id: int, session: Any) -> bool:
 
 
 def staff_roles(
-    session: Any, me: CurrentUser, found: ResidentRequest, case: MediationCase | None
+    request: Request, found: ResidentRequest, case: MediationCase | None
 ) -> frozenset[Who]:
-    """How ``me`` stands to this request's mediation (the mediator is decided by the
-    service from the case itself)."""
-    who: set[Who] = set()
-    if acting.routes_for(session, me, found):
-        who.add(Who.ROUTER)
-    if acting.lead_unit(session, me, found) is not None:
-        who.add(Who.LEAD)
-    if case is not None and _body_staff(me, case.unit_id, session):
-        who.add(Who.BODY)
-    if case is not None and case.mediator_id == me.id:
-        who.add(Who.MEDIATOR)
-    return frozenset(who)
+    """How the signed-in person stands to this request's mediation, from where they
+    stand with the request (the mediator is decided by the service from the case
+    itself); before there is a case, as routing staff or the lead unit only."""
+    return _who(acting.standing(request, found), case)
 
 
-def office_panel(request: Request, found: ResidentRequest) -> dict[str, Any]:
-    """What the back office's request page shows of mediation (its own context keys)."""
+def _who(seen: Standing, case: MediationCase | None) -> frozenset[Who]:
+    return seen.roles if case is not None else seen.roles & {Who.ROUTER, Who.LEAD}
+
+
+def office_panel(
+    request: Request, found: ResidentRequest, seen: Standing, place: Area | None
+) -> dict[str, Any]:
+    """What the back office's request page shows of mediation (its own context keys):
+    the case, or the bodies near ``place`` to open one with when ``seen`` may."""
     session = db(request)
-    me = user(request)
     case = mediation.case_of(session, found.id)
-    who = staff_roles(session, me, found, case)
+    who = _who(seen, case)
     may_open = (
         case is None
         and found.status in ("unrouted", "routed", "accepted")
         and bool(who & rules.WHO[rules.Act.OPEN])
     )
-    place = session.get(Area, found.area_id) if may_open else None
     return {
         "mediation_case": case,
         "mediation_may_open": may_open,
-        "mediation_bodies": mediation.bodies_near(session, place, found.unit_id) if place else [],
+        "mediation_bodies": mediation.bodies_near(session, place, found.unit_id)
+        if may_open and place is not None
+        else [],
         "mediation_needs_reason": rules.needs_classing(found.category),
         "case_statuses": rules.STATUSES,
     }
@@ -94,11 +94,10 @@ def follow_panel(request: Request, found: ResidentRequest) -> dict[str, Any]:
 
 def _case_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     session = db(request)
-    me = user(request)
     case = mediation.case_of(session, found.id)
     if case is None:
         raise DomainError("mediation.not_found", N_("No such mediation case."), status=404)
-    who = staff_roles(session, me, found, case)
+    who = staff_roles(request, found, case)
     if not who:
         raise DomainError("mediation.not_yours", rules.NOT_ALLOWED, status=403)
     shown = mediation.view(session, case)
@@ -129,14 +128,13 @@ Act = Callable[[ResidentRequest, MediationCase, frozenset[Who], dict[str, str]],
 async def _act(request: Request, act: Act) -> Response:
     session = db(request)
     found = get_request(session, request.path_params["request_id"])
-    me = user(request)
     fields = await form_fields(request)
 
     def run() -> Response:
         case = mediation.case_of(session, found.id)
         if case is None:
             raise DomainError("mediation.not_found", N_("No such mediation case."), status=404)
-        message = act(found, case, staff_roles(session, me, found, case), fields)
+        message = act(found, case, staff_roles(request, found, case), fields)
         flash(request, message, "success")
         return htmx.redirect(request, f"/admin/requests/{found.id}/mediation")
 
@@ -161,7 +159,7 @@ async def open_case(request: Request) -> Response:
     session = db(request)
     found = get_request(session, request.path_params["request_id"])
     me = user(request)
-    acting.require_sight(session, me, found)
+    acting.require_sight(request, found)
     fields = await form_fields(request)
 
     def run() -> Response:
@@ -173,7 +171,7 @@ async def open_case(request: Request) -> Response:
         if body is None:
             message = N_("Choose a mediation body.")
             raise DomainError("mediation.form", message, fields={"body": message})
-        who = staff_roles(session, me, found, None)
+        who = staff_roles(request, found, None)
         if _body_staff(me, body.id, session):
             who |= {Who.BODY}
         new = NewCase(

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.requests import (
     closing,
@@ -104,28 +105,46 @@ async def queue(request: Request) -> Response:
     return render(request, "requests/office/queue.html", context)
 
 
+#: Steps of a request's history shown on its office page, newest (``?history=all``:
+#: every one), so that the page does not grow with a long history.
+STEPS_SHOWN = 30
+
+
 def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
+    """The office page of a request in a fixed number of statements, however long its
+    history and however many units help: where the person stands with it is asked
+    once (acting.standing) and every panel reads that answer."""
     session = db(request)
     me = user(request)
-    acting.require_sight(session, me, found)
-    lead = acting.lead_unit(session, me, found)
-    router = acting.routes_for(session, me, found)
-    unit_place = places.unit_choice(session, _id_param(request, "unit_area") or None, found.area_id)
+    # Held for the whole page: the session keeps it (its identity map holds objects
+    # weakly), and where the person stands, the steps and the mediation panel read it.
+    place = session.get(Area, found.area_id)
+    seen = acting.require_sight(request, found)
+    everything = request.query_params.get("history") == "all"
+    followed = tracking.followed(session, found, last=None if everything else STEPS_SHOWN)
+    router = seen.router
+    # The unit lists serve the lead unit's and routing staff's forms only.
+    unit_place = (
+        places.unit_choice(session, _id_param(request, "unit_area") or None, found.area_id)
+        if seen.lead is not None or router
+        else places.UnitChoice(flat=True, choices=[])
+    )
     return (
         LABELS
         | {
-            "f": tracking.followed(session, found),
-            "lead": lead,
-            "acting": acting.acting_unit(session, me, found),
+            "f": followed,
+            "lead": seen.lead,
+            "acting": seen.acting,
             "router": router,
             "unit_choices": unit_place.choices,
             "unit_place": unit_place,
             "late": lateness_of(found, local_day(now(request))),
             "suggestions": merging.suggestions(session, found) if router else [],
+            "all_history": everything,
         }
-        | mediation.office_panel(request, found)
-        | supervision_pages.office_context(session, me, found)
-        | loop_panels.office_panel(request, found)
+        | mediation.office_panel(request, found, seen, place)
+        | supervision_pages.office_context(session, me, found, seen, everything)
+        | loop_panels.office_panel(request, found, followed)
     )
 
 
@@ -142,7 +161,7 @@ async def _act(request: Request, act: Act) -> Response:
     """Run one back-office action on a request, or show the page again with why not."""
     session = db(request)
     found = get_request(session, request.path_params["request_id"])
-    acting.require_sight(session, user(request), found)
+    acting.require_sight(request, found)
     fields = await form_fields(request)
 
     def run() -> Response:
@@ -176,26 +195,25 @@ def refused_detail(
 act_on = _act
 
 
+OTHER_UNIT = N_("This request is with another unit.")
+
+
 def _lead(request: Request, found: ResidentRequest) -> int:
-    unit_id = acting.lead_unit(db(request), user(request), found)
+    unit_id = acting.standing(request, found).lead
     if unit_id is None:
-        raise DomainError(
-            "request.other_unit", N_("This request is with another unit."), status=403
-        )
+        raise DomainError("request.other_unit", OTHER_UNIT, status=403)
     return unit_id
 
 
 def _acting(request: Request, found: ResidentRequest) -> int:
-    unit_id = acting.acting_unit(db(request), user(request), found)
+    unit_id = acting.standing(request, found).acting
     if unit_id is None:
-        raise DomainError(
-            "request.other_unit", N_("This request is with another unit."), status=403
-        )
+        raise DomainError("request.other_unit", OTHER_UNIT, status=403)
     return unit_id
 
 
 def _router(request: Request, found: ResidentRequest) -> None:
-    if not acting.routes_for(db(request), user(request), found):
+    if not acting.standing(request, found).router:
         raise DomainError(
             "request.not_router", N_("Only routing staff of this place can do that."), status=403
         )
@@ -397,7 +415,7 @@ async def merge(request: Request) -> Response:
         into_id = form.record("into", required=True)
         form.check()
         into = session.get(ResidentRequest, into_id)
-        if into is None or not acting.routes_for(session, user(request), into):
+        if into is None or not acting.standing(request, into).router:
             message = N_("Choose another open request to merge into.")
             raise DomainError("request.merge_target", message, fields={"into": message})
         merging.merge(session, found, into, now(request), user(request).id)

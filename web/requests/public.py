@@ -450,12 +450,7 @@ async def photo(request: Request) -> Response:
     stored = files.get_file(session, found.id, request.path_params["file_id"])
     tracked = _tracked(request)
     allowed = (
-        me is not None
-        and (
-            found.requester_id == me.id
-            or acting.acting_unit(session, me, found) is not None
-            or acting.routes_for(session, me, found)
-        )
+        me is not None and (found.requester_id == me.id or acting.standing(request, found).sees)
     ) or tracking.may_see_file(session, found, stored, tracked, me.id if me else None)
     if not allowed:
         raise DomainError("request.no_file", N_("No such photo."), status=404)

@@ -19,6 +19,7 @@ from participation.requests import supervision, tracking
 from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.records import get_request
+from participation.requests.standing import Standing
 from participation.rules.permissions import Permission
 from web.kit import htmx
 from web.kit.auth import CurrentUser, requires, user
@@ -35,27 +36,29 @@ from web.requests.forms import LABELS, paths_for
 NOTICES_PER_PAGE = 50
 
 
-def may_decide(session: Session, me: CurrentUser, found: ResidentRequest) -> bool:
-    """Whether ``me`` handles requests at the level above the request's unit."""
-    above = supervision.approver_unit(session, found)
-    if above is None:
-        return acting.covers(me, Permission.HANDLE_REQUESTS, None)
-    return acting.acts_for(session, me, above.id)
+#: A request's notices shown on its office page, newest (``?history=all``: every one).
+NOTICES_SHOWN = 10
 
 
-def office_context(session: Session, me: CurrentUser, found: ResidentRequest) -> dict[str, Any]:
-    """What the back-office page of a request shows of supervision."""
+def office_context(
+    session: Session, me: CurrentUser, found: ResidentRequest, seen: Standing, everything: bool
+) -> dict[str, Any]:
+    """What the back-office page of a request shows of supervision: its extension and
+    its newest notices (``everything``: all of them), in two statements."""
     extension = supervision.extension_of(session, found.id)
-    lead = acting.lead_unit(session, me, found)
+    notices, earlier = supervision.notices_of(
+        session, found.id, None if everything else NOTICES_SHOWN
+    )
     return {
-        "supervision_notices": supervision.notices_of(session, found.id),
+        "supervision_notices": notices,
+        "earlier_notices": earlier,
         "extension": extension,
         "extension_cap": supervision.cap_for(found),
-        "may_ask_extension": lead is not None and found.status == "accepted" and not extension,
+        "may_ask_extension": seen.lead is not None and found.status == "accepted" and not extension,
         "may_decide_extension": extension is not None
         and extension.status == "pending"
         and extension.asked_by != me.id
-        and may_decide(session, me, found),
+        and seen.decides,
     }
 
 
@@ -83,11 +86,11 @@ async def _on_request(request: Request, act: Any) -> Response:
     session = db(request)
     found = get_request(session, request.path_params["request_id"])
     me = user(request)
-    acting.require_sight(session, me, found)
+    seen = acting.require_sight(request, found)
     fields = await form_fields(request)
 
     def run() -> Response:
-        message = act(session, me, found, fields)
+        message = act(session, me, found, seen, fields)
         flash(request, message, "success")
         return htmx.redirect(request, f"/admin/requests/{found.id}")
 
@@ -100,9 +103,13 @@ async def _on_request(request: Request, act: Any) -> Response:
 @requires(Permission.HANDLE_REQUESTS)
 async def ask_extension(request: Request) -> Response:
     def act(
-        session: Session, me: CurrentUser, found: ResidentRequest, fields: dict[str, str]
+        session: Session,
+        me: CurrentUser,
+        found: ResidentRequest,
+        seen: Standing,
+        fields: dict[str, str],
     ) -> str:
-        unit_id = acting.lead_unit(session, me, found)
+        unit_id = seen.lead
         if unit_id is None:
             raise DomainError(
                 "request.other_unit", N_("This request is with another unit."), status=403
@@ -121,9 +128,13 @@ async def ask_extension(request: Request) -> Response:
 @requires(Permission.HANDLE_REQUESTS)
 async def decide_extension(request: Request) -> Response:
     def act(
-        session: Session, me: CurrentUser, found: ResidentRequest, fields: dict[str, str]
+        session: Session,
+        me: CurrentUser,
+        found: ResidentRequest,
+        seen: Standing,
+        fields: dict[str, str],
     ) -> str:
-        if not may_decide(session, me, found):
+        if not seen.decides:
             raise DomainError(
                 "extension.not_above",
                 N_("Only the level above the handling unit decides an extension."),
