@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy import ForeignKey, Integer, String, Text, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.db import Base, utcnow
 
 MAX_ATTEMPTS = 5
+#: How long a sent message is kept before the pruning job deletes it
+#: (:func:`prune_sent`). Support is asked "I never got the mail" in the weeks after
+#: a reminder, a notice or a reset link: the row says when it went, to which
+#: address, with what text. A month answers that and outlasts every sweep that
+#: relies on a message's key not to queue it twice (the daily digest looks back two
+#: days, a shift reminder is queued at most a week before the shift, a plan
+#: reminder marks its milestone); past it the table would only grow.
+KEEP_SENT_FOR = timedelta(days=30)
 
 
 class OutboxMessage(Base):
@@ -59,6 +67,18 @@ def queue(
     except IntegrityError:
         return None  # queued concurrently by another run
     return message
+
+
+def prune_sent(session: Session, now: datetime) -> int:
+    """Delete the messages sent more than ``KEEP_SENT_FOR`` before ``now``; how many,
+    in one statement on the index of ``sent_at``. A message not sent (waiting, or
+    given up after MAX_ATTEMPTS, which the metrics count) is never deleted."""
+    result = session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.sent_at < now - KEEP_SENT_FOR)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, func, select, update
+from sqlalchemy import ForeignKey, String, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import audit, outbox
@@ -54,6 +54,14 @@ FAILURE_WINDOWS = {
     "reset-try:": TRY_PER_IP.window,
 }
 DESK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+#: How long a spent code (used, retired by a newer one, or expired) is kept before
+#: the pruning job deletes it (:func:`prune_codes`). A spent code is never accepted
+#: again, so nothing reads it to decide anything; its row only answers a support
+#: question in the days after ("I asked for a code on Monday: was one sent, was it
+#: used?"), and the reset itself stays in the audit log. A week covers the desk
+#: slip's lifetime and a person coming back a few days later; past it the table
+#: would only grow (one row per request).
+KEEP_SPENT_FOR = timedelta(days=7)
 
 BAD_CODE = N_(
     "This code is not valid: it is wrong, has expired, was already used or was tried too "
@@ -135,6 +143,19 @@ def _retire_live_codes(session: Session, account_id: int, now: datetime) -> None
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+def prune_codes(session: Session, now: datetime) -> int:
+    """Delete the codes spent more than ``KEEP_SPENT_FOR`` ago (used or retired, or
+    expired, that long before ``now``); how many, in one statement. A live code
+    (unused, unexpired) is never deleted: both its times lie ahead or are unset."""
+    cutoff = now - KEEP_SPENT_FOR
+    result = session.execute(
+        delete(ResetCode)
+        .where(or_(ResetCode.used_at < cutoff, ResetCode.expires_at < cutoff))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _verified(session: Session, account_id: int) -> bool:

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -25,6 +25,7 @@ from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.rolls import RollEntry
 from participation.rules.identity import id_hash, id_number_problem, normalize_id_number
+from participation.scopes import under_any
 from volunteers import ledger, profiles
 from volunteers.models import Activity, Certificate, HoursEntry, Shift, Team
 
@@ -205,6 +206,55 @@ def certificates_of(session: Session, account_id: int) -> Sequence[Certificate]:
     ).all()
 
 
-def recent(session: Session, limit: int) -> Sequence[Certificate]:
-    """The last ``limit`` certificates issued, newest first."""
-    return session.scalars(select(Certificate).order_by(Certificate.id.desc()).limit(limit)).all()
+def managed_within(within: Sequence[str] | None) -> ColumnElement[bool]:
+    """SQL: the certificate is one an officer whose reach is ``within`` may manage
+    (``participation.rules.reach``; None: the whole city, []: nowhere): none of the
+    hours it counts (its holder's ledger up to its issue, as
+    :func:`certified_area_paths`) was served in a team outside ``within``. The
+    holder's ledger is found by its account index, per certificate looked at."""
+    if within is None:
+        return true()
+    if not within:
+        return false()
+    outside = (
+        select(HoursEntry.id)
+        .join(Team, Team.id == HoursEntry.team_id)
+        .join(Area, Area.id == Team.area_id)
+        .where(
+            HoursEntry.account_id == Certificate.account_id,
+            HoursEntry.recorded_at <= Certificate.issued_at,
+            ~under_any(Area.path, within),
+        )
+        .correlate(Certificate)
+    )
+    return ~outside.exists()
+
+
+def manageable(session: Session, within: Sequence[str] | None, limit: int) -> Sequence[Certificate]:
+    """The newest ``limit`` certificates an officer whose reach is ``within`` may
+    manage (:func:`managed_within`), newest first: one statement, filtered in SQL,
+    however many certificates the rest of the city issued."""
+    return session.scalars(
+        select(Certificate)
+        .where(managed_within(within))
+        .order_by(Certificate.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def manageable_page(
+    session: Session, within: Sequence[str] | None, number: int, per_page: int
+) -> tuple[Sequence[Certificate], int, int]:
+    """One page of :func:`manageable`'s order, paged in SQL: the certificates, the
+    page number (at most the last page) and how many there are; two statements."""
+    counted = select(func.count()).select_from(Certificate).where(managed_within(within))
+    total = int(session.scalar(counted) or 0)
+    number = max(1, min(number, -(-total // per_page)))
+    rows = session.scalars(
+        select(Certificate)
+        .where(managed_within(within))
+        .order_by(Certificate.id.desc())
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, number, total

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from consultations import opinion_maps
 from consultations.rules.map_timing import Debounce
-from participation import job_runs, portal_counts, rate_limits
+from participation import job_runs, outbox, portal_counts, rate_limits, recovery
 from participation.notifying import digest as notice_digest
 from participation.notifying import sweeps as notice_sweeps
 from participation.outbox import send_pending
@@ -151,7 +151,12 @@ def search_index(session: Session, now: datetime, settings: Settings) -> str:
 def prune(session: Session, now: datetime, settings: Settings) -> str:
     runs = job_runs.prune(session, now)
     failures = rate_limits.prune(session, now)
-    return f"{runs} job runs and {failures} counted failures forgotten"
+    codes = recovery.prune_codes(session, now)
+    mail = outbox.prune_sent(session, now)
+    return (
+        f"{runs} job runs, {failures} counted failures, {codes} spent reset codes "
+        f"and {mail} sent messages forgotten"
+    )
 
 
 def _needs_smtp(settings: Settings) -> str | None:
@@ -240,6 +245,8 @@ JOBS: tuple[Job, ...] = (
         HOUR,
         prune,
         "forget job runs (successful ones after a day, each job's latest and the others "
-        "after 30 days) and counted failures no rate limit looks at any more",
+        "after 30 days), counted failures no rate limit looks at any more, password "
+        f"reset codes {recovery.KEEP_SPENT_FOR.days} days after they were spent, and "
+        f"sent mail after {outbox.KEEP_SENT_FOR.days} days (unsent mail is kept)",
     ),
 )

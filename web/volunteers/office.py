@@ -25,7 +25,7 @@ from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
 from web.kit.i18n import gettext
-from web.kit.pagination import Page, page_number
+from web.kit.pagination import MAX_PAGE, Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import csv_response, xlsx_response
 from web.kit.templating import flash, render
@@ -34,13 +34,15 @@ from web.volunteers.shared import (
     hours_text,
     id_key,
     labels,
-    manageable_certificates,
     may_certify,
     may_manage_certificate,
 )
 
 #: Teams listed per page of the office overview.
 TEAMS_PAGE = 50
+#: Certificates the overview shows (the newest), and a page of the list of all.
+CERTIFICATES_SHOWN = 20
+CERTIFICATES_PAGE = 20
 
 
 def _reach(request: Request) -> list[str] | None:
@@ -64,11 +66,14 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     report = reports.hours_overview(session, within)
     found, number, total = teams.teams_page(session, page_number(request), TEAMS_PAGE, within)
     teams_page = Page(found, number, TEAMS_PAGE, total)
+    # One more than shown, to know whether to link to the list of all.
+    newest = certificates.manageable(session, within, CERTIFICATES_SHOWN + 1)
     context = {
         "teams": teams_page,
         # Only the areas this person manages volunteers in, a level at a time in a city.
         "area_step": area_choice(session, request, extra.get("form"), allowed=_manages(request)),
-        "certificates": manageable_certificates(request, certificates.recent(session, 100))[:20],
+        "certificates": newest[:CERTIFICATES_SHOWN],
+        "more_certificates": len(newest) > CERTIFICATES_SHOWN,
         "report": report,
         "peak": max([v for _, v in report.by_team + report.by_month] or [1]),
         "hours_text": hours_text,
@@ -176,10 +181,36 @@ async def issue_certificate(request: Request) -> Response:
     return await act_or_rerender(request, act, refused)
 
 
+def _certificates_page(request: Request, number: int, status: int = 200, **extra: Any) -> Response:
+    """Every certificate the signed-in person manages, newest first, a page at a time."""
+    found, number, total = certificates.manageable_page(
+        db(request), _reach(request), number, CERTIFICATES_PAGE
+    )
+    context = {
+        "certificates": Page(found, number, CERTIFICATES_PAGE, total),
+        "hours_text": hours_text,
+        "error": None,
+        "revoking": None,
+        "revoke_error": None,
+    } | extra
+    return render(request, "volunteers/office/certificates.html", context, status=status)
+
+
+@requires(Permission.MANAGE_VOLUNTEERS)
+async def certificates_list(request: Request) -> Response:
+    return _certificates_page(request, page_number(request))
+
+
 @requires(Permission.MANAGE_VOLUNTEERS)
 async def revoke_certificate(request: Request) -> Response:
     fields = await form_fields(request)
     number = request.path_params["number"]
+    # Sent by the list of all certificates (its page), not by the overview: each
+    # answer goes back to the page the form was on.
+    listed = FormReader(fields).number("page", low=1, high=MAX_PAGE)
+    back = (
+        "/admin/volunteers" if listed is None else f"/admin/volunteers/certificates?page={listed}"
+    )
 
     def act() -> Response:
         cert = certificates.by_number(db(request), number)
@@ -196,19 +227,20 @@ async def revoke_certificate(request: Request) -> Response:
             db(request), cert.number, fields.get("reason", ""), user(request).id, now(request)
         )
         flash(request, N_("The certificate is revoked."), "success")
-        return htmx.redirect(request, "/admin/volunteers")
+        return htmx.redirect(request, back)
 
     async def refused(error: DomainError) -> Response:
         # The list again, the message at this certificate's form when it is about
         # the reason, else at the top.
         reason = error.fields.get("reason")
-        return await _page(
-            request,
-            error.status,
-            error=None if reason else error.message,
-            revoking=number.strip().upper(),
-            revoke_error=reason,
-        )
+        shown = {
+            "error": None if reason else error.message,
+            "revoking": number.strip().upper(),
+            "revoke_error": reason,
+        }
+        if listed is not None:
+            return _certificates_page(request, listed, error.status, **shown)
+        return await _page(request, error.status, **shown)
 
     return await act_or_rerender(request, act, refused)
 
@@ -285,6 +317,7 @@ async def set_scheme(request: Request) -> Response:
 routes = [
     Route("/admin/volunteers", overview),
     Route("/admin/volunteers/teams", create_team, methods=["POST"]),
+    Route("/admin/volunteers/certificates", certificates_list),
     Route("/admin/volunteers/certificates", issue_certificate, methods=["POST"]),
     Route("/admin/volunteers/certificates/{number}/revoke", revoke_certificate, methods=["POST"]),
     Route("/admin/volunteers/hours.csv", report_csv),

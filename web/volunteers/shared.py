@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +13,7 @@ from starlette.requests import Request
 
 from participation.errors import N_
 from participation.rules.permissions import Permission
-from volunteers.certificates import certified_area_paths, service_area_paths
+from volunteers.certificates import service_area_paths
 from volunteers.models import Certificate, Team
 from volunteers.teams import area_of, is_leader
 from web.kit.auth import user
@@ -159,13 +158,6 @@ def _manages_all(request: Request, paths: set[str]) -> bool:
     return me.can(Permission.MANAGE_VOLUNTEERS) and all(
         me.can(Permission.MANAGE_VOLUNTEERS, path) for path in paths
     )
-
-
-def manageable_certificates(request: Request, certs: Sequence[Certificate]) -> list[Certificate]:
-    """Those of ``certs`` the signed-in person may revoke (the rule of
-    :func:`may_manage_certificate`), asked of the database once."""
-    paths = certified_area_paths(db(request), certs)
-    return [c for c in certs if _manages_all(request, paths[c.id])]
 
 
 def may_manage_certificate(request: Request, cert: Certificate) -> bool:

@@ -122,3 +122,45 @@ def test_waitlist_positions_agree_with_each_position(
     }
     assert sorted(positions.values()) == [1, 1, 2, 2, 3, 3, 4]
     assert signups.waitlist_positions(session, []) == {}
+
+
+def test_the_certificates_an_officer_manages_are_found_by_the_same_rule_in_sql(
+    world: dict[str, Any], session: Session
+) -> None:
+    """``certificates.manageable`` (in SQL) keeps exactly the certificates all of whose
+    certified areas lie within the officer's reach, for every kind of reach: one
+    community, two grants side by side, the street above, the whole city, none."""
+    here = create_team(
+        session, area=world["community"], name="本社区队", kind="featured", join_mode="open"
+    )
+    there = create_team(
+        session, area=world["other"], name="二社区队", kind="featured", join_mode="open"
+    )
+    only_here, only_there, both = (make_person(session, n) for n in ("甲", "乙", "丙"))
+    _serve(session, here, only_here, NOW - timedelta(days=20))
+    _serve(session, there, only_there, NOW - timedelta(days=20))
+    _serve(session, here, both, NOW - timedelta(days=20))
+    _serve(session, there, both, NOW - timedelta(days=12))
+    certs = [
+        certificates.issue(
+            session, person, id_number="", issuer="联合会", actor_id=person, id_key=b"", now=NOW
+        )
+        for person in (only_here, only_there, both)
+    ]
+    _serve(session, there, only_here, NOW + timedelta(days=5))  # after its certificate
+    session.commit()
+    paths = certificates.certified_area_paths(session, certs)
+    community, other = world["community"].path, world["other"].path
+    for within in ([community], [other], [community, other], [world["street"].path], None, []):
+        expected = [
+            c.id
+            for c in reversed(certs)
+            if within is None
+            or (within and all(any(p.startswith(w) for w in within) for p in paths[c.id]))
+        ]
+        assert [c.id for c in certificates.manageable(session, within, 10)] == expected, within
+        rows, number, total = certificates.manageable_page(session, within, 1, 2)
+        assert ([c.id for c in rows], number, total) == (expected[:2], 1, len(expected))
+    assert [c.id for c in certificates.manageable(session, [community], 10)] == [certs[0].id]
+    # A page past the last is the last.
+    assert certificates.manageable_page(session, None, 99, 2)[1] == 2

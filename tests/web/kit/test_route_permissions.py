@@ -253,6 +253,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/lead/backfills/{request}"): LEAD,
     ("GET", "/admin/volunteers"): MANAGE_VOLUNTEERS,
     ("POST", "/admin/volunteers/teams"): MANAGE_VOLUNTEERS,
+    ("GET", "/admin/volunteers/certificates"): MANAGE_VOLUNTEERS,
     ("POST", "/admin/volunteers/certificates"): MANAGE_VOLUNTEERS,
     ("POST", "/admin/volunteers/certificates/{number}/revoke"): MANAGE_VOLUNTEERS,
     ("GET", "/admin/volunteers/hours.csv"): MANAGE_VOLUNTEERS,
