@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -223,3 +223,42 @@ def test_the_roll_up_page_loads_its_plan_only(
     assert loads[0] == 6  # 首个事项 and its five
     assert page.count("<tr data-item=") == 6 and "事项b0" not in page and "事项a4" in page
     assert client.get(f"/admin/plan/rollup?plan={other}").text.count("<tr data-item=") == 61
+
+
+def test_once_stored_the_decision_list_reads_the_flag_and_follows_the_services(
+    client: FormClient, engine: Engine, plan_id: int
+) -> None:
+    """Fails on the old code: the "needs a decision" list tested every item of the year
+    (its milestones' weights, its spend, its outcome) on each request. Once the
+    plan-figures job has stored each item's flag, the list reads the flagged items of
+    the year's plans on an index, in as many statements for 3N items as for N; the
+    services keep the flag of the items they change."""
+    client.sign_in("admin")
+    _grow(engine, plan_id, 60, "a")
+    live = client.get("/admin/plan").text
+    with Session(engine) as s, s.begin():
+        board_counts.refresh(s, NOW.date(), NOW)
+    seen = statements_of_page(client, "/admin/plan")
+    listing = [sql for sql in seen if "count(*) OVER" in sql]
+    assert len(listing) == 2  # the late list and the decision list
+    assert not any("plan_milestones" in sql or "plan_updates" in sql for sql in listing)
+    stored = client.get("/admin/plan").text
+    assert _items(stored, "decide") == _items(live, "decide") == 50
+    assert re.findall(r"事项a\d+", stored.split('id="decide"')[1]) == re.findall(
+        r"事项a\d+", live.split('id="decide"')[1]
+    )
+    _grow(engine, plan_id, 120, "b")
+    with Session(engine) as s, s.begin():
+        board_counts.refresh(s, NOW.date(), NOW)
+    assert len(statements_of_page(client, "/admin/plan")) == len(seen)
+    with Session(engine) as s, s.begin():  # the first item gets its one milestone
+        first = s.scalars(
+            select(PlanItem).where(PlanItem.plan_id == plan_id, PlanItem.title == "事项a0")
+        ).one()
+        delivery.add_milestone(
+            s, first, title="完工", due_on=date(2027, 5, 1), weight=100, actor_id=None
+        )
+        assert first.needs_decision is False
+    with Session(engine) as s:
+        listed = planner.desk(s, NOW.date(), 2027, None, per_page=500).decide
+        assert "事项a0" not in {v.item.title for v in listed.views} and listed.total == 180
