@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 
 from participation.areas import create_area, get_area
 from participation.plan import board, board_counts, delivery, planner
+from participation.plan.decisions import store_all
 from participation.plan.delivery import DirectItem
 from participation.plan.models import PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
@@ -166,6 +167,10 @@ def test_the_sql_names_the_items_decisions_names(
         assert ids["complete"] not in expected and ids["rolled up"] not in expected
         assert {ids[t] for t in ("no owner", "no end", "no milestones", "weights")} <= expected
         assert ids["over budget"] in expected
+    with Session(engine) as s, s.begin():  # as the plan-figures job stores the flag
+        store_all(s)
+    with Session(engine) as s:
+        assert set(s.scalars(select(PlanItem.id).where(PlanItem.needs_decision))) == expected
 
 
 def _late_count(html: str) -> int:
@@ -222,7 +227,10 @@ def test_the_roll_up_page_loads_its_plan_only(
     page = client.get(f"/admin/plan/rollup?plan={plan_id}").text
     assert loads[0] == 6  # 首个事项 and its five
     assert page.count("<tr data-item=") == 6 and "事项b0" not in page and "事项a4" in page
-    assert client.get(f"/admin/plan/rollup?plan={other}").text.count("<tr data-item=") == 61
+    # A page at a time (yearend_drafts.PER_PAGE): 61 items, 50 and 11.
+    assert client.get(f"/admin/plan/rollup?plan={other}").text.count("<tr data-item=") == 50
+    last = client.get(f"/admin/plan/rollup?plan={other}&show=all&page=2").text
+    assert last.count("<tr data-item=") == 11
 
 
 def test_once_stored_the_decision_list_reads_the_flag_and_follows_the_services(
