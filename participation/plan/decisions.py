@@ -97,9 +97,10 @@ def _needs_decision_grouped() -> tuple[ColumnElement[bool], Select[Any]]:
 def _store(session: Session, only: Sequence[int] | None) -> int:
     """Store the flag where it differs from :func:`needs_decision`, for the items
     ``only`` (None: every item): one reading statement, then the changes in batches."""
+    query: Select[int, bool, bool | None]
     if only is None:
-        flag, query = _needs_decision_grouped()
-        query = query.add_columns(flag, PlanItem.needs_decision)
+        flag, grouped = _needs_decision_grouped()
+        query = grouped.add_columns(flag, PlanItem.needs_decision)
     else:
         query = select(PlanItem.id, needs_decision(), PlanItem.needs_decision).where(
             PlanItem.id.in_(only)

@@ -14,11 +14,12 @@ Each page is read in a fixed number of statements, however many items the plan h
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -178,27 +179,32 @@ def save_page(
             "plan.rollup_items",
             N_("Some of these items are not on this plan. Reload the page and try again."),
         )
-    saved = {
-        d.item_id: d
-        for d in session.scalars(select(YearEndDraft).where(YearEndDraft.item_id.in_(ids)))
-    }
+    saved = dict(
+        session.execute(
+            select(YearEndDraft.item_id, YearEndDraft.reason).where(YearEndDraft.item_id.in_(ids))
+        ).all()
+    )
+    fresh = [i for i in ids if i not in saved]
+    changed = [i for i in ids if i in saved and saved[i] != reasons[i].strip()]
+    who = {"saved_at": now, "saved_by": actor_id}
+    table = typing.cast(Table, YearEndDraft.__table__)
     try:
-        with session.begin_nested():
-            for item_id in ids:
-                reason = reasons[item_id].strip()
-                draft = saved.get(item_id)
-                if draft is None:
-                    session.add(
-                        YearEndDraft(
-                            plan_id=plan.id,
-                            item_id=item_id,
-                            reason=reason,
-                            saved_at=now,
-                            saved_by=actor_id,
-                        )
-                    )
-                elif draft.reason != reason:
-                    draft.reason, draft.saved_at, draft.saved_by = reason, now, actor_id
+        with session.begin_nested():  # a page is two statements at most, however many items
+            if fresh:
+                session.execute(
+                    insert(YearEndDraft),
+                    [
+                        {"plan_id": plan.id, "item_id": i, "reason": reasons[i].strip()} | who
+                        for i in fresh
+                    ],
+                )
+            if changed:
+                session.connection().execute(
+                    update(table)
+                    .where(table.c.item_id == bindparam("item"))
+                    .values(reason=bindparam("new"), **who),
+                    [{"item": i, "new": reasons[i].strip()} for i in changed],
+                )
     except IntegrityError:  # another planner saved one of them at the same moment
         raise DomainError(
             "plan.rollup_busy",

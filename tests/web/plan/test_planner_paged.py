@@ -170,7 +170,9 @@ def test_the_sql_names_the_items_decisions_names(
     with Session(engine) as s, s.begin():  # as the plan-figures job stores the flag
         store_all(s)
     with Session(engine) as s:
-        assert set(s.scalars(select(PlanItem.id).where(PlanItem.needs_decision))) == expected
+        assert (
+            set(s.scalars(select(PlanItem.id).where(PlanItem.needs_decision.is_(True)))) == expected
+        )
 
 
 def _late_count(html: str) -> int:
