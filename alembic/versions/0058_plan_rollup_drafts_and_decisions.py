@@ -9,8 +9,8 @@ weights, its spend, its outcome) on each request; ``plan_items.needs_decision`` 
 holds the answer, kept by the plan's services and the plan-figures job, indexed with
 the plan like ``board_status``. This fills it for the items already there.
 
-Revision ID: 0057
-Revises: 0056
+Revision ID: 0058
+Revises: 0057
 """
 
 from collections.abc import Sequence
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0057"
-down_revision: str | None = "0056"
+revision: str = "0058"
+down_revision: str | None = "0057"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
