@@ -49,7 +49,7 @@ from sqlalchemy.orm.util import identity_key
 from participation.areas import Area
 from participation.db import utcnow
 from participation.departments import Department
-from participation.plan import board_counts
+from participation.plan import board_counts, decisions
 from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
 from participation.plan.rules import (
@@ -436,14 +436,17 @@ def store_board_statuses(session: Session, today: date, item_ids: Iterable[int])
         _board_status_changes(_facts(session, today, Filters(), only=ids))
     ).all()
     _write_board_statuses(session, changes)
+    decisions.store(session, ids)  # whether each needs a decision: stored alongside
     return len(changes)
 
 
 def store_all_board_statuses(session: Session, today: date) -> int:
     """Every item's board status as of ``today``, computed set-based in SQL and written
-    where it differs (the plan-figures job); returns how many changed."""
+    where it differs (the plan-figures job), and whether it needs a decision
+    (:mod:`participation.plan.decisions`); returns how many statuses changed."""
     changes = session.execute(_board_status_changes(_facts(session, today, Filters()))).all()
     _write_board_statuses(session, changes)
+    decisions.store_all(session)
     return len(changes)
 
 

@@ -106,11 +106,16 @@ def items_for_sources(
     return {refs[item.source_ref]: item for item in items}
 
 
-def receive_item(session: Session, item: ItemFromSource, *, actor_id: int | None) -> PlanItem:
+def receive_item(
+    session: Session, item: ItemFromSource, *, actor_id: int | None, store_status: bool = True
+) -> PlanItem:
     """Put a decision on the plan; return the existing item if it is already there.
 
     Invariant: at most one item per ``(source_kind, source_ref)``, also when two
-    transactions receive the same source concurrently. Does not commit.
+    transactions receive the same source concurrently. Does not commit. Without
+    ``store_status`` the caller stores the new item's board status itself
+    (``board.store_board_statuses``), as the year-end roll-up does once for every
+    item it carries.
     """
     check_item(item)
     existing = item_for_source(session, item.source_kind, item.source_ref)
@@ -143,7 +148,8 @@ def receive_item(session: Session, item: ItemFromSource, *, actor_id: int | None
         if found is None:
             raise
         return found
-    store_board_statuses(session, local_today(), [row.id])
+    if store_status:
+        store_board_statuses(session, local_today(), [row.id])
     audit.record(
         session,
         actor_id=actor_id,

@@ -36,6 +36,8 @@ class PlanItem(Base):
         # The board's status filter: a plan's items of a status, in id order (the status
         # first: without one, a plan's items are read in id order from the plan_id index).
         Index("ix_plan_items_board_status_plan", "board_status", "plan_id", "id"),
+        # The planner's "needs a decision" list: a plan's flagged items in id order.
+        Index("ix_plan_items_needs_decision_plan", "needs_decision", "plan_id", "id"),
         # Only the items with a parent (a few of a city's): SQLite's statistics count
         # the NULLs as one huge key and would read the whole table (migration 0056).
         Index(
@@ -76,6 +78,11 @@ class PlanItem(Base):
     # the board's status filter pages it on an index. See board.store_board_statuses
     # for when it holds; None until first computed.
     board_status: Mapped[str | None] = mapped_column(String(20))
+    # Whether the planner must decide something about the item (no owner, no end date,
+    # milestone weights not adding up to 100, over budget; never once rolled up), as
+    # plan.decisions defines it: stored so that the planner's list reads it on an
+    # index. Kept with board_status (see plan.decisions); None until first computed.
+    needs_decision: Mapped[bool | None] = mapped_column()
     # Share of the parent's progress this item carries (relative weight, > 0).
     weight: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

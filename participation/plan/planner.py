@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, or_, select
 from sqlalchemy.orm import Session
 
 from participation.areas import Area
 from participation.plan import board, board_counts
+from participation.plan.decisions import needs_decision
 from participation.plan.models import Plan, PlanItem
-from participation.plan.records import Milestone, Update, YearEndOutcome
-from participation.plan.rules import MILESTONE_WEIGHT_TOTAL
 from participation.plan.sources import ItemStatus
 
 #: Items a page of the planner's lists.
@@ -129,35 +128,6 @@ def plans_page(
     return PlanList([(plan, area) for plan, area in rows], total, page, pages)
 
 
-def needs_decision() -> ColumnElement[bool]:
-    """In SQL, an item :func:`web.plan.office.decisions` names something for: not
-    rolled up at year end, and no owner, no end date, milestone weights not adding up
-    to 100 (none at all included) or spending over budget."""
-    weight = (
-        select(func.coalesce(func.sum(Milestone.weight), 0))
-        .where(Milestone.item_id == PlanItem.id)
-        .scalar_subquery()
-    )
-    spend = (
-        select(func.coalesce(func.sum(Update.spend_yuan), 0))
-        .where(Update.item_id == PlanItem.id)
-        .scalar_subquery()
-    )
-    rolled_up = select(YearEndOutcome.item_id).where(YearEndOutcome.item_id == PlanItem.id)
-    no_owner = and_(
-        func.coalesce(PlanItem.owner_department, "") == "", PlanItem.owner_account_id.is_(None)
-    )
-    return and_(
-        ~rolled_up.exists(),
-        or_(
-            no_owner,
-            PlanItem.due_on.is_(None),
-            weight != MILESTONE_WEIGHT_TOTAL,
-            spend > PlanItem.budget_yuan,
-        ),
-    )
-
-
 def _sources(
     session: Session, year: int | None, scope: Sequence[str] | None, stored: bool
 ) -> list[tuple[str, int]]:
@@ -215,6 +185,32 @@ def _late_ids(
     return select(facts.c.id, facts.c.year, facts.c.path).where(_within(facts.c.path, scope))
 
 
+def _decide_ids(
+    year: int | None, scope: Sequence[str] | None, stored: bool
+) -> Select[int, int, str]:
+    """The items of ``year`` over ``scope`` that need a decision (id, year, area path):
+    once the plan-figures job has run, by the stored flag on its index (see
+    :mod:`participation.plan.decisions` for when it holds), reading only the flagged
+    items of the year's plans; before it, every item of the year tested on the spot."""
+    in_year = Plan.year == year if year else Plan.id.is_not(None)
+    query = (
+        select(PlanItem.id, Plan.year, Area.path)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .join(Area, Area.id == Plan.area_id)
+    )
+    if stored:
+        return query.where(
+            PlanItem.needs_decision.is_(True),
+            # The plans first: the flag's index read for each of their ids.
+            PlanItem.plan_id.in_(
+                select(Plan.id)
+                .join(Area, Area.id == Plan.area_id)
+                .where(in_year, _within(Area.path, scope))
+            ),
+        )
+    return query.where(in_year, _within(Area.path, scope), needs_decision())
+
+
 def desk(
     session: Session,
     today: date,
@@ -227,19 +223,12 @@ def desk(
 ) -> Desk:
     """The planner's desk for ``year`` over the subtrees ``scope`` (None: every area):
     a bounded number of statements whatever the number of items."""
-    in_year = Plan.year == year if year else Plan.id.is_not(None)
     # The plan-figures job's summary and stored statuses, once it has run.
     stored = board_counts.last_run(session) is not None
     sources = _sources(session, year, scope, stored)
     late_ids = _late_ids(session, today, year, scope, stored)
-    decide_ids = (
-        select(PlanItem.id, Plan.year, Area.path)
-        .join(Plan, Plan.id == PlanItem.plan_id)
-        .join(Area, Area.id == Plan.area_id)
-        .where(in_year, _within(Area.path, scope), needs_decision())
-    )
     return Desk(
         sources,
         _page(session, today, late_ids, late_page, per_page),
-        _page(session, today, decide_ids, decide_page, per_page),
+        _page(session, today, _decide_ids(year, scope, stored), decide_page, per_page),
     )

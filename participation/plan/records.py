@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import accounts as _accounts  # noqa: F401  (tables our keys refer to)
@@ -87,6 +87,27 @@ class YearEndOutcome(Base):
     carried_to_id: Mapped[int | None] = mapped_column(ForeignKey("plan_items.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+
+class YearEndDraft(Base):
+    """The planner's choice for an item at year end, saved a page of the roll-up form at
+    a time before the year is rolled up: a reason to drop it, or "" (closed if finished,
+    else carried over). The roll-up reads them as its drop reasons and deletes them
+    (``participation.plan.yearend_drafts``); what it records is the outcomes."""
+
+    __tablename__ = "plan_year_end_drafts"
+    __table_args__ = (
+        UniqueConstraint("item_id"),
+        # A plan's drafts counted, and read, on the plan alone.
+        Index("ix_plan_year_end_drafts_plan_item", "plan_id", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("plan_items.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    saved_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
 
 
 class Judgement(Base):

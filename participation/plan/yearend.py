@@ -167,6 +167,9 @@ def _carry(
             due_on=item.due_on if continuing else None,
         ),
         actor_id=actor_id,
+        # roll_up_year stores every carried item's status at the end, in one go: per
+        # item it was most of a city plan's roll-up (a statement built and run each).
+        store_status=False,
     )
     if continuing:
         for m in session.scalars(

@@ -384,6 +384,7 @@ CORE: tuple[Entry, ...] = (
     Entry("plan_items", ("owner_account_id", "created_by"), kept=STAFF_WORK),
     Entry("plan_milestones", ("created_by",), kept=STAFF_WORK),
     Entry("plan_outcomes", ("decided_by",), kept=STAFF_WORK),
+    Entry("plan_year_end_drafts", ("saved_by",), kept=STAFF_WORK),
     Entry(
         "plan_updates",
         ("author_id",),

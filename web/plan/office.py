@@ -3,7 +3,6 @@ a decision; direct entry, editing an item, milestones, reminders and the year-en
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -13,11 +12,11 @@ from starlette.routing import Route
 from participation import departments
 from participation.areas import get_area
 from participation.errors import N_, DomainError
-from participation.plan import board, delivery, yearend
+from participation.plan import board, delivery, yearend, yearend_drafts
 from participation.plan import planner as desks
 from participation.plan.models import Plan, PlanItem
 from participation.plan.reminders import remind_overdue
-from participation.plan.rules import MILESTONE_WEIGHT_TOTAL, classify_year_end
+from participation.plan.rules import MILESTONE_WEIGHT_TOTAL
 from participation.rules.permissions import ROLE_PERMISSIONS, Permission
 from web.kit import htmx
 from web.kit.area_choice import area_choice
@@ -25,6 +24,7 @@ from web.kit.auth import CurrentUser, authorize, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import MAX_ID, FormReader, form_fields, record_id, whole_number
+from web.kit.pagination import page_number
 from web.kit.refusals import Page, act_or_rerender
 from web.kit.templating import flash, render
 from web.plan.forms import PLAN_MAX, PLAN_MIN, read_steps
@@ -302,59 +302,99 @@ def _plan(request: Request) -> Plan:
     return plan
 
 
+#: The roll-up form's lists: the items still to judge (the default) or all of them.
+SHOWN = ("todo", "all")
+
+
+def _shown(request: Request) -> str:
+    """The ``show`` query parameter, "todo" when absent or unknown."""
+    show = request.query_params.get("show", "todo")
+    return show if show in SHOWN else "todo"
+
+
+def _rollup_url(plan: Plan, show: str, page: int | None = None) -> str:
+    url = f"/admin/plan/rollup?plan={plan.id}&show={show}"
+    return f"{url}&page={page}" if page else url
+
+
 async def _rollup_page(request: Request, plan: Plan, status: int = 200, **extra: Any) -> Response:
+    """A page of the roll-up form (``?show=todo|all``, ``?page=``): the page's items,
+    read in a fixed number of statements however large the plan."""
     session = db(request)
-    day = today(request)
-    views = yearend.plan_views(session, plan, day)
-    preview = {
-        v.item.id: classify_year_end(
-            done=v.item.status == "done",
-            progress=v.progress,
-            due_on=v.item.due_on,
-            year_end=date(plan.year, 12, 31),
-        ).outcome.value
-        for v in views
-    }
+    found = yearend_drafts.page_of(
+        session, plan, today(request), todo=_shown(request) == "todo", page=page_number(request)
+    )
     context = {
         "plan": plan,
         "area": get_area(session, plan.area_id),
-        "views": views,
-        "preview": preview,
-        "done": yearend.rolled_up(session, plan),
+        "found": found,
+        "show": "todo" if found.todo else "all",
+        "pager_base": _rollup_url(plan, "todo" if found.todo else "all") + "&",
+        "max_reason": yearend_drafts.MAX_REASON,
         "labels": LABELS,
         "error": None,
-        "reasons": {},
+        "errors": {},
+        # What was typed on this page, when it is shown again after a refusal.
+        "reasons": found.drafts,
     } | extra
     return render(request, "plan/office/rollup.html", context, status=status)
 
 
+def _page_choices(fields: dict[str, str]) -> dict[int, str]:
+    """The page's items (the hidden ``items``: their ids) and the reason typed for
+    each (``drop_<id>``; none for a finished item): refused whole when unreadable."""
+    raw = [part for part in fields.get("items", "").split(",") if part.strip()]
+    ids = [record_id(part) for part in raw]
+    if not all(ids):
+        raise DomainError(
+            "plan.rollup_items",
+            N_("Some of these items are not on this plan. Reload the page and try again."),
+        )
+    form = FormReader(fields)
+    reasons = {i: form.text(f"drop_{i}", max_length=yearend_drafts.MAX_REASON) for i in ids}
+    form.check()
+    return reasons
+
+
 @requires(Permission.MANAGE_PLAN)
 async def rollup(request: Request) -> Response:
+    """GET: a page of the form. POST: save the page's choices (``action=save``, also
+    what Enter in a field sends) or save them and roll up the year (``action=rollup``)."""
     plan = _plan(request)
     if request.method == "GET":
         return await _rollup_page(request, plan)
     fields = await form_fields(request)
-    reasons = {
+    typed = {
         record_id(k.removeprefix("drop_")): v
         for k, v in fields.items()
-        if k.startswith("drop_") and record_id(k.removeprefix("drop_")) and v
+        if k.startswith("drop_") and record_id(k.removeprefix("drop_"))
     }
 
     def act() -> Response:
-        result = yearend.roll_up_year(
-            db(request),
-            plan,
-            drop_reasons=reasons,
-            today=today(request),
-            now=now(request),
-            actor_id=user(request).id,
+        session = db(request)
+        reasons = _page_choices(fields)
+        yearend_drafts.save_page(
+            session, plan, reasons, now=now(request), actor_id=user(request).id
+        )
+        if fields.get("action") != "rollup":
+            flash(request, "This page's choices have been saved.", "success")
+            return htmx.redirect(request, _rollup_url(plan, _shown(request), page_number(request)))
+        result = yearend_drafts.complete_roll_up(
+            session, plan, today=today(request), now=now(request), actor_id=user(request).id
         )
         flash(request, "The year has been rolled up.", "success")
         carried = len(result.carried)
         return htmx.redirect(request, f"/admin/plan/rollup?plan={plan.id}&carried={carried}")
 
     async def page(error: DomainError) -> Response:
-        return await _rollup_page(request, plan, error.status, error=error.message)
+        return await _rollup_page(
+            request,
+            plan,
+            error.status,
+            error=error.message,
+            errors=error.fields,
+            reasons=typed,
+        )
 
     return await act_or_rerender(request, act, page)
 

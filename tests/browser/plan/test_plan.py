@@ -112,7 +112,7 @@ def test_year_end_roll_up_carries_the_item_over(
     page.goto(f"{base}/admin/plan?year={YEAR}")
     page.get_by_role("link", name="年终盘点").first.click()
     expect(page.locator(f'tr[data-item="{resolution_item}"] .outcome')).to_contain_text("延期")
-    page.click("#rollup button[type=submit]")
+    page.click("#rollup-year")
     expect(page.locator("#rolled-up")).to_be_visible()
     page.goto(f"{base}/plan/items/{resolution_item}")
     page.get_by_role("link", name="已结转至下一年度计划").click()

@@ -194,7 +194,7 @@ def test_year_end_roll_up_carries_the_unfinished_item(
         plan_id = s.get(PlanItem, items["lift"]).plan_id  # type: ignore[union-attr]
     url = f"/admin/plan/rollup?plan={plan_id}"
     assert client.get(url).status_code == 200
-    assert client.submit(url, {}, page=url).status_code == 303
+    assert client.submit(url, {"action": "rollup"}, page=url).status_code == 303
     with Session(engine) as s:
         carried = s.scalars(
             select(PlanItem).where(PlanItem.source_ref == f"plan_item:{items['lift']}")
@@ -203,7 +203,7 @@ def test_year_end_roll_up_carries_the_unfinished_item(
     assert f'href="/plan/items/{carried.id}"' in old.text
     new = client.get(f"/plan/items/{carried.id}")
     assert f'href="/plan/items/{items["lift"]}"' in new.text
-    again = client.submit(url, {}, page=url)
+    again = client.submit(url, {"action": "rollup"}, page=url)
     assert again.status_code == 422
 
 
@@ -452,7 +452,7 @@ def test_a_refused_roll_up_shows_the_plan_as_it_was(
         plan_id = done.plan_id
     client.sign_in("admin")
     url = f"/admin/plan/rollup?plan={plan_id}"
-    refused = client.submit(url, {}, page=url)
+    refused = client.submit(url, {"action": "rollup"}, page=url)
     assert refused.status_code == 422
     assert 'id="rolled-up"' not in refused.text  # the page still offers the roll-up
     assert 'name="drop_' in refused.text

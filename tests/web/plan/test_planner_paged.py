@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
 from participation.areas import create_area, get_area
 from participation.plan import board, board_counts, delivery, planner
+from participation.plan.decisions import store_all
 from participation.plan.delivery import DirectItem
 from participation.plan.models import PlanItem
 from participation.plan.records import Milestone, Update, YearEndOutcome
@@ -166,6 +167,12 @@ def test_the_sql_names_the_items_decisions_names(
         assert ids["complete"] not in expected and ids["rolled up"] not in expected
         assert {ids[t] for t in ("no owner", "no end", "no milestones", "weights")} <= expected
         assert ids["over budget"] in expected
+    with Session(engine) as s, s.begin():  # as the plan-figures job stores the flag
+        store_all(s)
+    with Session(engine) as s:
+        assert (
+            set(s.scalars(select(PlanItem.id).where(PlanItem.needs_decision.is_(True)))) == expected
+        )
 
 
 def _late_count(html: str) -> int:
@@ -222,4 +229,46 @@ def test_the_roll_up_page_loads_its_plan_only(
     page = client.get(f"/admin/plan/rollup?plan={plan_id}").text
     assert loads[0] == 6  # 首个事项 and its five
     assert page.count("<tr data-item=") == 6 and "事项b0" not in page and "事项a4" in page
-    assert client.get(f"/admin/plan/rollup?plan={other}").text.count("<tr data-item=") == 61
+    # A page at a time (yearend_drafts.PER_PAGE): 61 items, 50 and 11.
+    assert client.get(f"/admin/plan/rollup?plan={other}").text.count("<tr data-item=") == 50
+    last = client.get(f"/admin/plan/rollup?plan={other}&show=all&page=2").text
+    assert last.count("<tr data-item=") == 11
+
+
+def test_once_stored_the_decision_list_reads_the_flag_and_follows_the_services(
+    client: FormClient, engine: Engine, plan_id: int
+) -> None:
+    """Fails on the old code: the "needs a decision" list tested every item of the year
+    (its milestones' weights, its spend, its outcome) on each request. Once the
+    plan-figures job has stored each item's flag, the list reads the flagged items of
+    the year's plans on an index, in as many statements for 3N items as for N; the
+    services keep the flag of the items they change."""
+    client.sign_in("admin")
+    _grow(engine, plan_id, 60, "a")
+    live = client.get("/admin/plan").text
+    with Session(engine) as s, s.begin():
+        board_counts.refresh(s, NOW.date(), NOW)
+    seen = statements_of_page(client, "/admin/plan")
+    listing = [sql for sql in seen if "count(*) OVER" in sql]
+    assert len(listing) == 2  # the late list and the decision list
+    assert not any("plan_milestones" in sql or "plan_updates" in sql for sql in listing)
+    stored = client.get("/admin/plan").text
+    assert _items(stored, "decide") == _items(live, "decide") == 50
+    assert re.findall(r"事项a\d+", stored.split('id="decide"')[1]) == re.findall(
+        r"事项a\d+", live.split('id="decide"')[1]
+    )
+    _grow(engine, plan_id, 120, "b")
+    with Session(engine) as s, s.begin():
+        board_counts.refresh(s, NOW.date(), NOW)
+    assert len(statements_of_page(client, "/admin/plan")) == len(seen)
+    with Session(engine) as s, s.begin():  # the first item gets its one milestone
+        first = s.scalars(
+            select(PlanItem).where(PlanItem.plan_id == plan_id, PlanItem.title == "事项a0")
+        ).one()
+        delivery.add_milestone(
+            s, first, title="完工", due_on=date(2027, 5, 1), weight=100, actor_id=None
+        )
+        assert first.needs_decision is False
+    with Session(engine) as s:
+        listed = planner.desk(s, NOW.date(), 2027, None, per_page=500).decide
+        assert "事项a0" not in {v.item.title for v in listed.views} and listed.total == 180
