@@ -149,7 +149,7 @@ def rebuild_counts(session: Session) -> int:
     """Count every community's entries afresh (after a bulk load past the ORM,
     and as the migration that added the table did); returns the rows written."""
     session.execute(delete(RollCount))
-    written = session.execute(
+    session.execute(
         insert(RollCount).from_select(
             ["community_id", "entries", "verified"],
             select(RollEntry.community_id, func.count(), func.count(RollEntry.account_id)).group_by(
@@ -157,7 +157,8 @@ def rebuild_counts(session: Session) -> int:
             ),
         )
     )
-    return int(written.rowcount)  # type: ignore[attr-defined]
+    # Counted, not the INSERT's rowcount: some drivers do not report one for it.
+    return int(session.scalar(select(func.count()).select_from(RollCount)) or 0)
 
 
 @event.listens_for(RollEntry, "after_insert")
