@@ -29,7 +29,7 @@ from participation.ballots.closing import publish
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.db import utcnow
-from participation.rolls import Congress, DeputyEntry, RollEntry
+from participation.rolls import Congress, DeputyEntry, RollEntry, rebuild_counts
 from participation.rules.areas import AreaKind
 from participation.rules.identity import check_digit, id_hash
 from participation.rules.permissions import Role
@@ -185,6 +185,8 @@ def seed_demo(session: Session, *, id_hash_key: str, residents: int = 2000) -> s
     seed_livelihood(session, by_name, congress.id)
     seed_volunteers(session, by_name, entries)
     seed_requests(session, by_name, utcnow())
+    # Some residents went onto the roll past the ORM (the consultations' crowd).
+    rebuild_counts(session)
     audit.record(
         session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents
     )

@@ -72,7 +72,7 @@ from participation.plan import board_counts as plan_board_counts
 from participation.plan import delivery
 from participation.plan.models import PlanItem
 from participation.requests.rules.calendar import local_day
-from participation.rolls import RollEntry
+from participation.rolls import RollEntry, rebuild_counts
 from participation.rules.areas import AreaKind
 from participation.rules.identity import id_hash
 from volunteers import reports as hours_totals
@@ -424,6 +424,8 @@ def _roll(
                 n += 1
 
     _bulk(session, RollEntry, rows(), size.people, progress, "roll")
+    # The roll went in past the ORM: its communities' counts are counted afresh.
+    rebuild_counts(session)
     return People(volunteer_ids, crowd, voters, first_roll_id)
 
 

@@ -11,15 +11,12 @@ from sqlalchemy import (
     ForeignKey,
     String,
     UniqueConstraint,
-    and_,
     delete,
     false,
     func,
-    or_,
     select,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation import audit
 from participation.areas import Area
@@ -436,68 +433,6 @@ def role_grants(session: Session, account_id: int) -> list[tuple[RoleGrant, Area
 
 def get_account(session: Session, account_id: int) -> Account | None:
     return session.get(Account, account_id)
-
-
-#: Accounts a page of the back office's account list.
-ACCOUNTS_PER_PAGE = 50
-
-
-def _prefix(column: InstrumentedAttribute[str | None], prefix: str) -> ColumnElement[bool]:
-    """``column`` starts with ``prefix``, as a range an index on ``column`` answers
-    on SQLite and PostgreSQL alike (a LIKE 'q%' uses neither database's plain index:
-    SQLite's LIKE ignores case, PostgreSQL's needs the C collation): the strings
-    from ``prefix`` up to, not including, ``prefix`` with its last character
-    stepped up one."""
-    last = ord(prefix[-1])
-    if last >= 0x10FFFF:
-        return column >= prefix
-    return and_(column >= prefix, column < prefix[:-1] + chr(last + 1))
-
-
-def search_accounts(
-    session: Session, query: str, *, page: int = 1, per_page: int = ACCOUNTS_PER_PAGE
-) -> tuple[Sequence[Account], bool]:
-    """Page ``page`` (from 1) of the accounts matching ``query`` (every account when
-    empty, in id order), ``per_page`` a page, and whether a next page exists: one
-    statement of at most ``per_page`` + 1 rows, whatever the number of accounts.
-
-    The search is what a city's account desk needs at a million accounts, each
-    answer from an index, never a scan of the table (a substring LIKE '%q%' read
-    every account on each keystroke of the search box), and a page of a broad
-    answer ("张", a surname) read in index order, never sorted in full:
-
-    - digits: the mobile numbers that start with them, in number order (the
-      unique index on ``phone``; eleven digits find the one account);
-    - Latin letters, digits and ``_ . -`` (what a username is made of): the
-      usernames that start with it, lowercased as logins are stored (the unique
-      index on ``username``), and the display names that start with it, in id
-      order (few accounts have either);
-    - anything else (Chinese): the display names that start with it, in name
-      order (``ix_accounts_display_name``): a surname, a full name.
-
-    A word inside a name is not searched: the desk looks a person up by the name
-    on their ID card, by their login or by their phone.
-    """
-    found = select(Account)
-    query = query.strip()
-    if not query:
-        found = found.order_by(Account.id)
-    elif query.isascii() and query.isdigit():
-        found = found.where(_prefix(Account.phone, query)).order_by(Account.phone)
-    elif LOGIN_CHARACTERS.match(query):
-        found = found.where(
-            or_(
-                _prefix(Account.username, normalize_login(query)),
-                _prefix(Account.display_name, query),
-            )
-        ).order_by(Account.id)
-    else:
-        found = found.where(_prefix(Account.display_name, query)).order_by(
-            Account.display_name, Account.id
-        )
-    page = max(1, page)
-    rows = session.scalars(found.limit(per_page + 1).offset((page - 1) * per_page)).all()
-    return rows[:per_page], len(rows) > per_page
 
 
 def accounts_by_id(session: Session, ids: set[int]) -> dict[int, Account]:

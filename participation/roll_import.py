@@ -22,7 +22,7 @@ from participation import audit
 from participation.areas import Area
 from participation.db import utcnow
 from participation.errors import N_, DomainError
-from participation.rolls import DeputyEntry, ImportJob, RollEntry
+from participation.rolls import DeputyEntry, ImportJob, RollEntry, count_imported
 from participation.rules.areas import AreaKind
 from participation.rules.roll_rows import (
     DEPUTY_FIELDS,
@@ -294,6 +294,8 @@ def _write(
         model = DeputyEntry
     for start in range(0, len(rows), 5000):
         session.execute(insert(model), rows[start : start + 5000])
+    if kind == "residents":  # past the ORM: the communities' counts are told
+        count_imported(session, [row["community_id"] for row in rows])
     return len(rows)
 
 

@@ -23,7 +23,7 @@ from participation.accounts import Account, RoleGrant, SignInFailure
 from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.notifying import sweeps
-from participation.rolls import Congress, DeputyEntry, RollEntry
+from participation.rolls import Congress, DeputyEntry, RollEntry, count_verified
 from participation.rules.identity import id_hash, id_number_problem, normalize_id_number
 from participation.rules.permissions import Role
 from participation.rules.ratelimit import Backoff, RateDecision, check_backoff, most_restrictive
@@ -244,6 +244,7 @@ def verify(
         raise DomainError("verify.already", N_("This account is already verified.")) from None
     if claimed != 1:
         raise DomainError("verify.taken", TAKEN)
+    count_verified(session, entry.community_id, 1)  # the claim went past the ORM
     session.refresh(entry)
     # From now on the person is named as the roll names them, everywhere: the
     # name chosen at sign-up (or taken from an OpenID identity) gives way.

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from participation import models as _models  # noqa: F401  (every core table, by name)
 from participation.budgets.models import Proposal as BudgetProposal
 from participation.db import Base
+from participation.rolls import unlink_account
 
 #: What a closed account is called from then on.
 CLOSED_LABEL = "已注销用户 #{id}"
@@ -251,6 +252,11 @@ def _roll_export(session: Session, person: Person) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in row.items()} | {"id_number": note} for row in found]
 
 
+def _unlink_roll_entry(session: Session, person: Person) -> None:
+    """Unlinked by the roll's own service, which keeps its community's counts."""
+    unlink_account(session, person.account_id)
+
+
 CORE: tuple[Entry, ...] = (
     Entry(
         "accounts",
@@ -278,11 +284,7 @@ CORE: tuple[Entry, ...] = (
         _roll_export,
         # The roll is the community's register, imported from it, not the account's:
         # the entry is unlinked, so the same person can verify a new account.
-        anonymise(
-            "roll_entries",
-            "account_id",
-            clear={"account_id": None, "verified_at": None, "verified_by": None},
-        ),
+        _unlink_roll_entry,
     ),
     Entry("roll_entries", ("verified_by",), kept=STAFF_WORK),
     Entry(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from participation import accounts, audit
-from participation.accounts import Account, get_account, search_accounts
+from participation.account_search import search_accounts
+from participation.accounts import Account, get_account
 from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission, Role
@@ -33,17 +36,20 @@ async def dashboard(request: Request) -> Response:
 
 @requires(Permission.MANAGE_ACCOUNTS)
 async def account_list(request: Request) -> Response:
-    """A page of the accounts, or of those a search finds (participation.accounts.
-    search_accounts: by index, a page at a time; no total, which would count a
-    city's million accounts on every keystroke)."""
-    q = request.query_params.get("q", "").strip()
-    number = page_number(request)
-    found, has_next = search_accounts(db(request), q, page=number)
-    return render(
-        request,
-        "admin/office/accounts.html",
-        {"accounts": found, "number": number, "has_next": has_next, "q": q},
+    """A page of the accounts, or of those a search finds (participation.
+    account_search: by index, a page at a time, starting after or before the
+    account a link names; no total, which would count a city's million accounts
+    on every keystroke). A link of the numbered pages this list had (``?page=``)
+    is sent to the list's start, its search kept: the numbers no longer exist."""
+    params = request.query_params
+    q = params.get("q", "").strip()
+    if "page" in params:
+        kept = urlencode([(k, v) for k, v in params.multi_items() if k != "page"])
+        return RedirectResponse(f"/admin/accounts?{kept}" if kept else "/admin/accounts", 301)
+    found = search_accounts(
+        db(request), q, after=record_id(params.get("after")), before=record_id(params.get("before"))
     )
+    return render(request, "admin/office/accounts.html", {"page": found, "q": q})
 
 
 async def _account_page(

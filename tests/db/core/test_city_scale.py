@@ -16,7 +16,7 @@ from participation.ballots.models import BallotReceipt, CastBallot, Participatio
 from participation.budgets.models import BudgetRound
 from participation.db import make_engine
 from participation.plan.models import PlanItem
-from participation.rolls import RollEntry
+from participation.rolls import RollCount, RollEntry
 from tests.support.client import FormClient
 from volunteers.models import HoursEntry, HoursTotal, Membership, Shift, Team
 from web.app import create_app
@@ -57,6 +57,18 @@ def test_a_fraction_of_the_city_loads_and_the_main_pages_answer(any_db_url: str)
         in_city = select(Area.id).where(city, Area.kind == "community")
         roll = count(s, select(func.count()).where(RollEntry.community_id.in_(in_city)))
         assert roll == want.people == counts.people
+        # The summary the roll's page reads agrees with the roll (demo and city).
+        counted = s.execute(
+            select(RollEntry.community_id, func.count(), func.count(RollEntry.account_id))
+            .group_by(RollEntry.community_id)
+            .order_by(RollEntry.community_id)
+        ).all()
+        kept = s.execute(
+            select(RollCount.community_id, RollCount.entries, RollCount.verified)
+            .where(RollCount.entries > 0)
+            .order_by(RollCount.community_id)
+        ).all()
+        assert [tuple(r) for r in kept] == [tuple(r) for r in counted]
         teams = select(Team.id).where(Team.name.like("城区第%"))
         assert count(s, select(func.count()).select_from(teams.subquery())) == want.teams
         members = select(func.count()).where(Membership.team_id.in_(teams))

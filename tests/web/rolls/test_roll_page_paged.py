@@ -1,7 +1,7 @@
 """/admin/rolls at a city's size (issue 17): the roll by community is paged in SQL,
-50 communities a page, each community's entries and verified entries counted for
-that page only (never the whole city's roll, a million entries); a page runs as
-many statements for 3N communities, and for more entries, as for N."""
+50 communities a page, each community's entries and verified entries read from the
+roll's summary (``roll_counts``), never counted from the roll (a million entries);
+a page runs as many statements for 3N communities, and for more entries, as for N."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from participation.areas import create_area, get_area
 from participation.rolls import ImportJob, RollEntry
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
-from tests.support.queries import statements_of_page
+from tests.support.queries import reading, statements_of_page
 
 PAGE = "/admin/rolls"
 PER_PAGE = 50  # participation.rolls.COMMUNITIES_PER_PAGE
@@ -113,6 +113,20 @@ def test_as_many_statements_for_3n_communities_and_more_entries_as_for_n(
         _entries(engine, community, 3, 2, f"q{k}")
     assert len(statements_of_page(client, PAGE)) == few
     assert len(_rows(client.get(PAGE).text)) == PER_PAGE
+
+
+def test_the_figures_come_from_the_summary_not_the_roll(
+    client: FormClient, engine: Engine, world: dict[str, Any]
+) -> None:
+    """Fails on the old code: the page counted each community's roll entries."""
+    client.sign_in("admin")
+    ids = _communities(engine, world, 3, "h")
+    _entries(engine, ids[1], 5, 3, "r")
+    seen = statements_of_page(client, PAGE)
+    assert reading("roll_entries", seen) == 0
+    figures = [sql for sql in seen if "roll_counts" in sql]
+    assert len(figures) == 1 and "roll_entries" not in figures[0]
+    assert ("区h001", "5", "3") in _rows(client.get(PAGE).text)
 
 
 def test_a_scoped_manager_pages_their_communities_only(
