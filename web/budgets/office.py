@@ -168,7 +168,7 @@ async def advance(request: Request) -> Response:
         budgets.advance,
         budget_round,
         refusal="round.closes_at",
-        moved="The round has moved to its next phase.",
+        moved=N_("The round has moved to its next phase."),
         back=f"/admin/budgets/{budget_round.id}",
         page=page,
     )

@@ -203,7 +203,7 @@ async def advance(request: Request) -> Response:
         livelihood.advance,
         cycle,
         refusal="cycle.closes_at",
-        moved="The cycle has moved to its next phase.",
+        moved=N_("The cycle has moved to its next phase."),
         back=f"/admin/livelihood/{cycle.id}",
         page=page,
     )

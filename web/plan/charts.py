@@ -99,6 +99,7 @@ def bars(
             f"{row.value:,}{mark}</td>{cell}</tr>"
         )
     if not rows:
-        out.append(f'<tr><td colspan="3">{escape(gettext("No data."))}</td></tr>')
+        none = escape(gettext("No data."))
+        out.append(f'<tr><td colspan="3">{none}</td></tr>')
     out.append("</tbody></table></figure>")
     return Markup("\n".join(out))

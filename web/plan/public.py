@@ -241,7 +241,7 @@ async def post_update(request: Request) -> Response:
             now=now(request),
         )
 
-    return await _act_on_item(request, act, "The update has been posted.")
+    return await _act_on_item(request, act, N_("The update has been posted."))
 
 
 @requires(Permission.USE_ACCOUNT)
@@ -261,7 +261,7 @@ async def milestone_done(request: Request) -> Response:
             actor_id=user(request).id,
         )
 
-    return await _act_on_item(request, act, "The milestone is marked done.", keep_form=False)
+    return await _act_on_item(request, act, N_("The milestone is marked done."), keep_form=False)
 
 
 @requires(Permission.SUPERVISE_PLAN)
@@ -280,7 +280,7 @@ async def record_visit(request: Request) -> Response:
             actor_id=user(request).id,
         )
 
-    return await _act_on_item(request, act, "The visit has been recorded.")
+    return await _act_on_item(request, act, N_("The visit has been recorded."))
 
 
 routes = [

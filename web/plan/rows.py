@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
+from participation.errors import N_
 from participation.plan.board import ItemView
 from web.kit.i18n import gettext, ngettext
 
@@ -20,10 +21,18 @@ def board_rows(
     """The ``<tr>`` elements of the board's table for ``views`` (a row saying no item
     matches when there is none)."""
     if not views:
-        return Markup(f'<tr><td colspan="6">{escape(gettext("No items match."))}</td></tr>')
+        none = escape(gettext("No items match."))
+        return Markup(f'<tr><td colspan="6">{none}</td></tr>')
     item_label, area_label, department_label, due_label, progress_label, status_label = (
         escape(gettext(text))
-        for text in ("Plan item", "Area", "Owner department", "Due", "Progress", "Status")
+        for text in (
+            N_("Plan item"),
+            N_("Area"),
+            N_("Owner department"),
+            N_("Due"),
+            N_("Progress"),
+            N_("Status"),
+        )
     )
     out = []
     for v in views:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from participation.areas import Area, get_area
+from participation.errors import N_
 from participation.requests import board, counts, loop
 from participation.requests.rules.calendar import local_day
 from participation.requests.rules.catalog import CATEGORIES, CHANNELS, STATUSES
@@ -44,8 +45,8 @@ async def board_page(request: Request) -> Response:
     found = counted.figures
     chart = bar_chart(
         [(str(CATEGORIES[c]), n, False) for c, n in found.by_category.items()],
-        title="Requests by category",
-        value_label="Requests",
+        title=N_("Requests by category"),
+        value_label=N_("Requests"),
     )
     return render(
         request,
@@ -89,16 +90,16 @@ async def hotspots_page(request: Request) -> Response:
             (spots.places.get(g, str(g)) + "·" + str(CATEGORIES.get(c, c)), n, False)
             for g, c, _m, n in spots.cells[:10]
         ],
-        title="Hotspots: requests by grid and category",
-        value_label="Requests",
+        title=N_("Hotspots: requests by grid and category"),
+        value_label=N_("Requests"),
     )
     score_chart = bar_chart(
         [
             (units.names.get(r.unit, str(r.unit)), round(r.score * 100), False)
             for r in units.ranking[:10]
         ],
-        title="Overall score of units",
-        value_label="Score",
+        title=N_("Overall score of units"),
+        value_label=N_("Score"),
     )
     return render(
         request,

@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup, escape
 from starlette.requests import Request
 
+from participation.errors import N_
 from volunteers.listings import ComingShift, TeamLine
 from volunteers.rules.stars import DEFAULT_SCHEME, StarScheme
 from web.kit.i18n import current_locale, format_datetime, gettext
@@ -30,8 +31,9 @@ def shift_lines(rows: Sequence[ComingShift]) -> Markup:
     a phone card each (``class="stack"``: the cells' ``data-label``), or the one
     row that says there are none."""
     if not rows:
-        return Markup(f'<tr><td colspan="4">{escape(gettext("No shifts coming up."))}</td></tr>')
-    when, place, places = (escape(gettext(t)) for t in ("When", "Place", "Places"))
+        none = escape(gettext("No shifts coming up."))
+        return Markup(f'<tr><td colspan="4">{none}</td></tr>')
+    when, place, places = (escape(gettext(t)) for t in (N_("When"), N_("Place"), N_("Places")))
     free_text = gettext("%(free)s of %(total)s free")
     full = escape(gettext("Full"))
     waiting_text = gettext("%(n)s waiting")
@@ -62,8 +64,9 @@ def team_lines(
     the one row that says there are none. ``kind_names`` and ``mode_names`` are the
     labels already translated."""
     if not rows:
-        return Markup(f'<tr><td colspan="4">{escape(gettext("No teams yet."))}</td></tr>')
-    kind, area, joining = (escape(gettext(t)) for t in ("Kind", "Area", "Joining"))
+        none = escape(gettext("No teams yet."))
+        return Markup(f'<tr><td colspan="4">{none}</td></tr>')
+    kind, area, joining = (escape(gettext(t)) for t in (N_("Kind"), N_("Area"), N_("Joining")))
     kinds = {k: escape(v) for k, v in kind_names.items()}
     modes = {k: escape(v) for k, v in mode_names.items()}
     return Markup(
