@@ -19,8 +19,10 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Select,
     String,
     Text,
+    bindparam,
     false,
     func,
     literal,
@@ -603,23 +605,27 @@ def _depth(path: str) -> int:
     return path.count("/") - 1
 
 
-def _visit_filter(scope: Sequence[str] | None, under: Area | None) -> list[ColumnElement[bool]]:
-    """SQL: the visit's grid (``Area`` in the statement) lies in the scope and under
-    ``under``, the same rule as assignments, put so that SQLite reads a page quickly.
-    Within a street or less (a community worker's scope, a grid reached) the few grids'
-    visits are read by grid (ix_grid_visits_grid_day) and sorted: walking the whole
-    city's visits latest first would pass thousands for a page of one community's, and
-    all of them for a community with none. Over a district or the city, most visits
-    are in: the walk by date (ix_grid_visits_visited_on) finds a page at once, where
-    sorting would read all."""
+def _visit_ids(scope: Sequence[str] | None, under: Area | None) -> Select[int]:
+    """SQL: the ids of the visits to grids in the scope and under ``under``, the same
+    rule as assignments, put so that SQLite reads a page quickly. Within a street or
+    less (a community worker's scope, a grid reached) the few grids' visits are read
+    by grid (ix_grid_visits_grid_day: grid, day and id, the index alone) and sorted:
+    walking the whole city's visits latest first would pass thousands for a page of
+    one community's, and all of them for a community with none. Over a district or
+    the city, most visits are in: the walk by day (ix_grid_visits_visited_on) finds a
+    page at once, where sorting would read all."""
+    ids = select(GridVisit.id)
     narrow = (under is not None and _depth(under.path) >= _STREET_DEPTH) or (
         scope is not None and all(_depth(p) >= _STREET_DEPTH for p in scope)
     )
-    if not narrow:
-        return _assignment_filter(scope, under)
-    # The subquery reads areas on its own (correlate(None)): the same filter, in SQL.
-    in_scope = select(Area.id).where(*_assignment_filter(scope, under)).correlate(None)
-    return [GridVisit.grid_id.in_(in_scope)]
+    if narrow:
+        # The subquery reads areas on its own: the same filter, in SQL.
+        in_scope = select(Area.id).where(*_assignment_filter(scope, under)).correlate(None)
+        return ids.where(GridVisit.grid_id.in_(in_scope))
+    wheres = _assignment_filter(scope, under)
+    if wheres:
+        ids = ids.join(Area, Area.id == GridVisit.grid_id).where(*wheres)
+    return ids
 
 
 def visits(
@@ -631,36 +637,39 @@ def visits(
     per_page: int,
 ) -> VisitsPage:
     """Page ``page`` of the visits to grids in the scope (and under ``under``), the
-    latest first, filtered in SQL (:func:`_visit_filter`), each with whether it fell on
+    latest first, filtered in SQL (:func:`_visit_ids`), each with whether it fell on
     a set visit day: two statements however many visits, reading a page and one row
     more to know whether another follows; nothing counts them. A page past the end
     shows the last one, found by counting: two statements more, and only then."""
     parent = aliased(Area)
-    wheres = _visit_filter(scope, under)
+    latest = (GridVisit.visited_on.desc(), GridVisit.id.desc())
+    chosen = _visit_ids(scope, under)
 
     def read(number: int) -> list[tuple[GridVisit, Area, Area | None, ResidentRequest | None]]:
+        # The page's ids first, from the indexes alone; then those rows with their
+        # grid, community and request (not every candidate row joined, then sorted).
+        # Offset and limit written into the statement: with them as parameters,
+        # SQLite's planner walks every visit by day even for a community's few grids.
+        ids = (
+            chosen.order_by(*latest)
+            .offset(bindparam("offset", (number - 1) * per_page, literal_execute=True))
+            .limit(bindparam("limit", per_page + 1, literal_execute=True))
+        ).subquery()
         return [
             (v, g, c, r)
             for v, g, c, r in session.execute(
                 select(GridVisit, Area, parent, ResidentRequest)
+                .join(ids, ids.c.id == GridVisit.id)
                 .join(Area, Area.id == GridVisit.grid_id)
                 .outerjoin(parent, parent.id == Area.parent_id)
                 .outerjoin(ResidentRequest, ResidentRequest.id == GridVisit.request_id)
-                .where(*wheres)
-                .order_by(GridVisit.visited_on.desc(), GridVisit.id.desc())
-                .offset((number - 1) * per_page)
-                .limit(per_page + 1)
+                .order_by(*latest)
             )
         ]
 
     rows = read(page)
     if not rows and page > 1:
-        total = session.scalar(
-            select(func.count())
-            .select_from(GridVisit)
-            .join(Area, Area.id == GridVisit.grid_id)
-            .where(*wheres)
-        )
+        total = session.scalar(select(func.count()).select_from(chosen.subquery()))
         page = last_page(page, int(total or 0), per_page)
         rows = read(page)
     has_next, rows = len(rows) > per_page, rows[:per_page]
