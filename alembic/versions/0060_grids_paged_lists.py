@@ -10,16 +10,16 @@ The assignment form offers the grid workers a page at a time: their grants are f
 by role (a city's thousands of grid workers, not all of its grants), with the area
 and the account in the index.
 
-Revision ID: 0057
-Revises: 0056
+Revision ID: 0060
+Revises: 0059
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0057"
-down_revision: str | None = "0056"
+revision: str = "0060"
+down_revision: str | None = "0059"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
