@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import (
     Boolean,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
     delete,
@@ -94,7 +95,11 @@ class Identity(Base):
 
 class RoleGrant(Base):
     __tablename__ = "role_grants"
-    __table_args__ = (UniqueConstraint("account_id", "role", "area_id"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "role", "area_id"),
+        # Everyone holding a role (a city's grid workers), where, from the index alone.
+        Index("ix_role_grants_role", "role", "area_id", "account_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)

@@ -10,7 +10,7 @@ covers, as before assignments existed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,8 +19,10 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Select,
     String,
     Text,
+    bindparam,
     false,
     func,
     literal,
@@ -34,6 +36,7 @@ from participation.accounts import Account, RoleGrant
 from participation.areas import Area
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
+from participation.paging import last_page
 from participation.requests import intake
 from participation.requests.deadlines import lateness_of
 from participation.requests.models import ResidentRequest
@@ -80,9 +83,11 @@ class GridVisit(Base):
     become a request."""
 
     __tablename__ = "grid_visits"
+    # By grid and day: a community's visits, latest first, from the index alone.
+    __table_args__ = (Index("ix_grid_visits_grid_day", "grid_id", "visited_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     cadre: Mapped[str] = mapped_column(String(60))
     visited_on: Mapped[date] = mapped_column(Date, index=True)
     findings: Mapped[str] = mapped_column(Text)
@@ -123,6 +128,12 @@ def visit_days(first: date, digits: str) -> list[date]:
 
 def _within(path: str, scope: Sequence[str] | None) -> bool:
     return scope is None or any(is_within(path, p) for p in scope)
+
+
+def _ids_on(paths: Iterable[str]) -> set[int]:
+    """The ids of the areas on ``paths`` ("/1/2/5/": 1, 2 and 5): each area and
+    those above it."""
+    return {int(i) for p in paths for i in p.strip("/").split("/") if i}
 
 
 def _refuse(field: str, message: str) -> DomainError:
@@ -237,19 +248,20 @@ def _is_grid_worker(session: Session, account_id: int) -> bool:
     )
 
 
-#: At most this many grid workers are offered in one <select>.
-WORKERS_SHOWN = 200
-
-
 def grid_workers(
     session: Session,
     scope: Sequence[str] | None,
     near: Area | None = None,
-    limit: int = WORKERS_SHOWN,
-) -> list[Account]:
+    *,
+    name: str = "",
+    page: int = 1,
+    per_page: int,
+) -> tuple[list[Account], int, int]:
     """Accounts holding the grid-worker role in (or above, or below) the scope's areas
-    and, given ``near``, in (or above, or below) that area: at most ``limit``, by name,
-    filtered in SQL."""
+    and, given ``near``, in (or above, or below) that area, their display name
+    containing ``name``: one page of them by name, how many there are and the page
+    number (``page`` past the end: the last). Filtered and paged in SQL, two
+    statements however many workers a city has."""
     wheres: list[ColumnElement[bool]] = [RoleGrant.role == Role.GRID_WORKER.value]
     groups: list[Sequence[str]] = [scope] if scope is not None else []
     if near is not None:
@@ -262,33 +274,35 @@ def grid_workers(
                 *[literal(p).startswith(Area.path) for p in paths],
             )
         )
+    # The grants first (ix_role_grants_role: the city's grid workers, not every
+    # grant), then their accounts by key: accounts are not walked in name order.
     ids = (
-        select(Account.id)
-        .join(RoleGrant, RoleGrant.account_id == Account.id)
+        select(RoleGrant.account_id)
         .outerjoin(Area, Area.id == RoleGrant.area_id)
         .where(*wheres)
         .distinct()
+        .subquery()
     )
-    return list(
-        session.scalars(
-            select(Account)
-            .where(Account.id.in_(ids))
-            .order_by(Account.display_name, Account.id)
-            .limit(limit)
+    named = [Account.display_name.contains(name, autoescape=True)] if name else []
+    total = int(
+        session.scalar(
+            select(func.count())
+            .select_from(ids)
+            .join(Account, Account.id == ids.c.account_id)
+            .where(*named)
         )
+        or 0
     )
-
-
-def grids(session: Session, scope: Sequence[str] | None) -> list[tuple[Area, Area | None]]:
-    """The grids in the scope, with their community, in tree order."""
-    parent = aliased(Area)
-    rows = session.execute(
-        select(Area, parent)
-        .outerjoin(parent, parent.id == Area.parent_id)
-        .where(Area.kind == AreaKind.GRID.value)
-        .order_by(Area.path)
+    page = last_page(page, total, per_page)
+    rows = session.scalars(
+        select(Account)
+        .join(ids, ids.c.account_id == Account.id)
+        .where(*named)
+        .order_by(Account.display_name, Account.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
-    return [(g, c) for g, c in rows if _within(g.path, scope)]
+    return list(rows), total, page
 
 
 def _paths_within(scope: Sequence[str] | None) -> list[ColumnElement[bool]]:
@@ -439,8 +453,13 @@ def worker_page(session: Session, worker_id: int, today: date) -> WorkerPage:
     days: set[date] = set()
     if grid_pairs:
         paths = [g.path for g, _ in grid_pairs]
+        # Only the rules of their grids and the areas above them (ids on the
+        # grids' paths), by key: a city sets rules on thousands of areas.
+        above = _ids_on(paths)
         rules = session.execute(
-            select(GridVisitRule.digits, Area.path).join(Area, Area.id == GridVisitRule.area_id)
+            select(GridVisitRule.digits, Area.path)
+            .join(Area, Area.id == GridVisitRule.area_id)
+            .where(GridVisitRule.area_id.in_(above))
         ).all()
         for digits, path in rules:
             if any(is_within(p, path) for p in paths):
@@ -490,31 +509,43 @@ def set_visit_rule(
     return rule
 
 
-#: At most this many visit rules are listed.
-RULES_SHOWN = 100
-
-
 def visit_rules(
     session: Session,
     scope: Sequence[str] | None,
     under: Area | None = None,
-    limit: int = RULES_SHOWN,
-) -> list[tuple[GridVisitRule, Area]]:
+    *,
+    page: int = 1,
+    per_page: int,
+) -> tuple[list[tuple[GridVisitRule, Area]], int, int]:
     """The visit rules of areas in the scope (and in or above ``under``), in tree
-    order, at most ``limit``, filtered in SQL."""
+    order: one page of them, how many there are and the page number (``page`` past
+    the end: the last). Filtered and paged in SQL, two statements; an area has at
+    most one rule, so the count is bounded by the tree, not by time."""
     near = (
         [or_(Area.path.startswith(under.path), literal(under.path).startswith(Area.path))]
         if under is not None
         else []
     )
+    wheres = [*_paths_within(scope), *near]
+    total = int(
+        session.scalar(
+            select(func.count())
+            .select_from(GridVisitRule)
+            .join(Area, Area.id == GridVisitRule.area_id)
+            .where(*wheres)
+        )
+        or 0
+    )
+    page = last_page(page, total, per_page)
     rows = session.execute(
         select(GridVisitRule, Area)
         .join(Area, Area.id == GridVisitRule.area_id)
-        .where(*_paths_within(scope), *near)
-        .order_by(Area.path)
-        .limit(limit)
+        .where(*wheres)
+        .order_by(Area.path, Area.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
-    return [(r, a) for r, a in rows]
+    return [(r, a) for r, a in rows], total, page
 
 
 def record_visit(
@@ -556,22 +587,93 @@ def record_visit(
     return visit
 
 
+@dataclass(frozen=True)
+class VisitsPage:
+    """One page of visits, the latest first: a year of a city's visits is not
+    counted on every view, so whether a next page follows is all that is known."""
+
+    rows: list[VisitRow]
+    number: int
+    has_next: bool
+
+
+#: How deep a street's path is ("/city/district/street/").
+_STREET_DEPTH = 3
+
+
+def _depth(path: str) -> int:
+    return path.count("/") - 1
+
+
+def _visit_ids(scope: Sequence[str] | None, under: Area | None) -> Select[int]:
+    """SQL: the ids of the visits to grids in the scope and under ``under``, the same
+    rule as assignments, put so that SQLite reads a page quickly. Within a street or
+    less (a community worker's scope, a grid reached) the few grids' visits are read
+    by grid (ix_grid_visits_grid_day: grid, day and id, the index alone) and sorted:
+    walking the whole city's visits latest first would pass thousands for a page of
+    one community's, and all of them for a community with none. Over a district or
+    the city, most visits are in: the walk by day (ix_grid_visits_visited_on) finds a
+    page at once, where sorting would read all."""
+    ids = select(GridVisit.id)
+    narrow = (under is not None and _depth(under.path) >= _STREET_DEPTH) or (
+        scope is not None and all(_depth(p) >= _STREET_DEPTH for p in scope)
+    )
+    if narrow:
+        # The subquery reads areas on its own: the same filter, in SQL.
+        in_scope = select(Area.id).where(*_assignment_filter(scope, under)).correlate(None)
+        return ids.where(GridVisit.grid_id.in_(in_scope))
+    wheres = _assignment_filter(scope, under)
+    if wheres:
+        ids = ids.join(Area, Area.id == GridVisit.grid_id).where(*wheres)
+    return ids
+
+
 def visits(
-    session: Session, scope: Sequence[str] | None, limit: int = 100, under: Area | None = None
-) -> list[VisitRow]:
-    """The latest visits to grids in the scope (and under ``under``), filtered in SQL,
-    each with whether it fell on a set visit day: two statements."""
+    session: Session,
+    scope: Sequence[str] | None,
+    under: Area | None = None,
+    *,
+    page: int = 1,
+    per_page: int,
+) -> VisitsPage:
+    """Page ``page`` of the visits to grids in the scope (and under ``under``), the
+    latest first, filtered in SQL (:func:`_visit_ids`), each with whether it fell on
+    a set visit day: two statements however many visits, reading a page and one row
+    more to know whether another follows; nothing counts them. A page past the end
+    shows the last one, found by counting: two statements more, and only then."""
     parent = aliased(Area)
-    rows = session.execute(
-        select(GridVisit, Area, parent, ResidentRequest)
-        .join(Area, Area.id == GridVisit.grid_id)
-        .outerjoin(parent, parent.id == Area.parent_id)
-        .outerjoin(ResidentRequest, ResidentRequest.id == GridVisit.request_id)
-        .where(*_assignment_filter(scope, under))
-        .order_by(GridVisit.visited_on.desc(), GridVisit.id.desc())
-        .limit(limit)
-    ).all()
-    above = {int(i) for _, g, _, _ in rows for i in g.path.strip("/").split("/") if i}
+    latest = (GridVisit.visited_on.desc(), GridVisit.id.desc())
+    chosen = _visit_ids(scope, under)
+
+    def read(number: int) -> list[tuple[GridVisit, Area, Area | None, ResidentRequest | None]]:
+        # The page's ids first, from the indexes alone; then those rows with their
+        # grid, community and request (not every candidate row joined, then sorted).
+        # Offset and limit written into the statement: with them as parameters,
+        # SQLite's planner walks every visit by day even for a community's few grids.
+        ids = (
+            chosen.order_by(*latest)
+            .offset(bindparam("offset", (number - 1) * per_page, literal_execute=True))
+            .limit(bindparam("limit", per_page + 1, literal_execute=True))
+        ).subquery()
+        return [
+            (v, g, c, r)
+            for v, g, c, r in session.execute(
+                select(GridVisit, Area, parent, ResidentRequest)
+                .join(ids, ids.c.id == GridVisit.id)
+                .join(Area, Area.id == GridVisit.grid_id)
+                .outerjoin(parent, parent.id == Area.parent_id)
+                .outerjoin(ResidentRequest, ResidentRequest.id == GridVisit.request_id)
+                .order_by(*latest)
+            )
+        ]
+
+    rows = read(page)
+    if not rows and page > 1:
+        total = session.scalar(select(func.count()).select_from(chosen.subquery()))
+        page = last_page(page, int(total or 0), per_page)
+        rows = read(page)
+    has_next, rows = len(rows) > per_page, rows[:per_page]
+    above = _ids_on(g.path for _, g, _, _ in rows)
     rules = (
         session.execute(
             select(GridVisitRule.digits, Area.path)
@@ -587,7 +689,8 @@ def visits(
         held = [(len(p), d) for d, p in rules if is_within(grid.path, p)]
         return is_visit_day(day, max(held)[1]) if held else None
 
-    return [VisitRow(v, g, c, r, rule_day(g, v.visited_on)) for v, g, c, r in rows]
+    shown = [VisitRow(v, g, c, r, rule_day(g, v.visited_on)) for v, g, c, r in rows]
+    return VisitsPage(shown, page, has_next)
 
 
 def file_finding(

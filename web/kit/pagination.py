@@ -17,9 +17,10 @@ T = TypeVar("T")
 MAX_PAGE = 1_000_000
 
 
-def page_number(request: Request) -> int:
-    """The ``page`` query parameter, 1 when absent or unreadable, at most MAX_PAGE."""
-    return whole_number(request.query_params.get("page"), low=1, high=MAX_PAGE) or 1
+def page_number(request: Request, param: str = "page") -> int:
+    """The ``param`` query parameter (one list's page when a page shows several),
+    1 when absent or unreadable, at most MAX_PAGE."""
+    return whole_number(request.query_params.get(param), low=1, high=MAX_PAGE) or 1
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,25 @@ class Page(Generic[T]):
         number = min(number, max(1, -(-len(items) // per_page)))
         start = (number - 1) * per_page
         return cls(items[start : start + per_page], number, per_page, len(items))
+
+
+@dataclass(frozen=True)
+class OpenPage(Generic[T]):
+    """A page of a list too long to count on every view (a city's years of rows):
+    whether another page follows is known from reading one row more than a page.
+    The pager macro shows it as "page N", without "of M" (``total`` is None)."""
+
+    items: Sequence[T]
+    number: int
+    per_page: int
+    has_next: bool
+    total: None = None
+
+    @property
+    def pages(self) -> int:
+        """The pages known so far: this one and, when there is one, the next."""
+        return self.number + 1 if self.has_next else self.number
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1

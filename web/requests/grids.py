@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -22,13 +23,20 @@ from web.kit.auth import CurrentUser, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields
-from web.kit.pagination import Page, page_number
+from web.kit.pagination import OpenPage, Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.requests.forms import LABELS, pager_base, paths_for
 
 #: Assignments shown per page.
 ASSIGNMENTS_PER_PAGE = 50
+#: Grid workers offered per page in the assignment form's <select>.
+WORKERS_PER_PAGE = 50
+#: Visits, and visit rules, shown per page.
+VISITS_PER_PAGE = 50
+RULES_PER_PAGE = 50
+#: The grid-worker name filter is cut to a display name's length.
+WORKER_NAME_LENGTH = 60
 
 
 def filing_scope(session: Session, me: CurrentUser, today: date) -> list[str] | None:
@@ -90,6 +98,21 @@ def _grid_step(request: Request, form: object) -> tuple[AreaStep, Area | None]:
     return step, step.chain[-1] if step.chain else None
 
 
+def _base(request: Request, param: str) -> str:
+    """The page's own address with its query but ``param``, ready for the pager
+    macro's ``page=N``: a list paged by ``workers_page`` gets a base ending in
+    "workers_" (as /admin/plan's lists), so paging one list keeps the filters and
+    the other lists where they were."""
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != param])
+    prefix = param.removesuffix("page")
+    return f"{request.url.path}?{kept}&{prefix}" if kept else f"{request.url.path}?{prefix}"
+
+
+def _worker_name(request: Request) -> str:
+    """The name filter of the grid-worker list (``?worker=``), as long as a name."""
+    return request.query_params.get("worker", "").strip()[:WORKER_NAME_LENGTH]
+
+
 async def _assignments_page(request: Request, status: int = 200, **extra: object) -> Response:
     session = db(request)
     scope = paths_for(user(request), Permission.ROUTE_REQUESTS)
@@ -103,13 +126,34 @@ async def _assignments_page(request: Request, status: int = 200, **extra: object
         offset=(number - 1) * ASSIGNMENTS_PER_PAGE,
         limit=ASSIGNMENTS_PER_PAGE,
     )
+    name = _worker_name(request)
+    workers, listed, workers_number = grids.grid_workers(
+        session,
+        scope,
+        reached,
+        name=name,
+        page=page_number(request, "workers_page"),
+        per_page=WORKERS_PER_PAGE,
+    )
     context = LABELS | {
         "rows": rows,
         "page": Page(rows, number, ASSIGNMENTS_PER_PAGE, total),
         "pager_base": pager_base(request),
         "grid_step": step,
         "reached": reached,
-        "workers": grids.grid_workers(session, scope, reached),
+        "workers": workers,
+        "workers_page": Page(workers, workers_number, WORKERS_PER_PAGE, listed),
+        "workers_base": _base(request, "workers_page"),
+        "worker_name": name,
+        # The query kept when the worker list is searched (the others' pages, the
+        # grid reached) and when the form is posted (a refusal shows the same page
+        # of workers, the one chosen among them).
+        "kept": [
+            (k, v)
+            for k, v in request.query_params.multi_items()
+            if k not in ("worker", "workers_page")
+        ],
+        "query": request.url.query,
         "today": _today(request),
         "form": {},
         "errors": {},
@@ -191,9 +235,23 @@ async def _visits_page(request: Request, status: int = 200, **extra: object) -> 
     scope = paths_for(user(request), Permission.ROUTE_REQUESTS)
     me = user(request)
     grid_step, reached = _grid_step(request, extra.get("form"))
+    shown = grids.visits(
+        session, scope, reached, page=page_number(request), per_page=VISITS_PER_PAGE
+    )
+    rules, ruled, rules_number = grids.visit_rules(
+        session,
+        scope,
+        reached,
+        page=page_number(request, "rules_page"),
+        per_page=RULES_PER_PAGE,
+    )
     context = LABELS | {
-        "rows": grids.visits(session, scope, under=reached),
-        "rules": grids.visit_rules(session, scope, reached),
+        "rows": shown.rows,
+        "page": OpenPage(shown.rows, shown.number, VISITS_PER_PAGE, shown.has_next),
+        "pager_base": pager_base(request),
+        "rules": rules,
+        "rules_page": Page(rules, rules_number, RULES_PER_PAGE, ruled),
+        "rules_base": _base(request, "rules_page"),
         "grid_step": grid_step,
         "reached": reached,
         "area_step": area_choice(

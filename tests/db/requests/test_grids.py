@@ -139,7 +139,7 @@ def test_a_finding_becomes_one_request_through_intake(session: Session, world: W
     with pytest.raises(DomainError) as twice:
         grids.file_finding(session, visit.id, "environment", "normal", None, NOW, scope)
     assert twice.value.code == "grid.filed"
-    rows = grids.visits(session, scope)
+    rows = grids.visits(session, scope, per_page=50).rows
     assert rows[0].request is not None and rows[0].on_rule_day is False  # the 13th
 
 
