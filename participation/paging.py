@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple, cast
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 def last_page(page: int, total: int, per_page: int) -> int:
@@ -61,8 +62,8 @@ class Window(Generic[T]):
 
 
 def page_ahead(
-    session: Session, query: Select[tuple[Any, ...]], *, page: int, per_page: int
-) -> Window[Row[Any]]:
+    session: Session, query: Select[*Ts], *, page: int, per_page: int
+) -> Window[Row[*Ts]]:
     """Page ``page`` of ``query`` (ordered), read with one row more than shown to
     know whether a next page exists: one statement, which reads no more than the
     rows up to the page's end, however long the list. A page past the end (no row)
@@ -76,20 +77,18 @@ def page_ahead(
     return Window(list(rows[:per_page]), page, len(rows) > per_page)
 
 
-def _rows(
-    session: Session, query: Select[tuple[Any, ...]], page: int, per_page: int
-) -> Sequence[Row[Any]]:
+def _rows(session: Session, query: Select[*Ts], page: int, per_page: int) -> Sequence[Row[*Ts]]:
     return session.execute(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
 
 
 def counted_page(
     session: Session,
-    query: Select[tuple[Any, ...]],
-    count: Select[tuple[int]],
+    query: Select[*Ts],
+    count: Select[int],
     *,
     page: int,
     per_page: int,
-) -> tuple[list[tuple[Any, ...]], int, int]:
+) -> tuple[list[tuple[*Ts]], int, int]:
     """Page ``page`` of ``query`` (ordered) with the list's length, ``count`` (a
     statement counting the same rows), asked as a column of the same statement
     (an uncorrelated subquery, evaluated once; a window count would copy every row
@@ -104,10 +103,11 @@ def counted_page(
         total = int(session.scalar(count) or 0)
         page = last_page(page, total, per_page)
         rows = _counted(session, listed, page, per_page) if total else []
-    return [tuple(row)[:-1] for row in rows], total, page
+    # Each row without its last column, the count.
+    return [cast("tuple[*Ts]", tuple(row)[:-1]) for row in rows], total, page
 
 
 def _counted(
-    session: Session, query: Select[tuple[Any, ...]], page: int, per_page: int
-) -> list[Row[Any]]:
+    session: Session, query: Select[*tuple[Any, ...]], page: int, per_page: int
+) -> list[Row[*tuple[Any, ...]]]:
     return list(session.execute(query.offset((page - 1) * per_page).limit(per_page)).all())
