@@ -259,7 +259,8 @@ async def _manage_page(
         "signed": meetings.minutes_signed(c),
         "rolls": [Roll.REPRESENTATIVES, Roll.RESIDENTS, Roll.HOUSEHOLDS],
         "item": decisions.plan_item(session, c),
-        "departments": departments.all_departments(session),
+        # Those serving the community, not every department of the city.
+        "departments": departments.serving(session, get_area(session, c.area_id)),
         "accounts": meetings.officer_names(session, c),
     } | extra
     return render(request, "consultations/office/detail.html", context, status=status)

@@ -48,7 +48,8 @@ async def _response_page(
     context = {
         "evaluation": evaluation,
         "rectifications": rectifications_of(db(request), evaluation.id),
-        "departments": departments.all_departments(db(request)),
+        # Those serving the evaluated area, not every department of the city.
+        "departments": departments.serving(db(request), get_area(db(request), evaluation.area_id)),
         "rows": range(ITEM_ROWS),
         "plan_status": STATUS_LABELS,
         "L": labels(),
