@@ -5,16 +5,16 @@
 consultation of the city for each page; with it the page is read from the index's
 end and the read stops after the page (and one row more).
 
-Revision ID: 0057
-Revises: 0056
+Revision ID: 0061
+Revises: 0060
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0057"
-down_revision: str | None = "0056"
+revision: str = "0061"
+down_revision: str | None = "0060"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
