@@ -75,15 +75,17 @@ def open_vote(session: Session, consultation: Consultation, setup: VoteSetup, ac
         fields["budget_yuan"] = N_("The budget cannot be negative.")
     if setup.commits_to_action and not setup.owner_department.strip():
         fields["owner_department"] = N_("Name the department that will deliver it.")
-    department = departments.check(
-        session, setup.owner_department, "owner_department", fields, optional=True
+    area = session.get(Area, consultation.area_id)
+    assert area is not None
+    # The delivering department serves the community: its own, its street's, its
+    # district's or the city's (the form offers those).
+    department = departments.check_serving(
+        session, setup.owner_department, area, "owner_department", fields, optional=True
     )
     if fields:
         raise DomainError(
             "decision.invalid", N_("Please correct the marked fields."), fields=fields
         )
-    area = session.get(Area, consultation.area_id)
-    assert area is not None
     box = create_box(
         session,
         NewBox(

@@ -120,6 +120,8 @@ class Consultation(Base):
     """A consultation on an accepted topic, from announcement to final resolution."""
 
     __tablename__ = "consultations"
+    # The public list's order: the latest meeting first, a page at a time.
+    __table_args__ = (Index("ix_consultations_meets_at", "meets_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("consultation_topics.id"), index=True)

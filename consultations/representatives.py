@@ -25,7 +25,7 @@ from participation.ballots.casting import voter_facts
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
-from participation.paging import last_page
+from participation.paging import counted_page
 from participation.rules.areas import is_within
 from participation.rules.permissions import Role
 
@@ -278,19 +278,14 @@ def terms_in(session: Session, area_id: int | None = None) -> Sequence[Represent
 
 def page_of_terms(
     session: Session, *, page: int = 1, per_page: int = 50
-) -> tuple[Sequence[RepresentativeTerm], int, int]:
+) -> tuple[list[RepresentativeTerm], int, int]:
     """One page of the representative terms, newest first: the terms, how many there
-    are and the page number (past the end, the last). Two statements."""
-    total = count_terms(session)
-    page = last_page(page, total, per_page)
-    rows = session.scalars(
-        select(RepresentativeTerm)
-        .order_by(RepresentativeTerm.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return rows, total, page
-
-
-def count_terms(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(RepresentativeTerm)) or 0)
+    are and the page number (past the end, the last). One statement."""
+    rows, total, page = counted_page(
+        session,
+        select(RepresentativeTerm).order_by(RepresentativeTerm.id.desc()),
+        select(func.count(RepresentativeTerm.id)),
+        page=page,
+        per_page=per_page,
+    )
+    return [term for (term,) in rows], total, page

@@ -21,7 +21,7 @@ from participation.db import utcnow
 from participation.errors import N_, DomainError
 from participation.notifying import kinds
 from participation.notifying.fanout import fan_out
-from participation.paging import last_page
+from participation.paging import counted_page
 from participation.rules.areas import is_within
 
 
@@ -299,22 +299,21 @@ def merge_topic(
     return moved
 
 
-def _clamped(total: int, page: int, per_page: int) -> int:
-    return last_page(page, total, per_page)
-
-
 def page_of_topics(
     session: Session, *, page: int = 1, per_page: int = 50
 ) -> tuple[list[tuple[Topic, int]], int, int]:
     """One page of the topics, newest first, each with its co-signature count
     (counted for the page's topics only): the rows, how many topics there are and
-    the page number (past the end, the last). Two statements."""
-    total = int(session.scalar(select(func.count(Topic.id))) or 0)
-    page = _clamped(total, page, per_page)
+    the page number (past the end, the last). One statement
+    (:func:`participation.paging.counted_page`)."""
     count = select(func.count()).where(Cosignature.topic_id == Topic.id).scalar_subquery()
-    rows = session.execute(
-        select(Topic, count).order_by(Topic.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    rows, total, page = counted_page(
+        session,
+        select(Topic, count).order_by(Topic.id.desc()),
+        select(func.count(Topic.id)),
+        page=page,
+        per_page=per_page,
+    )
     return [(t, int(n)) for t, n in rows], total, page
 
 
@@ -337,16 +336,16 @@ def page_of_community_rules(
     session: Session, *, page: int = 1, per_page: int = 50
 ) -> tuple[list[tuple[CommunityRules, str]], int, int]:
     """One page of the communities' own settings, with each community's name, by
-    area: the rows, how many there are and the page number. Two statements."""
-    total = int(session.scalar(select(func.count(CommunityRules.area_id))) or 0)
-    page = _clamped(total, page, per_page)
-    rows = session.execute(
+    area: the rows, how many there are and the page number. One statement."""
+    rows, total, page = counted_page(
+        session,
         select(CommunityRules, Area.name)
         .join(Area, Area.id == CommunityRules.area_id)
-        .order_by(CommunityRules.area_id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+        .order_by(CommunityRules.area_id),
+        select(func.count(CommunityRules.area_id)),
+        page=page,
+        per_page=per_page,
+    )
     return [(r, str(name)) for r, name in rows], total, page
 
 

@@ -476,7 +476,7 @@ def _on_notice(
         worker_id,
         meets + timedelta(days=2),
         "同意将小区北侧闲置空地改建为停车场，车位优先分配给无车位住户，月管理费不超过150元。",
-        "翠竹街道城市建设办公室",
+        "临江街道办事处",
         180_000,
     )
     objection = decisions.lodge_objection(

@@ -145,6 +145,54 @@ def check(
     return found
 
 
+def _chain_ids(area: Area) -> list[int]:
+    """The ids of ``area`` and of every area above it (its path holds them)."""
+    return [int(p) for p in area.path.strip("/").split("/")]
+
+
+def serving(session: Session, area: Area | None) -> Sequence[Department]:
+    """The departments one may choose for something in ``area``: those placed in it or
+    in an area above it (a community's own, its street's, its district's and the
+    city's), and those not placed yet (nobody can tell where they serve); those of
+    higher areas first, then by name. None: the top level's. One statement; the rows
+    grow with the tree's depth, not with the number of the city's departments."""
+    places = (
+        Department.area_id.in_(_chain_ids(area))
+        if area is not None
+        else Department.area_id.in_(select(Area.id).where(Area.parent_id.is_(None)))
+    )
+    return session.scalars(
+        select(Department)
+        .outerjoin(Area, Area.id == Department.area_id)
+        .where(or_(places, Department.area_id.is_(None)))
+        .order_by(Area.path.is_(None), Area.path, Department.name)
+    ).all()
+
+
+def check_serving(
+    session: Session,
+    name: str,
+    area: Area | None,
+    field: str,
+    problems: dict[str, str],
+    *,
+    optional: bool = False,
+) -> Department | None:
+    """As :func:`check`, and refuses a department that does not serve ``area`` (one of
+    :func:`serving`'s): the form offered only those, so another is a stale page or a
+    hand-made request. ``area`` None (not chosen yet): any department."""
+    found = check(session, name, field, problems, optional=optional)
+    if found is None or area is None or found.area_id is None:
+        return found
+    if found.area_id not in _chain_ids(area):
+        problems[field] = N_(
+            "This department does not serve this area: choose one of the list, "
+            "the area's own or those of the areas above it."
+        )
+        return None
+    return found
+
+
 def sole_department_of(session: Session, area_id: int) -> Department | None:
     """The department placed in this area, when there is exactly one."""
     found = session.scalars(select(Department).where(Department.area_id == area_id).limit(2)).all()

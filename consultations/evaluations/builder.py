@@ -61,15 +61,17 @@ def create_evaluation(
         fields["subject_kind"] = N_("Choose what is evaluated.")
     if not new.subject.strip():
         fields["subject"] = N_("Name the policy, service, department or project evaluated.")
-    department = departments.check(session, new.department, "department", fields)
     if len(new.conflict_declaration.strip()) < 4:
         fields["conflict_declaration"] = N_(
             "Declare any conflict of interest (or state that there is none)."
         )
+    area = None
     try:
-        get_area(session, new.area_id)
+        area = get_area(session, new.area_id)
     except DomainError:
         fields["area_id"] = N_("Choose an area.")
+    # The responsible department serves the evaluated area (the form offers those).
+    department = departments.check_serving(session, new.department, area, "department", fields)
     if new.previous_id is not None and session.get(Evaluation, new.previous_id) is None:
         fields["previous_id"] = N_("No such evaluation.")
     if new.plan_item_id is not None and session.get(PlanItem, new.plan_item_id) is None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from consultations.evaluations.models import DepartmentResponse, Evaluation, Rectification
 from participation import audit, departments
+from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.plan.delivery import post_source_update
 from participation.plan.intake import ItemFromSource, receive_item
@@ -62,13 +63,15 @@ def post_response(
     fields: dict[str, str] = {}
     if len(text.strip()) < 10:
         fields["text"] = N_("Write the department's response (at least 10 characters).")
+    # Each item's owner serves the evaluated area (the form offers those).
+    area = session.get(Area, evaluation.area_id)
     for item in items:
         if not item.title.strip() or len(item.title) > 200:
             fields["items"] = N_("Each rectification item needs a title of at most 200 characters.")
         if not item.owner_department.strip():
             fields["items"] = N_("Each rectification item needs an owner.")
         else:
-            departments.check(session, item.owner_department, "items", fields)
+            departments.check_serving(session, item.owner_department, area, "items", fields)
         if item.due_on < now.date():
             fields["items"] = N_("A rectification item cannot be due in the past.")
         elif item.due_on.year > LAST_PLAN_YEAR:

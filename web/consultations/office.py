@@ -16,7 +16,7 @@ from consultations import decisions, deliberation, meetings, representatives, to
 from consultations.models import Consultation, Topic
 from participation import departments
 from participation.accounts import find_by_login
-from participation.areas import get_area
+from participation.areas import Area, get_area
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission
@@ -202,11 +202,18 @@ async def announce(request: Request) -> Response:
     return await act_or_rerender(request, act, page)
 
 
-def _consultation(request: Request) -> Consultation:
+def _consultation_in(request: Request) -> tuple[Consultation, Area]:
+    """The consultation of the path, with its community (held: the page reads it
+    again for the departments serving it), once the user may manage it there."""
     session = db(request)
     found = meetings.get_consultation(session, request.path_params["consultation_id"])
-    authorize(request, Permission.MANAGE_CONSULTATIONS, get_area(session, found.area_id).path)
-    return found
+    area = get_area(session, found.area_id)
+    authorize(request, Permission.MANAGE_CONSULTATIONS, area.path)
+    return found, area
+
+
+def _consultation(request: Request) -> Consultation:
+    return _consultation_in(request)[0]
 
 
 #: Threads and opinion statements a page of the moderation list.
@@ -243,7 +250,7 @@ def _moderation_pages(request: Request, c: Consultation) -> dict[str, Any]:
 
 
 async def _manage_page(
-    request: Request, c: Consultation, status: int = 200, **extra: Any
+    request: Request, c: Consultation, area: Area, status: int = 200, **extra: Any
 ) -> Response:
     session = db(request)
     context = {
@@ -259,7 +266,8 @@ async def _manage_page(
         "signed": meetings.minutes_signed(c),
         "rolls": [Roll.REPRESENTATIVES, Roll.RESIDENTS, Roll.HOUSEHOLDS],
         "item": decisions.plan_item(session, c),
-        "departments": departments.all_departments(session),
+        # Those serving the community, not every department of the city.
+        "departments": departments.serving(session, area),
         "accounts": meetings.officer_names(session, c),
     } | extra
     return render(request, "consultations/office/detail.html", context, status=status)
@@ -267,7 +275,7 @@ async def _manage_page(
 
 @requires(Permission.MANAGE_CONSULTATIONS)
 async def manage(request: Request) -> Response:
-    return await _manage_page(request, _consultation(request))
+    return await _manage_page(request, *_consultation_in(request))
 
 
 Step = Callable[[Any, Consultation, dict[str, str], int, datetime], None]
@@ -276,7 +284,7 @@ Step = Callable[[Any, Consultation, dict[str, str], int, datetime], None]
 async def _step(request: Request, action: Step, done: str) -> Response:
     """Run ``action(session, consultation, fields, me, now)``; a refusal rolls back and
     shows the consultation's back-office page again with its messages."""
-    c = _consultation(request)
+    c, area = _consultation_in(request)
     fields = await form_fields(request)
 
     def act() -> Response:
@@ -286,7 +294,7 @@ async def _step(request: Request, action: Step, done: str) -> Response:
 
     async def page(error: DomainError) -> Response:
         return await _manage_page(
-            request, c, error.status, error=error.message, errors=error.fields, form=fields
+            request, c, area, error.status, error=error.message, errors=error.fields, form=fields
         )
 
     return await act_or_rerender(request, act, page)

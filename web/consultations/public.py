@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
 import weasyprint
 from markupsafe import Markup
@@ -16,6 +17,7 @@ from starlette.routing import Route
 from consultations import (
     decisions,
     deliberation,
+    listing,
     meetings,
     opinion_maps,
     representatives,
@@ -37,9 +39,9 @@ from web.kit.auth import current_user_or_none, refuse_assisted, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.follow import follow_button
-from web.kit.forms import form_fields, record_id
+from web.kit.forms import form_fields, record_id, whole_number
 from web.kit.i18n import current_locale, template_gettext
-from web.kit.pagination import Page, page_number
+from web.kit.pagination import MAX_PAGE, Page, page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import base_context, flash, render
 
@@ -63,36 +65,72 @@ def stage_of(c: Consultation, at: Any) -> Stage:
     )
 
 
+#: Rows a page of each list of /consultations: consultations, topics, elections.
+CONSULTATIONS_PER_PAGE = 20
+TOPICS_PER_PAGE = 20
+TERMS_PER_PAGE = 10
+
+#: Each list's page parameter (the consultations' is the usual ``page``).
+LIST_PAGES = ("page", "topics", "terms")
+
+
+def _list_base(request: Request, drop: str) -> str:
+    """This page's address with its query (the filters, the other lists' pages) but
+    ``drop``, ready for ``drop=N``."""
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != drop])
+    return f"/consultations?{kept}&" if kept else "/consultations?"
+
+
 async def index(request: Request) -> Response:
+    """The consultations, the proposed topics and the elections of representatives,
+    each a page read in SQL (never the whole list), filtered by area and stage,
+    each pager keeping the filters and the other lists' pages. A fixed number of
+    statements however many rows a city holds; htmx's ``#consultation_list`` swap
+    reads the consultations alone."""
     session = db(request)
     at = now(request)
-    area_id = request.query_params.get("area", "")
+    area_id = record_id(request.query_params.get("area", ""))
+    area = get_area(session, area_id) if area_id else None
     wanted = request.query_params.get("stage", "")
-    area = get_area(session, record_id(area_id)) if record_id(area_id) else None
-    found = meetings.consultations_with_areas(session, within=area)
-    found.sort(key=lambda row: row[0].meets_at, reverse=True)
-    rows = [(c, place.name, stage_of(c, at)) for c, place in found]
-    if wanted:
-        rows = [r for r in rows if r[2].value == wanted]
-    areas = communities(session)
-    names = {a.id: a.name for a in areas}
-    return render(
-        request,
-        "consultations/index.html",
-        {
-            "rows": rows,
-            "topics": topics.topics_in(session, area.path if area else None)[:50],
-            "names": names,
-            "areas": areas,
-            "area": area,
-            "wanted": wanted,
-            "stages": list(Stage),
-            "stage_labels": STAGE_LABELS,
-            "topic_labels": topics.TOPIC_STATUS_LABELS,
-            "terms": representatives.terms_in(session, area.id if area else None)[:20],
-            "term_labels": representatives.TERM_STATUS_LABELS,
-        },
+    # An unknown stage (a stale or hand-typed link) lists every stage.
+    chosen = Stage(wanted) if wanted in {s.value for s in Stage} else None
+
+    def asked(name: str) -> int:
+        return whole_number(request.query_params.get(name), low=1, high=MAX_PAGE) or 1
+
+    found = listing.consultations_page(
+        session,
+        within=area,
+        stage=chosen,
+        now=at,
+        page=asked("page"),
+        per_page=CONSULTATIONS_PER_PAGE,
     )
+    context: dict[str, Any] = {
+        "rows": [(c, name, stage_of(c, at)) for c, name in found.items],
+        "pages": {"page": found},
+        "bases": {name: _list_base(request, name) for name in LIST_PAGES},
+        "area": area,
+        "wanted": chosen.value if chosen else "",
+        "stage_labels": STAGE_LABELS,
+    }
+    if htmx.target(request) != "consultation_list":
+        topic_page = listing.topics_page(
+            session, within=area, page=asked("topics"), per_page=TOPICS_PER_PAGE
+        )
+        term_page = listing.terms_page(
+            session, within=area, page=asked("terms"), per_page=TERMS_PER_PAGE
+        )
+        context |= {
+            "topics": topic_page.items,
+            "terms": term_page.items,
+            "pages": {"page": found, "topics": topic_page, "terms": term_page},
+            "areas": communities(session),
+            "stages": list(Stage),
+            "topic_labels": topics.TOPIC_STATUS_LABELS,
+            "term_labels": representatives.TERM_STATUS_LABELS,
+        }
+    return render(request, "consultations/index.html", context)
 
 
 #: Threads (top-level posts with their replies) per page of the discussion.

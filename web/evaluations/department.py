@@ -18,7 +18,7 @@ from consultations.evaluations.rectification import (
     update_rectification,
 )
 from participation import departments
-from participation.areas import get_area
+from participation.areas import Area, get_area
 from participation.errors import N_, DomainError
 from participation.plan.sources import STATUS_LABELS
 from participation.rules.permissions import Permission
@@ -35,20 +35,24 @@ ITEM_ROWS = 5
 PUBLISHED = N_("The response is published, and each rectification item is on the governance plan.")
 
 
-def _department_evaluation(request: Request) -> Evaluation:
+def _department_evaluation(request: Request) -> tuple[Evaluation, Area]:
+    """The evaluation of the path with its area (held: the page offers the
+    departments serving it), once the user may respond there."""
     session = db(request)
     evaluation = get_evaluation(session, request.path_params["evaluation_id"])
-    authorize(request, Permission.RESPOND_EVALUATIONS, get_area(session, evaluation.area_id).path)
-    return evaluation
+    area = get_area(session, evaluation.area_id)
+    authorize(request, Permission.RESPOND_EVALUATIONS, area.path)
+    return evaluation, area
 
 
 async def _response_page(
-    request: Request, evaluation: Evaluation, status: int = 200, **extra: Any
+    request: Request, evaluation: Evaluation, area: Area, status: int = 200, **extra: Any
 ) -> Response:
     context = {
         "evaluation": evaluation,
         "rectifications": rectifications_of(db(request), evaluation.id),
-        "departments": departments.all_departments(db(request)),
+        # Those serving the evaluated area, not every department of the city.
+        "departments": departments.serving(db(request), area),
         "rows": range(ITEM_ROWS),
         "plan_status": STATUS_LABELS,
         "L": labels(),
@@ -58,7 +62,7 @@ async def _response_page(
 
 @requires(Permission.RESPOND_EVALUATIONS)
 async def response_page(request: Request) -> Response:
-    return await _response_page(request, _department_evaluation(request))
+    return await _response_page(request, *_department_evaluation(request))
 
 
 def _items(fields: dict[str, str]) -> list[NewRectification]:
@@ -79,7 +83,7 @@ def _items(fields: dict[str, str]) -> list[NewRectification]:
 
 @requires(Permission.RESPOND_EVALUATIONS)
 async def respond(request: Request) -> Response:
-    evaluation = _department_evaluation(request)
+    evaluation, area = _department_evaluation(request)
     fields = await form_fields(request)
 
     def act() -> Response:
@@ -102,6 +106,7 @@ async def respond(request: Request) -> Response:
         return await _response_page(
             request,
             evaluation,
+            area,
             status=error.status,
             form=fields,
             errors=error.fields,
@@ -113,7 +118,7 @@ async def respond(request: Request) -> Response:
 
 @requires(Permission.RESPOND_EVALUATIONS)
 async def update_item(request: Request) -> Response:
-    evaluation = _department_evaluation(request)
+    evaluation, area = _department_evaluation(request)
     fields = await form_fields(request)
 
     def act() -> Response:
@@ -130,7 +135,9 @@ async def update_item(request: Request) -> Response:
         return htmx.redirect(request, f"/evaluations/{evaluation.id}/department-response")
 
     async def page(error: DomainError) -> Response:
-        return await _response_page(request, evaluation, status=error.status, error=error.message)
+        return await _response_page(
+            request, evaluation, area, status=error.status, error=error.message
+        )
 
     return await act_or_rerender(request, act, page)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,6 +22,8 @@ from consultations.evaluations.sampling_plan import (
     set_plan,
 )
 from participation import departments
+from participation.areas import Area, AreaStep
+from participation.departments import Department
 from participation.errors import N_, DomainError
 from participation.organizations.models import Organization
 from participation.organizations.registry import get_org, require_member
@@ -31,25 +34,41 @@ from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import MAX_ID, FormReader, form_fields, parsed_form
+from web.kit.forms import MAX_ID, FormReader, form_fields, parsed_form, record_id
 from web.kit.i18n import LOCAL_TZ
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 
+def departments_offered(session: Session, step: AreaStep, form: object) -> Sequence[Department]:
+    """The responsible departments a new evaluation may name: those serving the area
+    chosen (the refused form's) or reached a level at a time (``?area=``), else the
+    top level's (departments.serving). A small tree, chosen in one <select> with the
+    department, is a small place: its every department."""
+    if step.flat:
+        return departments.all_departments(session)
+    chosen = form.get("area_id") if isinstance(form, Mapping) else None
+    area_id = record_id(chosen if isinstance(chosen, str) else None)
+    area = session.get(Area, area_id) if area_id else None
+    if area is None and step.chain:
+        area = step.chain[-1]
+    return departments.serving(session, area)
+
+
 async def manage_page(request: Request, status: int = 200, **extra: Any) -> Response:
     """The organization's overview: organizations, evaluations, panel reviews."""
     session = db(request)
+    # One area field per form, each a level at a time in a city (web.kit.area_choice).
+    step = area_choice(session, request, extra.get("form"))
     overview = overview_of(session, user(request).id)
     context = {
         "orgs": overview.orgs,
         "members": overview.members,
         "evaluations": overview.evaluations,
         "panels": overview.panels,
-        # One area field per form, each a level at a time in a city (web.kit.area_choice).
         "panel_area_step": area_choice(session, request, extra.get("form"), field="panel_area_id"),
-        "area_step": area_choice(session, request, extra.get("form")),
-        "departments": departments.all_departments(session),
+        "area_step": step,
+        "departments": departments_offered(session, step, extra.get("form")),
         "L": labels(),
     } | extra
     return render(request, "evaluations/office/manage.html", context, status=status)

@@ -15,7 +15,7 @@ from consultations.models import CommunityRules, Topic
 from participation.areas import create_area, get_area
 from participation.rules.areas import AreaKind
 from tests.support.client import FormClient
-from tests.support.queries import page_selects
+from tests.support.queries import page_selects, statements_of_page
 from tests.web.consultations.test_consultations import PASSWORD, place  # noqa: F401 (fixture)
 
 PER_PAGE = 50  # web.consultations.office.LIST_PER_PAGE
@@ -78,3 +78,23 @@ def test_the_consultations_office_runs_as_many_statements_for_3n_rows_as_for_n(
     assert f'href="{URL}?topics=2&amp;rules=1"' in later
     # The accepted topic of the fixture can still be announced, its form intact.
     assert 'action="/admin/consultations/topics/' in client.get(f"{URL}?topics=9").text
+
+
+def test_each_list_is_read_with_its_count_in_one_statement(
+    client: FormClient,
+    engine: Engine,
+    place: dict[str, Any],  # noqa: F811
+) -> None:
+    """Fails on the old code: each of the four lists counted its rows in a statement
+    of its own before reading its page (13 statements, now 9: the session's, the
+    four lists, the area step's two and the merge targets)."""
+    client.sign_in("cworker", PASSWORD)
+    _grow(engine, place, 60, "a")
+    for query in ("", "?topics=2&rules=2"):
+        seen = statements_of_page(client, URL + query)
+        counts = [sql for sql in seen if sql.lstrip().upper().startswith("SELECT COUNT")]
+        assert not any("consultation" in sql or "representative" in sql for sql in counts)
+        assert len(seen) <= 9
+    # A page past the end shows the last one (one more statement for that list).
+    later = client.get(f"{URL}?topics=999999").text
+    assert "议题a000" in later and "议题a059" not in later
