@@ -22,7 +22,7 @@ from participation.areas import Area
 from participation.errors import N_, DomainError
 from participation.notifying import audiences, kinds
 from participation.notifying.fanout import fan_out
-from participation.paging import counted_page
+from participation.paging import newest_page
 
 PARTICIPANT_KINDS = ("representative", "resident", "department", "organization")
 PARTICIPANT_LABELS = {
@@ -58,14 +58,10 @@ def page_of_consultations(
 ) -> tuple[list[Consultation], int, int]:
     """One page of the consultations, newest first (the back office's list), how many there
     are and the page number (past the end, the last). One statement."""
-    rows, total, page = counted_page(
-        session,
-        select(Consultation).order_by(Consultation.id.desc()),
-        select(func.count(Consultation.id)),
-        page=page,
-        per_page=per_page,
+    rows, total, page = newest_page(
+        session, Consultation, Consultation.id, page=page, per_page=per_page
     )
-    return [c for (c,) in rows], total, page
+    return list(rows), total, page
 
 
 def consultations_with_areas(

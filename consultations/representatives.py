@@ -25,7 +25,7 @@ from participation.ballots.casting import voter_facts
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
-from participation.paging import counted_page
+from participation.paging import newest_page
 from participation.rules.areas import is_within
 from participation.rules.permissions import Role
 
@@ -281,11 +281,7 @@ def page_of_terms(
 ) -> tuple[list[RepresentativeTerm], int, int]:
     """One page of the representative terms, newest first: the terms, how many there
     are and the page number (past the end, the last). One statement."""
-    rows, total, page = counted_page(
-        session,
-        select(RepresentativeTerm).order_by(RepresentativeTerm.id.desc()),
-        select(func.count(RepresentativeTerm.id)),
-        page=page,
-        per_page=per_page,
+    rows, total, page = newest_page(
+        session, RepresentativeTerm, RepresentativeTerm.id, page=page, per_page=per_page
     )
-    return [term for (term,) in rows], total, page
+    return list(rows), total, page

@@ -27,13 +27,16 @@ def newest_page(
     session: Session, model: type[T], id_: InstrumentedAttribute[int], *, page: int, per_page: int
 ) -> tuple[Sequence[T], int, int]:
     """One page of ``model``'s rows (``id_`` its id column), newest first: the rows,
-    how many there are and the page number (:func:`last_page`). Two statements."""
-    total = int(session.scalar(select(func.count(id_))) or 0)
-    page = last_page(page, total, per_page)
-    rows = session.scalars(
-        select(model).order_by(id_.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total, page
+    how many there are and the page number (:func:`last_page`). One statement
+    (:func:`counted_page`)."""
+    rows, total, page = counted_page(
+        session,
+        select(model).order_by(id_.desc()),
+        select(func.count(id_)),
+        page=page,
+        per_page=per_page,
+    )
+    return [row for (row,) in rows], total, page
 
 
 def newest_after(
