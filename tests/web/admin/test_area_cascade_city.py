@@ -13,31 +13,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from participation.areas import create_area, get_area
+from participation.areas import get_area
 from participation.organizations.registry import decide_organization, register_organization
-from participation.rules.areas import AreaKind
+from tests.support.areas import more_streets
 from tests.support.client import FormClient
 from tests.support.queries import statements_of_page
 from volunteers import teams
-
-
-def _streets(engine: Engine, world: dict[str, Any], n: int, tag: str) -> None:
-    """``n`` more streets under the district, each with two communities."""
-    with Session(engine) as s, s.begin():
-        district = get_area(s, world["district"].id)
-        for k in range(n):
-            street = create_area(
-                s, code=f"S{tag}{k}", name=f"街{tag}{k}", kind=AreaKind.STREET, parent=district
-            )
-            for j in range(2):
-                create_area(
-                    s,
-                    code=f"M{tag}{k}-{j}",
-                    name=f"社{tag}{k}-{j}",
-                    kind=AreaKind.COMMUNITY,
-                    parent=street,
-                )
-
 
 PAGES = {  # page: the id of its area <select>
     "/admin/accounts/{staff}": "g-area",
@@ -115,11 +96,11 @@ def test_city_trees_are_chosen_a_level_at_a_time(
     _prepare(engine, world, page)
     client.sign_in("admin")
     path = _path(page, world)
-    _streets(engine, world, 30, "a")  # 96 areas
+    more_streets(engine, world["district"].id, 30, "a", communities=2)  # 96 areas
     first = len(statements_of_page(client, path))
     html = client.get(path).text
     assert _options(html, PAGES[page]) <= 3  # the top: the city (and "none")
-    _streets(engine, world, 60, "b")  # 3N
+    more_streets(engine, world["district"].id, 60, "b", communities=2)  # 3N
     assert len(statements_of_page(client, path)) == first
     district = world["district"].id
     stepped = client.get(f"{path}?area={district}").text

@@ -9,27 +9,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
-from participation.areas import create_area, get_area
-from participation.rules.areas import AreaKind
+from tests.support.areas import more_streets
 from tests.support.client import FormClient
 from tests.support.queries import statements_of_page
-
-
-def _streets(engine: Engine, world: dict[str, Any], n: int, tag: str) -> None:
-    with Session(engine) as s, s.begin():
-        district = get_area(s, world["district"].id)
-        for k in range(n):
-            street = create_area(
-                s, code=f"S{tag}{k}", name=f"街{tag}{k}", kind=AreaKind.STREET, parent=district
-            )
-            community = create_area(
-                s, code=f"M{tag}{k}", name=f"社{tag}{k}", kind=AreaKind.COMMUNITY, parent=street
-            )
-            create_area(
-                s, code=f"G{tag}{k}", name=f"格{tag}{k}", kind=AreaKind.GRID, parent=community
-            )
 
 
 def _options(html: str) -> list[str]:
@@ -43,11 +26,11 @@ def test_the_area_filter_goes_a_level_at_a_time(
     client: FormClient, engine: Engine, world: dict[str, Any], page: str
 ) -> None:
     """Fails on the old code: every street and community was an <option>."""
-    _streets(engine, world, 30, "a")
+    more_streets(engine, world["district"].id, 30, "a", grid=True)
     first = len(statements_of_page(client, page))
     top = _options(client.get(page).text)
     assert len(top) <= 4 and not any("街a" in o for o in top)
-    _streets(engine, world, 60, "b")  # 3N
+    more_streets(engine, world["district"].id, 60, "b", grid=True)  # 3N
     assert len(statements_of_page(client, page)) == first
     district = world["district"].id
     stepped = _options(client.get(f"{page}?area={district}").text)

@@ -14,33 +14,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
-from participation.areas import Area, create_area, get_area
+from participation.areas import Area
 from participation.requests import grids, mediation, routing, units
 from participation.requests.membership import UnitMember
 from participation.requests.supervision import SupervisionNotice
-from participation.rules.areas import AreaKind
+from tests.support.areas import more_streets
 from tests.support.client import FormClient
 from tests.support.mediation import BODY
 from tests.support.queries import statements_of_page
 from tests.support.requests import NOW, file, route_to_community
 
 DAY = date(2026, 5, 15)
-
-
-def _streets(engine: Engine, world: dict[str, Any], n: int, tag: str) -> None:
-    """``n`` streets in the district, each with a community and a grid."""
-    with Session(engine) as s, s.begin():
-        district = get_area(s, world["district"].id)
-        for k in range(n):
-            street = create_area(
-                s, code=f"S{tag}{k}", name=f"街{tag}{k}", kind=AreaKind.STREET, parent=district
-            )
-            community = create_area(
-                s, code=f"M{tag}{k}", name=f"社{tag}{k}", kind=AreaKind.COMMUNITY, parent=street
-            )
-            create_area(
-                s, code=f"G{tag}{k}", name=f"格{tag}{k}", kind=AreaKind.GRID, parent=community
-            )
 
 
 def _options(html: str, select_id: str) -> list[str]:
@@ -56,12 +40,12 @@ def test_the_members_page_lists_units_a_level_at_a_time_in_few_statements(
     each one's area was read on its own (5,648 statements for a city)."""
     page = "/admin/requests/members"
     client.sign_in("admin")
-    _streets(engine, world, 30, "a")
+    more_streets(engine, world["district"].id, 30, "a", grid=True)
     first = len(statements_of_page(client, page))
     top = _options(client.get(page).text, "f-unit-show")
     assert not any("街a" in o or "社a" in o for o in top)
     assert any("一区" in o for o in top)
-    _streets(engine, world, 90, "b")  # 3N more
+    more_streets(engine, world["district"].id, 90, "b", grid=True)  # 3N more
     assert len(statements_of_page(client, page)) == first
     stepped = client.get(f"{page}?unit_area={world['district'].id}").text
     options = _options(stepped, "f-unit-show")
@@ -98,10 +82,10 @@ def test_grid_and_routing_pages_page_their_lists_and_go_a_level_at_a_time(
     """Fails on the old code: every grid of the city was an <option> of the grid
     field, and every assignment and routing rule a row of the page."""
     client.sign_in("admin")
-    _streets(engine, world, 30, "a")
+    more_streets(engine, world["district"].id, 30, "a", grid=True)
     _work(engine, world, "a")
     first = len(statements_of_page(client, page))
-    _streets(engine, world, 90, "b")  # 3N more
+    more_streets(engine, world["district"].id, 90, "b", grid=True)  # 3N more
     _work(engine, world, "b")
     assert len(statements_of_page(client, page)) == first
     text = client.get(page).text
@@ -129,7 +113,7 @@ def _id(engine: Engine, code: str) -> int:
 
 def _disputes(engine: Engine, world: dict[str, Any], n: int, tag: str) -> None:
     """A mediation body in each of ``n`` new communities, each with a case."""
-    _streets(engine, world, n, tag)
+    more_streets(engine, world["district"].id, n, tag, grid=True)
     with Session(engine) as s, s.begin():
         actor = world["people"]["admin"].id
         for k in range(n):
@@ -180,7 +164,7 @@ def test_mediation_bodies_are_offered_near_the_place_not_all_of_a_city(
     """Fails on the old code: every mediation body of the city was an <option> of the
     request page's unit and mediation fields, and of the routing table's."""
     app.state.fixed_now = NOW
-    _streets(engine, world, 70, "a")
+    more_streets(engine, world["district"].id, 70, "a", grid=True)
     with Session(engine, expire_on_commit=False) as s, s.begin():
         for k in range(70):
             community = s.scalar(select(Area).where(Area.code == f"Ma{k}"))

@@ -8,32 +8,12 @@ import re
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
-from participation.areas import create_area, get_area
-from participation.rules.areas import AreaKind
+from tests.support.areas import more_streets
 from tests.support.client import FormClient
 from tests.support.queries import statements_of_page
 
 PAGE = "/admin/congresses"
-
-
-def _streets(engine: Engine, world: dict[str, Any], n: int, tag: str) -> None:
-    """``n`` more streets under the district, each with two communities."""
-    with Session(engine) as s, s.begin():
-        district = get_area(s, world["district"].id)
-        for k in range(n):
-            street = create_area(
-                s, code=f"S{tag}{k}", name=f"街{tag}{k}", kind=AreaKind.STREET, parent=district
-            )
-            for j in range(2):
-                create_area(
-                    s,
-                    code=f"M{tag}{k}-{j}",
-                    name=f"社{tag}{k}-{j}",
-                    kind=AreaKind.COMMUNITY,
-                    parent=street,
-                )
 
 
 def _choice(html: str) -> str:
@@ -56,10 +36,10 @@ def test_a_city_chooses_the_level_a_step_at_a_time(
 ) -> None:
     """Fails on the old code: every city, district and street was an <option>."""
     client.sign_in("admin")
-    _streets(engine, world, 30, "a")  # 96 areas
+    more_streets(engine, world["district"].id, 30, "a", communities=2)  # 96 areas
     first = len(statements_of_page(client, PAGE))
     assert _choice(client.get(PAGE).text).count("<option ") <= 2
-    _streets(engine, world, 60, "b")
+    more_streets(engine, world["district"].id, 60, "b", communities=2)
     assert len(statements_of_page(client, PAGE)) == first
     stepped = client.get(f"{PAGE}?area={world['district'].id}").text
     assert "街a0" in stepped and "街b59" in stepped
