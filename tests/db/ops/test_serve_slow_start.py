@@ -41,7 +41,7 @@ def test_workers_slower_to_start_than_five_seconds_still_serve(
     command = [sys.executable, "-m", "web.cli", "serve", "--workers", "2", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120  # a guard only: the workers start in SLOW_START
+        deadline = time.monotonic() + 300  # a guard only: the workers start in SLOW_START
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
