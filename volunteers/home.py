@@ -10,7 +10,17 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, func, literal, select, true
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from volunteers.models import Activity, HoursEntry, Membership, Shift, SignUp, Team
@@ -131,7 +141,11 @@ class TeamWaiting:
 
 def attendance_to_record(session: Session, account_id: int, now: datetime) -> list[TeamWaiting]:
     """Per team the person leads: ended shifts with a confirmed place whose
-    attendance nobody recorded yet (not checked out, not credited). One statement."""
+    attendance nobody recorded yet (not checked out, not credited). One statement,
+    reading the sign-ups through the partial index of unrecorded places
+    (``ix_vol_signups_unrecorded``), so its cost follows the team's shifts, not
+    the years of sign-ups already recorded. The status is a literal, as in the
+    index's condition, so that every engine's planner can match the two."""
     rows = session.execute(
         select(Team.id, Team.name, func.count(func.distinct(Shift.id)))
         .select_from(Team)
@@ -150,7 +164,7 @@ def attendance_to_record(session: Session, account_id: int, now: datetime) -> li
         .where(
             Shift.ends_at <= now,
             Shift.cancelled_at.is_(None),
-            SignUp.status == "confirmed",
+            SignUp.status == literal_column("'confirmed'"),
             SignUp.checked_out_at.is_(None),
             SignUp.credited.is_(False),
         )

@@ -181,6 +181,13 @@ class Shift(Base):
         return frozenset(self.qualifications.split())
 
 
+#: A confirmed place whose attendance nobody recorded yet (neither checked out nor
+#: credited), as each engine renders ``volunteers.home``'s conditions: a partial
+#: index serves a query only when its terms match the index's own.
+UNRECORDED_SQLITE = "status = 'confirmed' AND checked_out_at IS NULL AND credited IS 0"
+UNRECORDED_POSTGRESQL = "status = 'confirmed' AND checked_out_at IS NULL AND credited IS false"
+
+
 class SignUp(Base):
     __tablename__ = "vol_signups"
     __table_args__ = (
@@ -192,6 +199,15 @@ class SignUp(Base):
         # it, and beside it SQLite's planner took the narrower one for the no-shows
         # (its statistics average over statuses, and no-shows are rare).
         Index("ix_vol_signups_account_id_status", "account_id", "status"),
+        # Places whose attendance nobody recorded yet (volunteers.home's
+        # attendance_to_record): a handful beside a team's years of recorded ones,
+        # which the leader's home page would otherwise read on every view.
+        Index(
+            "ix_vol_signups_unrecorded",
+            "shift_id",
+            sqlite_where=text(UNRECORDED_SQLITE),
+            postgresql_where=text(UNRECORDED_POSTGRESQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
