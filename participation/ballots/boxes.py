@@ -17,7 +17,7 @@ from participation.ballots.models import BallotBox, BallotItem
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.errors import N_, DomainError
-from participation.paging import last_page
+from participation.paging import Window, last_page, page_ahead
 
 
 @dataclass(frozen=True)
@@ -171,9 +171,22 @@ def page_of_boxes(
     return rows, total, page
 
 
-def boxes_by_closing(session: Session) -> Sequence[BallotBox]:
-    """Every ballot box, the latest to close first (the public list)."""
-    return session.scalars(select(BallotBox).order_by(BallotBox.closes_at.desc())).all()
+def boxes_by_closing(session: Session, *, page: int, per_page: int) -> Window[BallotBox]:
+    """A page of the ballot boxes, the latest to close first (the public list): only
+    the columns the list shows, read along the index on ``closes_at`` and stopped
+    after the page. One statement (a page past the end: two, showing the last), the
+    same however many boxes a city holds."""
+    query = (
+        select(BallotBox)
+        .options(
+            load_only(
+                BallotBox.title, BallotBox.opens_at, BallotBox.closes_at, BallotBox.published_at
+            )
+        )
+        .order_by(BallotBox.closes_at.desc(), BallotBox.id.desc())
+    )
+    found = page_ahead(session, query, page=page, per_page=per_page)
+    return Window([box for (box,) in found.items], found.number, found.has_next)
 
 
 def published_boxes(

@@ -21,7 +21,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from participation import rolls as _rolls  # noqa: F401  (tables our keys refer to)
@@ -31,6 +31,8 @@ from participation.db import Base, utcnow
 
 class BallotBox(Base):
     __tablename__ = "ballot_boxes"
+    # The public list reads a page the latest to close first (boxes.boxes_by_closing).
+    __table_args__ = (Index("ix_ballot_boxes_closes_at", "closes_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -23,6 +23,7 @@ from web.kit.auth import current_user_or_none, refuse_assisted, signed_in_id
 from web.kit.clock import now
 from web.kit.dbsession import db, write_briefly
 from web.kit.forms import parsed_form
+from web.kit.pagination import page_number
 from web.kit.templating import render
 
 STATUS_LABELS = {
@@ -41,10 +42,18 @@ def box_status(box: BallotBox, at: Any) -> str:
     return "open" if at < box.closes_at else "counting"
 
 
+#: Ballot boxes a page of the public list.
+BOXES_PER_PAGE = 50
+
+
 async def ballot_list(request: Request) -> Response:
+    """The ballot boxes, a page at a time, the latest to close first."""
     at = now(request)
-    rows = [(box, box_status(box, at)) for box in boxes_by_closing(db(request))]
-    return render(request, "ballots/list.html", {"rows": rows, "labels": STATUS_LABELS})
+    found = boxes_by_closing(db(request), page=page_number(request), per_page=BOXES_PER_PAGE)
+    rows = [(box, box_status(box, at)) for box in found.items]
+    return render(
+        request, "ballots/list.html", {"rows": rows, "labels": STATUS_LABELS, "found": found}
+    )
 
 
 async def _box_page(request: Request, box: BallotBox, status: int = 200, **extra: Any) -> Response:

@@ -1,6 +1,7 @@
-"""/admin/ballots at a city's size (hundreds of boxes): paged in SQL, the newest
-first, in as many statements for 3N boxes as for N, the pager keeping the area
-step of the new-ballot form."""
+"""/admin/ballots and the public /ballots at a city's size (hundreds of boxes):
+paged in SQL, in as many statements for 3N boxes as for N; the office's newest
+first, the pager keeping the area step of the new-ballot form; the public list's
+latest to close first."""
 
 from __future__ import annotations
 
@@ -61,3 +62,29 @@ def test_the_ballot_list_runs_as_many_statements_for_3n_boxes_as_for_n(
     assert "表决a000" in later and "表决b059" not in later
     assert f'href="/admin/ballots?area={area}&amp;page=1"' in later
     assert _rows(client.get("/admin/ballots?page=99").text) > 0
+
+
+def _public_rows(html: str) -> list[str]:
+    return re.findall(r'<a href="/ballots/\d+">(表决\w+)</a>', html)
+
+
+def test_the_public_ballot_list_is_paged_latest_to_close_first(
+    client: FormClient, engine: Engine, world: World
+) -> None:
+    """Fails on the old code: /ballots read and rendered every box of the city."""
+    _boxes(engine, world, 30, "a")
+    few, small = page_selects(engine, client, "/ballots")
+    _boxes(engine, world, 60, "b")
+    many, big = page_selects(engine, client, "/ballots")
+    assert few == many
+    first = _public_rows(big)
+    assert len(_public_rows(small)) == 30 and len(first) == PER_PAGE
+    # All close at once: the newest box first, then by id.
+    assert first[0] == "表决b059" and first[-1] == "表决b010"
+    second = _public_rows(client.get("/ballots?page=2").text)
+    assert second[0] == "表决b009" and second[-1] == "表决a000" and len(second) == 40
+    assert 'href="/ballots?page=1" rel="prev"' in client.get("/ballots?page=2").text
+    assert _public_rows(client.get("/ballots?page=99").text) == second  # the last page
+    for bad in ("abc", "-1", "0", "99999999999999999999"):
+        answer = client.get(f"/ballots?page={bad}")
+        assert answer.status_code == 200 and _public_rows(answer.text)
