@@ -572,9 +572,11 @@ def _facts_at(
     depth: int,
     *,
     bare: bool = False,
+    by_status: bool = False,
 ) -> Select[Any]:
     """:func:`_facts` of the items ``scoped`` chooses, rolled up ``depth`` levels
-    (``bare``: only their id, progress, late open milestones and lateness)."""
+    (``bare``: only their id, progress, late open milestones and lateness;
+    ``by_status``: only those whose board status is the parameter ``status``)."""
     base, tree = _tree(scoped)
     scope = select(tree.c.id, tree.c.parent_id, tree.c.weight).distinct().cte("scope")
     spent = (
@@ -724,6 +726,8 @@ def _facts_at(
         facts = facts.where(PlanItem.owner_department_id == filters.department_id)
     if filters.status:
         facts = facts.where(status == filters.status)
+    if by_status:
+        facts = facts.where(status == bindparam("status"))
     return facts
 
 
@@ -1165,12 +1169,26 @@ def export_page(
         )
         if not ids:
             break
-        query = _export_query(_facts(session, today, filters, only=ids)).order_by(PlanItem.id)
-        found.extend(session.execute(query).mappings())
+        depth = int(session.scalar(_shown_depth(), {"only": ids}) or 0)
+        asked = {"only": ids, "today": today, "status": filters.status}
+        found.extend(session.execute(_export_page(depth, bool(filters.status)), asked).mappings())
         after = ids[-1]
         if len(ids) < chunk:
             break
     return found[:limit]
+
+
+@functools.cache
+def _export_page(depth: int, by_status: bool) -> Select[*tuple[Any, ...]]:
+    """The exported rows of the items ``only`` as of ``today`` (parameters; with
+    ``by_status``, only those whose board status is the parameter ``status``),
+    rolled up ``depth`` levels, by id: built once per shape (building the statement
+    cost an API page ten times what running it did). The other filters chose
+    ``only`` already."""
+    facts = _facts_at(
+        bindparam("today", type_=Date), Filters(), _shown_scope(), depth, by_status=by_status
+    )
+    return _export_query(facts).order_by(PlanItem.id)
 
 
 def _export_query(facts_of: Select[Any]) -> Select[*tuple[Any, ...]]:
