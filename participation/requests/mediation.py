@@ -40,6 +40,7 @@ from participation.accounts import Account, RoleGrant
 from participation.areas import Area
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
+from participation.paging import counted_page
 from participation.requests import records
 from participation.requests.deadlines import local_day
 from participation.requests.membership import UnitMember
@@ -124,28 +125,41 @@ def parties(session: Session, case_id: int) -> dict[str, MediationParty]:
     return {p.side: p for p in rows}
 
 
-def sessions_of(session: Session, case_id: int) -> Sequence[MediationSession]:
-    return session.scalars(
+def sessions_page(
+    session: Session, case_id: int, *, page: int, per_page: int
+) -> tuple[list[MediationSession], int, int]:
+    """One page of a case's sessions, newest first (by the day held, then as
+    recorded): the sessions, how many there are and the page number (a page past
+    the end: the last). One statement however many sessions (paging.counted_page)."""
+    of_case = MediationSession.case_id == case_id
+    rows, total, page = counted_page(
+        session,
         select(MediationSession)
-        .where(MediationSession.case_id == case_id)
-        .order_by(MediationSession.held_on, MediationSession.id)
-    ).all()
+        .where(of_case)
+        .order_by(MediationSession.held_on.desc(), MediationSession.id.desc()),
+        select(func.count(MediationSession.id)).where(of_case),
+        page=page,
+        per_page=per_page,
+    )
+    return [s for (s,) in rows], total, page
 
 
 @dataclass(frozen=True)
 class CaseView:
+    """A case with its body, mediator and parties; its sessions are paged apart
+    (:func:`sessions_page`), as only the office's case page lists them."""
+
     case: MediationCase
     body: HandlingUnit
     mediator: Account | None
     parties: dict[str, MediationParty]
-    sessions: Sequence[MediationSession]
 
 
 def view(session: Session, case: MediationCase) -> CaseView:
     body = session.get(HandlingUnit, case.unit_id)
     assert body is not None
     mediator = session.get(Account, case.mediator_id) if case.mediator_id else None
-    return CaseView(case, body, mediator, parties(session, case.id), sessions_of(session, case.id))
+    return CaseView(case, body, mediator, parties(session, case.id))
 
 
 def bodies(session: Session) -> Sequence[HandlingUnit]:

@@ -13,7 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    case,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area, area_tree
@@ -109,6 +121,16 @@ def choose(session: Session, at: int | None, within: Sequence[str] | None) -> Pl
 
 
 @dataclass(frozen=True)
+class Step:
+    """An area of the unit lists' cascade: what its links and options show."""
+
+    id: int
+    name: str
+    path: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class UnitChoice:
     """The units staff may send a request to (redirect, transfer, joint handling), as
     (key, label) for ``units.resolve``: every department and mediation body, and the
@@ -118,8 +140,8 @@ class UnitChoice:
 
     flat: bool
     choices: list[tuple[str, str]]
-    chain: list[Area] = field(default_factory=list)
-    options: list[Area] = field(default_factory=list)
+    chain: list[Step] = field(default_factory=list)
+    options: list[Step] = field(default_factory=list)
     paths: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -168,45 +190,127 @@ def fixed_unit_choices(
 def unit_choice(session: Session, at: int | None, near: int | None) -> UnitChoice:
     """``at``: the area chosen so far (None: the community of ``near``, the request's
     place, where most requests go; neither: the top of the tree). A bounded number of
-    rows whatever the tree, in a fixed number of statements: a city lists the offices
-    and mediation bodies of the chain and the next level only."""
+    rows whatever the tree: a city lists the offices and mediation bodies of the chain
+    and the next level only. One statement from the request's place when the caller
+    holds it (the request's page does), one more to read ``at``; a small tree reads
+    every area (three more)."""
+    area = session.get(Area, at) if at else None
+    centre = area.id if area is not None else None
+    if area is None and near is not None:
+        area = session.get(Area, near)
+        if area is not None:  # most requests go to the community of a grid
+            grid = area.kind == AreaKind.GRID.value and area.parent_id is not None
+            centre = area.parent_id if grid else area.id
+    if area is None or centre is None:
+        return _from_the_top(session)
+    ids = [int(i) for i in area.path.strip("/").split("/") if i]
+    near_unit = _near(session, centre, ids if centre == area.id else ids[:-1])
+    return _flat(session) if near_unit is None else near_unit
+
+
+def _step(area: Area) -> Step:
+    return Step(area.id, area.name, area.path, area.kind)
+
+
+def _flat(session: Session) -> UnitChoice:
+    """A small tree: every department, area office and mediation body."""
+    departments, bodies, paths = _fixed_units(session)
+    nodes = [n for n in area_tree(session) if n.area.kind != AreaKind.CITY.value]
+    paths |= {f"a:{n.area.id}": n.area.path for n in nodes}
+    offices = [(f"a:{n.area.id}", "　" * max(0, n.depth - 1) + n.area.name) for n in nodes]
+    return UnitChoice(True, departments + offices + bodies, paths=paths)
+
+
+def _from_the_top(session: Session) -> UnitChoice:
+    """No area chosen and no place (the members page): the top of the tree."""
+    tops = list(
+        session.scalars(select(Area).where(Area.parent_id.is_(None)).order_by(Area.path).limit(2))
+    )
+    if len(tops) == 1:
+        top = tops[0]
+        return _near(session, top.id, [top.id]) or _flat(session)
     count = session.scalar(
         select(func.count()).select_from(Area).where(Area.kind != AreaKind.CITY.value)
     )
     if int(count or 0) <= FLAT_LIMIT:
-        departments, bodies, paths = _fixed_units(session)
-        nodes = [n for n in area_tree(session) if n.area.kind != AreaKind.CITY.value]
-        paths |= {f"a:{n.area.id}": n.area.path for n in nodes}
-        offices = [(f"a:{n.area.id}", "　" * max(0, n.depth - 1) + n.area.name) for n in nodes]
-        return UnitChoice(True, departments + offices + bodies, paths=paths)
-    area = session.get(Area, at) if at else None
-    if area is None and near is not None:
-        area = session.get(Area, near)
-        if area is not None and area.kind == AreaKind.GRID.value and area.parent_id:
-            area = session.get(Area, area.parent_id)
-    if area is None:
-        tops = list(
-            session.scalars(
-                select(Area).where(Area.parent_id.is_(None)).order_by(Area.path).limit(2)
-            )
+        return _flat(session)
+    # Several trees: step into one first.
+    tops = list(session.scalars(select(Area).where(Area.parent_id.is_(None)).order_by(Area.path)))
+    departments, bodies, paths = _fixed_units(session, [a.id for a in tops])
+    offices = [(f"a:{a.id}", a.name) for a in tops if a.kind != AreaKind.CITY.value]
+    paths |= {f"a:{a.id}": a.path for a in tops}
+    return UnitChoice(False, departments + offices + bodies, [], [_step(a) for a in tops], paths)
+
+
+def _near(session: Session, centre: int, chain_ids: Sequence[int]) -> UnitChoice | None:
+    """The offices of the areas ``chain_ids`` (from the top down to ``centre``) and of
+    ``centre``'s children, every department, and the mediation bodies sitting in one
+    of those areas or in none; None when the tree is small enough to list whole
+    (FLAT_LIMIT areas or fewer, counted no further). One statement: the four lists
+    as one, each in the order the database sorts its names."""
+    nearby = or_(Area.id.in_(list(chain_ids)), Area.parent_id == centre)
+    placed = aliased(Area)
+
+    def part(n: int) -> ColumnElement[int]:
+        return literal_column(str(n), Integer).label("part")
+
+    zero = literal_column("0", Integer)
+    blank = literal_column("''", String)
+    areas = select(
+        part(0),
+        Area.id.label("id"),
+        Area.name.label("name"),
+        Area.path.label("path"),
+        Area.kind.label("kind"),
+        zero.label("k0"),
+        Area.path.label("k1"),
+    ).where(nearby)
+    departments = select(
+        part(1),
+        Department.id,
+        Department.name,
+        placed.path,
+        null(),
+        case((placed.path.is_(None), 1), else_=0),
+        func.coalesce(placed.path, blank),
+    ).outerjoin(placed, placed.id == Department.area_id)
+    bodies = (
+        select(part(2), HandlingUnit.id, HandlingUnit.name, placed.path, null(), zero, blank)
+        .outerjoin(placed, placed.id == HandlingUnit.area_id)
+        .where(
+            HandlingUnit.kind == "mediation",
+            or_(
+                HandlingUnit.area_id.is_(None),
+                HandlingUnit.area_id.in_(select(Area.id).where(nearby)),
+            ),
         )
-        if len(tops) != 1:  # several trees: step into one first
-            tops = list(
-                session.scalars(select(Area).where(Area.parent_id.is_(None)).order_by(Area.path))
-            )
-            departments, bodies, paths = _fixed_units(session, [a.id for a in tops])
-            offices = [(f"a:{a.id}", a.name) for a in tops if a.kind != AreaKind.CITY.value]
-            paths |= {f"a:{a.id}": a.path for a in tops}
-            return UnitChoice(False, departments + offices + bodies, [], tops, paths)
-        area = tops[0]
-    ids = [int(i) for i in area.path.strip("/").split("/") if i]
-    chain = list(session.scalars(select(Area).where(Area.id.in_(ids)).order_by(Area.path)))
-    children = list(
-        session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.path))
     )
-    departments, bodies, paths = _fixed_units(session, [a.id for a in [*chain, *children]])
+    # Whether the tree is small: counted up to one past the limit, no further.
+    counted = select(Area.id).where(Area.kind != AreaKind.CITY.value).limit(FLAT_LIMIT + 1)
+    size = select(
+        part(3),
+        select(func.count()).select_from(counted.subquery()).scalar_subquery(),
+        blank,
+        null(),
+        null(),
+        zero,
+        blank,
+    )
+    listed = union_all(areas, departments, bodies, size)
+    by = listed.selected_columns
+    rows = session.execute(listed.order_by(by.part, by.k0, by.k1, by.name)).all()
+    if any(row.part == 3 and row.id <= FLAT_LIMIT for row in rows):
+        return None
+    chain = [Step(r.id, r.name, r.path, r.kind) for r in rows if r.part == 0 and r.id in chain_ids]
+    children = [
+        Step(r.id, r.name, r.path, r.kind) for r in rows if r.part == 0 and r.id not in chain_ids
+    ]
     shown = [a for a in chain if a.kind != AreaKind.CITY.value]
     offices = [(f"a:{a.id}", "　" * depth + a.name) for depth, a in enumerate(shown)]
     offices += [(f"a:{a.id}", "　" * len(shown) + a.name) for a in children]
-    paths |= {f"a:{a.id}": a.path for a in [*shown, *children]}
-    return UnitChoice(False, departments + offices + bodies, chain, children, paths)
+    paths: dict[str, str | None] = {f"a:{a.id}": a.path for a in [*shown, *children]}
+    paths |= {f"d:{r.id}": r.path for r in rows if r.part == 1}
+    paths |= {f"u:{r.id}": r.path for r in rows if r.part == 2}
+    departments_listed = [(f"d:{r.id}", str(r.name)) for r in rows if r.part == 1]
+    bodies_listed = [(f"u:{r.id}", str(r.name)) for r in rows if r.part == 2]
+    return UnitChoice(False, departments_listed + offices + bodies_listed, chain, children, paths)

@@ -29,11 +29,15 @@ def body_routing_disputes(session: Session, world: Mapping[str, Any]) -> Handlin
 
 
 def open_dispute(
-    session: Session, world: Mapping[str, Any], *, other_contact: str = "13800000002"
+    session: Session,
+    world: Mapping[str, Any],
+    *,
+    other_contact: str = "13800000002",
+    body: HandlingUnit | None = None,
 ) -> tuple[ResidentRequest, mediation.MediationCase]:
-    """A resident's dispute, routed to the committee, opened as a case whose mediator
-    is the world's unit staff."""
-    body = body_routing_disputes(session, world)
+    """A resident's dispute, routed to the committee (``body``: made already), opened
+    as a case whose mediator is the world's unit staff."""
+    body = body or body_routing_disputes(session, world)
     request, _ = file(session, world, "楼上邻居装修噪音扰民，多次沟通无果", category="dispute")
     case = mediation.open_case(
         session,

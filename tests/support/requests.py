@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.requests import intake, routing, tracking_keys
 from participation.requests.models import ResidentRequest
 from participation.requests.rules.tracking import secret_hash
-from participation.rolls import RollEntry
+from participation.rolls import Congress, DeputyEntry, RollEntry
 
 #: A Wednesday morning in Beijing (02:00 UTC).
 NOW = datetime(2026, 5, 13, 2, 0, tzinfo=UTC)
@@ -62,3 +63,20 @@ def file(
     key = tracking_keys.key()
     assert filed.request.secret_hash == secret_hash(key, filed.request.number, filed.secret)
     return filed.request, filed.secret
+
+
+def deputy_on_roll(engine: Engine, world: Mapping[str, Any], constituency: str) -> None:
+    """The world's ``deputy`` is a deputy of the street's congress for ``constituency``."""
+    with Session(engine) as s, s.begin():
+        congress = Congress(area_id=world["street"].id, term=1, session_number=1, name="一街道人大")
+        s.add(congress)
+        s.flush()
+        s.add(
+            DeputyEntry(
+                congress_id=congress.id,
+                name="陈代表",
+                id_hash="d" * 64,
+                constituency=constituency,
+                account_id=world["people"]["deputy"].id,
+            )
+        )

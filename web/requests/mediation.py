@@ -36,6 +36,9 @@ from web.requests.forms import LABELS, pager_base, paths_for
 #: Cases shown per page of the back office's list.
 CASES_PER_PAGE = 50
 
+#: Sessions shown per page of a case, newest first.
+SESSIONS_PER_PAGE = 20
+
 MEDIATION_LABELS: dict[str, Any] = {
     "case_statuses": rules.STATUSES,
     "sides": rules.PARTIES,
@@ -93,6 +96,8 @@ def follow_panel(request: Request, found: ResidentRequest) -> dict[str, Any]:
 
 
 def _case_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
+    """The office's page of a case in a fixed number of statements however many
+    sessions it has: one page of them, newest first (``?page=N``)."""
     session = db(request)
     case = mediation.case_of(session, found.id)
     if case is None:
@@ -101,12 +106,18 @@ def _case_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     if not who:
         raise DomainError("mediation.not_yours", rules.NOT_ALLOWED, status=403)
     shown = mediation.view(session, case)
+    sessions, total, number = mediation.sessions_page(
+        session, case.id, page=page_number(request), per_page=SESSIONS_PER_PAGE
+    )
     return (
         LABELS
         | MEDIATION_LABELS
         | {
             "r": found,
             "v": shown,
+            "sessions": Page(sessions, number, SESSIONS_PER_PAGE, total),
+            # The page's own address: a refused action re-renders it from its POST.
+            "pager_base": f"/admin/requests/{found.id}/mediation?",
             "acts": rules.next_acts(case.status, who),
             "mediator_choices": mediation.mediators(session, shown.body),
             "today": now(request).date().isoformat(),

@@ -20,7 +20,6 @@ from participation.requests import (
     places,
     queues,
     routing,
-    tracking,
     units,
 )
 from participation.requests.deadlines import lateness_of, local_day
@@ -38,7 +37,7 @@ from web.kit.i18n import format_datetime, gettext
 from web.kit.refusals import act_or_rerender
 from web.kit.tabular import table_response
 from web.kit.templating import flash, render
-from web.requests import acting, loop_panels, mediation
+from web.requests import acting, history, loop_panels, mediation
 from web.requests import supervision as supervision_pages
 from web.requests.forms import LABELS, images, paths_for
 
@@ -105,11 +104,6 @@ async def queue(request: Request) -> Response:
     return render(request, "requests/office/queue.html", context)
 
 
-#: Steps of a request's history shown on its office page, newest (``?history=all``:
-#: every one), so that the page does not grow with a long history.
-STEPS_SHOWN = 30
-
-
 def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     """The office page of a request in a fixed number of statements, however long its
     history and however many units help: where the person stands with it is asked
@@ -120,8 +114,11 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     # weakly), and where the person stands, the steps and the mediation panel read it.
     place = session.get(Area, found.area_id)
     seen = acting.require_sight(request, found)
-    everything = request.query_params.get("history") == "all"
-    followed = tracking.followed(session, found, last=None if everything else STEPS_SHOWN)
+    everything = history.wants_all(request.query_params)
+    shown = history.timeline(
+        request, found, page=f"/admin/requests/{found.id}", everything=everything
+    )
+    followed = shown["f"]
     router = seen.router
     # The unit lists serve the lead unit's and routing staff's forms only.
     unit_place = (
@@ -131,8 +128,8 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
     )
     return (
         LABELS
+        | shown
         | {
-            "f": followed,
             "lead": seen.lead,
             "acting": seen.acting,
             "router": router,
@@ -140,7 +137,6 @@ def _detail_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
             "unit_place": unit_place,
             "late": lateness_of(found, local_day(now(request))),
             "suggestions": merging.suggestions(session, found) if router else [],
-            "all_history": everything,
         }
         | mediation.office_panel(request, found, seen, place)
         | supervision_pages.office_context(session, me, found, seen, everything)

@@ -29,7 +29,7 @@ from web.kit.dbsession import db, keep_on_refusal, write_briefly
 from web.kit.forms import form_fields, record_id
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.requests import acting, grids, loop_panels, mediation
+from web.requests import acting, grids, history, loop_panels, mediation
 from web.requests.forms import LABELS, images, read_request
 
 NO_MATCH = N_("No request matches this number and secret. Check both and try again.")
@@ -170,13 +170,18 @@ async def filed_page(request: Request) -> Response:
     return _private(page)
 
 
-def _follow_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
+def _follow_context(
+    request: Request, found: ResidentRequest, fields: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The requester's page of a request: its newest steps, or every one when the
+    query asks (signed in), or the posted form (``fields``: a follower by number,
+    whose page answers a post and whose secret goes in no link)."""
+    page = f"/requests/mine/{found.id}" if "request_id" in request.path_params else None
+    everything = history.wants_all(request.query_params if fields is None else fields)
     return (
         LABELS
-        | {
-            "f": tracking.followed(db(request), found),
-            "late": lateness_of(found, local_day(now(request))),
-        }
+        | history.timeline(request, found, page=page, everything=everything)
+        | {"late": lateness_of(found, local_day(now(request)))}
         | mediation.follow_panel(request, found)
         | loop_panels.follow_panel(request, found)
     )
@@ -261,7 +266,7 @@ async def track(request: Request) -> Response:
     except DomainError as error:
         return _track_form(request, fields.get("number", "")[:40], error)
     _remember(request, found)
-    context = _follow_context(request, found) | {
+    context = _follow_context(request, found, fields) | {
         "action_base": "/requests/track",
         "credentials": _credentials(fields),
     }
@@ -315,7 +320,7 @@ async def _answer(request: Request, found: ResidentRequest, back: Back) -> Respo
             render(
                 request,
                 "requests/followed.html",
-                _follow_context(request, found)
+                _follow_context(request, found, fields)
                 | {
                     "action_base": _base(request),
                     "credentials": _credentials(fields),
@@ -357,7 +362,7 @@ async def _visit(request: Request, found: ResidentRequest, back: Back) -> Respon
             render(
                 request,
                 "requests/followed.html",
-                _follow_context(request, found)
+                _follow_context(request, found, fields)
                 | {
                     "action_base": _base(request),
                     "credentials": _credentials(fields),
@@ -391,7 +396,7 @@ async def _by_number(request: Request, then: Callable[..., Awaitable[Response]])
     _remember(request, found)
 
     def shown(request: Request, found: ResidentRequest) -> Response:
-        context = _follow_context(request, found) | {
+        context = _follow_context(request, found, fields) | {
             "action_base": "/requests/track",
             "credentials": _credentials(fields),
         }

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from participation.areas import Area
 from participation.errors import N_, DomainError
-from participation.requests import supervision, tracking
+from participation.requests import supervision
 from participation.requests.deadlines import lateness_of, local_day
 from participation.requests.models import ResidentRequest
 from participation.requests.records import get_request
@@ -29,7 +29,7 @@ from web.kit.forms import FormReader, form_fields
 from web.kit.pagination import page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
-from web.requests import acting
+from web.requests import acting, history
 from web.requests.forms import LABELS, paths_for
 
 #: Notices shown per page, newest first (a page past the end shows none).
@@ -191,10 +191,14 @@ def _deputy_request(request: Request, areas: list[Area]) -> ResidentRequest:
 
 
 def _deputy_context(request: Request, found: ResidentRequest) -> dict[str, Any]:
-    return LABELS | {
-        "f": tracking.followed(db(request), found),
-        "late": lateness_of(found, local_day(now(request))),
-    }
+    """A deputy's page of a request: its newest steps (``?history=all``: every one)."""
+    page = f"/requests/deputy/{found.id}"
+    everything = history.wants_all(request.query_params)
+    return (
+        LABELS
+        | history.timeline(request, found, page=page, everything=everything)
+        | {"late": lateness_of(found, local_day(now(request)))}
+    )
 
 
 async def deputy_request(request: Request) -> Response:

@@ -21,7 +21,7 @@ from participation.requests.supervision import SupervisionNotice
 from tests.support.areas import more_streets
 from tests.support.client import FormClient
 from tests.support.mediation import BODY
-from tests.support.queries import statements_of_page
+from tests.support.queries import reading, statements_of_page
 from tests.support.requests import NOW, file, route_to_community
 
 DAY = date(2026, 5, 15)
@@ -182,6 +182,32 @@ def test_mediation_bodies_are_offered_near_the_place_not_all_of_a_city(
     assert "调委a3" in client.get(f"/admin/requests/routing?area={street}").text
     stepped = client.get(f"/admin/requests/{request.id}?unit_area={street}").text
     assert "调委a3" in stepped and "调委a4" not in stepped
+
+
+@pytest.mark.parametrize("login", ["unitstaff", "communityworker", "admin"])
+def test_a_request_page_s_unit_lists_are_one_statement(
+    app: Starlette, client: FormClient, engine: Engine, world: dict[str, Any], login: str
+) -> None:
+    """The departments, area offices and mediation bodies the lead unit and routing
+    staff may send a request to: one statement (six before: the tree's size, the
+    community, its chain, its grids, the departments, the bodies), one more after a
+    step to another area (to read it)."""
+    app.state.fixed_now = NOW
+    more_streets(engine, world["district"].id, 30, "a", grid=True)
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        route_to_community(s, world)
+        units.add_mediation_body(s, world["community"], "一社区调委会", None)
+        request, _ = file(s, world)
+    page = f"/admin/requests/{request.id}"
+    client.sign_in(login)
+    seen = statements_of_page(client, page)
+    assert reading("departments", seen) == 1 and sum("UNION ALL" in sql for sql in seen) == 1
+    text = client.get(page).text
+    assert 'id="unit-area"' in text and "一社区调委会" in text and "一网格" in text
+    street = world["street"].id
+    stepped = statements_of_page(client, f"{page}?unit_area={street}")
+    assert len(stepped) == len(seen) + 1
+    assert "二社区" in client.get(f"{page}?unit_area={street}").text
 
 
 def test_supervision_notices_are_paged_newest_first(

@@ -29,7 +29,7 @@ from tests.support.mediation import open_dispute
 from tests.support.queries import statements_of_page
 from tests.support.requests import NOW, file, route_to_community, verify_resident
 from tests.support.world import MakeClient, World
-from web.requests import office
+from web.requests import history
 from web.requests import supervision as supervision_pages
 
 #: The sections of the page that come and go with what the viewer may do.
@@ -361,7 +361,7 @@ def test_the_page_runs_as_many_statements_for_30_history_entries_as_for_3(
     assert len(many) == len(few), "\n".join(many)
     # The long history is capped, visibly, with a way to see all of it.
     text = client.get(f"/admin/requests/{long}").text
-    assert _timeline(text) == office.STEPS_SHOWN and "history-more" in text
+    assert _timeline(text) == history.STEPS_SHOWN and "history-more" in text
     assert _notices(text) == supervision_pages.NOTICES_SHOWN and "notices-more" in text
     assert f"/admin/requests/{long}?history=all" in text
     short_text = client.get(f"/admin/requests/{short}").text

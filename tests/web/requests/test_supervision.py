@@ -16,11 +16,10 @@ from starlette.applications import Starlette
 from participation import accounts
 from participation.requests import handling, supervision
 from participation.requests.models import ResidentRequest
-from participation.rolls import Congress, DeputyEntry
 from participation.rules.permissions import Role
 from tests.conftest import PASSWORD
 from tests.support.client import FormClient
-from tests.support.requests import file, route_to_community, verify_resident
+from tests.support.requests import deputy_on_roll, file, route_to_community, verify_resident
 from tests.support.world import MakeClient, World
 from web.ops import jobs
 
@@ -142,22 +141,6 @@ def test_someone_elses_request_gets_no_extension(
         assert s.scalar(select(func.count()).select_from(supervision.Extension)) == 0
 
 
-def _deputy_on_roll(engine: Engine, world: World, constituency: str) -> None:
-    with Session(engine) as s, s.begin():
-        congress = Congress(area_id=world["street"].id, term=1, session_number=1, name="一街道人大")
-        s.add(congress)
-        s.flush()
-        s.add(
-            DeputyEntry(
-                congress_id=congress.id,
-                name="陈代表",
-                id_hash="d" * 64,
-                constituency=constituency,
-                account_id=world["people"]["deputy"].id,
-            )
-        )
-
-
 def test_a_deputy_sees_their_constituency_and_adds_a_supervision_note(
     app: Starlette, client: FormClient, make_client: MakeClient, engine: Engine, world: World
 ) -> None:
@@ -175,7 +158,7 @@ def test_a_deputy_sees_their_constituency_and_adds_a_supervision_note(
     app.state.fixed_now = at(13)
     client.sign_in("deputy")
     assert client.get("/requests/deputy").status_code == 403  # not on a roll yet
-    _deputy_on_roll(engine, world, "一社区")
+    deputy_on_roll(engine, world, "一社区")
     station = client.get("/requests/deputy")
     assert station.status_code == 200 and "代表联络站" in station.text
     assert request.number in station.text and "R-OTHER-1" not in station.text
@@ -201,7 +184,7 @@ def test_a_constituency_that_names_no_area_is_the_congress_area(
     app: Starlette, client: FormClient, engine: Engine, world: World
 ) -> None:
     request, _ = _filed(engine, world)
-    _deputy_on_roll(engine, world, "第1选区")
+    deputy_on_roll(engine, world, "第1选区")
     client.sign_in("deputy")
     station = client.get("/requests/deputy").text
     assert "一街道" in station and request.number in station
