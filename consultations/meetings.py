@@ -64,34 +64,6 @@ def page_of_consultations(
     return list(rows), total, page
 
 
-def consultations_with_areas(
-    session: Session, within: Area | None = None, *, within_id: int | None = None
-) -> list[tuple[Consultation, Area]]:
-    """Every consultation with its community, in the order they were announced;
-    only those in ``within`` (or the area of id ``within_id``, when there is one)
-    and the areas below it when given."""
-    if within is None and within_id:
-        within = session.get(Area, within_id)
-    query = select(Consultation, Area).join(Area, Area.id == Consultation.area_id)
-    if within is not None:
-        query = query.where(Area.path.startswith(within.path))
-    rows = session.execute(query.order_by(Consultation.id))
-    return [(consultation, area) for consultation, area in rows]
-
-
-def consultations_page(
-    session: Session, *, within_id: int | None = None, after: int = 0, limit: int = 100
-) -> list[tuple[Consultation, Area]]:
-    """At most ``limit`` of :func:`consultations_with_areas` (same order and area
-    filter), after the consultation of id ``after`` (0: from the first)."""
-    query = select(Consultation, Area).join(Area, Area.id == Consultation.area_id)
-    if within_id:
-        within = select(Area.path).where(Area.id == within_id).scalar_subquery()
-        query = query.where(Area.path.startswith(within))
-    query = query.where(Consultation.id > after).order_by(Consultation.id).limit(limit)
-    return [(consultation, area) for consultation, area in session.execute(query)]
-
-
 def consultations_of_topic(session: Session, topic_id: int) -> Sequence[Consultation]:
     """The consultations a topic led to (usually one), in the order announced."""
     return session.scalars(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -251,26 +251,38 @@ def decline_topic(
     )
 
 
+#: The open statuses: a topic in one of them may still be merged into (what
+#: :func:`merge_topic` and :func:`merge_candidates` agree on).
+_CLOSED = ("merged", "declined")
+
+_BAD_MERGE = N_("Choose another open topic of the same community to merge into.")
+
+
+def _refuse_merge() -> DomainError:
+    return DomainError("topic.bad_merge", _BAD_MERGE, fields={"merge_into": _BAD_MERGE})
+
+
+def merge_target(session: Session, into_id: int | None) -> Topic:
+    """The topic of id ``into_id``, to merge into; no id or an unknown one is the
+    field message :func:`merge_topic` gives for itself, a closed topic or another
+    community's (on ``merge_into``), never a 404 of the whole page."""
+    into = session.get(Topic, into_id) if into_id else None
+    if into is None:
+        raise _refuse_merge()
+    return into
+
+
 def merge_topic(
     session: Session, topic: Topic, into: Topic, reason: str, actor_id: int, now: datetime
 ) -> int:
     """Merge ``topic`` into ``into``: its co-signers now co-sign ``into`` (once each).
 
-    Returns how many signatures came over. Both topics must be in one community.
+    Returns how many signatures came over. Both topics must be in one community,
+    ``into`` still open; a refusal changes nothing.
     """
     reason = check_text("reason", reason, REASON_MAX)
-    if (
-        into.id == topic.id
-        or into.area_id != topic.area_id
-        or into.status in ("merged", "declined")
-    ):
-        raise DomainError(
-            "topic.bad_merge",
-            N_("Choose another open topic of the same community to merge into."),
-            fields={
-                "merge_into": N_("Choose another open topic of the same community to merge into.")
-            },
-        )
+    if into.id == topic.id or into.area_id != topic.area_id or into.status in _CLOSED:
+        raise _refuse_merge()
     _decide(topic, "merged", reason, actor_id, now)
     topic.merged_into_id = into.id
     _tell_signers(session, topic, "topic.decided", kinds.TOPIC_MERGED, now)
@@ -317,19 +329,35 @@ def page_of_topics(
     return [(t, int(n)) for t, n in rows], total, page
 
 
-def merge_targets(session: Session, area_ids: Collection[int]) -> dict[int, list[Topic]]:
-    """The topics still open (neither merged nor declined) of each of these areas,
-    newest first: what a topic of the area may be merged into. One statement."""
-    found: dict[int, list[Topic]] = {}
-    if not area_ids:
-        return found
-    for topic in session.scalars(
-        select(Topic)
-        .where(Topic.area_id.in_(area_ids), Topic.status.not_in(("merged", "declined")))
-        .order_by(Topic.id.desc())
-    ):
-        found.setdefault(topic.area_id, []).append(topic)
-    return found
+def merge_candidates(
+    session: Session, topic: Topic, *, search: str = "", page: int = 1, per_page: int = 20
+) -> tuple[list[Topic], int, int]:
+    """A page of the topics ``topic`` may be merged into (open, of its community,
+    not itself), newest first; ``search`` narrows them to titles containing it, or
+    the topic of that number. The rows, how many match and the page number (past
+    the end, the last), in one statement however many topics the community holds
+    (:func:`participation.paging.counted_page`, on the index of ``area_id``)."""
+    match = [
+        Topic.area_id == topic.area_id,
+        Topic.status.not_in(_CLOSED),
+        Topic.id != topic.id,
+    ]
+    wanted = search.strip()[:TITLE_MAX]
+    if wanted:
+        titled = Topic.title.contains(wanted, autoescape=True)
+        number = wanted.removeprefix("#")
+        # A number as long as an id may be (a longer one overflows the database's
+        # integer) is also asked for as the topic's number.
+        numeric = number.isdecimal() and len(number) <= 12
+        match.append(or_(titled, Topic.id == int(number)) if numeric else titled)
+    rows, total, page = counted_page(
+        session,
+        select(Topic).where(*match).order_by(Topic.id.desc()),
+        select(func.count(Topic.id)).where(*match),
+        page=page,
+        per_page=per_page,
+    )
+    return [t for (t,) in rows], total, page
 
 
 def page_of_community_rules(

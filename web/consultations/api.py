@@ -8,6 +8,7 @@ Not published: who co-signed, who voted what, who belongs to which opinion group
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -15,18 +16,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from consultations import decisions, deliberation, meetings
+from consultations import decisions, deliberation, meetings, open_data
 from consultations.models import Consultation
 from consultations.rules.journey import Stage
 from participation.areas import Area, get_area
 from participation.ballots.boxes import get_box
 from web.consultations.public import opinion_map_of, stage_of
-from web.kit.api_paging import PAGING, ask_of, next_url
+from web.kit.api_paging import PAGING, ask_of, paged_response
 from web.kit.api_query import check_query
 from web.kit.clock import now
 from web.kit.dbsession import db
 from web.kit.forms import record_id
-from web.kit.tabular import csv_response
+from web.kit.reading import read_only_session
+from web.kit.tabular import csv_stream_response
 
 CSV_FIELDS = [
     "id",
@@ -71,44 +73,54 @@ def summary(
     }
 
 
-def _rows(request: Request) -> list[dict[str, Any]]:
-    session = db(request)
-    at = now(request)
-    check_query(request, QUERY)
-    area_id = record_id(request.query_params.get("area", ""))
-    found = meetings.consultations_with_areas(session, within_id=area_id)
-    facts = decisions.public_facts(session, [c for c, _area in found])
-    rows = [summary(c, a, facts[c.id], at) for c, a in found]
-    wanted = request.query_params.get("stage")
-    return [r for r in rows if not wanted or r["stage"] == wanted]
+def _filters(request: Request) -> tuple[int | None, Stage | None]:
+    """The area id and the stage asked (checked against :data:`QUERY` first: a value
+    that does not fit is a 400)."""
+    query = request.query_params
+    wanted = query.get("stage")
+    return record_id(query.get("area")) or None, Stage(wanted) if wanted else None
 
 
 async def listing(request: Request) -> Response:
-    """One page of the consultations, by id (web.kit.api_paging). The stage is worked
-    out from the clock, so ``?stage=`` is applied to the page read: a page may hold
-    fewer than ``limit`` items (even none) and still have a ``next``."""
+    """One page of the consultations the filters choose, by id (web.kit.api_paging):
+    the filters are applied in SQL, so a page holds ``limit`` items unless it is the
+    last. A fixed number of statements whatever the number of consultations."""
     check_query(request, QUERY + PAGING)
     ask = ask_of(request)
+    within_id, stage = _filters(request)
     session = db(request)
     at = now(request)
-    area_id = record_id(request.query_params.get("area", ""))
-    found = meetings.consultations_page(
-        session, within_id=area_id, after=ask.after, limit=ask.fetch
+    rows = open_data.consultations_after(
+        session, within_id=within_id, stage=stage, now=at, after=ask.after, limit=ask.fetch
     )
-    shown = found[: ask.limit]
-    facts = decisions.public_facts(session, [c for c, _area in shown])
-    wanted = request.query_params.get("stage")
-    items = [summary(c, a, facts[c.id], at) for c, a in shown]
-    items = [i for i in items if not wanted or i["stage"] == wanted]
-    following = next_url(request, shown[-1][0].id, ask.limit) if len(found) > ask.limit else None
-    headers = {"Link": f'<{following}>; rel="next"'} if following else None
-    body = {"count": len(items), "items": items, "next": following}
-    return JSONResponse(body, headers=headers)
+    facts = decisions.public_facts(session, [c for c, _area in rows[: ask.limit]])
+    return paged_response(
+        request, ask, rows, lambda r: summary(r[0], r[1], facts[r[0].id], at), lambda r: r[0].id
+    )
+
+
+def _streamed(
+    request: Request, within_id: int | None, stage: Stage | None, at: datetime
+) -> Iterator[list[Any]]:
+    """The rows of the CSV, read a batch at a time while it is sent, through a
+    read-only session of their own (the request's ends when the response starts)."""
+    with read_only_session(request) as session:
+        for batch in open_data.every_consultation(
+            session, within_id=within_id, stage=stage, now=at
+        ):
+            facts = decisions.public_facts(session, [c for c, _area in batch])
+            for c, area in batch:
+                row = summary(c, area, facts[c.id], at)
+                yield [row[name] for name in CSV_FIELDS]
 
 
 async def listing_csv(request: Request) -> Response:
-    rows = [[row.get(c) for c in CSV_FIELDS] for row in _rows(request)]
-    return csv_response("consultations", CSV_FIELDS, rows)
+    """Every consultation the filters choose, streamed: never the whole file (nor
+    every row) in memory."""
+    check_query(request, QUERY)
+    within_id, stage = _filters(request)
+    rows = _streamed(request, within_id, stage, now(request))
+    return csv_stream_response("consultations", CSV_FIELDS, rows)
 
 
 async def one(request: Request) -> Response:
@@ -180,11 +192,13 @@ QUERY: list[dict[str, Any]] = [
         "name": "area",
         "in": "query",
         "schema": {"type": "integer", "minimum": 1},
-        "description": "area id; includes the areas below it",
+        "description": "area id; includes the areas below it (an unknown area has none)",
     },
     {
         "name": "stage",
         "in": "query",
+        "description": "the stage at the time of the request; filtered before paging,"
+        " so every page but the last holds `limit` items",
         "schema": {"type": "string", "enum": [s.value for s in Stage]},
     },
 ]
@@ -195,14 +209,20 @@ OPENAPI_PATHS: dict[str, Any] = {
             "summary": "Community consultations with stage, result, notice and plan item,"
             " by id, a page at a time",
             "parameters": QUERY + PAGING,
-            "responses": {"200": {"description": "count and items"}},
+            "responses": {
+                "200": {"description": "count, items and next"},
+                "400": {"description": "A parameter that does not fit"},
+            },
         }
     },
     "/api/v1/consultations.csv": {
         "get": {
-            "summary": "The same list as CSV (UTF-8 with BOM), same filters",
+            "summary": "The same list as CSV (UTF-8 with BOM), same filters, all pages, streamed",
             "parameters": QUERY,
-            "responses": {"200": {"description": "CSV"}},
+            "responses": {
+                "200": {"description": "CSV", "content": {"text/csv": {}}},
+                "400": {"description": "A parameter that does not fit"},
+            },
         }
     },
     "/api/v1/consultations/{consultation_id}": {

@@ -106,7 +106,6 @@ async def index_page(request: Request, status: int = 200, **extra: Any) -> Respo
     step = area_choice(session, request, extra.get("form"), allowed=lambda a: a.kind == "community")
     context = {
         "topics": topic_rows,
-        "merge_targets": topics.merge_targets(session, {t.area_id for t, _ in topic_rows}),
         "consultations": [(c, stage_of(c, at)) for c in rows],
         "terms": terms,
         "area_step": step,
@@ -133,7 +132,8 @@ async def index(request: Request) -> Response:
     return await index_page(request)
 
 
-def _topic(request: Request) -> Topic:
+def managed_topic(request: Request) -> Topic:
+    """The topic of the path, once the user may manage consultations in its community."""
     session = db(request)
     topic = topics.get_topic(session, request.path_params["topic_id"])
     authorize(request, Permission.MANAGE_CONSULTATIONS, get_area(session, topic.area_id).path)
@@ -143,7 +143,7 @@ def _topic(request: Request) -> Topic:
 @requires(Permission.MANAGE_CONSULTATIONS)
 async def triage(request: Request) -> Response:
     session = db(request)
-    topic = _topic(request)
+    topic = managed_topic(request)
     fields = await form_fields(request)
     me, at = user(request), now(request)
     action = fields.get("action", "")
@@ -153,12 +153,9 @@ async def triage(request: Request) -> Response:
             topics.accept_topic(session, topic, me.id, at, fields.get("reason", ""))
         elif action == "decline":
             topics.decline_topic(session, topic, fields.get("reason", ""), me.id, at)
-        elif action == "merge":
-            into_id = fields.get("merge_into", "")
-            into = topics.get_topic(session, record_id(into_id)) if into_id else topic
-            topics.merge_topic(session, topic, into, fields.get("reason", ""), me.id, at)
         else:
-            raise DomainError("topic.action", N_("Choose accept, merge or decline."))
+            # Merging has a page of its own (web.consultations.office_merge).
+            raise DomainError("topic.action", N_("Choose accept or decline."))
         flash(request, "The topic has been decided.", "success")
         return htmx.redirect(request, "/admin/consultations")
 
@@ -173,7 +170,7 @@ async def triage(request: Request) -> Response:
 @requires(Permission.MANAGE_CONSULTATIONS)
 async def announce(request: Request) -> Response:
     session = db(request)
-    topic = _topic(request)
+    topic = managed_topic(request)
     fields = await form_fields(request)
 
     def act() -> Response:

@@ -29,7 +29,7 @@ from consultations.rules.journey import Stage, StageFacts, stage
 from consultations.rules.opinion_json import unpack
 from consultations.rules.standing import Refusal
 from consultations.standing import REFUSALS, standing_of
-from participation.areas import communities, get_area
+from participation.areas import area_step, get_area
 from participation.ballots.boxes import get_box
 from participation.errors import N_, DomainError
 from participation.plan.sources import STATUS_LABELS as PLAN_STATUS_LABELS
@@ -108,6 +108,10 @@ async def index(request: Request) -> Response:
     )
     context: dict[str, Any] = {
         "rows": [(c, name, stage_of(c, at)) for c, name in found.items],
+        # The area field a level at a time (the chain to the area chosen and its
+        # children), never every community of a city; htmx's list swap sends it too.
+        "step": area_step(session, area.id if area is not None else None),
+        "htmx_list": htmx.target(request) == "consultation_list",
         "pages": {"page": found},
         "bases": {name: _list_base(request, name) for name in LIST_PAGES},
         "area": area,
@@ -125,7 +129,6 @@ async def index(request: Request) -> Response:
             "topics": topic_page.items,
             "terms": term_page.items,
             "pages": {"page": found, "topics": topic_page, "terms": term_page},
-            "areas": communities(session),
             "stages": list(Stage),
             "topic_labels": topics.TOPIC_STATUS_LABELS,
             "term_labels": representatives.TERM_STATUS_LABELS,

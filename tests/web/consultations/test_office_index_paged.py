@@ -1,7 +1,8 @@
 """/admin/consultations at a city's size: topics, consultations, terms and the
 communities' own settings are each a page of 50 read in SQL (a city has hundreds
 of each), each pager keeping the others' pages, in as many statements for 3N rows
-as for N; a topic's merge list reads the open topics of the page's communities."""
+as for N; a topic's merge targets are a page of their own (test_topic_merge), so the
+page does not grow with the open topics of a community."""
 
 from __future__ import annotations
 
@@ -87,14 +88,49 @@ def test_each_list_is_read_with_its_count_in_one_statement(
 ) -> None:
     """Fails on the old code: each of the four lists counted its rows in a statement
     of its own before reading its page (13 statements, now 9: the session's, the
-    four lists, the area step's two and the merge targets)."""
+    four lists and the area step's two; the merge targets, read here until they had a
+    page of their own, no longer)."""
     client.sign_in("cworker", PASSWORD)
     _grow(engine, place, 60, "a")
     for query in ("", "?topics=2&rules=2"):
         seen = statements_of_page(client, URL + query)
         counts = [sql for sql in seen if sql.lstrip().upper().startswith("SELECT COUNT")]
         assert not any("consultation" in sql or "representative" in sql for sql in counts)
-        assert len(seen) <= 9
+        assert len(seen) <= 8
     # A page past the end shows the last one (one more statement for that list).
     later = client.get(f"{URL}?topics=999999").text
     assert "议题a000" in later and "议题a059" not in later
+
+
+def _open_topics(engine: Engine, place: dict[str, Any], count: int, tag: str) -> None:  # noqa: F811
+    c = place["c"]
+    with Session(engine) as s, s.begin():
+        s.add_all(
+            Topic(
+                area_id=c.area.id,
+                title=f"开放{tag}{n:03d}",
+                source="resident",
+                proposer_id=c.residents[0].id,
+                status="collecting",
+                threshold=10,
+            )
+            for n in range(count)
+        )
+
+
+def test_the_page_does_not_grow_with_the_open_topics_of_a_community(
+    client: FormClient,
+    engine: Engine,
+    place: dict[str, Any],  # noqa: F811
+) -> None:
+    """Fails on the old code: each topic shown carried a <select> of every open topic
+    of its community (3,000 topics: megabytes), read in a statement of its own."""
+    client.sign_in("cworker", PASSWORD)
+    _open_topics(engine, place, 60, "a")
+    few, small = page_selects(engine, client, URL)
+    _open_topics(engine, place, 120, "b")  # 3N
+    many, big = page_selects(engine, client, URL)
+    assert few == many
+    assert _topics(small) == _topics(big) == PER_PAGE
+    assert abs(len(big.encode()) - len(small.encode())) < 1_000
+    assert "<option" not in big.split('id="triage-title"')[1].split("</section>")[0]

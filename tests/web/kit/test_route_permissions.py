@@ -112,6 +112,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/consultations/{consultation}/minutes.pdf"): EVERYONE,
     ("GET", "/admin/consultations"): CONSULTATIONS,
     ("POST", "/admin/consultations/topics/{topic}/triage"): CONSULTATIONS,
+    ("GET", "/admin/consultations/topics/{topic}/merge"): CONSULTATIONS,
+    ("POST", "/admin/consultations/topics/{topic}/merge"): CONSULTATIONS,
     ("POST", "/admin/consultations/topics/{topic}/announce"): CONSULTATIONS,
     ("POST", "/admin/consultations/terms"): CONSULTATIONS,
     ("POST", "/admin/consultations/rules"): CONSULTATIONS,
