@@ -10,11 +10,14 @@ from starlette.routing import Route
 
 from consultations import meetings, representatives, topics
 from consultations.models import RepresentativeTerm, Topic
-from participation.areas import communities, get_area
+from participation import rolls
+from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.requests.rules.catalog import CATEGORIES
+from participation.rules.areas import AreaKind
 from participation.rules.permissions import Permission
 from web.kit import htmx
+from web.kit.area_choice import area_choice
 from web.kit.auth import current_user_or_none, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
@@ -25,10 +28,18 @@ from web.requests.loop_panels import topic_origin
 
 
 async def _propose_page(request: Request, status: int = 200, **extra: Any) -> Response:
-    context = {
-        "areas": communities(db(request)),
-        "sources": topics.SOURCE_LABELS,
-    } | extra
+    """The proposal form. The community is chosen a level of the tree at a time in a
+    city (web.kit.area_choice), never from a list of every community; a resident
+    on the roll finds their own community chosen already."""
+    session = db(request)
+    if "form" not in extra and "area" not in request.query_params:
+        home = rolls.entry_and_community(session, user(request).id)
+        if home is not None:
+            extra["form"] = {"area_id": str(home[1].id)}
+    step = area_choice(
+        session, request, extra.get("form"), allowed=lambda a: a.kind == AreaKind.COMMUNITY
+    )
+    context = {"area_step": step, "sources": topics.SOURCE_LABELS} | extra
     return render(request, "consultations/propose.html", context, status=status)
 
 
