@@ -163,12 +163,6 @@ def ancestors(session: Session, area: Area) -> list[Area]:
     return [found[i] for i in ids if i in found]
 
 
-def communities(session: Session) -> Sequence[Area]:
-    return session.scalars(
-        select(Area).where(Area.kind == AreaKind.COMMUNITY.value).order_by(Area.path)
-    ).all()
-
-
 def area_by_path(session: Session, path: str) -> Area | None:
     return session.scalar(select(Area).where(Area.path == path))
 
