@@ -20,20 +20,14 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from participation.accounts import LOGIN_CHARACTERS, Account, normalize_login
+from participation.keyset import KeysetPage, keyset_page
 
 #: Accounts a page of the back office's account list.
 ACCOUNTS_PER_PAGE = 50
 
 
-@dataclass(frozen=True)
-class AccountPage:
-    """A page of the list, and where the pages beside it start."""
-
-    accounts: Sequence[Account]
-    #: The id to ask ``after=`` for the next page; None: this page is the last.
-    next_after: int | None = None
-    #: The id to ask ``before=`` for the previous page; None: this page is the first.
-    previous_before: int | None = None
+#: A page of the list: its accounts (``items``) and where the pages beside it start.
+AccountPage = KeysetPage[Account]
 
 
 @dataclass(frozen=True)
@@ -163,17 +157,14 @@ def search_accounts(
     """
     search = _search(query.strip())
     cursor = _cursor(session, search, after or before)
-    forward = cursor is None or bool(after)
-    rows = _rows(session, search, cursor, forward, per_page + 1)
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    if not forward:
-        if not rows:  # nothing before it: the first page
-            return search_accounts(session, query, per_page=per_page)
-        rows = rows[::-1]
-        return AccountPage(rows, rows[-1].id, rows[0].id if more else None)
-    return AccountPage(
-        rows,
-        rows[-1].id if more else None,
-        rows[0].id if cursor is not None and rows else None,
+
+    def read(cursor: Sequence[Any] | None, forward: bool, limit: int) -> Sequence[Account]:
+        return _rows(session, search, cursor, forward, limit)
+
+    return keyset_page(
+        read,
+        lambda account: account.id,
+        cursor=cursor,
+        forward=cursor is None or bool(after),
+        per_page=per_page,
     )
