@@ -199,32 +199,34 @@ def _parse(target: str) -> tuple[str, int] | None:
 
 
 def name_entries(session: Session, rows: Sequence[AuditEntry]) -> Named:
-    """The actors' and targets' names of ``rows``, in one query whatever their number."""
+    """The actors' and targets' names of ``rows``, in one query whatever their number.
+
+    Each row's attributes are read once, and each target parsed once however
+    many rows name it (a page's rows often share their actor and target)."""
+    pairs = [(row.actor_id, row.target) for row in rows]
+    parsed = {target: _parse(target) for target in {target for _, target in pairs}}
     wanted: dict[str, set[int]] = {}
-    for row in rows:
-        if row.actor_id is not None:
-            wanted.setdefault("account", set()).add(row.actor_id)
-        parsed = _parse(row.target)
-        if parsed:
-            wanted.setdefault(parsed[0], set()).add(parsed[1])
+    for actor_id, _ in pairs:
+        if actor_id is not None:
+            wanted.setdefault("account", set()).add(actor_id)
+    for kind_id in parsed.values():
+        if kind_id:
+            wanted.setdefault(kind_id[0], set()).add(kind_id[1])
     found: dict[tuple[str, int], str] = {}
     if wanted:
         queries = [TARGET_KINDS[kind][1](sorted(ids)) for kind, ids in sorted(wanted.items())]
         union = queries[0] if len(queries) == 1 else union_all(*queries)
         for kind, row_id, name in session.execute(union):
             found[(str(kind), int(row_id))] = str(name or "")
-    targets: dict[str, Target] = {}
-    for row in rows:
-        parsed = _parse(row.target)
-        if parsed:
-            targets[row.target] = Target(
-                TARGET_KINDS[parsed[0]][0], found.get(parsed, ""), row.target
-            )
-        else:
-            targets[row.target] = Target("", "", row.target)
+    targets = {
+        target: Target(TARGET_KINDS[kind_id[0]][0], found.get(kind_id, ""), target)
+        if kind_id
+        else Target("", "", target)
+        for target, kind_id in parsed.items()
+    }
     actors = {
-        row.actor_id: found.get(("account", row.actor_id), "")
-        for row in rows
-        if row.actor_id is not None
+        actor_id: found.get(("account", actor_id), "")
+        for actor_id, _ in pairs
+        if actor_id is not None
     }
     return Named(actors, targets)
