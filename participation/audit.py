@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.db import Base, utcnow
-from participation.keyset import KeysetPage, Read, keyset_page
+from participation.keyset import LARGEST_ID, KeysetPage, Read, keyset_page
 
 
 class AuditEntry(Base):
@@ -94,14 +94,18 @@ def entries_page(
     ``ix_audit_log_action_id`` / ``ix_audit_log_actor_id_id`` when filtered);
     two when reading back found nothing newer. A cursor needs no entry of its
     id, only a place in the order: an id past the log's end (or one whose
-    entry a filter leaves out) still starts a page where it would lie.
+    entry a filter leaves out) still starts a page where it would lie; one past
+    any id a row can have (:data:`participation.keyset.LARGEST_ID`) gives the
+    first page.
     """
-    cursor = after or before or None
+    cursor = after or before
+    if not 0 < cursor <= LARGEST_ID:  # PostgreSQL would refuse to compare it
+        cursor = 0
     return keyset_page(
         _newest_first(session, action, actor_id),
         lambda entry: entry.id,
-        cursor=cursor,
-        forward=bool(after) or cursor is None,
+        cursor=cursor or None,
+        forward=bool(after) or not cursor,
         per_page=per_page,
     )
 

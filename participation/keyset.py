@@ -19,6 +19,10 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 C = TypeVar("C")
 
+#: The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL,
+#: which refuses to compare one with a larger number (a cursor typed into a link).
+LARGEST_ID = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class KeysetPage(Generic[T]):
