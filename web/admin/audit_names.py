@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, literal_column, select, union_all
+from sqlalchemy import Executable, Select, String, bindparam, literal_column, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.elements import BindParameter, ColumnClause
 
 from consultations.evaluations.models import Evaluation, Panel, Rectification
 from consultations.models import Consultation, RepresentativeTerm, Topic
@@ -116,7 +116,8 @@ ACTION_LABELS: dict[str, str] = {
     "volunteer.activity_rules": N_("Activity sign-up rules changed"),
 }
 
-Names = Callable[[list[int]], Select[str, int, str]]
+#: The select of one kind's names: (kind, id, name) of the ids the parameter holds.
+Names = Callable[[BindParameter[Any]], Select[str, int, str]]
 
 
 def _kind(kind: str) -> ColumnClause[str]:
@@ -125,13 +126,13 @@ def _kind(kind: str) -> ColumnClause[str]:
 
 
 def _by(kind: str, model: Any, column: InstrumentedAttribute[str]) -> Names:
-    def query(ids: list[int]) -> Select[str, int, str]:
+    def query(ids: BindParameter[Any]) -> Select[str, int, str]:
         return select(_kind(kind), model.id, column).where(model.id.in_(ids))
 
     return query
 
 
-def _shifts(ids: list[int]) -> Select[str, int, str]:
+def _shifts(ids: BindParameter[Any]) -> Select[str, int, str]:
     return (
         select(_kind("shift"), Shift.id, Activity.title)
         .join(Activity, Activity.id == Shift.activity_id)
@@ -198,6 +199,23 @@ def _parse(target: str) -> tuple[str, int] | None:
     return (kind, row_id) if row_id else None
 
 
+# kinds on a page -> the statement naming them, built once: a page's names are
+# read by the same few statements, each of which SQLAlchemy would otherwise
+# build and key anew on every view.
+_statements: dict[tuple[str, ...], Executable] = {}
+_STATEMENTS_KEPT = 512
+
+
+def _names_of(kinds: tuple[str, ...]) -> Executable:
+    statement = _statements.get(kinds)
+    if statement is None:
+        queries = [TARGET_KINDS[kind][1](bindparam(kind, expanding=True)) for kind in kinds]
+        statement = queries[0] if len(queries) == 1 else union_all(*queries)
+        if len(_statements) < _STATEMENTS_KEPT:
+            _statements[kinds] = statement
+    return statement
+
+
 def name_entries(session: Session, rows: Sequence[AuditEntry]) -> Named:
     """The actors' and targets' names of ``rows``, in one query whatever their number.
 
@@ -214,9 +232,9 @@ def name_entries(session: Session, rows: Sequence[AuditEntry]) -> Named:
             wanted.setdefault(kind_id[0], set()).add(kind_id[1])
     found: dict[tuple[str, int], str] = {}
     if wanted:
-        queries = [TARGET_KINDS[kind][1](sorted(ids)) for kind, ids in sorted(wanted.items())]
-        union = queries[0] if len(queries) == 1 else union_all(*queries)
-        for kind, row_id, name in session.execute(union):
+        statement = _names_of(tuple(sorted(wanted)))
+        ids = {kind: sorted(ids) for kind, ids in wanted.items()}
+        for kind, row_id, name in session.execute(statement, ids):
             found[(str(kind), int(row_id))] = str(name or "")
     targets = {
         target: Target(TARGET_KINDS[kind_id[0]][0], found.get(kind_id, ""), target)

@@ -18,8 +18,11 @@ from sqlalchemy.orm import Session
 
 from participation import audit
 from participation.accounts import Account
+from participation.areas import Area
 from participation.audit import AuditEntry
 from participation.keyset import KeysetPage
+from tests.support.queries import statements
+from web.admin.audit_lines import audit_lines
 
 PER_PAGE = 3  # small, so that a few entries make many pages
 ACTIONS = ["plan.item_edit", "role.grant", "area.rename"]
@@ -209,3 +212,28 @@ def test_each_page_is_a_range_of_an_index_in_id_order(engine: Engine) -> None:
             if cursor:
                 bound = re.search(r"(Index Cond: |SEARCH ).*\b(row)?id ?[<>]", plan)
                 assert bound, (filters, cursor, plan)
+
+
+def test_a_page_names_its_actors_and_targets_in_one_statement(session: Session) -> None:
+    """On both databases: one UNION of a select per kind, its ids as parameters."""
+    admin = Account(display_name="管理员甲")
+    area = Area(name="一社区", kind="community", code="C1", path="/c1/")
+    session.add_all([admin, area])
+    session.flush()
+    for target in (f"area:{area.id}", f"account:{admin.id}", "plan_item:99999", "free text", ""):
+        audit.record(session, actor_id=admin.id, action="area.rename", target=target, n=1)
+    audit.record(session, actor_id=None, action="some.future_action")
+    session.flush()
+    entries = audit.entries_page(session).items
+    with statements() as seen:
+        lines = audit_lines(session, entries)
+    assert len(seen) == 1
+    assert [(line.who, line.action, line.target, line.detail) for line in lines] == [
+        ("", "some.future_action", "", ""),
+        ("管理员甲", "重命名区域", "", "n: 1"),
+        ("管理员甲", "重命名区域", "free text", "n: 1"),
+        ("管理员甲", "重命名区域", "计划事项 #99999", "n: 1"),
+        ("管理员甲", "重命名区域", "账户：管理员甲", "n: 1"),
+        ("管理员甲", "重命名区域", "区域：一社区", "n: 1"),
+    ]
+    session.rollback()
