@@ -89,14 +89,14 @@ def test_the_older_links_visit_every_entry_once_and_the_newer_ones_go_back(
             entry.id = next_id
             next_id += 1
         session.flush()
-        action = data.draw(st.sampled_from([None, *ACTIONS, "no.such_action"]))
+        wanted = data.draw(st.sampled_from([None, *ACTIONS, "no.such_action"]))
         actor_id = data.draw(st.sampled_from([None, *(a.id for a in actors)]))
-        forward, backward = walk(session, action, actor_id)
+        forward, backward = walk(session, wanted, actor_id)
         expected = sorted(
             (
                 e.id
                 for e in session.scalars(select(AuditEntry))
-                if (action is None or e.action == action)
+                if (wanted is None or e.action == wanted)
                 and (actor_id is None or e.actor_id == actor_id)
             ),
             reverse=True,
@@ -192,13 +192,14 @@ def test_each_page_is_a_range_of_an_index_in_id_order(engine: Engine) -> None:
     # Unfiltered, the primary key (SQLite's "SCAN audit_log" of the first page
     # walks the table in rowid order, which is id order). PostgreSQL may still
     # sort the few rows of a range; it never sorts the log.
-    cases = {
+    cases: dict[tuple[str, ...], dict[str, Any]] = {
         ("ix_audit_log_action_id",): {"action": "act.rare"},
         ("ix_audit_log_actor_id_id",): {"actor_id": first + 19},
         ("pk_audit_log", "INTEGER PRIMARY KEY", "SCAN audit_log"): {},
     }
     for indexes, filters in cases.items():
-        for cursor in ({}, {"after": 12_345}, {"before": 12_345}):
+        cursors: list[dict[str, Any]] = [{}, {"after": 12_345}, {"before": 12_345}]
+        for cursor in cursors:
             plans = _explained(
                 engine,
                 lambda s: audit.entries_page(s, **filters, **cursor),  # noqa: B023
