@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy import ForeignKey, Index, String, Text, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.db import Base, utcnow
@@ -66,7 +66,10 @@ def _newest_first(
         if action:
             query = query.where(AuditEntry.action == action)
         if actor_id:
-            query = query.where(AuditEntry.actor_id == actor_id)
+            # No account has an id past LARGEST_ID (nor could PostgreSQL compare it).
+            query = query.where(
+                AuditEntry.actor_id == actor_id if actor_id <= LARGEST_ID else false()
+            )
         if cursor is not None:
             query = query.where(AuditEntry.id < cursor if forward else AuditEntry.id > cursor)
         order = AuditEntry.id.desc() if forward else AuditEntry.id.asc()
