@@ -8,16 +8,16 @@ action (a city's hundreds of thousands) to show fifty. They replace the
 single-column ones, which they serve too (lookups by actor alone, the foreign
 key).
 
-Revision ID: 0062
-Revises: 0061
+Revision ID: 0064
+Revises: 0063
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0062"
-down_revision: str | None = "0061"
+revision: str = "0064"
+down_revision: str | None = "0063"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
