@@ -20,20 +20,14 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from participation.accounts import LOGIN_CHARACTERS, Account, normalize_login
+from participation.keyset import LARGEST_ID, KeysetPage, keyset_page
 
 #: Accounts a page of the back office's account list.
 ACCOUNTS_PER_PAGE = 50
 
 
-@dataclass(frozen=True)
-class AccountPage:
-    """A page of the list, and where the pages beside it start."""
-
-    accounts: Sequence[Account]
-    #: The id to ask ``after=`` for the next page; None: this page is the last.
-    next_after: int | None = None
-    #: The id to ask ``before=`` for the previous page; None: this page is the first.
-    previous_before: int | None = None
+#: A page of the list: its accounts (``items``) and where the pages beside it start.
+AccountPage = KeysetPage[Account]
 
 
 @dataclass(frozen=True)
@@ -127,7 +121,7 @@ def _beyond(
 def _cursor(session: Session, search: _Search, account_id: int) -> Sequence[Any] | None:
     """The key of the account ``account_id`` in the search's order; None when
     there is no such account, or it has no value there (no phone number)."""
-    if not account_id:
+    if not 0 < account_id <= LARGEST_ID:
         return None
     row = session.execute(select(*search.key).where(Account.id == account_id)).first()
     return None if row is None or any(value is None for value in row) else tuple(row)
@@ -163,17 +157,14 @@ def search_accounts(
     """
     search = _search(query.strip())
     cursor = _cursor(session, search, after or before)
-    forward = cursor is None or bool(after)
-    rows = _rows(session, search, cursor, forward, per_page + 1)
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    if not forward:
-        if not rows:  # nothing before it: the first page
-            return search_accounts(session, query, per_page=per_page)
-        rows = rows[::-1]
-        return AccountPage(rows, rows[-1].id, rows[0].id if more else None)
-    return AccountPage(
-        rows,
-        rows[-1].id if more else None,
-        rows[0].id if cursor is not None and rows else None,
+
+    def read(cursor: Sequence[Any] | None, forward: bool, limit: int) -> Sequence[Account]:
+        return _rows(session, search, cursor, forward, limit)
+
+    return keyset_page(
+        read,
+        lambda account: account.id,
+        cursor=cursor,
+        forward=cursor is None or bool(after),
+        per_page=per_page,
     )

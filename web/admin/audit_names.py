@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, literal_column, select, union_all
+from sqlalchemy import Executable, Select, String, bindparam, literal_column, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.elements import BindParameter, ColumnClause
 
 from consultations.evaluations.models import Evaluation, Panel, Rectification
 from consultations.models import Consultation, RepresentativeTerm, Topic
@@ -116,7 +116,8 @@ ACTION_LABELS: dict[str, str] = {
     "volunteer.activity_rules": N_("Activity sign-up rules changed"),
 }
 
-Names = Callable[[list[int]], Select[str, int, str]]
+#: The select of one kind's names: (kind, id, name) of the ids the parameter holds.
+Names = Callable[[BindParameter[Any]], Select[str, int, str]]
 
 
 def _kind(kind: str) -> ColumnClause[str]:
@@ -125,13 +126,13 @@ def _kind(kind: str) -> ColumnClause[str]:
 
 
 def _by(kind: str, model: Any, column: InstrumentedAttribute[str]) -> Names:
-    def query(ids: list[int]) -> Select[str, int, str]:
+    def query(ids: BindParameter[Any]) -> Select[str, int, str]:
         return select(_kind(kind), model.id, column).where(model.id.in_(ids))
 
     return query
 
 
-def _shifts(ids: list[int]) -> Select[str, int, str]:
+def _shifts(ids: BindParameter[Any]) -> Select[str, int, str]:
     return (
         select(_kind("shift"), Shift.id, Activity.title)
         .join(Activity, Activity.id == Shift.activity_id)
@@ -198,33 +199,52 @@ def _parse(target: str) -> tuple[str, int] | None:
     return (kind, row_id) if row_id else None
 
 
+# kinds on a page -> the statement naming them, built once: a page's names are
+# read by the same few statements, each of which SQLAlchemy would otherwise
+# build and key anew on every view.
+_statements: dict[tuple[str, ...], Executable] = {}
+_STATEMENTS_KEPT = 512
+
+
+def _names_of(kinds: tuple[str, ...]) -> Executable:
+    statement = _statements.get(kinds)
+    if statement is None:
+        queries = [TARGET_KINDS[kind][1](bindparam(kind, expanding=True)) for kind in kinds]
+        statement = queries[0] if len(queries) == 1 else union_all(*queries)
+        if len(_statements) < _STATEMENTS_KEPT:
+            _statements[kinds] = statement
+    return statement
+
+
 def name_entries(session: Session, rows: Sequence[AuditEntry]) -> Named:
-    """The actors' and targets' names of ``rows``, in one query whatever their number."""
+    """The actors' and targets' names of ``rows``, in one query whatever their number.
+
+    Each row's attributes are read once, and each target parsed once however
+    many rows name it (a page's rows often share their actor and target)."""
+    pairs = [(row.actor_id, row.target) for row in rows]
+    parsed = {target: _parse(target) for target in {target for _, target in pairs}}
     wanted: dict[str, set[int]] = {}
-    for row in rows:
-        if row.actor_id is not None:
-            wanted.setdefault("account", set()).add(row.actor_id)
-        parsed = _parse(row.target)
-        if parsed:
-            wanted.setdefault(parsed[0], set()).add(parsed[1])
+    for actor_id, _ in pairs:
+        if actor_id is not None:
+            wanted.setdefault("account", set()).add(actor_id)
+    for kind_id in parsed.values():
+        if kind_id:
+            wanted.setdefault(kind_id[0], set()).add(kind_id[1])
     found: dict[tuple[str, int], str] = {}
     if wanted:
-        queries = [TARGET_KINDS[kind][1](sorted(ids)) for kind, ids in sorted(wanted.items())]
-        union = queries[0] if len(queries) == 1 else union_all(*queries)
-        for kind, row_id, name in session.execute(union):
+        statement = _names_of(tuple(sorted(wanted)))
+        ids = {kind: sorted(ids) for kind, ids in wanted.items()}
+        for kind, row_id, name in session.execute(statement, ids):
             found[(str(kind), int(row_id))] = str(name or "")
-    targets: dict[str, Target] = {}
-    for row in rows:
-        parsed = _parse(row.target)
-        if parsed:
-            targets[row.target] = Target(
-                TARGET_KINDS[parsed[0]][0], found.get(parsed, ""), row.target
-            )
-        else:
-            targets[row.target] = Target("", "", row.target)
+    targets = {
+        target: Target(TARGET_KINDS[kind_id[0]][0], found.get(kind_id, ""), target)
+        if kind_id
+        else Target("", "", target)
+        for target, kind_id in parsed.items()
+    }
     actors = {
-        row.actor_id: found.get(("account", row.actor_id), "")
-        for row in rows
-        if row.actor_id is not None
+        actor_id: found.get(("account", actor_id), "")
+        for actor_id, _ in pairs
+        if actor_id is not None
     }
     return Named(actors, targets)

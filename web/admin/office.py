@@ -15,23 +15,31 @@ from participation.accounts import Account, get_account
 from participation.areas import get_area
 from participation.errors import N_, DomainError
 from participation.rules.permissions import Permission, Role
-from web.admin.audit_names import ACTION_LABELS, name_entries
+from web.admin.audit_lines import action_choices, audit_lines
 from web.kit import htmx
 from web.kit.area_choice import area_choice
 from web.kit.auth import requires, user
 from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id
-from web.kit.pagination import page_number
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
 CHOOSE_ROLE = N_("Choose a role and an area.")
+BAD_ACTOR = N_("The actor account number is a whole number, such as 12; the filter was left out.")
 
 
 @requires(Permission.BACKOFFICE)
 async def dashboard(request: Request) -> Response:
     return render(request, "admin/office/dashboard.html")
+
+
+def _to_the_start(request: Request) -> Response:
+    """A link of the numbered pages a keyset list had (``?page=``: bookmarks,
+    history) sent to the list's start, its other parameters kept: the numbers
+    no longer exist."""
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    return RedirectResponse(f"{request.url.path}?{kept}" if kept else request.url.path, 301)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
@@ -44,8 +52,7 @@ async def account_list(request: Request) -> Response:
     params = request.query_params
     q = params.get("q", "").strip()
     if "page" in params:
-        kept = urlencode([(k, v) for k, v in params.multi_items() if k != "page"])
-        return RedirectResponse(f"/admin/accounts?{kept}" if kept else "/admin/accounts", 301)
+        return _to_the_start(request)
     found = search_accounts(
         db(request), q, after=record_id(params.get("after")), before=record_id(params.get("before"))
     )
@@ -153,27 +160,36 @@ async def set_active(request: Request) -> Response:
 
 @requires(Permission.READ_AUDIT)
 async def audit_log(request: Request) -> Response:
+    """A page of the audit log, newest first, by keyset (participation.audit.
+    entries_page: ``after=`` / ``before=`` an entry's id, the filters kept in the
+    links); a link of the numbered pages it had (``?page=``) goes to the start."""
+    params = request.query_params
+    if "page" in params:
+        return _to_the_start(request)
+    action = params.get("action", "").strip()[:64]
+    actor = params.get("actor", "").strip()
+    actor_id = record_id(actor)
+    error = BAD_ACTOR if actor and not actor_id else None
     session = db(request)
-    action = request.query_params.get("action", "").strip() or None
-    actor = request.query_params.get("actor", "").strip()
-    actor_id = record_id(actor) or None
-    number = page_number(request)
-    rows = audit.entries(
-        session, action=action, actor_id=actor_id, limit=51, offset=(number - 1) * 50
+    page = audit.entries_page(
+        session,
+        action=action or None,
+        actor_id=actor_id or None,
+        after=record_id(params.get("after")),
+        before=record_id(params.get("before")),
     )
-    named = name_entries(session, rows[:50])
+    filters = urlencode([(k, v) for k, v in (("action", action), ("actor", actor)) if v])
     return render(
         request,
         "admin/office/audit.html",
         {
-            "rows": rows[:50],
-            "has_next": len(rows) > 50,
-            "number": number,
-            "actors": named.actors,
-            "targets": named.targets,
-            "action_labels": ACTION_LABELS,
-            "action": action or "",
+            "page": page,
+            "lines": audit_lines(session, page.items),
+            "actions": action_choices(),
+            "action": action,
             "actor": actor,
+            "error": error,
+            "base": f"/admin/audit?{filters}&" if filters else "/admin/audit?",
         },
     )
 

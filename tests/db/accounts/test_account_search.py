@@ -45,7 +45,7 @@ def expected(accounts: list[Account], query: str) -> list[int]:
 
 
 def ids(page: AccountPage) -> list[int]:
-    return [a.id for a in page.accounts]
+    return [a.id for a in page.items]
 
 
 def walk(session: Session, query: str) -> tuple[list[list[int]], list[list[int]]]:

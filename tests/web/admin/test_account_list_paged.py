@@ -190,6 +190,7 @@ def test_a_numbered_page_link_goes_to_the_start_of_the_list(
         "after=1.5",
         "after=99999999999999999999999",
         "after=999999999",  # names no account
+        "after=100000000000000000",  # past any id PostgreSQL can compare
         "before=abc",
         "before=999999999",
         "after=%00",
