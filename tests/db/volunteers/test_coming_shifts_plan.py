@@ -196,7 +196,7 @@ def test_the_leaders_unrecorded_attendance_is_found_among_unrecorded_places(
     attendance by reading every sign-up of every shift the team ever ran (years of
     recorded attendance); now it reads the partial index of unrecorded places,
     and still counts exactly the ended shifts with one."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, update
 
     from volunteers import home
     from volunteers.models import Activity, Membership, SignUp, Team
@@ -251,7 +251,7 @@ def test_the_leaders_unrecorded_attendance_is_found_among_unrecorded_places(
         (9, {"status": "no_show"}),
     ):
         session.execute(
-            SignUp.__table__.update()
+            update(SignUp)
             .where(SignUp.shift_id == shifts[index], SignUp.account_id == people[0])
             .values(credited=False, **change)
         )

@@ -38,7 +38,7 @@ def test_the_community_field_never_lists_the_whole_city(
     """Fails on the old code: the <select> listed every community of the city."""
     with Session(engine) as s:
         community = get_area(s, place["area"].id)
-        street = get_area(s, community.parent_id)
+        street = get_area(s, int(community.parent_id or 0))
         district = int(street.parent_id or 0)
     client.sign_in("res1", PASSWORD)
     more_streets(engine, district, 40, "a")  # past areas.FLAT_AREAS: a level at a time
