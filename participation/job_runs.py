@@ -60,7 +60,8 @@ class JobRun(Base):
     job: Mapped[str] = mapped_column(String(80))
     period_start: Mapped[datetime]
     worker: Mapped[str] = mapped_column(String(200))
-    started_at: Mapped[datetime]
+    # Indexed for the pruning (prune): every branch of its delete bounds it.
+    started_at: Mapped[datetime] = mapped_column(index=True)
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=RUNNING)
     detail: Mapped[str] = mapped_column(Text, default="")
