@@ -1,0 +1,73 @@
+"""indexes for the pruning job's deletes (reset codes, job runs); the teams each
+certificate counts (vol_certificate_teams)
+
+The hourly ``prune`` job (web.ops.jobs.prune) deletes the reset codes spent more
+than 7 days ago (used_at or expires_at before the cutoff) and the job runs past
+their keeping (``started_at`` before a cutoff). None of those columns had an
+index, so each delete scanned its whole table every hour; with them, SQLite
+reads the indexes' ranges (MULTI-INDEX OR) and PostgreSQL a BitmapOr. The sent
+mail's delete already had ``ix_outbox_sent_at``; the counted failures' delete
+removes most of its small table each hour (its rows live 15 minutes to a day),
+so an index would be read almost whole: none.
+
+vol_certificate_teams: for each certificate, the distinct teams of its holder's
+ledger lines recorded up to its issue (volunteers.models.CertificateTeam, written
+with each new certificate). The certificates an officer manages were found by
+reading every holder's whole ledger per certificate (0.4 s for the list's count
+at 50,000 certificates); from these rows, by the officer's teams. Filled here for
+the certificates already issued, from the same ledger (append-only).
+
+Revision ID: 0062
+Revises: 0061
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from alembic import op
+
+revision: str = "0062"
+down_revision: str | None = "0061"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+INDEXES = (
+    ("ix_reset_codes_used_at", "reset_codes", "used_at"),
+    ("ix_reset_codes_expires_at", "reset_codes", "expires_at"),
+    ("ix_job_runs_started_at", "job_runs", "started_at"),
+)
+
+
+def upgrade() -> None:
+    for name, table, column in INDEXES:
+        op.create_index(name, table, [column])
+    op.create_table(
+        "vol_certificate_teams",
+        sa.Column("certificate_id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["certificate_id"],
+            ["vol_certificates.id"],
+            name=op.f("fk_vol_certificate_teams_certificate_id_vol_certificates"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["vol_teams.id"], name=op.f("fk_vol_certificate_teams_team_id_vol_teams")
+        ),
+        sa.PrimaryKeyConstraint("certificate_id", "team_id", name=op.f("pk_vol_certificate_teams")),
+    )
+    op.create_index(
+        "ix_vol_certificate_teams_team", "vol_certificate_teams", ["team_id", "certificate_id"]
+    )
+    op.execute(
+        "INSERT INTO vol_certificate_teams (certificate_id, team_id)"
+        " SELECT DISTINCT c.id, h.team_id FROM vol_certificates c"
+        " JOIN vol_hours h ON h.account_id = c.account_id AND h.recorded_at <= c.issued_at"
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_vol_certificate_teams_team", table_name="vol_certificate_teams")
+    op.drop_table("vol_certificate_teams")
+    for name, table, _column in INDEXES:
+        op.drop_index(name, table_name=table)
