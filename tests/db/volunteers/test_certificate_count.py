@@ -78,6 +78,13 @@ def _all_pages(s: Session, within: Sequence[str] | None) -> tuple[int, list[int]
 
 
 @pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """The certificates' teams are written by an INSERT ... SELECT in the flush, and
+    the count read with IN and NOT EXISTS: SQLite and PostgreSQL."""
+    return any_db_url
+
+
+@pytest.fixture
 def teams(world: World, engine: Engine) -> list[int]:
     """A team in each community, one in the street and one in the grid."""
     with Session(engine) as s, s.begin():
