@@ -60,8 +60,7 @@ class JobRun(Base):
     job: Mapped[str] = mapped_column(String(80))
     period_start: Mapped[datetime]
     worker: Mapped[str] = mapped_column(String(200))
-    # Indexed for the pruning (prune): every branch of its delete bounds it.
-    started_at: Mapped[datetime] = mapped_column(index=True)
+    started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=RUNNING)
     detail: Mapped[str] = mapped_column(Text, default="")
