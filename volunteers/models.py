@@ -344,7 +344,7 @@ def _certified_teams(
 ) -> None:
     """Keep :class:`CertificateTeam` with every certificate, in its flush: the
     distinct teams of the holder's ledger lines recorded up to its issue (as
-    migration 0062 wrote them for the certificates issued before)."""
+    migration 0065 wrote them for the certificates issued before)."""
     connection.execute(
         insert(CertificateTeam).from_select(
             ["certificate_id", "team_id"],

@@ -18,8 +18,8 @@ reading every holder's whole ledger per certificate (0.4 s for the list's count
 at 50,000 certificates); from these rows, by the officer's teams. Filled here for
 the certificates already issued, from the same ledger (append-only).
 
-Revision ID: 0062
-Revises: 0061
+Revision ID: 0065
+Revises: 0064
 """
 
 from collections.abc import Sequence
@@ -28,8 +28,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0062"
-down_revision: str | None = "0061"
+revision: str = "0065"
+down_revision: str | None = "0064"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
