@@ -49,7 +49,7 @@ from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.db import make_engine
-from participation.rolls import RollEntry
+from participation.rolls import RollEntry, rebuild_counts
 from tests.support.voters import signed_in
 from volunteers.activities import create_activity, create_shift
 from volunteers.teams import create_team
@@ -101,6 +101,8 @@ def _people(s: Session, community: Area, n: int, tag: str) -> list[int]:
             for k, account_id in enumerate(ids)
         ],
     )
+    # The roll went in past the ORM: its per-community counts are counted afresh.
+    rebuild_counts(s)
     return ids
 
 

@@ -185,7 +185,8 @@ def seed_demo(session: Session, *, id_hash_key: str, residents: int = 2000) -> s
     seed_livelihood(session, by_name, congress.id)
     seed_volunteers(session, by_name, entries)
     seed_requests(session, by_name, utcnow())
-    # Some residents went onto the roll past the ORM (the consultations' crowd).
+    # Seeders link residents to roll entries past the ORM (and the consultations'
+    # crowd goes onto the roll so): the counts are counted afresh once, at the end.
     rebuild_counts(session)
     audit.record(
         session, actor_id=None, action="demo.seed", target="", ip="cli", residents=residents

@@ -1020,4 +1020,7 @@ def main_pages(session: Session) -> dict[str, str]:
         # Back-office lists of the whole city, signed in as the demo's admin.
         "accounts list (admin)": "/admin/accounts",
         "audit log (admin)": "/admin/audit",
+        # Every community's roll figures, read from roll_counts (kept by each write,
+        # rebuilt by the loaders).
+        "roll's communities (admin)": "/admin/rolls",
     }

@@ -92,8 +92,10 @@ class ResetCode(Base):
     channel: Mapped[str] = mapped_column(String(8))  # sms, email, desk
     code_hash: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column()
-    used_at: Mapped[datetime | None] = mapped_column()
+    # Both indexed for the hourly pruning (prune_codes): its delete reads the
+    # spent codes of the two indexes, not every code of the city.
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
 

@@ -146,8 +146,18 @@ def count_verified(session: Session, community_id: int, change: int) -> None:
 
 
 def rebuild_counts(session: Session) -> int:
-    """Count every community's entries afresh (after a bulk load past the ORM,
-    and as the migration that added the table did); returns the rows written."""
+    """Count every community's entries afresh; returns the rows written.
+
+    Invariant afterwards: ``roll_counts`` holds one row per community with roll
+    entries, and its ``entries`` and ``verified`` equal counting ``roll_entries``
+    (all of them, and those with an account) for that community; a community
+    without entries has no row (zero). Exact and idempotent whatever the summary
+    held before (stale, wrong or missing rows), in three statements inside the
+    caller's transaction, so readers see the old counts or the new, never a mix.
+
+    For whoever writes entries past the ORM without saying what they changed: the
+    bulk loaders (demo, bench, tests) at their end, and operators after a restore
+    or a hand-made change (``gongzhi rolls recount``); also what migration 0059 did."""
     session.execute(delete(RollCount))
     session.execute(
         insert(RollCount).from_select(

@@ -16,8 +16,8 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, distinct, false, func, select, true
+from sqlalchemy.orm import Session, aliased
 
 from participation import audit
 from participation.accounts import Account
@@ -27,7 +27,7 @@ from participation.rolls import RollEntry
 from participation.rules.identity import id_hash, id_number_problem, normalize_id_number
 from participation.scopes import under_any
 from volunteers import ledger, profiles
-from volunteers.models import Activity, Certificate, HoursEntry, Shift, Team
+from volunteers.models import Activity, Certificate, CertificateTeam, HoursEntry, Shift, Team
 
 # Unambiguous characters for numbers people read out or type.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -206,28 +206,51 @@ def certificates_of(session: Session, account_id: int) -> Sequence[Certificate]:
     ).all()
 
 
+def _managed_ids(within: Sequence[str]) -> Select[int]:
+    """SQL: the ids of the certificates an officer whose reach is ``within`` (some
+    areas) may manage, found from the officer's side: the certificates of the
+    teams within, less those that also count a team outside. Its cost follows the
+    officer's certificates, not the city's. An id may come more than once."""
+    inside = select(Team.id).join(Area, Area.id == Team.area_id).where(under_any(Area.path, within))
+    mine, other = aliased(CertificateTeam), aliased(CertificateTeam)
+    return select(mine.certificate_id).where(
+        mine.team_id.in_(inside),
+        ~select(other.team_id)
+        .where(other.certificate_id == mine.certificate_id, other.team_id.not_in(inside))
+        .exists(),
+    )
+
+
 def managed_within(within: Sequence[str] | None) -> ColumnElement[bool]:
     """SQL: the certificate is one an officer whose reach is ``within`` may manage
-    (``participation.rules.reach``; None: the whole city, []: nowhere): none of the
-    hours it counts (its holder's ledger up to its issue, as
-    :func:`certified_area_paths`) was served in a team outside ``within``. The
-    holder's ledger is found by its account index, per certificate looked at."""
+    (``participation.rules.reach``; None: the whole city, []: nowhere): every team
+    whose hours it counts (:class:`CertificateTeam`, the teams of its holder's
+    ledger up to its issue, as :func:`service_area_paths`) lies within ``within``.
+
+    Read from the certificates' teams, not from each holder's ledger (which took
+    0.4 s to count 50,000 certificates for a community's officer). A certificate
+    counting no team at all (none can be issued: it needs approved hours) is
+    managed city-wide only."""
     if within is None:
         return true()
     if not within:
         return false()
-    outside = (
-        select(HoursEntry.id)
-        .join(Team, Team.id == HoursEntry.team_id)
-        .join(Area, Area.id == Team.area_id)
-        .where(
-            HoursEntry.account_id == Certificate.account_id,
-            HoursEntry.recorded_at <= Certificate.issued_at,
-            ~under_any(Area.path, within),
-        )
-        .correlate(Certificate)
-    )
-    return ~outside.exists()
+    return Certificate.id.in_(_managed_ids(within))
+
+
+def count_managed(session: Session, within: Sequence[str] | None) -> int:
+    """How many certificates :func:`managed_within` holds for ``within``: exactly
+    the rows its pages show, in one statement over the officer's certificates'
+    teams (every id there is a certificate's: a foreign key), or the city's
+    certificates counted for a city-wide officer."""
+    if within is None:
+        query = select(func.count()).select_from(Certificate)
+    elif not within:
+        return 0
+    else:
+        managed = _managed_ids(within).subquery()
+        query = select(func.count(distinct(managed.c.certificate_id)))
+    return int(session.scalar(query) or 0)
 
 
 def manageable(session: Session, within: Sequence[str] | None, limit: int) -> Sequence[Certificate]:
@@ -246,9 +269,9 @@ def manageable_page(
     session: Session, within: Sequence[str] | None, number: int, per_page: int
 ) -> tuple[Sequence[Certificate], int, int]:
     """One page of :func:`manageable`'s order, paged in SQL: the certificates, the
-    page number (at most the last page) and how many there are; two statements."""
-    counted = select(func.count()).select_from(Certificate).where(managed_within(within))
-    total = int(session.scalar(counted) or 0)
+    page number (at most the last page) and how many there are (a count with the
+    page's own condition, so the pages show exactly that many); two statements."""
+    total = count_managed(session, within)
     number = max(1, min(number, -(-total // per_page)))
     rows = session.scalars(
         select(Certificate)

@@ -33,7 +33,7 @@ from web.volunteers import cli as volunteers_cli
 #: Each area's subcommands, registered here and nowhere else.
 AREA_COMMANDS = (
     ballots_cli.register,  # verify, pb tally
-    rolls_cli.register,  # import-roll, import-deputies
+    rolls_cli.register,  # import-roll, import-deputies, rolls recount
     plan_cli.register,  # plan-remind, send-mail
     volunteers_cli.register,  # volunteers tick
     ops_cli.register,  # worker, backup, restore

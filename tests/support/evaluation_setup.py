@@ -16,7 +16,7 @@ from participation import accounts
 from participation.accounts import Account
 from participation.areas import create_area
 from participation.organizations.registry import decide_organization, register_organization
-from participation.rolls import RollEntry
+from participation.rolls import RollEntry, rebuild_counts
 from participation.rules.areas import AreaKind
 from participation.rules.permissions import Role
 from tests.support.departments import add_departments
@@ -82,6 +82,8 @@ def build(
                 for n, account_id in enumerate(ids)
             ],
         )
+        # The roll went in past the ORM: its per-community counts are counted afresh.
+        rebuild_counts(s)
         s.add(
             RollEntry(
                 community_id=east.id,

@@ -20,7 +20,7 @@ from participation.ballots.boxes import NewBox, NewItem, create_box
 from participation.ballots.rules.ballot_forms import BallotForm, FormKind
 from participation.ballots.rules.eligibility import Roll
 from participation.db import make_engine
-from participation.rolls import RollEntry
+from participation.rolls import RollEntry, rebuild_counts
 from tests.support.areas import one_community
 from web.migrate import upgrade
 
@@ -60,6 +60,8 @@ def prepare_voters(url: str, voters: int) -> tuple[int, list[tuple[int, str, str
                 for n, account_id in enumerate(ids)
             ],
         )
+        # The roll went in past the ORM: its per-community counts are counted afresh.
+        rebuild_counts(s)
         box = create_box(
             s,
             NewBox(

@@ -1,4 +1,5 @@
-"""``gongzhi import-roll`` and ``gongzhi import-deputies``: roll imports with progress."""
+"""``gongzhi import-roll`` and ``gongzhi import-deputies``: roll imports with progress;
+``gongzhi rolls recount``: the roll's per-community counts rebuilt from the roll."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from participation.db import make_engine
 from participation.deputies import get_congress
 from participation.errors import DomainError
 from participation.roll_import import job_errors, run_job, start_job
-from participation.rolls import ImportJob
+from participation.rolls import ImportJob, rebuild_counts
 from web.kit import i18n
+from web.kit.session_scope import session_scope
 from web.settings import settings_or_exit
 
 
@@ -83,6 +85,15 @@ def cmd_import_deputies(args: argparse.Namespace) -> int:
     return _run("deputies", args.file, None, args.congress_id)
 
 
+def cmd_recount(args: argparse.Namespace) -> int:
+    """Rebuild ``roll_counts`` (participation.rolls.rebuild_counts) in one transaction:
+    after a restore, or rows of the roll written by hand past the portal."""
+    with session_scope(settings_or_exit()) as session:
+        communities = rebuild_counts(session)
+    print(f"roll counts rebuilt: {communities} communities with entries")
+    return 0
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("import-roll", help="import the resident roll (CSV or XLSX)")
     p.add_argument("file")
@@ -92,3 +103,9 @@ def register(sub: Any) -> None:
     p.add_argument("congress_id", type=int)
     p.add_argument("file")
     p.set_defaults(func=cmd_import_deputies)
+    p = sub.add_parser("rolls", help="the resident roll's upkeep")
+    rsub = p.add_subparsers(dest="rolls_command", required=True)
+    r = rsub.add_parser(
+        "recount", help="rebuild each community's roll counts from the roll (after a restore)"
+    )
+    r.set_defaults(func=cmd_recount)

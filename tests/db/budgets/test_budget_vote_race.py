@@ -35,7 +35,7 @@ from participation.ballots.models import Participation
 from participation.budgets import services as budgets
 from participation.budgets.rules import ProposalDraft
 from participation.db import make_engine
-from participation.rolls import RollEntry
+from participation.rolls import RollEntry, rebuild_counts
 from participation.rules.areas import AreaKind
 from tests.support.pg import free_port
 from tests.support.servers import wait_until_serving
@@ -84,6 +84,8 @@ def prepare(url: str) -> tuple[int, int, list[tuple[int, str, str]]]:
                 for n, account_id in enumerate(ids)
             ],
         )
+        # The roll went in past the ORM: its per-community counts are counted afresh.
+        rebuild_counts(s)
         budget_round = budgets.create_round(
             s,
             budgets.NewRound(

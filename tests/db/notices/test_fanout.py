@@ -26,7 +26,7 @@ from participation.notifying.fanout import fan_out
 from participation.notifying.models import NoticeEvent, erase_account
 from participation.notifying.preferences import save_preferences
 from participation.outbox import OutboxMessage
-from participation.rolls import RollEntry
+from participation.rolls import RollEntry, rebuild_counts
 from participation.rules.areas import AreaKind
 from tests.support.concurrency import together
 from tests.support.queries import statements
@@ -74,6 +74,8 @@ def _people(
             for n, account_id in enumerate(ids)
         ],
     )
+    # The roll went in past the ORM: its per-community counts are counted afresh.
+    rebuild_counts(s)
     if email:
         s.connection().execute(
             insert(cast(Table, Identity.__table__)),

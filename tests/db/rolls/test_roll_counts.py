@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -181,6 +181,30 @@ def test_a_bulk_load_is_counted_by_a_rebuild(world: World, engine: Engine) -> No
     with Session(engine) as s, s.begin():
         assert rebuild_counts(s) == 1
     assert summary(engine) == counted(engine) == {m1: (7, 0)}
+
+
+def test_a_rebuild_mends_a_wrong_summary_and_changes_nothing_run_again(
+    world: World, engine: Engine
+) -> None:
+    """Whatever the summary held (too many, too few, a row for a community without
+    entries, a community's row missing), a rebuild makes it the roll's count; a
+    second rebuild writes the same rows (idempotent)."""
+    import_roll(engine, 4, "M1")
+    import_roll(engine, 2, "M2", start=4)
+    verify_next(engine, "mended1")
+    m1, m2, street = world["community"].id, world["other"].id, world["street"].id
+    with Session(engine) as s, s.begin():
+        s.execute(delete(RollCount).where(RollCount.community_id == m2))
+        s.execute(update(RollCount).values(entries=RollCount.entries + 40, verified=7))
+        s.add(RollCount(community_id=street, entries=3, verified=1))
+    assert summary(engine) != counted(engine)
+    for _ in range(2):
+        with Session(engine) as s, s.begin():
+            assert rebuild_counts(s) == 2
+        with Session(engine) as s:
+            every_row = set(s.execute(select(RollCount.community_id, RollCount.entries)))
+        assert summary(engine) == counted(engine) == {m1: (4, 1), m2: (2, 0)}
+        assert every_row == {(m1, 4), (m2, 2)}
 
 
 # --- any sequence of writes -----------------------------------------------------------
