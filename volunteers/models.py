@@ -272,7 +272,7 @@ class TeamPersonMinutes(Base):
 
     __tablename__ = "vol_hour_team_people"
     __table_args__ = (
-        # Counting a team's people with a positive balance reads this index alone.
+        # A small team's people with a positive balance: a range of this index.
         Index("ix_vol_hour_team_people_team_id_minutes", "team_id", "minutes"),
     )
 
@@ -293,12 +293,35 @@ class MonthPersonMinutes(Base):
     minutes: Mapped[int] = mapped_column()
 
 
+class TeamContributors(Base):
+    """How many people have a positive balance in each team (the rows of
+    :class:`TeamPersonMinutes` above zero), counted as balances cross zero: open data
+    reads one row per team instead of counting a city's people on every request."""
+
+    __tablename__ = "vol_hour_team_contributors"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("vol_teams.id"), primary_key=True)
+    people: Mapped[int] = mapped_column()
+
+
+class MonthContributors(Base):
+    """How many people have a positive balance in each month (of
+    :class:`MonthPersonMinutes`), as :class:`TeamContributors` per team."""
+
+    __tablename__ = "vol_hour_month_contributors"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    people: Mapped[int] = mapped_column()
+
+
 @event.listens_for(HoursEntry, "after_insert")
 def _add_to_totals(_mapper: Mapper[HoursEntry], connection: Connection, entry: HoursEntry) -> None:
     """Add a new ledger line to its month's total and to its person's balances in
-    its team and month, in the same transaction. Each upsert adds in the database
-    (``minutes = minutes + new``), so two writers of the same cell both count on
-    PostgreSQL too."""
+    its team and month, in the same transaction, and count the person in or out of
+    the team's and month's contributors when their balance crosses zero. Each upsert
+    adds in the database (``minutes = minutes + new``), so two writers of the same
+    cell both count on PostgreSQL too; the balance it returns is the one after this
+    line alone (the upsert holds the row until commit), so a crossing counts once."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     month = f"{entry.served_on:%Y-%m}"
     table = HoursTotal.__table__
@@ -315,19 +338,28 @@ def _add_to_totals(_mapper: Mapper[HoursEntry], connection: Connection, entry: H
             set_={"minutes": table.c.minutes + new.excluded.minutes, "lines": table.c.lines + 1},
         )
     )
-    for summary, key in (
-        (TeamPersonMinutes.__table__, {"team_id": entry.team_id}),
-        (MonthPersonMinutes.__table__, {"month": month}),
+    for people, counts, key in (
+        (TeamPersonMinutes.__table__, TeamContributors.__table__, {"team_id": entry.team_id}),
+        (MonthPersonMinutes.__table__, MonthContributors.__table__, {"month": month}),
     ):
-        add = dialect.insert(summary).values(
+        add = dialect.insert(people).values(
             **key, account_id=entry.account_id, minutes=entry.minutes
         )
-        connection.execute(
+        after = connection.execute(
             add.on_conflict_do_update(
                 index_elements=[*key, "account_id"],
-                set_={"minutes": summary.c.minutes + add.excluded.minutes},
+                set_={"minutes": people.c.minutes + add.excluded.minutes},
+            ).returning(people.c.minutes)
+        ).scalar_one()
+        step = int(after > 0) - int(after - entry.minutes > 0)
+        if step:
+            count = dialect.insert(counts).values(**key, people=step)
+            connection.execute(
+                count.on_conflict_do_update(
+                    index_elements=[*key],
+                    set_={"people": counts.c.people + count.excluded.people},
+                )
             )
-        )
 
 
 class BackfillRequest(Base):

@@ -9,10 +9,17 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from volunteers.models import HoursTotal, MonthPersonMinutes, Team, TeamPersonMinutes
+from volunteers.models import (
+    HoursTotal,
+    MonthContributors,
+    MonthPersonMinutes,
+    Team,
+    TeamContributors,
+    TeamPersonMinutes,
+)
 from volunteers.rules.disclosure import MIN_CONTRIBUTORS, Cell, disclose
 
 K = TypeVar("K", bound=Hashable)
@@ -35,20 +42,25 @@ _CELLS = select(HoursTotal.team_id, Team.name, HoursTotal.month, HoursTotal.minu
 )
 
 
-def _people(session: Session, key: Any, summary: Any) -> dict[Any, tuple[int, frozenset[int]]]:
+def _people(
+    session: Session, counts: Any, people: Any, key: str
+) -> dict[Any, tuple[int, frozenset[int]]]:
     """Per key, how many people have a positive balance and, when fewer than
-    :data:`MIN_CONTRIBUTORS` (at most two, then the least and greatest id are all of
-    them), who: one statement, one row per key, reading the summary's index."""
-    positive = summary.minutes > 0
+    :data:`MIN_CONTRIBUTORS`, who: one statement reading the counter per key and at
+    most two people of each small one, however many people served."""
+    counted = getattr(counts, key)
     rows = session.execute(
-        select(key, func.count(), func.min(summary.account_id), func.max(summary.account_id))
-        .where(positive)
-        .group_by(key)
+        select(counted, counts.people, people.account_id).outerjoin(
+            people,
+            (getattr(people, key) == counted)
+            & (counts.people < MIN_CONTRIBUTORS)
+            & (people.minutes > 0),
+        )
     )
-    return {
-        k: (n, frozenset((least, most)) if n < MIN_CONTRIBUTORS else frozenset())
-        for k, n, least, most in rows
-    }
+    found: dict[Any, tuple[int, set[int]]] = {}
+    for k, n, person in rows:
+        found.setdefault(k, (n, set()))[1].update(() if person is None else (person,))
+    return {k: (n, frozenset(few)) for k, (n, few) in found.items()}
 
 
 def _cells(minutes: dict[K, int], people: dict[K, tuple[int, frozenset[int]]]) -> list[Cell[K]]:
@@ -56,9 +68,10 @@ def _cells(minutes: dict[K, int], people: dict[K, tuple[int, frozenset[int]]]) -
 
 
 def public_hours(session: Session) -> PublicHours:
-    """The open data's hours in three statements, however long the ledger: the
-    summary per month, team and area (``HoursTotal``) and the people with a positive
-    balance per team and per month (``TeamPersonMinutes``, ``MonthPersonMinutes``).
+    """The open data's hours in three statements, however long the ledger and many
+    the people: the summary per month, team and area (``HoursTotal``) and how many
+    people have a positive balance per team and per month (``TeamContributors``,
+    ``MonthContributors``, with the few of the small ones).
     A team's or month's total is shown only when the small-cell rule allows it."""
     names: dict[int, str] = {}
     by_team: dict[int, int] = {}
@@ -67,8 +80,8 @@ def public_hours(session: Session) -> PublicHours:
         names[team_id] = name
         by_team[team_id] = by_team.get(team_id, 0) + minutes
         by_month[month] = by_month.get(month, 0) + minutes
-    team_people = _people(session, TeamPersonMinutes.team_id, TeamPersonMinutes)
-    month_people = _people(session, MonthPersonMinutes.month, MonthPersonMinutes)
+    team_people = _people(session, TeamContributors, TeamPersonMinutes, "team_id")
+    month_people = _people(session, MonthContributors, MonthPersonMinutes, "month")
     # Most minutes first (ties by name, then id), as the report always listed them;
     # the rule withholds from this order.
     teams = disclose(

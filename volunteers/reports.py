@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area
 from participation.scopes import under_any
-from volunteers.models import HoursEntry, HoursTotal, MonthPersonMinutes, Team, TeamPersonMinutes
+from volunteers.models import (
+    HoursEntry,
+    HoursTotal,
+    MonthContributors,
+    MonthPersonMinutes,
+    Team,
+    TeamContributors,
+    TeamPersonMinutes,
+)
 
 
 @dataclass(frozen=True)
@@ -132,11 +140,18 @@ def hours_overview(
 
 def rebuild_totals(session: Session) -> int:
     """Recompute the summaries from the ledger: per month, team and area
-    (``HoursTotal``) and each person's balance per team and per month (for the open
-    data's small-cell rule), for a loader that inserted ledger lines in bulk, past
-    the ORM (the migrations that made the tables do the same). Returns the number
-    of rows of ``HoursTotal``."""
-    for summary in (HoursTotal, TeamPersonMinutes, MonthPersonMinutes):
+    (``HoursTotal``), each person's balance per team and per month and how many
+    people have a positive one (for the open data's small-cell rule), for a loader
+    that inserted ledger lines in bulk, past the ORM (the migrations that made the
+    tables do the same). Returns the number of rows of ``HoursTotal``."""
+    summaries = (
+        HoursTotal,
+        TeamPersonMinutes,
+        MonthPersonMinutes,
+        TeamContributors,
+        MonthContributors,
+    )
+    for summary in summaries:
         session.execute(delete(summary))
     month = ledger_month(session)
     summed = select(
@@ -145,12 +160,17 @@ def rebuild_totals(session: Session) -> int:
     session.execute(
         insert(HoursTotal).from_select(["month", "team_id", "area_id", "minutes", "lines"], summed)
     )
-    for key, summary in ((HoursEntry.team_id, TeamPersonMinutes), (month, MonthPersonMinutes)):
-        people = select(key, HoursEntry.account_id, func.sum(HoursEntry.minutes)).group_by(
+    for key, name, people, counts in (
+        (HoursEntry.team_id, "team_id", TeamPersonMinutes, TeamContributors),
+        (month, "month", MonthPersonMinutes, MonthContributors),
+    ):
+        per_person = select(key, HoursEntry.account_id, func.sum(HoursEntry.minutes)).group_by(
             key, HoursEntry.account_id
         )
-        columns = ["team_id" if summary is TeamPersonMinutes else "month", "account_id", "minutes"]
-        session.execute(insert(summary).from_select(columns, people))
+        session.execute(insert(people).from_select([name, "account_id", "minutes"], per_person))
+        by = getattr(people, name)
+        counted = select(by, func.count()).where(people.minutes > 0).group_by(by)
+        session.execute(insert(counts).from_select([name, "people"], counted))
     return int(session.scalar(select(func.count()).select_from(HoursTotal)) or 0)
 
 

@@ -16,7 +16,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tests.support.volunteering import make_person, make_shift
-from volunteers.models import HoursEntry, HoursTotal, MonthPersonMinutes, TeamPersonMinutes
+from volunteers.models import (
+    HoursEntry,
+    HoursTotal,
+    MonthContributors,
+    MonthPersonMinutes,
+    TeamContributors,
+    TeamPersonMinutes,
+)
 from volunteers.open_hours import public_hours
 from volunteers.reports import hours_report, rebuild_totals
 from volunteers.signups import shift_context
@@ -141,8 +148,32 @@ def test_the_people_summaries_equal_the_ledger_folded(
     with Session(engine) as s, s.begin():
         written = _people_summaries(s)
         assert written == _folded(s)
+        counts = _contributors(s)
+        assert counts == _positive(written)
         rebuild_totals(s)
         assert _people_summaries(s) == written
+        assert _contributors(s) == counts
+
+
+def _contributors(s: Session) -> tuple[dict[int, int], dict[str, int]]:
+    """The counters, without the keys whose people all went back to zero (written
+    as a zero, where rebuilding writes no row)."""
+    teams = s.execute(select(TeamContributors.team_id, TeamContributors.people))
+    months = s.execute(select(MonthContributors.month, MonthContributors.people))
+    return {t: n for t, n in teams if n}, {m: n for m, n in months if n}
+
+
+def _positive(
+    balances: tuple[dict[tuple[int, int], int], dict[tuple[str, int], int]],
+) -> tuple[dict[int, int], dict[str, int]]:
+    """How many people have a positive balance per team and per month."""
+    teams: dict[int, int] = {}
+    months: dict[str, int] = {}
+    for (team, _), minutes in balances[0].items():
+        teams[team] = teams.get(team, 0) + (minutes > 0)
+    for (month, _), minutes in balances[1].items():
+        months[month] = months.get(month, 0) + (minutes > 0)
+    return {k: n for k, n in teams.items() if n}, {k: n for k, n in months.items() if n}
 
 
 #: Per database: the two teams and four people the examples share.
