@@ -4,6 +4,8 @@ what ``rebuild_totals`` sums from the ledger."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from participation.db import make_engine
 from tests.support.volunteering import make_person, make_shift
 from volunteers.models import (
     HoursEntry,
@@ -203,3 +206,42 @@ def test_a_correction_to_zero_takes_a_person_out_of_the_count(
         assert data.total == 120
         assert data.by_team == [] and data.teams_withheld == 1
         assert data.by_month == [] and data.months_withheld == 1
+
+
+RACERS = 8
+
+
+def test_racing_writers_count_each_person_once(db_url: str, world: dict[str, Any]) -> None:
+    """Eight transactions at once credit and correct four people in one team and
+    month (on PostgreSQL, concurrently): every crossing of zero counts once."""
+    engine = make_engine(db_url, pool_size=RACERS, max_overflow=0)
+    with Session(engine) as s, s.begin():
+        shift = make_shift(s, world["community"], datetime(2026, 10, 1, 1, tzinfo=UTC))
+        team_id, area_id = shift_context(s, shift.id).team.id, shift.area_id
+        persons = [make_person(s, f"竞速志愿者{n}") for n in range(4)]
+    barrier = threading.Barrier(RACERS)
+
+    def one(n: int) -> None:
+        barrier.wait()
+        with Session(engine) as s, s.begin():
+            # Racers 0-3 credit persons 0-3; racers 4-7 take back persons 0-1's and
+            # credit persons 2-3 again: in whatever order, persons 2-3 stay positive.
+            person, minutes = persons[n % 4], (60 if n < 4 or n % 4 >= 2 else -60)
+            s.add(
+                HoursEntry(
+                    account_id=person,
+                    team_id=team_id,
+                    area_id=area_id,
+                    served_on=date(2026, 10, 1),
+                    minutes=minutes,
+                    kind="system" if minutes > 0 else "correction",
+                )
+            )
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        list(pool.map(one, range(RACERS)))
+    with Session(engine) as s:
+        assert s.get(TeamContributors, team_id).people == 2  # type: ignore[union-attr]
+        assert s.get(MonthContributors, "2026-10").people == 2  # type: ignore[union-attr]
+        assert _people_summaries(s) == _folded(s)
+    engine.dispose()
