@@ -8,8 +8,8 @@ balance (hundreds of thousands of rows), on each request is too slow: each perso
 balance per team and per month, and how many are positive, are written with each
 ledger line, like ``vol_hour_totals``, and filled here from the ledger.
 
-Revision ID: 0070
-Revises: 0064
+Revision ID: 0066
+Revises: 0065
 """
 
 from collections.abc import Sequence
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0070"
-down_revision: str | None = "0064"
+revision: str = "0066"
+down_revision: str | None = "0065"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
