@@ -267,15 +267,69 @@ class HoursTotal(Base):
     lines: Mapped[int] = mapped_column()
 
 
+class TeamPersonMinutes(Base):
+    """The ledger summed per team and person: who has a positive balance in a team,
+    for the open data's small-cell rule (``volunteers.rules.disclosure``), without
+    reading the ledger. Kept like :class:`HoursTotal` (``_add_to_totals`` below,
+    ``volunteers.reports.rebuild_totals``)."""
+
+    __tablename__ = "vol_hour_team_people"
+    __table_args__ = (
+        # A small team's people with a positive balance: a range of this index.
+        Index("ix_vol_hour_team_people_team_id_minutes", "team_id", "minutes"),
+    )
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("vol_teams.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    minutes: Mapped[int] = mapped_column()
+
+
+class MonthPersonMinutes(Base):
+    """The ledger summed per month ("YYYY-MM") and person, as :class:`TeamPersonMinutes`
+    per team: the city-wide month totals follow the same small-cell rule."""
+
+    __tablename__ = "vol_hour_month_people"
+    __table_args__ = (Index("ix_vol_hour_month_people_month_minutes", "month", "minutes"),)
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    minutes: Mapped[int] = mapped_column()
+
+
+class TeamContributors(Base):
+    """How many people have a positive balance in each team (the rows of
+    :class:`TeamPersonMinutes` above zero), counted as balances cross zero: open data
+    reads one row per team instead of counting a city's people on every request."""
+
+    __tablename__ = "vol_hour_team_contributors"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("vol_teams.id"), primary_key=True)
+    people: Mapped[int] = mapped_column()
+
+
+class MonthContributors(Base):
+    """How many people have a positive balance in each month (of
+    :class:`MonthPersonMinutes`), as :class:`TeamContributors` per team."""
+
+    __tablename__ = "vol_hour_month_contributors"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    people: Mapped[int] = mapped_column()
+
+
 @event.listens_for(HoursEntry, "after_insert")
 def _add_to_totals(_mapper: Mapper[HoursEntry], connection: Connection, entry: HoursEntry) -> None:
-    """Add a new ledger line to its month's total, in the same transaction. The
-    upsert adds in the database (``minutes = minutes + new``), so two writers of the
-    same month, team and area both count on PostgreSQL too."""
+    """Add a new ledger line to its month's total and to its person's balances in
+    its team and month, in the same transaction, and count the person in or out of
+    the team's and month's contributors when their balance crosses zero. Each upsert
+    adds in the database (``minutes = minutes + new``), so two writers of the same
+    cell both count on PostgreSQL too; the balance it returns is the one after this
+    line alone (the upsert holds the row until commit), so a crossing counts once."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    month = f"{entry.served_on:%Y-%m}"
     table = HoursTotal.__table__
     new = dialect.insert(table).values(
-        month=f"{entry.served_on:%Y-%m}",
+        month=month,
         team_id=entry.team_id,
         area_id=entry.area_id,
         minutes=entry.minutes,
@@ -287,6 +341,28 @@ def _add_to_totals(_mapper: Mapper[HoursEntry], connection: Connection, entry: H
             set_={"minutes": table.c.minutes + new.excluded.minutes, "lines": table.c.lines + 1},
         )
     )
+    for people, counts, key in (
+        (TeamPersonMinutes.__table__, TeamContributors.__table__, {"team_id": entry.team_id}),
+        (MonthPersonMinutes.__table__, MonthContributors.__table__, {"month": month}),
+    ):
+        add = dialect.insert(people).values(
+            **key, account_id=entry.account_id, minutes=entry.minutes
+        )
+        after = connection.execute(
+            add.on_conflict_do_update(
+                index_elements=[*key, "account_id"],
+                set_={"minutes": people.c.minutes + add.excluded.minutes},
+            ).returning(people.c.minutes)
+        ).scalar_one()
+        step = int(after > 0) - int(after - entry.minutes > 0)
+        if step:
+            count = dialect.insert(counts).values(**key, people=step)
+            connection.execute(
+                count.on_conflict_do_update(
+                    index_elements=[*key],
+                    set_={"people": counts.c.people + count.excluded.people},
+                )
+            )
 
 
 class BackfillRequest(Base):

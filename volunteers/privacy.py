@@ -37,6 +37,17 @@ ENTRIES: tuple[Entry, ...] = (
         kept="the hours ledger is append-only; entries point at the anonymised account",
     ),
     Entry("vol_hours", ("recorded_by", "approved_by"), kept=STAFF_WORK),
+    # The ledger summed per person (its copy for counting people): kept with it.
+    Entry(
+        "vol_hour_team_people",
+        ("account_id",),
+        kept="the hours ledger summed per team and person; points at the anonymised account",
+    ),
+    Entry(
+        "vol_hour_month_people",
+        ("account_id",),
+        kept="the hours ledger summed per month and person; points at the anonymised account",
+    ),
     Entry(
         "vol_certificates",
         ("account_id",),

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session, aliased
 
 from participation.areas import Area
 from participation.scopes import under_any
-from volunteers.models import HoursEntry, HoursTotal, Team
+from volunteers.models import (
+    HoursEntry,
+    HoursTotal,
+    MonthContributors,
+    MonthPersonMinutes,
+    Team,
+    TeamContributors,
+    TeamPersonMinutes,
+)
 
 
 @dataclass(frozen=True)
@@ -131,22 +139,46 @@ def hours_overview(
 
 
 def rebuild_totals(session: Session) -> int:
-    """Recompute the summary from the ledger: for a loader that inserted ledger lines
-    in bulk, past the ORM (the migration that made the table does the same). Returns
-    the number of summary rows."""
-    session.execute(delete(HoursTotal))
-    month = (
-        func.to_char(HoursEntry.served_on, "YYYY-MM")
-        if session.get_bind().dialect.name == "postgresql"
-        else func.strftime("%Y-%m", HoursEntry.served_on)
+    """Recompute the summaries from the ledger: per month, team and area
+    (``HoursTotal``), each person's balance per team and per month and how many
+    people have a positive one (for the open data's small-cell rule), for a loader
+    that inserted ledger lines in bulk, past the ORM (the migrations that made the
+    tables do the same). Returns the number of rows of ``HoursTotal``."""
+    summaries = (
+        HoursTotal,
+        TeamPersonMinutes,
+        MonthPersonMinutes,
+        TeamContributors,
+        MonthContributors,
     )
+    for summary in summaries:
+        session.execute(delete(summary))
+    month = ledger_month(session)
     summed = select(
         month, HoursEntry.team_id, HoursEntry.area_id, func.sum(HoursEntry.minutes), func.count()
     ).group_by(month, HoursEntry.team_id, HoursEntry.area_id)
     session.execute(
         insert(HoursTotal).from_select(["month", "team_id", "area_id", "minutes", "lines"], summed)
     )
+    for key, name, people, counts in (
+        (HoursEntry.team_id, "team_id", TeamPersonMinutes, TeamContributors),
+        (month, "month", MonthPersonMinutes, MonthContributors),
+    ):
+        per_person = select(key, HoursEntry.account_id, func.sum(HoursEntry.minutes)).group_by(
+            key, HoursEntry.account_id
+        )
+        session.execute(insert(people).from_select([name, "account_id", "minutes"], per_person))
+        by = getattr(people, name)
+        counted = select(by, func.count()).where(people.minutes > 0).group_by(by)
+        session.execute(insert(counts).from_select([name, "people"], counted))
     return int(session.scalar(select(func.count()).select_from(HoursTotal)) or 0)
+
+
+def ledger_month(session: Session) -> Any:
+    """A ledger line's month, "YYYY-MM", in the session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(HoursEntry.served_on, "YYYY-MM")
+    return func.strftime("%Y-%m", HoursEntry.served_on)
 
 
 def team_minutes(session: Session, team_id: int) -> int:

@@ -10,9 +10,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from participation.areas import Area
-from volunteers import activities, reports, stars
+from volunteers import activities, open_hours, stars
 from volunteers import teams as volunteer_teams
 from volunteers.models import Team
+from volunteers.rules.disclosure import MIN_CONTRIBUTORS
 from volunteers.rules.stars import DEFAULT_SCHEME
 from web.kit.api_paging import NEXT_PROPERTY, PAGING, ask_of, paged_response
 from web.kit.api_query import check_query
@@ -70,12 +71,17 @@ async def shifts(request: Request) -> Response:
 
 
 async def hours(request: Request) -> Response:
-    report = reports.hours_report(db(request))
+    """The service minutes in total, per team and per month, each team's and month's
+    only when the small-cell rule allows (``volunteers.rules.disclosure``): the same
+    for every caller."""
+    report = open_hours.public_hours(db(request))
     return JSONResponse(
         {
             "total_minutes": report.total,
             "by_team": [{"team": k, "minutes": v} for k, v in report.by_team],
+            "teams_withheld": report.teams_withheld,
             "by_month": [{"month": k, "minutes": v} for k, v in report.by_month],
+            "months_withheld": report.months_withheld,
         }
     )
 
@@ -119,6 +125,35 @@ def _list(description: str, item: dict[str, Any], *, paged: bool = True) -> dict
     }
 
 
+def _figures(key: str, key_type: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": [key, "minutes"],
+            "properties": {key: key_type, "minutes": {"type": "integer"}},
+        },
+    }
+
+
+_HOURS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["total_minutes", "by_team", "teams_withheld", "by_month", "months_withheld"],
+    "properties": {
+        "total_minutes": {"type": "integer", "description": "Every minute, withheld ones too"},
+        "by_team": _figures("team", {"type": "string"}),
+        "teams_withheld": {
+            "type": "integer",
+            "description": f"Teams with hours not listed: fewer than {MIN_CONTRIBUTORS} people",
+        },
+        "by_month": _figures("month", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}),
+        "months_withheld": {
+            "type": "integer",
+            "description": f"Months with hours not listed: fewer than {MIN_CONTRIBUTORS} people",
+        },
+    },
+}
+
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/volunteer/teams": _list(
         "Volunteer teams with their area, kind, joining mode and member count",
@@ -137,7 +172,22 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/volunteer/hours": {
         "get": {
             "summary": "Service minutes in total, per team and per month",
-            "responses": {"200": {"description": "Totals (no personal data)"}},
+            "description": (
+                "A team's or a month's minutes are listed only when at least"
+                f" {MIN_CONTRIBUTORS} distinct people have a positive balance of minutes"
+                " there (small-cell suppression: a figure of one or two people's hours"
+                " would reveal them to anyone who knows who serves there); when the"
+                " withheld ones together are fewer people's, the listed one with the"
+                " fewest minutes is withheld too, so that the total minus the listed"
+                " ones reveals nobody. Withheld minutes still count in total_minutes;"
+                " teams_withheld and months_withheld say how many were withheld."
+            ),
+            "responses": {
+                "200": {
+                    "description": "Totals (no personal data)",
+                    "content": {"application/json": {"schema": _HOURS_SCHEMA}},
+                }
+            },
         }
     },
 }

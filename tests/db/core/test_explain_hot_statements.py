@@ -5,7 +5,7 @@ items over five years with their milestones and updates), after ANALYZE, each
 statement the service runs is captured with its parameters and EXPLAINed as it ran.
 
 Covered: the volunteers' list of coming shifts, a volunteer's ledger total, the
-office's hours report, a team leader's shifts awaiting attendance (100,000
+office's hours report and the open data's, a team leader's shifts awaiting attendance (100,000
 sign-ups), the inbox (count, unread, page), the plan's item page and a budget
 round's results (its plan items found by source)."""
 
@@ -27,7 +27,7 @@ from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update
 from tests.conftest import _pg_database
 from tests.support.pg import Cluster
-from volunteers import activities, home, ledger, reports
+from volunteers import activities, home, ledger, open_hours, reports
 from volunteers.models import Activity, HoursEntry, Membership, Shift, SignUp, Team
 
 pytestmark = pytest.mark.pg
@@ -226,6 +226,8 @@ def test_hot_statements_use_indexes(engine: Engine, seeded: dict[str, int]) -> N
     assert "ix_vol_signups_unrecorded" in waiting[0], waiting[0]
     report = _indexed(engine, reports.hours_report)
     assert not any("vol_hours " in plan for plan in report)  # the summary, not the ledger
+    opened = _indexed(engine, open_hours.public_hours)  # the open data's, with its rule
+    assert len(opened) == 3 and not any("vol_hours " in plan for plan in opened)
     inbox = _indexed(engine, lambda s: notices.inbox(s, person))
     assert any("ix_notices_account_created" in plan for plan in inbox), "\n\n".join(inbox)
     _indexed(engine, lambda s: board.item_views(s, NOW.date(), item_ids=[item]))
