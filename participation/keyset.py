@@ -85,6 +85,17 @@ def keyset_page(
     )
 
 
+def from_link(after: int, before: int) -> tuple[int | None, bool]:
+    """The cursor and direction of a list keyed by id, from its link's ``after``
+    or else ``before`` (0: none): (None, True), the first page, also for an id
+    past any a row can have (:data:`LARGEST_ID`: PostgreSQL would refuse to
+    compare it)."""
+    cursor = after or before
+    if not 0 < cursor <= LARGEST_ID:
+        return None, True
+    return cursor, bool(after)
+
+
 def beyond(
     key: Sequence[Column], cursor: Sequence[Any], *, ascending: bool
 ) -> list[ColumnElement[bool]]:

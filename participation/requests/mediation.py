@@ -40,7 +40,7 @@ from participation.accounts import Account, RoleGrant
 from participation.areas import Area
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
-from participation.keyset import LARGEST_ID, KeysetPage, beyond, keyset_page
+from participation.keyset import KeysetPage, beyond, from_link, keyset_page
 from participation.paging import counted_page
 from participation.requests import records
 from participation.requests.deadlines import local_day
@@ -282,15 +282,9 @@ def office_cases(
         order = MediationCase.id.desc() if forward else MediationCase.id.asc()
         return [(c, r, str(n)) for c, r, n in session.execute(query.order_by(order).limit(limit))]
 
-    cursor = after or before
-    if not 0 < cursor <= LARGEST_ID:  # PostgreSQL would refuse to compare it
-        cursor = 0
+    cursor, forward = from_link(after, before)
     return keyset_page(
-        read,
-        lambda row: row[0].id,
-        cursor=cursor or None,
-        forward=bool(after) or not cursor,
-        per_page=per_page,
+        read, lambda row: row[0].id, cursor=cursor, forward=forward, per_page=per_page
     )
 
 
