@@ -7,7 +7,7 @@ and drops every row of the pages before it), and a page holds still while rows
 are added at the list's start. Each list says how it reads rows from a cursor in
 either direction; :func:`keyset_page` turns such a read into a page with its
 neighbours, the same way for every list (the back office's accounts and audit
-log, the mediation cases, the supervision notices).
+log, the mediation cases, the supervision notices, a consultation's discussion).
 
 A list ordered by more than one column (a time, then the id that breaks its
 ties) still names a row by its id in links; :func:`key_of` reads that row's key
@@ -103,9 +103,9 @@ def beyond(
     last column is unique) in the order of ``key``, ascending or descending.
 
     ``(a, b) > (x, y)`` is written ``a >= x AND (a > x OR b > y)``: the first
-    condition is a range of the index on ``key`` that SQLite and PostgreSQL both
-    start from (neither reads a row value comparison or a bare OR as one on
-    every version), the second drops the cursor's ties already shown.
+    condition bounds a range of the index on ``key``, which SQLite's and
+    PostgreSQL's plans start from (tests/db/requests/test_notices_page.py checks
+    them); the second drops the rows of the cursor's ``a`` already shown.
     """
     first, at = key[0], cursor[0]
     if len(key) == 1:
