@@ -203,3 +203,12 @@ def test_unreadable_or_huge_cursors_give_a_page(
             assert shown.status_code == 200, (direction, cursor)
             got = rows(shown.text)  # a page of the list ("²" reads as 2: a real place)
             assert got == start[len(start) - len(got) :] or got == start[: len(got)], cursor
+
+
+@pytest.mark.parametrize("page", [CASES, NOTICES])
+def test_who_may_see_the_lists_is_unchanged(
+    client: FormClient, world: dict[str, Any], page: str
+) -> None:
+    client.sign_in("resident")
+    for query in ("", "?after=1", "?before=1", "?page=2"):
+        assert client.get(f"{page}{query}", follow_redirects=False).status_code == 403, query
