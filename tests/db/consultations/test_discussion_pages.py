@@ -1,7 +1,7 @@
 """A consultation's discussion by keyset (consultations.deliberation.thread_page and
 statement_page): the later links visit every thread, with all its replies, and
 every statement once, oldest first, the earlier ones go back; and on SQLite and
-PostgreSQL each page is a range of migration 0070's indexes, however many posts
+PostgreSQL each page is a range of migration 0067's indexes, however many posts
 the consultation has."""
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def _explained(engine: Engine, run: Callable[[Session], object]) -> list[str]:
 
 
 def test_each_page_is_a_range_of_an_index(engine: Engine, place: tuple[int, int]) -> None:
-    """Fails without migration 0070: the replies of a page's threads were found by
+    """Fails without migration 0067: the replies of a page's threads were found by
     reading every post of the consultation, and PostgreSQL sorted its statements."""
     cid, author = place
     with Session(engine) as s, s.begin():

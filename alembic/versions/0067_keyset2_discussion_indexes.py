@@ -10,16 +10,16 @@ the replies of twenty threads. (consultation_id, id) gives PostgreSQL the
 statements in id order without sorting a consultation's thousands. Both replace
 the single-column index they start with, which they serve too.
 
-Revision ID: 0070
-Revises: 0064
+Revision ID: 0067
+Revises: 0066
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0070"
-down_revision: str | None = "0064"
+revision: str = "0067"
+down_revision: str | None = "0066"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
