@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, select, update
+from sqlalchemy import Integer, Select, bindparam, func, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from consultations.standing import check_may_deliberate
 from participation import audit, notices
 from participation.accounts import Account
 from participation.errors import N_, DomainError
+from participation.keyset import KeysetPage, beyond, from_link, keyset_page
 
 POST_KINDS = ("for", "against", "comment")
 CHOICES = {"agree": 1, "disagree": -1, "pass": 0}
@@ -174,26 +175,29 @@ def all_statements(session: Session, consultation_id: int) -> Sequence[OpinionSt
 
 
 def statement_page(
-    session: Session, consultation_id: int, number: int, per_page: int
-) -> tuple[Sequence[OpinionStatement], int, int]:
-    """Statements ``number`` (1-based; past the end, the last page) of ``per_page``,
-    hidden ones included (for moderators), oldest first: the statements, how many
-    there are and the page number. Two statements whatever their number."""
-    total = int(
-        session.scalar(
-            select(func.count()).where(OpinionStatement.consultation_id == consultation_id)
-        )
-        or 0
-    )
-    number = max(1, min(number, -(-total // per_page) or 1))
-    rows = session.scalars(
-        select(OpinionStatement)
-        .where(OpinionStatement.consultation_id == consultation_id)
-        .order_by(OpinionStatement.id)
-        .offset((number - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return rows, total, number
+    session: Session,
+    consultation_id: int,
+    *,
+    after: int = 0,
+    before: int = 0,
+    per_page: int = 50,
+) -> KeysetPage[OpinionStatement]:
+    """The page of a consultation's statements, hidden ones included (for
+    moderators), oldest first, that starts after the statement of id ``after``,
+    or else ends before the statement of id ``before``, or else the first page
+    (participation.keyset). One statement of at most ``per_page`` + 1 rows from
+    the index on (consultation_id, id), however many statements and however deep
+    the page (two when reading back found nothing); no count."""
+
+    def read(cursor: int | None, forward: bool, limit: int) -> Sequence[OpinionStatement]:
+        query = select(OpinionStatement).where(OpinionStatement.consultation_id == consultation_id)
+        if cursor is not None:
+            query = query.where(*beyond((OpinionStatement.id,), (cursor,), ascending=forward))
+        order = OpinionStatement.id.asc() if forward else OpinionStatement.id.desc()
+        return session.scalars(query.order_by(order).limit(limit)).all()
+
+    cursor, forward = from_link(after, before)
+    return keyset_page(read, lambda st: st.id, cursor=cursor, forward=forward, per_page=per_page)
 
 
 @dataclass(frozen=True)
@@ -226,68 +230,76 @@ def threads(session: Session, consultation_id: int) -> list[Thread]:
     ]
 
 
-@dataclass(frozen=True)
-class ThreadPage:
-    """One page of a consultation's threads (oldest first), with every reply of
-    those threads and the number of threads in all (for the pager)."""
-
-    threads: list[Thread]
-    total: int
+#: A page of a consultation's threads: their top-level posts, oldest first.
+ThreadPage = KeysetPage[Thread]
 
 
 @cache
-def _thread_page_statement() -> Select[Any]:
-    """Built once (the page runs it on every request); bound per call: ``cid``,
-    ``size`` and ``skip``."""
+def _thread_page_statement(forward: bool, bounded: bool) -> Select[Any]:
+    """Built once per direction (the page runs it on every request); bound per
+    call: ``cid``, ``size`` and, when ``bounded``, ``cursor``. The page's
+    top-level posts are a range of ``ix_consultation_posts_thread``, their
+    replies the same index's entries under each of them."""
     cid = bindparam("cid", type_=Integer)
-    tops = (
-        select(Post.id)
-        .where(Post.consultation_id == cid, Post.parent_id.is_(None))
-        .order_by(Post.id)
+    tops = select(Post.id).where(Post.consultation_id == cid, Post.parent_id.is_(None))
+    if bounded:
+        cursor = bindparam("cursor", type_=Integer)
+        tops = tops.where(Post.id > cursor if forward else Post.id < cursor)
+    page = (
+        tops.order_by(Post.id.asc() if forward else Post.id.desc())
         .limit(bindparam("size", type_=Integer))
-        .offset(bindparam("skip", type_=Integer))
-    ).scalar_subquery()
-    total = (
-        select(func.count())
-        .where(Post.consultation_id == cid, Post.parent_id.is_(None))
-        .scalar_subquery()
+        .cte("page_tops")
     )
+    # The page's posts as two ranges of the index, not "id IN ... OR parent_id
+    # IN ...": PostgreSQL read that by walking every post of the city in id order.
+    posts = union_all(
+        select(page.c.id),
+        select(Post.id).where(Post.consultation_id == cid, Post.parent_id.in_(select(page.c.id))),
+    ).subquery()
     reports = (
         select(func.count()).where(PostReport.post_id == Post.id).correlate(Post).scalar_subquery()
     )
-    return (
-        select(Post, reports, total)
-        .where(Post.consultation_id == cid, Post.id.in_(tops) | Post.parent_id.in_(tops))
-        .order_by(Post.id)
-    )
+    return select(Post, reports).join(posts, posts.c.id == Post.id).order_by(Post.id)
 
 
-def thread_page(session: Session, consultation_id: int, number: int, per_page: int) -> ThreadPage:
-    """Threads ``number`` (1-based) of ``per_page`` top-level posts, in one statement
-    whatever the number of posts: the page's top-level posts, their replies, each
-    post's report count and the count of threads (an uncorrelated subquery, run once)."""
-    rows = session.execute(
-        _thread_page_statement(),
-        {"cid": consultation_id, "size": per_page, "skip": (max(1, number) - 1) * per_page},
-    ).all()
-    children: dict[int, list[Post]] = {}
-    for post, _, _ in rows:
-        if post.parent_id is not None:
-            children.setdefault(post.parent_id, []).append(post)
-    found = [
-        Thread(post, children.get(post.id, []), int(count))
-        for post, count, _ in rows
-        if post.parent_id is None
-    ]
-    if rows:
-        return ThreadPage(found, int(rows[0][2]))
-    if number == 1:
-        return ThreadPage([], 0)  # no thread on the first page: none at all
-    # Past the last page: count the threads for the pager.
-    count = select(func.count()).where(
-        Post.consultation_id == consultation_id, Post.parent_id.is_(None)
-    )
-    return ThreadPage([], int(session.scalar(count) or 0))
+def thread_page(
+    session: Session,
+    consultation_id: int,
+    *,
+    after: int = 0,
+    before: int = 0,
+    per_page: int = 20,
+) -> ThreadPage:
+    """The page of a consultation's threads, oldest first, that starts after the
+    top-level post of id ``after``, or else ends before the one of id
+    ``before``, or else the first page (participation.keyset); each thread with
+    its replies and each post's report count.
+
+    One statement however many posts the consultation has and however deep the
+    page (two when reading back found nothing): the page's top-level posts and
+    one more (whether a page follows), their replies and report counts. No
+    OFFSET and no count of the threads: a busy consultation's last page costs
+    what its first does.
+    """
+
+    def read(cursor: int | None, forward: bool, limit: int) -> list[Thread]:
+        bound = {"cid": consultation_id, "size": limit}
+        if cursor is not None:
+            bound["cursor"] = cursor
+        rows = session.execute(_thread_page_statement(forward, cursor is not None), bound).all()
+        children: dict[int, list[Post]] = {}
+        for post, _ in rows:
+            if post.parent_id is not None:
+                children.setdefault(post.parent_id, []).append(post)
+        found = [
+            Thread(post, children.get(post.id, []), int(count))
+            for post, count in rows
+            if post.parent_id is None
+        ]
+        return found if forward else found[::-1]
+
+    cursor, forward = from_link(after, before)
+    return keyset_page(read, lambda t: t.post.id, cursor=cursor, forward=forward, per_page=per_page)
 
 
 def add_statement(

@@ -204,9 +204,12 @@ class Post(Base):
     """
 
     __tablename__ = "consultation_posts"
+    # A page of threads is a range of top-level posts (parent_id NULL) in id
+    # order, and each one's replies another range of the same index.
+    __table_args__ = (Index("ix_consultation_posts_thread", "consultation_id", "parent_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
     kind: Mapped[str] = mapped_column(String(8))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_posts.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
@@ -236,10 +239,14 @@ class OpinionStatement(Base):
     is read from one index instead of counting the consultation's votes."""
 
     __tablename__ = "opinion_statements"
-    __table_args__ = (Index("ix_opinion_statements_next", "consultation_id", "vote_count", "id"),)
+    __table_args__ = (
+        Index("ix_opinion_statements_next", "consultation_id", "vote_count", "id"),
+        # The moderators' pages of statements, in id order (keyset).
+        Index("ix_opinion_statements_consultation_id_id", "consultation_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     text: Mapped[str] = mapped_column(String(140))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

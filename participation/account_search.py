@@ -20,7 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from participation.accounts import LOGIN_CHARACTERS, Account, normalize_login
-from participation.keyset import LARGEST_ID, KeysetPage, keyset_page
+from participation.keyset import KeysetPage, beyond, key_of, keyset_page
 
 #: Accounts a page of the back office's account list.
 ACCOUNTS_PER_PAGE = 50
@@ -101,16 +101,10 @@ def _beyond(
         at = cursor[0]
         if forward and (low is None or at >= low):
             low = None
-            if len(search.key) == 1:
-                conditions.append(first > at)
-            else:
-                conditions += [first >= at, or_(first > at, search.key[1] > cursor[1])]
+            conditions += beyond(search.key, cursor, ascending=True)
         elif not forward and (high is None or at < high):
             high = None
-            if len(search.key) == 1:
-                conditions.append(first < at)
-            else:
-                conditions += [first <= at, or_(first < at, search.key[1] < cursor[1])]
+            conditions += beyond(search.key, cursor, ascending=False)
     if low is not None:
         conditions.append(first >= low)
     if high is not None:
@@ -121,10 +115,7 @@ def _beyond(
 def _cursor(session: Session, search: _Search, account_id: int) -> Sequence[Any] | None:
     """The key of the account ``account_id`` in the search's order; None when
     there is no such account, or it has no value there (no phone number)."""
-    if not 0 < account_id <= LARGEST_ID:
-        return None
-    row = session.execute(select(*search.key).where(Account.id == account_id)).first()
-    return None if row is None or any(value is None for value in row) else tuple(row)
+    return key_of(session, search.key, Account.id, account_id)
 
 
 def _rows(

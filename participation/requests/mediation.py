@@ -40,6 +40,7 @@ from participation.accounts import Account, RoleGrant
 from participation.areas import Area
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
+from participation.keyset import KeysetPage, beyond, from_link, keyset_page
 from participation.paging import counted_page
 from participation.requests import records
 from participation.requests.deadlines import local_day
@@ -247,31 +248,44 @@ def _office_cases(
     )
 
 
+#: Cases a page of the office's list of mediation cases.
+CASES_PER_PAGE = 50
+
+#: A case of the office's list, with its request and its body's name.
+OfficeCase = tuple["MediationCase", ResidentRequest, str]
+
+
 def office_cases(
     session: Session,
     account_id: int,
     handle_paths: Sequence[str] | None,
     *,
-    offset: int = 0,
-    limit: int = 50,
-) -> list[tuple[MediationCase, ResidentRequest, str]]:
-    """One page of the cases of the bodies the account acts for, the newest first,
-    each with its request and body's name: one statement."""
-    rows = session.execute(
-        _office_cases(account_id, handle_paths)
-        .order_by(MediationCase.id.desc())
-        .offset(max(0, offset))
-        .limit(limit)
-    )
-    return [(c, r, str(n)) for c, r, n in rows]
+    after: int = 0,
+    before: int = 0,
+    per_page: int = CASES_PER_PAGE,
+) -> KeysetPage[OfficeCase]:
+    """The page of the cases of the bodies the account acts for, the newest first
+    (by id), each with its request and body's name, that starts after (is older
+    than) the case of id ``after``, or else ends before (is newer than) the case
+    of id ``before``, or else the first page (participation.keyset).
 
+    One statement of at most ``per_page`` + 1 rows however many cases the city
+    has and however deep the page (two when reading back found nothing newer):
+    no OFFSET, no count. A cursor needs no case of its id, only a place in the
+    order; one past any id a row can have gives the first page.
+    """
 
-def office_case_count(session: Session, account_id: int, handle_paths: Sequence[str] | None) -> int:
-    """How many cases ``office_cases`` pages through."""
-    counted = _office_cases(account_id, handle_paths).with_only_columns(
-        func.count(MediationCase.id)
+    def read(cursor: int | None, forward: bool, limit: int) -> list[OfficeCase]:
+        query = _office_cases(account_id, handle_paths)
+        if cursor is not None:
+            query = query.where(*beyond((MediationCase.id,), (cursor,), ascending=not forward))
+        order = MediationCase.id.desc() if forward else MediationCase.id.asc()
+        return [(c, r, str(n)) for c, r, n in session.execute(query.order_by(order).limit(limit))]
+
+    cursor, forward = from_link(after, before)
+    return keyset_page(
+        read, lambda row: row[0].id, cursor=cursor, forward=forward, per_page=per_page
     )
-    return int(session.scalar(counted) or 0)
 
 
 def cases_of_party(session: Session, account_id: int) -> Sequence[MediationCase]:

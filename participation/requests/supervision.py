@@ -12,7 +12,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     ForeignKey,
@@ -37,6 +37,7 @@ from participation.accounts import Account, RoleGrant
 from participation.areas import Area
 from participation.db import Base, utcnow
 from participation.errors import N_, DomainError
+from participation.keyset import KeysetPage, beyond, key_of, keyset_page
 from participation.requests import membership, records
 from participation.requests.membership import UnitMember
 from participation.requests.models import HandlingUnit, RequestStep, ResidentRequest
@@ -447,23 +448,57 @@ class NoticeView:
     unit: HandlingUnit
 
 
-def notices_for(
-    session: Session, handle_paths: Sequence[str] | None, limit: int = 200, offset: int = 0
-) -> list[NoticeView]:
-    """The latest notices to units in the person's areas (``None``: everywhere):
-    ``limit`` of them from ``offset``, newest first (an index on the order)."""
-    query = (
-        select(SupervisionNotice, ResidentRequest, HandlingUnit)
-        .join(ResidentRequest, ResidentRequest.id == SupervisionNotice.request_id)
-        .join(HandlingUnit, HandlingUnit.id == SupervisionNotice.unit_id)
-        .outerjoin(Area, Area.id == HandlingUnit.area_id)
-        .order_by(SupervisionNotice.issued_at.desc(), SupervisionNotice.id.desc())
-        .offset(max(0, offset))
-        .limit(limit)
+#: Notices a page of the office's list of supervision notices.
+NOTICES_PER_PAGE = 50
+
+#: The list's order, newest first: the index ``ix_request_supervisions_issued``.
+_NOTICE_KEY = (SupervisionNotice.issued_at, SupervisionNotice.id)
+
+
+def notices_page(
+    session: Session,
+    handle_paths: Sequence[str] | None,
+    *,
+    after: int = 0,
+    before: int = 0,
+    per_page: int = NOTICES_PER_PAGE,
+) -> KeysetPage[NoticeView]:
+    """The page of the notices to units in the person's areas (``None``:
+    everywhere), newest first (issue time, then id), that starts after (is older
+    than) the notice of id ``after``, or else ends before (is newer than) the
+    notice of id ``before``, or else the first page (participation.keyset).
+
+    At most three statements of at most ``per_page`` + 1 rows, however many
+    notices the city has and however deep the page: the named notice's time,
+    the page from the index on (issued_at, id) read from that key on, and the
+    first page when nothing newer was found. An id naming no notice, or past any
+    id a row can have, gives the first page.
+    """
+    cursor = key_of(session, _NOTICE_KEY, SupervisionNotice.id, after or before)
+
+    def read(key: tuple[Any, ...] | None, forward: bool, limit: int) -> list[NoticeView]:
+        query = (
+            select(SupervisionNotice, ResidentRequest, HandlingUnit)
+            .join(ResidentRequest, ResidentRequest.id == SupervisionNotice.request_id)
+            .join(HandlingUnit, HandlingUnit.id == SupervisionNotice.unit_id)
+            .outerjoin(Area, Area.id == HandlingUnit.area_id)
+        )
+        if handle_paths is not None:
+            query = query.where(or_(False, *[Area.path.startswith(p) for p in handle_paths]))
+        if key is not None:  # newest first: forward is descending
+            query = query.where(*beyond(_NOTICE_KEY, key, ascending=not forward))
+        order = [c.desc() if forward else c.asc() for c in _NOTICE_KEY]
+        return [
+            NoticeView(n, r, u) for n, r, u in session.execute(query.order_by(*order).limit(limit))
+        ]
+
+    return keyset_page(
+        read,
+        lambda row: row.notice.id,
+        cursor=cursor,
+        forward=cursor is None or bool(after),
+        per_page=per_page,
     )
-    if handle_paths is not None:
-        query = query.where(or_(False, *[Area.path.startswith(p) for p in handle_paths]))
-    return [NoticeView(n, r, u) for n, r, u in session.execute(query)]
 
 
 def notices_of(

@@ -218,30 +218,32 @@ MODERATION_PER_PAGE = 50
 
 
 def _moderation_pages(request: Request, c: Consultation) -> dict[str, Any]:
-    """The moderation block: a page of threads (``?posts=N``) and a page of
-    statements (``?statements=N``), each pager keeping the other's page."""
+    """The moderation block: a page of threads (``?posts_after=`` / ``posts_before=``
+    a thread's first post) and a page of statements (``?statements_after=`` /
+    ``statements_before=``), by keyset, each pager keeping the other's place."""
     session = db(request)
     query = request.query_params
 
-    def asked(name: str) -> int:
-        return whole_number(query.get(name), low=1, high=MAX_PAGE) or 1
+    def cursor(name: str) -> dict[str, int]:
+        return {d: record_id(query.get(f"{name}_{d}")) for d in ("after", "before")}
 
-    def base(drop: str) -> str:
-        kept = urlencode([(k, v) for k, v in query.multi_items() if k != drop])
+    def base(name: str) -> str:
+        own = {f"{name}_after", f"{name}_before"}
+        kept = urlencode([(k, v) for k, v in query.multi_items() if k not in own])
         return f"/admin/consultations/{c.id}?{kept}&" if kept else f"/admin/consultations/{c.id}?"
 
-    posts = asked("posts")
-    found = deliberation.thread_page(session, c.id, posts, MODERATION_PER_PAGE)
-    posts = max(1, min(posts, -(-found.total // MODERATION_PER_PAGE)))
-    statements, total, number = deliberation.statement_page(
-        session, c.id, asked("statements"), MODERATION_PER_PAGE
+    threads = deliberation.thread_page(
+        session, c.id, **cursor("posts"), per_page=MODERATION_PER_PAGE
+    )
+    statements = deliberation.statement_page(
+        session, c.id, **cursor("statements"), per_page=MODERATION_PER_PAGE
     )
     return {
-        "threads": found.threads,
-        "thread_pages": Page(found.threads, posts, MODERATION_PER_PAGE, found.total),
+        "threads": threads.items,
+        "thread_pages": threads,
         "threads_base": base("posts"),
-        "statements": statements,
-        "statement_pages": Page(statements, number, MODERATION_PER_PAGE, total),
+        "statements": statements.items,
+        "statement_pages": statements,
         "statements_base": base("statements"),
     }
 

@@ -41,7 +41,7 @@ from web.kit.dbsession import db
 from web.kit.follow import follow_button
 from web.kit.forms import form_fields, record_id, whole_number
 from web.kit.i18n import current_locale, template_gettext
-from web.kit.pagination import MAX_PAGE, Page, page_number
+from web.kit.pagination import MAX_PAGE, to_the_start
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import base_context, flash, render
 
@@ -217,8 +217,14 @@ def _whole_page(
         topic, cosigners = topics.topic_with_cosigners(session, c.topic_id)
         quorum, item = meetings.quorum(session, c), decisions.plan_item(session, c)
     box = get_box(session, c.box_id) if c.box_id else None
-    number = page_number(request)
-    found = deliberation.thread_page(session, c.id, number, THREADS_PER_PAGE)
+    params = request.query_params
+    found = deliberation.thread_page(
+        session,
+        c.id,
+        after=record_id(params.get("after")),
+        before=record_id(params.get("before")),
+        per_page=THREADS_PER_PAGE,
+    )
     return {
         "follow": follow_button(request, "consultation", c.id),
         "topic": topic,
@@ -234,13 +240,8 @@ def _whole_page(
         # The template shows the speakers with the summary, the objections with the notice.
         "speakers": meetings.speakers(session, c.id) if c.summary else [],
         "signed": meetings.minutes_signed(c),
-        "threads": found.threads,
-        "thread_pages": Page(
-            found.threads,
-            min(number, max(1, -(-found.total // THREADS_PER_PAGE))),
-            THREADS_PER_PAGE,
-            found.total,
-        ),
+        "threads": found.items,
+        "thread_pages": found,
         "box": box,
         "tally": box.tally if box else None,
         "objections": decisions.objections(session, c.id) if c.notice_starts_at else [],
@@ -447,6 +448,11 @@ def _get(request: Request) -> Consultation:
 
 
 async def detail(request: Request) -> Response:
+    """The consultation page; its discussion by keyset (``after=`` / ``before=`` a
+    thread's first post), a link of the numbered pages it had (``?page=``) sent
+    to the start."""
+    if "page" in request.query_params:
+        return to_the_start(request)
     if htmx.target(request) == "opinion":
         c, area = consultation_with_area(db(request), request.path_params["consultation_id"])
         return await _page(request, c, area=area)

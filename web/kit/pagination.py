@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+from urllib.parse import urlencode
 
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
 
 from web.kit.forms import whole_number
 
@@ -21,6 +23,14 @@ def page_number(request: Request, param: str = "page") -> int:
     """The ``param`` query parameter (one list's page when a page shows several),
     1 when absent or unreadable, at most MAX_PAGE."""
     return whole_number(request.query_params.get(param), low=1, high=MAX_PAGE) or 1
+
+
+def to_the_start(request: Request) -> RedirectResponse:
+    """A link of the numbered pages a list paged by keyset had (``?page=``:
+    bookmarks, history) sent (301) to the list's start, its other parameters
+    kept: the numbers no longer exist."""
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    return RedirectResponse(f"{request.url.path}?{kept}" if kept else request.url.path, 301)
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,12 @@ from web.kit import htmx
 from web.kit.auth import CurrentUser, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import FormReader, form_fields
-from web.kit.pagination import Page, page_number
+from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.pagination import Page, page_number, to_the_start
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.requests import acting
-from web.requests.forms import LABELS, pager_base, paths_for
-
-#: Cases shown per page of the back office's list.
-CASES_PER_PAGE = 50
+from web.requests.forms import LABELS, paths_for
 
 #: Sessions shown per page of a case, newest first.
 SESSIONS_PER_PAGE = 20
@@ -298,24 +295,21 @@ async def refer(request: Request) -> Response:
 
 @requires(Permission.HANDLE_REQUESTS)
 async def cases(request: Request) -> Response:
-    """The cases of the mediation bodies ``me`` works for, paged in SQL."""
-    session = db(request)
+    """The cases of the mediation bodies ``me`` works for, newest first, by keyset
+    (participation.requests.mediation.office_cases: ``after=`` / ``before=`` a
+    case's id); a link of the numbered pages it had (``?page=``) goes to the start."""
+    params = request.query_params
+    if "page" in params:
+        return to_the_start(request)
     me = user(request)
-    scope = paths_for(me, Permission.HANDLE_REQUESTS)
-    total = mediation.office_case_count(session, me.id, scope)
-    number = min(page_number(request), max(1, -(-total // CASES_PER_PAGE)))
-    rows = mediation.office_cases(
-        session, me.id, scope, offset=(number - 1) * CASES_PER_PAGE, limit=CASES_PER_PAGE
+    page = mediation.office_cases(
+        db(request),
+        me.id,
+        paths_for(me, Permission.HANDLE_REQUESTS),
+        after=record_id(params.get("after")),
+        before=record_id(params.get("before")),
     )
-    context = (
-        LABELS
-        | MEDIATION_LABELS
-        | {
-            "rows": rows,
-            "page": Page(rows, number, CASES_PER_PAGE, total),
-            "pager_base": pager_base(request),
-        }
-    )
+    context = LABELS | MEDIATION_LABELS | {"rows": page.items, "page": page}
     return render(request, "requests/mediation/cases.html", context)
 
 

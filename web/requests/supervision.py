@@ -25,16 +25,12 @@ from web.kit import htmx
 from web.kit.auth import CurrentUser, requires, user
 from web.kit.clock import now
 from web.kit.dbsession import db
-from web.kit.forms import FormReader, form_fields
-from web.kit.pagination import page_number
+from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.pagination import to_the_start
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 from web.requests import acting, history
 from web.requests.forms import LABELS, paths_for
-
-#: Notices shown per page, newest first (a page past the end shows none).
-NOTICES_PER_PAGE = 50
-
 
 #: A request's notices shown on its office page, newest (``?history=all``: every one).
 NOTICES_SHOWN = 10
@@ -64,19 +60,19 @@ def office_context(
 
 @requires(Permission.HANDLE_REQUESTS)
 async def notices_page(request: Request) -> Response:
-    """督办单: the notices to units in the person's areas, newest first."""
-    number = page_number(request)
-    rows = supervision.notices_for(
+    """督办单: the notices to units in the person's areas, newest first, by keyset
+    (participation.requests.supervision.notices_page: ``after=`` / ``before=`` a
+    notice's id); a link of the numbered pages it had (``?page=``) goes to the start."""
+    params = request.query_params
+    if "page" in params:
+        return to_the_start(request)
+    page = supervision.notices_page(
         db(request),
         paths_for(user(request), Permission.HANDLE_REQUESTS),
-        limit=NOTICES_PER_PAGE + 1,
-        offset=(number - 1) * NOTICES_PER_PAGE,
+        after=record_id(params.get("after")),
+        before=record_id(params.get("before")),
     )
-    context = LABELS | {
-        "rows": rows[:NOTICES_PER_PAGE],
-        "number": number,
-        "has_next": len(rows) > NOTICES_PER_PAGE,
-    }
+    context = LABELS | {"rows": page.items, "page": page}
     return render(request, "requests/supervision/notices.html", context)
 
 

@@ -5,6 +5,7 @@ counts and the count of threads, the quorum's counts and the standing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -62,18 +63,20 @@ def test_the_page_reads_agree_with_the_reads_they_replace(any_db_url: str) -> No
         assert deliberation.statement_texts(s, cid, set()) == {}
 
         everything = deliberation.threads(s, cid)
-        first = deliberation.thread_page(s, cid, 1, 2)
-        second = deliberation.thread_page(s, cid, 2, 2)
-        third = deliberation.thread_page(s, cid, 3, 2)
-        beyond = deliberation.thread_page(s, cid, 9, 2)
-        assert first.total == second.total == third.total == beyond.total == 5
-        assert beyond.threads == []
+        first = deliberation.thread_page(s, cid, per_page=2)
+        assert first.next_after is not None
+        second = deliberation.thread_page(s, cid, after=first.next_after, per_page=2)
+        assert second.next_after is not None
+        third = deliberation.thread_page(s, cid, after=second.next_after, per_page=2)
+        assert third.next_after is None and third.previous_before is not None
+        back = deliberation.thread_page(s, cid, before=third.previous_before, per_page=2)
+        assert back.items == second.items
 
-        def shape(ts: list[deliberation.Thread]) -> list[tuple[int, list[int], int]]:
+        def shape(ts: Sequence[deliberation.Thread]) -> list[tuple[int, list[int], int]]:
             return [(t.post.id, [r.id for r in t.replies], t.reports) for t in ts]
 
-        assert shape(first.threads + second.threads + third.threads) == shape(everything)
-        assert shape(first.threads)[1][2] == 2
+        assert shape([*first.items, *second.items, *third.items]) == shape(everything)
+        assert shape(first.items)[1][2] == 2
 
         got = meetings.quorum(s, consultation)
         assert got.roster == len(representatives.representatives_of(s, c.area.id)) == 3

@@ -5,6 +5,8 @@ only what that block shows."""
 
 from __future__ import annotations
 
+import html as markup
+import re
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -97,10 +99,30 @@ def test_the_discussion_is_paged_and_the_pager_keeps_the_place(
     first = client.get(url).text
     assert first.count('<article class="post') == 20
     assert "论点000" in first and "回复000" in first and "论点020" not in first
-    assert f'href="{url}?page=2#discussion" rel="next"' in first
-    third = client.get(f"{url}?page=3").text
+    second = client.get(_link(first, "next")).text
+    third_link = _link(second, "next")
+    assert third_link.startswith(f"{url}?after=") and third_link.endswith("#discussion")
+    third = client.get(third_link).text
     assert third.count('<article class="post') == 5
     assert "论点044" in third and "回复044" in third and "论点039" not in third
-    assert f'href="{url}?page=2#discussion" rel="prev"' in third
-    beyond = client.get(f"{url}?page=9").text
-    assert beyond.count('<article class="post') == 0 and "第 3 页" in beyond
+    assert 'rel="next"' not in third
+    assert client.get(_link(third, "prev")).text.count('<article class="post') == 20
+    # A page reached by a link costs what the first does, for N threads and 3N.
+    deep = len(statements_of_page(client, third_link))
+    grow(engine, place, 90, "丙")
+    client.get(url)  # the new opinion map read once, then kept (ShownMap)
+    assert (
+        len(statements_of_page(client, third_link)) == deep == len(statements_of_page(client, url))
+    )
+    # Old numbered links go to the start; unreadable or huge cursors give a page.
+    moved = client.get(f"{url}?page=3", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == url
+    for cursor in ("abc", "-1", "0", str(2**31), "9" * 30, "%00"):
+        for direction in ("after", "before"):
+            assert client.get(f"{url}?{direction}={cursor}").status_code == 200
+
+
+def _link(html: str, rel: str) -> str:
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}">', html)
+    assert found, rel
+    return markup.unescape(found.group(1))

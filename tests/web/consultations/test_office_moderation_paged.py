@@ -5,6 +5,7 @@ threads and statements as for N."""
 
 from __future__ import annotations
 
+import html as markup
 import re
 from typing import Any
 
@@ -60,8 +61,19 @@ def test_moderation_runs_as_many_statements_for_3n_posts_as_for_n(
     posts, statements = _shown(small)
     assert posts == 40 and 26 <= statements < PER_PAGE  # 20 threads with a reply
     assert _shown(big) == (2 * PER_PAGE, PER_PAGE)  # 50 threads, each with its reply
-    later = client.get(f"{url}?posts=2&statements=2").text
+    # Each pager names the row its next page starts after and keeps the other's place.
+    posts_next = _link(big, "posts_after")
+    later = client.get(_link(client.get(posts_next).text, "statements_after")).text
     assert _shown(later) == (2 * 10, statements + 6 + 40 - PER_PAGE)
     assert "论点乙039" in later and "论点甲000" not in later and "观点乙039" in later
-    assert f'href="{url}?statements=2&amp;posts=1"' in later
-    assert f'href="{url}?posts=2&amp;statements=1"' in later
+    assert posts_next.split("?")[1] in _link(later, "statements_before")
+    assert "statements_after=" in _link(later, "posts_before")
+    again, _ = page_selects(engine, client, _link(later, "posts_before"))
+    assert again == many  # a page reached by a link costs what the first does
+    assert client.get(f"{url}?posts=2&statements=abc&posts_after=x").status_code == 200
+
+
+def _link(html: str, param: str) -> str:
+    found = re.search(rf'<a href="([^"]*{param}=[^"]+)" rel="(?:next|prev)">', html)
+    assert found, param
+    return markup.unescape(found.group(1))
