@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.db import Base, utcnow
-from participation.keyset import LARGEST_ID, KeysetPage, Read, keyset_page
+from participation.keyset import LARGEST_ID, KeysetPage, Read, from_link, keyset_page
 
 
 class AuditEntry(Base):
@@ -101,14 +101,12 @@ def entries_page(
     any id a row can have (:data:`participation.keyset.LARGEST_ID`) gives the
     first page.
     """
-    cursor = after or before
-    if not 0 < cursor <= LARGEST_ID:  # PostgreSQL would refuse to compare it
-        cursor = 0
+    cursor, forward = from_link(after, before)
     return keyset_page(
         _newest_first(session, action, actor_id),
         lambda entry: entry.id,
-        cursor=cursor or None,
-        forward=bool(after) or not cursor,
+        cursor=cursor,
+        forward=forward,
         per_page=per_page,
     )
 

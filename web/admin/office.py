@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from participation import accounts, audit
@@ -22,6 +22,7 @@ from web.kit.auth import requires, user
 from web.kit.client_ip import client_ip
 from web.kit.dbsession import db
 from web.kit.forms import FormReader, form_fields, record_id
+from web.kit.pagination import to_the_start
 from web.kit.refusals import act_or_rerender
 from web.kit.templating import flash, render
 
@@ -34,14 +35,6 @@ async def dashboard(request: Request) -> Response:
     return render(request, "admin/office/dashboard.html")
 
 
-def _to_the_start(request: Request) -> Response:
-    """A link of the numbered pages a keyset list had (``?page=``: bookmarks,
-    history) sent to the list's start, its other parameters kept: the numbers
-    no longer exist."""
-    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
-    return RedirectResponse(f"{request.url.path}?{kept}" if kept else request.url.path, 301)
-
-
 @requires(Permission.MANAGE_ACCOUNTS)
 async def account_list(request: Request) -> Response:
     """A page of the accounts, or of those a search finds (participation.
@@ -52,7 +45,7 @@ async def account_list(request: Request) -> Response:
     params = request.query_params
     q = params.get("q", "").strip()
     if "page" in params:
-        return _to_the_start(request)
+        return to_the_start(request)
     found = search_accounts(
         db(request), q, after=record_id(params.get("after")), before=record_id(params.get("before"))
     )
@@ -165,7 +158,7 @@ async def audit_log(request: Request) -> Response:
     links); a link of the numbered pages it had (``?page=``) goes to the start."""
     params = request.query_params
     if "page" in params:
-        return _to_the_start(request)
+        return to_the_start(request)
     action = params.get("action", "").strip()[:64]
     actor = params.get("actor", "").strip()
     actor_id = record_id(actor)
