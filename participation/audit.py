@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, false, select
+from sqlalchemy import ForeignKey, Index, String, Text, false, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from participation.db import Base, utcnow
@@ -44,14 +44,41 @@ def record(
 ) -> AuditEntry:
     """Append an entry in the caller's transaction: it lands only if the action does."""
     entry = AuditEntry(
-        actor_id=actor_id,
-        action=action,
-        target=target,
-        ip=ip,
-        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+        actor_id=actor_id, action=action, target=target, ip=ip, detail=_detail(detail)
     )
     session.add(entry)
     return entry
+
+
+def record_each(
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: str,
+    details: Mapping[str, Mapping[str, Any]],
+    ip: str = "",
+) -> None:
+    """:func:`record` for each target of ``details`` (target -> its detail), in their
+    order and in one statement however many: the same entries, as one service acting
+    on many records at once (the year-end roll-up) writes them."""
+    if details:
+        session.execute(
+            insert(AuditEntry),
+            [
+                {
+                    "actor_id": actor_id,
+                    "action": action,
+                    "target": t,
+                    "ip": ip,
+                    "detail": _detail(d),
+                }
+                for t, d in details.items()
+            ],
+        )
+
+
+def _detail(detail: Mapping[str, Any]) -> str:
+    return json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)
 
 
 #: Entries a page of the back office's audit log.

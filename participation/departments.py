@@ -12,7 +12,7 @@ yet (the migration left them where it was unsure); staff match them by merging.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -204,6 +204,28 @@ def link(session: Session, name: str) -> tuple[str, int | None]:
     record's name and id when the name is a record's, else the text unchanged."""
     found = named(session, name)
     return (found.name, found.id) if found else (name.strip(), None)
+
+
+#: Names looked up per statement by :func:`links`.
+LINKS_CHUNK = 500
+
+
+def links(session: Session, names: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+    """:func:`link` for each of ``names`` (name -> text and id), in one statement per
+    ``LINKS_CHUNK`` distinct names however many things name them."""
+    wanted = {name: normalise_name(name) for name in names}
+    keys = sorted({key for key in wanted.values() if key})
+    found: dict[str, Department] = {}
+    for start in range(0, len(keys), LINKS_CHUNK):
+        chunk = keys[start : start + LINKS_CHUNK]
+        found.update(
+            (d.name, d)
+            for d in session.scalars(select(Department).where(Department.name.in_(chunk)))
+        )
+    return {
+        name: (found[key].name, found[key].id) if key in found else (name.strip(), None)
+        for name, key in wanted.items()
+    }
 
 
 @dataclass(frozen=True)

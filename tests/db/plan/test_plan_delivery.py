@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -355,7 +356,7 @@ def test_concurrent_roll_ups_carry_each_item_once(any_db_url: str) -> None:
                 s.commit()
             except Exception as error:
                 s.rollback()
-                errors.append(type(error).__name__)
+                errors.append(getattr(error, "code", type(error).__name__))
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for t in threads:
@@ -370,7 +371,60 @@ def test_concurrent_roll_ups_carry_each_item_once(any_db_url: str) -> None:
             .where(PlanItem.source_kind == SourceKind.CARRIED_OVER.value)
         )
         assert carried == 3
-    assert len(errors) == 1
+    assert errors == ["plan.rolled_up"]  # refused as such, not a database error
+    engine.dispose()
+
+
+def test_a_roll_up_waiting_on_another_is_refused_once_that_one_commits(
+    any_db_url: str,
+) -> None:
+    """The second roll-up passed the "already rolled up?" check before the first
+    committed (PostgreSQL; on SQLite it waits for the write lock before checking):
+    its carried items collide with the first's and it is refused, writing nothing."""
+    engine = make_engine(any_db_url)
+    with Session(engine) as s, s.begin():
+        city = create_area(s, code="C", name="市", kind=AreaKind.CITY, parent=None)
+        for n in range(3):
+            delivery.enter_item(
+                s,
+                DirectItem(area_id=city.id, year=2027, title=f"事项{n}", due_on=date(2027, 9, 1)),
+                actor_id=None,
+            )
+    with Session(engine) as s:
+        plan_id = s.scalars(select(Plan.id)).one()
+    errors: list[str] = []
+    checked = threading.Event()
+
+    def second() -> None:
+        with Session(engine) as s:
+            checked.set()  # on SQLite the first query waits for the first's lock
+            plan = s.get(Plan, plan_id)
+            assert plan is not None
+            try:
+                yearend.roll_up_year(
+                    s, plan, drop_reasons={}, today=date(2028, 1, 2), now=NOW, actor_id=None
+                )
+                s.commit()
+            except DomainError as error:
+                s.rollback()
+                errors.append(error.code)
+
+    with Session(engine) as first:
+        plan = first.get(Plan, plan_id)
+        assert plan is not None
+        yearend.roll_up_year(
+            first, plan, drop_reasons={}, today=date(2028, 1, 2), now=NOW, actor_id=None
+        )
+        other = threading.Thread(target=second)
+        other.start()
+        checked.wait()
+        time.sleep(0.3)  # the second is waiting on our carried items (or our lock)
+        first.commit()
+    other.join()
+    assert errors == ["plan.rolled_up"]
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(YearEndOutcome)) == 3
+        assert s.scalar(select(func.count()).select_from(Update)) == 3
     engine.dispose()
 
 
