@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from tests.support.client import FormClient
 
@@ -67,3 +68,37 @@ def page_selects(engine: Engine, client: FormClient, url: str) -> tuple[int, str
     finally:
         event.remove(engine, "before_cursor_execute", count)
     return len(seen), page.text
+
+
+def explained(
+    engine: Engine, run: Callable[[Session], object], *, no_seqscan: bool = False
+) -> list[str]:
+    """The plan of each SELECT (or WITH) ``run`` executes, as the database plans it
+    with the parameters it ran with: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's
+    EXPLAIN. ``no_seqscan``: PostgreSQL is asked not to read whole tables (a test's
+    tables are small enough that it would rather), to show whether the indexes can
+    serve each statement."""
+    ran: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            ran.append((statement, parameters))
+
+    with Session(engine) as s:
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            run(s)
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        connection = s.connection()
+        sqlite = engine.dialect.name == "sqlite"
+        if no_seqscan and not sqlite:
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+        return [
+            "\n".join(
+                str(row[-1] if sqlite else row[0])
+                for row in connection.exec_driver_sql(explain + sql, params)
+            )
+            for sql, params in ran
+        ]

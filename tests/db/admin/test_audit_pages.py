@@ -6,14 +6,13 @@ is a place in the order, not an entry, so any id gives a consistent page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, event, func, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from participation import audit
@@ -21,7 +20,7 @@ from participation.accounts import Account
 from participation.areas import Area
 from participation.audit import AuditEntry
 from participation.keyset import KeysetPage
-from tests.support.queries import statements
+from tests.support.queries import explained, statements
 from web.admin.audit_lines import audit_lines
 
 PER_PAGE = 3  # small, so that a few entries make many pages
@@ -140,32 +139,6 @@ def db_url(any_db_url: str) -> str:
     return any_db_url
 
 
-def _explained(engine: Engine, run: Callable[[Session], object]) -> list[str]:
-    """The plan of each statement ``run`` executes, as the database plans it."""
-    ran: list[tuple[str, Any]] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            ran.append((statement, parameters))
-
-    with Session(engine) as s:
-        event.listen(engine, "before_cursor_execute", note)
-        try:
-            run(s)
-        finally:
-            event.remove(engine, "before_cursor_execute", note)
-        connection = s.connection()
-        sqlite = engine.dialect.name == "sqlite"
-        explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
-        return [
-            "\n".join(
-                str(row[-1] if sqlite else row[0])
-                for row in connection.exec_driver_sql(explain + sql, params)
-            )
-            for sql, params in ran
-        ]
-
-
 def test_each_page_is_a_range_of_an_index_in_id_order(engine: Engine) -> None:
     """Fails without the (action, id) and (actor_id, id) indexes on PostgreSQL: it
     sorted every entry of the action (or of the actor) to show a page."""
@@ -202,7 +175,7 @@ def test_each_page_is_a_range_of_an_index_in_id_order(engine: Engine) -> None:
     for indexes, filters in cases.items():
         cursors: list[dict[str, Any]] = [{}, {"after": 12_345}, {"before": 12_345}]
         for cursor in cursors:
-            plans = _explained(
+            plans = explained(
                 engine,
                 lambda s: audit.entries_page(s, **filters, **cursor),  # noqa: B023
             )

@@ -13,13 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, event, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from consultations import deliberation
 from consultations.models import OpinionStatement, Post
 from participation.keyset import KeysetPage
 from tests.support.consultations import NOW, community, elevator_in_two_camps
+from tests.support.queries import explained
 
 PER_PAGE = 3  # small, so that a few threads make many pages
 
@@ -147,36 +148,6 @@ def test_a_bad_cursor_gives_the_first_page(session: Session, place: tuple[int, i
     session.rollback()
 
 
-def _explained(engine: Engine, run: Callable[[Session], object]) -> list[str]:
-    """The plan of each statement ``run`` executes, as the database plans it."""
-    ran: list[tuple[str, Any]] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            ran.append((statement, parameters))
-
-    with Session(engine) as s:
-        event.listen(engine, "before_cursor_execute", note)
-        try:
-            run(s)
-        finally:
-            event.remove(engine, "before_cursor_execute", note)
-        connection = s.connection()
-        sqlite = engine.dialect.name == "sqlite"
-        if not sqlite:
-            # The test's table is small enough that PostgreSQL would rather read it
-            # all; asked not to, it shows whether the indexes can serve each page.
-            connection.exec_driver_sql("SET enable_seqscan = off")
-        explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
-        return [
-            "\n".join(
-                str(row[-1] if sqlite else row[0])
-                for row in connection.exec_driver_sql(explain + sql, params)
-            )
-            for sql, params in ran
-        ]
-
-
 def test_each_page_is_a_range_of_an_index(engine: Engine, place: tuple[int, int]) -> None:
     """Fails without migration 0067: the replies of a page's threads were found by
     reading every post of the consultation, and PostgreSQL sorted its statements."""
@@ -211,15 +182,17 @@ def test_each_page_is_a_range_of_an_index(engine: Engine, place: tuple[int, int]
             c.exec_driver_sql("ANALYZE consultation_posts")
             c.exec_driver_sql("ANALYZE opinion_statements")
     for cursor in ({}, {"after": 1_003_000}, {"before": 1_003_000}):
-        (plan,) = _explained(
+        (plan,) = explained(
             engine,
             lambda s: deliberation.thread_page(s, cid, **cursor),  # noqa: B023
+            no_seqscan=True,
         )
         assert "ix_consultation_posts_thread" in plan, (cursor, plan)
         assert "Seq Scan" not in plan and "SCAN consultation_posts" not in plan, (cursor, plan)
-        (plan,) = _explained(
+        (plan,) = explained(
             engine,
             lambda s: deliberation.statement_page(s, cid, **cursor),  # noqa: B023
+            no_seqscan=True,
         )
         # Or the primary key, in id order too: PostgreSQL's choice when, as here,
         # one consultation holds every statement of the table.

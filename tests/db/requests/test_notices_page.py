@@ -7,7 +7,6 @@ migration 0054, never a sort of the city's notices."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,13 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, event, func, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from participation.keyset import LARGEST_ID, KeysetPage
 from participation.requests import supervision
 from participation.requests.models import ResidentRequest
 from participation.requests.supervision import NoticeView, SupervisionNotice
+from tests.support.queries import explained
 from tests.support.requests import file, route_to_community
 from tests.support.world import World
 
@@ -128,32 +128,6 @@ def test_a_cursor_naming_no_notice_gives_the_first_page(session: Session, world:
     session.rollback()
 
 
-def _explained(engine: Engine, run: Callable[[Session], object]) -> list[str]:
-    """The plan of each statement ``run`` executes, as the database plans it."""
-    ran: list[tuple[str, Any]] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            ran.append((statement, parameters))
-
-    with Session(engine) as s:
-        event.listen(engine, "before_cursor_execute", note)
-        try:
-            run(s)
-        finally:
-            event.remove(engine, "before_cursor_execute", note)
-        connection = s.connection()
-        sqlite = engine.dialect.name == "sqlite"
-        explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
-        return [
-            "\n".join(
-                str(row[-1] if sqlite else row[0])
-                for row in connection.exec_driver_sql(explain + sql, params)
-            )
-            for sql, params in ran
-        ]
-
-
 def test_each_page_is_a_range_of_the_issue_time_index(engine: Engine, world: World) -> None:
     """The index of migration 0054 on (issued_at, id) serves the first page and a
     deep one: the cursor's issue time bounds the range, and the city's list is
@@ -175,7 +149,7 @@ def test_each_page_is_a_range_of_the_issue_time_index(engine: Engine, world: Wor
     everywhere, within = None, [world["district"].path]
     for paths in (everywhere, within):
         for cursor in ({}, {"after": deep}, {"before": deep}):
-            plans = _explained(
+            plans = explained(
                 engine,
                 lambda s: supervision.notices_page(s, paths, **cursor),  # noqa: B023
             )
