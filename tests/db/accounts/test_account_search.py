@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from participation.account_search import AccountPage, search_accounts
 from participation.accounts import Account
+from tests.support.keyset import walk_both_ways
 
 PER_PAGE = 3  # small, so that a few accounts make many pages
 
@@ -50,19 +51,11 @@ def ids(page: AccountPage) -> list[int]:
 
 def walk(session: Session, query: str) -> tuple[list[list[int]], list[list[int]]]:
     """The pages from the first by the next links, then back by the previous links."""
-    page = search_accounts(session, query, per_page=PER_PAGE)
-    assert page.previous_before is None
-    forward = [ids(page)]
-    while page.next_after is not None:
-        page = search_accounts(session, query, after=page.next_after, per_page=PER_PAGE)
-        forward.append(ids(page))
-        assert len(forward) <= 100, "the pages never end"
-    backward = [ids(page)]
-    while page.previous_before is not None:
-        page = search_accounts(session, query, before=page.previous_before, per_page=PER_PAGE)
-        backward.append(ids(page))
-        assert len(backward) <= 100, "the pages never end"
-    return forward, backward
+
+    def page_of(after: int = 0, before: int = 0) -> AccountPage:
+        return search_accounts(session, query, after=after, before=before, per_page=PER_PAGE)
+
+    return walk_both_ways(page_of, lambda a: a.id)
 
 
 @hsettings(

@@ -20,6 +20,7 @@ from participation.accounts import Account
 from participation.areas import Area
 from participation.audit import AuditEntry
 from participation.keyset import KeysetPage
+from tests.support.keyset import walk_both_ways
 from tests.support.queries import explained, statements
 from web.admin.audit_lines import audit_lines
 
@@ -48,19 +49,7 @@ def walk(
             session, action=action, actor_id=actor_id, after=after, before=before, per_page=PER_PAGE
         )
 
-    page = page_of()
-    assert page.previous_before is None
-    forward = [ids(page)]
-    while page.next_after is not None:
-        page = page_of(after=page.next_after)
-        forward.append(ids(page))
-        assert len(forward) <= 100, "the pages never end"
-    backward = [ids(page)]
-    while page.previous_before is not None:
-        page = page_of(before=page.previous_before)
-        backward.append(ids(page))
-        assert len(backward) <= 100, "the pages never end"
-    return forward, backward
+    return walk_both_ways(page_of, lambda entry: entry.id)
 
 
 @hsettings(

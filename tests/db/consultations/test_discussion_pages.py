@@ -20,6 +20,7 @@ from consultations import deliberation
 from consultations.models import OpinionStatement, Post
 from participation.keyset import KeysetPage
 from tests.support.consultations import NOW, community, elevator_in_two_camps
+from tests.support.keyset import walk_both_ways
 from tests.support.queries import explained
 
 PER_PAGE = 3  # small, so that a few threads make many pages
@@ -70,18 +71,7 @@ def _posts(session: Session, cid: int, author: int, shape: list[int | None]) -> 
 def _walk(page_of: Callable[..., KeysetPage[Any]], key: Callable[[Any], Any]) -> list[list[Any]]:
     """The pages from the first by the later links, checking that the earlier
     links retrace them."""
-    page = page_of()
-    assert page.previous_before is None
-    forward = [[key(x) for x in page.items]]
-    while page.next_after is not None:
-        page = page_of(after=page.next_after)
-        forward.append([key(x) for x in page.items])
-        assert len(forward) <= 100, "the pages never end"
-    backward = [forward[-1]]
-    while page.previous_before is not None:
-        page = page_of(before=page.previous_before)
-        backward.append([key(x) for x in page.items])
-        assert len(backward) <= 100, "the pages never end"
+    forward, backward = walk_both_ways(page_of, key)
     assert backward == forward[::-1]
     assert all(len(p) == PER_PAGE for p in forward[:-1])
     return forward

@@ -21,6 +21,7 @@ from participation.keyset import LARGEST_ID, KeysetPage
 from participation.requests import supervision
 from participation.requests.models import ResidentRequest
 from participation.requests.supervision import NoticeView, SupervisionNotice
+from tests.support.keyset import walk_both_ways
 from tests.support.queries import explained
 from tests.support.requests import file, route_to_community
 from tests.support.world import World
@@ -68,19 +69,7 @@ def walk(session: Session) -> tuple[list[list[int]], list[list[int]]]:
             session, None, after=after, before=before, per_page=PER_PAGE
         )
 
-    page = page_of()
-    assert page.previous_before is None
-    forward = [ids(page)]
-    while page.next_after is not None:
-        page = page_of(after=page.next_after)
-        forward.append(ids(page))
-        assert len(forward) <= 100, "the pages never end"
-    backward = [ids(page)]
-    while page.previous_before is not None:
-        page = page_of(before=page.previous_before)
-        backward.append(ids(page))
-        assert len(backward) <= 100, "the pages never end"
-    return forward, backward
+    return walk_both_ways(page_of, lambda row: row.notice.id)
 
 
 @hsettings(
