@@ -11,12 +11,12 @@ round's results (its plan items found by source)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from participation import notices
@@ -27,6 +27,7 @@ from participation.plan.models import Plan, PlanItem
 from participation.plan.records import Milestone, Update
 from tests.conftest import _pg_database
 from tests.support.pg import Cluster
+from tests.support.queries import explained
 from volunteers import activities, home, ledger, open_hours, reports
 from volunteers.models import Activity, HoursEntry, Membership, Shift, SignUp, Team
 
@@ -183,33 +184,12 @@ def seeded(engine: Engine, world: dict[str, Any]) -> dict[str, int]:
     return _seed(engine, world)
 
 
-def _plans(engine: Engine, run: Callable[[Session], object]) -> Iterator[tuple[str, str]]:
-    """Each statement ``run`` executes, with its EXPLAIN as the database plans it."""
-    ran: list[tuple[str, Any]] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            ran.append((statement, parameters))
-
-    with Session(engine) as s:
-        event.listen(engine, "before_cursor_execute", note)
-        try:
-            run(s)
-        finally:
-            event.remove(engine, "before_cursor_execute", note)
-        connection = s.connection()
-        for statement, parameters in ran:
-            explained = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
-            yield statement, "\n".join(row[0] for row in explained)
-
-
 def _indexed(engine: Engine, run: Callable[[Session], object]) -> list[str]:
     """The plans of ``run``'s statements, each checked: no Seq Scan on a big table."""
-    shown = []
-    for statement, plan in _plans(engine, run):
+    shown = explained(engine, run)
+    for plan in shown:
         scanned = {t for t in BIG if f"Seq Scan on {t} " in plan + " "}
-        assert not scanned, f"{statement}\n{plan}"
-        shown.append(plan)
+        assert not scanned, plan
     assert shown
     return shown
 

@@ -6,31 +6,16 @@ and ``gongzhi rolls recount`` mends a summary gone wrong (after a restore)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from participation.db import make_engine
-from participation.rolls import RollCount, RollEntry
+from participation.rolls import RollCount
 from tests.support import evaluation_setup
+from tests.support.roll_counts import counted, summary
 from tests.support.voters import prepare_voters
 from web.cli import main
-
-
-def counted(engine: Engine) -> dict[int, tuple[int, int]]:
-    with Session(engine) as s:
-        rows = s.execute(
-            select(RollEntry.community_id, func.count(), func.count(RollEntry.account_id)).group_by(
-                RollEntry.community_id
-            )
-        ).all()
-    return {community: (entries, verified) for community, entries, verified in rows}
-
-
-def summary(engine: Engine) -> dict[int, tuple[int, int]]:
-    with Session(engine) as s:
-        rows = s.execute(select(RollCount.community_id, RollCount.entries, RollCount.verified))
-    return {c: (e, v) for c, e, v in rows if e or v}
 
 
 def test_the_voters_loader_counts_its_roll(sqlite_url: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +23,7 @@ from participation.roll_import import run_job, start_job
 from participation.rolls import RollCount, RollEntry, rebuild_counts
 from participation.verification import verify
 from tests.support.people import roll_csv
+from tests.support.roll_counts import counted, summary
 from tests.support.world import World
 from web.accounts.privacy import COVERAGE
 
@@ -35,24 +36,6 @@ PASSWORD = "Gz-roll-count-secret-38"
 def db_url(any_db_url: str) -> str:
     """The upserts are written for each database: SQLite and PostgreSQL."""
     return any_db_url
-
-
-def counted(engine: Engine) -> dict[int, tuple[int, int]]:
-    """Each community's entries and verified entries, counted afresh."""
-    with Session(engine) as s:
-        rows = s.execute(
-            select(RollEntry.community_id, func.count(), func.count(RollEntry.account_id)).group_by(
-                RollEntry.community_id
-            )
-        ).all()
-    return {community: (entries, verified) for community, entries, verified in rows}
-
-
-def summary(engine: Engine) -> dict[int, tuple[int, int]]:
-    """The summary's rows, those of communities left with nothing left out."""
-    with Session(engine) as s:
-        rows = s.execute(select(RollCount.community_id, RollCount.entries, RollCount.verified))
-    return {c: (e, v) for c, e, v in rows if e or v}
 
 
 def import_roll(engine: Engine, count: int, community: str = "M1", start: int = 0) -> None:
